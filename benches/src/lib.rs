@@ -1,0 +1,1 @@
+//! Benchmarks of partnerdesk: `cargo bench -p partnerdesk-benches`. Figures in README.md.

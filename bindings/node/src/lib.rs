@@ -1,0 +1,1 @@
+//! partnerdesk node binding: being built (see its issue).

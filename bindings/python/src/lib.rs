@@ -1,0 +1,1 @@
+//! partnerdesk python binding: being built (see its issue).

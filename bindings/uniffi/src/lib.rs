@@ -1,0 +1,1 @@
+//! partnerdesk uniffi binding: being built (see its issue).

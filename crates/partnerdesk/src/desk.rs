@@ -1,0 +1,319 @@
+//! The desk: a partner's whole customer portfolio in memory, with its indexes.
+//!
+//! Why a single owner: every change to a customer must also reach the search indexes, the event
+//! log and the audit trail. The desk owns the customers and is the only way to change them, so
+//! no change can skip the indexes. It does no I/O and reads no clock; the host loads data in
+//! (snapshots, Huawei responses) and passes `now` to every call that depends on time.
+
+use crate::calendar::YearMonth;
+use crate::customer::Customer;
+use crate::error::{Error, Result};
+use crate::ids::{CustomerId, OperatorId};
+use crate::index::Index;
+use crate::partner::{Operator, Partner};
+use crate::spend::SpendRecord;
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, HashMap};
+
+/// A partner's customer portfolio: customers, operators and the indexes that make search fast.
+///
+/// ```
+/// use partnerdesk::{Desk, Partner, PartnerId, Site, Tier};
+/// use chrono::{TimeZone, Utc};
+/// let now = Utc.with_ymd_and_hms(2026, 11, 29, 9, 0, 0).single().ok_or(partnerdesk::Error::InvalidCursor)?;
+/// let partner = Partner::new(PartnerId::new("p-1")?, "Example Partner", Site::International, Tier::SolutionProvider);
+/// let desk = Desk::new(partner, now);
+/// assert!(desk.is_empty());
+/// # Ok::<(), partnerdesk::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Desk {
+    pub(crate) partner: Partner,
+    pub(crate) operators: BTreeMap<OperatorId, Operator>,
+    pub(crate) slots: Vec<Option<Customer>>,
+    pub(crate) free: Vec<u32>,
+    pub(crate) by_id: HashMap<CustomerId, u32>,
+    pub(crate) index: Index,
+    pub(crate) row_policy: crate::row::RowPolicy,
+}
+
+impl Desk {
+    /// An empty desk; `now` fixes the billing month of the month-to-date index.
+    pub fn new(partner: Partner, now: DateTime<Utc>) -> Self {
+        let month = partner.billing_offset.month_of(now);
+        Desk {
+            partner,
+            operators: BTreeMap::new(),
+            slots: Vec::new(),
+            free: Vec::new(),
+            by_id: HashMap::new(),
+            index: Index::new(month),
+            row_policy: crate::row::RowPolicy::default(),
+        }
+    }
+
+    /// The partner.
+    pub fn partner(&self) -> &Partner {
+        &self.partner
+    }
+
+    /// The billing month for which month-to-date spend is indexed.
+    pub fn indexed_month(&self) -> YearMonth {
+        self.index.month
+    }
+
+    /// Re-indexes month-to-date spend for the billing month of `now` (call when a new month
+    /// begins; searches in another month stay correct without it, only slower).
+    pub fn roll_to(&mut self, now: DateTime<Utc>) {
+        let month = self.partner.billing_offset.month_of(now);
+        if month == self.index.month {
+            return;
+        }
+        self.index.month = month;
+        for (slot, c) in self.slots.iter().enumerate() {
+            if let Some(c) = c {
+                self.index.set_mtd(slot as u32, c.month_spend(month));
+            }
+        }
+    }
+
+    // ---- operators ---------------------------------------------------------------------
+
+    /// Adds an operator of the partner.
+    pub fn add_operator(&mut self, operator: Operator) -> Result<()> {
+        if self.operators.contains_key(&operator.id) {
+            return Err(Error::DuplicateOperator {
+                id: operator.id.to_string(),
+            });
+        }
+        self.operators.insert(operator.id.clone(), operator);
+        Ok(())
+    }
+
+    /// An operator by login.
+    pub fn operator(&self, id: &OperatorId) -> Result<&Operator> {
+        self.operators
+            .get(id)
+            .ok_or_else(|| Error::OperatorNotFound { id: id.to_string() })
+    }
+
+    /// Every operator, by login.
+    pub fn operators(&self) -> impl Iterator<Item = &Operator> {
+        self.operators.values()
+    }
+
+    // ---- customers ---------------------------------------------------------------------
+
+    /// Number of customers on the desk (including disassociated ones kept for history).
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    /// Whether the desk has no customers.
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+
+    /// A customer by id.
+    pub fn customer(&self, id: &CustomerId) -> Result<&Customer> {
+        self.slot_of(id).map(|s| self.at(s))
+    }
+
+    /// Every customer, in slot order.
+    pub fn customers(&self) -> impl Iterator<Item = &Customer> {
+        self.slots.iter().flatten()
+    }
+
+    pub(crate) fn slot_of(&self, id: &CustomerId) -> Result<u32> {
+        self.by_id
+            .get(id)
+            .copied()
+            .ok_or_else(|| Error::CustomerNotFound { id: id.to_string() })
+    }
+
+    /// The customer in a live slot. Slots come from `by_id` or the indexes, which hold live
+    /// slots only.
+    pub(crate) fn at(&self, slot: u32) -> &Customer {
+        match self.slots.get(slot as usize) {
+            Some(Some(c)) => c,
+            _ => unreachable_slot(slot),
+        }
+    }
+
+    /// Adds a customer. Refuses a duplicate id, amounts in another currency than the
+    /// partner's, an unknown account manager or invalid values, and changes nothing then.
+    pub fn insert_customer(&mut self, mut customer: Customer) -> Result<()> {
+        if self.by_id.contains_key(&customer.id) {
+            return Err(Error::DuplicateCustomer {
+                id: customer.id.to_string(),
+            });
+        }
+        customer.sort_spend();
+        crate::validate::customer(&customer, &self.partner, &self.operators)
+            .map_err(|(field, reason)| Error::invalid_arg(field, reason))?;
+        self.place(customer);
+        Ok(())
+    }
+
+    /// Adds a customer, or replaces the one with the same id (for imports that refresh data).
+    pub fn upsert_customer(&mut self, mut customer: Customer) -> Result<()> {
+        customer.sort_spend();
+        crate::validate::customer(&customer, &self.partner, &self.operators)
+            .map_err(|(field, reason)| Error::invalid_arg(field, reason))?;
+        match self.by_id.get(&customer.id).copied() {
+            Some(slot) => self.replace(slot, customer),
+            None => self.place(customer),
+        }
+        Ok(())
+    }
+
+    /// Removes a customer from the desk altogether (not a disassociation: no history is kept).
+    pub fn remove_customer(&mut self, id: &CustomerId) -> Result<Customer> {
+        let slot = self.slot_of(id)?;
+        let Some(c) = self.slots[slot as usize].take() else {
+            unreachable_slot(slot)
+        };
+        self.index.remove(slot, &c);
+        self.by_id.remove(id);
+        self.free.push(slot);
+        Ok(c)
+    }
+
+    /// Changes a customer through a closure, then validates and re-indexes it. If the changed
+    /// customer is invalid (or its id was changed), nothing changes and the error is returned.
+    pub fn update_customer<R>(
+        &mut self,
+        id: &CustomerId,
+        change: impl FnOnce(&mut Customer) -> R,
+    ) -> Result<R> {
+        let slot = self.slot_of(id)?;
+        let mut next = self.at(slot).clone();
+        let out = change(&mut next);
+        if &next.id != id {
+            return Err(Error::invalid_arg(
+                "id",
+                "the id of a customer cannot change",
+            ));
+        }
+        next.sort_spend();
+        crate::validate::customer(&next, &self.partner, &self.operators)
+            .map_err(|(field, reason)| Error::invalid_arg(field, reason))?;
+        self.replace(slot, next);
+        Ok(out)
+    }
+
+    /// Adds a spend record to a customer (in the partner's currency).
+    pub fn add_spend(&mut self, id: &CustomerId, record: SpendRecord) -> Result<()> {
+        record.amount.require_currency(self.partner.currency)?;
+        let slot = self.slot_of(id)?;
+        let month = self.index.month;
+        let in_month = month.contains(record.day);
+        let amount = record.amount.amount;
+        if let Some(Some(c)) = self.slots.get_mut(slot as usize) {
+            c.add_spend(record);
+        }
+        if in_month {
+            let mtd = self
+                .index
+                .mtd
+                .get(slot as usize)
+                .copied()
+                .unwrap_or_default()
+                + amount;
+            self.index.set_mtd(slot, mtd);
+        }
+        Ok(())
+    }
+
+    /// Places a customer that has already been validated.
+    pub(crate) fn place_validated(&mut self, customer: Customer) {
+        self.place(customer);
+    }
+
+    fn place(&mut self, customer: Customer) {
+        let slot = match self.free.pop() {
+            Some(s) => s,
+            None => {
+                self.slots.push(None);
+                (self.slots.len() - 1) as u32
+            }
+        };
+        self.index.add(slot, &customer);
+        self.by_id.insert(customer.id.clone(), slot);
+        self.slots[slot as usize] = Some(customer);
+    }
+
+    pub(crate) fn replace(&mut self, slot: u32, customer: Customer) {
+        let Some(old) = self.slots[slot as usize].replace(customer) else {
+            unreachable_slot(slot)
+        };
+        let Some(new) = self.slots[slot as usize].as_ref() else {
+            unreachable_slot(slot)
+        };
+        self.index.update(slot, &old, new);
+    }
+
+    /// Changes a live customer in place without cloning it, then re-indexes what changed.
+    /// For operations that have already checked their preconditions; the closure must keep
+    /// the customer valid.
+    pub(crate) fn modify<R>(&mut self, slot: u32, change: impl FnOnce(&mut Customer) -> R) -> R {
+        let Some(current) = self.slots[slot as usize].as_mut() else {
+            unreachable_slot(slot)
+        };
+        let before = IndexedFields::of(current);
+        let out = change(current);
+        let Some(after) = self.slots[slot as usize].as_ref() else {
+            unreachable_slot(slot)
+        };
+        before.reindex(&mut self.index, slot, after);
+        out
+    }
+}
+
+/// A copy of the fields the indexes read, taken before an in-place change (spend and orders
+/// are left out: the month-to-date column is recomputed from the changed customer).
+struct IndexedFields(Customer);
+
+impl IndexedFields {
+    fn of(c: &Customer) -> Self {
+        IndexedFields(Customer {
+            resources: c.resources.clone(),
+            ..c.clone_header()
+        })
+    }
+
+    fn reindex(self, index: &mut Index, slot: u32, after: &Customer) {
+        index.update(slot, &self.0, after);
+    }
+}
+
+impl Customer {
+    /// A copy without resources, orders and spend.
+    pub(crate) fn clone_header(&self) -> Customer {
+        Customer {
+            id: self.id.clone(),
+            account_name: self.account_name.clone(),
+            name: self.name.clone(),
+            customer_type: self.customer_type.clone(),
+            verification: self.verification.clone(),
+            level: self.level.clone(),
+            mobile: self.mobile.clone(),
+            email: self.email.clone(),
+            tags: self.tags.clone(),
+            external: self.external.clone(),
+            association: self.association.clone(),
+            account_manager: self.account_manager.clone(),
+            freeze: self.freeze.clone(),
+            budget: self.budget.clone(),
+            resources: Vec::new(),
+            orders: Vec::new(),
+            spend: Vec::new(),
+        }
+    }
+}
+
+#[cold]
+fn unreachable_slot(slot: u32) -> ! {
+    // The indexes and `by_id` hold live slots only; reaching this is a bug in the desk.
+    unreachable!("slot {slot} is not live")
+}

@@ -1,0 +1,395 @@
+//! Secondary indexes of the desk, kept right on every insert, change and removal.
+//!
+//! Why: the console's search must stay instant on millions of customers. Equality criteria
+//! (account manager, tag, association type, freeze state, reseller, level) are answered from
+//! roaring bitmaps; ranges (month-to-date spend, resource expiry, association time) from ordered
+//! sets; mobile suffixes from an ordered set of reversed numbers; names by one pass of a
+//! substring finder over a single lower-cased buffer, which is faster than checking a million
+//! separate strings. Slots are `u32` positions in the desk's customer slab.
+
+use crate::association::AssociationType;
+use crate::calendar::YearMonth;
+use crate::customer::{Customer, CustomerLevel};
+use crate::freeze::{FreezeOrigin, FreezeScope, FreezeState};
+use crate::ids::{OperatorId, ResellerId, Tag};
+use chrono::{DateTime, Utc};
+use roaring::RoaringBitmap;
+use rust_decimal::Decimal;
+use std::collections::{BTreeSet, HashMap};
+use std::hash::Hash;
+
+const DEAD: u32 = u32::MAX;
+
+/// Lower-cased text values of every slot, in one buffer separated by NUL.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TextColumn {
+    buf: String,
+    /// Start offset of each entry, ascending.
+    starts: Vec<usize>,
+    /// Slot owning each entry, or `DEAD`.
+    owners: Vec<u32>,
+    /// Entry of each slot, or `DEAD`.
+    at: Vec<u32>,
+    dead_bytes: usize,
+}
+
+impl TextColumn {
+    pub(crate) fn set(&mut self, slot: u32, value: &str) {
+        self.remove(slot);
+        let lower = value.to_lowercase();
+        let s = slot as usize;
+        if self.at.len() <= s {
+            self.at.resize(s + 1, DEAD);
+        }
+        self.at[s] = self.owners.len() as u32;
+        self.starts.push(self.buf.len());
+        self.owners.push(slot);
+        self.buf.push_str(&lower);
+        self.buf.push('\0');
+        if self.dead_bytes > 4096 && self.dead_bytes * 2 > self.buf.len() {
+            self.compact();
+        }
+    }
+
+    pub(crate) fn remove(&mut self, slot: u32) {
+        if let Some(e) = self.at.get(slot as usize).copied().filter(|e| *e != DEAD) {
+            self.dead_bytes += self.entry_len(e as usize) + 1;
+            self.owners[e as usize] = DEAD;
+            self.at[slot as usize] = DEAD;
+        }
+    }
+
+    fn entry_len(&self, e: usize) -> usize {
+        let end = self.starts.get(e + 1).copied().unwrap_or(self.buf.len());
+        end - self.starts[e] - 1
+    }
+
+    /// The lower-cased value of a slot ("" when none).
+    pub(crate) fn get(&self, slot: u32) -> &str {
+        match self.at.get(slot as usize).copied().filter(|e| *e != DEAD) {
+            Some(e) => {
+                let start = self.starts[e as usize];
+                &self.buf[start..start + self.entry_len(e as usize)]
+            }
+            None => "",
+        }
+    }
+
+    fn compact(&mut self) {
+        let mut fresh = TextColumn {
+            at: vec![DEAD; self.at.len()],
+            ..Default::default()
+        };
+        for (e, owner) in self.owners.iter().enumerate() {
+            if *owner != DEAD {
+                let start = self.starts[e];
+                let text = &self.buf[start..start + self.entry_len(e)];
+                fresh.at[*owner as usize] = fresh.owners.len() as u32;
+                fresh.starts.push(fresh.buf.len());
+                fresh.owners.push(*owner);
+                fresh.buf.push_str(text);
+                fresh.buf.push('\0');
+            }
+        }
+        *self = fresh;
+    }
+
+    /// Slots whose lower-cased value contains `needle` (already lower-cased).
+    pub(crate) fn contains(&self, needle: &str) -> RoaringBitmap {
+        let mut out = RoaringBitmap::new();
+        if needle.is_empty() {
+            out.extend(self.owners.iter().copied().filter(|o| *o != DEAD));
+            return out;
+        }
+        let finder = memchr::memmem::Finder::new(needle.as_bytes());
+        let mut last_entry = usize::MAX;
+        for off in finder.find_iter(self.buf.as_bytes()) {
+            let e = self.starts.partition_point(|s| *s <= off) - 1;
+            if e == last_entry {
+                continue;
+            }
+            let owner = self.owners[e];
+            if owner != DEAD && off + needle.len() <= self.starts[e] + self.entry_len(e) {
+                out.insert(owner);
+                last_entry = e;
+            }
+        }
+        out
+    }
+
+    /// Slots whose lower-cased value equals `needle` (already lower-cased).
+    pub(crate) fn equals(&self, needle: &str) -> RoaringBitmap {
+        let mut out = RoaringBitmap::new();
+        for slot in self.contains(needle) {
+            if self.get(slot) == needle {
+                out.insert(slot);
+            }
+        }
+        out
+    }
+}
+
+fn bm_insert<K: Eq + Hash>(map: &mut HashMap<K, RoaringBitmap>, k: K, slot: u32) {
+    map.entry(k).or_default().insert(slot);
+}
+
+fn bm_remove<K: Eq + Hash>(map: &mut HashMap<K, RoaringBitmap>, k: &K, slot: u32) {
+    if let Some(b) = map.get_mut(k) {
+        b.remove(slot);
+        if b.is_empty() {
+            map.remove(k);
+        }
+    }
+}
+
+/// The freeze bucket of a customer: `None` when not frozen.
+fn freeze_key(f: &FreezeState) -> Option<(FreezeScope, FreezeOrigin)> {
+    f.freeze().map(|f| (f.scope.clone(), f.origin.clone()))
+}
+
+fn reversed_digits(c: &Customer) -> Option<String> {
+    c.mobile
+        .as_ref()
+        .map(|m| m.expose().number.chars().rev().collect())
+}
+
+fn expiries(c: &Customer) -> BTreeSet<DateTime<Utc>> {
+    c.resources
+        .iter()
+        .filter(|r| r.counts_for_expiry())
+        .filter_map(|r| r.expires_at)
+        .collect()
+}
+
+/// Every index of the desk.
+#[derive(Debug, Clone)]
+pub(crate) struct Index {
+    /// The billing month of the `mtd` column.
+    pub(crate) month: YearMonth,
+    pub(crate) live: RoaringBitmap,
+    pub(crate) associated: RoaringBitmap,
+    pub(crate) by_manager: HashMap<OperatorId, RoaringBitmap>,
+    pub(crate) no_manager: RoaringBitmap,
+    pub(crate) by_tag: HashMap<Tag, RoaringBitmap>,
+    pub(crate) by_assoc: HashMap<AssociationType, RoaringBitmap>,
+    pub(crate) not_frozen: RoaringBitmap,
+    pub(crate) by_scope: HashMap<FreezeScope, RoaringBitmap>,
+    pub(crate) by_origin: HashMap<FreezeOrigin, RoaringBitmap>,
+    pub(crate) by_reseller: HashMap<ResellerId, RoaringBitmap>,
+    pub(crate) by_level: HashMap<CustomerLevel, RoaringBitmap>,
+    pub(crate) budgeted: RoaringBitmap,
+    pub(crate) mobile_rev: BTreeSet<(String, u32)>,
+    /// Month-to-date spend of each slot for `month`.
+    pub(crate) mtd: Vec<Decimal>,
+    pub(crate) mtd_sorted: BTreeSet<(Decimal, u32)>,
+    pub(crate) expiries: BTreeSet<(DateTime<Utc>, u32)>,
+    pub(crate) associated_at: BTreeSet<(DateTime<Utc>, u32)>,
+    pub(crate) names: TextColumn,
+    pub(crate) accounts: TextColumn,
+}
+
+impl Index {
+    pub(crate) fn new(month: YearMonth) -> Self {
+        Index {
+            month,
+            live: RoaringBitmap::new(),
+            associated: RoaringBitmap::new(),
+            by_manager: HashMap::new(),
+            no_manager: RoaringBitmap::new(),
+            by_tag: HashMap::new(),
+            by_assoc: HashMap::new(),
+            not_frozen: RoaringBitmap::new(),
+            by_scope: HashMap::new(),
+            by_origin: HashMap::new(),
+            by_reseller: HashMap::new(),
+            by_level: HashMap::new(),
+            budgeted: RoaringBitmap::new(),
+            mobile_rev: BTreeSet::new(),
+            mtd: Vec::new(),
+            mtd_sorted: BTreeSet::new(),
+            expiries: BTreeSet::new(),
+            associated_at: BTreeSet::new(),
+            names: TextColumn::default(),
+            accounts: TextColumn::default(),
+        }
+    }
+
+    /// Indexes a customer in a free slot.
+    pub(crate) fn add(&mut self, slot: u32, c: &Customer) {
+        self.live.insert(slot);
+        self.set_association(slot, c, true);
+        self.set_manager(slot, c.account_manager.as_ref(), true);
+        for t in &c.tags {
+            bm_insert(&mut self.by_tag, t.clone(), slot);
+        }
+        self.set_freeze(slot, freeze_key(&c.freeze), true);
+        bm_insert(&mut self.by_level, c.level.clone(), slot);
+        if c.budget.is_some() {
+            self.budgeted.insert(slot);
+        }
+        if let Some(r) = reversed_digits(c) {
+            self.mobile_rev.insert((r, slot));
+        }
+        let s = slot as usize;
+        if self.mtd.len() <= s {
+            self.mtd.resize(s + 1, Decimal::ZERO);
+        }
+        self.mtd[s] = c.month_spend(self.month);
+        self.mtd_sorted.insert((self.mtd[s], slot));
+        for e in expiries(c) {
+            self.expiries.insert((e, slot));
+        }
+        self.names.set(slot, c.name.expose());
+        self.accounts.set(slot, c.account_name.expose());
+    }
+
+    /// Drops a customer from every index.
+    pub(crate) fn remove(&mut self, slot: u32, c: &Customer) {
+        self.live.remove(slot);
+        self.set_association(slot, c, false);
+        self.set_manager(slot, c.account_manager.as_ref(), false);
+        for t in &c.tags {
+            bm_remove(&mut self.by_tag, t, slot);
+        }
+        self.set_freeze(slot, freeze_key(&c.freeze), false);
+        bm_remove(&mut self.by_level, &c.level, slot);
+        self.budgeted.remove(slot);
+        if let Some(r) = reversed_digits(c) {
+            self.mobile_rev.remove(&(r, slot));
+        }
+        if let Some(m) = self.mtd.get_mut(slot as usize) {
+            self.mtd_sorted.remove(&(*m, slot));
+            *m = Decimal::ZERO;
+        }
+        for e in expiries(c) {
+            self.expiries.remove(&(e, slot));
+        }
+        self.names.remove(slot);
+        self.accounts.remove(slot);
+    }
+
+    /// Re-indexes a changed customer, touching only what changed.
+    pub(crate) fn update(&mut self, slot: u32, old: &Customer, new: &Customer) {
+        if old.association != new.association {
+            self.set_association(slot, old, false);
+            self.set_association(slot, new, true);
+        }
+        if old.account_manager != new.account_manager {
+            self.set_manager(slot, old.account_manager.as_ref(), false);
+            self.set_manager(slot, new.account_manager.as_ref(), true);
+        }
+        if old.tags != new.tags {
+            for t in old.tags.difference(&new.tags) {
+                bm_remove(&mut self.by_tag, t, slot);
+            }
+            for t in new.tags.difference(&old.tags) {
+                bm_insert(&mut self.by_tag, t.clone(), slot);
+            }
+        }
+        let (f_old, f_new) = (freeze_key(&old.freeze), freeze_key(&new.freeze));
+        if f_old != f_new {
+            self.set_freeze(slot, f_old, false);
+            self.set_freeze(slot, f_new, true);
+        }
+        if old.level != new.level {
+            bm_remove(&mut self.by_level, &old.level, slot);
+            bm_insert(&mut self.by_level, new.level.clone(), slot);
+        }
+        if new.budget.is_some() {
+            self.budgeted.insert(slot);
+        } else {
+            self.budgeted.remove(slot);
+        }
+        let (mo, mn) = (reversed_digits(old), reversed_digits(new));
+        if mo != mn {
+            if let Some(r) = mo {
+                self.mobile_rev.remove(&(r, slot));
+            }
+            if let Some(r) = mn {
+                self.mobile_rev.insert((r, slot));
+            }
+        }
+        let mtd = new.month_spend(self.month);
+        if self.mtd.get(slot as usize) != Some(&mtd) {
+            self.set_mtd(slot, mtd);
+        }
+        if old.resources != new.resources {
+            let (eo, en) = (expiries(old), expiries(new));
+            for e in eo.difference(&en) {
+                self.expiries.remove(&(*e, slot));
+            }
+            for e in en.difference(&eo) {
+                self.expiries.insert((*e, slot));
+            }
+        }
+        if old.name != new.name {
+            self.names.set(slot, new.name.expose());
+        }
+        if old.account_name != new.account_name {
+            self.accounts.set(slot, new.account_name.expose());
+        }
+    }
+
+    pub(crate) fn set_mtd(&mut self, slot: u32, value: Decimal) {
+        let s = slot as usize;
+        if self.mtd.len() <= s {
+            self.mtd.resize(s + 1, Decimal::ZERO);
+        }
+        self.mtd_sorted.remove(&(self.mtd[s], slot));
+        self.mtd[s] = value;
+        self.mtd_sorted.insert((value, slot));
+    }
+
+    fn set_association(&mut self, slot: u32, c: &Customer, on: bool) {
+        let a = &c.association;
+        if on {
+            if a.ended.is_none() {
+                self.associated.insert(slot);
+            }
+            bm_insert(&mut self.by_assoc, a.kind.clone(), slot);
+            if let Some(r) = &a.reseller {
+                bm_insert(&mut self.by_reseller, r.clone(), slot);
+            }
+            self.associated_at.insert((a.since, slot));
+        } else {
+            self.associated.remove(slot);
+            bm_remove(&mut self.by_assoc, &a.kind, slot);
+            if let Some(r) = &a.reseller {
+                bm_remove(&mut self.by_reseller, r, slot);
+            }
+            self.associated_at.remove(&(a.since, slot));
+        }
+    }
+
+    fn set_manager(&mut self, slot: u32, m: Option<&OperatorId>, on: bool) {
+        match (m, on) {
+            (Some(m), true) => bm_insert(&mut self.by_manager, m.clone(), slot),
+            (Some(m), false) => bm_remove(&mut self.by_manager, m, slot),
+            (None, true) => {
+                self.no_manager.insert(slot);
+            }
+            (None, false) => {
+                self.no_manager.remove(slot);
+            }
+        }
+    }
+
+    fn set_freeze(&mut self, slot: u32, key: Option<(FreezeScope, FreezeOrigin)>, on: bool) {
+        match (key, on) {
+            (None, true) => {
+                self.not_frozen.insert(slot);
+            }
+            (None, false) => {
+                self.not_frozen.remove(slot);
+            }
+            (Some((s, o)), true) => {
+                bm_insert(&mut self.by_scope, s, slot);
+                bm_insert(&mut self.by_origin, o, slot);
+            }
+            (Some((s, o)), false) => {
+                bm_remove(&mut self.by_scope, &s, slot);
+                bm_remove(&mut self.by_origin, &o, slot);
+            }
+        }
+    }
+}

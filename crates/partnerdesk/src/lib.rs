@@ -1,0 +1,104 @@
+//! # partnerdesk
+//!
+//! A cloud partner's customer management, as a library: the Huawei Cloud Partner Center
+//! "Customer Management" page (search the portfolio, run governed operations, show masked
+//! lists, export anonymised), embeddable in Rust services and, through thin bindings, in
+//! Python, Node, Kotlin and Swift hosts.
+//!
+//! ## Overview
+//!
+//! - [`Desk`] holds one partner's portfolio: its [`Partner`], [`Operator`]s and [`Customer`]s,
+//!   with indexes that keep search fast on millions of customers.
+//! - [`query`] describes searches: every console criterion and more, combined with `and`, `or`,
+//!   `not`, written with builders or as a text filter
+//!   (`name~acme and mtd>=1000 and (tag:vip or tag:gold) and expires<=7d`).
+//! - [`Desk::search`] answers with a [`search::Page`] of masked [`row::CustomerRow`]s, a total
+//!   and a cursor.
+//! - [`privacy`] keeps personal data out of logs and masks it in lists.
+//! - [`Desk::to_snapshot_json`] / [`Desk::from_snapshot_json`] persist the desk.
+//! - [`demo`] builds realistic, deterministic portfolios of any size.
+//!
+//! ## Example
+//!
+//! ```
+//! use partnerdesk::{demo, query::{Query, Sort, SortKey, PageRequest}};
+//!
+//! let (desk, now) = demo::portfolio(2_000, 7)?;
+//! let query = Query::parse("assoc=reseller and mtd>=500 and (tag:vip or tag:gold)")?;
+//! let page = desk.search(&query, Sort::desc(SortKey::MonthToDate), &PageRequest::first(20), now)?;
+//! for row in &page.rows {
+//!     // Names, mobiles and e-mails are masked: "Z***", "+86 138****5678", "a***@example.com".
+//!     assert!(row.name.is_empty() || row.name.ends_with("***"));
+//! }
+//! assert!(page.total >= page.rows.len());
+//! # Ok::<(), partnerdesk::Error>(())
+//! ```
+//!
+//! ## Crate features
+//!
+//! - `serde` (default): snapshots as versioned JSON, and `Serialize`/`Deserialize` on the model.
+//! - `demo` (default): the [`demo`] portfolio generator.
+//!
+//! ## Design
+//!
+//! - **Sans-I/O.** The core reads no clock, no file and no network. Time is an argument (`now`,
+//!   UTC); storage belongs to the host, which loads snapshots or Huawei responses and saves
+//!   snapshots.
+//! - **Exact money.** Amounts are [`rust_decimal::Decimal`] with a [`Currency`]; never a float.
+//! - **Typed errors with stable codes.** One [`Error`] enum; [`Error::code`] is stable. No error
+//!   carries personal data.
+//! - **Personal data is wrapped.** Names, mobile numbers and e-mails live in
+//!   [`privacy::Personal`], whose `Debug` and `Display` print `[redacted]`; rows are masked in
+//!   one place.
+//! - **Open enums.** Enumerations that travel in data keep values they do not know
+//!   (`Other(String)`), so newer data survives older code.
+//! - **One owner of change.** Every change goes through the desk, which keeps its indexes right.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod access;
+pub mod association;
+pub mod budget;
+pub mod calendar;
+pub mod customer;
+#[cfg(feature = "demo")]
+pub mod demo;
+pub mod desk;
+pub mod error;
+pub mod freeze;
+pub mod ids;
+mod index;
+pub mod money;
+pub(crate) mod open_enum;
+pub mod order;
+pub mod partner;
+pub mod privacy;
+pub mod query;
+pub mod resource;
+pub mod row;
+pub mod search;
+#[cfg(feature = "serde")]
+pub mod snapshot;
+pub mod spend;
+pub mod validate;
+
+pub use access::{Permission, Role};
+pub use association::{Association, AssociationType};
+pub use budget::{Budget, BudgetKind};
+pub use calendar::{BillingOffset, YearMonth};
+pub use customer::{
+    Customer, CustomerLevel, CustomerType, ExternalAccount, Mobile, VerificationStatus,
+};
+pub use desk::Desk;
+pub use error::{Error, IdKind, Result};
+pub use freeze::{Freeze, FreezeOrigin, FreezeScope, FreezeState};
+pub use ids::{
+    AuthorizationId, CustomerId, ExportId, IdempotencyKey, OperatorId, OrderId, PartnerId,
+    ResellerId, ResourceId, Tag,
+};
+pub use money::{Currency, Money};
+pub use order::{Order, OrderStatus, OrderType};
+pub use partner::{Operator, Partner, Site, Tier};
+pub use resource::{ExpiryPolicy, Resource, ResourceKind, ResourceStatus};
+pub use rust_decimal::Decimal;
+pub use spend::{ChargingMode, SpendRecord};

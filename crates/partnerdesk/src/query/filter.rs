@@ -1,0 +1,734 @@
+//! The text filter grammar.
+//!
+//! A filter is a boolean expression over criteria, e.g.
+//! `name~acme and mtd>=1000 and (tag:vip or tag:gold) and expires<=7d`. It parses into the same
+//! [`Expr`] the builder makes, and [`Expr`]'s `Display` writes it back in this grammar.
+//!
+//! ```text
+//! filter  := "" | or
+//! or      := and ("or" and)*
+//! and     := unary ("and" unary)*
+//! unary   := "not" unary | "(" or ")" | "*" | term
+//! term    := "tag" ":" value
+//!          | "tag" ("in" | "all") "(" value ("," value)* ")"
+//!          | field op value
+//! op      := "=" | "!=" | "~" | ">" | ">=" | "<" | "<="
+//! value   := bare | '"' (any character; \" and \\ escaped) '"'
+//! bare    := one or more characters other than white space, ( ) , " \
+//! ```
+//!
+//! Keywords (`and`, `or`, `not`, `in`, `all`) and field names are case-insensitive; `and` binds
+//! tighter than `or`. Fields and their operators:
+//!
+//! | field | operators | value | meaning |
+//! | --- | --- | --- | --- |
+//! | `name`, `account`, `managername` | `=` `!=` `~` | text | customer name, account name, account manager's display name; `~` is "contains"; case-insensitive |
+//! | `id` | `=` `!=` | customer id | exact |
+//! | `manager` | `=` `!=` `~` | login, or text with `~` | account manager by login; `~` is the display name contains |
+//! | `has_manager` | `=` | `true` / `false` | has an account manager |
+//! | `mtd` | `=` `!=` `>` `>=` `<` `<=` | decimal | month-to-date spend |
+//! | `expires` | `<=` with `Nd`; `=none`; `=` `>` `>=` `<` `<=` with a date or time | days, date, RFC 3339 time | earliest upcoming resource expiry; `expires<=7d` is "within 7 days" |
+//! | `mobile` | `=` `!=` `~` | digits | whole national number; `~` is "ends with" |
+//! | `tag` | `:` `=` `!=`, `in (..)`, `all (..)` | tag | has the tag; has any of; has all of |
+//! | `assoc` | `=` `!=` | `referral` / `reseller` | association type |
+//! | `associated` | `=` `>` `>=` `<` `<=` | date or RFC 3339 time | association time |
+//! | `frozen` | `=` `!=` | `true` `false` `account` `account_and_resources` `unknown` | freeze state or scope |
+//! | `freeze_origin` | `=` `!=` | `manual` `default` `budget` `imported` | why frozen |
+//! | `budget` | `=` `!=` `>` `>=` `<` `<=` | decimal (percent) | budget usage |
+//! | `reseller` | `=` `!=` | reseller id | the customer's reseller |
+//! | `level` | `=` `!=` | `V0`..`V5` | customer level |
+//!
+//! A date `D` as a bound means whole days in UTC: `>=D` from `D`, `>D` from the day after, `<D`
+//! before `D`, `<=D` through the end of `D`, `=D` during `D`. `!=` is `not (... = ...)`.
+//!
+//! A syntax error is [`crate::Error::FilterSyntax`] with the character position, what was
+//! expected and the kind of token found (never the token's text, which may be personal data).
+
+use super::{Criterion, ExpiryFilter, Expr, FrozenFilter, MobileMatch, Range, TagMatch, TextMatch};
+use crate::association::AssociationType;
+use crate::customer::CustomerLevel;
+use crate::error::{Error, Result};
+use crate::freeze::{FreezeOrigin, FreezeScope};
+use crate::ids::{CustomerId, OperatorId, ResellerId, Tag};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use std::collections::BTreeSet;
+use std::ops::Bound;
+
+/// The longest filter accepted, in characters.
+pub const MAX_FILTER_LEN: usize = 4096;
+/// The deepest nesting of parentheses and `not` accepted.
+pub const MAX_DEPTH: usize = 64;
+
+/// Whether a character may appear in an unquoted value.
+pub fn is_bare_char(c: char) -> bool {
+    !c.is_whitespace() && !c.is_control() && !matches!(c, '(' | ')' | ',' | '"' | '\\')
+}
+
+/// Parses a text filter into an expression (an empty filter matches everything).
+///
+/// ```
+/// use partnerdesk::query::{parse_filter, Expr};
+/// assert_eq!(parse_filter("  ")?, Expr::All);
+/// let e = parse_filter("tag:vip or (mtd>100 and not frozen=true)")?;
+/// assert_eq!(e.to_string(), "tag:vip or mtd>100 and not frozen=true");
+/// let err = parse_filter("mtd>=").err().map(|e| e.code());
+/// assert_eq!(err, Some("FILTER_SYNTAX"));
+/// # Ok::<(), partnerdesk::Error>(())
+/// ```
+pub fn parse_filter(text: &str) -> Result<Expr> {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() > MAX_FILTER_LEN {
+        return Err(Error::FilterSyntax {
+            position: MAX_FILTER_LEN,
+            expected: format!("at most {MAX_FILTER_LEN} characters"),
+            found: "a longer filter".into(),
+        });
+    }
+    let mut p = Parser {
+        s: chars,
+        pos: 0,
+        depth: 0,
+    };
+    p.ws();
+    if p.at_end() {
+        return Ok(Expr::All);
+    }
+    let e = p.or()?;
+    p.ws();
+    if !p.at_end() {
+        return Err(p.error("'and', 'or' or the end of the filter"));
+    }
+    Ok(e)
+}
+
+struct Parser {
+    s: Vec<char>,
+    pos: usize,
+    depth: usize,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Eq,
+    Ne,
+    Tilde,
+    Gt,
+    Ge,
+    Lt,
+    Le,
+    Colon,
+}
+
+impl Parser {
+    fn at_end(&self) -> bool {
+        self.pos >= self.s.len()
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.s.get(self.pos).copied()
+    }
+
+    fn ws(&mut self) {
+        while self.peek().is_some_and(char::is_whitespace) {
+            self.pos += 1;
+        }
+    }
+
+    fn found(&self) -> String {
+        match self.peek() {
+            None => "the end of the filter".into(),
+            Some('(') => "'('".into(),
+            Some(')') => "')'".into(),
+            Some(',') => "','".into(),
+            Some('"') => "a quoted value".into(),
+            Some(c) if matches!(c, '=' | '!' | '~' | '<' | '>' | ':') => "an operator".into(),
+            Some(c) if c.is_alphanumeric() || c == '_' => "a word".into(),
+            Some(_) => "a symbol".into(),
+        }
+    }
+
+    fn error(&self, expected: &str) -> Error {
+        Error::FilterSyntax {
+            position: self.pos,
+            expected: expected.into(),
+            found: self.found(),
+        }
+    }
+
+    fn error_at(&self, position: usize, expected: &str, found: &str) -> Error {
+        Error::FilterSyntax {
+            position,
+            expected: expected.into(),
+            found: found.into(),
+        }
+    }
+
+    /// Whether a keyword (case-insensitive, whole word) is next; consumes it if so.
+    fn keyword(&mut self, kw: &str) -> bool {
+        let save = self.pos;
+        self.ws();
+        let start = self.pos;
+        let mut end = start;
+        while self
+            .s
+            .get(end)
+            .is_some_and(|c| c.is_alphanumeric() || *c == '_')
+        {
+            end += 1;
+        }
+        let word: String = self.s[start..end].iter().collect();
+        if word.eq_ignore_ascii_case(kw) {
+            self.pos = end;
+            true
+        } else {
+            self.pos = save;
+            false
+        }
+    }
+
+    fn enter(&mut self) -> Result<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.error_at(self.pos, "less nesting", "nesting deeper than 64"));
+        }
+        Ok(())
+    }
+
+    fn or(&mut self) -> Result<Expr> {
+        let mut items = vec![self.and()?];
+        while self.keyword("or") {
+            items.push(self.and()?);
+        }
+        Ok(if items.len() == 1 {
+            items.remove(0)
+        } else {
+            Expr::Or(items)
+        })
+    }
+
+    fn and(&mut self) -> Result<Expr> {
+        let mut items = vec![self.unary()?];
+        while self.keyword("and") {
+            items.push(self.unary()?);
+        }
+        Ok(if items.len() == 1 {
+            items.remove(0)
+        } else {
+            Expr::And(items)
+        })
+    }
+
+    fn unary(&mut self) -> Result<Expr> {
+        self.ws();
+        if self.keyword("not") {
+            self.enter()?;
+            let e = self.unary()?;
+            self.depth -= 1;
+            return Ok(Expr::Not(Box::new(e)));
+        }
+        match self.peek() {
+            Some('(') => {
+                self.pos += 1;
+                self.enter()?;
+                let e = self.or()?;
+                self.depth -= 1;
+                self.ws();
+                if self.peek() != Some(')') {
+                    return Err(self.error("')'"));
+                }
+                self.pos += 1;
+                Ok(e)
+            }
+            Some('*') if !self.s.get(self.pos + 1).copied().is_some_and(is_bare_char) => {
+                self.pos += 1;
+                Ok(Expr::All)
+            }
+            _ => self.term(),
+        }
+    }
+
+    fn ident(&mut self) -> Option<String> {
+        let start = self.pos;
+        while self
+            .peek()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            self.pos += 1;
+        }
+        (self.pos > start).then(|| {
+            self.s[start..self.pos]
+                .iter()
+                .collect::<String>()
+                .to_ascii_lowercase()
+        })
+    }
+
+    fn op(&mut self) -> Option<Op> {
+        let two =
+            |p: &Self, a: char, b: char| p.peek() == Some(a) && p.s.get(p.pos + 1) == Some(&b);
+        let (op, len) = if two(self, '!', '=') {
+            (Op::Ne, 2)
+        } else if two(self, '>', '=') {
+            (Op::Ge, 2)
+        } else if two(self, '<', '=') {
+            (Op::Le, 2)
+        } else {
+            match self.peek()? {
+                '=' => (Op::Eq, 1),
+                '~' => (Op::Tilde, 1),
+                '>' => (Op::Gt, 1),
+                '<' => (Op::Lt, 1),
+                ':' => (Op::Colon, 1),
+                _ => return None,
+            }
+        };
+        self.pos += len;
+        Some(op)
+    }
+
+    /// A value: bare or quoted. Returns the text and the position where it started.
+    fn value(&mut self) -> Result<(String, usize)> {
+        self.ws();
+        let start = self.pos;
+        match self.peek() {
+            Some('"') => {
+                self.pos += 1;
+                let mut out = String::new();
+                loop {
+                    match self.peek() {
+                        None => return Err(self.error("a closing '\"'")),
+                        Some('"') => {
+                            self.pos += 1;
+                            return Ok((out, start));
+                        }
+                        Some('\\') => {
+                            self.pos += 1;
+                            match self.peek() {
+                                Some(c @ ('"' | '\\')) => {
+                                    out.push(c);
+                                    self.pos += 1;
+                                }
+                                _ => return Err(self.error("'\\\"' or '\\\\' after '\\'")),
+                            }
+                        }
+                        Some(c) => {
+                            out.push(c);
+                            self.pos += 1;
+                        }
+                    }
+                }
+            }
+            Some(c) if is_bare_char(c) => {
+                while self.peek().is_some_and(is_bare_char) {
+                    self.pos += 1;
+                }
+                Ok((self.s[start..self.pos].iter().collect(), start))
+            }
+            _ => Err(self.error("a value")),
+        }
+    }
+
+    fn term(&mut self) -> Result<Expr> {
+        self.ws();
+        let field_pos = self.pos;
+        let Some(field) = self.ident() else {
+            return Err(self.error("a field name, 'not' or '('"));
+        };
+        self.ws();
+        if field == "tag" {
+            if self.keyword("in") {
+                return self.tag_list(false);
+            }
+            if self.keyword("all") {
+                return self.tag_list(true);
+            }
+        }
+        let op_pos = self.pos;
+        let Some(op) = self.op() else {
+            return Err(self.error("an operator (= != ~ > >= < <= :)"));
+        };
+        let (value, vpos) = self.value()?;
+        let bad_op =
+            |p: &Self, expected: &str| p.error_at(op_pos, expected, "an operator it does not take");
+        let negate = |e: Expr, op: Op| {
+            if op == Op::Ne {
+                Expr::Not(Box::new(e))
+            } else {
+                e
+            }
+        };
+        let eq_ne = |p: &Self, op: Op| {
+            if matches!(op, Op::Eq | Op::Ne) {
+                Ok(())
+            } else {
+                Err(bad_op(p, "'=' or '!='"))
+            }
+        };
+        let c = match field.as_str() {
+            "name" | "account" | "managername" => {
+                let m = match op {
+                    Op::Eq | Op::Ne => TextMatch::Exact(value),
+                    Op::Tilde => TextMatch::Contains(value),
+                    _ => return Err(bad_op(self, "'=', '!=' or '~'")),
+                };
+                let c = match field.as_str() {
+                    "name" => Criterion::Name(m),
+                    "account" => Criterion::AccountName(m),
+                    _ => Criterion::ManagerName(m),
+                };
+                return Ok(negate(c.into(), op));
+            }
+            "id" => {
+                eq_ne(self, op)?;
+                Criterion::CustomerId(
+                    CustomerId::new(value)
+                        .map_err(|_| self.error_at(vpos, "a customer id", "an invalid id"))?,
+                )
+            }
+            "manager" => match op {
+                Op::Tilde => Criterion::ManagerName(TextMatch::Contains(value)),
+                Op::Eq | Op::Ne => {
+                    Criterion::Manager(OperatorId::new(value).map_err(|_| {
+                        self.error_at(vpos, "an operator login", "an invalid login")
+                    })?)
+                }
+                _ => return Err(bad_op(self, "'=', '!=' or '~'")),
+            },
+            "has_manager" => {
+                eq_ne(self, op)?;
+                Criterion::HasManager(self.boolean(&value, vpos)?)
+            }
+            "mtd" | "budget" => {
+                let d = self.decimal(&value, vpos)?;
+                let r = self.range(op, d, op_pos)?;
+                if field == "mtd" {
+                    Criterion::MonthToDate(r)
+                } else {
+                    Criterion::BudgetUsage(r)
+                }
+            }
+            "expires" => self.expiry(op, &value, op_pos, vpos)?,
+            "associated" => {
+                if op == Op::Ne {
+                    return Err(bad_op(self, "'=', '>', '>=', '<' or '<='"));
+                }
+                Criterion::AssociatedAt(self.time_range(op, &value, op_pos, vpos)?)
+            }
+            "mobile" => {
+                if !value
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == '+' || c == '-')
+                    || !value.chars().any(|c| c.is_ascii_digit())
+                {
+                    return Err(self.error_at(vpos, "digits", "a value with other characters"));
+                }
+                let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+                match op {
+                    Op::Eq | Op::Ne => Criterion::Mobile(MobileMatch::Exact(digits)),
+                    Op::Tilde => Criterion::Mobile(MobileMatch::EndsWith(digits)),
+                    _ => return Err(bad_op(self, "'=', '!=' or '~'")),
+                }
+            }
+            "tag" => {
+                if !matches!(op, Op::Colon | Op::Eq | Op::Ne) {
+                    return Err(bad_op(self, "':', '=' or '!='"));
+                }
+                let t =
+                    Tag::new(value).map_err(|_| self.error_at(vpos, "a tag", "an invalid tag"))?;
+                Criterion::Tags(TagMatch::Any(BTreeSet::from([t])))
+            }
+            "assoc" => {
+                eq_ne(self, op)?;
+                Criterion::AssociationType(
+                    AssociationType::parse_known(&value.to_ascii_lowercase()).ok_or_else(|| {
+                        self.error_at(vpos, "'referral' or 'reseller'", "another word")
+                    })?,
+                )
+            }
+            "frozen" => {
+                eq_ne(self, op)?;
+                let v = value.to_ascii_lowercase();
+                Criterion::Frozen(match v.as_str() {
+                    "true" | "yes" => FrozenFilter::Frozen,
+                    "false" | "no" => FrozenFilter::NotFrozen,
+                    _ => FrozenFilter::Scope(FreezeScope::parse_known(&v).ok_or_else(|| {
+                        self.error_at(
+                            vpos,
+                            "true, false, account, account_and_resources or unknown",
+                            "another word",
+                        )
+                    })?),
+                })
+            }
+            "freeze_origin" => {
+                eq_ne(self, op)?;
+                Criterion::Frozen(FrozenFilter::Origin(
+                    FreezeOrigin::parse_known(&value.to_ascii_lowercase()).ok_or_else(|| {
+                        self.error_at(vpos, "manual, default, budget or imported", "another word")
+                    })?,
+                ))
+            }
+            "reseller" => {
+                eq_ne(self, op)?;
+                Criterion::Reseller(
+                    ResellerId::new(value)
+                        .map_err(|_| self.error_at(vpos, "a reseller id", "an invalid id"))?,
+                )
+            }
+            "level" => {
+                eq_ne(self, op)?;
+                Criterion::Level(
+                    CustomerLevel::parse_known(&value.to_ascii_uppercase())
+                        .ok_or_else(|| self.error_at(vpos, "V0 to V5", "another word"))?,
+                )
+            }
+            _ => {
+                return Err(self.error_at(
+                    field_pos,
+                    "a field (name, account, id, manager, managername, has_manager, mtd, expires, mobile, tag, assoc, associated, frozen, freeze_origin, budget, reseller, level)",
+                    "an unknown field",
+                ));
+            }
+        };
+        Ok(negate(c.into(), op))
+    }
+
+    fn tag_list(&mut self, all: bool) -> Result<Expr> {
+        self.ws();
+        if self.peek() != Some('(') {
+            return Err(self.error("'('"));
+        }
+        self.pos += 1;
+        let mut tags = BTreeSet::new();
+        loop {
+            let (v, vpos) = self.value()?;
+            tags.insert(Tag::new(v).map_err(|_| self.error_at(vpos, "a tag", "an invalid tag"))?);
+            self.ws();
+            match self.peek() {
+                Some(',') => self.pos += 1,
+                Some(')') => {
+                    self.pos += 1;
+                    break;
+                }
+                _ => return Err(self.error("',' or ')'")),
+            }
+        }
+        Ok(Criterion::Tags(if all {
+            TagMatch::All(tags)
+        } else {
+            TagMatch::Any(tags)
+        })
+        .into())
+    }
+
+    fn boolean(&self, v: &str, pos: usize) -> Result<bool> {
+        match v.to_ascii_lowercase().as_str() {
+            "true" | "yes" => Ok(true),
+            "false" | "no" => Ok(false),
+            _ => Err(self.error_at(pos, "true or false", "another word")),
+        }
+    }
+
+    fn decimal(&self, v: &str, pos: usize) -> Result<Decimal> {
+        if !v
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+        {
+            return Err(self.error_at(pos, "a decimal number", "another value"));
+        }
+        v.parse::<Decimal>()
+            .map_err(|_| self.error_at(pos, "a decimal number", "another value"))
+    }
+
+    fn range<T: Clone + PartialOrd>(&self, op: Op, v: T, op_pos: usize) -> Result<Range<T>> {
+        Ok(match op {
+            Op::Eq | Op::Ne => Range {
+                lower: Bound::Included(v.clone()),
+                upper: Bound::Included(v),
+            },
+            Op::Gt => Range {
+                lower: Bound::Excluded(v),
+                upper: Bound::Unbounded,
+            },
+            Op::Ge => Range {
+                lower: Bound::Included(v),
+                upper: Bound::Unbounded,
+            },
+            Op::Lt => Range {
+                lower: Bound::Unbounded,
+                upper: Bound::Excluded(v),
+            },
+            Op::Le => Range {
+                lower: Bound::Unbounded,
+                upper: Bound::Included(v),
+            },
+            Op::Tilde | Op::Colon => {
+                return Err(self.error_at(
+                    op_pos,
+                    "a comparison (= != > >= < <=)",
+                    "an operator it does not take",
+                ));
+            }
+        })
+    }
+
+    fn expiry(&self, op: Op, v: &str, op_pos: usize, vpos: usize) -> Result<Criterion> {
+        if v.eq_ignore_ascii_case("none") {
+            if op != Op::Eq {
+                return Err(self.error_at(op_pos, "'=' before 'none'", "another operator"));
+            }
+            return Ok(Criterion::NextExpiry(ExpiryFilter::None));
+        }
+        if let Some(days) = v
+            .strip_suffix(['d', 'D'])
+            .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+        {
+            if op != Op::Le {
+                return Err(self.error_at(
+                    op_pos,
+                    "'<=' before a number of days",
+                    "another operator",
+                ));
+            }
+            let n: u32 = days.parse().map_err(|_| {
+                self.error_at(vpos, "a number of days up to 36500", "a larger number")
+            })?;
+            if n > 36_500 {
+                return Err(self.error_at(vpos, "a number of days up to 36500", "a larger number"));
+            }
+            return Ok(Criterion::NextExpiry(ExpiryFilter::WithinDays(n)));
+        }
+        if op == Op::Ne {
+            return Err(self.error_at(op_pos, "'=', '>', '>=', '<' or '<='", "'!='"));
+        }
+        Ok(Criterion::NextExpiry(ExpiryFilter::Between(
+            self.time_range(op, v, op_pos, vpos)?,
+        )))
+    }
+
+    fn time_range(
+        &self,
+        op: Op,
+        v: &str,
+        op_pos: usize,
+        vpos: usize,
+    ) -> Result<Range<DateTime<Utc>>> {
+        if let Ok(t) = DateTime::parse_from_rfc3339(v) {
+            return self.range(op, t.with_timezone(&Utc), op_pos);
+        }
+        let day = NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
+            self.error_at(
+                vpos,
+                "a date (YYYY-MM-DD), a time (RFC 3339) or Nd",
+                "another value",
+            )
+        })?;
+        let start = |d: NaiveDate| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+        let next = start(day) + Duration::days(1);
+        Ok(match op {
+            Op::Eq => Range {
+                lower: Bound::Included(start(day)),
+                upper: Bound::Excluded(next),
+            },
+            Op::Ge => Range {
+                lower: Bound::Included(start(day)),
+                upper: Bound::Unbounded,
+            },
+            Op::Gt => Range {
+                lower: Bound::Included(next),
+                upper: Bound::Unbounded,
+            },
+            Op::Lt => Range {
+                lower: Bound::Unbounded,
+                upper: Bound::Excluded(start(day)),
+            },
+            Op::Le => Range {
+                lower: Bound::Unbounded,
+                upper: Bound::Excluded(next),
+            },
+            _ => {
+                return Err(self.error_at(
+                    op_pos,
+                    "'=', '>', '>=', '<' or '<='",
+                    "an operator it does not take",
+                ));
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pos(text: &str) -> Option<usize> {
+        match parse_filter(text) {
+            Err(Error::FilterSyntax { position, .. }) => Some(position),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn parses_the_console_example() -> Result<()> {
+        let e = parse_filter("name~acme and mtd>=1000 and (tag:vip or tag:gold) and expires<=7d")?;
+        let Expr::And(items) = &e else {
+            return Err(Error::InvalidCursor);
+        };
+        assert_eq!(items.len(), 4);
+        assert_eq!(
+            items[3],
+            Criterion::NextExpiry(ExpiryFilter::WithinDays(7)).into()
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn precedence_and_binds_tighter() -> Result<()> {
+        let e = parse_filter("tag:a or tag:b and tag:c")?;
+        assert!(matches!(e, Expr::Or(ref v) if v.len() == 2 && matches!(v[1], Expr::And(_))));
+        assert_eq!(
+            parse_filter("NOT (tag:a OR tag:b)")?.to_string(),
+            "not (tag:a or tag:b)"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn errors_point_at_the_position() {
+        assert_eq!(pos("mtd>="), Some(5));
+        assert_eq!(pos("mtd>=abc"), Some(5));
+        assert_eq!(pos("(tag:a"), Some(6));
+        assert_eq!(pos("bogus=1"), Some(0));
+        assert_eq!(pos("name~\"open"), Some(10));
+        assert_eq!(pos("tag:a tag:b"), Some(6));
+        assert_eq!(pos("expires>7d"), Some(7));
+        assert_eq!(pos("name>x"), Some(4));
+        assert_eq!(pos(&"(".repeat(100)), Some(65));
+    }
+
+    #[test]
+    fn error_text_never_quotes_the_value() {
+        let err = parse_filter("mobile=张三")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(!err.contains("张三"), "{err}");
+    }
+
+    #[test]
+    fn dates_and_quotes() -> Result<()> {
+        let e = parse_filter("associated>=2026-01-01 and name=\"Acme \\\"Cloud\\\" Ltd\"")?;
+        assert_eq!(
+            e.to_string(),
+            "associated>=2026-01-01T00:00:00Z and name=\"Acme \\\"Cloud\\\" Ltd\""
+        );
+        assert_eq!(parse_filter(&e.to_string())?, e);
+        let e = parse_filter("tag all (vip, \"big one\") and tag in (a,b)")?;
+        assert_eq!(
+            e.to_string(),
+            "tag all (\"big one\", vip) and tag in (a, b)"
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,716 @@
+//! Executing searches: plan with the indexes, check what they cannot answer, sort, page.
+//!
+//! Why a planner: most console searches name at least one selective criterion (a manager, a
+//! tag, a spend range). Each criterion that an index answers exactly yields a bitmap; `and`
+//! intersects them, `or` unites them, `not` complements them, and only criteria that no index
+//! answers are checked customer by customer. The result is always the same as checking every
+//! customer against [`Query::matches`]; a property test holds the two to it.
+//!
+//! Paging: by offset, or by an opaque cursor that remembers the query's fingerprint and the last
+//! row's id. A cursor of another query or sort is refused. Pages are stable because the customer
+//! id breaks every tie.
+
+use crate::budget::percent;
+use crate::calendar::YearMonth;
+use crate::customer::Customer;
+use crate::desk::Desk;
+use crate::error::{Error, Result};
+use crate::ids::{CustomerId, OperatorId};
+use crate::partner::Operator;
+use crate::query::{
+    Criterion, ExpiryFilter, Expr, FrozenFilter, MAX_PAGE_LIMIT, MobileMatch, PageRequest, Query,
+    Sort, SortKey, TagMatch, TextMatch,
+};
+use crate::row::CustomerRow;
+use chrono::{DateTime, Duration, Utc};
+use roaring::RoaringBitmap;
+use rust_decimal::Decimal;
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
+
+/// What a criterion needs to be checked against one customer.
+#[derive(Debug, Clone, Copy)]
+pub struct MatchContext<'a> {
+    /// The moment of the search.
+    pub now: DateTime<Utc>,
+    /// The billing month of `now`.
+    pub month: YearMonth,
+    /// The partner's billing offset.
+    pub offset: crate::calendar::BillingOffset,
+    /// The partner's operators (for account manager names).
+    pub operators: &'a BTreeMap<OperatorId, Operator>,
+}
+
+fn text_matches(value: &str, m: &TextMatch) -> bool {
+    match m {
+        TextMatch::Exact(t) => value.to_lowercase() == t.to_lowercase(),
+        TextMatch::Contains(t) => value.to_lowercase().contains(&t.to_lowercase()),
+    }
+}
+
+fn expiry_matches(next: Option<DateTime<Utc>>, f: &ExpiryFilter, now: DateTime<Utc>) -> bool {
+    match f {
+        ExpiryFilter::None => next.is_none(),
+        ExpiryFilter::WithinDays(n) => {
+            next.is_some_and(|e| e <= now + Duration::days(i64::from(*n)))
+        }
+        ExpiryFilter::Between(r) => next.is_some_and(|e| r.contains(&e)),
+    }
+}
+
+impl Criterion {
+    /// Whether a customer matches, checked directly on the customer (no index). The desk's
+    /// indexed search always agrees with this.
+    pub fn matches(&self, c: &Customer, ctx: &MatchContext<'_>) -> bool {
+        match self {
+            Criterion::Name(m) => text_matches(c.name.expose(), m),
+            Criterion::AccountName(m) => text_matches(c.account_name.expose(), m),
+            Criterion::CustomerId(id) => &c.id == id,
+            Criterion::Manager(id) => c.account_manager.as_ref() == Some(id),
+            Criterion::ManagerName(m) => c
+                .account_manager
+                .as_ref()
+                .and_then(|id| ctx.operators.get(id))
+                .is_some_and(|o| text_matches(o.name.expose(), m)),
+            Criterion::HasManager(b) => c.account_manager.is_some() == *b,
+            Criterion::MonthToDate(r) => r.contains(&c.month_spend(ctx.month)),
+            Criterion::NextExpiry(f) => expiry_matches(c.next_expiry(ctx.now), f, ctx.now),
+            Criterion::Mobile(m) => c.mobile.as_ref().is_some_and(|mob| match m {
+                MobileMatch::Exact(d) => mob.expose().number == *d,
+                MobileMatch::EndsWith(d) => mob.expose().number.ends_with(d.as_str()),
+            }),
+            Criterion::Tags(TagMatch::Any(t)) => t.iter().any(|t| c.tags.contains(t)),
+            Criterion::Tags(TagMatch::All(t)) => t.iter().all(|t| c.tags.contains(t)),
+            Criterion::AssociationType(t) => &c.association.kind == t,
+            Criterion::AssociatedAt(r) => r.contains(&c.association.since),
+            Criterion::Frozen(f) => match (f, c.freeze.freeze()) {
+                (FrozenFilter::NotFrozen, fr) => fr.is_none(),
+                (FrozenFilter::Frozen, fr) => fr.is_some(),
+                (FrozenFilter::Scope(s), Some(fr)) => &fr.scope == s,
+                (FrozenFilter::Origin(o), Some(fr)) => &fr.origin == o,
+                (_, None) => false,
+            },
+            Criterion::BudgetUsage(r) => c
+                .budget
+                .as_ref()
+                .is_some_and(|b| r.contains(&b.usage_percent(c, ctx.now, ctx.offset))),
+            Criterion::Reseller(id) => c.association.reseller.as_ref() == Some(id),
+            Criterion::Level(l) => &c.level == l,
+        }
+    }
+}
+
+impl Expr {
+    /// Whether a customer matches, checked directly on the customer (no index).
+    pub fn matches(&self, c: &Customer, ctx: &MatchContext<'_>) -> bool {
+        match self {
+            Expr::All => true,
+            Expr::Criterion(cr) => cr.matches(c, ctx),
+            Expr::And(v) => v.iter().all(|e| e.matches(c, ctx)),
+            Expr::Or(v) => v.iter().any(|e| e.matches(c, ctx)),
+            Expr::Not(e) => !e.matches(c, ctx),
+        }
+    }
+}
+
+impl Query {
+    /// Whether a customer matches, checked directly on the customer (no index).
+    pub fn matches(&self, c: &Customer, ctx: &MatchContext<'_>) -> bool {
+        (self.include_disassociated || c.is_associated()) && self.filter.matches(c, ctx)
+    }
+}
+
+/// A page of masked customer rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// The rows, masked.
+    pub rows: Vec<CustomerRow>,
+    /// How many customers match the query in all.
+    pub total: usize,
+    /// The cursor for the next page, if there are more rows.
+    pub next_cursor: Option<String>,
+}
+
+/// A page of customer ids (no row building: for hosts that only need ids, and for benchmarks).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdPage {
+    /// The ids, in order.
+    pub ids: Vec<CustomerId>,
+    /// How many customers match the query in all.
+    pub total: usize,
+    /// The cursor for the next page, if there are more rows.
+    pub next_cursor: Option<String>,
+}
+
+enum Planned {
+    Exact(RoaringBitmap),
+    Candidates(RoaringBitmap),
+    Scan,
+}
+
+fn btree_slots<K: Ord + Clone>(
+    set: &BTreeSet<(K, u32)>,
+    lower: &Bound<K>,
+    upper: &Bound<K>,
+) -> RoaringBitmap {
+    if let (Bound::Included(l) | Bound::Excluded(l), Bound::Included(u) | Bound::Excluded(u)) =
+        (lower, upper)
+    {
+        let empty = match l.cmp(u) {
+            Ordering::Greater => true,
+            Ordering::Equal => !matches!((lower, upper), (Bound::Included(_), Bound::Included(_))),
+            Ordering::Less => false,
+        };
+        if empty {
+            return RoaringBitmap::new();
+        }
+    }
+    let lo = match lower {
+        Bound::Included(l) => Bound::Included((l.clone(), 0)),
+        Bound::Excluded(l) => Bound::Excluded((l.clone(), u32::MAX)),
+        Bound::Unbounded => Bound::Unbounded,
+    };
+    let hi = match upper {
+        Bound::Included(u) => Bound::Included((u.clone(), u32::MAX)),
+        Bound::Excluded(u) => Bound::Excluded((u.clone(), 0)),
+        Bound::Unbounded => Bound::Unbounded,
+    };
+    set.range((lo, hi)).map(|(_, s)| *s).collect()
+}
+
+/// The later of two lower bounds.
+fn max_lower(a: Bound<DateTime<Utc>>, b: DateTime<Utc>) -> Bound<DateTime<Utc>> {
+    match a {
+        Bound::Included(x) if x >= b => Bound::Included(x),
+        Bound::Excluded(x) if x >= b => Bound::Excluded(x),
+        _ => Bound::Included(b),
+    }
+}
+
+impl Desk {
+    /// The context for checking criteria at `now`.
+    pub fn match_context(&self, now: DateTime<Utc>) -> MatchContext<'_> {
+        MatchContext {
+            now,
+            month: self.partner.billing_offset.month_of(now),
+            offset: self.partner.billing_offset,
+            operators: &self.operators,
+        }
+    }
+
+    fn bitmap<K: std::hash::Hash + Eq>(
+        map: &std::collections::HashMap<K, RoaringBitmap>,
+        k: &K,
+    ) -> RoaringBitmap {
+        map.get(k).cloned().unwrap_or_default()
+    }
+
+    /// What the indexes say about one criterion.
+    fn lookup(&self, c: &Criterion, ctx: &MatchContext<'_>) -> Planned {
+        let ix = &self.index;
+        let exact = Planned::Exact;
+        match c {
+            Criterion::Name(TextMatch::Contains(t)) => exact(ix.names.contains(&t.to_lowercase())),
+            Criterion::Name(TextMatch::Exact(t)) => exact(ix.names.equals(&t.to_lowercase())),
+            Criterion::AccountName(TextMatch::Contains(t)) => {
+                exact(ix.accounts.contains(&t.to_lowercase()))
+            }
+            Criterion::AccountName(TextMatch::Exact(t)) => {
+                exact(ix.accounts.equals(&t.to_lowercase()))
+            }
+            Criterion::CustomerId(id) => exact(
+                self.by_id
+                    .get(id)
+                    .map(|s| RoaringBitmap::from_iter([*s]))
+                    .unwrap_or_default(),
+            ),
+            Criterion::Manager(id) => exact(Self::bitmap(&ix.by_manager, id)),
+            Criterion::ManagerName(m) => {
+                let mut out = RoaringBitmap::new();
+                for o in self
+                    .operators
+                    .values()
+                    .filter(|o| text_matches(o.name.expose(), m))
+                {
+                    if let Some(b) = ix.by_manager.get(&o.id) {
+                        out |= b;
+                    }
+                }
+                exact(out)
+            }
+            Criterion::HasManager(true) => exact(&ix.live - &ix.no_manager),
+            Criterion::HasManager(false) => exact(ix.no_manager.clone()),
+            Criterion::MonthToDate(r) if ctx.month == ix.month => {
+                exact(btree_slots(&ix.mtd_sorted, &r.lower, &r.upper))
+            }
+            Criterion::MonthToDate(_) => Planned::Scan,
+            Criterion::NextExpiry(ExpiryFilter::WithinDays(n)) => exact(btree_slots(
+                &ix.expiries,
+                &Bound::Included(ctx.now),
+                &Bound::Included(ctx.now + Duration::days(i64::from(*n))),
+            )),
+            Criterion::NextExpiry(ExpiryFilter::Between(r)) => {
+                let lower = max_lower(r.lower, ctx.now);
+                let set = btree_slots(&ix.expiries, &lower, &r.upper);
+                // Exact when nothing can expire between now and the lower bound.
+                if lower == Bound::Included(ctx.now) {
+                    exact(set)
+                } else {
+                    Planned::Candidates(set)
+                }
+            }
+            Criterion::NextExpiry(ExpiryFilter::None) => exact(
+                &ix.live - btree_slots(&ix.expiries, &Bound::Included(ctx.now), &Bound::Unbounded),
+            ),
+            Criterion::Mobile(m) => {
+                let (rev, whole) = match m {
+                    MobileMatch::Exact(d) => (d.chars().rev().collect::<String>(), true),
+                    MobileMatch::EndsWith(d) => (d.chars().rev().collect::<String>(), false),
+                };
+                exact(
+                    ix.mobile_rev
+                        .range((rev.clone(), 0)..)
+                        .take_while(|(k, _)| k.starts_with(rev.as_str()))
+                        .filter(|(k, _)| !whole || k.len() == rev.len())
+                        .map(|(_, s)| *s)
+                        .collect(),
+                )
+            }
+            Criterion::Tags(TagMatch::Any(tags)) => {
+                let mut out = RoaringBitmap::new();
+                for t in tags {
+                    if let Some(b) = ix.by_tag.get(t) {
+                        out |= b;
+                    }
+                }
+                exact(out)
+            }
+            Criterion::Tags(TagMatch::All(tags)) => {
+                let mut out = ix.live.clone();
+                for t in tags {
+                    out &= Self::bitmap(&ix.by_tag, t);
+                }
+                exact(out)
+            }
+            Criterion::AssociationType(t) => exact(Self::bitmap(&ix.by_assoc, t)),
+            Criterion::AssociatedAt(r) => exact(btree_slots(&ix.associated_at, &r.lower, &r.upper)),
+            Criterion::Frozen(FrozenFilter::NotFrozen) => exact(ix.not_frozen.clone()),
+            Criterion::Frozen(FrozenFilter::Frozen) => exact(&ix.live - &ix.not_frozen),
+            Criterion::Frozen(FrozenFilter::Scope(s)) => exact(Self::bitmap(&ix.by_scope, s)),
+            Criterion::Frozen(FrozenFilter::Origin(o)) => exact(Self::bitmap(&ix.by_origin, o)),
+            Criterion::BudgetUsage(_) => Planned::Candidates(ix.budgeted.clone()),
+            Criterion::Reseller(id) => exact(Self::bitmap(&ix.by_reseller, id)),
+            Criterion::Level(l) => exact(Self::bitmap(&ix.by_level, l)),
+        }
+    }
+
+    fn plan(&self, e: &Expr, universe: &RoaringBitmap, ctx: &MatchContext<'_>) -> Planned {
+        match e {
+            Expr::All => Planned::Exact(universe.clone()),
+            Expr::Criterion(c) => self.lookup(c, ctx),
+            Expr::And(items) => {
+                let mut set: Option<RoaringBitmap> = None;
+                let mut all_exact = true;
+                // Plan the cheapest-looking children first is not needed: bitmaps intersect fast.
+                for item in items {
+                    match self.plan(item, universe, ctx) {
+                        Planned::Exact(b) => set = Some(set.map_or(b.clone(), |s| s & b)),
+                        Planned::Candidates(b) => {
+                            all_exact = false;
+                            set = Some(set.map_or(b.clone(), |s| s & b));
+                        }
+                        Planned::Scan => all_exact = false,
+                    }
+                }
+                match (set, all_exact) {
+                    (None, true) => Planned::Exact(universe.clone()),
+                    (None, false) => Planned::Scan,
+                    (Some(s), true) => Planned::Exact(s),
+                    (Some(s), false) => Planned::Candidates(s),
+                }
+            }
+            Expr::Or(items) => {
+                let mut out = RoaringBitmap::new();
+                let mut all_exact = true;
+                for item in items {
+                    match self.plan(item, universe, ctx) {
+                        Planned::Exact(b) => out |= b,
+                        Planned::Candidates(b) => {
+                            all_exact = false;
+                            out |= b;
+                        }
+                        Planned::Scan => return Planned::Scan,
+                    }
+                }
+                if all_exact {
+                    Planned::Exact(out)
+                } else {
+                    Planned::Candidates(out)
+                }
+            }
+            Expr::Not(inner) => match self.plan(inner, universe, ctx) {
+                Planned::Exact(b) => Planned::Exact(universe - b),
+                _ => Planned::Scan,
+            },
+        }
+    }
+
+    /// Checks a criterion on a slot, using the desk's columns where they are faster.
+    fn check(&self, e: &Expr, slot: u32, ctx: &MatchContext<'_>) -> bool {
+        match e {
+            Expr::All => true,
+            Expr::And(v) => v.iter().all(|e| self.check(e, slot, ctx)),
+            Expr::Or(v) => v.iter().any(|e| self.check(e, slot, ctx)),
+            Expr::Not(e) => !self.check(e, slot, ctx),
+            Expr::Criterion(Criterion::MonthToDate(r)) if ctx.month == self.index.month => {
+                r.contains(&self.index.mtd[slot as usize])
+            }
+            Expr::Criterion(Criterion::Name(TextMatch::Contains(t))) => self
+                .index
+                .names
+                .get(slot)
+                .contains(t.to_lowercase().as_str()),
+            Expr::Criterion(c) => c.matches(self.at(slot), ctx),
+        }
+    }
+
+    /// The slots matching a query, ascending.
+    pub(crate) fn select(&self, query: &Query, ctx: &MatchContext<'_>) -> RoaringBitmap {
+        let universe = if query.include_disassociated {
+            &self.index.live
+        } else {
+            &self.index.associated
+        };
+        match self.plan(&query.filter, universe, ctx) {
+            Planned::Exact(b) => b & universe,
+            Planned::Candidates(b) => (b & universe)
+                .into_iter()
+                .filter(|s| self.check(&query.filter, *s, ctx))
+                .collect(),
+            Planned::Scan => universe
+                .iter()
+                .filter(|s| self.check(&query.filter, *s, ctx))
+                .collect(),
+        }
+    }
+
+    /// How many customers match a query at `now`.
+    pub fn count(&self, query: &Query, now: DateTime<Utc>) -> usize {
+        self.select(query, &self.match_context(now)).len() as usize
+    }
+
+    /// Month-to-date spend of a slot for the billing month in `ctx`.
+    pub(crate) fn mtd_of(&self, slot: u32, ctx: &MatchContext<'_>) -> Decimal {
+        if ctx.month == self.index.month {
+            self.index.mtd[slot as usize]
+        } else {
+            self.at(slot).month_spend(ctx.month)
+        }
+    }
+
+    /// Orders slots and returns the window `[skip, skip + take)` of the order, after the
+    /// position of `after` (a slot) when given.
+    fn order(
+        &self,
+        slots: Vec<u32>,
+        sort: Sort,
+        ctx: &MatchContext<'_>,
+        after: Option<u32>,
+        skip: usize,
+        take: usize,
+    ) -> Vec<u32> {
+        let id = |s: u32| self.at(s).id.as_str();
+        match sort.key {
+            SortKey::Name => window(
+                slots,
+                |s| self.index.names.get(s),
+                sort.descending,
+                id,
+                after,
+                skip,
+                take,
+            ),
+            SortKey::AccountName => window(
+                slots,
+                |s| self.index.accounts.get(s),
+                sort.descending,
+                id,
+                after,
+                skip,
+                take,
+            ),
+            SortKey::MonthToDate => window(
+                slots,
+                |s| self.mtd_of(s, ctx),
+                sort.descending,
+                id,
+                after,
+                skip,
+                take,
+            ),
+            SortKey::AssociatedAt => window(
+                slots,
+                |s| self.at(s).association.since,
+                sort.descending,
+                id,
+                after,
+                skip,
+                take,
+            ),
+            SortKey::NextExpiry => {
+                // Customers without an upcoming expiry come last in both directions.
+                let key = |s: u32| {
+                    let e = self.at(s).next_expiry(ctx.now);
+                    let ts = e.map_or(0, |e| e.timestamp_micros());
+                    (e.is_none(), if sort.descending { -ts } else { ts })
+                };
+                window(slots, key, false, id, after, skip, take)
+            }
+            SortKey::Id => window(
+                slots,
+                |s| self.at(s).id.as_str(),
+                sort.descending,
+                id,
+                after,
+                skip,
+                take,
+            ),
+        }
+    }
+
+    fn validate_limit(limit: u32) -> Result<usize> {
+        if limit == 0 {
+            return Err(Error::InvalidPage {
+                reason: "limit must be at least 1".into(),
+            });
+        }
+        if limit > MAX_PAGE_LIMIT {
+            return Err(Error::InvalidPage {
+                reason: format!("limit must be at most {MAX_PAGE_LIMIT}"),
+            });
+        }
+        Ok(limit as usize)
+    }
+
+    /// Runs a query and returns one page of slots, the total and the next cursor.
+    pub(crate) fn search_slots(
+        &self,
+        query: &Query,
+        sort: Sort,
+        page: &PageRequest,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<u32>, usize, Option<String>)> {
+        let limit = Self::validate_limit(page.limit())?;
+        let fp = fingerprint(query, sort);
+        let (after, skip) = match page {
+            PageRequest::Offset { offset, .. } => (None, *offset),
+            PageRequest::Cursor { cursor: None, .. } => (None, 0),
+            PageRequest::Cursor {
+                cursor: Some(c), ..
+            } => {
+                let (cfp, pos, last) = decode_cursor(c)?;
+                if cfp != fp {
+                    return Err(Error::CursorMismatch);
+                }
+                match CustomerId::new(last)
+                    .ok()
+                    .and_then(|id| self.by_id.get(&id).copied())
+                {
+                    Some(slot) => (Some(slot), 0),
+                    None => (None, pos),
+                }
+            }
+        };
+        let ctx = self.match_context(now);
+        let matched = self.select(query, &ctx);
+        let total = matched.len() as usize;
+        let slots: Vec<u32> = matched.into_iter().collect();
+        // Take one row more than asked, to know whether a next page exists.
+        let mut rows = self.order(slots, sort, &ctx, after, skip, limit + 1);
+        let more = rows.len() > limit;
+        rows.truncate(limit);
+        let next_cursor = match (more, rows.last()) {
+            (true, Some(last)) => {
+                let position = match page {
+                    PageRequest::Offset { offset, .. } => offset + rows.len(),
+                    PageRequest::Cursor {
+                        cursor: Some(c), ..
+                    } => decode_cursor(c).map(|(_, p, _)| p).unwrap_or(0) + rows.len(),
+                    PageRequest::Cursor { cursor: None, .. } => rows.len(),
+                };
+                Some(encode_cursor(fp, position, self.at(*last).id.as_str()))
+            }
+            _ => None,
+        };
+        Ok((rows, total, next_cursor))
+    }
+
+    /// Searches the portfolio at `now`: one page of masked rows, the total and the next cursor.
+    ///
+    /// ```
+    /// use partnerdesk::{demo, query::{Query, Sort, SortKey, PageRequest}};
+    /// let (desk, now) = demo::portfolio(200, 7)?;
+    /// let q = Query::parse("mtd>=100 and assoc=reseller")?;
+    /// let page = desk.search(&q, Sort::desc(SortKey::MonthToDate), &PageRequest::first(10), now)?;
+    /// assert!(page.rows.len() <= 10);
+    /// if let Some(cursor) = page.next_cursor {
+    ///     let next = desk.search(&q, Sort::desc(SortKey::MonthToDate), &PageRequest::after(cursor, 10), now)?;
+    ///     assert_eq!(next.total, page.total);
+    /// }
+    /// # Ok::<(), partnerdesk::Error>(())
+    /// ```
+    pub fn search(
+        &self,
+        query: &Query,
+        sort: Sort,
+        page: &PageRequest,
+        now: DateTime<Utc>,
+    ) -> Result<Page> {
+        let (slots, total, next_cursor) = self.search_slots(query, sort, page, now)?;
+        let ctx = self.match_context(now);
+        let rows = slots.into_iter().map(|s| self.row(s, &ctx)).collect();
+        Ok(Page {
+            rows,
+            total,
+            next_cursor,
+        })
+    }
+
+    /// Like [`Desk::search`], but returns customer ids instead of rows.
+    pub fn search_ids(
+        &self,
+        query: &Query,
+        sort: Sort,
+        page: &PageRequest,
+        now: DateTime<Utc>,
+    ) -> Result<IdPage> {
+        let (slots, total, next_cursor) = self.search_slots(query, sort, page, now)?;
+        Ok(IdPage {
+            ids: slots.into_iter().map(|s| self.at(s).id.clone()).collect(),
+            total,
+            next_cursor,
+        })
+    }
+
+    /// Every customer matching a query, in sort order (for exports and batch work).
+    pub fn select_all(&self, query: &Query, sort: Sort, now: DateTime<Utc>) -> Vec<&Customer> {
+        let ctx = self.match_context(now);
+        let slots: Vec<u32> = self.select(query, &ctx).into_iter().collect();
+        let n = slots.len();
+        self.order(slots, sort, &ctx, None, 0, n)
+            .into_iter()
+            .map(|s| self.at(s))
+            .collect()
+    }
+
+    /// The masked row of a customer at `now`.
+    pub fn customer_row(&self, id: &CustomerId, now: DateTime<Utc>) -> Result<CustomerRow> {
+        let slot = self.slot_of(id)?;
+        Ok(self.row(slot, &self.match_context(now)))
+    }
+
+    /// Budget usage of a customer at `now` in percent, if it has a budget.
+    pub fn budget_usage_percent(
+        &self,
+        id: &CustomerId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Decimal>> {
+        let c = self.customer(id)?;
+        let off = self.partner.billing_offset;
+        Ok(c.budget
+            .as_ref()
+            .map(|b| percent(b.used(c, now, off), b.amount.amount)))
+    }
+}
+
+/// Orders slots by `(key, id)` (key reversed when `desc`, id always ascending) and returns the
+/// window `[skip, skip + take)` of the rows strictly after `after` (when given).
+fn window<'a, K: Ord>(
+    slots: Vec<u32>,
+    key: impl Fn(u32) -> K,
+    desc: bool,
+    id: impl Fn(u32) -> &'a str,
+    after: Option<u32>,
+    skip: usize,
+    take: usize,
+) -> Vec<u32> {
+    let cmp = |a: &(K, u32), b: &(K, u32)| {
+        let primary = if desc { b.0.cmp(&a.0) } else { a.0.cmp(&b.0) };
+        primary.then_with(|| id(a.1).cmp(id(b.1)))
+    };
+    let mut keyed: Vec<(K, u32)> = slots.into_iter().map(|s| (key(s), s)).collect();
+    if let Some(a) = after {
+        let pivot = (key(a), a);
+        keyed.retain(|e| cmp(e, &pivot) == Ordering::Greater);
+    }
+    let end = skip.saturating_add(take).min(keyed.len());
+    if skip >= keyed.len() {
+        return Vec::new();
+    }
+    if end < keyed.len() {
+        keyed.select_nth_unstable_by(end, cmp);
+        keyed.truncate(end);
+    }
+    keyed.sort_unstable_by(cmp);
+    keyed.into_iter().skip(skip).map(|(_, s)| s).collect()
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(FNV_OFFSET, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(FNV_PRIME)
+    })
+}
+
+/// A stable fingerprint of a query and sort (FNV-1a of their canonical text).
+fn fingerprint(query: &Query, sort: Sort) -> u64 {
+    fnv(format!("{query}|{sort}").as_bytes())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+fn encode_cursor(fp: u64, position: usize, last_id: &str) -> String {
+    let payload = format!("1.{fp:016x}.{position:x}.{}", hex(last_id.as_bytes()));
+    let check = fnv(payload.as_bytes()) as u32;
+    format!("{payload}.{check:08x}")
+}
+
+fn decode_cursor(c: &str) -> Result<(u64, usize, String)> {
+    let (payload, check) = c.rsplit_once('.').ok_or(Error::InvalidCursor)?;
+    if u32::from_str_radix(check, 16).ok() != Some(fnv(payload.as_bytes()) as u32)
+        || check.len() != 8
+    {
+        return Err(Error::InvalidCursor);
+    }
+    let mut parts = payload.split('.');
+    let (Some("1"), Some(fp), Some(pos), Some(id), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return Err(Error::InvalidCursor);
+    };
+    let fp = u64::from_str_radix(fp, 16).map_err(|_| Error::InvalidCursor)?;
+    let pos = usize::from_str_radix(pos, 16).map_err(|_| Error::InvalidCursor)?;
+    let id = unhex(id)
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or(Error::InvalidCursor)?;
+    Ok((fp, pos, id))
+}

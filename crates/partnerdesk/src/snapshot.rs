@@ -1,0 +1,130 @@
+//! Snapshots: the whole desk as versioned JSON.
+//!
+//! Why versioned and checked: a snapshot is how a host persists the desk between runs and moves
+//! it between services, so it outlives the code that wrote it. Loading reads the version first
+//! and refuses one newer than this library knows; then it checks every invariant (unique ids,
+//! every amount in the partner's currency, valid ranges, known account managers) and names the
+//! offending field. Enum values this version does not know are kept verbatim (see
+//! [`crate::open_enum`]), and unknown fields are ignored, so data from a newer writer survives a
+//! load and save by an older reader as far as it can.
+
+use crate::calendar::YearMonth;
+use crate::customer::Customer;
+use crate::desk::Desk;
+use crate::error::{Error, Result};
+use crate::partner::{Operator, Partner};
+use std::collections::HashSet;
+
+/// The snapshot format version this library writes (and the newest it reads).
+pub const SNAPSHOT_VERSION: u32 = 1;
+
+/// The `format` tag of a snapshot.
+pub const SNAPSHOT_FORMAT: &str = "partnerdesk.snapshot";
+
+#[derive(serde::Deserialize)]
+struct Header {
+    format: String,
+    version: u32,
+}
+
+#[derive(serde::Serialize)]
+struct SnapshotOut<'a> {
+    format: &'static str,
+    version: u32,
+    indexed_month: String,
+    partner: &'a Partner,
+    operators: Vec<&'a Operator>,
+    customers: Vec<&'a Customer>,
+}
+
+#[derive(serde::Deserialize)]
+struct SnapshotIn {
+    indexed_month: String,
+    partner: Partner,
+    #[serde(default)]
+    operators: Vec<Operator>,
+    #[serde(default)]
+    customers: Vec<Customer>,
+}
+
+impl Desk {
+    /// Saves the desk as versioned JSON.
+    ///
+    /// ```
+    /// use partnerdesk::{demo, Desk};
+    /// let (desk, _now) = demo::portfolio(50, 1)?;
+    /// let json = desk.to_snapshot_json()?;
+    /// let again = Desk::from_snapshot_json(&json)?;
+    /// assert_eq!(again, desk);
+    /// # Ok::<(), partnerdesk::Error>(())
+    /// ```
+    pub fn to_snapshot_json(&self) -> Result<String> {
+        let out = SnapshotOut {
+            format: SNAPSHOT_FORMAT,
+            version: SNAPSHOT_VERSION,
+            indexed_month: self.index.month.to_string(),
+            partner: &self.partner,
+            operators: self.operators.values().collect(),
+            customers: self.customers().collect(),
+        };
+        Ok(serde_json::to_string(&out)?)
+    }
+
+    /// Loads a desk from a snapshot, checking every invariant. Nothing is loaded on error.
+    pub fn from_snapshot_json(json: &str) -> Result<Desk> {
+        let header: Header = serde_json::from_str(json)?;
+        if header.format != SNAPSHOT_FORMAT {
+            return Err(Error::snapshot(
+                "format",
+                format!("expected \"{SNAPSHOT_FORMAT}\""),
+            ));
+        }
+        if header.version == 0 || header.version > SNAPSHOT_VERSION {
+            return Err(Error::UnsupportedSnapshotVersion {
+                found: header.version,
+                supported: SNAPSHOT_VERSION,
+            });
+        }
+        let snap: SnapshotIn = serde_json::from_str(json)?;
+        let month: YearMonth = snap
+            .indexed_month
+            .parse()
+            .map_err(|_| Error::snapshot("indexed_month", "expected YYYY-MM"))?;
+        let now = snap.partner.billing_offset.start_of_day(month.first_day());
+        let mut desk = Desk::new(snap.partner, now);
+        for (i, op) in snap.operators.into_iter().enumerate() {
+            desk.add_operator(op)
+                .map_err(|_| Error::snapshot(format!("operators[{i}].id"), "duplicate operator"))?;
+        }
+        let mut seen = HashSet::with_capacity(snap.customers.len());
+        for (i, c) in snap.customers.iter().enumerate() {
+            if !seen.insert(&c.id) {
+                return Err(Error::snapshot(
+                    format!("customers[{i}].id"),
+                    "duplicate customer id",
+                ));
+            }
+        }
+        for (i, mut c) in snap.customers.into_iter().enumerate() {
+            c.sort_spend();
+            crate::validate::customer(&c, &desk.partner, &desk.operators).map_err(
+                |(field, reason)| Error::snapshot(format!("customers[{i}].{field}"), reason),
+            )?;
+            desk.place_validated(c);
+        }
+        Ok(desk)
+    }
+}
+
+impl PartialEq for Desk {
+    /// Two desks are equal when they hold the same partner, operators and customers, whatever
+    /// the slot layout.
+    fn eq(&self, other: &Self) -> bool {
+        self.partner == other.partner
+            && self.operators == other.operators
+            && self.len() == other.len()
+            && self
+                .customers()
+                .all(|c| other.customer(&c.id).is_ok_and(|o| o == c))
+    }
+}

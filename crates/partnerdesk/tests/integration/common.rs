@@ -1,0 +1,72 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use chrono::{DateTime, Utc};
+use partnerdesk::query::{PageRequest, Query, Sort};
+use partnerdesk::search::MatchContext;
+use partnerdesk::{CustomerId, Desk};
+
+/// What a naive filter-and-sort returns: every matching id, in order.
+pub fn naive(desk: &Desk, q: &Query, sort: Sort, now: DateTime<Utc>) -> Vec<CustomerId> {
+    let ctx: MatchContext<'_> = desk.match_context(now);
+    let mut rows: Vec<_> = desk.customers().filter(|c| q.matches(c, &ctx)).collect();
+    let month = ctx.month;
+    rows.sort_by(|a, b| {
+        use partnerdesk::query::SortKey::*;
+        let primary = match sort.key {
+            Name => a
+                .name
+                .expose()
+                .to_lowercase()
+                .cmp(&b.name.expose().to_lowercase()),
+            AccountName => a
+                .account_name
+                .expose()
+                .to_lowercase()
+                .cmp(&b.account_name.expose().to_lowercase()),
+            MonthToDate => a.month_spend(month).cmp(&b.month_spend(month)),
+            AssociatedAt => a.association.since.cmp(&b.association.since),
+            Id => a.id.cmp(&b.id),
+            NextExpiry => {
+                let (x, y) = (a.next_expiry(now), b.next_expiry(now));
+                return match (x, y) {
+                    (None, None) => a.id.cmp(&b.id),
+                    (None, Some(_)) => std::cmp::Ordering::Greater,
+                    (Some(_), None) => std::cmp::Ordering::Less,
+                    (Some(x), Some(y)) => (if sort.descending {
+                        y.cmp(&x)
+                    } else {
+                        x.cmp(&y)
+                    })
+                    .then_with(|| a.id.cmp(&b.id)),
+                };
+            }
+        };
+        let primary = if sort.descending {
+            primary.reverse()
+        } else {
+            primary
+        };
+        primary.then_with(|| a.id.cmp(&b.id))
+    });
+    rows.into_iter().map(|c| c.id.clone()).collect()
+}
+
+/// Every id of a query, collected page by page through cursors.
+pub fn all_by_cursor(
+    desk: &Desk,
+    q: &Query,
+    sort: Sort,
+    now: DateTime<Utc>,
+    limit: u32,
+) -> partnerdesk::Result<Vec<CustomerId>> {
+    let mut out = Vec::new();
+    let mut page = desk.search_ids(q, sort, &PageRequest::first(limit), now)?;
+    loop {
+        out.extend(page.ids.iter().cloned());
+        match page.next_cursor.take() {
+            Some(c) => page = desk.search_ids(q, sort, &PageRequest::after(c, limit), now)?,
+            None => return Ok(out),
+        }
+    }
+}

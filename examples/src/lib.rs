@@ -1,0 +1,1 @@
+//! Examples of partnerdesk: run `cargo run -p partnerdesk-examples --example tour`.
