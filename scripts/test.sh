@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every check and test of every language. CI's .ci/run calls exactly this.
+# It installs what it needs by itself (a venv, npm ci, Maven dependencies).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "clippy -D warnings"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "rustdoc -D warnings"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+
+step "cargo test (every crate, unit, integration and doc tests)"
+cargo test --workspace
+
+step "benches build"
+cargo bench -p partnerdesk-benches --no-run --quiet
+
+for binding in python node uniffi; do
+  if [[ -x bindings/$binding/test.sh ]]; then
+    step "bindings/$binding"
+    bindings/$binding/test.sh
+  fi
+done
+
+step "all checks passed"
