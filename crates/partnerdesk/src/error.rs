@@ -15,7 +15,6 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// What kind of identifier failed validation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum IdKind {
     /// A customer (Huawei domain) id.
     Customer,
@@ -57,8 +56,10 @@ impl fmt::Display for IdKind {
 }
 
 /// Every error the core returns. Match on [`Error::code`] for a stable machine code.
+///
+/// Deliberately not `#[non_exhaustive]`: bindings match it exhaustively (no `_` arm), so a new
+/// variant breaks their build instead of reaching a user untyped.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
 pub enum Error {
     /// An identifier is empty, too long or has characters it may not have.
     #[error("invalid {kind}: {reason}")]

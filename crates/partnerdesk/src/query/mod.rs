@@ -136,7 +136,6 @@ pub enum FrozenFilter {
 
 /// One search criterion.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum Criterion {
     /// Customer (real-name) name.
     Name(TextMatch),
