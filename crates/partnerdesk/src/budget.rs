@@ -7,6 +7,8 @@
 
 use crate::calendar::BillingOffset;
 use crate::customer::Customer;
+use crate::error::{Error, Result};
+use crate::ids::CustomerId;
 use crate::money::Money;
 use crate::open_enum::open_enum;
 use chrono::{DateTime, Utc};
@@ -73,13 +75,150 @@ impl Budget {
     }
 }
 
-/// `used / amount * 100`, rounded to 2 decimals; 0 when the amount is not positive.
+/// `used / amount * 100`, rounded half away from zero to 2 decimals; 0 when the amount is not
+/// positive.
 pub fn percent(used: Decimal, amount: Decimal) -> Decimal {
     if amount <= Decimal::ZERO {
         return Decimal::ZERO;
     }
     used.checked_mul(Decimal::ONE_HUNDRED)
         .and_then(|x| x.checked_div(amount))
-        .map(|p| p.round_dp(2))
+        .map(|p| p.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero))
         .unwrap_or(Decimal::MAX)
+}
+
+/// A validated budget setting: amount in (0, 2147483647] with at most 2 decimals, monthly or
+/// one-off, whether reaching 100% freezes the account, whether to unfreeze in the same call,
+/// and the usage thresholds (default 80% and 100%).
+///
+/// Why a value type: the Huawei adapter builds `UpdateSubCustomerBudget` from exactly this
+/// value (`budget_amount`, `budget_type`, `frozen_operate_type`, `cancel_partner_frozen`), so
+/// a setting the domain refuses never becomes a request. The currency is checked against the
+/// partner's when the setting is applied.
+///
+/// ```
+/// use partnerdesk::{BudgetKind, Currency, Money, Decimal, budget::BudgetSetting};
+/// let s = BudgetSetting::new(Money::new(Decimal::new(500000, 2), Currency::CNY), BudgetKind::Monthly, true, false)?;
+/// assert!(s.auto_freeze());
+/// let zero = BudgetSetting::new(Money::zero(Currency::CNY), BudgetKind::Monthly, false, false);
+/// assert_eq!(zero.err().map(|e| e.code()), Some("INVALID_MONEY"));
+/// # Ok::<(), partnerdesk::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct BudgetSetting {
+    amount: Money,
+    kind: BudgetKind,
+    auto_freeze: bool,
+    unfreeze: bool,
+    thresholds: Vec<Decimal>,
+}
+
+impl BudgetSetting {
+    /// Validates a setting. Refuses an amount out of (0, 2147483647] or with more than 2
+    /// decimals (`INVALID_MONEY`) and a kind other than monthly or one-off (`INVALID_ARGUMENT`).
+    pub fn new(amount: Money, kind: BudgetKind, auto_freeze: bool, unfreeze: bool) -> Result<Self> {
+        crate::validate::budget_amount("budget_amount", amount.amount)
+            .map_err(|(field, reason)| Error::invalid_money(field, reason))?;
+        if !matches!(kind, BudgetKind::Monthly | BudgetKind::OneOff) {
+            return Err(Error::invalid_arg(
+                "budget_type",
+                "must be monthly or one_off",
+            ));
+        }
+        Ok(BudgetSetting {
+            amount,
+            kind,
+            auto_freeze,
+            unfreeze,
+            thresholds: default_thresholds(),
+        })
+    }
+
+    /// The same setting with other usage thresholds (percent, each in (0, 1000], at least one;
+    /// sorted and de-duplicated).
+    pub fn with_thresholds(
+        mut self,
+        thresholds: impl IntoIterator<Item = Decimal>,
+    ) -> Result<Self> {
+        let mut t: Vec<Decimal> = thresholds.into_iter().map(|d| d.normalize()).collect();
+        if t.is_empty()
+            || t.iter()
+                .any(|x| *x <= Decimal::ZERO || *x > Decimal::from(1000))
+        {
+            return Err(Error::invalid_arg(
+                "thresholds",
+                "at least one, each in (0, 1000] percent",
+            ));
+        }
+        t.sort();
+        t.dedup();
+        self.thresholds = t;
+        Ok(self)
+    }
+
+    /// The amount (a target, not a delta).
+    pub fn amount(&self) -> Money {
+        self.amount
+    }
+
+    /// Monthly or one-off.
+    pub fn kind(&self) -> &BudgetKind {
+        &self.kind
+    }
+
+    /// Whether reaching 100% freezes the account (Huawei `frozen_operate_type` 1).
+    pub fn auto_freeze(&self) -> bool {
+        self.auto_freeze
+    }
+
+    /// Whether to unfreeze the account in the same call (Huawei `cancel_partner_frozen` "1").
+    pub fn unfreeze(&self) -> bool {
+        self.unfreeze
+    }
+
+    /// The usage thresholds in percent.
+    pub fn thresholds(&self) -> &[Decimal] {
+        &self.thresholds
+    }
+
+    /// The budget this setting puts in force.
+    pub(crate) fn to_budget(&self, set_at: DateTime<Utc>, set_by: String) -> Budget {
+        Budget {
+            kind: self.kind.clone(),
+            amount: self.amount,
+            set_at,
+            set_by,
+            auto_freeze: self.auto_freeze,
+            thresholds: self.thresholds.clone(),
+        }
+    }
+}
+
+open_enum! {
+    /// What a budget record records (Huawei `operation_type`).
+    pub enum BudgetOperation {
+        /// A budget was set (Huawei `SETTING`).
+        Setting => "setting",
+        /// The budget was removed because the association ended (Huawei `DELETE`).
+        Delete => "delete",
+    }
+}
+
+/// One record of a budget setting or deletion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct BudgetRecord {
+    /// The customer.
+    pub customer: CustomerId,
+    /// Setting or deletion.
+    pub operation: BudgetOperation,
+    /// The amount set (or removed).
+    pub amount: Money,
+    /// Monthly or one-off.
+    pub kind: BudgetKind,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The operator login, or `system`.
+    pub operator: String,
 }

@@ -35,6 +35,7 @@ pub struct Desk {
     pub(crate) by_id: HashMap<CustomerId, u32>,
     pub(crate) index: Index,
     pub(crate) row_policy: crate::row::RowPolicy,
+    pub(crate) ledger: crate::ledger::Ledger,
 }
 
 impl Desk {
@@ -49,6 +50,7 @@ impl Desk {
             by_id: HashMap::new(),
             index: Index::new(month),
             row_policy: crate::row::RowPolicy::default(),
+            ledger: crate::ledger::Ledger::default(),
         }
     }
 

@@ -176,6 +176,178 @@ pub enum Error {
         /// 1-based column.
         column: usize,
     },
+    /// The actor does not hold the permission item the operation needs (Huawei `CBC.0151`).
+    #[error("permission denied: {actor} does not hold {item}")]
+    PermissionDenied {
+        /// The permission item that was needed (its stable name).
+        item: String,
+        /// The actor that was refused (`operator:<login>`, `customer:<id>` or `system`).
+        actor: String,
+    },
+    /// The operation or item is reserved to the partner administrator and cannot be granted.
+    #[error("{item} is administrator-only")]
+    AdministratorOnly {
+        /// The administrator-only item or operation.
+        item: String,
+    },
+    /// The customer's association type does not allow the operation, e.g. freezing or budgeting
+    /// a referral customer (Huawei `CBC.5024`).
+    #[error("customer {id} has the wrong association type for this operation")]
+    WrongAssociationType {
+        /// The customer id.
+        id: String,
+    },
+    /// An unfreeze named another scope than the one the customer was frozen with.
+    #[error("customer {id} is frozen with scope {frozen}, not {requested}")]
+    FreezeScopeMismatch {
+        /// The customer id.
+        id: String,
+        /// The scope of the freeze in force.
+        frozen: String,
+        /// The scope the unfreeze named.
+        requested: String,
+    },
+    /// The customer is not frozen.
+    #[error("customer {id} is not frozen")]
+    NotFrozen {
+        /// The customer id.
+        id: String,
+    },
+    /// The customer is already frozen.
+    #[error("customer {id} is already frozen")]
+    AlreadyFrozen {
+        /// The customer id.
+        id: String,
+    },
+    /// A batch named more ids than the operation accepts (freeze/unfreeze: 10).
+    #[error("too many ids: {given} given, at most {max} accepted")]
+    TooManyIds {
+        /// How many ids were given.
+        given: usize,
+        /// The most accepted.
+        max: usize,
+    },
+    /// A reason is missing, too long or has control characters.
+    #[error("invalid reason: {reason}")]
+    InvalidReason {
+        /// Why it was refused (never the text itself).
+        reason: String,
+    },
+    /// A fourth partner-initiated disassociation request within a rolling 3 months.
+    #[error("customer {id} already had {limit} disassociation requests in the last 3 months")]
+    DisassociationQuotaExceeded {
+        /// The customer id.
+        id: String,
+        /// The quota (3).
+        limit: usize,
+    },
+    /// Disassociation is blocked: the account is manually frozen, or holds a valid reserved
+    /// instance or support plan.
+    #[error("disassociation of customer {id} is blocked: {cause}")]
+    DisassociationBlocked {
+        /// The customer id.
+        id: String,
+        /// `manually_frozen`, `valid_reserved_instance` or `valid_support_plan`.
+        cause: String,
+    },
+    /// The customer is not (or no longer) associated with the partner.
+    #[error("customer {id} is not associated")]
+    NotAssociated {
+        /// The customer id.
+        id: String,
+    },
+    /// The customer is already associated with the partner.
+    #[error("customer {id} is already associated")]
+    AlreadyAssociated {
+        /// The customer id.
+        id: String,
+    },
+    /// The operator is not an account manager (or the customer has no account manager to
+    /// unassign).
+    #[error("{id} is not an account manager")]
+    NotAccountManager {
+        /// The operator login (or customer id when nothing is assigned).
+        id: String,
+    },
+    /// Acting on the customer's behalf needs an active authorization covering the scope.
+    #[error("customer {id} has no active authorization covering {scope}")]
+    AuthorizationRequired {
+        /// The customer id.
+        id: String,
+        /// The scope that was needed.
+        scope: String,
+    },
+    /// No authorization (or disassociation request) with this id exists.
+    #[error("{what} {id} not found")]
+    AuthorizationNotFound {
+        /// `authorization` or `disassociation request`.
+        what: String,
+        /// The id that was looked up.
+        id: String,
+    },
+    /// The action is not allowed in the current state of the record.
+    #[error("cannot {action} {what} in state {state}")]
+    InvalidTransition {
+        /// What record (`authorization`, `disassociation request`, ...).
+        what: String,
+        /// Its current state.
+        state: String,
+        /// The refused action.
+        action: String,
+    },
+    /// The partner's first authorization request needs the commitment letter accepted.
+    #[error(
+        "the partner commitment letter must be accepted before the first authorization request"
+    )]
+    CommitmentLetterRequired,
+    /// A reseller's authorization request needs its distributor's approval first.
+    #[error("authorization {id} awaits the distributor's approval")]
+    DistributorApprovalRequired {
+        /// The authorization id.
+        id: String,
+    },
+    /// The customer is frozen, so the operation (e.g. an order on its behalf) is refused.
+    #[error("customer {id} is frozen")]
+    CustomerFrozen {
+        /// The customer id.
+        id: String,
+    },
+    /// The amount does not fit the customer's remaining budget.
+    #[error("the amount exceeds the remaining budget of customer {id} ({remaining})")]
+    OverBudget {
+        /// The customer id.
+        id: String,
+        /// The remaining budget, with its currency.
+        remaining: String,
+    },
+    /// The idempotency key was already used by a different command.
+    #[error("idempotency key {key} was used for another command")]
+    IdempotencyConflict {
+        /// The key.
+        key: String,
+    },
+    /// No export job with this id is in the desk's history.
+    #[error("export {id} not found")]
+    ExportNotFound {
+        /// The export job id.
+        id: String,
+    },
+    /// The export's progress callback cancelled it; the job is recorded as cancelled and
+    /// whatever reached the sink is incomplete.
+    #[error("export {id} was cancelled")]
+    ExportCancelled {
+        /// The export job id.
+        id: String,
+    },
+    /// Writing an export failed (the sink or the XLSX scratch file); the job is recorded as
+    /// failed.
+    #[error("export {id} failed: {reason}")]
+    ExportWriteFailed {
+        /// The export job id.
+        id: String,
+        /// The kind of failure (an I/O error kind, never a value or a path).
+        reason: String,
+    },
 }
 
 impl Error {
@@ -201,6 +373,30 @@ impl Error {
             Error::InvalidSnapshot { .. } => "INVALID_SNAPSHOT",
             Error::UnsupportedSnapshotVersion { .. } => "UNSUPPORTED_SNAPSHOT_VERSION",
             Error::MalformedJson { .. } => "MALFORMED_JSON",
+            Error::PermissionDenied { .. } => "PERMISSION_DENIED",
+            Error::AdministratorOnly { .. } => "ADMINISTRATOR_ONLY",
+            Error::WrongAssociationType { .. } => "WRONG_ASSOCIATION_TYPE",
+            Error::FreezeScopeMismatch { .. } => "FREEZE_SCOPE_MISMATCH",
+            Error::NotFrozen { .. } => "NOT_FROZEN",
+            Error::AlreadyFrozen { .. } => "ALREADY_FROZEN",
+            Error::TooManyIds { .. } => "TOO_MANY_IDS",
+            Error::InvalidReason { .. } => "INVALID_REASON",
+            Error::DisassociationQuotaExceeded { .. } => "DISASSOCIATION_QUOTA_EXCEEDED",
+            Error::DisassociationBlocked { .. } => "DISASSOCIATION_BLOCKED",
+            Error::NotAssociated { .. } => "NOT_ASSOCIATED",
+            Error::AlreadyAssociated { .. } => "ALREADY_ASSOCIATED",
+            Error::NotAccountManager { .. } => "NOT_ACCOUNT_MANAGER",
+            Error::AuthorizationRequired { .. } => "AUTHORIZATION_REQUIRED",
+            Error::AuthorizationNotFound { .. } => "AUTHORIZATION_NOT_FOUND",
+            Error::InvalidTransition { .. } => "INVALID_TRANSITION",
+            Error::CommitmentLetterRequired => "COMMITMENT_LETTER_REQUIRED",
+            Error::DistributorApprovalRequired { .. } => "DISTRIBUTOR_APPROVAL_REQUIRED",
+            Error::CustomerFrozen { .. } => "CUSTOMER_FROZEN",
+            Error::OverBudget { .. } => "OVER_BUDGET",
+            Error::IdempotencyConflict { .. } => "IDEMPOTENCY_CONFLICT",
+            Error::ExportNotFound { .. } => "EXPORT_NOT_FOUND",
+            Error::ExportCancelled { .. } => "EXPORT_CANCELLED",
+            Error::ExportWriteFailed { .. } => "EXPORT_WRITE_FAILED",
         }
     }
 
@@ -223,6 +419,30 @@ impl Error {
         "INVALID_SNAPSHOT",
         "UNSUPPORTED_SNAPSHOT_VERSION",
         "MALFORMED_JSON",
+        "PERMISSION_DENIED",
+        "ADMINISTRATOR_ONLY",
+        "WRONG_ASSOCIATION_TYPE",
+        "FREEZE_SCOPE_MISMATCH",
+        "NOT_FROZEN",
+        "ALREADY_FROZEN",
+        "TOO_MANY_IDS",
+        "INVALID_REASON",
+        "DISASSOCIATION_QUOTA_EXCEEDED",
+        "DISASSOCIATION_BLOCKED",
+        "NOT_ASSOCIATED",
+        "ALREADY_ASSOCIATED",
+        "NOT_ACCOUNT_MANAGER",
+        "AUTHORIZATION_REQUIRED",
+        "AUTHORIZATION_NOT_FOUND",
+        "INVALID_TRANSITION",
+        "COMMITMENT_LETTER_REQUIRED",
+        "DISTRIBUTOR_APPROVAL_REQUIRED",
+        "CUSTOMER_FROZEN",
+        "OVER_BUDGET",
+        "IDEMPOTENCY_CONFLICT",
+        "EXPORT_NOT_FOUND",
+        "EXPORT_CANCELLED",
+        "EXPORT_WRITE_FAILED",
     ];
 
     pub(crate) fn invalid_arg(field: impl Into<String>, reason: impl Into<String>) -> Self {

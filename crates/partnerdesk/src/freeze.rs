@@ -6,6 +6,8 @@
 //! state keeps it, with the origin (manual, default on association, budget auto-freeze), the
 //! reason, who and when.
 
+use crate::error::{Error, Result};
+use crate::ids::CustomerId;
 use crate::open_enum::open_enum;
 use chrono::{DateTime, Duration, Utc};
 
@@ -91,5 +93,246 @@ impl FreezeState {
     /// The scope, if frozen.
     pub fn scope(&self) -> Option<&FreezeScope> {
         self.freeze().map(|f| &f.scope)
+    }
+}
+
+/// The most customers one freeze or unfreeze call accepts (Huawei: 10).
+pub const MAX_FREEZE_IDS: usize = 10;
+
+/// A validated freeze or unfreeze command: 1..=10 distinct customer ids, a definite scope
+/// (`Account` or `AccountAndResources`) and a reason of 1..=256 characters.
+///
+/// Why a value type: the domain refuses a bad command before anything happens, and the Huawei
+/// adapter builds its `FreezeSubCustomers` / `UnfreezeSubCustomers` bodies from this same value,
+/// so a command the domain would refuse never becomes a request.
+///
+/// ```
+/// use partnerdesk::{CustomerId, FreezeScope, freeze::FreezeRequest};
+/// let id = CustomerId::new("0a1b2c3d4e5f60718293a4b5c6d7e8f9")?;
+/// let req = FreezeRequest::new(vec![id.clone()], FreezeScope::Account, "unpaid invoices")?;
+/// assert_eq!(req.ids().len(), 1);
+/// let eleven = vec![id; 11];
+/// let err = FreezeRequest::new(eleven, FreezeScope::Account, "x").err().map(|e| e.code());
+/// assert_eq!(err, Some("TOO_MANY_IDS"));
+/// # Ok::<(), partnerdesk::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct FreezeRequest {
+    ids: Vec<CustomerId>,
+    scope: FreezeScope,
+    reason: String,
+}
+
+impl FreezeRequest {
+    /// Validates a freeze or unfreeze command. Refuses: no ids or duplicates
+    /// (`INVALID_ARGUMENT`), more than 10 (`TOO_MANY_IDS`), scope `Unknown` or unknown
+    /// (`INVALID_ARGUMENT`), an empty, over-long or control-character reason (`INVALID_REASON`).
+    pub fn new(
+        ids: Vec<CustomerId>,
+        scope: FreezeScope,
+        reason: impl Into<String>,
+    ) -> Result<Self> {
+        if ids.is_empty() {
+            return Err(Error::invalid_arg(
+                "customer_ids",
+                "at least one id is needed",
+            ));
+        }
+        if ids.len() > MAX_FREEZE_IDS {
+            return Err(Error::TooManyIds {
+                given: ids.len(),
+                max: MAX_FREEZE_IDS,
+            });
+        }
+        let mut seen = std::collections::HashSet::with_capacity(ids.len());
+        if !ids.iter().all(|id| seen.insert(id)) {
+            return Err(Error::invalid_arg("customer_ids", "an id appears twice"));
+        }
+        if !matches!(
+            scope,
+            FreezeScope::Account | FreezeScope::AccountAndResources
+        ) {
+            return Err(Error::invalid_arg(
+                "scope",
+                "must be account or account_and_resources",
+            ));
+        }
+        let reason = reason.into();
+        check_reason(&reason)?;
+        Ok(FreezeRequest { ids, scope, reason })
+    }
+
+    /// The customers, in the order given.
+    pub fn ids(&self) -> &[CustomerId] {
+        &self.ids
+    }
+
+    /// The scope (`Account` or `AccountAndResources`).
+    pub fn scope(&self) -> &FreezeScope {
+        &self.scope
+    }
+
+    /// The reason.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
+/// Checks a reason: 1..=256 characters after trimming, no control characters.
+pub(crate) fn check_reason(reason: &str) -> Result<()> {
+    let bad = |r: &str| {
+        Err(Error::InvalidReason {
+            reason: r.to_owned(),
+        })
+    };
+    if reason.trim().is_empty() {
+        return bad("empty");
+    }
+    if reason.chars().count() > crate::validate::MAX_REASON_CHARS {
+        return bad("longer than 256 characters");
+    }
+    if reason.chars().any(char::is_control) {
+        return bad("contains control characters");
+    }
+    Ok(())
+}
+
+impl crate::desk::Desk {
+    /// Checks one customer of a freeze or unfreeze: on the desk, the actor holds the (own or
+    /// reseller-scoped) freeze item for it, associated, reseller model. Returns its slot.
+    fn freezable(
+        &self,
+        actor: &crate::access::Actor,
+        id: &CustomerId,
+    ) -> Result<u32> {
+        let slot = self.slot_of(id)?;
+        self.authorize(actor, crate::access::Permission::FreezeUnfreeze, Some(id))?;
+        let c = self.at(slot);
+        if !c.is_associated() {
+            return Err(Error::NotAssociated { id: id.to_string() });
+        }
+        if !c.association.is_reseller_model() {
+            return Err(Error::WrongAssociationType { id: id.to_string() });
+        }
+        Ok(slot)
+    }
+
+    /// Refuses the whole batch when the actor holds neither freeze item.
+    fn may_freeze_any(&self, actor: &crate::access::Actor) -> Result<()> {
+        use crate::access::Permission;
+        self.authorize(actor, Permission::FreezeUnfreeze, None)
+            .or_else(|e| {
+                self.authorize(actor, Permission::FreezeUnfreezeResellerCustomers, None)
+                    .map_err(|_| e)
+            })
+    }
+
+    /// Freezes up to 10 reseller-model customers with a scope and a reason (origin manual),
+    /// with an outcome per customer.
+    ///
+    /// Each customer needs: to be on the desk and associated, the reseller model (else
+    /// `WRONG_ASSOCIATION_TYPE`, Huawei `CBC.5024`), the freeze item of its scope (own
+    /// customers: `BPC_ITEM_SUBCUSTSERV_010115`; a reseller's: `…010501`), and not to be frozen
+    /// already (`ALREADY_FROZEN`). An actor holding neither item is refused as a whole
+    /// (`PERMISSION_DENIED`). Each customer's attempt is audited; each freeze is an event. An
+    /// account-and-resources freeze releases the resources 15 days later unless unfrozen
+    /// ([`Freeze::release_at`]); a frozen customer cannot have orders placed on its behalf.
+    pub fn freeze(
+        &mut self,
+        actor: &crate::access::Actor,
+        request: &FreezeRequest,
+        now: DateTime<Utc>,
+        key: Option<&crate::ids::IdempotencyKey>,
+    ) -> Result<crate::command::BatchOutcome> {
+        self.freeze_or_unfreeze(actor, request, now, key, true)
+    }
+
+    /// Unfreezes up to 10 reseller-model customers, with an outcome per customer. The scope
+    /// must be the one the customer was frozen with (`FREEZE_SCOPE_MISMATCH`; a freeze of
+    /// unknown scope, imported from the international site, accepts either); a customer not
+    /// frozen is `NOT_FROZEN`. Otherwise the same rules as [`crate::Desk::freeze`].
+    pub fn unfreeze(
+        &mut self,
+        actor: &crate::access::Actor,
+        request: &FreezeRequest,
+        now: DateTime<Utc>,
+        key: Option<&crate::ids::IdempotencyKey>,
+    ) -> Result<crate::command::BatchOutcome> {
+        self.freeze_or_unfreeze(actor, request, now, key, false)
+    }
+
+    fn freeze_or_unfreeze(
+        &mut self,
+        actor: &crate::access::Actor,
+        request: &FreezeRequest,
+        now: DateTime<Utc>,
+        key: Option<&crate::ids::IdempotencyKey>,
+        freeze: bool,
+    ) -> Result<crate::command::BatchOutcome> {
+        use crate::audit::AuditOutcome;
+        use crate::command::{BatchOutcome, Command, ItemOutcome};
+        use crate::event::EventKind;
+        let kind = if freeze { "freeze" } else { "unfreeze" };
+        let describe = || {
+            let ids: Vec<&str> = request.ids.iter().map(|i| i.as_str()).collect();
+            format!("scope {} ids {}", request.scope, ids.join(","))
+        };
+        let cmd = Command {
+            actor,
+            kind,
+            customer: None,
+            now,
+            key,
+            batch: true,
+        };
+        self.run(cmd, describe, |desk| {
+            desk.may_freeze_any(actor)?;
+            let mut out = BatchOutcome::default();
+            for id in &request.ids {
+                let checked = desk.freezable(actor, id).and_then(|slot| {
+                    let current = &desk.at(slot).freeze;
+                    if freeze {
+                        if current.is_frozen() {
+                            return Err(Error::AlreadyFrozen { id: id.to_string() });
+                        }
+                        Ok(EventKind::Frozen {
+                            freeze: Freeze {
+                                scope: request.scope.clone(),
+                                origin: FreezeOrigin::Manual,
+                                reason: request.reason.clone(),
+                                by: actor.login(),
+                                at: now,
+                            },
+                        })
+                    } else {
+                        let Some(f) = current.freeze() else {
+                            return Err(Error::NotFrozen { id: id.to_string() });
+                        };
+                        if f.scope != request.scope && f.scope != FreezeScope::Unknown {
+                            return Err(Error::FreezeScopeMismatch {
+                                id: id.to_string(),
+                                frozen: f.scope.to_string(),
+                                requested: request.scope.to_string(),
+                            });
+                        }
+                        Ok(EventKind::Unfrozen {
+                            scope: f.scope.clone(),
+                        })
+                    }
+                });
+                let result = checked.and_then(|event| desk.emit(actor, Some(id), event, now));
+                let outcome = match &result {
+                    Ok(()) => AuditOutcome::Allowed,
+                    Err(e) => AuditOutcome::denied(e),
+                };
+                desk.record_audit(actor, Some(id), kind, outcome, format!("scope {}", request.scope), now);
+                out.items.push(ItemOutcome {
+                    customer: id.clone(),
+                    result,
+                });
+            }
+            Ok(out)
+        })
     }
 }

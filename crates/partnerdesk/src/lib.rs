@@ -58,16 +58,22 @@
 
 pub mod access;
 pub mod association;
+pub mod audit;
+pub mod authorization;
 pub mod budget;
 pub mod calendar;
+pub mod command;
 pub mod customer;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod desk;
 pub mod error;
+pub mod event;
 pub mod freeze;
 pub mod ids;
 mod index;
+pub(crate) mod ledger;
+pub mod manager;
 pub mod money;
 pub(crate) mod open_enum;
 pub mod order;
@@ -82,7 +88,7 @@ pub mod snapshot;
 pub mod spend;
 pub mod validate;
 
-pub use access::{Permission, Role};
+pub use access::{Actor, Permission, Role};
 pub use association::{Association, AssociationType};
 pub use budget::{Budget, BudgetKind};
 pub use calendar::{BillingOffset, YearMonth};

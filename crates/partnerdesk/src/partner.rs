@@ -119,13 +119,9 @@ impl Operator {
     pub fn with_permissions(mut self, items: impl IntoIterator<Item = Permission>) -> Result<Self> {
         for item in items {
             if item.is_administrator_only() {
-                return Err(Error::invalid_arg(
-                    "permissions",
-                    format!(
-                        "{} is administrator-only and cannot be granted",
-                        item.as_str()
-                    ),
-                ));
+                return Err(Error::AdministratorOnly {
+                    item: item.as_str().to_owned(),
+                });
             }
             self.permissions.insert(item);
         }

@@ -35,6 +35,7 @@ struct SnapshotOut<'a> {
     partner: &'a Partner,
     operators: Vec<&'a Operator>,
     customers: Vec<&'a Customer>,
+    ledger: &'a crate::ledger::Ledger,
 }
 
 #[derive(serde::Deserialize)]
@@ -45,6 +46,8 @@ struct SnapshotIn {
     operators: Vec<Operator>,
     #[serde(default)]
     customers: Vec<Customer>,
+    #[serde(default)]
+    ledger: crate::ledger::Ledger,
 }
 
 impl Desk {
@@ -66,6 +69,7 @@ impl Desk {
             partner: &self.partner,
             operators: self.operators.values().collect(),
             customers: self.customers().collect(),
+            ledger: &self.ledger,
         };
         Ok(serde_json::to_string(&out)?)
     }
@@ -112,6 +116,10 @@ impl Desk {
             )?;
             desk.place_validated(c);
         }
+        let mut ledger = snap.ledger;
+        ledger.check(&desk)?;
+        ledger.reindex();
+        desk.ledger = ledger;
         Ok(desk)
     }
 }
@@ -123,6 +131,7 @@ impl PartialEq for Desk {
         self.partner == other.partner
             && self.operators == other.operators
             && self.len() == other.len()
+            && self.ledger == other.ledger
             && self
                 .customers()
                 .all(|c| other.customer(&c.id).is_ok_and(|o| o == c))

@@ -1,0 +1,686 @@
+//! Events: every successful change, typed, in order, with enough data to apply it again.
+//!
+//! Why event-sourced: a partner must be able to say exactly what changed, when, by whom, and
+//! rebuild the desk from a snapshot and the log. Every command validates first, then builds
+//! events and applies them through the one function [`Desk::apply_events`] uses, so replaying
+//! the log onto the snapshot the desk started from gives exactly the live state (see
+//! [`Desk::replay`]).
+//!
+//! Scope of replay: events record what *commands* change. Data the host loads (customers
+//! inserted or refreshed, spend records added) is not a command; take a snapshot after loading
+//! and replay the events emitted since.
+//!
+//! `Display` of an event prints ids, codes, scopes and amounts, never a name, mobile, e-mail or
+//! free-text reason.
+
+use crate::access::{Actor, Permission};
+use crate::association::{
+    AssociationChange, AssociationRecord, DisassociationRequest, Initiator, RequestId,
+    RequestStatus,
+};
+use crate::authorization::{Authorization, AuthorizationState};
+use crate::budget::{Budget, BudgetOperation, BudgetRecord};
+use crate::customer::Customer;
+use crate::desk::Desk;
+use crate::error::{Error, Result};
+use crate::freeze::{Freeze, FreezeScope, FreezeState};
+use crate::ids::{AuthorizationId, CustomerId, IdempotencyKey, OperatorId};
+use crate::money::Money;
+use crate::order::Order;
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use std::fmt;
+
+/// One successful change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Event {
+    /// Sequence number, from 1, without gaps.
+    pub seq: u64,
+    /// When (UTC).
+    pub at: DateTime<Utc>,
+    /// Who.
+    pub actor: Actor,
+    /// The customer changed, if one.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub customer: Option<CustomerId>,
+    /// What changed.
+    pub kind: EventKind,
+}
+
+/// What changed, with the data to apply it again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(tag = "type", rename_all = "snake_case"))]
+pub enum EventKind {
+    /// Permission items were granted to an operator.
+    PermissionsGranted {
+        /// The operator.
+        operator: OperatorId,
+        /// The items.
+        items: Vec<Permission>,
+    },
+    /// Permission items were withdrawn from an operator.
+    PermissionsRevoked {
+        /// The operator.
+        operator: OperatorId,
+        /// The items.
+        items: Vec<Permission>,
+    },
+    /// The partner accepted the commitment letter for operating on customers' behalf.
+    CommitmentLetterAccepted,
+    /// A customer was associated (new, or associated again); the record is the customer as it
+    /// stands after association (reseller model: frozen by default; invitation: its manager).
+    Associated {
+        /// The customer record.
+        customer: Box<Customer>,
+    },
+    /// A disassociation was requested.
+    DisassociationRequested {
+        /// The request.
+        request: DisassociationRequest,
+    },
+    /// A disassociation request was rejected.
+    DisassociationRejected {
+        /// The request.
+        request: RequestId,
+        /// The reason given.
+        reason: String,
+    },
+    /// The customer was disassociated: its budget is deleted (record by `system`), its account
+    /// manager period ends and every open authorization ends.
+    Disassociated {
+        /// The approved request, if it came from one.
+        request: Option<RequestId>,
+        /// Who started it.
+        initiator: Initiator,
+        /// The reason given.
+        reason: String,
+    },
+    /// An account manager was assigned (or changed to this one).
+    ManagerAssigned {
+        /// The manager.
+        manager: OperatorId,
+    },
+    /// The account manager was unassigned.
+    ManagerUnassigned,
+    /// The customer was frozen.
+    Frozen {
+        /// The freeze.
+        freeze: Freeze,
+    },
+    /// The customer was unfrozen.
+    Unfrozen {
+        /// The scope the freeze had.
+        scope: FreezeScope,
+    },
+    /// A budget was set.
+    BudgetSet {
+        /// The budget in force.
+        budget: Budget,
+    },
+    /// Budget usage crossed a threshold in a budget period.
+    BudgetThresholdCrossed {
+        /// The threshold, in percent.
+        threshold: Decimal,
+        /// The usage when it was seen, in percent.
+        percent: Decimal,
+        /// The period (`YYYY-MM` for monthly budgets, the setting time for one-off ones).
+        period: String,
+    },
+    /// The month's spend so far, projected to month end, crosses 100% of the budget.
+    BudgetForecastCrossed {
+        /// The projected spend.
+        projected: Money,
+        /// The period.
+        period: String,
+    },
+    /// An authorization was requested.
+    AuthorizationRequested {
+        /// The request.
+        authorization: Authorization,
+    },
+    /// The distributor approved (or rejected) a reseller's request.
+    AuthorizationDistributorDecided {
+        /// The authorization.
+        id: AuthorizationId,
+        /// Whether approved.
+        approved: bool,
+    },
+    /// The customer approved an authorization; active until `expires_at`.
+    AuthorizationApproved {
+        /// The authorization.
+        id: AuthorizationId,
+        /// When it expires.
+        expires_at: DateTime<Utc>,
+    },
+    /// The customer rejected an authorization request.
+    AuthorizationRejected {
+        /// The authorization.
+        id: AuthorizationId,
+    },
+    /// A pending request lapsed after 90 days.
+    AuthorizationLapsed {
+        /// The authorization.
+        id: AuthorizationId,
+    },
+    /// An active authorization reached its end.
+    AuthorizationExpired {
+        /// The authorization.
+        id: AuthorizationId,
+    },
+    /// The customer revoked an authorization.
+    AuthorizationRevoked {
+        /// The authorization.
+        id: AuthorizationId,
+        /// The customer's reason.
+        reason: String,
+    },
+    /// The partner terminated an authorization.
+    AuthorizationTerminated {
+        /// The authorization.
+        id: AuthorizationId,
+    },
+    /// An order was placed on the customer's behalf (it starts unpaid).
+    OrderPlaced {
+        /// The order.
+        order: Order,
+    },
+    /// The outcome of a command that carried an idempotency key (a repeat returns it).
+    CommandRecorded {
+        /// The key.
+        key: IdempotencyKey,
+        /// A fingerprint of the command, to refuse the key's reuse by another command.
+        fingerprint: u64,
+        /// The outcome.
+        outcome: crate::command::CommandOutcome,
+    },
+}
+
+impl EventKind {
+    /// A stable code for the kind, e.g. `frozen`, `budget_set`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            EventKind::PermissionsGranted { .. } => "permissions_granted",
+            EventKind::PermissionsRevoked { .. } => "permissions_revoked",
+            EventKind::CommitmentLetterAccepted => "commitment_letter_accepted",
+            EventKind::Associated { .. } => "associated",
+            EventKind::DisassociationRequested { .. } => "disassociation_requested",
+            EventKind::DisassociationRejected { .. } => "disassociation_rejected",
+            EventKind::Disassociated { .. } => "disassociated",
+            EventKind::ManagerAssigned { .. } => "manager_assigned",
+            EventKind::ManagerUnassigned => "manager_unassigned",
+            EventKind::Frozen { .. } => "frozen",
+            EventKind::Unfrozen { .. } => "unfrozen",
+            EventKind::BudgetSet { .. } => "budget_set",
+            EventKind::BudgetThresholdCrossed { .. } => "budget_threshold_crossed",
+            EventKind::BudgetForecastCrossed { .. } => "budget_forecast_crossed",
+            EventKind::AuthorizationRequested { .. } => "authorization_requested",
+            EventKind::AuthorizationDistributorDecided { .. } => {
+                "authorization_distributor_decided"
+            }
+            EventKind::AuthorizationApproved { .. } => "authorization_approved",
+            EventKind::AuthorizationRejected { .. } => "authorization_rejected",
+            EventKind::AuthorizationLapsed { .. } => "authorization_lapsed",
+            EventKind::AuthorizationExpired { .. } => "authorization_expired",
+            EventKind::AuthorizationRevoked { .. } => "authorization_revoked",
+            EventKind::AuthorizationTerminated { .. } => "authorization_terminated",
+            EventKind::OrderPlaced { .. } => "order_placed",
+            EventKind::CommandRecorded { .. } => "command_recorded",
+        }
+    }
+}
+
+impl fmt::Display for EventKind {
+    /// Ids, codes, scopes and amounts only: no names, contact data or reasons.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())?;
+        match self {
+            EventKind::PermissionsGranted { operator, items }
+            | EventKind::PermissionsRevoked { operator, items } => {
+                write!(f, " operator:{operator}")?;
+                for i in items {
+                    write!(f, " {i}")?;
+                }
+                Ok(())
+            }
+            EventKind::CommitmentLetterAccepted | EventKind::ManagerUnassigned => Ok(()),
+            EventKind::Associated { customer } => write!(
+                f,
+                " {}{}",
+                customer.association.kind,
+                if customer.freeze.is_frozen() {
+                    " frozen"
+                } else {
+                    ""
+                }
+            ),
+            EventKind::DisassociationRequested { request } => {
+                write!(f, " request:{} by {}", request.id, request.initiator)
+            }
+            EventKind::DisassociationRejected { request, .. } => write!(f, " request:{request}"),
+            EventKind::Disassociated {
+                request, initiator, ..
+            } => {
+                write!(f, " initiated by {initiator}")?;
+                if let Some(r) = request {
+                    write!(f, " request:{r}")?;
+                }
+                Ok(())
+            }
+            EventKind::ManagerAssigned { manager } => write!(f, " manager:{manager}"),
+            EventKind::Frozen { freeze } => write!(f, " {} origin {}", freeze.scope, freeze.origin),
+            EventKind::Unfrozen { scope } => write!(f, " {scope}"),
+            EventKind::BudgetSet { budget } => write!(
+                f,
+                " {} {}{}",
+                budget.kind,
+                budget.amount,
+                if budget.auto_freeze {
+                    " auto_freeze"
+                } else {
+                    ""
+                }
+            ),
+            EventKind::BudgetThresholdCrossed {
+                threshold,
+                percent,
+                period,
+            } => write!(f, " {threshold}% (at {percent}%) period {period}"),
+            EventKind::BudgetForecastCrossed { projected, period } => {
+                write!(f, " projected {projected} period {period}")
+            }
+            EventKind::AuthorizationRequested { authorization: a } => {
+                write!(f, " {} {} days", a.id, a.duration_days)?;
+                for s in &a.scopes {
+                    write!(f, " {s}")?;
+                }
+                Ok(())
+            }
+            EventKind::AuthorizationDistributorDecided { id, approved } => write!(
+                f,
+                " {id} {}",
+                if *approved { "approved" } else { "rejected" }
+            ),
+            EventKind::AuthorizationApproved { id, expires_at } => {
+                write!(f, " {id} until {}", expires_at.format("%Y-%m-%dT%H:%M:%SZ"))
+            }
+            EventKind::AuthorizationRejected { id }
+            | EventKind::AuthorizationLapsed { id }
+            | EventKind::AuthorizationExpired { id }
+            | EventKind::AuthorizationRevoked { id, .. }
+            | EventKind::AuthorizationTerminated { id } => write!(f, " {id}"),
+            EventKind::OrderPlaced { order } => {
+                write!(f, " {} {} {}", order.id, order.kind, order.amount)
+            }
+            EventKind::CommandRecorded { key, outcome, .. } => {
+                write!(f, " key:{key} {}", outcome.summary())
+            }
+        }
+    }
+}
+
+impl fmt::Display for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "#{} {} {}",
+            self.seq,
+            self.at.format("%Y-%m-%dT%H:%M:%SZ"),
+            self.actor
+        )?;
+        if let Some(c) = &self.customer {
+            write!(f, " customer:{c}")?;
+        }
+        write!(f, " {}", self.kind)
+    }
+}
+
+fn bad_event(seq: u64, reason: impl Into<String>) -> Error {
+    Error::invalid_arg(format!("events[seq={seq}]"), reason)
+}
+
+impl Desk {
+    /// Every event emitted (and replayed) so far, oldest first.
+    pub fn events(&self) -> &[Event] {
+        &self.ledger.events
+    }
+
+    /// Events after a sequence number (for a host that ships the log incrementally).
+    pub fn events_since(&self, seq: u64) -> &[Event] {
+        let start = self.ledger.events.partition_point(|e| e.seq <= seq);
+        &self.ledger.events[start..]
+    }
+
+    /// Builds the desk of a snapshot and applies events on top: replaying the events a desk
+    /// emitted since the snapshot gives exactly that desk (audit records aside, which record
+    /// attempts, not state).
+    ///
+    /// ```
+    /// use partnerdesk::{demo, Desk, access::Actor, OperatorId, FreezeScope, freeze::FreezeRequest};
+    /// let (mut desk, now) = demo::portfolio(200, 5)?;
+    /// let start = desk.to_snapshot_json()?;
+    /// let admin = Actor::Operator(OperatorId::new("admin")?);
+    /// let ids: Vec<_> = desk.customers().filter(|c| c.association.is_reseller_model() && c.is_associated() && !c.freeze.is_frozen())
+    ///     .take(3).map(|c| c.id.clone()).collect();
+    /// desk.freeze(&admin, &FreezeRequest::new(ids, FreezeScope::Account, "overdue")?, now, None)?;
+    /// let again = Desk::replay(&start, desk.events().iter().cloned())?;
+    /// assert_eq!(again, desk);
+    /// # Ok::<(), partnerdesk::Error>(())
+    /// ```
+    #[cfg(feature = "serde")]
+    pub fn replay(
+        initial_snapshot_json: &str,
+        events: impl IntoIterator<Item = Event>,
+    ) -> Result<Desk> {
+        let mut desk = Desk::from_snapshot_json(initial_snapshot_json)?;
+        desk.apply_events(events)?;
+        Ok(desk)
+    }
+
+    /// Applies events on top of this desk, in order. Each event must carry the next sequence
+    /// number and apply cleanly; on the first that does not, the error names it (events before
+    /// it stay applied).
+    pub fn apply_events(&mut self, events: impl IntoIterator<Item = Event>) -> Result<()> {
+        for e in events {
+            self.apply(e)?;
+        }
+        Ok(())
+    }
+
+    /// Builds the next event, applies it and logs it. For commands, after validation.
+    pub(crate) fn emit(
+        &mut self,
+        actor: &Actor,
+        customer: Option<&CustomerId>,
+        kind: EventKind,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let event = Event {
+            seq: self.ledger.event_seq + 1,
+            at: now,
+            actor: actor.clone(),
+            customer: customer.cloned(),
+            kind,
+        };
+        self.apply(event)
+    }
+
+    /// Applies one event: the single place where commands and replay change state.
+    pub(crate) fn apply(&mut self, event: Event) -> Result<()> {
+        let seq = event.seq;
+        if seq != self.ledger.event_seq + 1 {
+            return Err(bad_event(
+                seq,
+                format!("expected sequence number {}", self.ledger.event_seq + 1),
+            ));
+        }
+        let at = event.at;
+        let slot = match &event.customer {
+            Some(id) => match &event.kind {
+                EventKind::Associated { .. } => self.by_id.get(id).copied(),
+                _ => Some(
+                    self.slot_of(id)
+                        .map_err(|_| bad_event(seq, "unknown customer"))?,
+                ),
+            },
+            None => None,
+        };
+        let need_slot = || slot.ok_or_else(|| bad_event(seq, "needs a customer"));
+        match &event.kind {
+            EventKind::PermissionsGranted { operator, items } => {
+                let op = self
+                    .operators
+                    .get_mut(operator)
+                    .ok_or_else(|| bad_event(seq, "unknown operator"))?;
+                op.permissions.extend(items.iter().cloned());
+            }
+            EventKind::PermissionsRevoked { operator, items } => {
+                let op = self
+                    .operators
+                    .get_mut(operator)
+                    .ok_or_else(|| bad_event(seq, "unknown operator"))?;
+                for i in items {
+                    op.permissions.remove(i);
+                }
+            }
+            EventKind::CommitmentLetterAccepted => {
+                self.ledger.commitment_letter = Some(at);
+            }
+            EventKind::Associated { customer } => {
+                let c: Customer = (**customer).clone();
+                if event.customer.as_ref() != Some(&c.id) {
+                    return Err(bad_event(seq, "customer id differs from the record"));
+                }
+                self.ledger.associations.push(AssociationRecord {
+                    customer: c.id.clone(),
+                    change: AssociationChange::Associated,
+                    kind: c.association.kind.clone(),
+                    at,
+                    initiator: match &event.actor {
+                        Actor::Customer(_) => Initiator::Customer,
+                        Actor::Operator(_) => Initiator::Partner,
+                        Actor::System => Initiator::System,
+                    },
+                    by: event.actor.clone(),
+                    reason: None,
+                });
+                if let Some(m) = &c.account_manager {
+                    self.ledger.open_period(&c.id, m, at, event.actor.clone());
+                }
+                match slot {
+                    Some(s) => self.replace(s, c),
+                    None => self.place_validated(c),
+                }
+            }
+            EventKind::DisassociationRequested { request } => {
+                if request.id != self.ledger.requests.len() as u64 + 1 {
+                    return Err(bad_event(seq, "request id out of sequence"));
+                }
+                self.ledger.requests.push(request.clone());
+            }
+            EventKind::DisassociationRejected { request, reason } => {
+                let r = self
+                    .ledger
+                    .request_mut(*request)
+                    .ok_or_else(|| bad_event(seq, "unknown request"))?;
+                r.status = RequestStatus::Rejected;
+                r.decided_by = Some(event.actor.clone());
+                r.decided_at = Some(at);
+                r.decision_reason = Some(reason.clone());
+            }
+            EventKind::Disassociated {
+                request,
+                initiator,
+                reason,
+            } => {
+                let s = need_slot()?;
+                let id = self.at(s).id.clone();
+                let kind = self.at(s).association.kind.clone();
+                let removed = self.modify(s, |c| {
+                    c.association.ended = Some(at);
+                    c.account_manager = None;
+                    c.budget.take()
+                });
+                if let Some(b) = removed {
+                    self.ledger.budget_records.push(BudgetRecord {
+                        customer: id.clone(),
+                        operation: BudgetOperation::Delete,
+                        amount: b.amount,
+                        kind: b.kind,
+                        at,
+                        operator: "system".to_owned(),
+                    });
+                }
+                self.ledger.close_period(&id, at);
+                self.ledger.budget_watch.remove(&id);
+                for a in self.ledger.authorizations.values_mut() {
+                    if a.customer == id
+                        && matches!(
+                            a.state,
+                            AuthorizationState::Pending
+                                | AuthorizationState::AwaitingDistributor
+                                | AuthorizationState::Active
+                        )
+                    {
+                        a.state = AuthorizationState::Ended;
+                        a.closed_at = Some(at);
+                    }
+                }
+                for r in self.ledger.requests.iter_mut() {
+                    if r.customer == id && r.status == RequestStatus::Pending {
+                        if Some(r.id) == *request {
+                            r.status = RequestStatus::Approved;
+                        } else {
+                            r.status = RequestStatus::Closed;
+                        }
+                        r.decided_by = Some(event.actor.clone());
+                        r.decided_at = Some(at);
+                    }
+                }
+                self.ledger.associations.push(AssociationRecord {
+                    customer: id,
+                    change: AssociationChange::Disassociated,
+                    kind,
+                    at,
+                    initiator: initiator.clone(),
+                    by: event.actor.clone(),
+                    reason: Some(reason.clone()),
+                });
+            }
+            EventKind::ManagerAssigned { manager } => {
+                let s = need_slot()?;
+                if !self.operators.contains_key(manager) {
+                    return Err(bad_event(seq, "unknown operator"));
+                }
+                let id = self.at(s).id.clone();
+                self.ledger.close_period(&id, at);
+                self.ledger
+                    .open_period(&id, manager, at, event.actor.clone());
+                self.modify(s, |c| c.account_manager = Some(manager.clone()));
+            }
+            EventKind::ManagerUnassigned => {
+                let s = need_slot()?;
+                let id = self.at(s).id.clone();
+                self.ledger.close_period(&id, at);
+                self.modify(s, |c| c.account_manager = None);
+            }
+            EventKind::Frozen { freeze } => {
+                let s = need_slot()?;
+                self.modify(s, |c| c.freeze = FreezeState::Frozen(freeze.clone()));
+            }
+            EventKind::Unfrozen { .. } => {
+                let s = need_slot()?;
+                self.modify(s, |c| c.freeze = FreezeState::NotFrozen);
+            }
+            EventKind::BudgetSet { budget } => {
+                let s = need_slot()?;
+                let id = self.at(s).id.clone();
+                self.ledger.budget_records.push(BudgetRecord {
+                    customer: id.clone(),
+                    operation: BudgetOperation::Setting,
+                    amount: budget.amount,
+                    kind: budget.kind.clone(),
+                    at,
+                    operator: budget.set_by.clone(),
+                });
+                self.ledger.budget_watch.remove(&id);
+                self.modify(s, |c| c.budget = Some(budget.clone()));
+            }
+            EventKind::BudgetThresholdCrossed {
+                threshold, period, ..
+            } => {
+                let s = need_slot()?;
+                let id = self.at(s).id.clone();
+                self.ledger.watch(&id, period).thresholds.insert(*threshold);
+            }
+            EventKind::BudgetForecastCrossed { period, .. } => {
+                let s = need_slot()?;
+                let id = self.at(s).id.clone();
+                self.ledger.watch(&id, period).forecast = true;
+            }
+            EventKind::AuthorizationRequested { authorization } => {
+                self.ledger.auth_seq += 1;
+                self.ledger
+                    .authorizations
+                    .insert(authorization.id.clone(), authorization.clone());
+            }
+            EventKind::AuthorizationDistributorDecided { id, approved } => {
+                let a = self
+                    .ledger
+                    .authorization_mut(id)
+                    .ok_or_else(|| bad_event(seq, "unknown authorization"))?;
+                if *approved {
+                    a.state = AuthorizationState::Pending;
+                } else {
+                    a.state = AuthorizationState::Rejected;
+                    a.closed_at = Some(at);
+                }
+            }
+            EventKind::AuthorizationApproved { id, expires_at } => {
+                let a = self
+                    .ledger
+                    .authorization_mut(id)
+                    .ok_or_else(|| bad_event(seq, "unknown authorization"))?;
+                a.state = AuthorizationState::Active;
+                a.approved_at = Some(at);
+                a.expires_at = Some(*expires_at);
+            }
+            EventKind::AuthorizationRejected { id }
+            | EventKind::AuthorizationLapsed { id }
+            | EventKind::AuthorizationExpired { id }
+            | EventKind::AuthorizationRevoked { id, .. }
+            | EventKind::AuthorizationTerminated { id } => {
+                let state = match &event.kind {
+                    EventKind::AuthorizationRejected { .. } => AuthorizationState::Rejected,
+                    EventKind::AuthorizationLapsed { .. } => AuthorizationState::Lapsed,
+                    EventKind::AuthorizationExpired { .. } => AuthorizationState::Expired,
+                    EventKind::AuthorizationRevoked { .. } => AuthorizationState::Revoked,
+                    _ => AuthorizationState::Terminated,
+                };
+                let a = self
+                    .ledger
+                    .authorization_mut(id)
+                    .ok_or_else(|| bad_event(seq, "unknown authorization"))?;
+                if let EventKind::AuthorizationRevoked { reason, .. } = &event.kind {
+                    a.revoke_reason = Some(reason.clone());
+                }
+                a.state = state;
+                a.closed_at = Some(at);
+            }
+            EventKind::OrderPlaced { order } => {
+                let s = need_slot()?;
+                self.ledger.order_seq += 1;
+                self.modify(s, |c| c.orders.push(order.clone()));
+            }
+            EventKind::CommandRecorded {
+                key,
+                fingerprint,
+                outcome,
+            } => {
+                self.ledger.idempotency.insert(
+                    key.clone(),
+                    crate::ledger::Recorded {
+                        fingerprint: *fingerprint,
+                        outcome: outcome.clone(),
+                    },
+                );
+            }
+        }
+        self.ledger.event_seq = seq;
+        self.ledger.events.push(event);
+        Ok(())
+    }
+}
+
+/// Helpers the apply function uses on the ledger.
+impl crate::ledger::Ledger {
+    fn request_mut(&mut self, id: RequestId) -> Option<&mut DisassociationRequest> {
+        self.requests
+            .get_mut(usize::try_from(id).ok()?.checked_sub(1)?)
+    }
+
+    fn authorization_mut(&mut self, id: &AuthorizationId) -> Option<&mut Authorization> {
+        self.authorizations.get_mut(id)
+    }
+}

@@ -1,0 +1,232 @@
+//! The ledger: everything the governed operations add to the desk, in one place.
+//!
+//! Why one struct: the desk's customers and indexes are the "current state" every search reads;
+//! the ledger holds the rest of the story (events, audit trail, association history and
+//! disassociation requests, account-manager periods, budget records and watch marks,
+//! authorizations, idempotency results, sequence counters). Keeping it in one field makes
+//! snapshots, equality and replay treat it as a unit.
+
+use crate::access::Actor;
+use crate::association::{AssociationRecord, DisassociationRequest};
+use crate::audit::AuditRecord;
+use crate::authorization::Authorization;
+use crate::budget::BudgetRecord;
+use crate::command::CommandOutcome;
+use crate::event::Event;
+use crate::ids::{AuthorizationId, CustomerId, IdempotencyKey, OperatorId};
+use crate::manager::ManagerPeriod;
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// What a budget's evaluation has already reported in one period, so that each crossing fires
+/// once per period.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub(crate) struct BudgetWatch {
+    /// The period the marks belong to.
+    pub(crate) period: String,
+    /// Thresholds crossed.
+    pub(crate) thresholds: BTreeSet<Decimal>,
+    /// Whether the forecast crossing was reported.
+    pub(crate) forecast: bool,
+}
+
+/// The recorded outcome of a command with an idempotency key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub(crate) struct Recorded {
+    pub(crate) fingerprint: u64,
+    pub(crate) outcome: CommandOutcome,
+}
+
+/// Everything the governed operations keep besides the customers.
+#[derive(Debug, Clone, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
+pub(crate) struct Ledger {
+    pub(crate) events: Vec<Event>,
+    pub(crate) event_seq: u64,
+    pub(crate) audit: Vec<AuditRecord>,
+    pub(crate) audit_seq: u64,
+    pub(crate) associations: Vec<AssociationRecord>,
+    /// Request `n` is at index `n - 1`.
+    pub(crate) requests: Vec<DisassociationRequest>,
+    pub(crate) manager_periods: Vec<ManagerPeriod>,
+    /// Derived: the periods of each customer (indexes into `manager_periods`), oldest first.
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub(crate) periods_by_customer: HashMap<CustomerId, Vec<usize>>,
+    pub(crate) budget_records: Vec<BudgetRecord>,
+    pub(crate) budget_watch: HashMap<CustomerId, BudgetWatch>,
+    pub(crate) authorizations: BTreeMap<AuthorizationId, Authorization>,
+    pub(crate) auth_seq: u64,
+    pub(crate) commitment_letter: Option<DateTime<Utc>>,
+    pub(crate) order_seq: u64,
+    pub(crate) idempotency: HashMap<IdempotencyKey, Recorded>,
+}
+
+impl PartialEq for Ledger {
+    /// Equal when the state is equal; the audit trail (attempts, not state) is left out, so a
+    /// replayed desk equals the live one.
+    fn eq(&self, o: &Self) -> bool {
+        self.events == o.events
+            && self.event_seq == o.event_seq
+            && self.associations == o.associations
+            && self.requests == o.requests
+            && self.manager_periods == o.manager_periods
+            && self.budget_records == o.budget_records
+            && self.budget_watch == o.budget_watch
+            && self.authorizations == o.authorizations
+            && self.auth_seq == o.auth_seq
+            && self.commitment_letter == o.commitment_letter
+            && self.order_seq == o.order_seq
+            && self.idempotency == o.idempotency
+    }
+}
+
+impl Ledger {
+    /// Rebuilds the derived maps (after loading).
+    pub(crate) fn reindex(&mut self) {
+        self.periods_by_customer.clear();
+        for (i, p) in self.manager_periods.iter().enumerate() {
+            self.periods_by_customer
+                .entry(p.customer.clone())
+                .or_default()
+                .push(i);
+        }
+    }
+
+    /// The current (open) period of a customer.
+    pub(crate) fn current_period(&self, id: &CustomerId) -> Option<&ManagerPeriod> {
+        let last = *self.periods_by_customer.get(id)?.last()?;
+        self.manager_periods.get(last).filter(|p| p.to.is_none())
+    }
+
+    /// Opens a period (closing an open one first).
+    pub(crate) fn open_period(
+        &mut self,
+        id: &CustomerId,
+        manager: &OperatorId,
+        at: DateTime<Utc>,
+        by: Actor,
+    ) {
+        self.close_period(id, at);
+        let i = self.manager_periods.len();
+        self.manager_periods.push(ManagerPeriod {
+            customer: id.clone(),
+            manager: manager.clone(),
+            from: at,
+            to: None,
+            assigned_by: by,
+        });
+        self.periods_by_customer
+            .entry(id.clone())
+            .or_default()
+            .push(i);
+    }
+
+    /// Closes the open period of a customer, if any.
+    pub(crate) fn close_period(&mut self, id: &CustomerId, at: DateTime<Utc>) {
+        if let Some(&last) = self.periods_by_customer.get(id).and_then(|v| v.last()) {
+            if let Some(p) = self.manager_periods.get_mut(last) {
+                if p.to.is_none() {
+                    p.to = Some(at);
+                }
+            }
+        }
+    }
+
+    /// The watch marks of a customer for a period (reset when the period changes).
+    pub(crate) fn watch(&mut self, id: &CustomerId, period: &str) -> &mut BudgetWatch {
+        let w = self.budget_watch.entry(id.clone()).or_default();
+        if w.period != period {
+            *w = BudgetWatch {
+                period: period.to_owned(),
+                ..BudgetWatch::default()
+            };
+        }
+        w
+    }
+}
+
+impl Ledger {
+    /// Checks the ledger of a snapshot against the desk it comes with: sequence numbers without
+    /// gaps, every customer and operator it names on the desk, at most one open manager period
+    /// per customer.
+    #[cfg(feature = "serde")]
+    pub(crate) fn check(&self, desk: &crate::desk::Desk) -> crate::error::Result<()> {
+        use crate::error::Error;
+        for (i, e) in self.events.iter().enumerate() {
+            if i > 0 && e.seq != self.events[i - 1].seq + 1 {
+                return Err(Error::snapshot(
+                    format!("ledger.events[{i}].seq"),
+                    "not consecutive",
+                ));
+            }
+        }
+        if self.events.last().is_some_and(|e| e.seq != self.event_seq) {
+            return Err(Error::snapshot(
+                "ledger.event_seq",
+                "differs from the last event",
+            ));
+        }
+        if self.audit.last().is_some_and(|a| a.seq > self.audit_seq) {
+            return Err(Error::snapshot(
+                "ledger.audit_seq",
+                "behind the last audit record",
+            ));
+        }
+        for (i, r) in self.requests.iter().enumerate() {
+            if r.id != i as u64 + 1 {
+                return Err(Error::snapshot(
+                    format!("ledger.requests[{i}].id"),
+                    "out of sequence",
+                ));
+            }
+            if desk.customer(&r.customer).is_err() {
+                return Err(Error::snapshot(
+                    format!("ledger.requests[{i}].customer"),
+                    "not on the desk",
+                ));
+            }
+        }
+        let mut open = std::collections::HashSet::new();
+        for (i, p) in self.manager_periods.iter().enumerate() {
+            if !desk.operators.contains_key(&p.manager) {
+                return Err(Error::snapshot(
+                    format!("ledger.manager_periods[{i}].manager"),
+                    "not an operator",
+                ));
+            }
+            if p.to.is_none() && !open.insert(&p.customer) {
+                return Err(Error::snapshot(
+                    format!("ledger.manager_periods[{i}]"),
+                    "a second open period for the customer",
+                ));
+            }
+            if p.to.is_some_and(|t| t < p.from) {
+                return Err(Error::snapshot(
+                    format!("ledger.manager_periods[{i}].to"),
+                    "before from",
+                ));
+            }
+        }
+        for (id, a) in &self.authorizations {
+            if &a.id != id || desk.customer(&a.customer).is_err() {
+                return Err(Error::snapshot(
+                    format!("ledger.authorizations[{id}]"),
+                    "inconsistent",
+                ));
+            }
+        }
+        for (i, r) in self.budget_records.iter().enumerate() {
+            if r.amount.currency != desk.partner.currency {
+                return Err(Error::snapshot(
+                    format!("ledger.budget_records[{i}].amount"),
+                    "not in the partner's currency",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
