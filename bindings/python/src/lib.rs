@@ -1,1 +1,31 @@
-//! partnerdesk python binding: being built (see its issue).
+//! The `partnerdesk` Python package's native module, `partnerdesk._partnerdesk`.
+//!
+//! Why a thin binding: the domain rules live and are tested once, in the Rust core. This crate
+//! only mirrors the core's types the Python way (`decimal.Decimal` money, aware UTC
+//! `datetime`s, string enums, frozen value classes, iterators), maps every core error to its
+//! own exception class with a `code`, and releases the GIL around long calls. The core never
+//! depends on pyo3.
+
+mod desk;
+mod errors;
+mod query;
+mod values;
+
+use pyo3::prelude::*;
+
+/// The native module. The pure-Python package `partnerdesk` re-exports it.
+#[pymodule]
+fn _partnerdesk(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    errors::register(m)?;
+    m.add_class::<values::PyMoney>()?;
+    m.add_class::<values::PyBudgetSummary>()?;
+    m.add_class::<values::PyCustomerRow>()?;
+    m.add_class::<values::PyPage>()?;
+    m.add_class::<values::PyPartner>()?;
+    m.add_class::<query::PyQuery>()?;
+    m.add_class::<desk::PyDesk>()?;
+    m.add_class::<desk::PySearchIter>()?;
+    m.add_function(wrap_pyfunction!(desk::demo_portfolio, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,534 @@
+"""Type stubs for the native module ``partnerdesk._partnerdesk`` (hand-written; checked by
+``python -m mypy.stubtest partnerdesk._partnerdesk`` in ``bindings/python/test.sh``)."""
+
+import datetime
+import decimal
+from collections.abc import Iterator
+from typing import ClassVar, Literal, Union, final
+
+__version__: str
+__all__ = [
+    "BudgetSummary",
+    "CustomerRow",
+    "Desk",
+    "ERROR_CLASSES",
+    "Money",
+    "Page",
+    "Partner",
+    "PartnerDeskError",
+    "Query",
+    "SearchIterator",
+    "__version__",
+    "demo_portfolio",
+]
+
+_AmountLike = Union[decimal.Decimal, int, str]
+_SortKey = Literal[
+    "name", "account", "mtd", "associated", "expires", "id",
+    "-name", "-account", "-mtd", "-associated", "-expires", "-id",
+]
+_QueryLike = Union["Query", str, None]
+
+# ---- values ------------------------------------------------------------------------------
+
+@final
+class Money:
+    """An exact amount with its ISO 4217 currency (never a float)."""
+
+    def __new__(cls, amount: _AmountLike, currency: str) -> Money: ...
+    @property
+    def amount(self) -> decimal.Decimal: ...
+    @property
+    def currency(self) -> str: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class BudgetSummary:
+    """Budget columns of a row."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def amount(self) -> Money: ...
+    @property
+    def used(self) -> Money: ...
+    @property
+    def percent(self) -> decimal.Decimal: ...
+    @property
+    def auto_freeze(self) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class CustomerRow:
+    """One customer as a list shows it; name, mobile and e-mail are masked."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def account_name(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def mobile(self) -> str | None: ...
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def customer_type(self) -> str: ...
+    @property
+    def verification(self) -> str: ...
+    @property
+    def level(self) -> str: ...
+    @property
+    def tags(self) -> frozenset[str]: ...
+    @property
+    def association_type(self) -> str: ...
+    @property
+    def associated_at(self) -> datetime.datetime: ...
+    @property
+    def disassociated_at(self) -> datetime.datetime | None: ...
+    @property
+    def reseller(self) -> str | None: ...
+    @property
+    def account_manager(self) -> str | None: ...
+    @property
+    def account_manager_name(self) -> str | None: ...
+    @property
+    def freeze_scope(self) -> str | None: ...
+    @property
+    def freeze_origin(self) -> str | None: ...
+    @property
+    def frozen(self) -> bool: ...
+    @property
+    def budget(self) -> BudgetSummary | None: ...
+    @property
+    def month_to_date(self) -> Money: ...
+    @property
+    def last_month(self) -> Money: ...
+    @property
+    def next_expiry(self) -> datetime.datetime | None: ...
+    @property
+    def unpaid_orders(self) -> int: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class Page:
+    """One page of a search: masked rows, the total and the next cursor."""
+
+    @property
+    def rows(self) -> list[CustomerRow]: ...
+    @property
+    def total(self) -> int: ...
+    @property
+    def next_cursor(self) -> str | None: ...
+    def __len__(self) -> int: ...
+    def __getitem__(self, index: int, /) -> CustomerRow: ...
+    def __iter__(self) -> Iterator[CustomerRow]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class Partner:
+    """The partner that owns a desk."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def site(self) -> str: ...
+    @property
+    def tier(self) -> str: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def billing_offset_minutes(self) -> int: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+# ---- queries -----------------------------------------------------------------------------
+
+@final
+class Query:
+    """A search query: build it with the class methods and ``&``, ``|``, ``~``, or parse a
+    text filter. ``str(query)`` is the canonical text filter."""
+
+    def __new__(cls, filter: str = "") -> Query: ...
+    @staticmethod
+    def parse(filter: str) -> Query: ...
+    @staticmethod
+    def all() -> Query: ...
+    @staticmethod
+    def name(text: str, *, exact: bool = False) -> Query: ...
+    @staticmethod
+    def account(text: str, *, exact: bool = False) -> Query: ...
+    @staticmethod
+    def customer_id(id: str) -> Query: ...
+    @staticmethod
+    def manager(login: str) -> Query: ...
+    @staticmethod
+    def manager_name(text: str) -> Query: ...
+    @staticmethod
+    def has_manager(yes: bool = True) -> Query: ...
+    @staticmethod
+    def mtd(*, min: _AmountLike | None = None, max: _AmountLike | None = None) -> Query: ...
+    @staticmethod
+    def budget_usage(
+        *, min: _AmountLike | None = None, max: _AmountLike | None = None
+    ) -> Query: ...
+    @staticmethod
+    def expires_within(days: int) -> Query: ...
+    @staticmethod
+    def expires_between(
+        *, after: datetime.datetime | None = None, before: datetime.datetime | None = None
+    ) -> Query: ...
+    @staticmethod
+    def no_expiry() -> Query: ...
+    @staticmethod
+    def mobile(digits: str, *, ends_with: bool = False) -> Query: ...
+    @staticmethod
+    def tag(*names: str) -> Query: ...
+    @staticmethod
+    def all_tags(*names: str) -> Query: ...
+    @staticmethod
+    def association(kind: Literal["referral", "reseller"]) -> Query: ...
+    @staticmethod
+    def associated(
+        *, after: datetime.datetime | None = None, before: datetime.datetime | None = None
+    ) -> Query: ...
+    @staticmethod
+    def frozen(yes: bool = True) -> Query: ...
+    @staticmethod
+    def freeze_scope(scope: Literal["account", "account_and_resources", "unknown"]) -> Query: ...
+    @staticmethod
+    def freeze_origin(origin: Literal["manual", "default", "budget", "imported"]) -> Query: ...
+    @staticmethod
+    def reseller(id: str) -> Query: ...
+    @staticmethod
+    def level(level: Literal["V0", "V1", "V2", "V3", "V4", "V5"]) -> Query: ...
+    @property
+    def include_disassociated(self) -> bool: ...
+    def including_disassociated(self, yes: bool = True) -> Query: ...
+    @property
+    def filter(self) -> str: ...
+    def __and__(self, other: Query | str, /) -> Query: ...
+    def __rand__(self, other: Query | str, /) -> Query: ...
+    def __or__(self, other: Query | str, /) -> Query: ...
+    def __ror__(self, other: Query | str, /) -> Query: ...
+    def __invert__(self) -> Query: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+# ---- the desk ----------------------------------------------------------------------------
+
+@final
+class Desk:
+    """A partner's customer portfolio. Long calls release the GIL; the desk may be shared
+    between threads."""
+
+    @staticmethod
+    def demo(customers: int = 1000, seed: int = 42) -> Desk: ...
+    @staticmethod
+    def from_snapshot_json(json: str | bytes) -> Desk: ...
+    def to_snapshot_json(self) -> str: ...
+    @property
+    def partner(self) -> Partner: ...
+    def __len__(self) -> int: ...
+    def __contains__(self, id: str, /) -> bool: ...
+    def search(
+        self,
+        query: _QueryLike = None,
+        *,
+        sort: _SortKey | str = "id",
+        descending: bool = False,
+        limit: int = 50,
+        offset: int | None = None,
+        cursor: str | None = None,
+        now: datetime.datetime | None = None,
+    ) -> Page: ...
+    def search_ids(
+        self,
+        query: _QueryLike = None,
+        *,
+        sort: _SortKey | str = "id",
+        descending: bool = False,
+        limit: int = 50,
+        offset: int | None = None,
+        cursor: str | None = None,
+        now: datetime.datetime | None = None,
+    ) -> tuple[list[str], int, str | None]: ...
+    def iter_search(
+        self,
+        query: _QueryLike = None,
+        *,
+        sort: _SortKey | str = "id",
+        descending: bool = False,
+        page_size: int = 100,
+        now: datetime.datetime | None = None,
+    ) -> SearchIterator: ...
+    def count(self, query: _QueryLike = None, *, now: datetime.datetime | None = None) -> int: ...
+    def customer_row(self, id: str, *, now: datetime.datetime | None = None) -> CustomerRow: ...
+
+@final
+class SearchIterator(Iterator[CustomerRow]):
+    """Every row of a search, fetched page by page with cursors."""
+
+    def __iter__(self) -> SearchIterator: ...
+    def __next__(self) -> CustomerRow: ...
+    @property
+    def total(self) -> int: ...
+    @property
+    def pages_fetched(self) -> int: ...
+
+def demo_portfolio(customers: int = 1000, seed: int = 42) -> tuple[Desk, datetime.datetime]:
+    """The deterministic demo portfolio and the moment it was generated for."""
+
+# ---- errors ------------------------------------------------------------------------------
+
+ERROR_CLASSES: dict[str, type[PartnerDeskError]]
+
+class PartnerDeskError(Exception):
+    """Base class of every partnerdesk error; ``code`` is the core's stable machine code."""
+
+    code: ClassVar[str]
+
+# BEGIN GENERATED ERRORS (tools/gen_errors.py)
+class InvalidIdError(PartnerDeskError):
+    """An identifier is empty, too long or has characters it may not have. Code `INVALID_ID`."""
+    kind: str
+    reason: str
+
+class InvalidMoneyError(PartnerDeskError):
+    """A money amount is out of range or has more decimals than allowed. Code `INVALID_MONEY`."""
+    field: str
+    reason: str
+
+class CurrencyMismatchError(PartnerDeskError):
+    """Two amounts, or an amount and the partner, have different currencies. Code `CURRENCY_MISMATCH`."""
+    expected: str
+    found: str
+
+class InvalidCurrencyError(PartnerDeskError):
+    """A currency code is not three upper-case ASCII letters. Code `INVALID_CURRENCY`."""
+    ...
+
+class InvalidDateError(PartnerDeskError):
+    """A date, time, duration or time-zone offset is malformed or out of range. Code `INVALID_DATE`."""
+    field: str
+    reason: str
+
+class InvalidArgumentError(PartnerDeskError):
+    """An argument is outside what the operation accepts. Code `INVALID_ARGUMENT`."""
+    field: str
+    reason: str
+
+class CustomerNotFoundError(PartnerDeskError):
+    """No customer with this id is on the desk. Code `CUSTOMER_NOT_FOUND`."""
+    id: str
+
+class DuplicateCustomerError(PartnerDeskError):
+    """A customer with this id is already on the desk. Code `DUPLICATE_CUSTOMER`."""
+    id: str
+
+class OperatorNotFoundError(PartnerDeskError):
+    """No operator with this login belongs to the partner. Code `OPERATOR_NOT_FOUND`."""
+    id: str
+
+class DuplicateOperatorError(PartnerDeskError):
+    """An operator with this login already belongs to the partner. Code `DUPLICATE_OPERATOR`."""
+    id: str
+
+class FilterSyntaxError(PartnerDeskError):
+    """A text filter could not be parsed. Code `FILTER_SYNTAX`."""
+    position: int
+    expected: str
+    found: str
+
+class InvalidPageError(PartnerDeskError):
+    """A page request is out of bounds (limit 0, or over the maximum). Code `INVALID_PAGE`."""
+    reason: str
+
+class InvalidCursorError(PartnerDeskError):
+    """A cursor is malformed or was tampered with. Code `INVALID_CURSOR`."""
+    ...
+
+class CursorMismatchError(PartnerDeskError):
+    """A cursor was produced by another query or another sort order. Code `CURSOR_MISMATCH`."""
+    ...
+
+class InvalidSnapshotError(PartnerDeskError):
+    """A snapshot is structurally valid JSON but breaks an invariant. Code `INVALID_SNAPSHOT`."""
+    field: str
+    reason: str
+
+class UnsupportedSnapshotVersionError(PartnerDeskError):
+    """A snapshot was written by a format version this library cannot read. Code `UNSUPPORTED_SNAPSHOT_VERSION`."""
+    found: int
+    supported: int
+
+class MalformedJsonError(PartnerDeskError):
+    """JSON could not be parsed (malformed, truncated or of the wrong types). Code `MALFORMED_JSON`."""
+    category: str
+    line: int
+    column: int
+
+class PermissionDeniedError(PartnerDeskError):
+    """The actor does not hold the permission item the operation needs (Huawei `CBC.0151`). Code `PERMISSION_DENIED`."""
+    item: str
+    actor: str
+
+class AdministratorOnlyError(PartnerDeskError):
+    """The operation or item is reserved to the partner administrator and cannot be granted. Code `ADMINISTRATOR_ONLY`."""
+    item: str
+
+class WrongAssociationTypeError(PartnerDeskError):
+    """The customer's association type does not allow the operation, e.g. freezing or budgeting a referral customer (Huawei `CBC.5024`). Code `WRONG_ASSOCIATION_TYPE`."""
+    id: str
+
+class FreezeScopeMismatchError(PartnerDeskError):
+    """An unfreeze named another scope than the one the customer was frozen with. Code `FREEZE_SCOPE_MISMATCH`."""
+    id: str
+    frozen: str
+    requested: str
+
+class NotFrozenError(PartnerDeskError):
+    """The customer is not frozen. Code `NOT_FROZEN`."""
+    id: str
+
+class AlreadyFrozenError(PartnerDeskError):
+    """The customer is already frozen. Code `ALREADY_FROZEN`."""
+    id: str
+
+class TooManyIdsError(PartnerDeskError):
+    """A batch named more ids than the operation accepts (freeze/unfreeze: 10). Code `TOO_MANY_IDS`."""
+    given: int
+    max: int
+
+class InvalidReasonError(PartnerDeskError):
+    """A reason is missing, too long or has control characters. Code `INVALID_REASON`."""
+    reason: str
+
+class DisassociationQuotaExceededError(PartnerDeskError):
+    """A fourth partner-initiated disassociation request within a rolling 3 months. Code `DISASSOCIATION_QUOTA_EXCEEDED`."""
+    id: str
+    limit: int
+
+class DisassociationBlockedError(PartnerDeskError):
+    """Disassociation is blocked: the account is manually frozen, or holds a valid reserved instance or support plan. Code `DISASSOCIATION_BLOCKED`."""
+    id: str
+    cause: str
+
+class NotAssociatedError(PartnerDeskError):
+    """The customer is not (or no longer) associated with the partner. Code `NOT_ASSOCIATED`."""
+    id: str
+
+class AlreadyAssociatedError(PartnerDeskError):
+    """The customer is already associated with the partner. Code `ALREADY_ASSOCIATED`."""
+    id: str
+
+class NotAccountManagerError(PartnerDeskError):
+    """The operator is not an account manager (or the customer has no account manager to unassign). Code `NOT_ACCOUNT_MANAGER`."""
+    id: str
+
+class AuthorizationRequiredError(PartnerDeskError):
+    """Acting on the customer's behalf needs an active authorization covering the scope. Code `AUTHORIZATION_REQUIRED`."""
+    id: str
+    scope: str
+
+class AuthorizationNotFoundError(PartnerDeskError):
+    """No authorization (or disassociation request) with this id exists. Code `AUTHORIZATION_NOT_FOUND`."""
+    what: str
+    id: str
+
+class InvalidTransitionError(PartnerDeskError):
+    """The action is not allowed in the current state of the record. Code `INVALID_TRANSITION`."""
+    what: str
+    state: str
+    action: str
+
+class CommitmentLetterRequiredError(PartnerDeskError):
+    """ Code `COMMITMENT_LETTER_REQUIRED`."""
+    ...
+
+class DistributorApprovalRequiredError(PartnerDeskError):
+    """A reseller's authorization request needs its distributor's approval first. Code `DISTRIBUTOR_APPROVAL_REQUIRED`."""
+    id: str
+
+class CustomerFrozenError(PartnerDeskError):
+    """The customer is frozen, so the operation (e.g. an order on its behalf) is refused. Code `CUSTOMER_FROZEN`."""
+    id: str
+
+class OverBudgetError(PartnerDeskError):
+    """The amount does not fit the customer's remaining budget. Code `OVER_BUDGET`."""
+    id: str
+    remaining: str
+
+class IdempotencyConflictError(PartnerDeskError):
+    """The idempotency key was already used by a different command. Code `IDEMPOTENCY_CONFLICT`."""
+    key: str
+
+class ExportNotFoundError(PartnerDeskError):
+    """No export job with this id is in the desk's history. Code `EXPORT_NOT_FOUND`."""
+    id: str
+
+class ExportCancelledError(PartnerDeskError):
+    """The export's progress callback cancelled it; the job is recorded as cancelled and whatever reached the sink is incomplete. Code `EXPORT_CANCELLED`."""
+    id: str
+
+class ExportWriteFailedError(PartnerDeskError):
+    """Writing an export failed (the sink or the XLSX scratch file); the job is recorded as failed. Code `EXPORT_WRITE_FAILED`."""
+    id: str
+    reason: str
+
+__all__ += [
+    "InvalidIdError",
+    "InvalidMoneyError",
+    "CurrencyMismatchError",
+    "InvalidCurrencyError",
+    "InvalidDateError",
+    "InvalidArgumentError",
+    "CustomerNotFoundError",
+    "DuplicateCustomerError",
+    "OperatorNotFoundError",
+    "DuplicateOperatorError",
+    "FilterSyntaxError",
+    "InvalidPageError",
+    "InvalidCursorError",
+    "CursorMismatchError",
+    "InvalidSnapshotError",
+    "UnsupportedSnapshotVersionError",
+    "MalformedJsonError",
+    "PermissionDeniedError",
+    "AdministratorOnlyError",
+    "WrongAssociationTypeError",
+    "FreezeScopeMismatchError",
+    "NotFrozenError",
+    "AlreadyFrozenError",
+    "TooManyIdsError",
+    "InvalidReasonError",
+    "DisassociationQuotaExceededError",
+    "DisassociationBlockedError",
+    "NotAssociatedError",
+    "AlreadyAssociatedError",
+    "NotAccountManagerError",
+    "AuthorizationRequiredError",
+    "AuthorizationNotFoundError",
+    "InvalidTransitionError",
+    "CommitmentLetterRequiredError",
+    "DistributorApprovalRequiredError",
+    "CustomerFrozenError",
+    "OverBudgetError",
+    "IdempotencyConflictError",
+    "ExportNotFoundError",
+    "ExportCancelledError",
+    "ExportWriteFailedError",
+]
+# END GENERATED ERRORS
