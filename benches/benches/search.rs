@@ -1,0 +1,199 @@
+//! Search benchmarks: partnerdesk's indexed search vs SQLite (in memory, bundled, with the best
+//! indexes we could give it) vs a naive `Vec` filter-and-sort, on the same demo portfolios.
+//!
+//! Every contender returns the same thing: the first page of 20 ids and the total count; the
+//! setup asserts that all three agree before anything is timed.
+//!
+//! Run: `cargo bench -p partnerdesk-benches --bench search` (set `PD_BENCH_SIZES=10000,100000`
+//! to choose sizes; the default is 10k, 100k and 1M).
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
+use chrono::{DateTime, Duration, Utc};
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use partnerdesk::query::{PageRequest, Query, Sort, SortKey};
+use partnerdesk::search::MatchContext;
+use partnerdesk::{Customer, Desk, demo};
+use rusqlite::{Connection, params};
+use rust_decimal::Decimal;
+use std::hint::black_box;
+
+struct Case {
+    name: &'static str,
+    filter: String,
+    sort: Sort,
+    sql_where: String,
+    sql_order: &'static str,
+}
+
+fn cases(desk: &Desk, now: DateTime<Utc>) -> Vec<Case> {
+    // A manager with a typical book of customers.
+    let manager = "am_001";
+    let now_s = now.timestamp();
+    let d7 = (now + Duration::days(7)).timestamp();
+    let d30 = (now + Duration::days(30)).timestamp();
+    let _ = desk;
+    vec![
+        Case {
+            name: "Q1_manager_mtd_range",
+            filter: format!("manager={manager} and mtd>=100 and mtd<=5000"),
+            sort: Sort::desc(SortKey::MonthToDate),
+            sql_where: format!("active = 1 AND manager = '{manager}' AND mtd_cents BETWEEN 10000 AND 500000"),
+            sql_order: "mtd_cents DESC, id ASC",
+        },
+        Case {
+            name: "Q2_expiring_7d",
+            filter: "expires<=7d".into(),
+            sort: Sort::asc(SortKey::NextExpiry),
+            sql_where: format!("active = 1 AND next_expiry BETWEEN {now_s} AND {d7}"),
+            sql_order: "next_expiry ASC, id ASC",
+        },
+        Case {
+            name: "Q3_name_substring",
+            filter: "name~cloud".into(),
+            sort: Sort::asc(SortKey::Name),
+            sql_where: "active = 1 AND instr(name_lower, 'cloud') > 0".into(),
+            sql_order: "name_lower ASC, id ASC",
+        },
+        Case {
+            name: "Q4_tag_any_mobile_suffix",
+            filter: "tag in (vip, gold) and mobile~678".into(),
+            sort: Sort::asc(SortKey::Id),
+            sql_where: "active = 1 AND mobile_rev >= '876' AND mobile_rev < '877' \
+                        AND slot IN (SELECT slot FROM tags WHERE tag IN ('vip', 'gold'))"
+                .into(),
+            sql_order: "id ASC",
+        },
+        Case {
+            name: "Q5_text_filter_4_criteria",
+            filter: "assoc=reseller and mtd>=1000 and (tag:vip or tag:gold) and expires<=30d".into(),
+            sort: Sort::desc(SortKey::MonthToDate),
+            sql_where: format!(
+                "active = 1 AND assoc = 'reseller' AND mtd_cents >= 100000 \
+                 AND slot IN (SELECT slot FROM tags WHERE tag IN ('vip', 'gold')) \
+                 AND next_expiry BETWEEN {now_s} AND {d30}"
+            ),
+            sql_order: "mtd_cents DESC, id ASC",
+        },
+    ]
+}
+
+fn cents(d: Decimal) -> i64 {
+    // Demo amounts have at most 2 decimals; exact integer cents, no float.
+    i64::try_from((d * Decimal::ONE_HUNDRED).trunc().mantissa()).unwrap()
+}
+
+fn load_sqlite(desk: &Desk, now: DateTime<Utc>) -> Connection {
+    let db = Connection::open_in_memory().unwrap();
+    db.execute_batch(
+        "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+         CREATE TABLE customers (slot INTEGER PRIMARY KEY, id TEXT NOT NULL, name_lower TEXT NOT NULL,
+            manager TEXT, mtd_cents INTEGER NOT NULL, next_expiry INTEGER, mobile_rev TEXT,
+            assoc TEXT NOT NULL, active INTEGER NOT NULL);
+         CREATE TABLE tags (slot INTEGER NOT NULL, tag TEXT NOT NULL);",
+    )
+    .unwrap();
+    let month = desk.partner().billing_offset.month_of(now);
+    let tx = db.unchecked_transaction().unwrap();
+    {
+        let mut ins = tx.prepare("INSERT INTO customers VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)").unwrap();
+        let mut tag = tx.prepare("INSERT INTO tags VALUES (?1, ?2)").unwrap();
+        for (slot, c) in desk.customers().enumerate() {
+            ins.execute(params![
+                slot as i64,
+                c.id.as_str(),
+                c.name.expose().to_lowercase(),
+                c.account_manager.as_ref().map(|m| m.as_str().to_owned()),
+                cents(c.month_spend(month)),
+                c.next_expiry(now).map(|e| e.timestamp()),
+                c.mobile.as_ref().map(|m| m.expose().number.chars().rev().collect::<String>()),
+                c.association.kind.as_str(),
+                i64::from(c.is_associated()),
+            ])
+            .unwrap();
+            for t in &c.tags {
+                tag.execute(params![slot as i64, t.as_str()]).unwrap();
+            }
+        }
+    }
+    tx.commit().unwrap();
+    db.execute_batch(
+        "CREATE INDEX c_manager_mtd ON customers (manager, mtd_cents, id);
+         CREATE INDEX c_expiry ON customers (next_expiry, id);
+         CREATE INDEX c_mobile ON customers (mobile_rev);
+         CREATE INDEX c_assoc_mtd ON customers (assoc, mtd_cents, id);
+         CREATE INDEX c_name ON customers (name_lower, id);
+         CREATE INDEX c_id ON customers (id);
+         CREATE INDEX t_tag ON tags (tag, slot);
+         ANALYZE;",
+    )
+    .unwrap();
+    db
+}
+
+fn sqlite_query(db: &Connection, case: &Case) -> (Vec<String>, usize) {
+    let mut page = db
+        .prepare_cached(&format!("SELECT id FROM customers WHERE {} ORDER BY {} LIMIT 20", case.sql_where, case.sql_order))
+        .unwrap();
+    let ids: Vec<String> = page.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+    let mut count = db.prepare_cached(&format!("SELECT COUNT(*) FROM customers WHERE {}", case.sql_where)).unwrap();
+    let total: i64 = count.query_row([], |r| r.get(0)).unwrap();
+    (ids, total as usize)
+}
+
+/// The naive contender: check every customer, then sort the matches.
+fn naive(desk: &Desk, q: &Query, sort: Sort, now: DateTime<Utc>) -> (Vec<String>, usize) {
+    let ctx: MatchContext<'_> = desk.match_context(now);
+    let mut hits: Vec<&Customer> = desk.customers().filter(|c| q.matches(c, &ctx)).collect();
+    let total = hits.len();
+    let month = ctx.month;
+    hits.sort_by(|a, b| {
+        let primary = match sort.key {
+            SortKey::MonthToDate => a.month_spend(month).cmp(&b.month_spend(month)),
+            SortKey::Name => a.name.expose().to_lowercase().cmp(&b.name.expose().to_lowercase()),
+            SortKey::NextExpiry => a.next_expiry(now).cmp(&b.next_expiry(now)),
+            _ => std::cmp::Ordering::Equal,
+        };
+        let primary = if sort.descending { primary.reverse() } else { primary };
+        primary.then_with(|| a.id.cmp(&b.id))
+    });
+    (hits.iter().take(20).map(|c| c.id.to_string()).collect(), total)
+}
+
+fn ours(desk: &Desk, q: &Query, sort: Sort, now: DateTime<Utc>) -> (Vec<String>, usize) {
+    let page = desk.search_ids(q, sort, &PageRequest::first(20), now).unwrap();
+    (page.ids.iter().map(|i| i.to_string()).collect(), page.total)
+}
+
+fn sizes() -> Vec<usize> {
+    std::env::var("PD_BENCH_SIZES")
+        .ok()
+        .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![10_000, 100_000, 1_000_000])
+}
+
+fn bench(c: &mut Criterion) {
+    for n in sizes() {
+        let (desk, now) = demo::portfolio(n, 20_261_129).unwrap();
+        let db = load_sqlite(&desk, now);
+        for case in cases(&desk, now) {
+            let q = Query::parse(&case.filter).unwrap();
+            let a = ours(&desk, &q, case.sort, now);
+            let b = sqlite_query(&db, &case);
+            let n_ = naive(&desk, &q, case.sort, now);
+            assert_eq!(a, b, "{} at {n}: partnerdesk vs SQLite", case.name);
+            assert_eq!(a, n_, "{} at {n}: partnerdesk vs naive", case.name);
+            println!("{} at {n}: total {}", case.name, a.1);
+            let mut g = c.benchmark_group(format!("{}/{n}", case.name));
+            g.sample_size(if n >= 1_000_000 { 10 } else { 30 });
+            g.warm_up_time(std::time::Duration::from_millis(500));
+            g.measurement_time(std::time::Duration::from_secs(if n >= 1_000_000 { 4 } else { 2 }));
+            g.bench_function(BenchmarkId::new("partnerdesk", n), |bch| bch.iter(|| black_box(ours(&desk, &q, case.sort, now))));
+            g.bench_function(BenchmarkId::new("sqlite", n), |bch| bch.iter(|| black_box(sqlite_query(&db, &case))));
+            g.bench_function(BenchmarkId::new("naive", n), |bch| bch.iter(|| black_box(naive(&desk, &q, case.sort, now))));
+            g.finish();
+        }
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

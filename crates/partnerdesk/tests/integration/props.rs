@@ -1,0 +1,311 @@
+//! Property tests: the indexed search equals a naive filter-and-sort for random portfolios and
+//! random queries (built and as text); snapshots round-trip; the parser never panics.
+
+use crate::common::{all_by_cursor, naive};
+use crate::fixtures::{customer, day, mobile, money, now, partner, resource, spend};
+use chrono::Duration;
+use partnerdesk::query::*;
+use partnerdesk::*;
+use proptest::prelude::*;
+use std::collections::BTreeSet;
+use std::ops::Bound;
+
+const NAMES: &[&str] = &[
+    "Acme",
+    "acme cloud",
+    "ACME",
+    "张三",
+    "张伟科技",
+    "Müller",
+    "MÜLLER AG",
+    "Иван",
+    "ivan",
+    "",
+    "a",
+];
+const TAGS: &[&str] = &["vip", "gold", "VIP", "重点"];
+const MANAGERS: &[&str] = &["am_a", "am_b", "am_c"];
+const AMOUNTS: &[&str] = &["0", "10", "10.00", "99.99", "-5", "1000"];
+
+#[derive(Debug, Clone)]
+struct Spec {
+    name: usize,
+    account: usize,
+    tags: Vec<usize>,
+    manager: Option<usize>,
+    spend: Vec<(u32, usize)>,
+    expiries: Vec<i64>,
+    mobile: Option<u32>,
+    reseller_model: bool,
+    frozen: Option<bool>,
+    budget: Option<u32>,
+    ended: bool,
+    level: usize,
+    since_days: i64,
+}
+
+fn spec() -> impl Strategy<Value = Spec> {
+    (
+        (
+            0..NAMES.len(),
+            0..NAMES.len(),
+            prop::collection::vec(0..TAGS.len(), 0..3),
+            prop::option::of(0..MANAGERS.len()),
+        ),
+        (
+            prop::collection::vec((1u32..=28, 0..AMOUNTS.len()), 0..4),
+            prop::collection::vec(-5i64..40, 0..3),
+        ),
+        (
+            prop::option::of(0u32..100),
+            any::<bool>(),
+            prop::option::of(any::<bool>()),
+            prop::option::of(1u32..3000),
+        ),
+        (prop::bool::weighted(0.1), 0..6usize, 0i64..30),
+    )
+        .prop_map(
+            |(
+                (name, account, tags, manager),
+                (spend, expiries),
+                (mobile, reseller_model, frozen, budget),
+                (ended, level, since_days),
+            )| Spec {
+                name,
+                account,
+                tags,
+                manager,
+                spend,
+                expiries,
+                mobile,
+                reseller_model,
+                frozen,
+                budget,
+                ended,
+                level,
+                since_days,
+            },
+        )
+}
+
+fn build(specs: &[Spec]) -> Result<Desk> {
+    let mut desk = Desk::new(partner()?, now());
+    for m in MANAGERS {
+        desk.add_operator(
+            Operator::new(OperatorId::new(*m)?, m.to_uppercase(), Role::Operator)
+                .with_account_manager(true),
+        )?;
+    }
+    for (i, s) in specs.iter().enumerate() {
+        let mut c = customer(
+            &format!("c{i:03}"),
+            &format!("acct_{}", s.account),
+            NAMES[s.name],
+        )?;
+        for t in &s.tags {
+            c.tags.insert(Tag::new(TAGS[*t])?);
+        }
+        c.account_manager = s
+            .manager
+            .map(|m| OperatorId::new(MANAGERS[m]))
+            .transpose()?;
+        for (d, a) in &s.spend {
+            // Half the records this month (November), half last month.
+            let m = if d % 2 == 0 { 11 } else { 10 };
+            spend(&mut c, day(2026, m, *d), AMOUNTS[*a])?;
+        }
+        for (k, e) in s.expiries.iter().enumerate() {
+            resource(&mut c, &format!("r{k}"), Some(*e), ExpiryPolicy::Manual)?;
+        }
+        if let Some(m) = s.mobile {
+            mobile(&mut c, &format!("1380000{m:04}"))?;
+        }
+        c.association.since = now() - Duration::days(s.since_days);
+        if s.reseller_model {
+            c.association.kind = AssociationType::Reseller;
+            if let Some(b) = s.budget {
+                c.budget = Some(Budget {
+                    kind: BudgetKind::Monthly,
+                    amount: money(&b.to_string())?,
+                    set_at: now() - Duration::days(40),
+                    set_by: "admin".into(),
+                    auto_freeze: false,
+                    thresholds: partnerdesk::budget::default_thresholds(),
+                });
+            }
+        }
+        if let Some(scope_acct) = s.frozen {
+            c.freeze = FreezeState::Frozen(Freeze {
+                scope: if scope_acct {
+                    FreezeScope::Account
+                } else {
+                    FreezeScope::AccountAndResources
+                },
+                origin: FreezeOrigin::Manual,
+                reason: "r".into(),
+                by: "admin".into(),
+                at: now() - Duration::days(1),
+            });
+        }
+        if s.ended {
+            c.association.ended = Some(now());
+        }
+        c.level = CustomerLevel::KNOWN[s.level].clone();
+        desk.insert_customer(c)?;
+    }
+    Ok(desk)
+}
+
+fn dec(s: &str) -> Decimal {
+    s.parse().unwrap_or_default()
+}
+
+fn bound(kind: u8, v: Decimal) -> Bound<Decimal> {
+    match kind % 3 {
+        0 => Bound::Included(v),
+        1 => Bound::Excluded(v),
+        _ => Bound::Unbounded,
+    }
+}
+
+fn criterion() -> impl Strategy<Value = Criterion> {
+    let t = now();
+    prop_oneof![
+        (0..NAMES.len(), any::<bool>()).prop_map(|(i, exact)| {
+            let n = NAMES[i].to_lowercase();
+            Criterion::Name(if exact {
+                TextMatch::Exact(n)
+            } else {
+                TextMatch::Contains(n.chars().take(2).collect())
+            })
+        }),
+        (0..NAMES.len()).prop_map(|i| Criterion::AccountName(TextMatch::Contains(format!("_{i}")))),
+        (0..40usize).prop_map(|i| Criterion::CustomerId(
+            CustomerId::new(format!("c{i:03}")).unwrap_or_else(|_| unreachable!())
+        )),
+        (0..MANAGERS.len()).prop_map(|i| Criterion::Manager(
+            OperatorId::new(MANAGERS[i]).unwrap_or_else(|_| unreachable!())
+        )),
+        (0..MANAGERS.len()).prop_map(|i| Criterion::ManagerName(TextMatch::Contains(
+            MANAGERS[i][3..].to_string()
+        ))),
+        any::<bool>().prop_map(Criterion::HasManager),
+        (0..AMOUNTS.len(), 0..AMOUNTS.len(), any::<u8>(), any::<u8>()).prop_map(
+            |(a, b, ka, kb)| {
+                Criterion::MonthToDate(Range {
+                    lower: bound(ka, dec(AMOUNTS[a])),
+                    upper: bound(kb, dec(AMOUNTS[b]) * Decimal::from(3)),
+                })
+            }
+        ),
+        (0u32..45).prop_map(|d| Criterion::NextExpiry(ExpiryFilter::WithinDays(d))),
+        Just(Criterion::NextExpiry(ExpiryFilter::None)),
+        (-10i64..45, 0i64..30).prop_map(move |(a, w)| Criterion::NextExpiry(
+            ExpiryFilter::Between(Range {
+                lower: Bound::Included(t + Duration::days(a)),
+                upper: Bound::Excluded(t + Duration::days(a + w)),
+            })
+        )),
+        (0u32..100, any::<bool>()).prop_map(|(m, exact)| Criterion::Mobile(if exact {
+            MobileMatch::Exact(format!("1380000{m:04}"))
+        } else {
+            MobileMatch::EndsWith(format!("{}", m % 10))
+        })),
+        (
+            prop::collection::btree_set(0..TAGS.len(), 0..3),
+            any::<bool>()
+        )
+            .prop_map(|(s, all)| {
+                let tags: BTreeSet<Tag> = s
+                    .into_iter()
+                    .filter_map(|i| Tag::new(TAGS[i]).ok())
+                    .collect();
+                Criterion::Tags(if all {
+                    TagMatch::All(tags)
+                } else {
+                    TagMatch::Any(tags)
+                })
+            }),
+        any::<bool>().prop_map(|r| Criterion::AssociationType(if r {
+            AssociationType::Reseller
+        } else {
+            AssociationType::Referral
+        })),
+        (0i64..30)
+            .prop_map(move |d| Criterion::AssociatedAt(Range::at_least(t - Duration::days(d)))),
+        prop_oneof![
+            Just(FrozenFilter::Frozen),
+            Just(FrozenFilter::NotFrozen),
+            Just(FrozenFilter::Scope(FreezeScope::Account)),
+            Just(FrozenFilter::Origin(FreezeOrigin::Manual)),
+        ]
+        .prop_map(Criterion::Frozen),
+        (0u32..150).prop_map(|p| Criterion::BudgetUsage(Range::at_least(Decimal::from(p)))),
+        (0..6usize).prop_map(|l| Criterion::Level(CustomerLevel::KNOWN[l].clone())),
+    ]
+}
+
+fn expr() -> impl Strategy<Value = Expr> {
+    let leaf = prop_oneof![9 => criterion().prop_map(Expr::Criterion), 1 => Just(Expr::All)];
+    leaf.prop_recursive(3, 12, 3, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..3).prop_map(Expr::And),
+            prop::collection::vec(inner.clone(), 0..3).prop_map(Expr::Or),
+            inner.prop_map(|e| Expr::Not(Box::new(e))),
+        ]
+    })
+}
+
+fn sort() -> impl Strategy<Value = Sort> {
+    (0..6usize, any::<bool>()).prop_map(|(k, d)| {
+        let key = [
+            SortKey::Name,
+            SortKey::AccountName,
+            SortKey::MonthToDate,
+            SortKey::AssociatedAt,
+            SortKey::NextExpiry,
+            SortKey::Id,
+        ][k];
+        Sort { key, descending: d }
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn indexed_search_equals_naive(specs in prop::collection::vec(spec(), 0..40), e in expr(), s in sort(), incl in any::<bool>(), limit in 1u32..7) {
+        let desk = build(&specs).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let q = Query { filter: e, include_disassociated: incl };
+        let want = naive(&desk, &q, s, now());
+        let got = desk.search_ids(&q, s, &PageRequest::offset(0, 1000), now()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(got.total, want.len());
+        prop_assert_eq!(&got.ids, &want);
+        let paged = all_by_cursor(&desk, &q, s, now(), limit).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(&paged, &want);
+        // The same query written as text gives the same result.
+        let text = q.filter.to_string();
+        let parsed = Query { filter: parse_filter(&text).map_err(|e| TestCaseError::fail(format!("{text}: {e}")))?, include_disassociated: incl };
+        prop_assert_eq!(parsed.filter.to_string(), text.clone());
+        prop_assert_eq!(naive(&desk, &parsed, s, now()), want);
+    }
+
+    #[test]
+    fn snapshot_round_trips(specs in prop::collection::vec(spec(), 0..25)) {
+        let desk = build(&specs).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let json = desk.to_snapshot_json().map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let again = Desk::from_snapshot_json(&json).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert!(again == desk);
+        prop_assert_eq!(again.to_snapshot_json().map_err(|e| TestCaseError::fail(e.to_string()))?, json);
+    }
+
+    #[test]
+    fn the_parser_never_panics(text in "[a-z_~=!<>:()\", 0-9.*\\-张]{0,40}") {
+        let _ = parse_filter(&text);
+    }
+
+    #[test]
+    fn the_parser_never_panics_on_any_text(text in any::<String>()) {
+        let _ = parse_filter(&text);
+    }
+}
