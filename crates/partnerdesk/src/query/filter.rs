@@ -10,7 +10,7 @@
 //! and     := unary ("and" unary)*
 //! unary   := "not" unary | "(" or ")" | "*" | term
 //! term    := "tag" ":" value
-//!          | "tag" ("in" | "all") "(" value ("," value)* ")"
+//!          | "tag" ("in" | "all") "(" [value ("," value)*] ")"
 //!          | field op value
 //! op      := "=" | "!=" | "~" | ">" | ">=" | "<" | "<="
 //! value   := bare | '"' (any character; \" and \\ escaped) '"'
@@ -501,6 +501,12 @@ impl Parser {
         }
         self.pos += 1;
         let mut tags = BTreeSet::new();
+        self.ws();
+        if self.peek() == Some(')') {
+            // An empty list: `in ()` matches nothing, `all ()` matches everything.
+            self.pos += 1;
+            return Ok(Criterion::Tags(if all { TagMatch::All(tags) } else { TagMatch::Any(tags) }).into());
+        }
         loop {
             let (v, vpos) = self.value()?;
             tags.insert(Tag::new(v).map_err(|_| self.error_at(vpos, "a tag", "an invalid tag"))?);

@@ -472,7 +472,7 @@ fn write_range<T>(
         Bound::Unbounded => None,
     };
     match (lo, hi) {
-        (Some(a), Some(b)) => write!(f, "({a} and {b})"),
+        (Some(a), Some(b)) => write!(f, "{a} and {b}"),
         (Some(a), None) | (None, Some(a)) => f.write_str(&a),
         (None, None) => write!(f, "{field}>=*"),
     }
@@ -488,6 +488,23 @@ fn write_text(f: &mut fmt::Formatter<'_>, field: &str, m: &TextMatch) -> fmt::Re
 fn write_tags(f: &mut fmt::Formatter<'_>, kw: &str, tags: &BTreeSet<Tag>) -> fmt::Result {
     let list: Vec<String> = tags.iter().map(|t| quote(t.as_str())).collect();
     write!(f, "tag {kw} ({})", list.join(", "))
+}
+
+fn two_sided<T>(r: &Range<T>) -> bool {
+    !matches!(r.lower, Bound::Unbounded) && !matches!(r.upper, Bound::Unbounded)
+}
+
+impl Criterion {
+    /// Whether the text form is two comparisons (a range bounded on both sides).
+    fn is_two_sided(&self) -> bool {
+        match self {
+            Criterion::MonthToDate(r) | Criterion::BudgetUsage(r) => two_sided(r),
+            Criterion::NextExpiry(ExpiryFilter::Between(r)) | Criterion::AssociatedAt(r) => {
+                two_sided(r)
+            }
+            _ => false,
+        }
+    }
 }
 
 impl fmt::Display for Criterion {
@@ -534,6 +551,8 @@ impl Expr {
         // precedence: or = 1, and = 2, not/atom = 3
         match self {
             Expr::All => f.write_str("*"),
+            // A range with both bounds prints as two comparisons joined by `and`.
+            Expr::Criterion(c) if parent > 2 && c.is_two_sided() => write!(f, "({c})"),
             Expr::Criterion(c) => write!(f, "{c}"),
             Expr::Not(e) => {
                 f.write_str("not ")?;
