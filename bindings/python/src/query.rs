@@ -428,13 +428,14 @@ impl PyQuery {
         self.inner.filter.to_string()
     }
 
-    fn __repr__(&self) -> String {
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         // The filter text may hold a name or phone digits the user typed: keep those out of
         // reprs (and so out of logs and tracebacks).
         if personal(&self.inner.filter) {
-            "Query(<filter on personal data>)".to_owned()
+            Ok("Query(<filter on personal data>)".to_owned())
         } else {
-            format!("Query({:?})", self.inner.to_string())
+            let text = PyString::new(py, &self.inner.to_string()).repr()?;
+            Ok(format!("Query({text})"))
         }
     }
 }

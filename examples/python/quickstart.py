@@ -1,0 +1,33 @@
+"""partnerdesk quick start (the same scenario as the Node and Kotlin quick starts).
+
+Builds the demo portfolio of 1,000 customers (seed 42), searches resellers' customers with
+month-to-date spend of at least 1000 tagged vip or gold, sorted by month-to-date spend
+descending, prints the first page of 5 and the next page (by cursor), then shows the error
+code of a bad filter.
+
+    python examples/python/quickstart.py
+"""
+
+import partnerdesk
+
+
+def main() -> None:
+    desk, now = partnerdesk.demo_portfolio(1000, seed=42)
+    query = "assoc=reseller and mtd>=1000 and (tag:vip or tag:gold)"
+    page = desk.search(query, sort="mtd", descending=True, limit=5, now=now)
+    print(f"total: {page.total}")
+    for row in page:
+        print(row.id, row.name, row.month_to_date.amount)
+    if page.next_cursor is not None:
+        nxt = desk.search(query, sort="mtd", descending=True, limit=5, cursor=page.next_cursor, now=now)
+        print("next page:")
+        for row in nxt:
+            print(row.id, row.name, row.month_to_date.amount)
+    try:
+        desk.search("mtd>=", now=now)
+    except partnerdesk.FilterSyntaxError as e:
+        print(f"error: {e.code}")
+
+
+if __name__ == "__main__":
+    main()
