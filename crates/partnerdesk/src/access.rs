@@ -219,3 +219,90 @@ impl Desk {
         }
     }
 }
+
+impl Desk {
+    /// Grants permission items to an operator (administrator only: `ADMINISTRATOR_ONLY`).
+    /// Administrator-only items cannot be granted (`ADMINISTRATOR_ONLY`); an unknown operator
+    /// is `OPERATOR_NOT_FOUND`; no items is `INVALID_ARGUMENT`.
+    pub fn grant_permissions(
+        &mut self,
+        actor: &Actor,
+        operator: &OperatorId,
+        items: &[Permission],
+        now: chrono::DateTime<chrono::Utc>,
+        key: Option<&crate::ids::IdempotencyKey>,
+    ) -> Result<()> {
+        self.change_permissions(actor, operator, items, now, key, true)
+    }
+
+    /// Withdraws permission items from an operator (administrator only).
+    pub fn revoke_permissions(
+        &mut self,
+        actor: &Actor,
+        operator: &OperatorId,
+        items: &[Permission],
+        now: chrono::DateTime<chrono::Utc>,
+        key: Option<&crate::ids::IdempotencyKey>,
+    ) -> Result<()> {
+        self.change_permissions(actor, operator, items, now, key, false)
+    }
+
+    fn change_permissions(
+        &mut self,
+        actor: &Actor,
+        operator: &OperatorId,
+        items: &[Permission],
+        now: chrono::DateTime<chrono::Utc>,
+        key: Option<&crate::ids::IdempotencyKey>,
+        grant: bool,
+    ) -> Result<()> {
+        use crate::event::EventKind;
+        let cmd = crate::command::Command {
+            actor,
+            kind: if grant {
+                "grant_permissions"
+            } else {
+                "revoke_permissions"
+            },
+            customer: None,
+            now,
+            key,
+            batch: false,
+        };
+        let describe = || {
+            let names: Vec<&str> = items.iter().map(|i| i.as_str()).collect();
+            format!("operator {operator} items {}", names.join(","))
+        };
+        self.run(cmd, describe, |desk| {
+            desk.require_administrator(actor, "grant_permissions")?;
+            desk.operator(operator)?;
+            if items.is_empty() {
+                return Err(Error::invalid_arg("items", "at least one item is needed"));
+            }
+            if let Some(i) = items.iter().find(|i| i.is_other()) {
+                return Err(Error::invalid_arg(
+                    "items",
+                    format!("unknown permission item {}", i.as_str()),
+                ));
+            }
+            if let Some(i) = items.iter().find(|i| grant && i.is_administrator_only()) {
+                return Err(Error::AdministratorOnly {
+                    item: i.as_str().to_owned(),
+                });
+            }
+            let items = items.to_vec();
+            let kind = if grant {
+                EventKind::PermissionsGranted {
+                    operator: operator.clone(),
+                    items,
+                }
+            } else {
+                EventKind::PermissionsRevoked {
+                    operator: operator.clone(),
+                    items,
+                }
+            };
+            desk.emit(actor, None, kind, now)
+        })
+    }
+}

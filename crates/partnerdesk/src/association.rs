@@ -155,3 +155,389 @@ pub struct DisassociationRequest {
     #[cfg_attr(feature = "serde", serde(default))]
     pub decision_reason: Option<String>,
 }
+
+/// Partner-initiated disassociation requests allowed per customer in any rolling 3 months.
+pub const PARTNER_REQUESTS_PER_3_MONTHS: usize = 3;
+
+/// Why a disassociation is blocked, if it is: the account is manually frozen, or holds a valid
+/// reserved instance or support plan (a resource whose service code names a support plan).
+pub fn disassociation_blocker(
+    c: &crate::customer::Customer,
+    now: DateTime<Utc>,
+) -> Option<&'static str> {
+    use crate::freeze::FreezeOrigin;
+    use crate::resource::{ResourceKind, ResourceStatus};
+    if c.freeze
+        .freeze()
+        .is_some_and(|f| f.origin == FreezeOrigin::Manual)
+    {
+        return Some("manually_frozen");
+    }
+    let valid = |r: &crate::resource::Resource| {
+        r.status != ResourceStatus::Released && r.expires_at.is_none_or(|e| e > now)
+    };
+    if c.resources
+        .iter()
+        .any(|r| r.kind == ResourceKind::ReservedInstance && valid(r))
+    {
+        return Some("valid_reserved_instance");
+    }
+    if c.resources
+        .iter()
+        .any(|r| r.service.to_ascii_lowercase().contains("support") && valid(r))
+    {
+        return Some("valid_support_plan");
+    }
+    None
+}
+
+impl crate::desk::Desk {
+    /// Associates a customer with the partner: a new customer, or one disassociated before.
+    ///
+    /// The record's association starts at `now` (type and reseller as given). In the reseller
+    /// model the customer starts frozen (scope account, origin default, by `system`). When it
+    /// came through an account manager's invitation (`invited_by`), that manager is assigned
+    /// (must be an operator marked account manager: `NOT_ACCOUNT_MANAGER`). The actor is the
+    /// customer itself (accepting an invitation), the system (registration through the API) or
+    /// the administrator (association management is administrator-only). An associated customer
+    /// is `ALREADY_ASSOCIATED`; invalid data is `INVALID_ARGUMENT`.
+    pub fn associate(
+        &mut self,
+        actor: &Actor,
+        customer: crate::customer::Customer,
+        invited_by: Option<OperatorId>,
+        now: DateTime<Utc>,
+        key: Option<&crate::ids::IdempotencyKey>,
+    ) -> crate::error::Result<()> {
+        use crate::error::Error;
+        use crate::freeze::{Freeze, FreezeOrigin, FreezeScope, FreezeState};
+        let id = customer.id.clone();
+        let cmd = crate::command::Command {
+            actor,
+            kind: "associate",
+            customer: Some(&id),
+            now,
+            key,
+            batch: false,
+        };
+        let describe = || {
+            format!(
+                "{} invited_by {}",
+                customer.association.kind,
+                invited_by.as_ref().map_or("-", |o| o.as_str())
+            )
+        };
+        let detail = describe();
+        self.run(
+            cmd,
+            move || detail,
+            |desk| {
+                match actor {
+                    Actor::Customer(c) if c == &id => {}
+                    Actor::System => {}
+                    _ => {
+                        desk.authorize(actor, crate::access::Permission::ManageAssociation, None)?
+                    }
+                }
+                if desk.customer(&id).is_ok_and(|c| c.is_associated()) {
+                    return Err(Error::AlreadyAssociated { id: id.to_string() });
+                }
+                let mut c = customer;
+                c.association.since = now;
+                c.association.ended = None;
+                c.association.invited_by = invited_by.clone();
+                c.account_manager = None;
+                c.budget = None;
+                if let Some(m) = &invited_by {
+                    let op = desk.operator(m)?;
+                    if !op.account_manager {
+                        return Err(Error::NotAccountManager { id: m.to_string() });
+                    }
+                    c.account_manager = Some(m.clone());
+                }
+                if c.association.is_reseller_model() && !c.freeze.is_frozen() {
+                    c.freeze = FreezeState::Frozen(Freeze {
+                        scope: FreezeScope::Account,
+                        origin: FreezeOrigin::Default,
+                        reason: "reseller model: frozen on association".to_owned(),
+                        by: "system".to_owned(),
+                        at: now,
+                    });
+                }
+                if !c.association.is_reseller_model() {
+                    c.freeze = FreezeState::NotFrozen;
+                }
+                c.sort_spend();
+                crate::validate::customer(&c, &desk.partner, &desk.operators)
+                    .map_err(|(field, reason)| Error::invalid_arg(field, reason))?;
+                desk.emit(
+                    actor,
+                    Some(&id),
+                    crate::event::EventKind::Associated {
+                        customer: Box::new(c),
+                    },
+                    now,
+                )
+            },
+        )
+    }
+
+    /// A customer asks to end its association; the administrator approves or rejects it
+    /// ([`crate::Desk::decide_disassociation`]). Only the customer itself may ask
+    /// (`PERMISSION_DENIED`), while associated (`NOT_ASSOCIATED`), with a reason
+    /// (`INVALID_REASON`) and no request of its own pending (`INVALID_TRANSITION`).
+    pub fn request_disassociation(
+        &mut self,
+        actor: &Actor,
+        customer: &CustomerId,
+        reason: &str,
+        now: DateTime<Utc>,
+        key: Option<&crate::ids::IdempotencyKey>,
+    ) -> crate::error::Result<RequestId> {
+        self.disassociation_request(actor, customer, reason, now, key, Initiator::Customer)
+    }
+
+    /// The partner asks to end a customer's association (administrator-only:
+    /// `ADMINISTRATOR_ONLY`); the customer confirms or declines it. Refused while the customer is
+    /// manually frozen or holds a valid reserved instance or support plan
+    /// (`DISASSOCIATION_BLOCKED`), and beyond 3 partner requests for the customer in any rolling
+    /// 3 months (`DISASSOCIATION_QUOTA_EXCEEDED`).
+    pub fn request_partner_disassociation(
+        &mut self,
+        actor: &Actor,
+        customer: &CustomerId,
+        reason: &str,
+        now: DateTime<Utc>,
+        key: Option<&crate::ids::IdempotencyKey>,
+    ) -> crate::error::Result<RequestId> {
+        self.disassociation_request(actor, customer, reason, now, key, Initiator::Partner)
+    }
+
+    fn disassociation_request(
+        &mut self,
+        actor: &Actor,
+        customer: &CustomerId,
+        reason: &str,
+        now: DateTime<Utc>,
+        key: Option<&crate::ids::IdempotencyKey>,
+        initiator: Initiator,
+    ) -> crate::error::Result<RequestId> {
+        use crate::error::Error;
+        let cmd = crate::command::Command {
+            actor,
+            kind: "request_disassociation",
+            customer: Some(customer),
+            now,
+            key,
+            batch: false,
+        };
+        let init = initiator.clone();
+        self.run(
+            cmd,
+            || format!("initiated by {init}"),
+            |desk| {
+                let c = desk.customer(customer)?;
+                match initiator {
+                    Initiator::Customer => {
+                        if actor != &Actor::Customer(customer.clone()) {
+                            return Err(Error::PermissionDenied {
+                                item: "customer's own disassociation request".to_owned(),
+                                actor: actor.to_string(),
+                            });
+                        }
+                    }
+                    _ => {
+                        desk.authorize(actor, crate::access::Permission::ManageAssociation, None)?
+                    }
+                }
+                if !c.is_associated() {
+                    return Err(Error::NotAssociated {
+                        id: customer.to_string(),
+                    });
+                }
+                crate::freeze::check_reason(reason)?;
+                let pending = desk.ledger.requests.iter().any(|r| {
+                    &r.customer == customer
+                        && r.status == RequestStatus::Pending
+                        && r.initiator == initiator
+                });
+                if pending {
+                    return Err(Error::InvalidTransition {
+                        what: "disassociation request".to_owned(),
+                        state: "pending".to_owned(),
+                        action: "request again".to_owned(),
+                    });
+                }
+                if initiator == Initiator::Partner {
+                    if let Some(cause) = disassociation_blocker(c, now) {
+                        return Err(Error::DisassociationBlocked {
+                            id: customer.to_string(),
+                            cause: cause.to_owned(),
+                        });
+                    }
+                    let window = now
+                        .checked_sub_months(chrono::Months::new(3))
+                        .unwrap_or(now);
+                    let recent = desk
+                        .ledger
+                        .requests
+                        .iter()
+                        .filter(|r| {
+                            &r.customer == customer
+                                && r.initiator == Initiator::Partner
+                                && r.requested_at > window
+                        })
+                        .count();
+                    if recent >= PARTNER_REQUESTS_PER_3_MONTHS {
+                        return Err(Error::DisassociationQuotaExceeded {
+                            id: customer.to_string(),
+                            limit: PARTNER_REQUESTS_PER_3_MONTHS,
+                        });
+                    }
+                }
+                let id = desk.ledger.requests.len() as u64 + 1;
+                let request = DisassociationRequest {
+                    id,
+                    customer: customer.clone(),
+                    initiator: initiator.clone(),
+                    requested_by: actor.clone(),
+                    requested_at: now,
+                    reason: reason.to_owned(),
+                    status: RequestStatus::Pending,
+                    decided_by: None,
+                    decided_at: None,
+                    decision_reason: None,
+                };
+                desk.emit(
+                    actor,
+                    Some(customer),
+                    crate::event::EventKind::DisassociationRequested { request },
+                    now,
+                )?;
+                Ok(id)
+            },
+        )
+    }
+
+    /// Approves or rejects a pending disassociation request. A customer's request is decided
+    /// by the administrator (`ADMINISTRATOR_ONLY`); a partner's request by the customer
+    /// (`PERMISSION_DENIED` for anyone else). A rejection needs a reason (`INVALID_REASON`).
+    /// Approval is refused while the customer is manually frozen or holds a valid reserved
+    /// instance or support plan (`DISASSOCIATION_BLOCKED`), and ends the association: the
+    /// budget is deleted (a `delete` record by `system`), the account manager period ends and
+    /// every open authorization ends. A decided request is `INVALID_TRANSITION`; an unknown one
+    /// `AUTHORIZATION_NOT_FOUND` (what: `disassociation request`).
+    pub fn decide_disassociation(
+        &mut self,
+        actor: &Actor,
+        request: RequestId,
+        approve: bool,
+        reason: &str,
+        now: DateTime<Utc>,
+        key: Option<&crate::ids::IdempotencyKey>,
+    ) -> crate::error::Result<()> {
+        use crate::error::Error;
+        let customer = self
+            .ledger
+            .requests
+            .get((request as usize).wrapping_sub(1))
+            .map(|r| r.customer.clone());
+        let cmd = crate::command::Command {
+            actor,
+            kind: if approve {
+                "approve_disassociation"
+            } else {
+                "reject_disassociation"
+            },
+            customer: customer.as_ref(),
+            now,
+            key,
+            batch: false,
+        };
+        self.run(
+            cmd,
+            || format!("request {request}"),
+            |desk| {
+                let r = desk
+                    .ledger
+                    .requests
+                    .get((request as usize).wrapping_sub(1))
+                    .ok_or_else(|| Error::AuthorizationNotFound {
+                        what: "disassociation request".to_owned(),
+                        id: request.to_string(),
+                    })?
+                    .clone();
+                match r.initiator {
+                    Initiator::Partner => {
+                        if actor != &Actor::Customer(r.customer.clone()) {
+                            return Err(Error::PermissionDenied {
+                                item: "customer's decision on a partner request".to_owned(),
+                                actor: actor.to_string(),
+                            });
+                        }
+                    }
+                    _ => {
+                        desk.authorize(actor, crate::access::Permission::ManageAssociation, None)?
+                    }
+                }
+                if r.status != RequestStatus::Pending {
+                    return Err(Error::InvalidTransition {
+                        what: "disassociation request".to_owned(),
+                        state: r.status.to_string(),
+                        action: if approve { "approve" } else { "reject" }.to_owned(),
+                    });
+                }
+                let c = desk.customer(&r.customer)?;
+                if !c.is_associated() {
+                    return Err(Error::NotAssociated {
+                        id: r.customer.to_string(),
+                    });
+                }
+                if approve {
+                    if let Some(cause) = disassociation_blocker(c, now) {
+                        return Err(Error::DisassociationBlocked {
+                            id: r.customer.to_string(),
+                            cause: cause.to_owned(),
+                        });
+                    }
+                    desk.emit(
+                        actor,
+                        Some(&r.customer),
+                        crate::event::EventKind::Disassociated {
+                            request: Some(request),
+                            initiator: r.initiator.clone(),
+                            reason: r.reason.clone(),
+                        },
+                        now,
+                    )
+                } else {
+                    crate::freeze::check_reason(reason)?;
+                    desk.emit(
+                        actor,
+                        Some(&r.customer),
+                        crate::event::EventKind::DisassociationRejected {
+                            request,
+                            reason: reason.to_owned(),
+                        },
+                        now,
+                    )
+                }
+            },
+        )
+    }
+
+    /// Every disassociation request, oldest first.
+    pub fn disassociation_requests(&self) -> &[DisassociationRequest] {
+        &self.ledger.requests
+    }
+
+    /// The association history (every association and disassociation recorded by commands),
+    /// of one customer or all.
+    pub fn association_history(&self, customer: Option<&CustomerId>) -> Vec<&AssociationRecord> {
+        self.ledger
+            .associations
+            .iter()
+            .filter(|r| customer.is_none_or(|c| &r.customer == c))
+            .collect()
+    }
+}

@@ -222,3 +222,233 @@ pub struct BudgetRecord {
     /// The operator login, or `system`.
     pub operator: String,
 }
+
+/// A customer's budget usage at an instant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BudgetUsage {
+    /// The budget in force.
+    pub budget: Budget,
+    /// Spend counted against it.
+    pub used: Money,
+    /// Unpaid orders placed on the customer's behalf in the budget period (committed, not yet
+    /// billed).
+    pub committed: Money,
+    /// `budget - used - committed` (may be negative).
+    pub remaining: Money,
+    /// `used / budget * 100`, 2 decimals.
+    pub percent: Decimal,
+}
+
+impl crate::desk::Desk {
+    /// Sets (not adds) a reseller-model customer's budget; with [`BudgetSetting::unfreeze`] it
+    /// also unfreezes the account in the same call.
+    ///
+    /// Needs `BPC_ITEM_SUBCUSTSERV_010111` (a reseller's customer: `…010503`), and the
+    /// freeze item too when unfreezing. Refuses a customer not associated (`NOT_ASSOCIATED`),
+    /// a referral customer (`WRONG_ASSOCIATION_TYPE`) and an amount in another currency than
+    /// the partner's (`CURRENCY_MISMATCH`). Each setting is a budget record; the threshold marks
+    /// of the previous budget are cleared.
+    pub fn set_budget(
+        &mut self,
+        actor: &crate::access::Actor,
+        customer: &CustomerId,
+        setting: &BudgetSetting,
+        now: DateTime<Utc>,
+        key: Option<&crate::ids::IdempotencyKey>,
+    ) -> Result<()> {
+        use crate::access::Permission;
+        use crate::event::EventKind;
+        let cmd = crate::command::Command {
+            actor,
+            kind: "set_budget",
+            customer: Some(customer),
+            now,
+            key,
+            batch: false,
+        };
+        let describe = || {
+            format!(
+                "{} {} auto_freeze {} unfreeze {}",
+                setting.kind, setting.amount, setting.auto_freeze, setting.unfreeze
+            )
+        };
+        self.run(cmd, describe, |desk| {
+            let c = desk.customer(customer)?;
+            desk.authorize(actor, Permission::SetBudget, Some(customer))?;
+            if setting.unfreeze {
+                desk.authorize(actor, Permission::FreezeUnfreeze, Some(customer))?;
+            }
+            if !c.is_associated() {
+                return Err(Error::NotAssociated {
+                    id: customer.to_string(),
+                });
+            }
+            if !c.association.is_reseller_model() {
+                return Err(Error::WrongAssociationType {
+                    id: customer.to_string(),
+                });
+            }
+            setting.amount.require_currency(desk.partner.currency)?;
+            let unfreeze = if setting.unfreeze {
+                c.freeze.scope().cloned()
+            } else {
+                None
+            };
+            let budget = setting.to_budget(now, actor.login());
+            desk.emit(actor, Some(customer), EventKind::BudgetSet { budget }, now)?;
+            if let Some(scope) = unfreeze {
+                desk.emit(actor, Some(customer), EventKind::Unfrozen { scope }, now)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The budget records (settings and deletions) of a customer, oldest first.
+    pub fn budget_records(&self, customer: &CustomerId) -> Vec<&BudgetRecord> {
+        self.ledger
+            .budget_records
+            .iter()
+            .filter(|r| &r.customer == customer)
+            .collect()
+    }
+
+    /// A customer's budget usage at `now` (`None` without a budget).
+    pub fn budget_usage(
+        &self,
+        customer: &CustomerId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<BudgetUsage>> {
+        let c = self.customer(customer)?;
+        let Some(b) = &c.budget else {
+            return Ok(None);
+        };
+        let off = self.partner.billing_offset;
+        let used = b.used(c, now, off);
+        let period_start = match b.kind {
+            BudgetKind::OneOff => off.start_of_day(off.day_of(b.set_at)),
+            _ => off.start_of_day(off.month_of(now).first_day()),
+        };
+        let committed: Decimal = c
+            .orders
+            .iter()
+            .filter(|o| o.is_unpaid() && o.placed_by.is_some() && o.created_at >= period_start)
+            .map(|o| o.amount.amount)
+            .sum();
+        let cur = self.partner.currency;
+        Ok(Some(BudgetUsage {
+            budget: b.clone(),
+            used: Money::new(used, cur),
+            committed: Money::new(committed, cur),
+            remaining: Money::new(b.amount.amount - used - committed, cur),
+            percent: percent(used, b.amount.amount),
+        }))
+    }
+
+    /// Evaluates one customer's budget at `now` (the host calls it after loading new spend)
+    /// and emits, as the system: a threshold-crossing event for each threshold reached and not
+    /// yet reported in the budget period; a forecast event when the month's spend so far,
+    /// projected to month end, reaches 100% (monthly budgets); and, with auto-freeze on, a
+    /// freeze (scope account, origin budget) when 100% is reached. Each fires once per period
+    /// (monthly: the billing month; one-off: the budget's life; a new setting starts afresh).
+    /// Returns the events emitted.
+    pub fn evaluate_budget(
+        &mut self,
+        customer: &CustomerId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<crate::event::Event>> {
+        let slot = self.slot_of(customer)?;
+        let first = self.ledger.events.len();
+        self.evaluate_slot(slot, now)?;
+        Ok(self.ledger.events[first..].to_vec())
+    }
+
+    /// Evaluates every budget at `now` (see [`crate::Desk::evaluate_budget`]); returns how many
+    /// events were emitted.
+    pub fn evaluate_budgets(&mut self, now: DateTime<Utc>) -> Result<usize> {
+        let first = self.ledger.events.len();
+        for slot in 0..self.slots.len() as u32 {
+            if matches!(self.slots.get(slot as usize), Some(Some(c)) if c.budget.is_some()) {
+                self.evaluate_slot(slot, now)?;
+            }
+        }
+        Ok(self.ledger.events.len() - first)
+    }
+
+    fn evaluate_slot(&mut self, slot: u32, now: DateTime<Utc>) -> Result<()> {
+        use crate::event::EventKind;
+        use crate::freeze::{Freeze, FreezeOrigin, FreezeScope};
+        let off = self.partner.billing_offset;
+        let c = self.at(slot);
+        let Some(b) = &c.budget else {
+            return Ok(());
+        };
+        if !c.is_associated() {
+            return Ok(());
+        }
+        let month = off.month_of(now);
+        let period = match b.kind {
+            BudgetKind::OneOff => format!("one_off:{}", b.set_at.format("%Y-%m-%dT%H:%M:%SZ")),
+            _ => month.to_string(),
+        };
+        let used = b.used(c, now, off);
+        let pct = percent(used, b.amount.amount);
+        let watch = self
+            .ledger
+            .budget_watch
+            .get(&c.id)
+            .filter(|w| w.period == period);
+        let hundred = Decimal::ONE_HUNDRED;
+        let mut marks: Vec<Decimal> = b.thresholds.clone();
+        if b.auto_freeze && !marks.contains(&hundred) {
+            marks.push(hundred);
+        }
+        let mut events = Vec::new();
+        let mut freeze = false;
+        for t in marks {
+            if pct >= t && !watch.is_some_and(|w| w.thresholds.contains(&t)) {
+                if t == hundred && b.auto_freeze && !c.freeze.is_frozen() {
+                    freeze = true;
+                }
+                events.push(EventKind::BudgetThresholdCrossed {
+                    threshold: t,
+                    percent: pct,
+                    period: period.clone(),
+                });
+            }
+        }
+        if b.kind == BudgetKind::Monthly && !watch.is_some_and(|w| w.forecast) {
+            let today = off.day_of(now);
+            let elapsed =
+                Decimal::from(today.signed_duration_since(month.first_day()).num_days() + 1);
+            let projected = used
+                .checked_mul(Decimal::from(month.days()))
+                .and_then(|x| x.checked_div(elapsed))
+                .map(|p| p.round_dp(2));
+            if let Some(p) = projected.filter(|p| *p >= b.amount.amount) {
+                events.push(EventKind::BudgetForecastCrossed {
+                    projected: Money::new(p, self.partner.currency),
+                    period: period.clone(),
+                });
+            }
+        }
+        if freeze && c.association.is_reseller_model() {
+            events.push(EventKind::Frozen {
+                freeze: Freeze {
+                    scope: FreezeScope::Account,
+                    origin: FreezeOrigin::Budget,
+                    reason: "budget used up".to_owned(),
+                    by: "system".to_owned(),
+                    at: now,
+                },
+            });
+        }
+        if events.is_empty() {
+            return Ok(());
+        }
+        let id = c.id.clone();
+        for e in events {
+            self.emit(&crate::access::Actor::System, Some(&id), e, now)?;
+        }
+        Ok(())
+    }
+}

@@ -216,17 +216,17 @@ impl Desk {
                 cmd.kind, cmd.actor, cmd.customer
             ))
         });
-        if let (Some(key), Some(print)) = (cmd.key, print) {
-            if let Some(rec) = self.ledger.idempotency.get(key) {
-                let out = if rec.fingerprint == print {
-                    T::restore(&rec.outcome)
-                } else {
-                    None
-                };
-                return out.ok_or_else(|| Error::IdempotencyConflict {
-                    key: key.to_string(),
-                });
-            }
+        if let (Some(key), Some(print)) = (cmd.key, print)
+            && let Some(rec) = self.ledger.idempotency.get(key)
+        {
+            let out = if rec.fingerprint == print {
+                T::restore(&rec.outcome)
+            } else {
+                None
+            };
+            return out.ok_or_else(|| Error::IdempotencyConflict {
+                key: key.to_string(),
+            });
         }
         match body(self) {
             Ok(out) => {

@@ -497,6 +497,7 @@ impl Desk {
                 let s = need_slot()?;
                 let id = self.at(s).id.clone();
                 let kind = self.at(s).association.kind.clone();
+                self.adopt_imported(s, at);
                 let removed = self.modify(s, |c| {
                     c.association.ended = Some(at);
                     c.account_manager = None;
@@ -554,7 +555,7 @@ impl Desk {
                     return Err(bad_event(seq, "unknown operator"));
                 }
                 let id = self.at(s).id.clone();
-                self.ledger.close_period(&id, at);
+                self.adopt_imported(s, at);
                 self.ledger
                     .open_period(&id, manager, at, event.actor.clone());
                 self.modify(s, |c| c.account_manager = Some(manager.clone()));
@@ -562,6 +563,7 @@ impl Desk {
             EventKind::ManagerUnassigned => {
                 let s = need_slot()?;
                 let id = self.at(s).id.clone();
+                self.adopt_imported(s, at);
                 self.ledger.close_period(&id, at);
                 self.modify(s, |c| c.account_manager = None);
             }
@@ -670,6 +672,15 @@ impl Desk {
         self.ledger.event_seq = seq;
         self.ledger.events.push(event);
         Ok(())
+    }
+}
+
+impl Desk {
+    /// See [`crate::ledger::Ledger::adopt_imported`].
+    fn adopt_imported(&mut self, slot: u32, at: DateTime<Utc>) {
+        if let Some(Some(c)) = self.slots.get(slot as usize) {
+            self.ledger.adopt_imported(c, at);
+        }
     }
 }
 

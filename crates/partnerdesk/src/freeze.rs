@@ -201,11 +201,7 @@ pub(crate) fn check_reason(reason: &str) -> Result<()> {
 impl crate::desk::Desk {
     /// Checks one customer of a freeze or unfreeze: on the desk, the actor holds the (own or
     /// reseller-scoped) freeze item for it, associated, reseller model. Returns its slot.
-    fn freezable(
-        &self,
-        actor: &crate::access::Actor,
-        id: &CustomerId,
-    ) -> Result<u32> {
+    fn freezable(&self, actor: &crate::access::Actor, id: &CustomerId) -> Result<u32> {
         let slot = self.slot_of(id)?;
         self.authorize(actor, crate::access::Permission::FreezeUnfreeze, Some(id))?;
         let c = self.at(slot);
@@ -326,7 +322,14 @@ impl crate::desk::Desk {
                     Ok(()) => AuditOutcome::Allowed,
                     Err(e) => AuditOutcome::denied(e),
                 };
-                desk.record_audit(actor, Some(id), kind, outcome, format!("scope {}", request.scope), now);
+                desk.record_audit(
+                    actor,
+                    Some(id),
+                    kind,
+                    outcome,
+                    format!("scope {}", request.scope),
+                    now,
+                );
                 out.items.push(ItemOutcome {
                     customer: id.clone(),
                     result,

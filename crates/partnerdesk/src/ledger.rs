@@ -127,12 +127,11 @@ impl Ledger {
 
     /// Closes the open period of a customer, if any.
     pub(crate) fn close_period(&mut self, id: &CustomerId, at: DateTime<Utc>) {
-        if let Some(&last) = self.periods_by_customer.get(id).and_then(|v| v.last()) {
-            if let Some(p) = self.manager_periods.get_mut(last) {
-                if p.to.is_none() {
-                    p.to = Some(at);
-                }
-            }
+        if let Some(&last) = self.periods_by_customer.get(id).and_then(|v| v.last())
+            && let Some(p) = self.manager_periods.get_mut(last)
+            && p.to.is_none()
+        {
+            p.to = Some(at);
         }
     }
 
@@ -228,5 +227,19 @@ impl Ledger {
             }
         }
         Ok(())
+    }
+}
+
+impl Ledger {
+    /// Before the first recorded change of a customer's manager: records the manager it had
+    /// from imported data as a period from the association start, so attribution stays right.
+    pub(crate) fn adopt_imported(&mut self, c: &crate::customer::Customer, at: DateTime<Utc>) {
+        if self.periods_by_customer.contains_key(&c.id) {
+            return;
+        }
+        if let Some(m) = &c.account_manager {
+            let from = c.association.since.min(at);
+            self.open_period(&c.id, m, from, Actor::System);
+        }
     }
 }

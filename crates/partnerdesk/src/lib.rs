@@ -57,6 +57,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod access;
+pub mod analysis;
 pub mod association;
 pub mod audit;
 pub mod authorization;
