@@ -1,1 +1,32 @@
-//! partnerdesk node binding: being built (see its issue).
+//! # partnerdesk for Node.js
+//!
+//! The npm package `partnerdesk`: a napi-rs v3 addon over the `partnerdesk` core. This crate
+//! owns the JS shapes (plain objects for records, classes for handles, decimal strings for
+//! money, `Date` for times, string unions for enumerations) and the conversions; the core
+//! knows nothing about Node.
+//!
+//! Why thin: domain rules are tested once, in Rust. The JS tests (`__test__/`) check what this
+//! crate adds: marshalling, names, error codes, iteration, and that long work leaves the event
+//! loop free.
+
+mod desk;
+mod error;
+mod query;
+mod types;
+
+use napi_derive::napi;
+
+/// Every stable error code the core can throw (`err.code`), in declaration order.
+#[napi]
+pub fn error_codes() -> Vec<String> {
+    partnerdesk::Error::CODES
+        .iter()
+        .map(|c| (*c).to_owned())
+        .collect()
+}
+
+/// The version of this package (the workspace version).
+#[napi]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}

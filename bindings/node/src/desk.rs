@@ -1,0 +1,483 @@
+//! The `Desk` class: one partner's portfolio, searched from JS.
+//!
+//! Why a handle around `Arc<RwLock<..>>`: JS holds the desk as a class instance, while long
+//! work (collecting every row of a large search, saving a snapshot) runs on a libuv worker
+//! thread so the event loop keeps turning. The worker takes a shared read lock on the same
+//! desk; short calls (one page of a search) run on the JS thread directly, because marshalling
+//! their result costs more than the search.
+//!
+//! Time: the core reads no clock. Each handle carries a `now` (the demo's fixed moment for a
+//! demo desk, the current time when loaded from a snapshot) that searches use unless an option
+//! names another; `desk.now = date` moves it.
+
+use crate::error::{Code, invalid_argument, to_js, to_js_value};
+use crate::query::Query;
+use crate::types::{CustomerRow, IdPage, Page, PartnerInfo, SortKey, count32};
+use chrono::{DateTime, Utc};
+use napi::bindgen_prelude::{AsyncTask, Either, Env, Generator};
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi::{Status, Task};
+use napi_derive::napi;
+use partnerdesk::query::{MAX_PAGE_LIMIT, PageRequest, Query as CoreQuery, Sort};
+use partnerdesk::{CustomerId, Desk as CoreDesk, Error as CoreError};
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard};
+
+/// The default number of rows per page.
+const DEFAULT_LIMIT: u32 = 20;
+
+/// Options of a search: sort, paging and the moment it is evaluated at.
+#[napi(object)]
+#[derive(Debug, Clone, Default)]
+pub struct SearchOptions {
+    /// Sort key (default `id`); ties are always broken by customer id ascending.
+    pub sort: Option<SortKey>,
+    /// Sort descending (default `false`).
+    pub descending: Option<bool>,
+    /// Rows per page, 1..=1000 (default 20).
+    pub limit: Option<u32>,
+    /// Rows to skip (offset paging). Not together with `cursor`.
+    pub offset: Option<u32>,
+    /// The previous page's `nextCursor` (cursor paging). Not together with `offset`.
+    pub cursor: Option<String>,
+    /// The moment the search is evaluated at (default: the desk's `now`).
+    pub now: Option<DateTime<Utc>>,
+}
+
+/// Progress of long work: `done` of `total` rows.
+#[napi(object)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Rows done so far.
+    pub done: u32,
+    /// Rows in all.
+    pub total: u32,
+}
+
+/// A progress callback, called on the JS thread while work runs on a worker thread.
+pub(crate) type ProgressFn = ThreadsafeFunction<Progress, (), Progress, Status, false>;
+
+/// Options of work that returns every matching row.
+#[napi(object, object_to_js = false)]
+pub struct CollectOptions {
+    /// Sort key (default `id`).
+    pub sort: Option<SortKey>,
+    /// Sort descending (default `false`).
+    pub descending: Option<bool>,
+    /// The moment the search is evaluated at (default: the desk's `now`).
+    pub now: Option<DateTime<Utc>>,
+    /// Called with `{ done, total }` as rows are built (at most once per 1,000 rows).
+    #[napi(ts_type = "(progress: Progress) => void")]
+    pub on_progress: Option<ProgressFn>,
+}
+
+type Shared = Arc<RwLock<CoreDesk>>;
+
+fn read(desk: &Shared) -> RwLockReadGuard<'_, CoreDesk> {
+    // A poisoned lock means a panic elsewhere; the desk itself is never left half-changed by
+    // a read, so reading on is sound.
+    desk.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn query_of(query: Either<&Query, String>) -> napi::Result<CoreQuery, Code> {
+    match query {
+        Either::A(q) => Ok(q.inner.clone()),
+        Either::B(text) => CoreQuery::parse(&text).map_err(to_js),
+    }
+}
+
+fn sort_of(sort: Option<SortKey>, descending: Option<bool>) -> Sort {
+    Sort {
+        key: sort.map_or(partnerdesk::query::SortKey::Id, Into::into),
+        descending: descending.unwrap_or(false),
+    }
+}
+
+fn page_of(o: &SearchOptions) -> napi::Result<PageRequest, Code> {
+    let limit = o.limit.unwrap_or(DEFAULT_LIMIT);
+    match (&o.offset, &o.cursor) {
+        (Some(_), Some(_)) => Err(invalid_argument(
+            "offset",
+            "give either offset or cursor, not both",
+        )),
+        (Some(offset), None) => Ok(PageRequest::offset(*offset as usize, limit)),
+        (None, cursor) => Ok(PageRequest::Cursor {
+            cursor: cursor.clone(),
+            limit,
+        }),
+    }
+}
+
+/// One partner's customer portfolio: search it, page through it, save it.
+#[napi]
+pub struct Desk {
+    inner: Shared,
+    now: DateTime<Utc>,
+}
+
+impl Desk {
+    fn wrap(desk: CoreDesk, now: DateTime<Utc>) -> Desk {
+        Desk {
+            inner: Arc::new(RwLock::new(desk)),
+            now,
+        }
+    }
+}
+
+#[napi]
+impl Desk {
+    /// A deterministic demo portfolio of `size` customers (the same seed gives the same desk),
+    /// with `now` set to the demo's fixed moment.
+    #[napi(factory)]
+    pub fn demo(size: u32, seed: u32) -> napi::Result<Desk, Code> {
+        let (desk, now) =
+            partnerdesk::demo::portfolio(size as usize, u64::from(seed)).map_err(to_js)?;
+        Ok(Desk::wrap(desk, now))
+    }
+
+    /// Like `Desk.demo`, built on a worker thread (large portfolios take a while).
+    #[napi(ts_return_type = "Promise<Desk>")]
+    pub fn demo_async(size: u32, seed: u32) -> AsyncTask<BuildDesk> {
+        AsyncTask::new(BuildDesk {
+            source: Source::Demo { size, seed },
+        })
+    }
+
+    /// Loads a desk from snapshot JSON, checking every invariant. `now` defaults to the current
+    /// time. Throws `MALFORMED_JSON`, `INVALID_SNAPSHOT` or `UNSUPPORTED_SNAPSHOT_VERSION`.
+    #[napi(factory)]
+    pub fn from_snapshot_json(
+        json: String,
+        now: Option<DateTime<Utc>>,
+    ) -> napi::Result<Desk, Code> {
+        let desk = CoreDesk::from_snapshot_json(&json).map_err(to_js)?;
+        Ok(Desk::wrap(desk, now.unwrap_or_else(Utc::now)))
+    }
+
+    /// Like `Desk.fromSnapshotJson`, parsed and checked on a worker thread.
+    #[napi(ts_return_type = "Promise<Desk>")]
+    pub fn load_snapshot(json: String, now: Option<DateTime<Utc>>) -> AsyncTask<BuildDesk> {
+        AsyncTask::new(BuildDesk {
+            source: Source::Snapshot { json, now },
+        })
+    }
+
+    /// The desk as versioned snapshot JSON.
+    #[napi]
+    pub fn to_snapshot_json(&self) -> napi::Result<String, Code> {
+        read(&self.inner).to_snapshot_json().map_err(to_js)
+    }
+
+    /// Like `toSnapshotJson`, written on a worker thread.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn save_snapshot(&self) -> AsyncTask<SaveSnapshot> {
+        AsyncTask::new(SaveSnapshot {
+            desk: self.inner.clone(),
+        })
+    }
+
+    /// The moment searches are evaluated at unless an option says otherwise (UTC).
+    #[napi(getter)]
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    /// Moves the desk's `now`.
+    #[napi(setter, js_name = "now")]
+    pub fn set_now(&mut self, now: DateTime<Utc>) {
+        self.now = now;
+    }
+
+    /// How many customers are on the desk (associated or not).
+    #[napi(getter)]
+    pub fn size(&self) -> u32 {
+        count32(read(&self.inner).len())
+    }
+
+    /// The partner that owns the desk.
+    #[napi(getter)]
+    pub fn partner(&self) -> PartnerInfo {
+        read(&self.inner).partner().into()
+    }
+
+    /// One page of masked rows matching a query (a `Query` or a text filter), with the total
+    /// and the cursor of the next page.
+    #[napi(ts_args_type = "query: Query | string, options?: SearchOptions")]
+    pub fn search(
+        &self,
+        query: Either<&Query, String>,
+        options: Option<SearchOptions>,
+    ) -> napi::Result<Page, Code> {
+        let o = options.unwrap_or_default();
+        let q = query_of(query)?;
+        let page = page_of(&o)?;
+        read(&self.inner)
+            .search(
+                &q,
+                sort_of(o.sort, o.descending),
+                &page,
+                o.now.unwrap_or(self.now),
+            )
+            .map(Page::from)
+            .map_err(to_js)
+    }
+
+    /// Like `search`, but only the customer ids.
+    #[napi(ts_args_type = "query: Query | string, options?: SearchOptions")]
+    pub fn search_ids(
+        &self,
+        query: Either<&Query, String>,
+        options: Option<SearchOptions>,
+    ) -> napi::Result<IdPage, Code> {
+        let o = options.unwrap_or_default();
+        let q = query_of(query)?;
+        let page = page_of(&o)?;
+        read(&self.inner)
+            .search_ids(
+                &q,
+                sort_of(o.sort, o.descending),
+                &page,
+                o.now.unwrap_or(self.now),
+            )
+            .map(IdPage::from)
+            .map_err(to_js)
+    }
+
+    /// How many customers match a query (at `now`, default the desk's).
+    #[napi(ts_args_type = "query: Query | string, now?: Date")]
+    pub fn count(
+        &self,
+        query: Either<&Query, String>,
+        now: Option<DateTime<Utc>>,
+    ) -> napi::Result<u32, Code> {
+        let q = query_of(query)?;
+        Ok(count32(
+            read(&self.inner).count(&q, now.unwrap_or(self.now)),
+        ))
+    }
+
+    /// The masked row of one customer. Throws `INVALID_ID` or `CUSTOMER_NOT_FOUND`.
+    #[napi]
+    pub fn customer_row(
+        &self,
+        id: String,
+        now: Option<DateTime<Utc>>,
+    ) -> napi::Result<CustomerRow, Code> {
+        let id = CustomerId::new(id).map_err(to_js)?;
+        read(&self.inner)
+            .customer_row(&id, now.unwrap_or(self.now))
+            .map(CustomerRow::from)
+            .map_err(to_js)
+    }
+
+    /// Iterates over the pages of a search (`for (const page of desk.pages(q, { limit: 100 }))`).
+    /// The first page is fetched at once, so a bad query or page size throws here.
+    #[napi(ts_args_type = "query: Query | string, options?: SearchOptions")]
+    pub fn pages(
+        &self,
+        query: Either<&Query, String>,
+        options: Option<SearchOptions>,
+    ) -> napi::Result<PageIterator, Code> {
+        let o = options.unwrap_or_default();
+        if o.offset.is_some() {
+            return Err(invalid_argument("offset", "pages are continued by cursor"));
+        }
+        let q = query_of(query)?;
+        let sort = sort_of(o.sort, o.descending);
+        let limit = o.limit.unwrap_or(DEFAULT_LIMIT);
+        let now = o.now.unwrap_or(self.now);
+        let first = read(&self.inner)
+            .search(
+                &q,
+                sort,
+                &PageRequest::Cursor {
+                    cursor: o.cursor.clone(),
+                    limit,
+                },
+                now,
+            )
+            .map_err(to_js)?;
+        Ok(PageIterator {
+            desk: self.inner.clone(),
+            query: q,
+            sort,
+            limit,
+            now,
+            next: Some(first),
+        })
+    }
+
+    /// Every matching row in sort order, built on a worker thread, with progress. Resolves to
+    /// an array of rows; rejects with the core's code.
+    #[napi(
+        ts_args_type = "query: Query | string, options?: CollectOptions",
+        ts_return_type = "Promise<CustomerRow[]>"
+    )]
+    pub fn collect_rows(
+        &self,
+        query: Either<&Query, String>,
+        options: Option<CollectOptions>,
+    ) -> napi::Result<AsyncTask<CollectRows>, Code> {
+        let q = query_of(query)?;
+        let (sort, now, progress) = match options {
+            Some(o) => (sort_of(o.sort, o.descending), o.now, o.on_progress),
+            None => (sort_of(None, None), None, None),
+        };
+        Ok(AsyncTask::new(CollectRows {
+            desk: self.inner.clone(),
+            query: q,
+            sort,
+            now: now.unwrap_or(self.now),
+            progress,
+        }))
+    }
+}
+
+/// Pages of a search, as a JS iterator. Later pages continue from the previous page's cursor,
+/// which this iterator made itself for the same query, so they cannot fail on input.
+#[napi(iterator)]
+pub struct PageIterator {
+    desk: Shared,
+    query: CoreQuery,
+    sort: Sort,
+    limit: u32,
+    now: DateTime<Utc>,
+    next: Option<partnerdesk::search::Page>,
+}
+
+#[napi]
+impl Generator for PageIterator {
+    type Yield = Page;
+    type Next = ();
+    type Return = ();
+
+    fn next(&mut self, _value: Option<()>) -> Option<Page> {
+        let page = self.next.take()?;
+        if let Some(cursor) = &page.next_cursor {
+            // An error here would need the desk to change under the cursor in a way the core
+            // refuses; the iteration then ends after this page.
+            self.next = read(&self.desk)
+                .search(
+                    &self.query,
+                    self.sort,
+                    &PageRequest::after(cursor.clone(), self.limit),
+                    self.now,
+                )
+                .ok();
+        }
+        Some(page.into())
+    }
+}
+
+/// Where a desk built off the JS thread comes from.
+pub(crate) enum Source {
+    /// The demo portfolio.
+    Demo {
+        /// Customers.
+        size: u32,
+        /// Seed.
+        seed: u32,
+    },
+    /// Snapshot JSON.
+    Snapshot {
+        /// The JSON text.
+        json: String,
+        /// The desk's `now` (default: the current time).
+        now: Option<DateTime<Utc>>,
+    },
+}
+
+/// Builds a desk on a worker thread.
+pub struct BuildDesk {
+    source: Source,
+}
+
+impl Task for BuildDesk {
+    type Output = Result<(CoreDesk, DateTime<Utc>), CoreError>;
+    type JsValue = Desk;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        Ok(match &self.source {
+            Source::Demo { size, seed } => {
+                partnerdesk::demo::portfolio(*size as usize, u64::from(*seed))
+            }
+            Source::Snapshot { json, now } => {
+                CoreDesk::from_snapshot_json(json).map(|d| (d, now.unwrap_or_else(Utc::now)))
+            }
+        })
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Desk> {
+        match output {
+            Ok((desk, now)) => Ok(Desk::wrap(desk, now)),
+            Err(e) => Err(to_js_value(&env, &e)),
+        }
+    }
+}
+
+/// Writes a snapshot on a worker thread.
+pub struct SaveSnapshot {
+    desk: Shared,
+}
+
+impl Task for SaveSnapshot {
+    type Output = Result<String, CoreError>;
+    type JsValue = String;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        Ok(read(&self.desk).to_snapshot_json())
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<String> {
+        output.map_err(|e| to_js_value(&env, &e))
+    }
+}
+
+/// Builds every matching row on a worker thread, page by page, reporting progress.
+pub struct CollectRows {
+    desk: Shared,
+    query: CoreQuery,
+    sort: Sort,
+    now: DateTime<Utc>,
+    progress: Option<ProgressFn>,
+}
+
+impl CollectRows {
+    fn run(&self) -> Result<Vec<partnerdesk::row::CustomerRow>, CoreError> {
+        let desk = read(&self.desk);
+        let mut rows = Vec::new();
+        let mut request = PageRequest::first(MAX_PAGE_LIMIT);
+        loop {
+            let page = desk.search(&self.query, self.sort, &request, self.now)?;
+            rows.extend(page.rows);
+            if let Some(cb) = &self.progress {
+                let _status = cb.call(
+                    Progress {
+                        done: count32(rows.len()),
+                        total: count32(page.total),
+                    },
+                    ThreadsafeFunctionCallMode::NonBlocking,
+                );
+            }
+            match page.next_cursor {
+                Some(c) => request = PageRequest::after(c, MAX_PAGE_LIMIT),
+                None => return Ok(rows),
+            }
+        }
+    }
+}
+
+impl Task for CollectRows {
+    type Output = Result<Vec<partnerdesk::row::CustomerRow>, CoreError>;
+    type JsValue = Vec<CustomerRow>;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        Ok(self.run())
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Vec<CustomerRow>> {
+        match output {
+            Ok(rows) => Ok(rows.into_iter().map(CustomerRow::from).collect()),
+            Err(e) => Err(to_js_value(&env, &e)),
+        }
+    }
+}
