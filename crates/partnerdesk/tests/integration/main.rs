@@ -4,6 +4,8 @@
 mod common;
 mod criteria;
 mod fixtures;
+mod ops_fixture;
+mod ops_rules;
 mod props;
 mod search;
 mod snapshots;
