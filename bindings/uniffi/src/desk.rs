@@ -1,0 +1,151 @@
+//! The `Desk` object Kotlin and Swift hold: one partner's portfolio behind a lock.
+//!
+//! Why a lock: uniffi objects are shared (`Arc`) and may be called from any thread (a phone's UI
+//! thread and a background worker), so reads share an `RwLock` and changes take it exclusively.
+//! A poisoned lock (only possible after a panic, which this crate never raises on purpose) is
+//! recovered rather than turned into a second panic.
+
+use crate::error::Result;
+use crate::types::{
+    CustomerRow, Page, PageRequest, PartnerInfo, SortOrder, format_time, parse_now, to_u64,
+};
+use partnerdesk::CustomerId;
+use partnerdesk::query::Query;
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+/// A partner's customer portfolio: load it, search it, act on customers.
+///
+/// Every call that depends on time takes `now` as an RFC 3339 string (UTC recommended); the
+/// library never reads the device clock.
+#[derive(Debug, uniffi::Object)]
+pub struct Desk {
+    inner: RwLock<partnerdesk::Desk>,
+}
+
+impl Desk {
+    fn wrap(desk: partnerdesk::Desk) -> Arc<Self> {
+        Arc::new(Desk {
+            inner: RwLock::new(desk),
+        })
+    }
+
+    pub(crate) fn read(&self) -> RwLockReadGuard<'_, partnerdesk::Desk> {
+        self.inner
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub(crate) fn write(&self) -> RwLockWriteGuard<'_, partnerdesk::Desk> {
+        self.inner
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Parses a customer id argument.
+pub(crate) fn customer_id(id: &str) -> Result<CustomerId> {
+    Ok(CustomerId::new(id)?)
+}
+
+#[uniffi::export]
+impl Desk {
+    /// Loads a desk from a snapshot (the JSON `toSnapshotJson` wrote). Every invariant is
+    /// checked; a bad snapshot gives `MALFORMED_JSON`, `INVALID_SNAPSHOT` or
+    /// `UNSUPPORTED_SNAPSHOT_VERSION`.
+    #[uniffi::constructor]
+    pub fn from_snapshot_json(json: String) -> Result<Arc<Self>> {
+        Ok(Self::wrap(partnerdesk::Desk::from_snapshot_json(&json)?))
+    }
+
+    /// A deterministic demo portfolio of `customers` customers (same seed, same desk), built
+    /// for [`demo_now`](crate::demo_now).
+    #[uniffi::constructor]
+    pub fn demo(customers: u32, seed: u64) -> Result<Arc<Self>> {
+        let n = usize::try_from(customers).unwrap_or(usize::MAX);
+        let (desk, _now) = partnerdesk::demo::portfolio(n, seed)?;
+        Ok(Self::wrap(desk))
+    }
+
+    /// The desk as a versioned snapshot (JSON), for the host to store.
+    pub fn to_snapshot_json(&self) -> Result<String> {
+        Ok(self.read().to_snapshot_json()?)
+    }
+
+    /// The partner whose desk this is.
+    pub fn partner(&self) -> PartnerInfo {
+        PartnerInfo::from(self.read().partner())
+    }
+
+    /// Number of customers on the desk (including disassociated ones kept for history).
+    pub fn customer_count(&self) -> u64 {
+        to_u64(self.read().len())
+    }
+
+    /// Searches with the text filter (`assoc=reseller and mtd>=1000 and (tag:vip or
+    /// tag:gold)`; empty for everyone): one page of masked rows, the total and the next cursor.
+    /// Disassociated customers are left out unless `include_disassociated`.
+    #[uniffi::method(default(include_disassociated = false))]
+    pub fn search(
+        &self,
+        filter: String,
+        sort: SortOrder,
+        page: PageRequest,
+        now: String,
+        include_disassociated: bool,
+    ) -> Result<Page> {
+        let now = parse_now(&now)?;
+        let query = parse_query(&filter, include_disassociated)?;
+        let page = self.read().search(&query, sort.into(), &page.into(), now)?;
+        Ok(page.into())
+    }
+
+    /// How many customers match the text filter at `now`.
+    #[uniffi::method(default(include_disassociated = false))]
+    pub fn count(&self, filter: String, now: String, include_disassociated: bool) -> Result<u64> {
+        let now = parse_now(&now)?;
+        let query = parse_query(&filter, include_disassociated)?;
+        Ok(to_u64(self.read().count(&query, now)))
+    }
+
+    /// The masked row of one customer at `now`.
+    pub fn customer_row(&self, id: String, now: String) -> Result<CustomerRow> {
+        let now = parse_now(&now)?;
+        let id = customer_id(&id)?;
+        Ok(self.read().customer_row(&id, now)?.into())
+    }
+
+    /// The billing month month-to-date spend is indexed for (`2026-11`).
+    pub fn indexed_month(&self) -> String {
+        self.read().indexed_month().to_string()
+    }
+
+    /// Moves the month-to-date index to the billing month of `now` (call when a month begins).
+    pub fn roll_to(&self, now: String) -> Result<()> {
+        let now = parse_now(&now)?;
+        self.write().roll_to(now);
+        Ok(())
+    }
+}
+
+/// Parses a text filter; blank text means every customer.
+fn parse_query(filter: &str, include_disassociated: bool) -> Result<Query> {
+    let query = if filter.trim().is_empty() {
+        Query::all()
+    } else {
+        Query::parse(filter)?
+    };
+    Ok(query.including_disassociated(include_disassociated))
+}
+
+/// The instant the demo portfolio is built for (`2026-11-29T09:00:00Z`): pass it as `now`
+/// when searching a [`Desk::demo`] desk.
+#[uniffi::export]
+pub fn demo_now() -> String {
+    format_time(partnerdesk::demo::demo_now())
+}
+
+/// Parses a text filter and returns its canonical form (for a search box: check as you type).
+#[uniffi::export]
+pub fn normalize_filter(filter: String) -> Result<String> {
+    Ok(parse_query(&filter, false)?.filter.to_string())
+}

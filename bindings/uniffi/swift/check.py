@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Checks the generated Swift module of partnerdesk's uniffi binding.
+
+Usage: check.py OUT_DIR LIBRARY
+
+Without a Swift toolchain (this machine has none) the generated files are checked for what a
+compiler would reject or what would fail at load time on iOS:
+
+- the three files exist: PartnerDesk.swift, PartnerDeskFFI.h, PartnerDeskFFI.modulemap;
+- the modulemap declares module PartnerDeskFFI over header PartnerDeskFFI.h, and the Swift file
+  imports that module (the module name has no doubled "FFI");
+- every API function and checksum the header declares is called by the Swift file, every
+  uniffi symbol the Swift file calls is declared in the header, and every symbol the header
+  declares is exported by the built library;
+- the public Swift surface has the types and functions the README documents.
+
+Prints one line per check and a closing "N passed, N failed" line; exits 1 on any failure.
+"""
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+MODULE = "PartnerDesk"
+FFI = MODULE + "FFI"
+PREFIX = "partnerdesk_uniffi"
+# Public names a Swift caller uses (README); a rename in the Rust crate must show up here.
+SURFACE = [
+    r"open class Desk\b",
+    r"public static func demo\(customers: UInt32, seed: UInt64\)",
+    r"public static func fromSnapshotJson\(json: String\)",
+    r"open func search\(filter: String, sort: SortOrder, page: PageRequest, now: String",
+    r"open func customerRow\(id: String, now: String\)",
+    r"open func toSnapshotJson\(\)",
+    r"public\s+enum PartnerDeskError\b",
+    r"public func code\(\) -> String",
+    r"public struct CustomerRow\b",
+    r"public struct Money\b",
+    r"public enum PageRequest\b",
+    r"public func demoNow\(\) -> String",
+    r"public func errorCodes\(\) -> \[String\]",
+]
+
+results = []
+
+
+def check(name, ok, detail=""):
+    results.append(ok)
+    print(f"{'ok  ' if ok else 'FAIL'} {name}{': ' + detail if detail and not ok else ''}")
+
+
+def main():
+    out, lib = Path(sys.argv[1]), Path(sys.argv[2])
+    swift, header, modulemap = out / f"{MODULE}.swift", out / f"{FFI}.h", out / f"{FFI}.modulemap"
+    for f in (swift, header, modulemap):
+        check(f"{f.name} generated", f.is_file() and f.stat().st_size > 0)
+    if not all(results):
+        return
+    s, h, m = swift.read_text(), header.read_text(), modulemap.read_text()
+
+    check("modulemap declares the FFI module",
+          re.search(rf"\bmodule {FFI} \{{", m) is not None, m.splitlines()[0])
+    check("modulemap names the header", f'header "{FFI}.h"' in m)
+    check("Swift imports the FFI module", re.search(rf"^import {FFI}$", s, re.M) is not None)
+    check("module name has no doubled FFI", "FFIFFI" not in s + h + m and "FFIFFI" not in
+          " ".join(p.name for p in out.iterdir()))
+
+    declared = set(re.findall(r"\b((?:uniffi|ffi)_[a-z0-9_]+)\(", h))
+    api = {d for d in declared if d.startswith(f"uniffi_{PREFIX}_fn_")
+           or d.startswith(f"uniffi_{PREFIX}_checksum_")}
+    called = set(re.findall(rf"\b((?:uniffi|ffi)_{PREFIX}_[a-z0-9_]+)\b", s))
+    check("header declares the API", len(api) > 10, f"{len(api)} functions")
+    missing = sorted(api - called)
+    check("every API function of the header is used by Swift", not missing, ", ".join(missing))
+    undeclared = sorted(called - declared)
+    check("every symbol Swift calls is declared in the header", not undeclared,
+          ", ".join(undeclared))
+    contract = re.search(rf"\bffi_{PREFIX}_uniffi_contract_version\(\)", s)
+    check("Swift checks the contract version", contract is not None)
+
+    nm = subprocess.run(["nm", "-D", "--defined-only", str(lib)], capture_output=True,
+                        text=True, check=False)
+    exported = set(re.findall(r"\s([A-Za-z_][A-Za-z0-9_]*)$", nm.stdout, re.M))
+    unexported = sorted(d for d in declared if d not in exported)
+    check("every header symbol is exported by the library", nm.returncode == 0 and not
+          unexported, ", ".join(unexported[:10]) or nm.stderr.strip())
+
+    for pattern in SURFACE:
+        check(f"Swift surface: {pattern}", re.search(pattern, s) is not None)
+
+
+if __name__ == "__main__":
+    main()
+    failed = results.count(False)
+    print(f"swift-check: {len(results) - failed} passed, {failed} failed")
+    sys.exit(1 if failed or not results else 0)
