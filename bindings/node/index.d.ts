@@ -65,6 +65,44 @@ export declare class Desk {
    * an array of rows; rejects with the core's code.
    */
   collectRows(query: Query | string, options?: CollectOptions): Promise<CustomerRow[]>
+  /**
+   * Freezes up to 10 reseller-model customers (origin manual); an outcome per customer.
+   * Throws when the whole command is refused (`TOO_MANY_IDS`, `INVALID_REASON`,
+   * `PERMISSION_DENIED`, `IDEMPOTENCY_CONFLICT`, ...).
+   */
+  freeze(actor: Actor, command: FreezeCommand, options?: CommandOptions | undefined | null): BatchOutcome
+  /**
+   * Unfreezes up to 10 customers with the scope they were frozen with; an outcome per
+   * customer (`NOT_FROZEN`, `FREEZE_SCOPE_MISMATCH`, ...).
+   */
+  unfreeze(actor: Actor, command: FreezeCommand, options?: CommandOptions | undefined | null): BatchOutcome
+  /** Sets (not adds) a reseller-model customer's budget. */
+  setBudget(actor: Actor, customerId: string, budget: BudgetCommand, options?: CommandOptions | undefined | null): void
+  /** A customer's budget usage at `now` (`null` without a budget). */
+  budgetUsage(customerId: string, now?: Date | undefined | null): BudgetUsage | null
+  /**
+   * Evaluates every budget at `now` (thresholds, forecast, auto-freeze at 100%); returns
+   * how many events were emitted.
+   */
+  evaluateBudgets(now?: Date | undefined | null): number
+  /**
+   * Assigns (or changes to) an account manager for up to 100 customers; an outcome per
+   * customer. Throws `OPERATOR_NOT_FOUND`, `NOT_ACCOUNT_MANAGER`, `PERMISSION_DENIED`, ...
+   */
+  assignManager(actor: Actor, customerIds: Array<string>, manager: string, options?: CommandOptions | undefined | null): BatchOutcome
+  /** Unassigns the account manager of up to 100 customers; an outcome per customer. */
+  unassignManager(actor: Actor, customerIds: Array<string>, options?: CommandOptions | undefined | null): BatchOutcome
+  /**
+   * Grants permission items (Huawei's names, e.g. `BPC_ITEM_SUBCUSTSERV_010115`) to an
+   * operator. Administrator only (`ADMINISTRATOR_ONLY`).
+   */
+  grantPermissions(actor: Actor, operator: string, items: Array<string>, options?: CommandOptions | undefined | null): void
+  /** Withdraws permission items from an operator. Administrator only. */
+  revokePermissions(actor: Actor, operator: string, items: Array<string>, options?: CommandOptions | undefined | null): void
+  /** The audit records matching a filter, oldest first. */
+  auditLog(filter?: AuditFilter | undefined | null): Array<AuditRecord>
+  /** The events after sequence number `since` (default 0: all), oldest first. */
+  events(since?: number | undefined | null): Array<DeskEvent>
 }
 
 /**
@@ -167,8 +205,81 @@ export declare class Query {
   equals(other: Query): boolean
 }
 
+/** Who acts, e.g. `{ kind: 'operator', id: 'admin' }` or `{ kind: 'system' }`. */
+export interface Actor {
+  /** Operator, customer or system. */
+  kind: ActorKind
+  /** The operator login or customer id (absent for the system). */
+  id?: string
+}
+
+/** Who acts: an operator (by login), a customer (by id) or the system. */
+export type ActorKind = 'operator' | 'customer' | 'system'
+
 /** r" How a customer is associated with the partner. */
 export type AssociationType = 'referral' | 'reseller'
+
+/** Which audit records to read; absent fields match everything. */
+export interface AuditFilter {
+  /** Only records about this customer. */
+  customerId?: string
+  /** Only records by this actor. */
+  actor?: Actor
+  /** Only records of this kind (`freeze`, `set_budget`, `reveal`, `export`, ...). */
+  kind?: string
+  /** Only records at or after this instant. */
+  from?: Date
+  /** Only records strictly before this instant. */
+  until?: Date
+}
+
+/**
+ * One attempt in the audit trail: who tried what, when, on which customer, and whether it
+ * was allowed (ids and codes only, never personal data).
+ */
+export interface AuditRecord {
+  /** Sequence number, from 1. */
+  seq: number
+  /** When. */
+  at: Date
+  /** Who. */
+  actor: Actor
+  /** On which customer, if one. */
+  customerId?: string
+  /** What was attempted. */
+  kind: string
+  /** Whether it was allowed. */
+  allowed: boolean
+  /** The error code when refused. */
+  code?: string
+  /** The one-line text of the record. */
+  text: string
+}
+
+/** The outcome of a batch command: one item per customer, in the order given. */
+export interface BatchOutcome {
+  /** Per customer. */
+  items: Array<ItemOutcome>
+  /** How many were done. */
+  succeeded: number
+  /** How many were refused. */
+  failed: number
+}
+
+/**
+ * A budget setting: the amount (a decimal string in the partner's currency), monthly or
+ * one-off, auto-freeze at 100%, and whether to unfreeze the account in the same call.
+ */
+export interface BudgetCommand {
+  /** The budget. */
+  amount: Money
+  /** `monthly` or `one_off`. */
+  kind: BudgetKind
+  /** Freeze the account when spend reaches 100%. */
+  autoFreeze: boolean
+  /** Unfreeze the account in the same call (needs the freeze item too). */
+  unfreeze?: boolean
+}
 
 /** r" Budget kind. */
 export type BudgetKind = 'monthly' | 'one_off'
@@ -187,6 +298,24 @@ export interface BudgetSummary {
   autoFreeze: boolean
 }
 
+/** A customer's budget usage. */
+export interface BudgetUsage {
+  /** `monthly` or `one_off`. */
+  kind: BudgetKind | (string & {})
+  /** The budget. */
+  amount: Money
+  /** Spend counted against it. */
+  used: Money
+  /** Unpaid orders placed on the customer's behalf in the budget period. */
+  committed: Money
+  /** `amount - used - committed` (may be negative). */
+  remaining: Money
+  /** `used / amount * 100`, a decimal string with 2 decimals. */
+  percent: string
+  /** Whether reaching 100% freezes the account. */
+  autoFreeze: boolean
+}
+
 /** Options of work that returns every matching row. */
 export interface CollectOptions {
   /** Sort key (default `id`). */
@@ -197,6 +326,14 @@ export interface CollectOptions {
   now?: Date
   /** Called with `{ done, total }` as rows are built (at most once per 1,000 rows). */
   onProgress?: (progress: Progress) => void
+}
+
+/** When a command happens and its idempotency key. */
+export interface CommandOptions {
+  /** The moment of the command (default: the desk's `now`). */
+  now?: Date
+  /** A key that makes a retry return the first outcome and change nothing. */
+  idempotencyKey?: string
 }
 
 /** r" Customer level. */
@@ -253,8 +390,34 @@ export interface CustomerRow {
 /** r" Individual, enterprise or unset. */
 export type CustomerType = 'unset' | 'individual' | 'enterprise'
 
+/** One change on the desk. */
+export interface DeskEvent {
+  /** Sequence number, from 1, without gaps. */
+  seq: number
+  /** When. */
+  at: Date
+  /** Who. */
+  actor: Actor
+  /** The customer changed, if one. */
+  customerId?: string
+  /** A stable code for the kind of change (`frozen`, `budget_set`, `manager_assigned`, ...). */
+  kind: string
+  /** Ids, codes, scopes and amounts of the change (no names, contact data or reasons). */
+  summary: string
+}
+
 /** Every stable error code the core can throw (`err.code`), in declaration order. */
 export declare function errorCodes(): Array<string>
+
+/** A freeze or unfreeze: 1..=10 customers, a scope and a reason (1..=256 characters). */
+export interface FreezeCommand {
+  /** The customers, in order. */
+  customerIds: Array<string>
+  /** `account` or `account_and_resources`. */
+  scope: FreezeScope
+  /** Why (kept in the freeze; never shown in event text). */
+  reason: string
+}
 
 /** r" Why a customer is frozen. */
 export type FreezeOrigin = 'manual' | 'default' | 'budget' | 'imported'
@@ -270,6 +433,18 @@ export interface IdPage {
   total: number
   /** The cursor for the next page (absent on the last page). */
   nextCursor?: string
+}
+
+/** The outcome of a batch command for one customer. */
+export interface ItemOutcome {
+  /** The customer. */
+  customerId: string
+  /** Whether it was done. */
+  ok: boolean
+  /** The stable error code when refused. */
+  code?: string
+  /** The error message when refused (no personal data). */
+  message?: string
 }
 
 /** A money amount: an exact decimal string and an ISO 4217 currency code. */

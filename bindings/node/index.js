@@ -838,6 +838,7 @@ module.exports = nativeBinding
 module.exports.Desk = nativeBinding.Desk
 module.exports.PageIterator = nativeBinding.PageIterator
 module.exports.Query = nativeBinding.Query
+module.exports.ActorKind = nativeBinding.ActorKind
 module.exports.AssociationType = nativeBinding.AssociationType
 module.exports.BudgetKind = nativeBinding.BudgetKind
 module.exports.CustomerLevel = nativeBinding.CustomerLevel

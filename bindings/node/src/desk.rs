@@ -20,7 +20,7 @@ use napi::{Status, Task};
 use napi_derive::napi;
 use partnerdesk::query::{MAX_PAGE_LIMIT, PageRequest, Query as CoreQuery, Sort};
 use partnerdesk::{CustomerId, Desk as CoreDesk, Error as CoreError};
-use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard};
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// The default number of rows per page.
 const DEFAULT_LIMIT: u32 = 20;
@@ -110,8 +110,8 @@ fn page_of(o: &SearchOptions) -> napi::Result<PageRequest, Code> {
 /// One partner's customer portfolio: search it, page through it, save it.
 #[napi]
 pub struct Desk {
-    inner: Shared,
-    now: DateTime<Utc>,
+    pub(crate) inner: Shared,
+    pub(crate) now: DateTime<Utc>,
 }
 
 impl Desk {
@@ -120,6 +120,17 @@ impl Desk {
             inner: Arc::new(RwLock::new(desk)),
             now,
         }
+    }
+
+    /// Shared access for reads (searches run under it, also on worker threads).
+    pub(crate) fn read(&self) -> RwLockReadGuard<'_, CoreDesk> {
+        read(&self.inner)
+    }
+
+    /// Exclusive access for a change. Waits for work running on a worker thread to finish.
+    pub(crate) fn write(&self) -> RwLockWriteGuard<'_, CoreDesk> {
+        // See `read` on poisoning: every core change validates before it mutates.
+        self.inner.write().unwrap_or_else(PoisonError::into_inner)
     }
 }
 

@@ -11,6 +11,7 @@
 
 mod desk;
 mod error;
+mod ops;
 mod query;
 mod types;
 

@@ -1,0 +1,542 @@
+//! Governed operations from JS: freeze, unfreeze, budgets, account managers, permission
+//! grants, and the audit log and event stream they leave behind.
+//!
+//! Why the binding adds nothing to the rules: every check (permission items, association
+//! model, scopes, quotas, idempotency) is the core's; this module only turns JS values into the
+//! core's validated commands and the outcomes back into plain objects. A batch command answers
+//! per customer (`{ customerId, ok, code?, message? }`) instead of throwing, because one refused
+//! customer does not stop the others; a refusal of the whole command throws with its code.
+
+use crate::desk::Desk;
+use crate::error::{Code, invalid_argument, to_js};
+use crate::types::{BudgetKind, FreezeScope, Money, count32};
+use chrono::{DateTime, Utc};
+use napi_derive::napi;
+use partnerdesk::access::Actor as CoreActor;
+use partnerdesk::audit::{AuditFilter as CoreAuditFilter, AuditOutcome};
+use partnerdesk::budget::BudgetSetting;
+use partnerdesk::command::BatchOutcome as CoreBatch;
+use partnerdesk::freeze::FreezeRequest;
+use partnerdesk::money::parse_amount;
+use partnerdesk::{Currency, CustomerId, IdempotencyKey, OperatorId, Permission};
+
+/// Who acts: an operator (by login), a customer (by id) or the system.
+#[napi(string_enum = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActorKind {
+    /// An operator of the partner.
+    Operator,
+    /// A customer.
+    Customer,
+    /// The system (time-driven transitions, imports).
+    System,
+}
+
+/// Who acts, e.g. `{ kind: 'operator', id: 'admin' }` or `{ kind: 'system' }`.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// Operator, customer or system.
+    pub kind: ActorKind,
+    /// The operator login or customer id (absent for the system).
+    pub id: Option<String>,
+}
+
+impl Actor {
+    pub(crate) fn to_core(&self) -> napi::Result<CoreActor, Code> {
+        match (self.kind, &self.id) {
+            (ActorKind::Operator, Some(id)) => Ok(CoreActor::Operator(
+                OperatorId::new(id.as_str()).map_err(to_js)?,
+            )),
+            (ActorKind::Customer, Some(id)) => Ok(CoreActor::Customer(
+                CustomerId::new(id.as_str()).map_err(to_js)?,
+            )),
+            (ActorKind::System, None) => Ok(CoreActor::System),
+            (ActorKind::System, Some(_)) => {
+                Err(invalid_argument("actor.id", "the system has no id"))
+            }
+            (ActorKind::Operator | ActorKind::Customer, None) => Err(invalid_argument(
+                "actor.id",
+                "an operator or customer actor needs an id",
+            )),
+        }
+    }
+}
+
+impl From<&CoreActor> for Actor {
+    fn from(a: &CoreActor) -> Self {
+        match a {
+            CoreActor::Operator(o) => Actor {
+                kind: ActorKind::Operator,
+                id: Some(o.as_str().to_owned()),
+            },
+            CoreActor::Customer(c) => Actor {
+                kind: ActorKind::Customer,
+                id: Some(c.as_str().to_owned()),
+            },
+            CoreActor::System => Actor {
+                kind: ActorKind::System,
+                id: None,
+            },
+        }
+    }
+}
+
+/// When a command happens and its idempotency key.
+#[napi(object)]
+#[derive(Debug, Clone, Default)]
+pub struct CommandOptions {
+    /// The moment of the command (default: the desk's `now`).
+    pub now: Option<DateTime<Utc>>,
+    /// A key that makes a retry return the first outcome and change nothing.
+    pub idempotency_key: Option<String>,
+}
+
+/// A freeze or unfreeze: 1..=10 customers, a scope and a reason (1..=256 characters).
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct FreezeCommand {
+    /// The customers, in order.
+    pub customer_ids: Vec<String>,
+    /// `account` or `account_and_resources`.
+    pub scope: FreezeScope,
+    /// Why (kept in the freeze; never shown in event text).
+    pub reason: String,
+}
+
+/// A budget setting: the amount (a decimal string in the partner's currency), monthly or
+/// one-off, auto-freeze at 100%, and whether to unfreeze the account in the same call.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct BudgetCommand {
+    /// The budget.
+    pub amount: Money,
+    /// `monthly` or `one_off`.
+    pub kind: BudgetKind,
+    /// Freeze the account when spend reaches 100%.
+    pub auto_freeze: bool,
+    /// Unfreeze the account in the same call (needs the freeze item too).
+    pub unfreeze: Option<bool>,
+}
+
+/// The outcome of a batch command for one customer.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct ItemOutcome {
+    /// The customer.
+    pub customer_id: String,
+    /// Whether it was done.
+    pub ok: bool,
+    /// The stable error code when refused.
+    pub code: Option<String>,
+    /// The error message when refused (no personal data).
+    pub message: Option<String>,
+}
+
+/// The outcome of a batch command: one item per customer, in the order given.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct BatchOutcome {
+    /// Per customer.
+    pub items: Vec<ItemOutcome>,
+    /// How many were done.
+    pub succeeded: u32,
+    /// How many were refused.
+    pub failed: u32,
+}
+
+impl From<CoreBatch> for BatchOutcome {
+    fn from(b: CoreBatch) -> Self {
+        let succeeded = count32(b.succeeded());
+        let failed = count32(b.failed());
+        BatchOutcome {
+            items: b
+                .items
+                .into_iter()
+                .map(|i| match i.result {
+                    Ok(()) => ItemOutcome {
+                        customer_id: i.customer.as_str().to_owned(),
+                        ok: true,
+                        code: None,
+                        message: None,
+                    },
+                    Err(e) => ItemOutcome {
+                        customer_id: i.customer.as_str().to_owned(),
+                        ok: false,
+                        code: Some(crate::error::code_of(&e).to_owned()),
+                        message: Some(e.to_string()),
+                    },
+                })
+                .collect(),
+            succeeded,
+            failed,
+        }
+    }
+}
+
+/// A customer's budget usage.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct BudgetUsage {
+    /// `monthly` or `one_off`.
+    #[napi(ts_type = "BudgetKind | (string & {})")]
+    pub kind: String,
+    /// The budget.
+    pub amount: Money,
+    /// Spend counted against it.
+    pub used: Money,
+    /// Unpaid orders placed on the customer's behalf in the budget period.
+    pub committed: Money,
+    /// `amount - used - committed` (may be negative).
+    pub remaining: Money,
+    /// `used / amount * 100`, a decimal string with 2 decimals.
+    pub percent: String,
+    /// Whether reaching 100% freezes the account.
+    pub auto_freeze: bool,
+}
+
+/// Which audit records to read; absent fields match everything.
+#[napi(object)]
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Only records about this customer.
+    pub customer_id: Option<String>,
+    /// Only records by this actor.
+    pub actor: Option<Actor>,
+    /// Only records of this kind (`freeze`, `set_budget`, `reveal`, `export`, ...).
+    pub kind: Option<String>,
+    /// Only records at or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Only records strictly before this instant.
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// One attempt in the audit trail: who tried what, when, on which customer, and whether it
+/// was allowed (ids and codes only, never personal data).
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct AuditRecord {
+    /// Sequence number, from 1.
+    pub seq: u32,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who.
+    pub actor: Actor,
+    /// On which customer, if one.
+    pub customer_id: Option<String>,
+    /// What was attempted.
+    pub kind: String,
+    /// Whether it was allowed.
+    pub allowed: bool,
+    /// The error code when refused.
+    pub code: Option<String>,
+    /// The one-line text of the record.
+    pub text: String,
+}
+
+/// One change on the desk.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct DeskEvent {
+    /// Sequence number, from 1, without gaps.
+    pub seq: u32,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who.
+    pub actor: Actor,
+    /// The customer changed, if one.
+    pub customer_id: Option<String>,
+    /// A stable code for the kind of change (`frozen`, `budget_set`, `manager_assigned`, ...).
+    pub kind: String,
+    /// Ids, codes, scopes and amounts of the change (no names, contact data or reasons).
+    pub summary: String,
+}
+
+fn ids(list: &[String]) -> napi::Result<Vec<CustomerId>, Code> {
+    list.iter()
+        .map(|s| CustomerId::new(s.as_str()).map_err(to_js))
+        .collect()
+}
+
+fn key(o: &CommandOptions) -> napi::Result<Option<IdempotencyKey>, Code> {
+    o.idempotency_key
+        .as_deref()
+        .map(|k| IdempotencyKey::new(k).map_err(to_js))
+        .transpose()
+}
+
+fn permissions(items: &[String]) -> napi::Result<Vec<Permission>, Code> {
+    items
+        .iter()
+        .map(|i| {
+            Permission::parse_known(i)
+                .ok_or_else(|| invalid_argument("items", "not a known permission item"))
+        })
+        .collect()
+}
+
+#[napi]
+impl Desk {
+    /// Freezes up to 10 reseller-model customers (origin manual); an outcome per customer.
+    /// Throws when the whole command is refused (`TOO_MANY_IDS`, `INVALID_REASON`,
+    /// `PERMISSION_DENIED`, `IDEMPOTENCY_CONFLICT`, ...).
+    #[napi]
+    pub fn freeze(
+        &self,
+        actor: Actor,
+        command: FreezeCommand,
+        options: Option<CommandOptions>,
+    ) -> napi::Result<BatchOutcome, Code> {
+        self.freeze_or_unfreeze(actor, command, options, true)
+    }
+
+    /// Unfreezes up to 10 customers with the scope they were frozen with; an outcome per
+    /// customer (`NOT_FROZEN`, `FREEZE_SCOPE_MISMATCH`, ...).
+    #[napi]
+    pub fn unfreeze(
+        &self,
+        actor: Actor,
+        command: FreezeCommand,
+        options: Option<CommandOptions>,
+    ) -> napi::Result<BatchOutcome, Code> {
+        self.freeze_or_unfreeze(actor, command, options, false)
+    }
+
+    /// Sets (not adds) a reseller-model customer's budget.
+    #[napi]
+    pub fn set_budget(
+        &self,
+        actor: Actor,
+        customer_id: String,
+        budget: BudgetCommand,
+        options: Option<CommandOptions>,
+    ) -> napi::Result<(), Code> {
+        let o = options.unwrap_or_default();
+        let actor = actor.to_core()?;
+        let id = CustomerId::new(customer_id).map_err(to_js)?;
+        let amount = partnerdesk::Money::new(
+            parse_amount("budget_amount", &budget.amount.amount).map_err(to_js)?,
+            Currency::new(&budget.amount.currency).map_err(to_js)?,
+        );
+        let setting = BudgetSetting::new(
+            amount,
+            budget.kind.into(),
+            budget.auto_freeze,
+            budget.unfreeze.unwrap_or(false),
+        )
+        .map_err(to_js)?;
+        let key = key(&o)?;
+        let now = o.now.unwrap_or(self.now);
+        self.write()
+            .set_budget(&actor, &id, &setting, now, key.as_ref())
+            .map_err(to_js)
+    }
+
+    /// A customer's budget usage at `now` (`null` without a budget).
+    #[napi]
+    pub fn budget_usage(
+        &self,
+        customer_id: String,
+        now: Option<DateTime<Utc>>,
+    ) -> napi::Result<Option<BudgetUsage>, Code> {
+        let id = CustomerId::new(customer_id).map_err(to_js)?;
+        let usage = self
+            .read()
+            .budget_usage(&id, now.unwrap_or(self.now))
+            .map_err(to_js)?;
+        Ok(usage.map(|u| BudgetUsage {
+            kind: u.budget.kind.as_str().to_owned(),
+            amount: u.budget.amount.into(),
+            used: u.used.into(),
+            committed: u.committed.into(),
+            remaining: u.remaining.into(),
+            percent: u.percent.to_string(),
+            auto_freeze: u.budget.auto_freeze,
+        }))
+    }
+
+    /// Evaluates every budget at `now` (thresholds, forecast, auto-freeze at 100%); returns
+    /// how many events were emitted.
+    #[napi]
+    pub fn evaluate_budgets(&self, now: Option<DateTime<Utc>>) -> napi::Result<u32, Code> {
+        self.write()
+            .evaluate_budgets(now.unwrap_or(self.now))
+            .map(count32)
+            .map_err(to_js)
+    }
+
+    /// Assigns (or changes to) an account manager for up to 100 customers; an outcome per
+    /// customer. Throws `OPERATOR_NOT_FOUND`, `NOT_ACCOUNT_MANAGER`, `PERMISSION_DENIED`, ...
+    #[napi]
+    pub fn assign_manager(
+        &self,
+        actor: Actor,
+        customer_ids: Vec<String>,
+        manager: String,
+        options: Option<CommandOptions>,
+    ) -> napi::Result<BatchOutcome, Code> {
+        let o = options.unwrap_or_default();
+        let actor = actor.to_core()?;
+        let ids = ids(&customer_ids)?;
+        let manager = OperatorId::new(manager).map_err(to_js)?;
+        let key = key(&o)?;
+        self.write()
+            .assign_manager(
+                &actor,
+                &ids,
+                &manager,
+                o.now.unwrap_or(self.now),
+                key.as_ref(),
+            )
+            .map(BatchOutcome::from)
+            .map_err(to_js)
+    }
+
+    /// Unassigns the account manager of up to 100 customers; an outcome per customer.
+    #[napi]
+    pub fn unassign_manager(
+        &self,
+        actor: Actor,
+        customer_ids: Vec<String>,
+        options: Option<CommandOptions>,
+    ) -> napi::Result<BatchOutcome, Code> {
+        let o = options.unwrap_or_default();
+        let actor = actor.to_core()?;
+        let ids = ids(&customer_ids)?;
+        let key = key(&o)?;
+        self.write()
+            .unassign_manager(&actor, &ids, o.now.unwrap_or(self.now), key.as_ref())
+            .map(BatchOutcome::from)
+            .map_err(to_js)
+    }
+
+    /// Grants permission items (Huawei's names, e.g. `BPC_ITEM_SUBCUSTSERV_010115`) to an
+    /// operator. Administrator only (`ADMINISTRATOR_ONLY`).
+    #[napi]
+    pub fn grant_permissions(
+        &self,
+        actor: Actor,
+        operator: String,
+        items: Vec<String>,
+        options: Option<CommandOptions>,
+    ) -> napi::Result<(), Code> {
+        self.change_permissions(actor, operator, items, options, true)
+    }
+
+    /// Withdraws permission items from an operator. Administrator only.
+    #[napi]
+    pub fn revoke_permissions(
+        &self,
+        actor: Actor,
+        operator: String,
+        items: Vec<String>,
+        options: Option<CommandOptions>,
+    ) -> napi::Result<(), Code> {
+        self.change_permissions(actor, operator, items, options, false)
+    }
+
+    /// The audit records matching a filter, oldest first.
+    #[napi]
+    pub fn audit_log(&self, filter: Option<AuditFilter>) -> napi::Result<Vec<AuditRecord>, Code> {
+        let f = filter.unwrap_or_default();
+        let core = CoreAuditFilter {
+            customer: f
+                .customer_id
+                .map(|c| CustomerId::new(c).map_err(to_js))
+                .transpose()?,
+            actor: f.actor.map(|a| a.to_core()).transpose()?,
+            kind: f.kind.as_deref().map(Into::into),
+            from: f.from,
+            until: f.until,
+        };
+        Ok(self
+            .read()
+            .audit_log(&core)
+            .into_iter()
+            .map(|r| {
+                let (allowed, code) = match &r.outcome {
+                    AuditOutcome::Allowed => (true, None),
+                    AuditOutcome::Denied { code } => (false, Some(code.clone())),
+                };
+                AuditRecord {
+                    seq: u32::try_from(r.seq).unwrap_or(u32::MAX),
+                    at: r.at,
+                    actor: (&r.actor).into(),
+                    customer_id: r.customer.as_ref().map(|c| c.as_str().to_owned()),
+                    kind: r.kind.as_str().to_owned(),
+                    allowed,
+                    code,
+                    text: r.to_string(),
+                }
+            })
+            .collect())
+    }
+
+    /// The events after sequence number `since` (default 0: all), oldest first.
+    #[napi]
+    pub fn events(&self, since: Option<u32>) -> Vec<DeskEvent> {
+        self.read()
+            .events_since(u64::from(since.unwrap_or(0)))
+            .iter()
+            .map(|e| DeskEvent {
+                seq: u32::try_from(e.seq).unwrap_or(u32::MAX),
+                at: e.at,
+                actor: (&e.actor).into(),
+                customer_id: e.customer.as_ref().map(|c| c.as_str().to_owned()),
+                kind: e.kind.code().to_owned(),
+                summary: e.kind.to_string(),
+            })
+            .collect()
+    }
+}
+
+impl Desk {
+    fn freeze_or_unfreeze(
+        &self,
+        actor: Actor,
+        command: FreezeCommand,
+        options: Option<CommandOptions>,
+        freeze: bool,
+    ) -> napi::Result<BatchOutcome, Code> {
+        let o = options.unwrap_or_default();
+        let actor = actor.to_core()?;
+        let request = FreezeRequest::new(
+            ids(&command.customer_ids)?,
+            command.scope.into(),
+            command.reason,
+        )
+        .map_err(to_js)?;
+        let key = key(&o)?;
+        let now = o.now.unwrap_or(self.now);
+        let mut desk = self.write();
+        let outcome = if freeze {
+            desk.freeze(&actor, &request, now, key.as_ref())
+        } else {
+            desk.unfreeze(&actor, &request, now, key.as_ref())
+        };
+        outcome.map(BatchOutcome::from).map_err(to_js)
+    }
+
+    fn change_permissions(
+        &self,
+        actor: Actor,
+        operator: String,
+        items: Vec<String>,
+        options: Option<CommandOptions>,
+        grant: bool,
+    ) -> napi::Result<(), Code> {
+        let o = options.unwrap_or_default();
+        let actor = actor.to_core()?;
+        let operator = OperatorId::new(operator).map_err(to_js)?;
+        let items = permissions(&items)?;
+        let key = key(&o)?;
+        let now = o.now.unwrap_or(self.now);
+        let mut desk = self.write();
+        if grant {
+            desk.grant_permissions(&actor, &operator, &items, now, key.as_ref())
+        } else {
+            desk.revoke_permissions(&actor, &operator, &items, now, key.as_ref())
+        }
+        .map_err(to_js)
+    }
+}
