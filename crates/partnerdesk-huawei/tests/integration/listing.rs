@@ -261,3 +261,70 @@ fn customer_query_body_fields_and_refusals() -> TestResult {
     );
     Ok(())
 }
+
+mod prop {
+    use super::*;
+    use proptest::prelude::*;
+    use std::sync::OnceLock;
+
+    const ATOMS: &[&str] = &[
+        "name~acme",
+        "name~Cloud",
+        "name~科技",
+        "name=\"Acme Cloud\"",
+        "account~yun",
+        "account~a",
+        "account=\"globex\"",
+        "tag:vip",
+        "tag:gold",
+        "tag all (vip, new)",
+        "tag in (fintech, gaming)",
+        "assoc=reseller",
+        "assoc=referral",
+        "reseller=reseller-01",
+        "reseller=reseller-04",
+        "associated>=2024-06-01",
+        "associated<2025-02-01T12:00:00.5Z",
+        "mtd>=100",
+        "frozen=true",
+        "has_manager=true",
+        "level=V2",
+    ];
+
+    fn demo() -> &'static (partnerdesk::Desk, chrono::DateTime<chrono::Utc>) {
+        static DESK: OnceLock<(partnerdesk::Desk, chrono::DateTime<chrono::Utc>)> = OnceLock::new();
+        DESK.get_or_init(|| match demo::portfolio(1_500, 5) {
+            Ok(d) => d,
+            Err(e) => unreachable!("demo portfolio: {e}"),
+        })
+    }
+
+    fn term() -> impl Strategy<Value = String> {
+        let atom = proptest::sample::select(ATOMS).prop_map(str::to_owned);
+        atom.prop_recursive(2, 6, 2, |inner| {
+            prop_oneof![
+                inner.clone().prop_map(|e| format!("not ({e})")),
+                (inner.clone(), inner).prop_map(|(a, b)| format!("({a} or {b})")),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+
+        /// For any conjunction of criteria (some nested in `or`/`not`), the customers the API
+        /// returns for the API part that also match the local part are exactly the query's.
+        #[test]
+        fn split_is_exact(terms in proptest::collection::vec(term(), 1..5)) {
+            let (d, at) = demo();
+            let q = Query::parse(&terms.join(" and ")).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let split = split_query(&q);
+            let ctx = d.match_context(*at);
+            for c in d.customers() {
+                let direct = q.matches(c, &ctx);
+                let via_api = split.api.matches(c) && split.local.matches(c, &ctx);
+                prop_assert_eq!(direct, via_api, "query {}, api {:?}, local {}", q, split.api, split.local);
+            }
+        }
+    }
+}
