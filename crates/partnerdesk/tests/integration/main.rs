@@ -5,6 +5,7 @@ mod common;
 mod criteria;
 mod fixtures;
 mod ops_fixture;
+mod ops_props;
 mod ops_rules;
 mod props;
 mod search;

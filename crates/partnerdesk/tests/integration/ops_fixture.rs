@@ -7,8 +7,8 @@ use partnerdesk::budget::BudgetSetting;
 use partnerdesk::privacy::Personal;
 use partnerdesk::{
     Actor, Association, AssociationType, BudgetKind, ChargingMode, Currency, Customer, CustomerId,
-    Decimal, Desk, Mobile, Money, Operator, OperatorId, Partner, PartnerId, Permission,
-    ResellerId, Result, Role, Site, SpendRecord, Tier,
+    Decimal, Desk, Mobile, Money, Operator, OperatorId, Partner, PartnerId, Permission, ResellerId,
+    Result, Role, Site, SpendRecord, Tier,
 };
 
 /// 2026-11-20T10:00:00Z: the 20th day of the November billing month (UTC+8).
@@ -54,7 +54,13 @@ pub const PII: &[&str] = &[
     "felix@example.com",
 ];
 
-fn customer(id: &str, name: &str, mobile: &str, email: &str, kind: AssociationType) -> Result<Customer> {
+fn customer(
+    id: &str,
+    name: &str,
+    mobile: &str,
+    email: &str,
+    kind: AssociationType,
+) -> Result<Customer> {
     let since = now() - Duration::days(400);
     let mut c = Customer::new(
         CustomerId::new(id)?,
@@ -68,7 +74,13 @@ fn customer(id: &str, name: &str, mobile: &str, email: &str, kind: AssociationTy
 }
 
 pub fn fresh_customer() -> Result<Customer> {
-    customer("new1", "Fresh Felix", "13600002222", "felix@example.com", AssociationType::Reseller)
+    customer(
+        "new1",
+        "Fresh Felix",
+        "13600002222",
+        "felix@example.com",
+        AssociationType::Reseller,
+    )
 }
 
 /// The desk: partner `p-1` (China, distributor), operators:
@@ -81,13 +93,22 @@ pub fn fresh_customer() -> Result<Customer> {
 /// customers `r1` (reseller model, spend 100 on Nov 2 and 50 on Nov 15, 80 on Oct 10, 40 on
 /// Oct 25), `r2` (reseller model through reseller `res-1`), `ref1` (referral).
 pub fn desk() -> Result<Desk> {
-    let partner = Partner::new(PartnerId::new("p-1")?, "Partner Co.", Site::China, Tier::Distributor);
+    let partner = Partner::new(
+        PartnerId::new("p-1")?,
+        "Partner Co.",
+        Site::China,
+        Tier::Distributor,
+    );
     desk_for(partner)
 }
 
 pub fn desk_for(partner: Partner) -> Result<Desk> {
     let mut d = Desk::new(partner, now());
-    d.add_operator(Operator::new(OperatorId::new("admin")?, "Admin A", Role::Administrator))?;
+    d.add_operator(Operator::new(
+        OperatorId::new("admin")?,
+        "Admin A",
+        Role::Administrator,
+    ))?;
     d.add_operator(
         Operator::new(OperatorId::new("ops")?, "Ops O", Role::Operator).with_permissions([
             Permission::FreezeUnfreeze,
@@ -104,18 +125,30 @@ pub fn desk_for(partner: Partner) -> Result<Desk> {
             .with_permissions([Permission::ViewCustomers])?,
     )?;
     d.add_operator(
-        Operator::new(OperatorId::new("rops")?, "Reseller Ops", Role::Operator).with_permissions([
-            Permission::FreezeUnfreezeResellerCustomers,
-            Permission::SetBudgetResellerCustomers,
-        ])?,
+        Operator::new(OperatorId::new("rops")?, "Reseller Ops", Role::Operator).with_permissions(
+            [
+                Permission::FreezeUnfreezeResellerCustomers,
+                Permission::SetBudgetResellerCustomers,
+            ],
+        )?,
     )?;
     for am in ["am1", "am2"] {
         d.add_operator(
-            Operator::new(OperatorId::new(am)?, format!("Manager {am}"), Role::Operator)
-                .with_account_manager(true),
+            Operator::new(
+                OperatorId::new(am)?,
+                format!("Manager {am}"),
+                Role::Operator,
+            )
+            .with_account_manager(true),
         )?;
     }
-    let mut r1 = customer("r1", "Zhang Wei Trading", "13812345678", "zhang.wei@example.com", AssociationType::Reseller)?;
+    let mut r1 = customer(
+        "r1",
+        "Zhang Wei Trading",
+        "13812345678",
+        "zhang.wei@example.com",
+        AssociationType::Reseller,
+    )?;
     for (d_, amount) in [
         (day(2026, 10, 10), cny(80, 0)),
         (day(2026, 10, 25), cny(40, 0)),
@@ -124,16 +157,32 @@ pub fn desk_for(partner: Partner) -> Result<Desk> {
     ] {
         r1.spend.push(SpendRecord {
             day: d_,
-            product: if amount.amount > Decimal::from(60) { "ecs".into() } else { "obs".into() },
+            product: if amount.amount > Decimal::from(60) {
+                "ecs".into()
+            } else {
+                "obs".into()
+            },
             amount,
             mode: ChargingMode::PayPerUse,
         });
     }
     d.insert_customer(r1)?;
-    let mut r2 = customer("r2", "Liu Yang Reseller", "13987654321", "liu.yang@example.com", AssociationType::Reseller)?;
+    let mut r2 = customer(
+        "r2",
+        "Liu Yang Reseller",
+        "13987654321",
+        "liu.yang@example.com",
+        AssociationType::Reseller,
+    )?;
     r2.association.reseller = Some(ResellerId::new("res-1")?);
     d.insert_customer(r2)?;
-    d.insert_customer(customer("ref1", "Referral Rita", "13700001111", "rita@example.com", AssociationType::Referral)?)?;
+    d.insert_customer(customer(
+        "ref1",
+        "Referral Rita",
+        "13700001111",
+        "rita@example.com",
+        AssociationType::Referral,
+    )?)?;
     Ok(d)
 }
 

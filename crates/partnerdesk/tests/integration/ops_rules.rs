@@ -18,11 +18,20 @@ use partnerdesk::{
 };
 
 fn freeze_req(ids: &[&str], scope: FreezeScope) -> Result<FreezeRequest> {
-    FreezeRequest::new(ids.iter().map(|i| cid(i)).collect(), scope, "overdue invoices")
+    FreezeRequest::new(
+        ids.iter().map(|i| cid(i)).collect(),
+        scope,
+        "overdue invoices",
+    )
 }
 
-fn authorize_orders(d: &mut Desk, customer: &str, days: u32) -> Result<partnerdesk::AuthorizationId> {
-    let req = AuthorizationRequest::new(cid(customer), [AuthorizationScope::PlaceOrders], days, true)?;
+fn authorize_orders(
+    d: &mut Desk,
+    customer: &str,
+    days: u32,
+) -> Result<partnerdesk::AuthorizationId> {
+    let req =
+        AuthorizationRequest::new(cid(customer), [AuthorizationScope::PlaceOrders], days, true)?;
     let id = d.request_authorization(&op("ops"), &req, now(), None)?;
     d.approve_authorization(&Actor::Customer(cid(customer)), &id, now(), None)?;
     Ok(id)
@@ -33,17 +42,32 @@ fn authorize_orders(d: &mut Desk, customer: &str, days: u32) -> Result<partnerde
 #[test]
 fn everything_is_denied_unless_granted() -> Result<()> {
     let d = desk()?;
-    assert!(d.authorize(&op("ops"), Permission::FreezeUnfreeze, Some(&cid("r1"))).is_ok());
-    assert_eq!(code(d.authorize(&op("viewer"), Permission::FreezeUnfreeze, None)), Some("PERMISSION_DENIED"));
-    assert_eq!(code(d.authorize(&op("nobody"), Permission::ViewCustomers, None)), Some("PERMISSION_DENIED"));
-    assert_eq!(code(d.authorize(&Actor::System, Permission::ViewCustomers, None)), Some("PERMISSION_DENIED"));
+    assert!(
+        d.authorize(&op("ops"), Permission::FreezeUnfreeze, Some(&cid("r1")))
+            .is_ok()
+    );
+    assert_eq!(
+        code(d.authorize(&op("viewer"), Permission::FreezeUnfreeze, None)),
+        Some("PERMISSION_DENIED")
+    );
+    assert_eq!(
+        code(d.authorize(&op("nobody"), Permission::ViewCustomers, None)),
+        Some("PERMISSION_DENIED")
+    );
+    assert_eq!(
+        code(d.authorize(&Actor::System, Permission::ViewCustomers, None)),
+        Some("PERMISSION_DENIED")
+    );
     assert_eq!(
         code(d.authorize(&Actor::Customer(cid("r1")), Permission::ViewCustomers, None)),
         Some("PERMISSION_DENIED")
     );
     // The administrator holds every item, administrator-only ones included.
     assert!(d.authorize(&op("admin"), Permission::Export, None).is_ok());
-    assert_eq!(code(d.authorize(&op("ops"), Permission::Export, None)), Some("ADMINISTRATOR_ONLY"));
+    assert_eq!(
+        code(d.authorize(&op("ops"), Permission::Export, None)),
+        Some("ADMINISTRATOR_ONLY")
+    );
     Ok(())
 }
 
@@ -63,11 +87,20 @@ fn administrator_only_items_cannot_be_granted() -> Result<()> {
         code(d.grant_permissions(&op("ops"), &viewer, &[Permission::ViewSpend], now(), None)),
         Some("ADMINISTRATOR_ONLY")
     );
-    assert_eq!(code(d.authorize(&op("viewer"), Permission::ViewSpend, None)), Some("PERMISSION_DENIED"));
+    assert_eq!(
+        code(d.authorize(&op("viewer"), Permission::ViewSpend, None)),
+        Some("PERMISSION_DENIED")
+    );
     d.grant_permissions(&op("admin"), &viewer, &[Permission::ViewSpend], now(), None)?;
-    assert!(d.authorize(&op("viewer"), Permission::ViewSpend, None).is_ok());
+    assert!(
+        d.authorize(&op("viewer"), Permission::ViewSpend, None)
+            .is_ok()
+    );
     d.revoke_permissions(&op("admin"), &viewer, &[Permission::ViewSpend], now(), None)?;
-    assert_eq!(code(d.authorize(&op("viewer"), Permission::ViewSpend, None)), Some("PERMISSION_DENIED"));
+    assert_eq!(
+        code(d.authorize(&op("viewer"), Permission::ViewSpend, None)),
+        Some("PERMISSION_DENIED")
+    );
     Ok(())
 }
 
@@ -75,13 +108,36 @@ fn administrator_only_items_cannot_be_granted() -> Result<()> {
 fn reseller_customers_need_the_reseller_scoped_item() -> Result<()> {
     let mut d = desk()?;
     // `ops` holds the own-customer item only: refused on r2 (held through reseller res-1).
-    let out = d.freeze(&op("ops"), &freeze_req(&["r1", "r2"], FreezeScope::Account)?, now(), None)?;
+    let out = d.freeze(
+        &op("ops"),
+        &freeze_req(&["r1", "r2"], FreezeScope::Account)?,
+        now(),
+        None,
+    )?;
     assert!(out.get(&cid("r1")).is_some_and(|r| r.is_ok()));
-    assert_eq!(out.get(&cid("r2")).and_then(|r| r.as_ref().err()).map(Error::code), Some("PERMISSION_DENIED"));
+    assert_eq!(
+        out.get(&cid("r2"))
+            .and_then(|r| r.as_ref().err())
+            .map(Error::code),
+        Some("PERMISSION_DENIED")
+    );
     // `rops` holds the reseller-scoped item only: allowed on r2, refused on r1.
-    let out = d.unfreeze(&op("rops"), &freeze_req(&["r1"], FreezeScope::Account)?, now(), None)?;
-    assert_eq!(out.items[0].result.as_ref().err().map(Error::code), Some("PERMISSION_DENIED"));
-    let out = d.freeze(&op("rops"), &freeze_req(&["r2"], FreezeScope::Account)?, now(), None)?;
+    let out = d.unfreeze(
+        &op("rops"),
+        &freeze_req(&["r1"], FreezeScope::Account)?,
+        now(),
+        None,
+    )?;
+    assert_eq!(
+        out.items[0].result.as_ref().err().map(Error::code),
+        Some("PERMISSION_DENIED")
+    );
+    let out = d.freeze(
+        &op("rops"),
+        &freeze_req(&["r2"], FreezeScope::Account)?,
+        now(),
+        None,
+    )?;
     assert_eq!(out.succeeded(), 1);
     Ok(())
 }
@@ -91,38 +147,95 @@ fn reseller_customers_need_the_reseller_scoped_item() -> Result<()> {
 #[test]
 fn freeze_and_unfreeze_need_the_same_scope() -> Result<()> {
     let mut d = desk()?;
-    let out = d.freeze(&op("ops"), &freeze_req(&["r1"], FreezeScope::AccountAndResources)?, now(), None)?;
+    let out = d.freeze(
+        &op("ops"),
+        &freeze_req(&["r1"], FreezeScope::AccountAndResources)?,
+        now(),
+        None,
+    )?;
     assert_eq!(out.succeeded(), 1);
-    let f = d.customer(&cid("r1"))?.freeze.freeze().cloned().ok_or(Error::InvalidCursor)?;
+    let f = d
+        .customer(&cid("r1"))?
+        .freeze
+        .freeze()
+        .cloned()
+        .ok_or(Error::InvalidCursor)?;
     assert_eq!(f.origin, FreezeOrigin::Manual);
     assert_eq!(f.by, "ops");
     assert_eq!(f.release_at(), Some(now() + Duration::days(15)));
     // Unfreezing with the other scope is refused and changes nothing.
-    let out = d.unfreeze(&op("ops"), &freeze_req(&["r1"], FreezeScope::Account)?, now(), None)?;
-    assert_eq!(out.items[0].result.as_ref().err().map(Error::code), Some("FREEZE_SCOPE_MISMATCH"));
+    let out = d.unfreeze(
+        &op("ops"),
+        &freeze_req(&["r1"], FreezeScope::Account)?,
+        now(),
+        None,
+    )?;
+    assert_eq!(
+        out.items[0].result.as_ref().err().map(Error::code),
+        Some("FREEZE_SCOPE_MISMATCH")
+    );
     assert!(d.customer(&cid("r1"))?.freeze.is_frozen());
     // Freezing again is refused.
-    let out = d.freeze(&op("ops"), &freeze_req(&["r1"], FreezeScope::Account)?, now(), None)?;
-    assert_eq!(out.items[0].result.as_ref().err().map(Error::code), Some("ALREADY_FROZEN"));
+    let out = d.freeze(
+        &op("ops"),
+        &freeze_req(&["r1"], FreezeScope::Account)?,
+        now(),
+        None,
+    )?;
+    assert_eq!(
+        out.items[0].result.as_ref().err().map(Error::code),
+        Some("ALREADY_FROZEN")
+    );
     // The matching scope unfreezes; a second unfreeze is NOT_FROZEN.
-    let out = d.unfreeze(&op("ops"), &freeze_req(&["r1"], FreezeScope::AccountAndResources)?, now(), None)?;
+    let out = d.unfreeze(
+        &op("ops"),
+        &freeze_req(&["r1"], FreezeScope::AccountAndResources)?,
+        now(),
+        None,
+    )?;
     assert_eq!(out.succeeded(), 1);
     assert!(!d.customer(&cid("r1"))?.freeze.is_frozen());
-    let out = d.unfreeze(&op("ops"), &freeze_req(&["r1"], FreezeScope::AccountAndResources)?, now(), None)?;
-    assert_eq!(out.items[0].result.as_ref().err().map(Error::code), Some("NOT_FROZEN"));
+    let out = d.unfreeze(
+        &op("ops"),
+        &freeze_req(&["r1"], FreezeScope::AccountAndResources)?,
+        now(),
+        None,
+    )?;
+    assert_eq!(
+        out.items[0].result.as_ref().err().map(Error::code),
+        Some("NOT_FROZEN")
+    );
     Ok(())
 }
 
 #[test]
 fn referral_customers_cannot_be_frozen() -> Result<()> {
     let mut d = desk()?;
-    let out = d.freeze(&op("ops"), &freeze_req(&["ref1", "r1"], FreezeScope::Account)?, now(), None)?;
-    assert_eq!(out.get(&cid("ref1")).and_then(|r| r.as_ref().err()).map(Error::code), Some("WRONG_ASSOCIATION_TYPE"));
+    let out = d.freeze(
+        &op("ops"),
+        &freeze_req(&["ref1", "r1"], FreezeScope::Account)?,
+        now(),
+        None,
+    )?;
+    assert_eq!(
+        out.get(&cid("ref1"))
+            .and_then(|r| r.as_ref().err())
+            .map(Error::code),
+        Some("WRONG_ASSOCIATION_TYPE")
+    );
     assert!(out.get(&cid("r1")).is_some_and(|r| r.is_ok()));
     assert!(!d.customer(&cid("ref1"))?.freeze.is_frozen());
     // Unknown customers are reported per customer too.
-    let out = d.freeze(&op("ops"), &freeze_req(&["nope"], FreezeScope::Account)?, now(), None)?;
-    assert_eq!(out.items[0].result.as_ref().err().map(Error::code), Some("CUSTOMER_NOT_FOUND"));
+    let out = d.freeze(
+        &op("ops"),
+        &freeze_req(&["nope"], FreezeScope::Account)?,
+        now(),
+        None,
+    )?;
+    assert_eq!(
+        out.items[0].result.as_ref().err().map(Error::code),
+        Some("CUSTOMER_NOT_FOUND")
+    );
     Ok(())
 }
 
@@ -133,26 +246,70 @@ fn at_most_ten_ids_and_a_reason() -> Result<()> {
     assert!(freeze_req(&ten, FreezeScope::Account).is_ok());
     let eleven: Vec<String> = (0..11).map(|i| format!("c{i}")).collect();
     let eleven: Vec<&str> = eleven.iter().map(String::as_str).collect();
-    assert_eq!(code(freeze_req(&eleven, FreezeScope::Account)), Some("TOO_MANY_IDS"));
-    assert_eq!(code(FreezeRequest::new(vec![cid("r1")], FreezeScope::Account, "  ")), Some("INVALID_REASON"));
-    assert_eq!(code(FreezeRequest::new(vec![cid("r1")], FreezeScope::Account, "x".repeat(257))), Some("INVALID_REASON"));
+    assert_eq!(
+        code(freeze_req(&eleven, FreezeScope::Account)),
+        Some("TOO_MANY_IDS")
+    );
+    assert_eq!(
+        code(FreezeRequest::new(
+            vec![cid("r1")],
+            FreezeScope::Account,
+            "  "
+        )),
+        Some("INVALID_REASON")
+    );
+    assert_eq!(
+        code(FreezeRequest::new(
+            vec![cid("r1")],
+            FreezeScope::Account,
+            "x".repeat(257)
+        )),
+        Some("INVALID_REASON")
+    );
     assert!(FreezeRequest::new(vec![cid("r1")], FreezeScope::Account, "x".repeat(256)).is_ok());
-    assert_eq!(code(FreezeRequest::new(vec![], FreezeScope::Account, "r")), Some("INVALID_ARGUMENT"));
-    assert_eq!(code(FreezeRequest::new(vec![cid("a"), cid("a")], FreezeScope::Account, "r")), Some("INVALID_ARGUMENT"));
-    assert_eq!(code(FreezeRequest::new(vec![cid("a")], FreezeScope::Unknown, "r")), Some("INVALID_ARGUMENT"));
+    assert_eq!(
+        code(FreezeRequest::new(vec![], FreezeScope::Account, "r")),
+        Some("INVALID_ARGUMENT")
+    );
+    assert_eq!(
+        code(FreezeRequest::new(
+            vec![cid("a"), cid("a")],
+            FreezeScope::Account,
+            "r"
+        )),
+        Some("INVALID_ARGUMENT")
+    );
+    assert_eq!(
+        code(FreezeRequest::new(
+            vec![cid("a")],
+            FreezeScope::Unknown,
+            "r"
+        )),
+        Some("INVALID_ARGUMENT")
+    );
     Ok(())
 }
 
 #[test]
 fn freeze_without_the_item_is_refused_and_audited() -> Result<()> {
     let mut d = desk()?;
-    let r = d.freeze(&op("viewer"), &freeze_req(&["r1"], FreezeScope::Account)?, now(), None);
+    let r = d.freeze(
+        &op("viewer"),
+        &freeze_req(&["r1"], FreezeScope::Account)?,
+        now(),
+        None,
+    );
     assert_eq!(code(r), Some("PERMISSION_DENIED"));
     assert!(!d.customer(&cid("r1"))?.freeze.is_frozen());
     assert!(d.events().is_empty());
     let denied = d.audit_log(&AuditFilter::default().actor(op("viewer")).kind("freeze"));
     assert_eq!(denied.len(), 1);
-    assert_eq!(denied[0].outcome, AuditOutcome::Denied { code: "PERMISSION_DENIED".into() });
+    assert_eq!(
+        denied[0].outcome,
+        AuditOutcome::Denied {
+            code: "PERMISSION_DENIED".into()
+        }
+    );
     Ok(())
 }
 
@@ -163,22 +320,43 @@ fn association_starts_frozen_and_assigns_the_inviting_manager() -> Result<()> {
     let mut d = desk()?;
     let c = fresh_customer()?;
     let id = c.id.clone();
-    d.associate(&Actor::Customer(id.clone()), c.clone(), Some(OperatorId::new("am1")?), now(), None)?;
+    d.associate(
+        &Actor::Customer(id.clone()),
+        c.clone(),
+        Some(OperatorId::new("am1")?),
+        now(),
+        None,
+    )?;
     let got = d.customer(&id)?;
     let f = got.freeze.freeze().ok_or(Error::InvalidCursor)?;
-    assert_eq!((f.scope.clone(), f.origin.clone()), (FreezeScope::Account, FreezeOrigin::Default));
+    assert_eq!(
+        (f.scope.clone(), f.origin.clone()),
+        (FreezeScope::Account, FreezeOrigin::Default)
+    );
     assert_eq!(got.account_manager, Some(OperatorId::new("am1")?));
     assert_eq!(got.association.since, now());
     assert_eq!(d.association_history(Some(&id)).len(), 1);
     assert_eq!(d.manager_history(&id).len(), 1);
     // Associating again is refused; an operator without the admin role cannot associate.
-    assert_eq!(code(d.associate(&Actor::System, c.clone(), None, now(), None)), Some("ALREADY_ASSOCIATED"));
+    assert_eq!(
+        code(d.associate(&Actor::System, c.clone(), None, now(), None)),
+        Some("ALREADY_ASSOCIATED")
+    );
     let mut other = c;
     other.id = cid("new2");
-    assert_eq!(code(d.associate(&op("ops"), other.clone(), None, now(), None)), Some("ADMINISTRATOR_ONLY"));
+    assert_eq!(
+        code(d.associate(&op("ops"), other.clone(), None, now(), None)),
+        Some("ADMINISTRATOR_ONLY")
+    );
     // An inviter who is not an account manager is refused.
     assert_eq!(
-        code(d.associate(&Actor::System, other, Some(OperatorId::new("viewer")?), now(), None)),
+        code(d.associate(
+            &Actor::System,
+            other,
+            Some(OperatorId::new("viewer")?),
+            now(),
+            None
+        )),
         Some("NOT_ACCOUNT_MANAGER")
     );
     Ok(())
@@ -189,14 +367,35 @@ fn customer_disassociation_requests_are_decided_by_the_administrator() -> Result
     let mut d = desk()?;
     let r1 = cid("r1");
     d.set_budget(&op("ops"), &r1, &monthly(1000, false, false)?, now(), None)?;
-    d.assign_manager(&op("ops"), &[r1.clone()], &OperatorId::new("am1")?, now(), None)?;
+    d.assign_manager(
+        &op("ops"),
+        &[r1.clone()],
+        &OperatorId::new("am1")?,
+        now(),
+        None,
+    )?;
     let auth = authorize_orders(&mut d, "r1", 30)?;
     // Only the customer itself asks.
-    assert_eq!(code(d.request_disassociation(&op("admin"), &r1, "leaving", now(), None)), Some("PERMISSION_DENIED"));
-    let req = d.request_disassociation(&Actor::Customer(r1.clone()), &r1, "moving to another partner", now(), None)?;
+    assert_eq!(
+        code(d.request_disassociation(&op("admin"), &r1, "leaving", now(), None)),
+        Some("PERMISSION_DENIED")
+    );
+    let req = d.request_disassociation(
+        &Actor::Customer(r1.clone()),
+        &r1,
+        "moving to another partner",
+        now(),
+        None,
+    )?;
     // An operator cannot decide; a rejection needs a reason.
-    assert_eq!(code(d.decide_disassociation(&op("ops"), req, true, "", now(), None)), Some("ADMINISTRATOR_ONLY"));
-    assert_eq!(code(d.decide_disassociation(&op("admin"), req, false, "", now(), None)), Some("INVALID_REASON"));
+    assert_eq!(
+        code(d.decide_disassociation(&op("ops"), req, true, "", now(), None)),
+        Some("ADMINISTRATOR_ONLY")
+    );
+    assert_eq!(
+        code(d.decide_disassociation(&op("admin"), req, false, "", now(), None)),
+        Some("INVALID_REASON")
+    );
     d.decide_disassociation(&op("admin"), req, true, "", now(), None)?;
     let c = d.customer(&r1)?;
     assert!(!c.is_associated());
@@ -204,11 +403,22 @@ fn customer_disassociation_requests_are_decided_by_the_administrator() -> Result
     assert!(c.account_manager.is_none());
     assert!(d.current_manager_period(&r1).is_none());
     let records = d.budget_records(&r1);
-    assert_eq!(records.last().map(|r| (r.operation.clone(), r.operator.as_str())), Some((BudgetOperation::Delete, "system")));
+    assert_eq!(
+        records
+            .last()
+            .map(|r| (r.operation.clone(), r.operator.as_str())),
+        Some((BudgetOperation::Delete, "system"))
+    );
     assert_eq!(d.authorization(&auth)?.state, AuthorizationState::Ended);
     // A decided request cannot be decided again.
-    assert_eq!(code(d.decide_disassociation(&op("admin"), req, false, "late", now(), None)), Some("INVALID_TRANSITION"));
-    assert_eq!(code(d.decide_disassociation(&op("admin"), 99, false, "x", now(), None)), Some("AUTHORIZATION_NOT_FOUND"));
+    assert_eq!(
+        code(d.decide_disassociation(&op("admin"), req, false, "late", now(), None)),
+        Some("INVALID_TRANSITION")
+    );
+    assert_eq!(
+        code(d.decide_disassociation(&op("admin"), 99, false, "x", now(), None)),
+        Some("AUTHORIZATION_NOT_FOUND")
+    );
     // Disassociated customers are out of queries unless asked for.
     let q = partnerdesk::query::Query::all();
     assert_eq!(d.count(&q, now()), 2);
@@ -222,12 +432,18 @@ fn partner_disassociation_quota_is_three_per_rolling_three_months() -> Result<()
     let r1 = cid("r1");
     let customer = Actor::Customer(r1.clone());
     // Only the administrator requests.
-    assert_eq!(code(d.request_partner_disassociation(&op("ops"), &r1, "cleanup", now(), None)), Some("ADMINISTRATOR_ONLY"));
+    assert_eq!(
+        code(d.request_partner_disassociation(&op("ops"), &r1, "cleanup", now(), None)),
+        Some("ADMINISTRATOR_ONLY")
+    );
     let mut t = now();
     for _ in 0..3 {
         let req = d.request_partner_disassociation(&op("admin"), &r1, "cleanup", t, None)?;
         // A pending partner request cannot be repeated.
-        assert_eq!(code(d.request_partner_disassociation(&op("admin"), &r1, "again", t, None)), Some("INVALID_TRANSITION"));
+        assert_eq!(
+            code(d.request_partner_disassociation(&op("admin"), &r1, "again", t, None)),
+            Some("INVALID_TRANSITION")
+        );
         d.decide_disassociation(&customer, req, false, "I want to stay", t, None)?;
         t += Duration::days(10);
     }
@@ -239,10 +455,16 @@ fn partner_disassociation_quota_is_three_per_rolling_three_months() -> Result<()
     let later = now() + Duration::days(93);
     let req = d.request_partner_disassociation(&op("admin"), &r1, "cleanup", later, None)?;
     // The administrator cannot confirm the partner's own request: the customer does.
-    assert_eq!(code(d.decide_disassociation(&op("admin"), req, true, "", later, None)), Some("PERMISSION_DENIED"));
+    assert_eq!(
+        code(d.decide_disassociation(&op("admin"), req, true, "", later, None)),
+        Some("PERMISSION_DENIED")
+    );
     d.decide_disassociation(&customer, req, true, "", later, None)?;
     assert!(!d.customer(&r1)?.is_associated());
-    assert_eq!(code(d.request_partner_disassociation(&op("admin"), &r1, "again", later, None)), Some("NOT_ASSOCIATED"));
+    assert_eq!(
+        code(d.request_partner_disassociation(&op("admin"), &r1, "again", later, None)),
+        Some("NOT_ASSOCIATED")
+    );
     Ok(())
 }
 
@@ -250,13 +472,27 @@ fn partner_disassociation_quota_is_three_per_rolling_three_months() -> Result<()
 fn disassociation_is_blocked_by_a_manual_freeze_or_a_valid_reserved_instance() -> Result<()> {
     let mut d = desk()?;
     let r1 = cid("r1");
-    d.freeze(&op("ops"), &freeze_req(&["r1"], FreezeScope::Account)?, now(), None)?;
+    d.freeze(
+        &op("ops"),
+        &freeze_req(&["r1"], FreezeScope::Account)?,
+        now(),
+        None,
+    )?;
     let blocked = d.request_partner_disassociation(&op("admin"), &r1, "cleanup", now(), None);
     assert_eq!(code(blocked), Some("DISASSOCIATION_BLOCKED"));
     // A customer's own request is accepted, but approval is blocked while manually frozen.
-    let req = d.request_disassociation(&Actor::Customer(r1.clone()), &r1, "leaving", now(), None)?;
-    assert_eq!(code(d.decide_disassociation(&op("admin"), req, true, "", now(), None)), Some("DISASSOCIATION_BLOCKED"));
-    d.unfreeze(&op("ops"), &freeze_req(&["r1"], FreezeScope::Account)?, now(), None)?;
+    let req =
+        d.request_disassociation(&Actor::Customer(r1.clone()), &r1, "leaving", now(), None)?;
+    assert_eq!(
+        code(d.decide_disassociation(&op("admin"), req, true, "", now(), None)),
+        Some("DISASSOCIATION_BLOCKED")
+    );
+    d.unfreeze(
+        &op("ops"),
+        &freeze_req(&["r1"], FreezeScope::Account)?,
+        now(),
+        None,
+    )?;
     // A valid reserved instance blocks too; a budget freeze does not.
     d.update_customer(&r1, |c| {
         c.resources.push(Resource {
@@ -271,7 +507,10 @@ fn disassociation_is_blocked_by_a_manual_freeze_or_a_valid_reserved_instance() -
             expiry_policy: ExpiryPolicy::Manual,
         })
     })?;
-    assert_eq!(code(d.decide_disassociation(&op("admin"), req, true, "", now(), None)), Some("DISASSOCIATION_BLOCKED"));
+    assert_eq!(
+        code(d.decide_disassociation(&op("admin"), req, true, "", now(), None)),
+        Some("DISASSOCIATION_BLOCKED")
+    );
     let after_expiry = now() + Duration::days(101);
     d.decide_disassociation(&op("admin"), req, true, "", after_expiry, None)?;
     assert!(!d.customer(&r1)?.is_associated());
@@ -285,17 +524,40 @@ fn managers_are_assigned_in_batches_with_an_outcome_each() -> Result<()> {
     let mut d = desk()?;
     let am1 = OperatorId::new("am1")?;
     let ids = [cid("r1"), cid("ref1"), cid("ghost")];
-    assert_eq!(code(d.assign_manager(&op("viewer"), &ids, &am1, now(), None)), Some("PERMISSION_DENIED"));
-    assert_eq!(code(d.assign_manager(&op("ops"), &ids, &OperatorId::new("viewer")?, now(), None)), Some("NOT_ACCOUNT_MANAGER"));
-    assert_eq!(code(d.assign_manager(&op("ops"), &ids, &OperatorId::new("zz")?, now(), None)), Some("OPERATOR_NOT_FOUND"));
+    assert_eq!(
+        code(d.assign_manager(&op("viewer"), &ids, &am1, now(), None)),
+        Some("PERMISSION_DENIED")
+    );
+    assert_eq!(
+        code(d.assign_manager(&op("ops"), &ids, &OperatorId::new("viewer")?, now(), None)),
+        Some("NOT_ACCOUNT_MANAGER")
+    );
+    assert_eq!(
+        code(d.assign_manager(&op("ops"), &ids, &OperatorId::new("zz")?, now(), None)),
+        Some("OPERATOR_NOT_FOUND")
+    );
     let out = d.assign_manager(&op("ops"), &ids, &am1, now(), None)?;
     assert_eq!(out.succeeded(), 2);
-    assert_eq!(out.get(&cid("ghost")).and_then(|r| r.as_ref().err()).map(Error::code), Some("CUSTOMER_NOT_FOUND"));
+    assert_eq!(
+        out.get(&cid("ghost"))
+            .and_then(|r| r.as_ref().err())
+            .map(Error::code),
+        Some("CUSTOMER_NOT_FOUND")
+    );
     let again = d.assign_manager(&op("ops"), &[cid("r1")], &am1, now(), None)?;
-    assert_eq!(again.items[0].result.as_ref().err().map(Error::code), Some("INVALID_TRANSITION"));
+    assert_eq!(
+        again.items[0].result.as_ref().err().map(Error::code),
+        Some("INVALID_TRANSITION")
+    );
     // Change, then unassign: the history keeps every period.
     let later = now() + Duration::days(3);
-    d.assign_manager(&op("ops"), &[cid("r1")], &OperatorId::new("am2")?, later, None)?;
+    d.assign_manager(
+        &op("ops"),
+        &[cid("r1")],
+        &OperatorId::new("am2")?,
+        later,
+        None,
+    )?;
     d.unassign_manager(&op("ops"), &[cid("r1")], later + Duration::days(1), None)?;
     let h = d.manager_history(&cid("r1"));
     assert_eq!(h.len(), 2);
@@ -303,7 +565,10 @@ fn managers_are_assigned_in_batches_with_an_outcome_each() -> Result<()> {
     assert_eq!(h[1].manager.as_str(), "am2");
     assert!(h.iter().all(|p| p.to.is_some()));
     let none = d.unassign_manager(&op("ops"), &[cid("r1")], later, None)?;
-    assert_eq!(none.items[0].result.as_ref().err().map(Error::code), Some("INVALID_TRANSITION"));
+    assert_eq!(
+        none.items[0].result.as_ref().err().map(Error::code),
+        Some("INVALID_TRANSITION")
+    );
     Ok(())
 }
 
@@ -317,14 +582,25 @@ fn spend_is_attributed_to_the_manager_of_the_day() -> Result<()> {
     let nov10 = partnerdesk::BillingOffset::CHINA.start_of_day(day(2026, 11, 10));
     d.assign_manager(&op("ops"), &[r1.clone()], &am1, oct1, None)?;
     d.assign_manager(&op("ops"), &[r1.clone()], &am2, nov10, None)?;
-    let month = |m| (day(2026, m, 1), partnerdesk::YearMonth::new(2026, m).map(|x| x.last_day()));
+    let month = |m| {
+        (
+            day(2026, m, 1),
+            partnerdesk::YearMonth::new(2026, m).map(|x| x.last_day()),
+        )
+    };
     let (from, to) = month(11);
     let to = to?;
     // Nov 2 (100) belongs to am1, Nov 15 (50) to am2; October (120) to am1.
     assert_eq!(d.manager_spend(&op("ops"), &am1, from, to)?, cny(100, 0));
     assert_eq!(d.manager_spend(&op("ops"), &am2, from, to)?, cny(50, 0));
-    assert_eq!(d.manager_spend(&op("ops"), &am1, day(2026, 10, 1), day(2026, 10, 31))?, cny(120, 0));
-    assert_eq!(code(d.manager_spend(&op("viewer"), &am1, from, to)), Some("PERMISSION_DENIED"));
+    assert_eq!(
+        d.manager_spend(&op("ops"), &am1, day(2026, 10, 1), day(2026, 10, 31))?,
+        cny(120, 0)
+    );
+    assert_eq!(
+        code(d.manager_spend(&op("viewer"), &am1, from, to)),
+        Some("PERMISSION_DENIED")
+    );
     assert_eq!(d.manager_at(&r1, now())?, Some(am2));
     Ok(())
 }
@@ -335,27 +611,88 @@ fn spend_is_attributed_to_the_manager_of_the_day() -> Result<()> {
 fn budgets_are_validated_and_reseller_only() -> Result<()> {
     let mut d = desk()?;
     assert_eq!(code(monthly(0, false, false)), Some("INVALID_MONEY"));
-    assert_eq!(code(BudgetSetting::new(cny(2_147_483_648, 0), BudgetKind::Monthly, false, false)), Some("INVALID_MONEY"));
+    assert_eq!(
+        code(BudgetSetting::new(
+            cny(2_147_483_648, 0),
+            BudgetKind::Monthly,
+            false,
+            false
+        )),
+        Some("INVALID_MONEY")
+    );
     assert!(BudgetSetting::new(cny(2_147_483_647, 0), BudgetKind::Monthly, false, false).is_ok());
     let three_dp = partnerdesk::Money::new(Decimal::new(1001, 3), partnerdesk::Currency::CNY);
-    assert_eq!(code(BudgetSetting::new(three_dp, BudgetKind::OneOff, false, false)), Some("INVALID_MONEY"));
+    assert_eq!(
+        code(BudgetSetting::new(
+            three_dp,
+            BudgetKind::OneOff,
+            false,
+            false
+        )),
+        Some("INVALID_MONEY")
+    );
     let usd = partnerdesk::Money::new(Decimal::from(10), partnerdesk::Currency::USD);
     let s = BudgetSetting::new(usd, BudgetKind::Monthly, false, false)?;
-    assert_eq!(code(d.set_budget(&op("ops"), &cid("r1"), &s, now(), None)), Some("CURRENCY_MISMATCH"));
-    assert_eq!(code(d.set_budget(&op("ops"), &cid("ref1"), &monthly(100, false, false)?, now(), None)), Some("WRONG_ASSOCIATION_TYPE"));
-    assert_eq!(code(d.set_budget(&op("viewer"), &cid("r1"), &monthly(100, false, false)?, now(), None)), Some("PERMISSION_DENIED"));
+    assert_eq!(
+        code(d.set_budget(&op("ops"), &cid("r1"), &s, now(), None)),
+        Some("CURRENCY_MISMATCH")
+    );
+    assert_eq!(
+        code(d.set_budget(
+            &op("ops"),
+            &cid("ref1"),
+            &monthly(100, false, false)?,
+            now(),
+            None
+        )),
+        Some("WRONG_ASSOCIATION_TYPE")
+    );
+    assert_eq!(
+        code(d.set_budget(
+            &op("viewer"),
+            &cid("r1"),
+            &monthly(100, false, false)?,
+            now(),
+            None
+        )),
+        Some("PERMISSION_DENIED")
+    );
     // Setting replaces (not adds) and is recorded.
-    d.set_budget(&op("ops"), &cid("r1"), &monthly(100, false, false)?, now(), None)?;
-    d.set_budget(&op("ops"), &cid("r1"), &monthly(300, false, false)?, now(), None)?;
-    let b = d.customer(&cid("r1"))?.budget.clone().ok_or(Error::InvalidCursor)?;
+    d.set_budget(
+        &op("ops"),
+        &cid("r1"),
+        &monthly(100, false, false)?,
+        now(),
+        None,
+    )?;
+    d.set_budget(
+        &op("ops"),
+        &cid("r1"),
+        &monthly(300, false, false)?,
+        now(),
+        None,
+    )?;
+    let b = d
+        .customer(&cid("r1"))?
+        .budget
+        .clone()
+        .ok_or(Error::InvalidCursor)?;
     assert_eq!(b.amount, cny(300, 0));
     assert!(!b.auto_freeze);
     let recs = d.budget_records(&cid("r1"));
     assert_eq!(recs.len(), 2);
-    assert!(recs.iter().all(|r| r.operation == BudgetOperation::Setting && r.operator == "ops"));
+    assert!(
+        recs.iter()
+            .all(|r| r.operation == BudgetOperation::Setting && r.operator == "ops")
+    );
     // Usage: 150 of 300 this month.
-    let u = d.budget_usage(&cid("r1"), now())?.ok_or(Error::InvalidCursor)?;
-    assert_eq!((u.used, u.percent, u.remaining), (cny(150, 0), Decimal::from(50), cny(150, 0)));
+    let u = d
+        .budget_usage(&cid("r1"), now())?
+        .ok_or(Error::InvalidCursor)?;
+    assert_eq!(
+        (u.used, u.percent, u.remaining),
+        (cny(150, 0), Decimal::from(50), cny(150, 0))
+    );
     Ok(())
 }
 
@@ -367,8 +704,17 @@ fn setting_a_budget_can_unfreeze_with_the_freeze_item() -> Result<()> {
     d.associate(&Actor::System, c, None, now(), None)?;
     assert!(d.customer(&id)?.freeze.is_frozen());
     // An operator with the budget item but not the freeze item cannot unfreeze with it.
-    d.grant_permissions(&op("admin"), &OperatorId::new("viewer")?, &[Permission::SetBudget], now(), None)?;
-    assert_eq!(code(d.set_budget(&op("viewer"), &id, &monthly(500, false, true)?, now(), None)), Some("PERMISSION_DENIED"));
+    d.grant_permissions(
+        &op("admin"),
+        &OperatorId::new("viewer")?,
+        &[Permission::SetBudget],
+        now(),
+        None,
+    )?;
+    assert_eq!(
+        code(d.set_budget(&op("viewer"), &id, &monthly(500, false, true)?, now(), None)),
+        Some("PERMISSION_DENIED")
+    );
     assert!(d.customer(&id)?.budget.is_none());
     d.set_budget(&op("ops"), &id, &monthly(500, false, true)?, now(), None)?;
     assert!(!d.customer(&id)?.freeze.is_frozen());
@@ -383,37 +729,56 @@ fn evaluation_fires_each_crossing_once_and_auto_freezes_at_100() -> Result<()> {
     d.set_budget(&op("ops"), &r1, &monthly(180, true, false)?, now(), None)?;
     let ev = d.evaluate_budget(&r1, now())?;
     let kinds: Vec<&str> = ev.iter().map(|e| e.kind.code()).collect();
-    assert_eq!(kinds, ["budget_threshold_crossed", "budget_forecast_crossed"]);
+    assert_eq!(
+        kinds,
+        ["budget_threshold_crossed", "budget_forecast_crossed"]
+    );
     assert!(ev.iter().all(|e| e.actor == Actor::System));
     // Once per period: a second evaluation fires nothing.
     assert!(d.evaluate_budget(&r1, now())?.is_empty());
     // New spend reaches 100%: the 100% crossing and the auto-freeze (origin budget).
-    d.add_spend(&r1, partnerdesk::SpendRecord {
-        day: day(2026, 11, 20),
-        product: "ecs".into(),
-        amount: cny(30, 0),
-        mode: partnerdesk::ChargingMode::PayPerUse,
-    })?;
+    d.add_spend(
+        &r1,
+        partnerdesk::SpendRecord {
+            day: day(2026, 11, 20),
+            product: "ecs".into(),
+            amount: cny(30, 0),
+            mode: partnerdesk::ChargingMode::PayPerUse,
+        },
+    )?;
     let ev = d.evaluate_budget(&r1, now())?;
     let kinds: Vec<&str> = ev.iter().map(|e| e.kind.code()).collect();
     assert_eq!(kinds, ["budget_threshold_crossed", "frozen"]);
-    let f = d.customer(&r1)?.freeze.freeze().cloned().ok_or(Error::InvalidCursor)?;
+    let f = d
+        .customer(&r1)?
+        .freeze
+        .freeze()
+        .cloned()
+        .ok_or(Error::InvalidCursor)?;
     assert_eq!((f.origin, f.by.as_str()), (FreezeOrigin::Budget, "system"));
     assert!(d.evaluate_budget(&r1, now())?.is_empty());
     // Without auto-freeze, 100% only raises the event.
-    d.unfreeze(&op("ops"), &freeze_req(&["r1"], FreezeScope::Account)?, now(), None)?;
+    d.unfreeze(
+        &op("ops"),
+        &freeze_req(&["r1"], FreezeScope::Account)?,
+        now(),
+        None,
+    )?;
     d.set_budget(&op("ops"), &r1, &monthly(100, false, false)?, now(), None)?;
     let ev = d.evaluate_budget(&r1, now())?;
     assert!(ev.iter().all(|e| e.kind.code() != "frozen"));
     assert!(!d.customer(&r1)?.freeze.is_frozen());
     // The next month is a new period.
     let december = now() + Duration::days(15);
-    d.add_spend(&r1, partnerdesk::SpendRecord {
-        day: day(2026, 12, 5),
-        product: "ecs".into(),
-        amount: cny(90, 0),
-        mode: partnerdesk::ChargingMode::PayPerUse,
-    })?;
+    d.add_spend(
+        &r1,
+        partnerdesk::SpendRecord {
+            day: day(2026, 12, 5),
+            product: "ecs".into(),
+            amount: cny(90, 0),
+            mode: partnerdesk::ChargingMode::PayPerUse,
+        },
+    )?;
     let ev = d.evaluate_budget(&r1, december)?;
     assert!(ev.iter().any(|e| matches!(&e.kind, EventKind::BudgetThresholdCrossed { period, .. } if period == "2026-12")));
     // Configurable thresholds.
@@ -432,56 +797,116 @@ fn authorization_lifecycle() -> Result<()> {
     let r1 = cid("r1");
     let customer = Actor::Customer(r1.clone());
     let req = AuthorizationRequest::new(r1.clone(), [AuthorizationScope::PlaceOrders], 30, false)?;
-    assert_eq!(code(d.request_authorization(&op("ops"), &req, now(), None)), Some("COMMITMENT_LETTER_REQUIRED"));
-    assert_eq!(code(d.request_authorization(&op("viewer"), &req, now(), None)), Some("PERMISSION_DENIED"));
+    assert_eq!(
+        code(d.request_authorization(&op("ops"), &req, now(), None)),
+        Some("COMMITMENT_LETTER_REQUIRED")
+    );
+    assert_eq!(
+        code(d.request_authorization(&op("viewer"), &req, now(), None)),
+        Some("PERMISSION_DENIED")
+    );
     let first = AuthorizationRequest::new(r1.clone(), [AuthorizationScope::PlaceOrders], 30, true)?;
     let a = d.request_authorization(&op("ops"), &first, now(), None)?;
-    assert_eq!(code(d.request_authorization(&op("ops"), &req, now(), None)), Some("INVALID_TRANSITION"));
+    assert_eq!(
+        code(d.request_authorization(&op("ops"), &req, now(), None)),
+        Some("INVALID_TRANSITION")
+    );
     // Only the customer decides.
-    assert_eq!(code(d.approve_authorization(&op("admin"), &a, now(), None)), Some("PERMISSION_DENIED"));
-    assert_eq!(code(d.approve_authorization(&Actor::Customer(cid("r2")), &a, now(), None)), Some("PERMISSION_DENIED"));
+    assert_eq!(
+        code(d.approve_authorization(&op("admin"), &a, now(), None)),
+        Some("PERMISSION_DENIED")
+    );
+    assert_eq!(
+        code(d.approve_authorization(&Actor::Customer(cid("r2")), &a, now(), None)),
+        Some("PERMISSION_DENIED")
+    );
     assert!(!d.may_act_on_behalf(&r1, &AuthorizationScope::PlaceOrders, now()));
     d.approve_authorization(&customer, &a, now(), None)?;
     assert!(d.may_act_on_behalf(&r1, &AuthorizationScope::PlaceOrders, now()));
     assert!(!d.may_act_on_behalf(&r1, &AuthorizationScope::OperateResources, now()));
-    assert!(!d.may_act_on_behalf(&r1, &AuthorizationScope::PlaceOrders, now() + Duration::days(30)));
+    assert!(!d.may_act_on_behalf(
+        &r1,
+        &AuthorizationScope::PlaceOrders,
+        now() + Duration::days(30)
+    ));
     assert_eq!(d.expire_authorizations(now() + Duration::days(31))?, 1);
     assert_eq!(d.authorization(&a)?.state, AuthorizationState::Expired);
     // The commitment letter is now accepted: later requests need not accept it.
     let b = d.request_authorization(&op("ops"), &req, now(), None)?;
     d.approve_authorization(&customer, &b, now(), None)?;
-    assert_eq!(code(d.revoke_authorization(&customer, &b, "", now(), None)), Some("INVALID_REASON"));
+    assert_eq!(
+        code(d.revoke_authorization(&customer, &b, "", now(), None)),
+        Some("INVALID_REASON")
+    );
     d.revoke_authorization(&customer, &b, "no longer needed", now(), None)?;
-    assert_eq!(code(d.revoke_authorization(&customer, &b, "again", now(), None)), Some("INVALID_TRANSITION"));
+    assert_eq!(
+        code(d.revoke_authorization(&customer, &b, "again", now(), None)),
+        Some("INVALID_TRANSITION")
+    );
     // Lapse after 90 days pending.
     let c = d.request_authorization(&op("ops"), &req, now(), None)?;
     let late = now() + Duration::days(90);
-    assert_eq!(code(d.approve_authorization(&customer, &c, late, None)), Some("INVALID_TRANSITION"));
+    assert_eq!(
+        code(d.approve_authorization(&customer, &c, late, None)),
+        Some("INVALID_TRANSITION")
+    );
     assert_eq!(d.expire_authorizations(late)?, 1);
     assert_eq!(d.authorization(&c)?.state, AuthorizationState::Lapsed);
     // The partner terminates; the customer rejects.
     let e = d.request_authorization(&op("ops"), &req, late, None)?;
     d.reject_authorization(&customer, &e, late, None)?;
     let f = d.request_authorization(&op("ops"), &req, late, None)?;
-    assert_eq!(code(d.terminate_authorization(&op("viewer"), &f, late, None)), Some("PERMISSION_DENIED"));
+    assert_eq!(
+        code(d.terminate_authorization(&op("viewer"), &f, late, None)),
+        Some("PERMISSION_DENIED")
+    );
     d.terminate_authorization(&op("ops"), &f, late, None)?;
     assert_eq!(d.authorization(&f)?.state, AuthorizationState::Terminated);
-    assert_eq!(code(d.terminate_authorization(&op("ops"), &f, late, None)), Some("INVALID_TRANSITION"));
-    assert_eq!(code(AuthorizationRequest::new(r1.clone(), [], 30, true)), Some("INVALID_ARGUMENT"));
-    assert_eq!(code(AuthorizationRequest::new(r1, [AuthorizationScope::PlaceOrders], 0, true)), Some("INVALID_ARGUMENT"));
+    assert_eq!(
+        code(d.terminate_authorization(&op("ops"), &f, late, None)),
+        Some("INVALID_TRANSITION")
+    );
+    assert_eq!(
+        code(AuthorizationRequest::new(r1.clone(), [], 30, true)),
+        Some("INVALID_ARGUMENT")
+    );
+    assert_eq!(
+        code(AuthorizationRequest::new(
+            r1,
+            [AuthorizationScope::PlaceOrders],
+            0,
+            true
+        )),
+        Some("INVALID_ARGUMENT")
+    );
     Ok(())
 }
 
 #[test]
 fn a_reseller_partner_needs_the_distributor_first() -> Result<()> {
-    let partner = Partner::new(PartnerId::new("p-2")?, "Reseller Co.", Site::China, Tier::Reseller);
+    let partner = Partner::new(
+        PartnerId::new("p-2")?,
+        "Reseller Co.",
+        Site::China,
+        Tier::Reseller,
+    );
     let mut d = desk_for(partner)?;
     let r1 = cid("r1");
-    let req = AuthorizationRequest::new(r1.clone(), [AuthorizationScope::OperateResources], 7, true)?;
+    let req =
+        AuthorizationRequest::new(r1.clone(), [AuthorizationScope::OperateResources], 7, true)?;
     let a = d.request_authorization(&op("ops"), &req, now(), None)?;
-    assert_eq!(d.authorization(&a)?.state, AuthorizationState::AwaitingDistributor);
-    assert_eq!(code(d.approve_authorization(&Actor::Customer(r1.clone()), &a, now(), None)), Some("DISTRIBUTOR_APPROVAL_REQUIRED"));
-    assert_eq!(code(d.record_distributor_decision(&op("admin"), &a, true, now(), None)), Some("PERMISSION_DENIED"));
+    assert_eq!(
+        d.authorization(&a)?.state,
+        AuthorizationState::AwaitingDistributor
+    );
+    assert_eq!(
+        code(d.approve_authorization(&Actor::Customer(r1.clone()), &a, now(), None)),
+        Some("DISTRIBUTOR_APPROVAL_REQUIRED")
+    );
+    assert_eq!(
+        code(d.record_distributor_decision(&op("admin"), &a, true, now(), None)),
+        Some("PERMISSION_DENIED")
+    );
     d.record_distributor_decision(&Actor::System, &a, true, now(), None)?;
     d.approve_authorization(&Actor::Customer(r1.clone()), &a, now(), None)?;
     assert!(d.may_act_on_behalf(&r1, &AuthorizationScope::OperateResources, now()));
@@ -497,39 +922,89 @@ fn orders_on_behalf_check_every_precondition() -> Result<()> {
     let order = OrderRequest::new(r1.clone(), OrderType::New, cny(40, 0))?;
     // No authorization yet.
     d.set_budget(&op("ops"), &r1, &monthly(200, false, false)?, now(), None)?;
-    assert_eq!(code(d.place_order_on_behalf(&op("ops"), &order, now(), None)), Some("AUTHORIZATION_REQUIRED"));
+    assert_eq!(
+        code(d.place_order_on_behalf(&op("ops"), &order, now(), None)),
+        Some("AUTHORIZATION_REQUIRED")
+    );
     authorize_orders(&mut d, "r1", 10)?;
-    assert_eq!(code(d.place_order_on_behalf(&op("viewer"), &order, now(), None)), Some("PERMISSION_DENIED"));
+    assert_eq!(
+        code(d.place_order_on_behalf(&op("viewer"), &order, now(), None)),
+        Some("PERMISSION_DENIED")
+    );
     let id = d.place_order_on_behalf(&op("ops"), &order, now(), None)?;
-    let placed = d.customer(&r1)?.orders.iter().find(|o| o.id == id).cloned().ok_or(Error::InvalidCursor)?;
+    let placed = d
+        .customer(&r1)?
+        .orders
+        .iter()
+        .find(|o| o.id == id)
+        .cloned()
+        .ok_or(Error::InvalidCursor)?;
     assert_eq!(placed.status, OrderStatus::PendingPayment);
     assert_eq!(placed.placed_by, Some(OperatorId::new("ops")?));
     // Remaining: 200 - 150 spent - 40 committed = 10.
     let big = OrderRequest::new(r1.clone(), OrderType::New, cny(10, 1))?;
-    assert_eq!(code(d.place_order_on_behalf(&op("ops"), &big, now(), None)), Some("OVER_BUDGET"));
+    assert_eq!(
+        code(d.place_order_on_behalf(&op("ops"), &big, now(), None)),
+        Some("OVER_BUDGET")
+    );
     let fits = OrderRequest::new(r1.clone(), OrderType::Renewal, cny(10, 0))?;
     d.place_order_on_behalf(&op("ops"), &fits, now(), None)?;
     // Lapsed (expired) authorization.
     let later = now() + Duration::days(11);
     let small = OrderRequest::new(r1.clone(), OrderType::New, cny(1, 0))?;
-    d.set_budget(&op("ops"), &r1, &monthly(10_000, false, false)?, later, None)?;
-    assert_eq!(code(d.place_order_on_behalf(&op("ops"), &small, later, None)), Some("AUTHORIZATION_REQUIRED"));
+    d.set_budget(
+        &op("ops"),
+        &r1,
+        &monthly(10_000, false, false)?,
+        later,
+        None,
+    )?;
+    assert_eq!(
+        code(d.place_order_on_behalf(&op("ops"), &small, later, None)),
+        Some("AUTHORIZATION_REQUIRED")
+    );
     // Frozen customers and referral customers.
     authorize_orders(&mut d, "r1", 30)?;
-    d.freeze(&op("ops"), &freeze_req(&["r1"], FreezeScope::Account)?, now(), None)?;
-    assert_eq!(code(d.place_order_on_behalf(&op("ops"), &small, now(), None)), Some("CUSTOMER_FROZEN"));
+    d.freeze(
+        &op("ops"),
+        &freeze_req(&["r1"], FreezeScope::Account)?,
+        now(),
+        None,
+    )?;
+    assert_eq!(
+        code(d.place_order_on_behalf(&op("ops"), &small, now(), None)),
+        Some("CUSTOMER_FROZEN")
+    );
     let referral = OrderRequest::new(cid("ref1"), OrderType::New, cny(1, 0))?;
-    assert_eq!(code(d.place_order_on_behalf(&op("ops"), &referral, now(), None)), Some("WRONG_ASSOCIATION_TYPE"));
+    assert_eq!(
+        code(d.place_order_on_behalf(&op("ops"), &referral, now(), None)),
+        Some("WRONG_ASSOCIATION_TYPE")
+    );
     // No budget: nothing remains.
     let r2 = OrderRequest::new(cid("r2"), OrderType::New, cny(1, 0))?;
-    d.grant_permissions(&op("admin"), &OperatorId::new("ops")?, &[Permission::ViewResellerCustomers], now(), None)?;
+    d.grant_permissions(
+        &op("admin"),
+        &OperatorId::new("ops")?,
+        &[Permission::ViewResellerCustomers],
+        now(),
+        None,
+    )?;
     let no_budget = d.place_order_on_behalf(&op("ops"), &r2, now(), None);
-    assert!(matches!(code(no_budget), Some("AUTHORIZATION_REQUIRED" | "OVER_BUDGET")));
-    assert_eq!(code(OrderRequest::new(r1, OrderType::New, cny(0, 0))), Some("INVALID_MONEY"));
+    assert!(matches!(
+        code(no_budget),
+        Some("AUTHORIZATION_REQUIRED" | "OVER_BUDGET")
+    ));
+    assert_eq!(
+        code(OrderRequest::new(r1, OrderType::New, cny(0, 0))),
+        Some("INVALID_MONEY")
+    );
     // Overview counts.
     let o = d.order_overview(&op("ops"), Some(&cid("r1")))?;
     assert_eq!((o.unpaid, o.all), (2, 2));
-    assert_eq!(code(d.order_overview(&op("am1"), None)), Some("PERMISSION_DENIED"));
+    assert_eq!(
+        code(d.order_overview(&op("am1"), None)),
+        Some("PERMISSION_DENIED")
+    );
     Ok(())
 }
 
@@ -540,9 +1015,14 @@ fn resources_to_renew_and_spend_analysis() -> Result<()> {
     let mut d = desk()?;
     let r1 = cid("r1");
     d.update_customer(&r1, |c| {
-        for (i, (days, policy)) in [(5, ExpiryPolicy::Manual), (12, ExpiryPolicy::ReleaseAtExpiry), (20, ExpiryPolicy::AutoRenew), (40, ExpiryPolicy::Manual)]
-            .into_iter()
-            .enumerate()
+        for (i, (days, policy)) in [
+            (5, ExpiryPolicy::Manual),
+            (12, ExpiryPolicy::ReleaseAtExpiry),
+            (20, ExpiryPolicy::AutoRenew),
+            (40, ExpiryPolicy::Manual),
+        ]
+        .into_iter()
+        .enumerate()
         {
             c.resources.push(Resource {
                 id: ResourceId::new(format!("res-{i}")).unwrap_or_else(|_| unreachable!()),
@@ -557,12 +1037,31 @@ fn resources_to_renew_and_spend_analysis() -> Result<()> {
             });
         }
     })?;
-    let ids = |v: Vec<partnerdesk::analysis::RenewalItem<'_>>| v.iter().map(|r| r.resource.id.to_string()).collect::<Vec<_>>();
-    assert_eq!(ids(d.resources_to_renew(&op("viewer"), Some(&r1), 7, now())?), ["res-0"]);
-    assert_eq!(ids(d.resources_to_renew(&op("viewer"), Some(&r1), 15, now())?), ["res-0", "res-1"]);
-    assert_eq!(ids(d.resources_to_renew(&op("viewer"), None, 30, now())?), ["res-0", "res-1"]);
-    assert_eq!(ids(d.resources_to_renew(&op("viewer"), None, 45, now())?), ["res-0", "res-1", "res-3"]);
-    assert_eq!(code(d.resources_to_renew(&op("am1"), None, 7, now())), Some("PERMISSION_DENIED"));
+    let ids = |v: Vec<partnerdesk::analysis::RenewalItem<'_>>| {
+        v.iter()
+            .map(|r| r.resource.id.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids(d.resources_to_renew(&op("viewer"), Some(&r1), 7, now())?),
+        ["res-0"]
+    );
+    assert_eq!(
+        ids(d.resources_to_renew(&op("viewer"), Some(&r1), 15, now())?),
+        ["res-0", "res-1"]
+    );
+    assert_eq!(
+        ids(d.resources_to_renew(&op("viewer"), None, 30, now())?),
+        ["res-0", "res-1"]
+    );
+    assert_eq!(
+        ids(d.resources_to_renew(&op("viewer"), None, 45, now())?),
+        ["res-0", "res-1", "res-3"]
+    );
+    assert_eq!(
+        code(d.resources_to_renew(&op("am1"), None, 7, now())),
+        Some("PERMISSION_DENIED")
+    );
     // Spend: Nov 1–20 = 150; October = 120; Oct 1–20 = 80; change +70 (+87.5%).
     let s = d.spend_summary(&op("ops"), Some(&r1), now())?;
     assert_eq!(s.month_to_date, cny(150, 0));
@@ -570,12 +1069,27 @@ fn resources_to_renew_and_spend_analysis() -> Result<()> {
     assert_eq!(s.last_month_same_days, cny(80, 0));
     assert_eq!(s.change, cny(70, 0));
     assert_eq!(s.change_percent, Some(Decimal::new(8750, 2)));
-    assert_eq!(code(d.spend_summary(&op("viewer"), None, now())), Some("PERMISSION_DENIED"));
+    assert_eq!(
+        code(d.spend_summary(&op("viewer"), None, now())),
+        Some("PERMISSION_DENIED")
+    );
     let rank = d.product_ranking(&op("ops"), None, day(2026, 10, 1), day(2026, 11, 30), 5)?;
-    assert_eq!(rank, vec![("ecs".to_string(), cny(180, 0)), ("obs".to_string(), cny(90, 0))]);
+    assert_eq!(
+        rank,
+        vec![
+            ("ecs".to_string(), cny(180, 0)),
+            ("obs".to_string(), cny(90, 0))
+        ]
+    );
     let series = d.daily_spend(&op("ops"), Some(&r1), day(2026, 11, 1), day(2026, 11, 3))?;
-    assert_eq!(series.iter().map(|(_, m)| *m).collect::<Vec<_>>(), vec![cny(0, 0), cny(100, 0), cny(0, 0)]);
-    assert_eq!(code(d.daily_spend(&op("ops"), None, day(2026, 11, 3), day(2026, 11, 1))), Some("INVALID_DATE"));
+    assert_eq!(
+        series.iter().map(|(_, m)| *m).collect::<Vec<_>>(),
+        vec![cny(0, 0), cny(100, 0), cny(0, 0)]
+    );
+    assert_eq!(
+        code(d.daily_spend(&op("ops"), None, day(2026, 11, 3), day(2026, 11, 1))),
+        Some("INVALID_DATE")
+    );
     Ok(())
 }
 
@@ -593,8 +1107,20 @@ fn a_repeated_key_returns_the_first_outcome_and_changes_nothing() -> Result<()> 
     assert_eq!(d.events().len(), events);
     // The same key for another command is refused.
     let other = freeze_req(&["r2"], FreezeScope::Account)?;
-    assert_eq!(code(d.freeze(&op("ops"), &other, now(), Some(&key))), Some("IDEMPOTENCY_CONFLICT"));
-    assert_eq!(code(d.set_budget(&op("ops"), &cid("r1"), &monthly(5, false, false)?, now(), Some(&key))), Some("IDEMPOTENCY_CONFLICT"));
+    assert_eq!(
+        code(d.freeze(&op("ops"), &other, now(), Some(&key))),
+        Some("IDEMPOTENCY_CONFLICT")
+    );
+    assert_eq!(
+        code(d.set_budget(
+            &op("ops"),
+            &cid("r1"),
+            &monthly(5, false, false)?,
+            now(),
+            Some(&key)
+        )),
+        Some("IDEMPOTENCY_CONFLICT")
+    );
     // Idempotency outcomes survive a snapshot.
     let again = Desk::from_snapshot_json(&d.to_snapshot_json()?)?;
     assert_eq!(again, d);
@@ -607,9 +1133,24 @@ fn a_repeated_key_returns_the_first_outcome_and_changes_nothing() -> Result<()> 
 fn the_audit_log_filters_by_customer_actor_kind_and_time() -> Result<()> {
     let mut d = desk()?;
     let later = now() + Duration::hours(2);
-    d.freeze(&op("ops"), &freeze_req(&["r1", "ref1"], FreezeScope::Account)?, now(), None)?;
-    let _ = d.set_budget(&op("viewer"), &cid("r1"), &monthly(10, false, false)?, later, None);
-    assert_eq!(d.audit_log(&AuditFilter::default().customer(cid("r1"))).len(), 2);
+    d.freeze(
+        &op("ops"),
+        &freeze_req(&["r1", "ref1"], FreezeScope::Account)?,
+        now(),
+        None,
+    )?;
+    let _ = d.set_budget(
+        &op("viewer"),
+        &cid("r1"),
+        &monthly(10, false, false)?,
+        later,
+        None,
+    );
+    assert_eq!(
+        d.audit_log(&AuditFilter::default().customer(cid("r1")))
+            .len(),
+        2
+    );
     assert_eq!(d.audit_log(&AuditFilter::default().kind("freeze")).len(), 2);
     let denied: Vec<_> = d
         .audit_log(&AuditFilter::default().kind("freeze"))
@@ -618,8 +1159,16 @@ fn the_audit_log_filters_by_customer_actor_kind_and_time() -> Result<()> {
         .collect();
     assert_eq!(denied.len(), 1);
     assert_eq!(denied[0].customer, Some(cid("ref1")));
-    assert_eq!(d.audit_log(&AuditFilter::default().actor(op("viewer"))).len(), 1);
-    assert_eq!(d.audit_log(&AuditFilter::default().between(later, later + Duration::seconds(1))).len(), 1);
+    assert_eq!(
+        d.audit_log(&AuditFilter::default().actor(op("viewer")))
+            .len(),
+        1
+    );
+    assert_eq!(
+        d.audit_log(&AuditFilter::default().between(later, later + Duration::seconds(1)))
+            .len(),
+        1
+    );
     Ok(())
 }
 
@@ -629,13 +1178,41 @@ fn replaying_the_events_gives_the_live_desk() -> Result<()> {
     let start = d.to_snapshot_json()?;
     let c = fresh_customer()?;
     let id = c.id.clone();
-    d.associate(&Actor::System, c, Some(OperatorId::new("am1")?), now(), None)?;
+    d.associate(
+        &Actor::System,
+        c,
+        Some(OperatorId::new("am1")?),
+        now(),
+        None,
+    )?;
     d.set_budget(&op("ops"), &id, &monthly(100, true, true)?, now(), None)?;
-    d.assign_manager(&op("ops"), &[cid("r1"), id.clone()], &OperatorId::new("am2")?, now(), Some(&IdempotencyKey::new("k")?))?;
+    d.assign_manager(
+        &op("ops"),
+        &[cid("r1"), id.clone()],
+        &OperatorId::new("am2")?,
+        now(),
+        Some(&IdempotencyKey::new("k")?),
+    )?;
     authorize_orders(&mut d, "new1", 30)?;
-    d.place_order_on_behalf(&op("ops"), &OrderRequest::new(id.clone(), OrderType::New, cny(60, 0))?, now(), None)?;
-    d.freeze(&op("ops"), &freeze_req(&["r1"], FreezeScope::Account)?, now(), None)?;
-    d.set_budget(&op("ops"), &cid("r1"), &monthly(100, true, false)?, now(), None)?;
+    d.place_order_on_behalf(
+        &op("ops"),
+        &OrderRequest::new(id.clone(), OrderType::New, cny(60, 0))?,
+        now(),
+        None,
+    )?;
+    d.freeze(
+        &op("ops"),
+        &freeze_req(&["r1"], FreezeScope::Account)?,
+        now(),
+        None,
+    )?;
+    d.set_budget(
+        &op("ops"),
+        &cid("r1"),
+        &monthly(100, true, false)?,
+        now(),
+        None,
+    )?;
     d.evaluate_budgets(now())?;
     let req = d.request_disassociation(&Actor::Customer(id.clone()), &id, "bye", now(), None)?;
     d.decide_disassociation(&op("admin"), req, true, "", now(), None)?;
