@@ -70,6 +70,7 @@ pub mod demo;
 pub mod desk;
 pub mod error;
 pub mod event;
+pub mod export;
 pub mod freeze;
 pub mod ids;
 mod index;

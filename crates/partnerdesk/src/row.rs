@@ -8,10 +8,11 @@ use crate::association::AssociationType;
 use crate::budget::BudgetKind;
 use crate::customer::{CustomerLevel, CustomerType, VerificationStatus};
 use crate::desk::Desk;
+use crate::error::{Error, Result};
 use crate::freeze::{FreezeOrigin, FreezeScope};
 use crate::ids::{CustomerId, OperatorId, ResellerId, Tag};
 use crate::money::Money;
-use crate::privacy::{mask_email, mask_mobile, mask_name};
+use crate::privacy::{MaskPolicy, MaskRule, Masker, SensitiveField};
 use crate::search::MatchContext;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -81,33 +82,25 @@ pub struct CustomerRow {
     pub unpaid_orders: usize,
 }
 
-/// Which optional fields of a row are masked (name, mobile and e-mail always are in lists).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct RowPolicy {
-    /// Mask account names too.
-    pub mask_account_name: bool,
-    /// Mask account manager names too.
-    pub mask_manager_name: bool,
-}
+/// How rows are masked: a [`MaskPolicy`]. Name, mobile and e-mail are always masked in lists
+/// (a policy that shows them is refused); account name and account manager name follow the
+/// partner's configuration (shown by default, as on the console). Keyed pseudonyms are for
+/// exports and are refused in lists.
+pub type RowPolicy = MaskPolicy;
 
 impl Desk {
     /// Builds the masked row of a live slot. The only place rows are made.
     pub(crate) fn row(&self, slot: u32, ctx: &MatchContext<'_>) -> CustomerRow {
         let c = self.at(slot);
-        let policy = self.row_policy;
+        let masker = Masker::checked(&self.row_policy, None);
+        let mask = |field: SensitiveField, value: &str| masker.mask(field, value);
         let cur = self.partner.currency;
         let money = |d: Decimal| Money::new(d, cur);
         let manager_name = c
             .account_manager
             .as_ref()
             .and_then(|m| self.operators.get(m))
-            .map(|o| {
-                if policy.mask_manager_name {
-                    mask_name(o.name.expose())
-                } else {
-                    o.name.expose().clone()
-                }
-            });
+            .map(|o| mask(SensitiveField::ManagerName, o.name.expose()));
         let budget = c.budget.as_ref().map(|b| {
             let used = b.used(c, ctx.now, ctx.offset);
             BudgetSummary {
@@ -120,22 +113,17 @@ impl Desk {
         });
         CustomerRow {
             id: c.id.clone(),
-            account_name: if policy.mask_account_name {
-                mask_name(c.account_name.expose())
-            } else {
-                c.account_name.expose().clone()
-            },
-            name: mask_name(c.name.expose()),
+            account_name: mask(SensitiveField::AccountName, c.account_name.expose()),
+            name: mask(SensitiveField::Name, c.name.expose()),
             mobile: c.mobile.as_ref().map(|m| {
-                let m = m.expose();
-                let masked = mask_mobile(&m.number);
-                if m.country_code.is_empty() {
-                    masked
-                } else {
-                    format!("{} {masked}", m.country_code)
-                }
+                let mut out = String::new();
+                masker.mask_mobile_into(m.expose(), &mut out);
+                out
             }),
-            email: c.email.as_ref().map(|e| mask_email(e.expose())),
+            email: c
+                .email
+                .as_ref()
+                .map(|e| mask(SensitiveField::Email, e.expose())),
             customer_type: c.customer_type.clone(),
             verification: c.verification.clone(),
             level: c.level.clone(),
@@ -157,12 +145,34 @@ impl Desk {
     }
 
     /// The masking policy for rows.
-    pub fn row_policy(&self) -> RowPolicy {
-        self.row_policy
+    pub fn row_policy(&self) -> &RowPolicy {
+        &self.row_policy
     }
 
-    /// Sets the masking policy for rows.
-    pub fn set_row_policy(&mut self, policy: RowPolicy) {
+    /// Sets the masking policy for rows. Refuses a policy that shows a customer's name, mobile
+    /// or e-mail in clear, or that uses a keyed pseudonym (exports only); nothing changes then.
+    ///
+    /// ```
+    /// use partnerdesk::{demo, privacy::{MaskPolicy, MaskRule, SensitiveField}};
+    /// let (mut desk, _now) = demo::portfolio(10, 1)?;
+    /// let mut policy = desk.row_policy().clone();
+    /// policy.set(SensitiveField::AccountName, MaskRule::Default)?;
+    /// desk.set_row_policy(policy)?;
+    /// assert_eq!(desk.row_policy().account_name, MaskRule::Default);
+    /// # Ok::<(), partnerdesk::Error>(())
+    /// ```
+    pub fn set_row_policy(&mut self, policy: RowPolicy) -> Result<()> {
+        policy.validate()?;
+        if let Some(field) = SensitiveField::ALL
+            .into_iter()
+            .find(|f| matches!(policy.get(*f), MaskRule::Pseudonym))
+        {
+            return Err(Error::invalid_arg(
+                field.as_str(),
+                "keyed pseudonyms are for exports; lists use masks",
+            ));
+        }
         self.row_policy = policy;
+        Ok(())
     }
 }

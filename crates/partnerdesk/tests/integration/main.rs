@@ -3,10 +3,12 @@
 
 mod common;
 mod criteria;
+mod export;
 mod fixtures;
 mod ops_fixture;
 mod ops_props;
 mod ops_rules;
+mod privacy;
 mod props;
 mod search;
 mod snapshots;
