@@ -79,7 +79,7 @@ impl ImportOptions {
 }
 
 /// Something an import left out or changed, per customer and field (never the value).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ImportWarning {
     /// The customer, when the warning is about one.
     pub customer: Option<CustomerId>,
@@ -89,8 +89,8 @@ pub struct ImportWarning {
     pub reason: String,
 }
 
-/// What an import did.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// What an import did (serializes to JSON for bindings).
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct ImportReport {
     /// Customers added to the desk.
     pub added: Vec<CustomerId>,
@@ -464,6 +464,16 @@ fn customer_from_info(
         }
         None => Customer::new(id.clone(), account, name, association),
     };
+    if c.budget.is_some() && !c.association.is_reseller_model() {
+        // Huawei keeps budgets for reseller-model customers only.
+        c.budget = None;
+        warn(
+            report,
+            &id,
+            format!("{path}.association_type"),
+            "no longer reseller-model; its budget was removed",
+        );
+    }
 
     if let Some(code) = info.customer_type.value() {
         c.customer_type = codes::customer_type(code);

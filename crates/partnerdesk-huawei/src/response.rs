@@ -64,6 +64,50 @@ impl RemoteOutcome {
                 .all(|e| e.kind.is_retryable())
     }
 
+    /// The outcome as JSON, for bindings: `{"items": [{"customer", "ok", "code",
+    /// "huawei_code", "message", "retry_after_ms"}], "unexpected": [...]}` (error members only
+    /// on failures; `retry_after_ms` only when a first retry is advised).
+    pub fn to_json(&self) -> serde_json::Value {
+        fn err(e: &ApiError) -> serde_json::Map<String, serde_json::Value> {
+            let mut m = serde_json::Map::new();
+            m.insert("ok".into(), false.into());
+            m.insert("code".into(), e.code().into());
+            m.insert("huawei_code".into(), e.huawei_code.clone().into());
+            m.insert("message".into(), e.message.expose().clone().into());
+            if let Some(d) = e.retry_after(0) {
+                let ms = u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+                m.insert("retry_after_ms".into(), ms.into());
+            }
+            m
+        }
+        let items: Vec<serde_json::Value> = self
+            .items
+            .iter()
+            .map(|i| {
+                let mut m = match &i.result {
+                    Ok(()) => {
+                        let mut m = serde_json::Map::new();
+                        m.insert("ok".into(), true.into());
+                        m
+                    }
+                    Err(e) => err(e),
+                };
+                m.insert("customer".into(), i.customer.to_string().into());
+                serde_json::Value::Object(m)
+            })
+            .collect();
+        let unexpected: Vec<serde_json::Value> = self
+            .unexpected
+            .iter()
+            .map(|(id, e)| {
+                let mut m = err(e);
+                m.insert("customer".into(), id.clone().into());
+                serde_json::Value::Object(m)
+            })
+            .collect();
+        serde_json::json!({ "items": items, "unexpected": unexpected })
+    }
+
     /// The core's batch outcome: each failure as the core's error where one has the same
     /// meaning, else `INVALID_ARGUMENT` with the field `huawei` and Huawei's code as the reason.
     pub fn to_batch_outcome(&self) -> BatchOutcome {

@@ -410,3 +410,25 @@ fn empty_listing_is_fine() -> TestResult {
     assert_eq!((r.reported_total, r.items, d.len()), (Some(0), 0, 0));
     Ok(())
 }
+
+#[test]
+fn leaving_the_reseller_model_drops_the_budget() -> TestResult {
+    let mut d = desk(Site::International)?;
+    let opts = ImportOptions::at(now());
+    import_list_sub_customers(&mut d, &opts, &[fixtures::LIST_SUB_CUSTOMERS_INTL])?;
+    let cid = id("06ffbcd46880d3f30f62c001a49be460")?;
+    partnerdesk_huawei::import::import_budget(&mut d, &opts, &cid, fixtures::BUDGET_SHOW)?;
+    assert!(d.customer(&cid)?.budget.is_some());
+    let referral = fixtures::LIST_SUB_CUSTOMERS_INTL
+        .replace("\"association_type\": \"3\"", "\"association_type\": \"1\"");
+    assert_ne!(referral, fixtures::LIST_SUB_CUSTOMERS_INTL);
+    let r = import_list_sub_customers(&mut d, &opts, &[&referral])?;
+    let c = d.customer(&cid)?;
+    assert_eq!(c.association.kind, AssociationType::Referral);
+    assert!(c.budget.is_none());
+    assert_eq!(r.warnings.len(), 1);
+    // The report serializes for bindings, with ids and fields but no personal data.
+    let json = serde_json::to_string(&r)?;
+    assert!(json.contains("association_type") && !json.contains("Ejemplo"));
+    Ok(())
+}

@@ -39,6 +39,17 @@ fn partial_failures_per_customer() -> TestResult {
     assert_eq!(out.unexpected.len(), 1);
     assert_eq!(out.unexpected[0].1.kind, ApiErrorKind::Throttled);
 
+    // JSON for bindings.
+    let j = out.to_json();
+    assert_eq!(j["items"][0]["code"], "WRONG_ASSOCIATION_TYPE");
+    assert_eq!(j["items"][0]["huawei_code"], "CBC.5024");
+    assert_eq!(j["items"][2]["message"], "A code nobody knows.");
+    assert_eq!(
+        j["items"][3],
+        serde_json::json!({"ok": true, "customer": "06ffbcd46880d3f30f62c001a49be460"})
+    );
+    assert_eq!(j["unexpected"][0]["retry_after_ms"], 1000);
+
     // The core's batch outcome: the core's codes where the core has the notion.
     let core = out.to_batch_outcome();
     let codes: Vec<Option<&str>> = core
