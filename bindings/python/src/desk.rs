@@ -11,10 +11,21 @@ use crate::values::{PyCustomerRow, PyPage, PyPartner, now_arg};
 use chrono::{DateTime, Utc};
 use partnerdesk::query::{PageRequest, Query, Sort};
 use partnerdesk::row::CustomerRow;
-use partnerdesk::{CustomerId, Desk};
+use crate::governed::{
+    PyAuditRecord, PyAuthorization, PyBatchOutcome, PyDisassociationRequest, PyEvent, PyOperator,
+    actor_arg, ids_arg, key_arg,
+};
+use partnerdesk::audit::AuditFilter;
+use partnerdesk::authorization::{AuthorizationRequest, AuthorizationScope};
+use partnerdesk::budget::BudgetSetting;
+use partnerdesk::freeze::FreezeRequest;
+use partnerdesk::privacy::SensitiveField;
+use partnerdesk::{AuthorizationId, CustomerId, Desk, FreezeScope, OperatorId, Permission};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
+use crate::export::{Progress, PyExportJob, PyWriter};
 use std::collections::VecDeque;
+use std::io::{BufWriter, Write};
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// A partner's customer portfolio.
@@ -37,7 +48,6 @@ impl PyDesk {
     }
 
     /// Write access (see [`PyDesk::read`]).
-    #[allow(dead_code)]
     pub(crate) fn write(&self) -> RwLockWriteGuard<'_, Desk> {
         self.inner.write().unwrap_or_else(|e| e.into_inner())
     }
@@ -248,12 +258,849 @@ impl PyDesk {
         Ok(row.into())
     }
 
+    // ---- operators and permissions ------------------------------------------------------
+
+    /// The partner's operators, by login.
+    #[getter]
+    fn operators(&self, py: Python<'_>) -> Vec<PyOperator> {
+        py.detach(|| self.read().operators().cloned().collect::<Vec<_>>())
+            .into_iter()
+            .map(|inner| PyOperator { inner })
+            .collect()
+    }
+
+    /// Grants permission items (codes) to an operator (administrator only).
+    #[pyo3(signature = (actor, operator, items, *, now = None, idempotency_key = None))]
+    fn grant_permissions(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        operator: String,
+        items: Vec<String>,
+        now: Option<&Bound<'_, PyAny>>,
+        idempotency_key: Option<String>,
+    ) -> PyResult<()> {
+        self.permissions(py, actor, operator, items, now, idempotency_key, true)
+    }
+
+    /// Revokes permission items from an operator (administrator only).
+    #[pyo3(signature = (actor, operator, items, *, now = None, idempotency_key = None))]
+    fn revoke_permissions(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        operator: String,
+        items: Vec<String>,
+        now: Option<&Bound<'_, PyAny>>,
+        idempotency_key: Option<String>,
+    ) -> PyResult<()> {
+        self.permissions(py, actor, operator, items, now, idempotency_key, false)
+    }
+
+    // ---- governed operations ---------------------------------------------------------------
+
+    /// Freezes up to 10 customers (reseller model); one outcome per customer.
+    #[pyo3(signature = (actor, customers, *, scope = "account", reason, now = None, idempotency_key = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn freeze(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        customers: Vec<String>,
+        scope: &str,
+        reason: String,
+        now: Option<&Bound<'_, PyAny>>,
+        idempotency_key: Option<String>,
+    ) -> PyResult<PyBatchOutcome> {
+        self.freeze_or_unfreeze(py, actor, customers, scope, reason, now, idempotency_key, true)
+    }
+
+    /// Unfreezes customers (the scope must be the one they are frozen with).
+    #[pyo3(signature = (actor, customers, *, scope = "account", reason, now = None, idempotency_key = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn unfreeze(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        customers: Vec<String>,
+        scope: &str,
+        reason: String,
+        now: Option<&Bound<'_, PyAny>>,
+        idempotency_key: Option<String>,
+    ) -> PyResult<PyBatchOutcome> {
+        self.freeze_or_unfreeze(py, actor, customers, scope, reason, now, idempotency_key, false)
+    }
+
+    /// Sets a customer's budget (reseller model).
+    #[pyo3(signature = (actor, customer, amount, *, kind = "monthly", auto_freeze = false, unfreeze = false, thresholds = None, now = None, idempotency_key = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn set_budget(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        customer: String,
+        amount: &Bound<'_, PyAny>,
+        kind: &str,
+        auto_freeze: bool,
+        unfreeze: bool,
+        thresholds: Option<Vec<Bound<'_, PyAny>>>,
+        now: Option<&Bound<'_, PyAny>>,
+        idempotency_key: Option<String>,
+    ) -> PyResult<()> {
+        let actor = actor_arg(actor)?;
+        let customer = CustomerId::new(customer).py(py)?;
+        let amount = crate::values::decimal_arg(amount, "amount")?;
+        let currency = py.detach(|| self.read().partner().currency);
+        let kind = partnerdesk::BudgetKind::parse_known(kind).ok_or_else(|| {
+            crate::errors::to_py(
+                py,
+                partnerdesk::Error::InvalidArgument {
+                    field: "kind".into(),
+                    reason: "expected monthly or one_off".into(),
+                },
+            )
+        })?;
+        let mut setting = BudgetSetting::new(
+            partnerdesk::Money::new(amount, currency),
+            kind,
+            auto_freeze,
+            unfreeze,
+        )
+        .py(py)?;
+        if let Some(t) = thresholds {
+            let t = t
+                .iter()
+                .map(|v| crate::values::decimal_arg(v, "thresholds"))
+                .collect::<PyResult<Vec<_>>>()?;
+            setting = setting.with_thresholds(t).py(py)?;
+        }
+        let now = now_arg(py, now)?;
+        let key = key_arg(py, idempotency_key)?;
+        py.detach(|| {
+            self.write()
+                .set_budget(&actor, &customer, &setting, now, key.as_ref())
+        })
+        .py(py)
+    }
+
+    /// Assigns an account manager to customers; one outcome per customer.
+    #[pyo3(signature = (actor, customers, manager, *, now = None, idempotency_key = None))]
+    fn assign_manager(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        customers: Vec<String>,
+        manager: String,
+        now: Option<&Bound<'_, PyAny>>,
+        idempotency_key: Option<String>,
+    ) -> PyResult<PyBatchOutcome> {
+        let actor = actor_arg(actor)?;
+        let ids = ids_arg(py, customers)?;
+        let manager = OperatorId::new(manager).py(py)?;
+        let now = now_arg(py, now)?;
+        let key = key_arg(py, idempotency_key)?;
+        let out = py
+            .detach(|| {
+                self.write()
+                    .assign_manager(&actor, &ids, &manager, now, key.as_ref())
+            })
+            .py(py)?;
+        PyBatchOutcome::build(py, out)
+    }
+
+    /// Removes customers' account managers; one outcome per customer.
+    #[pyo3(signature = (actor, customers, *, now = None, idempotency_key = None))]
+    fn unassign_manager(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        customers: Vec<String>,
+        now: Option<&Bound<'_, PyAny>>,
+        idempotency_key: Option<String>,
+    ) -> PyResult<PyBatchOutcome> {
+        let actor = actor_arg(actor)?;
+        let ids = ids_arg(py, customers)?;
+        let now = now_arg(py, now)?;
+        let key = key_arg(py, idempotency_key)?;
+        let out = py
+            .detach(|| {
+                self.write()
+                    .unassign_manager(&actor, &ids, now, key.as_ref())
+            })
+            .py(py)?;
+        PyBatchOutcome::build(py, out)
+    }
+
+    /// A customer asks to leave (actor: the customer); returns the request id.
+    #[pyo3(signature = (actor, customer, *, reason, now = None, idempotency_key = None))]
+    fn request_disassociation(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        customer: String,
+        reason: String,
+        now: Option<&Bound<'_, PyAny>>,
+        idempotency_key: Option<String>,
+    ) -> PyResult<u64> {
+        let actor = actor_arg(actor)?;
+        let customer = CustomerId::new(customer).py(py)?;
+        let now = now_arg(py, now)?;
+        let key = key_arg(py, idempotency_key)?;
+        py.detach(|| {
+            self.write()
+                .request_disassociation(&actor, &customer, &reason, now, key.as_ref())
+        })
+        .py(py)
+    }
+
+    /// The partner asks to disassociate a customer; returns the request id.
+    #[pyo3(signature = (actor, customer, *, reason, now = None, idempotency_key = None))]
+    fn request_partner_disassociation(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        customer: String,
+        reason: String,
+        now: Option<&Bound<'_, PyAny>>,
+        idempotency_key: Option<String>,
+    ) -> PyResult<u64> {
+        let actor = actor_arg(actor)?;
+        let customer = CustomerId::new(customer).py(py)?;
+        let now = now_arg(py, now)?;
+        let key = key_arg(py, idempotency_key)?;
+        py.detach(|| {
+            self.write().request_partner_disassociation(
+                &actor,
+                &customer,
+                &reason,
+                now,
+                key.as_ref(),
+            )
+        })
+        .py(py)
+    }
+
+    /// Approves or rejects a disassociation request.
+    #[pyo3(signature = (actor, request, *, approve, reason, now = None, idempotency_key = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn decide_disassociation(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        request: u64,
+        approve: bool,
+        reason: String,
+        now: Option<&Bound<'_, PyAny>>,
+        idempotency_key: Option<String>,
+    ) -> PyResult<()> {
+        let actor = actor_arg(actor)?;
+        let now = now_arg(py, now)?;
+        let key = key_arg(py, idempotency_key)?;
+        py.detach(|| {
+            self.write()
+                .decide_disassociation(&actor, request, approve, &reason, now, key.as_ref())
+        })
+        .py(py)
+    }
+
+    /// Every disassociation request, oldest first.
+    #[getter]
+    fn disassociation_requests(&self, py: Python<'_>) -> Vec<PyDisassociationRequest> {
+        py.detach(|| self.read().disassociation_requests().to_vec())
+            .into_iter()
+            .map(|inner| PyDisassociationRequest { inner })
+            .collect()
+    }
+
+    /// Requests authorization to act on a customer's behalf; returns its id.
+    #[pyo3(signature = (actor, customer, *, scopes, duration_days, accept_commitment_letter = false, now = None, idempotency_key = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn request_authorization(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        customer: String,
+        scopes: Vec<String>,
+        duration_days: u32,
+        accept_commitment_letter: bool,
+        now: Option<&Bound<'_, PyAny>>,
+        idempotency_key: Option<String>,
+    ) -> PyResult<String> {
+        let actor = actor_arg(actor)?;
+        let customer = CustomerId::new(customer).py(py)?;
+        let scopes = scopes.iter().map(|s| AuthorizationScope::parse(s));
+        let request =
+            AuthorizationRequest::new(customer, scopes, duration_days, accept_commitment_letter)
+                .py(py)?;
+        let now = now_arg(py, now)?;
+        let key = key_arg(py, idempotency_key)?;
+        let id = py
+            .detach(|| {
+                self.write()
+                    .request_authorization(&actor, &request, now, key.as_ref())
+            })
+            .py(py)?;
+        Ok(id.to_string())
+    }
+
+    /// Acts on an authorization: `"approve"`, `"reject"` (the customer), `"revoke"` (the
+    /// customer, with a reason), `"terminate"` (the partner), `"distributor_approve"` or
+    /// `"distributor_reject"` (the distributor, for a reseller's request).
+    #[pyo3(signature = (actor, authorization, action, *, reason = None, now = None, idempotency_key = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn decide_authorization(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        authorization: String,
+        action: &str,
+        reason: Option<String>,
+        now: Option<&Bound<'_, PyAny>>,
+        idempotency_key: Option<String>,
+    ) -> PyResult<()> {
+        let actor = actor_arg(actor)?;
+        let id = AuthorizationId::new(authorization).py(py)?;
+        let now = now_arg(py, now)?;
+        let key = key_arg(py, idempotency_key)?;
+        let k = key.as_ref();
+        let reason = reason.unwrap_or_default();
+        py.detach(|| {
+            let mut d = self.write();
+            match action {
+                "approve" => d.approve_authorization(&actor, &id, now, k),
+                "reject" => d.reject_authorization(&actor, &id, now, k),
+                "revoke" => d.revoke_authorization(&actor, &id, &reason, now, k),
+                "terminate" => d.terminate_authorization(&actor, &id, now, k),
+                "distributor_approve" => d.record_distributor_decision(&actor, &id, true, now, k),
+                "distributor_reject" => d.record_distributor_decision(&actor, &id, false, now, k),
+                _ => Err(partnerdesk::Error::InvalidArgument {
+                    field: "action".into(),
+                    reason: "expected approve, reject, revoke, terminate, distributor_approve or distributor_reject".into(),
+                }),
+            }
+        })
+        .py(py)
+    }
+
+    /// One authorization by id.
+    fn authorization(&self, py: Python<'_>, id: String) -> PyResult<PyAuthorization> {
+        let id = AuthorizationId::new(id).py(py)?;
+        let a = py
+            .detach(|| self.read().authorization(&id).cloned())
+            .py(py)?;
+        Ok(PyAuthorization { inner: a })
+    }
+
+    /// A customer's authorizations, oldest first.
+    fn authorizations_of(&self, py: Python<'_>, customer: String) -> PyResult<Vec<PyAuthorization>> {
+        let id = CustomerId::new(customer).py(py)?;
+        Ok(py
+            .detach(|| {
+                self.read()
+                    .authorizations_of(&id)
+                    .into_iter()
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+            .into_iter()
+            .map(|inner| PyAuthorization { inner })
+            .collect())
+    }
+
+    /// Applies time-driven transitions (authorization expiry, budget thresholds and
+    /// auto-freeze) at `now`; returns how many changes were made.
+    #[pyo3(signature = (*, now = None))]
+    fn tick(&self, py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<usize> {
+        let now = now_arg(py, now)?;
+        py.detach(|| {
+            let mut d = self.write();
+            Ok(d.expire_authorizations(now)? + d.evaluate_budgets(now)?)
+        })
+        .py(py)
+    }
+
+    /// Adds an operator of the partner (set-up, not a governed operation).
+    #[pyo3(signature = (login, name, *, role = "operator", account_manager = false, permissions = Vec::new()))]
+    fn add_operator(
+        &self,
+        py: Python<'_>,
+        login: String,
+        name: String,
+        role: &str,
+        account_manager: bool,
+        permissions: Vec<String>,
+    ) -> PyResult<()> {
+        let role = partnerdesk::Role::parse_known(role).ok_or_else(|| {
+            crate::errors::to_py(
+                py,
+                partnerdesk::Error::InvalidArgument {
+                    field: "role".into(),
+                    reason: "expected administrator or operator".into(),
+                },
+            )
+        })?;
+        let op = partnerdesk::Operator::new(OperatorId::new(login).py(py)?, name, role)
+            .with_account_manager(account_manager)
+            .with_permissions(permissions.iter().map(|p| Permission::parse(p)))
+            .py(py)?;
+        py.detach(|| self.write().add_operator(op)).py(py)
+    }
+
+    /// Associates a new customer with the partner.
+    #[pyo3(signature = (actor, customer, *, account_name, name, association = "reseller", reseller = None, invited_by = None, tags = Vec::new(), now = None, idempotency_key = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn associate(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        customer: String,
+        account_name: String,
+        name: String,
+        association: &str,
+        reseller: Option<String>,
+        invited_by: Option<String>,
+        tags: Vec<String>,
+        now: Option<&Bound<'_, PyAny>>,
+        idempotency_key: Option<String>,
+    ) -> PyResult<()> {
+        let actor = actor_arg(actor)?;
+        let now = now_arg(py, now)?;
+        let kind = partnerdesk::AssociationType::parse_known(association).ok_or_else(|| {
+            crate::errors::to_py(
+                py,
+                partnerdesk::Error::InvalidArgument {
+                    field: "association".into(),
+                    reason: "expected referral or reseller".into(),
+                },
+            )
+        })?;
+        let mut assoc = partnerdesk::Association::new(kind, now);
+        if let Some(r) = reseller {
+            assoc = assoc.through_reseller(partnerdesk::ResellerId::new(r).py(py)?);
+        }
+        let mut c = partnerdesk::Customer::new(CustomerId::new(customer).py(py)?, account_name, name, assoc);
+        for t in tags {
+            c.tags.insert(partnerdesk::Tag::new(t).py(py)?);
+        }
+        let invited_by = invited_by.map(|i| OperatorId::new(i).py(py)).transpose()?;
+        let key = key_arg(py, idempotency_key)?;
+        py.detach(|| self.write().associate(&actor, c, invited_by, now, key.as_ref()))
+            .py(py)
+    }
+
+    /// Places an order on a customer's behalf (needs an active authorization); returns its id.
+    #[pyo3(signature = (actor, customer, amount, *, kind = "new", now = None, idempotency_key = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn place_order_on_behalf(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        customer: String,
+        amount: &Bound<'_, PyAny>,
+        kind: &str,
+        now: Option<&Bound<'_, PyAny>>,
+        idempotency_key: Option<String>,
+    ) -> PyResult<String> {
+        let actor = actor_arg(actor)?;
+        let customer = CustomerId::new(customer).py(py)?;
+        let amount = crate::values::decimal_arg(amount, "amount")?;
+        let currency = py.detach(|| self.read().partner().currency);
+        let request = partnerdesk::order::OrderRequest::new(
+            customer,
+            partnerdesk::OrderType::parse(kind),
+            partnerdesk::Money::new(amount, currency),
+        )
+        .py(py)?;
+        let now = now_arg(py, now)?;
+        let key = key_arg(py, idempotency_key)?;
+        let id = py
+            .detach(|| {
+                self.write()
+                    .place_order_on_behalf(&actor, &request, now, key.as_ref())
+            })
+            .py(py)?;
+        Ok(id.to_string())
+    }
+
+    /// Raises `AuthorizationRequiredError` unless an active authorization covers the scope.
+    #[pyo3(signature = (customer, scope, *, now = None))]
+    fn require_authorization(
+        &self,
+        py: Python<'_>,
+        customer: String,
+        scope: &str,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let customer = CustomerId::new(customer).py(py)?;
+        let scope = AuthorizationScope::parse(scope);
+        let now = now_arg(py, now)?;
+        py.detach(|| self.read().require_authorization(&customer, &scope, now))
+            .py(py)
+    }
+
+    /// Daily spend between two billing days (both included), of one customer or everyone the
+    /// actor may see: `[(date, Money), ...]`.
+    #[pyo3(signature = (actor, start, end, *, customer = None))]
+    fn daily_spend(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        start: chrono::NaiveDate,
+        end: chrono::NaiveDate,
+        customer: Option<String>,
+    ) -> PyResult<Vec<(chrono::NaiveDate, crate::values::PyMoney)>> {
+        let actor = actor_arg(actor)?;
+        let customer = customer.map(|c| CustomerId::new(c).py(py)).transpose()?;
+        let days = py
+            .detach(|| self.read().daily_spend(&actor, customer.as_ref(), start, end))
+            .py(py)?;
+        Ok(days.into_iter().map(|(d, m)| (d, m.into())).collect())
+    }
+
+    // ---- export ----------------------------------------------------------------------------
+
+    /// Exports customers, anonymised, to `dest`: a path (`str` / `os.PathLike`) or a binary
+    /// file object with `write(bytes)`. Select with `query` (and `sort`) or `ids`. `progress`
+    /// is called as `progress(done, total)` with the GIL released in between; returning
+    /// `False` cancels (`ExportCancelledError`). Administrator only.
+    #[pyo3(signature = (actor, dest, *, format = "csv", query = None, ids = None, sort = "id", descending = false, columns = None, bom = false, file_name = None, scratch_dir = None, progress = None, now = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn export(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        dest: &Bound<'_, PyAny>,
+        format: &str,
+        query: Option<&Bound<'_, PyAny>>,
+        ids: Option<Vec<String>>,
+        sort: &str,
+        descending: bool,
+        columns: Option<Vec<String>>,
+        bom: bool,
+        file_name: Option<String>,
+        scratch_dir: Option<std::path::PathBuf>,
+        progress: Option<Py<PyAny>>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyExportJob> {
+        use partnerdesk::export::{ExportColumn, ExportRequest, ExportSelection};
+        let actor = actor_arg(actor)?;
+        let selection = match ids {
+            Some(ids) => {
+                if query.is_some_and(|q| !q.is_none()) {
+                    return Err(pyo3::exceptions::PyValueError::new_err(
+                        "pass either query or ids, not both",
+                    ));
+                }
+                ExportSelection::Ids(ids_arg(py, ids)?)
+            }
+            None => ExportSelection::Query {
+                query: query_arg(query)?,
+                sort: sort_arg(py, sort, descending)?,
+            },
+        };
+        let mut request = match format {
+            "csv" => ExportRequest::csv(selection).with_bom(bom),
+            "xlsx" => {
+                let dir = match scratch_dir {
+                    Some(d) => d,
+                    None => py
+                        .import("tempfile")?
+                        .call_method0("gettempdir")?
+                        .extract()?,
+                };
+                ExportRequest::xlsx(selection, dir)
+            }
+            _ => {
+                return Err(crate::errors::to_py(
+                    py,
+                    partnerdesk::Error::InvalidArgument {
+                        field: "format".into(),
+                        reason: "expected csv or xlsx".into(),
+                    },
+                ));
+            }
+        };
+        if let Some(cols) = columns {
+            let cols = cols
+                .iter()
+                .map(|c| ExportColumn::parse(c))
+                .collect::<Result<Vec<_>, _>>()
+                .py(py)?;
+            request = request.with_columns(cols);
+        }
+        if let Some(n) = file_name {
+            request = request.named(n);
+        }
+        let now = now_arg(py, now)?;
+        let mut progress = Progress::new(progress);
+        let (result, writer_failure) = self.run_export(py, dest, |desk, out, progress| {
+            desk.export(&actor, &request, out, |p| progress.call(p), now)
+        }, &mut progress)?;
+        finish_export(py, result, writer_failure, progress).map(|inner| PyExportJob { inner })
+    }
+
+    /// Writes a recorded export again (from its recorded selection, over today's data);
+    /// returns the rows written.
+    #[pyo3(signature = (actor, export_id, dest, *, scratch_dir = None, progress = None, now = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn download_export(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        export_id: String,
+        dest: &Bound<'_, PyAny>,
+        scratch_dir: Option<std::path::PathBuf>,
+        progress: Option<Py<PyAny>>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<u64> {
+        let actor = actor_arg(actor)?;
+        let id = partnerdesk::ExportId::new(export_id).py(py)?;
+        let scratch: std::path::PathBuf = match scratch_dir {
+            Some(d) => d,
+            None => py.import("tempfile")?.call_method0("gettempdir")?.extract()?,
+        };
+        let now = now_arg(py, now)?;
+        let mut progress = Progress::new(progress);
+        let (result, writer_failure) = self.run_export(py, dest, |desk, out, progress| {
+            desk.download_export(&actor, &id, Some(scratch.as_path()), out, |p| progress.call(p), now)
+        }, &mut progress)?;
+        finish_export(py, result, writer_failure, progress)
+    }
+
+    /// Every export job recorded, oldest first.
+    #[getter]
+    fn exports(&self, py: Python<'_>) -> Vec<PyExportJob> {
+        py.detach(|| self.read().exports().to_vec())
+            .into_iter()
+            .map(|inner| PyExportJob { inner })
+            .collect()
+    }
+
+    // ---- privacy ---------------------------------------------------------------------------
+
+    /// Reveals one masked field of a customer (the console's eye icon): needs the reveal
+    /// permission, and is audited whether allowed or not. `field`: `"name"`, `"mobile"`,
+    /// `"email"`, `"account_name"` or `"manager_name"`.
+    #[pyo3(signature = (actor, customer, field, *, now = None))]
+    fn reveal(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        customer: String,
+        field: &str,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<String> {
+        let actor = actor_arg(actor)?;
+        let customer = CustomerId::new(customer).py(py)?;
+        let field = SensitiveField::parse(field).py(py)?;
+        let now = now_arg(py, now)?;
+        py.detach(|| self.write().reveal(&actor, &customer, field, now))
+            .py(py)
+    }
+
+    // ---- audit and events ------------------------------------------------------------------
+
+    /// Audit records, oldest first, filtered by customer, actor, kind and time (all optional).
+    #[pyo3(signature = (*, customer = None, actor = None, kind = None, since = None, until = None))]
+    fn audit_log(
+        &self,
+        py: Python<'_>,
+        customer: Option<String>,
+        actor: Option<&Bound<'_, PyAny>>,
+        kind: Option<&str>,
+        since: Option<&Bound<'_, PyAny>>,
+        until: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<PyAuditRecord>> {
+        let mut f = AuditFilter::default();
+        if let Some(c) = customer {
+            f = f.customer(CustomerId::new(c).py(py)?);
+        }
+        if let Some(a) = actor {
+            f = f.actor(actor_arg(a)?);
+        }
+        if let Some(k) = kind {
+            f = f.kind(k);
+        }
+        f.from = since.map(|t| crate::values::time_arg(t, "since")).transpose()?;
+        f.until = until.map(|t| crate::values::time_arg(t, "until")).transpose()?;
+        Ok(py
+            .detach(|| {
+                self.read()
+                    .audit_log(&f)
+                    .into_iter()
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+            .into_iter()
+            .map(|inner| PyAuditRecord { inner })
+            .collect())
+    }
+
+    /// The events after sequence number `since` (all with 0), oldest first.
+    #[pyo3(signature = (since = 0))]
+    fn events(&self, py: Python<'_>, since: u64) -> Vec<PyEvent> {
+        py.detach(|| self.read().events_since(since).to_vec())
+            .into_iter()
+            .map(|inner| PyEvent { inner })
+            .collect()
+    }
+
+    /// Applies events (from another desk's `events()`) in order; all or nothing.
+    fn apply_events(&self, py: Python<'_>, events: Vec<PyEvent>) -> PyResult<()> {
+        let events: Vec<_> = events.into_iter().map(|e| e.inner).collect();
+        py.detach(|| self.write().apply_events(events)).py(py)
+    }
+
+    /// A desk rebuilt from a snapshot and the events recorded since.
+    #[staticmethod]
+    fn replay(py: Python<'_>, snapshot_json: &Bound<'_, PyAny>, events: Vec<PyEvent>) -> PyResult<Self> {
+        let text = json_text(snapshot_json)?;
+        let events: Vec<_> = events.into_iter().map(|e| e.inner).collect();
+        let desk = py.detach(|| Desk::replay(&text, events)).py(py)?;
+        Ok(Self::wrap(desk))
+    }
+
     fn __repr__(&self, py: Python<'_>) -> String {
         let (id, n) = py.detach(|| {
             let d = self.read();
             (d.partner().id.to_string(), d.len())
         });
         format!("Desk(partner='{id}', customers={n})")
+    }
+}
+
+impl PyDesk {
+    #[allow(clippy::too_many_arguments)]
+    fn permissions(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        operator: String,
+        items: Vec<String>,
+        now: Option<&Bound<'_, PyAny>>,
+        idempotency_key: Option<String>,
+        grant: bool,
+    ) -> PyResult<()> {
+        let actor = actor_arg(actor)?;
+        let operator = OperatorId::new(operator).py(py)?;
+        let items: Vec<Permission> = items.iter().map(|i| Permission::parse(i)).collect();
+        let now = now_arg(py, now)?;
+        let key = key_arg(py, idempotency_key)?;
+        py.detach(|| {
+            let mut d = self.write();
+            if grant {
+                d.grant_permissions(&actor, &operator, &items, now, key.as_ref())
+            } else {
+                d.revoke_permissions(&actor, &operator, &items, now, key.as_ref())
+            }
+        })
+        .py(py)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn freeze_or_unfreeze(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        customers: Vec<String>,
+        scope: &str,
+        reason: String,
+        now: Option<&Bound<'_, PyAny>>,
+        idempotency_key: Option<String>,
+        freeze: bool,
+    ) -> PyResult<PyBatchOutcome> {
+        let actor = actor_arg(actor)?;
+        let ids = ids_arg(py, customers)?;
+        let request = FreezeRequest::new(ids, FreezeScope::parse(scope), reason).py(py)?;
+        let now = now_arg(py, now)?;
+        let key = key_arg(py, idempotency_key)?;
+        let out = py
+            .detach(|| {
+                let mut d = self.write();
+                if freeze {
+                    d.freeze(&actor, &request, now, key.as_ref())
+                } else {
+                    d.unfreeze(&actor, &request, now, key.as_ref())
+                }
+            })
+            .py(py)?;
+        PyBatchOutcome::build(py, out)
+    }
+}
+
+/// Raises the exception a Python writer or progress callback raised, if any (it explains a
+/// cancelled or failed export better than the core's code), else maps the core's result.
+fn finish_export<T>(
+    py: Python<'_>,
+    result: Result<T, partnerdesk::Error>,
+    writer_failure: Option<PyErr>,
+    progress: Progress,
+) -> PyResult<T> {
+    match result {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            let err = crate::errors::to_py(py, e);
+            if let Some(cause) = writer_failure.or(progress.failure) {
+                err.set_cause(py, Some(cause));
+            }
+            Err(err)
+        }
+    }
+}
+
+impl PyDesk {
+    /// Opens the destination, runs `f` with the GIL released and the write lock held, and
+    /// returns the core's result with the writer's Python exception, if it raised one.
+    #[allow(clippy::type_complexity)]
+    fn run_export<T: Send>(
+        &self,
+        py: Python<'_>,
+        dest: &Bound<'_, PyAny>,
+        f: impl FnOnce(&mut Desk, &mut (dyn Write + Send), &mut Progress) -> Result<T, partnerdesk::Error> + Send,
+        progress: &mut Progress,
+    ) -> PyResult<(Result<T, partnerdesk::Error>, Option<PyErr>)> {
+        if dest.hasattr("write")? {
+            let writer = PyWriter::new(dest.clone().unbind());
+            let failure = writer.failure.clone();
+            let result = py.detach(|| {
+                let mut out = BufWriter::with_capacity(64 * 1024, writer);
+                let r = f(&mut self.write(), &mut out, progress);
+                let flushed = out.flush();
+                match (r, flushed) {
+                    (Ok(v), Ok(())) => Ok(v),
+                    (Ok(_), Err(_)) => Err(partnerdesk::Error::ExportWriteFailed {
+                        id: String::new(),
+                        reason: "flushing the file object failed".into(),
+                    }),
+                    (Err(e), _) => Err(e),
+                }
+            });
+            let failure = failure.lock().ok().and_then(|mut f| f.take());
+            return Ok((result, failure));
+        }
+        let path: std::path::PathBuf = dest.extract().map_err(|_| {
+            pyo3::exceptions::PyTypeError::new_err(
+                "dest: expected a path (str or os.PathLike) or a binary file object",
+            )
+        })?;
+        let file = std::fs::File::create(&path)?;
+        let result = py.detach(|| {
+            let mut out = BufWriter::with_capacity(64 * 1024, file);
+            let r = f(&mut self.write(), &mut out, progress);
+            match (r, out.flush()) {
+                (Ok(v), Ok(())) => Ok(v),
+                (Ok(_), Err(_)) => Err(partnerdesk::Error::ExportWriteFailed {
+                    id: String::new(),
+                    reason: "flushing the file failed".into(),
+                }),
+                (Err(e), _) => Err(e),
+            }
+        });
+        if result.is_err() {
+            // A cancelled or failed export leaves no partial file behind.
+            let _ = std::fs::remove_file(&path);
+        }
+        Ok((result, None))
     }
 }
 

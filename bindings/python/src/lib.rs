@@ -8,6 +8,8 @@
 
 mod desk;
 mod errors;
+mod export;
+mod governed;
 mod query;
 mod values;
 
@@ -26,6 +28,15 @@ fn _partnerdesk(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<query::PyQuery>()?;
     m.add_class::<desk::PyDesk>()?;
     m.add_class::<desk::PySearchIter>()?;
+    m.add_class::<governed::PyActor>()?;
+    m.add_class::<governed::PyItemOutcome>()?;
+    m.add_class::<governed::PyBatchOutcome>()?;
+    m.add_class::<governed::PyOperator>()?;
+    m.add_class::<governed::PyAuthorization>()?;
+    m.add_class::<governed::PyDisassociationRequest>()?;
+    m.add_class::<governed::PyAuditRecord>()?;
+    m.add_class::<governed::PyEvent>()?;
+    m.add_class::<export::PyExportJob>()?;
     m.add_function(wrap_pyfunction!(desk::demo_portfolio, m)?)?;
     Ok(())
 }

@@ -398,8 +398,7 @@ impl PyQuery {
         Ok(PyQuery {
             inner: Query {
                 filter: o.filter.and(self.inner.filter.clone()),
-                include_disassociated: self.inner.include_disassociated
-                    || o.include_disassociated,
+                include_disassociated: self.inner.include_disassociated || o.include_disassociated,
             },
         })
     }
@@ -409,8 +408,7 @@ impl PyQuery {
         Ok(PyQuery {
             inner: Query {
                 filter: o.filter.or(self.inner.filter.clone()),
-                include_disassociated: self.inner.include_disassociated
-                    || o.include_disassociated,
+                include_disassociated: self.inner.include_disassociated || o.include_disassociated,
             },
         })
     }

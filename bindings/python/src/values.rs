@@ -127,6 +127,16 @@ impl PyMoney {
     fn __str__(&self) -> String {
         self.inner.to_string()
     }
+
+    /// Adds two amounts of the same currency (`CurrencyMismatchError` otherwise).
+    fn __add__(&self, py: Python<'_>, other: PyRef<'_, PyMoney>) -> PyResult<PyMoney> {
+        Ok(self.inner.checked_add(other.inner).py(py)?.into())
+    }
+
+    /// Subtracts two amounts of the same currency (`CurrencyMismatchError` otherwise).
+    fn __sub__(&self, py: Python<'_>, other: PyRef<'_, PyMoney>) -> PyResult<PyMoney> {
+        Ok(self.inner.checked_sub(other.inner).py(py)?.into())
+    }
 }
 
 impl From<Money> for PyMoney {
