@@ -75,9 +75,17 @@
 //! | [`import::import_orders`], [`import::import_fee_records`], [`import::import_monthly_bills`] | desk, (cycle,) pages | [`ImportReport`] |
 //! | [`request::freeze_json`], [`request::unfreeze_json`] | `FreezeRequest`, reseller | JSON body |
 //! | [`request::budget_json`] | customer, `BudgetSetting`, reseller | JSON body |
+//! | [`request::accepted`] | `FreezeRequest`, the domain's `BatchOutcome` | the command for the accepted customers |
 //! | [`listing::split_query`] + [`listing::ApiFilter::body`] | query, site, page | `ListSubCustomers` body |
 //! | [`paging::PagePlan::covering`] | total, limit | pages |
-//! | [`response::batch_outcome`], [`response::single_outcome`] | requested ids, HTTP status, body text | outcome per customer |
+//! | [`response::batch_outcome`], [`response::single_outcome`] | requested ids, HTTP status, body text | outcome per customer ([`response::RemoteOutcome::to_json`]) |
+//! | [`fixtures::desk`], [`fixtures::ALL`] | site, now | a desk from the fixture responses; every fixture text |
+//!
+//! The bodies were checked against the official SDK models (`huaweicloudsdkbss`,
+//! `huaweicloudsdkbssintl` 3.1.x): each request fixture loads into the SDK's request model and
+//! serializes back to the same JSON, and every member of the wire structs exists in the SDK
+//! model of the same name (except `error_code`/`error_msg` of the freeze responses and
+//! `measure_id` of fee-record responses, which come from the API reference).
 //!
 //! ## Design
 //!

@@ -110,6 +110,46 @@ pub fn budget_body(
     })
 }
 
+/// The part of a freeze or unfreeze command the domain accepted: after
+/// [`partnerdesk::Desk::freeze`] (or `unfreeze`) ran it with an outcome per customer, the
+/// customers it refused (wrong association type, no permission, not frozen, ...) are left out,
+/// so they never reach Huawei. `None` when it accepted none.
+///
+/// ```
+/// use partnerdesk::command::{BatchOutcome, ItemOutcome};
+/// use partnerdesk::{CustomerId, FreezeScope, freeze::FreezeRequest};
+/// use partnerdesk_huawei::request::{accepted, freeze_json};
+/// let a = CustomerId::new("a1")?;
+/// let b = CustomerId::new("b2")?;
+/// let req = FreezeRequest::new(vec![a.clone(), b.clone()], FreezeScope::Account, "overdue")?;
+/// let outcome = BatchOutcome { items: vec![
+///     ItemOutcome { customer: a.clone(), result: Ok(()) },
+///     ItemOutcome { customer: b, result: Err(partnerdesk::Error::WrongAssociationType { id: "b2".into() }) },
+/// ]};
+/// let sent = accepted(&req, &outcome)?.ok_or(partnerdesk::Error::InvalidCursor)?;
+/// assert_eq!(freeze_json(&sent, None)?["customer_ids"], serde_json::json!(["a1"]));
+/// # Ok::<(), partnerdesk_huawei::HuaweiError>(())
+/// ```
+pub fn accepted(
+    req: &FreezeRequest,
+    outcome: &partnerdesk::command::BatchOutcome,
+) -> Result<Option<FreezeRequest>> {
+    let ids: Vec<CustomerId> = req
+        .ids()
+        .iter()
+        .filter(|id| matches!(outcome.get(id), Some(Ok(()))))
+        .cloned()
+        .collect();
+    if ids.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(FreezeRequest::new(
+        ids,
+        req.scope().clone(),
+        req.reason(),
+    )?))
+}
+
 /// [`freeze_body`] as a JSON value (for bindings).
 pub fn freeze_json(
     req: &FreezeRequest,

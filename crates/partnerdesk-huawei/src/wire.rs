@@ -649,7 +649,7 @@ wire_struct! {
         total_count: i64,
         /// Currency.
         currency: String,
-        /// `1` unit (when given).
+        /// Not in the SDK model; read when a response carries it (`1` unit when absent).
         measure_id: Code,
         /// Records.
         fee_records: Vec<SubCustomerMonthlyBillDetail>,

@@ -200,3 +200,43 @@ fn bodies_round_trip_through_the_domain() -> TestResult {
     );
     Ok(())
 }
+
+#[test]
+fn only_what_the_domain_accepted_is_sent() -> TestResult {
+    use partnerdesk::{Actor, Operator, OperatorId, Role, Site};
+    use partnerdesk_huawei::import::{ImportOptions, import_list_sub_customers};
+    use partnerdesk_huawei::request::accepted;
+    let now = crate::common::now();
+    let mut d = crate::common::desk(Site::China)?;
+    import_list_sub_customers(
+        &mut d,
+        &ImportOptions::at(now),
+        &[fixtures::LIST_SUB_CUSTOMERS_CN],
+    )?;
+    d.add_operator(Operator::new(
+        OperatorId::new("admin")?,
+        "Admin",
+        Role::Administrator,
+    ))?;
+    let referral = id("0a1b2c3d4e5f60718293a4b5c6d7e8f9")?;
+    let resale = id("9f8e7d6c5b4a39281706f5e4d3c2b1a0")?;
+    // The resale customer is frozen (account and resources) on Huawei: unfreeze both.
+    let req = FreezeRequest::new(
+        vec![referral.clone(), resale.clone()],
+        FreezeScope::AccountAndResources,
+        "budget raised",
+    )?;
+    let outcome = d.unfreeze(&Actor::Operator(OperatorId::new("admin")?), &req, now, None)?;
+    assert_eq!(
+        outcome
+            .get(&referral)
+            .and_then(|r| r.as_ref().err())
+            .map(|e| e.code()),
+        Some("WRONG_ASSOCIATION_TYPE")
+    );
+    let sent = accepted(&req, &outcome)?.ok_or("one accepted")?;
+    let body = unfreeze_json(&sent, None)?;
+    assert_eq!(body["customer_ids"], serde_json::json!([resale.as_str()]));
+    assert_eq!(body["unfreeze_type"], "ACCOUNT_AND_RESOURCE");
+    Ok(())
+}
