@@ -6,7 +6,12 @@
 //!
 //! Run: `cargo bench -p partnerdesk-benches --bench search` (set `PD_BENCH_SIZES=10000,100000`
 //! to choose sizes; the default is 10k, 100k and 1M).
-#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout
+)]
 
 use chrono::{DateTime, Duration, Utc};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
@@ -37,7 +42,9 @@ fn cases(desk: &Desk, now: DateTime<Utc>) -> Vec<Case> {
             name: "Q1_manager_mtd_range",
             filter: format!("manager={manager} and mtd>=100 and mtd<=5000"),
             sort: Sort::desc(SortKey::MonthToDate),
-            sql_where: format!("active = 1 AND manager = '{manager}' AND mtd_cents BETWEEN 10000 AND 500000"),
+            sql_where: format!(
+                "active = 1 AND manager = '{manager}' AND mtd_cents BETWEEN 10000 AND 500000"
+            ),
             sql_order: "mtd_cents DESC, id ASC",
         },
         Case {
@@ -65,7 +72,8 @@ fn cases(desk: &Desk, now: DateTime<Utc>) -> Vec<Case> {
         },
         Case {
             name: "Q5_text_filter_4_criteria",
-            filter: "assoc=reseller and mtd>=1000 and (tag:vip or tag:gold) and expires<=30d".into(),
+            filter: "assoc=reseller and mtd>=1000 and (tag:vip or tag:gold) and expires<=30d"
+                .into(),
             sort: Sort::desc(SortKey::MonthToDate),
             sql_where: format!(
                 "active = 1 AND assoc = 'reseller' AND mtd_cents >= 100000 \
@@ -95,7 +103,9 @@ fn load_sqlite(desk: &Desk, now: DateTime<Utc>) -> Connection {
     let month = desk.partner().billing_offset.month_of(now);
     let tx = db.unchecked_transaction().unwrap();
     {
-        let mut ins = tx.prepare("INSERT INTO customers VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)").unwrap();
+        let mut ins = tx
+            .prepare("INSERT INTO customers VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+            .unwrap();
         let mut tag = tx.prepare("INSERT INTO tags VALUES (?1, ?2)").unwrap();
         for (slot, c) in desk.customers().enumerate() {
             ins.execute(params![
@@ -105,7 +115,9 @@ fn load_sqlite(desk: &Desk, now: DateTime<Utc>) -> Connection {
                 c.account_manager.as_ref().map(|m| m.as_str().to_owned()),
                 cents(c.month_spend(month)),
                 c.next_expiry(now).map(|e| e.timestamp()),
-                c.mobile.as_ref().map(|m| m.expose().number.chars().rev().collect::<String>()),
+                c.mobile
+                    .as_ref()
+                    .map(|m| m.expose().number.chars().rev().collect::<String>()),
                 c.association.kind.as_str(),
                 i64::from(c.is_associated()),
             ])
@@ -132,10 +144,22 @@ fn load_sqlite(desk: &Desk, now: DateTime<Utc>) -> Connection {
 
 fn sqlite_query(db: &Connection, case: &Case) -> (Vec<String>, usize) {
     let mut page = db
-        .prepare_cached(&format!("SELECT id FROM customers WHERE {} ORDER BY {} LIMIT 20", case.sql_where, case.sql_order))
+        .prepare_cached(&format!(
+            "SELECT id FROM customers WHERE {} ORDER BY {} LIMIT 20",
+            case.sql_where, case.sql_order
+        ))
         .unwrap();
-    let ids: Vec<String> = page.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
-    let mut count = db.prepare_cached(&format!("SELECT COUNT(*) FROM customers WHERE {}", case.sql_where)).unwrap();
+    let ids: Vec<String> = page
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut count = db
+        .prepare_cached(&format!(
+            "SELECT COUNT(*) FROM customers WHERE {}",
+            case.sql_where
+        ))
+        .unwrap();
     let total: i64 = count.query_row([], |r| r.get(0)).unwrap();
     (ids, total as usize)
 }
@@ -149,18 +173,31 @@ fn naive(desk: &Desk, q: &Query, sort: Sort, now: DateTime<Utc>) -> (Vec<String>
     hits.sort_by(|a, b| {
         let primary = match sort.key {
             SortKey::MonthToDate => a.month_spend(month).cmp(&b.month_spend(month)),
-            SortKey::Name => a.name.expose().to_lowercase().cmp(&b.name.expose().to_lowercase()),
+            SortKey::Name => a
+                .name
+                .expose()
+                .to_lowercase()
+                .cmp(&b.name.expose().to_lowercase()),
             SortKey::NextExpiry => a.next_expiry(now).cmp(&b.next_expiry(now)),
             _ => std::cmp::Ordering::Equal,
         };
-        let primary = if sort.descending { primary.reverse() } else { primary };
+        let primary = if sort.descending {
+            primary.reverse()
+        } else {
+            primary
+        };
         primary.then_with(|| a.id.cmp(&b.id))
     });
-    (hits.iter().take(20).map(|c| c.id.to_string()).collect(), total)
+    (
+        hits.iter().take(20).map(|c| c.id.to_string()).collect(),
+        total,
+    )
 }
 
 fn ours(desk: &Desk, q: &Query, sort: Sort, now: DateTime<Utc>) -> (Vec<String>, usize) {
-    let page = desk.search_ids(q, sort, &PageRequest::first(20), now).unwrap();
+    let page = desk
+        .search_ids(q, sort, &PageRequest::first(20), now)
+        .unwrap();
     (page.ids.iter().map(|i| i.to_string()).collect(), page.total)
 }
 
@@ -186,10 +223,20 @@ fn bench(c: &mut Criterion) {
             let mut g = c.benchmark_group(format!("{}/{n}", case.name));
             g.sample_size(if n >= 1_000_000 { 10 } else { 30 });
             g.warm_up_time(std::time::Duration::from_millis(500));
-            g.measurement_time(std::time::Duration::from_secs(if n >= 1_000_000 { 4 } else { 2 }));
-            g.bench_function(BenchmarkId::new("partnerdesk", n), |bch| bch.iter(|| black_box(ours(&desk, &q, case.sort, now))));
-            g.bench_function(BenchmarkId::new("sqlite", n), |bch| bch.iter(|| black_box(sqlite_query(&db, &case))));
-            g.bench_function(BenchmarkId::new("naive", n), |bch| bch.iter(|| black_box(naive(&desk, &q, case.sort, now))));
+            g.measurement_time(std::time::Duration::from_secs(if n >= 1_000_000 {
+                4
+            } else {
+                2
+            }));
+            g.bench_function(BenchmarkId::new("partnerdesk", n), |bch| {
+                bch.iter(|| black_box(ours(&desk, &q, case.sort, now)))
+            });
+            g.bench_function(BenchmarkId::new("sqlite", n), |bch| {
+                bch.iter(|| black_box(sqlite_query(&db, &case)))
+            });
+            g.bench_function(BenchmarkId::new("naive", n), |bch| {
+                bch.iter(|| black_box(naive(&desk, &q, case.sort, now)))
+            });
             g.finish();
         }
     }

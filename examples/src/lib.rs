@@ -1,1 +1,6 @@
-//! Examples of partnerdesk: run `cargo run -p partnerdesk-examples --example tour`.
+//! Examples of partnerdesk. Run the tour with `cargo run -p partnerdesk-examples --example tour`.
+//!
+//! The tour's parts live here as functions so that tests can run them too.
+
+pub mod search_tour;
+pub mod table;

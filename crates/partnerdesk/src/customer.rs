@@ -222,14 +222,14 @@ impl Customer {
         self.spend_between(month.first_day(), month.last_day())
     }
 
-    /// Spend between two billing days, both included.
+    /// Spend between two billing days, both included (saturating at the decimal range, which
+    /// records validated by the desk can never reach).
     pub fn spend_between(&self, from: NaiveDate, to: NaiveDate) -> Decimal {
         let start = self.spend.partition_point(|r| r.day < from);
         self.spend[start..]
             .iter()
             .take_while(|r| r.day <= to)
-            .map(|r| r.amount.amount)
-            .sum()
+            .fold(Decimal::ZERO, |sum, r| sum.saturating_add(r.amount.amount))
     }
 
     /// Month-to-date spend at `now`: the spend records of the billing month containing `now`.

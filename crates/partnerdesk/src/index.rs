@@ -20,6 +20,42 @@ use std::hash::Hash;
 
 const DEAD: u32 = u32::MAX;
 
+/// A bitmap from slots in any order: sorting first makes building it linear (inserting out of
+/// order into roaring's sorted arrays would shift them on every insert).
+pub(crate) fn sorted_bitmap(mut slots: Vec<u32>) -> RoaringBitmap {
+    slots.sort_unstable();
+    slots.dedup();
+    RoaringBitmap::from_sorted_iter(slots).unwrap_or_default()
+}
+
+/// Decimal places of the fixed-point money keys: spend amounts have at most this many, so the
+/// month-to-date sums do too and their keys are exact.
+pub(crate) const KEY_SCALE: u32 = 8;
+
+/// The fixed-point key `d * 10^8`, rounded down and up (equal when `d` has at most 8 decimals).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct MoneyKey {
+    pub(crate) floor: i128,
+    pub(crate) ceil: i128,
+}
+
+/// Exact fixed-point keys of a decimal, computed in `i128` (no overflow: a mantissa is below
+/// 2^96 and is multiplied by at most 10^8).
+pub(crate) fn money_key(d: Decimal) -> MoneyKey {
+    let m = d.mantissa();
+    let s = d.scale();
+    if s <= KEY_SCALE {
+        let k = m * 10i128.pow(KEY_SCALE - s);
+        MoneyKey { floor: k, ceil: k }
+    } else {
+        let q = 10i128.pow(s - KEY_SCALE);
+        MoneyKey {
+            floor: m.div_euclid(q),
+            ceil: -(-m).div_euclid(q),
+        }
+    }
+}
+
 /// Lower-cased text values of every slot, in one buffer separated by NUL.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct TextColumn {
@@ -96,11 +132,10 @@ impl TextColumn {
 
     /// Slots whose lower-cased value contains `needle` (already lower-cased).
     pub(crate) fn contains(&self, needle: &str) -> RoaringBitmap {
-        let mut out = RoaringBitmap::new();
         if needle.is_empty() {
-            out.extend(self.owners.iter().copied().filter(|o| *o != DEAD));
-            return out;
+            return sorted_bitmap(self.owners.iter().copied().filter(|o| *o != DEAD).collect());
         }
+        let mut out = Vec::new();
         let finder = memchr::memmem::Finder::new(needle.as_bytes());
         let mut last_entry = usize::MAX;
         for off in finder.find_iter(self.buf.as_bytes()) {
@@ -110,11 +145,11 @@ impl TextColumn {
             }
             let owner = self.owners[e];
             if owner != DEAD && off + needle.len() <= self.starts[e] + self.entry_len(e) {
-                out.insert(owner);
+                out.push(owner);
                 last_entry = e;
             }
         }
-        out
+        sorted_bitmap(out)
     }
 
     /// Slots whose lower-cased value equals `needle` (already lower-cased).
@@ -181,6 +216,8 @@ pub(crate) struct Index {
     pub(crate) mobile_rev: BTreeSet<(String, u32)>,
     /// Month-to-date spend of each slot for `month`.
     pub(crate) mtd: Vec<Decimal>,
+    /// The same as exact fixed-point keys (see [`money_key`]), for fast comparisons and sorts.
+    pub(crate) mtd_key: Vec<i128>,
     pub(crate) mtd_sorted: BTreeSet<(Decimal, u32)>,
     pub(crate) expiries: BTreeSet<(DateTime<Utc>, u32)>,
     pub(crate) associated_at: BTreeSet<(DateTime<Utc>, u32)>,
@@ -206,6 +243,7 @@ impl Index {
             budgeted: RoaringBitmap::new(),
             mobile_rev: BTreeSet::new(),
             mtd: Vec::new(),
+            mtd_key: Vec::new(),
             mtd_sorted: BTreeSet::new(),
             expiries: BTreeSet::new(),
             associated_at: BTreeSet::new(),
@@ -230,12 +268,7 @@ impl Index {
         if let Some(r) = reversed_digits(c) {
             self.mobile_rev.insert((r, slot));
         }
-        let s = slot as usize;
-        if self.mtd.len() <= s {
-            self.mtd.resize(s + 1, Decimal::ZERO);
-        }
-        self.mtd[s] = c.month_spend(self.month);
-        self.mtd_sorted.insert((self.mtd[s], slot));
+        self.set_mtd(slot, c.month_spend(self.month));
         for e in expiries(c) {
             self.expiries.insert((e, slot));
         }
@@ -257,9 +290,8 @@ impl Index {
         if let Some(r) = reversed_digits(c) {
             self.mobile_rev.remove(&(r, slot));
         }
-        if let Some(m) = self.mtd.get_mut(slot as usize) {
-            self.mtd_sorted.remove(&(*m, slot));
-            *m = Decimal::ZERO;
+        if let Some(m) = self.mtd.get(slot as usize).copied() {
+            self.mtd_sorted.remove(&(m, slot));
         }
         for e in expiries(c) {
             self.expiries.remove(&(e, slot));
@@ -334,9 +366,11 @@ impl Index {
         let s = slot as usize;
         if self.mtd.len() <= s {
             self.mtd.resize(s + 1, Decimal::ZERO);
+            self.mtd_key.resize(s + 1, 0);
         }
         self.mtd_sorted.remove(&(self.mtd[s], slot));
         self.mtd[s] = value;
+        self.mtd_key[s] = money_key(value).floor;
         self.mtd_sorted.insert((value, slot));
     }
 

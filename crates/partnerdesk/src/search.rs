@@ -16,10 +16,11 @@ use crate::customer::Customer;
 use crate::desk::Desk;
 use crate::error::{Error, Result};
 use crate::ids::{CustomerId, OperatorId};
+use crate::index::{money_key, sorted_bitmap};
 use crate::partner::Operator;
 use crate::query::{
     Criterion, ExpiryFilter, Expr, FrozenFilter, MAX_PAGE_LIMIT, MobileMatch, PageRequest, Query,
-    Sort, SortKey, TagMatch, TextMatch,
+    Range, Sort, SortKey, TagMatch, TextMatch,
 };
 use crate::row::CustomerRow;
 use chrono::{DateTime, Duration, Utc};
@@ -143,9 +144,13 @@ pub struct IdPage {
     pub next_cursor: Option<String>,
 }
 
-enum Planned {
+/// What the indexes make of an expression.
+enum Planned<'a> {
+    /// Exactly these slots.
     Exact(RoaringBitmap),
-    Candidates(RoaringBitmap),
+    /// These slots, each still to be checked against every listed expression.
+    Filtered(RoaringBitmap, Vec<&'a Expr>),
+    /// No index helps: check every slot of the universe against the expression.
     Scan,
 }
 
@@ -176,7 +181,77 @@ fn btree_slots<K: Ord + Clone>(
         Bound::Excluded(u) => Bound::Excluded((u.clone(), 0)),
         Bound::Unbounded => Bound::Unbounded,
     };
-    set.range((lo, hi)).map(|(_, s)| *s).collect()
+    sorted_bitmap(set.range((lo, hi)).map(|(_, s)| *s).collect())
+}
+
+/// A candidate set this many times smaller than the universe is checked row by row rather than
+/// intersected with range or text scans.
+const SMALL_SHARE: u64 = 16;
+
+/// Whether the indexes answer a node with a bitmap lookup (no range or text scan).
+fn is_cheap(e: &Expr) -> bool {
+    match e {
+        Expr::Criterion(c) => matches!(
+            c,
+            Criterion::CustomerId(_)
+                | Criterion::Manager(_)
+                | Criterion::ManagerName(_)
+                | Criterion::HasManager(false)
+                | Criterion::Mobile(_)
+                | Criterion::Tags(_)
+                | Criterion::AssociationType(_)
+                | Criterion::Frozen(_)
+                | Criterion::Reseller(_)
+                | Criterion::Level(_)
+        ),
+        _ => false,
+    }
+}
+
+/// Narrows `set` by the plan of `item`, collecting what is left to check into `residual`.
+fn absorb<'a>(
+    set: &mut Option<RoaringBitmap>,
+    residual: &mut Vec<&'a Expr>,
+    item: &'a Expr,
+    plan: Planned<'a>,
+) {
+    let b = match plan {
+        Planned::Exact(b) => b,
+        Planned::Filtered(b, r) => {
+            residual.extend(r);
+            b
+        }
+        Planned::Scan => {
+            residual.push(item);
+            return;
+        }
+    };
+    *set = Some(match set.take() {
+        Some(s) => s & b,
+        None => b,
+    });
+}
+
+/// A decimal range as an equivalent range of exact fixed-point keys (keys are whole numbers, so
+/// a bound between two keys rounds to the right one).
+fn key_range(r: &Range<Decimal>) -> Range<i128> {
+    Range {
+        lower: match r.lower {
+            Bound::Included(v) => Bound::Included(money_key(v).ceil),
+            Bound::Excluded(v) => Bound::Excluded(money_key(v).floor),
+            Bound::Unbounded => Bound::Unbounded,
+        },
+        upper: match r.upper {
+            Bound::Included(v) => Bound::Included(money_key(v).floor),
+            Bound::Excluded(v) => Bound::Excluded(money_key(v).ceil),
+            Bound::Unbounded => Bound::Unbounded,
+        },
+    }
+}
+
+/// Whether lower-casing leaves a text unchanged (checked without allocating).
+fn is_lower(t: &str) -> bool {
+    t.chars().all(|c| c.to_lowercase().eq(std::iter::once(c)))
 }
 
 /// The later of two lower bounds.
@@ -207,7 +282,7 @@ impl Desk {
     }
 
     /// What the indexes say about one criterion.
-    fn lookup(&self, c: &Criterion, ctx: &MatchContext<'_>) -> Planned {
+    fn lookup<'a>(&self, e: &'a Expr, c: &Criterion, ctx: &MatchContext<'_>) -> Planned<'a> {
         let ix = &self.index;
         let exact = Planned::Exact;
         match c {
@@ -257,7 +332,7 @@ impl Desk {
                 if lower == Bound::Included(ctx.now) {
                     exact(set)
                 } else {
-                    Planned::Candidates(set)
+                    Planned::Filtered(set, vec![e])
                 }
             }
             Criterion::NextExpiry(ExpiryFilter::None) => exact(
@@ -268,14 +343,14 @@ impl Desk {
                     MobileMatch::Exact(d) => (d.chars().rev().collect::<String>(), true),
                     MobileMatch::EndsWith(d) => (d.chars().rev().collect::<String>(), false),
                 };
-                exact(
+                exact(sorted_bitmap(
                     ix.mobile_rev
                         .range((rev.clone(), 0)..)
                         .take_while(|(k, _)| k.starts_with(rev.as_str()))
                         .filter(|(k, _)| !whole || k.len() == rev.len())
                         .map(|(_, s)| *s)
                         .collect(),
-                )
+                ))
             }
             Criterion::Tags(TagMatch::Any(tags)) => {
                 let mut out = RoaringBitmap::new();
@@ -299,35 +374,57 @@ impl Desk {
             Criterion::Frozen(FrozenFilter::Frozen) => exact(&ix.live - &ix.not_frozen),
             Criterion::Frozen(FrozenFilter::Scope(s)) => exact(Self::bitmap(&ix.by_scope, s)),
             Criterion::Frozen(FrozenFilter::Origin(o)) => exact(Self::bitmap(&ix.by_origin, o)),
-            Criterion::BudgetUsage(_) => Planned::Candidates(ix.budgeted.clone()),
+            Criterion::BudgetUsage(_) => Planned::Filtered(ix.budgeted.clone(), vec![e]),
             Criterion::Reseller(id) => exact(Self::bitmap(&ix.by_reseller, id)),
             Criterion::Level(l) => exact(Self::bitmap(&ix.by_level, l)),
         }
     }
 
-    fn plan(&self, e: &Expr, universe: &RoaringBitmap, ctx: &MatchContext<'_>) -> Planned {
+    fn plan<'a>(
+        &self,
+        e: &'a Expr,
+        universe: &RoaringBitmap,
+        ctx: &MatchContext<'_>,
+    ) -> Planned<'a> {
         match e {
             Expr::All => Planned::Exact(universe.clone()),
-            Expr::Criterion(c) => self.lookup(c, ctx),
+            Expr::Criterion(c) => self.lookup(e, c, ctx),
             Expr::And(items) => {
                 let mut set: Option<RoaringBitmap> = None;
-                let mut all_exact = true;
-                // Plan the cheapest-looking children first is not needed: bitmaps intersect fast.
-                for item in items {
-                    match self.plan(item, universe, ctx) {
-                        Planned::Exact(b) => set = Some(set.map_or(b.clone(), |s| s & b)),
-                        Planned::Candidates(b) => {
-                            all_exact = false;
-                            set = Some(set.map_or(b.clone(), |s| s & b));
-                        }
-                        Planned::Scan => all_exact = false,
+                let mut residual = Vec::new();
+                // Children answered by a bitmap lookup go first. When they already narrow the
+                // result to a small share of the universe, the costly children (range scans,
+                // text scans) are checked on those few candidates instead of being materialised.
+                let (cheap, costly): (Vec<&Expr>, Vec<&Expr>) =
+                    items.iter().partition(|e| is_cheap(e));
+                for item in cheap {
+                    absorb(
+                        &mut set,
+                        &mut residual,
+                        item,
+                        self.plan(item, universe, ctx),
+                    );
+                }
+                let small = set
+                    .as_ref()
+                    .is_some_and(|s| s.len().saturating_mul(SMALL_SHARE) <= universe.len());
+                if small {
+                    residual.extend(costly);
+                } else {
+                    for item in costly {
+                        absorb(
+                            &mut set,
+                            &mut residual,
+                            item,
+                            self.plan(item, universe, ctx),
+                        );
                     }
                 }
-                match (set, all_exact) {
-                    (None, true) => Planned::Exact(universe.clone()),
-                    (None, false) => Planned::Scan,
+                match (set, residual.is_empty()) {
                     (Some(s), true) => Planned::Exact(s),
-                    (Some(s), false) => Planned::Candidates(s),
+                    (Some(s), false) => Planned::Filtered(s, residual),
+                    (None, true) => Planned::Exact(universe.clone()),
+                    (None, false) => Planned::Filtered(universe.clone(), residual),
                 }
             }
             Expr::Or(items) => {
@@ -336,7 +433,7 @@ impl Desk {
                 for item in items {
                     match self.plan(item, universe, ctx) {
                         Planned::Exact(b) => out |= b,
-                        Planned::Candidates(b) => {
+                        Planned::Filtered(b, _) => {
                             all_exact = false;
                             out |= b;
                         }
@@ -346,7 +443,7 @@ impl Desk {
                 if all_exact {
                     Planned::Exact(out)
                 } else {
-                    Planned::Candidates(out)
+                    Planned::Filtered(out, vec![e])
                 }
             }
             Expr::Not(inner) => match self.plan(inner, universe, ctx) {
@@ -364,29 +461,27 @@ impl Desk {
             Expr::Or(v) => v.iter().any(|e| self.check(e, slot, ctx)),
             Expr::Not(e) => !self.check(e, slot, ctx),
             Expr::Criterion(Criterion::MonthToDate(r)) if ctx.month == self.index.month => {
-                r.contains(&self.index.mtd[slot as usize])
+                key_range(r).contains(&self.index.mtd_key[slot as usize])
             }
-            Expr::Criterion(Criterion::Name(TextMatch::Contains(t))) => self
-                .index
-                .names
-                .get(slot)
-                .contains(t.to_lowercase().as_str()),
+            Expr::Criterion(Criterion::Name(TextMatch::Contains(t))) if is_lower(t) => {
+                self.index.names.get(slot).contains(t.as_str())
+            }
             Expr::Criterion(c) => c.matches(self.at(slot), ctx),
         }
     }
 
     /// The slots matching a query, ascending.
-    pub(crate) fn select(&self, query: &Query, ctx: &MatchContext<'_>) -> RoaringBitmap {
+    pub(crate) fn select(&self, query: &Query, ctx: &MatchContext<'_>) -> Vec<u32> {
         let universe = if query.include_disassociated {
             &self.index.live
         } else {
             &self.index.associated
         };
         match self.plan(&query.filter, universe, ctx) {
-            Planned::Exact(b) => b & universe,
-            Planned::Candidates(b) => (b & universe)
+            Planned::Exact(b) => (b & universe).into_iter().collect(),
+            Planned::Filtered(b, residual) => (b & universe)
                 .into_iter()
-                .filter(|s| self.check(&query.filter, *s, ctx))
+                .filter(|s| residual.iter().all(|e| self.check(e, *s, ctx)))
                 .collect(),
             Planned::Scan => universe
                 .iter()
@@ -397,7 +492,7 @@ impl Desk {
 
     /// How many customers match a query at `now`.
     pub fn count(&self, query: &Query, now: DateTime<Utc>) -> usize {
-        self.select(query, &self.match_context(now)).len() as usize
+        self.select(query, &self.match_context(now)).len()
     }
 
     /// Month-to-date spend of a slot for the billing month in `ctx`.
@@ -523,9 +618,8 @@ impl Desk {
             }
         };
         let ctx = self.match_context(now);
-        let matched = self.select(query, &ctx);
-        let total = matched.len() as usize;
-        let slots: Vec<u32> = matched.into_iter().collect();
+        let slots = self.select(query, &ctx);
+        let total = slots.len();
         // Take one row more than asked, to know whether a next page exists.
         let mut rows = self.order(slots, sort, &ctx, after, skip, limit + 1);
         let more = rows.len() > limit;
@@ -596,7 +690,7 @@ impl Desk {
     /// Every customer matching a query, in sort order (for exports and batch work).
     pub fn select_all(&self, query: &Query, sort: Sort, now: DateTime<Utc>) -> Vec<&Customer> {
         let ctx = self.match_context(now);
-        let slots: Vec<u32> = self.select(query, &ctx).into_iter().collect();
+        let slots = self.select(query, &ctx);
         let n = slots.len();
         self.order(slots, sort, &ctx, None, 0, n)
             .into_iter()

@@ -48,6 +48,23 @@ fn money(field: &str, m: &Money, currency: Currency) -> Result<(), Invalid> {
     Ok(())
 }
 
+/// The largest spend amount of one record, in either direction (a quadrillion).
+pub const MAX_SPEND_RECORD: i64 = 1_000_000_000_000_000;
+
+/// Checks a spend amount: the partner's currency, at most 8 decimal places (so month sums stay
+/// exact in the search index's fixed-point keys), at most a quadrillion in either direction (so
+/// sums of any realistic number of records cannot overflow).
+pub(crate) fn spend_amount(field: &str, m: &Money, currency: Currency) -> Result<(), Invalid> {
+    money(field, m, currency)?;
+    if m.amount.normalize().scale() > crate::index::KEY_SCALE {
+        return Err(bad(field, "more than 8 decimal places"));
+    }
+    if m.amount.abs() > Decimal::from(MAX_SPEND_RECORD) {
+        return Err(bad(field, "larger than 10^15 in absolute value"));
+    }
+    Ok(())
+}
+
 /// Checks a budget amount: in (0, 2147483647] with at most 2 decimals.
 pub(crate) fn budget_amount(field: &str, amount: Decimal) -> Result<(), Invalid> {
     if amount <= Decimal::ZERO || amount > Decimal::from(MAX_BUDGET) {
@@ -108,7 +125,7 @@ pub(crate) fn customer(
         money(&format!("orders[{i}].amount"), &o.amount, partner.currency)?;
     }
     for (i, s) in c.spend.iter().enumerate() {
-        money(&format!("spend[{i}].amount"), &s.amount, partner.currency)?;
+        spend_amount(&format!("spend[{i}].amount"), &s.amount, partner.currency)?;
     }
     let mut ids = std::collections::HashSet::new();
     for (i, r) in c.resources.iter().enumerate() {

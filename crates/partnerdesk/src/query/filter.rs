@@ -38,6 +38,9 @@
 //! | `reseller` | `=` `!=` | reseller id | the customer's reseller |
 //! | `level` | `=` `!=` | `V0`..`V5` | customer level |
 //!
+//! `>=*` is a range open at both ends: `mtd>=*` matches everyone, `budget>=*` everyone with a
+//! budget, `expires>=*` everyone with an upcoming expiry.
+//!
 //! A date `D` as a bound means whole days in UTC: `>=D` from `D`, `>D` from the day after, `<D`
 //! before `D`, `<=D` through the end of `D`, `=D` during `D`. `!=` is `not (... = ...)`.
 //!
@@ -400,8 +403,14 @@ impl Parser {
                 Criterion::HasManager(self.boolean(&value, vpos)?)
             }
             "mtd" | "budget" => {
-                let d = self.decimal(&value, vpos)?;
-                let r = self.range(op, d, op_pos)?;
+                let r = if value == "*" && op == Op::Ge {
+                    Range {
+                        lower: Bound::Unbounded,
+                        upper: Bound::Unbounded,
+                    }
+                } else {
+                    self.range(op, self.decimal(&value, vpos)?, op_pos)?
+                };
                 if field == "mtd" {
                     Criterion::MonthToDate(r)
                 } else {
@@ -505,7 +514,12 @@ impl Parser {
         if self.peek() == Some(')') {
             // An empty list: `in ()` matches nothing, `all ()` matches everything.
             self.pos += 1;
-            return Ok(Criterion::Tags(if all { TagMatch::All(tags) } else { TagMatch::Any(tags) }).into());
+            return Ok(Criterion::Tags(if all {
+                TagMatch::All(tags)
+            } else {
+                TagMatch::Any(tags)
+            })
+            .into());
         }
         loop {
             let (v, vpos) = self.value()?;
@@ -620,6 +634,12 @@ impl Parser {
         op_pos: usize,
         vpos: usize,
     ) -> Result<Range<DateTime<Utc>>> {
+        if v == "*" && op == Op::Ge {
+            return Ok(Range {
+                lower: Bound::Unbounded,
+                upper: Bound::Unbounded,
+            });
+        }
         if let Ok(t) = DateTime::parse_from_rfc3339(v) {
             return self.range(op, t.with_timezone(&Utc), op_pos);
         }

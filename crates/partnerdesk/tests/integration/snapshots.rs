@@ -34,11 +34,23 @@ fn round_trip_gives_an_equal_desk() -> Result<()> {
 #[test]
 fn malformed_truncated_and_mistyped_json_are_typed_errors() -> Result<()> {
     let text = small_desk()?.to_snapshot_json()?;
-    assert_eq!(Desk::from_snapshot_json("").err().map(|e| e.code()), Some("MALFORMED_JSON"));
-    assert_eq!(Desk::from_snapshot_json("{not json").err().map(|e| e.code()), Some("MALFORMED_JSON"));
+    assert_eq!(
+        Desk::from_snapshot_json("").err().map(|e| e.code()),
+        Some("MALFORMED_JSON")
+    );
+    assert_eq!(
+        Desk::from_snapshot_json("{not json")
+            .err()
+            .map(|e| e.code()),
+        Some("MALFORMED_JSON")
+    );
     for cut in [1, 10, text.len() / 2, text.len() - 1] {
         let err = Desk::from_snapshot_json(&text[..cut]).err();
-        assert_eq!(err.map(|e| e.code()), Some("MALFORMED_JSON"), "cut at {cut}");
+        assert_eq!(
+            err.map(|e| e.code()),
+            Some("MALFORMED_JSON"),
+            "cut at {cut}"
+        );
     }
     let mut v = snapshot()?;
     v["customers"][0]["association"]["since"] = json!(12);
@@ -133,7 +145,10 @@ fn unknown_enum_values_and_fields_survive() -> Result<()> {
     let desk = load(&v)?;
     let again: Value = serde_json::from_str(&desk.to_snapshot_json()?).map_err(Error::from)?;
     assert_eq!(again["customers"][0]["level"], json!("V9"));
-    assert_eq!(again["customers"][0]["association"]["kind"], json!("marketplace"));
+    assert_eq!(
+        again["customers"][0]["association"]["kind"],
+        json!("marketplace")
+    );
     assert_eq!(again["partner"]["site"], json!("eu"));
     // An unknown value matches only itself.
     let q = partnerdesk::query::Query::parse("level=V3")?;
