@@ -8,4 +8,5 @@ mod listing;
 mod orders_resources;
 mod requests;
 mod responses;
+mod robustness;
 mod wire;
