@@ -66,6 +66,24 @@ export declare class Desk {
    */
   collectRows(query: Query | string, options?: CollectOptions): Promise<CustomerRow[]>
   /**
+   * A new, empty desk for a partner (to import Huawei responses into). `now` defaults to
+   * the current time.
+   */
+  static empty(partner: PartnerInit, now?: Date | undefined | null): Desk
+  /**
+   * A desk started from the adapter's fixture responses of a site (customer lists, then
+   * budgets, resources, orders and bills), as a host builds one from real responses.
+   */
+  static fromHuaweiFixtures(site: Site, now: Date): Desk
+  /** Imports one Huawei response (all its pages) into the desk. Nothing is imported on error. */
+  importHuawei(step: HuaweiImport, now?: Date | undefined | null): ImportReport
+  /**
+   * Imports several Huawei responses in order on a worker thread, with progress per step.
+   * Resolves to one report per step; rejects with the code of the first failing step (the
+   * steps before it stay imported). Calls on this desk wait until it finishes.
+   */
+  importHuaweiAsync(steps: Array<HuaweiImport>, options?: ImportAsyncOptions | undefined | null): Promise<ImportReport[]>
+  /**
    * Freezes up to 10 reseller-model customers (origin manual); an outcome per customer.
    * Throws when the whole command is refused (`TOO_MANY_IDS`, `INVALID_REASON`,
    * `PERMISSION_DENIED`, `IDEMPOTENCY_CONFLICT`, ...).
@@ -215,6 +233,14 @@ export interface Actor {
 
 /** Who acts: an operator (by login), a customer (by id) or the system. */
 export type ActorKind = 'operator' | 'customer' | 'system'
+
+/** One page of a `ListSubCustomers` paging plan. */
+export interface ApiPage {
+  /** Offset (≤ 40,000,000). */
+  offset: number
+  /** Limit (1..=100). */
+  limit: number
+}
 
 /** r" How a customer is associated with the partner. */
 export type AssociationType = 'referral' | 'reseller'
@@ -425,6 +451,63 @@ export type FreezeOrigin = 'manual' | 'default' | 'budget' | 'imported'
 /** r" What a freeze covers. */
 export type FreezeScope = 'account' | 'account_and_resources' | 'unknown'
 
+/**
+ * Reads Huawei's answer to a batch operation (freeze, unfreeze): one outcome per requested
+ * customer, from the HTTP status and the body text.
+ */
+export declare function huaweiBatchOutcome(requestedIds: Array<string>, httpStatus: number | undefined | null, body: string): RemoteOutcome
+
+/**
+ * The `UpdateSubCustomerBudget` request body (JSON text) of a budget setting, validated by
+ * the domain first (`INVALID_MONEY` for an amount out of (0, 2147483647] or with more than 2
+ * decimals).
+ */
+export declare function huaweiBudgetBody(customerId: string, budget: BudgetCommand, resellerId?: string | undefined | null): string
+
+/** The adapter's own error codes (the core's are in `errorCodes()`). */
+export declare function huaweiErrorCodes(): Array<string>
+
+/** The fixture responses shipped with the adapter, by name (for trying things out and tests). */
+export declare function huaweiFixtures(): Record<string, string>
+
+/**
+ * The `FreezeSubCustomers` request body (JSON text) of a freeze command, validated by the
+ * domain first (`TOO_MANY_IDS`, `INVALID_REASON`, ...).
+ */
+export declare function huaweiFreezeBody(command: FreezeCommand, resellerId?: string | undefined | null): string
+
+/** One import step: a kind of response, its pages (JSON text), and what that kind needs. */
+export interface HuaweiImport {
+  /** Which response. */
+  kind: HuaweiImportKind
+  /** The response pages, as JSON text. */
+  pages: Array<string>
+  /** The customer, for `budget`, `budget_records` and `subscription_resources`. */
+  customerId?: string
+  /** The billing cycle `YYYY-MM`, for `fee_records` and `monthly_bills`. */
+  cycle?: string
+  /** The reseller (indirect partner) the responses were fetched through. */
+  reseller?: string
+}
+
+/** Which Huawei response an import step reads. */
+export type HuaweiImportKind = 'list_sub_customers' | 'budget' | 'budgets' | 'budget_records' | 'on_demand_resources' | 'subscription_resources' | 'orders' | 'fee_records' | 'monthly_bills'
+
+/**
+ * The pages that cover `total` customers with `limit` per page (1..=100), within the API's
+ * bounds (`HUAWEI_PAGING_OUT_OF_BOUNDS` otherwise).
+ */
+export declare function huaweiPagePlan(total: number, limit: number): Array<ApiPage>
+
+/**
+ * Splits a query (a `Query` or text filter) into the `ListSubCustomers` body of its first
+ * page (`limit` per page) for `site`, and the part applied locally.
+ */
+export declare function huaweiSplitQuery(query: Query | string, site: Site, limit?: number): QuerySplit
+
+/** The `UnfreezeSubCustomers` request body (JSON text) of an unfreeze command. */
+export declare function huaweiUnfreezeBody(command: FreezeCommand, resellerId?: string | undefined | null): string
+
 /** One page of customer ids. */
 export interface IdPage {
   /** The ids, in order. */
@@ -433,6 +516,52 @@ export interface IdPage {
   total: number
   /** The cursor for the next page (absent on the last page). */
   nextCursor?: string
+}
+
+/** Options of a multi-step import on a worker thread. */
+export interface ImportAsyncOptions {
+  /** The moment of the import (default: the desk's `now`). */
+  now?: Date
+  /** Called with `{ done, total }` import steps after each step. */
+  onProgress?: (progress: Progress) => void
+}
+
+/** What an import step did. */
+export interface ImportReport {
+  /** Customers added. */
+  added: Array<string>
+  /** Customers updated. */
+  updated: Array<string>
+  /** Account managers added as operators. */
+  operatorsAdded: Array<string>
+  /** The total the response reported, if any. */
+  reportedTotal?: number
+  /** Items read. */
+  items: number
+  /** Budgets set. */
+  budgetsSet: number
+  /** Budgets removed. */
+  budgetsRemoved: number
+  /** Resources stored. */
+  resources: number
+  /** Orders stored. */
+  orders: number
+  /** Spend records stored. */
+  spendRecords: number
+  /** Budget records read. */
+  budgetRecords: number
+  /** Warnings. */
+  warnings: Array<ImportWarning>
+}
+
+/** A warning of an import: something kept as well as possible (never personal data). */
+export interface ImportWarning {
+  /** The customer concerned, if one. */
+  customerId?: string
+  /** The JSON path of the field. */
+  field: string
+  /** What was done about it. */
+  reason: string
 }
 
 /** The outcome of a batch command for one customer. */
@@ -479,12 +608,62 @@ export interface PartnerInfo {
   currency: string
 }
 
+/** The partner of a new, empty desk. */
+export interface PartnerInit {
+  /** Partner id. */
+  id: string
+  /** Display name. */
+  name: string
+  /** `china` (CNY, UTC+8 billing) or `international` (USD, UTC billing). */
+  site: Site
+  /** `solution_provider`, `distributor` or `reseller`. */
+  tier: Tier
+}
+
 /** Progress of long work: `done` of `total` rows. */
 export interface Progress {
   /** Rows done so far. */
   done: number
   /** Rows in all. */
   total: number
+}
+
+/** The split of a query: what `ListSubCustomers` can filter, and the rest applied locally. */
+export interface QuerySplit {
+  /** The `ListSubCustomers` request body for the first page (JSON text). */
+  apiBody: string
+  /** The part of the query applied locally, as a text filter (`*` when none). */
+  localFilter: string
+}
+
+/** One customer's outcome of a remote operation, as Huawei answered it. */
+export interface RemoteItem {
+  /** The customer. */
+  customerId: string
+  /** Whether Huawei did it. */
+  ok: boolean
+  /** Huawei's error code (`CBC.5024`, ...), when refused. */
+  huaweiCode?: string
+  /** The stable code of what it means (`WRONG_ASSOCIATION_TYPE`, `THROTTLED`, ...). */
+  code?: string
+  /** Milliseconds to wait before the first retry, when a retry may help. */
+  retryAfterMs?: number
+}
+
+/** The outcome of a remote batch operation: one item per requested customer, in order. */
+export interface RemoteOutcome {
+  /** Per requested customer. */
+  items: Array<RemoteItem>
+  /** Failures Huawei reported for ids that were not requested. */
+  unexpected: Array<RemoteItem>
+  /** How many succeeded. */
+  succeeded: number
+  /** How many failed. */
+  failed: number
+  /** Whether every failure may succeed on a retry. */
+  retryable: boolean
+  /** The same outcome in the core's terms (as a local batch command reports it). */
+  asBatch: BatchOutcome
 }
 
 /** Options of a search: sort, paging and the moment it is evaluated at. */

@@ -62,6 +62,7 @@ const TRIGGERS = {
     return ops.unfreeze(admin, { customerIds: [resellerIds[4]], scope: 'account_and_resources', reason: 'x' })
   },
   NOT_ASSOCIATED: () => freeze([goneId]),
+  INVALID_DATE: () => ops.importHuawei({ kind: 'monthly_bills', cycle: '2025-13', pages: ['{}'] }),
   INVALID_TRANSITION: () => ops.unassignManager(admin, ops.searchIds('has_manager=false', { limit: 1 }).ids),
 }
 
@@ -71,7 +72,6 @@ const TRIGGERS = {
  */
 const GOVERNED = 'association, authorization, order and export operations are not exposed by the Node package yet'
 const NOT_REACHABLE = {
-  INVALID_DATE: 'dates arrive as JS Dates or inside filters (FILTER_SYNTAX) and snapshots',
   DUPLICATE_CUSTOMER: 'no operation that adds customers is exposed yet (snapshots report INVALID_SNAPSHOT)',
   DUPLICATE_OPERATOR: 'no operation that adds operators is exposed yet (snapshots report INVALID_SNAPSHOT)',
   DISASSOCIATION_QUOTA_EXCEEDED: GOVERNED,

@@ -78,7 +78,7 @@ fn read(desk: &Shared) -> RwLockReadGuard<'_, CoreDesk> {
     desk.read().unwrap_or_else(PoisonError::into_inner)
 }
 
-fn query_of(query: Either<&Query, String>) -> napi::Result<CoreQuery, Code> {
+pub(crate) fn query_of(query: Either<&Query, String>) -> napi::Result<CoreQuery, Code> {
     match query {
         Either::A(q) => Ok(q.inner.clone()),
         Either::B(text) => CoreQuery::parse(&text).map_err(to_js),
@@ -115,7 +115,7 @@ pub struct Desk {
 }
 
 impl Desk {
-    fn wrap(desk: CoreDesk, now: DateTime<Utc>) -> Desk {
+    pub(crate) fn wrap(desk: CoreDesk, now: DateTime<Utc>) -> Desk {
         Desk {
             inner: Arc::new(RwLock::new(desk)),
             now,

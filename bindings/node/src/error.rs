@@ -85,9 +85,14 @@ pub(crate) fn invalid_argument(field: &str, reason: &str) -> napi::Error<Code> {
 /// A core error as a JS `Error` object with `code` set (for promise rejections, whose
 /// `napi::Error` carries napi's own status type).
 pub(crate) fn to_js_value(env: &Env, e: &CoreError) -> napi::Error {
+    to_js_error_value(env, code_of(e), &e.to_string())
+}
+
+/// A JS `Error` object with a `code` and a message (for promise rejections).
+pub(crate) fn to_js_error_value(env: &Env, code: &str, message: &str) -> napi::Error {
     let build = || -> napi::Result<napi::Error> {
-        let mut obj: Object<'_> = env.create_error(napi::Error::from_reason(e.to_string()))?;
-        obj.set_named_property("code", code_of(e))?;
+        let mut obj: Object<'_> = env.create_error(napi::Error::from_reason(message))?;
+        obj.set_named_property("code", code)?;
         Ok(napi::Error::from(obj.to_unknown()))
     };
     build().unwrap_or_else(|fail| fail)

@@ -9,11 +9,12 @@
 //! crate adds: marshalling, names, error codes, iteration, and that long work leaves the event
 //! loop free.
 
-mod desk;
+pub mod desk;
 mod error;
-mod ops;
-mod query;
-mod types;
+pub mod huawei;
+pub mod ops;
+pub mod query;
+pub mod types;
 
 use napi_derive::napi;
 
