@@ -258,6 +258,38 @@ impl PyDesk {
         Ok(row.into())
     }
 
+    // ---- loading customers (host side, not governed) ------------------------------------
+
+    /// Adds one customer given as JSON in the snapshot's customer form (as loaded from the
+    /// host's own storage); `DuplicateCustomerError` if the id is taken.
+    fn insert_customer(&self, py: Python<'_>, json: &Bound<'_, PyAny>) -> PyResult<()> {
+        let text = json_text(json)?;
+        py.detach(|| {
+            let c: partnerdesk::Customer =
+                serde_json::from_str(&text).map_err(partnerdesk::Error::from)?;
+            self.write().insert_customer(c)
+        })
+        .py(py)
+    }
+
+    /// Adds or replaces one customer given as JSON in the snapshot's customer form.
+    fn upsert_customer(&self, py: Python<'_>, json: &Bound<'_, PyAny>) -> PyResult<()> {
+        let text = json_text(json)?;
+        py.detach(|| {
+            let c: partnerdesk::Customer =
+                serde_json::from_str(&text).map_err(partnerdesk::Error::from)?;
+            self.write().upsert_customer(c)
+        })
+        .py(py)
+    }
+
+    /// Removes a customer from the desk (host-side data management; nothing is audited).
+    fn remove_customer(&self, py: Python<'_>, id: String) -> PyResult<()> {
+        let id = CustomerId::new(id).py(py)?;
+        py.detach(|| self.write().remove_customer(&id).map(|_| ()))
+            .py(py)
+    }
+
     // ---- operators and permissions ------------------------------------------------------
 
     /// The partner's operators, by login.

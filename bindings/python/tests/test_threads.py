@@ -65,6 +65,12 @@ def test_another_thread_progresses_during_load_and_demo() -> None:
     assert took > 0.03 and inside > 100
 
 
+def test_another_thread_progresses_during_an_export(big: tuple[partnerdesk.Desk, datetime.datetime], tmp_path: Any) -> None:
+    desk, now = big
+    took, inside = ticks_during(lambda: desk.export("admin", tmp_path / "all.csv", now=now))
+    assert took > 0.03 and inside > 100
+
+
 def test_parallel_searches_agree(big: tuple[partnerdesk.Desk, datetime.datetime]) -> None:
     desk, now = big
     queries = ["tag:vip", "mtd>=500", "assoc=referral", "frozen=true", "expires<=30d"] * 4

@@ -1,0 +1,213 @@
+"""The exception classes: one per core code, all under PartnerDeskError, each raised for real
+by an operation through the binding, with `code` on the class and the instance."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+from collections.abc import Callable
+
+import pytest
+
+import partnerdesk
+from partnerdesk import Actor, Desk, Query
+
+
+def demo() -> tuple[Desk, datetime.datetime]:
+    return partnerdesk.demo_portfolio(200, seed=42)
+
+
+def one(desk: Desk, now: datetime.datetime, query: str) -> str:
+    return desk.search(query, limit=1, now=now)[0].id
+
+
+def distributor_approval() -> None:
+    desk, now = demo()
+    snap = json.loads(desk.to_snapshot_json())
+    snap["partner"]["tier"] = "reseller"
+    desk = Desk.from_snapshot_json(json.dumps(snap))
+    cid = one(desk, now, "assoc=reseller")
+    aid = desk.request_authorization("admin", cid, scopes=["place_orders"], duration_days=30, accept_commitment_letter=True, now=now)
+    assert desk.authorization(aid).state == "awaiting_distributor"
+    desk.decide_authorization(Actor.customer(cid), aid, "approve", now=now)
+
+
+def quota() -> None:
+    desk, now = demo()
+    cid = one(desk, now, "frozen=false")
+    for _ in range(3):
+        req = desk.request_partner_disassociation("admin", cid, reason="tidy up", now=now)
+        desk.decide_disassociation(Actor.customer(cid), req, approve=False, reason="staying", now=now)
+    desk.request_partner_disassociation("admin", cid, reason="tidy up", now=now)
+
+
+def blocked() -> None:
+    desk, now = demo()
+    cid = one(desk, now, "assoc=reseller and frozen=false")
+    desk.freeze("admin", [cid], reason="manual", now=now)
+    desk.request_partner_disassociation("admin", cid, reason="leave", now=now)
+
+
+def authorized(desk: Desk, now: datetime.datetime, cid: str) -> None:
+    aid = desk.request_authorization("admin", cid, scopes=["place_orders"], duration_days=30, accept_commitment_letter=True, now=now)
+    desk.decide_authorization(Actor.customer(cid), aid, "approve", now=now)
+
+
+def frozen_order() -> None:
+    desk, now = demo()
+    cid = one(desk, now, "assoc=reseller and frozen=false")
+    authorized(desk, now, cid)
+    desk.freeze("admin", [cid], reason="overdue", now=now)
+    desk.place_order_on_behalf("admin", cid, "10", now=now)
+
+
+def over_budget() -> None:
+    desk, now = demo()
+    cid = one(desk, now, "assoc=reseller and frozen=false and mtd>=10")
+    authorized(desk, now, cid)
+    desk.set_budget("admin", cid, "1", now=now)
+    desk.place_order_on_behalf("admin", cid, "1000", now=now)
+
+
+def duplicate_customer() -> None:
+    desk, now = demo()
+    snap = json.loads(desk.to_snapshot_json())
+    desk.insert_customer(json.dumps(snap["customers"][0]))
+
+
+def not_associated() -> None:
+    desk, now = demo()
+    cid = one(desk, now, "frozen=false")
+    req = desk.request_partner_disassociation("admin", cid, reason="ended", now=now)
+    desk.decide_disassociation(Actor.customer(cid), req, approve=True, reason="ok", now=now)
+    desk.freeze("admin", [cid], reason="x", now=now).items[0].error and None
+    desk.request_partner_disassociation("admin", cid, reason="again", now=now)
+
+
+def freeze_item(code_query: str, scope: str, times: int, unfreeze: bool) -> Callable[[], None]:
+    def run() -> None:
+        desk, now = demo()
+        cid = one(desk, now, code_query)
+        for _ in range(times):
+            out = desk.freeze("admin", [cid], reason="x", now=now)
+        if unfreeze:
+            out = desk.unfreeze("admin", [cid], scope=scope, reason="x", now=now)
+        err = out.items[0].error
+        assert err is not None
+        raise err
+
+    return run
+
+
+def export_with(progress: Callable[[int, int], object] | None, dest: object) -> Callable[[], None]:
+    def run() -> None:
+        desk, now = demo()
+        desk.export("admin", dest, progress=progress, now=now)  # type: ignore[arg-type]
+
+    return run
+
+
+class BrokenFile:
+    def write(self, data: bytes) -> int:
+        raise OSError("broken pipe")
+
+
+def snapshot_with(change: Callable[[dict], None]) -> Callable[[], None]:
+    def run() -> None:
+        snap = json.loads(demo()[0].to_snapshot_json())
+        change(snap)
+        Desk.from_snapshot_json(json.dumps(snap))
+
+    return run
+
+
+TRIGGERS: dict[str, Callable[[], object]] = {
+    "INVALID_ID": lambda: Query.customer_id(""),
+    "INVALID_MONEY": lambda: demo()[0].set_budget("admin", one(*demo(), "assoc=reseller"), "-5"),
+    "CURRENCY_MISMATCH": lambda: partnerdesk.Money("1", "CNY") + partnerdesk.Money("1", "EUR"),
+    "INVALID_CURRENCY": lambda: partnerdesk.Money("1", "yuan"),
+    "INVALID_DATE": lambda: demo()[0].daily_spend("admin", datetime.date(2026, 11, 2), datetime.date(2026, 11, 1)),
+    "INVALID_ARGUMENT": lambda: demo()[0].search(sort="spend"),
+    "CUSTOMER_NOT_FOUND": lambda: demo()[0].customer_row("0" * 32),
+    "DUPLICATE_CUSTOMER": duplicate_customer,
+    "OPERATOR_NOT_FOUND": lambda: demo()[0].grant_permissions("admin", "ghost", ["PD_VIEW_SPEND"]),
+    "DUPLICATE_OPERATOR": lambda: demo()[0].add_operator("admin", "Another Admin"),
+    "FILTER_SYNTAX": lambda: Query.parse("mtd>="),
+    "INVALID_PAGE": lambda: demo()[0].search(limit=0),
+    "INVALID_CURSOR": lambda: demo()[0].search(cursor="not-a-cursor"),
+    "CURSOR_MISMATCH": lambda: (lambda d: d.search("tag:gold", cursor=d.search("tag:vip", limit=1).next_cursor))(demo()[0]),
+    "INVALID_SNAPSHOT": snapshot_with(lambda s: s.update(indexed_month="2026-13")),
+    "UNSUPPORTED_SNAPSHOT_VERSION": snapshot_with(lambda s: s.update(version=2**31)),
+    "MALFORMED_JSON": lambda: Desk.from_snapshot_json('{"format": '),
+    "PERMISSION_DENIED": lambda: (lambda d, n: d.freeze("am_001", [one(d, n, "assoc=reseller")], reason="x", now=n))(*demo()),
+    "ADMINISTRATOR_ONLY": lambda: demo()[0].grant_permissions("ops_billing", "am_001", ["PD_VIEW_SPEND"]),
+    "WRONG_ASSOCIATION_TYPE": freeze_item("assoc=referral", "account", 1, False),
+    "FREEZE_SCOPE_MISMATCH": freeze_item("assoc=reseller and frozen=false", "account_and_resources", 1, True),
+    "NOT_FROZEN": freeze_item("assoc=reseller and frozen=false", "account", 0, True),
+    "ALREADY_FROZEN": freeze_item("assoc=reseller and frozen=false", "account", 2, False),
+    "TOO_MANY_IDS": lambda: demo()[0].freeze("admin", [f"{i:032x}" for i in range(11)], reason="x"),
+    "INVALID_REASON": lambda: (lambda d, n: d.freeze("admin", [one(d, n, "assoc=reseller")], reason="", now=n))(*demo()),
+    "DISASSOCIATION_QUOTA_EXCEEDED": quota,
+    "DISASSOCIATION_BLOCKED": blocked,
+    "NOT_ASSOCIATED": not_associated,
+    "ALREADY_ASSOCIATED": lambda: (lambda d, n: d.associate("admin", one(d, n, "*"), account_name="a", name="b", now=n))(*demo()),
+    "NOT_ACCOUNT_MANAGER": lambda: (lambda d, n: d.assign_manager("admin", [one(d, n, "*")], "ops_billing", now=n))(*demo()),
+    "AUTHORIZATION_REQUIRED": lambda: (lambda d, n: d.require_authorization(one(d, n, "*"), "place_orders", now=n))(*demo()),
+    "AUTHORIZATION_NOT_FOUND": lambda: demo()[0].authorization("auth-999999"),
+    "INVALID_TRANSITION": lambda: (lambda d, n: (authorized(d, n, c := one(d, n, "assoc=reseller")), d.decide_authorization(Actor.customer(c), d.authorizations_of(c)[0].id, "approve", now=n)))(*demo()),
+    "COMMITMENT_LETTER_REQUIRED": lambda: (lambda d, n: d.request_authorization("admin", one(d, n, "*"), scopes=["place_orders"], duration_days=7, now=n))(*demo()),
+    "DISTRIBUTOR_APPROVAL_REQUIRED": distributor_approval,
+    "CUSTOMER_FROZEN": frozen_order,
+    "OVER_BUDGET": over_budget,
+    "IDEMPOTENCY_CONFLICT": lambda: (lambda d, n: (d.freeze("admin", [c := one(d, n, "assoc=reseller and frozen=false")], reason="x", now=n, idempotency_key="k"), d.unfreeze("admin", [c], reason="x", now=n, idempotency_key="k")))(*demo()),
+    "EXPORT_NOT_FOUND": lambda: demo()[0].download_export("admin", "exp_000042", io.BytesIO()),
+    "EXPORT_CANCELLED": export_with(lambda done, total: False, io.BytesIO()),
+    "EXPORT_WRITE_FAILED": export_with(None, BrokenFile()),
+}
+
+
+def test_hierarchy_and_codes() -> None:
+    classes = partnerdesk.ERROR_CLASSES
+    assert len(classes) == len(set(classes)) >= 41
+    assert issubclass(partnerdesk.PartnerDeskError, Exception)
+    for code, cls in classes.items():
+        assert issubclass(cls, partnerdesk.PartnerDeskError) and cls is not partnerdesk.PartnerDeskError
+        assert cls.code == code
+        assert getattr(partnerdesk, cls.__name__) is cls
+        assert cls.__name__.endswith("Error")
+        assert cls.__module__ == "partnerdesk"
+        assert code in (cls.__doc__ or "")
+
+
+@pytest.mark.parametrize("code", sorted(partnerdesk.ERROR_CLASSES))
+def test_every_class_is_raised_for_real(code: str) -> None:
+    assert code in TRIGGERS, f"no trigger for {code}: expose the operation that raises it and add one"
+    cls = partnerdesk.ERROR_CLASSES[code]
+    with pytest.raises(cls) as e:
+        TRIGGERS[code]()
+    err = e.value
+    assert type(err) is cls and err.code == code
+    assert isinstance(err, partnerdesk.PartnerDeskError)
+    assert str(err)  # the core's message (ids and codes only)
+
+
+def test_error_details_are_attributes() -> None:
+    with pytest.raises(partnerdesk.UnsupportedSnapshotVersionError) as e:
+        snapshot_with(lambda s: s.update(version=7))()
+    assert (e.value.found, e.value.supported) == (7, 1)
+    with pytest.raises(partnerdesk.MalformedJsonError) as e2:
+        Desk.from_snapshot_json('{"a": 1,\n  oops}')
+    assert (e2.value.category, e2.value.line) == ("syntax", 2)
+
+
+def test_argument_conversion_errors_are_type_and_value_errors() -> None:
+    desk, now = demo()
+    with pytest.raises(TypeError):
+        desk.search(now=now, limit="5")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        desk.set_budget("admin", "0" * 32, 1.5, now=now)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        partnerdesk.Money("1.2.3", "CNY")
+    with pytest.raises(OverflowError):
+        desk.search(now=now, limit=2**40)
