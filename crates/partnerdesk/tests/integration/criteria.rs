@@ -347,3 +347,87 @@ fn a_search_in_another_month_is_still_right() -> Result<()> {
     assert_eq!(desk.count(&Query::parse("mtd>0")?, now()), 2);
     Ok(())
 }
+
+#[test]
+fn bad_money_ids_and_dates_are_typed_errors_and_change_nothing() -> Result<()> {
+    use partnerdesk::{ChargingMode, Currency, CustomerId, Money, SpendRecord};
+    let mut desk = small_desk()?;
+    let id = CustomerId::new("c1")?;
+    let before = desk.customer(&id)?.clone();
+    let record = |amount: &str, currency: Currency| -> Result<SpendRecord> {
+        Ok(SpendRecord {
+            day: crate::fixtures::day(2026, 11, 4),
+            product: "ecs".into(),
+            amount: Money::new(
+                partnerdesk::money::parse_amount("amount", amount)?,
+                currency,
+            ),
+            mode: ChargingMode::PayPerUse,
+        })
+    };
+    let code = |r: Result<()>| r.err().map(|e| e.code());
+    assert_eq!(
+        code(desk.add_spend(&id, record("1.123456789", Currency::USD)?)),
+        Some("INVALID_MONEY")
+    );
+    assert_eq!(
+        code(desk.add_spend(&id, record("1000000000000000.01", Currency::USD)?)),
+        Some("INVALID_MONEY")
+    );
+    assert_eq!(
+        code(desk.add_spend(&id, record("1", Currency::CNY)?)),
+        Some("CURRENCY_MISMATCH")
+    );
+    assert_eq!(
+        code(desk.add_spend(&CustomerId::new("nobody")?, record("1", Currency::USD)?)),
+        Some("CUSTOMER_NOT_FOUND")
+    );
+    assert_eq!(desk.customer(&id)?, &before);
+    assert_eq!(
+        partnerdesk::money::parse_amount("x", "12,5")
+            .err()
+            .map(|e| e.code()),
+        Some("INVALID_MONEY")
+    );
+    assert_eq!(
+        CustomerId::new("").err().map(|e| e.code()),
+        Some("INVALID_ID")
+    );
+    assert_eq!(
+        CustomerId::new("x".repeat(65)).err().map(|e| e.code()),
+        Some("INVALID_ID")
+    );
+    assert_eq!(
+        partnerdesk::Tag::new("\u{7}bell").err().map(|e| e.code()),
+        Some("INVALID_ID")
+    );
+    assert_eq!(
+        "2026-00"
+            .parse::<partnerdesk::YearMonth>()
+            .err()
+            .map(|e| e.code()),
+        Some("INVALID_DATE")
+    );
+    assert_eq!(
+        Query::parse("associated>=2026-02-30")
+            .err()
+            .map(|e| e.code()),
+        Some("FILTER_SYNTAX")
+    );
+    assert_eq!(
+        Query::parse("mtd>=1e5").err().map(|e| e.code()),
+        Some("FILTER_SYNTAX")
+    );
+    assert_eq!(
+        SortKey::parse("bogus").err().map(|e| e.code()),
+        Some("INVALID_ARGUMENT")
+    );
+    // A duplicate id is refused and the desk keeps the first.
+    let dup = crate::fixtures::customer("c1", "other", "Other")?;
+    assert_eq!(
+        desk.insert_customer(dup).err().map(|e| e.code()),
+        Some("DUPLICATE_CUSTOMER")
+    );
+    assert_eq!(desk.customer(&id)?, &before);
+    Ok(())
+}
