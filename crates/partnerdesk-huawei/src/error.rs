@@ -286,6 +286,54 @@ mod tests {
     }
 
     #[test]
+    fn every_documented_code_maps() {
+        let table = [
+            ("CBC.0100", "INVALID_ARGUMENT"),
+            ("CBC.0101", "INVALID_ARGUMENT"),
+            ("CBC.0150", "WRONG_SITE"),
+            ("CBC.0156", "WRONG_SITE"),
+            ("CBC.0151", "PERMISSION_DENIED"),
+            ("CBC.5004", "PERMISSION_DENIED"),
+            ("CBC.18000016", "PERMISSION_DENIED"),
+            ("CBC.99000037", "RESELLER_DENIED"),
+            ("CBC.0154", "UNAUTHENTICATED"),
+            ("CBC.0155", "NOT_ALLOWED"),
+            ("CBC.0250", "THROTTLED"),
+            ("CBC.0999", "HUAWEI_INTERNAL_ERROR"),
+            ("CBC.5024", "WRONG_ASSOCIATION_TYPE"),
+            ("CBC.5006", "WRONG_CUSTOMER_TYPE"),
+            ("CBC.5002", "CUSTOMER_NOT_FOUND"),
+            ("CBC.99000047", "CUSTOMER_NOT_FOUND"),
+            ("CBC.99003626", "CUSTOMER_FROZEN"),
+            ("CBC.99003656", "CUSTOMER_FROZEN"),
+            ("CBC.99005003", "INSUFFICIENT_BALANCE"),
+            ("CBC.99000049", "INSUFFICIENT_BALANCE"),
+            (" CBC.5024 ", "WRONG_ASSOCIATION_TYPE"),
+            ("CBC.99000050", "HUAWEI_UNKNOWN_ERROR"),
+            ("", "HUAWEI_UNKNOWN_ERROR"),
+        ];
+        for (huawei, code) in table {
+            assert_eq!(ApiErrorKind::of(huawei).code(), code, "{huawei}");
+        }
+        assert!(ApiErrorKind::of("CBC.0250").is_retryable());
+        assert!(!ApiErrorKind::of("CBC.0151").is_retryable());
+        // A 429 or 5xx without a known code is throttling or a Huawei-side error; a known
+        // code keeps its meaning whatever the status.
+        assert_eq!(
+            ApiError::new("X", "").with_status(429).kind,
+            ApiErrorKind::Throttled
+        );
+        assert_eq!(
+            ApiError::new("CBC.5024", "").with_status(500).kind,
+            ApiErrorKind::WrongAssociationType
+        );
+        assert_eq!(
+            ApiError::new("X", "").with_status(404).kind,
+            ApiErrorKind::Unknown
+        );
+    }
+
+    #[test]
     fn display_never_shows_huawei_text() {
         let e = HuaweiError::Api(ApiError::new("CBC.0100", "Invalid parameter: Zhang San"));
         assert_eq!(e.to_string(), "Huawei answered CBC.0100 (INVALID_ARGUMENT)");

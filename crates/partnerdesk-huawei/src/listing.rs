@@ -23,6 +23,9 @@
 //! - a value the API would refuse (empty, over 64 characters, or with spaces, which fuzzy search
 //!   does not allow) stays local, and so does a second criterion of a kind already sent.
 //!
+//! Huawei lists associated customers only: the rule holds over them, and a query that includes
+//! disassociated customers finds those on the desk alone (the local part keeps the flag).
+//!
 //! [`ApiFilter::matches`] is the API's filter as documented, checked on a desk customer: hosts
 //! and tests use it to simulate a listing.
 

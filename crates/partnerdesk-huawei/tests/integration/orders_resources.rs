@@ -245,3 +245,30 @@ fn order_in_another_currency_is_refused() -> TestResult {
     assert_eq!(d.customer(&id(RS)?)?, &before);
     Ok(())
 }
+
+#[test]
+fn measure_ids_scale_exactly() -> TestResult {
+    for (measure, amount, expected) in [
+        ("1", "1234.5", "1234.5"),
+        ("2", "12345", "1234.5"),
+        ("3", "123450", "1234.5"),
+        ("3", "1", "0.01"),
+    ] {
+        let mut d = cn_desk()?;
+        let json = format!(
+            r#"{{"total_count":1,"order_infos":[{{"order_id":"M{measure}","customer_id":"{RS}","status":6,"order_type":1,"amount_after_discount":{amount},"measure_id":{measure},"currency":"CNY","create_time":"2025-03-01T00:00:00Z"}}]}}"#
+        );
+        import_orders(&mut d, &[&json])?;
+        let got = d
+            .customer(&id(RS)?)?
+            .orders
+            .first()
+            .map(|o| o.amount.amount);
+        assert_eq!(
+            got,
+            Some(Decimal::from_str(expected)?),
+            "measure {measure}, amount {amount}"
+        );
+    }
+    Ok(())
+}
