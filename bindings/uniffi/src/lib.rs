@@ -27,10 +27,16 @@ uniffi::setup_scaffolding!();
 
 mod desk;
 mod error;
+mod ops;
 mod types;
 
 pub use desk::{Desk, demo_now, normalize_filter};
 pub use error::{PartnerDeskError, Result};
+pub use ops::{
+    AuditEntry, AuthorizationInfo, AuthorizationScope, BatchOutcome, BudgetKind, BudgetUsage,
+    CustomerOverview, FreezeScope, ItemOutcome, OrderCounts, RenewalItem, SensitiveField,
+    SpendSummary,
+};
 pub use types::{
     BudgetSummary, CustomerRow, Money, Page, PageRequest, PartnerInfo, SortKey, SortOrder,
 };

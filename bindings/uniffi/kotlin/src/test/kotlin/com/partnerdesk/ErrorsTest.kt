@@ -1,0 +1,182 @@
+package com.partnerdesk
+
+import com.partnerdesk.Fixtures.ADMIN
+import com.partnerdesk.Fixtures.BILLING
+import com.partnerdesk.Fixtures.MANAGER
+import com.partnerdesk.Fixtures.now
+import kotlin.test.Test
+import kotlin.test.assertEquals
+import kotlin.test.assertFailsWith
+import kotlin.test.assertIs
+import kotlin.test.assertTrue
+import kotlin.test.fail
+
+/**
+ * Every stable error code a phone can meet, raised through the real API, arriving as the typed
+ * `PartnerDeskException` subclass with the matching `code()`. Codes of operations that are not
+ * on the mobile surface are listed with the reason; together the two lists must cover
+ * `errorCodes()` exactly, so a new core code fails this test until it is classified.
+ */
+class ErrorsTest {
+    private val sort = SortOrder(SortKey.ID)
+    private val first5 = PageRequest.First(5u)
+
+    /** Codes the mobile surface never produces, and why. */
+    private val notOnMobile = mapOf(
+        "DUPLICATE_CUSTOMER" to "customers are not created from mobile (snapshots are checked as a whole)",
+        "DUPLICATE_OPERATOR" to "operators are not managed from mobile",
+        "ADMINISTRATOR_ONLY" to "export and association management are not on mobile",
+        "DISASSOCIATION_QUOTA_EXCEEDED" to "disassociation is not on mobile",
+        "DISASSOCIATION_BLOCKED" to "disassociation is not on mobile",
+        "ALREADY_ASSOCIATED" to "association is not on mobile",
+        "AUTHORIZATION_REQUIRED" to "acting on the customer's behalf is not on mobile",
+        "AUTHORIZATION_NOT_FOUND" to "approving, revoking and terminating authorizations is not on mobile",
+        "DISTRIBUTOR_APPROVAL_REQUIRED" to "distributor decisions are not on mobile",
+        "CUSTOMER_FROZEN" to "orders on behalf are not on mobile",
+        "OVER_BUDGET" to "orders on behalf are not on mobile",
+        "EXPORT_NOT_FOUND" to "export is not on mobile",
+        "EXPORT_CANCELLED" to "export is not on mobile",
+        "EXPORT_WRITE_FAILED" to "export is not on mobile",
+    )
+
+    /** Each reachable code, with the call that raises it (thrown, or one item of a batch). */
+    private fun reachable(desk: Desk): Map<String, () -> Unit> {
+        val reseller = Fixtures.ids(desk, "assoc=reseller and frozen=false", 20u)
+        val frozen = Fixtures.first(desk, "assoc=reseller and frozen=account")
+        val referral = Fixtures.first(desk, "assoc=referral")
+        val all = Fixtures.ids(desk, "", 1000u, includeDisassociated = true)
+        val associated = Fixtures.ids(desk, "", 1000u).toSet()
+        val gone = all.first { it !in associated }
+        fun item(outcome: BatchOutcome): Unit = outcome.items.single().error?.let { throw it } ?: fail("no error")
+        return mapOf(
+            "INVALID_ID" to { desk.customerRow("", now) },
+            "INVALID_MONEY" to { desk.setBudget(ADMIN, reseller[0], "12.345", BudgetKind.MONTHLY, now) },
+            "CURRENCY_MISMATCH" to { desk.setBudget(ADMIN, reseller[0], "100", BudgetKind.MONTHLY, now, currency = "USD") },
+            "INVALID_CURRENCY" to { desk.setBudget(ADMIN, reseller[0], "100", BudgetKind.MONTHLY, now, currency = "usd") },
+            "INVALID_DATE" to { desk.search("", sort, first5, "yesterday") },
+            "INVALID_ARGUMENT" to { desk.freeze(ADMIN, emptyList(), FreezeScope.ACCOUNT, "r", now) },
+            "CUSTOMER_NOT_FOUND" to { desk.customerRow("no-such-customer", now) },
+            "OPERATOR_NOT_FOUND" to { desk.assignManager(ADMIN, listOf(reseller[0]), "ghost", now) },
+            "FILTER_SYNTAX" to { desk.search("mtd>=", sort, first5, now) },
+            "INVALID_PAGE" to { desk.search("", sort, PageRequest.First(0u), now) },
+            "INVALID_CURSOR" to { desk.search("", sort, PageRequest.After("not-a-cursor", 5u), now) },
+            "CURSOR_MISMATCH" to {
+                val cursor = desk.search("", sort, first5, now).nextCursor!!
+                desk.search("assoc=reseller", sort, PageRequest.After(cursor, 5u), now)
+            },
+            "INVALID_SNAPSHOT" to { Desk.fromSnapshotJson("""{"format":"something.else","version":1}""") },
+            "UNSUPPORTED_SNAPSHOT_VERSION" to { Desk.fromSnapshotJson("""{"format":"partnerdesk.snapshot","version":999}""") },
+            "MALFORMED_JSON" to { Desk.fromSnapshotJson("{") },
+            "PERMISSION_DENIED" to { desk.reveal(BILLING, reseller[0], SensitiveField.NAME, now) },
+            "WRONG_ASSOCIATION_TYPE" to { item(desk.freeze(ADMIN, listOf(referral), FreezeScope.ACCOUNT, "unpaid", now)) },
+            "FREEZE_SCOPE_MISMATCH" to {
+                item(desk.unfreeze(ADMIN, listOf(frozen), FreezeScope.ACCOUNT_AND_RESOURCES, "paid", now))
+            },
+            "NOT_FROZEN" to { item(desk.unfreeze(ADMIN, listOf(reseller[1]), FreezeScope.ACCOUNT, "paid", now)) },
+            "ALREADY_FROZEN" to { item(desk.freeze(ADMIN, listOf(frozen), FreezeScope.ACCOUNT, "again", now)) },
+            "TOO_MANY_IDS" to { desk.freeze(ADMIN, reseller.take(11), FreezeScope.ACCOUNT, "bulk", now) },
+            "INVALID_REASON" to { desk.freeze(ADMIN, listOf(reseller[2]), FreezeScope.ACCOUNT, "   ", now) },
+            "NOT_ASSOCIATED" to { item(desk.freeze(ADMIN, listOf(gone), FreezeScope.ACCOUNT, "unpaid", now)) },
+            "NOT_ACCOUNT_MANAGER" to { desk.assignManager(ADMIN, listOf(reseller[3]), BILLING, now) },
+            "INVALID_TRANSITION" to {
+                desk.requestAuthorization(ADMIN, reseller[4], listOf(AuthorizationScope.PLACE_ORDERS), 30u, now, acceptCommitmentLetter = true)
+                desk.requestAuthorization(ADMIN, reseller[4], listOf(AuthorizationScope.PLACE_ORDERS), 30u, now)
+            },
+            "COMMITMENT_LETTER_REQUIRED" to {
+                Fixtures.demo(50u, 3uL).use { fresh ->
+                    val id = Fixtures.first(fresh, "")
+                    fresh.requestAuthorization(ADMIN, id, listOf(AuthorizationScope.OPERATE_RESOURCES), 30u, now)
+                }
+            },
+            "IDEMPOTENCY_CONFLICT" to {
+                desk.freeze(ADMIN, listOf(reseller[5]), FreezeScope.ACCOUNT, "unpaid", now, idempotencyKey = "k-1")
+                desk.setBudget(ADMIN, reseller[6], "100", BudgetKind.MONTHLY, now, idempotencyKey = "k-1")
+            },
+        )
+    }
+
+    @Test
+    fun `every code is reachable from mobile or listed as not on mobile`() {
+        Fixtures.demo().use { desk ->
+            val codes = errorCodes().toSet()
+            val reachable = reachable(desk).keys
+            assertEquals(emptySet(), reachable intersect notOnMobile.keys, "a code cannot be both")
+            assertEquals(codes, reachable + notOnMobile.keys, "classify every code in errorCodes()")
+        }
+    }
+
+    @Test
+    fun `each reachable code arrives as its typed exception`() {
+        Fixtures.demo().use { desk ->
+            for ((code, call) in reachable(desk)) {
+                val e = try {
+                    call()
+                    fail("$code: no error")
+                } catch (e: PartnerDeskException) {
+                    e
+                }
+                assertEquals(code, e.code(), "code of ${e.javaClass.simpleName}")
+                assertEquals(Fixtures.className(code), e.javaClass.simpleName, "class for $code")
+                assertTrue(e.message.orEmpty().isNotBlank(), "$code has a message")
+            }
+        }
+    }
+
+    @Test
+    fun `structured fields cross with the error`() {
+        Fixtures.demo(20u, 1uL).use { desk ->
+            val e = assertFailsWith<PartnerDeskException.FilterSyntax> {
+                desk.search("name~acme and mtd>=", sort, first5, now)
+            }
+            assertEquals(19uL, e.position)
+            assertTrue(e.detail.startsWith("filter syntax error at position 19"))
+            val denied = assertFailsWith<PartnerDeskException.PermissionDenied> {
+                desk.freeze(MANAGER, listOf(Fixtures.first(desk, "assoc=reseller")), FreezeScope.ACCOUNT, "unpaid", now)
+            }
+            assertEquals("BPC_ITEM_SUBCUSTSERV_010115", denied.item)
+            assertTrue(denied.actor.contains(MANAGER))
+            val badTime = assertFailsWith<PartnerDeskException.InvalidDate> { desk.customerRow("c-1", "29/11/2026") }
+            assertEquals("now", badTime.field)
+        }
+    }
+
+    @Test
+    fun `bad strings give typed errors, never uniffi's internal error`() {
+        Fixtures.demo(20u, 1uL).use { desk ->
+            val id = Fixtures.first(desk, "assoc=reseller")
+            for (amount in listOf("", "abc", "1,5", "NaN", "0", "-5", "2147483648", "0.001")) {
+                val e = assertFailsWith<PartnerDeskException>("amount '$amount'") {
+                    desk.setBudget(ADMIN, id, amount, BudgetKind.MONTHLY, now)
+                }
+                assertIs<PartnerDeskException.InvalidMoney>(e, "amount '$amount'")
+            }
+            for (time in listOf("", "2026-11-29", "2026-13-01T00:00:00Z", "now")) {
+                assertFailsWith<PartnerDeskException.InvalidDate>("time '$time'") { desk.count("", time) }
+            }
+        }
+    }
+
+    @Test
+    fun `a failed change changes nothing`() {
+        Fixtures.demo(200u, 8uL).use { desk ->
+            val before = desk.toSnapshotJson()
+            val referral = Fixtures.first(desk, "assoc=referral")
+            assertFailsWith<PartnerDeskException.WrongAssociationType> {
+                desk.setBudget(ADMIN, referral, "100", BudgetKind.MONTHLY, now)
+            }
+            assertFailsWith<PartnerDeskException.PermissionDenied> {
+                desk.freeze(MANAGER, listOf(referral), FreezeScope.ACCOUNT, "unpaid", now)
+            }
+            // The refusals are audited, but no customer changed.
+            val after = Desk.fromSnapshotJson(desk.toSnapshotJson())
+            val all = SortOrder(SortKey.ID)
+            Desk.fromSnapshotJson(before).use { old ->
+                assertEquals(
+                    old.search("", all, PageRequest.First(200u), now, true),
+                    after.search("", all, PageRequest.First(200u), now, true),
+                )
+            }
+            after.close()
+        }
+    }
+}

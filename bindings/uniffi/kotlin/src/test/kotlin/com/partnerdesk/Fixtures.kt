@@ -1,0 +1,29 @@
+package com.partnerdesk
+
+/** Shared test data: the demo desk's operators and a way to pick customers by filter. */
+object Fixtures {
+    /** The partner administrator: holds every permission item. */
+    const val ADMIN = "admin"
+    /** An account manager: view customers and spend, assign managers; no freeze, no reveal. */
+    const val MANAGER = "am_000"
+    /** Another account manager. */
+    const val OTHER_MANAGER = "am_001"
+    /** Billing operator: view, freeze/unfreeze, budgets, spend; not an account manager. */
+    const val BILLING = "ops_billing"
+
+    val now: String = demoNow()
+
+    fun demo(customers: UInt = 1_000u, seed: ULong = 42uL): Desk = Desk.demo(customers, seed)
+
+    /** Ids of customers matching a filter, by id. */
+    fun ids(desk: Desk, filter: String, limit: UInt = 50u, includeDisassociated: Boolean = false): List<String> =
+        desk.search(filter, SortOrder(SortKey.ID), PageRequest.First(limit), now, includeDisassociated).rows.map { it.id }
+
+    /** The id of the first customer matching a filter. */
+    fun first(desk: Desk, filter: String): String =
+        ids(desk, filter, 1u).firstOrNull() ?: error("no customer matches $filter")
+
+    /** PascalCase of a stable code: `INVALID_ID` -> `InvalidId`, the Kotlin class name. */
+    fun className(code: String): String =
+        code.lowercase().split('_').joinToString("") { it.replaceFirstChar(Char::uppercaseChar) }
+}

@@ -1,0 +1,597 @@
+//! What an account manager does from a phone: assign managers, freeze and unfreeze, set budgets,
+//! request authorization, read a customer's overview, reveal a masked field, read the audit log.
+//!
+//! Why thin: every rule (permission items, reseller model, scopes, reasons, quotas, auditing,
+//! idempotency) is the core's and is tested there; these methods parse the strings a host
+//! sends (ids, amounts, times), call the core once under the desk's write lock, and mirror the
+//! result. The acting operator is named on every call (`operator`, a login): a phone acts for
+//! the signed-in operator, and the core denies whatever that operator was not granted. Every
+//! changing call takes an optional idempotency key, so a retry after a dropped connection
+//! returns the first outcome instead of acting twice.
+
+use crate::desk::{Desk, customer_id};
+use crate::error::{PartnerDeskError, Result};
+use crate::types::{CustomerRow, Money, format_time, parse_now, to_u64};
+use partnerdesk::access::Actor;
+use partnerdesk::audit::{AuditFilter, AuditOutcome};
+use partnerdesk::authorization::{AuthorizationRequest, AuthorizationScope as CoreAuthScope};
+use partnerdesk::budget::BudgetSetting;
+use partnerdesk::freeze::FreezeRequest;
+use partnerdesk::privacy::SensitiveField as CoreField;
+use partnerdesk::{CustomerId, IdempotencyKey, OperatorId};
+
+/// Freeze scope of a freeze or unfreeze.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum FreezeScope {
+    /// The account cannot buy, renew or change.
+    Account,
+    /// Services stop too; resources are released 15 days later unless unfrozen.
+    AccountAndResources,
+}
+
+impl From<FreezeScope> for partnerdesk::FreezeScope {
+    fn from(s: FreezeScope) -> Self {
+        match s {
+            FreezeScope::Account => partnerdesk::FreezeScope::Account,
+            FreezeScope::AccountAndResources => partnerdesk::FreezeScope::AccountAndResources,
+        }
+    }
+}
+
+/// Kind of a budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum BudgetKind {
+    /// Counts the spend of the current billing month.
+    Monthly,
+    /// Counts the spend since the budget was set.
+    OneOff,
+}
+
+impl From<BudgetKind> for partnerdesk::BudgetKind {
+    fn from(k: BudgetKind) -> Self {
+        match k {
+            BudgetKind::Monthly => partnerdesk::BudgetKind::Monthly,
+            BudgetKind::OneOff => partnerdesk::BudgetKind::OneOff,
+        }
+    }
+}
+
+/// What an authorization lets the partner do on the customer's behalf.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum AuthorizationScope {
+    /// Place orders.
+    PlaceOrders,
+    /// Operate resources.
+    OperateResources,
+}
+
+impl From<AuthorizationScope> for CoreAuthScope {
+    fn from(s: AuthorizationScope) -> Self {
+        match s {
+            AuthorizationScope::PlaceOrders => CoreAuthScope::PlaceOrders,
+            AuthorizationScope::OperateResources => CoreAuthScope::OperateResources,
+        }
+    }
+}
+
+/// A sensitive field that lists mask and `reveal` shows in clear.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum SensitiveField {
+    /// The customer's name.
+    Name,
+    /// The mobile number, with its country code.
+    Mobile,
+    /// The e-mail address.
+    Email,
+    /// The account (login) name.
+    AccountName,
+    /// The account manager's display name.
+    ManagerName,
+}
+
+impl From<SensitiveField> for CoreField {
+    fn from(f: SensitiveField) -> Self {
+        match f {
+            SensitiveField::Name => CoreField::Name,
+            SensitiveField::Mobile => CoreField::Mobile,
+            SensitiveField::Email => CoreField::Email,
+            SensitiveField::AccountName => CoreField::AccountName,
+            SensitiveField::ManagerName => CoreField::ManagerName,
+        }
+    }
+}
+
+/// The outcome for one customer of a batch (freeze, unfreeze, assign manager).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ItemOutcome {
+    /// The customer.
+    pub customer_id: String,
+    /// `null` when done; the typed error when refused (read its `code()`).
+    pub error: Option<PartnerDeskError>,
+}
+
+/// The outcome of a batch: one item per customer, in the order given. A refusal of one
+/// customer does not stop the others.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct BatchOutcome {
+    /// One outcome per customer.
+    pub items: Vec<ItemOutcome>,
+    /// How many were done.
+    pub succeeded: u64,
+    /// How many were refused.
+    pub failed: u64,
+}
+
+impl From<partnerdesk::command::BatchOutcome> for BatchOutcome {
+    fn from(b: partnerdesk::command::BatchOutcome) -> Self {
+        let succeeded = to_u64(b.succeeded());
+        let failed = to_u64(b.failed());
+        BatchOutcome {
+            items: b
+                .items
+                .into_iter()
+                .map(|i| ItemOutcome {
+                    customer_id: i.customer.as_str().to_owned(),
+                    error: i.result.err().map(Into::into),
+                })
+                .collect(),
+            succeeded,
+            failed,
+        }
+    }
+}
+
+/// A customer's budget usage.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct BudgetUsage {
+    /// `monthly` or `one_off`.
+    pub kind: String,
+    /// The budget.
+    pub amount: Money,
+    /// Spend counted against it.
+    pub used: Money,
+    /// Unpaid orders placed on the customer's behalf in the budget period.
+    pub committed: Money,
+    /// `amount - used - committed` (may be negative).
+    pub remaining: Money,
+    /// `used / amount * 100`, 2 decimals.
+    pub percent: String,
+    /// Whether reaching 100% freezes the account.
+    pub auto_freeze: bool,
+    /// When the budget was set (RFC 3339, UTC).
+    pub set_at: String,
+    /// Who set it (an operator login or `system`).
+    pub set_by: String,
+}
+
+impl From<partnerdesk::budget::BudgetUsage> for BudgetUsage {
+    fn from(u: partnerdesk::budget::BudgetUsage) -> Self {
+        BudgetUsage {
+            kind: u.budget.kind.as_str().to_owned(),
+            amount: u.budget.amount.into(),
+            used: u.used.into(),
+            committed: u.committed.into(),
+            remaining: u.remaining.into(),
+            percent: u.percent.to_string(),
+            auto_freeze: u.budget.auto_freeze,
+            set_at: format_time(u.budget.set_at),
+            set_by: u.budget.set_by,
+        }
+    }
+}
+
+/// Order counts of a customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct OrderCounts {
+    /// Orders pending payment.
+    pub unpaid: u64,
+    /// All orders.
+    pub all: u64,
+}
+
+/// A resource that expires soon and does not renew by itself.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct RenewalItem {
+    /// Instance id.
+    pub resource_id: String,
+    /// `yearly_monthly`, `pay_per_use`, `reserved_instance` or `savings_plan`.
+    pub kind: String,
+    /// Cloud service code.
+    pub service: String,
+    /// Region code.
+    pub region: String,
+    /// Resource name.
+    pub name: String,
+    /// `active`, `grace_period`, `retention`, `frozen` or `released`.
+    pub status: String,
+    /// When it expires (RFC 3339, UTC).
+    pub expires_at: Option<String>,
+    /// What happens at expiry (`release_at_expiry`, `manual`, ...).
+    pub expiry_policy: String,
+}
+
+impl From<&partnerdesk::Resource> for RenewalItem {
+    fn from(r: &partnerdesk::Resource) -> Self {
+        RenewalItem {
+            resource_id: r.id.as_str().to_owned(),
+            kind: r.kind.as_str().to_owned(),
+            service: r.service.clone(),
+            region: r.region.clone(),
+            name: r.name.clone(),
+            status: r.status.as_str().to_owned(),
+            expires_at: r.expires_at.map(format_time),
+            expiry_policy: r.expiry_policy.as_str().to_owned(),
+        }
+    }
+}
+
+/// Spend figures of a customer at an instant.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SpendSummary {
+    /// Spend of the current billing month so far.
+    pub month_to_date: Money,
+    /// Spend of the whole last billing month.
+    pub last_month: Money,
+    /// Spend of last month over the same days.
+    pub last_month_same_days: Money,
+    /// `month_to_date - last_month_same_days`.
+    pub change: Money,
+    /// The change in percent, 2 decimals; `null` when last month's same days had no spend.
+    pub change_percent: Option<String>,
+}
+
+impl From<partnerdesk::analysis::SpendSummary> for SpendSummary {
+    fn from(s: partnerdesk::analysis::SpendSummary) -> Self {
+        SpendSummary {
+            month_to_date: s.month_to_date.into(),
+            last_month: s.last_month.into(),
+            last_month_same_days: s.last_month_same_days.into(),
+            change: s.change.into(),
+            change_percent: s.change_percent.map(|p| p.to_string()),
+        }
+    }
+}
+
+/// One customer's overview: the masked row, budget usage, order counts, resources to renew
+/// and spend.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CustomerOverview {
+    /// The masked row.
+    pub row: CustomerRow,
+    /// Budget usage, when the customer has a budget.
+    pub budget: Option<BudgetUsage>,
+    /// Order counts.
+    pub orders: OrderCounts,
+    /// Resources to renew within the days asked for, soonest first.
+    pub resources_to_renew: Vec<RenewalItem>,
+    /// Spend figures.
+    pub spend: SpendSummary,
+}
+
+/// An authorization request and where it stands.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct AuthorizationInfo {
+    /// Its id.
+    pub id: String,
+    /// The customer.
+    pub customer_id: String,
+    /// `place_orders`, `operate_resources`.
+    pub scopes: Vec<String>,
+    /// How long it lasts once approved, in days.
+    pub duration_days: u32,
+    /// Who requested it.
+    pub requested_by: String,
+    /// When (RFC 3339, UTC).
+    pub requested_at: String,
+    /// The state at the `now` asked for: `awaiting_distributor`, `pending`, `active`,
+    /// `rejected`, `lapsed`, `expired`, `revoked`, `terminated` or `ended`.
+    pub state: String,
+    /// When it expires, once approved (RFC 3339, UTC).
+    pub expires_at: Option<String>,
+}
+
+/// One audit record (no personal data: ids, codes, field names).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct AuditEntry {
+    /// Sequence number, increasing.
+    pub seq: u64,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// Who (`operator:<login>`, `customer:<id>` or `system`).
+    pub actor: String,
+    /// On which customer, if one.
+    pub customer_id: Option<String>,
+    /// What was attempted (`freeze`, `set_budget`, `reveal`, ...).
+    pub kind: String,
+    /// Whether it was allowed.
+    pub allowed: bool,
+    /// The error code when it was refused.
+    pub denied_code: Option<String>,
+    /// Detail without personal data (ids, scopes, amounts, field names).
+    pub detail: String,
+}
+
+impl From<&partnerdesk::audit::AuditRecord> for AuditEntry {
+    fn from(r: &partnerdesk::audit::AuditRecord) -> Self {
+        let (allowed, denied_code) = match &r.outcome {
+            AuditOutcome::Allowed => (true, None),
+            AuditOutcome::Denied { code } => (false, Some(code.clone())),
+        };
+        AuditEntry {
+            seq: r.seq,
+            at: format_time(r.at),
+            actor: r.actor.to_string(),
+            customer_id: r.customer.as_ref().map(|c| c.as_str().to_owned()),
+            kind: r.kind.as_str().to_owned(),
+            allowed,
+            denied_code,
+            detail: r.detail.clone(),
+        }
+    }
+}
+
+// ---- argument parsing ------------------------------------------------------------------------
+
+fn actor(operator: &str) -> Result<Actor> {
+    Ok(Actor::Operator(OperatorId::new(operator)?))
+}
+
+fn key(k: Option<String>) -> Result<Option<IdempotencyKey>> {
+    Ok(k.map(IdempotencyKey::new).transpose()?)
+}
+
+fn parse_customer_ids(ids: &[String]) -> Result<Vec<CustomerId>> {
+    ids.iter().map(|i| customer_id(i)).collect()
+}
+
+#[uniffi::export]
+impl Desk {
+    /// Assigns (or changes to) `manager` as account manager of up to 100 customers, with an
+    /// outcome per customer. Needs `PD_ASSIGN_ACCOUNT_MANAGER`.
+    #[uniffi::method(default(idempotency_key = None))]
+    pub fn assign_manager(
+        &self,
+        operator: String,
+        customer_ids: Vec<String>,
+        manager: String,
+        now: String,
+        idempotency_key: Option<String>,
+    ) -> Result<BatchOutcome> {
+        let (actor, now, key) = (actor(&operator)?, parse_now(&now)?, key(idempotency_key)?);
+        let ids = parse_customer_ids(&customer_ids)?;
+        let manager = OperatorId::new(manager)?;
+        let out = self
+            .write()
+            .assign_manager(&actor, &ids, &manager, now, key.as_ref())?;
+        Ok(out.into())
+    }
+
+    /// Unassigns the account manager of up to 100 customers, with an outcome per customer.
+    #[uniffi::method(default(idempotency_key = None))]
+    pub fn unassign_manager(
+        &self,
+        operator: String,
+        customer_ids: Vec<String>,
+        now: String,
+        idempotency_key: Option<String>,
+    ) -> Result<BatchOutcome> {
+        let (actor, now, key) = (actor(&operator)?, parse_now(&now)?, key(idempotency_key)?);
+        let ids = parse_customer_ids(&customer_ids)?;
+        let out = self
+            .write()
+            .unassign_manager(&actor, &ids, now, key.as_ref())?;
+        Ok(out.into())
+    }
+
+    /// Freezes up to 10 reseller-model customers with a scope and a reason (1..256 characters),
+    /// with an outcome per customer. Needs the freeze/unfreeze permission item.
+    #[uniffi::method(default(idempotency_key = None))]
+    pub fn freeze(
+        &self,
+        operator: String,
+        customer_ids: Vec<String>,
+        scope: FreezeScope,
+        reason: String,
+        now: String,
+        idempotency_key: Option<String>,
+    ) -> Result<BatchOutcome> {
+        let (actor, now, key) = (actor(&operator)?, parse_now(&now)?, key(idempotency_key)?);
+        let request = FreezeRequest::new(parse_customer_ids(&customer_ids)?, scope.into(), reason)?;
+        Ok(self
+            .write()
+            .freeze(&actor, &request, now, key.as_ref())?
+            .into())
+    }
+
+    /// Unfreezes up to 10 customers; `scope` must be the one they were frozen with.
+    #[uniffi::method(default(idempotency_key = None))]
+    pub fn unfreeze(
+        &self,
+        operator: String,
+        customer_ids: Vec<String>,
+        scope: FreezeScope,
+        reason: String,
+        now: String,
+        idempotency_key: Option<String>,
+    ) -> Result<BatchOutcome> {
+        let (actor, now, key) = (actor(&operator)?, parse_now(&now)?, key(idempotency_key)?);
+        let request = FreezeRequest::new(parse_customer_ids(&customer_ids)?, scope.into(), reason)?;
+        Ok(self
+            .write()
+            .unfreeze(&actor, &request, now, key.as_ref())?
+            .into())
+    }
+
+    /// Sets (not adds) a reseller-model customer's budget. `amount` is a decimal string
+    /// (`"5000.00"`, at most 2 decimals, up to 2147483647) in `currency` (the partner's when
+    /// `null`). `unfreeze` also unfreezes the account in the same call.
+    #[uniffi::method(default(
+        auto_freeze = false,
+        unfreeze = false,
+        currency = None,
+        idempotency_key = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    pub fn set_budget(
+        &self,
+        operator: String,
+        customer_id: String,
+        amount: String,
+        kind: BudgetKind,
+        now: String,
+        auto_freeze: bool,
+        unfreeze: bool,
+        currency: Option<String>,
+        idempotency_key: Option<String>,
+    ) -> Result<()> {
+        let (actor, now, key) = (actor(&operator)?, parse_now(&now)?, key(idempotency_key)?);
+        let id = crate::desk::customer_id(&customer_id)?;
+        let amount = partnerdesk::money::parse_amount("budget_amount", &amount)?;
+        let mut desk = self.write();
+        let currency = match currency {
+            Some(c) => partnerdesk::Currency::new(&c)?,
+            None => desk.partner().currency,
+        };
+        let setting = BudgetSetting::new(
+            partnerdesk::Money::new(amount, currency),
+            kind.into(),
+            auto_freeze,
+            unfreeze,
+        )?;
+        desk.set_budget(&actor, &id, &setting, now, key.as_ref())?;
+        Ok(())
+    }
+
+    /// A customer's budget usage at `now` (`null` without a budget).
+    pub fn budget_usage(&self, customer_id: String, now: String) -> Result<Option<BudgetUsage>> {
+        let now = parse_now(&now)?;
+        let id = crate::desk::customer_id(&customer_id)?;
+        Ok(self.read().budget_usage(&id, now)?.map(Into::into))
+    }
+
+    /// Requests authorization to act on a customer's behalf for `duration_days` (1..=731) once
+    /// approved; returns the authorization id. The partner's first request needs
+    /// `accept_commitment_letter`.
+    #[uniffi::method(default(accept_commitment_letter = false, idempotency_key = None))]
+    #[allow(clippy::too_many_arguments)]
+    pub fn request_authorization(
+        &self,
+        operator: String,
+        customer_id: String,
+        scopes: Vec<AuthorizationScope>,
+        duration_days: u32,
+        now: String,
+        accept_commitment_letter: bool,
+        idempotency_key: Option<String>,
+    ) -> Result<String> {
+        let (actor, now, key) = (actor(&operator)?, parse_now(&now)?, key(idempotency_key)?);
+        let id = crate::desk::customer_id(&customer_id)?;
+        let request = AuthorizationRequest::new(
+            id,
+            scopes.into_iter().map(Into::into),
+            duration_days,
+            accept_commitment_letter,
+        )?;
+        let auth = self
+            .write()
+            .request_authorization(&actor, &request, now, key.as_ref())?;
+        Ok(auth.as_str().to_owned())
+    }
+
+    /// A customer's authorizations (requests and their states at `now`), oldest first.
+    pub fn authorizations(
+        &self,
+        customer_id: String,
+        now: String,
+    ) -> Result<Vec<AuthorizationInfo>> {
+        let now = parse_now(&now)?;
+        let id = crate::desk::customer_id(&customer_id)?;
+        let desk = self.read();
+        desk.customer(&id)?;
+        Ok(desk
+            .authorizations_of(&id)
+            .into_iter()
+            .map(|a| AuthorizationInfo {
+                id: a.id.as_str().to_owned(),
+                customer_id: a.customer.as_str().to_owned(),
+                scopes: a.scopes.iter().map(|s| s.as_str().to_owned()).collect(),
+                duration_days: a.duration_days,
+                requested_by: a.requested_by.as_str().to_owned(),
+                requested_at: format_time(a.requested_at),
+                state: a.state_at(now).as_str().to_owned(),
+                expires_at: a.expires_at.map(format_time),
+            })
+            .collect())
+    }
+
+    /// A customer's overview at `now`, as `operator` may see it (needs the view-customers and
+    /// view-spend items): masked row, budget usage, order counts, resources to renew within
+    /// `renew_within_days` (30 by default) and spend.
+    #[uniffi::method(default(renew_within_days = 30))]
+    pub fn overview(
+        &self,
+        operator: String,
+        customer_id: String,
+        now: String,
+        renew_within_days: u32,
+    ) -> Result<CustomerOverview> {
+        let (actor, now) = (actor(&operator)?, parse_now(&now)?);
+        let id = crate::desk::customer_id(&customer_id)?;
+        let desk = self.read();
+        let orders = desk.order_overview(&actor, Some(&id))?;
+        let resources_to_renew = desk
+            .resources_to_renew(&actor, Some(&id), renew_within_days, now)?
+            .into_iter()
+            .map(|r| RenewalItem::from(r.resource))
+            .collect();
+        let spend = desk.spend_summary(&actor, Some(&id), now)?.into();
+        Ok(CustomerOverview {
+            row: desk.customer_row(&id, now)?.into(),
+            budget: desk.budget_usage(&id, now)?.map(Into::into),
+            orders: OrderCounts {
+                unpaid: to_u64(orders.unpaid),
+                all: to_u64(orders.all),
+            },
+            resources_to_renew,
+            spend,
+        })
+    }
+
+    /// Reveals one masked field of a customer in clear (the console's eye icon). Needs
+    /// `PD_REVEAL_SENSITIVE`; every attempt, allowed or refused, is written to the audit log.
+    /// A customer without the field reveals an empty string.
+    pub fn reveal(
+        &self,
+        operator: String,
+        customer_id: String,
+        field: SensitiveField,
+        now: String,
+    ) -> Result<String> {
+        let (actor, now) = (actor(&operator)?, parse_now(&now)?);
+        let id = crate::desk::customer_id(&customer_id)?;
+        Ok(self.write().reveal(&actor, &id, field.into(), now)?)
+    }
+
+    /// The audit log, oldest first: of one customer and/or one kind (`reveal`, `freeze`, ...)
+    /// when given.
+    #[uniffi::method(default(customer_id = None, kind = None))]
+    pub fn audit_log(
+        &self,
+        customer_id: Option<String>,
+        kind: Option<String>,
+    ) -> Result<Vec<AuditEntry>> {
+        let mut filter = AuditFilter::default();
+        if let Some(id) = customer_id {
+            filter = filter.customer(crate::desk::customer_id(&id)?);
+        }
+        if let Some(k) = kind {
+            filter = filter.kind(k.as_str());
+        }
+        Ok(self
+            .read()
+            .audit_log(&filter)
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+}
