@@ -17,6 +17,12 @@ lib="$libdir/libpartnerdesk_uniffi.so"
 
 say() { printf -- '--- uniffi: %s\n' "$*"; }
 
+# Java and Maven come with the machine; install them where they do not (Debian, as root).
+if ! command -v mvn >/dev/null 2>&1 || ! command -v java >/dev/null 2>&1; then
+  say "installing Maven and a JDK (apt-get)"
+  apt-get update -qq && apt-get install -y -qq maven default-jdk-headless >/dev/null
+fi
+
 # 1. The library, dev profile: never a symbol-stripped build, the bindgen reads its metadata
 #    symbols (toolchains.md U1). The bindgen is built in dev too (U2).
 say "building libpartnerdesk_uniffi and uniffi-bindgen (dev)"

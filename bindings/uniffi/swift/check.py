@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Checks the generated Swift module of partnerdesk's uniffi binding.
 
-Usage: check.py OUT_DIR LIBRARY
+Usage: check.py OUT_DIR LIBRARY UNIFFI_TOML
 
 Without a Swift toolchain (this machine has none) the generated files are checked for what a
 compiler would reject or what would fail at load time on iOS:
 
-- the three files exist: PartnerDesk.swift, PartnerDeskFFI.h, PartnerDeskFFI.modulemap;
+- the three files exist, named after uniffi.toml's module_name (PartnerDesk.swift,
+  PartnerDeskFFI.h, PartnerDeskFFI.modulemap);
 - the modulemap declares module PartnerDeskFFI over header PartnerDeskFFI.h, and the Swift file
   imports that module (the module name has no doubled "FFI");
 - every API function and checksum the header declares is called by the Swift file, every
@@ -21,7 +22,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-MODULE = "PartnerDesk"
+MODULE = "PartnerDesk"  # the README's name; must equal uniffi.toml's [bindings.swift] module_name
 FFI = MODULE + "FFI"
 PREFIX = "partnerdesk_uniffi"
 # Public names a Swift caller uses (README); a rename in the Rust crate must show up here.
@@ -50,11 +51,15 @@ def check(name, ok, detail=""):
 
 
 def main():
-    out, lib = Path(sys.argv[1]), Path(sys.argv[2])
+    out, lib, toml = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+    configured = re.search(r'^module_name\s*=\s*"([^"]*)"', toml.read_text(), re.M)
+    check("uniffi.toml's Swift module_name is the documented one",
+          configured is not None and configured.group(1) == MODULE,
+          configured.group(1) if configured else "module_name missing")
     swift, header, modulemap = out / f"{MODULE}.swift", out / f"{FFI}.h", out / f"{FFI}.modulemap"
     for f in (swift, header, modulemap):
         check(f"{f.name} generated", f.is_file() and f.stat().st_size > 0)
-    if not all(results):
+    if not all(results[-3:]):
         return
     s, h, m = swift.read_text(), header.read_text(), modulemap.read_text()
 

@@ -7,7 +7,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out="$1"
 libdir="$2"
 
-python3 "$here/check.py" "$out" "$libdir/libpartnerdesk_uniffi.so"
+python3 "$here/check.py" "$out" "$libdir/libpartnerdesk_uniffi.so" "$here/../uniffi.toml"
 
 if ! command -v swiftc >/dev/null 2>&1; then
   echo "swift: skipped: no Swift toolchain (swiftc not found); the generated module was checked above but not compiled"
