@@ -137,10 +137,15 @@ class MarshallingTest {
     }
 
     @Test
-    fun `a closed desk refuses calls instead of crashing`() {
+    fun `a closed desk refuses calls instead of crashing, and its results outlive it`() {
         val desk = Desk.demo(10u, 1uL)
+        val page = desk.search("", SortOrder(SortKey.ID), PageRequest.First(10u), demoNow())
         desk.close()
+        desk.close() // closing twice is harmless
         assertFailsWith<IllegalStateException> { desk.customerCount() }
+        // Records are plain copies: still readable after the desk is gone.
+        assertEquals(10, page.rows.size)
+        assertTrue(page.rows.all { it.id.isNotEmpty() })
     }
 
     @Test

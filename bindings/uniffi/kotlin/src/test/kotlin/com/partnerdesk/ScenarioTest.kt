@@ -78,6 +78,18 @@ class ScenarioTest {
     }
 
     @Test
+    fun `setting a budget can unfreeze in the same call`() {
+        Desk.fromSnapshotJson(stored).use { desk ->
+            val id = Fixtures.first(desk, "assoc=reseller and frozen=account")
+            desk.setBudget(ADMIN, id, "2000", BudgetKind.ONE_OFF, now, unfreeze = true)
+            val row = desk.customerRow(id, now)
+            assertNull(row.freezeScope)
+            assertEquals("one_off", row.budget?.kind)
+            assertFalse(row.budget!!.autoFreeze)
+        }
+    }
+
+    @Test
     fun `assign a manager, with one refusal in the batch`() {
         Desk.fromSnapshotJson(stored).use { desk ->
             val ids = Fixtures.ids(desk, "assoc=reseller and manager!=$OTHER_MANAGER", 2u)
