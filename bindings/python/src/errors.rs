@@ -185,6 +185,11 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
             "partnerdesk: the exception table does not match the core's error codes",
         ));
     }
+    for (name, code, class) in crate::huawei::classes(py) {
+        class.setattr("code", code)?;
+        table.set_item(code, &class)?;
+        m.add(name, class)?;
+    }
     m.add("ERROR_CLASSES", table)?;
     Ok(())
 }

@@ -10,6 +10,7 @@ mod desk;
 mod errors;
 mod export;
 mod governed;
+mod huawei;
 mod query;
 mod values;
 
@@ -38,5 +39,15 @@ fn _partnerdesk(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<governed::PyEvent>()?;
     m.add_class::<export::PyExportJob>()?;
     m.add_function(wrap_pyfunction!(desk::demo_portfolio, m)?)?;
+    m.add_function(wrap_pyfunction!(huawei::empty_desk, m)?)?;
+    m.add_function(wrap_pyfunction!(huawei::huawei_import, m)?)?;
+    m.add_function(wrap_pyfunction!(huawei::huawei_fixture_desk, m)?)?;
+    m.add_function(wrap_pyfunction!(huawei::huawei_fixtures, m)?)?;
+    m.add_function(wrap_pyfunction!(huawei::huawei_freeze_body, m)?)?;
+    m.add_function(wrap_pyfunction!(huawei::huawei_unfreeze_body, m)?)?;
+    m.add_function(wrap_pyfunction!(huawei::huawei_budget_body, m)?)?;
+    m.add_function(wrap_pyfunction!(huawei::huawei_outcome, m)?)?;
+    m.add_function(wrap_pyfunction!(huawei::huawei_list_body, m)?)?;
+    m.add_function(wrap_pyfunction!(huawei::huawei_page_plan, m)?)?;
     Ok(())
 }

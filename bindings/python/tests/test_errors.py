@@ -211,3 +211,22 @@ def test_argument_conversion_errors_are_type_and_value_errors() -> None:
         partnerdesk.Money("1.2.3", "CNY")
     with pytest.raises(OverflowError):
         desk.search(now=now, limit=2**40)
+
+
+def huawei_denied() -> None:
+    desk = partnerdesk.empty_desk("p-1", "Example", site="international")
+    partnerdesk.huawei_import(desk, "list_sub_customers", partnerdesk.huawei_fixtures()["error.denied.json"])
+
+
+def huawei_bad_data() -> None:
+    desk = partnerdesk.empty_desk("p-1", "Example", site="international")
+    partnerdesk.huawei_import(desk, "list_sub_customers", partnerdesk.huawei_fixtures()["list_sub_customers.missing_id.json"])
+
+
+TRIGGERS.update(
+    {
+        "HUAWEI_API_ERROR": huawei_denied,
+        "HUAWEI_INVALID_DATA": huawei_bad_data,
+        "HUAWEI_PAGING_OUT_OF_BOUNDS": lambda: partnerdesk.huawei_page_plan(10**9, limit=10),
+    }
+)

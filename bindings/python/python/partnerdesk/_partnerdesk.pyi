@@ -5,7 +5,7 @@ import datetime
 import decimal
 import os
 from collections.abc import Callable, Iterator
-from typing import ClassVar, Literal, Protocol, Union, final
+from typing import Any, ClassVar, Literal, Protocol, Union, final
 
 class _BinaryWriter(Protocol):
     def write(self, data: bytes, /) -> object: ...
@@ -33,6 +33,19 @@ __all__ = [
     "SearchIterator",
     "__version__",
     "demo_portfolio",
+    "empty_desk",
+    "huawei_budget_body",
+    "huawei_fixture_desk",
+    "huawei_fixtures",
+    "huawei_freeze_body",
+    "huawei_import",
+    "huawei_list_body",
+    "huawei_outcome",
+    "huawei_page_plan",
+    "huawei_unfreeze_body",
+    "HuaweiApiError",
+    "HuaweiInvalidDataError",
+    "HuaweiPagingOutOfBoundsError",
 ]
 
 _AmountLike = Union[decimal.Decimal, int, str]
@@ -614,6 +627,64 @@ class ExportJob:
 def demo_portfolio(customers: int = 1000, seed: int = 42) -> tuple[Desk, datetime.datetime]:
     """The deterministic demo portfolio and the moment it was generated for."""
 
+# ---- Huawei BSS interop ------------------------------------------------------------------
+
+_ImportKind = Literal[
+    "list_sub_customers", "budget", "budgets", "budget_records", "on_demand_resources",
+    "subscription_resources", "orders", "fee_records", "monthly_bills",
+]
+_Pages = Union[str, bytes, list[str], list[bytes]]
+_Site = Literal["china", "international"]
+
+def empty_desk(
+    partner_id: str, name: str, *, site: _Site | str,
+    tier: Literal["solution_provider", "distributor", "reseller"] | str = "solution_provider",
+    now: _Now = None,
+) -> Desk:
+    """An empty desk for a partner, to import Huawei responses into."""
+
+def huawei_import(
+    desk: Desk, kind: _ImportKind | str, pages: _Pages, *, customer: str | None = None,
+    cycle: str | None = None, reseller: str | None = None, now: _Now = None,
+) -> dict[str, Any]:
+    """Imports Huawei response pages (JSON text) into the desk; returns the import report."""
+
+def huawei_fixture_desk(site: _Site | str, *, now: _Now = None) -> tuple[Desk, list[dict[str, Any]]]:
+    """A desk loaded from the embedded fixture responses of a site, and the import reports."""
+
+def huawei_fixtures() -> dict[str, str]:
+    """Every embedded fixture: file name -> JSON text."""
+
+def huawei_freeze_body(
+    customers: list[str], *, scope: Literal["account", "account_and_resources"] | str = "account",
+    reason: str, reseller: str | None = None,
+) -> dict[str, Any]:
+    """The ``FreezeSubCustomers`` request body."""
+
+def huawei_unfreeze_body(
+    customers: list[str], *, scope: Literal["account", "account_and_resources"] | str = "account",
+    reason: str, reseller: str | None = None,
+) -> dict[str, Any]:
+    """The ``UnfreezeSubCustomers`` request body."""
+
+def huawei_budget_body(
+    customer: str, amount: _AmountLike, currency: str, *,
+    kind: Literal["monthly", "one_off"] | str = "monthly", auto_freeze: bool = False,
+    unfreeze: bool = False, reseller: str | None = None,
+) -> dict[str, Any]:
+    """The ``UpdateSubCustomerBudget`` request body (amounts as ``decimal.Decimal``)."""
+
+def huawei_outcome(customers: list[str], body: str, *, http_status: int | None = None) -> dict[str, Any]:
+    """Huawei's answer to a batch request, per customer."""
+
+def huawei_list_body(
+    query: Query | str, *, site: _Site | str, offset: int = 0, limit: int = 100
+) -> tuple[dict[str, Any], str]:
+    """The ``ListSubCustomers`` body for a query's API part, and the local filter text."""
+
+def huawei_page_plan(total: int, *, limit: int = 100) -> list[tuple[int, int]]:
+    """The ``(offset, limit)`` pages covering ``total`` records within the API's bounds."""
+
 # ---- errors ------------------------------------------------------------------------------
 
 ERROR_CLASSES: dict[str, type[PartnerDeskError]]
@@ -622,6 +693,22 @@ class PartnerDeskError(Exception):
     """Base class of every partnerdesk error; ``code`` is the core's stable machine code."""
 
     code: ClassVar[str]
+
+class HuaweiApiError(PartnerDeskError):
+    """Huawei answered with an error. Code `HUAWEI_API_ERROR`."""
+    huawei_code: str
+    kind: str
+    http_status: int | None
+    retryable: bool
+
+class HuaweiInvalidDataError(PartnerDeskError):
+    """A Huawei response breaks the API's rules. Code `HUAWEI_INVALID_DATA`."""
+    field: str
+    reason: str
+
+class HuaweiPagingOutOfBoundsError(PartnerDeskError):
+    """Paging beyond the API's bounds. Code `HUAWEI_PAGING_OUT_OF_BOUNDS`."""
+    reason: str
 
 # BEGIN GENERATED ERRORS (tools/gen_errors.py)
 class InvalidIdError(PartnerDeskError):
