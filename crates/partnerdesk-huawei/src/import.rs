@@ -92,9 +92,10 @@ pub struct ImportWarning {
 /// What an import did (serializes to JSON for bindings).
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct ImportReport {
-    /// Customers added to the desk.
+    /// Customers added to the desk (customer-list imports only; the other imports never add
+    /// customers and warn about ones the desk does not hold).
     pub added: Vec<CustomerId>,
-    /// Customers already on the desk that were updated.
+    /// Customers already on the desk that a customer-list import updated.
     pub updated: Vec<CustomerId>,
     /// Operators created for unknown account manager logins.
     pub operators_added: Vec<OperatorId>,
