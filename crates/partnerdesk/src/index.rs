@@ -220,6 +220,9 @@ pub(crate) struct Index {
     pub(crate) mtd_key: Vec<i128>,
     pub(crate) mtd_sorted: BTreeSet<(Decimal, u32)>,
     pub(crate) expiries: BTreeSet<(DateTime<Utc>, u32)>,
+    /// The same expiries per slot, ascending: the next expiry at any `now` is one binary search
+    /// away, without touching the customer.
+    pub(crate) slot_expiries: Vec<Box<[DateTime<Utc>]>>,
     pub(crate) associated_at: BTreeSet<(DateTime<Utc>, u32)>,
     pub(crate) names: TextColumn,
     pub(crate) accounts: TextColumn,
@@ -246,6 +249,7 @@ impl Index {
             mtd_key: Vec::new(),
             mtd_sorted: BTreeSet::new(),
             expiries: BTreeSet::new(),
+            slot_expiries: Vec::new(),
             associated_at: BTreeSet::new(),
             names: TextColumn::default(),
             accounts: TextColumn::default(),
@@ -269,9 +273,11 @@ impl Index {
             self.mobile_rev.insert((r, slot));
         }
         self.set_mtd(slot, c.month_spend(self.month));
-        for e in expiries(c) {
-            self.expiries.insert((e, slot));
+        let ex = expiries(c);
+        for e in &ex {
+            self.expiries.insert((*e, slot));
         }
+        self.set_slot_expiries(slot, &ex);
         self.names.set(slot, c.name.expose());
         self.accounts.set(slot, c.account_name.expose());
     }
@@ -296,6 +302,7 @@ impl Index {
         for e in expiries(c) {
             self.expiries.remove(&(e, slot));
         }
+        self.set_slot_expiries(slot, &BTreeSet::new());
         self.names.remove(slot);
         self.accounts.remove(slot);
     }
@@ -353,6 +360,7 @@ impl Index {
             for e in en.difference(&eo) {
                 self.expiries.insert((*e, slot));
             }
+            self.set_slot_expiries(slot, &en);
         }
         if old.name != new.name {
             self.names.set(slot, new.name.expose());
@@ -360,6 +368,21 @@ impl Index {
         if old.account_name != new.account_name {
             self.accounts.set(slot, new.account_name.expose());
         }
+    }
+
+    fn set_slot_expiries(&mut self, slot: u32, ex: &BTreeSet<DateTime<Utc>>) {
+        let s = slot as usize;
+        if self.slot_expiries.len() <= s {
+            self.slot_expiries.resize(s + 1, Box::default());
+        }
+        self.slot_expiries[s] = ex.iter().copied().collect();
+    }
+
+    /// The earliest expiry at or after `now` of a slot (the same as
+    /// [`Customer::next_expiry`], from the index).
+    pub(crate) fn next_expiry(&self, slot: u32, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let ex = self.slot_expiries.get(slot as usize)?;
+        ex.get(ex.partition_point(|e| *e < now)).copied()
     }
 
     pub(crate) fn set_mtd(&mut self, slot: u32, value: Decimal) {

@@ -188,6 +188,28 @@ fn btree_slots<K: Ord + Clone>(
 /// intersected with range or text scans.
 const SMALL_SHARE: u64 = 16;
 
+/// The order in which `and` plans its children: bitmap lookups, then ordered-set ranges, then
+/// dense columns, then text scans and composite expressions.
+fn cost(e: &Expr, column_valid: bool) -> u8 {
+    if is_cheap(e) {
+        0
+    } else if is_column(e, column_valid) {
+        2
+    } else {
+        match e {
+            Expr::Criterion(Criterion::NextExpiry(_) | Criterion::AssociatedAt(_)) => 1,
+            Expr::Criterion(Criterion::BudgetUsage(_)) => 3,
+            _ => 4,
+        }
+    }
+}
+
+/// Whether a criterion is checked from a dense column of the index (month-to-date spend, when the
+/// search is in the indexed month).
+fn is_column(e: &Expr, column_valid: bool) -> bool {
+    column_valid && matches!(e, Expr::Criterion(Criterion::MonthToDate(_)))
+}
+
 /// Whether the indexes answer a node with a bitmap lookup (no range or text scan).
 fn is_cheap(e: &Expr) -> bool {
     match e {
@@ -395,23 +417,21 @@ impl Desk {
                 // Children answered by a bitmap lookup go first. When they already narrow the
                 // result to a small share of the universe, the costly children (range scans,
                 // text scans) are checked on those few candidates instead of being materialised.
-                let (cheap, costly): (Vec<&Expr>, Vec<&Expr>) =
-                    items.iter().partition(|e| is_cheap(e));
-                for item in cheap {
-                    absorb(
-                        &mut set,
-                        &mut residual,
-                        item,
-                        self.plan(item, universe, ctx),
-                    );
-                }
-                let small = set
-                    .as_ref()
-                    .is_some_and(|s| s.len().saturating_mul(SMALL_SHARE) <= universe.len());
-                if small {
-                    residual.extend(costly);
-                } else {
-                    for item in costly {
+                let column_valid = ctx.month == self.index.month;
+                let mut order: Vec<&Expr> = items.iter().collect();
+                order.sort_by_key(|e| cost(e, column_valid));
+                for item in order {
+                    let small = set
+                        .as_ref()
+                        .is_some_and(|s| s.len().saturating_mul(SMALL_SHARE) <= universe.len());
+                    // A criterion read from a dense column is checked on the candidates (in slot
+                    // order, so the column is read sequentially) rather than materialised; so is
+                    // any costly criterion once the candidates are few.
+                    let defer = !is_cheap(item)
+                        && ((is_column(item, column_valid) && set.is_some()) || small);
+                    if defer {
+                        residual.push(item);
+                    } else {
                         absorb(
                             &mut set,
                             &mut residual,
@@ -462,6 +482,9 @@ impl Desk {
             Expr::Not(e) => !self.check(e, slot, ctx),
             Expr::Criterion(Criterion::MonthToDate(r)) if ctx.month == self.index.month => {
                 key_range(r).contains(&self.index.mtd_key[slot as usize])
+            }
+            Expr::Criterion(Criterion::NextExpiry(f)) => {
+                expiry_matches(self.index.next_expiry(slot, ctx.now), f, ctx.now)
             }
             Expr::Criterion(Criterion::Name(TextMatch::Contains(t))) if is_lower(t) => {
                 self.index.names.get(slot).contains(t.as_str())
@@ -556,7 +579,7 @@ impl Desk {
             SortKey::NextExpiry => {
                 // Customers without an upcoming expiry come last in both directions.
                 let key = |s: u32| {
-                    let e = self.at(s).next_expiry(ctx.now);
+                    let e = self.index.next_expiry(s, ctx.now);
                     let ts = e.map_or(0, |e| e.timestamp_micros());
                     (e.is_none(), if sort.descending { -ts } else { ts })
                 };
