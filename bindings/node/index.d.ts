@@ -16,6 +16,20 @@ declare global {
   }
 }
 
+/**
+ * Cancels a running export: pass it in the options, call `cancel()` (e.g. from an
+ * `AbortSignal`'s `abort` event). The export stops at its next progress tick, is recorded as
+ * cancelled, and the promise rejects with `EXPORT_CANCELLED`.
+ */
+export declare class CancelToken {
+  /** A token not cancelled yet. */
+  constructor()
+  /** Asks the export to stop. */
+  cancel(): void
+  /** Whether `cancel()` was called. */
+  get cancelled(): boolean
+}
+
 /** One partner's customer portfolio: search it, page through it, save it. */
 export declare class Desk {
   /**
@@ -65,6 +79,33 @@ export declare class Desk {
    * an array of rows; rejects with the core's code.
    */
   collectRows(query: Query | string, options?: CollectOptions): Promise<CustomerRow[]>
+  /**
+   * Exports customers, anonymised, to a file on a worker thread: `selection` is a list of
+   * customer ids ("Export Selected"), a `Query` or a text filter (evaluated at the export's
+   * instant). Administrator only (`ADMINISTRATOR_ONLY`, audited). Resolves to the recorded
+   * job; rejects with `EXPORT_CANCELLED` or `EXPORT_WRITE_FAILED` (the job is recorded
+   * anyway), or with the code of a refused request (nothing recorded but the audit).
+   */
+  exportToFile(actor: Actor, selection: Query | string | string[], path: string, options?: ExportOptions): Promise<ExportJob>
+  /**
+   * Like `exportToFile`, resolving to the file's bytes (for small exports and HTTP
+   * responses). The job is recorded in the history the same way.
+   */
+  exportToBuffer(actor: Actor, selection: Query | string | string[], options?: ExportOptions): Promise<Buffer>
+  /**
+   * Downloads a recorded export again to a file: regenerated from the recorded selection,
+   * columns and masks over the data as it is now. Resolves to the rows written.
+   * `EXPORT_NOT_FOUND` for an unknown job.
+   */
+  downloadExport(actor: Actor, exportId: string, path: string, options?: ExportOptions): Promise<number>
+  /** The export history, oldest first. */
+  exports(): Array<ExportJob>
+  /**
+   * Reveals one masked field of a customer in clear (the console's eye icon). Needs the
+   * reveal permission item (`PD_REVEAL_SENSITIVE`); every attempt, allowed or refused, is
+   * audited. `null` when the customer has no such value.
+   */
+  reveal(actor: Actor, customerId: string, field: SensitiveFieldName, now?: Date | undefined | null): string
   /**
    * A new, empty desk for a partner (to import Huawei responses into). `now` defaults to
    * the current time.
@@ -435,6 +476,67 @@ export interface DeskEvent {
 /** Every stable error code the core can throw (`err.code`), in declaration order. */
 export declare function errorCodes(): Array<string>
 
+/** Every export column key, in the console's order. */
+export declare function exportColumns(): Array<string>
+
+/** CSV or XLSX. */
+export type ExportFileFormat = 'csv' | 'xlsx'
+
+/** One export in the desk's history. */
+export interface ExportJob {
+  /** The job id (`exp_000001`). */
+  id: string
+  /** Who exported. */
+  actor: Actor
+  /** When; a query selection was evaluated at this instant. */
+  at: Date
+  /** `ids` (selected customers) or `query`. */
+  selection: 'ids' | 'query'
+  /** The selected ids, for an `ids` selection. */
+  ids?: Array<string>
+  /** `csv` or `xlsx`. */
+  format: ExportFileFormat
+  /** The column keys, in order. */
+  columns: Array<string>
+  /** Rows selected. */
+  total: number
+  /** Rows written. */
+  rows: number
+  /** `completed`, `cancelled` or `failed`. */
+  status: 'completed' | 'cancelled' | 'failed'
+  /** The error code of a failed export (`EXPORT_WRITE_FAILED`). */
+  failureCode?: string
+  /** The file name offered for download. */
+  fileName: string
+}
+
+/** How to export: format, columns, order, names; and progress and cancellation. */
+export interface ExportOptions {
+  /** `csv` (default) or `xlsx`. */
+  format?: ExportFileFormat
+  /**
+   * Column keys in order (`customer_id`, `name`, `month_to_date`, ...; default: the
+   * console's columns).
+   */
+  columns?: Array<string>
+  /** Sort of a query selection (default `id`). */
+  sort?: SortKey
+  /** Sort descending. */
+  descending?: boolean
+  /** CSV: start with a UTF-8 byte-order mark (for Excel). */
+  bom?: boolean
+  /** The file name recorded in the history (default `customers-<id>.<ext>`). */
+  fileName?: string
+  /** XLSX: where the writer may spool (default: the system's temporary directory). */
+  scratchDir?: string
+  /** The export's instant: a query is evaluated then (default: the desk's `now`). */
+  now?: Date
+  /** Called with `{ done, total }` rows as the export runs (on the JS thread). */
+  onProgress?: (progress: Progress) => void
+  /** Cancels the export. */
+  cancel?: CancelToken
+}
+
 /** A freeze or unfreeze: 1..=10 customers, a scope and a reason (1..=256 characters). */
 export interface FreezeCommand {
   /** The customers, in order. */
@@ -681,6 +783,9 @@ export interface SearchOptions {
   /** The moment the search is evaluated at (default: the desk's `now`). */
   now?: Date
 }
+
+/** A field a list masks, for `reveal`. */
+export type SensitiveFieldName = 'name' | 'mobile' | 'email' | 'account_name' | 'manager_name'
 
 /** r" Huawei site of the partner. */
 export type Site = 'china' | 'international'

@@ -835,6 +835,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.CancelToken = nativeBinding.CancelToken
 module.exports.Desk = nativeBinding.Desk
 module.exports.PageIterator = nativeBinding.PageIterator
 module.exports.Query = nativeBinding.Query
@@ -844,6 +845,8 @@ module.exports.BudgetKind = nativeBinding.BudgetKind
 module.exports.CustomerLevel = nativeBinding.CustomerLevel
 module.exports.CustomerType = nativeBinding.CustomerType
 module.exports.errorCodes = nativeBinding.errorCodes
+module.exports.exportColumns = nativeBinding.exportColumns
+module.exports.ExportFileFormat = nativeBinding.ExportFileFormat
 module.exports.FreezeOrigin = nativeBinding.FreezeOrigin
 module.exports.FreezeScope = nativeBinding.FreezeScope
 module.exports.huaweiBatchOutcome = nativeBinding.huaweiBatchOutcome
@@ -855,6 +858,7 @@ module.exports.HuaweiImportKind = nativeBinding.HuaweiImportKind
 module.exports.huaweiPagePlan = nativeBinding.huaweiPagePlan
 module.exports.huaweiSplitQuery = nativeBinding.huaweiSplitQuery
 module.exports.huaweiUnfreezeBody = nativeBinding.huaweiUnfreezeBody
+module.exports.SensitiveFieldName = nativeBinding.SensitiveFieldName
 module.exports.Site = nativeBinding.Site
 module.exports.SortKey = nativeBinding.SortKey
 module.exports.Tier = nativeBinding.Tier

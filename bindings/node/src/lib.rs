@@ -11,6 +11,7 @@
 
 pub mod desk;
 mod error;
+pub mod export;
 pub mod huawei;
 pub mod ops;
 pub mod query;

@@ -1,0 +1,137 @@
+// Exports run off the JS thread with progress and cancellation; reveal is audited.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pd, rejected, thrown } from './helpers.mjs'
+
+/** @typedef {import('../index.d.ts').Actor} Actor */
+/** @type {Actor} */
+const admin = { kind: 'operator', id: 'admin' }
+/** @type {Actor} */
+const billing = { kind: 'operator', id: 'ops_billing' }
+const dir = mkdtempSync(join(tmpdir(), 'partnerdesk-export-'))
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }))
+
+// Large enough that the export takes far longer than a 1 ms timer period in the dev build.
+const big = pd.Desk.demo(20_000, 42)
+
+test('a timer fires while an export runs; progress rises to the total; the file is anonymised', async () => {
+  /** @type {import('../index.d.ts').Progress[]} */
+  const progress = []
+  let ticks = 0
+  const timer = setInterval(() => { ticks++ }, 1)
+  const path = join(dir, 'all.csv')
+  const job = await big.exportToFile(admin, '*', path, { onProgress: (p) => progress.push(p) })
+  clearInterval(timer)
+  assert.ok(ticks >= 2, `the event loop turned ${ticks} times during the export`)
+  const total = big.count('*')
+  assert.equal(job.status, 'completed')
+  assert.equal(job.rows, total)
+  assert.equal(job.total, total)
+  assert.equal(job.selection, 'query')
+  assert.equal(job.format, 'csv')
+  assert.match(job.id, /^exp_\d+$/)
+  await new Promise((r) => setImmediate(r))
+  assert.ok(progress.length >= 3, `${progress.length} progress calls`)
+  assert.deepEqual(progress[0], { done: 0, total })
+  assert.deepEqual(progress.at(-1), { done: total, total })
+  for (let i = 1; i < progress.length; i++) assert.ok(progress[i].done > progress[i - 1].done)
+  const lines = readFileSync(path, 'utf8').trimEnd().split('\n')
+  assert.equal(lines.length, total + 1)
+  assert.match(lines[0], /^Customer ID,Account Name,Customer Name,/)
+  const id = lines[1].split(',')[0]
+  const name = lines[1].split(',')[2]
+  assert.match(name, /^.?\*\*\*$/, 'names are anonymised in exports')
+  assert.equal(name, big.customerRow(id).name)
+  assert.ok(big.exports().some((j) => j.id === job.id))
+})
+
+test('an export of selected ids to memory, with chosen columns and a BOM', async () => {
+  const ids = big.searchIds('tag:vip', { limit: 3 }).ids
+  const bytes = await big.exportToBuffer(admin, ids, { columns: ['customer_id', 'name', 'month_to_date'], bom: true, fileName: 'vip.csv' })
+  assert.ok(Buffer.isBuffer(bytes))
+  assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf])
+  const lines = bytes.subarray(3).toString('utf8').trimEnd().split(/\r?\n/)
+  assert.equal(lines[0], 'Customer ID,Customer Name,Month-to-Date Expenditure')
+  assert.deepEqual(lines.slice(1).map((l) => l.split(',')[0]), ids)
+  const job = big.exports().at(-1)
+  assert.equal(job?.selection, 'ids')
+  assert.deepEqual(job?.ids, ids)
+  assert.equal(job?.fileName, 'vip.csv')
+  assert.deepEqual(job?.columns, ['customer_id', 'name', 'month_to_date'])
+})
+
+test('an XLSX export is a zip workbook', async () => {
+  const bytes = await big.exportToBuffer(admin, 'tag:gold', { format: 'xlsx', scratchDir: dir })
+  assert.equal(bytes.subarray(0, 2).toString('latin1'), 'PK')
+  assert.equal(big.exports().at(-1)?.format, 'xlsx')
+})
+
+test('only the administrator exports; refusals are audited and nothing is recorded', async () => {
+  const before = big.exports().length
+  const err = await rejected(big.exportToBuffer(billing, '*'))
+  assert.equal(err.code, 'ADMINISTRATOR_ONLY')
+  assert.equal(big.exports().length, before)
+  const audit = big.auditLog({ kind: 'export', actor: billing })
+  assert.ok(audit.some((r) => !r.allowed && r.code === 'ADMINISTRATOR_ONLY'))
+  assert.equal((await rejected(big.exportToBuffer(admin, ['no-such-customer']))).code, 'CUSTOMER_NOT_FOUND')
+  assert.throws(() => big.exportToBuffer(admin, '*', { columns: ['no_such_column'] }), { code: 'INVALID_ARGUMENT' })
+  assert.throws(() => big.exportToBuffer(admin, 'mtd>='), { code: 'FILTER_SYNTAX' })
+})
+
+test('cancelling stops the export, which is recorded as cancelled', async () => {
+  const cancel = new pd.CancelToken()
+  assert.equal(cancel.cancelled, false)
+  const err = await rejected(big.exportToFile(admin, '*', join(dir, 'cancelled.csv'), {
+    cancel,
+    onProgress: () => cancel.cancel(),
+  }))
+  assert.equal(err.code, 'EXPORT_CANCELLED')
+  assert.equal(cancel.cancelled, true)
+  const job = big.exports().at(-1)
+  assert.equal(job?.status, 'cancelled')
+  assert.ok((job?.rows ?? 0) < big.count('*'))
+})
+
+test('a failing sink (/dev/full, Linux) is EXPORT_WRITE_FAILED, recorded as failed', async () => {
+  const err = await rejected(big.exportToFile(admin, '*', '/dev/full'))
+  assert.equal(err.code, 'EXPORT_WRITE_FAILED')
+  const job = big.exports().at(-1)
+  assert.equal(job?.status, 'failed')
+  assert.equal(job?.failureCode, 'EXPORT_WRITE_FAILED')
+  const bad = await rejected(big.exportToFile(admin, '*', join(dir, 'no', 'such', 'dir.csv')))
+  assert.equal(bad.code, 'INVALID_ARGUMENT')
+})
+
+test('a recorded export downloads again; an unknown one is EXPORT_NOT_FOUND', async () => {
+  const small = pd.Desk.demo(200, 5)
+  const ids = small.searchIds('*', { limit: 4 }).ids
+  const job = await small.exportToFile(admin, ids, join(dir, 'first.csv'))
+  const rows = await small.downloadExport(admin, job.id, join(dir, 'again.csv'))
+  assert.equal(rows, 4)
+  assert.equal(readFileSync(join(dir, 'again.csv'), 'utf8'), readFileSync(join(dir, 'first.csv'), 'utf8'))
+  assert.equal((await rejected(small.downloadExport(admin, 'exp_999999', join(dir, 'x.csv')))).code, 'EXPORT_NOT_FOUND')
+  assert.ok(small.auditLog({ kind: 'export_download' }).length >= 1)
+})
+
+test('reveal shows one field in clear, needs the permission item, and is audited', () => {
+  const desk = pd.Desk.demo(100, 8)
+  const [row] = desk.search('*', { limit: 1 }).rows
+  const name = desk.reveal(admin, row.id, 'name')
+  assert.ok(name.length > 0)
+  assert.notEqual(name, row.name)
+  assert.ok(row.name.endsWith('***'))
+  assert.ok(name.startsWith(row.name.replace('***', '')))
+  const err = thrown(() => desk.reveal(billing, row.id, 'email'))
+  assert.equal(err.code, 'PERMISSION_DENIED')
+  const audit = desk.auditLog({ kind: 'reveal' })
+  assert.deepEqual(audit.map((r) => [r.customerId, r.allowed, r.code ?? null]), [[row.id, true, null], [row.id, false, 'PERMISSION_DENIED']])
+  for (const r of audit) assert.ok(!r.text.includes(name), 'the audit trail holds no revealed value')
+})
+
+test('the export column keys are listed', () => {
+  const cols = pd.exportColumns()
+  assert.ok(cols.includes('customer_id') && cols.includes('month_to_date'))
+})

@@ -1,0 +1,534 @@
+//! Anonymised exports and audited reveal from JS.
+//!
+//! Why a worker thread and a progress callback: an export of a large portfolio writes for
+//! seconds; on the JS thread it would stop every timer and socket. `exportToFile` /
+//! `exportToBuffer` run the core's streaming writer on a libuv worker, forward its progress
+//! (rows done of total, every 4,096 rows) to a JS callback through a threadsafe function, and
+//! stop at the next progress tick after `CancelToken.cancel()`. The export records a job and an
+//! audit record on the desk, so it holds the desk exclusively while it runs: other calls on the
+//! same desk wait until it ends (do not call the desk from the progress callback).
+
+use crate::desk::{Desk, Progress, ProgressFn, query_of};
+use crate::error::{Code, invalid_argument, to_js, to_js_value};
+use crate::ops::Actor;
+use crate::query::Query;
+use crate::types::SortKey;
+use chrono::{DateTime, Utc};
+use napi::Task;
+use napi::bindgen_prelude::{AsyncTask, Buffer, Either3, Env};
+use napi::threadsafe_function::ThreadsafeFunctionCallMode;
+use napi_derive::napi;
+use partnerdesk::access::Actor as CoreActor;
+use partnerdesk::export::{
+    ExportColumn, ExportFormat, ExportJob as CoreJob, ExportProgress, ExportRequest,
+    ExportSelection, ExportStatus, RecordedSelection,
+};
+use partnerdesk::privacy::SensitiveField;
+use partnerdesk::query::Sort;
+use partnerdesk::{CustomerId, Desk as CoreDesk, Error as CoreError, ExportId};
+use std::io::Write;
+use std::ops::ControlFlow;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
+
+/// CSV or XLSX.
+#[napi(string_enum = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFileFormat {
+    /// RFC 4180 CSV in UTF-8.
+    Csv,
+    /// An Excel workbook.
+    Xlsx,
+}
+
+/// A field a list masks, for `reveal`.
+#[napi(string_enum = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SensitiveFieldName {
+    /// The customer's name.
+    Name,
+    /// The mobile number.
+    Mobile,
+    /// The e-mail.
+    Email,
+    /// The account name.
+    AccountName,
+    /// The account manager's display name.
+    ManagerName,
+}
+
+impl From<SensitiveFieldName> for SensitiveField {
+    fn from(f: SensitiveFieldName) -> Self {
+        match f {
+            SensitiveFieldName::Name => SensitiveField::Name,
+            SensitiveFieldName::Mobile => SensitiveField::Mobile,
+            SensitiveFieldName::Email => SensitiveField::Email,
+            SensitiveFieldName::AccountName => SensitiveField::AccountName,
+            SensitiveFieldName::ManagerName => SensitiveField::ManagerName,
+        }
+    }
+}
+
+/// Cancels a running export: pass it in the options, call `cancel()` (e.g. from an
+/// `AbortSignal`'s `abort` event). The export stops at its next progress tick, is recorded as
+/// cancelled, and the promise rejects with `EXPORT_CANCELLED`.
+#[napi]
+#[derive(Debug, Default)]
+pub struct CancelToken {
+    flag: Arc<AtomicBool>,
+}
+
+#[napi]
+impl CancelToken {
+    /// A token not cancelled yet.
+    #[napi(constructor)]
+    pub fn new() -> Self {
+        CancelToken::default()
+    }
+
+    /// Asks the export to stop.
+    #[napi]
+    pub fn cancel(&self) {
+        self.flag.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether `cancel()` was called.
+    #[napi(getter)]
+    pub fn cancelled(&self) -> bool {
+        self.flag.load(Ordering::SeqCst)
+    }
+}
+
+/// How to export: format, columns, order, names; and progress and cancellation.
+#[napi(object, object_to_js = false)]
+pub struct ExportOptions {
+    /// `csv` (default) or `xlsx`.
+    pub format: Option<ExportFileFormat>,
+    /// Column keys in order (`customer_id`, `name`, `month_to_date`, ...; default: the
+    /// console's columns).
+    pub columns: Option<Vec<String>>,
+    /// Sort of a query selection (default `id`).
+    pub sort: Option<SortKey>,
+    /// Sort descending.
+    pub descending: Option<bool>,
+    /// CSV: start with a UTF-8 byte-order mark (for Excel).
+    pub bom: Option<bool>,
+    /// The file name recorded in the history (default `customers-<id>.<ext>`).
+    pub file_name: Option<String>,
+    /// XLSX: where the writer may spool (default: the system's temporary directory).
+    pub scratch_dir: Option<String>,
+    /// The export's instant: a query is evaluated then (default: the desk's `now`).
+    pub now: Option<DateTime<Utc>>,
+    /// Called with `{ done, total }` rows as the export runs (on the JS thread).
+    #[napi(ts_type = "(progress: Progress) => void")]
+    pub on_progress: Option<ProgressFn>,
+    /// Cancels the export.
+    #[napi(ts_type = "CancelToken")]
+    pub cancel: Option<napi::bindgen_prelude::ClassInstance<'static, CancelToken>>,
+}
+
+/// One export in the desk's history.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct ExportJob {
+    /// The job id (`exp_000001`).
+    pub id: String,
+    /// Who exported.
+    pub actor: Actor,
+    /// When; a query selection was evaluated at this instant.
+    pub at: DateTime<Utc>,
+    /// `ids` (selected customers) or `query`.
+    #[napi(ts_type = "'ids' | 'query'")]
+    pub selection: String,
+    /// The selected ids, for an `ids` selection.
+    pub ids: Option<Vec<String>>,
+    /// `csv` or `xlsx`.
+    pub format: ExportFileFormat,
+    /// The column keys, in order.
+    pub columns: Vec<String>,
+    /// Rows selected.
+    pub total: u32,
+    /// Rows written.
+    pub rows: u32,
+    /// `completed`, `cancelled` or `failed`.
+    #[napi(ts_type = "'completed' | 'cancelled' | 'failed'")]
+    pub status: String,
+    /// The error code of a failed export (`EXPORT_WRITE_FAILED`).
+    pub failure_code: Option<String>,
+    /// The file name offered for download.
+    pub file_name: String,
+}
+
+impl From<&CoreJob> for ExportJob {
+    fn from(j: &CoreJob) -> Self {
+        let (selection, ids) = match &j.selection {
+            RecordedSelection::Ids(ids) => (
+                "ids",
+                Some(ids.iter().map(|i| i.as_str().to_owned()).collect()),
+            ),
+            // The recorded filter text is personal data (it may quote a name): not shown.
+            RecordedSelection::Query { .. } => ("query", None),
+        };
+        let (status, failure_code) = match &j.status {
+            ExportStatus::Completed => ("completed", None),
+            ExportStatus::Cancelled => ("cancelled", None),
+            ExportStatus::Failed { code } => ("failed", Some(code.clone())),
+        };
+        ExportJob {
+            id: j.id.as_str().to_owned(),
+            actor: (&j.actor).into(),
+            at: j.at,
+            selection: selection.to_owned(),
+            ids,
+            format: match j.format {
+                ExportFormat::Csv { .. } => ExportFileFormat::Csv,
+                ExportFormat::Xlsx => ExportFileFormat::Xlsx,
+            },
+            columns: j.columns.iter().map(|c| c.as_str().to_owned()).collect(),
+            total: u32::try_from(j.total).unwrap_or(u32::MAX),
+            rows: u32::try_from(j.rows).unwrap_or(u32::MAX),
+            status: status.to_owned(),
+            failure_code,
+            file_name: j.file_name.clone(),
+        }
+    }
+}
+
+/// Where an export goes.
+enum Sink {
+    File(PathBuf),
+    Memory,
+}
+
+/// What an export run produced (and the bytes, for an export to memory).
+pub enum Written {
+    /// A new export job.
+    Job(Box<CoreJob>, Vec<u8>),
+    /// A download of a recorded job: the rows written.
+    Rows(u64, Vec<u8>),
+}
+
+/// Forwards the core's progress to JS and answers cancellation.
+struct Ticker {
+    progress: Option<ProgressFn>,
+    cancel: Option<Arc<AtomicBool>>,
+}
+
+impl Ticker {
+    fn tick(&self, p: ExportProgress) -> ControlFlow<()> {
+        if let Some(cb) = &self.progress {
+            let _status = cb.call(
+                Progress {
+                    done: u32::try_from(p.done).unwrap_or(u32::MAX),
+                    total: u32::try_from(p.total).unwrap_or(u32::MAX),
+                },
+                ThreadsafeFunctionCallMode::NonBlocking,
+            );
+        }
+        match &self.cancel {
+            Some(flag) if flag.load(Ordering::SeqCst) => ControlFlow::Break(()),
+            _ => ControlFlow::Continue(()),
+        }
+    }
+}
+
+/// An export or a download, run on a worker thread.
+pub struct ExportTask {
+    desk: Arc<RwLock<CoreDesk>>,
+    actor: CoreActor,
+    work: Work,
+    sink: Sink,
+    ticker: Ticker,
+    now: DateTime<Utc>,
+}
+
+enum Work {
+    Export(Box<ExportRequest>),
+    Download { id: ExportId, scratch_dir: PathBuf },
+}
+
+impl ExportTask {
+    fn run(&self) -> Result<Written, CoreError> {
+        let mut desk = self.desk.write().unwrap_or_else(PoisonError::into_inner);
+        let mut buffer = Vec::new();
+        let mut file;
+        let out: &mut (dyn Write + Send) = match &self.sink {
+            Sink::Memory => &mut buffer,
+            Sink::File(path) => {
+                file = std::io::BufWriter::new(std::fs::File::create(path).map_err(|_| {
+                    CoreError::InvalidArgument {
+                        field: "path".into(),
+                        reason: "the file cannot be created".into(),
+                    }
+                })?);
+                &mut file
+            }
+        };
+        let tick = |p| self.ticker.tick(p);
+        let written = match &self.work {
+            Work::Export(request) => desk
+                .export(&self.actor, request, &mut *out, tick, self.now)
+                .map(|job| Written::Job(Box::new(job), Vec::new())),
+            Work::Download { id, scratch_dir } => desk
+                .download_export(
+                    &self.actor,
+                    id,
+                    Some(scratch_dir),
+                    &mut *out,
+                    tick,
+                    self.now,
+                )
+                .map(|rows| Written::Rows(rows, Vec::new())),
+        }?;
+        out.flush().map_err(|_| CoreError::ExportWriteFailed {
+            id: String::new(),
+            reason: "flushing the file failed".into(),
+        })?;
+        Ok(match written {
+            Written::Job(job, _) => Written::Job(job, buffer),
+            Written::Rows(rows, _) => Written::Rows(rows, buffer),
+        })
+    }
+}
+
+impl Task for ExportTask {
+    type Output = Result<Written, CoreError>;
+    type JsValue = Either3<ExportJob, Buffer, u32>;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        Ok(self.run())
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        match (output, &self.sink) {
+            (Ok(Written::Job(job, _)), Sink::File(_)) => Ok(Either3::A(job.as_ref().into())),
+            (Ok(Written::Job(_, bytes) | Written::Rows(_, bytes)), Sink::Memory) => {
+                Ok(Either3::B(bytes.into()))
+            }
+            (Ok(Written::Rows(rows, _)), Sink::File(_)) => {
+                Ok(Either3::C(u32::try_from(rows).unwrap_or(u32::MAX)))
+            }
+            (Err(e), _) => Err(to_js_value(&env, &e)),
+        }
+    }
+}
+
+fn selection_of(
+    selection: Either3<&Query, String, Vec<String>>,
+    o: &ExportOptions,
+) -> napi::Result<ExportSelection, Code> {
+    Ok(match selection {
+        Either3::C(ids) => ExportSelection::Ids(
+            ids.into_iter()
+                .map(|i| CustomerId::new(i).map_err(to_js))
+                .collect::<Result<_, _>>()?,
+        ),
+        Either3::A(q) => ExportSelection::Query {
+            query: query_of(napi::bindgen_prelude::Either::A(q))?,
+            sort: sort_of(o),
+        },
+        Either3::B(text) => ExportSelection::Query {
+            query: query_of(napi::bindgen_prelude::Either::B(text))?,
+            sort: sort_of(o),
+        },
+    })
+}
+
+fn sort_of(o: &ExportOptions) -> Sort {
+    Sort {
+        key: o.sort.map_or(partnerdesk::query::SortKey::Id, Into::into),
+        descending: o.descending.unwrap_or(false),
+    }
+}
+
+fn scratch(o: &ExportOptions) -> PathBuf {
+    o.scratch_dir
+        .as_ref()
+        .map_or_else(std::env::temp_dir, PathBuf::from)
+}
+
+fn request_of(selection: ExportSelection, o: &ExportOptions) -> napi::Result<ExportRequest, Code> {
+    let mut request = match o.format.unwrap_or(ExportFileFormat::Csv) {
+        ExportFileFormat::Csv => ExportRequest::csv(selection).with_bom(o.bom.unwrap_or(false)),
+        ExportFileFormat::Xlsx => {
+            if o.bom.is_some() {
+                return Err(invalid_argument(
+                    "bom",
+                    "only CSV exports have a byte-order mark",
+                ));
+            }
+            ExportRequest::xlsx(selection, scratch(o))
+        }
+    };
+    if let Some(columns) = &o.columns {
+        request = request.with_columns(
+            columns
+                .iter()
+                .map(|c| ExportColumn::parse(c).map_err(to_js))
+                .collect::<Result<_, _>>()?,
+        );
+    }
+    if let Some(name) = &o.file_name {
+        request = request.named(name.clone());
+    }
+    Ok(request)
+}
+
+impl Desk {
+    fn export_task(
+        &self,
+        actor: &Actor,
+        work: Work,
+        sink: Sink,
+        options: Option<ExportOptions>,
+    ) -> napi::Result<AsyncTask<ExportTask>, Code> {
+        let (progress, cancel, now) = match options {
+            Some(o) => (o.on_progress, o.cancel.map(|c| c.flag.clone()), o.now),
+            None => (None, None, None),
+        };
+        Ok(AsyncTask::new(ExportTask {
+            desk: self.inner.clone(),
+            actor: actor.to_core()?,
+            work,
+            sink,
+            ticker: Ticker { progress, cancel },
+            now: now.unwrap_or(self.now),
+        }))
+    }
+}
+
+#[napi]
+impl Desk {
+    /// Exports customers, anonymised, to a file on a worker thread: `selection` is a list of
+    /// customer ids ("Export Selected"), a `Query` or a text filter (evaluated at the export's
+    /// instant). Administrator only (`ADMINISTRATOR_ONLY`, audited). Resolves to the recorded
+    /// job; rejects with `EXPORT_CANCELLED` or `EXPORT_WRITE_FAILED` (the job is recorded
+    /// anyway), or with the code of a refused request (nothing recorded but the audit).
+    #[napi(
+        ts_args_type = "actor: Actor, selection: Query | string | string[], path: string, options?: ExportOptions",
+        ts_return_type = "Promise<ExportJob>"
+    )]
+    pub fn export_to_file(
+        &self,
+        actor: Actor,
+        selection: Either3<&Query, String, Vec<String>>,
+        path: String,
+        options: Option<ExportOptions>,
+    ) -> napi::Result<AsyncTask<ExportTask>, Code> {
+        let request = {
+            let o = options.as_ref();
+            let defaults = ExportOptions::none();
+            let o = o.unwrap_or(&defaults);
+            request_of(selection_of(selection, o)?, o)?
+        };
+        self.export_task(
+            &actor,
+            Work::Export(Box::new(request)),
+            Sink::File(PathBuf::from(path)),
+            options,
+        )
+    }
+
+    /// Like `exportToFile`, resolving to the file's bytes (for small exports and HTTP
+    /// responses). The job is recorded in the history the same way.
+    #[napi(
+        ts_args_type = "actor: Actor, selection: Query | string | string[], options?: ExportOptions",
+        ts_return_type = "Promise<Buffer>"
+    )]
+    pub fn export_to_buffer(
+        &self,
+        actor: Actor,
+        selection: Either3<&Query, String, Vec<String>>,
+        options: Option<ExportOptions>,
+    ) -> napi::Result<AsyncTask<ExportTask>, Code> {
+        let request = {
+            let defaults = ExportOptions::none();
+            let o = options.as_ref().unwrap_or(&defaults);
+            request_of(selection_of(selection, o)?, o)?
+        };
+        self.export_task(
+            &actor,
+            Work::Export(Box::new(request)),
+            Sink::Memory,
+            options,
+        )
+    }
+
+    /// Downloads a recorded export again to a file: regenerated from the recorded selection,
+    /// columns and masks over the data as it is now. Resolves to the rows written.
+    /// `EXPORT_NOT_FOUND` for an unknown job.
+    #[napi(
+        ts_args_type = "actor: Actor, exportId: string, path: string, options?: ExportOptions",
+        ts_return_type = "Promise<number>"
+    )]
+    pub fn download_export(
+        &self,
+        actor: Actor,
+        export_id: String,
+        path: String,
+        options: Option<ExportOptions>,
+    ) -> napi::Result<AsyncTask<ExportTask>, Code> {
+        let id = ExportId::new(export_id).map_err(to_js)?;
+        let scratch_dir = {
+            let defaults = ExportOptions::none();
+            scratch(options.as_ref().unwrap_or(&defaults))
+        };
+        self.export_task(
+            &actor,
+            Work::Download { id, scratch_dir },
+            Sink::File(PathBuf::from(path)),
+            options,
+        )
+    }
+
+    /// The export history, oldest first.
+    #[napi]
+    pub fn exports(&self) -> Vec<ExportJob> {
+        self.read().exports().iter().map(ExportJob::from).collect()
+    }
+
+    /// Reveals one masked field of a customer in clear (the console's eye icon). Needs the
+    /// reveal permission item (`PD_REVEAL_SENSITIVE`); every attempt, allowed or refused, is
+    /// audited. `null` when the customer has no such value.
+    #[napi]
+    pub fn reveal(
+        &self,
+        actor: Actor,
+        customer_id: String,
+        field: SensitiveFieldName,
+        now: Option<DateTime<Utc>>,
+    ) -> napi::Result<String, Code> {
+        let actor = actor.to_core()?;
+        let id = CustomerId::new(customer_id).map_err(to_js)?;
+        self.write()
+            .reveal(&actor, &id, field.into(), now.unwrap_or(self.now))
+            .map_err(to_js)
+    }
+}
+
+impl ExportOptions {
+    fn none() -> Self {
+        ExportOptions {
+            format: None,
+            columns: None,
+            sort: None,
+            descending: None,
+            bom: None,
+            file_name: None,
+            scratch_dir: None,
+            now: None,
+            on_progress: None,
+            cancel: None,
+        }
+    }
+}
+
+/// Every export column key, in the console's order.
+#[napi]
+pub fn export_columns() -> Vec<String> {
+    ExportColumn::ALL
+        .iter()
+        .map(|c| c.as_str().to_owned())
+        .collect()
+}
