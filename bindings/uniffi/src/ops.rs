@@ -332,11 +332,11 @@ impl From<&partnerdesk::audit::AuditRecord> for AuditEntry {
 
 // ---- argument parsing ------------------------------------------------------------------------
 
-fn actor(operator: &str) -> Result<Actor> {
+fn parse_actor(operator: &str) -> Result<Actor> {
     Ok(Actor::Operator(OperatorId::new(operator)?))
 }
 
-fn key(k: Option<String>) -> Result<Option<IdempotencyKey>> {
+fn parse_key(k: Option<String>) -> Result<Option<IdempotencyKey>> {
     Ok(k.map(IdempotencyKey::new).transpose()?)
 }
 
@@ -357,7 +357,11 @@ impl Desk {
         now: String,
         idempotency_key: Option<String>,
     ) -> Result<BatchOutcome> {
-        let (actor, now, key) = (actor(&operator)?, parse_now(&now)?, key(idempotency_key)?);
+        let (actor, now, key) = (
+            parse_actor(&operator)?,
+            parse_now(&now)?,
+            parse_key(idempotency_key)?,
+        );
         let ids = parse_customer_ids(&customer_ids)?;
         let manager = OperatorId::new(manager)?;
         let out = self
@@ -375,7 +379,11 @@ impl Desk {
         now: String,
         idempotency_key: Option<String>,
     ) -> Result<BatchOutcome> {
-        let (actor, now, key) = (actor(&operator)?, parse_now(&now)?, key(idempotency_key)?);
+        let (actor, now, key) = (
+            parse_actor(&operator)?,
+            parse_now(&now)?,
+            parse_key(idempotency_key)?,
+        );
         let ids = parse_customer_ids(&customer_ids)?;
         let out = self
             .write()
@@ -395,7 +403,11 @@ impl Desk {
         now: String,
         idempotency_key: Option<String>,
     ) -> Result<BatchOutcome> {
-        let (actor, now, key) = (actor(&operator)?, parse_now(&now)?, key(idempotency_key)?);
+        let (actor, now, key) = (
+            parse_actor(&operator)?,
+            parse_now(&now)?,
+            parse_key(idempotency_key)?,
+        );
         let request = FreezeRequest::new(parse_customer_ids(&customer_ids)?, scope.into(), reason)?;
         Ok(self
             .write()
@@ -414,7 +426,11 @@ impl Desk {
         now: String,
         idempotency_key: Option<String>,
     ) -> Result<BatchOutcome> {
-        let (actor, now, key) = (actor(&operator)?, parse_now(&now)?, key(idempotency_key)?);
+        let (actor, now, key) = (
+            parse_actor(&operator)?,
+            parse_now(&now)?,
+            parse_key(idempotency_key)?,
+        );
         let request = FreezeRequest::new(parse_customer_ids(&customer_ids)?, scope.into(), reason)?;
         Ok(self
             .write()
@@ -444,7 +460,11 @@ impl Desk {
         currency: Option<String>,
         idempotency_key: Option<String>,
     ) -> Result<()> {
-        let (actor, now, key) = (actor(&operator)?, parse_now(&now)?, key(idempotency_key)?);
+        let (actor, now, key) = (
+            parse_actor(&operator)?,
+            parse_now(&now)?,
+            parse_key(idempotency_key)?,
+        );
         let id = crate::desk::customer_id(&customer_id)?;
         let amount = partnerdesk::money::parse_amount("budget_amount", &amount)?;
         let mut desk = self.write();
@@ -484,7 +504,11 @@ impl Desk {
         accept_commitment_letter: bool,
         idempotency_key: Option<String>,
     ) -> Result<String> {
-        let (actor, now, key) = (actor(&operator)?, parse_now(&now)?, key(idempotency_key)?);
+        let (actor, now, key) = (
+            parse_actor(&operator)?,
+            parse_now(&now)?,
+            parse_key(idempotency_key)?,
+        );
         let id = crate::desk::customer_id(&customer_id)?;
         let request = AuthorizationRequest::new(
             id,
@@ -535,7 +559,7 @@ impl Desk {
         now: String,
         renew_within_days: u32,
     ) -> Result<CustomerOverview> {
-        let (actor, now) = (actor(&operator)?, parse_now(&now)?);
+        let (actor, now) = (parse_actor(&operator)?, parse_now(&now)?);
         let id = crate::desk::customer_id(&customer_id)?;
         let desk = self.read();
         let orders = desk.order_overview(&actor, Some(&id))?;
@@ -567,7 +591,7 @@ impl Desk {
         field: SensitiveField,
         now: String,
     ) -> Result<String> {
-        let (actor, now) = (actor(&operator)?, parse_now(&now)?);
+        let (actor, now) = (parse_actor(&operator)?, parse_now(&now)?);
         let id = crate::desk::customer_id(&customer_id)?;
         Ok(self.write().reveal(&actor, &id, field.into(), now)?)
     }
