@@ -44,7 +44,8 @@ say "checking the Swift module"
 #    JNA loading the dev library. Quiet, but the Surefire summary is printed below.
 say "Kotlin suite (Maven, kotlin-maven-plugin, JNA, JUnit)"
 reports="$here/kotlin/target/surefire-reports"
-rm -rf "$reports"
+# A clean build dir: no stale classes of removed tests or of older generated sources.
+rm -rf "$here/kotlin/target"
 # Debian's Maven 3.8 prints colour resets even in batch mode: strip them.
 set +e
 mvn -q -B -f "$here/kotlin/pom.xml" \
