@@ -6,24 +6,24 @@
 //! the GIL released, so a thread waiting for the lock never blocks the interpreter.
 
 use crate::errors::IntoPy;
-use crate::query::{query_arg, sort_arg};
-use crate::values::{PyCustomerRow, PyPage, PyPartner, now_arg};
-use chrono::{DateTime, Utc};
-use partnerdesk::query::{PageRequest, Query, Sort};
-use partnerdesk::row::CustomerRow;
+use crate::export::{Progress, PyExportJob, PyWriter};
 use crate::governed::{
     PyAuditRecord, PyAuthorization, PyBatchOutcome, PyDisassociationRequest, PyEvent, PyOperator,
     actor_arg, ids_arg, key_arg,
 };
+use crate::query::{query_arg, sort_arg};
+use crate::values::{PyCustomerRow, PyPage, PyPartner, now_arg};
+use chrono::{DateTime, Utc};
 use partnerdesk::audit::AuditFilter;
 use partnerdesk::authorization::{AuthorizationRequest, AuthorizationScope};
 use partnerdesk::budget::BudgetSetting;
 use partnerdesk::freeze::FreezeRequest;
 use partnerdesk::privacy::SensitiveField;
+use partnerdesk::query::{PageRequest, Query, Sort};
+use partnerdesk::row::CustomerRow;
 use partnerdesk::{AuthorizationId, CustomerId, Desk, FreezeScope, OperatorId, Permission};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
-use crate::export::{Progress, PyExportJob, PyWriter};
 use std::collections::VecDeque;
 use std::io::{BufWriter, Write};
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -344,7 +344,16 @@ impl PyDesk {
         now: Option<&Bound<'_, PyAny>>,
         idempotency_key: Option<String>,
     ) -> PyResult<PyBatchOutcome> {
-        self.freeze_or_unfreeze(py, actor, customers, scope, reason, now, idempotency_key, true)
+        self.freeze_or_unfreeze(
+            py,
+            actor,
+            customers,
+            scope,
+            reason,
+            now,
+            idempotency_key,
+            true,
+        )
     }
 
     /// Unfreezes customers (the scope must be the one they are frozen with).
@@ -360,7 +369,16 @@ impl PyDesk {
         now: Option<&Bound<'_, PyAny>>,
         idempotency_key: Option<String>,
     ) -> PyResult<PyBatchOutcome> {
-        self.freeze_or_unfreeze(py, actor, customers, scope, reason, now, idempotency_key, false)
+        self.freeze_or_unfreeze(
+            py,
+            actor,
+            customers,
+            scope,
+            reason,
+            now,
+            idempotency_key,
+            false,
+        )
     }
 
     /// Sets a customer's budget (reseller model).
@@ -624,7 +642,11 @@ impl PyDesk {
     }
 
     /// A customer's authorizations, oldest first.
-    fn authorizations_of(&self, py: Python<'_>, customer: String) -> PyResult<Vec<PyAuthorization>> {
+    fn authorizations_of(
+        &self,
+        py: Python<'_>,
+        customer: String,
+    ) -> PyResult<Vec<PyAuthorization>> {
         let id = CustomerId::new(customer).py(py)?;
         Ok(py
             .detach(|| {
@@ -710,14 +732,22 @@ impl PyDesk {
         if let Some(r) = reseller {
             assoc = assoc.through_reseller(partnerdesk::ResellerId::new(r).py(py)?);
         }
-        let mut c = partnerdesk::Customer::new(CustomerId::new(customer).py(py)?, account_name, name, assoc);
+        let mut c = partnerdesk::Customer::new(
+            CustomerId::new(customer).py(py)?,
+            account_name,
+            name,
+            assoc,
+        );
         for t in tags {
             c.tags.insert(partnerdesk::Tag::new(t).py(py)?);
         }
         let invited_by = invited_by.map(|i| OperatorId::new(i).py(py)).transpose()?;
         let key = key_arg(py, idempotency_key)?;
-        py.detach(|| self.write().associate(&actor, c, invited_by, now, key.as_ref()))
-            .py(py)
+        py.detach(|| {
+            self.write()
+                .associate(&actor, c, invited_by, now, key.as_ref())
+        })
+        .py(py)
     }
 
     /// Places an order on a customer's behalf (needs an active authorization); returns its id.
@@ -784,7 +814,10 @@ impl PyDesk {
         let actor = actor_arg(actor)?;
         let customer = customer.map(|c| CustomerId::new(c).py(py)).transpose()?;
         let days = py
-            .detach(|| self.read().daily_spend(&actor, customer.as_ref(), start, end))
+            .detach(|| {
+                self.read()
+                    .daily_spend(&actor, customer.as_ref(), start, end)
+            })
             .py(py)?;
         Ok(days.into_iter().map(|(d, m)| (d, m.into())).collect())
     }
@@ -865,9 +898,12 @@ impl PyDesk {
         }
         let now = now_arg(py, now)?;
         let mut progress = Progress::new(progress);
-        let (result, writer_failure) = self.run_export(py, dest, |desk, out, progress| {
-            desk.export(&actor, &request, out, |p| progress.call(p), now)
-        }, &mut progress)?;
+        let (result, writer_failure) = self.run_export(
+            py,
+            dest,
+            |desk, out, progress| desk.export(&actor, &request, out, |p| progress.call(p), now),
+            &mut progress,
+        )?;
         finish_export(py, result, writer_failure, progress).map(|inner| PyExportJob { inner })
     }
 
@@ -889,13 +925,28 @@ impl PyDesk {
         let id = partnerdesk::ExportId::new(export_id).py(py)?;
         let scratch: std::path::PathBuf = match scratch_dir {
             Some(d) => d,
-            None => py.import("tempfile")?.call_method0("gettempdir")?.extract()?,
+            None => py
+                .import("tempfile")?
+                .call_method0("gettempdir")?
+                .extract()?,
         };
         let now = now_arg(py, now)?;
         let mut progress = Progress::new(progress);
-        let (result, writer_failure) = self.run_export(py, dest, |desk, out, progress| {
-            desk.download_export(&actor, &id, Some(scratch.as_path()), out, |p| progress.call(p), now)
-        }, &mut progress)?;
+        let (result, writer_failure) = self.run_export(
+            py,
+            dest,
+            |desk, out, progress| {
+                desk.download_export(
+                    &actor,
+                    &id,
+                    Some(scratch.as_path()),
+                    out,
+                    |p| progress.call(p),
+                    now,
+                )
+            },
+            &mut progress,
+        )?;
         finish_export(py, result, writer_failure, progress)
     }
 
@@ -953,8 +1004,12 @@ impl PyDesk {
         if let Some(k) = kind {
             f = f.kind(k);
         }
-        f.from = since.map(|t| crate::values::time_arg(t, "since")).transpose()?;
-        f.until = until.map(|t| crate::values::time_arg(t, "until")).transpose()?;
+        f.from = since
+            .map(|t| crate::values::time_arg(t, "since"))
+            .transpose()?;
+        f.until = until
+            .map(|t| crate::values::time_arg(t, "until"))
+            .transpose()?;
         Ok(py
             .detach(|| {
                 self.read()
@@ -985,7 +1040,11 @@ impl PyDesk {
 
     /// A desk rebuilt from a snapshot and the events recorded since.
     #[staticmethod]
-    fn replay(py: Python<'_>, snapshot_json: &Bound<'_, PyAny>, events: Vec<PyEvent>) -> PyResult<Self> {
+    fn replay(
+        py: Python<'_>,
+        snapshot_json: &Bound<'_, PyAny>,
+        events: Vec<PyEvent>,
+    ) -> PyResult<Self> {
         let text = json_text(snapshot_json)?;
         let events: Vec<_> = events.into_iter().map(|e| e.inner).collect();
         let desk = py.detach(|| Desk::replay(&text, events)).py(py)?;
@@ -1088,7 +1147,12 @@ impl PyDesk {
         &self,
         py: Python<'_>,
         dest: &Bound<'_, PyAny>,
-        f: impl FnOnce(&mut Desk, &mut (dyn Write + Send), &mut Progress) -> Result<T, partnerdesk::Error> + Send,
+        f: impl FnOnce(
+            &mut Desk,
+            &mut (dyn Write + Send),
+            &mut Progress,
+        ) -> Result<T, partnerdesk::Error>
+        + Send,
         progress: &mut Progress,
     ) -> PyResult<(Result<T, partnerdesk::Error>, Option<PyErr>)> {
         if dest.hasattr("write")? {

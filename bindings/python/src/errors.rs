@@ -94,47 +94,191 @@ error_classes! {
 /// The class and the detail attributes of a core error. Exhaustive: no `_` arm.
 fn class_of<'py>(py: Python<'py>, e: &Error) -> (Bound<'py, PyType>, Details<'py>) {
     match e {
-        Error::InvalidId { kind, reason } => (py.get_type::<InvalidIdError>(), vec![("kind", s(py, &kind.to_string())), ("reason", s(py, reason))]),
-        Error::InvalidMoney { field, reason } => (py.get_type::<InvalidMoneyError>(), vec![("field", s(py, field)), ("reason", s(py, reason))]),
-        Error::CurrencyMismatch { expected, found } => (py.get_type::<CurrencyMismatchError>(), vec![("expected", s(py, expected)), ("found", s(py, found))]),
+        Error::InvalidId { kind, reason } => (
+            py.get_type::<InvalidIdError>(),
+            vec![
+                ("kind", s(py, &kind.to_string())),
+                ("reason", s(py, reason)),
+            ],
+        ),
+        Error::InvalidMoney { field, reason } => (
+            py.get_type::<InvalidMoneyError>(),
+            vec![("field", s(py, field)), ("reason", s(py, reason))],
+        ),
+        Error::CurrencyMismatch { expected, found } => (
+            py.get_type::<CurrencyMismatchError>(),
+            vec![("expected", s(py, expected)), ("found", s(py, found))],
+        ),
         Error::InvalidCurrency => (py.get_type::<InvalidCurrencyError>(), vec![]),
-        Error::InvalidDate { field, reason } => (py.get_type::<InvalidDateError>(), vec![("field", s(py, field)), ("reason", s(py, reason))]),
-        Error::InvalidArgument { field, reason } => (py.get_type::<InvalidArgumentError>(), vec![("field", s(py, field)), ("reason", s(py, reason))]),
-        Error::CustomerNotFound { id } => (py.get_type::<CustomerNotFoundError>(), vec![("id", s(py, id))]),
-        Error::DuplicateCustomer { id } => (py.get_type::<DuplicateCustomerError>(), vec![("id", s(py, id))]),
-        Error::OperatorNotFound { id } => (py.get_type::<OperatorNotFoundError>(), vec![("id", s(py, id))]),
-        Error::DuplicateOperator { id } => (py.get_type::<DuplicateOperatorError>(), vec![("id", s(py, id))]),
-        Error::FilterSyntax { position, expected, found } => (py.get_type::<FilterSyntaxError>(), vec![("position", n(py, *position as u64)), ("expected", s(py, expected)), ("found", s(py, found))]),
-        Error::InvalidPage { reason } => (py.get_type::<InvalidPageError>(), vec![("reason", s(py, reason))]),
+        Error::InvalidDate { field, reason } => (
+            py.get_type::<InvalidDateError>(),
+            vec![("field", s(py, field)), ("reason", s(py, reason))],
+        ),
+        Error::InvalidArgument { field, reason } => (
+            py.get_type::<InvalidArgumentError>(),
+            vec![("field", s(py, field)), ("reason", s(py, reason))],
+        ),
+        Error::CustomerNotFound { id } => (
+            py.get_type::<CustomerNotFoundError>(),
+            vec![("id", s(py, id))],
+        ),
+        Error::DuplicateCustomer { id } => (
+            py.get_type::<DuplicateCustomerError>(),
+            vec![("id", s(py, id))],
+        ),
+        Error::OperatorNotFound { id } => (
+            py.get_type::<OperatorNotFoundError>(),
+            vec![("id", s(py, id))],
+        ),
+        Error::DuplicateOperator { id } => (
+            py.get_type::<DuplicateOperatorError>(),
+            vec![("id", s(py, id))],
+        ),
+        Error::FilterSyntax {
+            position,
+            expected,
+            found,
+        } => (
+            py.get_type::<FilterSyntaxError>(),
+            vec![
+                ("position", n(py, *position as u64)),
+                ("expected", s(py, expected)),
+                ("found", s(py, found)),
+            ],
+        ),
+        Error::InvalidPage { reason } => (
+            py.get_type::<InvalidPageError>(),
+            vec![("reason", s(py, reason))],
+        ),
         Error::InvalidCursor => (py.get_type::<InvalidCursorError>(), vec![]),
         Error::CursorMismatch => (py.get_type::<CursorMismatchError>(), vec![]),
-        Error::InvalidSnapshot { field, reason } => (py.get_type::<InvalidSnapshotError>(), vec![("field", s(py, field)), ("reason", s(py, reason))]),
-        Error::UnsupportedSnapshotVersion { found, supported } => (py.get_type::<UnsupportedSnapshotVersionError>(), vec![("found", n(py, *found as u64)), ("supported", n(py, *supported as u64))]),
-        Error::MalformedJson { category, line, column } => (py.get_type::<MalformedJsonError>(), vec![("category", s(py, category)), ("line", n(py, *line as u64)), ("column", n(py, *column as u64))]),
-        Error::PermissionDenied { item, actor } => (py.get_type::<PermissionDeniedError>(), vec![("item", s(py, item)), ("actor", s(py, actor))]),
-        Error::AdministratorOnly { item } => (py.get_type::<AdministratorOnlyError>(), vec![("item", s(py, item))]),
-        Error::WrongAssociationType { id } => (py.get_type::<WrongAssociationTypeError>(), vec![("id", s(py, id))]),
-        Error::FreezeScopeMismatch { id, frozen, requested } => (py.get_type::<FreezeScopeMismatchError>(), vec![("id", s(py, id)), ("frozen", s(py, frozen)), ("requested", s(py, requested))]),
+        Error::InvalidSnapshot { field, reason } => (
+            py.get_type::<InvalidSnapshotError>(),
+            vec![("field", s(py, field)), ("reason", s(py, reason))],
+        ),
+        Error::UnsupportedSnapshotVersion { found, supported } => (
+            py.get_type::<UnsupportedSnapshotVersionError>(),
+            vec![
+                ("found", n(py, *found as u64)),
+                ("supported", n(py, *supported as u64)),
+            ],
+        ),
+        Error::MalformedJson {
+            category,
+            line,
+            column,
+        } => (
+            py.get_type::<MalformedJsonError>(),
+            vec![
+                ("category", s(py, category)),
+                ("line", n(py, *line as u64)),
+                ("column", n(py, *column as u64)),
+            ],
+        ),
+        Error::PermissionDenied { item, actor } => (
+            py.get_type::<PermissionDeniedError>(),
+            vec![("item", s(py, item)), ("actor", s(py, actor))],
+        ),
+        Error::AdministratorOnly { item } => (
+            py.get_type::<AdministratorOnlyError>(),
+            vec![("item", s(py, item))],
+        ),
+        Error::WrongAssociationType { id } => (
+            py.get_type::<WrongAssociationTypeError>(),
+            vec![("id", s(py, id))],
+        ),
+        Error::FreezeScopeMismatch {
+            id,
+            frozen,
+            requested,
+        } => (
+            py.get_type::<FreezeScopeMismatchError>(),
+            vec![
+                ("id", s(py, id)),
+                ("frozen", s(py, frozen)),
+                ("requested", s(py, requested)),
+            ],
+        ),
         Error::NotFrozen { id } => (py.get_type::<NotFrozenError>(), vec![("id", s(py, id))]),
-        Error::AlreadyFrozen { id } => (py.get_type::<AlreadyFrozenError>(), vec![("id", s(py, id))]),
-        Error::TooManyIds { given, max } => (py.get_type::<TooManyIdsError>(), vec![("given", n(py, *given as u64)), ("max", n(py, *max as u64))]),
-        Error::InvalidReason { reason } => (py.get_type::<InvalidReasonError>(), vec![("reason", s(py, reason))]),
-        Error::DisassociationQuotaExceeded { id, limit } => (py.get_type::<DisassociationQuotaExceededError>(), vec![("id", s(py, id)), ("limit", n(py, *limit as u64))]),
-        Error::DisassociationBlocked { id, cause } => (py.get_type::<DisassociationBlockedError>(), vec![("id", s(py, id)), ("cause", s(py, cause))]),
-        Error::NotAssociated { id } => (py.get_type::<NotAssociatedError>(), vec![("id", s(py, id))]),
-        Error::AlreadyAssociated { id } => (py.get_type::<AlreadyAssociatedError>(), vec![("id", s(py, id))]),
-        Error::NotAccountManager { id } => (py.get_type::<NotAccountManagerError>(), vec![("id", s(py, id))]),
-        Error::AuthorizationRequired { id, scope } => (py.get_type::<AuthorizationRequiredError>(), vec![("id", s(py, id)), ("scope", s(py, scope))]),
-        Error::AuthorizationNotFound { what, id } => (py.get_type::<AuthorizationNotFoundError>(), vec![("what", s(py, what)), ("id", s(py, id))]),
-        Error::InvalidTransition { what, state, action } => (py.get_type::<InvalidTransitionError>(), vec![("what", s(py, what)), ("state", s(py, state)), ("action", s(py, action))]),
+        Error::AlreadyFrozen { id } => {
+            (py.get_type::<AlreadyFrozenError>(), vec![("id", s(py, id))])
+        }
+        Error::TooManyIds { given, max } => (
+            py.get_type::<TooManyIdsError>(),
+            vec![("given", n(py, *given as u64)), ("max", n(py, *max as u64))],
+        ),
+        Error::InvalidReason { reason } => (
+            py.get_type::<InvalidReasonError>(),
+            vec![("reason", s(py, reason))],
+        ),
+        Error::DisassociationQuotaExceeded { id, limit } => (
+            py.get_type::<DisassociationQuotaExceededError>(),
+            vec![("id", s(py, id)), ("limit", n(py, *limit as u64))],
+        ),
+        Error::DisassociationBlocked { id, cause } => (
+            py.get_type::<DisassociationBlockedError>(),
+            vec![("id", s(py, id)), ("cause", s(py, cause))],
+        ),
+        Error::NotAssociated { id } => {
+            (py.get_type::<NotAssociatedError>(), vec![("id", s(py, id))])
+        }
+        Error::AlreadyAssociated { id } => (
+            py.get_type::<AlreadyAssociatedError>(),
+            vec![("id", s(py, id))],
+        ),
+        Error::NotAccountManager { id } => (
+            py.get_type::<NotAccountManagerError>(),
+            vec![("id", s(py, id))],
+        ),
+        Error::AuthorizationRequired { id, scope } => (
+            py.get_type::<AuthorizationRequiredError>(),
+            vec![("id", s(py, id)), ("scope", s(py, scope))],
+        ),
+        Error::AuthorizationNotFound { what, id } => (
+            py.get_type::<AuthorizationNotFoundError>(),
+            vec![("what", s(py, what)), ("id", s(py, id))],
+        ),
+        Error::InvalidTransition {
+            what,
+            state,
+            action,
+        } => (
+            py.get_type::<InvalidTransitionError>(),
+            vec![
+                ("what", s(py, what)),
+                ("state", s(py, state)),
+                ("action", s(py, action)),
+            ],
+        ),
         Error::CommitmentLetterRequired => (py.get_type::<CommitmentLetterRequiredError>(), vec![]),
-        Error::DistributorApprovalRequired { id } => (py.get_type::<DistributorApprovalRequiredError>(), vec![("id", s(py, id))]),
-        Error::CustomerFrozen { id } => (py.get_type::<CustomerFrozenError>(), vec![("id", s(py, id))]),
-        Error::OverBudget { id, remaining } => (py.get_type::<OverBudgetError>(), vec![("id", s(py, id)), ("remaining", s(py, remaining))]),
-        Error::IdempotencyConflict { key } => (py.get_type::<IdempotencyConflictError>(), vec![("key", s(py, key))]),
-        Error::ExportNotFound { id } => (py.get_type::<ExportNotFoundError>(), vec![("id", s(py, id))]),
-        Error::ExportCancelled { id } => (py.get_type::<ExportCancelledError>(), vec![("id", s(py, id))]),
-        Error::ExportWriteFailed { id, reason } => (py.get_type::<ExportWriteFailedError>(), vec![("id", s(py, id)), ("reason", s(py, reason))]),
+        Error::DistributorApprovalRequired { id } => (
+            py.get_type::<DistributorApprovalRequiredError>(),
+            vec![("id", s(py, id))],
+        ),
+        Error::CustomerFrozen { id } => (
+            py.get_type::<CustomerFrozenError>(),
+            vec![("id", s(py, id))],
+        ),
+        Error::OverBudget { id, remaining } => (
+            py.get_type::<OverBudgetError>(),
+            vec![("id", s(py, id)), ("remaining", s(py, remaining))],
+        ),
+        Error::IdempotencyConflict { key } => (
+            py.get_type::<IdempotencyConflictError>(),
+            vec![("key", s(py, key))],
+        ),
+        Error::ExportNotFound { id } => (
+            py.get_type::<ExportNotFoundError>(),
+            vec![("id", s(py, id))],
+        ),
+        Error::ExportCancelled { id } => (
+            py.get_type::<ExportCancelledError>(),
+            vec![("id", s(py, id))],
+        ),
+        Error::ExportWriteFailed { id, reason } => (
+            py.get_type::<ExportWriteFailedError>(),
+            vec![("id", s(py, id)), ("reason", s(py, reason))],
+        ),
     }
 }
 // END GENERATED ERRORS

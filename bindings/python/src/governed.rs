@@ -21,7 +21,14 @@ use pyo3::types::{PyFrozenSet, PyString};
 use std::hash::{Hash, Hasher};
 
 /// Who acts: an operator (by login), a customer (by id) or the system.
-#[pyclass(name = "Actor", module = "partnerdesk", frozen, eq, hash, from_py_object)]
+#[pyclass(
+    name = "Actor",
+    module = "partnerdesk",
+    frozen,
+    eq,
+    hash,
+    from_py_object
+)]
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct PyActor {
     pub(crate) inner: Actor,
@@ -102,9 +109,7 @@ pub(crate) fn key_arg(py: Python<'_>, key: Option<String>) -> PyResult<Option<Id
 
 /// Customer ids from a list of strings.
 pub(crate) fn ids_arg(py: Python<'_>, ids: Vec<String>) -> PyResult<Vec<CustomerId>> {
-    ids.into_iter()
-        .map(|i| CustomerId::new(i).py(py))
-        .collect()
+    ids.into_iter().map(|i| CustomerId::new(i).py(py)).collect()
 }
 
 /// The outcome of a batch command for one customer.
@@ -376,10 +381,7 @@ impl PyDisassociationRequest {
     /// Who decided.
     #[getter]
     fn decided_by(&self) -> Option<PyActor> {
-        self.inner
-            .decided_by
-            .clone()
-            .map(|inner| PyActor { inner })
+        self.inner.decided_by.clone().map(|inner| PyActor { inner })
     }
     /// When decided.
     #[getter]

@@ -40,10 +40,20 @@ create_exception!(
 );
 
 /// The adapter's exception classes with their codes (the core's come from `errors`).
-pub(crate) fn classes(py: Python<'_>) -> Vec<(&'static str, &'static str, Bound<'_, pyo3::types::PyType>)> {
+pub(crate) fn classes(
+    py: Python<'_>,
+) -> Vec<(&'static str, &'static str, Bound<'_, pyo3::types::PyType>)> {
     vec![
-        ("HuaweiApiError", "HUAWEI_API_ERROR", py.get_type::<HuaweiApiError>()),
-        ("HuaweiInvalidDataError", "HUAWEI_INVALID_DATA", py.get_type::<HuaweiInvalidDataError>()),
+        (
+            "HuaweiApiError",
+            "HUAWEI_API_ERROR",
+            py.get_type::<HuaweiApiError>(),
+        ),
+        (
+            "HuaweiInvalidDataError",
+            "HUAWEI_INVALID_DATA",
+            py.get_type::<HuaweiInvalidDataError>(),
+        ),
         (
             "HuaweiPagingOutOfBoundsError",
             "HUAWEI_PAGING_OUT_OF_BOUNDS",
@@ -266,7 +276,10 @@ pub(crate) fn empty_desk(
     })?;
     let id = partnerdesk::PartnerId::new(partner_id).map_err(|e| to_py(py, e))?;
     let partner = partnerdesk::Partner::new(id, name, site, tier);
-    Ok(PyDesk::wrap(partnerdesk::Desk::new(partner, now_arg(py, now)?)))
+    Ok(PyDesk::wrap(partnerdesk::Desk::new(
+        partner,
+        now_arg(py, now)?,
+    )))
 }
 
 /// A desk loaded from the embedded fixture responses of a site, and the import reports.
