@@ -16,6 +16,28 @@ pub const MAX_OFFSET: u64 = 40_000_000;
 /// The API's default `limit`.
 pub const DEFAULT_LIMIT: u32 = 10;
 
+/// The paging bounds of one API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PageBounds {
+    /// The largest `limit`.
+    pub max_limit: u32,
+    /// The largest `offset`.
+    pub max_offset: u64,
+}
+
+impl PageBounds {
+    /// `ListSubCustomers`: limit 1..=100, offset 0..=40,000,000.
+    pub const SUB_CUSTOMERS: PageBounds = PageBounds {
+        max_limit: MAX_LIMIT,
+        max_offset: MAX_OFFSET,
+    };
+    /// `ListSubCustomerBudgetRecords`: limit 1..=100, offset 0..=2,147,483,647.
+    pub const BUDGET_RECORDS: PageBounds = PageBounds {
+        max_limit: 100,
+        max_offset: 2_147_483_647,
+    };
+}
+
 /// One page to request: `offset` and `limit` as the API takes them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ApiPage {
@@ -28,7 +50,7 @@ pub struct ApiPage {
 impl ApiPage {
     /// A page, checked against the API's bounds.
     pub fn new(offset: u64, limit: u32) -> Result<Self> {
-        check_limit(limit)?;
+        check_limit(limit, MAX_LIMIT)?;
         if offset > MAX_OFFSET {
             return Err(HuaweiError::PagingOutOfBounds {
                 reason: format!("offset {offset} is over {MAX_OFFSET}"),
@@ -43,10 +65,10 @@ impl ApiPage {
     }
 }
 
-fn check_limit(limit: u32) -> Result<()> {
-    if limit == 0 || limit > MAX_LIMIT {
+fn check_limit(limit: u32, max: u32) -> Result<()> {
+    if limit == 0 || limit > max {
         return Err(HuaweiError::Core(partnerdesk::Error::InvalidPage {
-            reason: format!("limit must be 1 to {MAX_LIMIT}"),
+            reason: format!("limit must be 1 to {max}"),
         }));
     }
     Ok(())
@@ -77,11 +99,17 @@ impl PagePlan {
     /// # Ok::<(), partnerdesk_huawei::HuaweiError>(())
     /// ```
     pub fn covering(total: u64, limit: u32) -> Result<Self> {
-        check_limit(limit)?;
+        PagePlan::covering_within(total, limit, PageBounds::SUB_CUSTOMERS)
+    }
+
+    /// The pages covering `total` records of an API with other bounds.
+    pub fn covering_within(total: u64, limit: u32, bounds: PageBounds) -> Result<Self> {
+        check_limit(limit, bounds.max_limit)?;
         let step = u64::from(limit);
-        if total > 0 && (total - 1) / step * step > MAX_OFFSET {
+        if total > 0 && (total - 1) / step * step > bounds.max_offset {
+            let max = bounds.max_offset;
             return Err(HuaweiError::PagingOutOfBounds {
-                reason: format!("{total} records need offsets over {MAX_OFFSET}; narrow the query"),
+                reason: format!("{total} records need offsets over {max}; narrow the query"),
             });
         }
         let mut pages = Vec::new();
@@ -121,5 +149,9 @@ mod tests {
             Some("HUAWEI_PAGING_OUT_OF_BOUNDS")
         );
         assert!(ApiPage::new(MAX_OFFSET + 1, 10).is_err());
+        let records =
+            PagePlan::covering_within(MAX_OFFSET + 1_000, 100, PageBounds::BUDGET_RECORDS);
+        assert_eq!(records.map(|p| p.pages.len()).ok(), Some(400_010));
+        assert!(PagePlan::covering_within(10, 101, PageBounds::BUDGET_RECORDS).is_err());
     }
 }
