@@ -89,18 +89,18 @@ pub(crate) fn customer(
             return Err(bad("email", "has no '@'"));
         }
     }
-    if let Some(m) = &c.account_manager {
-        if !operators.contains_key(m) {
-            return Err(bad(
-                "account_manager",
-                format!("operator {m} is not on the desk"),
-            ));
-        }
+    if let Some(m) = &c.account_manager
+        && !operators.contains_key(m)
+    {
+        return Err(bad(
+            "account_manager",
+            format!("operator {m} is not on the desk"),
+        ));
     }
-    if let Some(end) = c.association.ended {
-        if end < c.association.since {
-            return Err(bad("association.ended", "before the association began"));
-        }
+    if let Some(end) = c.association.ended
+        && end < c.association.since
+    {
+        return Err(bad("association.ended", "before the association began"));
     }
     if let Some(f) = c.freeze.freeze() {
         text("freeze.reason", &f.reason, MAX_REASON_CHARS, true)?;
@@ -132,13 +132,13 @@ pub(crate) fn customer(
         if !ids.insert(&r.id) {
             return Err(bad(format!("resources[{i}].id"), "duplicate resource id"));
         }
-        if let Some(e) = r.expires_at {
-            if e < r.starts_at {
-                return Err(bad(
-                    format!("resources[{i}].expires_at"),
-                    "before the resource starts",
-                ));
-            }
+        if let Some(e) = r.expires_at
+            && e < r.starts_at
+        {
+            return Err(bad(
+                format!("resources[{i}].expires_at"),
+                "before the resource starts",
+            ));
         }
     }
     Ok(())

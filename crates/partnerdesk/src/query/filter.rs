@@ -145,7 +145,7 @@ impl Parser {
             Some(')') => "')'".into(),
             Some(',') => "','".into(),
             Some('"') => "a quoted value".into(),
-            Some(c) if matches!(c, '=' | '!' | '~' | '<' | '>' | ':') => "an operator".into(),
+            Some('=' | '!' | '~' | '<' | '>' | ':') => "an operator".into(),
             Some(c) if c.is_alphanumeric() || c == '_' => "a word".into(),
             Some(_) => "a symbol".into(),
         }

@@ -5,7 +5,7 @@ use partnerdesk::{Desk, Error, Result};
 use serde_json::{Value, json};
 
 fn snapshot() -> Result<Value> {
-    Ok(serde_json::from_str(&small_desk()?.to_snapshot_json()?).map_err(Error::from)?)
+    serde_json::from_str(&small_desk()?.to_snapshot_json()?).map_err(Error::from)
 }
 
 fn load(v: &Value) -> std::result::Result<Desk, Error> {
