@@ -13,6 +13,9 @@ use crate::governed::{
 };
 use crate::query::{query_arg, sort_arg};
 use crate::values::{PyCustomerRow, PyPage, PyPartner, now_arg};
+use crate::views::{
+    PyAssociationRecord, PyBudgetRecord, PyBudgetUsage, PyManagerPeriod, PySpendSummary,
+};
 use chrono::{DateTime, Utc};
 use partnerdesk::audit::AuditFilter;
 use partnerdesk::authorization::{AuthorizationRequest, AuthorizationScope};
@@ -822,6 +825,243 @@ impl PyDesk {
         Ok(days.into_iter().map(|(d, m)| (d, m.into())).collect())
     }
 
+    // ---- histories and views -----------------------------------------------------------
+
+    /// A customer's account-manager periods, oldest first.
+    fn manager_history(&self, py: Python<'_>, customer: String) -> PyResult<Vec<PyManagerPeriod>> {
+        let id = CustomerId::new(customer).py(py)?;
+        Ok(py
+            .detach(|| {
+                self.read()
+                    .manager_history(&id)
+                    .into_iter()
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+            .into_iter()
+            .map(|inner| PyManagerPeriod { inner })
+            .collect())
+    }
+
+    /// Who managed a customer at a moment (`None`: nobody).
+    fn manager_at(
+        &self,
+        py: Python<'_>,
+        customer: String,
+        at: &Bound<'_, PyAny>,
+    ) -> PyResult<Option<String>> {
+        let id = CustomerId::new(customer).py(py)?;
+        let at = crate::values::time_arg(at, "at")?;
+        let m = py.detach(|| self.read().manager_at(&id, at)).py(py)?;
+        Ok(m.map(|m| m.to_string()))
+    }
+
+    /// Spend of the customers an account manager managed, attributed by period, between two
+    /// billing days (both included). Needs the view-spend permission.
+    fn manager_spend(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        manager: String,
+        start: chrono::NaiveDate,
+        end: chrono::NaiveDate,
+    ) -> PyResult<crate::values::PyMoney> {
+        let actor = actor_arg(actor)?;
+        let manager = OperatorId::new(manager).py(py)?;
+        let m = py
+            .detach(|| self.read().manager_spend(&actor, &manager, start, end))
+            .py(py)?;
+        Ok(m.into())
+    }
+
+    /// Associations and disassociations, oldest first (of one customer, or all).
+    #[pyo3(signature = (customer = None))]
+    fn association_history(
+        &self,
+        py: Python<'_>,
+        customer: Option<String>,
+    ) -> PyResult<Vec<PyAssociationRecord>> {
+        let id = customer.map(|c| CustomerId::new(c).py(py)).transpose()?;
+        Ok(py
+            .detach(|| {
+                self.read()
+                    .association_history(id.as_ref())
+                    .into_iter()
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+            .into_iter()
+            .map(|inner| PyAssociationRecord { inner })
+            .collect())
+    }
+
+    /// A customer's budget settings and deletions, oldest first.
+    fn budget_records(&self, py: Python<'_>, customer: String) -> PyResult<Vec<PyBudgetRecord>> {
+        let id = CustomerId::new(customer).py(py)?;
+        Ok(py
+            .detach(|| {
+                self.read()
+                    .budget_records(&id)
+                    .into_iter()
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+            .into_iter()
+            .map(|inner| PyBudgetRecord { inner })
+            .collect())
+    }
+
+    /// A customer's budget usage at `now` (`None` without a budget).
+    #[pyo3(signature = (customer, *, now = None))]
+    fn budget_usage(
+        &self,
+        py: Python<'_>,
+        customer: String,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Option<PyBudgetUsage>> {
+        let id = CustomerId::new(customer).py(py)?;
+        let now = now_arg(py, now)?;
+        let u = py.detach(|| self.read().budget_usage(&id, now)).py(py)?;
+        Ok(u.map(|inner| PyBudgetUsage { inner }))
+    }
+
+    /// Month-to-date spend against last month, of one customer or everyone the actor sees.
+    #[pyo3(signature = (actor, *, customer = None, now = None))]
+    fn spend_summary(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        customer: Option<String>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PySpendSummary> {
+        let actor = actor_arg(actor)?;
+        let id = customer.map(|c| CustomerId::new(c).py(py)).transpose()?;
+        let now = now_arg(py, now)?;
+        let s = py
+            .detach(|| self.read().spend_summary(&actor, id.as_ref(), now))
+            .py(py)?;
+        Ok(PySpendSummary { inner: s })
+    }
+
+    /// The top `n` cloud services by spend between two billing days: `[(service, Money)]`.
+    #[pyo3(signature = (actor, start, end, *, n = 10, customer = None))]
+    fn product_ranking(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        start: chrono::NaiveDate,
+        end: chrono::NaiveDate,
+        n: usize,
+        customer: Option<String>,
+    ) -> PyResult<Vec<(String, crate::values::PyMoney)>> {
+        let actor = actor_arg(actor)?;
+        let id = customer.map(|c| CustomerId::new(c).py(py)).transpose()?;
+        let r = py
+            .detach(|| {
+                self.read()
+                    .product_ranking(&actor, id.as_ref(), start, end, n)
+            })
+            .py(py)?;
+        Ok(r.into_iter().map(|(s, m)| (s, m.into())).collect())
+    }
+
+    /// `(unpaid, all)` orders, of one customer or everyone the actor sees.
+    #[pyo3(signature = (actor, *, customer = None))]
+    fn order_overview(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        customer: Option<String>,
+    ) -> PyResult<(usize, usize)> {
+        let actor = actor_arg(actor)?;
+        let id = customer.map(|c| CustomerId::new(c).py(py)).transpose()?;
+        let o = py
+            .detach(|| self.read().order_overview(&actor, id.as_ref()))
+            .py(py)?;
+        Ok((o.unpaid, o.all))
+    }
+
+    /// Resources expiring within `days` of `now`: `[(customer, resource id, service,
+    /// expires_at)]`, soonest first.
+    #[pyo3(signature = (actor, days, *, customer = None, now = None))]
+    #[allow(clippy::type_complexity)]
+    fn resources_to_renew(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        days: u32,
+        customer: Option<String>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<(String, String, String, Option<DateTime<Utc>>)>> {
+        let actor = actor_arg(actor)?;
+        let id = customer.map(|c| CustomerId::new(c).py(py)).transpose()?;
+        let now = now_arg(py, now)?;
+        py.detach(|| {
+            let d = self.read();
+            d.resources_to_renew(&actor, id.as_ref(), days, now)
+                .map(|items| {
+                    items
+                        .into_iter()
+                        .map(|i| {
+                            (
+                                i.customer.to_string(),
+                                i.resource.id.to_string(),
+                                i.resource.service.clone(),
+                                i.resource.expires_at,
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                })
+        })
+        .py(py)
+    }
+
+    /// Re-indexes month-to-date spend for the billing month of `now` (call when a month
+    /// begins; searches stay correct without it, only slower).
+    #[pyo3(signature = (*, now = None))]
+    fn roll_to(&self, py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        let now = now_arg(py, now)?;
+        py.detach(|| self.write().roll_to(now));
+        Ok(())
+    }
+
+    /// Sets how list rows mask personal fields: a base policy (`"console"`: name, mobile and
+    /// e-mail masked, account and manager names shown; `"strict"`: everything masked) and
+    /// per-field rules `{field: rule}`, a rule being `"default"`, `"hidden"`, `"pseudonym"`,
+    /// `"clear"`, `("keep", first, last)` or `("fixed", text)`. Showing a name, mobile or
+    /// e-mail in clear is refused.
+    #[pyo3(signature = (base = "console", rules = None))]
+    fn set_row_policy(
+        &self,
+        py: Python<'_>,
+        base: &str,
+        rules: Option<&Bound<'_, pyo3::types::PyDict>>,
+    ) -> PyResult<()> {
+        let policy = mask_policy_arg(py, base, rules)?;
+        py.detach(|| self.write().set_row_policy(policy)).py(py)
+    }
+
+    /// Sets the mask policy of exports (same arguments as `set_row_policy`).
+    #[pyo3(signature = (base = "console", rules = None))]
+    fn set_export_policy(
+        &self,
+        py: Python<'_>,
+        base: &str,
+        rules: Option<&Bound<'_, pyo3::types::PyDict>>,
+    ) -> PyResult<()> {
+        let policy = mask_policy_arg(py, base, rules)?;
+        py.detach(|| self.write().set_export_policy(policy)).py(py)
+    }
+
+    /// Sets (or clears, with `None`) the secret key of `"pseudonym"` masks.
+    fn set_pseudonym_key(&self, py: Python<'_>, secret: Option<Vec<u8>>) -> PyResult<()> {
+        let key = secret
+            .map(|s| partnerdesk::privacy::PseudonymKey::new(&s).py(py))
+            .transpose()?;
+        py.detach(|| self.write().set_pseudonym_key(key));
+        Ok(())
+    }
+
     // ---- export ----------------------------------------------------------------------------
 
     /// Exports customers, anonymised, to `dest`: a path (`str` / `os.PathLike`) or a binary
@@ -1117,6 +1357,64 @@ impl PyDesk {
             .py(py)?;
         PyBatchOutcome::build(py, out)
     }
+}
+
+/// A mask policy from a base name and per-field rules (see `Desk.set_row_policy`).
+fn mask_policy_arg(
+    py: Python<'_>,
+    base: &str,
+    rules: Option<&Bound<'_, pyo3::types::PyDict>>,
+) -> PyResult<partnerdesk::privacy::MaskPolicy> {
+    use partnerdesk::privacy::{MaskPolicy, MaskRule};
+    let bad = |field: &str, reason: &str| {
+        crate::errors::to_py(
+            py,
+            partnerdesk::Error::InvalidArgument {
+                field: field.into(),
+                reason: reason.into(),
+            },
+        )
+    };
+    let mut policy = match base {
+        "console" => MaskPolicy::console(),
+        "strict" => MaskPolicy::strict(),
+        _ => return Err(bad("base", "expected console or strict")),
+    };
+    if let Some(rules) = rules {
+        for (k, v) in rules.iter() {
+            let field = SensitiveField::parse(&k.extract::<String>()?).py(py)?;
+            let rule = if let Ok(name) = v.extract::<String>() {
+                match name.as_str() {
+                    "default" => MaskRule::Default,
+                    "hidden" => MaskRule::Hidden,
+                    "pseudonym" => MaskRule::Pseudonym,
+                    "clear" => MaskRule::Clear,
+                    _ => {
+                        return Err(bad(
+                            "rules",
+                            "expected default, hidden, pseudonym, clear, (\"keep\", first, last) or (\"fixed\", text)",
+                        ));
+                    }
+                }
+            } else if let Ok((tag, first, last)) = v.extract::<(String, u8, u8)>() {
+                if tag != "keep" {
+                    return Err(bad("rules", "a 3-tuple rule is (\"keep\", first, last)"));
+                }
+                MaskRule::Keep { first, last }
+            } else if let Ok((tag, text)) = v.extract::<(String, String)>() {
+                if tag != "fixed" {
+                    return Err(bad("rules", "a 2-tuple rule is (\"fixed\", text)"));
+                }
+                MaskRule::Fixed(text)
+            } else {
+                return Err(pyo3::exceptions::PyTypeError::new_err(
+                    "rules: each rule is a str or a tuple",
+                ));
+            };
+            policy.set(field, rule).py(py)?;
+        }
+    }
+    Ok(policy)
 }
 
 /// Raises the exception a Python writer or progress callback raised, if any (it explains a

@@ -13,6 +13,7 @@ mod governed;
 mod huawei;
 mod query;
 mod values;
+mod views;
 
 use pyo3::prelude::*;
 
@@ -38,6 +39,11 @@ fn _partnerdesk(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<governed::PyAuditRecord>()?;
     m.add_class::<governed::PyEvent>()?;
     m.add_class::<export::PyExportJob>()?;
+    m.add_class::<views::PyManagerPeriod>()?;
+    m.add_class::<views::PyAssociationRecord>()?;
+    m.add_class::<views::PyBudgetRecord>()?;
+    m.add_class::<views::PyBudgetUsage>()?;
+    m.add_class::<views::PySpendSummary>()?;
     m.add_function(wrap_pyfunction!(desk::demo_portfolio, m)?)?;
     m.add_function(wrap_pyfunction!(huawei::empty_desk, m)?)?;
     m.add_function(wrap_pyfunction!(huawei::huawei_import, m)?)?;

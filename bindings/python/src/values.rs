@@ -120,7 +120,7 @@ impl PyMoney {
         self.inner.currency.to_string()
     }
 
-    fn __repr__(&self) -> String {
+    pub(crate) fn __repr__(&self) -> String {
         format!("Money('{}', '{}')", self.inner.amount, self.inner.currency)
     }
 

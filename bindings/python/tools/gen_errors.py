@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import pathlib
 import re
+import subprocess
 import sys
 
 HERE = pathlib.Path(__file__).resolve().parent.parent
@@ -127,6 +128,12 @@ def main() -> int:
         if not path.exists():
             continue
         old, new = splice(path, content, comment)
+        if path.suffix == ".rs":
+            # Compare and write what `cargo fmt` would leave.
+            new = subprocess.run(
+                ["rustfmt", "--edition", "2024", "--emit", "stdout"],
+                input=new, capture_output=True, text=True, check=True,
+            ).stdout
         if old != new:
             stale.append(path)
             if "--check" not in sys.argv:

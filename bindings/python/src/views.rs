@@ -1,0 +1,257 @@
+//! Histories and views: account-manager periods, association changes, budget records and
+//! usage, spend summaries.
+//!
+//! Why frozen copies: these answer "who managed this customer in March", "what did we spend",
+//! questions a host renders or stores. Each record is a frozen class with Python types; reprs
+//! show ids, codes and amounts, never free-text reasons (which an operator may have typed
+//! personal data into).
+
+use crate::governed::PyActor;
+use crate::values::PyMoney;
+use chrono::{DateTime, Utc};
+use partnerdesk::Decimal;
+use partnerdesk::analysis::SpendSummary;
+use partnerdesk::association::AssociationRecord;
+use partnerdesk::budget::{BudgetRecord, BudgetUsage};
+use partnerdesk::manager::ManagerPeriod;
+use pyo3::prelude::*;
+
+/// A period during which an operator was a customer's account manager.
+#[pyclass(name = "ManagerPeriod", module = "partnerdesk", frozen, eq)]
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct PyManagerPeriod {
+    pub(crate) inner: ManagerPeriod,
+}
+
+#[pymethods]
+impl PyManagerPeriod {
+    /// The customer.
+    #[getter]
+    fn customer(&self) -> &str {
+        self.inner.customer.as_str()
+    }
+    /// The account manager's login.
+    #[getter]
+    fn manager(&self) -> &str {
+        self.inner.manager.as_str()
+    }
+    /// From (inclusive).
+    #[getter]
+    fn start(&self) -> DateTime<Utc> {
+        self.inner.from
+    }
+    /// Until (exclusive); `None` while current.
+    #[getter]
+    fn end(&self) -> Option<DateTime<Utc>> {
+        self.inner.to
+    }
+    /// Who assigned.
+    #[getter]
+    fn assigned_by(&self) -> PyActor {
+        PyActor {
+            inner: self.inner.assigned_by.clone(),
+        }
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "ManagerPeriod(customer='{}', manager='{}', current={})",
+            self.inner.customer,
+            self.inner.manager,
+            if self.inner.to.is_none() {
+                "True"
+            } else {
+                "False"
+            }
+        )
+    }
+}
+
+/// An association or disassociation of a customer.
+#[pyclass(name = "AssociationRecord", module = "partnerdesk", frozen, eq)]
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct PyAssociationRecord {
+    pub(crate) inner: AssociationRecord,
+}
+
+#[pymethods]
+impl PyAssociationRecord {
+    /// The customer.
+    #[getter]
+    fn customer(&self) -> &str {
+        self.inner.customer.as_str()
+    }
+    /// `"associated"` or `"disassociated"`.
+    #[getter]
+    fn change(&self) -> &str {
+        self.inner.change.as_str()
+    }
+    /// `"referral"` or `"reseller"`.
+    #[getter]
+    fn association_type(&self) -> &str {
+        self.inner.kind.as_str()
+    }
+    /// When.
+    #[getter]
+    fn at(&self) -> DateTime<Utc> {
+        self.inner.at
+    }
+    /// `"customer"`, `"partner"` or `"system"`.
+    #[getter]
+    fn initiator(&self) -> &str {
+        self.inner.initiator.as_str()
+    }
+    /// Who did it.
+    #[getter]
+    fn by(&self) -> PyActor {
+        PyActor {
+            inner: self.inner.by.clone(),
+        }
+    }
+    /// The reason given.
+    #[getter]
+    fn reason(&self) -> Option<String> {
+        self.inner.reason.clone()
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "AssociationRecord(customer='{}', change='{}', initiator='{}')",
+            self.inner.customer, self.inner.change, self.inner.initiator
+        )
+    }
+}
+
+/// A budget setting or deletion.
+#[pyclass(name = "BudgetRecord", module = "partnerdesk", frozen, eq)]
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct PyBudgetRecord {
+    pub(crate) inner: BudgetRecord,
+}
+
+#[pymethods]
+impl PyBudgetRecord {
+    /// The customer.
+    #[getter]
+    fn customer(&self) -> &str {
+        self.inner.customer.as_str()
+    }
+    /// `"setting"` or `"delete"`.
+    #[getter]
+    fn operation(&self) -> &str {
+        self.inner.operation.as_str()
+    }
+    /// The amount.
+    #[getter]
+    fn amount(&self) -> PyMoney {
+        self.inner.amount.into()
+    }
+    /// `"monthly"` or `"one_off"`.
+    #[getter]
+    fn kind(&self) -> &str {
+        self.inner.kind.as_str()
+    }
+    /// When.
+    #[getter]
+    fn at(&self) -> DateTime<Utc> {
+        self.inner.at
+    }
+    /// Who (operator login, or `system`).
+    #[getter]
+    fn operator(&self) -> &str {
+        &self.inner.operator
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "BudgetRecord(customer='{}', operation='{}', amount={})",
+            self.inner.customer,
+            self.inner.operation,
+            PyMoney::from(self.inner.amount).__repr__()
+        )
+    }
+}
+
+/// A customer's budget usage at a moment.
+#[pyclass(name = "BudgetUsage", module = "partnerdesk", frozen, eq)]
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct PyBudgetUsage {
+    pub(crate) inner: BudgetUsage,
+}
+
+#[pymethods]
+impl PyBudgetUsage {
+    /// The budget amount.
+    #[getter]
+    fn amount(&self) -> PyMoney {
+        self.inner.budget.amount.into()
+    }
+    /// Spend counted against it.
+    #[getter]
+    fn used(&self) -> PyMoney {
+        self.inner.used.into()
+    }
+    /// Committed by orders not yet in spend.
+    #[getter]
+    fn committed(&self) -> PyMoney {
+        self.inner.committed.into()
+    }
+    /// What is left.
+    #[getter]
+    fn remaining(&self) -> PyMoney {
+        self.inner.remaining.into()
+    }
+    /// Percentage used.
+    #[getter]
+    fn percent(&self) -> Decimal {
+        self.inner.percent
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "BudgetUsage(used={}, remaining={}, percent=Decimal('{}'))",
+            PyMoney::from(self.inner.used).__repr__(),
+            PyMoney::from(self.inner.remaining).__repr__(),
+            self.inner.percent
+        )
+    }
+}
+
+/// Month-to-date spend against last month.
+#[pyclass(name = "SpendSummary", module = "partnerdesk", frozen, eq)]
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct PySpendSummary {
+    pub(crate) inner: SpendSummary,
+}
+
+#[pymethods]
+impl PySpendSummary {
+    /// Month-to-date spend.
+    #[getter]
+    fn month_to_date(&self) -> PyMoney {
+        self.inner.month_to_date.into()
+    }
+    /// Last month's spend.
+    #[getter]
+    fn last_month(&self) -> PyMoney {
+        self.inner.last_month.into()
+    }
+    /// Last month's spend over the same number of days.
+    #[getter]
+    fn last_month_same_days(&self) -> PyMoney {
+        self.inner.last_month_same_days.into()
+    }
+    /// Month to date minus the same days of last month.
+    #[getter]
+    fn change(&self) -> PyMoney {
+        self.inner.change.into()
+    }
+    /// The change in percent (`None` when last month's same days were zero).
+    #[getter]
+    fn change_percent(&self) -> Option<Decimal> {
+        self.inner.change_percent
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "SpendSummary(month_to_date={}, change={})",
+            PyMoney::from(self.inner.month_to_date).__repr__(),
+            PyMoney::from(self.inner.change).__repr__()
+        )
+    }
+}
