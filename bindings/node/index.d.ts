@@ -125,6 +125,59 @@ export declare class Desk {
    */
   importHuaweiAsync(steps: Array<HuaweiImport>, options?: ImportAsyncOptions | undefined | null): Promise<ImportReport[]>
   /**
+   * A customer asks to end its association; the administrator decides. Returns the request
+   * id.
+   */
+  requestDisassociation(actor: Actor, customerId: string, reason: string, options?: CommandOptions | undefined | null): number
+  /**
+   * The partner (administrator) asks to end a customer's association; the customer
+   * decides. At most 3 per customer in any rolling 3 months
+   * (`DISASSOCIATION_QUOTA_EXCEEDED`); refused while a blocker holds
+   * (`DISASSOCIATION_BLOCKED`).
+   */
+  requestPartnerDisassociation(actor: Actor, customerId: string, reason: string, options?: CommandOptions | undefined | null): number
+  /** Approves or rejects a disassociation request (by the other party). */
+  decideDisassociation(actor: Actor, requestId: number, approve: boolean, reason: string, options?: CommandOptions | undefined | null): void
+  /** Every disassociation request, oldest first. */
+  disassociationRequests(): Array<DisassociationRequest>
+  /** The association history, of one customer or of all. */
+  associationHistory(customerId?: string | undefined | null): Array<AssociationRecord>
+  /** Requests an authorization to act on a customer's behalf; returns its id. */
+  requestAuthorization(actor: Actor, request: AuthorizationCommand, options?: CommandOptions | undefined | null): string
+  /** Records a distributor's decision on a reseller's authorization request. */
+  recordDistributorDecision(actor: Actor, authorizationId: string, approved: boolean, options?: CommandOptions | undefined | null): void
+  /**
+   * The customer's answer to an authorization request, or a later change: `approve`,
+   * `reject`, `revoke` (by the customer, with a reason) or `terminate` (by the partner).
+   */
+  decideAuthorization(actor: Actor, authorizationId: string, action: 'approve' | 'reject' | 'revoke' | 'terminate', reason?: string, options?: CommandOptions): void
+  /**
+   * Moves authorizations past their end to expired (and lapses unanswered requests after 90
+   * days); returns how many changed.
+   */
+  expireAuthorizations(now?: Date | undefined | null): number
+  /** One authorization (`AUTHORIZATION_NOT_FOUND`), with its state at `now`. */
+  authorization(authorizationId: string, now?: Date | undefined | null): Authorization
+  /** The authorizations of a customer, with their states at `now`. */
+  authorizationsOf(customerId: string, now?: Date | undefined | null): Array<Authorization>
+  /** Whether the partner may act on the customer's behalf with this scope at `now`. */
+  mayActOnBehalf(customerId: string, scope: AuthorizationScopeName, now?: Date | undefined | null): boolean
+  /**
+   * Places an order on a customer's behalf (needs an active `place_orders` authorization,
+   * the customer not frozen, and the amount within its budget); returns the order id.
+   */
+  placeOrderOnBehalf(actor: Actor, order: OrderCommand, options?: CommandOptions | undefined | null): string
+  /** Orders overview counts, of one customer or the whole portfolio. */
+  orderOverview(actor: Actor, customerId?: string | undefined | null): OrderOverview
+  /** Resources to renew within `days` days, of one customer or the whole portfolio. */
+  resourcesToRenew(actor: Actor, customerId: string | undefined | null, days: number, now?: Date | undefined | null): Array<RenewalItem>
+  /** Spend month-to-date, last month, and the change against the same days of last month. */
+  spendSummary(actor: Actor, customerId?: string | undefined | null, now?: Date | undefined | null): SpendSummary
+  /** The top `n` products by spend between two days (`YYYY-MM-DD`, inclusive). */
+  productRanking(actor: Actor, customerId: string | undefined | null, from: string, to: string, n: number): Array<LabeledAmount>
+  /** Spend per day between two days (`YYYY-MM-DD`, inclusive). */
+  dailySpend(actor: Actor, customerId: string | undefined | null, from: string, to: string): Array<LabeledAmount>
+  /**
    * Freezes up to 10 reseller-model customers (origin manual); an outcome per customer.
    * Throws when the whole command is refused (`TOO_MANY_IDS`, `INVALID_REASON`,
    * `PERMISSION_DENIED`, `IDEMPOTENCY_CONFLICT`, ...).
@@ -158,6 +211,12 @@ export declare class Desk {
   grantPermissions(actor: Actor, operator: string, items: Array<string>, options?: CommandOptions | undefined | null): void
   /** Withdraws permission items from an operator. Administrator only. */
   revokePermissions(actor: Actor, operator: string, items: Array<string>, options?: CommandOptions | undefined | null): void
+  /**
+   * Adds an operator (host-side setup, e.g. after importing Huawei responses into an empty
+   * desk). `DUPLICATE_OPERATOR` when the login exists; administrator-only items cannot be
+   * given to an operator (`ADMINISTRATOR_ONLY`).
+   */
+  addOperator(operator: OperatorInit): void
   /** The audit records matching a filter, oldest first. */
   auditLog(filter?: AuditFilter | undefined | null): Array<AuditRecord>
   /** The events after sequence number `since` (default 0: all), oldest first. */
@@ -283,6 +342,22 @@ export interface ApiPage {
   limit: number
 }
 
+/** One record of the association history. */
+export interface AssociationRecord {
+  /** The customer. */
+  customerId: string
+  /** `associated` or `disassociated`. */
+  change: 'associated' | 'disassociated' | (string & {})
+  /** The association type at the time. */
+  associationType: AssociationType | (string & {})
+  /** When. */
+  at: Date
+  /** `customer`, `partner` or `system`. */
+  initiator: 'customer' | 'partner' | 'system' | (string & {})
+  /** Who performed it. */
+  by: Actor
+}
+
 /** r" How a customer is associated with the partner. */
 export type AssociationType = 'referral' | 'reseller'
 
@@ -322,6 +397,46 @@ export interface AuditRecord {
   /** The one-line text of the record. */
   text: string
 }
+
+/** An authorization to act on a customer's behalf. */
+export interface Authorization {
+  /** Its id. */
+  id: string
+  /** The customer. */
+  customerId: string
+  /** What it allows. */
+  scopes: Array<string>
+  /** How long, once approved. */
+  durationDays: number
+  /** The operator who asked. */
+  requestedBy: string
+  /** When asked. */
+  requestedAt: Date
+  /** Its state at the desk's `now` (`pending`, `active`, `lapsed`, `expired`, ...). */
+  state: string
+  /** When approved. */
+  approvedAt?: Date
+  /** When it expires (approved ones). */
+  expiresAt?: Date
+}
+
+/**
+ * An authorization request: scopes, a duration (1..=731 days) and, for the partner's first
+ * request, acceptance of the commitment letter.
+ */
+export interface AuthorizationCommand {
+  /** The customer. */
+  customerId: string
+  /** What the partner may do. */
+  scopes: Array<AuthorizationScopeName>
+  /** How long, once approved. */
+  durationDays: number
+  /** Accept the partner commitment letter with this request. */
+  acceptCommitmentLetter?: boolean
+}
+
+/** What an authorization lets the partner do on the customer's behalf. */
+export type AuthorizationScopeName = 'place_orders' | 'operate_resources'
 
 /** The outcome of a batch command: one item per customer, in the order given. */
 export interface BatchOutcome {
@@ -471,6 +586,26 @@ export interface DeskEvent {
   kind: string
   /** Ids, codes, scopes and amounts of the change (no names, contact data or reasons). */
   summary: string
+}
+
+/** A disassociation request. */
+export interface DisassociationRequest {
+  /** Request id. */
+  id: number
+  /** The customer. */
+  customerId: string
+  /** `customer` or `partner`. */
+  initiator: 'customer' | 'partner' | 'system' | (string & {})
+  /** Who asked. */
+  requestedBy: Actor
+  /** When. */
+  requestedAt: Date
+  /** `pending`, `approved`, `rejected` or `closed`. */
+  status: 'pending' | 'approved' | 'rejected' | 'closed' | (string & {})
+  /** Who decided. */
+  decidedBy?: Actor
+  /** When decided. */
+  decidedAt?: Date
 }
 
 /** Every stable error code the core can throw (`err.code`), in declaration order. */
@@ -678,12 +813,52 @@ export interface ItemOutcome {
   message?: string
 }
 
+/** An amount for a day or a product. */
+export interface LabeledAmount {
+  /** The day (`YYYY-MM-DD`) or product. */
+  label: string
+  /** The amount. */
+  amount: Money
+}
+
 /** A money amount: an exact decimal string and an ISO 4217 currency code. */
 export interface Money {
   /** The amount as a decimal string, e.g. `"1234.50"` (never a JS number). */
   amount: string
   /** Three-letter currency code, e.g. `"CNY"`. */
   currency: string
+}
+
+/** An operator to add to the partner. */
+export interface OperatorInit {
+  /** Login. */
+  id: string
+  /** Display name (personal data: masked where the partner's policy says so). */
+  name: string
+  /** `administrator` (holds every item) or `operator` (holds what is granted). */
+  role: 'administrator' | 'operator'
+  /** Whether the operator can be assigned as an account manager. */
+  accountManager?: boolean
+  /** Permission items granted from the start (Huawei's names). */
+  permissions?: Array<string>
+}
+
+/** An order to place on a customer's behalf. */
+export interface OrderCommand {
+  /** The customer. */
+  customerId: string
+  /** `new`, `renewal` or `change`. */
+  kind: 'new' | 'renewal' | 'change'
+  /** The amount (more than zero, at most 2 decimals, in the partner's currency). */
+  amount: Money
+}
+
+/** Orders overview counts. */
+export interface OrderOverview {
+  /** Orders pending payment. */
+  unpaid: number
+  /** All orders. */
+  all: number
 }
 
 /** One page of masked rows. */
@@ -768,6 +943,26 @@ export interface RemoteOutcome {
   asBatch: BatchOutcome
 }
 
+/** A resource to renew, with its customer. */
+export interface RenewalItem {
+  /** The customer. */
+  customerId: string
+  /** The resource id. */
+  resourceId: string
+  /** `yearly_monthly`, `pay_per_use`, `reserved_instance` or `savings_plan`. */
+  kind: string
+  /** The cloud service code. */
+  service: string
+  /** The region. */
+  region: string
+  /** The status. */
+  status: string
+  /** When it expires. */
+  expiresAt?: Date
+  /** What happens at expiry. */
+  expiryPolicy: string
+}
+
 /** Options of a search: sort, paging and the moment it is evaluated at. */
 export interface SearchOptions {
   /** Sort key (default `id`); ties are always broken by customer id ascending. */
@@ -795,6 +990,20 @@ export type Site = 'china' | 'international'
  * upcoming expiry, customer id.
  */
 export type SortKey = 'name' | 'account' | 'mtd' | 'associated' | 'expires' | 'id'
+
+/** Spend figures at an instant. */
+export interface SpendSummary {
+  /** Spend of the current billing month so far. */
+  monthToDate: Money
+  /** Spend of the whole last billing month. */
+  lastMonth: Money
+  /** Spend of last month over the same days. */
+  lastMonthSameDays: Money
+  /** `monthToDate - lastMonthSameDays`. */
+  change: Money
+  /** The change in percent, 2 decimals (absent when last month's same days are zero). */
+  changePercent?: string
+}
 
 /** r" Partner tier. */
 export type Tier = 'solution_provider' | 'distributor' | 'reseller'

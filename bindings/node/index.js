@@ -841,6 +841,7 @@ module.exports.PageIterator = nativeBinding.PageIterator
 module.exports.Query = nativeBinding.Query
 module.exports.ActorKind = nativeBinding.ActorKind
 module.exports.AssociationType = nativeBinding.AssociationType
+module.exports.AuthorizationScopeName = nativeBinding.AuthorizationScopeName
 module.exports.BudgetKind = nativeBinding.BudgetKind
 module.exports.CustomerLevel = nativeBinding.CustomerLevel
 module.exports.CustomerType = nativeBinding.CustomerType

@@ -13,6 +13,7 @@ pub mod desk;
 mod error;
 pub mod export;
 pub mod huawei;
+pub mod lifecycle;
 pub mod ops;
 pub mod query;
 pub mod types;

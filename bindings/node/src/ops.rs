@@ -18,7 +18,7 @@ use partnerdesk::budget::BudgetSetting;
 use partnerdesk::command::BatchOutcome as CoreBatch;
 use partnerdesk::freeze::FreezeRequest;
 use partnerdesk::money::parse_amount;
-use partnerdesk::{Currency, CustomerId, IdempotencyKey, OperatorId, Permission};
+use partnerdesk::{Currency, CustomerId, IdempotencyKey, Operator, OperatorId, Permission, Role};
 
 /// Who acts: an operator (by login), a customer (by id) or the system.
 #[napi(string_enum = "lowercase")]
@@ -80,6 +80,23 @@ impl From<&CoreActor> for Actor {
             },
         }
     }
+}
+
+/// An operator to add to the partner.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct OperatorInit {
+    /// Login.
+    pub id: String,
+    /// Display name (personal data: masked where the partner's policy says so).
+    pub name: String,
+    /// `administrator` (holds every item) or `operator` (holds what is granted).
+    #[napi(ts_type = "'administrator' | 'operator'")]
+    pub role: String,
+    /// Whether the operator can be assigned as an account manager.
+    pub account_manager: Option<bool>,
+    /// Permission items granted from the start (Huawei's names).
+    pub permissions: Option<Vec<String>>,
 }
 
 /// When a command happens and its idempotency key.
@@ -433,6 +450,32 @@ impl Desk {
         options: Option<CommandOptions>,
     ) -> napi::Result<(), Code> {
         self.change_permissions(actor, operator, items, options, false)
+    }
+
+    /// Adds an operator (host-side setup, e.g. after importing Huawei responses into an empty
+    /// desk). `DUPLICATE_OPERATOR` when the login exists; administrator-only items cannot be
+    /// given to an operator (`ADMINISTRATOR_ONLY`).
+    #[napi]
+    pub fn add_operator(&self, operator: OperatorInit) -> napi::Result<(), Code> {
+        let role = match operator.role.as_str() {
+            "administrator" => Role::Administrator,
+            "operator" => Role::Operator,
+            _ => {
+                return Err(invalid_argument(
+                    "role",
+                    "expected administrator or operator",
+                ));
+            }
+        };
+        let op = Operator::new(
+            OperatorId::new(operator.id).map_err(to_js)?,
+            operator.name,
+            role,
+        )
+        .with_account_manager(operator.account_manager.unwrap_or(false))
+        .with_permissions(permissions(&operator.permissions.unwrap_or_default())?)
+        .map_err(to_js)?;
+        self.write().add_operator(op).map_err(to_js)
     }
 
     /// The audit records matching a filter, oldest first.

@@ -1,0 +1,141 @@
+// The customer lifecycle: authorizations, orders on behalf, disassociation requests, operators,
+// and the console's spend, order and renewal views.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { pd, thrown } from './helpers.mjs'
+
+/** @typedef {import('../index.d.ts').Actor} Actor */
+/** @type {Actor} */
+const admin = { kind: 'operator', id: 'admin' }
+/** @param {string} id @returns {Actor} */
+const customer = (id) => ({ kind: 'customer', id })
+const cny = (/** @type {string} */ amount) => ({ amount, currency: 'CNY' })
+
+function fresh() {
+  const desk = pd.Desk.demo(300, 11)
+  const ids = desk.searchIds('assoc=reseller and frozen=false', { limit: 40 }).ids
+  return { desk, ids }
+}
+
+/**
+ * The first of `ids` whose partner-initiated disassociation request is not blocked.
+ * @param {import('../index.d.ts').Desk} desk @param {string[]} ids
+ */
+function requestable(desk, ids) {
+  for (const id of ids) {
+    try {
+      return { id, request: desk.requestPartnerDisassociation(admin, id, 'portfolio cleanup') }
+    } catch (err) {
+      assert.equal(/** @type {{ code?: string }} */ (err).code, 'DISASSOCIATION_BLOCKED')
+    }
+  }
+  throw new Error('no customer without a blocker')
+}
+
+test('authorization: commitment letter, pending, approved by the customer, then orders on behalf', () => {
+  const { desk, ids } = fresh()
+  const id = ids[0]
+  const cmd = { customerId: id, scopes: /** @type {['place_orders']} */ (['place_orders']), durationDays: 30 }
+  assert.throws(() => desk.requestAuthorization(admin, cmd), { code: 'COMMITMENT_LETTER_REQUIRED' })
+  const auth = desk.requestAuthorization(admin, { ...cmd, acceptCommitmentLetter: true })
+  assert.equal(desk.authorization(auth).state, 'pending')
+  assert.equal(desk.mayActOnBehalf(id, 'place_orders'), false)
+  const order = { customerId: id, kind: /** @type {const} */ ('new'), amount: cny('10.00') }
+  assert.throws(() => desk.placeOrderOnBehalf(admin, order), { code: 'AUTHORIZATION_REQUIRED' })
+  desk.decideAuthorization(customer(id), auth, 'approve')
+  const a = desk.authorization(auth)
+  assert.equal(a.state, 'active')
+  assert.ok(a.approvedAt instanceof Date && a.expiresAt instanceof Date)
+  assert.deepEqual(a.scopes, ['place_orders'])
+  assert.equal(desk.mayActOnBehalf(id, 'place_orders'), true)
+  assert.equal(desk.mayActOnBehalf(id, 'operate_resources'), false)
+  assert.throws(() => desk.decideAuthorization(customer(id), auth, 'approve'), { code: 'INVALID_TRANSITION' })
+  const orderId = desk.placeOrderOnBehalf(admin, order)
+  assert.equal(typeof orderId, 'string')
+  assert.throws(() => desk.placeOrderOnBehalf(admin, { ...order, amount: cny('99999999.00') }), { code: 'OVER_BUDGET' })
+  assert.throws(() => desk.placeOrderOnBehalf(admin, { ...order, amount: cny('1.001') }), { code: 'INVALID_MONEY' })
+  assert.throws(() => desk.placeOrderOnBehalf(admin, { ...order, kind: /** @type {any} */ ('gift') }), { code: 'INVALID_ARGUMENT' })
+  assert.ok(desk.authorizationsOf(id).some((x) => x.id === auth))
+  desk.decideAuthorization(customer(id), auth, 'revoke', 'no longer needed')
+  assert.equal(desk.authorization(auth).state, 'revoked')
+  assert.throws(() => desk.authorization('auth-999999'), { code: 'AUTHORIZATION_NOT_FOUND' })
+  assert.throws(() => desk.decideAuthorization(admin, auth, /** @type {any} */ ('maybe')), { code: 'INVALID_ARGUMENT' })
+  assert.ok(desk.events().some((e) => e.kind === 'order_placed' && e.customerId === id))
+})
+
+test('a frozen customer gets no orders on its behalf', () => {
+  const { desk, ids } = fresh()
+  const id = ids[1]
+  const auth = desk.requestAuthorization(admin, { customerId: id, scopes: ['place_orders'], durationDays: 10, acceptCommitmentLetter: true })
+  desk.decideAuthorization(customer(id), auth, 'approve')
+  desk.freeze(admin, { customerIds: [id], scope: 'account', reason: 'risk' })
+  assert.throws(() => desk.placeOrderOnBehalf(admin, { customerId: id, kind: 'renewal', amount: cny('1') }), { code: 'CUSTOMER_FROZEN' })
+})
+
+test('disassociation: blockers, the 3-per-3-months quota, decisions by the other party', () => {
+  const { desk, ids } = fresh()
+  desk.freeze(admin, { customerIds: [ids[2]], scope: 'account', reason: 'overdue' })
+  assert.throws(() => desk.requestPartnerDisassociation(admin, ids[2], 'x'), { code: 'DISASSOCIATION_BLOCKED' })
+  const { id, request } = requestable(desk, ids.slice(3))
+  desk.decideDisassociation(customer(id), request, false, 'I stay')
+  for (let i = 0; i < 2; i++) {
+    const r = desk.requestPartnerDisassociation(admin, id, 'again')
+    desk.decideDisassociation(customer(id), r, false, 'still no')
+  }
+  assert.throws(() => desk.requestPartnerDisassociation(admin, id, 'fourth'), { code: 'DISASSOCIATION_QUOTA_EXCEEDED' })
+  const requests = desk.disassociationRequests().filter((r) => r.customerId === id)
+  assert.equal(requests.length, 3)
+  assert.ok(requests.every((r) => r.status === 'rejected' && r.initiator === 'partner'))
+  assert.deepEqual(requests[0].requestedBy, admin)
+  assert.ok(requests[0].decidedAt instanceof Date)
+})
+
+test('an approved disassociation ends the association and is in the history', () => {
+  const { desk, ids } = fresh()
+  const { id, request } = requestable(desk, ids)
+  desk.decideDisassociation(customer(id), request, true, 'agreed')
+  assert.equal(desk.count(`id=${id}`), 0, 'no longer in searches')
+  const history = desk.associationHistory(id)
+  assert.equal(history.at(-1)?.change, 'disassociated')
+  assert.equal(history.at(-1)?.initiator, 'partner')
+  assert.equal(desk.freeze(admin, { customerIds: [id], scope: 'account', reason: 'x' }).items[0].code, 'NOT_ASSOCIATED')
+})
+
+test('operators: added once, administrator-only items refused, then they can act', () => {
+  const now = new Date('2025-03-20T09:00:00Z')
+  const desk = pd.Desk.empty({ id: 'r-1', name: 'Reseller Co', site: 'international', tier: 'reseller' }, now)
+  desk.importHuawei({ kind: 'list_sub_customers', pages: [pd.huaweiFixtures()['list_sub_customers.intl.json']] })
+  desk.addOperator({ id: 'admin', name: 'Desk Admin', role: 'administrator' })
+  assert.throws(() => desk.addOperator({ id: 'admin', name: 'Again', role: 'administrator' }), { code: 'DUPLICATE_OPERATOR' })
+  assert.throws(() => desk.addOperator({ id: 'op1', name: 'Op', role: 'operator', permissions: ['PD_EXPORT'] }), { code: 'ADMINISTRATOR_ONLY' })
+  assert.throws(() => desk.addOperator({ id: 'op1', name: 'Op', role: /** @type {any} */ ('boss') }), { code: 'INVALID_ARGUMENT' })
+  // A reseller's authorization needs its distributor's approval before the customer's.
+  const [id] = desk.searchIds('*', { limit: 1 }).ids
+  const auth = desk.requestAuthorization(admin, { customerId: id, scopes: ['operate_resources'], durationDays: 30, acceptCommitmentLetter: true })
+  assert.equal(desk.authorization(auth).state, 'awaiting_distributor')
+  assert.throws(() => desk.decideAuthorization(customer(id), auth, 'approve'), { code: 'DISTRIBUTOR_APPROVAL_REQUIRED' })
+})
+
+test('console views: orders overview, spend summary, renewals, rankings, daily spend', () => {
+  const { desk, ids } = fresh()
+  const overview = desk.orderOverview(admin)
+  assert.ok(overview.all >= overview.unpaid)
+  const mine = desk.orderOverview(admin, ids[0])
+  assert.ok(mine.all <= overview.all)
+  const s = desk.spendSummary(admin)
+  assert.match(s.monthToDate.amount, /^-?\d+(\.\d+)?$/)
+  assert.equal(s.monthToDate.currency, 'CNY')
+  assert.ok(s.changePercent === undefined || /^-?\d+(\.\d{1,2})?$/.test(s.changePercent))
+  const week = desk.resourcesToRenew(admin, null, 7)
+  const month = desk.resourcesToRenew(admin, null, 30)
+  assert.ok(month.length >= week.length)
+  for (const r of week) assert.ok(r.expiresAt instanceof Date && r.expiresAt.getTime() <= desk.now.getTime() + 7 * 86_400_000)
+  const top = desk.productRanking(admin, null, '2026-11-01', '2026-11-29', 3)
+  assert.ok(top.length <= 3)
+  for (let i = 1; i < top.length; i++) assert.ok(Number(top[i - 1].amount.amount) >= Number(top[i].amount.amount))
+  const days = desk.dailySpend(admin, ids[0], '2026-11-20', '2026-11-22')
+  assert.deepEqual(days.map((d) => d.label), ['2026-11-20', '2026-11-21', '2026-11-22'])
+  assert.throws(() => desk.dailySpend(admin, null, '2026-11-31', '2026-12-01'), { code: 'INVALID_DATE' })
+  const err = thrown(() => desk.spendSummary({ kind: 'operator', id: 'nobody' }))
+  assert.equal(err.code, 'PERMISSION_DENIED')
+})

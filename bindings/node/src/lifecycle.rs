@@ -1,0 +1,652 @@
+//! The customer lifecycle from JS: disassociation requests and their decisions, authorizations
+//! to act on a customer's behalf, orders placed on behalf, and the spend, order and renewal
+//! views of the console.
+//!
+//! Why these are separate from `ops`: they are state machines with ids of their own (request
+//! ids, authorization ids, order ids) rather than batch commands; each call names its actor,
+//! takes `now` and an optional idempotency key like every governed command, and the core
+//! decides every rule (quotas, blockers, the 90-day lapse, budgets, frozen customers).
+
+use crate::desk::Desk;
+use crate::error::{Code, invalid_argument, to_js};
+use crate::ops::{Actor, CommandOptions};
+use crate::types::{Money, count32};
+use chrono::{DateTime, NaiveDate, Utc};
+use napi_derive::napi;
+use partnerdesk::association::{
+    AssociationRecord as CoreRecord, DisassociationRequest as CoreRequest,
+};
+use partnerdesk::authorization::{
+    Authorization as CoreAuthorization, AuthorizationRequest, AuthorizationScope,
+};
+use partnerdesk::money::parse_amount;
+use partnerdesk::order::OrderRequest;
+use partnerdesk::{AuthorizationId, Currency, CustomerId, IdempotencyKey, OrderType};
+
+fn key(o: &CommandOptions) -> napi::Result<Option<IdempotencyKey>, Code> {
+    o.idempotency_key
+        .as_deref()
+        .map(|k| IdempotencyKey::new(k).map_err(to_js))
+        .transpose()
+}
+
+fn customer(id: String) -> napi::Result<CustomerId, Code> {
+    CustomerId::new(id).map_err(to_js)
+}
+
+fn money_of(field: &str, m: &Money) -> napi::Result<partnerdesk::Money, Code> {
+    Ok(partnerdesk::Money::new(
+        parse_amount(field, &m.amount).map_err(to_js)?,
+        Currency::new(&m.currency).map_err(to_js)?,
+    ))
+}
+
+fn date_of(field: &str, text: &str) -> napi::Result<NaiveDate, Code> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        to_js(partnerdesk::Error::InvalidDate {
+            field: field.to_owned(),
+            reason: "expected YYYY-MM-DD".to_owned(),
+        })
+    })
+}
+
+/// A disassociation request.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct DisassociationRequest {
+    /// Request id.
+    pub id: u32,
+    /// The customer.
+    pub customer_id: String,
+    /// `customer` or `partner`.
+    #[napi(ts_type = "'customer' | 'partner' | 'system' | (string & {})")]
+    pub initiator: String,
+    /// Who asked.
+    pub requested_by: Actor,
+    /// When.
+    pub requested_at: DateTime<Utc>,
+    /// `pending`, `approved`, `rejected` or `closed`.
+    #[napi(ts_type = "'pending' | 'approved' | 'rejected' | 'closed' | (string & {})")]
+    pub status: String,
+    /// Who decided.
+    pub decided_by: Option<Actor>,
+    /// When decided.
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+impl From<&CoreRequest> for DisassociationRequest {
+    fn from(r: &CoreRequest) -> Self {
+        DisassociationRequest {
+            id: u32::try_from(r.id).unwrap_or(u32::MAX),
+            customer_id: r.customer.as_str().to_owned(),
+            initiator: r.initiator.as_str().to_owned(),
+            requested_by: (&r.requested_by).into(),
+            requested_at: r.requested_at,
+            status: r.status.as_str().to_owned(),
+            decided_by: r.decided_by.as_ref().map(Actor::from),
+            decided_at: r.decided_at,
+        }
+    }
+}
+
+/// One record of the association history.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct AssociationRecord {
+    /// The customer.
+    pub customer_id: String,
+    /// `associated` or `disassociated`.
+    #[napi(ts_type = "'associated' | 'disassociated' | (string & {})")]
+    pub change: String,
+    /// The association type at the time.
+    #[napi(ts_type = "AssociationType | (string & {})")]
+    pub association_type: String,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// `customer`, `partner` or `system`.
+    #[napi(ts_type = "'customer' | 'partner' | 'system' | (string & {})")]
+    pub initiator: String,
+    /// Who performed it.
+    pub by: Actor,
+}
+
+impl From<&CoreRecord> for AssociationRecord {
+    fn from(r: &CoreRecord) -> Self {
+        AssociationRecord {
+            customer_id: r.customer.as_str().to_owned(),
+            change: r.change.as_str().to_owned(),
+            association_type: r.kind.as_str().to_owned(),
+            at: r.at,
+            initiator: r.initiator.as_str().to_owned(),
+            by: (&r.by).into(),
+        }
+    }
+}
+
+/// What an authorization lets the partner do on the customer's behalf.
+#[napi(string_enum = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthorizationScopeName {
+    /// Place orders.
+    PlaceOrders,
+    /// Operate resources.
+    OperateResources,
+}
+
+impl From<AuthorizationScopeName> for AuthorizationScope {
+    fn from(s: AuthorizationScopeName) -> Self {
+        match s {
+            AuthorizationScopeName::PlaceOrders => AuthorizationScope::PlaceOrders,
+            AuthorizationScopeName::OperateResources => AuthorizationScope::OperateResources,
+        }
+    }
+}
+
+/// An authorization request: scopes, a duration (1..=731 days) and, for the partner's first
+/// request, acceptance of the commitment letter.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct AuthorizationCommand {
+    /// The customer.
+    pub customer_id: String,
+    /// What the partner may do.
+    pub scopes: Vec<AuthorizationScopeName>,
+    /// How long, once approved.
+    pub duration_days: u32,
+    /// Accept the partner commitment letter with this request.
+    pub accept_commitment_letter: Option<bool>,
+}
+
+/// An authorization to act on a customer's behalf.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct Authorization {
+    /// Its id.
+    pub id: String,
+    /// The customer.
+    pub customer_id: String,
+    /// What it allows.
+    pub scopes: Vec<String>,
+    /// How long, once approved.
+    pub duration_days: u32,
+    /// The operator who asked.
+    pub requested_by: String,
+    /// When asked.
+    pub requested_at: DateTime<Utc>,
+    /// Its state at the desk's `now` (`pending`, `active`, `lapsed`, `expired`, ...).
+    pub state: String,
+    /// When approved.
+    pub approved_at: Option<DateTime<Utc>>,
+    /// When it expires (approved ones).
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl Authorization {
+    fn of(a: &CoreAuthorization, now: DateTime<Utc>) -> Self {
+        Authorization {
+            id: a.id.as_str().to_owned(),
+            customer_id: a.customer.as_str().to_owned(),
+            scopes: a.scopes.iter().map(|s| s.as_str().to_owned()).collect(),
+            duration_days: a.duration_days,
+            requested_by: a.requested_by.as_str().to_owned(),
+            requested_at: a.requested_at,
+            state: a.state_at(now).as_str().to_owned(),
+            approved_at: a.approved_at,
+            expires_at: a.expires_at,
+        }
+    }
+}
+
+/// An order to place on a customer's behalf.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct OrderCommand {
+    /// The customer.
+    pub customer_id: String,
+    /// `new`, `renewal` or `change`.
+    #[napi(ts_type = "'new' | 'renewal' | 'change'")]
+    pub kind: String,
+    /// The amount (more than zero, at most 2 decimals, in the partner's currency).
+    pub amount: Money,
+}
+
+/// Orders overview counts.
+#[napi(object)]
+#[derive(Debug, Clone, Copy)]
+pub struct OrderOverview {
+    /// Orders pending payment.
+    pub unpaid: u32,
+    /// All orders.
+    pub all: u32,
+}
+
+/// Spend figures at an instant.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct SpendSummary {
+    /// Spend of the current billing month so far.
+    pub month_to_date: Money,
+    /// Spend of the whole last billing month.
+    pub last_month: Money,
+    /// Spend of last month over the same days.
+    pub last_month_same_days: Money,
+    /// `monthToDate - lastMonthSameDays`.
+    pub change: Money,
+    /// The change in percent, 2 decimals (absent when last month's same days are zero).
+    pub change_percent: Option<String>,
+}
+
+/// A resource to renew, with its customer.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct RenewalItem {
+    /// The customer.
+    pub customer_id: String,
+    /// The resource id.
+    pub resource_id: String,
+    /// `yearly_monthly`, `pay_per_use`, `reserved_instance` or `savings_plan`.
+    pub kind: String,
+    /// The cloud service code.
+    pub service: String,
+    /// The region.
+    pub region: String,
+    /// The status.
+    pub status: String,
+    /// When it expires.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// What happens at expiry.
+    pub expiry_policy: String,
+}
+
+/// An amount for a day or a product.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct LabeledAmount {
+    /// The day (`YYYY-MM-DD`) or product.
+    pub label: String,
+    /// The amount.
+    pub amount: Money,
+}
+
+#[napi]
+impl Desk {
+    /// A customer asks to end its association; the administrator decides. Returns the request
+    /// id.
+    #[napi]
+    pub fn request_disassociation(
+        &self,
+        actor: Actor,
+        customer_id: String,
+        reason: String,
+        options: Option<CommandOptions>,
+    ) -> napi::Result<u32, Code> {
+        let o = options.unwrap_or_default();
+        let (actor, id, key) = (actor.to_core()?, customer(customer_id)?, key(&o)?);
+        self.write()
+            .request_disassociation(
+                &actor,
+                &id,
+                &reason,
+                o.now.unwrap_or(self.now),
+                key.as_ref(),
+            )
+            .map(|r| u32::try_from(r).unwrap_or(u32::MAX))
+            .map_err(to_js)
+    }
+
+    /// The partner (administrator) asks to end a customer's association; the customer
+    /// decides. At most 3 per customer in any rolling 3 months
+    /// (`DISASSOCIATION_QUOTA_EXCEEDED`); refused while a blocker holds
+    /// (`DISASSOCIATION_BLOCKED`).
+    #[napi]
+    pub fn request_partner_disassociation(
+        &self,
+        actor: Actor,
+        customer_id: String,
+        reason: String,
+        options: Option<CommandOptions>,
+    ) -> napi::Result<u32, Code> {
+        let o = options.unwrap_or_default();
+        let (actor, id, key) = (actor.to_core()?, customer(customer_id)?, key(&o)?);
+        self.write()
+            .request_partner_disassociation(
+                &actor,
+                &id,
+                &reason,
+                o.now.unwrap_or(self.now),
+                key.as_ref(),
+            )
+            .map(|r| u32::try_from(r).unwrap_or(u32::MAX))
+            .map_err(to_js)
+    }
+
+    /// Approves or rejects a disassociation request (by the other party).
+    #[napi]
+    pub fn decide_disassociation(
+        &self,
+        actor: Actor,
+        request_id: u32,
+        approve: bool,
+        reason: String,
+        options: Option<CommandOptions>,
+    ) -> napi::Result<(), Code> {
+        let o = options.unwrap_or_default();
+        let (actor, key) = (actor.to_core()?, key(&o)?);
+        self.write()
+            .decide_disassociation(
+                &actor,
+                u64::from(request_id),
+                approve,
+                &reason,
+                o.now.unwrap_or(self.now),
+                key.as_ref(),
+            )
+            .map_err(to_js)
+    }
+
+    /// Every disassociation request, oldest first.
+    #[napi]
+    pub fn disassociation_requests(&self) -> Vec<DisassociationRequest> {
+        self.read()
+            .disassociation_requests()
+            .iter()
+            .map(DisassociationRequest::from)
+            .collect()
+    }
+
+    /// The association history, of one customer or of all.
+    #[napi]
+    pub fn association_history(
+        &self,
+        customer_id: Option<String>,
+    ) -> napi::Result<Vec<AssociationRecord>, Code> {
+        let id = customer_id.map(customer).transpose()?;
+        Ok(self
+            .read()
+            .association_history(id.as_ref())
+            .into_iter()
+            .map(AssociationRecord::from)
+            .collect())
+    }
+
+    /// Requests an authorization to act on a customer's behalf; returns its id.
+    #[napi]
+    pub fn request_authorization(
+        &self,
+        actor: Actor,
+        request: AuthorizationCommand,
+        options: Option<CommandOptions>,
+    ) -> napi::Result<String, Code> {
+        let o = options.unwrap_or_default();
+        let (actor, key) = (actor.to_core()?, key(&o)?);
+        let req = AuthorizationRequest::new(
+            customer(request.customer_id)?,
+            request.scopes.into_iter().map(AuthorizationScope::from),
+            request.duration_days,
+            request.accept_commitment_letter.unwrap_or(false),
+        )
+        .map_err(to_js)?;
+        self.write()
+            .request_authorization(&actor, &req, o.now.unwrap_or(self.now), key.as_ref())
+            .map(|id| id.as_str().to_owned())
+            .map_err(to_js)
+    }
+
+    /// Records a distributor's decision on a reseller's authorization request.
+    #[napi]
+    pub fn record_distributor_decision(
+        &self,
+        actor: Actor,
+        authorization_id: String,
+        approved: bool,
+        options: Option<CommandOptions>,
+    ) -> napi::Result<(), Code> {
+        let o = options.unwrap_or_default();
+        let (actor, key) = (actor.to_core()?, key(&o)?);
+        let id = AuthorizationId::new(authorization_id).map_err(to_js)?;
+        self.write()
+            .record_distributor_decision(
+                &actor,
+                &id,
+                approved,
+                o.now.unwrap_or(self.now),
+                key.as_ref(),
+            )
+            .map_err(to_js)
+    }
+
+    /// The customer's answer to an authorization request, or a later change: `approve`,
+    /// `reject`, `revoke` (by the customer, with a reason) or `terminate` (by the partner).
+    #[napi(
+        ts_args_type = "actor: Actor, authorizationId: string, action: 'approve' | 'reject' | 'revoke' | 'terminate', reason?: string, options?: CommandOptions"
+    )]
+    pub fn decide_authorization(
+        &self,
+        actor: Actor,
+        authorization_id: String,
+        action: String,
+        reason: Option<String>,
+        options: Option<CommandOptions>,
+    ) -> napi::Result<(), Code> {
+        let o = options.unwrap_or_default();
+        let (actor, key) = (actor.to_core()?, key(&o)?);
+        let id = AuthorizationId::new(authorization_id).map_err(to_js)?;
+        let now = o.now.unwrap_or(self.now);
+        let mut desk = self.write();
+        match action.as_str() {
+            "approve" => desk.approve_authorization(&actor, &id, now, key.as_ref()),
+            "reject" => desk.reject_authorization(&actor, &id, now, key.as_ref()),
+            "revoke" => desk.revoke_authorization(
+                &actor,
+                &id,
+                reason.as_deref().unwrap_or_default(),
+                now,
+                key.as_ref(),
+            ),
+            "terminate" => desk.terminate_authorization(&actor, &id, now, key.as_ref()),
+            _ => {
+                return Err(invalid_argument(
+                    "action",
+                    "expected approve, reject, revoke or terminate",
+                ));
+            }
+        }
+        .map_err(to_js)
+    }
+
+    /// Moves authorizations past their end to expired (and lapses unanswered requests after 90
+    /// days); returns how many changed.
+    #[napi]
+    pub fn expire_authorizations(&self, now: Option<DateTime<Utc>>) -> napi::Result<u32, Code> {
+        self.write()
+            .expire_authorizations(now.unwrap_or(self.now))
+            .map(count32)
+            .map_err(to_js)
+    }
+
+    /// One authorization (`AUTHORIZATION_NOT_FOUND`), with its state at `now`.
+    #[napi]
+    pub fn authorization(
+        &self,
+        authorization_id: String,
+        now: Option<DateTime<Utc>>,
+    ) -> napi::Result<Authorization, Code> {
+        let id = AuthorizationId::new(authorization_id).map_err(to_js)?;
+        let desk = self.read();
+        desk.authorization(&id)
+            .map(|a| Authorization::of(a, now.unwrap_or(self.now)))
+            .map_err(to_js)
+    }
+
+    /// The authorizations of a customer, with their states at `now`.
+    #[napi]
+    pub fn authorizations_of(
+        &self,
+        customer_id: String,
+        now: Option<DateTime<Utc>>,
+    ) -> napi::Result<Vec<Authorization>, Code> {
+        let id = customer(customer_id)?;
+        let now = now.unwrap_or(self.now);
+        Ok(self
+            .read()
+            .authorizations_of(&id)
+            .into_iter()
+            .map(|a| Authorization::of(a, now))
+            .collect())
+    }
+
+    /// Whether the partner may act on the customer's behalf with this scope at `now`.
+    #[napi]
+    pub fn may_act_on_behalf(
+        &self,
+        customer_id: String,
+        scope: AuthorizationScopeName,
+        now: Option<DateTime<Utc>>,
+    ) -> napi::Result<bool, Code> {
+        let id = customer(customer_id)?;
+        Ok(self
+            .read()
+            .may_act_on_behalf(&id, &scope.into(), now.unwrap_or(self.now)))
+    }
+
+    /// Places an order on a customer's behalf (needs an active `place_orders` authorization,
+    /// the customer not frozen, and the amount within its budget); returns the order id.
+    #[napi]
+    pub fn place_order_on_behalf(
+        &self,
+        actor: Actor,
+        order: OrderCommand,
+        options: Option<CommandOptions>,
+    ) -> napi::Result<String, Code> {
+        let o = options.unwrap_or_default();
+        let (actor, key) = (actor.to_core()?, key(&o)?);
+        let kind = OrderType::parse_known(&order.kind)
+            .ok_or_else(|| invalid_argument("kind", "expected new, renewal or change"))?;
+        let req = OrderRequest::new(
+            customer(order.customer_id)?,
+            kind,
+            money_of("amount", &order.amount)?,
+        )
+        .map_err(to_js)?;
+        self.write()
+            .place_order_on_behalf(&actor, &req, o.now.unwrap_or(self.now), key.as_ref())
+            .map(|id| id.as_str().to_owned())
+            .map_err(to_js)
+    }
+
+    /// Orders overview counts, of one customer or the whole portfolio.
+    #[napi]
+    pub fn order_overview(
+        &self,
+        actor: Actor,
+        customer_id: Option<String>,
+    ) -> napi::Result<OrderOverview, Code> {
+        let (actor, id) = (actor.to_core()?, customer_id.map(customer).transpose()?);
+        let o = self
+            .read()
+            .order_overview(&actor, id.as_ref())
+            .map_err(to_js)?;
+        Ok(OrderOverview {
+            unpaid: count32(o.unpaid),
+            all: count32(o.all),
+        })
+    }
+
+    /// Resources to renew within `days` days, of one customer or the whole portfolio.
+    #[napi]
+    pub fn resources_to_renew(
+        &self,
+        actor: Actor,
+        customer_id: Option<String>,
+        days: u32,
+        now: Option<DateTime<Utc>>,
+    ) -> napi::Result<Vec<RenewalItem>, Code> {
+        let (actor, id) = (actor.to_core()?, customer_id.map(customer).transpose()?);
+        let desk = self.read();
+        let items = desk
+            .resources_to_renew(&actor, id.as_ref(), days, now.unwrap_or(self.now))
+            .map_err(to_js)?;
+        Ok(items
+            .into_iter()
+            .map(|i| RenewalItem {
+                customer_id: i.customer.as_str().to_owned(),
+                resource_id: i.resource.id.as_str().to_owned(),
+                kind: i.resource.kind.as_str().to_owned(),
+                service: i.resource.service.clone(),
+                region: i.resource.region.clone(),
+                status: i.resource.status.as_str().to_owned(),
+                expires_at: i.resource.expires_at,
+                expiry_policy: i.resource.expiry_policy.as_str().to_owned(),
+            })
+            .collect())
+    }
+
+    /// Spend month-to-date, last month, and the change against the same days of last month.
+    #[napi]
+    pub fn spend_summary(
+        &self,
+        actor: Actor,
+        customer_id: Option<String>,
+        now: Option<DateTime<Utc>>,
+    ) -> napi::Result<SpendSummary, Code> {
+        let (actor, id) = (actor.to_core()?, customer_id.map(customer).transpose()?);
+        let s = self
+            .read()
+            .spend_summary(&actor, id.as_ref(), now.unwrap_or(self.now))
+            .map_err(to_js)?;
+        Ok(SpendSummary {
+            month_to_date: s.month_to_date.into(),
+            last_month: s.last_month.into(),
+            last_month_same_days: s.last_month_same_days.into(),
+            change: s.change.into(),
+            change_percent: s.change_percent.map(|p| p.to_string()),
+        })
+    }
+
+    /// The top `n` products by spend between two days (`YYYY-MM-DD`, inclusive).
+    #[napi]
+    pub fn product_ranking(
+        &self,
+        actor: Actor,
+        customer_id: Option<String>,
+        from: String,
+        to: String,
+        n: u32,
+    ) -> napi::Result<Vec<LabeledAmount>, Code> {
+        let (actor, id) = (actor.to_core()?, customer_id.map(customer).transpose()?);
+        let (from, to) = (date_of("from", &from)?, date_of("to", &to)?);
+        Ok(self
+            .read()
+            .product_ranking(&actor, id.as_ref(), from, to, n as usize)
+            .map_err(to_js)?
+            .into_iter()
+            .map(|(label, amount)| LabeledAmount {
+                label,
+                amount: amount.into(),
+            })
+            .collect())
+    }
+
+    /// Spend per day between two days (`YYYY-MM-DD`, inclusive).
+    #[napi]
+    pub fn daily_spend(
+        &self,
+        actor: Actor,
+        customer_id: Option<String>,
+        from: String,
+        to: String,
+    ) -> napi::Result<Vec<LabeledAmount>, Code> {
+        let (actor, id) = (actor.to_core()?, customer_id.map(customer).transpose()?);
+        let (from, to) = (date_of("from", &from)?, date_of("to", &to)?);
+        Ok(self
+            .read()
+            .daily_spend(&actor, id.as_ref(), from, to)
+            .map_err(to_js)?
+            .into_iter()
+            .map(|(day, amount)| LabeledAmount {
+                label: day.format("%Y-%m-%d").to_string(),
+                amount: amount.into(),
+            })
+            .collect())
+    }
+}
