@@ -4,7 +4,7 @@
 import datetime
 import decimal
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ClassVar, Literal, Protocol, Union, final
 
 class _BinaryWriter(Protocol):
@@ -768,7 +768,7 @@ _ImportKind = Literal[
     "list_sub_customers", "budget", "budgets", "budget_records", "on_demand_resources",
     "subscription_resources", "orders", "fee_records", "monthly_bills",
 ]
-_Pages = Union[str, bytes, list[str], list[bytes]]
+_Pages = Union[str, bytes, Sequence[Union[str, bytes]]]
 _Site = Literal["china", "international"]
 
 def empty_desk(
