@@ -3,7 +3,7 @@
 //! It imports the fixture responses of `crates/partnerdesk-huawei/tests/fixtures/` (customer
 //! lists of both sites merged from several pages, budgets, resources, orders, bills), runs a
 //! console search, shows which part of the query `ListSubCustomers` would filter, and prints the
-//! `FreezeSubCustomers` body it would send for one customer, then reads Huawei's answer.
+//! `FreezeSubCustomers` body it would send for one customer, then reads Huawei's answers.
 //!
 //! Run: `cargo run -p partnerdesk-examples --example huawei_tour`
 #![allow(clippy::print_stdout)]
@@ -94,10 +94,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     writeln!(out, "applied locally:       {}", split.local)?;
 
-    // 4. The freeze request body for two customers, built from the domain's validated command.
-    let targets: Vec<_> = page.rows.iter().take(2).map(|r| r.id.clone()).collect();
+    // 4. The freeze request body for one customer, built from the domain's validated command.
+    let target = page
+        .rows
+        .first()
+        .map(|r| r.id.clone())
+        .ok_or("no customer matched")?;
     let freeze = FreezeRequest::new(
-        targets,
+        vec![target],
         FreezeScope::AccountAndResources,
         "Budget overrun pending review",
     )?;
@@ -108,29 +112,35 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         serde_json::to_string_pretty(&body)?
     )?;
 
-    // 5. Huawei's answer (HTTP 200 with a partial failure), per customer.
-    let throttled = freeze.ids().last().ok_or("no customer matched")?;
-    let answer = format!(
-        r#"{{"error_details":[{{"error_code":"CBC.0250","error_msg":"Flow control.","id":"{throttled}"}}]}}"#
-    );
-    let outcome = response::batch_outcome(freeze.ids(), Some(200), &answer)?;
-    writeln!(
-        out,
-        "answer: {} frozen, {} refused",
-        outcome.succeeded(),
-        outcome.failed()
-    )?;
-    for item in &outcome.items {
-        match &item.result {
-            Ok(()) => writeln!(out, "  {}: frozen", item.customer)?,
-            Err(e) => writeln!(
-                out,
-                "  {}: refused, Huawei {} = {}, retry in {:?}",
-                item.customer,
-                e.huawei_code,
-                e.code(),
-                e.retry_after(0)
-            )?,
+    // 5. Reading Huawei's answer, per customer: success, a partial failure, throttling.
+    let id = freeze.ids().first().ok_or("no customer")?;
+    let answers = [
+        (200, String::new()),
+        (
+            200,
+            format!(
+                r#"{{"error_details":[{{"error_code":"CBC.5024","error_msg":"The association type of the customer is incorrect.","id":"{id}"}}]}}"#
+            ),
+        ),
+        (
+            429,
+            r#"{"error_code":"CBC.0250","error_msg":"Flow control."}"#.to_owned(),
+        ),
+    ];
+    for (status, answer) in answers {
+        let outcome = response::batch_outcome(freeze.ids(), Some(status), &answer)?;
+        for item in &outcome.items {
+            match &item.result {
+                Ok(()) => writeln!(out, "  HTTP {status}: {} frozen", item.customer)?,
+                Err(e) => writeln!(
+                    out,
+                    "  HTTP {status}: {} refused, Huawei {} = {}, retry in {:?}",
+                    item.customer,
+                    e.huawei_code,
+                    e.code(),
+                    e.retry_after(0)
+                )?,
+            }
         }
     }
     Ok(())
