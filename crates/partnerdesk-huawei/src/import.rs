@@ -115,6 +115,9 @@ pub struct ImportReport {
     pub spend_records: usize,
     /// Budget records read (from `ListSubCustomerBudgetRecords`), oldest first.
     pub budget_records: Vec<BudgetRecord>,
+    /// Budget use as Huawei reports it (`used_amount`, delayed and approximate), per customer:
+    /// not stored on the desk, which derives use from spend, but here to reconcile the two.
+    pub huawei_budget_used: Vec<(CustomerId, Money)>,
     /// What was left out or changed.
     pub warnings: Vec<ImportWarning>,
 }
@@ -689,8 +692,8 @@ fn apply_budget(
 }
 
 /// Imports a `ShowSubCustomerBudget` response for one customer. A missing or non-positive
-/// `budget_amount` removes the budget. `used_amount` is not stored: the desk derives usage from
-/// spend.
+/// `budget_amount` removes the budget. `used_amount` is not stored (the desk derives usage from
+/// spend); it comes back in [`ImportReport::huawei_budget_used`].
 pub fn import_budget(
     desk: &mut Desk,
     options: &ImportOptions,
@@ -708,6 +711,10 @@ pub fn import_budget(
         .value()
         .map(|a| money(a.0, &r.measure_id, &r.currency, currency, "budget_amount"))
         .transpose()?;
+    if let Some(u) = r.used_amount.value() {
+        let used = money(u.0, &r.measure_id, &r.currency, currency, "used_amount")?;
+        report.huawei_budget_used.push((customer.clone(), used));
+    }
     let mut work = Working::new();
     if let Some(c) = work.get(desk, customer, "customer_id", &mut report) {
         apply_budget(c, amount, &r.budget_type, options, "", &mut report)?;
@@ -736,6 +743,10 @@ pub fn import_budgets(
                 .value()
                 .map(|a| money(a.0, &page.measure_id, &page.currency, currency, &path))
                 .transpose()?;
+            if let Some(u) = b.used_amount.value() {
+                let used = money(u.0, &page.measure_id, &page.currency, currency, &path)?;
+                report.huawei_budget_used.push((id.clone(), used));
+            }
             if let Some(c) = work.get(desk, &id, &path, &mut report) {
                 apply_budget(c, amount, &b.budget_type, options, &path, &mut report)?;
             }

@@ -37,6 +37,8 @@ fn show_budget_is_exact() -> TestResult {
         fixtures::BUDGET_SHOW,
     )?;
     assert_eq!(r.budgets_set, 1);
+    assert_eq!(r.huawei_budget_used.len(), 1);
+    assert_eq!(r.huawei_budget_used[0].1.amount, dec("230.12")?);
     let b = d.customer(&cid)?.budget.clone().ok_or("budget")?;
     assert_eq!(b.amount.amount, dec("1500.5")?);
     assert_eq!(b.amount.amount.to_string(), "1500.5");
