@@ -221,6 +221,32 @@ export declare class Desk {
   auditLog(filter?: AuditFilter | undefined | null): Array<AuditRecord>
   /** The events after sequence number `since` (default 0: all), oldest first. */
   events(since?: number | undefined | null): Array<DeskEvent>
+  /** How rows of searches are masked. */
+  rowPolicy(): MaskPolicy
+  /**
+   * Sets how rows are masked. Refuses a policy that shows a name, mobile or e-mail in clear
+   * or uses pseudonyms (exports only); nothing changes then.
+   */
+  setRowPolicy(policy: MaskPolicy): void
+  /** How exports that name no policy are anonymised. */
+  exportPolicy(): MaskPolicy
+  /** Sets how exports are anonymised by default (never in clear for name, mobile, e-mail). */
+  setExportPolicy(policy: MaskPolicy): void
+  /**
+   * Sets (or clears, with `null`) the partner's secret for keyed pseudonyms in exports (at
+   * least 16 bytes). It is never saved in a snapshot.
+   */
+  setPseudonymKey(secret?: Buffer | undefined | null): void
+  /**
+   * The events after sequence number `since` (default: all) as JSON text, for a host that
+   * ships the event log; `Desk.replay` applies them to a snapshot.
+   */
+  eventsJson(since?: number | undefined | null): string
+  /**
+   * Builds the desk of a snapshot and applies events (JSON text from `eventsJson`) on top:
+   * replaying the events a desk emitted since the snapshot gives that desk again.
+   */
+  static replay(snapshotJson: string, eventsJson: string, now?: Date | undefined | null): Desk
 }
 
 /**
@@ -662,6 +688,11 @@ export interface ExportOptions {
   bom?: boolean
   /** The file name recorded in the history (default `customers-<id>.<ext>`). */
   fileName?: string
+  /**
+   * How personal fields are anonymised (default: the desk's export policy). A policy that
+   * shows a name, mobile or e-mail in clear is refused.
+   */
+  masks?: MaskPolicy
   /** XLSX: where the writer may spool (default: the system's temporary directory). */
   scratchDir?: string
   /** The export's instant: a query is evaluated then (default: the desk's `now`). */
@@ -819,6 +850,36 @@ export interface LabeledAmount {
   label: string
   /** The amount. */
   amount: Money
+}
+
+/** How each personal field is masked. */
+export interface MaskPolicy {
+  /** Customer name. */
+  name: MaskRule
+  /** Mobile number. */
+  mobile: MaskRule
+  /** E-mail. */
+  email: MaskRule
+  /** Account name. */
+  accountName: MaskRule
+  /** Account manager's display name. */
+  managerName: MaskRule
+}
+
+/** How one personal field is masked. */
+export interface MaskRule {
+  /**
+   * `default` (the console's mask), `keep` (first/last characters), `fixed` (a text),
+   * `hidden` (empty), `pseudonym` (keyed HMAC, exports only) or `clear` (account and manager
+   * names only).
+   */
+  kind: 'default' | 'keep' | 'fixed' | 'hidden' | 'pseudonym' | 'clear'
+  /** `keep`: characters kept at the start. */
+  first?: number
+  /** `keep`: characters kept at the end. */
+  last?: number
+  /** `fixed`: the replacement text. */
+  text?: string
 }
 
 /** A money amount: an exact decimal string and an ISO 4217 currency code. */

@@ -116,6 +116,9 @@ pub struct ExportOptions {
     pub bom: Option<bool>,
     /// The file name recorded in the history (default `customers-<id>.<ext>`).
     pub file_name: Option<String>,
+    /// How personal fields are anonymised (default: the desk's export policy). A policy that
+    /// shows a name, mobile or e-mail in clear is refused.
+    pub masks: Option<crate::privacy::MaskPolicy>,
     /// XLSX: where the writer may spool (default: the system's temporary directory).
     pub scratch_dir: Option<String>,
     /// The export's instant: a query is evaluated then (default: the desk's `now`).
@@ -372,6 +375,9 @@ fn request_of(selection: ExportSelection, o: &ExportOptions) -> napi::Result<Exp
     if let Some(name) = &o.file_name {
         request = request.named(name.clone());
     }
+    if let Some(masks) = &o.masks {
+        request = request.with_masks(masks.to_core()?);
+    }
     Ok(request)
 }
 
@@ -516,6 +522,7 @@ impl ExportOptions {
             descending: None,
             bom: None,
             file_name: None,
+            masks: None,
             scratch_dir: None,
             now: None,
             on_progress: None,

@@ -15,6 +15,7 @@ pub mod export;
 pub mod huawei;
 pub mod lifecycle;
 pub mod ops;
+pub mod privacy;
 pub mod query;
 pub mod types;
 
