@@ -38,6 +38,10 @@ wheel="$(ls "$WHEELS"/partnerdesk-*-abi3-*.whl)"
 # 4. The hand-written stubs match the module.
 (cd "$HERE" && "$PY" -m mypy.stubtest partnerdesk._partnerdesk --mypy-config-file "$HERE/tests/mypy.ini")
 
-# 5. The tests (run from outside the source tree, so they import the installed wheel).
+# 5. The tests and the quick start type-check against the stubs (what users' mypy sees).
+"$PY" -m mypy --config-file "$HERE/tests/mypy.ini" --cache-dir "$VENV/.mypy_cache" \
+  "$HERE/tests" "$ROOT/examples/python/quickstart.py"
+
+# 6. The tests (run from outside the source tree, so they import the installed wheel).
 cd "$HERE/tests"
 "$PY" -m pytest -q -p no:cacheprovider .

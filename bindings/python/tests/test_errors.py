@@ -18,6 +18,11 @@ def demo() -> tuple[Desk, datetime.datetime]:
     return partnerdesk.demo_portfolio(200, seed=42)
 
 
+def on_demo(f: Callable[[Desk, datetime.datetime], object]) -> Callable[[], object]:
+    """A trigger that runs `f` on a fresh demo desk at its clock."""
+    return lambda: f(*demo())
+
+
 def one(desk: Desk, now: datetime.datetime, query: str) -> str:
     return desk.search(query, limit=1, now=now)[0].id
 
@@ -31,6 +36,13 @@ def distributor_approval() -> None:
     aid = desk.request_authorization("admin", cid, scopes=["place_orders"], duration_days=30, accept_commitment_letter=True, now=now)
     assert desk.authorization(aid).state == "awaiting_distributor"
     desk.decide_authorization(Actor.customer(cid), aid, "approve", now=now)
+
+
+def approve_twice() -> None:
+    desk, now = demo()
+    cid = one(desk, now, "assoc=reseller")
+    authorized(desk, now, cid)
+    desk.decide_authorization(Actor.customer(cid), desk.authorizations_of(cid)[0].id, "approve", now=now)
 
 
 def quota() -> None:
@@ -140,27 +152,27 @@ TRIGGERS: dict[str, Callable[[], object]] = {
     "INVALID_SNAPSHOT": snapshot_with(lambda s: s.update(indexed_month="2026-13")),
     "UNSUPPORTED_SNAPSHOT_VERSION": snapshot_with(lambda s: s.update(version=2**31)),
     "MALFORMED_JSON": lambda: Desk.from_snapshot_json('{"format": '),
-    "PERMISSION_DENIED": lambda: (lambda d, n: d.freeze("am_001", [one(d, n, "assoc=reseller")], reason="x", now=n))(*demo()),
+    "PERMISSION_DENIED": on_demo(lambda d, n: d.freeze("am_001", [one(d, n, "assoc=reseller")], reason="x", now=n)),
     "ADMINISTRATOR_ONLY": lambda: demo()[0].grant_permissions("ops_billing", "am_001", ["PD_VIEW_SPEND"]),
     "WRONG_ASSOCIATION_TYPE": freeze_item("assoc=referral", "account", 1, False),
     "FREEZE_SCOPE_MISMATCH": freeze_item("assoc=reseller and frozen=false", "account_and_resources", 1, True),
     "NOT_FROZEN": freeze_item("assoc=reseller and frozen=false", "account", 0, True),
     "ALREADY_FROZEN": freeze_item("assoc=reseller and frozen=false", "account", 2, False),
     "TOO_MANY_IDS": lambda: demo()[0].freeze("admin", [f"{i:032x}" for i in range(11)], reason="x"),
-    "INVALID_REASON": lambda: (lambda d, n: d.freeze("admin", [one(d, n, "assoc=reseller")], reason="", now=n))(*demo()),
+    "INVALID_REASON": on_demo(lambda d, n: d.freeze("admin", [one(d, n, "assoc=reseller")], reason="", now=n)),
     "DISASSOCIATION_QUOTA_EXCEEDED": quota,
     "DISASSOCIATION_BLOCKED": blocked,
     "NOT_ASSOCIATED": not_associated,
-    "ALREADY_ASSOCIATED": lambda: (lambda d, n: d.associate("admin", one(d, n, "*"), account_name="a", name="b", now=n))(*demo()),
-    "NOT_ACCOUNT_MANAGER": lambda: (lambda d, n: d.assign_manager("admin", [one(d, n, "*")], "ops_billing", now=n))(*demo()),
-    "AUTHORIZATION_REQUIRED": lambda: (lambda d, n: d.require_authorization(one(d, n, "*"), "place_orders", now=n))(*demo()),
+    "ALREADY_ASSOCIATED": on_demo(lambda d, n: d.associate("admin", one(d, n, "*"), account_name="a", name="b", now=n)),
+    "NOT_ACCOUNT_MANAGER": on_demo(lambda d, n: d.assign_manager("admin", [one(d, n, "*")], "ops_billing", now=n)),
+    "AUTHORIZATION_REQUIRED": on_demo(lambda d, n: d.require_authorization(one(d, n, "*"), "place_orders", now=n)),
     "AUTHORIZATION_NOT_FOUND": lambda: demo()[0].authorization("auth-999999"),
-    "INVALID_TRANSITION": lambda: (lambda d, n: (authorized(d, n, c := one(d, n, "assoc=reseller")), d.decide_authorization(Actor.customer(c), d.authorizations_of(c)[0].id, "approve", now=n)))(*demo()),
-    "COMMITMENT_LETTER_REQUIRED": lambda: (lambda d, n: d.request_authorization("admin", one(d, n, "*"), scopes=["place_orders"], duration_days=7, now=n))(*demo()),
+    "INVALID_TRANSITION": approve_twice,
+    "COMMITMENT_LETTER_REQUIRED": on_demo(lambda d, n: d.request_authorization("admin", one(d, n, "*"), scopes=["place_orders"], duration_days=7, now=n)),
     "DISTRIBUTOR_APPROVAL_REQUIRED": distributor_approval,
     "CUSTOMER_FROZEN": frozen_order,
     "OVER_BUDGET": over_budget,
-    "IDEMPOTENCY_CONFLICT": lambda: (lambda d, n: (d.freeze("admin", [c := one(d, n, "assoc=reseller and frozen=false")], reason="x", now=n, idempotency_key="k"), d.unfreeze("admin", [c], reason="x", now=n, idempotency_key="k")))(*demo()),
+    "IDEMPOTENCY_CONFLICT": on_demo(lambda d, n: (d.freeze("admin", [c := one(d, n, "assoc=reseller and frozen=false")], reason="x", now=n, idempotency_key="k"), d.unfreeze("admin", [c], reason="x", now=n, idempotency_key="k"))),
     "EXPORT_NOT_FOUND": lambda: demo()[0].download_export("admin", "exp_000042", io.BytesIO()),
     "EXPORT_CANCELLED": export_with(lambda done, total: False, io.BytesIO()),
     "EXPORT_WRITE_FAILED": export_with(None, BrokenFile()),
