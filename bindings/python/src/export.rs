@@ -86,10 +86,17 @@ impl Progress {
 }
 
 /// A finished (or cancelled, or failed) export job.
-#[pyclass(name = "ExportJob", module = "partnerdesk", frozen, eq)]
+#[pyclass(name = "ExportJob", module = "partnerdesk", frozen, eq, hash)]
 #[derive(Clone, PartialEq)]
 pub(crate) struct PyExportJob {
     pub(crate) inner: ExportJob,
+}
+
+impl std::hash::Hash for PyExportJob {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // Identifying fields only: equal values hash equal.
+        (&self.inner.id, self.inner.rows, self.inner.total).hash(state);
+    }
 }
 
 #[pymethods]

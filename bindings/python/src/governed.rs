@@ -266,10 +266,17 @@ impl PyOperator {
 }
 
 /// An authorization to act on a customer's behalf.
-#[pyclass(name = "Authorization", module = "partnerdesk", frozen, eq)]
+#[pyclass(name = "Authorization", module = "partnerdesk", frozen, eq, hash)]
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct PyAuthorization {
     pub(crate) inner: Authorization,
+}
+
+impl std::hash::Hash for PyAuthorization {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // Identifying fields only: equal values hash equal.
+        (&self.inner.id, &self.inner.state, self.inner.approved_at).hash(state);
+    }
 }
 
 #[pymethods]
@@ -333,10 +340,23 @@ impl PyAuthorization {
 }
 
 /// A disassociation request.
-#[pyclass(name = "DisassociationRequest", module = "partnerdesk", frozen, eq)]
+#[pyclass(
+    name = "DisassociationRequest",
+    module = "partnerdesk",
+    frozen,
+    eq,
+    hash
+)]
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct PyDisassociationRequest {
     pub(crate) inner: DisassociationRequest,
+}
+
+impl std::hash::Hash for PyDisassociationRequest {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // Identifying fields only: equal values hash equal.
+        (self.inner.id, &self.inner.status).hash(state);
+    }
 }
 
 #[pymethods]
@@ -397,10 +417,17 @@ impl PyDisassociationRequest {
 }
 
 /// One audit record: who did (or tried) what, when, and whether it was allowed.
-#[pyclass(name = "AuditRecord", module = "partnerdesk", frozen, eq)]
+#[pyclass(name = "AuditRecord", module = "partnerdesk", frozen, eq, hash)]
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct PyAuditRecord {
     pub(crate) inner: AuditRecord,
+}
+
+impl std::hash::Hash for PyAuditRecord {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // Identifying fields only: equal values hash equal.
+        (self.inner.seq, self.inner.at).hash(state);
+    }
 }
 
 #[pymethods]
@@ -466,10 +493,24 @@ impl PyAuditRecord {
 }
 
 /// One domain event (what changed), in order; replayable onto a snapshot.
-#[pyclass(name = "Event", module = "partnerdesk", frozen, eq, from_py_object)]
+#[pyclass(
+    name = "Event",
+    module = "partnerdesk",
+    frozen,
+    eq,
+    hash,
+    from_py_object
+)]
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct PyEvent {
     pub(crate) inner: Event,
+}
+
+impl std::hash::Hash for PyEvent {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // Identifying fields only: equal values hash equal.
+        (self.inner.seq, self.inner.at, self.inner.kind.code()).hash(state);
+    }
 }
 
 #[pymethods]

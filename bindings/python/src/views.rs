@@ -17,10 +17,23 @@ use partnerdesk::manager::ManagerPeriod;
 use pyo3::prelude::*;
 
 /// A period during which an operator was a customer's account manager.
-#[pyclass(name = "ManagerPeriod", module = "partnerdesk", frozen, eq)]
+#[pyclass(name = "ManagerPeriod", module = "partnerdesk", frozen, eq, hash)]
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct PyManagerPeriod {
     pub(crate) inner: ManagerPeriod,
+}
+
+impl std::hash::Hash for PyManagerPeriod {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // Identifying fields only: equal values hash equal.
+        (
+            &self.inner.customer,
+            &self.inner.manager,
+            self.inner.from,
+            self.inner.to,
+        )
+            .hash(state);
+    }
 }
 
 #[pymethods]
@@ -67,10 +80,17 @@ impl PyManagerPeriod {
 }
 
 /// An association or disassociation of a customer.
-#[pyclass(name = "AssociationRecord", module = "partnerdesk", frozen, eq)]
+#[pyclass(name = "AssociationRecord", module = "partnerdesk", frozen, eq, hash)]
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct PyAssociationRecord {
     pub(crate) inner: AssociationRecord,
+}
+
+impl std::hash::Hash for PyAssociationRecord {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // Identifying fields only: equal values hash equal.
+        (&self.inner.customer, &self.inner.change, self.inner.at).hash(state);
+    }
 }
 
 #[pymethods]
@@ -121,10 +141,17 @@ impl PyAssociationRecord {
 }
 
 /// A budget setting or deletion.
-#[pyclass(name = "BudgetRecord", module = "partnerdesk", frozen, eq)]
+#[pyclass(name = "BudgetRecord", module = "partnerdesk", frozen, eq, hash)]
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct PyBudgetRecord {
     pub(crate) inner: BudgetRecord,
+}
+
+impl std::hash::Hash for PyBudgetRecord {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // Identifying fields only: equal values hash equal.
+        (&self.inner.customer, &self.inner.amount, self.inner.at).hash(state);
+    }
 }
 
 #[pymethods]
@@ -170,10 +197,17 @@ impl PyBudgetRecord {
 }
 
 /// A customer's budget usage at a moment.
-#[pyclass(name = "BudgetUsage", module = "partnerdesk", frozen, eq)]
+#[pyclass(name = "BudgetUsage", module = "partnerdesk", frozen, eq, hash)]
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct PyBudgetUsage {
     pub(crate) inner: BudgetUsage,
+}
+
+impl std::hash::Hash for PyBudgetUsage {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // Identifying fields only: equal values hash equal.
+        (&self.inner.used, &self.inner.remaining, &self.inner.percent).hash(state);
+    }
 }
 
 #[pymethods]
@@ -214,10 +248,22 @@ impl PyBudgetUsage {
 }
 
 /// Month-to-date spend against last month.
-#[pyclass(name = "SpendSummary", module = "partnerdesk", frozen, eq)]
+#[pyclass(name = "SpendSummary", module = "partnerdesk", frozen, eq, hash)]
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct PySpendSummary {
     pub(crate) inner: SpendSummary,
+}
+
+impl std::hash::Hash for PySpendSummary {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // Identifying fields only: equal values hash equal.
+        (
+            &self.inner.month_to_date,
+            &self.inner.last_month,
+            &self.inner.change,
+        )
+            .hash(state);
+    }
 }
 
 #[pymethods]
