@@ -5,7 +5,7 @@ import datetime
 import decimal
 import os
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, ClassVar, Literal, Protocol, Union, final
+from typing import Any, ClassVar, Literal, Protocol, TypedDict, Union, final
 
 class _BinaryWriter(Protocol):
     def write(self, data: bytes, /) -> object: ...
@@ -771,6 +771,37 @@ _ImportKind = Literal[
 _Pages = Union[str, bytes, Sequence[Union[str, bytes]]]
 _Site = Literal["china", "international"]
 
+class _ImportWarning(TypedDict):
+    customer: str | None
+    field: str
+    reason: str
+
+class _ImportReport(TypedDict):
+    added: list[str]
+    updated: list[str]
+    operators_added: list[str]
+    reported_total: int | None
+    items: int
+    budgets_set: int
+    budgets_removed: int
+    resources: int
+    orders: int
+    spend_records: int
+    budget_records: list[dict[str, Any]]
+    warnings: list[_ImportWarning]
+
+class _RemoteItem(TypedDict, total=False):
+    customer: str
+    ok: bool
+    code: str
+    huawei_code: str
+    message: str
+    retry_after_ms: int
+
+class _RemoteOutcome(TypedDict):
+    items: list[_RemoteItem]
+    unexpected: list[_RemoteItem]
+
 def empty_desk(
     partner_id: str, name: str, *, site: _Site | str,
     tier: Literal["solution_provider", "distributor", "reseller"] | str = "solution_provider",
@@ -781,10 +812,10 @@ def empty_desk(
 def huawei_import(
     desk: Desk, kind: _ImportKind | str, pages: _Pages, *, customer: str | None = None,
     cycle: str | None = None, reseller: str | None = None, now: _Now = None,
-) -> dict[str, Any]:
+) -> _ImportReport:
     """Imports Huawei response pages (JSON text) into the desk; returns the import report."""
 
-def huawei_fixture_desk(site: _Site | str, *, now: _Now = None) -> tuple[Desk, list[dict[str, Any]]]:
+def huawei_fixture_desk(site: _Site | str, *, now: _Now = None) -> tuple[Desk, list[_ImportReport]]:
     """A desk loaded from the embedded fixture responses of a site, and the import reports."""
 
 def huawei_fixtures() -> dict[str, str]:
@@ -809,7 +840,7 @@ def huawei_budget_body(
 ) -> dict[str, Any]:
     """The ``UpdateSubCustomerBudget`` request body (amounts as ``decimal.Decimal``)."""
 
-def huawei_outcome(customers: list[str], body: str, *, http_status: int | None = None) -> dict[str, Any]:
+def huawei_outcome(customers: list[str], body: str, *, http_status: int | None = None) -> _RemoteOutcome:
     """Huawei's answer to a batch request, per customer."""
 
 def huawei_list_body(
