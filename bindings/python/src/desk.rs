@@ -70,8 +70,8 @@ fn json_text(obj: &Bound<'_, PyAny>) -> PyResult<String> {
     ))
 }
 
+/// The page of a search: by `offset`, or after `cursor` (the first page when neither).
 fn page_request(
-    py: Python<'_>,
     limit: u32,
     offset: Option<usize>,
     cursor: Option<String>,
@@ -81,10 +81,7 @@ fn page_request(
             "pass either offset or cursor, not both",
         )),
         (Some(offset), None) => Ok(PageRequest::offset(offset, limit)),
-        (None, cursor) => {
-            let _ = py;
-            Ok(PageRequest::Cursor { cursor, limit })
-        }
+        (None, cursor) => Ok(PageRequest::Cursor { cursor, limit }),
     }
 }
 
@@ -152,7 +149,7 @@ impl PyDesk {
     ) -> PyResult<PyPage> {
         let q = query_arg(query)?;
         let sort = sort_arg(py, sort, descending)?;
-        let req = page_request(py, limit, offset, cursor)?;
+        let req = page_request(limit, offset, cursor)?;
         let now = now_arg(py, now)?;
         let page = py
             .detach(|| self.read().search(&q, sort, &req, now))
@@ -180,7 +177,7 @@ impl PyDesk {
     ) -> PyResult<(Vec<String>, usize, Option<String>)> {
         let q = query_arg(query)?;
         let sort = sort_arg(py, sort, descending)?;
-        let req = page_request(py, limit, offset, cursor)?;
+        let req = page_request(limit, offset, cursor)?;
         let now = now_arg(py, now)?;
         let page = py
             .detach(|| self.read().search_ids(&q, sort, &req, now))
