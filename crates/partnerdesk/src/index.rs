@@ -178,7 +178,7 @@ fn bm_remove<K: Eq + Hash>(map: &mut HashMap<K, RoaringBitmap>, k: &K, slot: u32
 }
 
 /// The freeze bucket of a customer: `None` when not frozen.
-fn freeze_key(f: &FreezeState) -> Option<(FreezeScope, FreezeOrigin)> {
+pub(crate) fn freeze_key(f: &FreezeState) -> Option<(FreezeScope, FreezeOrigin)> {
     f.freeze().map(|f| (f.scope.clone(), f.origin.clone()))
 }
 
@@ -219,6 +219,9 @@ pub(crate) struct Index {
     /// The same as exact fixed-point keys (see [`money_key`]), for fast comparisons and sorts.
     pub(crate) mtd_key: Vec<i128>,
     pub(crate) mtd_sorted: BTreeSet<(Decimal, u32)>,
+    /// Month-to-date keys of each account manager's customers, ordered: "a manager's customers
+    /// in a spend range, by spend" is one range scan that yields the sort key too.
+    pub(crate) by_manager_mtd: HashMap<OperatorId, BTreeSet<(i128, u32)>>,
     pub(crate) expiries: BTreeSet<(DateTime<Utc>, u32)>,
     /// The same expiries per slot, ascending: the next expiry at any `now` is one binary search
     /// away, without touching the customer.
@@ -248,6 +251,7 @@ impl Index {
             mtd: Vec::new(),
             mtd_key: Vec::new(),
             mtd_sorted: BTreeSet::new(),
+            by_manager_mtd: HashMap::new(),
             expiries: BTreeSet::new(),
             slot_expiries: Vec::new(),
             associated_at: BTreeSet::new(),
@@ -272,7 +276,7 @@ impl Index {
         if let Some(r) = reversed_digits(c) {
             self.mobile_rev.insert((r, slot));
         }
-        self.set_mtd(slot, c.month_spend(self.month));
+        self.set_mtd(slot, c.month_spend(self.month), c.account_manager.as_ref());
         let ex = expiries(c);
         for e in &ex {
             self.expiries.insert((*e, slot));
@@ -350,7 +354,7 @@ impl Index {
         }
         let mtd = new.month_spend(self.month);
         if self.mtd.get(slot as usize) != Some(&mtd) {
-            self.set_mtd(slot, mtd);
+            self.set_mtd(slot, mtd, new.account_manager.as_ref());
         }
         if old.resources != new.resources {
             let (eo, en) = (expiries(old), expiries(new));
@@ -385,15 +389,21 @@ impl Index {
         ex.get(ex.partition_point(|e| *e < now)).copied()
     }
 
-    pub(crate) fn set_mtd(&mut self, slot: u32, value: Decimal) {
+    /// Sets the month-to-date spend of a slot whose current account manager is `manager`.
+    pub(crate) fn set_mtd(&mut self, slot: u32, value: Decimal, manager: Option<&OperatorId>) {
         let s = slot as usize;
         if self.mtd.len() <= s {
             self.mtd.resize(s + 1, Decimal::ZERO);
             self.mtd_key.resize(s + 1, 0);
         }
         self.mtd_sorted.remove(&(self.mtd[s], slot));
+        let key = money_key(value).floor;
+        if let Some(set) = manager.and_then(|m| self.by_manager_mtd.get_mut(m)) {
+            set.remove(&(self.mtd_key[s], slot));
+            set.insert((key, slot));
+        }
         self.mtd[s] = value;
-        self.mtd_key[s] = money_key(value).floor;
+        self.mtd_key[s] = key;
         self.mtd_sorted.insert((value, slot));
     }
 
@@ -418,10 +428,25 @@ impl Index {
         }
     }
 
-    fn set_manager(&mut self, slot: u32, m: Option<&OperatorId>, on: bool) {
+    pub(crate) fn set_manager(&mut self, slot: u32, m: Option<&OperatorId>, on: bool) {
+        let key = (self.mtd_key.get(slot as usize).copied().unwrap_or(0), slot);
         match (m, on) {
-            (Some(m), true) => bm_insert(&mut self.by_manager, m.clone(), slot),
-            (Some(m), false) => bm_remove(&mut self.by_manager, m, slot),
+            (Some(m), true) => {
+                bm_insert(&mut self.by_manager, m.clone(), slot);
+                self.by_manager_mtd
+                    .entry(m.clone())
+                    .or_default()
+                    .insert(key);
+            }
+            (Some(m), false) => {
+                bm_remove(&mut self.by_manager, m, slot);
+                if let Some(set) = self.by_manager_mtd.get_mut(m) {
+                    set.remove(&key);
+                    if set.is_empty() {
+                        self.by_manager_mtd.remove(m);
+                    }
+                }
+            }
             (None, true) => {
                 self.no_manager.insert(slot);
             }
@@ -431,7 +456,12 @@ impl Index {
         }
     }
 
-    fn set_freeze(&mut self, slot: u32, key: Option<(FreezeScope, FreezeOrigin)>, on: bool) {
+    pub(crate) fn set_freeze(
+        &mut self,
+        slot: u32,
+        key: Option<(FreezeScope, FreezeOrigin)>,
+        on: bool,
+    ) {
         match (key, on) {
             (None, true) => {
                 self.not_frozen.insert(slot);

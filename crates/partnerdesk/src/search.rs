@@ -159,6 +159,22 @@ fn btree_slots<K: Ord + Clone>(
     lower: &Bound<K>,
     upper: &Bound<K>,
 ) -> RoaringBitmap {
+    sorted_bitmap(
+        btree_range(set, lower, upper)
+            .into_iter()
+            .flatten()
+            .map(|(_, s)| *s)
+            .collect(),
+    )
+}
+
+/// The entries of an ordered `(key, slot)` set whose key lies between two bounds (`None` when
+/// the bounds are empty, which `BTreeSet::range` would refuse).
+fn btree_range<'s, K: Ord + Clone>(
+    set: &'s BTreeSet<(K, u32)>,
+    lower: &Bound<K>,
+    upper: &Bound<K>,
+) -> Option<std::collections::btree_set::Range<'s, (K, u32)>> {
     if let (Bound::Included(l) | Bound::Excluded(l), Bound::Included(u) | Bound::Excluded(u)) =
         (lower, upper)
     {
@@ -168,7 +184,7 @@ fn btree_slots<K: Ord + Clone>(
             Ordering::Less => false,
         };
         if empty {
-            return RoaringBitmap::new();
+            return None;
         }
     }
     let lo = match lower {
@@ -181,7 +197,39 @@ fn btree_slots<K: Ord + Clone>(
         Bound::Excluded(u) => Bound::Excluded((u.clone(), 0)),
         Bound::Unbounded => Bound::Unbounded,
     };
-    sorted_bitmap(set.range((lo, hi)).map(|(_, s)| *s).collect())
+    Some(set.range((lo, hi)))
+}
+
+/// The tighter of two lower bounds.
+fn tighter_lower<K: Ord>(a: Bound<K>, b: Bound<K>) -> Bound<K> {
+    match (&a, &b) {
+        (Bound::Unbounded, _) => b,
+        (_, Bound::Unbounded) => a,
+        (Bound::Included(x) | Bound::Excluded(x), Bound::Included(y) | Bound::Excluded(y)) => {
+            match x.cmp(y) {
+                Ordering::Less => b,
+                Ordering::Greater => a,
+                Ordering::Equal if matches!(a, Bound::Excluded(_)) => a,
+                Ordering::Equal => b,
+            }
+        }
+    }
+}
+
+/// The tighter of two upper bounds.
+fn tighter_upper<K: Ord>(a: Bound<K>, b: Bound<K>) -> Bound<K> {
+    match (&a, &b) {
+        (Bound::Unbounded, _) => b,
+        (_, Bound::Unbounded) => a,
+        (Bound::Included(x) | Bound::Excluded(x), Bound::Included(y) | Bound::Excluded(y)) => {
+            match x.cmp(y) {
+                Ordering::Less => a,
+                Ordering::Greater => b,
+                Ordering::Equal if matches!(a, Bound::Excluded(_)) => a,
+                Ordering::Equal => b,
+            }
+        }
+    }
 }
 
 /// A candidate set this many times smaller than the universe is checked row by row rather than
@@ -558,6 +606,15 @@ impl Desk {
                 skip,
                 take,
             ),
+            SortKey::MonthToDate if ctx.month == self.index.month => window(
+                slots,
+                |s| self.index.mtd_key[s as usize],
+                sort.descending,
+                id,
+                after,
+                skip,
+                take,
+            ),
             SortKey::MonthToDate => window(
                 slots,
                 |s| self.mtd_of(s, ctx),
@@ -578,11 +635,7 @@ impl Desk {
             ),
             SortKey::NextExpiry => {
                 // Customers without an upcoming expiry come last in both directions.
-                let key = |s: u32| {
-                    let e = self.index.next_expiry(s, ctx.now);
-                    let ts = e.map_or(0, |e| e.timestamp_micros());
-                    (e.is_none(), if sort.descending { -ts } else { ts })
-                };
+                let key = |s: u32| expiry_key(self.index.next_expiry(s, ctx.now), sort.descending);
                 window(slots, key, false, id, after, skip, take)
             }
             SortKey::Id => window(
@@ -594,6 +647,93 @@ impl Desk {
                 skip,
                 take,
             ),
+        }
+    }
+
+    /// An access path that yields the matches already keyed by the sort key, for the console's
+    /// most common pages: a manager's customers by spend, and what expires soonest.
+    fn keyed_scan(&self, query: &Query, sort: Sort, ctx: &MatchContext<'_>) -> Option<Keyed> {
+        let universe = if query.include_disassociated {
+            &self.index.live
+        } else {
+            &self.index.associated
+        };
+        let parts = conjuncts(&query.filter);
+        let keep = |slot: u32, rest: &[&Expr]| {
+            universe.contains(slot) && rest.iter().all(|e| self.check(e, slot, ctx))
+        };
+        match sort.key {
+            SortKey::MonthToDate if ctx.month == self.index.month => {
+                let at = parts
+                    .iter()
+                    .position(|e| matches!(e, Expr::Criterion(Criterion::Manager(_))))?;
+                let Expr::Criterion(Criterion::Manager(m)) = parts[at] else {
+                    return None;
+                };
+                let (mut lower, mut upper) = (Bound::Unbounded, Bound::Unbounded);
+                let mut rest = Vec::new();
+                for (i, e) in parts.iter().enumerate() {
+                    match e {
+                        _ if i == at => {}
+                        Expr::Criterion(Criterion::MonthToDate(r)) => {
+                            let k = key_range(r);
+                            lower = tighter_lower(lower, k.lower);
+                            upper = tighter_upper(upper, k.upper);
+                        }
+                        _ => rest.push(*e),
+                    }
+                }
+                let Some(set) = self.index.by_manager_mtd.get(m) else {
+                    return Some(Keyed::MonthToDate(Vec::new()));
+                };
+                let keyed = btree_range(set, &lower, &upper)
+                    .into_iter()
+                    .flatten()
+                    .filter(|(_, s)| keep(*s, &rest))
+                    .copied()
+                    .collect();
+                Some(Keyed::MonthToDate(keyed))
+            }
+            SortKey::NextExpiry => {
+                let at = parts.iter().position(|e| {
+                    matches!(
+                        e,
+                        Expr::Criterion(Criterion::NextExpiry(ExpiryFilter::WithinDays(_)))
+                    )
+                })?;
+                let Expr::Criterion(Criterion::NextExpiry(ExpiryFilter::WithinDays(n))) = parts[at]
+                else {
+                    return None;
+                };
+                let rest: Vec<&Expr> = parts
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != at)
+                    .map(|(_, e)| *e)
+                    .collect();
+                let end = ctx.now + Duration::days(i64::from(*n));
+                // In expiry order from `now`, a slot's first expiry is its next expiry.
+                let mut seen = vec![0u64; self.slots.len().div_ceil(64)];
+                let mut keyed = Vec::new();
+                for (e, slot) in btree_range(
+                    &self.index.expiries,
+                    &Bound::Included(ctx.now),
+                    &Bound::Included(end),
+                )
+                .into_iter()
+                .flatten()
+                {
+                    let (word, bit) = (*slot as usize / 64, 1u64 << (*slot % 64));
+                    if seen[word] & bit == 0 {
+                        seen[word] |= bit;
+                        if keep(*slot, &rest) {
+                            keyed.push((expiry_key(Some(*e), sort.descending), *slot));
+                        }
+                    }
+                }
+                Some(Keyed::NextExpiry(keyed))
+            }
+            _ => None,
         }
     }
 
@@ -641,10 +781,36 @@ impl Desk {
             }
         };
         let ctx = self.match_context(now);
-        let slots = self.select(query, &ctx);
-        let total = slots.len();
+        let id = |s: u32| self.at(s).id.as_str();
         // Take one row more than asked, to know whether a next page exists.
-        let mut rows = self.order(slots, sort, &ctx, after, skip, limit + 1);
+        let (total, mut rows) = match self.keyed_scan(query, sort, &ctx) {
+            Some(Keyed::MonthToDate(keyed)) => {
+                let pivot = after.map(|a| (self.index.mtd_key[a as usize], a));
+                (
+                    keyed.len(),
+                    window_keyed(keyed, pivot, sort.descending, id, skip, limit + 1),
+                )
+            }
+            Some(Keyed::NextExpiry(keyed)) => {
+                let pivot = after.map(|a| {
+                    (
+                        expiry_key(self.index.next_expiry(a, now), sort.descending),
+                        a,
+                    )
+                });
+                (
+                    keyed.len(),
+                    window_keyed(keyed, pivot, false, id, skip, limit + 1),
+                )
+            }
+            None => {
+                let slots = self.select(query, &ctx);
+                (
+                    slots.len(),
+                    self.order(slots, sort, &ctx, after, skip, limit + 1),
+                )
+            }
+        };
         let more = rows.len() > limit;
         rows.truncate(limit);
         let next_cursor = match (more, rows.last()) {
@@ -752,13 +918,25 @@ fn window<'a, K: Ord>(
     skip: usize,
     take: usize,
 ) -> Vec<u32> {
+    let pivot = after.map(|a| (key(a), a));
+    let keyed = slots.into_iter().map(|s| (key(s), s)).collect();
+    window_keyed(keyed, pivot, desc, id, skip, take)
+}
+
+/// [`window`] over slots that already carry their keys.
+fn window_keyed<'a, K: Ord>(
+    mut keyed: Vec<(K, u32)>,
+    pivot: Option<(K, u32)>,
+    desc: bool,
+    id: impl Fn(u32) -> &'a str,
+    skip: usize,
+    take: usize,
+) -> Vec<u32> {
     let cmp = |a: &(K, u32), b: &(K, u32)| {
         let primary = if desc { b.0.cmp(&a.0) } else { a.0.cmp(&b.0) };
         primary.then_with(|| id(a.1).cmp(id(b.1)))
     };
-    let mut keyed: Vec<(K, u32)> = slots.into_iter().map(|s| (key(s), s)).collect();
-    if let Some(a) = after {
-        let pivot = (key(a), a);
+    if let Some(pivot) = pivot {
         keyed.retain(|e| cmp(e, &pivot) == Ordering::Greater);
     }
     let end = skip.saturating_add(take).min(keyed.len());
@@ -771,6 +949,28 @@ fn window<'a, K: Ord>(
     }
     keyed.sort_unstable_by(cmp);
     keyed.into_iter().skip(skip).map(|(_, s)| s).collect()
+}
+
+/// The sort key of an upcoming expiry: customers without one come last in both directions.
+fn expiry_key(e: Option<DateTime<Utc>>, desc: bool) -> (bool, i64) {
+    let ts = e.map_or(0, |e| e.timestamp_micros());
+    (e.is_none(), if desc { -ts } else { ts })
+}
+
+/// Matches that an index yields already keyed by the sort key.
+enum Keyed {
+    /// Keyed by month-to-date spend (fixed-point keys).
+    MonthToDate(Vec<(i128, u32)>),
+    /// Keyed by next expiry.
+    NextExpiry(Vec<((bool, i64), u32)>),
+}
+
+/// The children of a top-level `and` (or the filter itself).
+fn conjuncts(e: &Expr) -> Vec<&Expr> {
+    match e {
+        Expr::And(v) => v.iter().collect(),
+        e => vec![e],
+    }
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;

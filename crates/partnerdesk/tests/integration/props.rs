@@ -291,6 +291,39 @@ proptest! {
     }
 
     #[test]
+    fn keyed_access_paths_equal_naive(
+        specs in prop::collection::vec(spec(), 0..40),
+        m in 0..MANAGERS.len(),
+        mtd in prop::collection::vec(criterion(), 0..3),
+        days in 0u32..45,
+        extra in prop::option::of(expr()),
+        desc in any::<bool>(),
+        limit in 1u32..7,
+    ) {
+        let desk = build(&specs).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let manager = OperatorId::new(MANAGERS[m]).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        // A manager's customers by spend (with any spend ranges and more), and what expires
+        // soonest (with more): the two shapes answered by keyed index scans.
+        let mut by_spend = vec![Expr::Criterion(Criterion::Manager(manager))];
+        by_spend.extend(mtd.into_iter().filter(|c| matches!(c, Criterion::MonthToDate(_))).map(Expr::Criterion));
+        let mut expiring = vec![Expr::Criterion(Criterion::NextExpiry(ExpiryFilter::WithinDays(days)))];
+        if let Some(e) = extra {
+            by_spend.push(e.clone());
+            expiring.push(e);
+        }
+        for (filter, key) in [(Expr::And(by_spend), SortKey::MonthToDate), (Expr::And(expiring), SortKey::NextExpiry)] {
+            let q = Query::new(filter);
+            let s = Sort { key, descending: desc };
+            let want = naive(&desk, &q, s, now());
+            let got = desk.search_ids(&q, s, &PageRequest::offset(0, 1000), now()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(got.total, want.len());
+            prop_assert_eq!(&got.ids, &want);
+            let paged = all_by_cursor(&desk, &q, s, now(), limit).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(&paged, &want);
+        }
+    }
+
+    #[test]
     fn snapshot_round_trips(specs in prop::collection::vec(spec(), 0..25)) {
         let desk = build(&specs).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let json = desk.to_snapshot_json().map_err(|e| TestCaseError::fail(e.to_string()))?;

@@ -2,7 +2,7 @@
 
 use crate::common::{all_by_cursor, naive};
 use partnerdesk::query::{PageRequest, Query, Sort, SortKey};
-use partnerdesk::{Result, demo};
+use partnerdesk::{Decimal, Result, demo};
 
 const FILTERS: &[&str] = &[
     "",
@@ -57,6 +57,80 @@ fn every_filter_agrees_with_the_naive_scan() -> Result<()> {
                 );
                 let by_cursor = all_by_cursor(&desk, &q, sort, now, 37)?;
                 assert_eq!(by_cursor, want, "cursor paging of {f} {sort}");
+            }
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn keyed_paths_stay_right_through_changes() -> Result<()> {
+    use partnerdesk::demo::Rng;
+    use partnerdesk::{ChargingMode, Money, OperatorId, SpendRecord};
+    let (mut desk, now) = demo::portfolio(1500, 3)?;
+    let ids: Vec<_> = desk.customers().map(|c| c.id.clone()).collect();
+    let managers: Vec<OperatorId> = desk
+        .operators()
+        .filter(|o| o.account_manager)
+        .map(|o| o.id.clone())
+        .collect();
+    let mut rng = Rng::new(9);
+    for step in 0..600 {
+        let id = &ids[rng.below(ids.len() as u64) as usize];
+        if desk.customer(id).is_err() {
+            continue;
+        }
+        match step % 4 {
+            0 => {
+                let m = if rng.chance(20) {
+                    None
+                } else {
+                    Some(rng.pick(&managers).clone())
+                };
+                desk.update_customer(id, |c| c.account_manager = m)?;
+            }
+            1 => {
+                let day = desk.partner().billing_offset.day_of(now);
+                let amount = Money::new(
+                    Decimal::new(rng.below(500_000) as i64 - 1000, 2),
+                    desk.partner().currency,
+                );
+                desk.add_spend(
+                    id,
+                    SpendRecord {
+                        day,
+                        product: "ecs".into(),
+                        amount,
+                        mode: ChargingMode::PayPerUse,
+                    },
+                )?;
+            }
+            2 if rng.chance(10) => {
+                desk.remove_customer(id)?;
+            }
+            _ => {
+                desk.update_customer(id, |c| c.resources.clear())?;
+            }
+        }
+    }
+    for m in managers.iter().take(8) {
+        for (filter, key) in [
+            (
+                format!("manager={m} and mtd>=10 and mtd<2000"),
+                SortKey::MonthToDate,
+            ),
+            (format!("manager={m}"), SortKey::MonthToDate),
+            ("expires<=20d".to_string(), SortKey::NextExpiry),
+            (format!("expires<=60d and manager={m}"), SortKey::NextExpiry),
+        ] {
+            let q = Query::parse(&filter)?;
+            for sort in [Sort::asc(key), Sort::desc(key)] {
+                let want = naive(&desk, &q, sort, now);
+                assert_eq!(
+                    all_by_cursor(&desk, &q, sort, now, 7)?,
+                    want,
+                    "{filter} {sort}"
+                );
             }
         }
     }
