@@ -36,6 +36,9 @@ pub struct Desk {
     pub(crate) index: Index,
     pub(crate) row_policy: crate::row::RowPolicy,
     pub(crate) ledger: crate::ledger::Ledger,
+    pub(crate) exports: crate::export::ExportHistory,
+    pub(crate) export_policy: crate::privacy::MaskPolicy,
+    pub(crate) pseudonym_key: Option<crate::privacy::PseudonymKey>,
 }
 
 impl Desk {
@@ -51,6 +54,9 @@ impl Desk {
             index: Index::new(month),
             row_policy: crate::row::RowPolicy::default(),
             ledger: crate::ledger::Ledger::default(),
+            exports: crate::export::ExportHistory::default(),
+            export_policy: crate::privacy::MaskPolicy::console(),
+            pseudonym_key: None,
         }
     }
 
@@ -74,7 +80,11 @@ impl Desk {
         self.index.month = month;
         for (slot, c) in self.slots.iter().enumerate() {
             if let Some(c) = c {
-                self.index.set_mtd(slot as u32, c.month_spend(month));
+                self.index.set_mtd(
+                    slot as u32,
+                    c.month_spend(month),
+                    c.account_manager.as_ref(),
+                );
             }
         }
     }
@@ -207,6 +217,8 @@ impl Desk {
     /// Adds a spend record to a customer (in the partner's currency).
     pub fn add_spend(&mut self, id: &CustomerId, record: SpendRecord) -> Result<()> {
         record.amount.require_currency(self.partner.currency)?;
+        crate::validate::spend_amount("amount", &record.amount, self.partner.currency)
+            .map_err(|(field, reason)| Error::invalid_money(field, reason))?;
         let slot = self.slot_of(id)?;
         let month = self.index.month;
         let in_month = month.contains(record.day);
@@ -222,7 +234,8 @@ impl Desk {
                 .copied()
                 .unwrap_or_default()
                 + amount;
-            self.index.set_mtd(slot, mtd);
+            let manager = self.at(slot).account_manager.clone();
+            self.index.set_mtd(slot, mtd, manager.as_ref());
         }
         Ok(())
     }
