@@ -1064,7 +1064,9 @@ impl PyDesk {
     /// Exports customers, anonymised, to `dest`: a path (`str` / `os.PathLike`) or a binary
     /// file object with `write(bytes)`. Select with `query` (and `sort`) or `ids`. `progress`
     /// is called as `progress(done, total)` with the GIL released in between; returning
-    /// `False` cancels (`ExportCancelledError`). Administrator only.
+    /// `False` cancels (`ExportCancelledError`). Administrator only. The desk is locked for
+    /// the export: the callback and the file object must not call this desk's methods (that
+    /// would wait for the export forever); other threads wait until it ends.
     #[pyo3(signature = (actor, dest, *, format = "csv", query = None, ids = None, sort = "id", descending = false, columns = None, bom = false, file_name = None, scratch_dir = None, progress = None, now = None))]
     #[allow(clippy::too_many_arguments)]
     fn export(
