@@ -4,3 +4,4 @@
 
 pub mod search_tour;
 pub mod table;
+pub mod walkthrough;

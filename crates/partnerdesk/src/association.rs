@@ -411,7 +411,9 @@ impl crate::desk::Desk {
                 desk.emit(
                     actor,
                     Some(customer),
-                    crate::event::EventKind::DisassociationRequested { request },
+                    crate::event::EventKind::DisassociationRequested {
+                        request: Box::new(request),
+                    },
                     now,
                 )?;
                 Ok(id)

@@ -236,12 +236,11 @@ impl crate::desk::Desk {
                     id: request.customer.to_string(),
                 });
             }
-            let open = desk.ledger.authorizations.values().any(|a| {
-                a.customer == request.customer
-                    && matches!(
-                        a.state_at(now),
-                        AuthorizationState::Pending | AuthorizationState::AwaitingDistributor
-                    )
+            let open = desk.ledger.auths_of(&request.customer).any(|a| {
+                matches!(
+                    a.state_at(now),
+                    AuthorizationState::Pending | AuthorizationState::AwaitingDistributor
+                )
             });
             if open {
                 return Err(transition(&AuthorizationState::Pending, "request again"));
@@ -285,7 +284,9 @@ impl crate::desk::Desk {
             desk.emit(
                 actor,
                 Some(&request.customer),
-                EventKind::AuthorizationRequested { authorization },
+                EventKind::AuthorizationRequested {
+                    authorization: Box::new(authorization),
+                },
                 now,
             )?;
             Ok(id)
@@ -518,11 +519,7 @@ impl crate::desk::Desk {
 
     /// The authorizations of a customer, by id.
     pub fn authorizations_of(&self, customer: &CustomerId) -> Vec<&Authorization> {
-        self.ledger
-            .authorizations
-            .values()
-            .filter(|a| &a.customer == customer)
-            .collect()
+        self.ledger.auths_of(customer).collect()
     }
 
     /// Whether the partner may act on the customer's behalf with `scope` at `now`: an
@@ -533,10 +530,7 @@ impl crate::desk::Desk {
         scope: &AuthorizationScope,
         now: DateTime<Utc>,
     ) -> bool {
-        self.ledger
-            .authorizations
-            .values()
-            .any(|a| &a.customer == customer && a.covers(scope, now))
+        self.ledger.auths_of(customer).any(|a| a.covers(scope, now))
     }
 
     /// Like [`crate::Desk::may_act_on_behalf`], as a check: `AUTHORIZATION_REQUIRED` when not.

@@ -295,7 +295,14 @@ impl crate::desk::Desk {
                 None
             };
             let budget = setting.to_budget(now, actor.login());
-            desk.emit(actor, Some(customer), EventKind::BudgetSet { budget }, now)?;
+            desk.emit(
+                actor,
+                Some(customer),
+                EventKind::BudgetSet {
+                    budget: Box::new(budget),
+                },
+                now,
+            )?;
             if let Some(scope) = unfreeze {
                 desk.emit(actor, Some(customer), EventKind::Unfrozen { scope }, now)?;
             }
@@ -433,13 +440,13 @@ impl crate::desk::Desk {
         }
         if freeze && c.association.is_reseller_model() {
             events.push(EventKind::Frozen {
-                freeze: Freeze {
+                freeze: Box::new(Freeze {
                     scope: FreezeScope::Account,
                     origin: FreezeOrigin::Budget,
                     reason: "budget used up".to_owned(),
                     by: "system".to_owned(),
                     at: now,
-                },
+                }),
             });
         }
         if events.is_empty() {

@@ -78,7 +78,7 @@ pub enum EventKind {
     /// A disassociation was requested.
     DisassociationRequested {
         /// The request.
-        request: DisassociationRequest,
+        request: Box<DisassociationRequest>,
     },
     /// A disassociation request was rejected.
     DisassociationRejected {
@@ -107,7 +107,7 @@ pub enum EventKind {
     /// The customer was frozen.
     Frozen {
         /// The freeze.
-        freeze: Freeze,
+        freeze: Box<Freeze>,
     },
     /// The customer was unfrozen.
     Unfrozen {
@@ -117,7 +117,7 @@ pub enum EventKind {
     /// A budget was set.
     BudgetSet {
         /// The budget in force.
-        budget: Budget,
+        budget: Box<Budget>,
     },
     /// Budget usage crossed a threshold in a budget period.
     BudgetThresholdCrossed {
@@ -138,7 +138,7 @@ pub enum EventKind {
     /// An authorization was requested.
     AuthorizationRequested {
         /// The request.
-        authorization: Authorization,
+        authorization: Box<Authorization>,
     },
     /// The distributor approved (or rejected) a reseller's request.
     AuthorizationDistributorDecided {
@@ -184,7 +184,7 @@ pub enum EventKind {
     /// An order was placed on the customer's behalf (it starts unpaid).
     OrderPlaced {
         /// The order.
-        order: Order,
+        order: Box<Order>,
     },
     /// The outcome of a command that carried an idempotency key (a repeat returns it).
     CommandRecorded {
@@ -382,6 +382,8 @@ impl Desk {
     /// number and apply cleanly; on the first that does not, the error names it (events before
     /// it stay applied).
     pub fn apply_events(&mut self, events: impl IntoIterator<Item = Event>) -> Result<()> {
+        let events = events.into_iter();
+        self.ledger.events.reserve(events.size_hint().0);
         for e in events {
             self.apply(e)?;
         }
@@ -477,7 +479,7 @@ impl Desk {
                 if request.id != self.ledger.requests.len() as u64 + 1 {
                     return Err(bad_event(seq, "request id out of sequence"));
                 }
-                self.ledger.requests.push(request.clone());
+                self.ledger.requests.push((**request).clone());
             }
             EventKind::DisassociationRejected { request, reason } => {
                 let r = self
@@ -515,8 +517,14 @@ impl Desk {
                 }
                 self.ledger.close_period(&id, at);
                 self.ledger.budget_watch.remove(&id);
-                for a in self.ledger.authorizations.values_mut() {
-                    if a.customer == id
+                let ids: Vec<AuthorizationId> = self
+                    .ledger
+                    .auths_by_customer
+                    .get(&id)
+                    .cloned()
+                    .unwrap_or_default();
+                for aid in ids {
+                    if let Some(a) = self.ledger.authorizations.get_mut(&aid)
                         && matches!(
                             a.state,
                             AuthorizationState::Pending
@@ -558,22 +566,24 @@ impl Desk {
                 self.adopt_imported(s, at);
                 self.ledger
                     .open_period(&id, manager, at, event.actor.clone());
-                self.modify(s, |c| c.account_manager = Some(manager.clone()));
+                self.governed(seq, s, |g| *g.account_manager = Some(manager.clone()))?;
             }
             EventKind::ManagerUnassigned => {
                 let s = need_slot()?;
                 let id = self.at(s).id.clone();
                 self.adopt_imported(s, at);
                 self.ledger.close_period(&id, at);
-                self.modify(s, |c| c.account_manager = None);
+                self.governed(seq, s, |g| *g.account_manager = None)?;
             }
             EventKind::Frozen { freeze } => {
                 let s = need_slot()?;
-                self.modify(s, |c| c.freeze = FreezeState::Frozen(freeze.clone()));
+                self.governed(seq, s, |g| {
+                    *g.freeze = FreezeState::Frozen((**freeze).clone())
+                })?;
             }
             EventKind::Unfrozen { .. } => {
                 let s = need_slot()?;
-                self.modify(s, |c| c.freeze = FreezeState::NotFrozen);
+                self.governed(seq, s, |g| *g.freeze = FreezeState::NotFrozen)?;
             }
             EventKind::BudgetSet { budget } => {
                 let s = need_slot()?;
@@ -587,7 +597,7 @@ impl Desk {
                     operator: budget.set_by.clone(),
                 });
                 self.ledger.budget_watch.remove(&id);
-                self.modify(s, |c| c.budget = Some(budget.clone()));
+                self.governed(seq, s, |g| *g.budget = Some((**budget).clone()))?;
             }
             EventKind::BudgetThresholdCrossed {
                 threshold, period, ..
@@ -604,8 +614,13 @@ impl Desk {
             EventKind::AuthorizationRequested { authorization } => {
                 self.ledger.auth_seq += 1;
                 self.ledger
+                    .auths_by_customer
+                    .entry(authorization.customer.clone())
+                    .or_default()
+                    .push(authorization.id.clone());
+                self.ledger
                     .authorizations
-                    .insert(authorization.id.clone(), authorization.clone());
+                    .insert(authorization.id.clone(), (**authorization).clone());
             }
             EventKind::AuthorizationDistributorDecided { id, approved } => {
                 let a = self
@@ -653,7 +668,7 @@ impl Desk {
             EventKind::OrderPlaced { order } => {
                 let s = need_slot()?;
                 self.ledger.order_seq += 1;
-                self.modify(s, |c| c.orders.push(order.clone()));
+                self.governed(seq, s, |g| g.orders.push((**order).clone()))?;
             }
             EventKind::CommandRecorded {
                 key,
@@ -693,5 +708,61 @@ impl crate::ledger::Ledger {
 
     fn authorization_mut(&mut self, id: &AuthorizationId) -> Option<&mut Authorization> {
         self.authorizations.get_mut(id)
+    }
+}
+
+/// The fields the governed operations change most often, lent out without the rest of the
+/// customer so that nothing else can change: the index upkeep then touches only these.
+pub(crate) struct Governed<'a> {
+    pub(crate) freeze: &'a mut FreezeState,
+    pub(crate) account_manager: &'a mut Option<OperatorId>,
+    pub(crate) budget: &'a mut Option<Budget>,
+    pub(crate) orders: &'a mut Vec<Order>,
+}
+
+impl Desk {
+    fn governed(&mut self, seq: u64, slot: u32, change: impl FnOnce(Governed<'_>)) -> Result<()> {
+        self.modify_governed(slot, change)
+            .ok_or_else(|| bad_event(seq, "customer slot is not live"))
+    }
+
+    /// Like [`Desk::modify`], for changes of the freeze state, account manager, budget or
+    /// orders only (the type lends nothing else), re-indexing just what those feed: the
+    /// freeze buckets, the manager bitmaps and the budgeted set. No clone of the customer.
+    pub(crate) fn modify_governed<R>(
+        &mut self,
+        slot: u32,
+        change: impl FnOnce(Governed<'_>) -> R,
+    ) -> Option<R> {
+        let c = self.slots.get_mut(slot as usize)?.as_mut()?;
+        let old_freeze = crate::index::freeze_key(&c.freeze);
+        let old_manager = c.account_manager.clone();
+        let had_budget = c.budget.is_some();
+        let out = change(Governed {
+            freeze: &mut c.freeze,
+            account_manager: &mut c.account_manager,
+            budget: &mut c.budget,
+            orders: &mut c.orders,
+        });
+        let new_freeze = crate::index::freeze_key(&c.freeze);
+        if old_freeze != new_freeze {
+            self.index.set_freeze(slot, old_freeze, false);
+            self.index.set_freeze(slot, new_freeze, true);
+        }
+        if old_manager != c.account_manager {
+            self.index.set_manager(slot, old_manager.as_ref(), false);
+            self.index
+                .set_manager(slot, c.account_manager.as_ref(), true);
+        }
+        match (had_budget, c.budget.is_some()) {
+            (false, true) => {
+                self.index.budgeted.insert(slot);
+            }
+            (true, false) => {
+                self.index.budgeted.remove(slot);
+            }
+            _ => {}
+        }
+        Some(out)
     }
 }

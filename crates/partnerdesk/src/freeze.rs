@@ -293,13 +293,13 @@ impl crate::desk::Desk {
                             return Err(Error::AlreadyFrozen { id: id.to_string() });
                         }
                         Ok(EventKind::Frozen {
-                            freeze: Freeze {
+                            freeze: Box::new(Freeze {
                                 scope: request.scope.clone(),
                                 origin: FreezeOrigin::Manual,
                                 reason: request.reason.clone(),
                                 by: actor.login(),
                                 at: now,
-                            },
+                            }),
                         })
                     } else {
                         let Some(f) = current.freeze() else {

@@ -59,6 +59,9 @@ pub(crate) struct Ledger {
     pub(crate) budget_records: Vec<BudgetRecord>,
     pub(crate) budget_watch: HashMap<CustomerId, BudgetWatch>,
     pub(crate) authorizations: BTreeMap<AuthorizationId, Authorization>,
+    /// Derived: the authorizations of each customer.
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub(crate) auths_by_customer: HashMap<CustomerId, Vec<AuthorizationId>>,
     pub(crate) auth_seq: u64,
     pub(crate) commitment_letter: Option<DateTime<Utc>>,
     pub(crate) order_seq: u64,
@@ -94,6 +97,25 @@ impl Ledger {
                 .or_default()
                 .push(i);
         }
+        self.auths_by_customer.clear();
+        for (id, a) in &self.authorizations {
+            self.auths_by_customer
+                .entry(a.customer.clone())
+                .or_default()
+                .push(id.clone());
+        }
+    }
+
+    /// The authorizations of a customer.
+    pub(crate) fn auths_of<'a>(
+        &'a self,
+        customer: &CustomerId,
+    ) -> impl Iterator<Item = &'a Authorization> + 'a {
+        self.auths_by_customer
+            .get(customer)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.authorizations.get(id))
     }
 
     /// The current (open) period of a customer.

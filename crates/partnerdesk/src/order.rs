@@ -194,7 +194,9 @@ impl crate::desk::Desk {
                 desk.emit(
                     actor,
                     Some(id),
-                    crate::event::EventKind::OrderPlaced { order },
+                    crate::event::EventKind::OrderPlaced {
+                        order: Box::new(order),
+                    },
                     now,
                 )?;
                 Ok(order_id)

@@ -369,7 +369,7 @@ fn customer_disassociation_requests_are_decided_by_the_administrator() -> Result
     d.set_budget(&op("ops"), &r1, &monthly(1000, false, false)?, now(), None)?;
     d.assign_manager(
         &op("ops"),
-        &[r1.clone()],
+        std::slice::from_ref(&r1),
         &OperatorId::new("am1")?,
         now(),
         None,
@@ -580,8 +580,8 @@ fn spend_is_attributed_to_the_manager_of_the_day() -> Result<()> {
     // am1 from Oct 1 (billing time UTC+8), am2 from Nov 10.
     let oct1 = partnerdesk::BillingOffset::CHINA.start_of_day(day(2026, 10, 1));
     let nov10 = partnerdesk::BillingOffset::CHINA.start_of_day(day(2026, 11, 10));
-    d.assign_manager(&op("ops"), &[r1.clone()], &am1, oct1, None)?;
-    d.assign_manager(&op("ops"), &[r1.clone()], &am2, nov10, None)?;
+    d.assign_manager(&op("ops"), std::slice::from_ref(&r1), &am1, oct1, None)?;
+    d.assign_manager(&op("ops"), std::slice::from_ref(&r1), &am2, nov10, None)?;
     let month = |m| {
         (
             day(2026, m, 1),
