@@ -31,6 +31,27 @@ use std::collections::VecDeque;
 use std::io::{BufWriter, Write};
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+thread_local! {
+    /// The address of the desk whose export runs on this thread (0: none).
+    static EXPORTING: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Marks this thread as exporting `desk` until dropped.
+struct ExportingMark;
+
+impl ExportingMark {
+    fn set(desk: &PyDesk) -> Self {
+        EXPORTING.with(|e| e.set(desk as *const PyDesk as usize));
+        ExportingMark
+    }
+}
+
+impl Drop for ExportingMark {
+    fn drop(&mut self) {
+        EXPORTING.with(|e| e.set(0));
+    }
+}
+
 /// A partner's customer portfolio.
 #[pyclass(name = "Desk", module = "partnerdesk", frozen)]
 pub(crate) struct PyDesk {
@@ -48,6 +69,19 @@ impl PyDesk {
     /// panic; if it ever did, the desk's data is still consistent for reading.
     pub(crate) fn read(&self) -> RwLockReadGuard<'_, Desk> {
         self.inner.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Refuses (`RuntimeError`) a call made on this thread while this desk is locked by its
+    /// own export, i.e. from the export's progress callback or file object: waiting for the
+    /// lock there would wait forever.
+    pub(crate) fn not_in_own_export(&self) -> PyResult<()> {
+        let me = self as *const PyDesk as usize;
+        if EXPORTING.with(|e| e.get()) == me {
+            return Err(pyo3::exceptions::PyRuntimeError::new_err(
+                "this desk is locked by its own export: its progress callback and file object may not call it",
+            ));
+        }
+        Ok(())
     }
 
     /// Write access (see [`PyDesk::read`]).
@@ -107,27 +141,31 @@ impl PyDesk {
 
     /// The desk as versioned snapshot JSON; releases the GIL while writing.
     fn to_snapshot_json(&self, py: Python<'_>) -> PyResult<String> {
+        self.not_in_own_export()?;
         py.detach(|| self.read().to_snapshot_json()).py(py)
     }
 
     /// The partner that owns the desk.
     #[getter]
-    fn partner(&self, py: Python<'_>) -> PyPartner {
+    fn partner(&self, py: Python<'_>) -> PyResult<PyPartner> {
+        self.not_in_own_export()?;
         let p = py.detach(|| self.read().partner().clone());
-        PyPartner { inner: p }
+        Ok(PyPartner { inner: p })
     }
 
     /// Customers on the desk (including disassociated ones kept for history).
-    fn __len__(&self, py: Python<'_>) -> usize {
-        py.detach(|| self.read().len())
+    fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
+        self.not_in_own_export()?;
+        Ok(py.detach(|| self.read().len()))
     }
 
     /// Whether a customer id is on the desk.
-    fn __contains__(&self, py: Python<'_>, id: &str) -> bool {
+    fn __contains__(&self, py: Python<'_>, id: &str) -> PyResult<bool> {
+        self.not_in_own_export()?;
         let Ok(id) = CustomerId::new(id) else {
-            return false;
+            return Ok(false);
         };
-        py.detach(|| self.read().customer(&id).is_ok())
+        Ok(py.detach(|| self.read().customer(&id).is_ok()))
     }
 
     /// One page of masked rows.
@@ -147,6 +185,7 @@ impl PyDesk {
         cursor: Option<String>,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyPage> {
+        self.not_in_own_export()?;
         let q = query_arg(query)?;
         let sort = sort_arg(py, sort, descending)?;
         let req = page_request(limit, offset, cursor)?;
@@ -175,6 +214,7 @@ impl PyDesk {
         cursor: Option<String>,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<(Vec<String>, usize, Option<String>)> {
+        self.not_in_own_export()?;
         let q = query_arg(query)?;
         let sort = sort_arg(py, sort, descending)?;
         let req = page_request(limit, offset, cursor)?;
@@ -239,6 +279,7 @@ impl PyDesk {
         query: Option<&Bound<'_, PyAny>>,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<usize> {
+        self.not_in_own_export()?;
         let q = query_arg(query)?;
         let now = now_arg(py, now)?;
         Ok(py.detach(|| self.read().count(&q, now)))
@@ -252,6 +293,7 @@ impl PyDesk {
         id: &str,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyCustomerRow> {
+        self.not_in_own_export()?;
         let id = CustomerId::new(id).py(py)?;
         let now = now_arg(py, now)?;
         let row = py.detach(|| self.read().customer_row(&id, now)).py(py)?;
@@ -263,6 +305,7 @@ impl PyDesk {
     /// Adds one customer given as JSON in the snapshot's customer form (as loaded from the
     /// host's own storage); `DuplicateCustomerError` if the id is taken.
     fn insert_customer(&self, py: Python<'_>, json: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.not_in_own_export()?;
         let text = json_text(json)?;
         py.detach(|| {
             let c: partnerdesk::Customer =
@@ -274,6 +317,7 @@ impl PyDesk {
 
     /// Adds or replaces one customer given as JSON in the snapshot's customer form.
     fn upsert_customer(&self, py: Python<'_>, json: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.not_in_own_export()?;
         let text = json_text(json)?;
         py.detach(|| {
             let c: partnerdesk::Customer =
@@ -285,6 +329,7 @@ impl PyDesk {
 
     /// Removes a customer from the desk (host-side data management; nothing is audited).
     fn remove_customer(&self, py: Python<'_>, id: String) -> PyResult<()> {
+        self.not_in_own_export()?;
         let id = CustomerId::new(id).py(py)?;
         py.detach(|| self.write().remove_customer(&id).map(|_| ()))
             .py(py)
@@ -294,11 +339,13 @@ impl PyDesk {
 
     /// The partner's operators, by login.
     #[getter]
-    fn operators(&self, py: Python<'_>) -> Vec<PyOperator> {
-        py.detach(|| self.read().operators().cloned().collect::<Vec<_>>())
+    fn operators(&self, py: Python<'_>) -> PyResult<Vec<PyOperator>> {
+        self.not_in_own_export()?;
+        Ok(py
+            .detach(|| self.read().operators().cloned().collect::<Vec<_>>())
             .into_iter()
             .map(|inner| PyOperator { inner })
-            .collect()
+            .collect())
     }
 
     /// Grants permission items (codes) to an operator (administrator only).
@@ -312,6 +359,7 @@ impl PyDesk {
         now: Option<&Bound<'_, PyAny>>,
         idempotency_key: Option<String>,
     ) -> PyResult<()> {
+        self.not_in_own_export()?;
         self.permissions(py, actor, operator, items, now, idempotency_key, true)
     }
 
@@ -326,6 +374,7 @@ impl PyDesk {
         now: Option<&Bound<'_, PyAny>>,
         idempotency_key: Option<String>,
     ) -> PyResult<()> {
+        self.not_in_own_export()?;
         self.permissions(py, actor, operator, items, now, idempotency_key, false)
     }
 
@@ -344,6 +393,7 @@ impl PyDesk {
         now: Option<&Bound<'_, PyAny>>,
         idempotency_key: Option<String>,
     ) -> PyResult<PyBatchOutcome> {
+        self.not_in_own_export()?;
         self.freeze_or_unfreeze(
             py,
             actor,
@@ -369,6 +419,7 @@ impl PyDesk {
         now: Option<&Bound<'_, PyAny>>,
         idempotency_key: Option<String>,
     ) -> PyResult<PyBatchOutcome> {
+        self.not_in_own_export()?;
         self.freeze_or_unfreeze(
             py,
             actor,
@@ -397,6 +448,7 @@ impl PyDesk {
         now: Option<&Bound<'_, PyAny>>,
         idempotency_key: Option<String>,
     ) -> PyResult<()> {
+        self.not_in_own_export()?;
         let actor = actor_arg(actor)?;
         let customer = CustomerId::new(customer).py(py)?;
         let amount = crate::values::decimal_arg(amount, "amount")?;
@@ -444,6 +496,7 @@ impl PyDesk {
         now: Option<&Bound<'_, PyAny>>,
         idempotency_key: Option<String>,
     ) -> PyResult<PyBatchOutcome> {
+        self.not_in_own_export()?;
         let actor = actor_arg(actor)?;
         let ids = ids_arg(py, customers)?;
         let manager = OperatorId::new(manager).py(py)?;
@@ -468,6 +521,7 @@ impl PyDesk {
         now: Option<&Bound<'_, PyAny>>,
         idempotency_key: Option<String>,
     ) -> PyResult<PyBatchOutcome> {
+        self.not_in_own_export()?;
         let actor = actor_arg(actor)?;
         let ids = ids_arg(py, customers)?;
         let now = now_arg(py, now)?;
@@ -492,6 +546,7 @@ impl PyDesk {
         now: Option<&Bound<'_, PyAny>>,
         idempotency_key: Option<String>,
     ) -> PyResult<u64> {
+        self.not_in_own_export()?;
         let actor = actor_arg(actor)?;
         let customer = CustomerId::new(customer).py(py)?;
         let now = now_arg(py, now)?;
@@ -514,6 +569,7 @@ impl PyDesk {
         now: Option<&Bound<'_, PyAny>>,
         idempotency_key: Option<String>,
     ) -> PyResult<u64> {
+        self.not_in_own_export()?;
         let actor = actor_arg(actor)?;
         let customer = CustomerId::new(customer).py(py)?;
         let now = now_arg(py, now)?;
@@ -543,6 +599,7 @@ impl PyDesk {
         now: Option<&Bound<'_, PyAny>>,
         idempotency_key: Option<String>,
     ) -> PyResult<()> {
+        self.not_in_own_export()?;
         let actor = actor_arg(actor)?;
         let now = now_arg(py, now)?;
         let key = key_arg(py, idempotency_key)?;
@@ -555,11 +612,13 @@ impl PyDesk {
 
     /// Every disassociation request, oldest first.
     #[getter]
-    fn disassociation_requests(&self, py: Python<'_>) -> Vec<PyDisassociationRequest> {
-        py.detach(|| self.read().disassociation_requests().to_vec())
+    fn disassociation_requests(&self, py: Python<'_>) -> PyResult<Vec<PyDisassociationRequest>> {
+        self.not_in_own_export()?;
+        Ok(py
+            .detach(|| self.read().disassociation_requests().to_vec())
             .into_iter()
             .map(|inner| PyDisassociationRequest { inner })
-            .collect()
+            .collect())
     }
 
     /// Requests authorization to act on a customer's behalf; returns its id.
@@ -576,6 +635,7 @@ impl PyDesk {
         now: Option<&Bound<'_, PyAny>>,
         idempotency_key: Option<String>,
     ) -> PyResult<String> {
+        self.not_in_own_export()?;
         let actor = actor_arg(actor)?;
         let customer = CustomerId::new(customer).py(py)?;
         let scopes = scopes.iter().map(|s| AuthorizationScope::parse(s));
@@ -608,6 +668,7 @@ impl PyDesk {
         now: Option<&Bound<'_, PyAny>>,
         idempotency_key: Option<String>,
     ) -> PyResult<()> {
+        self.not_in_own_export()?;
         let actor = actor_arg(actor)?;
         let id = AuthorizationId::new(authorization).py(py)?;
         let now = now_arg(py, now)?;
@@ -634,6 +695,7 @@ impl PyDesk {
 
     /// One authorization by id.
     fn authorization(&self, py: Python<'_>, id: String) -> PyResult<PyAuthorization> {
+        self.not_in_own_export()?;
         let id = AuthorizationId::new(id).py(py)?;
         let a = py
             .detach(|| self.read().authorization(&id).cloned())
@@ -647,6 +709,7 @@ impl PyDesk {
         py: Python<'_>,
         customer: String,
     ) -> PyResult<Vec<PyAuthorization>> {
+        self.not_in_own_export()?;
         let id = CustomerId::new(customer).py(py)?;
         Ok(py
             .detach(|| {
@@ -665,6 +728,7 @@ impl PyDesk {
     /// auto-freeze) at `now`; returns how many changes were made.
     #[pyo3(signature = (*, now = None))]
     fn tick(&self, py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<usize> {
+        self.not_in_own_export()?;
         let now = now_arg(py, now)?;
         py.detach(|| {
             let mut d = self.write();
@@ -684,6 +748,7 @@ impl PyDesk {
         account_manager: bool,
         permissions: Vec<String>,
     ) -> PyResult<()> {
+        self.not_in_own_export()?;
         let role = partnerdesk::Role::parse_known(role).ok_or_else(|| {
             crate::errors::to_py(
                 py,
@@ -717,6 +782,7 @@ impl PyDesk {
         now: Option<&Bound<'_, PyAny>>,
         idempotency_key: Option<String>,
     ) -> PyResult<()> {
+        self.not_in_own_export()?;
         let actor = actor_arg(actor)?;
         let now = now_arg(py, now)?;
         let kind = partnerdesk::AssociationType::parse_known(association).ok_or_else(|| {
@@ -763,6 +829,7 @@ impl PyDesk {
         now: Option<&Bound<'_, PyAny>>,
         idempotency_key: Option<String>,
     ) -> PyResult<String> {
+        self.not_in_own_export()?;
         let actor = actor_arg(actor)?;
         let customer = CustomerId::new(customer).py(py)?;
         let amount = crate::values::decimal_arg(amount, "amount")?;
@@ -793,6 +860,7 @@ impl PyDesk {
         scope: &str,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
+        self.not_in_own_export()?;
         let customer = CustomerId::new(customer).py(py)?;
         let scope = AuthorizationScope::parse(scope);
         let now = now_arg(py, now)?;
@@ -811,6 +879,7 @@ impl PyDesk {
         end: chrono::NaiveDate,
         customer: Option<String>,
     ) -> PyResult<Vec<(chrono::NaiveDate, crate::values::PyMoney)>> {
+        self.not_in_own_export()?;
         let actor = actor_arg(actor)?;
         let customer = customer.map(|c| CustomerId::new(c).py(py)).transpose()?;
         let days = py
@@ -826,6 +895,7 @@ impl PyDesk {
 
     /// A customer's account-manager periods, oldest first.
     fn manager_history(&self, py: Python<'_>, customer: String) -> PyResult<Vec<PyManagerPeriod>> {
+        self.not_in_own_export()?;
         let id = CustomerId::new(customer).py(py)?;
         Ok(py
             .detach(|| {
@@ -847,6 +917,7 @@ impl PyDesk {
         customer: String,
         at: &Bound<'_, PyAny>,
     ) -> PyResult<Option<String>> {
+        self.not_in_own_export()?;
         let id = CustomerId::new(customer).py(py)?;
         let at = crate::values::time_arg(at, "at")?;
         let m = py.detach(|| self.read().manager_at(&id, at)).py(py)?;
@@ -863,6 +934,7 @@ impl PyDesk {
         start: chrono::NaiveDate,
         end: chrono::NaiveDate,
     ) -> PyResult<crate::values::PyMoney> {
+        self.not_in_own_export()?;
         let actor = actor_arg(actor)?;
         let manager = OperatorId::new(manager).py(py)?;
         let m = py
@@ -878,6 +950,7 @@ impl PyDesk {
         py: Python<'_>,
         customer: Option<String>,
     ) -> PyResult<Vec<PyAssociationRecord>> {
+        self.not_in_own_export()?;
         let id = customer.map(|c| CustomerId::new(c).py(py)).transpose()?;
         Ok(py
             .detach(|| {
@@ -894,6 +967,7 @@ impl PyDesk {
 
     /// A customer's budget settings and deletions, oldest first.
     fn budget_records(&self, py: Python<'_>, customer: String) -> PyResult<Vec<PyBudgetRecord>> {
+        self.not_in_own_export()?;
         let id = CustomerId::new(customer).py(py)?;
         Ok(py
             .detach(|| {
@@ -916,6 +990,7 @@ impl PyDesk {
         customer: String,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Option<PyBudgetUsage>> {
+        self.not_in_own_export()?;
         let id = CustomerId::new(customer).py(py)?;
         let now = now_arg(py, now)?;
         let u = py.detach(|| self.read().budget_usage(&id, now)).py(py)?;
@@ -931,6 +1006,7 @@ impl PyDesk {
         customer: Option<String>,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PySpendSummary> {
+        self.not_in_own_export()?;
         let actor = actor_arg(actor)?;
         let id = customer.map(|c| CustomerId::new(c).py(py)).transpose()?;
         let now = now_arg(py, now)?;
@@ -951,6 +1027,7 @@ impl PyDesk {
         n: usize,
         customer: Option<String>,
     ) -> PyResult<Vec<(String, crate::values::PyMoney)>> {
+        self.not_in_own_export()?;
         let actor = actor_arg(actor)?;
         let id = customer.map(|c| CustomerId::new(c).py(py)).transpose()?;
         let r = py
@@ -970,6 +1047,7 @@ impl PyDesk {
         actor: &Bound<'_, PyAny>,
         customer: Option<String>,
     ) -> PyResult<(usize, usize)> {
+        self.not_in_own_export()?;
         let actor = actor_arg(actor)?;
         let id = customer.map(|c| CustomerId::new(c).py(py)).transpose()?;
         let o = py
@@ -990,6 +1068,7 @@ impl PyDesk {
         customer: Option<String>,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<(String, String, String, Option<DateTime<Utc>>)>> {
+        self.not_in_own_export()?;
         let actor = actor_arg(actor)?;
         let id = customer.map(|c| CustomerId::new(c).py(py)).transpose()?;
         let now = now_arg(py, now)?;
@@ -1017,6 +1096,7 @@ impl PyDesk {
     /// begins; searches stay correct without it, only slower).
     #[pyo3(signature = (*, now = None))]
     fn roll_to(&self, py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        self.not_in_own_export()?;
         let now = now_arg(py, now)?;
         py.detach(|| self.write().roll_to(now));
         Ok(())
@@ -1034,6 +1114,7 @@ impl PyDesk {
         base: &str,
         rules: Option<&Bound<'_, pyo3::types::PyDict>>,
     ) -> PyResult<()> {
+        self.not_in_own_export()?;
         let policy = mask_policy_arg(py, base, rules)?;
         py.detach(|| self.write().set_row_policy(policy)).py(py)
     }
@@ -1046,12 +1127,14 @@ impl PyDesk {
         base: &str,
         rules: Option<&Bound<'_, pyo3::types::PyDict>>,
     ) -> PyResult<()> {
+        self.not_in_own_export()?;
         let policy = mask_policy_arg(py, base, rules)?;
         py.detach(|| self.write().set_export_policy(policy)).py(py)
     }
 
     /// Sets (or clears, with `None`) the secret key of `"pseudonym"` masks.
     fn set_pseudonym_key(&self, py: Python<'_>, secret: Option<Vec<u8>>) -> PyResult<()> {
+        self.not_in_own_export()?;
         let key = secret
             .map(|s| partnerdesk::privacy::PseudonymKey::new(&s).py(py))
             .transpose()?;
@@ -1065,8 +1148,8 @@ impl PyDesk {
     /// file object with `write(bytes)`. Select with `query` (and `sort`) or `ids`. `progress`
     /// is called as `progress(done, total)` with the GIL released in between; returning
     /// `False` cancels (`ExportCancelledError`). Administrator only. The desk is locked for
-    /// the export: the callback and the file object must not call this desk's methods (that
-    /// would wait for the export forever); other threads wait until it ends.
+    /// the export: other threads' calls wait until it ends, and calls from the callback or the
+    /// file object raise `RuntimeError` (waiting there would never end).
     #[pyo3(signature = (actor, dest, *, format = "csv", query = None, ids = None, sort = "id", descending = false, columns = None, bom = false, file_name = None, scratch_dir = None, progress = None, now = None))]
     #[allow(clippy::too_many_arguments)]
     fn export(
@@ -1086,6 +1169,7 @@ impl PyDesk {
         progress: Option<Py<PyAny>>,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyExportJob> {
+        self.not_in_own_export()?;
         use partnerdesk::export::{ExportColumn, ExportRequest, ExportSelection};
         let actor = actor_arg(actor)?;
         let selection = match ids {
@@ -1160,6 +1244,7 @@ impl PyDesk {
         progress: Option<Py<PyAny>>,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<u64> {
+        self.not_in_own_export()?;
         let actor = actor_arg(actor)?;
         let id = partnerdesk::ExportId::new(export_id).py(py)?;
         let scratch: std::path::PathBuf = match scratch_dir {
@@ -1191,11 +1276,13 @@ impl PyDesk {
 
     /// Every export job recorded, oldest first.
     #[getter]
-    fn exports(&self, py: Python<'_>) -> Vec<PyExportJob> {
-        py.detach(|| self.read().exports().to_vec())
+    fn exports(&self, py: Python<'_>) -> PyResult<Vec<PyExportJob>> {
+        self.not_in_own_export()?;
+        Ok(py
+            .detach(|| self.read().exports().to_vec())
             .into_iter()
             .map(|inner| PyExportJob { inner })
-            .collect()
+            .collect())
     }
 
     // ---- privacy ---------------------------------------------------------------------------
@@ -1212,6 +1299,7 @@ impl PyDesk {
         field: &str,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<String> {
+        self.not_in_own_export()?;
         let actor = actor_arg(actor)?;
         let customer = CustomerId::new(customer).py(py)?;
         let field = SensitiveField::parse(field).py(py)?;
@@ -1233,6 +1321,7 @@ impl PyDesk {
         since: Option<&Bound<'_, PyAny>>,
         until: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<PyAuditRecord>> {
+        self.not_in_own_export()?;
         let mut f = AuditFilter::default();
         if let Some(c) = customer {
             f = f.customer(CustomerId::new(c).py(py)?);
@@ -1264,15 +1353,18 @@ impl PyDesk {
 
     /// The events after sequence number `since` (all with 0), oldest first.
     #[pyo3(signature = (since = 0))]
-    fn events(&self, py: Python<'_>, since: u64) -> Vec<PyEvent> {
-        py.detach(|| self.read().events_since(since).to_vec())
+    fn events(&self, py: Python<'_>, since: u64) -> PyResult<Vec<PyEvent>> {
+        self.not_in_own_export()?;
+        Ok(py
+            .detach(|| self.read().events_since(since).to_vec())
             .into_iter()
             .map(|inner| PyEvent { inner })
-            .collect()
+            .collect())
     }
 
     /// Applies events (from another desk's `events()`) in order; all or nothing.
     fn apply_events(&self, py: Python<'_>, events: Vec<PyEvent>) -> PyResult<()> {
+        self.not_in_own_export()?;
         let events: Vec<_> = events.into_iter().map(|e| e.inner).collect();
         py.detach(|| self.write().apply_events(events)).py(py)
     }
@@ -1290,12 +1382,13 @@ impl PyDesk {
         Ok(Self::wrap(desk))
     }
 
-    fn __repr__(&self, py: Python<'_>) -> String {
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        self.not_in_own_export()?;
         let (id, n) = py.detach(|| {
             let d = self.read();
             (d.partner().id.to_string(), d.len())
         });
-        format!("Desk(partner='{id}', customers={n})")
+        Ok(format!("Desk(partner='{id}', customers={n})"))
     }
 }
 
@@ -1457,7 +1550,11 @@ impl PyDesk {
             let failure = writer.failure.clone();
             let result = py.detach(|| {
                 let mut out = BufWriter::with_capacity(64 * 1024, writer);
-                let r = f(&mut self.write(), &mut out, progress);
+                let r = {
+                    let mut desk = self.write();
+                    let _mark = ExportingMark::set(self);
+                    f(&mut desk, &mut out, progress)
+                };
                 let flushed = out.flush();
                 match (r, flushed) {
                     (Ok(v), Ok(())) => Ok(v),
@@ -1479,7 +1576,11 @@ impl PyDesk {
         let file = std::fs::File::create(&path)?;
         let result = py.detach(|| {
             let mut out = BufWriter::with_capacity(64 * 1024, file);
-            let r = f(&mut self.write(), &mut out, progress);
+            let r = {
+                let mut desk = self.write();
+                let _mark = ExportingMark::set(self);
+                f(&mut desk, &mut out, progress)
+            };
             match (r, out.flush()) {
                 (Ok(v), Ok(())) => Ok(v),
                 (Ok(_), Err(_)) => Err(partnerdesk::Error::ExportWriteFailed {
@@ -1544,6 +1645,7 @@ impl PySearchIter {
 impl PySearchIter {
     fn fetch(&mut self, py: Python<'_>) -> PyResult<()> {
         let desk = self.desk.get();
+        desk.not_in_own_export()?;
         let req = PageRequest::Cursor {
             cursor: self.cursor.clone(),
             limit: self.page_size,

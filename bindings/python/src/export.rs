@@ -37,7 +37,12 @@ impl Write for PyWriter {
                 .target
                 .call_method1(py, "write", (PyBytes::new(py, buf),));
             match r {
-                Ok(_) => Ok(buf.len()),
+                // Raw file objects may write less and say how much; others return None.
+                Ok(n) => Ok(n
+                    .extract::<Option<usize>>(py)
+                    .ok()
+                    .flatten()
+                    .map_or(buf.len(), |n| n.min(buf.len()))),
                 Err(e) => {
                     if let Ok(mut slot) = self.failure.lock() {
                         slot.get_or_insert(e);

@@ -208,6 +208,7 @@ pub(crate) fn huawei_import(
         c.parse::<YearMonth>().map_err(|e| to_py(py, e))
     };
     let d = desk.get();
+    d.not_in_own_export()?;
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     let pages = refs.as_slice();
     let result = match kind {

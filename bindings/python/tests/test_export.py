@@ -122,3 +122,51 @@ def test_refusals_and_download(fresh: tuple[partnerdesk.Desk, datetime.datetime]
     assert again.getvalue() == first.getvalue()
     with pytest.raises(partnerdesk.ExportNotFoundError):
         desk.download_export("admin", "exp_999999", io.BytesIO(), now=now)
+
+
+def test_callbacks_may_not_reenter_the_exported_desk(fresh: tuple[partnerdesk.Desk, datetime.datetime]) -> None:
+    desk, now = fresh
+    other, _ = partnerdesk.demo_portfolio(50, seed=1)
+    seen: list[int] = []
+
+    def progress(done: int, total: int) -> None:
+        seen.append(other.count(now=now))  # another desk: fine
+        desk.count(now=now)  # the desk being exported: refused, not a hang
+
+    with pytest.raises(partnerdesk.ExportCancelledError) as e:
+        desk.export("admin", io.BytesIO(), progress=progress, now=now)
+    assert isinstance(e.value.__cause__, RuntimeError) and seen
+
+    class Peeking(io.RawIOBase):
+        def writable(self) -> bool:
+            return True
+
+        def write(self, b: object) -> int:
+            len(desk)
+            return 0
+
+    with pytest.raises(partnerdesk.ExportWriteFailedError) as e2:
+        desk.export("admin", Peeking(), now=now)
+    assert isinstance(e2.value.__cause__, RuntimeError)
+    assert desk.count(now=now) > 0  # usable again afterwards
+
+
+def test_short_writes_are_retried(fresh: tuple[partnerdesk.Desk, datetime.datetime]) -> None:
+    desk, now = fresh
+
+    class Trickle(io.RawIOBase):
+        def __init__(self) -> None:
+            self.data = bytearray()
+
+        def writable(self) -> bool:
+            return True
+
+        def write(self, b: object) -> int:
+            chunk = bytes(b)[:7]  # type: ignore[call-overload]
+            self.data += chunk
+            return len(chunk)
+
+    whole, trickle = io.BytesIO(), Trickle()
+    desk.export("admin", whole, query="tag:vip", now=now)
+    desk.export("admin", trickle, query="tag:vip", now=now)
+    assert bytes(trickle.data) == whole.getvalue()
