@@ -6,6 +6,7 @@ mod criteria;
 mod export;
 mod fixtures;
 mod ops_fixture;
+mod ops_pii;
 mod ops_props;
 mod ops_rules;
 mod privacy;

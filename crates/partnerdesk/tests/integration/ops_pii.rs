@@ -1,0 +1,315 @@
+//! No personal data in what the governed operations print: every error variant and every
+//! event kind is formatted (`Display` and `Debug`), as are the audit records, and none of the
+//! fixture customers' names, mobiles or e-mails appears.
+
+use crate::ops_fixture::*;
+use chrono::Duration;
+use partnerdesk::audit::AuditFilter;
+use partnerdesk::authorization::{AuthorizationRequest, AuthorizationScope};
+use partnerdesk::freeze::FreezeRequest;
+use partnerdesk::order::OrderRequest;
+use partnerdesk::partner::{Partner, Site, Tier};
+use partnerdesk::{
+    Actor, Desk, Error, FreezeScope, IdKind, IdempotencyKey, OperatorId, OrderType, PartnerId,
+    Permission, Result,
+};
+use std::collections::BTreeSet;
+
+/// Every event kind's code.
+const EVENT_CODES: &[&str] = &[
+    "permissions_granted",
+    "permissions_revoked",
+    "commitment_letter_accepted",
+    "associated",
+    "disassociation_requested",
+    "disassociation_rejected",
+    "disassociated",
+    "manager_assigned",
+    "manager_unassigned",
+    "frozen",
+    "unfrozen",
+    "budget_set",
+    "budget_threshold_crossed",
+    "budget_forecast_crossed",
+    "authorization_requested",
+    "authorization_distributor_decided",
+    "authorization_approved",
+    "authorization_rejected",
+    "authorization_lapsed",
+    "authorization_expired",
+    "authorization_revoked",
+    "authorization_terminated",
+    "order_placed",
+    "command_recorded",
+];
+
+fn assert_clean(text: &str) {
+    for p in PII {
+        assert!(!text.contains(p), "personal data {p:?} in {text:?}");
+    }
+}
+
+/// One sample of every error variant, with the ids of the fixture's customers.
+fn every_error() -> Vec<Error> {
+    let s = |x: &str| x.to_owned();
+    vec![
+        Error::InvalidId {
+            kind: IdKind::Customer,
+            reason: "empty",
+        },
+        Error::InvalidMoney {
+            field: s("budget_amount"),
+            reason: s("more than 2 decimal places"),
+        },
+        Error::CurrencyMismatch {
+            expected: s("CNY"),
+            found: s("USD"),
+        },
+        Error::InvalidCurrency,
+        Error::InvalidDate {
+            field: s("to"),
+            reason: s("before from"),
+        },
+        Error::InvalidArgument {
+            field: s("customer_ids"),
+            reason: s("an id appears twice"),
+        },
+        Error::CustomerNotFound { id: s("r1") },
+        Error::DuplicateCustomer { id: s("r1") },
+        Error::OperatorNotFound { id: s("am9") },
+        Error::DuplicateOperator { id: s("am1") },
+        Error::FilterSyntax {
+            position: 3,
+            expected: s("a value"),
+            found: s("end of input"),
+        },
+        Error::InvalidPage {
+            reason: s("limit 0"),
+        },
+        Error::InvalidCursor,
+        Error::CursorMismatch,
+        Error::InvalidSnapshot {
+            field: s("customers[0].id"),
+            reason: s("duplicate customer id"),
+        },
+        Error::UnsupportedSnapshotVersion {
+            found: 9,
+            supported: 1,
+        },
+        Error::MalformedJson {
+            category: "syntax",
+            line: 1,
+            column: 2,
+        },
+        Error::PermissionDenied {
+            item: s("BPC_ITEM_SUBCUSTSERV_010115"),
+            actor: s("operator:viewer"),
+        },
+        Error::AdministratorOnly {
+            item: s("PD_EXPORT"),
+        },
+        Error::WrongAssociationType { id: s("ref1") },
+        Error::FreezeScopeMismatch {
+            id: s("r1"),
+            frozen: s("account"),
+            requested: s("account_and_resources"),
+        },
+        Error::NotFrozen { id: s("r1") },
+        Error::AlreadyFrozen { id: s("r1") },
+        Error::TooManyIds { given: 11, max: 10 },
+        Error::InvalidReason { reason: s("empty") },
+        Error::DisassociationQuotaExceeded {
+            id: s("r1"),
+            limit: 3,
+        },
+        Error::DisassociationBlocked {
+            id: s("r1"),
+            cause: s("manually_frozen"),
+        },
+        Error::NotAssociated { id: s("r1") },
+        Error::AlreadyAssociated { id: s("r1") },
+        Error::NotAccountManager { id: s("viewer") },
+        Error::AuthorizationRequired {
+            id: s("r1"),
+            scope: s("place_orders"),
+        },
+        Error::AuthorizationNotFound {
+            what: s("authorization"),
+            id: s("auth-000009"),
+        },
+        Error::InvalidTransition {
+            what: s("authorization"),
+            state: s("lapsed"),
+            action: s("approve"),
+        },
+        Error::CommitmentLetterRequired,
+        Error::DistributorApprovalRequired {
+            id: s("auth-000001"),
+        },
+        Error::CustomerFrozen { id: s("r1") },
+        Error::OverBudget {
+            id: s("r1"),
+            remaining: s("10.00 CNY"),
+        },
+        Error::IdempotencyConflict { key: s("k-1") },
+        Error::ExportNotFound { id: s("exp-1") },
+        Error::ExportCancelled { id: s("exp-1") },
+        Error::ExportWriteFailed {
+            id: s("exp-1"),
+            reason: s("disk full"),
+        },
+    ]
+}
+
+#[test]
+fn errors_print_no_personal_data() -> Result<()> {
+    let samples = every_error();
+    let sampled: BTreeSet<&str> = samples.iter().map(Error::code).collect();
+    let missing: Vec<&&str> = Error::CODES
+        .iter()
+        .filter(|c| !sampled.contains(**c))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "add a sample to every_error() in ops_pii.rs for {missing:?}"
+    );
+    let mut errors = samples;
+    // And the errors real commands return on the fixture's customers.
+    let mut d = desk()?;
+    let freeze = FreezeRequest::new(
+        vec![cid("ref1"), cid("r1")],
+        FreezeScope::Account,
+        "overdue",
+    )?;
+    d.freeze(&op("ops"), &freeze, now(), None)?
+        .items
+        .into_iter()
+        .for_each(|i| {
+            if let Err(e) = i.result {
+                errors.push(e);
+            }
+        });
+    let order = OrderRequest::new(cid("r1"), OrderType::New, cny(5, 0))?;
+    errors.extend(
+        d.place_order_on_behalf(&op("ops"), &order, now(), None)
+            .err(),
+    );
+    errors.extend(
+        d.set_budget(
+            &op("viewer"),
+            &cid("r1"),
+            &monthly(5, false, false)?,
+            now(),
+            None,
+        )
+        .err(),
+    );
+    errors.extend(
+        d.request_partner_disassociation(&op("admin"), &cid("r1"), "x", now(), None)
+            .err(),
+    );
+    errors.extend(
+        d.associate(
+            &Actor::System,
+            d.customer(&cid("r1"))?.clone(),
+            None,
+            now(),
+            None,
+        )
+        .err(),
+    );
+    assert!(errors.len() > Error::CODES.len());
+    for e in &errors {
+        assert_clean(&e.to_string());
+        assert_clean(&format!("{e:?}"));
+    }
+    Ok(())
+}
+
+#[test]
+fn events_and_audit_records_print_no_personal_data() -> Result<()> {
+    let mut d = desk()?;
+    let admin = op("admin");
+    let ops = op("ops");
+    let viewer = OperatorId::new("viewer")?;
+    d.grant_permissions(&admin, &viewer, &[Permission::ViewSpend], now(), None)?;
+    d.revoke_permissions(&admin, &viewer, &[Permission::ViewSpend], now(), None)?;
+    let felix = fresh_customer()?;
+    let fid = felix.id.clone();
+    d.associate(
+        &Actor::Customer(fid.clone()),
+        felix,
+        Some(OperatorId::new("am1")?),
+        now(),
+        None,
+    )?;
+    d.set_budget(
+        &ops,
+        &fid,
+        &monthly(100, true, true)?,
+        now(),
+        Some(&IdempotencyKey::new("k-1")?),
+    )?;
+    d.assign_manager(&ops, &[cid("r1")], &OperatorId::new("am2")?, now(), None)?;
+    d.unassign_manager(&ops, &[cid("r1")], now(), None)?;
+    let req = AuthorizationRequest::new(fid.clone(), [AuthorizationScope::PlaceOrders], 10, true)?;
+    let felix_actor = Actor::Customer(fid.clone());
+    let a = d.request_authorization(&ops, &req, now(), None)?;
+    d.approve_authorization(&felix_actor, &a, now(), None)?;
+    d.place_order_on_behalf(
+        &ops,
+        &OrderRequest::new(fid.clone(), OrderType::New, cny(99, 0))?,
+        now(),
+        None,
+    )?;
+    d.revoke_authorization(&felix_actor, &a, "done", now(), None)?;
+    let b = d.request_authorization(&ops, &req, now(), None)?;
+    d.reject_authorization(&felix_actor, &b, now(), None)?;
+    let c = d.request_authorization(&ops, &req, now(), None)?;
+    d.terminate_authorization(&ops, &c, now(), None)?;
+    let e = d.request_authorization(&ops, &req, now(), None)?;
+    d.approve_authorization(&felix_actor, &e, now(), None)?;
+    d.expire_authorizations(now() + Duration::days(11))?;
+    let f = d.request_authorization(&ops, &req, now() + Duration::days(11), None)?;
+    let _ = f;
+    d.expire_authorizations(now() + Duration::days(102))?;
+    d.set_budget(&ops, &cid("r1"), &monthly(150, true, false)?, now(), None)?;
+    d.evaluate_budgets(now())?;
+    let unfreeze = FreezeRequest::new(vec![cid("r1")], FreezeScope::Account, "budget raised")?;
+    d.unfreeze(&ops, &unfreeze, now(), None)?;
+    let r = d.request_partner_disassociation(&admin, &fid, "cleanup", now(), None)?;
+    d.decide_disassociation(&felix_actor, r, false, "staying", now(), None)?;
+    let r = d.request_disassociation(&felix_actor, &fid, "moving", now(), None)?;
+    d.decide_disassociation(&admin, r, true, "", now(), None)?;
+    let mut events: Vec<_> = d.events().to_vec();
+    // The distributor's decision only exists for a reseller partner.
+    let mut rd = desk_for(Partner::new(
+        PartnerId::new("p-2")?,
+        "Reseller Co.",
+        Site::China,
+        Tier::Reseller,
+    ))?;
+    let ra = rd.request_authorization(
+        &ops,
+        &AuthorizationRequest::new(cid("r1"), [AuthorizationScope::OperateResources], 5, true)?,
+        now(),
+        None,
+    )?;
+    rd.record_distributor_decision(&Actor::System, &ra, true, now(), None)?;
+    events.extend(rd.events().iter().cloned());
+    let seen: BTreeSet<&str> = events.iter().map(|e| e.kind.code()).collect();
+    let missing: Vec<&&str> = EVENT_CODES.iter().filter(|c| !seen.contains(**c)).collect();
+    assert!(missing.is_empty(), "event kinds not exercised: {missing:?}");
+    for e in &events {
+        assert_clean(&e.to_string());
+        assert_clean(&format!("{e:?}"));
+    }
+    let audit = d.audit_log(&AuditFilter::default());
+    assert!(!audit.is_empty());
+    for r in audit {
+        assert_clean(&r.to_string());
+        assert_clean(&format!("{r:?}"));
+    }
+    let _ = Desk::replay(&desk()?.to_snapshot_json()?, d.events().iter().cloned())?;
+    Ok(())
+}
