@@ -147,3 +147,11 @@ def test_version_is_the_workspace_version() -> None:
     from importlib.metadata import version
 
     assert version("partnerdesk") == partnerdesk.__version__
+
+
+def test_desk_demo_matches_demo_portfolio(desk: partnerdesk.Desk, now: datetime.datetime) -> None:
+    same = partnerdesk.Desk.demo(1000, seed=42)
+    assert len(same) == len(desk)
+    assert same.search("tag:vip", sort="-mtd", limit=10, now=now) == desk.search("tag:vip", sort="-mtd", limit=10, now=now)
+    with pytest.raises(OverflowError):
+        partnerdesk.Desk.demo(-1)
