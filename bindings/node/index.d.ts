@@ -125,6 +125,18 @@ export declare class Desk {
    */
   importHuaweiAsync(steps: Array<HuaweiImport>, options?: ImportAsyncOptions | undefined | null): Promise<ImportReport[]>
   /**
+   * Associates a customer with the partner (accepting an invitation: the customer itself,
+   * with `invitedBy` the inviting account manager; registration: the system; or the
+   * administrator). A reseller-model customer starts frozen. `ALREADY_ASSOCIATED` when it
+   * is.
+   */
+  associate(actor: Actor, customer: NewCustomer, invitedBy?: string | undefined | null, options?: CommandOptions | undefined | null): void
+  /**
+   * Adds a customer as the host loads its data (not a governed command: no actor, no
+   * event). `DUPLICATE_CUSTOMER` when the id is on the desk.
+   */
+  insertCustomer(customer: NewCustomer, associatedAt?: Date | undefined | null): void
+  /**
    * A customer asks to end its association; the administrator decides. Returns the request
    * id.
    */
@@ -882,12 +894,47 @@ export interface MaskRule {
   text?: string
 }
 
+/** A mobile number: country code (`+86`, `0086` or empty) and the national digits. */
+export interface MobileInit {
+  /** Country code. */
+  countryCode: string
+  /** National number (digits; spaces and dashes are dropped). */
+  number: string
+}
+
 /** A money amount: an exact decimal string and an ISO 4217 currency code. */
 export interface Money {
   /** The amount as a decimal string, e.g. `"1234.50"` (never a JS number). */
   amount: string
   /** Three-letter currency code, e.g. `"CNY"`. */
   currency: string
+}
+
+/**
+ * A customer to add: identity, association and the console's descriptive fields. Names,
+ * mobile and e-mail are personal data: the desk keeps them wrapped and lists mask them.
+ */
+export interface NewCustomer {
+  /** Customer (Huawei domain) id. */
+  id: string
+  /** Account (login) name. */
+  accountName: string
+  /** Real-name name. */
+  name: string
+  /** `referral` or `reseller`. */
+  associationType: AssociationType
+  /** The reseller (indirect partner) the customer comes through. */
+  reseller?: string
+  /** `unset`, `individual` or `enterprise`. */
+  customerType?: CustomerType
+  /** `V0`..`V5`. */
+  level?: CustomerLevel
+  /** Mobile number. */
+  mobile?: MobileInit
+  /** E-mail. */
+  email?: string
+  /** Tags. */
+  tags?: Array<string>
 }
 
 /** An operator to add to the partner. */

@@ -139,3 +139,34 @@ test('console views: orders overview, spend summary, renewals, rankings, daily s
   const err = thrown(() => desk.spendSummary({ kind: 'operator', id: 'nobody' }))
   assert.equal(err.code, 'PERMISSION_DENIED')
 })
+
+test('associate: a new reseller-model customer starts frozen; an associated one is refused', () => {
+  const { desk } = fresh()
+  const newcomer = {
+    id: '0a1b2c3d4e5f60718293a4b5c6d7e8f9',
+    accountName: 'newco_cloud',
+    name: 'Newco Ltd.',
+    associationType: /** @type {const} */ ('reseller'),
+    customerType: /** @type {const} */ ('enterprise'),
+    level: /** @type {const} */ ('V2'),
+    mobile: { countryCode: '+86', number: '138 0013 8000' },
+    email: 'ops@newco.example',
+    tags: ['new'],
+  }
+  desk.associate(customer(newcomer.id), newcomer, 'am_001')
+  const row = desk.customerRow(newcomer.id)
+  assert.equal(row.name, 'N***')
+  assert.equal(row.freezeScope, 'account')
+  assert.equal(row.freezeOrigin, 'default')
+  assert.equal(row.accountManager, 'am_001')
+  assert.equal(row.level, 'V2')
+  assert.deepEqual(row.tags, ['new'])
+  assert.match(row.mobile ?? '', /^\+86 138\*{4}8000$/)
+  assert.equal(desk.associationHistory(newcomer.id).at(-1)?.change, 'associated')
+  assert.throws(() => desk.associate(admin, newcomer), { code: 'ALREADY_ASSOCIATED' })
+  assert.throws(() => desk.insertCustomer(newcomer), { code: 'DUPLICATE_CUSTOMER' })
+  assert.throws(() => desk.insertCustomer({ ...newcomer, id: '1a1b2c3d4e5f60718293a4b5c6d7e8f9', mobile: { countryCode: '86x', number: '1' } }), { code: 'INVALID_ARGUMENT' })
+  assert.throws(() => desk.associate({ kind: 'operator', id: 'am_000' }, { ...newcomer, id: '2a1b2c3d4e5f60718293a4b5c6d7e8f9' }), { code: 'ADMINISTRATOR_ONLY' })
+  desk.insertCustomer({ ...newcomer, id: '3a1b2c3d4e5f60718293a4b5c6d7e8f9', associationType: 'referral' })
+  assert.equal(desk.customerRow('3a1b2c3d4e5f60718293a4b5c6d7e8f9').associationType, 'referral')
+})

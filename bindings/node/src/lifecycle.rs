@@ -50,6 +50,76 @@ fn date_of(field: &str, text: &str) -> napi::Result<NaiveDate, Code> {
     })
 }
 
+/// A mobile number: country code (`+86`, `0086` or empty) and the national digits.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct MobileInit {
+    /// Country code.
+    pub country_code: String,
+    /// National number (digits; spaces and dashes are dropped).
+    pub number: String,
+}
+
+/// A customer to add: identity, association and the console's descriptive fields. Names,
+/// mobile and e-mail are personal data: the desk keeps them wrapped and lists mask them.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct NewCustomer {
+    /// Customer (Huawei domain) id.
+    pub id: String,
+    /// Account (login) name.
+    pub account_name: String,
+    /// Real-name name.
+    pub name: String,
+    /// `referral` or `reseller`.
+    pub association_type: crate::types::AssociationType,
+    /// The reseller (indirect partner) the customer comes through.
+    pub reseller: Option<String>,
+    /// `unset`, `individual` or `enterprise`.
+    pub customer_type: Option<crate::types::CustomerType>,
+    /// `V0`..`V5`.
+    pub level: Option<crate::types::CustomerLevel>,
+    /// Mobile number.
+    pub mobile: Option<MobileInit>,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Tags.
+    pub tags: Option<Vec<String>>,
+}
+
+impl NewCustomer {
+    fn to_core(&self, since: DateTime<Utc>) -> napi::Result<partnerdesk::Customer, Code> {
+        let mut association = partnerdesk::Association::new(self.association_type.into(), since);
+        if let Some(r) = &self.reseller {
+            association = association
+                .through_reseller(partnerdesk::ResellerId::new(r.as_str()).map_err(to_js)?);
+        }
+        let mut c = partnerdesk::Customer::new(
+            customer(self.id.clone())?,
+            self.account_name.clone(),
+            self.name.clone(),
+            association,
+        );
+        if let Some(t) = self.customer_type {
+            c.customer_type = t.into();
+        }
+        if let Some(l) = self.level {
+            c.level = l.into();
+        }
+        if let Some(m) = &self.mobile {
+            c.mobile = Some(partnerdesk::privacy::Personal::new(
+                partnerdesk::Mobile::new(&m.country_code, &m.number).map_err(to_js)?,
+            ));
+        }
+        c.email = self.email.clone().map(partnerdesk::privacy::Personal::new);
+        for t in self.tags.iter().flatten() {
+            c.tags
+                .insert(partnerdesk::Tag::new(t.as_str()).map_err(to_js)?);
+        }
+        Ok(c)
+    }
+}
+
 /// A disassociation request.
 #[napi(object)]
 #[derive(Debug, Clone)]
@@ -270,6 +340,42 @@ pub struct LabeledAmount {
 
 #[napi]
 impl Desk {
+    /// Associates a customer with the partner (accepting an invitation: the customer itself,
+    /// with `invitedBy` the inviting account manager; registration: the system; or the
+    /// administrator). A reseller-model customer starts frozen. `ALREADY_ASSOCIATED` when it
+    /// is.
+    #[napi]
+    pub fn associate(
+        &self,
+        actor: Actor,
+        customer: NewCustomer,
+        invited_by: Option<String>,
+        options: Option<CommandOptions>,
+    ) -> napi::Result<(), Code> {
+        let o = options.unwrap_or_default();
+        let now = o.now.unwrap_or(self.now);
+        let (actor, key) = (actor.to_core()?, key(&o)?);
+        let c = customer.to_core(now)?;
+        let invited_by = invited_by
+            .map(|i| partnerdesk::OperatorId::new(i).map_err(to_js))
+            .transpose()?;
+        self.write()
+            .associate(&actor, c, invited_by, now, key.as_ref())
+            .map_err(to_js)
+    }
+
+    /// Adds a customer as the host loads its data (not a governed command: no actor, no
+    /// event). `DUPLICATE_CUSTOMER` when the id is on the desk.
+    #[napi]
+    pub fn insert_customer(
+        &self,
+        customer: NewCustomer,
+        associated_at: Option<DateTime<Utc>>,
+    ) -> napi::Result<(), Code> {
+        let c = customer.to_core(associated_at.unwrap_or(self.now))?;
+        self.write().insert_customer(c).map_err(to_js)
+    }
+
     /// A customer asks to end its association; the administrator decides. Returns the request
     /// id.
     #[napi]
