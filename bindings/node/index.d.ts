@@ -121,7 +121,7 @@ export declare class Desk {
   /**
    * Imports several Huawei responses in order on a worker thread, with progress per step.
    * Resolves to one report per step; rejects with the code of the first failing step (the
-   * steps before it stay imported). Calls on this desk wait until it finishes.
+   * steps before it stay imported). Calls on this desk throw `DESK_BUSY` until it settles.
    */
   importHuaweiAsync(steps: Array<HuaweiImport>, options?: ImportAsyncOptions | undefined | null): Promise<ImportReport[]>
   /**
@@ -263,7 +263,9 @@ export declare class Desk {
 
 /**
  * Pages of a search, as a JS iterator. Later pages continue from the previous page's cursor,
- * which this iterator made itself for the same query, so they cannot fail on input.
+ * which this iterator made itself for the same query, so they cannot fail on input. `next()`
+ * cannot throw a typed error, so unlike other calls it waits while an export or import holds
+ * the desk.
  *
  * This type implements JavaScript's iterable iterator protocol.
  * On runtimes with `Iterator` helpers, its prototype also inherits those helpers.

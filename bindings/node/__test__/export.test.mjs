@@ -131,6 +131,25 @@ test('reveal shows one field in clear, needs the permission item, and is audited
   for (const r of audit) assert.ok(!r.text.includes(name), 'the audit trail holds no revealed value')
 })
 
+test('calls on the JS thread do not wait for an export: DESK_BUSY while it holds the desk', async () => {
+  /** @type {string[]} */
+  const seen = []
+  const job = await big.exportToBuffer(admin, '*', {
+    onProgress: () => {
+      try {
+        big.count('*')
+        seen.push('ok')
+      } catch (err) {
+        seen.push(/** @type {{ code?: string }} */ (err).code ?? 'no code')
+      }
+    },
+  })
+  assert.ok(job.length > 0)
+  assert.ok(seen.includes('DESK_BUSY'), `calls during the export: ${seen.join(', ')}`)
+  assert.ok(seen.every((c) => c === 'DESK_BUSY' || c === 'ok'))
+  assert.equal(typeof big.count('*'), 'number', 'the desk answers again once the export settled')
+})
+
 test('the export column keys are listed', () => {
   const cols = pd.exportColumns()
   assert.ok(cols.includes('customer_id') && cols.includes('month_to_date'))

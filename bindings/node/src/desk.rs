@@ -2,9 +2,10 @@
 //!
 //! Why a handle around `Arc<RwLock<..>>`: JS holds the desk as a class instance, while long
 //! work (collecting every row of a large search, saving a snapshot) runs on a libuv worker
-//! thread so the event loop keeps turning. The worker takes a shared read lock on the same
-//! desk; short calls (one page of a search) run on the JS thread directly, because marshalling
-//! their result costs more than the search.
+//! thread so the event loop keeps turning. The worker takes a read lock (or, for exports and
+//! imports, the write lock) on the same desk; short calls (one page of a search) run on the JS
+//! thread directly, because marshalling their result costs more than the search. The JS thread
+//! never waits for a lock: a call that finds the desk held by a worker throws `DESK_BUSY`.
 //!
 //! Time: the core reads no clock. Each handle carries a `now` (the demo's fixed moment for a
 //! demo desk, the current time when loaded from a snapshot) that searches use unless an option
@@ -20,7 +21,7 @@ use napi::{Status, Task};
 use napi_derive::napi;
 use partnerdesk::query::{MAX_PAGE_LIMIT, PageRequest, Query as CoreQuery, Sort};
 use partnerdesk::{CustomerId, Desk as CoreDesk, Error as CoreError};
-use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError};
 
 /// The default number of rows per page.
 const DEFAULT_LIMIT: u32 = 20;
@@ -72,6 +73,17 @@ pub struct CollectOptions {
 
 type Shared = Arc<RwLock<CoreDesk>>;
 
+/// The code thrown when a call on the JS thread finds the desk in use by work on a worker
+/// thread. A binding-level code (like napi's `InvalidArg`), not one of the core's.
+pub(crate) const DESK_BUSY: &str = "DESK_BUSY";
+
+fn busy() -> napi::Error<Code> {
+    napi::Error::new(
+        Code(DESK_BUSY),
+        "the desk is in use by work on a worker thread (an export, import or collectRows); call again when its promise settles",
+    )
+}
+
 fn read(desk: &Shared) -> RwLockReadGuard<'_, CoreDesk> {
     // A poisoned lock means a panic elsewhere; the desk itself is never left half-changed by
     // a read, so reading on is sound.
@@ -122,15 +134,27 @@ impl Desk {
         }
     }
 
-    /// Shared access for reads (searches run under it, also on worker threads).
-    pub(crate) fn read(&self) -> RwLockReadGuard<'_, CoreDesk> {
-        read(&self.inner)
+    /// Shared access for a read on the JS thread. Never waits: while work on a worker thread
+    /// holds the desk exclusively (an export, an import), it throws `DESK_BUSY` instead of
+    /// stopping the event loop until that work ends.
+    pub(crate) fn read(&self) -> napi::Result<RwLockReadGuard<'_, CoreDesk>, Code> {
+        match self.inner.try_read() {
+            Ok(g) => Ok(g),
+            Err(TryLockError::Poisoned(p)) => Ok(p.into_inner()),
+            Err(TryLockError::WouldBlock) => Err(busy()),
+        }
     }
 
-    /// Exclusive access for a change. Waits for work running on a worker thread to finish.
-    pub(crate) fn write(&self) -> RwLockWriteGuard<'_, CoreDesk> {
-        // See `read` on poisoning: every core change validates before it mutates.
-        self.inner.write().unwrap_or_else(PoisonError::into_inner)
+    /// Exclusive access for a change on the JS thread; `DESK_BUSY` while work on a worker
+    /// thread uses the desk (reads included).
+    pub(crate) fn write(&self) -> napi::Result<RwLockWriteGuard<'_, CoreDesk>, Code> {
+        // See `read` (the free function) on poisoning: every core change validates before it
+        // mutates.
+        match self.inner.try_write() {
+            Ok(g) => Ok(g),
+            Err(TryLockError::Poisoned(p)) => Ok(p.into_inner()),
+            Err(TryLockError::WouldBlock) => Err(busy()),
+        }
     }
 }
 
@@ -175,7 +199,7 @@ impl Desk {
     /// The desk as versioned snapshot JSON.
     #[napi]
     pub fn to_snapshot_json(&self) -> napi::Result<String, Code> {
-        read(&self.inner).to_snapshot_json().map_err(to_js)
+        self.read()?.to_snapshot_json().map_err(to_js)
     }
 
     /// Like `toSnapshotJson`, written on a worker thread.
@@ -200,14 +224,14 @@ impl Desk {
 
     /// How many customers are on the desk (associated or not).
     #[napi(getter)]
-    pub fn size(&self) -> u32 {
-        count32(read(&self.inner).len())
+    pub fn size(&self) -> napi::Result<u32, Code> {
+        Ok(count32(self.read()?.len()))
     }
 
     /// The partner that owns the desk.
     #[napi(getter)]
-    pub fn partner(&self) -> PartnerInfo {
-        read(&self.inner).partner().into()
+    pub fn partner(&self) -> napi::Result<PartnerInfo, Code> {
+        Ok(self.read()?.partner().into())
     }
 
     /// One page of masked rows matching a query (a `Query` or a text filter), with the total
@@ -221,7 +245,7 @@ impl Desk {
         let o = options.unwrap_or_default();
         let q = query_of(query)?;
         let page = page_of(&o)?;
-        read(&self.inner)
+        self.read()?
             .search(
                 &q,
                 sort_of(o.sort, o.descending),
@@ -242,7 +266,7 @@ impl Desk {
         let o = options.unwrap_or_default();
         let q = query_of(query)?;
         let page = page_of(&o)?;
-        read(&self.inner)
+        self.read()?
             .search_ids(
                 &q,
                 sort_of(o.sort, o.descending),
@@ -261,9 +285,7 @@ impl Desk {
         now: Option<DateTime<Utc>>,
     ) -> napi::Result<u32, Code> {
         let q = query_of(query)?;
-        Ok(count32(
-            read(&self.inner).count(&q, now.unwrap_or(self.now)),
-        ))
+        Ok(count32(self.read()?.count(&q, now.unwrap_or(self.now))))
     }
 
     /// The masked row of one customer. Throws `INVALID_ID` or `CUSTOMER_NOT_FOUND`.
@@ -274,7 +296,7 @@ impl Desk {
         now: Option<DateTime<Utc>>,
     ) -> napi::Result<CustomerRow, Code> {
         let id = CustomerId::new(id).map_err(to_js)?;
-        read(&self.inner)
+        self.read()?
             .customer_row(&id, now.unwrap_or(self.now))
             .map(CustomerRow::from)
             .map_err(to_js)
@@ -296,7 +318,8 @@ impl Desk {
         let sort = sort_of(o.sort, o.descending);
         let limit = o.limit.unwrap_or(DEFAULT_LIMIT);
         let now = o.now.unwrap_or(self.now);
-        let first = read(&self.inner)
+        let first = self
+            .read()?
             .search(
                 &q,
                 sort,
@@ -344,7 +367,9 @@ impl Desk {
 }
 
 /// Pages of a search, as a JS iterator. Later pages continue from the previous page's cursor,
-/// which this iterator made itself for the same query, so they cannot fail on input.
+/// which this iterator made itself for the same query, so they cannot fail on input. `next()`
+/// cannot throw a typed error, so unlike other calls it waits while an export or import holds
+/// the desk.
 #[napi(iterator)]
 pub struct PageIterator {
     desk: Shared,

@@ -5,8 +5,8 @@
 //! `exportToBuffer` run the core's streaming writer on a libuv worker, forward its progress
 //! (rows done of total, every 4,096 rows) to a JS callback through a threadsafe function, and
 //! stop at the next progress tick after `CancelToken.cancel()`. The export records a job and an
-//! audit record on the desk, so it holds the desk exclusively while it runs: other calls on the
-//! same desk wait until it ends (do not call the desk from the progress callback).
+//! audit record on the desk, so it holds the desk exclusively while it runs: calls on the JS
+//! thread meanwhile throw `DESK_BUSY` rather than stop the event loop until it ends.
 
 use crate::desk::{Desk, Progress, ProgressFn, query_of};
 use crate::error::{Code, invalid_argument, to_js, to_js_value};
@@ -490,8 +490,8 @@ impl Desk {
 
     /// The export history, oldest first.
     #[napi]
-    pub fn exports(&self) -> Vec<ExportJob> {
-        self.read().exports().iter().map(ExportJob::from).collect()
+    pub fn exports(&self) -> napi::Result<Vec<ExportJob>, Code> {
+        Ok(self.read()?.exports().iter().map(ExportJob::from).collect())
     }
 
     /// Reveals one masked field of a customer in clear (the console's eye icon). Needs the
@@ -507,7 +507,7 @@ impl Desk {
     ) -> napi::Result<String, Code> {
         let actor = actor.to_core()?;
         let id = CustomerId::new(customer_id).map_err(to_js)?;
-        self.write()
+        self.write()?
             .reveal(&actor, &id, field.into(), now.unwrap_or(self.now))
             .map_err(to_js)
     }

@@ -546,14 +546,14 @@ impl Desk {
     ) -> napi::Result<ImportReport, Code> {
         let step = Step::of(step)?;
         let now = now.unwrap_or(self.now);
-        step.run(&mut self.write(), now)
+        step.run(&mut *self.write()?, now)
             .map(ImportReport::from)
             .map_err(hw)
     }
 
     /// Imports several Huawei responses in order on a worker thread, with progress per step.
     /// Resolves to one report per step; rejects with the code of the first failing step (the
-    /// steps before it stay imported). Calls on this desk wait until it finishes.
+    /// steps before it stay imported). Calls on this desk throw `DESK_BUSY` until it settles.
     #[napi(ts_return_type = "Promise<ImportReport[]>")]
     pub fn import_huawei_async(
         &self,

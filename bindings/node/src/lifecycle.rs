@@ -359,7 +359,7 @@ impl Desk {
         let invited_by = invited_by
             .map(|i| partnerdesk::OperatorId::new(i).map_err(to_js))
             .transpose()?;
-        self.write()
+        self.write()?
             .associate(&actor, c, invited_by, now, key.as_ref())
             .map_err(to_js)
     }
@@ -373,7 +373,7 @@ impl Desk {
         associated_at: Option<DateTime<Utc>>,
     ) -> napi::Result<(), Code> {
         let c = customer.to_core(associated_at.unwrap_or(self.now))?;
-        self.write().insert_customer(c).map_err(to_js)
+        self.write()?.insert_customer(c).map_err(to_js)
     }
 
     /// A customer asks to end its association; the administrator decides. Returns the request
@@ -388,7 +388,7 @@ impl Desk {
     ) -> napi::Result<u32, Code> {
         let o = options.unwrap_or_default();
         let (actor, id, key) = (actor.to_core()?, customer(customer_id)?, key(&o)?);
-        self.write()
+        self.write()?
             .request_disassociation(
                 &actor,
                 &id,
@@ -414,7 +414,7 @@ impl Desk {
     ) -> napi::Result<u32, Code> {
         let o = options.unwrap_or_default();
         let (actor, id, key) = (actor.to_core()?, customer(customer_id)?, key(&o)?);
-        self.write()
+        self.write()?
             .request_partner_disassociation(
                 &actor,
                 &id,
@@ -438,7 +438,7 @@ impl Desk {
     ) -> napi::Result<(), Code> {
         let o = options.unwrap_or_default();
         let (actor, key) = (actor.to_core()?, key(&o)?);
-        self.write()
+        self.write()?
             .decide_disassociation(
                 &actor,
                 u64::from(request_id),
@@ -452,12 +452,13 @@ impl Desk {
 
     /// Every disassociation request, oldest first.
     #[napi]
-    pub fn disassociation_requests(&self) -> Vec<DisassociationRequest> {
-        self.read()
+    pub fn disassociation_requests(&self) -> napi::Result<Vec<DisassociationRequest>, Code> {
+        Ok(self
+            .read()?
             .disassociation_requests()
             .iter()
             .map(DisassociationRequest::from)
-            .collect()
+            .collect())
     }
 
     /// The association history, of one customer or of all.
@@ -468,7 +469,7 @@ impl Desk {
     ) -> napi::Result<Vec<AssociationRecord>, Code> {
         let id = customer_id.map(customer).transpose()?;
         Ok(self
-            .read()
+            .read()?
             .association_history(id.as_ref())
             .into_iter()
             .map(AssociationRecord::from)
@@ -492,7 +493,7 @@ impl Desk {
             request.accept_commitment_letter.unwrap_or(false),
         )
         .map_err(to_js)?;
-        self.write()
+        self.write()?
             .request_authorization(&actor, &req, o.now.unwrap_or(self.now), key.as_ref())
             .map(|id| id.as_str().to_owned())
             .map_err(to_js)
@@ -510,7 +511,7 @@ impl Desk {
         let o = options.unwrap_or_default();
         let (actor, key) = (actor.to_core()?, key(&o)?);
         let id = AuthorizationId::new(authorization_id).map_err(to_js)?;
-        self.write()
+        self.write()?
             .record_distributor_decision(
                 &actor,
                 &id,
@@ -538,7 +539,7 @@ impl Desk {
         let (actor, key) = (actor.to_core()?, key(&o)?);
         let id = AuthorizationId::new(authorization_id).map_err(to_js)?;
         let now = o.now.unwrap_or(self.now);
-        let mut desk = self.write();
+        let mut desk = self.write()?;
         match action.as_str() {
             "approve" => desk.approve_authorization(&actor, &id, now, key.as_ref()),
             "reject" => desk.reject_authorization(&actor, &id, now, key.as_ref()),
@@ -564,7 +565,7 @@ impl Desk {
     /// days); returns how many changed.
     #[napi]
     pub fn expire_authorizations(&self, now: Option<DateTime<Utc>>) -> napi::Result<u32, Code> {
-        self.write()
+        self.write()?
             .expire_authorizations(now.unwrap_or(self.now))
             .map(count32)
             .map_err(to_js)
@@ -578,7 +579,7 @@ impl Desk {
         now: Option<DateTime<Utc>>,
     ) -> napi::Result<Authorization, Code> {
         let id = AuthorizationId::new(authorization_id).map_err(to_js)?;
-        let desk = self.read();
+        let desk = self.read()?;
         desk.authorization(&id)
             .map(|a| Authorization::of(a, now.unwrap_or(self.now)))
             .map_err(to_js)
@@ -594,7 +595,7 @@ impl Desk {
         let id = customer(customer_id)?;
         let now = now.unwrap_or(self.now);
         Ok(self
-            .read()
+            .read()?
             .authorizations_of(&id)
             .into_iter()
             .map(|a| Authorization::of(a, now))
@@ -611,7 +612,7 @@ impl Desk {
     ) -> napi::Result<bool, Code> {
         let id = customer(customer_id)?;
         Ok(self
-            .read()
+            .read()?
             .may_act_on_behalf(&id, &scope.into(), now.unwrap_or(self.now)))
     }
 
@@ -634,7 +635,7 @@ impl Desk {
             money_of("amount", &order.amount)?,
         )
         .map_err(to_js)?;
-        self.write()
+        self.write()?
             .place_order_on_behalf(&actor, &req, o.now.unwrap_or(self.now), key.as_ref())
             .map(|id| id.as_str().to_owned())
             .map_err(to_js)
@@ -649,7 +650,7 @@ impl Desk {
     ) -> napi::Result<OrderOverview, Code> {
         let (actor, id) = (actor.to_core()?, customer_id.map(customer).transpose()?);
         let o = self
-            .read()
+            .read()?
             .order_overview(&actor, id.as_ref())
             .map_err(to_js)?;
         Ok(OrderOverview {
@@ -668,7 +669,7 @@ impl Desk {
         now: Option<DateTime<Utc>>,
     ) -> napi::Result<Vec<RenewalItem>, Code> {
         let (actor, id) = (actor.to_core()?, customer_id.map(customer).transpose()?);
-        let desk = self.read();
+        let desk = self.read()?;
         let items = desk
             .resources_to_renew(&actor, id.as_ref(), days, now.unwrap_or(self.now))
             .map_err(to_js)?;
@@ -697,7 +698,7 @@ impl Desk {
     ) -> napi::Result<SpendSummary, Code> {
         let (actor, id) = (actor.to_core()?, customer_id.map(customer).transpose()?);
         let s = self
-            .read()
+            .read()?
             .spend_summary(&actor, id.as_ref(), now.unwrap_or(self.now))
             .map_err(to_js)?;
         Ok(SpendSummary {
@@ -722,7 +723,7 @@ impl Desk {
         let (actor, id) = (actor.to_core()?, customer_id.map(customer).transpose()?);
         let (from, to) = (date_of("from", &from)?, date_of("to", &to)?);
         Ok(self
-            .read()
+            .read()?
             .product_ranking(&actor, id.as_ref(), from, to, n as usize)
             .map_err(to_js)?
             .into_iter()
@@ -745,7 +746,7 @@ impl Desk {
         let (actor, id) = (actor.to_core()?, customer_id.map(customer).transpose()?);
         let (from, to) = (date_of("from", &from)?, date_of("to", &to)?);
         Ok(self
-            .read()
+            .read()?
             .daily_spend(&actor, id.as_ref(), from, to)
             .map_err(to_js)?
             .into_iter()

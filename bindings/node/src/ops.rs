@@ -344,7 +344,7 @@ impl Desk {
         .map_err(to_js)?;
         let key = key(&o)?;
         let now = o.now.unwrap_or(self.now);
-        self.write()
+        self.write()?
             .set_budget(&actor, &id, &setting, now, key.as_ref())
             .map_err(to_js)
     }
@@ -358,7 +358,7 @@ impl Desk {
     ) -> napi::Result<Option<BudgetUsage>, Code> {
         let id = CustomerId::new(customer_id).map_err(to_js)?;
         let usage = self
-            .read()
+            .read()?
             .budget_usage(&id, now.unwrap_or(self.now))
             .map_err(to_js)?;
         Ok(usage.map(|u| BudgetUsage {
@@ -376,7 +376,7 @@ impl Desk {
     /// how many events were emitted.
     #[napi]
     pub fn evaluate_budgets(&self, now: Option<DateTime<Utc>>) -> napi::Result<u32, Code> {
-        self.write()
+        self.write()?
             .evaluate_budgets(now.unwrap_or(self.now))
             .map(count32)
             .map_err(to_js)
@@ -397,7 +397,7 @@ impl Desk {
         let ids = ids(&customer_ids)?;
         let manager = OperatorId::new(manager).map_err(to_js)?;
         let key = key(&o)?;
-        self.write()
+        self.write()?
             .assign_manager(
                 &actor,
                 &ids,
@@ -421,7 +421,7 @@ impl Desk {
         let actor = actor.to_core()?;
         let ids = ids(&customer_ids)?;
         let key = key(&o)?;
-        self.write()
+        self.write()?
             .unassign_manager(&actor, &ids, o.now.unwrap_or(self.now), key.as_ref())
             .map(BatchOutcome::from)
             .map_err(to_js)
@@ -475,7 +475,7 @@ impl Desk {
         .with_account_manager(operator.account_manager.unwrap_or(false))
         .with_permissions(permissions(&operator.permissions.unwrap_or_default())?)
         .map_err(to_js)?;
-        self.write().add_operator(op).map_err(to_js)
+        self.write()?.add_operator(op).map_err(to_js)
     }
 
     /// The audit records matching a filter, oldest first.
@@ -493,7 +493,7 @@ impl Desk {
             until: f.until,
         };
         Ok(self
-            .read()
+            .read()?
             .audit_log(&core)
             .into_iter()
             .map(|r| {
@@ -517,8 +517,9 @@ impl Desk {
 
     /// The events after sequence number `since` (default 0: all), oldest first.
     #[napi]
-    pub fn events(&self, since: Option<u32>) -> Vec<DeskEvent> {
-        self.read()
+    pub fn events(&self, since: Option<u32>) -> napi::Result<Vec<DeskEvent>, Code> {
+        Ok(self
+            .read()?
             .events_since(u64::from(since.unwrap_or(0)))
             .iter()
             .map(|e| DeskEvent {
@@ -529,7 +530,7 @@ impl Desk {
                 kind: e.kind.code().to_owned(),
                 summary: e.kind.to_string(),
             })
-            .collect()
+            .collect())
     }
 }
 
@@ -551,7 +552,7 @@ impl Desk {
         .map_err(to_js)?;
         let key = key(&o)?;
         let now = o.now.unwrap_or(self.now);
-        let mut desk = self.write();
+        let mut desk = self.write()?;
         let outcome = if freeze {
             desk.freeze(&actor, &request, now, key.as_ref())
         } else {
@@ -574,7 +575,7 @@ impl Desk {
         let items = permissions(&items)?;
         let key = key(&o)?;
         let now = o.now.unwrap_or(self.now);
-        let mut desk = self.write();
+        let mut desk = self.write()?;
         if grant {
             desk.grant_permissions(&actor, &operator, &items, now, key.as_ref())
         } else {

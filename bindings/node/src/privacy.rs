@@ -139,8 +139,8 @@ impl MaskPolicy {
 impl Desk {
     /// How rows of searches are masked.
     #[napi]
-    pub fn row_policy(&self) -> MaskPolicy {
-        self.read().row_policy().into()
+    pub fn row_policy(&self) -> napi::Result<MaskPolicy, Code> {
+        Ok(self.read()?.row_policy().into())
     }
 
     /// Sets how rows are masked. Refuses a policy that shows a name, mobile or e-mail in clear
@@ -148,20 +148,20 @@ impl Desk {
     #[napi]
     pub fn set_row_policy(&self, policy: MaskPolicy) -> napi::Result<(), Code> {
         let p = policy.to_core()?;
-        self.write().set_row_policy(p).map_err(to_js)
+        self.write()?.set_row_policy(p).map_err(to_js)
     }
 
     /// How exports that name no policy are anonymised.
     #[napi]
-    pub fn export_policy(&self) -> MaskPolicy {
-        self.read().export_policy().into()
+    pub fn export_policy(&self) -> napi::Result<MaskPolicy, Code> {
+        Ok(self.read()?.export_policy().into())
     }
 
     /// Sets how exports are anonymised by default (never in clear for name, mobile, e-mail).
     #[napi]
     pub fn set_export_policy(&self, policy: MaskPolicy) -> napi::Result<(), Code> {
         let p = policy.to_core()?;
-        self.write().set_export_policy(p).map_err(to_js)
+        self.write()?.set_export_policy(p).map_err(to_js)
     }
 
     /// Sets (or clears, with `null`) the partner's secret for keyed pseudonyms in exports (at
@@ -171,7 +171,7 @@ impl Desk {
         let key = secret
             .map(|s| PseudonymKey::new(&s).map_err(to_js))
             .transpose()?;
-        self.write().set_pseudonym_key(key);
+        self.write()?.set_pseudonym_key(key);
         Ok(())
     }
 
@@ -179,7 +179,7 @@ impl Desk {
     /// ships the event log; `Desk.replay` applies them to a snapshot.
     #[napi]
     pub fn events_json(&self, since: Option<u32>) -> napi::Result<String, Code> {
-        let desk = self.read();
+        let desk = self.read()?;
         let events = desk.events_since(u64::from(since.unwrap_or(0)));
         serde_json::to_string(events).map_err(|e| to_js(e.into()))
     }
