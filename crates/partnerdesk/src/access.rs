@@ -268,6 +268,7 @@ impl Desk {
             now,
             key,
             batch: false,
+            ids: &[],
         };
         let describe = || {
             let names: Vec<&str> = items.iter().map(|i| i.as_str()).collect();

@@ -218,3 +218,42 @@ fn check_range(from: NaiveDate, to: NaiveDate) -> Result<()> {
     }
     Ok(())
 }
+
+/// A customer frozen with scope account-and-resources, and when its resources are released.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingRelease<'a> {
+    /// The customer.
+    pub customer: &'a CustomerId,
+    /// When Huawei releases its resources unless it is unfrozen first (15 days after the
+    /// freeze).
+    pub release_at: DateTime<Utc>,
+}
+
+impl Desk {
+    /// Customers frozen with scope account-and-resources whose resources are not yet released
+    /// at `now`, soonest release first (needs view customers): the list to act on before the
+    /// 15 days run out.
+    pub fn pending_releases(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<PendingRelease<'_>>> {
+        let mut out: Vec<PendingRelease<'_>> = self
+            .view_scope(actor, Permission::ViewCustomers, None)?
+            .into_iter()
+            .filter_map(|c| {
+                let at = c.freeze.freeze()?.release_at()?;
+                (at > now).then_some(PendingRelease {
+                    customer: &c.id,
+                    release_at: at,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            a.release_at
+                .cmp(&b.release_at)
+                .then_with(|| a.customer.cmp(b.customer))
+        });
+        Ok(out)
+    }
+}

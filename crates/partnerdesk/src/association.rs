@@ -219,6 +219,7 @@ impl crate::desk::Desk {
             now,
             key,
             batch: false,
+            ids: &[],
         };
         let describe = || {
             format!(
@@ -330,6 +331,7 @@ impl crate::desk::Desk {
             now,
             key,
             batch: false,
+            ids: &[],
         };
         let init = initiator.clone();
         self.run(
@@ -455,6 +457,7 @@ impl crate::desk::Desk {
             now,
             key,
             batch: false,
+            ids: &[],
         };
         self.run(
             cmd,

@@ -219,6 +219,7 @@ impl crate::desk::Desk {
             now,
             key,
             batch: false,
+            ids: &[],
         };
         let describe = || {
             let s: Vec<&str> = request.scopes.iter().map(|s| s.as_str()).collect();
@@ -465,6 +466,7 @@ impl crate::desk::Desk {
             now,
             key,
             batch: false,
+            ids: &[],
         };
         self.run(
             cmd,

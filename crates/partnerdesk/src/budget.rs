@@ -265,6 +265,7 @@ impl crate::desk::Desk {
             now,
             key,
             batch: false,
+            ids: &[],
         };
         let describe = || {
             format!(

@@ -195,8 +195,11 @@ pub(crate) struct Command<'a> {
     pub(crate) customer: Option<&'a CustomerId>,
     pub(crate) now: DateTime<Utc>,
     pub(crate) key: Option<&'a IdempotencyKey>,
-    /// Batch commands audit each customer themselves; the runner audits whole-command refusals.
+    /// Batch commands audit each customer themselves; the runner audits whole-command refusals,
+    /// once per customer of the batch (so "who tried to freeze this customer" finds them).
     pub(crate) batch: bool,
+    /// The customers of a batch command.
+    pub(crate) ids: &'a [CustomerId],
 }
 
 impl Desk {
@@ -255,14 +258,26 @@ impl Desk {
                 Ok(out)
             }
             Err(e) => {
-                self.record_audit(
-                    cmd.actor,
-                    cmd.customer,
-                    cmd.kind,
-                    AuditOutcome::denied(&e),
-                    detail,
-                    cmd.now,
-                );
+                if cmd.ids.is_empty() {
+                    self.record_audit(
+                        cmd.actor,
+                        cmd.customer,
+                        cmd.kind,
+                        AuditOutcome::denied(&e),
+                        detail.clone(),
+                        cmd.now,
+                    );
+                }
+                for id in cmd.ids {
+                    self.record_audit(
+                        cmd.actor,
+                        Some(id),
+                        cmd.kind,
+                        AuditOutcome::denied(&e),
+                        detail.clone(),
+                        cmd.now,
+                    );
+                }
                 Err(e)
             }
         }

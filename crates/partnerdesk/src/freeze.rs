@@ -281,6 +281,7 @@ impl crate::desk::Desk {
             now,
             key,
             batch: true,
+            ids: &request.ids,
         };
         self.run(cmd, describe, |desk| {
             desk.may_freeze_any(actor)?;

@@ -15,6 +15,13 @@
 //! - [`Desk::search`] answers with a [`search::Page`] of masked [`row::CustomerRow`]s, a total
 //!   and a cursor.
 //! - [`privacy`] keeps personal data out of logs and masks it in lists.
+//! - Governed operations name their actor and `now` and are checked against permission items
+//!   ([`Desk::authorize`]): association and disassociation requests ([`Desk::associate`]),
+//!   account managers ([`Desk::assign_manager`]), freeze ([`Desk::freeze`]), budgets
+//!   ([`Desk::set_budget`], [`Desk::evaluate_budgets`]), authorizations
+//!   ([`Desk::request_authorization`]) and orders on behalf ([`Desk::place_order_on_behalf`]).
+//!   Every change is an [`event::Event`] (replaying them rebuilds the desk: [`Desk::replay`]),
+//!   every attempt an [`audit::AuditRecord`]; [`analysis`] derives spend, order and renewal views.
 //! - [`Desk::to_snapshot_json`] / [`Desk::from_snapshot_json`] persist the desk.
 //! - [`demo`] builds realistic, deterministic portfolios of any size.
 //!

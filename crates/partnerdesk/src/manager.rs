@@ -92,6 +92,7 @@ impl crate::desk::Desk {
             now,
             key,
             batch: true,
+            ids: customers,
         };
         let describe = || {
             let ids: Vec<&str> = customers.iter().map(|i| i.as_str()).collect();

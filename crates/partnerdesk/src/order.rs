@@ -149,6 +149,7 @@ impl crate::desk::Desk {
             now,
             key,
             batch: false,
+            ids: &[],
         };
         self.run(
             cmd,

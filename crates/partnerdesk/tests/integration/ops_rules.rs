@@ -163,6 +163,16 @@ fn freeze_and_unfreeze_need_the_same_scope() -> Result<()> {
     assert_eq!(f.origin, FreezeOrigin::Manual);
     assert_eq!(f.by, "ops");
     assert_eq!(f.release_at(), Some(now() + Duration::days(15)));
+    let pending = d.pending_releases(&op("viewer"), now())?;
+    assert_eq!(pending.len(), 1);
+    assert_eq!(
+        (pending[0].customer, pending[0].release_at),
+        (&cid("r1"), now() + Duration::days(15))
+    );
+    assert!(
+        d.pending_releases(&op("viewer"), now() + Duration::days(15))?
+            .is_empty()
+    );
     // Unfreezing with the other scope is refused and changes nothing.
     let out = d.unfreeze(
         &op("ops"),
