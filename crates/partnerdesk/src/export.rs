@@ -4,9 +4,9 @@
 //! customer names, mobile numbers and e-mails in every export (domain §11, reference §14). The
 //! Huawei API has no export, so the library applies both rules itself:
 //!
-//! - **Administrator only.** [`Desk::export`] checks [`Permission::Export`] (administrator-only,
+//! - **Administrator only.** [`Desk::export`] checks [`Permission::Export`](crate::Permission::Export) (administrator-only,
 //!   it cannot be granted); a refusal returns its code (`ADMINISTRATOR_ONLY`) and is audited.
-//! - **Always anonymised.** Cells of personal fields go through the one [`Masker`]; the request
+//! - **Always anonymised.** Cells of personal fields go through the one [`Masker`](crate::privacy::Masker); the request
 //!   may choose *how* (a [`MaskPolicy`], e.g. a keyed pseudonym so analysts can join rows), but
 //!   a policy that shows a name, mobile or e-mail in clear is refused. There is no switch.
 //! - **Streamed.** Rows are written one by one to any `std::io::Write`; a million rows never sit
@@ -14,7 +14,7 @@
 //!   not allocate per cell.
 //! - **Progress and cancellation.** The callback receives [`ExportProgress`] (rows done of
 //!   total) at the start, every [`PROGRESS_EVERY`] rows and at the end; returning
-//!   [`ControlFlow::Break`] cancels. A cancelled export is recorded as
+//!   [`ControlFlow::Break`](std::ops::ControlFlow::Break) cancels. A cancelled export is recorded as
 //!   [`ExportStatus::Cancelled`] and returns `EXPORT_CANCELLED`; what was already written to a
 //!   CSV sink is incomplete and must be discarded (an XLSX sink receives nothing).
 //! - **History.** Every export that started is an [`ExportJob`] (id, who, when, selection,
@@ -470,6 +470,29 @@ impl Desk {
     }
 }
 
+impl ExportHistory {
+    /// Checks a loaded history: unique job ids, rows written never above rows selected.
+    #[cfg(feature = "serde")]
+    pub(crate) fn check(&self) -> Result<()> {
+        let mut seen = HashSet::with_capacity(self.jobs.len());
+        for (i, job) in self.jobs.iter().enumerate() {
+            if !seen.insert(&job.id) {
+                return Err(Error::snapshot(
+                    format!("exports.jobs[{i}].id"),
+                    "duplicate export id",
+                ));
+            }
+            if job.rows > job.total {
+                return Err(Error::snapshot(
+                    format!("exports.jobs[{i}].rows"),
+                    "more rows written than selected",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(feature = "export")]
 mod run {
     //! The writers (feature `export`): planning, CSV and XLSX.
@@ -482,34 +505,14 @@ mod run {
     use crate::privacy::SensitiveField;
     use crate::search::MatchContext;
     use chrono::{Datelike, Timelike};
+    use rust_decimal::Decimal;
     use std::fmt::Write as _;
     use std::io::Write;
     use std::ops::ControlFlow;
     use std::path::Path;
 
     impl ExportHistory {
-        /// Checks a loaded history: unique job ids, rows written never above rows selected.
-        pub(crate) fn check(&self) -> Result<()> {
-            let mut seen = HashSet::with_capacity(self.jobs.len());
-            for (i, job) in self.jobs.iter().enumerate() {
-                if !seen.insert(&job.id) {
-                    return Err(Error::snapshot(
-                        format!("exports.jobs[{i}].id"),
-                        "duplicate export id",
-                    ));
-                }
-                if job.rows > job.total {
-                    return Err(Error::snapshot(
-                        format!("exports.jobs[{i}].rows"),
-                        "more rows written than selected",
-                    ));
-                }
-            }
-            Ok(())
-        }
-
         /// The next free job number and id.
-        #[cfg(feature = "export")]
         fn next_id(&self) -> Result<(u64, ExportId)> {
             let mut n = self.seq;
             loop {
@@ -619,7 +622,7 @@ mod run {
         }
 
         /// Downloads a recorded export again: regenerates it from the recorded selection, columns
-        /// and masks over the data as it is now (see the [module docs](self) for what that means
+        /// and masks over the data as it is now (see the [module docs](crate::export) for what that means
         /// for changed data), writes it to `out` and returns how many rows were written.
         ///
         /// Needs [`Permission::Export`]; refusals and downloads are audited (`export_download`).
@@ -736,6 +739,9 @@ mod run {
                     .iter()
                     .map(|id| self.customer(id))
                     .collect::<Result<Vec<_>>>()?,
+                ExportSelection::Query { query, sort } if sort.key == SortKey::Id => {
+                    self.select_by_id(query, sort.descending, now)
+                }
                 ExportSelection::Query { query, sort } => self.select_all(query, *sort, now),
             };
             if request.format == ExportFormat::Xlsx && customers.len() as u64 > XLSX_MAX_ROWS {
@@ -751,6 +757,39 @@ mod run {
                 format: request.format,
                 file_name: request.file_name.clone(),
             })
+        }
+
+        /// The same rows and order as [`Desk::select_all`] sorted by id, for the export's default
+        /// order: ids are compared through a 16-byte prefix held next to each row, so sorting a
+        /// million rows does not chase a pointer per comparison.
+        fn select_by_id(
+            &self,
+            query: &Query,
+            descending: bool,
+            now: DateTime<Utc>,
+        ) -> Vec<&Customer> {
+            let ctx = self.match_context(now);
+            let mut keyed: Vec<([u8; 16], &Customer)> = self
+                .select(query, &ctx)
+                .into_iter()
+                .map(|slot| {
+                    let c = self.at(slot);
+                    let mut key = [0u8; 16];
+                    let id = c.id.as_str().as_bytes();
+                    let n = id.len().min(16);
+                    key[..n].copy_from_slice(&id[..n]);
+                    (key, c)
+                })
+                .collect();
+            // Ids hold no NUL byte, so the zero-padded prefix orders like the id itself.
+            keyed.sort_unstable_by(|a, b| {
+                a.0.cmp(&b.0)
+                    .then_with(|| a.1.id.as_str().cmp(b.1.id.as_str()))
+            });
+            if descending {
+                keyed.reverse();
+            }
+            keyed.into_iter().map(|(_, c)| c).collect()
         }
 
         /// Writes the rows of a plan; returns how many were written and how it ended.
@@ -827,9 +866,10 @@ mod run {
         fn cells(&self, c: &Customer, buf: &mut String, ends: &mut Vec<usize>, guard: bool) {
             buf.clear();
             ends.clear();
+            let mut spends = None;
             for col in self.columns {
                 let start = buf.len();
-                self.cell(*col, c, buf);
+                self.cell(*col, c, buf, &mut spends);
                 if guard
                     && col.is_text()
                     && buf[start..].starts_with(['=', '+', '-', '@', '\t', '\r'])
@@ -840,10 +880,16 @@ mod run {
             }
         }
 
-        fn cell(&self, col: ExportColumn, c: &Customer, buf: &mut String) {
+        fn cell(
+            &self,
+            col: ExportColumn,
+            c: &Customer,
+            buf: &mut String,
+            spends: &mut Option<(Decimal, Decimal)>,
+        ) {
             let d = self.desk;
             let m = &self.masker;
-            let money = |buf: &mut String, v: rust_decimal::Decimal| {
+            let money = |buf: &mut String, v: Decimal| {
                 let _ = write!(buf, "{v}");
             };
             match col {
@@ -925,8 +971,18 @@ mod run {
                         money(buf, crate::budget::percent(used, b.amount.amount));
                     }
                 }
-                ExportColumn::MonthToDate => money(buf, c.month_spend(self.ctx.month)),
-                ExportColumn::LastMonth => money(buf, c.month_spend(self.ctx.month.previous())),
+                ExportColumn::MonthToDate => money(
+                    buf,
+                    spends
+                        .get_or_insert_with(|| two_months(c, self.ctx.month))
+                        .1,
+                ),
+                ExportColumn::LastMonth => money(
+                    buf,
+                    spends
+                        .get_or_insert_with(|| two_months(c, self.ctx.month))
+                        .0,
+                ),
                 ExportColumn::Currency => buf.push_str(d.partner.currency.as_str()),
                 ExportColumn::NextExpiry => {
                     if let Some(t) = c.next_expiry(self.ctx.now) {
@@ -941,18 +997,47 @@ mod run {
         }
     }
 
-    /// `YYYY-MM-DDTHH:MM:SSZ`.
+    /// Last month's and this month's spend in one pass over the (day-sorted) records.
+    fn two_months(c: &Customer, month: crate::calendar::YearMonth) -> (Decimal, Decimal) {
+        let last = month.previous();
+        let (from, split, to) = (last.first_day(), month.first_day(), month.last_day());
+        let start = c.spend.partition_point(|r| r.day < from);
+        let mut sums = (Decimal::ZERO, Decimal::ZERO);
+        for r in c.spend[start..].iter().take_while(|r| r.day <= to) {
+            if r.day < split {
+                sums.0 += r.amount.amount;
+            } else {
+                sums.1 += r.amount.amount;
+            }
+        }
+        sums
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SSZ`, digit by digit (no formatting machinery per cell).
     fn time(buf: &mut String, t: DateTime<Utc>) {
-        let _ = write!(
-            buf,
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            t.year(),
-            t.month(),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        );
+        let year = t.year();
+        if !(0..=9999).contains(&year) {
+            let _ = write!(buf, "{}", t.format("%Y-%m-%dT%H:%M:%SZ"));
+            return;
+        }
+        let digits = |buf: &mut String, v: u32, n: u32| {
+            for i in (0..n).rev() {
+                let d = (v / 10u32.pow(i)) % 10;
+                buf.push(char::from(b'0' + d as u8));
+            }
+        };
+        digits(buf, year as u32, 4);
+        buf.push('-');
+        digits(buf, t.month(), 2);
+        buf.push('-');
+        digits(buf, t.day(), 2);
+        buf.push('T');
+        digits(buf, t.hour(), 2);
+        buf.push(':');
+        digits(buf, t.minute(), 2);
+        buf.push(':');
+        digits(buf, t.second(), 2);
+        buf.push('Z');
     }
 
     fn io_reason(e: &std::io::Error) -> &'static str {
@@ -1031,6 +1116,9 @@ mod run {
         if let Err(e) = book.set_tempdir(scratch_dir) {
             return (0, fail(e));
         }
+        // The sheet is one long XML stream; the fastest deflate level keeps saving from
+        // dominating the export (the file is somewhat larger than at the default level 6).
+        book.set_zip_compression_level(1);
         let bold = Format::new().set_bold();
         let sheet = match book.add_worksheet_with_constant_memory() {
             Ok(s) => s,

@@ -14,7 +14,10 @@
 //!   (`name~acme and mtd>=1000 and (tag:vip or tag:gold) and expires<=7d`).
 //! - [`Desk::search`] answers with a [`search::Page`] of masked [`row::CustomerRow`]s, a total
 //!   and a cursor.
-//! - [`privacy`] keeps personal data out of logs and masks it in lists.
+//! - [`privacy`] keeps personal data out of logs and masks it in lists, with configurable
+//!   rules per field; [`Desk::reveal`] shows one field to an operator holding the item, audited.
+//! - [`export`] writes anonymised CSV and XLSX exports (administrator only) to any
+//!   `std::io::Write`, with progress, cancellation and a job history.
 //! - Governed operations name their actor and `now` and are checked against permission items
 //!   ([`Desk::authorize`]): association and disassociation requests ([`Desk::associate`]),
 //!   account managers ([`Desk::assign_manager`]), freeze ([`Desk::freeze`]), budgets
@@ -45,6 +48,9 @@
 //!
 //! - `serde` (default): snapshots as versioned JSON, and `Serialize`/`Deserialize` on the model.
 //! - `demo` (default): the [`demo`] portfolio generator.
+//! - `export` (default): the CSV (`csv`) and XLSX (`rust_xlsxwriter`) writers of [`export`].
+//!   The XLSX writer spools to a scratch directory the host names in the request; without the
+//!   feature the export types and history remain, the writers do not.
 //!
 //! ## Design
 //!

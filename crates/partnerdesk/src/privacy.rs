@@ -484,9 +484,8 @@ impl<'a> Masker<'a> {
 impl crate::Desk {
     /// Reveals one sensitive field of a customer in clear: the console's eye icon.
     ///
-    /// Needs [`Permission::RevealSensitive`](crate::Permission::RevealSensitive) (the
-    /// reseller-scoped view item is not enough on its own; the check is
-    /// [`Desk::authorize`](crate::Desk::authorize) on the customer). Every attempt is audited
+    /// Needs [`Permission::RevealSensitive`](crate::Permission::RevealSensitive), checked with
+    /// [`Desk::authorize`](crate::Desk::authorize) on the customer. Every attempt is audited
     /// (kind `reveal`, the customer, the field name; never the value), whether it is allowed or
     /// refused. A customer without the field (no e-mail, no account manager) reveals an empty
     /// string. A mobile number is revealed with its country code (`+86 13812345678`).

@@ -36,6 +36,7 @@ struct SnapshotOut<'a> {
     operators: Vec<&'a Operator>,
     customers: Vec<&'a Customer>,
     ledger: &'a crate::ledger::Ledger,
+    exports: &'a crate::export::ExportHistory,
 }
 
 #[derive(serde::Deserialize)]
@@ -48,6 +49,8 @@ struct SnapshotIn {
     customers: Vec<Customer>,
     #[serde(default)]
     ledger: crate::ledger::Ledger,
+    #[serde(default)]
+    exports: crate::export::ExportHistory,
 }
 
 impl Desk {
@@ -70,6 +73,7 @@ impl Desk {
             operators: self.operators.values().collect(),
             customers: self.customers().collect(),
             ledger: &self.ledger,
+            exports: &self.exports,
         };
         Ok(serde_json::to_string(&out)?)
     }
@@ -120,6 +124,8 @@ impl Desk {
         ledger.check(&desk)?;
         ledger.reindex();
         desk.ledger = ledger;
+        snap.exports.check()?;
+        desk.exports = snap.exports;
         Ok(desk)
     }
 }
@@ -132,6 +138,7 @@ impl PartialEq for Desk {
             && self.operators == other.operators
             && self.len() == other.len()
             && self.ledger == other.ledger
+            && self.exports == other.exports
             && self
                 .customers()
                 .all(|c| other.customer(&c.id).is_ok_and(|o| o == c))

@@ -1,0 +1,183 @@
+//! The privacy part of the tour: a masked list, a reveal (audited, and a refused one), and an
+//! anonymised CSV and XLSX export of the whole portfolio to a temporary folder, with a progress
+//! bar driven by the export's progress callback.
+
+use calamine::{Data, Reader, Xlsx};
+use chrono::{DateTime, Utc};
+use indicatif::{ProgressBar, ProgressStyle};
+use partnerdesk::access::Actor;
+use partnerdesk::audit::AuditFilter;
+use partnerdesk::export::{ExportProgress, ExportRequest, ExportSelection};
+use partnerdesk::privacy::SensitiveField;
+use partnerdesk::query::{PageRequest, Query, Sort, SortKey};
+use partnerdesk::{Desk, OperatorId, Permission};
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::ops::ControlFlow;
+use std::path::Path;
+
+/// Runs the privacy tour on a copy of `desk` (reveals and exports are recorded in the copy's
+/// audit trail and export history). The export folder is kept so that the files can be opened
+/// afterwards; its path is printed.
+pub fn privacy_tour(
+    desk: &Desk,
+    now: DateTime<Utc>,
+    out: &mut dyn Write,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let mut desk = desk.clone();
+    let admin = Actor::Operator(OperatorId::new("admin")?);
+
+    writeln!(out, "== Personal data: masked by default ==")?;
+    let page = desk.search(
+        &Query::all(),
+        Sort::desc(SortKey::MonthToDate),
+        &PageRequest::first(6),
+        now,
+    )?;
+    writeln!(
+        out,
+        "{:<34} {:<10} {:<20} {:<26} {}",
+        "Customer ID", "Name", "Mobile", "Email", "Account manager"
+    )?;
+    for r in &page.rows {
+        writeln!(
+            out,
+            "{:<34} {:<10} {:<20} {:<26} {}",
+            r.id,
+            r.name,
+            r.mobile.as_deref().unwrap_or("-"),
+            r.email.as_deref().unwrap_or("-"),
+            r.account_manager_name.as_deref().unwrap_or("-"),
+        )?;
+    }
+
+    writeln!(out, "\n== The eye icon: reveal one field, audited ==")?;
+    let target = page
+        .rows
+        .iter()
+        .find(|r| r.email.is_some())
+        .or(page.rows.first())
+        .map(|r| r.id.clone())
+        .ok_or("the portfolio is empty")?;
+    let email = desk.reveal(&admin, &target, SensitiveField::Email, now)?;
+    writeln!(out, "admin reveals the e-mail of {target}: {email}")?;
+    let without_item = desk
+        .operators()
+        .find(|o| !o.holds(&Permission::RevealSensitive))
+        .map(|o| Actor::Operator(o.id.clone()));
+    if let Some(op) = without_item {
+        match desk.reveal(&op, &target, SensitiveField::Mobile, now) {
+            Ok(_) => writeln!(out, "{op} revealed the mobile number")?,
+            Err(e) => writeln!(
+                out,
+                "{op} tries to reveal the mobile number: refused, {}",
+                e.code()
+            )?,
+        }
+    }
+    for record in desk.audit_log(
+        &AuditFilter::default()
+            .customer(target.clone())
+            .kind("reveal"),
+    ) {
+        writeln!(out, "  audit: {record}")?;
+    }
+
+    writeln!(out, "\n== Anonymised exports of the whole portfolio ==")?;
+    let folder = tempfile::Builder::new()
+        .prefix("partnerdesk-tour-")
+        .tempdir()?
+        .keep();
+    let csv_path = folder.join("customers.csv");
+    let xlsx_path = folder.join("customers.xlsx");
+    let csv_job = export_with_bar(
+        &mut desk,
+        &admin,
+        &ExportRequest::csv(ExportSelection::all())
+            .with_bom(true)
+            .named("customers.csv"),
+        &csv_path,
+        now,
+    )?;
+    writeln!(
+        out,
+        "CSV:  {} ({} rows, job {})",
+        csv_path.display(),
+        csv_job.rows,
+        csv_job.id
+    )?;
+    let xlsx_job = export_with_bar(
+        &mut desk,
+        &admin,
+        &ExportRequest::xlsx(ExportSelection::all(), &folder).named("customers.xlsx"),
+        &xlsx_path,
+        now,
+    )?;
+    writeln!(
+        out,
+        "XLSX: {} ({} rows, job {})",
+        xlsx_path.display(),
+        xlsx_job.rows,
+        xlsx_job.id
+    )?;
+
+    writeln!(out, "\nFirst rows of the CSV:")?;
+    let file = BufReader::new(std::fs::File::open(&csv_path)?);
+    for line in file.lines().take(4) {
+        writeln!(out, "  {}", line?.trim_start_matches('\u{FEFF}'))?;
+    }
+    writeln!(out, "\nFirst rows of the XLSX (read back with calamine):")?;
+    let mut book: Xlsx<_> = calamine::open_workbook(&xlsx_path)?;
+    let sheet = book.worksheet_range("Customers")?;
+    for row in sheet.rows().take(4) {
+        let cells: Vec<String> = row
+            .iter()
+            .take(6)
+            .map(|c| match c {
+                Data::Empty => String::new(),
+                other => other.to_string(),
+            })
+            .collect();
+        writeln!(out, "  {}", cells.join(" | "))?;
+    }
+
+    writeln!(out, "\nExport history:")?;
+    for job in desk.exports() {
+        writeln!(
+            out,
+            "  {} {} by {} at {}: {} of {} rows, {:?}, file {}",
+            job.id, job.format, job.actor, job.at, job.rows, job.total, job.status, job.file_name
+        )?;
+    }
+    Ok(())
+}
+
+/// Runs one export into a file, with a terminal progress bar fed by the progress callback.
+fn export_with_bar(
+    desk: &mut Desk,
+    admin: &Actor,
+    request: &ExportRequest,
+    path: &Path,
+    now: DateTime<Utc>,
+) -> Result<partnerdesk::export::ExportJob, Box<dyn std::error::Error>> {
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:>6} [{bar:40}] {pos}/{len} rows ({per_sec})")?
+            .progress_chars("=> "),
+    );
+    bar.set_message(request.format.extension());
+    let mut file = BufWriter::new(std::fs::File::create(path)?);
+    let job = desk.export(
+        admin,
+        request,
+        &mut file,
+        |p: ExportProgress| {
+            bar.set_length(p.total);
+            bar.set_position(p.done);
+            ControlFlow::Continue(())
+        },
+        now,
+    )?;
+    file.flush()?;
+    bar.finish();
+    Ok(job)
+}
