@@ -15,8 +15,18 @@ fn privacy_tour_masks_reveals_and_exports() -> Result<(), Box<dyn std::error::Er
     assert!(text.contains("admin reveals the e-mail"));
     assert!(text.contains("refused, PERMISSION_DENIED"));
     let audit: Vec<&str> = text.lines().filter(|l| l.contains("audit:")).collect();
-    assert!(audit.iter().any(|l| l.contains(" reveal ") && l.contains(" allowed")), "{text}");
-    assert!(audit.iter().any(|l| l.contains(" reveal ") && l.contains(" denied PERMISSION_DENIED")), "{text}");
+    assert!(
+        audit
+            .iter()
+            .any(|l| l.contains(" reveal ") && l.contains(" allowed")),
+        "{text}"
+    );
+    assert!(
+        audit
+            .iter()
+            .any(|l| l.contains(" reveal ") && l.contains(" denied PERMISSION_DENIED")),
+        "{text}"
+    );
     assert!(text.contains("Customer ID,Account Name,Customer Name"));
     assert!(text.contains("Customer ID | Account Name | Customer Name"));
     // The exported files exist; clean up the folder the tour keeps for people.
