@@ -1,18 +1,40 @@
 //! Profiles one search in a loop: `cargo build --release -p partnerdesk-benches --example
-//! profile_search && ITERS=20000 perf record -g target/release/examples/profile_search 100000 "expires<=7d"`.
+//! profile_search && ITERS=20000 perf record -g target/release/examples/profile_search 100000
+//! "expires<=7d" expires` (size, filter, sort: mtd, expires, name or id).
 #![allow(missing_docs, clippy::unwrap_used, clippy::print_stdout)]
 use partnerdesk::demo;
 use partnerdesk::query::{PageRequest, Query, Sort, SortKey};
 fn main() {
-    let n: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(100_000);
-    let filter = std::env::args().nth(2).unwrap_or_else(|| "manager=am_001 and mtd>=100 and mtd<=5000".into());
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000);
+    let filter = std::env::args()
+        .nth(2)
+        .unwrap_or_else(|| "manager=am_001 and mtd>=100 and mtd<=5000".into());
     let (desk, now) = demo::portfolio(n, 20_261_129).unwrap();
     let q = Query::parse(&filter).unwrap();
+    let sort = match std::env::args().nth(3).as_deref() {
+        Some("expires") => Sort::asc(SortKey::NextExpiry),
+        Some("name") => Sort::asc(SortKey::Name),
+        Some("id") => Sort::asc(SortKey::Id),
+        _ => Sort::desc(SortKey::MonthToDate),
+    };
     let t = std::time::Instant::now();
-    let iters: u32 = std::env::var("ITERS").ok().and_then(|s| s.parse().ok()).unwrap_or(2000);
+    let iters: u32 = std::env::var("ITERS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2000);
     let mut total = 0;
     for _ in 0..iters {
-        total += desk.search_ids(&q, Sort::desc(SortKey::MonthToDate), &PageRequest::first(20), now).unwrap().total;
+        total += desk
+            .search_ids(&q, sort, &PageRequest::first(20), now)
+            .unwrap()
+            .total;
     }
-    println!("{:?} per search, total {}", t.elapsed() / iters, total / iters as usize);
+    println!(
+        "{:?} per search, total {}",
+        t.elapsed() / iters,
+        total / iters as usize
+    );
 }

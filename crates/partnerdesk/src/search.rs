@@ -652,7 +652,13 @@ impl Desk {
 
     /// An access path that yields the matches already keyed by the sort key, for the console's
     /// most common pages: a manager's customers by spend, and what expires soonest.
-    fn keyed_scan(&self, query: &Query, sort: Sort, ctx: &MatchContext<'_>) -> Option<Keyed> {
+    fn keyed_scan(
+        &self,
+        query: &Query,
+        sort: Sort,
+        ctx: &MatchContext<'_>,
+        page: Window,
+    ) -> Option<Keyed> {
         let universe = if query.include_disassociated {
             &self.index.live
         } else {
@@ -714,24 +720,70 @@ impl Desk {
                 let end = ctx.now + Duration::days(i64::from(*n));
                 // In expiry order from `now`, a slot's first expiry is its next expiry.
                 let mut seen = vec![0u64; self.slots.len().div_ceil(64)];
-                let mut keyed = Vec::new();
-                for (e, slot) in btree_range(
+                let entries = btree_range(
                     &self.index.expiries,
                     &Bound::Included(ctx.now),
                     &Bound::Included(end),
                 )
                 .into_iter()
                 .flatten()
-                {
+                .filter(|(_, slot)| {
                     let (word, bit) = (*slot as usize / 64, 1u64 << (*slot % 64));
-                    if seen[word] & bit == 0 {
-                        seen[word] |= bit;
-                        if keep(*slot, &rest) {
-                            keyed.push((expiry_key(Some(*e), sort.descending), *slot));
-                        }
-                    }
+                    let first = seen[word] & bit == 0;
+                    seen[word] |= bit;
+                    first && keep(*slot, &rest)
+                });
+                if sort.descending {
+                    let keyed = entries
+                        .map(|(e, slot)| (expiry_key(Some(*e), true), *slot))
+                        .collect();
+                    return Some(Keyed::NextExpiry(keyed));
                 }
-                Some(Keyed::NextExpiry(keyed))
+                // Ascending, the matches come in page order: count them all, but only order (by
+                // id, among equal expiries) the few that make the page.
+                let pivot = page
+                    .after
+                    .map(|a| (self.index.next_expiry(a, ctx.now), self.at(a).id.as_str()));
+                let mut total = 0;
+                let mut rows = Vec::new();
+                let mut skipped = 0;
+                let mut run: Vec<u32> = Vec::new();
+                let mut run_key = None;
+                let mut flush =
+                    |run: &mut Vec<u32>, key: Option<DateTime<Utc>>, rows: &mut Vec<u32>| {
+                        run.sort_unstable_by(|a, b| self.at(*a).id.cmp(&self.at(*b).id));
+                        for slot in run.drain(..) {
+                            let after_pivot = match &pivot {
+                                None => true,
+                                Some((None, _)) => false,
+                                Some((Some(pk), pid)) => {
+                                    key > Some(*pk)
+                                        || (key == Some(*pk) && self.at(slot).id.as_str() > *pid)
+                                }
+                            };
+                            if !after_pivot {
+                                continue;
+                            }
+                            if skipped < page.skip {
+                                skipped += 1;
+                            } else if rows.len() < page.take {
+                                rows.push(slot);
+                            }
+                        }
+                    };
+                for (e, slot) in entries {
+                    total += 1;
+                    if rows.len() >= page.take {
+                        continue;
+                    }
+                    if run_key != Some(*e) {
+                        flush(&mut run, run_key, &mut rows);
+                        run_key = Some(*e);
+                    }
+                    run.push(*slot);
+                }
+                flush(&mut run, run_key, &mut rows);
+                Some(Keyed::Page { total, rows })
             }
             _ => None,
         }
@@ -783,7 +835,13 @@ impl Desk {
         let ctx = self.match_context(now);
         let id = |s: u32| self.at(s).id.as_str();
         // Take one row more than asked, to know whether a next page exists.
-        let (total, mut rows) = match self.keyed_scan(query, sort, &ctx) {
+        let window = Window {
+            after,
+            skip,
+            take: limit + 1,
+        };
+        let (total, mut rows) = match self.keyed_scan(query, sort, &ctx, window) {
+            Some(Keyed::Page { total, rows }) => (total, rows),
             Some(Keyed::MonthToDate(keyed)) => {
                 let pivot = after.map(|a| (self.index.mtd_key[a as usize], a));
                 (
@@ -963,6 +1021,24 @@ enum Keyed {
     MonthToDate(Vec<(i128, u32)>),
     /// Keyed by next expiry.
     NextExpiry(Vec<((bool, i64), u32)>),
+    /// Already the page: the rows in order and the total.
+    Page {
+        /// Matches in all.
+        total: usize,
+        /// The window's rows, in order.
+        rows: Vec<u32>,
+    },
+}
+
+/// Which rows of the ordered matches a page takes.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    /// Only rows strictly after this slot's position.
+    after: Option<u32>,
+    /// Rows to skip after that.
+    skip: usize,
+    /// Rows to take.
+    take: usize,
 }
 
 /// The children of a top-level `and` (or the filter itself).
