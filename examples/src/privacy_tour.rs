@@ -35,8 +35,8 @@ pub fn privacy_tour(
     )?;
     writeln!(
         out,
-        "{:<34} {:<10} {:<20} {:<26} {}",
-        "Customer ID", "Name", "Mobile", "Email", "Account manager"
+        "{:<34} {:<10} {:<20} {:<26} Account manager",
+        "Customer ID", "Name", "Mobile", "Email"
     )?;
     for r in &page.rows {
         writeln!(
