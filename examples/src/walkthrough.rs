@@ -25,18 +25,42 @@ pub fn walkthrough(out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>
     let manager = OperatorId::new("am_001")?;
     let mut now = start;
     let money = |units: i64| Money::new(Decimal::from(units), cur);
-    writeln!(out, "\n== Governed operations: one customer, start to end ==")?;
+    writeln!(
+        out,
+        "\n== Governed operations: one customer, start to end =="
+    )?;
 
     // 0. The administrator grants the billing operator what the walk needs.
-    let grants = [Permission::RequestAuthorization, Permission::PlaceOrderOnBehalf];
+    let grants = [
+        Permission::RequestAuthorization,
+        Permission::PlaceOrderOnBehalf,
+    ];
     desk.grant_permissions(&admin, &OperatorId::new("ops_billing")?, &grants, now, None)?;
-    writeln!(out, "admin grants ops_billing: request authorization, place orders on behalf")?;
-    let denied = desk.grant_permissions(&admin, &OperatorId::new("ops_billing")?, &[Permission::Export], now, None);
-    writeln!(out, "admin grants ops_billing export -> refused {}", code(&denied))?;
+    writeln!(
+        out,
+        "admin grants ops_billing: request authorization, place orders on behalf"
+    )?;
+    let denied = desk.grant_permissions(
+        &admin,
+        &OperatorId::new("ops_billing")?,
+        &[Permission::Export],
+        now,
+        None,
+    );
+    writeln!(
+        out,
+        "admin grants ops_billing export -> refused {}",
+        code(&denied)
+    )?;
 
     // 1. Association through an account manager's invitation (reseller model).
     let id = CustomerId::new("c0ffee00c0ffee00c0ffee00c0ffee00")?;
-    let mut c = Customer::new(id.clone(), "walk_cloud", "Walkthrough Trading Ltd.", Association::new(AssociationType::Reseller, now));
+    let mut c = Customer::new(
+        id.clone(),
+        "walk_cloud",
+        "Walkthrough Trading Ltd.",
+        Association::new(AssociationType::Reseller, now),
+    );
     c.mobile = Some(Personal::new(Mobile::new("+86", "13912340000")?));
     c.email = Some(Personal::new("it@walkthrough.example".to_owned()));
     let customer = Actor::Customer(id.clone());
@@ -45,8 +69,12 @@ pub fn walkthrough(out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>
     writeln!(
         out,
         "1. customer {id} associated (reseller model): frozen={} origin={}, account manager {}",
-        got.freeze.scope().map_or("no".to_owned(), |s| s.to_string()),
-        got.freeze.freeze().map_or("-".to_owned(), |f| f.origin.to_string()),
+        got.freeze
+            .scope()
+            .map_or("no".to_owned(), |s| s.to_string()),
+        got.freeze
+            .freeze()
+            .map_or("-".to_owned(), |f| f.origin.to_string()),
         got.account_manager.as_ref().map_or("-", |m| m.as_str()),
     )?;
 
@@ -65,8 +93,13 @@ pub fn walkthrough(out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>
     now += Duration::hours(1);
     let order = OrderRequest::new(id.clone(), OrderType::New, money(300))?;
     let refused = desk.place_order_on_behalf(&ops, &order, now, None);
-    writeln!(out, "3. an order on behalf before any authorization -> refused {}", code(&refused))?;
-    let request = AuthorizationRequest::new(id.clone(), [AuthorizationScope::PlaceOrders], 30, true)?;
+    writeln!(
+        out,
+        "3. an order on behalf before any authorization -> refused {}",
+        code(&refused)
+    )?;
+    let request =
+        AuthorizationRequest::new(id.clone(), [AuthorizationScope::PlaceOrders], 30, true)?;
     let auth = desk.request_authorization(&ops, &request, now, None)?;
     desk.approve_authorization(&customer, &auth, now, None)?;
     writeln!(
@@ -87,33 +120,60 @@ pub fn walkthrough(out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>
         usage.map_or("-".to_owned(), |u| u.remaining.to_string()),
     )?;
     let too_big = OrderRequest::new(id.clone(), OrderType::New, money(800))?;
-    writeln!(out, "   an order of 800 -> refused {}", code(&desk.place_order_on_behalf(&ops, &too_big, now, None)))?;
+    writeln!(
+        out,
+        "   an order of 800 -> refused {}",
+        code(&desk.place_order_on_behalf(&ops, &too_big, now, None))
+    )?;
 
     // 5. The host loads the day's spend and evaluates budgets: 100% reached, auto-freeze.
     now += Duration::hours(2);
     let day = desk.partner().billing_offset.day_of(now);
-    desk.add_spend(&id, SpendRecord { day, product: "ecs".into(), amount: money(1_000), mode: ChargingMode::PayPerUse })?;
+    desk.add_spend(
+        &id,
+        SpendRecord {
+            day,
+            product: "ecs".into(),
+            amount: money(1_000),
+            mode: ChargingMode::PayPerUse,
+        },
+    )?;
     let events = desk.evaluate_budget(&id, now)?;
     writeln!(out, "5. spend of 1,000 loaded; budget evaluation emits:")?;
     for e in &events {
         writeln!(out, "   {e}")?;
     }
     let small = OrderRequest::new(id.clone(), OrderType::New, money(1))?;
-    writeln!(out, "   an order now -> refused {}", code(&desk.place_order_on_behalf(&ops, &small, now, None)))?;
+    writeln!(
+        out,
+        "   an order now -> refused {}",
+        code(&desk.place_order_on_behalf(&ops, &small, now, None))
+    )?;
 
     // 6. Disassociation: the customer asks, the administrator approves.
     now += Duration::days(1);
-    let req = desk.request_disassociation(&customer, &id, "moving to another partner", now, None)?;
+    let req =
+        desk.request_disassociation(&customer, &id, "moving to another partner", now, None)?;
     let early = desk.decide_disassociation(&ops, req, true, "", now, None);
-    writeln!(out, "6. the customer requests disassociation; ops_billing tries to approve -> refused {}", code(&early))?;
+    writeln!(
+        out,
+        "6. the customer requests disassociation; ops_billing tries to approve -> refused {}",
+        code(&early)
+    )?;
     desk.decide_disassociation(&admin, req, true, "", now, None)?;
     let after = desk.customer(&id)?;
     writeln!(
         out,
         "   admin approves: associated={}, budget={}, account manager={}, authorization {}",
         after.is_associated(),
-        after.budget.as_ref().map_or("deleted".to_owned(), |b| b.amount.to_string()),
-        after.account_manager.as_ref().map_or("none", |m| m.as_str()),
+        after
+            .budget
+            .as_ref()
+            .map_or("deleted".to_owned(), |b| b.amount.to_string()),
+        after
+            .account_manager
+            .as_ref()
+            .map_or("none", |m| m.as_str()),
         desk.authorization(&auth)?.state
     )?;
     let records: Vec<String> = desk
@@ -129,7 +189,11 @@ pub fn walkthrough(out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>
         writeln!(out, "  {r}")?;
     }
     writeln!(out, "Events of customer {id}:")?;
-    for e in desk.events().iter().filter(|e| e.customer.as_ref() == Some(&id)) {
+    for e in desk
+        .events()
+        .iter()
+        .filter(|e| e.customer.as_ref() == Some(&id))
+    {
         writeln!(out, "  {e}")?;
     }
     Ok(())
@@ -142,14 +206,26 @@ fn code<T>(r: &partnerdesk::Result<T>) -> &'static str {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn the_walkthrough_runs_and_prints_no_personal_data() -> Result<(), Box<dyn std::error::Error>> {
+    fn the_walkthrough_runs_and_prints_no_personal_data() -> Result<(), Box<dyn std::error::Error>>
+    {
         let mut out = Vec::new();
         super::walkthrough(&mut out)?;
         let text = String::from_utf8(out)?;
-        for needle in ["budget_threshold_crossed 100%", "frozen account origin budget", "CUSTOMER_FROZEN", "disassociated", "ADMINISTRATOR_ONLY"] {
+        for needle in [
+            "budget_threshold_crossed 100%",
+            "frozen account origin budget",
+            "CUSTOMER_FROZEN",
+            "disassociated",
+            "ADMINISTRATOR_ONLY",
+        ] {
             assert!(text.contains(needle), "missing {needle:?} in\n{text}");
         }
-        for pii in ["Walkthrough Trading", "13912340000", "it@walkthrough.example", "walk_cloud"] {
+        for pii in [
+            "Walkthrough Trading",
+            "13912340000",
+            "it@walkthrough.example",
+            "walk_cloud",
+        ] {
             assert!(!text.contains(pii), "personal data {pii:?} in\n{text}");
         }
         Ok(())
