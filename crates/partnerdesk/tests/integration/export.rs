@@ -558,3 +558,31 @@ proptest! {
         run().map_err(|e| TestCaseError::fail(e.to_string()))?;
     }
 }
+
+#[test]
+fn id_ordered_exports_follow_select_all() -> TestResult {
+    let (mut desk, now) = demo::portfolio(1_500, 31)?;
+    for sort in [
+        Sort::asc(SortKey::Id),
+        Sort::desc(SortKey::Id),
+        Sort::asc(SortKey::Name),
+    ] {
+        let query = Query::parse("assoc=reseller or tag:vip")?.including_disassociated(true);
+        let req = ExportRequest::csv(ExportSelection::Query {
+            query: query.clone(),
+            sort,
+        })
+        .with_columns(vec![ExportColumn::CustomerId]);
+        let mut out = Vec::new();
+        desk.export(&admin()?, &req, &mut out, go, now)?;
+        let (_, rows) = read_csv(&out)?;
+        let got: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+        let want: Vec<&str> = desk
+            .select_all(&query, sort, now)
+            .into_iter()
+            .map(|c| c.id.as_str())
+            .collect();
+        assert_eq!(got, want, "{sort}");
+    }
+    Ok(())
+}
