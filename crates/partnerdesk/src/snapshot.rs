@@ -4,9 +4,10 @@
 //! it between services, so it outlives the code that wrote it. Loading reads the version first
 //! and refuses one newer than this library knows; then it checks every invariant (unique ids,
 //! every amount in the partner's currency, valid ranges, known account managers) and names the
-//! offending field. Enum values this version does not know are kept verbatim (see
-//! [`crate::open_enum`]), and unknown fields are ignored, so data from a newer writer survives a
-//! load and save by an older reader as far as it can.
+//! offending field. Enum values this version does not know are kept verbatim (every enumeration
+//! that travels in data has an `Other(String)` variant, e.g. [`crate::CustomerLevel::Other`]),
+//! and unknown fields are ignored, so data from a newer writer survives a load and save by an
+//! older reader as far as it can.
 
 use crate::calendar::YearMonth;
 use crate::customer::Customer;
