@@ -1,18 +1,42 @@
-//! The partnerdesk tour: a 10,000-customer demo portfolio through the console's searches,
-//! governed operations and privacy features.
+//! The partnerdesk tour: a 10,000-customer demo portfolio through the console's searches, one
+//! customer's governed lifecycle with its audit trail, and the privacy features (masked list,
+//! audited reveal, anonymised CSV and XLSX exports).
 //!
-//! Run: `cargo run -p partnerdesk-examples --example tour`
+//! Run: `cargo run --release -p partnerdesk-examples --example tour`
 #![allow(clippy::print_stdout)]
 
 use partnerdesk::demo;
-use partnerdesk_examples::search_tour::search_tour;
+use partnerdesk_examples::{
+    privacy_tour::privacy_tour, search_tour::search_tour, walkthrough::walkthrough,
+};
 use std::io::Write;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (desk, now) = demo::portfolio(10_000, 2026)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    writeln!(out, "partnerdesk tour: {} ({}), {} customers, {} operators", desk.partner().name, desk.partner().site, desk.len(), desk.operators().count())?;
+    writeln!(
+        out,
+        "partnerdesk tour: {} ({} site), {} customers, {} operators\n",
+        desk.partner().name,
+        desk.partner().site,
+        desk.len(),
+        desk.operators().count()
+    )?;
+    writeln!(
+        out,
+        "################ 1. Searching the portfolio ################\n"
+    )?;
     search_tour(&desk, now, &mut out)?;
+    writeln!(
+        out,
+        "\n################ 2. One customer's governed lifecycle ################\n"
+    )?;
+    walkthrough(&mut out)?;
+    writeln!(
+        out,
+        "\n################ 3. Personal data: masks, reveal, exports ################\n"
+    )?;
+    privacy_tour(&desk, now, &mut out)?;
     Ok(())
 }

@@ -21,12 +21,33 @@ pub fn fit(s: &str, width: usize) -> String {
 }
 
 /// Writes a table: a header, a rule, and one line per row.
-pub fn write_table(out: &mut dyn Write, headers: &[(&str, usize)], rows: &[Vec<String>]) -> io::Result<()> {
+pub fn write_table(
+    out: &mut dyn Write,
+    headers: &[(&str, usize)],
+    rows: &[Vec<String>],
+) -> io::Result<()> {
     let line = |cells: Vec<String>| cells.join("  ");
-    writeln!(out, "{}", line(headers.iter().map(|(h, w)| fit(h, *w)).collect()))?;
-    writeln!(out, "{}", line(headers.iter().map(|(_, w)| "-".repeat(*w)).collect()))?;
+    writeln!(
+        out,
+        "{}",
+        line(headers.iter().map(|(h, w)| fit(h, *w)).collect())
+    )?;
+    writeln!(
+        out,
+        "{}",
+        line(headers.iter().map(|(_, w)| "-".repeat(*w)).collect())
+    )?;
     for r in rows {
-        writeln!(out, "{}", line(r.iter().zip(headers).map(|(c, (_, w))| fit(c, *w)).collect()))?;
+        writeln!(
+            out,
+            "{}",
+            line(
+                r.iter()
+                    .zip(headers)
+                    .map(|(c, (_, w))| fit(c, *w))
+                    .collect()
+            )
+        )?;
     }
     Ok(())
 }
@@ -54,11 +75,23 @@ pub fn write_rows(out: &mut dyn Write, rows: &[CustomerRow]) -> io::Result<()> {
                 r.account_name.clone(),
                 r.mobile.clone().unwrap_or_default(),
                 r.association_type.to_string(),
-                r.account_manager.as_ref().map(|m| m.to_string()).unwrap_or_else(|| "-".into()),
+                r.account_manager
+                    .as_ref()
+                    .map(|m| m.to_string())
+                    .unwrap_or_else(|| "-".into()),
                 r.month_to_date.to_string(),
-                r.next_expiry.map(|e| e.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "-".into()),
-                r.freeze_scope.as_ref().map(|s| s.to_string()).unwrap_or_else(|| "no".into()),
-                r.tags.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(","),
+                r.next_expiry
+                    .map(|e| e.format("%Y-%m-%d").to_string())
+                    .unwrap_or_else(|| "-".into()),
+                r.freeze_scope
+                    .as_ref()
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| "no".into()),
+                r.tags
+                    .iter()
+                    .map(|t| t.as_str())
+                    .collect::<Vec<_>>()
+                    .join(","),
             ]
         })
         .collect();
