@@ -70,3 +70,30 @@ pub fn all_by_cursor(
         }
     }
 }
+
+/// Checks that a search (one offset page, and every page by cursor of `limit` rows) returns
+/// exactly what the naive filter-and-sort returns; gives the naive ids, or what differed.
+pub fn same_as_naive(
+    desk: &Desk,
+    q: &Query,
+    sort: Sort,
+    now: DateTime<Utc>,
+    limit: u32,
+) -> Result<Vec<CustomerId>, String> {
+    let want = naive(desk, q, sort, now);
+    let got = desk
+        .search_ids(q, sort, &PageRequest::offset(0, 1000), now)
+        .map_err(|e| e.to_string())?;
+    if got.total != want.len() || got.ids[..] != want[..want.len().min(1000)] {
+        return Err(format!(
+            "{q} {sort}: offset page differs from the naive scan"
+        ));
+    }
+    let paged = all_by_cursor(desk, q, sort, now, limit).map_err(|e| e.to_string())?;
+    if paged != want {
+        return Err(format!(
+            "{q} {sort}: cursor pages differ from the naive scan"
+        ));
+    }
+    Ok(want)
+}
