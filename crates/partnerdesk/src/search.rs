@@ -550,14 +550,50 @@ impl Desk {
         };
         match self.plan(&query.filter, universe, ctx) {
             Planned::Exact(b) => (b & universe).into_iter().collect(),
-            Planned::Filtered(b, residual) => (b & universe)
-                .into_iter()
-                .filter(|s| residual.iter().all(|e| self.check(e, *s, ctx)))
-                .collect(),
+            Planned::Filtered(b, residual) => {
+                let residual: Vec<Residual<'_>> =
+                    residual.iter().map(|e| self.compile(e, ctx)).collect();
+                (b & universe)
+                    .into_iter()
+                    .filter(|s| residual.iter().all(|r| self.check_residual(r, *s, ctx)))
+                    .collect()
+            }
             Planned::Scan => universe
                 .iter()
                 .filter(|s| self.check(&query.filter, *s, ctx))
                 .collect(),
+        }
+    }
+
+    /// Prepares a residual criterion for checking many slots: a month-to-date range becomes two
+    /// inclusive fixed-point bounds, computed once instead of per slot.
+    fn compile<'e>(&self, e: &'e Expr, ctx: &MatchContext<'_>) -> Residual<'e> {
+        match e {
+            Expr::Criterion(Criterion::MonthToDate(r)) if ctx.month == self.index.month => {
+                let k = key_range(r);
+                let lo = match k.lower {
+                    Bound::Included(v) => v,
+                    Bound::Excluded(v) => v.saturating_add(1),
+                    Bound::Unbounded => i128::MIN,
+                };
+                let hi = match k.upper {
+                    Bound::Included(v) => v,
+                    Bound::Excluded(v) => v.saturating_sub(1),
+                    Bound::Unbounded => i128::MAX,
+                };
+                Residual::MonthToDate { lo, hi }
+            }
+            e => Residual::Expr(e),
+        }
+    }
+
+    fn check_residual(&self, r: &Residual<'_>, slot: u32, ctx: &MatchContext<'_>) -> bool {
+        match r {
+            Residual::MonthToDate { lo, hi } => {
+                let k = self.index.mtd_key[slot as usize];
+                *lo <= k && k <= *hi
+            }
+            Residual::Expr(e) => self.check(e, slot, ctx),
         }
     }
 
@@ -1028,6 +1064,14 @@ enum Keyed {
         /// The window's rows, in order.
         rows: Vec<u32>,
     },
+}
+
+/// A criterion left to check on candidates, prepared once per search.
+enum Residual<'e> {
+    /// Month-to-date key within inclusive bounds.
+    MonthToDate { lo: i128, hi: i128 },
+    /// Anything else, checked as is.
+    Expr(&'e Expr),
 }
 
 /// Which rows of the ordered matches a page takes.
