@@ -9,21 +9,21 @@ use crate::open_enum::open_enum;
 use chrono::{DateTime, Utc};
 
 open_enum! {
-    /// Order status (Huawei `status` 1..=9).
+    /// Order status (Huawei `status`; the adapter crate maps the codes).
     pub enum OrderStatus {
         /// Pending payment ("unpaid", Huawei `6`).
         PendingPayment => "pending_payment",
-        /// Processing (`1`).
+        /// Processing (Huawei `3`).
         Processing => "processing",
-        /// Completed (`2`).
+        /// Completed (Huawei `5`).
         Completed => "completed",
-        /// Cancelled (`3`).
+        /// Cancelled (Huawei `4`).
         Cancelled => "cancelled",
-        /// Pending review (`4`).
+        /// Pending review (Huawei `1`).
         PendingReview => "pending_review",
-        /// Pending confirmation (`8`).
+        /// Pending confirmation (Huawei `9`).
         PendingConfirmation => "pending_confirmation",
-        /// Pending refund (`9`).
+        /// Pending refund (Huawei `2`, on the newer order model).
         PendingRefund => "pending_refund",
     }
 }
@@ -39,7 +39,7 @@ open_enum! {
         Change => "change",
         /// Unsubscription (`4`).
         Unsubscription => "unsubscription",
-        /// Switch to yearly/monthly (`10`).
+        /// Switch from pay-per-use to yearly/monthly (Huawei `11`).
         ToYearlyMonthly => "to_yearly_monthly",
     }
 }
