@@ -340,8 +340,40 @@ fn parse_key(k: Option<String>) -> Result<Option<IdempotencyKey>> {
     Ok(k.map(IdempotencyKey::new).transpose()?)
 }
 
-fn parse_customer_ids(ids: &[String]) -> Result<Vec<CustomerId>> {
+pub(crate) fn parse_customer_ids(ids: &[String]) -> Result<Vec<CustomerId>> {
     ids.iter().map(|i| customer_id(i)).collect()
+}
+
+/// The domain's freeze (or unfreeze) command, validated: 1 to 10 distinct ids, a reason of 1
+/// to 256 characters. Used by `Desk.freeze`/`unfreeze` and the Huawei request bodies alike.
+pub(crate) fn freeze_request(
+    customer_ids: &[String],
+    scope: FreezeScope,
+    reason: String,
+) -> Result<FreezeRequest> {
+    Ok(FreezeRequest::new(
+        parse_customer_ids(customer_ids)?,
+        scope.into(),
+        reason,
+    )?)
+}
+
+/// The domain's budget setting, validated: `amount` a decimal string in (0, 2147483647] with
+/// at most 2 decimals. Used by `Desk.setBudget` and the Huawei request body alike.
+pub(crate) fn budget_setting(
+    amount: &str,
+    currency: partnerdesk::Currency,
+    kind: BudgetKind,
+    auto_freeze: bool,
+    unfreeze: bool,
+) -> Result<BudgetSetting> {
+    let amount = partnerdesk::money::parse_amount("budget_amount", amount)?;
+    Ok(BudgetSetting::new(
+        partnerdesk::Money::new(amount, currency),
+        kind.into(),
+        auto_freeze,
+        unfreeze,
+    )?)
 }
 
 #[uniffi::export]
@@ -408,7 +440,7 @@ impl Desk {
             parse_now(&now)?,
             parse_key(idempotency_key)?,
         );
-        let request = FreezeRequest::new(parse_customer_ids(&customer_ids)?, scope.into(), reason)?;
+        let request = freeze_request(&customer_ids, scope, reason)?;
         Ok(self
             .write()
             .freeze(&actor, &request, now, key.as_ref())?
@@ -431,7 +463,7 @@ impl Desk {
             parse_now(&now)?,
             parse_key(idempotency_key)?,
         );
-        let request = FreezeRequest::new(parse_customer_ids(&customer_ids)?, scope.into(), reason)?;
+        let request = freeze_request(&customer_ids, scope, reason)?;
         Ok(self
             .write()
             .unfreeze(&actor, &request, now, key.as_ref())?
@@ -466,18 +498,12 @@ impl Desk {
             parse_key(idempotency_key)?,
         );
         let id = crate::desk::customer_id(&customer_id)?;
-        let amount = partnerdesk::money::parse_amount("budget_amount", &amount)?;
+        let currency = currency
+            .map(|c| partnerdesk::Currency::new(&c))
+            .transpose()?;
         let mut desk = self.write();
-        let currency = match currency {
-            Some(c) => partnerdesk::Currency::new(&c)?,
-            None => desk.partner().currency,
-        };
-        let setting = BudgetSetting::new(
-            partnerdesk::Money::new(amount, currency),
-            kind.into(),
-            auto_freeze,
-            unfreeze,
-        )?;
+        let currency = currency.unwrap_or(desk.partner().currency);
+        let setting = budget_setting(&amount, currency, kind, auto_freeze, unfreeze)?;
         desk.set_budget(&actor, &id, &setting, now, key.as_ref())?;
         Ok(())
     }
