@@ -1,4 +1,5 @@
-//! `PartnerDeskError`: the core's one error enum, mirrored variant by variant.
+//! `PartnerDeskError`: the core's one error enum, mirrored variant by variant, and the Huawei
+//! adapter's three codes of its own.
 //!
 //! Why a mirror and not a string: Kotlin catches `PartnerDeskException.FilterSyntax` and Swift
 //! matches `PartnerDeskError.FilterSyntax`, and both read the stable machine code with `code()`.
@@ -6,9 +7,14 @@
 //! one list), so a variant added to the core breaks this crate's build instead of reaching a
 //! phone as an untyped error. Like the core's, no field carries personal data: only ids, field
 //! names, positions and reasons.
+//!
+//! The Huawei adapter's `HuaweiError` maps through one `From` as well: a core error it wraps
+//! becomes that error's own variant, and `HUAWEI_API_ERROR`, `HUAWEI_INVALID_DATA` and
+//! `HUAWEI_PAGING_OUT_OF_BOUNDS` are variants of the same enum, so a host catches one type.
 
 use crate::types::to_u64;
 use partnerdesk::Error;
+use partnerdesk_huawei::HuaweiError;
 
 /// Declares [`PartnerDeskError`], its `From<partnerdesk::Error>` (exhaustive, no `_` arm) and
 /// its codes from one list: `Variant { core_field => field: MirrorType = conversion, .. } =>
@@ -21,6 +27,13 @@ macro_rules! mirror_errors {
             $variant:ident {
                 $( $(#[$fmeta:meta])* $src:ident => $field:ident : $ty:ty = $conv:expr ),* $(,)?
             } => $code:literal;
+        )+
+        @adapter
+        $(
+            $(#[$ameta:meta])*
+            $avariant:ident {
+                $( $(#[$afmeta:meta])* $afield:ident : $aty:ty ),* $(,)?
+            } => $acode:literal;
         )+
     ) => {
         /// Every error partnerdesk returns to a Kotlin or Swift host.
@@ -38,15 +51,30 @@ macro_rules! mirror_errors {
                     detail: String,
                 },
             )+
+            $(
+                $(#[$ameta])*
+                #[error("{detail}")]
+                $avariant {
+                    $( $(#[$afmeta])* $afield: $aty, )*
+                    /// The whole message (English; codes, paths and ids only, never personal
+                    /// data nor Huawei's own text).
+                    detail: String,
+                },
+            )+
         }
 
         impl PartnerDeskError {
-            /// The stable machine code as a static string (the core's `Error::code()`).
+            /// The stable machine code as a static string (the core's `Error::code()`, or the
+            /// Huawei adapter's `HuaweiError::code()`).
             pub fn code_str(&self) -> &'static str {
                 match self {
                     $( PartnerDeskError::$variant { .. } => $code, )+
+                    $( PartnerDeskError::$avariant { .. } => $acode, )+
                 }
             }
+
+            /// Every code a variant carries: the core's, then the Huawei adapter's.
+            pub const CODES: &'static [&'static str] = &[ $( $code, )+ $( $acode, )+ ];
         }
 
         /// One value of every core variant (fields filled with samples), for the tests that
@@ -321,6 +349,62 @@ mirror_errors! {
         /// The kind of failure (an I/O error kind, never a value or a path).
         reason => reason: String = reason,
     } => "EXPORT_WRITE_FAILED";
+
+    @adapter
+
+    /// Huawei answered with its error envelope (a `CBC.*` code other than `CBC.0000`) where a
+    /// response page was expected.
+    HuaweiApiError {
+        /// Huawei's code, verbatim (`CBC.0151`, or one this version does not know).
+        huawei_code: String,
+        /// What the code means, as a stable code (`PERMISSION_DENIED`, `THROTTLED`,
+        /// `HUAWEI_UNKNOWN_ERROR`, ...; see `huaweiApiKinds()`).
+        kind: String,
+        /// The HTTP status it came with, when known.
+        http_status: Option<u16>,
+        /// Whether the same request may succeed later (throttling, a Huawei-side error).
+        retryable: bool,
+    } => "HUAWEI_API_ERROR";
+    /// A Huawei response is valid JSON but breaks the documented shape (a required member is
+    /// missing or holds a value the domain cannot keep).
+    HuaweiInvalidData {
+        /// The JSON path, e.g. `customer_infos[3].customer_id`.
+        field: String,
+        /// Why (never the value).
+        reason: String,
+    } => "HUAWEI_INVALID_DATA";
+    /// A listing is larger than the API can page (offsets over 40,000,000): narrow the query.
+    HuaweiPagingOutOfBounds {
+        /// Why.
+        reason: String,
+    } => "HUAWEI_PAGING_OUT_OF_BOUNDS";
+}
+
+impl From<HuaweiError> for PartnerDeskError {
+    /// The adapter's errors: a core error inside [`HuaweiError::Core`] becomes its own variant
+    /// (same code as from the core); the adapter's three get theirs. Exhaustive, no `_` arm.
+    /// Huawei's `error_msg` text never enters the error (it may echo personal data).
+    fn from(e: HuaweiError) -> Self {
+        let detail = e.to_string();
+        match e {
+            HuaweiError::Core(core) => core.into(),
+            HuaweiError::Api(api) => PartnerDeskError::HuaweiApiError {
+                kind: api.code().to_owned(),
+                retryable: api.kind.is_retryable(),
+                http_status: api.http_status,
+                huawei_code: api.huawei_code,
+                detail,
+            },
+            HuaweiError::InvalidData { field, reason } => PartnerDeskError::HuaweiInvalidData {
+                field,
+                reason,
+                detail,
+            },
+            HuaweiError::PagingOutOfBounds { reason } => {
+                PartnerDeskError::HuaweiPagingOutOfBounds { reason, detail }
+            }
+        }
+    }
 }
 
 #[uniffi::export]
@@ -388,6 +472,58 @@ mod tests {
         }
         let expected: BTreeSet<&str> = Error::CODES.iter().copied().collect();
         assert_eq!(codes, expected, "every code reached, none twice");
+    }
+
+    #[test]
+    fn every_code_is_the_core_s_then_the_adapter_s() {
+        let expected: Vec<&str> = Error::CODES
+            .iter()
+            .chain(partnerdesk_huawei::HuaweiError::CODES)
+            .copied()
+            .collect();
+        assert_eq!(PartnerDeskError::CODES, expected.as_slice());
+    }
+
+    #[test]
+    fn adapter_errors_keep_their_code_message_and_fields() {
+        use partnerdesk_huawei::{ApiError, HuaweiError};
+        let api =
+            HuaweiError::Api(ApiError::new("CBC.0250", "slow down, Zhang San").with_status(429));
+        let data = HuaweiError::InvalidData {
+            field: "customer_infos[3].customer_id".to_owned(),
+            reason: "missing".to_owned(),
+        };
+        let paging = HuaweiError::PagingOutOfBounds {
+            reason: "too many".to_owned(),
+        };
+        for e in every_core_error()
+            .into_iter()
+            .map(HuaweiError::Core)
+            .chain([api.clone(), data.clone(), paging.clone()])
+        {
+            let mirrored = PartnerDeskError::from(e.clone());
+            assert_eq!(mirrored.code_str(), e.code());
+            assert_eq!(mirrored.to_string(), e.to_string());
+            assert!(!format!("{mirrored:?}").contains("Zhang"), "no Huawei text");
+        }
+        assert_eq!(
+            PartnerDeskError::from(api),
+            PartnerDeskError::HuaweiApiError {
+                huawei_code: "CBC.0250".to_owned(),
+                kind: "THROTTLED".to_owned(),
+                http_status: Some(429),
+                retryable: true,
+                detail: "Huawei answered CBC.0250 (THROTTLED)".to_owned(),
+            }
+        );
+        assert!(matches!(
+            PartnerDeskError::from(data),
+            PartnerDeskError::HuaweiInvalidData { ref field, .. } if field == "customer_infos[3].customer_id"
+        ));
+        assert!(matches!(
+            PartnerDeskError::from(paging),
+            PartnerDeskError::HuaweiPagingOutOfBounds { ref reason, .. } if reason == "too many"
+        ));
     }
 
     #[test]
