@@ -23,7 +23,7 @@ pub struct Desk {
 }
 
 impl Desk {
-    fn wrap(desk: partnerdesk::Desk) -> Arc<Self> {
+    pub(crate) fn wrap(desk: partnerdesk::Desk) -> Arc<Self> {
         Arc::new(Desk {
             inner: RwLock::new(desk),
         })
@@ -128,7 +128,7 @@ impl Desk {
 }
 
 /// Parses a text filter; blank text means every customer.
-fn parse_query(filter: &str, include_disassociated: bool) -> Result<Query> {
+pub(crate) fn parse_query(filter: &str, include_disassociated: bool) -> Result<Query> {
     let query = if filter.trim().is_empty() {
         Query::all()
     } else {

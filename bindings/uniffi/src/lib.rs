@@ -12,8 +12,14 @@
 //! - Plain records ([`CustomerRow`], [`Page`], [`Money`], ...) mirrored from the core with `From`
 //!   conversions. Money is a decimal string plus a currency code, never a float; times are
 //!   RFC 3339 strings in UTC.
+//! - Huawei BSS interop (`partnerdesk-huawei`): [`Desk::empty`] and
+//!   [`Desk::from_huawei_fixtures`], [`Desk::import_huawei`] of response pages ([`HuaweiImport`],
+//!   merged, with an [`ImportReport`]), request bodies as JSON text built from the domain's
+//!   validated commands ([`huawei_freeze_body`], [`huawei_unfreeze_body`],
+//!   [`huawei_budget_body`], [`huawei_split_query`]), Huawei's answers per customer
+//!   ([`huawei_batch_outcome`]) and paging plans ([`huawei_page_plan`]).
 //! - [`PartnerDeskError`] (Kotlin `PartnerDeskException`, Swift `PartnerDeskError`): one variant
-//!   per core error, each with `code()`, the core's stable machine code.
+//!   per core error and per Huawei adapter error, each with `code()`, the stable machine code.
 //!
 //! ## Design
 //!
@@ -27,11 +33,18 @@ uniffi::setup_scaffolding!();
 
 mod desk;
 mod error;
+mod huawei;
 mod ops;
 mod types;
 
 pub use desk::{Desk, demo_now, normalize_filter};
 pub use error::{PartnerDeskError, Result};
+pub use huawei::{
+    ApiPage, HuaweiBudgetUsed, HuaweiImport, ImportReport, ImportWarning, ImportedBudgetRecord,
+    QuerySplit, RemoteItem, RemoteOutcome, Site, Tier, huawei_api_kinds, huawei_batch_outcome,
+    huawei_budget_body, huawei_error_codes, huawei_fixtures, huawei_freeze_body, huawei_page_plan,
+    huawei_split_query, huawei_unfreeze_body,
+};
 pub use ops::{
     AuditEntry, AuthorizationInfo, AuthorizationScope, BatchOutcome, BudgetKind, BudgetUsage,
     CustomerOverview, FreezeScope, ItemOutcome, OrderCounts, RenewalItem, SensitiveField,
