@@ -15,7 +15,8 @@ import kotlin.test.fail
  * Every stable error code a phone can meet, raised through the real API, arriving as the typed
  * `PartnerDeskException` subclass with the matching `code()`. Codes of operations that are not
  * on the mobile surface are listed with the reason; together the two lists must cover
- * `errorCodes()` exactly, so a new core code fails this test until it is classified.
+ * `errorCodes()` and `huaweiErrorCodes()` exactly, so a new core or adapter code fails this
+ * test until it is classified.
  */
 class ErrorsTest {
     private val sort = SortOrder(SortKey.ID)
@@ -32,7 +33,6 @@ class ErrorsTest {
         "AUTHORIZATION_REQUIRED" to "acting on the customer's behalf is not on mobile",
         "AUTHORIZATION_NOT_FOUND" to "approving, revoking and terminating authorizations is not on mobile",
         "DISTRIBUTOR_APPROVAL_REQUIRED" to "distributor decisions are not on mobile",
-        "CUSTOMER_FROZEN" to "orders on behalf are not on mobile",
         "OVER_BUDGET" to "orders on behalf are not on mobile",
         "EXPORT_NOT_FOUND" to "export is not on mobile",
         "EXPORT_CANCELLED" to "export is not on mobile",
@@ -88,6 +88,17 @@ class ErrorsTest {
                     fresh.requestAuthorization(ADMIN, id, listOf(AuthorizationScope.OPERATE_RESOURCES), 30u, now)
                 }
             },
+            // Huawei's answer for a frozen account, in the core's terms (`asBatch`).
+            "CUSTOMER_FROZEN" to {
+                item(huaweiBatchOutcome(listOf(reseller[7]), 200u, """{"error_code":"CBC.99003626","error_msg":"Zhang San is frozen"}""").asBatch)
+            },
+            "HUAWEI_API_ERROR" to {
+                desk.importHuawei(HuaweiImport.Orders(listOf("""{"error_code":"CBC.0151","error_msg":"Zhang San may not"}""")), now)
+            },
+            "HUAWEI_INVALID_DATA" to {
+                desk.importHuawei(HuaweiImport.ListSubCustomers(listOf(huaweiFixtures().getValue("list_sub_customers.missing_id.json"))), now)
+            },
+            "HUAWEI_PAGING_OUT_OF_BOUNDS" to { huaweiPagePlan(40_000_101uL, 100u) },
             "IDEMPOTENCY_CONFLICT" to {
                 desk.freeze(ADMIN, listOf(reseller[5]), FreezeScope.ACCOUNT, "unpaid", now, idempotencyKey = "k-1")
                 desk.setBudget(ADMIN, reseller[6], "100", BudgetKind.MONTHLY, now, idempotencyKey = "k-1")
@@ -98,7 +109,7 @@ class ErrorsTest {
     @Test
     fun `every code is reachable from mobile or listed as not on mobile`() {
         Fixtures.demo().use { desk ->
-            val codes = errorCodes().toSet()
+            val codes = (errorCodes() + huaweiErrorCodes()).toSet()
             val reachable = reachable(desk).keys
             assertEquals(emptySet(), reachable intersect notOnMobile.keys, "a code cannot be both")
             assertEquals(codes, reachable + notOnMobile.keys, "classify every code in errorCodes()")
@@ -118,6 +129,7 @@ class ErrorsTest {
                 assertEquals(code, e.code(), "code of ${e.javaClass.simpleName}")
                 assertEquals(Fixtures.className(code), e.javaClass.simpleName, "class for $code")
                 assertTrue(e.message.orEmpty().isNotBlank(), "$code has a message")
+                assertTrue(!e.message.orEmpty().contains("Zhang San"), "$code: Huawei's text (may be personal) stays out")
             }
         }
     }

@@ -23,7 +23,11 @@ object Fixtures {
     fun first(desk: Desk, filter: String): String =
         ids(desk, filter, 1u).firstOrNull() ?: error("no customer matches $filter")
 
-    /** PascalCase of a stable code: `INVALID_ID` -> `InvalidId`, the Kotlin class name. */
+    /**
+     * The Kotlin class of a stable code: its PascalCase (`INVALID_ID` -> `InvalidId`), where
+     * uniffi turns a trailing `Error` into `Exception` (`HUAWEI_API_ERROR` -> `HuaweiApiException`).
+     */
     fun className(code: String): String =
         code.lowercase().split('_').joinToString("") { it.replaceFirstChar(Char::uppercaseChar) }
+            .replace(Regex("Error$"), "Exception")
 }
