@@ -40,6 +40,22 @@ SURFACE = [
     r"public enum PageRequest\b",
     r"public func demoNow\(\) -> String",
     r"public func errorCodes\(\) -> \[String\]",
+    # Huawei interop
+    r"public static func empty\(partnerId: String, name: String, site: Site, tier: Tier, now: String\)",
+    r"public static func fromHuaweiFixtures\(site: Site, now: String\)",
+    r"open func importHuawei\(step: HuaweiImport, now: String, resellerId: String\? = nil\)",
+    r"public\s+enum HuaweiImport\b",
+    r"case listSubCustomers\(",
+    r"case HuaweiApiError\(",
+    r"public struct ImportReport\b",
+    r"public func huaweiFixtures\(\) -> \[String: String\]",
+    r"public func huaweiFreezeBody\(customerIds: \[String\], scope: FreezeScope, reason: String",
+    r"public func huaweiUnfreezeBody\(customerIds: \[String\], scope: FreezeScope, reason: String",
+    r"public func huaweiBudgetBody\(customerId: String, amount: String, currency: String, kind: BudgetKind",
+    r"public func huaweiBatchOutcome\(requestedIds: \[String\], httpStatus: UInt16\?, body: String\)",
+    r"public func huaweiPagePlan\(total: UInt64, limit: UInt32",
+    r"public func huaweiSplitQuery\(filter: String, site: Site",
+    r"public func huaweiErrorCodes\(\) -> \[String\]",
 ]
 
 results = []

@@ -66,5 +66,60 @@ test("snapshot round trip") {
     try expect(again.customerCount() == 50, "count")
 }
 
+func fixture(_ name: String) throws -> String {
+    guard let text = huaweiFixtures()[name] else { throw CheckFailed(what: "fixture \(name)") }
+    return text
+}
+
+func sameJson(_ a: String, _ b: String) throws -> Bool {
+    let x = try JSONSerialization.jsonObject(with: Data(a.utf8)) as? NSDictionary
+    let y = try JSONSerialization.jsonObject(with: Data(b.utf8)) as? NSDictionary
+    return x != nil && x == y
+}
+
+test("huawei: pages merge into a desk, the fixture desk, bodies, answers, paging") {
+    let now = "2025-03-20T09:00:00Z"
+    let desk = try Desk.empty(partnerId: "p-1", name: "Example Partner", site: .international,
+                              tier: .distributor, now: now)
+    let pages = [try fixture("list_sub_customers.intl.page1.json"),
+                 try fixture("list_sub_customers.intl.page2.json")]
+    let report = try desk.importHuawei(step: .listSubCustomers(pages: pages), now: now)
+    try expect(report.added.count == 3 && desk.customerCount() == 3, "merged pages")
+    let cn = try Desk.fromHuaweiFixtures(site: .china, now: now)
+    try expect(cn.customerCount() >= 100, "fixture desk")
+
+    let id = "06ffbcd46880d3f30f62c001a49be460"
+    let freeze = try huaweiFreezeBody(customerIds: [id], scope: .accountAndResources,
+                                      reason: "Budget overrun pending review")
+    try expect(try sameJson(freeze, try fixture("freeze.request.json")), "freeze body")
+    let budget = try huaweiBudgetBody(customerId: id, amount: "1500.50", currency: "USD",
+                                      kind: .monthly, autoFreeze: true, unfreeze: true)
+    try expect(try sameJson(budget, try fixture("budget.request.json")), "budget body")
+    do {
+        _ = try huaweiBudgetBody(customerId: id, amount: "12.345", currency: "USD", kind: .monthly)
+        throw CheckFailed(what: "no error")
+    } catch let e as PartnerDeskError {
+        try expect(e.code() == "INVALID_MONEY", "refused budget")
+    }
+
+    let bad = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+    let out = try huaweiBatchOutcome(requestedIds: [id, bad], httpStatus: 200,
+                                     body: try fixture("freeze.partial_failure.json"))
+    try expect(out.items.map { $0.ok } == [true, false], "per customer")
+    try expect(out.items[1].code == "WRONG_ASSOCIATION_TYPE", "meaning code")
+    do {
+        _ = try desk.importHuawei(step: .orders(pages: [try fixture("error.denied.json")]), now: now)
+        throw CheckFailed(what: "no error")
+    } catch let e as PartnerDeskError {
+        guard case .HuaweiApiError(let huaweiCode, let kind, _, _, _) = e else {
+            throw CheckFailed(what: "variant")
+        }
+        try expect(huaweiCode == "CBC.0151" && kind == "PERMISSION_DENIED", "api error")
+    }
+
+    let plan = try huaweiPagePlan(total: 250, limit: 100)
+    try expect(plan.map { $0.offset } == [0, 100, 200] && plan.map { $0.limit } == [100, 100, 50], "plan")
+}
+
 print("swift: \(passed) passed, \(failed) failed")
 exit(failed == 0 ? 0 : 1)
