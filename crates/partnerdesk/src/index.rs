@@ -12,6 +12,7 @@ use crate::calendar::YearMonth;
 use crate::customer::{Customer, CustomerLevel};
 use crate::freeze::{FreezeOrigin, FreezeScope, FreezeState};
 use crate::ids::{OperatorId, ResellerId, Tag};
+use crate::sorted::{Bits, SortedBlocks};
 use chrono::{DateTime, Utc};
 use roaring::RoaringBitmap;
 use rust_decimal::Decimal;
@@ -203,6 +204,9 @@ pub(crate) struct Index {
     pub(crate) month: YearMonth,
     pub(crate) live: RoaringBitmap,
     pub(crate) associated: RoaringBitmap,
+    /// `live` and `associated` again as dense bits, for checking candidates one by one.
+    pub(crate) live_bits: Bits,
+    pub(crate) associated_bits: Bits,
     pub(crate) by_manager: HashMap<OperatorId, RoaringBitmap>,
     pub(crate) no_manager: RoaringBitmap,
     pub(crate) by_tag: HashMap<Tag, RoaringBitmap>,
@@ -218,15 +222,16 @@ pub(crate) struct Index {
     pub(crate) mtd: Vec<Decimal>,
     /// The same as exact fixed-point keys (see [`money_key`]), for fast comparisons and sorts.
     pub(crate) mtd_key: Vec<i128>,
-    pub(crate) mtd_sorted: BTreeSet<(Decimal, u32)>,
-    /// Month-to-date keys of each account manager's customers, ordered: "a manager's customers
-    /// in a spend range, by spend" is one range scan that yields the sort key too.
-    pub(crate) by_manager_mtd: HashMap<OperatorId, BTreeSet<(i128, u32)>>,
-    pub(crate) expiries: BTreeSet<(DateTime<Utc>, u32)>,
+    pub(crate) mtd_sorted: SortedBlocks<(Decimal, u32)>,
+    /// Month-to-date keys of each account manager's associated customers, ordered: "a
+    /// manager's customers in a spend range, by spend" is one range scan that yields the sort
+    /// key too, and its size is counted from the block lengths without visiting the entries.
+    pub(crate) by_manager_mtd: HashMap<OperatorId, SortedBlocks<(i128, u32)>>,
+    pub(crate) expiries: SortedBlocks<(DateTime<Utc>, u32)>,
     /// The same expiries per slot, ascending: the next expiry at any `now` is one binary search
     /// away, without touching the customer.
     pub(crate) slot_expiries: Vec<Box<[DateTime<Utc>]>>,
-    pub(crate) associated_at: BTreeSet<(DateTime<Utc>, u32)>,
+    pub(crate) associated_at: SortedBlocks<(DateTime<Utc>, u32)>,
     pub(crate) names: TextColumn,
     pub(crate) accounts: TextColumn,
 }
@@ -237,6 +242,8 @@ impl Index {
             month,
             live: RoaringBitmap::new(),
             associated: RoaringBitmap::new(),
+            live_bits: Bits::default(),
+            associated_bits: Bits::default(),
             by_manager: HashMap::new(),
             no_manager: RoaringBitmap::new(),
             by_tag: HashMap::new(),
@@ -250,11 +257,11 @@ impl Index {
             mobile_rev: BTreeSet::new(),
             mtd: Vec::new(),
             mtd_key: Vec::new(),
-            mtd_sorted: BTreeSet::new(),
+            mtd_sorted: SortedBlocks::default(),
             by_manager_mtd: HashMap::new(),
-            expiries: BTreeSet::new(),
+            expiries: SortedBlocks::default(),
             slot_expiries: Vec::new(),
-            associated_at: BTreeSet::new(),
+            associated_at: SortedBlocks::default(),
             names: TextColumn::default(),
             accounts: TextColumn::default(),
         }
@@ -263,6 +270,7 @@ impl Index {
     /// Indexes a customer in a free slot.
     pub(crate) fn add(&mut self, slot: u32, c: &Customer) {
         self.live.insert(slot);
+        self.live_bits.insert(slot);
         self.set_association(slot, c, true);
         self.set_manager(slot, c.account_manager.as_ref(), true);
         for t in &c.tags {
@@ -289,6 +297,7 @@ impl Index {
     /// Drops a customer from every index.
     pub(crate) fn remove(&mut self, slot: u32, c: &Customer) {
         self.live.remove(slot);
+        self.live_bits.remove(slot);
         self.set_association(slot, c, false);
         self.set_manager(slot, c.account_manager.as_ref(), false);
         for t in &c.tags {
@@ -398,8 +407,9 @@ impl Index {
         }
         self.mtd_sorted.remove(&(self.mtd[s], slot));
         let key = money_key(value).floor;
-        if let Some(set) = manager.and_then(|m| self.by_manager_mtd.get_mut(m)) {
-            set.remove(&(self.mtd_key[s], slot));
+        if let Some(set) = manager.and_then(|m| self.by_manager_mtd.get_mut(m))
+            && set.remove(&(self.mtd_key[s], slot))
+        {
             set.insert((key, slot));
         }
         self.mtd[s] = value;
@@ -412,6 +422,10 @@ impl Index {
         if on {
             if a.ended.is_none() {
                 self.associated.insert(slot);
+                self.associated_bits.insert(slot);
+                if let Some(m) = &c.account_manager {
+                    self.manager_mtd(m, slot, true);
+                }
             }
             bm_insert(&mut self.by_assoc, a.kind.clone(), slot);
             if let Some(r) = &a.reseller {
@@ -420,6 +434,10 @@ impl Index {
             self.associated_at.insert((a.since, slot));
         } else {
             self.associated.remove(slot);
+            self.associated_bits.remove(slot);
+            if let Some(m) = &c.account_manager {
+                self.manager_mtd(m, slot, false);
+            }
             bm_remove(&mut self.by_assoc, &a.kind, slot);
             if let Some(r) = &a.reseller {
                 bm_remove(&mut self.by_reseller, r, slot);
@@ -429,29 +447,38 @@ impl Index {
     }
 
     pub(crate) fn set_manager(&mut self, slot: u32, m: Option<&OperatorId>, on: bool) {
-        let key = (self.mtd_key.get(slot as usize).copied().unwrap_or(0), slot);
         match (m, on) {
             (Some(m), true) => {
                 bm_insert(&mut self.by_manager, m.clone(), slot);
-                self.by_manager_mtd
-                    .entry(m.clone())
-                    .or_default()
-                    .insert(key);
+                if self.associated_bits.contains(slot) {
+                    self.manager_mtd(m, slot, true);
+                }
             }
             (Some(m), false) => {
                 bm_remove(&mut self.by_manager, m, slot);
-                if let Some(set) = self.by_manager_mtd.get_mut(m) {
-                    set.remove(&key);
-                    if set.is_empty() {
-                        self.by_manager_mtd.remove(m);
-                    }
-                }
+                self.manager_mtd(m, slot, false);
             }
             (None, true) => {
                 self.no_manager.insert(slot);
             }
             (None, false) => {
                 self.no_manager.remove(slot);
+            }
+        }
+    }
+
+    /// Enters or drops a slot in its manager's spend-ordered set (associated customers only).
+    fn manager_mtd(&mut self, m: &OperatorId, slot: u32, on: bool) {
+        let key = (self.mtd_key.get(slot as usize).copied().unwrap_or(0), slot);
+        if on {
+            self.by_manager_mtd
+                .entry(m.clone())
+                .or_default()
+                .insert(key);
+        } else if let Some(set) = self.by_manager_mtd.get_mut(m) {
+            set.remove(&key);
+            if set.is_empty() {
+                self.by_manager_mtd.remove(m);
             }
         }
     }

@@ -87,6 +87,7 @@ pub mod export;
 pub mod freeze;
 pub mod ids;
 mod index;
+mod sorted;
 pub(crate) mod ledger;
 pub mod manager;
 pub mod money;

@@ -23,11 +23,12 @@ use crate::query::{
     Range, Sort, SortKey, TagMatch, TextMatch,
 };
 use crate::row::CustomerRow;
+use crate::sorted::SortedBlocks;
 use chrono::{DateTime, Duration, Utc};
 use roaring::RoaringBitmap;
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::ops::Bound;
 
 /// What a criterion needs to be checked against one customer.
@@ -154,13 +155,13 @@ enum Planned<'a> {
     Scan,
 }
 
-fn btree_slots<K: Ord + Clone>(
-    set: &BTreeSet<(K, u32)>,
+fn ordered_slots<K: Ord + Copy>(
+    set: &SortedBlocks<(K, u32)>,
     lower: &Bound<K>,
     upper: &Bound<K>,
 ) -> RoaringBitmap {
     sorted_bitmap(
-        btree_range(set, lower, upper)
+        ordered_range(set, lower, upper)
             .into_iter()
             .flatten()
             .map(|(_, s)| *s)
@@ -168,13 +169,11 @@ fn btree_slots<K: Ord + Clone>(
     )
 }
 
-/// The entries of an ordered `(key, slot)` set whose key lies between two bounds (`None` when
-/// the bounds are empty, which `BTreeSet::range` would refuse).
-fn btree_range<'s, K: Ord + Clone>(
-    set: &'s BTreeSet<(K, u32)>,
-    lower: &Bound<K>,
-    upper: &Bound<K>,
-) -> Option<std::collections::btree_set::Range<'s, (K, u32)>> {
+/// Lower and upper bounds on `(key, slot)` entries.
+type PairBounds<K> = (Bound<(K, u32)>, Bound<(K, u32)>);
+
+/// The bounds on `(key, slot)` entries of key bounds (`None` when the bounds are empty).
+fn pair_bounds<K: Ord + Copy>(lower: &Bound<K>, upper: &Bound<K>) -> Option<PairBounds<K>> {
     if let (Bound::Included(l) | Bound::Excluded(l), Bound::Included(u) | Bound::Excluded(u)) =
         (lower, upper)
     {
@@ -188,16 +187,27 @@ fn btree_range<'s, K: Ord + Clone>(
         }
     }
     let lo = match lower {
-        Bound::Included(l) => Bound::Included((l.clone(), 0)),
-        Bound::Excluded(l) => Bound::Excluded((l.clone(), u32::MAX)),
+        Bound::Included(l) => Bound::Included((*l, 0)),
+        Bound::Excluded(l) => Bound::Excluded((*l, u32::MAX)),
         Bound::Unbounded => Bound::Unbounded,
     };
     let hi = match upper {
-        Bound::Included(u) => Bound::Included((u.clone(), u32::MAX)),
-        Bound::Excluded(u) => Bound::Excluded((u.clone(), 0)),
+        Bound::Included(u) => Bound::Included((*u, u32::MAX)),
+        Bound::Excluded(u) => Bound::Excluded((*u, 0)),
         Bound::Unbounded => Bound::Unbounded,
     };
-    Some(set.range((lo, hi)))
+    Some((lo, hi))
+}
+
+/// The entries of an ordered `(key, slot)` set whose key lies between two bounds (`None` when
+/// the bounds are empty).
+fn ordered_range<'s, K: Ord + Copy>(
+    set: &'s SortedBlocks<(K, u32)>,
+    lower: &Bound<K>,
+    upper: &Bound<K>,
+) -> Option<impl DoubleEndedIterator<Item = &'s (K, u32)> + use<'s, K>> {
+    let (lo, hi) = pair_bounds(lower, upper)?;
+    Some(set.range(lo, hi))
 }
 
 /// The tighter of two lower bounds.
@@ -387,17 +397,17 @@ impl Desk {
             Criterion::HasManager(true) => exact(&ix.live - &ix.no_manager),
             Criterion::HasManager(false) => exact(ix.no_manager.clone()),
             Criterion::MonthToDate(r) if ctx.month == ix.month => {
-                exact(btree_slots(&ix.mtd_sorted, &r.lower, &r.upper))
+                exact(ordered_slots(&ix.mtd_sorted, &r.lower, &r.upper))
             }
             Criterion::MonthToDate(_) => Planned::Scan,
-            Criterion::NextExpiry(ExpiryFilter::WithinDays(n)) => exact(btree_slots(
+            Criterion::NextExpiry(ExpiryFilter::WithinDays(n)) => exact(ordered_slots(
                 &ix.expiries,
                 &Bound::Included(ctx.now),
                 &Bound::Included(ctx.now + Duration::days(i64::from(*n))),
             )),
             Criterion::NextExpiry(ExpiryFilter::Between(r)) => {
                 let lower = max_lower(r.lower, ctx.now);
-                let set = btree_slots(&ix.expiries, &lower, &r.upper);
+                let set = ordered_slots(&ix.expiries, &lower, &r.upper);
                 // Exact when nothing can expire between now and the lower bound.
                 if lower == Bound::Included(ctx.now) {
                     exact(set)
@@ -406,7 +416,8 @@ impl Desk {
                 }
             }
             Criterion::NextExpiry(ExpiryFilter::None) => exact(
-                &ix.live - btree_slots(&ix.expiries, &Bound::Included(ctx.now), &Bound::Unbounded),
+                &ix.live
+                    - ordered_slots(&ix.expiries, &Bound::Included(ctx.now), &Bound::Unbounded),
             ),
             Criterion::Mobile(m) => {
                 let (rev, whole) = match m {
@@ -439,7 +450,9 @@ impl Desk {
                 exact(out)
             }
             Criterion::AssociationType(t) => exact(Self::bitmap(&ix.by_assoc, t)),
-            Criterion::AssociatedAt(r) => exact(btree_slots(&ix.associated_at, &r.lower, &r.upper)),
+            Criterion::AssociatedAt(r) => {
+                exact(ordered_slots(&ix.associated_at, &r.lower, &r.upper))
+            }
             Criterion::Frozen(FrozenFilter::NotFrozen) => exact(ix.not_frozen.clone()),
             Criterion::Frozen(FrozenFilter::Frozen) => exact(&ix.live - &ix.not_frozen),
             Criterion::Frozen(FrozenFilter::Scope(s)) => exact(Self::bitmap(&ix.by_scope, s)),
@@ -696,16 +709,17 @@ impl Desk {
         page: Window,
     ) -> Option<Keyed> {
         let universe = if query.include_disassociated {
-            &self.index.live
+            &self.index.live_bits
         } else {
-            &self.index.associated
+            &self.index.associated_bits
         };
         let parts = conjuncts(&query.filter);
-        let keep = |slot: u32, rest: &[&Expr]| {
-            universe.contains(slot) && rest.iter().all(|e| self.check(e, slot, ctx))
-        };
+        let id = |s: u32| self.at(s).id.as_str();
         match sort.key {
-            SortKey::MonthToDate if ctx.month == self.index.month => {
+            // The manager's set holds associated customers only.
+            SortKey::MonthToDate
+                if ctx.month == self.index.month && !query.include_disassociated =>
+            {
                 let at = parts
                     .iter()
                     .position(|e| matches!(e, Expr::Criterion(Criterion::Manager(_))))?;
@@ -725,16 +739,45 @@ impl Desk {
                         _ => rest.push(*e),
                     }
                 }
-                let Some(set) = self.index.by_manager_mtd.get(m) else {
-                    return Some(Keyed::MonthToDate(Vec::new()));
+                let pivot = page.after.map(|a| (self.index.mtd_key[a as usize], id(a)));
+                let empty = Keyed::Page {
+                    total: 0,
+                    rows: Vec::new(),
                 };
-                let keyed = btree_range(set, &lower, &upper)
-                    .into_iter()
-                    .flatten()
-                    .filter(|(_, s)| keep(*s, &rest))
+                let Some(set) = self.index.by_manager_mtd.get(m) else {
+                    return Some(empty);
+                };
+                let Some((lo, hi)) = pair_bounds(&lower, &upper) else {
+                    return Some(empty);
+                };
+                if rest.is_empty() {
+                    // The set holds exactly the manager's associated customers: the range's
+                    // size is the total, and the page starts at the pivot's key.
+                    let total = set.count_range(lo, hi);
+                    let (lo, hi) = match (pivot, sort.descending) {
+                        (Some((k, _)), true) => {
+                            (lo, tighter_upper(hi, Bound::Included((k, u32::MAX))))
+                        }
+                        (Some((k, _)), false) => (tighter_lower(lo, Bound::Included((k, 0))), hi),
+                        (None, _) => (lo, hi),
+                    };
+                    let entries = set.range(lo, hi).copied();
+                    let rows = if sort.descending {
+                        stream_rows(entries.rev(), true, pivot, page, id)
+                    } else {
+                        stream_rows(entries, false, pivot, page, id)
+                    };
+                    return Some(Keyed::Page { total, rows });
+                }
+                let entries = set
+                    .range(lo, hi)
                     .copied()
-                    .collect();
-                Some(Keyed::MonthToDate(keyed))
+                    .filter(|(_, s)| rest.iter().all(|e| self.check(e, *s, ctx)));
+                Some(if sort.descending {
+                    stream_page(entries.rev(), true, pivot, page, id)
+                } else {
+                    stream_page(entries, false, pivot, page, id)
+                })
             }
             SortKey::NextExpiry => {
                 let at = parts.iter().position(|e| {
@@ -755,71 +798,40 @@ impl Desk {
                     .collect();
                 let end = ctx.now + Duration::days(i64::from(*n));
                 // In expiry order from `now`, a slot's first expiry is its next expiry.
-                let mut seen = vec![0u64; self.slots.len().div_ceil(64)];
-                let entries = btree_range(
+                // Each slot of the universe is taken at its first (next) expiry, then never again.
+                let mut open = universe.clone();
+                let entries = ordered_range(
                     &self.index.expiries,
                     &Bound::Included(ctx.now),
                     &Bound::Included(end),
                 )
                 .into_iter()
                 .flatten()
+                .copied()
                 .filter(|(_, slot)| {
-                    let (word, bit) = (*slot as usize / 64, 1u64 << (*slot % 64));
-                    let first = seen[word] & bit == 0;
-                    seen[word] |= bit;
-                    first && keep(*slot, &rest)
+                    open.take(*slot) && rest.iter().all(|e| self.check(e, *slot, ctx))
                 });
                 if sort.descending {
                     let keyed = entries
-                        .map(|(e, slot)| (expiry_key(Some(*e), true), *slot))
+                        .map(|(e, slot)| (expiry_key(Some(e), true), slot))
                         .collect();
                     return Some(Keyed::NextExpiry(keyed));
                 }
-                // Ascending, the matches come in page order: count them all, but only order (by
-                // id, among equal expiries) the few that make the page.
-                let pivot = page
-                    .after
-                    .map(|a| (self.index.next_expiry(a, ctx.now), self.at(a).id.as_str()));
-                let mut total = 0;
-                let mut rows = Vec::new();
-                let mut skipped = 0;
-                let mut run: Vec<u32> = Vec::new();
-                let mut run_key = None;
-                let mut flush =
-                    |run: &mut Vec<u32>, key: Option<DateTime<Utc>>, rows: &mut Vec<u32>| {
-                        run.sort_unstable_by(|a, b| self.at(*a).id.cmp(&self.at(*b).id));
-                        for slot in run.drain(..) {
-                            let after_pivot = match &pivot {
-                                None => true,
-                                Some((None, _)) => false,
-                                Some((Some(pk), pid)) => {
-                                    key > Some(*pk)
-                                        || (key == Some(*pk) && self.at(slot).id.as_str() > *pid)
-                                }
-                            };
-                            if !after_pivot {
-                                continue;
-                            }
-                            if skipped < page.skip {
-                                skipped += 1;
-                            } else if rows.len() < page.take {
-                                rows.push(slot);
-                            }
+                // Ascending, the matches come in page order. A pivot without an upcoming expiry
+                // sorts last: nothing comes after it.
+                let pivot = match page.after {
+                    None => None,
+                    Some(a) => match self.index.next_expiry(a, ctx.now) {
+                        Some(e) => Some((e, id(a))),
+                        None => {
+                            return Some(Keyed::Page {
+                                total: entries.count(),
+                                rows: Vec::new(),
+                            });
                         }
-                    };
-                for (e, slot) in entries {
-                    total += 1;
-                    if rows.len() >= page.take {
-                        continue;
-                    }
-                    if run_key != Some(*e) {
-                        flush(&mut run, run_key, &mut rows);
-                        run_key = Some(*e);
-                    }
-                    run.push(*slot);
-                }
-                flush(&mut run, run_key, &mut rows);
-                Some(Keyed::Page { total, rows })
+                    },
+                };
+                Some(stream_page(entries, false, pivot, page, id))
             }
             _ => None,
         }
@@ -878,13 +890,6 @@ impl Desk {
         };
         let (total, mut rows) = match self.keyed_scan(query, sort, &ctx, window) {
             Some(Keyed::Page { total, rows }) => (total, rows),
-            Some(Keyed::MonthToDate(keyed)) => {
-                let pivot = after.map(|a| (self.index.mtd_key[a as usize], a));
-                (
-                    keyed.len(),
-                    window_keyed(keyed, pivot, sort.descending, id, skip, limit + 1),
-                )
-            }
             Some(Keyed::NextExpiry(keyed)) => {
                 let pivot = after.map(|a| {
                     (
@@ -1045,6 +1050,70 @@ fn window_keyed<'a, K: Ord>(
     keyed.into_iter().skip(skip).map(|(_, s)| s).collect()
 }
 
+/// One page of matches that arrive already in key order (`desc`: descending keys), counting
+/// them all: only the few rows that make the page are kept, and equal keys are ordered by id.
+fn stream_page<'a, K: Ord + Copy>(
+    entries: impl Iterator<Item = (K, u32)>,
+    desc: bool,
+    pivot: Option<(K, &str)>,
+    page: Window,
+    id: impl Fn(u32) -> &'a str,
+) -> Keyed {
+    let mut total = 0;
+    let rows = stream_rows(entries.inspect(|_| total += 1), desc, pivot, page, id);
+    Keyed::Page { total, rows }
+}
+
+/// The rows of a page from matches in key order, as [`stream_page`], but without counting:
+/// it stops as soon as the page is full.
+fn stream_rows<'a, K: Ord + Copy>(
+    mut entries: impl Iterator<Item = (K, u32)>,
+    desc: bool,
+    pivot: Option<(K, &str)>,
+    page: Window,
+    id: impl Fn(u32) -> &'a str,
+) -> Vec<u32> {
+    let mut rows = Vec::new();
+    let mut skipped = 0;
+    let mut run: Vec<u32> = Vec::new();
+    let mut run_key = None;
+    let mut flush = |run: &mut Vec<u32>, key: Option<K>, rows: &mut Vec<u32>| {
+        let Some(key) = key else { return };
+        run.sort_unstable_by(|a, b| id(*a).cmp(id(*b)));
+        for slot in run.drain(..) {
+            let after_pivot = match &pivot {
+                None => true,
+                Some((pk, pid)) => {
+                    let ord = if desc { pk.cmp(&key) } else { key.cmp(pk) };
+                    ord == Ordering::Greater || (ord == Ordering::Equal && id(slot) > *pid)
+                }
+            };
+            if !after_pivot {
+                continue;
+            }
+            if skipped < page.skip {
+                skipped += 1;
+            } else if rows.len() < page.take {
+                rows.push(slot);
+            }
+        }
+    };
+    for (key, slot) in entries.by_ref() {
+        if run_key != Some(key) {
+            flush(&mut run, run_key, &mut rows);
+            if rows.len() >= page.take {
+                break;
+            }
+            run_key = Some(key);
+        }
+        run.push(slot);
+    }
+    flush(&mut run, run_key, &mut rows);
+    // Whatever is left is only counted (by the caller's iterator, when it counts).
+    entries.for_each(drop);
+    rows
+}
+
 /// The sort key of an upcoming expiry: customers without one come last in both directions.
 fn expiry_key(e: Option<DateTime<Utc>>, desc: bool) -> (bool, i64) {
     let ts = e.map_or(0, |e| e.timestamp_micros());
@@ -1053,8 +1122,6 @@ fn expiry_key(e: Option<DateTime<Utc>>, desc: bool) -> (bool, i64) {
 
 /// Matches that an index yields already keyed by the sort key.
 enum Keyed {
-    /// Keyed by month-to-date spend (fixed-point keys).
-    MonthToDate(Vec<(i128, u32)>),
     /// Keyed by next expiry.
     NextExpiry(Vec<((bool, i64), u32)>),
     /// Already the page: the rows in order and the total.

@@ -89,6 +89,17 @@ pub fn same_as_naive(
             "{q} {sort}: offset page differs from the naive scan"
         ));
     }
+    // A later page by offset.
+    let skip = limit as usize;
+    let second = desk
+        .search_ids(q, sort, &PageRequest::offset(skip, limit), now)
+        .map_err(|e| e.to_string())?;
+    let expected = &want[skip.min(want.len())..(2 * skip).min(want.len())];
+    if second.total != want.len() || second.ids[..] != expected[..] {
+        return Err(format!(
+            "{q} {sort}: the page at offset {skip} differs from the naive scan"
+        ));
+    }
     let paged = all_by_cursor(desk, q, sort, now, limit).map_err(|e| e.to_string())?;
     if paged != want {
         return Err(format!(

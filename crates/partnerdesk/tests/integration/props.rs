@@ -97,11 +97,15 @@ fn build(specs: &[Spec]) -> Result<Desk> {
         )?;
     }
     for (i, s) in specs.iter().enumerate() {
-        let mut c = customer(
-            &format!("c{i:03}"),
-            &format!("acct_{}", s.account),
-            NAMES[s.name],
-        )?;
+        desk.insert_customer(make_customer(&format!("c{i:03}"), s)?)?;
+    }
+    Ok(desk)
+}
+
+/// The customer a spec describes.
+fn make_customer(id: &str, s: &Spec) -> Result<Customer> {
+    {
+        let mut c = customer(id, &format!("acct_{}", s.account), NAMES[s.name])?;
         for t in &s.tags {
             c.tags.insert(Tag::new(TAGS[*t])?);
         }
@@ -151,9 +155,87 @@ fn build(specs: &[Spec]) -> Result<Desk> {
             c.association.ended = Some(now());
         }
         c.level = CustomerLevel::KNOWN[s.level].clone();
-        desk.insert_customer(c)?;
+        Ok(c)
     }
-    Ok(desk)
+}
+
+/// A change to a built desk, to show the indexes stay right.
+#[derive(Debug, Clone)]
+enum Change {
+    Spend(usize, usize, u32),
+    Manager(usize, Option<usize>),
+    ToggleAssociation(usize),
+    Expiry(usize, i64),
+    Remove(usize),
+    Add(Spec),
+}
+
+fn change() -> impl Strategy<Value = Change> {
+    prop_oneof![
+        (0usize..40, 0..AMOUNTS.len(), 1u32..=28).prop_map(|(i, a, d)| Change::Spend(i, a, d)),
+        (0usize..40, prop::option::of(0..MANAGERS.len())).prop_map(|(i, m)| Change::Manager(i, m)),
+        (0usize..40).prop_map(Change::ToggleAssociation),
+        (0usize..40, -5i64..40).prop_map(|(i, d)| Change::Expiry(i, d)),
+        (0usize..40).prop_map(Change::Remove),
+        spec().prop_map(Change::Add),
+    ]
+}
+
+/// Applies a change; changes to customers that do not exist are skipped.
+fn apply(desk: &mut Desk, n: usize, ch: &Change) -> Result<()> {
+    let id = |i: usize| CustomerId::new(format!("c{i:03}"));
+    let exists = |desk: &Desk, id: &CustomerId| desk.customer(id).is_ok();
+    match ch {
+        Change::Spend(i, a, d) => {
+            let id = id(*i)?;
+            if exists(desk, &id) {
+                desk.add_spend(
+                    &id,
+                    SpendRecord {
+                        day: day(2026, 11, *d),
+                        product: "ecs".into(),
+                        amount: money(AMOUNTS[*a])?,
+                        mode: ChargingMode::PayPerUse,
+                    },
+                )?;
+            }
+        }
+        Change::Manager(i, m) => {
+            let id = id(*i)?;
+            if exists(desk, &id) {
+                let m = m.map(|m| OperatorId::new(MANAGERS[m])).transpose()?;
+                desk.update_customer(&id, |c| c.account_manager = m)?;
+            }
+        }
+        Change::ToggleAssociation(i) => {
+            let id = id(*i)?;
+            if exists(desk, &id) {
+                desk.update_customer(&id, |c| {
+                    c.association.ended = match c.association.ended {
+                        Some(_) => None,
+                        None => Some(now()),
+                    }
+                })?;
+            }
+        }
+        Change::Expiry(i, d) => {
+            let id = id(*i)?;
+            if exists(desk, &id) {
+                desk.update_customer(&id, |c| {
+                    let k = c.resources.len();
+                    resource(c, &format!("x{k}"), Some(*d), ExpiryPolicy::Manual)
+                })??;
+            }
+        }
+        Change::Remove(i) => {
+            let id = id(*i)?;
+            if exists(desk, &id) {
+                desk.remove_customer(&id)?;
+            }
+        }
+        Change::Add(s) => desk.insert_customer(make_customer(&format!("c{n:03}"), s)?)?,
+    }
+    Ok(())
 }
 
 fn dec(s: &str) -> Decimal {
@@ -310,6 +392,47 @@ proptest! {
             let q = Query::new(filter);
             let s = Sort { key, descending: desc };
             same_as_naive(&desk, &q, s, now(), limit).map_err(TestCaseError::fail)?;
+        }
+    }
+
+    #[test]
+    fn indexes_stay_right_after_changes(
+        specs in prop::collection::vec(spec(), 0..30),
+        changes in prop::collection::vec(change(), 0..30),
+        e in expr(),
+        desc in any::<bool>(),
+        incl in any::<bool>(),
+        limit in 1u32..7,
+    ) {
+        let fail = |e: Error| TestCaseError::fail(e.to_string());
+        let mut desk = build(&specs).map_err(fail)?;
+        for (k, ch) in changes.iter().enumerate() {
+            apply(&mut desk, specs.len() + k, ch).map_err(fail)?;
+        }
+        // Every keyed path (each manager by spend, what expires soonest), and a random query
+        // sorted every way, against the naive scan of the changed desk.
+        let mut queries = Vec::new();
+        for m in MANAGERS {
+            let m = OperatorId::new(*m).map_err(fail)?;
+            queries.push((Expr::Criterion(Criterion::Manager(m.clone())), SortKey::MonthToDate));
+            queries.push((
+                Expr::And(vec![
+                    Expr::Criterion(Criterion::Manager(m)),
+                    Expr::Criterion(Criterion::MonthToDate(Range {
+                        lower: Bound::Included(dec("10")),
+                        upper: Bound::Unbounded,
+                    })),
+                ]),
+                SortKey::MonthToDate,
+            ));
+        }
+        queries.push((Expr::Criterion(Criterion::NextExpiry(ExpiryFilter::WithinDays(20))), SortKey::NextExpiry));
+        for key in [SortKey::Id, SortKey::Name, SortKey::MonthToDate, SortKey::NextExpiry, SortKey::AssociatedAt] {
+            queries.push((e.clone(), key));
+        }
+        for (filter, key) in queries {
+            let q = Query { filter, include_disassociated: incl };
+            same_as_naive(&desk, &q, Sort { key, descending: desc }, now(), limit).map_err(TestCaseError::fail)?;
         }
     }
 

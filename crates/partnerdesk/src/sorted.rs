@@ -1,0 +1,293 @@
+//! Ordered sets laid out for scanning, and a dense bit set for membership checks.
+//!
+//! Why not `BTreeSet`: the search's keyed access paths (a manager's customers by spend, what
+//! expires soonest) walk thousands of consecutive entries per query and check each against the
+//! universe. A B-tree spreads them over many small nodes; [`SortedBlocks`] keeps them in a few
+//! sorted runs of at most [`BLOCK`] entries, so a range is a handful of contiguous slices, while
+//! an insert or removal still moves at most one block's worth of entries. [`Bits`] answers
+//! "is this slot in the universe?" with one load, where a roaring bitmap searches a container.
+
+use std::ops::Bound;
+
+/// The most entries one block holds before it splits in two.
+const BLOCK: usize = 512;
+
+/// A sorted set of small `Copy` values in sorted blocks of bounded size.
+#[derive(Debug, Clone)]
+pub(crate) struct SortedBlocks<T> {
+    /// Non-empty blocks, each sorted, every entry of a block below every entry of the next.
+    blocks: Vec<Vec<T>>,
+    len: usize,
+}
+
+impl<T> Default for SortedBlocks<T> {
+    fn default() -> Self {
+        SortedBlocks {
+            blocks: Vec::new(),
+            len: 0,
+        }
+    }
+}
+
+impl<T: Ord + Copy> SortedBlocks<T> {
+    /// How many entries the set holds.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the set is empty.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The block that holds `x` or would: the first whose last entry is not below `x` (the last
+    /// block when `x` is above everything). `None` when there are no blocks.
+    fn block_of(&self, x: &T) -> Option<usize> {
+        if self.blocks.is_empty() {
+            return None;
+        }
+        let i = self
+            .blocks
+            .partition_point(|b| b.last().is_some_and(|l| l < x));
+        Some(i.min(self.blocks.len() - 1))
+    }
+
+    /// Adds `x`; `false` when it was already there.
+    pub(crate) fn insert(&mut self, x: T) -> bool {
+        let Some(b) = self.block_of(&x) else {
+            self.blocks.push(vec![x]);
+            self.len = 1;
+            return true;
+        };
+        let block = &mut self.blocks[b];
+        let Err(at) = block.binary_search(&x) else {
+            return false;
+        };
+        block.insert(at, x);
+        self.len += 1;
+        if block.len() > BLOCK {
+            let tail = block.split_off(block.len() / 2);
+            self.blocks.insert(b + 1, tail);
+        }
+        true
+    }
+
+    /// Removes `x`; `false` when it was not there.
+    pub(crate) fn remove(&mut self, x: &T) -> bool {
+        let Some(b) = self.block_of(x) else {
+            return false;
+        };
+        let block = &mut self.blocks[b];
+        let Ok(at) = block.binary_search(x) else {
+            return false;
+        };
+        block.remove(at);
+        self.len -= 1;
+        if block.is_empty() {
+            self.blocks.remove(b);
+        }
+        true
+    }
+
+    /// The position of the first entry not below `x` (`strict`: above `x`), as
+    /// `(block, index)`; `(blocks, 0)` past the end.
+    fn position(&self, x: &T, strict: bool) -> (usize, usize) {
+        let before = |e: &T| if strict { e <= x } else { e < x };
+        let b = self
+            .blocks
+            .partition_point(|blk| blk.last().is_some_and(before));
+        match self.blocks.get(b) {
+            Some(blk) => (b, blk.partition_point(before)),
+            None => (b, 0),
+        }
+    }
+
+    /// The start and end positions of the entries between two bounds.
+    fn span(&self, lower: Bound<T>, upper: Bound<T>) -> ((usize, usize), (usize, usize)) {
+        let start = match lower {
+            Bound::Included(x) => self.position(&x, false),
+            Bound::Excluded(x) => self.position(&x, true),
+            Bound::Unbounded => (0, 0),
+        };
+        let end = match upper {
+            Bound::Included(x) => self.position(&x, true),
+            Bound::Excluded(x) => self.position(&x, false),
+            Bound::Unbounded => (self.blocks.len(), 0),
+        };
+        (start, end)
+    }
+
+    /// How many entries lie between two bounds, without visiting them: the lengths of the
+    /// blocks in between are summed.
+    pub(crate) fn count_range(&self, lower: Bound<T>, upper: Bound<T>) -> usize {
+        let (start, end) = self.span(lower, upper);
+        if start >= end {
+            return 0;
+        }
+        if start.0 == end.0 {
+            return end.1 - start.1;
+        }
+        let first = self.blocks[start.0].len() - start.1;
+        let middle: usize = self.blocks[start.0 + 1..end.0.min(self.blocks.len())]
+            .iter()
+            .map(Vec::len)
+            .sum();
+        first + middle + if end.0 < self.blocks.len() { end.1 } else { 0 }
+    }
+
+    /// The entries between two bounds, in order (reversible).
+    pub(crate) fn range(
+        &self,
+        lower: Bound<T>,
+        upper: Bound<T>,
+    ) -> impl DoubleEndedIterator<Item = &T> + use<'_, T> {
+        let (start, end) = self.span(lower, upper);
+        let blocks = if start < end {
+            &self.blocks[start.0..=end.0.min(self.blocks.len().saturating_sub(1))]
+        } else {
+            &self.blocks[..0]
+        };
+        blocks.iter().enumerate().flat_map(move |(i, blk)| {
+            let from = if i == 0 { start.1 } else { 0 };
+            let to = if start.0 + i == end.0 {
+                end.1
+            } else {
+                blk.len()
+            };
+            blk[from..to.max(from)].iter()
+        })
+    }
+
+    /// Every entry, in order.
+    #[cfg(test)]
+    pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + use<'_, T> {
+        self.blocks.iter().flatten()
+    }
+}
+
+/// A dense bit set over slots: membership in one load.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Bits {
+    words: Vec<u64>,
+}
+
+impl Bits {
+    /// Adds a slot.
+    pub(crate) fn insert(&mut self, slot: u32) {
+        let w = slot as usize / 64;
+        if self.words.len() <= w {
+            self.words.resize(w + 1, 0);
+        }
+        self.words[w] |= 1 << (slot % 64);
+    }
+
+    /// Removes a slot.
+    pub(crate) fn remove(&mut self, slot: u32) {
+        if let Some(w) = self.words.get_mut(slot as usize / 64) {
+            *w &= !(1 << (slot % 64));
+        }
+    }
+
+    /// Removes a slot, saying whether it was in the set.
+    #[inline]
+    pub(crate) fn take(&mut self, slot: u32) -> bool {
+        match self.words.get_mut(slot as usize / 64) {
+            Some(w) => {
+                let bit = 1 << (slot % 64);
+                let was = *w & bit != 0;
+                *w &= !bit;
+                was
+            }
+            None => false,
+        }
+    }
+
+    /// Whether a slot is in the set.
+    #[inline]
+    pub(crate) fn contains(&self, slot: u32) -> bool {
+        self.words
+            .get(slot as usize / 64)
+            .is_some_and(|w| w & (1 << (slot % 64)) != 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// A small deterministic generator (no dependency for one test).
+    fn lcg(state: &mut u64) -> u64 {
+        *state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        *state >> 33
+    }
+
+    #[test]
+    fn behaves_like_a_btree_set() {
+        let mut state = 7;
+        let mut ours = SortedBlocks::default();
+        let mut std_set = BTreeSet::new();
+        for round in 0..40_000 {
+            let x = (lcg(&mut state) % 3_000) as u32;
+            if lcg(&mut state).is_multiple_of(3) {
+                assert_eq!(ours.remove(&x), std_set.remove(&x));
+            } else {
+                assert_eq!(ours.insert(x), std_set.insert(x));
+            }
+            assert_eq!(ours.len(), std_set.len());
+            if round % 997 == 0 {
+                assert!(ours.iter().copied().eq(std_set.iter().copied()));
+                for _ in 0..50 {
+                    let (a, b) = (
+                        (lcg(&mut state) % 3_100) as u32,
+                        (lcg(&mut state) % 3_100) as u32,
+                    );
+                    let bounds = [Bound::Included(a), Bound::Excluded(a), Bound::Unbounded];
+                    let uppers = [Bound::Included(b), Bound::Excluded(b), Bound::Unbounded];
+                    for lo in bounds {
+                        for hi in uppers {
+                            let ours_fwd: Vec<u32> = ours.range(lo, hi).copied().collect();
+                            let ours_rev: Vec<u32> = ours.range(lo, hi).rev().copied().collect();
+                            let expected: Vec<u32> = std_set
+                                .iter()
+                                .copied()
+                                .filter(|x| {
+                                    (match lo {
+                                        Bound::Included(l) => *x >= l,
+                                        Bound::Excluded(l) => *x > l,
+                                        Bound::Unbounded => true,
+                                    }) && (match hi {
+                                        Bound::Included(h) => *x <= h,
+                                        Bound::Excluded(h) => *x < h,
+                                        Bound::Unbounded => true,
+                                    })
+                                })
+                                .collect();
+                            assert_eq!(ours_fwd, expected);
+                            assert_eq!(ours.count_range(lo, hi), expected.len());
+                            assert!(ours_rev.iter().rev().eq(expected.iter()));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(!ours.is_empty());
+    }
+
+    #[test]
+    fn bits_insert_remove_contains() {
+        let mut b = Bits::default();
+        assert!(!b.contains(1_000));
+        b.insert(1_000);
+        b.insert(3);
+        assert!(b.contains(1_000) && b.contains(3) && !b.contains(4));
+        b.remove(1_000);
+        b.remove(99_999);
+        assert!(b.take(3) && !b.take(3) && !b.take(99_999));
+        b.insert(3);
+        assert!(!b.contains(1_000) && b.contains(3));
+    }
+}
