@@ -33,6 +33,8 @@ pub struct Desk {
     pub(crate) slots: Vec<Option<Customer>>,
     pub(crate) free: Vec<u32>,
     pub(crate) by_id: HashMap<CustomerId, u32>,
+    /// Live slots by id, for exports in id order (refreshed lazily; see `id_order`).
+    pub(crate) id_order: crate::id_order::IdOrder,
     pub(crate) index: Index,
     pub(crate) row_policy: crate::row::RowPolicy,
     pub(crate) ledger: crate::ledger::Ledger,
@@ -51,6 +53,7 @@ impl Desk {
             slots: Vec::new(),
             free: Vec::new(),
             by_id: HashMap::new(),
+            id_order: crate::id_order::IdOrder::default(),
             index: Index::new(month),
             row_policy: crate::row::RowPolicy::default(),
             ledger: crate::ledger::Ledger::default(),
@@ -187,6 +190,7 @@ impl Desk {
         };
         self.index.remove(slot, &c);
         self.by_id.remove(id);
+        self.id_order.removed(slot);
         self.free.push(slot);
         Ok(c)
     }
@@ -255,6 +259,7 @@ impl Desk {
         };
         self.index.add(slot, &customer);
         self.by_id.insert(customer.id.clone(), slot);
+        self.id_order.added(slot);
         self.slots[slot as usize] = Some(customer);
     }
 

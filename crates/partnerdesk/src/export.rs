@@ -9,9 +9,18 @@
 //! - **Always anonymised.** Cells of personal fields go through the one [`Masker`](crate::privacy::Masker); the request
 //!   may choose *how* (a [`MaskPolicy`], e.g. a keyed pseudonym so analysts can join rows), but
 //!   a policy that shows a name, mobile or e-mail in clear is refused. There is no switch.
-//! - **Streamed.** Rows are written one by one to any `std::io::Write`; a million rows never sit
-//!   in memory as one file. Cells are formatted into one reused buffer, so the CSV writer does
-//!   not allocate per cell.
+//! - **Streamed, in constant memory.** Rows are written one by one to any `std::io::Write`; a
+//!   million rows never sit in memory as one file. Cells are formatted into one reused buffer
+//!   (amounts and times digit by digit), and CSV records go out in 64 KiB chunks. The rows are
+//!   not materialised either: a query in id order (the default) keeps a bitmap of the selected
+//!   slots (at most a bit per customer, compressed) and walks the desk's own id order, kept as
+//!   customers come and go (the private `id_order` module). A query of every customer takes
+//!   the index's bitmap as it is; other queries pass through the search's list of slots
+//!   (4 bytes a row, dropped before the first row is written). Selected ids, and queries in
+//!   another order, hold their ordered slots (4 bytes a row) for the whole export.
+//! - **Read ahead.** Customers lie scattered in memory, so a row is mostly waiting for cache
+//!   misses; the writer touches the fields of the next rows in batches first, so that memory
+//!   fetches them in parallel (see `CellWriter::each`).
 //! - **Progress and cancellation.** The callback receives [`ExportProgress`] (rows done of
 //!   total) at the start, every [`PROGRESS_EVERY`] rows and at the end; returning
 //!   [`ControlFlow::Break`](std::ops::ControlFlow::Break) cancels. A cancelled export is recorded as
@@ -42,7 +51,10 @@
 //! XLSX alike); times are UTC, `YYYY-MM-DDTHH:MM:SSZ`. In CSV (RFC 4180: `,`, `"` quoting,
 //! CRLF line ends, UTF-8, optionally with a byte-order mark for Excel) a text cell that starts
 //! with `=`, `+`, `-`, `@`, tab or carriage return is prefixed with `'` so that a spreadsheet
-//! does not run it as a formula (`'+86 138****5678`).
+//! does not run it as a formula (`'+86 138****5678`). The CSV records are written here (a
+//! field is quoted only when it holds a quote, comma, CR or LF, quotes doubled), byte for byte
+//! as the `csv` crate writes them (the tests check it, and read them back with it), without
+//! a call into its writer per field.
 
 use crate::access::Actor;
 use crate::desk::Desk;
@@ -503,8 +515,10 @@ mod run {
     use crate::customer::Customer;
     use crate::privacy::Masker;
     use crate::privacy::SensitiveField;
+    use crate::query::Expr;
     use crate::search::MatchContext;
     use chrono::{Datelike, Timelike};
+    use roaring::RoaringBitmap;
     use rust_decimal::Decimal;
     use std::fmt::Write as _;
     use std::io::Write;
@@ -527,11 +541,54 @@ mod run {
 
     /// Everything a run needs, resolved and checked before a byte is written.
     struct Plan<'d> {
-        customers: Vec<&'d Customer>,
+        rows: Rows<'d>,
         columns: Vec<ExportColumn>,
         masks: MaskPolicy,
         format: ExportFormat,
         file_name: Option<String>,
+    }
+
+    /// The rows of an export, as slots of the desk.
+    enum Rows<'d> {
+        /// These slots, in this order (selected ids, or a query in another order than by id).
+        Listed(Vec<u32>),
+        /// The slots in `selected`, in the desk's id order (a query by id): the order is the
+        /// desk's own, so the export holds no more than a bitmap of the selection.
+        ById {
+            order: &'d [u32],
+            selected: RoaringBitmap,
+            descending: bool,
+        },
+    }
+
+    impl Rows<'_> {
+        fn len(&self) -> u64 {
+            match self {
+                Rows::Listed(slots) => slots.len() as u64,
+                Rows::ById { selected, .. } => selected.len(),
+            }
+        }
+
+        /// The slots, in export order.
+        fn slots(&self) -> Box<dyn Iterator<Item = u32> + '_> {
+            match self {
+                Rows::Listed(slots) => Box::new(slots.iter().copied()),
+                Rows::ById {
+                    order,
+                    selected,
+                    descending,
+                } => {
+                    // Every live customer selected (the whole portfolio): nothing to check.
+                    let all = selected.len() == order.len() as u64;
+                    let keep = move |s: &u32| all || selected.contains(*s);
+                    if *descending {
+                        Box::new(order.iter().rev().copied().filter(keep))
+                    } else {
+                        Box::new(order.iter().copied().filter(keep))
+                    }
+                }
+            }
+        }
     }
 
     /// How a run ended.
@@ -571,6 +628,7 @@ mod run {
             progress: impl FnMut(ExportProgress) -> ControlFlow<()>,
             now: DateTime<Utc>,
         ) -> Result<ExportJob> {
+            self.id_order.refresh(&self.slots);
             let checked = self
                 .authorize(actor, Permission::Export, None)
                 .and_then(|()| self.plan_export(request, now));
@@ -585,7 +643,7 @@ mod run {
             let (seq, id) = self.exports.next_id()?;
             let (rows, end) =
                 self.run_export(&plan, request.scratch_dir.as_deref(), out, progress, now);
-            let total = plan.customers.len() as u64;
+            let total = plan.rows.len();
             let file_name = plan
                 .file_name
                 .clone()
@@ -636,6 +694,7 @@ mod run {
             progress: impl FnMut(ExportProgress) -> ControlFlow<()>,
             now: DateTime<Utc>,
         ) -> Result<u64> {
+            self.id_order.refresh(&self.slots);
             let checked = self
                 .authorize(actor, Permission::Export, None)
                 .and_then(|()| self.export_job(id).cloned())
@@ -676,7 +735,7 @@ mod run {
             let (rows, end) = self.run_export(&plan, scratch_dir, out, progress, job.at);
             let detail = format!(
                 "{id} rows={rows}/{} status={}",
-                plan.customers.len(),
+                plan.rows.len(),
                 match end {
                     RunEnd::Completed => "completed",
                     RunEnd::Cancelled => "cancelled",
@@ -734,24 +793,35 @@ mod run {
                     "an XLSX export needs a scratch directory from the host",
                 ));
             }
-            let customers = match &request.selection {
-                ExportSelection::Ids(ids) => dedup(ids)
-                    .iter()
-                    .map(|id| self.customer(id))
-                    .collect::<Result<Vec<_>>>()?,
-                ExportSelection::Query { query, sort } if sort.key == SortKey::Id => {
-                    self.select_by_id(query, sort.descending, now)
-                }
-                ExportSelection::Query { query, sort } => self.select_all(query, *sort, now),
+            let rows = match &request.selection {
+                ExportSelection::Ids(ids) => Rows::Listed(
+                    dedup(ids)
+                        .iter()
+                        .map(|id| self.slot_of(id))
+                        .collect::<Result<Vec<_>>>()?,
+                ),
+                ExportSelection::Query { query, sort } => match self.id_order.get() {
+                    Some(order) if sort.key == SortKey::Id => Rows::ById {
+                        order,
+                        selected: self.selected(query, now),
+                        descending: sort.descending,
+                    },
+                    _ => Rows::Listed(
+                        self.select_all(query, *sort, now)
+                            .into_iter()
+                            .map(|c| self.slot_of(&c.id))
+                            .collect::<Result<Vec<_>>>()?,
+                    ),
+                },
             };
-            if request.format == ExportFormat::Xlsx && customers.len() as u64 > XLSX_MAX_ROWS {
+            if request.format == ExportFormat::Xlsx && rows.len() > XLSX_MAX_ROWS {
                 return Err(Error::invalid_arg(
                     "selection",
                     format!("an XLSX sheet holds at most {XLSX_MAX_ROWS} rows; export CSV"),
                 ));
             }
             Ok(Plan {
-                customers,
+                rows,
                 columns,
                 masks,
                 format: request.format,
@@ -759,37 +829,21 @@ mod run {
             })
         }
 
-        /// The same rows and order as [`Desk::select_all`] sorted by id, for the export's default
-        /// order: ids are compared through a 16-byte prefix held next to each row, so sorting a
-        /// million rows does not chase a pointer per comparison.
-        fn select_by_id(
-            &self,
-            query: &Query,
-            descending: bool,
-            now: DateTime<Utc>,
-        ) -> Vec<&Customer> {
-            let ctx = self.match_context(now);
-            let mut keyed: Vec<([u8; 16], &Customer)> = self
-                .select(query, &ctx)
-                .into_iter()
-                .map(|slot| {
-                    let c = self.at(slot);
-                    let mut key = [0u8; 16];
-                    let id = c.id.as_str().as_bytes();
-                    let n = id.len().min(16);
-                    key[..n].copy_from_slice(&id[..n]);
-                    (key, c)
-                })
-                .collect();
-            // Ids hold no NUL byte, so the zero-padded prefix orders like the id itself.
-            keyed.sort_unstable_by(|a, b| {
-                a.0.cmp(&b.0)
-                    .then_with(|| a.1.id.as_str().cmp(b.1.id.as_str()))
-            });
-            if descending {
-                keyed.reverse();
+        /// The slots matching a query, as a bitmap (at most a bit per customer, compressed).
+        /// The same set as [`Desk::select`]; a query of every customer is the index's own set.
+        fn selected(&self, query: &Query, now: DateTime<Utc>) -> RoaringBitmap {
+            let universe = if query.include_disassociated {
+                &self.index.live
+            } else {
+                &self.index.associated
+            };
+            match query.filter {
+                Expr::All => universe.clone(),
+                _ => {
+                    let slots = self.select(query, &self.match_context(now));
+                    RoaringBitmap::from_sorted_iter(slots).unwrap_or_default()
+                }
             }
-            keyed.into_iter().map(|(_, c)| c).collect()
         }
 
         /// Writes the rows of a plan; returns how many were written and how it ended.
@@ -808,8 +862,9 @@ mod run {
                 masker,
                 ctx,
                 columns: &plan.columns,
+                reads: Reads::of(&plan.columns),
             };
-            let total = plan.customers.len() as u64;
+            let total = plan.rows.len();
             if progress(ExportProgress { done: 0, total }).is_break() {
                 return (0, RunEnd::Cancelled);
             }
@@ -820,12 +875,11 @@ mod run {
                     ControlFlow::Continue(())
                 }
             };
+            let slots = plan.rows.slots();
             match plan.format {
-                ExportFormat::Csv { bom } => {
-                    write_csv(&cells, &plan.customers, bom, out, &mut tick)
-                }
+                ExportFormat::Csv { bom } => write_csv(&cells, slots, bom, out, &mut tick),
                 ExportFormat::Xlsx => match scratch_dir {
-                    Some(dir) => write_xlsx(&cells, &plan.customers, dir, out, &mut tick),
+                    Some(dir) => write_xlsx(&cells, slots, dir, out, &mut tick),
                     None => (0, RunEnd::Failed("no scratch directory")),
                 },
             }
@@ -853,26 +907,195 @@ mod run {
         }
     }
 
-    /// Formats the cells of one customer into a reused buffer.
+    /// Formats the cells of one customer into a reused buffer: the one place where export rows
+    /// are produced, so every personal cell goes through the [`Masker`].
     struct CellWriter<'a> {
         desk: &'a Desk,
         masker: Masker<'a>,
         ctx: MatchContext<'a>,
         columns: &'a [ExportColumn],
+        reads: Reads,
     }
 
+    /// Which parts of a customer the columns read (for reading ahead).
+    #[derive(Default)]
+    struct Reads {
+        names: bool,
+        contact: bool,
+        header: bool,
+        spend: bool,
+        orders: bool,
+        mtd: bool,
+        expiry: bool,
+    }
+
+    impl Reads {
+        fn of(columns: &[ExportColumn]) -> Self {
+            let mut r = Reads::default();
+            for col in columns {
+                use ExportColumn as C;
+                match col {
+                    C::AccountName | C::Name => r.names = true,
+                    C::Mobile | C::Email => r.contact = true,
+                    C::LastMonth | C::BudgetUsed | C::BudgetUsage => r.spend = true,
+                    C::MonthToDate => r.mtd = true,
+                    C::NextExpiry => r.expiry = true,
+                    C::UnpaidOrders => r.orders = true,
+                    C::CustomerId | C::Currency => {}
+                    _ => r.header = true,
+                }
+            }
+            r
+        }
+    }
+
+    /// Rows are read ahead in batches of this many (see [`CellWriter::each`]).
+    const BATCH: usize = 32;
+
     impl CellWriter<'_> {
-        /// Writes every cell of `c` into `buf`, recording where each ends in `ends`.
-        fn cells(&self, c: &Customer, buf: &mut String, ends: &mut Vec<usize>, guard: bool) {
+        /// Calls `row` with each slot, in order, reading the customers' fields ahead in batches.
+        ///
+        /// Why: customers sit at random places of the slot vector (in id order, a row's
+        /// customer is nowhere near the previous one) and each row reads a dozen separately
+        /// allocated strings and vectors. Read one after another, these are a dozen cache
+        /// misses in a row, each waiting for the one before. Touching them for a whole batch
+        /// first (the customers' own fields for the next batch, then what those fields point to
+        /// for this one) asks memory for them all at once, so that the misses overlap; the
+        /// formatting then finds them in the cache.
+        fn each<B>(
+            &self,
+            mut slots: impl Iterator<Item = u32>,
+            mut row: impl FnMut(u32) -> ControlFlow<B>,
+        ) -> ControlFlow<B> {
+            let mut fill = |batch: &mut [u32; BATCH]| {
+                let mut n = 0;
+                while n < BATCH {
+                    let Some(s) = slots.next() else { break };
+                    batch[n] = s;
+                    n += 1;
+                }
+                n
+            };
+            let (mut this, mut next) = ([0u32; BATCH], [0u32; BATCH]);
+            let mut n = fill(&mut this);
+            self.touch_fields(&this[..n]);
+            while n > 0 {
+                let m = fill(&mut next);
+                self.touch_fields(&next[..m]);
+                self.touch_data(&this[..n]);
+                for &slot in &this[..n] {
+                    row(slot)?;
+                }
+                (this, n) = (next, m);
+            }
+            ControlFlow::Continue(())
+        }
+
+        /// Reads the customers' own fields that the cells will read (and the month-to-date
+        /// column): one load each, all independent, so that they are fetched in parallel.
+        fn touch_fields(&self, slots: &[u32]) {
+            let r = &self.reads;
+            let mut sum = 0usize;
+            for &slot in slots {
+                let c = self.desk.at(slot);
+                sum = sum.wrapping_add(c.id.as_str().len());
+                if r.names {
+                    sum = sum
+                        .wrapping_add(c.account_name.expose().len())
+                        .wrapping_add(c.name.expose().len());
+                }
+                if r.contact {
+                    sum = sum
+                        .wrapping_add(c.mobile.as_ref().map_or(0, |m| m.expose().number.len()))
+                        .wrapping_add(c.email.as_ref().map_or(0, |e| e.expose().len()));
+                }
+                if r.header {
+                    sum = sum
+                        .wrapping_add(c.tags.len())
+                        .wrapping_add(c.association.since.timestamp() as usize)
+                        .wrapping_add(c.account_manager.as_ref().map_or(0, |o| o.as_str().len()))
+                        .wrapping_add(usize::from(c.freeze.freeze().is_some()))
+                        .wrapping_add(usize::from(c.budget.is_some()));
+                }
+                if r.spend {
+                    sum = sum.wrapping_add(c.spend.len());
+                }
+                if r.orders {
+                    sum = sum.wrapping_add(c.orders.len());
+                }
+                if r.mtd {
+                    sum = sum.wrapping_add(self.desk.mtd_of(slot, &self.ctx).scale() as usize);
+                }
+            }
+            std::hint::black_box(sum);
+        }
+
+        /// Reads what the fields point to (strings, tags, the latest spend records, orders, the
+        /// expiry index), once [`CellWriter::touch_fields`] has brought the fields in.
+        fn touch_data(&self, slots: &[u32]) {
+            let r = &self.reads;
+            let first = |s: &str| s.as_bytes().first().map_or(0, |b| usize::from(*b));
+            let mut sum = 0usize;
+            for &slot in slots {
+                let c = self.desk.at(slot);
+                sum = sum.wrapping_add(first(c.id.as_str()));
+                if r.names {
+                    sum = sum
+                        .wrapping_add(first(c.account_name.expose()))
+                        .wrapping_add(first(c.name.expose()));
+                }
+                if r.contact {
+                    if let Some(m) = &c.mobile {
+                        let m = m.expose();
+                        sum = sum
+                            .wrapping_add(first(&m.country_code))
+                            .wrapping_add(first(&m.number));
+                    }
+                    sum = sum.wrapping_add(c.email.as_ref().map_or(0, |e| first(e.expose())));
+                }
+                if r.header {
+                    for t in &c.tags {
+                        sum = sum.wrapping_add(first(t.as_str()));
+                    }
+                    sum = sum
+                        .wrapping_add(c.account_manager.as_ref().map_or(0, |o| first(o.as_str())));
+                }
+                if r.spend {
+                    // The latest records (spend is sorted by day): where this month and the
+                    // last one are, for a current export.
+                    for rec in c.spend.iter().rev().take(16) {
+                        sum = sum.wrapping_add(rec.day.day0() as usize);
+                    }
+                }
+                if r.orders {
+                    for o in &c.orders {
+                        sum = sum.wrapping_add(usize::from(o.is_unpaid()));
+                    }
+                }
+                if r.expiry {
+                    let next = self.desk.index.next_expiry(slot, self.ctx.now);
+                    sum = sum.wrapping_add(next.map_or(0, |t| t.timestamp() as usize));
+                }
+            }
+            std::hint::black_box(sum);
+        }
+
+        /// Writes every cell of the customer in `slot` into `buf`, recording where each ends in
+        /// `ends`. With `guard`, a text cell a spreadsheet could run as a formula gets a `'`.
+        fn cells(&self, slot: u32, buf: &mut String, ends: &mut Vec<usize>, guard: bool) {
             buf.clear();
             ends.clear();
-            let mut spends = None;
+            let c = self.desk.at(slot);
             for col in self.columns {
                 let start = buf.len();
-                self.cell(*col, c, buf, &mut spends);
+                self.cell(*col, slot, c, buf);
+                // The formula starters are ASCII, so the first byte tells.
                 if guard
                     && col.is_text()
-                    && buf[start..].starts_with(['=', '+', '-', '@', '\t', '\r'])
+                    && matches!(
+                        buf.as_bytes().get(start),
+                        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+                    )
                 {
                     buf.insert(start, '\'');
                 }
@@ -880,18 +1103,9 @@ mod run {
             }
         }
 
-        fn cell(
-            &self,
-            col: ExportColumn,
-            c: &Customer,
-            buf: &mut String,
-            spends: &mut Option<(Decimal, Decimal)>,
-        ) {
+        fn cell(&self, col: ExportColumn, slot: u32, c: &Customer, buf: &mut String) {
             let d = self.desk;
             let m = &self.masker;
-            let money = |buf: &mut String, v: Decimal| {
-                let _ = write!(buf, "{v}");
-            };
             match col {
                 ExportColumn::CustomerId => buf.push_str(c.id.as_str()),
                 ExportColumn::AccountName => {
@@ -957,87 +1171,131 @@ mod run {
                 }
                 ExportColumn::Budget => {
                     if let Some(b) = &c.budget {
-                        money(buf, b.amount.amount);
+                        decimal(buf, b.amount.amount);
                     }
                 }
                 ExportColumn::BudgetUsed => {
                     if let Some(b) = &c.budget {
-                        money(buf, b.used(c, self.ctx.now, self.ctx.offset));
+                        decimal(buf, b.used(c, self.ctx.now, self.ctx.offset));
                     }
                 }
                 ExportColumn::BudgetUsage => {
                     if let Some(b) = &c.budget {
                         let used = b.used(c, self.ctx.now, self.ctx.offset);
-                        money(buf, crate::budget::percent(used, b.amount.amount));
+                        decimal(buf, crate::budget::percent(used, b.amount.amount));
                     }
                 }
-                ExportColumn::MonthToDate => money(
-                    buf,
-                    spends
-                        .get_or_insert_with(|| two_months(c, self.ctx.month))
-                        .1,
-                ),
-                ExportColumn::LastMonth => money(
-                    buf,
-                    spends
-                        .get_or_insert_with(|| two_months(c, self.ctx.month))
-                        .0,
-                ),
+                // From the index's column when the month is the indexed one.
+                ExportColumn::MonthToDate => decimal(buf, d.mtd_of(slot, &self.ctx)),
+                ExportColumn::LastMonth => {
+                    let last = self.ctx.month.previous();
+                    decimal(buf, c.spend_between(last.first_day(), last.last_day()));
+                }
                 ExportColumn::Currency => buf.push_str(d.partner.currency.as_str()),
                 ExportColumn::NextExpiry => {
-                    if let Some(t) = c.next_expiry(self.ctx.now) {
+                    if let Some(t) = d.index.next_expiry(slot, self.ctx.now) {
                         time(buf, t);
                     }
                 }
                 ExportColumn::UnpaidOrders => {
                     let n = c.orders.iter().filter(|o| o.is_unpaid()).count();
-                    let _ = write!(buf, "{n}");
+                    unsigned(buf, n as u64);
                 }
             }
         }
     }
 
-    /// Last month's and this month's spend in one pass over the (day-sorted) records.
-    fn two_months(c: &Customer, month: crate::calendar::YearMonth) -> (Decimal, Decimal) {
-        let last = month.previous();
-        let (from, split, to) = (last.first_day(), month.first_day(), month.last_day());
-        let start = c.spend.partition_point(|r| r.day < from);
-        let mut sums = (Decimal::ZERO, Decimal::ZERO);
-        for r in c.spend[start..].iter().take_while(|r| r.day <= to) {
-            if r.day < split {
-                sums.0 += r.amount.amount;
-            } else {
-                sums.1 += r.amount.amount;
+    fn digits_wide(mut v: u128, out: &mut [u8; 40]) -> usize {
+        let mut at = out.len();
+        loop {
+            at -= 1;
+            out[at] = b'0' + (v % 10) as u8;
+            v /= 10;
+            if v == 0 {
+                return at;
             }
         }
-        sums
+    }
+
+    /// The decimal digits of `v` (at least one) into `out`, from the end; returns where they
+    /// start. Amounts fit in 64 bits but for the largest decimals, and 128-bit division is a
+    /// library call.
+    fn digits(v: u128, out: &mut [u8; 40]) -> usize {
+        let Ok(mut v) = u64::try_from(v) else {
+            return digits_wide(v, out);
+        };
+        let mut at = out.len();
+        loop {
+            at -= 1;
+            out[at] = b'0' + (v % 10) as u8;
+            v /= 10;
+            if v == 0 {
+                return at;
+            }
+        }
+    }
+
+    /// ASCII digits as text (they are valid UTF-8).
+    fn ascii(buf: &mut String, digits: &[u8]) {
+        buf.push_str(std::str::from_utf8(digits).unwrap_or_default());
+    }
+
+    /// An unsigned integer in decimal.
+    fn unsigned(buf: &mut String, v: u64) {
+        let mut d = [0u8; 40];
+        let at = digits(u128::from(v), &mut d);
+        ascii(buf, &d[at..]);
+    }
+
+    /// A decimal amount, exactly as its `Display` writes it (`-`, the digits of the mantissa
+    /// with the point `scale` digits from the end, `0` before a leading point, trailing zeros
+    /// kept), without the formatting machinery.
+    fn decimal(buf: &mut String, v: Decimal) {
+        let mut d = [0u8; 40];
+        let mut at = digits(v.mantissa().unsigned_abs(), &mut d);
+        let scale = v.scale() as usize;
+        // A zero mantissa has no digits in `Display`; pad to one digit before the point.
+        if v.mantissa() == 0 {
+            at = d.len();
+        }
+        while d.len() - at < scale + 1 {
+            at -= 1;
+            d[at] = b'0';
+        }
+        if v.is_sign_negative() {
+            buf.push('-');
+        }
+        let point = d.len() - scale;
+        ascii(buf, &d[at..point]);
+        if scale > 0 {
+            buf.push('.');
+            ascii(buf, &d[point..]);
+        }
     }
 
     /// `YYYY-MM-DDTHH:MM:SSZ`, digit by digit (no formatting machinery per cell).
     fn time(buf: &mut String, t: DateTime<Utc>) {
-        let year = t.year();
+        let (day, clock) = (t.date_naive(), t.time());
+        let year = day.year();
         if !(0..=9999).contains(&year) {
             let _ = write!(buf, "{}", t.format("%Y-%m-%dT%H:%M:%SZ"));
             return;
         }
-        let digits = |buf: &mut String, v: u32, n: u32| {
-            for i in (0..n).rev() {
-                let d = (v / 10u32.pow(i)) % 10;
-                buf.push(char::from(b'0' + d as u8));
-            }
-        };
-        digits(buf, year as u32, 4);
-        buf.push('-');
-        digits(buf, t.month(), 2);
-        buf.push('-');
-        digits(buf, t.day(), 2);
-        buf.push('T');
-        digits(buf, t.hour(), 2);
-        buf.push(':');
-        digits(buf, t.minute(), 2);
-        buf.push(':');
-        digits(buf, t.second(), 2);
-        buf.push('Z');
+        let two = |v: u32| [b'0' + (v / 10) as u8, b'0' + (v % 10) as u8];
+        let y = year as u32;
+        let (m, d, h, mi, s) = (
+            two(day.month()),
+            two(day.day()),
+            two(clock.hour()),
+            two(clock.minute()),
+            two(clock.second()),
+        );
+        let (y1, y2) = (two(y / 100), two(y % 100));
+        let text = [
+            y1[0], y1[1], y2[0], y2[1], b'-', m[0], m[1], b'-', d[0], d[1], b'T', h[0], h[1], b':',
+            mi[0], mi[1], b':', s[0], s[1], b'Z',
+        ];
+        ascii(buf, &text);
     }
 
     fn io_reason(e: &std::io::Error) -> &'static str {
@@ -1053,51 +1311,87 @@ mod run {
         }
     }
 
-    fn csv_reason(e: &csv::Error) -> &'static str {
-        match e.kind() {
-            csv::ErrorKind::Io(io) => io_reason(io),
-            _ => "csv error",
+    /// The CSV writer's output buffer is handed to the sink once it holds this many bytes.
+    const CSV_CHUNK: usize = 1 << 16;
+
+    /// Whether an RFC 4180 field must be quoted: it holds a quote, a comma, CR or LF.
+    fn needs_quotes(field: &[u8]) -> bool {
+        field
+            .iter()
+            .fold(false, |q, b| q | matches!(b, b'"' | b',' | b'\r' | b'\n'))
+    }
+
+    /// Appends one CSV record (fields of `buf` ending at `ends`) and its CRLF to `out`, quoting
+    /// a field only when it needs it and doubling its quotes; a record of one empty field is
+    /// written `""` so that it is not an empty line (as the `csv` crate does).
+    fn csv_record(out: &mut Vec<u8>, buf: &str, ends: &[usize]) {
+        let bytes = buf.as_bytes();
+        let quote_any = needs_quotes(bytes);
+        let mut start = 0;
+        for (i, &end) in ends.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            let field = &bytes[start..end];
+            start = end;
+            if quote_any && needs_quotes(field) {
+                out.push(b'"');
+                for part in field.split_inclusive(|b| *b == b'"') {
+                    out.extend_from_slice(part);
+                    if part.last() == Some(&b'"') {
+                        out.push(b'"');
+                    }
+                }
+                out.push(b'"');
+            } else {
+                out.extend_from_slice(field);
+            }
         }
+        if ends.len() == 1 && bytes.is_empty() {
+            out.extend_from_slice(b"\"\"");
+        }
+        out.extend_from_slice(b"\r\n");
     }
 
     fn write_csv<W: Write>(
         cells: &CellWriter<'_>,
-        customers: &[&Customer],
+        slots: impl Iterator<Item = u32>,
         bom: bool,
         mut out: W,
         tick: &mut impl FnMut(u64) -> ControlFlow<()>,
     ) -> (u64, RunEnd) {
-        if bom && let Err(e) = out.write_all("\u{FEFF}".as_bytes()) {
-            return (0, RunEnd::Failed(io_reason(&e)));
-        }
-        let mut w = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::CRLF)
-            .buffer_capacity(1 << 16)
-            .from_writer(out);
-        if let Err(e) = w.write_record(cells.columns.iter().map(|c| c.header())) {
-            return (0, RunEnd::Failed(csv_reason(&e)));
+        let mut chunk: Vec<u8> = Vec::with_capacity(CSV_CHUNK + 4096);
+        if bom {
+            chunk.extend_from_slice("\u{FEFF}".as_bytes());
         }
         let mut buf = String::with_capacity(512);
         let mut ends = Vec::with_capacity(cells.columns.len());
+        for col in cells.columns {
+            buf.push_str(col.header());
+            ends.push(buf.len());
+        }
+        csv_record(&mut chunk, &buf, &ends);
         let mut done = 0u64;
-        for c in customers {
-            cells.cells(c, &mut buf, &mut ends, true);
-            let mut start = 0;
-            let fields = ends.iter().map(|&end| {
-                let s = &buf[start..end];
-                start = end;
-                s
-            });
-            if let Err(e) = w.write_record(fields) {
-                return (done, RunEnd::Failed(csv_reason(&e)));
+        let ended = cells.each(slots, |slot| {
+            cells.cells(slot, &mut buf, &mut ends, true);
+            csv_record(&mut chunk, &buf, &ends);
+            if chunk.len() >= CSV_CHUNK {
+                if let Err(e) = out.write_all(&chunk) {
+                    return ControlFlow::Break(RunEnd::Failed(io_reason(&e)));
+                }
+                chunk.clear();
             }
             done += 1;
             if tick(done).is_break() {
-                let _ = w.flush();
-                return (done, RunEnd::Cancelled);
+                let _ = out.write_all(&chunk).and_then(|()| out.flush());
+                return ControlFlow::Break(RunEnd::Cancelled);
             }
+            ControlFlow::Continue(())
+        });
+        if let ControlFlow::Break(end) = ended {
+            return (done, end);
         }
-        if let Err(e) = w.flush() {
+        if let Err(e) = out.write_all(&chunk).and_then(|()| out.flush()) {
             return (done, RunEnd::Failed(io_reason(&e)));
         }
         (done, RunEnd::Completed)
@@ -1105,7 +1399,7 @@ mod run {
 
     fn write_xlsx<W: Write + Send>(
         cells: &CellWriter<'_>,
-        customers: &[&Customer],
+        slots: impl Iterator<Item = u32>,
         scratch_dir: &Path,
         out: W,
         tick: &mut impl FnMut(u64) -> ControlFlow<()>,
@@ -1140,8 +1434,8 @@ mod run {
         let mut buf = String::with_capacity(512);
         let mut ends = Vec::with_capacity(cells.columns.len());
         let mut done = 0u64;
-        for c in customers {
-            cells.cells(c, &mut buf, &mut ends, false);
+        let ended = cells.each(slots, |slot| {
+            cells.cells(slot, &mut buf, &mut ends, false);
             let row = (done + 1) as u32;
             let mut start = 0;
             for (i, &end) in ends.iter().enumerate() {
@@ -1160,13 +1454,17 @@ mod run {
                     None => sheet.write_string(row, i as u16, s).map(|_| ()),
                 };
                 if let Err(e) = written {
-                    return (done, fail(e));
+                    return ControlFlow::Break(fail(e));
                 }
             }
             done += 1;
             if tick(done).is_break() {
-                return (done, RunEnd::Cancelled);
+                return ControlFlow::Break(RunEnd::Cancelled);
             }
+            ControlFlow::Continue(())
+        });
+        if let ControlFlow::Break(end) = ended {
+            return (done, end);
         }
         match book.save_to_writer(out) {
             Ok(()) => (done, RunEnd::Completed),
@@ -1183,6 +1481,92 @@ mod run {
             | ExportColumn::NextExpiry => 22.0,
             ExportColumn::MonthToDate | ExportColumn::LastMonth => 26.0,
             _ => 18.0,
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn record(fields: &[&str]) -> String {
+            let mut buf = String::new();
+            let mut ends = Vec::new();
+            for f in fields {
+                buf.push_str(f);
+                ends.push(buf.len());
+            }
+            let mut out = Vec::new();
+            csv_record(&mut out, &buf, &ends);
+            String::from_utf8(out).unwrap_or_default()
+        }
+
+        #[test]
+        fn csv_quotes_only_what_needs_it() {
+            assert_eq!(record(&["a", "b c", ""]), "a,b c,\r\n");
+            assert_eq!(
+                record(&["say \"hi\"", "x,y", "l1\nl2", "cr\r", "张***"]),
+                "\"say \"\"hi\"\"\",\"x,y\",\"l1\nl2\",\"cr\r\",张***\r\n"
+            );
+            assert_eq!(record(&[""]), "\"\"\r\n");
+            assert_eq!(record(&["\"\""]), "\"\"\"\"\"\"\r\n");
+        }
+
+        proptest! {
+            /// Any fields (quotes, commas, CR, LF, any script) come out as the `csv` crate
+            /// writes them.
+            #[test]
+            fn csv_records_match_the_csv_crate(
+                fields in proptest::collection::vec("[a-z\",\r\n \u{4e00}-\u{4e10}'=]{0,6}", 1..6)
+            ) {
+                let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+                let mut want = csv::WriterBuilder::new()
+                    .terminator(csv::Terminator::CRLF)
+                    .from_writer(Vec::new());
+                want.write_record(&fields).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let want = want.into_inner().map_err(|e| TestCaseError::fail(e.to_string()))?;
+                prop_assert_eq!(record(&fields), String::from_utf8(want).unwrap_or_default());
+            }
+        }
+
+        #[test]
+        fn times_are_digit_by_digit() {
+            use chrono::TimeZone;
+            let mut buf = String::new();
+            if let Some(t) = Utc.with_ymd_and_hms(2026, 3, 7, 4, 5, 9).single() {
+                time(&mut buf, t);
+            }
+            assert_eq!(buf, "2026-03-07T04:05:09Z");
+        }
+
+        proptest! {
+            #[test]
+            fn decimals_read_as_display_does(
+                lo in any::<u32>(), mid in any::<u32>(), hi in any::<u32>(),
+                negative in any::<bool>(), scale in 0u32..=28, small in any::<bool>(),
+            ) {
+                // Small mantissas (the usual amounts) as well as the full 96-bit range.
+                let (mid, hi) = if small { (mid % 4, 0) } else { (mid, hi) };
+                let v = Decimal::from_parts(lo, mid, hi, negative, scale);
+                let mut buf = String::new();
+                decimal(&mut buf, v);
+                prop_assert_eq!(buf, v.to_string());
+            }
+
+            #[test]
+            fn zero_decimals_read_as_display_does(negative in any::<bool>(), scale in 0u32..=28) {
+                let v = Decimal::from_parts(0, 0, 0, negative, scale);
+                let mut buf = String::new();
+                decimal(&mut buf, v);
+                prop_assert_eq!(buf, v.to_string());
+            }
+
+            #[test]
+            fn unsigned_reads_as_display_does(v in any::<u64>()) {
+                let mut buf = String::new();
+                unsigned(&mut buf, v);
+                prop_assert_eq!(buf, v.to_string());
+            }
         }
     }
 }

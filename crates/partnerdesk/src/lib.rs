@@ -85,6 +85,7 @@ pub mod error;
 pub mod event;
 pub mod export;
 pub mod freeze;
+mod id_order;
 pub mod ids;
 mod index;
 mod sorted;

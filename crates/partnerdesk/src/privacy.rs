@@ -407,7 +407,7 @@ impl<'a> Masker<'a> {
     /// is the national number (non-digits are dropped); see [`Masker::mask_mobile_into`] for a
     /// number with its country code.
     pub fn mask_into(&self, field: SensitiveField, value: &str, out: &mut String) {
-        let value = value.trim();
+        let value = trim(value);
         let rule = self.policy.get(field);
         match rule {
             MaskRule::Clear => out.push_str(value),
@@ -564,6 +564,16 @@ fn is_pseudonym(value: &str) -> bool {
     })
 }
 
+/// `str::trim`, without decoding characters when both ends are visible ASCII (most values,
+/// which no trimming changes).
+fn trim(value: &str) -> &str {
+    let b = value.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(f), Some(l)) if f.is_ascii_graphic() && l.is_ascii_graphic() => value,
+        _ => value.trim(),
+    }
+}
+
 /// How many characters to keep at the start and the end of a value of `n` characters.
 fn budget(n: usize, first: usize, last: usize) -> (usize, usize) {
     if n > first.saturating_add(last) {
@@ -578,6 +588,11 @@ fn budget(n: usize, first: usize, last: usize) -> (usize, usize) {
 /// Whether `value` already has the shape `prefix *** suffix` with at most `first`/`last`
 /// characters around one `***` run (the output of a keep rule).
 fn is_kept_mask(value: &str, first: usize, last: usize, mask: &str) -> bool {
+    // Most values hold no `*` at all: one byte search (memchr) answers without a substring
+    // searcher.
+    if !value.as_bytes().contains(&b'*') {
+        return false;
+    }
     match value.find(mask) {
         Some(at) => {
             let head = &value[..at];

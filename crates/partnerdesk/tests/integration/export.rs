@@ -586,3 +586,140 @@ fn id_ordered_exports_follow_select_all() -> TestResult {
     }
     Ok(())
 }
+
+#[test]
+fn id_order_follows_customers_added_and_removed() -> TestResult {
+    let (mut desk, now) = demo::portfolio(800, 32)?;
+    let ids_only = |sort: Sort| {
+        ExportRequest::csv(ExportSelection::Query {
+            query: Query::all(),
+            sort,
+        })
+        .with_columns(vec![ExportColumn::CustomerId])
+    };
+    let check = |desk: &mut Desk| -> TestResult {
+        for sort in [Sort::asc(SortKey::Id), Sort::desc(SortKey::Id)] {
+            let mut out = Vec::new();
+            let job = desk.export(&admin()?, &ids_only(sort), &mut out, go, now)?;
+            let (_, rows) = read_csv(&out)?;
+            let got: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+            let want: Vec<&str> = desk
+                .select_all(&Query::all(), sort, now)
+                .into_iter()
+                .map(|c| c.id.as_str())
+                .collect();
+            assert_eq!(got, want, "{sort}");
+            assert_eq!(job.total as usize, want.len());
+        }
+        Ok(())
+    };
+    check(&mut desk)?;
+    // Remove some customers, add new ones (their ids sort among the others, one shares a
+    // long prefix with an existing id), put a removed one back: the order follows.
+    let ids: Vec<_> = desk.customers().map(|c| c.id.clone()).collect();
+    let mut removed = Vec::new();
+    for id in ids.iter().step_by(7) {
+        removed.push(desk.remove_customer(id)?);
+    }
+    let since = now - chrono::Duration::days(3);
+    let prefix = &ids[1].as_str()[..20];
+    for new_id in [
+        "0".to_owned(),
+        "8".repeat(32),
+        format!("{prefix}zzzz"),
+        "ffffffffffffffffffffffffffffffffff".to_owned(),
+    ] {
+        let c = Customer::new(
+            partnerdesk::CustomerId::new(new_id)?,
+            "new_account",
+            "New Customer",
+            partnerdesk::Association::new(partnerdesk::AssociationType::Referral, since),
+        );
+        desk.insert_customer(c)?;
+    }
+    desk.insert_customer(removed.swap_remove(3))?;
+    check(&mut desk)?;
+    // Removed again before any export: never listed.
+    desk.remove_customer(&ids[1])?;
+    check(&mut desk)?;
+    Ok(())
+}
+
+#[test]
+fn awkward_cells_are_written_as_the_csv_crate_writes_them() -> TestResult {
+    let (mut desk, now) = demo::portfolio(40, 33)?;
+    let awkward = [
+        "Say \"Hi\" Ltd.",
+        "\"Quoted\" Inc",
+        "Smith, Jones & Co",
+        "=HYPERLINK(\"http://x\")",
+        "张三,李四",
+        "-1+1",
+        "@home",
+        "+86 shop",
+        "مرحبا بالعالم",
+        "plain",
+    ];
+    let ids: Vec<_> = desk.customers().map(|c| c.id.clone()).collect();
+    for (id, text) in ids.iter().zip(awkward.iter().cycle()) {
+        desk.update_customer(id, |c| {
+            c.account_name = text.to_string().into();
+            c.name = text.to_string().into();
+        })?;
+    }
+    let cols = vec![
+        ExportColumn::CustomerId,
+        ExportColumn::AccountName,
+        ExportColumn::Name,
+        ExportColumn::Tags,
+    ];
+    let req = ExportRequest::csv(ExportSelection::all()).with_columns(cols.clone());
+    let mut out = Vec::new();
+    desk.export(&admin()?, &req, &mut out, go, now)?;
+
+    // The cells expected, guarded against formulas, written by the `csv` crate.
+    let guard = |s: String| {
+        if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            format!("'{s}")
+        } else {
+            s
+        }
+    };
+    let mut want = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    want.write_record(cols.iter().map(|c| c.header()))?;
+    let mut expected_rows = Vec::new();
+    for c in desk.select_all(&Query::all(), Sort::asc(SortKey::Id), now) {
+        let tags: Vec<&str> = c.tags.iter().map(|t| t.as_str()).collect();
+        let row = vec![
+            c.id.as_str().to_owned(),
+            guard(c.account_name.expose().clone()),
+            guard(mask_name(c.name.expose())),
+            guard(tags.join("; ")),
+        ];
+        want.write_record(&row)?;
+        expected_rows.push(row);
+    }
+    let want = want.into_inner().map_err(|e| e.to_string())?;
+    assert_eq!(String::from_utf8(out.clone())?, String::from_utf8(want)?);
+
+    // Read back: the awkward values survive as cells.
+    let (_, rows) = read_csv(&out)?;
+    assert_eq!(rows, expected_rows);
+    let accounts: Vec<&str> = rows.iter().map(|r| r[1].as_str()).collect();
+    for text in [
+        "Say \"Hi\" Ltd.",
+        "Smith, Jones & Co",
+        "张三,李四",
+        "مرحبا بالعالم",
+    ] {
+        assert!(accounts.contains(&text), "{text}");
+    }
+    for text in ["'=HYPERLINK(\"http://x\")", "'-1+1", "'@home", "'+86 shop"] {
+        assert!(accounts.contains(&text), "{text}");
+    }
+    let names: Vec<&str> = rows.iter().map(|r| r[2].as_str()).collect();
+    assert!(names.contains(&"\"***") && names.contains(&"'=***") && names.contains(&"张***"));
+    Ok(())
+}
