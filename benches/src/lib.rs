@@ -1,1 +1,3 @@
 //! Benchmarks of partnerdesk: `cargo bench -p partnerdesk-benches`. Figures in README.md.
+
+pub mod ops_workload;

@@ -13,7 +13,8 @@ use crate::index::Index;
 use crate::partner::{Operator, Partner};
 use crate::spend::SpendRecord;
 use chrono::{DateTime, Utc};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// A partner's customer portfolio: customers, operators and the indexes that make search fast.
 ///
@@ -32,7 +33,10 @@ pub struct Desk {
     pub(crate) operators: BTreeMap<OperatorId, Operator>,
     pub(crate) slots: Vec<Option<Customer>>,
     pub(crate) free: Vec<u32>,
-    pub(crate) by_id: HashMap<CustomerId, u32>,
+    pub(crate) by_id: crate::ids::IdMap<CustomerId, u32>,
+    /// The slot found last by id: a command looks its customer up several times (checks,
+    /// permission, the event), and only the first pays for the hash lookup.
+    last_slot: SlotHint,
     /// Live slots by id, for exports in id order (refreshed lazily; see `id_order`).
     pub(crate) id_order: crate::id_order::IdOrder,
     pub(crate) index: Index,
@@ -52,7 +56,8 @@ impl Desk {
             operators: BTreeMap::new(),
             slots: Vec::new(),
             free: Vec::new(),
-            by_id: HashMap::new(),
+            by_id: crate::ids::IdMap::default(),
+            last_slot: SlotHint::default(),
             id_order: crate::id_order::IdOrder::default(),
             index: Index::new(month),
             row_policy: crate::row::RowPolicy::default(),
@@ -140,10 +145,19 @@ impl Desk {
     }
 
     pub(crate) fn slot_of(&self, id: &CustomerId) -> Result<u32> {
-        self.by_id
+        let hint = self.last_slot.0.load(Ordering::Relaxed);
+        if let Some(Some(c)) = self.slots.get(hint as usize)
+            && c.id == *id
+        {
+            return Ok(hint);
+        }
+        let slot = self
+            .by_id
             .get(id)
             .copied()
-            .ok_or_else(|| Error::CustomerNotFound { id: id.to_string() })
+            .ok_or_else(|| Error::CustomerNotFound { id: id.to_string() })?;
+        self.last_slot.0.store(slot, Ordering::Relaxed);
+        Ok(slot)
     }
 
     /// The customer in a live slot. Slots come from `by_id` or the indexes, which hold live
@@ -287,6 +301,17 @@ impl Desk {
         };
         before.reindex(&mut self.index, slot, after);
         out
+    }
+}
+
+/// A lookup hint (see `Desk::last_slot`): always checked against the slot's id before use, so
+/// a stale hint only costs the hash lookup. Atomic so that a shared desk stays `Sync`.
+#[derive(Debug, Default)]
+struct SlotHint(AtomicU32);
+
+impl Clone for SlotHint {
+    fn clone(&self) -> Self {
+        SlotHint(AtomicU32::new(self.0.load(Ordering::Relaxed)))
     }
 }
 

@@ -55,13 +55,13 @@ pub(crate) struct Ledger {
     pub(crate) manager_periods: Vec<ManagerPeriod>,
     /// Derived: the periods of each customer (indexes into `manager_periods`), oldest first.
     #[cfg_attr(feature = "serde", serde(skip))]
-    pub(crate) periods_by_customer: HashMap<CustomerId, Vec<usize>>,
+    pub(crate) periods_by_customer: crate::ids::IdMap<CustomerId, Vec<usize>>,
     pub(crate) budget_records: Vec<BudgetRecord>,
-    pub(crate) budget_watch: HashMap<CustomerId, BudgetWatch>,
+    pub(crate) budget_watch: crate::ids::IdMap<CustomerId, BudgetWatch>,
     pub(crate) authorizations: BTreeMap<AuthorizationId, Authorization>,
     /// Derived: the authorizations of each customer.
     #[cfg_attr(feature = "serde", serde(skip))]
-    pub(crate) auths_by_customer: HashMap<CustomerId, Vec<AuthorizationId>>,
+    pub(crate) auths_by_customer: crate::ids::IdMap<CustomerId, Vec<AuthorizationId>>,
     pub(crate) auth_seq: u64,
     pub(crate) commitment_letter: Option<DateTime<Utc>>,
     pub(crate) order_seq: u64,

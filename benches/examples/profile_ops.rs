@@ -1,0 +1,51 @@
+//! Profiles the `ops` benchmark's workload once: the command stream, then a replay of the
+//! events it recorded (repeated streams until `EVENTS` events, default 1M), with wall times.
+//! `cargo build --release -p partnerdesk-benches --example profile_ops && perf record -g
+//! target/release/examples/profile_ops 1000000`.
+#![allow(missing_docs, clippy::unwrap_used, clippy::print_stdout)]
+use partnerdesk_benches::ops_workload::{run, setup};
+use std::time::Instant;
+fn main() {
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
+    let want: usize = std::env::var("EVENTS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
+    let s = setup(n);
+    let base = s.desk.clone();
+    let mut desk = s.desk.clone();
+    let start = desk.events().len();
+    if std::env::var("PAUSE").is_ok() {
+        println!("stream starts");
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    }
+    let t = Instant::now();
+    let ok = run(&mut desk, &s);
+    let took = t.elapsed();
+    println!(
+        "stream: {} commands in {took:?} ({:.0} commands/s), {ok} successes",
+        s.commands.len(),
+        s.commands.len() as f64 / took.as_secs_f64()
+    );
+    while desk.events().len() - start < want {
+        run(&mut desk, &s);
+    }
+    let events = desk.events()[start..start + want].to_vec();
+    drop(desk);
+    let mut target = base;
+    // PAUSE=1: announce the replay and wait a second (to attach a profiler to it alone).
+    if std::env::var("PAUSE").is_ok() {
+        println!("replay starts");
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    }
+    let t = Instant::now();
+    target.apply_events(events).unwrap();
+    let took = t.elapsed();
+    println!(
+        "replay: {want} events in {took:?} ({:.0} events/s)",
+        want as f64 / took.as_secs_f64()
+    );
+}

@@ -1,0 +1,184 @@
+//! The governed-operations workload of the `ops` benchmark, shared with the profiling example
+//! (`examples/profile_ops.rs`): a 1M demo desk with an operator and 5,000 authorized customers,
+//! and a stream of 100,000 mixed commands in a fixed seeded mix.
+#![allow(clippy::unwrap_used)]
+
+use chrono::{DateTime, Duration, Utc};
+use partnerdesk::authorization::{AuthorizationRequest, AuthorizationScope};
+use partnerdesk::budget::BudgetSetting;
+use partnerdesk::demo::{self, Rng};
+use partnerdesk::freeze::FreezeRequest;
+use partnerdesk::order::OrderRequest;
+use partnerdesk::{
+    Actor, BudgetKind, CustomerId, Decimal, Desk, FreezeScope, Money, Operator, OperatorId,
+    OrderType, Permission, Role,
+};
+
+/// One command of the stream.
+pub enum Cmd {
+    /// Assign an account manager.
+    Assign(CustomerId, OperatorId),
+    /// Freeze 1 to 3 reseller-model customers.
+    Freeze(FreezeRequest),
+    /// Unfreeze 1 to 3 reseller-model customers.
+    Unfreeze(FreezeRequest),
+    /// Set a budget.
+    Budget(CustomerId, BudgetSetting),
+    /// Place an order on behalf.
+    Order(OrderRequest),
+    /// Evaluate one customer's budget.
+    Evaluate(CustomerId),
+}
+
+/// The desk, the clock, the operator and the command stream.
+pub struct Setup {
+    /// The demo desk with the bench operator and 5,000 authorizations.
+    pub desk: Desk,
+    /// The stream's start time.
+    pub now: DateTime<Utc>,
+    /// The operator running the stream.
+    pub actor: Actor,
+    /// 100,000 commands in a fixed seeded mix.
+    pub commands: Vec<Cmd>,
+}
+
+/// The portfolio size: `PD_OPS_SIZE`, 1M by default.
+pub fn size() -> usize {
+    std::env::var("PD_OPS_SIZE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000)
+}
+
+/// Builds the desk and the stream for a portfolio of `n` customers.
+///
+/// # Panics
+/// If the demo portfolio cannot be built (a bug of the demo generator).
+pub fn setup(n: usize) -> Setup {
+    let (mut desk, now) = demo::portfolio(n, 42).unwrap();
+    desk.add_operator(
+        Operator::new(
+            OperatorId::new("bench_ops").unwrap(),
+            "Bench",
+            Role::Operator,
+        )
+        .with_permissions([
+            Permission::FreezeUnfreeze,
+            Permission::FreezeUnfreezeResellerCustomers,
+            Permission::SetBudget,
+            Permission::SetBudgetResellerCustomers,
+            Permission::AssignAccountManager,
+            Permission::RequestAuthorization,
+            Permission::PlaceOrderOnBehalf,
+        ])
+        .unwrap(),
+    )
+    .unwrap();
+    let actor = Actor::Operator(OperatorId::new("bench_ops").unwrap());
+    let reseller: Vec<CustomerId> = desk
+        .customers()
+        .filter(|c| c.is_associated() && c.association.is_reseller_model())
+        .map(|c| c.id.clone())
+        .collect();
+    let all: Vec<CustomerId> = desk.customers().map(|c| c.id.clone()).collect();
+    let managers: Vec<OperatorId> = desk
+        .operators()
+        .filter(|o| o.account_manager)
+        .map(|o| o.id.clone())
+        .collect();
+    let cur = desk.partner().currency;
+    // A pool of customers that may be ordered for: authorized, budgeted.
+    let mut rng = Rng::new(7);
+    for _ in 0..5_000 {
+        let id = rng.pick(&reseller).clone();
+        let req =
+            AuthorizationRequest::new(id.clone(), [AuthorizationScope::PlaceOrders], 365, true)
+                .unwrap();
+        if let Ok(a) = desk.request_authorization(&actor, &req, now, None) {
+            desk.approve_authorization(&Actor::Customer(id.clone()), &a, now, None)
+                .unwrap();
+        }
+    }
+    let authorized: Vec<CustomerId> = desk
+        .customers()
+        .filter(|c| desk.may_act_on_behalf(&c.id, &AuthorizationScope::PlaceOrders, now))
+        .map(|c| c.id.clone())
+        .collect();
+    let mut commands = Vec::with_capacity(100_000);
+    for i in 0..100_000 {
+        let cmd = match i % 6 {
+            0 => Cmd::Assign(rng.pick(&all).clone(), rng.pick(&managers).clone()),
+            1 | 2 => {
+                let ids: Vec<CustomerId> = (0..1 + rng.below(3))
+                    .map(|_| rng.pick(&reseller).clone())
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
+                let scope = if rng.chance(75) {
+                    FreezeScope::Account
+                } else {
+                    FreezeScope::AccountAndResources
+                };
+                let req = FreezeRequest::new(ids, scope, "bench").unwrap();
+                if i % 6 == 1 {
+                    Cmd::Freeze(req)
+                } else {
+                    Cmd::Unfreeze(req)
+                }
+            }
+            3 => {
+                let amount = Money::new(Decimal::from(1_000 + rng.below(100_000)), cur);
+                let kind = if rng.chance(80) {
+                    BudgetKind::Monthly
+                } else {
+                    BudgetKind::OneOff
+                };
+                let s = BudgetSetting::new(amount, kind, rng.chance(30), rng.chance(50)).unwrap();
+                let who = if rng.chance(50) {
+                    rng.pick(&authorized).clone()
+                } else {
+                    rng.pick(&reseller).clone()
+                };
+                Cmd::Budget(who, s)
+            }
+            4 => {
+                let amount = Money::new(Decimal::new(100 + rng.below(50_000) as i64, 2), cur);
+                Cmd::Order(
+                    OrderRequest::new(rng.pick(&authorized).clone(), OrderType::New, amount)
+                        .unwrap(),
+                )
+            }
+            _ => Cmd::Evaluate(rng.pick(&reseller).clone()),
+        };
+        commands.push(cmd);
+    }
+    Setup {
+        desk,
+        now,
+        actor,
+        commands,
+    }
+}
+
+/// Runs the stream; returns how many commands (or batch items) succeeded.
+pub fn run(desk: &mut Desk, s: &Setup) -> usize {
+    let mut ok = 0;
+    let mut now = s.now;
+    for (i, c) in s.commands.iter().enumerate() {
+        if i % 1000 == 0 {
+            now += Duration::seconds(1);
+        }
+        let a = &s.actor;
+        ok += match c {
+            Cmd::Assign(id, m) => desk
+                .assign_manager(a, std::slice::from_ref(id), m, now, None)
+                .map_or(0, |o| o.succeeded()),
+            Cmd::Freeze(r) => desk.freeze(a, r, now, None).map_or(0, |o| o.succeeded()),
+            Cmd::Unfreeze(r) => desk.unfreeze(a, r, now, None).map_or(0, |o| o.succeeded()),
+            Cmd::Budget(id, b) => usize::from(desk.set_budget(a, id, b, now, None).is_ok()),
+            Cmd::Order(r) => usize::from(desk.place_order_on_behalf(a, r, now, None).is_ok()),
+            Cmd::Evaluate(id) => usize::from(desk.evaluate_budget(id, now).is_ok()),
+        };
+    }
+    ok
+}
