@@ -950,7 +950,7 @@ mod run {
     }
 
     /// Rows are read ahead in batches of this many (see [`CellWriter::each`]).
-    const BATCH: usize = 32;
+    const BATCH: usize = 16;
 
     impl CellWriter<'_> {
         /// Calls `row` with each slot, in order, reading the customers' fields ahead in batches.
@@ -1080,11 +1080,16 @@ mod run {
             std::hint::black_box(sum);
         }
 
-        /// Writes every cell of the customer in `slot` into `buf`, recording where each ends in
-        /// `ends`. With `guard`, a text cell a spreadsheet could run as a formula gets a `'`.
-        fn cells(&self, slot: u32, buf: &mut String, ends: &mut Vec<usize>, guard: bool) {
-            buf.clear();
-            ends.clear();
+        /// Appends every cell of the customer in `slot` to `buf`, calling `end` after each
+        /// with the cell's start. With `guard`, a text cell a spreadsheet could run as a
+        /// formula gets a `'`.
+        fn cells(
+            &self,
+            slot: u32,
+            buf: &mut String,
+            guard: bool,
+            mut end: impl FnMut(&mut String, usize),
+        ) {
             let c = self.desk.at(slot);
             for col in self.columns {
                 let start = buf.len();
@@ -1099,7 +1104,7 @@ mod run {
                 {
                     buf.insert(start, '\'');
                 }
-                ends.push(buf.len());
+                end(buf, start);
             }
         }
 
@@ -1321,36 +1326,43 @@ mod run {
             .fold(false, |q, b| q | matches!(b, b'"' | b',' | b'\r' | b'\n'))
     }
 
-    /// Appends one CSV record (fields of `buf` ending at `ends`) and its CRLF to `out`, quoting
-    /// a field only when it needs it and doubling its quotes; a record of one empty field is
-    /// written `""` so that it is not an empty line (as the `csv` crate does).
-    fn csv_record(out: &mut Vec<u8>, buf: &str, ends: &[usize]) {
-        let bytes = buf.as_bytes();
-        let quote_any = needs_quotes(bytes);
-        let mut start = 0;
-        for (i, &end) in ends.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            let field = &bytes[start..end];
-            start = end;
-            if quote_any && needs_quotes(field) {
-                out.push(b'"');
-                for part in field.split_inclusive(|b| *b == b'"') {
-                    out.extend_from_slice(part);
-                    if part.last() == Some(&b'"') {
-                        out.push(b'"');
-                    }
+    /// Ends the CSV field that starts at `start` of `out`, and the separator after it: the
+    /// field is quoted only when it needs it, its quotes doubled.
+    fn csv_field(out: &mut String, start: usize) {
+        if needs_quotes(&out.as_bytes()[start..]) {
+            let field = out.split_off(start);
+            out.push('"');
+            for part in field.split_inclusive('"') {
+                out.push_str(part);
+                if part.ends_with('"') {
+                    out.push('"');
                 }
-                out.push(b'"');
-            } else {
-                out.extend_from_slice(field);
             }
+            out.push('"');
         }
-        if ends.len() == 1 && bytes.is_empty() {
-            out.extend_from_slice(b"\"\"");
+        out.push(',');
+    }
+
+    /// Ends the CSV record that starts at `start` of `out` (its fields ended by [`csv_field`]):
+    /// the last separator becomes CRLF, and a record of one empty field is written `""` so
+    /// that it is not an empty line (as the `csv` crate does).
+    fn csv_end(out: &mut String, start: usize, fields: usize) {
+        out.pop();
+        if fields == 1 && out.len() == start {
+            out.push_str("\"\"");
         }
-        out.extend_from_slice(b"\r\n");
+        out.push_str("\r\n");
+    }
+
+    /// Appends a CSV record of these fields.
+    fn csv_record<'a>(out: &mut String, fields: impl ExactSizeIterator<Item = &'a str>) {
+        let (start, n) = (out.len(), fields.len());
+        for f in fields {
+            let at = out.len();
+            out.push_str(f);
+            csv_field(out, at);
+        }
+        csv_end(out, start, n);
     }
 
     fn write_csv<W: Write>(
@@ -1360,30 +1372,27 @@ mod run {
         mut out: W,
         tick: &mut impl FnMut(u64) -> ControlFlow<()>,
     ) -> (u64, RunEnd) {
-        let mut chunk: Vec<u8> = Vec::with_capacity(CSV_CHUNK + 4096);
+        // Records are written straight into the chunk, which goes to the sink when full.
+        let mut chunk = String::with_capacity(CSV_CHUNK + 4096);
         if bom {
-            chunk.extend_from_slice("\u{FEFF}".as_bytes());
+            chunk.push('\u{FEFF}');
         }
-        let mut buf = String::with_capacity(512);
-        let mut ends = Vec::with_capacity(cells.columns.len());
-        for col in cells.columns {
-            buf.push_str(col.header());
-            ends.push(buf.len());
-        }
-        csv_record(&mut chunk, &buf, &ends);
+        csv_record(&mut chunk, cells.columns.iter().map(|c| c.header()));
+        let n = cells.columns.len();
         let mut done = 0u64;
         let ended = cells.each(slots, |slot| {
-            cells.cells(slot, &mut buf, &mut ends, true);
-            csv_record(&mut chunk, &buf, &ends);
+            let start = chunk.len();
+            cells.cells(slot, &mut chunk, true, csv_field);
+            csv_end(&mut chunk, start, n);
             if chunk.len() >= CSV_CHUNK {
-                if let Err(e) = out.write_all(&chunk) {
+                if let Err(e) = out.write_all(chunk.as_bytes()) {
                     return ControlFlow::Break(RunEnd::Failed(io_reason(&e)));
                 }
                 chunk.clear();
             }
             done += 1;
             if tick(done).is_break() {
-                let _ = out.write_all(&chunk).and_then(|()| out.flush());
+                let _ = out.write_all(chunk.as_bytes()).and_then(|()| out.flush());
                 return ControlFlow::Break(RunEnd::Cancelled);
             }
             ControlFlow::Continue(())
@@ -1391,7 +1400,7 @@ mod run {
         if let ControlFlow::Break(end) = ended {
             return (done, end);
         }
-        if let Err(e) = out.write_all(&chunk).and_then(|()| out.flush()) {
+        if let Err(e) = out.write_all(chunk.as_bytes()).and_then(|()| out.flush()) {
             return (done, RunEnd::Failed(io_reason(&e)));
         }
         (done, RunEnd::Completed)
@@ -1435,7 +1444,9 @@ mod run {
         let mut ends = Vec::with_capacity(cells.columns.len());
         let mut done = 0u64;
         let ended = cells.each(slots, |slot| {
-            cells.cells(slot, &mut buf, &mut ends, false);
+            buf.clear();
+            ends.clear();
+            cells.cells(slot, &mut buf, false, |buf, _| ends.push(buf.len()));
             let row = (done + 1) as u32;
             let mut start = 0;
             for (i, &end) in ends.iter().enumerate() {
@@ -1490,15 +1501,9 @@ mod run {
         use proptest::prelude::*;
 
         fn record(fields: &[&str]) -> String {
-            let mut buf = String::new();
-            let mut ends = Vec::new();
-            for f in fields {
-                buf.push_str(f);
-                ends.push(buf.len());
-            }
-            let mut out = Vec::new();
-            csv_record(&mut out, &buf, &ends);
-            String::from_utf8(out).unwrap_or_default()
+            let mut out = String::new();
+            csv_record(&mut out, fields.iter().copied());
+            out
         }
 
         #[test]
