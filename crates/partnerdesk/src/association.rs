@@ -231,7 +231,7 @@ impl crate::desk::Desk {
         let detail = describe();
         self.run(
             cmd,
-            move || detail,
+            move || detail.clone(),
             |desk| {
                 match actor {
                     Actor::Customer(c) if c == &id => {}

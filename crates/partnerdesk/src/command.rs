@@ -209,14 +209,17 @@ impl Desk {
     pub(crate) fn run<T: Outcome>(
         &mut self,
         cmd: Command<'_>,
-        describe: impl FnOnce() -> String,
+        describe: impl Fn() -> String,
         body: impl FnOnce(&mut Desk) -> Result<T>,
     ) -> Result<T> {
-        let detail = describe();
+        // The detail is written only where it is used: a batch audits each item itself.
         let print = cmd.key.map(|_| {
             fingerprint(&format!(
-                "{}|{}|{:?}|{detail}",
-                cmd.kind, cmd.actor, cmd.customer
+                "{}|{}|{:?}|{}",
+                cmd.kind,
+                cmd.actor,
+                cmd.customer,
+                describe()
             ))
         });
         if let (Some(key), Some(print)) = (cmd.key, print)
@@ -239,7 +242,7 @@ impl Desk {
                         cmd.customer,
                         cmd.kind,
                         AuditOutcome::Allowed,
-                        detail,
+                        describe(),
                         cmd.now,
                     );
                 }
@@ -258,6 +261,7 @@ impl Desk {
                 Ok(out)
             }
             Err(e) => {
+                let detail = describe();
                 if cmd.ids.is_empty() {
                     self.record_audit(
                         cmd.actor,

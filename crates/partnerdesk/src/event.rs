@@ -429,6 +429,9 @@ impl Desk {
             None => None,
         };
         let need_slot = || slot.ok_or_else(|| bad_event(seq, "needs a customer"));
+        // The event's own id (the customer's, as found by it): borrowed, and already in cache.
+        let event_id = event.customer.as_ref();
+        let need_id = || event_id.ok_or_else(|| bad_event(seq, "needs a customer"));
         match &event.kind {
             EventKind::PermissionsGranted { operator, items } => {
                 let op = self
@@ -562,17 +565,17 @@ impl Desk {
                 if !self.operators.contains_key(manager) {
                     return Err(bad_event(seq, "unknown operator"));
                 }
-                let id = self.at(s).id.clone();
+                let id = need_id()?;
                 self.adopt_imported(s, at);
                 self.ledger
-                    .open_period(&id, manager, at, event.actor.clone());
+                    .open_period(id, manager, at, event.actor.clone());
                 self.governed(seq, s, |g| *g.account_manager = Some(manager.clone()))?;
             }
             EventKind::ManagerUnassigned => {
                 let s = need_slot()?;
-                let id = self.at(s).id.clone();
+                let id = need_id()?;
                 self.adopt_imported(s, at);
-                self.ledger.close_period(&id, at);
+                self.ledger.close_period(id, at);
                 self.governed(seq, s, |g| *g.account_manager = None)?;
             }
             EventKind::Frozen { freeze } => {
@@ -587,7 +590,7 @@ impl Desk {
             }
             EventKind::BudgetSet { budget } => {
                 let s = need_slot()?;
-                let id = self.at(s).id.clone();
+                let id = need_id()?;
                 self.ledger.budget_records.push(BudgetRecord {
                     customer: id.clone(),
                     operation: BudgetOperation::Setting,
@@ -596,20 +599,20 @@ impl Desk {
                     at,
                     operator: budget.set_by.clone(),
                 });
-                self.ledger.budget_watch.remove(&id);
+                self.ledger.budget_watch.remove(id);
                 self.governed(seq, s, |g| *g.budget = Some((**budget).clone()))?;
             }
             EventKind::BudgetThresholdCrossed {
                 threshold, period, ..
             } => {
-                let s = need_slot()?;
-                let id = self.at(s).id.clone();
-                self.ledger.watch(&id, period).thresholds.insert(*threshold);
+                need_slot()?;
+                let id = need_id()?;
+                self.ledger.watch(id, period).thresholds.insert(*threshold);
             }
             EventKind::BudgetForecastCrossed { period, .. } => {
-                let s = need_slot()?;
-                let id = self.at(s).id.clone();
-                self.ledger.watch(&id, period).forecast = true;
+                need_slot()?;
+                let id = need_id()?;
+                self.ledger.watch(id, period).forecast = true;
             }
             EventKind::AuthorizationRequested { authorization } => {
                 self.ledger.auth_seq += 1;

@@ -11,12 +11,13 @@ use crate::association::AssociationType;
 use crate::calendar::YearMonth;
 use crate::customer::{Customer, CustomerLevel};
 use crate::freeze::{FreezeOrigin, FreezeScope, FreezeState};
+use crate::ids::IdMap as HashMap;
 use crate::ids::{OperatorId, ResellerId, Tag};
 use crate::sorted::{Bits, SortedBlocks};
 use chrono::{DateTime, Utc};
 use roaring::RoaringBitmap;
 use rust_decimal::Decimal;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::hash::Hash;
 
 const DEAD: u32 = u32::MAX;
@@ -244,21 +245,21 @@ impl Index {
             associated: RoaringBitmap::new(),
             live_bits: Bits::default(),
             associated_bits: Bits::default(),
-            by_manager: HashMap::new(),
+            by_manager: HashMap::default(),
             no_manager: RoaringBitmap::new(),
-            by_tag: HashMap::new(),
-            by_assoc: HashMap::new(),
+            by_tag: HashMap::default(),
+            by_assoc: HashMap::default(),
             not_frozen: RoaringBitmap::new(),
-            by_scope: HashMap::new(),
-            by_origin: HashMap::new(),
-            by_reseller: HashMap::new(),
-            by_level: HashMap::new(),
+            by_scope: HashMap::default(),
+            by_origin: HashMap::default(),
+            by_reseller: HashMap::default(),
+            by_level: HashMap::default(),
             budgeted: RoaringBitmap::new(),
             mobile_rev: BTreeSet::new(),
             mtd: Vec::new(),
             mtd_key: Vec::new(),
             mtd_sorted: SortedBlocks::default(),
-            by_manager_mtd: HashMap::new(),
+            by_manager_mtd: HashMap::default(),
             expiries: SortedBlocks::default(),
             slot_expiries: Vec::new(),
             associated_at: SortedBlocks::default(),

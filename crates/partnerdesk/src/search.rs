@@ -355,7 +355,7 @@ impl Desk {
     }
 
     fn bitmap<K: std::hash::Hash + Eq>(
-        map: &std::collections::HashMap<K, RoaringBitmap>,
+        map: &crate::ids::IdMap<K, RoaringBitmap>,
         k: &K,
     ) -> RoaringBitmap {
         map.get(k).cloned().unwrap_or_default()

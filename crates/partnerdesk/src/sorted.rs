@@ -10,7 +10,7 @@
 use std::ops::Bound;
 
 /// The most entries one block holds before it splits in two.
-const BLOCK: usize = 512;
+const BLOCK: usize = 128;
 
 /// A sorted set of small `Copy` values in sorted blocks of bounded size.
 #[derive(Debug)]
