@@ -132,8 +132,22 @@ impl Ledger {
         at: DateTime<Utc>,
         by: Actor,
     ) {
-        self.close_period(id, at);
+        // One lookup: close the customer's open period (its last) and add the new one.
         let i = self.manager_periods.len();
+        match self.periods_by_customer.get_mut(id) {
+            Some(periods) => {
+                if let Some(&last) = periods.last()
+                    && let Some(p) = self.manager_periods.get_mut(last)
+                    && p.to.is_none()
+                {
+                    p.to = Some(at);
+                }
+                periods.push(i);
+            }
+            None => {
+                self.periods_by_customer.insert(id.clone(), vec![i]);
+            }
+        }
         self.manager_periods.push(ManagerPeriod {
             customer: id.clone(),
             manager: manager.clone(),
@@ -141,10 +155,6 @@ impl Ledger {
             to: None,
             assigned_by: by,
         });
-        self.periods_by_customer
-            .entry(id.clone())
-            .or_default()
-            .push(i);
     }
 
     /// Closes the open period of a customer, if any.
@@ -256,7 +266,7 @@ impl Ledger {
     /// Before the first recorded change of a customer's manager: records the manager it had
     /// from imported data as a period from the association start, so attribution stays right.
     pub(crate) fn adopt_imported(&mut self, c: &crate::customer::Customer, at: DateTime<Utc>) {
-        if self.periods_by_customer.contains_key(&c.id) {
+        if c.account_manager.is_none() || self.periods_by_customer.contains_key(&c.id) {
             return;
         }
         if let Some(m) = &c.account_manager {
