@@ -88,7 +88,6 @@ pub mod freeze;
 mod id_order;
 pub mod ids;
 mod index;
-mod sorted;
 pub(crate) mod ledger;
 pub mod manager;
 pub mod money;
@@ -102,6 +101,7 @@ pub mod row;
 pub mod search;
 #[cfg(feature = "serde")]
 pub mod snapshot;
+mod sorted;
 pub mod spend;
 pub mod validate;
 
