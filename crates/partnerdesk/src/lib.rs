@@ -48,7 +48,8 @@
 //!
 //! - `serde` (default): snapshots as versioned JSON, and `Serialize`/`Deserialize` on the model.
 //! - `demo` (default): the [`demo`] portfolio generator.
-//! - `export` (default): the CSV (`csv`) and XLSX (`rust_xlsxwriter`) writers of [`export`].
+//! - `export` (default): the CSV and XLSX (`rust_xlsxwriter`) writers of [`export`] (CSV is
+//!   written by the crate, byte for byte as the `csv` crate would, which the tests check).
 //!   The XLSX writer spools to a scratch directory the host names in the request; without the
 //!   feature the export types and history remain, the writers do not.
 //!
