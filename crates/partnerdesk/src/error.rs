@@ -466,6 +466,7 @@ impl Error {
         }
     }
 
+    #[cfg(feature = "serde")]
     pub(crate) fn snapshot(field: impl Into<String>, reason: impl Into<String>) -> Self {
         Error::InvalidSnapshot {
             field: field.into(),

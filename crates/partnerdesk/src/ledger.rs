@@ -89,6 +89,7 @@ impl PartialEq for Ledger {
 
 impl Ledger {
     /// Rebuilds the derived maps (after loading).
+    #[cfg(feature = "serde")]
     pub(crate) fn reindex(&mut self) {
         self.periods_by_customer.clear();
         for (i, p) in self.manager_periods.iter().enumerate() {
