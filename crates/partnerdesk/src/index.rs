@@ -2,8 +2,8 @@
 //!
 //! Why: the console's search must stay instant on millions of customers. Equality criteria
 //! (account manager, tag, association type, freeze state, reseller, level) are answered from
-//! roaring bitmaps; ranges (month-to-date spend, resource expiry, association time) from ordered
-//! sets; mobile suffixes from an ordered set of reversed numbers; names by one pass of a
+//! roaring bitmaps; ranges (month-to-date spend, resource expiry, association time) from sorted
+//! blocks (see `sorted`); mobile suffixes from an ordered set of reversed numbers; names by one pass of a
 //! substring finder over a single lower-cased buffer, which is faster than checking a million
 //! separate strings. Slots are `u32` positions in the desk's customer slab.
 
