@@ -212,14 +212,13 @@ impl Desk {
         describe: impl Fn() -> String,
         body: impl FnOnce(&mut Desk) -> Result<T>,
     ) -> Result<T> {
-        // The detail is written only where it is used: a batch audits each item itself.
-        let print = cmd.key.map(|_| {
+        // The detail is written only where it is used (a batch audits each item itself), and
+        // at most once.
+        let mut detail = cmd.key.map(|_| describe());
+        let print = detail.as_ref().map(|d| {
             fingerprint(&format!(
-                "{}|{}|{:?}|{}",
-                cmd.kind,
-                cmd.actor,
-                cmd.customer,
-                describe()
+                "{}|{}|{:?}|{d}",
+                cmd.kind, cmd.actor, cmd.customer
             ))
         });
         if let (Some(key), Some(print)) = (cmd.key, print)
@@ -242,7 +241,7 @@ impl Desk {
                         cmd.customer,
                         cmd.kind,
                         AuditOutcome::Allowed,
-                        describe(),
+                        detail.take().unwrap_or_else(&describe),
                         cmd.now,
                     );
                 }
@@ -261,7 +260,7 @@ impl Desk {
                 Ok(out)
             }
             Err(e) => {
-                let detail = describe();
+                let detail = detail.take().unwrap_or_else(&describe);
                 if cmd.ids.is_empty() {
                     self.record_audit(
                         cmd.actor,

@@ -9,7 +9,7 @@ use crate::error::{Error, IdKind, Result};
 use std::fmt;
 
 /// A hash map for lookups by identifier on hot paths (every command and replayed event finds
-/// its customer by id): foldhash instead of SipHash, seeded per process like the standard map.
+/// its customer by id): foldhash instead of SipHash, randomly seeded like the standard map.
 pub(crate) type IdMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// The longest identifier the Huawei partner APIs accept (`customer_id`, `indirect_partner_id`).

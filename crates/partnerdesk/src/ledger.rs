@@ -267,12 +267,11 @@ impl Ledger {
     /// Before the first recorded change of a customer's manager: records the manager it had
     /// from imported data as a period from the association start, so attribution stays right.
     pub(crate) fn adopt_imported(&mut self, c: &crate::customer::Customer, at: DateTime<Utc>) {
-        if c.account_manager.is_none() || self.periods_by_customer.contains_key(&c.id) {
+        let Some(m) = &c.account_manager else {
             return;
-        }
-        if let Some(m) = &c.account_manager {
-            let from = c.association.since.min(at);
-            self.open_period(&c.id, m, from, Actor::System);
+        };
+        if !self.periods_by_customer.contains_key(&c.id) {
+            self.open_period(&c.id, m, c.association.since.min(at), Actor::System);
         }
     }
 }

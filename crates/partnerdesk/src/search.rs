@@ -1060,12 +1060,15 @@ fn stream_page<'a, K: Ord + Copy>(
     id: impl Fn(u32) -> &'a str,
 ) -> Keyed {
     let mut total = 0;
-    let rows = stream_rows(entries.inspect(|_| total += 1), desc, pivot, page, id);
+    let mut counted = entries.inspect(|_| total += 1);
+    let rows = stream_rows(&mut counted, desc, pivot, page, id);
+    // The rest of the matches are only counted.
+    counted.for_each(drop);
     Keyed::Page { total, rows }
 }
 
 /// The rows of a page from matches in key order, as [`stream_page`], but without counting:
-/// it stops as soon as the page is full.
+/// it stops reading as soon as the page is full.
 fn stream_rows<'a, K: Ord + Copy>(
     mut entries: impl Iterator<Item = (K, u32)>,
     desc: bool,
@@ -1109,8 +1112,6 @@ fn stream_rows<'a, K: Ord + Copy>(
         run.push(slot);
     }
     flush(&mut run, run_key, &mut rows);
-    // Whatever is left is only counted (by the caller's iterator, when it counts).
-    entries.for_each(drop);
     rows
 }
 
