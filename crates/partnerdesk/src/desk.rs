@@ -14,7 +14,6 @@ use crate::partner::{Operator, Partner};
 use crate::spend::SpendRecord;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 /// A partner's customer portfolio: customers, operators and the indexes that make search fast.
 ///
@@ -33,10 +32,7 @@ pub struct Desk {
     pub(crate) operators: BTreeMap<OperatorId, Operator>,
     pub(crate) slots: Vec<Option<Customer>>,
     pub(crate) free: Vec<u32>,
-    pub(crate) by_id: crate::ids::IdMap<CustomerId, u32>,
-    /// The slot found last by id: a command looks its customer up several times (checks,
-    /// permission, the event), and only the first pays for the hash lookup.
-    last_slot: SlotHint,
+    pub(crate) by_id: crate::ids::SlotTable,
     /// Live slots by id, for exports in id order (refreshed lazily; see `id_order`).
     pub(crate) id_order: crate::id_order::IdOrder,
     pub(crate) index: Index,
@@ -56,8 +52,7 @@ impl Desk {
             operators: BTreeMap::new(),
             slots: Vec::new(),
             free: Vec::new(),
-            by_id: crate::ids::IdMap::default(),
-            last_slot: SlotHint::default(),
+            by_id: crate::ids::SlotTable::default(),
             id_order: crate::id_order::IdOrder::default(),
             index: Index::new(month),
             row_policy: crate::row::RowPolicy::default(),
@@ -145,19 +140,9 @@ impl Desk {
     }
 
     pub(crate) fn slot_of(&self, id: &CustomerId) -> Result<u32> {
-        let hint = self.last_slot.0.load(Ordering::Relaxed);
-        if let Some(Some(c)) = self.slots.get(hint as usize)
-            && c.id == *id
-        {
-            return Ok(hint);
-        }
-        let slot = self
-            .by_id
+        self.by_id
             .get(id)
-            .copied()
-            .ok_or_else(|| Error::CustomerNotFound { id: id.to_string() })?;
-        self.last_slot.0.store(slot, Ordering::Relaxed);
-        Ok(slot)
+            .ok_or_else(|| Error::CustomerNotFound { id: id.to_string() })
     }
 
     /// The customer in a live slot. Slots come from `by_id` or the indexes, which hold live
@@ -172,7 +157,7 @@ impl Desk {
     /// Adds a customer. Refuses a duplicate id, amounts in another currency than the
     /// partner's, an unknown account manager or invalid values, and changes nothing then.
     pub fn insert_customer(&mut self, mut customer: Customer) -> Result<()> {
-        if self.by_id.contains_key(&customer.id) {
+        if self.by_id.contains(&customer.id) {
             return Err(Error::DuplicateCustomer {
                 id: customer.id.to_string(),
             });
@@ -189,7 +174,7 @@ impl Desk {
         customer.sort_spend();
         crate::validate::customer(&customer, &self.partner, &self.operators)
             .map_err(|(field, reason)| Error::invalid_arg(field, reason))?;
-        match self.by_id.get(&customer.id).copied() {
+        match self.by_id.get(&customer.id) {
             Some(slot) => self.replace(slot, customer),
             None => self.place(customer),
         }
@@ -272,7 +257,7 @@ impl Desk {
             }
         };
         self.index.add(slot, &customer);
-        self.by_id.insert(customer.id.clone(), slot);
+        self.by_id.insert(&customer.id, slot);
         self.id_order.added(slot);
         self.slots[slot as usize] = Some(customer);
     }
@@ -301,17 +286,6 @@ impl Desk {
         };
         before.reindex(&mut self.index, slot, after);
         out
-    }
-}
-
-/// A lookup hint (see `Desk::last_slot`): always checked against the slot's id before use, so
-/// a stale hint only costs the hash lookup. Atomic so that a shared desk stays `Sync`.
-#[derive(Debug, Default)]
-struct SlotHint(AtomicU32);
-
-impl Clone for SlotHint {
-    fn clone(&self) -> Self {
-        SlotHint(AtomicU32::new(self.0.load(Ordering::Relaxed)))
     }
 }
 

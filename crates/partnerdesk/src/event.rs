@@ -336,6 +336,9 @@ impl fmt::Display for Event {
     }
 }
 
+/// How many events [`Desk::apply_events`] looks up ahead of applying them.
+const READ_AHEAD: usize = 16;
+
 fn bad_event(seq: u64, reason: impl Into<String>) -> Error {
     Error::invalid_arg(format!("events[seq={seq}]"), reason)
 }
@@ -382,12 +385,75 @@ impl Desk {
     /// number and apply cleanly; on the first that does not, the error names it (events before
     /// it stay applied).
     pub fn apply_events(&mut self, events: impl IntoIterator<Item = Event>) -> Result<()> {
-        let events = events.into_iter();
+        let mut events = events.into_iter();
         self.ledger.events.reserve(events.size_hint().0);
-        for e in events {
-            self.apply(e)?;
+        // Read ahead: the events of a batch name customers scattered over memory; finding
+        // them all first, in one tight loop, lets their cache misses overlap instead of
+        // paying them one after the other inside `apply`.
+        let mut batch: Vec<Event> = Vec::with_capacity(READ_AHEAD);
+        let mut found = [None; READ_AHEAD];
+        loop {
+            batch.extend(events.by_ref().take(READ_AHEAD));
+            if batch.is_empty() {
+                return Ok(());
+            }
+            self.touch_ahead(&batch, &mut found);
+            for (e, slot) in batch.drain(..).zip(found) {
+                self.apply_found(e, slot)?;
+            }
         }
-        Ok(())
+    }
+
+    /// Finds the customers of `events` (into `found`, by position) and brings into cache what
+    /// applying them will read first: the customer's governed fields, what the event
+    /// replaces, and the month-to-date key. Reads only. Slots are found up to the first
+    /// `Associated` event (which may add a customer, and so change what later ids find);
+    /// from there on `found` holds `None` and `apply` looks the customers up itself.
+    fn touch_ahead(&self, events: &[Event], found: &mut [Option<u32>; READ_AHEAD]) {
+        *found = [None; READ_AHEAD];
+        let mut sum = 0usize;
+        for (e, found) in events.iter().zip(found.iter_mut()) {
+            if matches!(e.kind, EventKind::Associated { .. }) {
+                break;
+            }
+            let Some(id) = &e.customer else { continue };
+            let Some(slot) = self.by_id.get(id) else {
+                continue;
+            };
+            *found = Some(slot);
+            if let Some(Some(c)) = self.slots.get(slot as usize) {
+                sum = sum
+                    .wrapping_add(usize::from(c.freeze.is_frozen()))
+                    .wrapping_add(c.account_manager.as_ref().map_or(0, |m| m.as_str().len()))
+                    .wrapping_add(usize::from(c.budget.is_some()))
+                    .wrapping_add(c.orders.len());
+                // What the event replaces is freed: its allocations' headers are read then.
+                let first = |s: &str| s.as_bytes().first().map_or(0, |b| usize::from(*b));
+                match &e.kind {
+                    EventKind::Frozen { .. } | EventKind::Unfrozen { .. } => {
+                        if let Some(f) = c.freeze.freeze() {
+                            sum = sum.wrapping_add(first(&f.reason) + first(&f.by));
+                        }
+                    }
+                    EventKind::BudgetSet { .. } => {
+                        if let Some(b) = &c.budget {
+                            sum = sum.wrapping_add(
+                                first(&b.set_by)
+                                    + b.thresholds.first().map_or(0, |t| t.scale() as usize),
+                            );
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            sum = sum.wrapping_add(
+                self.index
+                    .mtd_key
+                    .get(slot as usize)
+                    .map_or(0, |k| *k as usize),
+            );
+        }
+        std::hint::black_box(sum);
     }
 
     /// Builds the next event, applies it and logs it. For commands, after validation.
@@ -410,6 +476,12 @@ impl Desk {
 
     /// Applies one event: the single place where commands and replay change state.
     pub(crate) fn apply(&mut self, event: Event) -> Result<()> {
+        self.apply_found(event, None)
+    }
+
+    /// [`Desk::apply`], given the slot of the event's customer when the caller found it
+    /// already (`touch_ahead`).
+    fn apply_found(&mut self, event: Event, found: Option<u32>) -> Result<()> {
         let seq = event.seq;
         if seq != self.ledger.event_seq + 1 {
             return Err(bad_event(
@@ -420,7 +492,8 @@ impl Desk {
         let at = event.at;
         let slot = match &event.customer {
             Some(id) => match &event.kind {
-                EventKind::Associated { .. } => self.by_id.get(id).copied(),
+                EventKind::Associated { .. } => self.by_id.get(id),
+                _ if found.is_some() => found,
                 _ => Some(
                     self.slot_of(id)
                         .map_err(|_| bad_event(seq, "unknown customer"))?,
@@ -562,14 +635,16 @@ impl Desk {
             }
             EventKind::ManagerAssigned { manager } => {
                 let s = need_slot()?;
-                if !self.operators.contains_key(manager) {
-                    return Err(bad_event(seq, "unknown operator"));
-                }
+                // The desk's own copy of the login: shared by every customer it manages.
+                let manager = match self.operators.get_key_value(manager) {
+                    Some((m, _)) => m.clone(),
+                    None => return Err(bad_event(seq, "unknown operator")),
+                };
                 let id = need_id()?;
                 self.adopt_imported(s, at);
-                self.ledger
-                    .open_period(id, manager, at, event.actor.clone());
-                self.governed(seq, s, |g| *g.account_manager = Some(manager.clone()))?;
+                let by = self.shared_actor(&event.actor);
+                self.ledger.open_period(id, &manager, at, by);
+                self.governed(seq, s, |g| *g.account_manager = Some(manager))?;
             }
             EventKind::ManagerUnassigned => {
                 let s = need_slot()?;
@@ -671,7 +746,13 @@ impl Desk {
             EventKind::OrderPlaced { order } => {
                 let s = need_slot()?;
                 self.ledger.order_seq += 1;
-                self.governed(seq, s, |g| g.orders.push((**order).clone()))?;
+                let mut order = (**order).clone();
+                if let Some(by) = &order.placed_by
+                    && let Some((shared, _)) = self.operators.get_key_value(by)
+                {
+                    order.placed_by = Some(shared.clone());
+                }
+                self.governed(seq, s, |g| g.orders.push(order))?;
             }
             EventKind::CommandRecorded {
                 key,
@@ -694,6 +775,18 @@ impl Desk {
 }
 
 impl Desk {
+    /// The actor with the desk's own copy of an operator's login (shared, and warm in cache)
+    /// instead of the event's, for records the desk keeps.
+    fn shared_actor(&self, actor: &Actor) -> Actor {
+        match actor {
+            Actor::Operator(o) => match self.operators.get_key_value(o) {
+                Some((shared, _)) => Actor::Operator(shared.clone()),
+                None => actor.clone(),
+            },
+            _ => actor.clone(),
+        }
+    }
+
     /// See [`crate::ledger::Ledger::adopt_imported`].
     fn adopt_imported(&mut self, slot: u32, at: DateTime<Utc>) {
         if let Some(Some(c)) = self.slots.get(slot as usize) {

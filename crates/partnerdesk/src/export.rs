@@ -702,9 +702,7 @@ mod run {
                 .and_then(|job| {
                     let selection = match job.selection.to_selection()? {
                         ExportSelection::Ids(ids) => ExportSelection::Ids(
-                            ids.into_iter()
-                                .filter(|i| self.by_id.contains_key(i))
-                                .collect(),
+                            ids.into_iter().filter(|i| self.by_id.contains(i)).collect(),
                         ),
                         q => q,
                     };

@@ -377,7 +377,7 @@ impl Desk {
             Criterion::CustomerId(id) => exact(
                 self.by_id
                     .get(id)
-                    .map(|s| RoaringBitmap::from_iter([*s]))
+                    .map(|s| RoaringBitmap::from_iter([s]))
                     .unwrap_or_default(),
             ),
             Criterion::Manager(id) => exact(Self::bitmap(&ix.by_manager, id)),
@@ -873,7 +873,7 @@ impl Desk {
                 }
                 match CustomerId::new(last)
                     .ok()
-                    .and_then(|id| self.by_id.get(&id).copied())
+                    .and_then(|id| self.by_id.get(&id))
                 {
                     Some(slot) => (Some(slot), 0),
                     None => (None, pos),

@@ -1237,3 +1237,70 @@ fn replaying_the_events_gives_the_live_desk() -> Result<()> {
     let _ = AssociationType::Reseller;
     Ok(())
 }
+
+/// Replay reads ahead in batches (finding the customers of the next events first): a customer
+/// associated in the middle of a batch, and changed by the events right after it, replays the
+/// same; and a bad event deep in the log stops the replay there, with the events before it
+/// applied and none after.
+#[test]
+fn replay_reads_ahead_across_an_association_and_stops_at_a_bad_event() -> Result<()> {
+    let mut d = desk()?;
+    let start = d.to_snapshot_json()?;
+    for amount in 1..=40 {
+        d.set_budget(
+            &op("ops"),
+            &cid("r1"),
+            &monthly(100 + amount, false, false)?,
+            now(),
+            None,
+        )?;
+    }
+    let c = fresh_customer()?;
+    let id = c.id.clone();
+    d.associate(
+        &Actor::System,
+        c,
+        Some(OperatorId::new("am1")?),
+        now(),
+        None,
+    )?;
+    d.set_budget(&op("ops"), &id, &monthly(100, true, true)?, now(), None)?;
+    d.assign_manager(
+        &op("ops"),
+        &[id.clone(), cid("r1")],
+        &OperatorId::new("am2")?,
+        now(),
+        None,
+    )?;
+    d.unfreeze(
+        &op("ops"),
+        &freeze_req(&["new1"], FreezeScope::Account)?,
+        now(),
+        None,
+    )?;
+    let events = d.events().to_vec();
+    let associated = events.iter().position(|e| e.kind.code() == "associated");
+    let associated = associated.unwrap_or(0);
+    assert!(
+        associated % 16 != 0 && events.len() > associated + 3,
+        "the association falls inside a batch of 16, with events after it"
+    );
+    assert_eq!(Desk::replay(&start, events.iter().cloned())?, d);
+
+    // A gap in the sequence numbers two events after the association (same batch): the
+    // events before it are applied, then the error.
+    let bad = associated + 2;
+    let mut broken = events.clone();
+    if let Some(e) = broken.get_mut(bad) {
+        e.seq += 1;
+    }
+    let mut partial = Desk::from_snapshot_json(&start)?;
+    let err = partial.apply_events(broken);
+    assert_eq!(code(err), Some("INVALID_ARGUMENT"));
+    assert_eq!(partial.events(), &events[..bad]);
+    assert!(
+        partial.customer(&id).is_ok(),
+        "the association before it is applied"
+    );
+    Ok(())
+}
