@@ -17,7 +17,7 @@
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use partnerdesk::event::Event;
-use partnerdesk_benches::ops_workload::{run, setup, size};
+use partnerdesk_benches::ops_workload::{detached, run, setup, size};
 use std::hint::black_box;
 
 fn bench(c: &mut Criterion) {
@@ -53,7 +53,7 @@ fn bench(c: &mut Criterion) {
     while live.events().len() - start < 1_000_000 {
         run(&mut live, &s);
     }
-    let events: Vec<Event> = live.events()[start..start + 1_000_000].to_vec();
+    let events: Vec<Event> = detached(&live.events()[start..start + 1_000_000]);
     drop(live);
     g.throughput(Throughput::Elements(events.len() as u64));
     g.bench_function("replay_1m", |b| {

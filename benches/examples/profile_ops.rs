@@ -3,7 +3,7 @@
 //! `cargo build --release -p partnerdesk-benches --example profile_ops && perf record -g
 //! target/release/examples/profile_ops 1000000`.
 #![allow(missing_docs, clippy::unwrap_used, clippy::print_stdout)]
-use partnerdesk_benches::ops_workload::{run, setup};
+use partnerdesk_benches::ops_workload::{detached, run, setup};
 use std::time::Instant;
 
 /// This thread's CPU time in seconds (`/proc/thread-self/schedstat`, Linux), 0 elsewhere: on a
@@ -43,7 +43,7 @@ fn main() {
     while desk.events().len() - start < want {
         run(&mut desk, &s);
     }
-    let events = desk.events()[start..start + want].to_vec();
+    let events = detached(&desk.events()[start..start + want]);
     drop(desk);
     let mut target = base;
     // PAUSE=1: announce the replay and wait a second (to attach a profiler to it alone).

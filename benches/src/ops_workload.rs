@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use partnerdesk::authorization::{AuthorizationRequest, AuthorizationScope};
 use partnerdesk::budget::BudgetSetting;
 use partnerdesk::demo::{self, Rng};
+use partnerdesk::event::Event;
 use partnerdesk::freeze::FreezeRequest;
 use partnerdesk::order::OrderRequest;
 use partnerdesk::{
@@ -78,13 +79,13 @@ pub fn setup(n: usize) -> Setup {
     let reseller: Vec<CustomerId> = desk
         .customers()
         .filter(|c| c.is_associated() && c.association.is_reseller_model())
-        .map(|c| c.id.clone())
+        .map(|c| fresh(&c.id))
         .collect();
-    let all: Vec<CustomerId> = desk.customers().map(|c| c.id.clone()).collect();
+    let all: Vec<CustomerId> = desk.customers().map(|c| fresh(&c.id)).collect();
     let managers: Vec<OperatorId> = desk
         .operators()
         .filter(|o| o.account_manager)
-        .map(|o| o.id.clone())
+        .map(|o| OperatorId::new(o.id.as_str()).unwrap())
         .collect();
     let cur = desk.partner().currency;
     // A pool of customers that may be ordered for: authorized, budgeted.
@@ -102,7 +103,7 @@ pub fn setup(n: usize) -> Setup {
     let authorized: Vec<CustomerId> = desk
         .customers()
         .filter(|c| desk.may_act_on_behalf(&c.id, &AuthorizationScope::PlaceOrders, now))
-        .map(|c| c.id.clone())
+        .map(|c| fresh(&c.id))
         .collect();
     let mut commands = Vec::with_capacity(100_000);
     for i in 0..100_000 {
@@ -158,6 +159,23 @@ pub fn setup(n: usize) -> Setup {
         actor,
         commands,
     }
+}
+
+/// A copy of an id in its own allocation, as a host holds ids it parsed from a request
+/// (identifiers share their text when cloned, and a stream of clones of the desk's own ids
+/// would find them equal by address, which a real host's ids never are).
+fn fresh(id: &CustomerId) -> CustomerId {
+    CustomerId::new(id.as_str()).unwrap()
+}
+
+/// The events as a host gets them back from storage: a JSON round trip, so that no
+/// identifier shares its text with the desk the events are replayed onto.
+///
+/// # Panics
+/// If the events do not round-trip through JSON (a bug of their serde support).
+pub fn detached(events: &[Event]) -> Vec<Event> {
+    let json = serde_json::to_string(events).unwrap();
+    serde_json::from_str(&json).unwrap()
 }
 
 /// Runs the stream; returns how many commands (or batch items) succeeded.
