@@ -435,7 +435,19 @@ impl Desk {
                             sum = sum.wrapping_add(first(&f.reason) + first(&f.by));
                         }
                     }
+                    // The ledger's entries for the customer, found by id.
+                    EventKind::ManagerAssigned { .. } | EventKind::ManagerUnassigned => {
+                        let periods = self.ledger.periods_by_customer.get(id);
+                        sum = sum.wrapping_add(periods.map_or(0, Vec::len));
+                    }
+                    EventKind::BudgetThresholdCrossed { .. }
+                    | EventKind::BudgetForecastCrossed { .. } => {
+                        let watch = self.ledger.budget_watch.get(id);
+                        sum = sum.wrapping_add(watch.map_or(0, |w| w.period.len()));
+                    }
                     EventKind::BudgetSet { .. } => {
+                        let watch = self.ledger.budget_watch.get(id);
+                        sum = sum.wrapping_add(watch.map_or(0, |w| w.period.len()));
                         if let Some(b) = &c.budget {
                             sum = sum.wrapping_add(
                                 first(&b.set_by)
