@@ -1240,9 +1240,7 @@ impl PyDesk {
         let (result, writer_failure) = self.run_export(
             py,
             dest,
-            |desk, out, progress| {
-                desk.download_export(&actor, &id, out, |p| progress.call(p), now)
-            },
+            |desk, out, progress| desk.download_export(&actor, &id, out, |p| progress.call(p), now),
             &mut progress,
         )?;
         finish_export(py, result, writer_failure, progress)

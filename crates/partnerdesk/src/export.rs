@@ -54,7 +54,8 @@
 //! customer with thousands of tags) fails the export with `EXPORT_WRITE_FAILED`.
 //!
 //! Cells: amounts are exact decimal text in the partner's currency (never a float, in CSV and
-//! XLSX alike; in XLSX only the count of unpaid orders is a number); times are UTC, `YYYY-MM-DDTHH:MM:SSZ`. In CSV (RFC 4180: `,`, `"` quoting,
+//! XLSX alike; in XLSX only the count of unpaid orders is a number); times are UTC,
+//! `YYYY-MM-DDTHH:MM:SSZ`. In CSV (RFC 4180: `,`, `"` quoting,
 //! CRLF line ends, UTF-8, optionally with a byte-order mark for Excel) a text cell that starts
 //! with `=`, `+`, `-`, `@`, tab or carriage return is prefixed with `'` so that a spreadsheet
 //! does not run it as a formula (`'+86 138****5678`). The CSV records are written here (a
