@@ -99,9 +99,9 @@ fn loadavg() -> String {
         .unwrap_or_else(|_| "n/a".into())
 }
 
-fn request(case: &str, scratch: &std::path::Path) -> ExportRequest {
+fn request(case: &str) -> ExportRequest {
     match case {
-        "xlsx" => ExportRequest::xlsx(ExportSelection::all(), scratch),
+        "xlsx" => ExportRequest::xlsx(ExportSelection::all()),
         "csv-query" => ExportRequest::csv(ExportSelection::Query {
             query: Query::parse("assoc=reseller").unwrap(),
             sort: Sort::asc(SortKey::Id),
@@ -115,7 +115,6 @@ fn probe(spec: &str) {
     let mut it = spec.split_whitespace();
     let case = it.next().unwrap_or("csv").to_owned();
     let n: usize = it.next().and_then(|s| s.parse().ok()).unwrap_or(100_000);
-    let scratch = tempfile::tempdir().unwrap();
     let (mut desk, now): (Desk, _) = demo::portfolio(n, 42).unwrap();
     // The first export after loading brings the id order up to date; an empty one does only
     // that.
@@ -124,7 +123,7 @@ fn probe(spec: &str) {
         desk.export(&admin(), &empty, std::io::sink(), go, now)
             .unwrap();
     });
-    let req = request(&case, scratch.path());
+    let req = request(&case);
     let mut rows = 0;
     let mut t = (0.0, None);
     let mem = peak_delta(|| {
@@ -178,15 +177,14 @@ fn measured_run(case: &str, n: usize) {
 }
 
 fn bench_export(c: &mut Criterion) {
-    let scratch = tempfile::tempdir().unwrap();
     for n in sizes() {
         println!("load average before n={n}: {}", loadavg());
         for case in ["csv", "csv-query", "xlsx"] {
             measured_run(case, n);
         }
         let (mut desk, now): (Desk, _) = demo::portfolio(n, 42).unwrap();
-        let csv = request("csv", scratch.path());
-        let xlsx = request("xlsx", scratch.path());
+        let csv = request("csv");
+        let xlsx = request("xlsx");
         let rows = desk
             .export(&admin(), &csv, std::io::sink(), go, now)
             .unwrap()

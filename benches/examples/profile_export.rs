@@ -25,9 +25,8 @@ fn main() {
     let iters: u32 = arg(3).and_then(|s| s.parse().ok()).unwrap_or(5);
     let (mut desk, now) = demo::portfolio(n, 42).unwrap();
     let admin = Actor::Operator(OperatorId::new("admin").unwrap());
-    let scratch = std::env::temp_dir();
     let req = match format.as_str() {
-        "xlsx" => ExportRequest::xlsx(ExportSelection::all(), &scratch),
+        "xlsx" => ExportRequest::xlsx(ExportSelection::all()),
         _ => ExportRequest::csv(ExportSelection::all()),
     };
     // Warm-up (and whatever the first export after loading builds).

@@ -707,8 +707,6 @@ export interface ExportOptions {
    * shows a name, mobile or e-mail in clear is refused.
    */
   masks?: MaskPolicy
-  /** XLSX: where the writer may spool (default: the system's temporary directory). */
-  scratchDir?: string
   /** The export's instant: a query is evaluated then (default: the desk's `now`). */
   now?: Date
   /** Called with `{ done, total }` rows as the export runs (on the JS thread). */

@@ -108,7 +108,7 @@ pub fn privacy_tour(
     let xlsx_job = export_with_bar(
         &mut desk,
         &admin,
-        &ExportRequest::xlsx(ExportSelection::all(), &folder).named("customers.xlsx"),
+        &ExportRequest::xlsx(ExportSelection::all()).named("customers.xlsx"),
         &xlsx_path,
         now,
     )?;

@@ -41,7 +41,7 @@ fn privacy_tour_masks_reveals_and_exports() -> Result<(), Box<dyn std::error::Er
     assert_eq!(
         std::fs::read_dir(folder)?.count(),
         2,
-        "no scratch file left behind"
+        "the two exports and nothing else"
     );
     std::fs::remove_dir_all(folder)?;
     // Only the revealed e-mail appears in clear; no other raw name of the desk.

@@ -119,8 +119,6 @@ pub struct ExportOptions {
     /// How personal fields are anonymised (default: the desk's export policy). A policy that
     /// shows a name, mobile or e-mail in clear is refused.
     pub masks: Option<crate::privacy::MaskPolicy>,
-    /// XLSX: where the writer may spool (default: the system's temporary directory).
-    pub scratch_dir: Option<String>,
     /// The export's instant: a query is evaluated then (default: the desk's `now`).
     pub now: Option<DateTime<Utc>>,
     /// Called with `{ done, total }` rows as the export runs (on the JS thread).
@@ -248,7 +246,7 @@ pub struct ExportTask {
 
 enum Work {
     Export(Box<ExportRequest>),
-    Download { id: ExportId, scratch_dir: PathBuf },
+    Download(ExportId),
 }
 
 impl ExportTask {
@@ -273,15 +271,8 @@ impl ExportTask {
             Work::Export(request) => desk
                 .export(&self.actor, request, &mut *out, tick, self.now)
                 .map(|job| Written::Job(Box::new(job), Vec::new())),
-            Work::Download { id, scratch_dir } => desk
-                .download_export(
-                    &self.actor,
-                    id,
-                    Some(scratch_dir),
-                    &mut *out,
-                    tick,
-                    self.now,
-                )
+            Work::Download(id) => desk
+                .download_export(&self.actor, id, &mut *out, tick, self.now)
                 .map(|rows| Written::Rows(rows, Vec::new())),
         }?;
         out.flush().map_err(|_| CoreError::ExportWriteFailed {
@@ -345,12 +336,6 @@ fn sort_of(o: &ExportOptions) -> Sort {
     }
 }
 
-fn scratch(o: &ExportOptions) -> PathBuf {
-    o.scratch_dir
-        .as_ref()
-        .map_or_else(std::env::temp_dir, PathBuf::from)
-}
-
 fn request_of(selection: ExportSelection, o: &ExportOptions) -> napi::Result<ExportRequest, Code> {
     let mut request = match o.format.unwrap_or(ExportFileFormat::Csv) {
         ExportFileFormat::Csv => ExportRequest::csv(selection).with_bom(o.bom.unwrap_or(false)),
@@ -361,7 +346,7 @@ fn request_of(selection: ExportSelection, o: &ExportOptions) -> napi::Result<Exp
                     "only CSV exports have a byte-order mark",
                 ));
             }
-            ExportRequest::xlsx(selection, scratch(o))
+            ExportRequest::xlsx(selection)
         }
     };
     if let Some(columns) = &o.columns {
@@ -476,13 +461,9 @@ impl Desk {
         options: Option<ExportOptions>,
     ) -> napi::Result<AsyncTask<ExportTask>, Code> {
         let id = ExportId::new(export_id).map_err(to_js)?;
-        let scratch_dir = {
-            let defaults = ExportOptions::none();
-            scratch(options.as_ref().unwrap_or(&defaults))
-        };
         self.export_task(
             &actor,
-            Work::Download { id, scratch_dir },
+            Work::Download(id),
             Sink::File(PathBuf::from(path)),
             options,
         )
@@ -523,7 +504,6 @@ impl ExportOptions {
             bom: None,
             file_name: None,
             masks: None,
-            scratch_dir: None,
             now: None,
             on_progress: None,
             cancel: None,

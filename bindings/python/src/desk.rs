@@ -1150,7 +1150,7 @@ impl PyDesk {
     /// `False` cancels (`ExportCancelledError`). Administrator only. The desk is locked for
     /// the export: other threads' calls wait until it ends, and calls from the callback or the
     /// file object raise `RuntimeError` (waiting there would never end).
-    #[pyo3(signature = (actor, dest, *, format = "csv", query = None, ids = None, sort = "id", descending = false, columns = None, bom = false, file_name = None, scratch_dir = None, progress = None, now = None))]
+    #[pyo3(signature = (actor, dest, *, format = "csv", query = None, ids = None, sort = "id", descending = false, columns = None, bom = false, file_name = None, progress = None, now = None))]
     #[allow(clippy::too_many_arguments)]
     fn export(
         &self,
@@ -1165,7 +1165,6 @@ impl PyDesk {
         columns: Option<Vec<String>>,
         bom: bool,
         file_name: Option<String>,
-        scratch_dir: Option<std::path::PathBuf>,
         progress: Option<Py<PyAny>>,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyExportJob> {
@@ -1188,16 +1187,7 @@ impl PyDesk {
         };
         let mut request = match format {
             "csv" => ExportRequest::csv(selection).with_bom(bom),
-            "xlsx" => {
-                let dir = match scratch_dir {
-                    Some(d) => d,
-                    None => py
-                        .import("tempfile")?
-                        .call_method0("gettempdir")?
-                        .extract()?,
-                };
-                ExportRequest::xlsx(selection, dir)
-            }
+            "xlsx" => ExportRequest::xlsx(selection),
             _ => {
                 return Err(crate::errors::to_py(
                     py,
@@ -1232,43 +1222,25 @@ impl PyDesk {
 
     /// Writes a recorded export again (from its recorded selection, over today's data);
     /// returns the rows written.
-    #[pyo3(signature = (actor, export_id, dest, *, scratch_dir = None, progress = None, now = None))]
-    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (actor, export_id, dest, *, progress = None, now = None))]
     fn download_export(
         &self,
         py: Python<'_>,
         actor: &Bound<'_, PyAny>,
         export_id: String,
         dest: &Bound<'_, PyAny>,
-        scratch_dir: Option<std::path::PathBuf>,
         progress: Option<Py<PyAny>>,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<u64> {
         self.not_in_own_export()?;
         let actor = actor_arg(actor)?;
         let id = partnerdesk::ExportId::new(export_id).py(py)?;
-        let scratch: std::path::PathBuf = match scratch_dir {
-            Some(d) => d,
-            None => py
-                .import("tempfile")?
-                .call_method0("gettempdir")?
-                .extract()?,
-        };
         let now = now_arg(py, now)?;
         let mut progress = Progress::new(progress);
         let (result, writer_failure) = self.run_export(
             py,
             dest,
-            |desk, out, progress| {
-                desk.download_export(
-                    &actor,
-                    &id,
-                    Some(scratch.as_path()),
-                    out,
-                    |p| progress.call(p),
-                    now,
-                )
-            },
+            |desk, out, progress| desk.download_export(&actor, &id, out, |p| progress.call(p), now),
             &mut progress,
         )?;
         finish_export(py, result, writer_failure, progress)

@@ -47,7 +47,7 @@ def test_export_to_path_ids_columns_bom(fresh: tuple[partnerdesk.Desk, datetime.
     assert len(lines) == 5 and lines[0].count(",") == 1
     assert job.columns == ["customer_id", "month_to_date"] and job.file_name == "four.csv"
     xlsx = tmp_path / "all.xlsx"
-    job = desk.export("admin", str(xlsx), format="xlsx", scratch_dir=tmp_path, now=now)
+    job = desk.export("admin", str(xlsx), format="xlsx", now=now)
     assert xlsx.read_bytes()[:2] == b"PK" and job.format == "xlsx"
     with pytest.raises(partnerdesk.InvalidArgumentError):
         desk.export("admin", io.BytesIO(), columns=["password"], now=now)

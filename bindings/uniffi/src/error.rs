@@ -341,8 +341,8 @@ mirror_errors! {
         /// The export job id.
         id => id: String = id,
     } => "EXPORT_CANCELLED";
-    /// Writing an export failed (the sink or the XLSX scratch file); the job is recorded as
-    /// failed.
+    /// Writing an export failed (the sink, or an XLSX cell longer than Excel allows); the job
+    /// is recorded as failed.
     ExportWriteFailed {
         /// The export job id.
         id => id: String = id,

@@ -339,8 +339,8 @@ pub enum Error {
         /// The export job id.
         id: String,
     },
-    /// Writing an export failed (the sink or the XLSX scratch file); the job is recorded as
-    /// failed.
+    /// Writing an export failed (the sink, or an XLSX cell longer than Excel allows); the job
+    /// is recorded as failed.
     #[error("export {id} failed: {reason}")]
     ExportWriteFailed {
         /// The export job id.

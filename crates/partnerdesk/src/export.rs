@@ -24,8 +24,9 @@
 //! - **Progress and cancellation.** The callback receives [`ExportProgress`] (rows done of
 //!   total) at the start, every [`PROGRESS_EVERY`] rows and at the end; returning
 //!   [`ControlFlow::Break`](std::ops::ControlFlow::Break) cancels. A cancelled export is recorded as
-//!   [`ExportStatus::Cancelled`] and returns `EXPORT_CANCELLED`; what was already written to a
-//!   CSV sink is incomplete and must be discarded (an XLSX sink receives nothing).
+//!   [`ExportStatus::Cancelled`] and returns `EXPORT_CANCELLED`; what was already written to the
+//!   sink is incomplete and must be discarded (for XLSX, the start of a ZIP archive without its
+//!   central directory, which no reader opens).
 //! - **History.** Every export that started is an [`ExportJob`] (id, who, when, selection,
 //!   format, columns, masks, rows, status, file name), kept on the desk and saved in snapshots.
 //!
@@ -40,15 +41,21 @@
 //! difference. The download is audited and reports how many rows it wrote. A host that must
 //! serve the identical bytes keeps the file it received the first time.
 //!
-//! **XLSX needs a scratch directory from the host.** `rust_xlsxwriter` keeps memory constant
-//! only in its constant-memory mode, which spools the sheet to a temporary file before zipping
-//! it into the output. The core never picks a place on disk by itself, so an XLSX request must
-//! name a scratch directory ([`ExportRequest::scratch_dir`]); the temporary file is removed
-//! when the export ends. The CSV writer needs nothing but the sink. An XLSX sheet holds at most
-//! [`XLSX_MAX_ROWS`] data rows; a larger selection is refused before anything is written.
+//! **XLSX is streamed too, by a writer of the crate's own** (the private `xlsx` module): each
+//! row is formatted as sheet XML into one reused buffer, which is deflated into the sink in
+//! chunks, inside a ZIP archive written front to back (sizes in data descriptors, ZIP64 records
+//! past 4 GiB). Like CSV it needs nothing but the sink: no `Seek`, no temporary file, no scratch
+//! directory, and memory stays flat in the row count. The workbook has one sheet,
+//! `Customers`, a bold header row that stays frozen when scrolling, and column widths fitted
+//! to the columns. Text cells are inline strings (no shared-strings table, which would grow
+//! with the rows), escaped as Excel does (control characters as `_xHHHH_`). An XLSX sheet holds
+//! at most [`XLSX_MAX_ROWS`] data rows; a larger selection is refused before anything is
+//! written. A cell holds at most 32,767 characters (Excel's limit): a longer cell (say, a
+//! customer with thousands of tags) fails the export with `EXPORT_WRITE_FAILED`.
 //!
 //! Cells: amounts are exact decimal text in the partner's currency (never a float, in CSV and
-//! XLSX alike); times are UTC, `YYYY-MM-DDTHH:MM:SSZ`. In CSV (RFC 4180: `,`, `"` quoting,
+//! XLSX alike; in XLSX only the count of unpaid orders is a number); times are UTC,
+//! `YYYY-MM-DDTHH:MM:SSZ`. In CSV (RFC 4180: `,`, `"` quoting,
 //! CRLF line ends, UTF-8, optionally with a byte-order mark for Excel) a text cell that starts
 //! with `=`, `+`, `-`, `@`, tab or carriage return is prefixed with `'` so that a spreadsheet
 //! does not run it as a formula (`'+86 138****5678`). The CSV records are written here (a
@@ -65,7 +72,6 @@ use crate::query::{Query, Sort, SortKey};
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 use std::fmt;
-use std::path::PathBuf;
 
 /// The callback is called every this many rows (and at the start and the end).
 pub const PROGRESS_EVERY: u64 = 4096;
@@ -328,8 +334,6 @@ pub struct ExportRequest {
     /// The file name recorded in the history (`None`: `customers-<id>.<ext>`). 1 to 128
     /// characters, no path separators or control characters.
     pub file_name: Option<String>,
-    /// Where the XLSX writer may spool its temporary file (required for XLSX; not recorded).
-    pub scratch_dir: Option<PathBuf>,
 }
 
 impl ExportRequest {
@@ -341,15 +345,19 @@ impl ExportRequest {
             columns: Vec::new(),
             masks: None,
             file_name: None,
-            scratch_dir: None,
         }
     }
 
-    /// An XLSX export of the default columns, spooling in `scratch_dir`.
-    pub fn xlsx(selection: ExportSelection, scratch_dir: impl Into<PathBuf>) -> Self {
+    /// An XLSX export of the default columns.
+    ///
+    /// ```
+    /// use partnerdesk::export::{ExportFormat, ExportRequest, ExportSelection};
+    /// let req = ExportRequest::xlsx(ExportSelection::all()).named("customers.xlsx");
+    /// assert_eq!(req.format, ExportFormat::Xlsx);
+    /// ```
+    pub fn xlsx(selection: ExportSelection) -> Self {
         ExportRequest {
             format: ExportFormat::Xlsx,
-            scratch_dir: Some(scratch_dir.into()),
             ..ExportRequest::csv(selection)
         }
     }
@@ -390,7 +398,7 @@ pub enum ExportStatus {
     Completed,
     /// The progress callback cancelled it.
     Cancelled,
-    /// Writing failed (the sink or the scratch file), with the stable error code.
+    /// Writing failed (the sink, or an XLSX cell too long), with the stable error code.
     Failed {
         /// The stable error code (`EXPORT_WRITE_FAILED`).
         code: String,
@@ -518,13 +526,13 @@ mod run {
     use crate::privacy::SensitiveField;
     use crate::query::Expr;
     use crate::search::MatchContext;
+    use crate::xlsx::{Sheet, XlsxError};
     use chrono::{Datelike, Timelike};
     use roaring::RoaringBitmap;
     use rust_decimal::Decimal;
     use std::fmt::Write as _;
     use std::io::Write;
     use std::ops::ControlFlow;
-    use std::path::Path;
 
     impl ExportHistory {
         /// The next free job number and id.
@@ -604,7 +612,7 @@ mod run {
         ///
         /// Needs [`Permission::Export`] (the administrator); a refusal is audited and returned
         /// (`ADMINISTRATOR_ONLY`, `PERMISSION_DENIED`). A bad request (unknown id or column,
-        /// a policy that would show personal data, a missing scratch directory for XLSX) is
+        /// a policy that would show personal data, more rows than an XLSX sheet holds) is
         /// refused before anything is written, audited, and not recorded as a job. Once rows flow,
         /// the job is recorded whatever happens: completed (the job is returned), cancelled by the
         /// callback (`EXPORT_CANCELLED`) or failed writing (`EXPORT_WRITE_FAILED`).
@@ -642,8 +650,7 @@ mod run {
                 }
             };
             let (seq, id) = self.exports.next_id()?;
-            let (rows, end) =
-                self.run_export(&plan, request.scratch_dir.as_deref(), out, progress, now);
+            let (rows, end) = self.run_export(&plan, out, progress, now);
             let total = plan.rows.len();
             let file_name = plan
                 .file_name
@@ -685,12 +692,11 @@ mod run {
         /// for changed data), writes it to `out` and returns how many rows were written.
         ///
         /// Needs [`Permission::Export`]; refusals and downloads are audited (`export_download`).
-        /// An XLSX job needs a scratch directory. Customers removed since are left out.
+        /// Customers removed since are left out.
         pub fn download_export<W: Write + Send>(
             &mut self,
             actor: &Actor,
             id: &ExportId,
-            scratch_dir: Option<&Path>,
             out: W,
             progress: impl FnMut(ExportProgress) -> ControlFlow<()>,
             now: DateTime<Utc>,
@@ -712,7 +718,6 @@ mod run {
                         columns: job.columns.clone(),
                         masks: Some(job.masks.clone()),
                         file_name: Some(job.file_name.clone()),
-                        scratch_dir: scratch_dir.map(Path::to_path_buf),
                     };
                     let plan = self.plan_export(&request, job.at)?;
                     Ok((job, plan))
@@ -731,7 +736,7 @@ mod run {
                     return Err(e);
                 }
             };
-            let (rows, end) = self.run_export(&plan, scratch_dir, out, progress, job.at);
+            let (rows, end) = self.run_export(&plan, out, progress, job.at);
             let detail = format!(
                 "{id} rows={rows}/{} status={}",
                 plan.rows.len(),
@@ -786,12 +791,6 @@ mod run {
                     ));
                 }
             }
-            if request.format == ExportFormat::Xlsx && request.scratch_dir.is_none() {
-                return Err(Error::invalid_arg(
-                    "scratch_dir",
-                    "an XLSX export needs a scratch directory from the host",
-                ));
-            }
             let rows = match &request.selection {
                 ExportSelection::Ids(ids) => Rows::Listed(
                     dedup(ids)
@@ -813,12 +812,7 @@ mod run {
                     ),
                 },
             };
-            if request.format == ExportFormat::Xlsx && rows.len() > XLSX_MAX_ROWS {
-                return Err(Error::invalid_arg(
-                    "selection",
-                    format!("an XLSX sheet holds at most {XLSX_MAX_ROWS} rows; export CSV"),
-                ));
-            }
+            check_rows(request.format, rows.len())?;
             Ok(Plan {
                 rows,
                 columns,
@@ -849,7 +843,6 @@ mod run {
         fn run_export<W: Write + Send>(
             &self,
             plan: &Plan<'_>,
-            scratch_dir: Option<&Path>,
             out: W,
             mut progress: impl FnMut(ExportProgress) -> ControlFlow<()>,
             now: DateTime<Utc>,
@@ -886,12 +879,20 @@ mod run {
             let slots = plan.rows.slots();
             match plan.format {
                 ExportFormat::Csv { bom } => write_csv(&cells, slots, bom, out, &mut tick),
-                ExportFormat::Xlsx => match scratch_dir {
-                    Some(dir) => write_xlsx(&cells, slots, dir, out, &mut tick),
-                    None => (0, RunEnd::Failed("no scratch directory")),
-                },
+                ExportFormat::Xlsx => write_xlsx(&cells, slots, out, &mut tick),
             }
         }
+    }
+
+    /// Refuses a selection larger than an XLSX sheet holds ([`XLSX_MAX_ROWS`]).
+    fn check_rows(format: ExportFormat, rows: u64) -> Result<()> {
+        if format == ExportFormat::Xlsx && rows > XLSX_MAX_ROWS {
+            return Err(Error::invalid_arg(
+                "selection",
+                format!("an XLSX sheet holds at most {XLSX_MAX_ROWS} rows; export CSV"),
+            ));
+        }
+        Ok(())
     }
 
     fn status_text(s: &ExportStatus) -> &'static str {
@@ -1421,40 +1422,38 @@ mod run {
         (done, RunEnd::Completed)
     }
 
-    fn write_xlsx<W: Write + Send>(
+    /// Why an XLSX export failed, as the job's reason (never a value).
+    fn xlsx_reason(e: &XlsxError) -> &'static str {
+        match e {
+            XlsxError::Io(e) => io_reason(e),
+            XlsxError::Deflate => "deflate error",
+            XlsxError::CellTooLong => "an xlsx cell over 32767 characters",
+        }
+    }
+
+    fn write_xlsx<W: Write>(
         cells: &CellWriter<'_>,
         slots: impl Iterator<Item = u32>,
-        scratch_dir: &Path,
         out: W,
         tick: &mut impl FnMut(u64) -> ControlFlow<()>,
     ) -> (u64, RunEnd) {
-        use rust_xlsxwriter::{Format, Workbook};
-        let fail = |_: rust_xlsxwriter::XlsxError| RunEnd::Failed("xlsx writer error");
-        let mut book = Workbook::new();
-        if let Err(e) = book.set_tempdir(scratch_dir) {
-            return (0, fail(e));
-        }
-        // The sheet is one long XML stream; the fastest deflate level keeps saving from
-        // dominating the export (the file is somewhat larger than at the default level 6).
-        book.set_zip_compression_level(1);
-        let bold = Format::new().set_bold();
-        let sheet = match book.add_worksheet_with_constant_memory() {
-            Ok(s) => s,
+        let fail = |e: XlsxError| RunEnd::Failed(xlsx_reason(&e));
+        let widths: Vec<f64> = cells.columns.iter().map(|c| column_width(*c)).collect();
+        let started = Sheet::start(out, "Customers", &widths).and_then(|mut sheet| {
+            sheet.header(cells.columns.iter().map(|c| c.header()))?;
+            Ok(sheet)
+        });
+        let mut sheet = match started {
+            Ok(sheet) => sheet,
             Err(e) => return (0, fail(e)),
         };
-        let setup = (|| {
-            sheet.set_name("Customers")?;
-            for (i, col) in cells.columns.iter().enumerate() {
-                let i = i as u16;
-                sheet.set_column_width(i, column_width(*col))?;
-                sheet.write_string_with_format(0, i, col.header(), &bold)?;
-            }
-            sheet.set_freeze_panes(1, 0)?;
-            Ok::<(), rust_xlsxwriter::XlsxError>(())
-        })();
-        if let Err(e) = setup {
-            return (0, fail(e));
-        }
+        // Counts are numbers (exact in a spreadsheet); everything else, amounts included, is
+        // text, so no amount passes through a float.
+        let numeric: Vec<bool> = cells
+            .columns
+            .iter()
+            .map(|c| *c == ExportColumn::UnpaidOrders)
+            .collect();
         let mut buf = String::with_capacity(512);
         let mut ends = Vec::with_capacity(cells.columns.len());
         let mut done = 0u64;
@@ -1462,26 +1461,24 @@ mod run {
             buf.clear();
             ends.clear();
             cells.cells(slot, &mut buf, false, |buf, _| ends.push(buf.len()));
-            let row = (done + 1) as u32;
+            sheet.begin_row();
             let mut start = 0;
-            for (i, &end) in ends.iter().enumerate() {
+            for (&end, &numeric) in ends.iter().zip(&numeric) {
                 let s = &buf[start..end];
                 start = end;
-                if s.is_empty() {
-                    continue;
-                }
-                // Counts are numbers (exact in a spreadsheet); everything else, amounts
-                // included, is text, so no amount passes through a float.
-                let count = (cells.columns[i] == ExportColumn::UnpaidOrders)
-                    .then(|| s.parse::<u32>().ok())
-                    .flatten();
-                let written = match count {
-                    Some(n) => sheet.write_number(row, i as u16, f64::from(n)).map(|_| ()),
-                    None => sheet.write_string(row, i as u16, s).map(|_| ()),
+                let written = match numeric.then(|| s.parse::<u64>().ok()).flatten() {
+                    Some(n) => {
+                        sheet.number(n);
+                        Ok(())
+                    }
+                    None => sheet.text(s),
                 };
                 if let Err(e) = written {
                     return ControlFlow::Break(fail(e));
                 }
+            }
+            if let Err(e) = sheet.end_row() {
+                return ControlFlow::Break(fail(e));
             }
             done += 1;
             if tick(done).is_break() {
@@ -1492,8 +1489,8 @@ mod run {
         if let ControlFlow::Break(end) = ended {
             return (done, end);
         }
-        match book.save_to_writer(out) {
-            Ok(()) => (done, RunEnd::Completed),
+        match sheet.finish() {
+            Ok(_) => (done, RunEnd::Completed),
             Err(e) => (done, fail(e)),
         }
     }
@@ -1547,6 +1544,15 @@ mod run {
                 let want = want.into_inner().map_err(|e| TestCaseError::fail(e.to_string()))?;
                 prop_assert_eq!(record(&fields), String::from_utf8(want).unwrap_or_default());
             }
+        }
+
+        #[test]
+        fn xlsx_refuses_more_rows_than_a_sheet_holds() {
+            let xlsx = ExportFormat::Xlsx;
+            assert!(check_rows(xlsx, XLSX_MAX_ROWS).is_ok());
+            let err = check_rows(xlsx, XLSX_MAX_ROWS + 1).err();
+            assert_eq!(err.map(|e| e.code()), Some("INVALID_ARGUMENT"));
+            assert!(check_rows(ExportFormat::Csv { bom: false }, XLSX_MAX_ROWS + 1).is_ok());
         }
 
         #[test]

@@ -48,9 +48,9 @@
 //!
 //! - `serde` (default): snapshots as versioned JSON, and `Serialize`/`Deserialize` on the model.
 //! - `demo` (default): the [`demo`] portfolio generator.
-//! - `export` (default): the CSV and XLSX (`rust_xlsxwriter`) writers of [`export`] (CSV is
-//!   written by the crate, byte for byte as the `csv` crate would, which the tests check).
-//!   The XLSX writer spools to a scratch directory the host names in the request; without the
+//! - `export` (default): the CSV and XLSX writers of [`export`], both written by the crate
+//!   (CSV byte for byte as the `csv` crate would, which the tests check; XLSX zipped by hand
+//!   and deflated with `flate2`, streamed into the sink with no temporary file). Without the
 //!   feature the export types and history remain, the writers do not.
 //!
 //! ## Design
@@ -105,6 +105,8 @@ pub mod snapshot;
 mod sorted;
 pub mod spend;
 pub mod validate;
+#[cfg(feature = "export")]
+mod xlsx;
 
 pub use access::{Actor, Permission, Role};
 pub use association::{Association, AssociationType};

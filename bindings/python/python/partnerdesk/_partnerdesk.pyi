@@ -411,12 +411,10 @@ class Desk:
         format: Literal["csv", "xlsx"] = "csv", query: _QueryLike = None,
         ids: list[str] | None = None, sort: _SortKey | str = "id", descending: bool = False,
         columns: list[str] | None = None, bom: bool = False, file_name: str | None = None,
-        scratch_dir: str | os.PathLike[str] | None = None,
         progress: Callable[[int, int], object] | None = None, now: _Now = None,
     ) -> ExportJob: ...
     def download_export(
         self, actor: _ActorLike, export_id: str, dest: str | os.PathLike[str] | _BinaryWriter, *,
-        scratch_dir: str | os.PathLike[str] | None = None,
         progress: Callable[[int, int], object] | None = None, now: _Now = None,
     ) -> int: ...
     @property
@@ -1060,7 +1058,7 @@ class ExportCancelledError(PartnerDeskError):
     id: str
 
 class ExportWriteFailedError(PartnerDeskError):
-    """Writing an export failed (the sink or the XLSX scratch file); the job is recorded as failed. Code `EXPORT_WRITE_FAILED`."""
+    """Writing an export failed (the sink, or an XLSX cell longer than Excel allows); the job is recorded as failed. Code `EXPORT_WRITE_FAILED`."""
     id: str
     reason: str
 

@@ -118,7 +118,6 @@ fn csv_export_is_anonymised_with_human_headers() -> TestResult {
 #[test]
 fn xlsx_export_is_read_back_by_calamine() -> TestResult {
     let (mut desk, now) = demo::portfolio(300, 4)?;
-    let scratch = tempfile::tempdir()?;
     let cols = vec![
         ExportColumn::CustomerId,
         ExportColumn::Name,
@@ -127,13 +126,10 @@ fn xlsx_export_is_read_back_by_calamine() -> TestResult {
         ExportColumn::MonthToDate,
         ExportColumn::UnpaidOrders,
     ];
-    let req = ExportRequest::xlsx(
-        ExportSelection::Query {
-            query: Query::parse("assoc=reseller")?,
-            sort: Sort::desc(SortKey::MonthToDate),
-        },
-        scratch.path(),
-    )
+    let req = ExportRequest::xlsx(ExportSelection::Query {
+        query: Query::parse("assoc=reseller")?,
+        sort: Sort::desc(SortKey::MonthToDate),
+    })
     .with_columns(cols.clone())
     .named("reseller customers.xlsx");
     let mut out = Vec::new();
@@ -162,19 +158,111 @@ fn xlsx_export_is_read_back_by_calamine() -> TestResult {
         }
     }
     assert_eq!(job.file_name, "reseller customers.xlsx");
-    // The scratch file is gone once the export ends.
-    assert_eq!(std::fs::read_dir(scratch.path())?.count(), 0);
+    Ok(())
+}
+
+/// Entries of an archive: name and content.
+type Parts = Vec<(String, Vec<u8>)>;
+
+/// The parts of an XLSX export, read with the `zip` crate (which checks each entry's CRC-32
+/// as it reads it to the end).
+fn zip_parts(bytes: &[u8]) -> Result<Parts, Box<dyn std::error::Error>> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))?;
+    let mut parts = Vec::new();
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i)?;
+        assert_eq!(entry.compression(), zip::CompressionMethod::Deflated);
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data)?;
+        assert_eq!(data.len() as u64, entry.size());
+        parts.push((entry.name()?.into_owned(), data));
+    }
+    Ok(parts)
+}
+
+#[test]
+fn xlsx_export_is_a_valid_zip_with_the_workbook_parts() -> TestResult {
+    let (mut desk, now) = demo::portfolio(3_000, 5)?;
+    let mut out = Vec::new();
+    let job = desk.export(
+        &admin()?,
+        &ExportRequest::xlsx(ExportSelection::all()),
+        &mut out,
+        go,
+        now,
+    )?;
+    assert!(out.starts_with(b"PK\x03\x04"));
+    // Under 4 GiB: no ZIP64 end record.
+    assert!(!out.windows(4).any(|w| w == b"PK\x06\x06"));
+    let parts = zip_parts(&out)?;
+    let names: Vec<&str> = parts.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "[Content_Types].xml",
+            "_rels/.rels",
+            "xl/_rels/workbook.xml.rels",
+            "xl/styles.xml",
+            "xl/workbook.xml",
+            "xl/worksheets/sheet1.xml",
+        ]
+    );
+    let sheet = String::from_utf8(parts[5].1.clone())?;
+    // The sheet keeps what the console's export had: name, frozen bold header, widths.
+    let workbook = String::from_utf8(parts[4].1.clone())?;
+    assert!(workbook.contains("<sheet name=\"Customers\""));
+    assert!(sheet.contains("state=\"frozen\""));
+    assert!(sheet.contains("<col min=\"1\" max=\"1\" width=\"36.7109375\" customWidth=\"1\"/>"));
+    assert!(sheet.contains("<row r=\"1\"><c s=\"1\" t=\"inlineStr\"><is><t>Customer ID</t>"));
+    assert_eq!(sheet.matches("<row ").count() as u64, job.rows + 1);
+    assert!(sheet.ends_with("</worksheet>"));
+    // The same export again gives the same bytes.
+    let mut again = Vec::new();
+    desk.export(
+        &admin()?,
+        &ExportRequest::xlsx(ExportSelection::all()),
+        &mut again,
+        go,
+        now,
+    )?;
+    assert_eq!(again, out);
     Ok(())
 }
 
 #[test]
-fn xlsx_needs_a_scratch_dir_from_the_host() -> TestResult {
-    let (mut desk, now) = demo::portfolio(20, 4)?;
-    let mut req = ExportRequest::csv(ExportSelection::all());
-    req.format = ExportFormat::Xlsx;
-    let err = desk.export(&admin()?, &req, Vec::new(), go, now).err();
-    assert_eq!(err.map(|e| e.code()), Some("INVALID_ARGUMENT"));
-    assert!(desk.exports().is_empty());
+fn xlsx_download_again_regenerates_the_same_workbook() -> TestResult {
+    let (mut desk, now) = demo::portfolio(200, 8)?;
+    let mut first = Vec::new();
+    let req = ExportRequest::xlsx(ExportSelection::all()).named("all.xlsx");
+    let job = desk.export(&admin()?, &req, &mut first, go, now)?;
+    let mut again = Vec::new();
+    let n = desk.download_export(&admin()?, &job.id, &mut again, go, now)?;
+    assert_eq!((n, &again), (job.rows, &first));
+    assert_eq!(read_xlsx(again)?.len() as u64, job.rows + 1);
+    Ok(())
+}
+
+#[test]
+fn xlsx_write_failures_are_recorded_as_failed() -> TestResult {
+    let (mut desk, now) = demo::portfolio(5_000, 13)?;
+    for room in [0, 100, 60_000] {
+        let err = desk
+            .export(
+                &admin()?,
+                &ExportRequest::xlsx(ExportSelection::all()),
+                Failing(room),
+                go,
+                now,
+            )
+            .err();
+        assert_eq!(err.as_ref().map(|e| e.code()), Some("EXPORT_WRITE_FAILED"));
+        assert!(err.is_some_and(|e| e.to_string().contains("storage full")));
+        assert!(matches!(
+            desk.exports().last().map(|j| &j.status),
+            Some(ExportStatus::Failed { .. })
+        ));
+    }
     Ok(())
 }
 
@@ -218,7 +306,7 @@ fn only_the_administrator_exports_and_refusals_are_audited() -> TestResult {
     // Download again is governed the same way.
     let id = desk.exports()[0].id.clone();
     let err = desk
-        .download_export(&billing, &id, None, Vec::new(), go, now)
+        .download_export(&billing, &id, Vec::new(), go, now)
         .err();
     assert_eq!(err.map(|e| e.code()), Some("ADMINISTRATOR_ONLY"));
     assert_eq!(
@@ -326,16 +414,16 @@ fn progress_reports_rows_done_of_total_and_cancel_is_recorded() -> TestResult {
             .is_some_and(|r| r.detail.contains("status=cancelled"))
     );
 
-    // An XLSX cancelled writes nothing at all.
-    let scratch = tempfile::tempdir()?;
+    // A cancelled XLSX leaves a partial archive in the sink (no central directory): to be
+    // discarded, as a cancelled CSV.
     let mut out = Vec::new();
     let err = desk
         .export(
             &admin()?,
-            &ExportRequest::xlsx(ExportSelection::all(), scratch.path()),
+            &ExportRequest::xlsx(ExportSelection::all()),
             &mut out,
             |p| {
-                if p.done > 0 {
+                if p.done >= 4096 {
                     ControlFlow::Break(())
                 } else {
                     ControlFlow::Continue(())
@@ -345,7 +433,13 @@ fn progress_reports_rows_done_of_total_and_cancel_is_recorded() -> TestResult {
         )
         .err();
     assert_eq!(err.map(|e| e.code()), Some("EXPORT_CANCELLED"));
-    assert!(out.is_empty());
+    let last = desk.exports().last().ok_or("no job")?;
+    assert_eq!((&last.status, last.rows), (&ExportStatus::Cancelled, 4096));
+    assert!(out.starts_with(b"PK\x03\x04"));
+    assert!(
+        zip::ZipArchive::new(Cursor::new(&out)).is_err(),
+        "not a whole archive"
+    );
     Ok(())
 }
 
@@ -404,14 +498,14 @@ fn selected_ids_history_and_download_again() -> TestResult {
 
     // Download again regenerates the same bytes while nothing changed.
     let mut again = Vec::new();
-    let n = desk.download_export(&admin()?, &job.id, None, &mut again, go, now)?;
+    let n = desk.download_export(&admin()?, &job.id, &mut again, go, now)?;
     assert_eq!((n, &again), (5, &first));
 
     // Changed data shows in a new download: a renamed customer, a removed one.
     desk.update_customer(&ids[1], |c| c.name = "Renamed Customer".to_owned().into())?;
     desk.remove_customer(&ids[2])?;
     let mut later = Vec::new();
-    let n = desk.download_export(&admin()?, &job.id, None, &mut later, go, now)?;
+    let n = desk.download_export(&admin()?, &job.id, &mut later, go, now)?;
     assert_eq!(n, 4);
     let (_, rows) = read_csv(&later)?;
     assert_eq!(rows[1][2], "R***");
@@ -437,7 +531,6 @@ fn selected_ids_history_and_download_again() -> TestResult {
         .download_export(
             &admin()?,
             &partnerdesk::ExportId::new("exp_999999")?,
-            None,
             Vec::new(),
             go,
             now,
@@ -462,7 +555,7 @@ fn query_jobs_download_again_at_their_instant() -> TestResult {
     assert!(format!("{:?}", job.selection).contains("[redacted]"));
     let later = now + chrono::Duration::days(40);
     let mut again = Vec::new();
-    desk.download_export(&admin()?, &job.id, None, &mut again, go, later)?;
+    desk.download_export(&admin()?, &job.id, &mut again, go, later)?;
     assert_eq!(again, first);
     Ok(())
 }
@@ -477,10 +570,9 @@ fn export_history_persists_in_snapshots() -> TestResult {
         go,
         now,
     )?;
-    let scratch = tempfile::tempdir()?;
     desk.export(
         &admin()?,
-        &ExportRequest::xlsx(ExportSelection::all(), scratch.path()),
+        &ExportRequest::xlsx(ExportSelection::all()),
         Vec::new(),
         go,
         now,
