@@ -406,64 +406,74 @@ impl Desk {
 
     /// Finds the customers of `events` (into `found`, by position) and brings into cache what
     /// applying them will read first: the customer's governed fields, what the event
-    /// replaces, and the month-to-date key. Reads only. Slots are found up to the first
-    /// `Associated` event (which may add a customer, and so change what later ids find);
-    /// from there on `found` holds `None` and `apply` looks the customers up itself.
+    /// replaces, the ledger's entries for it and its month-to-date key. Reads only. Slots are
+    /// found up to the first `Associated` event (which may add a customer, and so change what
+    /// later ids find); from there on `found` holds `None` and `apply` looks the customers up
+    /// itself.
+    ///
+    /// Three short loops rather than one long one: the loads of one loop do not depend on
+    /// each other, so the processor has many of them in flight at once (first the id table's
+    /// buckets, then the customers' records, then what those records point to).
     fn touch_ahead(&self, events: &[Event], found: &mut [Option<u32>; READ_AHEAD]) {
         *found = [None; READ_AHEAD];
-        let mut sum = 0usize;
         for (e, found) in events.iter().zip(found.iter_mut()) {
             if matches!(e.kind, EventKind::Associated { .. }) {
                 break;
             }
-            let Some(id) = &e.customer else { continue };
-            let Some(slot) = self.by_id.get(id) else {
-                continue;
-            };
-            *found = Some(slot);
-            if let Some(Some(c)) = self.slots.get(slot as usize) {
+            *found = e.customer.as_ref().and_then(|id| self.by_id.get(id));
+        }
+        let customer = |slot: Option<u32>| match self.slots.get(slot? as usize) {
+            Some(Some(c)) => Some(c),
+            _ => None,
+        };
+        let mut sum = 0usize;
+        for &slot in found.iter() {
+            if let Some(c) = customer(slot) {
                 sum = sum
                     .wrapping_add(usize::from(c.freeze.is_frozen()))
-                    .wrapping_add(c.account_manager.as_ref().map_or(0, |m| m.as_str().len()))
+                    .wrapping_add(usize::from(c.account_manager.is_some()))
                     .wrapping_add(usize::from(c.budget.is_some()))
                     .wrapping_add(c.orders.len());
-                // What the event replaces is freed: its allocations' headers are read then.
-                let first = |s: &str| s.as_bytes().first().map_or(0, |b| usize::from(*b));
-                match &e.kind {
-                    EventKind::Frozen { .. } | EventKind::Unfrozen { .. } => {
-                        if let Some(f) = c.freeze.freeze() {
-                            sum = sum.wrapping_add(first(&f.reason) + first(&f.by));
-                        }
-                    }
-                    // The ledger's entries for the customer, found by id.
-                    EventKind::ManagerAssigned { .. } | EventKind::ManagerUnassigned => {
-                        let periods = self.ledger.periods_by_customer.get(id);
-                        sum = sum.wrapping_add(periods.map_or(0, Vec::len));
-                    }
-                    EventKind::BudgetThresholdCrossed { .. }
-                    | EventKind::BudgetForecastCrossed { .. } => {
-                        let watch = self.ledger.budget_watch.get(id);
-                        sum = sum.wrapping_add(watch.map_or(0, |w| w.period.len()));
-                    }
-                    EventKind::BudgetSet { .. } => {
-                        let watch = self.ledger.budget_watch.get(id);
-                        sum = sum.wrapping_add(watch.map_or(0, |w| w.period.len()));
-                        if let Some(b) = &c.budget {
-                            sum = sum.wrapping_add(
-                                first(&b.set_by)
-                                    + b.thresholds.first().map_or(0, |t| t.scale() as usize),
-                            );
-                        }
-                    }
-                    _ => {}
-                }
             }
-            sum = sum.wrapping_add(
-                self.index
-                    .mtd_key
-                    .get(slot as usize)
-                    .map_or(0, |k| *k as usize),
-            );
+            if let Some(k) = slot.and_then(|s| self.index.mtd_key.get(s as usize)) {
+                sum = sum.wrapping_add(*k as usize);
+            }
+        }
+        // What the event replaces is freed (its allocations' headers are read then), and the
+        // ledger's entries for the customer are found by id.
+        let first = |s: &str| s.as_bytes().first().map_or(0, |b| usize::from(*b));
+        for (e, &slot) in events.iter().zip(found.iter()) {
+            let (Some(c), Some(id)) = (customer(slot), &e.customer) else {
+                continue;
+            };
+            sum = sum.wrapping_add(c.account_manager.as_ref().map_or(0, |m| first(m.as_str())));
+            match &e.kind {
+                EventKind::Frozen { .. } | EventKind::Unfrozen { .. } => {
+                    if let Some(f) = c.freeze.freeze() {
+                        sum = sum.wrapping_add(first(&f.reason) + first(&f.by));
+                    }
+                }
+                EventKind::ManagerAssigned { .. } | EventKind::ManagerUnassigned => {
+                    let periods = self.ledger.periods_by_customer.get(id);
+                    sum = sum.wrapping_add(periods.map_or(0, Vec::len));
+                }
+                EventKind::BudgetThresholdCrossed { .. }
+                | EventKind::BudgetForecastCrossed { .. } => {
+                    let watch = self.ledger.budget_watch.get(id);
+                    sum = sum.wrapping_add(watch.map_or(0, |w| w.period.len()));
+                }
+                EventKind::BudgetSet { .. } => {
+                    let watch = self.ledger.budget_watch.get(id);
+                    sum = sum.wrapping_add(watch.map_or(0, |w| w.period.len()));
+                    if let Some(b) = &c.budget {
+                        sum = sum.wrapping_add(
+                            first(&b.set_by)
+                                + b.thresholds.first().map_or(0, |t| t.scale() as usize),
+                        );
+                    }
+                }
+                _ => {}
+            }
         }
         std::hint::black_box(sum);
     }
