@@ -14,10 +14,10 @@
 //!   (amounts and times digit by digit), and CSV records go out in 64 KiB chunks. The rows are
 //!   not materialised either: a query in id order (the default) keeps a bitmap of the selected
 //!   slots (at most a bit per customer, compressed) and walks the desk's own id order, kept as
-//!   customers come and go (the private `id_order` module). A query of every customer takes
-//!   the index's bitmap as it is; other queries pass through the search's list of slots
-//!   (4 bytes a row, dropped before the first row is written). Selected ids, and queries in
-//!   another order, hold their ordered slots (4 bytes a row) for the whole export.
+//!   customers come and go (the private `id_order` module). The search yields the selection
+//!   as a bitmap directly (a query of every customer takes the index's bitmap as it is), so a
+//!   filtered query holds no list of slots either. Selected ids, and queries in another order,
+//!   hold their ordered slots (4 bytes a row) for the whole export.
 //! - **Read ahead.** Customers lie scattered in memory, so a row is mostly waiting for cache
 //!   misses; the writer touches the fields of the next rows in batches first, so that memory
 //!   fetches them in parallel (see `CellWriter::each`).
@@ -516,7 +516,6 @@ mod run {
     use crate::ids::{IdMap, OperatorId};
     use crate::privacy::Masker;
     use crate::privacy::SensitiveField;
-    use crate::query::Expr;
     use crate::search::MatchContext;
     use chrono::{Datelike, Timelike};
     use roaring::RoaringBitmap;
@@ -830,21 +829,11 @@ mod run {
             })
         }
 
-        /// The slots matching a query, as a bitmap (at most a bit per customer, compressed).
-        /// The same set as [`Desk::select`]; a query of every customer is the index's own set.
+        /// The slots matching a query, as a bitmap (at most a bit per customer, compressed):
+        /// the search's [`Desk::select_bitmap`], so no list of slots is held, whatever the
+        /// filter.
         fn selected(&self, query: &Query, now: DateTime<Utc>) -> RoaringBitmap {
-            let universe = if query.include_disassociated {
-                &self.index.live
-            } else {
-                &self.index.associated
-            };
-            match query.filter {
-                Expr::All => universe.clone(),
-                _ => {
-                    let slots = self.select(query, &self.match_context(now));
-                    RoaringBitmap::from_sorted_iter(slots).unwrap_or_default()
-                }
-            }
+            self.select_bitmap(query, &self.match_context(now))
         }
 
         /// Writes the rows of a plan; returns how many were written and how it ended.
