@@ -513,6 +513,7 @@ mod run {
     use crate::access::Permission;
     use crate::audit::AuditOutcome;
     use crate::customer::Customer;
+    use crate::export_rows::{ExportRows, Row};
     use crate::ids::{IdMap, OperatorId};
     use crate::privacy::Masker;
     use crate::privacy::SensitiveField;
@@ -567,6 +568,27 @@ mod run {
                 Rows::Listed(slots) => slots.len() as u64,
                 Rows::ById { selected, .. } => selected.len(),
             }
+        }
+
+        /// The positions in the desk's id order (and in its copy of the exported fields) of
+        /// the rows, in export order; `None` for listed slots.
+        fn positions(&self) -> Option<Box<dyn Iterator<Item = u32> + '_>> {
+            let Rows::ById {
+                order,
+                selected,
+                descending,
+            } = self
+            else {
+                return None;
+            };
+            let all = selected.len() == order.len() as u64;
+            let keep = move |(_, s): &(usize, &u32)| all || selected.contains(**s);
+            let at = |(i, _): (usize, &u32)| i as u32;
+            Some(if *descending {
+                Box::new(order.iter().enumerate().rev().filter(keep).map(at))
+            } else {
+                Box::new(order.iter().enumerate().filter(keep).map(at))
+            })
         }
 
         /// The slots, in export order.
@@ -628,7 +650,7 @@ mod run {
             progress: impl FnMut(ExportProgress) -> ControlFlow<()>,
             now: DateTime<Utc>,
         ) -> Result<ExportJob> {
-            self.id_order.refresh(&self.slots);
+            self.id_order.refresh_with_rows(&self.slots, &self.index);
             let checked = self
                 .authorize(actor, Permission::Export, None)
                 .and_then(|()| self.plan_export(request, now));
@@ -694,7 +716,7 @@ mod run {
             progress: impl FnMut(ExportProgress) -> ControlFlow<()>,
             now: DateTime<Utc>,
         ) -> Result<u64> {
-            self.id_order.refresh(&self.slots);
+            self.id_order.refresh_with_rows(&self.slots, &self.index);
             let checked = self
                 .authorize(actor, Permission::Export, None)
                 .and_then(|()| self.export_job(id).cloned())
@@ -855,6 +877,30 @@ mod run {
                     managers.insert(id, name);
                 }
             }
+            // The desk's compact copy of the exported fields, when it holds every column and
+            // the spend of this export's month, and the rows are in id order.
+            let copy = match &plan.rows {
+                Rows::ById { order, .. } => self.id_order.rows().filter(|rows| {
+                    rows.month == self.index.month
+                        && rows.month == ctx.month
+                        && rows.rows.len() == order.len()
+                        && plan.columns.iter().all(|c| in_copy(*c))
+                }),
+                Rows::Listed(_) => None,
+            };
+            let positions = copy.and(plan.rows.positions());
+            let copy = copy.filter(|_| positions.is_some()).map(|rows| {
+                let mut names = vec![None; rows.table.len()];
+                for (id, name) in &managers {
+                    if let Some(n) = rows.number_of(id.as_str()) {
+                        names[n as usize] = Some(name.clone());
+                    }
+                }
+                CopyView {
+                    rows,
+                    manager_names: names,
+                }
+            });
             let cells = CellWriter {
                 desk: self,
                 masker,
@@ -862,6 +908,7 @@ mod run {
                 columns: &plan.columns,
                 reads: Reads::of(&plan.columns),
                 managers,
+                copy,
             };
             let total = plan.rows.len();
             if progress(ExportProgress { done: 0, total }).is_break() {
@@ -874,7 +921,7 @@ mod run {
                     ControlFlow::Continue(())
                 }
             };
-            let slots = plan.rows.slots();
+            let slots = positions.unwrap_or_else(|| plan.rows.slots());
             match plan.format {
                 ExportFormat::Csv { bom } => write_csv(&cells, slots, bom, out, &mut tick),
                 ExportFormat::Xlsx => match scratch_dir {
@@ -917,6 +964,40 @@ mod run {
         /// The masked name of each operator, masked once per export (when that column is
         /// exported): a hash lookup per row instead of a tree walk and a mask.
         managers: IdMap<&'a OperatorId, String>,
+        /// The desk's compact copy of the exported fields, when the export reads it: rows are
+        /// then positions in it, not slots.
+        copy: Option<CopyView<'a>>,
+    }
+
+    /// The desk's compact copy of the exported fields, with what this export resolves once.
+    struct CopyView<'a> {
+        rows: &'a ExportRows,
+        /// The masked account manager name for each number of the copy's table of texts that
+        /// is an operator's id.
+        manager_names: Vec<Option<String>>,
+    }
+
+    /// Whether the desk's compact copy holds what a column reads.
+    fn in_copy(col: ExportColumn) -> bool {
+        use ExportColumn as C;
+        matches!(
+            col,
+            C::CustomerId
+                | C::AccountName
+                | C::Name
+                | C::Mobile
+                | C::Email
+                | C::Tags
+                | C::AssociationType
+                | C::AssociatedAt
+                | C::AccountManager
+                | C::AccountManagerName
+                | C::FreezeStatus
+                | C::MonthToDate
+                | C::LastMonth
+                | C::Currency
+                | C::NextExpiry
+        )
     }
 
     /// Which parts of a customer the columns read (for reading ahead).
@@ -978,6 +1059,13 @@ mod run {
                 }
                 n
             };
+            // The compact copy is read in order: the prefetcher reads it ahead.
+            if self.copy.is_some() {
+                for at in slots {
+                    row(at)?;
+                }
+                return ControlFlow::Continue(());
+            }
             let (mut this, mut next) = ([0u32; BATCH], [0u32; BATCH]);
             let mut n = fill(&mut this);
             self.touch_fields(&this[..n]);
@@ -1092,21 +1180,77 @@ mod run {
             guard: bool,
             mut end: impl FnMut(&mut String, usize),
         ) {
+            if let Some(copy) = &self.copy {
+                // `slot` is a position in the copy.
+                let Some(r) = copy.rows.rows.get(slot as usize) else {
+                    return;
+                };
+                let texts = copy.rows.texts(r);
+                for col in self.columns {
+                    let start = buf.len();
+                    self.copied_cell(*col, copy, r, &texts, buf);
+                    guard_formula(*col, buf, start, guard);
+                    end(buf, start);
+                }
+                return;
+            }
             let c = self.desk.at(slot);
             for col in self.columns {
                 let start = buf.len();
                 self.cell(*col, slot, c, buf);
-                // The formula starters are ASCII, so the first byte tells.
-                if guard
-                    && col.is_text()
-                    && matches!(
-                        buf.as_bytes().get(start),
-                        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
-                    )
-                {
-                    buf.insert(start, '\'');
-                }
+                guard_formula(*col, buf, start, guard);
                 end(buf, start);
+            }
+        }
+
+        /// A cell from the desk's compact copy: the same text as [`CellWriter::cell`] writes
+        /// from the customer (the copy holds the same values; masks are applied here).
+        fn copied_cell(
+            &self,
+            col: ExportColumn,
+            copy: &CopyView<'_>,
+            r: &Row,
+            t: &[&str; 6],
+            buf: &mut String,
+        ) {
+            use crate::export_rows as x;
+            let m = &self.masker;
+            let table = |n: u32| copy.rows.table.get(n as usize).map_or("", String::as_str);
+            match col {
+                ExportColumn::CustomerId => buf.push_str(t[x::ID]),
+                ExportColumn::AccountName => {
+                    m.mask_into(SensitiveField::AccountName, t[x::ACCOUNT], buf)
+                }
+                ExportColumn::Name => m.mask_into(SensitiveField::Name, t[x::NAME], buf),
+                ExportColumn::Mobile if ExportRows::has_mobile(r) => {
+                    m.mask_mobile_parts_into(t[x::COUNTRY_CODE], t[x::NUMBER], buf)
+                }
+                ExportColumn::Email if ExportRows::has_email(r) => {
+                    m.mask_into(SensitiveField::Email, t[x::EMAIL], buf)
+                }
+                ExportColumn::Tags => buf.push_str(table(r.tags)),
+                ExportColumn::AssociationType => buf.push_str(table(r.kind)),
+                ExportColumn::AssociatedAt => time(buf, r.since),
+                ExportColumn::AccountManager if r.manager != x::NONE => {
+                    buf.push_str(table(r.manager))
+                }
+                ExportColumn::AccountManagerName => {
+                    if let Some(Some(name)) = copy.manager_names.get(r.manager as usize) {
+                        buf.push_str(name);
+                    }
+                }
+                ExportColumn::FreezeStatus => buf.push_str(table(r.freeze)),
+                ExportColumn::MonthToDate => decimal(buf, r.mtd),
+                ExportColumn::LastMonth => decimal(buf, r.last_month),
+                ExportColumn::Currency => buf.push_str(self.desk.partner.currency.as_str()),
+                ExportColumn::NextExpiry => {
+                    if let Some(e) = copy.rows.next_expiry(r, self.ctx.now) {
+                        time(buf, e);
+                    }
+                }
+                // Empty cells (no mobile, e-mail or manager), and columns not in the copy
+                // (`in_copy`: such an export reads the customers).
+                _ => {}
             }
         }
 
@@ -1213,6 +1357,20 @@ mod run {
                     unsigned(buf, n as u64);
                 }
             }
+        }
+    }
+
+    /// With `guard`, prefixes a text cell (starting at `start` of `buf`) that a spreadsheet
+    /// could run as a formula with `'`. The formula starters are ASCII, so the first byte tells.
+    fn guard_formula(col: ExportColumn, buf: &mut String, start: usize, guard: bool) {
+        if guard
+            && col.is_text()
+            && matches!(
+                buf.as_bytes().get(start),
+                Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+            )
+        {
+            buf.insert(start, '\'');
         }
     }
 
