@@ -10,6 +10,11 @@
 //!
 //! The list costs 4 bytes per customer on the desk. A stale list is never read: [`IdOrder::get`]
 //! returns it only when no change is pending.
+//!
+//! Beside the list, once an export has asked for it, the order keeps the compact copy of the
+//! exported fields in the same order (`export_rows`), and then also a bit per slot whose
+//! customer changed in place (the desk reports it; nothing is recorded while no copy exists).
+//! [`IdOrder::refresh_with_rows`] merges all three kinds of change into both.
 
 use crate::customer::Customer;
 use crate::export_rows::{Changes, ExportRows};
