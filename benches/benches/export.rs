@@ -6,8 +6,9 @@
 //! - **One measured run per case, each in a fresh process.** The benchmark starts itself again
 //!   (`PD_EXPORT_PROBE=<case> <n>`) so that no heap pages freed by an earlier export can hide
 //!   what this one allocates. The child builds the desk, runs an empty export (which brings the
-//!   desk's id order up to date: the first export after loading pays for that, and the child
-//!   reports its time), then resets the kernel's peak-RSS mark (`/proc/self/clear_refs`, value
+//!   desk's id order and its compact copy of the exported fields up to date: the first export
+//!   after loading pays for that, and the child reports its time and the memory the desk keeps
+//!   from then on, `VmRSS` after less before), then resets the kernel's peak-RSS mark (`/proc/self/clear_refs`, value
 //!   5), runs the export into a sink and reports `VmHWM - VmRSS(before)` from
 //!   `/proc/self/status`, with wall and CPU time (`/proc/thread-self/stat`). The workspace
 //!   forbids `unsafe`, so there is no counting allocator; Linux only, elsewhere memory and CPU
@@ -116,13 +117,18 @@ fn probe(spec: &str) {
     let case = it.next().unwrap_or("csv").to_owned();
     let n: usize = it.next().and_then(|s| s.parse().ok()).unwrap_or(100_000);
     let (mut desk, now): (Desk, _) = demo::portfolio(n, 42).unwrap();
-    // The first export after loading brings the id order up to date; an empty one does only
-    // that.
+    // The first export after loading brings the id order and the copy of the exported fields
+    // up to date; an empty one does only that.
     let empty = ExportRequest::csv(ExportSelection::Ids(Vec::new()));
+    let rss_before = rss_hwm().map(|(rss, _)| rss);
     let (first, _) = timed(|| {
         desk.export(&admin(), &empty, std::io::sink(), go, now)
             .unwrap();
     });
+    // What the desk keeps from then on (its id order and its copy of the exported fields).
+    let kept = rss_before
+        .zip(rss_hwm())
+        .map_or("n/a".into(), |(a, (b, _))| b.saturating_sub(a).to_string());
     let req = request(&case);
     let mut rows = 0;
     let mut t = (0.0, None);
@@ -136,7 +142,7 @@ fn probe(spec: &str) {
     });
     let opt = |v: Option<f64>| v.map_or("n/a".into(), |v| format!("{v:.3}"));
     println!(
-        "rows={rows} wall={:.3} cpu={} peak_kib={} id_order_secs={first:.3}",
+        "rows={rows} wall={:.3} cpu={} peak_kib={} id_order_secs={first:.3} kept_kib={kept}",
         t.0,
         opt(t.1),
         mem.map_or("n/a".into(), |k| k.to_string()),
@@ -167,9 +173,11 @@ fn measured_run(case: &str, n: usize) {
             .map_or("n/a".into(), |s| format!("{:.0}", rows / s))
     };
     let mib = get("peak_kib").map_or("n/a".into(), |k| format!("{:.1} MiB", k / 1024.0));
+    let kept = get("kept_kib").map_or("n/a".into(), |k| format!("{:.1} MiB", k / 1024.0));
     println!(
         "export {case:9} n={n} rows={rows}: {} rows/s wall, {} rows/s CPU, peak +{mib} \
-         (fresh process; id order built in {:.2} s before)",
+         (fresh process; id order and copy of the exported fields built in {:.2} s before, \
+         kept on the desk: +{kept})",
         rate(get("wall")),
         rate(get("cpu")),
         get("id_order_secs").unwrap_or(0.0),

@@ -81,6 +81,7 @@ impl Desk {
             return;
         }
         self.index.month = month;
+        self.id_order.changed_all();
         for (slot, c) in self.slots.iter().enumerate() {
             if let Some(c) = c {
                 self.index.set_mtd(
@@ -229,6 +230,7 @@ impl Desk {
         if let Some(Some(c)) = self.slots.get_mut(slot as usize) {
             c.add_spend(record);
         }
+        self.id_order.changed(slot);
         if in_month {
             let mtd = self
                 .index
@@ -270,6 +272,7 @@ impl Desk {
             unreachable_slot(slot)
         };
         self.index.update(slot, &old, new);
+        self.id_order.changed(slot);
     }
 
     /// Changes a live customer in place without cloning it, then re-indexes what changed.
@@ -285,6 +288,7 @@ impl Desk {
             unreachable_slot(slot)
         };
         before.reindex(&mut self.index, slot, after);
+        self.id_order.changed(slot);
         out
     }
 }

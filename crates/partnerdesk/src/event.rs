@@ -852,6 +852,7 @@ impl Desk {
         slot: u32,
         change: impl FnOnce(Governed<'_>) -> R,
     ) -> Option<R> {
+        self.id_order.changed(slot);
         let c = self.slots.get_mut(slot as usize)?.as_mut()?;
         let old_freeze = crate::index::freeze_key(&c.freeze);
         let old_manager = c.account_manager.clone();

@@ -10,8 +10,15 @@
 //!
 //! The list costs 4 bytes per customer on the desk. A stale list is never read: [`IdOrder::get`]
 //! returns it only when no change is pending.
+//!
+//! Beside the list, once an export has asked for it, the order keeps the compact copy of the
+//! exported fields in the same order (`export_rows`), and then also a bit per slot whose
+//! customer changed in place (the desk reports it; nothing is recorded while no copy exists).
+//! [`IdOrder::refresh_with_rows`] merges all three kinds of change into both.
 
 use crate::customer::Customer;
+use crate::export_rows::{Changes, ExportRows};
+use crate::index::Index;
 use roaring::RoaringBitmap;
 
 /// Slots ordered by their customer's id, with the changes not yet merged.
@@ -23,6 +30,13 @@ pub(crate) struct IdOrder {
     added: RoaringBitmap,
     /// Slots of `sorted` freed since the last refresh.
     removed: RoaringBitmap,
+    /// The exported fields in id order (see `export_rows`), once an export has asked for them.
+    rows: Option<ExportRows>,
+    /// One bit per slot whose customer changed in place since the last refresh; kept only
+    /// while `rows` exists (otherwise there is nothing to bring up to date).
+    changed: Vec<u64>,
+    /// Whether any bit of `changed` is set.
+    any_changed: bool,
 }
 
 /// The id of a live slot (the order holds live slots only; see [`IdOrder::refresh`]).
@@ -48,9 +62,64 @@ impl IdOrder {
         }
     }
 
+    /// The customer of `slot` changed in place (its id cannot change, so only the copy of the
+    /// exported fields cares). One bit, and nothing while no copy exists.
+    #[inline]
+    pub(crate) fn changed(&mut self, slot: u32) {
+        if self.rows.is_none() {
+            return;
+        }
+        let w = slot as usize / 64;
+        if w >= self.changed.len() {
+            self.changed.resize(w + 1, 0);
+        }
+        self.changed[w] |= 1 << (slot % 64);
+        self.any_changed = true;
+    }
+
+    /// Every customer may have changed (a month roll re-indexes month-to-date spend): the copy
+    /// of the exported fields is dropped and built again by the next export.
+    pub(crate) fn changed_all(&mut self) {
+        self.rows = None;
+        self.changed = Vec::new();
+        self.any_changed = false;
+    }
+
     /// Whether changes are waiting for [`IdOrder::refresh`].
     pub(crate) fn is_stale(&self) -> bool {
         !self.added.is_empty() || !self.removed.is_empty()
+    }
+
+    /// The exported fields in id order, when up to date (no change of any kind pending).
+    pub(crate) fn rows(&self) -> Option<&ExportRows> {
+        if self.is_stale() || self.any_changed {
+            return None;
+        }
+        self.rows.as_ref()
+    }
+
+    /// Merges the pending changes into the order and into the copy of the exported fields
+    /// (built on the first call), reading from the desk's slots and index.
+    pub(crate) fn refresh_with_rows(&mut self, slots: &[Option<Customer>], index: &Index) {
+        let added = self.added.clone();
+        let removed = self.removed.clone();
+        let changed = std::mem::take(&mut self.changed);
+        let any_changed = std::mem::replace(&mut self.any_changed, false);
+        let old = self.rows.take();
+        self.refresh(slots);
+        let pending = !added.is_empty() || !removed.is_empty() || any_changed;
+        self.rows = match old {
+            Some(rows) if !pending && rows.month == index.month => Some(rows),
+            Some(rows) => {
+                let changes = Changes {
+                    added: &added,
+                    removed: &removed,
+                    changed: &changed,
+                };
+                rows.merge(&self.sorted, &changes, slots, index)
+            }
+            None => ExportRows::build(&self.sorted, slots, index),
+        };
     }
 
     /// The live slots by ascending id, when up to date.
@@ -58,8 +127,12 @@ impl IdOrder {
         (!self.is_stale()).then_some(self.sorted.as_slice())
     }
 
-    /// Merges the pending changes, reading ids from the desk's slots.
+    /// Merges the pending changes into the order, reading ids from the desk's slots (a copy of
+    /// the exported fields is left behind: [`IdOrder::refresh_with_rows`] keeps both).
     pub(crate) fn refresh(&mut self, slots: &[Option<Customer>]) {
+        if self.is_stale() {
+            self.rows = None;
+        }
         if !self.removed.is_empty() {
             let removed = std::mem::take(&mut self.removed);
             self.sorted.retain(|s| !removed.contains(*s));

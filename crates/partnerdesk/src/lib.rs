@@ -85,6 +85,7 @@ pub mod desk;
 pub mod error;
 pub mod event;
 pub mod export;
+mod export_rows;
 pub mod freeze;
 mod id_order;
 pub mod ids;

@@ -435,22 +435,33 @@ impl<'a> Masker<'a> {
     /// The country code is kept (it is not personal) unless the rule hides or replaces the
     /// whole value.
     pub fn mask_mobile_into(&self, mobile: &Mobile, out: &mut String) {
+        self.mask_mobile_parts_into(&mobile.country_code, &mobile.number, out);
+    }
+
+    /// [`Masker::mask_mobile_into`] of a number given as its two parts (the export's compact
+    /// copy holds them as packed texts).
+    pub(crate) fn mask_mobile_parts_into(
+        &self,
+        country_code: &str,
+        number: &str,
+        out: &mut String,
+    ) {
         match self.policy.get(SensitiveField::Mobile) {
             MaskRule::Hidden => {}
             MaskRule::Fixed(t) => out.push_str(t),
             MaskRule::Pseudonym => {
                 let mut norm = String::with_capacity(24);
-                norm.extend(mobile.country_code.chars().filter(char::is_ascii_digit));
+                norm.extend(country_code.chars().filter(char::is_ascii_digit));
                 norm.push(' ');
-                norm.extend(mobile.number.chars().filter(char::is_ascii_digit));
+                norm.extend(number.chars().filter(char::is_ascii_digit));
                 self.pseudonym_normalised(SensitiveField::Mobile, &norm, out);
             }
             _ => {
-                if !mobile.country_code.is_empty() {
-                    out.push_str(&mobile.country_code);
+                if !country_code.is_empty() {
+                    out.push_str(country_code);
                     out.push(' ');
                 }
-                self.mask_into(SensitiveField::Mobile, &mobile.number, out);
+                self.mask_into(SensitiveField::Mobile, number, out);
             }
         }
     }

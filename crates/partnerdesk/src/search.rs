@@ -556,25 +556,39 @@ impl Desk {
 
     /// The slots matching a query, ascending.
     pub(crate) fn select(&self, query: &Query, ctx: &MatchContext<'_>) -> Vec<u32> {
+        self.select_bitmap(query, ctx).into_iter().collect()
+    }
+
+    /// The slots matching a query, as a bitmap (the indexes' own type): the same set as
+    /// [`Desk::select`], without a list of slots. For callers that walk the selection in an
+    /// order of their own (an export in id order) or only count it, this is at most a bit per
+    /// customer, compressed, instead of 4 bytes per match; a query of every customer is the
+    /// index's set as it is.
+    pub(crate) fn select_bitmap(&self, query: &Query, ctx: &MatchContext<'_>) -> RoaringBitmap {
         let universe = if query.include_disassociated {
             &self.index.live
         } else {
             &self.index.associated
         };
+        if matches!(query.filter, Expr::All) {
+            return universe.clone();
+        }
         match self.plan(&query.filter, universe, ctx) {
-            Planned::Exact(b) => (b & universe).into_iter().collect(),
+            Planned::Exact(b) => b & universe,
             Planned::Filtered(b, residual) => {
                 let residual: Vec<Residual<'_>> =
                     residual.iter().map(|e| self.compile(e, ctx)).collect();
-                (b & universe)
-                    .into_iter()
-                    .filter(|s| residual.iter().all(|r| self.check_residual(r, *s, ctx)))
-                    .collect()
+                let mut set = b & universe;
+                set.retain(|s| residual.iter().all(|r| self.check_residual(r, s, ctx)));
+                set
             }
-            Planned::Scan => universe
-                .iter()
-                .filter(|s| self.check(&query.filter, *s, ctx))
-                .collect(),
+            // Checked in ascending slot order, so the matches come sorted.
+            Planned::Scan => RoaringBitmap::from_sorted_iter(
+                universe
+                    .iter()
+                    .filter(|s| self.check(&query.filter, *s, ctx)),
+            )
+            .unwrap_or_default(),
         }
     }
 
@@ -612,7 +626,7 @@ impl Desk {
 
     /// How many customers match a query at `now`.
     pub fn count(&self, query: &Query, now: DateTime<Utc>) -> usize {
-        self.select(query, &self.match_context(now)).len()
+        self.select_bitmap(query, &self.match_context(now)).len() as usize
     }
 
     /// Month-to-date spend of a slot for the billing month in `ctx`.
