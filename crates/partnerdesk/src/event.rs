@@ -416,17 +416,29 @@ impl Desk {
     /// buckets, then the customers' records, then what those records point to).
     fn touch_ahead(&self, events: &[Event], found: &mut [Option<u32>; READ_AHEAD]) {
         *found = [None; READ_AHEAD];
+        let first = |s: &str| s.as_bytes().first().map_or(0, |b| usize::from(*b));
+        let mut sum = 0usize;
         for (e, found) in events.iter().zip(found.iter_mut()) {
             if matches!(e.kind, EventKind::Associated { .. }) {
                 break;
             }
             *found = e.customer.as_ref().and_then(|id| self.by_id.get(id));
+            // The event's own data, copied into the desk when applied.
+            if let Actor::Operator(o) = &e.actor {
+                sum = sum.wrapping_add(first(o.as_str()));
+            }
+            sum = sum.wrapping_add(match &e.kind {
+                EventKind::OrderPlaced { order } => first(order.id.as_str()),
+                EventKind::Frozen { freeze } => first(&freeze.reason) + first(&freeze.by),
+                EventKind::BudgetSet { budget } => first(&budget.set_by),
+                EventKind::ManagerAssigned { manager } => first(manager.as_str()),
+                _ => 0,
+            });
         }
         let customer = |slot: Option<u32>| match self.slots.get(slot? as usize) {
             Some(Some(c)) => Some(c),
             _ => None,
         };
-        let mut sum = 0usize;
         for &slot in found.iter() {
             if let Some(c) = customer(slot) {
                 sum = sum
@@ -441,7 +453,6 @@ impl Desk {
         }
         // What the event replaces is freed (its allocations' headers are read then), and the
         // ledger's entries for the customer are found by id.
-        let first = |s: &str| s.as_bytes().first().map_or(0, |b| usize::from(*b));
         for (e, &slot) in events.iter().zip(found.iter()) {
             let (Some(c), Some(id)) = (customer(slot), &e.customer) else {
                 continue;
@@ -666,14 +677,16 @@ impl Desk {
                 self.adopt_imported(s, at);
                 let by = self.shared_actor(&event.actor);
                 self.ledger.open_period(id, &manager, at, by);
-                self.governed(seq, s, |g| *g.account_manager = Some(manager))?;
+                self.replace_manager(s, Some(manager))
+                    .ok_or_else(|| bad_event(seq, "customer slot is not live"))?;
             }
             EventKind::ManagerUnassigned => {
                 let s = need_slot()?;
                 let id = need_id()?;
                 self.adopt_imported(s, at);
                 self.ledger.close_period(id, at);
-                self.governed(seq, s, |g| *g.account_manager = None)?;
+                self.replace_manager(s, None)
+                    .ok_or_else(|| bad_event(seq, "customer slot is not live"))?;
             }
             EventKind::Frozen { freeze } => {
                 let s = need_slot()?;
@@ -830,10 +843,11 @@ impl crate::ledger::Ledger {
 }
 
 /// The fields the governed operations change most often, lent out without the rest of the
-/// customer so that nothing else can change: the index upkeep then touches only these.
+/// customer so that nothing else can change: the index upkeep then touches only these. (The
+/// account manager changes through [`Desk::replace_manager`], which moves the old one out
+/// instead of copying it to compare.)
 pub(crate) struct Governed<'a> {
     pub(crate) freeze: &'a mut FreezeState,
-    pub(crate) account_manager: &'a mut Option<OperatorId>,
     pub(crate) budget: &'a mut Option<Budget>,
     pub(crate) orders: &'a mut Vec<Order>,
 }
@@ -844,9 +858,9 @@ impl Desk {
             .ok_or_else(|| bad_event(seq, "customer slot is not live"))
     }
 
-    /// Like [`Desk::modify`], for changes of the freeze state, account manager, budget or
-    /// orders only (the type lends nothing else), re-indexing just what those feed: the
-    /// freeze buckets, the manager bitmaps and the budgeted set. No clone of the customer.
+    /// Like [`Desk::modify`], for changes of the freeze state, budget or orders only (the
+    /// type lends nothing else), re-indexing just what those feed: the freeze buckets and the
+    /// budgeted set. No clone of the customer.
     pub(crate) fn modify_governed<R>(
         &mut self,
         slot: u32,
@@ -855,11 +869,9 @@ impl Desk {
         self.id_order.changed(slot);
         let c = self.slots.get_mut(slot as usize)?.as_mut()?;
         let old_freeze = crate::index::freeze_key(&c.freeze);
-        let old_manager = c.account_manager.clone();
         let had_budget = c.budget.is_some();
         let out = change(Governed {
             freeze: &mut c.freeze,
-            account_manager: &mut c.account_manager,
             budget: &mut c.budget,
             orders: &mut c.orders,
         });
@@ -867,11 +879,6 @@ impl Desk {
         if old_freeze != new_freeze {
             self.index.set_freeze(slot, old_freeze, false);
             self.index.set_freeze(slot, new_freeze, true);
-        }
-        if old_manager != c.account_manager {
-            self.index.set_manager(slot, old_manager.as_ref(), false);
-            self.index
-                .set_manager(slot, c.account_manager.as_ref(), true);
         }
         match (had_budget, c.budget.is_some()) {
             (false, true) => {
@@ -883,5 +890,20 @@ impl Desk {
             _ => {}
         }
         Some(out)
+    }
+
+    /// Sets a live customer's account manager (or none), re-indexing the manager bitmaps and
+    /// spend sets when it changes. `None` when the slot is not live.
+    pub(crate) fn replace_manager(&mut self, slot: u32, manager: Option<OperatorId>) -> Option<()> {
+        let c = self.slots.get_mut(slot as usize)?.as_mut()?;
+        if c.account_manager == manager {
+            return Some(());
+        }
+        self.id_order.changed(slot);
+        let old = std::mem::replace(&mut c.account_manager, manager);
+        self.index.set_manager(slot, old.as_ref(), false);
+        self.index
+            .set_manager(slot, c.account_manager.as_ref(), true);
+        Some(())
     }
 }

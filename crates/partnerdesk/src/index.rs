@@ -166,8 +166,16 @@ impl TextColumn {
     }
 }
 
-fn bm_insert<K: Eq + Hash>(map: &mut HashMap<K, RoaringBitmap>, k: K, slot: u32) {
-    map.entry(k).or_default().insert(slot);
+fn bm_insert<K: Eq + Hash + Clone>(map: &mut HashMap<K, RoaringBitmap>, k: &K, slot: u32) {
+    // The key is copied only the first time it is seen.
+    match map.get_mut(k) {
+        Some(b) => {
+            b.insert(slot);
+        }
+        None => {
+            map.insert(k.clone(), RoaringBitmap::from_iter([slot]));
+        }
+    }
 }
 
 fn bm_remove<K: Eq + Hash>(map: &mut HashMap<K, RoaringBitmap>, k: &K, slot: u32) {
@@ -275,10 +283,10 @@ impl Index {
         self.set_association(slot, c, true);
         self.set_manager(slot, c.account_manager.as_ref(), true);
         for t in &c.tags {
-            bm_insert(&mut self.by_tag, t.clone(), slot);
+            bm_insert(&mut self.by_tag, t, slot);
         }
         self.set_freeze(slot, freeze_key(&c.freeze), true);
-        bm_insert(&mut self.by_level, c.level.clone(), slot);
+        bm_insert(&mut self.by_level, &c.level, slot);
         if c.budget.is_some() {
             self.budgeted.insert(slot);
         }
@@ -336,7 +344,7 @@ impl Index {
                 bm_remove(&mut self.by_tag, t, slot);
             }
             for t in new.tags.difference(&old.tags) {
-                bm_insert(&mut self.by_tag, t.clone(), slot);
+                bm_insert(&mut self.by_tag, t, slot);
             }
         }
         let (f_old, f_new) = (freeze_key(&old.freeze), freeze_key(&new.freeze));
@@ -346,7 +354,7 @@ impl Index {
         }
         if old.level != new.level {
             bm_remove(&mut self.by_level, &old.level, slot);
-            bm_insert(&mut self.by_level, new.level.clone(), slot);
+            bm_insert(&mut self.by_level, &new.level, slot);
         }
         if new.budget.is_some() {
             self.budgeted.insert(slot);
@@ -428,9 +436,9 @@ impl Index {
                     self.manager_mtd(m, slot, true);
                 }
             }
-            bm_insert(&mut self.by_assoc, a.kind.clone(), slot);
+            bm_insert(&mut self.by_assoc, &a.kind, slot);
             if let Some(r) = &a.reseller {
-                bm_insert(&mut self.by_reseller, r.clone(), slot);
+                bm_insert(&mut self.by_reseller, r, slot);
             }
             self.associated_at.insert((a.since, slot));
         } else {
@@ -450,7 +458,7 @@ impl Index {
     pub(crate) fn set_manager(&mut self, slot: u32, m: Option<&OperatorId>, on: bool) {
         match (m, on) {
             (Some(m), true) => {
-                bm_insert(&mut self.by_manager, m.clone(), slot);
+                bm_insert(&mut self.by_manager, m, slot);
                 if self.associated_bits.contains(slot) {
                     self.manager_mtd(m, slot, true);
                 }
@@ -472,10 +480,16 @@ impl Index {
     fn manager_mtd(&mut self, m: &OperatorId, slot: u32, on: bool) {
         let key = (self.mtd_key.get(slot as usize).copied().unwrap_or(0), slot);
         if on {
-            self.by_manager_mtd
-                .entry(m.clone())
-                .or_default()
-                .insert(key);
+            match self.by_manager_mtd.get_mut(m) {
+                Some(set) => {
+                    set.insert(key);
+                }
+                None => {
+                    let mut set = SortedBlocks::default();
+                    set.insert(key);
+                    self.by_manager_mtd.insert(m.clone(), set);
+                }
+            }
         } else if let Some(set) = self.by_manager_mtd.get_mut(m) {
             set.remove(&key);
             if set.is_empty() {
@@ -498,8 +512,8 @@ impl Index {
                 self.not_frozen.remove(slot);
             }
             (Some((s, o)), true) => {
-                bm_insert(&mut self.by_scope, s, slot);
-                bm_insert(&mut self.by_origin, o, slot);
+                bm_insert(&mut self.by_scope, &s, slot);
+                bm_insert(&mut self.by_origin, &o, slot);
             }
             (Some((s, o)), false) => {
                 bm_remove(&mut self.by_scope, &s, slot);
