@@ -1395,17 +1395,9 @@ mod run {
     /// start. Amounts fit in 64 bits but for the largest decimals, and 128-bit division is a
     /// library call.
     fn digits(v: u128, out: &mut [u8; 40]) -> usize {
-        let Ok(mut v) = u64::try_from(v) else {
-            return digits_wide(v, out);
-        };
-        let mut at = out.len();
-        loop {
-            at -= 1;
-            out[at] = b'0' + (v % 10) as u8;
-            v /= 10;
-            if v == 0 {
-                return at;
-            }
+        match u64::try_from(v) {
+            Ok(v) => super::digits_u64(v, out),
+            Err(_) => digits_wide(v, out),
         }
     }
 
@@ -1746,6 +1738,20 @@ mod run {
                 unsigned(&mut buf, v);
                 prop_assert_eq!(buf, v.to_string());
             }
+        }
+    }
+}
+
+/// The decimal digits of `v` (at least one) into the end of `out`, which holds at least 20
+/// bytes; returns where they start. Shared by the CSV cells and the XLSX writer.
+pub(crate) fn digits_u64<const N: usize>(mut v: u64, out: &mut [u8; N]) -> usize {
+    let mut at = N;
+    loop {
+        at -= 1;
+        out[at] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            return at;
         }
     }
 }

@@ -470,18 +470,10 @@ fn column_letters(mut col: usize) -> Vec<u8> {
 }
 
 /// Appends `v` in decimal.
-fn push_u64(out: &mut Vec<u8>, mut v: u64) {
+fn push_u64(out: &mut Vec<u8>, v: u64) {
     let mut d = [0u8; 20];
-    let mut at = d.len();
-    loop {
-        at -= 1;
-        d[at] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&d[at..]);
+    let at = crate::export::digits_u64(v, &mut d);
+    out.extend_from_slice(d.get(at..).unwrap_or_default());
 }
 
 /// A column width as Excel stores it, from a width in characters (as `rust_xlsxwriter` and
