@@ -25,6 +25,7 @@
 use crate::calendar::YearMonth;
 use crate::customer::Customer;
 use crate::index::Index;
+use crate::sorted::Bits;
 use chrono::{DateTime, Utc};
 use roaring::RoaringBitmap;
 use rust_decimal::Decimal;
@@ -107,12 +108,7 @@ pub(crate) struct Changes<'a> {
     /// Slots whose customer was removed.
     pub(crate) removed: &'a RoaringBitmap,
     /// One bit per slot whose customer changed in place.
-    pub(crate) changed: &'a [u64],
-}
-
-fn bit(bits: &[u64], slot: u32) -> bool {
-    bits.get(slot as usize / 64)
-        .is_some_and(|w| w & (1 << (slot % 64)) != 0)
+    pub(crate) changed: &'a Bits,
 }
 
 /// Reads the fields of a customer that [`ExportRows::push_from`] reads (one load each, all
@@ -239,7 +235,7 @@ impl ExportRows {
             }
             match old.next() {
                 Some(r) if r.slot == slot => {
-                    if bit(changes.changed, slot) {
+                    if changes.changed.contains(slot) {
                         out.push_from(slot, slots, index, &mut scratch)?;
                     } else {
                         out.copy_row(r, &self.text, &self.expiries)?;

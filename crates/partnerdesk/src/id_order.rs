@@ -19,6 +19,7 @@
 use crate::customer::Customer;
 use crate::export_rows::{Changes, ExportRows};
 use crate::index::Index;
+use crate::sorted::Bits;
 use roaring::RoaringBitmap;
 
 /// Slots ordered by their customer's id, with the changes not yet merged.
@@ -34,7 +35,7 @@ pub(crate) struct IdOrder {
     rows: Option<ExportRows>,
     /// One bit per slot whose customer changed in place since the last refresh; kept only
     /// while `rows` exists (otherwise there is nothing to bring up to date).
-    changed: Vec<u64>,
+    changed: Bits,
     /// Whether any bit of `changed` is set.
     any_changed: bool,
 }
@@ -69,11 +70,7 @@ impl IdOrder {
         if self.rows.is_none() {
             return;
         }
-        let w = slot as usize / 64;
-        if w >= self.changed.len() {
-            self.changed.resize(w + 1, 0);
-        }
-        self.changed[w] |= 1 << (slot % 64);
+        self.changed.insert(slot);
         self.any_changed = true;
     }
 
@@ -81,7 +78,7 @@ impl IdOrder {
     /// of the exported fields is dropped and built again by the next export.
     pub(crate) fn changed_all(&mut self) {
         self.rows = None;
-        self.changed = Vec::new();
+        self.changed = Bits::default();
         self.any_changed = false;
     }
 
