@@ -1753,6 +1753,7 @@ mod run {
 
 /// The decimal digits of `v` (at least one) into the end of `out`, which holds at least 20
 /// bytes; returns where they start. Shared by the CSV cells and the XLSX writer.
+#[cfg(feature = "export")]
 pub(crate) fn digits_u64<const N: usize>(mut v: u64, out: &mut [u8; N]) -> usize {
     let mut at = N;
     loop {
