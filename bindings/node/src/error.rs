@@ -66,6 +66,10 @@ pub(crate) fn code_of(e: &CoreError) -> &'static str {
         CoreError::ExportNotFound { .. } => "EXPORT_NOT_FOUND",
         CoreError::ExportCancelled { .. } => "EXPORT_CANCELLED",
         CoreError::ExportWriteFailed { .. } => "EXPORT_WRITE_FAILED",
+        CoreError::QueryTooComplex { .. } => "QUERY_TOO_COMPLEX",
+        CoreError::InvalidEvent { .. } => "INVALID_EVENT",
+        CoreError::EventChainBroken { .. } => "EVENT_CHAIN_BROKEN",
+        CoreError::Internal { .. } => "INTERNAL",
     }
 }
 
@@ -205,6 +209,21 @@ mod tests {
             CoreError::ExportWriteFailed {
                 id: "e".into(),
                 reason: "r".into(),
+            },
+            CoreError::QueryTooComplex {
+                what: "w".into(),
+                max: 1,
+            },
+            CoreError::InvalidEvent {
+                sequence: 1,
+                reason: "r".into(),
+            },
+            CoreError::EventChainBroken {
+                sequence: 1,
+                reason: "r".into(),
+            },
+            CoreError::Internal {
+                operation: "o".into(),
             },
         ]
     }

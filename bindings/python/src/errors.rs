@@ -89,6 +89,10 @@ error_classes! {
     ExportNotFoundError => "EXPORT_NOT_FOUND",
     ExportCancelledError => "EXPORT_CANCELLED",
     ExportWriteFailedError => "EXPORT_WRITE_FAILED",
+    QueryTooComplexError => "QUERY_TOO_COMPLEX",
+    InvalidEventError => "INVALID_EVENT",
+    EventChainBrokenError => "EVENT_CHAIN_BROKEN",
+    InternalError => "INTERNAL",
 }
 
 /// The class and the detail attributes of a core error. Exhaustive: no `_` arm.
@@ -278,6 +282,28 @@ fn class_of<'py>(py: Python<'py>, e: &Error) -> (Bound<'py, PyType>, Details<'py
         Error::ExportWriteFailed { id, reason } => (
             py.get_type::<ExportWriteFailedError>(),
             vec![("id", s(py, id)), ("reason", s(py, reason))],
+        ),
+        Error::QueryTooComplex { what, max } => (
+            py.get_type::<QueryTooComplexError>(),
+            vec![("what", s(py, what)), ("max", n(py, *max as u64))],
+        ),
+        Error::InvalidEvent { sequence, reason } => (
+            py.get_type::<InvalidEventError>(),
+            vec![
+                ("sequence", n(py, *sequence as u64)),
+                ("reason", s(py, reason)),
+            ],
+        ),
+        Error::EventChainBroken { sequence, reason } => (
+            py.get_type::<EventChainBrokenError>(),
+            vec![
+                ("sequence", n(py, *sequence as u64)),
+                ("reason", s(py, reason)),
+            ],
+        ),
+        Error::Internal { operation } => (
+            py.get_type::<InternalError>(),
+            vec![("operation", s(py, operation))],
         ),
     }
 }

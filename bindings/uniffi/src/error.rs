@@ -349,6 +349,34 @@ mirror_errors! {
         /// The kind of failure (an I/O error kind, never a value or a path).
         reason => reason: String = reason,
     } => "EXPORT_WRITE_FAILED";
+    /// A query is nested deeper, or holds more criteria, than the library accepts.
+    QueryTooComplex {
+        /// What is over the limit: `levels of nesting` or `criteria`.
+        what => what: String = what,
+        /// The limit.
+        max => max: u64 = to_u64(max),
+    } => "QUERY_TOO_COMPLEX";
+    /// An event was refused on replay: it fails the checks its command had to pass. Nothing
+    /// from this event on is applied.
+    InvalidEvent {
+        /// The event's sequence number.
+        sequence => sequence: u64 = sequence,
+        /// Why (never a personal value).
+        reason => reason: String = reason,
+    } => "INVALID_EVENT";
+    /// The event log's chain is broken at this event (reordered, renumbered, edited, inserted
+    /// or removed). Nothing from this event on is applied.
+    EventChainBroken {
+        /// The sequence number of the first event that does not follow from its predecessor.
+        sequence => sequence: u64 = sequence,
+        /// What does not match.
+        reason => reason: String = reason,
+    } => "EVENT_CHAIN_BROKEN";
+    /// A bug in partnerdesk, caught before it reached the host. Please report it.
+    Internal {
+        /// The operation that failed.
+        operation => operation: String = operation,
+    } => "INTERNAL";
 
     @adapter
 

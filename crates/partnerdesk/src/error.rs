@@ -348,6 +348,41 @@ pub enum Error {
         /// The kind of failure (an I/O error kind, never a value or a path).
         reason: String,
     },
+    /// A query is nested deeper, or holds more criteria, than the library accepts (the same
+    /// limits for builders and the text filter), so no walk over it can exhaust the stack.
+    #[error("query too complex: more than {max} {what}")]
+    QueryTooComplex {
+        /// What is over the limit: `levels of nesting` or `criteria`.
+        what: String,
+        /// The limit.
+        max: usize,
+    },
+    /// An event was refused on replay: it fails the checks the command that produced it had to
+    /// pass (a value out of bounds, another currency, an unknown operator or customer, time
+    /// going backwards, an actor without the item). Nothing from this event on is applied.
+    #[error("event {sequence} refused: {reason}")]
+    InvalidEvent {
+        /// The event's sequence number.
+        sequence: u64,
+        /// Why (never a personal value).
+        reason: String,
+    },
+    /// The event log's chain is broken at this event: an event was reordered, renumbered,
+    /// edited, inserted or removed. Nothing from this event on is applied.
+    #[error("event log broken at event {sequence}: {reason}")]
+    EventChainBroken {
+        /// The sequence number of the first event that does not follow from its predecessor.
+        sequence: u64,
+        /// What does not match.
+        reason: String,
+    },
+    /// A bug in partnerdesk, caught before it could reach the host (a binding turns a panic
+    /// into this error). The operation may not have completed; please report it.
+    #[error("internal error in {operation}")]
+    Internal {
+        /// The operation that failed.
+        operation: String,
+    },
 }
 
 impl Error {
@@ -397,6 +432,10 @@ impl Error {
             Error::ExportNotFound { .. } => "EXPORT_NOT_FOUND",
             Error::ExportCancelled { .. } => "EXPORT_CANCELLED",
             Error::ExportWriteFailed { .. } => "EXPORT_WRITE_FAILED",
+            Error::QueryTooComplex { .. } => "QUERY_TOO_COMPLEX",
+            Error::InvalidEvent { .. } => "INVALID_EVENT",
+            Error::EventChainBroken { .. } => "EVENT_CHAIN_BROKEN",
+            Error::Internal { .. } => "INTERNAL",
         }
     }
 
@@ -443,6 +482,10 @@ impl Error {
         "EXPORT_NOT_FOUND",
         "EXPORT_CANCELLED",
         "EXPORT_WRITE_FAILED",
+        "QUERY_TOO_COMPLEX",
+        "INVALID_EVENT",
+        "EVENT_CHAIN_BROKEN",
+        "INTERNAL",
     ];
 
     pub(crate) fn invalid_arg(field: impl Into<String>, reason: impl Into<String>) -> Self {

@@ -1062,6 +1062,25 @@ class ExportWriteFailedError(PartnerDeskError):
     id: str
     reason: str
 
+class QueryTooComplexError(PartnerDeskError):
+    """A query is nested deeper, or holds more criteria, than the library accepts (the same limits for builders and the text filter), so no walk over it can exhaust the stack. Code `QUERY_TOO_COMPLEX`."""
+    what: str
+    max: int
+
+class InvalidEventError(PartnerDeskError):
+    """An event was refused on replay: it fails the checks the command that produced it had to pass (a value out of bounds, another currency, an unknown operator or customer, time going backwards, an actor without the item). Nothing from this event on is applied. Code `INVALID_EVENT`."""
+    sequence: int
+    reason: str
+
+class EventChainBrokenError(PartnerDeskError):
+    """The event log's chain is broken at this event: an event was reordered, renumbered, edited, inserted or removed. Nothing from this event on is applied. Code `EVENT_CHAIN_BROKEN`."""
+    sequence: int
+    reason: str
+
+class InternalError(PartnerDeskError):
+    """A bug in partnerdesk, caught before it could reach the host (a binding turns a panic into this error). The operation may not have completed; please report it. Code `INTERNAL`."""
+    operation: str
+
 __all__ += [
     "InvalidIdError",
     "InvalidMoneyError",
@@ -1104,5 +1123,9 @@ __all__ += [
     "ExportNotFoundError",
     "ExportCancelledError",
     "ExportWriteFailedError",
+    "QueryTooComplexError",
+    "InvalidEventError",
+    "EventChainBrokenError",
+    "InternalError",
 ]
 # END GENERATED ERRORS
