@@ -993,8 +993,15 @@ fn orders_on_behalf_check_every_precondition() -> Result<()> {
         code(no_budget),
         Some("AUTHORIZATION_REQUIRED" | "OVER_BUDGET")
     ));
-    // Lapsed (expired) authorization (last: the log never goes back in time).
-    let later = now() + Duration::days(11);
+    // Lapsed (expired) authorizations (last: the log never goes back in time, and both
+    // authorizations, of 10 and 30 days, have ended by then).
+    let later = now() + Duration::days(31);
+    d.unfreeze(
+        &op("ops"),
+        &freeze_req(&["r1"], FreezeScope::Account)?,
+        later,
+        None,
+    )?;
     d.set_budget(
         &op("ops"),
         &r1,
