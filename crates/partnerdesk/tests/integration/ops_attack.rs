@@ -353,7 +353,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: cases(), max_shrink_iters: 200, .. ProptestConfig::default() })]
 
     #[test]
-    fn an_attacker_gets_no_effect_without_the_item(steps in prop::collection::vec(step(), 1..40)) {
+    fn an_attacker_gets_no_effect_without_the_item(steps in prop::collection::vec(step(), 1..32)) {
         let fail = |e: partnerdesk::Error| TestCaseError::fail(e.to_string());
         let (mut desk, mut now, ids) = setup().map_err(fail)?;
         let start = desk.to_snapshot_json().map_err(fail)?;
