@@ -197,9 +197,7 @@ impl Desk {
         now: Option<chrono::DateTime<chrono::Utc>>,
         key: Option<Buffer>,
     ) -> napi::Result<Desk, Code> {
-        let key = key
-            .map(|k| EventKey::new(&k).map_err(to_js))
-            .transpose()?;
+        let key = key.map(|k| EventKey::new(&k).map_err(to_js)).transpose()?;
         let events: Vec<Event> = serde_json::from_str(&events_json).map_err(|e| to_js(e.into()))?;
         let desk =
             CoreDesk::replay_with_key(&snapshot_json, events, key.as_ref()).map_err(to_js)?;
@@ -210,9 +208,7 @@ impl Desk {
     /// events with (HMAC-SHA256 links) and checks replayed events against. Never saved.
     #[napi]
     pub fn set_event_key(&self, key: Option<Buffer>) -> napi::Result<(), Code> {
-        let key = key
-            .map(|k| EventKey::new(&k).map_err(to_js))
-            .transpose()?;
+        let key = key.map(|k| EventKey::new(&k).map_err(to_js)).transpose()?;
         self.write()?.set_event_key(key);
         Ok(())
     }

@@ -476,9 +476,11 @@ impl crate::desk::Desk {
             ids: &[],
             gate: &|d: &crate::desk::Desk| match (kind, &customer) {
                 ("distributor_decision", _) if actor == &crate::access::Actor::System => Ok(()),
-                ("terminate_authorization", Some(c)) => {
-                    d.authorize(actor, crate::access::Permission::RequestAuthorization, Some(c))
-                }
+                ("terminate_authorization", Some(c)) => d.authorize(
+                    actor,
+                    crate::access::Permission::RequestAuthorization,
+                    Some(c),
+                ),
                 (_, Some(c)) if actor == &crate::access::Actor::Customer(c.clone()) => Ok(()),
                 _ => Err(crate::error::Error::PermissionDenied {
                     item: kind.to_owned(),

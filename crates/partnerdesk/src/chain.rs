@@ -120,7 +120,10 @@ mod tests {
     fn links_depend_on_previous_body_and_key() -> Result<()> {
         let a = link("", b"x", None);
         assert_eq!(a.len(), 64);
-        assert!(a.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+        assert!(
+            a.bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        );
         assert_ne!(a, link("", b"y", None));
         assert_ne!(a, link(&a, b"x", None));
         let k1 = EventKey::new(&[1u8; 16])?;

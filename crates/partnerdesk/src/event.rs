@@ -534,11 +534,10 @@ impl Desk {
 
     /// Checks an event from outside before it is applied: chain, then content.
     fn admit(&self, e: &Event) -> Result<()> {
-        let expected = self
-            .ledger
-            .event_seq
-            .checked_add(1)
-            .ok_or_else(|| broken(self.ledger.event_seq, "the sequence numbers are exhausted"))?;
+        let expected =
+            self.ledger.event_seq.checked_add(1).ok_or_else(|| {
+                broken(self.ledger.event_seq, "the sequence numbers are exhausted")
+            })?;
         if e.seq != expected {
             return Err(broken(
                 expected,
@@ -559,7 +558,8 @@ impl Desk {
                 ));
             }
         }
-        self.check_event(e).map_err(|reason| bad_event(e.seq, reason))
+        self.check_event(e)
+            .map_err(|reason| bad_event(e.seq, reason))
     }
 
     /// Finds the customers of `events` (into `found`, by position) and brings into cache what
@@ -663,11 +663,10 @@ impl Desk {
                 "earlier than the last event of the log (time never goes backwards in it)",
             ));
         }
-        let seq = self
-            .ledger
-            .event_seq
-            .checked_add(1)
-            .ok_or_else(|| Error::invalid_arg("now", "the event sequence numbers are exhausted"))?;
+        let seq =
+            self.ledger.event_seq.checked_add(1).ok_or_else(|| {
+                Error::invalid_arg("now", "the event sequence numbers are exhausted")
+            })?;
         #[cfg_attr(not(feature = "serde"), allow(unused_mut))]
         let mut event = Event {
             seq,
@@ -694,7 +693,10 @@ impl Desk {
         if Some(seq) != self.ledger.event_seq.checked_add(1) {
             return Err(broken(
                 seq,
-                format!("expected sequence number {}", self.ledger.event_seq.saturating_add(1)),
+                format!(
+                    "expected sequence number {}",
+                    self.ledger.event_seq.saturating_add(1)
+                ),
             ));
         }
         let at = event.at;

@@ -96,10 +96,11 @@ impl Desk {
             EventKind::AuthorizationRequested { authorization } => {
                 self.check_authorization_requested(e, authorization)
             }
-            EventKind::AuthorizationDistributorDecided { id, .. } => self
-                .check_authorization_step(e, id, |a, _| {
+            EventKind::AuthorizationDistributorDecided { id, .. } => {
+                self.check_authorization_step(e, id, |a, _| {
                     (a == AuthorizationState::AwaitingDistributor).then_some(())
-                }),
+                })
+            }
             EventKind::AuthorizationApproved { id, expires_at } => {
                 // MERGE(query): the instant bound of `expires_at` goes here.
                 let days = self
@@ -115,13 +116,15 @@ impl Desk {
                     (s == AuthorizationState::Pending).then_some(())
                 })
             }
-            EventKind::AuthorizationRejected { id } => self.check_authorization_step(e, id, |s, _| {
-                matches!(
-                    s,
-                    AuthorizationState::Pending | AuthorizationState::AwaitingDistributor
-                )
-                .then_some(())
-            }),
+            EventKind::AuthorizationRejected { id } => {
+                self.check_authorization_step(e, id, |s, _| {
+                    matches!(
+                        s,
+                        AuthorizationState::Pending | AuthorizationState::AwaitingDistributor
+                    )
+                    .then_some(())
+                })
+            }
             EventKind::AuthorizationRevoked { id, reason } => {
                 crate::freeze::check_reason(reason).map_err(|e| because(&e))?;
                 self.check_authorization_step(e, id, |s, _| {
@@ -139,12 +142,16 @@ impl Desk {
                     .then_some(())
                 })
             }
-            EventKind::AuthorizationLapsed { id } => self.check_authorization_step(e, id, |s, _| {
-                (s == AuthorizationState::Lapsed).then_some(())
-            }),
-            EventKind::AuthorizationExpired { id } => self.check_authorization_step(e, id, |s, _| {
-                (s == AuthorizationState::Expired).then_some(())
-            }),
+            EventKind::AuthorizationLapsed { id } => {
+                self.check_authorization_step(e, id, |s, _| {
+                    (s == AuthorizationState::Lapsed).then_some(())
+                })
+            }
+            EventKind::AuthorizationExpired { id } => {
+                self.check_authorization_step(e, id, |s, _| {
+                    (s == AuthorizationState::Expired).then_some(())
+                })
+            }
             EventKind::OrderPlaced { order } => self.check_order_placed(e, order),
             EventKind::CommandRecorded { key, .. } => {
                 if self.ledger.idempotency.contains_key(key) {
@@ -271,7 +278,9 @@ impl Desk {
         }
         crate::freeze::check_reason(&r.reason).map_err(|e| because(&e))?;
         let pending = self.ledger.requests.iter().any(|x| {
-            x.customer == r.customer && x.status == RequestStatus::Pending && x.initiator == r.initiator
+            x.customer == r.customer
+                && x.status == RequestStatus::Pending
+                && x.initiator == r.initiator
         });
         if pending {
             return refuse("a request of this initiator is already pending");
@@ -463,7 +472,8 @@ impl Desk {
         {
             return refuse("the authorization is not a new request");
         }
-        let days = crate::authorization::MIN_DURATION_DAYS..=crate::authorization::MAX_DURATION_DAYS;
+        let days =
+            crate::authorization::MIN_DURATION_DAYS..=crate::authorization::MAX_DURATION_DAYS;
         if !days.contains(&a.duration_days) {
             return refuse("duration_days must be 1 to 731 days");
         }
@@ -521,14 +531,16 @@ impl Desk {
         // already.
         let recorded_already = matches!(
             (&e.kind, &a.state),
-            (EventKind::AuthorizationLapsed { .. }, AuthorizationState::Lapsed)
-                | (EventKind::AuthorizationExpired { .. }, AuthorizationState::Expired)
+            (
+                EventKind::AuthorizationLapsed { .. },
+                AuthorizationState::Lapsed
+            ) | (
+                EventKind::AuthorizationExpired { .. },
+                AuthorizationState::Expired
+            )
         );
         if recorded_already || allowed(state.clone(), e.at).is_none() {
-            return refuse(format!(
-                "{} is not allowed in state {state}",
-                e.kind.code()
-            ));
+            return refuse(format!("{} is not allowed in state {state}", e.kind.code()));
         }
         Ok(())
     }

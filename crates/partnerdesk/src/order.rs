@@ -151,7 +151,11 @@ impl crate::desk::Desk {
             batch: false,
             ids: &[],
             gate: &|d: &crate::desk::Desk| {
-                d.authorize(actor, crate::access::Permission::PlaceOrderOnBehalf, Some(id))
+                d.authorize(
+                    actor,
+                    crate::access::Permission::PlaceOrderOnBehalf,
+                    Some(id),
+                )
             },
         };
         self.run(

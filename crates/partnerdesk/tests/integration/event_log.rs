@@ -55,7 +55,10 @@ fn another_operator_reusing_an_admins_key_is_a_conflict_and_is_audited() -> Resu
         vec![AuditOutcome::Allowed, AuditOutcome::Allowed]
     );
     let last = d.audit_log(&AuditFilter::default().actor(op("admin")));
-    assert!(last.last().is_some_and(|r| r.detail.starts_with("replay of key pay-run-7")));
+    assert!(
+        last.last()
+            .is_some_and(|r| r.detail.starts_with("replay of key pay-run-7"))
+    );
     Ok(())
 }
 
@@ -108,7 +111,10 @@ fn a_revoked_operator_replaying_its_own_key_is_refused_and_audited() -> Result<(
             .customer(cid("r1")),
     );
     assert_eq!(
-        freezes.iter().map(|r| r.outcome.clone()).collect::<Vec<_>>(),
+        freezes
+            .iter()
+            .map(|r| r.outcome.clone())
+            .collect::<Vec<_>>(),
         vec![AuditOutcome::Allowed, denied("PERMISSION_DENIED")]
     );
     Ok(())
@@ -135,9 +141,27 @@ fn logged(event_key: Option<&EventKey>) -> Result<(Desk, String, Vec<Event>)> {
         h(0),
         None,
     )?;
-    d.set_budget(&op("ops"), &cid("r1"), &monthly(100, false, false)?, h(1), None)?;
-    d.assign_manager(&op("ops"), &[cid("r1")], &OperatorId::new("am1")?, h(2), None)?;
-    d.set_budget(&op("ops"), &cid("r1"), &monthly(200, false, false)?, h(3), None)?;
+    d.set_budget(
+        &op("ops"),
+        &cid("r1"),
+        &monthly(100, false, false)?,
+        h(1),
+        None,
+    )?;
+    d.assign_manager(
+        &op("ops"),
+        &[cid("r1")],
+        &OperatorId::new("am1")?,
+        h(2),
+        None,
+    )?;
+    d.set_budget(
+        &op("ops"),
+        &cid("r1"),
+        &monthly(200, false, false)?,
+        h(3),
+        None,
+    )?;
     d.unassign_manager(&op("ops"), &[cid("r1")], h(4), None)?;
     let events = d.events().to_vec();
     assert_eq!(
@@ -288,11 +312,14 @@ fn edit_budget(events: &mut [Event], at: usize, f: impl FnOnce(&mut partnerdesk:
     }
 }
 
+/// An edit of a log.
+type Edit = Box<dyn Fn(&mut Vec<Event>)>;
+
 #[test]
 fn edited_values_currency_time_and_actor_are_refused_at_their_sequence() -> Result<()> {
     let (_, start, events) = logged(None)?;
     assert!(Desk::replay(&start, events.iter().cloned()).is_ok());
-    let cases: Vec<(&str, Box<dyn Fn(&mut Vec<Event>)>)> = vec![
+    let cases: Vec<(&str, Edit)> = vec![
         (
             "budget 1e20",
             Box::new(|ev: &mut Vec<Event>| {
@@ -303,11 +330,15 @@ fn edited_values_currency_time_and_actor_are_refused_at_their_sequence() -> Resu
         ),
         (
             "budget -5",
-            Box::new(|ev: &mut Vec<Event>| edit_budget(ev, 3, |b| b.amount.amount = Decimal::from(-5))),
+            Box::new(|ev: &mut Vec<Event>| {
+                edit_budget(ev, 3, |b| b.amount.amount = Decimal::from(-5))
+            }),
         ),
         (
             "currency",
-            Box::new(|ev: &mut Vec<Event>| edit_budget(ev, 3, |b| b.amount.currency = Currency::USD)),
+            Box::new(|ev: &mut Vec<Event>| {
+                edit_budget(ev, 3, |b| b.amount.currency = Currency::USD)
+            }),
         ),
         (
             "time backwards",
@@ -340,8 +371,12 @@ fn edited_values_currency_time_and_actor_are_refused_at_their_sequence() -> Resu
         edit(&mut tampered);
         assert_ne!(tampered, events, "{what}: the edit took");
         reseal(&mut tampered, 3)?;
-        refused_at(&start, tampered, &events, None, "INVALID_EVENT", 4)
-            .map_err(|e| Error::InvalidArgument { field: what.to_owned(), reason: e.to_string() })?;
+        refused_at(&start, tampered, &events, None, "INVALID_EVENT", 4).map_err(|e| {
+            Error::InvalidArgument {
+                field: what.to_owned(),
+                reason: e.to_string(),
+            }
+        })?;
     }
     Ok(())
 }
@@ -404,7 +439,11 @@ fn with_a_key_a_resealed_edit_is_still_refused() -> Result<()> {
     );
     let other = EventKey::new(b"another secret, 32 bytes long...")?;
     assert_eq!(
-        code(Desk::replay_with_key(&start, events.iter().cloned(), Some(&other))),
+        code(Desk::replay_with_key(
+            &start,
+            events.iter().cloned(),
+            Some(&other)
+        )),
         Some("EVENT_CHAIN_BROKEN")
     );
     // An attacker edits event 4 and re-seals from there with plain SHA-256.
@@ -470,7 +509,13 @@ fn a_log_continues_from_a_snapshot_and_an_old_snapshot_starts_a_new_chain() -> R
 fn commands_refuse_a_time_before_the_last_event() -> Result<()> {
     let (mut d, _, _) = logged(None)?;
     let before = d.clone();
-    let err = d.set_budget(&op("ops"), &cid("r1"), &monthly(500, false, false)?, now(), None);
+    let err = d.set_budget(
+        &op("ops"),
+        &cid("r1"),
+        &monthly(500, false, false)?,
+        now(),
+        None,
+    );
     assert_eq!(code(err), Some("INVALID_ARGUMENT"));
     assert!(d == before);
     assert_eq!(

@@ -126,10 +126,7 @@ fn is_admin(desk: &Desk, actor: &Actor) -> bool {
 /// The oracle for an event the desk accepted (command-made or handed in): its actor was
 /// allowed to cause it, on the desk as it stood before.
 fn allowed(before: &Desk, e: &Event) -> bool {
-    let c = e
-        .customer
-        .as_ref()
-        .and_then(|id| before.customer(id).ok());
+    let c = e.customer.as_ref().and_then(|id| before.customer(id).ok());
     let item = |p: Permission| holds(before, &e.actor, &p, c);
     match &e.kind {
         EventKind::PermissionsGranted { items, .. } => {
@@ -143,7 +140,8 @@ fn allowed(before: &Desk, e: &Event) -> bool {
         EventKind::Frozen { freeze } => match &e.actor {
             Actor::System => {
                 freeze.origin == FreezeOrigin::Budget
-                    && c.and_then(|c| c.budget.as_ref()).is_some_and(|b| b.auto_freeze)
+                    && c.and_then(|c| c.budget.as_ref())
+                        .is_some_and(|b| b.auto_freeze)
             }
             _ => item(Permission::FreezeUnfreeze),
         },
@@ -223,7 +221,13 @@ fn run(
             desk.set_budget(actor, &pick(ids, *c), &s, now, key).is_ok()
         }
         Cmd::Assign(c) => desk
-            .assign_manager(actor, &[pick(ids, *c)], &OperatorId::new("am_001")?, now, key)
+            .assign_manager(
+                actor,
+                &[pick(ids, *c)],
+                &OperatorId::new("am_001")?,
+                now,
+                key,
+            )
             .is_ok(),
         Cmd::PlaceOrder(c, amount) => {
             let req = OrderRequest::new(

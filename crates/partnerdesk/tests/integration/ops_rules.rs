@@ -1240,7 +1240,10 @@ fn replaying_the_events_gives_the_live_desk() -> Result<()> {
     // Out-of-order events are refused.
     let mut events: Vec<_> = d.events().to_vec();
     events.swap(0, 1);
-    assert_eq!(code(Desk::replay(&start, events)), Some("EVENT_CHAIN_BROKEN"));
+    assert_eq!(
+        code(Desk::replay(&start, events)),
+        Some("EVENT_CHAIN_BROKEN")
+    );
     // And a snapshot of the live desk loads equal.
     assert_eq!(Desk::from_snapshot_json(&d.to_snapshot_json()?)?, d);
     let _ = AssociationType::Reseller;
