@@ -26,7 +26,7 @@
 //! before chains existed (snapshot version 1), whose next event starts a new chain.
 
 use crate::error::{Error, Result};
-use hmac::{Hmac, KeyInit, Mac};
+use hmac::{Hmac, KeyInit};
 use sha2::{Digest, Sha256};
 use std::fmt;
 
@@ -44,7 +44,7 @@ pub const MIN_EVENT_KEY_BYTES: usize = 16;
 /// # Ok::<(), partnerdesk::Error>(())
 /// ```
 #[derive(Clone)]
-pub struct EventKey(Hmac<Sha256>);
+pub struct EventKey(#[cfg_attr(not(feature = "serde"), allow(dead_code))] Hmac<Sha256>);
 
 impl EventKey {
     /// A key from the host's secret bytes (at least [`MIN_EVENT_KEY_BYTES`]); shorter is
@@ -88,6 +88,7 @@ pub(crate) fn fingerprint64(text: &str) -> u64 {
 }
 
 /// Lower-case hexadecimal.
+#[cfg(feature = "serde")]
 fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
@@ -99,10 +100,12 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// The link of an event whose canonical bytes are `body`, after the link `previous`.
+#[cfg(feature = "serde")]
 pub(crate) fn link(previous: &str, body: &[u8], key: Option<&EventKey>) -> String {
     match key {
         None => hex(&sha256(&[previous.as_bytes(), b"\n", body])),
         Some(k) => {
+            use hmac::Mac;
             let mut mac = k.0.clone();
             mac.update(previous.as_bytes());
             mac.update(b"\n");
@@ -112,7 +115,7 @@ pub(crate) fn link(previous: &str, body: &[u8], key: Option<&EventKey>) -> Strin
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "serde"))]
 mod tests {
     use super::*;
 
