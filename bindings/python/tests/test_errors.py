@@ -232,7 +232,7 @@ def test_every_class_is_raised_for_real(code: str) -> None:
 def test_error_details_are_attributes() -> None:
     with pytest.raises(partnerdesk.UnsupportedSnapshotVersionError) as e:
         snapshot_with(lambda s: s.update(version=7))()
-    assert (e.value.found, e.value.supported) == (7, 1)
+    assert (e.value.found, e.value.supported) == (7, 2)
     with pytest.raises(partnerdesk.MalformedJsonError) as e2:
         Desk.from_snapshot_json('{"a": 1,\n  oops}')
     assert (e2.value.category, e2.value.line) == ("syntax", 2)
