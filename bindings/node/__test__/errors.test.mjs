@@ -2,6 +2,7 @@
 // `err instanceof Error` with `err.code` set to the core's stable code.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
 import { pd, desk, thrown, rejected } from './helpers.mjs'
 
 const snapshot = JSON.parse(pd.Desk.demo(20, 5).toSnapshotJson())
@@ -111,6 +112,24 @@ const TRIGGERS = {
   },
   EXPORT_WRITE_FAILED: () => ops.exportToFile(admin, '*', '/dev/full'),
   INVALID_TRANSITION: () => ops.unassignManager(admin, ops.searchIds('has_manager=false', { limit: 1 }).ids),
+  // An operator without the right grants itself an item: a well-sealed but invalid event.
+  INVALID_EVENT: () => {
+    const d = pd.Desk.demo(20, 5)
+    const start = d.toSnapshotJson()
+    const head = d.chainHead
+    d.grantPermissions(admin, 'ops_billing', ['PD_VIEW_SPEND'])
+    const { link, ...event } = JSON.parse(d.eventsJson(d.events().length - 1))[0]
+    event.actor = { operator: 'am_000' }
+    const sealed = { ...event, link: createHash('sha256').update(head + '\n' + JSON.stringify(event)).digest('hex') }
+    return pd.Desk.replay(start, JSON.stringify([sealed]))
+  },
+  EVENT_CHAIN_BROKEN: () => {
+    const d = pd.Desk.demo(20, 5)
+    const start = d.toSnapshotJson()
+    d.grantPermissions(admin, 'ops_billing', ['PD_VIEW_SPEND'])
+    d.grantPermissions(admin, 'am_000', ['PD_VIEW_SPEND'])
+    return pd.Desk.replay(start, JSON.stringify(JSON.parse(d.eventsJson()).reverse()))
+  },
 }
 
 /**

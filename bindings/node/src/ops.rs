@@ -267,6 +267,8 @@ pub struct DeskEvent {
     pub kind: String,
     /// Ids, codes, scopes and amounts of the change (no names, contact data or reasons).
     pub summary: String,
+    /// The event's link in the log's hash chain (64 hexadecimal digits).
+    pub link: String,
 }
 
 fn ids(list: &[String]) -> napi::Result<Vec<CustomerId>, Code> {
@@ -529,6 +531,7 @@ impl Desk {
                 customer_id: e.customer.as_ref().map(|c| c.as_str().to_owned()),
                 kind: e.kind.code().to_owned(),
                 summary: e.kind.to_string(),
+                link: e.link.clone(),
             })
             .collect())
     }

@@ -11,6 +11,7 @@ use crate::error::{Code, invalid_argument, to_js};
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 use partnerdesk::Desk as CoreDesk;
+use partnerdesk::chain::EventKey;
 use partnerdesk::event::Event;
 use partnerdesk::privacy::{MaskPolicy as CorePolicy, MaskRule as CoreRule, PseudonymKey};
 
@@ -185,15 +186,36 @@ impl Desk {
     }
 
     /// Builds the desk of a snapshot and applies events (JSON text from `eventsJson`) on top:
-    /// replaying the events a desk emitted since the snapshot gives that desk again.
+    /// replaying the events a desk emitted since the snapshot gives that desk again. Each event
+    /// is checked first: its link in the hash chain (`EVENT_CHAIN_BROKEN`) and the checks its
+    /// command passed (`INVALID_EVENT`), both with the sequence number. `key`: the secret a
+    /// log was sealed with (`setEventKey`); the desk keeps it.
     #[napi(factory)]
     pub fn replay(
         snapshot_json: String,
         events_json: String,
         now: Option<chrono::DateTime<chrono::Utc>>,
+        key: Option<Buffer>,
     ) -> napi::Result<Desk, Code> {
+        let key = key.map(|k| EventKey::new(&k).map_err(to_js)).transpose()?;
         let events: Vec<Event> = serde_json::from_str(&events_json).map_err(|e| to_js(e.into()))?;
-        let desk = CoreDesk::replay(&snapshot_json, events).map_err(to_js)?;
+        let desk =
+            CoreDesk::replay_with_key(&snapshot_json, events, key.as_ref()).map_err(to_js)?;
         Ok(Desk::wrap(desk, now.unwrap_or_else(chrono::Utc::now)))
+    }
+
+    /// Sets (or clears, without one) the secret key (at least 16 bytes) the desk seals its
+    /// events with (HMAC-SHA256 links) and checks replayed events against. Never saved.
+    #[napi]
+    pub fn set_event_key(&self, key: Option<Buffer>) -> napi::Result<(), Code> {
+        let key = key.map(|k| EventKey::new(&k).map_err(to_js)).transpose()?;
+        self.write()?.set_event_key(key);
+        Ok(())
+    }
+
+    /// The link of the last event: the head of the event chain (empty at the start of one).
+    #[napi(getter)]
+    pub fn chain_head(&self) -> napi::Result<String, Code> {
+        Ok(self.read()?.chain_head().to_owned())
     }
 }

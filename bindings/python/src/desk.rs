@@ -1334,24 +1334,54 @@ impl PyDesk {
             .collect())
     }
 
-    /// Applies events (from another desk's `events()`) in order; all or nothing.
+    /// Applies events (from another desk's `events()`) in order, each checked first: its link
+    /// in the hash chain (`EventChainBrokenError`) and the checks its command passed
+    /// (`InvalidEventError`), both naming the sequence number. On the first refused event,
+    /// nothing from it on is applied: the desk stays as after the last good event. A log sealed
+    /// with a key needs the same key (`set_event_key`).
     fn apply_events(&self, py: Python<'_>, events: Vec<PyEvent>) -> PyResult<()> {
         self.not_in_own_export()?;
         let events: Vec<_> = events.into_iter().map(|e| e.inner).collect();
         py.detach(|| self.write().apply_events(events)).py(py)
     }
 
-    /// A desk rebuilt from a snapshot and the events recorded since.
+    /// A desk rebuilt from a snapshot and the events recorded since, checked as
+    /// `apply_events` checks them; `key` for a log sealed with one (the desk keeps it).
     #[staticmethod]
+    #[pyo3(signature = (snapshot_json, events, key = None))]
     fn replay(
         py: Python<'_>,
         snapshot_json: &Bound<'_, PyAny>,
         events: Vec<PyEvent>,
+        key: Option<Vec<u8>>,
     ) -> PyResult<Self> {
         let text = json_text(snapshot_json)?;
+        let key = key
+            .map(|k| partnerdesk::chain::EventKey::new(&k).py(py))
+            .transpose()?;
         let events: Vec<_> = events.into_iter().map(|e| e.inner).collect();
-        let desk = py.detach(|| Desk::replay(&text, events)).py(py)?;
+        let desk = py
+            .detach(|| Desk::replay_with_key(&text, events, key.as_ref()))
+            .py(py)?;
         Ok(Self::wrap(desk))
+    }
+
+    /// Sets (or clears, with `None`) the secret key (at least 16 bytes) the desk seals its
+    /// events with (HMAC-SHA256 links) and checks applied events against. Never saved.
+    fn set_event_key(&self, py: Python<'_>, key: Option<Vec<u8>>) -> PyResult<()> {
+        self.not_in_own_export()?;
+        let key = key
+            .map(|k| partnerdesk::chain::EventKey::new(&k).py(py))
+            .transpose()?;
+        py.detach(|| self.write().set_event_key(key));
+        Ok(())
+    }
+
+    /// The link of the last event: the head of the event chain (`""` at the start of one).
+    #[getter]
+    fn chain_head(&self, py: Python<'_>) -> PyResult<String> {
+        self.not_in_own_export()?;
+        Ok(py.detach(|| self.read().chain_head().to_owned()))
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {

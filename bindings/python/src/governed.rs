@@ -542,6 +542,11 @@ impl PyEvent {
     fn code(&self) -> &'static str {
         self.inner.kind.code()
     }
+    /// The event's link in the log's hash chain (64 hexadecimal digits).
+    #[getter]
+    fn link(&self) -> &str {
+        &self.inner.link
+    }
     /// The event as JSON (for storage; `Event.from_json` reads it back). It may hold personal
     /// data (an association event carries the customer), so treat it like a snapshot.
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {

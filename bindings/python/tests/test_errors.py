@@ -4,6 +4,7 @@ by an operation through the binding, with `code` on the class and the instance."
 from __future__ import annotations
 
 import datetime
+import hashlib
 import io
 import json
 from collections.abc import Callable
@@ -134,6 +135,28 @@ def snapshot_with(change: Callable[[dict], None]) -> Callable[[], None]:
     return run
 
 
+def forged_grant() -> None:
+    """An operator without the right grants itself an item: a well-sealed, invalid event."""
+    desk, now = demo()
+    start = desk.to_snapshot_json()
+    head = desk.chain_head
+    desk.grant_permissions("admin", "ops_billing", ["PD_VIEW_SPEND"], now=now)
+    event = json.loads(desk.events()[-1].to_json())
+    event.pop("link")
+    event["actor"] = {"operator": "am_001"}
+    body = json.dumps(event, separators=(",", ":"), ensure_ascii=False)
+    event["link"] = hashlib.sha256(head.encode() + b"\n" + body.encode()).hexdigest()
+    Desk.from_snapshot_json(start).apply_events([partnerdesk.Event.from_json(json.dumps(event))])
+
+
+def out_of_order() -> None:
+    desk, now = demo()
+    start = desk.to_snapshot_json()
+    desk.grant_permissions("admin", "ops_billing", ["PD_VIEW_SPEND"], now=now)
+    desk.grant_permissions("admin", "am_001", ["PD_VIEW_SPEND"], now=now)
+    Desk.replay(start, desk.events()[::-1])
+
+
 TRIGGERS: dict[str, Callable[[], object]] = {
     "INVALID_ID": lambda: Query.customer_id(""),
     "INVALID_MONEY": lambda: demo()[0].set_budget("admin", one(*demo(), "assoc=reseller"), "-5"),
@@ -176,6 +199,8 @@ TRIGGERS: dict[str, Callable[[], object]] = {
     "EXPORT_NOT_FOUND": lambda: demo()[0].download_export("admin", "exp_000042", io.BytesIO()),
     "EXPORT_CANCELLED": export_with(lambda done, total: False, io.BytesIO()),
     "EXPORT_WRITE_FAILED": export_with(None, BrokenFile()),
+    "INVALID_EVENT": forged_grant,
+    "EVENT_CHAIN_BROKEN": out_of_order,
 }
 
 
@@ -207,7 +232,7 @@ def test_every_class_is_raised_for_real(code: str) -> None:
 def test_error_details_are_attributes() -> None:
     with pytest.raises(partnerdesk.UnsupportedSnapshotVersionError) as e:
         snapshot_with(lambda s: s.update(version=7))()
-    assert (e.value.found, e.value.supported) == (7, 1)
+    assert (e.value.found, e.value.supported) == (7, 2)
     with pytest.raises(partnerdesk.MalformedJsonError) as e2:
         Desk.from_snapshot_json('{"a": 1,\n  oops}')
     assert (e2.value.category, e2.value.line) == ("syntax", 2)

@@ -269,6 +269,7 @@ impl Desk {
             key,
             batch: false,
             ids: &[],
+            gate: &|d: &crate::desk::Desk| d.require_administrator(actor, "grant_permissions"),
         };
         let describe = || {
             let names: Vec<&str> = items.iter().map(|i| i.as_str()).collect();

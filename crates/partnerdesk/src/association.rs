@@ -220,6 +220,11 @@ impl crate::desk::Desk {
             key,
             batch: false,
             ids: &[],
+            gate: &|d: &crate::desk::Desk| match actor {
+                Actor::Customer(c) if c == &id => Ok(()),
+                Actor::System => Ok(()),
+                _ => d.authorize(actor, crate::access::Permission::ManageAssociation, None),
+            },
         };
         let describe = || {
             format!(
@@ -332,6 +337,14 @@ impl crate::desk::Desk {
             key,
             batch: false,
             ids: &[],
+            gate: &|d: &crate::desk::Desk| match initiator {
+                Initiator::Customer if actor == &Actor::Customer(customer.clone()) => Ok(()),
+                Initiator::Customer => Err(Error::PermissionDenied {
+                    item: "customer's own disassociation request".to_owned(),
+                    actor: actor.to_string(),
+                }),
+                _ => d.authorize(actor, crate::access::Permission::ManageAssociation, None),
+            },
         };
         let init = initiator.clone();
         self.run(
@@ -458,6 +471,19 @@ impl crate::desk::Desk {
             key,
             batch: false,
             ids: &[],
+            gate: &|d: &crate::desk::Desk| {
+                let Some(r) = d.ledger.requests.get((request as usize).wrapping_sub(1)) else {
+                    return Ok(());
+                };
+                match r.initiator {
+                    Initiator::Partner if actor == &Actor::Customer(r.customer.clone()) => Ok(()),
+                    Initiator::Partner => Err(crate::error::Error::PermissionDenied {
+                        item: "customer's decision on a partner request".to_owned(),
+                        actor: actor.to_string(),
+                    }),
+                    _ => d.authorize(actor, crate::access::Permission::ManageAssociation, None),
+                }
+            },
         };
         self.run(
             cmd,

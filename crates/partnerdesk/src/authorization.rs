@@ -220,6 +220,13 @@ impl crate::desk::Desk {
             key,
             batch: false,
             ids: &[],
+            gate: &|d: &crate::desk::Desk| {
+                d.authorize(
+                    actor,
+                    crate::access::Permission::RequestAuthorization,
+                    Some(&request.customer),
+                )
+            },
         };
         let describe = || {
             let s: Vec<&str> = request.scopes.iter().map(|s| s.as_str()).collect();
@@ -467,6 +474,19 @@ impl crate::desk::Desk {
             key,
             batch: false,
             ids: &[],
+            gate: &|d: &crate::desk::Desk| match (kind, &customer) {
+                ("distributor_decision", _) if actor == &crate::access::Actor::System => Ok(()),
+                ("terminate_authorization", Some(c)) => d.authorize(
+                    actor,
+                    crate::access::Permission::RequestAuthorization,
+                    Some(c),
+                ),
+                (_, Some(c)) if actor == &crate::access::Actor::Customer(c.clone()) => Ok(()),
+                _ => Err(crate::error::Error::PermissionDenied {
+                    item: kind.to_owned(),
+                    actor: actor.to_string(),
+                }),
+            },
         };
         self.run(
             cmd,

@@ -266,6 +266,13 @@ impl crate::desk::Desk {
             key,
             batch: false,
             ids: &[],
+            gate: &|d: &crate::desk::Desk| {
+                d.authorize(actor, Permission::SetBudget, Some(customer))?;
+                if setting.unfreeze {
+                    d.authorize(actor, Permission::FreezeUnfreeze, Some(customer))?;
+                }
+                Ok(())
+            },
         };
         let describe = || {
             format!(

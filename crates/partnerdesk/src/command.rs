@@ -176,16 +176,6 @@ impl Outcome for OrderId {
     }
 }
 
-/// FNV-1a, 64 bits: a fingerprint that is the same on every platform and version.
-pub(crate) fn fingerprint(text: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}
-
 /// What the runner needs to know about a command.
 pub(crate) struct Command<'a> {
     pub(crate) actor: &'a Actor,
@@ -200,12 +190,22 @@ pub(crate) struct Command<'a> {
     pub(crate) batch: bool,
     /// The customers of a batch command.
     pub(crate) ids: &'a [CustomerId],
+    /// Whether the actor may issue the command at all, as the desk stands now (its permission
+    /// item, or being the customer or the system the command is for). A replayed key is
+    /// answered only while this holds: a revoked operator gets the refusal, not the recorded
+    /// outcome.
+    pub(crate) gate: &'a dyn Fn(&Desk) -> Result<()>,
 }
 
 impl Desk {
     /// Runs a command: idempotency, then `body` (which validates everything before it emits any
     /// event, so a refusal changes nothing), then the audit record and the recorded outcome.
     /// `describe` gives the command's fingerprint text and the audit detail (no personal data).
+    ///
+    /// A key seen before is answered from its record, and only to the same command by the same
+    /// actor (the fingerprint covers both; anything else is `IDEMPOTENCY_CONFLICT`), and only
+    /// while the actor still passes the command's gate (else its refusal, e.g.
+    /// `PERMISSION_DENIED`). Every attempt is audited, replayed or refused.
     pub(crate) fn run<T: Outcome>(
         &mut self,
         cmd: Command<'_>,
@@ -216,7 +216,7 @@ impl Desk {
         // at most once.
         let mut detail = cmd.key.map(|_| describe());
         let print = detail.as_ref().map(|d| {
-            fingerprint(&format!(
+            crate::chain::fingerprint64(&format!(
                 "{}|{}|{:?}|{d}",
                 cmd.kind, cmd.actor, cmd.customer
             ))
@@ -224,14 +224,25 @@ impl Desk {
         if let (Some(key), Some(print)) = (cmd.key, print)
             && let Some(rec) = self.ledger.idempotency.get(key)
         {
-            let out = if rec.fingerprint == print {
-                T::restore(&rec.outcome)
-            } else {
-                None
-            };
-            return out.ok_or_else(|| Error::IdempotencyConflict {
+            let conflict = || Error::IdempotencyConflict {
                 key: key.to_string(),
-            });
+            };
+            let out = if rec.fingerprint == print {
+                let restored = T::restore(&rec.outcome);
+                (cmd.gate)(self).and_then(|()| restored.ok_or_else(conflict))
+            } else {
+                Err(conflict())
+            };
+            let outcome = match &out {
+                Ok(_) => AuditOutcome::Allowed,
+                Err(e) => AuditOutcome::denied(e),
+            };
+            let detail = format!(
+                "replay of key {key}: {}",
+                detail.take().unwrap_or_else(&describe)
+            );
+            self.audit_command(&cmd, &outcome, &detail);
+            return out;
         }
         match body(self) {
             Ok(out) => {
@@ -261,28 +272,33 @@ impl Desk {
             }
             Err(e) => {
                 let detail = detail.take().unwrap_or_else(&describe);
-                if cmd.ids.is_empty() {
-                    self.record_audit(
-                        cmd.actor,
-                        cmd.customer,
-                        cmd.kind,
-                        AuditOutcome::denied(&e),
-                        detail.clone(),
-                        cmd.now,
-                    );
-                }
-                for id in cmd.ids {
-                    self.record_audit(
-                        cmd.actor,
-                        Some(id),
-                        cmd.kind,
-                        AuditOutcome::denied(&e),
-                        detail.clone(),
-                        cmd.now,
-                    );
-                }
+                self.audit_command(&cmd, &AuditOutcome::denied(&e), &detail);
                 Err(e)
             }
+        }
+    }
+
+    /// Audits a whole command's attempt: once per customer of a batch, else once.
+    fn audit_command(&mut self, cmd: &Command<'_>, outcome: &AuditOutcome, detail: &str) {
+        if cmd.ids.is_empty() {
+            self.record_audit(
+                cmd.actor,
+                cmd.customer,
+                cmd.kind,
+                outcome.clone(),
+                detail,
+                cmd.now,
+            );
+        }
+        for id in cmd.ids {
+            self.record_audit(
+                cmd.actor,
+                Some(id),
+                cmd.kind,
+                outcome.clone(),
+                detail,
+                cmd.now,
+            );
         }
     }
 }

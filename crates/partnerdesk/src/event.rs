@@ -46,6 +46,12 @@ pub struct Event {
     pub customer: Option<CustomerId>,
     /// What changed.
     pub kind: EventKind,
+    /// The event's link in the log's hash chain: 64 lower-case hexadecimal digits committing to
+    /// the link before it and to this event's canonical bytes (see [`crate::chain`]). Set by
+    /// the desk when it emits the event; checked by [`Desk::apply_events`]. Empty without the
+    /// `serde` feature.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub link: String,
 }
 
 /// What changed, with the data to apply it again.
@@ -340,7 +346,71 @@ impl fmt::Display for Event {
 const READ_AHEAD: usize = 16;
 
 fn bad_event(seq: u64, reason: impl Into<String>) -> Error {
-    Error::invalid_arg(format!("events[seq={seq}]"), reason)
+    Error::InvalidEvent {
+        sequence: seq,
+        reason: reason.into(),
+    }
+}
+
+fn broken(seq: u64, reason: impl Into<String>) -> Error {
+    Error::EventChainBroken {
+        sequence: seq,
+        reason: reason.into(),
+    }
+}
+
+#[cfg(feature = "serde")]
+impl Event {
+    /// The event's canonical bytes: its JSON without the `link` field (fields in declaration
+    /// order; nothing in an event has an unspecified order). What its link commits to.
+    pub fn canonical_bytes(&self) -> Result<Vec<u8>> {
+        #[derive(serde::Serialize)]
+        struct Body<'a> {
+            seq: u64,
+            at: &'a DateTime<Utc>,
+            actor: &'a Actor,
+            customer: &'a Option<CustomerId>,
+            kind: &'a EventKind,
+        }
+        serde_json::to_vec(&Body {
+            seq: self.seq,
+            at: &self.at,
+            actor: &self.actor,
+            customer: &self.customer,
+            kind: &self.kind,
+        })
+        .map_err(|_| Error::Internal {
+            operation: "event canonical bytes".to_owned(),
+        })
+    }
+
+    /// The link this event must carry when it follows the link `previous` (the empty text
+    /// starts a chain), with the desk's key if it has one (see [`crate::chain`]).
+    ///
+    /// ```
+    /// use partnerdesk::{demo, Desk, Actor, OperatorId, Permission};
+    /// let (mut desk, now) = demo::portfolio(20, 1)?;
+    /// let admin = Actor::Operator(OperatorId::new("admin")?);
+    /// desk.grant_permissions(&admin, &OperatorId::new("ops_billing")?, &[Permission::ViewSpend], now, None)?;
+    /// let e = &desk.events()[0];
+    /// assert_eq!(e.expected_link("", None)?, e.link);
+    /// assert_eq!(desk.chain_head(), e.link);
+    /// # Ok::<(), partnerdesk::Error>(())
+    /// ```
+    pub fn expected_link(
+        &self,
+        previous: &str,
+        key: Option<&crate::chain::EventKey>,
+    ) -> Result<String> {
+        Ok(crate::chain::link(previous, &self.canonical_bytes()?, key))
+    }
+
+    /// Sets the link for a log that continues after `previous`, and returns it (for hosts and
+    /// tools that write logs themselves; the desk seals what it emits).
+    pub fn seal(&mut self, previous: &str, key: Option<&crate::chain::EventKey>) -> Result<&str> {
+        self.link = self.expected_link(previous, key)?;
+        Ok(&self.link)
+    }
 }
 
 impl Desk {
@@ -357,7 +427,8 @@ impl Desk {
 
     /// Builds the desk of a snapshot and applies events on top: replaying the events a desk
     /// emitted since the snapshot gives exactly that desk (audit records aside, which record
-    /// attempts, not state).
+    /// attempts, not state). The events are checked as [`Desk::apply_events`] checks them; for
+    /// a log sealed with a key, see [`Desk::replay_with_key`].
     ///
     /// ```
     /// use partnerdesk::{demo, Desk, access::Actor, OperatorId, FreezeScope, freeze::FreezeRequest};
@@ -376,14 +447,70 @@ impl Desk {
         initial_snapshot_json: &str,
         events: impl IntoIterator<Item = Event>,
     ) -> Result<Desk> {
+        Desk::replay_with_key(initial_snapshot_json, events, None)
+    }
+
+    /// [`Desk::replay`] for a log whose links are HMACs under `key` (the desk that emitted it
+    /// had [`Desk::set_event_key`]); the returned desk keeps the key, so it seals what it emits
+    /// next the same way. A log sealed with another key, or without one, is refused with
+    /// `EVENT_CHAIN_BROKEN` at its first event.
+    ///
+    /// ```
+    /// use partnerdesk::{demo, Desk, Actor, OperatorId, Permission, chain::EventKey};
+    /// let (mut desk, now) = demo::portfolio(20, 1)?;
+    /// let start = desk.to_snapshot_json()?;
+    /// let key = EventKey::new(b"the host keeps this secret safe")?;
+    /// desk.set_event_key(Some(key.clone()));
+    /// let admin = Actor::Operator(OperatorId::new("admin")?);
+    /// desk.grant_permissions(&admin, &OperatorId::new("ops_billing")?, &[Permission::ViewSpend], now, None)?;
+    /// assert_eq!(Desk::replay_with_key(&start, desk.events().iter().cloned(), Some(&key))?, desk);
+    /// let err = Desk::replay(&start, desk.events().iter().cloned()).err().map(|e| e.code());
+    /// assert_eq!(err, Some("EVENT_CHAIN_BROKEN"));
+    /// # Ok::<(), partnerdesk::Error>(())
+    /// ```
+    #[cfg(feature = "serde")]
+    pub fn replay_with_key(
+        initial_snapshot_json: &str,
+        events: impl IntoIterator<Item = Event>,
+        key: Option<&crate::chain::EventKey>,
+    ) -> Result<Desk> {
         let mut desk = Desk::from_snapshot_json(initial_snapshot_json)?;
+        desk.event_key = key.cloned();
         desk.apply_events(events)?;
         Ok(desk)
     }
 
-    /// Applies events on top of this desk, in order. Each event must carry the next sequence
-    /// number and apply cleanly; on the first that does not, the error names it (events before
-    /// it stay applied).
+    /// Sets (or, with `None`, removes) the key the desk seals its events with and checks the
+    /// events it applies against: with a key, links are HMAC-SHA256 under it; without, plain
+    /// SHA-256 (see [`crate::chain`]). The key is never saved in a snapshot; set it again after
+    /// loading one. Changing it mid-log means a verifier needs each key for its part of the
+    /// log: set it once, before the first event.
+    pub fn set_event_key(&mut self, key: Option<crate::chain::EventKey>) {
+        self.event_key = key;
+    }
+
+    /// Whether the desk has an event key.
+    pub fn has_event_key(&self) -> bool {
+        self.event_key.is_some()
+    }
+
+    /// The link of the last event applied or emitted: the head of the event chain (empty at
+    /// the start of a chain). A snapshot records it, so a log continues from the snapshot.
+    pub fn chain_head(&self) -> &str {
+        &self.ledger.chain_head
+    }
+
+    /// Applies events on top of this desk, in order, checking each first:
+    ///
+    /// 1. it carries the next sequence number and its link follows from the chain head and
+    ///    its content (a reordered, renumbered, edited, inserted or removed event does not):
+    ///    else `EVENT_CHAIN_BROKEN` naming the sequence number where the log breaks;
+    /// 2. it passes the checks its command passed, against the desk at that point of the log
+    ///    (values, currency, known operators and customers, time not going backwards, the
+    ///    actor holding the permission item): else `INVALID_EVENT` naming its sequence number.
+    ///
+    /// On the first refused event, nothing from it on is applied: the desk stays as after the
+    /// last good event (the events before it stay applied; the error names where to resume).
     pub fn apply_events(&mut self, events: impl IntoIterator<Item = Event>) -> Result<()> {
         let mut events = events.into_iter();
         self.ledger.events.reserve(events.size_hint().0);
@@ -399,9 +526,40 @@ impl Desk {
             }
             self.touch_ahead(&batch, &mut found);
             for (e, slot) in batch.drain(..).zip(found) {
+                self.admit(&e)?;
                 self.apply_found(e, slot)?;
             }
         }
+    }
+
+    /// Checks an event from outside before it is applied: chain, then content.
+    fn admit(&self, e: &Event) -> Result<()> {
+        let expected =
+            self.ledger.event_seq.checked_add(1).ok_or_else(|| {
+                broken(self.ledger.event_seq, "the sequence numbers are exhausted")
+            })?;
+        if e.seq != expected {
+            return Err(broken(
+                expected,
+                format!("found sequence number {} where {expected} belongs", e.seq),
+            ));
+        }
+        #[cfg(feature = "serde")]
+        {
+            let want = e.expected_link(&self.ledger.chain_head, self.event_key.as_ref())?;
+            if e.link != want {
+                return Err(broken(
+                    expected,
+                    if e.link.is_empty() {
+                        "the event carries no link"
+                    } else {
+                        "the link does not follow from the previous link and the event's content"
+                    },
+                ));
+            }
+        }
+        self.check_event(e)
+            .map_err(|reason| bad_event(e.seq, reason))
     }
 
     /// Finds the customers of `events` (into `found`, by position) and brings into cache what
@@ -497,13 +655,29 @@ impl Desk {
         kind: EventKind,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let event = Event {
-            seq: self.ledger.event_seq + 1,
+        if let Some(last) = self.ledger.events.last()
+            && now < last.at
+        {
+            return Err(Error::invalid_arg(
+                "now",
+                "earlier than the last event of the log (time never goes backwards in it)",
+            ));
+        }
+        let seq =
+            self.ledger.event_seq.checked_add(1).ok_or_else(|| {
+                Error::invalid_arg("now", "the event sequence numbers are exhausted")
+            })?;
+        #[cfg_attr(not(feature = "serde"), allow(unused_mut))]
+        let mut event = Event {
+            seq,
             at: now,
             actor: actor.clone(),
             customer: customer.cloned(),
             kind,
+            link: String::new(),
         };
+        #[cfg(feature = "serde")]
+        event.seal(&self.ledger.chain_head, self.event_key.as_ref())?;
         self.apply(event)
     }
 
@@ -516,10 +690,13 @@ impl Desk {
     /// already (`touch_ahead`).
     fn apply_found(&mut self, event: Event, found: Option<u32>) -> Result<()> {
         let seq = event.seq;
-        if seq != self.ledger.event_seq + 1 {
-            return Err(bad_event(
+        if Some(seq) != self.ledger.event_seq.checked_add(1) {
+            return Err(broken(
                 seq,
-                format!("expected sequence number {}", self.ledger.event_seq + 1),
+                format!(
+                    "expected sequence number {}",
+                    self.ledger.event_seq.saturating_add(1)
+                ),
             ));
         }
         let at = event.at;
@@ -804,6 +981,7 @@ impl Desk {
             }
         }
         self.ledger.event_seq = seq;
+        self.ledger.chain_head.clone_from(&event.link);
         self.ledger.events.push(event);
         Ok(())
     }

@@ -282,6 +282,7 @@ impl crate::desk::Desk {
             key,
             batch: true,
             ids: &request.ids,
+            gate: &|d: &crate::desk::Desk| d.may_freeze_any(actor),
         };
         self.run(cmd, describe, |desk| {
             desk.may_freeze_any(actor)?;

@@ -66,6 +66,9 @@ pub(crate) struct Ledger {
     pub(crate) commitment_letter: Option<DateTime<Utc>>,
     pub(crate) order_seq: u64,
     pub(crate) idempotency: HashMap<IdempotencyKey, Recorded>,
+    /// The link of the last event (empty: a new chain starts; so in snapshots written before
+    /// chains existed). See [`crate::chain`].
+    pub(crate) chain_head: String,
 }
 
 impl PartialEq for Ledger {
@@ -84,6 +87,7 @@ impl PartialEq for Ledger {
             && self.commitment_letter == o.commitment_letter
             && self.order_seq == o.order_seq
             && self.idempotency == o.idempotency
+            && self.chain_head == o.chain_head
     }
 }
 

@@ -77,6 +77,7 @@ pub mod audit;
 pub mod authorization;
 pub mod budget;
 pub mod calendar;
+pub mod chain;
 pub mod command;
 pub mod customer;
 #[cfg(feature = "demo")]
@@ -84,6 +85,7 @@ pub mod demo;
 pub mod desk;
 pub mod error;
 pub mod event;
+mod event_check;
 pub mod export;
 // Read by the export writers only; without them the desk never builds the copy.
 #[cfg_attr(not(feature = "export"), allow(dead_code))]

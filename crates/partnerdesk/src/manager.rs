@@ -93,6 +93,9 @@ impl crate::desk::Desk {
             key,
             batch: true,
             ids: customers,
+            gate: &|d: &crate::desk::Desk| {
+                d.authorize(actor, Permission::AssignAccountManager, None)
+            },
         };
         let describe = || {
             let ids: Vec<&str> = customers.iter().map(|i| i.as_str()).collect();

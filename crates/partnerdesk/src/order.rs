@@ -150,6 +150,13 @@ impl crate::desk::Desk {
             key,
             batch: false,
             ids: &[],
+            gate: &|d: &crate::desk::Desk| {
+                d.authorize(
+                    actor,
+                    crate::access::Permission::PlaceOrderOnBehalf,
+                    Some(id),
+                )
+            },
         };
         self.run(
             cmd,

@@ -17,7 +17,11 @@ use crate::partner::{Operator, Partner};
 use std::collections::HashSet;
 
 /// The snapshot format version this library writes (and the newest it reads).
-pub const SNAPSHOT_VERSION: u32 = 1;
+///
+/// - 1: the first format.
+/// - 2: events carry a `link` and the ledger its `chain_head` (see [`crate::chain`]). A
+///   version 1 snapshot still loads: its head is empty, so the next event starts a new chain.
+pub const SNAPSHOT_VERSION: u32 = 2;
 
 /// The `format` tag of a snapshot.
 pub const SNAPSHOT_FORMAT: &str = "partnerdesk.snapshot";
@@ -123,6 +127,16 @@ impl Desk {
         }
         let mut ledger = snap.ledger;
         ledger.check(&desk)?;
+        if ledger
+            .events
+            .last()
+            .is_some_and(|e| e.link != ledger.chain_head)
+        {
+            return Err(Error::snapshot(
+                "ledger.chain_head",
+                "differs from the last event's link",
+            ));
+        }
         ledger.reindex();
         desk.ledger = ledger;
         snap.exports.check()?;

@@ -3,8 +3,10 @@
 
 mod common;
 mod criteria;
+mod event_log;
 mod export;
 mod fixtures;
+mod ops_attack;
 mod ops_fixture;
 mod ops_pii;
 mod ops_props;

@@ -37,6 +37,8 @@ class ErrorsTest {
         "EXPORT_NOT_FOUND" to "export is not on mobile",
         "EXPORT_CANCELLED" to "export is not on mobile",
         "EXPORT_WRITE_FAILED" to "export is not on mobile",
+        "INVALID_EVENT" to "the mobile surface neither applies nor replays event logs (the host's server does)",
+        "EVENT_CHAIN_BROKEN" to "the mobile surface neither applies nor replays event logs (the host's server does)",
     )
 
     /** Each reachable code, with the call that raises it (thrown, or one item of a batch). */

@@ -1,0 +1,151 @@
+//! The event log's hash chain, and the crate's SHA-256 helper.
+//!
+//! Why a chain: a host stores the event log outside the desk (a file, a queue, a database) and
+//! replays it later. Each event carries a `link` that commits to the event's canonical bytes and
+//! to the link before it, so an event that was reordered, renumbered, edited, inserted or
+//! removed no longer matches and [`crate::Desk::apply_events`] refuses it with
+//! `EVENT_CHAIN_BROKEN`, naming its sequence number. Snapshots record the chain head they were
+//! taken at, so a log continues from a snapshot.
+//!
+//! Two modes:
+//!
+//! - without a key, a link is `SHA-256(previous link ‖ 0x0a ‖ canonical bytes)`: it catches
+//!   accidents and any edit by someone who does not also rewrite every later link; since anyone
+//!   can compute SHA-256, it proves nothing against an attacker who rewrites the whole tail
+//!   (the semantic checks of replay still apply to what such a tail contains);
+//! - with a host-supplied [`EventKey`], a link is `HMAC-SHA256(key, previous link ‖ 0x0a ‖
+//!   canonical bytes)`: nobody without the key can produce a valid link.
+//!
+//! The canonical bytes of an event are its JSON (field order fixed by the type, no map with an
+//! unspecified order) without the `link` field; so the chain needs the `serde` feature. Without
+//! it, events carry no link and [`crate::Desk::apply_events`] checks no chain (the semantic
+//! checks still apply).
+//!
+//! A link is 64 lower-case hexadecimal digits. The empty text is the head of a new chain: the
+//! head of a desk that has emitted nothing yet, and of a desk loaded from a snapshot written
+//! before chains existed (snapshot version 1), whose next event starts a new chain.
+
+use crate::error::{Error, Result};
+use hmac::{Hmac, KeyInit};
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+/// The minimum length of an [`EventKey`], in bytes.
+pub const MIN_EVENT_KEY_BYTES: usize = 16;
+
+/// A host's secret for HMAC links in the event log (at least 16 bytes). `Debug` never shows
+/// it, and it is never saved in a snapshot or an event: the host keeps it (see `SECURITY.md`).
+///
+/// ```
+/// use partnerdesk::chain::EventKey;
+/// let key = EventKey::new(b"a host secret of at least 16 bytes")?;
+/// assert_eq!(format!("{key:?}"), "EventKey([redacted])");
+/// assert_eq!(EventKey::new(b"short").err().map(|e| e.code()), Some("INVALID_ARGUMENT"));
+/// # Ok::<(), partnerdesk::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct EventKey(#[cfg_attr(not(feature = "serde"), allow(dead_code))] Hmac<Sha256>);
+
+impl EventKey {
+    /// A key from the host's secret bytes (at least [`MIN_EVENT_KEY_BYTES`]); shorter is
+    /// `INVALID_ARGUMENT` on `event_key`.
+    pub fn new(secret: &[u8]) -> Result<Self> {
+        if secret.len() < MIN_EVENT_KEY_BYTES {
+            return Err(Error::invalid_arg(
+                "event_key",
+                "an event key needs at least 16 bytes",
+            ));
+        }
+        let mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret).map_err(|_| {
+            Error::invalid_arg("event_key", "the key could not be used for HMAC-SHA256")
+        })?;
+        Ok(EventKey(mac))
+    }
+}
+
+impl fmt::Debug for EventKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("EventKey([redacted])")
+    }
+}
+
+/// SHA-256 of some bytes.
+pub(crate) fn sha256(parts: &[&[u8]]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p);
+    }
+    h.finalize().into()
+}
+
+/// The first 8 bytes of SHA-256, big-endian: a fingerprint that is the same on every platform
+/// and version (idempotency records keep it as a number).
+pub(crate) fn fingerprint64(text: &str) -> u64 {
+    let d = sha256(&[text.as_bytes()]);
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&d[..8]);
+    u64::from_be_bytes(b)
+}
+
+/// Lower-case hexadecimal.
+#[cfg(feature = "serde")]
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    s
+}
+
+/// The link of an event whose canonical bytes are `body`, after the link `previous`.
+#[cfg(feature = "serde")]
+pub(crate) fn link(previous: &str, body: &[u8], key: Option<&EventKey>) -> String {
+    match key {
+        None => hex(&sha256(&[previous.as_bytes(), b"\n", body])),
+        Some(k) => {
+            use hmac::Mac;
+            let mut mac = k.0.clone();
+            mac.update(previous.as_bytes());
+            mac.update(b"\n");
+            mac.update(body);
+            hex(&mac.finalize().into_bytes())
+        }
+    }
+}
+
+#[cfg(all(test, feature = "serde"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_depend_on_previous_body_and_key() -> Result<()> {
+        let a = link("", b"x", None);
+        assert_eq!(a.len(), 64);
+        assert!(
+            a.bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        );
+        assert_ne!(a, link("", b"y", None));
+        assert_ne!(a, link(&a, b"x", None));
+        let k1 = EventKey::new(&[1u8; 16])?;
+        let k2 = EventKey::new(&[2u8; 16])?;
+        assert_ne!(link("", b"x", Some(&k1)), a);
+        assert_ne!(link("", b"x", Some(&k1)), link("", b"x", Some(&k2)));
+        assert_eq!(link("", b"x", Some(&k1)), link("", b"x", Some(&k1)));
+        // Known answer: SHA-256("\nx").
+        assert_eq!(hex(&sha256(&[b"\nx"])), link("", b"x", None));
+        assert_eq!(
+            hex(&sha256(&[b"abc"])),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn fingerprints_are_stable() {
+        assert_eq!(fingerprint64("abc"), 0xba78_16bf_8f01_cfea);
+        assert_ne!(fingerprint64("a"), fingerprint64("b"));
+    }
+}
