@@ -256,9 +256,19 @@ export declare class Desk {
   eventsJson(since?: number | undefined | null): string
   /**
    * Builds the desk of a snapshot and applies events (JSON text from `eventsJson`) on top:
-   * replaying the events a desk emitted since the snapshot gives that desk again.
+   * replaying the events a desk emitted since the snapshot gives that desk again. Each event
+   * is checked first: its link in the hash chain (`EVENT_CHAIN_BROKEN`) and the checks its
+   * command passed (`INVALID_EVENT`), both with the sequence number. `key`: the secret a
+   * log was sealed with (`setEventKey`); the desk keeps it.
    */
-  static replay(snapshotJson: string, eventsJson: string, now?: Date | undefined | null): Desk
+  static replay(snapshotJson: string, eventsJson: string, now?: Date | undefined | null, key?: Buffer | undefined | null): Desk
+  /**
+   * Sets (or clears, without one) the secret key (at least 16 bytes) the desk seals its
+   * events with (HMAC-SHA256 links) and checks replayed events against. Never saved.
+   */
+  setEventKey(key?: Buffer | undefined | null): void
+  /** The link of the last event: the head of the event chain (empty at the start of one). */
+  get chainHead(): string
 }
 
 /**
@@ -626,6 +636,8 @@ export interface DeskEvent {
   kind: string
   /** Ids, codes, scopes and amounts of the change (no names, contact data or reasons). */
   summary: string
+  /** The event's link in the log's hash chain (64 hexadecimal digits). */
+  link: string
 }
 
 /** A disassociation request. */

@@ -171,7 +171,7 @@ test('promise rejections carry the code too', async () => {
   const e1 = await rejected(pd.Desk.loadSnapshot('[1, 2'))
   assert.ok(e1 instanceof Error)
   assert.equal(e1.code, 'MALFORMED_JSON')
-  const e2 = await rejected(pd.Desk.loadSnapshot(broken((s) => { s.version = 2 })))
+  const e2 = await rejected(pd.Desk.loadSnapshot(broken((s) => { s.version = 3 })))
   assert.equal(e2.code, 'UNSUPPORTED_SNAPSHOT_VERSION')
 })
 

@@ -42,8 +42,10 @@ test('another operator reusing an admin key is IDEMPOTENCY_CONFLICT, audited, an
 test('a revoked operator replaying its own key is PERMISSION_DENIED, audited, and changes nothing', () => {
   const d = pd.Desk.demo(100, 3)
   const [id] = d.searchIds('assoc=reseller and frozen=false', { limit: 1 }).ids
+  // Both budget items (own customers and resellers'), whichever the customer needs.
+  d.grantPermissions(admin, 'ops_billing', ['BPC_ITEM_SUBCUSTSERV_010111', 'BPC_ITEM_SUBCUSTSERV_010503'])
   d.setBudget(billing, id, budget('100'), { idempotencyKey: 'b-1' })
-  d.revokePermissions(admin, 'ops_billing', ['BPC_ITEM_SUBCUSTSERV_010111'])
+  d.revokePermissions(admin, 'ops_billing', ['BPC_ITEM_SUBCUSTSERV_010111', 'BPC_ITEM_SUBCUSTSERV_010503'])
   const before = state(d)
   assert.equal(thrown(() => d.setBudget(billing, id, budget('100'), { idempotencyKey: 'b-1' })).code, 'PERMISSION_DENIED')
   assert.deepEqual(state(d), before)

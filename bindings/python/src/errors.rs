@@ -289,17 +289,11 @@ fn class_of<'py>(py: Python<'py>, e: &Error) -> (Bound<'py, PyType>, Details<'py
         ),
         Error::InvalidEvent { sequence, reason } => (
             py.get_type::<InvalidEventError>(),
-            vec![
-                ("sequence", n(py, *sequence as u64)),
-                ("reason", s(py, reason)),
-            ],
+            vec![("sequence", n(py, *sequence)), ("reason", s(py, reason))],
         ),
         Error::EventChainBroken { sequence, reason } => (
             py.get_type::<EventChainBrokenError>(),
-            vec![
-                ("sequence", n(py, *sequence as u64)),
-                ("reason", s(py, reason)),
-            ],
+            vec![("sequence", n(py, *sequence)), ("reason", s(py, reason))],
         ),
         Error::Internal { operation } => (
             py.get_type::<InternalError>(),

@@ -72,7 +72,8 @@ def rust(variants: list[dict]) -> str:
         items = []
         for f, t in v["fields"]:
             if t in INT_TYPES:
-                items.append(f'("{f}", n(py, *{f} as u64))')
+                cast = "" if t == "u64" else " as u64"
+                items.append(f'("{f}", n(py, *{f}{cast}))')
             elif t in ("String", "&'static str"):
                 items.append(f'("{f}", s(py, {f}))')
             else:
