@@ -11,5 +11,6 @@ mod ops_props;
 mod ops_rules;
 mod privacy;
 mod props;
+mod rules_budget;
 mod search;
 mod snapshots;
