@@ -12,5 +12,6 @@ mod ops_rules;
 mod privacy;
 mod props;
 mod rules_budget;
+mod rules_privacy;
 mod search;
 mod snapshots;
