@@ -12,6 +12,7 @@ mod ops_rules;
 mod privacy;
 mod props;
 mod rules_budget;
+mod rules_command;
 mod rules_governed;
 mod rules_privacy;
 mod search;
