@@ -11,6 +11,7 @@ mod ops_props;
 mod ops_rules;
 mod privacy;
 mod props;
+mod rules_association;
 mod rules_authorization;
 mod rules_budget;
 mod rules_command;
