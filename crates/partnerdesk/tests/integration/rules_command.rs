@@ -365,12 +365,12 @@ fn spend_counts_for_the_manager_holding_the_customer_at_the_end_of_its_day() -> 
     assert!(d.manager_history(&r1).is_empty());
     assert!(d.current_manager_period(&r1).is_none());
     // am1 from Nov 20 (10:00 UTC, 18:00 in UTC+8), am2 from Nov 22 (12:00 UTC, Nov 22 20:00).
-    d.assign_manager(&op("ops"), &[r1.clone()], &am1, now(), None)?;
+    d.assign_manager(&op("ops"), std::slice::from_ref(&r1), &am1, now(), None)?;
     let nov22 = Utc
         .with_ymd_and_hms(2026, 11, 22, 12, 0, 0)
         .single()
         .ok_or(Error::InvalidCursor)?;
-    d.assign_manager(&op("ops"), &[r1.clone()], &am2, nov22, None)?;
+    d.assign_manager(&op("ops"), std::slice::from_ref(&r1), &am2, nov22, None)?;
     for (on, units) in [
         (day(2026, 11, 20), 7),
         (day(2026, 11, 21), 11),

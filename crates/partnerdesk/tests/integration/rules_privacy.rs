@@ -413,7 +413,13 @@ fn reveal_gives_each_field_in_clear_to_an_administrator() -> Result<()> {
     let mut d = desk()?;
     let admin = op("admin");
     let r1 = cid("r1");
-    d.assign_manager(&admin, &[r1.clone()], &OperatorId::new("am1")?, now(), None)?;
+    d.assign_manager(
+        &admin,
+        std::slice::from_ref(&r1),
+        &OperatorId::new("am1")?,
+        now(),
+        None,
+    )?;
     let shown: Vec<String> = SensitiveField::ALL
         .into_iter()
         .map(|f| d.reveal(&admin, &r1, f, now()))
