@@ -513,3 +513,38 @@ fn evaluating_every_budget_counts_the_events_of_budgeted_customers() -> Result<(
     assert_eq!(desk.evaluate_budgets(now())?, 0);
     Ok(())
 }
+
+#[test]
+fn only_unpaid_orders_placed_on_the_customers_behalf_are_committed() -> Result<()> {
+    use partnerdesk::{OperatorId, Order, OrderId, OrderStatus};
+    let mut desk = desk()?;
+    let r1 = cid("r1");
+    desk.set_budget(&op("ops"), &r1, &monthly(1000, false, false)?, now(), None)?;
+    let order = |n: u32, status: OrderStatus, by: Option<&str>, units: i64| -> Result<Order> {
+        Ok(Order {
+            id: OrderId::new(format!("CS{n:010}"))?,
+            status,
+            kind: OrderType::New,
+            amount: cny(units, 0),
+            created_at: now() - Duration::days(1),
+            paid_at: None,
+            placed_by: by.map(OperatorId::new).transpose()?,
+        })
+    };
+    let orders = vec![
+        // Counted: unpaid, placed by an operator, in the month.
+        order(1, OrderStatus::PendingPayment, Some("ops"), 40)?,
+        // Not counted: paid (completed), the customer's own, or before the month.
+        order(2, OrderStatus::Completed, Some("ops"), 100)?,
+        order(3, OrderStatus::PendingPayment, None, 200)?,
+        Order {
+            created_at: at(2026, 10, 31, 12),
+            ..order(4, OrderStatus::PendingPayment, Some("ops"), 300)?
+        },
+    ];
+    desk.update_customer(&r1, |c| c.orders = orders)?;
+    let u = desk.budget_usage(&r1, now())?.ok_or(Error::InvalidCursor)?;
+    assert_eq!(u.committed, cny(40, 0));
+    assert_eq!(u.remaining, cny(810, 0));
+    Ok(())
+}
