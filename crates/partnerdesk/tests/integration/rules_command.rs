@@ -454,3 +454,49 @@ fn an_imported_manager_holds_the_customer_until_the_desk_records_a_change() -> R
     );
     Ok(())
 }
+
+#[test]
+fn a_change_at_the_start_of_a_billing_day_takes_that_whole_day() -> Result<()> {
+    let mut d = desk()?;
+    let r1 = cid("r1");
+    d.assign_manager(
+        &op("ops"),
+        std::slice::from_ref(&r1),
+        &opid("am1"),
+        now(),
+        None,
+    )?;
+    // Nov 22 00:00 in UTC+8 is Nov 21 16:00 UTC: Nov 21 ends with am1, Nov 22 is am2's.
+    let start_of_22 = Utc
+        .with_ymd_and_hms(2026, 11, 21, 16, 0, 0)
+        .single()
+        .ok_or(Error::InvalidCursor)?;
+    d.assign_manager(
+        &op("ops"),
+        std::slice::from_ref(&r1),
+        &opid("am2"),
+        start_of_22,
+        None,
+    )?;
+    for (on, units) in [(day(2026, 11, 21), 11), (day(2026, 11, 22), 13)] {
+        d.add_spend(
+            &r1,
+            SpendRecord {
+                day: on,
+                product: "ecs".into(),
+                amount: cny(units, 0),
+                mode: ChargingMode::PayPerUse,
+            },
+        )?;
+    }
+    let (nov21, nov22) = (day(2026, 11, 21), day(2026, 11, 22));
+    assert_eq!(
+        d.manager_spend(&op("ops"), &opid("am1"), nov21, nov22)?,
+        cny(11, 0)
+    );
+    assert_eq!(
+        d.manager_spend(&op("ops"), &opid("am2"), nov21, nov22)?,
+        cny(13, 0)
+    );
+    Ok(())
+}
