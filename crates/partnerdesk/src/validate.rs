@@ -72,6 +72,7 @@ impl Refusal {
     }
 
     /// The error a snapshot load answers (`INVALID_SNAPSHOT`), the field under `prefix`.
+    #[cfg(feature = "serde")]
     pub(crate) fn into_snapshot_error(self, prefix: &str) -> Error {
         Error::snapshot(format!("{prefix}.{}", self.field), self.reason)
     }

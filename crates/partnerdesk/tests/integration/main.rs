@@ -4,6 +4,7 @@
 mod common;
 mod criteria;
 mod export;
+mod export_cells;
 mod fixtures;
 mod hardening_data;
 mod ops_fixture;
