@@ -30,7 +30,15 @@
 //!   Korean, Arabic or Thai names are cut on character boundaries. Leading and trailing
 //!   whitespace is dropped first.
 //! - **Country codes stay.** A mobile number's country calling code (`+86`) is not personal and
-//!   is shown before the masked national number.
+//!   is shown before the masked national number, but only in the shape [`Mobile::new`] accepts
+//!   (`+` or `00` and 1 to 4 digits, or 1 to 4 digits); anything else is left out.
+//! - **Validated raw values.** Every door of the desk (insert, update, snapshot, event, import)
+//!   refuses a mobile that is not exactly what [`Mobile::new`] builds, and names or e-mails that
+//!   [`crate::validate::name`] / [`crate::validate::email`] refuse, so a mask only ever sees
+//!   validated values. The masks stay safe on any text all the same: a mobile counts as already
+//!   masked only in the exact shapes the mobile masks produce (`138****5678`, `***34`, `***`,
+//!   digits around one `***` for a keep rule); any other value, `*` or not, is reduced to its
+//!   digits and masked.
 //!
 //! A keyed pseudonym ([`MaskRule::Pseudonym`], HMAC-SHA256 with the partner's secret
 //! [`PseudonymKey`]) is an option for exports: the same value always gives the same pseudonym,

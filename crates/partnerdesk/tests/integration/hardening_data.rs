@@ -157,6 +157,18 @@ fn a_budget_edited_out_of_range_in_a_snapshot_is_refused() -> TestResult {
             .ok_or("loaded")?;
         assert_eq!(err.code(), "INVALID_SNAPSHOT", "{bad}");
         assert!(err.to_string().contains("budget.amount"), "{err}");
+        // The budget's record in the ledger is held to the same bound.
+        let mut snap: serde_json::Value = serde_json::from_str(&d.to_snapshot_json()?)?;
+        snap["ledger"]["budget_records"][0]["amount"]["amount"] =
+            serde_json::Value::String(bad.to_owned());
+        let err = Desk::from_snapshot_json(&snap.to_string())
+            .err()
+            .ok_or("loaded")?;
+        assert_eq!(err.code(), "INVALID_SNAPSHOT", "{bad}");
+        assert!(
+            err.to_string().contains("budget_records[0].amount"),
+            "{err}"
+        );
     }
     Ok(())
 }
