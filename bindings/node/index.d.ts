@@ -84,7 +84,9 @@ export declare class Desk {
    * customer ids ("Export Selected"), a `Query` or a text filter (evaluated at the export's
    * instant). Administrator only (`ADMINISTRATOR_ONLY`, audited). Resolves to the recorded
    * job; rejects with `EXPORT_CANCELLED` or `EXPORT_WRITE_FAILED` (the job is recorded
-   * anyway), or with the code of a refused request (nothing recorded but the audit).
+   * anyway), or with the code of a refused request (nothing recorded but the audit). The
+   * file is written beside `path` and renamed over it only on success: a refused, cancelled
+   * or failed export leaves an existing file byte for byte as it was.
    */
   exportToFile(actor: Actor, selection: Query | string | string[], path: string, options?: ExportOptions): Promise<ExportJob>
   /**

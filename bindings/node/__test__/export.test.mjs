@@ -1,7 +1,7 @@
 // Exports run off the JS thread with progress and cancellation; reveal is audited.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pd, rejected, thrown } from './helpers.mjs'
@@ -103,6 +103,39 @@ test('a failing sink (/dev/full, Linux) is EXPORT_WRITE_FAILED, recorded as fail
   assert.equal(job?.failureCode, 'EXPORT_WRITE_FAILED')
   const bad = await rejected(big.exportToFile(admin, '*', join(dir, 'no', 'such', 'dir.csv')))
   assert.equal(bad.code, 'INVALID_ARGUMENT')
+})
+
+test('a refused, cancelled or failing exportToFile leaves an existing file byte for byte (issue #13 row 12)', async () => {
+  const own = mkdtempSync(join(dir, 'keep-'))
+  const path = join(own, 'report.csv')
+  const old = Buffer.from('the previous report\r\n\u0000\u00ff')
+  writeFileSync(path, old)
+  const small = pd.Desk.demo(200, 7)
+  // Refused: not the administrator.
+  const refused = await rejected(small.exportToFile(billing, '*', path))
+  assert.ok(['ADMINISTRATOR_ONLY', 'PERMISSION_DENIED'].includes(refused.code ?? ''), refused.code)
+  assert.deepEqual(readFileSync(path), old)
+  // Refused: an unknown recorded job.
+  assert.equal((await rejected(small.downloadExport(admin, 'exp_999999', path))).code, 'EXPORT_NOT_FOUND')
+  assert.deepEqual(readFileSync(path), old)
+  // Cancelled half-way.
+  const cancel = new pd.CancelToken()
+  const cancelled = await rejected(small.exportToFile(admin, '*', path, { cancel, onProgress: () => cancel.cancel() }))
+  assert.equal(cancelled.code, 'EXPORT_CANCELLED')
+  assert.deepEqual(readFileSync(path), old)
+  // Failing: a cell over Excel's 32,767 characters fails the XLSX export after rows were written.
+  const tags = Array.from({ length: 600 }, (_, i) => `tag-${String(i).padStart(3, '0')}-${'x'.repeat(50)}`)
+  small.insertCustomer({ id: 'zz-many-tags', accountName: 'many', name: 'Many Tags', associationType: 'referral', tags })
+  const failed = await rejected(small.exportToFile(admin, '*', path, { format: 'xlsx', columns: ['customer_id', 'tags'] }))
+  assert.equal(failed.code, 'EXPORT_WRITE_FAILED')
+  assert.equal(small.exports().at(-1)?.status, 'failed')
+  assert.deepEqual(readFileSync(path), old)
+  // Nothing is left beside it; a completed export then replaces it whole.
+  assert.deepEqual(readdirSync(own), ['report.csv'])
+  const job = await small.exportToFile(admin, '*', path)
+  assert.equal(job.status, 'completed')
+  assert.match(readFileSync(path, 'utf8'), /^Customer ID,/)
+  assert.deepEqual(readdirSync(own), ['report.csv'])
 })
 
 test('a recorded export downloads again; an unknown one is EXPORT_NOT_FOUND', async () => {

@@ -251,38 +251,54 @@ enum Work {
 
 impl ExportTask {
     fn run(&self) -> Result<Written, CoreError> {
-        let mut desk = self.desk.write().unwrap_or_else(PoisonError::into_inner);
-        let mut buffer = Vec::new();
-        let mut file;
-        let out: &mut (dyn Write + Send) = match &self.sink {
-            Sink::Memory => &mut buffer,
-            Sink::File(path) => {
-                file = std::io::BufWriter::new(std::fs::File::create(path).map_err(|_| {
-                    CoreError::InvalidArgument {
-                        field: "path".into(),
-                        reason: "the file cannot be created".into(),
-                    }
-                })?);
-                &mut file
+        match &self.sink {
+            Sink::Memory => {
+                let mut buffer = Vec::new();
+                Ok(match self.write_to(&mut buffer)? {
+                    Written::Job(job, _) => Written::Job(job, buffer),
+                    Written::Rows(rows, _) => Written::Rows(rows, buffer),
+                })
             }
-        };
+            Sink::File(path) => {
+                // See `FileSink`: a refused, cancelled or failed export leaves an existing file
+                // byte for byte as it was.
+                let sink = FileSink::open(path).map_err(|_| CoreError::InvalidArgument {
+                    field: "path".into(),
+                    reason: "the file cannot be created".into(),
+                })?;
+                let written = {
+                    let mut out = std::io::BufWriter::new(sink.file());
+                    let written = self.write_to(&mut out)?;
+                    out.flush()
+                        .map_err(|_| write_failed("flushing the file failed"))?;
+                    written
+                };
+                sink.commit().map_err(write_failed)?;
+                Ok(written)
+            }
+        }
+    }
+
+    /// Runs the export or download into `out`, holding the desk's write lock.
+    fn write_to(&self, out: &mut (dyn Write + Send)) -> Result<Written, CoreError> {
+        let mut desk = self.desk.write().unwrap_or_else(PoisonError::into_inner);
         let tick = |p| self.ticker.tick(p);
-        let written = match &self.work {
+        match &self.work {
             Work::Export(request) => desk
                 .export(&self.actor, request, &mut *out, tick, self.now)
                 .map(|job| Written::Job(Box::new(job), Vec::new())),
             Work::Download(id) => desk
                 .download_export(&self.actor, id, &mut *out, tick, self.now)
                 .map(|rows| Written::Rows(rows, Vec::new())),
-        }?;
-        out.flush().map_err(|_| CoreError::ExportWriteFailed {
-            id: String::new(),
-            reason: "flushing the file failed".into(),
-        })?;
-        Ok(match written {
-            Written::Job(job, _) => Written::Job(job, buffer),
-            Written::Rows(rows, _) => Written::Rows(rows, buffer),
-        })
+        }
+    }
+}
+
+/// A write failure after the export ran (the job is recorded as the core saw it).
+fn write_failed(reason: &str) -> CoreError {
+    CoreError::ExportWriteFailed {
+        id: String::new(),
+        reason: reason.into(),
     }
 }
 
@@ -395,7 +411,9 @@ impl Desk {
     /// customer ids ("Export Selected"), a `Query` or a text filter (evaluated at the export's
     /// instant). Administrator only (`ADMINISTRATOR_ONLY`, audited). Resolves to the recorded
     /// job; rejects with `EXPORT_CANCELLED` or `EXPORT_WRITE_FAILED` (the job is recorded
-    /// anyway), or with the code of a refused request (nothing recorded but the audit).
+    /// anyway), or with the code of a refused request (nothing recorded but the audit). The
+    /// file is written beside `path` and renamed over it only on success: a refused, cancelled
+    /// or failed export leaves an existing file byte for byte as it was.
     #[napi(
         ts_args_type = "actor: Actor, selection: Query | string | string[], path: string, options?: ExportOptions",
         ts_return_type = "Promise<ExportJob>"
@@ -518,4 +536,73 @@ pub fn export_columns() -> Vec<String> {
         .iter()
         .map(|c| c.as_str().to_owned())
         .collect()
+}
+
+/// The file an export to a path writes to.
+///
+/// Why not the path itself: opening it for writing would truncate an existing file before the
+/// desk even checks the request, so a refused, cancelled or failed export would destroy it. A
+/// regular file (or a path with nothing yet) is written as a temporary file in the same folder,
+/// flushed to disk and renamed over the target only once the export succeeded; otherwise the
+/// temporary file is dropped, which removes it, and the target stays byte for byte as it was.
+/// A symbolic link is followed (the file it points to is replaced, the link stays). Anything
+/// else (a device such as `/dev/stdout`, a named pipe) cannot be replaced by a rename and is
+/// written in place.
+pub(crate) enum FileSink {
+    /// A temporary file beside the target, renamed over it on success.
+    Atomic {
+        tmp: tempfile::NamedTempFile,
+        target: std::path::PathBuf,
+    },
+    /// Not a regular file: written in place.
+    Direct(std::fs::File),
+}
+
+impl FileSink {
+    /// Prepares the sink for `path` (nothing is written to the target yet).
+    pub(crate) fn open(path: &std::path::Path) -> std::io::Result<Self> {
+        match std::fs::metadata(path) {
+            Ok(meta) if !meta.is_file() => std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map(FileSink::Direct),
+            existing => {
+                let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+                let dir = match target.parent() {
+                    Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                    _ => std::path::PathBuf::from("."),
+                };
+                let tmp = tempfile::NamedTempFile::new_in(dir)?;
+                // A replaced file keeps its permissions (a new one is private to the user).
+                if let Ok(meta) = existing {
+                    tmp.as_file().set_permissions(meta.permissions())?;
+                }
+                Ok(FileSink::Atomic { tmp, target })
+            }
+        }
+    }
+
+    /// The file to write to.
+    pub(crate) fn file(&self) -> &std::fs::File {
+        match self {
+            FileSink::Atomic { tmp, .. } => tmp.as_file(),
+            FileSink::Direct(f) => f,
+        }
+    }
+
+    /// After a successful export (written and flushed): synced to disk and renamed over the
+    /// target. The reason of a failure names no path.
+    pub(crate) fn commit(self) -> Result<(), &'static str> {
+        match self {
+            FileSink::Atomic { tmp, target } => {
+                tmp.as_file()
+                    .sync_all()
+                    .map_err(|_| "syncing the file failed")?;
+                tmp.persist(&target)
+                    .map(|_| ())
+                    .map_err(|_| "renaming the file over the target failed")
+            }
+            FileSink::Direct(_) => Ok(()),
+        }
+    }
 }

@@ -1149,7 +1149,9 @@ impl PyDesk {
     /// is called as `progress(done, total)` with the GIL released in between; returning
     /// `False` cancels (`ExportCancelledError`). Administrator only. The desk is locked for
     /// the export: other threads' calls wait until it ends, and calls from the callback or the
-    /// file object raise `RuntimeError` (waiting there would never end).
+    /// file object raise `RuntimeError` (waiting there would never end). A path is written
+    /// beside it and renamed over it only on success: a refused, cancelled or failed export
+    /// leaves an existing file byte for byte as it was.
     #[pyo3(signature = (actor, dest, *, format = "csv", query = None, ids = None, sort = "id", descending = false, columns = None, bom = false, file_name = None, progress = None, now = None))]
     #[allow(clippy::too_many_arguments)]
     fn export(
@@ -1575,27 +1577,30 @@ impl PyDesk {
                 "dest: expected a path (str or os.PathLike) or a binary file object",
             )
         })?;
-        let file = std::fs::File::create(&path)?;
+        // See `FileSink`: a refused, cancelled or failed export leaves an existing file byte
+        // for byte as it was.
+        let sink = crate::export::FileSink::open(&path)?;
         let result = py.detach(|| {
-            let mut out = BufWriter::with_capacity(64 * 1024, file);
-            let r = {
-                let mut desk = self.write();
-                let _mark = ExportingMark::set(self);
-                f(&mut desk, &mut out, progress)
+            let (r, flushed) = {
+                let mut out = BufWriter::with_capacity(64 * 1024, sink.file());
+                let r = {
+                    let mut desk = self.write();
+                    let _mark = ExportingMark::set(self);
+                    f(&mut desk, &mut out, progress)
+                };
+                (r, out.flush())
             };
-            match (r, out.flush()) {
-                (Ok(v), Ok(())) => Ok(v),
-                (Ok(_), Err(_)) => Err(partnerdesk::Error::ExportWriteFailed {
-                    id: String::new(),
-                    reason: "flushing the file failed".into(),
-                }),
+            let failed = |reason: &str| partnerdesk::Error::ExportWriteFailed {
+                id: String::new(),
+                reason: reason.into(),
+            };
+            match (r, flushed) {
+                (Ok(v), Ok(())) => sink.commit().map(|()| v).map_err(failed),
+                (Ok(_), Err(_)) => Err(failed("flushing the file failed")),
+                // Dropping the sink removes its temporary file.
                 (Err(e), _) => Err(e),
             }
         });
-        if result.is_err() {
-            // A cancelled or failed export leaves no partial file behind.
-            let _ = std::fs::remove_file(&path);
-        }
         Ok((result, None))
     }
 }

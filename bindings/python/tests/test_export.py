@@ -94,6 +94,41 @@ def test_cancel_from_progress(fresh: tuple[partnerdesk.Desk, datetime.datetime],
     assert isinstance(e2.value.__cause__, Boom)
 
 
+def test_refused_or_cancelled_export_leaves_an_existing_file_as_it_was(
+    fresh: tuple[partnerdesk.Desk, datetime.datetime], tmp_path: pathlib.Path
+) -> None:
+    """Issue #13 row 12: the file is written aside and renamed over the target only on success."""
+    desk, now = fresh
+    out = tmp_path / "report.csv"
+    old = b"the previous report\r\n\x00\xff"
+    out.write_bytes(old)
+    # A non-administrator: refused before anything is written.
+    with pytest.raises((partnerdesk.AdministratorOnlyError, partnerdesk.PermissionDeniedError)):
+        desk.export("ops_billing", out, now=now)
+    assert out.read_bytes() == old
+    # A refused download (unknown job) and a refused request (unknown column).
+    with pytest.raises(partnerdesk.ExportNotFoundError):
+        desk.download_export("admin", "exp_999999", out, now=now)
+    with pytest.raises(partnerdesk.InvalidArgumentError):
+        desk.export("admin", out, columns=["password"], now=now)
+    assert out.read_bytes() == old
+    # Cancelled half-way, from the progress callback.
+    with pytest.raises(partnerdesk.ExportCancelledError):
+        desk.export("admin", out, progress=lambda done, total: done < 10, now=now)
+    assert out.read_bytes() == old
+    job = desk.exports[-1]
+    assert job.status == "cancelled"
+    with pytest.raises(partnerdesk.ExportCancelledError):
+        desk.download_export("admin", job.id, out, progress=lambda done, total: False, now=now)
+    assert out.read_bytes() == old
+    # Nothing is left beside it.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.csv"]
+    # A completed export replaces it whole.
+    job = desk.export("admin", out, now=now)
+    assert job.status == "completed" and out.read_bytes().startswith(b"Customer ID")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.csv"]
+
+
 def test_write_failure(fresh: tuple[partnerdesk.Desk, datetime.datetime]) -> None:
     desk, now = fresh
 

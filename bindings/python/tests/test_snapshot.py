@@ -39,3 +39,42 @@ def test_bad_snapshots(desk: partnerdesk.Desk) -> None:
         partnerdesk.Desk.from_snapshot_json(42)  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         partnerdesk.Desk.from_snapshot_json(b"\xff\xfe")
+
+
+def test_hostile_amounts_and_mobiles_are_refused_at_load(desk: partnerdesk.Desk) -> None:
+    """Issue #13 rows 3 and 7 through the binding: three unpaid orders of 7.9e28, or a mobile
+    holding `*` or digits in its country code, are refused with typed errors that hold no value,
+    whether they come in a snapshot or an inserted customer; nothing is added."""
+    snap = json.loads(desk.to_snapshot_json())
+    customer = snap["customers"][0]
+    order = {
+        "status": "pending_payment",
+        "kind": "new",
+        "amount": {"amount": "79000000000000000000000000000", "currency": snap["partner"]["currency"]},
+        "created_at": customer["association"]["since"],
+        "placed_by": "admin",
+    }
+    poisoned = json.loads(json.dumps(snap))
+    poisoned["customers"][0]["orders"] = [dict(order, id=f"PD{n:010}") for n in range(1, 4)]
+    with pytest.raises(partnerdesk.InvalidSnapshotError) as e:
+        partnerdesk.Desk.from_snapshot_json(json.dumps(poisoned))
+    assert "orders[0].amount" in str(e.value)
+    fresh = dict(poisoned["customers"][0], id="0" * 31 + "f")
+    with pytest.raises(partnerdesk.InvalidMoneyError):
+        desk.insert_customer(json.dumps(fresh))
+    before = len(desk)
+    for mobile in (
+        {"country_code": "", "number": "13912345678*"},
+        {"country_code": "+86", "number": "139*12345678"},
+        {"country_code": "13912345678", "number": "1"},
+    ):
+        poisoned = json.loads(json.dumps(snap))
+        poisoned["customers"][0]["mobile"] = mobile
+        with pytest.raises(partnerdesk.InvalidSnapshotError) as e:
+            partnerdesk.Desk.from_snapshot_json(json.dumps(poisoned))
+        assert "13912345678" not in str(e.value) and "13912345678" not in repr(e.value)
+        fresh = dict(poisoned["customers"][0], id="0" * 31 + "e")
+        with pytest.raises(partnerdesk.InvalidArgumentError) as e2:
+            desk.insert_customer(json.dumps(fresh))
+        assert "13912345678" not in str(e2.value)
+    assert len(desk) == before

@@ -442,7 +442,7 @@ fn customer_from_info(
         (Field::Null, _) | (Field::Absent, None) => String::new(),
         (Field::Absent, Some(e)) => e.name.expose().clone(),
     };
-    if !control_free(&name, partnerdesk::validate::MAX_NAME_CHARS) {
+    if partnerdesk::validate::name(&name).is_err() {
         return Err(HuaweiError::data(
             format!("{path}.customer"),
             "longer than 256 characters or has control characters",
@@ -547,8 +547,7 @@ fn customer_from_info(
         Field::Value(e) if e.trim().is_empty() => c.email = None,
         Field::Value(e) => {
             let e = e.trim();
-            c.email = if e.contains('@') && control_free(e, partnerdesk::validate::MAX_EMAIL_CHARS)
-            {
+            c.email = if partnerdesk::validate::email(e).is_ok() {
                 Some(e.to_owned().into())
             } else {
                 warn(

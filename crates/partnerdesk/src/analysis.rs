@@ -13,6 +13,7 @@ use crate::desk::Desk;
 use crate::error::{Error, Result};
 use crate::ids::CustomerId;
 use crate::money::Money;
+use crate::money::sum;
 use crate::resource::Resource;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -131,12 +132,14 @@ impl Desk {
             .unwrap_or_else(|| last.last_day());
         let (mut mtd, mut lm, mut lms) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
         for c in scope {
-            mtd += c.spend_between(month.first_day(), today);
-            lm += c.month_spend(last);
-            lms += c.spend_between(last.first_day(), last_same_end);
+            mtd = sum(mtd, c.spend_between(month.first_day(), today))?;
+            lm = sum(lm, c.month_spend(last))?;
+            lms = sum(lms, c.spend_between(last.first_day(), last_same_end))?;
         }
         let cur = self.partner.currency;
-        let change = mtd - lms;
+        let change = mtd
+            .checked_sub(lms)
+            .ok_or_else(|| Error::invalid_money("change", "the difference overflows"))?;
         Ok(SpendSummary {
             month_to_date: Money::new(mtd, cur),
             last_month: Money::new(lm, cur),
@@ -167,7 +170,8 @@ impl Desk {
         for c in self.view_scope(actor, Permission::ViewSpend, customer)? {
             let start = c.spend.partition_point(|r| r.day < from);
             for r in c.spend[start..].iter().take_while(|r| r.day <= to) {
-                *by.entry(r.product.as_str()).or_default() += r.amount.amount;
+                let total = by.entry(r.product.as_str()).or_default();
+                *total = sum(*total, r.amount.amount)?;
             }
         }
         let mut v: Vec<(&str, Decimal)> = by.into_iter().collect();
@@ -199,7 +203,7 @@ impl Desk {
             for r in c.spend[start..].iter().take_while(|r| r.day <= to) {
                 let i = r.day.signed_duration_since(from).num_days() as usize;
                 if let Some(s) = sums.get_mut(i) {
-                    *s += r.amount.amount;
+                    *s = sum(*s, r.amount.amount)?;
                 }
             }
         }

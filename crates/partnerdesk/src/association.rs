@@ -275,7 +275,7 @@ impl crate::desk::Desk {
                 }
                 c.sort_spend();
                 crate::validate::customer(&c, &desk.partner, &desk.operators)
-                    .map_err(|(field, reason)| Error::invalid_arg(field, reason))?;
+                    .map_err(crate::validate::Refusal::into_error)?;
                 desk.emit(
                     actor,
                     Some(&id),

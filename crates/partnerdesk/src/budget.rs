@@ -142,15 +142,8 @@ impl BudgetSetting {
         thresholds: impl IntoIterator<Item = Decimal>,
     ) -> Result<Self> {
         let mut t: Vec<Decimal> = thresholds.into_iter().map(|d| d.normalize()).collect();
-        if t.is_empty()
-            || t.iter()
-                .any(|x| *x <= Decimal::ZERO || *x > Decimal::from(1000))
-        {
-            return Err(Error::invalid_arg(
-                "thresholds",
-                "at least one, each in (0, 1000] percent",
-            ));
-        }
+        crate::validate::thresholds("thresholds", &t)
+            .map_err(|(field, reason)| Error::invalid_arg(field, reason))?;
         t.sort();
         t.dedup();
         self.thresholds = t;
@@ -343,18 +336,28 @@ impl crate::desk::Desk {
             BudgetKind::OneOff => off.start_of_day(off.day_of(b.set_at)),
             _ => off.start_of_day(off.month_of(now).first_day()),
         };
-        let committed: Decimal = c
+        // Every amount on the desk passed `validate` (orders and spend records at most 10^15
+        // each), so these sums stay far inside the decimal range for any number of records a
+        // desk can hold; they are checked all the same, and an overflow is a typed error.
+        let overflow = || Error::invalid_money("budget_usage", "the sum overflows");
+        let committed = c
             .orders
             .iter()
             .filter(|o| o.is_unpaid() && o.placed_by.is_some() && o.created_at >= period_start)
-            .map(|o| o.amount.amount)
-            .sum();
+            .try_fold(Decimal::ZERO, |sum, o| sum.checked_add(o.amount.amount))
+            .ok_or_else(overflow)?;
+        let remaining = b
+            .amount
+            .amount
+            .checked_sub(used)
+            .and_then(|r| r.checked_sub(committed))
+            .ok_or_else(overflow)?;
         let cur = self.partner.currency;
         Ok(Some(BudgetUsage {
             budget: b.clone(),
             used: Money::new(used, cur),
             committed: Money::new(committed, cur),
-            remaining: Money::new(b.amount.amount - used - committed, cur),
+            remaining: Money::new(remaining, cur),
             percent: percent(used, b.amount.amount),
         }))
     }

@@ -78,7 +78,10 @@ pub struct Mobile {
 
 impl Mobile {
     /// Validates a mobile number: the number has 1..=20 ASCII digits (spaces and dashes are
-    /// dropped); the country code is `+` or `00` followed by 1..=4 digits, or empty.
+    /// dropped); the country code is `+` or `00` followed by 1..=4 digits, 1..=4 digits, or
+    /// empty. The one constructor of a mobile: every door of the desk (insert, update,
+    /// snapshot, event, import) refuses a stored mobile that is not exactly what this builds
+    /// from its two parts (`INVALID_ARGUMENT`, or `INVALID_SNAPSHOT` in a snapshot).
     pub fn new(country_code: &str, number: &str) -> Result<Self> {
         let digits: String = number.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
         if digits.is_empty() || digits.len() > 20 || !digits.bytes().all(|b| b.is_ascii_digit()) {

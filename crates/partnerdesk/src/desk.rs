@@ -168,7 +168,7 @@ impl Desk {
         }
         customer.sort_spend();
         crate::validate::customer(&customer, &self.partner, &self.operators)
-            .map_err(|(field, reason)| Error::invalid_arg(field, reason))?;
+            .map_err(crate::validate::Refusal::into_error)?;
         self.place(customer);
         Ok(())
     }
@@ -177,7 +177,7 @@ impl Desk {
     pub fn upsert_customer(&mut self, mut customer: Customer) -> Result<()> {
         customer.sort_spend();
         crate::validate::customer(&customer, &self.partner, &self.operators)
-            .map_err(|(field, reason)| Error::invalid_arg(field, reason))?;
+            .map_err(crate::validate::Refusal::into_error)?;
         match self.by_id.get(&customer.id) {
             Some(slot) => self.replace(slot, customer),
             None => self.place(customer),
@@ -216,7 +216,7 @@ impl Desk {
         }
         next.sort_spend();
         crate::validate::customer(&next, &self.partner, &self.operators)
-            .map_err(|(field, reason)| Error::invalid_arg(field, reason))?;
+            .map_err(crate::validate::Refusal::into_error)?;
         self.replace(slot, next);
         Ok(out)
     }
@@ -241,7 +241,7 @@ impl Desk {
                 .get(slot as usize)
                 .copied()
                 .unwrap_or_default()
-                + amount;
+                .saturating_add(amount);
             let manager = self.at(slot).account_manager.clone();
             self.index.set_mtd(slot, mtd, manager.as_ref());
         }

@@ -740,6 +740,9 @@ impl Desk {
                 if event.customer.as_ref() != Some(&c.id) {
                     return Err(bad_event(seq, "customer id differs from the record"));
                 }
+                // The record enters the desk here: the same checks as an insert.
+                crate::validate::customer(&c, &self.partner, &self.operators)
+                    .map_err(|r| r.under(&format!("events[seq={seq}].customer")).into_error())?;
                 self.ledger.associations.push(AssociationRecord {
                     customer: c.id.clone(),
                     change: AssociationChange::Associated,
@@ -957,6 +960,12 @@ impl Desk {
             }
             EventKind::OrderPlaced { order } => {
                 let s = need_slot()?;
+                crate::validate::order_amount(
+                    &format!("events[seq={seq}].order.amount"),
+                    &order.amount,
+                    self.partner.currency,
+                )
+                .map_err(|(field, reason)| Error::invalid_money(field, reason))?;
                 self.ledger.order_seq += 1;
                 let mut order = (**order).clone();
                 if let Some(by) = &order.placed_by

@@ -61,10 +61,14 @@
 //!
 //! Cells: amounts are exact decimal text in the partner's currency (never a float, in CSV and
 //! XLSX alike; in XLSX only the count of unpaid orders is a number); times are UTC,
-//! `YYYY-MM-DDTHH:MM:SSZ`. In CSV (RFC 4180: `,`, `"` quoting,
-//! CRLF line ends, UTF-8, optionally with a byte-order mark for Excel) a text cell that starts
-//! with `=`, `+`, `-`, `@`, tab or carriage return is prefixed with `'` so that a spreadsheet
-//! does not run it as a formula (`'+86 138****5678`). The CSV records are written here (a
+//! `YYYY-MM-DDTHH:MM:SSZ`. Against formula injection (OWASP), every text
+//! cell (every column but amounts, times, counts and the currency code: ids, logins, tags,
+//! codes and masked values included) that starts with `=`, `+`, `-`, `@`, tab, carriage
+//! return, line feed or a full-width `＝ ＋ － ＠` is neutralised: in CSV (RFC 4180: `,`, `"`
+//! quoting, CRLF line ends, UTF-8, optionally with a byte-order mark for Excel) it is prefixed
+//! with `'` (`'+86 138****5678`); in XLSX, where text is an inline string that is never
+//! evaluated, it keeps its text and is marked quote-prefixed, as Excel marks a cell typed with a
+//! leading `'`, so that editing it does not make it a formula either. The CSV records are written here (a
 //! field is quoted only when it holds a quote, comma, CR or LF, quotes doubled), byte for byte
 //! as the `csv` crate writes them (the tests check it, and read them back with it), without
 //! a call into its writer per field.
@@ -139,7 +143,9 @@ macro_rules! columns {
                 match self { $(ExportColumn::$v => $header,)* }
             }
 
-            /// Whether the cell is text a spreadsheet could mistake for a formula.
+            /// Whether the cell holds text from data (ids, names, codes: every column but the
+            /// amounts, times, counts and the currency code this module formats itself), which
+            /// a spreadsheet could mistake for a formula.
             #[cfg_attr(not(feature = "export"), allow(dead_code))]
             fn is_text(self) -> bool {
                 match self { $(ExportColumn::$v => $text,)* }
@@ -158,7 +164,7 @@ macro_rules! columns {
 
 columns! {
     /// Huawei customer (domain) id.
-    CustomerId => "customer_id", "Customer ID", false;
+    CustomerId => "customer_id", "Customer ID", true;
     /// Account name (masked as the export's policy says).
     AccountName => "account_name", "Account Name", true;
     /// Customer name, anonymised.
@@ -168,31 +174,31 @@ columns! {
     /// E-mail, anonymised.
     Email => "email", "Email", true;
     /// Individual, enterprise or unset.
-    CustomerType => "customer_type", "Customer Type", false;
+    CustomerType => "customer_type", "Customer Type", true;
     /// Real-name verification status.
-    Verification => "verification", "Verification Status", false;
+    Verification => "verification", "Verification Status", true;
     /// Customer level (V0..V5).
-    Level => "level", "Customer Level", false;
+    Level => "level", "Customer Level", true;
     /// Tags, separated by `; `.
     Tags => "tags", "Tags", true;
     /// Referral or reseller.
-    AssociationType => "association_type", "Association Type", false;
+    AssociationType => "association_type", "Association Type", true;
     /// When associated.
     AssociatedAt => "associated_at", "Associated On", false;
     /// When disassociated.
     DisassociatedAt => "disassociated_at", "Disassociated On", false;
     /// The reseller the customer belongs to.
-    Reseller => "reseller", "Reseller ID", false;
+    Reseller => "reseller", "Reseller ID", true;
     /// Account manager login.
-    AccountManager => "account_manager", "Account Manager ID", false;
+    AccountManager => "account_manager", "Account Manager ID", true;
     /// Account manager display name (masked as the export's policy says).
     AccountManagerName => "account_manager_name", "Account Manager", true;
     /// Freeze scope, or `not_frozen`.
-    FreezeStatus => "freeze_status", "Freeze Status", false;
+    FreezeStatus => "freeze_status", "Freeze Status", true;
     /// Freeze origin, when frozen.
-    FreezeOrigin => "freeze_origin", "Freeze Origin", false;
+    FreezeOrigin => "freeze_origin", "Freeze Origin", true;
     /// Monthly or one-off, when a budget is set.
-    BudgetType => "budget_type", "Budget Type", false;
+    BudgetType => "budget_type", "Budget Type", true;
     /// Budget amount.
     Budget => "budget", "Budget", false;
     /// Spend counted against the budget.
@@ -1375,16 +1381,26 @@ mod run {
     }
 
     /// With `guard`, prefixes a text cell (starting at `start` of `buf`) that a spreadsheet
-    /// could run as a formula with `'`. The formula starters are ASCII, so the first byte tells.
+    /// could run as a formula with `'`.
     fn guard_formula(col: ExportColumn, buf: &mut String, start: usize, guard: bool) {
-        if guard
-            && col.is_text()
-            && matches!(
-                buf.as_bytes().get(start),
-                Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
-            )
-        {
+        if guard && col.is_text() && buf.get(start..).is_some_and(formula_start) {
             buf.insert(start, '\'');
+        }
+    }
+
+    /// Whether a text cell starts with what a spreadsheet could take for the start of a
+    /// formula: OWASP's list for CSV injection (`=`, `+`, `-`, `@`, tab, carriage return),
+    /// line feed, and the full-width `＝`, `＋`, `－`, `＠` (which spreadsheets in East Asian
+    /// locales convert on input). The ASCII ones tell by the first byte; the full-width ones
+    /// all start with byte `0xEF`.
+    pub(crate) fn formula_start(cell: &str) -> bool {
+        match cell.as_bytes().first() {
+            Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r' | b'\n') => true,
+            Some(0xEF) => matches!(
+                cell.chars().next(),
+                Some('\u{FF1D}' | '\u{FF0B}' | '\u{FF0D}' | '\u{FF20}')
+            ),
+            _ => false,
         }
     }
 
@@ -1617,7 +1633,7 @@ mod run {
             cells.cells(slot, &mut buf, false, |buf, _| ends.push(buf.len()));
             sheet.begin_row();
             let mut start = 0;
-            for (&end, &numeric) in ends.iter().zip(&numeric) {
+            for ((&end, &numeric), col) in ends.iter().zip(&numeric).zip(cells.columns) {
                 let s = &buf[start..end];
                 start = end;
                 let written = match numeric.then(|| s.parse::<u64>().ok()).flatten() {
@@ -1625,6 +1641,10 @@ mod run {
                         sheet.number(n);
                         Ok(())
                     }
+                    // An inline string is never evaluated; a text cell that looks like a
+                    // formula is also marked quote-prefixed, as Excel marks a cell typed with a
+                    // leading `'`, so that editing it does not turn it into one either.
+                    None if col.is_text() && formula_start(s) => sheet.quoted_text(s),
                     None => sheet.text(s),
                 };
                 if let Err(e) = written {

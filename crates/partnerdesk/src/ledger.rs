@@ -262,6 +262,10 @@ impl Ledger {
                     "not in the partner's currency",
                 ));
             }
+            // The same bound as a budget in force.
+            crate::validate::budget_amount("amount", r.amount.amount).map_err(|(_, reason)| {
+                Error::snapshot(format!("ledger.budget_records[{i}].amount"), reason)
+            })?;
         }
         Ok(())
     }

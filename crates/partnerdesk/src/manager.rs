@@ -243,7 +243,7 @@ impl crate::desk::Desk {
                     None => c.account_manager.clone(),
                 };
                 if holder.as_ref() == Some(manager) {
-                    total += r.amount.amount;
+                    total = crate::money::sum(total, r.amount.amount)?;
                 }
             }
         }

@@ -164,6 +164,14 @@ impl fmt::Display for Money {
     }
 }
 
+/// Adds two amounts of a sum (a month's spend, a portfolio total). Every amount on the desk is
+/// bounded (`validate`), so no realistic sum reaches the decimal range; an overflow is refused
+/// with `INVALID_MONEY` all the same, never a panic.
+pub(crate) fn sum(a: Decimal, b: Decimal) -> Result<Decimal> {
+    a.checked_add(b)
+        .ok_or_else(|| Error::invalid_money("sum", "the sum overflows"))
+}
+
 /// Parses a decimal amount from text exactly (no float on the way): `"1500.5"`, `"-3"`.
 pub fn parse_amount(field: &str, text: &str) -> Result<Decimal> {
     text.trim()

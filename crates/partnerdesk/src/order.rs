@@ -83,8 +83,8 @@ pub struct OrderRequest {
 }
 
 impl OrderRequest {
-    /// Validates an order. Refuses an amount not above zero or with more than 2 decimals
-    /// (`INVALID_MONEY`) and an unknown order type (`INVALID_ARGUMENT`).
+    /// Validates an order. Refuses an amount not above zero, with more than 2 decimals or
+    /// above [`MAX_ORDER_AMOUNT`](crate::validate::MAX_ORDER_AMOUNT) (`INVALID_MONEY`) and an unknown order type (`INVALID_ARGUMENT`).
     pub fn new(
         customer: crate::ids::CustomerId,
         kind: OrderType,
@@ -95,6 +95,10 @@ impl OrderRequest {
             return Err(Error::invalid_money("amount", "must be greater than 0"));
         }
         crate::money::check_scale("amount", amount.amount, 2)?;
+        // The bound every order meets, whichever door it comes through (the currency is the
+        // partner's question, answered when the order is placed).
+        crate::validate::order_amount("amount", &amount, amount.currency)
+            .map_err(|(field, reason)| Error::invalid_money(field, reason))?;
         if kind.is_other() {
             return Err(Error::invalid_arg("kind", "unknown order type"));
         }

@@ -30,7 +30,15 @@
 //!   Korean, Arabic or Thai names are cut on character boundaries. Leading and trailing
 //!   whitespace is dropped first.
 //! - **Country codes stay.** A mobile number's country calling code (`+86`) is not personal and
-//!   is shown before the masked national number.
+//!   is shown before the masked national number, but only in the shape [`Mobile::new`] accepts
+//!   (`+` or `00` and 1 to 4 digits, or 1 to 4 digits); anything else is left out.
+//! - **Validated raw values.** Every door of the desk (insert, update, snapshot, event, import)
+//!   refuses a mobile that is not exactly what [`Mobile::new`] builds, and names or e-mails that
+//!   [`crate::validate::name`] / [`crate::validate::email`] refuse, so a mask only ever sees
+//!   validated values. The masks stay safe on any text all the same: a mobile counts as already
+//!   masked only in the exact shapes the mobile masks produce (`138****5678`, `***34`, `***`,
+//!   digits around one `***` for a keep rule); any other value, `*` or not, is reduced to its
+//!   digits and masked.
 //!
 //! A keyed pseudonym ([`MaskRule::Pseudonym`], HMAC-SHA256 with the partner's secret
 //! [`PseudonymKey`]) is an option for exports: the same value always gives the same pseudonym,
@@ -457,7 +465,10 @@ impl<'a> Masker<'a> {
                 self.pseudonym_normalised(SensitiveField::Mobile, &norm, out);
             }
             _ => {
-                if !country_code.is_empty() {
+                // Only a country code of the validated shape is shown: anything else (digits
+                // of the number moved there) is left out rather than shown in clear.
+                let country_code = country_code.trim();
+                if is_country_code(country_code) {
                     out.push_str(country_code);
                     out.push(' ');
                 }
@@ -660,9 +671,36 @@ fn email_into(value: &str, first: usize, last: usize, out: &mut String) {
     }
 }
 
+/// Whether a country code has the shape [`Mobile::new`] accepts: `+` or `00` and 1 to 4
+/// digits, or 1 to 4 digits.
+fn is_country_code(cc: &str) -> bool {
+    let digits = cc
+        .strip_prefix('+')
+        .or_else(|| cc.strip_prefix("00"))
+        .unwrap_or(cc);
+    (1..=4).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Whether a value is exactly `head`, `mask` and `tail` with ASCII digits only around the mask,
+/// at most `first` before and `last` after: the output of a mobile mask, and nothing else.
+fn is_masked_number(value: &str, mask: &str, first: usize, last: usize) -> bool {
+    let Some(at) = value.find(mask) else {
+        return false;
+    };
+    let (head, tail) = (&value[..at], &value[at + mask.len()..]);
+    head.len() <= first
+        && tail.len() <= last
+        && head.bytes().chain(tail.bytes()).all(|b| b.is_ascii_digit())
+}
+
 /// The console's mobile mask of a national number (idempotent: a masked number is kept).
+/// Only the exact shapes it produces (`138****5678`, `***34`, `***`) count as masked; any other
+/// value is reduced to its digits and masked, so a `*` in a raw value shows nothing more.
 fn mobile_default_into(number: &str, out: &mut String) {
-    if number.contains('*') {
+    if (number.len() == 11 && is_masked_number(number, MOBILE_MASK, 3, 4))
+        || (number.len() == 5 && is_masked_number(number, MASK, 0, 2))
+        || number == MASK
+    {
         out.push_str(number);
         return;
     }
@@ -688,9 +726,10 @@ fn mobile_default_into(number: &str, out: &mut String) {
     }
 }
 
-/// A keep rule over a mobile number's digits (idempotent: a masked number is kept).
+/// A keep rule over a mobile number's digits (idempotent: a masked number, digits around one
+/// `***`, is kept; any other value is reduced to its digits and masked).
 fn mobile_keep_into(number: &str, first: usize, last: usize, out: &mut String) {
-    if number.contains('*') {
+    if is_masked_number(number, MASK, first, last) {
         out.push_str(number);
         return;
     }

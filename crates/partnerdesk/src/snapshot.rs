@@ -120,9 +120,8 @@ impl Desk {
         }
         for (i, mut c) in snap.customers.into_iter().enumerate() {
             c.sort_spend();
-            crate::validate::customer(&c, &desk.partner, &desk.operators).map_err(
-                |(field, reason)| Error::snapshot(format!("customers[{i}].{field}"), reason),
-            )?;
+            crate::validate::customer(&c, &desk.partner, &desk.operators)
+                .map_err(|r| r.into_snapshot_error(&format!("customers[{i}]")))?;
             desk.place_validated(c);
         }
         let mut ledger = snap.ledger;

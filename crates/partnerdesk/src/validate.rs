@@ -5,7 +5,8 @@
 //! offending field and the reason; the caller decides which error wraps them.
 
 use crate::budget::MAX_BUDGET;
-use crate::customer::Customer;
+use crate::customer::{Customer, Mobile};
+use crate::error::Error;
 use crate::ids::OperatorId;
 use crate::money::{Currency, Money};
 use crate::partner::{Operator, Partner};
@@ -23,6 +24,58 @@ pub(crate) type Invalid = (String, String);
 
 fn bad(field: impl Into<String>, reason: impl Into<String>) -> Invalid {
     (field.into(), reason.into())
+}
+
+/// Why a customer was refused: the offending field, the reason (never the value), and whether
+/// the field is an amount (so the caller can answer `INVALID_MONEY` rather than
+/// `INVALID_ARGUMENT`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Refusal {
+    pub(crate) field: String,
+    pub(crate) reason: String,
+    pub(crate) money: bool,
+}
+
+impl Refusal {
+    fn arg((field, reason): Invalid) -> Self {
+        Refusal {
+            field,
+            reason,
+            money: false,
+        }
+    }
+
+    fn money((field, reason): Invalid) -> Self {
+        Refusal {
+            field,
+            reason,
+            money: true,
+        }
+    }
+
+    /// The error a command or an insert answers: `INVALID_MONEY` for an amount, else
+    /// `INVALID_ARGUMENT`.
+    pub(crate) fn into_error(self) -> Error {
+        if self.money {
+            Error::invalid_money(self.field, self.reason)
+        } else {
+            Error::invalid_arg(self.field, self.reason)
+        }
+    }
+
+    /// The same refusal with its field under `prefix` (`events[seq=7].customer`).
+    pub(crate) fn under(self, prefix: &str) -> Self {
+        Refusal {
+            field: format!("{prefix}.{}", self.field),
+            ..self
+        }
+    }
+
+    /// The error a snapshot load answers (`INVALID_SNAPSHOT`), the field under `prefix`.
+    #[cfg(feature = "serde")]
+    pub(crate) fn into_snapshot_error(self, prefix: &str) -> Error {
+        Error::snapshot(format!("{prefix}.{}", self.field), self.reason)
+    }
 }
 
 fn text(field: &str, v: &str, max: usize, allow_empty: bool) -> Result<(), Invalid> {
@@ -76,18 +129,128 @@ pub(crate) fn budget_amount(field: &str, amount: Decimal) -> Result<(), Invalid>
     Ok(())
 }
 
+/// Checks a budget in force: its amount ([`budget_amount`]) in the partner's currency.
+pub(crate) fn budget_money(field: &str, m: &Money, currency: Currency) -> Result<(), Invalid> {
+    money(field, m, currency)?;
+    budget_amount(field, m.amount)
+}
+
+/// The largest amount of one order (a quadrillion, as for a spend record).
+pub const MAX_ORDER_AMOUNT: i64 = 1_000_000_000_000_000;
+
+/// Checks an order amount, whichever door the order comes through (a command, a customer
+/// inserted or loaded from a snapshot, an `order_placed` event, a Huawei import): the partner's
+/// currency, not negative, at most 8 decimal places (refused, never rounded) and at most
+/// [`MAX_ORDER_AMOUNT`], so the sum of a customer's unpaid orders stays far inside the decimal
+/// range (and is computed with checked arithmetic all the same).
+pub(crate) fn order_amount(field: &str, m: &Money, currency: Currency) -> Result<(), Invalid> {
+    money(field, m, currency)?;
+    if m.amount.is_sign_negative() && !m.amount.is_zero() {
+        return Err(bad(field, "negative"));
+    }
+    if m.amount.normalize().scale() > crate::index::KEY_SCALE {
+        return Err(bad(field, "more than 8 decimal places"));
+    }
+    if m.amount > Decimal::from(MAX_ORDER_AMOUNT) {
+        return Err(bad(field, "larger than 10^15"));
+    }
+    Ok(())
+}
+
+/// Checks budget usage thresholds: at least one, each in (0, 1000] percent.
+pub(crate) fn thresholds(field: &str, t: &[Decimal]) -> Result<(), Invalid> {
+    if t.is_empty() {
+        return Err(bad(field, "at least one threshold"));
+    }
+    if t.iter()
+        .any(|x| *x <= Decimal::ZERO || *x > Decimal::from(1000))
+    {
+        return Err(bad(field, "each must be in (0, 1000] percent"));
+    }
+    Ok(())
+}
+
+/// Checks a customer name: at most [`MAX_NAME_CHARS`] characters, no control characters (may
+/// be empty: Huawei has customers without a verified name).
+///
+/// ```
+/// assert!(partnerdesk::validate::name("Acme Ltd.").is_ok());
+/// assert_eq!(partnerdesk::validate::name("a\u{0}b").map_err(|e| e.code()), Err("INVALID_ARGUMENT"));
+/// ```
+pub fn name(value: &str) -> crate::error::Result<()> {
+    text("name", value, MAX_NAME_CHARS, true)
+        .map_err(|(field, reason)| Error::invalid_arg(field, reason))
+}
+
+/// Checks an e-mail: 1 to [`MAX_EMAIL_CHARS`] characters, no control characters, an `@`.
+///
+/// ```
+/// assert!(partnerdesk::validate::email("alice@example.com").is_ok());
+/// assert_eq!(partnerdesk::validate::email("alice").map_err(|e| e.code()), Err("INVALID_ARGUMENT"));
+/// ```
+pub fn email(value: &str) -> crate::error::Result<()> {
+    email_text(value).map_err(|(field, reason)| Error::invalid_arg(field, reason))
+}
+
+fn email_text(value: &str) -> Result<(), Invalid> {
+    text("email", value, MAX_EMAIL_CHARS, false)?;
+    if !value.contains('@') {
+        return Err(bad("email", "has no '@'"));
+    }
+    Ok(())
+}
+
+/// Checks a stored mobile number: it must be exactly what [`Mobile::new`] builds from its two
+/// parts (1 to 20 ASCII digits; a country code of `+` or `00` and 1 to 4 digits, or 1 to 4
+/// digits, or empty). So a number holding `*`, or digits moved into the country code, is
+/// refused at every door, and masks only ever see validated digits.
+fn mobile(m: &Mobile) -> Result<(), Invalid> {
+    match Mobile::new(&m.country_code, &m.number) {
+        Ok(valid) if valid == *m => Ok(()),
+        Ok(_) => Err(bad(
+            "mobile",
+            "not in normal form (build it with Mobile::new)",
+        )),
+        Err(crate::error::Error::InvalidArgument { field, reason }) => Err(bad(field, reason)),
+        Err(_) => Err(bad("mobile", "not a mobile number")),
+    }
+}
+
+/// Checks a whole customer, as every door does (insert, upsert, update, association, snapshot
+/// load, an `associated` event, a Huawei import): amounts first ([`Refusal::money`]), then
+/// every other field, personal values included.
 pub(crate) fn customer(
     c: &Customer,
     partner: &Partner,
     operators: &BTreeMap<OperatorId, Operator>,
-) -> Result<(), Invalid> {
+) -> Result<(), Refusal> {
+    amounts(c, partner.currency).map_err(Refusal::money)?;
+    fields(c, operators).map_err(Refusal::arg)
+}
+
+/// Every amount of a customer: the budget, the orders and the spend records.
+fn amounts(c: &Customer, currency: Currency) -> Result<(), Invalid> {
+    if let Some(b) = &c.budget {
+        budget_money("budget.amount", &b.amount, currency)?;
+    }
+    for (i, o) in c.orders.iter().enumerate() {
+        order_amount(&format!("orders[{i}].amount"), &o.amount, currency)?;
+    }
+    for (i, s) in c.spend.iter().enumerate() {
+        spend_amount(&format!("spend[{i}].amount"), &s.amount, currency)?;
+    }
+    Ok(())
+}
+
+/// Everything but the amounts.
+fn fields(c: &Customer, operators: &BTreeMap<OperatorId, Operator>) -> Result<(), Invalid> {
     text("name", c.name.expose(), MAX_NAME_CHARS, true)?;
     text("account_name", c.account_name.expose(), 64, false)?;
     if let Some(e) = &c.email {
-        text("email", e.expose(), MAX_EMAIL_CHARS, false)?;
-        if !e.expose().contains('@') {
-            return Err(bad("email", "has no '@'"));
-        }
+        email_text(e.expose())?;
+    }
+    if let Some(m) = &c.mobile {
+        mobile(m.expose())?;
     }
     if let Some(m) = &c.account_manager
         && !operators.contains_key(m)
@@ -106,26 +269,10 @@ pub(crate) fn customer(
         text("freeze.reason", &f.reason, MAX_REASON_CHARS, true)?;
     }
     if let Some(b) = &c.budget {
-        money("budget.amount", &b.amount, partner.currency)?;
-        budget_amount("budget.amount", b.amount.amount)?;
         if !c.association.is_reseller_model() {
             return Err(bad("budget", "only reseller-model customers have budgets"));
         }
-        if b.thresholds
-            .iter()
-            .any(|t| *t <= Decimal::ZERO || *t > Decimal::from(1000))
-        {
-            return Err(bad(
-                "budget.thresholds",
-                "each must be in (0, 1000] percent",
-            ));
-        }
-    }
-    for (i, o) in c.orders.iter().enumerate() {
-        money(&format!("orders[{i}].amount"), &o.amount, partner.currency)?;
-    }
-    for (i, s) in c.spend.iter().enumerate() {
-        spend_amount(&format!("spend[{i}].amount"), &s.amount, partner.currency)?;
+        thresholds("budget.thresholds", &b.thresholds)?;
     }
     let mut ids = std::collections::HashSet::new();
     for (i, r) in c.resources.iter().enumerate() {

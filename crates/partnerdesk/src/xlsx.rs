@@ -517,7 +517,8 @@ const WORKBOOK_RELS: &str = concat!(
     "</Relationships>"
 );
 
-/// Two cell formats: 0 the default, 1 bold (the header row).
+/// Three cell formats: 0 the default, 1 bold (the header row), 2 quote-prefixed text (a cell
+/// Excel keeps as text even when it is edited: what typing a leading `'` gives).
 const STYLES: &str = concat!(
     "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n",
     "<styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">",
@@ -529,13 +530,17 @@ const STYLES: &str = concat!(
     "<fill><patternFill patternType=\"gray125\"/></fill></fills>",
     "<borders count=\"1\"><border><left/><right/><top/><bottom/><diagonal/></border></borders>",
     "<cellStyleXfs count=\"1\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\"/></cellStyleXfs>",
-    "<cellXfs count=\"2\">",
+    "<cellXfs count=\"3\">",
     "<xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\"/>",
     "<xf numFmtId=\"0\" fontId=\"1\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyFont=\"1\"/>",
+    "<xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\" quotePrefix=\"1\"/>",
     "</cellXfs>",
     "<cellStyles count=\"1\"><cellStyle name=\"Normal\" xfId=\"0\" builtinId=\"0\"/></cellStyles>",
     "</styleSheet>"
 );
+
+/// The cell format of quote-prefixed text (see [`STYLES`]).
+const QUOTE_PREFIXED: u8 = 2;
 
 const SHEET_END: &str = concat!(
     "</sheetData>",
@@ -701,6 +706,15 @@ impl<W: Write> Sheet<W> {
         escape_into(&mut self.xml, s);
         self.xml.extend_from_slice(b"</t></is></c>");
         Ok(())
+    }
+
+    /// The next cell, as text marked quote-prefixed (style 2): for text a spreadsheet could
+    /// take for a formula.
+    pub(crate) fn quoted_text(&mut self, s: &str) -> Result<(), XlsxError> {
+        let style = self.style.replace(QUOTE_PREFIXED);
+        let written = self.text(s);
+        self.style = style;
+        written
     }
 
     /// The next cell, as a number.

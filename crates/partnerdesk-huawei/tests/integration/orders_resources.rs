@@ -272,3 +272,25 @@ fn measure_ids_scale_exactly() -> TestResult {
     }
     Ok(())
 }
+
+#[test]
+fn out_of_range_order_amounts_are_refused_not_rounded() -> TestResult {
+    // Issue #13 row 3: an imported amount goes through the core's one order-amount check
+    // (at most 10^15, not negative, at most 8 decimals), and a refused import changes nothing.
+    let mut d = cn_desk()?;
+    let before = d.clone();
+    for amount in [
+        "79000000000000000000000000000",
+        "1000000000000001",
+        "-1",
+        "0.000000001",
+    ] {
+        let json = format!(
+            r#"{{"total_count":3,"order_infos":[{{"order_id":"H1","customer_id":"{RS}","status":6,"order_type":1,"amount_after_discount":{amount},"measure_id":1,"currency":"CNY","create_time":"2025-03-01T00:00:00Z"}},{{"order_id":"H2","customer_id":"{RS}","status":6,"order_type":1,"amount_after_discount":{amount},"measure_id":1,"currency":"CNY","create_time":"2025-03-01T00:00:00Z"}},{{"order_id":"H3","customer_id":"{RS}","status":6,"order_type":1,"amount_after_discount":{amount},"measure_id":1,"currency":"CNY","create_time":"2025-03-01T00:00:00Z"}}]}}"#
+        );
+        let e = import_orders(&mut d, &[&json]).err().ok_or("imported")?;
+        assert_eq!(e.code(), "INVALID_MONEY", "{amount}");
+        assert_eq!(d, before, "{amount}");
+    }
+    Ok(())
+}
