@@ -248,7 +248,7 @@ impl Desk {
         }
         // MERGE(data): personal values and amounts of the record, by the one constructor.
         crate::validate::customer(c, &self.partner, &self.operators)
-            .map_err(|(field, reason)| format!("customer.{field}: {reason}"))
+            .map_err(|r| format!("customer.{}: {}", r.field, r.reason))
     }
 
     fn check_disassociation_requested(
