@@ -41,6 +41,8 @@ pub struct Desk {
     pub(crate) exports: crate::export::ExportHistory,
     pub(crate) export_policy: crate::privacy::MaskPolicy,
     pub(crate) pseudonym_key: Option<crate::privacy::PseudonymKey>,
+    /// Signs search cursors (see [`crate::search::CursorKey`]).
+    pub(crate) cursor_key: crate::search::CursorKey,
 }
 
 impl Desk {
@@ -60,6 +62,7 @@ impl Desk {
             exports: crate::export::ExportHistory::default(),
             export_policy: crate::privacy::MaskPolicy::console(),
             pseudonym_key: None,
+            cursor_key: crate::search::CursorKey::random(),
         }
     }
 

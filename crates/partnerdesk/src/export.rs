@@ -664,6 +664,7 @@ mod run {
             progress: impl FnMut(ExportProgress) -> ControlFlow<()>,
             now: DateTime<Utc>,
         ) -> Result<ExportJob> {
+            crate::validate::instant("now", now)?;
             let authorized = self.authorize(actor, Permission::Export, None);
             self.refresh_export_order(&authorized);
             let checked = authorized.and_then(|()| self.plan_export(request, now));
@@ -727,6 +728,7 @@ mod run {
             progress: impl FnMut(ExportProgress) -> ControlFlow<()>,
             now: DateTime<Utc>,
         ) -> Result<u64> {
+            crate::validate::instant("now", now)?;
             let authorized = self.authorize(actor, Permission::Export, None);
             self.refresh_export_order(&authorized);
             let checked = authorized
