@@ -749,9 +749,15 @@ mod tests {
     fn nesting_and_width_limits_are_query_too_complex() {
         // Parentheses and `not` count while parsing; and/or/not nodes in the expression.
         assert_eq!(code(&"(".repeat(100)), Some("QUERY_TOO_COMPLEX"));
-        assert_eq!(code(&"not ".repeat(MAX_DEPTH + 1)), Some("QUERY_TOO_COMPLEX"));
+        assert_eq!(
+            code(&"not ".repeat(MAX_DEPTH + 1)),
+            Some("QUERY_TOO_COMPLEX")
+        );
         let deepest = format!("{}tag:a", "not ".repeat(MAX_DEPTH));
-        assert_eq!(parse_filter(&deepest).map(|e| e.depth()).ok(), Some(MAX_DEPTH));
+        assert_eq!(
+            parse_filter(&deepest).map(|e| e.depth()).ok(),
+            Some(MAX_DEPTH)
+        );
         // `a or b and (c or d and (...))`: two levels per parenthesis.
         let mut nested = String::from("tag:z");
         for _ in 0..40 {
@@ -769,7 +775,9 @@ mod tests {
             Err(Error::QueryTooComplex { ref what, max: super::super::MAX_CRITERIA }) if what == "criteria"
         ));
         assert_eq!(
-            parse_filter(&vec!["*"; 511].join(" or ")).map(|e| e.size()).ok(),
+            parse_filter(&vec!["*"; 511].join(" or "))
+                .map(|e| e.size())
+                .ok(),
             Some(512)
         );
     }

@@ -5,6 +5,7 @@ mod common;
 mod criteria;
 mod export;
 mod fixtures;
+mod hardening_query;
 mod ops_fixture;
 mod ops_pii;
 mod ops_props;

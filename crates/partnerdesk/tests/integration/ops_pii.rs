@@ -158,6 +158,21 @@ fn every_error() -> Vec<Error> {
             id: s("exp-1"),
             reason: s("disk full"),
         },
+        Error::QueryTooComplex {
+            what: s("levels of nesting"),
+            max: 64,
+        },
+        Error::InvalidEvent {
+            sequence: 7,
+            reason: s("time goes backwards"),
+        },
+        Error::EventChainBroken {
+            sequence: 7,
+            reason: s("hash of the predecessor differs"),
+        },
+        Error::Internal {
+            operation: s("search"),
+        },
     ]
 }
 
