@@ -111,6 +111,11 @@ const TRIGGERS = {
   },
   EXPORT_WRITE_FAILED: () => ops.exportToFile(admin, '*', '/dev/full'),
   INVALID_TRANSITION: () => ops.unassignManager(admin, ops.searchIds('has_manager=false', { limit: 1 }).ids),
+  QUERY_TOO_COMPLEX: () => {
+    let q = pd.Query.frozen()
+    for (let i = 0; i < 65; i++) q = q.not()
+    return q
+  },
 }
 
 /**

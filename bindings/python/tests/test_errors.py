@@ -176,6 +176,7 @@ TRIGGERS: dict[str, Callable[[], object]] = {
     "EXPORT_NOT_FOUND": lambda: demo()[0].download_export("admin", "exp_000042", io.BytesIO()),
     "EXPORT_CANCELLED": export_with(lambda done, total: False, io.BytesIO()),
     "EXPORT_WRITE_FAILED": export_with(None, BrokenFile()),
+    "QUERY_TOO_COMPLEX": lambda: Query.parse("not " * 65 + "tag:vip"),
 }
 
 

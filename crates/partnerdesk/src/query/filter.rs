@@ -46,6 +46,31 @@
 //!
 //! A syntax error is [`crate::Error::FilterSyntax`] with the character position, what was
 //! expected and the kind of token found (never the token's text, which may be personal data).
+//!
+//! Limits, the same for the text and for the builders ([`Expr::and`], [`Expr::or`],
+//! [`Expr::not`] and the bindings' `&`, `|`, `~`, `and()`, `or()`, `not()`):
+//!
+//! - at most [`MAX_FILTER_LEN`] characters of text;
+//! - at most [`MAX_DEPTH`] levels of nesting: in the text each `not` and each parenthesised
+//!   group counts while parsing, and in the expression each `and`, `or` and `not` node on the
+//!   way down to a criterion (so `a or b and (c ...)` is two levels per parenthesis);
+//! - at most [`super::MAX_CRITERIA`] terms (criteria, `*`, and `and`/`or`/`not` nodes).
+//!
+//! A filter over a limit is grammatical but too complex: it is refused with
+//! [`crate::Error::QueryTooComplex`] (`QUERY_TOO_COMPLEX`, naming `levels of nesting` or
+//! `criteria` and the limit), like a builder query, not with `FILTER_SYNTAX`.
+//!
+//! Values are checked as the builders check them:
+//!
+//! - a decimal (`mtd`, `budget`) is exact with at most 8 decimal places: a longer one is a
+//!   `FILTER_SYNTAX` error at the value, never rounded (`mtd>=0.0000000000000000000000000000001`
+//!   is refused, not read as `mtd>=0`);
+//! - `expires<=Nd` takes at most [`crate::calendar::MAX_DAYS`] days (`FILTER_SYNTAX` at the
+//!   value);
+//! - a date or time lies in the years 1970 to 9999 ([`crate::calendar::check_instant`]):
+//!   `INVALID_DATE` naming the field;
+//! - a text value (`name`, `account`, `managername`, `manager~`) is not blank:
+//!   `INVALID_ARGUMENT` naming the field (`name`, `account`, `manager_name`).
 
 use super::{Criterion, ExpiryFilter, Expr, FrozenFilter, MobileMatch, Range, TagMatch, TextMatch};
 use crate::association::AssociationType;
