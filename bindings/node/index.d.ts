@@ -327,7 +327,10 @@ export declare class Query {
   static monthToDate(min?: string | undefined | null, max?: string | undefined | null): Query
   /** Budget usage in percent within `[min, max]` (decimal strings, either may be omitted). */
   static budgetUsage(min?: string | undefined | null, max?: string | undefined | null): Query
-  /** The earliest upcoming resource expiry lies within `days` days of the search time. */
+  /**
+   * The earliest upcoming resource expiry lies within `days` days of the search time
+   * (at most 36500: `INVALID_ARGUMENT` naming `expires_within` otherwise).
+   */
   static expiresWithinDays(days: number): Query
   /** The earliest upcoming resource expiry lies in `[from, to]` (either may be omitted). */
   static expiresBetween(from?: Date | undefined | null, to?: Date | undefined | null): Query
@@ -359,11 +362,20 @@ export declare class Query {
   static reseller(id: string): Query
   /** Customer level. */
   static level(level: CustomerLevel): Query
-  /** Both this and `other` match. Disassociated customers count if either query says so. */
+  /**
+   * Both this and `other` match. Disassociated customers count if either query says so.
+   * Throws `QUERY_TOO_COMPLEX` past the library's depth or size limit.
+   */
   and(other: Query): Query
-  /** This or `other` matches. Disassociated customers count if either query says so. */
+  /**
+   * This or `other` matches. Disassociated customers count if either query says so.
+   * Throws `QUERY_TOO_COMPLEX` past the library's depth or size limit.
+   */
   or(other: Query): Query
-  /** This query does not match. */
+  /**
+   * This query does not match. Throws `QUERY_TOO_COMPLEX` past the library's depth limit
+   * (64). Cheap: the core's tree is shared, not copied.
+   */
   not(): Query
   /** The same query, also matching customers whose association has ended (or not). */
   includingDisassociated(yes: boolean): Query

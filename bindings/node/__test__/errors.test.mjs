@@ -130,6 +130,11 @@ const TRIGGERS = {
     d.grantPermissions(admin, 'am_000', ['PD_VIEW_SPEND'])
     return pd.Desk.replay(start, JSON.stringify(JSON.parse(d.eventsJson()).reverse()))
   },
+  QUERY_TOO_COMPLEX: () => {
+    let q = pd.Query.frozen()
+    for (let i = 0; i < 65; i++) q = q.not()
+    return q
+  },
 }
 
 /**

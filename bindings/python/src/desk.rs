@@ -1064,11 +1064,14 @@ impl PyDesk {
         &self,
         py: Python<'_>,
         actor: &Bound<'_, PyAny>,
-        days: u32,
+        days: &Bound<'_, PyAny>,
         customer: Option<String>,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<(String, String, String, Option<DateTime<Utc>>)>> {
         self.not_in_own_export()?;
+        // Any int: past 36500 days (or negative) it is `InvalidArgumentError` naming `days`.
+        let days = days.extract::<u64>().unwrap_or(u64::MAX);
+        let days = partnerdesk::calendar::check_days("days", days).py(py)?;
         let actor = actor_arg(actor)?;
         let id = customer.map(|c| CustomerId::new(c).py(py)).transpose()?;
         let now = now_arg(py, now)?;

@@ -8,8 +8,8 @@
 use crate::errors::IntoPy;
 use crate::values::{decimal_arg, time_arg};
 use partnerdesk::query::{
-    Criterion, ExpiryFilter, Expr, FrozenFilter, MobileMatch, Query, Range, Sort, SortKey,
-    TagMatch, TextMatch,
+    Criterion, ExpiryFilter, Expr, ExprKind, FrozenFilter, MobileMatch, Query, Range, Sort,
+    SortKey, TagMatch, TextMatch,
 };
 use partnerdesk::{
     AssociationType, CustomerId, CustomerLevel, Error, FreezeOrigin, FreezeScope, OperatorId,
@@ -34,10 +34,12 @@ pub(crate) struct PyQuery {
     pub(crate) inner: Query,
 }
 
-fn crit(c: Criterion) -> PyQuery {
-    PyQuery {
-        inner: Query::new(c),
-    }
+/// A query of one criterion, checked by the core (blank text, over-precise amounts, day counts,
+/// years: the same checks as the text filter).
+fn crit(py: Python<'_>, c: Criterion) -> PyResult<PyQuery> {
+    Ok(PyQuery {
+        inner: Query::new(Expr::criterion(c).py(py)?),
+    })
 }
 
 fn range(
@@ -47,7 +49,7 @@ fn range(
 ) -> PyResult<Range<partnerdesk::Decimal>> {
     let conv = |o: Option<&Bound<'_, PyAny>>| -> PyResult<Option<partnerdesk::Decimal>> {
         match o {
-            Some(v) if !v.is_none() => Ok(Some(decimal_arg(v, what)?)),
+            Some(v) if !v.is_none() => Ok(Some(exact_bound(v, what)?)),
             _ => Ok(None),
         }
     };
@@ -61,19 +63,33 @@ fn tags(py: Python<'_>, names: Vec<String>) -> PyResult<BTreeSet<Tag>> {
         .collect::<PyResult<_>>()
 }
 
+/// An amount bound, exactly: a `str` or `decimal.Decimal` is read from its text by the core
+/// (so `Decimal("1E-31")` is refused with `INVALID_MONEY`, never rounded to 0); an `int` is
+/// exact; anything else is refused as for money arguments.
+fn exact_bound(v: &Bound<'_, PyAny>, what: &str) -> PyResult<partnerdesk::Decimal> {
+    let decimal_cls = v.py().import("decimal")?.getattr("Decimal")?;
+    if v.is_instance_of::<PyString>() || v.is_instance(&decimal_cls)? {
+        // NaN and infinity, and every other non-number, are refused by the core's parser.
+        let text = v.str()?;
+        return partnerdesk::query::parse_amount_bound(what, &text.to_cow()?).py(v.py());
+    }
+    decimal_arg(v, what)
+}
+
 /// Whether an expression holds criteria on personal data (names, mobile numbers).
 fn personal(e: &Expr) -> bool {
-    match e {
-        Expr::All => false,
-        Expr::Criterion(c) => matches!(
+    // Bounded recursion: an expression is at most MAX_DEPTH deep.
+    match e.kind() {
+        ExprKind::All => false,
+        ExprKind::Criterion(c) => matches!(
             c,
             Criterion::Name(_)
                 | Criterion::AccountName(_)
                 | Criterion::ManagerName(_)
                 | Criterion::Mobile(_)
         ),
-        Expr::And(v) | Expr::Or(v) => v.iter().any(personal),
-        Expr::Not(e) => personal(e),
+        ExprKind::And(v) | ExprKind::Or(v) => v.iter().any(personal),
+        ExprKind::Not(e) => personal(e),
     }
 }
 
@@ -139,95 +155,107 @@ impl PyQuery {
     /// Customer name: contains the text, or equals it with `exact=True` (case-insensitive).
     #[staticmethod]
     #[pyo3(signature = (text, *, exact = false))]
-    fn name(text: String, exact: bool) -> Self {
-        crit(Criterion::Name(if exact {
-            TextMatch::Exact(text)
-        } else {
-            TextMatch::Contains(text)
-        }))
+    fn name(py: Python<'_>, text: String, exact: bool) -> PyResult<Self> {
+        crit(
+            py,
+            Criterion::Name(if exact {
+                TextMatch::Exact(text)
+            } else {
+                TextMatch::Contains(text)
+            }),
+        )
     }
 
     /// Account name: contains the text, or equals it with `exact=True`.
     #[staticmethod]
     #[pyo3(signature = (text, *, exact = false))]
-    fn account(text: String, exact: bool) -> Self {
-        crit(Criterion::AccountName(if exact {
-            TextMatch::Exact(text)
-        } else {
-            TextMatch::Contains(text)
-        }))
+    fn account(py: Python<'_>, text: String, exact: bool) -> PyResult<Self> {
+        crit(
+            py,
+            Criterion::AccountName(if exact {
+                TextMatch::Exact(text)
+            } else {
+                TextMatch::Contains(text)
+            }),
+        )
     }
 
     /// One customer by id.
     #[staticmethod]
     fn customer_id(py: Python<'_>, id: String) -> PyResult<Self> {
-        Ok(crit(Criterion::CustomerId(CustomerId::new(id).py(py)?)))
+        crit(py, Criterion::CustomerId(CustomerId::new(id).py(py)?))
     }
 
     /// Account manager by login.
     #[staticmethod]
     fn manager(py: Python<'_>, login: String) -> PyResult<Self> {
-        Ok(crit(Criterion::Manager(OperatorId::new(login).py(py)?)))
+        crit(py, Criterion::Manager(OperatorId::new(login).py(py)?))
     }
 
     /// Account manager's display name contains the text.
     #[staticmethod]
-    fn manager_name(text: String) -> Self {
-        crit(Criterion::ManagerName(TextMatch::Contains(text)))
+    fn manager_name(py: Python<'_>, text: String) -> PyResult<Self> {
+        crit(py, Criterion::ManagerName(TextMatch::Contains(text)))
     }
 
     /// Has an account manager (or not).
     #[staticmethod]
     #[pyo3(signature = (yes = true))]
-    fn has_manager(yes: bool) -> Self {
-        crit(Criterion::HasManager(yes))
+    fn has_manager(py: Python<'_>, yes: bool) -> PyResult<Self> {
+        crit(py, Criterion::HasManager(yes))
     }
 
     /// Month-to-date spend between `min` and `max` (inclusive; either may be omitted).
     #[staticmethod]
     #[pyo3(signature = (*, min = None, max = None))]
-    fn mtd(min: Option<&Bound<'_, PyAny>>, max: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        Ok(crit(Criterion::MonthToDate(range(min, max, "mtd")?)))
+    fn mtd(
+        py: Python<'_>,
+        min: Option<&Bound<'_, PyAny>>,
+        max: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        crit(py, Criterion::MonthToDate(range(min, max, "mtd")?))
     }
 
     /// Budget usage in percent between `min` and `max` (inclusive).
     #[staticmethod]
     #[pyo3(signature = (*, min = None, max = None))]
     fn budget_usage(
+        py: Python<'_>,
         min: Option<&Bound<'_, PyAny>>,
         max: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        Ok(crit(Criterion::BudgetUsage(range(
-            min,
-            max,
-            "budget_usage",
-        )?)))
+        crit(py, Criterion::BudgetUsage(range(min, max, "budget_usage")?))
     }
 
-    /// The earliest upcoming resource expiry is within `days` days of `now`.
+    /// The earliest upcoming resource expiry is within `days` days of `now` (0..=36500; else
+    /// `InvalidArgumentError` naming `expires_within`).
     #[staticmethod]
-    fn expires_within(days: u32) -> Self {
-        crit(Criterion::NextExpiry(ExpiryFilter::WithinDays(days)))
+    fn expires_within(py: Python<'_>, days: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let days = days.extract::<u64>().unwrap_or(u64::MAX);
+        let days = partnerdesk::calendar::check_days("expires_within", days).py(py)?;
+        crit(py, Criterion::NextExpiry(ExpiryFilter::WithinDays(days)))
     }
 
     /// The earliest upcoming expiry lies between two aware datetimes (inclusive).
     #[staticmethod]
     #[pyo3(signature = (*, after = None, before = None))]
     fn expires_between(
+        py: Python<'_>,
         after: Option<&Bound<'_, PyAny>>,
         before: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let a = after.map(|t| time_arg(t, "after")).transpose()?;
         let b = before.map(|t| time_arg(t, "before")).transpose()?;
-        Ok(crit(Criterion::NextExpiry(ExpiryFilter::Between(
-            Range::between(a, b),
-        ))))
+        crit(
+            py,
+            Criterion::NextExpiry(ExpiryFilter::Between(Range::between(a, b))),
+        )
     }
 
     /// No upcoming resource expiry.
     #[staticmethod]
-    fn no_expiry() -> Self {
-        crit(Criterion::NextExpiry(ExpiryFilter::None))
+    fn no_expiry(py: Python<'_>) -> PyResult<Self> {
+        crit(py, Criterion::NextExpiry(ExpiryFilter::None))
     }
 
     /// Mobile number: whole national number, or its last digits with `ends_with=True`.
@@ -243,25 +271,28 @@ impl PyQuery {
                 },
             ));
         }
-        Ok(crit(Criterion::Mobile(if ends_with {
-            MobileMatch::EndsWith(digits)
-        } else {
-            MobileMatch::Exact(digits)
-        })))
+        crit(
+            py,
+            Criterion::Mobile(if ends_with {
+                MobileMatch::EndsWith(digits)
+            } else {
+                MobileMatch::Exact(digits)
+            }),
+        )
     }
 
     /// Has any of the tags.
     #[staticmethod]
     #[pyo3(signature = (*names))]
     fn tag(py: Python<'_>, names: Vec<String>) -> PyResult<Self> {
-        Ok(crit(Criterion::Tags(TagMatch::Any(tags(py, names)?))))
+        crit(py, Criterion::Tags(TagMatch::Any(tags(py, names)?)))
     }
 
     /// Has all of the tags.
     #[staticmethod]
     #[pyo3(signature = (*names))]
     fn all_tags(py: Python<'_>, names: Vec<String>) -> PyResult<Self> {
-        Ok(crit(Criterion::Tags(TagMatch::All(tags(py, names)?))))
+        crit(py, Criterion::Tags(TagMatch::All(tags(py, names)?)))
     }
 
     /// Association type: `"referral"` or `"reseller"`.
@@ -276,30 +307,34 @@ impl PyQuery {
                 },
             )
         })?;
-        Ok(crit(Criterion::AssociationType(t)))
+        crit(py, Criterion::AssociationType(t))
     }
 
     /// Associated between two aware datetimes (inclusive).
     #[staticmethod]
     #[pyo3(signature = (*, after = None, before = None))]
     fn associated(
+        py: Python<'_>,
         after: Option<&Bound<'_, PyAny>>,
         before: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let a = after.map(|t| time_arg(t, "after")).transpose()?;
         let b = before.map(|t| time_arg(t, "before")).transpose()?;
-        Ok(crit(Criterion::AssociatedAt(Range::between(a, b))))
+        crit(py, Criterion::AssociatedAt(Range::between(a, b)))
     }
 
     /// Frozen (`True`) or not (`False`).
     #[staticmethod]
     #[pyo3(signature = (yes = true))]
-    fn frozen(yes: bool) -> Self {
-        crit(Criterion::Frozen(if yes {
-            FrozenFilter::Frozen
-        } else {
-            FrozenFilter::NotFrozen
-        }))
+    fn frozen(py: Python<'_>, yes: bool) -> PyResult<Self> {
+        crit(
+            py,
+            Criterion::Frozen(if yes {
+                FrozenFilter::Frozen
+            } else {
+                FrozenFilter::NotFrozen
+            }),
+        )
     }
 
     /// Frozen with a scope: `"account"`, `"account_and_resources"` or `"unknown"`.
@@ -314,7 +349,7 @@ impl PyQuery {
                 },
             )
         })?;
-        Ok(crit(Criterion::Frozen(FrozenFilter::Scope(s))))
+        crit(py, Criterion::Frozen(FrozenFilter::Scope(s)))
     }
 
     /// Frozen for a reason: `"manual"`, `"default"`, `"budget"` or `"imported"`.
@@ -329,13 +364,13 @@ impl PyQuery {
                 },
             )
         })?;
-        Ok(crit(Criterion::Frozen(FrozenFilter::Origin(o))))
+        crit(py, Criterion::Frozen(FrozenFilter::Origin(o)))
     }
 
     /// The customer's reseller.
     #[staticmethod]
     fn reseller(py: Python<'_>, id: String) -> PyResult<Self> {
-        Ok(crit(Criterion::Reseller(ResellerId::new(id).py(py)?)))
+        crit(py, Criterion::Reseller(ResellerId::new(id).py(py)?))
     }
 
     /// Customer level `"V0"` .. `"V5"`.
@@ -350,7 +385,7 @@ impl PyQuery {
                 },
             )
         })?;
-        Ok(crit(Criterion::Level(l)))
+        crit(py, Criterion::Level(l))
     }
 
     /// Whether disassociated customers are included.
@@ -377,7 +412,7 @@ impl PyQuery {
         let o = query_arg(Some(other))?;
         Ok(PyQuery {
             inner: Query {
-                filter: self.inner.filter.clone().and(o.filter),
+                filter: self.inner.filter.clone().and(o.filter).py(other.py())?,
                 include_disassociated: self.inner.include_disassociated || o.include_disassociated,
             },
         })
@@ -387,7 +422,7 @@ impl PyQuery {
         let o = query_arg(Some(other))?;
         Ok(PyQuery {
             inner: Query {
-                filter: self.inner.filter.clone().or(o.filter),
+                filter: self.inner.filter.clone().or(o.filter).py(other.py())?,
                 include_disassociated: self.inner.include_disassociated || o.include_disassociated,
             },
         })
@@ -397,7 +432,7 @@ impl PyQuery {
         let o = query_arg(Some(other))?;
         Ok(PyQuery {
             inner: Query {
-                filter: o.filter.and(self.inner.filter.clone()),
+                filter: o.filter.and(self.inner.filter.clone()).py(other.py())?,
                 include_disassociated: self.inner.include_disassociated || o.include_disassociated,
             },
         })
@@ -407,19 +442,21 @@ impl PyQuery {
         let o = query_arg(Some(other))?;
         Ok(PyQuery {
             inner: Query {
-                filter: o.filter.or(self.inner.filter.clone()),
+                filter: o.filter.or(self.inner.filter.clone()).py(other.py())?,
                 include_disassociated: self.inner.include_disassociated || o.include_disassociated,
             },
         })
     }
 
-    fn __invert__(&self) -> Self {
-        PyQuery {
+    /// `~q`: refused with `QueryTooComplexError` past the depth limit (cheap: the tree is
+    /// shared, not copied).
+    fn __invert__(&self, py: Python<'_>) -> PyResult<Self> {
+        Ok(PyQuery {
             inner: Query {
-                filter: self.inner.filter.clone().not(),
+                filter: self.inner.filter.clone().not().py(py)?,
                 include_disassociated: self.inner.include_disassociated,
             },
-        }
+        })
     }
 
     fn __str__(&self) -> String {

@@ -60,7 +60,10 @@ pub(crate) fn time_arg(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<DateTime<
     let t: DateTime<FixedOffset> = obj.extract().map_err(|e| {
         PyTypeError::new_err(format!("{what}: expected a timezone-aware datetime ({e})"))
     })?;
-    Ok(t.with_timezone(&Utc))
+    let t = t.with_timezone(&Utc);
+    // The years the core accepts (1970..=9999): `InvalidDateError` naming the argument.
+    partnerdesk::calendar::check_instant(what, t).map_err(|e| crate::errors::to_py(obj.py(), e))?;
+    Ok(t)
 }
 
 /// `now` argument: the given time, or the host's clock when `None` (read through Python's

@@ -201,6 +201,7 @@ TRIGGERS: dict[str, Callable[[], object]] = {
     "EXPORT_WRITE_FAILED": export_with(None, BrokenFile()),
     "INVALID_EVENT": forged_grant,
     "EVENT_CHAIN_BROKEN": out_of_order,
+    "QUERY_TOO_COMPLEX": lambda: Query.parse("not " * 65 + "tag:vip"),
 }
 
 

@@ -108,3 +108,90 @@ def test_repr_keeps_personal_search_terms_out() -> None:
     assert "Zhang" not in r
     assert "Zhang" not in repr(Query.parse("mobile~13812345678"))
     assert "1381234" not in repr(Query.parse("mobile~13812345678"))
+
+
+# ---- issue #13: hostile queries give typed errors and change nothing -----------------------
+
+
+def test_deep_invert_is_refused_with_query_too_complex() -> None:
+    q = Query.frozen()
+    built = 0
+    refused = 0
+    for _ in range(10_000):
+        try:
+            q = ~q
+            built += 1
+        except partnerdesk.QueryTooComplexError as e:
+            refused += 1
+            assert e.code == "QUERY_TOO_COMPLEX"
+    assert built == 64 and refused == 10_000 - 64
+    # The deepest query still displays, parses back and searches.
+    assert Query.parse(str(q)) == q
+    desk, now = partnerdesk.demo_portfolio(50, seed=3)
+    assert desk.count(q, now=now) == desk.count(Query.frozen(), now=now)
+    with pytest.raises(partnerdesk.QueryTooComplexError):
+        q & Query.frozen()
+    with pytest.raises(partnerdesk.QueryTooComplexError):
+        Query.frozen() | q
+
+
+def test_wide_queries_are_refused_like_the_text() -> None:
+    q = Query.frozen()
+    with pytest.raises(partnerdesk.QueryTooComplexError):
+        for _ in range(10_000):
+            q = q | Query.frozen()
+    with pytest.raises(partnerdesk.QueryTooComplexError):
+        Query.parse(" or ".join(["*"] * 600))
+
+
+def test_day_counts_out_of_bounds_are_invalid_arguments() -> None:
+    for days in (10**8, 36_501, -1, 10**30):
+        with pytest.raises(partnerdesk.InvalidArgumentError) as e:
+            Query.expires_within(days)
+        assert "expires_within" in str(e.value)
+    assert str(Query.expires_within(36_500)) == "expires<=36500d"
+    desk, now = partnerdesk.demo_portfolio(50, seed=3)
+    before = desk.to_snapshot_json()
+    for days in (10**8, -1):
+        with pytest.raises(partnerdesk.InvalidArgumentError) as e:
+            desk.resources_to_renew("admin", days, now=now)
+        assert "days" in str(e.value)
+    assert desk.to_snapshot_json() == before
+    far_past = datetime.datetime(1, 1, 1, tzinfo=datetime.timezone.utc)
+    with pytest.raises(partnerdesk.InvalidDateError):
+        desk.resources_to_renew("admin", 30, now=far_past)
+    with pytest.raises(partnerdesk.InvalidDateError):
+        desk.search("*", now=far_past)
+    with pytest.raises(partnerdesk.InvalidDateError):
+        Query.associated(after=far_past)
+    assert desk.to_snapshot_json() == before
+
+
+def test_blank_text_criteria_are_refused() -> None:
+    for build in (
+        lambda: Query.name("  "),
+        lambda: Query.name("", exact=True),
+        lambda: Query.account("\t"),
+        lambda: Query.manager_name(" "),
+        lambda: Query.parse('name~"  "'),
+    ):
+        with pytest.raises(partnerdesk.InvalidArgumentError) as e:
+            build()
+        assert e.value.code == "INVALID_ARGUMENT"
+    assert str(Query.name(" acme ")) == 'name~" acme "'
+
+
+def test_over_precise_amounts_are_refused_never_rounded() -> None:
+    tiny = "0.0000000000000000000000000000001"
+    for value in (tiny, Decimal(tiny), Decimal("1E-31"), "0.000000001"):
+        with pytest.raises(partnerdesk.InvalidMoneyError):
+            Query.mtd(min=value)
+        with pytest.raises(partnerdesk.InvalidMoneyError):
+            Query.budget_usage(max=value)
+    with pytest.raises(partnerdesk.FilterSyntaxError):
+        Query.parse("mtd>=" + tiny)
+    for bad in ("NaN", Decimal("NaN"), Decimal("Infinity")):
+        with pytest.raises(partnerdesk.InvalidMoneyError):
+            Query.mtd(min=bad)
+    assert str(Query.mtd(min=Decimal("1000.50"))) == "mtd>=1000.50"
+    assert str(Query.mtd(min="1E+3")) == "mtd>=1000"

@@ -146,24 +146,35 @@ pub fn error_of(json: &str) -> Result<Option<ApiError>> {
 
 /// Parses a Huawei time: `2024-03-18T02:15:40Z` (any RFC 3339), or `2024-03-18 02:15:40` /
 /// `2024-03-18T02:15:40` read as UTC.
+///
+/// The time must lie in the years the desk accepts (1970 to 9999, the core's
+/// [`partnerdesk::calendar::check_instant`]), else it is invalid data naming the field.
 pub fn parse_time(field: &str, text: &str) -> Result<DateTime<Utc>> {
     let t = text.trim();
-    if let Ok(d) = DateTime::parse_from_rfc3339(t) {
-        return Ok(d.with_timezone(&Utc));
+    let parsed = DateTime::parse_from_rfc3339(t)
+        .map(|d| d.with_timezone(&Utc))
+        .ok()
+        .or_else(|| {
+            [
+                "%Y-%m-%d %H:%M:%S",
+                "%Y-%m-%dT%H:%M:%S",
+                "%Y-%m-%dT%H:%M:%S%.fZ",
+            ]
+            .into_iter()
+            .find_map(|fmt| NaiveDateTime::parse_from_str(t, fmt).ok())
+            .map(|n| n.and_utc())
+        });
+    match parsed {
+        Some(at) if partnerdesk::calendar::check_instant(field, at).is_ok() => Ok(at),
+        Some(_) => Err(HuaweiError::data(
+            field,
+            "a time outside the years 1970 to 9999",
+        )),
+        None => Err(HuaweiError::data(
+            field,
+            "not a UTC time like 2024-03-18T02:15:40Z",
+        )),
     }
-    for fmt in [
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%dT%H:%M:%S%.fZ",
-    ] {
-        if let Ok(n) = NaiveDateTime::parse_from_str(t, fmt) {
-            return Ok(n.and_utc());
-        }
-    }
-    Err(HuaweiError::data(
-        field,
-        "not a UTC time like 2024-03-18T02:15:40Z",
-    ))
 }
 
 fn text(f: &Field<String>) -> Option<&str> {

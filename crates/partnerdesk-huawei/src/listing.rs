@@ -35,7 +35,7 @@ use crate::field::Field;
 use crate::paging::{ApiPage, PagePlan};
 use crate::wire::QuerySubCustomerListReq;
 use chrono::{DateTime, Datelike, DurationRound, TimeDelta, Utc};
-use partnerdesk::query::{Criterion, Expr, Query, TagMatch, TextMatch};
+use partnerdesk::query::{Criterion, Expr, ExprKind, Query, TagMatch, TextMatch};
 use partnerdesk::{AssociationType, Customer, CustomerId, ResellerId, Site};
 use std::ops::Bound;
 
@@ -108,16 +108,16 @@ fn in_wire_range(t: DateTime<Utc>) -> bool {
 /// # Ok::<(), partnerdesk::Error>(())
 /// ```
 pub fn split_query(query: &Query) -> QuerySplit {
-    let conjuncts: Vec<Expr> = match &query.filter {
-        Expr::All => Vec::new(),
-        Expr::And(v) => v.clone(),
-        other => vec![other.clone()],
+    let conjuncts: Vec<Expr> = match query.filter.kind() {
+        ExprKind::All => Vec::new(),
+        ExprKind::And(v) => v.to_vec(),
+        _ => vec![query.filter.clone()],
     };
     let mut api = ApiFilter::default();
     let mut local: Vec<Expr> = Vec::new();
     for e in conjuncts {
-        let keep = match &e {
-            Expr::Criterion(c) => !api.take(c),
+        let keep = match e.kind() {
+            ExprKind::Criterion(c) => !api.take(c),
             _ => true,
         };
         if keep {
@@ -125,9 +125,11 @@ pub fn split_query(query: &Query) -> QuerySplit {
         }
     }
     let filter = match local.len() {
-        0 => Expr::All,
-        1 => local.pop().unwrap_or(Expr::All),
-        _ => Expr::And(local),
+        0 => Expr::all(),
+        1 => local.pop().unwrap_or_else(Expr::all),
+        // Some of the query's own conjuncts: never deeper or wider than the query, so always
+        // within the limits. Were it refused, the whole filter, checked locally, is still exact.
+        _ => Expr::all_of(local).unwrap_or_else(|_| query.filter.clone()),
     };
     QuerySplit {
         api,

@@ -91,6 +91,8 @@ impl Desk {
         days: u32,
         now: DateTime<Utc>,
     ) -> Result<Vec<RenewalItem<'_>>> {
+        crate::validate::instant("now", now)?;
+        crate::validate::days("days", u64::from(days))?;
         let mut out: Vec<RenewalItem<'_>> = self
             .view_scope(actor, Permission::ViewCustomers, customer)?
             .into_iter()
@@ -122,6 +124,7 @@ impl Desk {
         customer: Option<&CustomerId>,
         now: DateTime<Utc>,
     ) -> Result<SpendSummary> {
+        crate::validate::instant("now", now)?;
         let scope = self.view_scope(actor, Permission::ViewSpend, customer)?;
         let off = self.partner.billing_offset;
         let today = off.day_of(now);
@@ -242,6 +245,7 @@ impl Desk {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Vec<PendingRelease<'_>>> {
+        crate::validate::instant("now", now)?;
         let mut out: Vec<PendingRelease<'_>> = self
             .view_scope(actor, Permission::ViewCustomers, None)?
             .into_iter()

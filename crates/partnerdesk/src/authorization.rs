@@ -507,6 +507,7 @@ impl crate::desk::Desk {
     /// Records, as the system, every time-driven transition due at `now`: pending requests
     /// older than 90 days lapse, active authorizations past their end expire. Returns how many.
     pub fn expire_authorizations(&mut self, now: DateTime<Utc>) -> crate::error::Result<usize> {
+        crate::validate::instant("now", now)?;
         use crate::event::EventKind;
         let due: Vec<(CustomerId, EventKind)> = self
             .ledger

@@ -383,6 +383,7 @@ impl crate::desk::Desk {
     /// Evaluates every budget at `now` (see [`crate::Desk::evaluate_budget`]); returns how many
     /// events were emitted.
     pub fn evaluate_budgets(&mut self, now: DateTime<Utc>) -> Result<usize> {
+        crate::validate::instant("now", now)?;
         let first = self.ledger.events.len();
         for slot in 0..self.slots.len() as u32 {
             if matches!(self.slots.get(slot as usize), Some(Some(c)) if c.budget.is_some()) {

@@ -8,7 +8,7 @@
 use crate::error::{Error, Result};
 #[cfg(test)]
 use chrono::TimeZone;
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, Offset, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use std::fmt;
 
 /// A fixed offset from UTC in minutes, between -14:00 and +14:00 (e.g. `+480` for UTC+8).
@@ -39,14 +39,19 @@ impl BillingOffset {
         self.0
     }
 
-    fn fixed(self) -> FixedOffset {
-        // Invariant: |minutes| <= 840, well within chrono's ±24h.
-        FixedOffset::east_opt(self.0 * 60).unwrap_or_else(|| Utc.fix())
-    }
-
-    /// The billing day of a UTC instant.
+    /// The billing day of a UTC instant. Never panics: at the very ends of chrono's range,
+    /// where the local day does not exist, it saturates to [`NaiveDate::MIN`] or
+    /// [`NaiveDate::MAX`] (the desk refuses such instants at its doors anyway, see
+    /// [`check_instant`]).
     pub fn day_of(self, at: DateTime<Utc>) -> NaiveDate {
-        at.with_timezone(&self.fixed()).date_naive()
+        match at
+            .naive_utc()
+            .checked_add_signed(Duration::minutes(i64::from(self.0)))
+        {
+            Some(local) => local.date(),
+            None if self.0 > 0 => NaiveDate::MAX,
+            None => NaiveDate::MIN,
+        }
     }
 
     /// The billing month of a UTC instant.
@@ -55,9 +60,15 @@ impl BillingOffset {
     }
 
     /// The UTC instant at which a billing day starts.
+    /// Never panics: at the very ends of chrono's range it saturates to
+    /// [`DateTime::<Utc>::MIN_UTC`] or [`DateTime::<Utc>::MAX_UTC`].
     pub fn start_of_day(self, day: NaiveDate) -> DateTime<Utc> {
         let local = day.and_hms_opt(0, 0, 0).unwrap_or_default();
-        (local - Duration::minutes(i64::from(self.0))).and_utc()
+        match local.checked_sub_signed(Duration::minutes(i64::from(self.0))) {
+            Some(t) => t.and_utc(),
+            None if self.0 > 0 => DateTime::<Utc>::MIN_UTC,
+            None => DateTime::<Utc>::MAX_UTC,
+        }
     }
 }
 
@@ -80,6 +91,60 @@ impl fmt::Display for BillingOffset {
         let m = self.0.abs();
         write!(f, "UTC{sign}{:02}:{:02}", m / 60, m % 60)
     }
+}
+
+/// The earliest year of an instant the desk accepts (see [`check_instant`]).
+pub const MIN_YEAR: i32 = 1970;
+/// The latest year of an instant the desk accepts (see [`check_instant`]).
+pub const MAX_YEAR: i32 = 9999;
+/// The largest count of days the desk accepts (100 years; see [`check_days`]).
+pub const MAX_DAYS: u32 = 36_500;
+
+/// Checks an instant the desk is given (a `now`, a query bound, a time in a snapshot, an import
+/// or an event): it must lie in the years [`MIN_YEAR`]..=[`MAX_YEAR`] (UTC), so every calendar
+/// computation on it (billing days in any offset, adding up to [`MAX_DAYS`] days, the month
+/// before and after) stays far inside chrono's range. Refused with `INVALID_DATE` naming the
+/// field.
+///
+/// ```
+/// use chrono::{DateTime, Utc};
+/// use partnerdesk::calendar::check_instant;
+/// assert!(check_instant("now", DateTime::<Utc>::UNIX_EPOCH).is_ok());
+/// let err = check_instant("now", DateTime::<Utc>::MAX_UTC).err().map(|e| e.code());
+/// assert_eq!(err, Some("INVALID_DATE"));
+/// ```
+pub fn check_instant(field: &str, at: DateTime<Utc>) -> Result<()> {
+    if !(MIN_YEAR..=MAX_YEAR).contains(&at.year()) {
+        return Err(Error::invalid_date(
+            field,
+            format!("must lie in the years {MIN_YEAR} to {MAX_YEAR}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a count of days (a renewal window, an `expires within` criterion): at most
+/// [`MAX_DAYS`]. Refused with `INVALID_ARGUMENT` naming the field.
+///
+/// ```
+/// use partnerdesk::calendar::check_days;
+/// assert_eq!(check_days("days", 30)?, 30);
+/// assert_eq!(check_days("days", 100_000_000).err().map(|e| e.code()), Some("INVALID_ARGUMENT"));
+/// # Ok::<(), partnerdesk::Error>(())
+/// ```
+pub fn check_days(field: &str, days: u64) -> Result<u32> {
+    match u32::try_from(days) {
+        Ok(d) if d <= MAX_DAYS => Ok(d),
+        _ => Err(Error::invalid_arg(
+            field,
+            format!("must be a number of days from 0 to {MAX_DAYS}"),
+        )),
+    }
+}
+
+/// `at + days`, or `None` past chrono's range (never for a checked instant and day count).
+pub(crate) fn add_days(at: DateTime<Utc>, days: u32) -> Option<DateTime<Utc>> {
+    at.checked_add_signed(Duration::days(i64::from(days)))
 }
 
 /// A calendar month, e.g. 2026-11.
@@ -204,5 +269,32 @@ mod tests {
         assert_eq!("2026-02".parse::<YearMonth>()?.days(), 28);
         assert!("2026-13".parse::<YearMonth>().is_err());
         Ok(())
+    }
+
+    #[test]
+    fn calendar_never_panics_at_the_ends_of_time() {
+        for minutes in [-840, 0, 840] {
+            let off = BillingOffset::from_minutes(minutes).unwrap_or(BillingOffset::UTC);
+            for at in [DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC] {
+                let m = off.month_of(at);
+                let _ = (m.previous().first_day(), m.next().last_day(), m.days());
+                let _ = off.start_of_day(off.day_of(at));
+                assert!(check_instant("now", at).is_err());
+                assert_eq!(
+                    add_days(at, MAX_DAYS).is_none(),
+                    at == DateTime::<Utc>::MAX_UTC
+                );
+            }
+        }
+        let last = Utc
+            .with_ymd_and_hms(MAX_YEAR, 12, 31, 23, 59, 59)
+            .single()
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
+        assert!(check_instant("now", last).is_ok());
+        assert!(add_days(last, MAX_DAYS).is_some());
+        assert_eq!(
+            check_days("days", u64::from(MAX_DAYS) + 1).map_err(|e| e.code()),
+            Err("INVALID_ARGUMENT")
+        );
     }
 }

@@ -212,6 +212,8 @@ impl Desk {
         describe: impl Fn() -> String,
         body: impl FnOnce(&mut Desk) -> Result<T>,
     ) -> Result<T> {
+        // A `now` outside the calendar's range is refused before anything (every command).
+        crate::validate::instant("now", cmd.now)?;
         // The detail is written only where it is used (a batch audits each item itself), and
         // at most once.
         let mut detail = cmd.key.map(|_| describe());

@@ -266,6 +266,10 @@ pub fn portfolio(n: usize, seed: u64) -> Result<(Desk, DateTime<Utc>)> {
 }
 
 /// Builds a demo desk of `n` customers for a given `now`.
+///
+/// The whole desk follows from the seed, its cursor key included (so two demo desks of one seed
+/// page alike): a demo desk's cursors are not secret. A host that serves real data starts from
+/// [`Desk::new`] or a snapshot, or sets its own key ([`Desk::set_cursor_key`]).
 pub fn portfolio_at(n: usize, seed: u64, now: DateTime<Utc>) -> Result<Desk> {
     let mut rng = Rng::new(seed);
     let partner = Partner::new(
@@ -275,6 +279,9 @@ pub fn portfolio_at(n: usize, seed: u64, now: DateTime<Utc>) -> Result<Desk> {
         Tier::Distributor,
     );
     let mut desk = Desk::new(partner.clone(), now);
+    desk.set_cursor_key(crate::search::CursorKey::from_secret(
+        format!("partnerdesk demo portfolio, seed {seed}").as_bytes(),
+    )?);
     desk.add_operator(Operator::new(
         OperatorId::new("admin")?,
         "Desk Administrator",

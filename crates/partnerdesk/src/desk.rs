@@ -43,6 +43,8 @@ pub struct Desk {
     pub(crate) pseudonym_key: Option<crate::privacy::PseudonymKey>,
     /// The key events are sealed and checked with (never saved).
     pub(crate) event_key: Option<crate::chain::EventKey>,
+    /// Signs search cursors (see [`crate::search::CursorKey`]).
+    pub(crate) cursor_key: crate::search::CursorKey,
 }
 
 impl Desk {
@@ -63,6 +65,7 @@ impl Desk {
             export_policy: crate::privacy::MaskPolicy::console(),
             pseudonym_key: None,
             event_key: None,
+            cursor_key: crate::search::CursorKey::random(),
         }
     }
 

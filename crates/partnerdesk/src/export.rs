@@ -670,6 +670,7 @@ mod run {
             progress: impl FnMut(ExportProgress) -> ControlFlow<()>,
             now: DateTime<Utc>,
         ) -> Result<ExportJob> {
+            crate::validate::instant("now", now)?;
             let authorized = self.authorize(actor, Permission::Export, None);
             self.refresh_export_order(&authorized);
             let checked = authorized.and_then(|()| self.plan_export(request, now));
@@ -733,6 +734,7 @@ mod run {
             progress: impl FnMut(ExportProgress) -> ControlFlow<()>,
             now: DateTime<Utc>,
         ) -> Result<u64> {
+            crate::validate::instant("now", now)?;
             let authorized = self.authorize(actor, Permission::Export, None);
             self.refresh_export_order(&authorized);
             let checked = authorized

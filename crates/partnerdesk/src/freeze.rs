@@ -60,7 +60,11 @@ impl Freeze {
     /// When resources will be released, for an account-and-resources freeze.
     pub fn release_at(&self) -> Option<DateTime<Utc>> {
         (self.scope == FreezeScope::AccountAndResources)
-            .then(|| self.at + Duration::days(RELEASE_AFTER_DAYS))
+            .then(|| {
+                self.at
+                    .checked_add_signed(Duration::days(RELEASE_AFTER_DAYS))
+            })
+            .flatten()
     }
 }
 

@@ -91,6 +91,7 @@ pub mod export;
 #[cfg_attr(not(feature = "export"), allow(dead_code))]
 mod export_rows;
 pub mod freeze;
+mod hash;
 mod id_order;
 pub mod ids;
 mod index;

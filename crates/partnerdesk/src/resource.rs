@@ -92,8 +92,8 @@ impl Resource {
     pub fn to_renew(&self, now: DateTime<Utc>, days: u32) -> bool {
         self.counts_for_expiry()
             && self.expiry_policy != ExpiryPolicy::AutoRenew
-            && self
-                .expires_at
-                .is_some_and(|e| e >= now && e <= now + chrono::Duration::days(i64::from(days)))
+            && self.expires_at.is_some_and(|e| {
+                e >= now && crate::calendar::add_days(now, days).is_none_or(|end| e <= end)
+            })
     }
 }

@@ -19,16 +19,17 @@ use crate::ids::{CustomerId, OperatorId};
 use crate::index::{money_key, sorted_bitmap};
 use crate::partner::Operator;
 use crate::query::{
-    Criterion, ExpiryFilter, Expr, FrozenFilter, MAX_PAGE_LIMIT, MobileMatch, PageRequest, Query,
-    Range, Sort, SortKey, TagMatch, TextMatch,
+    Criterion, ExpiryFilter, Expr, ExprKind, FrozenFilter, MAX_PAGE_LIMIT, MobileMatch,
+    PageRequest, Query, Range, Sort, SortKey, TagMatch, TextMatch,
 };
 use crate::row::CustomerRow;
 use crate::sorted::SortedBlocks;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use roaring::RoaringBitmap;
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
+use std::fmt;
 use std::ops::Bound;
 
 /// What a criterion needs to be checked against one customer.
@@ -51,12 +52,16 @@ fn text_matches(value: &str, m: &TextMatch) -> bool {
     }
 }
 
+/// The end of an "expires within `days`" window from `now` (the end of time past chrono's range,
+/// which a checked `now` and day count never reach).
+fn window_end(now: DateTime<Utc>, days: u32) -> DateTime<Utc> {
+    crate::calendar::add_days(now, days).unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
 fn expiry_matches(next: Option<DateTime<Utc>>, f: &ExpiryFilter, now: DateTime<Utc>) -> bool {
     match f {
         ExpiryFilter::None => next.is_none(),
-        ExpiryFilter::WithinDays(n) => {
-            next.is_some_and(|e| e <= now + Duration::days(i64::from(*n)))
-        }
+        ExpiryFilter::WithinDays(n) => next.is_some_and(|e| e <= window_end(now, *n)),
         ExpiryFilter::Between(r) => next.is_some_and(|e| r.contains(&e)),
     }
 }
@@ -106,12 +111,13 @@ impl Criterion {
 impl Expr {
     /// Whether a customer matches, checked directly on the customer (no index).
     pub fn matches(&self, c: &Customer, ctx: &MatchContext<'_>) -> bool {
-        match self {
-            Expr::All => true,
-            Expr::Criterion(cr) => cr.matches(c, ctx),
-            Expr::And(v) => v.iter().all(|e| e.matches(c, ctx)),
-            Expr::Or(v) => v.iter().any(|e| e.matches(c, ctx)),
-            Expr::Not(e) => !e.matches(c, ctx),
+        // Bounded recursion: an expression is at most MAX_DEPTH deep.
+        match self.kind() {
+            ExprKind::All => true,
+            ExprKind::Criterion(cr) => cr.matches(c, ctx),
+            ExprKind::And(v) => v.iter().all(|e| e.matches(c, ctx)),
+            ExprKind::Or(v) => v.iter().any(|e| e.matches(c, ctx)),
+            ExprKind::Not(e) => !e.matches(c, ctx),
         }
     }
 }
@@ -254,9 +260,9 @@ fn cost(e: &Expr, column_valid: bool) -> u8 {
     } else if is_column(e, column_valid) {
         2
     } else {
-        match e {
-            Expr::Criterion(Criterion::NextExpiry(_) | Criterion::AssociatedAt(_)) => 1,
-            Expr::Criterion(Criterion::BudgetUsage(_)) => 3,
+        match e.kind() {
+            ExprKind::Criterion(Criterion::NextExpiry(_) | Criterion::AssociatedAt(_)) => 1,
+            ExprKind::Criterion(Criterion::BudgetUsage(_)) => 3,
             _ => 4,
         }
     }
@@ -265,13 +271,13 @@ fn cost(e: &Expr, column_valid: bool) -> u8 {
 /// Whether a criterion is checked from a dense column of the index (month-to-date spend, when the
 /// search is in the indexed month).
 fn is_column(e: &Expr, column_valid: bool) -> bool {
-    column_valid && matches!(e, Expr::Criterion(Criterion::MonthToDate(_)))
+    column_valid && matches!(e.kind(), ExprKind::Criterion(Criterion::MonthToDate(_)))
 }
 
 /// Whether the indexes answer a node with a bitmap lookup (no range or text scan).
 fn is_cheap(e: &Expr) -> bool {
-    match e {
-        Expr::Criterion(c) => matches!(
+    match e.kind() {
+        ExprKind::Criterion(c) => matches!(
             c,
             Criterion::CustomerId(_)
                 | Criterion::Manager(_)
@@ -403,7 +409,7 @@ impl Desk {
             Criterion::NextExpiry(ExpiryFilter::WithinDays(n)) => exact(ordered_slots(
                 &ix.expiries,
                 &Bound::Included(ctx.now),
-                &Bound::Included(ctx.now + Duration::days(i64::from(*n))),
+                &Bound::Included(window_end(ctx.now, *n)),
             )),
             Criterion::NextExpiry(ExpiryFilter::Between(r)) => {
                 let lower = max_lower(r.lower, ctx.now);
@@ -469,10 +475,11 @@ impl Desk {
         universe: &RoaringBitmap,
         ctx: &MatchContext<'_>,
     ) -> Planned<'a> {
-        match e {
-            Expr::All => Planned::Exact(universe.clone()),
-            Expr::Criterion(c) => self.lookup(e, c, ctx),
-            Expr::And(items) => {
+        // Bounded recursion: an expression is at most MAX_DEPTH deep.
+        match e.kind() {
+            ExprKind::All => Planned::Exact(universe.clone()),
+            ExprKind::Criterion(c) => self.lookup(e, c, ctx),
+            ExprKind::And(items) => {
                 let mut set: Option<RoaringBitmap> = None;
                 let mut residual = Vec::new();
                 // Children answered by a bitmap lookup go first. When they already narrow the
@@ -508,7 +515,7 @@ impl Desk {
                     (None, false) => Planned::Filtered(universe.clone(), residual),
                 }
             }
-            Expr::Or(items) => {
+            ExprKind::Or(items) => {
                 let mut out = RoaringBitmap::new();
                 let mut all_exact = true;
                 for item in items {
@@ -527,7 +534,7 @@ impl Desk {
                     Planned::Filtered(out, vec![e])
                 }
             }
-            Expr::Not(inner) => match self.plan(inner, universe, ctx) {
+            ExprKind::Not(inner) => match self.plan(inner, universe, ctx) {
                 Planned::Exact(b) => Planned::Exact(universe - b),
                 _ => Planned::Scan,
             },
@@ -536,21 +543,22 @@ impl Desk {
 
     /// Checks a criterion on a slot, using the desk's columns where they are faster.
     fn check(&self, e: &Expr, slot: u32, ctx: &MatchContext<'_>) -> bool {
-        match e {
-            Expr::All => true,
-            Expr::And(v) => v.iter().all(|e| self.check(e, slot, ctx)),
-            Expr::Or(v) => v.iter().any(|e| self.check(e, slot, ctx)),
-            Expr::Not(e) => !self.check(e, slot, ctx),
-            Expr::Criterion(Criterion::MonthToDate(r)) if ctx.month == self.index.month => {
+        // Bounded recursion: an expression is at most MAX_DEPTH deep.
+        match e.kind() {
+            ExprKind::All => true,
+            ExprKind::And(v) => v.iter().all(|e| self.check(e, slot, ctx)),
+            ExprKind::Or(v) => v.iter().any(|e| self.check(e, slot, ctx)),
+            ExprKind::Not(e) => !self.check(e, slot, ctx),
+            ExprKind::Criterion(Criterion::MonthToDate(r)) if ctx.month == self.index.month => {
                 key_range(r).contains(&self.index.mtd_key[slot as usize])
             }
-            Expr::Criterion(Criterion::NextExpiry(f)) => {
+            ExprKind::Criterion(Criterion::NextExpiry(f)) => {
                 expiry_matches(self.index.next_expiry(slot, ctx.now), f, ctx.now)
             }
-            Expr::Criterion(Criterion::Name(TextMatch::Contains(t))) if is_lower(t) => {
+            ExprKind::Criterion(Criterion::Name(TextMatch::Contains(t))) if is_lower(t) => {
                 self.index.names.get(slot).contains(t.as_str())
             }
-            Expr::Criterion(c) => c.matches(self.at(slot), ctx),
+            ExprKind::Criterion(c) => c.matches(self.at(slot), ctx),
         }
     }
 
@@ -570,7 +578,7 @@ impl Desk {
         } else {
             &self.index.associated
         };
-        if matches!(query.filter, Expr::All) {
+        if query.filter.is_all() {
             return universe.clone();
         }
         match self.plan(&query.filter, universe, ctx) {
@@ -595,8 +603,8 @@ impl Desk {
     /// Prepares a residual criterion for checking many slots: a month-to-date range becomes two
     /// inclusive fixed-point bounds, computed once instead of per slot.
     fn compile<'e>(&self, e: &'e Expr, ctx: &MatchContext<'_>) -> Residual<'e> {
-        match e {
-            Expr::Criterion(Criterion::MonthToDate(r)) if ctx.month == self.index.month => {
+        match e.kind() {
+            ExprKind::Criterion(Criterion::MonthToDate(r)) if ctx.month == self.index.month => {
                 let k = key_range(r);
                 let lo = match k.lower {
                     Bound::Included(v) => v,
@@ -610,7 +618,7 @@ impl Desk {
                 };
                 Residual::MonthToDate { lo, hi }
             }
-            e => Residual::Expr(e),
+            _ => Residual::Expr(e),
         }
     }
 
@@ -736,16 +744,16 @@ impl Desk {
             {
                 let at = parts
                     .iter()
-                    .position(|e| matches!(e, Expr::Criterion(Criterion::Manager(_))))?;
-                let Expr::Criterion(Criterion::Manager(m)) = parts[at] else {
+                    .position(|e| matches!(e.kind(), ExprKind::Criterion(Criterion::Manager(_))))?;
+                let ExprKind::Criterion(Criterion::Manager(m)) = parts[at].kind() else {
                     return None;
                 };
                 let (mut lower, mut upper) = (Bound::Unbounded, Bound::Unbounded);
                 let mut rest = Vec::new();
                 for (i, e) in parts.iter().enumerate() {
-                    match e {
+                    match e.kind() {
                         _ if i == at => {}
-                        Expr::Criterion(Criterion::MonthToDate(r)) => {
+                        ExprKind::Criterion(Criterion::MonthToDate(r)) => {
                             let k = key_range(r);
                             lower = tighter_lower(lower, k.lower);
                             upper = tighter_upper(upper, k.upper);
@@ -796,11 +804,12 @@ impl Desk {
             SortKey::NextExpiry => {
                 let at = parts.iter().position(|e| {
                     matches!(
-                        e,
-                        Expr::Criterion(Criterion::NextExpiry(ExpiryFilter::WithinDays(_)))
+                        e.kind(),
+                        ExprKind::Criterion(Criterion::NextExpiry(ExpiryFilter::WithinDays(_)))
                     )
                 })?;
-                let Expr::Criterion(Criterion::NextExpiry(ExpiryFilter::WithinDays(n))) = parts[at]
+                let ExprKind::Criterion(Criterion::NextExpiry(ExpiryFilter::WithinDays(n))) =
+                    parts[at].kind()
                 else {
                     return None;
                 };
@@ -810,7 +819,7 @@ impl Desk {
                     .filter(|(i, _)| *i != at)
                     .map(|(_, e)| *e)
                     .collect();
-                let end = ctx.now + Duration::days(i64::from(*n));
+                let end = window_end(ctx.now, *n);
                 // In expiry order from `now`, a slot's first expiry is its next expiry.
                 // Each slot of the universe is taken at its first (next) expiry, then never again.
                 let mut open = universe.clone();
@@ -873,18 +882,21 @@ impl Desk {
         page: &PageRequest,
         now: DateTime<Utc>,
     ) -> Result<(Vec<u32>, usize, Option<String>)> {
+        crate::validate::instant("now", now)?;
         let limit = Self::validate_limit(page.limit())?;
         let fp = fingerprint(query, sort);
+        let mut cursor_pos = 0;
         let (after, skip) = match page {
             PageRequest::Offset { offset, .. } => (None, *offset),
             PageRequest::Cursor { cursor: None, .. } => (None, 0),
             PageRequest::Cursor {
                 cursor: Some(c), ..
             } => {
-                let (cfp, pos, last) = decode_cursor(c)?;
+                let (cfp, pos, last) = decode_cursor(&self.cursor_key, c)?;
                 if cfp != fp {
                     return Err(Error::CursorMismatch);
                 }
+                cursor_pos = pos;
                 match CustomerId::new(last)
                     .ok()
                     .and_then(|id| self.by_id.get(&id))
@@ -928,14 +940,21 @@ impl Desk {
         rows.truncate(limit);
         let next_cursor = match (more, rows.last()) {
             (true, Some(last)) => {
+                // The position only helps when the last row is gone; it saturates rather than
+                // overflow (a position that large skips everything, as it should).
                 let position = match page {
-                    PageRequest::Offset { offset, .. } => offset + rows.len(),
+                    PageRequest::Offset { offset, .. } => offset.saturating_add(rows.len()),
                     PageRequest::Cursor {
-                        cursor: Some(c), ..
-                    } => decode_cursor(c).map(|(_, p, _)| p).unwrap_or(0) + rows.len(),
+                        cursor: Some(_), ..
+                    } => cursor_pos.saturating_add(rows.len()),
                     PageRequest::Cursor { cursor: None, .. } => rows.len(),
                 };
-                Some(encode_cursor(fp, position, self.at(*last).id.as_str()))
+                Some(encode_cursor(
+                    &self.cursor_key,
+                    fp,
+                    position,
+                    self.at(*last).id.as_str(),
+                ))
             }
             _ => None,
         };
@@ -1002,6 +1021,7 @@ impl Desk {
 
     /// The masked row of a customer at `now`.
     pub fn customer_row(&self, id: &CustomerId, now: DateTime<Utc>) -> Result<CustomerRow> {
+        crate::validate::instant("now", now)?;
         let slot = self.slot_of(id)?;
         Ok(self.row(slot, &self.match_context(now)))
     }
@@ -1012,6 +1032,7 @@ impl Desk {
         id: &CustomerId,
         now: DateTime<Utc>,
     ) -> Result<Option<Decimal>> {
+        crate::validate::instant("now", now)?;
         let c = self.customer(id)?;
         let off = self.partner.billing_offset;
         Ok(c.budget
@@ -1169,55 +1190,131 @@ struct Window {
 
 /// The children of a top-level `and` (or the filter itself).
 fn conjuncts(e: &Expr) -> Vec<&Expr> {
-    match e {
-        Expr::And(v) => v.iter().collect(),
-        e => vec![e],
+    match e.kind() {
+        ExprKind::And(v) => v.iter().collect(),
+        _ => vec![e],
     }
 }
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+/// The desk's secret for signing search cursors with HMAC-SHA256: a cursor is the query's
+/// fingerprint, a position and the last row's id, with a MAC under this key, so a forged,
+/// edited, truncated or re-signed cursor is refused (`INVALID_CURSOR`).
+///
+/// Where it comes from: [`crate::Desk::new`] draws a fresh key ([`CursorKey::random`]); a
+/// snapshot keeps the key, so cursors survive a save and reload (the snapshot already holds
+/// the raw data the cursors point into, and must be stored as such). Hosts that page one desk
+/// from several processes without sharing a snapshot set a key derived from a shared secret
+/// ([`CursorKey::from_secret`], [`crate::Desk::set_cursor_key`]). The key is never in a row, an
+/// export, an error or `Debug` output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CursorKey([u8; 32]);
 
-fn fnv(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(FNV_OFFSET, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(FNV_PRIME)
-    })
+impl fmt::Debug for CursorKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CursorKey([redacted])")
+    }
 }
 
-/// A stable fingerprint of a query and sort (FNV-1a of their canonical text).
+impl CursorKey {
+    /// A fresh random key. The core reads no clock and does no I/O, so the randomness is std's:
+    /// [`std::collections::hash_map::RandomState`] is keyed from the operating system's random
+    /// source (128 bits, once per thread) and varied on every call; four of its SipHash outputs,
+    /// mixed with a process-wide counter, are hashed with SHA-256 into the key.
+    pub fn random() -> Self {
+        use std::hash::{BuildHasher, Hasher};
+        use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let n = COUNTER.fetch_add(1, AtomicOrdering::Relaxed);
+        let mut seed = [0u8; 32];
+        for (i, chunk) in seed.chunks_mut(8).enumerate() {
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u64(n);
+            h.write_usize(i);
+            chunk.copy_from_slice(&h.finish().to_le_bytes());
+        }
+        CursorKey(crate::hash::sha256(&[b"partnerdesk.cursor-key", &seed]))
+    }
+
+    /// A key derived from a host's secret of at least 16 bytes (`INVALID_ARGUMENT` otherwise):
+    /// desks given the same secret accept each other's cursors.
+    ///
+    /// ```
+    /// use partnerdesk::search::CursorKey;
+    /// let key = CursorKey::from_secret(b"a shared secret of 32 bytes.....")?;
+    /// assert_eq!(format!("{key:?}"), "CursorKey([redacted])");
+    /// assert!(CursorKey::from_secret(b"short").is_err());
+    /// # Ok::<(), partnerdesk::Error>(())
+    /// ```
+    pub fn from_secret(secret: &[u8]) -> Result<Self> {
+        if secret.len() < 16 {
+            return Err(Error::invalid_arg(
+                "cursor_key",
+                "a cursor key needs at least 16 bytes",
+            ));
+        }
+        Ok(CursorKey(crate::hash::sha256(&[
+            b"partnerdesk.cursor-key",
+            secret,
+        ])))
+    }
+
+    /// The key as hex (for snapshots only).
+    #[cfg(feature = "serde")]
+    pub(crate) fn to_hex(&self) -> String {
+        crate::hash::hex(&self.0)
+    }
+
+    /// A key from its hex form (for snapshots only).
+    #[cfg(feature = "serde")]
+    pub(crate) fn from_hex(s: &str) -> Option<Self> {
+        crate::hash::unhex(s)?.try_into().ok().map(CursorKey)
+    }
+}
+
+impl Desk {
+    /// Replaces the key that signs and checks search cursors (see [`CursorKey`]); cursors
+    /// handed out under the old key are refused from now on.
+    pub fn set_cursor_key(&mut self, key: CursorKey) {
+        self.cursor_key = key;
+    }
+}
+
+/// A stable fingerprint of a query and sort: the first 8 bytes of the SHA-256 of their
+/// canonical text.
 fn fingerprint(query: &Query, sort: Sort) -> u64 {
-    fnv(format!("{query}|{sort}").as_bytes())
+    let d = crate::hash::sha256(&[format!("{query}|{sort}").as_bytes()]);
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&d[..8]);
+    u64::from_be_bytes(b)
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// The cursor format's version tag.
+const CURSOR_VERSION: &str = "2";
+/// Hex digits of a cursor's MAC (the whole HMAC-SHA256).
+const MAC_HEX: usize = 64;
+
+fn encode_cursor(key: &CursorKey, fp: u64, position: usize, last_id: &str) -> String {
+    let payload = format!(
+        "{CURSOR_VERSION}.{fp:016x}.{position:x}.{}",
+        crate::hash::hex(last_id.as_bytes())
+    );
+    let mac = crate::hash::hmac_sha256(&key.0, payload.as_bytes());
+    format!("{payload}.{}", crate::hash::hex(&mac))
 }
 
-fn unhex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
+/// Checks a cursor's MAC, then reads its fingerprint, position and last id. A cursor that was
+/// not made by this desk's key, in any way, is `INVALID_CURSOR`.
+fn decode_cursor(key: &CursorKey, c: &str) -> Result<(u64, usize, String)> {
+    let (payload, mac) = c.rsplit_once('.').ok_or(Error::InvalidCursor)?;
+    if mac.len() != MAC_HEX {
+        return Err(Error::InvalidCursor);
     }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
-fn encode_cursor(fp: u64, position: usize, last_id: &str) -> String {
-    let payload = format!("1.{fp:016x}.{position:x}.{}", hex(last_id.as_bytes()));
-    let check = fnv(payload.as_bytes()) as u32;
-    format!("{payload}.{check:08x}")
-}
-
-fn decode_cursor(c: &str) -> Result<(u64, usize, String)> {
-    let (payload, check) = c.rsplit_once('.').ok_or(Error::InvalidCursor)?;
-    if u32::from_str_radix(check, 16).ok() != Some(fnv(payload.as_bytes()) as u32)
-        || check.len() != 8
-    {
+    let mac = crate::hash::unhex(mac).ok_or(Error::InvalidCursor)?;
+    if !crate::hash::hmac_sha256_verify(&key.0, payload.as_bytes(), &mac) {
         return Err(Error::InvalidCursor);
     }
     let mut parts = payload.split('.');
-    let (Some("1"), Some(fp), Some(pos), Some(id), None) = (
+    let (Some(CURSOR_VERSION), Some(fp), Some(pos), Some(id), None) = (
         parts.next(),
         parts.next(),
         parts.next(),
@@ -1228,7 +1325,7 @@ fn decode_cursor(c: &str) -> Result<(u64, usize, String)> {
     };
     let fp = u64::from_str_radix(fp, 16).map_err(|_| Error::InvalidCursor)?;
     let pos = usize::from_str_radix(pos, 16).map_err(|_| Error::InvalidCursor)?;
-    let id = unhex(id)
+    let id = crate::hash::unhex(id)
         .and_then(|b| String::from_utf8(b).ok())
         .ok_or(Error::InvalidCursor)?;
     Ok((fp, pos, id))

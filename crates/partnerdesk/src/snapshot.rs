@@ -8,6 +8,10 @@
 //! that travels in data has an `Other(String)` variant, e.g. [`crate::CustomerLevel::Other`]),
 //! and unknown fields are ignored, so data from a newer writer survives a load and save by an
 //! older reader as far as it can.
+//!
+//! A snapshot also holds the desk's cursor key ([`crate::search::CursorKey`]), so search cursors
+//! handed out before a save stay valid after the reload: like the raw customer data beside it,
+//! it must be stored and moved as a secret.
 
 use crate::calendar::YearMonth;
 use crate::customer::Customer;
@@ -42,6 +46,8 @@ struct SnapshotOut<'a> {
     customers: Vec<&'a Customer>,
     ledger: &'a crate::ledger::Ledger,
     exports: &'a crate::export::ExportHistory,
+    /// The key that signs search cursors, so cursors survive a save and reload.
+    cursor_key: String,
 }
 
 #[derive(serde::Deserialize)]
@@ -56,6 +62,9 @@ struct SnapshotIn {
     ledger: crate::ledger::Ledger,
     #[serde(default)]
     exports: crate::export::ExportHistory,
+    /// Absent in snapshots written before cursors were signed: a fresh key is drawn.
+    #[serde(default)]
+    cursor_key: Option<String>,
 }
 
 impl Desk {
@@ -79,6 +88,7 @@ impl Desk {
             customers: self.customers().collect(),
             ledger: &self.ledger,
             exports: &self.exports,
+            cursor_key: self.cursor_key.to_hex(),
         };
         Ok(serde_json::to_string(&out)?)
     }
@@ -105,6 +115,10 @@ impl Desk {
             .map_err(|_| Error::snapshot("indexed_month", "expected YYYY-MM"))?;
         let now = snap.partner.billing_offset.start_of_day(month.first_day());
         let mut desk = Desk::new(snap.partner, now);
+        if let Some(key) = &snap.cursor_key {
+            desk.cursor_key = crate::search::CursorKey::from_hex(key)
+                .ok_or_else(|| Error::snapshot("cursor_key", "expected 64 hex digits"))?;
+        }
         for (i, op) in snap.operators.into_iter().enumerate() {
             desk.add_operator(op)
                 .map_err(|_| Error::snapshot(format!("operators[{i}].id"), "duplicate operator"))?;

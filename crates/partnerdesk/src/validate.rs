@@ -13,6 +13,18 @@ use crate::partner::{Operator, Partner};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
+/// Checks an instant at any door (a `now`, a query bound, snapshot and import times, events):
+/// see [`crate::calendar::check_instant`]. `INVALID_DATE` naming the field.
+pub(crate) fn instant(field: &str, at: chrono::DateTime<chrono::Utc>) -> crate::Result<()> {
+    crate::calendar::check_instant(field, at)
+}
+
+/// Checks a count of days at any door: see [`crate::calendar::check_days`]. `INVALID_ARGUMENT`
+/// naming the field.
+pub(crate) fn days(field: &str, days: u64) -> crate::Result<u32> {
+    crate::calendar::check_days(field, days)
+}
+
 /// The longest customer name accepted, in characters.
 pub const MAX_NAME_CHARS: usize = 256;
 /// The longest e-mail accepted, in characters (Huawei: 0..=256).
@@ -157,6 +169,54 @@ pub(crate) fn order_amount(field: &str, m: &Money, currency: Currency) -> Result
     Ok(())
 }
 
+fn when(field: impl Into<String>, at: chrono::DateTime<chrono::Utc>) -> Result<(), Invalid> {
+    let field = field.into();
+    instant(&field, at).map_err(|_| {
+        let reason = format!(
+            "must lie in the years {} to {}",
+            crate::calendar::MIN_YEAR,
+            crate::calendar::MAX_YEAR
+        );
+        bad(field, reason)
+    })
+}
+
+/// Every instant and day of a customer lies in the years the desk accepts (see [`instant`]).
+fn times(c: &Customer) -> Result<(), Invalid> {
+    use chrono::Datelike;
+    when("association.since", c.association.since)?;
+    if let Some(t) = c.association.ended {
+        when("association.ended", t)?;
+    }
+    for (i, r) in c.resources.iter().enumerate() {
+        when(format!("resources[{i}].starts_at"), r.starts_at)?;
+        if let Some(t) = r.expires_at {
+            when(format!("resources[{i}].expires_at"), t)?;
+        }
+    }
+    for (i, o) in c.orders.iter().enumerate() {
+        when(format!("orders[{i}].created_at"), o.created_at)?;
+        if let Some(t) = o.paid_at {
+            when(format!("orders[{i}].paid_at"), t)?;
+        }
+    }
+    for (i, s) in c.spend.iter().enumerate() {
+        if !(crate::calendar::MIN_YEAR..=crate::calendar::MAX_YEAR).contains(&s.day.year()) {
+            return Err(bad(
+                format!("spend[{i}].day"),
+                "must lie in the years 1970 to 9999",
+            ));
+        }
+    }
+    if let Some(f) = c.freeze.freeze() {
+        when("freeze.at", f.at)?;
+    }
+    if let Some(b) = &c.budget {
+        when("budget.set_at", b.set_at)?;
+    }
+    Ok(())
+}
+
 /// Checks budget usage thresholds: at least one, each in (0, 1000] percent.
 pub(crate) fn thresholds(field: &str, t: &[Decimal]) -> Result<(), Invalid> {
     if t.is_empty() {
@@ -274,6 +334,7 @@ fn fields(c: &Customer, operators: &BTreeMap<OperatorId, Operator>) -> Result<()
         }
         thresholds("budget.thresholds", &b.thresholds)?;
     }
+    times(c)?;
     let mut ids = std::collections::HashSet::new();
     for (i, r) in c.resources.iter().enumerate() {
         if !ids.insert(&r.id) {

@@ -117,3 +117,23 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn times_outside_the_desk_years_are_invalid_data() {
+    use partnerdesk_huawei::import::parse_time;
+    for t in [
+        "0001-01-01T00:00:00Z",
+        "1969-12-31 23:59:59",
+        "9999-12-31T23:59:59-01:00",
+        "+262142-01-01T00:00:00",
+    ] {
+        let e = parse_time("customer.associated_on", t).err();
+        assert_eq!(
+            e.as_ref().map(|e| e.code()),
+            Some("HUAWEI_INVALID_DATA"),
+            "{t}: {e:?}"
+        );
+    }
+    assert!(parse_time("t", "2024-03-18T02:15:40Z").is_ok());
+    assert!(parse_time("t", "9999-12-31 23:59:59").is_ok());
+}

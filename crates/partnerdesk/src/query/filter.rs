@@ -46,6 +46,31 @@
 //!
 //! A syntax error is [`crate::Error::FilterSyntax`] with the character position, what was
 //! expected and the kind of token found (never the token's text, which may be personal data).
+//!
+//! Limits, the same for the text and for the builders ([`Expr::and`], [`Expr::or`],
+//! [`Expr::not`] and the bindings' `&`, `|`, `~`, `and()`, `or()`, `not()`):
+//!
+//! - at most [`MAX_FILTER_LEN`] characters of text;
+//! - at most [`MAX_DEPTH`] levels of nesting: in the text each `not` and each parenthesised
+//!   group counts while parsing, and in the expression each `and`, `or` and `not` node on the
+//!   way down to a criterion (so `a or b and (c ...)` is two levels per parenthesis);
+//! - at most [`super::MAX_CRITERIA`] terms (criteria, `*`, and `and`/`or`/`not` nodes).
+//!
+//! A filter over a limit is grammatical but too complex: it is refused with
+//! [`crate::Error::QueryTooComplex`] (`QUERY_TOO_COMPLEX`, naming `levels of nesting` or
+//! `criteria` and the limit), like a builder query, not with `FILTER_SYNTAX`.
+//!
+//! Values are checked as the builders check them:
+//!
+//! - a decimal (`mtd`, `budget`) is exact with at most 8 decimal places: a longer one is a
+//!   `FILTER_SYNTAX` error at the value, never rounded (`mtd>=0.0000000000000000000000000000001`
+//!   is refused, not read as `mtd>=0`);
+//! - `expires<=Nd` takes at most [`crate::calendar::MAX_DAYS`] days (`FILTER_SYNTAX` at the
+//!   value);
+//! - a date or time lies in the years 1970 to 9999 ([`crate::calendar::check_instant`]):
+//!   `INVALID_DATE` naming the field;
+//! - a text value (`name`, `account`, `managername`, `manager~`) is not blank:
+//!   `INVALID_ARGUMENT` naming the field (`name`, `account`, `manager_name`).
 
 use super::{Criterion, ExpiryFilter, Expr, FrozenFilter, MobileMatch, Range, TagMatch, TextMatch};
 use crate::association::AssociationType;
@@ -53,7 +78,7 @@ use crate::customer::CustomerLevel;
 use crate::error::{Error, Result};
 use crate::freeze::{FreezeOrigin, FreezeScope};
 use crate::ids::{CustomerId, OperatorId, ResellerId, Tag};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use std::collections::BTreeSet;
 use std::ops::Bound;
@@ -71,8 +96,8 @@ pub fn is_bare_char(c: char) -> bool {
 /// Parses a text filter into an expression (an empty filter matches everything).
 ///
 /// ```
-/// use partnerdesk::query::{parse_filter, Expr};
-/// assert_eq!(parse_filter("  ")?, Expr::All);
+/// use partnerdesk::query::parse_filter;
+/// assert!(parse_filter("  ")?.is_all());
 /// let e = parse_filter("tag:vip or (mtd>100 and not frozen=true)")?;
 /// assert_eq!(e.to_string(), "tag:vip or mtd>100 and not frozen=true");
 /// let err = parse_filter("mtd>=").err().map(|e| e.code());
@@ -95,7 +120,7 @@ pub fn parse_filter(text: &str) -> Result<Expr> {
     };
     p.ws();
     if p.at_end() {
-        return Ok(Expr::All);
+        return Ok(Expr::all());
     }
     let e = p.or()?;
     p.ws();
@@ -193,7 +218,10 @@ impl Parser {
     fn enter(&mut self) -> Result<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(self.error_at(self.pos, "less nesting", "nesting deeper than 64"));
+            return Err(Error::QueryTooComplex {
+                what: "levels of nesting".into(),
+                max: MAX_DEPTH,
+            });
         }
         Ok(())
     }
@@ -203,11 +231,11 @@ impl Parser {
         while self.keyword("or") {
             items.push(self.and()?);
         }
-        Ok(if items.len() == 1 {
-            items.remove(0)
+        if items.len() == 1 {
+            Ok(items.remove(0))
         } else {
-            Expr::Or(items)
-        })
+            Expr::any_of(items)
+        }
     }
 
     fn and(&mut self) -> Result<Expr> {
@@ -215,11 +243,11 @@ impl Parser {
         while self.keyword("and") {
             items.push(self.unary()?);
         }
-        Ok(if items.len() == 1 {
-            items.remove(0)
+        if items.len() == 1 {
+            Ok(items.remove(0))
         } else {
-            Expr::And(items)
-        })
+            Expr::all_of(items)
+        }
     }
 
     fn unary(&mut self) -> Result<Expr> {
@@ -228,7 +256,7 @@ impl Parser {
             self.enter()?;
             let e = self.unary()?;
             self.depth -= 1;
-            return Ok(Expr::Not(Box::new(e)));
+            return e.not();
         }
         match self.peek() {
             Some('(') => {
@@ -245,7 +273,7 @@ impl Parser {
             }
             Some('*') if !self.s.get(self.pos + 1).copied().is_some_and(is_bare_char) => {
                 self.pos += 1;
-                Ok(Expr::All)
+                Ok(Expr::all())
             }
             _ => self.term(),
         }
@@ -355,11 +383,7 @@ impl Parser {
         let bad_op =
             |p: &Self, expected: &str| p.error_at(op_pos, expected, "an operator it does not take");
         let negate = |e: Expr, op: Op| {
-            if op == Op::Ne {
-                Expr::Not(Box::new(e))
-            } else {
-                e
-            }
+            if op == Op::Ne { e.not() } else { Ok(e) }
         };
         let eq_ne = |p: &Self, op: Op| {
             if matches!(op, Op::Eq | Op::Ne) {
@@ -380,7 +404,7 @@ impl Parser {
                     "account" => Criterion::AccountName(m),
                     _ => Criterion::ManagerName(m),
                 };
-                return Ok(negate(c.into(), op));
+                return negate(Expr::criterion(c)?, op);
             }
             "id" => {
                 eq_ne(self, op)?;
@@ -500,7 +524,7 @@ impl Parser {
                 ));
             }
         };
-        Ok(negate(c.into(), op))
+        negate(Expr::criterion(c)?, op)
     }
 
     fn tag_list(&mut self, all: bool) -> Result<Expr> {
@@ -514,12 +538,11 @@ impl Parser {
         if self.peek() == Some(')') {
             // An empty list: `in ()` matches nothing, `all ()` matches everything.
             self.pos += 1;
-            return Ok(Criterion::Tags(if all {
+            return Expr::criterion(Criterion::Tags(if all {
                 TagMatch::All(tags)
             } else {
                 TagMatch::Any(tags)
-            })
-            .into());
+            }));
         }
         loop {
             let (v, vpos) = self.value()?;
@@ -534,12 +557,11 @@ impl Parser {
                 _ => return Err(self.error("',' or ')'")),
             }
         }
-        Ok(Criterion::Tags(if all {
+        Expr::criterion(Criterion::Tags(if all {
             TagMatch::All(tags)
         } else {
             TagMatch::Any(tags)
-        })
-        .into())
+        }))
     }
 
     fn boolean(&self, v: &str, pos: usize) -> Result<bool> {
@@ -557,8 +579,14 @@ impl Parser {
         {
             return Err(self.error_at(pos, "a decimal number", "another value"));
         }
-        v.parse::<Decimal>()
-            .map_err(|_| self.error_at(pos, "a decimal number", "another value"))
+        // Exact or refused: an amount is never rounded to fit.
+        super::exact_decimal(v).map_err(|_| {
+            self.error_at(
+                pos,
+                "a decimal number with at most 8 decimal places",
+                "another value",
+            )
+        })
     }
 
     fn range<T: Clone + PartialOrd>(&self, op: Op, v: T, op_pos: usize) -> Result<Range<T>> {
@@ -614,7 +642,7 @@ impl Parser {
             let n: u32 = days.parse().map_err(|_| {
                 self.error_at(vpos, "a number of days up to 36500", "a larger number")
             })?;
-            if n > 36_500 {
+            if n > crate::calendar::MAX_DAYS {
                 return Err(self.error_at(vpos, "a number of days up to 36500", "a larger number"));
             }
             return Ok(Criterion::NextExpiry(ExpiryFilter::WithinDays(n)));
@@ -651,7 +679,10 @@ impl Parser {
             )
         })?;
         let start = |d: NaiveDate| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-        let next = start(day) + Duration::days(1);
+        // A day outside the years the desk accepts is refused before any arithmetic on it.
+        crate::validate::instant("date", start(day))?;
+        let next = crate::calendar::add_days(start(day), 1)
+            .ok_or_else(|| Error::invalid_date("date", "must lie in the years 1970 to 9999"))?;
         Ok(match op {
             Op::Eq => Range {
                 lower: Bound::Included(start(day)),
@@ -686,6 +717,7 @@ impl Parser {
 
 #[cfg(test)]
 mod tests {
+    use super::super::ExprKind;
     use super::*;
 
     fn pos(text: &str) -> Option<usize> {
@@ -698,13 +730,13 @@ mod tests {
     #[test]
     fn parses_the_console_example() -> Result<()> {
         let e = parse_filter("name~acme and mtd>=1000 and (tag:vip or tag:gold) and expires<=7d")?;
-        let Expr::And(items) = &e else {
+        let ExprKind::And(items) = e.kind() else {
             return Err(Error::InvalidCursor);
         };
         assert_eq!(items.len(), 4);
         assert_eq!(
             items[3],
-            Criterion::NextExpiry(ExpiryFilter::WithinDays(7)).into()
+            Expr::criterion(Criterion::NextExpiry(ExpiryFilter::WithinDays(7)))?
         );
         Ok(())
     }
@@ -712,7 +744,9 @@ mod tests {
     #[test]
     fn precedence_and_binds_tighter() -> Result<()> {
         let e = parse_filter("tag:a or tag:b and tag:c")?;
-        assert!(matches!(e, Expr::Or(ref v) if v.len() == 2 && matches!(v[1], Expr::And(_))));
+        assert!(
+            matches!(e.kind(), ExprKind::Or(v) if v.len() == 2 && matches!(v[1].kind(), ExprKind::And(_)))
+        );
         assert_eq!(
             parse_filter("NOT (tag:a OR tag:b)")?.to_string(),
             "not (tag:a or tag:b)"
@@ -730,7 +764,85 @@ mod tests {
         assert_eq!(pos("tag:a tag:b"), Some(6));
         assert_eq!(pos("expires>7d"), Some(7));
         assert_eq!(pos("name>x"), Some(4));
-        assert_eq!(pos(&"(".repeat(100)), Some(65));
+    }
+
+    fn code(text: &str) -> Option<&'static str> {
+        parse_filter(text).err().map(|e| e.code())
+    }
+
+    #[test]
+    fn nesting_and_width_limits_are_query_too_complex() {
+        // Parentheses and `not` count while parsing; and/or/not nodes in the expression.
+        assert_eq!(code(&"(".repeat(100)), Some("QUERY_TOO_COMPLEX"));
+        assert_eq!(
+            code(&"not ".repeat(MAX_DEPTH + 1)),
+            Some("QUERY_TOO_COMPLEX")
+        );
+        let deepest = format!("{}tag:a", "not ".repeat(MAX_DEPTH));
+        assert_eq!(
+            parse_filter(&deepest).map(|e| e.depth()).ok(),
+            Some(MAX_DEPTH)
+        );
+        // `a or b and (c or d and (...))`: two levels per parenthesis.
+        let mut nested = String::from("tag:z");
+        for _ in 0..40 {
+            nested = format!("tag:a or tag:b and ({nested})");
+        }
+        assert!(matches!(
+            parse_filter(&nested),
+            Err(Error::QueryTooComplex { ref what, max: MAX_DEPTH }) if what == "levels of nesting"
+        ));
+        // Within 4096 characters, but more terms than the library accepts.
+        let wide = vec!["*"; 600].join(" or ");
+        assert!(wide.chars().count() <= MAX_FILTER_LEN);
+        assert!(matches!(
+            parse_filter(&wide),
+            Err(Error::QueryTooComplex { ref what, max: super::super::MAX_CRITERIA }) if what == "criteria"
+        ));
+        assert_eq!(
+            parse_filter(&vec!["*"; 511].join(" or "))
+                .map(|e| e.size())
+                .ok(),
+            Some(512)
+        );
+    }
+
+    #[test]
+    fn amounts_are_exact_or_refused() -> Result<()> {
+        // 31 decimal places would round to 0 in a Decimal: refused with the position.
+        assert_eq!(pos("mtd>=0.0000000000000000000000000000001"), Some(5));
+        assert_eq!(pos("budget<1.000000001"), Some(7));
+        assert_eq!(pos("mtd>=99999999999999999999999999999"), Some(5));
+        assert_eq!(
+            parse_filter("mtd>=0.00000001000")?.to_string(),
+            "mtd>=0.00000001000"
+        );
+        assert_eq!(parse_filter("mtd>=1000.50")?.to_string(), "mtd>=1000.50");
+        assert_eq!(parse_filter("mtd>=-0.5")?.to_string(), "mtd>=-0.5");
+        Ok(())
+    }
+
+    #[test]
+    fn blank_text_days_and_years_are_refused_with_the_field() {
+        let field = |text: &str| match parse_filter(text) {
+            Err(Error::InvalidArgument { field, .. } | Error::InvalidDate { field, .. }) => {
+                Some(field)
+            }
+            _ => None,
+        };
+        assert_eq!(field("name=\"  \"").as_deref(), Some("name"));
+        assert_eq!(field("account~\"\"").as_deref(), Some("account"));
+        assert_eq!(field("managername!=\" \"").as_deref(), Some("manager_name"));
+        assert_eq!(field("manager~\"\t\"").as_deref(), Some("manager_name"));
+        assert_eq!(field("associated>=0001-01-01").as_deref(), Some("date"));
+        assert_eq!(field("expires<=+262143-12-31").as_deref(), None);
+        assert_eq!(
+            field("associated<9999-12-31T23:59:59-23:00").as_deref(),
+            Some("associated")
+        );
+        assert_eq!(pos("expires<=100000000d"), Some(9));
+        assert_eq!(pos("expires<=36501d"), Some(9));
+        assert!(parse_filter("expires<=36500d").is_ok());
     }
 
     #[test]

@@ -28,6 +28,7 @@ use rust_decimal::Decimal;
 use std::collections::BTreeSet;
 use std::fmt;
 use std::ops::Bound;
+use std::sync::Arc;
 
 pub use filter::parse_filter;
 
@@ -171,64 +172,362 @@ pub enum Criterion {
     Level(CustomerLevel),
 }
 
+/// The most terms an expression may hold: criteria, `*`, and each `and`, `or` and `not` node
+/// count one each (builders and the text filter alike). A query's planning and matching work
+/// grows with its terms; real filters hold a handful, a saved filter of a few dozen.
+pub const MAX_CRITERIA: usize = 512;
+
+pub use filter::MAX_DEPTH;
+
 /// A boolean combination of criteria.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Expr {
+///
+/// An expression is an immutable, shared tree (cloning it is cheap) that is never deeper than
+/// [`MAX_DEPTH`] levels of `and`, `or` and `not`, and never holds more than [`MAX_CRITERIA`]
+/// terms: every way to build one (the builder functions here, [`parse_filter`], the bindings)
+/// checks both and refuses a larger expression with [`crate::Error::QueryTooComplex`]. So no
+/// walk over an expression (display, matching, planning, dropping) can exhaust the stack, and
+/// none takes more than a bounded amount of work per customer. Match on its shape with
+/// [`Expr::kind`].
+///
+/// ```
+/// use partnerdesk::query::{Criterion, Expr, MAX_DEPTH};
+/// let mut e = Expr::criterion(Criterion::HasManager(true))?;
+/// for _ in 0..MAX_DEPTH {
+///     e = e.not()?;
+/// }
+/// let err = e.clone().not().err().map(|e| e.code());
+/// assert_eq!(err, Some("QUERY_TOO_COMPLEX"));
+/// assert_eq!(e.depth(), MAX_DEPTH);
+/// # Ok::<(), partnerdesk::Error>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Expr(Arc<Node>);
+
+#[derive(PartialEq, Eq, Hash)]
+struct Node {
+    kind: Kind,
+    /// Levels of `and`, `or` and `not` below and including this node.
+    depth: usize,
+    /// Terms in this subtree, this node included.
+    size: usize,
+}
+
+#[derive(PartialEq, Eq, Hash)]
+enum Kind {
+    All,
+    Criterion(Criterion),
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+    Not(Expr),
+}
+
+/// One node of an [`Expr`], borrowed, for matching on the expression's shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExprKind<'a> {
     /// Matches every customer.
     All,
     /// One criterion.
-    Criterion(Criterion),
+    Criterion(&'a Criterion),
     /// All must match (an empty `And` matches everything).
-    And(Vec<Expr>),
+    And(&'a [Expr]),
     /// At least one must match (an empty `Or` matches nothing).
-    Or(Vec<Expr>),
+    Or(&'a [Expr]),
     /// Must not match.
-    Not(Box<Expr>),
+    Not(&'a Expr),
+}
+
+impl fmt::Debug for Expr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Bounded recursion: an expression is at most MAX_DEPTH deep.
+        fmt::Debug::fmt(&self.kind(), f)
+    }
 }
 
 impl Expr {
-    /// `self AND other`.
-    pub fn and(self, other: Expr) -> Expr {
-        match (self, other) {
-            (Expr::All, e) | (e, Expr::All) => e,
-            (Expr::And(mut a), Expr::And(b)) => {
-                a.extend(b);
-                Expr::And(a)
-            }
-            (Expr::And(mut a), e) => {
-                a.push(e);
-                Expr::And(a)
-            }
-            (a, b) => Expr::And(vec![a, b]),
+    /// Matches every customer.
+    pub fn all() -> Expr {
+        Expr(Arc::new(Node {
+            kind: Kind::All,
+            depth: 0,
+            size: 1,
+        }))
+    }
+
+    /// The node's shape.
+    pub fn kind(&self) -> ExprKind<'_> {
+        match &self.0.kind {
+            Kind::All => ExprKind::All,
+            Kind::Criterion(c) => ExprKind::Criterion(c),
+            Kind::And(v) => ExprKind::And(v),
+            Kind::Or(v) => ExprKind::Or(v),
+            Kind::Not(e) => ExprKind::Not(e),
         }
     }
 
-    /// `self OR other`.
-    pub fn or(self, other: Expr) -> Expr {
-        match (self, other) {
-            (Expr::Or(mut a), Expr::Or(b)) => {
-                a.extend(b);
-                Expr::Or(a)
-            }
-            (Expr::Or(mut a), e) => {
-                a.push(e);
-                Expr::Or(a)
-            }
-            (a, b) => Expr::Or(vec![a, b]),
-        }
+    /// Whether this is `*` (matches every customer).
+    pub fn is_all(&self) -> bool {
+        matches!(self.0.kind, Kind::All)
     }
 
-    /// `NOT self`.
+    /// Levels of `and`, `or` and `not` in the expression (0 for a criterion or `*`); at most
+    /// [`MAX_DEPTH`].
+    pub fn depth(&self) -> usize {
+        self.0.depth
+    }
+
+    /// Terms in the expression (criteria, `*`, `and`, `or` and `not` nodes); at most
+    /// [`MAX_CRITERIA`].
+    pub fn size(&self) -> usize {
+        self.0.size
+    }
+
+    /// A combinator node over children, checked against the limits.
+    fn node(kind: Kind) -> crate::Result<Expr> {
+        let (depth, size) = match &kind {
+            Kind::All | Kind::Criterion(_) => (0, 1),
+            Kind::Not(e) => (e.depth() + 1, e.size() + 1),
+            Kind::And(v) | Kind::Or(v) => v.iter().fold((1, 1), |(d, s): (usize, usize), e| {
+                (d.max(e.depth() + 1), s.saturating_add(e.size()))
+            }),
+        };
+        if depth > MAX_DEPTH {
+            return Err(crate::Error::QueryTooComplex {
+                what: "levels of nesting".into(),
+                max: MAX_DEPTH,
+            });
+        }
+        if size > MAX_CRITERIA {
+            return Err(crate::Error::QueryTooComplex {
+                what: "criteria".into(),
+                max: MAX_CRITERIA,
+            });
+        }
+        Ok(Expr(Arc::new(Node { kind, depth, size })))
+    }
+
+    /// All of the expressions must match (an empty list matches everything), as one `and` node.
+    /// Refused with `QUERY_TOO_COMPLEX` over the limits.
+    pub fn all_of(items: Vec<Expr>) -> crate::Result<Expr> {
+        Expr::node(Kind::And(items))
+    }
+
+    /// At least one of the expressions must match (an empty list matches nothing), as one `or`
+    /// node. Refused with `QUERY_TOO_COMPLEX` over the limits.
+    pub fn any_of(items: Vec<Expr>) -> crate::Result<Expr> {
+        Expr::node(Kind::Or(items))
+    }
+
+    /// `self AND other` (flattening nested `and`s). Refused with `QUERY_TOO_COMPLEX` over the
+    /// limits.
+    pub fn and(self, other: Expr) -> crate::Result<Expr> {
+        if self.is_all() {
+            return Ok(other);
+        }
+        if other.is_all() {
+            return Ok(self);
+        }
+        let mut items = match &self.0.kind {
+            Kind::And(a) => a.clone(),
+            _ => vec![self.clone()],
+        };
+        match &other.0.kind {
+            Kind::And(b) => items.extend(b.iter().cloned()),
+            _ => items.push(other),
+        }
+        Expr::all_of(items)
+    }
+
+    /// `self OR other` (flattening nested `or`s). Refused with `QUERY_TOO_COMPLEX` over the
+    /// limits.
+    pub fn or(self, other: Expr) -> crate::Result<Expr> {
+        let mut items = match &self.0.kind {
+            Kind::Or(a) => a.clone(),
+            _ => vec![self.clone()],
+        };
+        match &other.0.kind {
+            Kind::Or(b) => items.extend(b.iter().cloned()),
+            _ => items.push(other),
+        }
+        Expr::any_of(items)
+    }
+
+    /// `NOT self`. Refused with `QUERY_TOO_COMPLEX` when `self` is already [`MAX_DEPTH`] deep.
     #[allow(clippy::should_implement_trait)]
-    pub fn not(self) -> Expr {
-        Expr::Not(Box::new(self))
+    pub fn not(self) -> crate::Result<Expr> {
+        Expr::node(Kind::Not(self))
     }
 }
 
-impl From<Criterion> for Expr {
-    fn from(c: Criterion) -> Self {
-        Expr::Criterion(c)
+impl Expr {
+    /// One criterion, checked (see [`Criterion::validate`]): a blank text, an amount with more
+    /// than 8 decimal places, a day count over [`crate::calendar::MAX_DAYS`] or a time outside
+    /// the years the desk accepts is refused, never rounded or searched for.
+    ///
+    /// ```
+    /// use partnerdesk::query::{Criterion, Expr, TextMatch};
+    /// let blank = Expr::criterion(Criterion::Name(TextMatch::Contains("  ".into())));
+    /// assert_eq!(blank.err().map(|e| e.code()), Some("INVALID_ARGUMENT"));
+    /// ```
+    pub fn criterion(c: Criterion) -> crate::Result<Expr> {
+        c.validate()?;
+        Ok(Expr(Arc::new(Node {
+            kind: Kind::Criterion(c),
+            depth: 0,
+            size: 1,
+        })))
     }
+}
+
+impl TryFrom<Criterion> for Expr {
+    type Error = crate::Error;
+    /// [`Expr::criterion`].
+    fn try_from(c: Criterion) -> crate::Result<Self> {
+        Expr::criterion(c)
+    }
+}
+
+/// The most decimal places an amount bound of a criterion may have (month-to-date spend and
+/// budget usage are compared exactly at this precision).
+pub const MAX_AMOUNT_SCALE: u32 = crate::index::KEY_SCALE;
+
+fn check_text(field: &str, m: &TextMatch) -> crate::Result<()> {
+    let (TextMatch::Exact(t) | TextMatch::Contains(t)) = m;
+    if t.trim().is_empty() {
+        return Err(crate::Error::invalid_arg(field, "blank text"));
+    }
+    Ok(())
+}
+
+fn check_amounts(field: &str, r: &Range<Decimal>) -> crate::Result<()> {
+    for b in [&r.lower, &r.upper] {
+        if let Bound::Included(v) | Bound::Excluded(v) = b {
+            crate::money::check_scale(field, *v, MAX_AMOUNT_SCALE)?;
+        }
+    }
+    Ok(())
+}
+
+fn check_times(field: &str, r: &Range<DateTime<Utc>>) -> crate::Result<()> {
+    for b in [&r.lower, &r.upper] {
+        if let Bound::Included(t) | Bound::Excluded(t) = b {
+            crate::validate::instant(field, *t)?;
+        }
+    }
+    Ok(())
+}
+
+impl Criterion {
+    /// Checks a criterion as every door does before it becomes part of a query: text criteria
+    /// are not blank (`INVALID_ARGUMENT` naming the field), amount bounds have at most
+    /// [`MAX_AMOUNT_SCALE`] decimal places (`INVALID_MONEY`), an expiry window is at most
+    /// [`crate::calendar::MAX_DAYS`] days (`INVALID_ARGUMENT`), times lie in the years the desk
+    /// accepts (`INVALID_DATE`, see [`crate::calendar::check_instant`]), mobile criteria are
+    /// digits (`INVALID_ARGUMENT`).
+    pub fn validate(&self) -> crate::Result<()> {
+        match self {
+            Criterion::Name(m) => check_text("name", m),
+            Criterion::AccountName(m) => check_text("account", m),
+            Criterion::ManagerName(m) => check_text("manager_name", m),
+            Criterion::MonthToDate(r) => check_amounts("mtd", r),
+            Criterion::BudgetUsage(r) => check_amounts("budget", r),
+            Criterion::NextExpiry(ExpiryFilter::WithinDays(n)) => {
+                crate::validate::days("expires_within", u64::from(*n)).map(|_| ())
+            }
+            Criterion::NextExpiry(ExpiryFilter::Between(r)) => check_times("expires", r),
+            Criterion::AssociatedAt(r) => check_times("associated", r),
+            Criterion::Mobile(MobileMatch::Exact(d) | MobileMatch::EndsWith(d)) => {
+                if d.is_empty() || !d.chars().all(|c| c.is_ascii_digit()) {
+                    return Err(crate::Error::invalid_arg("mobile", "expected digits"));
+                }
+                Ok(())
+            }
+            Criterion::CustomerId(_)
+            | Criterion::Manager(_)
+            | Criterion::HasManager(_)
+            | Criterion::NextExpiry(ExpiryFilter::None)
+            | Criterion::Tags(_)
+            | Criterion::AssociationType(_)
+            | Criterion::Frozen(_)
+            | Criterion::Reseller(_)
+            | Criterion::Level(_) => Ok(()),
+        }
+    }
+}
+
+/// Parses a decimal amount bound from text exactly: `"1500.5"`, `"-3"`, `"1E+3"`. Refused with
+/// `INVALID_MONEY` naming the field when it is not a decimal number, has more than
+/// [`MAX_AMOUNT_SCALE`] decimal places (after dropping trailing zeros: never rounded) or more
+/// than 28 significant digits.
+///
+/// ```
+/// use partnerdesk::query::parse_amount_bound;
+/// assert_eq!(parse_amount_bound("mtd", "1E+3")?.to_string(), "1000");
+/// let tiny = parse_amount_bound("mtd", "0.0000000000000000000000000000001");
+/// assert_eq!(tiny.err().map(|e| e.code()), Some("INVALID_MONEY"));
+/// # Ok::<(), partnerdesk::Error>(())
+/// ```
+pub fn parse_amount_bound(field: &str, text: &str) -> crate::Result<Decimal> {
+    exact_decimal(text.trim()).map_err(|reason| crate::Error::invalid_money(field, reason))
+}
+
+/// An exact decimal from text, or why not.
+pub(crate) fn exact_decimal(text: &str) -> std::result::Result<Decimal, &'static str> {
+    const NOT: &str = "not a decimal number";
+    let (negative, rest) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let (number, exp) = match rest.find(['e', 'E']) {
+        Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+        None => (rest, None),
+    };
+    let (int, frac) = number.split_once('.').unwrap_or((number, ""));
+    if int.is_empty() && frac.is_empty()
+        || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
+    {
+        return Err(NOT);
+    }
+    let exp: i64 = match exp {
+        None => 0,
+        Some(e) => {
+            let digits = e.strip_prefix(['+', '-']).unwrap_or(e);
+            if digits.is_empty() || digits.len() > 6 || !digits.bytes().all(|b| b.is_ascii_digit())
+            {
+                return Err(NOT);
+            }
+            e.parse().map_err(|_| NOT)?
+        }
+    };
+    // The significant digits, without leading zeros, and the scale they are at.
+    let mut digits: String = int.chars().chain(frac.chars()).collect();
+    let lead = digits.len() - digits.trim_start_matches('0').len();
+    digits.drain(..lead);
+    let mut scale = i64::try_from(frac.len()).map_err(|_| NOT)? - exp;
+    if digits.is_empty() {
+        return Ok(Decimal::ZERO);
+    }
+    // Trailing zeros after the point do not make an amount more precise.
+    let trailing = digits.len() - digits.trim_end_matches('0').len();
+    let trailing = i64::try_from(trailing).map_err(|_| NOT)?;
+    if scale - trailing.min(scale.max(0)) > i64::from(MAX_AMOUNT_SCALE) {
+        return Err("more than 8 decimal places");
+    }
+    // Keep the written scale where a Decimal can hold it (`1000.50` stays `1000.50`).
+    while (scale > 28 || digits.len() > 28) && scale > 0 && digits.ends_with('0') {
+        digits.pop();
+        scale -= 1;
+    }
+    // A negative scale appends zeros; 28 significant digits is what a Decimal holds.
+    let zeros = usize::try_from(-scale.min(0)).map_err(|_| NOT)?;
+    if digits.len().saturating_add(zeros) > 28 {
+        return Err("too large");
+    }
+    digits.extend(std::iter::repeat_n('0', zeros));
+    let mantissa: i128 = digits.parse().map_err(|_| NOT)?;
+    let scale = u32::try_from(scale.max(0)).map_err(|_| NOT)?;
+    let v = Decimal::try_from_i128_with_scale(mantissa, scale).map_err(|_| "too large")?;
+    Ok(if negative { -v } else { v })
 }
 
 /// A search: a filter, and whether disassociated customers are included.
@@ -250,15 +549,15 @@ impl Query {
     /// Every associated customer.
     pub fn all() -> Self {
         Query {
-            filter: Expr::All,
+            filter: Expr::all(),
             include_disassociated: false,
         }
     }
 
-    /// A query from a filter expression.
-    pub fn new(filter: impl Into<Expr>) -> Self {
+    /// A query from a filter expression (already within the limits: see [`Expr`]).
+    pub fn new(filter: Expr) -> Self {
         Query {
-            filter: filter.into(),
+            filter,
             include_disassociated: false,
         }
     }
@@ -281,10 +580,10 @@ impl Query {
         self
     }
 
-    /// `self AND criterion`.
-    pub fn and(mut self, e: impl Into<Expr>) -> Self {
-        self.filter = std::mem::replace(&mut self.filter, Expr::All).and(e.into());
-        self
+    /// `self AND e`. Refused with `QUERY_TOO_COMPLEX` over the limits (see [`Expr`]).
+    pub fn and(mut self, e: Expr) -> crate::Result<Self> {
+        self.filter = self.filter.and(e)?;
+        Ok(self)
     }
 }
 
@@ -549,18 +848,19 @@ impl fmt::Display for Criterion {
 impl Expr {
     fn fmt_prec(&self, f: &mut fmt::Formatter<'_>, parent: u8) -> fmt::Result {
         // precedence: or = 1, and = 2, not/atom = 3
-        match self {
-            Expr::All => f.write_str("*"),
+        // Bounded recursion: an expression is at most MAX_DEPTH deep.
+        match self.kind() {
+            ExprKind::All => f.write_str("*"),
             // A range with both bounds prints as two comparisons joined by `and`.
-            Expr::Criterion(c) if parent > 2 && c.is_two_sided() => write!(f, "({c})"),
-            Expr::Criterion(c) => write!(f, "{c}"),
-            Expr::Not(e) => {
+            ExprKind::Criterion(c) if parent > 2 && c.is_two_sided() => write!(f, "({c})"),
+            ExprKind::Criterion(c) => write!(f, "{c}"),
+            ExprKind::Not(e) => {
                 f.write_str("not ")?;
                 e.fmt_prec(f, 3)
             }
-            Expr::And(v) | Expr::Or(v) => {
-                let (prec, kw, empty) = match self {
-                    Expr::And(_) => (2, " and ", "*"),
+            ExprKind::And(v) | ExprKind::Or(v) => {
+                let (prec, kw, empty) = match self.kind() {
+                    ExprKind::And(_) => (2, " and ", "*"),
                     _ => (1, " or ", "not *"),
                 };
                 if v.is_empty() {

@@ -76,19 +76,23 @@ fn huge_order_placed_events_are_refused_and_change_nothing() -> TestResult {
     let mut d = budgeted()?;
     let before = d.clone();
     let seq = d.events().len() as u64;
-    let events: Vec<Event> = (1..=3u32)
-        .map(|n| {
-            Ok(Event {
-                seq: seq + u64::from(n),
-                at: now(),
-                actor: op("admin"),
-                customer: Some(cid("r1")),
-                kind: EventKind::OrderPlaced {
-                    order: Box::new(unpaid(n, huge())?),
-                },
-            })
-        })
-        .collect::<partnerdesk::Result<_>>()?;
+    // Well sealed (the chain holds), so what refuses them is the amount check.
+    let mut previous = d.chain_head().to_owned();
+    let mut events: Vec<Event> = Vec::new();
+    for n in 1..=3u32 {
+        let mut e = Event {
+            seq: seq + u64::from(n),
+            at: now(),
+            actor: op("admin"),
+            customer: Some(cid("r1")),
+            kind: EventKind::OrderPlaced {
+                order: Box::new(unpaid(n, huge())?),
+            },
+            link: String::new(),
+        };
+        previous = e.seal(&previous, None)?.to_owned();
+        events.push(e);
+    }
     let err = d.apply_events(events).err().ok_or("applied")?;
     assert_eq!(err.code(), "INVALID_MONEY");
     assert!(
@@ -242,7 +246,7 @@ fn forged_mobiles_are_refused_at_every_door() -> TestResult {
         assert!(!format!("{e} {e:?}").contains(&raw));
 
         // An `associated` event carrying the customer record.
-        let event = Event {
+        let mut event = Event {
             seq: d.events().len() as u64 + 1,
             at: now(),
             actor: op("admin"),
@@ -250,7 +254,9 @@ fn forged_mobiles_are_refused_at_every_door() -> TestResult {
             kind: EventKind::Associated {
                 customer: Box::new(c),
             },
+            link: String::new(),
         };
+        event.seal(d.chain_head(), None)?;
         let e = d.apply_events([event]).err().ok_or("applied")?;
         assert_eq!(e.code(), "INVALID_ARGUMENT");
         assert!(!format!("{e} {e:?}").contains(&raw));

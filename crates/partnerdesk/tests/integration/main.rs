@@ -9,6 +9,7 @@ mod export_cells;
 mod fixtures;
 mod hardening_data;
 mod ops_attack;
+mod hardening_query;
 mod ops_fixture;
 mod ops_pii;
 mod ops_props;

@@ -328,12 +328,15 @@ fn criterion() -> impl Strategy<Value = Criterion> {
 }
 
 fn expr() -> impl Strategy<Value = Expr> {
-    let leaf = prop_oneof![9 => criterion().prop_map(Expr::Criterion), 1 => Just(Expr::All)];
+    let leaf = prop_oneof![9 => criterion().prop_filter_map("a valid criterion", |c| Expr::criterion(c).ok()), 1 => Just(Expr::all())];
+    // Three levels at most: always within the library's limits, so the builders never refuse.
     leaf.prop_recursive(3, 12, 3, |inner| {
         prop_oneof![
-            prop::collection::vec(inner.clone(), 0..3).prop_map(Expr::And),
-            prop::collection::vec(inner.clone(), 0..3).prop_map(Expr::Or),
-            inner.prop_map(|e| Expr::Not(Box::new(e))),
+            prop::collection::vec(inner.clone(), 0..3)
+                .prop_filter_map("within limits", |v| Expr::all_of(v).ok()),
+            prop::collection::vec(inner.clone(), 0..3)
+                .prop_filter_map("within limits", |v| Expr::any_of(v).ok()),
+            inner.prop_filter_map("within limits", |e| e.not().ok()),
         ]
     })
 }
@@ -381,14 +384,18 @@ proptest! {
         let manager = OperatorId::new(MANAGERS[m]).map_err(|e| TestCaseError::fail(e.to_string()))?;
         // A manager's customers by spend (with any spend ranges and more), and what expires
         // soonest (with more): the two shapes answered by keyed index scans.
-        let mut by_spend = vec![Expr::Criterion(Criterion::Manager(manager))];
-        by_spend.extend(mtd.into_iter().filter(|c| matches!(c, Criterion::MonthToDate(_))).map(Expr::Criterion));
-        let mut expiring = vec![Expr::Criterion(Criterion::NextExpiry(ExpiryFilter::WithinDays(days)))];
+        let crit = |c: Criterion| Expr::criterion(c).map_err(|e| TestCaseError::fail(e.to_string()));
+        let mut by_spend = vec![crit(Criterion::Manager(manager))?];
+        for c in mtd.into_iter().filter(|c| matches!(c, Criterion::MonthToDate(_))) {
+            by_spend.push(crit(c)?);
+        }
+        let mut expiring = vec![crit(Criterion::NextExpiry(ExpiryFilter::WithinDays(days)))?];
         if let Some(e) = extra {
             by_spend.push(e.clone());
             expiring.push(e);
         }
-        for (filter, key) in [(Expr::And(by_spend), SortKey::MonthToDate), (Expr::And(expiring), SortKey::NextExpiry)] {
+        let fail = |e: partnerdesk::Error| TestCaseError::fail(e.to_string());
+        for (filter, key) in [(Expr::all_of(by_spend).map_err(fail)?, SortKey::MonthToDate), (Expr::all_of(expiring).map_err(fail)?, SortKey::NextExpiry)] {
             let q = Query::new(filter);
             let s = Sort { key, descending: desc };
             same_as_naive(&desk, &q, s, now(), limit).map_err(TestCaseError::fail)?;
@@ -414,19 +421,21 @@ proptest! {
         let mut queries = Vec::new();
         for m in MANAGERS {
             let m = OperatorId::new(*m).map_err(fail)?;
-            queries.push((Expr::Criterion(Criterion::Manager(m.clone())), SortKey::MonthToDate));
+            queries.push((Expr::criterion(Criterion::Manager(m.clone())).map_err(fail)?, SortKey::MonthToDate));
             queries.push((
-                Expr::And(vec![
-                    Expr::Criterion(Criterion::Manager(m)),
-                    Expr::Criterion(Criterion::MonthToDate(Range {
+                Expr::all_of(vec![
+                    Expr::criterion(Criterion::Manager(m)).map_err(fail)?,
+                    Expr::criterion(Criterion::MonthToDate(Range {
                         lower: Bound::Included(dec("10")),
                         upper: Bound::Unbounded,
-                    })),
-                ]),
+                    }))
+                    .map_err(fail)?,
+                ])
+                .map_err(fail)?,
                 SortKey::MonthToDate,
             ));
         }
-        queries.push((Expr::Criterion(Criterion::NextExpiry(ExpiryFilter::WithinDays(20))), SortKey::NextExpiry));
+        queries.push((Expr::criterion(Criterion::NextExpiry(ExpiryFilter::WithinDays(20))).map_err(fail)?, SortKey::NextExpiry));
         for key in [SortKey::Id, SortKey::Name, SortKey::MonthToDate, SortKey::NextExpiry, SortKey::AssociatedAt] {
             queries.push((e.clone(), key));
         }

@@ -60,6 +60,7 @@ class ErrorsTest {
             "CUSTOMER_NOT_FOUND" to { desk.customerRow("no-such-customer", now) },
             "OPERATOR_NOT_FOUND" to { desk.assignManager(ADMIN, listOf(reseller[0]), "ghost", now) },
             "FILTER_SYNTAX" to { desk.search("mtd>=", sort, first5, now) },
+            "QUERY_TOO_COMPLEX" to { desk.search("not ".repeat(65) + "tag:vip", sort, first5, now) },
             "INVALID_PAGE" to { desk.search("", sort, PageRequest.First(0u), now) },
             "INVALID_CURSOR" to { desk.search("", sort, PageRequest.After("not-a-cursor", 5u), now) },
             "CURSOR_MISMATCH" to {

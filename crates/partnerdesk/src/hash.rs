@@ -1,0 +1,91 @@
+//! Hashes and MACs used inside the crate: SHA-256 and HMAC-SHA256, and their hex forms.
+//!
+//! Why one place: cursors, query fingerprints and (after the event-log work) command
+//! fingerprints and the event chain all need a digest; sharing these helpers keeps a single,
+//! standard implementation of each (no hand-rolled hash) in the crate.
+
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::{Digest, Sha256};
+
+/// SHA-256 of some byte strings, in order (each one prefixed by its length, so the split
+/// between them is part of what is hashed).
+pub(crate) fn sha256(parts: &[&[u8]]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update((p.len() as u64).to_le_bytes());
+        h.update(p);
+    }
+    h.finalize().into()
+}
+
+fn mac_of(key: &[u8], bytes: &[u8]) -> Option<Hmac<Sha256>> {
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).ok()?;
+    mac.update(bytes);
+    Some(mac)
+}
+
+/// HMAC-SHA256 of `bytes` under `key` (HMAC takes keys of any length, so this always has a
+/// value; an all-zero tag would only come from an impossible key error and never verifies).
+pub(crate) fn hmac_sha256(key: &[u8], bytes: &[u8]) -> [u8; 32] {
+    mac_of(key, bytes).map_or([0; 32], |m| m.finalize().into_bytes().into())
+}
+
+/// Whether `tag` is the HMAC-SHA256 of `bytes` under `key` (compared in constant time).
+pub(crate) fn hmac_sha256_verify(key: &[u8], bytes: &[u8], tag: &[u8]) -> bool {
+    mac_of(key, bytes).is_some_and(|m| m.verify_slice(tag).is_ok())
+}
+
+/// Lower-case hex of bytes.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+    out
+}
+
+/// Bytes of lower- or upper-case hex, or `None` if it is not hex.
+pub(crate) fn unhex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) || !s.is_ascii() {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hmac_matches_rfc_4231_case_2() {
+        let tag = hmac_sha256(b"Jefe", b"what do ya want for nothing?");
+        assert_eq!(
+            hex(&tag),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        assert!(hmac_sha256_verify(
+            b"Jefe",
+            b"what do ya want for nothing?",
+            &tag
+        ));
+        assert!(!hmac_sha256_verify(
+            b"Jeff",
+            b"what do ya want for nothing?",
+            &tag
+        ));
+        assert!(!hmac_sha256_verify(
+            b"Jefe",
+            b"what do ya want for nothing?",
+            &tag[..31]
+        ));
+        assert_eq!(unhex(&hex(&tag)).as_deref(), Some(&tag[..]));
+        assert_eq!(unhex("abc"), None);
+        assert_eq!(unhex("zz"), None);
+        assert_eq!(unhex("é1"), None);
+    }
+}
