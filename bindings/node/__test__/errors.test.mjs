@@ -16,6 +16,10 @@ const first = desk.search('*', { limit: 1 })
 // A small desk for governed commands (each trigger below uses it as the demo left it, except
 // where a trigger sets up its own state first).
 const ops = pd.Desk.demo(300, 11)
+/** The addon's hidden diagnostics, kept out of `index.d.ts`. */
+const hidden = /** @type {{ __panicForTests: () => void, __panicForTestsAsync: () => Promise<void> }} */ (
+  /** @type {unknown} */ (pd)
+)
 /** @type {import('../index.d.ts').Actor} */
 const admin = { kind: 'operator', id: 'admin' }
 const resellerIds = ops.searchIds('assoc=reseller and frozen=false', { limit: 20 }).ids
@@ -111,6 +115,9 @@ const TRIGGERS = {
   },
   EXPORT_WRITE_FAILED: () => ops.exportToFile(admin, '*', '/dev/full'),
   INVALID_TRANSITION: () => ops.unassignManager(admin, ops.searchIds('has_manager=false', { limit: 1 }).ids),
+  // The hidden diagnostic that panics on purpose (not in index.d.ts): the last line against
+  // panics turns it into INTERNAL instead of ending the process.
+  INTERNAL: () => hidden.__panicForTests(),
 }
 
 /**
@@ -181,4 +188,14 @@ test('nothing changes on error', () => {
   thrown(() => desk.search('mtd>='))
   thrown(() => desk.customerRow('no-such-customer'))
   assert.equal(desk.toSnapshotJson(), before)
+})
+
+test('a panic throws INTERNAL on the JS thread and rejects with INTERNAL on a worker thread; the addon works on', async () => {
+  const sync = thrown(() => hidden.__panicForTests())
+  assert.equal(sync.code, 'INTERNAL')
+  assert.doesNotMatch(sync.message, /deliberate/, "the panic's own message stays out")
+  const onWorker = await rejected(hidden.__panicForTestsAsync())
+  assert.equal(onWorker.code, 'INTERNAL')
+  assert.doesNotMatch(onWorker.message, /deliberate/)
+  assert.ok(pd.Desk.demo(20, 1).size > 0)
 })

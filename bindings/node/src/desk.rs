@@ -158,6 +158,7 @@ impl Desk {
     }
 }
 
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code)]
 #[napi]
 impl Desk {
     /// A deterministic demo portfolio of `size` customers (the same seed gives the same desk),
@@ -390,15 +391,17 @@ impl Generator for PageIterator {
         let page = self.next.take()?;
         if let Some(cursor) = &page.next_cursor {
             // An error here would need the desk to change under the cursor in a way the core
-            // refuses; the iteration then ends after this page.
-            self.next = read(&self.desk)
-                .search(
+            // refuses; the iteration then ends after this page. `next()` cannot throw, so a
+            // panic (caught: it must not unwind into napi) ends it too.
+            self.next = crate::panic_guard::compute("PageIterator.next", || {
+                read(&self.desk).search(
                     &self.query,
                     self.sort,
                     &PageRequest::after(cursor.clone(), self.limit),
                     self.now,
                 )
-                .ok();
+            })
+            .ok();
         }
         Some(page.into())
     }
@@ -432,14 +435,16 @@ impl Task for BuildDesk {
     type JsValue = Desk;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        Ok(match &self.source {
-            Source::Demo { size, seed } => {
-                partnerdesk::demo::portfolio(*size as usize, u64::from(*seed))
+        Ok(crate::panic_guard::compute("Desk.build", || {
+            match &self.source {
+                Source::Demo { size, seed } => {
+                    partnerdesk::demo::portfolio(*size as usize, u64::from(*seed))
+                }
+                Source::Snapshot { json, now } => {
+                    CoreDesk::from_snapshot_json(json).map(|d| (d, now.unwrap_or_else(Utc::now)))
+                }
             }
-            Source::Snapshot { json, now } => {
-                CoreDesk::from_snapshot_json(json).map(|d| (d, now.unwrap_or_else(Utc::now)))
-            }
-        })
+        }))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Desk> {
@@ -460,7 +465,9 @@ impl Task for SaveSnapshot {
     type JsValue = String;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        Ok(read(&self.desk).to_snapshot_json())
+        Ok(crate::panic_guard::compute("Desk.saveSnapshot", || {
+            read(&self.desk).to_snapshot_json()
+        }))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<String> {
@@ -507,7 +514,9 @@ impl Task for CollectRows {
     type JsValue = Vec<CustomerRow>;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        Ok(self.run())
+        Ok(crate::panic_guard::compute("Desk.collectRows", || {
+            self.run()
+        }))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Vec<CustomerRow>> {

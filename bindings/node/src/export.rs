@@ -79,6 +79,7 @@ pub struct CancelToken {
     flag: Arc<AtomicBool>,
 }
 
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code)]
 #[napi]
 impl CancelToken {
     /// A token not cancelled yet.
@@ -291,7 +292,7 @@ impl Task for ExportTask {
     type JsValue = Either3<ExportJob, Buffer, u32>;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        Ok(self.run())
+        Ok(crate::panic_guard::compute("Desk.export", || self.run()))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
@@ -389,6 +390,7 @@ impl Desk {
     }
 }
 
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code)]
 #[napi]
 impl Desk {
     /// Exports customers, anonymised, to a file on a worker thread: `selection` is a list of
@@ -512,6 +514,7 @@ impl ExportOptions {
 }
 
 /// Every export column key, in the console's order.
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code)]
 #[napi]
 pub fn export_columns() -> Vec<String> {
     ExportColumn::ALL

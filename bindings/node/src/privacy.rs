@@ -135,6 +135,7 @@ impl MaskPolicy {
     }
 }
 
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code)]
 #[napi]
 impl Desk {
     /// How rows of searches are masked.

@@ -11,6 +11,7 @@ mod errors;
 mod export;
 mod governed;
 mod huawei;
+mod panic_guard;
 mod query;
 mod values;
 mod views;
@@ -55,5 +56,6 @@ fn _partnerdesk(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(huawei::huawei_outcome, m)?)?;
     m.add_function(wrap_pyfunction!(huawei::huawei_list_body, m)?)?;
     m.add_function(wrap_pyfunction!(huawei::huawei_page_plan, m)?)?;
+    m.add_function(wrap_pyfunction!(panic_guard::_panic_for_tests, m)?)?;
     Ok(())
 }

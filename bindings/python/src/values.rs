@@ -97,6 +97,7 @@ pub(crate) struct PyMoney {
     pub(crate) inner: Money,
 }
 
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pymethods]
 impl PyMoney {
     #[new]
@@ -166,6 +167,7 @@ impl Hash for PyBudgetSummary {
     }
 }
 
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pymethods]
 impl PyBudgetSummary {
     /// `"monthly"` or `"one_off"` (or a newer value, as text).
@@ -198,8 +200,8 @@ impl PyBudgetSummary {
         format!(
             "BudgetSummary(kind='{}', amount={}, used={}, percent=Decimal('{}'), auto_freeze={})",
             b.kind,
-            PyMoney::from(b.amount).__repr__(),
-            PyMoney::from(b.used).__repr__(),
+            PyMoney::from(b.amount).__repr__()?,
+            PyMoney::from(b.used).__repr__()?,
             b.percent,
             if b.auto_freeze { "True" } else { "False" }
         )
@@ -232,6 +234,7 @@ fn opt_str<T: AsRef<str>>(v: &Option<T>) -> Option<String> {
     v.as_ref().map(|s| s.as_ref().to_owned())
 }
 
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pymethods]
 impl PyCustomerRow {
     /// Customer (Huawei domain) id.
@@ -366,7 +369,7 @@ impl PyCustomerRow {
         format!(
             "CustomerRow(id='{}', month_to_date={}, level='{}')",
             self.inner.id,
-            PyMoney::from(self.inner.month_to_date).__repr__(),
+            PyMoney::from(self.inner.month_to_date).__repr__()?,
             self.inner.level
         )
     }
@@ -404,6 +407,7 @@ impl Hash for PyPage {
     }
 }
 
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pymethods]
 impl PyPage {
     /// The rows (masked).
@@ -474,6 +478,7 @@ impl Hash for PyPartner {
     }
 }
 
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pymethods]
 impl PyPartner {
     /// The partner id.
