@@ -175,12 +175,13 @@ test('error messages carry no personal data', () => {
   assert.ok(!syntax.message.includes('ZhangWei'))
 })
 
-test('argument conversion failures are napi InvalidArg errors, not core codes', () => {
+test('argument conversion failures are INVALID_ARGUMENT naming the field, not napi errors (more in arguments.test.mjs)', () => {
   // @ts-expect-error: not a SortKey
   const err = thrown(() => desk.search('*', { sort: 'bogus' }))
-  assert.equal(err.code, 'InvalidArg')
+  assert.equal(err.code, 'INVALID_ARGUMENT')
+  assert.match(err.message, /options\.sort/)
   // @ts-expect-error: not a Query or a string
-  assert.throws(() => desk.search(42), { code: 'InvalidArg' })
+  assert.throws(() => desk.search(42), { code: 'INVALID_ARGUMENT', message: /query/ })
 })
 
 test('nothing changes on error', () => {

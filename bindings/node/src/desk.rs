@@ -11,11 +11,11 @@
 //! demo desk, the current time when loaded from a snapshot) that searches use unless an option
 //! names another; `desk.now = date` moves it.
 
+use crate::args::QueryArg;
 use crate::error::{Code, invalid_argument, to_js, to_js_value};
-use crate::query::Query;
 use crate::types::{CustomerRow, IdPage, Page, PartnerInfo, SortKey, count32};
 use chrono::{DateTime, Utc};
-use napi::bindgen_prelude::{AsyncTask, Either, Env, Generator};
+use napi::bindgen_prelude::{AsyncTask, Env, Generator};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Status, Task};
 use napi_derive::napi;
@@ -90,10 +90,10 @@ fn read(desk: &Shared) -> RwLockReadGuard<'_, CoreDesk> {
     desk.read().unwrap_or_else(PoisonError::into_inner)
 }
 
-pub(crate) fn query_of(query: Either<&Query, String>) -> napi::Result<CoreQuery, Code> {
+pub(crate) fn query_of(query: QueryArg) -> napi::Result<CoreQuery, Code> {
     match query {
-        Either::A(q) => Ok(q.inner.clone()),
-        Either::B(text) => CoreQuery::parse(&text).map_err(to_js),
+        QueryArg::Built(q) => Ok(q),
+        QueryArg::Text(text) => CoreQuery::parse(&text).map_err(to_js),
     }
 }
 
@@ -158,7 +158,7 @@ impl Desk {
     }
 }
 
-#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code)]
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
 #[napi]
 impl Desk {
     /// A deterministic demo portfolio of `size` customers (the same seed gives the same desk),
@@ -240,7 +240,7 @@ impl Desk {
     #[napi(ts_args_type = "query: Query | string, options?: SearchOptions")]
     pub fn search(
         &self,
-        query: Either<&Query, String>,
+        query: QueryArg,
         options: Option<SearchOptions>,
     ) -> napi::Result<Page, Code> {
         let o = options.unwrap_or_default();
@@ -261,7 +261,7 @@ impl Desk {
     #[napi(ts_args_type = "query: Query | string, options?: SearchOptions")]
     pub fn search_ids(
         &self,
-        query: Either<&Query, String>,
+        query: QueryArg,
         options: Option<SearchOptions>,
     ) -> napi::Result<IdPage, Code> {
         let o = options.unwrap_or_default();
@@ -280,11 +280,7 @@ impl Desk {
 
     /// How many customers match a query (at `now`, default the desk's).
     #[napi(ts_args_type = "query: Query | string, now?: Date")]
-    pub fn count(
-        &self,
-        query: Either<&Query, String>,
-        now: Option<DateTime<Utc>>,
-    ) -> napi::Result<u32, Code> {
+    pub fn count(&self, query: QueryArg, now: Option<DateTime<Utc>>) -> napi::Result<u32, Code> {
         let q = query_of(query)?;
         Ok(count32(self.read()?.count(&q, now.unwrap_or(self.now))))
     }
@@ -308,7 +304,7 @@ impl Desk {
     #[napi(ts_args_type = "query: Query | string, options?: SearchOptions")]
     pub fn pages(
         &self,
-        query: Either<&Query, String>,
+        query: QueryArg,
         options: Option<SearchOptions>,
     ) -> napi::Result<PageIterator, Code> {
         let o = options.unwrap_or_default();
@@ -349,7 +345,7 @@ impl Desk {
     )]
     pub fn collect_rows(
         &self,
-        query: Either<&Query, String>,
+        query: QueryArg,
         options: Option<CollectOptions>,
     ) -> napi::Result<AsyncTask<CollectRows>, Code> {
         let q = query_of(query)?;

@@ -8,10 +8,10 @@
 //! audit record on the desk, so it holds the desk exclusively while it runs: calls on the JS
 //! thread meanwhile throw `DESK_BUSY` rather than stop the event loop until it ends.
 
+use crate::args::SelectionArg;
 use crate::desk::{Desk, Progress, ProgressFn, query_of};
 use crate::error::{Code, invalid_argument, to_js, to_js_value};
 use crate::ops::Actor;
-use crate::query::Query;
 use crate::types::SortKey;
 use chrono::{DateTime, Utc};
 use napi::Task;
@@ -79,7 +79,7 @@ pub struct CancelToken {
     flag: Arc<AtomicBool>,
 }
 
-#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code)]
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
 #[napi]
 impl CancelToken {
     /// A token not cancelled yet.
@@ -309,22 +309,15 @@ impl Task for ExportTask {
     }
 }
 
-fn selection_of(
-    selection: Either3<&Query, String, Vec<String>>,
-    o: &ExportOptions,
-) -> napi::Result<ExportSelection, Code> {
+fn selection_of(selection: SelectionArg, o: &ExportOptions) -> napi::Result<ExportSelection, Code> {
     Ok(match selection {
-        Either3::C(ids) => ExportSelection::Ids(
+        SelectionArg::Ids(ids) => ExportSelection::Ids(
             ids.into_iter()
                 .map(|i| CustomerId::new(i).map_err(to_js))
                 .collect::<Result<_, _>>()?,
         ),
-        Either3::A(q) => ExportSelection::Query {
-            query: query_of(napi::bindgen_prelude::Either::A(q))?,
-            sort: sort_of(o),
-        },
-        Either3::B(text) => ExportSelection::Query {
-            query: query_of(napi::bindgen_prelude::Either::B(text))?,
+        SelectionArg::Query(q) => ExportSelection::Query {
+            query: query_of(q)?,
             sort: sort_of(o),
         },
     })
@@ -390,7 +383,7 @@ impl Desk {
     }
 }
 
-#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code)]
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
 #[napi]
 impl Desk {
     /// Exports customers, anonymised, to a file on a worker thread: `selection` is a list of
@@ -405,7 +398,7 @@ impl Desk {
     pub fn export_to_file(
         &self,
         actor: Actor,
-        selection: Either3<&Query, String, Vec<String>>,
+        selection: SelectionArg,
         path: String,
         options: Option<ExportOptions>,
     ) -> napi::Result<AsyncTask<ExportTask>, Code> {
@@ -432,7 +425,7 @@ impl Desk {
     pub fn export_to_buffer(
         &self,
         actor: Actor,
-        selection: Either3<&Query, String, Vec<String>>,
+        selection: SelectionArg,
         options: Option<ExportOptions>,
     ) -> napi::Result<AsyncTask<ExportTask>, Code> {
         let request = {
@@ -514,7 +507,7 @@ impl ExportOptions {
 }
 
 /// Every export column key, in the console's order.
-#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code)]
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
 #[napi]
 pub fn export_columns() -> Vec<String> {
     ExportColumn::ALL

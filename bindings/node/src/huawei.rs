@@ -45,7 +45,7 @@ fn hw(e: HuaweiError) -> napi::Error<Code> {
 }
 
 /// The adapter's own error codes (the core's are in `errorCodes()`).
-#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code)]
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
 #[napi]
 pub fn huawei_error_codes() -> Vec<String> {
     HuaweiError::CODES.iter().map(|c| (*c).to_owned()).collect()
@@ -402,7 +402,7 @@ fn json_text(v: &serde_json::Value) -> napi::Result<String, Code> {
 
 /// The `FreezeSubCustomers` request body (JSON text) of a freeze command, validated by the
 /// domain first (`TOO_MANY_IDS`, `INVALID_REASON`, ...).
-#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code)]
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
 #[napi]
 pub fn huawei_freeze_body(
     command: FreezeCommand,
@@ -413,7 +413,7 @@ pub fn huawei_freeze_body(
 }
 
 /// The `UnfreezeSubCustomers` request body (JSON text) of an unfreeze command.
-#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code)]
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
 #[napi]
 pub fn huawei_unfreeze_body(
     command: FreezeCommand,
@@ -426,7 +426,7 @@ pub fn huawei_unfreeze_body(
 /// The `UpdateSubCustomerBudget` request body (JSON text) of a budget setting, validated by
 /// the domain first (`INVALID_MONEY` for an amount out of (0, 2147483647] or with more than 2
 /// decimals).
-#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code)]
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
 #[napi]
 pub fn huawei_budget_body(
     customer_id: String,
@@ -450,7 +450,7 @@ pub fn huawei_budget_body(
 
 /// Reads Huawei's answer to a batch operation (freeze, unfreeze): one outcome per requested
 /// customer, from the HTTP status and the body text.
-#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code)]
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
 #[napi]
 pub fn huawei_batch_outcome(
     requested_ids: Vec<String>,
@@ -471,7 +471,7 @@ pub fn huawei_batch_outcome(
 
 /// The pages that cover `total` customers with `limit` per page (1..=100), within the API's
 /// bounds (`HUAWEI_PAGING_OUT_OF_BOUNDS` otherwise).
-#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code)]
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
 #[napi]
 pub fn huawei_page_plan(total: f64, limit: u32) -> napi::Result<Vec<ApiPage>, Code> {
     if !(total.is_finite() && total >= 0.0 && total.fract() == 0.0) {
@@ -492,7 +492,7 @@ pub fn huawei_page_plan(total: f64, limit: u32) -> napi::Result<Vec<ApiPage>, Co
 /// page (`limit` per page) for `site`, and the part applied locally.
 #[napi(ts_args_type = "query: Query | string, site: Site, limit?: number")]
 pub fn huawei_split_query(
-    query: napi::bindgen_prelude::Either<&crate::query::Query, String>,
+    query: crate::args::QueryArg,
     site: Site,
     limit: Option<u32>,
 ) -> napi::Result<QuerySplit, Code> {
@@ -511,7 +511,7 @@ pub fn huawei_split_query(
 }
 
 /// The fixture responses shipped with the adapter, by name (for trying things out and tests).
-#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code)]
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
 #[napi]
 pub fn huawei_fixtures() -> std::collections::HashMap<String, String> {
     fixtures::ALL
@@ -520,7 +520,7 @@ pub fn huawei_fixtures() -> std::collections::HashMap<String, String> {
         .collect()
 }
 
-#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code)]
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
 #[napi]
 impl Desk {
     /// A new, empty desk for a partner (to import Huawei responses into). `now` defaults to

@@ -45,7 +45,7 @@ pub(crate) fn compute<T, E: From<CoreError>>(
 
 /// Internal diagnostic, not part of the API (kept out of `index.d.ts`): panics on purpose on
 /// the JS thread, to test that a panic throws `INTERNAL` instead of ending the process.
-#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code)]
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
 #[napi(js_name = "__panicForTests", skip_typescript)]
 #[allow(clippy::panic, reason = "the one deliberate panic, to test the guard")]
 pub fn panic_for_tests() -> napi::Result<(), Code> {
@@ -58,7 +58,7 @@ pub fn panic_for_tests() -> napi::Result<(), Code> {
 
 /// Internal diagnostic, not part of the API (kept out of `index.d.ts`): a promise whose work
 /// panics on a worker thread, to test that it rejects with `INTERNAL`.
-#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code)]
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
 #[napi(js_name = "__panicForTestsAsync", skip_typescript)]
 pub fn panic_for_tests_async() -> AsyncTask<PanicTask> {
     AsyncTask::new(PanicTask)
