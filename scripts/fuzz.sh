@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every fuzz target (fuzz/, docs/fuzzing.md) with the release build of the runner.
+# Runs every fuzz target (fuzz/, docs/fuzzing.md), built with the `fuzz` profile (release with
+# overflow checks and debug assertions).
 #
 #   scripts/fuzz.sh                 briefly: 15 s per target, under two minutes in all (CI)
 #   scripts/fuzz.sh --long          1,000,000 inputs per target, no time limit
@@ -20,8 +21,9 @@ if [[ ${1:-} == --long ]]; then
   shift
 fi
 
-cargo build --quiet --release -p partnerdesk-fuzz
-bin="$CARGO_TARGET_DIR/release/partnerdesk-fuzz"
+# The `fuzz` profile is `release` with overflow checks and debug assertions (Cargo.toml).
+cargo build --quiet --profile fuzz -p partnerdesk-fuzz
+bin="$CARGO_TARGET_DIR/fuzz/partnerdesk-fuzz"
 
 targets=()
 if [[ $# -gt 0 && ${1:-} != -* ]]; then

@@ -7,7 +7,7 @@
 //! rewrites every argument `name: T` of an exported function to `name: Checked<T>` (keeping the
 //! TypeScript type napi would have generated for `T`), and the body's first statement to
 //! `let name: T = name.get("name")?;`. [`Checked`]'s conversion never fails: it runs napi's
-//! own conversion of `T` and keeps the outcome, and [`Checked::get`] turns a failure into the
+//! own conversion of `T` and keeps the outcome, and `Checked::get` turns a failure into the
 //! core's typed error with the argument's name and the path inside it (`options.sort`),
 //! taken from napi's error (`Missing field `x``, `... on Struct.field`) without its text.
 //!
@@ -22,7 +22,7 @@
 #![allow(unsafe_code)]
 
 use crate::error::{Code, to_js};
-use napi::bindgen_prelude::{FromNapiValue, TypeName, ValueType};
+use napi::bindgen_prelude::{FromNapiValue, TypeName, ValidateNapiValue, ValueType};
 use napi::sys;
 use partnerdesk::Error as CoreError;
 use std::ffi::c_char;
@@ -230,6 +230,26 @@ fn mistake_of(e: &napi::Error, got: &str) -> Mistake {
     } else {
         seen.unwrap_or_else(|| "another type".to_owned())
     };
+    if let Some(rest) = text.strip_prefix("Expect value to be ") {
+        let wanted = rest
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .next()
+            .unwrap_or("");
+        let expected = match wanted {
+            "Object" => "an object",
+            "String" => "a string",
+            "Number" => "a number",
+            "Boolean" => "a boolean",
+            "Function" => "a function",
+            "BigInt" | "Bigint" => "a bigint",
+            _ => "another type",
+        };
+        return Mistake {
+            path,
+            reason: format!("expected {expected}, got {got}"),
+            date: false,
+        };
+    }
     use napi::Status as S;
     let expected = match e.status {
         S::StringExpected => "a string",
@@ -269,28 +289,13 @@ fn mistake_of(e: &napi::Error, got: &str) -> Mistake {
     }
 }
 
-impl<T: FromNapiValue + TypeName> FromNapiValue for Checked<T> {
+impl<T: FromNapiValue + ValidateNapiValue> FromNapiValue for Checked<T> {
     unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
-        // napi reads the fields of an options object from any value (a number gives an
-        // object with no fields): an object is required where one is expected.
-        let got = js_type(env, value);
-        if T::value_type() == ValueType::Object
-            && !T::type_name().contains("Date")
-            && !matches!(got, "object" | "function" | "undefined" | "null")
-        {
-            let name = T::type_name();
-            let expected = if name.contains("Buffer") {
-                "a Buffer"
-            } else if name.starts_with("Vec") || name.starts_with("Array") {
-                "an array"
-            } else {
-                "an object"
-            };
-            return Ok(Checked(Err(Mistake {
-                path: String::new(),
-                reason: format!("expected {expected}, got {got}"),
-                date: false,
-            })));
+        // napi's own check of the JS type first: without it, an options object is read from
+        // any value (a number gives an object with no fields).
+        // SAFETY: `env` and `value` are the ones napi passed to this conversion.
+        if let Err(e) = unsafe { T::validate(env, value) } {
+            return Ok(Checked(Err(mistake_of(&e, js_type(env, value)))));
         }
         let mut budget = DATE_SEARCH_BUDGET;
         if let Some(path) = invalid_date(env, value, 0, &mut budget) {
@@ -376,6 +381,26 @@ impl TypeName for SelectionArg {
 
     fn value_type() -> ValueType {
         ValueType::Unknown
+    }
+}
+
+impl ValidateNapiValue for QueryArg {
+    /// Accepts any value: the conversion says what is wrong.
+    unsafe fn validate(
+        _env: sys::napi_env,
+        _value: sys::napi_value,
+    ) -> napi::Result<sys::napi_value> {
+        Ok(std::ptr::null_mut())
+    }
+}
+
+impl ValidateNapiValue for SelectionArg {
+    /// Accepts any value: the conversion says what is wrong.
+    unsafe fn validate(
+        _env: sys::napi_env,
+        _value: sys::napi_value,
+    ) -> napi::Result<sys::napi_value> {
+        Ok(std::ptr::null_mut())
     }
 }
 

@@ -2,9 +2,9 @@
 //!
 //! Without it a panic (a bug in the core or in this addon) unwinds into napi's `extern "C"`
 //! callback and aborts the Node process. `#[partnerdesk_panic_guard::entry_points]` (above
-//! every `#[napi]` block and function) wraps each body in [`run`], so the call throws an
+//! every `#[napi]` block and function) wraps each body in `run`, so the call throws an
 //! `Error` with `code === "INTERNAL"` instead; work on a worker thread (`Task::compute`) goes
-//! through [`compute`] and rejects its promise the same way. napi's own `catch_unwind` option
+//! through `compute` and rejects its promise the same way. napi's own `catch_unwind` option
 //! is not used: it throws with napi's `GenericFailure` status, not the package's code. The
 //! panic's message is not passed on (it could hold anything, personal data included); the
 //! error names the operation only.

@@ -141,9 +141,10 @@ impl Fuzz for Builders {
                     stack.push(a);
                 }
                 _ => {
-                    // Wide: many copies side by side.
-                    let a = stack.last().cloned().unwrap_or(Expr::All);
-                    stack.push(Expr::Or(vec![a; usize::from(arg) * 4]));
+                    // Wide: many criteria side by side (leaves, so that the size grows
+                    // linearly with the program, never exponentially).
+                    let leaf = self.criterion(arg, arg.rotate_left(3));
+                    stack.push(Expr::Or(vec![leaf; usize::from(arg) * 4]));
                 }
             }
         }

@@ -38,27 +38,68 @@ impl Export {
     }
 }
 
-/// Replaces string leaves of customer records with edge-case text (mostly dangerous first
-/// characters), each with probability `percent`.
-fn taint(rng: &mut Rng, v: &mut Value, percent: usize) {
-    match v {
-        Value::String(s) if rng.chance(percent) => {
-            let start = rng
-                .pick(&["=", "+", "-", "@", "\t", "\r", "\"", ",", ""])
-                .copied()
-                .unwrap_or("");
-            *s = format!(
-                "{start}{}",
-                if rng.chance(50) {
-                    mutate::string(rng)
-                } else {
-                    s.clone()
+/// Edge-case text for a field: a dangerous first character before the old value or an
+/// edge-case string.
+fn tainted(rng: &mut Rng, old: &str) -> String {
+    let start = rng
+        .pick(&["=", "+", "-", "@", "\t", "\r", "\"", ",", ""])
+        .copied()
+        .unwrap_or("");
+    let rest = if rng.chance(50) {
+        mutate::string(rng)
+    } else {
+        old.to_owned()
+    };
+    format!("{start}{rest}")
+}
+
+/// The text fields of a customer record that reach export cells (ids, names, contact data,
+/// tags, the reseller), by their JSON path.
+const FIELDS: &[&[&str]] = &[
+    &["id"],
+    &["account_name"],
+    &["name"],
+    &["email"],
+    &["mobile", "country_code"],
+    &["mobile", "number"],
+    &["tags", "0"],
+    &["association", "reseller"],
+];
+
+/// The value at a path of object keys and array indexes.
+fn at<'a>(v: &'a mut Value, path: &[&str]) -> Option<&'a mut Value> {
+    path.iter().try_fold(v, |v, key| match v {
+        Value::Object(m) => m.get_mut(*key),
+        Value::Array(a) => key.parse::<usize>().ok().and_then(|i| a.get_mut(i)),
+        _ => None,
+    })
+}
+
+/// Puts edge-case text into some text fields of some customers (and operators' names, which
+/// the account manager column shows), each with probability `percent`.
+fn taint(rng: &mut Rng, snapshot: &mut Value, percent: usize) {
+    if let Some(Value::Array(customers)) = snapshot.get_mut("customers") {
+        for c in customers {
+            for path in FIELDS {
+                if !rng.chance(percent) {
+                    continue;
                 }
-            );
+                if let Some(v) = at(c, path) {
+                    let old = v.as_str().unwrap_or("").to_owned();
+                    *v = Value::String(tainted(rng, &old));
+                }
+            }
         }
-        Value::Array(items) => items.iter_mut().for_each(|x| taint(rng, x, percent)),
-        Value::Object(map) => map.values_mut().for_each(|x| taint(rng, x, percent)),
-        _ => {}
+    }
+    if let Some(Value::Array(operators)) = snapshot.get_mut("operators") {
+        for o in operators {
+            if rng.chance(percent)
+                && let Some(v) = o.get_mut("name")
+            {
+                let old = v.as_str().unwrap_or("").to_owned();
+                *v = Value::String(tainted(rng, &old));
+            }
+        }
     }
 }
 
@@ -73,10 +114,8 @@ fn is_formula(cell: &str) -> bool {
 impl Fuzz for Export {
     fn generate(&self, rng: &mut Rng) -> Vec<u8> {
         let mut snap = self.snapshot.clone();
-        let percent = 5 + rng.below(30);
-        if let Some(customers) = snap.get_mut("customers") {
-            taint(rng, customers, percent);
-        }
+        let percent = 3 + rng.below(15);
+        taint(rng, &mut snap, percent);
         serde_json::to_vec(&snap).unwrap_or_default()
     }
 
