@@ -114,8 +114,32 @@ fn value(rng: &mut Rng) -> Value {
     }
 }
 
+/// Replaces every decimal string and number under `v` with `edge`: many large amounts at
+/// once, so that sums over them overflow.
+fn flood(v: &mut Value, edge: &str) {
+    match v {
+        Value::String(s) if !s.is_empty() && s.parse::<f64>().is_ok() => *s = edge.to_owned(),
+        Value::Array(items) => items.iter_mut().for_each(|x| flood(x, edge)),
+        Value::Object(map) => map.values_mut().for_each(|x| flood(x, edge)),
+        _ => {}
+    }
+}
+
 /// Picks a random node of `v` (depth-first, choosing a child at each level) and changes it.
 fn mutate_node(rng: &mut Rng, v: &mut Value, depth: usize) {
+    if depth > 0 && rng.chance(2) {
+        let edge = rng
+            .pick(&[
+                "79228162514264337593543950335",
+                "7.9e28",
+                "-79228162514264337593543950335",
+                "0.0000000000000000000000000001",
+            ])
+            .copied()
+            .unwrap_or("0");
+        flood(v, edge);
+        return;
+    }
     let descend = depth < 12 && rng.chance(80);
     match v {
         Value::Object(map) if descend && !map.is_empty() => {

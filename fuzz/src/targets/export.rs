@@ -140,13 +140,20 @@ impl Fuzz for Export {
             .has_headers(true)
             .flexible(false)
             .from_reader(csv.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(&csv));
+        let headers = reader
+            .headers()
+            .map_err(|e| format!("the CSV header does not parse: {e}"))?
+            .clone();
         let mut records = 0u64;
         for record in reader.records() {
             let record = record.map_err(|e| format!("the CSV does not parse back: {e}"))?;
             records += 1;
-            if let Some(cell) = record.iter().find(|c| is_formula(c)) {
+            if let Some((i, cell)) = record.iter().enumerate().find(|(_, c)| is_formula(c)) {
                 let first = cell.chars().next().unwrap_or(' ');
-                return Err(format!("a CSV cell starts a formula with {first:?}"));
+                let column = headers.get(i).unwrap_or("?");
+                return Err(format!(
+                    "a CSV cell of column {column:?} starts a formula with {first:?}"
+                ));
             }
         }
         if records != job.rows {

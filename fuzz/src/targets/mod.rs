@@ -54,8 +54,20 @@ fn demo(size: usize, seed: u64) -> (Desk, DateTime<Utc>) {
 }
 
 /// Exercises the read paths that compute on a desk's values (sums, percentages, masks,
-/// sorting) for a query: count, and one page of rows per sort key.
+/// sorting) for a query: count, one page of rows per sort key, and the analyses (budget usage
+/// of the first customers, orders, renewals, spend). Typed errors are fine; panics are not.
 fn exercise(desk: &Desk, query: &Query, now: DateTime<Utc>) -> Result<(), String> {
+    if let Ok(admin) = partnerdesk::OperatorId::new("admin") {
+        let admin = partnerdesk::Actor::Operator(admin);
+        let _overview = desk.order_overview(&admin, None);
+        let _renew = desk.resources_to_renew(&admin, None, 30, now);
+        let _spend = desk.spend_summary(&admin, None, now);
+    }
+    if let Ok(page) = desk.search_ids(query, Sort::default(), &PageRequest::first(25), now) {
+        for id in &page.ids {
+            let _usage = desk.budget_usage(id, now);
+        }
+    }
     let total = desk.count(query, now);
     for key in [
         SortKey::Name,
