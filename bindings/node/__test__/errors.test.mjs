@@ -17,6 +17,10 @@ const first = desk.search('*', { limit: 1 })
 // A small desk for governed commands (each trigger below uses it as the demo left it, except
 // where a trigger sets up its own state first).
 const ops = pd.Desk.demo(300, 11)
+/** The addon's hidden diagnostics, kept out of `index.d.ts`. */
+const hidden = /** @type {{ __panicForTests: () => void, __panicForTestsAsync: () => Promise<void> }} */ (
+  /** @type {unknown} */ (pd)
+)
 /** @type {import('../index.d.ts').Actor} */
 const admin = { kind: 'operator', id: 'admin' }
 const resellerIds = ops.searchIds('assoc=reseller and frozen=false', { limit: 20 }).ids
@@ -135,6 +139,9 @@ const TRIGGERS = {
     for (let i = 0; i < 65; i++) q = q.not()
     return q
   },
+  // The hidden diagnostic that panics on purpose (not in index.d.ts): the last line against
+  // panics turns it into INTERNAL instead of ending the process.
+  INTERNAL: () => hidden.__panicForTests(),
 }
 
 /**
@@ -192,12 +199,13 @@ test('error messages carry no personal data', () => {
   assert.ok(!syntax.message.includes('ZhangWei'))
 })
 
-test('argument conversion failures are napi InvalidArg errors, not core codes', () => {
+test('argument conversion failures are INVALID_ARGUMENT naming the field, not napi errors (more in arguments.test.mjs)', () => {
   // @ts-expect-error: not a SortKey
   const err = thrown(() => desk.search('*', { sort: 'bogus' }))
-  assert.equal(err.code, 'InvalidArg')
+  assert.equal(err.code, 'INVALID_ARGUMENT')
+  assert.match(err.message, /options\.sort/)
   // @ts-expect-error: not a Query or a string
-  assert.throws(() => desk.search(42), { code: 'InvalidArg' })
+  assert.throws(() => desk.search(42), { code: 'INVALID_ARGUMENT', message: /query/ })
 })
 
 test('nothing changes on error', () => {
@@ -205,4 +213,14 @@ test('nothing changes on error', () => {
   thrown(() => desk.search('mtd>='))
   thrown(() => desk.customerRow('no-such-customer'))
   assert.equal(desk.toSnapshotJson(), before)
+})
+
+test('a panic throws INTERNAL on the JS thread and rejects with INTERNAL on a worker thread; the addon works on', async () => {
+  const sync = thrown(() => hidden.__panicForTests())
+  assert.equal(sync.code, 'INTERNAL')
+  assert.doesNotMatch(sync.message, /deliberate/, "the panic's own message stays out")
+  const onWorker = await rejected(hidden.__panicForTestsAsync())
+  assert.equal(onWorker.code, 'INTERNAL')
+  assert.doesNotMatch(onWorker.message, /deliberate/)
+  assert.ok(pd.Desk.demo(20, 1).size > 0)
 })

@@ -11,11 +11,11 @@
 //! demo desk, the current time when loaded from a snapshot) that searches use unless an option
 //! names another; `desk.now = date` moves it.
 
+use crate::args::QueryArg;
 use crate::error::{Code, invalid_argument, to_js, to_js_value};
-use crate::query::Query;
 use crate::types::{CustomerRow, IdPage, Page, PartnerInfo, SortKey, count32};
 use chrono::{DateTime, Utc};
-use napi::bindgen_prelude::{AsyncTask, Either, Env, Generator};
+use napi::bindgen_prelude::{AsyncTask, Env, Generator};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Status, Task};
 use napi_derive::napi;
@@ -90,10 +90,10 @@ fn read(desk: &Shared) -> RwLockReadGuard<'_, CoreDesk> {
     desk.read().unwrap_or_else(PoisonError::into_inner)
 }
 
-pub(crate) fn query_of(query: Either<&Query, String>) -> napi::Result<CoreQuery, Code> {
+pub(crate) fn query_of(query: QueryArg) -> napi::Result<CoreQuery, Code> {
     match query {
-        Either::A(q) => Ok(q.inner.clone()),
-        Either::B(text) => CoreQuery::parse(&text).map_err(to_js),
+        QueryArg::Built(q) => Ok(q),
+        QueryArg::Text(text) => CoreQuery::parse(&text).map_err(to_js),
     }
 }
 
@@ -158,6 +158,7 @@ impl Desk {
     }
 }
 
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
 #[napi]
 impl Desk {
     /// A deterministic demo portfolio of `size` customers (the same seed gives the same desk),
@@ -239,7 +240,7 @@ impl Desk {
     #[napi(ts_args_type = "query: Query | string, options?: SearchOptions")]
     pub fn search(
         &self,
-        query: Either<&Query, String>,
+        query: QueryArg,
         options: Option<SearchOptions>,
     ) -> napi::Result<Page, Code> {
         let o = options.unwrap_or_default();
@@ -260,7 +261,7 @@ impl Desk {
     #[napi(ts_args_type = "query: Query | string, options?: SearchOptions")]
     pub fn search_ids(
         &self,
-        query: Either<&Query, String>,
+        query: QueryArg,
         options: Option<SearchOptions>,
     ) -> napi::Result<IdPage, Code> {
         let o = options.unwrap_or_default();
@@ -279,11 +280,7 @@ impl Desk {
 
     /// How many customers match a query (at `now`, default the desk's).
     #[napi(ts_args_type = "query: Query | string, now?: Date")]
-    pub fn count(
-        &self,
-        query: Either<&Query, String>,
-        now: Option<DateTime<Utc>>,
-    ) -> napi::Result<u32, Code> {
+    pub fn count(&self, query: QueryArg, now: Option<DateTime<Utc>>) -> napi::Result<u32, Code> {
         let q = query_of(query)?;
         Ok(count32(self.read()?.count(&q, now.unwrap_or(self.now))))
     }
@@ -307,7 +304,7 @@ impl Desk {
     #[napi(ts_args_type = "query: Query | string, options?: SearchOptions")]
     pub fn pages(
         &self,
-        query: Either<&Query, String>,
+        query: QueryArg,
         options: Option<SearchOptions>,
     ) -> napi::Result<PageIterator, Code> {
         let o = options.unwrap_or_default();
@@ -348,7 +345,7 @@ impl Desk {
     )]
     pub fn collect_rows(
         &self,
-        query: Either<&Query, String>,
+        query: QueryArg,
         options: Option<CollectOptions>,
     ) -> napi::Result<AsyncTask<CollectRows>, Code> {
         let q = query_of(query)?;
@@ -390,15 +387,17 @@ impl Generator for PageIterator {
         let page = self.next.take()?;
         if let Some(cursor) = &page.next_cursor {
             // An error here would need the desk to change under the cursor in a way the core
-            // refuses; the iteration then ends after this page.
-            self.next = read(&self.desk)
-                .search(
+            // refuses; the iteration then ends after this page. `next()` cannot throw, so a
+            // panic (caught: it must not unwind into napi) ends it too.
+            self.next = crate::panic_guard::compute("PageIterator.next", || {
+                read(&self.desk).search(
                     &self.query,
                     self.sort,
                     &PageRequest::after(cursor.clone(), self.limit),
                     self.now,
                 )
-                .ok();
+            })
+            .ok();
         }
         Some(page.into())
     }
@@ -432,14 +431,16 @@ impl Task for BuildDesk {
     type JsValue = Desk;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        Ok(match &self.source {
-            Source::Demo { size, seed } => {
-                partnerdesk::demo::portfolio(*size as usize, u64::from(*seed))
+        Ok(crate::panic_guard::compute("Desk.build", || {
+            match &self.source {
+                Source::Demo { size, seed } => {
+                    partnerdesk::demo::portfolio(*size as usize, u64::from(*seed))
+                }
+                Source::Snapshot { json, now } => {
+                    CoreDesk::from_snapshot_json(json).map(|d| (d, now.unwrap_or_else(Utc::now)))
+                }
             }
-            Source::Snapshot { json, now } => {
-                CoreDesk::from_snapshot_json(json).map(|d| (d, now.unwrap_or_else(Utc::now)))
-            }
-        })
+        }))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Desk> {
@@ -460,7 +461,9 @@ impl Task for SaveSnapshot {
     type JsValue = String;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        Ok(read(&self.desk).to_snapshot_json())
+        Ok(crate::panic_guard::compute("Desk.saveSnapshot", || {
+            read(&self.desk).to_snapshot_json()
+        }))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<String> {
@@ -507,7 +510,9 @@ impl Task for CollectRows {
     type JsValue = Vec<CustomerRow>;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        Ok(self.run())
+        Ok(crate::panic_guard::compute("Desk.collectRows", || {
+            self.run()
+        }))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Vec<CustomerRow>> {

@@ -8,10 +8,10 @@
 //! audit record on the desk, so it holds the desk exclusively while it runs: calls on the JS
 //! thread meanwhile throw `DESK_BUSY` rather than stop the event loop until it ends.
 
+use crate::args::SelectionArg;
 use crate::desk::{Desk, Progress, ProgressFn, query_of};
 use crate::error::{Code, invalid_argument, to_js, to_js_value};
 use crate::ops::Actor;
-use crate::query::Query;
 use crate::types::SortKey;
 use chrono::{DateTime, Utc};
 use napi::Task;
@@ -79,6 +79,7 @@ pub struct CancelToken {
     flag: Arc<AtomicBool>,
 }
 
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
 #[napi]
 impl CancelToken {
     /// A token not cancelled yet.
@@ -307,7 +308,7 @@ impl Task for ExportTask {
     type JsValue = Either3<ExportJob, Buffer, u32>;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        Ok(self.run())
+        Ok(crate::panic_guard::compute("Desk.export", || self.run()))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
@@ -324,22 +325,15 @@ impl Task for ExportTask {
     }
 }
 
-fn selection_of(
-    selection: Either3<&Query, String, Vec<String>>,
-    o: &ExportOptions,
-) -> napi::Result<ExportSelection, Code> {
+fn selection_of(selection: SelectionArg, o: &ExportOptions) -> napi::Result<ExportSelection, Code> {
     Ok(match selection {
-        Either3::C(ids) => ExportSelection::Ids(
+        SelectionArg::Ids(ids) => ExportSelection::Ids(
             ids.into_iter()
                 .map(|i| CustomerId::new(i).map_err(to_js))
                 .collect::<Result<_, _>>()?,
         ),
-        Either3::A(q) => ExportSelection::Query {
-            query: query_of(napi::bindgen_prelude::Either::A(q))?,
-            sort: sort_of(o),
-        },
-        Either3::B(text) => ExportSelection::Query {
-            query: query_of(napi::bindgen_prelude::Either::B(text))?,
+        SelectionArg::Query(q) => ExportSelection::Query {
+            query: query_of(q)?,
             sort: sort_of(o),
         },
     })
@@ -405,6 +399,7 @@ impl Desk {
     }
 }
 
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
 #[napi]
 impl Desk {
     /// Exports customers, anonymised, to a file on a worker thread: `selection` is a list of
@@ -421,7 +416,7 @@ impl Desk {
     pub fn export_to_file(
         &self,
         actor: Actor,
-        selection: Either3<&Query, String, Vec<String>>,
+        selection: SelectionArg,
         path: String,
         options: Option<ExportOptions>,
     ) -> napi::Result<AsyncTask<ExportTask>, Code> {
@@ -448,7 +443,7 @@ impl Desk {
     pub fn export_to_buffer(
         &self,
         actor: Actor,
-        selection: Either3<&Query, String, Vec<String>>,
+        selection: SelectionArg,
         options: Option<ExportOptions>,
     ) -> napi::Result<AsyncTask<ExportTask>, Code> {
         let request = {
@@ -530,6 +525,7 @@ impl ExportOptions {
 }
 
 /// Every export column key, in the console's order.
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
 #[napi]
 pub fn export_columns() -> Vec<String> {
     ExportColumn::ALL

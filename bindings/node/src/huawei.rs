@@ -45,6 +45,7 @@ fn hw(e: HuaweiError) -> napi::Error<Code> {
 }
 
 /// The adapter's own error codes (the core's are in `errorCodes()`).
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
 #[napi]
 pub fn huawei_error_codes() -> Vec<String> {
     HuaweiError::CODES.iter().map(|c| (*c).to_owned()).collect()
@@ -401,6 +402,7 @@ fn json_text(v: &serde_json::Value) -> napi::Result<String, Code> {
 
 /// The `FreezeSubCustomers` request body (JSON text) of a freeze command, validated by the
 /// domain first (`TOO_MANY_IDS`, `INVALID_REASON`, ...).
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
 #[napi]
 pub fn huawei_freeze_body(
     command: FreezeCommand,
@@ -411,6 +413,7 @@ pub fn huawei_freeze_body(
 }
 
 /// The `UnfreezeSubCustomers` request body (JSON text) of an unfreeze command.
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
 #[napi]
 pub fn huawei_unfreeze_body(
     command: FreezeCommand,
@@ -423,6 +426,7 @@ pub fn huawei_unfreeze_body(
 /// The `UpdateSubCustomerBudget` request body (JSON text) of a budget setting, validated by
 /// the domain first (`INVALID_MONEY` for an amount out of (0, 2147483647] or with more than 2
 /// decimals).
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
 #[napi]
 pub fn huawei_budget_body(
     customer_id: String,
@@ -446,6 +450,7 @@ pub fn huawei_budget_body(
 
 /// Reads Huawei's answer to a batch operation (freeze, unfreeze): one outcome per requested
 /// customer, from the HTTP status and the body text.
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
 #[napi]
 pub fn huawei_batch_outcome(
     requested_ids: Vec<String>,
@@ -466,6 +471,7 @@ pub fn huawei_batch_outcome(
 
 /// The pages that cover `total` customers with `limit` per page (1..=100), within the API's
 /// bounds (`HUAWEI_PAGING_OUT_OF_BOUNDS` otherwise).
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
 #[napi]
 pub fn huawei_page_plan(total: f64, limit: u32) -> napi::Result<Vec<ApiPage>, Code> {
     if !(total.is_finite() && total >= 0.0 && total.fract() == 0.0) {
@@ -486,7 +492,7 @@ pub fn huawei_page_plan(total: f64, limit: u32) -> napi::Result<Vec<ApiPage>, Co
 /// page (`limit` per page) for `site`, and the part applied locally.
 #[napi(ts_args_type = "query: Query | string, site: Site, limit?: number")]
 pub fn huawei_split_query(
-    query: napi::bindgen_prelude::Either<&crate::query::Query, String>,
+    query: crate::args::QueryArg,
     site: Site,
     limit: Option<u32>,
 ) -> napi::Result<QuerySplit, Code> {
@@ -505,6 +511,7 @@ pub fn huawei_split_query(
 }
 
 /// The fixture responses shipped with the adapter, by name (for trying things out and tests).
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
 #[napi]
 pub fn huawei_fixtures() -> std::collections::HashMap<String, String> {
     fixtures::ALL
@@ -513,6 +520,7 @@ pub fn huawei_fixtures() -> std::collections::HashMap<String, String> {
         .collect()
 }
 
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
 #[napi]
 impl Desk {
     /// A new, empty desk for a partner (to import Huawei responses into). `now` defaults to
@@ -590,13 +598,25 @@ impl Task for ImportSteps {
     type JsValue = Vec<ImportReport>;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
+        Ok(crate::panic_guard::compute("Desk.importHuawei", || {
+            self.run()
+        }))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Vec<ImportReport>> {
+        self.settle(env, output)
+    }
+}
+
+impl ImportSteps {
+    fn run(&self) -> Result<Vec<CoreReport>, HuaweiError> {
         let mut desk = self.desk.write().unwrap_or_else(PoisonError::into_inner);
         let total = count32(self.steps.len());
         let mut reports = Vec::with_capacity(self.steps.len());
         for step in &self.steps {
             match step.run(&mut desk, self.now) {
                 Ok(r) => reports.push(r),
-                Err(e) => return Ok(Err(e)),
+                Err(e) => return Err(e),
             }
             if let Some(cb) = &self.progress {
                 let _status = cb.call(
@@ -608,10 +628,14 @@ impl Task for ImportSteps {
                 );
             }
         }
-        Ok(Ok(reports))
+        Ok(reports)
     }
 
-    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Vec<ImportReport>> {
+    fn settle(
+        &self,
+        env: Env,
+        output: Result<Vec<CoreReport>, HuaweiError>,
+    ) -> napi::Result<Vec<ImportReport>> {
         match output {
             Ok(r) => Ok(r.into_iter().map(ImportReport::from).collect()),
             Err(e) => Err(crate::error::to_js_error_value(

@@ -9,12 +9,14 @@
 //! crate adds: marshalling, names, error codes, iteration, and that long work leaves the event
 //! loop free.
 
+pub mod args;
 pub mod desk;
 mod error;
 pub mod export;
 pub mod huawei;
 pub mod lifecycle;
 pub mod ops;
+pub mod panic_guard;
 pub mod privacy;
 pub mod query;
 pub mod types;
@@ -22,6 +24,7 @@ pub mod types;
 use napi_derive::napi;
 
 /// Every stable error code the core can throw (`err.code`), in declaration order.
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
 #[napi]
 pub fn error_codes() -> Vec<String> {
     partnerdesk::Error::CODES
@@ -31,6 +34,7 @@ pub fn error_codes() -> Vec<String> {
 }
 
 /// The version of this package (the workspace version).
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
 #[napi]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()

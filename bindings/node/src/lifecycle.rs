@@ -338,6 +338,7 @@ pub struct LabeledAmount {
     pub amount: Money,
 }
 
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
 #[napi]
 impl Desk {
     /// Associates a customer with the partner (accepting an invitation: the customer itself,

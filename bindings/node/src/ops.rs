@@ -294,6 +294,7 @@ fn permissions(items: &[String]) -> napi::Result<Vec<Permission>, Code> {
         .collect()
 }
 
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
 #[napi]
 impl Desk {
     /// Freezes up to 10 reseller-model customers (origin manual); an outcome per customer.

@@ -136,6 +136,7 @@ impl MaskPolicy {
     }
 }
 
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
 #[napi]
 impl Desk {
     /// How rows of searches are masked.

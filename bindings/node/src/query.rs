@@ -51,6 +51,7 @@ fn tag_set(list: Vec<String>) -> napi::Result<BTreeSet<Tag>, Code> {
         .collect()
 }
 
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
 #[napi]
 impl Query {
     /// Parses the text filter, e.g. `assoc=reseller and mtd>=1000 and (tag:vip or tag:gold)`.

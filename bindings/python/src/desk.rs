@@ -119,6 +119,7 @@ fn page_request(
     }
 }
 
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pymethods]
 impl PyDesk {
     /// The deterministic demo portfolio of `customers` customers; see `demo_portfolio`.
@@ -1623,6 +1624,7 @@ pub(crate) struct PySearchIter {
     pages: usize,
 }
 
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pymethods]
 impl PySearchIter {
     fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
@@ -1674,6 +1676,7 @@ impl PySearchIter {
 }
 
 /// The demo portfolio and the moment it was generated for: `(desk, now)`.
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pyfunction]
 #[pyo3(signature = (customers = 1000, seed = 42))]
 pub(crate) fn demo_portfolio(

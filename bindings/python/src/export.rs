@@ -104,6 +104,7 @@ impl std::hash::Hash for PyExportJob {
     }
 }
 
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pymethods]
 impl PyExportJob {
     /// The job id (`exp_000001`).
@@ -162,7 +163,7 @@ impl PyExportJob {
         format!(
             "ExportJob(id='{}', status='{}', rows={}, total={})",
             self.inner.id,
-            self.status(),
+            self.status()?,
             self.inner.rows,
             self.inner.total
         )

@@ -34,6 +34,7 @@ pub(crate) struct PyActor {
     pub(crate) inner: Actor,
 }
 
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pymethods]
 impl PyActor {
     /// An operator of the partner, by login.
@@ -120,6 +121,7 @@ pub(crate) struct PyItemOutcome {
     code: Option<&'static str>,
 }
 
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pymethods]
 impl PyItemOutcome {
     /// The customer id.
@@ -188,6 +190,7 @@ impl PyBatchOutcome {
     }
 }
 
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pymethods]
 impl PyBatchOutcome {
     /// One outcome per customer.
@@ -230,6 +233,7 @@ impl Hash for PyOperator {
     }
 }
 
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pymethods]
 impl PyOperator {
     /// Login.
@@ -279,6 +283,7 @@ impl std::hash::Hash for PyAuthorization {
     }
 }
 
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pymethods]
 impl PyAuthorization {
     /// Its id.
@@ -359,6 +364,7 @@ impl std::hash::Hash for PyDisassociationRequest {
     }
 }
 
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pymethods]
 impl PyDisassociationRequest {
     /// Its id.
@@ -430,6 +436,7 @@ impl std::hash::Hash for PyAuditRecord {
     }
 }
 
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pymethods]
 impl PyAuditRecord {
     /// Sequence number.
@@ -513,6 +520,7 @@ impl std::hash::Hash for PyEvent {
     }
 }
 
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pymethods]
 impl PyEvent {
     /// Sequence number.

@@ -175,6 +175,7 @@ fn report(py: Python<'_>, r: &partnerdesk_huawei::ImportReport) -> PyResult<Py<P
 /// `kind`: `list_sub_customers`, `budget` (one customer), `budgets`, `budget_records` (one
 /// customer), `on_demand_resources`, `subscription_resources` (one customer), `orders`,
 /// `fee_records` (a cycle), `monthly_bills` (a cycle). A refused import changes nothing.
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pyfunction]
 #[pyo3(signature = (desk, kind, pages, *, customer = None, cycle = None, reseller = None, now = None))]
 #[allow(clippy::too_many_arguments)]
@@ -255,6 +256,7 @@ pub(crate) fn huawei_import(
 }
 
 /// An empty desk for a partner, to import Huawei responses into.
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pyfunction]
 #[pyo3(signature = (partner_id, name, *, site, tier = "solution_provider", now = None))]
 pub(crate) fn empty_desk(
@@ -284,6 +286,7 @@ pub(crate) fn empty_desk(
 }
 
 /// A desk loaded from the embedded fixture responses of a site, and the import reports.
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pyfunction]
 #[pyo3(signature = (site, *, now = None))]
 pub(crate) fn huawei_fixture_desk(
@@ -302,6 +305,7 @@ pub(crate) fn huawei_fixture_desk(
 }
 
 /// Every embedded fixture: `{file name: JSON text}`.
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pyfunction]
 pub(crate) fn huawei_fixtures(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
     let d = pyo3::types::PyDict::new(py);
@@ -327,6 +331,7 @@ fn reseller_arg(py: Python<'_>, r: Option<String>) -> PyResult<Option<ResellerId
 }
 
 /// The `FreezeSubCustomers` body for a freeze command (validated like `Desk.freeze`).
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pyfunction]
 #[pyo3(signature = (customers, *, scope = "account", reason, reseller = None))]
 pub(crate) fn huawei_freeze_body(
@@ -343,6 +348,7 @@ pub(crate) fn huawei_freeze_body(
 }
 
 /// The `UnfreezeSubCustomers` body for an unfreeze command.
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pyfunction]
 #[pyo3(signature = (customers, *, scope = "account", reason, reseller = None))]
 pub(crate) fn huawei_unfreeze_body(
@@ -359,6 +365,7 @@ pub(crate) fn huawei_unfreeze_body(
 }
 
 /// The `UpdateSubCustomerBudget` body for a budget setting.
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pyfunction]
 #[pyo3(signature = (customer, amount, currency, *, kind = "monthly", auto_freeze = false, unfreeze = false, reseller = None))]
 #[allow(clippy::too_many_arguments)]
@@ -389,6 +396,7 @@ pub(crate) fn huawei_budget_body(
 
 /// Huawei's answer to a batch request, per customer: `{"items": [{"customer", "ok", "code",
 /// "huawei_code", "message", "retry_after_ms"}], "unexpected": [...]}`.
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pyfunction]
 #[pyo3(signature = (customers, body, *, http_status = None))]
 pub(crate) fn huawei_outcome(
@@ -404,6 +412,7 @@ pub(crate) fn huawei_outcome(
 
 /// Splits a query into what `ListSubCustomers` can filter and what is checked locally:
 /// `(list_body_for_the_page, local_filter_text)`.
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pyfunction]
 #[pyo3(signature = (query, *, site, offset = 0, limit = 100))]
 pub(crate) fn huawei_list_body(
@@ -425,6 +434,7 @@ pub(crate) fn huawei_list_body(
 }
 
 /// The pages (`[(offset, limit), ...]`) that cover `total` records within the API's bounds.
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pyfunction]
 #[pyo3(signature = (total, *, limit = 100))]
 pub(crate) fn huawei_page_plan<'py>(

@@ -11,6 +11,7 @@ mod errors;
 mod export;
 mod governed;
 mod huawei;
+mod panic_guard;
 mod query;
 mod values;
 mod views;
@@ -55,5 +56,11 @@ fn _partnerdesk(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(huawei::huawei_outcome, m)?)?;
     m.add_function(wrap_pyfunction!(huawei::huawei_list_body, m)?)?;
     m.add_function(wrap_pyfunction!(huawei::huawei_page_plan, m)?)?;
+    // Set as a plain attribute, not through `add_function`, so it stays out of `__all__` (and
+    // out of the `partnerdesk` package's star import): a hidden diagnostic for the tests.
+    m.setattr(
+        "_panic_for_tests",
+        wrap_pyfunction!(panic_guard::_panic_for_tests, m)?,
+    )?;
     Ok(())
 }

@@ -127,6 +127,7 @@ pub(crate) fn sort_arg(py: Python<'_>, key: &str, descending: bool) -> PyResult<
     })
 }
 
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pymethods]
 impl PyQuery {
     /// A query from a text filter (the empty filter matches everyone).

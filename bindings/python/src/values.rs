@@ -100,6 +100,7 @@ pub(crate) struct PyMoney {
     pub(crate) inner: Money,
 }
 
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pymethods]
 impl PyMoney {
     #[new]
@@ -169,6 +170,7 @@ impl Hash for PyBudgetSummary {
     }
 }
 
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pymethods]
 impl PyBudgetSummary {
     /// `"monthly"` or `"one_off"` (or a newer value, as text).
@@ -201,8 +203,8 @@ impl PyBudgetSummary {
         format!(
             "BudgetSummary(kind='{}', amount={}, used={}, percent=Decimal('{}'), auto_freeze={})",
             b.kind,
-            PyMoney::from(b.amount).__repr__(),
-            PyMoney::from(b.used).__repr__(),
+            PyMoney::from(b.amount).__repr__()?,
+            PyMoney::from(b.used).__repr__()?,
             b.percent,
             if b.auto_freeze { "True" } else { "False" }
         )
@@ -235,6 +237,7 @@ fn opt_str<T: AsRef<str>>(v: &Option<T>) -> Option<String> {
     v.as_ref().map(|s| s.as_ref().to_owned())
 }
 
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pymethods]
 impl PyCustomerRow {
     /// Customer (Huawei domain) id.
@@ -369,7 +372,7 @@ impl PyCustomerRow {
         format!(
             "CustomerRow(id='{}', month_to_date={}, level='{}')",
             self.inner.id,
-            PyMoney::from(self.inner.month_to_date).__repr__(),
+            PyMoney::from(self.inner.month_to_date).__repr__()?,
             self.inner.level
         )
     }
@@ -407,6 +410,7 @@ impl Hash for PyPage {
     }
 }
 
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pymethods]
 impl PyPage {
     /// The rows (masked).
@@ -477,6 +481,7 @@ impl Hash for PyPartner {
     }
 }
 
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pymethods]
 impl PyPartner {
     /// The partner id.

@@ -36,6 +36,7 @@ impl std::hash::Hash for PyManagerPeriod {
     }
 }
 
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pymethods]
 impl PyManagerPeriod {
     /// The customer.
@@ -93,6 +94,7 @@ impl std::hash::Hash for PyAssociationRecord {
     }
 }
 
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pymethods]
 impl PyAssociationRecord {
     /// The customer.
@@ -154,6 +156,7 @@ impl std::hash::Hash for PyBudgetRecord {
     }
 }
 
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pymethods]
 impl PyBudgetRecord {
     /// The customer.
@@ -191,7 +194,7 @@ impl PyBudgetRecord {
             "BudgetRecord(customer='{}', operation='{}', amount={})",
             self.inner.customer,
             self.inner.operation,
-            PyMoney::from(self.inner.amount).__repr__()
+            PyMoney::from(self.inner.amount).__repr__()?
         )
     }
 }
@@ -210,6 +213,7 @@ impl std::hash::Hash for PyBudgetUsage {
     }
 }
 
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pymethods]
 impl PyBudgetUsage {
     /// The budget amount.
@@ -240,8 +244,8 @@ impl PyBudgetUsage {
     fn __repr__(&self) -> String {
         format!(
             "BudgetUsage(used={}, remaining={}, percent=Decimal('{}'))",
-            PyMoney::from(self.inner.used).__repr__(),
-            PyMoney::from(self.inner.remaining).__repr__(),
+            PyMoney::from(self.inner.used).__repr__()?,
+            PyMoney::from(self.inner.remaining).__repr__()?,
             self.inner.percent
         )
     }
@@ -266,6 +270,7 @@ impl std::hash::Hash for PySpendSummary {
     }
 }
 
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pymethods]
 impl PySpendSummary {
     /// Month-to-date spend.
@@ -296,8 +301,8 @@ impl PySpendSummary {
     fn __repr__(&self) -> String {
         format!(
             "SpendSummary(month_to_date={}, change={})",
-            PyMoney::from(self.inner.month_to_date).__repr__(),
-            PyMoney::from(self.inner.change).__repr__()
+            PyMoney::from(self.inner.month_to_date).__repr__()?,
+            PyMoney::from(self.inner.change).__repr__()?
         )
     }
 }

@@ -266,5 +266,24 @@ TRIGGERS.update(
         "HUAWEI_API_ERROR": huawei_denied,
         "HUAWEI_INVALID_DATA": huawei_bad_data,
         "HUAWEI_PAGING_OUT_OF_BOUNDS": lambda: partnerdesk.huawei_page_plan(10**9, limit=10),
+        # The hidden diagnostic that panics on purpose: the last line against panics.
+        "INTERNAL": lambda: partnerdesk._partnerdesk._panic_for_tests(),
     }
 )
+
+
+def test_a_panic_is_an_ordinary_exception_and_the_module_works_on() -> None:
+    """A panic in the native module is `InternalError`, which `except Exception` catches (not
+    pyo3's `PanicException`, a `BaseException`), names no more than the operation, and leaves
+    the module usable."""
+    caught: Exception | None = None
+    try:
+        partnerdesk._partnerdesk._panic_for_tests()
+    except Exception as e:  # noqa: BLE001 - the point of the test
+        caught = e
+    assert isinstance(caught, partnerdesk.InternalError)
+    assert caught.code == "INTERNAL"
+    assert caught.operation == "_panic_for_tests"
+    assert "deliberate" not in str(caught)
+    desk, now = partnerdesk.demo_portfolio(20, seed=1)
+    assert desk.count("*", now=now) >= 0

@@ -47,6 +47,7 @@ pub(crate) fn customer_id(id: &str) -> Result<CustomerId> {
     Ok(CustomerId::new(id)?)
 }
 
+#[partnerdesk_panic_guard::entry_points(fallible_only)]
 #[uniffi::export]
 impl Desk {
     /// Loads a desk from a snapshot (the JSON `toSnapshotJson` wrote). Every invariant is
@@ -139,12 +140,14 @@ pub(crate) fn parse_query(filter: &str, include_disassociated: bool) -> Result<Q
 
 /// The instant the demo portfolio is built for (`2026-11-29T09:00:00Z`): pass it as `now`
 /// when searching a [`Desk::demo`] desk.
+#[partnerdesk_panic_guard::entry_points(fallible_only)]
 #[uniffi::export]
 pub fn demo_now() -> String {
     format_time(partnerdesk::demo::demo_now())
 }
 
 /// Parses a text filter and returns its canonical form (for a search box: check as you type).
+#[partnerdesk_panic_guard::entry_points(fallible_only)]
 #[uniffi::export]
 pub fn normalize_filter(filter: String) -> Result<String> {
     Ok(parse_query(&filter, false)?.filter.to_string())

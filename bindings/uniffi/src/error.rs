@@ -435,6 +435,7 @@ impl From<HuaweiError> for PartnerDeskError {
     }
 }
 
+#[partnerdesk_panic_guard::entry_points(fallible_only)]
 #[uniffi::export]
 impl PartnerDeskError {
     /// The stable machine code, e.g. `"CUSTOMER_NOT_FOUND"` (the core's `Error::code()`).

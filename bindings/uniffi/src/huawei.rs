@@ -398,6 +398,7 @@ fn run_import(
 
 // ---- exported ----------------------------------------------------------------------------------
 
+#[partnerdesk_panic_guard::entry_points(fallible_only)]
 #[uniffi::export]
 impl Desk {
     /// A new, empty desk for a partner, to import Huawei responses into. The site decides the
@@ -445,6 +446,7 @@ impl Desk {
 }
 
 /// The adapter's own error codes (the core's are in [`error_codes`](crate::error_codes)).
+#[partnerdesk_panic_guard::entry_points(fallible_only)]
 #[uniffi::export]
 pub fn huawei_error_codes() -> Vec<String> {
     HuaweiError::CODES.iter().map(|c| (*c).to_owned()).collect()
@@ -453,6 +455,7 @@ pub fn huawei_error_codes() -> Vec<String> {
 /// The stable codes a Huawei answer can mean (`RemoteItem.code`, `HuaweiApiError.kind`):
 /// `WRONG_ASSOCIATION_TYPE` for `CBC.5024`, `THROTTLED` for `CBC.0250`, ...,
 /// `HUAWEI_UNKNOWN_ERROR` for a code this version does not know.
+#[partnerdesk_panic_guard::entry_points(fallible_only)]
 #[uniffi::export]
 pub fn huawei_api_kinds() -> Vec<String> {
     ApiErrorKind::CODES
@@ -463,6 +466,7 @@ pub fn huawei_api_kinds() -> Vec<String> {
 
 /// The fixture responses and bodies shipped with the adapter: file name -> JSON text (for
 /// trying things out and for tests).
+#[partnerdesk_panic_guard::entry_points(fallible_only)]
 #[uniffi::export]
 pub fn huawei_fixtures() -> HashMap<String, String> {
     fixtures::ALL
@@ -474,6 +478,7 @@ pub fn huawei_fixtures() -> HashMap<String, String> {
 /// The `FreezeSubCustomers` request body (JSON text) of a freeze command, validated by the
 /// domain first (1 to 10 distinct ids: `TOO_MANY_IDS`; a reason of 1 to 256 characters:
 /// `INVALID_REASON`), so a refused command never becomes a request.
+#[partnerdesk_panic_guard::entry_points(fallible_only)]
 #[uniffi::export(default(reseller_id = None))]
 pub fn huawei_freeze_body(
     customer_ids: Vec<String>,
@@ -490,6 +495,7 @@ pub fn huawei_freeze_body(
 
 /// The `UnfreezeSubCustomers` request body (JSON text) of an unfreeze command (validated like
 /// the freeze; the scope must be the one the customers were frozen with).
+#[partnerdesk_panic_guard::entry_points(fallible_only)]
 #[uniffi::export(default(reseller_id = None))]
 pub fn huawei_unfreeze_body(
     customer_ids: Vec<String>,
@@ -507,6 +513,7 @@ pub fn huawei_unfreeze_body(
 /// The `UpdateSubCustomerBudget` request body (JSON text) of a budget setting, validated by
 /// the domain first: `amount` is a decimal string in (0, 2147483647] with at most 2 decimals
 /// (`INVALID_MONEY` otherwise); it is written as a JSON number with the decimal's exact digits.
+#[partnerdesk_panic_guard::entry_points(fallible_only)]
 #[uniffi::export(default(auto_freeze = false, unfreeze = false, reseller_id = None))]
 pub fn huawei_budget_body(
     customer_id: String,
@@ -536,6 +543,7 @@ pub fn huawei_budget_body(
 /// customer, from the HTTP status (when known) and the body text (empty when all was done; the
 /// error envelope when all failed; `error_details` when some failed with HTTP 200). Unknown
 /// codes are kept (`HUAWEI_UNKNOWN_ERROR` with Huawei's code and text).
+#[partnerdesk_panic_guard::entry_points(fallible_only)]
 #[uniffi::export]
 pub fn huawei_batch_outcome(
     requested_ids: Vec<String>,
@@ -549,6 +557,7 @@ pub fn huawei_batch_outcome(
 /// The pages that cover `total` customers, `limit` (1..=100) at a time, every one exactly once
 /// and within the API's bounds (`INVALID_PAGE` for a bad limit, `HUAWEI_PAGING_OUT_OF_BOUNDS`
 /// when offsets would pass 40,000,000).
+#[partnerdesk_panic_guard::entry_points(fallible_only)]
 #[uniffi::export(default(limit = 100))]
 pub fn huawei_page_plan(total: u64, limit: u32) -> Result<Vec<ApiPage>> {
     Ok(PagePlan::covering(total, limit)?
@@ -563,6 +572,7 @@ pub fn huawei_page_plan(total: u64, limit: u32) -> Result<Vec<ApiPage>> {
 
 /// Splits a text filter into the `ListSubCustomers` body of one page (`offset`, `limit` per
 /// page, the API's default 10) for `site`, and the part the desk applies locally.
+#[partnerdesk_panic_guard::entry_points(fallible_only)]
 #[uniffi::export(default(offset = 0, limit = 10))]
 pub fn huawei_split_query(
     filter: String,

@@ -35,6 +35,7 @@ mod desk;
 mod error;
 mod huawei;
 mod ops;
+mod panic_guard;
 mod types;
 
 pub use desk::{Desk, demo_now, normalize_filter};
@@ -55,6 +56,7 @@ pub use types::{
 };
 
 /// Every stable error code, in the core's order (for tables and exhaustiveness checks).
+#[partnerdesk_panic_guard::entry_points(fallible_only)]
 #[uniffi::export]
 pub fn error_codes() -> Vec<String> {
     partnerdesk::Error::CODES

@@ -376,6 +376,7 @@ pub(crate) fn budget_setting(
     )?)
 }
 
+#[partnerdesk_panic_guard::entry_points(fallible_only)]
 #[uniffi::export]
 impl Desk {
     /// Assigns (or changes to) `manager` as account manager of up to 100 customers, with an

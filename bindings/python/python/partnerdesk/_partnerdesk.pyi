@@ -854,6 +854,10 @@ def huawei_list_body(
 def huawei_page_plan(total: int, *, limit: int = 100) -> list[tuple[int, int]]:
     """The ``(offset, limit)`` pages covering ``total`` records within the API's bounds."""
 
+def _panic_for_tests() -> None:
+    """Internal diagnostic, not part of the API: panics on purpose inside the native module,
+    to test that a panic reaches Python as ``InternalError``."""
+
 # ---- errors ------------------------------------------------------------------------------
 
 ERROR_CLASSES: dict[str, type[PartnerDeskError]]

@@ -102,6 +102,8 @@ class ErrorsTest {
                 desk.importHuawei(HuaweiImport.ListSubCustomers(listOf(huaweiFixtures().getValue("list_sub_customers.missing_id.json"))), now)
             },
             "HUAWEI_PAGING_OUT_OF_BOUNDS" to { huaweiPagePlan(40_000_101uL, 100u) },
+            // The hidden diagnostic that panics on purpose: the last line against panics.
+            "INTERNAL" to { panicForTests() },
             "IDEMPOTENCY_CONFLICT" to {
                 desk.freeze(ADMIN, listOf(reseller[5]), FreezeScope.ACCOUNT, "unpaid", now, idempotencyKey = "k-1")
                 desk.setBudget(ADMIN, reseller[6], "100", BudgetKind.MONTHLY, now, idempotencyKey = "k-1")
@@ -135,6 +137,16 @@ class ErrorsTest {
                 assertTrue(!e.message.orEmpty().contains("Zhang San"), "$code: Huawei's text (may be personal) stays out")
             }
         }
+    }
+
+    @Test
+    fun `a panic arrives as PartnerDeskException Internal, not uniffi's InternalException`() {
+        val e = assertFailsWith<PartnerDeskException.Internal> { panicForTests() }
+        assertEquals("INTERNAL", e.code())
+        assertEquals("panic_for_tests", e.operation)
+        assertTrue(!e.message.orEmpty().contains("deliberate"), "the panic's own message stays out")
+        // The library works on after a panic.
+        Fixtures.demo(20u, 1uL).use { desk -> assertTrue(desk.customerCount() > 0uL) }
     }
 
     @Test
