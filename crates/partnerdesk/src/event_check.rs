@@ -43,7 +43,7 @@ impl Desk {
         {
             return refuse("time goes backwards: earlier than the event before it");
         }
-        // MERGE(query): the instant bound of `e.at` (validate.rs) goes here.
+        crate::validate::instant("at", e.at).map_err(|err| because(&err))?;
         let associating = matches!(e.kind, EventKind::Associated { .. });
         match &e.actor {
             Actor::Operator(o) if !self.operators.contains_key(o) => {
@@ -102,7 +102,7 @@ impl Desk {
                 })
             }
             EventKind::AuthorizationApproved { id, expires_at } => {
-                // MERGE(query): the instant bound of `expires_at` goes here.
+                crate::validate::instant("expires_at", *expires_at).map_err(|err| because(&err))?;
                 let days = self
                     .ledger
                     .authorizations
@@ -246,7 +246,6 @@ impl Desk {
                 return refuse(format!("operator {m} is not an account manager"));
             }
         }
-        // MERGE(data): personal values and amounts of the record, by the one constructor.
         crate::validate::customer(c, &self.partner, &self.operators)
             .map_err(|r| format!("customer.{}: {}", r.field, r.reason))
     }
@@ -396,22 +395,9 @@ impl Desk {
         if b.set_by != e.actor.login() || b.set_at != e.at {
             return refuse("the budget is not set by the actor at the event's time");
         }
-        if b.amount.currency != self.partner.currency {
-            return refuse(format!(
-                "budget currency {} is not the partner's {}",
-                b.amount.currency, self.partner.currency
-            ));
-        }
-        // MERGE(data): the shared amount bound check goes here (it may replace this one).
-        crate::validate::budget_amount("budget.amount", b.amount.amount)
-            .map_err(|(field, reason)| format!("{field}: {reason}"))?;
-        if b.thresholds
-            .iter()
-            .any(|t| *t <= crate::Decimal::ZERO || *t > crate::Decimal::from(1000))
-        {
-            return refuse("budget.thresholds: each must be in (0, 1000] percent");
-        }
-        Ok(())
+        crate::validate::budget_money("budget.amount", &b.amount, self.partner.currency)
+            .and_then(|()| crate::validate::thresholds("budget.thresholds", &b.thresholds))
+            .map_err(|(field, reason)| format!("{field}: {reason}"))
     }
 
     fn check_budget_crossing(
@@ -564,14 +550,9 @@ impl Desk {
         if c.orders.iter().any(|x| x.id == o.id) {
             return refuse(format!("order {} exists already", o.id));
         }
-        if o.amount.currency != self.partner.currency {
-            return refuse(format!(
-                "order currency {} is not the partner's {}",
-                o.amount.currency, self.partner.currency
-            ));
-        }
-        // MERGE(data): the shared amount bound check goes here.
-        if o.amount.amount <= crate::Decimal::ZERO {
+        crate::validate::order_amount("order.amount", &o.amount, self.partner.currency)
+            .map_err(|(field, reason)| format!("{field}: {reason}"))?;
+        if o.amount.amount.is_zero() {
             return refuse("the order amount must be positive");
         }
         self.require_authorization(&c.id, &AuthorizationScope::PlaceOrders, e.at)
