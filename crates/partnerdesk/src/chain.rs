@@ -27,7 +27,7 @@
 
 use crate::error::{Error, Result};
 use hmac::{Hmac, KeyInit};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use std::fmt;
 
 /// The minimum length of an [`EventKey`], in bytes.
@@ -69,48 +69,18 @@ impl fmt::Debug for EventKey {
     }
 }
 
-/// SHA-256 of some bytes.
-pub(crate) fn sha256(parts: &[&[u8]]) -> [u8; 32] {
-    let mut h = Sha256::new();
-    for p in parts {
-        h.update(p);
-    }
-    h.finalize().into()
-}
-
-/// The first 8 bytes of SHA-256, big-endian: a fingerprint that is the same on every platform
-/// and version (idempotency records keep it as a number).
-pub(crate) fn fingerprint64(text: &str) -> u64 {
-    let d = sha256(&[text.as_bytes()]);
-    let mut b = [0u8; 8];
-    b.copy_from_slice(&d[..8]);
-    u64::from_be_bytes(b)
-}
-
-/// Lower-case hexadecimal.
-#[cfg(feature = "serde")]
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    s
-}
-
 /// The link of an event whose canonical bytes are `body`, after the link `previous`.
 #[cfg(feature = "serde")]
 pub(crate) fn link(previous: &str, body: &[u8], key: Option<&EventKey>) -> String {
     match key {
-        None => hex(&sha256(&[previous.as_bytes(), b"\n", body])),
+        None => crate::hash::hex(&crate::hash::sha256(&[previous.as_bytes(), b"\n", body])),
         Some(k) => {
             use hmac::Mac;
             let mut mac = k.0.clone();
             mac.update(previous.as_bytes());
             mac.update(b"\n");
             mac.update(body);
-            hex(&mac.finalize().into_bytes())
+            crate::hash::hex(&mac.finalize().into_bytes())
         }
     }
 }
@@ -135,9 +105,12 @@ mod tests {
         assert_ne!(link("", b"x", Some(&k1)), link("", b"x", Some(&k2)));
         assert_eq!(link("", b"x", Some(&k1)), link("", b"x", Some(&k1)));
         // Known answer: SHA-256("\nx").
-        assert_eq!(hex(&sha256(&[b"\nx"])), link("", b"x", None));
         assert_eq!(
-            hex(&sha256(&[b"abc"])),
+            crate::hash::hex(&crate::hash::sha256(&[b"\nx"])),
+            link("", b"x", None)
+        );
+        assert_eq!(
+            crate::hash::hex(&crate::hash::sha256(&[b"abc"])),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
         Ok(())
@@ -145,7 +118,10 @@ mod tests {
 
     #[test]
     fn fingerprints_are_stable() {
-        assert_eq!(fingerprint64("abc"), 0xba78_16bf_8f01_cfea);
-        assert_ne!(fingerprint64("a"), fingerprint64("b"));
+        assert_eq!(crate::hash::fingerprint64("abc"), 0xba78_16bf_8f01_cfea);
+        assert_ne!(
+            crate::hash::fingerprint64("a"),
+            crate::hash::fingerprint64("b")
+        );
     }
 }

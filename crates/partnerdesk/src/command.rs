@@ -218,7 +218,7 @@ impl Desk {
         // at most once.
         let mut detail = cmd.key.map(|_| describe());
         let print = detail.as_ref().map(|d| {
-            crate::chain::fingerprint64(&format!(
+            crate::hash::fingerprint64(&format!(
                 "{}|{}|{:?}|{d}",
                 cmd.kind, cmd.actor, cmd.customer
             ))

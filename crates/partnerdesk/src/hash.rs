@@ -7,15 +7,24 @@
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
-/// SHA-256 of some byte strings, in order (each one prefixed by its length, so the split
-/// between them is part of what is hashed).
+/// SHA-256 of some byte strings, concatenated in order (the event chain's documented form:
+/// `sha256(previous link + "\n" + event)`; callers with more than one variable part put a
+/// fixed separator or a fixed-length part between them).
 pub(crate) fn sha256(parts: &[&[u8]]) -> [u8; 32] {
     let mut h = Sha256::new();
     for p in parts {
-        h.update((p.len() as u64).to_le_bytes());
         h.update(p);
     }
     h.finalize().into()
+}
+
+/// The first 8 bytes of SHA-256, big-endian: a fingerprint that is the same on every platform
+/// and version (idempotency records keep it as a number).
+pub(crate) fn fingerprint64(text: &str) -> u64 {
+    let d = sha256(&[text.as_bytes()]);
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&d[..8]);
+    u64::from_be_bytes(b)
 }
 
 fn mac_of(key: &[u8], bytes: &[u8]) -> Option<Hmac<Sha256>> {
@@ -37,24 +46,12 @@ pub(crate) fn hmac_sha256_verify(key: &[u8], bytes: &[u8], tag: &[u8]) -> bool {
 
 /// Lower-case hex of bytes.
 pub(crate) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
-    }
-    out
+    ::hex::encode(bytes)
 }
 
 /// Bytes of lower- or upper-case hex, or `None` if it is not hex.
 pub(crate) fn unhex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) || !s.is_ascii() {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
+    ::hex::decode(s).ok()
 }
 
 #[cfg(test)]

@@ -260,7 +260,10 @@ fn forged_mobiles_are_refused_at_every_door() -> TestResult {
         event.seal(d.chain_head(), None)?;
         let e = d.apply_events([event]).err().ok_or("applied")?;
         assert_eq!(e.code(), "INVALID_EVENT");
-        assert!(e.to_string().contains("mobile") || e.to_string().contains("country_code"), "{e}");
+        assert!(
+            e.to_string().contains("mobile") || e.to_string().contains("country_code"),
+            "{e}"
+        );
         assert!(!format!("{e} {e:?}").contains(&raw));
         assert_eq!(d, before);
     }
