@@ -427,7 +427,12 @@ fn row_shows_no_raw_value(name: &str, local: &str, number: &str) -> Result<(), T
     let (mut desk, now) = demo::portfolio(0, 1).map_err(fail)?;
     let since = now - chrono::Duration::days(3);
     let id = partnerdesk::CustomerId::new("0123456789abcdef0123456789abcdef").map_err(fail)?;
-    let mut c = Customer::new(id.clone(), "acct_x", name.to_owned(), partnerdesk::Association::new(partnerdesk::AssociationType::Referral, since));
+    let mut c = Customer::new(
+        id.clone(),
+        "acct_x",
+        name.to_owned(),
+        partnerdesk::Association::new(partnerdesk::AssociationType::Referral, since),
+    );
     c.email = Some(format!("{local}@example.com").into());
     c.mobile = Some(Mobile::new("+86", number).map_err(fail)?.into());
     prop_assume!(!name.trim().is_empty());
@@ -435,18 +440,32 @@ fn row_shows_no_raw_value(name: &str, local: &str, number: &str) -> Result<(), T
     let row = desk.customer_row(&id, now).map_err(fail)?;
     let trimmed = name.trim();
     // The name: at most its first character, never the whole name.
-    prop_assert!(shows_at_most(&row.name, trimmed, 1, 0), "name shown as {}", row.name);
+    prop_assert!(
+        shows_at_most(&row.name, trimmed, 1, 0),
+        "name shown as {}",
+        row.name
+    );
     prop_assert!(trimmed.chars().count() < 2 || !row.name.contains(trimmed));
     // The mobile: the country code, the first three and the last four digits at most.
     let mobile = row.mobile.as_deref().unwrap_or_default();
     prop_assert!(!mobile.contains(number), "mobile shown in clear");
     let digits: String = mobile.chars().filter(char::is_ascii_digit).collect();
-    prop_assert!(digits.len() <= 2 + 3 + 4, "mobile shows {} digits", digits.len());
+    prop_assert!(
+        digits.len() <= 2 + 3 + 4,
+        "mobile shows {} digits",
+        digits.len()
+    );
     // The e-mail: the domain in clear, at most the first character of the local part.
     let email = row.email.as_deref().unwrap_or_default();
-    let (shown_local, domain) = email.rsplit_once('@').ok_or_else(|| TestCaseError::fail("e-mail without @"))?;
+    let (shown_local, domain) = email
+        .rsplit_once('@')
+        .ok_or_else(|| TestCaseError::fail("e-mail without @"))?;
     prop_assert_eq!(domain, "example.com");
-    prop_assert!(shows_at_most(shown_local, local, 1, 0), "e-mail local part shown as {}", shown_local);
+    prop_assert!(
+        shows_at_most(shown_local, local, 1, 0),
+        "e-mail local part shown as {}",
+        shown_local
+    );
     Ok(())
 }
 
