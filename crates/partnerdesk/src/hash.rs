@@ -46,9 +46,11 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     out
 }
 
-/// Bytes of lower- or upper-case hex, or `None` if it is not hex.
+/// Bytes of lower- or upper-case hex, or `None` if it is not hex. Only hex digits are taken:
+/// `from_str_radix` alone would also read a sign (`"+f"` as 15), so that a cursor's MAC or
+/// key could be written in more than one way.
 pub(crate) fn unhex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) || !s.is_ascii() {
+    if !s.len().is_multiple_of(2) || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     (0..s.len())
@@ -87,5 +89,18 @@ mod tests {
         assert_eq!(unhex("abc"), None);
         assert_eq!(unhex("zz"), None);
         assert_eq!(unhex("é1"), None);
+    }
+
+    #[test]
+    fn unhex_takes_hex_digits_only_never_a_sign() {
+        // Found by the cursor fuzz target: "+4" was read as 0x04, so a cursor whose MAC had
+        // "04" replaced by "+4" still verified.
+        assert_eq!(unhex("+4"), None);
+        assert_eq!(unhex("-4"), None);
+        assert_eq!(unhex("0a+4"), None);
+        assert_eq!(unhex(" 4"), None);
+        assert_eq!(unhex("04").as_deref(), Some(&[4u8][..]));
+        assert_eq!(unhex("aBcD").as_deref(), Some(&[0xab_u8, 0xcd][..]));
+        assert_eq!(unhex("").as_deref(), Some(&[][..]));
     }
 }
