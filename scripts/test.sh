@@ -28,6 +28,9 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 step "cargo test (every crate, unit, integration and doc tests)"
 cargo test --workspace
 
+step "fuzz targets, briefly (fixed inputs; scripts/fuzz.sh --long runs a million each)"
+scripts/fuzz.sh
+
 step "benches build"
 cargo bench -p partnerdesk-benches --no-run --quiet
 

@@ -4,7 +4,10 @@
 //! type: China `1`/`2`, international `1`/`3`; `is_frozen`: China `0`/`1`/`2`, international
 //! `0`/`1`), and several APIs share enumerations (charging modes, statuses). Every translation
 //! lives here, in both directions where we send the value, and an unknown code is kept verbatim
-//! in the core's `Other(String)` rather than refused or guessed.
+//! in the core's `Other(String)` rather than refused or guessed. The fallback goes through the
+//! core type's `parse`: a code that spells a known value's text form (`referral`) is that value,
+//! never an `Other` holding it, which would print the same but match differently and load back
+//! from a snapshot as the known value.
 
 use crate::wire::Code;
 use partnerdesk::{
@@ -27,7 +30,7 @@ pub fn association_type(site: Site, code: &str) -> AssociationType {
     match (code, reseller_code(&site)) {
         ("1", _) => AssociationType::Referral,
         (c, Some(r)) if c == r => AssociationType::Reseller,
-        (c, _) => AssociationType::Other(c.to_owned()),
+        (c, _) => AssociationType::parse(c),
     }
 }
 
@@ -59,7 +62,7 @@ pub fn freeze_scope(site: Site, code: &Code) -> Option<FreezeScope> {
         ("1", Site::China) => Some(FreezeScope::Account),
         ("2", Site::China) => Some(FreezeScope::AccountAndResources),
         ("1", _) => Some(FreezeScope::Unknown),
-        (c, _) => Some(FreezeScope::Other(c.to_owned())),
+        (c, _) => Some(FreezeScope::parse(c)),
     }
 }
 
@@ -69,7 +72,7 @@ pub fn customer_type(code: &Code) -> CustomerType {
         "-1" => CustomerType::Unset,
         "0" => CustomerType::Individual,
         "1" => CustomerType::Enterprise,
-        c => CustomerType::Other(c.to_owned()),
+        c => CustomerType::parse(c),
     }
 }
 
@@ -82,7 +85,7 @@ pub fn verification(code: &Code) -> VerificationStatus {
         "1" => VerificationStatus::Rejected,
         "2" => VerificationStatus::Verified,
         "3" => VerificationStatus::Failed,
-        c => VerificationStatus::Other(c.to_owned()),
+        c => VerificationStatus::parse(c),
     }
 }
 
@@ -106,7 +109,7 @@ pub fn scope_of_freeze_type(text: &str) -> FreezeScope {
     match text {
         "ACCOUNT" => FreezeScope::Account,
         "ACCOUNT_AND_RESOURCE" => FreezeScope::AccountAndResources,
-        other => FreezeScope::Other(other.to_owned()),
+        other => FreezeScope::parse(other),
     }
 }
 
@@ -115,7 +118,7 @@ pub fn budget_kind(text: &str) -> BudgetKind {
     match text {
         "MONTHLY" => BudgetKind::Monthly,
         "PACKAGE" => BudgetKind::OneOff,
-        other => BudgetKind::Other(other.to_owned()),
+        other => BudgetKind::parse(other),
     }
 }
 
@@ -136,7 +139,7 @@ pub fn charging_mode(code: &Code) -> ChargingMode {
         "3" => ChargingMode::PayPerUse,
         "10" => ChargingMode::ReservedInstance,
         "11" => ChargingMode::SavingsPlan,
-        c => ChargingMode::Other(c.to_owned()),
+        c => ChargingMode::parse(c),
     }
 }
 
@@ -152,7 +155,7 @@ pub fn order_status(code: &Code) -> OrderStatus {
         "5" => OrderStatus::Completed,
         "6" => OrderStatus::PendingPayment,
         "9" => OrderStatus::PendingConfirmation,
-        c => OrderStatus::Other(c.to_owned()),
+        c => OrderStatus::parse(c),
     }
 }
 
@@ -165,7 +168,7 @@ pub fn order_type(code: &Code) -> OrderType {
         "3" => OrderType::Change,
         "4" => OrderType::Unsubscription,
         "11" => OrderType::ToYearlyMonthly,
-        c => OrderType::Other(c.to_owned()),
+        c => OrderType::parse(c),
     }
 }
 
@@ -177,7 +180,7 @@ pub fn on_demand_status(code: &Code) -> ResourceStatus {
         "2" => ResourceStatus::GracePeriod,
         "3" => ResourceStatus::Frozen,
         "6" => ResourceStatus::Released,
-        c => ResourceStatus::Other(c.to_owned()),
+        c => ResourceStatus::parse(c),
     }
 }
 
@@ -189,7 +192,7 @@ pub fn subscription_status(code: &Code) -> ResourceStatus {
         "3" => ResourceStatus::Released,
         "4" => ResourceStatus::Frozen,
         "5" => ResourceStatus::GracePeriod,
-        c => ResourceStatus::Other(c.to_owned()),
+        c => ResourceStatus::parse(c),
     }
 }
 
@@ -201,13 +204,69 @@ pub fn expiry_policy(code: &Code) -> ExpiryPolicy {
         "1" => ExpiryPolicy::ToPayPerUse,
         "2" => ExpiryPolicy::ReleaseAtExpiry,
         "3" => ExpiryPolicy::AutoRenew,
-        c => ExpiryPolicy::Other(c.to_owned()),
+        c => ExpiryPolicy::parse(c),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `huawei` fuzz target (docs/fuzzing.md F8): `association_type` "referral"
+    /// became `Other("referral")`, which prints as `referral` but is not `Referral`, so the
+    /// desk loaded back from its snapshot differed (and `assoc=referral` missed the customer
+    /// until then). Every fallback keeps a value whose text form parses back to itself.
+    #[test]
+    fn unknown_codes_spelling_a_known_value_are_that_value() {
+        fn same<T: PartialEq + std::fmt::Debug>(got: T, want: T) {
+            assert_eq!(got, want);
+        }
+        fn code(text: &str) -> Code {
+            Code::Text(text.to_owned())
+        }
+        for k in AssociationType::KNOWN {
+            same(association_type(Site::China, k.as_str()), k.clone());
+            same(association_type(Site::International, k.as_str()), k.clone());
+        }
+        for k in FreezeScope::KNOWN {
+            same(
+                freeze_scope(Site::International, &code(k.as_str())),
+                Some(k.clone()),
+            );
+            same(scope_of_freeze_type(k.as_str()), k.clone());
+        }
+        for k in CustomerType::KNOWN {
+            same(customer_type(&code(k.as_str())), k.clone());
+        }
+        for k in VerificationStatus::KNOWN {
+            same(verification(&code(k.as_str())), k.clone());
+        }
+        for k in BudgetKind::KNOWN {
+            same(budget_kind(k.as_str()), k.clone());
+        }
+        for k in ChargingMode::KNOWN {
+            same(charging_mode(&code(k.as_str())), k.clone());
+        }
+        for k in OrderStatus::KNOWN {
+            same(order_status(&code(k.as_str())), k.clone());
+        }
+        for k in OrderType::KNOWN {
+            same(order_type(&code(k.as_str())), k.clone());
+        }
+        for k in ResourceStatus::KNOWN {
+            same(on_demand_status(&code(k.as_str())), k.clone());
+            same(subscription_status(&code(k.as_str())), k.clone());
+        }
+        for k in ExpiryPolicy::KNOWN {
+            same(expiry_policy(&code(k.as_str())), k.clone());
+        }
+        // Codes no value spells are still kept verbatim.
+        same(
+            association_type(Site::International, "2"),
+            AssociationType::Other("2".into()),
+        );
+        same(order_status(&code("12")), OrderStatus::Other("12".into()));
+    }
 
     #[test]
     fn association_codes_round_trip_per_site() {

@@ -49,7 +49,9 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     ::hex::encode(bytes)
 }
 
-/// Bytes of lower- or upper-case hex, or `None` if it is not hex.
+/// Bytes of lower- or upper-case hex, or `None` if it is not hex. Only hex digits are taken:
+/// `from_str_radix` alone would also read a sign (`"+f"` as 15), so that a cursor's MAC or
+/// key could be written in more than one way.
 pub(crate) fn unhex(s: &str) -> Option<Vec<u8>> {
     ::hex::decode(s).ok()
 }
@@ -84,5 +86,18 @@ mod tests {
         assert_eq!(unhex("abc"), None);
         assert_eq!(unhex("zz"), None);
         assert_eq!(unhex("é1"), None);
+    }
+
+    #[test]
+    fn unhex_takes_hex_digits_only_never_a_sign() {
+        // Found by the cursor fuzz target: "+4" was read as 0x04, so a cursor whose MAC had
+        // "04" replaced by "+4" still verified.
+        assert_eq!(unhex("+4"), None);
+        assert_eq!(unhex("-4"), None);
+        assert_eq!(unhex("0a+4"), None);
+        assert_eq!(unhex(" 4"), None);
+        assert_eq!(unhex("04").as_deref(), Some(&[4u8][..]));
+        assert_eq!(unhex("aBcD").as_deref(), Some(&[0xab_u8, 0xcd][..]));
+        assert_eq!(unhex("").as_deref(), Some(&[][..]));
     }
 }

@@ -6,7 +6,8 @@ use super::{Fuzz, Target, demo, exercise};
 use crate::rng::Rng;
 use chrono::{DateTime, Duration, Utc};
 use partnerdesk::query::{
-    Criterion, ExpiryFilter, Expr, FrozenFilter, MobileMatch, Query, Range, TagMatch, TextMatch,
+    Criterion, ExpiryFilter, Expr, FrozenFilter, MAX_CRITERIA, MAX_DEPTH, MobileMatch, Query,
+    Range, TagMatch, TextMatch,
 };
 use partnerdesk::{CustomerLevel, Decimal, Desk, Tag};
 use std::str::FromStr;
@@ -29,6 +30,24 @@ const AMOUNTS: &[&str] = &[
     "0.0000000000000000000000000001",
 ];
 
+/// The codes a criterion with a bad value may be refused with.
+const VALUE_REFUSALS: &[&str] = &["INVALID_ARGUMENT", "INVALID_MONEY", "INVALID_DATE"];
+
+/// A combinator's result: the expression, or `None` when it was refused as too complex (a
+/// correct outcome); any other refusal is a finding.
+fn combined(built: partnerdesk::Result<Expr>) -> Result<Option<Expr>, String> {
+    match built {
+        Ok(e) if e.depth() > MAX_DEPTH || e.size() > MAX_CRITERIA => Err(format!(
+            "a built expression is {} deep with {} terms (limits {MAX_DEPTH}, {MAX_CRITERIA})",
+            e.depth(),
+            e.size()
+        )),
+        Ok(e) => Ok(Some(e)),
+        Err(e) if e.code() == "QUERY_TOO_COMPLEX" => Ok(None),
+        Err(e) => Err(format!("a combinator was refused with {} ({e})", e.code())),
+    }
+}
+
 struct Builders {
     desk: Desk,
     now: DateTime<Utc>,
@@ -40,8 +59,10 @@ impl Builders {
         Builders { desk, now }
     }
 
-    /// A criterion chosen by `b`, with a value chosen by `v`.
-    fn criterion(&self, b: u8, v: u8) -> Expr {
+    /// A criterion chosen by `b`, with a value chosen by `v`, built through the checked
+    /// constructor: `Ok(None)` when it is refused with a code a bad value may get, `Err` (a
+    /// finding) for any other code.
+    fn criterion(&self, b: u8, v: u8) -> Result<Option<Expr>, String> {
         let amount = |i: u8| {
             AMOUNTS
                 .get(usize::from(i) % AMOUNTS.len())
@@ -82,7 +103,11 @@ impl Builders {
             10 => Criterion::Level(CustomerLevel::parse(["V0", "V3", "V9"][usize::from(v) % 3])),
             _ => Criterion::HasManager(v.is_multiple_of(2)),
         };
-        Expr::Criterion(c)
+        match Expr::criterion(c) {
+            Ok(e) => Ok(Some(e)),
+            Err(e) if VALUE_REFUSALS.contains(&e.code()) => Ok(None),
+            Err(e) => Err(format!("a criterion was refused with {} ({e})", e.code())),
+        }
     }
 }
 
@@ -100,55 +125,82 @@ impl Fuzz for Builders {
 
     fn run(&self, input: &[u8]) -> Result<(), String> {
         let mut stack: Vec<Expr> = Vec::new();
+        let pop = |stack: &mut Vec<Expr>| stack.pop().unwrap_or_else(Expr::all);
         let mut bytes = input.iter().copied();
         while let Some(op) = bytes.next() {
             let arg = bytes.next().unwrap_or(0);
             match op % 8 {
-                0 | 1 => stack.push(self.criterion(op / 8, arg)),
-                2 => {
-                    let b = stack.pop().unwrap_or(Expr::All);
-                    let a = stack.pop().unwrap_or(Expr::All);
-                    stack.push(a.and(b));
+                0 | 1 => {
+                    if let Some(c) = self.criterion(op / 8, arg)? {
+                        stack.push(c);
+                    }
                 }
-                3 => {
-                    let b = stack.pop().unwrap_or(Expr::All);
-                    let a = stack.pop().unwrap_or(Expr::All);
-                    stack.push(a.or(b));
+                2 | 3 => {
+                    let b = pop(&mut stack);
+                    let a = pop(&mut stack);
+                    let built = if op % 8 == 2 {
+                        a.clone().and(b)
+                    } else {
+                        a.clone().or(b)
+                    };
+                    // Refused: the left operand stays, as a host would keep it.
+                    stack.push(combined(built)?.unwrap_or(a));
                 }
                 4 => {
-                    let a = stack.pop().unwrap_or(Expr::All);
-                    stack.push(a.not());
+                    let a = pop(&mut stack);
+                    stack.push(combined(a.clone().not())?.unwrap_or(a));
                 }
                 5 => {
-                    // A `not` chain: deep.
-                    let mut a = stack.pop().unwrap_or(Expr::All);
+                    // A `not` chain: deep, until the depth limit refuses it.
+                    let mut a = pop(&mut stack);
                     for _ in 0..usize::from(arg) * 16 {
-                        a = a.not();
+                        match combined(a.clone().not())? {
+                            Some(deeper) => a = deeper,
+                            None => break,
+                        }
                     }
                     stack.push(a);
                 }
                 6 => {
-                    // Alternating and/or nesting: deep through both.
-                    let mut a = stack.pop().unwrap_or(Expr::All);
+                    // Alternating and/or nesting (one node per level, not flattened): deep
+                    // through both, until a limit refuses it.
+                    let mut a = pop(&mut stack);
                     for i in 0..usize::from(arg) * 8 {
-                        let leaf = self.criterion(arg.wrapping_add(i as u8), arg);
-                        a = if i % 2 == 0 {
-                            Expr::And(vec![a, leaf])
-                        } else {
-                            Expr::Or(vec![a, leaf])
+                        let Some(leaf) = self.criterion(arg.wrapping_add(i as u8), arg)? else {
+                            continue;
                         };
+                        let items = vec![a.clone(), leaf];
+                        let built = if i % 2 == 0 {
+                            Expr::all_of(items)
+                        } else {
+                            Expr::any_of(items)
+                        };
+                        match combined(built)? {
+                            Some(deeper) => a = deeper,
+                            None => break,
+                        }
                     }
                     stack.push(a);
                 }
                 _ => {
-                    // Wide: many criteria side by side (leaves, so that the size grows
-                    // linearly with the program, never exponentially).
-                    let leaf = self.criterion(arg, arg.rotate_left(3));
-                    stack.push(Expr::Or(vec![leaf; usize::from(arg) * 4]));
+                    // Wide: many criteria side by side in one `or`, past the term limit for
+                    // the larger arguments.
+                    if let Some(leaf) = self.criterion(arg, arg.rotate_left(3))?
+                        && let Some(wide) =
+                            combined(Expr::any_of(vec![leaf; usize::from(arg) * 4]))?
+                    {
+                        stack.push(wide);
+                    }
                 }
             }
         }
-        let filter = stack.into_iter().fold(Expr::All, Expr::and);
+        let mut filter = Expr::all();
+        for e in stack {
+            // Refused conjunctions keep what was built so far.
+            if let Some(both) = combined(filter.clone().and(e))? {
+                filter = both;
+            }
+        }
         let query = Query::new(filter);
         let copy = query.clone();
         if copy != query {
