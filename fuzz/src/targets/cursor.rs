@@ -29,14 +29,12 @@ const LIMIT: u32 = 7;
 /// The secret the target's desk derives its cursor key from.
 const SECRET: &[u8] = b"partnerdesk-fuzz cursor secret";
 
-/// The cursor key `CursorKey::from_secret(SECRET)` holds: SHA-256 over the domain tag and the
-/// secret, each prefixed by its length (little-endian `u64`), as the core derives it.
+/// The cursor key `CursorKey::from_secret(SECRET)` holds: SHA-256 over the fixed domain tag
+/// followed by the secret, as the core derives it.
 fn key_bytes() -> [u8; 32] {
     let mut h = Sha256::new();
-    for part in [b"partnerdesk.cursor-key".as_slice(), SECRET] {
-        h.update((part.len() as u64).to_le_bytes());
-        h.update(part);
-    }
+    h.update(b"partnerdesk.cursor-key");
+    h.update(SECRET);
     h.finalize().into()
 }
 
