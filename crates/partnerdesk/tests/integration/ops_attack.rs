@@ -19,11 +19,14 @@ use partnerdesk::event::{Event, EventKind};
 use partnerdesk::freeze::FreezeRequest;
 use partnerdesk::order::OrderRequest;
 use partnerdesk::{
-    Actor, Budget, BudgetKind, Customer, CustomerId, Decimal, Desk, Freeze, FreezeOrigin,
-    FreezeScope, IdempotencyKey, Money, Operator, OperatorId, Order, OrderId, OrderStatus,
-    OrderType, Permission, Result, Role, demo,
+    Actor, Budget, BudgetKind, CustomerId, Decimal, Desk, Freeze, FreezeOrigin, FreezeScope,
+    IdempotencyKey, Money, Operator, OperatorId, Order, OrderId, OrderStatus, OrderType,
+    Permission, Result, Role, demo,
 };
 use proptest::prelude::*;
+// The oracle (does the actor hold an item for a customer, from the domain rules) is shared
+// with the state machine of `ops_props`.
+use crate::ops_props::holds;
 
 /// The number of sequences: `PARTNERDESK_STATE_MACHINE_CASES`, default 1,000.
 fn cases() -> u32 {
@@ -89,31 +92,7 @@ fn step() -> impl Strategy<Value = (u8, Step)> {
 }
 
 fn actor(i: usize, customer: &CustomerId) -> Result<Actor> {
-    Ok(match OPERATORS.get(i) {
-        Some(a) => Actor::Operator(OperatorId::new(*a)?),
-        None if i == OPERATORS.len() => Actor::System,
-        None => Actor::Customer(customer.clone()),
-    })
-}
-
-/// The oracle: does the actor hold `item` for this customer? From the domain rules.
-fn holds(desk: &Desk, actor: &Actor, item: &Permission, c: Option<&Customer>) -> bool {
-    let Actor::Operator(id) = actor else {
-        return false;
-    };
-    let Ok(op) = desk.operator(id) else {
-        return false;
-    };
-    if op.role == Role::Administrator {
-        return true;
-    }
-    let needed = match (item, c.is_some_and(|c| c.association.reseller.is_some())) {
-        (Permission::FreezeUnfreeze, true) => Permission::FreezeUnfreezeResellerCustomers,
-        (Permission::SetBudget, true) => Permission::SetBudgetResellerCustomers,
-        (other, _) => other.clone(),
-    };
-    !matches!(needed, Permission::Export | Permission::ManageAssociation)
-        && op.permissions.contains(&needed)
+    crate::ops_props::actor_of(OPERATORS, i, customer)
 }
 
 fn is_admin(desk: &Desk, actor: &Actor) -> bool {

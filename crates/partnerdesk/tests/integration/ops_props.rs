@@ -81,16 +81,22 @@ fn op_strategy() -> impl Strategy<Value = (usize, Op, u8, Option<u8>)> {
 }
 
 fn actor(i: usize, customer: &CustomerId) -> Result<Actor> {
-    Ok(match ACTORS.get(i) {
+    actor_of(ACTORS, i, customer)
+}
+
+/// The `i`-th actor of a test's list of operator logins; past its end, the system, then the
+/// customer (shared by the state machines here and in `ops_attack`).
+pub(crate) fn actor_of(logins: &[&str], i: usize, customer: &CustomerId) -> Result<Actor> {
+    Ok(match logins.get(i) {
         Some(a) => Actor::Operator(OperatorId::new(*a)?),
-        None if i == ACTORS.len() => Actor::System,
+        None if i == logins.len() => Actor::System,
         None => Actor::Customer(customer.clone()),
     })
 }
 
 /// The oracle: does the actor hold `item` for this customer? Written from the domain rules,
 /// not from the desk's code.
-fn holds(desk: &Desk, actor: &Actor, item: &Permission, c: Option<&Customer>) -> bool {
+pub(crate) fn holds(desk: &Desk, actor: &Actor, item: &Permission, c: Option<&Customer>) -> bool {
     let Actor::Operator(id) = actor else {
         return false;
     };
