@@ -308,3 +308,28 @@ impl Desk {
         })
     }
 }
+
+/// Applying permission events (the only place their state changes).
+impl Desk {
+    /// `PermissionsGranted` (`grant`) or `PermissionsRevoked`.
+    pub(crate) fn apply_permissions(
+        &mut self,
+        ev: &crate::event::Applying<'_>,
+        operator: &OperatorId,
+        items: &[Permission],
+        grant: bool,
+    ) -> Result<()> {
+        let op = self
+            .operators
+            .get_mut(operator)
+            .ok_or_else(|| ev.refuse("unknown operator"))?;
+        if grant {
+            op.permissions.extend(items.iter().cloned());
+        } else {
+            for i in items {
+                op.permissions.remove(i);
+            }
+        }
+        Ok(())
+    }
+}

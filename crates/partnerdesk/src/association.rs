@@ -572,3 +572,140 @@ impl crate::desk::Desk {
             .collect()
     }
 }
+
+/// Applying association events (the only place associations, requests and the commitment
+/// letter change).
+impl crate::desk::Desk {
+    /// `CommitmentLetterAccepted`.
+    pub(crate) fn apply_commitment_letter(&mut self, ev: &crate::event::Applying<'_>) {
+        self.ledger.commitment_letter = Some(ev.at);
+    }
+
+    /// `Associated`: the customer's record enters the desk (checked as an insert is), with its
+    /// association record and its manager's period.
+    pub(crate) fn apply_associated(
+        &mut self,
+        ev: &crate::event::Applying<'_>,
+        customer: &crate::customer::Customer,
+    ) -> crate::error::Result<()> {
+        if ev.customer != Some(&customer.id) {
+            return Err(ev.refuse("customer id differs from the record"));
+        }
+        let c = customer.clone();
+        crate::validate::customer(&c, &self.partner, &self.operators).map_err(|r| {
+            r.under(&format!("events[seq={}].customer", ev.seq))
+                .into_error()
+        })?;
+        self.ledger.associations.push(AssociationRecord {
+            customer: c.id.clone(),
+            change: AssociationChange::Associated,
+            kind: c.association.kind.clone(),
+            at: ev.at,
+            initiator: match ev.actor {
+                Actor::Customer(_) => Initiator::Customer,
+                Actor::Operator(_) => Initiator::Partner,
+                Actor::System => Initiator::System,
+            },
+            by: ev.actor.clone(),
+            reason: None,
+        });
+        if let Some(m) = &c.account_manager {
+            self.ledger.open_period(&c.id, m, ev.at, ev.actor.clone());
+        }
+        match ev.slot {
+            Some(s) => self.replace(s, c),
+            None => self.place_validated(c),
+        }
+        Ok(())
+    }
+
+    /// `DisassociationRequested`: requests are numbered 1, 2, ... in the order they come.
+    pub(crate) fn apply_disassociation_requested(
+        &mut self,
+        ev: &crate::event::Applying<'_>,
+        request: &DisassociationRequest,
+    ) -> crate::error::Result<()> {
+        if request.id != self.ledger.requests.len() as u64 + 1 {
+            return Err(ev.refuse("request id out of sequence"));
+        }
+        self.ledger.requests.push(request.clone());
+        Ok(())
+    }
+
+    /// `DisassociationRejected`.
+    pub(crate) fn apply_disassociation_rejected(
+        &mut self,
+        ev: &crate::event::Applying<'_>,
+        request: RequestId,
+        reason: &str,
+    ) -> crate::error::Result<()> {
+        let r = usize::try_from(request)
+            .ok()
+            .and_then(|i| i.checked_sub(1))
+            .and_then(|i| self.ledger.requests.get_mut(i))
+            .ok_or_else(|| ev.refuse("unknown request"))?;
+        r.status = RequestStatus::Rejected;
+        r.decided_by = Some(ev.actor.clone());
+        r.decided_at = Some(ev.at);
+        r.decision_reason = Some(reason.to_owned());
+        Ok(())
+    }
+
+    /// `Disassociated`: the association ends with the manager and the budget (recorded as
+    /// deleted); open authorizations end; pending requests close (the one that asked for it
+    /// is approved).
+    pub(crate) fn apply_disassociated(
+        &mut self,
+        ev: &crate::event::Applying<'_>,
+        request: Option<RequestId>,
+        initiator: &Initiator,
+        reason: &str,
+    ) -> crate::error::Result<()> {
+        let s = ev.slot()?;
+        let at = ev.at;
+        let id = self.at(s).id.clone();
+        let kind = self.at(s).association.kind.clone();
+        self.adopt_imported(s, at);
+        let removed = self.modify(s, |c| {
+            c.association.ended = Some(at);
+            c.account_manager = None;
+            c.budget.take()
+        });
+        if let Some(b) = removed {
+            self.ledger
+                .budget_records
+                .push(crate::budget::BudgetRecord {
+                    customer: id.clone(),
+                    operation: crate::budget::BudgetOperation::Delete,
+                    amount: b.amount,
+                    kind: b.kind,
+                    at,
+                    operator: "system".to_owned(),
+                });
+        }
+        self.ledger.close_period(&id, at);
+        self.ledger.budget_watch.remove(&id);
+        self.end_open_authorizations(&id, at);
+        for r in self.ledger.requests.iter_mut() {
+            if r.customer == id && r.status == RequestStatus::Pending {
+                r.status = if Some(r.id) == request {
+                    RequestStatus::Approved
+                } else {
+                    RequestStatus::Closed
+                };
+                r.decided_by = Some(ev.actor.clone());
+                r.decided_at = Some(at);
+            }
+        }
+        self.ledger.associations.push(AssociationRecord {
+            customer: id,
+            change: AssociationChange::Disassociated,
+            kind,
+            at,
+            initiator: initiator.clone(),
+            by: ev.actor.clone(),
+            reason: Some(reason.to_owned()),
+        });
+        Ok(())
+    }
+}

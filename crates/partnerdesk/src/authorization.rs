@@ -584,3 +584,107 @@ fn customer_only(a: &Authorization, actor: &crate::access::Actor) -> crate::erro
         })
     }
 }
+
+/// Applying authorization events (the only place an authorization's state changes).
+impl crate::desk::Desk {
+    /// `AuthorizationRequested`: the authorization joins the ledger.
+    pub(crate) fn apply_authorization_requested(&mut self, authorization: &Authorization) {
+        self.ledger.auth_seq += 1;
+        self.ledger
+            .auths_by_customer
+            .entry(authorization.customer.clone())
+            .or_default()
+            .push(authorization.id.clone());
+        self.ledger
+            .authorizations
+            .insert(authorization.id.clone(), authorization.clone());
+    }
+
+    /// The authorization an event names, or `INVALID_EVENT`.
+    fn applying_authorization(
+        &mut self,
+        ev: &crate::event::Applying<'_>,
+        id: &AuthorizationId,
+    ) -> crate::error::Result<&mut Authorization> {
+        self.ledger
+            .authorizations
+            .get_mut(id)
+            .ok_or_else(|| ev.refuse("unknown authorization"))
+    }
+
+    /// `AuthorizationDistributorDecided`: on to the customer, or rejected.
+    pub(crate) fn apply_distributor_decision(
+        &mut self,
+        ev: &crate::event::Applying<'_>,
+        id: &AuthorizationId,
+        approved: bool,
+    ) -> crate::error::Result<()> {
+        let at = ev.at;
+        let a = self.applying_authorization(ev, id)?;
+        if approved {
+            a.state = AuthorizationState::Pending;
+        } else {
+            a.state = AuthorizationState::Rejected;
+            a.closed_at = Some(at);
+        }
+        Ok(())
+    }
+
+    /// `AuthorizationApproved`: active until `expires_at`.
+    pub(crate) fn apply_authorization_approved(
+        &mut self,
+        ev: &crate::event::Applying<'_>,
+        id: &AuthorizationId,
+        expires_at: DateTime<Utc>,
+    ) -> crate::error::Result<()> {
+        let at = ev.at;
+        let a = self.applying_authorization(ev, id)?;
+        a.state = AuthorizationState::Active;
+        a.approved_at = Some(at);
+        a.expires_at = Some(expires_at);
+        Ok(())
+    }
+
+    /// The events that close an authorization (rejected, lapsed, expired, revoked with its
+    /// reason, terminated).
+    pub(crate) fn apply_authorization_closed(
+        &mut self,
+        ev: &crate::event::Applying<'_>,
+        id: &AuthorizationId,
+        state: AuthorizationState,
+        revoke_reason: Option<&str>,
+    ) -> crate::error::Result<()> {
+        let at = ev.at;
+        let a = self.applying_authorization(ev, id)?;
+        if let Some(reason) = revoke_reason {
+            a.revoke_reason = Some(reason.to_owned());
+        }
+        a.state = state;
+        a.closed_at = Some(at);
+        Ok(())
+    }
+
+    /// Ends the customer's open authorizations (pending, awaiting the distributor or active)
+    /// at `at`: what a disassociation does to them.
+    pub(crate) fn end_open_authorizations(&mut self, customer: &CustomerId, at: DateTime<Utc>) {
+        let ids = self
+            .ledger
+            .auths_by_customer
+            .get(customer)
+            .cloned()
+            .unwrap_or_default();
+        for aid in ids {
+            if let Some(a) = self.ledger.authorizations.get_mut(&aid)
+                && matches!(
+                    a.state,
+                    AuthorizationState::Pending
+                        | AuthorizationState::AwaitingDistributor
+                        | AuthorizationState::Active
+                )
+            {
+                a.state = AuthorizationState::Ended;
+                a.closed_at = Some(at);
+            }
+        }
+    }
+}

@@ -471,3 +471,46 @@ impl crate::desk::Desk {
         Ok(())
     }
 }
+
+/// Applying budget events (the only place a budget, its records and its alerts change).
+impl crate::desk::Desk {
+    /// `BudgetSet`: the setting record, the alerts of the period start over, the budget.
+    pub(crate) fn apply_budget_set(
+        &mut self,
+        ev: &crate::event::Applying<'_>,
+        budget: &Budget,
+    ) -> Result<()> {
+        let id = ev.id()?;
+        ev.slot()?;
+        self.ledger.budget_records.push(BudgetRecord {
+            customer: id.clone(),
+            operation: BudgetOperation::Setting,
+            amount: budget.amount,
+            kind: budget.kind.clone(),
+            at: ev.at,
+            operator: budget.set_by.clone(),
+        });
+        self.ledger.budget_watch.remove(id);
+        let budget = budget.clone();
+        ev.governed(self, |g| *g.budget = Some(budget))
+    }
+
+    /// `BudgetThresholdCrossed` (with its threshold) or `BudgetForecastCrossed` (`None`): the
+    /// alert is not raised again in that period.
+    pub(crate) fn apply_budget_crossed(
+        &mut self,
+        ev: &crate::event::Applying<'_>,
+        period: &str,
+        threshold: Option<Decimal>,
+    ) -> Result<()> {
+        ev.slot()?;
+        let watch = self.ledger.watch(ev.id()?, period);
+        match threshold {
+            Some(t) => {
+                watch.thresholds.insert(t);
+            }
+            None => watch.forecast = true,
+        }
+        Ok(())
+    }
+}

@@ -420,3 +420,22 @@ mod batch_serde {
         })
     }
 }
+
+/// Applying `CommandRecorded` (the only place the idempotency records change).
+impl Desk {
+    /// Records a command's key, fingerprint and outcome.
+    pub(crate) fn apply_command_recorded(
+        &mut self,
+        key: &IdempotencyKey,
+        fingerprint: u64,
+        outcome: &CommandOutcome,
+    ) {
+        self.ledger.idempotency.insert(
+            key.clone(),
+            crate::ledger::Recorded {
+                fingerprint,
+                outcome: outcome.clone(),
+            },
+        );
+    }
+}

@@ -6,6 +6,7 @@
 //! (snapshots, Huawei responses) and passes `now` to every call that depends on time.
 
 use crate::calendar::YearMonth;
+use crate::change::Change;
 use crate::customer::Customer;
 use crate::error::{Error, Result};
 use crate::ids::{CustomerId, OperatorId};
@@ -87,16 +88,7 @@ impl Desk {
             return;
         }
         self.index.month = month;
-        self.id_order.changed_all();
-        for (slot, c) in self.slots.iter().enumerate() {
-            if let Some(c) = c {
-                self.index.set_mtd(
-                    slot as u32,
-                    c.month_spend(month),
-                    c.account_manager.as_ref(),
-                );
-            }
-        }
+        self.changed(Change::Month);
     }
 
     // ---- operators ---------------------------------------------------------------------
@@ -194,10 +186,9 @@ impl Desk {
         let Some(c) = self.slots[slot as usize].take() else {
             unreachable_slot(slot)
         };
-        self.index.remove(slot, &c);
         self.by_id.remove(id);
-        self.id_order.removed(slot);
         self.free.push(slot);
+        self.changed(Change::Removed(slot, &c));
         Ok(c)
     }
 
@@ -230,24 +221,15 @@ impl Desk {
         crate::validate::spend_amount("amount", &record.amount, self.partner.currency)
             .map_err(|(field, reason)| Error::invalid_money(field, reason))?;
         let slot = self.slot_of(id)?;
-        let month = self.index.month;
-        let in_month = month.contains(record.day);
-        let amount = record.amount.amount;
+        let in_month = self
+            .index
+            .month
+            .contains(record.day)
+            .then_some(record.amount.amount);
         if let Some(Some(c)) = self.slots.get_mut(slot as usize) {
             c.add_spend(record);
         }
-        self.id_order.changed(slot);
-        if in_month {
-            let mtd = self
-                .index
-                .mtd
-                .get(slot as usize)
-                .copied()
-                .unwrap_or_default()
-                .saturating_add(amount);
-            let manager = self.at(slot).account_manager.clone();
-            self.index.set_mtd(slot, mtd, manager.as_ref());
-        }
+        self.changed(Change::Spend(slot, in_month));
         Ok(())
     }
 
@@ -282,10 +264,9 @@ impl Desk {
                 (self.slots.len() - 1) as u32
             }
         };
-        self.index.add(slot, &customer);
         self.by_id.insert(&customer.id, slot);
-        self.id_order.added(slot);
         self.slots[slot as usize] = Some(customer);
+        self.changed(Change::Added(slot));
     }
 
     pub(crate) fn replace(&mut self, slot: u32, mut customer: Customer) {
@@ -293,11 +274,7 @@ impl Desk {
         let Some(old) = self.slots[slot as usize].replace(customer) else {
             unreachable_slot(slot)
         };
-        let Some(new) = self.slots[slot as usize].as_ref() else {
-            unreachable_slot(slot)
-        };
-        self.index.update(slot, &old, new);
-        self.id_order.changed(slot);
+        self.changed(Change::Replaced(slot, &old));
     }
 
     /// Changes a live customer in place without cloning it, then re-indexes what changed.
@@ -307,31 +284,15 @@ impl Desk {
         let Some(current) = self.slots[slot as usize].as_mut() else {
             unreachable_slot(slot)
         };
-        let before = IndexedFields::of(current);
-        let out = change(current);
-        let Some(after) = self.slots[slot as usize].as_ref() else {
-            unreachable_slot(slot)
+        // The fields the indexes read, before (spend and orders are left out: the
+        // month-to-date column is recomputed from the changed customer).
+        let before = Customer {
+            resources: current.resources.clone(),
+            ..current.clone_header()
         };
-        before.reindex(&mut self.index, slot, after);
-        self.id_order.changed(slot);
+        let out = change(current);
+        self.changed(Change::Replaced(slot, &before));
         out
-    }
-}
-
-/// A copy of the fields the indexes read, taken before an in-place change (spend and orders
-/// are left out: the month-to-date column is recomputed from the changed customer).
-struct IndexedFields(Customer);
-
-impl IndexedFields {
-    fn of(c: &Customer) -> Self {
-        IndexedFields(Customer {
-            resources: c.resources.clone(),
-            ..c.clone_header()
-        })
-    }
-
-    fn reindex(self, index: &mut Index, slot: u32, after: &Customer) {
-        index.update(slot, &self.0, after);
     }
 }
 

@@ -14,16 +14,13 @@
 //! free-text reason.
 
 use crate::access::{Actor, Permission};
-use crate::association::{
-    AssociationChange, AssociationRecord, DisassociationRequest, Initiator, RequestId,
-    RequestStatus,
-};
+use crate::association::{DisassociationRequest, Initiator, RequestId};
 use crate::authorization::{Authorization, AuthorizationState};
-use crate::budget::{Budget, BudgetOperation, BudgetRecord};
+use crate::budget::Budget;
 use crate::customer::Customer;
 use crate::desk::Desk;
 use crate::error::{Error, Result};
-use crate::freeze::{Freeze, FreezeScope, FreezeState};
+use crate::freeze::{Freeze, FreezeScope};
 use crate::ids::{AuthorizationId, CustomerId, IdempotencyKey, OperatorId};
 use crate::money::Money;
 use crate::order::Order;
@@ -711,283 +708,77 @@ impl Desk {
             },
             None => None,
         };
-        let need_slot = || slot.ok_or_else(|| bad_event(seq, "needs a customer"));
-        // The event's own id (the customer's, as found by it): borrowed, and already in cache.
-        let event_id = event.customer.as_ref();
-        let need_id = || event_id.ok_or_else(|| bad_event(seq, "needs a customer"));
+        let ev = Applying {
+            seq,
+            at,
+            actor: &event.actor,
+            customer: event.customer.as_ref(),
+            slot,
+        };
+        // Each concept applies its own events; this only dispatches.
         match &event.kind {
             EventKind::PermissionsGranted { operator, items } => {
-                let op = self
-                    .operators
-                    .get_mut(operator)
-                    .ok_or_else(|| bad_event(seq, "unknown operator"))?;
-                op.permissions.extend(items.iter().cloned());
+                self.apply_permissions(&ev, operator, items, true)?;
             }
             EventKind::PermissionsRevoked { operator, items } => {
-                let op = self
-                    .operators
-                    .get_mut(operator)
-                    .ok_or_else(|| bad_event(seq, "unknown operator"))?;
-                for i in items {
-                    op.permissions.remove(i);
-                }
+                self.apply_permissions(&ev, operator, items, false)?;
             }
-            EventKind::CommitmentLetterAccepted => {
-                self.ledger.commitment_letter = Some(at);
-            }
-            EventKind::Associated { customer } => {
-                let c: Customer = (**customer).clone();
-                if event.customer.as_ref() != Some(&c.id) {
-                    return Err(bad_event(seq, "customer id differs from the record"));
-                }
-                // The record enters the desk here: the same checks as an insert.
-                crate::validate::customer(&c, &self.partner, &self.operators)
-                    .map_err(|r| r.under(&format!("events[seq={seq}].customer")).into_error())?;
-                self.ledger.associations.push(AssociationRecord {
-                    customer: c.id.clone(),
-                    change: AssociationChange::Associated,
-                    kind: c.association.kind.clone(),
-                    at,
-                    initiator: match &event.actor {
-                        Actor::Customer(_) => Initiator::Customer,
-                        Actor::Operator(_) => Initiator::Partner,
-                        Actor::System => Initiator::System,
-                    },
-                    by: event.actor.clone(),
-                    reason: None,
-                });
-                if let Some(m) = &c.account_manager {
-                    self.ledger.open_period(&c.id, m, at, event.actor.clone());
-                }
-                match slot {
-                    Some(s) => self.replace(s, c),
-                    None => self.place_validated(c),
-                }
-            }
+            EventKind::CommitmentLetterAccepted => self.apply_commitment_letter(&ev),
+            EventKind::Associated { customer } => self.apply_associated(&ev, customer)?,
             EventKind::DisassociationRequested { request } => {
-                if request.id != self.ledger.requests.len() as u64 + 1 {
-                    return Err(bad_event(seq, "request id out of sequence"));
-                }
-                self.ledger.requests.push((**request).clone());
+                self.apply_disassociation_requested(&ev, request)?;
             }
             EventKind::DisassociationRejected { request, reason } => {
-                let r = self
-                    .ledger
-                    .request_mut(*request)
-                    .ok_or_else(|| bad_event(seq, "unknown request"))?;
-                r.status = RequestStatus::Rejected;
-                r.decided_by = Some(event.actor.clone());
-                r.decided_at = Some(at);
-                r.decision_reason = Some(reason.clone());
+                self.apply_disassociation_rejected(&ev, *request, reason)?;
             }
             EventKind::Disassociated {
                 request,
                 initiator,
                 reason,
-            } => {
-                let s = need_slot()?;
-                let id = self.at(s).id.clone();
-                let kind = self.at(s).association.kind.clone();
-                self.adopt_imported(s, at);
-                let removed = self.modify(s, |c| {
-                    c.association.ended = Some(at);
-                    c.account_manager = None;
-                    c.budget.take()
-                });
-                if let Some(b) = removed {
-                    self.ledger.budget_records.push(BudgetRecord {
-                        customer: id.clone(),
-                        operation: BudgetOperation::Delete,
-                        amount: b.amount,
-                        kind: b.kind,
-                        at,
-                        operator: "system".to_owned(),
-                    });
-                }
-                self.ledger.close_period(&id, at);
-                self.ledger.budget_watch.remove(&id);
-                let ids: Vec<AuthorizationId> = self
-                    .ledger
-                    .auths_by_customer
-                    .get(&id)
-                    .cloned()
-                    .unwrap_or_default();
-                for aid in ids {
-                    if let Some(a) = self.ledger.authorizations.get_mut(&aid)
-                        && matches!(
-                            a.state,
-                            AuthorizationState::Pending
-                                | AuthorizationState::AwaitingDistributor
-                                | AuthorizationState::Active
-                        )
-                    {
-                        a.state = AuthorizationState::Ended;
-                        a.closed_at = Some(at);
-                    }
-                }
-                for r in self.ledger.requests.iter_mut() {
-                    if r.customer == id && r.status == RequestStatus::Pending {
-                        if Some(r.id) == *request {
-                            r.status = RequestStatus::Approved;
-                        } else {
-                            r.status = RequestStatus::Closed;
-                        }
-                        r.decided_by = Some(event.actor.clone());
-                        r.decided_at = Some(at);
-                    }
-                }
-                self.ledger.associations.push(AssociationRecord {
-                    customer: id,
-                    change: AssociationChange::Disassociated,
-                    kind,
-                    at,
-                    initiator: initiator.clone(),
-                    by: event.actor.clone(),
-                    reason: Some(reason.clone()),
-                });
-            }
-            EventKind::ManagerAssigned { manager } => {
-                let s = need_slot()?;
-                // The desk's own copy of the login: shared by every customer it manages.
-                let manager = match self.operators.get_key_value(manager) {
-                    Some((m, _)) => m.clone(),
-                    None => return Err(bad_event(seq, "unknown operator")),
-                };
-                let id = need_id()?;
-                self.adopt_imported(s, at);
-                let by = self.shared_actor(&event.actor);
-                self.ledger.open_period(id, &manager, at, by);
-                self.replace_manager(s, Some(manager))
-                    .ok_or_else(|| bad_event(seq, "customer slot is not live"))?;
-            }
-            EventKind::ManagerUnassigned => {
-                let s = need_slot()?;
-                let id = need_id()?;
-                self.adopt_imported(s, at);
-                self.ledger.close_period(id, at);
-                self.replace_manager(s, None)
-                    .ok_or_else(|| bad_event(seq, "customer slot is not live"))?;
-            }
-            EventKind::Frozen { freeze } => {
-                let s = need_slot()?;
-                self.governed(seq, s, |g| {
-                    *g.freeze = FreezeState::Frozen((**freeze).clone())
-                })?;
-            }
-            EventKind::Unfrozen { .. } => {
-                let s = need_slot()?;
-                self.governed(seq, s, |g| *g.freeze = FreezeState::NotFrozen)?;
-            }
-            EventKind::BudgetSet { budget } => {
-                let s = need_slot()?;
-                let id = need_id()?;
-                self.ledger.budget_records.push(BudgetRecord {
-                    customer: id.clone(),
-                    operation: BudgetOperation::Setting,
-                    amount: budget.amount,
-                    kind: budget.kind.clone(),
-                    at,
-                    operator: budget.set_by.clone(),
-                });
-                self.ledger.budget_watch.remove(id);
-                self.governed(seq, s, |g| *g.budget = Some((**budget).clone()))?;
-            }
+            } => self.apply_disassociated(&ev, *request, initiator, reason)?,
+            EventKind::ManagerAssigned { manager } => self.apply_manager(&ev, Some(manager))?,
+            EventKind::ManagerUnassigned => self.apply_manager(&ev, None)?,
+            EventKind::Frozen { freeze } => self.apply_freeze(&ev, Some(freeze))?,
+            EventKind::Unfrozen { .. } => self.apply_freeze(&ev, None)?,
+            EventKind::BudgetSet { budget } => self.apply_budget_set(&ev, budget)?,
             EventKind::BudgetThresholdCrossed {
                 threshold, period, ..
-            } => {
-                need_slot()?;
-                let id = need_id()?;
-                self.ledger.watch(id, period).thresholds.insert(*threshold);
-            }
+            } => self.apply_budget_crossed(&ev, period, Some(*threshold))?,
             EventKind::BudgetForecastCrossed { period, .. } => {
-                need_slot()?;
-                let id = need_id()?;
-                self.ledger.watch(id, period).forecast = true;
+                self.apply_budget_crossed(&ev, period, None)?;
             }
             EventKind::AuthorizationRequested { authorization } => {
-                self.ledger.auth_seq += 1;
-                self.ledger
-                    .auths_by_customer
-                    .entry(authorization.customer.clone())
-                    .or_default()
-                    .push(authorization.id.clone());
-                self.ledger
-                    .authorizations
-                    .insert(authorization.id.clone(), (**authorization).clone());
+                self.apply_authorization_requested(authorization);
             }
             EventKind::AuthorizationDistributorDecided { id, approved } => {
-                let a = self
-                    .ledger
-                    .authorization_mut(id)
-                    .ok_or_else(|| bad_event(seq, "unknown authorization"))?;
-                if *approved {
-                    a.state = AuthorizationState::Pending;
-                } else {
-                    a.state = AuthorizationState::Rejected;
-                    a.closed_at = Some(at);
-                }
+                self.apply_distributor_decision(&ev, id, *approved)?;
             }
             EventKind::AuthorizationApproved { id, expires_at } => {
-                let a = self
-                    .ledger
-                    .authorization_mut(id)
-                    .ok_or_else(|| bad_event(seq, "unknown authorization"))?;
-                a.state = AuthorizationState::Active;
-                a.approved_at = Some(at);
-                a.expires_at = Some(*expires_at);
+                self.apply_authorization_approved(&ev, id, *expires_at)?;
             }
-            EventKind::AuthorizationRejected { id }
-            | EventKind::AuthorizationLapsed { id }
-            | EventKind::AuthorizationExpired { id }
-            | EventKind::AuthorizationRevoked { id, .. }
-            | EventKind::AuthorizationTerminated { id } => {
-                let state = match &event.kind {
-                    EventKind::AuthorizationRejected { .. } => AuthorizationState::Rejected,
-                    EventKind::AuthorizationLapsed { .. } => AuthorizationState::Lapsed,
-                    EventKind::AuthorizationExpired { .. } => AuthorizationState::Expired,
-                    EventKind::AuthorizationRevoked { .. } => AuthorizationState::Revoked,
-                    _ => AuthorizationState::Terminated,
-                };
-                let a = self
-                    .ledger
-                    .authorization_mut(id)
-                    .ok_or_else(|| bad_event(seq, "unknown authorization"))?;
-                if let EventKind::AuthorizationRevoked { reason, .. } = &event.kind {
-                    a.revoke_reason = Some(reason.clone());
-                }
-                a.state = state;
-                a.closed_at = Some(at);
+            EventKind::AuthorizationRejected { id } => {
+                self.apply_authorization_closed(&ev, id, AuthorizationState::Rejected, None)?;
             }
-            EventKind::OrderPlaced { order } => {
-                let s = need_slot()?;
-                crate::validate::order_amount(
-                    &format!("events[seq={seq}].order.amount"),
-                    &order.amount,
-                    self.partner.currency,
-                )
-                .map_err(|(field, reason)| Error::invalid_money(field, reason))?;
-                self.ledger.order_seq += 1;
-                let mut order = (**order).clone();
-                if let Some(by) = &order.placed_by
-                    && let Some((shared, _)) = self.operators.get_key_value(by)
-                {
-                    order.placed_by = Some(shared.clone());
-                }
-                self.governed(seq, s, |g| g.orders.push(order))?;
+            EventKind::AuthorizationLapsed { id } => {
+                self.apply_authorization_closed(&ev, id, AuthorizationState::Lapsed, None)?;
             }
+            EventKind::AuthorizationExpired { id } => {
+                self.apply_authorization_closed(&ev, id, AuthorizationState::Expired, None)?;
+            }
+            EventKind::AuthorizationRevoked { id, reason } => {
+                let state = AuthorizationState::Revoked;
+                self.apply_authorization_closed(&ev, id, state, Some(reason))?;
+            }
+            EventKind::AuthorizationTerminated { id } => {
+                let state = AuthorizationState::Terminated;
+                self.apply_authorization_closed(&ev, id, state, None)?;
+            }
+            EventKind::OrderPlaced { order } => self.apply_order_placed(&ev, order)?,
             EventKind::CommandRecorded {
                 key,
                 fingerprint,
                 outcome,
-            } => {
-                self.ledger.idempotency.insert(
-                    key.clone(),
-                    crate::ledger::Recorded {
-                        fingerprint: *fingerprint,
-                        outcome: outcome.clone(),
-                    },
-                );
-            }
+            } => self.apply_command_recorded(key, *fingerprint, outcome),
         }
         self.ledger.event_seq = seq;
         self.ledger.chain_head.clone_from(&event.link);
@@ -996,10 +787,52 @@ impl Desk {
     }
 }
 
+/// An event being applied, as the concept modules see it: what it carries besides its kind.
+pub(crate) struct Applying<'a> {
+    /// Its sequence number, named by the errors.
+    pub(crate) seq: u64,
+    /// When it happened.
+    pub(crate) at: DateTime<Utc>,
+    /// Who caused it.
+    pub(crate) actor: &'a Actor,
+    /// The customer it is about, if any.
+    pub(crate) customer: Option<&'a CustomerId>,
+    /// That customer's slot, when it is on the desk (not yet for `Associated`).
+    pub(crate) slot: Option<u32>,
+}
+
+impl Applying<'_> {
+    /// `INVALID_EVENT` for this event.
+    pub(crate) fn refuse(&self, reason: impl Into<String>) -> Error {
+        bad_event(self.seq, reason)
+    }
+
+    /// The customer's slot, or `INVALID_EVENT` when the event names none.
+    pub(crate) fn slot(&self) -> Result<u32> {
+        self.slot.ok_or_else(|| self.refuse("needs a customer"))
+    }
+
+    /// The customer's id, or `INVALID_EVENT` when the event names none.
+    pub(crate) fn id(&self) -> Result<&CustomerId> {
+        self.customer.ok_or_else(|| self.refuse("needs a customer"))
+    }
+
+    /// [`Desk::modify_governed`] for this event's customer; `INVALID_EVENT` when its slot is
+    /// not live.
+    pub(crate) fn governed(
+        &self,
+        desk: &mut Desk,
+        change: impl FnOnce(crate::change::Governed<'_>),
+    ) -> Result<()> {
+        desk.modify_governed(self.slot()?, change)
+            .ok_or_else(|| self.refuse("customer slot is not live"))
+    }
+}
+
 impl Desk {
     /// The actor with the desk's own copy of an operator's login (shared, and warm in cache)
     /// instead of the event's, for records the desk keeps.
-    fn shared_actor(&self, actor: &Actor) -> Actor {
+    pub(crate) fn shared_actor(&self, actor: &Actor) -> Actor {
         match actor {
             Actor::Operator(o) => match self.operators.get_key_value(o) {
                 Some((shared, _)) => Actor::Operator(shared.clone()),
@@ -1010,87 +843,9 @@ impl Desk {
     }
 
     /// See [`crate::ledger::Ledger::adopt_imported`].
-    fn adopt_imported(&mut self, slot: u32, at: DateTime<Utc>) {
+    pub(crate) fn adopt_imported(&mut self, slot: u32, at: DateTime<Utc>) {
         if let Some(Some(c)) = self.slots.get(slot as usize) {
             self.ledger.adopt_imported(c, at);
         }
-    }
-}
-
-/// Helpers the apply function uses on the ledger.
-impl crate::ledger::Ledger {
-    fn request_mut(&mut self, id: RequestId) -> Option<&mut DisassociationRequest> {
-        self.requests
-            .get_mut(usize::try_from(id).ok()?.checked_sub(1)?)
-    }
-
-    fn authorization_mut(&mut self, id: &AuthorizationId) -> Option<&mut Authorization> {
-        self.authorizations.get_mut(id)
-    }
-}
-
-/// The fields the governed operations change most often, lent out without the rest of the
-/// customer so that nothing else can change: the index upkeep then touches only these. (The
-/// account manager changes through [`Desk::replace_manager`], which moves the old one out
-/// instead of copying it to compare.)
-pub(crate) struct Governed<'a> {
-    pub(crate) freeze: &'a mut FreezeState,
-    pub(crate) budget: &'a mut Option<Budget>,
-    pub(crate) orders: &'a mut Vec<Order>,
-}
-
-impl Desk {
-    fn governed(&mut self, seq: u64, slot: u32, change: impl FnOnce(Governed<'_>)) -> Result<()> {
-        self.modify_governed(slot, change)
-            .ok_or_else(|| bad_event(seq, "customer slot is not live"))
-    }
-
-    /// Like [`Desk::modify`], for changes of the freeze state, budget or orders only (the
-    /// type lends nothing else), re-indexing just what those feed: the freeze buckets and the
-    /// budgeted set. No clone of the customer.
-    pub(crate) fn modify_governed<R>(
-        &mut self,
-        slot: u32,
-        change: impl FnOnce(Governed<'_>) -> R,
-    ) -> Option<R> {
-        self.id_order.changed(slot);
-        let c = self.slots.get_mut(slot as usize)?.as_mut()?;
-        let old_freeze = crate::index::freeze_key(&c.freeze);
-        let had_budget = c.budget.is_some();
-        let out = change(Governed {
-            freeze: &mut c.freeze,
-            budget: &mut c.budget,
-            orders: &mut c.orders,
-        });
-        let new_freeze = crate::index::freeze_key(&c.freeze);
-        if old_freeze != new_freeze {
-            self.index.set_freeze(slot, old_freeze, false);
-            self.index.set_freeze(slot, new_freeze, true);
-        }
-        match (had_budget, c.budget.is_some()) {
-            (false, true) => {
-                self.index.budgeted.insert(slot);
-            }
-            (true, false) => {
-                self.index.budgeted.remove(slot);
-            }
-            _ => {}
-        }
-        Some(out)
-    }
-
-    /// Sets a live customer's account manager (or none), re-indexing the manager bitmaps and
-    /// spend sets when it changes. `None` when the slot is not live.
-    pub(crate) fn replace_manager(&mut self, slot: u32, manager: Option<OperatorId>) -> Option<()> {
-        let c = self.slots.get_mut(slot as usize)?.as_mut()?;
-        if c.account_manager == manager {
-            return Some(());
-        }
-        self.id_order.changed(slot);
-        let old = std::mem::replace(&mut c.account_manager, manager);
-        self.index.set_manager(slot, old.as_ref(), false);
-        self.index
-            .set_manager(slot, c.account_manager.as_ref(), true);
-        Some(())
     }
 }

@@ -345,3 +345,19 @@ impl crate::desk::Desk {
         })
     }
 }
+
+/// Applying freeze events (the only place a freeze state changes).
+impl crate::desk::Desk {
+    /// `Frozen` (with its freeze) or `Unfrozen` (`None`).
+    pub(crate) fn apply_freeze(
+        &mut self,
+        ev: &crate::event::Applying<'_>,
+        freeze: Option<&Freeze>,
+    ) -> Result<()> {
+        let state = match freeze {
+            Some(f) => FreezeState::Frozen(f.clone()),
+            None => FreezeState::NotFrozen,
+        };
+        ev.governed(self, |g| *g.freeze = state)
+    }
+}

@@ -78,6 +78,7 @@ pub mod authorization;
 pub mod budget;
 pub mod calendar;
 pub mod chain;
+mod change;
 pub mod command;
 pub mod customer;
 #[cfg(feature = "demo")]

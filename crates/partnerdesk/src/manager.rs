@@ -250,3 +250,35 @@ impl crate::desk::Desk {
         Ok(crate::money::Money::new(total, self.partner.currency))
     }
 }
+
+/// Applying manager events (the only place an account manager changes by command).
+impl crate::desk::Desk {
+    /// `ManagerAssigned` (with the manager) or `ManagerUnassigned` (`None`): the period of the
+    /// previous manager ends, the new one's begins.
+    pub(crate) fn apply_manager(
+        &mut self,
+        ev: &crate::event::Applying<'_>,
+        manager: Option<&OperatorId>,
+    ) -> crate::error::Result<()> {
+        let s = ev.slot()?;
+        let id = ev.id()?;
+        // The desk's own copy of the login: shared by every customer it manages.
+        let manager = match manager {
+            Some(m) => match self.operators.get_key_value(m) {
+                Some((m, _)) => Some(m.clone()),
+                None => return Err(ev.refuse("unknown operator")),
+            },
+            None => None,
+        };
+        self.adopt_imported(s, ev.at);
+        match &manager {
+            Some(m) => {
+                let by = self.shared_actor(ev.actor);
+                self.ledger.open_period(id, m, ev.at, by);
+            }
+            None => self.ledger.close_period(id, ev.at),
+        }
+        self.replace_manager(s, manager)
+            .ok_or_else(|| ev.refuse("customer slot is not live"))
+    }
+}

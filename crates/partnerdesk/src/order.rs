@@ -216,3 +216,29 @@ impl crate::desk::Desk {
         )
     }
 }
+
+/// Applying `OrderPlaced` (the only place an order joins a customer).
+impl crate::desk::Desk {
+    /// Checks the amount as placing it did, numbers the order and adds it to the customer.
+    pub(crate) fn apply_order_placed(
+        &mut self,
+        ev: &crate::event::Applying<'_>,
+        order: &Order,
+    ) -> crate::error::Result<()> {
+        ev.slot()?;
+        crate::validate::order_amount(
+            &format!("events[seq={}].order.amount", ev.seq),
+            &order.amount,
+            self.partner.currency,
+        )
+        .map_err(|(field, reason)| crate::error::Error::invalid_money(field, reason))?;
+        self.ledger.order_seq += 1;
+        let mut order = order.clone();
+        if let Some(by) = &order.placed_by
+            && let Some((shared, _)) = self.operators.get_key_value(by)
+        {
+            order.placed_by = Some(shared.clone());
+        }
+        ev.governed(self, |g| g.orders.push(order))
+    }
+}
