@@ -176,7 +176,7 @@ fn naive(desk: &Desk, q: &Query, sort: Sort, now: DateTime<Utc>) -> (Vec<String>
     let ctx: MatchContext<'_> = desk.match_context(now);
     let mut hits: Vec<&Customer> = desk.customers().filter(|c| q.matches(c, &ctx)).collect();
     let total = hits.len();
-    let month = ctx.month;
+    let month = ctx.month();
     hits.sort_by(|a, b| {
         let primary = match sort.key {
             SortKey::MonthToDate => a.month_spend(month).cmp(&b.month_spend(month)),

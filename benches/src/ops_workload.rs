@@ -3,10 +3,11 @@
 //! and a stream of 100,000 mixed commands in a fixed seeded mix.
 #![allow(clippy::unwrap_used)]
 
+use crate::rng::Rng;
 use chrono::{DateTime, Duration, Utc};
 use partnerdesk::authorization::{AuthorizationRequest, AuthorizationScope};
 use partnerdesk::budget::BudgetSetting;
-use partnerdesk::demo::{self, Rng};
+use partnerdesk::demo;
 use partnerdesk::event::Event;
 use partnerdesk::freeze::FreezeRequest;
 use partnerdesk::order::OrderRequest;

@@ -32,17 +32,32 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Bound;
 
-/// What a criterion needs to be checked against one customer.
+/// What a criterion needs to be checked against one customer, from [`Desk::match_context`]:
+/// the moment of the search, its billing month and what of the desk the criteria read. Opaque:
+/// hosts pass it to [`Query::matches`](crate::query::Query::matches) and read its moment and
+/// month.
 #[derive(Debug, Clone, Copy)]
 pub struct MatchContext<'a> {
     /// The moment of the search.
-    pub now: DateTime<Utc>,
+    pub(crate) now: DateTime<Utc>,
     /// The billing month of `now`.
-    pub month: YearMonth,
+    pub(crate) month: YearMonth,
     /// The partner's billing offset.
-    pub offset: crate::calendar::BillingOffset,
+    pub(crate) offset: crate::calendar::BillingOffset,
     /// The partner's operators (for account manager names).
-    pub operators: &'a BTreeMap<OperatorId, Operator>,
+    pub(crate) operators: &'a BTreeMap<OperatorId, Operator>,
+}
+
+impl MatchContext<'_> {
+    /// The moment of the search.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    /// The billing month of that moment (the month month-to-date spend is summed over).
+    pub fn month(&self) -> YearMonth {
+        self.month
+    }
 }
 
 fn text_matches(value: &str, m: &TextMatch) -> bool {
@@ -1008,8 +1023,30 @@ impl Desk {
         })
     }
 
-    /// Every customer matching a query, in sort order (for exports and batch work).
-    pub fn select_all(&self, query: &Query, sort: Sort, now: DateTime<Utc>) -> Vec<&Customer> {
+    /// The id of every customer matching a query, in sort order, without paging: for batch
+    /// work over a whole selection (e.g. freezing every customer a query finds, 10 at a time).
+    ///
+    /// ```
+    /// use partnerdesk::{demo, query::{Query, Sort}};
+    /// let (desk, now) = demo::portfolio(50, 7)?;
+    /// let ids = desk.select_ids(&Query::parse("assoc=reseller")?, Sort::default(), now);
+    /// assert_eq!(ids.len(), desk.count(&Query::parse("assoc=reseller")?, now));
+    /// # Ok::<(), partnerdesk::Error>(())
+    /// ```
+    pub fn select_ids(&self, query: &Query, sort: Sort, now: DateTime<Utc>) -> Vec<CustomerId> {
+        self.select_all(query, sort, now)
+            .into_iter()
+            .map(|c| c.id.clone())
+            .collect()
+    }
+
+    /// Every customer matching a query, in sort order (for exports).
+    pub(crate) fn select_all(
+        &self,
+        query: &Query,
+        sort: Sort,
+        now: DateTime<Utc>,
+    ) -> Vec<&Customer> {
         let ctx = self.match_context(now);
         let slots = self.select(query, &ctx);
         let n = slots.len();

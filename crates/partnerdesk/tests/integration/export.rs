@@ -137,7 +137,8 @@ fn xlsx_export_is_read_back_by_calamine() -> TestResult {
     let rows = read_xlsx(out)?;
     let headers: Vec<&str> = cols.iter().map(|c| c.header()).collect();
     assert_eq!(rows[0], headers);
-    let expected = desk.select_all(
+    let expected = crate::common::select_all(
+        &desk,
         &Query::parse("assoc=reseller")?,
         Sort::desc(SortKey::MonthToDate),
         now,
@@ -149,7 +150,7 @@ fn xlsx_export_is_read_back_by_calamine() -> TestResult {
         assert_eq!(row[1], mask_name(c.name.expose()));
         assert_eq!(
             row[4],
-            c.month_spend(desk.match_context(now).month).to_string()
+            c.month_spend(desk.match_context(now).month()).to_string()
         );
         let unpaid = c.orders.iter().filter(|o| o.is_unpaid()).count();
         assert_eq!(row[5], format!("{unpaid}"));
@@ -669,8 +670,7 @@ fn id_ordered_exports_follow_select_all() -> TestResult {
         desk.export(&admin()?, &req, &mut out, go, now)?;
         let (_, rows) = read_csv(&out)?;
         let got: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
-        let want: Vec<&str> = desk
-            .select_all(&query, sort, now)
+        let want: Vec<&str> = crate::common::select_all(&desk, &query, sort, now)
             .into_iter()
             .map(|c| c.id.as_str())
             .collect();
@@ -695,8 +695,7 @@ fn id_order_follows_customers_added_and_removed() -> TestResult {
             let job = desk.export(&admin()?, &ids_only(sort), &mut out, go, now)?;
             let (_, rows) = read_csv(&out)?;
             let got: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
-            let want: Vec<&str> = desk
-                .select_all(&Query::all(), sort, now)
+            let want: Vec<&str> = crate::common::select_all(desk, &Query::all(), sort, now)
                 .into_iter()
                 .map(|c| c.id.as_str())
                 .collect();
@@ -782,7 +781,7 @@ fn awkward_cells_are_written_as_the_csv_crate_writes_them() -> TestResult {
         .from_writer(Vec::new());
     want.write_record(cols.iter().map(|c| c.header()))?;
     let mut expected_rows = Vec::new();
-    for c in desk.select_all(&Query::all(), Sort::asc(SortKey::Id), now) {
+    for c in crate::common::select_all(&desk, &Query::all(), Sort::asc(SortKey::Id), now) {
         let tags: Vec<&str> = c.tags.iter().map(|t| t.as_str()).collect();
         let row = vec![
             c.id.as_str().to_owned(),
@@ -862,8 +861,7 @@ fn the_compact_copy_follows_commands_spend_and_month_rolls() -> TestResult {
                 ),
                 (Query::all().including_disassociated(true), mixed.clone()),
             ] {
-                let ids: Vec<_> = desk
-                    .select_all(&query, sort, now)
+                let ids: Vec<_> = crate::common::select_all(desk, &query, sort, now)
                     .into_iter()
                     .map(|c| c.id.clone())
                     .collect();
@@ -931,11 +929,11 @@ fn the_compact_copy_follows_commands_spend_and_month_rolls() -> TestResult {
     let (mut again, mut want) = (Vec::new(), Vec::new());
     desk.download_export(&admin, &first_job, &mut again, go, now)?;
     let job = desk.export_job(&first_job)?.clone();
-    let ids: Vec<_> = desk
-        .select_all(&Query::all(), Sort::asc(SortKey::Id), job.at)
-        .into_iter()
-        .map(|c| c.id.clone())
-        .collect();
+    let ids: Vec<_> =
+        crate::common::select_all(&desk, &Query::all(), Sort::asc(SortKey::Id), job.at)
+            .into_iter()
+            .map(|c| c.id.clone())
+            .collect();
     let listed = ExportRequest::csv(ExportSelection::Ids(ids)).with_columns(job.columns);
     desk.export(&admin, &listed, &mut want, go, job.at)?;
     assert_eq!(String::from_utf8(again)?, String::from_utf8(want)?);

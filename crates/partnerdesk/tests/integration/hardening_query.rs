@@ -141,7 +141,12 @@ fn day_counts_and_instants_out_of_bounds_are_typed_errors() -> Result<()> {
         );
         // Counting at such a time does not panic either (it has no error to give).
         let _ = desk.count(&Query::parse("expires<=36500d")?, at);
-        let _ = desk.select_all(&Query::parse("expires<=36500d")?, Sort::default(), at);
+        let _ = crate::common::select_all(
+            &desk,
+            &Query::parse("expires<=36500d")?,
+            Sort::default(),
+            at,
+        );
     }
     let within = Expr::criterion(Criterion::NextExpiry(ExpiryFilter::WithinDays(100_000_000)));
     assert!(

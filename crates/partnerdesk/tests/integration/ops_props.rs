@@ -199,7 +199,7 @@ fn check_invariants(desk: &Desk, now: DateTime<Utc>) -> std::result::Result<(), 
     let direct: Decimal = desk
         .customers()
         .filter(|c| c.is_associated())
-        .map(|c| c.month_spend(ctx.month))
+        .map(|c| c.month_spend(ctx.month()))
         .sum();
     prop_assert_eq!(s.month_to_date.amount, direct);
     let placed: Decimal = desk

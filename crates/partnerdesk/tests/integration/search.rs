@@ -57,7 +57,7 @@ fn every_filter_agrees_with_the_naive_scan() -> Result<()> {
 
 #[test]
 fn keyed_paths_stay_right_through_changes() -> Result<()> {
-    use partnerdesk::demo::Rng;
+    use crate::common::Rng;
     use partnerdesk::{ChargingMode, Money, OperatorId, SpendRecord};
     let (mut desk, now) = demo::portfolio(1500, 3)?;
     let ids: Vec<_> = desk.customers().map(|c| c.id.clone()).collect();
