@@ -22,5 +22,6 @@ mod rules_budget;
 mod rules_command;
 mod rules_governed;
 mod rules_privacy;
+mod rules_retry;
 mod search;
 mod snapshots;
