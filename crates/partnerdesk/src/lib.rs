@@ -70,47 +70,34 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-pub mod access;
-pub mod analysis;
-pub mod association;
-pub mod audit;
-pub mod authorization;
-pub mod budget;
-pub mod calendar;
-pub mod chain;
+pub mod log;
+pub mod model;
+pub mod ops;
+
+pub(crate) use log::ledger;
+pub use log::{audit, chain, event};
+pub use model::{calendar, customer, ids, money, partner, resource, spend};
+pub use ops::{
+    access, analysis, association, authorization, budget, command, freeze, manager, order,
+};
+pub(crate) use search::{index, sorted};
+pub use search::{query, row};
+
 mod change;
-pub mod command;
-pub mod customer;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod desk;
 pub mod error;
-pub mod event;
-mod event_check;
 pub mod export;
 // Read by the export writers only; without them the desk never builds the copy.
 #[cfg_attr(not(feature = "export"), allow(dead_code))]
 mod export_rows;
-pub mod freeze;
 mod hash;
 mod id_order;
-pub mod ids;
-mod index;
-pub(crate) mod ledger;
-pub mod manager;
-pub mod money;
-pub(crate) mod open_enum;
-pub mod order;
-pub mod partner;
 pub mod privacy;
-pub mod query;
-pub mod resource;
-pub mod row;
 pub mod search;
 #[cfg(feature = "serde")]
 pub mod snapshot;
-mod sorted;
-pub mod spend;
 pub mod validate;
 #[cfg(feature = "export")]
 mod xlsx;

@@ -51,46 +51,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use std::fmt::{self, Write as _};
 
-/// A value that is personal data. `Debug` and `Display` never show it.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(transparent))]
-pub struct Personal<T>(T);
-
-impl<T> Personal<T> {
-    /// Wraps a personal value.
-    pub fn new(value: T) -> Self {
-        Personal(value)
-    }
-
-    /// The raw value. Call only where showing or matching it is allowed.
-    pub fn expose(&self) -> &T {
-        &self.0
-    }
-
-    /// Unwraps the raw value.
-    pub fn into_inner(self) -> T {
-        self.0
-    }
-}
-
-impl<T> fmt::Debug for Personal<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
-impl<T> fmt::Display for Personal<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
-impl<T> From<T> for Personal<T> {
-    fn from(v: T) -> Self {
-        Personal(v)
-    }
-}
+pub use crate::model::personal::Personal;
 
 /// The hidden part of every mask: fixed, so a mask never tells the length.
 pub const MASK: &str = "***";

@@ -5,17 +5,17 @@
 //! (snapshot, import) as one unit. Derived values are computed for a given `now`
 //! ([`Customer::month_spend`], [`Customer::next_expiry`]); nothing reads a clock.
 
-use crate::association::Association;
-use crate::budget::Budget;
-use crate::calendar::{BillingOffset, YearMonth};
 use crate::error::{Error, Result};
-use crate::freeze::FreezeState;
-use crate::ids::{CustomerId, OperatorId, Tag};
-use crate::open_enum::open_enum;
-use crate::order::Order;
-use crate::privacy::Personal;
-use crate::resource::Resource;
-use crate::spend::SpendRecord;
+use crate::model::association::Association;
+use crate::model::budget::Budget;
+use crate::model::calendar::{BillingOffset, YearMonth};
+use crate::model::freeze::FreezeState;
+use crate::model::ids::{CustomerId, OperatorId, Tag};
+use crate::model::open_enum::open_enum;
+use crate::model::order::Order;
+use crate::model::personal::Personal;
+use crate::model::resource::Resource;
+use crate::model::spend::SpendRecord;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use std::collections::BTreeSet;

@@ -1,104 +1,12 @@
-//! Freeze state of a customer account.
-//!
-//! Why two scopes: Huawei distinguishes freezing the account (no purchases, renewals or changes)
-//! from freezing the account and its resources (services stop too, and resources are released
-//! 15 days later unless unfrozen). An unfreeze must name the scope the freeze used, so the
-//! state keeps it, with the origin (manual, default on association, budget auto-freeze), the
-//! reason, who and when.
+//! Freezing and unfreezing customers: the validated command, its rules, and how its events
+//! change the freeze state (the state itself is a value of [`crate::model::freeze`]).
 
 use crate::error::{Error, Result};
 use crate::ids::CustomerId;
-use crate::open_enum::open_enum;
-use chrono::{DateTime, Duration, Utc};
-
-/// Days after an account-and-resources freeze at which Huawei releases the resources.
-pub const RELEASE_AFTER_DAYS: i64 = 15;
-
-open_enum! {
-    /// What a freeze covers.
-    pub enum FreezeScope {
-        /// The account only (Huawei `ACCOUNT`).
-        Account => "account",
-        /// The account and its resources (Huawei `ACCOUNT_AND_RESOURCE`).
-        AccountAndResources => "account_and_resources",
-        /// Frozen, but the source did not say which scope (international `is_frozen` = 1).
-        Unknown => "unknown",
-    }
-}
-
-open_enum! {
-    /// Why a customer is frozen.
-    pub enum FreezeOrigin {
-        /// Frozen by an operator.
-        Manual => "manual",
-        /// Frozen by default on association in the reseller model.
-        Default => "default",
-        /// Frozen automatically when the budget was used up.
-        Budget => "budget",
-        /// Frozen in the source system; how is unknown (imported data).
-        Imported => "imported",
-    }
-}
-
-/// A freeze in force.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Freeze {
-    /// What is frozen.
-    pub scope: FreezeScope,
-    /// Why it was frozen (manual, default, budget, imported).
-    pub origin: FreezeOrigin,
-    /// The reason given (1..=256 characters for a manual freeze).
-    pub reason: String,
-    /// Who froze it: an operator login, or `system`.
-    pub by: String,
-    /// When it was frozen.
-    pub at: DateTime<Utc>,
-}
-
-impl Freeze {
-    /// When resources will be released, for an account-and-resources freeze.
-    pub fn release_at(&self) -> Option<DateTime<Utc>> {
-        (self.scope == FreezeScope::AccountAndResources)
-            .then(|| {
-                self.at
-                    .checked_add_signed(Duration::days(RELEASE_AFTER_DAYS))
-            })
-            .flatten()
-    }
-}
-
-/// Frozen or not.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
-pub enum FreezeState {
-    /// Not frozen.
-    #[default]
-    NotFrozen,
-    /// Frozen.
-    Frozen(Freeze),
-}
-
-impl FreezeState {
-    /// Whether frozen.
-    pub fn is_frozen(&self) -> bool {
-        matches!(self, FreezeState::Frozen(_))
-    }
-
-    /// The freeze, if frozen.
-    pub fn freeze(&self) -> Option<&Freeze> {
-        match self {
-            FreezeState::Frozen(f) => Some(f),
-            FreezeState::NotFrozen => None,
-        }
-    }
-
-    /// The scope, if frozen.
-    pub fn scope(&self) -> Option<&FreezeScope> {
-        self.freeze().map(|f| &f.scope)
-    }
-}
+pub use crate::model::freeze::{
+    Freeze, FreezeOrigin, FreezeScope, FreezeState, RELEASE_AFTER_DAYS,
+};
+use chrono::{DateTime, Utc};
 
 /// The most customers one freeze or unfreeze call accepts (Huawei: 10).
 pub const MAX_FREEZE_IDS: usize = 10;
@@ -351,7 +259,7 @@ impl crate::desk::Desk {
     /// `Frozen` (with its freeze) or `Unfrozen` (`None`).
     pub(crate) fn apply_freeze(
         &mut self,
-        ev: &crate::event::Applying<'_>,
+        ev: &crate::log::replay::Applying<'_>,
         freeze: Option<&Freeze>,
     ) -> Result<()> {
         let state = match freeze {

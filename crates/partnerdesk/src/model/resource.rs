@@ -5,8 +5,8 @@
 //! instances and savings plans do, and are "to renew" when they expire soon and do not renew
 //! themselves.
 
-use crate::ids::ResourceId;
-use crate::open_enum::open_enum;
+use crate::model::ids::ResourceId;
+use crate::model::open_enum::open_enum;
 use chrono::{DateTime, Utc};
 
 open_enum! {
@@ -93,7 +93,7 @@ impl Resource {
         self.counts_for_expiry()
             && self.expiry_policy != ExpiryPolicy::AutoRenew
             && self.expires_at.is_some_and(|e| {
-                e >= now && crate::calendar::add_days(now, days).is_none_or(|end| e <= end)
+                e >= now && crate::model::calendar::add_days(now, days).is_none_or(|end| e <= end)
             })
     }
 }

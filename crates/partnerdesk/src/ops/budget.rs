@@ -1,91 +1,15 @@
-//! Budgets of reseller-model customers.
-//!
-//! Why: in the reseller model the partner pays the customer's bills, so the budget is the
-//! partner's spending cap per customer. It is monthly (reset each billing month) or one-off
-//! ("package", counted from when it was set). Usage is derived from spend, never stored, so it
-//! can't drift from the records.
+//! Budgets as operations: the validated setting, usage and evaluation (thresholds, forecast,
+//! auto-freeze), and how the budget events change the desk (the budget and its records are
+//! values of [`crate::model::budget`]).
 
-use crate::calendar::BillingOffset;
-use crate::customer::Customer;
 use crate::error::{Error, Result};
 use crate::ids::CustomerId;
+pub use crate::model::budget::{
+    Budget, BudgetKind, BudgetOperation, BudgetRecord, MAX_BUDGET, default_thresholds, percent,
+};
 use crate::money::Money;
-use crate::open_enum::open_enum;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-
-/// The largest budget Huawei accepts (2^31 - 1).
-pub const MAX_BUDGET: i64 = 2_147_483_647;
-
-open_enum! {
-    /// Monthly or one-off.
-    pub enum BudgetKind {
-        /// Resets every billing month (Huawei `MONTHLY`).
-        Monthly => "monthly",
-        /// Counted from when it was set (Huawei `PACKAGE`).
-        OneOff => "one_off",
-    }
-}
-
-/// A budget in force.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Budget {
-    /// Monthly or one-off.
-    pub kind: BudgetKind,
-    /// The amount, in the partner's currency, in (0, 2147483647] with at most 2 decimals.
-    pub amount: Money,
-    /// When it was set.
-    pub set_at: DateTime<Utc>,
-    /// Who set it (operator login, or `system` for imported data).
-    pub set_by: String,
-    /// Whether reaching 100% freezes the account (off by default).
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub auto_freeze: bool,
-    /// Usage thresholds in percent whose crossing raises an event (default 80 and 100).
-    #[cfg_attr(feature = "serde", serde(default = "default_thresholds"))]
-    pub thresholds: Vec<Decimal>,
-}
-
-/// The default thresholds: 80% and 100%.
-pub fn default_thresholds() -> Vec<Decimal> {
-    vec![Decimal::from(80), Decimal::from(100)]
-}
-
-impl Budget {
-    /// Spend counted against the budget at `now`: the current billing month's spend (monthly)
-    /// or the spend since the billing day it was set (one-off).
-    pub fn used(&self, customer: &Customer, now: DateTime<Utc>, offset: BillingOffset) -> Decimal {
-        match self.kind {
-            BudgetKind::OneOff => {
-                customer.spend_between(offset.day_of(self.set_at), offset.day_of(now))
-            }
-            _ => customer.month_to_date(now, offset),
-        }
-    }
-
-    /// Percentage of the budget used at `now`, rounded to 2 decimals.
-    pub fn usage_percent(
-        &self,
-        customer: &Customer,
-        now: DateTime<Utc>,
-        offset: BillingOffset,
-    ) -> Decimal {
-        percent(self.used(customer, now, offset), self.amount.amount)
-    }
-}
-
-/// `used / amount * 100`, rounded half away from zero to 2 decimals; 0 when the amount is not
-/// positive.
-pub fn percent(used: Decimal, amount: Decimal) -> Decimal {
-    if amount <= Decimal::ZERO {
-        return Decimal::ZERO;
-    }
-    used.checked_mul(Decimal::ONE_HUNDRED)
-        .and_then(|x| x.checked_div(amount))
-        .map(|p| p.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero))
-        .unwrap_or(Decimal::MAX)
-}
 
 /// A validated budget setting: amount in (0, 2147483647] with at most 2 decimals, monthly or
 /// one-off, whether reaching 100% freezes the account, whether to unfreeze in the same call,
@@ -186,34 +110,6 @@ impl BudgetSetting {
             thresholds: self.thresholds.clone(),
         }
     }
-}
-
-open_enum! {
-    /// What a budget record records (Huawei `operation_type`).
-    pub enum BudgetOperation {
-        /// A budget was set (Huawei `SETTING`).
-        Setting => "setting",
-        /// The budget was removed because the association ended (Huawei `DELETE`).
-        Delete => "delete",
-    }
-}
-
-/// One record of a budget setting or deletion.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct BudgetRecord {
-    /// The customer.
-    pub customer: CustomerId,
-    /// Setting or deletion.
-    pub operation: BudgetOperation,
-    /// The amount set (or removed).
-    pub amount: Money,
-    /// Monthly or one-off.
-    pub kind: BudgetKind,
-    /// When.
-    pub at: DateTime<Utc>,
-    /// The operator login, or `system`.
-    pub operator: String,
 }
 
 /// A customer's budget usage at an instant.
@@ -477,7 +373,7 @@ impl crate::desk::Desk {
     /// `BudgetSet`: the setting record, the alerts of the period start over, the budget.
     pub(crate) fn apply_budget_set(
         &mut self,
-        ev: &crate::event::Applying<'_>,
+        ev: &crate::log::replay::Applying<'_>,
         budget: &Budget,
     ) -> Result<()> {
         let id = ev.id()?;
@@ -499,7 +395,7 @@ impl crate::desk::Desk {
     /// alert is not raised again in that period.
     pub(crate) fn apply_budget_crossed(
         &mut self,
-        ev: &crate::event::Applying<'_>,
+        ev: &crate::log::replay::Applying<'_>,
         period: &str,
         threshold: Option<Decimal>,
     ) -> Result<()> {

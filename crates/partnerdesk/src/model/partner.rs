@@ -4,13 +4,13 @@
 //! amount must use, and the billing time zone in which months begin. Operators are the people who
 //! act; their role and permission items decide what they may do (see [`crate::access`]).
 
-use crate::access::{Permission, Role};
-use crate::calendar::BillingOffset;
 use crate::error::{Error, Result};
-use crate::ids::{OperatorId, PartnerId};
-use crate::money::Currency;
-use crate::open_enum::open_enum;
-use crate::privacy::Personal;
+use crate::model::access::{Permission, Role};
+use crate::model::calendar::BillingOffset;
+use crate::model::ids::{OperatorId, PartnerId};
+use crate::model::money::Currency;
+use crate::model::open_enum::open_enum;
+use crate::model::personal::Personal;
 use std::collections::BTreeSet;
 
 open_enum! {

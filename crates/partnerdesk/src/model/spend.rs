@@ -4,8 +4,8 @@
 //! last month, product rankings and daily series are all views of the same records; keeping the
 //! records (a refund is a negative amount) makes every view exact and consistent.
 
-use crate::money::Money;
-use crate::open_enum::open_enum;
+use crate::model::money::Money;
+use crate::model::open_enum::open_enum;
 use chrono::NaiveDate;
 
 open_enum! {

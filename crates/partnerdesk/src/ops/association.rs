@@ -1,160 +1,14 @@
-//! Association: how a customer is bound to the partner.
-//!
-//! Why it matters: the association type decides which operations exist at all. Only customers
-//! of the reseller model (the partner pays) can be frozen, budgeted or ordered for; referral
-//! customers pay Huawei themselves. The two Huawei sites use different wire codes for the same
-//! two types (China `1`/`2`, international `1`/`3`); the core speaks of [`AssociationType`] and
-//! the Huawei adapter translates.
+//! Association and disassociation: the commands, their rules (who may ask, what blocks a
+//! disassociation, the partner's quota) and how their events change the desk (the records
+//! are values of [`crate::model::association`]).
 
 use crate::access::Actor;
-use crate::ids::{CustomerId, OperatorId, ResellerId};
-use crate::open_enum::open_enum;
+use crate::ids::{CustomerId, OperatorId};
+pub use crate::model::association::{
+    Association, AssociationChange, AssociationRecord, AssociationType, DisassociationRequest,
+    Initiator, RequestId, RequestStatus,
+};
 use chrono::{DateTime, Utc};
-
-open_enum! {
-    /// Referral or reseller model.
-    pub enum AssociationType {
-        /// Referral ("consultant sales"): the customer pays Huawei.
-        Referral => "referral",
-        /// Reseller model ("resale"): the partner pays; freeze, budgets and orders on behalf apply.
-        Reseller => "reseller",
-    }
-}
-
-/// The current (or last) association of a customer with the partner.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Association {
-    /// Referral or reseller model.
-    pub kind: AssociationType,
-    /// When the association began (UTC).
-    pub since: DateTime<Utc>,
-    /// The reseller (indirect partner) the customer belongs to, when a distributor holds it
-    /// through a reseller.
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub reseller: Option<ResellerId>,
-    /// The account manager whose invitation brought the customer, if any.
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub invited_by: Option<OperatorId>,
-    /// When the association ended; `None` while associated.
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub ended: Option<DateTime<Utc>>,
-}
-
-impl Association {
-    /// An active association of a type since an instant.
-    pub fn new(kind: AssociationType, since: DateTime<Utc>) -> Self {
-        Association {
-            kind,
-            since,
-            reseller: None,
-            invited_by: None,
-            ended: None,
-        }
-    }
-
-    /// The same association, held through a reseller.
-    pub fn through_reseller(mut self, reseller: ResellerId) -> Self {
-        self.reseller = Some(reseller);
-        self
-    }
-
-    /// Whether the partner pays (reseller model).
-    pub fn is_reseller_model(&self) -> bool {
-        self.kind == AssociationType::Reseller
-    }
-}
-
-open_enum! {
-    /// Who started an association change.
-    pub enum Initiator {
-        /// The customer.
-        Customer => "customer",
-        /// The partner.
-        Partner => "partner",
-        /// The system (registration through the API, imports).
-        System => "system",
-    }
-}
-
-open_enum! {
-    /// What an association record records.
-    pub enum AssociationChange {
-        /// The customer was associated.
-        Associated => "associated",
-        /// The customer was disassociated.
-        Disassociated => "disassociated",
-    }
-}
-
-/// One record of the association history: every association and disassociation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct AssociationRecord {
-    /// The customer.
-    pub customer: CustomerId,
-    /// Associated or disassociated.
-    pub change: AssociationChange,
-    /// The association type at the time.
-    pub kind: AssociationType,
-    /// When.
-    pub at: DateTime<Utc>,
-    /// Who started it.
-    pub initiator: Initiator,
-    /// Who performed it.
-    pub by: Actor,
-    /// The reason given, if any (operator text; not shown in event display text).
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub reason: Option<String>,
-}
-
-/// The id of a disassociation request (a sequence number of the desk).
-pub type RequestId = u64;
-
-open_enum! {
-    /// The state of a disassociation request.
-    pub enum RequestStatus {
-        /// Awaiting the other party's decision.
-        Pending => "pending",
-        /// Approved: the customer was disassociated.
-        Approved => "approved",
-        /// Rejected.
-        Rejected => "rejected",
-        /// Closed without decision because the association ended otherwise.
-        Closed => "closed",
-    }
-}
-
-/// A request to end the association. A customer's request is decided by the partner
-/// administrator; a partner's request (administrator-only, at most 3 per customer in any
-/// rolling 3 months) is confirmed or declined by the customer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct DisassociationRequest {
-    /// Request id.
-    pub id: RequestId,
-    /// The customer.
-    pub customer: CustomerId,
-    /// The customer or the partner.
-    pub initiator: Initiator,
-    /// Who asked.
-    pub requested_by: Actor,
-    /// When.
-    pub requested_at: DateTime<Utc>,
-    /// The reason given (operator or customer text).
-    pub reason: String,
-    /// Its state.
-    pub status: RequestStatus,
-    /// Who decided, when decided.
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub decided_by: Option<Actor>,
-    /// When decided.
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub decided_at: Option<DateTime<Utc>>,
-    /// The reason of a rejection.
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub decision_reason: Option<String>,
-}
 
 /// Partner-initiated disassociation requests allowed per customer in any rolling 3 months.
 pub const PARTNER_REQUESTS_PER_3_MONTHS: usize = 3;
@@ -577,7 +431,7 @@ impl crate::desk::Desk {
 /// letter change).
 impl crate::desk::Desk {
     /// `CommitmentLetterAccepted`.
-    pub(crate) fn apply_commitment_letter(&mut self, ev: &crate::event::Applying<'_>) {
+    pub(crate) fn apply_commitment_letter(&mut self, ev: &crate::log::replay::Applying<'_>) {
         self.ledger.commitment_letter = Some(ev.at);
     }
 
@@ -585,7 +439,7 @@ impl crate::desk::Desk {
     /// association record and its manager's period.
     pub(crate) fn apply_associated(
         &mut self,
-        ev: &crate::event::Applying<'_>,
+        ev: &crate::log::replay::Applying<'_>,
         customer: &crate::customer::Customer,
     ) -> crate::error::Result<()> {
         if ev.customer != Some(&customer.id) {
@@ -622,7 +476,7 @@ impl crate::desk::Desk {
     /// `DisassociationRequested`: requests are numbered 1, 2, ... in the order they come.
     pub(crate) fn apply_disassociation_requested(
         &mut self,
-        ev: &crate::event::Applying<'_>,
+        ev: &crate::log::replay::Applying<'_>,
         request: &DisassociationRequest,
     ) -> crate::error::Result<()> {
         if request.id != self.ledger.requests.len() as u64 + 1 {
@@ -635,7 +489,7 @@ impl crate::desk::Desk {
     /// `DisassociationRejected`.
     pub(crate) fn apply_disassociation_rejected(
         &mut self,
-        ev: &crate::event::Applying<'_>,
+        ev: &crate::log::replay::Applying<'_>,
         request: RequestId,
         reason: &str,
     ) -> crate::error::Result<()> {
@@ -656,7 +510,7 @@ impl crate::desk::Desk {
     /// is approved).
     pub(crate) fn apply_disassociated(
         &mut self,
-        ev: &crate::event::Applying<'_>,
+        ev: &crate::log::replay::Applying<'_>,
         request: Option<RequestId>,
         initiator: &Initiator,
         reason: &str,
