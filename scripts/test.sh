@@ -31,6 +31,9 @@ cargo test --workspace
 step "fuzz targets, briefly (fixed inputs; scripts/fuzz.sh --long runs a million each)"
 scripts/fuzz.sh
 
+step "minimum supported Rust version of the library crates"
+scripts/msrv.sh
+
 step "benches build"
 cargo bench -p partnerdesk-benches --no-run --quiet
 

@@ -18,7 +18,7 @@ use crate::association::{DisassociationRequest, Initiator, RequestId};
 use crate::authorization::Authorization;
 use crate::budget::Budget;
 use crate::customer::Customer;
-use crate::error::{Error, Result};
+use crate::error::Error;
 use crate::freeze::{Freeze, FreezeScope};
 use crate::ids::{AuthorizationId, CustomerId, IdempotencyKey, OperatorId};
 use crate::money::Money;
@@ -356,7 +356,7 @@ pub(crate) fn broken(seq: u64, reason: impl Into<String>) -> Error {
 impl Event {
     /// The event's canonical bytes: its JSON without the `link` field (fields in declaration
     /// order; nothing in an event has an unspecified order). What its link commits to.
-    pub fn canonical_bytes(&self) -> Result<Vec<u8>> {
+    pub fn canonical_bytes(&self) -> crate::error::Result<Vec<u8>> {
         #[derive(serde::Serialize)]
         struct Body<'a> {
             seq: u64,
@@ -394,13 +394,17 @@ impl Event {
         &self,
         previous: &str,
         key: Option<&crate::chain::EventKey>,
-    ) -> Result<String> {
+    ) -> crate::error::Result<String> {
         Ok(crate::chain::link(previous, &self.canonical_bytes()?, key))
     }
 
     /// Sets the link for a log that continues after `previous`, and returns it (for hosts and
     /// tools that write logs themselves; the desk seals what it emits).
-    pub fn seal(&mut self, previous: &str, key: Option<&crate::chain::EventKey>) -> Result<&str> {
+    pub fn seal(
+        &mut self,
+        previous: &str,
+        key: Option<&crate::chain::EventKey>,
+    ) -> crate::error::Result<&str> {
         self.link = self.expected_link(previous, key)?;
         Ok(&self.link)
     }

@@ -7,7 +7,6 @@
 //! `PD_` name. Everything is denied unless an item grants it; export and association management
 //! are administrator-only and cannot be granted.
 
-use crate::error::Result;
 use crate::model::ids::{CustomerId, OperatorId};
 use crate::model::open_enum::open_enum;
 use std::fmt;

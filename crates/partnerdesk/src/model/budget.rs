@@ -5,7 +5,6 @@
 //! ("package", counted from when it was set). Usage is derived from spend, never stored, so it
 //! can't drift from the records.
 
-use crate::error::Result;
 use crate::model::calendar::BillingOffset;
 use crate::model::customer::Customer;
 use crate::model::ids::CustomerId;

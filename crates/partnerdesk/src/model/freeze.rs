@@ -6,7 +6,6 @@
 //! state keeps it, with the origin (manual, default on association, budget auto-freeze), the
 //! reason, who and when.
 
-use crate::error::Result;
 use crate::model::open_enum::open_enum;
 use chrono::{DateTime, Duration, Utc};
 
