@@ -95,6 +95,7 @@ mod hash;
 mod id_order;
 pub mod ids;
 mod index;
+pub mod invocation;
 pub(crate) mod ledger;
 pub mod manager;
 pub mod money;
@@ -128,6 +129,7 @@ pub use ids::{
     AuthorizationId, CustomerId, ExportId, IdempotencyKey, OperatorId, OrderId, PartnerId,
     ResellerId, ResourceId, Tag,
 };
+pub use invocation::Invocation;
 pub use money::{Currency, Money};
 pub use order::{Order, OrderStatus, OrderType};
 pub use partner::{Operator, Partner, Site, Tier};
