@@ -18,8 +18,8 @@
 //!   rules per field; [`Desk::reveal`] shows one field to an operator holding the item, audited.
 //! - [`export`] writes anonymised CSV and XLSX exports (administrator only) to any
 //!   `std::io::Write`, with progress, cancellation and a job history.
-//! - Governed operations name their actor and `now` and are checked against permission items
-//!   ([`Desk::authorize`]): association and disassociation requests ([`Desk::associate`]),
+//! - Governed operations take an [`Invocation`] (the actor, `now` and an optional idempotency
+//!   key) and are checked against permission items ([`Desk::authorize`]): association and disassociation requests ([`Desk::associate`]),
 //!   account managers ([`Desk::assign_manager`]), freeze ([`Desk::freeze`]), budgets
 //!   ([`Desk::set_budget`], [`Desk::evaluate_budgets`]), authorizations
 //!   ([`Desk::request_authorization`]) and orders on behalf ([`Desk::place_order_on_behalf`]).
