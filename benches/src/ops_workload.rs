@@ -5,6 +5,7 @@
 
 use crate::rng::Rng;
 use chrono::{DateTime, Duration, Utc};
+use partnerdesk::Invocation;
 use partnerdesk::authorization::{AuthorizationRequest, AuthorizationScope};
 use partnerdesk::budget::BudgetSetting;
 use partnerdesk::demo;
@@ -96,8 +97,8 @@ pub fn setup(n: usize) -> Setup {
         let req =
             AuthorizationRequest::new(id.clone(), [AuthorizationScope::PlaceOrders], 365, true)
                 .unwrap();
-        if let Ok(a) = desk.request_authorization(&actor, &req, now, None) {
-            desk.approve_authorization(&Actor::Customer(id.clone()), &a, now, None)
+        if let Ok(a) = desk.request_authorization(&Invocation::new(actor.clone(), now), &req) {
+            desk.approve_authorization(&Invocation::new(Actor::Customer(id.clone()), now), &a)
                 .unwrap();
         }
     }
@@ -190,12 +191,26 @@ pub fn run(desk: &mut Desk, s: &Setup) -> usize {
         let a = &s.actor;
         ok += match c {
             Cmd::Assign(id, m) => desk
-                .assign_manager(a, std::slice::from_ref(id), m, now, None)
+                .assign_manager(
+                    &Invocation::new(a.clone(), now),
+                    std::slice::from_ref(id),
+                    m,
+                )
                 .map_or(0, |o| o.succeeded()),
-            Cmd::Freeze(r) => desk.freeze(a, r, now, None).map_or(0, |o| o.succeeded()),
-            Cmd::Unfreeze(r) => desk.unfreeze(a, r, now, None).map_or(0, |o| o.succeeded()),
-            Cmd::Budget(id, b) => usize::from(desk.set_budget(a, id, b, now, None).is_ok()),
-            Cmd::Order(r) => usize::from(desk.place_order_on_behalf(a, r, now, None).is_ok()),
+            Cmd::Freeze(r) => desk
+                .freeze(&Invocation::new(a.clone(), now), r)
+                .map_or(0, |o| o.succeeded()),
+            Cmd::Unfreeze(r) => desk
+                .unfreeze(&Invocation::new(a.clone(), now), r)
+                .map_or(0, |o| o.succeeded()),
+            Cmd::Budget(id, b) => usize::from(
+                desk.set_budget(&Invocation::new(a.clone(), now), id, b)
+                    .is_ok(),
+            ),
+            Cmd::Order(r) => usize::from(
+                desk.place_order_on_behalf(&Invocation::new(a.clone(), now), r)
+                    .is_ok(),
+            ),
             Cmd::Evaluate(id) => usize::from(desk.evaluate_budget(id, now).is_ok()),
         };
     }

@@ -5,6 +5,7 @@
 use calamine::{Data, Reader, Xlsx};
 use chrono::{DateTime, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
+use partnerdesk::Invocation;
 use partnerdesk::access::Actor;
 use partnerdesk::audit::AuditFilter;
 use partnerdesk::export::{ExportProgress, ExportRequest, ExportSelection};
@@ -58,14 +59,22 @@ pub fn privacy_tour(
         .or(page.rows.first())
         .map(|r| r.id.clone())
         .ok_or("the portfolio is empty")?;
-    let email = desk.reveal(&admin, &target, SensitiveField::Email, now)?;
+    let email = desk.reveal(
+        &Invocation::new(admin.clone(), now),
+        &target,
+        SensitiveField::Email,
+    )?;
     writeln!(out, "admin reveals the e-mail of {target}: {email}")?;
     let without_item = desk
         .operators()
         .find(|o| !o.holds(&Permission::RevealSensitive))
         .map(|o| Actor::Operator(o.id.clone()));
     if let Some(op) = without_item {
-        match desk.reveal(&op, &target, SensitiveField::Mobile, now) {
+        match desk.reveal(
+            &Invocation::new(op.clone(), now),
+            &target,
+            SensitiveField::Mobile,
+        ) {
             Ok(_) => writeln!(out, "{op} revealed the mobile number")?,
             Err(e) => writeln!(
                 out,

@@ -4,6 +4,7 @@
 //! data: customers appear by id, operators by login.
 
 use chrono::Duration;
+use partnerdesk::Invocation;
 use partnerdesk::audit::AuditFilter;
 use partnerdesk::authorization::{AuthorizationRequest, AuthorizationScope};
 use partnerdesk::budget::BudgetSetting;
@@ -35,17 +36,19 @@ pub fn walkthrough(out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>
         Permission::RequestAuthorization,
         Permission::PlaceOrderOnBehalf,
     ];
-    desk.grant_permissions(&admin, &OperatorId::new("ops_billing")?, &grants, now, None)?;
+    desk.grant_permissions(
+        &Invocation::new(admin.clone(), now),
+        &OperatorId::new("ops_billing")?,
+        &grants,
+    )?;
     writeln!(
         out,
         "admin grants ops_billing: request authorization, place orders on behalf"
     )?;
     let denied = desk.grant_permissions(
-        &admin,
+        &Invocation::new(admin.clone(), now),
         &OperatorId::new("ops_billing")?,
         &[Permission::Export],
-        now,
-        None,
     );
     writeln!(
         out,
@@ -64,7 +67,11 @@ pub fn walkthrough(out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>
     c.mobile = Some(Personal::new(Mobile::new("+86", "13912340000")?));
     c.email = Some(Personal::new("it@walkthrough.example".to_owned()));
     let customer = Actor::Customer(id.clone());
-    desk.associate(&customer, c, Some(manager.clone()), now, None)?;
+    desk.associate(
+        &Invocation::new(customer.clone(), now),
+        c,
+        Some(manager.clone()),
+    )?;
     let got = desk.customer(&id)?;
     writeln!(
         out,
@@ -81,7 +88,7 @@ pub fn walkthrough(out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>
     // 2. A monthly budget of 1,000 with auto-freeze, unfreezing in the same call.
     now += Duration::hours(1);
     let setting = BudgetSetting::new(money(1_000), BudgetKind::Monthly, true, true)?;
-    desk.set_budget(&ops, &id, &setting, now, None)?;
+    desk.set_budget(&Invocation::new(ops.clone(), now), &id, &setting)?;
     writeln!(
         out,
         "2. ops_billing sets a monthly budget of {} with auto-freeze and unfreezes: frozen={}",
@@ -92,7 +99,7 @@ pub fn walkthrough(out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>
     // 3. Authorization to place orders, approved by the customer.
     now += Duration::hours(1);
     let order = OrderRequest::new(id.clone(), OrderType::New, money(300))?;
-    let refused = desk.place_order_on_behalf(&ops, &order, now, None);
+    let refused = desk.place_order_on_behalf(&Invocation::new(ops.clone(), now), &order);
     writeln!(
         out,
         "3. an order on behalf before any authorization -> refused {}",
@@ -100,8 +107,8 @@ pub fn walkthrough(out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>
     )?;
     let request =
         AuthorizationRequest::new(id.clone(), [AuthorizationScope::PlaceOrders], 30, true)?;
-    let auth = desk.request_authorization(&ops, &request, now, None)?;
-    desk.approve_authorization(&customer, &auth, now, None)?;
+    let auth = desk.request_authorization(&Invocation::new(ops.clone(), now), &request)?;
+    desk.approve_authorization(&Invocation::new(customer.clone(), now), &auth)?;
     writeln!(
         out,
         "   ops_billing requests {auth} (place orders, 30 days, commitment letter accepted); the customer approves: state {}",
@@ -109,7 +116,7 @@ pub fn walkthrough(out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>
     )?;
 
     // 4. An order on the customer's behalf: it starts unpaid.
-    let order_id = desk.place_order_on_behalf(&ops, &order, now, None)?;
+    let order_id = desk.place_order_on_behalf(&Invocation::new(ops.clone(), now), &order)?;
     let overview = desk.order_overview(&ops, Some(&id));
     let usage = desk.budget_usage(&id, now)?;
     writeln!(
@@ -123,7 +130,7 @@ pub fn walkthrough(out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>
     writeln!(
         out,
         "   an order of 800 -> refused {}",
-        code(&desk.place_order_on_behalf(&ops, &too_big, now, None))
+        code(&desk.place_order_on_behalf(&Invocation::new(ops.clone(), now), &too_big))
     )?;
 
     // 5. The host loads the day's spend and evaluates budgets: 100% reached, auto-freeze.
@@ -147,20 +154,23 @@ pub fn walkthrough(out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>
     writeln!(
         out,
         "   an order now -> refused {}",
-        code(&desk.place_order_on_behalf(&ops, &small, now, None))
+        code(&desk.place_order_on_behalf(&Invocation::new(ops.clone(), now), &small))
     )?;
 
     // 6. Disassociation: the customer asks, the administrator approves.
     now += Duration::days(1);
-    let req =
-        desk.request_disassociation(&customer, &id, "moving to another partner", now, None)?;
-    let early = desk.decide_disassociation(&ops, req, true, "", now, None);
+    let req = desk.request_disassociation(
+        &Invocation::new(customer.clone(), now),
+        &id,
+        "moving to another partner",
+    )?;
+    let early = desk.decide_disassociation(&Invocation::new(ops.clone(), now), req, true, "");
     writeln!(
         out,
         "6. the customer requests disassociation; ops_billing tries to approve -> refused {}",
         code(&early)
     )?;
-    desk.decide_disassociation(&admin, req, true, "", now, None)?;
+    desk.decide_disassociation(&Invocation::new(admin.clone(), now), req, true, "")?;
     let after = desk.customer(&id)?;
     writeln!(
         out,

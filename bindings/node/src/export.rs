@@ -499,11 +499,9 @@ impl Desk {
         field: SensitiveFieldName,
         now: Option<DateTime<Utc>>,
     ) -> napi::Result<String, Code> {
-        let actor = actor.to_core()?;
+        let inv = partnerdesk::Invocation::new(actor.to_core()?, now.unwrap_or(self.now));
         let id = CustomerId::new(customer_id).map_err(to_js)?;
-        self.write()?
-            .reveal(&actor, &id, field.into(), now.unwrap_or(self.now))
-            .map_err(to_js)
+        self.write()?.reveal(&inv, &id, field.into()).map_err(to_js)
     }
 }
 

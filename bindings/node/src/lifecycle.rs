@@ -21,14 +21,7 @@ use partnerdesk::authorization::{
 };
 use partnerdesk::money::parse_amount;
 use partnerdesk::order::OrderRequest;
-use partnerdesk::{AuthorizationId, Currency, CustomerId, IdempotencyKey, OrderType};
-
-fn key(o: &CommandOptions) -> napi::Result<Option<IdempotencyKey>, Code> {
-    o.idempotency_key
-        .as_deref()
-        .map(|k| IdempotencyKey::new(k).map_err(to_js))
-        .transpose()
-}
+use partnerdesk::{AuthorizationId, Currency, CustomerId, OrderType};
 
 fn customer(id: String) -> napi::Result<CustomerId, Code> {
     CustomerId::new(id).map_err(to_js)
@@ -355,14 +348,12 @@ impl Desk {
     ) -> napi::Result<(), Code> {
         let o = options.unwrap_or_default();
         let now = o.now.unwrap_or(self.now);
-        let (actor, key) = (actor.to_core()?, key(&o)?);
+        let inv = self.invocation(actor.to_core()?, &o)?;
         let c = customer.to_core(now)?;
         let invited_by = invited_by
             .map(|i| partnerdesk::OperatorId::new(i).map_err(to_js))
             .transpose()?;
-        self.write()?
-            .associate(&actor, c, invited_by, now, key.as_ref())
-            .map_err(to_js)
+        self.write()?.associate(&inv, c, invited_by).map_err(to_js)
     }
 
     /// Adds a customer as the host loads its data (not a governed command: no actor, no
@@ -388,15 +379,10 @@ impl Desk {
         options: Option<CommandOptions>,
     ) -> napi::Result<u32, Code> {
         let o = options.unwrap_or_default();
-        let (actor, id, key) = (actor.to_core()?, customer(customer_id)?, key(&o)?);
+        let (actor, id) = (actor.to_core()?, customer(customer_id)?);
+        let inv = self.invocation(actor, &o)?;
         self.write()?
-            .request_disassociation(
-                &actor,
-                &id,
-                &reason,
-                o.now.unwrap_or(self.now),
-                key.as_ref(),
-            )
+            .request_disassociation(&inv, &id, &reason)
             .map(|r| u32::try_from(r).unwrap_or(u32::MAX))
             .map_err(to_js)
     }
@@ -414,15 +400,10 @@ impl Desk {
         options: Option<CommandOptions>,
     ) -> napi::Result<u32, Code> {
         let o = options.unwrap_or_default();
-        let (actor, id, key) = (actor.to_core()?, customer(customer_id)?, key(&o)?);
+        let (actor, id) = (actor.to_core()?, customer(customer_id)?);
+        let inv = self.invocation(actor, &o)?;
         self.write()?
-            .request_partner_disassociation(
-                &actor,
-                &id,
-                &reason,
-                o.now.unwrap_or(self.now),
-                key.as_ref(),
-            )
+            .request_partner_disassociation(&inv, &id, &reason)
             .map(|r| u32::try_from(r).unwrap_or(u32::MAX))
             .map_err(to_js)
     }
@@ -438,16 +419,9 @@ impl Desk {
         options: Option<CommandOptions>,
     ) -> napi::Result<(), Code> {
         let o = options.unwrap_or_default();
-        let (actor, key) = (actor.to_core()?, key(&o)?);
+        let inv = self.invocation(actor.to_core()?, &o)?;
         self.write()?
-            .decide_disassociation(
-                &actor,
-                u64::from(request_id),
-                approve,
-                &reason,
-                o.now.unwrap_or(self.now),
-                key.as_ref(),
-            )
+            .decide_disassociation(&inv, u64::from(request_id), approve, &reason)
             .map_err(to_js)
     }
 
@@ -486,7 +460,7 @@ impl Desk {
         options: Option<CommandOptions>,
     ) -> napi::Result<String, Code> {
         let o = options.unwrap_or_default();
-        let (actor, key) = (actor.to_core()?, key(&o)?);
+        let inv = self.invocation(actor.to_core()?, &o)?;
         let req = AuthorizationRequest::new(
             customer(request.customer_id)?,
             request.scopes.into_iter().map(AuthorizationScope::from),
@@ -495,7 +469,7 @@ impl Desk {
         )
         .map_err(to_js)?;
         self.write()?
-            .request_authorization(&actor, &req, o.now.unwrap_or(self.now), key.as_ref())
+            .request_authorization(&inv, &req)
             .map(|id| id.as_str().to_owned())
             .map_err(to_js)
     }
@@ -510,16 +484,10 @@ impl Desk {
         options: Option<CommandOptions>,
     ) -> napi::Result<(), Code> {
         let o = options.unwrap_or_default();
-        let (actor, key) = (actor.to_core()?, key(&o)?);
+        let inv = self.invocation(actor.to_core()?, &o)?;
         let id = AuthorizationId::new(authorization_id).map_err(to_js)?;
         self.write()?
-            .record_distributor_decision(
-                &actor,
-                &id,
-                approved,
-                o.now.unwrap_or(self.now),
-                key.as_ref(),
-            )
+            .record_distributor_decision(&inv, &id, approved)
             .map_err(to_js)
     }
 
@@ -537,21 +505,14 @@ impl Desk {
         options: Option<CommandOptions>,
     ) -> napi::Result<(), Code> {
         let o = options.unwrap_or_default();
-        let (actor, key) = (actor.to_core()?, key(&o)?);
+        let inv = self.invocation(actor.to_core()?, &o)?;
         let id = AuthorizationId::new(authorization_id).map_err(to_js)?;
-        let now = o.now.unwrap_or(self.now);
         let mut desk = self.write()?;
         match action.as_str() {
-            "approve" => desk.approve_authorization(&actor, &id, now, key.as_ref()),
-            "reject" => desk.reject_authorization(&actor, &id, now, key.as_ref()),
-            "revoke" => desk.revoke_authorization(
-                &actor,
-                &id,
-                reason.as_deref().unwrap_or_default(),
-                now,
-                key.as_ref(),
-            ),
-            "terminate" => desk.terminate_authorization(&actor, &id, now, key.as_ref()),
+            "approve" => desk.approve_authorization(&inv, &id),
+            "reject" => desk.reject_authorization(&inv, &id),
+            "revoke" => desk.revoke_authorization(&inv, &id, reason.as_deref().unwrap_or_default()),
+            "terminate" => desk.terminate_authorization(&inv, &id),
             _ => {
                 return Err(invalid_argument(
                     "action",
@@ -627,7 +588,7 @@ impl Desk {
         options: Option<CommandOptions>,
     ) -> napi::Result<String, Code> {
         let o = options.unwrap_or_default();
-        let (actor, key) = (actor.to_core()?, key(&o)?);
+        let inv = self.invocation(actor.to_core()?, &o)?;
         let kind = OrderType::parse_known(&order.kind)
             .ok_or_else(|| invalid_argument("kind", "expected new, renewal or change"))?;
         let req = OrderRequest::new(
@@ -637,7 +598,7 @@ impl Desk {
         )
         .map_err(to_js)?;
         self.write()?
-            .place_order_on_behalf(&actor, &req, o.now.unwrap_or(self.now), key.as_ref())
+            .place_order_on_behalf(&inv, &req)
             .map(|id| id.as_str().to_owned())
             .map_err(to_js)
     }

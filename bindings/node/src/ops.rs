@@ -18,7 +18,9 @@ use partnerdesk::budget::BudgetSetting;
 use partnerdesk::command::BatchOutcome as CoreBatch;
 use partnerdesk::freeze::FreezeRequest;
 use partnerdesk::money::parse_amount;
-use partnerdesk::{Currency, CustomerId, IdempotencyKey, Operator, OperatorId, Permission, Role};
+use partnerdesk::{
+    Currency, CustomerId, IdempotencyKey, Invocation, Operator, OperatorId, Permission, Role,
+};
 
 /// Who acts: an operator (by login), a customer (by id) or the system.
 #[napi(string_enum = "lowercase")]
@@ -345,11 +347,8 @@ impl Desk {
             budget.unfreeze.unwrap_or(false),
         )
         .map_err(to_js)?;
-        let key = key(&o)?;
-        let now = o.now.unwrap_or(self.now);
-        self.write()?
-            .set_budget(&actor, &id, &setting, now, key.as_ref())
-            .map_err(to_js)
+        let inv = self.invocation(actor, &o)?;
+        self.write()?.set_budget(&inv, &id, &setting).map_err(to_js)
     }
 
     /// A customer's budget usage at `now` (`null` without a budget).
@@ -399,15 +398,9 @@ impl Desk {
         let actor = actor.to_core()?;
         let ids = ids(&customer_ids)?;
         let manager = OperatorId::new(manager).map_err(to_js)?;
-        let key = key(&o)?;
+        let inv = self.invocation(actor, &o)?;
         self.write()?
-            .assign_manager(
-                &actor,
-                &ids,
-                &manager,
-                o.now.unwrap_or(self.now),
-                key.as_ref(),
-            )
+            .assign_manager(&inv, &ids, &manager)
             .map(BatchOutcome::from)
             .map_err(to_js)
     }
@@ -423,9 +416,9 @@ impl Desk {
         let o = options.unwrap_or_default();
         let actor = actor.to_core()?;
         let ids = ids(&customer_ids)?;
-        let key = key(&o)?;
+        let inv = self.invocation(actor, &o)?;
         self.write()?
-            .unassign_manager(&actor, &ids, o.now.unwrap_or(self.now), key.as_ref())
+            .unassign_manager(&inv, &ids)
             .map(BatchOutcome::from)
             .map_err(to_js)
     }
@@ -539,6 +532,16 @@ impl Desk {
 }
 
 impl Desk {
+    /// The invocation of a governed command: the host's actor, `options.now` (default: the
+    /// desk's `now`) and the optional idempotency key.
+    pub(crate) fn invocation(
+        &self,
+        actor: CoreActor,
+        o: &CommandOptions,
+    ) -> napi::Result<Invocation, Code> {
+        Ok(Invocation::new(actor, o.now.unwrap_or(self.now)).with_key(key(o)?))
+    }
+
     fn freeze_or_unfreeze(
         &self,
         actor: Actor,
@@ -554,13 +557,12 @@ impl Desk {
             command.reason,
         )
         .map_err(to_js)?;
-        let key = key(&o)?;
-        let now = o.now.unwrap_or(self.now);
+        let inv = self.invocation(actor, &o)?;
         let mut desk = self.write()?;
         let outcome = if freeze {
-            desk.freeze(&actor, &request, now, key.as_ref())
+            desk.freeze(&inv, &request)
         } else {
-            desk.unfreeze(&actor, &request, now, key.as_ref())
+            desk.unfreeze(&inv, &request)
         };
         outcome.map(BatchOutcome::from).map_err(to_js)
     }
@@ -577,13 +579,12 @@ impl Desk {
         let actor = actor.to_core()?;
         let operator = OperatorId::new(operator).map_err(to_js)?;
         let items = permissions(&items)?;
-        let key = key(&o)?;
-        let now = o.now.unwrap_or(self.now);
+        let inv = self.invocation(actor, &o)?;
         let mut desk = self.write()?;
         if grant {
-            desk.grant_permissions(&actor, &operator, &items, now, key.as_ref())
+            desk.grant_permissions(&inv, &operator, &items)
         } else {
-            desk.revoke_permissions(&actor, &operator, &items, now, key.as_ref())
+            desk.revoke_permissions(&inv, &operator, &items)
         }
         .map_err(to_js)
     }

@@ -24,7 +24,9 @@ use partnerdesk::freeze::FreezeRequest;
 use partnerdesk::privacy::SensitiveField;
 use partnerdesk::query::{PageRequest, Query, Sort};
 use partnerdesk::row::CustomerRow;
-use partnerdesk::{AuthorizationId, CustomerId, Desk, FreezeScope, OperatorId, Permission};
+use partnerdesk::{
+    AuthorizationId, CustomerId, Desk, FreezeScope, Invocation, OperatorId, Permission,
+};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 use std::collections::VecDeque;
@@ -479,11 +481,9 @@ impl PyDesk {
         }
         let now = now_arg(py, now)?;
         let key = key_arg(py, idempotency_key)?;
-        py.detach(|| {
-            self.write()
-                .set_budget(&actor, &customer, &setting, now, key.as_ref())
-        })
-        .py(py)
+        let inv = Invocation::new(actor, now).with_key(key);
+        py.detach(|| self.write().set_budget(&inv, &customer, &setting))
+            .py(py)
     }
 
     /// Assigns an account manager to customers; one outcome per customer.
@@ -503,11 +503,9 @@ impl PyDesk {
         let manager = OperatorId::new(manager).py(py)?;
         let now = now_arg(py, now)?;
         let key = key_arg(py, idempotency_key)?;
+        let inv = Invocation::new(actor, now).with_key(key);
         let out = py
-            .detach(|| {
-                self.write()
-                    .assign_manager(&actor, &ids, &manager, now, key.as_ref())
-            })
+            .detach(|| self.write().assign_manager(&inv, &ids, &manager))
             .py(py)?;
         PyBatchOutcome::build(py, out)
     }
@@ -527,11 +525,9 @@ impl PyDesk {
         let ids = ids_arg(py, customers)?;
         let now = now_arg(py, now)?;
         let key = key_arg(py, idempotency_key)?;
+        let inv = Invocation::new(actor, now).with_key(key);
         let out = py
-            .detach(|| {
-                self.write()
-                    .unassign_manager(&actor, &ids, now, key.as_ref())
-            })
+            .detach(|| self.write().unassign_manager(&inv, &ids))
             .py(py)?;
         PyBatchOutcome::build(py, out)
     }
@@ -552,9 +548,10 @@ impl PyDesk {
         let customer = CustomerId::new(customer).py(py)?;
         let now = now_arg(py, now)?;
         let key = key_arg(py, idempotency_key)?;
+        let inv = Invocation::new(actor, now).with_key(key);
         py.detach(|| {
             self.write()
-                .request_disassociation(&actor, &customer, &reason, now, key.as_ref())
+                .request_disassociation(&inv, &customer, &reason)
         })
         .py(py)
     }
@@ -575,14 +572,10 @@ impl PyDesk {
         let customer = CustomerId::new(customer).py(py)?;
         let now = now_arg(py, now)?;
         let key = key_arg(py, idempotency_key)?;
+        let inv = Invocation::new(actor, now).with_key(key);
         py.detach(|| {
-            self.write().request_partner_disassociation(
-                &actor,
-                &customer,
-                &reason,
-                now,
-                key.as_ref(),
-            )
+            self.write()
+                .request_partner_disassociation(&inv, &customer, &reason)
         })
         .py(py)
     }
@@ -604,9 +597,10 @@ impl PyDesk {
         let actor = actor_arg(actor)?;
         let now = now_arg(py, now)?;
         let key = key_arg(py, idempotency_key)?;
+        let inv = Invocation::new(actor, now).with_key(key);
         py.detach(|| {
             self.write()
-                .decide_disassociation(&actor, request, approve, &reason, now, key.as_ref())
+                .decide_disassociation(&inv, request, approve, &reason)
         })
         .py(py)
     }
@@ -645,11 +639,9 @@ impl PyDesk {
                 .py(py)?;
         let now = now_arg(py, now)?;
         let key = key_arg(py, idempotency_key)?;
+        let inv = Invocation::new(actor, now).with_key(key);
         let id = py
-            .detach(|| {
-                self.write()
-                    .request_authorization(&actor, &request, now, key.as_ref())
-            })
+            .detach(|| self.write().request_authorization(&inv, &request))
             .py(py)?;
         Ok(id.to_string())
     }
@@ -674,17 +666,17 @@ impl PyDesk {
         let id = AuthorizationId::new(authorization).py(py)?;
         let now = now_arg(py, now)?;
         let key = key_arg(py, idempotency_key)?;
-        let k = key.as_ref();
+        let inv = Invocation::new(actor, now).with_key(key);
         let reason = reason.unwrap_or_default();
         py.detach(|| {
             let mut d = self.write();
             match action {
-                "approve" => d.approve_authorization(&actor, &id, now, k),
-                "reject" => d.reject_authorization(&actor, &id, now, k),
-                "revoke" => d.revoke_authorization(&actor, &id, &reason, now, k),
-                "terminate" => d.terminate_authorization(&actor, &id, now, k),
-                "distributor_approve" => d.record_distributor_decision(&actor, &id, true, now, k),
-                "distributor_reject" => d.record_distributor_decision(&actor, &id, false, now, k),
+                "approve" => d.approve_authorization(&inv, &id),
+                "reject" => d.reject_authorization(&inv, &id),
+                "revoke" => d.revoke_authorization(&inv, &id, &reason),
+                "terminate" => d.terminate_authorization(&inv, &id),
+                "distributor_approve" => d.record_distributor_decision(&inv, &id, true),
+                "distributor_reject" => d.record_distributor_decision(&inv, &id, false),
                 _ => Err(partnerdesk::Error::InvalidArgument {
                     field: "action".into(),
                     reason: "expected approve, reject, revoke, terminate, distributor_approve or distributor_reject".into(),
@@ -810,11 +802,9 @@ impl PyDesk {
         }
         let invited_by = invited_by.map(|i| OperatorId::new(i).py(py)).transpose()?;
         let key = key_arg(py, idempotency_key)?;
-        py.detach(|| {
-            self.write()
-                .associate(&actor, c, invited_by, now, key.as_ref())
-        })
-        .py(py)
+        let inv = Invocation::new(actor, now).with_key(key);
+        py.detach(|| self.write().associate(&inv, c, invited_by))
+            .py(py)
     }
 
     /// Places an order on a customer's behalf (needs an active authorization); returns its id.
@@ -843,11 +833,9 @@ impl PyDesk {
         .py(py)?;
         let now = now_arg(py, now)?;
         let key = key_arg(py, idempotency_key)?;
+        let inv = Invocation::new(actor, now).with_key(key);
         let id = py
-            .detach(|| {
-                self.write()
-                    .place_order_on_behalf(&actor, &request, now, key.as_ref())
-            })
+            .detach(|| self.write().place_order_on_behalf(&inv, &request))
             .py(py)?;
         Ok(id.to_string())
     }
@@ -1281,8 +1269,8 @@ impl PyDesk {
         let actor = actor_arg(actor)?;
         let customer = CustomerId::new(customer).py(py)?;
         let field = SensitiveField::parse(field).py(py)?;
-        let now = now_arg(py, now)?;
-        py.detach(|| self.write().reveal(&actor, &customer, field, now))
+        let inv = Invocation::new(actor, now_arg(py, now)?);
+        py.detach(|| self.write().reveal(&inv, &customer, field))
             .py(py)
     }
 
@@ -1417,12 +1405,13 @@ impl PyDesk {
         let items: Vec<Permission> = items.iter().map(|i| Permission::parse(i)).collect();
         let now = now_arg(py, now)?;
         let key = key_arg(py, idempotency_key)?;
+        let inv = Invocation::new(actor, now).with_key(key);
         py.detach(|| {
             let mut d = self.write();
             if grant {
-                d.grant_permissions(&actor, &operator, &items, now, key.as_ref())
+                d.grant_permissions(&inv, &operator, &items)
             } else {
-                d.revoke_permissions(&actor, &operator, &items, now, key.as_ref())
+                d.revoke_permissions(&inv, &operator, &items)
             }
         })
         .py(py)
@@ -1445,13 +1434,14 @@ impl PyDesk {
         let request = FreezeRequest::new(ids, FreezeScope::parse(scope), reason).py(py)?;
         let now = now_arg(py, now)?;
         let key = key_arg(py, idempotency_key)?;
+        let inv = Invocation::new(actor, now).with_key(key);
         let out = py
             .detach(|| {
                 let mut d = self.write();
                 if freeze {
-                    d.freeze(&actor, &request, now, key.as_ref())
+                    d.freeze(&inv, &request)
                 } else {
-                    d.unfreeze(&actor, &request, now, key.as_ref())
+                    d.unfreeze(&inv, &request)
                 }
             })
             .py(py)?;

@@ -18,7 +18,7 @@ use partnerdesk::authorization::{AuthorizationRequest, AuthorizationScope as Cor
 use partnerdesk::budget::BudgetSetting;
 use partnerdesk::freeze::FreezeRequest;
 use partnerdesk::privacy::SensitiveField as CoreField;
-use partnerdesk::{CustomerId, IdempotencyKey, OperatorId};
+use partnerdesk::{CustomerId, IdempotencyKey, Invocation, OperatorId};
 
 /// Freeze scope of a freeze or unfreeze.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -340,6 +340,13 @@ fn parse_key(k: Option<String>) -> Result<Option<IdempotencyKey>> {
     Ok(k.map(IdempotencyKey::new).transpose()?)
 }
 
+/// The invocation of a governed command: the operator acting, `now` and the optional
+/// idempotency key, parsed in that order.
+fn parse_invocation(operator: &str, now: &str, key: Option<String>) -> Result<Invocation> {
+    let (actor, now, key) = (parse_actor(operator)?, parse_now(now)?, parse_key(key)?);
+    Ok(Invocation::new(actor, now).with_key(key))
+}
+
 pub(crate) fn parse_customer_ids(ids: &[String]) -> Result<Vec<CustomerId>> {
     ids.iter().map(|i| customer_id(i)).collect()
 }
@@ -390,16 +397,10 @@ impl Desk {
         now: String,
         idempotency_key: Option<String>,
     ) -> Result<BatchOutcome> {
-        let (actor, now, key) = (
-            parse_actor(&operator)?,
-            parse_now(&now)?,
-            parse_key(idempotency_key)?,
-        );
+        let inv = parse_invocation(&operator, &now, idempotency_key)?;
         let ids = parse_customer_ids(&customer_ids)?;
         let manager = OperatorId::new(manager)?;
-        let out = self
-            .write()
-            .assign_manager(&actor, &ids, &manager, now, key.as_ref())?;
+        let out = self.write().assign_manager(&inv, &ids, &manager)?;
         Ok(out.into())
     }
 
@@ -412,15 +413,9 @@ impl Desk {
         now: String,
         idempotency_key: Option<String>,
     ) -> Result<BatchOutcome> {
-        let (actor, now, key) = (
-            parse_actor(&operator)?,
-            parse_now(&now)?,
-            parse_key(idempotency_key)?,
-        );
+        let inv = parse_invocation(&operator, &now, idempotency_key)?;
         let ids = parse_customer_ids(&customer_ids)?;
-        let out = self
-            .write()
-            .unassign_manager(&actor, &ids, now, key.as_ref())?;
+        let out = self.write().unassign_manager(&inv, &ids)?;
         Ok(out.into())
     }
 
@@ -436,16 +431,9 @@ impl Desk {
         now: String,
         idempotency_key: Option<String>,
     ) -> Result<BatchOutcome> {
-        let (actor, now, key) = (
-            parse_actor(&operator)?,
-            parse_now(&now)?,
-            parse_key(idempotency_key)?,
-        );
+        let inv = parse_invocation(&operator, &now, idempotency_key)?;
         let request = freeze_request(&customer_ids, scope, reason)?;
-        Ok(self
-            .write()
-            .freeze(&actor, &request, now, key.as_ref())?
-            .into())
+        Ok(self.write().freeze(&inv, &request)?.into())
     }
 
     /// Unfreezes up to 10 customers; `scope` must be the one they were frozen with.
@@ -459,16 +447,9 @@ impl Desk {
         now: String,
         idempotency_key: Option<String>,
     ) -> Result<BatchOutcome> {
-        let (actor, now, key) = (
-            parse_actor(&operator)?,
-            parse_now(&now)?,
-            parse_key(idempotency_key)?,
-        );
+        let inv = parse_invocation(&operator, &now, idempotency_key)?;
         let request = freeze_request(&customer_ids, scope, reason)?;
-        Ok(self
-            .write()
-            .unfreeze(&actor, &request, now, key.as_ref())?
-            .into())
+        Ok(self.write().unfreeze(&inv, &request)?.into())
     }
 
     /// Sets (not adds) a reseller-model customer's budget. `amount` is a decimal string
@@ -493,11 +474,7 @@ impl Desk {
         currency: Option<String>,
         idempotency_key: Option<String>,
     ) -> Result<()> {
-        let (actor, now, key) = (
-            parse_actor(&operator)?,
-            parse_now(&now)?,
-            parse_key(idempotency_key)?,
-        );
+        let inv = parse_invocation(&operator, &now, idempotency_key)?;
         let id = crate::desk::customer_id(&customer_id)?;
         let currency = currency
             .map(|c| partnerdesk::Currency::new(&c))
@@ -505,7 +482,7 @@ impl Desk {
         let mut desk = self.write();
         let currency = currency.unwrap_or(desk.partner().currency);
         let setting = budget_setting(&amount, currency, kind, auto_freeze, unfreeze)?;
-        desk.set_budget(&actor, &id, &setting, now, key.as_ref())?;
+        desk.set_budget(&inv, &id, &setting)?;
         Ok(())
     }
 
@@ -531,11 +508,7 @@ impl Desk {
         accept_commitment_letter: bool,
         idempotency_key: Option<String>,
     ) -> Result<String> {
-        let (actor, now, key) = (
-            parse_actor(&operator)?,
-            parse_now(&now)?,
-            parse_key(idempotency_key)?,
-        );
+        let inv = parse_invocation(&operator, &now, idempotency_key)?;
         let id = crate::desk::customer_id(&customer_id)?;
         let request = AuthorizationRequest::new(
             id,
@@ -543,9 +516,7 @@ impl Desk {
             duration_days,
             accept_commitment_letter,
         )?;
-        let auth = self
-            .write()
-            .request_authorization(&actor, &request, now, key.as_ref())?;
+        let auth = self.write().request_authorization(&inv, &request)?;
         Ok(auth.as_str().to_owned())
     }
 
@@ -618,9 +589,9 @@ impl Desk {
         field: SensitiveField,
         now: String,
     ) -> Result<String> {
-        let (actor, now) = (parse_actor(&operator)?, parse_now(&now)?);
+        let inv = Invocation::new(parse_actor(&operator)?, parse_now(&now)?);
         let id = crate::desk::customer_id(&customer_id)?;
-        Ok(self.write().reveal(&actor, &id, field.into(), now)?)
+        Ok(self.write().reveal(&inv, &id, field.into())?)
     }
 
     /// The audit log, oldest first: of one customer and/or one kind (`reveal`, `freeze`, ...)

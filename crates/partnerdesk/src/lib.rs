@@ -18,8 +18,8 @@
 //!   rules per field; [`Desk::reveal`] shows one field to an operator holding the item, audited.
 //! - [`export`] writes anonymised CSV and XLSX exports (administrator only) to any
 //!   `std::io::Write`, with progress, cancellation and a job history.
-//! - Governed operations name their actor and `now` and are checked against permission items
-//!   ([`Desk::authorize`]): association and disassociation requests ([`Desk::associate`]),
+//! - Governed operations take an [`Invocation`] (the actor, `now` and an optional idempotency
+//!   key) and are checked against permission items ([`Desk::authorize`]): association and disassociation requests ([`Desk::associate`]),
 //!   account managers ([`Desk::assign_manager`]), freeze ([`Desk::freeze`]), budgets
 //!   ([`Desk::set_budget`], [`Desk::evaluate_budgets`]), authorizations
 //!   ([`Desk::request_authorization`]) and orders on behalf ([`Desk::place_order_on_behalf`]).
@@ -78,7 +78,8 @@ pub(crate) use log::ledger;
 pub use log::{audit, chain, event};
 pub use model::{calendar, customer, ids, money, partner, resource, spend};
 pub use ops::{
-    access, analysis, association, authorization, budget, command, freeze, manager, order,
+    access, analysis, association, authorization, budget, command, freeze, invocation, manager,
+    order,
 };
 pub(crate) use search::{index, sorted};
 pub use search::{query, row};
@@ -116,6 +117,7 @@ pub use ids::{
     AuthorizationId, CustomerId, ExportId, IdempotencyKey, OperatorId, OrderId, PartnerId,
     ResellerId, ResourceId, Tag,
 };
+pub use invocation::Invocation;
 pub use money::{Currency, Money};
 pub use order::{Order, OrderStatus, OrderType};
 pub use partner::{Operator, Partner, Site, Tier};

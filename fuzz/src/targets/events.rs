@@ -10,7 +10,7 @@ use partnerdesk::budget::BudgetSetting;
 use partnerdesk::event::Event;
 use partnerdesk::freeze::FreezeRequest;
 use partnerdesk::query::{PageRequest, Query, Sort};
-use partnerdesk::{BudgetKind, Desk, FreezeScope, Money, OperatorId};
+use partnerdesk::{BudgetKind, Desk, FreezeScope, Invocation, Money, OperatorId};
 use serde_json::Value;
 
 /// The target.
@@ -30,7 +30,7 @@ struct Events {
 fn record() -> Result<(String, Vec<Event>, DateTime<Utc>), partnerdesk::Error> {
     let (mut desk, now) = demo(40, 21);
     let start = desk.to_snapshot_json()?;
-    let admin = Actor::Operator(OperatorId::new("admin")?);
+    let admin = Invocation::new(Actor::Operator(OperatorId::new("admin")?), now);
     let open = Query::parse("assoc=reseller and frozen=false")?;
     let ids = desk
         .search_ids(&open, Sort::default(), &PageRequest::first(6), now)?
@@ -39,15 +39,11 @@ fn record() -> Result<(String, Vec<Event>, DateTime<Utc>), partnerdesk::Error> {
     desk.freeze(
         &admin,
         &FreezeRequest::new(freeze.to_vec(), FreezeScope::Account, "overdue")?,
-        now,
-        None,
     )?;
     if let Some(first) = freeze.first() {
         desk.unfreeze(
             &admin,
             &FreezeRequest::new(vec![first.clone()], FreezeScope::Account, "paid")?,
-            now,
-            None,
         )?;
     }
     let currency = desk.partner().currency;
@@ -58,14 +54,14 @@ fn record() -> Result<(String, Vec<Event>, DateTime<Utc>), partnerdesk::Error> {
             true,
             false,
         )?;
-        desk.set_budget(&admin, id, &setting, now, None)?;
+        desk.set_budget(&admin, id, &setting)?;
     }
     let other = desk
         .operators()
         .find(|o| o.id.as_str() != "admin")
         .map(|o| o.id.clone());
     if let Some(op) = other {
-        desk.grant_permissions(&admin, &op, &[Permission::SetBudget], now, None)?;
+        desk.grant_permissions(&admin, &op, &[Permission::SetBudget])?;
     }
     Ok((start, desk.events().to_vec(), now))
 }

@@ -2,6 +2,7 @@
 //! fixtures, round-tripping through the domain.
 
 use crate::common::{TestResult, id};
+use partnerdesk::Invocation;
 use partnerdesk::budget::BudgetSetting;
 use partnerdesk::freeze::FreezeRequest;
 use partnerdesk::{BudgetKind, Currency, Decimal, FreezeScope, Money, ResellerId};
@@ -226,7 +227,10 @@ fn only_what_the_domain_accepted_is_sent() -> TestResult {
         FreezeScope::AccountAndResources,
         "budget raised",
     )?;
-    let outcome = d.unfreeze(&Actor::Operator(OperatorId::new("admin")?), &req, now, None)?;
+    let outcome = d.unfreeze(
+        &Invocation::new(Actor::Operator(OperatorId::new("admin")?), now),
+        &req,
+    )?;
     assert_eq!(
         outcome
             .get(&referral)

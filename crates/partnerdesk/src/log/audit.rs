@@ -192,12 +192,12 @@ impl Desk {
     /// The audit records matching a filter, oldest first.
     ///
     /// ```
-    /// use partnerdesk::{demo, access::Actor, audit::AuditFilter, freeze::{FreezeRequest}, FreezeScope, OperatorId};
+    /// use partnerdesk::{demo, access::Actor, audit::AuditFilter, freeze::{FreezeRequest}, FreezeScope, Invocation, OperatorId};
     /// let (mut desk, now) = demo::portfolio(50, 3)?;
-    /// let nobody = Actor::Operator(OperatorId::new("am_000")?);
+    /// let nobody = Invocation::new(Actor::Operator(OperatorId::new("am_000")?), now);
     /// let id = desk.customers().next().map(|c| c.id.clone()).ok_or(partnerdesk::Error::InvalidCursor)?;
     /// let req = FreezeRequest::new(vec![id.clone()], FreezeScope::Account, "overdue invoices")?;
-    /// let _ = desk.freeze(&nobody, &req, now, None);
+    /// let _ = desk.freeze(&nobody, &req);
     /// let denied = desk.audit_log(&AuditFilter::default().customer(id).kind("freeze"));
     /// assert!(!denied.is_empty());
     /// # Ok::<(), partnerdesk::Error>(())

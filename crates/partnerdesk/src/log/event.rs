@@ -381,10 +381,10 @@ impl Event {
     /// starts a chain), with the desk's key if it has one (see [`crate::chain`]).
     ///
     /// ```
-    /// use partnerdesk::{demo, Desk, Actor, OperatorId, Permission};
+    /// use partnerdesk::{demo, Desk, Actor, Invocation, OperatorId, Permission};
     /// let (mut desk, now) = demo::portfolio(20, 1)?;
-    /// let admin = Actor::Operator(OperatorId::new("admin")?);
-    /// desk.grant_permissions(&admin, &OperatorId::new("ops_billing")?, &[Permission::ViewSpend], now, None)?;
+    /// let admin = Invocation::new(Actor::Operator(OperatorId::new("admin")?), now);
+    /// desk.grant_permissions(&admin, &OperatorId::new("ops_billing")?, &[Permission::ViewSpend])?;
     /// let e = &desk.events()[0];
     /// assert_eq!(e.expected_link("", None)?, e.link);
     /// assert_eq!(desk.chain_head(), e.link);

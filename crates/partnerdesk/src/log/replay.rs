@@ -35,13 +35,13 @@ impl Desk {
     /// a log sealed with a key, see [`Desk::replay_with_key`].
     ///
     /// ```
-    /// use partnerdesk::{demo, Desk, access::Actor, OperatorId, FreezeScope, freeze::FreezeRequest};
+    /// use partnerdesk::{demo, Desk, access::Actor, Invocation, OperatorId, FreezeScope, freeze::FreezeRequest};
     /// let (mut desk, now) = demo::portfolio(200, 5)?;
     /// let start = desk.to_snapshot_json()?;
-    /// let admin = Actor::Operator(OperatorId::new("admin")?);
+    /// let admin = Invocation::new(Actor::Operator(OperatorId::new("admin")?), now);
     /// let ids: Vec<_> = desk.customers().filter(|c| c.association.is_reseller_model() && c.is_associated() && !c.freeze.is_frozen())
     ///     .take(3).map(|c| c.id.clone()).collect();
-    /// desk.freeze(&admin, &FreezeRequest::new(ids, FreezeScope::Account, "overdue")?, now, None)?;
+    /// desk.freeze(&admin, &FreezeRequest::new(ids, FreezeScope::Account, "overdue")?)?;
     /// let again = Desk::replay(&start, desk.events().iter().cloned())?;
     /// assert_eq!(again, desk);
     /// # Ok::<(), partnerdesk::Error>(())
@@ -60,13 +60,13 @@ impl Desk {
     /// `EVENT_CHAIN_BROKEN` at its first event.
     ///
     /// ```
-    /// use partnerdesk::{demo, Desk, Actor, OperatorId, Permission, chain::EventKey};
+    /// use partnerdesk::{demo, Desk, Actor, Invocation, OperatorId, Permission, chain::EventKey};
     /// let (mut desk, now) = demo::portfolio(20, 1)?;
     /// let start = desk.to_snapshot_json()?;
     /// let key = EventKey::new(b"the host keeps this secret safe")?;
     /// desk.set_event_key(Some(key.clone()));
-    /// let admin = Actor::Operator(OperatorId::new("admin")?);
-    /// desk.grant_permissions(&admin, &OperatorId::new("ops_billing")?, &[Permission::ViewSpend], now, None)?;
+    /// let admin = Invocation::new(Actor::Operator(OperatorId::new("admin")?), now);
+    /// desk.grant_permissions(&admin, &OperatorId::new("ops_billing")?, &[Permission::ViewSpend])?;
     /// assert_eq!(Desk::replay_with_key(&start, desk.events().iter().cloned(), Some(&key))?, desk);
     /// let err = Desk::replay(&start, desk.events().iter().cloned()).err().map(|e| e.code());
     /// assert_eq!(err, Some("EVENT_CHAIN_BROKEN"));

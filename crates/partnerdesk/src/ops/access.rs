@@ -94,47 +94,40 @@ impl Desk {
     /// is `OPERATOR_NOT_FOUND`; no items is `INVALID_ARGUMENT`.
     pub fn grant_permissions(
         &mut self,
-        actor: &Actor,
+        inv: &crate::invocation::Invocation,
         operator: &OperatorId,
         items: &[Permission],
-        now: chrono::DateTime<chrono::Utc>,
-        key: Option<&crate::ids::IdempotencyKey>,
     ) -> Result<()> {
-        self.change_permissions(actor, operator, items, now, key, true)
+        self.change_permissions(inv, operator, items, true)
     }
 
     /// Withdraws permission items from an operator (administrator only).
     pub fn revoke_permissions(
         &mut self,
-        actor: &Actor,
+        inv: &crate::invocation::Invocation,
         operator: &OperatorId,
         items: &[Permission],
-        now: chrono::DateTime<chrono::Utc>,
-        key: Option<&crate::ids::IdempotencyKey>,
     ) -> Result<()> {
-        self.change_permissions(actor, operator, items, now, key, false)
+        self.change_permissions(inv, operator, items, false)
     }
 
     fn change_permissions(
         &mut self,
-        actor: &Actor,
+        inv: &crate::invocation::Invocation,
         operator: &OperatorId,
         items: &[Permission],
-        now: chrono::DateTime<chrono::Utc>,
-        key: Option<&crate::ids::IdempotencyKey>,
         grant: bool,
     ) -> Result<()> {
         use crate::event::EventKind;
+        let (actor, now) = (inv.actor(), inv.now());
         let cmd = crate::command::Command {
-            actor,
+            inv,
             kind: if grant {
                 "grant_permissions"
             } else {
                 "revoke_permissions"
             },
             customer: None,
-            now,
-            key,
             batch: false,
             ids: &[],
             gate: &|d: &crate::desk::Desk| d.require_administrator(actor, "grant_permissions"),

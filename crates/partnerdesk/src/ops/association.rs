@@ -57,21 +57,18 @@ impl crate::desk::Desk {
     /// is `ALREADY_ASSOCIATED`; invalid data is `INVALID_ARGUMENT`.
     pub fn associate(
         &mut self,
-        actor: &Actor,
+        inv: &crate::invocation::Invocation,
         customer: crate::customer::Customer,
         invited_by: Option<OperatorId>,
-        now: DateTime<Utc>,
-        key: Option<&crate::ids::IdempotencyKey>,
     ) -> crate::error::Result<()> {
         use crate::error::Error;
         use crate::freeze::{Freeze, FreezeOrigin, FreezeScope, FreezeState};
+        let (actor, now) = (inv.actor(), inv.now());
         let id = customer.id.clone();
         let cmd = crate::command::Command {
-            actor,
+            inv,
             kind: "associate",
             customer: Some(&id),
-            now,
-            key,
             batch: false,
             ids: &[],
             gate: &|d: &crate::desk::Desk| match actor {
@@ -148,13 +145,11 @@ impl crate::desk::Desk {
     /// (`INVALID_REASON`) and no request of its own pending (`INVALID_TRANSITION`).
     pub fn request_disassociation(
         &mut self,
-        actor: &Actor,
+        inv: &crate::invocation::Invocation,
         customer: &CustomerId,
         reason: &str,
-        now: DateTime<Utc>,
-        key: Option<&crate::ids::IdempotencyKey>,
     ) -> crate::error::Result<RequestId> {
-        self.disassociation_request(actor, customer, reason, now, key, Initiator::Customer)
+        self.disassociation_request(inv, customer, reason, Initiator::Customer)
     }
 
     /// The partner asks to end a customer's association (administrator-only:
@@ -164,31 +159,26 @@ impl crate::desk::Desk {
     /// 3 months (`DISASSOCIATION_QUOTA_EXCEEDED`).
     pub fn request_partner_disassociation(
         &mut self,
-        actor: &Actor,
+        inv: &crate::invocation::Invocation,
         customer: &CustomerId,
         reason: &str,
-        now: DateTime<Utc>,
-        key: Option<&crate::ids::IdempotencyKey>,
     ) -> crate::error::Result<RequestId> {
-        self.disassociation_request(actor, customer, reason, now, key, Initiator::Partner)
+        self.disassociation_request(inv, customer, reason, Initiator::Partner)
     }
 
     fn disassociation_request(
         &mut self,
-        actor: &Actor,
+        inv: &crate::invocation::Invocation,
         customer: &CustomerId,
         reason: &str,
-        now: DateTime<Utc>,
-        key: Option<&crate::ids::IdempotencyKey>,
         initiator: Initiator,
     ) -> crate::error::Result<RequestId> {
         use crate::error::Error;
+        let (actor, now) = (inv.actor(), inv.now());
         let cmd = crate::command::Command {
-            actor,
+            inv,
             kind: "request_disassociation",
             customer: Some(customer),
-            now,
-            key,
             batch: false,
             ids: &[],
             gate: &|d: &crate::desk::Desk| match initiator {
@@ -300,29 +290,26 @@ impl crate::desk::Desk {
     /// `AUTHORIZATION_NOT_FOUND` (what: `disassociation request`).
     pub fn decide_disassociation(
         &mut self,
-        actor: &Actor,
+        inv: &crate::invocation::Invocation,
         request: RequestId,
         approve: bool,
         reason: &str,
-        now: DateTime<Utc>,
-        key: Option<&crate::ids::IdempotencyKey>,
     ) -> crate::error::Result<()> {
         use crate::error::Error;
+        let (actor, now) = (inv.actor(), inv.now());
         let customer = self
             .ledger
             .requests
             .get((request as usize).wrapping_sub(1))
             .map(|r| r.customer.clone());
         let cmd = crate::command::Command {
-            actor,
+            inv,
             kind: if approve {
                 "approve_disassociation"
             } else {
                 "reject_disassociation"
             },
             customer: customer.as_ref(),
-            now,
-            key,
             batch: false,
             ids: &[],
             gate: &|d: &crate::desk::Desk| {

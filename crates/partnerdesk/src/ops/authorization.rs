@@ -98,19 +98,16 @@ impl crate::desk::Desk {
     /// partner's request first awaits its distributor's approval.
     pub fn request_authorization(
         &mut self,
-        actor: &crate::access::Actor,
+        inv: &crate::invocation::Invocation,
         request: &AuthorizationRequest,
-        now: DateTime<Utc>,
-        key: Option<&crate::ids::IdempotencyKey>,
     ) -> crate::error::Result<AuthorizationId> {
         use crate::error::Error;
         use crate::event::EventKind;
+        let (actor, now) = (inv.actor(), inv.now());
         let cmd = crate::command::Command {
-            actor,
+            inv,
             kind: "request_authorization",
             customer: Some(&request.customer),
-            now,
-            key,
             batch: false,
             ids: &[],
             gate: &|d: &crate::desk::Desk| {
@@ -199,13 +196,12 @@ impl crate::desk::Desk {
     /// (`INVALID_TRANSITION`).
     pub fn record_distributor_decision(
         &mut self,
-        actor: &crate::access::Actor,
+        inv: &crate::invocation::Invocation,
         id: &AuthorizationId,
         approved: bool,
-        now: DateTime<Utc>,
-        key: Option<&crate::ids::IdempotencyKey>,
     ) -> crate::error::Result<()> {
-        self.authorization_step(actor, id, now, key, "distributor_decision", |a, actor| {
+        let now = inv.now();
+        self.authorization_step(inv, id, "distributor_decision", |a, actor| {
             if actor != &crate::access::Actor::System {
                 return Err(crate::error::Error::PermissionDenied {
                     item: "distributor decision".to_owned(),
@@ -229,12 +225,11 @@ impl crate::desk::Desk {
     /// `DISTRIBUTOR_APPROVAL_REQUIRED`; a lapsed or decided one `INVALID_TRANSITION`.
     pub fn approve_authorization(
         &mut self,
-        actor: &crate::access::Actor,
+        inv: &crate::invocation::Invocation,
         id: &AuthorizationId,
-        now: DateTime<Utc>,
-        key: Option<&crate::ids::IdempotencyKey>,
     ) -> crate::error::Result<()> {
-        self.authorization_step(actor, id, now, key, "approve_authorization", |a, actor| {
+        let now = inv.now();
+        self.authorization_step(inv, id, "approve_authorization", |a, actor| {
             customer_only(a, actor)?;
             match a.state_at(now) {
                 AuthorizationState::Pending => Ok(crate::event::EventKind::AuthorizationApproved {
@@ -255,12 +250,11 @@ impl crate::desk::Desk {
     /// pending).
     pub fn reject_authorization(
         &mut self,
-        actor: &crate::access::Actor,
+        inv: &crate::invocation::Invocation,
         id: &AuthorizationId,
-        now: DateTime<Utc>,
-        key: Option<&crate::ids::IdempotencyKey>,
     ) -> crate::error::Result<()> {
-        self.authorization_step(actor, id, now, key, "reject_authorization", |a, actor| {
+        let now = inv.now();
+        self.authorization_step(inv, id, "reject_authorization", |a, actor| {
             customer_only(a, actor)?;
             match a.state_at(now) {
                 AuthorizationState::Pending | AuthorizationState::AwaitingDistributor => {
@@ -275,13 +269,12 @@ impl crate::desk::Desk {
     /// customer; `INVALID_TRANSITION` unless active at `now`).
     pub fn revoke_authorization(
         &mut self,
-        actor: &crate::access::Actor,
+        inv: &crate::invocation::Invocation,
         id: &AuthorizationId,
         reason: &str,
-        now: DateTime<Utc>,
-        key: Option<&crate::ids::IdempotencyKey>,
     ) -> crate::error::Result<()> {
-        self.authorization_step(actor, id, now, key, "revoke_authorization", |a, actor| {
+        let now = inv.now();
+        self.authorization_step(inv, id, "revoke_authorization", |a, actor| {
             customer_only(a, actor)?;
             crate::freeze::check_reason(reason)?;
             match a.state_at(now) {
@@ -298,11 +291,10 @@ impl crate::desk::Desk {
     /// `PD_REQUEST_AUTHORIZATION`.
     pub fn terminate_authorization(
         &mut self,
-        actor: &crate::access::Actor,
+        inv: &crate::invocation::Invocation,
         id: &AuthorizationId,
-        now: DateTime<Utc>,
-        key: Option<&crate::ids::IdempotencyKey>,
     ) -> crate::error::Result<()> {
+        let (actor, now) = (inv.actor(), inv.now());
         let customer = self
             .ledger
             .authorizations
@@ -325,46 +317,38 @@ impl crate::desk::Desk {
             );
             return Err(e);
         }
-        self.authorization_step(
-            actor,
-            id,
-            now,
-            key,
-            "terminate_authorization",
-            |a, _| match a.state_at(now) {
+        self.authorization_step(inv, id, "terminate_authorization", |a, _| {
+            match a.state_at(now) {
                 AuthorizationState::Pending
                 | AuthorizationState::AwaitingDistributor
                 | AuthorizationState::Active => {
                     Ok(crate::event::EventKind::AuthorizationTerminated { id: a.id.clone() })
                 }
                 s => Err(transition(&s, "terminate")),
-            },
-        )
+            }
+        })
     }
 
     fn authorization_step(
         &mut self,
-        actor: &crate::access::Actor,
+        inv: &crate::invocation::Invocation,
         id: &AuthorizationId,
-        now: DateTime<Utc>,
-        key: Option<&crate::ids::IdempotencyKey>,
         kind: &'static str,
         step: impl FnOnce(
             &Authorization,
             &crate::access::Actor,
         ) -> crate::error::Result<crate::event::EventKind>,
     ) -> crate::error::Result<()> {
+        let (actor, now) = (inv.actor(), inv.now());
         let customer = self
             .ledger
             .authorizations
             .get(id)
             .map(|a| a.customer.clone());
         let cmd = crate::command::Command {
-            actor,
+            inv,
             kind,
             customer: customer.as_ref(),
-            now,
-            key,
             batch: false,
             ids: &[],
             gate: &|d: &crate::desk::Desk| match (kind, &customer) {

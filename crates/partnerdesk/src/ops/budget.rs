@@ -139,20 +139,17 @@ impl crate::desk::Desk {
     /// of the previous budget are cleared.
     pub fn set_budget(
         &mut self,
-        actor: &crate::access::Actor,
+        inv: &crate::invocation::Invocation,
         customer: &CustomerId,
         setting: &BudgetSetting,
-        now: DateTime<Utc>,
-        key: Option<&crate::ids::IdempotencyKey>,
     ) -> Result<()> {
         use crate::access::Permission;
         use crate::event::EventKind;
+        let (actor, now) = (inv.actor(), inv.now());
         let cmd = crate::command::Command {
-            actor,
+            inv,
             kind: "set_budget",
             customer: Some(customer),
-            now,
-            key,
             batch: false,
             ids: &[],
             gate: &|d: &crate::desk::Desk| {

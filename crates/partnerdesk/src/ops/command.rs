@@ -5,13 +5,12 @@
 //! refusal is audited with its code; a success is audited and its events applied). Writing it
 //! once keeps the commands short and the rules identical across them.
 
-use crate::access::Actor;
 use crate::audit::AuditOutcome;
 use crate::desk::Desk;
 use crate::error::{Error, Result};
 use crate::event::EventKind;
-use crate::ids::{AuthorizationId, CustomerId, IdempotencyKey, OrderId};
-use chrono::{DateTime, Utc};
+use crate::ids::{AuthorizationId, CustomerId, OrderId};
+use crate::invocation::Invocation;
 use std::fmt;
 
 /// The outcome for one customer of a batch command.
@@ -178,13 +177,12 @@ impl Outcome for OrderId {
 
 /// What the runner needs to know about a command.
 pub(crate) struct Command<'a> {
-    pub(crate) actor: &'a Actor,
+    /// Who acts, when, under which optional idempotency key.
+    pub(crate) inv: &'a Invocation,
     /// The audit kind, e.g. `freeze`.
     pub(crate) kind: &'static str,
     /// The customer, for single-customer commands.
     pub(crate) customer: Option<&'a CustomerId>,
-    pub(crate) now: DateTime<Utc>,
-    pub(crate) key: Option<&'a IdempotencyKey>,
     /// Batch commands audit each customer themselves; the runner audits whole-command refusals,
     /// once per customer of the batch (so "who tried to freeze this customer" finds them).
     pub(crate) batch: bool,
@@ -213,17 +211,19 @@ impl Desk {
         body: impl FnOnce(&mut Desk) -> Result<T>,
     ) -> Result<T> {
         // A `now` outside the calendar's range is refused before anything (every command).
-        crate::validate::instant("now", cmd.now)?;
+        crate::validate::instant("now", cmd.inv.now())?;
         // The detail is written only where it is used (a batch audits each item itself), and
         // at most once.
-        let mut detail = cmd.key.map(|_| describe());
+        let mut detail = cmd.inv.idempotency_key().map(|_| describe());
         let print = detail.as_ref().map(|d| {
             crate::hash::fingerprint64(&format!(
                 "{}|{}|{:?}|{d}",
-                cmd.kind, cmd.actor, cmd.customer
+                cmd.kind,
+                cmd.inv.actor(),
+                cmd.customer
             ))
         });
-        if let (Some(key), Some(print)) = (cmd.key, print)
+        if let (Some(key), Some(print)) = (cmd.inv.idempotency_key(), print)
             && let Some(rec) = self.ledger.idempotency.get(key)
         {
             let conflict = || Error::IdempotencyConflict {
@@ -250,24 +250,24 @@ impl Desk {
             Ok(out) => {
                 if !cmd.batch {
                     self.record_audit(
-                        cmd.actor,
+                        cmd.inv.actor(),
                         cmd.customer,
                         cmd.kind,
                         AuditOutcome::Allowed,
                         detail.take().unwrap_or_else(&describe),
-                        cmd.now,
+                        cmd.inv.now(),
                     );
                 }
-                if let (Some(key), Some(print)) = (cmd.key, print) {
+                if let (Some(key), Some(print)) = (cmd.inv.idempotency_key(), print) {
                     self.emit(
-                        cmd.actor,
+                        cmd.inv.actor(),
                         cmd.customer,
                         EventKind::CommandRecorded {
                             key: key.clone(),
                             fingerprint: print,
                             outcome: out.record(),
                         },
-                        cmd.now,
+                        cmd.inv.now(),
                     )?;
                 }
                 Ok(out)
@@ -284,22 +284,22 @@ impl Desk {
     fn audit_command(&mut self, cmd: &Command<'_>, outcome: &AuditOutcome, detail: &str) {
         if cmd.ids.is_empty() {
             self.record_audit(
-                cmd.actor,
+                cmd.inv.actor(),
                 cmd.customer,
                 cmd.kind,
                 outcome.clone(),
                 detail,
-                cmd.now,
+                cmd.inv.now(),
             );
         }
         for id in cmd.ids {
             self.record_audit(
-                cmd.actor,
+                cmd.inv.actor(),
                 Some(id),
                 cmd.kind,
                 outcome.clone(),
                 detail,
-                cmd.now,
+                cmd.inv.now(),
             );
         }
     }
@@ -426,7 +426,7 @@ impl Desk {
     /// Records a command's key, fingerprint and outcome.
     pub(crate) fn apply_command_recorded(
         &mut self,
-        key: &IdempotencyKey,
+        key: &crate::ids::IdempotencyKey,
         fingerprint: u64,
         outcome: &CommandOutcome,
     ) {

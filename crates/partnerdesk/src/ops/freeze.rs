@@ -6,7 +6,6 @@ use crate::ids::CustomerId;
 pub use crate::model::freeze::{
     Freeze, FreezeOrigin, FreezeScope, FreezeState, RELEASE_AFTER_DAYS,
 };
-use chrono::{DateTime, Utc};
 
 /// The most customers one freeze or unfreeze call accepts (Huawei: 10).
 pub const MAX_FREEZE_IDS: usize = 10;
@@ -148,12 +147,10 @@ impl crate::desk::Desk {
     /// ([`Freeze::release_at`]); a frozen customer cannot have orders placed on its behalf.
     pub fn freeze(
         &mut self,
-        actor: &crate::access::Actor,
+        inv: &crate::invocation::Invocation,
         request: &FreezeRequest,
-        now: DateTime<Utc>,
-        key: Option<&crate::ids::IdempotencyKey>,
     ) -> Result<crate::command::BatchOutcome> {
-        self.freeze_or_unfreeze(actor, request, now, key, true)
+        self.freeze_or_unfreeze(inv, request, true)
     }
 
     /// Unfreezes up to 10 reseller-model customers, with an outcome per customer. The scope
@@ -162,36 +159,31 @@ impl crate::desk::Desk {
     /// frozen is `NOT_FROZEN`. Otherwise the same rules as [`crate::Desk::freeze`].
     pub fn unfreeze(
         &mut self,
-        actor: &crate::access::Actor,
+        inv: &crate::invocation::Invocation,
         request: &FreezeRequest,
-        now: DateTime<Utc>,
-        key: Option<&crate::ids::IdempotencyKey>,
     ) -> Result<crate::command::BatchOutcome> {
-        self.freeze_or_unfreeze(actor, request, now, key, false)
+        self.freeze_or_unfreeze(inv, request, false)
     }
 
     fn freeze_or_unfreeze(
         &mut self,
-        actor: &crate::access::Actor,
+        inv: &crate::invocation::Invocation,
         request: &FreezeRequest,
-        now: DateTime<Utc>,
-        key: Option<&crate::ids::IdempotencyKey>,
         freeze: bool,
     ) -> Result<crate::command::BatchOutcome> {
         use crate::audit::AuditOutcome;
         use crate::command::{BatchOutcome, Command, ItemOutcome};
         use crate::event::EventKind;
+        let (actor, now) = (inv.actor(), inv.now());
         let kind = if freeze { "freeze" } else { "unfreeze" };
         let describe = || {
             let ids: Vec<&str> = request.ids.iter().map(|i| i.as_str()).collect();
             format!("scope {} ids {}", request.scope, ids.join(","))
         };
         let cmd = Command {
-            actor,
+            inv,
             kind,
             customer: None,
-            now,
-            key,
             batch: true,
             ids: &request.ids,
             gate: &|d: &crate::desk::Desk| d.may_freeze_any(actor),

@@ -18,51 +18,44 @@ impl crate::desk::Desk {
     /// new one begins at `now`.
     pub fn assign_manager(
         &mut self,
-        actor: &Actor,
+        inv: &crate::invocation::Invocation,
         customers: &[CustomerId],
         manager: &OperatorId,
-        now: DateTime<Utc>,
-        key: Option<&crate::ids::IdempotencyKey>,
     ) -> crate::error::Result<crate::command::BatchOutcome> {
-        self.manager_batch(actor, customers, Some(manager), now, key)
+        self.manager_batch(inv, customers, Some(manager))
     }
 
     /// Unassigns the account manager of up to 100 customers, with an outcome per customer (a
     /// customer without a manager is `INVALID_TRANSITION`). Same permission as assigning.
     pub fn unassign_manager(
         &mut self,
-        actor: &Actor,
+        inv: &crate::invocation::Invocation,
         customers: &[CustomerId],
-        now: DateTime<Utc>,
-        key: Option<&crate::ids::IdempotencyKey>,
     ) -> crate::error::Result<crate::command::BatchOutcome> {
-        self.manager_batch(actor, customers, None, now, key)
+        self.manager_batch(inv, customers, None)
     }
 
     fn manager_batch(
         &mut self,
-        actor: &Actor,
+        inv: &crate::invocation::Invocation,
         customers: &[CustomerId],
         manager: Option<&OperatorId>,
-        now: DateTime<Utc>,
-        key: Option<&crate::ids::IdempotencyKey>,
     ) -> crate::error::Result<crate::command::BatchOutcome> {
         use crate::access::Permission;
         use crate::audit::AuditOutcome;
         use crate::command::{BatchOutcome, Command, ItemOutcome};
         use crate::error::Error;
         use crate::event::EventKind;
+        let (actor, now) = (inv.actor(), inv.now());
         let kind = if manager.is_some() {
             "assign_manager"
         } else {
             "unassign_manager"
         };
         let cmd = Command {
-            actor,
+            inv,
             kind,
             customer: None,
-            now,
-            key,
             batch: true,
             ids: customers,
             gate: &|d: &crate::desk::Desk| {

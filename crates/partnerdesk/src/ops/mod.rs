@@ -16,5 +16,6 @@ pub mod authorization;
 pub mod budget;
 pub mod command;
 pub mod freeze;
+pub mod invocation;
 pub mod manager;
 pub mod order;

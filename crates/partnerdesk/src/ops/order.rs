@@ -5,7 +5,6 @@
 use crate::ids::OrderId;
 pub use crate::model::order::{Order, OrderStatus, OrderType};
 use crate::money::Money;
-use chrono::{DateTime, Utc};
 
 /// A validated order to place on a customer's behalf: the customer, the order type and its
 /// amount (> 0, at most 2 decimals; the currency is checked against the partner's when placed).
@@ -72,20 +71,17 @@ impl crate::desk::Desk {
     /// nothing remaining).
     pub fn place_order_on_behalf(
         &mut self,
-        actor: &crate::access::Actor,
+        inv: &crate::invocation::Invocation,
         request: &OrderRequest,
-        now: DateTime<Utc>,
-        key: Option<&crate::ids::IdempotencyKey>,
     ) -> crate::error::Result<OrderId> {
         use crate::authorization::AuthorizationScope;
         use crate::error::Error;
+        let (actor, now) = (inv.actor(), inv.now());
         let id = &request.customer;
         let cmd = crate::command::Command {
-            actor,
+            inv,
             kind: "place_order",
             customer: Some(id),
-            now,
-            key,
             batch: false,
             ids: &[],
             gate: &|d: &crate::desk::Desk| {

@@ -13,25 +13,27 @@ impl crate::Desk {
     /// [`Desk::authorize`](crate::Desk::authorize) on the customer. Every attempt is audited
     /// (kind `reveal`, the customer, the field name; never the value), whether it is allowed or
     /// refused. A customer without the field (no e-mail, no account manager) reveals an empty
-    /// string. A mobile number is revealed with its country code (`+86 13812345678`).
+    /// string. A mobile number is revealed with its country code (`+86 13812345678`). The
+    /// invocation's actor is checked and audited at its `now`; its idempotency key, if any, is
+    /// not used (a read changes nothing a retry could repeat).
     ///
     /// ```
-    /// use partnerdesk::{demo, access::Actor, audit::AuditFilter, privacy::SensitiveField, OperatorId};
+    /// use partnerdesk::{demo, access::Actor, audit::AuditFilter, privacy::SensitiveField, Invocation, OperatorId};
     /// let (mut desk, now) = demo::portfolio(20, 1)?;
-    /// let admin = Actor::Operator(OperatorId::new("admin")?);
+    /// let admin = Invocation::new(Actor::Operator(OperatorId::new("admin")?), now);
     /// let id = desk.customers().next().map(|c| c.id.clone()).ok_or(partnerdesk::Error::InvalidCursor)?;
-    /// let name = desk.reveal(&admin, &id, SensitiveField::Name, now)?;
+    /// let name = desk.reveal(&admin, &id, SensitiveField::Name)?;
     /// assert_eq!(&name, desk.customer(&id)?.name.expose());
     /// assert_eq!(desk.audit_log(&AuditFilter::default().customer(id).kind("reveal")).len(), 1);
     /// # Ok::<(), partnerdesk::Error>(())
     /// ```
     pub fn reveal(
         &mut self,
-        actor: &crate::access::Actor,
+        inv: &crate::invocation::Invocation,
         customer: &crate::ids::CustomerId,
         field: SensitiveField,
-        now: chrono::DateTime<chrono::Utc>,
     ) -> Result<String> {
+        let (actor, now) = (inv.actor(), inv.now());
         let outcome = self
             .authorize(actor, crate::Permission::RevealSensitive, Some(customer))
             .and_then(|()| self.raw_field(customer, field));

@@ -5,6 +5,7 @@
 
 use crate::ops_fixture::{cid, code, desk, monthly, now, op};
 use chrono::Duration;
+use partnerdesk::Invocation;
 use partnerdesk::audit::{AuditFilter, AuditOutcome};
 use partnerdesk::chain::EventKey;
 use partnerdesk::event::{Event, EventKind};
@@ -37,10 +38,18 @@ fn another_operator_reusing_an_admins_key_is_a_conflict_and_is_audited() -> Resu
     let mut d = desk()?;
     let k = key("pay-run-7")?;
     let setting = monthly(100, false, false)?;
-    d.set_budget(&op("admin"), &cid("r1"), &setting, now(), Some(&k))?;
+    d.set_budget(
+        &Invocation::new(op("admin"), now()).key(k.clone()),
+        &cid("r1"),
+        &setting,
+    )?;
     let before = d.clone();
     // The same command, by another operator who holds the item itself.
-    let err = d.set_budget(&op("ops"), &cid("r1"), &setting, now(), Some(&k));
+    let err = d.set_budget(
+        &Invocation::new(op("ops"), now()).key(k.clone()),
+        &cid("r1"),
+        &setting,
+    );
     assert_eq!(code(err), Some("IDEMPOTENCY_CONFLICT"));
     assert_eq!(d, before, "nothing changed");
     assert_eq!(
@@ -48,7 +57,11 @@ fn another_operator_reusing_an_admins_key_is_a_conflict_and_is_audited() -> Resu
         vec![denied("IDEMPOTENCY_CONFLICT")]
     );
     // The admin's own replay is answered, and audited too.
-    d.set_budget(&op("admin"), &cid("r1"), &setting, now(), Some(&k))?;
+    d.set_budget(
+        &Invocation::new(op("admin"), now()).key(k.clone()),
+        &cid("r1"),
+        &setting,
+    )?;
     assert_eq!(d, before, "a replay changes nothing");
     assert_eq!(
         attempts(&d, &op("admin"), "set_budget"),
@@ -67,16 +80,22 @@ fn a_revoked_operator_replaying_its_own_key_is_refused_and_audited() -> Result<(
     let mut d = desk()?;
     let k = key("budget-1")?;
     let setting = monthly(100, false, false)?;
-    d.set_budget(&op("ops"), &cid("r1"), &setting, now(), Some(&k))?;
+    d.set_budget(
+        &Invocation::new(op("ops"), now()).key(k.clone()),
+        &cid("r1"),
+        &setting,
+    )?;
     d.revoke_permissions(
-        &op("admin"),
+        &Invocation::new(op("admin"), now()),
         &OperatorId::new("ops")?,
         &[Permission::SetBudget],
-        now(),
-        None,
     )?;
     let before = d.clone();
-    let err = d.set_budget(&op("ops"), &cid("r1"), &setting, now(), Some(&k));
+    let err = d.set_budget(
+        &Invocation::new(op("ops"), now()).key(k.clone()),
+        &cid("r1"),
+        &setting,
+    );
     assert_eq!(code(err), Some("PERMISSION_DENIED"));
     assert_eq!(d, before, "nothing changed");
     assert_eq!(
@@ -90,17 +109,15 @@ fn a_revoked_operator_replaying_its_own_key_is_refused_and_audited() -> Result<(
         "overdue",
     )?;
     let fk = key("freeze-1")?;
-    d.freeze(&op("ops"), &req, now(), Some(&fk))?;
+    d.freeze(&Invocation::new(op("ops"), now()).key(fk.clone()), &req)?;
     d.revoke_permissions(
-        &op("admin"),
+        &Invocation::new(op("admin"), now()),
         &OperatorId::new("ops")?,
         &[Permission::FreezeUnfreeze],
-        now(),
-        None,
     )?;
     let before = d.clone();
     assert_eq!(
-        code(d.freeze(&op("ops"), &req, now(), Some(&fk))),
+        code(d.freeze(&Invocation::new(op("ops"), now()).key(fk.clone()), &req)),
         Some("PERMISSION_DENIED")
     );
     assert_eq!(d, before);
@@ -135,34 +152,26 @@ fn logged(event_key: Option<&EventKey>) -> Result<(Desk, String, Vec<Event>)> {
     let start = d.to_snapshot_json()?;
     let h = |n: i64| now() + Duration::hours(n);
     d.grant_permissions(
-        &op("admin"),
+        &Invocation::new(op("admin"), h(0)),
         &OperatorId::new("viewer")?,
         &[Permission::ViewSpend],
-        h(0),
-        None,
     )?;
     d.set_budget(
-        &op("ops"),
+        &Invocation::new(op("ops"), h(1)),
         &cid("r1"),
         &monthly(100, false, false)?,
-        h(1),
-        None,
     )?;
     d.assign_manager(
-        &op("ops"),
+        &Invocation::new(op("ops"), h(2)),
         &[cid("r1")],
         &OperatorId::new("am1")?,
-        h(2),
-        None,
     )?;
     d.set_budget(
-        &op("ops"),
+        &Invocation::new(op("ops"), h(3)),
         &cid("r1"),
         &monthly(200, false, false)?,
-        h(3),
-        None,
     )?;
-    d.unassign_manager(&op("ops"), &[cid("r1")], h(4), None)?;
+    d.unassign_manager(&Invocation::new(op("ops"), h(4)), &[cid("r1")])?;
     let events = d.events().to_vec();
     assert_eq!(
         events.iter().map(|e| e.kind.code()).collect::<Vec<_>>(),
@@ -249,7 +258,11 @@ fn a_forged_grant_by_an_intern_is_refused_and_the_intern_still_cannot_reveal() -
     );
     assert!(d == before, "nothing applied");
     assert_eq!(
-        code(d.reveal(&intern, &cid("r1"), SensitiveField::Mobile, now())),
+        code(d.reveal(
+            &Invocation::new(intern.clone(), now()),
+            &cid("r1"),
+            SensitiveField::Mobile
+        )),
         Some("PERMISSION_DENIED")
     );
     // Replay refuses it the same way.
@@ -262,18 +275,14 @@ fn a_governed_event_needs_the_item_at_that_point_of_the_log() -> Result<()> {
     let (mut d, start, _) = logged(None)?;
     let t = now() + Duration::hours(5);
     d.grant_permissions(
-        &op("admin"),
+        &Invocation::new(op("admin"), t),
         &OperatorId::new("intern")?,
         &[Permission::SetBudget],
-        t,
-        None,
     )?;
     d.set_budget(
-        &Actor::Operator(OperatorId::new("intern")?),
+        &Invocation::new(Actor::Operator(OperatorId::new("intern")?), t),
         &cid("r1"),
         &monthly(300, false, false)?,
-        t,
-        None,
     )?;
     let events = d.events().to_vec();
     // The log as emitted replays.
@@ -288,11 +297,9 @@ fn a_governed_event_needs_the_item_at_that_point_of_the_log() -> Result<()> {
     // A revocation before it counts as well.
     let mut d2 = Desk::replay(&start, events[..6].iter().cloned())?;
     d2.revoke_permissions(
-        &op("admin"),
+        &Invocation::new(op("admin"), t),
         &OperatorId::new("intern")?,
         &[Permission::SetBudget],
-        t,
-        None,
     )?;
     let mut revoked = d2.events().to_vec();
     let mut budget = events[6].clone();
@@ -496,7 +503,10 @@ fn a_log_continues_from_a_snapshot_and_an_old_snapshot_starts_a_new_chain() -> R
     let mut legacy = Desk::from_snapshot_json(&old.to_string())?;
     assert_eq!(legacy.chain_head(), "");
     let legacy_start = legacy.to_snapshot_json()?;
-    legacy.unassign_manager(&op("ops"), &[cid("r1")], now() + Duration::hours(4), None)?;
+    legacy.unassign_manager(
+        &Invocation::new(op("ops"), now() + Duration::hours(4)),
+        &[cid("r1")],
+    )?;
     let next = legacy.events().last().cloned();
     let next = next.ok_or(Error::InvalidCursor)?;
     assert_eq!(next.seq, 4);
@@ -510,11 +520,9 @@ fn commands_refuse_a_time_before_the_last_event() -> Result<()> {
     let (mut d, _, _) = logged(None)?;
     let before = d.clone();
     let err = d.set_budget(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()),
         &cid("r1"),
         &monthly(500, false, false)?,
-        now(),
-        None,
     );
     assert_eq!(code(err), Some("INVALID_ARGUMENT"));
     assert!(d == before);

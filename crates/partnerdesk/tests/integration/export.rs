@@ -2,6 +2,7 @@
 //! readers, progress and cancellation, history and download again, snapshots.
 
 use calamine::{Data, Reader, Xlsx};
+use partnerdesk::Invocation;
 use partnerdesk::access::Actor;
 use partnerdesk::audit::{AuditFilter, AuditOutcome};
 use partnerdesk::export::{
@@ -890,10 +891,10 @@ fn the_compact_copy_follows_commands_spend_and_month_rolls() -> TestResult {
         .collect();
     let admin = admin()?;
     let freeze = FreezeRequest::new(resellers[..5].to_vec(), FreezeScope::Account, "review")?;
-    desk.freeze(&admin, &freeze, now, None)?;
+    desk.freeze(&Invocation::new(admin.clone(), now), &freeze)?;
     let manager = OperatorId::new("am_001")?;
-    desk.assign_manager(&admin, &ids[10..20], &manager, now, None)?;
-    desk.unassign_manager(&admin, &ids[20..25], now, None)?;
+    desk.assign_manager(&Invocation::new(admin.clone(), now), &ids[10..20], &manager)?;
+    desk.unassign_manager(&Invocation::new(admin.clone(), now), &ids[20..25])?;
     let setting = BudgetSetting::new(
         Money::new(partnerdesk::Decimal::from(5), desk.partner().currency),
         BudgetKind::Monthly,
@@ -901,7 +902,7 @@ fn the_compact_copy_follows_commands_spend_and_month_rolls() -> TestResult {
         false,
     )?;
     for id in &resellers[5..10] {
-        desk.set_budget(&admin, id, &setting, now, None)?;
+        desk.set_budget(&Invocation::new(admin.clone(), now), id, &setting)?;
     }
     for (i, id) in ids.iter().step_by(9).enumerate() {
         for days_ago in [1, 35] {

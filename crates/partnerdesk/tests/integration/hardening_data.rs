@@ -3,6 +3,7 @@
 //! nothing; masks never show more than documented, whatever they are given.
 
 use crate::ops_fixture::{cid, code, desk, monthly, now, op};
+use partnerdesk::Invocation;
 use partnerdesk::event::{Event, EventKind};
 use partnerdesk::order::OrderRequest;
 use partnerdesk::privacy::{MaskPolicy, MaskRule, Masker, Personal, SensitiveField};
@@ -37,11 +38,9 @@ fn unpaid(n: u32, amount: Money) -> partnerdesk::Result<Order> {
 fn budgeted() -> partnerdesk::Result<Desk> {
     let mut d = desk()?;
     d.set_budget(
-        &op("admin"),
+        &Invocation::new(op("admin"), now()),
         &cid("r1"),
         &monthly(1000, false, false)?,
-        now(),
-        None,
     )?;
     Ok(d)
 }
@@ -251,7 +250,7 @@ fn forged_mobiles_are_refused_at_every_door() -> TestResult {
         let mut live = d.clone();
         let mut genuine = c.clone();
         genuine.mobile = Some(Personal::new(Mobile::new("+86", "13912345678")?));
-        live.associate(&op("admin"), genuine, None, now(), None)?;
+        live.associate(&Invocation::new(op("admin"), now()), genuine, None)?;
         let mut event = live.events().last().cloned().ok_or("no event")?;
         match &mut event.kind {
             EventKind::Associated { customer } => customer.mobile = Some(Personal::new(m.clone())),

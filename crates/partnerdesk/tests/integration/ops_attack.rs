@@ -14,6 +14,7 @@
 //! docs/testing.md, "State machine").
 
 use chrono::{DateTime, Duration, Utc};
+use partnerdesk::Invocation;
 use partnerdesk::budget::{BudgetSetting, default_thresholds};
 use partnerdesk::event::{Event, EventKind};
 use partnerdesk::freeze::FreezeRequest;
@@ -180,13 +181,14 @@ fn run(
     key: Option<&IdempotencyKey>,
 ) -> Result<bool> {
     let currency = desk.partner().currency;
+    let inv = Invocation::new(actor.clone(), now).with_key(key.cloned());
     Ok(match cmd {
         Cmd::Freeze(c, freeze) => {
             let req = FreezeRequest::new(vec![pick(ids, *c)], FreezeScope::Account, "attack")?;
             let out = if *freeze {
-                desk.freeze(actor, &req, now, key)
+                desk.freeze(&inv, &req)
             } else {
-                desk.unfreeze(actor, &req, now, key)
+                desk.unfreeze(&inv, &req)
             };
             out.is_ok()
         }
@@ -197,16 +199,10 @@ fn run(
                 amount % 2 == 0,
                 false,
             )?;
-            desk.set_budget(actor, &pick(ids, *c), &s, now, key).is_ok()
+            desk.set_budget(&inv, &pick(ids, *c), &s).is_ok()
         }
         Cmd::Assign(c) => desk
-            .assign_manager(
-                actor,
-                &[pick(ids, *c)],
-                &OperatorId::new("am_001")?,
-                now,
-                key,
-            )
+            .assign_manager(&inv, &[pick(ids, *c)], &OperatorId::new("am_001")?)
             .is_ok(),
         Cmd::PlaceOrder(c, amount) => {
             let req = OrderRequest::new(
@@ -214,15 +210,15 @@ fn run(
                 OrderType::New,
                 Money::new(Decimal::from(*amount), currency),
             )?;
-            desk.place_order_on_behalf(actor, &req, now, key).is_ok()
+            desk.place_order_on_behalf(&inv, &req).is_ok()
         }
         Cmd::Grant(o, i) | Cmd::Revoke(o, i) => {
             let target = OperatorId::new(["ops", "rops", "intern"][*o % 3])?;
             let items = [ITEMS[*i % ITEMS.len()].clone()];
             let r = if matches!(cmd, Cmd::Grant(..)) {
-                desk.grant_permissions(actor, &target, &items, now, key)
+                desk.grant_permissions(&inv, &target, &items)
             } else {
-                desk.revoke_permissions(actor, &target, &items, now, key)
+                desk.revoke_permissions(&inv, &target, &items)
             };
             r.is_ok()
         }

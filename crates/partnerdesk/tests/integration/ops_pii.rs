@@ -4,6 +4,7 @@
 
 use crate::ops_fixture::*;
 use chrono::Duration;
+use partnerdesk::Invocation;
 use partnerdesk::audit::AuditFilter;
 use partnerdesk::authorization::{AuthorizationRequest, AuthorizationScope};
 use partnerdesk::freeze::FreezeRequest;
@@ -196,7 +197,7 @@ fn errors_print_no_personal_data() -> Result<()> {
         FreezeScope::Account,
         "overdue",
     )?;
-    d.freeze(&op("ops"), &freeze, now(), None)?
+    d.freeze(&Invocation::new(op("ops"), now()), &freeze)?
         .items
         .into_iter()
         .for_each(|i| {
@@ -206,29 +207,25 @@ fn errors_print_no_personal_data() -> Result<()> {
         });
     let order = OrderRequest::new(cid("r1"), OrderType::New, cny(5, 0))?;
     errors.extend(
-        d.place_order_on_behalf(&op("ops"), &order, now(), None)
+        d.place_order_on_behalf(&Invocation::new(op("ops"), now()), &order)
             .err(),
     );
     errors.extend(
         d.set_budget(
-            &op("viewer"),
+            &Invocation::new(op("viewer"), now()),
             &cid("r1"),
             &monthly(5, false, false)?,
-            now(),
-            None,
         )
         .err(),
     );
     errors.extend(
-        d.request_partner_disassociation(&op("admin"), &cid("r1"), "x", now(), None)
+        d.request_partner_disassociation(&Invocation::new(op("admin"), now()), &cid("r1"), "x")
             .err(),
     );
     errors.extend(
         d.associate(
-            &Actor::System,
+            &Invocation::new(Actor::System, now()),
             d.customer(&cid("r1"))?.clone(),
-            None,
-            now(),
             None,
         )
         .err(),
@@ -247,57 +244,76 @@ fn events_and_audit_records_print_no_personal_data() -> Result<()> {
     let admin = op("admin");
     let ops = op("ops");
     let viewer = OperatorId::new("viewer")?;
-    d.grant_permissions(&admin, &viewer, &[Permission::ViewSpend], now(), None)?;
-    d.revoke_permissions(&admin, &viewer, &[Permission::ViewSpend], now(), None)?;
+    d.grant_permissions(
+        &Invocation::new(admin.clone(), now()),
+        &viewer,
+        &[Permission::ViewSpend],
+    )?;
+    d.revoke_permissions(
+        &Invocation::new(admin.clone(), now()),
+        &viewer,
+        &[Permission::ViewSpend],
+    )?;
     let felix = fresh_customer()?;
     let fid = felix.id.clone();
     d.associate(
-        &Actor::Customer(fid.clone()),
+        &Invocation::new(Actor::Customer(fid.clone()), now()),
         felix,
         Some(OperatorId::new("am1")?),
-        now(),
-        None,
     )?;
     d.set_budget(
-        &ops,
+        &Invocation::new(ops.clone(), now()).key(IdempotencyKey::new("k-1")?),
         &fid,
         &monthly(100, true, true)?,
-        now(),
-        Some(&IdempotencyKey::new("k-1")?),
     )?;
-    d.assign_manager(&ops, &[cid("r1")], &OperatorId::new("am2")?, now(), None)?;
-    d.unassign_manager(&ops, &[cid("r1")], now(), None)?;
+    d.assign_manager(
+        &Invocation::new(ops.clone(), now()),
+        &[cid("r1")],
+        &OperatorId::new("am2")?,
+    )?;
+    d.unassign_manager(&Invocation::new(ops.clone(), now()), &[cid("r1")])?;
     let req = AuthorizationRequest::new(fid.clone(), [AuthorizationScope::PlaceOrders], 10, true)?;
     let felix_actor = Actor::Customer(fid.clone());
-    d.set_budget(&ops, &cid("r1"), &monthly(150, true, false)?, now(), None)?;
+    d.set_budget(
+        &Invocation::new(ops.clone(), now()),
+        &cid("r1"),
+        &monthly(150, true, false)?,
+    )?;
     d.evaluate_budgets(now())?;
     let unfreeze = FreezeRequest::new(vec![cid("r1")], FreezeScope::Account, "budget raised")?;
-    d.unfreeze(&ops, &unfreeze, now(), None)?;
-    let r = d.request_partner_disassociation(&admin, &fid, "cleanup", now(), None)?;
-    d.decide_disassociation(&felix_actor, r, false, "staying", now(), None)?;
-    let a = d.request_authorization(&ops, &req, now(), None)?;
-    d.approve_authorization(&felix_actor, &a, now(), None)?;
-    d.place_order_on_behalf(
-        &ops,
-        &OrderRequest::new(fid.clone(), OrderType::New, cny(99, 0))?,
-        now(),
-        None,
+    d.unfreeze(&Invocation::new(ops.clone(), now()), &unfreeze)?;
+    let r =
+        d.request_partner_disassociation(&Invocation::new(admin.clone(), now()), &fid, "cleanup")?;
+    d.decide_disassociation(
+        &Invocation::new(felix_actor.clone(), now()),
+        r,
+        false,
+        "staying",
     )?;
-    d.revoke_authorization(&felix_actor, &a, "done", now(), None)?;
-    let b = d.request_authorization(&ops, &req, now(), None)?;
-    d.reject_authorization(&felix_actor, &b, now(), None)?;
-    let c = d.request_authorization(&ops, &req, now(), None)?;
-    d.terminate_authorization(&ops, &c, now(), None)?;
-    let e = d.request_authorization(&ops, &req, now(), None)?;
-    d.approve_authorization(&felix_actor, &e, now(), None)?;
+    let a = d.request_authorization(&Invocation::new(ops.clone(), now()), &req)?;
+    d.approve_authorization(&Invocation::new(felix_actor.clone(), now()), &a)?;
+    d.place_order_on_behalf(
+        &Invocation::new(ops.clone(), now()),
+        &OrderRequest::new(fid.clone(), OrderType::New, cny(99, 0))?,
+    )?;
+    d.revoke_authorization(&Invocation::new(felix_actor.clone(), now()), &a, "done")?;
+    let b = d.request_authorization(&Invocation::new(ops.clone(), now()), &req)?;
+    d.reject_authorization(&Invocation::new(felix_actor.clone(), now()), &b)?;
+    let c = d.request_authorization(&Invocation::new(ops.clone(), now()), &req)?;
+    d.terminate_authorization(&Invocation::new(ops.clone(), now()), &c)?;
+    let e = d.request_authorization(&Invocation::new(ops.clone(), now()), &req)?;
+    d.approve_authorization(&Invocation::new(felix_actor.clone(), now()), &e)?;
     d.expire_authorizations(now() + Duration::days(11))?;
-    let f = d.request_authorization(&ops, &req, now() + Duration::days(11), None)?;
+    let f = d.request_authorization(
+        &Invocation::new(ops.clone(), now() + Duration::days(11)),
+        &req,
+    )?;
     let _ = f;
     d.expire_authorizations(now() + Duration::days(102))?;
     // The log never goes back in time: the last steps come after the expiries.
     let end = now() + Duration::days(102);
-    let r = d.request_disassociation(&felix_actor, &fid, "moving", end, None)?;
-    d.decide_disassociation(&admin, r, true, "", end, None)?;
+    let r = d.request_disassociation(&Invocation::new(felix_actor.clone(), end), &fid, "moving")?;
+    d.decide_disassociation(&Invocation::new(admin.clone(), end), r, true, "")?;
     let mut events: Vec<_> = d.events().to_vec();
     // The distributor's decision only exists for a reseller partner.
     let mut rd = desk_for(Partner::new(
@@ -307,12 +323,10 @@ fn events_and_audit_records_print_no_personal_data() -> Result<()> {
         Tier::Reseller,
     ))?;
     let ra = rd.request_authorization(
-        &ops,
+        &Invocation::new(ops.clone(), now()),
         &AuthorizationRequest::new(cid("r1"), [AuthorizationScope::OperateResources], 5, true)?,
-        now(),
-        None,
     )?;
-    rd.record_distributor_decision(&Actor::System, &ra, true, now(), None)?;
+    rd.record_distributor_decision(&Invocation::new(Actor::System, now()), &ra, true)?;
     events.extend(rd.events().iter().cloned());
     let seen: BTreeSet<&str> = events.iter().map(|e| e.kind.code()).collect();
     let missing: Vec<&&str> = EVENT_CODES.iter().filter(|c| !seen.contains(**c)).collect();

@@ -7,6 +7,7 @@
 
 use crate::common::naive;
 use chrono::{DateTime, Duration, Utc};
+use partnerdesk::Invocation;
 use partnerdesk::authorization::{AuthorizationRequest, AuthorizationScope, AuthorizationState};
 use partnerdesk::budget::BudgetSetting;
 use partnerdesk::event::EventKind;
@@ -255,6 +256,7 @@ proptest! {
                 _ => pick(&ids, a),
             };
             let actor = actor(a, &subject).map_err(fail)?;
+            let inv = Invocation::new(actor.clone(), now).with_key(key.clone());
             let before = desk.clone();
             let was = |id: &CustomerId| before.customer(id).ok().cloned();
             let repeat = key.as_ref().is_some_and(|k| before.events().iter().any(|e| matches!(&e.kind, EventKind::CommandRecorded { key: x, .. } if x == k)));
@@ -266,9 +268,9 @@ proptest! {
                     let scope = if all { FreezeScope::AccountAndResources } else { FreezeScope::Account };
                     let Ok(req) = FreezeRequest::new(list, scope.clone(), "random") else { continue };
                     let out = if freezing {
-                        desk.freeze(&actor, &req, now, key.as_ref())
+                        desk.freeze(&inv, &req)
                     } else {
-                        desk.unfreeze(&actor, &req, now, key.as_ref())
+                        desk.unfreeze(&inv, &req)
                     };
                     if let (Ok(out), false) = (out, repeat) {
                         for id in ok_ids(&out) {
@@ -289,7 +291,7 @@ proptest! {
                 Op::SetBudget(_, amount, auto, unfreeze, one_off) => {
                     let kind = if one_off { BudgetKind::OneOff } else { BudgetKind::Monthly };
                     let setting = BudgetSetting::new(Money::new(Decimal::from(amount), desk.partner().currency), kind, auto, unfreeze).map_err(fail)?;
-                    if desk.set_budget(&actor, &subject, &setting, now, key.as_ref()).is_ok() && !repeat {
+                    if desk.set_budget(&inv, &subject, &setting).is_ok() && !repeat {
                         let c = was(&subject);
                         prop_assert!(holds(&before, &actor, &Permission::SetBudget, c.as_ref()));
                         prop_assert!(!unfreeze || holds(&before, &actor, &Permission::FreezeUnfreeze, c.as_ref()));
@@ -299,7 +301,7 @@ proptest! {
                 Op::Assign(v, m) => {
                     let list: Vec<CustomerId> = v.iter().map(|i| pick(&ids, *i)).collect();
                     let manager = OperatorId::new(format!("am_{m:03}")).map_err(fail)?;
-                    if let (Ok(out), false) = (desk.assign_manager(&actor, &list, &manager, now, key.as_ref()), repeat) {
+                    if let (Ok(out), false) = (desk.assign_manager(&inv, &list, &manager), repeat) {
                         for id in ok_ids(&out) {
                             prop_assert!(holds(&before, &actor, &Permission::AssignAccountManager, None));
                             prop_assert!(was(&id).is_some_and(|c| c.is_associated() && c.account_manager.as_ref() != Some(&manager)));
@@ -308,7 +310,7 @@ proptest! {
                 }
                 Op::Unassign(v) => {
                     let list: Vec<CustomerId> = v.iter().map(|i| pick(&ids, *i)).collect();
-                    if let (Ok(out), false) = (desk.unassign_manager(&actor, &list, now, key.as_ref()), repeat) {
+                    if let (Ok(out), false) = (desk.unassign_manager(&inv, &list), repeat) {
                         for id in ok_ids(&out) {
                             prop_assert!(holds(&before, &actor, &Permission::AssignAccountManager, None));
                             prop_assert!(was(&id).is_some_and(|c| c.account_manager.is_some()));
@@ -317,7 +319,7 @@ proptest! {
                 }
                 Op::RequestAuth(_, days) => {
                     let req = AuthorizationRequest::new(subject.clone(), [AuthorizationScope::PlaceOrders], days, true).map_err(fail)?;
-                    if desk.request_authorization(&actor, &req, now, key.as_ref()).is_ok() && !repeat {
+                    if desk.request_authorization(&inv, &req).is_ok() && !repeat {
                         prop_assert!(holds(&before, &actor, &Permission::RequestAuthorization, was(&subject).as_ref()));
                         prop_assert!(was(&subject).is_some_and(|c| c.is_associated()));
                     }
@@ -327,9 +329,9 @@ proptest! {
                     let Some((id, customer, state)) = all.get(i % all.len().max(1)).cloned() else { continue };
                     let as_customer = Actor::Customer(customer.clone());
                     let (who, r) = match op {
-                        Op::ApproveAuth(_) => (as_customer.clone(), desk.approve_authorization(&as_customer, &id, now, key.as_ref())),
-                        Op::RevokeAuth(_) => (as_customer.clone(), desk.revoke_authorization(&as_customer, &id, "random", now, key.as_ref())),
-                        _ => (actor.clone(), desk.terminate_authorization(&actor, &id, now, key.as_ref())),
+                        Op::ApproveAuth(_) => (as_customer.clone(), desk.approve_authorization(&Invocation::new(as_customer.clone(), now).with_key(key.clone()), &id)),
+                        Op::RevokeAuth(_) => (as_customer.clone(), desk.revoke_authorization(&Invocation::new(as_customer.clone(), now).with_key(key.clone()), &id, "random")),
+                        _ => (actor.clone(), desk.terminate_authorization(&inv, &id)),
                     };
                     if r.is_ok() && !repeat {
                         match op {
@@ -345,7 +347,7 @@ proptest! {
                 Op::PlaceOrder(_, amount) => {
                     let amount = Money::new(Decimal::from(amount), desk.partner().currency);
                     let req = OrderRequest::new(subject.clone(), OrderType::New, amount).map_err(fail)?;
-                    if desk.place_order_on_behalf(&actor, &req, now, key.as_ref()).is_ok() && !repeat {
+                    if desk.place_order_on_behalf(&inv, &req).is_ok() && !repeat {
                         let c = was(&subject);
                         prop_assert!(holds(&before, &actor, &Permission::PlaceOrderOnBehalf, c.as_ref()));
                         prop_assert!(c.as_ref().is_some_and(|c| c.is_associated() && c.association.is_reseller_model() && !c.freeze.is_frozen()));
@@ -361,13 +363,13 @@ proptest! {
                     desk.expire_authorizations(now).map_err(fail)?;
                 }
                 Op::CustomerRequest(_) => {
-                    let accepted = desk.request_disassociation(&actor, &subject, "random", now, key.as_ref()).is_ok();
+                    let accepted = desk.request_disassociation(&inv, &subject, "random").is_ok();
                     if accepted && !repeat {
                         prop_assert_eq!(&actor, &Actor::Customer(subject.clone()));
                     }
                 }
                 Op::PartnerRequest(_) => {
-                    let accepted = desk.request_partner_disassociation(&actor, &subject, "random", now, key.as_ref()).is_ok();
+                    let accepted = desk.request_partner_disassociation(&inv, &subject, "random").is_ok();
                     if accepted && !repeat {
                         prop_assert!(holds(&before, &actor, &Permission::ManageAssociation, None));
                         prop_assert!(was(&subject).is_some_and(|c| partnerdesk::association::disassociation_blocker(&c, now).is_none()));
@@ -380,7 +382,7 @@ proptest! {
                         partnerdesk::association::Initiator::Partner => Actor::Customer(req.customer.clone()),
                         _ => actor.clone(),
                     };
-                    if desk.decide_disassociation(&decider, req.id, approve, "random", now, key.as_ref()).is_ok() && !repeat {
+                    if desk.decide_disassociation(&Invocation::new(decider.clone(), now).with_key(key.clone()), req.id, approve, "random").is_ok() && !repeat {
                         prop_assert_eq!(req.status, partnerdesk::association::RequestStatus::Pending);
                         if req.initiator == partnerdesk::association::Initiator::Customer {
                             prop_assert!(holds(&before, &decider, &Permission::ManageAssociation, None));
@@ -393,7 +395,7 @@ proptest! {
                 Op::Grant(i) => {
                     let item = Permission::KNOWN[i % Permission::KNOWN.len()].clone();
                     let target = OperatorId::new("nobody").map_err(fail)?;
-                    if desk.grant_permissions(&actor, &target, std::slice::from_ref(&item), now, key.as_ref()).is_ok() && !repeat {
+                    if desk.grant_permissions(&inv, &target, std::slice::from_ref(&item)).is_ok() && !repeat {
                         prop_assert!(holds(&before, &actor, &Permission::ManageAssociation, None));
                         prop_assert!(!matches!(item, Permission::Export | Permission::ManageAssociation));
                     }

@@ -3,6 +3,7 @@
 
 use crate::ops_fixture::*;
 use chrono::Duration;
+use partnerdesk::Invocation;
 use partnerdesk::audit::{AuditFilter, AuditOutcome};
 use partnerdesk::authorization::{AuthorizationRequest, AuthorizationScope, AuthorizationState};
 use partnerdesk::budget::{BudgetOperation, BudgetSetting};
@@ -32,8 +33,8 @@ fn authorize_orders(
 ) -> Result<partnerdesk::AuthorizationId> {
     let req =
         AuthorizationRequest::new(cid(customer), [AuthorizationScope::PlaceOrders], days, true)?;
-    let id = d.request_authorization(&op("ops"), &req, now(), None)?;
-    d.approve_authorization(&Actor::Customer(cid(customer)), &id, now(), None)?;
+    let id = d.request_authorization(&Invocation::new(op("ops"), now()), &req)?;
+    d.approve_authorization(&Invocation::new(Actor::Customer(cid(customer)), now()), &id)?;
     Ok(id)
 }
 
@@ -79,24 +80,40 @@ fn administrator_only_items_cannot_be_granted() -> Result<()> {
     let mut d = desk()?;
     let viewer = OperatorId::new("viewer")?;
     assert_eq!(
-        code(d.grant_permissions(&op("admin"), &viewer, &[Permission::Export], now(), None)),
+        code(d.grant_permissions(
+            &Invocation::new(op("admin"), now()),
+            &viewer,
+            &[Permission::Export]
+        )),
         Some("ADMINISTRATOR_ONLY")
     );
     // Only the administrator grants.
     assert_eq!(
-        code(d.grant_permissions(&op("ops"), &viewer, &[Permission::ViewSpend], now(), None)),
+        code(d.grant_permissions(
+            &Invocation::new(op("ops"), now()),
+            &viewer,
+            &[Permission::ViewSpend]
+        )),
         Some("ADMINISTRATOR_ONLY")
     );
     assert_eq!(
         code(d.authorize(&op("viewer"), Permission::ViewSpend, None)),
         Some("PERMISSION_DENIED")
     );
-    d.grant_permissions(&op("admin"), &viewer, &[Permission::ViewSpend], now(), None)?;
+    d.grant_permissions(
+        &Invocation::new(op("admin"), now()),
+        &viewer,
+        &[Permission::ViewSpend],
+    )?;
     assert!(
         d.authorize(&op("viewer"), Permission::ViewSpend, None)
             .is_ok()
     );
-    d.revoke_permissions(&op("admin"), &viewer, &[Permission::ViewSpend], now(), None)?;
+    d.revoke_permissions(
+        &Invocation::new(op("admin"), now()),
+        &viewer,
+        &[Permission::ViewSpend],
+    )?;
     assert_eq!(
         code(d.authorize(&op("viewer"), Permission::ViewSpend, None)),
         Some("PERMISSION_DENIED")
@@ -109,10 +126,8 @@ fn reseller_customers_need_the_reseller_scoped_item() -> Result<()> {
     let mut d = desk()?;
     // `ops` holds the own-customer item only: refused on r2 (held through reseller res-1).
     let out = d.freeze(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()),
         &freeze_req(&["r1", "r2"], FreezeScope::Account)?,
-        now(),
-        None,
     )?;
     assert!(out.get(&cid("r1")).is_some_and(|r| r.is_ok()));
     assert_eq!(
@@ -123,20 +138,16 @@ fn reseller_customers_need_the_reseller_scoped_item() -> Result<()> {
     );
     // `rops` holds the reseller-scoped item only: allowed on r2, refused on r1.
     let out = d.unfreeze(
-        &op("rops"),
+        &Invocation::new(op("rops"), now()),
         &freeze_req(&["r1"], FreezeScope::Account)?,
-        now(),
-        None,
     )?;
     assert_eq!(
         out.items[0].result.as_ref().err().map(Error::code),
         Some("PERMISSION_DENIED")
     );
     let out = d.freeze(
-        &op("rops"),
+        &Invocation::new(op("rops"), now()),
         &freeze_req(&["r2"], FreezeScope::Account)?,
-        now(),
-        None,
     )?;
     assert_eq!(out.succeeded(), 1);
     Ok(())
@@ -148,10 +159,8 @@ fn reseller_customers_need_the_reseller_scoped_item() -> Result<()> {
 fn freeze_and_unfreeze_need_the_same_scope() -> Result<()> {
     let mut d = desk()?;
     let out = d.freeze(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()),
         &freeze_req(&["r1"], FreezeScope::AccountAndResources)?,
-        now(),
-        None,
     )?;
     assert_eq!(out.succeeded(), 1);
     let f = d
@@ -175,10 +184,8 @@ fn freeze_and_unfreeze_need_the_same_scope() -> Result<()> {
     );
     // Unfreezing with the other scope is refused and changes nothing.
     let out = d.unfreeze(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()),
         &freeze_req(&["r1"], FreezeScope::Account)?,
-        now(),
-        None,
     )?;
     assert_eq!(
         out.items[0].result.as_ref().err().map(Error::code),
@@ -187,10 +194,8 @@ fn freeze_and_unfreeze_need_the_same_scope() -> Result<()> {
     assert!(d.customer(&cid("r1"))?.freeze.is_frozen());
     // Freezing again is refused.
     let out = d.freeze(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()),
         &freeze_req(&["r1"], FreezeScope::Account)?,
-        now(),
-        None,
     )?;
     assert_eq!(
         out.items[0].result.as_ref().err().map(Error::code),
@@ -198,18 +203,14 @@ fn freeze_and_unfreeze_need_the_same_scope() -> Result<()> {
     );
     // The matching scope unfreezes; a second unfreeze is NOT_FROZEN.
     let out = d.unfreeze(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()),
         &freeze_req(&["r1"], FreezeScope::AccountAndResources)?,
-        now(),
-        None,
     )?;
     assert_eq!(out.succeeded(), 1);
     assert!(!d.customer(&cid("r1"))?.freeze.is_frozen());
     let out = d.unfreeze(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()),
         &freeze_req(&["r1"], FreezeScope::AccountAndResources)?,
-        now(),
-        None,
     )?;
     assert_eq!(
         out.items[0].result.as_ref().err().map(Error::code),
@@ -222,10 +223,8 @@ fn freeze_and_unfreeze_need_the_same_scope() -> Result<()> {
 fn referral_customers_cannot_be_frozen() -> Result<()> {
     let mut d = desk()?;
     let out = d.freeze(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()),
         &freeze_req(&["ref1", "r1"], FreezeScope::Account)?,
-        now(),
-        None,
     )?;
     assert_eq!(
         out.get(&cid("ref1"))
@@ -237,10 +236,8 @@ fn referral_customers_cannot_be_frozen() -> Result<()> {
     assert!(!d.customer(&cid("ref1"))?.freeze.is_frozen());
     // Unknown customers are reported per customer too.
     let out = d.freeze(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()),
         &freeze_req(&["nope"], FreezeScope::Account)?,
-        now(),
-        None,
     )?;
     assert_eq!(
         out.items[0].result.as_ref().err().map(Error::code),
@@ -304,10 +301,8 @@ fn at_most_ten_ids_and_a_reason() -> Result<()> {
 fn freeze_without_the_item_is_refused_and_audited() -> Result<()> {
     let mut d = desk()?;
     let r = d.freeze(
-        &op("viewer"),
+        &Invocation::new(op("viewer"), now()),
         &freeze_req(&["r1"], FreezeScope::Account)?,
-        now(),
-        None,
     );
     assert_eq!(code(r), Some("PERMISSION_DENIED"));
     assert!(!d.customer(&cid("r1"))?.freeze.is_frozen());
@@ -331,11 +326,9 @@ fn association_starts_frozen_and_assigns_the_inviting_manager() -> Result<()> {
     let c = fresh_customer()?;
     let id = c.id.clone();
     d.associate(
-        &Actor::Customer(id.clone()),
+        &Invocation::new(Actor::Customer(id.clone()), now()),
         c.clone(),
         Some(OperatorId::new("am1")?),
-        now(),
-        None,
     )?;
     let got = d.customer(&id)?;
     let f = got.freeze.freeze().ok_or(Error::InvalidCursor)?;
@@ -349,23 +342,21 @@ fn association_starts_frozen_and_assigns_the_inviting_manager() -> Result<()> {
     assert_eq!(d.manager_history(&id).len(), 1);
     // Associating again is refused; an operator without the admin role cannot associate.
     assert_eq!(
-        code(d.associate(&Actor::System, c.clone(), None, now(), None)),
+        code(d.associate(&Invocation::new(Actor::System, now()), c.clone(), None)),
         Some("ALREADY_ASSOCIATED")
     );
     let mut other = c;
     other.id = cid("new2");
     assert_eq!(
-        code(d.associate(&op("ops"), other.clone(), None, now(), None)),
+        code(d.associate(&Invocation::new(op("ops"), now()), other.clone(), None)),
         Some("ADMINISTRATOR_ONLY")
     );
     // An inviter who is not an account manager is refused.
     assert_eq!(
         code(d.associate(
-            &Actor::System,
+            &Invocation::new(Actor::System, now()),
             other,
-            Some(OperatorId::new("viewer")?),
-            now(),
-            None
+            Some(OperatorId::new("viewer")?)
         )),
         Some("NOT_ACCOUNT_MANAGER")
     );
@@ -376,37 +367,37 @@ fn association_starts_frozen_and_assigns_the_inviting_manager() -> Result<()> {
 fn customer_disassociation_requests_are_decided_by_the_administrator() -> Result<()> {
     let mut d = desk()?;
     let r1 = cid("r1");
-    d.set_budget(&op("ops"), &r1, &monthly(1000, false, false)?, now(), None)?;
+    d.set_budget(
+        &Invocation::new(op("ops"), now()),
+        &r1,
+        &monthly(1000, false, false)?,
+    )?;
     d.assign_manager(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()),
         std::slice::from_ref(&r1),
         &OperatorId::new("am1")?,
-        now(),
-        None,
     )?;
     let auth = authorize_orders(&mut d, "r1", 30)?;
     // Only the customer itself asks.
     assert_eq!(
-        code(d.request_disassociation(&op("admin"), &r1, "leaving", now(), None)),
+        code(d.request_disassociation(&Invocation::new(op("admin"), now()), &r1, "leaving")),
         Some("PERMISSION_DENIED")
     );
     let req = d.request_disassociation(
-        &Actor::Customer(r1.clone()),
+        &Invocation::new(Actor::Customer(r1.clone()), now()),
         &r1,
         "moving to another partner",
-        now(),
-        None,
     )?;
     // An operator cannot decide; a rejection needs a reason.
     assert_eq!(
-        code(d.decide_disassociation(&op("ops"), req, true, "", now(), None)),
+        code(d.decide_disassociation(&Invocation::new(op("ops"), now()), req, true, "")),
         Some("ADMINISTRATOR_ONLY")
     );
     assert_eq!(
-        code(d.decide_disassociation(&op("admin"), req, false, "", now(), None)),
+        code(d.decide_disassociation(&Invocation::new(op("admin"), now()), req, false, "")),
         Some("INVALID_REASON")
     );
-    d.decide_disassociation(&op("admin"), req, true, "", now(), None)?;
+    d.decide_disassociation(&Invocation::new(op("admin"), now()), req, true, "")?;
     let c = d.customer(&r1)?;
     assert!(!c.is_associated());
     assert!(c.budget.is_none());
@@ -422,11 +413,11 @@ fn customer_disassociation_requests_are_decided_by_the_administrator() -> Result
     assert_eq!(d.authorization(&auth)?.state, AuthorizationState::Ended);
     // A decided request cannot be decided again.
     assert_eq!(
-        code(d.decide_disassociation(&op("admin"), req, false, "late", now(), None)),
+        code(d.decide_disassociation(&Invocation::new(op("admin"), now()), req, false, "late")),
         Some("INVALID_TRANSITION")
     );
     assert_eq!(
-        code(d.decide_disassociation(&op("admin"), 99, false, "x", now(), None)),
+        code(d.decide_disassociation(&Invocation::new(op("admin"), now()), 99, false, "x")),
         Some("AUTHORIZATION_NOT_FOUND")
     );
     // Disassociated customers are out of queries unless asked for.
@@ -443,36 +434,43 @@ fn partner_disassociation_quota_is_three_per_rolling_three_months() -> Result<()
     let customer = Actor::Customer(r1.clone());
     // Only the administrator requests.
     assert_eq!(
-        code(d.request_partner_disassociation(&op("ops"), &r1, "cleanup", now(), None)),
+        code(d.request_partner_disassociation(&Invocation::new(op("ops"), now()), &r1, "cleanup")),
         Some("ADMINISTRATOR_ONLY")
     );
     let mut t = now();
     for _ in 0..3 {
-        let req = d.request_partner_disassociation(&op("admin"), &r1, "cleanup", t, None)?;
+        let req =
+            d.request_partner_disassociation(&Invocation::new(op("admin"), t), &r1, "cleanup")?;
         // A pending partner request cannot be repeated.
         assert_eq!(
-            code(d.request_partner_disassociation(&op("admin"), &r1, "again", t, None)),
+            code(d.request_partner_disassociation(&Invocation::new(op("admin"), t), &r1, "again")),
             Some("INVALID_TRANSITION")
         );
-        d.decide_disassociation(&customer, req, false, "I want to stay", t, None)?;
+        d.decide_disassociation(
+            &Invocation::new(customer.clone(), t),
+            req,
+            false,
+            "I want to stay",
+        )?;
         t += Duration::days(10);
     }
     assert_eq!(
-        code(d.request_partner_disassociation(&op("admin"), &r1, "cleanup", t, None)),
+        code(d.request_partner_disassociation(&Invocation::new(op("admin"), t), &r1, "cleanup")),
         Some("DISASSOCIATION_QUOTA_EXCEEDED")
     );
     // Three months after the first request, one slot is free again.
     let later = now() + Duration::days(93);
-    let req = d.request_partner_disassociation(&op("admin"), &r1, "cleanup", later, None)?;
+    let req =
+        d.request_partner_disassociation(&Invocation::new(op("admin"), later), &r1, "cleanup")?;
     // The administrator cannot confirm the partner's own request: the customer does.
     assert_eq!(
-        code(d.decide_disassociation(&op("admin"), req, true, "", later, None)),
+        code(d.decide_disassociation(&Invocation::new(op("admin"), later), req, true, "")),
         Some("PERMISSION_DENIED")
     );
-    d.decide_disassociation(&customer, req, true, "", later, None)?;
+    d.decide_disassociation(&Invocation::new(customer.clone(), later), req, true, "")?;
     assert!(!d.customer(&r1)?.is_associated());
     assert_eq!(
-        code(d.request_partner_disassociation(&op("admin"), &r1, "again", later, None)),
+        code(d.request_partner_disassociation(&Invocation::new(op("admin"), later), &r1, "again")),
         Some("NOT_ASSOCIATED")
     );
     Ok(())
@@ -483,25 +481,25 @@ fn disassociation_is_blocked_by_a_manual_freeze_or_a_valid_reserved_instance() -
     let mut d = desk()?;
     let r1 = cid("r1");
     d.freeze(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()),
         &freeze_req(&["r1"], FreezeScope::Account)?,
-        now(),
-        None,
     )?;
-    let blocked = d.request_partner_disassociation(&op("admin"), &r1, "cleanup", now(), None);
+    let blocked =
+        d.request_partner_disassociation(&Invocation::new(op("admin"), now()), &r1, "cleanup");
     assert_eq!(code(blocked), Some("DISASSOCIATION_BLOCKED"));
     // A customer's own request is accepted, but approval is blocked while manually frozen.
-    let req =
-        d.request_disassociation(&Actor::Customer(r1.clone()), &r1, "leaving", now(), None)?;
+    let req = d.request_disassociation(
+        &Invocation::new(Actor::Customer(r1.clone()), now()),
+        &r1,
+        "leaving",
+    )?;
     assert_eq!(
-        code(d.decide_disassociation(&op("admin"), req, true, "", now(), None)),
+        code(d.decide_disassociation(&Invocation::new(op("admin"), now()), req, true, "")),
         Some("DISASSOCIATION_BLOCKED")
     );
     d.unfreeze(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()),
         &freeze_req(&["r1"], FreezeScope::Account)?,
-        now(),
-        None,
     )?;
     // A valid reserved instance blocks too; a budget freeze does not.
     d.update_customer(&r1, |c| {
@@ -518,11 +516,11 @@ fn disassociation_is_blocked_by_a_manual_freeze_or_a_valid_reserved_instance() -
         })
     })?;
     assert_eq!(
-        code(d.decide_disassociation(&op("admin"), req, true, "", now(), None)),
+        code(d.decide_disassociation(&Invocation::new(op("admin"), now()), req, true, "")),
         Some("DISASSOCIATION_BLOCKED")
     );
     let after_expiry = now() + Duration::days(101);
-    d.decide_disassociation(&op("admin"), req, true, "", after_expiry, None)?;
+    d.decide_disassociation(&Invocation::new(op("admin"), after_expiry), req, true, "")?;
     assert!(!d.customer(&r1)?.is_associated());
     Ok(())
 }
@@ -535,18 +533,26 @@ fn managers_are_assigned_in_batches_with_an_outcome_each() -> Result<()> {
     let am1 = OperatorId::new("am1")?;
     let ids = [cid("r1"), cid("ref1"), cid("ghost")];
     assert_eq!(
-        code(d.assign_manager(&op("viewer"), &ids, &am1, now(), None)),
+        code(d.assign_manager(&Invocation::new(op("viewer"), now()), &ids, &am1)),
         Some("PERMISSION_DENIED")
     );
     assert_eq!(
-        code(d.assign_manager(&op("ops"), &ids, &OperatorId::new("viewer")?, now(), None)),
+        code(d.assign_manager(
+            &Invocation::new(op("ops"), now()),
+            &ids,
+            &OperatorId::new("viewer")?
+        )),
         Some("NOT_ACCOUNT_MANAGER")
     );
     assert_eq!(
-        code(d.assign_manager(&op("ops"), &ids, &OperatorId::new("zz")?, now(), None)),
+        code(d.assign_manager(
+            &Invocation::new(op("ops"), now()),
+            &ids,
+            &OperatorId::new("zz")?
+        )),
         Some("OPERATOR_NOT_FOUND")
     );
-    let out = d.assign_manager(&op("ops"), &ids, &am1, now(), None)?;
+    let out = d.assign_manager(&Invocation::new(op("ops"), now()), &ids, &am1)?;
     assert_eq!(out.succeeded(), 2);
     assert_eq!(
         out.get(&cid("ghost"))
@@ -554,7 +560,7 @@ fn managers_are_assigned_in_batches_with_an_outcome_each() -> Result<()> {
             .map(Error::code),
         Some("CUSTOMER_NOT_FOUND")
     );
-    let again = d.assign_manager(&op("ops"), &[cid("r1")], &am1, now(), None)?;
+    let again = d.assign_manager(&Invocation::new(op("ops"), now()), &[cid("r1")], &am1)?;
     assert_eq!(
         again.items[0].result.as_ref().err().map(Error::code),
         Some("INVALID_TRANSITION")
@@ -562,19 +568,20 @@ fn managers_are_assigned_in_batches_with_an_outcome_each() -> Result<()> {
     // Change, then unassign: the history keeps every period.
     let later = now() + Duration::days(3);
     d.assign_manager(
-        &op("ops"),
+        &Invocation::new(op("ops"), later),
         &[cid("r1")],
         &OperatorId::new("am2")?,
-        later,
-        None,
     )?;
-    d.unassign_manager(&op("ops"), &[cid("r1")], later + Duration::days(1), None)?;
+    d.unassign_manager(
+        &Invocation::new(op("ops"), later + Duration::days(1)),
+        &[cid("r1")],
+    )?;
     let h = d.manager_history(&cid("r1"));
     assert_eq!(h.len(), 2);
     assert_eq!((h[0].manager.as_str(), h[0].to), ("am1", Some(later)));
     assert_eq!(h[1].manager.as_str(), "am2");
     assert!(h.iter().all(|p| p.to.is_some()));
-    let none = d.unassign_manager(&op("ops"), &[cid("r1")], later, None)?;
+    let none = d.unassign_manager(&Invocation::new(op("ops"), later), &[cid("r1")])?;
     assert_eq!(
         none.items[0].result.as_ref().err().map(Error::code),
         Some("INVALID_TRANSITION")
@@ -590,8 +597,16 @@ fn spend_is_attributed_to_the_manager_of_the_day() -> Result<()> {
     // am1 from Oct 1 (billing time UTC+8), am2 from Nov 10.
     let oct1 = partnerdesk::BillingOffset::CHINA.start_of_day(day(2026, 10, 1));
     let nov10 = partnerdesk::BillingOffset::CHINA.start_of_day(day(2026, 11, 10));
-    d.assign_manager(&op("ops"), std::slice::from_ref(&r1), &am1, oct1, None)?;
-    d.assign_manager(&op("ops"), std::slice::from_ref(&r1), &am2, nov10, None)?;
+    d.assign_manager(
+        &Invocation::new(op("ops"), oct1),
+        std::slice::from_ref(&r1),
+        &am1,
+    )?;
+    d.assign_manager(
+        &Invocation::new(op("ops"), nov10),
+        std::slice::from_ref(&r1),
+        &am2,
+    )?;
     let month = |m| {
         (
             day(2026, m, 1),
@@ -644,43 +659,35 @@ fn budgets_are_validated_and_reseller_only() -> Result<()> {
     let usd = partnerdesk::Money::new(Decimal::from(10), partnerdesk::Currency::USD);
     let s = BudgetSetting::new(usd, BudgetKind::Monthly, false, false)?;
     assert_eq!(
-        code(d.set_budget(&op("ops"), &cid("r1"), &s, now(), None)),
+        code(d.set_budget(&Invocation::new(op("ops"), now()), &cid("r1"), &s)),
         Some("CURRENCY_MISMATCH")
     );
     assert_eq!(
         code(d.set_budget(
-            &op("ops"),
+            &Invocation::new(op("ops"), now()),
             &cid("ref1"),
-            &monthly(100, false, false)?,
-            now(),
-            None
+            &monthly(100, false, false)?
         )),
         Some("WRONG_ASSOCIATION_TYPE")
     );
     assert_eq!(
         code(d.set_budget(
-            &op("viewer"),
+            &Invocation::new(op("viewer"), now()),
             &cid("r1"),
-            &monthly(100, false, false)?,
-            now(),
-            None
+            &monthly(100, false, false)?
         )),
         Some("PERMISSION_DENIED")
     );
     // Setting replaces (not adds) and is recorded.
     d.set_budget(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()),
         &cid("r1"),
         &monthly(100, false, false)?,
-        now(),
-        None,
     )?;
     d.set_budget(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()),
         &cid("r1"),
         &monthly(300, false, false)?,
-        now(),
-        None,
     )?;
     let b = d
         .customer(&cid("r1"))?
@@ -711,22 +718,28 @@ fn setting_a_budget_can_unfreeze_with_the_freeze_item() -> Result<()> {
     let mut d = desk()?;
     let c = fresh_customer()?;
     let id = c.id.clone();
-    d.associate(&Actor::System, c, None, now(), None)?;
+    d.associate(&Invocation::new(Actor::System, now()), c, None)?;
     assert!(d.customer(&id)?.freeze.is_frozen());
     // An operator with the budget item but not the freeze item cannot unfreeze with it.
     d.grant_permissions(
-        &op("admin"),
+        &Invocation::new(op("admin"), now()),
         &OperatorId::new("viewer")?,
         &[Permission::SetBudget],
-        now(),
-        None,
     )?;
     assert_eq!(
-        code(d.set_budget(&op("viewer"), &id, &monthly(500, false, true)?, now(), None)),
+        code(d.set_budget(
+            &Invocation::new(op("viewer"), now()),
+            &id,
+            &monthly(500, false, true)?
+        )),
         Some("PERMISSION_DENIED")
     );
     assert!(d.customer(&id)?.budget.is_none());
-    d.set_budget(&op("ops"), &id, &monthly(500, false, true)?, now(), None)?;
+    d.set_budget(
+        &Invocation::new(op("ops"), now()),
+        &id,
+        &monthly(500, false, true)?,
+    )?;
     assert!(!d.customer(&id)?.freeze.is_frozen());
     Ok(())
 }
@@ -736,7 +749,11 @@ fn evaluation_fires_each_crossing_once_and_auto_freezes_at_100() -> Result<()> {
     let mut d = desk()?;
     let r1 = cid("r1");
     // 150 used of 180: 83.33% -> the 80% crossing; forecast 150/20*30 = 225 >= 180.
-    d.set_budget(&op("ops"), &r1, &monthly(180, true, false)?, now(), None)?;
+    d.set_budget(
+        &Invocation::new(op("ops"), now()),
+        &r1,
+        &monthly(180, true, false)?,
+    )?;
     let ev = d.evaluate_budget(&r1, now())?;
     let kinds: Vec<&str> = ev.iter().map(|e| e.kind.code()).collect();
     assert_eq!(
@@ -769,12 +786,14 @@ fn evaluation_fires_each_crossing_once_and_auto_freezes_at_100() -> Result<()> {
     assert!(d.evaluate_budget(&r1, now())?.is_empty());
     // Without auto-freeze, 100% only raises the event.
     d.unfreeze(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()),
         &freeze_req(&["r1"], FreezeScope::Account)?,
-        now(),
-        None,
     )?;
-    d.set_budget(&op("ops"), &r1, &monthly(100, false, false)?, now(), None)?;
+    d.set_budget(
+        &Invocation::new(op("ops"), now()),
+        &r1,
+        &monthly(100, false, false)?,
+    )?;
     let ev = d.evaluate_budget(&r1, now())?;
     assert!(ev.iter().all(|e| e.kind.code() != "frozen"));
     assert!(!d.customer(&r1)?.freeze.is_frozen());
@@ -793,7 +812,7 @@ fn evaluation_fires_each_crossing_once_and_auto_freezes_at_100() -> Result<()> {
     assert!(ev.iter().any(|e| matches!(&e.kind, EventKind::BudgetThresholdCrossed { period, .. } if period == "2026-12")));
     // Configurable thresholds.
     let s = monthly(1000, false, false)?.with_thresholds([Decimal::from(5)])?;
-    d.set_budget(&op("ops"), &r1, &s, december, None)?;
+    d.set_budget(&Invocation::new(op("ops"), december), &r1, &s)?;
     let ev = d.evaluate_budget(&r1, december)?;
     assert!(ev.iter().any(|e| matches!(&e.kind, EventKind::BudgetThresholdCrossed { threshold, .. } if *threshold == Decimal::from(5))));
     Ok(())
@@ -808,30 +827,30 @@ fn authorization_lifecycle() -> Result<()> {
     let customer = Actor::Customer(r1.clone());
     let req = AuthorizationRequest::new(r1.clone(), [AuthorizationScope::PlaceOrders], 30, false)?;
     assert_eq!(
-        code(d.request_authorization(&op("ops"), &req, now(), None)),
+        code(d.request_authorization(&Invocation::new(op("ops"), now()), &req)),
         Some("COMMITMENT_LETTER_REQUIRED")
     );
     assert_eq!(
-        code(d.request_authorization(&op("viewer"), &req, now(), None)),
+        code(d.request_authorization(&Invocation::new(op("viewer"), now()), &req)),
         Some("PERMISSION_DENIED")
     );
     let first = AuthorizationRequest::new(r1.clone(), [AuthorizationScope::PlaceOrders], 30, true)?;
-    let a = d.request_authorization(&op("ops"), &first, now(), None)?;
+    let a = d.request_authorization(&Invocation::new(op("ops"), now()), &first)?;
     assert_eq!(
-        code(d.request_authorization(&op("ops"), &req, now(), None)),
+        code(d.request_authorization(&Invocation::new(op("ops"), now()), &req)),
         Some("INVALID_TRANSITION")
     );
     // Only the customer decides.
     assert_eq!(
-        code(d.approve_authorization(&op("admin"), &a, now(), None)),
+        code(d.approve_authorization(&Invocation::new(op("admin"), now()), &a)),
         Some("PERMISSION_DENIED")
     );
     assert_eq!(
-        code(d.approve_authorization(&Actor::Customer(cid("r2")), &a, now(), None)),
+        code(d.approve_authorization(&Invocation::new(Actor::Customer(cid("r2")), now()), &a)),
         Some("PERMISSION_DENIED")
     );
     assert!(!d.may_act_on_behalf(&r1, &AuthorizationScope::PlaceOrders, now()));
-    d.approve_authorization(&customer, &a, now(), None)?;
+    d.approve_authorization(&Invocation::new(customer.clone(), now()), &a)?;
     assert!(d.may_act_on_behalf(&r1, &AuthorizationScope::PlaceOrders, now()));
     assert!(!d.may_act_on_behalf(&r1, &AuthorizationScope::OperateResources, now()));
     assert!(!d.may_act_on_behalf(
@@ -844,38 +863,42 @@ fn authorization_lifecycle() -> Result<()> {
     // The commitment letter is now accepted: later requests need not accept it.
     // The log moves on in time (it never goes backwards).
     let t2 = now() + Duration::days(31);
-    let b = d.request_authorization(&op("ops"), &req, t2, None)?;
-    d.approve_authorization(&customer, &b, t2, None)?;
+    let b = d.request_authorization(&Invocation::new(op("ops"), t2), &req)?;
+    d.approve_authorization(&Invocation::new(customer.clone(), t2), &b)?;
     assert_eq!(
-        code(d.revoke_authorization(&customer, &b, "", t2, None)),
+        code(d.revoke_authorization(&Invocation::new(customer.clone(), t2), &b, "")),
         Some("INVALID_REASON")
     );
-    d.revoke_authorization(&customer, &b, "no longer needed", t2, None)?;
+    d.revoke_authorization(
+        &Invocation::new(customer.clone(), t2),
+        &b,
+        "no longer needed",
+    )?;
     assert_eq!(
-        code(d.revoke_authorization(&customer, &b, "again", t2, None)),
+        code(d.revoke_authorization(&Invocation::new(customer.clone(), t2), &b, "again")),
         Some("INVALID_TRANSITION")
     );
     // Lapse after 90 days pending.
-    let c = d.request_authorization(&op("ops"), &req, t2, None)?;
+    let c = d.request_authorization(&Invocation::new(op("ops"), t2), &req)?;
     let late = t2 + Duration::days(90);
     assert_eq!(
-        code(d.approve_authorization(&customer, &c, late, None)),
+        code(d.approve_authorization(&Invocation::new(customer.clone(), late), &c)),
         Some("INVALID_TRANSITION")
     );
     assert_eq!(d.expire_authorizations(late)?, 1);
     assert_eq!(d.authorization(&c)?.state, AuthorizationState::Lapsed);
     // The partner terminates; the customer rejects.
-    let e = d.request_authorization(&op("ops"), &req, late, None)?;
-    d.reject_authorization(&customer, &e, late, None)?;
-    let f = d.request_authorization(&op("ops"), &req, late, None)?;
+    let e = d.request_authorization(&Invocation::new(op("ops"), late), &req)?;
+    d.reject_authorization(&Invocation::new(customer.clone(), late), &e)?;
+    let f = d.request_authorization(&Invocation::new(op("ops"), late), &req)?;
     assert_eq!(
-        code(d.terminate_authorization(&op("viewer"), &f, late, None)),
+        code(d.terminate_authorization(&Invocation::new(op("viewer"), late), &f)),
         Some("PERMISSION_DENIED")
     );
-    d.terminate_authorization(&op("ops"), &f, late, None)?;
+    d.terminate_authorization(&Invocation::new(op("ops"), late), &f)?;
     assert_eq!(d.authorization(&f)?.state, AuthorizationState::Terminated);
     assert_eq!(
-        code(d.terminate_authorization(&op("ops"), &f, late, None)),
+        code(d.terminate_authorization(&Invocation::new(op("ops"), late), &f)),
         Some("INVALID_TRANSITION")
     );
     assert_eq!(
@@ -906,21 +929,21 @@ fn a_reseller_partner_needs_the_distributor_first() -> Result<()> {
     let r1 = cid("r1");
     let req =
         AuthorizationRequest::new(r1.clone(), [AuthorizationScope::OperateResources], 7, true)?;
-    let a = d.request_authorization(&op("ops"), &req, now(), None)?;
+    let a = d.request_authorization(&Invocation::new(op("ops"), now()), &req)?;
     assert_eq!(
         d.authorization(&a)?.state,
         AuthorizationState::AwaitingDistributor
     );
     assert_eq!(
-        code(d.approve_authorization(&Actor::Customer(r1.clone()), &a, now(), None)),
+        code(d.approve_authorization(&Invocation::new(Actor::Customer(r1.clone()), now()), &a)),
         Some("DISTRIBUTOR_APPROVAL_REQUIRED")
     );
     assert_eq!(
-        code(d.record_distributor_decision(&op("admin"), &a, true, now(), None)),
+        code(d.record_distributor_decision(&Invocation::new(op("admin"), now()), &a, true)),
         Some("PERMISSION_DENIED")
     );
-    d.record_distributor_decision(&Actor::System, &a, true, now(), None)?;
-    d.approve_authorization(&Actor::Customer(r1.clone()), &a, now(), None)?;
+    d.record_distributor_decision(&Invocation::new(Actor::System, now()), &a, true)?;
+    d.approve_authorization(&Invocation::new(Actor::Customer(r1.clone()), now()), &a)?;
     assert!(d.may_act_on_behalf(&r1, &AuthorizationScope::OperateResources, now()));
     Ok(())
 }
@@ -933,17 +956,21 @@ fn orders_on_behalf_check_every_precondition() -> Result<()> {
     let r1 = cid("r1");
     let order = OrderRequest::new(r1.clone(), OrderType::New, cny(40, 0))?;
     // No authorization yet.
-    d.set_budget(&op("ops"), &r1, &monthly(200, false, false)?, now(), None)?;
+    d.set_budget(
+        &Invocation::new(op("ops"), now()),
+        &r1,
+        &monthly(200, false, false)?,
+    )?;
     assert_eq!(
-        code(d.place_order_on_behalf(&op("ops"), &order, now(), None)),
+        code(d.place_order_on_behalf(&Invocation::new(op("ops"), now()), &order)),
         Some("AUTHORIZATION_REQUIRED")
     );
     authorize_orders(&mut d, "r1", 10)?;
     assert_eq!(
-        code(d.place_order_on_behalf(&op("viewer"), &order, now(), None)),
+        code(d.place_order_on_behalf(&Invocation::new(op("viewer"), now()), &order)),
         Some("PERMISSION_DENIED")
     );
-    let id = d.place_order_on_behalf(&op("ops"), &order, now(), None)?;
+    let id = d.place_order_on_behalf(&Invocation::new(op("ops"), now()), &order)?;
     let placed = d
         .customer(&r1)?
         .orders
@@ -956,39 +983,35 @@ fn orders_on_behalf_check_every_precondition() -> Result<()> {
     // Remaining: 200 - 150 spent - 40 committed = 10.
     let big = OrderRequest::new(r1.clone(), OrderType::New, cny(10, 1))?;
     assert_eq!(
-        code(d.place_order_on_behalf(&op("ops"), &big, now(), None)),
+        code(d.place_order_on_behalf(&Invocation::new(op("ops"), now()), &big)),
         Some("OVER_BUDGET")
     );
     let fits = OrderRequest::new(r1.clone(), OrderType::Renewal, cny(10, 0))?;
-    d.place_order_on_behalf(&op("ops"), &fits, now(), None)?;
+    d.place_order_on_behalf(&Invocation::new(op("ops"), now()), &fits)?;
     let small = OrderRequest::new(r1.clone(), OrderType::New, cny(1, 0))?;
     // Frozen customers and referral customers.
     authorize_orders(&mut d, "r1", 30)?;
     d.freeze(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()),
         &freeze_req(&["r1"], FreezeScope::Account)?,
-        now(),
-        None,
     )?;
     assert_eq!(
-        code(d.place_order_on_behalf(&op("ops"), &small, now(), None)),
+        code(d.place_order_on_behalf(&Invocation::new(op("ops"), now()), &small)),
         Some("CUSTOMER_FROZEN")
     );
     let referral = OrderRequest::new(cid("ref1"), OrderType::New, cny(1, 0))?;
     assert_eq!(
-        code(d.place_order_on_behalf(&op("ops"), &referral, now(), None)),
+        code(d.place_order_on_behalf(&Invocation::new(op("ops"), now()), &referral)),
         Some("WRONG_ASSOCIATION_TYPE")
     );
     // No budget: nothing remains.
     let r2 = OrderRequest::new(cid("r2"), OrderType::New, cny(1, 0))?;
     d.grant_permissions(
-        &op("admin"),
+        &Invocation::new(op("admin"), now()),
         &OperatorId::new("ops")?,
         &[Permission::ViewResellerCustomers],
-        now(),
-        None,
     )?;
-    let no_budget = d.place_order_on_behalf(&op("ops"), &r2, now(), None);
+    let no_budget = d.place_order_on_behalf(&Invocation::new(op("ops"), now()), &r2);
     assert!(matches!(
         code(no_budget),
         Some("AUTHORIZATION_REQUIRED" | "OVER_BUDGET")
@@ -997,20 +1020,16 @@ fn orders_on_behalf_check_every_precondition() -> Result<()> {
     // authorizations, of 10 and 30 days, have ended by then).
     let later = now() + Duration::days(31);
     d.unfreeze(
-        &op("ops"),
+        &Invocation::new(op("ops"), later),
         &freeze_req(&["r1"], FreezeScope::Account)?,
-        later,
-        None,
     )?;
     d.set_budget(
-        &op("ops"),
+        &Invocation::new(op("ops"), later),
         &r1,
         &monthly(10_000, false, false)?,
-        later,
-        None,
     )?;
     assert_eq!(
-        code(d.place_order_on_behalf(&op("ops"), &small, later, None)),
+        code(d.place_order_on_behalf(&Invocation::new(op("ops"), later), &small)),
         Some("AUTHORIZATION_REQUIRED")
     );
     assert_eq!(
@@ -1119,24 +1138,22 @@ fn a_repeated_key_returns_the_first_outcome_and_changes_nothing() -> Result<()> 
     let mut d = desk()?;
     let key = IdempotencyKey::new("k-1")?;
     let req = freeze_req(&["r1", "ref1"], FreezeScope::Account)?;
-    let first = d.freeze(&op("ops"), &req, now(), Some(&key))?;
+    let first = d.freeze(&Invocation::new(op("ops"), now()).key(key.clone()), &req)?;
     let events = d.events().len();
-    let second = d.freeze(&op("ops"), &req, now(), Some(&key))?;
+    let second = d.freeze(&Invocation::new(op("ops"), now()).key(key.clone()), &req)?;
     assert_eq!(first, second);
     assert_eq!(d.events().len(), events);
     // The same key for another command is refused.
     let other = freeze_req(&["r2"], FreezeScope::Account)?;
     assert_eq!(
-        code(d.freeze(&op("ops"), &other, now(), Some(&key))),
+        code(d.freeze(&Invocation::new(op("ops"), now()).key(key.clone()), &other)),
         Some("IDEMPOTENCY_CONFLICT")
     );
     assert_eq!(
         code(d.set_budget(
-            &op("ops"),
+            &Invocation::new(op("ops"), now()).key(key.clone()),
             &cid("r1"),
-            &monthly(5, false, false)?,
-            now(),
-            Some(&key)
+            &monthly(5, false, false)?
         )),
         Some("IDEMPOTENCY_CONFLICT")
     );
@@ -1144,7 +1161,10 @@ fn a_repeated_key_returns_the_first_outcome_and_changes_nothing() -> Result<()> 
     let again = Desk::from_snapshot_json(&d.to_snapshot_json()?)?;
     assert_eq!(again, d);
     let mut again = again;
-    assert_eq!(again.freeze(&op("ops"), &req, now(), Some(&key))?, first);
+    assert_eq!(
+        again.freeze(&Invocation::new(op("ops"), now()).key(key.clone()), &req)?,
+        first
+    );
     Ok(())
 }
 
@@ -1153,17 +1173,13 @@ fn the_audit_log_filters_by_customer_actor_kind_and_time() -> Result<()> {
     let mut d = desk()?;
     let later = now() + Duration::hours(2);
     d.freeze(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()),
         &freeze_req(&["r1", "ref1"], FreezeScope::Account)?,
-        now(),
-        None,
     )?;
     let _ = d.set_budget(
-        &op("viewer"),
+        &Invocation::new(op("viewer"), later),
         &cid("r1"),
         &monthly(10, false, false)?,
-        later,
-        None,
     );
     assert_eq!(
         d.audit_log(&AuditFilter::default().customer(cid("r1")))
@@ -1198,43 +1214,41 @@ fn replaying_the_events_gives_the_live_desk() -> Result<()> {
     let c = fresh_customer()?;
     let id = c.id.clone();
     d.associate(
-        &Actor::System,
+        &Invocation::new(Actor::System, now()),
         c,
         Some(OperatorId::new("am1")?),
-        now(),
-        None,
     )?;
-    d.set_budget(&op("ops"), &id, &monthly(100, true, true)?, now(), None)?;
+    d.set_budget(
+        &Invocation::new(op("ops"), now()),
+        &id,
+        &monthly(100, true, true)?,
+    )?;
     d.assign_manager(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()).key(IdempotencyKey::new("k")?),
         &[cid("r1"), id.clone()],
         &OperatorId::new("am2")?,
-        now(),
-        Some(&IdempotencyKey::new("k")?),
     )?;
     authorize_orders(&mut d, "new1", 30)?;
     d.place_order_on_behalf(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()),
         &OrderRequest::new(id.clone(), OrderType::New, cny(60, 0))?,
-        now(),
-        None,
     )?;
     d.freeze(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()),
         &freeze_req(&["r1"], FreezeScope::Account)?,
-        now(),
-        None,
     )?;
     d.set_budget(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()),
         &cid("r1"),
         &monthly(100, true, false)?,
-        now(),
-        None,
     )?;
     d.evaluate_budgets(now())?;
-    let req = d.request_disassociation(&Actor::Customer(id.clone()), &id, "bye", now(), None)?;
-    d.decide_disassociation(&op("admin"), req, true, "", now(), None)?;
+    let req = d.request_disassociation(
+        &Invocation::new(Actor::Customer(id.clone()), now()),
+        &id,
+        "bye",
+    )?;
+    d.decide_disassociation(&Invocation::new(op("admin"), now()), req, true, "")?;
     let replayed = Desk::replay(&start, d.events().iter().cloned())?;
     assert_eq!(replayed, d);
     // Out-of-order events are refused.
@@ -1260,35 +1274,31 @@ fn replay_reads_ahead_across_an_association_and_stops_at_a_bad_event() -> Result
     let start = d.to_snapshot_json()?;
     for amount in 1..=40 {
         d.set_budget(
-            &op("ops"),
+            &Invocation::new(op("ops"), now()),
             &cid("r1"),
             &monthly(100 + amount, false, false)?,
-            now(),
-            None,
         )?;
     }
     let c = fresh_customer()?;
     let id = c.id.clone();
     d.associate(
-        &Actor::System,
+        &Invocation::new(Actor::System, now()),
         c,
         Some(OperatorId::new("am1")?),
-        now(),
-        None,
     )?;
-    d.set_budget(&op("ops"), &id, &monthly(100, true, true)?, now(), None)?;
+    d.set_budget(
+        &Invocation::new(op("ops"), now()),
+        &id,
+        &monthly(100, true, true)?,
+    )?;
     d.assign_manager(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()),
         &[id.clone(), cid("r1")],
         &OperatorId::new("am2")?,
-        now(),
-        None,
     )?;
     d.unfreeze(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()),
         &freeze_req(&["new1"], FreezeScope::Account)?,
-        now(),
-        None,
     )?;
     let events = d.events().to_vec();
     let associated = events.iter().position(|e| e.kind.code() == "associated");

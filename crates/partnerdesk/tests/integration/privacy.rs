@@ -1,6 +1,7 @@
 //! Personal data: masks (rules, scripts, short values, idempotency), masked rows, audited reveal,
 //! no leaks in Debug output.
 
+use partnerdesk::Invocation;
 use partnerdesk::access::Actor;
 use partnerdesk::audit::{AuditFilter, AuditOutcome};
 use partnerdesk::privacy::{
@@ -167,13 +168,21 @@ fn reveal_needs_the_item_and_every_attempt_is_audited() -> TestResult {
         .ok_or("no customer with e-mail and mobile")?;
     let admin = admin()?;
     assert_eq!(
-        desk.reveal(&admin, &c.id, SensitiveField::Email, now)?,
+        desk.reveal(
+            &Invocation::new(admin.clone(), now),
+            &c.id,
+            SensitiveField::Email
+        )?,
         c.email
             .as_ref()
             .map(|e| e.expose().clone())
             .unwrap_or_default()
     );
-    let mobile = desk.reveal(&admin, &c.id, SensitiveField::Mobile, now)?;
+    let mobile = desk.reveal(
+        &Invocation::new(admin.clone(), now),
+        &c.id,
+        SensitiveField::Mobile,
+    )?;
     assert!(
         mobile.ends_with(
             &c.mobile
@@ -189,7 +198,13 @@ fn reveal_needs_the_item_and_every_attempt_is_audited() -> TestResult {
         .find(|o| !o.holds(&partnerdesk::Permission::RevealSensitive))
         .map(|o| Actor::Operator(o.id.clone()))
         .ok_or("every operator may reveal")?;
-    let err = desk.reveal(&am, &c.id, SensitiveField::Name, now).err();
+    let err = desk
+        .reveal(
+            &Invocation::new(am.clone(), now),
+            &c.id,
+            SensitiveField::Name,
+        )
+        .err();
     assert_eq!(err.as_ref().map(|e| e.code()), Some("PERMISSION_DENIED"));
     // No personal data in the error.
     let text = format!(
@@ -226,7 +241,13 @@ fn reveal_needs_the_item_and_every_attempt_is_audited() -> TestResult {
 
     // An unknown customer is refused with its code, and audited.
     let ghost = partnerdesk::CustomerId::new("ffffffffffffffffffffffffffffffff")?;
-    let err = desk.reveal(&admin, &ghost, SensitiveField::Name, now).err();
+    let err = desk
+        .reveal(
+            &Invocation::new(admin.clone(), now),
+            &ghost,
+            SensitiveField::Name,
+        )
+        .err();
     assert_eq!(err.map(|e| e.code()), Some("CUSTOMER_NOT_FOUND"));
     assert_eq!(
         desk.audit_log(&AuditFilter::default().customer(ghost))

@@ -4,6 +4,7 @@
 
 use crate::ops_fixture::*;
 use chrono::{Duration, Months};
+use partnerdesk::Invocation;
 use partnerdesk::association::{Initiator, RequestStatus, disassociation_blocker};
 use partnerdesk::freeze::FreezeRequest;
 use partnerdesk::resource::{ExpiryPolicy, Resource, ResourceKind, ResourceStatus};
@@ -132,10 +133,18 @@ fn associating_starts_afresh_and_only_a_reseller_customer_starts_frozen() -> Res
     });
     c.account_manager = Some(partnerdesk::OperatorId::new("am2")?);
     assert_eq!(
-        code(d.associate(&Actor::Customer(cid("r1")), c.clone(), None, now(), None)),
+        code(d.associate(
+            &Invocation::new(Actor::Customer(cid("r1")), now()),
+            c.clone(),
+            None
+        )),
         Some("PERMISSION_DENIED")
     );
-    d.associate(&Actor::Customer(id.clone()), c, None, now(), None)?;
+    d.associate(
+        &Invocation::new(Actor::Customer(id.clone()), now()),
+        c,
+        None,
+    )?;
     let got = d.customer(&id)?;
     assert!(got.budget.is_none());
     assert!(got.account_manager.is_none());
@@ -145,7 +154,7 @@ fn associating_starts_afresh_and_only_a_reseller_customer_starts_frozen() -> Res
     // A customer frozen already keeps that freeze.
     let mut manual = with_freeze(FreezeOrigin::Manual)?;
     manual.id = cid("new2");
-    d.associate(&Actor::System, manual, None, now(), None)?;
+    d.associate(&Invocation::new(Actor::System, now()), manual, None)?;
     let f = d
         .customer(&cid("new2"))?
         .freeze
@@ -157,17 +166,15 @@ fn associating_starts_afresh_and_only_a_reseller_customer_starts_frozen() -> Res
     let mut referral = with_freeze(FreezeOrigin::Imported)?;
     referral.id = cid("new3");
     referral.association = Association::new(AssociationType::Referral, now());
-    d.associate(&op("admin"), referral, None, now(), None)?;
+    d.associate(&Invocation::new(op("admin"), now()), referral, None)?;
     assert!(!d.customer(&cid("new3"))?.freeze.is_frozen());
     // An inviting account manager is assigned.
     let mut invited = fresh_customer()?;
     invited.id = cid("new4");
     d.associate(
-        &Actor::System,
+        &Invocation::new(Actor::System, now()),
         invited,
         Some(partnerdesk::OperatorId::new("am1")?),
-        now(),
-        None,
     )?;
     assert_eq!(
         d.customer(&cid("new4"))?.account_manager,
@@ -186,25 +193,33 @@ fn a_customer_asks_for_itself_once_at_a_time() -> Result<()> {
     let r1 = cid("r1");
     let me = Actor::Customer(r1.clone());
     assert_eq!(
-        code(d.request_disassociation(&Actor::Customer(cid("r2")), &r1, "leaving", now(), None)),
+        code(d.request_disassociation(
+            &Invocation::new(Actor::Customer(cid("r2")), now()),
+            &r1,
+            "leaving"
+        )),
         Some("PERMISSION_DENIED")
     );
     assert_eq!(
-        code(d.request_disassociation(&me, &r1, " ", now(), None)),
+        code(d.request_disassociation(&Invocation::new(me.clone(), now()), &r1, " ")),
         Some("INVALID_REASON")
     );
-    let first = d.request_disassociation(&me, &r1, "leaving", now(), None)?;
+    let first = d.request_disassociation(&Invocation::new(me.clone(), now()), &r1, "leaving")?;
     assert_eq!(first, 1);
     assert_eq!(
-        code(d.request_disassociation(&me, &r1, "leaving", now(), None)),
+        code(d.request_disassociation(&Invocation::new(me.clone(), now()), &r1, "leaving")),
         Some("INVALID_TRANSITION")
     );
     // Another customer's pending request, or the partner's own request, is another matter.
     let r2 = cid("r2");
-    let other =
-        d.request_disassociation(&Actor::Customer(r2.clone()), &r2, "leaving", now(), None)?;
+    let other = d.request_disassociation(
+        &Invocation::new(Actor::Customer(r2.clone()), now()),
+        &r2,
+        "leaving",
+    )?;
     assert_eq!(other, 2);
-    let partners = d.request_partner_disassociation(&op("admin"), &r1, "cleanup", now(), None)?;
+    let partners =
+        d.request_partner_disassociation(&Invocation::new(op("admin"), now()), &r1, "cleanup")?;
     assert_eq!(partners, 3);
     let listed: Vec<_> = d
         .disassociation_requests()
@@ -227,23 +242,28 @@ fn a_customer_asks_for_itself_once_at_a_time() -> Result<()> {
         ]
     );
     // Rejected, the customer may ask again.
-    d.decide_disassociation(&op("admin"), first, false, "please stay", now(), None)?;
+    d.decide_disassociation(
+        &Invocation::new(op("admin"), now()),
+        first,
+        false,
+        "please stay",
+    )?;
     assert_eq!(
-        d.request_disassociation(&me, &r1, "leaving", now(), None)?,
+        d.request_disassociation(&Invocation::new(me.clone(), now()), &r1, "leaving")?,
         4
     );
     // Once one request is approved, the other is closed: the customer is gone.
-    d.decide_disassociation(&op("admin"), 4, true, "", now(), None)?;
+    d.decide_disassociation(&Invocation::new(op("admin"), now()), 4, true, "")?;
     assert_eq!(
         d.disassociation_requests().get(2).map(|r| r.status.clone()),
         Some(RequestStatus::Closed)
     );
     assert_eq!(
-        code(d.decide_disassociation(&me, partners, true, "", now(), None)),
+        code(d.decide_disassociation(&Invocation::new(me.clone(), now()), partners, true, "")),
         Some("INVALID_TRANSITION")
     );
     assert_eq!(
-        code(d.request_disassociation(&me, &r1, "again", now(), None)),
+        code(d.request_disassociation(&Invocation::new(me.clone(), now()), &r1, "again")),
         Some("NOT_ASSOCIATED")
     );
     Ok(())
@@ -256,31 +276,36 @@ fn the_partner_quota_counts_its_own_requests_for_that_customer_over_three_months
     let me = Actor::Customer(r1.clone());
     let t0 = now();
     for _ in 0..3 {
-        let req = d.request_partner_disassociation(&op("admin"), &r1, "cleanup", t0, None)?;
-        d.decide_disassociation(&me, req, false, "I stay", t0, None)?;
+        let req =
+            d.request_partner_disassociation(&Invocation::new(op("admin"), t0), &r1, "cleanup")?;
+        d.decide_disassociation(&Invocation::new(me.clone(), t0), req, false, "I stay")?;
     }
     // The customer's own requests and another customer's partner requests do not count.
-    let own = d.request_disassociation(&me, &r1, "leaving", t0, None)?;
-    d.decide_disassociation(&op("admin"), own, false, "no", t0, None)?;
+    let own = d.request_disassociation(&Invocation::new(me.clone(), t0), &r1, "leaving")?;
+    d.decide_disassociation(&Invocation::new(op("admin"), t0), own, false, "no")?;
     let r2 = cid("r2");
-    let req = d.request_partner_disassociation(&op("admin"), &r2, "cleanup", t0, None)?;
-    d.decide_disassociation(&Actor::Customer(r2), req, false, "I stay", t0, None)?;
+    let req =
+        d.request_partner_disassociation(&Invocation::new(op("admin"), t0), &r2, "cleanup")?;
+    d.decide_disassociation(
+        &Invocation::new(Actor::Customer(r2), t0),
+        req,
+        false,
+        "I stay",
+    )?;
     // Within three months: refused; three months later to the second: a slot is free.
     let window_end = t0
         .checked_add_months(Months::new(3))
         .ok_or(Error::InvalidCursor)?;
     assert_eq!(
         code(d.request_partner_disassociation(
-            &op("admin"),
+            &Invocation::new(op("admin"), window_end - Duration::seconds(1)),
             &r1,
-            "cleanup",
-            window_end - Duration::seconds(1),
-            None
+            "cleanup"
         )),
         Some("DISASSOCIATION_QUOTA_EXCEEDED")
     );
     assert!(
-        d.request_partner_disassociation(&op("admin"), &r1, "cleanup", window_end, None)
+        d.request_partner_disassociation(&Invocation::new(op("admin"), window_end), &r1, "cleanup")
             .is_ok()
     );
     Ok(())
@@ -290,14 +315,20 @@ fn the_partner_quota_counts_its_own_requests_for_that_customer_over_three_months
 fn only_the_customer_decides_on_the_partners_request() -> Result<()> {
     let mut d = desk()?;
     let r1 = cid("r1");
-    let req = d.request_partner_disassociation(&op("admin"), &r1, "cleanup", now(), None)?;
+    let req =
+        d.request_partner_disassociation(&Invocation::new(op("admin"), now()), &r1, "cleanup")?;
     for who in [op("admin"), Actor::Customer(cid("r2")), Actor::System] {
         assert_eq!(
-            code(d.decide_disassociation(&who, req, false, "no", now(), None)),
+            code(d.decide_disassociation(&Invocation::new(who.clone(), now()), req, false, "no")),
             Some("PERMISSION_DENIED")
         );
     }
-    d.decide_disassociation(&Actor::Customer(r1.clone()), req, false, "no", now(), None)?;
+    d.decide_disassociation(
+        &Invocation::new(Actor::Customer(r1.clone()), now()),
+        req,
+        false,
+        "no",
+    )?;
     assert_eq!(
         d.disassociation_requests()
             .first()
@@ -306,9 +337,13 @@ fn only_the_customer_decides_on_the_partners_request() -> Result<()> {
     );
     // A freeze by the budget or on association does not block, a manual one does.
     let fr = FreezeRequest::new(vec![r1.clone()], FreezeScope::Account, "unpaid")?;
-    d.freeze(&op("ops"), &fr, now(), None)?;
+    d.freeze(&Invocation::new(op("ops"), now()), &fr)?;
     assert_eq!(
-        code(d.request_partner_disassociation(&op("admin"), &r1, "cleanup", now(), None)),
+        code(d.request_partner_disassociation(
+            &Invocation::new(op("admin"), now()),
+            &r1,
+            "cleanup"
+        )),
         Some("DISASSOCIATION_BLOCKED")
     );
     Ok(())

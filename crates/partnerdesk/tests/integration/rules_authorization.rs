@@ -3,6 +3,7 @@
 
 use crate::ops_fixture::*;
 use chrono::Duration;
+use partnerdesk::Invocation;
 use partnerdesk::authorization::{
     Authorization, AuthorizationRequest, AuthorizationScope, AuthorizationState,
 };
@@ -13,7 +14,7 @@ const ORDERS: AuthorizationScope = AuthorizationScope::PlaceOrders;
 
 fn request(d: &mut Desk, customer: &str, days: u32) -> Result<AuthorizationId> {
     let req = AuthorizationRequest::new(cid(customer), [ORDERS], days, true)?;
-    d.request_authorization(&op("ops"), &req, now(), None)
+    d.request_authorization(&Invocation::new(op("ops"), now()), &req)
 }
 
 fn state(
@@ -69,7 +70,7 @@ fn a_pending_request_lapses_90_days_after_it_was_made() -> Result<()> {
     assert_eq!(last, Some(("authorization_lapsed", Actor::System)));
     // A lapsed request cannot be approved.
     assert_eq!(
-        code(d.approve_authorization(&Actor::Customer(cid("r1")), &id, lapse, None)),
+        code(d.approve_authorization(&Invocation::new(Actor::Customer(cid("r1")), lapse), &id)),
         Some("INVALID_TRANSITION")
     );
     Ok(())
@@ -80,7 +81,7 @@ fn an_approved_authorization_lasts_its_duration_from_approval() -> Result<()> {
     let mut d = desk()?;
     let id = request(&mut d, "r1", 10)?;
     let approved = now() + Duration::days(2);
-    d.approve_authorization(&Actor::Customer(cid("r1")), &id, approved, None)?;
+    d.approve_authorization(&Invocation::new(Actor::Customer(cid("r1")), approved), &id)?;
     let end = approved + Duration::days(10);
     let a: Authorization = d.authorization(&id)?.clone();
     assert_eq!((a.approved_at, a.expires_at), (Some(approved), Some(end)));
@@ -102,7 +103,7 @@ fn an_approved_authorization_lasts_its_duration_from_approval() -> Result<()> {
     // An active one does not lapse at 90 days.
     let mut long = desk()?;
     let id = request(&mut long, "r1", 200)?;
-    long.approve_authorization(&Actor::Customer(cid("r1")), &id, now(), None)?;
+    long.approve_authorization(&Invocation::new(Actor::Customer(cid("r1")), now()), &id)?;
     assert_eq!(
         state(&long, &id, now() + Duration::days(100))?,
         AuthorizationState::Active
@@ -131,26 +132,26 @@ fn only_the_customer_approves_rejects_or_revokes() -> Result<()> {
     let id = request(&mut d, "r1", 10)?;
     for who in [op("admin"), Actor::Customer(cid("r2")), Actor::System] {
         assert_eq!(
-            code(d.approve_authorization(&who, &id, now(), None)),
+            code(d.approve_authorization(&Invocation::new(who.clone(), now()), &id)),
             Some("PERMISSION_DENIED")
         );
         assert_eq!(
-            code(d.reject_authorization(&who, &id, now(), None)),
+            code(d.reject_authorization(&Invocation::new(who.clone(), now()), &id)),
             Some("PERMISSION_DENIED")
         );
     }
     assert_eq!(d.authorization(&id)?.state, AuthorizationState::Pending);
     let customer = Actor::Customer(cid("r1"));
-    d.approve_authorization(&customer, &id, now(), None)?;
+    d.approve_authorization(&Invocation::new(customer.clone(), now()), &id)?;
     assert_eq!(
-        code(d.revoke_authorization(&op("admin"), &id, "no longer", now(), None)),
+        code(d.revoke_authorization(&Invocation::new(op("admin"), now()), &id, "no longer")),
         Some("PERMISSION_DENIED")
     );
     assert_eq!(
-        code(d.revoke_authorization(&customer, &id, "", now(), None)),
+        code(d.revoke_authorization(&Invocation::new(customer.clone(), now()), &id, "")),
         Some("INVALID_REASON")
     );
-    d.revoke_authorization(&customer, &id, "no longer", now(), None)?;
+    d.revoke_authorization(&Invocation::new(customer.clone(), now()), &id, "no longer")?;
     assert_eq!(d.authorization(&id)?.state, AuthorizationState::Revoked);
     assert!(!d.may_act_on_behalf(&cid("r1"), &ORDERS, now()));
     Ok(())
@@ -162,7 +163,7 @@ fn one_open_request_per_customer_and_the_letter_once() -> Result<()> {
     // The first request needs the commitment letter.
     let no_letter = AuthorizationRequest::new(cid("r1"), [ORDERS], 10, false)?;
     assert_eq!(
-        code(d.request_authorization(&op("ops"), &no_letter, now(), None)),
+        code(d.request_authorization(&Invocation::new(op("ops"), now()), &no_letter)),
         Some("COMMITMENT_LETTER_REQUIRED")
     );
     let first = request(&mut d, "r1", 10)?;
@@ -170,10 +171,8 @@ fn one_open_request_per_customer_and_the_letter_once() -> Result<()> {
     assert_eq!(code(request(&mut d, "r1", 10)), Some("INVALID_TRANSITION"));
     // Once accepted, the letter is not asked again.
     let second = d.request_authorization(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()),
         &AuthorizationRequest::new(cid("r2"), [ORDERS], 10, false)?,
-        now(),
-        None,
     )?;
     assert_ne!(first, second);
     assert_eq!(
@@ -184,7 +183,7 @@ fn one_open_request_per_customer_and_the_letter_once() -> Result<()> {
         1
     );
     // Rejected, the customer may be asked again.
-    d.reject_authorization(&Actor::Customer(cid("r1")), &first, now(), None)?;
+    d.reject_authorization(&Invocation::new(Actor::Customer(cid("r1")), now()), &first)?;
     assert!(request(&mut d, "r1", 10).is_ok());
     assert_eq!(d.authorizations_of(&cid("r1")).len(), 2);
     // Only a customer on the desk and associated, by an operator holding the item.
@@ -194,7 +193,7 @@ fn one_open_request_per_customer_and_the_letter_once() -> Result<()> {
     );
     let req = AuthorizationRequest::new(cid("ref1"), [ORDERS], 10, true)?;
     assert_eq!(
-        code(d.request_authorization(&op("viewer"), &req, now(), None)),
+        code(d.request_authorization(&Invocation::new(op("viewer"), now()), &req)),
         Some("PERMISSION_DENIED")
     );
     Ok(())
@@ -205,13 +204,13 @@ fn the_partner_terminates_what_is_pending_or_active() -> Result<()> {
     let mut d = desk()?;
     let id = request(&mut d, "r1", 10)?;
     assert_eq!(
-        code(d.terminate_authorization(&op("viewer"), &id, now(), None)),
+        code(d.terminate_authorization(&Invocation::new(op("viewer"), now()), &id)),
         Some("PERMISSION_DENIED")
     );
-    d.terminate_authorization(&op("ops"), &id, now(), None)?;
+    d.terminate_authorization(&Invocation::new(op("ops"), now()), &id)?;
     assert_eq!(d.authorization(&id)?.state, AuthorizationState::Terminated);
     assert_eq!(
-        code(d.terminate_authorization(&op("ops"), &id, now(), None)),
+        code(d.terminate_authorization(&Invocation::new(op("ops"), now()), &id)),
         Some("INVALID_TRANSITION")
     );
     Ok(())
@@ -232,7 +231,7 @@ fn a_reseller_partners_request_awaits_its_distributor() -> Result<()> {
         AuthorizationState::AwaitingDistributor
     );
     assert_eq!(
-        code(d.approve_authorization(&Actor::Customer(cid("r1")), &id, now(), None)),
+        code(d.approve_authorization(&Invocation::new(Actor::Customer(cid("r1")), now()), &id)),
         Some("DISTRIBUTOR_APPROVAL_REQUIRED")
     );
     // It lapses too.
@@ -242,16 +241,16 @@ fn a_reseller_partners_request_awaits_its_distributor() -> Result<()> {
     );
     // Only the system records the distributor's decision.
     assert_eq!(
-        code(d.record_distributor_decision(&op("admin"), &id, true, now(), None)),
+        code(d.record_distributor_decision(&Invocation::new(op("admin"), now()), &id, true)),
         Some("PERMISSION_DENIED")
     );
-    d.record_distributor_decision(&Actor::System, &id, true, now(), None)?;
+    d.record_distributor_decision(&Invocation::new(Actor::System, now()), &id, true)?;
     assert_eq!(d.authorization(&id)?.state, AuthorizationState::Pending);
     assert_eq!(
-        code(d.record_distributor_decision(&Actor::System, &id, true, now(), None)),
+        code(d.record_distributor_decision(&Invocation::new(Actor::System, now()), &id, true)),
         Some("INVALID_TRANSITION")
     );
-    d.approve_authorization(&Actor::Customer(cid("r1")), &id, now(), None)?;
+    d.approve_authorization(&Invocation::new(Actor::Customer(cid("r1")), now()), &id)?;
     assert!(d.may_act_on_behalf(&cid("r1"), &ORDERS, now()));
     Ok(())
 }

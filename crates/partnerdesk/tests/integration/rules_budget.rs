@@ -3,6 +3,7 @@
 
 use crate::ops_fixture::*;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use partnerdesk::Invocation;
 use partnerdesk::authorization::{AuthorizationRequest, AuthorizationScope};
 use partnerdesk::budget::{Budget, BudgetOperation, BudgetSetting, default_thresholds, percent};
 use partnerdesk::event::{Event, EventKind};
@@ -79,7 +80,11 @@ fn a_one_off_budget_counts_the_spend_since_the_day_it_was_set() -> Result<()> {
     let mut desk = desk()?;
     let r1 = cid("r1");
     // r1 spent 100 on Nov 2 and 50 on Nov 15; a one-off budget set on Nov 20 starts at 0.
-    desk.set_budget(&op("ops"), &r1, &one_off(1000, false)?, now(), None)?;
+    desk.set_budget(
+        &Invocation::new(op("ops"), now()),
+        &r1,
+        &one_off(1000, false)?,
+    )?;
     let u = desk.budget_usage(&r1, now())?.ok_or(Error::InvalidCursor)?;
     assert_eq!((u.used, u.percent), (cny(0, 0), Decimal::ZERO));
     assert_eq!(u.remaining, cny(1000, 0));
@@ -95,11 +100,9 @@ fn a_one_off_budget_counts_the_spend_since_the_day_it_was_set() -> Result<()> {
     assert_eq!(u.remaining, cny(950, 0));
     // A monthly budget counts the billing month only: 20 in December.
     desk.set_budget(
-        &op("ops"),
+        &Invocation::new(op("ops"), december),
         &r1,
         &monthly(1000, false, false)?,
-        december,
-        None,
     )?;
     let u = desk
         .budget_usage(&r1, december)?
@@ -155,22 +158,30 @@ fn committed_orders_count_in_the_budget_period_only() -> Result<()> {
     let mut desk = desk()?;
     let r1 = cid("r1");
     let req = AuthorizationRequest::new(r1.clone(), [AuthorizationScope::PlaceOrders], 30, true)?;
-    let auth = desk.request_authorization(&op("ops"), &req, now(), None)?;
-    desk.approve_authorization(&Actor::Customer(r1.clone()), &auth, now(), None)?;
-    desk.set_budget(&op("ops"), &r1, &monthly(1000, false, false)?, now(), None)?;
+    let auth = desk.request_authorization(&Invocation::new(op("ops"), now()), &req)?;
+    desk.approve_authorization(&Invocation::new(Actor::Customer(r1.clone()), now()), &auth)?;
+    desk.set_budget(
+        &Invocation::new(op("ops"), now()),
+        &r1,
+        &monthly(1000, false, false)?,
+    )?;
     let day21 = now() + Duration::days(1);
     let order = OrderRequest::new(r1.clone(), OrderType::New, cny(40, 0))?;
-    desk.place_order_on_behalf(&op("ops"), &order, day21, None)?;
+    desk.place_order_on_behalf(&Invocation::new(op("ops"), day21), &order)?;
     // Monthly: the unpaid order of Nov 21 is committed: 1000 - 150 - 40.
     let u = desk.budget_usage(&r1, day21)?.ok_or(Error::InvalidCursor)?;
     assert_eq!((u.committed, u.remaining), (cny(40, 0), cny(810, 0)));
     // A one-off budget set on Nov 22 commits nothing placed before that day.
     let day22 = now() + Duration::days(2);
-    desk.set_budget(&op("ops"), &r1, &one_off(1000, false)?, day22, None)?;
+    desk.set_budget(
+        &Invocation::new(op("ops"), day22),
+        &r1,
+        &one_off(1000, false)?,
+    )?;
     let u = desk.budget_usage(&r1, day22)?.ok_or(Error::InvalidCursor)?;
     assert_eq!((u.used, u.committed), (cny(0, 0), cny(0, 0)));
     assert_eq!(u.remaining, cny(1000, 0));
-    desk.place_order_on_behalf(&op("ops"), &order, day22, None)?;
+    desk.place_order_on_behalf(&Invocation::new(op("ops"), day22), &order)?;
     let u = desk.budget_usage(&r1, day22)?.ok_or(Error::InvalidCursor)?;
     assert_eq!((u.committed, u.remaining), (cny(40, 0), cny(960, 0)));
     // Without a budget there is no usage.
@@ -252,7 +263,7 @@ fn the_budget_in_force_is_the_setting_with_who_and_when() -> Result<()> {
     let mut desk = desk()?;
     let r1 = cid("r1");
     let s = one_off(700, true)?.with_thresholds([Decimal::from(50)])?;
-    desk.set_budget(&op("ops"), &r1, &s, now(), None)?;
+    desk.set_budget(&Invocation::new(op("ops"), now()), &r1, &s)?;
     let b = desk
         .customer(&r1)?
         .budget
@@ -270,21 +281,21 @@ fn the_budget_in_force_is_the_setting_with_who_and_when() -> Result<()> {
 fn budget_records_are_per_customer_oldest_first() -> Result<()> {
     let mut desk = desk()?;
     desk.set_budget(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()),
         &cid("r1"),
         &monthly(100, false, false)?,
-        now(),
-        None,
     )?;
     desk.set_budget(
-        &op("admin"),
+        &Invocation::new(op("admin"), now()),
         &cid("r2"),
         &monthly(200, false, false)?,
-        now(),
-        None,
     )?;
     let later = now() + Duration::hours(1);
-    desk.set_budget(&op("admin"), &cid("r1"), &one_off(300, false)?, later, None)?;
+    desk.set_budget(
+        &Invocation::new(op("admin"), later),
+        &cid("r1"),
+        &one_off(300, false)?,
+    )?;
     let recs = desk.budget_records(&cid("r1"));
     let seen: Vec<_> = recs
         .iter()
@@ -308,16 +319,28 @@ fn setting_a_budget_unfreezes_only_when_asked() -> Result<()> {
     let mut desk = desk()?;
     let r1 = cid("r1");
     let req = FreezeRequest::new(vec![r1.clone()], FreezeScope::Account, "overdue invoices")?;
-    desk.freeze(&op("ops"), &req, now(), None)?;
-    desk.set_budget(&op("ops"), &r1, &monthly(500, false, false)?, now(), None)?;
+    desk.freeze(&Invocation::new(op("ops"), now()), &req)?;
+    desk.set_budget(
+        &Invocation::new(op("ops"), now()),
+        &r1,
+        &monthly(500, false, false)?,
+    )?;
     assert!(desk.customer(&r1)?.freeze.is_frozen());
     let before = desk.events().len();
-    desk.set_budget(&op("ops"), &r1, &monthly(500, false, true)?, now(), None)?;
+    desk.set_budget(
+        &Invocation::new(op("ops"), now()),
+        &r1,
+        &monthly(500, false, true)?,
+    )?;
     assert!(!desk.customer(&r1)?.freeze.is_frozen());
     assert_eq!(kinds(&desk.events()[before..]), ["budget_set", "unfrozen"]);
     // Asking to unfreeze an account that is not frozen emits no unfreeze.
     let before = desk.events().len();
-    desk.set_budget(&op("ops"), &r1, &monthly(500, false, true)?, now(), None)?;
+    desk.set_budget(
+        &Invocation::new(op("ops"), now()),
+        &r1,
+        &monthly(500, false, true)?,
+    )?;
     assert_eq!(kinds(&desk.events()[before..]), ["budget_set"]);
     Ok(())
 }
@@ -329,10 +352,14 @@ fn the_forecast_projects_the_months_pace_to_its_end() -> Result<()> {
     // 150 spent in the first 20 days of a 30-day billing month: 150 / 20 * 30 = 225.
     let mut desk = desk()?;
     let r1 = cid("r1");
-    desk.set_budget(&op("ops"), &r1, &monthly(226, false, false)?, now(), None)?;
+    desk.set_budget(
+        &Invocation::new(op("ops"), now()),
+        &r1,
+        &monthly(226, false, false)?,
+    )?;
     assert!(desk.evaluate_budget(&r1, now())?.is_empty());
     let exact = BudgetSetting::new(cny(225, 0), BudgetKind::Monthly, false, false)?;
-    desk.set_budget(&op("ops"), &r1, &exact, now(), None)?;
+    desk.set_budget(&Invocation::new(op("ops"), now()), &r1, &exact)?;
     let ev = desk.evaluate_budget(&r1, now())?;
     assert_eq!(kinds(&ev), ["budget_forecast_crossed"]);
     assert_eq!(forecast(&ev), Some(cny(225, 0)));
@@ -343,11 +370,9 @@ fn the_forecast_projects_the_months_pace_to_its_end() -> Result<()> {
     let december = at(2026, 12, 1, 2);
     spend(&mut desk, "r1", day(2026, 12, 1), 10)?;
     desk.set_budget(
-        &op("ops"),
+        &Invocation::new(op("ops"), december),
         &r1,
         &monthly(310, false, false)?,
-        december,
-        None,
     )?;
     let ev = desk.evaluate_budget(&r1, december)?;
     assert_eq!(forecast(&ev), Some(cny(310, 0)));
@@ -358,7 +383,11 @@ fn the_forecast_projects_the_months_pace_to_its_end() -> Result<()> {
 fn a_one_off_budget_has_no_forecast_and_one_period_for_its_life() -> Result<()> {
     let mut desk = desk()?;
     let r1 = cid("r1");
-    desk.set_budget(&op("ops"), &r1, &one_off(100, false)?, now(), None)?;
+    desk.set_budget(
+        &Invocation::new(op("ops"), now()),
+        &r1,
+        &one_off(100, false)?,
+    )?;
     // 90 since it was set: the 80% crossing, and no forecast (even at this pace).
     spend(&mut desk, "r1", day(2026, 11, 20), 90)?;
     let ev = desk.evaluate_budget(&r1, now())?;
@@ -381,7 +410,7 @@ fn each_threshold_reached_is_reported_with_the_usage() -> Result<()> {
     let r1 = cid("r1");
     // 150 of 150: exactly 100% reaches both default thresholds (>=, not >).
     let s = monthly(150, false, false)?;
-    desk.set_budget(&op("ops"), &r1, &s, now(), None)?;
+    desk.set_budget(&Invocation::new(op("ops"), now()), &r1, &s)?;
     let ev = desk.evaluate_budget(&r1, now())?;
     assert_eq!(crossed(&ev), [Decimal::from(80), Decimal::from(100)]);
     for e in &ev {
@@ -396,7 +425,7 @@ fn each_threshold_reached_is_reported_with_the_usage() -> Result<()> {
     let mut desk = desk_fresh()?;
     let s = BudgetSetting::new(cny(187, 51), BudgetKind::Monthly, false, false)?
         .with_thresholds([Decimal::from(80)])?;
-    desk.set_budget(&op("ops"), &r1, &s, now(), None)?;
+    desk.set_budget(&Invocation::new(op("ops"), now()), &r1, &s)?;
     // 150 / 187.51 = 79.996%, rounded to 80.00: reached.
     assert_eq!(
         crossed(&desk.evaluate_budget(&r1, now())?),
@@ -405,7 +434,7 @@ fn each_threshold_reached_is_reported_with_the_usage() -> Result<()> {
     let mut desk = desk_fresh()?;
     let s = BudgetSetting::new(cny(187, 60), BudgetKind::Monthly, false, false)?
         .with_thresholds([Decimal::from(80)])?;
-    desk.set_budget(&op("ops"), &r1, &s, now(), None)?;
+    desk.set_budget(&Invocation::new(op("ops"), now()), &r1, &s)?;
     // 150 / 187.60 = 79.96%: not reached.
     assert!(crossed(&desk.evaluate_budget(&r1, now())?).is_empty());
     Ok(())
@@ -421,7 +450,7 @@ fn auto_freeze_freezes_at_100_percent_whatever_the_thresholds() -> Result<()> {
     let r1 = cid("r1");
     // Thresholds 50 only; with auto-freeze, 100% is still watched and freezes the account.
     let s = monthly(150, true, false)?.with_thresholds([Decimal::from(50)])?;
-    desk.set_budget(&op("ops"), &r1, &s, now(), None)?;
+    desk.set_budget(&Invocation::new(op("ops"), now()), &r1, &s)?;
     let ev = desk.evaluate_budget(&r1, now())?;
     assert_eq!(
         kinds(&ev),
@@ -445,7 +474,7 @@ fn auto_freeze_freezes_at_100_percent_whatever_the_thresholds() -> Result<()> {
     // Without auto-freeze and without a 100% threshold, 100% raises nothing more than 50%.
     let mut desk = desk_fresh()?;
     let s = monthly(150, false, false)?.with_thresholds([Decimal::from(50)])?;
-    desk.set_budget(&op("ops"), &r1, &s, now(), None)?;
+    desk.set_budget(&Invocation::new(op("ops"), now()), &r1, &s)?;
     let ev = desk.evaluate_budget(&r1, now())?;
     assert_eq!(crossed(&ev), [Decimal::from(50)]);
     assert!(!desk.customer(&r1)?.freeze.is_frozen());
@@ -457,7 +486,11 @@ fn auto_freeze_waits_for_100_percent() -> Result<()> {
     let mut desk = desk()?;
     let r1 = cid("r1");
     // 150 of 151: 99.34%.
-    desk.set_budget(&op("ops"), &r1, &monthly(151, true, false)?, now(), None)?;
+    desk.set_budget(
+        &Invocation::new(op("ops"), now()),
+        &r1,
+        &monthly(151, true, false)?,
+    )?;
     let ev = desk.evaluate_budget(&r1, now())?;
     assert_eq!(crossed(&ev), [Decimal::from(80)]);
     assert!(!kinds(&ev).contains(&"frozen"));
@@ -470,8 +503,12 @@ fn auto_freeze_leaves_an_already_frozen_account_alone() -> Result<()> {
     let mut desk = desk()?;
     let r1 = cid("r1");
     let req = FreezeRequest::new(vec![r1.clone()], FreezeScope::Account, "overdue invoices")?;
-    desk.freeze(&op("ops"), &req, now(), None)?;
-    desk.set_budget(&op("ops"), &r1, &monthly(100, true, false)?, now(), None)?;
+    desk.freeze(&Invocation::new(op("ops"), now()), &req)?;
+    desk.set_budget(
+        &Invocation::new(op("ops"), now()),
+        &r1,
+        &monthly(100, true, false)?,
+    )?;
     let ev = desk.evaluate_budget(&r1, now())?;
     assert!(crossed(&ev).contains(&Decimal::from(100)));
     assert!(!kinds(&ev).contains(&"frozen"));
@@ -492,18 +529,14 @@ fn evaluating_every_budget_counts_the_events_of_budgeted_customers() -> Result<(
     assert_eq!(desk.evaluate_budgets(now())?, 0);
     assert!(desk.evaluate_budget(&cid("r1"), now())?.is_empty());
     desk.set_budget(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()),
         &cid("r1"),
         &monthly(150, false, false)?,
-        now(),
-        None,
     )?;
     desk.set_budget(
-        &op("admin"),
+        &Invocation::new(op("admin"), now()),
         &cid("r2"),
         &monthly(100, false, false)?,
-        now(),
-        None,
     )?;
     spend(&mut desk, "r2", day(2026, 11, 3), 85)?;
     let before = desk.events().len();
@@ -519,7 +552,11 @@ fn only_unpaid_orders_placed_on_the_customers_behalf_are_committed() -> Result<(
     use partnerdesk::{OperatorId, Order, OrderId, OrderStatus};
     let mut desk = desk()?;
     let r1 = cid("r1");
-    desk.set_budget(&op("ops"), &r1, &monthly(1000, false, false)?, now(), None)?;
+    desk.set_budget(
+        &Invocation::new(op("ops"), now()),
+        &r1,
+        &monthly(1000, false, false)?,
+    )?;
     let order = |n: u32, status: OrderStatus, by: Option<&str>, units: i64| -> Result<Order> {
         Ok(Order {
             id: OrderId::new(format!("CS{n:010}"))?,

@@ -4,6 +4,7 @@
 
 use crate::ops_fixture::*;
 use chrono::{Duration, TimeZone, Utc};
+use partnerdesk::Invocation;
 use partnerdesk::authorization::{AuthorizationRequest, AuthorizationScope};
 use partnerdesk::command::{BatchOutcome, CommandOutcome, ItemOutcome};
 use partnerdesk::freeze::FreezeRequest;
@@ -153,52 +154,66 @@ fn a_repeated_key_gives_back_the_first_outcome_of_each_command() -> Result<()> {
         FreezeScope::Account,
         "unpaid",
     )?;
-    let first = d.freeze(&op("ops"), &fr, now(), Some(&key("k-freeze")))?;
+    let first = d.freeze(&Invocation::new(op("ops"), now()).key(key("k-freeze")), &fr)?;
     let events = d.events().len();
-    let again = d.freeze(&op("ops"), &fr, now(), Some(&key("k-freeze")))?;
+    let again = d.freeze(&Invocation::new(op("ops"), now()).key(key("k-freeze")), &fr)?;
     assert_eq!(again, first);
     assert_eq!((again.succeeded(), again.failed()), (1, 1));
     assert_eq!(d.events().len(), events);
     // An authorization request: the same id.
     let req = AuthorizationRequest::new(r1.clone(), [AuthorizationScope::PlaceOrders], 30, true)?;
-    let a1 = d.request_authorization(&op("ops"), &req, now(), Some(&key("k-auth")))?;
-    let a2 = d.request_authorization(&op("ops"), &req, now(), Some(&key("k-auth")))?;
+    let a1 =
+        d.request_authorization(&Invocation::new(op("ops"), now()).key(key("k-auth")), &req)?;
+    let a2 =
+        d.request_authorization(&Invocation::new(op("ops"), now()).key(key("k-auth")), &req)?;
     assert_eq!(a1, a2);
-    d.approve_authorization(&Actor::Customer(r1.clone()), &a1, now(), None)?;
+    d.approve_authorization(&Invocation::new(Actor::Customer(r1.clone()), now()), &a1)?;
     // An order: the same order id, placed once.
     d.unfreeze(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()),
         &FreezeRequest::new(vec![r1.clone()], FreezeScope::Account, "paid")?,
-        now(),
-        None,
     )?;
-    d.set_budget(&op("ops"), &r1, &monthly(1000, false, false)?, now(), None)?;
+    d.set_budget(
+        &Invocation::new(op("ops"), now()),
+        &r1,
+        &monthly(1000, false, false)?,
+    )?;
     let order = OrderRequest::new(r1.clone(), OrderType::New, cny(10, 0))?;
-    let o1 = d.place_order_on_behalf(&op("ops"), &order, now(), Some(&key("k-order")))?;
-    let o2 = d.place_order_on_behalf(&op("ops"), &order, now(), Some(&key("k-order")))?;
+    let o1 = d.place_order_on_behalf(
+        &Invocation::new(op("ops"), now()).key(key("k-order")),
+        &order,
+    )?;
+    let o2 = d.place_order_on_behalf(
+        &Invocation::new(op("ops"), now()).key(key("k-order")),
+        &order,
+    )?;
     assert_eq!(o1, o2);
     assert_eq!(d.customer(&r1)?.orders.len(), 1);
     // A plain command: done once.
     let b1 = d.set_budget(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()).key(key("k-b")),
         &r1,
         &monthly(500, false, false)?,
-        now(),
-        Some(&key("k-b")),
     );
     let b2 = d.set_budget(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()).key(key("k-b")),
         &r1,
         &monthly(500, false, false)?,
-        now(),
-        Some(&key("k-b")),
     );
     assert!(b1.is_ok() && b2.is_ok());
     assert_eq!(d.budget_records(&r1).len(), 2);
     // A disassociation request: the same request id.
     let c = Actor::Customer(cid("r2"));
-    let q1 = d.request_disassociation(&c, &cid("r2"), "moving on", now(), Some(&key("k-q")));
-    let q2 = d.request_disassociation(&c, &cid("r2"), "moving on", now(), Some(&key("k-q")));
+    let q1 = d.request_disassociation(
+        &Invocation::new(c.clone(), now()).key(key("k-q")),
+        &cid("r2"),
+        "moving on",
+    );
+    let q2 = d.request_disassociation(
+        &Invocation::new(c.clone(), now()).key(key("k-q")),
+        &cid("r2"),
+        "moving on",
+    );
     assert_eq!(q1.map_err(|e| e.code()), q2.map_err(|e| e.code()));
     Ok(())
 }
@@ -208,37 +223,31 @@ fn a_key_reused_for_another_command_is_refused_and_changes_nothing() -> Result<(
     let mut d = desk()?;
     let r1 = cid("r1");
     d.set_budget(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()).key(key("k-1")),
         &r1,
         &monthly(500, false, false)?,
-        now(),
-        Some(&key("k-1")),
     )?;
     let events = d.events().len();
     // Another amount, another customer, another kind of command: each a conflict.
     assert_eq!(
         code(d.set_budget(
-            &op("ops"),
+            &Invocation::new(op("ops"), now()).key(key("k-1")),
             &r1,
-            &monthly(600, false, false)?,
-            now(),
-            Some(&key("k-1"))
+            &monthly(600, false, false)?
         )),
         Some("IDEMPOTENCY_CONFLICT")
     );
     assert_eq!(
         code(d.set_budget(
-            &op("ops"),
+            &Invocation::new(op("ops"), now()).key(key("k-1")),
             &cid("r2"),
-            &monthly(500, false, false)?,
-            now(),
-            Some(&key("k-1"))
+            &monthly(500, false, false)?
         )),
         Some("IDEMPOTENCY_CONFLICT")
     );
     let fr = FreezeRequest::new(vec![r1.clone()], FreezeScope::Account, "unpaid")?;
     assert_eq!(
-        code(d.freeze(&op("ops"), &fr, now(), Some(&key("k-1")))),
+        code(d.freeze(&Invocation::new(op("ops"), now()).key(key("k-1")), &fr)),
         Some("IDEMPOTENCY_CONFLICT")
     );
     assert_eq!(d.events().len(), events);
@@ -248,8 +257,16 @@ fn a_key_reused_for_another_command_is_refused_and_changes_nothing() -> Result<(
         Some(cny(500, 0))
     );
     // Without a key, the same command runs again.
-    d.set_budget(&op("ops"), &r1, &monthly(500, false, false)?, now(), None)?;
-    d.set_budget(&op("ops"), &r1, &monthly(500, false, false)?, now(), None)?;
+    d.set_budget(
+        &Invocation::new(op("ops"), now()),
+        &r1,
+        &monthly(500, false, false)?,
+    )?;
+    d.set_budget(
+        &Invocation::new(op("ops"), now()),
+        &r1,
+        &monthly(500, false, false)?,
+    )?;
     assert_eq!(d.budget_records(&r1).len(), 3);
     Ok(())
 }
@@ -261,20 +278,16 @@ fn a_refused_command_records_no_outcome_for_its_key() -> Result<()> {
     // Refused: not recorded, so the same key works once the command is allowed.
     assert_eq!(
         code(d.set_budget(
-            &op("viewer"),
+            &Invocation::new(op("viewer"), now()).key(key("k-2")),
             &r1,
-            &monthly(500, false, false)?,
-            now(),
-            Some(&key("k-2"))
+            &monthly(500, false, false)?
         )),
         Some("PERMISSION_DENIED")
     );
     d.set_budget(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()).key(key("k-2")),
         &r1,
         &monthly(500, false, false)?,
-        now(),
-        Some(&key("k-2")),
     )?;
     assert_eq!(d.budget_records(&r1).len(), 1);
     Ok(())
@@ -311,29 +324,37 @@ fn assigning_checks_the_batch_then_each_customer() -> Result<()> {
     // At most 100 customers; at least one; the manager must be an account manager.
     let many: Vec<_> = (0..101).map(|i| cid(&format!("c{i}"))).collect();
     assert_eq!(
-        code(d.assign_manager(&op("ops"), &many, &am1, now(), None)),
+        code(d.assign_manager(&Invocation::new(op("ops"), now()), &many, &am1)),
         Some("TOO_MANY_IDS")
     );
     let hundred: Vec<_> = (0..100).map(|i| cid(&format!("c{i}"))).collect();
-    let out = d.assign_manager(&op("ops"), &hundred, &am1, now(), None)?;
+    let out = d.assign_manager(&Invocation::new(op("ops"), now()), &hundred, &am1)?;
     assert_eq!(out.failed(), 100, "unknown customers, each refused");
     assert_eq!(
-        code(d.assign_manager(&op("ops"), &[], &am1, now(), None)),
+        code(d.assign_manager(&Invocation::new(op("ops"), now()), &[], &am1)),
         Some("INVALID_ARGUMENT")
     );
     assert_eq!(
-        code(d.assign_manager(&op("ops"), &[cid("r1")], &opid("viewer"), now(), None)),
+        code(d.assign_manager(
+            &Invocation::new(op("ops"), now()),
+            &[cid("r1")],
+            &opid("viewer")
+        )),
         Some("NOT_ACCOUNT_MANAGER")
     );
     assert_eq!(
-        code(d.assign_manager(&op("viewer"), &[cid("r1")], &am1, now(), None)),
+        code(d.assign_manager(&Invocation::new(op("viewer"), now()), &[cid("r1")], &am1)),
         Some("PERMISSION_DENIED")
     );
     // Per customer: assigned, already held, unassigned, not held.
-    let out = d.assign_manager(&op("ops"), &[cid("r1")], &am1, now(), None)?;
+    let out = d.assign_manager(&Invocation::new(op("ops"), now()), &[cid("r1")], &am1)?;
     assert_eq!(out.failed(), 0);
     assert_eq!(d.customer(&cid("r1"))?.account_manager, Some(am1.clone()));
-    let out = d.assign_manager(&op("ops"), &[cid("r1"), cid("ref1")], &am1, now(), None)?;
+    let out = d.assign_manager(
+        &Invocation::new(op("ops"), now()),
+        &[cid("r1"), cid("ref1")],
+        &am1,
+    )?;
     assert_eq!(
         out.get(&cid("r1"))
             .and_then(|r| r.as_ref().err())
@@ -341,7 +362,7 @@ fn assigning_checks_the_batch_then_each_customer() -> Result<()> {
         Some("INVALID_TRANSITION")
     );
     assert_eq!(out.get(&cid("ref1")), Some(&Ok(())));
-    let out = d.unassign_manager(&op("ops"), &[cid("r1"), cid("r2")], now(), None)?;
+    let out = d.unassign_manager(&Invocation::new(op("ops"), now()), &[cid("r1"), cid("r2")])?;
     assert_eq!(out.get(&cid("r1")), Some(&Ok(())));
     assert_eq!(
         out.get(&cid("r2"))
@@ -365,12 +386,20 @@ fn spend_counts_for_the_manager_holding_the_customer_at_the_end_of_its_day() -> 
     assert!(d.manager_history(&r1).is_empty());
     assert!(d.current_manager_period(&r1).is_none());
     // am1 from Nov 20 (10:00 UTC, 18:00 in UTC+8), am2 from Nov 22 (12:00 UTC, Nov 22 20:00).
-    d.assign_manager(&op("ops"), std::slice::from_ref(&r1), &am1, now(), None)?;
+    d.assign_manager(
+        &Invocation::new(op("ops"), now()),
+        std::slice::from_ref(&r1),
+        &am1,
+    )?;
     let nov22 = Utc
         .with_ymd_and_hms(2026, 11, 22, 12, 0, 0)
         .single()
         .ok_or(Error::InvalidCursor)?;
-    d.assign_manager(&op("ops"), std::slice::from_ref(&r1), &am2, nov22, None)?;
+    d.assign_manager(
+        &Invocation::new(op("ops"), nov22),
+        std::slice::from_ref(&r1),
+        &am2,
+    )?;
     for (on, units) in [
         (day(2026, 11, 20), 7),
         (day(2026, 11, 21), 11),
@@ -460,11 +489,9 @@ fn a_change_at_the_start_of_a_billing_day_takes_that_whole_day() -> Result<()> {
     let mut d = desk()?;
     let r1 = cid("r1");
     d.assign_manager(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()),
         std::slice::from_ref(&r1),
         &opid("am1"),
-        now(),
-        None,
     )?;
     // Nov 22 00:00 in UTC+8 is Nov 21 16:00 UTC: Nov 21 ends with am1, Nov 22 is am2's.
     let start_of_22 = Utc
@@ -472,11 +499,9 @@ fn a_change_at_the_start_of_a_billing_day_takes_that_whole_day() -> Result<()> {
         .single()
         .ok_or(Error::InvalidCursor)?;
     d.assign_manager(
-        &op("ops"),
+        &Invocation::new(op("ops"), start_of_22),
         std::slice::from_ref(&r1),
         &opid("am2"),
-        start_of_22,
-        None,
     )?;
     for (on, units) in [(day(2026, 11, 21), 11), (day(2026, 11, 22), 13)] {
         d.add_spend(

@@ -4,6 +4,7 @@
 
 use crate::ops_fixture::*;
 use chrono::Duration;
+use partnerdesk::Invocation;
 use partnerdesk::authorization::{AuthorizationRequest, AuthorizationScope};
 use partnerdesk::freeze::{FreezeRequest, MAX_FREEZE_IDS};
 use partnerdesk::order::OrderRequest;
@@ -105,28 +106,52 @@ fn only_the_administrator_grants_and_revokes_and_revoking_takes_effect() -> Resu
             Some("ADMINISTRATOR_ONLY")
         );
         assert_eq!(
-            code(d.grant_permissions(&who, &viewer, &[Permission::ViewSpend], now(), None)),
+            code(d.grant_permissions(
+                &Invocation::new(who.clone(), now()),
+                &viewer,
+                &[Permission::ViewSpend]
+            )),
             Some("ADMINISTRATOR_ONLY")
         );
     }
-    d.grant_permissions(&op("admin"), &viewer, &[Permission::ViewSpend], now(), None)?;
+    d.grant_permissions(
+        &Invocation::new(op("admin"), now()),
+        &viewer,
+        &[Permission::ViewSpend],
+    )?;
     assert!(d.operator(&viewer)?.holds(&Permission::ViewSpend));
     assert_eq!(
-        code(d.revoke_permissions(&op("ops"), &viewer, &[Permission::ViewSpend], now(), None)),
+        code(d.revoke_permissions(
+            &Invocation::new(op("ops"), now()),
+            &viewer,
+            &[Permission::ViewSpend]
+        )),
         Some("ADMINISTRATOR_ONLY")
     );
     assert!(d.operator(&viewer)?.holds(&Permission::ViewSpend));
-    d.revoke_permissions(&op("admin"), &viewer, &[Permission::ViewSpend], now(), None)?;
+    d.revoke_permissions(
+        &Invocation::new(op("admin"), now()),
+        &viewer,
+        &[Permission::ViewSpend],
+    )?;
     assert!(!d.operator(&viewer)?.holds(&Permission::ViewSpend));
     assert!(d.operator(&viewer)?.holds(&Permission::ViewCustomers));
     // Administrator-only items cannot be granted, but revoking them is not refused.
     assert_eq!(
-        code(d.grant_permissions(&op("admin"), &viewer, &[Permission::Export], now(), None)),
+        code(d.grant_permissions(
+            &Invocation::new(op("admin"), now()),
+            &viewer,
+            &[Permission::Export]
+        )),
         Some("ADMINISTRATOR_ONLY")
     );
     assert!(
-        d.revoke_permissions(&op("admin"), &viewer, &[Permission::Export], now(), None)
-            .is_ok()
+        d.revoke_permissions(
+            &Invocation::new(op("admin"), now()),
+            &viewer,
+            &[Permission::Export]
+        )
+        .is_ok()
     );
     // Without the item an operator is denied; the administrator holds every item.
     assert_eq!(
@@ -208,41 +233,31 @@ fn a_freeze_checks_each_customer_on_its_own() -> Result<()> {
     let mut d = desk()?;
     // r1 frozen first; freezing r2 is not refused because r1 is frozen.
     d.freeze(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()),
         &req(&["r1"], FreezeScope::Account)?,
-        now(),
-        None,
     )?;
     let out = d.freeze(
-        &op("admin"),
+        &Invocation::new(op("admin"), now()),
         &req(&["r2"], FreezeScope::Account)?,
-        now(),
-        None,
     )?;
     assert_eq!(item_codes(&out), [None]);
     assert!(frozen(&d, "r2")?);
     // Unfreezing a customer that is not frozen is refused for that customer only.
     let mut d = desk()?;
     d.freeze(
-        &op("admin"),
+        &Invocation::new(op("admin"), now()),
         &req(&["r2"], FreezeScope::Account)?,
-        now(),
-        None,
     )?;
     let out = d.unfreeze(
-        &op("admin"),
+        &Invocation::new(op("admin"), now()),
         &req(&["r1", "r2"], FreezeScope::Account)?,
-        now(),
-        None,
     )?;
     assert_eq!(item_codes(&out), [Some("NOT_FROZEN"), None]);
     assert!(!frozen(&d, "r1")? && !frozen(&d, "r2")?);
     // A freeze records who, why, the scope and the manual origin.
     d.freeze(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()),
         &req(&["r1"], FreezeScope::AccountAndResources)?,
-        now(),
-        None,
     )?;
     let f = d
         .customer(&cid("r1"))?
@@ -268,17 +283,18 @@ fn an_actor_without_either_freeze_item_is_refused_as_a_whole() -> Result<()> {
     let mut d = desk()?;
     for who in [op("viewer"), op("am1")] {
         assert_eq!(
-            code(d.freeze(&who, &req(&["r1"], FreezeScope::Account)?, now(), None)),
+            code(d.freeze(
+                &Invocation::new(who.clone(), now()),
+                &req(&["r1"], FreezeScope::Account)?
+            )),
             Some("PERMISSION_DENIED")
         );
     }
     assert!(!frozen(&d, "r1")?);
     // The reseller-scoped item alone lets the batch in; each own customer is then refused.
     let out = d.freeze(
-        &op("rops"),
+        &Invocation::new(op("rops"), now()),
         &req(&["r1", "r2"], FreezeScope::Account)?,
-        now(),
-        None,
     )?;
     assert_eq!(item_codes(&out), [Some("PERMISSION_DENIED"), None]);
     assert!(!frozen(&d, "r1")? && frozen(&d, "r2")?);
@@ -289,24 +305,18 @@ fn an_actor_without_either_freeze_item_is_refused_as_a_whole() -> Result<()> {
 fn an_unfreeze_needs_the_frozen_scope_unless_it_is_unknown() -> Result<()> {
     let mut d = desk()?;
     d.freeze(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()),
         &req(&["r1"], FreezeScope::Account)?,
-        now(),
-        None,
     )?;
     let out = d.unfreeze(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()),
         &req(&["r1"], FreezeScope::AccountAndResources)?,
-        now(),
-        None,
     )?;
     assert_eq!(item_codes(&out), [Some("FREEZE_SCOPE_MISMATCH")]);
     assert!(frozen(&d, "r1")?);
     let out = d.unfreeze(
-        &op("ops"),
+        &Invocation::new(op("ops"), now()),
         &req(&["r1"], FreezeScope::Account)?,
-        now(),
-        None,
     )?;
     assert_eq!(item_codes(&out), [None]);
     assert!(!frozen(&d, "r1")?);
@@ -321,7 +331,7 @@ fn an_unfreeze_needs_the_frozen_scope_unless_it_is_unknown() -> Result<()> {
                 at: now(),
             });
         })?;
-        let out = d.unfreeze(&op("ops"), &req(&["r1"], scope)?, now(), None)?;
+        let out = d.unfreeze(&Invocation::new(op("ops"), now()), &req(&["r1"], scope)?)?;
         assert_eq!(item_codes(&out), [None]);
         assert!(!frozen(&d, "r1")?);
     }
@@ -335,15 +345,19 @@ fn an_order_may_use_exactly_the_remaining_budget() -> Result<()> {
     let mut d = desk()?;
     let r1 = cid("r1");
     let auth = AuthorizationRequest::new(r1.clone(), [AuthorizationScope::PlaceOrders], 30, true)?;
-    let id = d.request_authorization(&op("ops"), &auth, now(), None)?;
-    d.approve_authorization(&Actor::Customer(r1.clone()), &id, now(), None)?;
-    d.set_budget(&op("ops"), &r1, &monthly(200, false, false)?, now(), None)?;
+    let id = d.request_authorization(&Invocation::new(op("ops"), now()), &auth)?;
+    d.approve_authorization(&Invocation::new(Actor::Customer(r1.clone()), now()), &id)?;
+    d.set_budget(
+        &Invocation::new(op("ops"), now()),
+        &r1,
+        &monthly(200, false, false)?,
+    )?;
     // 200 - 150 spent: 50 remain; an order of exactly 50 fits, then nothing does.
     let exact = OrderRequest::new(r1.clone(), OrderType::Renewal, cny(50, 0))?;
     assert_eq!(exact.customer(), &r1);
     assert_eq!(exact.kind(), &OrderType::Renewal);
     assert_eq!(exact.amount(), cny(50, 0));
-    let placed = d.place_order_on_behalf(&op("ops"), &exact, now(), None)?;
+    let placed = d.place_order_on_behalf(&Invocation::new(op("ops"), now()), &exact)?;
     let order = d
         .customer(&r1)?
         .orders
@@ -358,7 +372,7 @@ fn an_order_may_use_exactly_the_remaining_budget() -> Result<()> {
     assert!(order.is_unpaid());
     let cent = OrderRequest::new(r1.clone(), OrderType::New, cny(0, 1))?;
     assert_eq!(
-        code(d.place_order_on_behalf(&op("ops"), &cent, now(), None)),
+        code(d.place_order_on_behalf(&Invocation::new(op("ops"), now()), &cent)),
         Some("OVER_BUDGET")
     );
     // A completed order is no longer unpaid.

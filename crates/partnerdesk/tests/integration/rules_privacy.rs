@@ -3,6 +3,7 @@
 
 use crate::ops_fixture::*;
 use hmac::{Hmac, KeyInit, Mac};
+use partnerdesk::Invocation;
 use partnerdesk::privacy::{
     MaskPolicy, MaskRule, Masker, Personal, PseudonymKey, SensitiveField, mask_email, mask_mobile,
     mask_name,
@@ -414,15 +415,13 @@ fn reveal_gives_each_field_in_clear_to_an_administrator() -> Result<()> {
     let admin = op("admin");
     let r1 = cid("r1");
     d.assign_manager(
-        &admin,
+        &Invocation::new(admin.clone(), now()),
         std::slice::from_ref(&r1),
         &OperatorId::new("am1")?,
-        now(),
-        None,
     )?;
     let shown: Vec<String> = SensitiveField::ALL
         .into_iter()
-        .map(|f| d.reveal(&admin, &r1, f, now()))
+        .map(|f| d.reveal(&Invocation::new(admin.clone(), now()), &r1, f))
         .collect::<Result<_>>()?;
     assert_eq!(
         shown,
@@ -442,10 +441,22 @@ fn reveal_gives_each_field_in_clear_to_an_administrator() -> Result<()> {
         c.account_manager = None;
         c.mobile = Some(Personal::new(bare));
     })?;
-    assert_eq!(d.reveal(&admin, &r1, Mobile, now())?, "13812345678");
-    assert_eq!(d.reveal(&admin, &r1, Email, now())?, "");
-    assert_eq!(d.reveal(&admin, &r1, ManagerName, now())?, "");
+    assert_eq!(
+        d.reveal(&Invocation::new(admin.clone(), now()), &r1, Mobile)?,
+        "13812345678"
+    );
+    assert_eq!(
+        d.reveal(&Invocation::new(admin.clone(), now()), &r1, Email)?,
+        ""
+    );
+    assert_eq!(
+        d.reveal(&Invocation::new(admin.clone(), now()), &r1, ManagerName)?,
+        ""
+    );
     d.update_customer(&r1, |c| c.mobile = None)?;
-    assert_eq!(d.reveal(&admin, &r1, Mobile, now())?, "");
+    assert_eq!(
+        d.reveal(&Invocation::new(admin.clone(), now()), &r1, Mobile)?,
+        ""
+    );
     Ok(())
 }

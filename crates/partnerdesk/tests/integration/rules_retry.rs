@@ -4,10 +4,16 @@
 //! Written from the rules, to catch a wrong rule (see docs/testing.md, "Mutation testing").
 
 use crate::ops_fixture::*;
-use partnerdesk::{Actor, IdempotencyKey, Result};
+use partnerdesk::{Actor, IdempotencyKey, Invocation, Result};
 
-fn key(k: &str) -> Result<IdempotencyKey> {
-    IdempotencyKey::new(k)
+/// `who` acting now, with the idempotency key `k`.
+fn keyed(who: &Actor, k: &str) -> Result<Invocation> {
+    Ok(Invocation::new(who.clone(), now()).key(IdempotencyKey::new(k)?))
+}
+
+/// `who` acting now, without a key.
+fn plain(who: &Actor) -> Invocation {
+    Invocation::new(who.clone(), now())
 }
 
 #[test]
@@ -15,15 +21,15 @@ fn a_customer_retrying_its_own_association_gets_the_same_answer() -> Result<()> 
     let mut d = desk()?;
     let c = fresh_customer()?;
     let me = Actor::Customer(c.id.clone());
-    let k = key("accept-1")?;
-    d.associate(&me, c.clone(), None, now(), Some(&k))?;
+    let k = keyed(&me, "accept-1")?;
+    d.associate(&k, c.clone(), None)?;
     let events = d.events().len();
-    d.associate(&me, c.clone(), None, now(), Some(&k))?;
+    d.associate(&k, c.clone(), None)?;
     assert_eq!(d.events().len(), events, "a retry changes nothing");
     assert_eq!(d.association_history(Some(&c.id)).len(), 1);
     // Without the key, the same call is a second association attempt, refused.
     assert_eq!(
-        code(d.associate(&me, c, None, now(), None)),
+        code(d.associate(&plain(&me), c, None)),
         Some("ALREADY_ASSOCIATED")
     );
     Ok(())
@@ -33,10 +39,10 @@ fn a_customer_retrying_its_own_association_gets_the_same_answer() -> Result<()> 
 fn the_system_retrying_a_registration_gets_the_same_answer() -> Result<()> {
     let mut d = desk()?;
     let c = fresh_customer()?;
-    let k = key("register-1")?;
-    d.associate(&Actor::System, c.clone(), None, now(), Some(&k))?;
+    let k = keyed(&Actor::System, "register-1")?;
+    d.associate(&k, c.clone(), None)?;
     let events = d.events().len();
-    d.associate(&Actor::System, c.clone(), None, now(), Some(&k))?;
+    d.associate(&k, c.clone(), None)?;
     assert_eq!(d.events().len(), events);
     assert_eq!(d.association_history(Some(&c.id)).len(), 1);
     Ok(())
@@ -47,9 +53,9 @@ fn a_customer_retrying_its_own_disassociation_request_gets_the_same_request() ->
     let mut d = desk()?;
     let r1 = cid("r1");
     let me = Actor::Customer(r1.clone());
-    let k = key("leave-1")?;
-    let first = d.request_disassociation(&me, &r1, "leaving", now(), Some(&k))?;
-    let again = d.request_disassociation(&me, &r1, "leaving", now(), Some(&k))?;
+    let k = keyed(&me, "leave-1")?;
+    let first = d.request_disassociation(&k, &r1, "leaving")?;
+    let again = d.request_disassociation(&k, &r1, "leaving")?;
     assert_eq!(first, again);
     assert_eq!(d.disassociation_requests().len(), 1);
     Ok(())
@@ -60,15 +66,15 @@ fn a_customer_retrying_its_decision_on_the_partners_request_gets_the_same_answer
     let mut d = desk()?;
     let r1 = cid("r1");
     let me = Actor::Customer(r1.clone());
-    let req = d.request_partner_disassociation(&op("admin"), &r1, "cleanup", now(), None)?;
-    let k = key("decide-1")?;
-    d.decide_disassociation(&me, req, false, "I stay", now(), Some(&k))?;
+    let req = d.request_partner_disassociation(&plain(&op("admin")), &r1, "cleanup")?;
+    let k = keyed(&me, "decide-1")?;
+    d.decide_disassociation(&k, req, false, "I stay")?;
     let events = d.events().len();
-    d.decide_disassociation(&me, req, false, "I stay", now(), Some(&k))?;
+    d.decide_disassociation(&k, req, false, "I stay")?;
     assert_eq!(d.events().len(), events);
     // Without the key the request is decided already.
     assert_eq!(
-        code(d.decide_disassociation(&me, req, false, "I stay", now(), None)),
+        code(d.decide_disassociation(&plain(&me), req, false, "I stay")),
         Some("INVALID_TRANSITION")
     );
     Ok(())
