@@ -669,16 +669,27 @@ mod run {
     pub struct PreparedExport {
         id: ExportId,
         actor: Actor,
+        /// The instant the rows are evaluated at (a download: its job's).
         at: DateTime<Utc>,
-        selection: RecordedSelection,
+        /// The instant of the call, for the audit trail.
+        now: DateTime<Utc>,
+        purpose: Purpose,
         plan: Plan,
         file_name: String,
         desk: u64,
         changes: u64,
     }
 
+    /// What a prepared export is for.
+    enum Purpose {
+        /// A new export, recorded as a job with this selection.
+        Export(RecordedSelection),
+        /// A recorded job downloaded again.
+        Download(Box<ExportJob>),
+    }
+
     impl PreparedExport {
-        /// The job id the export will be recorded under.
+        /// The job id the export will be recorded under (a download: the job downloaded).
         pub fn id(&self) -> &ExportId {
             &self.id
         }
@@ -718,6 +729,7 @@ mod run {
     pub struct ExportWritten {
         id: ExportId,
         desk: u64,
+        download: bool,
         rows: u64,
         end: RunEnd,
     }
@@ -842,7 +854,8 @@ mod run {
                 id,
                 actor: actor.clone(),
                 at: now,
-                selection: RecordedSelection::of(&request.selection),
+                now,
+                purpose: Purpose::Export(RecordedSelection::of(&request.selection)),
                 plan,
                 file_name,
                 desk: stamp.desk,
@@ -882,6 +895,7 @@ mod run {
             Ok(ExportWritten {
                 id: prepared.id.clone(),
                 desk: prepared.desk,
+                download: matches!(prepared.purpose, Purpose::Download(_)),
                 rows,
                 end,
             })
@@ -898,27 +912,22 @@ mod run {
             prepared: PreparedExport,
             written: ExportWritten,
         ) -> Result<ExportJob> {
-            if prepared.desk != self.id_order.stamp().desk {
-                return Err(Error::invalid_arg(
-                    "prepared",
-                    "this export was prepared on another desk",
-                ));
-            }
-            if written.id != prepared.id || written.desk != prepared.desk {
-                return Err(Error::invalid_arg(
-                    "written",
-                    "not the outcome of writing this prepared export",
-                ));
-            }
+            self.check_record(&prepared, &written)?;
             let PreparedExport {
                 id,
                 actor,
                 at,
-                selection,
+                purpose,
                 plan,
                 file_name,
                 ..
             } = prepared;
+            let Purpose::Export(selection) = purpose else {
+                return Err(Error::invalid_arg(
+                    "prepared",
+                    "a prepared download is recorded by record_download",
+                ));
+            };
             let (rows, end) = (written.rows, written.end);
             let total = plan.rows.len();
             let job = ExportJob {
@@ -951,9 +960,32 @@ mod run {
             finish(job, end)
         }
 
+        /// Refuses to record a prepared export from another desk, or with the outcome of
+        /// writing another one.
+        fn check_record(&self, prepared: &PreparedExport, written: &ExportWritten) -> Result<()> {
+            if prepared.desk != self.id_order.stamp().desk {
+                return Err(Error::invalid_arg(
+                    "prepared",
+                    "this export was prepared on another desk",
+                ));
+            }
+            if written.id != prepared.id
+                || written.desk != prepared.desk
+                || written.download != matches!(prepared.purpose, Purpose::Download(_))
+            {
+                return Err(Error::invalid_arg(
+                    "written",
+                    "not the outcome of writing this prepared export",
+                ));
+            }
+            Ok(())
+        }
+
         /// Downloads a recorded export again: regenerates it from the recorded selection, columns
         /// and masks over the data as it is now (see the [module docs](crate::export) for what that means
-        /// for changed data), writes it to `out` and returns how many rows were written.
+        /// for changed data), writes it to `out` and returns how many rows were written: the
+        /// phases [`Desk::prepare_download`], [`Desk::write_export`] and
+        /// [`Desk::record_download`] in one call.
         ///
         /// Needs [`Permission::Export`]; refusals and downloads are audited (`export_download`).
         /// Customers removed since are left out.
@@ -965,6 +997,21 @@ mod run {
             progress: impl FnMut(ExportProgress) -> ControlFlow<()>,
             now: DateTime<Utc>,
         ) -> Result<u64> {
+            let prepared = self.prepare_download(actor, id, now)?;
+            let written = self.write_export(&prepared, out, progress)?;
+            self.record_download(prepared, written)
+        }
+
+        /// Phase one of a download again (see [`Desk::download_export`]): checks the permission,
+        /// finds the job and plans its selection over the data as it is now. Refusals are
+        /// audited (`export_download`). Write it with [`Desk::write_export`], then record it with
+        /// [`Desk::record_download`]; the rules of [`PreparedExport`] apply.
+        pub fn prepare_download(
+            &mut self,
+            actor: &Actor,
+            id: &ExportId,
+            now: DateTime<Utc>,
+        ) -> Result<PreparedExport> {
             crate::validate::instant("now", now)?;
             let authorized = self.authorize(actor, Permission::Export, None);
             self.refresh_export_order(&authorized);
@@ -1001,24 +1048,41 @@ mod run {
                     return Err(e);
                 }
             };
-            let ran = self.run_export(&plan, out, progress, job.at);
-            let (rows, end) = match ran {
-                Ok(ran) => ran,
-                Err(e) => {
-                    self.record_audit(
-                        actor,
-                        None,
-                        "export_download",
-                        AuditOutcome::denied(&e),
-                        format!("{id}"),
-                        now,
-                    );
-                    return Err(e);
-                }
+            let stamp = self.id_order.stamp();
+            Ok(PreparedExport {
+                id: job.id.clone(),
+                actor: actor.clone(),
+                at: job.at,
+                now,
+                file_name: job.file_name.clone(),
+                purpose: Purpose::Download(Box::new(job)),
+                plan,
+                desk: stamp.desk,
+                changes: stamp.changes,
+            })
+        }
+
+        /// Phase three of a download again: audits it (`export_download`) and returns the rows
+        /// written, or `EXPORT_CANCELLED` / `EXPORT_WRITE_FAILED` as [`Desk::download_export`]
+        /// does. Refuses (`INVALID_ARGUMENT`) what [`Desk::record_export`] refuses, and a
+        /// prepared new export (recorded by [`Desk::record_export`]).
+        pub fn record_download(
+            &mut self,
+            prepared: PreparedExport,
+            written: ExportWritten,
+        ) -> Result<u64> {
+            self.check_record(&prepared, &written)?;
+            let Purpose::Download(job) = prepared.purpose else {
+                return Err(Error::invalid_arg(
+                    "prepared",
+                    "a prepared export is recorded by record_export",
+                ));
             };
+            let (rows, end) = (written.rows, written.end);
             let detail = format!(
-                "{id} rows={rows}/{} status={}",
-                plan.rows.len(),
+                "{} rows={rows}/{} status={}",
+                job.id,
+                prepared.plan.rows.len(),
                 match end {
                     RunEnd::Completed => "completed",
                     RunEnd::Cancelled => "cancelled",
@@ -1026,14 +1090,14 @@ mod run {
                 }
             );
             self.record_audit(
-                actor,
+                &prepared.actor,
                 None,
                 "export_download",
                 AuditOutcome::Allowed,
                 detail,
-                now,
+                prepared.now,
             );
-            finish(job, end).map(|_| rows)
+            finish(*job, end).map(|_| rows)
         }
 
         /// Resolves and checks a request (nothing is written).

@@ -207,3 +207,38 @@ fn refusals_cancels_and_failures_keep_their_phase() -> TestResult {
     assert_eq!(desk.exports()[0].status, ExportStatus::Cancelled);
     Ok(())
 }
+
+#[test]
+fn a_download_again_runs_in_the_same_three_phases() -> TestResult {
+    let (mut desk, now) = demo::portfolio(300, 13)?;
+    let admin = admin()?;
+    let mut first = Vec::new();
+    let job = desk.export(
+        &admin,
+        &ExportRequest::csv(ExportSelection::all()),
+        &mut first,
+        go,
+        now,
+    )?;
+    let mut one_shot = Vec::new();
+    let rows = desk
+        .clone()
+        .download_export(&admin, &job.id, &mut one_shot, go, now)?;
+    let prepared = desk.prepare_download(&admin, &job.id, now)?;
+    assert_eq!(prepared.id(), &job.id);
+    let mut out = Vec::new();
+    let written = desk.write_export(&prepared, &mut out, |_| {
+        // A read during the download's write phase.
+        assert_eq!(desk.count(&Query::all(), now) as u64, job.total);
+        ControlFlow::Continue(())
+    })?;
+    assert_eq!(out, one_shot);
+    // A prepared download is not recorded as a new export.
+    let refused = desk.record_export(prepared, written.clone()).err();
+    assert_eq!(refused.as_ref().map(Error::code), Some("INVALID_ARGUMENT"));
+    let prepared = desk.prepare_download(&admin, &job.id, now)?;
+    let written = desk.write_export(&prepared, Vec::new(), go)?;
+    assert_eq!(desk.record_download(prepared, written)?, rows);
+    assert_eq!(desk.exports().len(), 1, "a download records no job");
+    Ok(())
+}
