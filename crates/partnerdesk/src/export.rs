@@ -33,6 +33,15 @@
 //!   [`ExportStatus::Cancelled`] and returns `EXPORT_CANCELLED`; what was already written to the
 //!   sink is incomplete and must be discarded (for XLSX, the start of a ZIP archive without its
 //!   central directory, which no reader opens).
+//! - **Three phases, so that reads run beside the stream.** [`Desk::prepare_export`] (`&mut`)
+//!   authorizes, brings the id order and the compact copy up to date, plans the request and
+//!   reserves the job id; [`Desk::write_export`] (`&self`) streams the rows, so any number of
+//!   searches and other reads run meanwhile (a host's read lock suffices); [`Desk::record_export`]
+//!   (`&mut`) appends the job and audits it. [`Desk::export`] runs the three. The
+//!   [`PreparedExport`] between them is written only on its own desk and only while that desk is
+//!   unchanged, and recorded once (see its docs), so the rows are always those of the desk at
+//!   prepare time. A download again has the same phases ([`Desk::prepare_download`],
+//!   [`Desk::record_download`]).
 //! - **History.** Every export that started is an [`ExportJob`] (id, who, when, selection,
 //!   format, columns, masks, rows, status, file name), kept on the desk and saved in snapshots.
 //!
