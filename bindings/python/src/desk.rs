@@ -4,6 +4,13 @@
 //! release the GIL, so another Python thread may call into the same desk meanwhile. An
 //! `RwLock` lets searches run in parallel and makes changes wait; locks are always taken with
 //! the GIL released, so a thread waiting for the lock never blocks the interpreter.
+//!
+//! An export holds the write lock only to prepare and to record; while its rows stream it holds
+//! a read lock (downgraded from the write lock, so that no change slips in between), so reads
+//! from other threads run beside it. Its progress callback and file object run on the
+//! exporting thread: their reads take that thread's read lock again (`parking_lot`'s recursive
+//! read, which does not queue behind a waiting change), and their changes are refused, since
+//! waiting there for the write lock would never end.
 
 use crate::errors::IntoPy;
 use crate::export::{Progress, PyExportJob, PyWriter};
