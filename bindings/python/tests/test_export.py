@@ -235,6 +235,13 @@ def test_other_threads_read_while_an_export_writes() -> None:
             errors.append(e)
 
     during: list[int] = []
+    changed = threading.Event()
+
+    def change() -> None:
+        desk.set_pseudonym_key(None)  # waits for the export's read lock, then runs
+        changed.set()
+
+    changer = threading.Thread(target=change)
 
     def progress(done: int, total: int) -> None:
         if done == 0:
@@ -243,6 +250,10 @@ def test_other_threads_read_while_an_export_writes() -> None:
             while len(reads) < start + 4 and time.monotonic() < deadline and not errors:
                 time.sleep(0.001)
             during.append(len(reads) - start)
+            changer.start()
+            time.sleep(0.05)
+        # A change from another thread waits while the rows stream.
+        assert not changed.is_set()
 
     threads = [threading.Thread(target=reader) for _ in range(2)]
     for t in threads:
@@ -254,6 +265,9 @@ def test_other_threads_read_while_an_export_writes() -> None:
         stop.set()
         for t in threads:
             t.join()
+        if changer.is_alive() or changed.is_set():
+            changer.join()
+    assert changed.is_set(), "the change ran once the export let go of the desk"
     assert not errors, errors
     assert during and during[0] >= 4, "reads ran during the export"
     assert job.status == "completed" and job.rows == desk.count(now=now)
