@@ -2,10 +2,12 @@
 //!
 //! Why a handle around `Arc<RwLock<..>>`: JS holds the desk as a class instance, while long
 //! work (collecting every row of a large search, saving a snapshot) runs on a libuv worker
-//! thread so the event loop keeps turning. The worker takes a read lock (or, for exports and
-//! imports, the write lock) on the same desk; short calls (one page of a search) run on the JS
-//! thread directly, because marshalling their result costs more than the search. The JS thread
-//! never waits for a lock: a call that finds the desk held by a worker throws `DESK_BUSY`.
+//! thread so the event loop keeps turning. The worker takes a read lock (or, for imports, the
+//! write lock; an export takes the write lock to prepare and record, and a read lock while its
+//! rows stream) on the same desk; short calls (one page of a search) run on the JS thread
+//! directly, because marshalling their result costs more than the search. The JS thread never
+//! waits for a lock: a call that finds the desk held by a worker throws `DESK_BUSY` (reads
+//! while an export streams do not).
 //!
 //! Time: the core reads no clock. Each handle carries a `now` (the demo's fixed moment for a
 //! demo desk, the current time when loaded from a snapshot) that searches use unless an option
@@ -135,8 +137,9 @@ impl Desk {
     }
 
     /// Shared access for a read on the JS thread. Never waits: while work on a worker thread
-    /// holds the desk exclusively (an export, an import), it throws `DESK_BUSY` instead of
-    /// stopping the event loop until that work ends.
+    /// holds the desk exclusively (an import; an export while it prepares or records), it
+    /// throws `DESK_BUSY` instead of stopping the event loop until that work ends. An export
+    /// streaming its rows shares the desk: reads run.
     pub(crate) fn read(&self) -> napi::Result<RwLockReadGuard<'_, CoreDesk>, Code> {
         match self.inner.try_read() {
             Ok(g) => Ok(g),

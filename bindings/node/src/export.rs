@@ -4,9 +4,12 @@
 //! seconds; on the JS thread it would stop every timer and socket. `exportToFile` /
 //! `exportToBuffer` run the core's streaming writer on a libuv worker, forward its progress
 //! (rows done of total, every 4,096 rows) to a JS callback through a threadsafe function, and
-//! stop at the next progress tick after `CancelToken.cancel()`. The export records a job and an
-//! audit record on the desk, so it holds the desk exclusively while it runs: calls on the JS
-//! thread meanwhile throw `DESK_BUSY` rather than stop the event loop until it ends.
+//! stop at the next progress tick after `CancelToken.cancel()`. The export runs in the core's
+//! three phases: it holds the desk exclusively only to prepare (authorize, plan, reserve the
+//! job id) and to record (history and audit), and shares it while the rows stream. Reads on
+//! the JS thread (`search`, `count`, `page`, `exports`, ...) therefore run during an export;
+//! changes meanwhile throw `DESK_BUSY` rather than stop the event loop until it ends (as do
+//! calls in the short moments it prepares or records).
 
 use crate::args::SelectionArg;
 use crate::desk::{Desk, Progress, ProgressFn, query_of};
@@ -30,7 +33,7 @@ use std::io::Write;
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, PoisonError, RwLock, RwLockWriteGuard};
 
 /// CSV or XLSX.
 #[napi(string_enum = "lowercase")]
@@ -280,16 +283,28 @@ impl ExportTask {
         }
     }
 
-    /// Runs the export or download into `out`, holding the desk's write lock.
+    /// Runs the export or download into `out` in the core's three phases: prepared under the
+    /// desk's write lock, written under a read lock (downgraded from the write lock, so that
+    /// no change comes between and the prepared export stays valid), recorded under the write
+    /// lock again. While the rows stream, reads on the JS thread run; changes throw
+    /// `DESK_BUSY`.
     fn write_to(&self, out: &mut (dyn Write + Send)) -> Result<Written, CoreError> {
         let mut desk = self.desk.write().unwrap_or_else(PoisonError::into_inner);
-        let tick = |p| self.ticker.tick(p);
+        let prepared = match &self.work {
+            Work::Export(request) => desk.prepare_export(&self.actor, request, self.now)?,
+            Work::Download(id) => desk.prepare_download(&self.actor, id, self.now)?,
+        };
+        let desk = RwLockWriteGuard::downgrade(desk);
+        let written = desk.write_export(&prepared, &mut *out, |p| self.ticker.tick(p));
+        drop(desk);
+        let written = written?;
+        let mut desk = self.desk.write().unwrap_or_else(PoisonError::into_inner);
         match &self.work {
-            Work::Export(request) => desk
-                .export(&self.actor, request, &mut *out, tick, self.now)
+            Work::Export(_) => desk
+                .record_export(prepared, written)
                 .map(|job| Written::Job(Box::new(job), Vec::new())),
-            Work::Download(id) => desk
-                .download_export(&self.actor, id, &mut *out, tick, self.now)
+            Work::Download(_) => desk
+                .record_download(prepared, written)
                 .map(|rows| Written::Rows(rows, Vec::new())),
         }
     }

@@ -4,6 +4,13 @@
 //! release the GIL, so another Python thread may call into the same desk meanwhile. An
 //! `RwLock` lets searches run in parallel and makes changes wait; locks are always taken with
 //! the GIL released, so a thread waiting for the lock never blocks the interpreter.
+//!
+//! An export holds the write lock only to prepare and to record; while its rows stream it holds
+//! a read lock (downgraded from the write lock, so that no change slips in between), so reads
+//! from other threads run beside it. Its progress callback and file object run on the
+//! exporting thread: their reads take that thread's read lock again (`parking_lot`'s recursive
+//! read, which does not queue behind a waiting change), and their changes are refused, since
+//! waiting there for the write lock would never end.
 
 use crate::errors::IntoPy;
 use crate::export::{Progress, PyExportJob, PyWriter};
@@ -17,9 +24,11 @@ use crate::views::{
     PyAssociationRecord, PyBudgetRecord, PyBudgetUsage, PyManagerPeriod, PySpendSummary,
 };
 use chrono::{DateTime, Utc};
+use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use partnerdesk::audit::AuditFilter;
 use partnerdesk::authorization::{AuthorizationRequest, AuthorizationScope};
 use partnerdesk::budget::BudgetSetting;
+use partnerdesk::export::{ExportWritten, PreparedExport};
 use partnerdesk::freeze::FreezeRequest;
 use partnerdesk::privacy::SensitiveField;
 use partnerdesk::query::{PageRequest, Query, Sort};
@@ -31,26 +40,29 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 use std::collections::VecDeque;
 use std::io::{BufWriter, Write};
-use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::Mutex;
+use std::thread::ThreadId;
 
-thread_local! {
-    /// The address of the desk whose export runs on this thread (0: none).
-    static EXPORTING: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+/// Marks this thread as writing an export of `desk` (holding its read lock) until dropped.
+struct ExportingMark<'a> {
+    desk: &'a PyDesk,
+    thread: ThreadId,
 }
 
-/// Marks this thread as exporting `desk` until dropped.
-struct ExportingMark;
-
-impl ExportingMark {
-    fn set(desk: &PyDesk) -> Self {
-        EXPORTING.with(|e| e.set(desk as *const PyDesk as usize));
-        ExportingMark
+impl<'a> ExportingMark<'a> {
+    fn set(desk: &'a PyDesk) -> Self {
+        let thread = std::thread::current().id();
+        desk.exporting().push(thread);
+        ExportingMark { desk, thread }
     }
 }
 
-impl Drop for ExportingMark {
+impl Drop for ExportingMark<'_> {
     fn drop(&mut self) {
-        EXPORTING.with(|e| e.set(0));
+        let mut exporting = self.desk.exporting();
+        if let Some(at) = exporting.iter().position(|t| *t == self.thread) {
+            exporting.swap_remove(at);
+        }
     }
 }
 
@@ -58,29 +70,50 @@ impl Drop for ExportingMark {
 #[pyclass(name = "Desk", module = "partnerdesk", frozen)]
 pub(crate) struct PyDesk {
     inner: RwLock<Desk>,
+    /// The threads writing an export of this desk, each holding a read lock (a thread twice
+    /// when its file object starts another export, which is refused; see `not_in_own_export`).
+    exporting: Mutex<Vec<ThreadId>>,
 }
 
 impl PyDesk {
     pub(crate) fn wrap(desk: Desk) -> Self {
         PyDesk {
             inner: RwLock::new(desk),
+            exporting: Mutex::new(Vec::new()),
         }
     }
 
-    /// Read access. A poisoned lock cannot happen without a panic, and the core does not
-    /// panic; if it ever did, the desk's data is still consistent for reading.
-    pub(crate) fn read(&self) -> RwLockReadGuard<'_, Desk> {
-        self.inner.read().unwrap_or_else(|e| e.into_inner())
+    /// The threads writing an export of this desk. The list is only pushed to and removed
+    /// from, so a poisoned lock still holds a consistent list.
+    fn exporting(&self) -> std::sync::MutexGuard<'_, Vec<ThreadId>> {
+        self.exporting.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Refuses (`RuntimeError`) a call made on this thread while this desk is locked by its
-    /// own export, i.e. from the export's progress callback or file object: waiting for the
-    /// lock there would wait forever.
+    /// Whether this thread is writing an export of this desk (the call comes from its
+    /// progress callback or file object).
+    fn in_own_export(&self) -> bool {
+        let me = std::thread::current().id();
+        self.exporting().contains(&me)
+    }
+
+    /// Read access. On a thread writing an export of this desk (its callback or file object
+    /// reading the desk), the read lock that thread holds is taken again, even with a change
+    /// waiting for the lock: waiting behind that change would wait forever.
+    pub(crate) fn read(&self) -> RwLockReadGuard<'_, Desk> {
+        if self.in_own_export() {
+            self.inner.read_recursive()
+        } else {
+            self.inner.read()
+        }
+    }
+
+    /// Refuses (`RuntimeError`) a change made on this thread while it writes an export of
+    /// this desk, i.e. from the export's progress callback or file object: the export holds a
+    /// read lock, and waiting there for the write lock would wait forever. Reads are allowed.
     pub(crate) fn not_in_own_export(&self) -> PyResult<()> {
-        let me = self as *const PyDesk as usize;
-        if EXPORTING.with(|e| e.get()) == me {
+        if self.in_own_export() {
             return Err(pyo3::exceptions::PyRuntimeError::new_err(
-                "this desk is locked by its own export: its progress callback and file object may not call it",
+                "this desk is being exported on this thread: its progress callback and file object may read it but not change it",
             ));
         }
         Ok(())
@@ -88,7 +121,7 @@ impl PyDesk {
 
     /// Write access (see [`PyDesk::read`]).
     pub(crate) fn write(&self) -> RwLockWriteGuard<'_, Desk> {
-        self.inner.write().unwrap_or_else(|e| e.into_inner())
+        self.inner.write()
     }
 }
 
@@ -144,27 +177,23 @@ impl PyDesk {
 
     /// The desk as versioned snapshot JSON; releases the GIL while writing.
     fn to_snapshot_json(&self, py: Python<'_>) -> PyResult<String> {
-        self.not_in_own_export()?;
         py.detach(|| self.read().to_snapshot_json()).py(py)
     }
 
     /// The partner that owns the desk.
     #[getter]
     fn partner(&self, py: Python<'_>) -> PyResult<PyPartner> {
-        self.not_in_own_export()?;
         let p = py.detach(|| self.read().partner().clone());
         Ok(PyPartner { inner: p })
     }
 
     /// Customers on the desk (including disassociated ones kept for history).
     fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
-        self.not_in_own_export()?;
         Ok(py.detach(|| self.read().len()))
     }
 
     /// Whether a customer id is on the desk.
     fn __contains__(&self, py: Python<'_>, id: &str) -> PyResult<bool> {
-        self.not_in_own_export()?;
         let Ok(id) = CustomerId::new(id) else {
             return Ok(false);
         };
@@ -188,7 +217,6 @@ impl PyDesk {
         cursor: Option<String>,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyPage> {
-        self.not_in_own_export()?;
         let q = query_arg(query)?;
         let sort = sort_arg(py, sort, descending)?;
         let req = page_request(limit, offset, cursor)?;
@@ -217,7 +245,6 @@ impl PyDesk {
         cursor: Option<String>,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<(Vec<String>, usize, Option<String>)> {
-        self.not_in_own_export()?;
         let q = query_arg(query)?;
         let sort = sort_arg(py, sort, descending)?;
         let req = page_request(limit, offset, cursor)?;
@@ -282,7 +309,6 @@ impl PyDesk {
         query: Option<&Bound<'_, PyAny>>,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<usize> {
-        self.not_in_own_export()?;
         let q = query_arg(query)?;
         let now = now_arg(py, now)?;
         Ok(py.detach(|| self.read().count(&q, now)))
@@ -296,7 +322,6 @@ impl PyDesk {
         id: &str,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyCustomerRow> {
-        self.not_in_own_export()?;
         let id = CustomerId::new(id).py(py)?;
         let now = now_arg(py, now)?;
         let row = py.detach(|| self.read().customer_row(&id, now)).py(py)?;
@@ -343,7 +368,6 @@ impl PyDesk {
     /// The partner's operators, by login.
     #[getter]
     fn operators(&self, py: Python<'_>) -> PyResult<Vec<PyOperator>> {
-        self.not_in_own_export()?;
         Ok(py
             .detach(|| self.read().operators().cloned().collect::<Vec<_>>())
             .into_iter()
@@ -608,7 +632,6 @@ impl PyDesk {
     /// Every disassociation request, oldest first.
     #[getter]
     fn disassociation_requests(&self, py: Python<'_>) -> PyResult<Vec<PyDisassociationRequest>> {
-        self.not_in_own_export()?;
         Ok(py
             .detach(|| self.read().disassociation_requests().to_vec())
             .into_iter()
@@ -688,7 +711,6 @@ impl PyDesk {
 
     /// One authorization by id.
     fn authorization(&self, py: Python<'_>, id: String) -> PyResult<PyAuthorization> {
-        self.not_in_own_export()?;
         let id = AuthorizationId::new(id).py(py)?;
         let a = py
             .detach(|| self.read().authorization(&id).cloned())
@@ -702,7 +724,6 @@ impl PyDesk {
         py: Python<'_>,
         customer: String,
     ) -> PyResult<Vec<PyAuthorization>> {
-        self.not_in_own_export()?;
         let id = CustomerId::new(customer).py(py)?;
         Ok(py
             .detach(|| {
@@ -849,7 +870,6 @@ impl PyDesk {
         scope: &str,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        self.not_in_own_export()?;
         let customer = CustomerId::new(customer).py(py)?;
         let scope = AuthorizationScope::parse(scope);
         let now = now_arg(py, now)?;
@@ -868,7 +888,6 @@ impl PyDesk {
         end: chrono::NaiveDate,
         customer: Option<String>,
     ) -> PyResult<Vec<(chrono::NaiveDate, crate::values::PyMoney)>> {
-        self.not_in_own_export()?;
         let actor = actor_arg(actor)?;
         let customer = customer.map(|c| CustomerId::new(c).py(py)).transpose()?;
         let days = py
@@ -884,7 +903,6 @@ impl PyDesk {
 
     /// A customer's account-manager periods, oldest first.
     fn manager_history(&self, py: Python<'_>, customer: String) -> PyResult<Vec<PyManagerPeriod>> {
-        self.not_in_own_export()?;
         let id = CustomerId::new(customer).py(py)?;
         Ok(py
             .detach(|| {
@@ -906,7 +924,6 @@ impl PyDesk {
         customer: String,
         at: &Bound<'_, PyAny>,
     ) -> PyResult<Option<String>> {
-        self.not_in_own_export()?;
         let id = CustomerId::new(customer).py(py)?;
         let at = crate::values::time_arg(at, "at")?;
         let m = py.detach(|| self.read().manager_at(&id, at)).py(py)?;
@@ -923,7 +940,6 @@ impl PyDesk {
         start: chrono::NaiveDate,
         end: chrono::NaiveDate,
     ) -> PyResult<crate::values::PyMoney> {
-        self.not_in_own_export()?;
         let actor = actor_arg(actor)?;
         let manager = OperatorId::new(manager).py(py)?;
         let m = py
@@ -939,7 +955,6 @@ impl PyDesk {
         py: Python<'_>,
         customer: Option<String>,
     ) -> PyResult<Vec<PyAssociationRecord>> {
-        self.not_in_own_export()?;
         let id = customer.map(|c| CustomerId::new(c).py(py)).transpose()?;
         Ok(py
             .detach(|| {
@@ -956,7 +971,6 @@ impl PyDesk {
 
     /// A customer's budget settings and deletions, oldest first.
     fn budget_records(&self, py: Python<'_>, customer: String) -> PyResult<Vec<PyBudgetRecord>> {
-        self.not_in_own_export()?;
         let id = CustomerId::new(customer).py(py)?;
         Ok(py
             .detach(|| {
@@ -979,7 +993,6 @@ impl PyDesk {
         customer: String,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Option<PyBudgetUsage>> {
-        self.not_in_own_export()?;
         let id = CustomerId::new(customer).py(py)?;
         let now = now_arg(py, now)?;
         let u = py.detach(|| self.read().budget_usage(&id, now)).py(py)?;
@@ -995,7 +1008,6 @@ impl PyDesk {
         customer: Option<String>,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PySpendSummary> {
-        self.not_in_own_export()?;
         let actor = actor_arg(actor)?;
         let id = customer.map(|c| CustomerId::new(c).py(py)).transpose()?;
         let now = now_arg(py, now)?;
@@ -1016,7 +1028,6 @@ impl PyDesk {
         n: usize,
         customer: Option<String>,
     ) -> PyResult<Vec<(String, crate::values::PyMoney)>> {
-        self.not_in_own_export()?;
         let actor = actor_arg(actor)?;
         let id = customer.map(|c| CustomerId::new(c).py(py)).transpose()?;
         let r = py
@@ -1036,7 +1047,6 @@ impl PyDesk {
         actor: &Bound<'_, PyAny>,
         customer: Option<String>,
     ) -> PyResult<(usize, usize)> {
-        self.not_in_own_export()?;
         let actor = actor_arg(actor)?;
         let id = customer.map(|c| CustomerId::new(c).py(py)).transpose()?;
         let o = py
@@ -1057,7 +1067,6 @@ impl PyDesk {
         customer: Option<String>,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<(String, String, String, Option<DateTime<Utc>>)>> {
-        self.not_in_own_export()?;
         // Any int: past 36500 days (or negative) it is `InvalidArgumentError` naming `days`.
         let days = days.extract::<u64>().unwrap_or(u64::MAX);
         let days = partnerdesk::calendar::check_days("days", days).py(py)?;
@@ -1139,9 +1148,10 @@ impl PyDesk {
     /// Exports customers, anonymised, to `dest`: a path (`str` / `os.PathLike`) or a binary
     /// file object with `write(bytes)`. Select with `query` (and `sort`) or `ids`. `progress`
     /// is called as `progress(done, total)` with the GIL released in between; returning
-    /// `False` cancels (`ExportCancelledError`). Administrator only. The desk is locked for
-    /// the export: other threads' calls wait until it ends, and calls from the callback or the
-    /// file object raise `RuntimeError` (waiting there would never end). A path is written
+    /// `False` cancels (`ExportCancelledError`). Administrator only. The rows are written under
+    /// a read lock (prepared and recorded under the write lock): other threads' reads run
+    /// meanwhile and their changes wait; the callback and the file object may read this desk,
+    /// and a change from them raises `RuntimeError` (waiting there would never end). A path is written
     /// beside it and renamed over it only on success: a refused, cancelled or failed export
     /// leaves an existing file byte for byte as it was.
     #[pyo3(signature = (actor, dest, *, format = "csv", query = None, ids = None, sort = "id", descending = false, columns = None, bom = false, file_name = None, progress = None, now = None))]
@@ -1208,7 +1218,14 @@ impl PyDesk {
         let (result, writer_failure) = self.run_export(
             py,
             dest,
-            |desk, out, progress| desk.export(&actor, &request, out, |p| progress.call(p), now),
+            |pd, out, progress| {
+                pd.export_phases(
+                    |desk| desk.prepare_export(&actor, &request, now),
+                    out,
+                    progress,
+                    Desk::record_export,
+                )
+            },
             &mut progress,
         )?;
         finish_export(py, result, writer_failure, progress).map(|inner| PyExportJob { inner })
@@ -1234,7 +1251,14 @@ impl PyDesk {
         let (result, writer_failure) = self.run_export(
             py,
             dest,
-            |desk, out, progress| desk.download_export(&actor, &id, out, |p| progress.call(p), now),
+            |pd, out, progress| {
+                pd.export_phases(
+                    |desk| desk.prepare_download(&actor, &id, now),
+                    out,
+                    progress,
+                    Desk::record_download,
+                )
+            },
             &mut progress,
         )?;
         finish_export(py, result, writer_failure, progress)
@@ -1243,7 +1267,6 @@ impl PyDesk {
     /// Every export job recorded, oldest first.
     #[getter]
     fn exports(&self, py: Python<'_>) -> PyResult<Vec<PyExportJob>> {
-        self.not_in_own_export()?;
         Ok(py
             .detach(|| self.read().exports().to_vec())
             .into_iter()
@@ -1287,7 +1310,6 @@ impl PyDesk {
         since: Option<&Bound<'_, PyAny>>,
         until: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<PyAuditRecord>> {
-        self.not_in_own_export()?;
         let mut f = AuditFilter::default();
         if let Some(c) = customer {
             f = f.customer(CustomerId::new(c).py(py)?);
@@ -1320,7 +1342,6 @@ impl PyDesk {
     /// The events after sequence number `since` (all with 0), oldest first.
     #[pyo3(signature = (since = 0))]
     fn events(&self, py: Python<'_>, since: u64) -> PyResult<Vec<PyEvent>> {
-        self.not_in_own_export()?;
         Ok(py
             .detach(|| self.read().events_since(since).to_vec())
             .into_iter()
@@ -1374,12 +1395,10 @@ impl PyDesk {
     /// The link of the last event: the head of the event chain (`""` at the start of one).
     #[getter]
     fn chain_head(&self, py: Python<'_>) -> PyResult<String> {
-        self.not_in_own_export()?;
         Ok(py.detach(|| self.read().chain_head().to_owned()))
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        self.not_in_own_export()?;
         let (id, n) = py.detach(|| {
             let d = self.read();
             (d.partner().id.to_string(), d.len())
@@ -1528,18 +1547,38 @@ fn finish_export<T>(
 }
 
 impl PyDesk {
-    /// Opens the destination, runs `f` with the GIL released and the write lock held, and
-    /// returns the core's result with the writer's Python exception, if it raised one.
+    /// Runs an export's three phases: prepare under the write lock, write under a read lock
+    /// (downgraded from the write lock, so that no change comes between: the prepared export
+    /// stays valid), record under the write lock again. While it writes, other threads' reads
+    /// run and their changes wait; this thread's (from the callback or the file object) reads
+    /// run and its changes are refused (see [`PyDesk::not_in_own_export`]).
+    fn export_phases<T>(
+        &self,
+        prepare: impl FnOnce(&mut Desk) -> Result<PreparedExport, partnerdesk::Error>,
+        out: &mut (dyn Write + Send),
+        progress: &mut Progress,
+        record: impl FnOnce(&mut Desk, PreparedExport, ExportWritten) -> Result<T, partnerdesk::Error>,
+    ) -> Result<T, partnerdesk::Error> {
+        let mut desk = self.write();
+        let prepared = prepare(&mut desk)?;
+        let desk = RwLockWriteGuard::downgrade(desk);
+        let written = {
+            let _mark = ExportingMark::set(self);
+            desk.write_export(&prepared, out, |p| progress.call(p))
+        };
+        drop(desk);
+        record(&mut self.write(), prepared, written?)
+    }
+
+    /// Opens the destination, runs `f` (the phases of an export, see
+    /// [`PyDesk::export_phases`]) with the GIL released, and returns the core's result with
+    /// the writer's Python exception, if it raised one.
     #[allow(clippy::type_complexity)]
     fn run_export<T: Send>(
         &self,
         py: Python<'_>,
         dest: &Bound<'_, PyAny>,
-        f: impl FnOnce(
-            &mut Desk,
-            &mut (dyn Write + Send),
-            &mut Progress,
-        ) -> Result<T, partnerdesk::Error>
+        f: impl FnOnce(&Self, &mut (dyn Write + Send), &mut Progress) -> Result<T, partnerdesk::Error>
         + Send,
         progress: &mut Progress,
     ) -> PyResult<(Result<T, partnerdesk::Error>, Option<PyErr>)> {
@@ -1548,11 +1587,7 @@ impl PyDesk {
             let failure = writer.failure.clone();
             let result = py.detach(|| {
                 let mut out = BufWriter::with_capacity(64 * 1024, writer);
-                let r = {
-                    let mut desk = self.write();
-                    let _mark = ExportingMark::set(self);
-                    f(&mut desk, &mut out, progress)
-                };
+                let r = f(self, &mut out, progress);
                 let flushed = out.flush();
                 match (r, flushed) {
                     (Ok(v), Ok(())) => Ok(v),
@@ -1577,11 +1612,7 @@ impl PyDesk {
         let result = py.detach(|| {
             let (r, flushed) = {
                 let mut out = BufWriter::with_capacity(64 * 1024, sink.file());
-                let r = {
-                    let mut desk = self.write();
-                    let _mark = ExportingMark::set(self);
-                    f(&mut desk, &mut out, progress)
-                };
+                let r = f(self, &mut out, progress);
                 (r, out.flush())
             };
             let failed = |reason: &str| partnerdesk::Error::ExportWriteFailed {

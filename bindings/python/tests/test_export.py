@@ -7,6 +7,8 @@ import csv
 import datetime
 import io
 import pathlib
+import threading
+import time
 
 import pytest
 
@@ -159,31 +161,117 @@ def test_refusals_and_download(fresh: tuple[partnerdesk.Desk, datetime.datetime]
         desk.download_export("admin", "exp_999999", io.BytesIO(), now=now)
 
 
-def test_callbacks_may_not_reenter_the_exported_desk(fresh: tuple[partnerdesk.Desk, datetime.datetime]) -> None:
+def test_callbacks_may_read_the_exported_desk_but_not_change_it(
+    fresh: tuple[partnerdesk.Desk, datetime.datetime],
+) -> None:
     desk, now = fresh
-    other, _ = partnerdesk.demo_portfolio(50, seed=1)
-    seen: list[int] = []
+    want = desk.count("tag:vip", now=now)
+    first = [r.id for r in desk.search(limit=3, now=now).rows]
+    seen: list[tuple[int, list[str]]] = []
 
-    def progress(done: int, total: int) -> None:
-        seen.append(other.count(now=now))  # another desk: fine
-        desk.count(now=now)  # the desk being exported: refused, not a hang
+    def reading(done: int, total: int) -> None:
+        # Reads of the desk being exported run beside the export (it holds a read lock).
+        seen.append((desk.count("tag:vip", now=now), [r.id for r in desk.search(limit=3, now=now).rows]))
+
+    job = desk.export("admin", io.BytesIO(), progress=reading, now=now)
+    assert job.status == "completed"
+    assert seen and all(s == (want, first) for s in seen)
+
+    def changing(done: int, total: int) -> None:
+        desk.set_pseudonym_key(None)  # a change of the desk being exported: refused, not a hang
 
     with pytest.raises(partnerdesk.ExportCancelledError) as e:
-        desk.export("admin", io.BytesIO(), progress=progress, now=now)
-    assert isinstance(e.value.__cause__, RuntimeError) and seen
+        desk.export("admin", io.BytesIO(), progress=changing, now=now)
+    assert isinstance(e.value.__cause__, RuntimeError)
+    assert "may read it but not change it" in str(e.value.__cause__)
 
     class Peeking(io.RawIOBase):
         def writable(self) -> bool:
             return True
 
         def write(self, b: object) -> int:
-            len(desk)
-            return 0
+            assert len(desk) > 0  # a read from the file object: fine
+            return len(b)  # type: ignore[arg-type]
+
+    assert desk.export("admin", Peeking(), now=now).status == "completed"
+
+    class Changing(io.RawIOBase):
+        def writable(self) -> bool:
+            return True
+
+        def write(self, b: object) -> int:
+            desk.set_pseudonym_key(None)
+            return len(b)  # type: ignore[arg-type]
 
     with pytest.raises(partnerdesk.ExportWriteFailedError) as e2:
-        desk.export("admin", Peeking(), now=now)
+        desk.export("admin", Changing(), now=now)
     assert isinstance(e2.value.__cause__, RuntimeError)
-    assert desk.count(now=now) > 0  # usable again afterwards
+    desk.set_pseudonym_key(None)  # usable again afterwards, changes included
+    assert desk.count(now=now) > 0
+
+
+def test_other_threads_read_while_an_export_writes() -> None:
+    """Threads count and search the desk while another exports it: their reads run during the
+    export's write phase (the exporting callback waits for them there), return what they return
+    on an idle desk, and the export's bytes equal those of an export with no reader."""
+    desk, now = partnerdesk.demo_portfolio(20_000, seed=7)
+    want_count = desk.count("mtd>=0", now=now)
+    want_page = desk.search("mtd>=0", sort="mtd", descending=True, limit=25, now=now)
+    want_ids = [r.id for r in want_page.rows]
+    alone = io.BytesIO()
+    desk.export("admin", alone, now=now)
+    reads: list[int] = []
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def reader() -> None:
+        try:
+            while not stop.is_set():
+                assert desk.count("mtd>=0", now=now) == want_count
+                page = desk.search("mtd>=0", sort="mtd", descending=True, limit=25, now=now)
+                assert [r.id for r in page.rows] == want_ids and page.total == want_page.total
+                reads.append(1)
+        except BaseException as e:  # reported below
+            errors.append(e)
+
+    during: list[int] = []
+    changed = threading.Event()
+
+    def change() -> None:
+        desk.set_pseudonym_key(None)  # waits for the export's read lock, then runs
+        changed.set()
+
+    changer = threading.Thread(target=change)
+
+    def progress(done: int, total: int) -> None:
+        if done == 0:
+            # Inside the write phase: wait (the GIL released) until the readers have read.
+            start, deadline = len(reads), time.monotonic() + 20
+            while len(reads) < start + 4 and time.monotonic() < deadline and not errors:
+                time.sleep(0.001)
+            during.append(len(reads) - start)
+            changer.start()
+            time.sleep(0.05)
+        # A change from another thread waits while the rows stream.
+        assert not changed.is_set()
+
+    threads = [threading.Thread(target=reader) for _ in range(2)]
+    for t in threads:
+        t.start()
+    out = io.BytesIO()
+    try:
+        job = desk.export("admin", out, progress=progress, now=now)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+        if changer.is_alive() or changed.is_set():
+            changer.join()
+    assert changed.is_set(), "the change ran once the export let go of the desk"
+    assert not errors, errors
+    assert during and during[0] >= 4, "reads ran during the export"
+    assert job.status == "completed" and job.rows == desk.count(now=now)
+    assert out.getvalue() == alone.getvalue()
 
 
 def test_short_writes_are_retried(fresh: tuple[partnerdesk.Desk, datetime.datetime]) -> None:

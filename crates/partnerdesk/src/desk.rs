@@ -101,6 +101,8 @@ impl Desk {
             });
         }
         self.operators.insert(operator.id.clone(), operator);
+        // Manager names in a prepared export's rows come from the operators.
+        self.id_order.touch();
         Ok(())
     }
 

@@ -15,12 +15,56 @@
 //! exported fields in the same order (`export_rows`), and then also a bit per slot whose
 //! customer changed in place (the desk reports it; nothing is recorded while no copy exists).
 //! [`IdOrder::refresh_with_rows`] merges all three kinds of change into both.
+//!
+//! The order also keeps the desk's [`Stamp`]: which desk this is (a clone is another desk) and
+//! how many changes it has reported. A prepared export (`export::PreparedExport`) remembers
+//! the stamp of its prepare and is written only while it is unchanged, so its rows are those
+//! of the desk at prepare time.
 
 use crate::customer::Customer;
 use crate::export_rows::{Changes, ExportRows};
 use crate::index::Index;
 use crate::sorted::Bits;
 use roaring::RoaringBitmap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Which desk this is and how many changes of what an export reads it has seen.
+///
+/// Every desk, a clone included, gets its own number (a clone then changes apart from its
+/// original); the change count moves on every customer added, removed or changed, a month
+/// roll, an operator added and a new pseudonym key.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Stamp {
+    /// This desk's number, unique in the process.
+    pub(crate) desk: u64,
+    /// Changes reported so far.
+    pub(crate) changes: u64,
+}
+
+/// The next desk number (numbers start at 1 and are never reused in a process).
+static NEXT_DESK: AtomicU64 = AtomicU64::new(1);
+
+impl Stamp {
+    fn fresh(changes: u64) -> Self {
+        Stamp {
+            desk: NEXT_DESK.fetch_add(1, Ordering::Relaxed),
+            changes,
+        }
+    }
+}
+
+impl Default for Stamp {
+    fn default() -> Self {
+        Stamp::fresh(0)
+    }
+}
+
+impl Clone for Stamp {
+    /// A clone of a desk is another desk: a new number, the same count.
+    fn clone(&self) -> Self {
+        Stamp::fresh(self.changes)
+    }
+}
 
 /// Slots ordered by their customer's id, with the changes not yet merged.
 #[derive(Debug, Clone, Default)]
@@ -38,6 +82,8 @@ pub(crate) struct IdOrder {
     changed: Bits,
     /// Whether any bit of `changed` is set.
     any_changed: bool,
+    /// The desk's number and change count (see [`Stamp`]).
+    stamp: Stamp,
 }
 
 /// The id of a live slot (the order holds live slots only; see [`IdOrder::refresh`]).
@@ -52,11 +98,13 @@ fn id_of(slots: &[Option<Customer>], slot: u32) -> &str {
 impl IdOrder {
     /// A customer was placed in `slot`.
     pub(crate) fn added(&mut self, slot: u32) {
+        self.touch();
         self.added.insert(slot);
     }
 
     /// The customer of `slot` was removed.
     pub(crate) fn removed(&mut self, slot: u32) {
+        self.touch();
         // Placed and removed again before a refresh: the list never held it.
         if !self.added.remove(slot) {
             self.removed.insert(slot);
@@ -67,6 +115,7 @@ impl IdOrder {
     /// exported fields cares). One bit, and nothing while no copy exists.
     #[inline]
     pub(crate) fn changed(&mut self, slot: u32) {
+        self.touch();
         if self.rows.is_none() {
             return;
         }
@@ -77,9 +126,22 @@ impl IdOrder {
     /// Every customer may have changed (a month roll re-indexes month-to-date spend): the copy
     /// of the exported fields is dropped and built again by the next export.
     pub(crate) fn changed_all(&mut self) {
+        self.touch();
         self.rows = None;
         self.changed = Bits::default();
         self.any_changed = false;
+    }
+
+    /// Something an export reads changed outside the customers (an operator added, a new
+    /// pseudonym key): counted in the stamp only.
+    #[inline]
+    pub(crate) fn touch(&mut self) {
+        self.stamp.changes = self.stamp.changes.wrapping_add(1);
+    }
+
+    /// The desk's number and change count.
+    pub(crate) fn stamp(&self) -> &Stamp {
+        &self.stamp
     }
 
     /// Whether changes are waiting for [`IdOrder::refresh`].

@@ -6,6 +6,7 @@ mod criteria;
 mod event_log;
 mod export;
 mod export_cells;
+mod export_phases;
 mod fixtures;
 mod hardening_data;
 mod hardening_query;
