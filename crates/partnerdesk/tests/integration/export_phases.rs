@@ -34,11 +34,9 @@ fn reads_run_beside_the_write_phase_and_the_bytes_equal_a_one_shot_export() -> T
     let admin = admin()?;
     let busy = Query::parse("mtd>=0")?;
     let by_mtd = Sort::desc(SortKey::MonthToDate);
-    let first_ids: Vec<CustomerId> = desk.select_all(&Query::all(), Sort::asc(SortKey::Id), now)
-        [..20]
-        .iter()
-        .map(|c| c.id.clone())
-        .collect();
+    let mut first_ids: Vec<CustomerId> =
+        desk.select_ids(&Query::all(), Sort::asc(SortKey::Id), now);
+    first_ids.truncate(20);
     let requests = [
         ExportRequest::csv(ExportSelection::all()).with_bom(true),
         ExportRequest::csv(ExportSelection::Query {
@@ -107,9 +105,7 @@ fn a_prepared_export_is_not_written_after_its_desk_changed() -> TestResult {
     let (mut desk, now) = demo::portfolio(200, 3)?;
     let admin = admin()?;
     let request = ExportRequest::csv(ExportSelection::all());
-    let id = desk.select_all(&Query::all(), Sort::asc(SortKey::Id), now)[0]
-        .id
-        .clone();
+    let id = desk.select_ids(&Query::all(), Sort::asc(SortKey::Id), now)[0].clone();
     let changes: [Change<'_>; 3] = [
         &|d| d.update_customer(&id, |c| c.tags.clear()),
         &|d| d.remove_customer(&id).map(drop),
