@@ -4,7 +4,11 @@
 //! Written from the rules, to catch a wrong rule (see docs/testing.md, "Mutation testing").
 
 use crate::ops_fixture::*;
-use partnerdesk::{Actor, IdempotencyKey, Invocation, Result};
+use partnerdesk::authorization::{AuthorizationRequest, AuthorizationScope, AuthorizationState};
+use partnerdesk::partner::{Partner, Site, Tier};
+use partnerdesk::{
+    Actor, AuthorizationId, IdempotencyKey, Invocation, OperatorId, PartnerId, Permission, Result,
+};
 
 /// `who` acting now, with the idempotency key `k`.
 fn keyed(who: &Actor, k: &str) -> Result<Invocation> {
@@ -76,6 +80,67 @@ fn a_customer_retrying_its_decision_on_the_partners_request_gets_the_same_answer
     assert_eq!(
         code(d.decide_disassociation(&plain(&me), req, false, "I stay")),
         Some("INVALID_TRANSITION")
+    );
+    Ok(())
+}
+
+/// Requests an authorization to place orders for `customer` (10 days), as `ops`.
+fn request_authorization(d: &mut partnerdesk::Desk, customer: &str) -> Result<AuthorizationId> {
+    let req =
+        AuthorizationRequest::new(cid(customer), [AuthorizationScope::PlaceOrders], 10, true)?;
+    d.request_authorization(&plain(&op("ops")), &req)
+}
+
+#[test]
+fn a_customer_retrying_its_approval_gets_the_same_answer() -> Result<()> {
+    let mut d = desk()?;
+    let id = request_authorization(&mut d, "r1")?;
+    let k = keyed(&Actor::Customer(cid("r1")), "approve-1")?;
+    d.approve_authorization(&k, &id)?;
+    let events = d.events().len();
+    d.approve_authorization(&k, &id)?;
+    assert_eq!(d.events().len(), events);
+    assert_eq!(d.authorization(&id)?.state, AuthorizationState::Active);
+    Ok(())
+}
+
+#[test]
+fn the_system_retrying_the_distributors_decision_gets_the_same_answer() -> Result<()> {
+    let partner = Partner::new(
+        PartnerId::new("p-2")?,
+        "Reseller Co.",
+        Site::China,
+        Tier::Reseller,
+    );
+    let mut d = desk_for(partner)?;
+    let id = request_authorization(&mut d, "r1")?;
+    let k = keyed(&Actor::System, "distributor-1")?;
+    d.record_distributor_decision(&k, &id, true)?;
+    let events = d.events().len();
+    d.record_distributor_decision(&k, &id, true)?;
+    assert_eq!(d.events().len(), events);
+    assert_eq!(d.authorization(&id)?.state, AuthorizationState::Pending);
+    Ok(())
+}
+
+#[test]
+fn a_partner_retrying_a_termination_gets_the_same_answer_while_it_holds_the_item() -> Result<()> {
+    let mut d = desk()?;
+    let id = request_authorization(&mut d, "r1")?;
+    let k = keyed(&op("ops"), "terminate-1")?;
+    d.terminate_authorization(&k, &id)?;
+    let events = d.events().len();
+    d.terminate_authorization(&k, &id)?;
+    assert_eq!(d.events().len(), events);
+    // Once its item is revoked, the same retry is refused.
+    d.revoke_permissions(
+        &plain(&op("admin")),
+        &OperatorId::new("ops")?,
+        &[Permission::RequestAuthorization],
+    )?;
+    assert_eq!(
+        code(d.terminate_authorization(&k, &id)),
+        Some("PERMISSION_DENIED")
     );
     Ok(())
 }
