@@ -72,14 +72,12 @@
 //! - a text value (`name`, `account`, `managername`, `manager~`) is not blank:
 //!   `INVALID_ARGUMENT` naming the field (`name`, `account`, `manager_name`).
 
-use super::{Criterion, ExpiryFilter, Expr, FrozenFilter, MobileMatch, Range, TagMatch, TextMatch};
+use super::{Criterion, Expr, FrozenFilter, MobileMatch, Range, TagMatch, TextMatch};
 use crate::association::AssociationType;
 use crate::customer::CustomerLevel;
 use crate::error::{Error, Result};
 use crate::freeze::{FreezeOrigin, FreezeScope};
 use crate::ids::{CustomerId, OperatorId, ResellerId, Tag};
-use chrono::{DateTime, NaiveDate, Utc};
-use rust_decimal::Decimal;
 use std::collections::BTreeSet;
 use std::ops::Bound;
 
@@ -130,14 +128,14 @@ pub fn parse_filter(text: &str) -> Result<Expr> {
     Ok(e)
 }
 
-struct Parser {
+pub(super) struct Parser {
     s: Vec<char>,
     pos: usize,
     depth: usize,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Op {
+pub(super) enum Op {
     Eq,
     Ne,
     Tilde,
@@ -184,7 +182,7 @@ impl Parser {
         }
     }
 
-    fn error_at(&self, position: usize, expected: &str, found: &str) -> Error {
+    pub(super) fn error_at(&self, position: usize, expected: &str, found: &str) -> Error {
         Error::FilterSyntax {
             position,
             expected: expected.into(),
@@ -563,161 +561,11 @@ impl Parser {
             TagMatch::Any(tags)
         }))
     }
-
-    fn boolean(&self, v: &str, pos: usize) -> Result<bool> {
-        match v.to_ascii_lowercase().as_str() {
-            "true" | "yes" => Ok(true),
-            "false" | "no" => Ok(false),
-            _ => Err(self.error_at(pos, "true or false", "another word")),
-        }
-    }
-
-    fn decimal(&self, v: &str, pos: usize) -> Result<Decimal> {
-        if !v
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
-        {
-            return Err(self.error_at(pos, "a decimal number", "another value"));
-        }
-        // Exact or refused: an amount is never rounded to fit.
-        super::exact_decimal(v).map_err(|_| {
-            self.error_at(
-                pos,
-                "a decimal number with at most 8 decimal places",
-                "another value",
-            )
-        })
-    }
-
-    fn range<T: Clone + PartialOrd>(&self, op: Op, v: T, op_pos: usize) -> Result<Range<T>> {
-        Ok(match op {
-            Op::Eq | Op::Ne => Range {
-                lower: Bound::Included(v.clone()),
-                upper: Bound::Included(v),
-            },
-            Op::Gt => Range {
-                lower: Bound::Excluded(v),
-                upper: Bound::Unbounded,
-            },
-            Op::Ge => Range {
-                lower: Bound::Included(v),
-                upper: Bound::Unbounded,
-            },
-            Op::Lt => Range {
-                lower: Bound::Unbounded,
-                upper: Bound::Excluded(v),
-            },
-            Op::Le => Range {
-                lower: Bound::Unbounded,
-                upper: Bound::Included(v),
-            },
-            Op::Tilde | Op::Colon => {
-                return Err(self.error_at(
-                    op_pos,
-                    "a comparison (= != > >= < <=)",
-                    "an operator it does not take",
-                ));
-            }
-        })
-    }
-
-    fn expiry(&self, op: Op, v: &str, op_pos: usize, vpos: usize) -> Result<Criterion> {
-        if v.eq_ignore_ascii_case("none") {
-            if op != Op::Eq {
-                return Err(self.error_at(op_pos, "'=' before 'none'", "another operator"));
-            }
-            return Ok(Criterion::NextExpiry(ExpiryFilter::None));
-        }
-        if let Some(days) = v
-            .strip_suffix(['d', 'D'])
-            .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
-        {
-            if op != Op::Le {
-                return Err(self.error_at(
-                    op_pos,
-                    "'<=' before a number of days",
-                    "another operator",
-                ));
-            }
-            let n: u32 = days.parse().map_err(|_| {
-                self.error_at(vpos, "a number of days up to 36500", "a larger number")
-            })?;
-            if n > crate::calendar::MAX_DAYS {
-                return Err(self.error_at(vpos, "a number of days up to 36500", "a larger number"));
-            }
-            return Ok(Criterion::NextExpiry(ExpiryFilter::WithinDays(n)));
-        }
-        if op == Op::Ne {
-            return Err(self.error_at(op_pos, "'=', '>', '>=', '<' or '<='", "'!='"));
-        }
-        Ok(Criterion::NextExpiry(ExpiryFilter::Between(
-            self.time_range(op, v, op_pos, vpos)?,
-        )))
-    }
-
-    fn time_range(
-        &self,
-        op: Op,
-        v: &str,
-        op_pos: usize,
-        vpos: usize,
-    ) -> Result<Range<DateTime<Utc>>> {
-        if v == "*" && op == Op::Ge {
-            return Ok(Range {
-                lower: Bound::Unbounded,
-                upper: Bound::Unbounded,
-            });
-        }
-        if let Ok(t) = DateTime::parse_from_rfc3339(v) {
-            return self.range(op, t.with_timezone(&Utc), op_pos);
-        }
-        let day = NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
-            self.error_at(
-                vpos,
-                "a date (YYYY-MM-DD), a time (RFC 3339) or Nd",
-                "another value",
-            )
-        })?;
-        let start = |d: NaiveDate| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-        // A day outside the years the desk accepts is refused before any arithmetic on it.
-        crate::validate::instant("date", start(day))?;
-        let next = crate::calendar::add_days(start(day), 1)
-            .ok_or_else(|| Error::invalid_date("date", "must lie in the years 1970 to 9999"))?;
-        Ok(match op {
-            Op::Eq => Range {
-                lower: Bound::Included(start(day)),
-                upper: Bound::Excluded(next),
-            },
-            Op::Ge => Range {
-                lower: Bound::Included(start(day)),
-                upper: Bound::Unbounded,
-            },
-            Op::Gt => Range {
-                lower: Bound::Included(next),
-                upper: Bound::Unbounded,
-            },
-            Op::Lt => Range {
-                lower: Bound::Unbounded,
-                upper: Bound::Excluded(start(day)),
-            },
-            Op::Le => Range {
-                lower: Bound::Unbounded,
-                upper: Bound::Excluded(next),
-            },
-            _ => {
-                return Err(self.error_at(
-                    op_pos,
-                    "'=', '>', '>=', '<' or '<='",
-                    "an operator it does not take",
-                ));
-            }
-        })
-    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::ExprKind;
+    use super::super::{ExpiryFilter, ExprKind};
     use super::*;
 
     fn pos(text: &str) -> Option<usize> {
