@@ -12,11 +12,12 @@
 //! **Container.** `zip::ZipWriter::new_stream`: local file headers set general-purpose bit 3
 //! (the CRC-32 and the sizes follow each entry's data in a data descriptor and are repeated in
 //! the central directory), entries are deflated at level 1 (for speed), every entry is dated
-//! 1980-01-01 00:00 so that the same export gives the same bytes. The sheet is the last entry,
-//! so only its sizes and the central directory's offset can grow large; the writer is set to
-//! switch to ZIP64 records by itself when one reaches 4 GiB (`set_auto_large_file`). A streamed
-//! local header cannot announce ZIP64 in advance, so such a file is for readers that go by the
-//! central directory, as Excel and the `zip` crate do. An archive dropped unfinished (a
+//! 1980-01-01 00:00 so that the same export gives the same bytes. No ZIP64 record is written:
+//! a streamed local header would have to announce it in advance for every export, which older
+//! Excel versions reject. So an entry over 4 GiB of XML is refused by the crate (an I/O error,
+//! hence `EXPORT_WRITE_FAILED`) instead of being written as ZIP64 as the hand-written container
+//! did: a full sheet ([`crate::export::XLSX_MAX_ROWS`] rows) of the demo portfolio's rows,
+//! about 680 bytes of XML each, is about 0.7 GB, and Excel cannot open a 4 GiB sheet anyway. An archive dropped unfinished (a
 //! cancelled or failed export) stays partial: the crate would finish it on drop, a gate in
 //! front of the sink discards that.
 //!
@@ -116,7 +117,7 @@ impl<W: Write> Zip<W> {
             open: Arc::clone(&open),
         };
         Zip {
-            z: Some(ZipWriter::new_stream(gate).set_auto_large_file()),
+            z: Some(ZipWriter::new_stream(gate)),
             options: SimpleFileOptions::default()
                 .compression_method(CompressionMethod::Deflated)
                 .compression_level(Some(1))
