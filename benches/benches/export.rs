@@ -245,7 +245,11 @@ fn parts_of(bytes: Vec<u8>) -> Vec<Vec<u8>> {
         .iter()
         .map(|name| {
             let mut data = Vec::new();
-            archive.by_name(name).unwrap().read_to_end(&mut data).unwrap();
+            archive
+                .by_name(name)
+                .unwrap()
+                .read_to_end(&mut data)
+                .unwrap();
             data
         })
         .collect()

@@ -318,4 +318,3 @@ impl<W: Write> Zip<W> {
         Ok(self.out)
     }
 }
-

@@ -50,7 +50,11 @@ fn readme() -> String {
         "| --- | --- | --- | --- |".to_owned(),
     ];
     for v in Error::TABLE {
-        let attrs: Vec<String> = v.fields().iter().map(|f| format!("`{}`", f.name())).collect();
+        let attrs: Vec<String> = v
+            .fields()
+            .iter()
+            .map(|f| format!("`{}`", f.name()))
+            .collect();
         let attrs = if attrs.is_empty() {
             "-".to_owned()
         } else {

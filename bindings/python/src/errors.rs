@@ -36,7 +36,8 @@ fn make_classes(py: Python<'_>) -> PyResult<Vec<Py<PyType>>> {
         .iter()
         .map(|info| {
             let invalid = |_| pyo3::exceptions::PyImportError::new_err("partnerdesk: bad class");
-            let name = CString::new(format!("partnerdesk.{}Error", info.name())).map_err(invalid)?;
+            let name =
+                CString::new(format!("partnerdesk.{}Error", info.name())).map_err(invalid)?;
             let doc = CString::new(format!("Error code `{}`.", info.code())).map_err(invalid)?;
             PyErr::new_type(py, &name, Some(&doc), Some(&base), None)
         })

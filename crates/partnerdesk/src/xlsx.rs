@@ -743,10 +743,7 @@ mod tests {
             "a".repeat(MAX_CELL_CHARS + 1),
             "\u{1F600}".repeat(MAX_CELL_CHARS / 2 + 1),
         ] {
-            assert!(matches!(
-                book(&[vec![long]]),
-                Err(XlsxError::CellTooLong)
-            ));
+            assert!(matches!(book(&[vec![long]]), Err(XlsxError::CellTooLong)));
         }
         // Characters outside the BMP count twice, as Excel counts them; 3-byte ones once.
         let cjk = "\u{4e00}".repeat(MAX_CELL_CHARS);
