@@ -1732,28 +1732,6 @@ mod run {
         }
     }
 
-    fn digits_wide(mut v: u128, out: &mut [u8; 40]) -> usize {
-        let mut at = out.len();
-        loop {
-            at -= 1;
-            out[at] = b'0' + (v % 10) as u8;
-            v /= 10;
-            if v == 0 {
-                return at;
-            }
-        }
-    }
-
-    /// The decimal digits of `v` (at least one) into `out`, from the end; returns where they
-    /// start. Amounts fit in 64 bits but for the largest decimals, and 128-bit division is a
-    /// library call.
-    fn digits(v: u128, out: &mut [u8; 40]) -> usize {
-        match u64::try_from(v) {
-            Ok(v) => super::digits_u64(v, out),
-            Err(_) => digits_wide(v, out),
-        }
-    }
-
     /// ASCII digits as text (they are valid UTF-8).
     fn ascii(buf: &mut String, digits: &[u8]) {
         buf.push_str(std::str::from_utf8(digits).unwrap_or_default());
@@ -1761,34 +1739,44 @@ mod run {
 
     /// An unsigned integer in decimal.
     fn unsigned(buf: &mut String, v: u64) {
-        let mut d = [0u8; 40];
-        let at = digits(u128::from(v), &mut d);
-        ascii(buf, &d[at..]);
+        buf.push_str(itoa::Buffer::new().format(v));
     }
+
+    /// Zeros to pad a fraction with: a `Decimal`'s scale is at most 28.
+    const ZEROS: &str = "00000000000000000000000000000000";
 
     /// A decimal amount, exactly as its `Display` writes it (`-`, the digits of the mantissa
     /// with the point `scale` digits from the end, `0` before a leading point, trailing zeros
     /// kept), without the formatting machinery.
     fn decimal(buf: &mut String, v: Decimal) {
-        let mut d = [0u8; 40];
-        let mut at = digits(v.mantissa().unsigned_abs(), &mut d);
+        let mut b = itoa::Buffer::new();
+        // A zero mantissa has no digits in `Display`: only the padding below.
+        let digits = match v.mantissa() {
+            0 => "",
+            m => b.format(m.unsigned_abs()),
+        };
         let scale = v.scale() as usize;
-        // A zero mantissa has no digits in `Display`; pad to one digit before the point.
-        if v.mantissa() == 0 {
-            at = d.len();
-        }
-        while d.len() - at < scale + 1 {
-            at -= 1;
-            d[at] = b'0';
-        }
         if v.is_sign_negative() {
             buf.push('-');
         }
-        let point = d.len() - scale;
-        ascii(buf, &d[at..point]);
-        if scale > 0 {
-            buf.push('.');
-            ascii(buf, &d[point..]);
+        match (scale + 1).checked_sub(digits.len()) {
+            // Fewer digits than the scale and one: `0.`, zeros, the digits.
+            Some(pad) if pad > 0 => {
+                buf.push('0');
+                if scale > 0 {
+                    buf.push('.');
+                    buf.push_str(ZEROS.get(..pad - 1).unwrap_or_default());
+                    buf.push_str(digits);
+                }
+            }
+            _ => {
+                let point = digits.len() - scale;
+                buf.push_str(digits.get(..point).unwrap_or_default());
+                if scale > 0 {
+                    buf.push('.');
+                    buf.push_str(digits.get(point..).unwrap_or_default());
+                }
+            }
         }
     }
 
@@ -2095,21 +2083,6 @@ mod run {
                 unsigned(&mut buf, v);
                 prop_assert_eq!(buf, v.to_string());
             }
-        }
-    }
-}
-
-/// The decimal digits of `v` (at least one) into the end of `out`, which holds at least 20
-/// bytes; returns where they start. Shared by the CSV cells and the XLSX writer.
-#[cfg(feature = "export")]
-pub(crate) fn digits_u64<const N: usize>(mut v: u64, out: &mut [u8; N]) -> usize {
-    let mut at = N;
-    loop {
-        at -= 1;
-        out[at] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            return at;
         }
     }
 }

@@ -111,7 +111,7 @@ pub use customer::{
     Customer, CustomerLevel, CustomerType, ExternalAccount, Mobile, VerificationStatus,
 };
 pub use desk::Desk;
-pub use error::{Error, IdKind, Result};
+pub use error::{DetailKind, DetailValue, Error, ErrorInfo, FieldInfo, IdKind, Result};
 pub use freeze::{Freeze, FreezeOrigin, FreezeScope, FreezeState};
 pub use ids::{
     AuthorizationId, CustomerId, ExportId, IdempotencyKey, OperatorId, OrderId, PartnerId,

@@ -883,7 +883,7 @@ class HuaweiPagingOutOfBoundsError(PartnerDeskError):
     """Paging beyond the API's bounds. Code `HUAWEI_PAGING_OUT_OF_BOUNDS`."""
     reason: str
 
-# BEGIN GENERATED ERRORS (tools/gen_errors.py)
+# BEGIN GENERATED ERRORS (from Error::TABLE; checked by bindings/host/tests/error_tables.rs)
 class InvalidIdError(PartnerDeskError):
     """An identifier is empty, too long or has characters it may not have. Code `INVALID_ID`."""
     kind: str
@@ -1038,7 +1038,7 @@ class InvalidTransitionError(PartnerDeskError):
     action: str
 
 class CommitmentLetterRequiredError(PartnerDeskError):
-    """ Code `COMMITMENT_LETTER_REQUIRED`."""
+    """The partner's first authorization request needs the commitment letter accepted. Code `COMMITMENT_LETTER_REQUIRED`."""
     ...
 
 class DistributorApprovalRequiredError(PartnerDeskError):
