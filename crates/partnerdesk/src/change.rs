@@ -8,12 +8,12 @@
 //! the governed fields, the manager, spend, a month roll, removal) describe what they changed
 //! as a [`Change`], and this module alone turns that into index upkeep and invalidation.
 
-use crate::budget::Budget;
 use crate::customer::Customer;
 use crate::desk::Desk;
-use crate::freeze::{FreezeOrigin, FreezeScope, FreezeState};
 use crate::ids::OperatorId;
-use crate::order::Order;
+use crate::model::budget::Budget;
+use crate::model::freeze::{FreezeOrigin, FreezeScope, FreezeState};
+use crate::model::order::Order;
 use rust_decimal::Decimal;
 
 /// What a primitive changed in a slot, with what the indexes need of the state before.

@@ -6,18 +6,18 @@
 //! every version of its dependencies. Names come in several scripts (Latin, Chinese, Japanese,
 //! Korean, Cyrillic, Arabic, Thai, accented Latin) so that search and masking meet real text.
 
-use crate::access::{Permission, Role};
-use crate::association::{Association, AssociationType};
-use crate::budget::{Budget, BudgetKind, default_thresholds};
 use crate::customer::{
     Customer, CustomerLevel, CustomerType, ExternalAccount, Mobile, VerificationStatus,
 };
 use crate::desk::Desk;
 use crate::error::Result;
-use crate::freeze::{Freeze, FreezeOrigin, FreezeScope, FreezeState};
 use crate::ids::{CustomerId, OperatorId, OrderId, PartnerId, ResellerId, ResourceId, Tag};
+use crate::model::access::{Permission, Role};
+use crate::model::association::{Association, AssociationType};
+use crate::model::budget::{Budget, BudgetKind, default_thresholds};
+use crate::model::freeze::{Freeze, FreezeOrigin, FreezeScope, FreezeState};
+use crate::model::order::{Order, OrderStatus, OrderType};
 use crate::money::Money;
-use crate::order::{Order, OrderStatus, OrderType};
 use crate::partner::{Operator, Partner, Site, Tier};
 use crate::privacy::Personal;
 use crate::resource::{ExpiryPolicy, Resource, ResourceKind, ResourceStatus};

@@ -4,10 +4,10 @@
 //! snapshot must all refuse the same bad data, so they share these checks. They return the
 //! offending field and the reason; the caller decides which error wraps them.
 
-use crate::budget::MAX_BUDGET;
 use crate::customer::{Customer, Mobile};
 use crate::error::Error;
 use crate::ids::OperatorId;
+use crate::model::budget::MAX_BUDGET;
 use crate::money::{Currency, Money};
 use crate::partner::{Operator, Partner};
 use rust_decimal::Decimal;
@@ -348,6 +348,25 @@ fn fields(c: &Customer, operators: &BTreeMap<OperatorId, Operator>) -> Result<()
                 "before the resource starts",
             ));
         }
+    }
+    Ok(())
+}
+
+/// Checks a reason: 1..=256 characters after trimming, no control characters.
+pub(crate) fn reason(reason: &str) -> crate::error::Result<()> {
+    let bad = |r: &str| {
+        Err(crate::error::Error::InvalidReason {
+            reason: r.to_owned(),
+        })
+    };
+    if reason.trim().is_empty() {
+        return bad("empty");
+    }
+    if reason.chars().count() > MAX_REASON_CHARS {
+        return bad("longer than 256 characters");
+    }
+    if reason.chars().any(char::is_control) {
+        return bad("contains control characters");
     }
     Ok(())
 }

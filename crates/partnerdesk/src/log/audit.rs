@@ -6,9 +6,9 @@
 //! answered here. Records hold ids and stable codes only, never a name, mobile or e-mail, so the
 //! trail can be shown and exported freely.
 
-use crate::access::Actor;
 use crate::desk::Desk;
 use crate::ids::CustomerId;
+use crate::model::access::Actor;
 use chrono::{DateTime, Utc};
 use std::fmt;
 

@@ -11,14 +11,14 @@
 //! One function per event kind, so that each door's bound checks (amounts, instants) have one
 //! obvious place to go.
 
-use crate::access::{Actor, Permission};
-use crate::association::{Initiator, RequestStatus};
-use crate::authorization::{AuthorizationScope, AuthorizationState};
 use crate::desk::Desk;
 use crate::error::Error;
 use crate::event::{Event, EventKind};
-use crate::freeze::{Freeze, FreezeOrigin};
 use crate::ids::CustomerId;
+use crate::model::access::{Actor, Permission};
+use crate::model::association::{Initiator, RequestStatus};
+use crate::model::authorization::{AuthorizationScope, AuthorizationState};
+use crate::model::freeze::{Freeze, FreezeOrigin};
 use chrono::{DateTime, Utc};
 
 /// Why an event is refused (without personal data).
@@ -76,7 +76,7 @@ impl Desk {
                 self.check_disassociation_requested(e, request)
             }
             EventKind::DisassociationRejected { request, reason } => {
-                crate::freeze::check_reason(reason).map_err(|e| because(&e))?;
+                crate::validate::reason(reason).map_err(|e| because(&e))?;
                 self.check_disassociation_decision(e, Some(*request), false)
             }
             EventKind::Disassociated { request, .. } => {
@@ -126,7 +126,7 @@ impl Desk {
                 })
             }
             EventKind::AuthorizationRevoked { id, reason } => {
-                crate::freeze::check_reason(reason).map_err(|e| because(&e))?;
+                crate::validate::reason(reason).map_err(|e| because(&e))?;
                 self.check_authorization_step(e, id, |s, _| {
                     (s == AuthorizationState::Active).then_some(())
                 })
@@ -253,7 +253,7 @@ impl Desk {
     fn check_disassociation_requested(
         &self,
         e: &Event,
-        r: &crate::association::DisassociationRequest,
+        r: &crate::model::association::DisassociationRequest,
     ) -> Checked {
         if e.customer.as_ref() != Some(&r.customer) {
             return refuse("customer id differs from the request");
@@ -275,7 +275,7 @@ impl Desk {
         {
             return refuse("the request is not a new pending request by the actor");
         }
-        crate::freeze::check_reason(&r.reason).map_err(|e| because(&e))?;
+        crate::validate::reason(&r.reason).map_err(|e| because(&e))?;
         let pending = self.ledger.requests.iter().any(|x| {
             x.customer == r.customer
                 && x.status == RequestStatus::Pending
@@ -375,7 +375,7 @@ impl Desk {
         if f.by != e.actor.login() || f.at != e.at {
             return refuse("the freeze is not by the actor at the event's time");
         }
-        crate::freeze::check_reason(&f.reason).map_err(|e| because(&e))
+        crate::validate::reason(&f.reason).map_err(|e| because(&e))
     }
 
     fn check_unfrozen(&self, e: &Event, scope: &crate::FreezeScope) -> Checked {
@@ -429,7 +429,7 @@ impl Desk {
     fn check_authorization_requested(
         &self,
         e: &Event,
-        a: &crate::authorization::Authorization,
+        a: &crate::model::authorization::Authorization,
     ) -> Checked {
         if e.customer.as_ref() != Some(&a.customer) {
             return refuse("customer id differs from the authorization");
@@ -458,8 +458,8 @@ impl Desk {
         {
             return refuse("the authorization is not a new request");
         }
-        let days =
-            crate::authorization::MIN_DURATION_DAYS..=crate::authorization::MAX_DURATION_DAYS;
+        let days = crate::model::authorization::MIN_DURATION_DAYS
+            ..=crate::model::authorization::MAX_DURATION_DAYS;
         if !days.contains(&a.duration_days) {
             return refuse("duration_days must be 1 to 731 days");
         }

@@ -13,16 +13,16 @@
 //! `Display` of an event prints ids, codes, scopes and amounts, never a name, mobile, e-mail or
 //! free-text reason.
 
-use crate::access::{Actor, Permission};
-use crate::association::{DisassociationRequest, Initiator, RequestId};
-use crate::authorization::Authorization;
-use crate::budget::Budget;
 use crate::customer::Customer;
 use crate::error::Error;
-use crate::freeze::{Freeze, FreezeScope};
 use crate::ids::{AuthorizationId, CustomerId, IdempotencyKey, OperatorId};
+use crate::model::access::{Actor, Permission};
+use crate::model::association::{DisassociationRequest, Initiator, RequestId};
+use crate::model::authorization::Authorization;
+use crate::model::budget::Budget;
+use crate::model::freeze::{Freeze, FreezeScope};
+use crate::model::order::Order;
 use crate::money::Money;
-use crate::order::Order;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use std::fmt;
@@ -195,7 +195,7 @@ pub enum EventKind {
         /// A fingerprint of the command, to refuse the key's reuse by another command.
         fingerprint: u64,
         /// The outcome.
-        outcome: crate::command::CommandOutcome,
+        outcome: crate::model::outcome::CommandOutcome,
     },
 }
 

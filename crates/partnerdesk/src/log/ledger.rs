@@ -6,15 +6,15 @@
 //! authorizations, idempotency results, sequence counters). Keeping it in one field makes
 //! snapshots, equality and replay treat it as a unit.
 
-use crate::access::Actor;
-use crate::association::{AssociationRecord, DisassociationRequest};
 use crate::audit::AuditRecord;
-use crate::authorization::Authorization;
-use crate::budget::BudgetRecord;
-use crate::command::CommandOutcome;
 use crate::event::Event;
 use crate::ids::{AuthorizationId, CustomerId, IdempotencyKey, OperatorId};
-use crate::manager::ManagerPeriod;
+use crate::model::access::Actor;
+use crate::model::association::{AssociationRecord, DisassociationRequest};
+use crate::model::authorization::Authorization;
+use crate::model::budget::BudgetRecord;
+use crate::model::manager::ManagerPeriod;
+use crate::model::outcome::CommandOutcome;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet, HashMap};

@@ -6,12 +6,12 @@
 //! chain and the content of each event from outside, then hands the event to its concept
 //! (`apply_*` in [`crate::ops`]); it changes no concept's state itself.
 
-use crate::access::Actor;
-use crate::authorization::AuthorizationState;
 use crate::desk::Desk;
 use crate::error::{Error, Result};
 use crate::ids::CustomerId;
 use crate::log::event::{Event, EventKind, bad_event, broken};
+use crate::model::access::Actor;
+use crate::model::authorization::AuthorizationState;
 use chrono::{DateTime, Utc};
 
 /// How many events [`Desk::apply_events`] looks up ahead of applying them.

@@ -19,6 +19,7 @@ pub mod manager;
 pub mod money;
 pub(crate) mod open_enum;
 pub mod order;
+pub mod outcome;
 pub mod partner;
 pub mod personal;
 pub mod resource;

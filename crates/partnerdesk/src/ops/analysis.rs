@@ -7,11 +7,11 @@
 //! spend), scoped to resellers' customers as [`crate::Desk::authorize`] describes. Views cover
 //! associated customers only.
 
-use crate::access::{Actor, Permission};
 use crate::customer::Customer;
 use crate::desk::Desk;
 use crate::error::{Error, Result};
 use crate::ids::CustomerId;
+use crate::model::access::{Actor, Permission};
 use crate::money::Money;
 use crate::money::sum;
 use crate::resource::Resource;

@@ -2,8 +2,8 @@
 //! disassociation, the partner's quota) and how their events change the desk (the records
 //! are values of [`crate::model::association`]).
 
-use crate::access::Actor;
 use crate::ids::{CustomerId, OperatorId};
+use crate::model::access::Actor;
 pub use crate::model::association::{
     Association, AssociationChange, AssociationRecord, AssociationType, DisassociationRequest,
     Initiator, RequestId, RequestStatus,
@@ -19,7 +19,7 @@ pub fn disassociation_blocker(
     c: &crate::customer::Customer,
     now: DateTime<Utc>,
 ) -> Option<&'static str> {
-    use crate::freeze::FreezeOrigin;
+    use crate::model::freeze::FreezeOrigin;
     use crate::resource::{ResourceKind, ResourceStatus};
     if c.freeze
         .freeze()
@@ -74,7 +74,11 @@ impl crate::desk::Desk {
             gate: &|d: &crate::desk::Desk| match actor {
                 Actor::Customer(c) if c == &id => Ok(()),
                 Actor::System => Ok(()),
-                _ => d.authorize(actor, crate::access::Permission::ManageAssociation, None),
+                _ => d.authorize(
+                    actor,
+                    crate::model::access::Permission::ManageAssociation,
+                    None,
+                ),
             },
         };
         let describe = || {
@@ -92,9 +96,11 @@ impl crate::desk::Desk {
                 match actor {
                     Actor::Customer(c) if c == &id => {}
                     Actor::System => {}
-                    _ => {
-                        desk.authorize(actor, crate::access::Permission::ManageAssociation, None)?
-                    }
+                    _ => desk.authorize(
+                        actor,
+                        crate::model::access::Permission::ManageAssociation,
+                        None,
+                    )?,
                 }
                 if desk.customer(&id).is_ok_and(|c| c.is_associated()) {
                     return Err(Error::AlreadyAssociated { id: id.to_string() });
@@ -187,7 +193,11 @@ impl crate::desk::Desk {
                     item: "customer's own disassociation request".to_owned(),
                     actor: actor.to_string(),
                 }),
-                _ => d.authorize(actor, crate::access::Permission::ManageAssociation, None),
+                _ => d.authorize(
+                    actor,
+                    crate::model::access::Permission::ManageAssociation,
+                    None,
+                ),
             },
         };
         let init = initiator.clone();
@@ -205,16 +215,18 @@ impl crate::desk::Desk {
                             });
                         }
                     }
-                    _ => {
-                        desk.authorize(actor, crate::access::Permission::ManageAssociation, None)?
-                    }
+                    _ => desk.authorize(
+                        actor,
+                        crate::model::access::Permission::ManageAssociation,
+                        None,
+                    )?,
                 }
                 if !c.is_associated() {
                     return Err(Error::NotAssociated {
                         id: customer.to_string(),
                     });
                 }
-                crate::freeze::check_reason(reason)?;
+                crate::validate::reason(reason)?;
                 let pending = desk.ledger.requests.iter().any(|r| {
                     &r.customer == customer
                         && r.status == RequestStatus::Pending
@@ -322,7 +334,11 @@ impl crate::desk::Desk {
                         item: "customer's decision on a partner request".to_owned(),
                         actor: actor.to_string(),
                     }),
-                    _ => d.authorize(actor, crate::access::Permission::ManageAssociation, None),
+                    _ => d.authorize(
+                        actor,
+                        crate::model::access::Permission::ManageAssociation,
+                        None,
+                    ),
                 }
             },
         };
@@ -348,9 +364,11 @@ impl crate::desk::Desk {
                             });
                         }
                     }
-                    _ => {
-                        desk.authorize(actor, crate::access::Permission::ManageAssociation, None)?
-                    }
+                    _ => desk.authorize(
+                        actor,
+                        crate::model::access::Permission::ManageAssociation,
+                        None,
+                    )?,
                 }
                 if r.status != RequestStatus::Pending {
                     return Err(Error::InvalidTransition {
@@ -383,7 +401,7 @@ impl crate::desk::Desk {
                         now,
                     )
                 } else {
-                    crate::freeze::check_reason(reason)?;
+                    crate::validate::reason(reason)?;
                     desk.emit(
                         actor,
                         Some(&r.customer),
@@ -515,9 +533,9 @@ impl crate::desk::Desk {
         if let Some(b) = removed {
             self.ledger
                 .budget_records
-                .push(crate::budget::BudgetRecord {
+                .push(crate::model::budget::BudgetRecord {
                     customer: id.clone(),
-                    operation: crate::budget::BudgetOperation::Delete,
+                    operation: crate::model::budget::BudgetOperation::Delete,
                     amount: b.amount,
                     kind: b.kind,
                     at,

@@ -113,7 +113,7 @@ impl crate::desk::Desk {
             gate: &|d: &crate::desk::Desk| {
                 d.authorize(
                     actor,
-                    crate::access::Permission::RequestAuthorization,
+                    crate::model::access::Permission::RequestAuthorization,
                     Some(&request.customer),
                 )
             },
@@ -126,7 +126,7 @@ impl crate::desk::Desk {
             let c = desk.customer(&request.customer)?;
             desk.authorize(
                 actor,
-                crate::access::Permission::RequestAuthorization,
+                crate::model::access::Permission::RequestAuthorization,
                 Some(&request.customer),
             )?;
             if !c.is_associated() {
@@ -152,7 +152,7 @@ impl crate::desk::Desk {
                     .operator()
                     .cloned()
                     .ok_or_else(|| Error::PermissionDenied {
-                        item: crate::access::Permission::RequestAuthorization
+                        item: crate::model::access::Permission::RequestAuthorization
                             .as_str()
                             .to_owned(),
                         actor: actor.to_string(),
@@ -202,7 +202,7 @@ impl crate::desk::Desk {
     ) -> crate::error::Result<()> {
         let now = inv.now();
         self.authorization_step(inv, id, "distributor_decision", |a, actor| {
-            if actor != &crate::access::Actor::System {
+            if actor != &crate::model::access::Actor::System {
                 return Err(crate::error::Error::PermissionDenied {
                     item: "distributor decision".to_owned(),
                     actor: actor.to_string(),
@@ -276,7 +276,7 @@ impl crate::desk::Desk {
         let now = inv.now();
         self.authorization_step(inv, id, "revoke_authorization", |a, actor| {
             customer_only(a, actor)?;
-            crate::freeze::check_reason(reason)?;
+            crate::validate::reason(reason)?;
             match a.state_at(now) {
                 AuthorizationState::Active => Ok(crate::event::EventKind::AuthorizationRevoked {
                     id: a.id.clone(),
@@ -303,7 +303,7 @@ impl crate::desk::Desk {
         if let Some(c) = &customer
             && let Err(e) = self.authorize(
                 actor,
-                crate::access::Permission::RequestAuthorization,
+                crate::model::access::Permission::RequestAuthorization,
                 Some(c),
             )
         {
@@ -336,7 +336,7 @@ impl crate::desk::Desk {
         kind: &'static str,
         step: impl FnOnce(
             &Authorization,
-            &crate::access::Actor,
+            &crate::model::access::Actor,
         ) -> crate::error::Result<crate::event::EventKind>,
     ) -> crate::error::Result<()> {
         let (actor, now) = (inv.actor(), inv.now());
@@ -352,13 +352,17 @@ impl crate::desk::Desk {
             batch: false,
             ids: &[],
             gate: &|d: &crate::desk::Desk| match (kind, &customer) {
-                ("distributor_decision", _) if actor == &crate::access::Actor::System => Ok(()),
+                ("distributor_decision", _) if actor == &crate::model::access::Actor::System => {
+                    Ok(())
+                }
                 ("terminate_authorization", Some(c)) => d.authorize(
                     actor,
-                    crate::access::Permission::RequestAuthorization,
+                    crate::model::access::Permission::RequestAuthorization,
                     Some(c),
                 ),
-                (_, Some(c)) if actor == &crate::access::Actor::Customer(c.clone()) => Ok(()),
+                (_, Some(c)) if actor == &crate::model::access::Actor::Customer(c.clone()) => {
+                    Ok(())
+                }
                 _ => Err(crate::error::Error::PermissionDenied {
                     item: kind.to_owned(),
                     actor: actor.to_string(),
@@ -404,7 +408,7 @@ impl crate::desk::Desk {
             .collect();
         let n = due.len();
         for (c, e) in due {
-            self.emit(&crate::access::Actor::System, Some(&c), e, now)?;
+            self.emit(&crate::model::access::Actor::System, Some(&c), e, now)?;
         }
         Ok(n)
     }
@@ -451,8 +455,11 @@ impl crate::desk::Desk {
     }
 }
 
-fn customer_only(a: &Authorization, actor: &crate::access::Actor) -> crate::error::Result<()> {
-    if actor == &crate::access::Actor::Customer(a.customer.clone()) {
+fn customer_only(
+    a: &Authorization,
+    actor: &crate::model::access::Actor,
+) -> crate::error::Result<()> {
+    if actor == &crate::model::access::Actor::Customer(a.customer.clone()) {
         Ok(())
     } else {
         Err(crate::error::Error::PermissionDenied {

@@ -143,8 +143,8 @@ impl crate::desk::Desk {
         customer: &CustomerId,
         setting: &BudgetSetting,
     ) -> Result<()> {
-        use crate::access::Permission;
         use crate::event::EventKind;
+        use crate::model::access::Permission;
         let (actor, now) = (inv.actor(), inv.now());
         let cmd = crate::command::Command {
             inv,
@@ -359,7 +359,7 @@ impl crate::desk::Desk {
         }
         let id = c.id.clone();
         for e in events {
-            self.emit(&crate::access::Actor::System, Some(&id), e, now)?;
+            self.emit(&crate::model::access::Actor::System, Some(&id), e, now)?;
         }
         Ok(())
     }

@@ -70,7 +70,7 @@ impl FreezeRequest {
             ));
         }
         let reason = reason.into();
-        check_reason(&reason)?;
+        crate::validate::reason(&reason)?;
         Ok(FreezeRequest { ids, scope, reason })
     }
 
@@ -90,31 +90,16 @@ impl FreezeRequest {
     }
 }
 
-/// Checks a reason: 1..=256 characters after trimming, no control characters.
-pub(crate) fn check_reason(reason: &str) -> Result<()> {
-    let bad = |r: &str| {
-        Err(Error::InvalidReason {
-            reason: r.to_owned(),
-        })
-    };
-    if reason.trim().is_empty() {
-        return bad("empty");
-    }
-    if reason.chars().count() > crate::validate::MAX_REASON_CHARS {
-        return bad("longer than 256 characters");
-    }
-    if reason.chars().any(char::is_control) {
-        return bad("contains control characters");
-    }
-    Ok(())
-}
-
 impl crate::desk::Desk {
     /// Checks one customer of a freeze or unfreeze: on the desk, the actor holds the (own or
     /// reseller-scoped) freeze item for it, associated, reseller model. Returns its slot.
-    fn freezable(&self, actor: &crate::access::Actor, id: &CustomerId) -> Result<u32> {
+    fn freezable(&self, actor: &crate::model::access::Actor, id: &CustomerId) -> Result<u32> {
         let slot = self.slot_of(id)?;
-        self.authorize(actor, crate::access::Permission::FreezeUnfreeze, Some(id))?;
+        self.authorize(
+            actor,
+            crate::model::access::Permission::FreezeUnfreeze,
+            Some(id),
+        )?;
         let c = self.at(slot);
         if !c.is_associated() {
             return Err(Error::NotAssociated { id: id.to_string() });
@@ -126,8 +111,8 @@ impl crate::desk::Desk {
     }
 
     /// Refuses the whole batch when the actor holds neither freeze item.
-    fn may_freeze_any(&self, actor: &crate::access::Actor) -> Result<()> {
-        use crate::access::Permission;
+    fn may_freeze_any(&self, actor: &crate::model::access::Actor) -> Result<()> {
+        use crate::model::access::Permission;
         self.authorize(actor, Permission::FreezeUnfreeze, None)
             .or_else(|e| {
                 self.authorize(actor, Permission::FreezeUnfreezeResellerCustomers, None)

@@ -14,8 +14,8 @@
 //! range (`INVALID_ARGUMENT`) before anything else, as it always did, so building an
 //! `Invocation` cannot fail.
 
-use crate::access::Actor;
 use crate::ids::IdempotencyKey;
+use crate::model::access::Actor;
 use chrono::{DateTime, Utc};
 
 /// One call of a governed operation: who acts, when, and under which optional idempotency key.

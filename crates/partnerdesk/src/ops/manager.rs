@@ -1,8 +1,8 @@
 //! Assigning and unassigning account managers: the batch command, its rules, and how its
 //! events open and close manager periods ([`crate::model::manager::ManagerPeriod`]).
 
-use crate::access::Actor;
 use crate::ids::{CustomerId, OperatorId};
+use crate::model::access::Actor;
 pub use crate::model::manager::ManagerPeriod;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -41,11 +41,11 @@ impl crate::desk::Desk {
         customers: &[CustomerId],
         manager: Option<&OperatorId>,
     ) -> crate::error::Result<crate::command::BatchOutcome> {
-        use crate::access::Permission;
         use crate::audit::AuditOutcome;
         use crate::command::{BatchOutcome, Command, ItemOutcome};
         use crate::error::Error;
         use crate::event::EventKind;
+        use crate::model::access::Permission;
         let (actor, now) = (inv.actor(), inv.now());
         let kind = if manager.is_some() {
             "assign_manager"
@@ -188,7 +188,7 @@ impl crate::desk::Desk {
         from: NaiveDate,
         to: NaiveDate,
     ) -> crate::error::Result<crate::money::Money> {
-        self.authorize(actor, crate::access::Permission::ViewSpend, None)?;
+        self.authorize(actor, crate::model::access::Permission::ViewSpend, None)?;
         self.operator(manager)?;
         let off = self.partner.billing_offset;
         let mut total = rust_decimal::Decimal::ZERO;

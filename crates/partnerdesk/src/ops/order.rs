@@ -74,8 +74,8 @@ impl crate::desk::Desk {
         inv: &crate::invocation::Invocation,
         request: &OrderRequest,
     ) -> crate::error::Result<OrderId> {
-        use crate::authorization::AuthorizationScope;
         use crate::error::Error;
+        use crate::model::authorization::AuthorizationScope;
         let (actor, now) = (inv.actor(), inv.now());
         let id = &request.customer;
         let cmd = crate::command::Command {
@@ -87,7 +87,7 @@ impl crate::desk::Desk {
             gate: &|d: &crate::desk::Desk| {
                 d.authorize(
                     actor,
-                    crate::access::Permission::PlaceOrderOnBehalf,
+                    crate::model::access::Permission::PlaceOrderOnBehalf,
                     Some(id),
                 )
             },
@@ -99,7 +99,7 @@ impl crate::desk::Desk {
                 let c = desk.customer(id)?;
                 desk.authorize(
                     actor,
-                    crate::access::Permission::PlaceOrderOnBehalf,
+                    crate::model::access::Permission::PlaceOrderOnBehalf,
                     Some(id),
                 )?;
                 if !c.is_associated() {

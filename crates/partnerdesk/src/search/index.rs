@@ -7,12 +7,12 @@
 //! substring finder over a single lower-cased buffer, which is faster than checking a million
 //! separate strings. Slots are `u32` positions in the desk's customer slab.
 
-use crate::association::AssociationType;
 use crate::calendar::YearMonth;
 use crate::customer::{Customer, CustomerLevel};
-use crate::freeze::{FreezeOrigin, FreezeScope, FreezeState};
 use crate::ids::IdMap as HashMap;
 use crate::ids::{OperatorId, ResellerId, Tag};
+use crate::model::association::AssociationType;
+use crate::model::freeze::{FreezeOrigin, FreezeScope, FreezeState};
 use crate::sorted::{Bits, SortedBlocks};
 use chrono::{DateTime, Utc};
 use roaring::RoaringBitmap;

@@ -20,12 +20,12 @@ pub(crate) mod sorted;
 
 pub use cursor::CursorKey;
 
-use crate::budget::percent;
 use crate::calendar::YearMonth;
 use crate::customer::Customer;
 use crate::desk::Desk;
 use crate::error::Result;
 use crate::ids::{CustomerId, OperatorId};
+use crate::model::budget::percent;
 use crate::partner::Operator;
 use crate::query::{
     Criterion, ExpiryFilter, Expr, ExprKind, FrozenFilter, MobileMatch, PageRequest, Query, Sort,

@@ -4,13 +4,13 @@
 //! [`Desk::row`](crate::Desk), so the masking rules of the console (domain §11) are applied in
 //! exactly one spot and no list can leak a raw name, mobile number or e-mail.
 
-use crate::association::AssociationType;
-use crate::budget::BudgetKind;
 use crate::customer::{CustomerLevel, CustomerType, VerificationStatus};
 use crate::desk::Desk;
 use crate::error::{Error, Result};
-use crate::freeze::{FreezeOrigin, FreezeScope};
 use crate::ids::{CustomerId, OperatorId, ResellerId, Tag};
+use crate::model::association::AssociationType;
+use crate::model::budget::BudgetKind;
+use crate::model::freeze::{FreezeOrigin, FreezeScope};
 use crate::money::Money;
 use crate::privacy::{MaskPolicy, MaskRule, Masker, SensitiveField};
 use crate::search::MatchContext;
@@ -107,7 +107,7 @@ impl Desk {
                 kind: b.kind.clone(),
                 amount: b.amount,
                 used: money(used),
-                percent: crate::budget::percent(used, b.amount.amount),
+                percent: crate::model::budget::percent(used, b.amount.amount),
                 auto_freeze: b.auto_freeze,
             }
         });

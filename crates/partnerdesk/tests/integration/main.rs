@@ -10,6 +10,7 @@ mod export_phases;
 mod fixtures;
 mod hardening_data;
 mod hardening_query;
+mod layering;
 mod ops_attack;
 mod ops_fixture;
 mod ops_pii;

@@ -73,11 +73,11 @@
 //!   `INVALID_ARGUMENT` naming the field (`name`, `account`, `manager_name`).
 
 use super::{Criterion, Expr, FrozenFilter, MobileMatch, Range, TagMatch, TextMatch};
-use crate::association::AssociationType;
 use crate::customer::CustomerLevel;
 use crate::error::{Error, Result};
-use crate::freeze::{FreezeOrigin, FreezeScope};
 use crate::ids::{CustomerId, OperatorId, ResellerId, Tag};
+use crate::model::association::AssociationType;
+use crate::model::freeze::{FreezeOrigin, FreezeScope};
 use std::collections::BTreeSet;
 use std::ops::Bound;
 

@@ -23,10 +23,10 @@ mod expr;
 mod text;
 mod values;
 
-use crate::association::AssociationType;
 use crate::customer::CustomerLevel;
-use crate::freeze::{FreezeOrigin, FreezeScope};
 use crate::ids::{CustomerId, OperatorId, ResellerId, Tag};
+use crate::model::association::AssociationType;
+use crate::model::freeze::{FreezeOrigin, FreezeScope};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use std::collections::BTreeSet;
