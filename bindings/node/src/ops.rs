@@ -13,7 +13,7 @@ use crate::types::{BudgetKind, FreezeScope, Money, count32};
 use chrono::{DateTime, Utc};
 use napi_derive::napi;
 use partnerdesk::access::Actor as CoreActor;
-use partnerdesk::audit::{AuditFilter as CoreAuditFilter, AuditOutcome};
+use partnerdesk::audit::AuditFilter as CoreAuditFilter;
 use partnerdesk::budget::BudgetSetting;
 use partnerdesk::command::BatchOutcome as CoreBatch;
 use partnerdesk::freeze::FreezeRequest;
@@ -493,10 +493,10 @@ impl Desk {
             .audit_log(&core)
             .into_iter()
             .map(|r| {
-                let (allowed, code) = match &r.outcome {
-                    AuditOutcome::Allowed => (true, None),
-                    AuditOutcome::Denied { code } => (false, Some(code.clone())),
-                };
+                let (allowed, code) = (
+                    r.outcome.is_allowed(),
+                    r.outcome.denied_code().map(str::to_owned),
+                );
                 AuditRecord {
                     seq: u32::try_from(r.seq).unwrap_or(u32::MAX),
                     at: r.at,

@@ -10,7 +10,7 @@ use crate::errors::{IntoPy, to_py};
 use chrono::{DateTime, Utc};
 use partnerdesk::access::Actor;
 use partnerdesk::association::DisassociationRequest;
-use partnerdesk::audit::{AuditOutcome, AuditRecord};
+use partnerdesk::audit::AuditRecord;
 use partnerdesk::authorization::Authorization;
 use partnerdesk::command::BatchOutcome;
 use partnerdesk::event::Event;
@@ -474,10 +474,7 @@ impl PyAuditRecord {
     /// The refusal's code, when denied.
     #[getter]
     fn denied_code(&self) -> Option<String> {
-        match &self.inner.outcome {
-            AuditOutcome::Allowed => None,
-            AuditOutcome::Denied { code } => Some(code.clone()),
-        }
+        self.inner.outcome.denied_code().map(str::to_owned)
     }
     /// Detail text (ids and codes only).
     #[getter]

@@ -13,7 +13,7 @@ use crate::desk::{Desk, customer_id};
 use crate::error::{PartnerDeskError, Result};
 use crate::types::{CustomerRow, Money, format_time, parse_now, to_u64};
 use partnerdesk::access::Actor;
-use partnerdesk::audit::{AuditFilter, AuditOutcome};
+use partnerdesk::audit::AuditFilter;
 use partnerdesk::authorization::{AuthorizationRequest, AuthorizationScope as CoreAuthScope};
 use partnerdesk::budget::BudgetSetting;
 use partnerdesk::freeze::FreezeRequest;
@@ -313,10 +313,10 @@ pub struct AuditEntry {
 
 impl From<&partnerdesk::audit::AuditRecord> for AuditEntry {
     fn from(r: &partnerdesk::audit::AuditRecord) -> Self {
-        let (allowed, denied_code) = match &r.outcome {
-            AuditOutcome::Allowed => (true, None),
-            AuditOutcome::Denied { code } => (false, Some(code.clone())),
-        };
+        let (allowed, denied_code) = (
+            r.outcome.is_allowed(),
+            r.outcome.denied_code().map(str::to_owned),
+        );
         AuditEntry {
             seq: r.seq,
             at: format_time(r.at),

@@ -791,21 +791,21 @@ pub fn import_budget_records(
                 .value()
                 .map(|a| a.0)
                 .ok_or_else(|| HuaweiError::data(format!("{path}.budget_amount"), "missing"))?;
-            records.push(BudgetRecord {
-                customer: customer.clone(),
-                operation: match text(&r.operation_type) {
+            records.push(BudgetRecord::new(
+                customer.clone(),
+                match text(&r.operation_type) {
                     Some("SETTING") => BudgetOperation::Setting,
                     Some("DELETE") => BudgetOperation::Delete,
                     other => BudgetOperation::Other(other.unwrap_or("").to_owned()),
                 },
-                amount: money(amount, &page.measure_id, &page.currency, currency, &path)?,
-                kind: codes::budget_kind(text(&r.budget_type).unwrap_or("MONTHLY")),
-                at: parse_time(
+                money(amount, &page.measure_id, &page.currency, currency, &path)?,
+                codes::budget_kind(text(&r.budget_type).unwrap_or("MONTHLY")),
+                parse_time(
                     &format!("{path}.operation_time"),
                     required(&r.operation_time, &format!("{path}.operation_time"))?,
                 )?,
-                operator: text(&r.operator).unwrap_or(SYSTEM).to_owned(),
-            });
+                text(&r.operator).unwrap_or(SYSTEM),
+            ));
         }
     }
     records.sort_by_key(|r| r.at);

@@ -111,20 +111,19 @@ impl RemoteOutcome {
     /// The core's batch outcome: each failure as the core's error where one has the same
     /// meaning, else `INVALID_ARGUMENT` with the field `huawei` and Huawei's code as the reason.
     pub fn to_batch_outcome(&self) -> BatchOutcome {
-        BatchOutcome {
-            items: self
-                .items
+        BatchOutcome::from_items(
+            self.items
                 .iter()
-                .map(|i| ItemOutcome {
-                    customer: i.customer.clone(),
-                    result: i
+                .map(|i| {
+                    let result = i
                         .result
                         .as_ref()
                         .map_err(|e| to_core(e, &i.customer))
-                        .copied(),
+                        .copied();
+                    ItemOutcome::new(i.customer.clone(), result)
                 })
                 .collect(),
-        }
+        )
     }
 }
 

@@ -59,6 +59,7 @@ impl fmt::Display for AuditKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum AuditOutcome {
     /// It was allowed (and done).
     Allowed,
@@ -70,6 +71,14 @@ pub enum AuditOutcome {
 }
 
 impl AuditOutcome {
+    /// The refusal's stable code, when it was denied.
+    pub fn denied_code(&self) -> Option<&str> {
+        match self {
+            AuditOutcome::Denied { code } => Some(code),
+            AuditOutcome::Allowed => None,
+        }
+    }
+
     /// A refusal for an error.
     pub fn denied(error: &crate::Error) -> Self {
         AuditOutcome::Denied {
@@ -86,6 +95,7 @@ impl AuditOutcome {
 /// One audit record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct AuditRecord {
     /// Sequence number, from 1, increasing.
     pub seq: u64,

@@ -54,6 +54,7 @@ pub struct Event {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(tag = "type", rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum EventKind {
     /// Permission items were granted to an operator.
     PermissionsGranted {

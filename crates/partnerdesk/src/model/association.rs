@@ -90,6 +90,7 @@ open_enum! {
 /// One record of the association history: every association and disassociation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct AssociationRecord {
     /// The customer.
     pub customer: CustomerId,
@@ -130,6 +131,7 @@ open_enum! {
 /// rolling 3 months) is confirmed or declined by the customer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct DisassociationRequest {
     /// Request id.
     pub id: RequestId,

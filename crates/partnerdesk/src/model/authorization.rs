@@ -60,6 +60,7 @@ open_enum! {
 /// An authorization request and its lifecycle.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct Authorization {
     /// Its id.
     pub id: AuthorizationId,

@@ -99,6 +99,7 @@ open_enum! {
 /// One record of a budget setting or deletion.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct BudgetRecord {
     /// The customer.
     pub customer: CustomerId,
@@ -112,4 +113,25 @@ pub struct BudgetRecord {
     pub at: DateTime<Utc>,
     /// The operator login, or `system`.
     pub operator: String,
+}
+
+impl BudgetRecord {
+    /// A record of a budget set or deleted (as the adapters build them from imported history).
+    pub fn new(
+        customer: CustomerId,
+        operation: BudgetOperation,
+        amount: Money,
+        kind: BudgetKind,
+        at: DateTime<Utc>,
+        operator: impl Into<String>,
+    ) -> Self {
+        BudgetRecord {
+            customer,
+            operation,
+            amount,
+            kind,
+            at,
+            operator: operator.into(),
+        }
+    }
 }

@@ -10,6 +10,7 @@ use std::fmt;
 
 /// The outcome for one customer of a batch command.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ItemOutcome {
     /// The customer.
     pub customer: CustomerId,
@@ -18,6 +19,11 @@ pub struct ItemOutcome {
 }
 
 impl ItemOutcome {
+    /// The outcome for one customer.
+    pub fn new(customer: CustomerId, result: Result<(), Error>) -> Self {
+        ItemOutcome { customer, result }
+    }
+
     /// Whether it was done.
     pub fn is_ok(&self) -> bool {
         self.result.is_ok()
@@ -27,12 +33,18 @@ impl ItemOutcome {
 /// The outcome of a batch command (freeze, unfreeze, assign managers): one per customer, in
 /// the order given. A refusal of one customer does not stop the others.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct BatchOutcome {
     /// One outcome per customer.
     pub items: Vec<ItemOutcome>,
 }
 
 impl BatchOutcome {
+    /// A batch outcome from its items, in the order of the command's ids.
+    pub fn from_items(items: Vec<ItemOutcome>) -> Self {
+        BatchOutcome { items }
+    }
+
     /// How many were done.
     pub fn succeeded(&self) -> usize {
         self.items.iter().filter(|i| i.is_ok()).count()
@@ -56,6 +68,7 @@ impl BatchOutcome {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(tag = "type", rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum CommandOutcome {
     /// Done.
     Done,

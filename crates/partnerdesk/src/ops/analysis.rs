@@ -21,6 +21,7 @@ use std::collections::BTreeMap;
 
 /// Counts of the orders overview.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct OrderOverview {
     /// Orders pending payment.
     pub unpaid: usize,
@@ -30,6 +31,7 @@ pub struct OrderOverview {
 
 /// A resource to renew, with its customer.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RenewalItem<'a> {
     /// The customer.
     pub customer: &'a CustomerId,
@@ -39,6 +41,7 @@ pub struct RenewalItem<'a> {
 
 /// Spend figures at an instant.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SpendSummary {
     /// Spend of the current billing month so far.
     pub month_to_date: Money,
@@ -228,6 +231,7 @@ fn check_range(from: NaiveDate, to: NaiveDate) -> Result<()> {
 
 /// A customer frozen with scope account-and-resources, and when its resources are released.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PendingRelease<'a> {
     /// The customer.
     pub customer: &'a CustomerId,

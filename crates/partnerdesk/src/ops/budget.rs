@@ -114,6 +114,7 @@ impl BudgetSetting {
 
 /// A customer's budget usage at an instant.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct BudgetUsage {
     /// The budget in force.
     pub budget: Budget,

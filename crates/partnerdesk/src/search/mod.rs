@@ -154,6 +154,7 @@ impl Query {
 
 /// A page of masked customer rows.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Page {
     /// The rows, masked.
     pub rows: Vec<CustomerRow>,
@@ -165,6 +166,7 @@ pub struct Page {
 
 /// A page of customer ids (no row building: for hosts that only need ids, and for benchmarks).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct IdPage {
     /// The ids, in order.
     pub ids: Vec<CustomerId>,

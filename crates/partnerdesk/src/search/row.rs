@@ -20,6 +20,7 @@ use std::collections::BTreeSet;
 
 /// Budget columns of a row.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct BudgetSummary {
     /// Monthly or one-off.
     pub kind: BudgetKind,
@@ -35,6 +36,7 @@ pub struct BudgetSummary {
 
 /// One customer as the console's list shows it. Personal fields are already masked.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CustomerRow {
     /// Customer id.
     pub id: CustomerId,

@@ -24,25 +24,20 @@ fn opid(id: &str) -> OperatorId {
 }
 
 fn item(id: &str, result: std::result::Result<(), Error>) -> ItemOutcome {
-    ItemOutcome {
-        customer: cid(id),
-        result,
-    }
+    ItemOutcome::new(cid(id), result)
 }
 
 // ---- outcomes ---------------------------------------------------------------------------
 
 #[test]
 fn a_batch_outcome_counts_and_finds_each_customer() {
-    let out = BatchOutcome {
-        items: vec![
-            item("a", Ok(())),
-            item("b", Err(Error::NotFrozen { id: "b".into() })),
-            item("c", Ok(())),
-            item("d", Err(Error::AlreadyFrozen { id: "d".into() })),
-            item("e", Err(Error::NotAssociated { id: "e".into() })),
-        ],
-    };
+    let out = BatchOutcome::from_items(vec![
+        item("a", Ok(())),
+        item("b", Err(Error::NotFrozen { id: "b".into() })),
+        item("c", Ok(())),
+        item("d", Err(Error::AlreadyFrozen { id: "d".into() })),
+        item("e", Err(Error::NotAssociated { id: "e".into() })),
+    ]);
     assert_eq!((out.succeeded(), out.failed()), (2, 3));
     assert!(out.items[0].is_ok() && !out.items[1].is_ok());
     assert_eq!(out.get(&cid("a")), Some(&Ok(())));
@@ -112,20 +107,21 @@ fn a_recorded_batch_outcome_keeps_every_refusal_it_can_hold()
             reason: s("an id appears twice"),
         },
     ];
-    let outcome = BatchOutcome {
-        items: std::iter::once(item("ok", Ok(())))
+    let outcome = BatchOutcome::from_items(
+        std::iter::once(item("ok", Ok(())))
             .chain(errors.into_iter().map(|e| item("c1", Err(e))))
             .collect(),
-    };
+    );
     let recorded = CommandOutcome::Batch { outcome };
     let json = serde_json::to_string(&recorded)?;
     let back: CommandOutcome = serde_json::from_str(&json)?;
     assert_eq!(back, recorded);
     // Another refusal keeps its code and message in an INVALID_ARGUMENT.
     let other = CommandOutcome::Batch {
-        outcome: BatchOutcome {
-            items: vec![item("c1", Err(Error::TooManyIds { given: 11, max: 10 }))],
-        },
+        outcome: BatchOutcome::from_items(vec![item(
+            "c1",
+            Err(Error::TooManyIds { given: 11, max: 10 }),
+        )]),
     };
     let json = serde_json::to_string(&other)?;
     let back: CommandOutcome = serde_json::from_str(&json)?;
