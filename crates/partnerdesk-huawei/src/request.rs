@@ -122,10 +122,10 @@ pub fn budget_body(
 /// let a = CustomerId::new("a1")?;
 /// let b = CustomerId::new("b2")?;
 /// let req = FreezeRequest::new(vec![a.clone(), b.clone()], FreezeScope::Account, "overdue")?;
-/// let outcome = BatchOutcome { items: vec![
-///     ItemOutcome { customer: a.clone(), result: Ok(()) },
-///     ItemOutcome { customer: b, result: Err(partnerdesk::Error::WrongAssociationType { id: "b2".into() }) },
-/// ]};
+/// let outcome = BatchOutcome::from_items(vec![
+///     ItemOutcome::new(a.clone(), Ok(())),
+///     ItemOutcome::new(b, Err(partnerdesk::Error::WrongAssociationType { id: "b2".into() })),
+/// ]);
 /// let sent = accepted(&req, &outcome)?.ok_or(partnerdesk::Error::InvalidCursor)?;
 /// assert_eq!(freeze_json(&sent, None)?["customer_ids"], serde_json::json!(["a1"]));
 /// # Ok::<(), partnerdesk_huawei::HuaweiError>(())
