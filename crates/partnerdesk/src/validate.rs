@@ -370,3 +370,18 @@ pub(crate) fn reason(reason: &str) -> crate::error::Result<()> {
     }
     Ok(())
 }
+
+/// Checks how many customer ids a batch command names: at least one (`INVALID_ARGUMENT` on
+/// `customer_ids`), at most `max` (`TOO_MANY_IDS`).
+pub(crate) fn id_count(given: usize, max: usize) -> crate::error::Result<()> {
+    if given == 0 {
+        return Err(crate::error::Error::invalid_arg(
+            "customer_ids",
+            "at least one id is needed",
+        ));
+    }
+    if given > max {
+        return Err(crate::error::Error::TooManyIds { given, max });
+    }
+    Ok(())
+}

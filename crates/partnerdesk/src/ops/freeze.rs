@@ -44,18 +44,7 @@ impl FreezeRequest {
         scope: FreezeScope,
         reason: impl Into<String>,
     ) -> Result<Self> {
-        if ids.is_empty() {
-            return Err(Error::invalid_arg(
-                "customer_ids",
-                "at least one id is needed",
-            ));
-        }
-        if ids.len() > MAX_FREEZE_IDS {
-            return Err(Error::TooManyIds {
-                given: ids.len(),
-                max: MAX_FREEZE_IDS,
-            });
-        }
+        crate::validate::id_count(ids.len(), MAX_FREEZE_IDS)?;
         let mut seen = std::collections::HashSet::with_capacity(ids.len());
         if !ids.iter().all(|id| seen.insert(id)) {
             return Err(Error::invalid_arg("customer_ids", "an id appears twice"));

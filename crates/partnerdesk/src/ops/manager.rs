@@ -72,18 +72,7 @@ impl crate::desk::Desk {
         };
         self.run(cmd, describe, |desk| {
             desk.authorize(actor, Permission::AssignAccountManager, None)?;
-            if customers.is_empty() {
-                return Err(Error::invalid_arg(
-                    "customer_ids",
-                    "at least one id is needed",
-                ));
-            }
-            if customers.len() > MAX_ASSIGN_IDS {
-                return Err(Error::TooManyIds {
-                    given: customers.len(),
-                    max: MAX_ASSIGN_IDS,
-                });
-            }
+            crate::validate::id_count(customers.len(), MAX_ASSIGN_IDS)?;
             if let Some(m) = manager
                 && !desk.operator(m)?.account_manager
             {
