@@ -258,6 +258,22 @@ fn a_customer_asks_for_itself_once_at_a_time() -> Result<()> {
         d.disassociation_requests().get(2).map(|r| r.status.clone()),
         Some(RequestStatus::Closed)
     );
+    // Only that customer's pending requests close: its rejected one stays rejected, another
+    // customer's pending one stays pending.
+    let statuses: Vec<_> = d
+        .disassociation_requests()
+        .iter()
+        .map(|r| r.status.clone())
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            RequestStatus::Rejected,
+            RequestStatus::Pending,
+            RequestStatus::Closed,
+            RequestStatus::Approved,
+        ]
+    );
     assert_eq!(
         code(d.decide_disassociation(&Invocation::new(me.clone(), now()), partners, true, "")),
         Some("INVALID_TRANSITION")
