@@ -1408,7 +1408,7 @@ mod run {
                 n
             };
             // The compact copy is read in order: the prefetcher reads it ahead.
-            if self.copy.is_some() {
+            if self.copy.is_some() || !crate::ab::read_ahead() {
                 for at in slots {
                     row(at)?;
                 }

@@ -84,6 +84,8 @@ pub use ops::{
 pub(crate) use search::{index, sorted};
 pub use search::{query, row};
 
+#[doc(hidden)]
+pub mod ab;
 mod change;
 #[cfg(feature = "demo")]
 pub mod demo;

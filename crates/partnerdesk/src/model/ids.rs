@@ -231,7 +231,7 @@ impl TableKey {
     fn of(id: &CustomerId) -> Self {
         let text = id.as_str().as_bytes();
         match u8::try_from(text.len()) {
-            Ok(len) if text.len() <= INLINE_ID => {
+            Ok(len) if text.len() <= INLINE_ID && crate::ab::inline_ids() => {
                 let mut bytes = [0; INLINE_ID];
                 bytes[..text.len()].copy_from_slice(text);
                 TableKey::Inline { len, bytes }

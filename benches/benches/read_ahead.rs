@@ -1,0 +1,238 @@
+//! Side by side (issue 14): the export read-ahead and the slot table's inline id keys, each
+//! on (A) and off (B), in one run, through the hidden runtime switches of `partnerdesk::ab`.
+//!
+//! - `read_ahead/customers`: a CSV export that reads the customers (the default columns and the
+//!   budget, which the export copy does not hold: every associated customer, in id order), with
+//!   and without `CellWriter::each`'s read-ahead.
+//! - `read_ahead/first_export`: the first export of a desk that never exported (the id order
+//!   and the export copy built, then a CSV of every associated customer), with and without the
+//!   copy build's read-ahead; each run on a fresh clone (the clone is not timed).
+//! - `inline_ids/*`: a desk built with the ids inline in the slot table and one built with
+//!   shared ids: a CSV export of every customer by listed ids (one lookup a row), the default
+//!   CSV export, and the replay of 200,000 recorded events (one lookup each).
+//!
+//! Each case prints CPU time per run (this thread's, `/proc/thread-self/schedstat`, in ns),
+//! A and B alternating, and criterion gives the wall clock. Run:
+//! `PD_AB_SIZE=100000 cargo bench -p partnerdesk-benches --bench read_ahead` (100k is the
+//! default).
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout
+)]
+
+use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group};
+use partnerdesk::access::Actor;
+use partnerdesk::export::{ExportColumn, ExportProgress, ExportRequest, ExportSelection};
+use partnerdesk::{Desk, OperatorId, ab, demo};
+use partnerdesk_benches::ops_workload::{detached, run, setup};
+use std::ops::ControlFlow;
+use std::time::Duration;
+
+fn go(_: ExportProgress) -> ControlFlow<()> {
+    ControlFlow::Continue(())
+}
+
+fn size() -> usize {
+    std::env::var("PD_AB_SIZE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000)
+}
+
+/// This thread's CPU time in seconds: `/proc/thread-self/schedstat` (ns), else `stat` ticks.
+fn cpu_secs() -> f64 {
+    if let Some(ns) = std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+    {
+        return ns / 1e9;
+    }
+    f64::NAN
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "n/a".into())
+}
+
+const ROUNDS: usize = 7;
+
+/// CPU seconds of `f` (after an untimed `prep`), A and B alternating, `ROUNDS` each; prints
+/// the means and B's difference as a share of A.
+fn alternate<T>(name: &str, mut prep: impl FnMut(bool) -> T, mut f: impl FnMut(bool, T)) {
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        for on in [true, false] {
+            let x = prep(on);
+            let t0 = cpu_secs();
+            f(on, x);
+            let t = cpu_secs() - t0;
+            if on { a.push(t) } else { b.push(t) }
+        }
+    }
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let min = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
+    let (ma, mb) = (mean(&a), mean(&b));
+    println!(
+        "AB {name}: CPU s per run, mean of {ROUNDS} alternating: on {ma:.4} (min {:.4}), off \
+         {mb:.4} (min {:.4}); the part saves {:.1}% (load {})",
+        min(&a),
+        min(&b),
+        (mb - ma) / mb * 100.0,
+        loadavg()
+    );
+}
+
+fn bench(c: &mut Criterion) {
+    let n = size();
+    println!("load average before n={n}: {}", loadavg());
+    let (desk, now) = demo::portfolio(n, 42).unwrap();
+    let admin = Actor::Operator(OperatorId::new("admin").unwrap());
+    let mut columns = ExportColumn::DEFAULT.to_vec();
+    columns.push(ExportColumn::Budget);
+    let customers = ExportRequest::csv(ExportSelection::all()).with_columns(columns);
+    let csv = ExportRequest::csv(ExportSelection::all());
+
+    // The read-ahead of an export that reads the customers.
+    let mut warm = desk.clone();
+    warm.export(&admin, &csv, std::io::sink(), go, now).unwrap();
+    alternate(
+        &format!("read_ahead/customers n={n}"),
+        |on| ab::set_read_ahead(on),
+        |_, ()| {
+            warm.export(&admin, &customers, std::io::sink(), go, now)
+                .unwrap();
+        },
+    );
+    // The read-ahead of the copy build, in the first export of a desk.
+    alternate(
+        &format!("read_ahead/first_export n={n}"),
+        |on| {
+            ab::set_read_ahead(on);
+            desk.clone()
+        },
+        |_, mut d: Desk| {
+            d.export(&admin, &csv, std::io::sink(), go, now).unwrap();
+        },
+    );
+    let mut g = c.benchmark_group("read_ahead");
+    g.sample_size(10);
+    g.measurement_time(Duration::from_secs(5));
+    for on in [true, false] {
+        let label = if on { "on" } else { "off" };
+        g.bench_with_input(BenchmarkId::new("customers", label), &on, |b, &on| {
+            ab::set_read_ahead(on);
+            b.iter(|| {
+                warm.export(&admin, &customers, std::io::sink(), go, now)
+                    .unwrap()
+            })
+        });
+        g.bench_with_input(BenchmarkId::new("first_export", label), &on, |b, &on| {
+            ab::set_read_ahead(on);
+            b.iter_batched(
+                || desk.clone(),
+                |mut d| {
+                    d.export(&admin, &csv, std::io::sink(), go, now).unwrap();
+                    d
+                },
+                BatchSize::PerIteration,
+            )
+        });
+    }
+    ab::set_read_ahead(true);
+    g.finish();
+    drop(warm);
+    drop(desk);
+
+    // The inline id keys: two desks, built with and without.
+    let mut desks = Vec::new();
+    for on in [true, false] {
+        ab::set_inline_ids(on);
+        let s = setup(n);
+        let mut live = s.desk.clone();
+        let start = live.events().len();
+        while live.events().len() - start < 200_000 {
+            run(&mut live, &s);
+        }
+        let events = detached(&live.events()[start..start + 200_000]);
+        drop(live);
+        let ids = ExportRequest::csv(ExportSelection::Ids(
+            s.desk.customers().map(|c| c.id.clone()).collect(),
+        ));
+        let mut d = s.desk.clone();
+        d.export(&admin, &csv, std::io::sink(), go, now).unwrap();
+        desks.push((s.desk, d, events, ids));
+    }
+    ab::set_inline_ids(true);
+    let [(base_a, mut a, ev_a, ids_a), (base_b, mut b, ev_b, ids_b)] =
+        <[_; 2]>::try_from(desks).ok().unwrap();
+    alternate(
+        &format!("inline_ids/export_ids n={n}"),
+        |_| (),
+        |on, ()| {
+            let (d, r) = if on {
+                (&mut a, &ids_a)
+            } else {
+                (&mut b, &ids_b)
+            };
+            d.export(&admin, r, std::io::sink(), go, now).unwrap();
+        },
+    );
+    alternate(
+        &format!("inline_ids/export n={n}"),
+        |_| (),
+        |on, ()| {
+            let d = if on { &mut a } else { &mut b };
+            d.export(&admin, &csv, std::io::sink(), go, now).unwrap();
+        },
+    );
+    alternate(
+        &format!("inline_ids/replay_200k n={n}"),
+        |on| {
+            if on {
+                (base_a.clone(), ev_a.clone())
+            } else {
+                (base_b.clone(), ev_b.clone())
+            }
+        },
+        |_, (mut d, ev): (Desk, _)| {
+            d.apply_events(ev).unwrap();
+        },
+    );
+    let mut g = c.benchmark_group("inline_ids");
+    g.sample_size(10);
+    g.measurement_time(Duration::from_secs(5));
+    for on in [true, false] {
+        let label = if on { "on" } else { "off" };
+        let (base, d, ev, ids) = if on {
+            (&base_a, &mut a, &ev_a, &ids_a)
+        } else {
+            (&base_b, &mut b, &ev_b, &ids_b)
+        };
+        g.bench_function(BenchmarkId::new("export_ids", label), |bch| {
+            bch.iter(|| d.export(&admin, ids, std::io::sink(), go, now).unwrap())
+        });
+        g.bench_function(BenchmarkId::new("replay_200k", label), |bch| {
+            bch.iter_batched(
+                || (base.clone(), ev.clone()),
+                |(mut d, ev)| {
+                    d.apply_events(ev).unwrap();
+                    d
+                },
+                BatchSize::PerIteration,
+            )
+        });
+    }
+    g.finish();
+    println!("load average after n={n}: {}", loadavg());
+}
+
+criterion_group!(benches, bench);
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
