@@ -21,8 +21,8 @@
 //! the stamp of its prepare and is written only while it is unchanged, so its rows are those
 //! of the desk at prepare time.
 
+use super::copy::{Changes, ExportRows};
 use crate::customer::Customer;
-use crate::export_rows::{Changes, ExportRows};
 use crate::index::Index;
 use crate::sorted::Bits;
 use roaring::RoaringBitmap;
