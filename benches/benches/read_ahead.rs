@@ -23,6 +23,7 @@
 )]
 
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group};
+use partnerdesk::Invocation;
 use partnerdesk::access::Actor;
 use partnerdesk::export::{ExportColumn, ExportProgress, ExportRequest, ExportSelection};
 use partnerdesk::{Desk, OperatorId, ab, demo};
@@ -98,13 +99,24 @@ fn bench(c: &mut Criterion) {
 
     // The read-ahead of an export that reads the customers.
     let mut warm = desk.clone();
-    warm.export(&admin, &csv, std::io::sink(), go, now).unwrap();
+    warm.export(
+        &Invocation::new(admin.clone(), now),
+        &csv,
+        std::io::sink(),
+        go,
+    )
+    .unwrap();
     alternate(
         &format!("read_ahead/customers n={n}"),
         |on| ab::set_read_ahead(on),
         |_, ()| {
-            warm.export(&admin, &customers, std::io::sink(), go, now)
-                .unwrap();
+            warm.export(
+                &Invocation::new(admin.clone(), now),
+                &customers,
+                std::io::sink(),
+                go,
+            )
+            .unwrap();
         },
     );
     // The read-ahead of the copy build, in the first export of a desk.
@@ -115,7 +127,13 @@ fn bench(c: &mut Criterion) {
             desk.clone()
         },
         |_, mut d: Desk| {
-            d.export(&admin, &csv, std::io::sink(), go, now).unwrap();
+            d.export(
+                &Invocation::new(admin.clone(), now),
+                &csv,
+                std::io::sink(),
+                go,
+            )
+            .unwrap();
         },
     );
     let mut g = c.benchmark_group("read_ahead");
@@ -126,8 +144,13 @@ fn bench(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::new("customers", label), &on, |b, &on| {
             ab::set_read_ahead(on);
             b.iter(|| {
-                warm.export(&admin, &customers, std::io::sink(), go, now)
-                    .unwrap()
+                warm.export(
+                    &Invocation::new(admin.clone(), now),
+                    &customers,
+                    std::io::sink(),
+                    go,
+                )
+                .unwrap()
             })
         });
         g.bench_with_input(BenchmarkId::new("first_export", label), &on, |b, &on| {
@@ -135,7 +158,13 @@ fn bench(c: &mut Criterion) {
             b.iter_batched(
                 || desk.clone(),
                 |mut d| {
-                    d.export(&admin, &csv, std::io::sink(), go, now).unwrap();
+                    d.export(
+                        &Invocation::new(admin.clone(), now),
+                        &csv,
+                        std::io::sink(),
+                        go,
+                    )
+                    .unwrap();
                     d
                 },
                 BatchSize::PerIteration,
@@ -163,7 +192,13 @@ fn bench(c: &mut Criterion) {
             s.desk.customers().map(|c| c.id.clone()).collect(),
         ));
         let mut d = s.desk.clone();
-        d.export(&admin, &csv, std::io::sink(), go, now).unwrap();
+        d.export(
+            &Invocation::new(admin.clone(), now),
+            &csv,
+            std::io::sink(),
+            go,
+        )
+        .unwrap();
         desks.push((s.desk, d, events, ids));
     }
     ab::set_inline_ids(true);
@@ -178,7 +213,8 @@ fn bench(c: &mut Criterion) {
             } else {
                 (&mut b, &ids_b)
             };
-            d.export(&admin, r, std::io::sink(), go, now).unwrap();
+            d.export(&Invocation::new(admin.clone(), now), r, std::io::sink(), go)
+                .unwrap();
         },
     );
     alternate(
@@ -186,7 +222,13 @@ fn bench(c: &mut Criterion) {
         |_| (),
         |on, ()| {
             let d = if on { &mut a } else { &mut b };
-            d.export(&admin, &csv, std::io::sink(), go, now).unwrap();
+            d.export(
+                &Invocation::new(admin.clone(), now),
+                &csv,
+                std::io::sink(),
+                go,
+            )
+            .unwrap();
         },
     );
     alternate(
@@ -213,7 +255,15 @@ fn bench(c: &mut Criterion) {
             (&base_b, &mut b, &ev_b, &ids_b)
         };
         g.bench_function(BenchmarkId::new("export_ids", label), |bch| {
-            bch.iter(|| d.export(&admin, ids, std::io::sink(), go, now).unwrap())
+            bch.iter(|| {
+                d.export(
+                    &Invocation::new(admin.clone(), now),
+                    ids,
+                    std::io::sink(),
+                    go,
+                )
+                .unwrap()
+            })
         });
         g.bench_function(BenchmarkId::new("replay_200k", label), |bch| {
             bch.iter_batched(

@@ -290,9 +290,10 @@ impl ExportTask {
     /// `DESK_BUSY`.
     fn write_to(&self, out: &mut (dyn Write + Send)) -> Result<Written, CoreError> {
         let mut desk = self.desk.write().unwrap_or_else(PoisonError::into_inner);
+        let inv = partnerdesk::Invocation::new(self.actor.clone(), self.now);
         let prepared = match &self.work {
-            Work::Export(request) => desk.prepare_export(&self.actor, request, self.now)?,
-            Work::Download(id) => desk.prepare_download(&self.actor, id, self.now)?,
+            Work::Export(request) => desk.prepare_export(&inv, request)?,
+            Work::Download(id) => desk.prepare_download(&inv, id)?,
         };
         let desk = RwLockWriteGuard::downgrade(desk);
         let written = desk.write_export(&prepared, &mut *out, |p| self.ticker.tick(p));

@@ -13,6 +13,7 @@ use crate::audit::AuditOutcome;
 use crate::desk::Desk;
 use crate::error::{Error, Result};
 use crate::ids::{ExportId, IdMap};
+use crate::invocation::Invocation;
 use crate::privacy::{Masker, SensitiveField};
 use chrono::{DateTime, Utc};
 use std::fmt;
@@ -147,13 +148,17 @@ impl Desk {
     /// the job is recorded whatever happens: completed (the job is returned), cancelled by the
     /// callback (`EXPORT_CANCELLED`) or failed writing (`EXPORT_WRITE_FAILED`).
     ///
+    /// The invocation's actor is checked, audited and recorded as the job's, at its `now` (the
+    /// job's instant); its idempotency key, if any, is not used: an export is not a command a
+    /// retry could repeat (a retried export is another job, as in the console).
+    ///
     /// ```
-    /// use partnerdesk::{demo, access::Actor, OperatorId};
+    /// use partnerdesk::{demo, access::Actor, Invocation, OperatorId};
     /// use partnerdesk::export::{ExportRequest, ExportSelection, ExportStatus};
     /// let (mut desk, now) = demo::portfolio(100, 7)?;
-    /// let admin = Actor::Operator(OperatorId::new("admin")?);
+    /// let admin = Invocation::new(Actor::Operator(OperatorId::new("admin")?), now);
     /// let mut out = Vec::new();
-    /// let job = desk.export(&admin, &ExportRequest::csv(ExportSelection::all()), &mut out, |_| std::ops::ControlFlow::Continue(()), now)?;
+    /// let job = desk.export(&admin, &ExportRequest::csv(ExportSelection::all()), &mut out, |_| std::ops::ControlFlow::Continue(()))?;
     /// assert_eq!(job.status, ExportStatus::Completed);
     /// assert_eq!(job.rows as usize, desk.count(&partnerdesk::query::Query::all(), now));
     /// assert!(String::from_utf8_lossy(&out).starts_with("Customer ID,Account Name,Customer Name"));
@@ -161,13 +166,12 @@ impl Desk {
     /// ```
     pub fn export<W: Write + Send>(
         &mut self,
-        actor: &Actor,
+        inv: &Invocation,
         request: &ExportRequest,
         out: W,
         progress: impl FnMut(ExportProgress) -> ControlFlow<()>,
-        now: DateTime<Utc>,
     ) -> Result<ExportJob> {
-        let prepared = self.prepare_export(actor, request, now)?;
+        let prepared = self.prepare_export(inv, request)?;
         let written = self.write_export(&prepared, out, progress)?;
         self.record_export(prepared, written)
     }
@@ -175,16 +179,17 @@ impl Desk {
     /// Phase one of an export: checks [`Permission::Export`], brings the desk's id order
     /// and its copy of the exported fields up to date, resolves and checks the request and
     /// reserves the job id. Refusals are audited and returned as by [`Desk::export`]; nothing
-    /// is recorded as a job then. Writes nothing.
+    /// is recorded as a job then. Writes nothing. The invocation is used as by [`Desk::export`]
+    /// (actor and `now`; an idempotency key is not used).
     ///
     /// ```
-    /// use partnerdesk::{demo, access::Actor, OperatorId};
+    /// use partnerdesk::{demo, access::Actor, Invocation, OperatorId};
     /// use partnerdesk::export::{ExportRequest, ExportSelection, ExportStatus};
     /// use partnerdesk::query::Query;
     /// use std::ops::ControlFlow;
     /// let (mut desk, now) = demo::portfolio(100, 7)?;
-    /// let admin = Actor::Operator(OperatorId::new("admin")?);
-    /// let prepared = desk.prepare_export(&admin, &ExportRequest::csv(ExportSelection::all()), now)?;
+    /// let admin = Invocation::new(Actor::Operator(OperatorId::new("admin")?), now);
+    /// let prepared = desk.prepare_export(&admin, &ExportRequest::csv(ExportSelection::all()))?;
     /// let associated = desk.count(&Query::all(), now);
     /// let mut out = Vec::new();
     /// // `write_export` borrows the desk shared: reads run beside it.
@@ -199,10 +204,10 @@ impl Desk {
     /// ```
     pub fn prepare_export(
         &mut self,
-        actor: &Actor,
+        inv: &Invocation,
         request: &ExportRequest,
-        now: DateTime<Utc>,
     ) -> Result<PreparedExport> {
+        let (actor, now) = (inv.actor(), inv.now());
         crate::validate::instant("now", now)?;
         let authorized = self.authorize(actor, Permission::Export, None);
         self.refresh_export_order(&authorized);
@@ -361,16 +366,16 @@ impl Desk {
     /// [`Desk::record_download`] in one call.
     ///
     /// Needs [`Permission::Export`]; refusals and downloads are audited (`export_download`).
-    /// Customers removed since are left out.
+    /// Customers removed since are left out. The invocation's actor is checked and audited at
+    /// its `now`; an idempotency key on it is not used.
     pub fn download_export<W: Write + Send>(
         &mut self,
-        actor: &Actor,
+        inv: &Invocation,
         id: &ExportId,
         out: W,
         progress: impl FnMut(ExportProgress) -> ControlFlow<()>,
-        now: DateTime<Utc>,
     ) -> Result<u64> {
-        let prepared = self.prepare_download(actor, id, now)?;
+        let prepared = self.prepare_download(inv, id)?;
         let written = self.write_export(&prepared, out, progress)?;
         self.record_download(prepared, written)
     }
@@ -379,12 +384,8 @@ impl Desk {
     /// finds the job and plans its selection over the data as it is now. Refusals are
     /// audited (`export_download`). Write it with [`Desk::write_export`], then record it with
     /// [`Desk::record_download`]; the rules of [`PreparedExport`] apply.
-    pub fn prepare_download(
-        &mut self,
-        actor: &Actor,
-        id: &ExportId,
-        now: DateTime<Utc>,
-    ) -> Result<PreparedExport> {
+    pub fn prepare_download(&mut self, inv: &Invocation, id: &ExportId) -> Result<PreparedExport> {
+        let (actor, now) = (inv.actor(), inv.now());
         crate::validate::instant("now", now)?;
         let authorized = self.authorize(actor, Permission::Export, None);
         self.refresh_export_order(&authorized);
