@@ -176,7 +176,7 @@ fn export_with_bar(
     bar.set_message(request.format.extension());
     let mut file = BufWriter::new(std::fs::File::create(path)?);
     let job = desk.export(
-        &Invocation::new(admin, now),
+        &Invocation::new(admin.clone(), now),
         request,
         &mut file,
         |p: ExportProgress| {

@@ -174,11 +174,17 @@ impl From<&CoreJob> for ExportJob {
             ),
             // The recorded filter text is personal data (it may quote a name): not shown.
             RecordedSelection::Query { .. } => ("query", None),
+            // A kind of selection of a later core (the enum is non-exhaustive): its ids, if
+            // any, are not shown.
+            _ => ("query", None),
         };
         let (status, failure_code) = match &j.status {
             ExportStatus::Completed => ("completed", None),
             ExportStatus::Cancelled => ("cancelled", None),
             ExportStatus::Failed { code } => ("failed", Some(code.clone())),
+            // A status of a later core (the enum is non-exhaustive): never taken for a
+            // complete file.
+            _ => ("failed", None),
         };
         ExportJob {
             id: j.id.as_str().to_owned(),

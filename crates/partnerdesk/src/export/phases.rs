@@ -40,6 +40,7 @@ use std::ops::ControlFlow;
 ///
 /// Its job id is reserved at prepare: a prepared export dropped without being recorded
 /// leaves a gap in the job numbers and nothing in the history or the audit trail.
+#[non_exhaustive]
 pub struct PreparedExport {
     id: ExportId,
     actor: Actor,
@@ -100,6 +101,7 @@ impl fmt::Debug for PreparedExport {
 /// by the callback or failed writing. Only a write makes one; [`Desk::record_export`]
 /// takes it with the prepared export it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ExportWritten {
     id: ExportId,
     desk: u64,

@@ -53,6 +53,7 @@ macro_rules! columns {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
         #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+        #[non_exhaustive]
         pub enum ExportColumn {
             $( $(#[$doc])* $v, )*
         }
@@ -194,6 +195,7 @@ impl ExportSelection {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum RecordedSelection {
     /// These customers, in this order.
     Ids(Vec<CustomerId>),
@@ -333,6 +335,7 @@ impl ExportRequest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum ExportStatus {
     /// Every row was written.
     Completed,
@@ -348,6 +351,7 @@ pub enum ExportStatus {
 /// One export in the history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct ExportJob {
     /// The job id (`exp_000001`).
     pub id: ExportId,
@@ -375,6 +379,7 @@ pub struct ExportJob {
 
 /// Rows done of total, as the progress callback receives them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ExportProgress {
     /// Rows written so far.
     pub done: u64,
@@ -385,6 +390,7 @@ pub struct ExportProgress {
 /// The export history of a desk (saved in snapshots).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct ExportHistory {
     /// The jobs, oldest first.
     #[cfg_attr(feature = "serde", serde(default))]
