@@ -9,7 +9,8 @@
 //!   copy build's read-ahead; each run on a fresh clone (the clone is not timed).
 //! - `inline_ids/*`: a desk built with the ids inline in the slot table and one built with
 //!   shared ids: a CSV export of every customer by listed ids (one lookup a row), the default
-//!   CSV export, and the replay of 200,000 recorded events (one lookup each).
+//!   CSV export, and the replay of the events of three command streams (at most 200,000; a
+//!   lookup each).
 //!
 //! Each case prints CPU time per run (this thread's, `/proc/thread-self/schedstat`, in ns),
 //! A and B alternating, and criterion gives the wall clock. Run:
@@ -59,13 +60,25 @@ fn loadavg() -> String {
         .unwrap_or_else(|_| "n/a".into())
 }
 
-const ROUNDS: usize = 7;
+/// Rounds of each A/B (`PD_AB_ROUNDS`, 7 by default).
+fn rounds() -> usize {
+    std::env::var("PD_AB_ROUNDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(7)
+}
+
+/// Whether to run a part (`PD_AB_ONLY=read_ahead` or `inline_ids`; both by default).
+fn part(name: &str) -> bool {
+    std::env::var("PD_AB_ONLY").map_or(true, |only| only == name)
+}
 
 /// CPU seconds of `f` (after an untimed `prep`), A and B alternating, `ROUNDS` each; prints
 /// the means and B's difference as a share of A.
 fn alternate<T>(name: &str, mut prep: impl FnMut(bool) -> T, mut f: impl FnMut(bool, T)) {
     let (mut a, mut b) = (Vec::new(), Vec::new());
-    for _ in 0..ROUNDS {
+    let rounds = rounds();
+    for _ in 0..rounds {
         for on in [true, false] {
             let x = prep(on);
             let t0 = cpu_secs();
@@ -78,7 +91,7 @@ fn alternate<T>(name: &str, mut prep: impl FnMut(bool) -> T, mut f: impl FnMut(b
     let min = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
     let (ma, mb) = (mean(&a), mean(&b));
     println!(
-        "AB {name}: CPU s per run, mean of {ROUNDS} alternating: on {ma:.4} (min {:.4}), off \
+        "AB {name}: CPU s per run, mean of {rounds} alternating: on {ma:.4} (min {:.4}), off \
          {mb:.4} (min {:.4}); the part saves {:.1}% (load {})",
         min(&a),
         min(&b),
@@ -90,6 +103,16 @@ fn alternate<T>(name: &str, mut prep: impl FnMut(bool) -> T, mut f: impl FnMut(b
 fn bench(c: &mut Criterion) {
     let n = size();
     println!("load average before n={n}: {}", loadavg());
+    if part("read_ahead") {
+        bench_read_ahead(c, n);
+    }
+    if part("inline_ids") {
+        bench_inline_ids(c, n);
+    }
+    println!("load average after n={n}: {}", loadavg());
+}
+
+fn bench_read_ahead(c: &mut Criterion, n: usize) {
     let (desk, now) = demo::portfolio(n, 42).unwrap();
     let admin = Actor::Operator(OperatorId::new("admin").unwrap());
     let mut columns = ExportColumn::DEFAULT.to_vec();
@@ -173,8 +196,12 @@ fn bench(c: &mut Criterion) {
     }
     ab::set_read_ahead(true);
     g.finish();
-    drop(warm);
-    drop(desk);
+}
+
+fn bench_inline_ids(c: &mut Criterion, n: usize) {
+    let (_, now) = demo::portfolio(1, 42).unwrap();
+    let admin = Actor::Operator(OperatorId::new("admin").unwrap());
+    let csv = ExportRequest::csv(ExportSelection::all());
 
     // The inline id keys: two desks, built with and without.
     let mut desks = Vec::new();
@@ -183,10 +210,14 @@ fn bench(c: &mut Criterion) {
         let s = setup(n);
         let mut live = s.desk.clone();
         let start = live.events().len();
-        while live.events().len() - start < 200_000 {
+        // Three command streams (every command is audited, refusals too: more would grow the
+        // desk's logs by gigabytes at 100k customers).
+        for _ in 0..3 {
             run(&mut live, &s);
         }
-        let events = detached(&live.events()[start..start + 200_000]);
+        let end = live.events().len().min(start + 200_000);
+        let events = detached(&live.events()[start..end]);
+        println!("inline_ids n={n}: {} events to replay", events.len());
         drop(live);
         let ids = ExportRequest::csv(ExportSelection::Ids(
             s.desk.customers().map(|c| c.id.clone()).collect(),
@@ -232,7 +263,7 @@ fn bench(c: &mut Criterion) {
         },
     );
     alternate(
-        &format!("inline_ids/replay_200k n={n}"),
+        &format!("inline_ids/replay n={n}"),
         |on| {
             if on {
                 (base_a.clone(), ev_a.clone())
@@ -265,7 +296,7 @@ fn bench(c: &mut Criterion) {
                 .unwrap()
             })
         });
-        g.bench_function(BenchmarkId::new("replay_200k", label), |bch| {
+        g.bench_function(BenchmarkId::new("replay", label), |bch| {
             bch.iter_batched(
                 || (base.clone(), ev.clone()),
                 |(mut d, ev)| {
@@ -277,7 +308,6 @@ fn bench(c: &mut Criterion) {
         });
     }
     g.finish();
-    println!("load average after n={n}: {}", loadavg());
 }
 
 criterion_group!(benches, bench);

@@ -14,14 +14,14 @@
 //!   (amounts and times digit by digit), and CSV records go out in 64 KiB chunks. The rows are
 //!   not materialised either: a query in id order (the default) keeps a bitmap of the selected
 //!   slots (at most a bit per customer, compressed) and walks the desk's own id order, kept as
-//!   customers come and go (the private `id_order` module). The search yields the selection
+//!   customers come and go (the private `export::id_order` module). The search yields the selection
 //!   as a bitmap directly (a query of every customer takes the index's bitmap as it is), so a
 //!   filtered query holds no list of slots either. Selected ids, and queries in another order,
 //!   hold their ordered slots (4 bytes a row) for the whole export.
 //! - **A compact copy, read in order.** Customers lie scattered in memory (704-byte records
 //!   pointing to a dozen allocations), so a row read from them is mostly waiting for cache
 //!   misses. The desk therefore keeps, beside its id order, a compact copy of what the default
-//!   columns read, in id order (the private `export_rows` module: about 240 bytes a customer,
+//!   columns read, in id order (the private `export::copy` module: about 240 bytes a customer,
 //!   built by the first export and merged from the desk's marks of added, removed and changed
 //!   customers by the next ones). An export by id of columns the copy holds, in the copy's
 //!   month, streams it from start to end; masks are still applied per cell, with the request's
@@ -56,7 +56,7 @@
 //! difference. The download is audited and reports how many rows it wrote. A host that must
 //! serve the identical bytes keeps the file it received the first time.
 //!
-//! **XLSX is streamed too, by a writer of the crate's own** (the private `xlsx` module): each
+//! **XLSX is streamed too, by a writer of the crate's own** (the private `export::xlsx` module): each
 //! row is formatted as sheet XML into one reused buffer, which is deflated into the sink in
 //! chunks, inside a ZIP archive written front to back (sizes in data descriptors, ZIP64 records
 //! past 4 GiB). Like CSV it needs nothing but the sink: no `Seek`, no temporary file, no scratch
