@@ -131,7 +131,7 @@ fn bench_read_ahead(c: &mut Criterion, n: usize) {
     .unwrap();
     alternate(
         &format!("read_ahead/customers n={n}"),
-        |on| ab::set_read_ahead(on),
+        ab::set_read_ahead,
         |_, ()| {
             warm.export(
                 &Invocation::new(admin.clone(), now),

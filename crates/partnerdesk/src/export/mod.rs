@@ -4,10 +4,10 @@
 //! customer names, mobile numbers and e-mails in every export (domain §11, reference §14). The
 //! Huawei API has no export, so the library applies both rules itself:
 //!
-//! - **Administrator only.** [`Desk::export`] checks [`Permission::Export`](crate::Permission::Export) (administrator-only,
+//! - **Administrator only.** [`Desk::export`](crate::Desk::export) checks [`Permission::Export`](crate::Permission::Export) (administrator-only,
 //!   it cannot be granted); a refusal returns its code (`ADMINISTRATOR_ONLY`) and is audited.
 //! - **Always anonymised.** Cells of personal fields go through the one [`Masker`](crate::privacy::Masker); the request
-//!   may choose *how* (a [`MaskPolicy`], e.g. a keyed pseudonym so analysts can join rows), but
+//!   may choose *how* (a [`MaskPolicy`](crate::privacy::MaskPolicy), e.g. a keyed pseudonym so analysts can join rows), but
 //!   a policy that shows a name, mobile or e-mail in clear is refused. There is no switch.
 //! - **Streamed, in constant memory.** Rows are written one by one to any `std::io::Write`; a
 //!   million rows never sit in memory as one file. Cells are formatted into one reused buffer
@@ -33,21 +33,21 @@
 //!   [`ExportStatus::Cancelled`] and returns `EXPORT_CANCELLED`; what was already written to the
 //!   sink is incomplete and must be discarded (for XLSX, the start of a ZIP archive without its
 //!   central directory, which no reader opens).
-//! - **Three phases, so that reads run beside the stream.** [`Desk::prepare_export`] (`&mut`)
+//! - **Three phases, so that reads run beside the stream.** [`Desk::prepare_export`](crate::Desk::prepare_export) (`&mut`)
 //!   authorizes, brings the id order and the compact copy up to date, plans the request and
-//!   reserves the job id; [`Desk::write_export`] (`&self`) streams the rows, so any number of
-//!   searches and other reads run meanwhile (a host's read lock suffices); [`Desk::record_export`]
-//!   (`&mut`) appends the job and audits it. [`Desk::export`] runs the three. The
+//!   reserves the job id; [`Desk::write_export`](crate::Desk::write_export) (`&self`) streams the rows, so any number of
+//!   searches and other reads run meanwhile (a host's read lock suffices); [`Desk::record_export`](crate::Desk::record_export)
+//!   (`&mut`) appends the job and audits it. [`Desk::export`](crate::Desk::export) runs the three. The
 //!   [`PreparedExport`] between them is written only on its own desk and only while that desk is
 //!   unchanged, and recorded once (see its docs), so the rows are always those of the desk at
-//!   prepare time. A download again has the same phases ([`Desk::prepare_download`],
-//!   [`Desk::record_download`]).
+//!   prepare time. A download again has the same phases ([`Desk::prepare_download`](crate::Desk::prepare_download),
+//!   [`Desk::record_download`](crate::Desk::record_download)).
 //! - **History.** Every export that started is an [`ExportJob`] (id, who, when, selection,
 //!   format, columns, masks, rows, status, file name), kept on the desk and saved in snapshots.
 //!
 //! **Download again regenerates, it does not keep bytes.** The core does no storage of its own
 //! and a desk that kept every exported file would grow without bound (and would hold
-//! anonymised copies of personal data in its snapshot). [`Desk::download_export`] therefore
+//! anonymised copies of personal data in its snapshot). [`Desk::download_export`](crate::Desk::download_export) therefore
 //! re-runs the recorded selection (the same ids, or the same query and sort evaluated at the
 //! job's original instant) with the recorded columns and masks, over the data *as it is now*:
 //! a customer changed since shows its new (masked) values, a customer removed since is left
