@@ -82,7 +82,7 @@
 //! as the `csv` crate writes them (the tests check it, and read them back with it), without
 //! a call into its writer per field.
 //!
-//! **How the parts fit** (folder `export/`): [`types`](self) holds what a host builds and reads
+//! **How the parts fit** (folder `export/`): `types` holds what a host builds and reads
 //! (requests, selections, formats, columns, jobs, history, progress); the private `plan` checks
 //! a request and resolves its rows; `phases` runs prepare, write and record (and download
 //! again) on the desk; `cells` formats one customer's cells (masks, formula neutralisation,
