@@ -36,6 +36,7 @@
 )]
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
+use partnerdesk::Invocation;
 use partnerdesk::access::Actor;
 use partnerdesk::export::{ExportProgress, ExportRequest, ExportSelection};
 use partnerdesk::query::{Query, Sort, SortKey};
@@ -130,7 +131,7 @@ fn probe(spec: &str) {
     let empty = ExportRequest::csv(ExportSelection::Ids(Vec::new()));
     let rss_before = rss_hwm().map(|(rss, _)| rss);
     let (first, _) = timed(|| {
-        desk.export(&admin(), &empty, std::io::sink(), go, now)
+        desk.export(&Invocation::new(admin(), now), &empty, std::io::sink(), go)
             .unwrap();
     });
     // What the desk keeps from then on (its id order and its copy of the exported fields).
@@ -143,7 +144,7 @@ fn probe(spec: &str) {
     let mem = peak_delta(|| {
         t = timed(|| {
             rows = desk
-                .export(&admin(), &req, std::io::sink(), go, now)
+                .export(&Invocation::new(admin(), now), &req, std::io::sink(), go)
                 .unwrap()
                 .rows;
         });
@@ -202,7 +203,7 @@ fn bench_export(c: &mut Criterion) {
         let csv = request("csv");
         let xlsx = request("xlsx");
         let rows = desk
-            .export(&admin(), &csv, std::io::sink(), go, now)
+            .export(&Invocation::new(admin(), now), &csv, std::io::sink(), go)
             .unwrap()
             .rows;
         let mut g = c.benchmark_group("export");
@@ -211,14 +212,14 @@ fn bench_export(c: &mut Criterion) {
         g.measurement_time(Duration::from_secs(if n >= 1_000_000 { 20 } else { 5 }));
         g.bench_with_input(BenchmarkId::new("csv", n), &n, |b, _| {
             b.iter(|| {
-                desk.export(&admin(), &csv, std::io::sink(), go, now)
+                desk.export(&Invocation::new(admin(), now), &csv, std::io::sink(), go)
                     .unwrap()
             })
         });
         g.measurement_time(Duration::from_secs(if n >= 1_000_000 { 90 } else { 10 }));
         g.bench_with_input(BenchmarkId::new("xlsx", n), &n, |b, _| {
             b.iter(|| {
-                desk.export(&admin(), &xlsx, std::io::sink(), go, now)
+                desk.export(&Invocation::new(admin(), now), &xlsx, std::io::sink(), go)
                     .unwrap()
             })
         });
@@ -295,7 +296,8 @@ fn bench_container(
     now: chrono::DateTime<chrono::Utc>,
 ) {
     let mut bytes = Vec::new();
-    desk.export(&admin(), xlsx, &mut bytes, go, now).unwrap();
+    desk.export(&Invocation::new(admin(), now), xlsx, &mut bytes, go)
+        .unwrap();
     let parts = parts_of(bytes);
     // Both containers hold the same parts, and their sizes are within a few per cent.
     let by_crate = zip_crate(Vec::new(), &parts);
@@ -327,7 +329,7 @@ fn bench_container(
     let cpu_export = (0..rounds)
         .map(|_| {
             timed(|| {
-                desk.export(&admin(), xlsx, std::io::sink(), go, now)
+                desk.export(&Invocation::new(admin(), now), xlsx, std::io::sink(), go)
                     .unwrap();
             })
             .1

@@ -2,6 +2,7 @@
 //! --example profile_export && perf record -g target/release/examples/profile_export 300000
 //! csv 5` (size, `csv` or `xlsx`, iterations). Prints rows per second, wall and CPU.
 #![allow(missing_docs, clippy::unwrap_used, clippy::print_stdout)]
+use partnerdesk::Invocation;
 use partnerdesk::access::Actor;
 use partnerdesk::export::{ExportRequest, ExportSelection};
 use partnerdesk::{OperatorId, demo};
@@ -33,7 +34,13 @@ fn main() {
     // of the exported fields), timed on its own.
     let go = |_| ControlFlow::Continue(());
     let (c0, t0) = (cpu_secs(), std::time::Instant::now());
-    desk.export(&admin, &req, std::io::sink(), go, now).unwrap();
+    desk.export(
+        &Invocation::new(admin.clone(), now),
+        &req,
+        std::io::sink(),
+        go,
+    )
+    .unwrap();
     println!(
         "{format} n={n}: first export after loading {:.2} s wall, {:.2} s CPU",
         t0.elapsed().as_secs_f64(),
@@ -43,7 +50,12 @@ fn main() {
     let mut rows = 0;
     for _ in 0..iters {
         rows += desk
-            .export(&admin, &req, std::io::sink(), go, now)
+            .export(
+                &Invocation::new(admin.clone(), now),
+                &req,
+                std::io::sink(),
+                go,
+            )
             .unwrap()
             .rows;
     }

@@ -176,7 +176,7 @@ fn export_with_bar(
     bar.set_message(request.format.extension());
     let mut file = BufWriter::new(std::fs::File::create(path)?);
     let job = desk.export(
-        admin,
+        &Invocation::new(admin.clone(), now),
         request,
         &mut file,
         |p: ExportProgress| {
@@ -184,7 +184,6 @@ fn export_with_bar(
             bar.set_position(p.done);
             ControlFlow::Continue(())
         },
-        now,
     )?;
     file.flush()?;
     bar.finish();

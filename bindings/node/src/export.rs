@@ -174,11 +174,17 @@ impl From<&CoreJob> for ExportJob {
             ),
             // The recorded filter text is personal data (it may quote a name): not shown.
             RecordedSelection::Query { .. } => ("query", None),
+            // A kind of selection of a later core (the enum is non-exhaustive): its ids, if
+            // any, are not shown.
+            _ => ("query", None),
         };
         let (status, failure_code) = match &j.status {
             ExportStatus::Completed => ("completed", None),
             ExportStatus::Cancelled => ("cancelled", None),
             ExportStatus::Failed { code } => ("failed", Some(code.clone())),
+            // A status of a later core (the enum is non-exhaustive): never taken for a
+            // complete file.
+            _ => ("failed", None),
         };
         ExportJob {
             id: j.id.as_str().to_owned(),
@@ -290,9 +296,10 @@ impl ExportTask {
     /// `DESK_BUSY`.
     fn write_to(&self, out: &mut (dyn Write + Send)) -> Result<Written, CoreError> {
         let mut desk = self.desk.write().unwrap_or_else(PoisonError::into_inner);
+        let inv = partnerdesk::Invocation::new(self.actor.clone(), self.now);
         let prepared = match &self.work {
-            Work::Export(request) => desk.prepare_export(&self.actor, request, self.now)?,
-            Work::Download(id) => desk.prepare_download(&self.actor, id, self.now)?,
+            Work::Export(request) => desk.prepare_export(&inv, request)?,
+            Work::Download(id) => desk.prepare_download(&inv, id)?,
         };
         let desk = RwLockWriteGuard::downgrade(desk);
         let written = desk.write_export(&prepared, &mut *out, |p| self.ticker.tick(p));

@@ -1220,7 +1220,7 @@ impl PyDesk {
             dest,
             |pd, out, progress| {
                 pd.export_phases(
-                    |desk| desk.prepare_export(&actor, &request, now),
+                    |desk| desk.prepare_export(&Invocation::new(actor.clone(), now), &request),
                     out,
                     progress,
                     Desk::record_export,
@@ -1253,7 +1253,7 @@ impl PyDesk {
             dest,
             |pd, out, progress| {
                 pd.export_phases(
-                    |desk| desk.prepare_download(&actor, &id, now),
+                    |desk| desk.prepare_download(&Invocation::new(actor.clone(), now), &id),
                     out,
                     progress,
                     Desk::record_download,

@@ -119,6 +119,9 @@ impl PyExportJob {
             ExportStatus::Completed => "completed",
             ExportStatus::Cancelled => "cancelled",
             ExportStatus::Failed { .. } => "failed",
+            // A status of a later core (the enum is non-exhaustive): never taken for a
+            // complete file.
+            _ => "failed",
         }
     }
     /// The error code of a failed job.

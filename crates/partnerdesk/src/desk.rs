@@ -35,7 +35,7 @@ pub struct Desk {
     pub(crate) free: Vec<u32>,
     pub(crate) by_id: crate::ids::SlotTable,
     /// Live slots by id, for exports in id order (refreshed lazily; see `id_order`).
-    pub(crate) id_order: crate::id_order::IdOrder,
+    pub(crate) id_order: crate::export::id_order::IdOrder,
     pub(crate) index: Index,
     pub(crate) row_policy: crate::row::RowPolicy,
     pub(crate) ledger: crate::ledger::Ledger,
@@ -58,7 +58,7 @@ impl Desk {
             slots: Vec::new(),
             free: Vec::new(),
             by_id: crate::ids::SlotTable::default(),
-            id_order: crate::id_order::IdOrder::default(),
+            id_order: crate::export::id_order::IdOrder::default(),
             index: Index::new(month),
             row_policy: crate::row::RowPolicy::default(),
             ledger: crate::ledger::Ledger::default(),

@@ -84,24 +84,20 @@ pub use ops::{
 pub(crate) use search::{index, sorted};
 pub use search::{query, row};
 
+#[doc(hidden)]
+pub mod ab;
 mod change;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod desk;
 pub mod error;
 pub mod export;
-// Read by the export writers only; without them the desk never builds the copy.
-#[cfg_attr(not(feature = "export"), allow(dead_code))]
-mod export_rows;
 mod hash;
-mod id_order;
 pub mod privacy;
 pub mod search;
 #[cfg(feature = "serde")]
 pub mod snapshot;
 pub mod validate;
-#[cfg(feature = "export")]
-mod xlsx;
 
 pub use access::{Actor, Permission, Role};
 pub use association::{Association, AssociationType};

@@ -7,6 +7,7 @@ use super::{Fuzz, Target, demo};
 use crate::mutate;
 use crate::rng::Rng;
 use chrono::{DateTime, Utc};
+use partnerdesk::Invocation;
 use partnerdesk::access::Actor;
 use partnerdesk::export::{ExportColumn, ExportRequest, ExportSelection};
 use partnerdesk::{Decimal, Desk, OperatorId};
@@ -129,11 +130,10 @@ impl Fuzz for Export {
         let mut csv = Vec::new();
         let job = desk
             .export(
-                &admin,
+                &Invocation::new(admin.clone(), self.now),
                 &ExportRequest::csv(ExportSelection::all()).with_columns(columns.clone()),
                 &mut csv,
                 |_| ControlFlow::Continue(()),
-                self.now,
             )
             .map_err(|e| format!("CSV export of a loaded desk failed: {} ({e})", e.code()))?;
         let mut reader = csv::ReaderBuilder::new()
@@ -161,11 +161,10 @@ impl Fuzz for Export {
         }
         let mut xlsx = Vec::new();
         desk.export(
-            &admin,
+            &Invocation::new(admin.clone(), self.now),
             &ExportRequest::xlsx(ExportSelection::all()).with_columns(columns),
             &mut xlsx,
             |_| ControlFlow::Continue(()),
-            self.now,
         )
         .map_err(|e| format!("XLSX export of a loaded desk failed: {} ({e})", e.code()))?;
         if !xlsx.starts_with(b"PK") {

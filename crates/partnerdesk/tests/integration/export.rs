@@ -75,7 +75,7 @@ fn csv_export_is_anonymised_with_human_headers() -> TestResult {
     let (mut desk, now) = demo::portfolio(400, 3)?;
     let mut out = Vec::new();
     let req = ExportRequest::csv(ExportSelection::all()).with_bom(true);
-    let job = desk.export(&admin()?, &req, &mut out, go, now)?;
+    let job = desk.export(&Invocation::new(admin()?, now), &req, &mut out, go)?;
     assert!(out.starts_with("\u{FEFF}".as_bytes()));
     assert!(out.windows(2).any(|w| w == b"\r\n"), "RFC 4180 line ends");
     let (headers, rows) = read_csv(&out)?;
@@ -134,7 +134,7 @@ fn xlsx_export_is_read_back_by_calamine() -> TestResult {
     .with_columns(cols.clone())
     .named("reseller customers.xlsx");
     let mut out = Vec::new();
-    let job = desk.export(&admin()?, &req, &mut out, go, now)?;
+    let job = desk.export(&Invocation::new(admin()?, now), &req, &mut out, go)?;
     let rows = read_xlsx(out)?;
     let headers: Vec<&str> = cols.iter().map(|c| c.header()).collect();
     assert_eq!(rows[0], headers);
@@ -188,11 +188,10 @@ fn xlsx_export_is_a_valid_zip_with_the_workbook_parts() -> TestResult {
     let (mut desk, now) = demo::portfolio(3_000, 5)?;
     let mut out = Vec::new();
     let job = desk.export(
-        &admin()?,
+        &Invocation::new(admin()?, now),
         &ExportRequest::xlsx(ExportSelection::all()),
         &mut out,
         go,
-        now,
     )?;
     assert!(out.starts_with(b"PK\x03\x04"));
     // Under 4 GiB: no ZIP64 end record.
@@ -222,11 +221,10 @@ fn xlsx_export_is_a_valid_zip_with_the_workbook_parts() -> TestResult {
     // The same export again gives the same bytes.
     let mut again = Vec::new();
     desk.export(
-        &admin()?,
+        &Invocation::new(admin()?, now),
         &ExportRequest::xlsx(ExportSelection::all()),
         &mut again,
         go,
-        now,
     )?;
     assert_eq!(again, out);
     Ok(())
@@ -237,9 +235,9 @@ fn xlsx_download_again_regenerates_the_same_workbook() -> TestResult {
     let (mut desk, now) = demo::portfolio(200, 8)?;
     let mut first = Vec::new();
     let req = ExportRequest::xlsx(ExportSelection::all()).named("all.xlsx");
-    let job = desk.export(&admin()?, &req, &mut first, go, now)?;
+    let job = desk.export(&Invocation::new(admin()?, now), &req, &mut first, go)?;
     let mut again = Vec::new();
-    let n = desk.download_export(&admin()?, &job.id, &mut again, go, now)?;
+    let n = desk.download_export(&Invocation::new(admin()?, now), &job.id, &mut again, go)?;
     assert_eq!((n, &again), (job.rows, &first));
     assert_eq!(read_xlsx(again)?.len() as u64, job.rows + 1);
     Ok(())
@@ -251,11 +249,10 @@ fn xlsx_write_failures_are_recorded_as_failed() -> TestResult {
     for room in [0, 100, 60_000] {
         let err = desk
             .export(
-                &admin()?,
+                &Invocation::new(admin()?, now),
                 &ExportRequest::xlsx(ExportSelection::all()),
                 Failing(room),
                 go,
-                now,
             )
             .err();
         assert_eq!(err.as_ref().map(|e| e.code()), Some("EXPORT_WRITE_FAILED"));
@@ -275,11 +272,10 @@ fn only_the_administrator_exports_and_refusals_are_audited() -> TestResult {
     let mut out = Vec::new();
     let err = desk
         .export(
-            &billing,
+            &Invocation::new(billing.clone(), now),
             &ExportRequest::csv(ExportSelection::all()),
             &mut out,
             go,
-            now,
         )
         .err();
     assert_eq!(err.map(|e| e.code()), Some("ADMINISTRATOR_ONLY"));
@@ -296,11 +292,10 @@ fn only_the_administrator_exports_and_refusals_are_audited() -> TestResult {
     );
     // The allowed export is audited too.
     desk.export(
-        &admin()?,
+        &Invocation::new(admin()?, now),
         &ExportRequest::csv(ExportSelection::all()),
         &mut out,
         go,
-        now,
     )?;
     let log = desk.audit_log(&AuditFilter::default().kind("export"));
     assert_eq!(log.len(), 2);
@@ -308,7 +303,7 @@ fn only_the_administrator_exports_and_refusals_are_audited() -> TestResult {
     // Download again is governed the same way.
     let id = desk.exports()[0].id.clone();
     let err = desk
-        .download_export(&billing, &id, Vec::new(), go, now)
+        .download_export(&Invocation::new(billing.clone(), now), &id, Vec::new(), go)
         .err();
     assert_eq!(err.map(|e| e.code()), Some("ADMINISTRATOR_ONLY"));
     assert_eq!(
@@ -328,7 +323,9 @@ fn exports_cannot_be_turned_clear() -> TestResult {
     clear.email = MaskRule::Clear;
     let req = ExportRequest::csv(ExportSelection::all()).with_masks(clear.clone());
     let mut out = Vec::new();
-    let err = desk.export(&admin()?, &req, &mut out, go, now).err();
+    let err = desk
+        .export(&Invocation::new(admin()?, now), &req, &mut out, go)
+        .err();
     assert_eq!(err.map(|e| e.code()), Some("INVALID_ARGUMENT"));
     assert!(out.is_empty());
     assert!(desk.set_export_policy(clear).is_err());
@@ -343,15 +340,17 @@ fn pseudonym_exports_join_without_showing_data() -> TestResult {
     let req = ExportRequest::csv(ExportSelection::all())
         .with_columns(vec![ExportColumn::CustomerId, ExportColumn::Email])
         .with_masks(masks);
-    let err = desk.export(&admin()?, &req, Vec::new(), go, now).err();
+    let err = desk
+        .export(&Invocation::new(admin()?, now), &req, Vec::new(), go)
+        .err();
     assert_eq!(err.map(|e| e.code()), Some("INVALID_ARGUMENT"), "no key");
     desk.set_pseudonym_key(Some(PseudonymKey::new(
         b"the partner's own secret, 32 b..",
     )?));
     let mut a = Vec::new();
     let mut b = Vec::new();
-    desk.export(&admin()?, &req, &mut a, go, now)?;
-    desk.export(&admin()?, &req, &mut b, go, now)?;
+    desk.export(&Invocation::new(admin()?, now), &req, &mut a, go)?;
+    desk.export(&Invocation::new(admin()?, now), &req, &mut b, go)?;
     assert_eq!(a, b, "stable pseudonyms");
     let (_, rows) = read_csv(&a)?;
     for row in rows {
@@ -373,14 +372,13 @@ fn progress_reports_rows_done_of_total_and_cancel_is_recorded() -> TestResult {
     let total = desk.count(&Query::all(), now) as u64;
     let mut seen = Vec::new();
     let job = desk.export(
-        &admin()?,
+        &Invocation::new(admin()?, now),
         &ExportRequest::csv(ExportSelection::all()),
         std::io::sink(),
         |p| {
             seen.push(p);
             ControlFlow::Continue(())
         },
-        now,
     )?;
     assert_eq!(seen.first().map(|p| (p.done, p.total)), Some((0, total)));
     assert_eq!(seen.last().map(|p| (p.done, p.total)), Some((total, total)));
@@ -391,7 +389,7 @@ fn progress_reports_rows_done_of_total_and_cancel_is_recorded() -> TestResult {
     let mut out = Vec::new();
     let err = desk
         .export(
-            &admin()?,
+            &Invocation::new(admin()?, now),
             &ExportRequest::csv(ExportSelection::all()),
             &mut out,
             |p| {
@@ -401,7 +399,6 @@ fn progress_reports_rows_done_of_total_and_cancel_is_recorded() -> TestResult {
                     ControlFlow::Continue(())
                 }
             },
-            now,
         )
         .err();
     assert_eq!(err.map(|e| e.code()), Some("EXPORT_CANCELLED"));
@@ -421,7 +418,7 @@ fn progress_reports_rows_done_of_total_and_cancel_is_recorded() -> TestResult {
     let mut out = Vec::new();
     let err = desk
         .export(
-            &admin()?,
+            &Invocation::new(admin()?, now),
             &ExportRequest::xlsx(ExportSelection::all()),
             &mut out,
             |p| {
@@ -431,7 +428,6 @@ fn progress_reports_rows_done_of_total_and_cancel_is_recorded() -> TestResult {
                     ControlFlow::Continue(())
                 }
             },
-            now,
         )
         .err();
     assert_eq!(err.map(|e| e.code()), Some("EXPORT_CANCELLED"));
@@ -466,11 +462,10 @@ fn a_failing_sink_is_recorded_as_failed() -> TestResult {
     let (mut desk, now) = demo::portfolio(5_000, 12)?;
     let err = desk
         .export(
-            &admin()?,
+            &Invocation::new(admin()?, now),
             &ExportRequest::csv(ExportSelection::all()),
             Failing(100_000),
             go,
-            now,
         )
         .err();
     assert_eq!(err.as_ref().map(|e| e.code()), Some("EXPORT_WRITE_FAILED"));
@@ -490,7 +485,7 @@ fn selected_ids_history_and_download_again() -> TestResult {
     with_dup.push(ids[0].clone());
     let req = ExportRequest::csv(ExportSelection::Ids(with_dup));
     let mut first = Vec::new();
-    let job = desk.export(&admin()?, &req, &mut first, go, now)?;
+    let job = desk.export(&Invocation::new(admin()?, now), &req, &mut first, go)?;
     assert_eq!(job.rows, 5, "repeated ids once");
     assert_eq!(job.selection, RecordedSelection::Ids(ids.clone()));
     let (_, rows) = read_csv(&first)?;
@@ -500,14 +495,14 @@ fn selected_ids_history_and_download_again() -> TestResult {
 
     // Download again regenerates the same bytes while nothing changed.
     let mut again = Vec::new();
-    let n = desk.download_export(&admin()?, &job.id, &mut again, go, now)?;
+    let n = desk.download_export(&Invocation::new(admin()?, now), &job.id, &mut again, go)?;
     assert_eq!((n, &again), (5, &first));
 
     // Changed data shows in a new download: a renamed customer, a removed one.
     desk.update_customer(&ids[1], |c| c.name = "Renamed Customer".to_owned().into())?;
     desk.remove_customer(&ids[2])?;
     let mut later = Vec::new();
-    let n = desk.download_export(&admin()?, &job.id, &mut later, go, now)?;
+    let n = desk.download_export(&Invocation::new(admin()?, now), &job.id, &mut later, go)?;
     assert_eq!(n, 4);
     let (_, rows) = read_csv(&later)?;
     assert_eq!(rows[1][2], "R***");
@@ -520,22 +515,20 @@ fn selected_ids_history_and_download_again() -> TestResult {
     let mut out = Vec::new();
     let err = desk
         .export(
-            &admin()?,
+            &Invocation::new(admin()?, now),
             &ExportRequest::csv(ExportSelection::Ids(vec![ghost])),
             &mut out,
             go,
-            now,
         )
         .err();
     assert_eq!(err.map(|e| e.code()), Some("CUSTOMER_NOT_FOUND"));
     assert!(out.is_empty());
     let err = desk
         .download_export(
-            &admin()?,
+            &Invocation::new(admin()?, now),
             &partnerdesk::ExportId::new("exp_999999")?,
             Vec::new(),
             go,
-            now,
         )
         .err();
     assert_eq!(err.map(|e| e.code()), Some("EXPORT_NOT_FOUND"));
@@ -551,13 +544,13 @@ fn query_jobs_download_again_at_their_instant() -> TestResult {
         sort: Sort::desc(SortKey::MonthToDate),
     });
     let mut first = Vec::new();
-    let job = desk.export(&admin()?, &req, &mut first, go, now)?;
+    let job = desk.export(&Invocation::new(admin()?, now), &req, &mut first, go)?;
     assert_eq!(job.rows as usize, desk.count(&q, now));
     // The recorded filter is personal-data-safe in Debug output.
     assert!(format!("{:?}", job.selection).contains("[redacted]"));
     let later = now + chrono::Duration::days(40);
     let mut again = Vec::new();
-    desk.download_export(&admin()?, &job.id, &mut again, go, later)?;
+    desk.download_export(&Invocation::new(admin()?, later), &job.id, &mut again, go)?;
     assert_eq!(again, first);
     Ok(())
 }
@@ -566,18 +559,16 @@ fn query_jobs_download_again_at_their_instant() -> TestResult {
 fn export_history_persists_in_snapshots() -> TestResult {
     let (mut desk, now) = demo::portfolio(60, 23)?;
     desk.export(
-        &admin()?,
+        &Invocation::new(admin()?, now),
         &ExportRequest::csv(ExportSelection::all()),
         Vec::new(),
         go,
-        now,
     )?;
     desk.export(
-        &admin()?,
+        &Invocation::new(admin()?, now),
         &ExportRequest::xlsx(ExportSelection::all()),
         Vec::new(),
         go,
-        now,
     )?;
     let json = desk.to_snapshot_json()?;
     let loaded = Desk::from_snapshot_json(&json)?;
@@ -598,7 +589,9 @@ fn bad_requests_are_refused_before_writing() -> TestResult {
     let bad_name = ExportRequest::csv(ExportSelection::all()).named("../etc/passwd");
     for req in [dup, bad_name] {
         let mut out = Vec::new();
-        let err = desk.export(&admin()?, &req, &mut out, go, now).err();
+        let err = desk
+            .export(&Invocation::new(admin()?, now), &req, &mut out, go)
+            .err();
         assert_eq!(err.map(|e| e.code()), Some("INVALID_ARGUMENT"));
         assert!(out.is_empty());
     }
@@ -629,7 +622,7 @@ proptest! {
             let pick: Vec<_> = ids.iter().step_by(2).cloned().collect();
             let mut out = Vec::new();
             let cols = ExportColumn::ALL.to_vec();
-            let job = desk.export(&admin()?, &ExportRequest::csv(ExportSelection::Ids(pick.clone())).with_columns(cols), &mut out, go, now)?;
+            let job = desk.export(&Invocation::new(admin()?, now), &ExportRequest::csv(ExportSelection::Ids(pick.clone())).with_columns(cols), &mut out, go)?;
             let (_, rows) = read_csv(&out)?;
             if rows.len() != pick.len() || job.rows as usize != pick.len() {
                 return Err("row count differs from the selection".into());
@@ -668,7 +661,7 @@ fn id_ordered_exports_follow_select_all() -> TestResult {
         })
         .with_columns(vec![ExportColumn::CustomerId]);
         let mut out = Vec::new();
-        desk.export(&admin()?, &req, &mut out, go, now)?;
+        desk.export(&Invocation::new(admin()?, now), &req, &mut out, go)?;
         let (_, rows) = read_csv(&out)?;
         let got: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
         let want: Vec<&str> = crate::common::select_all(&desk, &query, sort, now)
@@ -693,7 +686,12 @@ fn id_order_follows_customers_added_and_removed() -> TestResult {
     let check = |desk: &mut Desk| -> TestResult {
         for sort in [Sort::asc(SortKey::Id), Sort::desc(SortKey::Id)] {
             let mut out = Vec::new();
-            let job = desk.export(&admin()?, &ids_only(sort), &mut out, go, now)?;
+            let job = desk.export(
+                &Invocation::new(admin()?, now),
+                &ids_only(sort),
+                &mut out,
+                go,
+            )?;
             let (_, rows) = read_csv(&out)?;
             let got: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
             let want: Vec<&str> = crate::common::select_all(desk, &Query::all(), sort, now)
@@ -767,7 +765,7 @@ fn awkward_cells_are_written_as_the_csv_crate_writes_them() -> TestResult {
     ];
     let req = ExportRequest::csv(ExportSelection::all()).with_columns(cols.clone());
     let mut out = Vec::new();
-    desk.export(&admin()?, &req, &mut out, go, now)?;
+    desk.export(&Invocation::new(admin()?, now), &req, &mut out, go)?;
 
     // The cells expected, guarded against formulas, written by the `csv` crate.
     let guard = |s: String| {
@@ -870,8 +868,8 @@ fn the_compact_copy_follows_commands_spend_and_month_rolls() -> TestResult {
                     .with_columns(cols.clone());
                 let listed = ExportRequest::csv(ExportSelection::Ids(ids)).with_columns(cols);
                 let (mut a, mut b) = (Vec::new(), Vec::new());
-                desk.export(&admin()?, &by_query, &mut a, go, now)?;
-                desk.export(&admin()?, &listed, &mut b, go, now)?;
+                desk.export(&Invocation::new(admin()?, now), &by_query, &mut a, go)?;
+                desk.export(&Invocation::new(admin()?, now), &listed, &mut b, go)?;
                 assert_eq!(String::from_utf8(a)?, String::from_utf8(b)?, "{sort}");
             }
         }
@@ -928,7 +926,12 @@ fn the_compact_copy_follows_commands_spend_and_month_rolls() -> TestResult {
     check(&mut desk, now)?;
     // A download regenerates at the job's instant, a month the copy is not for.
     let (mut again, mut want) = (Vec::new(), Vec::new());
-    desk.download_export(&admin, &first_job, &mut again, go, now)?;
+    desk.download_export(
+        &Invocation::new(admin.clone(), now),
+        &first_job,
+        &mut again,
+        go,
+    )?;
     let job = desk.export_job(&first_job)?.clone();
     let ids: Vec<_> =
         crate::common::select_all(&desk, &Query::all(), Sort::asc(SortKey::Id), job.at)
@@ -936,7 +939,12 @@ fn the_compact_copy_follows_commands_spend_and_month_rolls() -> TestResult {
             .map(|c| c.id.clone())
             .collect();
     let listed = ExportRequest::csv(ExportSelection::Ids(ids)).with_columns(job.columns);
-    desk.export(&admin, &listed, &mut want, go, job.at)?;
+    desk.export(
+        &Invocation::new(admin.clone(), job.at),
+        &listed,
+        &mut want,
+        go,
+    )?;
     assert_eq!(String::from_utf8(again)?, String::from_utf8(want)?);
     Ok(())
 }

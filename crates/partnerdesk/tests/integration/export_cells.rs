@@ -5,6 +5,7 @@
 
 use crate::ops_fixture::{desk, now};
 use calamine::{Data, Reader, Xlsx};
+use partnerdesk::Invocation;
 use partnerdesk::export::{ExportColumn, ExportProgress, ExportRequest, ExportSelection};
 use partnerdesk::freeze::{Freeze, FreezeOrigin, FreezeScope, FreezeState};
 use partnerdesk::privacy::Personal;
@@ -112,7 +113,7 @@ fn poisoned_desk(tail: &str) -> Result<Desk, Box<dyn std::error::Error>> {
 
 fn export(d: &mut Desk, req: &ExportRequest) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
     let mut out = Vec::new();
-    d.export(&admin(), req, &mut out, go, now())?;
+    d.export(&Invocation::new(admin(), now()), req, &mut out, go)?;
     Ok(out)
 }
 

@@ -2,6 +2,7 @@
 //! (`&mut`); what a prepared export may not do (be written after its desk changed, be written
 //! or recorded on another desk, be recorded with another export's outcome).
 
+use partnerdesk::Invocation;
 use partnerdesk::access::Actor;
 use partnerdesk::export::{ExportProgress, ExportRequest, ExportSelection, ExportStatus};
 use partnerdesk::privacy::PseudonymKey;
@@ -47,13 +48,16 @@ fn reads_run_beside_the_write_phase_and_the_bytes_equal_a_one_shot_export() -> T
     ];
     for request in &requests {
         let mut one_shot = Vec::new();
-        let job = desk
-            .clone()
-            .export(&admin, request, &mut one_shot, go, now)?;
+        let job = desk.clone().export(
+            &Invocation::new(admin.clone(), now),
+            request,
+            &mut one_shot,
+            go,
+        )?;
         // What the reads return on an idle desk.
         let want_count = desk.count(&busy, now);
         let want_page = desk.search(&busy, by_mtd, &PageRequest::first(25), now)?;
-        let prepared = desk.prepare_export(&admin, request, now)?;
+        let prepared = desk.prepare_export(&Invocation::new(admin.clone(), now), request)?;
         assert_eq!(prepared.total(), job.total);
         let (reads, writing) = (AtomicUsize::new(0), AtomicBool::new(true));
         let mut out = Vec::new();
@@ -116,22 +120,22 @@ fn a_prepared_export_is_not_written_after_its_desk_changed() -> TestResult {
     ];
     for change in changes {
         let mut d = desk.clone();
-        let prepared = d.prepare_export(&admin, &request, now)?;
+        let prepared = d.prepare_export(&Invocation::new(admin.clone(), now), &request)?;
         change(&mut d)?;
         let mut out = Vec::new();
         let err = d.write_export(&prepared, &mut out, go).err();
         assert_eq!(err.as_ref().map(Error::code), Some("INVALID_ARGUMENT"));
         assert!(out.is_empty(), "nothing written");
         // Prepared again, it writes the desk as it is now.
-        let again = d.prepare_export(&admin, &request, now)?;
+        let again = d.prepare_export(&Invocation::new(admin.clone(), now), &request)?;
         assert_ne!(again.id(), prepared.id(), "job ids are reserved at prepare");
         let written = d.write_export(&again, &mut out, go)?;
         d.record_export(again, written)?;
         assert_eq!(d.exports().len(), 1, "the stale one was never recorded");
     }
     // A read-only call, or another export prepared meanwhile, does not make it stale.
-    let first = desk.prepare_export(&admin, &request, now)?;
-    let second = desk.prepare_export(&admin, &request, now)?;
+    let first = desk.prepare_export(&Invocation::new(admin.clone(), now), &request)?;
+    let second = desk.prepare_export(&Invocation::new(admin.clone(), now), &request)?;
     let _ = desk.search(
         &Query::all(),
         Sort::asc(SortKey::Id),
@@ -156,7 +160,7 @@ fn a_prepared_export_belongs_to_its_desk_and_its_own_outcome() -> TestResult {
     let admin = admin()?;
     let request = ExportRequest::csv(ExportSelection::all());
     let mut other = desk.clone();
-    let prepared = desk.prepare_export(&admin, &request, now)?;
+    let prepared = desk.prepare_export(&Invocation::new(admin.clone(), now), &request)?;
     // Another desk (a clone is one) neither writes nor records it.
     let err = other.write_export(&prepared, Vec::new(), go).err();
     assert_eq!(err.as_ref().map(Error::code), Some("INVALID_ARGUMENT"));
@@ -166,8 +170,8 @@ fn a_prepared_export_belongs_to_its_desk_and_its_own_outcome() -> TestResult {
     assert!(other.exports().is_empty());
     // Another prepared export's outcome is refused; its own is accepted, once (record
     // consumes the prepared export).
-    let prepared = desk.prepare_export(&admin, &request, now)?;
-    let later = desk.prepare_export(&admin, &request, now)?;
+    let prepared = desk.prepare_export(&Invocation::new(admin.clone(), now), &request)?;
+    let later = desk.prepare_export(&Invocation::new(admin.clone(), now), &request)?;
     let later_written = desk.write_export(&later, Vec::new(), go)?;
     let err = desk.record_export(prepared, later_written.clone()).err();
     assert_eq!(err.as_ref().map(Error::code), Some("INVALID_ARGUMENT"));
@@ -183,12 +187,14 @@ fn refusals_cancels_and_failures_keep_their_phase() -> TestResult {
     // Refused at prepare, audited, no job and no id used.
     let clerk = Actor::Operator(OperatorId::new("nobody")?);
     let request = ExportRequest::csv(ExportSelection::all());
-    let err = desk.prepare_export(&clerk, &request, now).err();
+    let err = desk
+        .prepare_export(&Invocation::new(clerk.clone(), now), &request)
+        .err();
     assert!(err.is_some());
     assert!(desk.exports().is_empty());
     // Cancelled in the write phase: recorded as cancelled, `EXPORT_CANCELLED` at record.
     let admin = admin()?;
-    let prepared = desk.prepare_export(&admin, &request, now)?;
+    let prepared = desk.prepare_export(&Invocation::new(admin.clone(), now), &request)?;
     let written = desk.write_export(&prepared, Vec::new(), |p| {
         if p.done >= 4096 {
             ControlFlow::Break(())
@@ -210,17 +216,19 @@ fn a_download_again_runs_in_the_same_three_phases() -> TestResult {
     let admin = admin()?;
     let mut first = Vec::new();
     let job = desk.export(
-        &admin,
+        &Invocation::new(admin.clone(), now),
         &ExportRequest::csv(ExportSelection::all()),
         &mut first,
         go,
-        now,
     )?;
     let mut one_shot = Vec::new();
-    let rows = desk
-        .clone()
-        .download_export(&admin, &job.id, &mut one_shot, go, now)?;
-    let prepared = desk.prepare_download(&admin, &job.id, now)?;
+    let rows = desk.clone().download_export(
+        &Invocation::new(admin.clone(), now),
+        &job.id,
+        &mut one_shot,
+        go,
+    )?;
+    let prepared = desk.prepare_download(&Invocation::new(admin.clone(), now), &job.id)?;
     assert_eq!(prepared.id(), &job.id);
     let mut out = Vec::new();
     let written = desk.write_export(&prepared, &mut out, |_| {
@@ -232,7 +240,7 @@ fn a_download_again_runs_in_the_same_three_phases() -> TestResult {
     // A prepared download is not recorded as a new export.
     let refused = desk.record_export(prepared, written.clone()).err();
     assert_eq!(refused.as_ref().map(Error::code), Some("INVALID_ARGUMENT"));
-    let prepared = desk.prepare_download(&admin, &job.id, now)?;
+    let prepared = desk.prepare_download(&Invocation::new(admin.clone(), now), &job.id)?;
     let written = desk.write_export(&prepared, Vec::new(), go)?;
     assert_eq!(desk.record_download(prepared, written)?, rows);
     assert_eq!(desk.exports().len(), 1, "a download records no job");

@@ -4,6 +4,7 @@
 use crate::common::{naive, same_as_naive};
 use crate::fixtures::{customer, day, mobile, money, now, partner, resource, spend};
 use chrono::Duration;
+use partnerdesk::Invocation;
 use partnerdesk::query::*;
 use partnerdesk::*;
 use proptest::prelude::*;
@@ -466,12 +467,12 @@ proptest! {
         let admin = access::Actor::Operator(admin);
         // An export before the changes, so that the id order is refreshed over them.
         let go = |_| std::ops::ControlFlow::Continue(());
-        desk.export(&admin, &export::ExportRequest::csv(export::ExportSelection::all()), std::io::sink(), go, now()).map_err(fail)?;
+        desk.export(&Invocation::new(admin.clone(), now()), &export::ExportRequest::csv(export::ExportSelection::all()), std::io::sink(), go).map_err(fail)?;
         for (k, ch) in changes.iter().enumerate() {
             apply(&mut desk, specs.len() + k, ch).map_err(fail)?;
             // An export halfway, so that the copy of the exported fields is merged twice.
             if k == changes.len() / 2 {
-                desk.export(&admin, &export::ExportRequest::csv(export::ExportSelection::all()), std::io::sink(), go, now()).map_err(fail)?;
+                desk.export(&Invocation::new(admin.clone(), now()), &export::ExportRequest::csv(export::ExportSelection::all()), std::io::sink(), go).map_err(fail)?;
             }
         }
         let q = Query { filter: e, include_disassociated: incl };
@@ -480,15 +481,15 @@ proptest! {
         prop_assert_eq!(desk.count(&q, now()), want.len());
         let by_query = export::ExportRequest::csv(export::ExportSelection::Query { query: q.clone(), sort });
         let mut out = Vec::new();
-        let job = desk.export(&admin, &by_query.clone().with_columns(vec![export::ExportColumn::CustomerId]), &mut out, go, now()).map_err(fail)?;
+        let job = desk.export(&Invocation::new(admin.clone(), now()), &by_query.clone().with_columns(vec![export::ExportColumn::CustomerId]), &mut out, go).map_err(fail)?;
         prop_assert_eq!(job.total as usize, want.len());
         let text = String::from_utf8(out).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let got: Vec<&str> = text.split("\r\n").skip(1).filter(|l| !l.is_empty()).collect();
         let want_ids: Vec<&str> = want.iter().map(|id| id.as_str()).collect();
         prop_assert_eq!(got, want_ids);
         let (mut a, mut b) = (Vec::new(), Vec::new());
-        desk.export(&admin, &by_query, &mut a, go, now()).map_err(fail)?;
-        desk.export(&admin, &export::ExportRequest::csv(export::ExportSelection::Ids(want)), &mut b, go, now()).map_err(fail)?;
+        desk.export(&Invocation::new(admin.clone(), now()), &by_query, &mut a, go).map_err(fail)?;
+        desk.export(&Invocation::new(admin.clone(), now()), &export::ExportRequest::csv(export::ExportSelection::Ids(want)), &mut b, go).map_err(fail)?;
         prop_assert!(a == b, "the bitmap path and the listed path wrote different bytes");
     }
 

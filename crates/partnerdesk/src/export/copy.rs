@@ -176,7 +176,12 @@ impl ExportRows {
         // misses of many rows overlap instead of waiting one after another.
         const AHEAD: usize = 16;
         let mut sum = 0usize;
+        let ahead = crate::ab::read_ahead();
         for (i, &slot) in order.iter().enumerate() {
+            if !ahead {
+                out.push_from(slot, slots, index, &mut scratch)?;
+                continue;
+            }
             if let Some(&s) = order.get(i + AHEAD) {
                 sum = sum.wrapping_add(touch_fields(slots, s));
             }

@@ -12,7 +12,7 @@
 //! returns it only when no change is pending.
 //!
 //! Beside the list, once an export has asked for it, the order keeps the compact copy of the
-//! exported fields in the same order (`export_rows`), and then also a bit per slot whose
+//! exported fields in the same order (`export::copy`), and then also a bit per slot whose
 //! customer changed in place (the desk reports it; nothing is recorded while no copy exists).
 //! [`IdOrder::refresh_with_rows`] merges all three kinds of change into both.
 //!
@@ -21,8 +21,8 @@
 //! the stamp of its prepare and is written only while it is unchanged, so its rows are those
 //! of the desk at prepare time.
 
+use super::copy::{Changes, ExportRows};
 use crate::customer::Customer;
-use crate::export_rows::{Changes, ExportRows};
 use crate::index::Index;
 use crate::sorted::Bits;
 use roaring::RoaringBitmap;
@@ -75,7 +75,7 @@ pub(crate) struct IdOrder {
     added: RoaringBitmap,
     /// Slots of `sorted` freed since the last refresh.
     removed: RoaringBitmap,
-    /// The exported fields in id order (see `export_rows`), once an export has asked for them.
+    /// The exported fields in id order (see `export::copy`), once an export has asked for them.
     rows: Option<ExportRows>,
     /// One bit per slot whose customer changed in place since the last refresh; kept only
     /// while `rows` exists (otherwise there is nothing to bring up to date).
