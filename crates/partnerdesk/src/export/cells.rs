@@ -392,7 +392,7 @@ impl CellWriter<'_> {
             ExportColumn::BudgetUsage => {
                 if let Some(b) = &c.budget {
                     let used = b.used(c, self.ctx.now, self.ctx.offset);
-                    decimal(buf, crate::budget::percent(used, b.amount.amount));
+                    decimal(buf, crate::model::budget::percent(used, b.amount.amount));
                 }
             }
             // From the index's column when the month is the indexed one.

@@ -8,12 +8,12 @@ use super::types::{
     ExportStatus, PROGRESS_EVERY, RecordedSelection,
 };
 use super::xlsx::write_xlsx;
-use crate::access::{Actor, Permission};
 use crate::audit::AuditOutcome;
 use crate::desk::Desk;
 use crate::error::{Error, Result};
 use crate::ids::{ExportId, IdMap};
 use crate::invocation::Invocation;
+use crate::model::access::{Actor, Permission};
 use crate::privacy::{Masker, SensitiveField};
 use chrono::{DateTime, Utc};
 use std::fmt;

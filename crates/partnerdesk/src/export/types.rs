@@ -1,10 +1,10 @@
 //! What a host builds and reads: requests, selections, formats, columns, jobs, history and
 //! progress.
 
-use crate::access::Actor;
 use crate::desk::Desk;
 use crate::error::{Error, Result};
 use crate::ids::{CustomerId, ExportId};
+use crate::model::access::Actor;
 use crate::privacy::{MaskPolicy, Personal};
 use crate::query::{Query, Sort, SortKey};
 use chrono::{DateTime, Utc};

@@ -118,3 +118,21 @@ fn privacy_reads_the_model_not_search_or_export() -> TestResult {
         ],
     )
 }
+
+#[test]
+fn export_reads_the_search_privacy_and_model_not_the_operations() -> TestResult {
+    // The export is an audited operation (`log`) that takes an `Invocation` (`ops`), and
+    // nothing else of the operations.
+    let ops: Vec<_> = imports("export")?
+        .into_iter()
+        .filter(|(_, part, path)| part == "ops" && path != "crate::invocation::Invocation")
+        .collect();
+    assert!(ops.is_empty(), "export/ imports operations: {ops:#?}");
+    assert_only(
+        "export",
+        &[
+            "model", "error", "desk", "export", "search", "privacy", "validate", "log", "ops",
+            "hash", "ab",
+        ],
+    )
+}
