@@ -144,3 +144,40 @@ fn a_partner_retrying_a_termination_gets_the_same_answer_while_it_holds_the_item
     );
     Ok(())
 }
+
+#[test]
+fn a_recorded_outcome_that_does_not_fit_the_command_is_not_answered() -> Result<()> {
+    use partnerdesk::command::{BatchOutcome, CommandOutcome};
+    use partnerdesk::event::EventKind;
+    // A log whose record of a registration's key holds a batch outcome (edited, then sealed
+    // again so that the chain holds): the record is kept, but a retry of the registration is
+    // a conflict, not the answer "done".
+    let start = desk()?;
+    let mut live = start.clone();
+    let c = fresh_customer()?;
+    let k = keyed(&Actor::System, "register-1")?;
+    live.associate(&k, c.clone(), None)?;
+    let mut events = live.events().to_vec();
+    let n = events.len();
+    let previous = if n >= 2 {
+        events[n - 2].link.clone()
+    } else {
+        String::new()
+    };
+    let last = events.last_mut().ok_or(partnerdesk::Error::InvalidCursor)?;
+    // The registration's key is recorded last.
+    let EventKind::CommandRecorded { outcome, .. } = &mut last.kind else {
+        return Err(partnerdesk::Error::InvalidCursor);
+    };
+    *outcome = CommandOutcome::Batch {
+        outcome: BatchOutcome::from_items(Vec::new()),
+    };
+    last.seal(&previous, None)?;
+    let mut replayed = start.clone();
+    replayed.apply_events(events)?;
+    assert_eq!(
+        code(replayed.associate(&k, c, None)),
+        Some("IDEMPOTENCY_CONFLICT")
+    );
+    Ok(())
+}
