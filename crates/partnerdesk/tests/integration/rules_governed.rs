@@ -381,3 +381,28 @@ fn an_order_may_use_exactly_the_remaining_budget() -> Result<()> {
     assert!(!paid.is_unpaid());
     Ok(())
 }
+
+#[test]
+fn orders_placed_on_behalf_are_numbered_one_after_the_other() -> Result<()> {
+    let mut d = desk()?;
+    let r1 = cid("r1");
+    let auth = AuthorizationRequest::new(r1.clone(), [AuthorizationScope::PlaceOrders], 30, true)?;
+    let id = d.request_authorization(&Invocation::new(op("ops"), now()), &auth)?;
+    d.approve_authorization(&Invocation::new(Actor::Customer(r1.clone()), now()), &id)?;
+    let budget = monthly(1000, false, false)?;
+    d.set_budget(&Invocation::new(op("ops"), now()), &r1, &budget)?;
+    let mut placed = Vec::new();
+    for units in [10, 20, 30] {
+        let req = OrderRequest::new(r1.clone(), OrderType::New, cny(units, 0))?;
+        placed.push(d.place_order_on_behalf(&Invocation::new(op("ops"), now()), &req)?);
+    }
+    let ids: Vec<&str> = placed.iter().map(|o| o.as_str()).collect();
+    assert_eq!(ids, ["PD0000000001", "PD0000000002", "PD0000000003"]);
+    // The numbering survives a replay of the log: the next order continues it.
+    let mut again = desk()?;
+    again.apply_events(d.events().iter().cloned())?;
+    let req = OrderRequest::new(r1, OrderType::New, cny(1, 0))?;
+    let next = again.place_order_on_behalf(&Invocation::new(op("ops"), now()), &req)?;
+    assert_eq!(next.as_str(), "PD0000000004");
+    Ok(())
+}
