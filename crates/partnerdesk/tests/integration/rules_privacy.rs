@@ -401,6 +401,11 @@ fn a_keep_rule_on_a_mobile_counts_its_digits() -> Result<()> {
     assert_eq!(masked(M, keep(2, 2), "138-1234-5678")?, "13***78");
     assert_eq!(masked(M, keep(3, 3), "123456")?, "123***");
     assert_eq!(masked(M, keep(3, 3), "--")?, "");
+    // A number that arrives masked already is kept only when the rule would show as much:
+    // under a stricter rule it is masked again, and never shows more than the rule's digits.
+    assert_eq!(masked(M, keep(3, 4), "138***5678")?, "138***5678");
+    assert_eq!(masked(M, keep(1, 4), "138***5678")?, "1***5678");
+    assert_eq!(masked(M, keep(3, 1), "138***5678")?, "138***8");
     assert_eq!(
         masked_mobile(keep(0, 4), "0086", "13812345678")?,
         "0086 ***5678"
