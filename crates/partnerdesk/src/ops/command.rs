@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::event::EventKind;
 use crate::ids::{AuthorizationId, CustomerId, OrderId};
 use crate::invocation::Invocation;
+use crate::model::access::Actor;
 
 pub use crate::model::outcome::{BatchOutcome, CommandOutcome, ItemOutcome};
 
@@ -92,10 +93,10 @@ pub(crate) struct Command<'a> {
     pub(crate) batch: bool,
     /// The customers of a batch command.
     pub(crate) ids: &'a [CustomerId],
-    /// Whether the actor may issue the command at all, as the desk stands now (its permission
-    /// item, or being the customer or the system the command is for). A replayed key is
-    /// answered only while this holds: a revoked operator gets the refusal, not the recorded
-    /// outcome.
+    /// Whether an operator may still issue the command, as the desk stands now (its
+    /// permission item). An operator's replayed key is answered only while this holds: a
+    /// revoked operator gets the refusal, not the recorded outcome. (Customers and the system
+    /// hold no revocable item; the runner answers their replays without the gate.)
     pub(crate) gate: &'a dyn Fn(&Desk) -> Result<()>,
 }
 
@@ -135,7 +136,14 @@ impl Desk {
             };
             let out = if rec.fingerprint == print {
                 let restored = T::restore(&rec.outcome);
-                (cmd.gate)(self).and_then(|()| restored.ok_or_else(conflict))
+                // A customer or the system holds no item that can be revoked, and the record
+                // answers only the actor it was made for (the fingerprint names it): their
+                // retries pass. An operator's passes only while it still holds the item.
+                let still = match cmd.inv.actor() {
+                    Actor::Customer(_) | Actor::System => Ok(()),
+                    Actor::Operator(_) => (cmd.gate)(self),
+                };
+                still.and_then(|()| restored.ok_or_else(conflict))
             } else {
                 Err(conflict())
             };
