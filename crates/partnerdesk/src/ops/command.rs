@@ -235,3 +235,26 @@ impl Desk {
         );
     }
 }
+
+/// One customer of a batch command (freeze, unfreeze, manager assignment).
+impl Desk {
+    /// Emits the customer's event when its checks passed, audits the customer either way
+    /// (`detail`: ids and codes only) and gives its outcome.
+    pub(crate) fn batch_item(
+        &mut self,
+        inv: &Invocation,
+        kind: &'static str,
+        id: &CustomerId,
+        checked: Result<EventKind>,
+        detail: String,
+    ) -> ItemOutcome {
+        let (actor, now) = (inv.actor(), inv.now());
+        let result = checked.and_then(|event| self.emit(actor, Some(id), event, now));
+        let outcome = match &result {
+            Ok(()) => AuditOutcome::Allowed,
+            Err(e) => AuditOutcome::denied(e),
+        };
+        self.record_audit(actor, Some(id), kind, outcome, detail, now);
+        ItemOutcome::new(id.clone(), result)
+    }
+}

@@ -145,8 +145,7 @@ impl crate::desk::Desk {
         request: &FreezeRequest,
         freeze: bool,
     ) -> Result<crate::command::BatchOutcome> {
-        use crate::audit::AuditOutcome;
-        use crate::command::{BatchOutcome, Command, ItemOutcome};
+        use crate::command::{BatchOutcome, Command};
         use crate::event::EventKind;
         let (actor, now) = (inv.actor(), inv.now());
         let kind = if freeze { "freeze" } else { "unfreeze" };
@@ -197,23 +196,9 @@ impl crate::desk::Desk {
                         })
                     }
                 });
-                let result = checked.and_then(|event| desk.emit(actor, Some(id), event, now));
-                let outcome = match &result {
-                    Ok(()) => AuditOutcome::Allowed,
-                    Err(e) => AuditOutcome::denied(e),
-                };
-                desk.record_audit(
-                    actor,
-                    Some(id),
-                    kind,
-                    outcome,
-                    format!("scope {}", request.scope),
-                    now,
-                );
-                out.items.push(ItemOutcome {
-                    customer: id.clone(),
-                    result,
-                });
+                let item =
+                    desk.batch_item(inv, kind, id, checked, format!("scope {}", request.scope));
+                out.items.push(item);
             }
             Ok(out)
         })

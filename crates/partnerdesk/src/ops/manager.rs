@@ -41,12 +41,11 @@ impl crate::desk::Desk {
         customers: &[CustomerId],
         manager: Option<&OperatorId>,
     ) -> crate::error::Result<crate::command::BatchOutcome> {
-        use crate::audit::AuditOutcome;
-        use crate::command::{BatchOutcome, Command, ItemOutcome};
+        use crate::command::{BatchOutcome, Command};
         use crate::error::Error;
         use crate::event::EventKind;
         use crate::model::access::Permission;
-        let (actor, now) = (inv.actor(), inv.now());
+        let (actor, _now) = (inv.actor(), inv.now());
         let kind = if manager.is_some() {
             "assign_manager"
         } else {
@@ -102,23 +101,14 @@ impl crate::desk::Desk {
                         None => Ok(EventKind::ManagerUnassigned),
                     }
                 });
-                let result = checked.and_then(|e| desk.emit(actor, Some(id), e, now));
-                let outcome = match &result {
-                    Ok(()) => AuditOutcome::Allowed,
-                    Err(e) => AuditOutcome::denied(e),
-                };
-                desk.record_audit(
-                    actor,
-                    Some(id),
+                let item = desk.batch_item(
+                    inv,
                     kind,
-                    outcome,
+                    id,
+                    checked,
                     format!("manager {}", manager.map_or("-", |m| m.as_str())),
-                    now,
                 );
-                out.items.push(ItemOutcome {
-                    customer: id.clone(),
-                    result,
-                });
+                out.items.push(item);
             }
             Ok(out)
         })
