@@ -199,21 +199,9 @@ impl crate::desk::Desk {
             || format!("initiated by {init}"),
             |desk| {
                 let c = desk.customer(customer)?;
-                match initiator {
-                    Initiator::Customer => {
-                        if actor != &Actor::Customer(customer.clone()) {
-                            return Err(Error::PermissionDenied {
-                                item: "customer's own disassociation request".to_owned(),
-                                actor: actor.to_string(),
-                            });
-                        }
-                    }
-                    _ => desk.authorize(
-                        actor,
-                        crate::model::access::Permission::ManageAssociation,
-                        None,
-                    )?,
-                }
+                let own = (initiator == Initiator::Customer)
+                    .then_some((customer, "customer's own disassociation request"));
+                desk.may_act_on_disassociation(actor, own)?;
                 if !c.is_associated() {
                     return Err(Error::NotAssociated {
                         id: customer.to_string(),
@@ -338,21 +326,9 @@ impl crate::desk::Desk {
                         id: request.to_string(),
                     })?
                     .clone();
-                match r.initiator {
-                    Initiator::Partner => {
-                        if actor != &Actor::Customer(r.customer.clone()) {
-                            return Err(Error::PermissionDenied {
-                                item: "customer's decision on a partner request".to_owned(),
-                                actor: actor.to_string(),
-                            });
-                        }
-                    }
-                    _ => desk.authorize(
-                        actor,
-                        crate::model::access::Permission::ManageAssociation,
-                        None,
-                    )?,
-                }
+                let own = (r.initiator == Initiator::Partner)
+                    .then_some((&r.customer, "customer's decision on a partner request"));
+                desk.may_act_on_disassociation(actor, own)?;
                 if r.status != RequestStatus::Pending {
                     return Err(Error::InvalidTransition {
                         what: "disassociation request".to_owned(),
@@ -549,5 +525,29 @@ impl crate::desk::Desk {
             reason: Some(reason.to_owned()),
         });
         Ok(())
+    }
+}
+
+impl crate::desk::Desk {
+    /// Who may take a disassociation step: the customer itself when the step is the
+    /// customer's (`own`: the customer, and the step named in a refusal), else an operator
+    /// holding `PD_MANAGE_ASSOCIATION`.
+    fn may_act_on_disassociation(
+        &self,
+        actor: &Actor,
+        own: Option<(&crate::ids::CustomerId, &str)>,
+    ) -> crate::error::Result<()> {
+        match own {
+            Some((customer, _)) if actor == &Actor::Customer(customer.clone()) => Ok(()),
+            Some((_, step)) => Err(crate::error::Error::PermissionDenied {
+                item: step.to_owned(),
+                actor: actor.to_string(),
+            }),
+            None => self.authorize(
+                actor,
+                crate::model::access::Permission::ManageAssociation,
+                None,
+            ),
+        }
     }
 }
