@@ -188,6 +188,7 @@ impl Detail for usize {
 /// `Name = "CODE"`, then its fields (each with a doc comment) in braces, or none.
 macro_rules! errors {
     (
+        $d:tt
         $(#[$emeta:meta])*
         pub enum Error {
             $(
@@ -261,10 +262,42 @@ macro_rules! errors {
             }
 
         }
+
+        /// Calls the macro named by its argument with every variant of [`Error`], from the one
+        /// list that declares the enum: `Variant { field: Type, .. } = "CODE";`, each variant
+        /// and field with its doc comment, in declaration order.
+        ///
+        /// Why: a binding that must mirror the enum as types of its own (the uniffi binding
+        /// does, so that Kotlin gets a sealed class with properties and Swift an enum with
+        /// associated values) writes its mirror from this list instead of a copy of it, so a
+        /// variant added here reaches every host without an edit there. Field types are named
+        /// as the core names them (`IdKind`, `String`, `&'static str`, `usize`, `u32`, `u64`);
+        /// the caller has them in scope.
+        ///
+        /// ```
+        /// macro_rules! count {
+        ///     ($( $(#[$m:meta])* $v:ident { $( $(#[$fm:meta])* $f:ident : $t:ty ),* } = $c:literal; )+) => {
+        ///         [$( $c ),+].len()
+        ///     };
+        /// }
+        /// assert_eq!(partnerdesk::error_table!(count), partnerdesk::Error::CODES.len());
+        /// ```
+        #[macro_export]
+        macro_rules! error_table {
+            ($d callback:ident) => {
+                $d callback! {
+                    $(
+                        $(#[doc = $doc])*
+                        $variant { $($( $(#[doc = $fdoc])* $field : $ty ),*)? } = $code;
+                    )+
+                }
+            };
+        }
     };
 }
 
 errors! {
+    $
     /// Every error the core returns. Match on [`Error::code`] for a stable machine code.
     ///
     /// Deliberately not `#[non_exhaustive]` (ADR 0002): a `match` over it stays exhaustive, so a
@@ -456,12 +489,14 @@ errors! {
         },
         /// Disassociation is blocked: the account is manually frozen, or holds a valid reserved
         /// instance or support plan.
-        #[error("disassociation of customer {id} is blocked: {cause}")]
+        #[error("disassociation of customer {id} is blocked: {blocked_by}")]
         DisassociationBlocked = "DISASSOCIATION_BLOCKED" {
             /// The customer id.
             id: String,
-            /// `manually_frozen`, `valid_reserved_instance` or `valid_support_plan`.
-            cause: String,
+            /// What blocks it: `manually_frozen`, `valid_reserved_instance` or
+            /// `valid_support_plan` (named `blocked_by`, not `cause`, which hosts' exceptions
+            /// already have).
+            blocked_by: String,
         },
         /// The customer is not (or no longer) associated with the partner.
         #[error("customer {id} is not associated")]

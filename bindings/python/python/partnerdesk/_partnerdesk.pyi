@@ -1007,7 +1007,7 @@ class DisassociationQuotaExceededError(PartnerDeskError):
 class DisassociationBlockedError(PartnerDeskError):
     """Disassociation is blocked: the account is manually frozen, or holds a valid reserved instance or support plan. Code `DISASSOCIATION_BLOCKED`."""
     id: str
-    cause: str
+    blocked_by: str
 
 class NotAssociatedError(PartnerDeskError):
     """The customer is not (or no longer) associated with the partner. Code `NOT_ASSOCIATED`."""

@@ -224,7 +224,7 @@ impl crate::desk::Desk {
                     if let Some(cause) = disassociation_blocker(c, now) {
                         return Err(Error::DisassociationBlocked {
                             id: customer.to_string(),
-                            cause: cause.to_owned(),
+                            blocked_by: cause.to_owned(),
                         });
                     }
                     let window = now
@@ -346,7 +346,7 @@ impl crate::desk::Desk {
                     if let Some(cause) = disassociation_blocker(c, now) {
                         return Err(Error::DisassociationBlocked {
                             id: r.customer.to_string(),
-                            cause: cause.to_owned(),
+                            blocked_by: cause.to_owned(),
                         });
                     }
                     desk.emit(

@@ -125,7 +125,7 @@ fn every_error() -> Vec<Error> {
         },
         Error::DisassociationBlocked {
             id: s("r1"),
-            cause: s("manually_frozen"),
+            blocked_by: s("manually_frozen"),
         },
         Error::NotAssociated { id: s("r1") },
         Error::AlreadyAssociated { id: s("r1") },
