@@ -1,4 +1,4 @@
-//! Importing Huawei responses into a [`Desk`].
+//! Importing Huawei responses into a [`Desk`](partnerdesk::Desk).
 //!
 //! Why an importer and not `From` impls: a response is one page of a larger listing, its codes
 //! depend on the site, it names account managers by login only, and its "absent", `null` and
@@ -19,11 +19,13 @@
 //!   phone number with letters, as a masked one would be) does not fail the import: the field
 //!   is left empty and an [`ImportWarning`] names the customer id and field, never the value.
 //! - **Managers.** `account_managers[].account_name` is a login. An unknown login becomes an
-//!   [`Operator`] (role operator, no permission items, account manager, name = the login).
+//!   [`Operator`](partnerdesk::Operator) (role operator, no permission items, account manager,
+//!   name = the login).
 //! - **Freeze.** `is_frozen` becomes the freeze scope (China `1` account, `2` account and
-//!   resources; international `1` "scope unknown"), origin [`FreezeOrigin::Imported`], by
-//!   `system`, at the import's `now`. A freeze the desk already holds with the same (or a more
-//!   precise) scope is kept with its reason, origin and time.
+//!   resources; international `1` "scope unknown"), origin
+//!   [`FreezeOrigin::Imported`](partnerdesk::FreezeOrigin::Imported), by `system`, at the
+//!   import's `now`. A freeze the desk already holds with the same (or a more precise) scope is
+//!   kept with its reason, origin and time.
 //! - **Money.** Amounts are parsed from the JSON text ([`crate::wire::Amount`]); `measure_id`
 //!   `2` (tenths) and `3` (hundredths) are scaled exactly; a currency other than the partner's is
 //!   the core's `CURRENCY_MISMATCH`.
