@@ -235,30 +235,25 @@ mod tests {
             );
             same(scope_of_freeze_type(k.as_str()), k.clone());
         }
-        for k in CustomerType::KNOWN {
-            same(customer_type(&code(k.as_str())), k.clone());
-        }
-        for k in VerificationStatus::KNOWN {
-            same(verification(&code(k.as_str())), k.clone());
-        }
         for k in BudgetKind::KNOWN {
             same(budget_kind(k.as_str()), k.clone());
         }
-        for k in ChargingMode::KNOWN {
-            same(charging_mode(&code(k.as_str())), k.clone());
+        // Every value of each type read back through each of its code readers.
+        macro_rules! read_back {
+            ($($ty:ident => $($read:ident),+;)*) => {$(
+                for k in $ty::KNOWN {
+                    $(same($read(&code(k.as_str())), k.clone());)+
+                }
+            )*};
         }
-        for k in OrderStatus::KNOWN {
-            same(order_status(&code(k.as_str())), k.clone());
-        }
-        for k in OrderType::KNOWN {
-            same(order_type(&code(k.as_str())), k.clone());
-        }
-        for k in ResourceStatus::KNOWN {
-            same(on_demand_status(&code(k.as_str())), k.clone());
-            same(subscription_status(&code(k.as_str())), k.clone());
-        }
-        for k in ExpiryPolicy::KNOWN {
-            same(expiry_policy(&code(k.as_str())), k.clone());
+        read_back! {
+            CustomerType => customer_type;
+            VerificationStatus => verification;
+            ChargingMode => charging_mode;
+            OrderStatus => order_status;
+            OrderType => order_type;
+            ResourceStatus => on_demand_status, subscription_status;
+            ExpiryPolicy => expiry_policy;
         }
         // Codes no value spells are still kept verbatim.
         same(

@@ -6,193 +6,57 @@
 //! Huawei SDK models, the others were written for every code, tri-state and edge case this
 //! crate supports. Ids, names and amounts are invented.
 
-/// `tests/fixtures/bills.fee_records.page1.json`.
-pub const BILLS_FEE_RECORDS_PAGE1: &str =
-    include_str!("../tests/fixtures/bills.fee_records.page1.json");
+/// `fixtures! { NAME = "file.json"; ... }`: one constant per file of `tests/fixtures/` (the file's
+/// text, embedded) and [`ALL`], every one of them with its file name.
+macro_rules! fixtures {
+    ($($name:ident = $file:literal;)*) => {
+        $(
+            #[doc = concat!("`tests/fixtures/", $file, "`.")]
+            pub const $name: &str = include_str!(concat!("../tests/fixtures/", $file));
+        )*
 
-/// `tests/fixtures/bills.fee_records.page2.json`.
-pub const BILLS_FEE_RECORDS_PAGE2: &str =
-    include_str!("../tests/fixtures/bills.fee_records.page2.json");
+        /// Every fixture: (file name, text).
+        pub const ALL: &[(&str, &str)] = &[$(($file, $name)),*];
+    };
+}
 
-/// `tests/fixtures/bills.monthly.json`.
-pub const BILLS_MONTHLY: &str = include_str!("../tests/fixtures/bills.monthly.json");
-
-/// `tests/fixtures/budget.list.json`.
-pub const BUDGET_LIST: &str = include_str!("../tests/fixtures/budget.list.json");
-
-/// `tests/fixtures/budget.records.delete.json`.
-pub const BUDGET_RECORDS_DELETE: &str =
-    include_str!("../tests/fixtures/budget.records.delete.json");
-
-/// `tests/fixtures/budget.records.json`.
-pub const BUDGET_RECORDS: &str = include_str!("../tests/fixtures/budget.records.json");
-
-/// `tests/fixtures/budget.request.json`.
-pub const BUDGET_REQUEST: &str = include_str!("../tests/fixtures/budget.request.json");
-
-/// `tests/fixtures/budget.request.package.json`.
-pub const BUDGET_REQUEST_PACKAGE: &str =
-    include_str!("../tests/fixtures/budget.request.package.json");
-
-/// `tests/fixtures/budget.show.cny.json`.
-pub const BUDGET_SHOW_CNY: &str = include_str!("../tests/fixtures/budget.show.cny.json");
-
-/// `tests/fixtures/budget.show.json`.
-pub const BUDGET_SHOW: &str = include_str!("../tests/fixtures/budget.show.json");
-
-/// `tests/fixtures/budget.show.none.json`.
-pub const BUDGET_SHOW_NONE: &str = include_str!("../tests/fixtures/budget.show.none.json");
-
-/// `tests/fixtures/budget.show.too_large.json`.
-pub const BUDGET_SHOW_TOO_LARGE: &str =
-    include_str!("../tests/fixtures/budget.show.too_large.json");
-
-/// `tests/fixtures/error.denied.json`.
-pub const ERROR_DENIED: &str = include_str!("../tests/fixtures/error.denied.json");
-
-/// `tests/fixtures/error.invalid_parameter.json`.
-pub const ERROR_INVALID_PARAMETER: &str =
-    include_str!("../tests/fixtures/error.invalid_parameter.json");
-
-/// `tests/fixtures/error.throttled.json`.
-pub const ERROR_THROTTLED: &str = include_str!("../tests/fixtures/error.throttled.json");
-
-/// `tests/fixtures/error.unknown_code.json`.
-pub const ERROR_UNKNOWN_CODE: &str = include_str!("../tests/fixtures/error.unknown_code.json");
-
-/// `tests/fixtures/error.wrong_association.json`.
-pub const ERROR_WRONG_ASSOCIATION: &str =
-    include_str!("../tests/fixtures/error.wrong_association.json");
-
-/// `tests/fixtures/freeze.partial_failure.json`.
-pub const FREEZE_PARTIAL_FAILURE: &str =
-    include_str!("../tests/fixtures/freeze.partial_failure.json");
-
-/// `tests/fixtures/freeze.partial_failure.mixed.json`.
-pub const FREEZE_PARTIAL_FAILURE_MIXED: &str =
-    include_str!("../tests/fixtures/freeze.partial_failure.mixed.json");
-
-/// `tests/fixtures/freeze.request.json`.
-pub const FREEZE_REQUEST: &str = include_str!("../tests/fixtures/freeze.request.json");
-
-/// `tests/fixtures/freeze.success.json`.
-pub const FREEZE_SUCCESS: &str = include_str!("../tests/fixtures/freeze.success.json");
-
-/// `tests/fixtures/list_sub_customers.bad_time.json`.
-pub const LIST_SUB_CUSTOMERS_BAD_TIME: &str =
-    include_str!("../tests/fixtures/list_sub_customers.bad_time.json");
-
-/// `tests/fixtures/list_sub_customers.cn.all_codes.json`.
-pub const LIST_SUB_CUSTOMERS_CN_ALL_CODES: &str =
-    include_str!("../tests/fixtures/list_sub_customers.cn.all_codes.json");
-
-/// `tests/fixtures/list_sub_customers.cn.json`.
-pub const LIST_SUB_CUSTOMERS_CN: &str =
-    include_str!("../tests/fixtures/list_sub_customers.cn.json");
-
-/// `tests/fixtures/list_sub_customers.cn.large.json`.
-pub const LIST_SUB_CUSTOMERS_CN_LARGE: &str =
-    include_str!("../tests/fixtures/list_sub_customers.cn.large.json");
-
-/// `tests/fixtures/list_sub_customers.empty.json`.
-pub const LIST_SUB_CUSTOMERS_EMPTY: &str =
-    include_str!("../tests/fixtures/list_sub_customers.empty.json");
-
-/// `tests/fixtures/list_sub_customers.intl.all_codes.json`.
-pub const LIST_SUB_CUSTOMERS_INTL_ALL_CODES: &str =
-    include_str!("../tests/fixtures/list_sub_customers.intl.all_codes.json");
-
-/// `tests/fixtures/list_sub_customers.intl.json`.
-pub const LIST_SUB_CUSTOMERS_INTL: &str =
-    include_str!("../tests/fixtures/list_sub_customers.intl.json");
-
-/// `tests/fixtures/list_sub_customers.intl.page1.json`.
-pub const LIST_SUB_CUSTOMERS_INTL_PAGE1: &str =
-    include_str!("../tests/fixtures/list_sub_customers.intl.page1.json");
-
-/// `tests/fixtures/list_sub_customers.intl.page2.json`.
-pub const LIST_SUB_CUSTOMERS_INTL_PAGE2: &str =
-    include_str!("../tests/fixtures/list_sub_customers.intl.page2.json");
-
-/// `tests/fixtures/list_sub_customers.missing_id.json`.
-pub const LIST_SUB_CUSTOMERS_MISSING_ID: &str =
-    include_str!("../tests/fixtures/list_sub_customers.missing_id.json");
-
-/// `tests/fixtures/orders.json`.
-pub const ORDERS: &str = include_str!("../tests/fixtures/orders.json");
-
-/// `tests/fixtures/resources.on_demand.json`.
-pub const RESOURCES_ON_DEMAND: &str = include_str!("../tests/fixtures/resources.on_demand.json");
-
-/// `tests/fixtures/resources.subscription.json`.
-pub const RESOURCES_SUBSCRIPTION: &str =
-    include_str!("../tests/fixtures/resources.subscription.json");
-
-/// `tests/fixtures/unfreeze.request.json`.
-pub const UNFREEZE_REQUEST: &str = include_str!("../tests/fixtures/unfreeze.request.json");
-
-/// Every fixture: (file name, text).
-pub const ALL: &[(&str, &str)] = &[
-    ("bills.fee_records.page1.json", BILLS_FEE_RECORDS_PAGE1),
-    ("bills.fee_records.page2.json", BILLS_FEE_RECORDS_PAGE2),
-    ("bills.monthly.json", BILLS_MONTHLY),
-    ("budget.list.json", BUDGET_LIST),
-    ("budget.records.delete.json", BUDGET_RECORDS_DELETE),
-    ("budget.records.json", BUDGET_RECORDS),
-    ("budget.request.json", BUDGET_REQUEST),
-    ("budget.request.package.json", BUDGET_REQUEST_PACKAGE),
-    ("budget.show.cny.json", BUDGET_SHOW_CNY),
-    ("budget.show.json", BUDGET_SHOW),
-    ("budget.show.none.json", BUDGET_SHOW_NONE),
-    ("budget.show.too_large.json", BUDGET_SHOW_TOO_LARGE),
-    ("error.denied.json", ERROR_DENIED),
-    ("error.invalid_parameter.json", ERROR_INVALID_PARAMETER),
-    ("error.throttled.json", ERROR_THROTTLED),
-    ("error.unknown_code.json", ERROR_UNKNOWN_CODE),
-    ("error.wrong_association.json", ERROR_WRONG_ASSOCIATION),
-    ("freeze.partial_failure.json", FREEZE_PARTIAL_FAILURE),
-    (
-        "freeze.partial_failure.mixed.json",
-        FREEZE_PARTIAL_FAILURE_MIXED,
-    ),
-    ("freeze.request.json", FREEZE_REQUEST),
-    ("freeze.success.json", FREEZE_SUCCESS),
-    (
-        "list_sub_customers.bad_time.json",
-        LIST_SUB_CUSTOMERS_BAD_TIME,
-    ),
-    (
-        "list_sub_customers.cn.all_codes.json",
-        LIST_SUB_CUSTOMERS_CN_ALL_CODES,
-    ),
-    ("list_sub_customers.cn.json", LIST_SUB_CUSTOMERS_CN),
-    (
-        "list_sub_customers.cn.large.json",
-        LIST_SUB_CUSTOMERS_CN_LARGE,
-    ),
-    ("list_sub_customers.empty.json", LIST_SUB_CUSTOMERS_EMPTY),
-    (
-        "list_sub_customers.intl.all_codes.json",
-        LIST_SUB_CUSTOMERS_INTL_ALL_CODES,
-    ),
-    ("list_sub_customers.intl.json", LIST_SUB_CUSTOMERS_INTL),
-    (
-        "list_sub_customers.intl.page1.json",
-        LIST_SUB_CUSTOMERS_INTL_PAGE1,
-    ),
-    (
-        "list_sub_customers.intl.page2.json",
-        LIST_SUB_CUSTOMERS_INTL_PAGE2,
-    ),
-    (
-        "list_sub_customers.missing_id.json",
-        LIST_SUB_CUSTOMERS_MISSING_ID,
-    ),
-    ("orders.json", ORDERS),
-    ("resources.on_demand.json", RESOURCES_ON_DEMAND),
-    ("resources.subscription.json", RESOURCES_SUBSCRIPTION),
-    ("unfreeze.request.json", UNFREEZE_REQUEST),
-];
+fixtures! {
+    BILLS_FEE_RECORDS_PAGE1 = "bills.fee_records.page1.json";
+    BILLS_FEE_RECORDS_PAGE2 = "bills.fee_records.page2.json";
+    BILLS_MONTHLY = "bills.monthly.json";
+    BUDGET_LIST = "budget.list.json";
+    BUDGET_RECORDS_DELETE = "budget.records.delete.json";
+    BUDGET_RECORDS = "budget.records.json";
+    BUDGET_REQUEST = "budget.request.json";
+    BUDGET_REQUEST_PACKAGE = "budget.request.package.json";
+    BUDGET_SHOW_CNY = "budget.show.cny.json";
+    BUDGET_SHOW = "budget.show.json";
+    BUDGET_SHOW_NONE = "budget.show.none.json";
+    BUDGET_SHOW_TOO_LARGE = "budget.show.too_large.json";
+    ERROR_DENIED = "error.denied.json";
+    ERROR_INVALID_PARAMETER = "error.invalid_parameter.json";
+    ERROR_THROTTLED = "error.throttled.json";
+    ERROR_UNKNOWN_CODE = "error.unknown_code.json";
+    ERROR_WRONG_ASSOCIATION = "error.wrong_association.json";
+    FREEZE_PARTIAL_FAILURE = "freeze.partial_failure.json";
+    FREEZE_PARTIAL_FAILURE_MIXED = "freeze.partial_failure.mixed.json";
+    FREEZE_REQUEST = "freeze.request.json";
+    FREEZE_SUCCESS = "freeze.success.json";
+    LIST_SUB_CUSTOMERS_BAD_TIME = "list_sub_customers.bad_time.json";
+    LIST_SUB_CUSTOMERS_CN_ALL_CODES = "list_sub_customers.cn.all_codes.json";
+    LIST_SUB_CUSTOMERS_CN = "list_sub_customers.cn.json";
+    LIST_SUB_CUSTOMERS_CN_LARGE = "list_sub_customers.cn.large.json";
+    LIST_SUB_CUSTOMERS_EMPTY = "list_sub_customers.empty.json";
+    LIST_SUB_CUSTOMERS_INTL_ALL_CODES = "list_sub_customers.intl.all_codes.json";
+    LIST_SUB_CUSTOMERS_INTL = "list_sub_customers.intl.json";
+    LIST_SUB_CUSTOMERS_INTL_PAGE1 = "list_sub_customers.intl.page1.json";
+    LIST_SUB_CUSTOMERS_INTL_PAGE2 = "list_sub_customers.intl.page2.json";
+    LIST_SUB_CUSTOMERS_MISSING_ID = "list_sub_customers.missing_id.json";
+    ORDERS = "orders.json";
+    RESOURCES_ON_DEMAND = "resources.on_demand.json";
+    RESOURCES_SUBSCRIPTION = "resources.subscription.json";
+    UNFREEZE_REQUEST = "unfreeze.request.json";
+}
 
 use crate::error::Result;
 use crate::import::{self, ImportOptions, ImportReport};

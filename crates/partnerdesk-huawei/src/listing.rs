@@ -159,25 +159,9 @@ impl ApiFilter {
                 self.reseller = Some(r.clone());
                 true
             }
-            Criterion::Name(m) if self.customer.is_none() => {
-                let (text, exact) = text_of(m);
-                match api_text(text) {
-                    Some(t) => {
-                        self.customer = Some(t);
-                        !exact
-                    }
-                    None => false,
-                }
-            }
+            Criterion::Name(m) if self.customer.is_none() => take_text(&mut self.customer, m),
             Criterion::AccountName(m) if self.account_name.is_none() => {
-                let (text, exact) = text_of(m);
-                match api_text(text) {
-                    Some(t) => {
-                        self.account_name = Some(t);
-                        !exact
-                    }
-                    None => false,
-                }
+                take_text(&mut self.account_name, m)
             }
             Criterion::Tags(TagMatch::Any(tags)) if tags.len() == 1 && self.label.is_none() => {
                 self.label = tags.iter().next().and_then(|t| api_text(t.as_str()));
@@ -314,6 +298,19 @@ impl ApiFilter {
                 .reseller
                 .as_ref()
                 .is_none_or(|r| c.association.reseller.as_ref() == Some(r))
+    }
+}
+
+/// Sends a text match the API can filter (a contains match, which the API answers fully, or an
+/// exact one, which stays in the local part too) to `slot`; whether the API answers it fully.
+fn take_text(slot: &mut Option<String>, m: &TextMatch) -> bool {
+    let (text, exact) = text_of(m);
+    match api_text(text) {
+        Some(t) => {
+            *slot = Some(t);
+            !exact
+        }
+        None => false,
     }
 }
 

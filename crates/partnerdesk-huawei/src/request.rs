@@ -72,11 +72,13 @@ pub fn unfreeze_body(
     req: &FreezeRequest,
     reseller: Option<&ResellerId>,
 ) -> Result<UnfreezeSubCustomersReq> {
+    // The same members as the freeze body; only the type's member is named after the command.
+    let body = freeze_body(req, reseller)?;
     Ok(UnfreezeSubCustomersReq {
-        customer_ids: Field::Value(req.ids().iter().map(|i| i.to_string()).collect()),
-        reason: Field::Value(req.reason().to_owned()),
-        indirect_partner_id: reseller.map(|r| r.to_string()).into(),
-        unfreeze_type: Field::Value(freeze_type(req)?),
+        customer_ids: body.customer_ids,
+        reason: body.reason,
+        indirect_partner_id: body.indirect_partner_id,
+        unfreeze_type: body.freeze_type,
     })
 }
 

@@ -18,7 +18,6 @@ use crate::customer::Customer;
 use crate::desk::Desk;
 use crate::error::{Error, Result};
 use crate::partner::{Operator, Partner};
-use std::collections::HashSet;
 
 /// The snapshot format version this library writes (and the newest it reads).
 ///
@@ -123,14 +122,11 @@ impl Desk {
             desk.add_operator(op)
                 .map_err(|_| Error::snapshot(format!("operators[{i}].id"), "duplicate operator"))?;
         }
-        let mut seen = HashSet::with_capacity(snap.customers.len());
-        for (i, c) in snap.customers.iter().enumerate() {
-            if !seen.insert(&c.id) {
-                return Err(Error::snapshot(
-                    format!("customers[{i}].id"),
-                    "duplicate customer id",
-                ));
-            }
+        if let Some(i) = crate::validate::first_repeat(snap.customers.iter().map(|c| &c.id)) {
+            return Err(Error::snapshot(
+                format!("customers[{i}].id"),
+                "duplicate customer id",
+            ));
         }
         for (i, mut c) in snap.customers.into_iter().enumerate() {
             c.sort_spend();

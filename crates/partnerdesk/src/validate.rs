@@ -385,3 +385,12 @@ pub(crate) fn id_count(given: usize, max: usize) -> crate::error::Result<()> {
     }
     Ok(())
 }
+
+/// The position of the first value in `values` equal to one before it, if there is one.
+#[cfg_attr(not(feature = "serde"), allow(dead_code))]
+pub(crate) fn first_repeat<'a, T: Eq + std::hash::Hash + 'a>(
+    values: impl ExactSizeIterator<Item = &'a T>,
+) -> Option<usize> {
+    let mut seen = std::collections::HashSet::with_capacity(values.len());
+    values.into_iter().position(|v| !seen.insert(v))
+}

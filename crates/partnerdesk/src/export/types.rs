@@ -442,9 +442,9 @@ impl ExportHistory {
     /// Checks a loaded history: unique job ids, rows written never above rows selected.
     #[cfg(feature = "serde")]
     pub(crate) fn check(&self) -> Result<()> {
-        let mut seen = HashSet::with_capacity(self.jobs.len());
+        let repeat = crate::validate::first_repeat(self.jobs.iter().map(|j| &j.id));
         for (i, job) in self.jobs.iter().enumerate() {
-            if !seen.insert(&job.id) {
+            if repeat == Some(i) {
                 return Err(Error::snapshot(
                     format!("exports.jobs[{i}].id"),
                     "duplicate export id",

@@ -380,6 +380,30 @@ pub(crate) struct Sheet<W: Write> {
     style: Option<u8>,
 }
 
+/// Begins the part `path` and its XML: the declaration and the root element `root` with the
+/// main and relationship namespaces, its start tag left open.
+fn open_part<W: Write>(
+    zip: &mut Zip<W>,
+    xml: &mut Vec<u8>,
+    path: &'static str,
+    root: &str,
+) -> Result<(), XlsxError> {
+    zip.begin(path)?;
+    xml.extend_from_slice(XML_DECL.as_bytes());
+    for part in [
+        "<",
+        root,
+        " xmlns=\"",
+        MAIN_NS,
+        "\" xmlns:r=\"",
+        REL_NS,
+        "\"",
+    ] {
+        xml.extend_from_slice(part.as_bytes());
+    }
+    Ok(())
+}
+
 impl<W: Write> Sheet<W> {
     /// Writes the workbook's fixed parts into `out` and opens the sheet named `name` (1 to 31
     /// characters, no `[]:*?/\`), with these column widths in characters, the first row frozen.
@@ -395,31 +419,17 @@ impl<W: Write> Sheet<W> {
             zip.begin(part)?;
             zip.write(text.as_bytes())?;
         }
-        zip.begin("xl/workbook.xml")?;
-        xml.extend_from_slice(XML_DECL.as_bytes());
-        for part in [
-            "<workbook xmlns=\"",
-            MAIN_NS,
-            "\" xmlns:r=\"",
-            REL_NS,
-            "\"><bookViews><workbookView/></bookViews><sheets><sheet name=\"",
-        ] {
-            xml.extend_from_slice(part.as_bytes());
-        }
+        open_part(&mut zip, &mut xml, "xl/workbook.xml", "workbook")?;
+        xml.extend_from_slice(b"><bookViews><workbookView/></bookViews><sheets><sheet name=\"");
         escape_into(&mut xml, name);
         xml.extend_from_slice(b"\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>");
         zip.write(&xml)?;
         xml.clear();
 
         // The sheet, last (only it grows).
-        zip.begin("xl/worksheets/sheet1.xml")?;
-        xml.extend_from_slice(XML_DECL.as_bytes());
+        open_part(&mut zip, &mut xml, "xl/worksheets/sheet1.xml", "worksheet")?;
         for part in [
-            "<worksheet xmlns=\"",
-            MAIN_NS,
-            "\" xmlns:r=\"",
-            REL_NS,
-            "\"><sheetViews><sheetView tabSelected=\"1\" workbookViewId=\"0\">",
+            "><sheetViews><sheetView tabSelected=\"1\" workbookViewId=\"0\">",
             "<pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/>",
             "<selection pane=\"bottomLeft\"/></sheetView></sheetViews>",
             "<sheetFormatPr defaultRowHeight=\"15\"/>",

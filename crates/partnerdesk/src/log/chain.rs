@@ -50,17 +50,22 @@ impl EventKey {
     /// A key from the host's secret bytes (at least [`MIN_EVENT_KEY_BYTES`]); shorter is
     /// `INVALID_ARGUMENT` on `event_key`.
     pub fn new(secret: &[u8]) -> Result<Self> {
-        if secret.len() < MIN_EVENT_KEY_BYTES {
-            return Err(Error::invalid_arg(
-                "event_key",
-                "an event key needs at least 16 bytes",
-            ));
-        }
-        let mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret).map_err(|_| {
-            Error::invalid_arg("event_key", "the key could not be used for HMAC-SHA256")
-        })?;
-        Ok(EventKey(mac))
+        hmac_key(secret, "event_key", "an event key").map(EventKey)
     }
+}
+
+/// An HMAC-SHA256 key from a host's secret bytes (at least [`MIN_EVENT_KEY_BYTES`]); a shorter
+/// secret is `INVALID_ARGUMENT` on `field`, saying that `what` needs more bytes. The event key
+/// and the pseudonym key are both made here.
+pub(crate) fn hmac_key(secret: &[u8], field: &str, what: &str) -> Result<Hmac<Sha256>> {
+    if secret.len() < MIN_EVENT_KEY_BYTES {
+        return Err(Error::invalid_arg(
+            field,
+            format!("{what} needs at least {MIN_EVENT_KEY_BYTES} bytes"),
+        ));
+    }
+    <Hmac<Sha256> as KeyInit>::new_from_slice(secret)
+        .map_err(|_| Error::invalid_arg(field, "the key could not be used for HMAC-SHA256"))
 }
 
 impl fmt::Debug for EventKey {

@@ -35,6 +35,14 @@ fn refuse(reason: impl Into<String>) -> Checked {
     Err(reason.into())
 }
 
+/// The event is about `customer`, the one its record (`what`) names.
+fn same_customer(e: &Event, customer: &crate::ids::CustomerId, what: &str) -> Checked {
+    if e.customer.as_ref() != Some(customer) {
+        return refuse(format!("customer id differs from the {what}"));
+    }
+    Ok(())
+}
+
 impl Desk {
     /// Checks one event against the desk as it stands (see the module documentation).
     pub(crate) fn check_event(&self, e: &Event) -> Checked {
@@ -218,9 +226,7 @@ impl Desk {
     }
 
     fn check_associated(&self, e: &Event, c: &crate::Customer) -> Checked {
-        if e.customer.as_ref() != Some(&c.id) {
-            return refuse("customer id differs from the record");
-        }
+        same_customer(e, &c.id, "record")?;
         match &e.actor {
             Actor::Customer(x) if x == &c.id => {}
             Actor::System => {}
@@ -255,9 +261,7 @@ impl Desk {
         e: &Event,
         r: &crate::model::association::DisassociationRequest,
     ) -> Checked {
-        if e.customer.as_ref() != Some(&r.customer) {
-            return refuse("customer id differs from the request");
-        }
+        same_customer(e, &r.customer, "request")?;
         let c = self.associated_subject(e)?;
         match r.initiator {
             Initiator::Customer if e.actor != Actor::Customer(r.customer.clone()) => {
@@ -431,9 +435,7 @@ impl Desk {
         e: &Event,
         a: &crate::model::authorization::Authorization,
     ) -> Checked {
-        if e.customer.as_ref() != Some(&a.customer) {
-            return refuse("customer id differs from the authorization");
-        }
+        same_customer(e, &a.customer, "authorization")?;
         self.associated_subject(e)?;
         self.item(e, Permission::RequestAuthorization, Some(&a.customer))?;
         if e.actor.operator() != Some(&a.requested_by) || a.requested_at != e.at {

@@ -112,23 +112,18 @@ impl Money {
 
     /// Adds two amounts of the same currency; a different currency or an overflow is an error.
     pub fn checked_add(self, other: Money) -> Result<Money> {
-        self.same_currency(&other)?;
-        let amount = self
-            .amount
-            .checked_add(other.amount)
-            .ok_or_else(|| Error::invalid_money("amount", "overflow"))?;
-        Ok(Money {
-            amount,
-            currency: self.currency,
-        })
+        self.checked(other, Decimal::checked_add)
     }
 
     /// Subtracts an amount of the same currency.
     pub fn checked_sub(self, other: Money) -> Result<Money> {
+        self.checked(other, Decimal::checked_sub)
+    }
+
+    /// `op` on the amounts of the same currency; a different currency or an overflow is an error.
+    fn checked(self, other: Money, op: fn(Decimal, Decimal) -> Option<Decimal>) -> Result<Money> {
         self.same_currency(&other)?;
-        let amount = self
-            .amount
-            .checked_sub(other.amount)
+        let amount = op(self.amount, other.amount)
             .ok_or_else(|| Error::invalid_money("amount", "overflow"))?;
         Ok(Money {
             amount,

@@ -120,18 +120,13 @@ impl Desk {
     ) -> Result<()> {
         use crate::event::EventKind;
         let (actor, now) = (inv.actor(), inv.now());
-        let cmd = crate::command::Command {
-            inv,
-            kind: if grant {
-                "grant_permissions"
-            } else {
-                "revoke_permissions"
-            },
-            customer: None,
-            batch: false,
-            ids: &[],
-            gate: &|d: &crate::desk::Desk| d.require_administrator(actor, "grant_permissions"),
+        let kind = if grant {
+            "grant_permissions"
+        } else {
+            "revoke_permissions"
         };
+        let gate = |d: &crate::desk::Desk| d.require_administrator(actor, "grant_permissions");
+        let cmd = crate::command::Command::single(inv, kind, None, &gate);
         let describe = || {
             let names: Vec<&str> = items.iter().map(|i| i.as_str()).collect();
             format!("operator {operator} items {}", names.join(","))

@@ -3,7 +3,7 @@
 //! are values of [`crate::model::association`]).
 
 use crate::ids::{CustomerId, OperatorId};
-use crate::model::access::Actor;
+use crate::model::access::{Actor, Permission};
 pub use crate::model::association::{
     Association, AssociationChange, AssociationRecord, AssociationType, DisassociationRequest,
     Initiator, RequestId, RequestStatus,
@@ -65,20 +65,8 @@ impl crate::desk::Desk {
         use crate::freeze::{Freeze, FreezeOrigin, FreezeScope, FreezeState};
         let (actor, now) = (inv.actor(), inv.now());
         let id = customer.id.clone();
-        let cmd = crate::command::Command {
-            inv,
-            kind: "associate",
-            customer: Some(&id),
-            batch: false,
-            ids: &[],
-            gate: &|d: &crate::desk::Desk| {
-                d.authorize(
-                    actor,
-                    crate::model::access::Permission::ManageAssociation,
-                    None,
-                )
-            },
-        };
+        let gate = manage_association(actor);
+        let cmd = crate::command::Command::single(inv, "associate", Some(&id), &gate);
         let describe = || {
             format!(
                 "{} invited_by {}",
@@ -94,11 +82,7 @@ impl crate::desk::Desk {
                 match actor {
                     Actor::Customer(c) if c == &id => {}
                     Actor::System => {}
-                    _ => desk.authorize(
-                        actor,
-                        crate::model::access::Permission::ManageAssociation,
-                        None,
-                    )?,
+                    _ => desk.authorize(actor, Permission::ManageAssociation, None)?,
                 }
                 if desk.customer(&id).is_ok_and(|c| c.is_associated()) {
                     return Err(Error::AlreadyAssociated { id: id.to_string() });
@@ -179,20 +163,9 @@ impl crate::desk::Desk {
     ) -> crate::error::Result<RequestId> {
         use crate::error::Error;
         let (actor, now) = (inv.actor(), inv.now());
-        let cmd = crate::command::Command {
-            inv,
-            kind: "request_disassociation",
-            customer: Some(customer),
-            batch: false,
-            ids: &[],
-            gate: &|d: &crate::desk::Desk| {
-                d.authorize(
-                    actor,
-                    crate::model::access::Permission::ManageAssociation,
-                    None,
-                )
-            },
-        };
+        let gate = manage_association(actor);
+        let cmd =
+            crate::command::Command::single(inv, "request_disassociation", Some(customer), &gate);
         let init = initiator.clone();
         self.run(
             cmd,
@@ -295,24 +268,13 @@ impl crate::desk::Desk {
             .requests
             .get((request as usize).wrapping_sub(1))
             .map(|r| r.customer.clone());
-        let cmd = crate::command::Command {
-            inv,
-            kind: if approve {
-                "approve_disassociation"
-            } else {
-                "reject_disassociation"
-            },
-            customer: customer.as_ref(),
-            batch: false,
-            ids: &[],
-            gate: &|d: &crate::desk::Desk| {
-                d.authorize(
-                    actor,
-                    crate::model::access::Permission::ManageAssociation,
-                    None,
-                )
-            },
+        let kind = if approve {
+            "approve_disassociation"
+        } else {
+            "reject_disassociation"
         };
+        let gate = manage_association(actor);
+        let cmd = crate::command::Command::single(inv, kind, customer.as_ref(), &gate);
         self.run(
             cmd,
             || format!("request {request}"),
@@ -543,11 +505,14 @@ impl crate::desk::Desk {
                 item: step.to_owned(),
                 actor: actor.to_string(),
             }),
-            None => self.authorize(
-                actor,
-                crate::model::access::Permission::ManageAssociation,
-                None,
-            ),
+            None => self.authorize(actor, Permission::ManageAssociation, None),
         }
     }
+}
+
+/// The gate of the association commands: `PD_MANAGE_ASSOCIATION`.
+fn manage_association(
+    actor: &Actor,
+) -> impl Fn(&crate::desk::Desk) -> crate::error::Result<()> + '_ {
+    move |d| d.authorize(actor, Permission::ManageAssociation, None)
 }

@@ -3,6 +3,7 @@
 //! authorization itself is a value of [`crate::model::authorization`]).
 
 use crate::ids::{AuthorizationId, CustomerId};
+use crate::model::access::Permission;
 pub use crate::model::authorization::{
     Authorization, AuthorizationScope, AuthorizationState, LAPSE_AFTER_DAYS, MAX_DURATION_DAYS,
     MIN_DURATION_DAYS,
@@ -104,20 +105,10 @@ impl crate::desk::Desk {
         use crate::error::Error;
         use crate::event::EventKind;
         let (actor, now) = (inv.actor(), inv.now());
-        let cmd = crate::command::Command {
-            inv,
-            kind: "request_authorization",
-            customer: Some(&request.customer),
-            batch: false,
-            ids: &[],
-            gate: &|d: &crate::desk::Desk| {
-                d.authorize(
-                    actor,
-                    crate::model::access::Permission::RequestAuthorization,
-                    Some(&request.customer),
-                )
-            },
-        };
+        let customer = Some(&request.customer);
+        let gate =
+            |d: &crate::desk::Desk| d.authorize(actor, Permission::RequestAuthorization, customer);
+        let cmd = crate::command::Command::single(inv, "request_authorization", customer, &gate);
         let describe = || {
             let s: Vec<&str> = request.scopes.iter().map(|s| s.as_str()).collect();
             format!("{} days {}", request.duration_days, s.join(","))
@@ -126,7 +117,7 @@ impl crate::desk::Desk {
             let c = desk.customer(&request.customer)?;
             desk.authorize(
                 actor,
-                crate::model::access::Permission::RequestAuthorization,
+                Permission::RequestAuthorization,
                 Some(&request.customer),
             )?;
             if !c.is_associated() {
@@ -152,9 +143,7 @@ impl crate::desk::Desk {
                     .operator()
                     .cloned()
                     .ok_or_else(|| Error::PermissionDenied {
-                        item: crate::model::access::Permission::RequestAuthorization
-                            .as_str()
-                            .to_owned(),
+                        item: Permission::RequestAuthorization.as_str().to_owned(),
                         actor: actor.to_string(),
                     })?;
             let id = AuthorizationId::new(format!("auth-{:06}", desk.ledger.auth_seq + 1))?;
@@ -229,20 +218,17 @@ impl crate::desk::Desk {
         id: &AuthorizationId,
     ) -> crate::error::Result<()> {
         let now = inv.now();
-        self.authorization_step(inv, id, "approve_authorization", |a, actor| {
-            customer_only(a, actor)?;
-            match a.state_at(now) {
-                AuthorizationState::Pending => Ok(crate::event::EventKind::AuthorizationApproved {
-                    id: a.id.clone(),
-                    expires_at: now + Duration::days(i64::from(a.duration_days)),
-                }),
-                AuthorizationState::AwaitingDistributor => {
-                    Err(crate::error::Error::DistributorApprovalRequired {
-                        id: a.id.to_string(),
-                    })
-                }
-                s => Err(transition(&s, "approve")),
+        self.customer_step(inv, id, "approve_authorization", |a, state| match state {
+            AuthorizationState::Pending => Ok(crate::event::EventKind::AuthorizationApproved {
+                id: a.id.clone(),
+                expires_at: now + Duration::days(i64::from(a.duration_days)),
+            }),
+            AuthorizationState::AwaitingDistributor => {
+                Err(crate::error::Error::DistributorApprovalRequired {
+                    id: a.id.to_string(),
+                })
             }
+            s => Err(transition(&s, "approve")),
         })
     }
 
@@ -253,15 +239,11 @@ impl crate::desk::Desk {
         inv: &crate::invocation::Invocation,
         id: &AuthorizationId,
     ) -> crate::error::Result<()> {
-        let now = inv.now();
-        self.authorization_step(inv, id, "reject_authorization", |a, actor| {
-            customer_only(a, actor)?;
-            match a.state_at(now) {
-                AuthorizationState::Pending | AuthorizationState::AwaitingDistributor => {
-                    Ok(crate::event::EventKind::AuthorizationRejected { id: a.id.clone() })
-                }
-                s => Err(transition(&s, "reject")),
+        self.customer_step(inv, id, "reject_authorization", |a, state| match state {
+            AuthorizationState::Pending | AuthorizationState::AwaitingDistributor => {
+                Ok(crate::event::EventKind::AuthorizationRejected { id: a.id.clone() })
             }
+            s => Err(transition(&s, "reject")),
         })
     }
 
@@ -273,11 +255,9 @@ impl crate::desk::Desk {
         id: &AuthorizationId,
         reason: &str,
     ) -> crate::error::Result<()> {
-        let now = inv.now();
-        self.authorization_step(inv, id, "revoke_authorization", |a, actor| {
-            customer_only(a, actor)?;
+        self.customer_step(inv, id, "revoke_authorization", |a, state| {
             crate::validate::reason(reason)?;
-            match a.state_at(now) {
+            match state {
                 AuthorizationState::Active => Ok(crate::event::EventKind::AuthorizationRevoked {
                     id: a.id.clone(),
                     reason: reason.to_owned(),
@@ -295,17 +275,9 @@ impl crate::desk::Desk {
         id: &AuthorizationId,
     ) -> crate::error::Result<()> {
         let (actor, now) = (inv.actor(), inv.now());
-        let customer = self
-            .ledger
-            .authorizations
-            .get(id)
-            .map(|a| a.customer.clone());
+        let customer = self.authorization_customer(id);
         if let Some(c) = &customer
-            && let Err(e) = self.authorize(
-                actor,
-                crate::model::access::Permission::RequestAuthorization,
-                Some(c),
-            )
+            && let Err(e) = self.authorize(actor, Permission::RequestAuthorization, Some(c))
         {
             self.record_audit(
                 actor,
@@ -329,6 +301,33 @@ impl crate::desk::Desk {
         })
     }
 
+    /// A step only the authorization's own customer may take (`PERMISSION_DENIED` for anyone
+    /// else, checked first); `rule` decides on the authorization and its state at `now`.
+    fn customer_step(
+        &mut self,
+        inv: &crate::invocation::Invocation,
+        id: &AuthorizationId,
+        kind: &'static str,
+        rule: impl FnOnce(
+            &Authorization,
+            AuthorizationState,
+        ) -> crate::error::Result<crate::event::EventKind>,
+    ) -> crate::error::Result<()> {
+        let now = inv.now();
+        self.authorization_step(inv, id, kind, |a, actor| {
+            customer_only(a, actor)?;
+            rule(a, a.state_at(now))
+        })
+    }
+
+    /// The customer of an authorization, if the desk holds it.
+    fn authorization_customer(&self, id: &AuthorizationId) -> Option<CustomerId> {
+        self.ledger
+            .authorizations
+            .get(id)
+            .map(|a| a.customer.clone())
+    }
+
     fn authorization_step(
         &mut self,
         inv: &crate::invocation::Invocation,
@@ -340,31 +339,19 @@ impl crate::desk::Desk {
         ) -> crate::error::Result<crate::event::EventKind>,
     ) -> crate::error::Result<()> {
         let (actor, now) = (inv.actor(), inv.now());
-        let customer = self
-            .ledger
-            .authorizations
-            .get(id)
-            .map(|a| a.customer.clone());
-        let cmd = crate::command::Command {
-            inv,
-            kind,
-            customer: customer.as_ref(),
-            batch: false,
-            ids: &[],
-            // Of these steps only a termination is an operator's (the others are the
-            // customer's or the system's, whose replays pass without the gate).
-            gate: &|d: &crate::desk::Desk| match (kind, &customer) {
-                ("terminate_authorization", Some(c)) => d.authorize(
-                    actor,
-                    crate::model::access::Permission::RequestAuthorization,
-                    Some(c),
-                ),
-                _ => Err(crate::error::Error::PermissionDenied {
-                    item: kind.to_owned(),
-                    actor: actor.to_string(),
-                }),
-            },
+        let customer = self.authorization_customer(id);
+        // Of these steps only a termination is an operator's (the others are the customer's or
+        // the system's, whose replays pass without the gate).
+        let gate = |d: &crate::desk::Desk| match (kind, &customer) {
+            ("terminate_authorization", Some(c)) => {
+                d.authorize(actor, Permission::RequestAuthorization, Some(c))
+            }
+            _ => Err(crate::error::Error::PermissionDenied {
+                item: kind.to_owned(),
+                actor: actor.to_string(),
+            }),
         };
+        let cmd = crate::command::Command::single(inv, kind, customer.as_ref(), &gate);
         self.run(
             cmd,
             || id.to_string(),

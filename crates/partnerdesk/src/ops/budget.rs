@@ -147,20 +147,14 @@ impl crate::desk::Desk {
         use crate::event::EventKind;
         use crate::model::access::Permission;
         let (actor, now) = (inv.actor(), inv.now());
-        let cmd = crate::command::Command {
-            inv,
-            kind: "set_budget",
-            customer: Some(customer),
-            batch: false,
-            ids: &[],
-            gate: &|d: &crate::desk::Desk| {
-                d.authorize(actor, Permission::SetBudget, Some(customer))?;
-                if setting.unfreeze {
-                    d.authorize(actor, Permission::FreezeUnfreeze, Some(customer))?;
-                }
-                Ok(())
-            },
+        let gate = |d: &crate::desk::Desk| {
+            d.authorize(actor, Permission::SetBudget, Some(customer))?;
+            if setting.unfreeze {
+                d.authorize(actor, Permission::FreezeUnfreeze, Some(customer))?;
+            }
+            Ok(())
         };
+        let cmd = crate::command::Command::single(inv, "set_budget", Some(customer), &gate);
         let describe = || {
             format!(
                 "{} {} auto_freeze {} unfreeze {}",

@@ -30,54 +30,31 @@ impl Outcome for () {
     }
 }
 
-impl Outcome for BatchOutcome {
-    fn record(&self) -> CommandOutcome {
-        CommandOutcome::Batch {
-            outcome: self.clone(),
+/// `outcome!(Type => Variant { member }, ...)`: the [`Outcome`] of a value recorded as
+/// `CommandOutcome::Variant { member }`.
+macro_rules! outcome {
+    ($($t:ty => $variant:ident { $member:ident }),* $(,)?) => {$(
+        impl Outcome for $t {
+            fn record(&self) -> CommandOutcome {
+                CommandOutcome::$variant {
+                    $member: self.to_owned(),
+                }
+            }
+            fn restore(o: &CommandOutcome) -> Option<Self> {
+                match o {
+                    CommandOutcome::$variant { $member } => Some($member.to_owned()),
+                    _ => None,
+                }
+            }
         }
-    }
-    fn restore(o: &CommandOutcome) -> Option<Self> {
-        match o {
-            CommandOutcome::Batch { outcome } => Some(outcome.clone()),
-            _ => None,
-        }
-    }
+    )*};
 }
 
-impl Outcome for AuthorizationId {
-    fn record(&self) -> CommandOutcome {
-        CommandOutcome::Authorization { id: self.clone() }
-    }
-    fn restore(o: &CommandOutcome) -> Option<Self> {
-        match o {
-            CommandOutcome::Authorization { id } => Some(id.clone()),
-            _ => None,
-        }
-    }
-}
-
-impl Outcome for u64 {
-    fn record(&self) -> CommandOutcome {
-        CommandOutcome::Request { id: *self }
-    }
-    fn restore(o: &CommandOutcome) -> Option<Self> {
-        match o {
-            CommandOutcome::Request { id } => Some(*id),
-            _ => None,
-        }
-    }
-}
-
-impl Outcome for OrderId {
-    fn record(&self) -> CommandOutcome {
-        CommandOutcome::Order { id: self.clone() }
-    }
-    fn restore(o: &CommandOutcome) -> Option<Self> {
-        match o {
-            CommandOutcome::Order { id } => Some(id.clone()),
-            _ => None,
-        }
-    }
+outcome! {
+    BatchOutcome => Batch { outcome },
+    AuthorizationId => Authorization { id },
+    u64 => Request { id },
+    OrderId => Order { id },
 }
 
 /// What the runner needs to know about a command.
@@ -98,6 +75,42 @@ pub(crate) struct Command<'a> {
     /// revoked operator gets the refusal, not the recorded outcome. (Customers and the system
     /// hold no revocable item; the runner answers their replays without the gate.)
     pub(crate) gate: &'a dyn Fn(&Desk) -> Result<()>,
+}
+
+impl<'a> Command<'a> {
+    /// A command about one customer (or, with `None`, about none), admitted by `gate`.
+    pub(crate) fn single(
+        inv: &'a Invocation,
+        kind: &'static str,
+        customer: Option<&'a CustomerId>,
+        gate: &'a dyn Fn(&Desk) -> Result<()>,
+    ) -> Self {
+        Command {
+            inv,
+            kind,
+            customer,
+            batch: false,
+            ids: &[],
+            gate,
+        }
+    }
+
+    /// A batch command over `ids`, admitted as a whole by `gate`.
+    pub(crate) fn batch(
+        inv: &'a Invocation,
+        kind: &'static str,
+        ids: &'a [CustomerId],
+        gate: &'a dyn Fn(&Desk) -> Result<()>,
+    ) -> Self {
+        Command {
+            inv,
+            kind,
+            customer: None,
+            batch: true,
+            ids,
+            gate,
+        }
+    }
 }
 
 impl Desk {

@@ -3,6 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::ids::CustomerId;
+use crate::model::access::Permission;
 pub use crate::model::freeze::{
     Freeze, FreezeOrigin, FreezeScope, FreezeState, RELEASE_AFTER_DAYS,
 };
@@ -84,11 +85,7 @@ impl crate::desk::Desk {
     /// reseller-scoped) freeze item for it, associated, reseller model. Returns its slot.
     fn freezable(&self, actor: &crate::model::access::Actor, id: &CustomerId) -> Result<u32> {
         let slot = self.slot_of(id)?;
-        self.authorize(
-            actor,
-            crate::model::access::Permission::FreezeUnfreeze,
-            Some(id),
-        )?;
+        self.authorize(actor, Permission::FreezeUnfreeze, Some(id))?;
         let c = self.at(slot);
         if !c.is_associated() {
             return Err(Error::NotAssociated { id: id.to_string() });
@@ -101,7 +98,6 @@ impl crate::desk::Desk {
 
     /// Refuses the whole batch when the actor holds neither freeze item.
     fn may_freeze_any(&self, actor: &crate::model::access::Actor) -> Result<()> {
-        use crate::model::access::Permission;
         self.authorize(actor, Permission::FreezeUnfreeze, None)
             .or_else(|e| {
                 self.authorize(actor, Permission::FreezeUnfreezeResellerCustomers, None)
@@ -153,14 +149,8 @@ impl crate::desk::Desk {
             let ids: Vec<&str> = request.ids.iter().map(|i| i.as_str()).collect();
             format!("scope {} ids {}", request.scope, ids.join(","))
         };
-        let cmd = Command {
-            inv,
-            kind,
-            customer: None,
-            batch: true,
-            ids: &request.ids,
-            gate: &|d: &crate::desk::Desk| d.may_freeze_any(actor),
-        };
+        let gate = |d: &crate::desk::Desk| d.may_freeze_any(actor);
+        let cmd = Command::batch(inv, kind, &request.ids, &gate);
         self.run(cmd, describe, |desk| {
             desk.may_freeze_any(actor)?;
             let mut out = BatchOutcome::default();

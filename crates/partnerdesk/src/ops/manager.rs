@@ -51,16 +51,9 @@ impl crate::desk::Desk {
         } else {
             "unassign_manager"
         };
-        let cmd = Command {
-            inv,
-            kind,
-            customer: None,
-            batch: true,
-            ids: customers,
-            gate: &|d: &crate::desk::Desk| {
-                d.authorize(actor, Permission::AssignAccountManager, None)
-            },
-        };
+        let gate =
+            |d: &crate::desk::Desk| d.authorize(actor, Permission::AssignAccountManager, None);
+        let cmd = Command::batch(inv, kind, customers, &gate);
         let describe = || {
             let ids: Vec<&str> = customers.iter().map(|i| i.as_str()).collect();
             format!(

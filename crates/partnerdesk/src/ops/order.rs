@@ -3,6 +3,7 @@
 //! itself is a value of [`crate::model::order`]).
 
 use crate::ids::OrderId;
+use crate::model::access::Permission;
 pub use crate::model::order::{Order, OrderStatus, OrderType};
 use crate::money::Money;
 
@@ -78,30 +79,15 @@ impl crate::desk::Desk {
         use crate::model::authorization::AuthorizationScope;
         let (actor, now) = (inv.actor(), inv.now());
         let id = &request.customer;
-        let cmd = crate::command::Command {
-            inv,
-            kind: "place_order",
-            customer: Some(id),
-            batch: false,
-            ids: &[],
-            gate: &|d: &crate::desk::Desk| {
-                d.authorize(
-                    actor,
-                    crate::model::access::Permission::PlaceOrderOnBehalf,
-                    Some(id),
-                )
-            },
-        };
+        let gate =
+            |d: &crate::desk::Desk| d.authorize(actor, Permission::PlaceOrderOnBehalf, Some(id));
+        let cmd = crate::command::Command::single(inv, "place_order", Some(id), &gate);
         self.run(
             cmd,
             || format!("{} {}", request.kind, request.amount),
             |desk| {
                 let c = desk.customer(id)?;
-                desk.authorize(
-                    actor,
-                    crate::model::access::Permission::PlaceOrderOnBehalf,
-                    Some(id),
-                )?;
+                desk.authorize(actor, Permission::PlaceOrderOnBehalf, Some(id))?;
                 if !c.is_associated() {
                     return Err(Error::NotAssociated { id: id.to_string() });
                 }

@@ -323,10 +323,15 @@ pub(super) fn mobile_keep_into(number: &str, first: usize, last: usize, out: &mu
 /// assert_eq!(partnerdesk::privacy::mask_name("A"), "***");
 /// ```
 pub fn mask_name(name: &str) -> String {
+    masked(name, keep_into)
+}
+
+/// The mask `into` writes of the trimmed `value` (first character kept), empty when it is.
+fn masked(value: &str, into: fn(&str, usize, usize, &mut String)) -> String {
     let mut out = String::new();
-    let name = name.trim();
-    if !name.is_empty() {
-        keep_into(name, 1, 0, &mut out);
+    let value = value.trim();
+    if !value.is_empty() {
+        into(value, 1, 0, &mut out);
     }
     out
 }
@@ -352,10 +357,5 @@ pub fn mask_mobile(number: &str) -> String {
 /// assert_eq!(partnerdesk::privacy::mask_email("alice@example.com"), "a***@example.com");
 /// ```
 pub fn mask_email(email: &str) -> String {
-    let mut out = String::new();
-    let email = email.trim();
-    if !email.is_empty() {
-        email_into(email, 1, 0, &mut out);
-    }
-    out
+    masked(email, email_into)
 }

@@ -5,8 +5,8 @@
 //! can still be joined.
 
 use super::{PSEUDONYM_HEX, PSEUDONYM_PREFIX, SensitiveField};
-use crate::error::{Error, Result};
-use hmac::{Hmac, KeyInit, Mac};
+use crate::error::Result;
+use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::fmt::{self, Write as _};
 
@@ -26,16 +26,7 @@ impl PseudonymKey {
     /// # Ok::<(), partnerdesk::Error>(())
     /// ```
     pub fn new(secret: &[u8]) -> Result<Self> {
-        if secret.len() < 16 {
-            return Err(Error::invalid_arg(
-                "pseudonym_key",
-                "a pseudonym key needs at least 16 bytes",
-            ));
-        }
-        let mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret).map_err(|_| {
-            Error::invalid_arg("pseudonym_key", "the key could not be used for HMAC-SHA256")
-        })?;
-        Ok(PseudonymKey(mac))
+        crate::chain::hmac_key(secret, "pseudonym_key", "a pseudonym key").map(PseudonymKey)
     }
 
     /// The pseudonym of a value of a field, appended to `out`.

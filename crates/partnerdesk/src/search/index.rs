@@ -187,6 +187,26 @@ fn bm_remove<K: Eq + Hash>(map: &mut HashMap<K, RoaringBitmap>, k: &K, slot: u32
     }
 }
 
+/// Puts `slot` in (`on`) or takes it out of the bitmap of `k`.
+fn bm_set<K: Eq + Hash + Clone>(map: &mut HashMap<K, RoaringBitmap>, k: &K, slot: u32, on: bool) {
+    if on {
+        bm_insert(map, k, slot);
+    } else {
+        bm_remove(map, k, slot);
+    }
+}
+
+/// Puts `slot` in (`on`) or takes it out of a set kept both as a bitmap and as bits.
+fn set_both(bitmap: &mut RoaringBitmap, bits: &mut Bits, slot: u32, on: bool) {
+    if on {
+        bitmap.insert(slot);
+        bits.insert(slot);
+    } else {
+        bitmap.remove(slot);
+        bits.remove(slot);
+    }
+}
+
 /// The freeze bucket of a customer: `None` when not frozen.
 pub(crate) fn freeze_key(f: &FreezeState) -> Option<(FreezeScope, FreezeOrigin)> {
     f.freeze().map(|f| (f.scope.clone(), f.origin.clone()))
@@ -278,21 +298,7 @@ impl Index {
 
     /// Indexes a customer in a free slot.
     pub(crate) fn add(&mut self, slot: u32, c: &Customer) {
-        self.live.insert(slot);
-        self.live_bits.insert(slot);
-        self.set_association(slot, c, true);
-        self.set_manager(slot, c.account_manager.as_ref(), true);
-        for t in &c.tags {
-            bm_insert(&mut self.by_tag, t, slot);
-        }
-        self.set_freeze(slot, freeze_key(&c.freeze), true);
-        bm_insert(&mut self.by_level, &c.level, slot);
-        if c.budget.is_some() {
-            self.budgeted.insert(slot);
-        }
-        if let Some(r) = reversed_digits(c) {
-            self.mobile_rev.insert((r, slot));
-        }
+        self.set_memberships(slot, c, true);
         self.set_mtd(slot, c.month_spend(self.month), c.account_manager.as_ref());
         let ex = expiries(c);
         for e in &ex {
@@ -305,19 +311,7 @@ impl Index {
 
     /// Drops a customer from every index.
     pub(crate) fn remove(&mut self, slot: u32, c: &Customer) {
-        self.live.remove(slot);
-        self.live_bits.remove(slot);
-        self.set_association(slot, c, false);
-        self.set_manager(slot, c.account_manager.as_ref(), false);
-        for t in &c.tags {
-            bm_remove(&mut self.by_tag, t, slot);
-        }
-        self.set_freeze(slot, freeze_key(&c.freeze), false);
-        bm_remove(&mut self.by_level, &c.level, slot);
-        self.budgeted.remove(slot);
-        if let Some(r) = reversed_digits(c) {
-            self.mobile_rev.remove(&(r, slot));
-        }
+        self.set_memberships(slot, c, false);
         if let Some(m) = self.mtd.get(slot as usize).copied() {
             self.mtd_sorted.remove(&(m, slot));
         }
@@ -327,6 +321,31 @@ impl Index {
         self.set_slot_expiries(slot, &BTreeSet::new());
         self.names.remove(slot);
         self.accounts.remove(slot);
+    }
+
+    /// Puts a customer's slot in (`on`) or takes it out of the sets that hold it: live, its
+    /// association, manager, tags, freeze bucket, level, budgeted and reversed mobile digits.
+    fn set_memberships(&mut self, slot: u32, c: &Customer, on: bool) {
+        set_both(&mut self.live, &mut self.live_bits, slot, on);
+        self.set_association(slot, c, on);
+        self.set_manager(slot, c.account_manager.as_ref(), on);
+        for t in &c.tags {
+            bm_set(&mut self.by_tag, t, slot, on);
+        }
+        self.set_freeze(slot, freeze_key(&c.freeze), on);
+        bm_set(&mut self.by_level, &c.level, slot, on);
+        if !on {
+            self.budgeted.remove(slot);
+        } else if c.budget.is_some() {
+            self.budgeted.insert(slot);
+        }
+        if let Some(r) = reversed_digits(c) {
+            if on {
+                self.mobile_rev.insert((r, slot));
+            } else {
+                self.mobile_rev.remove(&(r, slot));
+            }
+        }
     }
 
     /// Re-indexes a changed customer, touching only what changed.
@@ -428,29 +447,20 @@ impl Index {
 
     fn set_association(&mut self, slot: u32, c: &Customer, on: bool) {
         let a = &c.association;
+        // An ended association is indexed as not associated; taking it out is always safe.
+        if !on || a.ended.is_none() {
+            set_both(&mut self.associated, &mut self.associated_bits, slot, on);
+            if let Some(m) = &c.account_manager {
+                self.manager_mtd(m, slot, on);
+            }
+        }
+        bm_set(&mut self.by_assoc, &a.kind, slot, on);
+        if let Some(r) = &a.reseller {
+            bm_set(&mut self.by_reseller, r, slot, on);
+        }
         if on {
-            if a.ended.is_none() {
-                self.associated.insert(slot);
-                self.associated_bits.insert(slot);
-                if let Some(m) = &c.account_manager {
-                    self.manager_mtd(m, slot, true);
-                }
-            }
-            bm_insert(&mut self.by_assoc, &a.kind, slot);
-            if let Some(r) = &a.reseller {
-                bm_insert(&mut self.by_reseller, r, slot);
-            }
             self.associated_at.insert((a.since, slot));
         } else {
-            self.associated.remove(slot);
-            self.associated_bits.remove(slot);
-            if let Some(m) = &c.account_manager {
-                self.manager_mtd(m, slot, false);
-            }
-            bm_remove(&mut self.by_assoc, &a.kind, slot);
-            if let Some(r) = &a.reseller {
-                bm_remove(&mut self.by_reseller, r, slot);
-            }
             self.associated_at.remove(&(a.since, slot));
         }
     }

@@ -31,66 +31,26 @@ impl Desk {
         take: usize,
     ) -> Vec<u32> {
         let id = |s: u32| self.at(s).id.as_str();
+        // One window call, over the key each sort reads.
+        macro_rules! by {
+            ($key:expr) => {
+                window(slots, $key, sort.descending, id, after, skip, take)
+            };
+        }
         match sort.key {
-            SortKey::Name => window(
-                slots,
-                |s| self.index.names.get(s),
-                sort.descending,
-                id,
-                after,
-                skip,
-                take,
-            ),
-            SortKey::AccountName => window(
-                slots,
-                |s| self.index.accounts.get(s),
-                sort.descending,
-                id,
-                after,
-                skip,
-                take,
-            ),
-            SortKey::MonthToDate if ctx.month == self.index.month => window(
-                slots,
-                |s| self.index.mtd_key[s as usize],
-                sort.descending,
-                id,
-                after,
-                skip,
-                take,
-            ),
-            SortKey::MonthToDate => window(
-                slots,
-                |s| self.mtd_of(s, ctx),
-                sort.descending,
-                id,
-                after,
-                skip,
-                take,
-            ),
-            SortKey::AssociatedAt => window(
-                slots,
-                |s| self.at(s).association.since,
-                sort.descending,
-                id,
-                after,
-                skip,
-                take,
-            ),
+            SortKey::Name => by!(|s| self.index.names.get(s)),
+            SortKey::AccountName => by!(|s| self.index.accounts.get(s)),
+            SortKey::MonthToDate if ctx.month == self.index.month => {
+                by!(|s| self.index.mtd_key[s as usize])
+            }
+            SortKey::MonthToDate => by!(|s| self.mtd_of(s, ctx)),
+            SortKey::AssociatedAt => by!(|s| self.at(s).association.since),
             SortKey::NextExpiry => {
                 // Customers without an upcoming expiry come last in both directions.
                 let key = |s: u32| expiry_key(self.index.next_expiry(s, ctx.now), sort.descending);
                 window(slots, key, false, id, after, skip, take)
             }
-            SortKey::Id => window(
-                slots,
-                |s| self.at(s).id.as_str(),
-                sort.descending,
-                id,
-                after,
-                skip,
-                take,
-            ),
+            SortKey::Id => by!(|s| self.at(s).id.as_str()),
         }
     }
 

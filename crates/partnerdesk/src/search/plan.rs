@@ -89,31 +89,26 @@ pub(super) fn ordered_range<'s, K: Ord + Copy>(
 
 /// The tighter of two lower bounds.
 pub(super) fn tighter_lower<K: Ord>(a: Bound<K>, b: Bound<K>) -> Bound<K> {
-    match (&a, &b) {
-        (Bound::Unbounded, _) => b,
-        (_, Bound::Unbounded) => a,
-        (Bound::Included(x) | Bound::Excluded(x), Bound::Included(y) | Bound::Excluded(y)) => {
-            match x.cmp(y) {
-                Ordering::Less => b,
-                Ordering::Greater => a,
-                Ordering::Equal if matches!(a, Bound::Excluded(_)) => a,
-                Ordering::Equal => b,
-            }
-        }
-    }
+    tighter(a, b, Ordering::Greater)
 }
 
 /// The tighter of two upper bounds.
 pub(super) fn tighter_upper<K: Ord>(a: Bound<K>, b: Bound<K>) -> Bound<K> {
+    tighter(a, b, Ordering::Less)
+}
+
+/// The tighter of two bounds: an open one yields; else `a` when its key compares to `b`'s as
+/// `a_wins` (greater for lower bounds, less for upper ones); of equal keys the excluding one.
+fn tighter<K: Ord>(a: Bound<K>, b: Bound<K>, a_wins: Ordering) -> Bound<K> {
     match (&a, &b) {
         (Bound::Unbounded, _) => b,
         (_, Bound::Unbounded) => a,
         (Bound::Included(x) | Bound::Excluded(x), Bound::Included(y) | Bound::Excluded(y)) => {
             match x.cmp(y) {
-                Ordering::Less => a,
-                Ordering::Greater => b,
                 Ordering::Equal if matches!(a, Bound::Excluded(_)) => a,
                 Ordering::Equal => b,
+                o if o == a_wins => a,
+                _ => b,
             }
         }
     }

@@ -155,29 +155,32 @@ impl Expr {
         if other.is_all() {
             return Ok(self);
         }
-        let mut items = match &self.0.kind {
-            Kind::And(a) => a.clone(),
-            _ => vec![self.clone()],
-        };
-        match &other.0.kind {
-            Kind::And(b) => items.extend(b.iter().cloned()),
-            _ => items.push(other),
-        }
-        Expr::all_of(items)
+        self.joined(other, true)
     }
 
     /// `self OR other` (flattening nested `or`s). Refused with `QUERY_TOO_COMPLEX` over the
     /// limits.
     pub fn or(self, other: Expr) -> crate::Result<Expr> {
-        let mut items = match &self.0.kind {
-            Kind::Or(a) => a.clone(),
-            _ => vec![self.clone()],
+        self.joined(other, false)
+    }
+
+    /// `self AND other` (`and`) or `self OR other`, each side flattened when it is already a
+    /// node of that kind.
+    fn joined(self, other: Expr, and: bool) -> crate::Result<Expr> {
+        let parts = |e: &Expr| match (&e.0.kind, and) {
+            (Kind::And(v), true) | (Kind::Or(v), false) => Some(v.clone()),
+            _ => None,
         };
-        match &other.0.kind {
-            Kind::Or(b) => items.extend(b.iter().cloned()),
-            _ => items.push(other),
+        let mut items = parts(&self).unwrap_or_else(|| vec![self.clone()]);
+        match parts(&other) {
+            Some(b) => items.extend(b),
+            None => items.push(other),
         }
-        Expr::any_of(items)
+        if and {
+            Expr::all_of(items)
+        } else {
+            Expr::any_of(items)
+        }
     }
 
     /// `NOT self`. Refused with `QUERY_TOO_COMPLEX` when `self` is already [`MAX_DEPTH`] deep.

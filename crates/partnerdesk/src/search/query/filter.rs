@@ -225,26 +225,28 @@ impl Parser {
     }
 
     fn or(&mut self) -> Result<Expr> {
-        let mut items = vec![self.and()?];
-        while self.keyword("or") {
-            items.push(self.and()?);
-        }
-        if items.len() == 1 {
-            Ok(items.remove(0))
-        } else {
-            Expr::any_of(items)
-        }
+        self.joined("or", Self::and, Expr::any_of)
     }
 
     fn and(&mut self) -> Result<Expr> {
-        let mut items = vec![self.unary()?];
-        while self.keyword("and") {
-            items.push(self.unary()?);
+        self.joined("and", Self::unary, Expr::all_of)
+    }
+
+    /// `item (keyword item)*`: one item as itself, several joined by `join`.
+    fn joined(
+        &mut self,
+        keyword: &str,
+        item: fn(&mut Self) -> Result<Expr>,
+        join: fn(Vec<Expr>) -> Result<Expr>,
+    ) -> Result<Expr> {
+        let mut items = vec![item(self)?];
+        while self.keyword(keyword) {
+            items.push(item(self)?);
         }
         if items.len() == 1 {
             Ok(items.remove(0))
         } else {
-            Expr::all_of(items)
+            join(items)
         }
     }
 

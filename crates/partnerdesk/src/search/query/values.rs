@@ -40,27 +40,12 @@ impl Parser {
         v: T,
         op_pos: usize,
     ) -> Result<Range<T>> {
-        Ok(match op {
-            Op::Eq | Op::Ne => Range {
-                lower: Bound::Included(v.clone()),
-                upper: Bound::Included(v),
-            },
-            Op::Gt => Range {
-                lower: Bound::Excluded(v),
-                upper: Bound::Unbounded,
-            },
-            Op::Ge => Range {
-                lower: Bound::Included(v),
-                upper: Bound::Unbounded,
-            },
-            Op::Lt => Range {
-                lower: Bound::Unbounded,
-                upper: Bound::Excluded(v),
-            },
-            Op::Le => Range {
-                lower: Bound::Unbounded,
-                upper: Bound::Included(v),
-            },
+        let (lower, upper) = match op {
+            Op::Eq | Op::Ne => (Bound::Included(v.clone()), Bound::Included(v)),
+            Op::Gt => (Bound::Excluded(v), Bound::Unbounded),
+            Op::Ge => (Bound::Included(v), Bound::Unbounded),
+            Op::Lt => (Bound::Unbounded, Bound::Excluded(v)),
+            Op::Le => (Bound::Unbounded, Bound::Included(v)),
             Op::Tilde | Op::Colon => {
                 return Err(self.error_at(
                     op_pos,
@@ -68,7 +53,8 @@ impl Parser {
                     "an operator it does not take",
                 ));
             }
-        })
+        };
+        Ok(Range { lower, upper })
     }
 
     pub(super) fn expiry(&self, op: Op, v: &str, op_pos: usize, vpos: usize) -> Result<Criterion> {
@@ -133,27 +119,12 @@ impl Parser {
         crate::validate::instant("date", start(day))?;
         let next = crate::calendar::add_days(start(day), 1)
             .ok_or_else(|| Error::invalid_date("date", "must lie in the years 1970 to 9999"))?;
-        Ok(match op {
-            Op::Eq => Range {
-                lower: Bound::Included(start(day)),
-                upper: Bound::Excluded(next),
-            },
-            Op::Ge => Range {
-                lower: Bound::Included(start(day)),
-                upper: Bound::Unbounded,
-            },
-            Op::Gt => Range {
-                lower: Bound::Included(next),
-                upper: Bound::Unbounded,
-            },
-            Op::Lt => Range {
-                lower: Bound::Unbounded,
-                upper: Bound::Excluded(start(day)),
-            },
-            Op::Le => Range {
-                lower: Bound::Unbounded,
-                upper: Bound::Excluded(next),
-            },
+        let (lower, upper) = match op {
+            Op::Eq => (Bound::Included(start(day)), Bound::Excluded(next)),
+            Op::Ge => (Bound::Included(start(day)), Bound::Unbounded),
+            Op::Gt => (Bound::Included(next), Bound::Unbounded),
+            Op::Lt => (Bound::Unbounded, Bound::Excluded(start(day))),
+            Op::Le => (Bound::Unbounded, Bound::Excluded(next)),
             _ => {
                 return Err(self.error_at(
                     op_pos,
@@ -161,6 +132,7 @@ impl Parser {
                     "an operator it does not take",
                 ));
             }
-        })
+        };
+        Ok(Range { lower, upper })
     }
 }
