@@ -368,6 +368,17 @@ impl Desk {
         self.write()?.insert_customer(c).map_err(to_js)
     }
 
+    /// Adds or replaces one customer (host-side data, not governed), as `insertCustomer`.
+    #[napi]
+    pub fn upsert_customer(
+        &self,
+        customer: NewCustomer,
+        associated_at: Option<DateTime<Utc>>,
+    ) -> napi::Result<(), Code> {
+        let c = customer.to_core(associated_at.unwrap_or(self.now))?;
+        self.write()?.upsert_customer(c).map_err(to_js)
+    }
+
     /// A customer asks to end its association; the administrator decides. Returns the request
     /// id.
     #[napi]
