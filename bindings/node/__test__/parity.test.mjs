@@ -68,12 +68,14 @@ test('selectIds lists every match in sort order', () => {
 
 test('a shared cursor key makes cursors portable', () => {
   const a = pd.Desk.demo(200, 3)
-  const b = pd.Desk.demo(200, 3)
+  const b = pd.Desk.fromSnapshotJson(a.toSnapshotJson(), a.now)
   const cursor = a.search('', { limit: 10 }).nextCursor
-  assert.equal(thrown(() => b.search('', { limit: 10, cursor })).code, 'INVALID_CURSOR')
+  // Loaded from a's snapshot, b shares its key; a new secret on b refuses a's cursors until
+  // both hold it.
   const secret = Buffer.from('a shared secret of 32 bytes.....')
-  a.setCursorKey(secret)
   b.setCursorKey(secret)
+  assert.equal(thrown(() => b.search('', { limit: 10, cursor })).code, 'INVALID_CURSOR')
+  a.setCursorKey(secret)
   const next = a.search('', { limit: 10 }).nextCursor
   assert.deepEqual(b.search('', { limit: 10, cursor: next }).rows, a.search('', { limit: 10, cursor: next }).rows)
   assert.equal(thrown(() => a.setCursorKey(Buffer.from('short'))).code, 'INVALID_ARGUMENT')

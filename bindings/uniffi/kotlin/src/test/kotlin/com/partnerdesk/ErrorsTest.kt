@@ -118,7 +118,7 @@ class ErrorsTest {
                 desk.setBudget(ADMIN, cid, "1", BudgetKind.MONTHLY, now)
                 desk.placeOrderOnBehalf(ADMIN, cid, "new", "1000", now)
             },
-            "EXPORT_NOT_FOUND" to { desk.downloadExport(ADMIN, "exp_000042", java.io.File.createTempFile("pd", ".csv").path, now) },
+            "EXPORT_NOT_FOUND" to { desk.downloadExport(ADMIN, "exp_000042", java.io.File.createTempFile("partnerdesk", ".csv").path, now) },
             "EXPORT_CANCELLED" to { desk.exportToStream(ADMIN, ExportOptions(), now, listener(chunks = true, goOn = false)) },
             "EXPORT_WRITE_FAILED" to { desk.exportToStream(ADMIN, ExportOptions(), now, listener(chunks = false, goOn = true)) },
             // An event that fits the chain but not the desk it is applied to.
