@@ -13,7 +13,7 @@
 
 use crate::args::SelectionArg;
 use crate::desk::{Desk, Progress, ProgressFn, query_of};
-use crate::error::{Code, invalid_argument, to_js, to_js_value};
+use crate::error::{Code, to_js, to_js_value};
 use crate::ops::Actor;
 use crate::types::SortKey;
 use chrono::{DateTime, Utc};
@@ -353,29 +353,13 @@ fn sort_of(o: &ExportOptions) -> Sort {
 }
 
 fn request_of(selection: ExportSelection, o: &ExportOptions) -> napi::Result<ExportRequest, Code> {
-    let mut request = match o.format.unwrap_or(ExportFileFormat::Csv) {
-        ExportFileFormat::Csv => ExportRequest::csv(selection).with_bom(o.bom.unwrap_or(false)),
-        ExportFileFormat::Xlsx => {
-            if o.bom.is_some() {
-                return Err(invalid_argument(
-                    "bom",
-                    "only CSV exports have a byte-order mark",
-                ));
-            }
-            ExportRequest::xlsx(selection)
-        }
+    let format = match o.format.unwrap_or(ExportFileFormat::Csv) {
+        ExportFileFormat::Csv => "csv",
+        ExportFileFormat::Xlsx => "xlsx",
     };
-    if let Some(columns) = &o.columns {
-        request = request.with_columns(
-            columns
-                .iter()
-                .map(|c| ExportColumn::parse(c).map_err(to_js))
-                .collect::<Result<_, _>>()?,
-        );
-    }
-    if let Some(name) = &o.file_name {
-        request = request.named(name.clone());
-    }
+    let bom = o.bom.unwrap_or(false);
+    let (columns, name) = (o.columns.as_deref(), o.file_name.clone());
+    let mut request = host::request(selection, format, bom, columns, name).map_err(to_js)?;
     if let Some(masks) = &o.masks {
         request = request.with_masks(masks.to_core()?);
     }

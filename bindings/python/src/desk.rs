@@ -1173,7 +1173,7 @@ impl PyDesk {
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyExportJob> {
         self.not_in_own_export()?;
-        use partnerdesk::export::{ExportColumn, ExportRequest, ExportSelection};
+        use partnerdesk::export::ExportSelection;
         let actor = actor_arg(actor)?;
         let selection = match ids {
             Some(ids) => {
@@ -1189,30 +1189,14 @@ impl PyDesk {
                 sort: sort_arg(py, sort, descending)?,
             },
         };
-        let mut request = match format {
-            "csv" => ExportRequest::csv(selection).with_bom(bom),
-            "xlsx" => ExportRequest::xlsx(selection),
-            _ => {
-                return Err(crate::errors::to_py(
-                    py,
-                    partnerdesk::Error::InvalidArgument {
-                        field: "format".into(),
-                        reason: "expected csv or xlsx".into(),
-                    },
-                ));
-            }
-        };
-        if let Some(cols) = columns {
-            let cols = cols
-                .iter()
-                .map(|c| ExportColumn::parse(c))
-                .collect::<Result<Vec<_>, _>>()
-                .py(py)?;
-            request = request.with_columns(cols);
-        }
-        if let Some(n) = file_name {
-            request = request.named(n);
-        }
+        let request = partnerdesk_host::export::request(
+            selection,
+            format,
+            bom,
+            columns.as_deref(),
+            file_name,
+        )
+        .py(py)?;
         let now = now_arg(py, now)?;
         let mut progress = Progress::new(progress);
         let (result, writer_failure) = self.run_export(
