@@ -2,7 +2,11 @@
 //!
 //! Why a crate of its own: the core is sans-I/O, yet each host writes exports to paths with the
 //! same rules, and a rule written once per binding drifts. Host-specific code (GIL handling,
-//! JS types, uniffi scaffolding) stays in each binding; what is host-neutral lives here.
+//! JS types, uniffi scaffolding) stays in each binding; what is host-neutral lives here: the
+//! list of operations every host offers ([`OPERATIONS_TOML`], read by each host's parity test),
+//! the export steps ([`export`]: three phases over a `std` lock, to a path through
+//! [`FileSink`], to host chunks, the request from host arguments), budget thresholds given as
+//! text ([`thresholds`]) and the shared cursor key ([`set_cursor_key`]).
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
