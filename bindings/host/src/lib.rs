@@ -283,6 +283,26 @@ pub fn set_cursor_key(
 /// tests), as text.
 pub const OPERATIONS_TOML: &str = include_str!("../operations.toml");
 
+/// The JSON text of a core record in its snapshot form (for records that cross as JSON).
+pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, partnerdesk::Error> {
+    serde_json::to_string(value).map_err(partnerdesk::Error::from)
+}
+
+/// A core record from its snapshot-form JSON text (`MALFORMED_JSON` otherwise).
+pub fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, partnerdesk::Error> {
+    serde_json::from_str(text).map_err(partnerdesk::Error::from)
+}
+
+/// A billing day given as text (`2026-11-29`); `INVALID_DATE` naming `field` otherwise.
+pub fn day(field: &str, text: &str) -> Result<chrono::NaiveDate, partnerdesk::Error> {
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+        partnerdesk::Error::InvalidDate {
+            field: field.into(),
+            reason: "expected a day such as 2026-11-29".into(),
+        }
+    })
+}
+
 /// `INVALID_ARGUMENT` naming `field`, for a host argument the core does not parse itself.
 pub fn invalid(field: &str, reason: &str) -> partnerdesk::Error {
     partnerdesk::Error::InvalidArgument {

@@ -23,7 +23,7 @@ use partnerdesk::money::parse_amount;
 use partnerdesk::order::OrderRequest;
 use partnerdesk::{AuthorizationId, Currency, CustomerId, OrderType};
 
-fn customer(id: String) -> napi::Result<CustomerId, Code> {
+pub(crate) fn customer(id: String) -> napi::Result<CustomerId, Code> {
     CustomerId::new(id).map_err(to_js)
 }
 
@@ -34,13 +34,8 @@ fn money_of(field: &str, m: &Money) -> napi::Result<partnerdesk::Money, Code> {
     ))
 }
 
-fn date_of(field: &str, text: &str) -> napi::Result<NaiveDate, Code> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-        to_js(partnerdesk::Error::InvalidDate {
-            field: field.to_owned(),
-            reason: "expected YYYY-MM-DD".to_owned(),
-        })
-    })
+pub(crate) fn date_of(field: &str, text: &str) -> napi::Result<NaiveDate, Code> {
+    partnerdesk_host::day(field, text).map_err(to_js)
 }
 
 /// A mobile number: country code (`+86`, `0086` or empty) and the national digits.

@@ -7,13 +7,13 @@
 
 use crate::desk::Desk;
 use crate::error::{Code, to_js};
-use crate::lifecycle::AuthorizationScopeName;
+use crate::lifecycle::{AuthorizationScopeName, customer, date_of};
 use crate::ops::Actor;
 use crate::types::{Money, count32};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
-use partnerdesk::{CustomerId, OperatorId};
+use partnerdesk::OperatorId;
 
 /// An operator of the partner (the display name is personal data and is not shown).
 #[napi(object)]
@@ -27,23 +27,6 @@ pub struct OperatorInfo {
     pub account_manager: bool,
     /// Permission items held (Huawei's names), sorted.
     pub permissions: Vec<String>,
-}
-
-fn customer(id: String) -> napi::Result<CustomerId, Code> {
-    CustomerId::new(id).map_err(to_js)
-}
-
-fn day(field: &str, text: &str) -> napi::Result<NaiveDate, Code> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-        to_js(partnerdesk::Error::InvalidDate {
-            field: field.to_owned(),
-            reason: "expected YYYY-MM-DD".to_owned(),
-        })
-    })
-}
-
-fn json<T: serde::Serialize + ?Sized>(value: &T) -> napi::Result<String, Code> {
-    serde_json::to_string(value).map_err(|e| to_js(e.into()))
 }
 
 #[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
@@ -121,14 +104,14 @@ impl Desk {
     #[napi]
     pub fn budget_records(&self, customer_id: String) -> napi::Result<String, Code> {
         let id = customer(customer_id)?;
-        json(&self.read()?.budget_records(&id))
+        partnerdesk_host::to_json(&self.read()?.budget_records(&id)).map_err(to_js)
     }
 
     /// A customer's account manager periods, oldest first, as JSON text.
     #[napi]
     pub fn manager_history(&self, customer_id: String) -> napi::Result<String, Code> {
         let id = customer(customer_id)?;
-        json(&self.read()?.manager_history(&id))
+        partnerdesk_host::to_json(&self.read()?.manager_history(&id)).map_err(to_js)
     }
 
     /// Who managed a customer at an instant (`null`: nobody).
@@ -155,7 +138,7 @@ impl Desk {
     ) -> napi::Result<Money, Code> {
         let actor = actor.to_core()?;
         let manager = OperatorId::new(manager).map_err(to_js)?;
-        let (from, to) = (day("from", &from)?, day("to", &to)?);
+        let (from, to) = (date_of("from", &from)?, date_of("to", &to)?);
         let m = self.read()?.manager_spend(&actor, &manager, from, to);
         m.map(Money::from).map_err(to_js)
     }
@@ -165,7 +148,7 @@ impl Desk {
     #[napi]
     pub fn apply_events(&self, events_json: String) -> napi::Result<(), Code> {
         let events: Vec<partnerdesk::event::Event> =
-            serde_json::from_str(&events_json).map_err(|e| to_js(e.into()))?;
+            partnerdesk_host::from_json(&events_json).map_err(to_js)?;
         self.write()?.apply_events(events).map_err(to_js)
     }
 }

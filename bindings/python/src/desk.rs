@@ -1386,8 +1386,7 @@ impl PyDesk {
     /// `Desk.replay` and other hosts' `applyEvents` read).
     #[pyo3(signature = (since = 0))]
     fn events_json(&self, py: Python<'_>, since: u64) -> PyResult<String> {
-        py.detach(|| serde_json::to_string(self.read().events_since(since)))
-            .map_err(partnerdesk::Error::from)
+        py.detach(|| partnerdesk_host::to_json(self.read().events_since(since)))
             .py(py)
     }
 
@@ -1474,13 +1473,13 @@ impl PyDesk {
 
     /// The mask policy of rows, as a dict (the snapshot's form).
     fn row_policy(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let text = py.detach(|| serde_json::to_string(self.read().row_policy()));
+        let text = py.detach(|| partnerdesk_host::to_json(self.read().row_policy()));
         json_value(py, text)
     }
 
     /// The mask policy of exports, as a dict (the snapshot's form).
     fn export_policy(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let text = py.detach(|| serde_json::to_string(self.read().export_policy()));
+        let text = py.detach(|| partnerdesk_host::to_json(self.read().export_policy()));
         json_value(py, text)
     }
 
@@ -1618,8 +1617,8 @@ impl PyDesk {
 }
 
 /// A value from JSON text (a core record in its snapshot form), through Python's `json`.
-fn json_value(py: Python<'_>, text: serde_json::Result<String>) -> PyResult<Py<PyAny>> {
-    let text = text.map_err(partnerdesk::Error::from).py(py)?;
+fn json_value(py: Python<'_>, text: Result<String, partnerdesk::Error>) -> PyResult<Py<PyAny>> {
+    let text = text.py(py)?;
     Ok(py.import("json")?.call_method1("loads", (text,))?.unbind())
 }
 

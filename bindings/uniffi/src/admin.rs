@@ -55,23 +55,17 @@ pub struct LabeledAmount {
 
 /// A billing day argument (`2026-11-29`); `INVALID_DATE` naming `field` otherwise.
 fn parse_day(field: &str, text: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
-        partnerdesk::Error::InvalidDate {
-            field: field.to_owned(),
-            reason: "expected a day such as 2026-11-29".to_owned(),
-        }
-        .into()
-    })
+    Ok(partnerdesk_host::day(field, text)?)
 }
 
 /// The JSON text of a core record in its snapshot form.
 fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String> {
-    Ok(serde_json::to_string(value).map_err(partnerdesk::Error::from)?)
+    Ok(partnerdesk_host::to_json(value)?)
 }
 
 /// A core record from its snapshot-form JSON text (`MALFORMED_JSON` otherwise).
 fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
-    Ok(serde_json::from_str(text).map_err(partnerdesk::Error::from)?)
+    Ok(partnerdesk_host::from_json(text)?)
 }
 
 fn optional_customer(id: Option<String>) -> Result<Option<partnerdesk::CustomerId>> {
