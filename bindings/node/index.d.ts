@@ -65,6 +65,11 @@ export declare class Desk {
   search(query: Query | string, options?: SearchOptions): Page
   /** Like `search`, but only the customer ids. */
   searchIds(query: Query | string, options?: SearchOptions): IdPage
+  /**
+   * The id of every customer matching a query, in sort order, without paging (for batch
+   * work over a whole selection); `limit`, `offset` and `cursor` are not used.
+   */
+  selectIds(query: Query | string, options?: SearchOptions): Array<string>
   /** How many customers match a query (at `now`, default the desk's). */
   count(query: Query | string, now?: Date): number
   /** The masked row of one customer. Throws `INVALID_ID` or `CUSTOMER_NOT_FOUND`. */
@@ -138,6 +143,8 @@ export declare class Desk {
    * event). `DUPLICATE_CUSTOMER` when the id is on the desk.
    */
   insertCustomer(customer: NewCustomer, associatedAt?: Date | undefined | null): void
+  /** Adds or replaces one customer (host-side data, not governed), as `insertCustomer`. */
+  upsertCustomer(customer: NewCustomer, associatedAt?: Date | undefined | null): void
   /**
    * A customer asks to end its association; the administrator decides. Returns the request
    * id.
@@ -271,6 +278,40 @@ export declare class Desk {
   setEventKey(key?: Buffer | undefined | null): void
   /** The link of the last event: the head of the event chain (empty at the start of one). */
   get chainHead(): string
+  /**
+   * Signs search cursors with a key derived from `secret` (at least 16 bytes): desks given
+   * the same secret accept each other's cursors; earlier cursors are refused from now on.
+   */
+  setCursorKey(secret: Buffer): void
+  /** Moves the month-to-date index to the billing month of `now` (default the desk's). */
+  rollTo(now?: Date | undefined | null): void
+  /** Removes a customer (host-side data management; nothing is audited). */
+  removeCustomer(customerId: string): void
+  /** The partner's operators, by login. */
+  operators(): Array<OperatorInfo>
+  /** Throws `AUTHORIZATION_REQUIRED` unless an active authorization covers the scope. */
+  requireAuthorization(customerId: string, scope: AuthorizationScopeName, now?: Date | undefined | null): void
+  /**
+   * The periodic work at `now`: expires authorizations and evaluates budgets (thresholds,
+   * auto-freeze); how many changes were made.
+   */
+  tick(now?: Date | undefined | null): number
+  /** A customer's budget settings and deletions, oldest first, as JSON text. */
+  budgetRecords(customerId: string): string
+  /** A customer's account manager periods, oldest first, as JSON text. */
+  managerHistory(customerId: string): string
+  /** Who managed a customer at an instant (`null`: nobody). */
+  managerAt(customerId: string, at: Date): string | null
+  /**
+   * Spend of the customers `manager` managed, by period, between two billing days
+   * (`YYYY-MM-DD`, both included). Needs the view-spend permission.
+   */
+  managerSpend(actor: Actor, manager: string, from: string, to: string): Money
+  /**
+   * Applies events (JSON text from another desk's `eventsJson`) in order, each checked
+   * first; on the first refused one nothing from it on is applied.
+   */
+  applyEvents(eventsJson: string): void
 }
 
 /**
@@ -525,6 +566,8 @@ export interface BudgetCommand {
   autoFreeze: boolean
   /** Unfreeze the account in the same call (needs the freeze item too). */
   unfreeze?: boolean
+  /** Alert thresholds in percent (decimal strings such as `"80"`), ascending. */
+  thresholds?: Array<string>
 }
 
 /** r" Budget kind. */
@@ -635,6 +678,9 @@ export interface CustomerRow {
 
 /** r" Individual, enterprise or unset. */
 export type CustomerType = 'unset' | 'individual' | 'enterprise'
+
+/** The instant the demo portfolio is built for (a demo desk's `now`). */
+export declare function demoNow(): Date
 
 /** One change on the desk. */
 export interface DeskEvent {
@@ -961,6 +1007,18 @@ export interface NewCustomer {
   email?: string
   /** Tags. */
   tags?: Array<string>
+}
+
+/** An operator of the partner (the display name is personal data and is not shown). */
+export interface OperatorInfo {
+  /** Login. */
+  id: string
+  /** `administrator` or `operator`. */
+  role: string
+  /** Whether the operator can be assigned as an account manager. */
+  accountManager: boolean
+  /** Permission items held (Huawei's names), sorted. */
+  permissions: Array<string>
 }
 
 /** An operator to add to the partner. */

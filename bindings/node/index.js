@@ -845,6 +845,7 @@ module.exports.AuthorizationScopeName = nativeBinding.AuthorizationScopeName
 module.exports.BudgetKind = nativeBinding.BudgetKind
 module.exports.CustomerLevel = nativeBinding.CustomerLevel
 module.exports.CustomerType = nativeBinding.CustomerType
+module.exports.demoNow = nativeBinding.demoNow
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.exportColumns = nativeBinding.exportColumns
 module.exports.ExportFileFormat = nativeBinding.ExportFileFormat

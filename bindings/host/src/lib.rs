@@ -2,7 +2,11 @@
 //!
 //! Why a crate of its own: the core is sans-I/O, yet each host writes exports to paths with the
 //! same rules, and a rule written once per binding drifts. Host-specific code (GIL handling,
-//! JS types, uniffi scaffolding) stays in each binding; what is host-neutral lives here.
+//! JS types, uniffi scaffolding) stays in each binding; what is host-neutral lives here: the
+//! list of operations every host offers ([`OPERATIONS_TOML`], read by each host's parity test),
+//! the export steps ([`export`]: three phases over a `std` lock, to a path through
+//! [`FileSink`], to host chunks, the request from host arguments), budget thresholds given as
+//! text ([`thresholds`]) and the shared cursor key ([`set_cursor_key`]).
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -96,5 +100,213 @@ impl FileSink {
             }
             FileSink::Direct(_) => Ok(()),
         }
+    }
+}
+
+/// Host-neutral steps of an export, shared by the bindings whose desk sits behind a
+/// `std::sync::RwLock` (Node, Kotlin/Swift) and, for the destinations, by Python.
+pub mod export {
+    use super::FileSink;
+    use partnerdesk::Desk;
+    use partnerdesk::Error;
+    use partnerdesk::export::{ExportProgress, ExportWritten, PreparedExport};
+    use std::io::Write;
+    use std::ops::ControlFlow;
+    use std::sync::{PoisonError, RwLock, RwLockWriteGuard};
+
+    /// Runs an export (or a download) in the core's three phases: prepared under the desk's
+    /// write lock, written under a read lock (downgraded from the write lock, so that no change
+    /// comes between and the prepared export stays valid), recorded under the write lock again.
+    /// Reads from other threads run while the rows stream; changes wait.
+    pub fn phases<T>(
+        desk: &RwLock<Desk>,
+        prepare: impl FnOnce(&mut Desk) -> Result<PreparedExport, Error>,
+        out: &mut (dyn Write + Send),
+        progress: impl FnMut(ExportProgress) -> ControlFlow<()>,
+        record: impl FnOnce(&mut Desk, PreparedExport, ExportWritten) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let mut guard = desk.write().unwrap_or_else(PoisonError::into_inner);
+        let prepared = prepare(&mut guard)?;
+        let guard = RwLockWriteGuard::downgrade(guard);
+        let written = guard.write_export(&prepared, &mut *out, progress);
+        drop(guard);
+        let written = written?;
+        let mut guard = desk.write().unwrap_or_else(PoisonError::into_inner);
+        record(&mut guard, prepared, written)
+    }
+
+    /// A write failure after the export ran (`EXPORT_WRITE_FAILED`; the reason names no path).
+    pub fn write_failed(reason: &str) -> Error {
+        Error::ExportWriteFailed {
+            id: String::new(),
+            reason: reason.into(),
+        }
+    }
+
+    /// Writes through `sink` (see [`FileSink`]): buffered, flushed, then committed only when
+    /// `write` succeeded, so a refused, cancelled or failed export leaves the target as it was.
+    pub fn to_sink<T>(
+        sink: FileSink,
+        write: impl FnOnce(&mut (dyn Write + Send)) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let value = {
+            let mut out = std::io::BufWriter::with_capacity(64 * 1024, sink.file());
+            let value = write(&mut out)?;
+            out.flush()
+                .map_err(|_| write_failed("flushing the file failed"))?;
+            value
+        };
+        sink.commit().map_err(write_failed)?;
+        Ok(value)
+    }
+
+    /// Opens a [`FileSink`] for `path`, a failure being `INVALID_ARGUMENT` on `path` (the
+    /// reason names no path), then writes through it as [`to_sink`] does.
+    pub fn to_path<T>(
+        path: &std::path::Path,
+        write: impl FnOnce(&mut (dyn Write + Send)) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let sink = FileSink::open(path).map_err(|_| Error::InvalidArgument {
+            field: "path".into(),
+            reason: "the file cannot be created".into(),
+        })?;
+        to_sink(sink, write)
+    }
+
+    /// A writer handing each buffered chunk to a host callback; `chunk` answers `false` when
+    /// the host could not take it (the export then fails with `EXPORT_WRITE_FAILED`).
+    pub struct ChunkWriter<F: FnMut(&[u8]) -> bool + Send>(pub F);
+
+    impl<F: FnMut(&[u8]) -> bool + Send> Write for ChunkWriter<F> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if (self.0)(buf) {
+                Ok(buf.len())
+            } else {
+                Err(std::io::Error::other("the host refused the chunk"))
+            }
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Streams through `chunk` in pieces of up to 64 KiB, flushed at the end.
+    pub fn to_chunks<T>(
+        chunk: impl FnMut(&[u8]) -> bool + Send,
+        write: impl FnOnce(&mut (dyn Write + Send)) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, ChunkWriter(chunk));
+        let value = write(&mut out)?;
+        out.flush()
+            .map_err(|_| write_failed("the host refused the last chunk"))?;
+        Ok(value)
+    }
+
+    /// An export request from a host's arguments: `format` `csv` or `xlsx` (`INVALID_ARGUMENT`
+    /// otherwise, and for a byte-order mark on XLSX), the columns by key (`columns`), the
+    /// offered file name.
+    pub fn request(
+        selection: partnerdesk::export::ExportSelection,
+        format: &str,
+        bom: bool,
+        columns: Option<&[String]>,
+        file_name: Option<String>,
+    ) -> Result<partnerdesk::export::ExportRequest, Error> {
+        use partnerdesk::export::{ExportColumn, ExportRequest};
+        let mut request = match format {
+            "csv" => ExportRequest::csv(selection).with_bom(bom),
+            "xlsx" if !bom => ExportRequest::xlsx(selection),
+            "xlsx" => {
+                return Err(crate::invalid(
+                    "bom",
+                    "only CSV exports have a byte-order mark",
+                ));
+            }
+            _ => return Err(crate::invalid("format", "expected csv or xlsx")),
+        };
+        if let Some(columns) = columns {
+            let columns = columns
+                .iter()
+                .map(|c| ExportColumn::parse(c))
+                .collect::<Result<Vec<_>, _>>()?;
+            request = request.with_columns(columns);
+        }
+        if let Some(name) = file_name {
+            request = request.named(name);
+        }
+        Ok(request)
+    }
+
+    /// The progress closure the core takes, from a host callback answering whether to go on.
+    pub fn progress(
+        mut go_on: impl FnMut(u64, u64) -> bool,
+    ) -> impl FnMut(ExportProgress) -> ControlFlow<()> {
+        move |p| {
+            if go_on(p.done, p.total) {
+                ControlFlow::Continue(())
+            } else {
+                ControlFlow::Break(())
+            }
+        }
+    }
+}
+
+/// Budget alert thresholds given as decimal strings (percentages such as `"80"`, `"95.5"`):
+/// each parsed, a bad one being `INVALID_ARGUMENT` on `thresholds`; the budget setting checks
+/// their range and order.
+pub fn thresholds(texts: &[String]) -> Result<Vec<rust_decimal::Decimal>, partnerdesk::Error> {
+    texts
+        .iter()
+        .map(|t| {
+            t.trim().parse::<rust_decimal::Decimal>().map_err(|_| {
+                partnerdesk::Error::InvalidArgument {
+                    field: "thresholds".into(),
+                    reason: "each threshold is a decimal number of percent".into(),
+                }
+            })
+        })
+        .collect()
+}
+
+/// The search-cursor key derived from a host's shared secret (at least 16 bytes,
+/// `INVALID_ARGUMENT` otherwise), set on the desk.
+pub fn set_cursor_key(
+    desk: &mut partnerdesk::Desk,
+    secret: &[u8],
+) -> Result<(), partnerdesk::Error> {
+    desk.set_cursor_key(partnerdesk::search::CursorKey::from_secret(secret)?);
+    Ok(())
+}
+
+/// The operations every host offers (`operations.toml`, the source of truth of the parity
+/// tests), as text.
+pub const OPERATIONS_TOML: &str = include_str!("../operations.toml");
+
+/// The JSON text of a core record in its snapshot form (for records that cross as JSON).
+pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, partnerdesk::Error> {
+    serde_json::to_string(value).map_err(partnerdesk::Error::from)
+}
+
+/// A core record from its snapshot-form JSON text (`MALFORMED_JSON` otherwise).
+pub fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, partnerdesk::Error> {
+    serde_json::from_str(text).map_err(partnerdesk::Error::from)
+}
+
+/// A billing day given as text (`2026-11-29`); `INVALID_DATE` naming `field` otherwise.
+pub fn day(field: &str, text: &str) -> Result<chrono::NaiveDate, partnerdesk::Error> {
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+        partnerdesk::Error::InvalidDate {
+            field: field.into(),
+            reason: "expected a day such as 2026-11-29".into(),
+        }
+    })
+}
+
+/// `INVALID_ARGUMENT` naming `field`, for a host argument the core does not parse itself.
+pub fn invalid(field: &str, reason: &str) -> partnerdesk::Error {
+    partnerdesk::Error::InvalidArgument {
+        field: field.into(),
+        reason: reason.into(),
     }
 }

@@ -281,6 +281,21 @@ impl Desk {
             .map_err(to_js)
     }
 
+    /// The id of every customer matching a query, in sort order, without paging (for batch
+    /// work over a whole selection); `limit`, `offset` and `cursor` are not used.
+    #[napi(ts_args_type = "query: Query | string, options?: SearchOptions")]
+    pub fn select_ids(
+        &self,
+        query: QueryArg,
+        options: Option<SearchOptions>,
+    ) -> napi::Result<Vec<String>, Code> {
+        let o = options.unwrap_or_default();
+        let q = query_of(query)?;
+        let sort = sort_of(o.sort, o.descending);
+        let ids = self.read()?.select_ids(&q, sort, o.now.unwrap_or(self.now));
+        Ok(ids.into_iter().map(|i| i.as_str().to_owned()).collect())
+    }
+
     /// How many customers match a query (at `now`, default the desk's).
     #[napi(ts_args_type = "query: Query | string, now?: Date")]
     pub fn count(&self, query: QueryArg, now: Option<DateTime<Utc>>) -> napi::Result<u32, Code> {

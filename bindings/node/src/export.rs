@@ -13,7 +13,7 @@
 
 use crate::args::SelectionArg;
 use crate::desk::{Desk, Progress, ProgressFn, query_of};
-use crate::error::{Code, invalid_argument, to_js, to_js_value};
+use crate::error::{Code, to_js, to_js_value};
 use crate::ops::Actor;
 use crate::types::SortKey;
 use chrono::{DateTime, Utc};
@@ -29,11 +29,12 @@ use partnerdesk::export::{
 use partnerdesk::privacy::SensitiveField;
 use partnerdesk::query::Sort;
 use partnerdesk::{CustomerId, Desk as CoreDesk, Error as CoreError, ExportId};
+use partnerdesk_host::export as host;
 use std::io::Write;
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, PoisonError, RwLock, RwLockWriteGuard};
+use std::sync::{Arc, RwLock};
 
 /// CSV or XLSX.
 #[napi(string_enum = "lowercase")]
@@ -269,23 +270,9 @@ impl ExportTask {
                     Written::Rows(rows, _) => Written::Rows(rows, buffer),
                 })
             }
-            Sink::File(path) => {
-                // See `FileSink`: a refused, cancelled or failed export leaves an existing file
-                // byte for byte as it was.
-                let sink = FileSink::open(path).map_err(|_| CoreError::InvalidArgument {
-                    field: "path".into(),
-                    reason: "the file cannot be created".into(),
-                })?;
-                let written = {
-                    let mut out = std::io::BufWriter::new(sink.file());
-                    let written = self.write_to(&mut out)?;
-                    out.flush()
-                        .map_err(|_| write_failed("flushing the file failed"))?;
-                    written
-                };
-                sink.commit().map_err(write_failed)?;
-                Ok(written)
-            }
+            // See `FileSink`: a refused, cancelled or failed export leaves an existing file
+            // byte for byte as it was.
+            Sink::File(path) => partnerdesk_host::export::to_path(path, |out| self.write_to(out)),
         }
     }
 
@@ -295,33 +282,30 @@ impl ExportTask {
     /// lock again. While the rows stream, reads on the JS thread run; changes throw
     /// `DESK_BUSY`.
     fn write_to(&self, out: &mut (dyn Write + Send)) -> Result<Written, CoreError> {
-        let mut desk = self.desk.write().unwrap_or_else(PoisonError::into_inner);
         let inv = partnerdesk::Invocation::new(self.actor.clone(), self.now);
-        let prepared = match &self.work {
-            Work::Export(request) => desk.prepare_export(&inv, request)?,
-            Work::Download(id) => desk.prepare_download(&inv, id)?,
-        };
-        let desk = RwLockWriteGuard::downgrade(desk);
-        let written = desk.write_export(&prepared, &mut *out, |p| self.ticker.tick(p));
-        drop(desk);
-        let written = written?;
-        let mut desk = self.desk.write().unwrap_or_else(PoisonError::into_inner);
+        let tick = |p| self.ticker.tick(p);
         match &self.work {
-            Work::Export(_) => desk
-                .record_export(prepared, written)
-                .map(|job| Written::Job(Box::new(job), Vec::new())),
-            Work::Download(_) => desk
-                .record_download(prepared, written)
-                .map(|rows| Written::Rows(rows, Vec::new())),
+            Work::Export(request) => host::phases(
+                &self.desk,
+                |d| d.prepare_export(&inv, request),
+                out,
+                tick,
+                |d, prepared, written| {
+                    d.record_export(prepared, written)
+                        .map(|job| Written::Job(Box::new(job), Vec::new()))
+                },
+            ),
+            Work::Download(id) => host::phases(
+                &self.desk,
+                |d| d.prepare_download(&inv, id),
+                out,
+                tick,
+                |d, prepared, written| {
+                    d.record_download(prepared, written)
+                        .map(|rows| Written::Rows(rows, Vec::new()))
+                },
+            ),
         }
-    }
-}
-
-/// A write failure after the export ran (the job is recorded as the core saw it).
-fn write_failed(reason: &str) -> CoreError {
-    CoreError::ExportWriteFailed {
-        id: String::new(),
-        reason: reason.into(),
     }
 }
 
@@ -369,29 +353,13 @@ fn sort_of(o: &ExportOptions) -> Sort {
 }
 
 fn request_of(selection: ExportSelection, o: &ExportOptions) -> napi::Result<ExportRequest, Code> {
-    let mut request = match o.format.unwrap_or(ExportFileFormat::Csv) {
-        ExportFileFormat::Csv => ExportRequest::csv(selection).with_bom(o.bom.unwrap_or(false)),
-        ExportFileFormat::Xlsx => {
-            if o.bom.is_some() {
-                return Err(invalid_argument(
-                    "bom",
-                    "only CSV exports have a byte-order mark",
-                ));
-            }
-            ExportRequest::xlsx(selection)
-        }
+    let format = match o.format.unwrap_or(ExportFileFormat::Csv) {
+        ExportFileFormat::Csv => "csv",
+        ExportFileFormat::Xlsx => "xlsx",
     };
-    if let Some(columns) = &o.columns {
-        request = request.with_columns(
-            columns
-                .iter()
-                .map(|c| ExportColumn::parse(c).map_err(to_js))
-                .collect::<Result<_, _>>()?,
-        );
-    }
-    if let Some(name) = &o.file_name {
-        request = request.named(name.clone());
-    }
+    let bom = o.bom.unwrap_or(false);
+    let (columns, name) = (o.columns.as_deref(), o.file_name.clone());
+    let mut request = host::request(selection, format, bom, columns, name).map_err(to_js)?;
     if let Some(masks) = &o.masks {
         request = request.with_masks(masks.to_core()?);
     }
@@ -553,5 +521,3 @@ pub fn export_columns() -> Vec<String> {
         .map(|c| c.as_str().to_owned())
         .collect()
 }
-
-pub(crate) use partnerdesk_host::FileSink;

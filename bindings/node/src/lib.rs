@@ -20,6 +20,7 @@ pub mod panic_guard;
 pub mod privacy;
 pub mod query;
 pub mod types;
+pub mod upkeep;
 
 use napi_derive::napi;
 

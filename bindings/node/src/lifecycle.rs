@@ -23,7 +23,7 @@ use partnerdesk::money::parse_amount;
 use partnerdesk::order::OrderRequest;
 use partnerdesk::{AuthorizationId, Currency, CustomerId, OrderType};
 
-fn customer(id: String) -> napi::Result<CustomerId, Code> {
+pub(crate) fn customer(id: String) -> napi::Result<CustomerId, Code> {
     CustomerId::new(id).map_err(to_js)
 }
 
@@ -34,13 +34,8 @@ fn money_of(field: &str, m: &Money) -> napi::Result<partnerdesk::Money, Code> {
     ))
 }
 
-fn date_of(field: &str, text: &str) -> napi::Result<NaiveDate, Code> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-        to_js(partnerdesk::Error::InvalidDate {
-            field: field.to_owned(),
-            reason: "expected YYYY-MM-DD".to_owned(),
-        })
-    })
+pub(crate) fn date_of(field: &str, text: &str) -> napi::Result<NaiveDate, Code> {
+    partnerdesk_host::day(field, text).map_err(to_js)
 }
 
 /// A mobile number: country code (`+86`, `0086` or empty) and the national digits.
@@ -366,6 +361,17 @@ impl Desk {
     ) -> napi::Result<(), Code> {
         let c = customer.to_core(associated_at.unwrap_or(self.now))?;
         self.write()?.insert_customer(c).map_err(to_js)
+    }
+
+    /// Adds or replaces one customer (host-side data, not governed), as `insertCustomer`.
+    #[napi]
+    pub fn upsert_customer(
+        &self,
+        customer: NewCustomer,
+        associated_at: Option<DateTime<Utc>>,
+    ) -> napi::Result<(), Code> {
+        let c = customer.to_core(associated_at.unwrap_or(self.now))?;
+        self.write()?.upsert_customer(c).map_err(to_js)
     }
 
     /// A customer asks to end its association; the administrator decides. Returns the request

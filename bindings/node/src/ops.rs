@@ -136,6 +136,8 @@ pub struct BudgetCommand {
     pub auto_freeze: bool,
     /// Unfreeze the account in the same call (needs the freeze item too).
     pub unfreeze: Option<bool>,
+    /// Alert thresholds in percent (decimal strings such as `"80"`), ascending.
+    pub thresholds: Option<Vec<String>>,
 }
 
 /// The outcome of a batch command for one customer.
@@ -347,6 +349,12 @@ impl Desk {
             budget.unfreeze.unwrap_or(false),
         )
         .map_err(to_js)?;
+        let setting = match &budget.thresholds {
+            Some(t) => partnerdesk_host::thresholds(t)
+                .and_then(|t| setting.with_thresholds(t))
+                .map_err(to_js)?,
+            None => setting,
+        };
         let inv = self.invocation(actor, &o)?;
         self.write()?.set_budget(&inv, &id, &setting).map_err(to_js)
     }

@@ -1173,7 +1173,7 @@ impl PyDesk {
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyExportJob> {
         self.not_in_own_export()?;
-        use partnerdesk::export::{ExportColumn, ExportRequest, ExportSelection};
+        use partnerdesk::export::ExportSelection;
         let actor = actor_arg(actor)?;
         let selection = match ids {
             Some(ids) => {
@@ -1189,30 +1189,14 @@ impl PyDesk {
                 sort: sort_arg(py, sort, descending)?,
             },
         };
-        let mut request = match format {
-            "csv" => ExportRequest::csv(selection).with_bom(bom),
-            "xlsx" => ExportRequest::xlsx(selection),
-            _ => {
-                return Err(crate::errors::to_py(
-                    py,
-                    partnerdesk::Error::InvalidArgument {
-                        field: "format".into(),
-                        reason: "expected csv or xlsx".into(),
-                    },
-                ));
-            }
-        };
-        if let Some(cols) = columns {
-            let cols = cols
-                .iter()
-                .map(|c| ExportColumn::parse(c))
-                .collect::<Result<Vec<_>, _>>()
-                .py(py)?;
-            request = request.with_columns(cols);
-        }
-        if let Some(n) = file_name {
-            request = request.named(n);
-        }
+        let request = partnerdesk_host::export::request(
+            selection,
+            format,
+            bom,
+            columns.as_deref(),
+            file_name,
+        )
+        .py(py)?;
         let now = now_arg(py, now)?;
         let mut progress = Progress::new(progress);
         let (result, writer_failure) = self.run_export(
@@ -1398,6 +1382,170 @@ impl PyDesk {
         Ok(py.detach(|| self.read().chain_head().to_owned()))
     }
 
+    /// The events after sequence number `since` (all with 0) as JSON text (what
+    /// `Desk.replay` and other hosts' `applyEvents` read).
+    #[pyo3(signature = (since = 0))]
+    fn events_json(&self, py: Python<'_>, since: u64) -> PyResult<String> {
+        py.detach(|| partnerdesk_host::to_json(self.read().events_since(since)))
+            .py(py)
+    }
+
+    /// The id of every customer matching, in sort order, without paging (for batch work over
+    /// a whole selection).
+    #[pyo3(signature = (query = None, *, sort = "id", descending = false, now = None))]
+    fn select_ids(
+        &self,
+        py: Python<'_>,
+        query: Option<&Bound<'_, PyAny>>,
+        sort: &str,
+        descending: bool,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<String>> {
+        let (q, sort, now) = (
+            query_arg(query)?,
+            sort_arg(py, sort, descending)?,
+            now_arg(py, now)?,
+        );
+        let ids = py.detach(|| self.read().select_ids(&q, sort, now));
+        Ok(ids.into_iter().map(|i| i.as_str().to_owned()).collect())
+    }
+
+    /// Signs search cursors with a key derived from `secret` (at least 16 bytes): desks given
+    /// the same secret accept each other's cursors; earlier cursors are refused from now on.
+    fn set_cursor_key(&self, py: Python<'_>, secret: Vec<u8>) -> PyResult<()> {
+        self.not_in_own_export()?;
+        py.detach(|| partnerdesk_host::set_cursor_key(&mut self.write(), &secret))
+            .py(py)
+    }
+
+    /// Records the distributor's decision on a reseller's authorization request.
+    #[pyo3(signature = (actor, authorization, approved, *, now = None, idempotency_key = None))]
+    fn record_distributor_decision(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        authorization: String,
+        approved: bool,
+        now: Option<&Bound<'_, PyAny>>,
+        idempotency_key: Option<String>,
+    ) -> PyResult<()> {
+        let action = if approved {
+            "distributor_approve"
+        } else {
+            "distributor_reject"
+        };
+        self.decide_authorization(py, actor, authorization, action, None, now, idempotency_key)
+    }
+
+    /// Ends the authorizations whose time has passed at `now`; how many ended.
+    #[pyo3(signature = (*, now = None))]
+    fn expire_authorizations(
+        &self,
+        py: Python<'_>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<usize> {
+        self.not_in_own_export()?;
+        let now = now_arg(py, now)?;
+        py.detach(|| self.write().expire_authorizations(now)).py(py)
+    }
+
+    /// Freezes the customers whose auto-freeze budget is used up at `now`; how many.
+    #[pyo3(signature = (*, now = None))]
+    fn evaluate_budgets(&self, py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<usize> {
+        self.not_in_own_export()?;
+        let now = now_arg(py, now)?;
+        py.detach(|| self.write().evaluate_budgets(now)).py(py)
+    }
+
+    /// Whether an active authorization covers the scope for the customer at `now`.
+    #[pyo3(signature = (customer, scope, *, now = None))]
+    fn may_act_on_behalf(
+        &self,
+        py: Python<'_>,
+        customer: String,
+        scope: &str,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<bool> {
+        let customer = CustomerId::new(customer).py(py)?;
+        let (scope, now) = (AuthorizationScope::parse(scope), now_arg(py, now)?);
+        Ok(py.detach(|| self.read().may_act_on_behalf(&customer, &scope, now)))
+    }
+
+    /// The mask policy of rows, as a dict (the snapshot's form).
+    fn row_policy(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let text = py.detach(|| partnerdesk_host::to_json(self.read().row_policy()));
+        json_value(py, text)
+    }
+
+    /// The mask policy of exports, as a dict (the snapshot's form).
+    fn export_policy(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let text = py.detach(|| partnerdesk_host::to_json(self.read().export_policy()));
+        json_value(py, text)
+    }
+
+    /// `export` to a path (same keyword arguments); the path is replaced only on success.
+    #[pyo3(signature = (actor, path, **kwargs))]
+    fn export_to_file(
+        slf: &Bound<'_, Self>,
+        actor: &Bound<'_, PyAny>,
+        path: &Bound<'_, PyAny>,
+        kwargs: Option<&Bound<'_, pyo3::types::PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        Ok(slf.call_method("export", (actor, path), kwargs)?.unbind())
+    }
+
+    /// `export` to bytes in memory (same keyword arguments).
+    #[pyo3(signature = (actor, **kwargs))]
+    fn export_to_buffer(
+        slf: &Bound<'_, Self>,
+        actor: &Bound<'_, PyAny>,
+        kwargs: Option<&Bound<'_, pyo3::types::PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        let buffer = slf.py().import("io")?.getattr("BytesIO")?.call0()?;
+        slf.call_method("export", (actor, &buffer), kwargs)?;
+        Ok(buffer.call_method0("getvalue")?.unbind())
+    }
+
+    /// An empty desk for a partner; see `empty_desk`.
+    #[staticmethod]
+    #[pyo3(signature = (partner_id, name, *, site, tier = "solution_provider", now = None))]
+    fn empty(
+        py: Python<'_>,
+        partner_id: String,
+        name: String,
+        site: &str,
+        tier: &str,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        crate::huawei::empty_desk(py, partner_id, name, site, tier, now)
+    }
+
+    /// The desk of the bundled Huawei fixtures of a site; see `huawei_fixture_desk`.
+    #[staticmethod]
+    #[pyo3(signature = (site, *, now = None))]
+    fn from_huawei_fixtures(
+        py: Python<'_>,
+        site: &str,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        Ok(crate::huawei::huawei_fixture_desk(py, site, now)?.0)
+    }
+
+    /// Merges one step of Huawei response pages into this desk; see `huawei_import`.
+    #[pyo3(signature = (kind, pages, *, customer = None, cycle = None, reseller = None, now = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn import_huawei(
+        slf: &Bound<'_, Self>,
+        kind: &str,
+        pages: &Bound<'_, PyAny>,
+        customer: Option<String>,
+        cycle: Option<String>,
+        reseller: Option<String>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        crate::huawei::huawei_import(slf.py(), slf, kind, pages, customer, cycle, reseller, now)
+    }
+
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let (id, n) = py.detach(|| {
             let d = self.read();
@@ -1466,6 +1614,12 @@ impl PyDesk {
             .py(py)?;
         PyBatchOutcome::build(py, out)
     }
+}
+
+/// A value from JSON text (a core record in its snapshot form), through Python's `json`.
+fn json_value(py: Python<'_>, text: Result<String, partnerdesk::Error>) -> PyResult<Py<PyAny>> {
+    let text = text.py(py)?;
+    Ok(py.import("json")?.call_method1("loads", (text,))?.unbind())
 }
 
 /// A mask policy from a base name and per-field rules (see `Desk.set_row_policy`).
@@ -1609,23 +1763,8 @@ impl PyDesk {
         // See `FileSink`: a refused, cancelled or failed export leaves an existing file byte
         // for byte as it was.
         let sink = crate::export::FileSink::open(&path)?;
-        let result = py.detach(|| {
-            let (r, flushed) = {
-                let mut out = BufWriter::with_capacity(64 * 1024, sink.file());
-                let r = f(self, &mut out, progress);
-                (r, out.flush())
-            };
-            let failed = |reason: &str| partnerdesk::Error::ExportWriteFailed {
-                id: String::new(),
-                reason: reason.into(),
-            };
-            match (r, flushed) {
-                (Ok(v), Ok(())) => sink.commit().map(|()| v).map_err(failed),
-                (Ok(_), Err(_)) => Err(failed("flushing the file failed")),
-                // Dropping the sink removes its temporary file.
-                (Err(e), _) => Err(e),
-            }
-        });
+        let result =
+            py.detach(|| partnerdesk_host::export::to_sink(sink, |out| f(self, out, progress)));
         Ok((result, None))
     }
 }

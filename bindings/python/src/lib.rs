@@ -56,6 +56,14 @@ fn _partnerdesk(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(huawei::huawei_outcome, m)?)?;
     m.add_function(wrap_pyfunction!(huawei::huawei_list_body, m)?)?;
     m.add_function(wrap_pyfunction!(huawei::huawei_page_plan, m)?)?;
+    // The names every host shares (bindings/host/operations.toml) for two of the above.
+    m.add("huawei_batch_outcome", m.getattr("huawei_outcome")?)?;
+    m.add("huawei_split_query", m.getattr("huawei_list_body")?)?;
+    m.add_function(wrap_pyfunction!(version, m)?)?;
+    m.add_function(wrap_pyfunction!(demo_now, m)?)?;
+    m.add_function(wrap_pyfunction!(error_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(export_columns, m)?)?;
+    m.add_function(wrap_pyfunction!(huawei_error_codes, m)?)?;
     // Set as a plain attribute, not through `add_function`, so it stays out of `__all__` (and
     // out of the `partnerdesk` package's star import): a hidden diagnostic for the tests.
     m.setattr(
@@ -63,4 +71,42 @@ fn _partnerdesk(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(panic_guard::_panic_for_tests, m)?,
     )?;
     Ok(())
+}
+
+/// The library's version (as `__version__`).
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
+#[pyfunction]
+fn version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
+/// The instant the demo portfolio is built for.
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
+#[pyfunction]
+fn demo_now() -> chrono::DateTime<chrono::Utc> {
+    partnerdesk::demo::demo_now()
+}
+
+/// Every stable error code of the core, in its order (the keys of `ERROR_CODES`).
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
+#[pyfunction]
+fn error_codes() -> Vec<&'static str> {
+    partnerdesk::Error::CODES.to_vec()
+}
+
+/// Every export column key, in the default order.
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
+#[pyfunction]
+fn export_columns() -> Vec<&'static str> {
+    partnerdesk::export::ExportColumn::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .collect()
+}
+
+/// Every stable error code of the Huawei adapter.
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
+#[pyfunction]
+fn huawei_error_codes() -> Vec<&'static str> {
+    partnerdesk_huawei::HuaweiError::CODES.to_vec()
 }

@@ -35,6 +35,11 @@ impl Desk {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// The lock itself (for the export phases, which downgrade it).
+    pub(crate) fn lock(&self) -> &RwLock<partnerdesk::Desk> {
+        &self.inner
+    }
+
     pub(crate) fn write(&self) -> RwLockWriteGuard<'_, partnerdesk::Desk> {
         self.inner
             .write()

@@ -531,6 +531,7 @@ pub fn huawei_budget_body(
         kind,
         auto_freeze,
         unfreeze,
+        &[],
     )?;
     json_text(&request::budget_json(
         &id,

@@ -31,15 +31,19 @@
 
 uniffi::setup_scaffolding!();
 
+mod admin;
 mod desk;
 mod error;
+mod export;
 mod huawei;
 mod ops;
 mod panic_guard;
 mod types;
 
+pub use admin::{IdPage, LabeledAmount, OperatorInfo, version};
 pub use desk::{Desk, demo_now, normalize_filter};
 pub use error::{PartnerDeskError, Result};
+pub use export::{ExportJobInfo, ExportListener, ExportOptions, export_columns};
 pub use huawei::{
     ApiPage, HuaweiBudgetUsed, HuaweiImport, ImportReport, ImportWarning, ImportedBudgetRecord,
     QuerySplit, RemoteItem, RemoteOutcome, Site, Tier, huawei_api_kinds, huawei_batch_outcome,

@@ -290,6 +290,25 @@ pub struct AuthorizationInfo {
     pub expires_at: Option<String>,
 }
 
+impl AuthorizationInfo {
+    /// An authorization and its state at `now`.
+    pub(crate) fn at(
+        a: &partnerdesk::authorization::Authorization,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        AuthorizationInfo {
+            id: a.id.as_str().to_owned(),
+            customer_id: a.customer.as_str().to_owned(),
+            scopes: a.scopes.iter().map(|s| s.as_str().to_owned()).collect(),
+            duration_days: a.duration_days,
+            requested_by: a.requested_by.as_str().to_owned(),
+            requested_at: format_time(a.requested_at),
+            state: a.state_at(now).as_str().to_owned(),
+            expires_at: a.expires_at.map(format_time),
+        }
+    }
+}
+
 /// One audit record (no personal data: ids, codes, field names).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct AuditEntry {
@@ -332,17 +351,28 @@ impl From<&partnerdesk::audit::AuditRecord> for AuditEntry {
 
 // ---- argument parsing ------------------------------------------------------------------------
 
-fn parse_actor(operator: &str) -> Result<Actor> {
-    Ok(Actor::Operator(OperatorId::new(operator)?))
+/// Who acts: an operator's login (`alice`, or `operator:alice`), a customer
+/// (`customer:<id>`, for the customer's own steps) or `system`, as the audit log names them.
+pub(crate) fn parse_actor(actor: &str) -> Result<Actor> {
+    Ok(match actor.split_once(':') {
+        Some(("customer", id)) => Actor::Customer(customer_id(id)?),
+        Some(("operator", login)) => Actor::Operator(OperatorId::new(login)?),
+        _ if actor == "system" => Actor::System,
+        _ => Actor::Operator(OperatorId::new(actor)?),
+    })
 }
 
-fn parse_key(k: Option<String>) -> Result<Option<IdempotencyKey>> {
+pub(crate) fn parse_key(k: Option<String>) -> Result<Option<IdempotencyKey>> {
     Ok(k.map(IdempotencyKey::new).transpose()?)
 }
 
 /// The invocation of a governed command: the operator acting, `now` and the optional
 /// idempotency key, parsed in that order.
-fn parse_invocation(operator: &str, now: &str, key: Option<String>) -> Result<Invocation> {
+pub(crate) fn parse_invocation(
+    operator: &str,
+    now: &str,
+    key: Option<String>,
+) -> Result<Invocation> {
     let (actor, now, key) = (parse_actor(operator)?, parse_now(now)?, parse_key(key)?);
     Ok(Invocation::new(actor, now).with_key(key))
 }
@@ -373,14 +403,19 @@ pub(crate) fn budget_setting(
     kind: BudgetKind,
     auto_freeze: bool,
     unfreeze: bool,
+    thresholds: &[String],
 ) -> Result<BudgetSetting> {
     let amount = partnerdesk::money::parse_amount("budget_amount", amount)?;
-    Ok(BudgetSetting::new(
+    let setting = BudgetSetting::new(
         partnerdesk::Money::new(amount, currency),
         kind.into(),
         auto_freeze,
         unfreeze,
-    )?)
+    )?;
+    if thresholds.is_empty() {
+        return Ok(setting);
+    }
+    Ok(setting.with_thresholds(partnerdesk_host::thresholds(thresholds)?)?)
 }
 
 #[partnerdesk_panic_guard::entry_points(fallible_only)]
@@ -454,12 +489,14 @@ impl Desk {
 
     /// Sets (not adds) a reseller-model customer's budget. `amount` is a decimal string
     /// (`"5000.00"`, at most 2 decimals, up to 2147483647) in `currency` (the partner's when
-    /// `null`). `unfreeze` also unfreezes the account in the same call.
+    /// `null`). `unfreeze` also unfreezes the account in the same call. `thresholds`: alert
+    /// thresholds in percent (decimal strings such as `"80"`), ascending.
     #[uniffi::method(default(
         auto_freeze = false,
         unfreeze = false,
         currency = None,
-        idempotency_key = None
+        idempotency_key = None,
+        thresholds = []
     ))]
     #[allow(clippy::too_many_arguments)]
     pub fn set_budget(
@@ -473,6 +510,7 @@ impl Desk {
         unfreeze: bool,
         currency: Option<String>,
         idempotency_key: Option<String>,
+        thresholds: Vec<String>,
     ) -> Result<()> {
         let inv = parse_invocation(&operator, &now, idempotency_key)?;
         let id = crate::desk::customer_id(&customer_id)?;
@@ -481,7 +519,7 @@ impl Desk {
             .transpose()?;
         let mut desk = self.write();
         let currency = currency.unwrap_or(desk.partner().currency);
-        let setting = budget_setting(&amount, currency, kind, auto_freeze, unfreeze)?;
+        let setting = budget_setting(&amount, currency, kind, auto_freeze, unfreeze, &thresholds)?;
         desk.set_budget(&inv, &id, &setting)?;
         Ok(())
     }
@@ -521,7 +559,7 @@ impl Desk {
     }
 
     /// A customer's authorizations (requests and their states at `now`), oldest first.
-    pub fn authorizations(
+    pub fn authorizations_of(
         &self,
         customer_id: String,
         now: String,
@@ -533,16 +571,7 @@ impl Desk {
         Ok(desk
             .authorizations_of(&id)
             .into_iter()
-            .map(|a| AuthorizationInfo {
-                id: a.id.as_str().to_owned(),
-                customer_id: a.customer.as_str().to_owned(),
-                scopes: a.scopes.iter().map(|s| s.as_str().to_owned()).collect(),
-                duration_days: a.duration_days,
-                requested_by: a.requested_by.as_str().to_owned(),
-                requested_at: format_time(a.requested_at),
-                state: a.state_at(now).as_str().to_owned(),
-                expires_at: a.expires_at.map(format_time),
-            })
+            .map(|a| AuthorizationInfo::at(a, now))
             .collect())
     }
 

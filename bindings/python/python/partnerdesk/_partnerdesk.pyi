@@ -37,8 +37,15 @@ __all__ = [
     "Query",
     "SearchIterator",
     "__version__",
+    "demo_now",
     "demo_portfolio",
     "empty_desk",
+    "error_codes",
+    "export_columns",
+    "huawei_batch_outcome",
+    "huawei_error_codes",
+    "huawei_split_query",
+    "version",
     "huawei_budget_body",
     "huawei_fixture_desk",
     "huawei_fixtures",
@@ -464,6 +471,37 @@ class Desk:
     def set_event_key(self, key: bytes | None) -> None: ...
     @property
     def chain_head(self) -> str: ...
+    def events_json(self, since: int = 0) -> str: ...
+    def select_ids(
+        self, query: _QueryLike = None, *, sort: _SortKey | str = "id", descending: bool = False,
+        now: datetime.datetime | None = None,
+    ) -> list[str]: ...
+    def set_cursor_key(self, secret: bytes) -> None: ...
+    def record_distributor_decision(
+        self, actor: _ActorLike, authorization: str, approved: bool, *, now: _Now = None,
+        idempotency_key: str | None = None,
+    ) -> None: ...
+    def expire_authorizations(self, *, now: _Now = None) -> int: ...
+    def evaluate_budgets(self, *, now: _Now = None) -> int: ...
+    def may_act_on_behalf(self, customer: str, scope: str, *, now: _Now = None) -> bool: ...
+    def row_policy(self) -> dict[str, Any]: ...
+    def export_policy(self) -> dict[str, Any]: ...
+    def export_to_file(
+        self, actor: _ActorLike, path: str | os.PathLike[str], **kwargs: Any
+    ) -> ExportJob: ...
+    def export_to_buffer(self, actor: _ActorLike, **kwargs: Any) -> bytes: ...
+    @staticmethod
+    def empty(
+        partner_id: str, name: str, *, site: _Site | str,
+        tier: Literal["solution_provider", "distributor", "reseller"] | str = "solution_provider",
+        now: _Now = None,
+    ) -> Desk: ...
+    @staticmethod
+    def from_huawei_fixtures(site: _Site | str, *, now: _Now = None) -> Desk: ...
+    def import_huawei(
+        self, kind: _ImportKind | str, pages: _Pages, *, customer: str | None = None,
+        cycle: str | None = None, reseller: str | None = None, now: _Now = None,
+    ) -> _ImportReport: ...
 
 @final
 class SearchIterator(Iterator[CustomerRow]):
@@ -853,6 +891,29 @@ def huawei_list_body(
 
 def huawei_page_plan(total: int, *, limit: int = 100) -> list[tuple[int, int]]:
     """The ``(offset, limit)`` pages covering ``total`` records within the API's bounds."""
+
+def huawei_batch_outcome(customers: list[str], body: str, *, http_status: int | None = None) -> _RemoteOutcome:
+    """Huawei's answer to a batch request, per customer (the name every host shares)."""
+
+def huawei_split_query(
+    query: Query | str, *, site: _Site | str, offset: int = 0, limit: int = 100
+) -> tuple[dict[str, Any], str]:
+    """The ``ListSubCustomers`` body for a query's API part, and the local filter text."""
+
+def huawei_error_codes() -> list[str]:
+    """Every stable error code of the Huawei adapter."""
+
+def version() -> str:
+    """The library's version (as ``__version__``)."""
+
+def demo_now() -> datetime.datetime:
+    """The instant the demo portfolio is built for."""
+
+def error_codes() -> list[str]:
+    """Every stable error code of the core, in its order."""
+
+def export_columns() -> list[str]:
+    """Every export column key, in the default order."""
 
 def _panic_for_tests() -> None:
     """Internal diagnostic, not part of the API: panics on purpose inside the native module,

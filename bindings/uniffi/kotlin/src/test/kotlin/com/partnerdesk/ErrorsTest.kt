@@ -22,24 +22,8 @@ class ErrorsTest {
     private val sort = SortOrder(SortKey.ID)
     private val first5 = PageRequest.First(5u)
 
-    /** Codes the mobile surface never produces, and why. */
-    private val notOnMobile = mapOf(
-        "DUPLICATE_CUSTOMER" to "customers are not created from mobile (snapshots are checked as a whole)",
-        "DUPLICATE_OPERATOR" to "operators are not managed from mobile",
-        "ADMINISTRATOR_ONLY" to "export and association management are not on mobile",
-        "DISASSOCIATION_QUOTA_EXCEEDED" to "disassociation is not on mobile",
-        "DISASSOCIATION_BLOCKED" to "disassociation is not on mobile",
-        "ALREADY_ASSOCIATED" to "association is not on mobile",
-        "AUTHORIZATION_REQUIRED" to "acting on the customer's behalf is not on mobile",
-        "AUTHORIZATION_NOT_FOUND" to "approving, revoking and terminating authorizations is not on mobile",
-        "DISTRIBUTOR_APPROVAL_REQUIRED" to "distributor decisions are not on mobile",
-        "OVER_BUDGET" to "orders on behalf are not on mobile",
-        "EXPORT_NOT_FOUND" to "export is not on mobile",
-        "EXPORT_CANCELLED" to "export is not on mobile",
-        "EXPORT_WRITE_FAILED" to "export is not on mobile",
-        "INVALID_EVENT" to "the mobile surface neither applies nor replays event logs (the host's server does)",
-        "EVENT_CHAIN_BROKEN" to "the mobile surface neither applies nor replays event logs (the host's server does)",
-    )
+    /** Codes the mobile surface never produces, and why (none since it reached parity). */
+    private val notOnMobile = emptyMap<String, String>()
 
     /** Each reachable code, with the call that raises it (thrown, or one item of a batch). */
     private fun reachable(desk: Desk): Map<String, () -> Unit> {
@@ -104,11 +88,71 @@ class ErrorsTest {
             "HUAWEI_PAGING_OUT_OF_BOUNDS" to { huaweiPagePlan(40_000_101uL, 100u) },
             // The hidden diagnostic that panics on purpose: the last line against panics.
             "INTERNAL" to { panicForTests() },
+            "DUPLICATE_CUSTOMER" to { desk.insertCustomer(firstCustomerJson(desk)) },
+            "DUPLICATE_OPERATOR" to { desk.addOperator(ADMIN, "Another Admin", "administrator") },
+            "ADMINISTRATOR_ONLY" to { desk.grantPermissions(BILLING, "am_001", listOf("PD_VIEW_SPEND"), now) },
+            "DISASSOCIATION_QUOTA_EXCEEDED" to {
+                val cid = reseller[8]
+                repeat(3) {
+                    val req = desk.requestPartnerDisassociation(ADMIN, cid, "tidy up", now)
+                    desk.decideDisassociation("customer:$cid", req, false, "staying", now)
+                }
+                desk.requestPartnerDisassociation(ADMIN, cid, "tidy up", now)
+            },
+            "DISASSOCIATION_BLOCKED" to { desk.requestPartnerDisassociation(ADMIN, frozen, "leave", now) },
+            "ALREADY_ASSOCIATED" to { desk.associate(ADMIN, firstCustomerJson(desk), now) },
+            "AUTHORIZATION_REQUIRED" to { desk.requireAuthorization(reseller[9], AuthorizationScope.PLACE_ORDERS, now) },
+            "AUTHORIZATION_NOT_FOUND" to { desk.authorization("auth-999999", now) },
+            "DISTRIBUTOR_APPROVAL_REQUIRED" to {
+                val snap = org.json.JSONObject(desk.toSnapshotJson())
+                snap.getJSONObject("partner").put("tier", "reseller")
+                Desk.fromSnapshotJson(snap.toString()).use { d ->
+                    val aid = d.requestAuthorization(ADMIN, reseller[10], listOf(AuthorizationScope.PLACE_ORDERS), 30u, now, acceptCommitmentLetter = true)
+                    d.decideAuthorization("customer:${reseller[10]}", aid, "approve", now)
+                }
+            },
+            "OVER_BUDGET" to {
+                val cid = Fixtures.first(desk, "assoc=reseller and frozen=false and mtd>=10")
+                val aid = desk.requestAuthorization(ADMIN, cid, listOf(AuthorizationScope.PLACE_ORDERS), 30u, now, acceptCommitmentLetter = true)
+                desk.decideAuthorization("customer:$cid", aid, "approve", now)
+                desk.setBudget(ADMIN, cid, "1", BudgetKind.MONTHLY, now)
+                desk.placeOrderOnBehalf(ADMIN, cid, "new", "1000", now)
+            },
+            "EXPORT_NOT_FOUND" to { desk.downloadExport(ADMIN, "exp_000042", java.io.File.createTempFile("partnerdesk", ".csv").path, now) },
+            "EXPORT_CANCELLED" to { desk.exportToStream(ADMIN, ExportOptions(), now, listener(chunks = true, goOn = false)) },
+            "EXPORT_WRITE_FAILED" to { desk.exportToStream(ADMIN, ExportOptions(), now, listener(chunks = false, goOn = true)) },
+            // An event that fits the chain but not the desk it is applied to.
+            "INVALID_EVENT" to {
+                val start = desk.toSnapshotJson()
+                val since = desk.events().size.toULong()
+                val cid = reseller[11]
+                desk.freeze(ADMIN, listOf(cid), FreezeScope.ACCOUNT, "unpaid", now)
+                Desk.fromSnapshotJson(start).use { copy ->
+                    copy.removeCustomer(cid)
+                    copy.applyEvents(desk.eventsJson(since))
+                }
+            },
+            "EVENT_CHAIN_BROKEN" to {
+                val start = desk.toSnapshotJson()
+                val since = desk.events().size.toULong()
+                desk.grantPermissions(ADMIN, "am_001", listOf("PD_VIEW_SPEND"), now)
+                val forged = org.json.JSONArray(desk.eventsJson(since))
+                forged.getJSONObject(0).put("link", "0".repeat(64))
+                Desk.replay(start, forged.toString())
+            },
             "IDEMPOTENCY_CONFLICT" to {
                 desk.freeze(ADMIN, listOf(reseller[5]), FreezeScope.ACCOUNT, "unpaid", now, idempotencyKey = "k-1")
                 desk.setBudget(ADMIN, reseller[6], "100", BudgetKind.MONTHLY, now, idempotencyKey = "k-1")
             },
         )
+    }
+
+    private fun firstCustomerJson(desk: Desk): String =
+        org.json.JSONObject(desk.toSnapshotJson()).getJSONArray("customers").getJSONObject(0).toString()
+
+    private fun listener(chunks: Boolean, goOn: Boolean) = object : ExportListener {
+        override fun onChunk(chunk: ByteArray) = chunks
+        override fun onProgress(done: ULong, total: ULong) = goOn
     }
 
     @Test

@@ -126,7 +126,7 @@ class ScenarioTest {
                 ADMIN, id, listOf(AuthorizationScope.PLACE_ORDERS, AuthorizationScope.OPERATE_RESOURCES), 90u, now,
                 acceptCommitmentLetter = true,
             )
-            val auths = desk.authorizations(id, now)
+            val auths = desk.authorizationsOf(id, now)
             val a = auths.single { it.id == authId }
             assertEquals(id, a.customerId)
             assertEquals(setOf("place_orders", "operate_resources"), a.scopes.toSet())
@@ -137,7 +137,7 @@ class ScenarioTest {
             assertNull(a.expiresAt)
             // 91 days later, undecided, it has lapsed.
             val later = Instant.parse(now).plusSeconds(91L * 24 * 3600).toString()
-            assertEquals("lapsed", desk.authorizations(id, later).single { it.id == authId }.state)
+            assertEquals("lapsed", desk.authorizationsOf(id, later).single { it.id == authId }.state)
         }
     }
 

@@ -1,0 +1,281 @@
+package com.partnerdesk
+
+import com.partnerdesk.Fixtures.ADMIN
+import com.partnerdesk.Fixtures.MANAGER
+import com.partnerdesk.Fixtures.OTHER_MANAGER
+import com.partnerdesk.Fixtures.now
+import org.json.JSONArray
+import org.json.JSONObject
+import java.io.ByteArrayOutputStream
+import java.io.File
+import java.math.BigDecimal
+import java.nio.file.Files
+import java.time.Instant
+import kotlin.test.Test
+import kotlin.test.assertContentEquals
+import kotlin.test.assertEquals
+import kotlin.test.assertFailsWith
+import kotlin.test.assertFalse
+import kotlin.test.assertNotEquals
+import kotlin.test.assertTrue
+
+/** The operations Kotlin gained for parity with Python and Node, each with a result and a refusal. */
+class DeskOperationsTest {
+    private val byId = SortOrder(SortKey.ID)
+    private val stored: String = Fixtures.demo(300u, 11uL).use { it.toSnapshotJson() }
+    private fun desk(): Desk = Desk.fromSnapshotJson(stored)
+    private val later: String = Instant.parse(now).plusSeconds(400L * 24 * 3600).toString()
+
+    @Test
+    fun `search ids, select ids and the cursor key`() {
+        desk().use { desk ->
+            val all = desk.selectIds("assoc=reseller", byId, now)
+            assertEquals(desk.count("assoc=reseller", now), all.size.toULong())
+            val page = desk.searchIds("assoc=reseller", byId, PageRequest.First(5u), now)
+            assertEquals(all.take(5), page.ids)
+            assertEquals(all.size.toULong(), page.total)
+            val cursor = page.nextCursor!!
+            desk().use { other ->
+                // Loaded from the same snapshot, the two desks share its key; a new secret on one
+                // refuses the other's cursors until both hold it.
+                val secret = "a shared secret of 32 bytes.....".toByteArray()
+                other.setCursorKey(secret)
+                assertFailsWith<PartnerDeskException.InvalidCursor> {
+                    other.searchIds("assoc=reseller", byId, PageRequest.After(cursor, 5u), now)
+                }
+                desk.setCursorKey(secret)
+                val shared = desk.searchIds("assoc=reseller", byId, PageRequest.First(5u), now).nextCursor!!
+                assertEquals(all.drop(5).take(5), other.searchIds("assoc=reseller", byId, PageRequest.After(shared, 5u), now).ids)
+            }
+            assertFailsWith<PartnerDeskException.InvalidArgument> { desk.setCursorKey("short".toByteArray()) }
+            assertFailsWith<PartnerDeskException.FilterSyntax> { desk.selectIds("mtd>>", byId, now) }
+        }
+    }
+
+    @Test
+    fun `customers as host data`() {
+        desk().use { desk ->
+            val customer = JSONObject(desk.toSnapshotJson()).getJSONArray("customers").getJSONObject(0)
+            val id = customer.getString("id")
+            assertFailsWith<PartnerDeskException.DuplicateCustomer> { desk.insertCustomer(customer.toString()) }
+            desk.removeCustomer(id)
+            assertFailsWith<PartnerDeskException.CustomerNotFound> { desk.customerRow(id, now) }
+            assertFailsWith<PartnerDeskException.CustomerNotFound> { desk.removeCustomer(id) }
+            desk.insertCustomer(customer.toString())
+            desk.upsertCustomer(customer.toString())
+            assertEquals(id, desk.customerRow(id, now).id)
+            assertFailsWith<PartnerDeskException.MalformedJson> { desk.upsertCustomer("{") }
+        }
+    }
+
+    @Test
+    fun `operators and permissions`() {
+        desk().use { desk ->
+            assertTrue(desk.operators().any { it.login == ADMIN && it.role == "administrator" })
+            desk.addOperator("new_op", "New Operator", "operator", permissions = listOf("PD_VIEW_CUSTOMERS"))
+            assertEquals(listOf("PD_VIEW_CUSTOMERS"), desk.operators().single { it.login == "new_op" }.permissions)
+            assertFailsWith<PartnerDeskException.DuplicateOperator> { desk.addOperator("new_op", "Again", "operator") }
+            assertFailsWith<PartnerDeskException.InvalidArgument> { desk.addOperator("x_op", "X", "boss") }
+            desk.grantPermissions(ADMIN, "new_op", listOf("PD_VIEW_SPEND"), now)
+            assertTrue("PD_VIEW_SPEND" in desk.operators().single { it.login == "new_op" }.permissions)
+            desk.revokePermissions(ADMIN, "new_op", listOf("PD_VIEW_SPEND"), now)
+            assertFalse("PD_VIEW_SPEND" in desk.operators().single { it.login == "new_op" }.permissions)
+            assertFailsWith<PartnerDeskException.OperatorNotFound> { desk.grantPermissions(ADMIN, "ghost", listOf("PD_VIEW_SPEND"), now) }
+            assertFailsWith<PartnerDeskException.AdministratorOnly> { desk.grantPermissions(MANAGER, "new_op", listOf("PD_VIEW_SPEND"), now) }
+        }
+    }
+
+    @Test
+    fun `association and disassociation`() {
+        desk().use { desk ->
+            val customer = JSONObject(desk.toSnapshotJson()).getJSONArray("customers").getJSONObject(0)
+            val newId = "e".repeat(32)
+            customer.put("id", newId)
+            desk.associate(ADMIN, customer.toString(), now)
+            assertEquals(newId, desk.customerRow(newId, now).id)
+            assertFailsWith<PartnerDeskException.AlreadyAssociated> { desk.associate(ADMIN, customer.toString(), now) }
+            val req = desk.requestPartnerDisassociation(ADMIN, newId, "contract ended", now)
+            assertEquals(req, JSONArray(desk.disassociationRequests()).getJSONObject(0).getLong("id").toULong())
+            desk.decideDisassociation("customer:$newId", req, true, "ok", now)
+            assertTrue(desk.customerRow(newId, now).disassociatedAt != null)
+            assertTrue(JSONArray(desk.associationHistory(newId)).length() >= 2)
+            assertFailsWith<PartnerDeskException.NotAssociated> { desk.requestDisassociation("customer:$newId", newId, "again", now) }
+            val other = Fixtures.first(desk, "frozen=false")
+            val own = desk.requestDisassociation("customer:$other", other, "moving on", now)
+            assertNotEquals(req, own)
+            assertFailsWith<PartnerDeskException.InvalidId> { desk.associationHistory("not an id!") }
+        }
+    }
+
+    @Test
+    fun `authorizations and orders on the customer's behalf`() {
+        desk().use { desk ->
+            val cid = Fixtures.first(desk, "assoc=reseller and frozen=false")
+            val aid = desk.requestAuthorization(ADMIN, cid, listOf(AuthorizationScope.PLACE_ORDERS), 30u, now, acceptCommitmentLetter = true)
+            assertFalse(desk.mayActOnBehalf(cid, AuthorizationScope.PLACE_ORDERS, now))
+            assertFailsWith<PartnerDeskException.AuthorizationRequired> { desk.requireAuthorization(cid, AuthorizationScope.PLACE_ORDERS, now) }
+            assertFailsWith<PartnerDeskException.AuthorizationRequired> { desk.placeOrderOnBehalf(ADMIN, cid, "new", "10", now) }
+            desk.decideAuthorization("customer:$cid", aid, "approve", now)
+            assertEquals("active", desk.authorization(aid, now).state)
+            assertTrue(desk.mayActOnBehalf(cid, AuthorizationScope.PLACE_ORDERS, now))
+            desk.requireAuthorization(cid, AuthorizationScope.PLACE_ORDERS, now)
+            assertTrue(desk.placeOrderOnBehalf(ADMIN, cid, "new", "99.90", now).isNotEmpty())
+            assertFailsWith<PartnerDeskException.InvalidMoney> { desk.placeOrderOnBehalf(ADMIN, cid, "new", "1.2.3", now) }
+            assertFailsWith<PartnerDeskException.InvalidTransition> { desk.decideAuthorization("customer:$cid", aid, "approve", now) }
+            assertFailsWith<PartnerDeskException.InvalidArgument> { desk.decideAuthorization("customer:$cid", aid, "maybe", now) }
+            // Past its 30 days the authorization expires: `expireAuthorizations` counts it once.
+            assertTrue(desk.expireAuthorizations(later) >= 1uL)
+            assertTrue(desk.authorization(aid, later).state in setOf("expired", "ended"))
+            assertEquals(0uL, desk.expireAuthorizations(later))
+            desk.tick(later)
+            assertEquals(0uL, desk.tick(later), "a second tick at the same instant finds nothing to do")
+            assertFailsWith<PartnerDeskException.InvalidDate> { desk.tick("yesterday") }
+            // The distributor's decision applies to a reseller partner's requests only.
+            assertFailsWith<PartnerDeskException> { desk.recordDistributorDecision(ADMIN, aid, true, now) }
+        }
+        val reseller = JSONObject(stored).also { it.getJSONObject("partner").put("tier", "reseller") }.toString()
+        Desk.fromSnapshotJson(reseller).use { desk ->
+            val cid = Fixtures.first(desk, "assoc=reseller")
+            val aid = desk.requestAuthorization(ADMIN, cid, listOf(AuthorizationScope.PLACE_ORDERS), 30u, now, acceptCommitmentLetter = true)
+            assertEquals("awaiting_distributor", desk.authorization(aid, now).state)
+            assertFailsWith<PartnerDeskException.DistributorApprovalRequired> { desk.decideAuthorization("customer:$cid", aid, "approve", now) }
+            desk.recordDistributorDecision("system", aid, true, now)
+            assertEquals("pending", desk.authorization(aid, now).state)
+        }
+    }
+
+    @Test
+    fun `analysis`() {
+        desk().use { desk ->
+            val cid = Fixtures.first(desk, "mtd>=10")
+            val orders = desk.orderOverview(MANAGER)
+            assertTrue(orders.all >= orders.unpaid)
+            assertEquals(desk.orderOverview(MANAGER, cid).unpaid, desk.customerRow(cid, now).unpaidOrders)
+            assertTrue(desk.resourcesToRenew(MANAGER, 30u, now).size >= desk.resourcesToRenew(MANAGER, 7u, now).size)
+            val spend = desk.spendSummary(MANAGER, now, cid)
+            assertEquals(desk.customerRow(cid, now).monthToDate, spend.monthToDate)
+            val month = now.substring(0, 8) + "01"
+            val ranking = desk.productRanking(MANAGER, month, now.substring(0, 10), n = 3u)
+            assertTrue(ranking.size <= 3)
+            assertEquals(ranking.sortedByDescending { BigDecimal(it.amount.amount) }, ranking)
+            val days = desk.dailySpend(MANAGER, month, now.substring(0, 10))
+            assertTrue(days.all { it.label.startsWith(now.substring(0, 7)) })
+            assertFailsWith<PartnerDeskException.InvalidDate> { desk.dailySpend(MANAGER, "2026-11", now.substring(0, 10)) }
+            assertFailsWith<PartnerDeskException.PermissionDenied> { desk.spendSummary("ghost_operator", now) }
+        }
+    }
+
+    @Test
+    fun `budgets with thresholds, records and evaluation`() {
+        desk().use { desk ->
+            val cid = Fixtures.first(desk, "assoc=reseller and frozen=false and mtd>=10")
+            desk.setBudget(ADMIN, cid, "1000", BudgetKind.MONTHLY, now, thresholds = listOf("50", "80"))
+            val saved = JSONObject(desk.toSnapshotJson()).getJSONArray("customers").let { a ->
+                (0 until a.length()).map { a.getJSONObject(it) }.single { it.getString("id") == cid }
+            }
+            assertEquals(listOf("50", "80"), saved.getJSONObject("budget").getJSONArray("thresholds").map { it.toString() })
+            assertFailsWith<PartnerDeskException.InvalidArgument> {
+                desk.setBudget(ADMIN, cid, "1000", BudgetKind.MONTHLY, now, thresholds = listOf("eighty"))
+            }
+            assertEquals(1, JSONArray(desk.budgetRecords(cid)).length())
+            // A budget far below the month's spend, with auto-freeze: evaluation freezes the account.
+            desk.setBudget(ADMIN, cid, "1", BudgetKind.MONTHLY, now, autoFreeze = true)
+            desk.evaluateBudgets(now)
+            assertEquals("budget", desk.customerRow(cid, now).freezeOrigin)
+            assertFailsWith<PartnerDeskException.InvalidDate> { desk.evaluateBudgets("") }
+        }
+    }
+
+    @Test
+    fun `manager history, manager at an instant and manager spend`() {
+        desk().use { desk ->
+            val cid = Fixtures.first(desk, "mtd>=10")
+            desk.assignManager(ADMIN, listOf(cid), MANAGER, now)
+            desk.assignManager(ADMIN, listOf(cid), OTHER_MANAGER, now)
+            assertEquals(OTHER_MANAGER, desk.managerAt(cid, now))
+            assertTrue(JSONArray(desk.managerHistory(cid)).length() >= 1)
+            val spend = desk.managerSpend(ADMIN, OTHER_MANAGER, now.substring(0, 8) + "01", now.substring(0, 10))
+            assertEquals("CNY", spend.currency)
+            assertFailsWith<PartnerDeskException.InvalidDate> { desk.managerAt(cid, "now") }
+            assertFailsWith<PartnerDeskException.InvalidDate> { desk.managerSpend(ADMIN, OTHER_MANAGER, "x", "y") }
+        }
+    }
+
+    @Test
+    fun `mask policies and the pseudonym key`() {
+        desk().use { desk ->
+            val policy = desk.rowPolicy()
+            desk.setRowPolicy(policy)
+            assertEquals(policy, desk.rowPolicy())
+            desk.setExportPolicy(desk.exportPolicy())
+            assertFailsWith<PartnerDeskException.MalformedJson> { desk.setRowPolicy("not json") }
+            desk.setPseudonymKey("a pseudonym key of 32 bytes.....".toByteArray())
+            desk.setPseudonymKey(null)
+            assertFailsWith<PartnerDeskException.InvalidArgument> { desk.setPseudonymKey("short".toByteArray()) }
+        }
+    }
+
+    @Test
+    fun `exports to a file, to bytes and streamed, downloads and the history`() {
+        desk().use { desk ->
+            val ids = desk.selectIds("", byId, now).take(3)
+            val options = ExportOptions(ids = ids, columns = listOf("customer_id"))
+            val bytes = desk.exportToBuffer(ADMIN, options, now)
+            assertTrue(String(bytes).contains(ids[0]))
+            val file = Files.createTempFile("partnerdesk", ".csv").toFile()
+            val job = desk.exportToFile(ADMIN, file.path, options, now)
+            assertEquals(3uL, job.rows)
+            assertContentEquals(bytes, file.readBytes())
+            // Streamed, with progress; the listener cancels the second one.
+            val out = ByteArrayOutputStream()
+            var ticks = 0
+            val streamed = desk.exportToStream(ADMIN, options, now, object : ExportListener {
+                override fun onChunk(chunk: ByteArray): Boolean { out.write(chunk); return true }
+                override fun onProgress(done: ULong, total: ULong): Boolean { ticks++; return true }
+            })
+            assertContentEquals(bytes, out.toByteArray())
+            assertEquals("completed", streamed.status)
+            assertTrue(ticks >= 1)
+            assertFailsWith<PartnerDeskException.ExportCancelled> {
+                desk.exportToStream(ADMIN, ExportOptions(), now, object : ExportListener {
+                    override fun onChunk(chunk: ByteArray) = true
+                    override fun onProgress(done: ULong, total: ULong) = false
+                })
+            }
+            assertEquals(3uL, desk.downloadExport(ADMIN, job.id, file.path, now))
+            assertEquals(listOf("completed", "completed", "completed", "cancelled"), desk.exports().map { it.status })
+            // Refused: the file stays as it was.
+            val before = file.readBytes()
+            assertFailsWith<PartnerDeskException.AdministratorOnly> { desk.exportToFile(MANAGER, file.path, options, now) }
+            assertContentEquals(before, file.readBytes())
+            assertFailsWith<PartnerDeskException.InvalidArgument> { desk.exportToBuffer(ADMIN, ExportOptions(format = "pdf"), now) }
+            assertFailsWith<PartnerDeskException.InvalidArgument> { desk.exportToFile(ADMIN, File(file, "no/such/dir.csv").path, options, now) }
+            assertTrue("customer_id" in exportColumns())
+            file.delete()
+        }
+    }
+
+    @Test
+    fun `the event log, replay and the event key`() {
+        desk().use { desk ->
+            val snapshot = desk.toSnapshotJson()
+            val head = desk.chainHead()
+            desk.grantPermissions(ADMIN, MANAGER, listOf("PD_VIEW_SPEND"), now)
+            assertNotEquals(head, desk.chainHead())
+            val since = desk.events().size.toULong() - 1uL
+            assertEquals(1, desk.events(since).size)
+            Desk.replay(snapshot, desk.eventsJson(since)).use { again -> assertEquals(desk.chainHead(), again.chainHead()) }
+            Desk.fromSnapshotJson(snapshot).use { copy ->
+                copy.applyEvents(desk.eventsJson(since))
+                assertEquals(desk.chainHead(), copy.chainHead())
+                assertFailsWith<PartnerDeskException.MalformedJson> { copy.applyEvents("[{") }
+            }
+            val forged = JSONArray(desk.eventsJson(since)).also { it.getJSONObject(0).put("link", "00") }.toString()
+            assertFailsWith<PartnerDeskException.EventChainBroken> { Desk.replay(snapshot, forged) }
+            desk.setEventKey("an event key of 32 bytes........".toByteArray())
+            assertFailsWith<PartnerDeskException.InvalidArgument> { desk.setEventKey("short".toByteArray()) }
+            desk.setEventKey(null)
+            assertTrue(version().isNotEmpty())
+        }
+    }
+}

@@ -1,0 +1,648 @@
+//! The rest of the desk for Kotlin and Swift: customers as host data, operators and
+//! permissions, association, authorizations and orders, analysis, budgets and managers, masking
+//! policies, search ids and the cursor key, and the event log.
+//!
+//! Why thin: each method parses its strings and calls the core once. Records the core already
+//! defines in its snapshot form (customers, mask policies, events, histories) cross as that
+//! JSON text, so no mirror type is written for them; the rest reuse the records of `ops.rs`.
+//! An actor is named as the audit log names it: an operator's login (or `operator:<login>`),
+//! `customer:<id>` for the customer's own steps, or `system`.
+
+use crate::desk::{Desk, customer_id, parse_query};
+use crate::error::Result;
+use crate::ops::{
+    AuthorizationInfo, AuthorizationScope, OrderCounts, RenewalItem, SpendSummary, parse_actor,
+    parse_invocation,
+};
+use crate::types::{Money, SortOrder, parse_now, parse_time, to_u64};
+use chrono::NaiveDate;
+use partnerdesk::access::Permission;
+use partnerdesk::{AuthorizationId, OperatorId};
+use std::sync::Arc;
+
+/// One page of ids (no rows built).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct IdPage {
+    /// The ids, in sort order.
+    pub ids: Vec<String>,
+    /// How many customers match in all.
+    pub total: u64,
+    /// The cursor of the next page, if there are more.
+    pub next_cursor: Option<String>,
+}
+
+/// An operator of the partner (the display name is personal data and is not shown).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct OperatorInfo {
+    /// Login.
+    pub login: String,
+    /// `administrator` or `operator`.
+    pub role: String,
+    /// Whether the operator may be an account manager.
+    pub account_manager: bool,
+    /// Permission item codes, sorted.
+    pub permissions: Vec<String>,
+}
+
+/// An amount with a label: a cloud service (product ranking) or a billing day (daily spend).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct LabeledAmount {
+    /// The service code or the day (`2026-11-29`).
+    pub label: String,
+    /// The amount.
+    pub amount: Money,
+}
+
+/// A billing day argument (`2026-11-29`); `INVALID_DATE` naming `field` otherwise.
+fn parse_day(field: &str, text: &str) -> Result<NaiveDate> {
+    Ok(partnerdesk_host::day(field, text)?)
+}
+
+/// The JSON text of a core record in its snapshot form.
+fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String> {
+    Ok(partnerdesk_host::to_json(value)?)
+}
+
+/// A core record from its snapshot-form JSON text (`MALFORMED_JSON` otherwise).
+fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
+    Ok(partnerdesk_host::from_json(text)?)
+}
+
+fn optional_customer(id: Option<String>) -> Result<Option<partnerdesk::CustomerId>> {
+    id.map(|i| customer_id(&i)).transpose()
+}
+
+#[partnerdesk_panic_guard::entry_points(fallible_only)]
+#[uniffi::export]
+impl Desk {
+    /// A desk rebuilt from a snapshot and the events recorded since (`eventsJson` text), each
+    /// checked (`EVENT_CHAIN_BROKEN`, `INVALID_EVENT`); `key` for a log sealed with one.
+    #[uniffi::constructor(default(key = None))]
+    pub fn replay(
+        snapshot_json: String,
+        events_json: String,
+        key: Option<Vec<u8>>,
+    ) -> Result<Arc<Self>> {
+        let key = key
+            .map(|k| partnerdesk::chain::EventKey::new(&k))
+            .transpose()?;
+        let events: Vec<partnerdesk::event::Event> = from_json(&events_json)?;
+        Ok(Self::wrap(partnerdesk::Desk::replay_with_key(
+            &snapshot_json,
+            events,
+            key.as_ref(),
+        )?))
+    }
+
+    /// The ids of one page of a search (no rows built).
+    #[uniffi::method(default(include_disassociated = false))]
+    pub fn search_ids(
+        &self,
+        filter: String,
+        sort: SortOrder,
+        page: crate::types::PageRequest,
+        now: String,
+        include_disassociated: bool,
+    ) -> Result<IdPage> {
+        let (now, query) = (
+            parse_now(&now)?,
+            parse_query(&filter, include_disassociated)?,
+        );
+        let p = self
+            .read()
+            .search_ids(&query, sort.into(), &page.into(), now)?;
+        Ok(IdPage {
+            ids: p.ids.iter().map(|i| i.as_str().to_owned()).collect(),
+            total: to_u64(p.total),
+            next_cursor: p.next_cursor,
+        })
+    }
+
+    /// The id of every customer matching the filter, in sort order, without paging (for batch
+    /// work over a whole selection).
+    #[uniffi::method(default(include_disassociated = false))]
+    pub fn select_ids(
+        &self,
+        filter: String,
+        sort: SortOrder,
+        now: String,
+        include_disassociated: bool,
+    ) -> Result<Vec<String>> {
+        let (now, query) = (
+            parse_now(&now)?,
+            parse_query(&filter, include_disassociated)?,
+        );
+        let ids = self.read().select_ids(&query, sort.into(), now);
+        Ok(ids.iter().map(|i| i.as_str().to_owned()).collect())
+    }
+
+    /// Signs search cursors with a key derived from `secret` (at least 16 bytes): desks given
+    /// the same secret accept each other's cursors; earlier cursors are refused from now on.
+    pub fn set_cursor_key(&self, secret: Vec<u8>) -> Result<()> {
+        Ok(partnerdesk_host::set_cursor_key(
+            &mut self.write(),
+            &secret,
+        )?)
+    }
+
+    /// Adds one customer given as JSON in the snapshot's customer form; `DUPLICATE_CUSTOMER`
+    /// when the id is taken.
+    pub fn insert_customer(&self, json: String) -> Result<()> {
+        Ok(self.write().insert_customer(from_json(&json)?)?)
+    }
+
+    /// Adds or replaces one customer given as JSON in the snapshot's customer form.
+    pub fn upsert_customer(&self, json: String) -> Result<()> {
+        Ok(self.write().upsert_customer(from_json(&json)?)?)
+    }
+
+    /// Removes a customer (host-side data management; nothing is audited).
+    pub fn remove_customer(&self, customer_id: String) -> Result<()> {
+        self.write()
+            .remove_customer(&crate::desk::customer_id(&customer_id)?)?;
+        Ok(())
+    }
+
+    /// The partner's operators, by login.
+    pub fn operators(&self) -> Vec<OperatorInfo> {
+        self.read()
+            .operators()
+            .map(|o| OperatorInfo {
+                login: o.id.as_str().to_owned(),
+                role: o.role.as_str().to_owned(),
+                account_manager: o.account_manager,
+                permissions: o
+                    .permissions
+                    .iter()
+                    .map(|p| p.as_str().to_owned())
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// Adds an operator (set-up, not governed); `role` is `administrator` or `operator`.
+    #[uniffi::method(default(account_manager = false, permissions = []))]
+    pub fn add_operator(
+        &self,
+        login: String,
+        name: String,
+        role: String,
+        account_manager: bool,
+        permissions: Vec<String>,
+    ) -> Result<()> {
+        let role = partnerdesk::Role::parse_known(&role).ok_or_else(|| {
+            partnerdesk_host::invalid("role", "expected administrator or operator")
+        })?;
+        let op = partnerdesk::Operator::new(OperatorId::new(login)?, name, role)
+            .with_account_manager(account_manager)
+            .with_permissions(permissions.iter().map(|p| Permission::parse(p)))?;
+        Ok(self.write().add_operator(op)?)
+    }
+
+    /// Grants permission items (codes) to an operator (administrator only).
+    #[uniffi::method(default(idempotency_key = None))]
+    pub fn grant_permissions(
+        &self,
+        actor: String,
+        operator: String,
+        items: Vec<String>,
+        now: String,
+        idempotency_key: Option<String>,
+    ) -> Result<()> {
+        let inv = parse_invocation(&actor, &now, idempotency_key)?;
+        let items: Vec<Permission> = items.iter().map(|i| Permission::parse(i)).collect();
+        Ok(self
+            .write()
+            .grant_permissions(&inv, &OperatorId::new(operator)?, &items)?)
+    }
+
+    /// Revokes permission items from an operator (administrator only).
+    #[uniffi::method(default(idempotency_key = None))]
+    pub fn revoke_permissions(
+        &self,
+        actor: String,
+        operator: String,
+        items: Vec<String>,
+        now: String,
+        idempotency_key: Option<String>,
+    ) -> Result<()> {
+        let inv = parse_invocation(&actor, &now, idempotency_key)?;
+        let items: Vec<Permission> = items.iter().map(|i| Permission::parse(i)).collect();
+        Ok(self
+            .write()
+            .revoke_permissions(&inv, &OperatorId::new(operator)?, &items)?)
+    }
+
+    /// Associates a new customer (JSON in the snapshot's customer form) with the partner.
+    #[uniffi::method(default(invited_by = None, idempotency_key = None))]
+    pub fn associate(
+        &self,
+        actor: String,
+        customer_json: String,
+        now: String,
+        invited_by: Option<String>,
+        idempotency_key: Option<String>,
+    ) -> Result<()> {
+        let inv = parse_invocation(&actor, &now, idempotency_key)?;
+        let invited_by = invited_by.map(OperatorId::new).transpose()?;
+        Ok(self
+            .write()
+            .associate(&inv, from_json(&customer_json)?, invited_by)?)
+    }
+
+    /// The customer (`customer:<id>`) asks to end its association; returns the request id.
+    #[uniffi::method(default(idempotency_key = None))]
+    pub fn request_disassociation(
+        &self,
+        actor: String,
+        customer_id: String,
+        reason: String,
+        now: String,
+        idempotency_key: Option<String>,
+    ) -> Result<u64> {
+        let inv = parse_invocation(&actor, &now, idempotency_key)?;
+        let id = crate::desk::customer_id(&customer_id)?;
+        Ok(self.write().request_disassociation(&inv, &id, &reason)?)
+    }
+
+    /// The partner asks to end a customer's association; returns the request id.
+    #[uniffi::method(default(idempotency_key = None))]
+    pub fn request_partner_disassociation(
+        &self,
+        actor: String,
+        customer_id: String,
+        reason: String,
+        now: String,
+        idempotency_key: Option<String>,
+    ) -> Result<u64> {
+        let inv = parse_invocation(&actor, &now, idempotency_key)?;
+        let id = crate::desk::customer_id(&customer_id)?;
+        Ok(self
+            .write()
+            .request_partner_disassociation(&inv, &id, &reason)?)
+    }
+
+    /// Approves or rejects a disassociation request.
+    #[uniffi::method(default(idempotency_key = None))]
+    pub fn decide_disassociation(
+        &self,
+        actor: String,
+        request_id: u64,
+        approve: bool,
+        reason: String,
+        now: String,
+        idempotency_key: Option<String>,
+    ) -> Result<()> {
+        let inv = parse_invocation(&actor, &now, idempotency_key)?;
+        Ok(self
+            .write()
+            .decide_disassociation(&inv, request_id, approve, &reason)?)
+    }
+
+    /// Every disassociation request, oldest first, as JSON (the snapshot's form).
+    pub fn disassociation_requests(&self) -> Result<String> {
+        json(self.read().disassociation_requests())
+    }
+
+    /// Associations and disassociations, oldest first (of one customer, or all), as JSON.
+    #[uniffi::method(default(customer_id = None))]
+    pub fn association_history(&self, customer_id: Option<String>) -> Result<String> {
+        let id = optional_customer(customer_id)?;
+        json(&self.read().association_history(id.as_ref()))
+    }
+
+    /// Records the distributor's decision on a reseller's authorization request.
+    #[uniffi::method(default(idempotency_key = None))]
+    pub fn record_distributor_decision(
+        &self,
+        actor: String,
+        authorization_id: String,
+        approved: bool,
+        now: String,
+        idempotency_key: Option<String>,
+    ) -> Result<()> {
+        let inv = parse_invocation(&actor, &now, idempotency_key)?;
+        let id = AuthorizationId::new(authorization_id)?;
+        Ok(self
+            .write()
+            .record_distributor_decision(&inv, &id, approved)?)
+    }
+
+    /// Acts on an authorization: `approve`, `reject` or `revoke` (the customer, `revoke` with
+    /// a reason), `terminate` (the partner).
+    #[uniffi::method(default(reason = None, idempotency_key = None))]
+    pub fn decide_authorization(
+        &self,
+        actor: String,
+        authorization_id: String,
+        action: String,
+        now: String,
+        reason: Option<String>,
+        idempotency_key: Option<String>,
+    ) -> Result<()> {
+        let inv = parse_invocation(&actor, &now, idempotency_key)?;
+        let id = AuthorizationId::new(authorization_id)?;
+        let mut d = self.write();
+        Ok(match action.as_str() {
+            "approve" => d.approve_authorization(&inv, &id),
+            "reject" => d.reject_authorization(&inv, &id),
+            "revoke" => d.revoke_authorization(&inv, &id, reason.as_deref().unwrap_or_default()),
+            "terminate" => d.terminate_authorization(&inv, &id),
+            _ => Err(partnerdesk_host::invalid(
+                "action",
+                "expected approve, reject, revoke or terminate",
+            )),
+        }?)
+    }
+
+    /// Ends the authorizations whose time has passed at `now`; how many ended.
+    pub fn expire_authorizations(&self, now: String) -> Result<u64> {
+        Ok(to_u64(
+            self.write().expire_authorizations(parse_now(&now)?)?,
+        ))
+    }
+
+    /// One authorization and its state at `now`.
+    pub fn authorization(
+        &self,
+        authorization_id: String,
+        now: String,
+    ) -> Result<AuthorizationInfo> {
+        let (id, now) = (AuthorizationId::new(authorization_id)?, parse_now(&now)?);
+        Ok(AuthorizationInfo::at(self.read().authorization(&id)?, now))
+    }
+
+    /// Whether an active authorization covers `scope` for a customer at `now`.
+    pub fn may_act_on_behalf(
+        &self,
+        customer_id: String,
+        scope: AuthorizationScope,
+        now: String,
+    ) -> Result<bool> {
+        let (id, now) = (crate::desk::customer_id(&customer_id)?, parse_now(&now)?);
+        Ok(self.read().may_act_on_behalf(&id, &scope.into(), now))
+    }
+
+    /// `AUTHORIZATION_REQUIRED` unless an active authorization covers `scope` at `now`.
+    pub fn require_authorization(
+        &self,
+        customer_id: String,
+        scope: AuthorizationScope,
+        now: String,
+    ) -> Result<()> {
+        let (id, now) = (crate::desk::customer_id(&customer_id)?, parse_now(&now)?);
+        Ok(self.read().require_authorization(&id, &scope.into(), now)?)
+    }
+
+    /// Places an order (`new`, `renewal`, `change`, ...) of `amount` (a decimal string in the
+    /// partner's currency) on a customer's behalf under an active authorization; its id.
+    #[uniffi::method(default(idempotency_key = None))]
+    pub fn place_order_on_behalf(
+        &self,
+        actor: String,
+        customer_id: String,
+        kind: String,
+        amount: String,
+        now: String,
+        idempotency_key: Option<String>,
+    ) -> Result<String> {
+        let inv = parse_invocation(&actor, &now, idempotency_key)?;
+        let id = crate::desk::customer_id(&customer_id)?;
+        let amount = partnerdesk::money::parse_amount("amount", &amount)?;
+        let mut d = self.write();
+        let money = partnerdesk::Money::new(amount, d.partner().currency);
+        let request =
+            partnerdesk::order::OrderRequest::new(id, partnerdesk::OrderType::parse(&kind), money)?;
+        Ok(d.place_order_on_behalf(&inv, &request)?.to_string())
+    }
+
+    /// The periodic work at `now`: expires authorizations and evaluates budgets (thresholds,
+    /// auto-freeze); how many changes were made.
+    pub fn tick(&self, now: String) -> Result<u64> {
+        let now = parse_now(&now)?;
+        let mut d = self.write();
+        Ok(to_u64(
+            d.expire_authorizations(now)? + d.evaluate_budgets(now)?,
+        ))
+    }
+
+    /// Freezes the customers whose auto-freeze budget is used up at `now`; how many.
+    pub fn evaluate_budgets(&self, now: String) -> Result<u64> {
+        Ok(to_u64(self.write().evaluate_budgets(parse_now(&now)?)?))
+    }
+
+    /// Unpaid and all orders, of one customer or everyone `actor` may see.
+    #[uniffi::method(default(customer_id = None))]
+    pub fn order_overview(
+        &self,
+        actor: String,
+        customer_id: Option<String>,
+    ) -> Result<OrderCounts> {
+        let (actor, id) = (parse_actor(&actor)?, optional_customer(customer_id)?);
+        let o = self.read().order_overview(&actor, id.as_ref())?;
+        Ok(OrderCounts {
+            unpaid: to_u64(o.unpaid),
+            all: to_u64(o.all),
+        })
+    }
+
+    /// Resources expiring within `days` of `now` that do not renew by themselves, soonest first.
+    #[uniffi::method(default(customer_id = None))]
+    pub fn resources_to_renew(
+        &self,
+        actor: String,
+        days: u32,
+        now: String,
+        customer_id: Option<String>,
+    ) -> Result<Vec<RenewalItem>> {
+        let (actor, now, id) = (
+            parse_actor(&actor)?,
+            parse_now(&now)?,
+            optional_customer(customer_id)?,
+        );
+        let d = self.read();
+        let items = d.resources_to_renew(&actor, id.as_ref(), days, now)?;
+        Ok(items
+            .into_iter()
+            .map(|r| RenewalItem::from(r.resource))
+            .collect())
+    }
+
+    /// Month-to-date spend against last month, of one customer or everyone `actor` may see.
+    #[uniffi::method(default(customer_id = None))]
+    pub fn spend_summary(
+        &self,
+        actor: String,
+        now: String,
+        customer_id: Option<String>,
+    ) -> Result<SpendSummary> {
+        let (actor, now, id) = (
+            parse_actor(&actor)?,
+            parse_now(&now)?,
+            optional_customer(customer_id)?,
+        );
+        Ok(self.read().spend_summary(&actor, id.as_ref(), now)?.into())
+    }
+
+    /// The top `n` cloud services by spend between two billing days (`2026-11-01`, both
+    /// included).
+    #[uniffi::method(default(n = 10, customer_id = None))]
+    pub fn product_ranking(
+        &self,
+        actor: String,
+        from: String,
+        to: String,
+        n: u32,
+        customer_id: Option<String>,
+    ) -> Result<Vec<LabeledAmount>> {
+        let (actor, id) = (parse_actor(&actor)?, optional_customer(customer_id)?);
+        let (from, to) = (parse_day("from", &from)?, parse_day("to", &to)?);
+        let n = usize::try_from(n).unwrap_or(usize::MAX);
+        let r = self
+            .read()
+            .product_ranking(&actor, id.as_ref(), from, to, n)?;
+        Ok(r.into_iter()
+            .map(|(label, m)| LabeledAmount {
+                label,
+                amount: m.into(),
+            })
+            .collect())
+    }
+
+    /// Spend per billing day between two days (both included).
+    #[uniffi::method(default(customer_id = None))]
+    pub fn daily_spend(
+        &self,
+        actor: String,
+        from: String,
+        to: String,
+        customer_id: Option<String>,
+    ) -> Result<Vec<LabeledAmount>> {
+        let (actor, id) = (parse_actor(&actor)?, optional_customer(customer_id)?);
+        let (from, to) = (parse_day("from", &from)?, parse_day("to", &to)?);
+        let r = self.read().daily_spend(&actor, id.as_ref(), from, to)?;
+        Ok(r.into_iter()
+            .map(|(d, m)| LabeledAmount {
+                label: d.to_string(),
+                amount: m.into(),
+            })
+            .collect())
+    }
+
+    /// A customer's budget settings and deletions, oldest first, as JSON.
+    pub fn budget_records(&self, customer_id: String) -> Result<String> {
+        json(
+            &self
+                .read()
+                .budget_records(&crate::desk::customer_id(&customer_id)?),
+        )
+    }
+
+    /// A customer's account manager periods, oldest first, as JSON.
+    pub fn manager_history(&self, customer_id: String) -> Result<String> {
+        json(
+            &self
+                .read()
+                .manager_history(&crate::desk::customer_id(&customer_id)?),
+        )
+    }
+
+    /// Who managed a customer at an instant (`null`: nobody).
+    pub fn manager_at(&self, customer_id: String, at: String) -> Result<Option<String>> {
+        let (id, at) = (
+            crate::desk::customer_id(&customer_id)?,
+            parse_time("at", &at)?,
+        );
+        Ok(self
+            .read()
+            .manager_at(&id, at)?
+            .map(|m| m.as_str().to_owned()))
+    }
+
+    /// Spend of the customers `manager` managed, by period, between two billing days.
+    pub fn manager_spend(
+        &self,
+        actor: String,
+        manager: String,
+        from: String,
+        to: String,
+    ) -> Result<Money> {
+        let (actor, manager) = (parse_actor(&actor)?, OperatorId::new(manager)?);
+        let (from, to) = (parse_day("from", &from)?, parse_day("to", &to)?);
+        Ok(self
+            .read()
+            .manager_spend(&actor, &manager, from, to)?
+            .into())
+    }
+
+    /// The mask policy of rows, as JSON.
+    pub fn row_policy(&self) -> Result<String> {
+        json(self.read().row_policy())
+    }
+
+    /// Sets the mask policy of rows from JSON (the form `rowPolicy` returns); showing a name,
+    /// mobile or e-mail in clear is refused.
+    pub fn set_row_policy(&self, json: String) -> Result<()> {
+        Ok(self.write().set_row_policy(from_json(&json)?)?)
+    }
+
+    /// The mask policy of exports, as JSON.
+    pub fn export_policy(&self) -> Result<String> {
+        json(self.read().export_policy())
+    }
+
+    /// Sets the mask policy of exports from JSON.
+    pub fn set_export_policy(&self, json: String) -> Result<()> {
+        Ok(self.write().set_export_policy(from_json(&json)?)?)
+    }
+
+    /// Sets (or clears, with `null`) the secret key of pseudonym masks (at least 16 bytes).
+    pub fn set_pseudonym_key(&self, secret: Option<Vec<u8>>) -> Result<()> {
+        let key = secret
+            .map(|s| partnerdesk::privacy::PseudonymKey::new(&s))
+            .transpose()?;
+        self.write().set_pseudonym_key(key);
+        Ok(())
+    }
+
+    /// The events after sequence number `since` (all with 0), oldest first, one JSON text each.
+    #[uniffi::method(default(since = 0))]
+    pub fn events(&self, since: u64) -> Result<Vec<String>> {
+        self.read().events_since(since).iter().map(json).collect()
+    }
+
+    /// The events after sequence number `since` as one JSON array (for `replay`/`applyEvents`).
+    #[uniffi::method(default(since = 0))]
+    pub fn events_json(&self, since: u64) -> Result<String> {
+        json(self.read().events_since(since))
+    }
+
+    /// Applies events (JSON text from another desk's `eventsJson`) in order, each checked
+    /// first; on the first refused one nothing from it on is applied.
+    pub fn apply_events(&self, events_json: String) -> Result<()> {
+        let events: Vec<partnerdesk::event::Event> = from_json(&events_json)?;
+        Ok(self.write().apply_events(events)?)
+    }
+
+    /// Sets (or clears, with `null`) the secret key (at least 16 bytes) events are sealed and
+    /// checked with. Never saved.
+    pub fn set_event_key(&self, key: Option<Vec<u8>>) -> Result<()> {
+        let key = key
+            .map(|k| partnerdesk::chain::EventKey::new(&k))
+            .transpose()?;
+        self.write().set_event_key(key);
+        Ok(())
+    }
+
+    /// The link of the last event: the head of the event chain (empty at the start of one).
+    pub fn chain_head(&self) -> String {
+        self.read().chain_head().to_owned()
+    }
+}
+
+/// The library's version.
+#[partnerdesk_panic_guard::entry_points(fallible_only)]
+#[uniffi::export]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}

@@ -1,0 +1,256 @@
+//! Exports for Kotlin and Swift: to a path (written atomically, see
+//! `partnerdesk_host::FileSink`), to bytes, and streamed to a host listener with progress and
+//! cancellation; downloads of earlier exports; the export history.
+//!
+//! Why thin: the three phases, the file sink and the request are `partnerdesk_host::export`'s,
+//! shared with Node; this file only turns uniffi arguments into them.
+
+use crate::desk::{Desk, parse_query};
+use crate::error::Result;
+use crate::ops::parse_actor;
+use crate::ops::parse_customer_ids;
+use crate::types::{SortOrder, format_time, parse_now};
+use partnerdesk::export::{
+    ExportFormat, ExportJob, ExportRequest, ExportSelection, ExportStatus, RecordedSelection,
+};
+use partnerdesk::{ExportId, Invocation};
+use partnerdesk_host::export as host;
+use std::io::Write;
+
+/// What to export and how. Select with `ids` (in that order) or else with `filter` (blank:
+/// everyone) and `sort`.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ExportOptions {
+    /// The text filter of a query selection.
+    #[uniffi(default = "")]
+    pub filter: String,
+    /// These customers instead of a query.
+    #[uniffi(default = None)]
+    pub ids: Option<Vec<String>>,
+    /// The order of a query selection (by id when `null`).
+    #[uniffi(default = None)]
+    pub sort: Option<SortOrder>,
+    /// Include disassociated customers in a query selection.
+    #[uniffi(default = false)]
+    pub include_disassociated: bool,
+    /// `csv` or `xlsx`.
+    #[uniffi(default = "csv")]
+    pub format: String,
+    /// Column keys, in order (`exportColumns()`); the default set when `null`.
+    #[uniffi(default = None)]
+    pub columns: Option<Vec<String>>,
+    /// Start a CSV with a UTF-8 byte-order mark (for Excel).
+    #[uniffi(default = false)]
+    pub bom: bool,
+    /// The file name offered for download.
+    #[uniffi(default = None)]
+    pub file_name: Option<String>,
+}
+
+/// One export in the desk's history (no personal data: a query's filter text is not shown).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ExportJobInfo {
+    /// The job id (`exp_000001`).
+    pub id: String,
+    /// Who exported (`operator:<login>`).
+    pub actor: String,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// `ids` or `query`.
+    pub selection: String,
+    /// `csv` or `xlsx`.
+    pub format: String,
+    /// The column keys, in order.
+    pub columns: Vec<String>,
+    /// Rows selected.
+    pub total: u64,
+    /// Rows written.
+    pub rows: u64,
+    /// `completed`, `cancelled` or `failed`.
+    pub status: String,
+    /// The error code of a failed export.
+    pub failure_code: Option<String>,
+    /// The file name offered for download.
+    pub file_name: String,
+}
+
+impl From<&ExportJob> for ExportJobInfo {
+    fn from(j: &ExportJob) -> Self {
+        let (status, failure_code) = match &j.status {
+            ExportStatus::Completed => ("completed", None),
+            ExportStatus::Cancelled => ("cancelled", None),
+            ExportStatus::Failed { code } => ("failed", Some(code.clone())),
+            _ => ("failed", None),
+        };
+        ExportJobInfo {
+            id: j.id.as_str().to_owned(),
+            actor: j.actor.to_string(),
+            at: format_time(j.at),
+            selection: match j.selection {
+                RecordedSelection::Ids(_) => "ids",
+                _ => "query",
+            }
+            .to_owned(),
+            format: match j.format {
+                ExportFormat::Csv { .. } => "csv",
+                ExportFormat::Xlsx => "xlsx",
+            }
+            .to_owned(),
+            columns: j.columns.iter().map(|c| c.as_str().to_owned()).collect(),
+            total: j.total,
+            rows: j.rows,
+            status: status.to_owned(),
+            failure_code,
+            file_name: j.file_name.clone(),
+        }
+    }
+}
+
+/// Receives a streamed export: the file in chunks, and progress with the choice to go on.
+/// Called on the exporting thread while the desk is held for reading: do not call the desk
+/// from it.
+#[uniffi::export(callback_interface)]
+pub trait ExportListener: Send + Sync {
+    /// The next chunk of the file; `false` if it could not be taken (`EXPORT_WRITE_FAILED`).
+    fn on_chunk(&self, chunk: Vec<u8>) -> bool;
+    /// Rows done of total; `false` cancels the export (`EXPORT_CANCELLED`).
+    fn on_progress(&self, done: u64, total: u64) -> bool;
+}
+
+fn request(options: ExportOptions) -> Result<ExportRequest> {
+    let selection = match options.ids {
+        Some(ids) => ExportSelection::Ids(parse_customer_ids(&ids)?),
+        None => ExportSelection::Query {
+            query: parse_query(&options.filter, options.include_disassociated)?,
+            sort: options.sort.map(Into::into).unwrap_or_default(),
+        },
+    };
+    let columns = options.columns.as_deref();
+    Ok(host::request(
+        selection,
+        &options.format,
+        options.bom,
+        columns,
+        options.file_name,
+    )?)
+}
+
+impl Desk {
+    /// Runs an export into `out` in the core's three phases, with `go_on` for progress.
+    fn export_into(
+        &self,
+        (inv, request): &(Invocation, ExportRequest),
+        out: &mut (dyn Write + Send),
+        go_on: impl FnMut(u64, u64) -> bool,
+    ) -> std::result::Result<ExportJobInfo, partnerdesk::Error> {
+        let job = host::phases(
+            self.lock(),
+            |d| d.prepare_export(inv, request),
+            out,
+            host::progress(go_on),
+            partnerdesk::Desk::record_export,
+        )?;
+        Ok((&job).into())
+    }
+}
+
+/// The invocation and the request of an export, parsed.
+fn export_args(
+    actor: &str,
+    options: ExportOptions,
+    now: &str,
+) -> Result<(Invocation, ExportRequest)> {
+    Ok((
+        Invocation::new(parse_actor(actor)?, parse_now(now)?),
+        request(options)?,
+    ))
+}
+
+#[partnerdesk_panic_guard::entry_points(fallible_only)]
+#[uniffi::export]
+impl Desk {
+    /// Exports customers, anonymised, to a file at `path` (administrator or the export item):
+    /// written beside it and renamed over it only on success, so a refused or failed export
+    /// leaves an existing file byte for byte as it was.
+    pub fn export_to_file(
+        &self,
+        actor: String,
+        path: String,
+        options: ExportOptions,
+        now: String,
+    ) -> Result<ExportJobInfo> {
+        let args = export_args(&actor, options, &now)?;
+        let path = std::path::PathBuf::from(path);
+        Ok(host::to_path(&path, |out| {
+            self.export_into(&args, out, |_, _| true)
+        })?)
+    }
+
+    /// Exports customers, anonymised, to bytes in memory.
+    pub fn export_to_buffer(
+        &self,
+        actor: String,
+        options: ExportOptions,
+        now: String,
+    ) -> Result<Vec<u8>> {
+        let args = export_args(&actor, options, &now)?;
+        let mut bytes = Vec::new();
+        self.export_into(&args, &mut bytes, |_, _| true)?;
+        Ok(bytes)
+    }
+
+    /// Exports customers, anonymised, streamed to `listener` in chunks, with progress; the
+    /// listener cancels by answering `false` to `onProgress` (`EXPORT_CANCELLED`).
+    pub fn export_to_stream(
+        &self,
+        actor: String,
+        options: ExportOptions,
+        now: String,
+        listener: Box<dyn ExportListener>,
+    ) -> Result<ExportJobInfo> {
+        let args = export_args(&actor, options, &now)?;
+        let listener = &*listener;
+        Ok(host::to_chunks(
+            |chunk| listener.on_chunk(chunk.to_vec()),
+            |out| self.export_into(&args, out, |d, t| listener.on_progress(d, t)),
+        )?)
+    }
+
+    /// Writes an earlier export again (its recorded selection over today's data) to a file at
+    /// `path`, atomically as `exportToFile`; returns the rows written.
+    pub fn download_export(
+        &self,
+        actor: String,
+        export_id: String,
+        path: String,
+        now: String,
+    ) -> Result<u64> {
+        let inv = Invocation::new(parse_actor(&actor)?, parse_now(&now)?);
+        let id = ExportId::new(export_id)?;
+        let path = std::path::PathBuf::from(path);
+        Ok(host::to_path(&path, |out| {
+            host::phases(
+                self.lock(),
+                |d| d.prepare_download(&inv, &id),
+                out,
+                host::progress(|_, _| true),
+                partnerdesk::Desk::record_download,
+            )
+        })?)
+    }
+
+    /// Every export job recorded, oldest first.
+    pub fn exports(&self) -> Vec<ExportJobInfo> {
+        self.read().exports().iter().map(Into::into).collect()
+    }
+}
+
+/// Every export column key, in the default order.
+#[partnerdesk_panic_guard::entry_points(fallible_only)]
+#[uniffi::export]
+pub fn export_columns() -> Vec<String> {
+    partnerdesk::export::ExportColumn::ALL
+        .iter()
+        .map(|c| c.as_str().to_owned())
+        .collect()
+}
