@@ -65,7 +65,8 @@ package_android() {
   if ((${#missing[@]})); then
     cat >&2 <<EOF
 The AAR needs, per ABI, the library cross-compiled with the Android NDK, then Gradle with the
-Android Gradle plugin (bindings/uniffi/android/). Missing here: ${missing[*]}.
+Android Gradle plugin (bindings/uniffi/android/). Missing here:
+$(printf '  - %s\n' "${missing[@]}")
 On a machine with them, this subcommand runs:
   bindings/uniffi/build.sh --release          # the generated Kotlin (host build; same for every ABI)
   cargo ndk -t arm64-v8a -t armeabi-v7a -t x86_64 -t x86 \\
