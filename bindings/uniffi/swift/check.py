@@ -13,7 +13,11 @@ compiler would reject or what would fail at load time on iOS:
 - every API function and checksum the header declares is called by the Swift file, every
   uniffi symbol the Swift file calls is declared in the header, and every symbol the header
   declares is exported by the built library;
-- the public Swift surface has the types and functions the README documents.
+- the public Swift surface has the types and functions the README documents;
+- the Swift package manifest (package/Package.swift, the template scripts/package.sh swift
+  ships) names the same modules: a binary target PartnerDeskFFI over
+  PartnerDeskFFI.xcframework and a PartnerDesk target, built from the generated file, that
+  depends on it.
 
 Prints one line per check and a closing "N passed, N failed" line; exits 1 on any failure.
 """
@@ -108,6 +112,24 @@ def main():
 
     for pattern in SURFACE:
         check(f"Swift surface: {pattern}", re.search(pattern, s) is not None)
+
+    check_manifest(Path(__file__).resolve().parent / "package" / "Package.swift")
+
+
+def check_manifest(path):
+    """The package manifest agrees with the generated module's names."""
+    check("Package.swift exists", path.is_file())
+    if not path.is_file():
+        return
+    p = path.read_text()
+    check("Package.swift declares its tools version first",
+          re.match(r"// swift-tools-version:\s*5\.\d+\n", p) is not None)
+    check("Package.swift: the package and its library product are named after the module",
+          f'name: "{MODULE}"' in p and f'.library(name: "{MODULE}", targets: ["{MODULE}"])' in p)
+    check("Package.swift: a binary target for the FFI module's xcframework",
+          f'.binaryTarget(name: "{FFI}", path: "{FFI}.xcframework")' in p)
+    check("Package.swift: the Swift target holds the generated file and depends on the FFI module",
+          f'.target(name: "{MODULE}", dependencies: ["{FFI}"], path: "Sources/{MODULE}")' in p)
 
 
 if __name__ == "__main__":
