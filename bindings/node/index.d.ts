@@ -463,7 +463,7 @@ export interface AssociationRecord {
   by: Actor
 }
 
-/** r" How a customer is associated with the partner. */
+/** How a customer is associated with the partner. */
 export type AssociationType = 'referral' | 'reseller'
 
 /** Which audit records to read; absent fields match everything. */
@@ -570,7 +570,7 @@ export interface BudgetCommand {
   thresholds?: Array<string>
 }
 
-/** r" Budget kind. */
+/** Budget kind. */
 export type BudgetKind = 'monthly' | 'one_off'
 
 /** Budget columns of a row. */
@@ -625,7 +625,7 @@ export interface CommandOptions {
   idempotencyKey?: string
 }
 
-/** r" Customer level. */
+/** Customer level. */
 export type CustomerLevel = 'V0' | 'V1' | 'V2' | 'V3' | 'V4' | 'V5'
 
 /** One customer as the console's list shows it: personal fields are already masked. */
@@ -676,7 +676,7 @@ export interface CustomerRow {
   unpaidOrders: number
 }
 
-/** r" Individual, enterprise or unset. */
+/** Individual, enterprise or unset. */
 export type CustomerType = 'unset' | 'individual' | 'enterprise'
 
 /** The instant the demo portfolio is built for (a demo desk's `now`). */
@@ -797,10 +797,10 @@ export interface FreezeCommand {
   reason: string
 }
 
-/** r" Why a customer is frozen. */
+/** Why a customer is frozen. */
 export type FreezeOrigin = 'manual' | 'default' | 'budget' | 'imported'
 
-/** r" What a freeze covers. */
+/** What a freeze covers. */
 export type FreezeScope = 'account' | 'account_and_resources' | 'unknown'
 
 /**
@@ -1174,7 +1174,7 @@ export interface SearchOptions {
 /** A field a list masks, for `reveal`. */
 export type SensitiveFieldName = 'name' | 'mobile' | 'email' | 'account_name' | 'manager_name'
 
-/** r" Huawei site of the partner. */
+/** Huawei site of the partner. */
 export type Site = 'china' | 'international'
 
 /**
@@ -1197,10 +1197,10 @@ export interface SpendSummary {
   changePercent?: string
 }
 
-/** r" Partner tier. */
+/** Partner tier. */
 export type Tier = 'solution_provider' | 'distributor' | 'reseller'
 
-/** r" Real-name verification status. */
+/** Real-name verification status. */
 export type VerificationStatus = 'not_verified' | 'under_review' | 'rejected' | 'verified'
 
 /** The version of this package (the workspace version). */

@@ -264,10 +264,12 @@ impl From<SortKey> for partnerdesk::query::SortKey {
 }
 
 /// Declares a string-literal union for JS (`--no-const-enum` makes napi emit
-/// `export type X = 'a' | 'b'`) and its conversion to the core's open enum.
+/// `export type X = 'a' | 'b'`) and its conversion to the core's open enum. The union's doc is
+/// given as `doc "..."`, a plain string literal: a `///` comment inside a macro call reaches napi
+/// as a raw string, which it copied into `index.d.ts` with its `r"` prefix.
 macro_rules! js_union {
-    ($(#[$meta:meta])* $name:ident => $core:ty { $( $(#[$vmeta:meta])* $variant:ident = $text:literal ),+ $(,)? }) => {
-        $(#[$meta])*
+    ($name:ident => $core:ty, doc $doc:literal { $( $(#[$vmeta:meta])* $variant:ident = $text:literal ),+ $(,)? }) => {
+        #[doc = $doc]
         #[napi(string_enum)]
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum $name {
@@ -283,8 +285,7 @@ macro_rules! js_union {
 }
 
 js_union! {
-    /// How a customer is associated with the partner.
-    AssociationType => partnerdesk::AssociationType {
+    AssociationType => partnerdesk::AssociationType, doc "How a customer is associated with the partner." {
         /// Referral (the customer pays Huawei).
         Referral = "referral",
         /// Reseller (the partner resells).
@@ -293,8 +294,7 @@ js_union! {
 }
 
 js_union! {
-    /// Customer level.
-    CustomerLevel => partnerdesk::CustomerLevel {
+    CustomerLevel => partnerdesk::CustomerLevel, doc "Customer level." {
         /// Level V0.
         V0 = "V0",
         /// Level V1.
@@ -311,8 +311,7 @@ js_union! {
 }
 
 js_union! {
-    /// What a freeze covers.
-    FreezeScope => partnerdesk::FreezeScope {
+    FreezeScope => partnerdesk::FreezeScope, doc "What a freeze covers." {
         /// The account only.
         Account = "account",
         /// The account and its resources.
@@ -323,8 +322,7 @@ js_union! {
 }
 
 js_union! {
-    /// Why a customer is frozen.
-    FreezeOrigin => partnerdesk::FreezeOrigin {
+    FreezeOrigin => partnerdesk::FreezeOrigin, doc "Why a customer is frozen." {
         /// Frozen by an operator.
         Manual = "manual",
         /// Frozen at association (reseller model).
@@ -337,8 +335,7 @@ js_union! {
 }
 
 js_union! {
-    /// Individual, enterprise or unset.
-    CustomerType => partnerdesk::CustomerType {
+    CustomerType => partnerdesk::CustomerType, doc "Individual, enterprise or unset." {
         /// Not set.
         Unset = "unset",
         /// An individual.
@@ -349,8 +346,7 @@ js_union! {
 }
 
 js_union! {
-    /// Real-name verification status.
-    VerificationStatus => partnerdesk::VerificationStatus {
+    VerificationStatus => partnerdesk::VerificationStatus, doc "Real-name verification status." {
         /// Not verified.
         NotVerified = "not_verified",
         /// Under review.
@@ -363,8 +359,7 @@ js_union! {
 }
 
 js_union! {
-    /// Budget kind.
-    BudgetKind => partnerdesk::BudgetKind {
+    BudgetKind => partnerdesk::BudgetKind, doc "Budget kind." {
         /// Renews every billing month.
         Monthly = "monthly",
         /// Once.
@@ -373,8 +368,7 @@ js_union! {
 }
 
 js_union! {
-    /// Huawei site of the partner.
-    Site => partnerdesk::Site {
+    Site => partnerdesk::Site, doc "Huawei site of the partner." {
         /// China site.
         China = "china",
         /// International site.
@@ -383,8 +377,7 @@ js_union! {
 }
 
 js_union! {
-    /// Partner tier.
-    Tier => partnerdesk::Tier {
+    Tier => partnerdesk::Tier, doc "Partner tier." {
         /// Solution provider.
         SolutionProvider = "solution_provider",
         /// Distributor.
