@@ -45,8 +45,18 @@ pub(crate) fn hmac_sha256_verify(key: &[u8], bytes: &[u8], tag: &[u8]) -> bool {
 }
 
 /// Lower-case hex of bytes.
+///
+/// Through `encode_to_slice` rather than `hex::encode`, which collects `char`s one at a time:
+/// every event's link is written here, and that collect was about a twelfth of a command's
+/// instructions in the operations benchmark (callgrind, `benches/README.md`).
 pub(crate) fn hex(bytes: &[u8]) -> String {
-    ::hex::encode(bytes)
+    let mut out = vec![0u8; bytes.len().saturating_mul(2)];
+    match ::hex::encode_to_slice(bytes, &mut out) {
+        // Hex digits are ASCII, so the bytes are UTF-8.
+        Ok(()) => String::from_utf8(out).unwrap_or_else(|_| ::hex::encode(bytes)),
+        // Only a length mismatch fails, which the allocation above rules out.
+        Err(_) => ::hex::encode(bytes),
+    }
 }
 
 /// Bytes of lower- or upper-case hex, or `None` if it is not hex. Only hex digits are taken:

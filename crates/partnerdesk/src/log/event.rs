@@ -355,27 +355,36 @@ pub(crate) fn broken(seq: u64, reason: impl Into<String>) -> Error {
 
 #[cfg(feature = "serde")]
 impl Event {
-    /// The event's canonical bytes: its JSON without the `link` field (fields in declaration
-    /// order; nothing in an event has an unspecified order). What its link commits to.
+    /// The event's canonical bytes: its JSON without the `link` field, with `at` written as
+    /// `[seconds, nanoseconds]` since the Unix epoch instead of RFC 3339 text (fields in
+    /// declaration order; nothing in an event has an unspecified order). What its link commits
+    /// to. The instant as two numbers names the same instant and spares every event the date
+    /// formatting, which was the largest part of sealing one (`benches/README.md`).
     pub fn canonical_bytes(&self) -> crate::error::Result<Vec<u8>> {
         #[derive(serde::Serialize)]
         struct Body<'a> {
             seq: u64,
-            at: &'a DateTime<Utc>,
+            at: (i64, u32),
             actor: &'a Actor,
             customer: &'a Option<CustomerId>,
             kind: &'a EventKind,
         }
-        serde_json::to_vec(&Body {
-            seq: self.seq,
-            at: &self.at,
-            actor: &self.actor,
-            customer: &self.customer,
-            kind: &self.kind,
-        })
+        // Most events take a few hundred bytes: one allocation instead of a growing vector.
+        let mut bytes = Vec::with_capacity(512);
+        serde_json::to_writer(
+            &mut bytes,
+            &Body {
+                seq: self.seq,
+                at: (self.at.timestamp(), self.at.timestamp_subsec_nanos()),
+                actor: &self.actor,
+                customer: &self.customer,
+                kind: &self.kind,
+            },
+        )
         .map_err(|_| Error::Internal {
             operation: "event canonical bytes".to_owned(),
-        })
+        })?;
+        Ok(bytes)
     }
 
     /// The link this event must carry when it follows the link `previous` (the empty text
