@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The Node package's test command (called by scripts/test.sh): installs the pinned toolchain
-# from the committed lockfile, builds the addon (dev profile), checks that the committed
-# index.d.ts / index.js have not drifted from what `napi build` generates, type-checks the quick
-# start, and runs `node --test` (which also packs, installs, requires and imports the package).
+# from the committed lockfile, builds the addon and the two release tarballs with package.sh
+# (dev profile), checks that the committed index.d.ts / index.js have not drifted from what
+# `napi build` generates, type-checks the quick start, and runs `node --test` (which also
+# installs both tarballs offline into a fresh project, requires and imports the package there
+# and runs the quick start against that install).
 set -euo pipefail
 cd "$(dirname "$0")"
 root="$(cd ../.. && pwd)"
@@ -12,9 +14,10 @@ export CARGO_TERM_COLOR=never
 echo "--- npm ci (exact @napi-rs/cli and typescript from package-lock.json)"
 npm ci --no-audit --no-fund --loglevel=error
 
-echo "--- napi build (dev profile)"
+echo "--- package.sh (napi build, dev profile; npm pack of the main and the platform package)"
 committed="$(mktemp -d)"
-trap 'rm -rf "$committed"' EXIT
+dist="$(mktemp -d)"
+trap 'rm -rf "$committed" "$dist"' EXIT
 for f in index.d.ts index.js; do
   if [[ ! -f $f ]]; then
     echo "$f is missing: run 'npx napi build --platform --no-const-enum' and commit it" >&2
@@ -22,7 +25,7 @@ for f in index.d.ts index.js; do
   fi
   cp "$f" "$committed/$f"
 done
-npx napi build --platform --no-const-enum
+./package.sh --profile dev --out "$dist"
 
 echo "--- generated bindings have no drift"
 for f in index.d.ts index.js; do
@@ -36,4 +39,4 @@ echo "--- tsc --noEmit (quick start against index.d.ts)"
 npx tsc -p tsconfig.json
 
 echo "--- node --test"
-node --expose-gc --test --test-reporter=spec __test__/
+PARTNERDESK_NPM_TARBALLS="$dist" node --expose-gc --test --test-reporter=spec __test__/

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Builds the partnerdesk wheel (abi3, maturin) inside the repo's .venv, installs it, checks the
-# type stubs against the module (mypy.stubtest) and runs pytest, including the Python quick
-# start and the official Huawei SDK interop check. Works from any directory; installs what it
-# needs itself (pinned) into .venv at the repo root, which .gitignore covers.
+# Builds the release-shaped partnerdesk wheel with package.sh (abi3, manylinux2014 via zig; dev
+# profile to keep CI time; package.sh also sets up the repo's .venv with the pinned tools),
+# asserts its tags, installs it into a clean venv and runs the Python quick start there (not
+# the source tree), then installs it into .venv, checks the type stubs against the module
+# (mypy.stubtest) and runs pytest, including the quick start again and the official Huawei SDK
+# interop check. Works from any directory. The sdist is built here but built into a wheel and
+# installed only by package.sh without --no-sdist-check (a whole second compile).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -10,29 +13,25 @@ cd "$ROOT"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 PYTHON="${PYTHON:-python3}"
 VENV="$ROOT/.venv"
-
-# 1. The venv, with pinned tools; reinstalled only when the pins change.
-stamp="$VENV/.partnerdesk-python-requirements"
-want="$(cat "$HERE/requirements-test.txt" "$HERE/constraints-test.txt" | sha256sum | cut -d' ' -f1)"
-if [[ ! -x "$VENV/bin/python" ]]; then
-  "$PYTHON" -m venv "$VENV"
-fi
-if [[ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]]; then
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-    -r "$HERE/requirements-test.txt" -c "$HERE/constraints-test.txt"
-  echo "$want" > "$stamp"
-fi
 PY="$VENV/bin/python"
+
+# 1. The wheel and sdist, as released (dev profile), into the .venv's pinned tools.
+DIST="$CARGO_TARGET_DIR/wheels/partnerdesk-python"
+rm -rf "$DIST"
+"$HERE/package.sh" --profile dev --out "$DIST" --no-sdist-check
+wheel="$(ls "$DIST"/partnerdesk-*.whl)"
+"$PY" "$HERE/check_wheel.py" "$wheel"
 
 # 2. The error stubs (.pyi) and the README's table agree with the core's Error::TABLE.
 cargo test --quiet -p partnerdesk-host --test error_tables
 
-# 3. Build the abi3 wheel (dev profile: fast, shares the workspace target dir) and install it.
-WHEELS="$CARGO_TARGET_DIR/wheels/partnerdesk-python"
-rm -rf "$WHEELS"
-"$VENV/bin/maturin" build --quiet --manifest-path "$HERE/Cargo.toml" --profile dev \
-  --interpreter "$PY" --out "$WHEELS"
-wheel="$(ls "$WHEELS"/partnerdesk-*-abi3-*.whl)"
+# 3. The quick start against the wheel installed into a clean venv (nothing else in it), run
+# from a scratch folder: the test below checks its output and where partnerdesk came from.
+clean="$(mktemp -d)"
+trap 'rm -rf "$clean"' EXIT
+"$PYTHON" -m venv "$clean/venv"
+"$clean/venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-index "$wheel"
+export PARTNERDESK_QUICKSTART_PYTHON="$clean/venv/bin/python"
 "$PY" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "$wheel"
 
 # 4. The hand-written stubs match the module.

@@ -1,5 +1,7 @@
 // partnerdesk quick start (Node): the shared scenario of the Python, Node and Kotlin guides.
-// Type-checked against the package's index.d.ts with `tsc --noEmit` (see bindings/node/test.sh).
+// Type-checked against the package's index.d.ts with `tsc --noEmit` (see bindings/node/test.sh),
+// and run there from a fresh project that installed the two tarballs of bindings/node/package.sh:
+//   npm install partnerdesk-0.1.0.tgz partnerdesk-linux-x64-gnu-0.1.0.tgz && node quickstart.mjs
 import { Desk } from 'partnerdesk'
 
 /** @type {import('partnerdesk').Desk} */

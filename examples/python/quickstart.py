@@ -5,7 +5,10 @@ month-to-date spend of at least 1000 tagged vip or gold, sorted by month-to-date
 descending, prints the first page of 5 and the next page (by cursor), then shows the error
 code of a bad filter.
 
+    pip install target/dist/python/partnerdesk-*.whl   # built by bindings/python/package.sh
     python examples/python/quickstart.py
+
+bindings/python/test.sh runs it with a clean venv that holds only the wheel it built.
 """
 
 import partnerdesk
