@@ -10,11 +10,13 @@
 #   scripts/package.sh swift     dist/swift/PartnerDesk/: a Swift package (Package.swift, the
 #                                generated sources, PartnerDeskFFI.xcframework) (needs macOS
 #                                with Xcode for the xcframework)
-#   scripts/package.sh python    not yet
-#   scripts/package.sh node      not yet
+#   scripts/package.sh python    dist/python/: the abi3 wheel (manylinux2014, checked by
+#                                auditwheel) and the sdist (bindings/python/package.sh)
+#   scripts/package.sh node      dist/node/: the npm package and its linux-x64-gnu native
+#                                package, as tarballs (bindings/node/package.sh)
 #
 # Exit status: 0 built; 1 a step failed; 2 usage; 3 this machine cannot build that target
-# (what is missing is printed; the files that can be made here are made); 4 not yet written.
+# (what is missing is printed; the files that can be made here are made).
 # Maven's local repository is bindings/uniffi/out/m2 unless PD_M2 names another.
 set -euo pipefail
 
@@ -143,9 +145,13 @@ EOF
   say "done: $pkg; for a hosted binaryTarget: swift package compute-checksum dist/swift/PartnerDeskFFI.xcframework.zip"
 }
 
-not_yet() {
-  printf 'package %s: not yet: this script does not build the %s release artifact yet\n' "$target" "$target" >&2
-  exit 4
+package_python() {
+  "$root/bindings/python/package.sh" --profile release --out "$dist/python"
+}
+
+package_node() {
+  (cd "$root/bindings/node" && npm ci --no-audit --no-fund --loglevel=error)
+  "$root/bindings/node/package.sh" --profile release --out "$dist/node"
 }
 
 target="${1:-}"
@@ -153,7 +159,8 @@ case "$target" in
   kotlin) package_kotlin ;;
   android) package_android ;;
   swift) package_swift ;;
-  python | node) not_yet ;;
+  python) package_python ;;
+  node) package_node ;;
   *)
     echo "usage: scripts/package.sh kotlin|android|swift|python|node" >&2
     exit 2
