@@ -22,6 +22,20 @@ if (page.nextCursor) {
   console.log(`next page: ${next.rows.map((r) => r.id).join(', ')}`)
 }
 
+// A governed command: the billing operator may freeze, an account manager may not.
+const target = page.rows.find((r) => r.freezeScope == null)?.id ?? page.rows[0].id
+/** @type {import('partnerdesk').FreezeCommand} */
+const freeze = { customerIds: [target], scope: 'account', reason: 'overdue invoice' }
+const outcome = desk.freeze({ kind: 'operator', id: 'ops_billing' }, freeze)
+console.log(`freeze by ops_billing: ${outcome.succeeded} done, ${outcome.failed} refused`)
+console.log(`row now: frozen=${desk.customerRow(target).freezeScope}`)
+try {
+  desk.freeze({ kind: 'operator', id: 'am_000' }, freeze)
+} catch (err) {
+  const code = /** @type {{ code?: string }} */ (err).code
+  console.log(`freeze by am_000: ${code}`) // PERMISSION_DENIED, audited, nothing changed
+}
+
 try {
   desk.search('mtd>=')
 } catch (err) {

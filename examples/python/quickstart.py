@@ -2,8 +2,9 @@
 
 Builds the demo portfolio of 1,000 customers (seed 42), searches resellers' customers with
 month-to-date spend of at least 1000 tagged vip or gold, sorted by month-to-date spend
-descending, prints the first page of 5 and the next page (by cursor), then shows the error
-code of a bad filter.
+descending, prints the first page of 5 and the next page (by cursor), freezes one customer as
+the billing operator (a governed command; an account manager is refused), then shows the
+error code of a bad filter.
 
     pip install target/dist/python/partnerdesk-*.whl   # built by bindings/python/package.sh
     python examples/python/quickstart.py
@@ -26,6 +27,15 @@ def main() -> None:
         print("next page:")
         for row in nxt:
             print(row.id, row.name, row.month_to_date.amount)
+    # A governed command: the billing operator may freeze, an account manager may not.
+    target = next(row.id for row in page if row.freeze_scope is None)
+    outcome = desk.freeze("ops_billing", [target], scope="account", reason="overdue invoice", now=now)
+    print(f"freeze by ops_billing: {outcome.succeeded} done, {outcome.failed} refused")
+    print(f"row now: frozen={desk.customer_row(target, now=now).freeze_scope}")
+    try:
+        desk.freeze("am_000", [target], scope="account", reason="overdue invoice", now=now)
+    except partnerdesk.PermissionDeniedError as e:
+        print(f"freeze by am_000: {e.code}")  # audited, nothing changed
     try:
         desk.search("mtd>=", now=now)
     except partnerdesk.FilterSyntaxError as e:

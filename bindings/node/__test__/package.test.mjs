@@ -97,5 +97,8 @@ test('the quick start runs against the installed package', () => {
   assert.equal(rows.length, 5)
   for (const r of rows) assert.match(r, /^\S+ {2}\S+\*\*\* {2}\d+(\.\d+)? CNY$/)
   assert.match(lines[6], /^next page: \S+(, \S+){4}$/)
+  assert.equal(lines[7], 'freeze by ops_billing: 1 done, 0 refused')
+  assert.equal(lines[8], 'row now: frozen=account')
+  assert.equal(lines[9], 'freeze by am_000: PERMISSION_DENIED')
   assert.equal(lines.at(-1), 'bad filter: FILTER_SYNTAX')
 })

@@ -27,6 +27,9 @@ def test_quickstart_runs(tmp_path: pathlib.Path) -> None:
     assert "next page:" in lines
     first = lines[1:6]
     assert len(first) == 5 and all(len(line.split()[0]) == 32 for line in first)
+    assert "freeze by ops_billing: 1 done, 0 refused" in lines
+    assert "row now: frozen=account" in lines
+    assert "freeze by am_000: PERMISSION_DENIED" in lines
 
 
 def test_quickstart_imports_the_installed_package(tmp_path: pathlib.Path) -> None:
