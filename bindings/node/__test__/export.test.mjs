@@ -69,6 +69,15 @@ test('an XLSX export is a zip workbook', async () => {
   assert.equal(big.exports().at(-1)?.format, 'xlsx')
 })
 
+test('a byte-order mark is for CSV only: XLSX with bom false is fine, with bom true refused', async () => {
+  const bytes = await big.exportToBuffer(admin, 'tag:gold', { format: 'xlsx', bom: false })
+  assert.equal(bytes.subarray(0, 2).toString('latin1'), 'PK')
+  const before = big.exports().length
+  const err = thrown(() => big.exportToBuffer(admin, 'tag:gold', { format: 'xlsx', bom: true }))
+  assert.equal(err.code, 'INVALID_ARGUMENT')
+  assert.equal(big.exports().length, before, 'a refused request records no export')
+})
+
 test('only the administrator exports; refusals are audited and nothing is recorded', async () => {
   const before = big.exports().length
   const err = await rejected(big.exportToBuffer(billing, '*'))

@@ -293,3 +293,15 @@ def test_short_writes_are_retried(fresh: tuple[partnerdesk.Desk, datetime.dateti
     desk.export("admin", whole, query="tag:vip", now=now)
     desk.export("admin", trickle, query="tag:vip", now=now)
     assert bytes(trickle.data) == whole.getvalue()
+
+
+def test_a_byte_order_mark_is_for_csv_only(fresh: tuple[partnerdesk.Desk, datetime.datetime], tmp_path: pathlib.Path) -> None:
+    desk, now = fresh
+    out = tmp_path / "book.xlsx"
+    out.write_bytes(b"old")
+    with pytest.raises(partnerdesk.InvalidArgumentError) as e:
+        desk.export("admin", out, query="tag:vip", format="xlsx", bom=True, now=now)
+    assert e.value.field == "bom"
+    assert out.read_bytes() == b"old" and desk.exports == []
+    job = desk.export("admin", out, query="tag:vip", format="xlsx", now=now)
+    assert job.format == "xlsx" and out.read_bytes()[:2] == b"PK"
