@@ -17,8 +17,8 @@
 //!   canonical bytes)`: nobody without the key can produce a valid link.
 //!
 //! The canonical bytes of an event are its JSON (field order fixed by the type, no map with an
-//! unspecified order) without the `link` field and with its instant as `[seconds, nanoseconds]`
-//! ([`crate::event::Event::canonical_bytes`]); so the chain needs the `serde` feature. Without
+//! unspecified order) without the `link` field ([`crate::event::Event::canonical_bytes`]); so
+//! the chain needs the `serde` feature. Without
 //! it, events carry no link and [`crate::Desk::apply_events`] checks no chain (the semantic
 //! checks still apply).
 //!

@@ -355,16 +355,15 @@ pub(crate) fn broken(seq: u64, reason: impl Into<String>) -> Error {
 
 #[cfg(feature = "serde")]
 impl Event {
-    /// The event's canonical bytes: its JSON without the `link` field, with `at` written as
-    /// `[seconds, nanoseconds]` since the Unix epoch instead of RFC 3339 text (fields in
-    /// declaration order; nothing in an event has an unspecified order). What its link commits
-    /// to. The instant as two numbers names the same instant and spares every event the date
-    /// formatting, which was the largest part of sealing one (`benches/README.md`).
+    /// The event's canonical bytes: its JSON without the `link` field (fields in declaration
+    /// order; nothing in an event has an unspecified order). What its link commits to. Plain
+    /// JSON on purpose: a host or an auditor reproduces it with its own JSON library (drop
+    /// `link`, write the rest compactly) and checks a log without partnerdesk.
     pub fn canonical_bytes(&self) -> crate::error::Result<Vec<u8>> {
         #[derive(serde::Serialize)]
         struct Body<'a> {
             seq: u64,
-            at: (i64, u32),
+            at: &'a DateTime<Utc>,
             actor: &'a Actor,
             customer: &'a Option<CustomerId>,
             kind: &'a EventKind,
@@ -375,7 +374,7 @@ impl Event {
             &mut bytes,
             &Body {
                 seq: self.seq,
-                at: (self.at.timestamp(), self.at.timestamp_subsec_nanos()),
+                at: &self.at,
                 actor: &self.actor,
                 customer: &self.customer,
                 kind: &self.kind,
