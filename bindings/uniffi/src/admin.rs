@@ -72,6 +72,30 @@ fn optional_customer(id: Option<String>) -> Result<Option<partnerdesk::CustomerI
     id.map(|i| customer_id(&i)).transpose()
 }
 
+impl Desk {
+    /// Grants (`grant`) or revokes an operator's permission items: the one body of
+    /// `grantPermissions` and `revokePermissions`.
+    fn change_permissions(
+        &self,
+        actor: &str,
+        operator: String,
+        items: &[String],
+        now: &str,
+        idempotency_key: Option<String>,
+        grant: bool,
+    ) -> Result<()> {
+        let inv = parse_invocation(actor, now, idempotency_key)?;
+        let items: Vec<Permission> = items.iter().map(|i| Permission::parse(i)).collect();
+        let operator = OperatorId::new(operator)?;
+        let mut desk = self.write();
+        if grant {
+            Ok(desk.grant_permissions(&inv, &operator, &items)?)
+        } else {
+            Ok(desk.revoke_permissions(&inv, &operator, &items)?)
+        }
+    }
+}
+
 #[partnerdesk_panic_guard::entry_points(fallible_only)]
 #[uniffi::export]
 impl Desk {
@@ -209,11 +233,7 @@ impl Desk {
         now: String,
         idempotency_key: Option<String>,
     ) -> Result<()> {
-        let inv = parse_invocation(&actor, &now, idempotency_key)?;
-        let items: Vec<Permission> = items.iter().map(|i| Permission::parse(i)).collect();
-        Ok(self
-            .write()
-            .grant_permissions(&inv, &OperatorId::new(operator)?, &items)?)
+        self.change_permissions(&actor, operator, &items, &now, idempotency_key, true)
     }
 
     /// Revokes permission items from an operator (administrator only).
@@ -226,11 +246,7 @@ impl Desk {
         now: String,
         idempotency_key: Option<String>,
     ) -> Result<()> {
-        let inv = parse_invocation(&actor, &now, idempotency_key)?;
-        let items: Vec<Permission> = items.iter().map(|i| Permission::parse(i)).collect();
-        Ok(self
-            .write()
-            .revoke_permissions(&inv, &OperatorId::new(operator)?, &items)?)
+        self.change_permissions(&actor, operator, &items, &now, idempotency_key, false)
     }
 
     /// Associates a new customer (JSON in the snapshot's customer form) with the partner.
