@@ -166,10 +166,8 @@ pub mod export {
         path: &std::path::Path,
         write: impl FnOnce(&mut (dyn Write + Send)) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let sink = FileSink::open(path).map_err(|_| Error::InvalidArgument {
-            field: "path".into(),
-            reason: "the file cannot be created".into(),
-        })?;
+        let sink = FileSink::open(path)
+            .map_err(|_| crate::invalid("path", "the file cannot be created"))?;
         to_sink(sink, write)
     }
 
@@ -260,10 +258,10 @@ pub fn thresholds(texts: &[String]) -> Result<Vec<rust_decimal::Decimal>, partne
         .iter()
         .map(|t| {
             t.trim().parse::<rust_decimal::Decimal>().map_err(|_| {
-                partnerdesk::Error::InvalidArgument {
-                    field: "thresholds".into(),
-                    reason: "each threshold is a decimal number of percent".into(),
-                }
+                invalid(
+                    "thresholds",
+                    "each threshold is a decimal number of percent",
+                )
             })
         })
         .collect()
