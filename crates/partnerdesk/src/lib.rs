@@ -75,7 +75,8 @@ pub mod model;
 pub mod ops;
 
 pub(crate) use log::ledger;
-pub use log::{audit, chain, event};
+pub use log::{audit, chain, event, journal};
+pub use log::journal::Mark;
 pub use model::{calendar, customer, ids, money, partner, resource, spend};
 pub use ops::{
     access, analysis, association, authorization, budget, command, freeze, invocation, manager,

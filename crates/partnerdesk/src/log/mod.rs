@@ -11,5 +11,6 @@ pub mod audit;
 pub mod chain;
 pub(crate) mod check;
 pub mod event;
+pub mod journal;
 pub(crate) mod ledger;
 pub(crate) mod replay;
