@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 
-step() { printf '\n==> %s\n' "$*"; }
+step() { printf '\n==> %s  [%ss since start]\n' "$*" "$SECONDS"; }
 
 # Property tests are reproducible here: one fixed seed for every proptest of every crate (the
 # seed is printed, and a failing case is also saved in the crate's proptest-regressions/ file).
