@@ -15,6 +15,7 @@ pub mod association;
 pub mod authorization;
 pub mod budget;
 pub mod command;
+pub mod detail;
 pub mod freeze;
 pub mod invocation;
 pub mod manager;

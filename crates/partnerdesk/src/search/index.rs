@@ -13,6 +13,7 @@ use crate::ids::IdMap as HashMap;
 use crate::ids::{OperatorId, ResellerId, Tag};
 use crate::model::association::AssociationType;
 use crate::model::freeze::{FreezeOrigin, FreezeScope, FreezeState};
+use crate::model::resource::ExpiryPolicy;
 use crate::sorted::{Bits, SortedBlocks};
 use chrono::{DateTime, Utc};
 use roaring::RoaringBitmap;
@@ -218,6 +219,21 @@ fn reversed_digits(c: &Customer) -> Option<String> {
         .map(|m| m.expose().number.chars().rev().collect())
 }
 
+/// The resources to renew of a customer, for [`Index::renewals`]: `(expiry, position in its
+/// resources)` of each resource that counts for expiry and does not renew itself, when the
+/// customer is associated (views cover associated customers only); none otherwise.
+fn renewals(c: &Customer) -> Vec<(DateTime<Utc>, u32)> {
+    if !c.is_associated() {
+        return Vec::new();
+    }
+    c.resources
+        .iter()
+        .zip(0u32..)
+        .filter(|(r, _)| r.counts_for_expiry() && r.expiry_policy != ExpiryPolicy::AutoRenew)
+        .filter_map(|(r, i)| r.expires_at.map(|e| (e, i)))
+        .collect()
+}
+
 fn expiries(c: &Customer) -> BTreeSet<DateTime<Utc>> {
     c.resources
         .iter()
@@ -260,6 +276,10 @@ pub(crate) struct Index {
     /// The same expiries per slot, ascending: the next expiry at any `now` is one binary search
     /// away, without touching the customer.
     pub(crate) slot_expiries: Vec<Box<[DateTime<Utc>]>>,
+    /// Every resource to renew of the associated customers, `(expiry, slot, position in the
+    /// customer's resources)`, ascending: "what the portfolio must renew in the next N days"
+    /// is one range, counted from the block lengths and read only as far as the page.
+    pub(crate) renewals: SortedBlocks<(DateTime<Utc>, u32, u32)>,
     pub(crate) associated_at: SortedBlocks<(DateTime<Utc>, u32)>,
     pub(crate) names: TextColumn,
     pub(crate) accounts: TextColumn,
@@ -290,6 +310,7 @@ impl Index {
             by_manager_mtd: HashMap::default(),
             expiries: SortedBlocks::default(),
             slot_expiries: Vec::new(),
+            renewals: SortedBlocks::default(),
             associated_at: SortedBlocks::default(),
             names: TextColumn::default(),
             accounts: TextColumn::default(),
@@ -305,6 +326,7 @@ impl Index {
             self.expiries.insert((*e, slot));
         }
         self.set_slot_expiries(slot, &ex);
+        self.set_renewals(slot, c, true);
         self.names.set(slot, c.name.expose());
         self.accounts.set(slot, c.account_name.expose());
     }
@@ -319,6 +341,7 @@ impl Index {
             self.expiries.remove(&(e, slot));
         }
         self.set_slot_expiries(slot, &BTreeSet::new());
+        self.set_renewals(slot, c, false);
         self.names.remove(slot);
         self.accounts.remove(slot);
     }
@@ -403,11 +426,26 @@ impl Index {
             }
             self.set_slot_expiries(slot, &en);
         }
+        if old.resources != new.resources || old.is_associated() != new.is_associated() {
+            self.set_renewals(slot, old, false);
+            self.set_renewals(slot, new, true);
+        }
         if old.name != new.name {
             self.names.set(slot, new.name.expose());
         }
         if old.account_name != new.account_name {
             self.accounts.set(slot, new.account_name.expose());
+        }
+    }
+
+    /// Puts a customer's resources to renew in (`on`) or takes them out of [`Index::renewals`].
+    fn set_renewals(&mut self, slot: u32, c: &Customer, on: bool) {
+        for (at, i) in renewals(c) {
+            if on {
+                self.renewals.insert((at, slot, i));
+            } else {
+                self.renewals.remove(&(at, slot, i));
+            }
         }
     }
 

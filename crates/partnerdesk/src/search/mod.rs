@@ -12,6 +12,7 @@
 
 mod cursor;
 pub(crate) mod index;
+mod list;
 mod page;
 mod plan;
 pub mod query;
@@ -19,6 +20,7 @@ pub mod row;
 pub(crate) mod sorted;
 
 pub use cursor::CursorKey;
+pub use list::ListPage;
 
 use crate::calendar::YearMonth;
 use crate::customer::Customer;

@@ -3,6 +3,7 @@
 
 mod common;
 mod criteria;
+mod detail;
 mod event_log;
 mod export;
 mod export_cells;
