@@ -10,6 +10,11 @@
 //! precomputed as a column for the benchmark's `now` (partnerdesk derives it at query time).
 //! Name search must scan in both (`instr` on a lower-cased column vs a substring finder).
 //!
+//! `R1_renewals_7d` is the portfolio's first page of resources to renew in the next 7 days
+//! (issue #19): `Desk::renewals_page` against a SQLite table of every resource to renew with
+//! the covering index `(expires_at, customer, resource)`, and against the walk of every
+//! customer (`Desk::resources_to_renew`).
+//!
 //! Run: `cargo bench -p partnerdesk-benches --bench search` (set `PD_BENCH_SIZES=10000,100000`
 //! to choose sizes; the default is 10k, 100k and 1M).
 #![allow(
@@ -208,6 +213,109 @@ fn ours(desk: &Desk, q: &Query, sort: Sort, now: DateTime<Utc>) -> (Vec<String>,
     (page.ids.iter().map(|i| i.to_string()).collect(), page.total)
 }
 
+/// Every resource to renew of the associated customers, in a table indexed in the page's order.
+fn load_renewals(db: &Connection, desk: &Desk) {
+    db.execute_batch(
+        "CREATE TABLE renewals (expires_at INTEGER NOT NULL, customer TEXT NOT NULL,
+            resource TEXT NOT NULL);",
+    )
+    .unwrap();
+    let tx = db.unchecked_transaction().unwrap();
+    {
+        let mut ins = tx
+            .prepare("INSERT INTO renewals VALUES (?1, ?2, ?3)")
+            .unwrap();
+        for c in desk.customers().filter(|c| c.is_associated()) {
+            for r in &c.resources {
+                let renews = r.expiry_policy == partnerdesk::ExpiryPolicy::AutoRenew;
+                if let (true, false, Some(e)) = (r.counts_for_expiry(), renews, r.expires_at) {
+                    ins.execute(params![
+                        e.timestamp_nanos_opt().unwrap(),
+                        c.id.as_str(),
+                        r.id.as_str()
+                    ])
+                    .unwrap();
+                }
+            }
+        }
+    }
+    tx.commit().unwrap();
+    db.execute_batch("CREATE INDEX r_order ON renewals (expires_at, customer, resource); ANALYZE;")
+        .unwrap();
+}
+
+type Renewals = (Vec<(String, String)>, usize);
+
+fn renewals_sqlite(db: &Connection, now: DateTime<Utc>, days: i64) -> Renewals {
+    let (from, to) = (
+        now.timestamp_nanos_opt().unwrap(),
+        (now + Duration::days(days)).timestamp_nanos_opt().unwrap(),
+    );
+    let mut page = db
+        .prepare_cached(
+            "SELECT customer, resource FROM renewals WHERE expires_at BETWEEN ?1 AND ?2
+             ORDER BY expires_at, customer, resource LIMIT 20",
+        )
+        .unwrap();
+    let ids = page
+        .query_map(params![from, to], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut count = db
+        .prepare_cached("SELECT COUNT(*) FROM renewals WHERE expires_at BETWEEN ?1 AND ?2")
+        .unwrap();
+    let total: i64 = count.query_row(params![from, to], |r| r.get(0)).unwrap();
+    (ids, total as usize)
+}
+
+fn renewal_ids(items: &[partnerdesk::analysis::RenewalItem<'_>]) -> Vec<(String, String)> {
+    items
+        .iter()
+        .take(20)
+        .map(|i| (i.customer.to_string(), i.resource.id.to_string()))
+        .collect()
+}
+
+fn renewals_ours(desk: &Desk, actor: &partnerdesk::Actor, now: DateTime<Utc>) -> Renewals {
+    let page = desk
+        .renewals_page(actor, 7, &PageRequest::first(20), now)
+        .unwrap();
+    (renewal_ids(&page.items), page.total)
+}
+
+fn renewals_walk(desk: &Desk, actor: &partnerdesk::Actor, now: DateTime<Utc>) -> Renewals {
+    let all = desk.resources_to_renew(actor, None, 7, now).unwrap();
+    (renewal_ids(&all), all.len())
+}
+
+fn bench_renewals(c: &mut Criterion, desk: &Desk, db: &Connection, now: DateTime<Utc>, n: usize) {
+    load_renewals(db, desk);
+    let admin = partnerdesk::Actor::Operator(partnerdesk::OperatorId::new("admin").unwrap());
+    let a = renewals_ours(desk, &admin, now);
+    assert_eq!(a, renewals_sqlite(db, now, 7), "renewals at {n}: vs SQLite");
+    assert_eq!(
+        a,
+        renewals_walk(desk, &admin, now),
+        "renewals at {n}: vs walk"
+    );
+    println!("R1_renewals_7d at {n}: total {}", a.1);
+    let mut g = c.benchmark_group(format!("R1_renewals_7d/{n}"));
+    g.sample_size(if n >= 1_000_000 { 10 } else { 30 });
+    g.warm_up_time(std::time::Duration::from_millis(500));
+    g.measurement_time(std::time::Duration::from_secs(2));
+    g.bench_function(BenchmarkId::new("partnerdesk", n), |b| {
+        b.iter(|| black_box(renewals_ours(desk, &admin, now)))
+    });
+    g.bench_function(BenchmarkId::new("sqlite", n), |b| {
+        b.iter(|| black_box(renewals_sqlite(db, now, 7)))
+    });
+    g.bench_function(BenchmarkId::new("walk", n), |b| {
+        b.iter(|| black_box(renewals_walk(desk, &admin, now)))
+    });
+    g.finish();
+}
+
 fn sizes() -> Vec<usize> {
     std::env::var("PD_BENCH_SIZES")
         .ok()
@@ -246,6 +354,7 @@ fn bench(c: &mut Criterion) {
             });
             g.finish();
         }
+        bench_renewals(c, &desk, &db, now, n);
     }
 }
 
