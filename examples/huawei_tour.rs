@@ -54,6 +54,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             r.spend_records,
             r.warnings.len()
         )?;
+        // A warning names the JSON path and the customer, never a personal value.
+        for w in &r.warnings {
+            let who = w
+                .customer
+                .as_ref()
+                .map_or(String::new(), |c| format!(" (customer {c})"));
+            writeln!(out, "    warning: {}{who}: {}", w.field, w.reason)?;
+        }
     }
 
     // 2. A console search on the imported desk (rows come back masked).
@@ -134,11 +142,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 Ok(()) => writeln!(out, "  HTTP {status}: {} frozen", item.customer)?,
                 Err(e) => writeln!(
                     out,
-                    "  HTTP {status}: {} refused, Huawei {} = {}, retry in {:?}",
+                    "  HTTP {status}: {} refused, Huawei {} = {}{}",
                     item.customer,
                     e.huawei_code,
                     e.code(),
                     e.retry_after(0)
+                        .map_or(String::new(), |d| format!(", retry in {} s", d.as_secs()))
                 )?,
             }
         }

@@ -16,9 +16,11 @@ use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::ops::ControlFlow;
 use std::path::Path;
 
+use crate::table::write_table;
+
 /// Runs the privacy tour on a copy of `desk` (reveals and exports are recorded in the copy's
-/// audit trail and export history). The export folder is kept so that the files can be opened
-/// afterwards; its path is printed.
+/// audit trail and export history). The exports go to a temporary folder, read back, and
+/// removed when the tour ends.
 pub fn privacy_tour(
     desk: &Desk,
     now: DateTime<Utc>,
@@ -36,20 +38,27 @@ pub fn privacy_tour(
     )?;
     writeln!(
         out,
-        "{:<34} {:<10} {:<20} {:<26} Account manager",
-        "Customer ID", "Name", "Mobile", "Email"
+        "Names keep their first character, mobiles their country code, first three and last \
+         four digits, e-mails their first character and domain, as the console shows them."
     )?;
-    for r in &page.rows {
-        writeln!(
-            out,
-            "{:<34} {:<10} {:<20} {:<26} {}",
-            r.id,
-            r.name,
-            r.mobile.as_deref().unwrap_or("-"),
-            r.email.as_deref().unwrap_or("-"),
-            r.account_manager_name.as_deref().unwrap_or("-"),
-        )?;
-    }
+    let cells: Vec<Vec<String>> = page
+        .rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.id.to_string(),
+                r.name.clone(),
+                r.mobile.clone().unwrap_or_else(|| "-".into()),
+                r.email.clone().unwrap_or_else(|| "-".into()),
+                r.account_manager_name.clone().unwrap_or_else(|| "-".into()),
+            ]
+        })
+        .collect();
+    write_table(
+        out,
+        &["customer id", "name", "mobile", "e-mail", "account manager"],
+        &cells,
+    )?;
 
     writeln!(out, "\n== The eye icon: reveal one field, audited ==")?;
     let target = page
@@ -92,10 +101,11 @@ pub fn privacy_tour(
     }
 
     writeln!(out, "\n== Anonymised exports of the whole portfolio ==")?;
-    let folder = tempfile::Builder::new()
+    // The files live in a temporary folder that is removed when the tour ends.
+    let temp = tempfile::Builder::new()
         .prefix("partnerdesk-tour-")
-        .tempdir()?
-        .keep();
+        .tempdir()?;
+    let folder = temp.path();
     let csv_path = folder.join("customers.csv");
     let xlsx_path = folder.join("customers.xlsx");
     let csv_job = export_with_bar(
@@ -157,6 +167,12 @@ pub fn privacy_tour(
             job.id, job.format, job.actor, job.at, job.rows, job.total, job.status, job.file_name
         )?;
     }
+    let shown = folder.display().to_string();
+    temp.close()?;
+    writeln!(
+        out,
+        "(the folder {shown} is removed now that the files were read back)"
+    )?;
     Ok(())
 }
 

@@ -12,14 +12,14 @@ pub const SEARCHES: &[(&str, &str, SortKey, bool)] = &[
     (
         "customer name (fuzzy, case-insensitive)",
         "name~cloud",
-        SortKey::Name,
-        false,
+        SortKey::MonthToDate,
+        true,
     ),
     (
         "customer name in Chinese",
         "name~科技",
-        SortKey::Name,
-        false,
+        SortKey::MonthToDate,
+        true,
     ),
     ("account name", "account~acme", SortKey::AccountName, false),
     (
@@ -54,7 +54,7 @@ pub const SEARCHES: &[(&str, &str, SortKey, bool)] = &[
     ),
     (
         "mobile number, last digits",
-        "mobile~8888",
+        "mobile~888",
         SortKey::Id,
         false,
     ),
@@ -67,8 +67,8 @@ pub const SEARCHES: &[(&str, &str, SortKey, bool)] = &[
     (
         "customer tag, all of",
         "tag all (vip, key-account)",
-        SortKey::Name,
-        false,
+        SortKey::MonthToDate,
+        true,
     ),
     (
         "association type and time",
@@ -91,8 +91,8 @@ pub const SEARCHES: &[(&str, &str, SortKey, bool)] = &[
     (
         "reseller's customers",
         "reseller=reseller-02",
-        SortKey::Name,
-        false,
+        SortKey::MonthToDate,
+        true,
     ),
     (
         "level V5, not frozen",
@@ -113,6 +113,12 @@ pub fn search_tour(
     out: &mut dyn Write,
 ) -> Result<(), Box<dyn std::error::Error>> {
     writeln!(out, "== Searches on {} customers at {now} ==", desk.len())?;
+    writeln!(
+        out,
+        "Rows are masked as the console shows them (a name keeps its first character), so a \
+         name search\ndoes not show the text it matched; part 3 reveals one field, audited. A negative \
+         month-to-date\nspend means this month's refunds exceed its spend."
+    )?;
     for (title, filter, key, desc) in SEARCHES {
         let q = Query::parse(filter)?;
         let sort = if *desc {
@@ -156,7 +162,12 @@ pub fn search_tour(
         out,
         "\n== A bad filter is a typed error that points at the position =="
     )?;
-    if let Err(e) = Query::parse("mtd>=1000 and (tag:vip or") {
+    let bad = "mtd>=1000 and (tag:vip or";
+    if let Err(e) = Query::parse(bad) {
+        writeln!(out, "  {bad}")?;
+        if let partnerdesk::Error::FilterSyntax { position, .. } = &e {
+            writeln!(out, "  {}^", " ".repeat(*position))?;
+        }
         writeln!(out, "{}: {e}", e.code())?;
     }
     Ok(())

@@ -4,49 +4,78 @@ use partnerdesk::row::CustomerRow;
 use std::io::{self, Write};
 use unicode_width::UnicodeWidthStr;
 
-/// Pads or cuts `s` to `width` terminal columns.
+/// The widest a column grows; a longer value is cut with `…` (none of the tour's values is).
+const MAX_WIDTH: usize = 48;
+
+/// How many terminal columns `s` takes (a CJK character takes two).
+fn width(s: &str) -> usize {
+    UnicodeWidthStr::width(s)
+}
+
+/// Pads `s` to `width` terminal columns, cutting it with `…` when it is wider.
 pub fn fit(s: &str, width: usize) -> String {
     let mut out = String::new();
     let mut used = 0;
+    let full = self::width(s);
+    let room = if full > width {
+        width.saturating_sub(1)
+    } else {
+        width
+    };
     for ch in s.chars() {
-        let w = UnicodeWidthStr::width(ch.encode_utf8(&mut [0u8; 4]) as &str);
-        if used + w > width {
+        let w = self::width(ch.encode_utf8(&mut [0u8; 4]));
+        if used + w > room {
             break;
         }
         out.push(ch);
         used += w;
     }
-    out.push_str(&" ".repeat(width - used));
+    if full > width {
+        out.push('…');
+        used += 1;
+    }
+    out.push_str(&" ".repeat(width.saturating_sub(used)));
     out
 }
 
-/// Writes a table: a header, a rule, and one line per row.
-pub fn write_table(
-    out: &mut dyn Write,
-    headers: &[(&str, usize)],
-    rows: &[Vec<String>],
-) -> io::Result<()> {
-    let line = |cells: Vec<String>| cells.join("  ");
+/// Writes a table: a header, a rule, and one line per row; each column as wide as its widest
+/// value (at most [`MAX_WIDTH`]), so nothing is cut and wide characters stay aligned.
+pub fn write_table(out: &mut dyn Write, headers: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
+    let widths: Vec<usize> = headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            rows.iter()
+                .filter_map(|r| r.get(i))
+                .map(|c| width(c))
+                .chain([width(h)])
+                .max()
+                .unwrap_or(0)
+                .min(MAX_WIDTH)
+        })
+        .collect();
+    let line = |cells: Vec<String>| cells.join("  ").trim_end().to_owned();
     writeln!(
         out,
         "{}",
-        line(headers.iter().map(|(h, w)| fit(h, *w)).collect())
+        line(
+            headers
+                .iter()
+                .zip(&widths)
+                .map(|(h, w)| fit(h, *w))
+                .collect()
+        )
     )?;
     writeln!(
         out,
         "{}",
-        line(headers.iter().map(|(_, w)| "-".repeat(*w)).collect())
+        line(widths.iter().map(|w| "-".repeat(*w)).collect())
     )?;
     for r in rows {
         writeln!(
             out,
             "{}",
-            line(
-                r.iter()
-                    .zip(headers)
-                    .map(|(c, (_, w))| fit(c, *w))
-                    .collect()
-            )
+            line(r.iter().zip(&widths).map(|(c, w)| fit(c, *w)).collect())
         )?;
     }
     Ok(())
@@ -55,22 +84,22 @@ pub fn write_table(
 /// The console's list columns for masked customer rows.
 pub fn write_rows(out: &mut dyn Write, rows: &[CustomerRow]) -> io::Result<()> {
     let headers = [
-        ("customer id", 12),
-        ("name", 8),
-        ("account", 16),
-        ("mobile", 18),
-        ("type", 8),
-        ("manager", 8),
-        ("MTD spend", 14),
-        ("next expiry", 10),
-        ("frozen", 10),
-        ("tags", 18),
+        "customer id",
+        "name",
+        "account",
+        "mobile",
+        "type",
+        "manager",
+        "MTD spend",
+        "next expiry",
+        "frozen",
+        "tags",
     ];
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
             vec![
-                r.id.as_str().chars().take(12).collect(),
+                r.id.to_string(),
                 r.name.clone(),
                 r.account_name.clone(),
                 r.mobile.clone().unwrap_or_default(),

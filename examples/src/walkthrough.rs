@@ -52,7 +52,8 @@ pub fn walkthrough(out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>
     );
     writeln!(
         out,
-        "admin grants ops_billing export -> refused {}",
+        "admin tries to grant ops_billing the export item -> refused {} (exporting the customer \
+         list is the administrator's alone: no one can be granted it)",
         code(&denied)
     )?;
 
@@ -75,7 +76,8 @@ pub fn walkthrough(out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>
     let got = desk.customer(&id)?;
     writeln!(
         out,
-        "1. customer {id} associated (reseller model): frozen={} origin={}, account manager {}",
+        "1. customer {id} associated (reseller model): frozen={} origin={}, account manager {}\n   \
+         (a reseller-model customer starts frozen by default until the partner unfreezes it)",
         got.freeze
             .scope()
             .map_or("no".to_owned(), |s| s.to_string()),

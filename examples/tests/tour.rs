@@ -6,7 +6,8 @@ use partnerdesk_examples::search_tour::{SEARCHES, search_tour};
 
 #[test]
 fn search_tour_prints_every_search_and_pages() -> Result<(), Box<dyn std::error::Error>> {
-    let (desk, now) = demo::portfolio(2_000, 2026)?;
+    // The size the tour runs on, so that what it shows is what a reader sees.
+    let (desk, now) = demo::portfolio(10_000, 2026)?;
     let mut out = Vec::new();
     search_tour(&desk, now, &mut out)?;
     let text = String::from_utf8(out)?;
@@ -15,6 +16,9 @@ fn search_tour_prints_every_search_and_pages() -> Result<(), Box<dyn std::error:
         assert!(text.contains(filter), "missing {filter}");
     }
     assert!(text.contains("-- page 2"));
+    // Every search shows rows, and no value is cut to fit its column.
+    assert!(!text.contains(" 0 match(es)"), "{text}");
+    assert!(!text.contains('…'), "{text}");
     assert!(text.contains("FILTER_SYNTAX"));
     // Rows are masked: no raw customer name of the desk appears.
     for c in desk.customers().take(200) {

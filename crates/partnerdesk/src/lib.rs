@@ -121,3 +121,9 @@ pub use partner::{Operator, Partner, Site, Tier};
 pub use resource::{ExpiryPolicy, Resource, ResourceKind, ResourceStatus};
 pub use rust_decimal::Decimal;
 pub use spend::{ChargingMode, SpendRecord};
+
+/// The Rust blocks of the repository's README, compiled and run as doctests, so that a snippet
+/// there cannot stop working (or quietly return nothing) without a test failing.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

@@ -8,6 +8,7 @@ mod event_log;
 mod export;
 mod export_cells;
 mod export_phases;
+mod filter_doc;
 mod fixtures;
 mod hardening_data;
 mod hardening_query;

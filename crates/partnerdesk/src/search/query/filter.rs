@@ -1,76 +1,5 @@
-//! The text filter grammar.
-//!
-//! A filter is a boolean expression over criteria, e.g.
-//! `name~acme and mtd>=1000 and (tag:vip or tag:gold) and expires<=7d`. It parses into the same
-//! [`Expr`] the builder makes, and [`Expr`]'s `Display` writes it back in this grammar.
-//!
-//! ```text
-//! filter  := "" | or
-//! or      := and ("or" and)*
-//! and     := unary ("and" unary)*
-//! unary   := "not" unary | "(" or ")" | "*" | term
-//! term    := "tag" ":" value
-//!          | "tag" ("in" | "all") "(" [value ("," value)*] ")"
-//!          | field op value
-//! op      := "=" | "!=" | "~" | ">" | ">=" | "<" | "<="
-//! value   := bare | '"' (any character; \" and \\ escaped) '"'
-//! bare    := one or more characters other than white space, ( ) , " \
-//! ```
-//!
-//! Keywords (`and`, `or`, `not`, `in`, `all`) and field names are case-insensitive; `and` binds
-//! tighter than `or`. Fields and their operators:
-//!
-//! | field | operators | value | meaning |
-//! | --- | --- | --- | --- |
-//! | `name`, `account`, `managername` | `=` `!=` `~` | text | customer name, account name, account manager's display name; `~` is "contains"; case-insensitive |
-//! | `id` | `=` `!=` | customer id | exact |
-//! | `manager` | `=` `!=` `~` | login, or text with `~` | account manager by login; `~` is the display name contains |
-//! | `has_manager` | `=` | `true` / `false` | has an account manager |
-//! | `mtd` | `=` `!=` `>` `>=` `<` `<=` | decimal | month-to-date spend |
-//! | `expires` | `<=` with `Nd`; `=none`; `=` `>` `>=` `<` `<=` with a date or time | days, date, RFC 3339 time | earliest upcoming resource expiry; `expires<=7d` is "within 7 days" |
-//! | `mobile` | `=` `!=` `~` | digits | whole national number; `~` is "ends with" |
-//! | `tag` | `:` `=` `!=`, `in (..)`, `all (..)` | tag | has the tag; has any of; has all of |
-//! | `assoc` | `=` `!=` | `referral` / `reseller` | association type |
-//! | `associated` | `=` `>` `>=` `<` `<=` | date or RFC 3339 time | association time |
-//! | `frozen` | `=` `!=` | `true` `false` `account` `account_and_resources` `unknown` | freeze state or scope |
-//! | `freeze_origin` | `=` `!=` | `manual` `default` `budget` `imported` | why frozen |
-//! | `budget` | `=` `!=` `>` `>=` `<` `<=` | decimal (percent) | budget usage |
-//! | `reseller` | `=` `!=` | reseller id | the customer's reseller |
-//! | `level` | `=` `!=` | `V0`..`V5` | customer level |
-//!
-//! `>=*` is a range open at both ends: `mtd>=*` matches everyone, `budget>=*` everyone with a
-//! budget, `expires>=*` everyone with an upcoming expiry.
-//!
-//! A date `D` as a bound means whole days in UTC: `>=D` from `D`, `>D` from the day after, `<D`
-//! before `D`, `<=D` through the end of `D`, `=D` during `D`. `!=` is `not (... = ...)`.
-//!
-//! A syntax error is [`crate::Error::FilterSyntax`] with the character position, what was
-//! expected and the kind of token found (never the token's text, which may be personal data).
-//!
-//! Limits, the same for the text and for the builders ([`Expr::and`], [`Expr::or`],
-//! [`Expr::not`] and the bindings' `&`, `|`, `~`, `and()`, `or()`, `not()`):
-//!
-//! - at most [`MAX_FILTER_LEN`] characters of text;
-//! - at most [`MAX_DEPTH`] levels of nesting: in the text each `not` and each parenthesised
-//!   group counts while parsing, and in the expression each `and`, `or` and `not` node on the
-//!   way down to a criterion (so `a or b and (c ...)` is two levels per parenthesis);
-//! - at most [`super::MAX_CRITERIA`] terms (criteria, `*`, and `and`/`or`/`not` nodes).
-//!
-//! A filter over a limit is grammatical but too complex: it is refused with
-//! [`crate::Error::QueryTooComplex`] (`QUERY_TOO_COMPLEX`, naming `levels of nesting` or
-//! `criteria` and the limit), like a builder query, not with `FILTER_SYNTAX`.
-//!
-//! Values are checked as the builders check them:
-//!
-//! - a decimal (`mtd`, `budget`) is exact with at most 8 decimal places: a longer one is a
-//!   `FILTER_SYNTAX` error at the value, never rounded (`mtd>=0.0000000000000000000000000000001`
-//!   is refused, not read as `mtd>=0`);
-//! - `expires<=Nd` takes at most [`crate::calendar::MAX_DAYS`] days (`FILTER_SYNTAX` at the
-//!   value);
-//! - a date or time lies in the years 1970 to 9999 ([`crate::calendar::check_instant`]):
-//!   `INVALID_DATE` naming the field;
-//! - a text value (`name`, `account`, `managername`, `manager~`) is not blank:
-//!   `INVALID_ARGUMENT` naming the field (`name`, `account`, `manager_name`).
+//! The text filter grammar: the one description is `docs/filter.md`, shown here.
+#![doc = include_str!("../../../../../docs/filter.md")]
 
 use super::{Criterion, Expr, FrozenFilter, MobileMatch, Range, TagMatch, TextMatch};
 use crate::customer::CustomerLevel;
@@ -85,6 +14,28 @@ use std::ops::Bound;
 pub const MAX_FILTER_LEN: usize = 4096;
 /// The deepest nesting of parentheses and `not` accepted.
 pub const MAX_DEPTH: usize = 64;
+
+/// Every field name the grammar knows (case-insensitive), as the error of an unknown field
+/// lists them.
+pub const FIELDS: &[&str] = &[
+    "name",
+    "account",
+    "id",
+    "manager",
+    "managername",
+    "has_manager",
+    "mtd",
+    "expires",
+    "mobile",
+    "tag",
+    "assoc",
+    "associated",
+    "frozen",
+    "freeze_origin",
+    "budget",
+    "reseller",
+    "level",
+];
 
 /// Whether a character may appear in an unquoted value.
 pub fn is_bare_char(c: char) -> bool {
@@ -519,7 +470,7 @@ impl Parser {
             _ => {
                 return Err(self.error_at(
                     field_pos,
-                    "a field (name, account, id, manager, managername, has_manager, mtd, expires, mobile, tag, assoc, associated, frozen, freeze_origin, budget, reseller, level)",
+                    &format!("a field ({})", FIELDS.join(", ")),
                     "an unknown field",
                 ));
             }

@@ -180,7 +180,7 @@ pub enum Criterion {
 /// grows with its terms; real filters hold a handful, a saved filter of a few dozen.
 pub const MAX_CRITERIA: usize = 512;
 
-pub use filter::MAX_DEPTH;
+pub use filter::{FIELDS, MAX_DEPTH, MAX_FILTER_LEN};
 
 pub use expr::{Expr, ExprKind};
 
