@@ -1,13 +1,14 @@
 //! The partnerdesk tour: a 10,000-customer demo portfolio through the console's searches, one
 //! customer's governed lifecycle with its audit trail, and the privacy features (masked list,
-//! audited reveal, anonymised CSV and XLSX exports).
+//! audited reveal, anonymised CSV and XLSX exports), and one customer's detail pages.
 //!
 //! Run: `cargo run --release -p partnerdesk-examples --example tour`
 #![allow(clippy::print_stdout)]
 
 use partnerdesk::demo;
 use partnerdesk_examples::{
-    privacy_tour::privacy_tour, search_tour::search_tour, walkthrough::walkthrough,
+    detail_tour::detail_tour, privacy_tour::privacy_tour, search_tour::search_tour,
+    walkthrough::walkthrough,
 };
 use std::io::Write;
 
@@ -38,5 +39,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "\n################ 3. Personal data: masks, reveal, exports ################\n"
     )?;
     privacy_tour(&desk, now, &mut out)?;
+    writeln!(
+        out,
+        "\n################ 4. A customer's detail pages ################\n"
+    )?;
+    detail_tour(&desk, now, &mut out)?;
     Ok(())
 }

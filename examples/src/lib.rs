@@ -2,6 +2,7 @@
 //!
 //! The tour's parts live here as functions so that tests can run them too.
 
+pub mod detail_tour;
 pub mod privacy_tour;
 pub mod search_tour;
 pub mod table;
