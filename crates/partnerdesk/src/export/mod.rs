@@ -98,6 +98,8 @@ mod cells;
 pub(crate) mod copy;
 #[cfg(feature = "export")]
 mod csv;
+#[cfg(feature = "export")]
+mod detail;
 pub(crate) mod id_order;
 #[cfg(feature = "export")]
 mod phases;
@@ -109,6 +111,8 @@ mod types;
 #[cfg(feature = "export")]
 mod xlsx;
 
+#[cfg(feature = "export")]
+pub use detail::DetailExportRequest;
 #[cfg(feature = "export")]
 pub use phases::{ExportWritten, PreparedExport};
 pub use types::{

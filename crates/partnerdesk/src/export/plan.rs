@@ -131,19 +131,7 @@ impl Desk {
             .unwrap_or_else(|| self.export_policy.clone());
         Masker::new(&masks, self.pseudonym_key.as_ref())?;
         if let Some(name) = &request.file_name {
-            let n = name.chars().count();
-            if n == 0
-                || n > 128
-                || name.trim().is_empty()
-                || name
-                    .chars()
-                    .any(|c| c.is_control() || matches!(c, '/' | '\\'))
-            {
-                return Err(Error::invalid_arg(
-                    "file_name",
-                    "1 to 128 characters, no path separators or control characters",
-                ));
-            }
+            check_file_name(name)?;
         }
         let rows = match &request.selection {
             ExportSelection::Ids(ids) => Rows::Listed(
@@ -191,6 +179,25 @@ impl Desk {
     fn selected(&self, query: &Query, now: DateTime<Utc>) -> RoaringBitmap {
         self.select_bitmap(query, &self.match_context(now))
     }
+}
+
+/// Checks a file name offered for download: 1 to 128 characters, not blank, no path
+/// separator or control character (`INVALID_ARGUMENT` naming `file_name`).
+pub(super) fn check_file_name(name: &str) -> Result<()> {
+    let n = name.chars().count();
+    if n == 0
+        || n > 128
+        || name.trim().is_empty()
+        || name
+            .chars()
+            .any(|c| c.is_control() || matches!(c, '/' | '\\'))
+    {
+        return Err(Error::invalid_arg(
+            "file_name",
+            "1 to 128 characters, no path separators or control characters",
+        ));
+    }
+    Ok(())
 }
 
 /// Refuses a selection larger than an XLSX sheet holds ([`XLSX_MAX_ROWS`]).

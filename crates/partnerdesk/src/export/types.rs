@@ -199,6 +199,8 @@ impl ExportSelection {
 pub enum RecordedSelection {
     /// These customers, in this order.
     Ids(Vec<CustomerId>),
+    /// One of a customer's detail lists ([`crate::Desk::export_detail`]).
+    Detail(crate::detail::DetailList),
     /// A query.
     Query {
         /// The canonical text filter ([`Query::parse`] reads it back).
@@ -226,10 +228,17 @@ impl RecordedSelection {
         }
     }
 
-    /// The selection to run again.
+    /// The customer-list selection to run again (`INVALID_ARGUMENT` for a detail list, which
+    /// [`crate::Desk::download_export`] regenerates itself).
     pub fn to_selection(&self) -> Result<ExportSelection> {
         Ok(match self {
             RecordedSelection::Ids(ids) => ExportSelection::Ids(ids.clone()),
+            RecordedSelection::Detail(_) => {
+                return Err(Error::invalid_arg(
+                    "selection",
+                    "a customer's detail list, not a customer-list selection",
+                ));
+            }
             RecordedSelection::Query {
                 filter,
                 include_disassociated,
@@ -398,6 +407,23 @@ pub struct ExportHistory {
     /// The last job number given.
     #[cfg_attr(feature = "serde", serde(default))]
     pub seq: u64,
+}
+
+#[cfg_attr(not(feature = "export"), allow(dead_code))]
+impl ExportHistory {
+    /// Reserves a job number, so that an export prepared meanwhile gets another.
+    pub(super) fn reserve(&mut self, number: u64) {
+        self.seq = number;
+    }
+}
+
+#[cfg_attr(not(feature = "export"), allow(dead_code))]
+impl Desk {
+    /// Records a finished job under its reserved number.
+    pub(super) fn record_job(&mut self, _number: u64, job: ExportJob) -> Result<()> {
+        self.exports.jobs.push(job);
+        Ok(())
+    }
 }
 
 impl Desk {

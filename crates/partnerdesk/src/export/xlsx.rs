@@ -570,7 +570,7 @@ impl<W: Write> Sheet<W> {
 }
 
 /// Why an XLSX export failed, as the job's reason (never a value).
-fn xlsx_reason(e: &XlsxError) -> &'static str {
+pub(super) fn xlsx_reason(e: &XlsxError) -> &'static str {
     match e {
         XlsxError::Io(e) => io_reason(e),
         XlsxError::Deflate => "deflate error",

@@ -250,6 +250,24 @@ impl std::str::FromStr for YearMonth {
     }
 }
 
+/// A month travels as its text form, `YYYY-MM` (as in snapshots' `indexed_month`).
+#[cfg(feature = "serde")]
+impl serde::Serialize for YearMonth {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Reads `YYYY-MM`; anything else is refused.
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for YearMonth {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        text.parse()
+            .map_err(|_| serde::de::Error::custom("expected a month as YYYY-MM"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,6 +29,8 @@ use std::ops::Bound;
 
 /// Which orders of a customer to list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum OrderScope {
     /// Every order.
@@ -50,6 +52,8 @@ pub enum OrderScope {
 /// assert_eq!(f.expiring_within_days, Some(7));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 #[non_exhaustive]
 pub struct ResourceFilter {
     /// Billing kinds to keep (empty: all).
@@ -96,6 +100,8 @@ impl ResourceFilter {
 
 /// How a customer's resources are ordered: by a key, then by resource id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum ResourceSort {
     /// Soonest expiry first; resources that never expire (pay-per-use) last.
@@ -109,6 +115,8 @@ pub enum ResourceSort {
 
 /// How a month's spend details are grouped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum SpendGroup {
     /// Every record: one line a day, product and charging mode, by day then product.
@@ -120,6 +128,65 @@ pub enum SpendGroup {
     Day,
     /// One line a charging mode, highest spend first.
     ChargingMode,
+}
+
+/// One of a customer's detail lists with its parameters: what a detail export writes and its
+/// job records ([`crate::export::RecordedSelection::Detail`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(tag = "list", rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum DetailList {
+    /// The customer's orders ([`Desk::customer_orders`]).
+    Orders {
+        /// The customer.
+        customer: CustomerId,
+        /// All orders or the unpaid ones.
+        #[cfg_attr(feature = "serde", serde(default))]
+        scope: OrderScope,
+    },
+    /// The customer's resources ([`Desk::customer_resources`]; a job evaluates an expiry
+    /// window at its instant).
+    Resources {
+        /// The customer.
+        customer: CustomerId,
+        /// Which resources.
+        #[cfg_attr(feature = "serde", serde(default))]
+        filter: ResourceFilter,
+        /// Their order.
+        #[cfg_attr(feature = "serde", serde(default))]
+        sort: ResourceSort,
+    },
+    /// The customer's spend details of a month ([`Desk::spend_details`]).
+    Spend {
+        /// The customer.
+        customer: CustomerId,
+        /// The billing month.
+        month: YearMonth,
+        /// How the lines are grouped.
+        #[cfg_attr(feature = "serde", serde(default))]
+        group: SpendGroup,
+    },
+}
+
+impl DetailList {
+    /// The customer whose list it is.
+    pub fn customer(&self) -> &CustomerId {
+        match self {
+            DetailList::Orders { customer, .. }
+            | DetailList::Resources { customer, .. }
+            | DetailList::Spend { customer, .. } => customer,
+        }
+    }
+
+    /// The list's kind: `orders`, `resources` or `spend`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            DetailList::Orders { .. } => "orders",
+            DetailList::Resources { .. } => "resources",
+            DetailList::Spend { .. } => "spend",
+        }
+    }
 }
 
 /// One line of a customer's spend details. The fields the grouping does not keep are `None`.

@@ -348,3 +348,259 @@ fn detail_pages_need_their_items_and_refuse_bad_input() -> Result<()> {
     );
     Ok(())
 }
+
+// ---- detail exports (issue #19 items 2 and 3) -------------------------------------------
+
+mod exports {
+    use super::*;
+    use calamine::{Data, Reader, Xlsx};
+    use partnerdesk::Invocation;
+    use partnerdesk::audit::AuditFilter;
+    use partnerdesk::detail::DetailList;
+    use partnerdesk::export::{DetailExportRequest, ExportStatus, RecordedSelection};
+    use std::ops::ControlFlow;
+
+    fn go(_: partnerdesk::export::ExportProgress) -> ControlFlow<()> {
+        ControlFlow::Continue(())
+    }
+
+    fn csv_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(bytes)
+            .records()
+            .filter_map(|r| r.ok())
+            .map(|r| r.iter().map(str::to_owned).collect())
+            .collect()
+    }
+
+    fn xlsx_rows(bytes: Vec<u8>) -> Vec<Vec<String>> {
+        let Ok(mut book) = Xlsx::new(std::io::Cursor::new(bytes)) else {
+            return Vec::new();
+        };
+        let Some(Ok(range)) = book.worksheet_range_at(0) else {
+            return Vec::new();
+        };
+        range
+            .rows()
+            .map(|r| {
+                r.iter()
+                    .map(|c| match c {
+                        Data::Empty => String::new(),
+                        Data::Float(f) => f.to_string(),
+                        Data::Int(i) => i.to_string(),
+                        other => other.to_string(),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// A direct customer with orders, resources and spend this month.
+    fn busy(desk: &Desk, now: chrono::DateTime<chrono::Utc>) -> Result<CustomerId> {
+        let month = desk.partner().billing_offset.month_of(now);
+        desk.customers()
+            .filter(|c| c.association.reseller.is_none() && c.is_associated())
+            .filter(|c| !c.orders.is_empty() && c.resources.len() > 1)
+            .find(|c| !c.month_spend(month).is_zero())
+            .map(|c| c.id.clone())
+            .ok_or(partnerdesk::Error::InvalidCursor)
+    }
+
+    #[test]
+    fn each_list_exports_the_rows_its_pages_show_in_csv_and_xlsx() -> Result<()> {
+        let (mut desk, now) = demo::portfolio(300, 21)?;
+        let admin = admin()?;
+        let inv = Invocation::new(admin.clone(), now);
+        let c = busy(&desk, now)?;
+        let month = desk.partner().billing_offset.month_of(now);
+        let lists = [
+            DetailList::Orders {
+                customer: c.clone(),
+                scope: OrderScope::All,
+            },
+            DetailList::Resources {
+                customer: c.clone(),
+                filter: ResourceFilter::default(),
+                sort: ResourceSort::Expiry,
+            },
+            DetailList::Spend {
+                customer: c.clone(),
+                month,
+                group: SpendGroup::Record,
+            },
+        ];
+        for list in lists {
+            // What the pages show: the first cell of each row.
+            let firsts: Vec<String> = match &list {
+                DetailList::Orders { scope, .. } => {
+                    by_cursor(1000, |p| desk.customer_orders(&admin, &c, *scope, p))?
+                        .into_iter()
+                        .map(|o| o.id.to_string())
+                        .collect()
+                }
+                DetailList::Resources { filter, sort, .. } => by_cursor(1000, |p| {
+                    desk.customer_resources(&admin, &c, filter, *sort, p, now)
+                })?
+                .into_iter()
+                .map(|r| r.id.to_string())
+                .collect(),
+                DetailList::Spend { month, group, .. } => {
+                    by_cursor(1000, |p| desk.spend_details(&admin, &c, *month, *group, p))?
+                        .into_iter()
+                        .map(|l| l.day.map(|d| d.to_string()).unwrap_or_default())
+                        .collect()
+                }
+                _ => Vec::new(),
+            };
+            assert!(!firsts.is_empty(), "{list:?}");
+            let mut csv_out = Vec::new();
+            let job = desk.export_detail(
+                &inv,
+                &DetailExportRequest::csv(list.clone()),
+                &mut csv_out,
+                go,
+            )?;
+            assert_eq!(job.status, ExportStatus::Completed);
+            assert_eq!(job.rows as usize, firsts.len());
+            assert_eq!(job.selection, RecordedSelection::Detail(list.clone()));
+            let rows = csv_rows(&csv_out);
+            assert_eq!(rows.len(), firsts.len() + 1, "a header and the rows");
+            let got: Vec<String> = rows[1..].iter().map(|r| r[0].clone()).collect();
+            assert_eq!(got, firsts);
+            let mut xlsx_out = Vec::new();
+            let job = desk.export_detail(
+                &inv,
+                &DetailExportRequest::xlsx(list.clone()).named("list.xlsx"),
+                &mut xlsx_out,
+                go,
+            )?;
+            assert_eq!(job.file_name, "list.xlsx");
+            let sheet = xlsx_rows(xlsx_out);
+            assert_eq!(sheet.len(), firsts.len() + 1);
+            assert_eq!(sheet[0], rows[0], "the same header");
+            let got: Vec<String> = sheet[1..].iter().map(|r| r[0].clone()).collect();
+            assert_eq!(got, firsts);
+            // Downloaded again: the same bytes (nothing changed).
+            let mut again = Vec::new();
+            let csv_job = &desk.exports()[desk.exports().len() - 2];
+            let id = csv_job.id.clone();
+            let n = desk.download_export(&inv, &id, &mut again, go)?;
+            assert_eq!(n as usize, firsts.len());
+            assert_eq!(again, csv_out);
+        }
+        // The history and the audit trail hold every job and attempt.
+        assert_eq!(desk.exports().len(), 6);
+        let audited = desk.audit_log(&AuditFilter::default().kind("export_detail"));
+        assert_eq!(audited.len(), 6);
+        // The history survives a snapshot.
+        let again = Desk::from_snapshot_json(&desk.to_snapshot_json()?)?;
+        assert_eq!(again.exports(), desk.exports());
+        Ok(())
+    }
+
+    #[test]
+    fn detail_exports_need_the_item_of_their_list_and_refuse_bad_requests() -> Result<()> {
+        let (mut desk, now) = demo::portfolio(300, 22)?;
+        desk.add_operator(
+            Operator::new(OperatorId::new("viewer")?, "Viewer", Role::Operator)
+                .with_permissions([Permission::ViewCustomers])?,
+        )?;
+        let viewer = Invocation::new(Actor::Operator(OperatorId::new("viewer")?), now);
+        let c = busy(&desk, now)?;
+        let month = desk.partner().billing_offset.month_of(now);
+        let resources = DetailList::Resources {
+            customer: c.clone(),
+            filter: ResourceFilter::default(),
+            sort: ResourceSort::Expiry,
+        };
+        let spend = DetailList::Spend {
+            customer: c.clone(),
+            month,
+            group: SpendGroup::Product,
+        };
+        // Not administrator-only: view customers exports a customer's resources...
+        let mut out = Vec::new();
+        desk.export_detail(
+            &viewer,
+            &DetailExportRequest::csv(resources.clone()),
+            &mut out,
+            go,
+        )?;
+        // ...but spend needs view spend; refused, audited, no job, nothing written.
+        let jobs = desk.exports().len();
+        let mut out = Vec::new();
+        let refused = desk.export_detail(&viewer, &DetailExportRequest::csv(spend), &mut out, go);
+        assert_eq!(refused.err().map(|e| e.code()), Some("PERMISSION_DENIED"));
+        assert!(out.is_empty());
+        assert_eq!(desk.exports().len(), jobs);
+        let denied = desk.audit_log(&AuditFilter::default().kind("export_detail"));
+        assert!(
+            denied
+                .iter()
+                .any(|r| r.outcome.denied_code() == Some("PERMISSION_DENIED"))
+        );
+        for bad in ["", "a/b.csv", "x\u{7}.csv"] {
+            let r = desk.export_detail(
+                &viewer,
+                &DetailExportRequest::csv(resources.clone()).named(bad),
+                &mut Vec::new(),
+                go,
+            );
+            assert_eq!(
+                r.err().map(|e| e.code()),
+                Some("INVALID_ARGUMENT"),
+                "{bad:?}"
+            );
+        }
+        let unknown = DetailList::Orders {
+            customer: CustomerId::new("nobody-here")?,
+            scope: OrderScope::All,
+        };
+        let r = desk.export_detail(
+            &viewer,
+            &DetailExportRequest::csv(unknown),
+            &mut Vec::new(),
+            go,
+        );
+        assert_eq!(r.err().map(|e| e.code()), Some("CUSTOMER_NOT_FOUND"));
+        assert_eq!(desk.exports().len(), jobs);
+        // Cancelled: recorded as such, EXPORT_CANCELLED.
+        let r = desk.export_detail(
+            &viewer,
+            &DetailExportRequest::csv(resources),
+            &mut Vec::new(),
+            |_| ControlFlow::Break(()),
+        );
+        assert_eq!(r.err().map(|e| e.code()), Some("EXPORT_CANCELLED"));
+        assert_eq!(
+            desk.exports().last().map(|j| j.status.clone()),
+            Some(ExportStatus::Cancelled)
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn free_text_cells_are_neutralised() -> Result<()> {
+        let (mut desk, now) = demo::portfolio(100, 23)?;
+        let c = busy(&desk, now)?;
+        desk.update_customer(&c, |c| {
+            if let Some(r) = c.resources.first_mut() {
+                r.name = "=HYPERLINK(\"x\")".into();
+                r.service = "+cmd".into();
+            }
+        })?;
+        let inv = Invocation::new(admin()?, now);
+        let list = DetailList::Resources {
+            customer: c,
+            filter: ResourceFilter::default(),
+            sort: ResourceSort::Expiry,
+        };
+        let mut out = Vec::new();
+        desk.export_detail(&inv, &DetailExportRequest::csv(list), &mut out, go)?;
+        let text = String::from_utf8_lossy(&out);
+        assert!(text.contains("\"'=HYPERLINK(\"\"x\"\")\""), "{text}");
+        assert!(text.contains(",'+cmd,"), "{text}");
+        Ok(())
+    }
+}
