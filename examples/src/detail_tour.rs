@@ -1,11 +1,15 @@
 //! The detail part of the tour: what the console's detail view of one customer shows (its
 //! orders, its resources expiring soon, its spend details of the month) and the portfolio's
-//! first page of resources to renew, each a paged list.
+//! first page of resources to renew, each a paged list; and the resources page exported to
+//! XLSX and read back.
 
 use crate::table::write_table;
+use calamine::{Reader, Xlsx};
 use chrono::{DateTime, Utc};
+use partnerdesk::Invocation;
 use partnerdesk::access::Actor;
-use partnerdesk::detail::{OrderScope, ResourceFilter, ResourceSort, SpendGroup};
+use partnerdesk::detail::{DetailList, OrderScope, ResourceFilter, ResourceSort, SpendGroup};
+use partnerdesk::export::DetailExportRequest;
 use partnerdesk::query::PageRequest;
 use partnerdesk::{Desk, OperatorId};
 use std::io::Write;
@@ -158,6 +162,38 @@ pub fn detail_tour(
         })
         .collect();
     write_table(out, &["product", "spend", "records"], &rows)?;
+
+    // The resources page's export: the same rows, as a spreadsheet, recorded as a job.
+    let mut desk = desk.clone();
+    let list = DetailList::Resources {
+        customer: id.clone(),
+        filter: ResourceFilter::default(),
+        sort: ResourceSort::Expiry,
+    };
+    let mut xlsx = Vec::new();
+    let job = desk.export_detail(
+        &Invocation::new(admin.clone(), now),
+        &DetailExportRequest::xlsx(list).named("resources.xlsx"),
+        &mut xlsx,
+        |_| std::ops::ControlFlow::Continue(()),
+    )?;
+    writeln!(
+        out,
+        "\n-- the resources exported as {} ({} rows, {} bytes, job {}, {:?}); read back:",
+        job.file_name,
+        job.rows,
+        xlsx.len(),
+        job.id,
+        job.status
+    )?;
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx))?;
+    if let Some(Ok(range)) = book.worksheet_range_at(0) {
+        for row in range.rows().take(4) {
+            let cells: Vec<String> = row.iter().take(6).map(|c| c.to_string()).collect();
+            writeln!(out, "  {}", cells.join(" | "))?;
+        }
+    }
+    let desk = &desk;
 
     writeln!(
         out,

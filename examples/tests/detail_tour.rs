@@ -16,6 +16,8 @@ fn detail_tour_shows_every_list() -> Result<(), Box<dyn std::error::Error>> {
         "1 unpaid",
         "-- resources expiring within 90 days, soonest first: 3 of",
         "-- spend details of 2026-11 by product",
+        "-- the resources exported as resources.xlsx (3 rows",
+        "Resource ID | Name | Kind | Service | Region | Status",
         "resource(s) to renew",
         "(the next page, by its cursor, starts at",
     ] {
