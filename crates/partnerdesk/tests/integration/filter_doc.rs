@@ -32,14 +32,7 @@ fn every_field_and_sort_key_is_described() {
         );
     }
     let keys = first_cells("## Sort keys");
-    for k in [
-        SortKey::Name,
-        SortKey::AccountName,
-        SortKey::MonthToDate,
-        SortKey::AssociatedAt,
-        SortKey::NextExpiry,
-        SortKey::Id,
-    ] {
+    for k in SortKey::ALL {
         assert!(keys.iter().any(|c| c == k.as_str()), "sort key {k:?}");
         assert_eq!(SortKey::parse(k.as_str()).ok(), Some(k));
     }

@@ -344,14 +344,7 @@ fn expr() -> impl Strategy<Value = Expr> {
 
 fn sort() -> impl Strategy<Value = Sort> {
     (0..6usize, any::<bool>()).prop_map(|(k, d)| {
-        let key = [
-            SortKey::Name,
-            SortKey::AccountName,
-            SortKey::MonthToDate,
-            SortKey::AssociatedAt,
-            SortKey::NextExpiry,
-            SortKey::Id,
-        ][k];
+        let key = SortKey::ALL[k];
         Sort { key, descending: d }
     })
 }

@@ -38,14 +38,7 @@ fn every_filter_agrees_with_the_naive_scan() -> Result<()> {
     let (desk, now) = demo::portfolio(3000, 11)?;
     for f in FILTERS {
         let q = Query::parse(f)?;
-        for key in [
-            SortKey::Name,
-            SortKey::AccountName,
-            SortKey::MonthToDate,
-            SortKey::AssociatedAt,
-            SortKey::NextExpiry,
-            SortKey::Id,
-        ] {
+        for key in SortKey::ALL {
             for sort in [Sort::asc(key), Sort::desc(key)] {
                 let checked = same_as_naive(&desk, &q, sort, now, 37);
                 assert!(checked.is_ok(), "{checked:?}");

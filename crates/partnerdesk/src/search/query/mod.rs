@@ -404,6 +404,16 @@ pub enum SortKey {
 }
 
 impl SortKey {
+    /// Every sort key, in the order of the console's columns.
+    pub const ALL: [SortKey; 6] = [
+        SortKey::Name,
+        SortKey::AccountName,
+        SortKey::MonthToDate,
+        SortKey::AssociatedAt,
+        SortKey::NextExpiry,
+        SortKey::Id,
+    ];
+
     /// The stable text form (`name`, `account`, `mtd`, `associated`, `expires`, `id`).
     pub fn as_str(self) -> &'static str {
         match self {
