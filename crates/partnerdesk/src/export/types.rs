@@ -200,7 +200,7 @@ pub enum RecordedSelection {
     /// These customers, in this order.
     Ids(Vec<CustomerId>),
     /// One of a customer's detail lists ([`crate::Desk::export_detail`]).
-    Detail(crate::detail::DetailList),
+    Detail(crate::search::detail::DetailList),
     /// A query.
     Query {
         /// The canonical text filter ([`Query::parse`] reads it back).

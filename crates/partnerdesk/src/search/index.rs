@@ -7,6 +7,7 @@
 //! substring finder over a single lower-cased buffer, which is faster than checking a million
 //! separate strings. Slots are `u32` positions in the desk's customer slab.
 
+pub(crate) use super::text_index::TextColumn;
 use crate::calendar::YearMonth;
 use crate::customer::{Customer, CustomerLevel};
 use crate::ids::IdMap as HashMap;
@@ -20,8 +21,6 @@ use roaring::RoaringBitmap;
 use rust_decimal::Decimal;
 use std::collections::BTreeSet;
 use std::hash::Hash;
-
-const DEAD: u32 = u32::MAX;
 
 /// A bitmap from slots in any order: sorting first makes building it linear (inserting out of
 /// order into roaring's sorted arrays would shift them on every insert).
@@ -56,114 +55,6 @@ pub(crate) fn money_key(d: Decimal) -> MoneyKey {
             floor: m.div_euclid(q),
             ceil: -(-m).div_euclid(q),
         }
-    }
-}
-
-/// Lower-cased text values of every slot, in one buffer separated by NUL.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct TextColumn {
-    buf: String,
-    /// Start offset of each entry, ascending.
-    starts: Vec<usize>,
-    /// Slot owning each entry, or `DEAD`.
-    owners: Vec<u32>,
-    /// Entry of each slot, or `DEAD`.
-    at: Vec<u32>,
-    dead_bytes: usize,
-}
-
-impl TextColumn {
-    pub(crate) fn set(&mut self, slot: u32, value: &str) {
-        self.remove(slot);
-        let lower = value.to_lowercase();
-        let s = slot as usize;
-        if self.at.len() <= s {
-            self.at.resize(s + 1, DEAD);
-        }
-        self.at[s] = self.owners.len() as u32;
-        self.starts.push(self.buf.len());
-        self.owners.push(slot);
-        self.buf.push_str(&lower);
-        self.buf.push('\0');
-        if self.dead_bytes > 4096 && self.dead_bytes * 2 > self.buf.len() {
-            self.compact();
-        }
-    }
-
-    pub(crate) fn remove(&mut self, slot: u32) {
-        if let Some(e) = self.at.get(slot as usize).copied().filter(|e| *e != DEAD) {
-            self.dead_bytes += self.entry_len(e as usize) + 1;
-            self.owners[e as usize] = DEAD;
-            self.at[slot as usize] = DEAD;
-        }
-    }
-
-    fn entry_len(&self, e: usize) -> usize {
-        let end = self.starts.get(e + 1).copied().unwrap_or(self.buf.len());
-        end - self.starts[e] - 1
-    }
-
-    /// The lower-cased value of a slot ("" when none).
-    pub(crate) fn get(&self, slot: u32) -> &str {
-        match self.at.get(slot as usize).copied().filter(|e| *e != DEAD) {
-            Some(e) => {
-                let start = self.starts[e as usize];
-                &self.buf[start..start + self.entry_len(e as usize)]
-            }
-            None => "",
-        }
-    }
-
-    fn compact(&mut self) {
-        let mut fresh = TextColumn {
-            at: vec![DEAD; self.at.len()],
-            ..Default::default()
-        };
-        for (e, owner) in self.owners.iter().enumerate() {
-            if *owner != DEAD {
-                let start = self.starts[e];
-                let text = &self.buf[start..start + self.entry_len(e)];
-                fresh.at[*owner as usize] = fresh.owners.len() as u32;
-                fresh.starts.push(fresh.buf.len());
-                fresh.owners.push(*owner);
-                fresh.buf.push_str(text);
-                fresh.buf.push('\0');
-            }
-        }
-        *self = fresh;
-    }
-
-    /// Slots whose lower-cased value contains `needle` (already lower-cased).
-    pub(crate) fn contains(&self, needle: &str) -> RoaringBitmap {
-        if needle.is_empty() {
-            return sorted_bitmap(self.owners.iter().copied().filter(|o| *o != DEAD).collect());
-        }
-        let mut out = Vec::new();
-        let finder = memchr::memmem::Finder::new(needle.as_bytes());
-        let mut last_entry = usize::MAX;
-        for off in finder.find_iter(self.buf.as_bytes()) {
-            let e = self.starts.partition_point(|s| *s <= off) - 1;
-            if e == last_entry {
-                continue;
-            }
-            let owner = self.owners[e];
-            if owner != DEAD && off + needle.len() <= self.starts[e] + self.entry_len(e) {
-                out.push(owner);
-                last_entry = e;
-            }
-        }
-        sorted_bitmap(out)
-    }
-
-    /// Slots whose lower-cased value equals `needle` (already lower-cased).
-    pub(crate) fn equals(&self, needle: &str) -> RoaringBitmap {
-        let mut out = RoaringBitmap::new();
-        for slot in self.contains(needle) {
-            if self.get(slot) == needle {
-                out.insert(slot);
-            }
-        }
-        out
     }
 }
 

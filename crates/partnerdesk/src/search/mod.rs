@@ -11,6 +11,7 @@
 //! id breaks every tie.
 
 mod cursor;
+pub mod detail;
 pub(crate) mod index;
 mod list;
 mod page;
@@ -18,6 +19,7 @@ mod plan;
 pub mod query;
 pub mod row;
 pub(crate) mod sorted;
+mod text_index;
 
 pub use cursor::CursorKey;
 pub use list::ListPage;

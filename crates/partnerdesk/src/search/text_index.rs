@@ -1,0 +1,299 @@
+//! The text columns of the search index (customer names, account names): every slot's
+//! lower-cased value, and an n-gram index over them for substring search.
+//!
+//! Why an n-gram index: `name~cloud` is the console's most common search, and a scan of every
+//! name costs the whole portfolio (about 10 ms at a million customers). As PostgreSQL's
+//! `pg_trgm` does, each value's byte trigrams (three consecutive bytes of its lower-cased
+//! UTF-8, so a CJK character or a pair across characters is a trigram too) map to the slots
+//! whose value holds them, as roaring bitmaps. A substring of three bytes or more can only be
+//! in a value that holds all of its trigrams: the bitmaps of the needle's trigrams are
+//! intersected, smallest first, and only the slots left are checked against the needle
+//! (a needle of exactly three bytes needs no check: its one trigram is the answer). A needle
+//! shorter than three bytes, or one whose rarest trigram is still common, is answered by the
+//! scan of the one buffer that holds every value. The index is kept on every `set` and
+//! `remove`, the only ways a value changes.
+
+use super::index::sorted_bitmap;
+use crate::ids::IdMap as HashMap;
+use roaring::RoaringBitmap;
+
+const DEAD: u32 = u32::MAX;
+
+/// A trigram: three bytes, packed.
+type Gram = u32;
+
+/// The distinct trigrams of a value, in order.
+fn grams(value: &str) -> Vec<Gram> {
+    let b = value.as_bytes();
+    let mut out: Vec<Gram> = b
+        .windows(3)
+        .map(|w| u32::from(w[0]) << 16 | u32::from(w[1]) << 8 | u32::from(w[2]))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Lower-cased text values of every slot, in one buffer separated by NUL, with their
+/// trigrams' posting lists.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TextColumn {
+    buf: String,
+    /// The slots whose value holds each trigram.
+    grams: HashMap<Gram, RoaringBitmap>,
+    /// Start offset of each entry, ascending.
+    starts: Vec<usize>,
+    /// Slot owning each entry, or `DEAD`.
+    owners: Vec<u32>,
+    /// Entry of each slot, or `DEAD`.
+    at: Vec<u32>,
+    dead_bytes: usize,
+}
+
+impl TextColumn {
+    pub(crate) fn set(&mut self, slot: u32, value: &str) {
+        self.remove(slot);
+        let lower = value.to_lowercase();
+        for g in grams(&lower) {
+            self.grams.entry(g).or_default().insert(slot);
+        }
+        let s = slot as usize;
+        if self.at.len() <= s {
+            self.at.resize(s + 1, DEAD);
+        }
+        self.at[s] = self.owners.len() as u32;
+        self.starts.push(self.buf.len());
+        self.owners.push(slot);
+        self.buf.push_str(&lower);
+        self.buf.push('\0');
+        if self.dead_bytes > 4096 && self.dead_bytes * 2 > self.buf.len() {
+            self.compact();
+        }
+    }
+
+    pub(crate) fn remove(&mut self, slot: u32) {
+        if let Some(e) = self.at.get(slot as usize).copied().filter(|e| *e != DEAD) {
+            let start = self.starts[e as usize];
+            let old = &self.buf[start..start + self.entry_len(e as usize)];
+            for g in grams(old) {
+                if let Some(b) = self.grams.get_mut(&g) {
+                    b.remove(slot);
+                    if b.is_empty() {
+                        self.grams.remove(&g);
+                    }
+                }
+            }
+            self.dead_bytes += self.entry_len(e as usize) + 1;
+            self.owners[e as usize] = DEAD;
+            self.at[slot as usize] = DEAD;
+        }
+    }
+
+    fn entry_len(&self, e: usize) -> usize {
+        let end = self.starts.get(e + 1).copied().unwrap_or(self.buf.len());
+        end - self.starts[e] - 1
+    }
+
+    /// The lower-cased value of a slot ("" when none).
+    pub(crate) fn get(&self, slot: u32) -> &str {
+        match self.at.get(slot as usize).copied().filter(|e| *e != DEAD) {
+            Some(e) => {
+                let start = self.starts[e as usize];
+                &self.buf[start..start + self.entry_len(e as usize)]
+            }
+            None => "",
+        }
+    }
+
+    fn compact(&mut self) {
+        let mut fresh = TextColumn {
+            at: vec![DEAD; self.at.len()],
+            grams: std::mem::take(&mut self.grams),
+            ..Default::default()
+        };
+        for (e, owner) in self.owners.iter().enumerate() {
+            if *owner != DEAD {
+                let start = self.starts[e];
+                let text = &self.buf[start..start + self.entry_len(e)];
+                fresh.at[*owner as usize] = fresh.owners.len() as u32;
+                fresh.starts.push(fresh.buf.len());
+                fresh.owners.push(*owner);
+                fresh.buf.push_str(text);
+                fresh.buf.push('\0');
+            }
+        }
+        *self = fresh;
+    }
+
+    /// Slots whose lower-cased value contains `needle` (already lower-cased): from the
+    /// trigram index when the needle has a trigram, else by the scan.
+    pub(crate) fn contains(&self, needle: &str) -> RoaringBitmap {
+        match self.by_grams(needle) {
+            Some(found) => found,
+            None => self.scan(needle),
+        }
+    }
+
+    /// The answer from the trigram index, or `None` when the scan is cheaper: a needle shorter
+    /// than three bytes, or whose rarest trigram is in more than a quarter of the values (the
+    /// candidates would cost about as much to check as the scan).
+    fn by_grams(&self, needle: &str) -> Option<RoaringBitmap> {
+        let wanted = grams(needle);
+        if wanted.is_empty() {
+            return None;
+        }
+        let mut lists = Vec::with_capacity(wanted.len());
+        for g in &wanted {
+            match self.grams.get(g) {
+                Some(b) => lists.push(b),
+                // A trigram no value holds: nothing matches.
+                None => return Some(RoaringBitmap::new()),
+            }
+        }
+        lists.sort_unstable_by_key(|b| b.len());
+        // Entries include values replaced since the last compaction: a rough count is enough.
+        let entries = self.owners.len() as u64;
+        if lists.first().is_some_and(|b| b.len() * 4 > entries) {
+            return None;
+        }
+        let mut found = lists.first().map(|b| (*b).clone()).unwrap_or_default();
+        for b in &lists[1..] {
+            found &= *b;
+        }
+        if needle.len() == 3 {
+            return Some(found);
+        }
+        let finder = memchr::memmem::Finder::new(needle.as_bytes());
+        found.retain(|slot| finder.find(self.get(slot).as_bytes()).is_some());
+        Some(found)
+    }
+
+    /// Slots whose value contains `needle`, by a scan of the one buffer of every value.
+    fn scan(&self, needle: &str) -> RoaringBitmap {
+        if needle.is_empty() {
+            return sorted_bitmap(self.owners.iter().copied().filter(|o| *o != DEAD).collect());
+        }
+        let mut out = Vec::new();
+        let finder = memchr::memmem::Finder::new(needle.as_bytes());
+        let mut last_entry = usize::MAX;
+        for off in finder.find_iter(self.buf.as_bytes()) {
+            let e = self.starts.partition_point(|s| *s <= off) - 1;
+            if e == last_entry {
+                continue;
+            }
+            let owner = self.owners[e];
+            if owner != DEAD && off + needle.len() <= self.starts[e] + self.entry_len(e) {
+                out.push(owner);
+                last_entry = e;
+            }
+        }
+        sorted_bitmap(out)
+    }
+
+    /// Slots whose lower-cased value equals `needle` (already lower-cased).
+    pub(crate) fn equals(&self, needle: &str) -> RoaringBitmap {
+        let mut out = RoaringBitmap::new();
+        for slot in self.contains(needle) {
+            if self.get(slot) == needle {
+                out.insert(slot);
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Values drawn from a small alphabet (Latin, CJK, digits, space) so that substrings repeat.
+    fn value() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop::sample::select(vec![
+                "a", "b", "c", "cl", "oud", "Cloud", "科", "技", "1", " ",
+            ]),
+            0..8,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Set(u32, String),
+        Remove(u32),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            3 => (0u32..40, value()).prop_map(|(s, v)| Op::Set(s, v)),
+            1 => (0u32..40).prop_map(Op::Remove),
+        ]
+    }
+
+    proptest! {
+        /// After any changes, the index answers every needle as a scan of the values does.
+        #[test]
+        fn contains_equals_the_naive_scan(ops in proptest::collection::vec(op(), 1..120),
+                                          needles in proptest::collection::vec(value(), 1..12)) {
+            let mut col = TextColumn::default();
+            let mut naive: std::collections::BTreeMap<u32, String> = Default::default();
+            for op in ops {
+                match op {
+                    Op::Set(s, v) => {
+                        col.set(s, &v);
+                        naive.insert(s, v.to_lowercase());
+                    }
+                    Op::Remove(s) => {
+                        col.remove(s);
+                        naive.remove(&s);
+                    }
+                }
+            }
+            for n in needles {
+                let n = n.to_lowercase();
+                let want: Vec<u32> = naive
+                    .iter()
+                    .filter(|(_, v)| v.contains(n.as_str()))
+                    .map(|(s, _)| *s)
+                    .collect();
+                let got: Vec<u32> = col.contains(&n).iter().collect();
+                prop_assert_eq!(&got, &want, "needle {:?}", n);
+                prop_assert_eq!(col.scan(&n).iter().collect::<Vec<_>>(), want);
+            }
+        }
+    }
+
+    #[test]
+    fn the_index_answers_without_the_scan_and_forgets_removed_values() {
+        let mut col = TextColumn::default();
+        for (slot, v) in [
+            "Acme Cloud",
+            "Cloudsail",
+            "北京云科技",
+            "Other",
+            "More",
+            "Some",
+            "Name",
+            "Last",
+        ]
+        .iter()
+        .enumerate()
+        {
+            col.set(slot as u32, v);
+        }
+        // "clo" is rare here (2 of 8 values): the index answers.
+        assert_eq!(col.by_grams("cloud").map(|b| b.len()), Some(2));
+        assert_eq!(col.by_grams("科技").map(|b| b.len()), Some(1));
+        // A needle shorter than a trigram goes to the scan.
+        assert!(col.by_grams("cl").is_none());
+        col.remove(1);
+        assert_eq!(col.contains("cloud").iter().collect::<Vec<_>>(), vec![0]);
+        col.set(0, "renamed");
+        assert!(col.contains("cloud").is_empty());
+        assert!(
+            col.grams.values().all(|b| !b.contains(1)),
+            "removed slots leave the postings"
+        );
+    }
+}
