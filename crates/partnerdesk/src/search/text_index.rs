@@ -142,9 +142,6 @@ impl TextColumn {
     /// Slots whose lower-cased value contains `needle` (already lower-cased): from the
     /// trigram index when the needle has a trigram, else by the scan.
     pub(crate) fn contains(&self, needle: &str) -> RoaringBitmap {
-        if std::env::var_os("PD_SCAN").is_some() {
-            return self.scan(needle);
-        }
         match self.by_grams(needle) {
             Some(found) => found,
             None => self.scan(needle),
@@ -180,10 +177,8 @@ impl TextColumn {
         if needle.len() == 3 {
             return Some(found);
         }
-        // Values are short: comparing the needle at each offset costs less than setting up a
-        // substring searcher per value.
-        let n = needle.as_bytes();
-        found.retain(|slot| self.bytes(slot).windows(n.len()).any(|w| w == n));
+        let finder = memchr::memmem::Finder::new(needle.as_bytes());
+        found.retain(|slot| finder.find(self.bytes(slot)).is_some());
         Some(found)
     }
 
