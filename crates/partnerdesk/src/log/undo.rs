@@ -1,0 +1,732 @@
+//! Savepoints: undo what a command did to the desk, at a cost proportional to what it touched.
+//!
+//! Why: a durable desk (the `partnerdesk-store` crate) runs a command on the in-memory desk,
+//! then appends what it added (its events and audit records, see [`crate::journal`]) to the
+//! store in one transaction. When that append fails (the server is gone, the disk is full,
+//! another writer came first), the desk must be as it was before the command, or memory and
+//! store disagree. Cloning the desk before each command would cost as much as the desk (a
+//! million customers, thousands of commands a second); so the desk keeps an undo journal
+//! instead, only between [`Desk::savepoint`] and [`Desk::rollback`] or [`Desk::release`]:
+//!
+//! - the containers that hold state ([`UVec`] for vectors, [`UMap`] for maps) give out no
+//!   `&mut` to their whole content: every change goes through a method that, while a savepoint
+//!   is open, records the pre-image of the element or key on its way (an element appended after
+//!   the savepoint records nothing: rollback truncates to the recorded length). The compiler
+//!   thus finds every place state changes; there is no list of call sites to keep up to date;
+//! - customer slots are such a vector; on rollback each touched slot is put back through the
+//!   desk's primitives and the change hook ([`Desk::changed`]), so the search indexes and the
+//!   export copy follow as they follow any change;
+//! - counters and other scalars (event, audit, authorization and order sequence numbers, the
+//!   chain head, the commitment letter, the export sequence, the indexed month, the policies
+//!   and keys) are copied at the savepoint.
+//!
+//! With no savepoint open, each change pays one branch on an empty `Option`.
+
+use crate::calendar::YearMonth;
+use crate::change::Change;
+use crate::customer::Customer;
+use crate::desk::Desk;
+use crate::error::{Error, Result};
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::hash::{BuildHasher, Hash};
+use std::ops::{Deref, Index, IndexMut};
+use std::slice::SliceIndex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Numbers savepoints, so that a savepoint replaced by a later one is recognised (process-wide:
+/// a savepoint of one desk is never taken for one of another).
+static NEXT_SAVEPOINT: AtomicU64 = AtomicU64::new(1);
+
+/// An open savepoint of a desk, from [`Desk::savepoint`]: give it back to [`Desk::rollback`]
+/// (undo everything since) or [`Desk::release`] (keep it, stop recording).
+///
+/// A desk has at most one open savepoint: taking another replaces it (the first is then
+/// released; rolling back to it is refused). Dropping a savepoint without giving it back leaves
+/// the desk recording until its next savepoint, release or rollback: correct, only slower.
+#[must_use = "give the savepoint back to Desk::rollback or Desk::release"]
+#[derive(Debug, PartialEq, Eq)]
+pub struct Savepoint {
+    id: u64,
+}
+
+/// What the desk saved at the savepoint besides the containers' own journals.
+#[derive(Debug, Clone)]
+pub(crate) struct Frame {
+    id: u64,
+    month: YearMonth,
+    event_seq: u64,
+    audit_seq: u64,
+    auth_seq: u64,
+    order_seq: u64,
+    commitment_letter: Option<DateTime<Utc>>,
+    chain_head: String,
+    export_jobs: usize,
+    export_seq: u64,
+    row_policy: crate::row::RowPolicy,
+    export_policy: crate::privacy::MaskPolicy,
+    pseudonym_key: Option<crate::privacy::PseudonymKey>,
+    event_key: Option<crate::chain::EventKey>,
+    cursor_key: crate::search::CursorKey,
+}
+
+/// How much a savepoint has recorded so far, for tests and diagnostics: the pre-images the
+/// containers hold (a customer slot, a map entry or a vector element each, counted every time
+/// it is recorded).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UndoStats {
+    /// Customer slots recorded (each a copy of one customer as it was).
+    pub slots: usize,
+    /// Other pre-images recorded (operators, ledger entries, free-slot list).
+    pub entries: usize,
+}
+
+impl Desk {
+    /// Opens a savepoint: from now on the desk records how to undo each change, until
+    /// [`Desk::rollback`] or [`Desk::release`]. Costs no more than a few counters and copies
+    /// of the policies; a savepoint already open is released and replaced.
+    ///
+    /// ```
+    /// use partnerdesk::{demo, Actor, Invocation, OperatorId, Permission};
+    /// let (mut desk, now) = demo::portfolio(20, 1)?;
+    /// let before = desk.clone();
+    /// let sp = desk.savepoint();
+    /// let admin = Invocation::new(Actor::Operator(OperatorId::new("admin")?), now);
+    /// desk.grant_permissions(&admin, &OperatorId::new("ops_billing")?, &[Permission::ViewSpend])?;
+    /// assert_ne!(desk, before);
+    /// desk.rollback(sp)?;
+    /// assert_eq!(desk, before);
+    /// assert_eq!(desk.mark(), before.mark());
+    /// # Ok::<(), partnerdesk::Error>(())
+    /// ```
+    pub fn savepoint(&mut self) -> Savepoint {
+        self.end_recording();
+        let id = NEXT_SAVEPOINT.fetch_add(1, Ordering::Relaxed);
+        self.undo = Some(Box::new(Frame {
+            id,
+            month: self.index.month,
+            event_seq: self.ledger.event_seq,
+            audit_seq: self.ledger.audit_seq,
+            auth_seq: self.ledger.auth_seq,
+            order_seq: self.ledger.order_seq,
+            commitment_letter: self.ledger.commitment_letter,
+            chain_head: self.ledger.chain_head.clone(),
+            export_jobs: self.exports.jobs.len(),
+            export_seq: self.exports.seq,
+            row_policy: self.row_policy.clone(),
+            export_policy: self.export_policy.clone(),
+            pseudonym_key: self.pseudonym_key.clone(),
+            event_key: self.event_key.clone(),
+            cursor_key: self.cursor_key.clone(),
+        }));
+        self.slots.begin();
+        self.free.begin();
+        self.operators.begin();
+        let l = &mut self.ledger;
+        l.events.begin();
+        l.audit.begin();
+        l.associations.begin();
+        l.requests.begin();
+        l.manager_periods.begin();
+        l.periods_by_customer.begin();
+        l.budget_records.begin();
+        l.budget_watch.begin();
+        l.authorizations.begin();
+        l.auths_by_customer.begin();
+        l.idempotency.begin();
+        Savepoint { id }
+    }
+
+    /// Whether a savepoint is open (the desk is recording how to undo its changes).
+    pub fn in_savepoint(&self) -> bool {
+        self.undo.is_some()
+    }
+
+    /// What the open savepoint has recorded so far (zero when none is open).
+    pub fn undo_stats(&self) -> UndoStats {
+        let l = &self.ledger;
+        UndoStats {
+            slots: self.slots.recorded(),
+            entries: self.free.recorded()
+                + self.operators.recorded()
+                + l.events.recorded()
+                + l.audit.recorded()
+                + l.associations.recorded()
+                + l.requests.recorded()
+                + l.manager_periods.recorded()
+                + l.periods_by_customer.recorded()
+                + l.budget_records.recorded()
+                + l.budget_watch.recorded()
+                + l.authorizations.recorded()
+                + l.auths_by_customer.recorded()
+                + l.idempotency.recorded(),
+        }
+    }
+
+    /// Keeps everything done since the savepoint and stops recording. A savepoint that is no
+    /// longer the open one (replaced by a later one, or already ended) changes nothing.
+    pub fn release(&mut self, savepoint: Savepoint) {
+        if self.undo.as_ref().is_some_and(|f| f.id == savepoint.id) {
+            self.end_recording();
+        }
+    }
+
+    /// Undoes everything since the savepoint: customers (and so the search indexes and the
+    /// export copy), operators, the whole ledger (events, chain head, audit trail,
+    /// idempotency records, authorizations, requests, manager periods, budget records and
+    /// watches, counters, commitment letter), the export history, the indexed month and the
+    /// policies and keys are as they were when it was taken. Costs what the changes since cost
+    /// (a month roll undone re-indexes month-to-date spend, as the roll did).
+    ///
+    /// Refuses with `INVALID_ARGUMENT` on `savepoint`, changing nothing, a savepoint that is not
+    /// the open one (replaced by a later savepoint, or taken on another desk).
+    ///
+    /// The export change count moves on (it never goes back): an export prepared before the
+    /// savepoint must be prepared again, as after any change.
+    pub fn rollback(&mut self, savepoint: Savepoint) -> Result<()> {
+        let Some(frame) = self.undo.take_if(|f| f.id == savepoint.id) else {
+            return Err(Error::invalid_arg(
+                "savepoint",
+                "not the desk's open savepoint (replaced by a later one, or of another desk)",
+            ));
+        };
+        // The ledger and operators first: the customers' restore reads nothing of them, and
+        // nothing below records (the frame is gone, and each journal ends as it is undone).
+        let l = &mut self.ledger;
+        l.events.undo();
+        l.audit.undo();
+        l.associations.undo();
+        l.requests.undo();
+        l.manager_periods.undo();
+        l.periods_by_customer.undo();
+        l.budget_records.undo();
+        l.budget_watch.undo();
+        l.authorizations.undo();
+        l.auths_by_customer.undo();
+        l.idempotency.undo();
+        l.event_seq = frame.event_seq;
+        l.audit_seq = frame.audit_seq;
+        l.auth_seq = frame.auth_seq;
+        l.order_seq = frame.order_seq;
+        l.commitment_letter = frame.commitment_letter;
+        l.chain_head = frame.chain_head;
+        self.exports.jobs.truncate(frame.export_jobs);
+        self.exports.seq = frame.export_seq;
+        self.row_policy = frame.row_policy;
+        self.export_policy = frame.export_policy;
+        self.pseudonym_key = frame.pseudonym_key;
+        self.event_key = frame.event_key;
+        self.cursor_key = frame.cursor_key;
+        if self.operators.undo() > 0 {
+            // Manager names in a prepared export's rows come from the operators.
+            self.id_order.touch();
+        }
+        self.restore_slots();
+        self.free.undo();
+        if self.index.month != frame.month {
+            self.index.month = frame.month;
+            self.changed(Change::Month);
+        }
+        Ok(())
+    }
+
+    /// Ends every container's journal without undoing anything.
+    fn end_recording(&mut self) {
+        self.undo = None;
+        self.slots.end();
+        self.free.end();
+        self.operators.end();
+        let l = &mut self.ledger;
+        l.events.end();
+        l.audit.end();
+        l.associations.end();
+        l.requests.end();
+        l.manager_periods.end();
+        l.periods_by_customer.end();
+        l.budget_records.end();
+        l.budget_watch.end();
+        l.authorizations.end();
+        l.auths_by_customer.end();
+        l.idempotency.end();
+    }
+
+    /// Puts every touched customer slot back as it was at the savepoint, through the change
+    /// hook: first every customer that is not the slot's original is taken out (so that an id
+    /// that moved to another slot is free again), then every original is put back.
+    fn restore_slots(&mut self) {
+        let Some((len, before)) = self.slots.take_journal() else {
+            return;
+        };
+        let live = |s: &Option<Customer>| s.as_ref().map(|c| c.id.clone());
+        // Slots added since the savepoint hold a customer or nothing; the original is nothing.
+        let added: Vec<usize> = (len..self.slots.len()).collect();
+        let touched = || {
+            before
+                .iter()
+                .map(|(s, c)| (*s, c.as_ref()))
+                .chain(added.iter().map(|s| (*s, None)))
+        };
+        for (slot, original) in touched() {
+            let now = self.slots.get(slot).and_then(live);
+            let Some(id) = now else { continue };
+            if original.is_some_and(|o| o.id == id) {
+                continue;
+            }
+            let taken = self.slots.untracked(slot).and_then(Option::take);
+            if let Some(c) = taken {
+                self.by_id.remove(&c.id);
+                self.changed(Change::Removed(slot as u32, &c));
+            }
+        }
+        for (slot, original) in touched() {
+            let Some(original) = original else { continue };
+            let Some(cell) = self.slots.untracked(slot) else {
+                continue;
+            };
+            match cell.replace(original.clone()) {
+                Some(old) => self.changed(Change::Replaced(slot as u32, &old)),
+                None => {
+                    self.by_id.insert(&original.id, slot as u32);
+                    self.changed(Change::Added(slot as u32));
+                }
+            }
+        }
+        self.slots.truncate_untracked(len);
+    }
+}
+
+// ---- the journaled containers ------------------------------------------------------------
+
+/// A vector that records, while a savepoint is open, the pre-image of each element below the
+/// savepoint's length before changing or removing it. Reads go through `Deref` to the `Vec`;
+/// changes only through its own methods.
+#[derive(Clone)]
+pub(crate) struct UVec<T> {
+    items: Vec<T>,
+    undo: Option<VecJournal<T>>,
+}
+
+#[derive(Clone)]
+struct VecJournal<T> {
+    /// The length at the savepoint.
+    len: usize,
+    /// Pre-images, in the order recorded (an element may appear more than once; its first
+    /// record is the one at the savepoint).
+    pre: Vec<(usize, T)>,
+}
+
+impl<T> Default for UVec<T> {
+    fn default() -> Self {
+        UVec {
+            items: Vec::new(),
+            undo: None,
+        }
+    }
+}
+
+impl<T> From<Vec<T>> for UVec<T> {
+    fn from(items: Vec<T>) -> Self {
+        UVec { items, undo: None }
+    }
+}
+
+impl<T> Deref for UVec<T> {
+    type Target = Vec<T>;
+    fn deref(&self) -> &Vec<T> {
+        &self.items
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for UVec<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.items.fmt(f)
+    }
+}
+
+impl<T: PartialEq> PartialEq for UVec<T> {
+    fn eq(&self, o: &Self) -> bool {
+        self.items == o.items
+    }
+}
+
+impl<T: Eq> Eq for UVec<T> {}
+
+#[cfg(feature = "serde")]
+impl<T: serde::Serialize> serde::Serialize for UVec<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.items.serialize(s)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for UVec<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        Vec::deserialize(d).map(UVec::from)
+    }
+}
+
+impl<T> UVec<T> {
+    fn begin(&mut self) {
+        self.undo = Some(VecJournal {
+            len: self.items.len(),
+            pre: Vec::new(),
+        });
+    }
+
+    fn end(&mut self) {
+        self.undo = None;
+    }
+
+    fn recorded(&self) -> usize {
+        self.undo.as_ref().map_or(0, |u| u.pre.len())
+    }
+
+    /// Appends (nothing to record: rollback truncates).
+    pub(crate) fn push(&mut self, value: T) {
+        self.items.push(value);
+    }
+
+    /// Appends many.
+    pub(crate) fn extend(&mut self, values: impl IntoIterator<Item = T>) {
+        self.items.extend(values);
+    }
+
+    /// Reserves room for `n` more.
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.items.reserve(n);
+    }
+
+    /// The whole vector, without recording: only for a rollback, whose journal is taken.
+    fn untracked(&mut self, i: usize) -> Option<&mut T> {
+        self.items.get_mut(i)
+    }
+
+    fn truncate_untracked(&mut self, len: usize) {
+        self.items.truncate(len);
+    }
+}
+
+impl<T: Clone> UVec<T> {
+    /// Records element `i` before it changes, when a savepoint is open and it was there then.
+    fn note(&mut self, i: usize) {
+        if let Some(u) = &mut self.undo
+            && i < u.len
+            && let Some(v) = self.items.get(i)
+        {
+            u.pre.push((i, v.clone()));
+        }
+    }
+
+    /// Element `i` to change.
+    pub(crate) fn get_mut(&mut self, i: usize) -> Option<&mut T> {
+        self.note(i);
+        self.items.get_mut(i)
+    }
+
+    /// The last element, to change.
+    pub(crate) fn last_mut(&mut self) -> Option<&mut T> {
+        let i = self.items.len().checked_sub(1)?;
+        self.get_mut(i)
+    }
+
+    /// Removes the last element.
+    pub(crate) fn pop(&mut self) -> Option<T> {
+        let i = self.items.len().checked_sub(1)?;
+        self.note(i);
+        self.items.pop()
+    }
+
+    /// Cuts the vector to `len` elements.
+    pub(crate) fn truncate(&mut self, len: usize) {
+        if let Some(saved) = self.undo.as_ref().map(|u| u.len) {
+            for i in len..self.items.len().min(saved) {
+                self.note(i);
+            }
+        }
+        self.items.truncate(len);
+    }
+
+    /// Changes, through `change`, every element for which `which` holds (only those are
+    /// recorded).
+    pub(crate) fn update_where(
+        &mut self,
+        which: impl Fn(&T) -> bool,
+        mut change: impl FnMut(&mut T),
+    ) {
+        for i in 0..self.items.len() {
+            if self.items.get(i).is_some_and(&which) {
+                if let Some(v) = self.get_mut(i) {
+                    change(v);
+                }
+            }
+        }
+    }
+
+    /// Takes the journal: the length at the savepoint and the first pre-image of each
+    /// recorded element, by position. Recording ends.
+    fn take_journal(&mut self) -> Option<(usize, BTreeMap<usize, T>)> {
+        let u = self.undo.take()?;
+        let mut first = BTreeMap::new();
+        for (i, v) in u.pre {
+            first.entry(i).or_insert(v);
+        }
+        Some((u.len, first))
+    }
+
+    /// Puts the vector back as at the savepoint and ends recording; returns how many
+    /// pre-images were recorded.
+    fn undo(&mut self) -> usize {
+        let recorded = self.recorded();
+        let Some((len, first)) = self.take_journal() else {
+            return 0;
+        };
+        self.items.truncate(len);
+        // Every element between the current length and `len` was removed since, and so
+        // recorded: they come back in ascending order, each at the end.
+        for (i, v) in first {
+            match self.items.get_mut(i) {
+                Some(cell) => *cell = v,
+                None => self.items.push(v),
+            }
+        }
+        recorded
+    }
+}
+
+impl<T, I: SliceIndex<[T]>> Index<I> for UVec<T> {
+    type Output = I::Output;
+    fn index(&self, i: I) -> &I::Output {
+        &self.items[i]
+    }
+}
+
+impl<'a, T> IntoIterator for &'a UVec<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter()
+    }
+}
+
+impl<T: Clone> IndexMut<usize> for UVec<T> {
+    fn index_mut(&mut self, i: usize) -> &mut T {
+        self.note(i);
+        &mut self.items[i]
+    }
+}
+
+/// The maps a [`UMap`] can wrap.
+pub(crate) trait RawMap: Default {
+    /// Key.
+    type K: Clone;
+    /// Value.
+    type V: Clone;
+    /// A value by key.
+    fn raw_get(&self, k: &Self::K) -> Option<&Self::V>;
+    /// Sets a key.
+    fn raw_insert(&mut self, k: Self::K, v: Self::V);
+    /// Removes a key.
+    fn raw_remove(&mut self, k: &Self::K);
+}
+
+impl<K: Clone + Eq + Hash, V: Clone, S: BuildHasher + Default> RawMap for HashMap<K, V, S> {
+    type K = K;
+    type V = V;
+    fn raw_get(&self, k: &K) -> Option<&V> {
+        self.get(k)
+    }
+    fn raw_insert(&mut self, k: K, v: V) {
+        self.insert(k, v);
+    }
+    fn raw_remove(&mut self, k: &K) {
+        self.remove(k);
+    }
+}
+
+impl<K: Clone + Ord, V: Clone> RawMap for BTreeMap<K, V> {
+    type K = K;
+    type V = V;
+    fn raw_get(&self, k: &K) -> Option<&V> {
+        self.get(k)
+    }
+    fn raw_insert(&mut self, k: K, v: V) {
+        self.insert(k, v);
+    }
+    fn raw_remove(&mut self, k: &K) {
+        self.remove(k);
+    }
+}
+
+/// A map that records, while a savepoint is open, the pre-image of each key (its value, or
+/// that it was absent) before changing it. Reads go through `Deref` to the map; changes only
+/// through its own methods.
+#[derive(Clone)]
+pub(crate) struct UMap<M: RawMap> {
+    map: M,
+    #[allow(clippy::type_complexity)]
+    undo: Option<Vec<(M::K, Option<M::V>)>>,
+}
+
+impl<M: RawMap> Default for UMap<M> {
+    fn default() -> Self {
+        UMap {
+            map: M::default(),
+            undo: None,
+        }
+    }
+}
+
+impl<'a, M: RawMap> IntoIterator for &'a UMap<M>
+where
+    &'a M: IntoIterator,
+{
+    type Item = <&'a M as IntoIterator>::Item;
+    type IntoIter = <&'a M as IntoIterator>::IntoIter;
+    fn into_iter(self) -> Self::IntoIter {
+        (&self.map).into_iter()
+    }
+}
+
+impl<M: RawMap> From<M> for UMap<M> {
+    fn from(map: M) -> Self {
+        UMap { map, undo: None }
+    }
+}
+
+impl<M: RawMap> Deref for UMap<M> {
+    type Target = M;
+    fn deref(&self) -> &M {
+        &self.map
+    }
+}
+
+impl<M: RawMap + fmt::Debug> fmt::Debug for UMap<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.map.fmt(f)
+    }
+}
+
+impl<M: RawMap + PartialEq> PartialEq for UMap<M> {
+    fn eq(&self, o: &Self) -> bool {
+        self.map == o.map
+    }
+}
+
+impl<M: RawMap + Eq> Eq for UMap<M> {}
+
+#[cfg(feature = "serde")]
+impl<M: RawMap + serde::Serialize> serde::Serialize for UMap<M> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.map.serialize(s)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de, M: RawMap + serde::Deserialize<'de>> serde::Deserialize<'de> for UMap<M> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        M::deserialize(d).map(UMap::from)
+    }
+}
+
+impl<M: RawMap> UMap<M> {
+    fn begin(&mut self) {
+        self.undo = Some(Vec::new());
+    }
+
+    fn end(&mut self) {
+        self.undo = None;
+    }
+
+    fn recorded(&self) -> usize {
+        self.undo.as_ref().map_or(0, Vec::len)
+    }
+
+    /// Records key `k` before it changes, when a savepoint is open.
+    fn note(&mut self, k: &M::K) {
+        if let Some(u) = &mut self.undo {
+            u.push((k.clone(), self.map.raw_get(k).cloned()));
+        }
+    }
+
+    /// Sets a key, returning nothing (the old value is recorded when a savepoint is open).
+    pub(crate) fn insert(&mut self, k: M::K, v: M::V) {
+        self.note(&k);
+        self.map.raw_insert(k, v);
+    }
+
+    /// Removes a key.
+    pub(crate) fn remove(&mut self, k: &M::K) {
+        self.note(k);
+        self.map.raw_remove(k);
+    }
+
+    /// Empties the map (records every key while a savepoint is open).
+    pub(crate) fn clear_with(
+        &mut self,
+        keys: impl FnOnce(&M) -> Vec<M::K>,
+        clear: impl FnOnce(&mut M),
+    ) {
+        if self.undo.is_some() {
+            for k in keys(&self.map) {
+                self.note(&k);
+            }
+        }
+        clear(&mut self.map);
+    }
+
+    /// Puts every recorded key back as at the savepoint and ends recording; returns how many
+    /// pre-images were recorded.
+    fn undo(&mut self) -> usize {
+        let Some(journal) = self.undo.take() else {
+            return 0;
+        };
+        let recorded = journal.len();
+        // Newest first: each key ends with its first (savepoint) pre-image.
+        for (k, v) in journal.into_iter().rev() {
+            match v {
+                Some(v) => self.map.raw_insert(k, v),
+                None => self.map.raw_remove(&k),
+            }
+        }
+        recorded
+    }
+}
+
+impl<K: Clone + Eq + Hash, V: Clone, S: BuildHasher + Default> UMap<HashMap<K, V, S>> {
+    /// A value to change.
+    pub(crate) fn get_mut(&mut self, k: &K) -> Option<&mut V> {
+        if self.map.contains_key(k) {
+            self.note(k);
+        }
+        self.map.get_mut(k)
+    }
+
+    /// The entry of a key, to change.
+    pub(crate) fn entry(&mut self, k: K) -> std::collections::hash_map::Entry<'_, K, V> {
+        self.note(&k);
+        self.map.entry(k)
+    }
+
+    /// Empties the map.
+    pub(crate) fn clear(&mut self) {
+        self.clear_with(|m| m.keys().cloned().collect(), HashMap::clear);
+    }
+}
+
+impl<K: Clone + Ord, V: Clone> UMap<BTreeMap<K, V>> {
+    /// A value to change.
+    pub(crate) fn get_mut(&mut self, k: &K) -> Option<&mut V> {
+        if self.map.contains_key(k) {
+            self.note(k);
+        }
+        self.map.get_mut(k)
+    }
+
+    /// The entry of a key, to change.
+    pub(crate) fn entry(&mut self, k: K) -> std::collections::btree_map::Entry<'_, K, V> {
+        self.note(&k);
+        self.map.entry(k)
+    }
+}
