@@ -425,27 +425,11 @@ impl<T: Clone> UVec<T> {
         self.items.get_mut(i)
     }
 
-    /// The last element, to change.
-    pub(crate) fn last_mut(&mut self) -> Option<&mut T> {
-        let i = self.items.len().checked_sub(1)?;
-        self.get_mut(i)
-    }
-
     /// Removes the last element.
     pub(crate) fn pop(&mut self) -> Option<T> {
         let i = self.items.len().checked_sub(1)?;
         self.note(i);
         self.items.pop()
-    }
-
-    /// Cuts the vector to `len` elements.
-    pub(crate) fn truncate(&mut self, len: usize) {
-        if let Some(saved) = self.undo.as_ref().map(|u| u.len) {
-            for i in len..self.items.len().min(saved) {
-                self.note(i);
-            }
-        }
-        self.items.truncate(len);
     }
 
     /// Changes, through `change`, every element for which `which` holds (only those are
@@ -456,10 +440,10 @@ impl<T: Clone> UVec<T> {
         mut change: impl FnMut(&mut T),
     ) {
         for i in 0..self.items.len() {
-            if self.items.get(i).is_some_and(&which) {
-                if let Some(v) = self.get_mut(i) {
-                    change(v);
-                }
+            if self.items.get(i).is_some_and(&which)
+                && let Some(v) = self.get_mut(i)
+            {
+                change(v);
             }
         }
     }
@@ -722,11 +706,5 @@ impl<K: Clone + Ord, V: Clone> UMap<BTreeMap<K, V>> {
             self.note(k);
         }
         self.map.get_mut(k)
-    }
-
-    /// The entry of a key, to change.
-    pub(crate) fn entry(&mut self, k: K) -> std::collections::btree_map::Entry<'_, K, V> {
-        self.note(&k);
-        self.map.entry(k)
     }
 }
