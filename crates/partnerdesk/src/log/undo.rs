@@ -708,3 +708,110 @@ impl<K: Clone + Ord, V: Clone> UMap<BTreeMap<K, V>> {
         self.map.get_mut(k)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Debug, Clone)]
+    enum VecStep {
+        Push(u8),
+        Pop,
+        Set(usize, u8),
+    }
+
+    fn vec_step() -> impl Strategy<Value = VecStep> {
+        prop_oneof![
+            any::<u8>().prop_map(VecStep::Push),
+            Just(VecStep::Pop),
+            (0usize..12, any::<u8>()).prop_map(|(i, v)| VecStep::Set(i, v)),
+        ]
+    }
+
+    proptest! {
+        /// Any pushes, pops and changes after a savepoint are undone exactly; an element
+        /// appended after it is never recorded.
+        #[test]
+        fn a_vector_comes_back(
+            start in prop::collection::vec(any::<u8>(), 0..10),
+            steps in prop::collection::vec(vec_step(), 0..30),
+        ) {
+            let mut v = UVec::from(start.clone());
+            v.begin();
+            for s in steps {
+                match s {
+                    VecStep::Push(x) => v.push(x),
+                    VecStep::Pop => {
+                        v.pop();
+                    }
+                    VecStep::Set(i, x) => {
+                        if let Some(cell) = v.get_mut(i) {
+                            *cell = x;
+                        }
+                    }
+                }
+                prop_assert!(v.recorded() <= 30);
+            }
+            v.undo();
+            prop_assert_eq!(&*v, &start);
+            prop_assert_eq!(v.recorded(), 0);
+        }
+
+        /// Any inserts, removals and changes after a savepoint are undone exactly.
+        #[test]
+        fn a_map_comes_back(
+            start in prop::collection::btree_map(0u8..16, any::<u8>(), 0..10),
+            steps in prop::collection::vec((0u8..16, prop::option::of(any::<u8>()), any::<bool>()), 0..30),
+        ) {
+            let mut hashed: UMap<HashMap<u8, u8>> = UMap::from(start.clone().into_iter().collect::<HashMap<_, _>>());
+            let mut sorted = UMap::from(start.clone());
+            hashed.begin();
+            sorted.begin();
+            for (k, v, via_entry) in steps {
+                match v {
+                    Some(v) if via_entry => *hashed.entry(k).or_default() = v,
+                    Some(v) => hashed.insert(k, v),
+                    None => hashed.remove(&k),
+                }
+                match v {
+                    Some(v) => match sorted.get_mut(&k) {
+                        Some(cell) => *cell = v,
+                        None => sorted.insert(k, v),
+                    },
+                    None => sorted.remove(&k),
+                }
+            }
+            hashed.undo();
+            sorted.undo();
+            prop_assert_eq!(&*sorted, &start);
+            prop_assert_eq!(hashed.iter().map(|(k, v)| (*k, *v)).collect::<BTreeMap<_, _>>(), start);
+        }
+    }
+
+    #[test]
+    fn nothing_is_recorded_without_a_savepoint() {
+        let mut v = UVec::from(vec![1, 2, 3]);
+        if let Some(x) = v.get_mut(0) {
+            *x = 9;
+        }
+        v.pop();
+        assert_eq!(v.recorded(), 0);
+        assert_eq!(v.undo(), 0);
+        assert_eq!(&*v, &[9, 2]);
+        let mut m: UMap<BTreeMap<u8, u8>> = UMap::default();
+        m.insert(1, 1);
+        assert_eq!(m.recorded(), 0);
+    }
+
+    #[test]
+    fn update_where_records_only_the_matches() {
+        let mut v = UVec::from((0..100).collect::<Vec<u32>>());
+        v.begin();
+        v.update_where(|x| x % 50 == 7, |x| *x += 1000);
+        assert_eq!(v.recorded(), 2);
+        assert_eq!(v[7], 1007);
+        v.undo();
+        assert_eq!(&*v, &(0..100).collect::<Vec<u32>>());
+    }
+}
