@@ -8,13 +8,13 @@
 //! million customers, thousands of commands a second); so the desk keeps an undo journal
 //! instead, only between [`Desk::savepoint`] and [`Desk::rollback`] or [`Desk::release`]:
 //!
-//! - the containers that hold state ([`UVec`] for vectors, [`UMap`] for maps) give out no
+//! - the containers that hold state (`UVec` for vectors, `UMap` for maps) give out no
 //!   `&mut` to their whole content: every change goes through a method that, while a savepoint
 //!   is open, records the pre-image of the element or key on its way (an element appended after
 //!   the savepoint records nothing: rollback truncates to the recorded length). The compiler
 //!   thus finds every place state changes; there is no list of call sites to keep up to date;
 //! - customer slots are such a vector; on rollback each touched slot is put back through the
-//!   desk's primitives and the change hook ([`Desk::changed`]), so the search indexes and the
+//!   desk's primitives and the change hook (`Desk::changed`), so the search indexes and the
 //!   export copy follow as they follow any change;
 //! - counters and other scalars (event, audit, authorization and order sequence numbers, the
 //!   chain head, the commitment letter, the export sequence, the indexed month, the policies
