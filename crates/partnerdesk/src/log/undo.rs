@@ -72,8 +72,8 @@ pub(crate) struct Frame {
 }
 
 /// How much a savepoint has recorded so far, for tests and diagnostics: the pre-images the
-/// containers hold (a customer slot, a map entry or a vector element each, counted every time
-/// it is recorded).
+/// containers hold (a customer slot, a map entry or a vector element each, recorded on its
+/// first change after the savepoint only).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UndoStats {
@@ -312,9 +312,9 @@ pub(crate) struct UVec<T> {
 struct VecJournal<T> {
     /// The length at the savepoint.
     len: usize,
-    /// Pre-images, in the order recorded (an element may appear more than once; its first
-    /// record is the one at the savepoint).
-    pre: Vec<(usize, T)>,
+    /// The pre-image of each element changed or removed since, by position (recorded on its
+    /// first change only: the value it had at the savepoint).
+    pre: BTreeMap<usize, T>,
 }
 
 impl<T> Default for UVec<T> {
@@ -371,7 +371,7 @@ impl<T> UVec<T> {
     fn begin(&mut self) {
         self.undo = Some(VecJournal {
             len: self.items.len(),
-            pre: Vec::new(),
+            pre: BTreeMap::new(),
         });
     }
 
@@ -413,9 +413,10 @@ impl<T: Clone> UVec<T> {
     fn note(&mut self, i: usize) {
         if let Some(u) = &mut self.undo
             && i < u.len
+            && let std::collections::btree_map::Entry::Vacant(e) = u.pre.entry(i)
             && let Some(v) = self.items.get(i)
         {
-            u.pre.push((i, v.clone()));
+            e.insert(v.clone());
         }
     }
 
@@ -448,28 +449,24 @@ impl<T: Clone> UVec<T> {
         }
     }
 
-    /// Takes the journal: the length at the savepoint and the first pre-image of each
-    /// recorded element, by position. Recording ends.
+    /// Takes the journal: the length at the savepoint and the pre-image of each recorded
+    /// element, by position. Recording ends.
     fn take_journal(&mut self) -> Option<(usize, BTreeMap<usize, T>)> {
         let u = self.undo.take()?;
-        let mut first = BTreeMap::new();
-        for (i, v) in u.pre {
-            first.entry(i).or_insert(v);
-        }
-        Some((u.len, first))
+        Some((u.len, u.pre))
     }
 
     /// Puts the vector back as at the savepoint and ends recording; returns how many
     /// pre-images were recorded.
     fn undo(&mut self) -> usize {
         let recorded = self.recorded();
-        let Some((len, first)) = self.take_journal() else {
+        let Some((len, pre)) = self.take_journal() else {
             return 0;
         };
         self.items.truncate(len);
         // Every element between the current length and `len` was removed since, and so
         // recorded: they come back in ascending order, each at the end.
-        for (i, v) in first {
+        for (i, v) in pre {
             match self.items.get_mut(i) {
                 Some(cell) => *cell = v,
                 None => self.items.push(v),
@@ -504,7 +501,7 @@ impl<T: Clone> IndexMut<usize> for UVec<T> {
 /// The maps a [`UMap`] can wrap.
 pub(crate) trait RawMap: Default {
     /// Key.
-    type K: Clone;
+    type K: Clone + Eq + Hash;
     /// Value.
     type V: Clone;
     /// A value by key.
@@ -529,7 +526,7 @@ impl<K: Clone + Eq + Hash, V: Clone, S: BuildHasher + Default> RawMap for HashMa
     }
 }
 
-impl<K: Clone + Ord, V: Clone> RawMap for BTreeMap<K, V> {
+impl<K: Clone + Ord + Hash, V: Clone> RawMap for BTreeMap<K, V> {
     type K = K;
     type V = V;
     fn raw_get(&self, k: &K) -> Option<&V> {
@@ -549,8 +546,10 @@ impl<K: Clone + Ord, V: Clone> RawMap for BTreeMap<K, V> {
 #[derive(Clone)]
 pub(crate) struct UMap<M: RawMap> {
     map: M,
+    /// The pre-image of each key changed since the savepoint (its value then, or `None`:
+    /// absent), recorded on its first change only.
     #[allow(clippy::type_complexity)]
-    undo: Option<Vec<(M::K, Option<M::V>)>>,
+    undo: Option<HashMap<M::K, Option<M::V>>>,
 }
 
 impl<M: RawMap> Default for UMap<M> {
@@ -616,7 +615,7 @@ impl<'de, M: RawMap + serde::Deserialize<'de>> serde::Deserialize<'de> for UMap<
 
 impl<M: RawMap> UMap<M> {
     fn begin(&mut self) {
-        self.undo = Some(Vec::new());
+        self.undo = Some(HashMap::new());
     }
 
     fn end(&mut self) {
@@ -624,13 +623,15 @@ impl<M: RawMap> UMap<M> {
     }
 
     fn recorded(&self) -> usize {
-        self.undo.as_ref().map_or(0, Vec::len)
+        self.undo.as_ref().map_or(0, HashMap::len)
     }
 
     /// Records key `k` before it changes, when a savepoint is open.
     fn note(&mut self, k: &M::K) {
-        if let Some(u) = &mut self.undo {
-            u.push((k.clone(), self.map.raw_get(k).cloned()));
+        if let Some(u) = &mut self.undo
+            && !u.contains_key(k)
+        {
+            u.insert(k.clone(), self.map.raw_get(k).cloned());
         }
     }
 
@@ -667,8 +668,7 @@ impl<M: RawMap> UMap<M> {
             return 0;
         };
         let recorded = journal.len();
-        // Newest first: each key ends with its first (savepoint) pre-image.
-        for (k, v) in journal.into_iter().rev() {
+        for (k, v) in journal {
             match v {
                 Some(v) => self.map.raw_insert(k, v),
                 None => self.map.raw_remove(&k),
@@ -699,7 +699,7 @@ impl<K: Clone + Eq + Hash, V: Clone, S: BuildHasher + Default> UMap<HashMap<K, V
     }
 }
 
-impl<K: Clone + Ord, V: Clone> UMap<BTreeMap<K, V>> {
+impl<K: Clone + Ord + Hash, V: Clone> UMap<BTreeMap<K, V>> {
     /// A value to change.
     pub(crate) fn get_mut(&mut self, k: &K) -> Option<&mut V> {
         if self.map.contains_key(k) {
@@ -751,7 +751,7 @@ mod tests {
                         }
                     }
                 }
-                prop_assert!(v.recorded() <= 30);
+                prop_assert!(v.recorded() <= start.len());
             }
             v.undo();
             prop_assert_eq!(&*v, &start);
@@ -811,6 +811,9 @@ mod tests {
         v.update_where(|x| x % 50 == 7, |x| *x += 1000);
         assert_eq!(v.recorded(), 2);
         assert_eq!(v[7], 1007);
+        // Changed again: still one pre-image each, the one from the savepoint.
+        v.update_where(|x| *x >= 1000, |x| *x += 1000);
+        assert_eq!(v.recorded(), 2);
         v.undo();
         assert_eq!(&*v, &(0..100).collect::<Vec<u32>>());
     }
