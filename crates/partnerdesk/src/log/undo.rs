@@ -27,7 +27,8 @@ use crate::change::Change;
 use crate::customer::Customer;
 use crate::desk::Desk;
 use crate::error::{Error, Result};
-use chrono::{DateTime, Utc};
+use crate::export::ExportHistory;
+use crate::ledger::Ledger;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::hash::{BuildHasher, Hash};
@@ -56,14 +57,12 @@ pub struct Savepoint {
 pub(crate) struct Frame {
     id: u64,
     month: YearMonth,
-    event_seq: u64,
-    audit_seq: u64,
-    auth_seq: u64,
-    order_seq: u64,
-    commitment_letter: Option<DateTime<Utc>>,
-    chain_head: String,
+    /// The ledger without its journaled containers: its counters, chain head, commitment
+    /// letter, and any field added later (copied whole, so a new field is never missed).
+    ledger: Ledger,
+    /// The export history without its jobs (its counters), and how many jobs it had.
+    exports: ExportHistory,
     export_jobs: usize,
-    export_seq: u64,
     row_policy: crate::row::RowPolicy,
     export_policy: crate::privacy::MaskPolicy,
     pseudonym_key: Option<crate::privacy::PseudonymKey>,
@@ -107,14 +106,9 @@ impl Desk {
         self.undo = Some(Box::new(Frame {
             id,
             month: self.index.month,
-            event_seq: self.ledger.event_seq,
-            audit_seq: self.ledger.audit_seq,
-            auth_seq: self.ledger.auth_seq,
-            order_seq: self.ledger.order_seq,
-            commitment_letter: self.ledger.commitment_letter,
-            chain_head: self.ledger.chain_head.clone(),
+            ledger: self.ledger.header(),
+            exports: export_header(&mut self.exports),
             export_jobs: self.exports.jobs.len(),
-            export_seq: self.exports.seq,
             row_policy: self.row_policy.clone(),
             export_policy: self.export_policy.clone(),
             pseudonym_key: self.pseudonym_key.clone(),
@@ -124,18 +118,7 @@ impl Desk {
         self.slots.begin();
         self.free.begin();
         self.operators.begin();
-        let l = &mut self.ledger;
-        l.events.begin();
-        l.audit.begin();
-        l.associations.begin();
-        l.requests.begin();
-        l.manager_periods.begin();
-        l.periods_by_customer.begin();
-        l.budget_records.begin();
-        l.budget_watch.begin();
-        l.authorizations.begin();
-        l.auths_by_customer.begin();
-        l.idempotency.begin();
+        self.ledger.containers().into_iter().for_each(|c| c.begin());
         Savepoint { id }
     }
 
@@ -146,22 +129,10 @@ impl Desk {
 
     /// What the open savepoint has recorded so far (zero when none is open).
     pub fn undo_stats(&self) -> UndoStats {
-        let l = &self.ledger;
+        let ledger: usize = self.ledger.recorded();
         UndoStats {
             slots: self.slots.recorded(),
-            entries: self.free.recorded()
-                + self.operators.recorded()
-                + l.events.recorded()
-                + l.audit.recorded()
-                + l.associations.recorded()
-                + l.requests.recorded()
-                + l.manager_periods.recorded()
-                + l.periods_by_customer.recorded()
-                + l.budget_records.recorded()
-                + l.budget_watch.recorded()
-                + l.authorizations.recorded()
-                + l.auths_by_customer.recorded()
-                + l.idempotency.recorded(),
+            entries: self.free.recorded() + self.operators.recorded() + ledger,
         }
     }
 
@@ -194,39 +165,39 @@ impl Desk {
         };
         // The ledger and operators first: the customers' restore reads nothing of them, and
         // nothing below records (the frame is gone, and each journal ends as it is undone).
-        let l = &mut self.ledger;
-        l.events.undo();
-        l.audit.undo();
-        l.associations.undo();
-        l.requests.undo();
-        l.manager_periods.undo();
-        l.periods_by_customer.undo();
-        l.budget_records.undo();
-        l.budget_watch.undo();
-        l.authorizations.undo();
-        l.auths_by_customer.undo();
-        l.idempotency.undo();
-        l.event_seq = frame.event_seq;
-        l.audit_seq = frame.audit_seq;
-        l.auth_seq = frame.auth_seq;
-        l.order_seq = frame.order_seq;
-        l.commitment_letter = frame.commitment_letter;
-        l.chain_head = frame.chain_head;
-        self.exports.jobs.truncate(frame.export_jobs);
-        self.exports.seq = frame.export_seq;
-        self.row_policy = frame.row_policy;
-        self.export_policy = frame.export_policy;
-        self.pseudonym_key = frame.pseudonym_key;
-        self.event_key = frame.event_key;
-        self.cursor_key = frame.cursor_key;
+        let Frame {
+            id: _,
+            month,
+            mut ledger,
+            mut exports,
+            export_jobs,
+            row_policy,
+            export_policy,
+            pseudonym_key,
+            event_key,
+            cursor_key,
+        } = *frame;
+        self.ledger.containers().into_iter().for_each(|c| {
+            c.undo();
+        });
+        ledger.swap_containers(&mut self.ledger);
+        self.ledger = ledger;
+        std::mem::swap(&mut exports.jobs, &mut self.exports.jobs);
+        exports.jobs.truncate(export_jobs);
+        self.exports = exports;
+        self.row_policy = row_policy;
+        self.export_policy = export_policy;
+        self.pseudonym_key = pseudonym_key;
+        self.event_key = event_key;
+        self.cursor_key = cursor_key;
         if self.operators.undo() > 0 {
             // Manager names in a prepared export's rows come from the operators.
             self.id_order.touch();
         }
         self.restore_slots();
         self.free.undo();
-        if self.index.month != frame.month {
-            self.index.month = frame.month;
+        if self.index.month != month {
+            self.index.month = month;
             self.changed(Change::Month);
         }
         Ok(())
@@ -238,18 +209,7 @@ impl Desk {
         self.slots.end();
         self.free.end();
         self.operators.end();
-        let l = &mut self.ledger;
-        l.events.end();
-        l.audit.end();
-        l.associations.end();
-        l.requests.end();
-        l.manager_periods.end();
-        l.periods_by_customer.end();
-        l.budget_records.end();
-        l.budget_watch.end();
-        l.authorizations.end();
-        l.auths_by_customer.end();
-        l.idempotency.end();
+        self.ledger.containers().into_iter().for_each(|c| c.end());
     }
 
     /// Puts every touched customer slot back as it was at the savepoint, through the change
@@ -294,6 +254,122 @@ impl Desk {
             }
         }
         self.slots.truncate_untracked(len);
+    }
+}
+
+/// The export history without its jobs: its counters (and any field added later), copied
+/// without copying the jobs.
+fn export_header(exports: &mut ExportHistory) -> ExportHistory {
+    let jobs = std::mem::take(&mut exports.jobs);
+    let header = exports.clone();
+    exports.jobs = jobs;
+    header
+}
+
+impl Ledger {
+    /// The ledger's journaled containers, each once.
+    fn containers(&mut self) -> [&mut dyn Journaled; 11] {
+        [
+            &mut self.events,
+            &mut self.audit,
+            &mut self.associations,
+            &mut self.requests,
+            &mut self.manager_periods,
+            &mut self.periods_by_customer,
+            &mut self.budget_records,
+            &mut self.budget_watch,
+            &mut self.authorizations,
+            &mut self.auths_by_customer,
+            &mut self.idempotency,
+        ]
+    }
+
+    /// The pre-images the ledger's containers hold.
+    fn recorded(&self) -> usize {
+        let l = self;
+        let all: [&dyn Journaled; 11] = [
+            &l.events,
+            &l.audit,
+            &l.associations,
+            &l.requests,
+            &l.manager_periods,
+            &l.periods_by_customer,
+            &l.budget_records,
+            &l.budget_watch,
+            &l.authorizations,
+            &l.auths_by_customer,
+            &l.idempotency,
+        ];
+        all.iter().map(|c| c.recorded()).sum()
+    }
+
+    /// Exchanges the journaled containers with another ledger's.
+    fn swap_containers(&mut self, o: &mut Ledger) {
+        use std::mem::swap;
+        swap(&mut self.events, &mut o.events);
+        swap(&mut self.audit, &mut o.audit);
+        swap(&mut self.associations, &mut o.associations);
+        swap(&mut self.requests, &mut o.requests);
+        swap(&mut self.manager_periods, &mut o.manager_periods);
+        swap(&mut self.periods_by_customer, &mut o.periods_by_customer);
+        swap(&mut self.budget_records, &mut o.budget_records);
+        swap(&mut self.budget_watch, &mut o.budget_watch);
+        swap(&mut self.authorizations, &mut o.authorizations);
+        swap(&mut self.auths_by_customer, &mut o.auths_by_customer);
+        swap(&mut self.idempotency, &mut o.idempotency);
+    }
+
+    /// A copy without the journaled containers (left empty): the counters, the chain head,
+    /// the commitment letter, and whatever field is added to the ledger later.
+    fn header(&mut self) -> Ledger {
+        let mut parts = Ledger::default();
+        self.swap_containers(&mut parts);
+        let header = self.clone();
+        self.swap_containers(&mut parts);
+        header
+    }
+}
+
+/// A container that records pre-images while a savepoint is open.
+trait Journaled {
+    /// Starts recording (a savepoint opens).
+    fn begin(&mut self);
+    /// Stops recording, keeping the content.
+    fn end(&mut self);
+    /// Puts the content back as when recording began, stops recording; how many pre-images
+    /// it had.
+    fn undo(&mut self) -> usize;
+    /// How many pre-images it holds.
+    fn recorded(&self) -> usize;
+}
+
+impl<T: Clone> Journaled for UVec<T> {
+    fn begin(&mut self) {
+        UVec::begin(self);
+    }
+    fn end(&mut self) {
+        UVec::end(self);
+    }
+    fn undo(&mut self) -> usize {
+        UVec::undo(self)
+    }
+    fn recorded(&self) -> usize {
+        UVec::recorded(self)
+    }
+}
+
+impl<M: RawMap> Journaled for UMap<M> {
+    fn begin(&mut self) {
+        UMap::begin(self);
+    }
+    fn end(&mut self) {
+        UMap::end(self);
+    }
+    fn undo(&mut self) -> usize {
+        UMap::undo(self)
+    }
+    fn recorded(&self) -> usize {
+        UMap::recorded(self)
     }
 }
 
