@@ -11,7 +11,7 @@ use crate::customer::Customer;
 use crate::error::{Error, Result};
 use crate::ids::{CustomerId, OperatorId};
 use crate::index::Index;
-use crate::log::undo::{UMap, UVec};
+use crate::log::journaled::{UMap, UVec};
 use crate::partner::{Operator, Partner};
 use crate::spend::SpendRecord;
 use chrono::{DateTime, Utc};

@@ -9,7 +9,7 @@
 use crate::audit::AuditRecord;
 use crate::event::Event;
 use crate::ids::{AuthorizationId, CustomerId, IdempotencyKey, OperatorId};
-use crate::log::undo::{UMap, UVec};
+use crate::log::journaled::{UMap, UVec};
 use crate::model::access::Actor;
 use crate::model::association::{AssociationRecord, DisassociationRequest};
 use crate::model::authorization::Authorization;
