@@ -76,7 +76,6 @@ pub mod ops;
 
 pub use log::journal::Mark;
 pub(crate) use log::ledger;
-pub use log::undo::{Savepoint, UndoStats};
 pub use log::{audit, chain, event, journal};
 pub use model::{calendar, customer, ids, money, partner, resource, spend};
 pub use ops::{
@@ -116,6 +115,7 @@ pub use ids::{
     ResellerId, ResourceId, Tag,
 };
 pub use invocation::Invocation;
+pub use log::undo::{Savepoint, UndoStats};
 pub use money::{Currency, Money};
 pub use order::{Order, OrderStatus, OrderType};
 pub use partner::{Operator, Partner, Site, Tier};
