@@ -402,20 +402,6 @@ impl<M: RawMap> UMap<M> {
         self.map.raw_remove(k);
     }
 
-    /// Empties the map (records every key while a savepoint is open).
-    pub(crate) fn clear_with(
-        &mut self,
-        keys: impl FnOnce(&M) -> Vec<M::K>,
-        clear: impl FnOnce(&mut M),
-    ) {
-        if self.undo.is_some() {
-            for k in keys(&self.map) {
-                self.note(&k);
-            }
-        }
-        clear(&mut self.map);
-    }
-
     /// Puts every recorded key back as at the savepoint and ends recording; returns how many
     /// pre-images were recorded.
     pub(crate) fn undo(&mut self) -> usize {
@@ -448,9 +434,14 @@ impl<K: Clone + Eq + Hash, V: Clone, S: BuildHasher + Default> UMap<HashMap<K, V
         self.map.entry(k)
     }
 
-    /// Empties the map.
+    /// Empties the map (recording every key while a savepoint is open). For loading only.
+    #[cfg(feature = "serde")]
     pub(crate) fn clear(&mut self) {
-        self.clear_with(|m| m.keys().cloned().collect(), HashMap::clear);
+        if self.undo.is_some() {
+            let keys: Vec<K> = self.map.keys().cloned().collect();
+            keys.iter().for_each(|k| self.note(k));
+        }
+        self.map.clear();
     }
 }
 
