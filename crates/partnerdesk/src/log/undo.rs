@@ -20,7 +20,12 @@
 //!   chain head, the commitment letter, the export sequence, the indexed month, the policies
 //!   and keys) are copied at the savepoint.
 //!
-//! With no savepoint open, each change pays one branch on an empty `Option`.
+//! The rest of the desk needs nothing: the partner never changes, `by_id` and the free-slot
+//! list come back with the slots, and the indexes and export copy are derived. The export
+//! change count alone moves on (an export prepared before the savepoint must be prepared again,
+//! as after any change). With no savepoint open, each change pays one branch on an empty
+//! `Option`. A clone of a desk with an open savepoint carries its journal (either desk, not
+//! both, can be rolled back with the savepoint).
 
 use crate::calendar::YearMonth;
 use crate::change::Change;
