@@ -31,6 +31,9 @@ const FILTERS: &[&str] = &[
     "manager=am_001",
     "budget>=80",
     "assoc=reseller and frozen=false",
+    "name~zebra",
+    "name~an",
+    "account~renamed",
 ];
 
 #[derive(Debug, Clone)]
