@@ -115,6 +115,7 @@ pub use ids::{
     ResellerId, ResourceId, Tag,
 };
 pub use invocation::Invocation;
+pub use log::undo::{Savepoint, UndoStats};
 pub use money::{Currency, Money};
 pub use order::{Order, OrderStatus, OrderType};
 pub use partner::{Operator, Partner, Site, Tier};

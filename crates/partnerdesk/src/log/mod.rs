@@ -12,5 +12,7 @@ pub mod chain;
 pub(crate) mod check;
 pub mod event;
 pub mod journal;
+pub(crate) mod journaled;
 pub(crate) mod ledger;
 pub(crate) mod replay;
+pub mod undo;

@@ -29,3 +29,4 @@ mod rules_privacy;
 mod rules_retry;
 mod search;
 mod snapshots;
+mod undo;
