@@ -9,7 +9,7 @@
 
 use crate::desk::Desk;
 use crate::error::{Code, invalid_argument, to_js};
-use crate::ops::{Actor, CommandOptions};
+use crate::ops::{Actor, ActorArg, CommandOptions, ToCoreActor};
 use crate::types::{Money, count32};
 use chrono::{DateTime, NaiveDate, Utc};
 use napi_derive::napi;
@@ -336,13 +336,13 @@ impl Desk {
     #[napi]
     pub fn associate(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         customer: NewCustomer,
         invited_by: Option<String>,
         options: Option<CommandOptions>,
     ) -> napi::Result<(), Code> {
         let o = options.unwrap_or_default();
-        let now = o.now.unwrap_or(self.now);
+        let now = partnerdesk_host::now_or_clock(o.now);
         let inv = self.invocation(actor.to_core()?, &o)?;
         let c = customer.to_core(now)?;
         let invited_by = invited_by
@@ -359,7 +359,7 @@ impl Desk {
         customer: NewCustomer,
         associated_at: Option<DateTime<Utc>>,
     ) -> napi::Result<(), Code> {
-        let c = customer.to_core(associated_at.unwrap_or(self.now))?;
+        let c = customer.to_core(partnerdesk_host::now_or_clock(associated_at))?;
         self.write()?.insert_customer(c).map_err(to_js)
     }
 
@@ -370,7 +370,7 @@ impl Desk {
         customer: NewCustomer,
         associated_at: Option<DateTime<Utc>>,
     ) -> napi::Result<(), Code> {
-        let c = customer.to_core(associated_at.unwrap_or(self.now))?;
+        let c = customer.to_core(partnerdesk_host::now_or_clock(associated_at))?;
         self.write()?.upsert_customer(c).map_err(to_js)
     }
 
@@ -379,7 +379,7 @@ impl Desk {
     #[napi]
     pub fn request_disassociation(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         customer_id: String,
         reason: String,
         options: Option<CommandOptions>,
@@ -400,7 +400,7 @@ impl Desk {
     #[napi]
     pub fn request_partner_disassociation(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         customer_id: String,
         reason: String,
         options: Option<CommandOptions>,
@@ -418,7 +418,7 @@ impl Desk {
     #[napi]
     pub fn decide_disassociation(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         request_id: u32,
         approve: bool,
         reason: String,
@@ -461,7 +461,7 @@ impl Desk {
     #[napi]
     pub fn request_authorization(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         request: AuthorizationCommand,
         options: Option<CommandOptions>,
     ) -> napi::Result<String, Code> {
@@ -484,7 +484,7 @@ impl Desk {
     #[napi]
     pub fn record_distributor_decision(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         authorization_id: String,
         approved: bool,
         options: Option<CommandOptions>,
@@ -500,11 +500,11 @@ impl Desk {
     /// The customer's answer to an authorization request, or a later change: `approve`,
     /// `reject`, `revoke` (by the customer, with a reason) or `terminate` (by the partner).
     #[napi(
-        ts_args_type = "actor: Actor, authorizationId: string, action: 'approve' | 'reject' | 'revoke' | 'terminate', reason?: string, options?: CommandOptions"
+        ts_args_type = "actor: string | Actor, authorizationId: string, action: 'approve' | 'reject' | 'revoke' | 'terminate', reason?: string, options?: CommandOptions"
     )]
     pub fn decide_authorization(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         authorization_id: String,
         action: String,
         reason: Option<String>,
@@ -534,7 +534,7 @@ impl Desk {
     #[napi]
     pub fn expire_authorizations(&self, now: Option<DateTime<Utc>>) -> napi::Result<u32, Code> {
         self.write()?
-            .expire_authorizations(now.unwrap_or(self.now))
+            .expire_authorizations(partnerdesk_host::now_or_clock(now))
             .map(count32)
             .map_err(to_js)
     }
@@ -549,7 +549,7 @@ impl Desk {
         let id = AuthorizationId::new(authorization_id).map_err(to_js)?;
         let desk = self.read()?;
         desk.authorization(&id)
-            .map(|a| Authorization::of(a, now.unwrap_or(self.now)))
+            .map(|a| Authorization::of(a, partnerdesk_host::now_or_clock(now)))
             .map_err(to_js)
     }
 
@@ -561,7 +561,7 @@ impl Desk {
         now: Option<DateTime<Utc>>,
     ) -> napi::Result<Vec<Authorization>, Code> {
         let id = customer(customer_id)?;
-        let now = now.unwrap_or(self.now);
+        let now = partnerdesk_host::now_or_clock(now);
         Ok(self
             .read()?
             .authorizations_of(&id)
@@ -581,7 +581,7 @@ impl Desk {
         let id = customer(customer_id)?;
         Ok(self
             .read()?
-            .may_act_on_behalf(&id, &scope.into(), now.unwrap_or(self.now)))
+            .may_act_on_behalf(&id, &scope.into(), partnerdesk_host::now_or_clock(now)))
     }
 
     /// Places an order on a customer's behalf (needs an active `place_orders` authorization,
@@ -589,7 +589,7 @@ impl Desk {
     #[napi]
     pub fn place_order_on_behalf(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         order: OrderCommand,
         options: Option<CommandOptions>,
     ) -> napi::Result<String, Code> {
@@ -613,7 +613,7 @@ impl Desk {
     #[napi]
     pub fn order_overview(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         customer_id: Option<String>,
     ) -> napi::Result<OrderOverview, Code> {
         let (actor, id) = (actor.to_core()?, customer_id.map(customer).transpose()?);
@@ -631,7 +631,7 @@ impl Desk {
     #[napi]
     pub fn resources_to_renew(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         customer_id: Option<String>,
         days: u32,
         now: Option<DateTime<Utc>>,
@@ -639,7 +639,12 @@ impl Desk {
         let (actor, id) = (actor.to_core()?, customer_id.map(customer).transpose()?);
         let desk = self.read()?;
         let items = desk
-            .resources_to_renew(&actor, id.as_ref(), days, now.unwrap_or(self.now))
+            .resources_to_renew(
+                &actor,
+                id.as_ref(),
+                days,
+                partnerdesk_host::now_or_clock(now),
+            )
             .map_err(to_js)?;
         Ok(items
             .into_iter()
@@ -660,14 +665,14 @@ impl Desk {
     #[napi]
     pub fn spend_summary(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         customer_id: Option<String>,
         now: Option<DateTime<Utc>>,
     ) -> napi::Result<SpendSummary, Code> {
         let (actor, id) = (actor.to_core()?, customer_id.map(customer).transpose()?);
         let s = self
             .read()?
-            .spend_summary(&actor, id.as_ref(), now.unwrap_or(self.now))
+            .spend_summary(&actor, id.as_ref(), partnerdesk_host::now_or_clock(now))
             .map_err(to_js)?;
         Ok(SpendSummary {
             month_to_date: s.month_to_date.into(),
@@ -682,7 +687,7 @@ impl Desk {
     #[napi]
     pub fn product_ranking(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         customer_id: Option<String>,
         from: String,
         to: String,
@@ -706,7 +711,7 @@ impl Desk {
     #[napi]
     pub fn daily_spend(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         customer_id: Option<String>,
         from: String,
         to: String,

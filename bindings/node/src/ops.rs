@@ -65,6 +65,23 @@ impl Actor {
     }
 }
 
+pub use crate::args::ActorArg;
+
+/// The core's actor of an [`ActorArg`] (`INVALID_ID` for a malformed login or id).
+pub(crate) trait ToCoreActor {
+    /// The core's actor.
+    fn to_core(&self) -> napi::Result<CoreActor, Code>;
+}
+
+impl ToCoreActor for ActorArg {
+    fn to_core(&self) -> napi::Result<CoreActor, Code> {
+        match self {
+            ActorArg::Login(login) => partnerdesk_host::operator(login).map_err(to_js),
+            ActorArg::Value(actor) => actor.to_core(),
+        }
+    }
+}
+
 impl From<&CoreActor> for Actor {
     fn from(a: &CoreActor) -> Self {
         match a {
@@ -307,7 +324,7 @@ impl Desk {
     #[napi]
     pub fn freeze(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         command: FreezeCommand,
         options: Option<CommandOptions>,
     ) -> napi::Result<BatchOutcome, Code> {
@@ -319,7 +336,7 @@ impl Desk {
     #[napi]
     pub fn unfreeze(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         command: FreezeCommand,
         options: Option<CommandOptions>,
     ) -> napi::Result<BatchOutcome, Code> {
@@ -330,7 +347,7 @@ impl Desk {
     #[napi]
     pub fn set_budget(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         customer_id: String,
         budget: BudgetCommand,
         options: Option<CommandOptions>,
@@ -369,7 +386,7 @@ impl Desk {
         let id = CustomerId::new(customer_id).map_err(to_js)?;
         let usage = self
             .read()?
-            .budget_usage(&id, now.unwrap_or(self.now))
+            .budget_usage(&id, partnerdesk_host::now_or_clock(now))
             .map_err(to_js)?;
         Ok(usage.map(|u| BudgetUsage {
             kind: u.budget.kind.as_str().to_owned(),
@@ -387,7 +404,7 @@ impl Desk {
     #[napi]
     pub fn evaluate_budgets(&self, now: Option<DateTime<Utc>>) -> napi::Result<u32, Code> {
         self.write()?
-            .evaluate_budgets(now.unwrap_or(self.now))
+            .evaluate_budgets(partnerdesk_host::now_or_clock(now))
             .map(count32)
             .map_err(to_js)
     }
@@ -397,7 +414,7 @@ impl Desk {
     #[napi]
     pub fn assign_manager(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         customer_ids: Vec<String>,
         manager: String,
         options: Option<CommandOptions>,
@@ -417,7 +434,7 @@ impl Desk {
     #[napi]
     pub fn unassign_manager(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         customer_ids: Vec<String>,
         options: Option<CommandOptions>,
     ) -> napi::Result<BatchOutcome, Code> {
@@ -436,7 +453,7 @@ impl Desk {
     #[napi]
     pub fn grant_permissions(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         operator: String,
         items: Vec<String>,
         options: Option<CommandOptions>,
@@ -448,7 +465,7 @@ impl Desk {
     #[napi]
     pub fn revoke_permissions(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         operator: String,
         items: Vec<String>,
         options: Option<CommandOptions>,
@@ -541,18 +558,18 @@ impl Desk {
 
 impl Desk {
     /// The invocation of a governed command: the host's actor, `options.now` (default: the
-    /// desk's `now`) and the optional idempotency key.
+    /// wall clock) and the optional idempotency key.
     pub(crate) fn invocation(
         &self,
         actor: CoreActor,
         o: &CommandOptions,
     ) -> napi::Result<Invocation, Code> {
-        Ok(Invocation::new(actor, o.now.unwrap_or(self.now)).with_key(key(o)?))
+        Ok(Invocation::new(actor, partnerdesk_host::now_or_clock(o.now)).with_key(key(o)?))
     }
 
     fn freeze_or_unfreeze(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         command: FreezeCommand,
         options: Option<CommandOptions>,
         freeze: bool,
@@ -577,7 +594,7 @@ impl Desk {
 
     fn change_permissions(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         operator: String,
         items: Vec<String>,
         options: Option<CommandOptions>,

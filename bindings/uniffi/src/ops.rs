@@ -11,14 +11,14 @@
 
 use crate::desk::{Desk, customer_id};
 use crate::error::{PartnerDeskError, Result};
-use crate::types::{CustomerRow, Money, format_time, parse_now, to_u64};
-use partnerdesk::access::Actor;
+use crate::types::{CustomerRow, Money, format_time, to_u64};
 use partnerdesk::audit::AuditFilter;
 use partnerdesk::authorization::{AuthorizationRequest, AuthorizationScope as CoreAuthScope};
 use partnerdesk::budget::BudgetSetting;
 use partnerdesk::freeze::FreezeRequest;
 use partnerdesk::privacy::SensitiveField as CoreField;
 use partnerdesk::{CustomerId, IdempotencyKey, Invocation, OperatorId};
+use partnerdesk_host::{Actor as HostActor, HostInstant};
 
 /// Freeze scope of a freeze or unfreeze.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -351,30 +351,19 @@ impl From<&partnerdesk::audit::AuditRecord> for AuditEntry {
 
 // ---- argument parsing ------------------------------------------------------------------------
 
-/// Who acts: an operator's login (`alice`, or `operator:alice`), a customer
-/// (`customer:<id>`, for the customer's own steps) or `system`, as the audit log names them.
-pub(crate) fn parse_actor(actor: &str) -> Result<Actor> {
-    Ok(match actor.split_once(':') {
-        Some(("customer", id)) => Actor::Customer(customer_id(id)?),
-        Some(("operator", login)) => Actor::Operator(OperatorId::new(login)?),
-        _ if actor == "system" => Actor::System,
-        _ => Actor::Operator(OperatorId::new(actor)?),
-    })
-}
-
 pub(crate) fn parse_key(k: Option<String>) -> Result<Option<IdempotencyKey>> {
     Ok(k.map(IdempotencyKey::new).transpose()?)
 }
 
-/// The invocation of a governed command: the operator acting, `now` and the optional
-/// idempotency key, parsed in that order.
+/// The invocation of a governed command: who acts, `now` (default: the wall clock) and the
+/// optional idempotency key, parsed in that order.
 pub(crate) fn parse_invocation(
-    operator: &str,
-    now: &str,
+    actor: &HostActor,
+    now: Option<HostInstant>,
     key: Option<String>,
 ) -> Result<Invocation> {
-    let (actor, now, key) = (parse_actor(operator)?, parse_now(now)?, parse_key(key)?);
-    Ok(Invocation::new(actor, now).with_key(key))
+    let (actor, key) = (actor.to_core()?, parse_key(key)?);
+    Ok(Invocation::new(actor, partnerdesk_host::at(now)).with_key(key))
 }
 
 pub(crate) fn parse_customer_ids(ids: &[String]) -> Result<Vec<CustomerId>> {
@@ -423,16 +412,16 @@ pub(crate) fn budget_setting(
 impl Desk {
     /// Assigns (or changes to) `manager` as account manager of up to 100 customers, with an
     /// outcome per customer. Needs `PD_ASSIGN_ACCOUNT_MANAGER`.
-    #[uniffi::method(default(idempotency_key = None))]
+    #[uniffi::method(default(now = None, idempotency_key = None))]
     pub fn assign_manager(
         &self,
-        operator: String,
+        actor: HostActor,
         customer_ids: Vec<String>,
         manager: String,
-        now: String,
+        now: Option<HostInstant>,
         idempotency_key: Option<String>,
     ) -> Result<BatchOutcome> {
-        let inv = parse_invocation(&operator, &now, idempotency_key)?;
+        let inv = parse_invocation(&actor, now, idempotency_key)?;
         let ids = parse_customer_ids(&customer_ids)?;
         let manager = OperatorId::new(manager)?;
         let out = self.write().assign_manager(&inv, &ids, &manager)?;
@@ -440,15 +429,15 @@ impl Desk {
     }
 
     /// Unassigns the account manager of up to 100 customers, with an outcome per customer.
-    #[uniffi::method(default(idempotency_key = None))]
+    #[uniffi::method(default(now = None, idempotency_key = None))]
     pub fn unassign_manager(
         &self,
-        operator: String,
+        actor: HostActor,
         customer_ids: Vec<String>,
-        now: String,
+        now: Option<HostInstant>,
         idempotency_key: Option<String>,
     ) -> Result<BatchOutcome> {
-        let inv = parse_invocation(&operator, &now, idempotency_key)?;
+        let inv = parse_invocation(&actor, now, idempotency_key)?;
         let ids = parse_customer_ids(&customer_ids)?;
         let out = self.write().unassign_manager(&inv, &ids)?;
         Ok(out.into())
@@ -456,33 +445,33 @@ impl Desk {
 
     /// Freezes up to 10 reseller-model customers with a scope and a reason (1..256 characters),
     /// with an outcome per customer. Needs the freeze/unfreeze permission item.
-    #[uniffi::method(default(idempotency_key = None))]
+    #[uniffi::method(default(now = None, idempotency_key = None))]
     pub fn freeze(
         &self,
-        operator: String,
+        actor: HostActor,
         customer_ids: Vec<String>,
         scope: FreezeScope,
         reason: String,
-        now: String,
+        now: Option<HostInstant>,
         idempotency_key: Option<String>,
     ) -> Result<BatchOutcome> {
-        let inv = parse_invocation(&operator, &now, idempotency_key)?;
+        let inv = parse_invocation(&actor, now, idempotency_key)?;
         let request = freeze_request(&customer_ids, scope, reason)?;
         Ok(self.write().freeze(&inv, &request)?.into())
     }
 
     /// Unfreezes up to 10 customers; `scope` must be the one they were frozen with.
-    #[uniffi::method(default(idempotency_key = None))]
+    #[uniffi::method(default(now = None, idempotency_key = None))]
     pub fn unfreeze(
         &self,
-        operator: String,
+        actor: HostActor,
         customer_ids: Vec<String>,
         scope: FreezeScope,
         reason: String,
-        now: String,
+        now: Option<HostInstant>,
         idempotency_key: Option<String>,
     ) -> Result<BatchOutcome> {
-        let inv = parse_invocation(&operator, &now, idempotency_key)?;
+        let inv = parse_invocation(&actor, now, idempotency_key)?;
         let request = freeze_request(&customer_ids, scope, reason)?;
         Ok(self.write().unfreeze(&inv, &request)?.into())
     }
@@ -492,6 +481,7 @@ impl Desk {
     /// `null`). `unfreeze` also unfreezes the account in the same call. `thresholds`: alert
     /// thresholds in percent (decimal strings such as `"80"`), ascending.
     #[uniffi::method(default(
+        now = None,
         auto_freeze = false,
         unfreeze = false,
         currency = None,
@@ -501,18 +491,18 @@ impl Desk {
     #[allow(clippy::too_many_arguments)]
     pub fn set_budget(
         &self,
-        operator: String,
+        actor: HostActor,
         customer_id: String,
         amount: String,
         kind: BudgetKind,
-        now: String,
+        now: Option<HostInstant>,
         auto_freeze: bool,
         unfreeze: bool,
         currency: Option<String>,
         idempotency_key: Option<String>,
         thresholds: Vec<String>,
     ) -> Result<()> {
-        let inv = parse_invocation(&operator, &now, idempotency_key)?;
+        let inv = parse_invocation(&actor, now, idempotency_key)?;
         let id = crate::desk::customer_id(&customer_id)?;
         let currency = currency
             .map(|c| partnerdesk::Currency::new(&c))
@@ -525,8 +515,13 @@ impl Desk {
     }
 
     /// A customer's budget usage at `now` (`null` without a budget).
-    pub fn budget_usage(&self, customer_id: String, now: String) -> Result<Option<BudgetUsage>> {
-        let now = parse_now(&now)?;
+    #[uniffi::method(default(now = None))]
+    pub fn budget_usage(
+        &self,
+        customer_id: String,
+        now: Option<HostInstant>,
+    ) -> Result<Option<BudgetUsage>> {
+        let now = partnerdesk_host::at(now);
         let id = crate::desk::customer_id(&customer_id)?;
         Ok(self.read().budget_usage(&id, now)?.map(Into::into))
     }
@@ -534,19 +529,19 @@ impl Desk {
     /// Requests authorization to act on a customer's behalf for `duration_days` (1..=731) once
     /// approved; returns the authorization id. The partner's first request needs
     /// `accept_commitment_letter`.
-    #[uniffi::method(default(accept_commitment_letter = false, idempotency_key = None))]
+    #[uniffi::method(default(now = None, accept_commitment_letter = false, idempotency_key = None))]
     #[allow(clippy::too_many_arguments)]
     pub fn request_authorization(
         &self,
-        operator: String,
+        actor: HostActor,
         customer_id: String,
         scopes: Vec<AuthorizationScope>,
         duration_days: u32,
-        now: String,
+        now: Option<HostInstant>,
         accept_commitment_letter: bool,
         idempotency_key: Option<String>,
     ) -> Result<String> {
-        let inv = parse_invocation(&operator, &now, idempotency_key)?;
+        let inv = parse_invocation(&actor, now, idempotency_key)?;
         let id = crate::desk::customer_id(&customer_id)?;
         let request = AuthorizationRequest::new(
             id,
@@ -559,12 +554,13 @@ impl Desk {
     }
 
     /// A customer's authorizations (requests and their states at `now`), oldest first.
+    #[uniffi::method(default(now = None))]
     pub fn authorizations_of(
         &self,
         customer_id: String,
-        now: String,
+        now: Option<HostInstant>,
     ) -> Result<Vec<AuthorizationInfo>> {
-        let now = parse_now(&now)?;
+        let now = partnerdesk_host::at(now);
         let id = crate::desk::customer_id(&customer_id)?;
         let desk = self.read();
         desk.customer(&id)?;
@@ -578,15 +574,15 @@ impl Desk {
     /// A customer's overview at `now`, as `operator` may see it (needs the view-customers and
     /// view-spend items): masked row, budget usage, order counts, resources to renew within
     /// `renew_within_days` (30 by default) and spend.
-    #[uniffi::method(default(renew_within_days = 30))]
+    #[uniffi::method(default(now = None, renew_within_days = 30))]
     pub fn overview(
         &self,
-        operator: String,
+        actor: HostActor,
         customer_id: String,
-        now: String,
+        now: Option<HostInstant>,
         renew_within_days: u32,
     ) -> Result<CustomerOverview> {
-        let (actor, now) = (parse_actor(&operator)?, parse_now(&now)?);
+        let (actor, now) = (actor.to_core()?, partnerdesk_host::at(now));
         let id = crate::desk::customer_id(&customer_id)?;
         let desk = self.read();
         let orders = desk.order_overview(&actor, Some(&id))?;
@@ -611,14 +607,15 @@ impl Desk {
     /// Reveals one masked field of a customer in clear (the console's eye icon). Needs
     /// `PD_REVEAL_SENSITIVE`; every attempt, allowed or refused, is written to the audit log.
     /// A customer without the field reveals an empty string.
+    #[uniffi::method(default(now = None))]
     pub fn reveal(
         &self,
-        operator: String,
+        actor: HostActor,
         customer_id: String,
         field: SensitiveField,
-        now: String,
+        now: Option<HostInstant>,
     ) -> Result<String> {
-        let inv = Invocation::new(parse_actor(&operator)?, parse_now(&now)?);
+        let inv = Invocation::new(actor.to_core()?, partnerdesk_host::at(now));
         let id = crate::desk::customer_id(&customer_id)?;
         Ok(self.write().reveal(&inv, &id, field.into())?)
     }

@@ -5,12 +5,11 @@
 //! crosses as a decimal string plus a currency code (never a float), times as RFC 3339 UTC
 //! strings (`2026-11-29T09:00:00Z`), open enums as their stable text form (`"reseller"`), so an
 //! unknown value from newer data survives the trip. Strings coming *in* are parsed inside the
-//! exported functions (e.g. [`parse_now`]), so bad input gives a typed
-//! `PartnerDeskError` rather than uniffi's internal conversion error.
+//! exported functions, so bad input gives a typed `PartnerDeskError` rather than uniffi's
+//! internal conversion error; `now` comes in as `partnerdesk_host::HostInstant`
+//! (`java.time.Instant` in Kotlin), which a host cannot write wrong.
 
-use crate::error::{PartnerDeskError, Result};
 use chrono::{DateTime, SecondsFormat, Utc};
-use partnerdesk::Error;
 use partnerdesk::query::{self, PageRequest as CorePageRequest, Sort};
 
 /// An amount of money: a decimal string (`"1234.50"`) and an ISO currency code (`"CNY"`).
@@ -279,23 +278,6 @@ impl From<&partnerdesk::Partner> for PartnerInfo {
 /// Formats a time as RFC 3339 in UTC with a `Z` (`2026-11-29T09:00:00Z`).
 pub(crate) fn format_time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
-}
-
-/// Parses an RFC 3339 time (any offset) into UTC; `field` names the argument in the error.
-pub(crate) fn parse_time(field: &str, text: &str) -> Result<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text.trim())
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| {
-            PartnerDeskError::from(Error::InvalidDate {
-                field: field.to_owned(),
-                reason: "expected an RFC 3339 timestamp such as 2026-11-29T09:00:00Z".to_owned(),
-            })
-        })
-}
-
-/// Parses the `now` argument every time-dependent call takes.
-pub(crate) fn parse_now(text: &str) -> Result<DateTime<Utc>> {
-    parse_time("now", text)
 }
 
 pub(crate) fn to_u64(n: usize) -> u64 {

@@ -1,5 +1,7 @@
 package com.partnerdesk
 
+import java.time.Instant
+
 import org.json.JSONObject
 import java.math.BigDecimal
 import kotlin.test.Test
@@ -18,7 +20,7 @@ import kotlin.test.assertTrue
  */
 class HuaweiTest {
     private val fx = huaweiFixtures()
-    private val now = "2025-03-20T09:00:00Z"
+    private val now = Instant.parse("2025-03-20T09:00:00Z")
     private val sort = SortOrder(SortKey.ID)
     private val intlCustomer = "06ffbcd46880d3f30f62c001a49be460"
     private val referral = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"

@@ -29,7 +29,7 @@ class MarshallingTest {
             assertEquals("CNY", p.currency)
             assertEquals(480, p.billingOffsetMinutes)
             assertEquals("2026-11", desk.indexedMonth())
-            assertEquals("2026-11-29T09:00:00Z", demoNow())
+            assertEquals(Instant.parse("2026-11-29T09:00:00Z"), demoNow())
         }
     }
 
