@@ -16,6 +16,118 @@ declare global {
   }
 }
 
+/** Budget columns of a row. */
+export interface BudgetSummary {
+  /** `monthly` or `one_off` (or a newer kind, verbatim). */
+  kind: BudgetKind | (string & {})
+  /** The budget. */
+  amount: Money
+  /** Spend counted against it. */
+  used: Money
+  /** Percentage used, with at most 2 decimals (`87.25`). */
+  percent: string
+  /** Whether reaching 100% freezes the account. */
+  autoFreeze: boolean
+}
+
+/** A customer's budget usage at an instant. */
+export interface BudgetUsage {
+  /** `monthly` or `one_off`. */
+  kind: BudgetKind | (string & {})
+  /** The budget. */
+  amount: Money
+  /** Spend counted against it. */
+  used: Money
+  /** Unpaid orders placed on the customer's behalf in the budget period. */
+  committed: Money
+  /** `amount - used - committed` (may be negative). */
+  remaining: Money
+  /** `used / amount * 100`, 2 decimals. */
+  percent: string
+  /** Whether reaching 100% freezes the account. */
+  autoFreeze: boolean
+  /** When the budget was set. */
+  setAt: Date
+  /** Who set it (an operator login or `system`). */
+  setBy: string
+}
+
+/** One customer as the console's list shows it: personal fields are already masked. */
+export interface CustomerRow {
+  /** Customer id. */
+  id: string
+  /** Account name (masked when the partner's policy says so). */
+  accountName: string
+  /** Customer name, masked (`Z***`). */
+  name: string
+  /** Mobile number, masked (`+86 138****5678`). */
+  mobile?: string
+  /** E-mail, masked (`a***@example.com`). */
+  email?: string
+  /** `unset`, `individual` or `enterprise`. */
+  customerType: CustomerType | (string & {})
+  /** Real-name verification status. */
+  verification: VerificationStatus | (string & {})
+  /** Customer level, `V0`..`V5`. */
+  level: CustomerLevel | (string & {})
+  /** Tags, sorted. */
+  tags: Array<string>
+  /** `referral` or `reseller`. */
+  associationType: AssociationType | (string & {})
+  /** When associated (UTC). */
+  associatedAt: Date
+  /** When the association ended, for disassociated customers. */
+  disassociatedAt?: Date
+  /** The reseller the customer belongs to. */
+  reseller?: string
+  /** Account manager login. */
+  accountManager?: string
+  /** Account manager display name (masked when the partner's policy says so). */
+  accountManagerName?: string
+  /** Freeze scope, when frozen. */
+  freezeScope?: FreezeScope | (string & {})
+  /** Freeze origin, when frozen. */
+  freezeOrigin?: FreezeOrigin | (string & {})
+  /** Budget, when set. */
+  budget?: BudgetSummary
+  /** Month-to-date spend. */
+  monthToDate: Money
+  /** Last month's spend. */
+  lastMonth: Money
+  /** Earliest upcoming resource expiry. */
+  nextExpiry?: Date
+  /** Unpaid orders. */
+  unpaidOrders: number
+}
+
+/** One page of customer ids (no rows built). */
+export interface IdPage {
+  /** The ids, in sort order. */
+  ids: Array<string>
+  /** How many customers match the query in all. */
+  total: number
+  /** The cursor for the next page (absent on the last page). */
+  nextCursor?: string
+}
+
+/** An exact amount with its ISO 4217 currency. */
+export interface Money {
+  /** The amount (negative for refunds): a decimal string in JS (`"1234.50"`), never a float. */
+  amount: string
+  /** Three-letter currency code, e.g. `"CNY"`. */
+  currency: string
+}
+
+/** One page of masked rows. */
+export interface Page {
+  /** The rows, masked. */
+  rows: Array<CustomerRow>
+  /** How many customers match the query in all. */
+  total: number
+  /** The cursor for the next page (absent on the last page). */
+  nextCursor?: string
+}
+
 /**
  * Cancels a running export: pass it in the options, call `cancel()` (e.g. from an
  * `AbortSignal`'s `abort` event). The export stops at its next progress tick, is recorded as
@@ -570,38 +682,6 @@ export interface BudgetCommand {
 /** Budget kind. */
 export type BudgetKind = 'monthly' | 'one_off'
 
-/** Budget columns of a row. */
-export interface BudgetSummary {
-  /** `monthly` or `one_off`. */
-  kind: BudgetKind | (string & {})
-  /** The budget. */
-  amount: Money
-  /** Spend counted against it. */
-  used: Money
-  /** Percentage used, as a decimal string with 2 decimals. */
-  percent: string
-  /** Whether reaching 100% freezes the account. */
-  autoFreeze: boolean
-}
-
-/** A customer's budget usage. */
-export interface BudgetUsage {
-  /** `monthly` or `one_off`. */
-  kind: BudgetKind | (string & {})
-  /** The budget. */
-  amount: Money
-  /** Spend counted against it. */
-  used: Money
-  /** Unpaid orders placed on the customer's behalf in the budget period. */
-  committed: Money
-  /** `amount - used - committed` (may be negative). */
-  remaining: Money
-  /** `used / amount * 100`, a decimal string with 2 decimals. */
-  percent: string
-  /** Whether reaching 100% freezes the account. */
-  autoFreeze: boolean
-}
-
 /** Options of work that returns every matching row. */
 export interface CollectOptions {
   /** Sort key (default `id`). */
@@ -624,54 +704,6 @@ export interface CommandOptions {
 
 /** Customer level. */
 export type CustomerLevel = 'V0' | 'V1' | 'V2' | 'V3' | 'V4' | 'V5'
-
-/** One customer as the console's list shows it: personal fields are already masked. */
-export interface CustomerRow {
-  /** Customer id. */
-  id: string
-  /** Account name (masked when the partner's policy says so). */
-  accountName: string
-  /** Customer name, masked (`Z***`). */
-  name: string
-  /** Mobile number, masked (`+86 138****5678`). */
-  mobile?: string
-  /** E-mail, masked (`a***@example.com`). */
-  email?: string
-  /** `unset`, `individual` or `enterprise`. */
-  customerType: CustomerType | (string & {})
-  /** Real-name verification status. */
-  verification: VerificationStatus | (string & {})
-  /** Customer level, `V0`..`V5`. */
-  level: CustomerLevel | (string & {})
-  /** Tags, sorted. */
-  tags: Array<string>
-  /** `referral` or `reseller`. */
-  associationType: AssociationType | (string & {})
-  /** When associated (UTC). */
-  associatedAt: Date
-  /** When the association ended, for disassociated customers. */
-  disassociatedAt?: Date
-  /** The reseller the customer belongs to. */
-  reseller?: string
-  /** Account manager login. */
-  accountManager?: string
-  /** Account manager display name (masked when the partner's policy says so). */
-  accountManagerName?: string
-  /** Freeze scope, when frozen. */
-  freezeScope?: FreezeScope | (string & {})
-  /** Freeze origin, when frozen. */
-  freezeOrigin?: FreezeOrigin | (string & {})
-  /** Budget, when set. */
-  budget?: BudgetSummary
-  /** Month-to-date spend. */
-  monthToDate: Money
-  /** Last month's spend. */
-  lastMonth: Money
-  /** Earliest upcoming resource expiry. */
-  nextExpiry?: Date
-  /** Unpaid orders. */
-  unpaidOrders: number
-}
 
 /** Individual, enterprise or unset. */
 export type CustomerType = 'unset' | 'individual' | 'enterprise'
@@ -857,16 +889,6 @@ export declare function huaweiSplitQuery(query: Query | string, site: Site, limi
 /** The `UnfreezeSubCustomers` request body (JSON text) of an unfreeze command. */
 export declare function huaweiUnfreezeBody(command: FreezeCommand, resellerId?: string | undefined | null): string
 
-/** One page of customer ids. */
-export interface IdPage {
-  /** The ids, in order. */
-  ids: Array<string>
-  /** How many customers match the query in all. */
-  total: number
-  /** The cursor for the next page (absent on the last page). */
-  nextCursor?: string
-}
-
 /** Options of a multi-step import on a worker thread. */
 export interface ImportAsyncOptions {
   /** The moment of the import (default: the desk's `now`). */
@@ -971,14 +993,6 @@ export interface MobileInit {
   number: string
 }
 
-/** A money amount: an exact decimal string and an ISO 4217 currency code. */
-export interface Money {
-  /** The amount as a decimal string, e.g. `"1234.50"` (never a JS number). */
-  amount: string
-  /** Three-letter currency code, e.g. `"CNY"`. */
-  currency: string
-}
-
 /**
  * A customer to add: identity, association and the console's descriptive fields. Names,
  * mobile and e-mail are personal data: the desk keeps them wrapped and lists mask them.
@@ -1048,16 +1062,6 @@ export interface OrderOverview {
   unpaid: number
   /** All orders. */
   all: number
-}
-
-/** One page of masked rows. */
-export interface Page {
-  /** The rows, masked. */
-  rows: Array<CustomerRow>
-  /** How many customers match the query in all. */
-  total: number
-  /** The cursor for the next page (absent on the last page). */
-  nextCursor?: string
 }
 
 /** The partner that owns a desk. */

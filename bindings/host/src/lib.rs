@@ -12,6 +12,7 @@
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!("partnerdesk_host");
 
+pub mod records;
 pub mod values;
 pub use values::{Actor, HostDecimal, HostInstant, at, now_or_clock, operator};
 

@@ -25,6 +25,9 @@ pub struct HostDecimal(pub Decimal);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct HostInstant(pub DateTime<Utc>);
 
+/// Why a host's decimal text was refused (Node reports it as `INVALID_MONEY` on the field).
+pub const NOT_A_DECIMAL: &str = "expected a decimal string such as \"1234.50\"";
+
 /// The instant a call is evaluated at: `now` when the host gave one, else the calling
 /// process's wall clock (UTC). The one default of every host.
 pub fn now_or_clock(now: Option<DateTime<Utc>>) -> DateTime<Utc> {
@@ -210,12 +213,10 @@ mod node {
         ) -> napi::Result<Self> {
             // SAFETY: the env and value napi handed to this conversion.
             let text = unsafe { String::from_napi_value(env, value) }?;
-            text.trim().parse().map(HostDecimal).map_err(|_| {
-                napi::Error::new(
-                    napi::Status::InvalidArg,
-                    "expected a decimal string such as \"1234.50\"",
-                )
-            })
+            text.trim()
+                .parse()
+                .map(HostDecimal)
+                .map_err(|_| napi::Error::new(napi::Status::InvalidArg, super::NOT_A_DECIMAL))
         }
     }
 

@@ -20,7 +20,6 @@ use napi::threadsafe_function::ThreadsafeFunctionCallMode;
 use napi_derive::napi;
 use partnerdesk::budget::BudgetSetting;
 use partnerdesk::freeze::FreezeRequest;
-use partnerdesk::money::parse_amount;
 use partnerdesk::{
     Currency, CustomerId, Desk as CoreDesk, Partner, PartnerId, ResellerId, YearMonth,
 };
@@ -435,7 +434,7 @@ pub fn huawei_budget_body(
 ) -> napi::Result<String, Code> {
     let id = CustomerId::new(customer_id).map_err(to_js)?;
     let amount = partnerdesk::Money::new(
-        parse_amount("budget_amount", &budget.amount.amount).map_err(to_js)?,
+        budget.amount.amount.0,
         Currency::new(&budget.amount.currency).map_err(to_js)?,
     );
     let setting = BudgetSetting::new(

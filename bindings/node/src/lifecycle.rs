@@ -19,7 +19,6 @@ use partnerdesk::association::{
 use partnerdesk::authorization::{
     Authorization as CoreAuthorization, AuthorizationRequest, AuthorizationScope,
 };
-use partnerdesk::money::parse_amount;
 use partnerdesk::order::OrderRequest;
 use partnerdesk::{AuthorizationId, Currency, CustomerId, OrderType};
 
@@ -27,9 +26,9 @@ pub(crate) fn customer(id: String) -> napi::Result<CustomerId, Code> {
     CustomerId::new(id).map_err(to_js)
 }
 
-fn money_of(field: &str, m: &Money) -> napi::Result<partnerdesk::Money, Code> {
+fn money_of(m: &Money) -> napi::Result<partnerdesk::Money, Code> {
     Ok(partnerdesk::Money::new(
-        parse_amount(field, &m.amount).map_err(to_js)?,
+        m.amount.0,
         Currency::new(&m.currency).map_err(to_js)?,
     ))
 }
@@ -597,12 +596,8 @@ impl Desk {
         let inv = self.invocation(actor.to_core()?, &o)?;
         let kind = OrderType::parse_known(&order.kind)
             .ok_or_else(|| invalid_argument("kind", "expected new, renewal or change"))?;
-        let req = OrderRequest::new(
-            customer(order.customer_id)?,
-            kind,
-            money_of("amount", &order.amount)?,
-        )
-        .map_err(to_js)?;
+        let req = OrderRequest::new(customer(order.customer_id)?, kind, money_of(&order.amount)?)
+            .map_err(to_js)?;
         self.write()?
             .place_order_on_behalf(&inv, &req)
             .map(|id| id.as_str().to_owned())

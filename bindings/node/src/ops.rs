@@ -17,10 +17,10 @@ use partnerdesk::audit::AuditFilter as CoreAuditFilter;
 use partnerdesk::budget::BudgetSetting;
 use partnerdesk::command::BatchOutcome as CoreBatch;
 use partnerdesk::freeze::FreezeRequest;
-use partnerdesk::money::parse_amount;
 use partnerdesk::{
     Currency, CustomerId, IdempotencyKey, Invocation, Operator, OperatorId, Permission, Role,
 };
+pub use partnerdesk_host::records::BudgetUsage;
 
 /// Who acts: an operator (by login), a customer (by id) or the system.
 #[napi(string_enum = "lowercase")]
@@ -212,27 +212,6 @@ impl From<CoreBatch> for BatchOutcome {
     }
 }
 
-/// A customer's budget usage.
-#[napi(object)]
-#[derive(Debug, Clone)]
-pub struct BudgetUsage {
-    /// `monthly` or `one_off`.
-    #[napi(ts_type = "BudgetKind | (string & {})")]
-    pub kind: String,
-    /// The budget.
-    pub amount: Money,
-    /// Spend counted against it.
-    pub used: Money,
-    /// Unpaid orders placed on the customer's behalf in the budget period.
-    pub committed: Money,
-    /// `amount - used - committed` (may be negative).
-    pub remaining: Money,
-    /// `used / amount * 100`, a decimal string with 2 decimals.
-    pub percent: String,
-    /// Whether reaching 100% freezes the account.
-    pub auto_freeze: bool,
-}
-
 /// Which audit records to read; absent fields match everything.
 #[napi(object)]
 #[derive(Debug, Clone, Default)]
@@ -356,7 +335,7 @@ impl Desk {
         let actor = actor.to_core()?;
         let id = CustomerId::new(customer_id).map_err(to_js)?;
         let amount = partnerdesk::Money::new(
-            parse_amount("budget_amount", &budget.amount.amount).map_err(to_js)?,
+            budget.amount.amount.0,
             Currency::new(&budget.amount.currency).map_err(to_js)?,
         );
         let setting = BudgetSetting::new(
@@ -388,15 +367,7 @@ impl Desk {
             .read()?
             .budget_usage(&id, partnerdesk_host::now_or_clock(now))
             .map_err(to_js)?;
-        Ok(usage.map(|u| BudgetUsage {
-            kind: u.budget.kind.as_str().to_owned(),
-            amount: u.budget.amount.into(),
-            used: u.used.into(),
-            committed: u.committed.into(),
-            remaining: u.remaining.into(),
-            percent: u.percent.to_string(),
-            auto_freeze: u.budget.auto_freeze,
-        }))
+        Ok(usage.map(BudgetUsage::from))
     }
 
     /// Evaluates every budget at `now` (thresholds, forecast, auto-freeze at 100%); returns

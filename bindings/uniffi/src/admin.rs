@@ -13,23 +13,12 @@ use crate::error::Result;
 use crate::ops::{
     AuthorizationInfo, AuthorizationScope, OrderCounts, RenewalItem, SpendSummary, parse_invocation,
 };
-use crate::types::{Money, SortOrder, to_u64};
+use crate::types::{IdPage, Money, SortOrder, to_u64};
 use chrono::NaiveDate;
 use partnerdesk::access::Permission;
 use partnerdesk::{AuthorizationId, OperatorId};
 use partnerdesk_host::{Actor, HostInstant};
 use std::sync::Arc;
-
-/// One page of ids (no rows built).
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct IdPage {
-    /// The ids, in sort order.
-    pub ids: Vec<String>,
-    /// How many customers match in all.
-    pub total: u64,
-    /// The cursor of the next page, if there are more.
-    pub next_cursor: Option<String>,
-}
 
 /// An operator of the partner (the display name is personal data and is not shown).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -135,11 +124,7 @@ impl Desk {
         let p = self
             .read()
             .search_ids(&query, sort.into(), &page.into(), now)?;
-        Ok(IdPage {
-            ids: p.ids.iter().map(|i| i.as_str().to_owned()).collect(),
-            total: to_u64(p.total),
-            next_cursor: p.next_cursor,
-        })
+        Ok(p.into())
     }
 
     /// The id of every customer matching the filter, in sort order, without paging (for batch

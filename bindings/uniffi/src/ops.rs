@@ -11,7 +11,7 @@
 
 use crate::desk::{Desk, customer_id};
 use crate::error::{PartnerDeskError, Result};
-use crate::types::{CustomerRow, Money, format_time, to_u64};
+use crate::types::{BudgetUsage, CustomerRow, Money, format_time, to_u64};
 use partnerdesk::audit::AuditFilter;
 use partnerdesk::authorization::{AuthorizationRequest, AuthorizationScope as CoreAuthScope};
 use partnerdesk::budget::BudgetSetting;
@@ -137,45 +137,6 @@ impl From<partnerdesk::command::BatchOutcome> for BatchOutcome {
                 .collect(),
             succeeded,
             failed,
-        }
-    }
-}
-
-/// A customer's budget usage.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct BudgetUsage {
-    /// `monthly` or `one_off`.
-    pub kind: String,
-    /// The budget.
-    pub amount: Money,
-    /// Spend counted against it.
-    pub used: Money,
-    /// Unpaid orders placed on the customer's behalf in the budget period.
-    pub committed: Money,
-    /// `amount - used - committed` (may be negative).
-    pub remaining: Money,
-    /// `used / amount * 100`, 2 decimals.
-    pub percent: String,
-    /// Whether reaching 100% freezes the account.
-    pub auto_freeze: bool,
-    /// When the budget was set (RFC 3339, UTC).
-    pub set_at: String,
-    /// Who set it (an operator login or `system`).
-    pub set_by: String,
-}
-
-impl From<partnerdesk::budget::BudgetUsage> for BudgetUsage {
-    fn from(u: partnerdesk::budget::BudgetUsage) -> Self {
-        BudgetUsage {
-            kind: u.budget.kind.as_str().to_owned(),
-            amount: u.budget.amount.into(),
-            used: u.used.into(),
-            committed: u.committed.into(),
-            remaining: u.remaining.into(),
-            percent: u.percent.to_string(),
-            auto_freeze: u.budget.auto_freeze,
-            set_at: format_time(u.budget.set_at),
-            set_by: u.budget.set_by,
         }
     }
 }

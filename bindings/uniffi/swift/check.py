@@ -110,8 +110,13 @@ def main():
     check("every header symbol is exported by the library", nm.returncode == 0 and not
           unexported, ", ".join(unexported[:10]) or nm.stderr.strip())
 
+    # The records every binding shares are generated into the host namespace's module
+    # (partnerdesk-host, PartnerDeskHost.swift), compiled into the same Swift target.
+    host = out / f"{MODULE}Host.swift"
+    check(f"{host.name} generated", host.is_file() and host.stat().st_size > 0)
+    surface = s + (host.read_text() if host.is_file() else "")
     for pattern in SURFACE:
-        check(f"Swift surface: {pattern}", re.search(pattern, s) is not None)
+        check(f"Swift surface: {pattern}", re.search(pattern, surface) is not None)
 
     check_manifest(Path(__file__).resolve().parent / "package" / "Package.swift")
 

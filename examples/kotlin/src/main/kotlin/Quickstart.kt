@@ -22,8 +22,8 @@ fun main() {
         val page = desk.search(filter, sort, PageRequest.First(5u), now)
         println("total: ${page.total}")
         for (row in page.rows) {
-            // Names are masked; money is an exact decimal string: BigDecimal, never a float.
-            val spend = BigDecimal(row.monthToDate.amount)
+            // Names are masked; money is an exact BigDecimal, never a float.
+            val spend: BigDecimal = row.monthToDate.amount
             println("${row.id}  ${row.name}  ${spend.toPlainString()} ${row.monthToDate.currency}")
         }
 
