@@ -17,7 +17,7 @@ use crate::types::{IdPage, Money, SortOrder, to_u64};
 use chrono::NaiveDate;
 use partnerdesk::access::Permission;
 use partnerdesk::{AuthorizationId, OperatorId};
-use partnerdesk_host::{Actor, HostInstant};
+use partnerdesk_host::{Actor, HostDecimal, HostInstant};
 use std::sync::Arc;
 
 /// An operator of the partner (the display name is personal data and is not shown).
@@ -409,23 +409,22 @@ impl Desk {
         Ok(self.read().require_authorization(&id, &scope.into(), now)?)
     }
 
-    /// Places an order (`new`, `renewal`, `change`, ...) of `amount` (a decimal string in the
-    /// partner's currency) on a customer's behalf under an active authorization; its id.
+    /// Places an order (`new`, `renewal`, `change`, ...) of `amount` (in the partner's
+    /// currency, `BigDecimal` in Kotlin) on a customer's behalf under an active authorization; its id.
     #[uniffi::method(default(now = None, idempotency_key = None))]
     pub fn place_order_on_behalf(
         &self,
         actor: Actor,
         customer_id: String,
         kind: String,
-        amount: String,
+        amount: HostDecimal,
         now: Option<HostInstant>,
         idempotency_key: Option<String>,
     ) -> Result<String> {
         let inv = parse_invocation(&actor, now, idempotency_key)?;
         let id = crate::desk::customer_id(&customer_id)?;
-        let amount = partnerdesk::money::parse_amount("amount", &amount)?;
         let mut d = self.write();
-        let money = partnerdesk::Money::new(amount, d.partner().currency);
+        let money = partnerdesk::Money::new(amount.0, d.partner().currency);
         let request =
             partnerdesk::order::OrderRequest::new(id, partnerdesk::OrderType::parse(&kind), money)?;
         Ok(d.place_order_on_behalf(&inv, &request)?.to_string())

@@ -17,7 +17,7 @@ use crate::ops::{
 };
 use crate::types::{Money, format_time, to_u64};
 use partnerdesk::{Currency, Partner, PartnerId, ResellerId, YearMonth};
-use partnerdesk_host::HostInstant;
+use partnerdesk_host::{HostDecimal, HostInstant};
 use partnerdesk_huawei::import::{self, ImportOptions};
 use partnerdesk_huawei::paging::{self, PagePlan};
 use partnerdesk_huawei::{
@@ -512,13 +512,13 @@ pub fn huawei_unfreeze_body(
 }
 
 /// The `UpdateSubCustomerBudget` request body (JSON text) of a budget setting, validated by
-/// the domain first: `amount` is a decimal string in (0, 2147483647] with at most 2 decimals
+/// the domain first: `amount` (`BigDecimal` in Kotlin) is in (0, 2147483647] with at most 2 decimals
 /// (`INVALID_MONEY` otherwise); it is written as a JSON number with the decimal's exact digits.
 #[partnerdesk_panic_guard::entry_points(fallible_only)]
 #[uniffi::export(default(auto_freeze = false, unfreeze = false, reseller_id = None))]
 pub fn huawei_budget_body(
     customer_id: String,
-    amount: String,
+    amount: HostDecimal,
     currency: String,
     kind: BudgetKind,
     auto_freeze: bool,
@@ -527,7 +527,7 @@ pub fn huawei_budget_body(
 ) -> Result<String> {
     let id = crate::desk::customer_id(&customer_id)?;
     let setting = budget_setting(
-        &amount,
+        amount,
         Currency::new(&currency)?,
         kind,
         auto_freeze,

@@ -18,7 +18,7 @@ use partnerdesk::budget::BudgetSetting;
 use partnerdesk::freeze::FreezeRequest;
 use partnerdesk::privacy::SensitiveField as CoreField;
 use partnerdesk::{CustomerId, IdempotencyKey, Invocation, OperatorId};
-use partnerdesk_host::{Actor as HostActor, HostInstant};
+use partnerdesk_host::{Actor as HostActor, HostDecimal, HostInstant};
 
 /// Freeze scope of a freeze or unfreeze.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -345,19 +345,18 @@ pub(crate) fn freeze_request(
     )?)
 }
 
-/// The domain's budget setting, validated: `amount` a decimal string in (0, 2147483647] with
-/// at most 2 decimals. Used by `Desk.setBudget` and the Huawei request body alike.
+/// The domain's budget setting, validated: `amount` in (0, 2147483647] with at most 2
+/// decimals. Used by `Desk.setBudget` and the Huawei request body alike.
 pub(crate) fn budget_setting(
-    amount: &str,
+    amount: HostDecimal,
     currency: partnerdesk::Currency,
     kind: BudgetKind,
     auto_freeze: bool,
     unfreeze: bool,
     thresholds: &[String],
 ) -> Result<BudgetSetting> {
-    let amount = partnerdesk::money::parse_amount("budget_amount", amount)?;
     let setting = BudgetSetting::new(
-        partnerdesk::Money::new(amount, currency),
+        partnerdesk::Money::new(amount.0, currency),
         kind.into(),
         auto_freeze,
         unfreeze,
@@ -437,8 +436,8 @@ impl Desk {
         Ok(self.write().unfreeze(&inv, &request)?.into())
     }
 
-    /// Sets (not adds) a reseller-model customer's budget. `amount` is a decimal string
-    /// (`"5000.00"`, at most 2 decimals, up to 2147483647) in `currency` (the partner's when
+    /// Sets (not adds) a reseller-model customer's budget. `amount` is exact (a `BigDecimal` in
+    /// Kotlin, at most 2 decimals, up to 2147483647) in `currency` (the partner's when
     /// `null`). `unfreeze` also unfreezes the account in the same call. `thresholds`: alert
     /// thresholds in percent (decimal strings such as `"80"`), ascending.
     #[uniffi::method(default(
@@ -454,7 +453,7 @@ impl Desk {
         &self,
         actor: HostActor,
         customer_id: String,
-        amount: String,
+        amount: HostDecimal,
         kind: BudgetKind,
         now: Option<HostInstant>,
         auto_freeze: bool,
@@ -470,7 +469,7 @@ impl Desk {
             .transpose()?;
         let mut desk = self.write();
         let currency = currency.unwrap_or(desk.partner().currency);
-        let setting = budget_setting(&amount, currency, kind, auto_freeze, unfreeze, &thresholds)?;
+        let setting = budget_setting(amount, currency, kind, auto_freeze, unfreeze, &thresholds)?;
         desk.set_budget(&inv, &id, &setting)?;
         Ok(())
     }

@@ -55,7 +55,7 @@ SURFACE = [
     r"public func huaweiFixtures\(\) -> \[String: String\]",
     r"public func huaweiFreezeBody\(customerIds: \[String\], scope: FreezeScope, reason: String",
     r"public func huaweiUnfreezeBody\(customerIds: \[String\], scope: FreezeScope, reason: String",
-    r"public func huaweiBudgetBody\(customerId: String, amount: String, currency: String, kind: BudgetKind",
+    r"public func huaweiBudgetBody\(customerId: String, amount: HostDecimal, currency: String, kind: BudgetKind",
     r"public func huaweiBatchOutcome\(requestedIds: \[String\], httpStatus: UInt16\?, body: String\)",
     r"public func huaweiPagePlan\(total: UInt64, limit: UInt32",
     r"public func huaweiSplitQuery\(filter: String, site: Site",

@@ -116,13 +116,13 @@ class DeskOperationsTest {
             val aid = desk.requestAuthorization(Actor.Operator(ADMIN), cid, listOf(AuthorizationScope.PLACE_ORDERS), 30u, now, acceptCommitmentLetter = true)
             assertFalse(desk.mayActOnBehalf(cid, AuthorizationScope.PLACE_ORDERS, now))
             assertFailsWith<PartnerDeskException.AuthorizationRequired> { desk.requireAuthorization(cid, AuthorizationScope.PLACE_ORDERS, now) }
-            assertFailsWith<PartnerDeskException.AuthorizationRequired> { desk.placeOrderOnBehalf(Actor.Operator(ADMIN), cid, "new", "10", now) }
+            assertFailsWith<PartnerDeskException.AuthorizationRequired> { desk.placeOrderOnBehalf(Actor.Operator(ADMIN), cid, "new", BigDecimal("10"), now) }
             desk.decideAuthorization(Actor.Customer(cid), aid, "approve", now)
             assertEquals("active", desk.authorization(aid, now).state)
             assertTrue(desk.mayActOnBehalf(cid, AuthorizationScope.PLACE_ORDERS, now))
             desk.requireAuthorization(cid, AuthorizationScope.PLACE_ORDERS, now)
-            assertTrue(desk.placeOrderOnBehalf(Actor.Operator(ADMIN), cid, "new", "99.90", now).isNotEmpty())
-            assertFailsWith<PartnerDeskException.InvalidMoney> { desk.placeOrderOnBehalf(Actor.Operator(ADMIN), cid, "new", "1.2.3", now) }
+            assertTrue(desk.placeOrderOnBehalf(Actor.Operator(ADMIN), cid, "new", BigDecimal("99.90"), now).isNotEmpty())
+            assertFailsWith<PartnerDeskException.InvalidMoney> { desk.placeOrderOnBehalf(Actor.Operator(ADMIN), cid, "new", BigDecimal("1.234"), now) }
             assertFailsWith<PartnerDeskException.InvalidTransition> { desk.decideAuthorization(Actor.Customer(cid), aid, "approve", now) }
             assertFailsWith<PartnerDeskException.InvalidArgument> { desk.decideAuthorization(Actor.Customer(cid), aid, "maybe", now) }
             // Past its 30 days the authorization expires: `expireAuthorizations` counts it once.
@@ -170,17 +170,17 @@ class DeskOperationsTest {
     fun `budgets with thresholds, records and evaluation`() {
         desk().use { desk ->
             val cid = Fixtures.first(desk, "assoc=reseller and frozen=false and mtd>=10")
-            desk.setBudget(Actor.Operator(ADMIN), cid, "1000", BudgetKind.MONTHLY, now, thresholds = listOf("50", "80"))
+            desk.setBudget(Actor.Operator(ADMIN), cid, BigDecimal("1000"), BudgetKind.MONTHLY, now, thresholds = listOf("50", "80"))
             val saved = JSONObject(desk.toSnapshotJson()).getJSONArray("customers").let { a ->
                 (0 until a.length()).map { a.getJSONObject(it) }.single { it.getString("id") == cid }
             }
             assertEquals(listOf("50", "80"), saved.getJSONObject("budget").getJSONArray("thresholds").map { it.toString() })
             assertFailsWith<PartnerDeskException.InvalidArgument> {
-                desk.setBudget(Actor.Operator(ADMIN), cid, "1000", BudgetKind.MONTHLY, now, thresholds = listOf("eighty"))
+                desk.setBudget(Actor.Operator(ADMIN), cid, BigDecimal("1000"), BudgetKind.MONTHLY, now, thresholds = listOf("eighty"))
             }
             assertEquals(1, JSONArray(desk.budgetRecords(cid)).length())
             // A budget far below the month's spend, with auto-freeze: evaluation freezes the account.
-            desk.setBudget(Actor.Operator(ADMIN), cid, "1", BudgetKind.MONTHLY, now, autoFreeze = true)
+            desk.setBudget(Actor.Operator(ADMIN), cid, BigDecimal("1"), BudgetKind.MONTHLY, now, autoFreeze = true)
             desk.evaluateBudgets(now)
             assertEquals("budget", desk.customerRow(cid, now).freezeOrigin)
         }

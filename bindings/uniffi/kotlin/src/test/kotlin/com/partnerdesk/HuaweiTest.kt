@@ -200,10 +200,10 @@ class HuaweiTest {
             resellerId = "0b5e9bb21980d20c0f0fc00874a9e000",
         )
         assertSameJson(fixture("unfreeze.request.json"), unfreeze)
-        val budget = huaweiBudgetBody(intlCustomer, "1500.50", "USD", BudgetKind.MONTHLY, autoFreeze = true, unfreeze = true)
+        val budget = huaweiBudgetBody(intlCustomer, BigDecimal("1500.50"), "USD", BudgetKind.MONTHLY, autoFreeze = true, unfreeze = true)
         assertSameJson(fixture("budget.request.json"), budget)
         assertTrue(budget.contains("\"budget_amount\":1500.5"), "a JSON number with the decimal's digits: $budget")
-        val oneOff = huaweiBudgetBody("00000000000000000000000000001002", "0.1", "CNY", BudgetKind.ONE_OFF)
+        val oneOff = huaweiBudgetBody("00000000000000000000000000001002", BigDecimal("0.1"), "CNY", BudgetKind.ONE_OFF)
         assertSameJson(fixture("budget.request.package.json"), oneOff)
     }
 
@@ -216,13 +216,13 @@ class HuaweiTest {
         assertFailsWith<PartnerDeskException.TooManyIds> { huaweiUnfreezeBody(ids, FreezeScope.ACCOUNT, "paid") }
         assertFailsWith<PartnerDeskException.InvalidReason> { huaweiFreezeBody(ids.take(1), FreezeScope.ACCOUNT, "") }
         assertFailsWith<PartnerDeskException.InvalidReason> { huaweiFreezeBody(ids.take(1), FreezeScope.ACCOUNT, "x".repeat(257)) }
-        for (amount in listOf("12.345", "0", "-5", "2147483648", "abc", "")) {
+        for (amount in listOf("12.345", "0", "-5", "2147483648").map(::BigDecimal)) {
             val e = assertFailsWith<PartnerDeskException.InvalidMoney>("amount '$amount'") {
                 huaweiBudgetBody(ids[0], amount, "CNY", BudgetKind.MONTHLY)
             }
             assertEquals("INVALID_MONEY", e.code())
         }
-        assertFailsWith<PartnerDeskException.InvalidCurrency> { huaweiBudgetBody(ids[0], "10", "cny", BudgetKind.MONTHLY) }
+        assertFailsWith<PartnerDeskException.InvalidCurrency> { huaweiBudgetBody(ids[0], BigDecimal("10"), "cny", BudgetKind.MONTHLY) }
         assertFailsWith<PartnerDeskException.InvalidId> { huaweiFreezeBody(listOf("bad id"), FreezeScope.ACCOUNT, "overdue") }
     }
 

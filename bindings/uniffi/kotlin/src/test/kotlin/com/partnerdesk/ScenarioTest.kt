@@ -49,7 +49,7 @@ class ScenarioTest {
 
             // Set a budget on the third: a decimal string, exactly kept.
             val third = ids[2]
-            desk.setBudget(Actor.Operator(BILLING), third, "12345.67", BudgetKind.MONTHLY, now, autoFreeze = true)
+            desk.setBudget(Actor.Operator(BILLING), third, BigDecimal("12345.67"), BudgetKind.MONTHLY, now, autoFreeze = true)
             val usage = assertNotNull(desk.budgetUsage(third, now))
             assertEquals(BigDecimal("12345.67"), usage.amount.amount)
             assertEquals("CNY", usage.amount.currency)
@@ -83,7 +83,7 @@ class ScenarioTest {
     fun `setting a budget can unfreeze in the same call`() {
         Desk.fromSnapshotJson(stored).use { desk ->
             val id = Fixtures.first(desk, "assoc=reseller and frozen=account")
-            desk.setBudget(Actor.Operator(ADMIN), id, "2000", BudgetKind.ONE_OFF, now, unfreeze = true)
+            desk.setBudget(Actor.Operator(ADMIN), id, BigDecimal("2000"), BudgetKind.ONE_OFF, now, unfreeze = true)
             val row = desk.customerRow(id, now)
             assertNull(row.freezeScope)
             assertEquals("one_off", row.budget?.kind)
@@ -146,7 +146,7 @@ class ScenarioTest {
     fun `customer overview`() {
         Desk.fromSnapshotJson(stored).use { desk ->
             val id = Fixtures.first(desk, "assoc=reseller and expires<=30d")
-            desk.setBudget(Actor.Operator(ADMIN), id, "800", BudgetKind.ONE_OFF, now)
+            desk.setBudget(Actor.Operator(ADMIN), id, BigDecimal("800"), BudgetKind.ONE_OFF, now)
             val o = desk.overview(Actor.Operator(MANAGER), id, now)
             assertEquals(desk.customerRow(id, now), o.row)
             assertEquals("one_off", o.budget?.kind)
