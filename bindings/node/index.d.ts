@@ -110,6 +110,14 @@ export interface IdPage {
   nextCursor?: string
 }
 
+/** An amount with a label: a cloud service (product ranking) or a billing day (daily spend). */
+export interface LabeledAmount {
+  /** The service code or the day (`2026-11-29`). */
+  label: string
+  /** The amount. */
+  amount: Money
+}
+
 /** An exact amount with its ISO 4217 currency. */
 export interface Money {
   /** The amount (negative for refunds): a decimal string in JS (`"1234.50"`), never a float. */
@@ -126,6 +134,20 @@ export interface Page {
   total: number
   /** The cursor for the next page (absent on the last page). */
   nextCursor?: string
+}
+
+/** Spend figures of one customer, or of every customer, at an instant. */
+export interface SpendSummary {
+  /** Spend of the current billing month so far. */
+  monthToDate: Money
+  /** Spend of the whole last billing month. */
+  lastMonth: Money
+  /** Spend of last month over the same days. */
+  lastMonthSameDays: Money
+  /** `month_to_date - last_month_same_days`. */
+  change: Money
+  /** The change in percent, 2 decimals (absent when last month's same days are zero). */
+  changePercent?: string
 }
 
 /**
@@ -947,14 +969,6 @@ export interface ItemOutcome {
   message?: string
 }
 
-/** An amount for a day or a product. */
-export interface LabeledAmount {
-  /** The day (`YYYY-MM-DD`) or product. */
-  label: string
-  /** The amount. */
-  amount: Money
-}
-
 /** How each personal field is masked. */
 export interface MaskPolicy {
   /** Customer name. */
@@ -1183,20 +1197,6 @@ export type Site = 'china' | 'international'
  * upcoming expiry, customer id.
  */
 export type SortKey = 'name' | 'account' | 'mtd' | 'associated' | 'expires' | 'id'
-
-/** Spend figures at an instant. */
-export interface SpendSummary {
-  /** Spend of the current billing month so far. */
-  monthToDate: Money
-  /** Spend of the whole last billing month. */
-  lastMonth: Money
-  /** Spend of last month over the same days. */
-  lastMonthSameDays: Money
-  /** `monthToDate - lastMonthSameDays`. */
-  change: Money
-  /** The change in percent, 2 decimals (absent when last month's same days are zero). */
-  changePercent?: string
-}
 
 /** Partner tier. */
 export type Tier = 'solution_provider' | 'distributor' | 'reseller'

@@ -245,3 +245,44 @@ impl From<partnerdesk::budget::BudgetUsage> for BudgetUsage {
         }
     }
 }
+
+/// Spend figures of one customer, or of every customer, at an instant.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "node", napi_derive::napi(object))]
+pub struct SpendSummary {
+    /// Spend of the current billing month so far.
+    pub month_to_date: Money,
+    /// Spend of the whole last billing month.
+    pub last_month: Money,
+    /// Spend of last month over the same days.
+    pub last_month_same_days: Money,
+    /// `month_to_date - last_month_same_days`.
+    pub change: Money,
+    /// The change in percent, 2 decimals (absent when last month's same days are zero).
+    #[cfg_attr(feature = "node", napi(ts_type = "string"))]
+    pub change_percent: Option<HostDecimal>,
+}
+
+impl From<partnerdesk::analysis::SpendSummary> for SpendSummary {
+    fn from(s: partnerdesk::analysis::SpendSummary) -> Self {
+        SpendSummary {
+            month_to_date: s.month_to_date.into(),
+            last_month: s.last_month.into(),
+            last_month_same_days: s.last_month_same_days.into(),
+            change: s.change.into(),
+            change_percent: s.change_percent.map(HostDecimal),
+        }
+    }
+}
+
+/// An amount with a label: a cloud service (product ranking) or a billing day (daily spend).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "node", napi_derive::napi(object))]
+pub struct LabeledAmount {
+    /// The service code or the day (`2026-11-29`).
+    pub label: String,
+    /// The amount.
+    pub amount: Money,
+}

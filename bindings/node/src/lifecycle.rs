@@ -21,6 +21,7 @@ use partnerdesk::authorization::{
 };
 use partnerdesk::order::OrderRequest;
 use partnerdesk::{AuthorizationId, Currency, CustomerId, OrderType};
+pub use partnerdesk_host::records::{LabeledAmount, SpendSummary};
 
 pub(crate) fn customer(id: String) -> napi::Result<CustomerId, Code> {
     CustomerId::new(id).map_err(to_js)
@@ -277,22 +278,6 @@ pub struct OrderOverview {
     pub all: u32,
 }
 
-/// Spend figures at an instant.
-#[napi(object)]
-#[derive(Debug, Clone)]
-pub struct SpendSummary {
-    /// Spend of the current billing month so far.
-    pub month_to_date: Money,
-    /// Spend of the whole last billing month.
-    pub last_month: Money,
-    /// Spend of last month over the same days.
-    pub last_month_same_days: Money,
-    /// `monthToDate - lastMonthSameDays`.
-    pub change: Money,
-    /// The change in percent, 2 decimals (absent when last month's same days are zero).
-    pub change_percent: Option<String>,
-}
-
 /// A resource to renew, with its customer.
 #[napi(object)]
 #[derive(Debug, Clone)]
@@ -313,16 +298,6 @@ pub struct RenewalItem {
     pub expires_at: Option<DateTime<Utc>>,
     /// What happens at expiry.
     pub expiry_policy: String,
-}
-
-/// An amount for a day or a product.
-#[napi(object)]
-#[derive(Debug, Clone)]
-pub struct LabeledAmount {
-    /// The day (`YYYY-MM-DD`) or product.
-    pub label: String,
-    /// The amount.
-    pub amount: Money,
 }
 
 #[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
@@ -669,13 +644,7 @@ impl Desk {
             .read()?
             .spend_summary(&actor, id.as_ref(), partnerdesk_host::now_or_clock(now))
             .map_err(to_js)?;
-        Ok(SpendSummary {
-            month_to_date: s.month_to_date.into(),
-            last_month: s.last_month.into(),
-            last_month_same_days: s.last_month_same_days.into(),
-            change: s.change.into(),
-            change_percent: s.change_percent.map(|p| p.to_string()),
-        })
+        Ok(s.into())
     }
 
     /// The top `n` products by spend between two days (`YYYY-MM-DD`, inclusive).

@@ -11,9 +11,9 @@
 use crate::desk::{Desk, customer_id, parse_query};
 use crate::error::Result;
 use crate::ops::{
-    AuthorizationInfo, AuthorizationScope, OrderCounts, RenewalItem, SpendSummary, parse_invocation,
+    AuthorizationInfo, AuthorizationScope, OrderCounts, RenewalItem, parse_invocation,
 };
-use crate::types::{IdPage, Money, SortOrder, to_u64};
+use crate::types::{IdPage, LabeledAmount, Money, SortOrder, SpendSummary, to_u64};
 use chrono::NaiveDate;
 use partnerdesk::access::Permission;
 use partnerdesk::{AuthorizationId, OperatorId};
@@ -31,15 +31,6 @@ pub struct OperatorInfo {
     pub account_manager: bool,
     /// Permission item codes, sorted.
     pub permissions: Vec<String>,
-}
-
-/// An amount with a label: a cloud service (product ranking) or a billing day (daily spend).
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct LabeledAmount {
-    /// The service code or the day (`2026-11-29`).
-    pub label: String,
-    /// The amount.
-    pub amount: Money,
 }
 
 /// A billing day argument (`2026-11-29`); `INVALID_DATE` naming `field` otherwise.

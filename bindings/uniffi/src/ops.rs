@@ -11,7 +11,7 @@
 
 use crate::desk::{Desk, customer_id};
 use crate::error::{PartnerDeskError, Result};
-use crate::types::{BudgetUsage, CustomerRow, Money, format_time, to_u64};
+use crate::types::{BudgetUsage, CustomerRow, SpendSummary, format_time, to_u64};
 use partnerdesk::audit::AuditFilter;
 use partnerdesk::authorization::{AuthorizationRequest, AuthorizationScope as CoreAuthScope};
 use partnerdesk::budget::BudgetSetting;
@@ -182,33 +182,6 @@ impl From<&partnerdesk::Resource> for RenewalItem {
             status: r.status.as_str().to_owned(),
             expires_at: r.expires_at.map(format_time),
             expiry_policy: r.expiry_policy.as_str().to_owned(),
-        }
-    }
-}
-
-/// Spend figures of a customer at an instant.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct SpendSummary {
-    /// Spend of the current billing month so far.
-    pub month_to_date: Money,
-    /// Spend of the whole last billing month.
-    pub last_month: Money,
-    /// Spend of last month over the same days.
-    pub last_month_same_days: Money,
-    /// `month_to_date - last_month_same_days`.
-    pub change: Money,
-    /// The change in percent, 2 decimals; `null` when last month's same days had no spend.
-    pub change_percent: Option<String>,
-}
-
-impl From<partnerdesk::analysis::SpendSummary> for SpendSummary {
-    fn from(s: partnerdesk::analysis::SpendSummary) -> Self {
-        SpendSummary {
-            month_to_date: s.month_to_date.into(),
-            last_month: s.last_month.into(),
-            last_month_same_days: s.last_month_same_days.into(),
-            change: s.change.into(),
-            change_percent: s.change_percent.map(|p| p.to_string()),
         }
     }
 }

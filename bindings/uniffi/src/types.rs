@@ -11,7 +11,9 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use partnerdesk::query::{self, PageRequest as CorePageRequest, Sort};
-pub use partnerdesk_host::records::{BudgetSummary, BudgetUsage, CustomerRow, IdPage, Money, Page};
+pub use partnerdesk_host::records::{
+    BudgetSummary, BudgetUsage, CustomerRow, IdPage, LabeledAmount, Money, Page, SpendSummary,
+};
 
 /// What to sort by. The customer id (ascending) always breaks ties, so pages are stable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
