@@ -109,10 +109,12 @@ package_swift() {
   rm -rf "$dist/swift"
   mkdir -p "$pkg/Sources/PartnerDesk" "$headers"
   cp "$uniffi/swift/package/Package.swift" "$pkg/"
-  cp "$uniffi/out/swift/PartnerDesk.swift" "$pkg/Sources/PartnerDesk/"
-  cp "$uniffi/out/swift/PartnerDeskFFI.h" "$headers/"
-  cp "$uniffi/out/swift/PartnerDeskFFI.modulemap" "$headers/module.modulemap"
-  say "wrote $pkg (Package.swift, Sources/PartnerDesk/PartnerDesk.swift) and $headers"
+  # Two uniffi namespaces in one library (the binding's and partnerdesk-host's shared types):
+  # both generated files go into the one Swift target, both C modules into the headers.
+  cp "$uniffi/out/swift/PartnerDesk.swift" "$uniffi/out/swift/PartnerDeskHost.swift" "$pkg/Sources/PartnerDesk/"
+  cp "$uniffi/out/swift/PartnerDeskFFI.h" "$uniffi/out/swift/PartnerDeskHostFFI.h" "$headers/"
+  cat "$uniffi/out/swift/PartnerDeskFFI.modulemap" "$uniffi/out/swift/PartnerDeskHostFFI.modulemap" >"$headers/module.modulemap"
+  say "wrote $pkg (Package.swift, Sources/PartnerDesk/PartnerDesk{,Host}.swift) and $headers"
   if [[ $(uname -s) != Darwin ]] || ! command -v xcodebuild >/dev/null 2>&1; then
     cat >&2 <<EOF
 PartnerDeskFFI.xcframework needs macOS with Xcode (xcodebuild, lipo) and the Apple Rust

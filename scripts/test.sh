@@ -21,6 +21,11 @@ step "clippy -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 # The core without its optional features (snapshots, demo, export) stays warning-free too.
 cargo clippy -p partnerdesk --no-default-features -- -D warnings
+# partnerdesk-host with each host feature on its own: feature unification in the workspace
+# build would hide a feature that does not build alone (ADR 0006).
+for feature in python node uniffi; do
+  cargo clippy -p partnerdesk-host --features "$feature" -- -D warnings
+done
 
 step "rustdoc -D warnings"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet

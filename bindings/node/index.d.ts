@@ -16,6 +16,140 @@ declare global {
   }
 }
 
+/** Budget columns of a row. */
+export interface BudgetSummary {
+  /** `monthly` or `one_off` (or a newer kind, verbatim). */
+  kind: BudgetKind | (string & {})
+  /** The budget. */
+  amount: Money
+  /** Spend counted against it. */
+  used: Money
+  /** Percentage used, with at most 2 decimals (`87.25`). */
+  percent: string
+  /** Whether reaching 100% freezes the account. */
+  autoFreeze: boolean
+}
+
+/** A customer's budget usage at an instant. */
+export interface BudgetUsage {
+  /** `monthly` or `one_off`. */
+  kind: BudgetKind | (string & {})
+  /** The budget. */
+  amount: Money
+  /** Spend counted against it. */
+  used: Money
+  /** Unpaid orders placed on the customer's behalf in the budget period. */
+  committed: Money
+  /** `amount - used - committed` (may be negative). */
+  remaining: Money
+  /** `used / amount * 100`, 2 decimals. */
+  percent: string
+  /** Whether reaching 100% freezes the account. */
+  autoFreeze: boolean
+  /** When the budget was set. */
+  setAt: Date
+  /** Who set it (an operator login or `system`). */
+  setBy: string
+}
+
+/** One customer as the console's list shows it: personal fields are already masked. */
+export interface CustomerRow {
+  /** Customer id. */
+  id: string
+  /** Account name (masked when the partner's policy says so). */
+  accountName: string
+  /** Customer name, masked (`Z***`). */
+  name: string
+  /** Mobile number, masked (`+86 138****5678`). */
+  mobile?: string
+  /** E-mail, masked (`a***@example.com`). */
+  email?: string
+  /** `unset`, `individual` or `enterprise`. */
+  customerType: CustomerType | (string & {})
+  /** Real-name verification status. */
+  verification: VerificationStatus | (string & {})
+  /** Customer level, `V0`..`V5`. */
+  level: CustomerLevel | (string & {})
+  /** Tags, sorted. */
+  tags: Array<string>
+  /** `referral` or `reseller`. */
+  associationType: AssociationType | (string & {})
+  /** When associated (UTC). */
+  associatedAt: Date
+  /** When the association ended, for disassociated customers. */
+  disassociatedAt?: Date
+  /** The reseller the customer belongs to. */
+  reseller?: string
+  /** Account manager login. */
+  accountManager?: string
+  /** Account manager display name (masked when the partner's policy says so). */
+  accountManagerName?: string
+  /** Freeze scope, when frozen. */
+  freezeScope?: FreezeScope | (string & {})
+  /** Freeze origin, when frozen. */
+  freezeOrigin?: FreezeOrigin | (string & {})
+  /** Budget, when set. */
+  budget?: BudgetSummary
+  /** Month-to-date spend. */
+  monthToDate: Money
+  /** Last month's spend. */
+  lastMonth: Money
+  /** Earliest upcoming resource expiry. */
+  nextExpiry?: Date
+  /** Unpaid orders. */
+  unpaidOrders: number
+}
+
+/** One page of customer ids (no rows built). */
+export interface IdPage {
+  /** The ids, in sort order. */
+  ids: Array<string>
+  /** How many customers match the query in all. */
+  total: number
+  /** The cursor for the next page (absent on the last page). */
+  nextCursor?: string
+}
+
+/** An amount with a label: a cloud service (product ranking) or a billing day (daily spend). */
+export interface LabeledAmount {
+  /** The service code or the day (`2026-11-29`). */
+  label: string
+  /** The amount. */
+  amount: Money
+}
+
+/** An exact amount with its ISO 4217 currency. */
+export interface Money {
+  /** The amount (negative for refunds): a decimal string in JS (`"1234.50"`), never a float. */
+  amount: string
+  /** Three-letter currency code, e.g. `"CNY"`. */
+  currency: string
+}
+
+/** One page of masked rows. */
+export interface Page {
+  /** The rows, masked. */
+  rows: Array<CustomerRow>
+  /** How many customers match the query in all. */
+  total: number
+  /** The cursor for the next page (absent on the last page). */
+  nextCursor?: string
+}
+
+/** Spend figures of one customer, or of every customer, at an instant. */
+export interface SpendSummary {
+  /** Spend of the current billing month so far. */
+  monthToDate: Money
+  /** Spend of the whole last billing month. */
+  lastMonth: Money
+  /** Spend of last month over the same days. */
+  lastMonthSameDays: Money
+  /** `month_to_date - last_month_same_days`. */
+  change: Money
+  /** The change in percent, 2 decimals (absent when last month's same days are zero). */
+  changePercent?: string
+}
+
 /**
  * Cancels a running export: pass it in the options, call `cancel()` (e.g. from an
  * `AbortSignal`'s `abort` event). The export stops at its next progress tick, is recorded as
@@ -34,26 +168,23 @@ export declare class CancelToken {
 export declare class Desk {
   /**
    * A deterministic demo portfolio of `size` customers (the same seed gives the same desk),
-   * with `now` set to the demo's fixed moment.
+   * built for the demo's fixed moment (`demoNow()`; pass it as `now` to see the demo's data
+   * as of that moment).
    */
   static demo(size: number, seed: number): Desk
   /** Like `Desk.demo`, built on a worker thread (large portfolios take a while). */
   static demoAsync(size: number, seed: number): Promise<Desk>
   /**
-   * Loads a desk from snapshot JSON, checking every invariant. `now` defaults to the current
-   * time. Throws `MALFORMED_JSON`, `INVALID_SNAPSHOT` or `UNSUPPORTED_SNAPSHOT_VERSION`.
+   * Loads a desk from snapshot JSON, checking every invariant. Throws `MALFORMED_JSON`,
+   * `INVALID_SNAPSHOT` or `UNSUPPORTED_SNAPSHOT_VERSION`.
    */
-  static fromSnapshotJson(json: string, now?: Date | undefined | null): Desk
+  static fromSnapshotJson(json: string): Desk
   /** Like `Desk.fromSnapshotJson`, parsed and checked on a worker thread. */
-  static loadSnapshot(json: string, now?: Date | undefined | null): Promise<Desk>
+  static loadSnapshot(json: string): Promise<Desk>
   /** The desk as versioned snapshot JSON. */
   toSnapshotJson(): string
   /** Like `toSnapshotJson`, written on a worker thread. */
   saveSnapshot(): Promise<string>
-  /** The moment searches are evaluated at unless an option says otherwise (UTC). */
-  get now(): Date
-  /** Moves the desk's `now`. */
-  set now(now: Date)
   /** How many customers are on the desk (associated or not). */
   get size(): number
   /** The partner that owns the desk. */
@@ -70,7 +201,7 @@ export declare class Desk {
    * work over a whole selection); `limit`, `offset` and `cursor` are not used.
    */
   selectIds(query: Query | string, options?: SearchOptions): Array<string>
-  /** How many customers match a query (at `now`, default the desk's). */
+  /** How many customers match a query (at `now`, default the current time). */
   count(query: Query | string, now?: Date): number
   /** The masked row of one customer. Throws `INVALID_ID` or `CUSTOMER_NOT_FOUND`. */
   customerRow(id: string, now?: Date | undefined | null): CustomerRow
@@ -93,18 +224,18 @@ export declare class Desk {
    * file is written beside `path` and renamed over it only on success: a refused, cancelled
    * or failed export leaves an existing file byte for byte as it was.
    */
-  exportToFile(actor: Actor, selection: Query | string | string[], path: string, options?: ExportOptions): Promise<ExportJob>
+  exportToFile(actor: string | Actor, selection: Query | string | string[], path: string, options?: ExportOptions): Promise<ExportJob>
   /**
    * Like `exportToFile`, resolving to the file's bytes (for small exports and HTTP
    * responses). The job is recorded in the history the same way.
    */
-  exportToBuffer(actor: Actor, selection: Query | string | string[], options?: ExportOptions): Promise<Buffer>
+  exportToBuffer(actor: string | Actor, selection: Query | string | string[], options?: ExportOptions): Promise<Buffer>
   /**
    * Downloads a recorded export again to a file: regenerated from the recorded selection,
    * columns and masks over the data as it is now. Resolves to the rows written.
    * `EXPORT_NOT_FOUND` for an unknown job.
    */
-  downloadExport(actor: Actor, exportId: string, path: string, options?: ExportOptions): Promise<number>
+  downloadExport(actor: string | Actor, exportId: string, path: string, options?: ExportOptions): Promise<number>
   /** The export history, oldest first. */
   exports(): Array<ExportJob>
   /**
@@ -112,7 +243,7 @@ export declare class Desk {
    * reveal permission item (`PD_REVEAL_SENSITIVE`); every attempt, allowed or refused, is
    * audited. `null` when the customer has no such value.
    */
-  reveal(actor: Actor, customerId: string, field: SensitiveFieldName, now?: Date | undefined | null): string
+  reveal(actor: string | Actor, customerId: string, field: SensitiveFieldName, now?: Date | undefined | null): string
   /**
    * A new, empty desk for a partner (to import Huawei responses into). `now` defaults to
    * the current time.
@@ -137,7 +268,7 @@ export declare class Desk {
    * administrator). A reseller-model customer starts frozen. `ALREADY_ASSOCIATED` when it
    * is.
    */
-  associate(actor: Actor, customer: NewCustomer, invitedBy?: string | undefined | null, options?: CommandOptions | undefined | null): void
+  associate(actor: string | Actor, customer: NewCustomer, invitedBy?: string | undefined | null, options?: CommandOptions | undefined | null): void
   /**
    * Adds a customer as the host loads its data (not a governed command: no actor, no
    * event). `DUPLICATE_CUSTOMER` when the id is on the desk.
@@ -149,29 +280,29 @@ export declare class Desk {
    * A customer asks to end its association; the administrator decides. Returns the request
    * id.
    */
-  requestDisassociation(actor: Actor, customerId: string, reason: string, options?: CommandOptions | undefined | null): number
+  requestDisassociation(actor: string | Actor, customerId: string, reason: string, options?: CommandOptions | undefined | null): number
   /**
    * The partner (administrator) asks to end a customer's association; the customer
    * decides. At most 3 per customer in any rolling 3 months
    * (`DISASSOCIATION_QUOTA_EXCEEDED`); refused while a blocker holds
    * (`DISASSOCIATION_BLOCKED`).
    */
-  requestPartnerDisassociation(actor: Actor, customerId: string, reason: string, options?: CommandOptions | undefined | null): number
+  requestPartnerDisassociation(actor: string | Actor, customerId: string, reason: string, options?: CommandOptions | undefined | null): number
   /** Approves or rejects a disassociation request (by the other party). */
-  decideDisassociation(actor: Actor, requestId: number, approve: boolean, reason: string, options?: CommandOptions | undefined | null): void
+  decideDisassociation(actor: string | Actor, requestId: number, approve: boolean, reason: string, options?: CommandOptions | undefined | null): void
   /** Every disassociation request, oldest first. */
   disassociationRequests(): Array<DisassociationRequest>
   /** The association history, of one customer or of all. */
   associationHistory(customerId?: string | undefined | null): Array<AssociationRecord>
   /** Requests an authorization to act on a customer's behalf; returns its id. */
-  requestAuthorization(actor: Actor, request: AuthorizationCommand, options?: CommandOptions | undefined | null): string
+  requestAuthorization(actor: string | Actor, request: AuthorizationCommand, options?: CommandOptions | undefined | null): string
   /** Records a distributor's decision on a reseller's authorization request. */
-  recordDistributorDecision(actor: Actor, authorizationId: string, approved: boolean, options?: CommandOptions | undefined | null): void
+  recordDistributorDecision(actor: string | Actor, authorizationId: string, approved: boolean, options?: CommandOptions | undefined | null): void
   /**
    * The customer's answer to an authorization request, or a later change: `approve`,
    * `reject`, `revoke` (by the customer, with a reason) or `terminate` (by the partner).
    */
-  decideAuthorization(actor: Actor, authorizationId: string, action: 'approve' | 'reject' | 'revoke' | 'terminate', reason?: string, options?: CommandOptions): void
+  decideAuthorization(actor: string | Actor, authorizationId: string, action: 'approve' | 'reject' | 'revoke' | 'terminate', reason?: string, options?: CommandOptions): void
   /**
    * Moves authorizations past their end to expired (and lapses unanswered requests after 90
    * days); returns how many changed.
@@ -187,30 +318,30 @@ export declare class Desk {
    * Places an order on a customer's behalf (needs an active `place_orders` authorization,
    * the customer not frozen, and the amount within its budget); returns the order id.
    */
-  placeOrderOnBehalf(actor: Actor, order: OrderCommand, options?: CommandOptions | undefined | null): string
+  placeOrderOnBehalf(actor: string | Actor, order: OrderCommand, options?: CommandOptions | undefined | null): string
   /** Orders overview counts, of one customer or the whole portfolio. */
-  orderOverview(actor: Actor, customerId?: string | undefined | null): OrderOverview
+  orderOverview(actor: string | Actor, customerId?: string | undefined | null): OrderOverview
   /** Resources to renew within `days` days, of one customer or the whole portfolio. */
-  resourcesToRenew(actor: Actor, customerId: string | undefined | null, days: number, now?: Date | undefined | null): Array<RenewalItem>
+  resourcesToRenew(actor: string | Actor, customerId: string | undefined | null, days: number, now?: Date | undefined | null): Array<RenewalItem>
   /** Spend month-to-date, last month, and the change against the same days of last month. */
-  spendSummary(actor: Actor, customerId?: string | undefined | null, now?: Date | undefined | null): SpendSummary
+  spendSummary(actor: string | Actor, customerId?: string | undefined | null, now?: Date | undefined | null): SpendSummary
   /** The top `n` products by spend between two days (`YYYY-MM-DD`, inclusive). */
-  productRanking(actor: Actor, customerId: string | undefined | null, from: string, to: string, n: number): Array<LabeledAmount>
+  productRanking(actor: string | Actor, customerId: string | undefined | null, from: string, to: string, n: number): Array<LabeledAmount>
   /** Spend per day between two days (`YYYY-MM-DD`, inclusive). */
-  dailySpend(actor: Actor, customerId: string | undefined | null, from: string, to: string): Array<LabeledAmount>
+  dailySpend(actor: string | Actor, customerId: string | undefined | null, from: string, to: string): Array<LabeledAmount>
   /**
    * Freezes up to 10 reseller-model customers (origin manual); an outcome per customer.
    * Throws when the whole command is refused (`TOO_MANY_IDS`, `INVALID_REASON`,
    * `PERMISSION_DENIED`, `IDEMPOTENCY_CONFLICT`, ...).
    */
-  freeze(actor: Actor, command: FreezeCommand, options?: CommandOptions | undefined | null): BatchOutcome
+  freeze(actor: string | Actor, command: FreezeCommand, options?: CommandOptions | undefined | null): BatchOutcome
   /**
    * Unfreezes up to 10 customers with the scope they were frozen with; an outcome per
    * customer (`NOT_FROZEN`, `FREEZE_SCOPE_MISMATCH`, ...).
    */
-  unfreeze(actor: Actor, command: FreezeCommand, options?: CommandOptions | undefined | null): BatchOutcome
+  unfreeze(actor: string | Actor, command: FreezeCommand, options?: CommandOptions | undefined | null): BatchOutcome
   /** Sets (not adds) a reseller-model customer's budget. */
-  setBudget(actor: Actor, customerId: string, budget: BudgetCommand, options?: CommandOptions | undefined | null): void
+  setBudget(actor: string | Actor, customerId: string, budget: BudgetCommand, options?: CommandOptions | undefined | null): void
   /** A customer's budget usage at `now` (`null` without a budget). */
   budgetUsage(customerId: string, now?: Date | undefined | null): BudgetUsage | null
   /**
@@ -222,16 +353,16 @@ export declare class Desk {
    * Assigns (or changes to) an account manager for up to 100 customers; an outcome per
    * customer. Throws `OPERATOR_NOT_FOUND`, `NOT_ACCOUNT_MANAGER`, `PERMISSION_DENIED`, ...
    */
-  assignManager(actor: Actor, customerIds: Array<string>, manager: string, options?: CommandOptions | undefined | null): BatchOutcome
+  assignManager(actor: string | Actor, customerIds: Array<string>, manager: string, options?: CommandOptions | undefined | null): BatchOutcome
   /** Unassigns the account manager of up to 100 customers; an outcome per customer. */
-  unassignManager(actor: Actor, customerIds: Array<string>, options?: CommandOptions | undefined | null): BatchOutcome
+  unassignManager(actor: string | Actor, customerIds: Array<string>, options?: CommandOptions | undefined | null): BatchOutcome
   /**
    * Grants permission items (Huawei's names, e.g. `BPC_ITEM_SUBCUSTSERV_010115`) to an
    * operator. Administrator only (`ADMINISTRATOR_ONLY`).
    */
-  grantPermissions(actor: Actor, operator: string, items: Array<string>, options?: CommandOptions | undefined | null): void
+  grantPermissions(actor: string | Actor, operator: string, items: Array<string>, options?: CommandOptions | undefined | null): void
   /** Withdraws permission items from an operator. Administrator only. */
-  revokePermissions(actor: Actor, operator: string, items: Array<string>, options?: CommandOptions | undefined | null): void
+  revokePermissions(actor: string | Actor, operator: string, items: Array<string>, options?: CommandOptions | undefined | null): void
   /**
    * Adds an operator (host-side setup, e.g. after importing Huawei responses into an empty
    * desk). `DUPLICATE_OPERATOR` when the login exists; administrator-only items cannot be
@@ -270,7 +401,7 @@ export declare class Desk {
    * command passed (`INVALID_EVENT`), both with the sequence number. `key`: the secret a
    * log was sealed with (`setEventKey`); the desk keeps it.
    */
-  static replay(snapshotJson: string, eventsJson: string, now?: Date | undefined | null, key?: Buffer | undefined | null): Desk
+  static replay(snapshotJson: string, eventsJson: string, key?: Buffer | undefined | null): Desk
   /**
    * Sets (or clears, without one) the secret key (at least 16 bytes) the desk seals its
    * events with (HMAC-SHA256 links) and checks replayed events against. Never saved.
@@ -306,7 +437,7 @@ export declare class Desk {
    * Spend of the customers `manager` managed, by period, between two billing days
    * (`YYYY-MM-DD`, both included). Needs the view-spend permission.
    */
-  managerSpend(actor: Actor, manager: string, from: string, to: string): Money
+  managerSpend(actor: string | Actor, manager: string, from: string, to: string): Money
   /**
    * Applies events (JSON text from another desk's `eventsJson`) in order, each checked
    * first; on the first refused one nothing from it on is applied.
@@ -573,38 +704,6 @@ export interface BudgetCommand {
 /** Budget kind. */
 export type BudgetKind = 'monthly' | 'one_off'
 
-/** Budget columns of a row. */
-export interface BudgetSummary {
-  /** `monthly` or `one_off`. */
-  kind: BudgetKind | (string & {})
-  /** The budget. */
-  amount: Money
-  /** Spend counted against it. */
-  used: Money
-  /** Percentage used, as a decimal string with 2 decimals. */
-  percent: string
-  /** Whether reaching 100% freezes the account. */
-  autoFreeze: boolean
-}
-
-/** A customer's budget usage. */
-export interface BudgetUsage {
-  /** `monthly` or `one_off`. */
-  kind: BudgetKind | (string & {})
-  /** The budget. */
-  amount: Money
-  /** Spend counted against it. */
-  used: Money
-  /** Unpaid orders placed on the customer's behalf in the budget period. */
-  committed: Money
-  /** `amount - used - committed` (may be negative). */
-  remaining: Money
-  /** `used / amount * 100`, a decimal string with 2 decimals. */
-  percent: string
-  /** Whether reaching 100% freezes the account. */
-  autoFreeze: boolean
-}
-
 /** Options of work that returns every matching row. */
 export interface CollectOptions {
   /** Sort key (default `id`). */
@@ -627,54 +726,6 @@ export interface CommandOptions {
 
 /** Customer level. */
 export type CustomerLevel = 'V0' | 'V1' | 'V2' | 'V3' | 'V4' | 'V5'
-
-/** One customer as the console's list shows it: personal fields are already masked. */
-export interface CustomerRow {
-  /** Customer id. */
-  id: string
-  /** Account name (masked when the partner's policy says so). */
-  accountName: string
-  /** Customer name, masked (`Z***`). */
-  name: string
-  /** Mobile number, masked (`+86 138****5678`). */
-  mobile?: string
-  /** E-mail, masked (`a***@example.com`). */
-  email?: string
-  /** `unset`, `individual` or `enterprise`. */
-  customerType: CustomerType | (string & {})
-  /** Real-name verification status. */
-  verification: VerificationStatus | (string & {})
-  /** Customer level, `V0`..`V5`. */
-  level: CustomerLevel | (string & {})
-  /** Tags, sorted. */
-  tags: Array<string>
-  /** `referral` or `reseller`. */
-  associationType: AssociationType | (string & {})
-  /** When associated (UTC). */
-  associatedAt: Date
-  /** When the association ended, for disassociated customers. */
-  disassociatedAt?: Date
-  /** The reseller the customer belongs to. */
-  reseller?: string
-  /** Account manager login. */
-  accountManager?: string
-  /** Account manager display name (masked when the partner's policy says so). */
-  accountManagerName?: string
-  /** Freeze scope, when frozen. */
-  freezeScope?: FreezeScope | (string & {})
-  /** Freeze origin, when frozen. */
-  freezeOrigin?: FreezeOrigin | (string & {})
-  /** Budget, when set. */
-  budget?: BudgetSummary
-  /** Month-to-date spend. */
-  monthToDate: Money
-  /** Last month's spend. */
-  lastMonth: Money
-  /** Earliest upcoming resource expiry. */
-  nextExpiry?: Date
-  /** Unpaid orders. */
-  unpaidOrders: number
-}
 
 /** Individual, enterprise or unset. */
 export type CustomerType = 'unset' | 'individual' | 'enterprise'
@@ -860,16 +911,6 @@ export declare function huaweiSplitQuery(query: Query | string, site: Site, limi
 /** The `UnfreezeSubCustomers` request body (JSON text) of an unfreeze command. */
 export declare function huaweiUnfreezeBody(command: FreezeCommand, resellerId?: string | undefined | null): string
 
-/** One page of customer ids. */
-export interface IdPage {
-  /** The ids, in order. */
-  ids: Array<string>
-  /** How many customers match the query in all. */
-  total: number
-  /** The cursor for the next page (absent on the last page). */
-  nextCursor?: string
-}
-
 /** Options of a multi-step import on a worker thread. */
 export interface ImportAsyncOptions {
   /** The moment of the import (default: the desk's `now`). */
@@ -928,14 +969,6 @@ export interface ItemOutcome {
   message?: string
 }
 
-/** An amount for a day or a product. */
-export interface LabeledAmount {
-  /** The day (`YYYY-MM-DD`) or product. */
-  label: string
-  /** The amount. */
-  amount: Money
-}
-
 /** How each personal field is masked. */
 export interface MaskPolicy {
   /** Customer name. */
@@ -972,14 +1005,6 @@ export interface MobileInit {
   countryCode: string
   /** National number (digits; spaces and dashes are dropped). */
   number: string
-}
-
-/** A money amount: an exact decimal string and an ISO 4217 currency code. */
-export interface Money {
-  /** The amount as a decimal string, e.g. `"1234.50"` (never a JS number). */
-  amount: string
-  /** Three-letter currency code, e.g. `"CNY"`. */
-  currency: string
 }
 
 /**
@@ -1051,16 +1076,6 @@ export interface OrderOverview {
   unpaid: number
   /** All orders. */
   all: number
-}
-
-/** One page of masked rows. */
-export interface Page {
-  /** The rows, masked. */
-  rows: Array<CustomerRow>
-  /** How many customers match the query in all. */
-  total: number
-  /** The cursor for the next page (absent on the last page). */
-  nextCursor?: string
 }
 
 /** The partner that owns a desk. */
@@ -1182,20 +1197,6 @@ export type Site = 'china' | 'international'
  * upcoming expiry, customer id.
  */
 export type SortKey = 'name' | 'account' | 'mtd' | 'associated' | 'expires' | 'id'
-
-/** Spend figures at an instant. */
-export interface SpendSummary {
-  /** Spend of the current billing month so far. */
-  monthToDate: Money
-  /** Spend of the whole last billing month. */
-  lastMonth: Money
-  /** Spend of last month over the same days. */
-  lastMonthSameDays: Money
-  /** `monthToDate - lastMonthSameDays`. */
-  change: Money
-  /** The change in percent, 2 decimals (absent when last month's same days are zero). */
-  changePercent?: string
-}
 
 /** Partner tier. */
 export type Tier = 'solution_provider' | 'distributor' | 'reseller'

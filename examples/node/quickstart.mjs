@@ -2,13 +2,14 @@
 // Type-checked against the package's index.d.ts with `tsc --noEmit` (see bindings/node/test.sh),
 // and run there from a fresh project that installed the two tarballs of bindings/node/package.sh:
 //   npm install partnerdesk-0.1.0.tgz partnerdesk-linux-x64-gnu-0.1.0.tgz && node quickstart.mjs
-import { Desk } from 'partnerdesk'
+import { Desk, demoNow } from 'partnerdesk'
 
 /** @type {import('partnerdesk').Desk} */
 const desk = Desk.demo(1000, 42) // 1,000 demo customers, seed 42
+const now = demoNow() // the demo's moment; \`now\` defaults to the wall clock (UTC)
 const filter = 'assoc=reseller and mtd>=1000 and (tag:vip or tag:gold)'
 /** @type {import('partnerdesk').SearchOptions} */
-const options = { sort: 'mtd', descending: true, limit: 5 }
+const options = { sort: 'mtd', descending: true, limit: 5, now }
 
 const page = desk.search(filter, options)
 console.log(`total: ${page.total}`)
@@ -26,11 +27,12 @@ if (page.nextCursor) {
 const target = page.rows.find((r) => r.freezeScope == null)?.id ?? page.rows[0].id
 /** @type {import('partnerdesk').FreezeCommand} */
 const freeze = { customerIds: [target], scope: 'account', reason: 'overdue invoice' }
-const outcome = desk.freeze({ kind: 'operator', id: 'ops_billing' }, freeze)
+// An actor is an operator's login or an Actor value ({ kind: 'operator', id: 'am_000' }).
+const outcome = desk.freeze('ops_billing', freeze, { now })
 console.log(`freeze by ops_billing: ${outcome.succeeded} done, ${outcome.failed} refused`)
-console.log(`row now: frozen=${desk.customerRow(target).freezeScope}`)
+console.log(`row now: frozen=${desk.customerRow(target, now).freezeScope}`)
 try {
-  desk.freeze({ kind: 'operator', id: 'am_000' }, freeze)
+  desk.freeze({ kind: 'operator', id: 'am_000' }, freeze, { now })
 } catch (err) {
   const code = /** @type {{ code?: string }} */ (err).code
   console.log(`freeze by am_000: ${code}`) // PERMISSION_DENIED, audited, nothing changed

@@ -6,7 +6,15 @@
 //! list of operations every host offers ([`OPERATIONS_TOML`], read by each host's parity test),
 //! the export steps ([`export`]: three phases over a `std` lock, to a path through
 //! [`FileSink`], to host chunks, the request from host arguments), budget thresholds given as
-//! text ([`thresholds`]) and the shared cursor key ([`set_cursor_key`]).
+//! text ([`thresholds`]), the shared cursor key ([`set_cursor_key`]) and the host conventions
+//! ([`values`]: `now`, actors, money and instants, each host's idiom behind a feature).
+
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!("partnerdesk_host");
+
+pub mod records;
+pub mod values;
+pub use values::{Actor, HostDecimal, HostInstant, at, now_or_clock, operator};
 
 use std::fs::File;
 use std::path::{Path, PathBuf};

@@ -39,7 +39,7 @@ test('a timer fires while a large snapshot is saved and loaded off the thread', 
   const timer = setInterval(() => { ticks++ }, 1)
   const json = await medium.saveSnapshot()
   const saved = ticks
-  const again = await pd.Desk.loadSnapshot(json, medium.now)
+  const again = await pd.Desk.loadSnapshot(json)
   clearInterval(timer)
   assert.ok(saved > 0, 'ticks during save')
   assert.ok(ticks > saved, 'ticks during load')

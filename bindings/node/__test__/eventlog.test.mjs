@@ -89,7 +89,7 @@ test('a tampered or reordered log is EVENT_CHAIN_BROKEN; a keyed log needs its k
   k.setEventKey(key)
   const kStart = k.toSnapshotJson()
   k.setBudget(admin, id, budget('100'))
-  const again = pd.Desk.replay(kStart, k.eventsJson(), null, key)
+  const again = pd.Desk.replay(kStart, k.eventsJson(), key)
   assert.equal(again.chainHead, k.chainHead)
   assert.equal(thrown(() => pd.Desk.replay(kStart, k.eventsJson())).code, 'EVENT_CHAIN_BROKEN')
   assert.equal(thrown(() => k.setEventKey(Buffer.from('short'))).code, 'INVALID_ARGUMENT')

@@ -2,7 +2,7 @@
 // every attempt lands in the audit log, every change in the event stream.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { pd, thrown } from './helpers.mjs'
+import { pd, thrown, NOW } from './helpers.mjs'
 
 /** @typedef {import('../index.d.ts').Actor} Actor */
 /** @type {Actor} */
@@ -96,15 +96,15 @@ test('budgets: exact amounts, currency checks, usage as decimal strings', () => 
   assert.throws(() => desk.setBudget(admin, id, budget('100', 'USD')), { code: 'CURRENCY_MISMATCH' })
   assert.throws(() => desk.setBudget(admin, referral[0], budget('100')), { code: 'WRONG_ASSOCIATION_TYPE' })
   assert.throws(() => desk.setBudget(admin, 'no-such-customer', budget('100')), { code: 'CUSTOMER_NOT_FOUND' })
-  desk.setBudget(admin, id, budget('12345.67'))
-  const usage = desk.budgetUsage(id)
+  desk.setBudget(admin, id, budget('12345.67'), { now: NOW })
+  const usage = desk.budgetUsage(id, NOW)
   assert.ok(usage)
   assert.deepEqual(usage.amount, { amount: '12345.67', currency: 'CNY' })
   assert.equal(usage.kind, 'monthly')
   assert.equal(usage.autoFreeze, true)
   assert.match(usage.percent, /^\d+\.\d{2}$/)
   assert.match(usage.remaining.amount, /^-?\d+(\.\d+)?$/)
-  assert.equal(desk.customerRow(id).budget?.amount.amount, '12345.67')
+  assert.equal(desk.customerRow(id, NOW).budget?.amount.amount, '12345.67')
   assert.equal(typeof desk.evaluateBudgets(), 'number')
 })
 
@@ -151,8 +151,22 @@ test('idempotency keys: a retry returns the first outcome, another command with 
 
 test('a command at an explicit moment is recorded at that moment', () => {
   const { desk, reseller } = fresh()
-  const at = new Date(desk.now.getTime() + 3_600_000)
+  const at = new Date(NOW.getTime() + 3_600_000)
   desk.freeze(admin, { customerIds: [reseller[0]], scope: 'account', reason: 'later' }, { now: at })
   const ev = desk.events().at(-1)
   assert.equal(ev?.at.getTime(), at.getTime())
+})
+
+test('an actor is an operator login or an Actor value, with the same outcome', () => {
+  const byLogin = fresh()
+  const byValue = fresh()
+  /** @param {string[]} ids */
+  const command = (ids) => ({ customerIds: ids, scope: /** @type {const} */ ('account'), reason: 'overdue' })
+  const a = byLogin.desk.freeze('admin', command(byLogin.reseller.slice(0, 2)), { now: NOW })
+  const b = byValue.desk.freeze(admin, command(byValue.reseller.slice(0, 2)), { now: NOW })
+  assert.deepEqual(a, b)
+  assert.deepEqual(byLogin.desk.events().at(-1)?.actor, admin, 'a login names an operator')
+  assert.throws(() => byLogin.desk.freeze('am_000', command([byLogin.reseller[3]])), { code: 'PERMISSION_DENIED' })
+  assert.throws(() => byLogin.desk.freeze('', command([byLogin.reseller[3]])), { code: 'INVALID_ID' })
+  assert.equal(byLogin.desk.customerRow(byLogin.reseller[3]).freezeScope, undefined)
 })

@@ -6,6 +6,12 @@ const require = createRequire(import.meta.url)
 /** @type {typeof import('../index.d.ts')} */
 export const pd = require('../index.js')
 
+/**
+ * The moment the demo portfolio is built for. `now` defaults to the wall clock in every host
+ * (docs/conventions.md), so the tests that read the demo's time-dependent data pass this one.
+ */
+export const NOW = pd.demoNow()
+
 /** A 1,000-customer demo desk (seed 42), built once per test file. */
 export const desk = pd.Desk.demo(1000, 42)
 

@@ -2,7 +2,7 @@
 // and the console's spend, order and renewal views.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { pd, thrown } from './helpers.mjs'
+import { pd, thrown, NOW } from './helpers.mjs'
 
 /** @typedef {import('../index.d.ts').Actor} Actor */
 /** @type {Actor} */
@@ -126,10 +126,10 @@ test('console views: orders overview, spend summary, renewals, rankings, daily s
   assert.match(s.monthToDate.amount, /^-?\d+(\.\d+)?$/)
   assert.equal(s.monthToDate.currency, 'CNY')
   assert.ok(s.changePercent === undefined || /^-?\d+(\.\d{1,2})?$/.test(s.changePercent))
-  const week = desk.resourcesToRenew(admin, null, 7)
-  const month = desk.resourcesToRenew(admin, null, 30)
+  const week = desk.resourcesToRenew(admin, null, 7, NOW)
+  const month = desk.resourcesToRenew(admin, null, 30, NOW)
   assert.ok(month.length >= week.length)
-  for (const r of week) assert.ok(r.expiresAt instanceof Date && r.expiresAt.getTime() <= desk.now.getTime() + 7 * 86_400_000)
+  for (const r of week) assert.ok(r.expiresAt instanceof Date && r.expiresAt.getTime() <= NOW.getTime() + 7 * 86_400_000)
   const top = desk.productRanking(admin, null, '2026-11-01', '2026-11-29', 3)
   assert.ok(top.length <= 3)
   for (let i = 1; i < top.length; i++) assert.ok(Number(top[i - 1].amount.amount) >= Number(top[i].amount.amount))

@@ -1,12 +1,12 @@
 // Marshalling: JS shapes of rows, money, dates, enums, queries and the partner.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { pd, desk, QUICKSTART } from './helpers.mjs'
+import { pd, desk, QUICKSTART, NOW } from './helpers.mjs'
 
 const DECIMAL = /^-?\d+(\.\d+)?$/
 
 test('rows are plain objects with camelCase keys, decimal-string money and Date times', () => {
-  const page = desk.search(QUICKSTART, { sort: 'mtd', descending: true, limit: 20 })
+  const page = desk.search(QUICKSTART, { sort: 'mtd', descending: true, limit: 20, now: NOW })
   assert.ok(page.total > 0)
   assert.equal(page.rows.length, Math.min(20, page.total))
   for (const row of page.rows) {
@@ -50,18 +50,14 @@ test('money keeps every cent: amounts are exact decimal strings, sorted as decim
   for (const c of cents) assert.ok(c >= 100000n, 'mtd>=1000')
 })
 
-test('the desk: size, partner, now (a Date that can be moved)', () => {
+test('the desk: size and partner; no time of its own', () => {
   assert.equal(desk.size, 1000)
   const p = desk.partner
   assert.deepEqual(Object.keys(p).sort(), ['currency', 'id', 'name', 'site', 'tier'])
   assert.equal(p.currency, 'CNY')
   assert.equal(p.site, 'china')
-  const d = pd.Desk.demo(50, 1)
-  const before = d.now
-  assert.ok(before instanceof Date)
-  const later = new Date(before.getTime() + 86_400_000)
-  d.now = later
-  assert.equal(d.now.getTime(), later.getTime())
+  assert.equal(/** @type {any} */ (desk).now, undefined, 'now is an argument, never a property')
+  assert.ok(NOW instanceof Date)
 })
 
 test('the same seed gives the same desk', () => {
@@ -115,14 +111,13 @@ test('including disassociated customers is a flag on the query', () => {
 })
 
 test('customerRow returns the same masked row as the search', () => {
-  const [first] = desk.search(QUICKSTART, { limit: 1 }).rows
-  assert.deepEqual(desk.customerRow(first.id), first)
+  const [first] = desk.search(QUICKSTART, { limit: 1, now: NOW }).rows
+  assert.deepEqual(desk.customerRow(first.id, NOW), first)
 })
 
 test('a search at another moment gives other month-to-date figures', () => {
-  const now = desk.now
-  const nextMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 2, 1))
-  const here = desk.search('*', { sort: 'mtd', descending: true, limit: 1 }).rows[0]
+  const nextMonth = new Date(Date.UTC(NOW.getUTCFullYear(), NOW.getUTCMonth() + 2, 1))
+  const here = desk.search('*', { sort: 'mtd', descending: true, limit: 1, now: NOW }).rows[0]
   const there = desk.search('*', { sort: 'mtd', descending: true, limit: 1, now: nextMonth }).rows[0]
   assert.notDeepEqual(here.monthToDate, there.monthToDate)
 })
@@ -131,9 +126,9 @@ test('snapshots round-trip through JSON, sync and async', async () => {
   const small = pd.Desk.demo(100, 3)
   const json = small.toSnapshotJson()
   assert.equal(JSON.parse(json).format, 'partnerdesk.snapshot')
-  const again = pd.Desk.fromSnapshotJson(json, small.now)
+  const again = pd.Desk.fromSnapshotJson(json)
   assert.deepEqual(again.searchIds('*', { limit: 100 }), small.searchIds('*', { limit: 100 }))
-  const loaded = await pd.Desk.loadSnapshot(await small.saveSnapshot(), small.now)
+  const loaded = await pd.Desk.loadSnapshot(await small.saveSnapshot())
   assert.ok(loaded instanceof pd.Desk)
   assert.equal(loaded.toSnapshotJson(), json)
   const built = await pd.Desk.demoAsync(100, 3)

@@ -1,9 +1,9 @@
 // Paging: offsets, cursors, and iteration over pages.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { pd, desk, QUICKSTART } from './helpers.mjs'
+import { pd, desk, QUICKSTART, NOW } from './helpers.mjs'
 
-const opts = /** @type {const} */ ({ sort: 'mtd', descending: true, limit: 7 })
+const opts = /** @type {const} */ ({ sort: 'mtd', descending: true, limit: 7, now: NOW })
 
 test('cursor paging walks every row once, in order', () => {
   const all = desk.searchIds(QUICKSTART, { ...opts, limit: 1000 })
@@ -30,7 +30,7 @@ test('pages() is an iterator over pages that ends after the last one', () => {
   const it = desk.pages(QUICKSTART, opts)
   assert.equal(typeof it[Symbol.iterator], 'function')
   const pages = [...it]
-  const total = desk.count(QUICKSTART)
+  const total = desk.count(QUICKSTART, NOW)
   assert.equal(pages.length, Math.ceil(total / 7))
   const ids = pages.flatMap((p) => p.rows.map((r) => r.id))
   assert.equal(ids.length, total)

@@ -52,7 +52,7 @@ test('replaying the event log onto the first snapshot gives the live desk', () =
   const assigned = desk.assignManager(admin, ids.slice(3), 'am_002').succeeded
   const events = desk.eventsJson()
   assert.equal(JSON.parse(events).length, 3 + assigned)
-  const replayed = pd.Desk.replay(initial, events, desk.now)
+  const replayed = pd.Desk.replay(initial, events)
   const all = /** @type {const} */ ({ limit: 1000, sort: 'id' })
   assert.deepEqual(replayed.search('*', all), desk.search('*', all))
   assert.equal(JSON.parse(desk.eventsJson(3)).length, JSON.parse(events).length - 3)

@@ -39,6 +39,8 @@ pub(crate) struct Mistake {
     reason: String,
     /// An invalid `Date` (reported as `INVALID_DATE`).
     date: bool,
+    /// An amount that is not a decimal string (reported as `INVALID_MONEY`).
+    money: bool,
 }
 
 impl<T> Checked<T> {
@@ -46,7 +48,12 @@ impl<T> Checked<T> {
     pub(crate) fn get(self, field: &str) -> napi::Result<T, Code> {
         self.0.map_err(|m| {
             let field = format!("{field}{}", m.path);
-            to_js(if m.date {
+            to_js(if m.money {
+                CoreError::InvalidMoney {
+                    field,
+                    reason: m.reason,
+                }
+            } else if m.date {
                 CoreError::InvalidDate {
                     field,
                     reason: m.reason,
@@ -207,6 +214,14 @@ fn mistake_of(e: &napi::Error, got: &str) -> Mistake {
         text = rest;
     }
     let mut path: String = fields.iter().rev().map(|f| format!(".{f}")).collect();
+    if text == partnerdesk_host::values::NOT_A_DECIMAL {
+        return Mistake {
+            path,
+            reason: text.to_owned(),
+            date: false,
+            money: true,
+        };
+    }
     let missing = text
         .strip_prefix("Missing field `")
         .and_then(|s| s.strip_suffix('`'));
@@ -217,6 +232,7 @@ fn mistake_of(e: &napi::Error, got: &str) -> Mistake {
             path,
             reason: "is required".to_owned(),
             date: false,
+            money: false,
         };
     }
     // The JS type napi saw, when it says (`JavaScript value `Number 5 ``): only the type word.
@@ -248,6 +264,7 @@ fn mistake_of(e: &napi::Error, got: &str) -> Mistake {
             path,
             reason: format!("expected {expected}, got {got}"),
             date: false,
+            money: false,
         };
     }
     use napi::Status as S;
@@ -265,6 +282,7 @@ fn mistake_of(e: &napi::Error, got: &str) -> Mistake {
                 path,
                 reason: format!("{text}, got {got}"),
                 date: false,
+                money: false,
             };
         }
         S::InvalidArg if text.contains("does not match any variant") => {
@@ -272,6 +290,7 @@ fn mistake_of(e: &napi::Error, got: &str) -> Mistake {
                 path,
                 reason: "is not one of the allowed values (see the TypeScript type)".to_owned(),
                 date: false,
+                money: false,
             };
         }
         _ => {
@@ -279,6 +298,7 @@ fn mistake_of(e: &napi::Error, got: &str) -> Mistake {
                 path,
                 reason: format!("has the wrong type (got {got})"),
                 date: false,
+                money: false,
             };
         }
     };
@@ -286,6 +306,7 @@ fn mistake_of(e: &napi::Error, got: &str) -> Mistake {
         path,
         reason: format!("expected {expected}, got {got}"),
         date: false,
+        money: false,
     }
 }
 
@@ -303,6 +324,7 @@ impl<T: FromNapiValue + ValidateNapiValue> FromNapiValue for Checked<T> {
                 path,
                 reason: "is an invalid Date (its time is NaN)".to_owned(),
                 date: true,
+                money: false,
             })));
         }
         // SAFETY: `env` and `value` are the ones napi passed to this conversion.
@@ -431,6 +453,51 @@ impl FromNapiValue for SelectionArg {
     }
 }
 
+/// An actor argument (`actor: string | Actor`): an operator's login, or an `Actor` object
+/// (converted by napi, so a missing or unknown `kind` is reported inside it, `actor.kind`), as
+/// in every host (`docs/conventions.md`).
+pub enum ActorArg {
+    /// An operator's login.
+    Login(String),
+    /// An actor value.
+    Value(crate::ops::Actor),
+}
+
+impl TypeName for ActorArg {
+    fn type_name() -> &'static str {
+        "string | Actor"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::Unknown
+    }
+}
+
+impl ValidateNapiValue for ActorArg {
+    /// Accepts any value: the conversion says what is wrong.
+    unsafe fn validate(
+        _env: sys::napi_env,
+        _value: sys::napi_value,
+    ) -> napi::Result<sys::napi_value> {
+        Ok(std::ptr::null_mut())
+    }
+}
+
+impl FromNapiValue for ActorArg {
+    unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
+        match js_type(env, value) {
+            // SAFETY: `env` and `value` are the ones napi passed to this conversion.
+            "string" => Ok(ActorArg::Login(unsafe {
+                String::from_napi_value(env, value)
+            }?)),
+            // SAFETY: as above.
+            _ => Ok(ActorArg::Value(unsafe {
+                crate::ops::Actor::from_napi_value(env, value)
+            }?)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -483,6 +550,7 @@ mod tests {
             path: ".now".into(),
             reason: "is an invalid Date (its time is NaN)".into(),
             date: true,
+            money: false,
         }));
         let e = match c.get("options") {
             Err(e) => e,

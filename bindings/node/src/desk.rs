@@ -9,9 +9,9 @@
 //! waits for a lock: a call that finds the desk held by a worker throws `DESK_BUSY` (reads
 //! while an export streams do not).
 //!
-//! Time: the core reads no clock. Each handle carries a `now` (the demo's fixed moment for a
-//! demo desk, the current time when loaded from a snapshot) that searches use unless an option
-//! names another; `desk.now = date` moves it.
+//! Time: the core reads no clock. Every call that depends on time takes an optional `now`
+//! (a `Date`), which defaults to this process's wall clock (UTC), as in every host
+//! (`docs/conventions.md`); a desk keeps no time of its own.
 
 use crate::args::QueryArg;
 use crate::error::{Code, invalid_argument, to_js, to_js_value};
@@ -125,14 +125,12 @@ fn page_of(o: &SearchOptions) -> napi::Result<PageRequest, Code> {
 #[napi]
 pub struct Desk {
     pub(crate) inner: Shared,
-    pub(crate) now: DateTime<Utc>,
 }
 
 impl Desk {
-    pub(crate) fn wrap(desk: CoreDesk, now: DateTime<Utc>) -> Desk {
+    pub(crate) fn wrap(desk: CoreDesk) -> Desk {
         Desk {
             inner: Arc::new(RwLock::new(desk)),
-            now,
         }
     }
 
@@ -165,12 +163,13 @@ impl Desk {
 #[napi]
 impl Desk {
     /// A deterministic demo portfolio of `size` customers (the same seed gives the same desk),
-    /// with `now` set to the demo's fixed moment.
+    /// built for the demo's fixed moment (`demoNow()`; pass it as `now` to see the demo's data
+    /// as of that moment).
     #[napi(factory)]
     pub fn demo(size: u32, seed: u32) -> napi::Result<Desk, Code> {
-        let (desk, now) =
+        let (desk, _now) =
             partnerdesk::demo::portfolio(size as usize, u64::from(seed)).map_err(to_js)?;
-        Ok(Desk::wrap(desk, now))
+        Ok(Desk::wrap(desk))
     }
 
     /// Like `Desk.demo`, built on a worker thread (large portfolios take a while).
@@ -181,22 +180,19 @@ impl Desk {
         })
     }
 
-    /// Loads a desk from snapshot JSON, checking every invariant. `now` defaults to the current
-    /// time. Throws `MALFORMED_JSON`, `INVALID_SNAPSHOT` or `UNSUPPORTED_SNAPSHOT_VERSION`.
+    /// Loads a desk from snapshot JSON, checking every invariant. Throws `MALFORMED_JSON`,
+    /// `INVALID_SNAPSHOT` or `UNSUPPORTED_SNAPSHOT_VERSION`.
     #[napi(factory)]
-    pub fn from_snapshot_json(
-        json: String,
-        now: Option<DateTime<Utc>>,
-    ) -> napi::Result<Desk, Code> {
+    pub fn from_snapshot_json(json: String) -> napi::Result<Desk, Code> {
         let desk = CoreDesk::from_snapshot_json(&json).map_err(to_js)?;
-        Ok(Desk::wrap(desk, now.unwrap_or_else(Utc::now)))
+        Ok(Desk::wrap(desk))
     }
 
     /// Like `Desk.fromSnapshotJson`, parsed and checked on a worker thread.
     #[napi(ts_return_type = "Promise<Desk>")]
-    pub fn load_snapshot(json: String, now: Option<DateTime<Utc>>) -> AsyncTask<BuildDesk> {
+    pub fn load_snapshot(json: String) -> AsyncTask<BuildDesk> {
         AsyncTask::new(BuildDesk {
-            source: Source::Snapshot { json, now },
+            source: Source::Snapshot { json },
         })
     }
 
@@ -212,18 +208,6 @@ impl Desk {
         AsyncTask::new(SaveSnapshot {
             desk: self.inner.clone(),
         })
-    }
-
-    /// The moment searches are evaluated at unless an option says otherwise (UTC).
-    #[napi(getter)]
-    pub fn now(&self) -> DateTime<Utc> {
-        self.now
-    }
-
-    /// Moves the desk's `now`.
-    #[napi(setter, js_name = "now")]
-    pub fn set_now(&mut self, now: DateTime<Utc>) {
-        self.now = now;
     }
 
     /// How many customers are on the desk (associated or not).
@@ -254,7 +238,7 @@ impl Desk {
                 &q,
                 sort_of(o.sort, o.descending),
                 &page,
-                o.now.unwrap_or(self.now),
+                partnerdesk_host::now_or_clock(o.now),
             )
             .map(Page::from)
             .map_err(to_js)
@@ -275,7 +259,7 @@ impl Desk {
                 &q,
                 sort_of(o.sort, o.descending),
                 &page,
-                o.now.unwrap_or(self.now),
+                partnerdesk_host::now_or_clock(o.now),
             )
             .map(IdPage::from)
             .map_err(to_js)
@@ -292,15 +276,19 @@ impl Desk {
         let o = options.unwrap_or_default();
         let q = query_of(query)?;
         let sort = sort_of(o.sort, o.descending);
-        let ids = self.read()?.select_ids(&q, sort, o.now.unwrap_or(self.now));
+        let ids = self
+            .read()?
+            .select_ids(&q, sort, partnerdesk_host::now_or_clock(o.now));
         Ok(ids.into_iter().map(|i| i.as_str().to_owned()).collect())
     }
 
-    /// How many customers match a query (at `now`, default the desk's).
+    /// How many customers match a query (at `now`, default the current time).
     #[napi(ts_args_type = "query: Query | string, now?: Date")]
     pub fn count(&self, query: QueryArg, now: Option<DateTime<Utc>>) -> napi::Result<u32, Code> {
         let q = query_of(query)?;
-        Ok(count32(self.read()?.count(&q, now.unwrap_or(self.now))))
+        Ok(count32(
+            self.read()?.count(&q, partnerdesk_host::now_or_clock(now)),
+        ))
     }
 
     /// The masked row of one customer. Throws `INVALID_ID` or `CUSTOMER_NOT_FOUND`.
@@ -312,7 +300,7 @@ impl Desk {
     ) -> napi::Result<CustomerRow, Code> {
         let id = CustomerId::new(id).map_err(to_js)?;
         self.read()?
-            .customer_row(&id, now.unwrap_or(self.now))
+            .customer_row(&id, partnerdesk_host::now_or_clock(now))
             .map(CustomerRow::from)
             .map_err(to_js)
     }
@@ -332,7 +320,7 @@ impl Desk {
         let q = query_of(query)?;
         let sort = sort_of(o.sort, o.descending);
         let limit = o.limit.unwrap_or(DEFAULT_LIMIT);
-        let now = o.now.unwrap_or(self.now);
+        let now = partnerdesk_host::now_or_clock(o.now);
         let first = self
             .read()?
             .search(
@@ -375,7 +363,7 @@ impl Desk {
             desk: self.inner.clone(),
             query: q,
             sort,
-            now: now.unwrap_or(self.now),
+            now: partnerdesk_host::now_or_clock(now),
             progress,
         }))
     }
@@ -434,8 +422,6 @@ pub(crate) enum Source {
     Snapshot {
         /// The JSON text.
         json: String,
-        /// The desk's `now` (default: the current time).
-        now: Option<DateTime<Utc>>,
     },
 }
 
@@ -445,25 +431,23 @@ pub struct BuildDesk {
 }
 
 impl Task for BuildDesk {
-    type Output = Result<(CoreDesk, DateTime<Utc>), CoreError>;
+    type Output = Result<CoreDesk, CoreError>;
     type JsValue = Desk;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
         Ok(crate::panic_guard::compute("Desk.build", || {
             match &self.source {
                 Source::Demo { size, seed } => {
-                    partnerdesk::demo::portfolio(*size as usize, u64::from(*seed))
+                    partnerdesk::demo::portfolio(*size as usize, u64::from(*seed)).map(|(d, _)| d)
                 }
-                Source::Snapshot { json, now } => {
-                    CoreDesk::from_snapshot_json(json).map(|d| (d, now.unwrap_or_else(Utc::now)))
-                }
+                Source::Snapshot { json } => CoreDesk::from_snapshot_json(json),
             }
         }))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Desk> {
         match output {
-            Ok((desk, now)) => Ok(Desk::wrap(desk, now)),
+            Ok(desk) => Ok(Desk::wrap(desk)),
             Err(e) => Err(to_js_value(&env, &e)),
         }
     }

@@ -14,7 +14,7 @@
 use crate::args::SelectionArg;
 use crate::desk::{Desk, Progress, ProgressFn, query_of};
 use crate::error::{Code, to_js, to_js_value};
-use crate::ops::Actor;
+use crate::ops::{Actor, ActorArg, ToCoreActor};
 use crate::types::SortKey;
 use chrono::{DateTime, Utc};
 use napi::Task;
@@ -369,7 +369,7 @@ fn request_of(selection: ExportSelection, o: &ExportOptions) -> napi::Result<Exp
 impl Desk {
     fn export_task(
         &self,
-        actor: &Actor,
+        actor: &ActorArg,
         work: Work,
         sink: Sink,
         options: Option<ExportOptions>,
@@ -384,7 +384,7 @@ impl Desk {
             work,
             sink,
             ticker: Ticker { progress, cancel },
-            now: now.unwrap_or(self.now),
+            now: partnerdesk_host::now_or_clock(now),
         }))
     }
 }
@@ -400,12 +400,12 @@ impl Desk {
     /// file is written beside `path` and renamed over it only on success: a refused, cancelled
     /// or failed export leaves an existing file byte for byte as it was.
     #[napi(
-        ts_args_type = "actor: Actor, selection: Query | string | string[], path: string, options?: ExportOptions",
+        ts_args_type = "actor: string | Actor, selection: Query | string | string[], path: string, options?: ExportOptions",
         ts_return_type = "Promise<ExportJob>"
     )]
     pub fn export_to_file(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         selection: SelectionArg,
         path: String,
         options: Option<ExportOptions>,
@@ -427,12 +427,12 @@ impl Desk {
     /// Like `exportToFile`, resolving to the file's bytes (for small exports and HTTP
     /// responses). The job is recorded in the history the same way.
     #[napi(
-        ts_args_type = "actor: Actor, selection: Query | string | string[], options?: ExportOptions",
+        ts_args_type = "actor: string | Actor, selection: Query | string | string[], options?: ExportOptions",
         ts_return_type = "Promise<Buffer>"
     )]
     pub fn export_to_buffer(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         selection: SelectionArg,
         options: Option<ExportOptions>,
     ) -> napi::Result<AsyncTask<ExportTask>, Code> {
@@ -453,12 +453,12 @@ impl Desk {
     /// columns and masks over the data as it is now. Resolves to the rows written.
     /// `EXPORT_NOT_FOUND` for an unknown job.
     #[napi(
-        ts_args_type = "actor: Actor, exportId: string, path: string, options?: ExportOptions",
+        ts_args_type = "actor: string | Actor, exportId: string, path: string, options?: ExportOptions",
         ts_return_type = "Promise<number>"
     )]
     pub fn download_export(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         export_id: String,
         path: String,
         options: Option<ExportOptions>,
@@ -484,12 +484,13 @@ impl Desk {
     #[napi]
     pub fn reveal(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         customer_id: String,
         field: SensitiveFieldName,
         now: Option<DateTime<Utc>>,
     ) -> napi::Result<String, Code> {
-        let inv = partnerdesk::Invocation::new(actor.to_core()?, now.unwrap_or(self.now));
+        let inv =
+            partnerdesk::Invocation::new(actor.to_core()?, partnerdesk_host::now_or_clock(now));
         let id = CustomerId::new(customer_id).map_err(to_js)?;
         self.write()?.reveal(&inv, &id, field.into()).map_err(to_js)
     }

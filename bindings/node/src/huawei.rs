@@ -20,7 +20,6 @@ use napi::threadsafe_function::ThreadsafeFunctionCallMode;
 use napi_derive::napi;
 use partnerdesk::budget::BudgetSetting;
 use partnerdesk::freeze::FreezeRequest;
-use partnerdesk::money::parse_amount;
 use partnerdesk::{
     Currency, CustomerId, Desk as CoreDesk, Partner, PartnerId, ResellerId, YearMonth,
 };
@@ -435,7 +434,7 @@ pub fn huawei_budget_body(
 ) -> napi::Result<String, Code> {
     let id = CustomerId::new(customer_id).map_err(to_js)?;
     let amount = partnerdesk::Money::new(
-        parse_amount("budget_amount", &budget.amount.amount).map_err(to_js)?,
+        budget.amount.amount.0,
         Currency::new(&budget.amount.currency).map_err(to_js)?,
     );
     let setting = BudgetSetting::new(
@@ -527,14 +526,14 @@ impl Desk {
     /// the current time.
     #[napi(factory)]
     pub fn empty(partner: PartnerInit, now: Option<DateTime<Utc>>) -> napi::Result<Desk, Code> {
-        let now = now.unwrap_or_else(Utc::now);
+        let now = partnerdesk_host::now_or_clock(now);
         let p = Partner::new(
             PartnerId::new(partner.id).map_err(to_js)?,
             partner.name,
             partner.site.into(),
             partner.tier.into(),
         );
-        Ok(Desk::wrap(CoreDesk::new(p, now), now))
+        Ok(Desk::wrap(CoreDesk::new(p, now)))
     }
 
     /// A desk started from the adapter's fixture responses of a site (customer lists, then
@@ -542,7 +541,7 @@ impl Desk {
     #[napi(factory)]
     pub fn from_huawei_fixtures(site: Site, now: DateTime<Utc>) -> napi::Result<Desk, Code> {
         let (desk, _reports) = fixtures::desk(site.into(), now).map_err(hw)?;
-        Ok(Desk::wrap(desk, now))
+        Ok(Desk::wrap(desk))
     }
 
     /// Imports one Huawei response (all its pages) into the desk. Nothing is imported on error.
@@ -553,7 +552,7 @@ impl Desk {
         now: Option<DateTime<Utc>>,
     ) -> napi::Result<ImportReport, Code> {
         let step = Step::of(step)?;
-        let now = now.unwrap_or(self.now);
+        let now = partnerdesk_host::now_or_clock(now);
         step.run(&mut *self.write()?, now)
             .map(ImportReport::from)
             .map_err(hw)
@@ -579,7 +578,7 @@ impl Desk {
         Ok(AsyncTask::new(ImportSteps {
             desk: self.inner.clone(),
             steps,
-            now: now.unwrap_or(self.now),
+            now: partnerdesk_host::now_or_clock(now),
             progress,
         }))
     }

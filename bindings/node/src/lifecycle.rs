@@ -9,7 +9,7 @@
 
 use crate::desk::Desk;
 use crate::error::{Code, invalid_argument, to_js};
-use crate::ops::{Actor, CommandOptions};
+use crate::ops::{Actor, ActorArg, CommandOptions, ToCoreActor};
 use crate::types::{Money, count32};
 use chrono::{DateTime, NaiveDate, Utc};
 use napi_derive::napi;
@@ -19,17 +19,17 @@ use partnerdesk::association::{
 use partnerdesk::authorization::{
     Authorization as CoreAuthorization, AuthorizationRequest, AuthorizationScope,
 };
-use partnerdesk::money::parse_amount;
 use partnerdesk::order::OrderRequest;
 use partnerdesk::{AuthorizationId, Currency, CustomerId, OrderType};
+pub use partnerdesk_host::records::{LabeledAmount, SpendSummary};
 
 pub(crate) fn customer(id: String) -> napi::Result<CustomerId, Code> {
     CustomerId::new(id).map_err(to_js)
 }
 
-fn money_of(field: &str, m: &Money) -> napi::Result<partnerdesk::Money, Code> {
+fn money_of(m: &Money) -> napi::Result<partnerdesk::Money, Code> {
     Ok(partnerdesk::Money::new(
-        parse_amount(field, &m.amount).map_err(to_js)?,
+        m.amount.0,
         Currency::new(&m.currency).map_err(to_js)?,
     ))
 }
@@ -278,22 +278,6 @@ pub struct OrderOverview {
     pub all: u32,
 }
 
-/// Spend figures at an instant.
-#[napi(object)]
-#[derive(Debug, Clone)]
-pub struct SpendSummary {
-    /// Spend of the current billing month so far.
-    pub month_to_date: Money,
-    /// Spend of the whole last billing month.
-    pub last_month: Money,
-    /// Spend of last month over the same days.
-    pub last_month_same_days: Money,
-    /// `monthToDate - lastMonthSameDays`.
-    pub change: Money,
-    /// The change in percent, 2 decimals (absent when last month's same days are zero).
-    pub change_percent: Option<String>,
-}
-
 /// A resource to renew, with its customer.
 #[napi(object)]
 #[derive(Debug, Clone)]
@@ -316,16 +300,6 @@ pub struct RenewalItem {
     pub expiry_policy: String,
 }
 
-/// An amount for a day or a product.
-#[napi(object)]
-#[derive(Debug, Clone)]
-pub struct LabeledAmount {
-    /// The day (`YYYY-MM-DD`) or product.
-    pub label: String,
-    /// The amount.
-    pub amount: Money,
-}
-
 #[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
 #[napi]
 impl Desk {
@@ -336,13 +310,13 @@ impl Desk {
     #[napi]
     pub fn associate(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         customer: NewCustomer,
         invited_by: Option<String>,
         options: Option<CommandOptions>,
     ) -> napi::Result<(), Code> {
         let o = options.unwrap_or_default();
-        let now = o.now.unwrap_or(self.now);
+        let now = partnerdesk_host::now_or_clock(o.now);
         let inv = self.invocation(actor.to_core()?, &o)?;
         let c = customer.to_core(now)?;
         let invited_by = invited_by
@@ -359,7 +333,7 @@ impl Desk {
         customer: NewCustomer,
         associated_at: Option<DateTime<Utc>>,
     ) -> napi::Result<(), Code> {
-        let c = customer.to_core(associated_at.unwrap_or(self.now))?;
+        let c = customer.to_core(partnerdesk_host::now_or_clock(associated_at))?;
         self.write()?.insert_customer(c).map_err(to_js)
     }
 
@@ -370,7 +344,7 @@ impl Desk {
         customer: NewCustomer,
         associated_at: Option<DateTime<Utc>>,
     ) -> napi::Result<(), Code> {
-        let c = customer.to_core(associated_at.unwrap_or(self.now))?;
+        let c = customer.to_core(partnerdesk_host::now_or_clock(associated_at))?;
         self.write()?.upsert_customer(c).map_err(to_js)
     }
 
@@ -379,7 +353,7 @@ impl Desk {
     #[napi]
     pub fn request_disassociation(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         customer_id: String,
         reason: String,
         options: Option<CommandOptions>,
@@ -400,7 +374,7 @@ impl Desk {
     #[napi]
     pub fn request_partner_disassociation(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         customer_id: String,
         reason: String,
         options: Option<CommandOptions>,
@@ -418,7 +392,7 @@ impl Desk {
     #[napi]
     pub fn decide_disassociation(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         request_id: u32,
         approve: bool,
         reason: String,
@@ -461,7 +435,7 @@ impl Desk {
     #[napi]
     pub fn request_authorization(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         request: AuthorizationCommand,
         options: Option<CommandOptions>,
     ) -> napi::Result<String, Code> {
@@ -484,7 +458,7 @@ impl Desk {
     #[napi]
     pub fn record_distributor_decision(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         authorization_id: String,
         approved: bool,
         options: Option<CommandOptions>,
@@ -500,11 +474,11 @@ impl Desk {
     /// The customer's answer to an authorization request, or a later change: `approve`,
     /// `reject`, `revoke` (by the customer, with a reason) or `terminate` (by the partner).
     #[napi(
-        ts_args_type = "actor: Actor, authorizationId: string, action: 'approve' | 'reject' | 'revoke' | 'terminate', reason?: string, options?: CommandOptions"
+        ts_args_type = "actor: string | Actor, authorizationId: string, action: 'approve' | 'reject' | 'revoke' | 'terminate', reason?: string, options?: CommandOptions"
     )]
     pub fn decide_authorization(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         authorization_id: String,
         action: String,
         reason: Option<String>,
@@ -534,7 +508,7 @@ impl Desk {
     #[napi]
     pub fn expire_authorizations(&self, now: Option<DateTime<Utc>>) -> napi::Result<u32, Code> {
         self.write()?
-            .expire_authorizations(now.unwrap_or(self.now))
+            .expire_authorizations(partnerdesk_host::now_or_clock(now))
             .map(count32)
             .map_err(to_js)
     }
@@ -549,7 +523,7 @@ impl Desk {
         let id = AuthorizationId::new(authorization_id).map_err(to_js)?;
         let desk = self.read()?;
         desk.authorization(&id)
-            .map(|a| Authorization::of(a, now.unwrap_or(self.now)))
+            .map(|a| Authorization::of(a, partnerdesk_host::now_or_clock(now)))
             .map_err(to_js)
     }
 
@@ -561,7 +535,7 @@ impl Desk {
         now: Option<DateTime<Utc>>,
     ) -> napi::Result<Vec<Authorization>, Code> {
         let id = customer(customer_id)?;
-        let now = now.unwrap_or(self.now);
+        let now = partnerdesk_host::now_or_clock(now);
         Ok(self
             .read()?
             .authorizations_of(&id)
@@ -581,7 +555,7 @@ impl Desk {
         let id = customer(customer_id)?;
         Ok(self
             .read()?
-            .may_act_on_behalf(&id, &scope.into(), now.unwrap_or(self.now)))
+            .may_act_on_behalf(&id, &scope.into(), partnerdesk_host::now_or_clock(now)))
     }
 
     /// Places an order on a customer's behalf (needs an active `place_orders` authorization,
@@ -589,7 +563,7 @@ impl Desk {
     #[napi]
     pub fn place_order_on_behalf(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         order: OrderCommand,
         options: Option<CommandOptions>,
     ) -> napi::Result<String, Code> {
@@ -597,12 +571,8 @@ impl Desk {
         let inv = self.invocation(actor.to_core()?, &o)?;
         let kind = OrderType::parse_known(&order.kind)
             .ok_or_else(|| invalid_argument("kind", "expected new, renewal or change"))?;
-        let req = OrderRequest::new(
-            customer(order.customer_id)?,
-            kind,
-            money_of("amount", &order.amount)?,
-        )
-        .map_err(to_js)?;
+        let req = OrderRequest::new(customer(order.customer_id)?, kind, money_of(&order.amount)?)
+            .map_err(to_js)?;
         self.write()?
             .place_order_on_behalf(&inv, &req)
             .map(|id| id.as_str().to_owned())
@@ -613,7 +583,7 @@ impl Desk {
     #[napi]
     pub fn order_overview(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         customer_id: Option<String>,
     ) -> napi::Result<OrderOverview, Code> {
         let (actor, id) = (actor.to_core()?, customer_id.map(customer).transpose()?);
@@ -631,7 +601,7 @@ impl Desk {
     #[napi]
     pub fn resources_to_renew(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         customer_id: Option<String>,
         days: u32,
         now: Option<DateTime<Utc>>,
@@ -639,7 +609,12 @@ impl Desk {
         let (actor, id) = (actor.to_core()?, customer_id.map(customer).transpose()?);
         let desk = self.read()?;
         let items = desk
-            .resources_to_renew(&actor, id.as_ref(), days, now.unwrap_or(self.now))
+            .resources_to_renew(
+                &actor,
+                id.as_ref(),
+                days,
+                partnerdesk_host::now_or_clock(now),
+            )
             .map_err(to_js)?;
         Ok(items
             .into_iter()
@@ -660,29 +635,23 @@ impl Desk {
     #[napi]
     pub fn spend_summary(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         customer_id: Option<String>,
         now: Option<DateTime<Utc>>,
     ) -> napi::Result<SpendSummary, Code> {
         let (actor, id) = (actor.to_core()?, customer_id.map(customer).transpose()?);
         let s = self
             .read()?
-            .spend_summary(&actor, id.as_ref(), now.unwrap_or(self.now))
+            .spend_summary(&actor, id.as_ref(), partnerdesk_host::now_or_clock(now))
             .map_err(to_js)?;
-        Ok(SpendSummary {
-            month_to_date: s.month_to_date.into(),
-            last_month: s.last_month.into(),
-            last_month_same_days: s.last_month_same_days.into(),
-            change: s.change.into(),
-            change_percent: s.change_percent.map(|p| p.to_string()),
-        })
+        Ok(s.into())
     }
 
     /// The top `n` products by spend between two days (`YYYY-MM-DD`, inclusive).
     #[napi]
     pub fn product_ranking(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         customer_id: Option<String>,
         from: String,
         to: String,
@@ -706,7 +675,7 @@ impl Desk {
     #[napi]
     pub fn daily_spend(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         customer_id: Option<String>,
         from: String,
         to: String,

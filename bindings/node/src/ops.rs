@@ -17,10 +17,10 @@ use partnerdesk::audit::AuditFilter as CoreAuditFilter;
 use partnerdesk::budget::BudgetSetting;
 use partnerdesk::command::BatchOutcome as CoreBatch;
 use partnerdesk::freeze::FreezeRequest;
-use partnerdesk::money::parse_amount;
 use partnerdesk::{
     Currency, CustomerId, IdempotencyKey, Invocation, Operator, OperatorId, Permission, Role,
 };
+pub use partnerdesk_host::records::BudgetUsage;
 
 /// Who acts: an operator (by login), a customer (by id) or the system.
 #[napi(string_enum = "lowercase")]
@@ -61,6 +61,23 @@ impl Actor {
                 "actor.id",
                 "an operator or customer actor needs an id",
             )),
+        }
+    }
+}
+
+pub use crate::args::ActorArg;
+
+/// The core's actor of an [`ActorArg`] (`INVALID_ID` for a malformed login or id).
+pub(crate) trait ToCoreActor {
+    /// The core's actor.
+    fn to_core(&self) -> napi::Result<CoreActor, Code>;
+}
+
+impl ToCoreActor for ActorArg {
+    fn to_core(&self) -> napi::Result<CoreActor, Code> {
+        match self {
+            ActorArg::Login(login) => partnerdesk_host::operator(login).map_err(to_js),
+            ActorArg::Value(actor) => actor.to_core(),
         }
     }
 }
@@ -195,27 +212,6 @@ impl From<CoreBatch> for BatchOutcome {
     }
 }
 
-/// A customer's budget usage.
-#[napi(object)]
-#[derive(Debug, Clone)]
-pub struct BudgetUsage {
-    /// `monthly` or `one_off`.
-    #[napi(ts_type = "BudgetKind | (string & {})")]
-    pub kind: String,
-    /// The budget.
-    pub amount: Money,
-    /// Spend counted against it.
-    pub used: Money,
-    /// Unpaid orders placed on the customer's behalf in the budget period.
-    pub committed: Money,
-    /// `amount - used - committed` (may be negative).
-    pub remaining: Money,
-    /// `used / amount * 100`, a decimal string with 2 decimals.
-    pub percent: String,
-    /// Whether reaching 100% freezes the account.
-    pub auto_freeze: bool,
-}
-
 /// Which audit records to read; absent fields match everything.
 #[napi(object)]
 #[derive(Debug, Clone, Default)]
@@ -307,7 +303,7 @@ impl Desk {
     #[napi]
     pub fn freeze(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         command: FreezeCommand,
         options: Option<CommandOptions>,
     ) -> napi::Result<BatchOutcome, Code> {
@@ -319,7 +315,7 @@ impl Desk {
     #[napi]
     pub fn unfreeze(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         command: FreezeCommand,
         options: Option<CommandOptions>,
     ) -> napi::Result<BatchOutcome, Code> {
@@ -330,7 +326,7 @@ impl Desk {
     #[napi]
     pub fn set_budget(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         customer_id: String,
         budget: BudgetCommand,
         options: Option<CommandOptions>,
@@ -339,7 +335,7 @@ impl Desk {
         let actor = actor.to_core()?;
         let id = CustomerId::new(customer_id).map_err(to_js)?;
         let amount = partnerdesk::Money::new(
-            parse_amount("budget_amount", &budget.amount.amount).map_err(to_js)?,
+            budget.amount.amount.0,
             Currency::new(&budget.amount.currency).map_err(to_js)?,
         );
         let setting = BudgetSetting::new(
@@ -369,17 +365,9 @@ impl Desk {
         let id = CustomerId::new(customer_id).map_err(to_js)?;
         let usage = self
             .read()?
-            .budget_usage(&id, now.unwrap_or(self.now))
+            .budget_usage(&id, partnerdesk_host::now_or_clock(now))
             .map_err(to_js)?;
-        Ok(usage.map(|u| BudgetUsage {
-            kind: u.budget.kind.as_str().to_owned(),
-            amount: u.budget.amount.into(),
-            used: u.used.into(),
-            committed: u.committed.into(),
-            remaining: u.remaining.into(),
-            percent: u.percent.to_string(),
-            auto_freeze: u.budget.auto_freeze,
-        }))
+        Ok(usage.map(BudgetUsage::from))
     }
 
     /// Evaluates every budget at `now` (thresholds, forecast, auto-freeze at 100%); returns
@@ -387,7 +375,7 @@ impl Desk {
     #[napi]
     pub fn evaluate_budgets(&self, now: Option<DateTime<Utc>>) -> napi::Result<u32, Code> {
         self.write()?
-            .evaluate_budgets(now.unwrap_or(self.now))
+            .evaluate_budgets(partnerdesk_host::now_or_clock(now))
             .map(count32)
             .map_err(to_js)
     }
@@ -397,7 +385,7 @@ impl Desk {
     #[napi]
     pub fn assign_manager(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         customer_ids: Vec<String>,
         manager: String,
         options: Option<CommandOptions>,
@@ -417,7 +405,7 @@ impl Desk {
     #[napi]
     pub fn unassign_manager(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         customer_ids: Vec<String>,
         options: Option<CommandOptions>,
     ) -> napi::Result<BatchOutcome, Code> {
@@ -436,7 +424,7 @@ impl Desk {
     #[napi]
     pub fn grant_permissions(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         operator: String,
         items: Vec<String>,
         options: Option<CommandOptions>,
@@ -448,7 +436,7 @@ impl Desk {
     #[napi]
     pub fn revoke_permissions(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         operator: String,
         items: Vec<String>,
         options: Option<CommandOptions>,
@@ -541,18 +529,18 @@ impl Desk {
 
 impl Desk {
     /// The invocation of a governed command: the host's actor, `options.now` (default: the
-    /// desk's `now`) and the optional idempotency key.
+    /// wall clock) and the optional idempotency key.
     pub(crate) fn invocation(
         &self,
         actor: CoreActor,
         o: &CommandOptions,
     ) -> napi::Result<Invocation, Code> {
-        Ok(Invocation::new(actor, o.now.unwrap_or(self.now)).with_key(key(o)?))
+        Ok(Invocation::new(actor, partnerdesk_host::now_or_clock(o.now)).with_key(key(o)?))
     }
 
     fn freeze_or_unfreeze(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         command: FreezeCommand,
         options: Option<CommandOptions>,
         freeze: bool,
@@ -577,7 +565,7 @@ impl Desk {
 
     fn change_permissions(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         operator: String,
         items: Vec<String>,
         options: Option<CommandOptions>,

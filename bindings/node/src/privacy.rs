@@ -195,14 +195,13 @@ impl Desk {
     pub fn replay(
         snapshot_json: String,
         events_json: String,
-        now: Option<chrono::DateTime<chrono::Utc>>,
         key: Option<Buffer>,
     ) -> napi::Result<Desk, Code> {
         let key = key.map(|k| EventKey::new(&k).map_err(to_js)).transpose()?;
         let events: Vec<Event> = serde_json::from_str(&events_json).map_err(|e| to_js(e.into()))?;
         let desk =
             CoreDesk::replay_with_key(&snapshot_json, events, key.as_ref()).map_err(to_js)?;
-        Ok(Desk::wrap(desk, now.unwrap_or_else(chrono::Utc::now)))
+        Ok(Desk::wrap(desk))
     }
 
     /// Sets (or clears, without one) the secret key (at least 16 bytes) the desk seals its

@@ -8,7 +8,7 @@
 use crate::desk::Desk;
 use crate::error::{Code, to_js};
 use crate::lifecycle::{AuthorizationScopeName, customer, date_of};
-use crate::ops::Actor;
+use crate::ops::{ActorArg, ToCoreActor};
 use crate::types::{Money, count32};
 use chrono::{DateTime, Utc};
 use napi::bindgen_prelude::Buffer;
@@ -42,7 +42,7 @@ impl Desk {
     /// Moves the month-to-date index to the billing month of `now` (default the desk's).
     #[napi]
     pub fn roll_to(&self, now: Option<DateTime<Utc>>) -> napi::Result<(), Code> {
-        self.write()?.roll_to(now.unwrap_or(self.now));
+        self.write()?.roll_to(partnerdesk_host::now_or_clock(now));
         Ok(())
     }
 
@@ -85,7 +85,7 @@ impl Desk {
     ) -> napi::Result<(), Code> {
         let id = customer(customer_id)?;
         self.read()?
-            .require_authorization(&id, &scope.into(), now.unwrap_or(self.now))
+            .require_authorization(&id, &scope.into(), partnerdesk_host::now_or_clock(now))
             .map_err(to_js)
     }
 
@@ -93,7 +93,7 @@ impl Desk {
     /// auto-freeze); how many changes were made.
     #[napi]
     pub fn tick(&self, now: Option<DateTime<Utc>>) -> napi::Result<u32, Code> {
-        let now = now.unwrap_or(self.now);
+        let now = partnerdesk_host::now_or_clock(now);
         let mut d = self.write()?;
         let expired = d.expire_authorizations(now).map_err(to_js)?;
         let evaluated = d.evaluate_budgets(now).map_err(to_js)?;
@@ -131,7 +131,7 @@ impl Desk {
     #[napi]
     pub fn manager_spend(
         &self,
-        actor: Actor,
+        actor: ActorArg,
         manager: String,
         from: String,
         to: String,

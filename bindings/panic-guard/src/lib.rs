@@ -156,9 +156,21 @@ fn unchecked(ty: &Type) -> bool {
         })
 }
 
+/// `ty` without the invisible group a `macro_rules!` `$t:ty` fragment arrives in (a function
+/// declared through a macro, such as `partnerdesk_host::spike_operations!`).
+fn ungrouped(ty: &Type) -> &Type {
+    match ty {
+        Type::Group(g) => ungrouped(&g.elem),
+        Type::Paren(p) => ungrouped(&p.elem),
+        _ => ty,
+    }
+}
+
 /// The inner type of `Option<T>`.
 fn option_inner(ty: &Type) -> Option<Type> {
-    let Type::Path(p) = ty else { return None };
+    let Type::Path(p) = ungrouped(ty) else {
+        return None;
+    };
     let last = p.path.segments.last()?;
     if last.ident != "Option" {
         return None;
@@ -172,8 +184,31 @@ fn option_inner(ty: &Type) -> Option<Type> {
     }
 }
 
+/// The TypeScript type of `partnerdesk-host`'s host newtypes and the Node binding's actor
+/// argument, which napi's generator would name by their Rust names: `HostDecimal` crosses as a
+/// decimal string, `HostInstant` as a `Date`, `ActorArg` as a login or an `Actor` (their
+/// `FromNapiValue` says so at run time, the generator cannot see it).
+fn host_newtype_ts(ty: &Type) -> Option<&'static str> {
+    let Type::Path(p) = ungrouped(ty) else {
+        return None;
+    };
+    match p.path.segments.last()?.ident.to_string().as_str() {
+        "HostDecimal" => Some("string"),
+        "HostInstant" => Some("Date"),
+        "ActorArg" => Some("string | Actor"),
+        _ => None,
+    }
+}
+
 /// The TypeScript type napi's generator gives an argument of type `ty`.
 fn ts_type(ty: &Type) -> Option<String> {
+    let ty = ungrouped(ty);
+    if let Some(ts) = host_newtype_ts(ty) {
+        return Some(ts.to_owned());
+    }
+    if let Some(ts) = option_inner(ty).as_ref().and_then(host_newtype_ts) {
+        return Some(format!("{ts} | undefined | null"));
+    }
     let ty3: syn3::Type = syn3::parse2(ty.to_token_stream()).ok()?;
     Some(napi_derive_backend::typegen::ty_to_ts_type(&ty3, false, false, false).0)
 }

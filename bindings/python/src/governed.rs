@@ -88,15 +88,14 @@ impl PyActor {
     }
 }
 
-/// An actor argument: an `Actor`, or a `str` taken as an operator login.
+/// An actor argument: an `Actor`, or a `str` taken as an operator login (the convention of
+/// every host, `docs/conventions.md`).
 pub(crate) fn actor_arg(obj: &Bound<'_, PyAny>) -> PyResult<Actor> {
     if let Ok(a) = obj.cast::<PyActor>() {
         return Ok(a.get().inner.clone());
     }
     if let Ok(s) = obj.cast::<PyString>() {
-        return OperatorId::new(s.to_cow()?.as_ref())
-            .map(Actor::Operator)
-            .py(obj.py());
+        return partnerdesk_host::operator(s.to_cow()?.as_ref()).py(obj.py());
     }
     Err(PyTypeError::new_err(
         "actor: expected a partnerdesk.Actor or an operator login (str)",

@@ -66,8 +66,9 @@ pub(crate) fn time_arg(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<DateTime<
     Ok(t)
 }
 
-/// `now` argument: the given time, or the host's clock when `None` (read through Python's
-/// `datetime.now(timezone.utc)`, so tools that freeze time in tests work too).
+/// `now` argument: the given time, or the wall clock (UTC) when `None`, as in every host
+/// (`docs/conventions.md`); read through Python's `datetime.now(timezone.utc)`, so tools that
+/// freeze time in tests work too.
 pub(crate) fn now_arg(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>) -> PyResult<DateTime<Utc>> {
     match obj {
         Some(o) if !o.is_none() => time_arg(o, "now"),

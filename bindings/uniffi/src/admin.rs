@@ -11,25 +11,14 @@
 use crate::desk::{Desk, customer_id, parse_query};
 use crate::error::Result;
 use crate::ops::{
-    AuthorizationInfo, AuthorizationScope, OrderCounts, RenewalItem, SpendSummary, parse_actor,
-    parse_invocation,
+    AuthorizationInfo, AuthorizationScope, OrderCounts, RenewalItem, parse_invocation,
 };
-use crate::types::{Money, SortOrder, parse_now, parse_time, to_u64};
+use crate::types::{IdPage, LabeledAmount, Money, SortOrder, SpendSummary, to_u64};
 use chrono::NaiveDate;
 use partnerdesk::access::Permission;
 use partnerdesk::{AuthorizationId, OperatorId};
+use partnerdesk_host::{Actor, HostDecimal, HostInstant};
 use std::sync::Arc;
-
-/// One page of ids (no rows built).
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct IdPage {
-    /// The ids, in sort order.
-    pub ids: Vec<String>,
-    /// How many customers match in all.
-    pub total: u64,
-    /// The cursor of the next page, if there are more.
-    pub next_cursor: Option<String>,
-}
 
 /// An operator of the partner (the display name is personal data and is not shown).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -42,15 +31,6 @@ pub struct OperatorInfo {
     pub account_manager: bool,
     /// Permission item codes, sorted.
     pub permissions: Vec<String>,
-}
-
-/// An amount with a label: a cloud service (product ranking) or a billing day (daily spend).
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct LabeledAmount {
-    /// The service code or the day (`2026-11-29`).
-    pub label: String,
-    /// The amount.
-    pub amount: Money,
 }
 
 /// A billing day argument (`2026-11-29`); `INVALID_DATE` naming `field` otherwise.
@@ -77,10 +57,10 @@ impl Desk {
     /// `grantPermissions` and `revokePermissions`.
     fn change_permissions(
         &self,
-        actor: &str,
+        actor: &Actor,
         operator: String,
         items: &[String],
-        now: &str,
+        now: Option<HostInstant>,
         idempotency_key: Option<String>,
         grant: bool,
     ) -> Result<()> {
@@ -119,41 +99,37 @@ impl Desk {
     }
 
     /// The ids of one page of a search (no rows built).
-    #[uniffi::method(default(include_disassociated = false))]
+    #[uniffi::method(default(now = None, include_disassociated = false))]
     pub fn search_ids(
         &self,
         filter: String,
         sort: SortOrder,
         page: crate::types::PageRequest,
-        now: String,
+        now: Option<HostInstant>,
         include_disassociated: bool,
     ) -> Result<IdPage> {
         let (now, query) = (
-            parse_now(&now)?,
+            partnerdesk_host::at(now),
             parse_query(&filter, include_disassociated)?,
         );
         let p = self
             .read()
             .search_ids(&query, sort.into(), &page.into(), now)?;
-        Ok(IdPage {
-            ids: p.ids.iter().map(|i| i.as_str().to_owned()).collect(),
-            total: to_u64(p.total),
-            next_cursor: p.next_cursor,
-        })
+        Ok(p.into())
     }
 
     /// The id of every customer matching the filter, in sort order, without paging (for batch
     /// work over a whole selection).
-    #[uniffi::method(default(include_disassociated = false))]
+    #[uniffi::method(default(now = None, include_disassociated = false))]
     pub fn select_ids(
         &self,
         filter: String,
         sort: SortOrder,
-        now: String,
+        now: Option<HostInstant>,
         include_disassociated: bool,
     ) -> Result<Vec<String>> {
         let (now, query) = (
-            parse_now(&now)?,
+            partnerdesk_host::at(now),
             parse_query(&filter, include_disassociated)?,
         );
         let ids = self.read().select_ids(&query, sort.into(), now);
@@ -224,42 +200,42 @@ impl Desk {
     }
 
     /// Grants permission items (codes) to an operator (administrator only).
-    #[uniffi::method(default(idempotency_key = None))]
+    #[uniffi::method(default(now = None, idempotency_key = None))]
     pub fn grant_permissions(
         &self,
-        actor: String,
+        actor: Actor,
         operator: String,
         items: Vec<String>,
-        now: String,
+        now: Option<HostInstant>,
         idempotency_key: Option<String>,
     ) -> Result<()> {
-        self.change_permissions(&actor, operator, &items, &now, idempotency_key, true)
+        self.change_permissions(&actor, operator, &items, now, idempotency_key, true)
     }
 
     /// Revokes permission items from an operator (administrator only).
-    #[uniffi::method(default(idempotency_key = None))]
+    #[uniffi::method(default(now = None, idempotency_key = None))]
     pub fn revoke_permissions(
         &self,
-        actor: String,
+        actor: Actor,
         operator: String,
         items: Vec<String>,
-        now: String,
+        now: Option<HostInstant>,
         idempotency_key: Option<String>,
     ) -> Result<()> {
-        self.change_permissions(&actor, operator, &items, &now, idempotency_key, false)
+        self.change_permissions(&actor, operator, &items, now, idempotency_key, false)
     }
 
     /// Associates a new customer (JSON in the snapshot's customer form) with the partner.
-    #[uniffi::method(default(invited_by = None, idempotency_key = None))]
+    #[uniffi::method(default(now = None, invited_by = None, idempotency_key = None))]
     pub fn associate(
         &self,
-        actor: String,
+        actor: Actor,
         customer_json: String,
-        now: String,
+        now: Option<HostInstant>,
         invited_by: Option<String>,
         idempotency_key: Option<String>,
     ) -> Result<()> {
-        let inv = parse_invocation(&actor, &now, idempotency_key)?;
+        let inv = parse_invocation(&actor, now, idempotency_key)?;
         let invited_by = invited_by.map(OperatorId::new).transpose()?;
         Ok(self
             .write()
@@ -267,31 +243,31 @@ impl Desk {
     }
 
     /// The customer (`customer:<id>`) asks to end its association; returns the request id.
-    #[uniffi::method(default(idempotency_key = None))]
+    #[uniffi::method(default(now = None, idempotency_key = None))]
     pub fn request_disassociation(
         &self,
-        actor: String,
+        actor: Actor,
         customer_id: String,
         reason: String,
-        now: String,
+        now: Option<HostInstant>,
         idempotency_key: Option<String>,
     ) -> Result<u64> {
-        let inv = parse_invocation(&actor, &now, idempotency_key)?;
+        let inv = parse_invocation(&actor, now, idempotency_key)?;
         let id = crate::desk::customer_id(&customer_id)?;
         Ok(self.write().request_disassociation(&inv, &id, &reason)?)
     }
 
     /// The partner asks to end a customer's association; returns the request id.
-    #[uniffi::method(default(idempotency_key = None))]
+    #[uniffi::method(default(now = None, idempotency_key = None))]
     pub fn request_partner_disassociation(
         &self,
-        actor: String,
+        actor: Actor,
         customer_id: String,
         reason: String,
-        now: String,
+        now: Option<HostInstant>,
         idempotency_key: Option<String>,
     ) -> Result<u64> {
-        let inv = parse_invocation(&actor, &now, idempotency_key)?;
+        let inv = parse_invocation(&actor, now, idempotency_key)?;
         let id = crate::desk::customer_id(&customer_id)?;
         Ok(self
             .write()
@@ -299,17 +275,17 @@ impl Desk {
     }
 
     /// Approves or rejects a disassociation request.
-    #[uniffi::method(default(idempotency_key = None))]
+    #[uniffi::method(default(now = None, idempotency_key = None))]
     pub fn decide_disassociation(
         &self,
-        actor: String,
+        actor: Actor,
         request_id: u64,
         approve: bool,
         reason: String,
-        now: String,
+        now: Option<HostInstant>,
         idempotency_key: Option<String>,
     ) -> Result<()> {
-        let inv = parse_invocation(&actor, &now, idempotency_key)?;
+        let inv = parse_invocation(&actor, now, idempotency_key)?;
         Ok(self
             .write()
             .decide_disassociation(&inv, request_id, approve, &reason)?)
@@ -328,16 +304,16 @@ impl Desk {
     }
 
     /// Records the distributor's decision on a reseller's authorization request.
-    #[uniffi::method(default(idempotency_key = None))]
+    #[uniffi::method(default(now = None, idempotency_key = None))]
     pub fn record_distributor_decision(
         &self,
-        actor: String,
+        actor: Actor,
         authorization_id: String,
         approved: bool,
-        now: String,
+        now: Option<HostInstant>,
         idempotency_key: Option<String>,
     ) -> Result<()> {
-        let inv = parse_invocation(&actor, &now, idempotency_key)?;
+        let inv = parse_invocation(&actor, now, idempotency_key)?;
         let id = AuthorizationId::new(authorization_id)?;
         Ok(self
             .write()
@@ -346,17 +322,17 @@ impl Desk {
 
     /// Acts on an authorization: `approve`, `reject` or `revoke` (the customer, `revoke` with
     /// a reason), `terminate` (the partner).
-    #[uniffi::method(default(reason = None, idempotency_key = None))]
+    #[uniffi::method(default(now = None, reason = None, idempotency_key = None))]
     pub fn decide_authorization(
         &self,
-        actor: String,
+        actor: Actor,
         authorization_id: String,
         action: String,
-        now: String,
+        now: Option<HostInstant>,
         reason: Option<String>,
         idempotency_key: Option<String>,
     ) -> Result<()> {
-        let inv = parse_invocation(&actor, &now, idempotency_key)?;
+        let inv = parse_invocation(&actor, now, idempotency_key)?;
         let id = AuthorizationId::new(authorization_id)?;
         let mut d = self.write();
         Ok(match action.as_str() {
@@ -372,61 +348,74 @@ impl Desk {
     }
 
     /// Ends the authorizations whose time has passed at `now`; how many ended.
-    pub fn expire_authorizations(&self, now: String) -> Result<u64> {
+    #[uniffi::method(default(now = None))]
+    pub fn expire_authorizations(&self, now: Option<HostInstant>) -> Result<u64> {
         Ok(to_u64(
-            self.write().expire_authorizations(parse_now(&now)?)?,
+            self.write()
+                .expire_authorizations(partnerdesk_host::at(now))?,
         ))
     }
 
     /// One authorization and its state at `now`.
+    #[uniffi::method(default(now = None))]
     pub fn authorization(
         &self,
         authorization_id: String,
-        now: String,
+        now: Option<HostInstant>,
     ) -> Result<AuthorizationInfo> {
-        let (id, now) = (AuthorizationId::new(authorization_id)?, parse_now(&now)?);
+        let (id, now) = (
+            AuthorizationId::new(authorization_id)?,
+            partnerdesk_host::at(now),
+        );
         Ok(AuthorizationInfo::at(self.read().authorization(&id)?, now))
     }
 
     /// Whether an active authorization covers `scope` for a customer at `now`.
+    #[uniffi::method(default(now = None))]
     pub fn may_act_on_behalf(
         &self,
         customer_id: String,
         scope: AuthorizationScope,
-        now: String,
+        now: Option<HostInstant>,
     ) -> Result<bool> {
-        let (id, now) = (crate::desk::customer_id(&customer_id)?, parse_now(&now)?);
+        let (id, now) = (
+            crate::desk::customer_id(&customer_id)?,
+            partnerdesk_host::at(now),
+        );
         Ok(self.read().may_act_on_behalf(&id, &scope.into(), now))
     }
 
     /// `AUTHORIZATION_REQUIRED` unless an active authorization covers `scope` at `now`.
+    #[uniffi::method(default(now = None))]
     pub fn require_authorization(
         &self,
         customer_id: String,
         scope: AuthorizationScope,
-        now: String,
+        now: Option<HostInstant>,
     ) -> Result<()> {
-        let (id, now) = (crate::desk::customer_id(&customer_id)?, parse_now(&now)?);
+        let (id, now) = (
+            crate::desk::customer_id(&customer_id)?,
+            partnerdesk_host::at(now),
+        );
         Ok(self.read().require_authorization(&id, &scope.into(), now)?)
     }
 
-    /// Places an order (`new`, `renewal`, `change`, ...) of `amount` (a decimal string in the
-    /// partner's currency) on a customer's behalf under an active authorization; its id.
-    #[uniffi::method(default(idempotency_key = None))]
+    /// Places an order (`new`, `renewal`, `change`, ...) of `amount` (in the partner's
+    /// currency, `BigDecimal` in Kotlin) on a customer's behalf under an active authorization; its id.
+    #[uniffi::method(default(now = None, idempotency_key = None))]
     pub fn place_order_on_behalf(
         &self,
-        actor: String,
+        actor: Actor,
         customer_id: String,
         kind: String,
-        amount: String,
-        now: String,
+        amount: HostDecimal,
+        now: Option<HostInstant>,
         idempotency_key: Option<String>,
     ) -> Result<String> {
-        let inv = parse_invocation(&actor, &now, idempotency_key)?;
+        let inv = parse_invocation(&actor, now, idempotency_key)?;
         let id = crate::desk::customer_id(&customer_id)?;
-        let amount = partnerdesk::money::parse_amount("amount", &amount)?;
         let mut d = self.write();
-        let money = partnerdesk::Money::new(amount, d.partner().currency);
+        let money = partnerdesk::Money::new(amount.0, d.partner().currency);
         let request =
             partnerdesk::order::OrderRequest::new(id, partnerdesk::OrderType::parse(&kind), money)?;
         Ok(d.place_order_on_behalf(&inv, &request)?.to_string())
@@ -434,8 +423,9 @@ impl Desk {
 
     /// The periodic work at `now`: expires authorizations and evaluates budgets (thresholds,
     /// auto-freeze); how many changes were made.
-    pub fn tick(&self, now: String) -> Result<u64> {
-        let now = parse_now(&now)?;
+    #[uniffi::method(default(now = None))]
+    pub fn tick(&self, now: Option<HostInstant>) -> Result<u64> {
+        let now = partnerdesk_host::at(now);
         let mut d = self.write();
         Ok(to_u64(
             d.expire_authorizations(now)? + d.evaluate_budgets(now)?,
@@ -443,18 +433,17 @@ impl Desk {
     }
 
     /// Freezes the customers whose auto-freeze budget is used up at `now`; how many.
-    pub fn evaluate_budgets(&self, now: String) -> Result<u64> {
-        Ok(to_u64(self.write().evaluate_budgets(parse_now(&now)?)?))
+    #[uniffi::method(default(now = None))]
+    pub fn evaluate_budgets(&self, now: Option<HostInstant>) -> Result<u64> {
+        Ok(to_u64(
+            self.write().evaluate_budgets(partnerdesk_host::at(now))?,
+        ))
     }
 
     /// Unpaid and all orders, of one customer or everyone `actor` may see.
     #[uniffi::method(default(customer_id = None))]
-    pub fn order_overview(
-        &self,
-        actor: String,
-        customer_id: Option<String>,
-    ) -> Result<OrderCounts> {
-        let (actor, id) = (parse_actor(&actor)?, optional_customer(customer_id)?);
+    pub fn order_overview(&self, actor: Actor, customer_id: Option<String>) -> Result<OrderCounts> {
+        let (actor, id) = (actor.to_core()?, optional_customer(customer_id)?);
         let o = self.read().order_overview(&actor, id.as_ref())?;
         Ok(OrderCounts {
             unpaid: to_u64(o.unpaid),
@@ -463,17 +452,17 @@ impl Desk {
     }
 
     /// Resources expiring within `days` of `now` that do not renew by themselves, soonest first.
-    #[uniffi::method(default(customer_id = None))]
+    #[uniffi::method(default(now = None, customer_id = None))]
     pub fn resources_to_renew(
         &self,
-        actor: String,
+        actor: Actor,
         days: u32,
-        now: String,
+        now: Option<HostInstant>,
         customer_id: Option<String>,
     ) -> Result<Vec<RenewalItem>> {
         let (actor, now, id) = (
-            parse_actor(&actor)?,
-            parse_now(&now)?,
+            actor.to_core()?,
+            partnerdesk_host::at(now),
             optional_customer(customer_id)?,
         );
         let d = self.read();
@@ -485,16 +474,16 @@ impl Desk {
     }
 
     /// Month-to-date spend against last month, of one customer or everyone `actor` may see.
-    #[uniffi::method(default(customer_id = None))]
+    #[uniffi::method(default(now = None, customer_id = None))]
     pub fn spend_summary(
         &self,
-        actor: String,
-        now: String,
+        actor: Actor,
+        now: Option<HostInstant>,
         customer_id: Option<String>,
     ) -> Result<SpendSummary> {
         let (actor, now, id) = (
-            parse_actor(&actor)?,
-            parse_now(&now)?,
+            actor.to_core()?,
+            partnerdesk_host::at(now),
             optional_customer(customer_id)?,
         );
         Ok(self.read().spend_summary(&actor, id.as_ref(), now)?.into())
@@ -505,13 +494,13 @@ impl Desk {
     #[uniffi::method(default(n = 10, customer_id = None))]
     pub fn product_ranking(
         &self,
-        actor: String,
+        actor: Actor,
         from: String,
         to: String,
         n: u32,
         customer_id: Option<String>,
     ) -> Result<Vec<LabeledAmount>> {
-        let (actor, id) = (parse_actor(&actor)?, optional_customer(customer_id)?);
+        let (actor, id) = (actor.to_core()?, optional_customer(customer_id)?);
         let (from, to) = (parse_day("from", &from)?, parse_day("to", &to)?);
         let n = usize::try_from(n).unwrap_or(usize::MAX);
         let r = self
@@ -529,12 +518,12 @@ impl Desk {
     #[uniffi::method(default(customer_id = None))]
     pub fn daily_spend(
         &self,
-        actor: String,
+        actor: Actor,
         from: String,
         to: String,
         customer_id: Option<String>,
     ) -> Result<Vec<LabeledAmount>> {
-        let (actor, id) = (parse_actor(&actor)?, optional_customer(customer_id)?);
+        let (actor, id) = (actor.to_core()?, optional_customer(customer_id)?);
         let (from, to) = (parse_day("from", &from)?, parse_day("to", &to)?);
         let r = self.read().daily_spend(&actor, id.as_ref(), from, to)?;
         Ok(r.into_iter()
@@ -564,11 +553,8 @@ impl Desk {
     }
 
     /// Who managed a customer at an instant (`null`: nobody).
-    pub fn manager_at(&self, customer_id: String, at: String) -> Result<Option<String>> {
-        let (id, at) = (
-            crate::desk::customer_id(&customer_id)?,
-            parse_time("at", &at)?,
-        );
+    pub fn manager_at(&self, customer_id: String, at: HostInstant) -> Result<Option<String>> {
+        let (id, at) = (crate::desk::customer_id(&customer_id)?, at.0);
         Ok(self
             .read()
             .manager_at(&id, at)?
@@ -578,12 +564,12 @@ impl Desk {
     /// Spend of the customers `manager` managed, by period, between two billing days.
     pub fn manager_spend(
         &self,
-        actor: String,
+        actor: Actor,
         manager: String,
         from: String,
         to: String,
     ) -> Result<Money> {
-        let (actor, manager) = (parse_actor(&actor)?, OperatorId::new(manager)?);
+        let (actor, manager) = (actor.to_core()?, OperatorId::new(manager)?);
         let (from, to) = (parse_day("from", &from)?, parse_day("to", &to)?);
         Ok(self
             .read()

@@ -6,17 +6,16 @@
 //! recovered rather than turned into a second panic.
 
 use crate::error::Result;
-use crate::types::{
-    CustomerRow, Page, PageRequest, PartnerInfo, SortOrder, format_time, parse_now, to_u64,
-};
+use crate::types::{CustomerRow, Page, PageRequest, PartnerInfo, SortOrder, to_u64};
 use partnerdesk::CustomerId;
 use partnerdesk::query::Query;
+use partnerdesk_host::HostInstant;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// A partner's customer portfolio: load it, search it, act on customers.
 ///
-/// Every call that depends on time takes `now` as an RFC 3339 string (UTC recommended); the
-/// library never reads the device clock.
+/// Every call that depends on time takes an optional `now` (`java.time.Instant` in Kotlin),
+/// which defaults to the device's clock (UTC), as in every host (`docs/conventions.md`).
 #[derive(Debug, uniffi::Object)]
 pub struct Desk {
     inner: RwLock<partnerdesk::Desk>,
@@ -90,32 +89,38 @@ impl Desk {
     /// Searches with the text filter (`assoc=reseller and mtd>=1000 and (tag:vip or
     /// tag:gold)`; empty for everyone): one page of masked rows, the total and the next cursor.
     /// Disassociated customers are left out unless `include_disassociated`.
-    #[uniffi::method(default(include_disassociated = false))]
+    #[uniffi::method(default(now = None, include_disassociated = false))]
     pub fn search(
         &self,
         filter: String,
         sort: SortOrder,
         page: PageRequest,
-        now: String,
+        now: Option<HostInstant>,
         include_disassociated: bool,
     ) -> Result<Page> {
-        let now = parse_now(&now)?;
+        let now = partnerdesk_host::at(now);
         let query = parse_query(&filter, include_disassociated)?;
         let page = self.read().search(&query, sort.into(), &page.into(), now)?;
         Ok(page.into())
     }
 
     /// How many customers match the text filter at `now`.
-    #[uniffi::method(default(include_disassociated = false))]
-    pub fn count(&self, filter: String, now: String, include_disassociated: bool) -> Result<u64> {
-        let now = parse_now(&now)?;
+    #[uniffi::method(default(now = None, include_disassociated = false))]
+    pub fn count(
+        &self,
+        filter: String,
+        now: Option<HostInstant>,
+        include_disassociated: bool,
+    ) -> Result<u64> {
+        let now = partnerdesk_host::at(now);
         let query = parse_query(&filter, include_disassociated)?;
         Ok(to_u64(self.read().count(&query, now)))
     }
 
     /// The masked row of one customer at `now`.
-    pub fn customer_row(&self, id: String, now: String) -> Result<CustomerRow> {
-        let now = parse_now(&now)?;
+    #[uniffi::method(default(now = None))]
+    pub fn customer_row(&self, id: String, now: Option<HostInstant>) -> Result<CustomerRow> {
+        let now = partnerdesk_host::at(now);
         let id = customer_id(&id)?;
         Ok(self.read().customer_row(&id, now)?.into())
     }
@@ -126,8 +131,9 @@ impl Desk {
     }
 
     /// Moves the month-to-date index to the billing month of `now` (call when a month begins).
-    pub fn roll_to(&self, now: String) -> Result<()> {
-        let now = parse_now(&now)?;
+    #[uniffi::method(default(now = None))]
+    pub fn roll_to(&self, now: Option<HostInstant>) -> Result<()> {
+        let now = partnerdesk_host::at(now);
         self.write().roll_to(now);
         Ok(())
     }
@@ -147,8 +153,8 @@ pub(crate) fn parse_query(filter: &str, include_disassociated: bool) -> Result<Q
 /// when searching a [`Desk::demo`] desk.
 #[partnerdesk_panic_guard::entry_points(fallible_only)]
 #[uniffi::export]
-pub fn demo_now() -> String {
-    format_time(partnerdesk::demo::demo_now())
+pub fn demo_now() -> HostInstant {
+    HostInstant(partnerdesk::demo::demo_now())
 }
 
 /// Parses a text filter and returns its canonical form (for a search box: check as you type).

@@ -7,14 +7,14 @@
 
 use crate::desk::{Desk, parse_query};
 use crate::error::Result;
-use crate::ops::parse_actor;
 use crate::ops::parse_customer_ids;
-use crate::types::{SortOrder, format_time, parse_now};
+use crate::types::{SortOrder, format_time};
 use partnerdesk::export::{
     ExportFormat, ExportJob, ExportRequest, ExportSelection, ExportStatus, RecordedSelection,
 };
 use partnerdesk::{ExportId, Invocation};
 use partnerdesk_host::export as host;
+use partnerdesk_host::{Actor, HostInstant};
 use std::io::Write;
 
 /// What to export and how. Select with `ids` (in that order) or else with `filter` (blank:
@@ -113,6 +113,7 @@ impl From<&ExportJob> for ExportJobInfo {
 pub trait ExportListener: Send + Sync {
     /// The next chunk of the file; `false` if it could not be taken (`EXPORT_WRITE_FAILED`).
     fn on_chunk(&self, chunk: Vec<u8>) -> bool;
+
     /// Rows done of total; `false` cancels the export (`EXPORT_CANCELLED`).
     fn on_progress(&self, done: u64, total: u64) -> bool;
 }
@@ -156,12 +157,12 @@ impl Desk {
 
 /// The invocation and the request of an export, parsed.
 fn export_args(
-    actor: &str,
+    actor: &Actor,
     options: ExportOptions,
-    now: &str,
+    now: Option<HostInstant>,
 ) -> Result<(Invocation, ExportRequest)> {
     Ok((
-        Invocation::new(parse_actor(actor)?, parse_now(now)?),
+        Invocation::new(actor.to_core()?, partnerdesk_host::at(now)),
         request(options)?,
     ))
 }
@@ -172,14 +173,15 @@ impl Desk {
     /// Exports customers, anonymised, to a file at `path` (administrator or the export item):
     /// written beside it and renamed over it only on success, so a refused or failed export
     /// leaves an existing file byte for byte as it was.
+    #[uniffi::method(default(now = None))]
     pub fn export_to_file(
         &self,
-        actor: String,
+        actor: Actor,
         path: String,
         options: ExportOptions,
-        now: String,
+        now: Option<HostInstant>,
     ) -> Result<ExportJobInfo> {
-        let args = export_args(&actor, options, &now)?;
+        let args = export_args(&actor, options, now)?;
         let path = std::path::PathBuf::from(path);
         Ok(host::to_path(&path, |out| {
             self.export_into(&args, out, |_, _| true)
@@ -187,13 +189,14 @@ impl Desk {
     }
 
     /// Exports customers, anonymised, to bytes in memory.
+    #[uniffi::method(default(now = None))]
     pub fn export_to_buffer(
         &self,
-        actor: String,
+        actor: Actor,
         options: ExportOptions,
-        now: String,
+        now: Option<HostInstant>,
     ) -> Result<Vec<u8>> {
-        let args = export_args(&actor, options, &now)?;
+        let args = export_args(&actor, options, now)?;
         let mut bytes = Vec::new();
         self.export_into(&args, &mut bytes, |_, _| true)?;
         Ok(bytes)
@@ -201,14 +204,15 @@ impl Desk {
 
     /// Exports customers, anonymised, streamed to `listener` in chunks, with progress; the
     /// listener cancels by answering `false` to `onProgress` (`EXPORT_CANCELLED`).
+    #[uniffi::method(default(now = None))]
     pub fn export_to_stream(
         &self,
-        actor: String,
+        actor: Actor,
         options: ExportOptions,
-        now: String,
+        now: Option<HostInstant>,
         listener: Box<dyn ExportListener>,
     ) -> Result<ExportJobInfo> {
-        let args = export_args(&actor, options, &now)?;
+        let args = export_args(&actor, options, now)?;
         let listener = &*listener;
         Ok(host::to_chunks(
             |chunk| listener.on_chunk(chunk.to_vec()),
@@ -218,14 +222,15 @@ impl Desk {
 
     /// Writes an earlier export again (its recorded selection over today's data) to a file at
     /// `path`, atomically as `exportToFile`; returns the rows written.
+    #[uniffi::method(default(now = None))]
     pub fn download_export(
         &self,
-        actor: String,
+        actor: Actor,
         export_id: String,
         path: String,
-        now: String,
+        now: Option<HostInstant>,
     ) -> Result<u64> {
-        let inv = Invocation::new(parse_actor(&actor)?, parse_now(&now)?);
+        let inv = Invocation::new(actor.to_core()?, partnerdesk_host::at(now));
         let id = ExportId::new(export_id)?;
         let path = std::path::PathBuf::from(path);
         Ok(host::to_path(&path, |out| {

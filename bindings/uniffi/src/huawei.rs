@@ -15,8 +15,9 @@ use crate::error::Result;
 use crate::ops::{
     BatchOutcome, BudgetKind, FreezeScope, budget_setting, freeze_request, parse_customer_ids,
 };
-use crate::types::{Money, format_time, parse_now, to_u64};
+use crate::types::{Money, format_time, to_u64};
 use partnerdesk::{Currency, Partner, PartnerId, ResellerId, YearMonth};
+use partnerdesk_host::{HostDecimal, HostInstant};
 use partnerdesk_huawei::import::{self, ImportOptions};
 use partnerdesk_huawei::paging::{self, PagePlan};
 use partnerdesk_huawei::{
@@ -403,15 +404,15 @@ fn run_import(
 impl Desk {
     /// A new, empty desk for a partner, to import Huawei responses into. The site decides the
     /// currency (CNY or USD) and the billing day; `now` (RFC 3339) fixes the billing month.
-    #[uniffi::constructor]
+    #[uniffi::constructor(default(now = None))]
     pub fn empty(
         partner_id: String,
         name: String,
         site: Site,
         tier: Tier,
-        now: String,
+        now: Option<HostInstant>,
     ) -> Result<Arc<Self>> {
-        let now = parse_now(&now)?;
+        let now = partnerdesk_host::at(now);
         let partner = Partner::new(PartnerId::new(partner_id)?, name, site.into(), tier.into());
         Ok(Desk::wrap(partnerdesk::Desk::new(partner, now)))
     }
@@ -419,9 +420,9 @@ impl Desk {
     /// A desk started from the adapter's built-in fixture responses of a site, as a host builds
     /// one from real responses: the customer lists (merged), then budgets (international) or
     /// resources, orders and bills (China).
-    #[uniffi::constructor]
-    pub fn from_huawei_fixtures(site: Site, now: String) -> Result<Arc<Self>> {
-        let now = parse_now(&now)?;
+    #[uniffi::constructor(default(now = None))]
+    pub fn from_huawei_fixtures(site: Site, now: Option<HostInstant>) -> Result<Arc<Self>> {
+        let now = partnerdesk_host::at(now);
         let (desk, _reports) = fixtures::desk(site.into(), now)?;
         Ok(Desk::wrap(desk))
     }
@@ -430,14 +431,14 @@ impl Desk {
     /// says what it did. `reseller_id` names the reseller (`indirect_partner_id`) the responses
     /// were fetched through. All or nothing: a refused import (`HUAWEI_API_ERROR` for an error
     /// envelope, `HUAWEI_INVALID_DATA`, `MALFORMED_JSON`, ...) changes nothing.
-    #[uniffi::method(default(reseller_id = None))]
+    #[uniffi::method(default(now = None, reseller_id = None))]
     pub fn import_huawei(
         &self,
         step: HuaweiImport,
-        now: String,
+        now: Option<HostInstant>,
         reseller_id: Option<String>,
     ) -> Result<ImportReport> {
-        let mut opts = ImportOptions::at(parse_now(&now)?);
+        let mut opts = ImportOptions::at(partnerdesk_host::at(now));
         if let Some(r) = reseller(reseller_id)? {
             opts = opts.through_reseller(r);
         }
@@ -511,13 +512,13 @@ pub fn huawei_unfreeze_body(
 }
 
 /// The `UpdateSubCustomerBudget` request body (JSON text) of a budget setting, validated by
-/// the domain first: `amount` is a decimal string in (0, 2147483647] with at most 2 decimals
+/// the domain first: `amount` (`BigDecimal` in Kotlin) is in (0, 2147483647] with at most 2 decimals
 /// (`INVALID_MONEY` otherwise); it is written as a JSON number with the decimal's exact digits.
 #[partnerdesk_panic_guard::entry_points(fallible_only)]
 #[uniffi::export(default(auto_freeze = false, unfreeze = false, reseller_id = None))]
 pub fn huawei_budget_body(
     customer_id: String,
-    amount: String,
+    amount: HostDecimal,
     currency: String,
     kind: BudgetKind,
     auto_freeze: bool,
@@ -526,7 +527,7 @@ pub fn huawei_budget_body(
 ) -> Result<String> {
     let id = crate::desk::customer_id(&customer_id)?;
     let setting = budget_setting(
-        &amount,
+        amount,
         Currency::new(&currency)?,
         kind,
         auto_freeze,

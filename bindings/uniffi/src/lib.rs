@@ -40,7 +40,7 @@ mod ops;
 mod panic_guard;
 mod types;
 
-pub use admin::{IdPage, LabeledAmount, OperatorInfo, version};
+pub use admin::{OperatorInfo, version};
 pub use desk::{Desk, demo_now, normalize_filter};
 pub use error::{PartnerDeskError, Result};
 pub use export::{ExportJobInfo, ExportListener, ExportOptions, export_columns};
@@ -51,12 +51,12 @@ pub use huawei::{
     huawei_split_query, huawei_unfreeze_body,
 };
 pub use ops::{
-    AuditEntry, AuthorizationInfo, AuthorizationScope, BatchOutcome, BudgetKind, BudgetUsage,
-    CustomerOverview, FreezeScope, ItemOutcome, OrderCounts, RenewalItem, SensitiveField,
-    SpendSummary,
+    AuditEntry, AuthorizationInfo, AuthorizationScope, BatchOutcome, BudgetKind, CustomerOverview,
+    FreezeScope, ItemOutcome, OrderCounts, RenewalItem, SensitiveField,
 };
 pub use types::{
-    BudgetSummary, CustomerRow, Money, Page, PageRequest, PartnerInfo, SortKey, SortOrder,
+    BudgetSummary, BudgetUsage, CustomerRow, IdPage, LabeledAmount, Money, Page, PageRequest,
+    PartnerInfo, SortKey, SortOrder, SpendSummary,
 };
 
 /// Every stable error code, in the core's order (for tables and exhaustiveness checks).

@@ -11,14 +11,14 @@
 
 use crate::desk::{Desk, customer_id};
 use crate::error::{PartnerDeskError, Result};
-use crate::types::{CustomerRow, Money, format_time, parse_now, to_u64};
-use partnerdesk::access::Actor;
+use crate::types::{BudgetUsage, CustomerRow, SpendSummary, format_time, to_u64};
 use partnerdesk::audit::AuditFilter;
 use partnerdesk::authorization::{AuthorizationRequest, AuthorizationScope as CoreAuthScope};
 use partnerdesk::budget::BudgetSetting;
 use partnerdesk::freeze::FreezeRequest;
 use partnerdesk::privacy::SensitiveField as CoreField;
 use partnerdesk::{CustomerId, IdempotencyKey, Invocation, OperatorId};
+use partnerdesk_host::{Actor as HostActor, HostDecimal, HostInstant};
 
 /// Freeze scope of a freeze or unfreeze.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -141,45 +141,6 @@ impl From<partnerdesk::command::BatchOutcome> for BatchOutcome {
     }
 }
 
-/// A customer's budget usage.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct BudgetUsage {
-    /// `monthly` or `one_off`.
-    pub kind: String,
-    /// The budget.
-    pub amount: Money,
-    /// Spend counted against it.
-    pub used: Money,
-    /// Unpaid orders placed on the customer's behalf in the budget period.
-    pub committed: Money,
-    /// `amount - used - committed` (may be negative).
-    pub remaining: Money,
-    /// `used / amount * 100`, 2 decimals.
-    pub percent: String,
-    /// Whether reaching 100% freezes the account.
-    pub auto_freeze: bool,
-    /// When the budget was set (RFC 3339, UTC).
-    pub set_at: String,
-    /// Who set it (an operator login or `system`).
-    pub set_by: String,
-}
-
-impl From<partnerdesk::budget::BudgetUsage> for BudgetUsage {
-    fn from(u: partnerdesk::budget::BudgetUsage) -> Self {
-        BudgetUsage {
-            kind: u.budget.kind.as_str().to_owned(),
-            amount: u.budget.amount.into(),
-            used: u.used.into(),
-            committed: u.committed.into(),
-            remaining: u.remaining.into(),
-            percent: u.percent.to_string(),
-            auto_freeze: u.budget.auto_freeze,
-            set_at: format_time(u.budget.set_at),
-            set_by: u.budget.set_by,
-        }
-    }
-}
-
 /// Order counts of a customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
 pub struct OrderCounts {
@@ -221,33 +182,6 @@ impl From<&partnerdesk::Resource> for RenewalItem {
             status: r.status.as_str().to_owned(),
             expires_at: r.expires_at.map(format_time),
             expiry_policy: r.expiry_policy.as_str().to_owned(),
-        }
-    }
-}
-
-/// Spend figures of a customer at an instant.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct SpendSummary {
-    /// Spend of the current billing month so far.
-    pub month_to_date: Money,
-    /// Spend of the whole last billing month.
-    pub last_month: Money,
-    /// Spend of last month over the same days.
-    pub last_month_same_days: Money,
-    /// `month_to_date - last_month_same_days`.
-    pub change: Money,
-    /// The change in percent, 2 decimals; `null` when last month's same days had no spend.
-    pub change_percent: Option<String>,
-}
-
-impl From<partnerdesk::analysis::SpendSummary> for SpendSummary {
-    fn from(s: partnerdesk::analysis::SpendSummary) -> Self {
-        SpendSummary {
-            month_to_date: s.month_to_date.into(),
-            last_month: s.last_month.into(),
-            last_month_same_days: s.last_month_same_days.into(),
-            change: s.change.into(),
-            change_percent: s.change_percent.map(|p| p.to_string()),
         }
     }
 }
@@ -351,30 +285,19 @@ impl From<&partnerdesk::audit::AuditRecord> for AuditEntry {
 
 // ---- argument parsing ------------------------------------------------------------------------
 
-/// Who acts: an operator's login (`alice`, or `operator:alice`), a customer
-/// (`customer:<id>`, for the customer's own steps) or `system`, as the audit log names them.
-pub(crate) fn parse_actor(actor: &str) -> Result<Actor> {
-    Ok(match actor.split_once(':') {
-        Some(("customer", id)) => Actor::Customer(customer_id(id)?),
-        Some(("operator", login)) => Actor::Operator(OperatorId::new(login)?),
-        _ if actor == "system" => Actor::System,
-        _ => Actor::Operator(OperatorId::new(actor)?),
-    })
-}
-
 pub(crate) fn parse_key(k: Option<String>) -> Result<Option<IdempotencyKey>> {
     Ok(k.map(IdempotencyKey::new).transpose()?)
 }
 
-/// The invocation of a governed command: the operator acting, `now` and the optional
-/// idempotency key, parsed in that order.
+/// The invocation of a governed command: who acts, `now` (default: the wall clock) and the
+/// optional idempotency key, parsed in that order.
 pub(crate) fn parse_invocation(
-    operator: &str,
-    now: &str,
+    actor: &HostActor,
+    now: Option<HostInstant>,
     key: Option<String>,
 ) -> Result<Invocation> {
-    let (actor, now, key) = (parse_actor(operator)?, parse_now(now)?, parse_key(key)?);
-    Ok(Invocation::new(actor, now).with_key(key))
+    let (actor, key) = (actor.to_core()?, parse_key(key)?);
+    Ok(Invocation::new(actor, partnerdesk_host::at(now)).with_key(key))
 }
 
 pub(crate) fn parse_customer_ids(ids: &[String]) -> Result<Vec<CustomerId>> {
@@ -395,19 +318,18 @@ pub(crate) fn freeze_request(
     )?)
 }
 
-/// The domain's budget setting, validated: `amount` a decimal string in (0, 2147483647] with
-/// at most 2 decimals. Used by `Desk.setBudget` and the Huawei request body alike.
+/// The domain's budget setting, validated: `amount` in (0, 2147483647] with at most 2
+/// decimals. Used by `Desk.setBudget` and the Huawei request body alike.
 pub(crate) fn budget_setting(
-    amount: &str,
+    amount: HostDecimal,
     currency: partnerdesk::Currency,
     kind: BudgetKind,
     auto_freeze: bool,
     unfreeze: bool,
     thresholds: &[String],
 ) -> Result<BudgetSetting> {
-    let amount = partnerdesk::money::parse_amount("budget_amount", amount)?;
     let setting = BudgetSetting::new(
-        partnerdesk::Money::new(amount, currency),
+        partnerdesk::Money::new(amount.0, currency),
         kind.into(),
         auto_freeze,
         unfreeze,
@@ -423,16 +345,16 @@ pub(crate) fn budget_setting(
 impl Desk {
     /// Assigns (or changes to) `manager` as account manager of up to 100 customers, with an
     /// outcome per customer. Needs `PD_ASSIGN_ACCOUNT_MANAGER`.
-    #[uniffi::method(default(idempotency_key = None))]
+    #[uniffi::method(default(now = None, idempotency_key = None))]
     pub fn assign_manager(
         &self,
-        operator: String,
+        actor: HostActor,
         customer_ids: Vec<String>,
         manager: String,
-        now: String,
+        now: Option<HostInstant>,
         idempotency_key: Option<String>,
     ) -> Result<BatchOutcome> {
-        let inv = parse_invocation(&operator, &now, idempotency_key)?;
+        let inv = parse_invocation(&actor, now, idempotency_key)?;
         let ids = parse_customer_ids(&customer_ids)?;
         let manager = OperatorId::new(manager)?;
         let out = self.write().assign_manager(&inv, &ids, &manager)?;
@@ -440,15 +362,15 @@ impl Desk {
     }
 
     /// Unassigns the account manager of up to 100 customers, with an outcome per customer.
-    #[uniffi::method(default(idempotency_key = None))]
+    #[uniffi::method(default(now = None, idempotency_key = None))]
     pub fn unassign_manager(
         &self,
-        operator: String,
+        actor: HostActor,
         customer_ids: Vec<String>,
-        now: String,
+        now: Option<HostInstant>,
         idempotency_key: Option<String>,
     ) -> Result<BatchOutcome> {
-        let inv = parse_invocation(&operator, &now, idempotency_key)?;
+        let inv = parse_invocation(&actor, now, idempotency_key)?;
         let ids = parse_customer_ids(&customer_ids)?;
         let out = self.write().unassign_manager(&inv, &ids)?;
         Ok(out.into())
@@ -456,42 +378,43 @@ impl Desk {
 
     /// Freezes up to 10 reseller-model customers with a scope and a reason (1..256 characters),
     /// with an outcome per customer. Needs the freeze/unfreeze permission item.
-    #[uniffi::method(default(idempotency_key = None))]
+    #[uniffi::method(default(now = None, idempotency_key = None))]
     pub fn freeze(
         &self,
-        operator: String,
+        actor: HostActor,
         customer_ids: Vec<String>,
         scope: FreezeScope,
         reason: String,
-        now: String,
+        now: Option<HostInstant>,
         idempotency_key: Option<String>,
     ) -> Result<BatchOutcome> {
-        let inv = parse_invocation(&operator, &now, idempotency_key)?;
+        let inv = parse_invocation(&actor, now, idempotency_key)?;
         let request = freeze_request(&customer_ids, scope, reason)?;
         Ok(self.write().freeze(&inv, &request)?.into())
     }
 
     /// Unfreezes up to 10 customers; `scope` must be the one they were frozen with.
-    #[uniffi::method(default(idempotency_key = None))]
+    #[uniffi::method(default(now = None, idempotency_key = None))]
     pub fn unfreeze(
         &self,
-        operator: String,
+        actor: HostActor,
         customer_ids: Vec<String>,
         scope: FreezeScope,
         reason: String,
-        now: String,
+        now: Option<HostInstant>,
         idempotency_key: Option<String>,
     ) -> Result<BatchOutcome> {
-        let inv = parse_invocation(&operator, &now, idempotency_key)?;
+        let inv = parse_invocation(&actor, now, idempotency_key)?;
         let request = freeze_request(&customer_ids, scope, reason)?;
         Ok(self.write().unfreeze(&inv, &request)?.into())
     }
 
-    /// Sets (not adds) a reseller-model customer's budget. `amount` is a decimal string
-    /// (`"5000.00"`, at most 2 decimals, up to 2147483647) in `currency` (the partner's when
+    /// Sets (not adds) a reseller-model customer's budget. `amount` is exact (a `BigDecimal` in
+    /// Kotlin, at most 2 decimals, up to 2147483647) in `currency` (the partner's when
     /// `null`). `unfreeze` also unfreezes the account in the same call. `thresholds`: alert
     /// thresholds in percent (decimal strings such as `"80"`), ascending.
     #[uniffi::method(default(
+        now = None,
         auto_freeze = false,
         unfreeze = false,
         currency = None,
@@ -501,32 +424,37 @@ impl Desk {
     #[allow(clippy::too_many_arguments)]
     pub fn set_budget(
         &self,
-        operator: String,
+        actor: HostActor,
         customer_id: String,
-        amount: String,
+        amount: HostDecimal,
         kind: BudgetKind,
-        now: String,
+        now: Option<HostInstant>,
         auto_freeze: bool,
         unfreeze: bool,
         currency: Option<String>,
         idempotency_key: Option<String>,
         thresholds: Vec<String>,
     ) -> Result<()> {
-        let inv = parse_invocation(&operator, &now, idempotency_key)?;
+        let inv = parse_invocation(&actor, now, idempotency_key)?;
         let id = crate::desk::customer_id(&customer_id)?;
         let currency = currency
             .map(|c| partnerdesk::Currency::new(&c))
             .transpose()?;
         let mut desk = self.write();
         let currency = currency.unwrap_or(desk.partner().currency);
-        let setting = budget_setting(&amount, currency, kind, auto_freeze, unfreeze, &thresholds)?;
+        let setting = budget_setting(amount, currency, kind, auto_freeze, unfreeze, &thresholds)?;
         desk.set_budget(&inv, &id, &setting)?;
         Ok(())
     }
 
     /// A customer's budget usage at `now` (`null` without a budget).
-    pub fn budget_usage(&self, customer_id: String, now: String) -> Result<Option<BudgetUsage>> {
-        let now = parse_now(&now)?;
+    #[uniffi::method(default(now = None))]
+    pub fn budget_usage(
+        &self,
+        customer_id: String,
+        now: Option<HostInstant>,
+    ) -> Result<Option<BudgetUsage>> {
+        let now = partnerdesk_host::at(now);
         let id = crate::desk::customer_id(&customer_id)?;
         Ok(self.read().budget_usage(&id, now)?.map(Into::into))
     }
@@ -534,19 +462,19 @@ impl Desk {
     /// Requests authorization to act on a customer's behalf for `duration_days` (1..=731) once
     /// approved; returns the authorization id. The partner's first request needs
     /// `accept_commitment_letter`.
-    #[uniffi::method(default(accept_commitment_letter = false, idempotency_key = None))]
+    #[uniffi::method(default(now = None, accept_commitment_letter = false, idempotency_key = None))]
     #[allow(clippy::too_many_arguments)]
     pub fn request_authorization(
         &self,
-        operator: String,
+        actor: HostActor,
         customer_id: String,
         scopes: Vec<AuthorizationScope>,
         duration_days: u32,
-        now: String,
+        now: Option<HostInstant>,
         accept_commitment_letter: bool,
         idempotency_key: Option<String>,
     ) -> Result<String> {
-        let inv = parse_invocation(&operator, &now, idempotency_key)?;
+        let inv = parse_invocation(&actor, now, idempotency_key)?;
         let id = crate::desk::customer_id(&customer_id)?;
         let request = AuthorizationRequest::new(
             id,
@@ -559,12 +487,13 @@ impl Desk {
     }
 
     /// A customer's authorizations (requests and their states at `now`), oldest first.
+    #[uniffi::method(default(now = None))]
     pub fn authorizations_of(
         &self,
         customer_id: String,
-        now: String,
+        now: Option<HostInstant>,
     ) -> Result<Vec<AuthorizationInfo>> {
-        let now = parse_now(&now)?;
+        let now = partnerdesk_host::at(now);
         let id = crate::desk::customer_id(&customer_id)?;
         let desk = self.read();
         desk.customer(&id)?;
@@ -578,15 +507,15 @@ impl Desk {
     /// A customer's overview at `now`, as `operator` may see it (needs the view-customers and
     /// view-spend items): masked row, budget usage, order counts, resources to renew within
     /// `renew_within_days` (30 by default) and spend.
-    #[uniffi::method(default(renew_within_days = 30))]
+    #[uniffi::method(default(now = None, renew_within_days = 30))]
     pub fn overview(
         &self,
-        operator: String,
+        actor: HostActor,
         customer_id: String,
-        now: String,
+        now: Option<HostInstant>,
         renew_within_days: u32,
     ) -> Result<CustomerOverview> {
-        let (actor, now) = (parse_actor(&operator)?, parse_now(&now)?);
+        let (actor, now) = (actor.to_core()?, partnerdesk_host::at(now));
         let id = crate::desk::customer_id(&customer_id)?;
         let desk = self.read();
         let orders = desk.order_overview(&actor, Some(&id))?;
@@ -611,14 +540,15 @@ impl Desk {
     /// Reveals one masked field of a customer in clear (the console's eye icon). Needs
     /// `PD_REVEAL_SENSITIVE`; every attempt, allowed or refused, is written to the audit log.
     /// A customer without the field reveals an empty string.
+    #[uniffi::method(default(now = None))]
     pub fn reveal(
         &self,
-        operator: String,
+        actor: HostActor,
         customer_id: String,
         field: SensitiveField,
-        now: String,
+        now: Option<HostInstant>,
     ) -> Result<String> {
-        let inv = Invocation::new(parse_actor(&operator)?, parse_now(&now)?);
+        let inv = Invocation::new(actor.to_core()?, partnerdesk_host::at(now));
         let id = crate::desk::customer_id(&customer_id)?;
         Ok(self.write().reveal(&inv, &id, field.into())?)
     }

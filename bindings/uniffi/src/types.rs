@@ -5,159 +5,15 @@
 //! crosses as a decimal string plus a currency code (never a float), times as RFC 3339 UTC
 //! strings (`2026-11-29T09:00:00Z`), open enums as their stable text form (`"reseller"`), so an
 //! unknown value from newer data survives the trip. Strings coming *in* are parsed inside the
-//! exported functions (e.g. [`parse_now`]), so bad input gives a typed
-//! `PartnerDeskError` rather than uniffi's internal conversion error.
+//! exported functions, so bad input gives a typed `PartnerDeskError` rather than uniffi's
+//! internal conversion error; `now` comes in as `partnerdesk_host::HostInstant`
+//! (`java.time.Instant` in Kotlin), which a host cannot write wrong.
 
-use crate::error::{PartnerDeskError, Result};
 use chrono::{DateTime, SecondsFormat, Utc};
-use partnerdesk::Error;
 use partnerdesk::query::{self, PageRequest as CorePageRequest, Sort};
-
-/// An amount of money: a decimal string (`"1234.50"`) and an ISO currency code (`"CNY"`).
-///
-/// Parse `amount` with `java.math.BigDecimal` or Swift's `Decimal(string:)`, never a float.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Money {
-    /// The amount, as a decimal string (no exponent).
-    pub amount: String,
-    /// ISO 4217 code, e.g. `CNY` or `USD`.
-    pub currency: String,
-}
-
-impl From<partnerdesk::Money> for Money {
-    fn from(m: partnerdesk::Money) -> Self {
-        Money {
-            amount: m.amount.to_string(),
-            currency: m.currency.to_string(),
-        }
-    }
-}
-
-/// Budget columns of a row.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct BudgetSummary {
-    /// `monthly` or `one_off` (or a newer kind, verbatim).
-    pub kind: String,
-    /// The budget.
-    pub amount: Money,
-    /// Spend counted against it.
-    pub used: Money,
-    /// Percentage used, a decimal string with at most 2 decimals (`"87.25"`).
-    pub percent: String,
-    /// Whether reaching 100% freezes the account.
-    pub auto_freeze: bool,
-}
-
-impl From<partnerdesk::row::BudgetSummary> for BudgetSummary {
-    fn from(b: partnerdesk::row::BudgetSummary) -> Self {
-        BudgetSummary {
-            kind: b.kind.as_str().to_owned(),
-            amount: b.amount.into(),
-            used: b.used.into(),
-            percent: b.percent.to_string(),
-            auto_freeze: b.auto_freeze,
-        }
-    }
-}
-
-/// One customer as the console's list shows it. Name, mobile and e-mail are already masked.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct CustomerRow {
-    /// Customer id.
-    pub id: String,
-    /// Account name (masked when the partner's policy says so).
-    pub account_name: String,
-    /// Customer name, masked (`Z***`).
-    pub name: String,
-    /// Mobile number, masked (`+86 138****5678`).
-    pub mobile: Option<String>,
-    /// E-mail, masked (`a***@example.com`).
-    pub email: Option<String>,
-    /// `unset`, `individual` or `enterprise`.
-    pub customer_type: String,
-    /// `not_verified`, `under_review`, `rejected`, `verified` or `failed`.
-    pub verification: String,
-    /// `V0` to `V5`.
-    pub level: String,
-    /// Tags, sorted.
-    pub tags: Vec<String>,
-    /// `referral` or `reseller`.
-    pub association_type: String,
-    /// When associated (RFC 3339, UTC).
-    pub associated_at: String,
-    /// When the association ended, for disassociated customers (RFC 3339, UTC).
-    pub disassociated_at: Option<String>,
-    /// The reseller the customer belongs to.
-    pub reseller: Option<String>,
-    /// Account manager login.
-    pub account_manager: Option<String>,
-    /// Account manager display name (masked when the partner's policy says so).
-    pub account_manager_name: Option<String>,
-    /// Freeze scope when frozen: `account` or `account_and_resources`.
-    pub freeze_scope: Option<String>,
-    /// Freeze origin when frozen: `manual`, `default`, `budget` or `imported`.
-    pub freeze_origin: Option<String>,
-    /// Budget, when set.
-    pub budget: Option<BudgetSummary>,
-    /// Month-to-date spend.
-    pub month_to_date: Money,
-    /// Last month's spend.
-    pub last_month: Money,
-    /// Earliest upcoming resource expiry (RFC 3339, UTC).
-    pub next_expiry: Option<String>,
-    /// Unpaid orders.
-    pub unpaid_orders: u64,
-}
-
-impl From<partnerdesk::row::CustomerRow> for CustomerRow {
-    fn from(r: partnerdesk::row::CustomerRow) -> Self {
-        CustomerRow {
-            id: r.id.as_str().to_owned(),
-            account_name: r.account_name,
-            name: r.name,
-            mobile: r.mobile,
-            email: r.email,
-            customer_type: r.customer_type.as_str().to_owned(),
-            verification: r.verification.as_str().to_owned(),
-            level: r.level.as_str().to_owned(),
-            tags: r.tags.iter().map(|t| t.as_str().to_owned()).collect(),
-            association_type: r.association_type.as_str().to_owned(),
-            associated_at: format_time(r.associated_at),
-            disassociated_at: r.disassociated_at.map(format_time),
-            reseller: r.reseller.map(|x| x.as_str().to_owned()),
-            account_manager: r.account_manager.map(|x| x.as_str().to_owned()),
-            account_manager_name: r.account_manager_name,
-            freeze_scope: r.freeze_scope.map(|x| x.as_str().to_owned()),
-            freeze_origin: r.freeze_origin.map(|x| x.as_str().to_owned()),
-            budget: r.budget.map(Into::into),
-            month_to_date: r.month_to_date.into(),
-            last_month: r.last_month.into(),
-            next_expiry: r.next_expiry.map(format_time),
-            unpaid_orders: to_u64(r.unpaid_orders),
-        }
-    }
-}
-
-/// One page of a search.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Page {
-    /// The rows, masked.
-    pub rows: Vec<CustomerRow>,
-    /// How many customers match the query in all.
-    pub total: u64,
-    /// The cursor for the next page (pass it to `PageRequest.After`), if there are more rows.
-    pub next_cursor: Option<String>,
-}
-
-impl From<partnerdesk::search::Page> for Page {
-    fn from(p: partnerdesk::search::Page) -> Self {
-        Page {
-            rows: p.rows.into_iter().map(Into::into).collect(),
-            total: to_u64(p.total),
-            next_cursor: p.next_cursor,
-        }
-    }
-}
+pub use partnerdesk_host::records::{
+    BudgetSummary, BudgetUsage, CustomerRow, IdPage, LabeledAmount, Money, Page, SpendSummary,
+};
 
 /// What to sort by. The customer id (ascending) always breaks ties, so pages are stable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -279,23 +135,6 @@ impl From<&partnerdesk::Partner> for PartnerInfo {
 /// Formats a time as RFC 3339 in UTC with a `Z` (`2026-11-29T09:00:00Z`).
 pub(crate) fn format_time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
-}
-
-/// Parses an RFC 3339 time (any offset) into UTC; `field` names the argument in the error.
-pub(crate) fn parse_time(field: &str, text: &str) -> Result<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text.trim())
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| {
-            PartnerDeskError::from(Error::InvalidDate {
-                field: field.to_owned(),
-                reason: "expected an RFC 3339 timestamp such as 2026-11-29T09:00:00Z".to_owned(),
-            })
-        })
-}
-
-/// Parses the `now` argument every time-dependent call takes.
-pub(crate) fn parse_now(text: &str) -> Result<DateTime<Utc>> {
-    parse_time("now", text)
 }
 
 pub(crate) fn to_u64(n: usize) -> u64 {

@@ -34,20 +34,20 @@ SURFACE = [
     r"open class Desk\b",
     r"public static func demo\(customers: UInt32, seed: UInt64\)",
     r"public static func fromSnapshotJson\(json: String\)",
-    r"open func search\(filter: String, sort: SortOrder, page: PageRequest, now: String",
-    r"open func customerRow\(id: String, now: String\)",
+    r"open func search\(filter: String, sort: SortOrder, page: PageRequest, now: HostInstant\? = nil",
+    r"open func customerRow\(id: String, now: HostInstant\? = nil\)",
     r"open func toSnapshotJson\(\)",
     r"public\s+enum PartnerDeskError\b",
     r"public func code\(\) -> String",
     r"public struct CustomerRow\b",
     r"public struct Money\b",
     r"public enum PageRequest\b",
-    r"public func demoNow\(\) -> String",
+    r"public func demoNow\(\) -> HostInstant",
     r"public func errorCodes\(\) -> \[String\]",
     # Huawei interop
-    r"public static func empty\(partnerId: String, name: String, site: Site, tier: Tier, now: String\)",
-    r"public static func fromHuaweiFixtures\(site: Site, now: String\)",
-    r"open func importHuawei\(step: HuaweiImport, now: String, resellerId: String\? = nil\)",
+    r"public static func empty\(partnerId: String, name: String, site: Site, tier: Tier, now: HostInstant\? = nil\)",
+    r"public static func fromHuaweiFixtures\(site: Site, now: HostInstant\? = nil\)",
+    r"open func importHuawei\(step: HuaweiImport, now: HostInstant\? = nil, resellerId: String\? = nil\)",
     r"public\s+enum HuaweiImport\b",
     r"case listSubCustomers\(",
     r"case HuaweiApiError\(",
@@ -55,7 +55,7 @@ SURFACE = [
     r"public func huaweiFixtures\(\) -> \[String: String\]",
     r"public func huaweiFreezeBody\(customerIds: \[String\], scope: FreezeScope, reason: String",
     r"public func huaweiUnfreezeBody\(customerIds: \[String\], scope: FreezeScope, reason: String",
-    r"public func huaweiBudgetBody\(customerId: String, amount: String, currency: String, kind: BudgetKind",
+    r"public func huaweiBudgetBody\(customerId: String, amount: HostDecimal, currency: String, kind: BudgetKind",
     r"public func huaweiBatchOutcome\(requestedIds: \[String\], httpStatus: UInt16\?, body: String\)",
     r"public func huaweiPagePlan\(total: UInt64, limit: UInt32",
     r"public func huaweiSplitQuery\(filter: String, site: Site",
@@ -110,8 +110,13 @@ def main():
     check("every header symbol is exported by the library", nm.returncode == 0 and not
           unexported, ", ".join(unexported[:10]) or nm.stderr.strip())
 
+    # The records every binding shares are generated into the host namespace's module
+    # (partnerdesk-host, PartnerDeskHost.swift), compiled into the same Swift target.
+    host = out / f"{MODULE}Host.swift"
+    check(f"{host.name} generated", host.is_file() and host.stat().st_size > 0)
+    surface = s + (host.read_text() if host.is_file() else "")
     for pattern in SURFACE:
-        check(f"Swift surface: {pattern}", re.search(pattern, s) is not None)
+        check(f"Swift surface: {pattern}", re.search(pattern, surface) is not None)
 
     check_manifest(Path(__file__).resolve().parent / "package" / "Package.swift")
 

@@ -17,7 +17,8 @@ build="$out/build"
 mkdir -p "$build"
 swiftc -module-name PartnerDeskSmoke \
   -I "$out" -Xcc -fmodule-map-file="$out/PartnerDeskFFI.modulemap" \
-  "$out/PartnerDesk.swift" "$here/main.swift" \
+  -Xcc -fmodule-map-file="$out/PartnerDeskHostFFI.modulemap" \
+  "$out/PartnerDesk.swift" "$out/PartnerDeskHost.swift" "$here/main.swift" \
   -L "$libdir" -lpartnerdesk_uniffi -Xlinker -rpath -Xlinker "$libdir" \
   -o "$build/partnerdesk-swift-smoke"
 "$build/partnerdesk-swift-smoke"

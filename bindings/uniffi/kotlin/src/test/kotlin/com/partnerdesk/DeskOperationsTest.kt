@@ -1,5 +1,7 @@
 package com.partnerdesk
 
+import com.partnerdesk.host.Actor
+
 import com.partnerdesk.Fixtures.ADMIN
 import com.partnerdesk.Fixtures.MANAGER
 import com.partnerdesk.Fixtures.OTHER_MANAGER
@@ -24,7 +26,7 @@ class DeskOperationsTest {
     private val byId = SortOrder(SortKey.ID)
     private val stored: String = Fixtures.demo(300u, 11uL).use { it.toSnapshotJson() }
     private fun desk(): Desk = Desk.fromSnapshotJson(stored)
-    private val later: String = Instant.parse(now).plusSeconds(400L * 24 * 3600).toString()
+    private val later: Instant = now.plusSeconds(400L * 24 * 3600)
 
     @Test
     fun `search ids, select ids and the cursor key`() {
@@ -33,7 +35,7 @@ class DeskOperationsTest {
             assertEquals(desk.count("assoc=reseller", now), all.size.toULong())
             val page = desk.searchIds("assoc=reseller", byId, PageRequest.First(5u), now)
             assertEquals(all.take(5), page.ids)
-            assertEquals(all.size.toULong(), page.total)
+            assertEquals(all.size.toUInt(), page.total)
             val cursor = page.nextCursor!!
             desk().use { other ->
                 // Loaded from the same snapshot, the two desks share its key; a new secret on one
@@ -76,12 +78,12 @@ class DeskOperationsTest {
             assertEquals(listOf("PD_VIEW_CUSTOMERS"), desk.operators().single { it.login == "new_op" }.permissions)
             assertFailsWith<PartnerDeskException.DuplicateOperator> { desk.addOperator("new_op", "Again", "operator") }
             assertFailsWith<PartnerDeskException.InvalidArgument> { desk.addOperator("x_op", "X", "boss") }
-            desk.grantPermissions(ADMIN, "new_op", listOf("PD_VIEW_SPEND"), now)
+            desk.grantPermissions(Actor.Operator(ADMIN), "new_op", listOf("PD_VIEW_SPEND"), now)
             assertTrue("PD_VIEW_SPEND" in desk.operators().single { it.login == "new_op" }.permissions)
-            desk.revokePermissions(ADMIN, "new_op", listOf("PD_VIEW_SPEND"), now)
+            desk.revokePermissions(Actor.Operator(ADMIN), "new_op", listOf("PD_VIEW_SPEND"), now)
             assertFalse("PD_VIEW_SPEND" in desk.operators().single { it.login == "new_op" }.permissions)
-            assertFailsWith<PartnerDeskException.OperatorNotFound> { desk.grantPermissions(ADMIN, "ghost", listOf("PD_VIEW_SPEND"), now) }
-            assertFailsWith<PartnerDeskException.AdministratorOnly> { desk.grantPermissions(MANAGER, "new_op", listOf("PD_VIEW_SPEND"), now) }
+            assertFailsWith<PartnerDeskException.OperatorNotFound> { desk.grantPermissions(Actor.Operator(ADMIN), "ghost", listOf("PD_VIEW_SPEND"), now) }
+            assertFailsWith<PartnerDeskException.AdministratorOnly> { desk.grantPermissions(Actor.Operator(MANAGER), "new_op", listOf("PD_VIEW_SPEND"), now) }
         }
     }
 
@@ -91,17 +93,17 @@ class DeskOperationsTest {
             val customer = JSONObject(desk.toSnapshotJson()).getJSONArray("customers").getJSONObject(0)
             val newId = "e".repeat(32)
             customer.put("id", newId)
-            desk.associate(ADMIN, customer.toString(), now)
+            desk.associate(Actor.Operator(ADMIN), customer.toString(), now)
             assertEquals(newId, desk.customerRow(newId, now).id)
-            assertFailsWith<PartnerDeskException.AlreadyAssociated> { desk.associate(ADMIN, customer.toString(), now) }
-            val req = desk.requestPartnerDisassociation(ADMIN, newId, "contract ended", now)
+            assertFailsWith<PartnerDeskException.AlreadyAssociated> { desk.associate(Actor.Operator(ADMIN), customer.toString(), now) }
+            val req = desk.requestPartnerDisassociation(Actor.Operator(ADMIN), newId, "contract ended", now)
             assertEquals(req, JSONArray(desk.disassociationRequests()).getJSONObject(0).getLong("id").toULong())
-            desk.decideDisassociation("customer:$newId", req, true, "ok", now)
+            desk.decideDisassociation(Actor.Customer(newId), req, true, "ok", now)
             assertTrue(desk.customerRow(newId, now).disassociatedAt != null)
             assertTrue(JSONArray(desk.associationHistory(newId)).length() >= 2)
-            assertFailsWith<PartnerDeskException.NotAssociated> { desk.requestDisassociation("customer:$newId", newId, "again", now) }
+            assertFailsWith<PartnerDeskException.NotAssociated> { desk.requestDisassociation(Actor.Customer(newId), newId, "again", now) }
             val other = Fixtures.first(desk, "frozen=false")
-            val own = desk.requestDisassociation("customer:$other", other, "moving on", now)
+            val own = desk.requestDisassociation(Actor.Customer(other), other, "moving on", now)
             assertNotEquals(req, own)
             assertFailsWith<PartnerDeskException.InvalidId> { desk.associationHistory("not an id!") }
         }
@@ -111,35 +113,34 @@ class DeskOperationsTest {
     fun `authorizations and orders on the customer's behalf`() {
         desk().use { desk ->
             val cid = Fixtures.first(desk, "assoc=reseller and frozen=false")
-            val aid = desk.requestAuthorization(ADMIN, cid, listOf(AuthorizationScope.PLACE_ORDERS), 30u, now, acceptCommitmentLetter = true)
+            val aid = desk.requestAuthorization(Actor.Operator(ADMIN), cid, listOf(AuthorizationScope.PLACE_ORDERS), 30u, now, acceptCommitmentLetter = true)
             assertFalse(desk.mayActOnBehalf(cid, AuthorizationScope.PLACE_ORDERS, now))
             assertFailsWith<PartnerDeskException.AuthorizationRequired> { desk.requireAuthorization(cid, AuthorizationScope.PLACE_ORDERS, now) }
-            assertFailsWith<PartnerDeskException.AuthorizationRequired> { desk.placeOrderOnBehalf(ADMIN, cid, "new", "10", now) }
-            desk.decideAuthorization("customer:$cid", aid, "approve", now)
+            assertFailsWith<PartnerDeskException.AuthorizationRequired> { desk.placeOrderOnBehalf(Actor.Operator(ADMIN), cid, "new", BigDecimal("10"), now) }
+            desk.decideAuthorization(Actor.Customer(cid), aid, "approve", now)
             assertEquals("active", desk.authorization(aid, now).state)
             assertTrue(desk.mayActOnBehalf(cid, AuthorizationScope.PLACE_ORDERS, now))
             desk.requireAuthorization(cid, AuthorizationScope.PLACE_ORDERS, now)
-            assertTrue(desk.placeOrderOnBehalf(ADMIN, cid, "new", "99.90", now).isNotEmpty())
-            assertFailsWith<PartnerDeskException.InvalidMoney> { desk.placeOrderOnBehalf(ADMIN, cid, "new", "1.2.3", now) }
-            assertFailsWith<PartnerDeskException.InvalidTransition> { desk.decideAuthorization("customer:$cid", aid, "approve", now) }
-            assertFailsWith<PartnerDeskException.InvalidArgument> { desk.decideAuthorization("customer:$cid", aid, "maybe", now) }
+            assertTrue(desk.placeOrderOnBehalf(Actor.Operator(ADMIN), cid, "new", BigDecimal("99.90"), now).isNotEmpty())
+            assertFailsWith<PartnerDeskException.InvalidMoney> { desk.placeOrderOnBehalf(Actor.Operator(ADMIN), cid, "new", BigDecimal("1.234"), now) }
+            assertFailsWith<PartnerDeskException.InvalidTransition> { desk.decideAuthorization(Actor.Customer(cid), aid, "approve", now) }
+            assertFailsWith<PartnerDeskException.InvalidArgument> { desk.decideAuthorization(Actor.Customer(cid), aid, "maybe", now) }
             // Past its 30 days the authorization expires: `expireAuthorizations` counts it once.
             assertTrue(desk.expireAuthorizations(later) >= 1uL)
             assertTrue(desk.authorization(aid, later).state in setOf("expired", "ended"))
             assertEquals(0uL, desk.expireAuthorizations(later))
             desk.tick(later)
             assertEquals(0uL, desk.tick(later), "a second tick at the same instant finds nothing to do")
-            assertFailsWith<PartnerDeskException.InvalidDate> { desk.tick("yesterday") }
             // The distributor's decision applies to a reseller partner's requests only.
-            assertFailsWith<PartnerDeskException> { desk.recordDistributorDecision(ADMIN, aid, true, now) }
+            assertFailsWith<PartnerDeskException> { desk.recordDistributorDecision(Actor.Operator(ADMIN), aid, true, now) }
         }
         val reseller = JSONObject(stored).also { it.getJSONObject("partner").put("tier", "reseller") }.toString()
         Desk.fromSnapshotJson(reseller).use { desk ->
             val cid = Fixtures.first(desk, "assoc=reseller")
-            val aid = desk.requestAuthorization(ADMIN, cid, listOf(AuthorizationScope.PLACE_ORDERS), 30u, now, acceptCommitmentLetter = true)
+            val aid = desk.requestAuthorization(Actor.Operator(ADMIN), cid, listOf(AuthorizationScope.PLACE_ORDERS), 30u, now, acceptCommitmentLetter = true)
             assertEquals("awaiting_distributor", desk.authorization(aid, now).state)
-            assertFailsWith<PartnerDeskException.DistributorApprovalRequired> { desk.decideAuthorization("customer:$cid", aid, "approve", now) }
-            desk.recordDistributorDecision("system", aid, true, now)
+            assertFailsWith<PartnerDeskException.DistributorApprovalRequired> { desk.decideAuthorization(Actor.Customer(cid), aid, "approve", now) }
+            desk.recordDistributorDecision(Actor.System, aid, true, now)
             assertEquals("pending", desk.authorization(aid, now).state)
         }
     }
@@ -148,20 +149,20 @@ class DeskOperationsTest {
     fun `analysis`() {
         desk().use { desk ->
             val cid = Fixtures.first(desk, "mtd>=10")
-            val orders = desk.orderOverview(MANAGER)
+            val orders = desk.orderOverview(Actor.Operator(MANAGER))
             assertTrue(orders.all >= orders.unpaid)
-            assertEquals(desk.orderOverview(MANAGER, cid).unpaid, desk.customerRow(cid, now).unpaidOrders)
-            assertTrue(desk.resourcesToRenew(MANAGER, 30u, now).size >= desk.resourcesToRenew(MANAGER, 7u, now).size)
-            val spend = desk.spendSummary(MANAGER, now, cid)
+            assertEquals(desk.orderOverview(Actor.Operator(MANAGER), cid).unpaid, desk.customerRow(cid, now).unpaidOrders.toULong())
+            assertTrue(desk.resourcesToRenew(Actor.Operator(MANAGER), 30u, now).size >= desk.resourcesToRenew(Actor.Operator(MANAGER), 7u, now).size)
+            val spend = desk.spendSummary(Actor.Operator(MANAGER), now, cid)
             assertEquals(desk.customerRow(cid, now).monthToDate, spend.monthToDate)
-            val month = now.substring(0, 8) + "01"
-            val ranking = desk.productRanking(MANAGER, month, now.substring(0, 10), n = 3u)
+            val month = now.toString().substring(0, 8) + "01"
+            val ranking = desk.productRanking(Actor.Operator(MANAGER), month, now.toString().substring(0, 10), n = 3u)
             assertTrue(ranking.size <= 3)
-            assertEquals(ranking.sortedByDescending { BigDecimal(it.amount.amount) }, ranking)
-            val days = desk.dailySpend(MANAGER, month, now.substring(0, 10))
-            assertTrue(days.all { it.label.startsWith(now.substring(0, 7)) })
-            assertFailsWith<PartnerDeskException.InvalidDate> { desk.dailySpend(MANAGER, "2026-11", now.substring(0, 10)) }
-            assertFailsWith<PartnerDeskException.PermissionDenied> { desk.spendSummary("ghost_operator", now) }
+            assertEquals(ranking.sortedByDescending { it.amount.amount }, ranking)
+            val days = desk.dailySpend(Actor.Operator(MANAGER), month, now.toString().substring(0, 10))
+            assertTrue(days.all { it.label.startsWith(now.toString().substring(0, 7)) })
+            assertFailsWith<PartnerDeskException.InvalidDate> { desk.dailySpend(Actor.Operator(MANAGER), "2026-11", now.toString().substring(0, 10)) }
+            assertFailsWith<PartnerDeskException.PermissionDenied> { desk.spendSummary(Actor.Operator("ghost_operator"), now) }
         }
     }
 
@@ -169,20 +170,19 @@ class DeskOperationsTest {
     fun `budgets with thresholds, records and evaluation`() {
         desk().use { desk ->
             val cid = Fixtures.first(desk, "assoc=reseller and frozen=false and mtd>=10")
-            desk.setBudget(ADMIN, cid, "1000", BudgetKind.MONTHLY, now, thresholds = listOf("50", "80"))
+            desk.setBudget(Actor.Operator(ADMIN), cid, BigDecimal("1000"), BudgetKind.MONTHLY, now, thresholds = listOf("50", "80"))
             val saved = JSONObject(desk.toSnapshotJson()).getJSONArray("customers").let { a ->
                 (0 until a.length()).map { a.getJSONObject(it) }.single { it.getString("id") == cid }
             }
             assertEquals(listOf("50", "80"), saved.getJSONObject("budget").getJSONArray("thresholds").map { it.toString() })
             assertFailsWith<PartnerDeskException.InvalidArgument> {
-                desk.setBudget(ADMIN, cid, "1000", BudgetKind.MONTHLY, now, thresholds = listOf("eighty"))
+                desk.setBudget(Actor.Operator(ADMIN), cid, BigDecimal("1000"), BudgetKind.MONTHLY, now, thresholds = listOf("eighty"))
             }
             assertEquals(1, JSONArray(desk.budgetRecords(cid)).length())
             // A budget far below the month's spend, with auto-freeze: evaluation freezes the account.
-            desk.setBudget(ADMIN, cid, "1", BudgetKind.MONTHLY, now, autoFreeze = true)
+            desk.setBudget(Actor.Operator(ADMIN), cid, BigDecimal("1"), BudgetKind.MONTHLY, now, autoFreeze = true)
             desk.evaluateBudgets(now)
             assertEquals("budget", desk.customerRow(cid, now).freezeOrigin)
-            assertFailsWith<PartnerDeskException.InvalidDate> { desk.evaluateBudgets("") }
         }
     }
 
@@ -190,14 +190,13 @@ class DeskOperationsTest {
     fun `manager history, manager at an instant and manager spend`() {
         desk().use { desk ->
             val cid = Fixtures.first(desk, "mtd>=10")
-            desk.assignManager(ADMIN, listOf(cid), MANAGER, now)
-            desk.assignManager(ADMIN, listOf(cid), OTHER_MANAGER, now)
+            desk.assignManager(Actor.Operator(ADMIN), listOf(cid), MANAGER, now)
+            desk.assignManager(Actor.Operator(ADMIN), listOf(cid), OTHER_MANAGER, now)
             assertEquals(OTHER_MANAGER, desk.managerAt(cid, now))
             assertTrue(JSONArray(desk.managerHistory(cid)).length() >= 1)
-            val spend = desk.managerSpend(ADMIN, OTHER_MANAGER, now.substring(0, 8) + "01", now.substring(0, 10))
+            val spend = desk.managerSpend(Actor.Operator(ADMIN), OTHER_MANAGER, now.toString().substring(0, 8) + "01", now.toString().substring(0, 10))
             assertEquals("CNY", spend.currency)
-            assertFailsWith<PartnerDeskException.InvalidDate> { desk.managerAt(cid, "now") }
-            assertFailsWith<PartnerDeskException.InvalidDate> { desk.managerSpend(ADMIN, OTHER_MANAGER, "x", "y") }
+            assertFailsWith<PartnerDeskException.InvalidDate> { desk.managerSpend(Actor.Operator(ADMIN), OTHER_MANAGER, "x", "y") }
         }
     }
 
@@ -220,16 +219,16 @@ class DeskOperationsTest {
         desk().use { desk ->
             val ids = desk.selectIds("", byId, now).take(3)
             val options = ExportOptions(ids = ids, columns = listOf("customer_id"))
-            val bytes = desk.exportToBuffer(ADMIN, options, now)
+            val bytes = desk.exportToBuffer(Actor.Operator(ADMIN), options, now)
             assertTrue(String(bytes).contains(ids[0]))
             val file = Files.createTempFile("partnerdesk", ".csv").toFile()
-            val job = desk.exportToFile(ADMIN, file.path, options, now)
+            val job = desk.exportToFile(Actor.Operator(ADMIN), file.path, options, now)
             assertEquals(3uL, job.rows)
             assertContentEquals(bytes, file.readBytes())
             // Streamed, with progress; the listener cancels the second one.
             val out = ByteArrayOutputStream()
             var ticks = 0
-            val streamed = desk.exportToStream(ADMIN, options, now, object : ExportListener {
+            val streamed = desk.exportToStream(Actor.Operator(ADMIN), options, now, object : ExportListener {
                 override fun onChunk(chunk: ByteArray): Boolean { out.write(chunk); return true }
                 override fun onProgress(done: ULong, total: ULong): Boolean { ticks++; return true }
             })
@@ -237,19 +236,19 @@ class DeskOperationsTest {
             assertEquals("completed", streamed.status)
             assertTrue(ticks >= 1)
             assertFailsWith<PartnerDeskException.ExportCancelled> {
-                desk.exportToStream(ADMIN, ExportOptions(), now, object : ExportListener {
+                desk.exportToStream(Actor.Operator(ADMIN), ExportOptions(), now, object : ExportListener {
                     override fun onChunk(chunk: ByteArray) = true
                     override fun onProgress(done: ULong, total: ULong) = false
                 })
             }
-            assertEquals(3uL, desk.downloadExport(ADMIN, job.id, file.path, now))
+            assertEquals(3uL, desk.downloadExport(Actor.Operator(ADMIN), job.id, file.path, now))
             assertEquals(listOf("completed", "completed", "completed", "cancelled"), desk.exports().map { it.status })
             // Refused: the file stays as it was.
             val before = file.readBytes()
-            assertFailsWith<PartnerDeskException.AdministratorOnly> { desk.exportToFile(MANAGER, file.path, options, now) }
+            assertFailsWith<PartnerDeskException.AdministratorOnly> { desk.exportToFile(Actor.Operator(MANAGER), file.path, options, now) }
             assertContentEquals(before, file.readBytes())
-            assertFailsWith<PartnerDeskException.InvalidArgument> { desk.exportToBuffer(ADMIN, ExportOptions(format = "pdf"), now) }
-            assertFailsWith<PartnerDeskException.InvalidArgument> { desk.exportToFile(ADMIN, File(file, "no/such/dir.csv").path, options, now) }
+            assertFailsWith<PartnerDeskException.InvalidArgument> { desk.exportToBuffer(Actor.Operator(ADMIN), ExportOptions(format = "pdf"), now) }
+            assertFailsWith<PartnerDeskException.InvalidArgument> { desk.exportToFile(Actor.Operator(ADMIN), File(file, "no/such/dir.csv").path, options, now) }
             assertTrue("customer_id" in exportColumns())
             file.delete()
         }
@@ -260,7 +259,7 @@ class DeskOperationsTest {
         desk().use { desk ->
             val snapshot = desk.toSnapshotJson()
             val head = desk.chainHead()
-            desk.grantPermissions(ADMIN, MANAGER, listOf("PD_VIEW_SPEND"), now)
+            desk.grantPermissions(Actor.Operator(ADMIN), MANAGER, listOf("PD_VIEW_SPEND"), now)
             assertNotEquals(head, desk.chainHead())
             val since = desk.events().size.toULong() - 1uL
             assertEquals(1, desk.events(since).size)

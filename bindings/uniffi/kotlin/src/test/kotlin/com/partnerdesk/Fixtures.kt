@@ -1,5 +1,7 @@
 package com.partnerdesk
 
+import java.time.Instant
+
 /** Shared test data: the demo desk's operators and a way to pick customers by filter. */
 object Fixtures {
     /** The partner administrator: holds every permission item. */
@@ -11,7 +13,8 @@ object Fixtures {
     /** Billing operator: view, freeze/unfreeze, budgets, spend; not an account manager. */
     const val BILLING = "ops_billing"
 
-    val now: String = demoNow()
+    /** The demo's moment (`now` defaults to the wall clock, so the tests pass this one). */
+    val now: Instant = demoNow()
 
     fun demo(customers: UInt = 1_000u, seed: ULong = 42uL): Desk = Desk.demo(customers, seed)
 
