@@ -128,8 +128,7 @@ impl Desk {
     /// Moves the month-to-date index to the billing month of `now` (call when a month begins).
     pub fn roll_to(&self, now: String) -> Result<()> {
         let now = parse_now(&now)?;
-        self.write().roll_to(now);
-        Ok(())
+        Ok(self.write().roll_to(now)?)
     }
 }
 
