@@ -31,19 +31,18 @@ fn an_import_of_two_pages_is_one_event() -> TestResult {
     )?;
     let added = d.events_since(before.events);
     assert_eq!(added.len(), 1);
-    match &added[0].kind {
-        EventKind::CustomersUpserted {
-            operators,
-            customers,
-        } => {
-            assert_eq!(customers.len(), r.added.len() + r.updated.len());
-            assert_eq!(
-                operators.iter().map(|o| o.id.clone()).collect::<Vec<_>>(),
-                r.operators_added
-            );
-        }
-        other => panic!("not a batch: {}", other.code()),
-    }
+    let EventKind::CustomersUpserted {
+        operators,
+        customers,
+    } = &added[0].kind
+    else {
+        return Err(format!("not a batch: {}", added[0].kind.code()).into());
+    };
+    assert_eq!(customers.len(), r.added.len() + r.updated.len());
+    assert_eq!(
+        operators.iter().map(|o| o.id.clone()).collect::<Vec<_>>(),
+        r.operators_added
+    );
     assert_eq!(
         added[0].to_string().split(' ').next_back(),
         Some(format!("operators:{}", r.operators_added.len()).as_str())

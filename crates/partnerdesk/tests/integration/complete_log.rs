@@ -17,9 +17,12 @@ use std::ops::ControlFlow;
 
 const ACTORS: &[&str] = &["admin", "ops", "ops_billing", "am_000", "nobody"];
 
+/// An empty desk, its snapshot, the pool's operators and customers, and its `now`.
+type Pool = (Desk, String, Vec<Operator>, Vec<Customer>, DateTime<Utc>);
+
 /// The pool the random steps draw from: a demo portfolio's operators and customers, and an
 /// empty desk of its partner (with its snapshot) for them to be loaded into.
-fn pool(n: usize) -> Result<(Desk, String, Vec<Operator>, Vec<Customer>, DateTime<Utc>)> {
+fn pool(n: usize) -> Result<Pool> {
     let (demo, now) = demo::portfolio(n, 11)?;
     let desk = Desk::new(demo.partner().clone(), now);
     let start = desk.to_snapshot_json()?;
