@@ -270,8 +270,9 @@ export declare class Desk {
    */
   associate(actor: string | Actor, customer: NewCustomer, invitedBy?: string | undefined | null, options?: CommandOptions | undefined | null): void
   /**
-   * Adds a customer as the host loads its data (not a governed command: no actor, no
-   * event). `DUPLICATE_CUSTOMER` when the id is on the desk.
+   * Adds a customer as the host loads its data (not a governed command: no actor; a
+   * `customers_inserted` event by the system). `DUPLICATE_CUSTOMER` when the id is on the
+   * desk.
    */
   insertCustomer(customer: NewCustomer, associatedAt?: Date | undefined | null): void
   /** Adds or replaces one customer (host-side data, not governed), as `insertCustomer`. */

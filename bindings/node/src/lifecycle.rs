@@ -325,8 +325,9 @@ impl Desk {
         self.write()?.associate(&inv, c, invited_by).map_err(to_js)
     }
 
-    /// Adds a customer as the host loads its data (not a governed command: no actor, no
-    /// event). `DUPLICATE_CUSTOMER` when the id is on the desk.
+    /// Adds a customer as the host loads its data (not a governed command: no actor; a
+    /// `customers_inserted` event by the system). `DUPLICATE_CUSTOMER` when the id is on the
+    /// desk.
     #[napi]
     pub fn insert_customer(
         &self,

@@ -42,8 +42,9 @@ impl Desk {
     /// Moves the month-to-date index to the billing month of `now` (default the desk's).
     #[napi]
     pub fn roll_to(&self, now: Option<DateTime<Utc>>) -> napi::Result<(), Code> {
-        self.write()?.roll_to(partnerdesk_host::now_or_clock(now));
-        Ok(())
+        self.write()?
+            .roll_to(partnerdesk_host::now_or_clock(now))
+            .map_err(to_js)
     }
 
     /// Removes a customer (host-side data management; nothing is audited).

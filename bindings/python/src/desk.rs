@@ -1099,8 +1099,7 @@ impl PyDesk {
     fn roll_to(&self, py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
         self.not_in_own_export()?;
         let now = now_arg(py, now)?;
-        py.detach(|| self.write().roll_to(now));
-        Ok(())
+        py.detach(|| self.write().roll_to(now)).py(py)
     }
 
     /// Sets how list rows mask personal fields: a base policy (`"console"`: name, mobile and

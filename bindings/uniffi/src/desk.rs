@@ -134,8 +134,7 @@ impl Desk {
     #[uniffi::method(default(now = None))]
     pub fn roll_to(&self, now: Option<HostInstant>) -> Result<()> {
         let now = partnerdesk_host::at(now);
-        self.write().roll_to(now);
-        Ok(())
+        Ok(self.write().roll_to(now)?)
     }
 }
 

@@ -282,7 +282,7 @@ pub fn portfolio_at(n: usize, seed: u64, now: DateTime<Utc>) -> Result<Desk> {
     desk.set_cursor_key(crate::search::CursorKey::from_secret(
         format!("partnerdesk demo portfolio, seed {seed}").as_bytes(),
     )?);
-    desk.add_operator(Operator::new(
+    desk.load_operator(Operator::new(
         OperatorId::new("admin")?,
         "Desk Administrator",
         Role::Administrator,
@@ -302,10 +302,10 @@ pub fn portfolio_at(n: usize, seed: u64, now: DateTime<Utc>) -> Result<Desk> {
             Permission::ViewSpend,
             Permission::AssignAccountManager,
         ])?;
-        desk.add_operator(op)?;
+        desk.load_operator(op)?;
         managers.push(id);
     }
-    desk.add_operator(
+    desk.load_operator(
         Operator::new(
             OperatorId::new("ops_billing")?,
             "Billing Operator",
@@ -490,7 +490,7 @@ pub fn portfolio_at(n: usize, seed: u64, now: DateTime<Utc>) -> Result<Desk> {
             c.account_manager = None;
             c.budget = None;
         }
-        desk.insert_customer(c)?;
+        desk.load_customer(c)?;
     }
     Ok(desk)
 }

@@ -52,7 +52,8 @@ pub struct Desk {
 }
 
 impl Desk {
-    /// An empty desk; `now` fixes the billing month of the month-to-date index.
+    /// An empty desk; `now` fixes the billing month of the month-to-date index, and is the
+    /// desk's creation instant (see [`Desk::newest_instant`]).
     pub fn new(partner: Partner, now: DateTime<Utc>) -> Self {
         let month = partner.billing_offset.month_of(now);
         Desk {
@@ -64,7 +65,10 @@ impl Desk {
             id_order: crate::export::id_order::IdOrder::default(),
             index: Index::new(month),
             row_policy: crate::row::RowPolicy::default(),
-            ledger: crate::ledger::Ledger::default(),
+            ledger: crate::ledger::Ledger {
+                origin: Some(now),
+                ..crate::ledger::Ledger::default()
+            },
             exports: crate::export::ExportHistory::default(),
             export_policy: crate::privacy::MaskPolicy::console(),
             pseudonym_key: None,
@@ -85,9 +89,16 @@ impl Desk {
     }
 
     /// Re-indexes month-to-date spend for the billing month of `now` (call when a new month
-    /// begins; searches in another month stay correct without it, only slower).
-    pub fn roll_to(&mut self, now: DateTime<Utc>) {
-        let month = self.partner.billing_offset.month_of(now);
+    /// begins; searches in another month stay correct without it, only slower). A new month is
+    /// a `month_rolled` event (by the system, at `now` or the desk's newest instant if that is
+    /// later); the same month changes nothing. `INVALID_DATE` for a `now` outside the
+    /// calendar's range, nothing changed.
+    pub fn roll_to(&mut self, now: DateTime<Utc>) -> Result<()> {
+        self.data_roll_to(now)
+    }
+
+    /// Sets the indexed month and recomputes month-to-date spend.
+    pub(crate) fn set_indexed_month(&mut self, month: YearMonth) {
         if month == self.index.month {
             return;
         }
@@ -97,17 +108,30 @@ impl Desk {
 
     // ---- operators ---------------------------------------------------------------------
 
-    /// Adds an operator of the partner.
+    /// Adds an operator of the partner: an `operator_added` event by the system, at the
+    /// desk's newest instant ([`Desk::newest_instant`]). `DUPLICATE_OPERATOR` for a login on
+    /// the desk already, nothing changed.
     pub fn add_operator(&mut self, operator: Operator) -> Result<()> {
+        self.data_add_operator(operator)
+    }
+
+    /// Adds an operator without an event (loading a snapshot, building a demo desk).
+    #[cfg_attr(not(any(feature = "serde", feature = "demo")), allow(dead_code))]
+    pub(crate) fn load_operator(&mut self, operator: Operator) -> Result<()> {
         if self.operators.contains_key(&operator.id) {
             return Err(Error::DuplicateOperator {
                 id: operator.id.to_string(),
             });
         }
+        self.insert_operator(operator);
+        Ok(())
+    }
+
+    /// Puts an operator (whose login is new) on the desk.
+    pub(crate) fn insert_operator(&mut self, operator: Operator) {
         self.operators.insert(operator.id.clone(), operator);
         // Manager names in a prepared export's rows come from the operators.
         self.id_order.touch();
-        Ok(())
     }
 
     /// An operator by login.
@@ -161,72 +185,91 @@ impl Desk {
 
     /// Adds a customer. Refuses a duplicate id, amounts in another currency than the
     /// partner's, an unknown account manager or invalid values, and changes nothing then.
-    pub fn insert_customer(&mut self, mut customer: Customer) -> Result<()> {
-        if self.by_id.contains(&customer.id) {
-            return Err(Error::DuplicateCustomer {
-                id: customer.id.to_string(),
-            });
-        }
-        customer.sort_spend();
-        crate::validate::customer(&customer, &self.partner, &self.operators)
-            .map_err(crate::validate::Refusal::into_error)?;
-        self.place(customer);
-        Ok(())
+    /// A `customers_inserted` event by the system, at the desk's newest instant
+    /// ([`Desk::newest_instant`]).
+    pub fn insert_customer(&mut self, customer: Customer) -> Result<()> {
+        self.data_insert(customer)
     }
 
-    /// Adds a customer, or replaces the one with the same id (for imports that refresh data).
-    pub fn upsert_customer(&mut self, mut customer: Customer) -> Result<()> {
-        customer.sort_spend();
-        crate::validate::customer(&customer, &self.partner, &self.operators)
-            .map_err(crate::validate::Refusal::into_error)?;
-        match self.by_id.get(&customer.id) {
-            Some(slot) => self.replace(slot, customer),
-            None => self.place(customer),
-        }
-        Ok(())
+    /// Adds a customer, or replaces the one with the same id (for imports that refresh data):
+    /// [`Desk::upsert_customers`] with one customer.
+    pub fn upsert_customer(&mut self, customer: Customer) -> Result<()> {
+        self.data_upsert(Vec::new(), vec![customer])
     }
 
-    /// Removes a customer from the desk altogether (not a disassociation: no history is kept).
+    /// Adds customers, or replaces those with the same ids, all or nothing: one
+    /// `customers_upserted` event by the system for the whole batch, at the desk's newest
+    /// instant ([`Desk::newest_instant`]). Refuses (nothing changed) an id twice in the batch
+    /// (`DUPLICATE_CUSTOMER`) and what [`Desk::upsert_customer`] refuses. An empty batch
+    /// changes nothing and emits no event.
+    ///
+    /// ```
+    /// use partnerdesk::{demo, CustomerId};
+    /// let (mut desk, _now) = demo::portfolio(20, 1)?;
+    /// let before = desk.mark();
+    /// let mut batch: Vec<_> = desk.customers().take(3).cloned().collect();
+    /// for c in &mut batch { c.tags.clear(); }
+    /// desk.upsert_customers(batch)?;
+    /// let added = desk.events_since(before.events);
+    /// assert_eq!(added.len(), 1);
+    /// assert_eq!(added[0].kind.code(), "customers_upserted");
+    /// assert_eq!(added[0].to_string().contains("customers:3"), true);
+    /// # Ok::<(), partnerdesk::Error>(())
+    /// ```
+    pub fn upsert_customers(&mut self, customers: Vec<Customer>) -> Result<()> {
+        self.data_upsert(Vec::new(), customers)
+    }
+
+    /// [`Desk::upsert_customers`] with operators added first, in the same event (an import
+    /// that names account managers new to the desk): the customers may name them. Refuses
+    /// (nothing changed) a login on the desk already or twice in `operators`
+    /// (`DUPLICATE_OPERATOR`) and what [`Desk::upsert_customers`] refuses.
+    pub fn upsert_batch(
+        &mut self,
+        operators: Vec<Operator>,
+        customers: Vec<Customer>,
+    ) -> Result<()> {
+        self.data_upsert(operators, customers)
+    }
+
+    /// Removes a customer from the desk altogether (not a disassociation: no history is kept):
+    /// a `customer_removed` event by the system, at the desk's newest instant
+    /// ([`Desk::newest_instant`]). Returns the record as it was.
     pub fn remove_customer(&mut self, id: &CustomerId) -> Result<Customer> {
-        let slot = self.slot_of(id)?;
+        self.data_remove(id)
+    }
+
+    /// Takes the customer of a live slot off the desk.
+    pub(crate) fn take_customer(&mut self, slot: u32, id: &CustomerId) -> Customer {
         let Some(c) = self.slots[slot as usize].take() else {
             unreachable_slot(slot)
         };
         self.by_id.remove(id);
         self.free.push(slot);
         self.changed(Change::Removed(slot, &c));
-        Ok(c)
+        c
     }
 
     /// Changes a customer through a closure, then validates and re-indexes it. If the changed
     /// customer is invalid (or its id was changed), nothing changes and the error is returned.
+    /// A `customer_updated` event by the system holding the changed record, at the desk's
+    /// newest instant ([`Desk::newest_instant`]).
     pub fn update_customer<R>(
         &mut self,
         id: &CustomerId,
         change: impl FnOnce(&mut Customer) -> R,
     ) -> Result<R> {
-        let slot = self.slot_of(id)?;
-        let mut next = self.at(slot).clone();
-        let out = change(&mut next);
-        if &next.id != id {
-            return Err(Error::invalid_arg(
-                "id",
-                "the id of a customer cannot change",
-            ));
-        }
-        next.sort_spend();
-        crate::validate::customer(&next, &self.partner, &self.operators)
-            .map_err(crate::validate::Refusal::into_error)?;
-        self.replace(slot, next);
-        Ok(out)
+        self.data_update(id, change)
     }
 
-    /// Adds a spend record to a customer (in the partner's currency).
+    /// Adds a spend record to a customer (in the partner's currency): a `spend_added` event
+    /// by the system, at the desk's newest instant ([`Desk::newest_instant`]).
     pub fn add_spend(&mut self, id: &CustomerId, record: SpendRecord) -> Result<()> {
-        record.amount.require_currency(self.partner.currency)?;
-        crate::validate::spend_amount("amount", &record.amount, self.partner.currency)
-            .map_err(|(field, reason)| Error::invalid_money(field, reason))?;
-        let slot = self.slot_of(id)?;
+        self.data_add_spend(id, record)
+    }
+
+    /// Adds a spend record to the customer of a live slot.
+    pub(crate) fn push_spend(&mut self, slot: u32, record: SpendRecord) {
         let in_month = self
             .index
             .month
@@ -236,6 +279,21 @@ impl Desk {
             c.add_spend(record);
         }
         self.changed(Change::Spend(slot, in_month));
+    }
+
+    /// Adds a customer without an event (building a demo desk): checked as
+    /// [`Desk::insert_customer`] checks it.
+    #[cfg_attr(not(feature = "demo"), allow(dead_code))]
+    pub(crate) fn load_customer(&mut self, mut customer: Customer) -> Result<()> {
+        if self.by_id.contains(&customer.id) {
+            return Err(Error::DuplicateCustomer {
+                id: customer.id.to_string(),
+            });
+        }
+        customer.sort_spend();
+        crate::validate::customer(&customer, &self.partner, &self.operators)
+            .map_err(crate::validate::Refusal::into_error)?;
+        self.place(customer);
         Ok(())
     }
 

@@ -119,7 +119,7 @@ impl Desk {
                 .ok_or_else(|| Error::snapshot("cursor_key", "expected 64 hex digits"))?;
         }
         for (i, op) in snap.operators.into_iter().enumerate() {
-            desk.add_operator(op)
+            desk.load_operator(op)
                 .map_err(|_| Error::snapshot(format!("operators[{i}].id"), "duplicate operator"))?;
         }
         if let Some(i) = crate::validate::first_repeat(snap.customers.iter().map(|c| &c.id)) {
@@ -147,6 +147,9 @@ impl Desk {
             ));
         }
         ledger.reindex();
+        // Snapshots written before desks recorded their creation instant: the start of the
+        // indexed month stands in for it.
+        ledger.origin = ledger.origin.or(Some(now));
         desk.ledger = ledger;
         snap.exports.check()?;
         desk.exports = snap.exports;
@@ -163,6 +166,7 @@ impl PartialEq for Desk {
             && self.len() == other.len()
             && self.ledger == other.ledger
             && self.exports == other.exports
+            && self.index.month == other.index.month
             && self
                 .customers()
                 .all(|c| other.customer(&c.id).is_ok_and(|o| o == c))

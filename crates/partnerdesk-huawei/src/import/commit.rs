@@ -3,64 +3,31 @@
 use super::ImportReport;
 use crate::error::{HuaweiError, Result};
 use partnerdesk::{Customer, CustomerId, Desk, Operator, OperatorId};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-/// Writes changed customers (and new operators) to the desk, all or nothing.
+/// Writes changed customers (and new operators) to the desk, all or nothing: one
+/// `customers_upserted` event holding them all (none when nothing changed).
 pub(super) fn commit(
     desk: &mut Desk,
     customers: Vec<Customer>,
     operators: Vec<Operator>,
     report: &mut ImportReport,
 ) -> Result<()> {
-    let new_logins: BTreeSet<OperatorId> = operators.iter().map(|o| o.id.clone()).collect();
-    let mut deferred: Vec<(CustomerId, OperatorId)> = Vec::new();
-    let mut undo: Vec<(CustomerId, Option<Customer>)> = Vec::new();
-    for mut c in customers {
-        if let Some(m) = c.account_manager.clone()
-            && new_logins.contains(&m)
-        {
-            c.account_manager = None;
-            deferred.push((c.id.clone(), m));
-        }
-        let previous = desk.customer(&c.id).ok().cloned();
-        let id = c.id.clone();
-        if let Err(e) = desk.upsert_customer(c) {
-            rollback(desk, undo);
-            return Err(HuaweiError::Core(e));
-        }
-        if previous.is_some() {
-            report.updated.push(id.clone());
-        } else {
-            report.added.push(id.clone());
-        }
-        undo.push((id, previous));
-    }
-    for o in operators {
-        let id = o.id.clone();
-        if desk.operator(&id).is_err() {
-            if let Err(e) = desk.add_operator(o) {
-                rollback(desk, undo);
-                return Err(HuaweiError::Core(e));
-            }
-            report.operators_added.push(id);
-        }
-    }
-    for (id, manager) in deferred {
-        // The operator exists now, so the desk accepts the assignment.
-        desk.update_customer(&id, |c| c.account_manager = Some(manager))?;
-    }
+    let operators: Vec<Operator> = operators
+        .into_iter()
+        .filter(|o| desk.operator(&o.id).is_err())
+        .collect();
+    let logins: Vec<OperatorId> = operators.iter().map(|o| o.id.clone()).collect();
+    let (updated, added): (Vec<CustomerId>, Vec<CustomerId>) = customers
+        .iter()
+        .map(|c| c.id.clone())
+        .partition(|id| desk.customer(id).is_ok());
+    desk.upsert_batch(operators, customers)
+        .map_err(HuaweiError::Core)?;
+    report.added.extend(added);
+    report.updated.extend(updated);
+    report.operators_added.extend(logins);
     Ok(())
-}
-
-fn rollback(desk: &mut Desk, undo: Vec<(CustomerId, Option<Customer>)>) {
-    for (id, previous) in undo.into_iter().rev() {
-        // Restoring values the desk held a moment ago cannot be refused; a failure here would
-        // only leave the newer (also valid) value in place.
-        let _ = match previous {
-            Some(c) => desk.upsert_customer(c),
-            None => desk.remove_customer(&id).map(|_| ()),
-        };
-    }
 }
 
 /// The customers of `ids` as they are on the desk, cloned for change; unknown ids are warned

@@ -3,6 +3,7 @@
 mod bills;
 mod budgets;
 mod common;
+mod complete_log;
 mod customers;
 mod listing;
 mod orders_resources;

@@ -39,10 +39,13 @@ use std::ops::ControlFlow;
 ///   job says what was written.
 ///
 /// Its job id is reserved at prepare: a prepared export dropped without being recorded
-/// leaves a gap in the job numbers and nothing in the history or the audit trail.
+/// leaves a gap in this desk's job numbers and nothing in the history, the log or the audit
+/// trail (a desk rebuilt from the log may give the number again).
 #[non_exhaustive]
 pub struct PreparedExport {
     id: ExportId,
+    /// The job number reserved (0 for a download).
+    number: u64,
     actor: Actor,
     /// The instant the rows are evaluated at (a download: its job's).
     at: DateTime<Utc>,
@@ -224,7 +227,7 @@ impl Desk {
         };
         let (seq, id) = self.exports.next_id()?;
         // Reserved now, so that an export prepared meanwhile gets another id.
-        self.exports.seq = seq;
+        self.exports.reserved = seq;
         let file_name = plan
             .file_name
             .clone()
@@ -232,6 +235,7 @@ impl Desk {
         let stamp = self.id_order.stamp();
         Ok(PreparedExport {
             id,
+            number: seq,
             actor: actor.clone(),
             at: now,
             now,
@@ -295,6 +299,7 @@ impl Desk {
         self.check_record(&prepared, &written)?;
         let PreparedExport {
             id,
+            number,
             actor,
             at,
             purpose,
@@ -323,7 +328,7 @@ impl Desk {
             status: status_of(end),
             file_name,
         };
-        self.exports.jobs.push(job.clone());
+        self.data_record_export(number, job.clone())?;
         let detail = format!(
             "{id} {} rows={rows}/{total} status={}",
             job.format,
@@ -435,6 +440,7 @@ impl Desk {
         let stamp = self.id_order.stamp();
         Ok(PreparedExport {
             id: job.id.clone(),
+            number: 0,
             actor: actor.clone(),
             at: job.at,
             now,

@@ -15,7 +15,7 @@ use std::collections::HashSet;
 impl ExportHistory {
     /// The next free job number and id.
     pub(super) fn next_id(&self) -> Result<(u64, ExportId)> {
-        let mut n = self.seq;
+        let mut n = self.seq.max(self.reserved);
         loop {
             n += 1;
             let id = ExportId::new(format!("exp_{n:06}"))?;

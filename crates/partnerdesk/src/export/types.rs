@@ -396,33 +396,47 @@ pub struct ExportProgress {
     pub total: u64,
 }
 
-/// The export history of a desk (saved in snapshots).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The export history of a desk (saved in snapshots; each job recorded is an
+/// `export_recorded` event).
+#[derive(Debug, Clone, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct ExportHistory {
     /// The jobs, oldest first.
     #[cfg_attr(feature = "serde", serde(default))]
     pub jobs: Vec<ExportJob>,
-    /// The last job number given.
+    /// The highest job number recorded.
     #[cfg_attr(feature = "serde", serde(default))]
     pub seq: u64,
+    /// The highest job number given to a prepared export (recorded or not): numbers are not
+    /// given twice by this desk. Not saved, not compared: an export prepared and never
+    /// recorded leaves nothing in the history or the log.
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub(crate) reserved: u64,
 }
+
+impl PartialEq for ExportHistory {
+    /// The recorded history: jobs and the highest number recorded (not reservations).
+    fn eq(&self, o: &Self) -> bool {
+        self.jobs == o.jobs && self.seq == o.seq
+    }
+}
+
+impl Eq for ExportHistory {}
 
 #[cfg_attr(not(feature = "export"), allow(dead_code))]
 impl ExportHistory {
     /// Reserves a job number, so that an export prepared meanwhile gets another.
     pub(super) fn reserve(&mut self, number: u64) {
-        self.seq = number;
+        self.reserved = number;
     }
 }
 
 #[cfg_attr(not(feature = "export"), allow(dead_code))]
 impl Desk {
-    /// Records a finished job under its reserved number.
-    pub(super) fn record_job(&mut self, _number: u64, job: ExportJob) -> Result<()> {
-        self.exports.jobs.push(job);
-        Ok(())
+    /// Records a finished job under its reserved number (an `export_recorded` event).
+    pub(super) fn record_job(&mut self, number: u64, job: ExportJob) -> Result<()> {
+        self.data_record_export(number, job)
     }
 }
 

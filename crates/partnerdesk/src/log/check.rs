@@ -53,6 +53,7 @@ impl Desk {
         }
         crate::validate::instant("at", e.at).map_err(|err| because(&err))?;
         let associating = matches!(e.kind, EventKind::Associated { .. });
+
         match &e.actor {
             Actor::Operator(o) if !self.operators.contains_key(o) => {
                 return refuse(format!("actor {o} is not an operator of the desk"));
@@ -161,6 +162,18 @@ impl Desk {
                 })
             }
             EventKind::OrderPlaced { order } => self.check_order_placed(e, order),
+            // The data changes: checked as their public methods check their input.
+            EventKind::OperatorAdded { .. }
+            | EventKind::CustomersInserted { .. }
+            | EventKind::CustomersUpserted { .. }
+            | EventKind::CustomerUpdated { .. }
+            | EventKind::CustomerRemoved
+            | EventKind::SpendAdded { .. }
+            | EventKind::MonthRolled { .. }
+            | EventKind::ExportRecorded { .. } => self
+                .check_data_event(e)
+                .unwrap_or(Ok(()))
+                .map_err(|err| because(&err)),
             EventKind::CommandRecorded { key, .. } => {
                 if self.ledger.idempotency.contains_key(key) {
                     return refuse("the idempotency key is already recorded");

@@ -6,15 +6,25 @@
 //! the log onto the snapshot the desk started from gives exactly the live state (see
 //! [`Desk::replay`](crate::Desk::replay)).
 //!
-//! Scope of replay: events record what *commands* change. Data the host loads (customers
-//! inserted or refreshed, spend records added) is not a command; take a snapshot after loading
-//! and replay the events emitted since.
+//! Scope of replay: every change is an event. Governed commands emit theirs (actor: who acted);
+//! so does the data the host loads (actor [`Actor::System`]): customers inserted, refreshed
+//! (upserted, one event per batch or Huawei import), changed or removed, spend records added,
+//! operators added, month rolls and export jobs recorded. Replaying the complete log onto the
+//! snapshot the desk started from (for a desk made by [`Desk::new`](crate::Desk::new), the
+//! snapshot of that empty desk) gives exactly the live desk, export history included; the
+//! audit trail is kept beside the log (see [`crate::journal`]) and appended with
+//! [`Desk::append_audit`](crate::Desk::append_audit).
+//!
+//! A desk loaded from a snapshot, or built by [`crate::demo`], starts from that state: its
+//! customers are not in its log, as a snapshot's are not.
 //!
 //! `Display` of an event prints ids, codes, scopes and amounts, never a name, mobile, e-mail or
 //! free-text reason.
 
+use crate::calendar::YearMonth;
 use crate::customer::Customer;
 use crate::error::Error;
+use crate::export::ExportJob;
 use crate::ids::{AuthorizationId, CustomerId, IdempotencyKey, OperatorId};
 use crate::model::access::{Actor, Permission};
 use crate::model::association::{DisassociationRequest, Initiator, RequestId};
@@ -23,6 +33,8 @@ use crate::model::budget::Budget;
 use crate::model::freeze::{Freeze, FreezeScope};
 use crate::model::order::Order;
 use crate::money::Money;
+use crate::partner::Operator;
+use crate::spend::SpendRecord;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use std::fmt;
@@ -198,6 +210,60 @@ pub enum EventKind {
         /// The outcome.
         outcome: crate::model::outcome::CommandOutcome,
     },
+    /// An operator was added to the desk ([`Desk::add_operator`](crate::Desk::add_operator)).
+    OperatorAdded {
+        /// The operator.
+        operator: Box<Operator>,
+    },
+    /// Customers new to the desk were added
+    /// ([`Desk::insert_customer`](crate::Desk::insert_customer)); the records as placed.
+    CustomersInserted {
+        /// The customer records, spend in day order.
+        customers: Vec<Customer>,
+    },
+    /// Customers were added or refreshed (replaced whole) in one batch, with the operators new
+    /// to the desk that they name ([`Desk::upsert_customer`](crate::Desk::upsert_customer),
+    /// [`Desk::upsert_customers`](crate::Desk::upsert_customers),
+    /// [`Desk::upsert_batch`](crate::Desk::upsert_batch); a Huawei import writes one such
+    /// event per import).
+    CustomersUpserted {
+        /// Operators added first (logins new to the desk).
+        #[cfg_attr(feature = "serde", serde(default))]
+        operators: Vec<Operator>,
+        /// The customer records, spend in day order.
+        customers: Vec<Customer>,
+    },
+    /// The event's customer was changed ([`Desk::update_customer`](crate::Desk::update_customer));
+    /// the record as it stands after the change.
+    CustomerUpdated {
+        /// The customer record.
+        customer: Box<Customer>,
+    },
+    /// The event's customer was removed from the desk
+    /// ([`Desk::remove_customer`](crate::Desk::remove_customer); no history kept).
+    CustomerRemoved,
+    /// A spend record was added to the event's customer
+    /// ([`Desk::add_spend`](crate::Desk::add_spend)).
+    SpendAdded {
+        /// The record.
+        record: Box<SpendRecord>,
+    },
+    /// The month-to-date index moved to another billing month
+    /// ([`Desk::roll_to`](crate::Desk::roll_to)).
+    MonthRolled {
+        /// The billing month now indexed.
+        #[cfg_attr(feature = "serde", serde(with = "crate::ops::data::month_text"))]
+        month: YearMonth,
+    },
+    /// An export job was recorded in the export history
+    /// ([`Desk::record_export`](crate::Desk::record_export), [`Desk::export`](crate::Desk::export));
+    /// the event's actor is the job's.
+    ExportRecorded {
+        /// The job number reserved for it when it was prepared.
+        number: u64,
+        /// The job as recorded.
+        job: Box<ExportJob>,
+    },
 }
 
 impl EventKind {
@@ -230,7 +296,26 @@ impl EventKind {
             EventKind::AuthorizationTerminated { .. } => "authorization_terminated",
             EventKind::OrderPlaced { .. } => "order_placed",
             EventKind::CommandRecorded { .. } => "command_recorded",
+            EventKind::OperatorAdded { .. } => "operator_added",
+            EventKind::CustomersInserted { .. } => "customers_inserted",
+            EventKind::CustomersUpserted { .. } => "customers_upserted",
+            EventKind::CustomerUpdated { .. } => "customer_updated",
+            EventKind::CustomerRemoved => "customer_removed",
+            EventKind::SpendAdded { .. } => "spend_added",
+            EventKind::MonthRolled { .. } => "month_rolled",
+            EventKind::ExportRecorded { .. } => "export_recorded",
         }
+    }
+
+    /// Whether applying it may add or remove customers (and so change where ids are found).
+    pub(crate) fn moves_customers(&self) -> bool {
+        matches!(
+            self,
+            EventKind::Associated { .. }
+                | EventKind::CustomersInserted { .. }
+                | EventKind::CustomersUpserted { .. }
+                | EventKind::CustomerRemoved
+        )
     }
 }
 
@@ -319,6 +404,43 @@ impl fmt::Display for EventKind {
             EventKind::CommandRecorded { key, outcome, .. } => {
                 write!(f, " key:{key} {}", outcome.summary())
             }
+            EventKind::OperatorAdded { operator } => {
+                write!(f, " operator:{} {}", operator.id, operator.role)?;
+                if operator.account_manager {
+                    f.write_str(" account_manager")?;
+                }
+                Ok(())
+            }
+            EventKind::CustomersInserted { customers } => {
+                write!(f, " customers:{}", customers.len())
+            }
+            EventKind::CustomersUpserted {
+                operators,
+                customers,
+            } => write!(
+                f,
+                " customers:{} operators:{}",
+                customers.len(),
+                operators.len()
+            ),
+            EventKind::CustomerUpdated { .. } | EventKind::CustomerRemoved => Ok(()),
+            EventKind::SpendAdded { record } => {
+                write!(f, " {} {}", record.day.format("%Y-%m-%d"), record.amount)
+            }
+            EventKind::MonthRolled { month } => write!(f, " {month}"),
+            EventKind::ExportRecorded { job, .. } => write!(
+                f,
+                " {} {} rows:{}/{} {}",
+                job.id,
+                job.format,
+                job.rows,
+                job.total,
+                match job.status {
+                    crate::export::ExportStatus::Completed => "completed",
+                    crate::export::ExportStatus::Cancelled => "cancelled",
+                    _ => "failed",
+                }
+            ),
         }
     }
 }

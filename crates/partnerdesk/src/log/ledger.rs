@@ -70,6 +70,9 @@ pub(crate) struct Ledger {
     /// The link of the last event (empty: a new chain starts; so in snapshots written before
     /// chains existed). See [`crate::chain`].
     pub(crate) chain_head: String,
+    /// When the desk was created ([`crate::Desk::new`]); `None` in snapshots written before
+    /// desks recorded it. See [`crate::Desk::newest_instant`].
+    pub(crate) origin: Option<DateTime<Utc>>,
 }
 
 impl PartialEq for Ledger {
@@ -89,6 +92,7 @@ impl PartialEq for Ledger {
             && self.order_seq == o.order_seq
             && self.idempotency == o.idempotency
             && self.chain_head == o.chain_head
+            && self.origin == o.origin
     }
 }
 

@@ -30,8 +30,10 @@ impl Desk {
     }
 
     /// Builds the desk of a snapshot and applies events on top: replaying the events a desk
-    /// emitted since the snapshot gives exactly that desk (audit records aside, which record
-    /// attempts, not state). The events are checked as [`Desk::apply_events`] checks them; for
+    /// emitted since the snapshot gives exactly that desk, data changes and export history
+    /// included (every change is an event). The audit trail records attempts, not state: it is
+    /// kept beside the log and appended with [`Desk::append_audit`]. To rebuild a desk from
+    /// its complete log, start from the snapshot of the empty desk it was made as. The events are checked as [`Desk::apply_events`] checks them; for
     /// a log sealed with a key, see [`Desk::replay_with_key`].
     ///
     /// ```
@@ -181,7 +183,7 @@ impl Desk {
         let first = |s: &str| s.as_bytes().first().map_or(0, |b| usize::from(*b));
         let mut sum = 0usize;
         for (e, found) in events.iter().zip(found.iter_mut()) {
-            if matches!(e.kind, EventKind::Associated { .. }) {
+            if e.kind.moves_customers() {
                 break;
             }
             *found = e.customer.as_ref().and_then(|id| self.by_id.get(id));
@@ -386,6 +388,23 @@ impl Desk {
                 fingerprint,
                 outcome,
             } => self.apply_command_recorded(key, *fingerprint, outcome),
+            EventKind::OperatorAdded { operator } => self.apply_operator_added(&ev, operator)?,
+            EventKind::CustomersInserted { customers } => {
+                self.apply_customers(&ev, &[], customers, true)?;
+            }
+            EventKind::CustomersUpserted {
+                operators,
+                customers,
+            } => self.apply_customers(&ev, operators, customers, false)?,
+            EventKind::CustomerUpdated { customer } => {
+                self.apply_customer_updated(&ev, customer)?;
+            }
+            EventKind::CustomerRemoved => self.apply_customer_removed(&ev)?,
+            EventKind::SpendAdded { record } => self.apply_spend_added(&ev, record)?,
+            EventKind::MonthRolled { month } => self.apply_month_rolled(*month),
+            EventKind::ExportRecorded { number, job } => {
+                self.apply_export_recorded(*number, job);
+            }
         }
         self.ledger.event_seq = seq;
         self.ledger.chain_head.clone_from(&event.link);

@@ -7,7 +7,8 @@
 //! emits events, and the `apply_*` function that the event log calls to change the desk, so a
 //! concept's whole behaviour reads in one place. [`command`] is the runner they share
 //! (idempotency, audit); [`access`] decides who may act; [`analysis`] holds the governed reads
-//! (spend analysis, resources to renew).
+//! (spend analysis, resources to renew); `data` holds the data changes the host loads
+//! (customers, spend, operators, month rolls, export jobs), which are events too.
 
 pub mod access;
 pub mod analysis;
@@ -15,6 +16,7 @@ pub mod association;
 pub mod authorization;
 pub mod budget;
 pub mod command;
+pub(crate) mod data;
 pub mod detail;
 pub mod freeze;
 pub mod invocation;

@@ -342,7 +342,7 @@ fn a_search_in_another_month_is_still_right() -> Result<()> {
         later,
     )?;
     assert_eq!(last.rows[0].last_month.to_string(), "1500.50 USD");
-    desk.roll_to(later);
+    desk.roll_to(later)?;
     assert_eq!(desk.count(&Query::parse("mtd>0")?, later), 0);
     assert_eq!(desk.count(&Query::parse("mtd>0")?, now()), 2);
     Ok(())

@@ -148,6 +148,7 @@ fn logged(event_key: Option<&EventKey>) -> Result<(Desk, String, Vec<Event>)> {
         "Intern I",
         Role::Operator,
     ))?;
+    let mut d = crate::ops_fixture::without_log(&d)?;
     d.set_event_key(event_key.cloned());
     let start = d.to_snapshot_json()?;
     let h = |n: i64| now() + Duration::hours(n);

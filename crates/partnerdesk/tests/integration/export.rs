@@ -922,7 +922,7 @@ fn the_compact_copy_follows_commands_spend_and_month_rolls() -> TestResult {
     desk.insert_customer(removed)?;
     check(&mut desk, now)?;
     now += chrono::Duration::days(40);
-    desk.roll_to(now);
+    desk.roll_to(now)?;
     check(&mut desk, now)?;
     // A download regenerates at the job's instant, a month the copy is not for.
     let (mut again, mut want) = (Vec::new(), Vec::new());

@@ -2,6 +2,7 @@
 #![allow(unreachable_pub)]
 
 mod common;
+mod complete_log;
 mod criteria;
 mod detail;
 mod event_log;

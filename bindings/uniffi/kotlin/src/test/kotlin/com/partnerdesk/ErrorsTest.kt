@@ -125,14 +125,24 @@ class ErrorsTest {
             "EXPORT_NOT_FOUND" to { desk.downloadExport(Actor.Operator(ADMIN), "exp_000042", java.io.File.createTempFile("partnerdesk", ".csv").path, now) },
             "EXPORT_CANCELLED" to { desk.exportToStream(Actor.Operator(ADMIN), ExportOptions(), now, listener(chunks = true, goOn = false)) },
             "EXPORT_WRITE_FAILED" to { desk.exportToStream(Actor.Operator(ADMIN), ExportOptions(), now, listener(chunks = false, goOn = true)) },
-            // An event that fits the chain but not the desk it is applied to.
+            // An event that fits the chain but not the desk it is applied to: the starting
+            // snapshot with the customer's association ended (removing the customer on the
+            // copy would be an event itself, and so break the chain instead).
             "INVALID_EVENT" to {
                 val start = desk.toSnapshotJson()
                 val since = desk.events().size.toULong()
                 val cid = reseller[11]
                 desk.freeze(Actor.Operator(ADMIN), listOf(cid), FreezeScope.ACCOUNT, "unpaid", now)
-                Desk.fromSnapshotJson(start).use { copy ->
-                    copy.removeCustomer(cid)
+                val edited = org.json.JSONObject(start)
+                val customers = edited.getJSONArray("customers")
+                for (i in 0 until customers.length()) {
+                    val c = customers.getJSONObject(i)
+                    if (c.getString("id") == cid) {
+                        val association = c.getJSONObject("association")
+                        association.put("ended", association.getString("since"))
+                    }
+                }
+                Desk.fromSnapshotJson(edited.toString()).use { copy ->
                     copy.applyEvents(desk.eventsJson(since))
                 }
             },
