@@ -7,6 +7,7 @@
 //! PostgreSQL database shared by several instances, behind one [`Store`] trait.
 
 pub mod error;
+pub mod postgres;
 pub mod store;
 
 pub use error::{Result, StoreError};
