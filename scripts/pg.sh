@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# A throwaway PostgreSQL 15 server for the tests: Debian's binaries, an unprivileged user, a
+# A throwaway PostgreSQL server for the tests: Debian's binaries (15 on Debian 12, installed
+# with apt-get when missing and run as root), an unprivileged user, a
 # temporary folder, a free loopback port, fsync on.
 #
 #   scripts/pg.sh start [--quiet]  initdb (first time) and start; prints `export PARTNERDESK_PG_URL=...`
@@ -18,7 +19,16 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 dir="${PARTNERDESK_PG_DIR:-/tmp/partnerdesk-pg-$(printf '%s' "$repo" | cksum | cut -d' ' -f1)}"
 data="$dir/data"
 db=partnerdesk
+# Debian 12's PostgreSQL 15; another Debian's own version when 15 is not there.
 bin=/usr/lib/postgresql/15/bin
+pick_bin() {
+  [[ -x "$bin/postgres" ]] && return 0
+  local newest
+  newest="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+  [[ -n "$newest" && -x "$newest/postgres" ]] && bin="$newest"
+  return 0
+}
+pick_bin
 
 say() { printf 'pg.sh: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
@@ -26,15 +36,20 @@ die() { say "$*"; exit 1; }
 need_binaries() {
   [[ -x "$bin/postgres" ]] && return 0
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
-    say "PostgreSQL 15 is missing: installing Debian's postgresql package"
+    say "PostgreSQL is missing: installing Debian's postgresql package"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >&2 || true
     apt-get install -y -qq postgresql >&2 || die "apt-get install postgresql failed"
     # The package's own cluster is not ours: stop it if the installer started one.
-    command -v pg_ctlcluster >/dev/null && pg_ctlcluster 15 main stop >/dev/null 2>&1 || true
+    if command -v pg_lsclusters >/dev/null; then
+      pg_lsclusters -h 2>/dev/null | while read -r version cluster _; do
+        pg_ctlcluster "$version" "$cluster" stop >/dev/null 2>&1 || true
+      done
+    fi
+    pick_bin
   fi
   [[ -x "$bin/postgres" ]] ||
-    die "no PostgreSQL 15 in $bin: install Debian's postgresql package (apt-get install postgresql) as root"
+    die "no PostgreSQL server binaries in /usr/lib/postgresql: install Debian's postgresql package (apt-get install postgresql) as root"
 }
 
 # Runs a command as the server's user.
@@ -118,7 +133,7 @@ start() {
     "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
     as_user "$bin/createdb" -h 127.0.0.1 -p "$p" -U postgres "$db" || die "createdb failed"
   fi
-  [[ "${1:-}" == --quiet ]] || say "PostgreSQL 15 on 127.0.0.1:$p, folder $dir"
+  [[ "${1:-}" == --quiet ]] || say "PostgreSQL $(cat "$data/PG_VERSION") on 127.0.0.1:$p, folder $dir"
   print_env
 }
 
