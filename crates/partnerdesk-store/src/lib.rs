@@ -6,9 +6,12 @@
 //! event log and audit trail, with checkpoints, in an embedded SQLite file (the default) or a
 //! PostgreSQL database shared by several instances, behind one [`Store`] trait.
 
+pub mod durable;
 pub mod error;
 pub mod postgres;
+pub mod sqlite;
 pub mod store;
 
+pub use durable::{DurableDesk, Policy};
 pub use error::{Result, StoreError};
 pub use store::{Batch, Checkpoint, Store};

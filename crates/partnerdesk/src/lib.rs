@@ -74,9 +74,9 @@ pub mod log;
 pub mod model;
 pub mod ops;
 
+pub use log::journal::Mark;
 pub(crate) use log::ledger;
 pub use log::{audit, chain, event, journal};
-pub use log::journal::Mark;
 pub use model::{calendar, customer, ids, money, partner, resource, spend};
 pub use ops::{
     access, analysis, association, authorization, budget, command, freeze, invocation, manager,
@@ -88,6 +88,8 @@ pub use search::{query, row};
 #[doc(hidden)]
 pub mod ab;
 mod change;
+#[cfg(feature = "serde")]
+pub mod checkpoint;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod desk;
