@@ -125,13 +125,16 @@ fn acknowledged_commands_survive_sigkill_and_none_is_half_applied() -> TestResul
             // While the child starts: opening, creating, catching up.
             std::thread::sleep(Duration::from_micros(rng.below(120_000)));
         } else {
-            // Once it runs commands: wait for its first acknowledgement, then a moment.
-            while !printed.contains("ACK ") {
+            // Once it runs commands: wait for 1 to 6 acknowledgements (the first is the open),
+            // then up to a few milliseconds, so that the kill lands inside a command, its
+            // commit or the checkpoint after it, whatever the machine's speed.
+            let want = 2 + rng.below(6) as usize;
+            while printed.matches("ACK ").count() < want {
                 if std::io::BufRead::read_line(&mut stdout, &mut printed)? == 0 {
                     break;
                 }
             }
-            std::thread::sleep(Duration::from_micros(rng.below(60_000)));
+            std::thread::sleep(Duration::from_micros(rng.below(8_000)));
         }
         child.kill()?; // SIGKILL
         child.wait()?;
@@ -176,9 +179,9 @@ fn acknowledged_commands_survive_sigkill_and_none_is_half_applied() -> TestResul
         assert_eq!(&replayed, durable.desk(), "kill {kill}");
     }
     let head = last_seen.ok_or("the desk was never created")?;
-    // Most kills land while commands run (not only at start-up).
+    // Four kills in five land while commands run (not only at start-up).
     assert!(
-        acknowledged_total >= KILLS / 2,
+        acknowledged_total >= KILLS,
         "only {acknowledged_total} commands acknowledged over {KILLS} kills"
     );
     assert!(head.events > 0);
