@@ -17,12 +17,14 @@
 //! - `STORE_UNAVAILABLE` (or any other store error): the command is not committed; the desk is
 //!   brought back to the store's state and the error returned.
 //!
-//! "Brought back" is, in this version, a reload from the store (latest checkpoint plus the
-//! tail): the core has no savepoint yet to roll a command back in memory. A reload costs what
-//! an open costs, so it is fine for the rare failure and slow for a desk with many writers
-//! fighting over it. If the reload fails too (the store is gone), the desk answers every
-//! command and catch-up with `STORE_UNAVAILABLE` until [`DurableDesk::reopen`] succeeds;
-//! reads still answer from the last committed state.
+//! "Brought back" is the core's savepoint ([`Desk::savepoint`], opened before every command
+//! and rolled back when its append fails): it costs what the command touched, not the desk.
+//! After a concurrent change the desk then catches up with the store and runs the command
+//! again. Should a rollback be refused (it cannot be for the savepoint the durable desk holds),
+//! the desk is reloaded from the store instead (latest checkpoint plus the
+//! tail); if that fails too (the store is gone), the desk answers every command and catch-up
+//! with `STORE_UNAVAILABLE` until [`DurableDesk::reopen`] succeeds; reads still answer from
+//! the last committed state.
 //!
 //! ## Group commit
 //!
@@ -92,7 +94,8 @@ pub struct DurableDesk<S: Store> {
     policy: Policy,
     /// Events since the last checkpoint was stored.
     since_checkpoint: u64,
-    /// Set when a failed command could not be rolled back by a reload.
+    /// Set when a failed command could be rolled back neither by its savepoint nor by a
+    /// reload.
     lost: bool,
 }
 
@@ -274,11 +277,13 @@ impl<S: Store> DurableDesk<S> {
                 return Err(lost_store());
             }
             let before = self.desk.mark();
+            let savepoint = self.desk.savepoint();
             let outs: Vec<partnerdesk::Result<T>> =
                 (0..n).map(|i| run(&mut self.desk, i)).collect();
             let events = self.desk.events_since(before.events);
             let audit = self.desk.audit_since(before.audit);
             if events.is_empty() && audit.is_empty() {
+                self.desk.release(savepoint);
                 return Ok(outs);
             }
             let added = events.len() as u64;
@@ -287,25 +292,38 @@ impl<S: Store> DurableDesk<S> {
                 .append(&self.partner, before, Batch { events, audit })
             {
                 Ok(()) => {
+                    self.desk.release(savepoint);
                     self.since_checkpoint += added;
                     self.checkpoint_if_due();
                     return Ok(outs);
                 }
                 Err(StoreError::ConcurrentChange { expected, found }) => {
-                    self.reload()?;
+                    self.roll_back(savepoint)?;
                     if attempt >= attempts {
                         return Err(StoreError::ConcurrentChange { expected, found });
                     }
                     std::thread::sleep(pause);
                     pause = pause.saturating_mul(2);
                     attempt += 1;
+                    // Catch up with what the other instance committed, then run again. (A
+                    // catch-up that fails part-way leaves the desk at a committed state.)
+                    self.catch_up()?;
                 }
                 Err(e) => {
-                    self.reload()?;
+                    self.roll_back(savepoint)?;
                     return Err(e);
                 }
             }
         }
+    }
+
+    /// Undoes a command whose append failed: the core's savepoint, or (should that refuse)
+    /// a reload from the store.
+    fn roll_back(&mut self, savepoint: partnerdesk::Savepoint) -> Result<()> {
+        if self.desk.rollback(savepoint).is_err() {
+            self.reload()?;
+        }
+        Ok(())
     }
 
     /// Brings the in-memory desk back to the store's state after a failed append (a reload);

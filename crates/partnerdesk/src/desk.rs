@@ -11,6 +11,7 @@ use crate::customer::Customer;
 use crate::error::{Error, Result};
 use crate::ids::{CustomerId, OperatorId};
 use crate::index::Index;
+use crate::log::undo::{UMap, UVec};
 use crate::partner::{Operator, Partner};
 use crate::spend::SpendRecord;
 use chrono::{DateTime, Utc};
@@ -30,9 +31,9 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone)]
 pub struct Desk {
     pub(crate) partner: Partner,
-    pub(crate) operators: BTreeMap<OperatorId, Operator>,
-    pub(crate) slots: Vec<Option<Customer>>,
-    pub(crate) free: Vec<u32>,
+    pub(crate) operators: UMap<BTreeMap<OperatorId, Operator>>,
+    pub(crate) slots: UVec<Option<Customer>>,
+    pub(crate) free: UVec<u32>,
     pub(crate) by_id: crate::ids::SlotTable,
     /// Live slots by id, for exports in id order (refreshed lazily; see `id_order`).
     pub(crate) id_order: crate::export::id_order::IdOrder,
@@ -46,6 +47,8 @@ pub struct Desk {
     pub(crate) event_key: Option<crate::chain::EventKey>,
     /// Signs search cursors (see [`crate::search::CursorKey`]).
     pub(crate) cursor_key: crate::search::CursorKey,
+    /// What an open savepoint saved (see [`crate::log::undo`]); `None` when none is open.
+    pub(crate) undo: Option<Box<crate::log::undo::Frame>>,
 }
 
 impl Desk {
@@ -54,9 +57,9 @@ impl Desk {
         let month = partner.billing_offset.month_of(now);
         Desk {
             partner,
-            operators: BTreeMap::new(),
-            slots: Vec::new(),
-            free: Vec::new(),
+            operators: UMap::default(),
+            slots: UVec::default(),
+            free: UVec::default(),
             by_id: crate::ids::SlotTable::default(),
             id_order: crate::export::id_order::IdOrder::default(),
             index: Index::new(month),
@@ -67,6 +70,7 @@ impl Desk {
             pseudonym_key: None,
             event_key: None,
             cursor_key: crate::search::CursorKey::random(),
+            undo: None,
         }
     }
 

@@ -76,6 +76,7 @@ pub mod ops;
 
 pub use log::journal::Mark;
 pub(crate) use log::ledger;
+pub use log::undo::{Savepoint, UndoStats};
 pub use log::{audit, chain, event, journal};
 pub use model::{calendar, customer, ids, money, partner, resource, spend};
 pub use ops::{

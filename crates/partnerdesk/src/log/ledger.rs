@@ -9,6 +9,7 @@
 use crate::audit::AuditRecord;
 use crate::event::Event;
 use crate::ids::{AuthorizationId, CustomerId, IdempotencyKey, OperatorId};
+use crate::log::undo::{UMap, UVec};
 use crate::model::access::Actor;
 use crate::model::association::{AssociationRecord, DisassociationRequest};
 use crate::model::authorization::Authorization;
@@ -45,27 +46,27 @@ pub(crate) struct Recorded {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default))]
 pub(crate) struct Ledger {
-    pub(crate) events: Vec<Event>,
+    pub(crate) events: UVec<Event>,
     pub(crate) event_seq: u64,
-    pub(crate) audit: Vec<AuditRecord>,
+    pub(crate) audit: UVec<AuditRecord>,
     pub(crate) audit_seq: u64,
-    pub(crate) associations: Vec<AssociationRecord>,
+    pub(crate) associations: UVec<AssociationRecord>,
     /// Request `n` is at index `n - 1`.
-    pub(crate) requests: Vec<DisassociationRequest>,
-    pub(crate) manager_periods: Vec<ManagerPeriod>,
+    pub(crate) requests: UVec<DisassociationRequest>,
+    pub(crate) manager_periods: UVec<ManagerPeriod>,
     /// Derived: the periods of each customer (indexes into `manager_periods`), oldest first.
     #[cfg_attr(feature = "serde", serde(skip))]
-    pub(crate) periods_by_customer: crate::ids::IdMap<CustomerId, Vec<usize>>,
-    pub(crate) budget_records: Vec<BudgetRecord>,
-    pub(crate) budget_watch: crate::ids::IdMap<CustomerId, BudgetWatch>,
-    pub(crate) authorizations: BTreeMap<AuthorizationId, Authorization>,
+    pub(crate) periods_by_customer: UMap<crate::ids::IdMap<CustomerId, Vec<usize>>>,
+    pub(crate) budget_records: UVec<BudgetRecord>,
+    pub(crate) budget_watch: UMap<crate::ids::IdMap<CustomerId, BudgetWatch>>,
+    pub(crate) authorizations: UMap<BTreeMap<AuthorizationId, Authorization>>,
     /// Derived: the authorizations of each customer.
     #[cfg_attr(feature = "serde", serde(skip))]
-    pub(crate) auths_by_customer: crate::ids::IdMap<CustomerId, Vec<AuthorizationId>>,
+    pub(crate) auths_by_customer: UMap<crate::ids::IdMap<CustomerId, Vec<AuthorizationId>>>,
     pub(crate) auth_seq: u64,
     pub(crate) commitment_letter: Option<DateTime<Utc>>,
     pub(crate) order_seq: u64,
-    pub(crate) idempotency: HashMap<IdempotencyKey, Recorded>,
+    pub(crate) idempotency: UMap<HashMap<IdempotencyKey, Recorded>>,
     /// The link of the last event (empty: a new chain starts; so in snapshots written before
     /// chains existed). See [`crate::chain`].
     pub(crate) chain_head: String,

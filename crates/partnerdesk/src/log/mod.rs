@@ -14,3 +14,4 @@ pub mod event;
 pub mod journal;
 pub(crate) mod ledger;
 pub(crate) mod replay;
+pub mod undo;

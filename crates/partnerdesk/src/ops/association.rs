@@ -466,8 +466,9 @@ impl crate::desk::Desk {
         self.ledger.close_period(&id, at);
         self.ledger.budget_watch.remove(&id);
         self.end_open_authorizations(&id, at);
-        for r in self.ledger.requests.iter_mut() {
-            if r.customer == id && r.status == RequestStatus::Pending {
+        self.ledger.requests.update_where(
+            |r| r.customer == id && r.status == RequestStatus::Pending,
+            |r| {
                 r.status = if Some(r.id) == request {
                     RequestStatus::Approved
                 } else {
@@ -475,8 +476,8 @@ impl crate::desk::Desk {
                 };
                 r.decided_by = Some(ev.actor.clone());
                 r.decided_at = Some(at);
-            }
-        }
+            },
+        );
         self.ledger.associations.push(AssociationRecord {
             customer: id,
             change: AssociationChange::Disassociated,

@@ -28,3 +28,4 @@ mod rules_privacy;
 mod rules_retry;
 mod search;
 mod snapshots;
+mod undo;
