@@ -110,7 +110,7 @@ fn bench(c: &mut Criterion) {
     let admin = Invocation::new(Actor::Operator(OperatorId::new("admin").unwrap()), now);
     let ids: Vec<CustomerId> = desk
         .customers()
-        .filter(|c| c.association.is_reseller_model() && c.is_associated())
+        .filter(|c| c.association.is_reseller_model() && c.is_associated() && !c.freeze.is_frozen())
         .take(10_000)
         .map(|c| c.id.clone())
         .collect();
