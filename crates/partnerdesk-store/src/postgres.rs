@@ -19,7 +19,10 @@
 //! - `partnerdesk_events(partner_id, seq, body)` and `partnerdesk_audit(partner_id, seq, body)`:
 //!   the log, each record as the core's JSON, kept as text so that it reads back byte for byte
 //!   (the event chain hashes its canonical form);
-//! - `partnerdesk_checkpoints(partner_id, event_seq, audit_seq, bytes)`: the newest two.
+//! - `partnerdesk_checkpoints(partner_id, event_seq, audit_seq, chunks, bytes)` and
+//!   `partnerdesk_checkpoint_chunks(partner_id, event_seq, audit_seq, n, data)`: the newest two
+//!   checkpoints, each in pieces of [`CHUNK_BYTES`] (a `bytea` holds at most 1 GB; a 1M desk's
+//!   checkpoint is larger).
 //!
 //! Following other instances: an append runs `pg_notify('partnerdesk', partner_id)` inside its
 //! statement (so it is delivered only if the append commits); [`Store::wait_for_change`]
@@ -69,8 +72,20 @@ pub const MIGRATIONS: &[&str] = &[
          partner_id text NOT NULL REFERENCES partnerdesk_desks (partner_id),
          event_seq bigint NOT NULL,
          audit_seq bigint NOT NULL,
-         bytes bytea NOT NULL,
+         chunks integer NOT NULL,
+         bytes bigint NOT NULL,
          PRIMARY KEY (partner_id, event_seq, audit_seq)
+     );
+     CREATE TABLE partnerdesk_checkpoint_chunks (
+         partner_id text NOT NULL,
+         event_seq bigint NOT NULL,
+         audit_seq bigint NOT NULL,
+         n integer NOT NULL,
+         data bytea NOT NULL,
+         PRIMARY KEY (partner_id, event_seq, audit_seq, n),
+         FOREIGN KEY (partner_id, event_seq, audit_seq)
+             REFERENCES partnerdesk_checkpoints (partner_id, event_seq, audit_seq)
+             ON DELETE CASCADE
      );",
 ];
 
@@ -79,6 +94,9 @@ const CHANNEL: &str = "partnerdesk";
 
 /// The advisory lock key (first half) under which a store migrates the schema.
 const MIGRATION_LOCK: i32 = 0x7064_6b31;
+
+/// The size of one stored piece of a checkpoint.
+pub const CHUNK_BYTES: usize = 8 * 1024 * 1024;
 
 /// How many checkpoints a desk keeps (the newest).
 const CHECKPOINTS_KEPT: i64 = 2;
@@ -397,6 +415,43 @@ fn decode_rows<T: serde::de::DeserializeOwned>(
     Ok(out)
 }
 
+/// Stores a checkpoint in pieces unless one is stored at that mark already.
+fn write_checkpoint(
+    tx: &mut postgres::Transaction<'_>,
+    partner: &PartnerId,
+    events: i64,
+    audit: i64,
+    bytes: &[u8],
+) -> std::result::Result<(), Failure> {
+    let pieces: Vec<&[u8]> = bytes.chunks(CHUNK_BYTES).collect();
+    let count = i32::try_from(pieces.len()).map_err(|_| too_large())?;
+    let size = i64::try_from(bytes.len()).map_err(|_| too_large())?;
+    let new = tx.execute(
+        "INSERT INTO partnerdesk_checkpoints (partner_id, event_seq, audit_seq, chunks, bytes)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (partner_id, event_seq, audit_seq) DO NOTHING",
+        &[&partner.as_str(), &events, &audit, &count, &size],
+    )? == 1;
+    if new {
+        for (n, piece) in (0..count).zip(pieces) {
+            tx.execute(
+                "INSERT INTO partnerdesk_checkpoint_chunks
+                     (partner_id, event_seq, audit_seq, n, data)
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[&partner.as_str(), &events, &audit, &n, &piece],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn too_large() -> StoreError {
+    StoreError::Desk(partnerdesk::Error::InvalidArgument {
+        field: "checkpoint".to_owned(),
+        reason: "too large to store".to_owned(),
+    })
+}
+
 impl Store for PgStore {
     fn create_desk(&mut self, partner: &PartnerId, first: &Checkpoint) -> Result<bool> {
         let events = sql_seq("checkpoint.mark.events", first.mark.events)?;
@@ -409,11 +464,7 @@ impl Store for PgStore {
                 &[&partner.as_str(), &events, &audit],
             )? == 1;
             if created {
-                tx.execute(
-                    "INSERT INTO partnerdesk_checkpoints (partner_id, event_seq, audit_seq, bytes)
-                     VALUES ($1, $2, $3, $4)",
-                    &[&partner.as_str(), &events, &audit, &first.bytes],
-                )?;
+                write_checkpoint(&mut tx, partner, events, audit, &first.bytes)?;
             }
             tx.commit()?;
             Ok(created)
@@ -494,18 +545,53 @@ impl Store for PgStore {
 
     fn latest_checkpoint(&mut self, partner: &PartnerId) -> Result<Option<Checkpoint>> {
         self.with("latest checkpoint", |c| {
-            let row = c.query_opt(
-                "SELECT event_seq, audit_seq, bytes FROM partnerdesk_checkpoints
+            // One snapshot for the checkpoint and its pieces (a writer may prune it meanwhile).
+            let mut tx = c
+                .build_transaction()
+                .isolation_level(postgres::IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()?;
+            let row = tx.query_opt(
+                "SELECT event_seq, audit_seq, chunks, bytes FROM partnerdesk_checkpoints
                  WHERE partner_id = $1 ORDER BY event_seq DESC, audit_seq DESC LIMIT 1",
                 &[&partner.as_str()],
             )?;
-            match row {
-                None => Ok(None),
-                Some(row) => Ok(Some(Checkpoint {
-                    mark: mark_of(&row)?,
-                    bytes: row.try_get(2)?,
-                })),
+            let Some(row) = row else {
+                return Ok(None);
+            };
+            let mark = mark_of(&row)?;
+            let chunks: i32 = row.try_get(2)?;
+            let size: i64 = row.try_get(3)?;
+            let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+            let pieces = tx.query(
+                "SELECT n, data FROM partnerdesk_checkpoint_chunks
+                 WHERE partner_id = $1 AND event_seq = $2 AND audit_seq = $3 ORDER BY n",
+                &[
+                    &partner.as_str(),
+                    &row.try_get::<_, i64>(0)?,
+                    &row.try_get::<_, i64>(1)?,
+                ],
+            )?;
+            for (i, piece) in pieces.iter().enumerate() {
+                let n: i32 = piece.try_get(0)?;
+                if usize::try_from(n).ok() != Some(i) {
+                    return Err(StoreError::Corrupt {
+                        what: format!("checkpoint at {mark:?}: piece {i} missing"),
+                    }
+                    .into());
+                }
+                bytes.extend_from_slice(piece.try_get::<_, &[u8]>(1)?);
             }
+            if usize::try_from(chunks).ok() != Some(pieces.len())
+                || i64::try_from(bytes.len()).ok() != Some(size)
+            {
+                return Err(StoreError::Corrupt {
+                    what: format!("checkpoint at {mark:?}: pieces or length do not match"),
+                }
+                .into());
+            }
+            tx.commit()?;
+            Ok(Some(Checkpoint { mark, bytes }))
         })
     }
 
@@ -530,12 +616,7 @@ impl Store for PgStore {
                 })
                 .into());
             }
-            tx.execute(
-                "INSERT INTO partnerdesk_checkpoints (partner_id, event_seq, audit_seq, bytes)
-                 VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (partner_id, event_seq, audit_seq) DO NOTHING",
-                &[&partner.as_str(), &events, &audit, &checkpoint.bytes],
-            )?;
+            write_checkpoint(&mut tx, partner, events, audit, &checkpoint.bytes)?;
             tx.execute(
                 "DELETE FROM partnerdesk_checkpoints WHERE partner_id = $1
                  AND (event_seq, audit_seq) NOT IN (

@@ -10,7 +10,7 @@
 use partnerdesk::audit::AuditRecord;
 use partnerdesk::event::Event;
 use partnerdesk::{Actor, Desk, Invocation, Mark, OperatorId, PartnerId, Permission, demo};
-use partnerdesk_store::postgres::{PgStore, SCHEMA_VERSION};
+use partnerdesk_store::postgres::{CHUNK_BYTES, PgStore, SCHEMA_VERSION};
 use partnerdesk_store::{Batch, Checkpoint, Store, StoreError};
 use std::path::PathBuf;
 use std::process::Command;
@@ -235,6 +235,41 @@ fn append_conflict_and_read_back() -> TestResult {
         )?
         .try_get(0)?;
     assert_eq!(kept, 2);
+    Ok(())
+}
+
+#[test]
+fn a_large_checkpoint_is_stored_in_pieces_and_a_missing_piece_is_corrupt() -> TestResult {
+    let Some(url) = fresh("pieces")? else {
+        return Ok(());
+    };
+    let mut store = PgStore::connect(&url)?;
+    let partner = PartnerId::new("p-pieces")?;
+    let (desk, _) = demo::portfolio(10, 1)?;
+    // Two and a half pieces, each byte depending on its position.
+    let bytes: Vec<u8> = (0..CHUNK_BYTES * 5 / 2)
+        .map(|i| (i % 251) as u8 ^ (i / CHUNK_BYTES) as u8)
+        .collect();
+    let big = Checkpoint {
+        mark: desk.mark(),
+        bytes,
+    };
+    assert!(store.create_desk(&partner, &big)?);
+    assert_eq!(
+        PgStore::connect(&url)?.latest_checkpoint(&partner)?,
+        Some(big)
+    );
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls)?;
+    let pieces: i64 = admin
+        .query_one("SELECT count(*) FROM partnerdesk_checkpoint_chunks", &[])?
+        .try_get(0)?;
+    assert_eq!(pieces, 3);
+    admin.execute("DELETE FROM partnerdesk_checkpoint_chunks WHERE n = 1", &[])?;
+    let e = store.latest_checkpoint(&partner).err();
+    assert_eq!(e.map(|e| e.code()), Some("STORE_CORRUPT"));
+    admin.execute("DELETE FROM partnerdesk_checkpoint_chunks WHERE n = 2", &[])?;
+    let e = store.latest_checkpoint(&partner).err();
+    assert_eq!(e.map(|e| e.code()), Some("STORE_CORRUPT"));
     Ok(())
 }
 
