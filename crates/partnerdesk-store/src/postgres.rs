@@ -201,7 +201,7 @@ impl PgStore {
             Ok(v) => Ok(v),
             Err(Failure::Store(e)) => Err(e),
             Err(Failure::Db(e)) => {
-                if client.is_closed() || e.as_db_error().is_none() {
+                if client.is_closed() || connection_gone(&e) {
                     self.client = None;
                     self.listening = false;
                 }
@@ -227,6 +227,18 @@ impl From<postgres::Error> for Failure {
 impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Self {
         Failure::Store(e)
+    }
+}
+
+/// Whether the error means the session is over: a client-side failure (I/O, closed), or the
+/// server's connection exception (class 08) or shutdown (57P01 to 57P03).
+fn connection_gone(e: &postgres::Error) -> bool {
+    match e.as_db_error() {
+        None => true,
+        Some(db) => {
+            let code = db.code().code();
+            code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03")
+        }
     }
 }
 
