@@ -14,6 +14,24 @@ step() { printf '\n==> %s  [%ss since start]\n' "$*" "$SECONDS"; }
 export PROPTEST_RNG_SEED="${PROPTEST_RNG_SEED:-20261204}"
 echo "property tests: PROPTEST_RNG_SEED=$PROPTEST_RNG_SEED"
 
+# A real PostgreSQL server for the store's tests (scripts/pg.sh: Debian's binaries, installed
+# when missing; an unprivileged user; a temporary folder; a loopback port), stopped and removed
+# on exit unless it was already running. Without one the PostgreSQL tests are skipped with a
+# printed reason, except in CI (CI set), where they fail.
+step "PostgreSQL test server"
+if pg_env="$(scripts/pg.sh env 2>/dev/null)"; then
+  echo "reusing the running test server"
+elif pg_env="$(scripts/pg.sh start)"; then
+  trap 'scripts/pg.sh clean' EXIT
+elif [[ -n "${CI:-}" ]]; then
+  echo "no PostgreSQL test server could be started: CI needs one" >&2
+  exit 1
+else
+  pg_env=""
+  echo "no PostgreSQL test server could be started: its tests will be skipped"
+fi
+eval "$pg_env"
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 

@@ -88,6 +88,8 @@ pub(crate) use search::{index, sorted};
 #[doc(hidden)]
 pub mod ab;
 mod change;
+#[cfg(feature = "serde")]
+pub mod checkpoint;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod desk;

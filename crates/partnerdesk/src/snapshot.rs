@@ -36,7 +36,7 @@ struct Header {
 }
 
 #[derive(serde::Serialize)]
-struct SnapshotOut<'a> {
+pub(crate) struct SnapshotOut<'a> {
     format: &'static str,
     version: u32,
     indexed_month: String,
@@ -50,7 +50,7 @@ struct SnapshotOut<'a> {
 }
 
 #[derive(serde::Deserialize)]
-struct SnapshotIn {
+pub(crate) struct SnapshotIn {
     indexed_month: String,
     partner: Partner,
     #[serde(default)]
@@ -78,7 +78,13 @@ impl Desk {
     /// # Ok::<(), partnerdesk::Error>(())
     /// ```
     pub fn to_snapshot_json(&self) -> Result<String> {
-        let out = SnapshotOut {
+        Ok(serde_json::to_string(&self.snapshot_out())?)
+    }
+
+    /// The desk in the snapshot's shape, for the JSON snapshot and the binary checkpoint
+    /// ([`crate::checkpoint`]) alike.
+    pub(crate) fn snapshot_out(&self) -> SnapshotOut<'_> {
+        SnapshotOut {
             format: SNAPSHOT_FORMAT,
             version: SNAPSHOT_VERSION,
             indexed_month: self.index.month.to_string(),
@@ -88,8 +94,7 @@ impl Desk {
             ledger: &self.ledger,
             exports: &self.exports,
             cursor_key: self.cursor_key.to_hex(),
-        };
-        Ok(serde_json::to_string(&out)?)
+        }
     }
 
     /// Loads a desk from a snapshot, checking every invariant. Nothing is loaded on error.
@@ -108,6 +113,12 @@ impl Desk {
             });
         }
         let snap: SnapshotIn = serde_json::from_str(json)?;
+        Desk::from_snapshot_in(snap)
+    }
+
+    /// Builds a desk from a decoded snapshot, checking every invariant: the one path the JSON
+    /// snapshot and the binary checkpoint ([`crate::checkpoint`]) both load through.
+    pub(crate) fn from_snapshot_in(snap: SnapshotIn) -> Result<Desk> {
         let month: YearMonth = snap
             .indexed_month
             .parse()

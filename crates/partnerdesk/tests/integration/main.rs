@@ -1,6 +1,7 @@
 //! Integration tests of the partnerdesk core (one binary; one module per concern).
 #![allow(unreachable_pub)]
 
+mod checkpoints;
 mod common;
 mod complete_log;
 mod criteria;

@@ -1,0 +1,478 @@
+//! A desk whose every change is committed to a [`Store`] before the call that made it
+//! returns.
+//!
+//! Why a wrapper and not a desk that writes: the core stays free of I/O. [`DurableDesk`]
+//! takes the desk's [`Mark`] before a command, runs it on the in-memory desk, and appends what
+//! the command added (its events and its audit records, refused attempts included) to the
+//! store as one batch at that mark. Reads go straight to the in-memory desk
+//! ([`DurableDesk::desk`]), as fast as without a store.
+//!
+//! ## When the append fails
+//!
+//! - `CONCURRENT_CHANGE` (another instance appended first): the desk is brought back to the
+//!   store's state (see below), and the command runs again on it, up to
+//!   [`Policy::max_attempts`] times with a short growing pause. Rules that look at the history
+//!   (the 3-disassociations-in-3-months quota, idempotency keys) see the other instance's
+//!   commands then, so they hold across instances.
+//! - `STORE_UNAVAILABLE` (or any other store error): the command is not committed; the desk is
+//!   brought back to the store's state and the error returned.
+//!
+//! "Brought back" is the core's savepoint ([`Desk::savepoint`], opened before every command
+//! and rolled back when its append fails): it costs what the command touched, not the desk.
+//! After a concurrent change the desk then catches up with the store and runs the command
+//! again. Should a rollback be refused (it cannot be for the savepoint the durable desk holds),
+//! the desk is reloaded from the store instead (latest checkpoint plus the
+//! tail); if that fails too (the store is gone), the desk answers every command and catch-up
+//! with `STORE_UNAVAILABLE` until [`DurableDesk::reopen`] succeeds; reads still answer from
+//! the last committed state.
+//!
+//! ## Group commit
+//!
+//! [`DurableDesk::execute_batch`] runs several commands and appends all they added in one
+//! transaction: one `fsync` for all of them. Each command is acknowledged (its outcome
+//! returned) only after that transaction commits; if it fails, none is. A refused command in
+//! a batch does not stop the others; its audit records are committed with the batch.
+//!
+//! ## Async services
+//!
+//! Every method blocks on the store. A tokio service keeps the durable desk in an
+//! `Arc<std::sync::Mutex<DurableDesk<S>>>` and calls it inside `tokio::task::spawn_blocking`:
+//! the executor's threads never wait on a disk or a lock (the test
+//! `tests/durable.rs::a_current_thread_runtime_keeps_running_while_commands_commit` shows a
+//! second task progressing while commands commit).
+//!
+//! ## Data changes without events
+//!
+//! Only what the desk records as events and audit records reaches the store. Until every data
+//! change is an event (issue #15 item 1), a customer inserted or refreshed through the desk
+//! directly is not durable: load data before [`DurableDesk::create`], or take a
+//! [`DurableDesk::checkpoint`] right after loading (a checkpoint holds the whole desk).
+
+use crate::error::{Result, StoreError};
+use crate::store::{Batch, Checkpoint, Store};
+use partnerdesk::{Desk, Mark, PartnerId};
+use std::time::Duration;
+
+/// How a [`DurableDesk`] retries and checkpoints.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// How many times a command runs at most when other instances keep appending first
+    /// (then `CONCURRENT_CHANGE`). At least 1.
+    pub max_attempts: u32,
+    /// The pause before the second attempt; it doubles for each further one.
+    pub backoff: Duration,
+    /// A checkpoint is stored after this many events since the last one (`None`: only on
+    /// demand).
+    pub checkpoint_every: Option<u64>,
+    /// How many events or audit records are read from the store at a time when opening or
+    /// catching up.
+    pub page: usize,
+    /// The key the desk's events are sealed with ([`Desk::set_event_key`]), set again on
+    /// every desk loaded from the store (a checkpoint never holds it). `None`: plain SHA-256
+    /// links.
+    pub event_key: Option<partnerdesk::chain::EventKey>,
+}
+
+impl Default for Policy {
+    /// 8 attempts from 2 ms, a checkpoint every 10,000 events, pages of 10,000.
+    fn default() -> Self {
+        Policy {
+            max_attempts: 8,
+            backoff: Duration::from_millis(2),
+            checkpoint_every: Some(10_000),
+            page: 10_000,
+            event_key: None,
+        }
+    }
+}
+
+/// A desk kept in a [`Store`] (see the [module documentation](self)).
+pub struct DurableDesk<S: Store> {
+    store: S,
+    desk: Desk,
+    partner: PartnerId,
+    policy: Policy,
+    /// Events since the last checkpoint was stored.
+    since_checkpoint: u64,
+    /// Set when a failed command could be rolled back neither by its savepoint nor by a
+    /// reload.
+    lost: bool,
+}
+
+impl<S: Store> std::fmt::Debug for DurableDesk<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DurableDesk")
+            .field("partner", &self.partner)
+            .field("mark", &self.desk.mark())
+            .field("lost", &self.lost)
+            .finish()
+    }
+}
+
+/// `STORE_CORRUPT` for a stored history the core refuses (a checkpoint that does not load, an
+/// event that does not apply).
+fn corrupt_history(what: &str, e: partnerdesk::Error) -> StoreError {
+    match e {
+        // A checkpoint from a newer library: say so rather than "corrupt".
+        partnerdesk::Error::UnsupportedSnapshotVersion { .. } => StoreError::Desk(e),
+        e => StoreError::Corrupt {
+            what: format!("{what}: {} ({e})", e.code()),
+        },
+    }
+}
+
+fn lost_store() -> StoreError {
+    StoreError::Unavailable {
+        reason: "the desk could not be reloaded after a failed append; reopen it".to_owned(),
+    }
+}
+
+impl<S: Store> DurableDesk<S> {
+    /// Stores `desk` as its partner's desk (its first checkpoint) and keeps it. If the store
+    /// already holds a desk for that partner (another instance created it first), that one is
+    /// opened instead and `desk` is dropped: instances racing to create end on one desk.
+    pub fn create(store: S, desk: Desk) -> Result<Self> {
+        DurableDesk::create_with(store, desk, Policy::default())
+    }
+
+    /// [`DurableDesk::create`] with a [`Policy`].
+    pub fn create_with(mut store: S, desk: Desk, policy: Policy) -> Result<Self> {
+        let partner = desk.partner().id.clone();
+        let first = Checkpoint {
+            mark: desk.mark(),
+            bytes: desk.to_checkpoint()?,
+        };
+        if store.create_desk(&partner, &first)? {
+            Ok(DurableDesk {
+                store,
+                desk,
+                partner,
+                policy,
+                since_checkpoint: 0,
+                lost: false,
+            })
+        } else {
+            DurableDesk::open_with(store, &partner, policy)
+        }
+    }
+
+    /// Opens the partner's desk: its latest checkpoint, then the events and audit records
+    /// after it. `STORE_UNAVAILABLE` when there is no such desk or the store cannot be read;
+    /// `STORE_CORRUPT` when what is stored does not load (never a wrong desk).
+    pub fn open(store: S, partner: &PartnerId) -> Result<Self> {
+        DurableDesk::open_with(store, partner, Policy::default())
+    }
+
+    /// [`DurableDesk::open`] with a [`Policy`].
+    pub fn open_with(mut store: S, partner: &PartnerId, policy: Policy) -> Result<Self> {
+        let (desk, since_checkpoint) = load(&mut store, partner, &policy)?;
+        Ok(DurableDesk {
+            store,
+            desk,
+            partner: partner.clone(),
+            policy,
+            since_checkpoint,
+            lost: false,
+        })
+    }
+
+    /// The desk, for reads (searches, exports, lookups): the state of everything committed
+    /// by this instance and caught up from others.
+    pub fn desk(&self) -> &Desk {
+        &self.desk
+    }
+
+    /// The partner whose desk this is.
+    pub fn partner(&self) -> &PartnerId {
+        &self.partner
+    }
+
+    /// The store.
+    pub fn store_mut(&mut self) -> &mut S {
+        &mut self.store
+    }
+
+    /// The policy in force.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Runs a command on the desk and commits what it added before returning (see the
+    /// [module documentation](self)). The closure may run more than once (after a concurrent
+    /// change, on the desk caught up with the other instance's commands): it must do the
+    /// same thing each time, with the same `now` and idempotency key.
+    ///
+    /// A command the desk refuses returns its error as [`StoreError::Desk`], after its audit
+    /// records are committed.
+    ///
+    /// ```
+    /// use partnerdesk::{demo, Actor, Invocation, OperatorId, Permission};
+    /// use partnerdesk_store::{DurableDesk, sqlite::SqliteStore};
+    /// let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    /// let (desk, now) = demo::portfolio(20, 1)?;
+    /// let mut durable = DurableDesk::create(SqliteStore::open(dir.path().join("d.db"))?, desk)?;
+    /// let admin = Invocation::new(Actor::Operator(OperatorId::new("admin")?), now);
+    /// let ops = OperatorId::new("ops_billing")?;
+    /// durable.execute(|d| d.grant_permissions(&admin, &ops, &[Permission::ViewSpend]))?;
+    /// // Refused: the audit record is committed, the core's error returned.
+    /// let am = Invocation::new(Actor::Operator(OperatorId::new("am_000")?), now);
+    /// let err = durable.execute(|d| d.grant_permissions(&am, &ops, &[Permission::ViewSpend]));
+    /// assert_eq!(err.err().map(|e| e.code()), Some("ADMINISTRATOR_ONLY"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn execute<T>(
+        &mut self,
+        mut command: impl FnMut(&mut Desk) -> partnerdesk::Result<T>,
+    ) -> Result<T> {
+        let mut outs = self.run_batch(1, |desk, _| command(desk))?;
+        match outs.pop() {
+            Some(out) => out.map_err(StoreError::Desk),
+            None => Err(StoreError::Unavailable {
+                reason: "the command did not run".to_owned(),
+            }),
+        }
+    }
+
+    /// Group commit: runs `run` for each of `commands`, in order, and commits everything they
+    /// added in one transaction; returns each command's outcome (a refusal included) once that
+    /// transaction has committed. A store failure fails the whole batch: none of its commands
+    /// is committed, and the desk is as before it. Like [`DurableDesk::execute`], the batch
+    /// may run again after a concurrent change.
+    ///
+    /// ```
+    /// use partnerdesk::{demo, Actor, Invocation, OperatorId, Permission};
+    /// use partnerdesk_store::{DurableDesk, sqlite::SqliteStore};
+    /// let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    /// let (desk, now) = demo::portfolio(20, 1)?;
+    /// let mut durable = DurableDesk::create(SqliteStore::open(dir.path().join("d.db"))?, desk)?;
+    /// let admin = Invocation::new(Actor::Operator(OperatorId::new("admin")?), now);
+    /// let am = Invocation::new(Actor::Operator(OperatorId::new("am_000")?), now);
+    /// let ops = OperatorId::new("ops_billing")?;
+    /// let outcomes = durable.execute_batch(&[&admin, &am], |d, who| {
+    ///     d.grant_permissions(who, &ops, &[Permission::ViewSpend])
+    /// })?;
+    /// assert!(outcomes[0].is_ok());
+    /// assert_eq!(outcomes[1].as_ref().err().map(|e| e.code()), Some("ADMINISTRATOR_ONLY"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn execute_batch<C, T>(
+        &mut self,
+        commands: &[C],
+        mut run: impl FnMut(&mut Desk, &C) -> partnerdesk::Result<T>,
+    ) -> Result<Vec<partnerdesk::Result<T>>> {
+        // `run_batch` calls with indexes below `commands.len()` only.
+        self.run_batch(commands.len(), |desk, i| run(desk, &commands[i]))
+    }
+
+    fn run_batch<T>(
+        &mut self,
+        n: usize,
+        mut run: impl FnMut(&mut Desk, usize) -> partnerdesk::Result<T>,
+    ) -> Result<Vec<partnerdesk::Result<T>>> {
+        let attempts = self.policy.max_attempts.max(1);
+        let mut pause = self.policy.backoff;
+        let mut attempt = 1;
+        loop {
+            if self.lost {
+                return Err(lost_store());
+            }
+            let before = self.desk.mark();
+            let savepoint = self.desk.savepoint();
+            let outs: Vec<partnerdesk::Result<T>> =
+                (0..n).map(|i| run(&mut self.desk, i)).collect();
+            let events = self.desk.events_since(before.events);
+            let audit = self.desk.audit_since(before.audit);
+            if events.is_empty() && audit.is_empty() {
+                self.desk.release(savepoint);
+                return Ok(outs);
+            }
+            let added = events.len() as u64;
+            match self
+                .store
+                .append(&self.partner, before, Batch { events, audit })
+            {
+                Ok(()) => {
+                    self.desk.release(savepoint);
+                    self.since_checkpoint += added;
+                    self.checkpoint_if_due();
+                    return Ok(outs);
+                }
+                Err(StoreError::ConcurrentChange { expected, found }) => {
+                    self.roll_back(savepoint)?;
+                    if attempt >= attempts {
+                        return Err(StoreError::ConcurrentChange { expected, found });
+                    }
+                    std::thread::sleep(pause);
+                    pause = pause.saturating_mul(2);
+                    attempt += 1;
+                    // Catch up with what the other instance committed, then run again. (A
+                    // catch-up that fails part-way leaves the desk at a committed state.)
+                    self.catch_up()?;
+                }
+                Err(e) => {
+                    self.roll_back(savepoint)?;
+                    return Err(e);
+                }
+            }
+        }
+    }
+
+    /// Undoes a command whose append failed: the core's savepoint, or (should that refuse)
+    /// a reload from the store.
+    fn roll_back(&mut self, savepoint: partnerdesk::Savepoint) -> Result<()> {
+        if self.desk.rollback(savepoint).is_err() {
+            self.reload()?;
+        }
+        Ok(())
+    }
+
+    /// Brings the in-memory desk back to the store's state after a failed append (a reload);
+    /// when that fails too, the desk is marked lost until [`DurableDesk::reopen`].
+    fn reload(&mut self) -> Result<()> {
+        match load(&mut self.store, &self.partner, &self.policy) {
+            Ok((desk, since)) => {
+                self.desk = desk;
+                self.since_checkpoint = since;
+                Ok(())
+            }
+            Err(_) => {
+                self.lost = true;
+                Err(lost_store())
+            }
+        }
+    }
+
+    /// Loads the desk again from the store (after `STORE_UNAVAILABLE` left it lost, or to
+    /// drop any doubt about the in-memory state).
+    pub fn reopen(&mut self) -> Result<()> {
+        let (desk, since) = load(&mut self.store, &self.partner, &self.policy)?;
+        self.desk = desk;
+        self.since_checkpoint = since;
+        self.lost = false;
+        Ok(())
+    }
+
+    /// Applies what other instances committed since this desk's mark; returns the new mark.
+    pub fn catch_up(&mut self) -> Result<Mark> {
+        if self.lost {
+            return Err(lost_store());
+        }
+        let added = catch_up(
+            &mut self.store,
+            &self.partner,
+            &mut self.desk,
+            self.policy.page,
+        )?;
+        self.since_checkpoint += added;
+        Ok(self.desk.mark())
+    }
+
+    /// Waits up to `timeout` for another instance to commit, then catches up; `true` when
+    /// something new was applied.
+    pub fn follow(&mut self, timeout: Duration) -> Result<bool> {
+        if self.lost {
+            return Err(lost_store());
+        }
+        let known = self.desk.mark();
+        if self.store.wait_for_change(&self.partner, known, timeout)? {
+            Ok(self.catch_up()? != known)
+        } else {
+            Ok(false)
+        }
+    }
+
+    /// Stores a checkpoint of the desk now (opening then reads from here on).
+    pub fn checkpoint(&mut self) -> Result<Mark> {
+        let mark = self.desk.mark();
+        let cp = Checkpoint {
+            mark,
+            bytes: self.desk.to_checkpoint()?,
+        };
+        self.store.put_checkpoint(&self.partner, &cp)?;
+        self.since_checkpoint = 0;
+        Ok(mark)
+    }
+
+    /// The automatic checkpoint. Its failure fails no command (the command is committed; the
+    /// log is the truth): the next command tries again.
+    fn checkpoint_if_due(&mut self) {
+        if self
+            .policy
+            .checkpoint_every
+            .is_some_and(|n| self.since_checkpoint >= n)
+        {
+            let _ = self.checkpoint();
+        }
+    }
+
+    /// Gives the store back (dropping the in-memory desk).
+    pub fn into_store(self) -> S {
+        self.store
+    }
+}
+
+/// Loads a partner's desk: latest checkpoint plus the tail; also the number of events after
+/// the checkpoint.
+fn load<S: Store>(store: &mut S, partner: &PartnerId, policy: &Policy) -> Result<(Desk, u64)> {
+    let head = store
+        .head(partner)?
+        .ok_or_else(|| StoreError::Unavailable {
+            reason: format!("no desk is stored for partner {partner}"),
+        })?;
+    let cp = store
+        .latest_checkpoint(partner)?
+        .ok_or_else(|| StoreError::Corrupt {
+            what: format!("partner {partner}: a desk without a checkpoint"),
+        })?;
+    let mut desk =
+        Desk::from_checkpoint(&cp.bytes).map_err(|e| corrupt_history("checkpoint", e))?;
+    if desk.mark() != cp.mark || &desk.partner().id != partner {
+        return Err(StoreError::Corrupt {
+            what: format!(
+                "checkpoint at {:?} holds another desk or another mark",
+                cp.mark
+            ),
+        });
+    }
+    desk.set_event_key(policy.event_key.clone());
+    let added = catch_up(store, partner, &mut desk, policy.page)?;
+    let mark = desk.mark();
+    if mark.events < head.events || mark.audit < head.audit {
+        return Err(StoreError::Corrupt {
+            what: format!("the log ends at {mark:?} before the head {head:?}"),
+        });
+    }
+    Ok((desk, added))
+}
+
+/// Applies the events and audit records after the desk's mark, page by page; returns how
+/// many events were applied.
+fn catch_up<S: Store>(
+    store: &mut S,
+    partner: &PartnerId,
+    desk: &mut Desk,
+    page: usize,
+) -> Result<u64> {
+    let page = page.max(1);
+    let mut added = 0u64;
+    loop {
+        let events = store.events_after(partner, desk.mark().events, page)?;
+        let n = events.len();
+        desk.apply_events(events)
+            .map_err(|e| corrupt_history("event", e))?;
+        added += n as u64;
+        if n < page {
+            break;
+        }
+    }
+    loop {
+        let audit = store.audit_after(partner, desk.mark().audit, page)?;
+        let n = audit.len();
+        desk.append_audit(audit)
+            .map_err(|e| corrupt_history("audit record", e))?;
+        if n < page {
+            break;
+        }
+    }
+    Ok(added)
+}

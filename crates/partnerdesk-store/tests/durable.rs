@@ -1,0 +1,399 @@
+//! The durable desk on SQLite: what is committed survives a reopen, what the store refuses
+//! leaves the desk as it was, and two instances on one file converge with the rules holding
+//! across them.
+
+mod common;
+
+use common::*;
+use partnerdesk::{Actor, Desk, IdempotencyKey, Invocation, association};
+use partnerdesk_store::sqlite::{SCHEMA_VERSION, SqliteStore};
+use partnerdesk_store::{DurableDesk, Policy, Store, StoreError};
+use std::time::Duration;
+
+fn code<T>(r: &Result<T, StoreError>) -> Option<&'static str> {
+    r.as_ref().err().map(StoreError::code)
+}
+
+#[test]
+fn a_reopened_store_has_every_committed_command_and_audit_record() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("desk.db");
+    let (desk, now) = small_desk()?;
+    let partner = desk.partner().id.clone();
+    let ids = unfrozen_resellers(&desk);
+    let mut durable = DurableDesk::create(SqliteStore::open(&path)?, desk)?;
+    let first = durable.desk().mark();
+    durable.execute(|d| grant(d, now))?;
+    let refused = durable.execute(|d| refused_grant(d, now));
+    assert_eq!(code(&refused), Some("ADMINISTRATOR_ONLY"));
+    let outcome = durable.execute(|d| d.freeze(&admin(now)?, &freeze_request(&ids[0])?))?;
+    assert_eq!(outcome.succeeded(), 1);
+    let mark = durable.desk().mark();
+    assert!(mark.events >= first.events + 2 && mark.audit >= first.audit + 3);
+    let expected = durable.desk().clone();
+    drop(durable);
+
+    let mut again = DurableDesk::open(SqliteStore::open(&path)?, &partner)?;
+    assert_eq!(again.desk().mark(), mark);
+    assert_eq!(again.desk(), &expected);
+    assert_eq!(
+        again.desk().audit_since(first.audit).len() as u64,
+        mark.audit - first.audit
+    );
+    // And the replay of the whole log from the first checkpoint is that desk.
+    assert_eq!(&replay_from_first(again.store_mut(), &partner)?, &expected);
+    Ok(())
+}
+
+#[test]
+fn checkpoints_are_taken_every_n_events_and_opening_reads_from_the_latest() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("desk.db");
+    let (desk, now) = small_desk()?;
+    let partner = desk.partner().id.clone();
+    let ids = unfrozen_resellers(&desk);
+    let policy = Policy {
+        checkpoint_every: Some(2),
+        ..Policy::default()
+    };
+    let mut durable = DurableDesk::create_with(SqliteStore::open(&path)?, desk, policy)?;
+    for id in ids.iter().take(4) {
+        durable.execute(|d| d.unfreeze(&admin(now)?, &freeze_request(id)?))?;
+        durable.execute(|d| d.freeze(&admin(now)?, &freeze_request(id)?))?;
+    }
+    let expected = durable.desk().clone();
+    let count: i64 = durable.store_mut().connection().query_row(
+        "SELECT COUNT(*) FROM checkpoints",
+        [],
+        |r| r.get(0),
+    )?;
+    assert_eq!(count, 3, "the first checkpoint and the two newest are kept");
+    let latest = durable
+        .store_mut()
+        .latest_checkpoint(&partner)?
+        .ok_or("no checkpoint")?;
+    assert!(latest.mark.events + 2 > expected.mark().events);
+    drop(durable);
+    let again = DurableDesk::open(SqliteStore::open(&path)?, &partner)?;
+    assert_eq!(again.desk(), &expected);
+    // On demand too.
+    let mut again = again;
+    let at = again.checkpoint()?;
+    assert_eq!(
+        again
+            .store_mut()
+            .latest_checkpoint(&partner)?
+            .map(|c| c.mark),
+        Some(at)
+    );
+    assert_eq!(&replay_from_first(again.store_mut(), &partner)?, &expected);
+    Ok(())
+}
+
+#[test]
+fn a_store_written_by_a_newer_version_is_refused_and_left_alone() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("desk.db");
+    let store = SqliteStore::open(&path)?;
+    assert_eq!(store.schema_version()?, SCHEMA_VERSION);
+    store.connection().execute(
+        "UPDATE schema_version SET version = ?1",
+        [SCHEMA_VERSION + 1],
+    )?;
+    drop(store);
+    let err = SqliteStore::open(&path).err();
+    assert!(matches!(
+        err,
+        Some(StoreError::VersionUnsupported { found, supported })
+            if found == SCHEMA_VERSION + 1 && supported == SCHEMA_VERSION
+    ));
+    assert_eq!(err.map(|e| e.code()), Some("STORE_VERSION_UNSUPPORTED"));
+    let conn = rusqlite::Connection::open(&path)?;
+    let v: u32 = conn.query_row("SELECT version FROM schema_version", [], |r| r.get(0))?;
+    assert_eq!(v, SCHEMA_VERSION + 1);
+    Ok(())
+}
+
+/// A store with one desk and a few commands; its path.
+fn store_with_history(dir: &tempfile::TempDir) -> TestResult<(std::path::PathBuf, Desk)> {
+    let path = dir.path().join("desk.db");
+    let (desk, now) = small_desk()?;
+    let ids = unfrozen_resellers(&desk);
+    let mut durable = DurableDesk::create(SqliteStore::open(&path)?, desk)?;
+    durable.execute(|d| grant(d, now))?;
+    durable.execute(|d| d.freeze(&admin(now)?, &freeze_request(&ids[1])?))?;
+    durable.execute(|d| d.unfreeze(&admin(now)?, &freeze_request(&ids[1])?))?;
+    Ok((path, durable.desk().clone()))
+}
+
+fn open_code(path: &std::path::Path, desk: &Desk) -> Option<&'static str> {
+    let r = SqliteStore::open(path).and_then(|s| DurableDesk::open(s, &desk.partner().id));
+    code(&r)
+}
+
+#[test]
+fn a_corrupt_checkpoint_is_store_corrupt_never_a_desk() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (path, desk) = store_with_history(&dir)?;
+    let conn = rusqlite::Connection::open(&path)?;
+    // One byte of the body flipped: the checksum no longer matches.
+    conn.execute(
+        "UPDATE checkpoint_chunks SET data = substr(data, 1, 100) || x'00' || substr(data, 102)",
+        [],
+    )?;
+    assert_eq!(open_code(&path, &desk), Some("STORE_CORRUPT"));
+    // A chunk missing.
+    let dir = tempfile::tempdir()?;
+    let (path, desk) = store_with_history(&dir)?;
+    let conn = rusqlite::Connection::open(&path)?;
+    conn.execute("DELETE FROM checkpoint_chunks", [])?;
+    assert_eq!(open_code(&path, &desk), Some("STORE_CORRUPT"));
+    Ok(())
+}
+
+#[test]
+fn a_corrupt_event_row_is_store_corrupt() -> TestResult {
+    let cases = [
+        // JSON that does not parse.
+        "UPDATE events SET body = '{not json' WHERE seq = (SELECT MAX(seq) FROM events)",
+        // A gap in the sequence.
+        "DELETE FROM events WHERE seq = (SELECT MIN(seq) FROM events)",
+        // The last rows missing: the log ends before the head.
+        "DELETE FROM events WHERE seq = (SELECT MAX(seq) FROM events)",
+        // A row whose JSON names another sequence number.
+        "UPDATE events SET seq = seq + 100 WHERE seq = (SELECT MAX(seq) FROM events)",
+        // An edited event: the chain breaks.
+        "UPDATE events SET body = replace(body, 'overdue', 'overdux')",
+        // An audit row that does not parse.
+        "UPDATE audit SET body = '[]' WHERE seq = (SELECT MAX(seq) FROM audit)",
+    ];
+    for sql in cases {
+        let dir = tempfile::tempdir()?;
+        let (path, desk) = store_with_history(&dir)?;
+        let conn = rusqlite::Connection::open(&path)?;
+        assert!(conn.execute(sql, [])? > 0, "{sql}");
+        assert_eq!(open_code(&path, &desk), Some("STORE_CORRUPT"), "{sql}");
+    }
+    Ok(())
+}
+
+#[test]
+fn a_store_failing_mid_command_is_store_unavailable_and_the_desk_is_as_before() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (path, _) = store_with_history(&dir)?;
+    let (desk, now) = small_desk()?;
+    let partner = desk.partner().id.clone();
+    let ids = unfrozen_resellers(&desk);
+    let mut durable = DurableDesk::open(SqliteStore::open(&path)?, &partner)?;
+    let before = durable.desk().clone();
+    // The audit insert fails (as a full disk would) after the event row was written.
+    rusqlite::Connection::open(&path)?.execute_batch(
+        "CREATE TRIGGER fail BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'disk full (test)'); END;",
+    )?;
+    let r = durable.execute(|d| d.freeze(&admin(now)?, &freeze_request(&ids[2])?));
+    assert_eq!(code(&r), Some("STORE_UNAVAILABLE"));
+    assert_eq!(durable.desk(), &before);
+    assert_eq!(head(durable.store_mut(), &partner)?, before.mark());
+    // A refused command's audit cannot be stored either: STORE_UNAVAILABLE, not the refusal.
+    let r = durable.execute(|d| refused_grant(d, now));
+    assert_eq!(code(&r), Some("STORE_UNAVAILABLE"));
+    assert_eq!(durable.desk(), &before);
+    // The store recovers: the command goes through.
+    rusqlite::Connection::open(&path)?.execute_batch("DROP TRIGGER fail")?;
+    durable.execute(|d| d.freeze(&admin(now)?, &freeze_request(&ids[2])?))?;
+    let expected = durable.desk().clone();
+    drop(durable);
+    let again = DurableDesk::open(SqliteStore::open(&path)?, &partner)?;
+    assert_eq!(again.desk(), &expected);
+    Ok(())
+}
+
+#[test]
+fn a_file_locked_past_the_busy_timeout_is_store_unavailable_and_the_desk_is_as_before() -> TestResult
+{
+    let dir = tempfile::tempdir()?;
+    let (path, _) = store_with_history(&dir)?;
+    let (desk, now) = small_desk()?;
+    let partner = desk.partner().id.clone();
+    let mut durable = DurableDesk::open(SqliteStore::open(&path)?, &partner)?;
+    let before = durable.desk().clone();
+    // Another connection holds the write lock: past the busy timeout the append gives up.
+    let mut blocker = rusqlite::Connection::open(&path)?;
+    let tx = blocker.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let mut quick = DurableDesk::open(
+        SqliteStore::open_with(&path, Duration::from_millis(50))?,
+        &partner,
+    )?;
+    let r = quick.execute(|d| grant(d, now));
+    assert_eq!(code(&r), Some("STORE_UNAVAILABLE"));
+    assert_eq!(quick.desk(), &before);
+    tx.rollback()?;
+    quick.execute(|d| grant(d, now))?;
+    durable.catch_up()?;
+    assert_eq!(durable.desk(), quick.desk());
+    Ok(())
+}
+
+#[test]
+fn two_instances_on_one_file_converge_and_the_rules_hold_across_them() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("desk.db");
+    let (desk, now) = small_desk()?;
+    let partner = desk.partner().id.clone();
+    let target = desk
+        .customers()
+        .find(|c| c.is_associated() && association::disassociation_blocker(c, now).is_none())
+        .map(|c| c.id.clone())
+        .ok_or("no customer to disassociate")?;
+    let mut a = DurableDesk::create(SqliteStore::open(&path)?, desk)?;
+    let mut b = DurableDesk::open(SqliteStore::open(&path)?, &partner)?;
+    let me = Invocation::new(Actor::Customer(target.clone()), now);
+
+    // The partner asks three times, alternating instances, never catching up by hand: each
+    // stale instance meets CONCURRENT_CHANGE, catches up and runs the command again.
+    for round in 0..3 {
+        let inst = if round % 2 == 0 { &mut a } else { &mut b };
+        let req =
+            inst.execute(|d| d.request_partner_disassociation(&admin(now)?, &target, "cleanup"))?;
+        inst.execute(|d| d.decide_disassociation(&me, req, false, "I stay"))?;
+    }
+    // The fourth, on either instance, is over the quota.
+    let r = b.execute(|d| d.request_partner_disassociation(&admin(now)?, &target, "cleanup"));
+    assert_eq!(code(&r), Some("DISASSOCIATION_QUOTA_EXCEEDED"));
+    let r = a.execute(|d| d.request_partner_disassociation(&admin(now)?, &target, "cleanup"));
+    assert_eq!(code(&r), Some("DISASSOCIATION_QUOTA_EXCEEDED"));
+
+    // An idempotency key used on one instance answers the same on the other, once.
+    let ids = resellers(a.desk());
+    let id = ids
+        .iter()
+        .find(|id| a.desk().customer(id).is_ok_and(|c| !c.freeze.is_frozen()))
+        .ok_or("no unfrozen reseller customer")?
+        .clone();
+    let keyed = admin(now)?.key(IdempotencyKey::new("freeze-1")?);
+    let first = a.execute(|d| d.freeze(&keyed, &freeze_request(&id)?))?;
+    let events = a.desk().mark().events;
+    let second = b.execute(|d| d.freeze(&keyed, &freeze_request(&id)?))?;
+    assert_eq!(first, second);
+    b.catch_up()?;
+    a.catch_up()?;
+    assert_eq!(b.desk().mark().events, events, "the retry added no event");
+    let frozen = a
+        .desk()
+        .events()
+        .iter()
+        .filter(|e| {
+            e.customer.as_ref() == Some(&id)
+                && matches!(e.kind, partnerdesk::event::EventKind::Frozen { .. })
+        })
+        .count();
+    assert_eq!(frozen, 1);
+
+    // Both converge on the same desk, which is also the log's replay.
+    assert_eq!(a.desk(), b.desk());
+    assert_eq!(
+        a.desk().to_snapshot_json()?.len(),
+        b.desk().to_snapshot_json()?.len()
+    );
+    assert_eq!(&replay_from_first(a.store_mut(), &partner)?, a.desk());
+    Ok(())
+}
+
+#[test]
+fn follow_sees_another_instances_commit() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("desk.db");
+    let (desk, now) = small_desk()?;
+    let partner = desk.partner().id.clone();
+    let mut a = DurableDesk::create(SqliteStore::open(&path)?, desk)?;
+    let mut b = DurableDesk::open(SqliteStore::open(&path)?, &partner)?;
+    assert!(!b.follow(Duration::from_millis(30))?);
+    let writer = std::thread::spawn(move || -> Result<Desk, StoreError> {
+        std::thread::sleep(Duration::from_millis(50));
+        a.execute(|d| grant(d, now))?;
+        Ok(a.desk().clone())
+    });
+    assert!(b.follow(Duration::from_secs(10))?);
+    let a_desk = writer.join().map_err(|_| "writer panicked")??;
+    assert_eq!(b.desk(), &a_desk);
+    Ok(())
+}
+
+#[test]
+fn a_group_commit_acknowledges_each_command_with_one_transaction() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("desk.db");
+    let (desk, now) = small_desk()?;
+    let partner = desk.partner().id.clone();
+    let ids = unfrozen_resellers(&desk);
+    let mut durable = DurableDesk::create(SqliteStore::open(&path)?, desk)?;
+    assert!(ids.len() >= 5, "{} unfrozen reseller customers", ids.len());
+    let before = durable.desk().mark();
+    let mut batch: Vec<_> = ids.iter().take(5).collect();
+    batch.push(&ids[0]); // frozen twice: the second is refused in its outcome
+    let outcomes =
+        durable.execute_batch(&batch, |d, id| d.freeze(&admin(now)?, &freeze_request(id)?))?;
+    assert_eq!(outcomes.len(), 6);
+    assert!(outcomes.iter().all(Result::is_ok));
+    let last = outcomes
+        .last()
+        .and_then(|o| o.as_ref().ok())
+        .ok_or("no outcome")?;
+    assert_eq!(last.succeeded(), 0);
+    let expected = durable.desk().clone();
+    assert!(expected.mark().events >= before.events + 5);
+    drop(durable);
+    let again = DurableDesk::open(SqliteStore::open(&path)?, &partner)?;
+    assert_eq!(again.desk(), &expected);
+    Ok(())
+}
+
+#[test]
+fn a_current_thread_runtime_keeps_running_while_commands_commit() -> TestResult {
+    use std::sync::{Arc, Mutex, mpsc};
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("desk.db");
+    let (desk, now) = small_desk()?;
+    let durable = Arc::new(Mutex::new(DurableDesk::create(
+        SqliteStore::open(&path)?,
+        desk,
+    )?));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()?;
+    let (tx, rx) = mpsc::channel::<u32>();
+    let shared = Arc::clone(&durable);
+    let outcome = rt.block_on(async move {
+        // The command blocks until another task of this one-thread runtime has ticked five
+        // times and said so: it can only finish if the executor kept running while it waited
+        // (run it on the executor's thread instead, and it times out).
+        let command = tokio::task::spawn_blocking(move || {
+            let mut d = shared.lock().map_err(|_| "poisoned")?;
+            d.execute(|desk| {
+                let ticks = rx
+                    .recv_timeout(Duration::from_secs(10))
+                    .map_err(|_| partnerdesk::Error::InvalidCursor)?;
+                assert_eq!(ticks, 5);
+                grant(desk, now)
+            })
+            .map_err(|e| e.code())
+        });
+        let ticker = tokio::spawn(async move {
+            for n in 1..=5u32 {
+                tokio::time::sleep(Duration::from_millis(2)).await;
+                if n == 5 {
+                    let _ = tx.send(n);
+                }
+            }
+        });
+        let _ = ticker.await;
+        command.await.map_err(|_| "the blocking task failed")
+    });
+    assert_eq!(outcome, Ok(Ok(())));
+    let d = durable.lock().map_err(|_| "poisoned")?;
+    assert_eq!(
+        d.desk().mark(),
+        head(&mut SqliteStore::open(&path)?, d.partner())?
+    );
+    Ok(())
+}
