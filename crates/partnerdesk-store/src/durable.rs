@@ -41,12 +41,14 @@
 //! `tests/durable.rs::a_current_thread_runtime_keeps_running_while_commands_commit` shows a
 //! second task progressing while commands commit).
 //!
-//! ## Data changes without events
+//! ## Data changes
 //!
-//! Only what the desk records as events and audit records reaches the store. Until every data
-//! change is an event (issue #15 item 1), a customer inserted or refreshed through the desk
-//! directly is not durable: load data before [`DurableDesk::create`], or take a
-//! [`DurableDesk::checkpoint`] right after loading (a checkpoint holds the whole desk).
+//! Every change a desk makes is an event, data included: a customer inserted, upserted,
+//! updated or removed (a Huawei import page is one event), spend recorded, an operator added,
+//! a month roll, an export job. Run them through [`DurableDesk::execute`] like commands, e.g.
+//! `durable.execute(|d| d.upsert_customers(page.clone()))`, and they are committed before the
+//! call returns. What a desk held before [`DurableDesk::create`] (a demo desk, a snapshot) is
+//! in its first checkpoint.
 
 use crate::error::{Result, StoreError};
 use crate::store::{Batch, Checkpoint, Store};

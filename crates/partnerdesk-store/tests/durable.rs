@@ -397,3 +397,35 @@ fn a_current_thread_runtime_keeps_running_while_commands_commit() -> TestResult 
     );
     Ok(())
 }
+
+#[test]
+fn data_changes_are_committed_like_commands() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("desk.db");
+    let (desk, now) = small_desk()?;
+    let partner = desk.partner().id.clone();
+    // A customer of the desk under another id, a spend record for an existing one, an
+    // update and a removal: each is an event, committed before `execute` returns.
+    let template = desk.customers().next().cloned().ok_or("empty desk")?;
+    let existing = template.id.clone();
+    let gone = desk.customers().nth(1).map(|c| c.id.clone()).ok_or("empty desk")?;
+    let spend = template.spend.first().cloned().ok_or("no spend")?;
+    let mut fresh = template.clone();
+    fresh.id = partnerdesk::CustomerId::new("d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0")?;
+    let mut durable = DurableDesk::create(SqliteStore::open(&path)?, desk)?;
+    let before = durable.desk().mark();
+    durable.execute(|d| d.upsert_customers(vec![fresh.clone()]))?;
+    durable.execute(|d| d.add_spend(&existing, spend.clone()))?;
+    durable.execute(|d| d.update_customer(&existing, |c| c.tags.clear()))?;
+    durable.execute(|d| d.remove_customer(&gone).map(|_| ()))?;
+    durable.execute(|d| d.roll_to(now))?;
+    assert!(durable.desk().mark().events >= before.events + 4);
+    let expected = durable.desk().clone();
+    drop(durable);
+
+    let again = DurableDesk::open(SqliteStore::open(&path)?, &partner)?;
+    assert_eq!(again.desk(), &expected);
+    assert!(again.desk().customer(&fresh.id).is_ok());
+    assert!(again.desk().customer(&gone).is_err());
+    Ok(())
+}
