@@ -5,5 +5,6 @@
 pub mod detail_tour;
 pub mod privacy_tour;
 pub mod search_tour;
+pub mod store_tour;
 pub mod table;
 pub mod walkthrough;
