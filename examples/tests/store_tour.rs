@@ -16,7 +16,10 @@ fn store_tour_commits_and_reopens() -> Result<(), Box<dyn std::error::Error>> {
     let text = String::from_utf8(out)?;
     assert!(text.contains("1 of 1 frozen, committed"), "{text}");
     assert!(text.contains("refused PERMISSION_DENIED"), "{text}");
-    assert!(text.contains("events 2 and audit records 2 as before (2 and 2)"), "{text}");
+    assert!(
+        text.contains("events 2 and audit records 2 as before (2 and 2)"),
+        "{text}"
+    );
     assert!(text.contains("is frozen: true, tags: 0"), "{text}");
     Ok(())
 }

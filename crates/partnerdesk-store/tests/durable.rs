@@ -408,7 +408,11 @@ fn data_changes_are_committed_like_commands() -> TestResult {
     // update and a removal: each is an event, committed before `execute` returns.
     let template = desk.customers().next().cloned().ok_or("empty desk")?;
     let existing = template.id.clone();
-    let gone = desk.customers().nth(1).map(|c| c.id.clone()).ok_or("empty desk")?;
+    let gone = desk
+        .customers()
+        .nth(1)
+        .map(|c| c.id.clone())
+        .ok_or("empty desk")?;
     let spend = template.spend.first().cloned().ok_or("no spend")?;
     let mut fresh = template.clone();
     fresh.id = partnerdesk::CustomerId::new("d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0")?;
