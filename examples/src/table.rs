@@ -39,7 +39,7 @@ pub fn fit(s: &str, width: usize) -> String {
 }
 
 /// Writes a table: a header, a rule, and one line per row; each column as wide as its widest
-/// value (at most [`MAX_WIDTH`]), so nothing is cut and wide characters stay aligned.
+/// value (at most 48 columns), so nothing is cut and wide characters stay aligned.
 pub fn write_table(out: &mut dyn Write, headers: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
     let widths: Vec<usize> = headers
         .iter()
