@@ -16,10 +16,7 @@ fn code<T>(r: &Result<T, StoreError>) -> Option<&'static str> {
 
 #[test]
 fn a_reopened_store_has_every_committed_command_and_audit_record() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("desk.db");
-    let (desk, now) = small_desk()?;
-    let partner = desk.partner().id.clone();
+    let (_dir, path, desk, now, partner) = fixture()?;
     let ids = unfrozen_resellers(&desk);
     let mut durable = DurableDesk::create(SqliteStore::open(&path)?, desk)?;
     let first = durable.desk().mark();
@@ -47,10 +44,7 @@ fn a_reopened_store_has_every_committed_command_and_audit_record() -> TestResult
 
 #[test]
 fn checkpoints_are_taken_every_n_events_and_opening_reads_from_the_latest() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("desk.db");
-    let (desk, now) = small_desk()?;
-    let partner = desk.partner().id.clone();
+    let (_dir, path, desk, now, partner) = fixture()?;
     let ids = unfrozen_resellers(&desk);
     let policy = Policy {
         checkpoint_every: Some(2),
@@ -236,10 +230,7 @@ fn a_file_locked_past_the_busy_timeout_is_store_unavailable_and_the_desk_is_as_b
 
 #[test]
 fn two_instances_on_one_file_converge_and_the_rules_hold_across_them() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("desk.db");
-    let (desk, now) = small_desk()?;
-    let partner = desk.partner().id.clone();
+    let (_dir, path, desk, now, partner) = fixture()?;
     let target = desk
         .customers()
         .find(|c| c.is_associated() && association::disassociation_blocker(c, now).is_none())
@@ -301,10 +292,7 @@ fn two_instances_on_one_file_converge_and_the_rules_hold_across_them() -> TestRe
 
 #[test]
 fn follow_sees_another_instances_commit() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("desk.db");
-    let (desk, now) = small_desk()?;
-    let partner = desk.partner().id.clone();
+    let (_dir, path, desk, now, partner) = fixture()?;
     let mut a = DurableDesk::create(SqliteStore::open(&path)?, desk)?;
     let mut b = DurableDesk::open(SqliteStore::open(&path)?, &partner)?;
     assert!(!b.follow(Duration::from_millis(30))?);
@@ -321,10 +309,7 @@ fn follow_sees_another_instances_commit() -> TestResult {
 
 #[test]
 fn a_group_commit_acknowledges_each_command_with_one_transaction() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("desk.db");
-    let (desk, now) = small_desk()?;
-    let partner = desk.partner().id.clone();
+    let (_dir, path, desk, now, partner) = fixture()?;
     let ids = unfrozen_resellers(&desk);
     let mut durable = DurableDesk::create(SqliteStore::open(&path)?, desk)?;
     assert!(ids.len() >= 5, "{} unfrozen reseller customers", ids.len());
@@ -400,10 +385,7 @@ fn a_current_thread_runtime_keeps_running_while_commands_commit() -> TestResult 
 
 #[test]
 fn data_changes_are_committed_like_commands() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("desk.db");
-    let (desk, now) = small_desk()?;
-    let partner = desk.partner().id.clone();
+    let (_dir, path, desk, now, partner) = fixture()?;
     // A customer of the desk under another id, a spend record for an existing one, an
     // update and a removal: each is an event, committed before `execute` returns.
     let template = desk.customers().next().cloned().ok_or("empty desk")?;

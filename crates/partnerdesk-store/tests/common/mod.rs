@@ -11,6 +11,22 @@ use partnerdesk_store::sqlite::SqliteStore;
 
 pub type TestResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
 
+/// What most tests start from: a new temporary folder (removed when the guard drops), the
+/// path of a store file in it, a small demo desk, its clock and its partner id.
+pub fn fixture() -> TestResult<(
+    tempfile::TempDir,
+    std::path::PathBuf,
+    Desk,
+    DateTime<Utc>,
+    PartnerId,
+)> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("desk.db");
+    let (desk, now) = small_desk()?;
+    let partner = desk.partner().id.clone();
+    Ok((dir, path, desk, now, partner))
+}
+
 /// A small demo desk and its clock.
 pub fn small_desk() -> partnerdesk::Result<(Desk, DateTime<Utc>)> {
     demo::portfolio(30, 7)

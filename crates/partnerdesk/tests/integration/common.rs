@@ -122,3 +122,37 @@ pub fn select_all<'d>(
         .filter_map(|id| desk.customer(id).ok())
         .collect()
 }
+
+/// Adds the operators the property tests act as: `ops` (the direct items, plus `extra`),
+/// `rops` (the reseller-scoped items) and `nobody` (no item).
+pub fn add_test_operators(
+    desk: &mut Desk,
+    extra: &[partnerdesk::Permission],
+) -> partnerdesk::Result<()> {
+    use partnerdesk::{Operator, OperatorId, Permission, Role};
+    let mut items = vec![
+        Permission::FreezeUnfreeze,
+        Permission::SetBudget,
+        Permission::AssignAccountManager,
+        Permission::RequestAuthorization,
+        Permission::PlaceOrderOnBehalf,
+    ];
+    items.extend_from_slice(extra);
+    desk.add_operator(
+        Operator::new(OperatorId::new("ops")?, "Ops", Role::Operator).with_permissions(items)?,
+    )?;
+    desk.add_operator(
+        Operator::new(OperatorId::new("rops")?, "Reseller ops", Role::Operator).with_permissions(
+            [
+                Permission::FreezeUnfreezeResellerCustomers,
+                Permission::SetBudgetResellerCustomers,
+                Permission::PlaceOrderOnBehalf,
+            ],
+        )?,
+    )?;
+    desk.add_operator(Operator::new(
+        OperatorId::new("nobody")?,
+        "Nobody",
+        Role::Operator,
+    ))
+}

@@ -16,7 +16,7 @@ use partnerdesk::order::OrderRequest;
 use partnerdesk::query::{PageRequest, Query, Sort, SortKey};
 use partnerdesk::{
     Actor, BudgetKind, Customer, CustomerId, Decimal, Desk, FreezeScope, IdempotencyKey, Money,
-    Operator, OperatorId, OrderType, Permission, Result, Role, demo,
+    OperatorId, OrderType, Permission, Result, Role, demo,
 };
 use proptest::prelude::*;
 
@@ -119,29 +119,7 @@ pub(crate) fn holds(desk: &Desk, actor: &Actor, item: &Permission, c: Option<&Cu
 
 fn setup() -> Result<(Desk, DateTime<Utc>, Vec<CustomerId>)> {
     let (mut desk, now) = demo::portfolio(40, 17)?;
-    desk.add_operator(
-        Operator::new(OperatorId::new("ops")?, "Ops", Role::Operator).with_permissions([
-            Permission::FreezeUnfreeze,
-            Permission::SetBudget,
-            Permission::AssignAccountManager,
-            Permission::RequestAuthorization,
-            Permission::PlaceOrderOnBehalf,
-        ])?,
-    )?;
-    desk.add_operator(
-        Operator::new(OperatorId::new("rops")?, "Reseller ops", Role::Operator).with_permissions(
-            [
-                Permission::FreezeUnfreezeResellerCustomers,
-                Permission::SetBudgetResellerCustomers,
-                Permission::PlaceOrderOnBehalf,
-            ],
-        )?,
-    )?;
-    desk.add_operator(Operator::new(
-        OperatorId::new("nobody")?,
-        "Nobody",
-        Role::Operator,
-    ))?;
+    crate::common::add_test_operators(&mut desk, &[])?;
     let ids = desk.customers().map(|c| c.id.clone()).collect();
     Ok((desk, now, ids))
 }

@@ -105,30 +105,7 @@ fn op_strategy() -> impl Strategy<Value = (usize, Op, u8, Option<u8>)> {
 
 fn setup() -> Result<(Desk, DateTime<Utc>)> {
     let (mut desk, now) = demo::portfolio(40, 23)?;
-    desk.add_operator(
-        Operator::new(OperatorId::new("ops")?, "Ops", Role::Operator).with_permissions([
-            Permission::FreezeUnfreeze,
-            Permission::SetBudget,
-            Permission::AssignAccountManager,
-            Permission::RequestAuthorization,
-            Permission::PlaceOrderOnBehalf,
-            Permission::RevealSensitive,
-        ])?,
-    )?;
-    desk.add_operator(
-        Operator::new(OperatorId::new("rops")?, "Reseller ops", Role::Operator).with_permissions(
-            [
-                Permission::FreezeUnfreezeResellerCustomers,
-                Permission::SetBudgetResellerCustomers,
-                Permission::PlaceOrderOnBehalf,
-            ],
-        )?,
-    )?;
-    desk.add_operator(Operator::new(
-        OperatorId::new("nobody")?,
-        "Nobody",
-        Role::Operator,
-    ))?;
+    crate::common::add_test_operators(&mut desk, &[Permission::RevealSensitive])?;
     Ok((desk, now))
 }
 
