@@ -57,7 +57,23 @@ pub struct Progress {
 }
 
 /// A progress callback, called on the JS thread while work runs on a worker thread.
-pub(crate) type ProgressFn = ThreadsafeFunction<Progress, (), Progress, Status, false>;
+///
+/// Ticks arrive in order and none is dropped. The queue holds one tick and the worker waits
+/// while it is full, so work never runs more than two ticks ahead of the JS thread: a busy
+/// event loop slows the work down instead of growing a queue without bound. This cannot
+/// deadlock, because nothing on the JS thread waits for a lock (see [`Desk::read`]).
+pub(crate) type ProgressFn = ThreadsafeFunction<Progress, (), Progress, Status, false, false, 1>;
+
+/// Reports `done` of `total` to `progress`, if there is one (see [`ProgressFn`]). A closed
+/// callback (the environment shutting down) is not an error of the work: its tick is dropped.
+pub(crate) fn report(progress: Option<&ProgressFn>, done: u32, total: u32) {
+    if let Some(cb) = progress {
+        let _status = cb.call(
+            Progress { done, total },
+            ThreadsafeFunctionCallMode::Blocking,
+        );
+    }
+}
 
 /// Options of work that returns every matching row.
 #[napi(object, object_to_js = false)]
@@ -490,15 +506,11 @@ impl CollectRows {
         loop {
             let page = desk.search(&self.query, self.sort, &request, self.now)?;
             rows.extend(page.rows);
-            if let Some(cb) = &self.progress {
-                let _status = cb.call(
-                    Progress {
-                        done: count32(rows.len()),
-                        total: count32(page.total),
-                    },
-                    ThreadsafeFunctionCallMode::NonBlocking,
-                );
-            }
+            report(
+                self.progress.as_ref(),
+                count32(rows.len()),
+                count32(page.total),
+            );
             match page.next_cursor {
                 Some(c) => request = PageRequest::after(c, MAX_PAGE_LIMIT),
                 None => return Ok(rows),

@@ -12,14 +12,13 @@
 //! calls in the short moments it prepares or records).
 
 use crate::args::SelectionArg;
-use crate::desk::{Desk, Progress, ProgressFn, query_of};
+use crate::desk::{Desk, ProgressFn, query_of, report};
 use crate::error::{Code, to_js, to_js_value};
 use crate::ops::{Actor, ActorArg, ToCoreActor};
 use crate::types::SortKey;
 use chrono::{DateTime, Utc};
 use napi::Task;
 use napi::bindgen_prelude::{AsyncTask, Buffer, Either3, Env};
-use napi::threadsafe_function::ThreadsafeFunctionCallMode;
 use napi_derive::napi;
 use partnerdesk::access::Actor as CoreActor;
 use partnerdesk::export::{
@@ -229,15 +228,11 @@ struct Ticker {
 
 impl Ticker {
     fn tick(&self, p: ExportProgress) -> ControlFlow<()> {
-        if let Some(cb) = &self.progress {
-            let _status = cb.call(
-                Progress {
-                    done: u32::try_from(p.done).unwrap_or(u32::MAX),
-                    total: u32::try_from(p.total).unwrap_or(u32::MAX),
-                },
-                ThreadsafeFunctionCallMode::NonBlocking,
-            );
-        }
+        report(
+            self.progress.as_ref(),
+            u32::try_from(p.done).unwrap_or(u32::MAX),
+            u32::try_from(p.total).unwrap_or(u32::MAX),
+        );
         match &self.cancel {
             Some(flag) if flag.load(Ordering::SeqCst) => ControlFlow::Break(()),
             _ => ControlFlow::Continue(()),

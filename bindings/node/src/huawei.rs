@@ -9,14 +9,13 @@
 //! A large load is several imports (customer lists, budgets, resources, orders, bills);
 //! `importHuaweiAsync` runs them on a worker thread and reports progress per import step.
 
-use crate::desk::{Desk, Progress, ProgressFn};
+use crate::desk::{Desk, ProgressFn, report};
 use crate::error::{Code, code_of, invalid_argument, to_js};
 use crate::ops::{BatchOutcome, BudgetCommand, FreezeCommand};
 use crate::types::{Site, Tier, count32};
 use chrono::{DateTime, Utc};
 use napi::Task;
 use napi::bindgen_prelude::{AsyncTask, Env};
-use napi::threadsafe_function::ThreadsafeFunctionCallMode;
 use napi_derive::napi;
 use partnerdesk::budget::BudgetSetting;
 use partnerdesk::freeze::FreezeRequest;
@@ -617,15 +616,7 @@ impl ImportSteps {
                 Ok(r) => reports.push(r),
                 Err(e) => return Err(e),
             }
-            if let Some(cb) = &self.progress {
-                let _status = cb.call(
-                    Progress {
-                        done: count32(reports.len()),
-                        total,
-                    },
-                    ThreadsafeFunctionCallMode::NonBlocking,
-                );
-            }
+            report(self.progress.as_ref(), count32(reports.len()), total);
         }
         Ok(reports)
     }
