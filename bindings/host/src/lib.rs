@@ -12,8 +12,10 @@
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!("partnerdesk_host");
 
+pub mod durable;
 pub mod records;
 pub mod values;
+pub use durable::{HostDesk, StoreKind, StoreOptions};
 pub use values::{Actor, HostDecimal, HostInstant, at, now_or_clock, operator};
 
 use std::fs::File;
@@ -115,6 +117,7 @@ impl FileSink {
 /// `std::sync::RwLock` (Node, Kotlin/Swift) and, for the destinations, by Python.
 pub mod export {
     use super::FileSink;
+    use crate::HostDesk;
     use partnerdesk::Desk;
     use partnerdesk::Error;
     use partnerdesk::export::{ExportProgress, ExportWritten, PreparedExport};
@@ -125,22 +128,25 @@ pub mod export {
     /// Runs an export (or a download) in the core's three phases: prepared under the desk's
     /// write lock, written under a read lock (downgraded from the write lock, so that no change
     /// comes between and the prepared export stays valid), recorded under the write lock again.
-    /// Reads from other threads run while the rows stream; changes wait.
+    /// Reads from other threads run while the rows stream; changes wait. On a durable desk the
+    /// preparation (its audit records) and the record are committed like any change
+    /// ([`HostDesk::change`]); the record runs once: after another instance's change it is
+    /// `CONCURRENT_CHANGE`, the rows written but no job recorded.
     pub fn phases<T>(
-        desk: &RwLock<Desk>,
-        prepare: impl FnOnce(&mut Desk) -> Result<PreparedExport, Error>,
+        desk: &RwLock<HostDesk>,
+        prepare: impl FnMut(&mut Desk) -> Result<PreparedExport, Error>,
         out: &mut (dyn Write + Send),
         progress: impl FnMut(ExportProgress) -> ControlFlow<()>,
         record: impl FnOnce(&mut Desk, PreparedExport, ExportWritten) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let mut guard = desk.write().unwrap_or_else(PoisonError::into_inner);
-        let prepared = prepare(&mut guard)?;
+        let prepared = guard.change(prepare)?;
         let guard = RwLockWriteGuard::downgrade(guard);
         let written = guard.write_export(&prepared, &mut *out, progress);
         drop(guard);
         let written = written?;
         let mut guard = desk.write().unwrap_or_else(PoisonError::into_inner);
-        record(&mut guard, prepared, written)
+        guard.change_once(|d| record(d, prepared, written))
     }
 
     /// A write failure after the export ran (`EXPORT_WRITE_FAILED`; the reason names no path).

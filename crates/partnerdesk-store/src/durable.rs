@@ -266,12 +266,44 @@ impl<S: Store> DurableDesk<S> {
         self.run_batch(commands.len(), |desk, i| run(desk, &commands[i]))
     }
 
+    /// [`DurableDesk::execute`] for a command that can run only once (it consumes what it
+    /// records, e.g. a prepared export): after another instance's change it is not run again;
+    /// the desk catches up and `CONCURRENT_CHANGE` is returned, nothing of it committed.
+    pub fn execute_once<T>(
+        &mut self,
+        command: impl FnOnce(&mut Desk) -> partnerdesk::Result<T>,
+    ) -> Result<T> {
+        let mut command = Some(command);
+        let mut outs = self.run_batch_attempts(1, 1, |desk, _| match command.take() {
+            Some(run) => run(desk),
+            // `run_batch_attempts` with one attempt and one command calls this once.
+            None => Err(partnerdesk::Error::Internal {
+                operation: "execute_once".to_owned(),
+            }),
+        })?;
+        match outs.pop() {
+            Some(out) => out.map_err(StoreError::Desk),
+            None => Err(StoreError::Unavailable {
+                reason: "the command did not run".to_owned(),
+            }),
+        }
+    }
+
     fn run_batch<T>(
         &mut self,
         n: usize,
+        run: impl FnMut(&mut Desk, usize) -> partnerdesk::Result<T>,
+    ) -> Result<Vec<partnerdesk::Result<T>>> {
+        self.run_batch_attempts(self.policy.max_attempts, n, run)
+    }
+
+    fn run_batch_attempts<T>(
+        &mut self,
+        attempts: u32,
+        n: usize,
         mut run: impl FnMut(&mut Desk, usize) -> partnerdesk::Result<T>,
     ) -> Result<Vec<partnerdesk::Result<T>>> {
-        let attempts = self.policy.max_attempts.max(1);
+        let attempts = attempts.max(1);
         let mut pause = self.policy.backoff;
         let mut attempt = 1;
         loop {
@@ -302,6 +334,9 @@ impl<S: Store> DurableDesk<S> {
                 Err(StoreError::ConcurrentChange { expected, found }) => {
                     self.roll_back(savepoint)?;
                     if attempt >= attempts {
+                        // Leave the desk where the store is, so that a retry by the caller
+                        // sees the other instance's change.
+                        let _ = self.catch_up();
                         return Err(StoreError::ConcurrentChange { expected, found });
                     }
                     std::thread::sleep(pause);

@@ -1,11 +1,12 @@
 //! The store's errors: the core's own, plus what a store can go through (unreachable, a
 //! concurrent writer, a corrupt or newer file), each with a stable code.
 //!
-//! Why a type of its own for now: the core's one error table is what every host binding
-//! mirrors, and the hosts do not open stores yet (issue #15 item 3, after the shared binding
-//! layer of issue #16). When they do, these variants move into the core's table under the same
-//! codes. Messages name partners, sequence numbers and database conditions, never personal
-//! data.
+//! Why a type of its own beside the core's [`partnerdesk::Error`]: in Rust a concurrent change
+//! names the two [`Mark`]s, which the store's retry and tests use. The codes come from the
+//! core's one table, which holds the same four variants for hosts (`STORE_UNAVAILABLE`,
+//! `CONCURRENT_CHANGE`, `STORE_CORRUPT`, `STORE_VERSION_UNSUPPORTED`); `From<StoreError>` turns
+//! one into the other. Messages name partners, sequence numbers and database conditions,
+//! never personal data.
 
 use partnerdesk::Mark;
 
@@ -54,9 +55,9 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    /// The stable machine code: the core's code for [`StoreError::Desk`], else
-    /// `STORE_UNAVAILABLE`, `CONCURRENT_CHANGE`, `STORE_CORRUPT` or
-    /// `STORE_VERSION_UNSUPPORTED`.
+    /// The stable machine code, from the core's one table: the core's code for
+    /// [`StoreError::Desk`], else `STORE_UNAVAILABLE`, `CONCURRENT_CHANGE`, `STORE_CORRUPT` or
+    /// `STORE_VERSION_UNSUPPORTED` (the variants [`partnerdesk::Error`] gives hosts).
     ///
     /// ```
     /// use partnerdesk_store::StoreError;
@@ -66,10 +67,45 @@ impl StoreError {
     pub fn code(&self) -> &'static str {
         match self {
             StoreError::Desk(e) => e.code(),
-            StoreError::Unavailable { .. } => "STORE_UNAVAILABLE",
-            StoreError::ConcurrentChange { .. } => "CONCURRENT_CHANGE",
-            StoreError::Corrupt { .. } => "STORE_CORRUPT",
-            StoreError::VersionUnsupported { .. } => "STORE_VERSION_UNSUPPORTED",
+            StoreError::Unavailable { .. } => partnerdesk::Error::StoreUnavailable {
+                reason: String::new(),
+            }
+            .code(),
+            StoreError::ConcurrentChange { .. } => partnerdesk::Error::ConcurrentChange {
+                expected_events: 0,
+                found_events: 0,
+            }
+            .code(),
+            StoreError::Corrupt { .. } => partnerdesk::Error::StoreCorrupt {
+                what: String::new(),
+            }
+            .code(),
+            StoreError::VersionUnsupported { .. } => partnerdesk::Error::StoreVersionUnsupported {
+                found: 0,
+                supported: 0,
+            }
+            .code(),
+        }
+    }
+}
+
+/// What a host sees: the core's error with the same code and details (the marks of a
+/// concurrent change become their event counts).
+impl From<StoreError> for partnerdesk::Error {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Desk(e) => e,
+            StoreError::Unavailable { reason } => partnerdesk::Error::StoreUnavailable { reason },
+            StoreError::ConcurrentChange { expected, found } => {
+                partnerdesk::Error::ConcurrentChange {
+                    expected_events: expected.events,
+                    found_events: found.events,
+                }
+            }
+            StoreError::Corrupt { what } => partnerdesk::Error::StoreCorrupt { what },
+            StoreError::VersionUnsupported { found, supported } => {
+                partnerdesk::Error::StoreVersionUnsupported { found, supported }
+            }
         }
     }
 }

@@ -39,10 +39,12 @@
 
 pub mod durable;
 pub mod error;
+mod open;
 pub mod postgres;
 pub mod sqlite;
 pub mod store;
 
 pub use durable::{DurableDesk, Policy};
 pub use error::{Result, StoreError};
+pub use open::open_store;
 pub use store::{Batch, Checkpoint, Store};

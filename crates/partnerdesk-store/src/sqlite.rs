@@ -185,6 +185,9 @@ impl SqliteStore {
     pub fn open_with(path: impl AsRef<Path>, busy_timeout: Duration) -> Result<SqliteStore> {
         let mut conn = Connection::open(path).map_err(db)?;
         conn.busy_timeout(busy_timeout).map_err(db)?;
+        // Before anything writes (WAL mode rewrites the header): a file that is not a
+        // database, or one of a newer library, is refused and left as it was.
+        refuse_newer(&conn)?;
         let mode: String = conn
             .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
             .map_err(db)?;
@@ -234,6 +237,28 @@ fn read_version(conn: &Connection) -> Result<u32> {
         .map_err(db)?;
     let v = v.unwrap_or(0);
     u32::try_from(v).map_err(|_| corrupt("schema_version: out of range"))
+}
+
+/// `STORE_VERSION_UNSUPPORTED` for a file whose schema is newer than this library's (read
+/// only: nothing is written).
+fn refuse_newer(conn: &Connection) -> Result<()> {
+    let has_table: bool = conn
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version')",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(db)?;
+    if has_table {
+        let found = read_version(conn)?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::VersionUnsupported {
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Brings the schema to [`SCHEMA_VERSION`] in one transaction, or refuses a newer one. A file
@@ -340,6 +365,15 @@ impl Store for SqliteStore {
 
     fn head(&mut self, partner: &PartnerId) -> Result<Option<Mark>> {
         SqliteStore::head_in(&self.conn, partner)
+    }
+
+    fn partners(&mut self) -> Result<Vec<PartnerId>> {
+        let ids: Vec<String> = self
+            .conn
+            .prepare_cached("SELECT partner_id FROM desks ORDER BY partner_id")
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .map_err(db)?;
+        crate::store::partner_ids(ids)
     }
 
     fn append(&mut self, partner: &PartnerId, expected: Mark, batch: Batch<'_>) -> Result<()> {

@@ -57,6 +57,10 @@ pub trait Store: Send {
     /// Where the partner's stored history stands (`None`: no such desk).
     fn head(&mut self, partner: &PartnerId) -> Result<Option<Mark>>;
 
+    /// The partners whose desks the store holds, in id order (a stored partner id that no
+    /// longer reads as one is `STORE_CORRUPT`).
+    fn partners(&mut self) -> Result<Vec<PartnerId>>;
+
     /// Appends a batch in one transaction if the stored history is exactly at `expected`;
     /// else `CONCURRENT_CHANGE` naming where it is, and nothing is written.
     fn append(&mut self, partner: &PartnerId, expected: Mark, batch: Batch<'_>) -> Result<()>;
@@ -87,4 +91,70 @@ pub trait Store: Send {
         known: Mark,
         timeout: Duration,
     ) -> Result<bool>;
+}
+
+/// A store chosen at run time (an embedded SQLite file or a PostgreSQL server, as a host's
+/// `open(url)` picks it) is a store too.
+impl Store for Box<dyn Store> {
+    fn create_desk(&mut self, partner: &PartnerId, first: &Checkpoint) -> Result<bool> {
+        (**self).create_desk(partner, first)
+    }
+
+    fn head(&mut self, partner: &PartnerId) -> Result<Option<Mark>> {
+        (**self).head(partner)
+    }
+
+    fn partners(&mut self) -> Result<Vec<PartnerId>> {
+        (**self).partners()
+    }
+
+    fn append(&mut self, partner: &PartnerId, expected: Mark, batch: Batch<'_>) -> Result<()> {
+        (**self).append(partner, expected, batch)
+    }
+
+    fn latest_checkpoint(&mut self, partner: &PartnerId) -> Result<Option<Checkpoint>> {
+        (**self).latest_checkpoint(partner)
+    }
+
+    fn put_checkpoint(&mut self, partner: &PartnerId, checkpoint: &Checkpoint) -> Result<()> {
+        (**self).put_checkpoint(partner, checkpoint)
+    }
+
+    fn events_after(
+        &mut self,
+        partner: &PartnerId,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<Event>> {
+        (**self).events_after(partner, after, limit)
+    }
+
+    fn audit_after(
+        &mut self,
+        partner: &PartnerId,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<AuditRecord>> {
+        (**self).audit_after(partner, after, limit)
+    }
+
+    fn wait_for_change(
+        &mut self,
+        partner: &PartnerId,
+        known: Mark,
+        timeout: Duration,
+    ) -> Result<bool> {
+        (**self).wait_for_change(partner, known, timeout)
+    }
+}
+
+/// Stored partner ids read back as [`PartnerId`]s (`STORE_CORRUPT` for one that does not).
+pub(crate) fn partner_ids(ids: Vec<String>) -> Result<Vec<PartnerId>> {
+    ids.into_iter()
+        .map(|id| {
+            PartnerId::new(id).map_err(|e| crate::StoreError::Corrupt {
+                what: format!("desks.partner_id: {}", e.code()),
+            })
+        })
+        .collect()
 }

@@ -624,6 +624,40 @@ errors! {
             /// What does not match.
             reason: String,
         },
+        /// The durable store could not be reached or could not write (server gone, disk full,
+        /// file locked or not a database). Nothing of the command was committed and the desk
+        /// is as it was before it. Raised by `partnerdesk-store`, never by the core itself.
+        #[error("store unavailable: {reason}")]
+        StoreUnavailable = "STORE_UNAVAILABLE" {
+            /// What the database said (conditions and identifiers, never personal data).
+            reason: String,
+        },
+        /// Another instance appended to the desk's log first, and the command was still in
+        /// conflict after the retries the store's policy allows. Nothing of it was committed;
+        /// the desk has caught up and the command may be tried again.
+        #[error("concurrent change: expected the log at event {expected_events}, found {found_events}")]
+        ConcurrentChange = "CONCURRENT_CHANGE" {
+            /// How many events the writer believed the log held.
+            expected_events: u64,
+            /// How many it holds.
+            found_events: u64,
+        },
+        /// A checkpoint, event or audit record in the store does not read back (bad checksum,
+        /// unknown format, a gap in the sequence): refused rather than open a wrong desk.
+        #[error("store corrupt: {what}")]
+        StoreCorrupt = "STORE_CORRUPT" {
+            /// Which record, and why.
+            what: String,
+        },
+        /// The store was written by a newer version of this library: its schema version is
+        /// `found`, this library reads up to `supported`.
+        #[error("store schema version {found} is newer than this library's {supported}")]
+        StoreVersionUnsupported = "STORE_VERSION_UNSUPPORTED" {
+            /// The store's schema version.
+            found: u32,
+            /// The newest this library reads.
+            supported: u32,
+        },
         /// A bug in partnerdesk, caught before it could reach the host (a binding turns a panic
         /// into this error). The operation may not have completed; please report it.
         #[error("internal error in {operation}")]

@@ -1147,6 +1147,24 @@ class EventChainBrokenError(PartnerDeskError):
     sequence: int
     reason: str
 
+class StoreUnavailableError(PartnerDeskError):
+    """The durable store could not be reached or could not write (server gone, disk full, file locked or not a database). Nothing of the command was committed and the desk is as it was before it. Raised by `partnerdesk-store`, never by the core itself. Code `STORE_UNAVAILABLE`."""
+    reason: str
+
+class ConcurrentChangeError(PartnerDeskError):
+    """Another instance appended to the desk's log first, and the command was still in conflict after the retries the store's policy allows. Nothing of it was committed; the desk has caught up and the command may be tried again. Code `CONCURRENT_CHANGE`."""
+    expected_events: int
+    found_events: int
+
+class StoreCorruptError(PartnerDeskError):
+    """A checkpoint, event or audit record in the store does not read back (bad checksum, unknown format, a gap in the sequence): refused rather than open a wrong desk. Code `STORE_CORRUPT`."""
+    what: str
+
+class StoreVersionUnsupportedError(PartnerDeskError):
+    """The store was written by a newer version of this library: its schema version is `found`, this library reads up to `supported`. Code `STORE_VERSION_UNSUPPORTED`."""
+    found: int
+    supported: int
+
 class InternalError(PartnerDeskError):
     """A bug in partnerdesk, caught before it could reach the host (a binding turns a panic into this error). The operation may not have completed; please report it. Code `INTERNAL`."""
     operation: str
@@ -1196,6 +1214,10 @@ __all__ += [
     "QueryTooComplexError",
     "InvalidEventError",
     "EventChainBrokenError",
+    "StoreUnavailableError",
+    "ConcurrentChangeError",
+    "StoreCorruptError",
+    "StoreVersionUnsupportedError",
     "InternalError",
 ]
 # END GENERATED ERRORS

@@ -451,6 +451,19 @@ impl Store for PgStore {
         })
     }
 
+    fn partners(&mut self) -> Result<Vec<PartnerId>> {
+        let ids = self.with("partners", |c| {
+            let rows = c.query(
+                "SELECT partner_id FROM partnerdesk_desks ORDER BY partner_id",
+                &[],
+            )?;
+            rows.iter()
+                .map(|r| r.try_get::<_, String>(0).map_err(Failure::from))
+                .collect::<std::result::Result<Vec<_>, _>>()
+        })?;
+        crate::store::partner_ids(ids)
+    }
+
     fn append(&mut self, partner: &PartnerId, expected: Mark, batch: Batch<'_>) -> Result<()> {
         let enc = encode_batch(expected, batch)?;
         let from_events = sql_seq("expected.events", expected.events)?;

@@ -1,0 +1,296 @@
+//! The desk a host holds: in memory, or durable on a store, behind one type.
+//!
+//! Why here: every host (Python, Node, Kotlin/Swift) offers the same `open(location, partner)`
+//! and must commit every change before it answers. Written once, the rule cannot drift: a
+//! binding reads through [`HostDesk`]'s `Deref` to the core's [`Desk`] (as fast as without a
+//! store) and changes it only through [`HostDesk::change`], which on a durable desk is
+//! [`DurableDesk::execute`]: the change and its audit records are committed before it returns,
+//! a refusal's audit records too, and a failed commit leaves the desk as it was
+//! (`STORE_UNAVAILABLE`, `CONCURRENT_CHANGE` after the retries). There is no `DerefMut`: a
+//! binding that tried to change the desk another way would not compile.
+//!
+//! Locations are [`partnerdesk_store::open_store`]'s: a file path (or `sqlite:` and a path) for
+//! the embedded SQLite store, a `postgresql://` URL for a server shared by several instances.
+//! A location is never repeated in an error or in `Debug` output (a URL may hold a password).
+
+use partnerdesk::{Desk, Error, PartnerId};
+use partnerdesk_store::{DurableDesk, Policy, Store, open_store};
+use std::ops::Deref;
+use std::time::Duration;
+
+/// How a durable desk retries a command after another instance's change, and how often it
+/// stores a checkpoint. Hosts pass these as optional arguments of `open`; the defaults are the
+/// store's ([`Policy::default`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StoreOptions {
+    /// How many times a command runs before `CONCURRENT_CHANGE` is returned (1 to
+    /// [`StoreOptions::MAX_ATTEMPTS`]; default 8).
+    pub max_attempts: Option<u32>,
+    /// A checkpoint every this many events (default 10,000; 0: only when asked for, with
+    /// `checkpoint()`).
+    pub checkpoint_every: Option<u64>,
+}
+
+impl StoreOptions {
+    /// The most attempts a command may be given.
+    pub const MAX_ATTEMPTS: u32 = 64;
+
+    /// The store's policy for these options (`INVALID_ARGUMENT` on `max_attempts` out of
+    /// range).
+    fn policy(&self) -> Result<Policy, Error> {
+        let mut policy = Policy::default();
+        if let Some(n) = self.max_attempts {
+            if !(1..=Self::MAX_ATTEMPTS).contains(&n) {
+                return Err(Error::InvalidArgument {
+                    field: "max_attempts".to_owned(),
+                    reason: format!("expected 1 to {}", Self::MAX_ATTEMPTS),
+                });
+            }
+            policy.max_attempts = n;
+        }
+        if let Some(every) = self.checkpoint_every {
+            policy.checkpoint_every = (every > 0).then_some(every);
+        }
+        Ok(policy)
+    }
+}
+
+/// Which store a durable desk is on, without its location.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StoreKind {
+    /// An embedded SQLite file.
+    Sqlite,
+    /// A PostgreSQL database.
+    Postgresql,
+}
+
+impl StoreKind {
+    /// `sqlite` or `postgresql`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StoreKind::Sqlite => "sqlite",
+            StoreKind::Postgresql => "postgresql",
+        }
+    }
+
+    fn of(location: &str) -> StoreKind {
+        if location.starts_with("postgresql://") || location.starts_with("postgres://") {
+            StoreKind::Postgresql
+        } else {
+            StoreKind::Sqlite
+        }
+    }
+}
+
+/// A desk as a host holds it: in memory, or durable on a store (see the
+/// [module documentation](self)).
+///
+/// ```
+/// use partnerdesk::{demo, Actor, Invocation, OperatorId, Permission};
+/// use partnerdesk_host::durable::{HostDesk, StoreOptions};
+/// let dir = tempfile::tempdir()?;
+/// let location = dir.path().join("desk.db").to_string_lossy().into_owned();
+/// let (desk, now) = demo::portfolio(20, 1)?;
+/// let partner = desk.partner().id.as_str().to_owned();
+/// let mut held = HostDesk::create(&location, desk, StoreOptions::default())?;
+/// let admin = Invocation::new(Actor::Operator(OperatorId::new("admin")?), now);
+/// let ops = OperatorId::new("ops_billing")?;
+/// held.change(|d| d.grant_permissions(&admin, &ops, &[Permission::ViewSpend]))?;
+/// drop(held);
+///
+/// // Reopened: the grant was committed before `change` returned.
+/// let reopened = HostDesk::open(&location, Some(&partner), StoreOptions::default())?;
+/// assert!(reopened.operator(&ops)?.permissions.contains(&Permission::ViewSpend));
+/// assert_eq!(reopened.store_kind().map(|k| k.as_str()), Some("sqlite"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct HostDesk {
+    kind: Kind,
+}
+
+enum Kind {
+    Memory(Box<Desk>),
+    Durable(Box<DurableDesk<Box<dyn Store>>>, StoreKind),
+}
+
+impl std::fmt::Debug for HostDesk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostDesk")
+            .field("store", &self.store_kind())
+            .field("desk", &**self)
+            .finish()
+    }
+}
+
+impl From<Desk> for HostDesk {
+    fn from(desk: Desk) -> Self {
+        HostDesk::new(desk)
+    }
+}
+
+impl Deref for HostDesk {
+    type Target = Desk;
+
+    fn deref(&self) -> &Desk {
+        match &self.kind {
+            Kind::Memory(desk) => desk,
+            Kind::Durable(durable, _) => durable.desk(),
+        }
+    }
+}
+
+impl HostDesk {
+    /// A desk in memory only (a demo, a snapshot, a new desk): changes are not committed
+    /// anywhere.
+    pub fn new(desk: Desk) -> Self {
+        HostDesk {
+            kind: Kind::Memory(Box::new(desk)),
+        }
+    }
+
+    /// Opens the desk of `partner` stored at `location` (no partner: the one desk the store
+    /// holds): its latest checkpoint and the events and audit records after it.
+    ///
+    /// Errors: `INVALID_ID` (partner), `INVALID_ARGUMENT` (location, options; no partner named
+    /// while the store holds several desks), `STORE_UNAVAILABLE` (unreachable, or no such desk
+    /// there), `STORE_CORRUPT`, `STORE_VERSION_UNSUPPORTED`.
+    pub fn open(
+        location: &str,
+        partner: Option<&str>,
+        options: StoreOptions,
+    ) -> Result<Self, Error> {
+        let partner = partner.map(PartnerId::new).transpose()?;
+        let policy = options.policy()?;
+        let mut store = open_store(location)?;
+        let partner = match partner {
+            Some(p) => p,
+            None => the_one_desk(&mut *store)?,
+        };
+        let durable = DurableDesk::open_with(store, &partner, policy)?;
+        Ok(HostDesk {
+            kind: Kind::Durable(Box::new(durable), StoreKind::of(location)),
+        })
+    }
+
+    /// Stores `desk` at `location` as a new durable desk (its first checkpoint) and holds it
+    /// there. `INVALID_ARGUMENT` on `location` when the store already holds a desk of that
+    /// partner (open that one instead: nothing is overwritten); otherwise as
+    /// [`HostDesk::open`].
+    pub fn create(location: &str, desk: Desk, options: StoreOptions) -> Result<Self, Error> {
+        let policy = options.policy()?;
+        let mut store = open_store(location)?;
+        if store.head(&desk.partner().id)?.is_some() {
+            return Err(Error::InvalidArgument {
+                field: "location".to_owned(),
+                reason: "the store already holds a desk of this partner; open it instead"
+                    .to_owned(),
+            });
+        }
+        let durable = DurableDesk::create_with(store, desk, policy)?;
+        Ok(HostDesk {
+            kind: Kind::Durable(Box::new(durable), StoreKind::of(location)),
+        })
+    }
+
+    /// Stores a copy of this desk at `location` as a new durable desk and holds that one from
+    /// now on: every later change is committed there. On a desk that is durable already this
+    /// copies it to another store (say from a SQLite file to PostgreSQL); the old store is
+    /// left as it is. On any error this desk stays as and where it was. Errors as
+    /// [`HostDesk::create`].
+    pub fn save_to(&mut self, location: &str, options: StoreOptions) -> Result<(), Error> {
+        let copy = (**self).clone();
+        *self = HostDesk::create(location, copy, options)?;
+        Ok(())
+    }
+
+    /// Which store holds this desk (`None`: in memory only).
+    pub fn store_kind(&self) -> Option<StoreKind> {
+        match &self.kind {
+            Kind::Memory(_) => None,
+            Kind::Durable(_, kind) => Some(*kind),
+        }
+    }
+
+    /// Runs a change on the desk. On a durable desk what it added (events, audit records,
+    /// a refusal's audit records included) is committed before this returns; the closure may
+    /// run again after another instance's change (on the desk caught up with it), so it must
+    /// do the same each time. A failed commit leaves the desk as it was.
+    pub fn change<T>(
+        &mut self,
+        mut f: impl FnMut(&mut Desk) -> partnerdesk::Result<T>,
+    ) -> Result<T, Error> {
+        match &mut self.kind {
+            Kind::Memory(desk) => f(desk),
+            Kind::Durable(durable, _) => durable.execute(f).map_err(Error::from),
+        }
+    }
+
+    /// [`HostDesk::change`] for a change that can run only once (it consumes what it
+    /// records): on a durable desk, after another instance's change it is not run again but
+    /// answered with `CONCURRENT_CHANGE`, nothing of it committed, the desk caught up.
+    pub fn change_once<T>(
+        &mut self,
+        f: impl FnOnce(&mut Desk) -> partnerdesk::Result<T>,
+    ) -> Result<T, Error> {
+        match &mut self.kind {
+            Kind::Memory(desk) => f(desk),
+            Kind::Durable(durable, _) => durable.execute_once(f).map_err(Error::from),
+        }
+    }
+
+    /// Applies what other instances committed since this desk last read the store; returns
+    /// how many events that was (0 in memory).
+    pub fn refresh(&mut self) -> Result<u64, Error> {
+        match &mut self.kind {
+            Kind::Memory(_) => Ok(0),
+            Kind::Durable(durable, _) => {
+                let before = durable.desk().mark().events;
+                let after = durable.catch_up()?.events;
+                Ok(after.saturating_sub(before))
+            }
+        }
+    }
+
+    /// Waits up to `timeout` for another instance to commit, then applies it; `true` when
+    /// something new was applied (in memory: `false` at once).
+    pub fn follow(&mut self, timeout: Duration) -> Result<bool, Error> {
+        match &mut self.kind {
+            Kind::Memory(_) => Ok(false),
+            Kind::Durable(durable, _) => Ok(durable.follow(timeout)?),
+        }
+    }
+
+    /// Stores a checkpoint now (opening reads from there on); returns how many events the log
+    /// held at it. In memory: `INVALID_ARGUMENT`, there is no store.
+    pub fn checkpoint(&mut self) -> Result<u64, Error> {
+        match &mut self.kind {
+            Kind::Memory(_) => Err(no_store()),
+            Kind::Durable(durable, _) => Ok(durable.checkpoint()?.events),
+        }
+    }
+}
+
+/// The partner of the one desk a store holds.
+fn the_one_desk(store: &mut dyn Store) -> Result<PartnerId, Error> {
+    let mut partners = store.partners()?;
+    match (partners.pop(), partners.is_empty()) {
+        (Some(only), true) => Ok(only),
+        (None, _) => Err(Error::StoreUnavailable {
+            reason: "the store holds no desk yet; create one first".to_owned(),
+        }),
+        (Some(_), false) => Err(Error::InvalidArgument {
+            field: "partner".to_owned(),
+            reason: format!(
+                "the store holds {} desks; name the partner to open",
+                partners.len() + 1
+            ),
+        }),
+    }
+}
+
+fn no_store() -> Error {
+    Error::InvalidArgument {
+        field: "desk".to_owned(),
+        reason: "this desk is in memory only; open or create it on a store".to_owned(),
+    }
+}

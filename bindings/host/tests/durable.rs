@@ -1,0 +1,269 @@
+//! The desk every host holds (`HostDesk`): what a change commits, what a reopen sees, and the
+//! store's errors with their codes from the core's table, on real SQLite files (the fixtures
+//! the host suites use too).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use chrono::{DateTime, Utc};
+use partnerdesk::{Actor, Desk, Invocation, OperatorId, Permission, demo};
+use partnerdesk_host::{HostDesk, StoreOptions};
+use std::path::{Path, PathBuf};
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+}
+
+fn location(dir: &Path) -> String {
+    dir.join("desk.db").to_string_lossy().into_owned()
+}
+
+fn demo_desk() -> Result<(Desk, DateTime<Utc>), partnerdesk::Error> {
+    demo::portfolio(30, 7)
+}
+
+fn as_admin(now: DateTime<Utc>) -> Result<Invocation, partnerdesk::Error> {
+    Ok(Invocation::new(
+        Actor::Operator(OperatorId::new("admin")?),
+        now,
+    ))
+}
+
+fn code<T: std::fmt::Debug>(r: Result<T, partnerdesk::Error>) -> String {
+    match r {
+        Ok(v) => format!("ok: {v:?}"),
+        Err(e) => e.code().to_owned(),
+    }
+}
+
+#[test]
+fn a_change_and_a_refusal_are_committed_before_they_return() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (desk, now) = demo_desk()?;
+    let partner = desk.partner().id.as_str().to_owned();
+    let mut held = HostDesk::create(&location(dir.path()), desk, StoreOptions::default())?;
+    let admin = as_admin(now)?;
+    let ops = OperatorId::new("ops_billing")?;
+    held.change(|d| d.grant_permissions(&admin, &ops, &[Permission::ViewSpend]))?;
+    let am = Invocation::new(Actor::Operator(OperatorId::new("am_000")?), now);
+    let refused = held.change(|d| d.grant_permissions(&am, &ops, &[Permission::SetBudget]));
+    assert_eq!(code(refused), "ADMINISTRATOR_ONLY");
+    let mark = held.mark();
+    let held_ops = held.operator(&ops)?.clone();
+    assert!(held_ops.permissions.contains(&Permission::ViewSpend));
+    drop(held);
+
+    let reopened = HostDesk::open(
+        &location(dir.path()),
+        Some(&partner),
+        StoreOptions::default(),
+    )?;
+    assert_eq!(
+        reopened.mark(),
+        mark,
+        "the events and audit records, the refusal's too"
+    );
+    assert!(mark.audit > 0);
+    assert_eq!(reopened.operator(&ops)?, &held_ops);
+    Ok(())
+}
+
+#[test]
+fn create_never_overwrites_and_open_needs_a_stored_desk() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (desk, _) = demo_desk()?;
+    let again = desk.clone();
+    let held = HostDesk::create(&location(dir.path()), desk, StoreOptions::default())?;
+    drop(held);
+    let second = HostDesk::create(&location(dir.path()), again, StoreOptions::default());
+    assert_eq!(code(second), "INVALID_ARGUMENT");
+    let other = HostDesk::open(
+        &location(dir.path()),
+        Some("no_such_partner"),
+        StoreOptions::default(),
+    );
+    assert_eq!(code(other), "STORE_UNAVAILABLE");
+    assert_eq!(
+        code(HostDesk::open(
+            &location(dir.path()),
+            Some(""),
+            StoreOptions::default()
+        )),
+        "INVALID_ID"
+    );
+    assert_eq!(
+        code(HostDesk::open("  ", None, StoreOptions::default())),
+        "INVALID_ARGUMENT"
+    );
+    let zero = StoreOptions {
+        max_attempts: Some(0),
+        ..StoreOptions::default()
+    };
+    assert_eq!(
+        code(HostDesk::open(&location(dir.path()), None, zero)),
+        "INVALID_ARGUMENT"
+    );
+    Ok(())
+}
+
+#[test]
+fn the_fixtures_give_the_store_codes() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    for (name, want) in [
+        ("newer-schema.db", "STORE_VERSION_UNSUPPORTED"),
+        ("not-a-database.db", "STORE_CORRUPT"),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::copy(fixture(name), &path)?;
+        let before = std::fs::read(&path)?;
+        let opened = HostDesk::open(&path.to_string_lossy(), None, StoreOptions::default());
+        assert_eq!(code(opened), want, "{name}");
+        let after = std::fs::read(&path)?;
+        assert!(after == before, "{name} is left byte for byte as it was");
+    }
+    // A folder that does not exist: the file cannot be created.
+    let missing = dir.path().join("no/such/folder/desk.db");
+    let opened = HostDesk::open(&missing.to_string_lossy(), None, StoreOptions::default());
+    assert_eq!(code(opened), "STORE_UNAVAILABLE");
+    Ok(())
+}
+
+#[test]
+fn two_desks_on_one_file_conflict_then_converge() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (desk, now) = demo_desk()?;
+    let partner = desk.partner().id.as_str().to_owned();
+    let once = StoreOptions {
+        max_attempts: Some(1),
+        ..StoreOptions::default()
+    };
+    let mut a = HostDesk::create(&location(dir.path()), desk, once)?;
+    let mut b = HostDesk::open(&location(dir.path()), Some(&partner), once)?;
+    let admin = as_admin(now)?;
+    let ops = OperatorId::new("ops_billing")?;
+    a.change(|d| d.grant_permissions(&admin, &ops, &[Permission::ViewSpend]))?;
+    // B did not see A's change: with one attempt allowed it is refused, nothing committed,
+    // and B has caught up.
+    let late = b.change(|d| d.grant_permissions(&admin, &ops, &[Permission::SetBudget]));
+    assert_eq!(code(late), "CONCURRENT_CHANGE");
+    assert_eq!(b.mark(), a.mark());
+    b.change(|d| d.grant_permissions(&admin, &ops, &[Permission::SetBudget]))?;
+    assert_eq!(a.refresh()?, 1);
+    assert_eq!(a.mark(), b.mark());
+    assert_eq!(a.to_snapshot_json()?, b.to_snapshot_json()?);
+    // With the default attempts the same race resolves by itself.
+    let mut c = HostDesk::open(
+        &location(dir.path()),
+        Some(&partner),
+        StoreOptions::default(),
+    )?;
+    a.change(|d| d.revoke_permissions(&admin, &ops, &[Permission::SetBudget]))?;
+    c.change(|d| d.revoke_permissions(&admin, &ops, &[Permission::ViewSpend]))?;
+    let perms = &c.operator(&ops)?.permissions;
+    assert!(!perms.contains(&Permission::ViewSpend) && !perms.contains(&Permission::SetBudget));
+    assert_eq!(a.refresh()?, 1, "C's change, after A's");
+    Ok(())
+}
+
+#[test]
+fn an_in_memory_desk_changes_in_place_and_has_no_checkpoint() -> TestResult {
+    let (desk, now) = demo_desk()?;
+    let mut held = HostDesk::new(desk);
+    assert_eq!(held.store_kind(), None);
+    let admin = as_admin(now)?;
+    let ops = OperatorId::new("ops_billing")?;
+    held.change(|d| d.grant_permissions(&admin, &ops, &[Permission::ViewSpend]))?;
+    assert!(
+        held.operator(&ops)?
+            .permissions
+            .contains(&Permission::ViewSpend)
+    );
+    assert_eq!(held.refresh()?, 0);
+    assert_eq!(code(held.checkpoint()), "INVALID_ARGUMENT");
+    Ok(())
+}
+
+#[test]
+fn a_checkpoint_is_where_the_next_open_starts() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (desk, now) = demo_desk()?;
+    let partner = desk.partner().id.as_str().to_owned();
+    let mut held = HostDesk::create(&location(dir.path()), desk, StoreOptions::default())?;
+    let admin = as_admin(now)?;
+    let ops = OperatorId::new("ops_billing")?;
+    held.change(|d| d.grant_permissions(&admin, &ops, &[Permission::ViewSpend]))?;
+    let at = held.checkpoint()?;
+    assert_eq!(at, held.mark().events);
+    held.change(|d| d.revoke_permissions(&admin, &ops, &[Permission::ViewSpend]))?;
+    let snapshot = held.to_snapshot_json()?;
+    drop(held);
+    let reopened = HostDesk::open(
+        &location(dir.path()),
+        Some(&partner),
+        StoreOptions::default(),
+    )?;
+    assert_eq!(reopened.to_snapshot_json()?, snapshot);
+    Ok(())
+}
+
+#[test]
+fn without_a_partner_the_one_stored_desk_opens() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let loc = location(dir.path());
+    assert_eq!(
+        code(HostDesk::open(&loc, None, StoreOptions::default())),
+        "STORE_UNAVAILABLE",
+        "an empty store"
+    );
+    let (desk, now) = demo_desk()?;
+    let snapshot = desk.to_snapshot_json()?;
+    drop(HostDesk::create(&loc, desk, StoreOptions::default())?);
+    let only = HostDesk::open(&loc, None, StoreOptions::default())?;
+    assert_eq!(only.to_snapshot_json()?, snapshot);
+    drop(only);
+    let partner = partnerdesk::Partner::new(
+        partnerdesk::PartnerId::new("other_partner")?,
+        "Other",
+        partnerdesk::Site::China,
+        partnerdesk::Tier::Distributor,
+    );
+    let other = Desk::new(partner, now);
+    drop(HostDesk::create(&loc, other, StoreOptions::default())?);
+    assert_eq!(
+        code(HostDesk::open(&loc, None, StoreOptions::default())),
+        "INVALID_ARGUMENT",
+        "two desks: name one"
+    );
+    Ok(())
+}
+
+#[test]
+fn save_to_moves_a_desk_onto_a_store_and_leaves_it_on_failure() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (desk, now) = demo_desk()?;
+    let partner = desk.partner().id.as_str().to_owned();
+    let mut held = HostDesk::new(desk);
+    let refused = held.save_to(
+        &dir.path().join("no/such/dir.db").to_string_lossy(),
+        StoreOptions::default(),
+    );
+    assert_eq!(code(refused), "STORE_UNAVAILABLE");
+    assert_eq!(held.store_kind(), None, "still in memory");
+    held.save_to(&location(dir.path()), StoreOptions::default())?;
+    assert_eq!(held.store_kind().map(|k| k.as_str()), Some("sqlite"));
+    let admin = as_admin(now)?;
+    let ops = OperatorId::new("ops_billing")?;
+    held.change(|d| d.grant_permissions(&admin, &ops, &[Permission::RevealSensitive]))?;
+    // A copy onto a second file: both stores hold the desk as it was then.
+    let second = dir.path().join("second.db").to_string_lossy().into_owned();
+    held.save_to(&second, StoreOptions::default())?;
+    let snapshot = held.to_snapshot_json()?;
+    drop(held);
+    for loc in [location(dir.path()), second] {
+        let reopened = HostDesk::open(&loc, Some(&partner), StoreOptions::default())?;
+        assert_eq!(reopened.to_snapshot_json()?, snapshot);
+    }
+    Ok(())
+}
