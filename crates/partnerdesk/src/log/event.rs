@@ -476,12 +476,28 @@ pub(crate) fn broken(seq: u64, reason: impl Into<String>) -> Error {
 }
 
 #[cfg(feature = "serde")]
+fn canonical_failed() -> Error {
+    Error::Internal {
+        operation: "event canonical bytes".to_owned(),
+    }
+}
+
+#[cfg(feature = "serde")]
 impl Event {
     /// The event's canonical bytes: its JSON without the `link` field (fields in declaration
     /// order; nothing in an event has an unspecified order). What its link commits to. Plain
     /// JSON on purpose: a host or an auditor reproduces it with its own JSON library (drop
     /// `link`, write the rest compactly) and checks a log without partnerdesk.
     pub fn canonical_bytes(&self) -> crate::error::Result<Vec<u8>> {
+        // Most events take a few hundred bytes: one allocation instead of a growing vector.
+        let mut bytes = Vec::with_capacity(512);
+        self.write_canonical(&mut bytes)
+            .map_err(|_| canonical_failed())?;
+        Ok(bytes)
+    }
+
+    /// Writes the canonical bytes (see [`Event::canonical_bytes`]) to `out`.
+    fn write_canonical(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
         #[derive(serde::Serialize)]
         struct Body<'a> {
             seq: u64,
@@ -490,10 +506,8 @@ impl Event {
             customer: &'a Option<CustomerId>,
             kind: &'a EventKind,
         }
-        // Most events take a few hundred bytes: one allocation instead of a growing vector.
-        let mut bytes = Vec::with_capacity(512);
         serde_json::to_writer(
-            &mut bytes,
+            out,
             &Body {
                 seq: self.seq,
                 at: &self.at,
@@ -502,10 +516,7 @@ impl Event {
                 kind: &self.kind,
             },
         )
-        .map_err(|_| Error::Internal {
-            operation: "event canonical bytes".to_owned(),
-        })?;
-        Ok(bytes)
+        .map_err(std::io::Error::other)
     }
 
     /// The link this event must carry when it follows the link `previous` (the empty text
@@ -526,7 +537,8 @@ impl Event {
         previous: &str,
         key: Option<&crate::chain::EventKey>,
     ) -> crate::error::Result<String> {
-        Ok(crate::chain::link(previous, &self.canonical_bytes()?, key))
+        crate::chain::link(previous, key, |out| self.write_canonical(out))
+            .map_err(|_| canonical_failed())
     }
 
     /// Sets the link for a log that continues after `previous`, and returns it (for hosts and

@@ -533,3 +533,22 @@ fn commands_refuse_a_time_before_the_last_event() -> Result<()> {
     );
     Ok(())
 }
+
+/// The link the desk writes (computed while the JSON streams into the hash) is the documented
+/// formula over the whole canonical bytes, which a host reproduces with its own SHA-256.
+#[test]
+fn a_link_is_sha256_of_the_previous_link_a_newline_and_the_canonical_bytes() -> Result<()> {
+    use sha2::{Digest, Sha256};
+    let (_, _, events) = logged(None)?;
+    assert!(events.len() >= 2);
+    let mut previous = String::new();
+    for e in &events {
+        let mut h = Sha256::new();
+        h.update(previous.as_bytes());
+        h.update(b"\n");
+        h.update(e.canonical_bytes()?);
+        assert_eq!(hex::encode(h.finalize()), e.link);
+        previous = e.link.clone();
+    }
+    Ok(())
+}
