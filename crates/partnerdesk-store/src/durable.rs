@@ -61,7 +61,9 @@ pub struct Policy {
     /// How many times a command runs at most when other instances keep appending first
     /// (then `CONCURRENT_CHANGE`). At least 1.
     pub max_attempts: u32,
-    /// The pause before the second attempt; it doubles for each further one.
+    /// The pause before the second attempt; it doubles for each further one. Each pause is
+    /// drawn between half and one and a half times that (jitter), so that instances that
+    /// collided do not retry in step.
     pub backoff: Duration,
     /// A checkpoint is stored after this many events since the last one (`None`: only on
     /// demand).
@@ -121,6 +123,23 @@ fn corrupt_history(what: &str, e: partnerdesk::Error) -> StoreError {
             what: format!("{what}: {} ({e})", e.code()),
         },
     }
+}
+
+/// A pause between half and one and a half times `pause`, drawn anew each time: instances
+/// that collided once do not retry in step and collide again. The randomness is the standard
+/// library's per-process random hashing keys over the clock and the thread.
+fn jittered(pause: Duration) -> Duration {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    std::thread::current().id().hash(&mut h);
+    // Half of `pause`, plus 0 to 1023 1024ths of it.
+    let spread = u32::try_from(h.finish() % 1024).unwrap_or(0);
+    (pause / 2).saturating_add(pause.saturating_mul(spread) / 1024)
 }
 
 fn lost_store() -> StoreError {
@@ -339,7 +358,7 @@ impl<S: Store> DurableDesk<S> {
                         let _ = self.catch_up();
                         return Err(StoreError::ConcurrentChange { expected, found });
                     }
-                    std::thread::sleep(pause);
+                    std::thread::sleep(jittered(pause));
                     pause = pause.saturating_mul(2);
                     attempt += 1;
                     // Catch up with what the other instance committed, then run again. (A
@@ -512,4 +531,24 @@ fn catch_up<S: Store>(
         }
     }
     Ok(added)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::jittered;
+    use std::time::Duration;
+
+    #[test]
+    fn a_jittered_pause_stays_within_half_and_one_and_a_half_times_and_varies() {
+        let pause = Duration::from_millis(8);
+        let draws: Vec<Duration> = (0..200).map(|_| jittered(pause)).collect();
+        assert!(draws.iter().all(|d| *d >= pause / 2 && *d < pause * 3 / 2));
+        let distinct: std::collections::BTreeSet<_> = draws.iter().collect();
+        assert!(
+            distinct.len() > 20,
+            "{} distinct pauses of 200",
+            distinct.len()
+        );
+        assert_eq!(jittered(Duration::ZERO), Duration::ZERO);
+    }
 }
