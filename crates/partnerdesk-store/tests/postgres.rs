@@ -297,6 +297,8 @@ fn many_partners_share_one_database() -> TestResult {
             }
         }
     }
+    let listed: Vec<PartnerId> = desks.iter().map(|(p, ..)| p.clone()).collect();
+    assert_eq!(store.partners()?, listed, "every partner, in id order");
     for (partner, desk, _, start) in &desks {
         assert_eq!(store.head(partner)?, Some(desk.mark()));
         let events = store.events_after(partner, start.events, 1000)?;
@@ -901,6 +903,9 @@ impl Store for Timed {
     }
     fn head(&mut self, partner: &PartnerId) -> partnerdesk_store::Result<Option<Mark>> {
         self.time("head", |s| s.head(partner))
+    }
+    fn partners(&mut self) -> partnerdesk_store::Result<Vec<PartnerId>> {
+        self.time("partners", |s| s.partners())
     }
     fn append(
         &mut self,
