@@ -12,6 +12,7 @@
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!("partnerdesk_host");
 
+pub mod detail;
 pub mod durable;
 pub mod records;
 pub mod values;

@@ -13,6 +13,49 @@ use crate::resource::{Resource, ResourceKind, ResourceStatus};
 use crate::spend::ChargingMode;
 use chrono::{DateTime, NaiveDate, Utc};
 
+/// The stable text forms of a closed list option (the same as its serde names): `ALL`,
+/// `as_str` and `parse` (`INVALID_ARGUMENT` naming `$field` and the choices), so that every
+/// host and the export's job records read and write one spelling.
+macro_rules! text_forms {
+    ($ty:ident, $field:literal { $($v:ident => $t:literal),+ $(,)? }) => {
+        impl $ty {
+            /// Every option, in declaration order.
+            pub const ALL: &'static [$ty] = &[$($ty::$v),+];
+
+            /// The stable text form (its serde name).
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($ty::$v => $t,)+
+                }
+            }
+
+            /// Parses the stable text form.
+            pub fn parse(text: &str) -> crate::Result<Self> {
+                match text {
+                    $($t => Ok($ty::$v),)+
+                    _ => Err(crate::Error::invalid_arg(
+                        $field,
+                        concat!("expected one of:", $(" ", $t),+),
+                    )),
+                }
+            }
+        }
+    };
+}
+
+text_forms!(OrderScope, "scope" { All => "all", Unpaid => "unpaid" });
+text_forms!(ResourceSort, "sort" {
+    Expiry => "expiry",
+    NewestFirst => "newest_first",
+    Kind => "kind",
+});
+text_forms!(SpendGroup, "group" {
+    Record => "record",
+    Product => "product",
+    Day => "day",
+    ChargingMode => "charging_mode",
+});
+
 /// Which orders of a customer to list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

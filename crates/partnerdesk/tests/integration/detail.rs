@@ -604,3 +604,31 @@ mod exports {
         Ok(())
     }
 }
+
+/// The text forms hosts pass (`as_str`/`parse`) are the serde names an export job records, and
+/// anything else is a typed error naming the option.
+#[test]
+fn list_options_have_one_spelling_in_text_and_json() -> Result<(), Box<dyn std::error::Error>> {
+    fn check<T: serde::Serialize + Copy + PartialEq + std::fmt::Debug>(
+        all: &[T],
+        text: fn(T) -> &'static str,
+        parse: fn(&str) -> partnerdesk::Result<T>,
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        for &v in all {
+            assert_eq!(parse(text(v))?, v);
+            assert_eq!(serde_json::to_string(&v)?, format!("\"{}\"", text(v)));
+        }
+        Ok(())
+    }
+    check(OrderScope::ALL, OrderScope::as_str, OrderScope::parse)?;
+    check(ResourceSort::ALL, ResourceSort::as_str, ResourceSort::parse)?;
+    check(SpendGroup::ALL, SpendGroup::as_str, SpendGroup::parse)?;
+    assert_eq!(OrderScope::ALL.len(), 2);
+    assert_eq!(SpendGroup::ALL.len(), 4);
+    let err = SpendGroup::parse("Product").err().map(|e| e.to_string());
+    assert_eq!(
+        err.as_deref(),
+        Some("invalid argument group: expected one of: record product day charging_mode")
+    );
+    Ok(())
+}

@@ -1,0 +1,360 @@
+//! A customer's detail pages for every host, declared once: the records (an order, a resource,
+//! a spend line and their pages) and the host-neutral bodies of the operations (parse the
+//! arguments, call the core, convert the page).
+//!
+//! Why here: the three bindings would otherwise each mirror four list types and parse the same
+//! options (ADR 0006). A binding only takes its lock, names the actor and `now` its way, and
+//! maps the error. Options travel as their stable text (`unpaid`, `newest_first`,
+//! `charging_mode`, ...: the core's `as_str`/`parse`), so a typo is `INVALID_ARGUMENT` naming
+//! the option in every host alike.
+
+use crate::HostInstant;
+use crate::records::{Money, count32};
+use chrono::{DateTime, Utc};
+use partnerdesk::detail::{DetailList, OrderScope, ResourceFilter, ResourceSort, SpendGroup};
+use partnerdesk::query::PageRequest;
+use partnerdesk::{Actor, CustomerId, Desk, Error, ResourceKind, ResourceStatus, YearMonth};
+
+/// One order of a customer.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "node", napi_derive::napi(object))]
+pub struct OrderLine {
+    /// Order id.
+    pub id: String,
+    /// Status (`pending_payment`, `paid`, `cancelled`, ... or a newer one, verbatim).
+    pub status: String,
+    /// Type (`new`, `renewal`, `change`, ... or a newer one, verbatim).
+    pub kind: String,
+    /// Amount after discounts.
+    pub amount: Money,
+    /// When it was created.
+    #[cfg_attr(feature = "node", napi(ts_type = "Date"))]
+    pub created_at: HostInstant,
+    /// When it was paid, if paid.
+    #[cfg_attr(feature = "node", napi(ts_type = "Date"))]
+    pub paid_at: Option<HostInstant>,
+    /// The operator who placed it on the customer's behalf, if any.
+    pub placed_by: Option<String>,
+}
+
+impl From<partnerdesk::Order> for OrderLine {
+    fn from(o: partnerdesk::Order) -> Self {
+        OrderLine {
+            id: o.id.as_str().to_owned(),
+            status: o.status.as_str().to_owned(),
+            kind: o.kind.as_str().to_owned(),
+            amount: o.amount.into(),
+            created_at: HostInstant(o.created_at),
+            paid_at: o.paid_at.map(HostInstant),
+            placed_by: o.placed_by.map(|p| p.as_str().to_owned()),
+        }
+    }
+}
+
+/// One resource of a customer (also a line of the portfolio's renewal page).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "node", napi_derive::napi(object))]
+pub struct ResourceLine {
+    /// The customer that owns it.
+    pub customer_id: String,
+    /// Resource id.
+    pub id: String,
+    /// Billing kind (`yearly_monthly`, `pay_per_use`, `reserved_instance`, `savings_plan`).
+    pub kind: String,
+    /// Cloud service code (`ecs`, `rds`, ...).
+    pub service: String,
+    /// Region.
+    pub region: String,
+    /// The resource's name in the customer's console.
+    pub name: String,
+    /// Status (`active`, `grace_period`, `frozen`, `released`, ... verbatim).
+    pub status: String,
+    /// When it started.
+    #[cfg_attr(feature = "node", napi(ts_type = "Date"))]
+    pub starts_at: HostInstant,
+    /// When it expires (pay-per-use resources do not).
+    #[cfg_attr(feature = "node", napi(ts_type = "Date"))]
+    pub expires_at: Option<HostInstant>,
+    /// What happens at expiry (`renew_automatically`, `release`, ...).
+    pub expiry_policy: String,
+}
+
+impl ResourceLine {
+    fn of(customer: &CustomerId, r: &partnerdesk::Resource) -> Self {
+        ResourceLine {
+            customer_id: customer.as_str().to_owned(),
+            id: r.id.as_str().to_owned(),
+            kind: r.kind.as_str().to_owned(),
+            service: r.service.clone(),
+            region: r.region.clone(),
+            name: r.name.clone(),
+            status: r.status.as_str().to_owned(),
+            starts_at: HostInstant(r.starts_at),
+            expires_at: r.expires_at.map(HostInstant),
+            expiry_policy: r.expiry_policy.as_str().to_owned(),
+        }
+    }
+}
+
+/// One line of a customer's spend details; what the grouping does not keep is absent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "node", napi_derive::napi(object))]
+pub struct SpendDetail {
+    /// The billing day, `YYYY-MM-DD` (grouping by record or by day).
+    pub day: Option<String>,
+    /// The product or cloud service code (grouping by record or by product).
+    pub product: Option<String>,
+    /// The charging mode (grouping by record or by charging mode).
+    pub mode: Option<String>,
+    /// The line's spend (refunds are negative).
+    pub amount: Money,
+    /// How many spend records the line sums.
+    pub records: u32,
+}
+
+impl From<partnerdesk::detail::SpendLine> for SpendDetail {
+    fn from(l: partnerdesk::detail::SpendLine) -> Self {
+        SpendDetail {
+            day: l.day.map(|d| d.format("%Y-%m-%d").to_string()),
+            product: l.product,
+            mode: l.mode.map(|m| m.as_str().to_owned()),
+            amount: l.amount.into(),
+            records: count32(l.records),
+        }
+    }
+}
+
+/// Declares a page record of detail lines.
+macro_rules! page_of {
+    ($(#[$meta:meta])* $name:ident, $line:ty) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+        #[cfg_attr(feature = "node", napi_derive::napi(object))]
+        pub struct $name {
+            /// The lines of this page.
+            pub items: Vec<$line>,
+            /// How many lines the list has in all.
+            pub total: u32,
+            /// The cursor of the next page (absent on the last page).
+            pub next_cursor: Option<String>,
+        }
+
+        impl $name {
+            fn of<T>(page: partnerdesk::ListPage<T>, line: impl FnMut(T) -> $line) -> Self {
+                $name {
+                    items: page.items.into_iter().map(line).collect(),
+                    total: count32(page.total),
+                    next_cursor: page.next_cursor,
+                }
+            }
+        }
+    };
+}
+
+page_of!(
+    /// One page of a customer's orders.
+    OrderPage,
+    OrderLine
+);
+page_of!(
+    /// One page of resources (a customer's, or the portfolio's to renew).
+    ResourcePage,
+    ResourceLine
+);
+page_of!(
+    /// One page of a customer's spend details.
+    SpendPage,
+    SpendDetail
+);
+
+/// Which detail list, with its options, as a host passes it (to read a list or export one).
+/// Options that do not apply to the list are ignored; absent ones take their defaults.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "node", napi_derive::napi(object))]
+pub struct DetailArgs {
+    /// `orders`, `resources` or `spend`.
+    pub list: String,
+    /// The customer.
+    pub customer_id: String,
+    /// Orders: `all` (default) or `unpaid`.
+    pub scope: Option<String>,
+    /// Resources: billing kinds to keep (none: all).
+    pub kinds: Option<Vec<String>>,
+    /// Resources: statuses to keep (none: all).
+    pub statuses: Option<Vec<String>>,
+    /// Resources: only those expiring within this many days of `now`.
+    pub expiring_within_days: Option<u32>,
+    /// Resources: `expiry` (default), `newest_first` or `kind`.
+    pub sort: Option<String>,
+    /// Spend: the billing month, `YYYY-MM` (required for spend).
+    pub month: Option<String>,
+    /// Spend: `record` (default), `product`, `day` or `charging_mode`.
+    pub group: Option<String>,
+}
+
+fn invalid(field: &str, reason: &str) -> Error {
+    Error::InvalidArgument {
+        field: field.to_owned(),
+        reason: reason.to_owned(),
+    }
+}
+
+fn known<T>(
+    field: &str,
+    texts: Option<&[String]>,
+    parse: fn(&str) -> Option<T>,
+) -> Result<Vec<T>, Error> {
+    texts
+        .unwrap_or_default()
+        .iter()
+        .map(|t| parse(t).ok_or_else(|| invalid(field, "not a known value")))
+        .collect()
+}
+
+impl DetailArgs {
+    /// The core's list for these arguments (`INVALID_ARGUMENT` naming the bad option,
+    /// `INVALID_ID` for the customer id).
+    pub fn to_list(&self) -> Result<DetailList, Error> {
+        let customer = CustomerId::new(self.customer_id.as_str())?;
+        Ok(match self.list.as_str() {
+            "orders" => DetailList::Orders {
+                customer,
+                scope: self.scope()?,
+            },
+            "resources" => DetailList::Resources {
+                customer,
+                filter: self.filter()?,
+                sort: self.sort()?,
+            },
+            "spend" => DetailList::Spend {
+                customer,
+                month: self.month()?,
+                group: self.group()?,
+            },
+            _ => return Err(invalid("list", "expected one of: orders resources spend")),
+        })
+    }
+
+    fn scope(&self) -> Result<OrderScope, Error> {
+        self.scope
+            .as_deref()
+            .map_or(Ok(OrderScope::All), OrderScope::parse)
+    }
+
+    fn filter(&self) -> Result<ResourceFilter, Error> {
+        let mut f = ResourceFilter::default();
+        for k in known("kinds", self.kinds.as_deref(), ResourceKind::parse_known)? {
+            f = f.kind(k);
+        }
+        for s in known(
+            "statuses",
+            self.statuses.as_deref(),
+            ResourceStatus::parse_known,
+        )? {
+            f = f.status(s);
+        }
+        if let Some(days) = self.expiring_within_days {
+            f = f.expiring_within(days);
+        }
+        Ok(f)
+    }
+
+    fn sort(&self) -> Result<ResourceSort, Error> {
+        self.sort
+            .as_deref()
+            .map_or(Ok(ResourceSort::Expiry), ResourceSort::parse)
+    }
+
+    fn month(&self) -> Result<YearMonth, Error> {
+        self.month
+            .as_deref()
+            .ok_or_else(|| invalid("month", "a spend list needs its month, YYYY-MM"))?
+            .parse()
+    }
+
+    fn group(&self) -> Result<SpendGroup, Error> {
+        self.group
+            .as_deref()
+            .map_or(Ok(SpendGroup::Record), SpendGroup::parse)
+    }
+}
+
+/// The page a host asks for: `cursor` continues a previous page, `offset` skips lines (not
+/// both), `limit` 1 to 1000 (default 20).
+pub fn page_request(
+    limit: Option<u32>,
+    offset: Option<u32>,
+    cursor: Option<String>,
+) -> Result<PageRequest, Error> {
+    let limit = limit.unwrap_or(20);
+    match (offset, cursor) {
+        (Some(_), Some(_)) => Err(invalid("offset", "give either offset or cursor, not both")),
+        (Some(offset), None) => Ok(PageRequest::offset(offset as usize, limit)),
+        (None, cursor) => Ok(PageRequest::Cursor { cursor, limit }),
+    }
+}
+
+/// Orders of a customer: [`Desk::customer_orders`] (`scope`: `all` or `unpaid`).
+pub fn customer_orders(
+    desk: &Desk,
+    actor: &Actor,
+    customer_id: &str,
+    scope: Option<&str>,
+    page: &PageRequest,
+) -> Result<OrderPage, Error> {
+    let customer = CustomerId::new(customer_id)?;
+    let scope = scope.map_or(Ok(OrderScope::All), OrderScope::parse)?;
+    let p = desk.customer_orders(actor, &customer, scope, page)?;
+    Ok(OrderPage::of(p, OrderLine::from))
+}
+
+/// Resources of a customer: [`Desk::customer_resources`], with the resource options of `args`
+/// (its `list` is not read).
+pub fn customer_resources(
+    desk: &Desk,
+    actor: &Actor,
+    args: &DetailArgs,
+    page: &PageRequest,
+    now: DateTime<Utc>,
+) -> Result<ResourcePage, Error> {
+    let customer = CustomerId::new(args.customer_id.as_str())?;
+    let (filter, sort) = (args.filter()?, args.sort()?);
+    let p = desk.customer_resources(actor, &customer, &filter, sort, page, now)?;
+    Ok(ResourcePage::of(p, |r| ResourceLine::of(&customer, &r)))
+}
+
+/// Spend details of a customer for a month (`YYYY-MM`): [`Desk::spend_details`].
+pub fn spend_details(
+    desk: &Desk,
+    actor: &Actor,
+    customer_id: &str,
+    month: &str,
+    group: Option<&str>,
+    page: &PageRequest,
+) -> Result<SpendPage, Error> {
+    let customer = CustomerId::new(customer_id)?;
+    let month: YearMonth = month.parse()?;
+    let group = group.map_or(Ok(SpendGroup::Record), SpendGroup::parse)?;
+    let p = desk.spend_details(actor, &customer, month, group, page)?;
+    Ok(SpendPage::of(p, SpendDetail::from))
+}
+
+/// The portfolio's resources to renew within `days` of `now`, soonest first:
+/// [`Desk::renewals_page`].
+pub fn renewals_page(
+    desk: &Desk,
+    actor: &Actor,
+    days: u32,
+    page: &PageRequest,
+    now: DateTime<Utc>,
+) -> Result<ResourcePage, Error> {
+    let p = desk.renewals_page(actor, days, page, now)?;
+    Ok(ResourcePage::of(p, |i| {
+        ResourceLine::of(i.customer, i.resource)
+    }))
+}

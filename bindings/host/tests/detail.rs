@@ -1,0 +1,169 @@
+//! The detail pages as every host reads them: the same lines as the core's, options by their
+//! text, and a typo a typed error naming the option.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use partnerdesk::detail::{DetailList, OrderScope, ResourceFilter, ResourceSort, SpendGroup};
+use partnerdesk::query::PageRequest;
+use partnerdesk::{Actor, OperatorId, ResourceKind, demo};
+use partnerdesk_host::detail::{self, DetailArgs};
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+fn admin() -> Result<Actor, partnerdesk::Error> {
+    Ok(Actor::Operator(OperatorId::new("admin")?))
+}
+
+fn code<T>(r: Result<T, partnerdesk::Error>) -> String {
+    r.err().map_or_else(|| "ok".to_owned(), |e| e.to_string())
+}
+
+#[test]
+fn each_list_reads_what_the_core_reads() -> TestResult {
+    let (desk, now) = demo::portfolio(200, 3)?;
+    let admin = admin()?;
+    let c = desk
+        .customers()
+        .find(|c| !c.orders.is_empty() && !c.resources.is_empty() && !c.spend.is_empty())
+        .ok_or("a customer with orders, resources and spend")?;
+    let first = PageRequest::first(50);
+
+    let orders = detail::customer_orders(&desk, &admin, c.id.as_str(), Some("unpaid"), &first)?;
+    let core = desk.customer_orders(&admin, &c.id, OrderScope::Unpaid, &first)?;
+    assert_eq!(orders.total as usize, core.total);
+    let ids: Vec<&str> = core.items.iter().map(|o| o.id.as_str()).collect();
+    assert_eq!(
+        orders
+            .items
+            .iter()
+            .map(|o| o.id.as_str())
+            .collect::<Vec<_>>(),
+        ids
+    );
+
+    let args = DetailArgs {
+        list: "resources".into(),
+        customer_id: c.id.as_str().into(),
+        kinds: Some(vec!["yearly_monthly".into()]),
+        sort: Some("newest_first".into()),
+        ..DetailArgs::default()
+    };
+    let resources = detail::customer_resources(&desk, &admin, &args, &first, now)?;
+    let filter = ResourceFilter::default().kind(ResourceKind::YearlyMonthly);
+    let core = desk.customer_resources(
+        &admin,
+        &c.id,
+        &filter,
+        ResourceSort::NewestFirst,
+        &first,
+        now,
+    )?;
+    assert_eq!(
+        resources
+            .items
+            .iter()
+            .map(|r| r.id.as_str())
+            .collect::<Vec<_>>(),
+        core.items.iter().map(|r| r.id.as_str()).collect::<Vec<_>>()
+    );
+    assert!(
+        resources
+            .items
+            .iter()
+            .all(|r| r.kind == "yearly_monthly" && r.customer_id == c.id.as_str())
+    );
+
+    let month = desk.partner().billing_offset.month_of(now);
+    let spend = detail::spend_details(
+        &desk,
+        &admin,
+        c.id.as_str(),
+        &month.to_string(),
+        Some("product"),
+        &first,
+    )?;
+    let core = desk.spend_details(&admin, &c.id, month, SpendGroup::Product, &first)?;
+    assert_eq!(spend.total as usize, core.total);
+    for (h, c) in spend.items.iter().zip(&core.items) {
+        assert_eq!(
+            (h.product.as_deref(), h.amount.amount.0),
+            (c.product.as_deref(), c.amount.amount)
+        );
+        assert!(h.day.is_none() && h.mode.is_none());
+    }
+
+    let renew = detail::renewals_page(&desk, &admin, 30, &PageRequest::first(5), now)?;
+    let core = desk.renewals_page(&admin, 30, &PageRequest::first(5), now)?;
+    assert_eq!(renew.total as usize, core.total);
+    assert_eq!(renew.next_cursor, core.next_cursor);
+    Ok(())
+}
+
+#[test]
+fn options_are_text_and_a_typo_names_the_option() -> TestResult {
+    let (desk, now) = demo::portfolio(50, 3)?;
+    let admin = admin()?;
+    let c = desk.customers().next().ok_or("a customer")?;
+    let first = PageRequest::first(10);
+    let id = c.id.as_str();
+    assert_eq!(
+        code(detail::customer_orders(
+            &desk,
+            &admin,
+            id,
+            Some("Unpaid"),
+            &first
+        )),
+        "invalid argument scope: expected one of: all unpaid"
+    );
+    assert_eq!(
+        detail::spend_details(&desk, &admin, id, "2026-13", None, &first)
+            .err()
+            .map(|e| e.code()),
+        Some("INVALID_DATE")
+    );
+    let bad_kind = DetailArgs {
+        list: "resources".into(),
+        customer_id: id.into(),
+        kinds: Some(vec!["monthly".into()]),
+        ..DetailArgs::default()
+    };
+    assert_eq!(
+        code(detail::customer_resources(
+            &desk, &admin, &bad_kind, &first, now
+        )),
+        "invalid argument kinds: not a known value"
+    );
+    assert_eq!(
+        code(detail::page_request(Some(10), Some(0), Some("c".into()))),
+        "invalid argument offset: give either offset or cursor, not both"
+    );
+    let no_month = DetailArgs {
+        list: "spend".into(),
+        customer_id: id.into(),
+        ..DetailArgs::default()
+    };
+    assert!(code(no_month.to_list()).starts_with("invalid argument month"));
+    let unknown = DetailArgs {
+        list: "invoices".into(),
+        customer_id: id.into(),
+        ..DetailArgs::default()
+    };
+    assert_eq!(
+        code(unknown.to_list()),
+        "invalid argument list: expected one of: orders resources spend"
+    );
+    let orders = DetailArgs {
+        list: "orders".into(),
+        customer_id: id.into(),
+        scope: Some("unpaid".into()),
+        ..DetailArgs::default()
+    };
+    assert_eq!(
+        orders.to_list()?,
+        DetailList::Orders {
+            customer: c.id.clone(),
+            scope: OrderScope::Unpaid
+        }
+    );
+    Ok(())
+}
