@@ -8,8 +8,8 @@
 //! `charging_mode`, ...: the core's `as_str`/`parse`), so a typo is `INVALID_ARGUMENT` naming
 //! the option in every host alike.
 
-use crate::HostInstant;
 use crate::records::{Money, count32};
+use crate::{HostInstant, invalid};
 use chrono::{DateTime, Utc};
 use partnerdesk::detail::{DetailList, OrderScope, ResourceFilter, ResourceSort, SpendGroup};
 use partnerdesk::query::PageRequest;
@@ -197,13 +197,6 @@ pub struct DetailArgs {
     pub group: Option<String>,
 }
 
-fn invalid(field: &str, reason: &str) -> Error {
-    Error::InvalidArgument {
-        field: field.to_owned(),
-        reason: reason.to_owned(),
-    }
-}
-
 fn known<T>(
     field: &str,
     texts: Option<&[String]>,
@@ -282,6 +275,30 @@ impl DetailArgs {
             .as_deref()
             .map_or(Ok(SpendGroup::Record), SpendGroup::parse)
     }
+}
+
+/// A detail export's request from a host's arguments: the list, `format` `csv` or `xlsx`
+/// (`INVALID_ARGUMENT` otherwise, and for a byte-order mark on XLSX), the offered file name.
+/// The export itself is [`Desk::export_detail`], run as a change that runs once
+/// ([`crate::HostDesk::change_once`]): its job is recorded and, on a durable desk, committed.
+pub fn export_request(
+    args: &DetailArgs,
+    format: &str,
+    bom: bool,
+    file_name: Option<String>,
+) -> Result<partnerdesk::export::DetailExportRequest, Error> {
+    use partnerdesk::export::DetailExportRequest;
+    let list = args.to_list()?;
+    let request = match format {
+        "csv" => DetailExportRequest::csv(list).with_bom(bom),
+        "xlsx" if !bom => DetailExportRequest::xlsx(list),
+        "xlsx" => return Err(invalid("bom", "only CSV exports have a byte-order mark")),
+        _ => return Err(invalid("format", "expected csv or xlsx")),
+    };
+    Ok(match file_name {
+        Some(name) => request.named(name),
+        None => request,
+    })
 }
 
 /// The page a host asks for: `cursor` continues a previous page, `offset` skips lines (not

@@ -167,3 +167,51 @@ fn options_are_text_and_a_typo_names_the_option() -> TestResult {
     );
     Ok(())
 }
+
+#[test]
+fn a_detail_export_runs_once_and_is_recorded() -> TestResult {
+    use partnerdesk::{Invocation, export::RecordedSelection};
+    use partnerdesk_host::HostDesk;
+    let (desk, now) = demo::portfolio(50, 3)?;
+    let c = desk
+        .customers()
+        .find(|c| !c.orders.is_empty())
+        .ok_or("orders")?
+        .id
+        .clone();
+    let mut held = HostDesk::new(desk);
+    let args = DetailArgs {
+        list: "orders".into(),
+        customer_id: c.as_str().into(),
+        ..DetailArgs::default()
+    };
+    assert_eq!(
+        code(detail::export_request(&args, "xlsx", true, None)),
+        "invalid argument bom: only CSV exports have a byte-order mark"
+    );
+    assert_eq!(
+        code(detail::export_request(&args, "pdf", false, None)),
+        "invalid argument format: expected csv or xlsx"
+    );
+    let request = detail::export_request(&args, "csv", false, Some("orders.csv".into()))?;
+    let inv = Invocation::new(admin()?, now);
+    let mut out = Vec::new();
+    let job = held.change_once(|d| {
+        d.export_detail(&inv, &request, &mut out, |_| {
+            std::ops::ControlFlow::Continue(())
+        })
+    })?;
+    let text = String::from_utf8(out)?;
+    let orders = held.customer_orders(&admin()?, &c, OrderScope::All, &PageRequest::first(1000))?;
+    assert_eq!(
+        text.lines().count(),
+        orders.total + 1,
+        "a header and a line per order"
+    );
+    assert_eq!(job.file_name, "orders.csv");
+    assert!(matches!(
+        held.export_job(&job.id)?.selection,
+        RecordedSelection::Detail(_)
+    ));
+    Ok(())
+}
