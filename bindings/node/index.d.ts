@@ -216,6 +216,40 @@ export declare class Desk {
    */
   collectRows(query: Query | string, options?: CollectOptions): Promise<CustomerRow[]>
   /**
+   * Opens the desk stored at `location` (a SQLite file path, or a `postgresql://` URL) on a
+   * worker thread: its latest checkpoint and the events and audit records after it. Every
+   * change of the desk is then committed to the store before it returns. Rejects with
+   * `STORE_UNAVAILABLE` (unreachable, or no such desk there), `STORE_CORRUPT`,
+   * `STORE_VERSION_UNSUPPORTED`, `INVALID_ID` (partner) or `INVALID_ARGUMENT`.
+   */
+  static open(location: string, options?: OpenOptions | undefined | null): Promise<Desk>
+  /**
+   * Stores a copy of this desk at `location` as a new durable desk (its first checkpoint),
+   * on a worker thread, and keeps working there: every later change is committed to that
+   * store. Rejects with `INVALID_ARGUMENT` when the store already holds this partner's desk
+   * (nothing is overwritten), or as `Desk.open`; on error the desk stays as and where it
+   * was.
+   */
+  saveTo(location: string, options?: StoreOptions | undefined | null): Promise<void>
+  /** Which store holds the desk: `'sqlite'`, `'postgresql'`, or `null` (in memory only). */
+  get storeKind(): StoreKind | null
+  /**
+   * Applies what other instances committed to the store since this desk last read it;
+   * returns how many events that was (0 in memory).
+   */
+  refresh(): number
+  /**
+   * Waits on a worker thread up to `timeoutMs` milliseconds (0 to one hour) for another
+   * instance to commit, then applies it; resolves to whether anything new was applied (in
+   * memory: `false` at once).
+   */
+  follow(timeoutMs: number): Promise<boolean>
+  /**
+   * Stores a checkpoint now, on a worker thread (opening reads from there on); resolves to
+   * how many events the log held at it. Rejects with `INVALID_ARGUMENT` in memory.
+   */
+  checkpoint(): Promise<number>
+  /**
    * Exports customers, anonymised, to a file on a worker thread: `selection` is a list of
    * customer ids ("Export Selected"), a `Query` or a text filter (evaluated at the export's
    * instant). Administrator only (`ADMINISTRATOR_ONLY`, audited). Resolves to the recorded
@@ -1035,6 +1069,19 @@ export interface NewCustomer {
   tags?: Array<string>
 }
 
+/** Options of `Desk.open`: which desk, and the store options. */
+export interface OpenOptions {
+  /**
+   * The partner whose desk to open (default: the one desk the store holds;
+   * `INVALID_ARGUMENT` when it holds several).
+   */
+  partner?: string
+  /** See `StoreOptions.maxAttempts`. */
+  maxAttempts?: number
+  /** See `StoreOptions.checkpointEvery`. */
+  checkpointEvery?: number
+}
+
 /** An operator of the partner (the display name is personal data and is not shown). */
 export interface OperatorInfo {
   /** Login. */
@@ -1198,6 +1245,20 @@ export type Site = 'china' | 'international'
  * upcoming expiry, customer id.
  */
 export type SortKey = 'name' | 'account' | 'mtd' | 'associated' | 'expires' | 'id'
+
+/** Which store holds a durable desk. */
+export type StoreKind = 'sqlite' | 'postgresql'
+
+/** How a durable desk retries and checkpoints (both optional: the store's defaults). */
+export interface StoreOptions {
+  /**
+   * How many times a change runs before `CONCURRENT_CHANGE` is thrown, when another
+   * instance changed the desk first (1 to 64; default 8).
+   */
+  maxAttempts?: number
+  /** A checkpoint every this many events (default 10,000; 0: only on `checkpoint()`). */
+  checkpointEvery?: number
+}
 
 /** Partner tier. */
 export type Tier = 'solution_provider' | 'distributor' | 'reseller'

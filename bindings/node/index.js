@@ -863,6 +863,7 @@ module.exports.huaweiUnfreezeBody = nativeBinding.huaweiUnfreezeBody
 module.exports.SensitiveFieldName = nativeBinding.SensitiveFieldName
 module.exports.Site = nativeBinding.Site
 module.exports.SortKey = nativeBinding.SortKey
+module.exports.StoreKind = nativeBinding.StoreKind
 module.exports.Tier = nativeBinding.Tier
 module.exports.VerificationStatus = nativeBinding.VerificationStatus
 module.exports.version = nativeBinding.version

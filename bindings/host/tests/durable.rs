@@ -267,3 +267,12 @@ fn save_to_moves_a_desk_onto_a_store_and_leaves_it_on_failure() -> TestResult {
     }
     Ok(())
 }
+
+/// Hosts share a desk between threads behind a `RwLock` (Node's workers, uniffi's and pyo3's
+/// objects), which needs `HostDesk: Send + Sync`.
+#[test]
+fn a_host_desk_can_be_shared_between_threads() {
+    fn shared<T: Send + Sync>() {}
+    shared::<HostDesk>();
+    shared::<std::sync::Arc<std::sync::RwLock<HostDesk>>>();
+}

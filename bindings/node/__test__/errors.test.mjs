@@ -1,8 +1,12 @@
 // Errors: every core code the Node surface can reach is triggered for real, and JS sees
 // `err instanceof Error` with `err.code` set to the core's stable code.
-import { test } from 'node:test'
+import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { pd, desk, thrown, rejected } from './helpers.mjs'
 
 const snapshot = JSON.parse(pd.Desk.demo(20, 5).toSnapshotJson())
@@ -31,6 +35,23 @@ const goneId = ops.searchIds(pd.Query.parse('assoc=reseller').includingDisassoci
 const freeze = (ids, reason = 'error test') => ops.freeze(admin, { customerIds: ids, scope: 'account', reason })
 /** @param {string} amount @param {string} currency */
 const budget = (amount, currency) => ({ amount: { amount, currency }, kind: /** @type {const} */ ('monthly'), autoFreeze: false })
+
+// Store codes: real SQLite files in a temp folder (fixtures are copied, never opened in place).
+const stores = mkdtempSync(join(tmpdir(), 'partnerdesk-errors-'))
+after(() => rmSync(stores, { recursive: true, force: true }))
+/** A copy of a store fixture of bindings/host/fixtures. @param {string} name */
+const storeFixture = (name) => {
+  const path = join(stores, name)
+  copyFileSync(fileURLToPath(new URL(`../../host/fixtures/${name}`, import.meta.url)), path)
+  return path
+}
+/** The detail fields each store code's message names (Node errors carry `code` and `message`). */
+const STORE_DETAILS = {
+  STORE_UNAVAILABLE: /^store unavailable: .+/,
+  CONCURRENT_CHANGE: /^concurrent change: expected the log at event (\d+), found (\d+)$/,
+  STORE_CORRUPT: /^store corrupt: .+/,
+  STORE_VERSION_UNSUPPORTED: /^store schema version (\d+) is newer than this library's (\d+)$/,
+}
 
 /** How each code is triggered through the Node API. */
 const TRIGGERS = {
@@ -134,6 +155,19 @@ const TRIGGERS = {
     d.grantPermissions(admin, 'am_000', ['PD_VIEW_SPEND'])
     return pd.Desk.replay(start, JSON.stringify(JSON.parse(d.eventsJson()).reverse()))
   },
+  // Durable desks: a folder that does not exist; two desks on one file, one attempt each;
+  // a file that is not a database; a store of a newer schema.
+  STORE_UNAVAILABLE: () => pd.Desk.open(join(stores, 'no', 'such', 'folder', 'desk.db')),
+  CONCURRENT_CHANGE: async () => {
+    const location = join(stores, 'two.db')
+    const a = pd.Desk.demo(20, 5)
+    await a.saveTo(location, { maxAttempts: 1 })
+    const b = await pd.Desk.open(location, { maxAttempts: 1 })
+    a.grantPermissions(admin, 'ops_billing', ['PD_VIEW_SPEND'])
+    return b.grantPermissions(admin, 'am_000', ['PD_VIEW_SPEND'])
+  },
+  STORE_CORRUPT: () => pd.Desk.open(storeFixture('not-a-database.db')),
+  STORE_VERSION_UNSUPPORTED: () => pd.Desk.open(storeFixture('newer-schema.db')),
   QUERY_TOO_COMPLEX: () => {
     let q = pd.Query.frozen()
     for (let i = 0; i < 65; i++) q = q.not()
@@ -162,6 +196,8 @@ for (const [code, trigger] of Object.entries(TRIGGERS)) {
       assert.ok(err instanceof Error)
       assert.equal(/** @type {{ code?: string }} */ (err).code, code)
       assert.ok(err.message.length > 0)
+      const details = STORE_DETAILS[/** @type {keyof typeof STORE_DETAILS} */ (code)]
+      if (details) assert.match(err.message, details)
       return
     }
     // Batch commands report per customer instead of throwing.
@@ -177,6 +213,22 @@ test('every core code is either triggered here or listed as not reachable', () =
   const covered = new Set([...Object.keys(TRIGGERS), ...Object.keys(NOT_REACHABLE)])
   assert.deepEqual(pd.errorCodes().filter((c) => !covered.has(c)), [])
   for (const c of covered) assert.ok(pd.errorCodes().includes(c), `${c} is a core code`)
+})
+
+test('store codes name their details in the message: schema versions, log positions', async () => {
+  const newer = await rejected(pd.Desk.open(storeFixture('newer-schema.db')))
+  const [, found, supported] = STORE_DETAILS.STORE_VERSION_UNSUPPORTED.exec(newer.message) ?? []
+  assert.ok(Number(found) > Number(supported), newer.message)
+  const location = join(stores, 'positions.db')
+  const a = pd.Desk.demo(20, 5)
+  await a.saveTo(location, { maxAttempts: 1 })
+  const b = await pd.Desk.open(location, { maxAttempts: 1 })
+  const before = b.events().length
+  a.grantPermissions(admin, 'ops_billing', ['PD_VIEW_SPEND'])
+  const late = thrown(() => b.grantPermissions(admin, 'am_000', ['PD_VIEW_SPEND']))
+  const [, expected, at] = STORE_DETAILS.CONCURRENT_CHANGE.exec(late.message) ?? []
+  assert.equal(Number(expected), before, 'where B believed the log was')
+  assert.equal(Number(at), a.events().length, 'where A had taken it')
 })
 
 test('promise rejections carry the code too', async () => {

@@ -9,6 +9,10 @@
 //! waits for a lock: a call that finds the desk held by a worker throws `DESK_BUSY` (reads
 //! while an export streams do not).
 //!
+//! The lock holds a [`HostDesk`]: in memory, or durable on a store (`crate::durable`). Reads go
+//! through its `Deref` to the core's desk; every change goes through [`HostDesk::change`], which
+//! on a durable desk commits before it returns.
+//!
 //! Time: the core reads no clock. Every call that depends on time takes an optional `now`
 //! (a `Date`), which defaults to this process's wall clock (UTC), as in every host
 //! (`docs/conventions.md`); a desk keeps no time of its own.
@@ -23,6 +27,7 @@ use napi::{Status, Task};
 use napi_derive::napi;
 use partnerdesk::query::{MAX_PAGE_LIMIT, PageRequest, Query as CoreQuery, Sort};
 use partnerdesk::{CustomerId, Desk as CoreDesk, Error as CoreError};
+use partnerdesk_host::HostDesk;
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError};
 
 /// The default number of rows per page.
@@ -89,7 +94,7 @@ pub struct CollectOptions {
     pub on_progress: Option<ProgressFn>,
 }
 
-type Shared = Arc<RwLock<CoreDesk>>;
+pub(crate) type Shared = Arc<RwLock<HostDesk>>;
 
 /// The code thrown when a call on the JS thread finds the desk in use by work on a worker
 /// thread. A binding-level code (like napi's `InvalidArg`), not one of the core's.
@@ -98,11 +103,11 @@ pub(crate) const DESK_BUSY: &str = "DESK_BUSY";
 fn busy() -> napi::Error<Code> {
     napi::Error::new(
         Code(DESK_BUSY),
-        "the desk is in use by work on a worker thread (an export, import or collectRows); call again when its promise settles",
+        "the desk is in use by work on a worker thread (an export, import, collectRows, saveTo, follow or checkpoint); call again when its promise settles",
     )
 }
 
-fn read(desk: &Shared) -> RwLockReadGuard<'_, CoreDesk> {
+pub(crate) fn read(desk: &Shared) -> RwLockReadGuard<'_, HostDesk> {
     // A poisoned lock means a panic elsewhere; the desk itself is never left half-changed by
     // a read, so reading on is sound.
     desk.read().unwrap_or_else(PoisonError::into_inner)
@@ -146,7 +151,7 @@ pub struct Desk {
 impl Desk {
     pub(crate) fn wrap(desk: CoreDesk) -> Desk {
         Desk {
-            inner: Arc::new(RwLock::new(desk)),
+            inner: Arc::new(RwLock::new(HostDesk::new(desk))),
         }
     }
 
@@ -154,7 +159,7 @@ impl Desk {
     /// holds the desk exclusively (an import; an export while it prepares or records), it
     /// throws `DESK_BUSY` instead of stopping the event loop until that work ends. An export
     /// streaming its rows shares the desk: reads run.
-    pub(crate) fn read(&self) -> napi::Result<RwLockReadGuard<'_, CoreDesk>, Code> {
+    pub(crate) fn read(&self) -> napi::Result<RwLockReadGuard<'_, HostDesk>, Code> {
         match self.inner.try_read() {
             Ok(g) => Ok(g),
             Err(TryLockError::Poisoned(p)) => Ok(p.into_inner()),
@@ -164,7 +169,7 @@ impl Desk {
 
     /// Exclusive access for a change on the JS thread; `DESK_BUSY` while work on a worker
     /// thread uses the desk (reads included).
-    pub(crate) fn write(&self) -> napi::Result<RwLockWriteGuard<'_, CoreDesk>, Code> {
+    pub(crate) fn write(&self) -> napi::Result<RwLockWriteGuard<'_, HostDesk>, Code> {
         // See `read` (the free function) on poisoning: every core change validates before it
         // mutates.
         match self.inner.try_write() {

@@ -12,7 +12,7 @@
 //! calls in the short moments it prepares or records).
 
 use crate::args::SelectionArg;
-use crate::desk::{Desk, ProgressFn, query_of, report};
+use crate::desk::{Desk, ProgressFn, Shared, query_of, report};
 use crate::error::{Code, to_js, to_js_value};
 use crate::ops::{Actor, ActorArg, ToCoreActor};
 use crate::types::SortKey;
@@ -27,13 +27,13 @@ use partnerdesk::export::{
 };
 use partnerdesk::privacy::SensitiveField;
 use partnerdesk::query::Sort;
-use partnerdesk::{CustomerId, Desk as CoreDesk, Error as CoreError, ExportId};
+use partnerdesk::{CustomerId, Error as CoreError, ExportId};
 use partnerdesk_host::export as host;
 use std::io::Write;
 use std::ops::ControlFlow;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
 
 /// CSV or XLSX.
 #[napi(string_enum = "lowercase")]
@@ -242,7 +242,7 @@ impl Ticker {
 
 /// An export or a download, run on a worker thread.
 pub struct ExportTask {
-    desk: Arc<RwLock<CoreDesk>>,
+    desk: Shared,
     actor: CoreActor,
     work: Work,
     sink: Sink,
@@ -487,7 +487,10 @@ impl Desk {
         let inv =
             partnerdesk::Invocation::new(actor.to_core()?, partnerdesk_host::now_or_clock(now));
         let id = CustomerId::new(customer_id).map_err(to_js)?;
-        self.write()?.reveal(&inv, &id, field.into()).map_err(to_js)
+        let field: SensitiveField = field.into();
+        self.write()?
+            .change(|d| d.reveal(&inv, &id, field))
+            .map_err(to_js)
     }
 }
 

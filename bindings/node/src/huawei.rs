@@ -9,7 +9,7 @@
 //! A large load is several imports (customer lists, budgets, resources, orders, bills);
 //! `importHuaweiAsync` runs them on a worker thread and reports progress per import step.
 
-use crate::desk::{Desk, ProgressFn, report};
+use crate::desk::{Desk, ProgressFn, Shared, report};
 use crate::error::{Code, code_of, invalid_argument, to_js};
 use crate::ops::{BatchOutcome, BudgetCommand, FreezeCommand};
 use crate::types::{Site, Tier, count32};
@@ -22,11 +22,12 @@ use partnerdesk::freeze::FreezeRequest;
 use partnerdesk::{
     Currency, CustomerId, Desk as CoreDesk, Partner, PartnerId, ResellerId, YearMonth,
 };
+use partnerdesk_host::HostDesk;
 use partnerdesk_huawei::import::{self, ImportOptions, ImportReport as CoreReport};
 use partnerdesk_huawei::paging::PagePlan;
 use partnerdesk_huawei::response::RemoteOutcome as CoreRemote;
 use partnerdesk_huawei::{HuaweiError, fixtures, listing, request, response};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::PoisonError;
 
 /// The stable code of an adapter error, by an exhaustive match (no `_` arm on purpose).
 pub(crate) fn huawei_code(e: &HuaweiError) -> &'static str {
@@ -231,6 +232,34 @@ impl Step {
                 .map(|r| ResellerId::new(r).map_err(to_js))
                 .transpose()?,
         })
+    }
+
+    /// Runs the step as one change of the desk: on a durable desk its events are committed
+    /// before this returns (each step of a multi-step import commits on its own). The change
+    /// may run again after another instance's change; an adapter error that is not the core's
+    /// is carried past the core's `Result` and returned as itself.
+    fn commit(&self, desk: &mut HostDesk, now: DateTime<Utc>) -> Result<CoreReport, HuaweiError> {
+        let mut adapter = None;
+        let result = desk.change(|d| {
+            adapter = None;
+            match self.run(d, now) {
+                Ok(report) => Ok(report),
+                Err(HuaweiError::Core(e)) => Err(e),
+                Err(other) => {
+                    let code = huawei_code(&other);
+                    adapter = Some(other);
+                    Err(partnerdesk::Error::InvalidArgument {
+                        field: "import".into(),
+                        reason: code.into(),
+                    })
+                }
+            }
+        });
+        match (result, adapter) {
+            (Ok(report), _) => Ok(report),
+            (Err(_), Some(adapter)) => Err(adapter),
+            (Err(core), None) => Err(HuaweiError::Core(core)),
+        }
     }
 
     fn run(&self, desk: &mut CoreDesk, now: DateTime<Utc>) -> Result<CoreReport, HuaweiError> {
@@ -552,7 +581,7 @@ impl Desk {
     ) -> napi::Result<ImportReport, Code> {
         let step = Step::of(step)?;
         let now = partnerdesk_host::now_or_clock(now);
-        step.run(&mut *self.write()?, now)
+        step.commit(&mut *self.write()?, now)
             .map(ImportReport::from)
             .map_err(hw)
     }
@@ -585,7 +614,7 @@ impl Desk {
 
 /// Runs import steps on a worker thread.
 pub struct ImportSteps {
-    desk: Arc<RwLock<CoreDesk>>,
+    desk: Shared,
     steps: Vec<Step>,
     now: DateTime<Utc>,
     progress: Option<ProgressFn>,
@@ -612,7 +641,7 @@ impl ImportSteps {
         let total = count32(self.steps.len());
         let mut reports = Vec::with_capacity(self.steps.len());
         for step in &self.steps {
-            match step.run(&mut desk, self.now) {
+            match step.commit(&mut desk, self.now) {
                 Ok(r) => reports.push(r),
                 Err(e) => return Err(e),
             }

@@ -11,6 +11,7 @@
 
 pub mod args;
 pub mod desk;
+pub mod durable;
 mod error;
 pub mod export;
 pub mod huawei;

@@ -322,7 +322,9 @@ impl Desk {
         let invited_by = invited_by
             .map(|i| partnerdesk::OperatorId::new(i).map_err(to_js))
             .transpose()?;
-        self.write()?.associate(&inv, c, invited_by).map_err(to_js)
+        self.write()?
+            .change(|d| d.associate(&inv, c.clone(), invited_by.clone()))
+            .map_err(to_js)
     }
 
     /// Adds a customer as the host loads its data (not a governed command: no actor; a
@@ -335,7 +337,9 @@ impl Desk {
         associated_at: Option<DateTime<Utc>>,
     ) -> napi::Result<(), Code> {
         let c = customer.to_core(partnerdesk_host::now_or_clock(associated_at))?;
-        self.write()?.insert_customer(c).map_err(to_js)
+        self.write()?
+            .change(|d| d.insert_customer(c.clone()))
+            .map_err(to_js)
     }
 
     /// Adds or replaces one customer (host-side data, not governed), as `insertCustomer`.
@@ -346,7 +350,9 @@ impl Desk {
         associated_at: Option<DateTime<Utc>>,
     ) -> napi::Result<(), Code> {
         let c = customer.to_core(partnerdesk_host::now_or_clock(associated_at))?;
-        self.write()?.upsert_customer(c).map_err(to_js)
+        self.write()?
+            .change(|d| d.upsert_customer(c.clone()))
+            .map_err(to_js)
     }
 
     /// A customer asks to end its association; the administrator decides. Returns the request
@@ -363,7 +369,7 @@ impl Desk {
         let (actor, id) = (actor.to_core()?, customer(customer_id)?);
         let inv = self.invocation(actor, &o)?;
         self.write()?
-            .request_disassociation(&inv, &id, &reason)
+            .change(|d| d.request_disassociation(&inv, &id, &reason))
             .map(|r| u32::try_from(r).unwrap_or(u32::MAX))
             .map_err(to_js)
     }
@@ -384,7 +390,7 @@ impl Desk {
         let (actor, id) = (actor.to_core()?, customer(customer_id)?);
         let inv = self.invocation(actor, &o)?;
         self.write()?
-            .request_partner_disassociation(&inv, &id, &reason)
+            .change(|d| d.request_partner_disassociation(&inv, &id, &reason))
             .map(|r| u32::try_from(r).unwrap_or(u32::MAX))
             .map_err(to_js)
     }
@@ -402,7 +408,7 @@ impl Desk {
         let o = options.unwrap_or_default();
         let inv = self.invocation(actor.to_core()?, &o)?;
         self.write()?
-            .decide_disassociation(&inv, u64::from(request_id), approve, &reason)
+            .change(|d| d.decide_disassociation(&inv, u64::from(request_id), approve, &reason))
             .map_err(to_js)
     }
 
@@ -450,7 +456,7 @@ impl Desk {
         )
         .map_err(to_js)?;
         self.write()?
-            .request_authorization(&inv, &req)
+            .change(|d| d.request_authorization(&inv, &req))
             .map(|id| id.as_str().to_owned())
             .map_err(to_js)
     }
@@ -468,7 +474,7 @@ impl Desk {
         let inv = self.invocation(actor.to_core()?, &o)?;
         let id = AuthorizationId::new(authorization_id).map_err(to_js)?;
         self.write()?
-            .record_distributor_decision(&inv, &id, approved)
+            .change(|d| d.record_distributor_decision(&inv, &id, approved))
             .map_err(to_js)
     }
 
@@ -488,12 +494,13 @@ impl Desk {
         let o = options.unwrap_or_default();
         let inv = self.invocation(actor.to_core()?, &o)?;
         let id = AuthorizationId::new(authorization_id).map_err(to_js)?;
+        let reason = reason.as_deref().unwrap_or_default();
         let mut desk = self.write()?;
         match action.as_str() {
-            "approve" => desk.approve_authorization(&inv, &id),
-            "reject" => desk.reject_authorization(&inv, &id),
-            "revoke" => desk.revoke_authorization(&inv, &id, reason.as_deref().unwrap_or_default()),
-            "terminate" => desk.terminate_authorization(&inv, &id),
+            "approve" => desk.change(|d| d.approve_authorization(&inv, &id)),
+            "reject" => desk.change(|d| d.reject_authorization(&inv, &id)),
+            "revoke" => desk.change(|d| d.revoke_authorization(&inv, &id, reason)),
+            "terminate" => desk.change(|d| d.terminate_authorization(&inv, &id)),
             _ => {
                 return Err(invalid_argument(
                     "action",
@@ -508,8 +515,9 @@ impl Desk {
     /// days); returns how many changed.
     #[napi]
     pub fn expire_authorizations(&self, now: Option<DateTime<Utc>>) -> napi::Result<u32, Code> {
+        let now = partnerdesk_host::now_or_clock(now);
         self.write()?
-            .expire_authorizations(partnerdesk_host::now_or_clock(now))
+            .change(|d| d.expire_authorizations(now))
             .map(count32)
             .map_err(to_js)
     }
@@ -575,7 +583,7 @@ impl Desk {
         let req = OrderRequest::new(customer(order.customer_id)?, kind, money_of(&order.amount)?)
             .map_err(to_js)?;
         self.write()?
-            .place_order_on_behalf(&inv, &req)
+            .change(|d| d.place_order_on_behalf(&inv, &req))
             .map(|id| id.as_str().to_owned())
             .map_err(to_js)
     }

@@ -352,7 +352,9 @@ impl Desk {
             None => setting,
         };
         let inv = self.invocation(actor, &o)?;
-        self.write()?.set_budget(&inv, &id, &setting).map_err(to_js)
+        self.write()?
+            .change(|d| d.set_budget(&inv, &id, &setting))
+            .map_err(to_js)
     }
 
     /// A customer's budget usage at `now` (`null` without a budget).
@@ -374,8 +376,9 @@ impl Desk {
     /// how many events were emitted.
     #[napi]
     pub fn evaluate_budgets(&self, now: Option<DateTime<Utc>>) -> napi::Result<u32, Code> {
+        let now = partnerdesk_host::now_or_clock(now);
         self.write()?
-            .evaluate_budgets(partnerdesk_host::now_or_clock(now))
+            .change(|d| d.evaluate_budgets(now))
             .map(count32)
             .map_err(to_js)
     }
@@ -396,7 +399,7 @@ impl Desk {
         let manager = OperatorId::new(manager).map_err(to_js)?;
         let inv = self.invocation(actor, &o)?;
         self.write()?
-            .assign_manager(&inv, &ids, &manager)
+            .change(|d| d.assign_manager(&inv, &ids, &manager))
             .map(BatchOutcome::from)
             .map_err(to_js)
     }
@@ -414,7 +417,7 @@ impl Desk {
         let ids = ids(&customer_ids)?;
         let inv = self.invocation(actor, &o)?;
         self.write()?
-            .unassign_manager(&inv, &ids)
+            .change(|d| d.unassign_manager(&inv, &ids))
             .map(BatchOutcome::from)
             .map_err(to_js)
     }
@@ -467,7 +470,9 @@ impl Desk {
         .with_account_manager(operator.account_manager.unwrap_or(false))
         .with_permissions(permissions(&operator.permissions.unwrap_or_default())?)
         .map_err(to_js)?;
-        self.write()?.add_operator(op).map_err(to_js)
+        self.write()?
+            .change(|d| d.add_operator(op.clone()))
+            .map_err(to_js)
     }
 
     /// The audit records matching a filter, oldest first.
@@ -554,12 +559,13 @@ impl Desk {
         )
         .map_err(to_js)?;
         let inv = self.invocation(actor, &o)?;
-        let mut desk = self.write()?;
-        let outcome = if freeze {
-            desk.freeze(&inv, &request)
-        } else {
-            desk.unfreeze(&inv, &request)
-        };
+        let outcome = self.write()?.change(|d| {
+            if freeze {
+                d.freeze(&inv, &request)
+            } else {
+                d.unfreeze(&inv, &request)
+            }
+        });
         outcome.map(BatchOutcome::from).map_err(to_js)
     }
 
@@ -576,12 +582,14 @@ impl Desk {
         let operator = OperatorId::new(operator).map_err(to_js)?;
         let items = permissions(&items)?;
         let inv = self.invocation(actor, &o)?;
-        let mut desk = self.write()?;
-        if grant {
-            desk.grant_permissions(&inv, &operator, &items)
-        } else {
-            desk.revoke_permissions(&inv, &operator, &items)
-        }
-        .map_err(to_js)
+        self.write()?
+            .change(|d| {
+                if grant {
+                    d.grant_permissions(&inv, &operator, &items)
+                } else {
+                    d.revoke_permissions(&inv, &operator, &items)
+                }
+            })
+            .map_err(to_js)
     }
 }

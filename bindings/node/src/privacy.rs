@@ -150,7 +150,9 @@ impl Desk {
     #[napi]
     pub fn set_row_policy(&self, policy: MaskPolicy) -> napi::Result<(), Code> {
         let p = policy.to_core()?;
-        self.write()?.set_row_policy(p).map_err(to_js)
+        self.write()?
+            .change(|d| d.set_row_policy(p.clone()))
+            .map_err(to_js)
     }
 
     /// How exports that name no policy are anonymised.
@@ -163,7 +165,9 @@ impl Desk {
     #[napi]
     pub fn set_export_policy(&self, policy: MaskPolicy) -> napi::Result<(), Code> {
         let p = policy.to_core()?;
-        self.write()?.set_export_policy(p).map_err(to_js)
+        self.write()?
+            .change(|d| d.set_export_policy(p.clone()))
+            .map_err(to_js)
     }
 
     /// Sets (or clears, with `null`) the partner's secret for keyed pseudonyms in exports (at
@@ -173,8 +177,12 @@ impl Desk {
         let key = secret
             .map(|s| PseudonymKey::new(&s).map_err(to_js))
             .transpose()?;
-        self.write()?.set_pseudonym_key(key);
-        Ok(())
+        self.write()?
+            .change(|d| {
+                d.set_pseudonym_key(key.clone());
+                Ok(())
+            })
+            .map_err(to_js)
     }
 
     /// The events after sequence number `since` (default: all) as JSON text, for a host that
@@ -209,8 +217,12 @@ impl Desk {
     #[napi]
     pub fn set_event_key(&self, key: Option<Buffer>) -> napi::Result<(), Code> {
         let key = key.map(|k| EventKey::new(&k).map_err(to_js)).transpose()?;
-        self.write()?.set_event_key(key);
-        Ok(())
+        self.write()?
+            .change(|d| {
+                d.set_event_key(key.clone());
+                Ok(())
+            })
+            .map_err(to_js)
     }
 
     /// The link of the last event: the head of the event chain (empty at the start of one).

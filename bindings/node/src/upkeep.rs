@@ -36,15 +36,16 @@ impl Desk {
     /// the same secret accept each other's cursors; earlier cursors are refused from now on.
     #[napi]
     pub fn set_cursor_key(&self, secret: Buffer) -> napi::Result<(), Code> {
-        partnerdesk_host::set_cursor_key(&mut *self.write()?, &secret).map_err(to_js)
+        self.write()?
+            .change(|d| partnerdesk_host::set_cursor_key(d, &secret))
+            .map_err(to_js)
     }
 
     /// Moves the month-to-date index to the billing month of `now` (default the desk's).
     #[napi]
     pub fn roll_to(&self, now: Option<DateTime<Utc>>) -> napi::Result<(), Code> {
-        self.write()?
-            .roll_to(partnerdesk_host::now_or_clock(now))
-            .map_err(to_js)
+        let now = partnerdesk_host::now_or_clock(now);
+        self.write()?.change(|d| d.roll_to(now)).map_err(to_js)
     }
 
     /// Removes a customer (host-side data management; nothing is audited).
@@ -52,7 +53,7 @@ impl Desk {
     pub fn remove_customer(&self, customer_id: String) -> napi::Result<(), Code> {
         let id = customer(customer_id)?;
         self.write()?
-            .remove_customer(&id)
+            .change(|d| d.remove_customer(&id))
             .map(|_| ())
             .map_err(to_js)
     }
@@ -96,8 +97,8 @@ impl Desk {
     pub fn tick(&self, now: Option<DateTime<Utc>>) -> napi::Result<u32, Code> {
         let now = partnerdesk_host::now_or_clock(now);
         let mut d = self.write()?;
-        let expired = d.expire_authorizations(now).map_err(to_js)?;
-        let evaluated = d.evaluate_budgets(now).map_err(to_js)?;
+        let expired = d.change(|d| d.expire_authorizations(now)).map_err(to_js)?;
+        let evaluated = d.change(|d| d.evaluate_budgets(now)).map_err(to_js)?;
         Ok(count32(expired + evaluated))
     }
 
@@ -150,7 +151,9 @@ impl Desk {
     pub fn apply_events(&self, events_json: String) -> napi::Result<(), Code> {
         let events: Vec<partnerdesk::event::Event> =
             partnerdesk_host::from_json(&events_json).map_err(to_js)?;
-        self.write()?.apply_events(events).map_err(to_js)
+        self.write()?
+            .change(|d| d.apply_events(events.clone()))
+            .map_err(to_js)
     }
 }
 
