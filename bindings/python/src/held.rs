@@ -141,6 +141,28 @@ fn store_at(location: &str) -> Result<Exclusive, Error> {
     Ok(Exclusive(Mutex::new(open_store(location)?)))
 }
 
+/// `e` without `location` in its text. The host's rule is that a location is never repeated
+/// in an error (a path may name a person, a URL may hold a password), but SQLite's "unable to
+/// open database file" message quotes the path; until the store drops it, the binding does.
+fn without_location(e: Error, location: &str) -> Error {
+    // The location as given, and the path `open_store` takes from a `sqlite:` one.
+    let path = location.strip_prefix("sqlite:").unwrap_or(location);
+    let scrub = |text: String| {
+        if path.trim().is_empty() {
+            text
+        } else {
+            text.replace(location, "<location>").replace(path, "<location>")
+        }
+    };
+    match e {
+        Error::StoreUnavailable { reason } => Error::StoreUnavailable {
+            reason: scrub(reason),
+        },
+        Error::StoreCorrupt { what } => Error::StoreCorrupt { what: scrub(what) },
+        e => e,
+    }
+}
+
 impl HeldDesk {
     /// A desk in memory only.
     pub(crate) fn new(desk: Desk) -> Self {
@@ -151,6 +173,14 @@ impl HeldDesk {
 
     /// `HostDesk::open`: the desk of `partner` at `location` (no partner: the one desk there).
     pub(crate) fn open(
+        location: &str,
+        partner: Option<&str>,
+        options: StoreOptions,
+    ) -> Result<Self, Error> {
+        Self::open_at(location, partner, options).map_err(|e| without_location(e, location))
+    }
+
+    fn open_at(
         location: &str,
         partner: Option<&str>,
         options: StoreOptions,
@@ -171,6 +201,10 @@ impl HeldDesk {
     /// `HostDesk::create`: `desk` stored at `location` as a new durable desk (never over one
     /// of the same partner: `INVALID_ARGUMENT`).
     pub(crate) fn create(location: &str, desk: Desk, options: StoreOptions) -> Result<Self, Error> {
+        Self::create_at(location, desk, options).map_err(|e| without_location(e, location))
+    }
+
+    fn create_at(location: &str, desk: Desk, options: StoreOptions) -> Result<Self, Error> {
         let policy = policy(options)?;
         let mut store = store_at(location)?;
         if store.head(&desk.partner().id)?.is_some() {
