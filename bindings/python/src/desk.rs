@@ -5,6 +5,11 @@
 //! `RwLock` lets searches run in parallel and makes changes wait; locks are always taken with
 //! the GIL released, so a thread waiting for the lock never blocks the interpreter.
 //!
+//! The lock holds a [`HeldDesk`]: in memory, or durable on a store (`Desk.open`, `save_to`).
+//! Reads go through its `Deref` to the core's desk; every change goes through
+//! [`PyDesk::change`], which on a durable desk commits the change (and a refusal's audit
+//! records) before it returns, under the write lock and with the GIL released.
+//!
 //! An export holds the write lock only to prepare and to record; while its rows stream it holds
 //! a read lock (downgraded from the write lock, so that no change slips in between), so reads
 //! from other threads run beside it. Its progress callback and file object run on the

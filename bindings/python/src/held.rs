@@ -151,7 +151,8 @@ fn without_location(e: Error, location: &str) -> Error {
         if path.trim().is_empty() {
             text
         } else {
-            text.replace(location, "<location>").replace(path, "<location>")
+            text.replace(location, "<location>")
+                .replace(path, "<location>")
         }
     };
     match e {
