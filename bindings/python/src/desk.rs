@@ -224,7 +224,9 @@ impl PyDesk {
     /// Stores a copy of this desk at `location` (as `open`'s) as a new durable desk and keeps
     /// working there: every later change is committed to it before it returns. Refused
     /// (`InvalidArgumentError`) when that store already holds this partner's desk; on any
-    /// error the desk stays as and where it was. Releases the GIL while it writes.
+    /// error the desk stays as and where it was. A desk with an event key is refused
+    /// (`InvalidArgumentError` on `key`; see `set_event_key`). Releases the GIL while it
+    /// writes.
     #[pyo3(signature = (location, *, max_attempts = None, checkpoint_every = None))]
     fn save_to(
         &self,
@@ -236,8 +238,14 @@ impl PyDesk {
         self.not_in_own_export()?;
         let location = crate::held::location_arg(py, location)?;
         let options = crate::held::options_arg(py, max_attempts, checkpoint_every)?;
-        py.detach(|| self.write().save_to(&location, options))
-            .py(py)
+        py.detach(|| {
+            let mut held = self.write();
+            if held.has_event_key() {
+                return Err(crate::held::no_event_key());
+            }
+            held.save_to(&location, options)
+        })
+        .py(py)
     }
 
     /// `"sqlite"` or `"postgresql"` for a durable desk, `None` for one in memory only.
@@ -1473,13 +1481,19 @@ impl PyDesk {
 
     /// Sets (or clears, with `None`) the secret key (at least 16 bytes) the desk seals its
     /// events with (HMAC-SHA256 links) and checks applied events against. Never saved.
+    /// Refused on a durable desk (`InvalidArgumentError` on `key`): `open` reads the stored
+    /// events without a key, so sealed ones would not open again.
     fn set_event_key(&self, py: Python<'_>, key: Option<Vec<u8>>) -> PyResult<()> {
         self.not_in_own_export()?;
         let key = key
             .map(|k| partnerdesk::chain::EventKey::new(&k).py(py))
             .transpose()?;
         py.detach(|| {
-            self.change(|d| {
+            let mut held = self.write();
+            if key.is_some() && held.store_kind().is_some() {
+                return Err(crate::held::no_event_key());
+            }
+            held.change(|d| {
                 d.set_event_key(key.clone());
                 Ok(())
             })

@@ -385,3 +385,14 @@ pub(crate) fn timeout_arg(py: Python<'_>, timeout: &Bound<'_, PyAny>) -> PyResul
     }
     Duration::try_from_secs_f64(seconds).map_err(|_| invalid(py, "timeout", reason))
 }
+
+/// `INVALID_ARGUMENT` on `key`: an event key on a durable desk. `open` (like
+/// `partnerdesk_host::HostDesk::open`) reads a store's events without a key, so events sealed
+/// with one would make the store fail to open (`STORE_CORRUPT`, `EVENT_CHAIN_BROKEN`).
+pub(crate) fn no_event_key() -> Error {
+    Error::InvalidArgument {
+        field: "key".to_owned(),
+        reason: "a durable desk's events are not sealed with a key (open reads them without one)"
+            .to_owned(),
+    }
+}

@@ -382,3 +382,24 @@ def test_changes_from_several_threads_are_all_committed(tmp_path: pathlib.Path) 
     expected = history(desk)
     assert len([r for r in desk.audit_log() if r.kind.endswith("permissions")]) >= 80
     assert history(Desk.open(tmp_path / "desk.db")) == expected
+
+
+def test_an_event_key_and_a_durable_desk_are_refused_together(tmp_path: pathlib.Path) -> None:
+    """`open` reads a store's events without a key, so a desk sealing its events with one
+    would not open again: neither order is allowed, and nothing is stored."""
+    desk, now = demo()
+    desk.set_event_key(b"k" * 32)
+    with pytest.raises(partnerdesk.InvalidArgumentError) as e:
+        desk.save_to(tmp_path / "desk.db")
+    assert e.value.field == "key"
+    assert desk.store_kind is None
+    with pytest.raises(partnerdesk.StoreUnavailableError):
+        Desk.open(tmp_path / "desk.db")  # nothing was stored
+    desk.set_event_key(None)
+    desk.save_to(tmp_path / "desk.db")
+    with pytest.raises(partnerdesk.InvalidArgumentError) as e2:
+        desk.set_event_key(b"k" * 32)
+    assert e2.value.field == "key"
+    desk.set_event_key(None)  # clearing is allowed
+    desk.grant_permissions("admin", "ops_billing", [VIEW_SPEND], now=now)
+    assert history(Desk.open(tmp_path / "desk.db")) == history(desk)
