@@ -5,6 +5,11 @@
 //! `RwLock` lets searches run in parallel and makes changes wait; locks are always taken with
 //! the GIL released, so a thread waiting for the lock never blocks the interpreter.
 //!
+//! The lock holds a [`HeldDesk`]: in memory, or durable on a store (`Desk.open`, `save_to`).
+//! Reads go through its `Deref` to the core's desk; every change goes through
+//! [`PyDesk::change`], which on a durable desk commits the change (and a refusal's audit
+//! records) before it returns, under the write lock and with the GIL released.
+//!
 //! An export holds the write lock only to prepare and to record; while its rows stream it holds
 //! a read lock (downgraded from the write lock, so that no change slips in between), so reads
 //! from other threads run beside it. Its progress callback and file object run on the
@@ -18,6 +23,7 @@ use crate::governed::{
     PyAuditRecord, PyAuthorization, PyBatchOutcome, PyDisassociationRequest, PyEvent, PyOperator,
     actor_arg, ids_arg, key_arg,
 };
+use crate::held::HeldDesk;
 use crate::query::{query_arg, sort_arg};
 use crate::values::{PyCustomerRow, PyPage, PyPartner, now_arg};
 use crate::views::{
@@ -69,7 +75,7 @@ impl Drop for ExportingMark<'_> {
 /// A partner's customer portfolio.
 #[pyclass(name = "Desk", module = "partnerdesk", frozen)]
 pub(crate) struct PyDesk {
-    inner: RwLock<Desk>,
+    inner: RwLock<HeldDesk>,
     /// The threads writing an export of this desk, each holding a read lock (a thread twice
     /// when its file object starts another export, which is refused; see `not_in_own_export`).
     exporting: Mutex<Vec<ThreadId>>,
@@ -77,6 +83,10 @@ pub(crate) struct PyDesk {
 
 impl PyDesk {
     pub(crate) fn wrap(desk: Desk) -> Self {
+        PyDesk::hold(HeldDesk::new(desk))
+    }
+
+    fn hold(desk: HeldDesk) -> Self {
         PyDesk {
             inner: RwLock::new(desk),
             exporting: Mutex::new(Vec::new()),
@@ -99,7 +109,7 @@ impl PyDesk {
     /// Read access. On a thread writing an export of this desk (its callback or file object
     /// reading the desk), the read lock that thread holds is taken again, even with a change
     /// waiting for the lock: waiting behind that change would wait forever.
-    pub(crate) fn read(&self) -> RwLockReadGuard<'_, Desk> {
+    pub(crate) fn read(&self) -> RwLockReadGuard<'_, HeldDesk> {
         if self.in_own_export() {
             self.inner.read_recursive()
         } else {
@@ -119,9 +129,20 @@ impl PyDesk {
         Ok(())
     }
 
-    /// Write access (see [`PyDesk::read`]).
-    pub(crate) fn write(&self) -> RwLockWriteGuard<'_, Desk> {
+    /// Write access (see [`PyDesk::read`]), for the store's operations and an export's
+    /// phases; a change goes through [`PyDesk::change`].
+    pub(crate) fn write(&self) -> RwLockWriteGuard<'_, HeldDesk> {
         self.inner.write()
+    }
+
+    /// Runs a change under the write lock: on a durable desk it is committed (with a
+    /// refusal's audit records) before this returns, and `f` may run again after another
+    /// instance's change, so it must do the same each time.
+    pub(crate) fn change<T>(
+        &self,
+        f: impl FnMut(&mut Desk) -> partnerdesk::Result<T>,
+    ) -> partnerdesk::Result<T> {
+        self.inner.write().change(f)
     }
 }
 
@@ -173,6 +194,104 @@ impl PyDesk {
         let text = json_text(json)?;
         let desk = py.detach(|| Desk::from_snapshot_json(&text)).py(py)?;
         Ok(Self::wrap(desk))
+    }
+
+    // ---- durable desks ---------------------------------------------------------------------
+
+    /// Opens the desk stored at `location`: a SQLite file path (`str` or `os.PathLike`; the
+    /// file is made if missing) or a `postgresql://` URL. `partner` names the desk to open;
+    /// without it, the one desk the store holds. `max_attempts` (1 to 64, default 8): how many
+    /// times a change runs when other instances keep committing first; `checkpoint_every`
+    /// (default 10,000; 0: only on `checkpoint()`). Every change is committed before it
+    /// returns. Releases the GIL while it reads the store.
+    #[staticmethod]
+    #[pyo3(signature = (location, *, partner = None, max_attempts = None, checkpoint_every = None))]
+    fn open(
+        py: Python<'_>,
+        location: &Bound<'_, PyAny>,
+        partner: Option<String>,
+        max_attempts: Option<i64>,
+        checkpoint_every: Option<i64>,
+    ) -> PyResult<Self> {
+        let location = crate::held::location_arg(py, location)?;
+        let options = crate::held::options_arg(py, max_attempts, checkpoint_every)?;
+        let held = py
+            .detach(|| HeldDesk::open(&location, partner.as_deref(), options))
+            .py(py)?;
+        Ok(Self::hold(held))
+    }
+
+    /// Stores a copy of this desk at `location` (as `open`'s) as a new durable desk and keeps
+    /// working there: every later change is committed to it before it returns. Refused
+    /// (`InvalidArgumentError`) when that store already holds this partner's desk; on any
+    /// error the desk stays as and where it was. A desk with an event key is refused
+    /// (`InvalidArgumentError` on `key`; see `set_event_key`). Releases the GIL while it
+    /// writes.
+    #[pyo3(signature = (location, *, max_attempts = None, checkpoint_every = None))]
+    fn save_to(
+        &self,
+        py: Python<'_>,
+        location: &Bound<'_, PyAny>,
+        max_attempts: Option<i64>,
+        checkpoint_every: Option<i64>,
+    ) -> PyResult<()> {
+        self.not_in_own_export()?;
+        let location = crate::held::location_arg(py, location)?;
+        let options = crate::held::options_arg(py, max_attempts, checkpoint_every)?;
+        py.detach(|| {
+            let mut held = self.write();
+            if held.has_event_key() {
+                return Err(crate::held::no_event_key());
+            }
+            held.save_to(&location, options)
+        })
+        .py(py)
+    }
+
+    /// `"sqlite"` or `"postgresql"` for a durable desk, `None` for one in memory only.
+    #[getter]
+    fn store_kind(&self, py: Python<'_>) -> Option<&'static str> {
+        py.detach(|| self.read().store_kind().map(|k| k.as_str()))
+    }
+
+    /// Applies what other instances committed to the store since this desk last read it;
+    /// returns how many events that was (0 in memory).
+    fn refresh(&self, py: Python<'_>) -> PyResult<u64> {
+        self.not_in_own_export()?;
+        py.detach(|| self.write().refresh()).py(py)
+    }
+
+    /// Waits up to `timeout` (a `datetime.timedelta` or seconds, at most an hour) for
+    /// another instance to commit, then applies it; `True` when something new was applied
+    /// (in memory: `False` at once). Waits with the GIL released and lets other threads use
+    /// the desk meanwhile; Ctrl-C interrupts it.
+    fn follow(&self, py: Python<'_>, timeout: &Bound<'_, PyAny>) -> PyResult<bool> {
+        self.not_in_own_export()?;
+        let timeout = crate::held::timeout_arg(py, timeout)?;
+        if py.detach(|| self.read().store_kind()).is_none() {
+            return Ok(false);
+        }
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            // In slices, the write lock released between them: other threads' reads and
+            // changes run while this one waits.
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let slice = left.min(crate::held::FOLLOW_SLICE);
+            if py.detach(|| self.write().follow(slice)).py(py)? {
+                return Ok(true);
+            }
+            if slice == left {
+                return Ok(false);
+            }
+            py.check_signals()?;
+        }
+    }
+
+    /// Stores a checkpoint now, so that the next `open` reads less of the log; returns how
+    /// many events the log held at it. `InvalidArgumentError` in memory (there is no store).
+    fn checkpoint(&self, py: Python<'_>) -> PyResult<u64> {
+        self.not_in_own_export()?;
+        py.detach(|| self.write().checkpoint()).py(py)
     }
 
     /// The desk as versioned snapshot JSON; releases the GIL while writing.
@@ -338,7 +457,7 @@ impl PyDesk {
         py.detach(|| {
             let c: partnerdesk::Customer =
                 serde_json::from_str(&text).map_err(partnerdesk::Error::from)?;
-            self.write().insert_customer(c)
+            self.change(|d| d.insert_customer(c.clone()))
         })
         .py(py)
     }
@@ -350,7 +469,7 @@ impl PyDesk {
         py.detach(|| {
             let c: partnerdesk::Customer =
                 serde_json::from_str(&text).map_err(partnerdesk::Error::from)?;
-            self.write().upsert_customer(c)
+            self.change(|d| d.upsert_customer(c.clone()))
         })
         .py(py)
     }
@@ -359,7 +478,7 @@ impl PyDesk {
     fn remove_customer(&self, py: Python<'_>, id: String) -> PyResult<()> {
         self.not_in_own_export()?;
         let id = CustomerId::new(id).py(py)?;
-        py.detach(|| self.write().remove_customer(&id).map(|_| ()))
+        py.detach(|| self.change(|d| d.remove_customer(&id).map(|_| ())))
             .py(py)
     }
 
@@ -506,7 +625,7 @@ impl PyDesk {
         let now = now_arg(py, now)?;
         let key = key_arg(py, idempotency_key)?;
         let inv = Invocation::new(actor, now).with_key(key);
-        py.detach(|| self.write().set_budget(&inv, &customer, &setting))
+        py.detach(|| self.change(|d| d.set_budget(&inv, &customer, &setting)))
             .py(py)
     }
 
@@ -529,7 +648,7 @@ impl PyDesk {
         let key = key_arg(py, idempotency_key)?;
         let inv = Invocation::new(actor, now).with_key(key);
         let out = py
-            .detach(|| self.write().assign_manager(&inv, &ids, &manager))
+            .detach(|| self.change(|d| d.assign_manager(&inv, &ids, &manager)))
             .py(py)?;
         PyBatchOutcome::build(py, out)
     }
@@ -551,7 +670,7 @@ impl PyDesk {
         let key = key_arg(py, idempotency_key)?;
         let inv = Invocation::new(actor, now).with_key(key);
         let out = py
-            .detach(|| self.write().unassign_manager(&inv, &ids))
+            .detach(|| self.change(|d| d.unassign_manager(&inv, &ids)))
             .py(py)?;
         PyBatchOutcome::build(py, out)
     }
@@ -573,11 +692,8 @@ impl PyDesk {
         let now = now_arg(py, now)?;
         let key = key_arg(py, idempotency_key)?;
         let inv = Invocation::new(actor, now).with_key(key);
-        py.detach(|| {
-            self.write()
-                .request_disassociation(&inv, &customer, &reason)
-        })
-        .py(py)
+        py.detach(|| self.change(|d| d.request_disassociation(&inv, &customer, &reason)))
+            .py(py)
     }
 
     /// The partner asks to disassociate a customer; returns the request id.
@@ -597,11 +713,8 @@ impl PyDesk {
         let now = now_arg(py, now)?;
         let key = key_arg(py, idempotency_key)?;
         let inv = Invocation::new(actor, now).with_key(key);
-        py.detach(|| {
-            self.write()
-                .request_partner_disassociation(&inv, &customer, &reason)
-        })
-        .py(py)
+        py.detach(|| self.change(|d| d.request_partner_disassociation(&inv, &customer, &reason)))
+            .py(py)
     }
 
     /// Approves or rejects a disassociation request.
@@ -622,11 +735,8 @@ impl PyDesk {
         let now = now_arg(py, now)?;
         let key = key_arg(py, idempotency_key)?;
         let inv = Invocation::new(actor, now).with_key(key);
-        py.detach(|| {
-            self.write()
-                .decide_disassociation(&inv, request, approve, &reason)
-        })
-        .py(py)
+        py.detach(|| self.change(|d| d.decide_disassociation(&inv, request, approve, &reason)))
+            .py(py)
     }
 
     /// Every disassociation request, oldest first.
@@ -664,7 +774,7 @@ impl PyDesk {
         let key = key_arg(py, idempotency_key)?;
         let inv = Invocation::new(actor, now).with_key(key);
         let id = py
-            .detach(|| self.write().request_authorization(&inv, &request))
+            .detach(|| self.change(|d| d.request_authorization(&inv, &request)))
             .py(py)?;
         Ok(id.to_string())
     }
@@ -692,8 +802,7 @@ impl PyDesk {
         let inv = Invocation::new(actor, now).with_key(key);
         let reason = reason.unwrap_or_default();
         py.detach(|| {
-            let mut d = self.write();
-            match action {
+            self.change(|d| match action {
                 "approve" => d.approve_authorization(&inv, &id),
                 "reject" => d.reject_authorization(&inv, &id),
                 "revoke" => d.revoke_authorization(&inv, &id, &reason),
@@ -704,7 +813,7 @@ impl PyDesk {
                     field: "action".into(),
                     reason: "expected approve, reject, revoke, terminate, distributor_approve or distributor_reject".into(),
                 }),
-            }
+            })
         })
         .py(py)
     }
@@ -744,11 +853,8 @@ impl PyDesk {
     fn tick(&self, py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<usize> {
         self.not_in_own_export()?;
         let now = now_arg(py, now)?;
-        py.detach(|| {
-            let mut d = self.write();
-            Ok(d.expire_authorizations(now)? + d.evaluate_budgets(now)?)
-        })
-        .py(py)
+        py.detach(|| self.change(|d| Ok(d.expire_authorizations(now)? + d.evaluate_budgets(now)?)))
+            .py(py)
     }
 
     /// Adds an operator of the partner (set-up, not a governed operation).
@@ -776,7 +882,8 @@ impl PyDesk {
             .with_account_manager(account_manager)
             .with_permissions(permissions.iter().map(|p| Permission::parse(p)))
             .py(py)?;
-        py.detach(|| self.write().add_operator(op)).py(py)
+        py.detach(|| self.change(|d| d.add_operator(op.clone())))
+            .py(py)
     }
 
     /// Associates a new customer with the partner.
@@ -824,7 +931,7 @@ impl PyDesk {
         let invited_by = invited_by.map(|i| OperatorId::new(i).py(py)).transpose()?;
         let key = key_arg(py, idempotency_key)?;
         let inv = Invocation::new(actor, now).with_key(key);
-        py.detach(|| self.write().associate(&inv, c, invited_by))
+        py.detach(|| self.change(|d| d.associate(&inv, c.clone(), invited_by.clone())))
             .py(py)
     }
 
@@ -856,7 +963,7 @@ impl PyDesk {
         let key = key_arg(py, idempotency_key)?;
         let inv = Invocation::new(actor, now).with_key(key);
         let id = py
-            .detach(|| self.write().place_order_on_behalf(&inv, &request))
+            .detach(|| self.change(|d| d.place_order_on_behalf(&inv, &request)))
             .py(py)?;
         Ok(id.to_string())
     }
@@ -1099,7 +1206,7 @@ impl PyDesk {
     fn roll_to(&self, py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
         self.not_in_own_export()?;
         let now = now_arg(py, now)?;
-        py.detach(|| self.write().roll_to(now)).py(py)
+        py.detach(|| self.change(|d| d.roll_to(now))).py(py)
     }
 
     /// Sets how list rows mask personal fields: a base policy (`"console"`: name, mobile and
@@ -1116,7 +1223,8 @@ impl PyDesk {
     ) -> PyResult<()> {
         self.not_in_own_export()?;
         let policy = mask_policy_arg(py, base, rules)?;
-        py.detach(|| self.write().set_row_policy(policy)).py(py)
+        py.detach(|| self.change(|d| d.set_row_policy(policy.clone())))
+            .py(py)
     }
 
     /// Sets the mask policy of exports (same arguments as `set_row_policy`).
@@ -1129,7 +1237,8 @@ impl PyDesk {
     ) -> PyResult<()> {
         self.not_in_own_export()?;
         let policy = mask_policy_arg(py, base, rules)?;
-        py.detach(|| self.write().set_export_policy(policy)).py(py)
+        py.detach(|| self.change(|d| d.set_export_policy(policy.clone())))
+            .py(py)
     }
 
     /// Sets (or clears, with `None`) the secret key of `"pseudonym"` masks.
@@ -1138,8 +1247,13 @@ impl PyDesk {
         let key = secret
             .map(|s| partnerdesk::privacy::PseudonymKey::new(&s).py(py))
             .transpose()?;
-        py.detach(|| self.write().set_pseudonym_key(key));
-        Ok(())
+        py.detach(|| {
+            self.change(|d| {
+                d.set_pseudonym_key(key.clone());
+                Ok(())
+            })
+        })
+        .py(py)
     }
 
     // ---- export ----------------------------------------------------------------------------
@@ -1276,7 +1390,7 @@ impl PyDesk {
         let customer = CustomerId::new(customer).py(py)?;
         let field = SensitiveField::parse(field).py(py)?;
         let inv = Invocation::new(actor, now_arg(py, now)?);
-        py.detach(|| self.write().reveal(&inv, &customer, field))
+        py.detach(|| self.change(|d| d.reveal(&inv, &customer, field)))
             .py(py)
     }
 
@@ -1340,7 +1454,8 @@ impl PyDesk {
     fn apply_events(&self, py: Python<'_>, events: Vec<PyEvent>) -> PyResult<()> {
         self.not_in_own_export()?;
         let events: Vec<_> = events.into_iter().map(|e| e.inner).collect();
-        py.detach(|| self.write().apply_events(events)).py(py)
+        py.detach(|| self.change(|d| d.apply_events(events.clone())))
+            .py(py)
     }
 
     /// A desk rebuilt from a snapshot and the events recorded since, checked as
@@ -1366,13 +1481,24 @@ impl PyDesk {
 
     /// Sets (or clears, with `None`) the secret key (at least 16 bytes) the desk seals its
     /// events with (HMAC-SHA256 links) and checks applied events against. Never saved.
+    /// Refused on a durable desk (`InvalidArgumentError` on `key`): `open` reads the stored
+    /// events without a key, so sealed ones would not open again.
     fn set_event_key(&self, py: Python<'_>, key: Option<Vec<u8>>) -> PyResult<()> {
         self.not_in_own_export()?;
         let key = key
             .map(|k| partnerdesk::chain::EventKey::new(&k).py(py))
             .transpose()?;
-        py.detach(|| self.write().set_event_key(key));
-        Ok(())
+        py.detach(|| {
+            let mut held = self.write();
+            if key.is_some() && held.store_kind().is_some() {
+                return Err(crate::held::no_event_key());
+            }
+            held.change(|d| {
+                d.set_event_key(key.clone());
+                Ok(())
+            })
+        })
+        .py(py)
     }
 
     /// The link of the last event: the head of the event chain (`""` at the start of one).
@@ -1413,7 +1539,7 @@ impl PyDesk {
     /// the same secret accept each other's cursors; earlier cursors are refused from now on.
     fn set_cursor_key(&self, py: Python<'_>, secret: Vec<u8>) -> PyResult<()> {
         self.not_in_own_export()?;
-        py.detach(|| partnerdesk_host::set_cursor_key(&mut self.write(), &secret))
+        py.detach(|| self.change(|d| partnerdesk_host::set_cursor_key(d, &secret)))
             .py(py)
     }
 
@@ -1445,7 +1571,8 @@ impl PyDesk {
     ) -> PyResult<usize> {
         self.not_in_own_export()?;
         let now = now_arg(py, now)?;
-        py.detach(|| self.write().expire_authorizations(now)).py(py)
+        py.detach(|| self.change(|d| d.expire_authorizations(now)))
+            .py(py)
     }
 
     /// Freezes the customers whose auto-freeze budget is used up at `now`; how many.
@@ -1453,7 +1580,8 @@ impl PyDesk {
     fn evaluate_budgets(&self, py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<usize> {
         self.not_in_own_export()?;
         let now = now_arg(py, now)?;
-        py.detach(|| self.write().evaluate_budgets(now)).py(py)
+        py.detach(|| self.change(|d| d.evaluate_budgets(now)))
+            .py(py)
     }
 
     /// Whether an active authorization covers the scope for the customer at `now`.
@@ -1573,12 +1701,13 @@ impl PyDesk {
         let key = key_arg(py, idempotency_key)?;
         let inv = Invocation::new(actor, now).with_key(key);
         py.detach(|| {
-            let mut d = self.write();
-            if grant {
-                d.grant_permissions(&inv, &operator, &items)
-            } else {
-                d.revoke_permissions(&inv, &operator, &items)
-            }
+            self.change(|d| {
+                if grant {
+                    d.grant_permissions(&inv, &operator, &items)
+                } else {
+                    d.revoke_permissions(&inv, &operator, &items)
+                }
+            })
         })
         .py(py)
     }
@@ -1603,12 +1732,13 @@ impl PyDesk {
         let inv = Invocation::new(actor, now).with_key(key);
         let out = py
             .detach(|| {
-                let mut d = self.write();
-                if freeze {
-                    d.freeze(&inv, &request)
-                } else {
-                    d.unfreeze(&inv, &request)
-                }
+                self.change(|d| {
+                    if freeze {
+                        d.freeze(&inv, &request)
+                    } else {
+                        d.unfreeze(&inv, &request)
+                    }
+                })
             })
             .py(py)?;
         PyBatchOutcome::build(py, out)
@@ -1707,20 +1837,21 @@ impl PyDesk {
     /// run and its changes are refused (see [`PyDesk::not_in_own_export`]).
     fn export_phases<T>(
         &self,
-        prepare: impl FnOnce(&mut Desk) -> Result<PreparedExport, partnerdesk::Error>,
+        prepare: impl FnMut(&mut Desk) -> Result<PreparedExport, partnerdesk::Error>,
         out: &mut (dyn Write + Send),
         progress: &mut Progress,
         record: impl FnOnce(&mut Desk, PreparedExport, ExportWritten) -> Result<T, partnerdesk::Error>,
     ) -> Result<T, partnerdesk::Error> {
         let mut desk = self.write();
-        let prepared = prepare(&mut desk)?;
+        let prepared = desk.change(prepare)?;
         let desk = RwLockWriteGuard::downgrade(desk);
         let written = {
             let _mark = ExportingMark::set(self);
             desk.write_export(&prepared, out, |p| progress.call(p))
         };
         drop(desk);
-        record(&mut self.write(), prepared, written?)
+        let written = written?;
+        self.write().change_once(|d| record(d, prepared, written))
     }
 
     /// Opens the destination, runs `f` (the phases of an export, see

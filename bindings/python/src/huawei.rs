@@ -214,33 +214,38 @@ pub(crate) fn huawei_import(
     let pages = refs.as_slice();
     let result = match kind {
         "list_sub_customers" => {
-            py.detach(|| import::import_list_sub_customers(&mut d.write(), &opts, pages))
+            py.detach(|| d.change(|desk| Ok(import::import_list_sub_customers(desk, &opts, pages))))
         }
         "budget" => {
             let c = need_customer()?;
             let one = pages.first().copied().unwrap_or("");
-            py.detach(|| import::import_budget(&mut d.write(), &opts, &c, one))
+            py.detach(|| d.change(|desk| Ok(import::import_budget(desk, &opts, &c, one))))
         }
-        "budgets" => py.detach(|| import::import_budgets(&mut d.write(), &opts, pages)),
+        "budgets" => py.detach(|| d.change(|desk| Ok(import::import_budgets(desk, &opts, pages)))),
         "budget_records" => {
             let c = need_customer()?;
-            py.detach(|| import::import_budget_records(&mut d.write(), &opts, &c, pages))
+            py.detach(|| d.change(|desk| Ok(import::import_budget_records(desk, &opts, &c, pages))))
         }
-        "on_demand_resources" => {
-            py.detach(|| import::import_on_demand_resources(&mut d.write(), &opts, pages))
-        }
+        "on_demand_resources" => py
+            .detach(|| d.change(|desk| Ok(import::import_on_demand_resources(desk, &opts, pages)))),
         "subscription_resources" => {
             let c = need_customer()?;
-            py.detach(|| import::import_subscription_resources(&mut d.write(), &opts, &c, pages))
+            py.detach(|| {
+                d.change(|desk| {
+                    Ok(import::import_subscription_resources(
+                        desk, &opts, &c, pages,
+                    ))
+                })
+            })
         }
-        "orders" => py.detach(|| import::import_orders(&mut d.write(), pages)),
+        "orders" => py.detach(|| d.change(|desk| Ok(import::import_orders(desk, pages)))),
         "fee_records" => {
             let c = need_cycle()?;
-            py.detach(|| import::import_fee_records(&mut d.write(), c, pages))
+            py.detach(|| d.change(|desk| Ok(import::import_fee_records(desk, c, pages))))
         }
         "monthly_bills" => {
             let c = need_cycle()?;
-            py.detach(|| import::import_monthly_bills(&mut d.write(), c, pages))
+            py.detach(|| d.change(|desk| Ok(import::import_monthly_bills(desk, c, pages))))
         }
         _ => {
             return Err(to_py(
@@ -252,7 +257,8 @@ pub(crate) fn huawei_import(
             ));
         }
     };
-    report(py, &result.pyh(py)?)
+    // The outer result is the store's (the step committed or not), the inner the adapter's.
+    report(py, &result.map_err(|e| to_py(py, e))?.pyh(py)?)
 }
 
 /// An empty desk for a partner, to import Huawei responses into.

@@ -10,6 +10,7 @@ mod desk;
 mod errors;
 mod export;
 mod governed;
+mod held;
 mod huawei;
 mod panic_guard;
 mod query;

@@ -7,6 +7,9 @@ import datetime
 import hashlib
 import io
 import json
+import pathlib
+import shutil
+import tempfile
 from collections.abc import Callable
 
 import pytest
@@ -157,6 +160,37 @@ def out_of_order() -> None:
     Desk.replay(start, desk.events()[::-1])
 
 
+FIXTURES = pathlib.Path(__file__).resolve().parents[2] / "host" / "fixtures"
+
+
+def open_copy_of(fixture: str) -> Callable[[], object]:
+    """A trigger that opens a copy of a store fixture (never the committed file itself)."""
+
+    def trigger() -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = pathlib.Path(tmp) / fixture
+            shutil.copyfile(FIXTURES / fixture, path)
+            Desk.open(path)
+
+    return trigger
+
+
+def store_unavailable() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        Desk.open(pathlib.Path(tmp) / "no" / "such" / "folder" / "desk.db")
+
+
+def concurrent_change() -> None:
+    """Two desks on one SQLite file, one attempt each: the second change comes too late."""
+    with tempfile.TemporaryDirectory() as tmp:
+        location = pathlib.Path(tmp) / "desk.db"
+        a, now = demo()
+        a.save_to(location, max_attempts=1)
+        b = Desk.open(location, max_attempts=1)
+        a.grant_permissions("admin", "ops_billing", ["PD_VIEW_SPEND"], now=now)
+        b.grant_permissions("admin", "am_001", ["PD_VIEW_SPEND"], now=now)
+
+
 TRIGGERS: dict[str, Callable[[], object]] = {
     "INVALID_ID": lambda: Query.customer_id(""),
     "INVALID_MONEY": lambda: demo()[0].set_budget("admin", one(*demo(), "assoc=reseller"), "-5"),
@@ -202,6 +236,10 @@ TRIGGERS: dict[str, Callable[[], object]] = {
     "INVALID_EVENT": forged_grant,
     "EVENT_CHAIN_BROKEN": out_of_order,
     "QUERY_TOO_COMPLEX": lambda: Query.parse("not " * 65 + "tag:vip"),
+    "STORE_UNAVAILABLE": store_unavailable,
+    "CONCURRENT_CHANGE": concurrent_change,
+    "STORE_CORRUPT": open_copy_of("not-a-database.db"),
+    "STORE_VERSION_UNSUPPORTED": open_copy_of("newer-schema.db"),
 }
 
 
@@ -237,6 +275,21 @@ def test_error_details_are_attributes() -> None:
     with pytest.raises(partnerdesk.MalformedJsonError) as e2:
         Desk.from_snapshot_json('{"a": 1,\n  oops}')
     assert (e2.value.category, e2.value.line) == ("syntax", 2)
+
+
+def test_store_errors_carry_their_details() -> None:
+    with pytest.raises(partnerdesk.StoreUnavailableError) as e:
+        store_unavailable()
+    assert e.value.reason and "no/such" not in str(e.value)  # a location is never in an error
+    with pytest.raises(partnerdesk.ConcurrentChangeError) as e2:
+        concurrent_change()
+    assert e2.value.found_events > e2.value.expected_events
+    with pytest.raises(partnerdesk.StoreCorruptError) as e3:
+        open_copy_of("not-a-database.db")()
+    assert e3.value.what
+    with pytest.raises(partnerdesk.StoreVersionUnsupportedError) as e4:
+        open_copy_of("newer-schema.db")()
+    assert e4.value.found > e4.value.supported
 
 
 def test_argument_conversion_errors_are_type_and_value_errors() -> None:

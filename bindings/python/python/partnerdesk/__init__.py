@@ -11,8 +11,32 @@ enumerations are strings, and every error is a ``PartnerDeskError`` subclass wit
     True
 """
 
+import os as _os
+
 from . import _partnerdesk
 from ._partnerdesk import *  # noqa: F401,F403
+from ._partnerdesk import Desk
 
 __version__: str = _partnerdesk.__version__
 __all__ = [name for name in dir(_partnerdesk) if not name.startswith("_")]
+
+
+def open(
+    location: "str | _os.PathLike[str]",
+    *,
+    partner: "str | None" = None,
+    max_attempts: "int | None" = None,
+    checkpoint_every: "int | None" = None,
+) -> Desk:
+    """Opens the desk stored at ``location`` (a SQLite file path or a ``postgresql://`` URL):
+    the desk of ``partner``, or the one desk the store holds. The same as ``Desk.open``; every
+    change to the desk is committed to the store before it returns.
+
+    Not in ``__all__``: ``from partnerdesk import *`` does not shadow the built-in ``open``.
+    """
+    return Desk.open(
+        location,
+        partner=partner,
+        max_attempts=max_attempts,
+        checkpoint_every=checkpoint_every,
+    )
