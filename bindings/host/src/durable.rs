@@ -251,8 +251,12 @@ impl HostDesk {
     /// Stores `desk` at `location` as a new durable desk (its first checkpoint) and holds it
     /// there. `INVALID_ARGUMENT` on `location` when the store already holds a desk of that
     /// partner (open that one instead: nothing is overwritten); otherwise as
-    /// [`HostDesk::open`].
+    /// [`HostDesk::open`]. A desk whose events are sealed with a key is refused
+    /// (`INVALID_ARGUMENT` on `key`, see [`HostDesk::set_event_key`]).
     pub fn create(location: &str, desk: Desk, options: StoreOptions) -> Result<Self, Error> {
+        if desk.has_event_key() {
+            return Err(no_event_key());
+        }
         let policy = options.policy()?;
         let mut store = open_store(location)?;
         if store.head(&desk.partner().id)?.is_some() {
@@ -327,12 +331,40 @@ impl HostDesk {
         }
     }
 
-    /// Waits up to `timeout` for another instance to commit, then applies it; `true` when
-    /// something new was applied (in memory: `false` at once).
+    /// The longest [`HostDesk::follow`] waits in one call (call it again to wait longer).
+    pub const MAX_FOLLOW: Duration = Duration::from_secs(3600);
+
+    /// Waits up to `timeout` (at most [`HostDesk::MAX_FOLLOW`], else `INVALID_ARGUMENT` on
+    /// `timeout`) for another instance to commit, then applies it; `true` when something new
+    /// was applied (in memory: `false` at once).
     pub fn follow(&mut self, timeout: Duration) -> Result<bool, Error> {
+        if timeout > Self::MAX_FOLLOW {
+            return Err(Error::InvalidArgument {
+                field: "timeout".to_owned(),
+                reason: "expected at most an hour".to_owned(),
+            });
+        }
         match &mut self.kind {
             Kind::Memory(_) => Ok(false),
             Kind::Durable(durable, _) => Ok(durable.follow(timeout)?),
+        }
+    }
+
+    /// Seals this desk's next events with `key` (`None`: plain SHA-256 links), as
+    /// [`Desk::set_event_key`]. Only in memory: a durable desk's events are read back without
+    /// a key when it opens, so a key there is `INVALID_ARGUMENT` on `key` (clearing it is
+    /// allowed).
+    pub fn set_event_key(
+        &mut self,
+        key: Option<partnerdesk::chain::EventKey>,
+    ) -> Result<(), Error> {
+        match (&mut self.kind, key) {
+            (Kind::Memory(desk), key) => {
+                desk.set_event_key(key);
+                Ok(())
+            }
+            (Kind::Durable(..), None) => Ok(()),
+            (Kind::Durable(..), Some(_)) => Err(no_event_key()),
         }
     }
 
@@ -361,6 +393,15 @@ fn the_one_desk(store: &mut dyn Store) -> Result<PartnerId, Error> {
                 partners.len() + 1
             ),
         }),
+    }
+}
+
+/// `INVALID_ARGUMENT` on `key`: an event key on a durable desk.
+fn no_event_key() -> Error {
+    Error::InvalidArgument {
+        field: "key".to_owned(),
+        reason: "a durable desk's events are not sealed with a key (open reads them without one)"
+            .to_owned(),
     }
 }
 

@@ -126,7 +126,16 @@ fn the_fixtures_give_the_store_codes() -> TestResult {
     // A folder that does not exist: the file cannot be created.
     let missing = dir.path().join("no/such/folder/desk.db");
     let opened = HostDesk::open(&missing.to_string_lossy(), None, StoreOptions::default());
+    let message = opened
+        .as_ref()
+        .err()
+        .map(ToString::to_string)
+        .unwrap_or_default();
     assert_eq!(code(opened), "STORE_UNAVAILABLE");
+    assert!(
+        !message.contains("no/such/folder"),
+        "a location is never repeated in an error: {message}"
+    );
     Ok(())
 }
 
@@ -275,4 +284,25 @@ fn a_host_desk_can_be_shared_between_threads() {
     fn shared<T: Send + Sync>() {}
     shared::<HostDesk>();
     shared::<std::sync::Arc<std::sync::RwLock<HostDesk>>>();
+}
+
+#[test]
+fn event_keys_stay_in_memory_and_follow_waits_at_most_an_hour() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (desk, _) = demo_desk()?;
+    let mut held = HostDesk::new(desk);
+    let key = partnerdesk::chain::EventKey::new(&[7u8; 32])?;
+    held.set_event_key(Some(key.clone()))?;
+    assert!(held.has_event_key());
+    let keyed = held.save_to(&location(dir.path()), StoreOptions::default());
+    assert_eq!(code(keyed), "INVALID_ARGUMENT");
+    assert_eq!(held.store_kind(), None);
+    held.set_event_key(None)?;
+    held.save_to(&location(dir.path()), StoreOptions::default())?;
+    assert_eq!(code(held.set_event_key(Some(key))), "INVALID_ARGUMENT");
+    held.set_event_key(None)?;
+    let long = held.follow(HostDesk::MAX_FOLLOW + std::time::Duration::from_millis(1));
+    assert_eq!(code(long), "INVALID_ARGUMENT");
+    assert!(!held.follow(std::time::Duration::from_millis(10))?);
+    Ok(())
 }

@@ -214,3 +214,17 @@ test('an export on a durable desk: its audit record and its job are committed', 
   assert.deepEqual(reopened.exports(), d.exports())
   assert.deepEqual(state(reopened), state(d))
 })
+
+test('an event key stays in memory: refused on a durable desk and by saveTo', async () => {
+  const desk = pd.Desk.demo(20, 3)
+  desk.setEventKey(randomBytes(32))
+  const keyed = await rejected(desk.saveTo(fresh()))
+  assert.equal(keyed.code, 'INVALID_ARGUMENT')
+  assert.match(keyed.message, /key/)
+  assert.equal(desk.storeKind, null, 'still in memory')
+  desk.setEventKey(null)
+  await desk.saveTo(fresh())
+  const onDurable = thrown(() => desk.setEventKey(randomBytes(32)))
+  assert.equal(onDurable.code, 'INVALID_ARGUMENT')
+  desk.setEventKey(null)
+})

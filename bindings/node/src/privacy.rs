@@ -214,15 +214,12 @@ impl Desk {
 
     /// Sets (or clears, without one) the secret key (at least 16 bytes) the desk seals its
     /// events with (HMAC-SHA256 links) and checks replayed events against. Never saved.
+    /// Refused on a durable desk (`INVALID_ARGUMENT` on `key`): `Desk.open` reads the stored
+    /// events without a key, so sealed ones would not open again.
     #[napi]
     pub fn set_event_key(&self, key: Option<Buffer>) -> napi::Result<(), Code> {
         let key = key.map(|k| EventKey::new(&k).map_err(to_js)).transpose()?;
-        self.write()?
-            .change(|d| {
-                d.set_event_key(key.clone());
-                Ok(())
-            })
-            .map_err(to_js)
+        self.write()?.set_event_key(key).map_err(to_js)
     }
 
     /// The link of the last event: the head of the event chain (empty at the start of one).

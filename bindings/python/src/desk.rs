@@ -5,7 +5,7 @@
 //! `RwLock` lets searches run in parallel and makes changes wait; locks are always taken with
 //! the GIL released, so a thread waiting for the lock never blocks the interpreter.
 //!
-//! The lock holds a [`HeldDesk`]: in memory, or durable on a store (`Desk.open`, `save_to`).
+//! The lock holds a [`HostDesk`]: in memory, or durable on a store (`Desk.open`, `save_to`).
 //! Reads go through its `Deref` to the core's desk; every change goes through
 //! [`PyDesk::change`], which on a durable desk commits the change (and a refusal's audit
 //! records) before it returns, under the write lock and with the GIL released.
@@ -23,7 +23,6 @@ use crate::governed::{
     PyAuditRecord, PyAuthorization, PyBatchOutcome, PyDisassociationRequest, PyEvent, PyOperator,
     actor_arg, ids_arg, key_arg,
 };
-use crate::held::HeldDesk;
 use crate::query::{query_arg, sort_arg};
 use crate::values::{PyCustomerRow, PyPage, PyPartner, now_arg};
 use crate::views::{
@@ -42,6 +41,7 @@ use partnerdesk::row::CustomerRow;
 use partnerdesk::{
     AuthorizationId, CustomerId, Desk, FreezeScope, Invocation, OperatorId, Permission,
 };
+use partnerdesk_host::HostDesk;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 use std::collections::VecDeque;
@@ -75,7 +75,7 @@ impl Drop for ExportingMark<'_> {
 /// A partner's customer portfolio.
 #[pyclass(name = "Desk", module = "partnerdesk", frozen)]
 pub(crate) struct PyDesk {
-    inner: RwLock<HeldDesk>,
+    inner: RwLock<HostDesk>,
     /// The threads writing an export of this desk, each holding a read lock (a thread twice
     /// when its file object starts another export, which is refused; see `not_in_own_export`).
     exporting: Mutex<Vec<ThreadId>>,
@@ -83,10 +83,10 @@ pub(crate) struct PyDesk {
 
 impl PyDesk {
     pub(crate) fn wrap(desk: Desk) -> Self {
-        PyDesk::hold(HeldDesk::new(desk))
+        PyDesk::hold(HostDesk::new(desk))
     }
 
-    fn hold(desk: HeldDesk) -> Self {
+    fn hold(desk: HostDesk) -> Self {
         PyDesk {
             inner: RwLock::new(desk),
             exporting: Mutex::new(Vec::new()),
@@ -109,7 +109,7 @@ impl PyDesk {
     /// Read access. On a thread writing an export of this desk (its callback or file object
     /// reading the desk), the read lock that thread holds is taken again, even with a change
     /// waiting for the lock: waiting behind that change would wait forever.
-    pub(crate) fn read(&self) -> RwLockReadGuard<'_, HeldDesk> {
+    pub(crate) fn read(&self) -> RwLockReadGuard<'_, HostDesk> {
         if self.in_own_export() {
             self.inner.read_recursive()
         } else {
@@ -131,7 +131,7 @@ impl PyDesk {
 
     /// Write access (see [`PyDesk::read`]), for the store's operations and an export's
     /// phases; a change goes through [`PyDesk::change`].
-    pub(crate) fn write(&self) -> RwLockWriteGuard<'_, HeldDesk> {
+    pub(crate) fn write(&self) -> RwLockWriteGuard<'_, HostDesk> {
         self.inner.write()
     }
 
@@ -216,7 +216,7 @@ impl PyDesk {
         let location = crate::held::location_arg(py, location)?;
         let options = crate::held::options_arg(py, max_attempts, checkpoint_every)?;
         let held = py
-            .detach(|| HeldDesk::open(&location, partner.as_deref(), options))
+            .detach(|| HostDesk::open(&location, partner.as_deref(), options))
             .py(py)?;
         Ok(Self::hold(held))
     }
@@ -238,14 +238,8 @@ impl PyDesk {
         self.not_in_own_export()?;
         let location = crate::held::location_arg(py, location)?;
         let options = crate::held::options_arg(py, max_attempts, checkpoint_every)?;
-        py.detach(|| {
-            let mut held = self.write();
-            if held.has_event_key() {
-                return Err(crate::held::no_event_key());
-            }
-            held.save_to(&location, options)
-        })
-        .py(py)
+        py.detach(|| self.write().save_to(&location, options))
+            .py(py)
     }
 
     /// `"sqlite"` or `"postgresql"` for a durable desk, `None` for one in memory only.
@@ -1488,17 +1482,7 @@ impl PyDesk {
         let key = key
             .map(|k| partnerdesk::chain::EventKey::new(&k).py(py))
             .transpose()?;
-        py.detach(|| {
-            let mut held = self.write();
-            if key.is_some() && held.store_kind().is_some() {
-                return Err(crate::held::no_event_key());
-            }
-            held.change(|d| {
-                d.set_event_key(key.clone());
-                Ok(())
-            })
-        })
-        .py(py)
+        py.detach(|| self.write().set_event_key(key)).py(py)
     }
 
     /// The link of the last event: the head of the event chain (`""` at the start of one).

@@ -131,6 +131,15 @@ impl std::fmt::Debug for SqliteStore {
 }
 
 /// `STORE_UNAVAILABLE` (or `STORE_CORRUPT` for a damaged file) from a database error.
+/// A failed open: rusqlite's message quotes the path, which may name a person (a home
+/// folder), so only SQLite's code is kept.
+fn open_failed(e: rusqlite::Error) -> StoreError {
+    match e {
+        rusqlite::Error::SqliteFailure(f, _) => db(rusqlite::Error::SqliteFailure(f, None)),
+        e => db(e),
+    }
+}
+
 fn db(e: rusqlite::Error) -> StoreError {
     use rusqlite::ErrorCode;
     match &e {
@@ -183,7 +192,7 @@ impl SqliteStore {
 
     /// [`SqliteStore::open`] with another busy timeout.
     pub fn open_with(path: impl AsRef<Path>, busy_timeout: Duration) -> Result<SqliteStore> {
-        let mut conn = Connection::open(path).map_err(db)?;
+        let mut conn = Connection::open(path).map_err(open_failed)?;
         conn.busy_timeout(busy_timeout).map_err(db)?;
         // Before anything writes (WAL mode rewrites the header): a file that is not a
         // database, or one of a newer library, is refused and left as it was.
