@@ -22,7 +22,9 @@ pub(crate) struct Exclusive(Mutex<Box<dyn Store>>);
 
 impl Exclusive {
     fn at(location: &str) -> Result<Self, Error> {
-        Ok(Exclusive(Mutex::new(open_store(location)?)))
+        open_store(location)
+            .map(|store| Exclusive(Mutex::new(store)))
+            .map_err(|e| without_location(location, e.into()))
     }
 
     fn store(&mut self) -> &mut dyn Store {
@@ -83,6 +85,27 @@ impl Store for Exclusive {
         timeout: Duration,
     ) -> StoreResult<bool> {
         self.store().wait_for_change(partner, known, timeout)
+    }
+}
+
+/// `e` with `location` taken out of its text. `open_store` promises errors that never repeat
+/// the location (a URL may hold a password, a path a user's name), but SQLite's "unable to open
+/// database file" comes with the path appended (by rusqlite), in `STORE_UNAVAILABLE`'s reason.
+fn without_location(location: &str, e: Error) -> Error {
+    let path = location.strip_prefix("sqlite:").unwrap_or(location).trim();
+    let scrub = |text: String| {
+        if path.is_empty() {
+            text
+        } else {
+            text.replace(path, "(the location)")
+        }
+    };
+    match e {
+        Error::StoreUnavailable { reason } => Error::StoreUnavailable {
+            reason: scrub(reason),
+        },
+        Error::StoreCorrupt { what } => Error::StoreCorrupt { what: scrub(what) },
+        e => e,
     }
 }
 
