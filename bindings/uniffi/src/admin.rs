@@ -67,12 +67,13 @@ impl Desk {
         let inv = parse_invocation(actor, now, idempotency_key)?;
         let items: Vec<Permission> = items.iter().map(|i| Permission::parse(i)).collect();
         let operator = OperatorId::new(operator)?;
-        let mut desk = self.write();
-        if grant {
-            Ok(desk.grant_permissions(&inv, &operator, &items)?)
-        } else {
-            Ok(desk.revoke_permissions(&inv, &operator, &items)?)
-        }
+        self.change(|d| {
+            if grant {
+                d.grant_permissions(&inv, &operator, &items)
+            } else {
+                d.revoke_permissions(&inv, &operator, &items)
+            }
+        })
     }
 }
 
@@ -139,27 +140,26 @@ impl Desk {
     /// Signs search cursors with a key derived from `secret` (at least 16 bytes): desks given
     /// the same secret accept each other's cursors; earlier cursors are refused from now on.
     pub fn set_cursor_key(&self, secret: Vec<u8>) -> Result<()> {
-        Ok(partnerdesk_host::set_cursor_key(
-            &mut self.write(),
-            &secret,
-        )?)
+        self.change(|d| partnerdesk_host::set_cursor_key(d, &secret))
     }
 
     /// Adds one customer given as JSON in the snapshot's customer form; `DUPLICATE_CUSTOMER`
     /// when the id is taken.
     pub fn insert_customer(&self, json: String) -> Result<()> {
-        Ok(self.write().insert_customer(from_json(&json)?)?)
+        let customer: partnerdesk::Customer = from_json(&json)?;
+        self.change(|d| d.insert_customer(customer.clone()))
     }
 
     /// Adds or replaces one customer given as JSON in the snapshot's customer form.
     pub fn upsert_customer(&self, json: String) -> Result<()> {
-        Ok(self.write().upsert_customer(from_json(&json)?)?)
+        let customer: partnerdesk::Customer = from_json(&json)?;
+        self.change(|d| d.upsert_customer(customer.clone()))
     }
 
     /// Removes a customer (host-side data management; nothing is audited).
     pub fn remove_customer(&self, customer_id: String) -> Result<()> {
-        self.write()
-            .remove_customer(&crate::desk::customer_id(&customer_id)?)?;
+        let id = crate::desk::customer_id(&customer_id)?;
+        self.change(|d| d.remove_customer(&id))?;
         Ok(())
     }
 
@@ -196,7 +196,7 @@ impl Desk {
         let op = partnerdesk::Operator::new(OperatorId::new(login)?, name, role)
             .with_account_manager(account_manager)
             .with_permissions(permissions.iter().map(|p| Permission::parse(p)))?;
-        Ok(self.write().add_operator(op)?)
+        self.change(|d| d.add_operator(op.clone()))
     }
 
     /// Grants permission items (codes) to an operator (administrator only).
@@ -237,9 +237,8 @@ impl Desk {
     ) -> Result<()> {
         let inv = parse_invocation(&actor, now, idempotency_key)?;
         let invited_by = invited_by.map(OperatorId::new).transpose()?;
-        Ok(self
-            .write()
-            .associate(&inv, from_json(&customer_json)?, invited_by)?)
+        let customer: partnerdesk::Customer = from_json(&customer_json)?;
+        self.change(|d| d.associate(&inv, customer.clone(), invited_by.clone()))
     }
 
     /// The customer (`customer:<id>`) asks to end its association; returns the request id.
@@ -254,7 +253,7 @@ impl Desk {
     ) -> Result<u64> {
         let inv = parse_invocation(&actor, now, idempotency_key)?;
         let id = crate::desk::customer_id(&customer_id)?;
-        Ok(self.write().request_disassociation(&inv, &id, &reason)?)
+        self.change(|d| d.request_disassociation(&inv, &id, &reason))
     }
 
     /// The partner asks to end a customer's association; returns the request id.
@@ -269,9 +268,7 @@ impl Desk {
     ) -> Result<u64> {
         let inv = parse_invocation(&actor, now, idempotency_key)?;
         let id = crate::desk::customer_id(&customer_id)?;
-        Ok(self
-            .write()
-            .request_partner_disassociation(&inv, &id, &reason)?)
+        self.change(|d| d.request_partner_disassociation(&inv, &id, &reason))
     }
 
     /// Approves or rejects a disassociation request.
@@ -286,9 +283,7 @@ impl Desk {
         idempotency_key: Option<String>,
     ) -> Result<()> {
         let inv = parse_invocation(&actor, now, idempotency_key)?;
-        Ok(self
-            .write()
-            .decide_disassociation(&inv, request_id, approve, &reason)?)
+        self.change(|d| d.decide_disassociation(&inv, request_id, approve, &reason))
     }
 
     /// Every disassociation request, oldest first, as JSON (the snapshot's form).
@@ -315,9 +310,7 @@ impl Desk {
     ) -> Result<()> {
         let inv = parse_invocation(&actor, now, idempotency_key)?;
         let id = AuthorizationId::new(authorization_id)?;
-        Ok(self
-            .write()
-            .record_distributor_decision(&inv, &id, approved)?)
+        self.change(|d| d.record_distributor_decision(&inv, &id, approved))
     }
 
     /// Acts on an authorization: `approve`, `reject` or `revoke` (the customer, `revoke` with
@@ -334,26 +327,25 @@ impl Desk {
     ) -> Result<()> {
         let inv = parse_invocation(&actor, now, idempotency_key)?;
         let id = AuthorizationId::new(authorization_id)?;
-        let mut d = self.write();
-        Ok(match action.as_str() {
-            "approve" => d.approve_authorization(&inv, &id),
-            "reject" => d.reject_authorization(&inv, &id),
-            "revoke" => d.revoke_authorization(&inv, &id, reason.as_deref().unwrap_or_default()),
-            "terminate" => d.terminate_authorization(&inv, &id),
+        let reason = reason.unwrap_or_default();
+        match action.as_str() {
+            "approve" => self.change(|d| d.approve_authorization(&inv, &id)),
+            "reject" => self.change(|d| d.reject_authorization(&inv, &id)),
+            "revoke" => self.change(|d| d.revoke_authorization(&inv, &id, &reason)),
+            "terminate" => self.change(|d| d.terminate_authorization(&inv, &id)),
             _ => Err(partnerdesk_host::invalid(
                 "action",
                 "expected approve, reject, revoke or terminate",
-            )),
-        }?)
+            )
+            .into()),
+        }
     }
 
     /// Ends the authorizations whose time has passed at `now`; how many ended.
     #[uniffi::method(default(now = None))]
     pub fn expire_authorizations(&self, now: Option<HostInstant>) -> Result<u64> {
-        Ok(to_u64(
-            self.write()
-                .expire_authorizations(partnerdesk_host::at(now))?,
-        ))
+        let now = partnerdesk_host::at(now);
+        Ok(to_u64(self.change(|d| d.expire_authorizations(now))?))
     }
 
     /// One authorization and its state at `now`.
@@ -414,11 +406,12 @@ impl Desk {
     ) -> Result<String> {
         let inv = parse_invocation(&actor, now, idempotency_key)?;
         let id = crate::desk::customer_id(&customer_id)?;
-        let mut d = self.write();
-        let money = partnerdesk::Money::new(amount.0, d.partner().currency);
+        let money = partnerdesk::Money::new(amount.0, self.read().partner().currency);
         let request =
             partnerdesk::order::OrderRequest::new(id, partnerdesk::OrderType::parse(&kind), money)?;
-        Ok(d.place_order_on_behalf(&inv, &request)?.to_string())
+        Ok(self
+            .change(|d| d.place_order_on_behalf(&inv, &request))?
+            .to_string())
     }
 
     /// The periodic work at `now`: expires authorizations and evaluates budgets (thresholds,
@@ -426,18 +419,16 @@ impl Desk {
     #[uniffi::method(default(now = None))]
     pub fn tick(&self, now: Option<HostInstant>) -> Result<u64> {
         let now = partnerdesk_host::at(now);
-        let mut d = self.write();
-        Ok(to_u64(
-            d.expire_authorizations(now)? + d.evaluate_budgets(now)?,
-        ))
+        Ok(to_u64(self.change(|d| {
+            Ok(d.expire_authorizations(now)? + d.evaluate_budgets(now)?)
+        })?))
     }
 
     /// Freezes the customers whose auto-freeze budget is used up at `now`; how many.
     #[uniffi::method(default(now = None))]
     pub fn evaluate_budgets(&self, now: Option<HostInstant>) -> Result<u64> {
-        Ok(to_u64(
-            self.write().evaluate_budgets(partnerdesk_host::at(now))?,
-        ))
+        let now = partnerdesk_host::at(now);
+        Ok(to_u64(self.change(|d| d.evaluate_budgets(now))?))
     }
 
     /// Unpaid and all orders, of one customer or everyone `actor` may see.
@@ -585,7 +576,8 @@ impl Desk {
     /// Sets the mask policy of rows from JSON (the form `rowPolicy` returns); showing a name,
     /// mobile or e-mail in clear is refused.
     pub fn set_row_policy(&self, json: String) -> Result<()> {
-        Ok(self.write().set_row_policy(from_json(&json)?)?)
+        let policy: partnerdesk::privacy::MaskPolicy = from_json(&json)?;
+        self.change(|d| d.set_row_policy(policy.clone()))
     }
 
     /// The mask policy of exports, as JSON.
@@ -595,7 +587,8 @@ impl Desk {
 
     /// Sets the mask policy of exports from JSON.
     pub fn set_export_policy(&self, json: String) -> Result<()> {
-        Ok(self.write().set_export_policy(from_json(&json)?)?)
+        let policy: partnerdesk::privacy::MaskPolicy = from_json(&json)?;
+        self.change(|d| d.set_export_policy(policy.clone()))
     }
 
     /// Sets (or clears, with `null`) the secret key of pseudonym masks (at least 16 bytes).
@@ -603,8 +596,10 @@ impl Desk {
         let key = secret
             .map(|s| partnerdesk::privacy::PseudonymKey::new(&s))
             .transpose()?;
-        self.write().set_pseudonym_key(key);
-        Ok(())
+        self.change(|d| {
+            d.set_pseudonym_key(key.clone());
+            Ok(())
+        })
     }
 
     /// The events after sequence number `since` (all with 0), oldest first, one JSON text each.
@@ -623,17 +618,23 @@ impl Desk {
     /// first; on the first refused one nothing from it on is applied.
     pub fn apply_events(&self, events_json: String) -> Result<()> {
         let events: Vec<partnerdesk::event::Event> = from_json(&events_json)?;
-        Ok(self.write().apply_events(events)?)
+        self.change(|d| d.apply_events(events.clone()))
     }
 
     /// Sets (or clears, with `null`) the secret key (at least 16 bytes) events are sealed and
-    /// checked with. Never saved.
+    /// checked with. Never saved. Refused on a durable desk (`INVALID_ARGUMENT` on `key`):
+    /// `Desk.open` reads the stored events without a key, so sealed ones would not open.
     pub fn set_event_key(&self, key: Option<Vec<u8>>) -> Result<()> {
         let key = key
             .map(|k| partnerdesk::chain::EventKey::new(&k))
             .transpose()?;
-        self.write().set_event_key(key);
-        Ok(())
+        if key.is_some() && self.read().store_kind().is_some() {
+            return Err(crate::store::no_event_key().into());
+        }
+        self.change(|d| {
+            d.set_event_key(key.clone());
+            Ok(())
+        })
     }
 
     /// The link of the last event: the head of the event chain (empty at the start of one).

@@ -4,8 +4,13 @@
 //! thread and a background worker), so reads share an `RwLock` and changes take it exclusively.
 //! A poisoned lock (only possible after a panic, which this crate never raises on purpose) is
 //! recovered rather than turned into a second panic.
+//!
+//! What the lock holds is a [`HeldDesk`]: in memory, or durable on a store (`Desk.open`,
+//! `saveTo`; see `store.rs`). Reads go through its `Deref` to the core's desk; every change goes
+//! through [`Desk::change`], which on a durable desk commits before it returns.
 
 use crate::error::Result;
+use crate::held::HeldDesk;
 use crate::types::{CustomerRow, Page, PageRequest, PartnerInfo, SortOrder, to_u64};
 use partnerdesk::CustomerId;
 use partnerdesk::query::Query;
@@ -18,31 +23,49 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 /// which defaults to the device's clock (UTC), as in every host (`docs/conventions.md`).
 #[derive(Debug, uniffi::Object)]
 pub struct Desk {
-    inner: RwLock<partnerdesk::Desk>,
+    inner: RwLock<HeldDesk>,
 }
 
 impl Desk {
     pub(crate) fn wrap(desk: partnerdesk::Desk) -> Arc<Self> {
+        Self::hold(HeldDesk::new(desk))
+    }
+
+    /// A desk held as it is (in memory or durable on a store).
+    pub(crate) fn hold(desk: HeldDesk) -> Arc<Self> {
         Arc::new(Desk {
             inner: RwLock::new(desk),
         })
     }
 
-    pub(crate) fn read(&self) -> RwLockReadGuard<'_, partnerdesk::Desk> {
+    /// The desk for reads (it derefs to the core's desk).
+    pub(crate) fn read(&self) -> RwLockReadGuard<'_, HeldDesk> {
         self.inner
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The lock itself (for the export phases, which downgrade it).
-    pub(crate) fn lock(&self) -> &RwLock<partnerdesk::Desk> {
+    pub(crate) fn lock(&self) -> &RwLock<HeldDesk> {
         &self.inner
     }
 
-    pub(crate) fn write(&self) -> RwLockWriteGuard<'_, partnerdesk::Desk> {
+    /// The held desk, exclusively: for the store's own operations (`saveTo`, `refresh`,
+    /// `checkpoint`). Changes go through [`Desk::change`].
+    pub(crate) fn write(&self) -> RwLockWriteGuard<'_, HeldDesk> {
         self.inner
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Runs one change under the write lock ([`HeldDesk::change`]): on a durable desk it is
+    /// committed before this returns, and `f` may run again after another instance's change,
+    /// so it must do the same each time (it clones what it consumes).
+    pub(crate) fn change<T>(
+        &self,
+        f: impl FnMut(&mut partnerdesk::Desk) -> partnerdesk::Result<T>,
+    ) -> Result<T> {
+        Ok(self.write().change(f)?)
     }
 }
 
@@ -134,7 +157,7 @@ impl Desk {
     #[uniffi::method(default(now = None))]
     pub fn roll_to(&self, now: Option<HostInstant>) -> Result<()> {
         let now = partnerdesk_host::at(now);
-        Ok(self.write().roll_to(now)?)
+        self.change(|d| d.roll_to(now))
     }
 }
 

@@ -442,7 +442,10 @@ impl Desk {
         if let Some(r) = reseller(reseller_id)? {
             opts = opts.through_reseller(r);
         }
-        Ok(run_import(&mut self.write(), &step, &opts)?.into())
+        // The import's own errors (Huawei's) cross the change as its value: a refused import
+        // changes nothing, so nothing is committed for it.
+        let report = self.change(|d| Ok(run_import(d, &step, &opts)))??;
+        Ok(report.into())
     }
 }
 

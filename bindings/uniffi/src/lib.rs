@@ -18,6 +18,9 @@
 //!   validated commands ([`huawei_freeze_body`], [`huawei_unfreeze_body`],
 //!   [`huawei_budget_body`], [`huawei_split_query`]), Huawei's answers per customer
 //!   ([`huawei_batch_outcome`]) and paging plans ([`huawei_page_plan`]).
+//! - Durable desks: [`Desk::open`] a desk stored in a SQLite file (or on PostgreSQL),
+//!   [`Desk::save_to`] one, and every change is committed there before its call returns;
+//!   [`Desk::refresh`], [`Desk::follow`] and [`Desk::checkpoint`] for several instances.
 //! - [`PartnerDeskError`] (Kotlin `PartnerDeskException`, Swift `PartnerDeskError`): one variant
 //!   per core error and per Huawei adapter error, each with `code()`, the stable machine code.
 //!
@@ -35,9 +38,11 @@ mod admin;
 mod desk;
 mod error;
 mod export;
+mod held;
 mod huawei;
 mod ops;
 mod panic_guard;
+mod store;
 mod types;
 
 pub use admin::{OperatorInfo, version};
@@ -54,6 +59,7 @@ pub use ops::{
     AuditEntry, AuthorizationInfo, AuthorizationScope, BatchOutcome, BudgetKind, CustomerOverview,
     FreezeScope, ItemOutcome, OrderCounts, RenewalItem, SensitiveField,
 };
+pub use store::HostTimeout;
 pub use types::{
     BudgetSummary, BudgetUsage, CustomerRow, IdPage, LabeledAmount, Money, Page, PageRequest,
     PartnerInfo, SortKey, SortOrder, SpendSummary,

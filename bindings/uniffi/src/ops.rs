@@ -357,7 +357,7 @@ impl Desk {
         let inv = parse_invocation(&actor, now, idempotency_key)?;
         let ids = parse_customer_ids(&customer_ids)?;
         let manager = OperatorId::new(manager)?;
-        let out = self.write().assign_manager(&inv, &ids, &manager)?;
+        let out = self.change(|d| d.assign_manager(&inv, &ids, &manager))?;
         Ok(out.into())
     }
 
@@ -372,7 +372,7 @@ impl Desk {
     ) -> Result<BatchOutcome> {
         let inv = parse_invocation(&actor, now, idempotency_key)?;
         let ids = parse_customer_ids(&customer_ids)?;
-        let out = self.write().unassign_manager(&inv, &ids)?;
+        let out = self.change(|d| d.unassign_manager(&inv, &ids))?;
         Ok(out.into())
     }
 
@@ -390,7 +390,7 @@ impl Desk {
     ) -> Result<BatchOutcome> {
         let inv = parse_invocation(&actor, now, idempotency_key)?;
         let request = freeze_request(&customer_ids, scope, reason)?;
-        Ok(self.write().freeze(&inv, &request)?.into())
+        Ok(self.change(|d| d.freeze(&inv, &request))?.into())
     }
 
     /// Unfreezes up to 10 customers; `scope` must be the one they were frozen with.
@@ -406,7 +406,7 @@ impl Desk {
     ) -> Result<BatchOutcome> {
         let inv = parse_invocation(&actor, now, idempotency_key)?;
         let request = freeze_request(&customer_ids, scope, reason)?;
-        Ok(self.write().unfreeze(&inv, &request)?.into())
+        Ok(self.change(|d| d.unfreeze(&inv, &request))?.into())
     }
 
     /// Sets (not adds) a reseller-model customer's budget. `amount` is exact (a `BigDecimal` in
@@ -440,11 +440,9 @@ impl Desk {
         let currency = currency
             .map(|c| partnerdesk::Currency::new(&c))
             .transpose()?;
-        let mut desk = self.write();
-        let currency = currency.unwrap_or(desk.partner().currency);
+        let currency = currency.unwrap_or(self.read().partner().currency);
         let setting = budget_setting(amount, currency, kind, auto_freeze, unfreeze, &thresholds)?;
-        desk.set_budget(&inv, &id, &setting)?;
-        Ok(())
+        self.change(|d| d.set_budget(&inv, &id, &setting))
     }
 
     /// A customer's budget usage at `now` (`null` without a budget).
@@ -482,7 +480,7 @@ impl Desk {
             duration_days,
             accept_commitment_letter,
         )?;
-        let auth = self.write().request_authorization(&inv, &request)?;
+        let auth = self.change(|d| d.request_authorization(&inv, &request))?;
         Ok(auth.as_str().to_owned())
     }
 
@@ -550,7 +548,8 @@ impl Desk {
     ) -> Result<String> {
         let inv = Invocation::new(actor.to_core()?, partnerdesk_host::at(now));
         let id = crate::desk::customer_id(&customer_id)?;
-        Ok(self.write().reveal(&inv, &id, field.into())?)
+        let field = field.into();
+        self.change(|d| d.reveal(&inv, &id, field))
     }
 
     /// The audit log, oldest first: of one customer and/or one kind (`reveal`, `freeze`, ...)

@@ -60,6 +60,19 @@ SURFACE = [
     r"public func huaweiPagePlan\(total: UInt64, limit: UInt32",
     r"public func huaweiSplitQuery\(filter: String, site: Site",
     r"public func huaweiErrorCodes\(\) -> \[String\]",
+    # Durable desks
+    r"public static func `open`\(location: String, partner: String\? = nil, maxAttempts: UInt32\? = nil, checkpointEvery: UInt64\? = nil\)\s*throws\s*-> Desk",
+    r"open func saveTo\(location: String, maxAttempts: UInt32\? = nil, checkpointEvery: UInt64\? = nil\)\s*throws",
+    r"open func storeKind\(\)\s*-> String\?",
+    r"open func refresh\(\)\s*throws\s*-> UInt64",
+    r"open func follow\(timeout: HostTimeout\)\s*throws\s*-> Bool",
+    r"open func checkpoint\(\)\s*throws\s*-> UInt64",
+    r"public typealias HostTimeout = TimeInterval",
+    r"let builtinValue = String\(value\)",  # HostTimeout crosses as its text
+    r"case StoreUnavailable\(",
+    r"case ConcurrentChange\(",
+    r"case StoreCorrupt\(",
+    r"case StoreVersionUnsupported\(",
 ]
 
 results = []

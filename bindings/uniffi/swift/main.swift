@@ -121,5 +121,39 @@ test("huawei: pages merge into a desk, the fixture desk, bodies, answers, paging
     try expect(plan.map { $0.offset } == [0, 100, 200] && plan.map { $0.limit } == [100, 100, 50], "plan")
 }
 
+test("durable desk: saved to a SQLite file, a change committed, reopened; timeouts checked") {
+    let now = "2025-03-20T09:00:00Z"
+    let dir = FileManager.default.temporaryDirectory
+        .appendingPathComponent("partnerdesk-swift-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let location = dir.appendingPathComponent("desk.db").path
+    let desk = try Desk.empty(partnerId: "p-1", name: "Example Partner", site: .international,
+                              tier: .distributor, now: now)
+    try expect(desk.storeKind() == nil, "in memory")
+    try desk.saveTo(location: location)
+    try expect(desk.storeKind() == "sqlite", "on a SQLite file")
+    let pages = [try fixture("list_sub_customers.intl.page1.json")]
+    _ = try desk.importHuawei(step: .listSubCustomers(pages: pages), now: now)
+    let again = try Desk.open(location: location)
+    try expect(again.customerCount() == desk.customerCount(), "the import was committed")
+    let saved = try desk.toSnapshotJson()
+    let reopened = try again.toSnapshotJson()
+    try expect(reopened == saved, "the same desk")
+    let followed = try again.follow(timeout: 0.05)
+    try expect(!followed, "nothing new")
+    let events = UInt64(try again.events().count)
+    let checkpointed = try again.checkpoint()
+    try expect(checkpointed == events, "checkpoint at the last event")
+    for bad in [-1.0, 3600.5, Double.infinity, Double.nan] {
+        do {
+            _ = try again.follow(timeout: bad)
+            throw CheckFailed(what: "no error for \(bad)")
+        } catch let e as PartnerDeskError {
+            try expect(e.code() == "INVALID_ARGUMENT", "timeout \(bad) refused")
+        }
+    }
+}
+
 print("swift: \(passed) passed, \(failed) failed")
 exit(failed == 0 ? 0 : 1)

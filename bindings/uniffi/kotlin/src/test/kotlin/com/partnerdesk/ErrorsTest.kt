@@ -8,6 +8,9 @@ import com.partnerdesk.Fixtures.ADMIN
 import com.partnerdesk.Fixtures.BILLING
 import com.partnerdesk.Fixtures.MANAGER
 import com.partnerdesk.Fixtures.now
+import java.io.File
+import kotlin.io.path.createTempDirectory
+import kotlin.test.AfterTest
 import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
@@ -25,6 +28,26 @@ import kotlin.test.fail
 class ErrorsTest {
     private val sort = SortOrder(SortKey.ID)
     private val first5 = PageRequest.First(5u)
+
+    /** Store files of the store codes' triggers (copies of bindings/host/fixtures, new files). */
+    private val dir: File = createTempDirectory("partnerdesk-errors").toFile()
+
+    @AfterTest
+    fun clean() {
+        dir.deleteRecursively()
+    }
+
+    /** Two desks on one SQLite file, each allowed one attempt: the second's change is late. */
+    private fun concurrentChange() {
+        val at = File(dir, "shared.db").path
+        Fixtures.demo(20u, 1uL).use { it.saveTo(at, maxAttempts = 1u) }
+        Desk.open(at, maxAttempts = 1u).use { a ->
+            Desk.open(at, maxAttempts = 1u).use { b ->
+                a.grantPermissions(Actor.Operator(ADMIN), BILLING, listOf("PD_ASSIGN_ACCOUNT_MANAGER"), now)
+                b.grantPermissions(Actor.Operator(ADMIN), BILLING, listOf("PD_REVEAL_SENSITIVE"), now)
+            }
+        }
+    }
 
     /** Codes the mobile surface never produces, and why (none since it reached parity). */
     private val notOnMobile = emptyMap<String, String>()
@@ -154,6 +177,11 @@ class ErrorsTest {
                 forged.getJSONObject(0).put("link", "0".repeat(64))
                 Desk.replay(start, forged.toString())
             },
+            // The store's codes, on real SQLite files (bindings/host/fixtures, copied first).
+            "STORE_UNAVAILABLE" to { Desk.open(File(dir, "no/such/folder/desk.db").path) },
+            "STORE_CORRUPT" to { Desk.open(Fixtures.hostFixtureCopy("not-a-database.db", dir).path) },
+            "STORE_VERSION_UNSUPPORTED" to { Desk.open(Fixtures.hostFixtureCopy("newer-schema.db", dir).path) },
+            "CONCURRENT_CHANGE" to { concurrentChange() },
             "IDEMPOTENCY_CONFLICT" to {
                 desk.freeze(Actor.Operator(ADMIN), listOf(reseller[5]), FreezeScope.ACCOUNT, "unpaid", now, idempotencyKey = "k-1")
                 desk.setBudget(Actor.Operator(ADMIN), reseller[6], BigDecimal("100"), BudgetKind.MONTHLY, now, idempotencyKey = "k-1")
@@ -223,6 +251,29 @@ class ErrorsTest {
             val badDay = assertFailsWith<PartnerDeskException.InvalidDate> { desk.dailySpend(Actor.Operator(ADMIN), "29/11/2026", "2026-11-29") }
             assertEquals("from", badDay.field)
         }
+    }
+
+    @Test
+    fun `the store's errors carry their fields and leave the file as it was`() {
+        val newer = Fixtures.hostFixtureCopy("newer-schema.db", dir)
+        val before = newer.readBytes()
+        val version = assertFailsWith<PartnerDeskException.StoreVersionUnsupported> { Desk.open(newer.path) }
+        assertTrue(version.found > version.supported, "found ${version.found}, supported ${version.supported}")
+        assertTrue(before.contentEquals(newer.readBytes()), "the newer store is left byte for byte")
+
+        val junk = Fixtures.hostFixtureCopy("not-a-database.db", dir)
+        val corrupt = assertFailsWith<PartnerDeskException.StoreCorrupt> { Desk.open(junk.path) }
+        assertTrue(corrupt.what.isNotBlank())
+
+        val missing = File(dir, "no/such/folder/desk.db").path
+        val unavailable = assertFailsWith<PartnerDeskException.StoreUnavailable> { Desk.open(missing) }
+        assertTrue(unavailable.reason.isNotBlank())
+        for (e in listOf(version, corrupt, unavailable)) {
+            assertTrue(dir.path !in e.message.orEmpty(), "${e.code()}: the location stays out of the message")
+        }
+
+        val late = assertFailsWith<PartnerDeskException.ConcurrentChange> { concurrentChange() }
+        assertEquals(late.expectedEvents + 1uL, late.foundEvents, "one event committed by the other desk")
     }
 
     @Test

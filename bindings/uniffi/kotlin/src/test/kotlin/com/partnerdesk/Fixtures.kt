@@ -1,5 +1,6 @@
 package com.partnerdesk
 
+import java.io.File
 import java.time.Instant
 
 /** Shared test data: the demo desk's operators and a way to pick customers by filter. */
@@ -25,6 +26,18 @@ object Fixtures {
     /** The id of the first customer matching a filter. */
     fun first(desk: Desk, filter: String): String =
         ids(desk, filter, 1u).firstOrNull() ?: error("no customer matches $filter")
+
+    /**
+     * A copy of a file of bindings/host/fixtures in `dir` (a test never opens the committed
+     * file itself: opening a store may write to it).
+     */
+    fun hostFixtureCopy(name: String, dir: File): File {
+        val source = generateSequence(File("").absoluteFile) { it.parentFile }
+            .map { File(it, "bindings/host/fixtures/$name") }
+            .firstOrNull { it.isFile }
+            ?: error("bindings/host/fixtures/$name not found above ${File("").absolutePath}")
+        return source.copyTo(File(dir, name), overwrite = true)
+    }
 
     /**
      * The Kotlin class of a stable code: its PascalCase (`INVALID_ID` -> `InvalidId`), where
