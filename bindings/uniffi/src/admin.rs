@@ -628,13 +628,7 @@ impl Desk {
         let key = key
             .map(|k| partnerdesk::chain::EventKey::new(&k))
             .transpose()?;
-        if key.is_some() && self.read().store_kind().is_some() {
-            return Err(crate::store::no_event_key().into());
-        }
-        self.change(|d| {
-            d.set_event_key(key.clone());
-            Ok(())
-        })
+        Ok(self.write().set_event_key(key)?)
     }
 
     /// The link of the last event: the head of the event chain (empty at the start of one).

@@ -5,15 +5,15 @@
 //! A poisoned lock (only possible after a panic, which this crate never raises on purpose) is
 //! recovered rather than turned into a second panic.
 //!
-//! What the lock holds is a [`HeldDesk`]: in memory, or durable on a store (`Desk.open`,
+//! What the lock holds is a [`HostDesk`]: in memory, or durable on a store (`Desk.open`,
 //! `saveTo`; see `store.rs`). Reads go through its `Deref` to the core's desk; every change goes
 //! through [`Desk::change`], which on a durable desk commits before it returns.
 
 use crate::error::Result;
-use crate::held::HeldDesk;
 use crate::types::{CustomerRow, Page, PageRequest, PartnerInfo, SortOrder, to_u64};
 use partnerdesk::CustomerId;
 use partnerdesk::query::Query;
+use partnerdesk_host::HostDesk;
 use partnerdesk_host::HostInstant;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
@@ -23,42 +23,42 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 /// which defaults to the device's clock (UTC), as in every host (`docs/conventions.md`).
 #[derive(Debug, uniffi::Object)]
 pub struct Desk {
-    inner: RwLock<HeldDesk>,
+    inner: RwLock<HostDesk>,
 }
 
 impl Desk {
     pub(crate) fn wrap(desk: partnerdesk::Desk) -> Arc<Self> {
-        Self::hold(HeldDesk::new(desk))
+        Self::hold(HostDesk::new(desk))
     }
 
     /// A desk held as it is (in memory or durable on a store).
-    pub(crate) fn hold(desk: HeldDesk) -> Arc<Self> {
+    pub(crate) fn hold(desk: HostDesk) -> Arc<Self> {
         Arc::new(Desk {
             inner: RwLock::new(desk),
         })
     }
 
     /// The desk for reads (it derefs to the core's desk).
-    pub(crate) fn read(&self) -> RwLockReadGuard<'_, HeldDesk> {
+    pub(crate) fn read(&self) -> RwLockReadGuard<'_, HostDesk> {
         self.inner
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The lock itself (for the export phases, which downgrade it).
-    pub(crate) fn lock(&self) -> &RwLock<HeldDesk> {
+    pub(crate) fn lock(&self) -> &RwLock<HostDesk> {
         &self.inner
     }
 
     /// The held desk, exclusively: for the store's own operations (`saveTo`, `refresh`,
     /// `checkpoint`). Changes go through [`Desk::change`].
-    pub(crate) fn write(&self) -> RwLockWriteGuard<'_, HeldDesk> {
+    pub(crate) fn write(&self) -> RwLockWriteGuard<'_, HostDesk> {
         self.inner
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Runs one change under the write lock ([`HeldDesk::change`]): on a durable desk it is
+    /// Runs one change under the write lock ([`HostDesk::change`]): on a durable desk it is
     /// committed before this returns, and `f` may run again after another instance's change,
     /// so it must do the same each time (it clones what it consumes).
     pub(crate) fn change<T>(

@@ -4,24 +4,20 @@
 //!
 //! Why thin: the file sink and the request are `partnerdesk_host::export`'s, shared with Node;
 //! this file only turns uniffi arguments into them. The three phases are that module's
-//! `phases` over the desk this binding holds ([`HeldDesk`], see `held.rs`): prepared as a
+//! `phases` over the desk this binding holds (`partnerdesk_host::HostDesk`): prepared as a
 //! change, written under a read lock, recorded once.
 
 use crate::desk::{Desk, parse_query};
 use crate::error::Result;
-use crate::held::HeldDesk;
 use crate::ops::parse_customer_ids;
 use crate::types::{SortOrder, format_time};
 use partnerdesk::export::{
     ExportFormat, ExportJob, ExportRequest, ExportSelection, ExportStatus, RecordedSelection,
 };
-use partnerdesk::export::{ExportProgress, ExportWritten, PreparedExport};
 use partnerdesk::{ExportId, Invocation};
 use partnerdesk_host::export as host;
 use partnerdesk_host::{Actor, HostInstant};
 use std::io::Write;
-use std::ops::ControlFlow;
-use std::sync::{PoisonError, RwLock, RwLockWriteGuard};
 
 /// What to export and how. Select with `ids` (in that order) or else with `filter` (blank:
 /// everyone) and `sort`.
@@ -142,28 +138,6 @@ fn request(options: ExportOptions) -> Result<ExportRequest> {
     )?)
 }
 
-/// `partnerdesk_host::export::phases` over [`HeldDesk`]: prepared under the desk's write lock
-/// (a change: on a durable desk its audit records are committed), written under a read lock
-/// downgraded from it (no change comes between, so the prepared export stays valid; reads from
-/// other threads run while the rows stream), recorded under the write lock again, once (after
-/// another instance's change: `CONCURRENT_CHANGE`, the rows written but no job recorded).
-fn phases<T>(
-    desk: &RwLock<HeldDesk>,
-    prepare: impl FnMut(&mut partnerdesk::Desk) -> partnerdesk::Result<PreparedExport>,
-    out: &mut (dyn Write + Send),
-    progress: impl FnMut(ExportProgress) -> ControlFlow<()>,
-    record: impl FnOnce(&mut partnerdesk::Desk, PreparedExport, ExportWritten) -> partnerdesk::Result<T>,
-) -> partnerdesk::Result<T> {
-    let mut guard = desk.write().unwrap_or_else(PoisonError::into_inner);
-    let prepared = guard.change(prepare)?;
-    let guard = RwLockWriteGuard::downgrade(guard);
-    let written = guard.write_export(&prepared, &mut *out, progress);
-    drop(guard);
-    let written = written?;
-    let mut guard = desk.write().unwrap_or_else(PoisonError::into_inner);
-    guard.change_once(|d| record(d, prepared, written))
-}
-
 impl Desk {
     /// Runs an export into `out` in the core's three phases, with `go_on` for progress.
     fn export_into(
@@ -172,7 +146,7 @@ impl Desk {
         out: &mut (dyn Write + Send),
         go_on: impl FnMut(u64, u64) -> bool,
     ) -> std::result::Result<ExportJobInfo, partnerdesk::Error> {
-        let job = phases(
+        let job = host::phases(
             self.lock(),
             |d| d.prepare_export(inv, request),
             out,
@@ -262,7 +236,7 @@ impl Desk {
         let id = ExportId::new(export_id)?;
         let path = std::path::PathBuf::from(path);
         Ok(host::to_path(&path, |out| {
-            phases(
+            host::phases(
                 self.lock(),
                 |d| d.prepare_download(&inv, &id),
                 out,

@@ -38,7 +38,6 @@ mod admin;
 mod desk;
 mod error;
 mod export;
-mod held;
 mod huawei;
 mod ops;
 mod panic_guard;

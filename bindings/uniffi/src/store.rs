@@ -10,7 +10,7 @@
 
 use crate::desk::Desk;
 use crate::error::Result;
-use crate::held::HeldDesk;
+use partnerdesk_host::HostDesk;
 use partnerdesk_host::{StoreKind, StoreOptions};
 use rust_decimal::Decimal;
 use std::sync::Arc;
@@ -32,9 +32,6 @@ uniffi::custom_type!(HostTimeout, String, {
     lower: |t| t.0,
     try_lift: |s| Ok(HostTimeout(s)),
 });
-
-/// The longest `follow` waits in one call (call it again to wait longer).
-const MAX_FOLLOW: Duration = Duration::from_secs(3600);
 
 /// How often `follow` looks for another instance's commit: SQLite's own poll (a read of the
 /// file's head), and for PostgreSQL a round trip a server can afford several times a second.
@@ -86,7 +83,7 @@ fn seconds_of(text: &str) -> Option<Decimal> {
     (any && number.is_empty()).then_some(total)
 }
 
-/// A host's timeout as a `Duration`: 0 to [`MAX_FOLLOW`], `INVALID_ARGUMENT` otherwise.
+/// A host's timeout as a `Duration`: 0 to [`HostDesk::MAX_FOLLOW`], `INVALID_ARGUMENT` otherwise.
 pub(crate) fn timeout(t: &HostTimeout) -> partnerdesk::Result<Duration> {
     let seconds = seconds_of(&t.0).ok_or_else(bad_timeout)?;
     if seconds.is_sign_negative() && !seconds.is_zero() {
@@ -96,20 +93,10 @@ pub(crate) fn timeout(t: &HostTimeout) -> partnerdesk::Result<Duration> {
     let nanos = (seconds.fract() * Decimal::from(1_000_000_000u32)).trunc();
     let nanos = u32::try_from(nanos).map_err(|_| bad_timeout())?;
     let timeout = Duration::new(whole, nanos);
-    if timeout > MAX_FOLLOW {
+    if timeout > HostDesk::MAX_FOLLOW {
         return Err(bad_timeout());
     }
     Ok(timeout)
-}
-
-/// `INVALID_ARGUMENT` on `key`: an event key on a durable desk. `Desk.open` (like
-/// `partnerdesk_host::HostDesk::open`) reads a store's events without a key, so events sealed
-/// with one would make the store fail to open (`STORE_CORRUPT`, `EVENT_CHAIN_BROKEN`).
-pub(crate) fn no_event_key() -> partnerdesk::Error {
-    partnerdesk_host::invalid(
-        "key",
-        "a durable desk's events are not sealed with a key (open reads them without one)",
-    )
 }
 
 /// The options of `open` and `saveTo`.
@@ -143,7 +130,7 @@ impl Desk {
         max_attempts: Option<u32>,
         checkpoint_every: Option<u64>,
     ) -> Result<Arc<Self>> {
-        let held = HeldDesk::open(
+        let held = HostDesk::open(
             &location,
             partner.as_deref(),
             options(max_attempts, checkpoint_every),
@@ -166,11 +153,7 @@ impl Desk {
         checkpoint_every: Option<u64>,
     ) -> Result<()> {
         let options = options(max_attempts, checkpoint_every);
-        let mut held = self.write();
-        if held.has_event_key() {
-            return Err(no_event_key().into());
-        }
-        Ok(held.save_to(&location, options)?)
+        Ok(self.write().save_to(&location, options)?)
     }
 
     /// Which store holds the desk: `sqlite`, `postgresql`, or `null` (in memory only).
