@@ -9,7 +9,9 @@
 //! job id) and to record (history and audit), and shares it while the rows stream. Reads on
 //! the JS thread (`search`, `count`, `page`, `exports`, ...) therefore run during an export;
 //! changes meanwhile throw `DESK_BUSY` rather than stop the event loop until it ends (as do
-//! calls in the short moments it prepares or records).
+//! calls in the short moments it prepares or records). A customer's detail list
+//! (`exportDetailToFile`, `crate::detail`) is one change of the core that holds the desk
+//! exclusively while it writes one customer's lines: calls meanwhile throw `DESK_BUSY`.
 
 use crate::args::SelectionArg;
 use crate::desk::{Desk, ProgressFn, Shared, query_of, report};
