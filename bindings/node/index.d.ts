@@ -100,6 +100,31 @@ export interface CustomerRow {
   unpaidOrders: number
 }
 
+/**
+ * Which detail list, with its options, as a host passes it (to read a list or export one).
+ * Options that do not apply to the list are ignored; absent ones take their defaults.
+ */
+export interface DetailArgs {
+  /** `orders`, `resources` or `spend`. */
+  list: string
+  /** The customer. */
+  customerId: string
+  /** Orders: `all` (default) or `unpaid`. */
+  scope?: string
+  /** Resources: billing kinds to keep (none: all). */
+  kinds?: Array<string>
+  /** Resources: statuses to keep (none: all). */
+  statuses?: Array<string>
+  /** Resources: only those expiring within this many days of `now`. */
+  expiringWithinDays?: number
+  /** Resources: `expiry` (default), `newest_first` or `kind`. */
+  sort?: string
+  /** Spend: the billing month, `YYYY-MM` (required for spend). */
+  month?: string
+  /** Spend: `record` (default), `product`, `day` or `charging_mode`. */
+  group?: string
+}
+
 /** One page of customer ids (no rows built). */
 export interface IdPage {
   /** The ids, in sort order. */
@@ -126,6 +151,34 @@ export interface Money {
   currency: string
 }
 
+/** One order of a customer. */
+export interface OrderLine {
+  /** Order id. */
+  id: string
+  /** Status (`pending_payment`, `paid`, `cancelled`, ... or a newer one, verbatim). */
+  status: string
+  /** Type (`new`, `renewal`, `change`, ... or a newer one, verbatim). */
+  kind: string
+  /** Amount after discounts. */
+  amount: Money
+  /** When it was created. */
+  createdAt: Date
+  /** When it was paid, if paid. */
+  paidAt?: Date
+  /** The operator who placed it on the customer's behalf, if any. */
+  placedBy?: string
+}
+
+/** One page of a customer's orders. */
+export interface OrderPage {
+  /** The lines of this page. */
+  items: Array<OrderLine>
+  /** How many lines the list has in all. */
+  total: number
+  /** The cursor of the next page (absent on the last page). */
+  nextCursor?: string
+}
+
 /** One page of masked rows. */
 export interface Page {
   /** The rows, masked. */
@@ -133,6 +186,64 @@ export interface Page {
   /** How many customers match the query in all. */
   total: number
   /** The cursor for the next page (absent on the last page). */
+  nextCursor?: string
+}
+
+/** One resource of a customer (also a line of the portfolio's renewal page). */
+export interface ResourceLine {
+  /** The customer that owns it. */
+  customerId: string
+  /** Resource id. */
+  id: string
+  /** Billing kind (`yearly_monthly`, `pay_per_use`, `reserved_instance`, `savings_plan`). */
+  kind: string
+  /** Cloud service code (`ecs`, `rds`, ...). */
+  service: string
+  /** Region. */
+  region: string
+  /** The resource's name in the customer's console. */
+  name: string
+  /** Status (`active`, `grace_period`, `frozen`, `released`, ... verbatim). */
+  status: string
+  /** When it started. */
+  startsAt: Date
+  /** When it expires (pay-per-use resources do not). */
+  expiresAt?: Date
+  /** What happens at expiry (`renew_automatically`, `release`, ...). */
+  expiryPolicy: string
+}
+
+/** One page of resources (a customer's, or the portfolio's to renew). */
+export interface ResourcePage {
+  /** The lines of this page. */
+  items: Array<ResourceLine>
+  /** How many lines the list has in all. */
+  total: number
+  /** The cursor of the next page (absent on the last page). */
+  nextCursor?: string
+}
+
+/** One line of a customer's spend details; what the grouping does not keep is absent. */
+export interface SpendDetail {
+  /** The billing day, `YYYY-MM-DD` (grouping by record or by day). */
+  day?: string
+  /** The product or cloud service code (grouping by record or by product). */
+  product?: string
+  /** The charging mode (grouping by record or by charging mode). */
+  mode?: string
+  /** The line's spend (refunds are negative). */
+  amount: Money
+  /** How many spend records the line sums. */
+  records: number
+}
+
+/** One page of a customer's spend details. */
+export interface SpendPage {
+  /** The lines of this page. */
+  items: Array<SpendDetail>
+  /** How many lines the list has in all. */
+  total: number
+  /** The cursor of the next page (absent on the last page). */
   nextCursor?: string
 }
 
@@ -215,6 +326,43 @@ export declare class Desk {
    * an array of rows; rejects with the core's code.
    */
   collectRows(query: Query | string, options?: CollectOptions): Promise<CustomerRow[]>
+  /**
+   * A page of a customer's orders, newest first: all of them, or (`scope: 'unpaid'`) those
+   * pending payment. Needs the order-viewing permission. `INVALID_ARGUMENT` naming the
+   * option for a bad scope or page; `CUSTOMER_NOT_FOUND`, `INVALID_ID`.
+   */
+  customerOrders(actor: string | Actor, customerId: string, options?: OrderListOptions): OrderPage
+  /**
+   * A page of a customer's resources: filtered by billing kind, status and expiry window
+   * (counted from `now`), in an order (`expiry`, `newest_first` or `kind`).
+   */
+  customerResources(actor: string | Actor, customerId: string, options?: ResourceListOptions): ResourcePage
+  /**
+   * A page of a customer's spend details for a billing month (`YYYY-MM`; `INVALID_DATE`
+   * otherwise): each spend record, or summed by `product`, `day` or `charging_mode`. Needs
+   * the spend-viewing permission (`PERMISSION_DENIED` otherwise).
+   */
+  spendDetails(actor: string | Actor, customerId: string, month: string, options?: SpendListOptions): SpendPage
+  /**
+   * A page of the portfolio's resources to renew within `days` days of `now`, soonest first
+   * (the paged form of `resourcesToRenew` over every customer).
+   */
+  renewalsPage(actor: string | Actor, days: number, options?: DetailPageOptions): ResourcePage
+  /**
+   * Exports one of a customer's detail lists (`{ list: 'orders' | 'resources' | 'spend',
+   * customerId, ...its options }`) as CSV or XLSX to a file, on a worker thread. Resolves to
+   * the recorded job (selection `detail`; `downloadExport` writes it again); rejects with
+   * `EXPORT_CANCELLED` or `EXPORT_WRITE_FAILED` (the job recorded anyway), or with the code
+   * of a refused request (nothing recorded but the audit). The file is written beside `path`
+   * and renamed over it only on success. On a durable desk the job is committed before the
+   * promise resolves.
+   */
+  exportDetailToFile(actor: string | Actor, list: DetailArgs, path: string, options?: DetailExportOptions): Promise<ExportJob>
+  /**
+   * Like `exportDetailToFile`, resolving to the file's bytes. The job is recorded in the
+   * history the same way.
+   */
+  exportDetailToBuffer(actor: string | Actor, list: DetailArgs, options?: DetailExportOptions): Promise<Buffer>
   /**
    * Opens the desk stored at `location` (a SQLite file path, or a `postgresql://` URL) on a
    * worker thread: its latest checkpoint and the events and audit records after it. Every
@@ -786,6 +934,40 @@ export interface DeskEvent {
   link: string
 }
 
+/**
+ * How to export a detail list: format, file name, the moment it is read at; progress and
+ * cancellation (as `ExportOptions`).
+ */
+export interface DetailExportOptions {
+  /** `csv` (default) or `xlsx`. */
+  format?: ExportFileFormat
+  /** CSV: start with a UTF-8 byte-order mark (for Excel); refused for XLSX. */
+  bom?: boolean
+  /** The file name recorded in the history (default `<list>-<id>.<ext>`). */
+  fileName?: string
+  /** The export's instant: the list is read then (default: the wall clock). */
+  now?: Date
+  /** Called with `{ done, total }` lines as the export runs (on the JS thread). */
+  onProgress?: (progress: Progress) => void
+  /** Cancels the export. */
+  cancel?: CancelToken
+}
+
+/**
+ * Paging of a detail list (as in `search`), and the moment a list that depends on time is
+ * read at.
+ */
+export interface DetailPageOptions {
+  /** Lines per page, 1..=1000 (default 20). */
+  limit?: number
+  /** Lines to skip (offset paging). Not together with `cursor`. */
+  offset?: number
+  /** The previous page's `nextCursor` (cursor paging). Not together with `offset`. */
+  cursor?: string
+  /** The moment the list is read at, for resources and renewals (default: the wall clock). */
+  now?: Date
+}
+
 /** A disassociation request. */
 export interface DisassociationRequest {
   /** Request id. */
@@ -823,8 +1005,11 @@ export interface ExportJob {
   actor: Actor
   /** When; a query selection was evaluated at this instant. */
   at: Date
-  /** `ids` (selected customers) or `query`. */
-  selection: 'ids' | 'query'
+  /**
+   * `ids` (selected customers), `query`, or `detail` (one of a customer's detail lists,
+   * `exportDetailToFile`).
+   */
+  selection: 'ids' | 'query' | 'detail'
   /** The selected ids, for an `ids` selection. */
   ids?: Array<string>
   /** `csv` or `xlsx`. */
@@ -1118,6 +1303,18 @@ export interface OrderCommand {
   amount: Money
 }
 
+/** Options of `customerOrders`: which orders, and paging. */
+export interface OrderListOptions {
+  /** `all` (default) or `unpaid`. */
+  scope?: string
+  /** Lines per page, 1..=1000 (default 20). */
+  limit?: number
+  /** Lines to skip (offset paging). Not together with `cursor`. */
+  offset?: number
+  /** The previous page's `nextCursor` (cursor paging). Not together with `offset`. */
+  cursor?: string
+}
+
 /** Orders overview counts. */
 export interface OrderOverview {
   /** Orders pending payment. */
@@ -1218,6 +1415,29 @@ export interface RenewalItem {
   expiryPolicy: string
 }
 
+/** Options of `customerResources`: a filter, an order, paging and `now`. */
+export interface ResourceListOptions {
+  /**
+   * Billing kinds to keep (`yearly_monthly`, `pay_per_use`, `reserved_instance`,
+   * `savings_plan`; default: all).
+   */
+  kinds?: Array<string>
+  /** Statuses to keep (`active`, `grace_period`, `frozen`, `released`, ...; default: all). */
+  statuses?: Array<string>
+  /** Only resources expiring within this many days of `now`. */
+  expiringWithinDays?: number
+  /** `expiry` (default: soonest first), `newest_first` or `kind`. */
+  sort?: string
+  /** Lines per page, 1..=1000 (default 20). */
+  limit?: number
+  /** Lines to skip (offset paging). Not together with `cursor`. */
+  offset?: number
+  /** The previous page's `nextCursor` (cursor paging). Not together with `offset`. */
+  cursor?: string
+  /** The moment expiry windows are counted from (default: the wall clock). */
+  now?: Date
+}
+
 /** Options of a search: sort, paging and the moment it is evaluated at. */
 export interface SearchOptions {
   /** Sort key (default `id`); ties are always broken by customer id ascending. */
@@ -1245,6 +1465,18 @@ export type Site = 'china' | 'international'
  * upcoming expiry, customer id.
  */
 export type SortKey = 'name' | 'account' | 'mtd' | 'associated' | 'expires' | 'id'
+
+/** Options of `spendDetails`: the grouping and paging. */
+export interface SpendListOptions {
+  /** `record` (default: each spend record), `product`, `day` or `charging_mode`. */
+  group?: string
+  /** Lines per page, 1..=1000 (default 20). */
+  limit?: number
+  /** Lines to skip (offset paging). Not together with `cursor`. */
+  offset?: number
+  /** The previous page's `nextCursor` (cursor paging). Not together with `offset`. */
+  cursor?: string
+}
 
 /** Which store holds a durable desk. */
 export type StoreKind = 'sqlite' | 'postgresql'

@@ -127,10 +127,12 @@ impl From<partnerdesk::detail::SpendLine> for SpendDetail {
     }
 }
 
-/// Declares a page record of detail lines.
+/// Declares a page record of detail lines. The doc is a plain string literal: a `///` comment
+/// passed through a macro reaches napi as a raw string (`r"..."`), which it copies into
+/// `index.d.ts` verbatim.
 macro_rules! page_of {
-    ($(#[$meta:meta])* $name:ident, $line:ty) => {
-        $(#[$meta])*
+    ($doc:literal, $name:ident, $line:ty) => {
+        #[doc = $doc]
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
         #[cfg_attr(feature = "node", napi_derive::napi(object))]
@@ -155,18 +157,14 @@ macro_rules! page_of {
     };
 }
 
+page_of!("One page of a customer's orders.", OrderPage, OrderLine);
 page_of!(
-    /// One page of a customer's orders.
-    OrderPage,
-    OrderLine
-);
-page_of!(
-    /// One page of resources (a customer's, or the portfolio's to renew).
+    "One page of resources (a customer's, or the portfolio's to renew).",
     ResourcePage,
     ResourceLine
 );
 page_of!(
-    /// One page of a customer's spend details.
+    "One page of a customer's spend details.",
     SpendPage,
     SpendDetail
 );

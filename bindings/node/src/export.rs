@@ -9,7 +9,9 @@
 //! job id) and to record (history and audit), and shares it while the rows stream. Reads on
 //! the JS thread (`search`, `count`, `page`, `exports`, ...) therefore run during an export;
 //! changes meanwhile throw `DESK_BUSY` rather than stop the event loop until it ends (as do
-//! calls in the short moments it prepares or records).
+//! calls in the short moments it prepares or records). A customer's detail list
+//! (`exportDetailToFile`, `crate::detail`) is one change of the core that holds the desk
+//! exclusively while it writes one customer's lines: calls meanwhile throw `DESK_BUSY`.
 
 use crate::args::SelectionArg;
 use crate::desk::{Desk, ProgressFn, Shared, query_of, report};
@@ -22,8 +24,8 @@ use napi::bindgen_prelude::{AsyncTask, Buffer, Either3, Env};
 use napi_derive::napi;
 use partnerdesk::access::Actor as CoreActor;
 use partnerdesk::export::{
-    ExportColumn, ExportFormat, ExportJob as CoreJob, ExportProgress, ExportRequest,
-    ExportSelection, ExportStatus, RecordedSelection,
+    DetailExportRequest, ExportColumn, ExportFormat, ExportJob as CoreJob, ExportProgress,
+    ExportRequest, ExportSelection, ExportStatus, RecordedSelection,
 };
 use partnerdesk::privacy::SensitiveField;
 use partnerdesk::query::Sort;
@@ -32,8 +34,8 @@ use partnerdesk_host::export as host;
 use std::io::Write;
 use std::ops::ControlFlow;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, PoisonError};
 
 /// CSV or XLSX.
 #[napi(string_enum = "lowercase")]
@@ -104,6 +106,13 @@ impl CancelToken {
     }
 }
 
+impl CancelToken {
+    /// The flag an export running on a worker thread reads.
+    pub(crate) fn flag(&self) -> Arc<AtomicBool> {
+        self.flag.clone()
+    }
+}
+
 /// How to export: format, columns, order, names; and progress and cancellation.
 #[napi(object, object_to_js = false)]
 pub struct ExportOptions {
@@ -143,8 +152,9 @@ pub struct ExportJob {
     pub actor: Actor,
     /// When; a query selection was evaluated at this instant.
     pub at: DateTime<Utc>,
-    /// `ids` (selected customers) or `query`.
-    #[napi(ts_type = "'ids' | 'query'")]
+    /// `ids` (selected customers), `query`, or `detail` (one of a customer's detail lists,
+    /// `exportDetailToFile`).
+    #[napi(ts_type = "'ids' | 'query' | 'detail'")]
     pub selection: String,
     /// The selected ids, for an `ids` selection.
     pub ids: Option<Vec<String>>,
@@ -174,6 +184,7 @@ impl From<&CoreJob> for ExportJob {
             ),
             // The recorded filter text is personal data (it may quote a name): not shown.
             RecordedSelection::Query { .. } => ("query", None),
+            RecordedSelection::Detail(_) => ("detail", None),
             // A kind of selection of a later core (the enum is non-exhaustive): its ids, if
             // any, are not shown.
             _ => ("query", None),
@@ -252,10 +263,31 @@ pub struct ExportTask {
 
 enum Work {
     Export(Box<ExportRequest>),
+    /// One of a customer's detail lists (`crate::detail`).
+    Detail(Box<DetailExportRequest>),
     Download(ExportId),
 }
 
 impl ExportTask {
+    /// The export of a customer's detail list to `path`, or to memory without one.
+    pub(crate) fn detail(
+        desk: Shared,
+        actor: CoreActor,
+        request: DetailExportRequest,
+        path: Option<PathBuf>,
+        (progress, cancel): (Option<ProgressFn>, Option<Arc<AtomicBool>>),
+        now: DateTime<Utc>,
+    ) -> Self {
+        ExportTask {
+            desk,
+            actor,
+            work: Work::Detail(Box::new(request)),
+            sink: path.map_or(Sink::Memory, Sink::File),
+            ticker: Ticker { progress, cancel },
+            now,
+        }
+    }
+
     fn run(&self) -> Result<Written, CoreError> {
         match &self.sink {
             Sink::Memory => {
@@ -276,10 +308,27 @@ impl ExportTask {
     /// no change comes between and the prepared export stays valid), recorded under the write
     /// lock again. While the rows stream, reads on the JS thread run; changes throw
     /// `DESK_BUSY`.
+    ///
+    /// A customer's detail list (a new export, or a download of one) is a single change of the
+    /// core (`Desk::export_detail`, `Desk::download_export`) that runs once under the write
+    /// lock: one customer's lines, written in a moment; on a durable desk its job and audit
+    /// are committed before the promise settles.
     fn write_to(&self, out: &mut (dyn Write + Send)) -> Result<Written, CoreError> {
         let inv = partnerdesk::Invocation::new(self.actor.clone(), self.now);
         let tick = |p| self.ticker.tick(p);
         match &self.work {
+            Work::Detail(request) => self
+                .desk
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .change_once(|d| d.export_detail(&inv, request, out, tick))
+                .map(|job| Written::Job(Box::new(job), Vec::new())),
+            Work::Download(id) if self.is_detail(id) => self
+                .desk
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .change_once(|d| d.download_export(&inv, id, out, tick))
+                .map(|rows| Written::Rows(rows, Vec::new())),
             Work::Export(request) => host::phases(
                 &self.desk,
                 |d| d.prepare_export(&inv, request),
@@ -301,6 +350,16 @@ impl ExportTask {
                 },
             ),
         }
+    }
+}
+
+impl ExportTask {
+    /// Whether `id` is the job of a customer's detail list (which the core downloads in one
+    /// call, not in the three phases). Jobs are never changed once recorded.
+    fn is_detail(&self, id: &ExportId) -> bool {
+        crate::desk::read(&self.desk)
+            .export_job(id)
+            .is_ok_and(|j| matches!(j.selection, RecordedSelection::Detail(_)))
     }
 }
 

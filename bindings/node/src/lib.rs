@@ -11,6 +11,7 @@
 
 pub mod args;
 pub mod desk;
+pub mod detail;
 pub mod durable;
 mod error;
 pub mod export;
