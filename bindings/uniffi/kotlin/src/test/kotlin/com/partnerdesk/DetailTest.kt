@@ -293,4 +293,27 @@ class DetailTest {
             assertContentEquals(first.readBytes(), again.readBytes())
         }
     }
+
+    @Test
+    fun `the README's example`() {
+        val out = java.io.ByteArrayOutputStream()
+        val spendXlsx = File(dir, "spend.xlsx").path
+        val print = java.io.PrintStream(out, true)
+        fun println(line: String) = print.println(line)
+        // As in README.md, "Customer detail pages" (the file in the temporary folder).
+        Desk.demo(300u, 3uL).use { desk ->
+            val admin = Actor.Operator("admin")
+            val id = desk.selectIds("", SortOrder(SortKey.ID), demoNow()).first()
+            var page = desk.customerOrders(admin, id, PageRequest.First(20u), scope = "unpaid")
+            while (true) {
+                page.items.forEach { println("${it.id} ${it.amount.amount} ${it.amount.currency}") }
+                page = desk.customerOrders(admin, id, PageRequest.After(page.nextCursor ?: break, 20u), scope = "unpaid")
+            }
+            val job = desk.exportDetailToFile(admin, DetailArgs("spend", id, month = "2026-11", group = "product"),
+                spendXlsx, DetailExportOptions(format = "xlsx"), demoNow())
+            println("${job.selection} ${job.rows}") // detail <rows>
+            assertEquals(desk.orderOverview(admin, id).unpaid.toInt() + 1, out.toString().lines().count { it.isNotEmpty() })
+        }
+        assertTrue(out.toString().trimEnd().lines().last().matches(Regex("detail [0-9]+")), out.toString())
+    }
 }
