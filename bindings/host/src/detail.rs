@@ -170,7 +170,8 @@ page_of!(
 );
 
 /// Which detail list, with its options, as a host passes it (to read a list or export one).
-/// Options that do not apply to the list are ignored; absent ones take their defaults.
+/// Options that do not apply to the list are ignored; absent ones take their defaults (in
+/// Kotlin and Swift they may be left out: `DetailArgs(list = "orders", customerId = id)`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "node", napi_derive::napi(object))]
@@ -180,18 +181,25 @@ pub struct DetailArgs {
     /// The customer.
     pub customer_id: String,
     /// Orders: `all` (default) or `unpaid`.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub scope: Option<String>,
     /// Resources: billing kinds to keep (none: all).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub kinds: Option<Vec<String>>,
     /// Resources: statuses to keep (none: all).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub statuses: Option<Vec<String>>,
     /// Resources: only those expiring within this many days of `now`.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub expiring_within_days: Option<u32>,
     /// Resources: `expiry` (default), `newest_first` or `kind`.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub sort: Option<String>,
     /// Spend: the billing month, `YYYY-MM` (required for spend).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub month: Option<String>,
     /// Spend: `record` (default), `product`, `day` or `charging_mode`.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub group: Option<String>,
 }
 

@@ -18,6 +18,7 @@ use partnerdesk::{ExportId, Invocation};
 use partnerdesk_host::export as host;
 use partnerdesk_host::{Actor, HostInstant};
 use std::io::Write;
+use std::ops::ControlFlow;
 
 /// What to export and how. Select with `ids` (in that order) or else with `filter` (blank:
 /// everyone) and `sort`.
@@ -58,7 +59,7 @@ pub struct ExportJobInfo {
     pub actor: String,
     /// When (RFC 3339, UTC).
     pub at: String,
-    /// `ids` or `query`.
+    /// `ids`, `query` or `detail` (one of a customer's detail lists, `exportDetailToFile`).
     pub selection: String,
     /// `csv` or `xlsx`.
     pub format: String,
@@ -90,6 +91,7 @@ impl From<&ExportJob> for ExportJobInfo {
             at: format_time(j.at),
             selection: match j.selection {
                 RecordedSelection::Ids(_) => "ids",
+                RecordedSelection::Detail(_) => "detail",
                 _ => "query",
             }
             .to_owned(),
@@ -223,7 +225,8 @@ impl Desk {
     }
 
     /// Writes an earlier export again (its recorded selection over today's data) to a file at
-    /// `path`, atomically as `exportToFile`; returns the rows written.
+    /// `path`, atomically as `exportToFile`; returns the rows written. A customer's detail list
+    /// (`exportDetailToFile`) is written again the same way.
     #[uniffi::method(default(now = None))]
     pub fn download_export(
         &self,
@@ -235,7 +238,18 @@ impl Desk {
         let inv = Invocation::new(actor.to_core()?, partnerdesk_host::at(now));
         let id = ExportId::new(export_id)?;
         let path = std::path::PathBuf::from(path);
+        // A customer's detail list is downloaded by the core in one change (as it was
+        // exported: one customer's lines, written in a moment), not in the three phases.
+        let detail = self
+            .read()
+            .export_job(&id)
+            .is_ok_and(|j| matches!(j.selection, RecordedSelection::Detail(_)));
         Ok(host::to_path(&path, |out| {
+            if detail {
+                return self.write().change_once(|d| {
+                    d.download_export(&inv, &id, &mut *out, |_| ControlFlow::Continue(()))
+                });
+            }
             host::phases(
                 self.lock(),
                 |d| d.prepare_download(&inv, &id),

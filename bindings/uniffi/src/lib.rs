@@ -18,6 +18,10 @@
 //!   validated commands ([`huawei_freeze_body`], [`huawei_unfreeze_body`],
 //!   [`huawei_budget_body`], [`huawei_split_query`]), Huawei's answers per customer
 //!   ([`huawei_batch_outcome`]) and paging plans ([`huawei_page_plan`]).
+//! - A customer's detail pages: [`Desk::customer_orders`], [`Desk::customer_resources`],
+//!   [`Desk::spend_details`], [`Desk::renewals_page`] (records declared once in
+//!   `partnerdesk_host::detail`, package `com.partnerdesk.host` in Kotlin) and their export,
+//!   [`Desk::export_detail_to_file`] and [`Desk::export_detail_to_buffer`].
 //! - Durable desks: [`Desk::open`] a desk stored in a SQLite file (or on PostgreSQL),
 //!   [`Desk::save_to`] one, and every change is committed there before its call returns;
 //!   [`Desk::refresh`], [`Desk::follow`] and [`Desk::checkpoint`] for several instances.
@@ -36,6 +40,7 @@ uniffi::setup_scaffolding!();
 
 mod admin;
 mod desk;
+mod detail;
 mod error;
 mod export;
 mod huawei;
@@ -46,6 +51,7 @@ mod types;
 
 pub use admin::{OperatorInfo, version};
 pub use desk::{Desk, demo_now, normalize_filter};
+pub use detail::DetailExportOptions;
 pub use error::{PartnerDeskError, Result};
 pub use export::{ExportJobInfo, ExportListener, ExportOptions, export_columns};
 pub use huawei::{

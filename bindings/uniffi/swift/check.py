@@ -60,6 +60,23 @@ SURFACE = [
     r"public func huaweiPagePlan\(total: UInt64, limit: UInt32",
     r"public func huaweiSplitQuery\(filter: String, site: Site",
     r"public func huaweiErrorCodes\(\) -> \[String\]",
+    # A customer's detail pages (the records in the host module)
+    r"open func customerOrders\(actor: Actor, customerId: String, page: PageRequest, scope: String\? = nil\)\s*throws\s*-> OrderPage",
+    r"open func customerResources\(actor: Actor, customerId: String, page: PageRequest, kinds: \[String\]\? = nil, statuses: \[String\]\? = nil, expiringWithinDays: UInt32\? = nil, sort: String\? = nil, now: HostInstant\? = nil\)\s*throws\s*-> ResourcePage",
+    r"open func spendDetails\(actor: Actor, customerId: String, month: String, page: PageRequest, group: String\? = nil\)\s*throws\s*-> SpendPage",
+    r"open func renewalsPage\(actor: Actor, days: UInt32, page: PageRequest, now: HostInstant\? = nil\)\s*throws\s*-> ResourcePage",
+    r"open func exportDetailToFile\(actor: Actor, list: DetailArgs, path: String, options: DetailExportOptions, now: HostInstant\? = nil\)\s*throws\s*-> ExportJobInfo",
+    r"open func exportDetailToBuffer\(actor: Actor, list: DetailArgs, options: DetailExportOptions, now: HostInstant\? = nil\)\s*throws\s*-> Data",
+    r"public struct DetailArgs\b",
+    # DetailArgs' options may be left out (uniffi writes each field's doc inside the init).
+    r"\*/list: String,\s*/\*\*[^/]*\*/customerId: String,\s*/\*\*[^/]*\*/scope: String\? = nil,",
+    r"public struct DetailExportOptions\b",
+    r"public struct OrderLine\b",
+    r"public struct ResourceLine\b",
+    r"public struct SpendDetail\b",
+    r"public struct OrderPage\b",
+    r"public struct ResourcePage\b",
+    r"public struct SpendPage\b",
     # Durable desks
     r"public static func `open`\(location: String, partner: String\? = nil, maxAttempts: UInt32\? = nil, checkpointEvery: UInt64\? = nil\)\s*throws\s*-> Desk",
     r"open func saveTo\(location: String, maxAttempts: UInt32\? = nil, checkpointEvery: UInt64\? = nil\)\s*throws",
