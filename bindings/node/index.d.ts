@@ -588,6 +588,8 @@ export declare class Desk {
   /**
    * Sets (or clears, without one) the secret key (at least 16 bytes) the desk seals its
    * events with (HMAC-SHA256 links) and checks replayed events against. Never saved.
+   * Refused on a durable desk (`INVALID_ARGUMENT` on `key`): `Desk.open` reads the stored
+   * events without a key, so sealed ones would not open again.
    */
   setEventKey(key?: Buffer | undefined | null): void
   /** The link of the last event: the head of the event chain (empty at the start of one). */
