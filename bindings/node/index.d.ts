@@ -102,7 +102,8 @@ export interface CustomerRow {
 
 /**
  * Which detail list, with its options, as a host passes it (to read a list or export one).
- * Options that do not apply to the list are ignored; absent ones take their defaults.
+ * Options that do not apply to the list are ignored; absent ones take their defaults (in
+ * Kotlin and Swift they may be left out: `DetailArgs(list = "orders", customerId = id)`).
  */
 export interface DetailArgs {
   /** `orders`, `resources` or `spend`. */

@@ -13,14 +13,9 @@
 //! the embedded SQLite store, a `postgresql://` URL for a server shared by several instances.
 //! A location is never repeated in an error or in `Debug` output (a URL may hold a password).
 
-use partnerdesk::audit::AuditRecord;
-use partnerdesk::event::Event;
-use partnerdesk::{Desk, Error, Mark, PartnerId};
-use partnerdesk_store::{
-    Batch, Checkpoint, DurableDesk, Policy, Result as StoreResult, Store, open_store,
-};
+use partnerdesk::{Desk, Error, PartnerId};
+use partnerdesk_store::{AnyStore, DurableDesk, Policy, Store, open_store};
 use std::ops::Deref;
-use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 /// How a durable desk retries a command after another instance's change, and how often it
@@ -115,78 +110,7 @@ pub struct HostDesk {
 
 enum Kind {
     Memory(Box<Desk>),
-    Durable(Box<DurableDesk<Exclusive>>, StoreKind),
-}
-
-/// The store of a durable desk, made `Sync` so that a host can share a [`HostDesk`] between
-/// threads behind a `RwLock` (Node's worker threads, uniffi's and pyo3's objects need
-/// `Send + Sync`). A backend is `Send` only (a SQLite connection is not `Sync`), yet every
-/// [`Store`] method takes `&mut self`, so the lock is reached through [`Mutex::get_mut`]: it
-/// is never taken, never waited for, and a reader (`&HostDesk`) cannot reach the store at all.
-struct Exclusive(Mutex<Box<dyn Store>>);
-
-impl Exclusive {
-    fn new(store: Box<dyn Store>) -> Self {
-        Exclusive(Mutex::new(store))
-    }
-
-    /// The store. A poisoned lock is harmless here: it is never locked, only borrowed.
-    fn get(&mut self) -> &mut dyn Store {
-        &mut **self.0.get_mut().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-impl Store for Exclusive {
-    fn create_desk(&mut self, partner: &PartnerId, first: &Checkpoint) -> StoreResult<bool> {
-        self.get().create_desk(partner, first)
-    }
-
-    fn head(&mut self, partner: &PartnerId) -> StoreResult<Option<Mark>> {
-        self.get().head(partner)
-    }
-
-    fn partners(&mut self) -> StoreResult<Vec<PartnerId>> {
-        self.get().partners()
-    }
-
-    fn append(&mut self, partner: &PartnerId, expected: Mark, batch: Batch<'_>) -> StoreResult<()> {
-        self.get().append(partner, expected, batch)
-    }
-
-    fn latest_checkpoint(&mut self, partner: &PartnerId) -> StoreResult<Option<Checkpoint>> {
-        self.get().latest_checkpoint(partner)
-    }
-
-    fn put_checkpoint(&mut self, partner: &PartnerId, checkpoint: &Checkpoint) -> StoreResult<()> {
-        self.get().put_checkpoint(partner, checkpoint)
-    }
-
-    fn events_after(
-        &mut self,
-        partner: &PartnerId,
-        after: u64,
-        limit: usize,
-    ) -> StoreResult<Vec<Event>> {
-        self.get().events_after(partner, after, limit)
-    }
-
-    fn audit_after(
-        &mut self,
-        partner: &PartnerId,
-        after: u64,
-        limit: usize,
-    ) -> StoreResult<Vec<AuditRecord>> {
-        self.get().audit_after(partner, after, limit)
-    }
-
-    fn wait_for_change(
-        &mut self,
-        partner: &PartnerId,
-        known: Mark,
-        timeout: Duration,
-    ) -> StoreResult<bool> {
-        self.get().wait_for_change(partner, known, timeout)
-    }
+    Durable(Box<DurableDesk<AnyStore>>, StoreKind),
 }
 
 impl std::fmt::Debug for HostDesk {
@@ -240,9 +164,9 @@ impl HostDesk {
         let mut store = open_store(location)?;
         let partner = match partner {
             Some(p) => p,
-            None => the_one_desk(&mut *store)?,
+            None => the_one_desk(&mut store)?,
         };
-        let durable = DurableDesk::open_with(Exclusive::new(store), &partner, policy)?;
+        let durable = DurableDesk::open_with(store, &partner, policy)?;
         Ok(HostDesk {
             kind: Kind::Durable(Box::new(durable), StoreKind::of(location)),
         })
@@ -266,7 +190,7 @@ impl HostDesk {
                     .to_owned(),
             });
         }
-        let durable = DurableDesk::create_with(Exclusive::new(store), desk, policy)?;
+        let durable = DurableDesk::create_with(store, desk, policy)?;
         Ok(HostDesk {
             kind: Kind::Durable(Box::new(durable), StoreKind::of(location)),
         })

@@ -46,5 +46,5 @@ pub mod store;
 
 pub use durable::{DurableDesk, Policy};
 pub use error::{Result, StoreError};
-pub use open::open_store;
+pub use open::{AnyStore, open_store};
 pub use store::{Batch, Checkpoint, Store};

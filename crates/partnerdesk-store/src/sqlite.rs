@@ -248,9 +248,9 @@ fn read_version(conn: &Connection) -> Result<u32> {
     u32::try_from(v).map_err(|_| corrupt("schema_version: out of range"))
 }
 
-/// `STORE_VERSION_UNSUPPORTED` for a file whose schema is newer than this library's (read
-/// only: nothing is written).
-fn refuse_newer(conn: &Connection) -> Result<()> {
+/// The file's schema version without writing anything (`None`: no schema yet);
+/// `STORE_VERSION_UNSUPPORTED` when it is newer than this library's.
+fn refuse_newer(conn: &Connection) -> Result<Option<u32>> {
     let has_table: bool = conn
         .query_row(
             "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version')",
@@ -258,39 +258,24 @@ fn refuse_newer(conn: &Connection) -> Result<()> {
             |r| r.get(0),
         )
         .map_err(db)?;
-    if has_table {
-        let found = read_version(conn)?;
-        if found > SCHEMA_VERSION {
-            return Err(StoreError::VersionUnsupported {
-                found,
-                supported: SCHEMA_VERSION,
-            });
-        }
+    if !has_table {
+        return Ok(None);
     }
-    Ok(())
+    let found = read_version(conn)?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::VersionUnsupported {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(Some(found))
 }
 
 /// Brings the schema to [`SCHEMA_VERSION`] in one transaction, or refuses a newer one. A file
 /// already at this version is only read (no write lock taken).
 fn migrate(conn: &mut Connection) -> Result<()> {
-    let has_table: bool = conn
-        .query_row(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version')",
-            [],
-            |r| r.get(0),
-        )
-        .map_err(db)?;
-    if has_table {
-        let found = read_version(conn)?;
-        if found > SCHEMA_VERSION {
-            return Err(StoreError::VersionUnsupported {
-                found,
-                supported: SCHEMA_VERSION,
-            });
-        }
-        if found == SCHEMA_VERSION {
-            return Ok(());
-        }
+    if refuse_newer(conn)? == Some(SCHEMA_VERSION) {
+        return Ok(());
     }
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)

@@ -93,61 +93,6 @@ pub trait Store: Send {
     ) -> Result<bool>;
 }
 
-/// A store chosen at run time (an embedded SQLite file or a PostgreSQL server, as a host's
-/// `open(url)` picks it) is a store too.
-impl Store for Box<dyn Store> {
-    fn create_desk(&mut self, partner: &PartnerId, first: &Checkpoint) -> Result<bool> {
-        (**self).create_desk(partner, first)
-    }
-
-    fn head(&mut self, partner: &PartnerId) -> Result<Option<Mark>> {
-        (**self).head(partner)
-    }
-
-    fn partners(&mut self) -> Result<Vec<PartnerId>> {
-        (**self).partners()
-    }
-
-    fn append(&mut self, partner: &PartnerId, expected: Mark, batch: Batch<'_>) -> Result<()> {
-        (**self).append(partner, expected, batch)
-    }
-
-    fn latest_checkpoint(&mut self, partner: &PartnerId) -> Result<Option<Checkpoint>> {
-        (**self).latest_checkpoint(partner)
-    }
-
-    fn put_checkpoint(&mut self, partner: &PartnerId, checkpoint: &Checkpoint) -> Result<()> {
-        (**self).put_checkpoint(partner, checkpoint)
-    }
-
-    fn events_after(
-        &mut self,
-        partner: &PartnerId,
-        after: u64,
-        limit: usize,
-    ) -> Result<Vec<Event>> {
-        (**self).events_after(partner, after, limit)
-    }
-
-    fn audit_after(
-        &mut self,
-        partner: &PartnerId,
-        after: u64,
-        limit: usize,
-    ) -> Result<Vec<AuditRecord>> {
-        (**self).audit_after(partner, after, limit)
-    }
-
-    fn wait_for_change(
-        &mut self,
-        partner: &PartnerId,
-        known: Mark,
-        timeout: Duration,
-    ) -> Result<bool> {
-        (**self).wait_for_change(partner, known, timeout)
-    }
-}
-
 /// Stored partner ids read back as [`PartnerId`]s (`STORE_CORRUPT` for one that does not).
 pub(crate) fn partner_ids(ids: Vec<String>) -> Result<Vec<PartnerId>> {
     ids.into_iter()
