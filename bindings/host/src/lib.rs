@@ -150,6 +150,42 @@ pub mod export {
         guard.change_once(|d| record(d, prepared, written))
     }
 
+    /// Downloads a recorded export again into `out` (its recorded selection over today's
+    /// data): a customer list in the three [`phases`]; a customer's detail list in one change
+    /// that runs once (the core writes one customer's lines in a moment, as it exported them).
+    /// Returns the rows written.
+    pub fn download(
+        desk: &RwLock<HostDesk>,
+        inv: &partnerdesk::Invocation,
+        id: &partnerdesk::ExportId,
+        out: &mut (dyn Write + Send),
+        progress: impl FnMut(ExportProgress) -> ControlFlow<()>,
+    ) -> Result<u64, Error> {
+        let detail = desk
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .export_job(id)
+            .is_ok_and(|j| {
+                matches!(
+                    j.selection,
+                    partnerdesk::export::RecordedSelection::Detail(_)
+                )
+            });
+        if detail {
+            return desk
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .change_once(|d| d.download_export(inv, id, out, progress));
+        }
+        phases(
+            desk,
+            |d| d.prepare_download(inv, id),
+            out,
+            progress,
+            Desk::record_download,
+        )
+    }
+
     /// A write failure after the export ran (`EXPORT_WRITE_FAILED`; the reason names no path).
     pub fn write_failed(reason: &str) -> Error {
         Error::ExportWriteFailed {

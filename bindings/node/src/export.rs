@@ -323,12 +323,6 @@ impl ExportTask {
                 .unwrap_or_else(PoisonError::into_inner)
                 .change_once(|d| d.export_detail(&inv, request, out, tick))
                 .map(|job| Written::Job(Box::new(job), Vec::new())),
-            Work::Download(id) if self.is_detail(id) => self
-                .desk
-                .write()
-                .unwrap_or_else(PoisonError::into_inner)
-                .change_once(|d| d.download_export(&inv, id, out, tick))
-                .map(|rows| Written::Rows(rows, Vec::new())),
             Work::Export(request) => host::phases(
                 &self.desk,
                 |d| d.prepare_export(&inv, request),
@@ -339,27 +333,9 @@ impl ExportTask {
                         .map(|job| Written::Job(Box::new(job), Vec::new()))
                 },
             ),
-            Work::Download(id) => host::phases(
-                &self.desk,
-                |d| d.prepare_download(&inv, id),
-                out,
-                tick,
-                |d, prepared, written| {
-                    d.record_download(prepared, written)
-                        .map(|rows| Written::Rows(rows, Vec::new()))
-                },
-            ),
+            Work::Download(id) => host::download(&self.desk, &inv, id, out, tick)
+                .map(|rows| Written::Rows(rows, Vec::new())),
         }
-    }
-}
-
-impl ExportTask {
-    /// Whether `id` is the job of a customer's detail list (which the core downloads in one
-    /// call, not in the three phases). Jobs are never changed once recorded.
-    fn is_detail(&self, id: &ExportId) -> bool {
-        crate::desk::read(&self.desk)
-            .export_job(id)
-            .is_ok_and(|j| matches!(j.selection, RecordedSelection::Detail(_)))
     }
 }
 

@@ -18,7 +18,6 @@ use partnerdesk::{ExportId, Invocation};
 use partnerdesk_host::export as host;
 use partnerdesk_host::{Actor, HostInstant};
 use std::io::Write;
-use std::ops::ControlFlow;
 
 /// What to export and how. Select with `ids` (in that order) or else with `filter` (blank:
 /// everyone) and `sort`.
@@ -238,25 +237,8 @@ impl Desk {
         let inv = Invocation::new(actor.to_core()?, partnerdesk_host::at(now));
         let id = ExportId::new(export_id)?;
         let path = std::path::PathBuf::from(path);
-        // A customer's detail list is downloaded by the core in one change (as it was
-        // exported: one customer's lines, written in a moment), not in the three phases.
-        let detail = self
-            .read()
-            .export_job(&id)
-            .is_ok_and(|j| matches!(j.selection, RecordedSelection::Detail(_)));
         Ok(host::to_path(&path, |out| {
-            if detail {
-                return self.write().change_once(|d| {
-                    d.download_export(&inv, &id, &mut *out, |_| ControlFlow::Continue(()))
-                });
-            }
-            host::phases(
-                self.lock(),
-                |d| d.prepare_download(&inv, &id),
-                out,
-                host::progress(|_, _| true),
-                partnerdesk::Desk::record_download,
-            )
+            host::download(self.lock(), &inv, &id, out, host::progress(|_, _| true))
         })?)
     }
 
