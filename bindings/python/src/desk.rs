@@ -187,6 +187,13 @@ fn json_text(obj: &Bound<'_, PyAny>) -> PyResult<String> {
     ))
 }
 
+/// A number of days given as any Python int: past 36500 (or negative) it is
+/// `InvalidArgumentError` naming `field`, as the core's own check says.
+fn days_arg(py: Python<'_>, days: &Bound<'_, PyAny>, field: &str) -> PyResult<u32> {
+    let days = days.extract::<u64>().unwrap_or(u64::MAX);
+    partnerdesk::calendar::check_days(field, days).py(py)
+}
+
 /// The page of a search: by `offset`, or after `cursor` (the first page when neither).
 fn page_request(
     limit: u32,
@@ -1188,8 +1195,7 @@ impl PyDesk {
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<(String, String, String, Option<DateTime<Utc>>)>> {
         // Any int: past 36500 days (or negative) it is `InvalidArgumentError` naming `days`.
-        let days = days.extract::<u64>().unwrap_or(u64::MAX);
-        let days = partnerdesk::calendar::check_days("days", days).py(py)?;
+        let days = days_arg(py, days, "days")?;
         let actor = actor_arg(actor)?;
         let id = customer.map(|c| CustomerId::new(c).py(py)).transpose()?;
         let now = now_arg(py, now)?;
@@ -1440,7 +1446,7 @@ impl PyDesk {
         customer: String,
         kinds: Option<Vec<String>>,
         statuses: Option<Vec<String>>,
-        expiring_within_days: Option<u32>,
+        expiring_within_days: Option<&Bound<'_, PyAny>>,
         sort: Option<String>,
         limit: u32,
         offset: Option<u32>,
@@ -1448,6 +1454,9 @@ impl PyDesk {
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<detail::ResourcePage> {
         let actor = actor_arg(actor)?;
+        let expiring_within_days = expiring_within_days
+            .map(|d| days_arg(py, d, "expiring_within_days"))
+            .transpose()?;
         let args = detail::DetailArgs {
             list: "resources".into(),
             customer_id: customer,
@@ -1498,12 +1507,13 @@ impl PyDesk {
         &self,
         py: Python<'_>,
         actor: &Bound<'_, PyAny>,
-        days: u32,
+        days: &Bound<'_, PyAny>,
         limit: u32,
         offset: Option<u32>,
         cursor: Option<String>,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<detail::ResourcePage> {
+        let days = days_arg(py, days, "days")?;
         let actor = actor_arg(actor)?;
         let page = detail::page_request(Some(limit), offset, cursor).py(py)?;
         let now = now_arg(py, now)?;
@@ -1535,7 +1545,7 @@ impl PyDesk {
         scope: Option<String>,
         kinds: Option<Vec<String>>,
         statuses: Option<Vec<String>>,
-        expiring_within_days: Option<u32>,
+        expiring_within_days: Option<&Bound<'_, PyAny>>,
         sort: Option<String>,
         month: Option<String>,
         group: Option<String>,
@@ -1544,6 +1554,9 @@ impl PyDesk {
     ) -> PyResult<PyExportJob> {
         self.not_in_own_export()?;
         let actor = actor_arg(actor)?;
+        let expiring_within_days = expiring_within_days
+            .map(|d| days_arg(py, d, "expiring_within_days"))
+            .transpose()?;
         let args = detail::DetailArgs {
             list,
             customer_id: customer,
@@ -1587,7 +1600,7 @@ impl PyDesk {
         scope: Option<String>,
         kinds: Option<Vec<String>>,
         statuses: Option<Vec<String>>,
-        expiring_within_days: Option<u32>,
+        expiring_within_days: Option<&Bound<'_, PyAny>>,
         sort: Option<String>,
         month: Option<String>,
         group: Option<String>,
@@ -1596,6 +1609,9 @@ impl PyDesk {
     ) -> PyResult<Bound<'py, PyBytes>> {
         self.not_in_own_export()?;
         let actor = actor_arg(actor)?;
+        let expiring_within_days = expiring_within_days
+            .map(|d| days_arg(py, d, "expiring_within_days"))
+            .transpose()?;
         let args = detail::DetailArgs {
             list,
             customer_id: customer,

@@ -9,6 +9,7 @@ import datetime
 import decimal
 import io
 import pathlib
+import threading
 from collections.abc import Callable
 
 import pytest
@@ -157,6 +158,10 @@ def test_a_bad_option_is_a_typed_error_naming_it() -> None:
         (lambda: desk.export_detail_to_buffer("admin", "orders", c, format="xlsx", bom=True, now=now), partnerdesk.InvalidArgumentError, "bom"),
         (lambda: desk.export_detail_to_buffer("admin", "spend", c, now=now), partnerdesk.InvalidArgumentError, "month"),
         (lambda: desk.export_detail_to_buffer("admin", "resources", c, kinds=["monthly"], now=now), partnerdesk.InvalidArgumentError, "kinds"),
+        (lambda: desk.renewals_page("admin", -1, now=now), partnerdesk.InvalidArgumentError, "days"),
+        (lambda: desk.renewals_page("admin", 10**12, now=now), partnerdesk.InvalidArgumentError, "days"),
+        (lambda: desk.customer_resources("admin", c, expiring_within_days=-7, now=now), partnerdesk.InvalidArgumentError, "expiring_within_days"),
+        (lambda: desk.export_detail_to_buffer("admin", "resources", c, expiring_within_days=40000, now=now), partnerdesk.InvalidArgumentError, "expiring_within_days"),
     ]
     jobs = len(desk.exports)
     for call, error, field in cases:
@@ -302,3 +307,36 @@ def test_a_detail_export_is_committed_on_a_durable_desk(tmp_path: pathlib.Path) 
     assert out.getvalue() == (tmp_path / "orders.csv").read_bytes()
     kinds = [r.kind for r in reopened.audit_log(kind="export_detail")]
     assert len(kinds) == 2
+
+
+def test_other_threads_read_beside_detail_exports_without_deadlock() -> None:
+    """Reads wait for the lock with the GIL released: an export holding the write lock and
+    calling back into Python (progress) never waits for a reader holding the GIL."""
+    desk, now = demo()
+    c = resources_of(desk, now)
+    expected = desk.customer_resources("admin", c, limit=1000, now=now)
+    stop = threading.Event()
+    seen: list[int] = []
+    failures: list[BaseException] = []
+
+    def reader() -> None:
+        try:
+            while not stop.is_set():
+                seen.append(desk.customer_resources("admin", c, limit=1000, now=now).total)
+                desk.renewals_page("admin", 30, now=now)
+        except BaseException as e:  # reported below
+            failures.append(e)
+
+    threads = [threading.Thread(target=reader) for _ in range(2)]
+    for t in threads:
+        t.start()
+    try:
+        for _ in range(20):
+            desk.export_detail_to_buffer("admin", "resources", c, progress=lambda d, t: True, now=now)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=60)
+    assert not failures and not any(t.is_alive() for t in threads)
+    assert seen and set(seen) == {expected.total}
+    assert [j.status for j in desk.exports] == ["completed"] * 20
