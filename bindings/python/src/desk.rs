@@ -16,6 +16,11 @@
 //! exporting thread: their reads take that thread's read lock again (`parking_lot`'s recursive
 //! read, which does not queue behind a waiting change), and their changes are refused, since
 //! waiting there for the write lock would never end.
+//!
+//! A customer's detail list is written by the core in one change (`Desk::export_detail`), so
+//! its export (and its download) holds the write lock while its rows are written: its progress
+//! callback and file object may neither read nor change the desk (`RuntimeError`, see
+//! [`PyDesk::read`]), since nothing can read it before that change ends.
 
 use crate::errors::IntoPy;
 use crate::export::{Progress, PyExportJob, PyWriter};
