@@ -19,6 +19,10 @@ use partnerdesk::{Actor, CustomerId, Desk, Error, ResourceKind, ResourceStatus, 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "node", napi_derive::napi(object))]
+#[cfg_attr(
+    feature = "python",
+    pyo3::pyclass(frozen, get_all, eq, hash, module = "partnerdesk")
+)]
 pub struct OrderLine {
     /// Order id.
     pub id: String,
@@ -56,6 +60,10 @@ impl From<partnerdesk::Order> for OrderLine {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "node", napi_derive::napi(object))]
+#[cfg_attr(
+    feature = "python",
+    pyo3::pyclass(frozen, get_all, eq, hash, module = "partnerdesk")
+)]
 pub struct ResourceLine {
     /// The customer that owns it.
     pub customer_id: String,
@@ -102,6 +110,10 @@ impl ResourceLine {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "node", napi_derive::napi(object))]
+#[cfg_attr(
+    feature = "python",
+    pyo3::pyclass(frozen, get_all, eq, hash, module = "partnerdesk")
+)]
 pub struct SpendDetail {
     /// The billing day, `YYYY-MM-DD` (grouping by record or by day).
     pub day: Option<String>,
@@ -136,6 +148,10 @@ macro_rules! page_of {
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
         #[cfg_attr(feature = "node", napi_derive::napi(object))]
+        #[cfg_attr(
+            feature = "python",
+            pyo3::pyclass(frozen, get_all, eq, hash, module = "partnerdesk")
+        )]
         pub struct $name {
             /// The lines of this page.
             pub items: Vec<$line>,

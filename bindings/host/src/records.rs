@@ -35,6 +35,41 @@ impl From<partnerdesk::Money> for Money {
     }
 }
 
+#[cfg(feature = "python")]
+mod python {
+    //! Python has its own `partnerdesk.Money` class (the binding's, with arithmetic), so a
+    //! shared record's amount becomes one of those: built through the class itself, looked
+    //! up once in the native module.
+    use super::Money;
+    use pyo3::prelude::*;
+    use pyo3::sync::PyOnceLock;
+    use pyo3::types::PyType;
+
+    static MONEY: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+    impl<'py> IntoPyObject<'py> for &Money {
+        type Target = PyAny;
+        type Output = Bound<'py, PyAny>;
+        type Error = PyErr;
+
+        fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+            MONEY
+                .import(py, "partnerdesk._partnerdesk", "Money")?
+                .call1((self.amount.0, self.currency.as_str()))
+        }
+    }
+
+    impl<'py> IntoPyObject<'py> for Money {
+        type Target = PyAny;
+        type Output = Bound<'py, PyAny>;
+        type Error = PyErr;
+
+        fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+            (&self).into_pyobject(py)
+        }
+    }
+}
+
 /// Budget columns of a row.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]

@@ -16,6 +16,11 @@
 //! exporting thread: their reads take that thread's read lock again (`parking_lot`'s recursive
 //! read, which does not queue behind a waiting change), and their changes are refused, since
 //! waiting there for the write lock would never end.
+//!
+//! A customer's detail list is written by the core in one change (`Desk::export_detail`), so
+//! its export (and its download) holds the write lock while its rows are written: its progress
+//! callback and file object may neither read nor change the desk (`RuntimeError`, see
+//! [`PyDesk::read`]), since nothing can read it before that change ends.
 
 use crate::errors::IntoPy;
 use crate::export::{Progress, PyExportJob, PyWriter};
@@ -33,7 +38,7 @@ use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use partnerdesk::audit::AuditFilter;
 use partnerdesk::authorization::{AuthorizationRequest, AuthorizationScope};
 use partnerdesk::budget::BudgetSetting;
-use partnerdesk::export::{ExportWritten, PreparedExport};
+use partnerdesk::export::{ExportWritten, PreparedExport, RecordedSelection};
 use partnerdesk::freeze::FreezeRequest;
 use partnerdesk::privacy::SensitiveField;
 use partnerdesk::query::{PageRequest, Query, Sort};
@@ -41,7 +46,7 @@ use partnerdesk::row::CustomerRow;
 use partnerdesk::{
     AuthorizationId, CustomerId, Desk, FreezeScope, Invocation, OperatorId, Permission,
 };
-use partnerdesk_host::HostDesk;
+use partnerdesk_host::{HostDesk, detail};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 use std::collections::VecDeque;
@@ -49,16 +54,18 @@ use std::io::{BufWriter, Write};
 use std::sync::Mutex;
 use std::thread::ThreadId;
 
-/// Marks this thread as writing an export of `desk` (holding its read lock) until dropped.
+/// Marks this thread as writing an export of `desk` until dropped: holding its read lock (a
+/// customer-list export), or its write lock (`exclusive`: a customer's detail list, which the
+/// core writes in one change).
 struct ExportingMark<'a> {
     desk: &'a PyDesk,
     thread: ThreadId,
 }
 
 impl<'a> ExportingMark<'a> {
-    fn set(desk: &'a PyDesk) -> Self {
+    fn set(desk: &'a PyDesk, exclusive: bool) -> Self {
         let thread = std::thread::current().id();
-        desk.exporting().push(thread);
+        desk.exporting().push((thread, exclusive));
         ExportingMark { desk, thread }
     }
 }
@@ -66,7 +73,7 @@ impl<'a> ExportingMark<'a> {
 impl Drop for ExportingMark<'_> {
     fn drop(&mut self) {
         let mut exporting = self.desk.exporting();
-        if let Some(at) = exporting.iter().position(|t| *t == self.thread) {
+        if let Some(at) = exporting.iter().rposition(|(t, _)| *t == self.thread) {
             exporting.swap_remove(at);
         }
     }
@@ -76,9 +83,10 @@ impl Drop for ExportingMark<'_> {
 #[pyclass(name = "Desk", module = "partnerdesk", frozen)]
 pub(crate) struct PyDesk {
     inner: RwLock<HostDesk>,
-    /// The threads writing an export of this desk, each holding a read lock (a thread twice
-    /// when its file object starts another export, which is refused; see `not_in_own_export`).
-    exporting: Mutex<Vec<ThreadId>>,
+    /// The threads writing an export of this desk, each holding a read lock, or the write
+    /// lock when marked `true` (a thread twice when its file object starts another export,
+    /// which is refused; see `not_in_own_export`).
+    exporting: Mutex<Vec<(ThreadId, bool)>>,
 }
 
 impl PyDesk {
@@ -95,7 +103,7 @@ impl PyDesk {
 
     /// The threads writing an export of this desk. The list is only pushed to and removed
     /// from, so a poisoned lock still holds a consistent list.
-    fn exporting(&self) -> std::sync::MutexGuard<'_, Vec<ThreadId>> {
+    fn exporting(&self) -> std::sync::MutexGuard<'_, Vec<(ThreadId, bool)>> {
         self.exporting.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -103,18 +111,42 @@ impl PyDesk {
     /// progress callback or file object).
     fn in_own_export(&self) -> bool {
         let me = std::thread::current().id();
-        self.exporting().contains(&me)
+        self.exporting().iter().any(|(t, _)| *t == me)
     }
 
-    /// Read access. On a thread writing an export of this desk (its callback or file object
-    /// reading the desk), the read lock that thread holds is taken again, even with a change
-    /// waiting for the lock: waiting behind that change would wait forever.
-    pub(crate) fn read(&self) -> RwLockReadGuard<'_, HostDesk> {
-        if self.in_own_export() {
+    /// Read access, or `RuntimeError` on a thread writing a detail export of this desk (its
+    /// progress callback or file object): that thread holds the write lock, so no read can
+    /// come before the export ends. On a thread writing a customer-list export, the read lock
+    /// that thread holds is taken again, even with a change waiting for the lock: waiting
+    /// behind that change would wait forever.
+    pub(crate) fn read(&self) -> PyResult<RwLockReadGuard<'_, HostDesk>> {
+        let me = std::thread::current().id();
+        let (mut own, mut exclusive) = (false, false);
+        for (t, x) in self.exporting().iter() {
+            if *t == me {
+                own = true;
+                exclusive |= *x;
+            }
+        }
+        if exclusive {
+            return Err(pyo3::exceptions::PyRuntimeError::new_err(
+                "this desk is writing a customer's detail list on this thread: its progress callback and file object may not use it",
+            ));
+        }
+        Ok(if own {
             self.inner.read_recursive()
         } else {
             self.inner.read()
-        }
+        })
+    }
+
+    /// Runs `f` on the desk under the read lock (see [`PyDesk::read`]) with the GIL released.
+    pub(crate) fn reading<T: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&HostDesk) -> T + Send,
+    ) -> PyResult<T> {
+        py.detach(|| self.read().map(|d| f(&d)))
     }
 
     /// Refuses (`RuntimeError`) a change made on this thread while it writes an export of
@@ -158,6 +190,13 @@ fn json_text(obj: &Bound<'_, PyAny>) -> PyResult<String> {
     Err(pyo3::exceptions::PyTypeError::new_err(
         "json: expected str or bytes",
     ))
+}
+
+/// A number of days given as any Python int: past 36500 (or negative) it is
+/// `InvalidArgumentError` naming `field`, as the core's own check says.
+fn days_arg(py: Python<'_>, days: &Bound<'_, PyAny>, field: &str) -> PyResult<u32> {
+    let days = days.extract::<u64>().unwrap_or(u64::MAX);
+    partnerdesk::calendar::check_days(field, days).py(py)
 }
 
 /// The page of a search: by `offset`, or after `cursor` (the first page when neither).
@@ -244,8 +283,8 @@ impl PyDesk {
 
     /// `"sqlite"` or `"postgresql"` for a durable desk, `None` for one in memory only.
     #[getter]
-    fn store_kind(&self, py: Python<'_>) -> Option<&'static str> {
-        py.detach(|| self.read().store_kind().map(|k| k.as_str()))
+    fn store_kind(&self, py: Python<'_>) -> PyResult<Option<&'static str>> {
+        self.reading(py, |d| d.store_kind().map(|k| k.as_str()))
     }
 
     /// Applies what other instances committed to the store since this desk last read it;
@@ -262,7 +301,7 @@ impl PyDesk {
     fn follow(&self, py: Python<'_>, timeout: &Bound<'_, PyAny>) -> PyResult<bool> {
         self.not_in_own_export()?;
         let timeout = crate::held::timeout_arg(py, timeout)?;
-        if py.detach(|| self.read().store_kind()).is_none() {
+        if self.reading(py, |d| d.store_kind())?.is_none() {
             return Ok(false);
         }
         let deadline = std::time::Instant::now() + timeout;
@@ -290,19 +329,19 @@ impl PyDesk {
 
     /// The desk as versioned snapshot JSON; releases the GIL while writing.
     fn to_snapshot_json(&self, py: Python<'_>) -> PyResult<String> {
-        py.detach(|| self.read().to_snapshot_json()).py(py)
+        self.reading(py, |d| d.to_snapshot_json())?.py(py)
     }
 
     /// The partner that owns the desk.
     #[getter]
     fn partner(&self, py: Python<'_>) -> PyResult<PyPartner> {
-        let p = py.detach(|| self.read().partner().clone());
+        let p = self.reading(py, |d| d.partner().clone())?;
         Ok(PyPartner { inner: p })
     }
 
     /// Customers on the desk (including disassociated ones kept for history).
     fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
-        Ok(py.detach(|| self.read().len()))
+        self.reading(py, |d| d.len())
     }
 
     /// Whether a customer id is on the desk.
@@ -310,7 +349,7 @@ impl PyDesk {
         let Ok(id) = CustomerId::new(id) else {
             return Ok(false);
         };
-        Ok(py.detach(|| self.read().customer(&id).is_ok()))
+        self.reading(py, |d| d.customer(&id).is_ok())
     }
 
     /// One page of masked rows.
@@ -334,8 +373,8 @@ impl PyDesk {
         let sort = sort_arg(py, sort, descending)?;
         let req = page_request(limit, offset, cursor)?;
         let now = now_arg(py, now)?;
-        let page = py
-            .detach(|| self.read().search(&q, sort, &req, now))
+        let page = self
+            .reading(py, |d| d.search(&q, sort, &req, now))?
             .py(py)?;
         Ok(PyPage {
             rows: page.rows.into_iter().map(PyCustomerRow::from).collect(),
@@ -362,8 +401,8 @@ impl PyDesk {
         let sort = sort_arg(py, sort, descending)?;
         let req = page_request(limit, offset, cursor)?;
         let now = now_arg(py, now)?;
-        let page = py
-            .detach(|| self.read().search_ids(&q, sort, &req, now))
+        let page = self
+            .reading(py, |d| d.search_ids(&q, sort, &req, now))?
             .py(py)?;
         Ok((
             page.ids
@@ -424,7 +463,7 @@ impl PyDesk {
     ) -> PyResult<usize> {
         let q = query_arg(query)?;
         let now = now_arg(py, now)?;
-        Ok(py.detach(|| self.read().count(&q, now)))
+        self.reading(py, |d| d.count(&q, now))
     }
 
     /// The masked row of one customer; raises `CustomerNotFoundError`.
@@ -437,7 +476,7 @@ impl PyDesk {
     ) -> PyResult<PyCustomerRow> {
         let id = CustomerId::new(id).py(py)?;
         let now = now_arg(py, now)?;
-        let row = py.detach(|| self.read().customer_row(&id, now)).py(py)?;
+        let row = self.reading(py, |d| d.customer_row(&id, now))?.py(py)?;
         Ok(row.into())
     }
 
@@ -481,8 +520,8 @@ impl PyDesk {
     /// The partner's operators, by login.
     #[getter]
     fn operators(&self, py: Python<'_>) -> PyResult<Vec<PyOperator>> {
-        Ok(py
-            .detach(|| self.read().operators().cloned().collect::<Vec<_>>())
+        Ok(self
+            .reading(py, |d| d.operators().cloned().collect::<Vec<_>>())?
             .into_iter()
             .map(|inner| PyOperator { inner })
             .collect())
@@ -592,7 +631,7 @@ impl PyDesk {
         let actor = actor_arg(actor)?;
         let customer = CustomerId::new(customer).py(py)?;
         let amount = crate::values::decimal_arg(amount, "amount")?;
-        let currency = py.detach(|| self.read().partner().currency);
+        let currency = self.reading(py, |d| d.partner().currency)?;
         let kind = partnerdesk::BudgetKind::parse_known(kind).ok_or_else(|| {
             crate::errors::to_py(
                 py,
@@ -736,8 +775,8 @@ impl PyDesk {
     /// Every disassociation request, oldest first.
     #[getter]
     fn disassociation_requests(&self, py: Python<'_>) -> PyResult<Vec<PyDisassociationRequest>> {
-        Ok(py
-            .detach(|| self.read().disassociation_requests().to_vec())
+        Ok(self
+            .reading(py, |d| d.disassociation_requests().to_vec())?
             .into_iter()
             .map(|inner| PyDisassociationRequest { inner })
             .collect())
@@ -815,8 +854,8 @@ impl PyDesk {
     /// One authorization by id.
     fn authorization(&self, py: Python<'_>, id: String) -> PyResult<PyAuthorization> {
         let id = AuthorizationId::new(id).py(py)?;
-        let a = py
-            .detach(|| self.read().authorization(&id).cloned())
+        let a = self
+            .reading(py, |d| d.authorization(&id).cloned())?
             .py(py)?;
         Ok(PyAuthorization { inner: a })
     }
@@ -828,14 +867,13 @@ impl PyDesk {
         customer: String,
     ) -> PyResult<Vec<PyAuthorization>> {
         let id = CustomerId::new(customer).py(py)?;
-        Ok(py
-            .detach(|| {
-                self.read()
-                    .authorizations_of(&id)
+        Ok(self
+            .reading(py, |d| {
+                d.authorizations_of(&id)
                     .into_iter()
                     .cloned()
                     .collect::<Vec<_>>()
-            })
+            })?
             .into_iter()
             .map(|inner| PyAuthorization { inner })
             .collect())
@@ -946,7 +984,7 @@ impl PyDesk {
         let actor = actor_arg(actor)?;
         let customer = CustomerId::new(customer).py(py)?;
         let amount = crate::values::decimal_arg(amount, "amount")?;
-        let currency = py.detach(|| self.read().partner().currency);
+        let currency = self.reading(py, |d| d.partner().currency)?;
         let request = partnerdesk::order::OrderRequest::new(
             customer,
             partnerdesk::OrderType::parse(kind),
@@ -974,7 +1012,7 @@ impl PyDesk {
         let customer = CustomerId::new(customer).py(py)?;
         let scope = AuthorizationScope::parse(scope);
         let now = now_arg(py, now)?;
-        py.detach(|| self.read().require_authorization(&customer, &scope, now))
+        self.reading(py, |d| d.require_authorization(&customer, &scope, now))?
             .py(py)
     }
 
@@ -991,11 +1029,8 @@ impl PyDesk {
     ) -> PyResult<Vec<(chrono::NaiveDate, crate::values::PyMoney)>> {
         let actor = actor_arg(actor)?;
         let customer = customer.map(|c| CustomerId::new(c).py(py)).transpose()?;
-        let days = py
-            .detach(|| {
-                self.read()
-                    .daily_spend(&actor, customer.as_ref(), start, end)
-            })
+        let days = self
+            .reading(py, |d| d.daily_spend(&actor, customer.as_ref(), start, end))?
             .py(py)?;
         Ok(days.into_iter().map(|(d, m)| (d, m.into())).collect())
     }
@@ -1005,14 +1040,13 @@ impl PyDesk {
     /// A customer's account-manager periods, oldest first.
     fn manager_history(&self, py: Python<'_>, customer: String) -> PyResult<Vec<PyManagerPeriod>> {
         let id = CustomerId::new(customer).py(py)?;
-        Ok(py
-            .detach(|| {
-                self.read()
-                    .manager_history(&id)
+        Ok(self
+            .reading(py, |d| {
+                d.manager_history(&id)
                     .into_iter()
                     .cloned()
                     .collect::<Vec<_>>()
-            })
+            })?
             .into_iter()
             .map(|inner| PyManagerPeriod { inner })
             .collect())
@@ -1027,7 +1061,7 @@ impl PyDesk {
     ) -> PyResult<Option<String>> {
         let id = CustomerId::new(customer).py(py)?;
         let at = crate::values::time_arg(at, "at")?;
-        let m = py.detach(|| self.read().manager_at(&id, at)).py(py)?;
+        let m = self.reading(py, |d| d.manager_at(&id, at))?.py(py)?;
         Ok(m.map(|m| m.to_string()))
     }
 
@@ -1043,8 +1077,8 @@ impl PyDesk {
     ) -> PyResult<crate::values::PyMoney> {
         let actor = actor_arg(actor)?;
         let manager = OperatorId::new(manager).py(py)?;
-        let m = py
-            .detach(|| self.read().manager_spend(&actor, &manager, start, end))
+        let m = self
+            .reading(py, |d| d.manager_spend(&actor, &manager, start, end))?
             .py(py)?;
         Ok(m.into())
     }
@@ -1057,14 +1091,13 @@ impl PyDesk {
         customer: Option<String>,
     ) -> PyResult<Vec<PyAssociationRecord>> {
         let id = customer.map(|c| CustomerId::new(c).py(py)).transpose()?;
-        Ok(py
-            .detach(|| {
-                self.read()
-                    .association_history(id.as_ref())
+        Ok(self
+            .reading(py, |d| {
+                d.association_history(id.as_ref())
                     .into_iter()
                     .cloned()
                     .collect::<Vec<_>>()
-            })
+            })?
             .into_iter()
             .map(|inner| PyAssociationRecord { inner })
             .collect())
@@ -1073,14 +1106,13 @@ impl PyDesk {
     /// A customer's budget settings and deletions, oldest first.
     fn budget_records(&self, py: Python<'_>, customer: String) -> PyResult<Vec<PyBudgetRecord>> {
         let id = CustomerId::new(customer).py(py)?;
-        Ok(py
-            .detach(|| {
-                self.read()
-                    .budget_records(&id)
+        Ok(self
+            .reading(py, |d| {
+                d.budget_records(&id)
                     .into_iter()
                     .cloned()
                     .collect::<Vec<_>>()
-            })
+            })?
             .into_iter()
             .map(|inner| PyBudgetRecord { inner })
             .collect())
@@ -1096,7 +1128,7 @@ impl PyDesk {
     ) -> PyResult<Option<PyBudgetUsage>> {
         let id = CustomerId::new(customer).py(py)?;
         let now = now_arg(py, now)?;
-        let u = py.detach(|| self.read().budget_usage(&id, now)).py(py)?;
+        let u = self.reading(py, |d| d.budget_usage(&id, now))?.py(py)?;
         Ok(u.map(|inner| PyBudgetUsage { inner }))
     }
 
@@ -1112,8 +1144,8 @@ impl PyDesk {
         let actor = actor_arg(actor)?;
         let id = customer.map(|c| CustomerId::new(c).py(py)).transpose()?;
         let now = now_arg(py, now)?;
-        let s = py
-            .detach(|| self.read().spend_summary(&actor, id.as_ref(), now))
+        let s = self
+            .reading(py, |d| d.spend_summary(&actor, id.as_ref(), now))?
             .py(py)?;
         Ok(PySpendSummary { inner: s })
     }
@@ -1131,11 +1163,10 @@ impl PyDesk {
     ) -> PyResult<Vec<(String, crate::values::PyMoney)>> {
         let actor = actor_arg(actor)?;
         let id = customer.map(|c| CustomerId::new(c).py(py)).transpose()?;
-        let r = py
-            .detach(|| {
-                self.read()
-                    .product_ranking(&actor, id.as_ref(), start, end, n)
-            })
+        let r = self
+            .reading(py, |d| {
+                d.product_ranking(&actor, id.as_ref(), start, end, n)
+            })?
             .py(py)?;
         Ok(r.into_iter().map(|(s, m)| (s, m.into())).collect())
     }
@@ -1150,8 +1181,8 @@ impl PyDesk {
     ) -> PyResult<(usize, usize)> {
         let actor = actor_arg(actor)?;
         let id = customer.map(|c| CustomerId::new(c).py(py)).transpose()?;
-        let o = py
-            .detach(|| self.read().order_overview(&actor, id.as_ref()))
+        let o = self
+            .reading(py, |d| d.order_overview(&actor, id.as_ref()))?
             .py(py)?;
         Ok((o.unpaid, o.all))
     }
@@ -1169,13 +1200,11 @@ impl PyDesk {
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<(String, String, String, Option<DateTime<Utc>>)>> {
         // Any int: past 36500 days (or negative) it is `InvalidArgumentError` naming `days`.
-        let days = days.extract::<u64>().unwrap_or(u64::MAX);
-        let days = partnerdesk::calendar::check_days("days", days).py(py)?;
+        let days = days_arg(py, days, "days")?;
         let actor = actor_arg(actor)?;
         let id = customer.map(|c| CustomerId::new(c).py(py)).transpose()?;
         let now = now_arg(py, now)?;
-        py.detach(|| {
-            let d = self.read();
+        self.reading(py, |d| {
             d.resources_to_renew(&actor, id.as_ref(), days, now)
                 .map(|items| {
                     items
@@ -1190,7 +1219,7 @@ impl PyDesk {
                         })
                         .collect::<Vec<_>>()
                 })
-        })
+        })?
         .py(py)
     }
 
@@ -1339,6 +1368,24 @@ impl PyDesk {
         let id = partnerdesk::ExportId::new(export_id).py(py)?;
         let now = now_arg(py, now)?;
         let mut progress = Progress::new(progress);
+        // A customer's detail list is written again by the core in one change (a job's
+        // selection never changes, so reading it first is safe).
+        let detail = self.reading(py, |d| {
+            d.export_job(&id)
+                .is_ok_and(|j| matches!(j.selection, RecordedSelection::Detail(_)))
+        })?;
+        if detail {
+            let inv = Invocation::new(actor, now);
+            let (result, writer_failure) = self.run_export(
+                py,
+                dest,
+                |pd, out, progress| {
+                    pd.exclusively(|d| d.download_export(&inv, &id, out, |p| progress.call(p)))
+                },
+                &mut progress,
+            )?;
+            return finish_export(py, result, writer_failure, progress);
+        }
         let (result, writer_failure) = self.run_export(
             py,
             dest,
@@ -1358,11 +1405,238 @@ impl PyDesk {
     /// Every export job recorded, oldest first.
     #[getter]
     fn exports(&self, py: Python<'_>) -> PyResult<Vec<PyExportJob>> {
-        Ok(py
-            .detach(|| self.read().exports().to_vec())
+        Ok(self
+            .reading(py, |d| d.exports().to_vec())?
             .into_iter()
             .map(|inner| PyExportJob { inner })
             .collect())
+    }
+
+    // ---- a customer's detail pages ----------------------------------------------------------
+
+    /// A page of a customer's orders, newest first (needs view customers): `scope` `"all"`
+    /// (default) or `"unpaid"`. Page by `cursor` (from the previous page) or by `offset`;
+    /// `limit` 1 to 1000. The total equals `order_overview`'s count for the customer.
+    #[pyo3(signature = (actor, customer, *, scope = None, limit = 20, offset = None, cursor = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn customer_orders(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        customer: String,
+        scope: Option<String>,
+        limit: u32,
+        offset: Option<u32>,
+        cursor: Option<String>,
+    ) -> PyResult<detail::OrderPage> {
+        let actor = actor_arg(actor)?;
+        let page = detail::page_request(Some(limit), offset, cursor).py(py)?;
+        self.reading(py, |d| {
+            detail::customer_orders(d, &actor, &customer, scope.as_deref(), &page)
+        })?
+        .py(py)
+    }
+
+    /// A page of a customer's resources at `now` (needs view customers): of the billing
+    /// `kinds` (`"yearly_monthly"`, `"pay_per_use"`, `"reserved_instance"`, `"savings_plan"`)
+    /// and `statuses` given (none: all), expiring within `expiring_within_days` of `now`,
+    /// sorted by `sort` (`"expiry"`, default; `"newest_first"`; `"kind"`). Paged as
+    /// `customer_orders`.
+    #[pyo3(signature = (actor, customer, *, kinds = None, statuses = None, expiring_within_days = None, sort = None, limit = 20, offset = None, cursor = None, now = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn customer_resources(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        customer: String,
+        kinds: Option<Vec<String>>,
+        statuses: Option<Vec<String>>,
+        expiring_within_days: Option<&Bound<'_, PyAny>>,
+        sort: Option<String>,
+        limit: u32,
+        offset: Option<u32>,
+        cursor: Option<String>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<detail::ResourcePage> {
+        let actor = actor_arg(actor)?;
+        let expiring_within_days = expiring_within_days
+            .map(|d| days_arg(py, d, "expiring_within_days"))
+            .transpose()?;
+        let args = detail::DetailArgs {
+            list: "resources".into(),
+            customer_id: customer,
+            kinds,
+            statuses,
+            expiring_within_days,
+            sort,
+            ..detail::DetailArgs::default()
+        };
+        let page = detail::page_request(Some(limit), offset, cursor).py(py)?;
+        let now = now_arg(py, now)?;
+        self.reading(py, |d| {
+            detail::customer_resources(d, &actor, &args, &page, now)
+        })?
+        .py(py)
+    }
+
+    /// A page of a customer's spend details for `month` (`"YYYY-MM"`; needs view spend),
+    /// grouped by `group`: `"record"` (default), `"product"`, `"day"` or `"charging_mode"`.
+    /// Paged as `customer_orders`; the lines of a month sum to the customer's spend of it.
+    #[pyo3(signature = (actor, customer, month, *, group = None, limit = 20, offset = None, cursor = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn spend_details(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        customer: String,
+        month: String,
+        group: Option<String>,
+        limit: u32,
+        offset: Option<u32>,
+        cursor: Option<String>,
+    ) -> PyResult<detail::SpendPage> {
+        let actor = actor_arg(actor)?;
+        let page = detail::page_request(Some(limit), offset, cursor).py(py)?;
+        self.reading(py, |d| {
+            detail::spend_details(d, &actor, &customer, &month, group.as_deref(), &page)
+        })?
+        .py(py)
+    }
+
+    /// A page of the portfolio's resources to renew within `days` of `now`, soonest first
+    /// (needs view customers): the items of `resources_to_renew` without a customer, paged
+    /// as `customer_orders`.
+    #[pyo3(signature = (actor, days, *, limit = 20, offset = None, cursor = None, now = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn renewals_page(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        days: &Bound<'_, PyAny>,
+        limit: u32,
+        offset: Option<u32>,
+        cursor: Option<String>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<detail::ResourcePage> {
+        let days = days_arg(py, days, "days")?;
+        let actor = actor_arg(actor)?;
+        let page = detail::page_request(Some(limit), offset, cursor).py(py)?;
+        let now = now_arg(py, now)?;
+        self.reading(py, |d| detail::renewals_page(d, &actor, days, &page, now))?
+            .py(py)
+    }
+
+    /// Exports one of a customer's detail lists to a path (`str` / `os.PathLike`), written
+    /// beside it and renamed over it only on success. `list`: `"orders"` (option `scope`),
+    /// `"resources"` (`kinds`, `statuses`, `expiring_within_days`, `sort`) or `"spend"`
+    /// (`month`, required, and `group`), the options as in `customer_orders`,
+    /// `customer_resources` and `spend_details`. Needs the permission that shows the list
+    /// (not administrator only). `progress(done, total)` as in `export`; the job is in
+    /// `exports()` (selection `"detail"`) and `download_export` writes it again. The desk is
+    /// locked for writing while the rows are written: other threads wait, and the callback
+    /// may not use this desk (`RuntimeError`).
+    #[pyo3(signature = (actor, path, list, customer, *, format = "csv", bom = false, file_name = None, scope = None, kinds = None, statuses = None, expiring_within_days = None, sort = None, month = None, group = None, progress = None, now = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn export_detail_to_file(
+        &self,
+        py: Python<'_>,
+        actor: &Bound<'_, PyAny>,
+        path: &Bound<'_, PyAny>,
+        list: String,
+        customer: String,
+        format: &str,
+        bom: bool,
+        file_name: Option<String>,
+        scope: Option<String>,
+        kinds: Option<Vec<String>>,
+        statuses: Option<Vec<String>>,
+        expiring_within_days: Option<&Bound<'_, PyAny>>,
+        sort: Option<String>,
+        month: Option<String>,
+        group: Option<String>,
+        progress: Option<Py<PyAny>>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyExportJob> {
+        self.not_in_own_export()?;
+        let actor = actor_arg(actor)?;
+        let expiring_within_days = expiring_within_days
+            .map(|d| days_arg(py, d, "expiring_within_days"))
+            .transpose()?;
+        let args = detail::DetailArgs {
+            list,
+            customer_id: customer,
+            scope,
+            kinds,
+            statuses,
+            expiring_within_days,
+            sort,
+            month,
+            group,
+        };
+        let request = detail::export_request(&args, format, bom, file_name).py(py)?;
+        let path: std::path::PathBuf = path.extract().map_err(|_| {
+            pyo3::exceptions::PyTypeError::new_err("path: expected a str or os.PathLike")
+        })?;
+        let inv = Invocation::new(actor, now_arg(py, now)?);
+        let mut progress = Progress::new(progress);
+        // See `FileSink`: a refused, cancelled or failed export leaves an existing file byte
+        // for byte as it was.
+        let sink = crate::export::FileSink::open(&path)?;
+        let result = py.detach(|| {
+            partnerdesk_host::export::to_sink(sink, |out| {
+                self.exclusively(|d| d.export_detail(&inv, &request, out, |p| progress.call(p)))
+            })
+        });
+        finish_export(py, result, None, progress).map(|inner| PyExportJob { inner })
+    }
+
+    /// `export_detail_to_file` to bytes in memory (same arguments but the path).
+    #[pyo3(signature = (actor, list, customer, *, format = "csv", bom = false, file_name = None, scope = None, kinds = None, statuses = None, expiring_within_days = None, sort = None, month = None, group = None, progress = None, now = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn export_detail_to_buffer<'py>(
+        &self,
+        py: Python<'py>,
+        actor: &Bound<'_, PyAny>,
+        list: String,
+        customer: String,
+        format: &str,
+        bom: bool,
+        file_name: Option<String>,
+        scope: Option<String>,
+        kinds: Option<Vec<String>>,
+        statuses: Option<Vec<String>>,
+        expiring_within_days: Option<&Bound<'_, PyAny>>,
+        sort: Option<String>,
+        month: Option<String>,
+        group: Option<String>,
+        progress: Option<Py<PyAny>>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        self.not_in_own_export()?;
+        let actor = actor_arg(actor)?;
+        let expiring_within_days = expiring_within_days
+            .map(|d| days_arg(py, d, "expiring_within_days"))
+            .transpose()?;
+        let args = detail::DetailArgs {
+            list,
+            customer_id: customer,
+            scope,
+            kinds,
+            statuses,
+            expiring_within_days,
+            sort,
+            month,
+            group,
+        };
+        let request = detail::export_request(&args, format, bom, file_name).py(py)?;
+        let inv = Invocation::new(actor, now_arg(py, now)?);
+        let mut progress = Progress::new(progress);
+        let mut bytes = Vec::new();
+        let result = py.detach(|| {
+            self.exclusively(|d| d.export_detail(&inv, &request, &mut bytes, |p| progress.call(p)))
+        });
+        finish_export(py, result, None, progress)?;
+        Ok(PyBytes::new(py, &bytes))
     }
 
     // ---- privacy ---------------------------------------------------------------------------
@@ -1417,14 +1691,10 @@ impl PyDesk {
         f.until = until
             .map(|t| crate::values::time_arg(t, "until"))
             .transpose()?;
-        Ok(py
-            .detach(|| {
-                self.read()
-                    .audit_log(&f)
-                    .into_iter()
-                    .cloned()
-                    .collect::<Vec<_>>()
-            })
+        Ok(self
+            .reading(py, |d| {
+                d.audit_log(&f).into_iter().cloned().collect::<Vec<_>>()
+            })?
             .into_iter()
             .map(|inner| PyAuditRecord { inner })
             .collect())
@@ -1433,8 +1703,8 @@ impl PyDesk {
     /// The events after sequence number `since` (all with 0), oldest first.
     #[pyo3(signature = (since = 0))]
     fn events(&self, py: Python<'_>, since: u64) -> PyResult<Vec<PyEvent>> {
-        Ok(py
-            .detach(|| self.read().events_since(since).to_vec())
+        Ok(self
+            .reading(py, |d| d.events_since(since).to_vec())?
             .into_iter()
             .map(|inner| PyEvent { inner })
             .collect())
@@ -1488,14 +1758,14 @@ impl PyDesk {
     /// The link of the last event: the head of the event chain (`""` at the start of one).
     #[getter]
     fn chain_head(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(py.detach(|| self.read().chain_head().to_owned()))
+        self.reading(py, |d| d.chain_head().to_owned())
     }
 
     /// The events after sequence number `since` (all with 0) as JSON text (what
     /// `Desk.replay` and other hosts' `applyEvents` read).
     #[pyo3(signature = (since = 0))]
     fn events_json(&self, py: Python<'_>, since: u64) -> PyResult<String> {
-        py.detach(|| partnerdesk_host::to_json(self.read().events_since(since)))
+        self.reading(py, |d| partnerdesk_host::to_json(d.events_since(since)))?
             .py(py)
     }
 
@@ -1515,8 +1785,8 @@ impl PyDesk {
             sort_arg(py, sort, descending)?,
             now_arg(py, now)?,
         );
-        let ids = py.detach(|| self.read().select_ids(&q, sort, now));
-        Ok(ids.into_iter().map(|i| i.as_str().to_owned()).collect())
+        let ids = self.reading(py, |d| d.select_ids(&q, sort, now));
+        Ok(ids?.into_iter().map(|i| i.as_str().to_owned()).collect())
     }
 
     /// Signs search cursors with a key derived from `secret` (at least 16 bytes): desks given
@@ -1579,18 +1849,18 @@ impl PyDesk {
     ) -> PyResult<bool> {
         let customer = CustomerId::new(customer).py(py)?;
         let (scope, now) = (AuthorizationScope::parse(scope), now_arg(py, now)?);
-        Ok(py.detach(|| self.read().may_act_on_behalf(&customer, &scope, now)))
+        self.reading(py, |d| d.may_act_on_behalf(&customer, &scope, now))
     }
 
     /// The mask policy of rows, as a dict (the snapshot's form).
     fn row_policy(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let text = py.detach(|| partnerdesk_host::to_json(self.read().row_policy()));
+        let text = self.reading(py, |d| partnerdesk_host::to_json(d.row_policy()))?;
         json_value(py, text)
     }
 
     /// The mask policy of exports, as a dict (the snapshot's form).
     fn export_policy(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let text = py.detach(|| partnerdesk_host::to_json(self.read().export_policy()));
+        let text = self.reading(py, |d| partnerdesk_host::to_json(d.export_policy()))?;
         json_value(py, text)
     }
 
@@ -1658,10 +1928,7 @@ impl PyDesk {
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let (id, n) = py.detach(|| {
-            let d = self.read();
-            (d.partner().id.to_string(), d.len())
-        });
+        let (id, n) = self.reading(py, |d| (d.partner().id.to_string(), d.len()))?;
         Ok(format!("Desk(partner='{id}', customers={n})"))
     }
 }
@@ -1830,12 +2097,25 @@ impl PyDesk {
         let prepared = desk.change(prepare)?;
         let desk = RwLockWriteGuard::downgrade(desk);
         let written = {
-            let _mark = ExportingMark::set(self);
+            let _mark = ExportingMark::set(self, false);
             desk.write_export(&prepared, out, |p| progress.call(p))
         };
         drop(desk);
         let written = written?;
         self.write().change_once(|d| record(d, prepared, written))
+    }
+
+    /// Runs a change that writes an export itself (a customer's detail list, or its
+    /// download) once under the write lock, this thread marked as exporting: the progress
+    /// callback and file object it calls may not use this desk (`RuntimeError`), since no
+    /// read can come before the change ends.
+    fn exclusively<T>(
+        &self,
+        f: impl FnOnce(&mut Desk) -> Result<T, partnerdesk::Error>,
+    ) -> Result<T, partnerdesk::Error> {
+        let mut desk = self.write();
+        let _mark = ExportingMark::set(self, true);
+        desk.change_once(f)
     }
 
     /// Opens the destination, runs `f` (the phases of an export, see
@@ -1938,7 +2218,7 @@ impl PySearchIter {
         };
         let (q, sort, now) = (&self.query, self.sort, self.now);
         let page = py
-            .detach(|| desk.read().search(q, sort, &req, now))
+            .detach(|| desk.read().map(|d| d.search(q, sort, &req, now)))?
             .py(py)?;
         self.pages += 1;
         self.total = Some(page.total);

@@ -7,7 +7,7 @@
 //! and returning `False` from it (or raising) cancels the export.
 
 use chrono::{DateTime, Utc};
-use partnerdesk::export::{ExportJob, ExportProgress, ExportStatus};
+use partnerdesk::export::{ExportJob, ExportProgress, ExportStatus, RecordedSelection};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use std::io::{self, Write};
@@ -130,6 +130,18 @@ impl PyExportJob {
         match &self.inner.status {
             ExportStatus::Failed { code } => Some(code.clone()),
             _ => None,
+        }
+    }
+    /// What was selected: `"ids"`, `"query"` or `"detail"` (one of a customer's detail
+    /// lists, `Desk.export_detail_to_file`).
+    #[getter]
+    fn selection(&self) -> &'static str {
+        match &self.inner.selection {
+            RecordedSelection::Ids(_) => "ids",
+            RecordedSelection::Detail(_) => "detail",
+            RecordedSelection::Query { .. } => "query",
+            // A selection of a later core (the enum is non-exhaustive).
+            _ => "other",
         }
     }
     /// Rows written.

@@ -41,6 +41,13 @@ fn _partnerdesk(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<governed::PyAuditRecord>()?;
     m.add_class::<governed::PyEvent>()?;
     m.add_class::<export::PyExportJob>()?;
+    // A customer's detail pages: the records every host shares (bindings/host detail.rs).
+    m.add_class::<partnerdesk_host::detail::OrderLine>()?;
+    m.add_class::<partnerdesk_host::detail::ResourceLine>()?;
+    m.add_class::<partnerdesk_host::detail::SpendDetail>()?;
+    m.add_class::<partnerdesk_host::detail::OrderPage>()?;
+    m.add_class::<partnerdesk_host::detail::ResourcePage>()?;
+    m.add_class::<partnerdesk_host::detail::SpendPage>()?;
     m.add_class::<views::PyManagerPeriod>()?;
     m.add_class::<views::PyAssociationRecord>()?;
     m.add_class::<views::PyBudgetRecord>()?;
