@@ -194,6 +194,40 @@ fn json_text(obj: &Bound<'_, PyAny>) -> PyResult<String> {
 
 /// A number of days given as any Python int: past 36500 (or negative) it is
 /// `InvalidArgumentError` naming `field`, as the core's own check says.
+/// A detail export's request from Python's arguments: the list, its customer and format
+/// (`list, customer, format, bom, file_name`), then the list's options (`scope, kinds,
+/// statuses, expiring_within_days, sort, month, group`).
+#[allow(clippy::type_complexity)]
+fn detail_export_request(
+    py: Python<'_>,
+    (list, customer, format, bom, file_name): (String, String, &str, bool, Option<String>),
+    (scope, kinds, statuses, expiring_within_days, sort, month, group): (
+        Option<String>,
+        Option<Vec<String>>,
+        Option<Vec<String>>,
+        Option<&Bound<'_, PyAny>>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    ),
+) -> PyResult<partnerdesk::export::DetailExportRequest> {
+    let expiring_within_days = expiring_within_days
+        .map(|d| days_arg(py, d, "expiring_within_days"))
+        .transpose()?;
+    let args = detail::DetailArgs {
+        list,
+        customer_id: customer,
+        scope,
+        kinds,
+        statuses,
+        expiring_within_days,
+        sort,
+        month,
+        group,
+    };
+    detail::export_request(&args, format, bom, file_name).py(py)
+}
+
 fn days_arg(py: Python<'_>, days: &Bound<'_, PyAny>, field: &str) -> PyResult<u32> {
     let days = days.extract::<u64>().unwrap_or(u64::MAX);
     partnerdesk::calendar::check_days(field, days).py(py)
@@ -1558,22 +1592,20 @@ impl PyDesk {
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyExportJob> {
         self.not_in_own_export()?;
+        let request = detail_export_request(
+            py,
+            (list, customer, format, bom, file_name),
+            (
+                scope,
+                kinds,
+                statuses,
+                expiring_within_days,
+                sort,
+                month,
+                group,
+            ),
+        )?;
         let actor = actor_arg(actor)?;
-        let expiring_within_days = expiring_within_days
-            .map(|d| days_arg(py, d, "expiring_within_days"))
-            .transpose()?;
-        let args = detail::DetailArgs {
-            list,
-            customer_id: customer,
-            scope,
-            kinds,
-            statuses,
-            expiring_within_days,
-            sort,
-            month,
-            group,
-        };
-        let request = detail::export_request(&args, format, bom, file_name).py(py)?;
         let path: std::path::PathBuf = path.extract().map_err(|_| {
             pyo3::exceptions::PyTypeError::new_err("path: expected a str or os.PathLike")
         })?;
@@ -1613,22 +1645,20 @@ impl PyDesk {
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Bound<'py, PyBytes>> {
         self.not_in_own_export()?;
+        let request = detail_export_request(
+            py,
+            (list, customer, format, bom, file_name),
+            (
+                scope,
+                kinds,
+                statuses,
+                expiring_within_days,
+                sort,
+                month,
+                group,
+            ),
+        )?;
         let actor = actor_arg(actor)?;
-        let expiring_within_days = expiring_within_days
-            .map(|d| days_arg(py, d, "expiring_within_days"))
-            .transpose()?;
-        let args = detail::DetailArgs {
-            list,
-            customer_id: customer,
-            scope,
-            kinds,
-            statuses,
-            expiring_within_days,
-            sort,
-            month,
-            group,
-        };
-        let request = detail::export_request(&args, format, bom, file_name).py(py)?;
         let inv = Invocation::new(actor, now_arg(py, now)?);
         let mut progress = Progress::new(progress);
         let mut bytes = Vec::new();
