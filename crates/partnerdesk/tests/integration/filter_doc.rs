@@ -86,3 +86,22 @@ fn the_typos_give_the_errors_shown() {
         assert!(unknown.as_deref().is_some_and(|m| m.contains(f)), "{f}");
     }
 }
+
+/// Every README a host user starts from links the one description of the filter language.
+#[test]
+fn every_readme_links_the_filter_language() -> std::result::Result<(), std::io::Error> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for (readme, link) in [
+        ("README.md", "docs/filter.md"),
+        ("bindings/python/README.md", "../../docs/filter.md"),
+        ("bindings/node/README.md", "../../docs/filter.md"),
+        ("bindings/uniffi/README.md", "../../docs/filter.md"),
+    ] {
+        let text = std::fs::read_to_string(root.join(readme))?;
+        assert!(
+            text.contains(&format!("]({link})")),
+            "{readme} links {link}"
+        );
+    }
+    Ok(())
+}
