@@ -333,6 +333,43 @@ mod tests {
     }
 
     #[test]
+    fn staged_entries_settle_as_inserted_ones() {
+        let mut state = 11;
+        for (before, staged) in [(0, 5_000), (0, 1), (300, 2_000), (0, 0)] {
+            let (mut ours, mut std_set) = (SortedBlocks::default(), BTreeSet::new());
+            for _ in 0..before {
+                let x = (lcg(&mut state) % 4_000) as u32;
+                ours.insert(x);
+                std_set.insert(x);
+            }
+            for _ in 0..staged {
+                // Repeats included: settling keeps one of each.
+                let x = (lcg(&mut state) % 4_000) as u32;
+                ours.stage(x);
+                std_set.insert(x);
+            }
+            assert_eq!(ours.is_empty(), std_set.is_empty());
+            ours.settle();
+            assert_eq!(ours.len(), std_set.len());
+            assert!(ours.iter().copied().eq(std_set.iter().copied()));
+            assert!(
+                ours.blocks
+                    .iter()
+                    .all(|b| !b.is_empty() && b.len() <= BLOCK)
+            );
+            let (lo, hi) = (Bound::Included(1_000), Bound::Excluded(3_000));
+            assert_eq!(
+                ours.count_range(lo, hi),
+                std_set.range(1_000..3_000).count()
+            );
+            // Changes after settling keep it a set.
+            assert_eq!(ours.insert(4_001), std_set.insert(4_001));
+            assert_eq!(ours.remove(&4_001), std_set.remove(&4_001));
+            assert!(ours.iter().copied().eq(std_set.iter().copied()));
+        }
+    }
+
+    #[test]
     fn bits_insert_remove_contains() {
         let mut b = Bits::default();
         assert!(!b.contains(1_000));
