@@ -20,6 +20,9 @@ use rust_decimal::Decimal;
 pub(crate) enum Change<'a> {
     /// A customer was placed in the (free) slot.
     Added(u32),
+    /// Customers were placed in new slots, all those of the range (a snapshot load).
+    #[cfg_attr(not(feature = "serde"), allow(dead_code))]
+    Loaded(std::ops::Range<u32>),
     /// The slot's customer was taken out; the record as it was.
     Removed(u32, &'a Customer),
     /// The slot's customer changed; its indexed fields before (a header copy is enough:
@@ -59,6 +62,10 @@ impl Desk {
                     self.index.add(slot, c);
                 }
                 self.id_order.added(slot);
+            }
+            Change::Loaded(slots) => {
+                self.index.add_many(&self.slots, slots.clone());
+                self.id_order.added_range(slots);
             }
             Change::Removed(slot, old) => {
                 self.index.remove(slot, old);

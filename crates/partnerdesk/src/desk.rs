@@ -302,6 +302,21 @@ impl Desk {
         self.place(customer);
     }
 
+    /// Places customers that have already been validated, and whose ids are neither on the
+    /// desk nor repeated among them, in new slots after the last one (loading a snapshot):
+    /// the same desk as placing them one by one, with the indexes built in bulk.
+    #[cfg_attr(not(feature = "serde"), allow(dead_code))]
+    pub(crate) fn place_all_validated(&mut self, customers: Vec<Customer>) {
+        let first = self.slots.len() as u32;
+        self.slots.reserve(customers.len());
+        for mut customer in customers {
+            self.share_operator_ids(&mut customer);
+            self.by_id.insert(&customer.id, self.slots.len() as u32);
+            self.slots.push(Some(customer));
+        }
+        self.changed(Change::Loaded(first..self.slots.len() as u32));
+    }
+
     /// Points the customer's operator logins (manager, inviter, who placed each order) at the
     /// desk's own copies: a million customers then share a few texts instead of holding a
     /// million, and the commands that copy a manager touch a line already in cache.

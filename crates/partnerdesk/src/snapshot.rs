@@ -139,12 +139,17 @@ impl Desk {
                 "duplicate customer id",
             ));
         }
-        for (i, mut c) in snap.customers.into_iter().enumerate() {
+        // Every customer is checked, in order, before any is placed (placing cannot fail and
+        // the checks read only the partner and the operators, so the first refusal is the
+        // one a customer-by-customer load would meet); then all are placed at once, the
+        // indexes built in bulk.
+        let mut customers = snap.customers;
+        for (i, c) in customers.iter_mut().enumerate() {
             c.sort_spend();
-            crate::validate::customer(&c, &desk.partner, &desk.operators)
+            crate::validate::customer(c, &desk.partner, &desk.operators)
                 .map_err(|r| r.into_snapshot_error(&format!("customers[{i}]")))?;
-            desk.place_validated(c);
         }
+        desk.place_all_validated(customers);
         let mut ledger = snap.ledger;
         ledger.check(&desk)?;
         if ledger

@@ -102,6 +102,13 @@ impl IdOrder {
         self.added.insert(slot);
     }
 
+    /// Customers were placed in every slot of `slots` (new slots): [`IdOrder::added`] for
+    /// each, the range set at once.
+    pub(crate) fn added_range(&mut self, slots: std::ops::Range<u32>) {
+        self.stamp.changes = self.stamp.changes.wrapping_add(slots.len() as u64);
+        self.added.insert_range(slots);
+    }
+
     /// The customer of `slot` was removed.
     pub(crate) fn removed(&mut self, slot: u32) {
         self.touch();

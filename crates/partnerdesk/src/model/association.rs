@@ -28,6 +28,10 @@ pub struct Association {
     /// Referral or reseller model.
     pub kind: AssociationType,
     /// When the association began (UTC).
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::model::serde_fast::instant")
+    )]
     pub since: DateTime<Utc>,
     /// The reseller (indirect partner) the customer belongs to, when a distributor holds it
     /// through a reseller.
@@ -37,7 +41,10 @@ pub struct Association {
     #[cfg_attr(feature = "serde", serde(default))]
     pub invited_by: Option<OperatorId>,
     /// When the association ended; `None` while associated.
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, deserialize_with = "crate::model::serde_fast::instant_opt")
+    )]
     pub ended: Option<DateTime<Utc>>,
 }
 

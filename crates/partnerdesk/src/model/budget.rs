@@ -35,6 +35,10 @@ pub struct Budget {
     /// The amount, in the partner's currency, in (0, 2147483647] with at most 2 decimals.
     pub amount: Money,
     /// When it was set.
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::model::serde_fast::instant")
+    )]
     pub set_at: DateTime<Utc>,
     /// Who set it (operator login, or `system` for imported data).
     pub set_by: String,

@@ -51,6 +51,10 @@ pub struct Freeze {
     /// Who froze it: an operator login, or `system`.
     pub by: String,
     /// When it was frozen.
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::model::serde_fast::instant")
+    )]
     pub at: DateTime<Utc>,
 }
 

@@ -23,4 +23,6 @@ pub mod outcome;
 pub mod partner;
 pub mod personal;
 pub mod resource;
+#[cfg(feature = "serde")]
+pub(crate) mod serde_fast;
 pub mod spend;

@@ -72,8 +72,8 @@ impl serde::Serialize for Currency {
 #[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for Currency {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
-        Currency::new(&s).map_err(serde::de::Error::custom)
+        // The text is lent to the check, not copied (one per amount of a snapshot).
+        crate::model::serde_fast::with_str(d, |s| Currency::new(s).map_err(|e| e.to_string()))
     }
 }
 

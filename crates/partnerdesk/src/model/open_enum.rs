@@ -72,8 +72,8 @@ macro_rules! open_enum {
         #[cfg(feature = "serde")]
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> ::core::result::Result<Self, D::Error> {
-                let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
-                Ok(Self::parse(&s))
+                // The text is lent to the parse, not copied (it copies only an unknown value).
+                $crate::model::serde_fast::with_str(d, |s| Ok(Self::parse(s)))
             }
         }
     };

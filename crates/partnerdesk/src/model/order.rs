@@ -57,9 +57,16 @@ pub struct Order {
     /// Amount after discounts.
     pub amount: Money,
     /// When it was created.
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::model::serde_fast::instant")
+    )]
     pub created_at: DateTime<Utc>,
     /// When it was paid, if paid.
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, deserialize_with = "crate::model::serde_fast::instant_opt")
+    )]
     pub paid_at: Option<DateTime<Utc>>,
     /// The operator who placed it on the customer's behalf, if any.
     #[cfg_attr(feature = "serde", serde(default))]

@@ -70,9 +70,16 @@ pub struct Resource {
     /// Lifecycle status.
     pub status: ResourceStatus,
     /// When it started.
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::model::serde_fast::instant")
+    )]
     pub starts_at: DateTime<Utc>,
     /// When it expires (`None` for pay-per-use).
-    #[cfg_attr(feature = "serde", serde(default))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, deserialize_with = "crate::model::serde_fast::instant_opt")
+    )]
     pub expires_at: Option<DateTime<Utc>>,
     /// What happens at expiry.
     pub expiry_policy: ExpiryPolicy,

@@ -27,6 +27,10 @@ open_enum! {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SpendRecord {
     /// Billing day (in the partner's billing time zone).
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::model::serde_fast::day")
+    )]
     pub day: NaiveDate,
     /// Product or cloud service code.
     pub product: String,

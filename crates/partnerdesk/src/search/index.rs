@@ -174,6 +174,18 @@ pub(crate) struct Index {
     pub(crate) associated_at: SortedBlocks<(DateTime<Utc>, u32)>,
     pub(crate) names: TextColumn,
     pub(crate) accounts: TextColumn,
+    /// Set while [`Index::add_many`] runs: entries of the ordered sets are staged, and sorted
+    /// in once at its end.
+    staging: bool,
+}
+
+/// Adds an entry to an ordered set, or stages it during a bulk load (see `Index::staging`).
+fn put<T: Ord + Copy>(staging: bool, set: &mut SortedBlocks<T>, x: T) {
+    if staging {
+        set.stage(x);
+    } else {
+        set.insert(x);
+    }
 }
 
 impl Index {
@@ -205,21 +217,83 @@ impl Index {
             associated_at: SortedBlocks::default(),
             names: TextColumn::default(),
             accounts: TextColumn::default(),
+            staging: false,
         }
     }
 
     /// Indexes a customer in a free slot.
     pub(crate) fn add(&mut self, slot: u32, c: &Customer) {
-        self.set_memberships(slot, c, true);
+        self.add_but_text(slot, c);
+        self.names.set(slot, c.name.expose());
+        self.accounts.set(slot, c.account_name.expose());
+    }
+
+    /// Indexes the customers of free slots (a snapshot load): [`Index::add`] for each, the
+    /// ordered sets sorted once at the end, the text columns filled in bulk
+    /// ([`TextColumn::set_many`]). The names' column is built on a second thread while this
+    /// one builds the rest (it reads only the customers' names; without a second thread, it
+    /// is built here after the rest).
+    pub(crate) fn add_many(&mut self, slots: &[Option<Customer>], range: std::ops::Range<u32>) {
+        let placed = || {
+            range.clone().filter_map(|slot| {
+                slots
+                    .get(slot as usize)
+                    .and_then(Option::as_ref)
+                    .map(|c| (slot, c))
+            })
+        };
+        let mut names = std::mem::take(&mut self.names);
+        let build_names = move || {
+            names.set_many(placed().map(|(slot, c)| (slot, c.name.expose().as_str())));
+            names
+        };
+        self.names = std::thread::scope(|scope| {
+            let spawned = std::thread::Builder::new()
+                .name("index-names".into())
+                .spawn_scoped(scope, build_names.clone());
+            self.add_many_but_names(placed);
+            match spawned {
+                Ok(handle) => handle
+                    .join()
+                    .unwrap_or_else(|panicked| std::panic::resume_unwind(panicked)),
+                Err(_) => build_names(),
+            }
+        });
+    }
+
+    /// [`Index::add_many`] but for the names' column.
+    fn add_many_but_names<'a, I: Iterator<Item = (u32, &'a Customer)>>(
+        &mut self,
+        placed: impl Fn() -> I,
+    ) {
+        self.staging = true;
+        for (slot, c) in placed() {
+            self.add_but_text(slot, c);
+        }
+        self.staging = false;
+        self.mtd_sorted.settle();
+        self.expiries.settle();
+        self.renewals.settle();
+        self.associated_at.settle();
+        for set in self.by_manager_mtd.values_mut() {
+            set.settle();
+        }
+        self.accounts
+            .set_many(placed().map(|(slot, c)| (slot, c.account_name.expose().as_str())));
+    }
+
+    /// [`Index::add`] but for the text columns.
+    fn add_but_text(&mut self, slot: u32, c: &Customer) {
+        // The month-to-date spend first, while the slot is not live yet: its manager's
+        // spend-ordered set then takes the slot with its final key.
         self.set_mtd(slot, c.month_spend(self.month), c.account_manager.as_ref());
+        self.set_memberships(slot, c, true);
         let ex = expiries(c);
         for e in &ex {
-            self.expiries.insert((*e, slot));
+            put(self.staging, &mut self.expiries, (*e, slot));
         }
         self.set_slot_expiries(slot, &ex);
         self.set_renewals(slot, c, true);
-        self.names.set(slot, c.name.expose());
-        self.accounts.set(slot, c.account_name.expose());
     }
 
     /// Drops a customer from every index.
@@ -333,7 +407,7 @@ impl Index {
     fn set_renewals(&mut self, slot: u32, c: &Customer, on: bool) {
         for (at, i) in renewals(c) {
             if on {
-                self.renewals.insert((at, slot, i));
+                put(self.staging, &mut self.renewals, (at, slot, i));
             } else {
                 self.renewals.remove(&(at, slot, i));
             }
@@ -362,16 +436,22 @@ impl Index {
             self.mtd.resize(s + 1, Decimal::ZERO);
             self.mtd_key.resize(s + 1, 0);
         }
-        self.mtd_sorted.remove(&(self.mtd[s], slot));
+        // A slot that is not live has no entry in the spend sets (taking a customer out takes
+        // its entries out), so there is nothing to take out.
+        let live = self.live_bits.contains(slot);
+        if live {
+            self.mtd_sorted.remove(&(self.mtd[s], slot));
+        }
         let key = money_key(value).floor;
-        if let Some(set) = manager.and_then(|m| self.by_manager_mtd.get_mut(m))
+        if live
+            && let Some(set) = manager.and_then(|m| self.by_manager_mtd.get_mut(m))
             && set.remove(&(self.mtd_key[s], slot))
         {
             set.insert((key, slot));
         }
         self.mtd[s] = value;
         self.mtd_key[s] = key;
-        self.mtd_sorted.insert((value, slot));
+        put(self.staging, &mut self.mtd_sorted, (value, slot));
     }
 
     fn set_association(&mut self, slot: u32, c: &Customer, on: bool) {
@@ -388,7 +468,7 @@ impl Index {
             bm_set(&mut self.by_reseller, r, slot, on);
         }
         if on {
-            self.associated_at.insert((a.since, slot));
+            put(self.staging, &mut self.associated_at, (a.since, slot));
         } else {
             self.associated_at.remove(&(a.since, slot));
         }
@@ -420,12 +500,10 @@ impl Index {
         let key = (self.mtd_key.get(slot as usize).copied().unwrap_or(0), slot);
         if on {
             match self.by_manager_mtd.get_mut(m) {
-                Some(set) => {
-                    set.insert(key);
-                }
+                Some(set) => put(self.staging, set, key),
                 None => {
                     let mut set = SortedBlocks::default();
-                    set.insert(key);
+                    put(self.staging, &mut set, key);
                     self.by_manager_mtd.insert(m.clone(), set);
                 }
             }

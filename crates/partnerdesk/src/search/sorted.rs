@@ -18,6 +18,9 @@ pub(crate) struct SortedBlocks<T> {
     /// Non-empty blocks, each sorted, every entry of a block below every entry of the next.
     blocks: Vec<Vec<T>>,
     len: usize,
+    /// Entries staged by a bulk load ([`SortedBlocks::stage`]), not yet in `blocks`: empty
+    /// whenever the set is read (the load settles it before it returns).
+    pending: Vec<T>,
 }
 
 /// Every block is allocated for its largest size up front (and kept so by clones): an insert
@@ -33,6 +36,7 @@ impl<T: Copy> Clone for SortedBlocks<T> {
         SortedBlocks {
             blocks: self.blocks.iter().map(|b| block_with(b)).collect(),
             len: self.len,
+            pending: self.pending.clone(),
         }
     }
 }
@@ -42,6 +46,7 @@ impl<T> Default for SortedBlocks<T> {
         SortedBlocks {
             blocks: Vec::new(),
             len: 0,
+            pending: Vec::new(),
         }
     }
 }
@@ -55,7 +60,32 @@ impl<T: Ord + Copy> SortedBlocks<T> {
 
     /// Whether the set is empty.
     pub(crate) fn is_empty(&self) -> bool {
-        self.len == 0
+        self.len == 0 && self.pending.is_empty()
+    }
+
+    /// Adds `x` later, at the next [`SortedBlocks::settle`] (a bulk load, whose entries are
+    /// sorted once instead of inserted one by one). Nothing reads the set in between.
+    pub(crate) fn stage(&mut self, x: T) {
+        self.pending.push(x);
+    }
+
+    /// Adds the staged entries: into an empty set, sorted and cut into blocks of three
+    /// quarters of [`BLOCK`] (room for later inserts before a split); else one by one.
+    pub(crate) fn settle(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let mut staged = std::mem::take(&mut self.pending);
+        if !self.blocks.is_empty() {
+            for x in staged {
+                self.insert(x);
+            }
+            return;
+        }
+        staged.sort_unstable();
+        staged.dedup();
+        self.len = staged.len();
+        self.blocks = staged.chunks(BLOCK * 3 / 4).map(block_with).collect();
     }
 
     /// The block that holds `x` or would: the first whose last entry is not below `x` (the last
@@ -72,6 +102,7 @@ impl<T: Ord + Copy> SortedBlocks<T> {
 
     /// Adds `x`; `false` when it was already there.
     pub(crate) fn insert(&mut self, x: T) -> bool {
+        self.settle();
         let Some(b) = self.block_of(&x) else {
             self.blocks.push(block_with(&[x]));
             self.len = 1;
@@ -94,6 +125,7 @@ impl<T: Ord + Copy> SortedBlocks<T> {
 
     /// Removes `x`; `false` when it was not there.
     pub(crate) fn remove(&mut self, x: &T) -> bool {
+        self.settle();
         let Some(b) = self.block_of(x) else {
             return false;
         };
@@ -124,6 +156,10 @@ impl<T: Ord + Copy> SortedBlocks<T> {
 
     /// The start and end positions of the entries between two bounds.
     fn span(&self, lower: Bound<T>, upper: Bound<T>) -> ((usize, usize), (usize, usize)) {
+        debug_assert!(
+            self.pending.is_empty(),
+            "a staged set is read before it settles"
+        );
         let start = match lower {
             Bound::Included(x) => self.position(&x, false),
             Bound::Excluded(x) => self.position(&x, true),
@@ -294,6 +330,43 @@ mod tests {
             }
         }
         assert!(!ours.is_empty());
+    }
+
+    #[test]
+    fn staged_entries_settle_as_inserted_ones() {
+        let mut state = 11;
+        for (before, staged) in [(0, 5_000), (0, 1), (300, 2_000), (0, 0)] {
+            let (mut ours, mut std_set) = (SortedBlocks::default(), BTreeSet::new());
+            for _ in 0..before {
+                let x = (lcg(&mut state) % 4_000) as u32;
+                ours.insert(x);
+                std_set.insert(x);
+            }
+            for _ in 0..staged {
+                // Repeats included: settling keeps one of each.
+                let x = (lcg(&mut state) % 4_000) as u32;
+                ours.stage(x);
+                std_set.insert(x);
+            }
+            assert_eq!(ours.is_empty(), std_set.is_empty());
+            ours.settle();
+            assert_eq!(ours.len(), std_set.len());
+            assert!(ours.iter().copied().eq(std_set.iter().copied()));
+            assert!(
+                ours.blocks
+                    .iter()
+                    .all(|b| !b.is_empty() && b.len() <= BLOCK)
+            );
+            let (lo, hi) = (Bound::Included(1_000), Bound::Excluded(3_000));
+            assert_eq!(
+                ours.count_range(lo, hi),
+                std_set.range(1_000..3_000).count()
+            );
+            // Changes after settling keep it a set.
+            assert_eq!(ours.insert(4_001), std_set.insert(4_001));
+            assert_eq!(ours.remove(&4_001), std_set.remove(&4_001));
+            assert!(ours.iter().copied().eq(std_set.iter().copied()));
+        }
     }
 
     #[test]

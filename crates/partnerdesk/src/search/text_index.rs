@@ -34,6 +34,16 @@ fn grams(value: &str) -> Vec<Gram> {
     out
 }
 
+/// Appends a value lower-cased: ASCII byte by byte (what `to_lowercase` gives for it),
+/// anything else through `to_lowercase` (its final-sigma rule needs the whole value).
+fn push_lower(buf: &mut String, value: &str) {
+    if value.is_ascii() {
+        buf.extend(value.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+    } else {
+        buf.push_str(&value.to_lowercase());
+    }
+}
+
 /// Lower-cased text values of every slot, in one buffer separated by NUL, with their
 /// trigrams' posting lists.
 #[derive(Debug, Clone, Default)]
@@ -53,8 +63,9 @@ pub(crate) struct TextColumn {
 impl TextColumn {
     pub(crate) fn set(&mut self, slot: u32, value: &str) {
         self.remove(slot);
-        let lower = value.to_lowercase();
-        for g in grams(&lower) {
+        let start = self.buf.len();
+        push_lower(&mut self.buf, value);
+        for g in grams(self.buf.get(start..).unwrap_or_default()) {
             self.grams.entry(g).or_default().insert(slot);
         }
         let s = slot as usize;
@@ -62,10 +73,55 @@ impl TextColumn {
             self.at.resize(s + 1, DEAD);
         }
         self.at[s] = self.owners.len() as u32;
-        self.starts.push(self.buf.len());
+        self.starts.push(start);
         self.owners.push(slot);
-        self.buf.push_str(&lower);
         self.buf.push('\0');
+        if self.dead_bytes > 4096 && self.dead_bytes * 2 > self.buf.len() {
+            self.compact();
+        }
+    }
+
+    /// [`TextColumn::set`] for many slots, the trigram lists built in bulk: every (trigram,
+    /// slot) pair is collected, sorted once and each list extended from its sorted run,
+    /// instead of one bitmap visited per trigram of every value (at a million values, a cache
+    /// miss each). Each slot is given at most once.
+    pub(crate) fn set_many<'a>(&mut self, values: impl Iterator<Item = (u32, &'a str)>) {
+        let mut pairs: Vec<u64> = Vec::new();
+        for (slot, value) in values {
+            self.remove(slot);
+            let start = self.buf.len();
+            push_lower(&mut self.buf, value);
+            let lower = self.buf.get(start..).unwrap_or_default();
+            pairs.extend(
+                grams(lower)
+                    .into_iter()
+                    .map(|g| u64::from(g) << 32 | u64::from(slot)),
+            );
+            let s = slot as usize;
+            if self.at.len() <= s {
+                self.at.resize(s + 1, DEAD);
+            }
+            self.at[s] = self.owners.len() as u32;
+            self.starts.push(start);
+            self.owners.push(slot);
+            self.buf.push('\0');
+        }
+        pairs.sort_unstable();
+        for run in pairs.chunk_by(|a, b| a >> 32 == b >> 32) {
+            let Some(first) = run.first() else { continue };
+            let list = run.iter().map(|p| *p as u32);
+            let gram = (first >> 32) as Gram;
+            match self.grams.get_mut(&gram) {
+                Some(b) => b.extend(list),
+                None => {
+                    // Ascending slots (each given once) build the list in one pass; anything
+                    // else still builds it, slot by slot.
+                    let b = RoaringBitmap::from_sorted_iter(list.clone())
+                        .unwrap_or_else(|_| list.collect());
+                    self.grams.insert(gram, b);
+                }
+            }
+        }
         if self.dead_bytes > 4096 && self.dead_bytes * 2 > self.buf.len() {
             self.compact();
         }
@@ -225,7 +281,7 @@ mod tests {
     fn value() -> impl Strategy<Value = String> {
         proptest::collection::vec(
             prop::sample::select(vec![
-                "a", "b", "c", "cl", "oud", "Cloud", "科", "技", "1", " ",
+                "a", "b", "c", "cl", "oud", "Cloud", "科", "技", "1", " ", "ΟΔΟΣ",
             ]),
             0..8,
         )
@@ -245,7 +301,38 @@ mod tests {
         ]
     }
 
+    fn apply(col: &mut TextColumn, op: &Op) {
+        match op {
+            Op::Set(s, v) => col.set(*s, v),
+            Op::Remove(s) => col.remove(*s),
+        }
+    }
+
     proptest! {
+        /// Values set in bulk (over a column already changed, some slots set again) give the
+        /// answers and values of setting them one by one.
+        #[test]
+        fn set_many_equals_set_one_by_one(before in proptest::collection::vec(op(), 0..60),
+                                          values in proptest::collection::vec(value(), 0..40),
+                                          needles in proptest::collection::vec(value(), 1..10)) {
+            let (mut one, mut bulk) = (TextColumn::default(), TextColumn::default());
+            for op in &before {
+                apply(&mut one, op);
+                apply(&mut bulk, op);
+            }
+            for (i, v) in values.iter().enumerate() {
+                one.set(i as u32 * 2, v);
+            }
+            bulk.set_many(values.iter().enumerate().map(|(i, v)| (i as u32 * 2, v.as_str())));
+            for slot in 0..100 {
+                prop_assert_eq!(one.get(slot), bulk.get(slot));
+            }
+            for n in needles.iter().chain([&"σς".to_owned(), &"科技".to_owned()]) {
+                let n = n.to_lowercase();
+                prop_assert_eq!(one.contains(&n), bulk.contains(&n), "needle {:?}", n);
+            }
+        }
+
         /// After any changes, the index answers every needle as a scan of the values does.
         #[test]
         fn contains_equals_the_naive_scan(ops in proptest::collection::vec(op(), 1..120),

@@ -216,7 +216,20 @@ fn check_renewals(desk: &Desk, now: chrono::DateTime<chrono::Utc>) -> Result<usi
 
 #[test]
 fn renewals_page_equals_the_walk_and_follows_changes() -> Result<()> {
-    let (mut desk, now) = demo::portfolio(400, 14)?;
+    let (desk, now) = demo::portfolio(400, 14)?;
+    renewals_follow_changes(desk, now)
+}
+
+/// The same on the desk loaded from a checkpoint and from a JSON snapshot, whose ordered sets
+/// are built in bulk.
+#[test]
+fn renewals_page_of_a_loaded_desk_equals_the_walk_and_follows_changes() -> Result<()> {
+    let (desk, now) = demo::portfolio(400, 14)?;
+    renewals_follow_changes(Desk::from_checkpoint(&desk.to_checkpoint()?)?, now)?;
+    renewals_follow_changes(Desk::from_snapshot_json(&desk.to_snapshot_json()?)?, now)
+}
+
+fn renewals_follow_changes(mut desk: Desk, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
     assert!(check_renewals(&desk, now)? > 20);
     // Changes reach the index: a customer's resources replaced, a customer removed, a
     // customer disassociated (views cover associated customers only).

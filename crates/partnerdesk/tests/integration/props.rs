@@ -342,6 +342,69 @@ fn expr() -> impl Strategy<Value = Expr> {
     })
 }
 
+/// Every keyed path (each manager by spend, what expires soonest), and a query sorted every
+/// way, against the naive scan of the desk.
+fn check_every_path(
+    desk: &Desk,
+    e: &Expr,
+    desc: bool,
+    incl: bool,
+    limit: u32,
+) -> std::result::Result<(), TestCaseError> {
+    let fail = |e: Error| TestCaseError::fail(e.to_string());
+    let mut queries = Vec::new();
+    for m in MANAGERS {
+        let m = OperatorId::new(*m).map_err(fail)?;
+        queries.push((
+            Expr::criterion(Criterion::Manager(m.clone())).map_err(fail)?,
+            SortKey::MonthToDate,
+        ));
+        queries.push((
+            Expr::all_of(vec![
+                Expr::criterion(Criterion::Manager(m)).map_err(fail)?,
+                Expr::criterion(Criterion::MonthToDate(Range {
+                    lower: Bound::Included(dec("10")),
+                    upper: Bound::Unbounded,
+                }))
+                .map_err(fail)?,
+            ])
+            .map_err(fail)?,
+            SortKey::MonthToDate,
+        ));
+    }
+    queries.push((
+        Expr::criterion(Criterion::NextExpiry(ExpiryFilter::WithinDays(20))).map_err(fail)?,
+        SortKey::NextExpiry,
+    ));
+    for key in [
+        SortKey::Id,
+        SortKey::Name,
+        SortKey::MonthToDate,
+        SortKey::NextExpiry,
+        SortKey::AssociatedAt,
+    ] {
+        queries.push((e.clone(), key));
+    }
+    for (filter, key) in queries {
+        let q = Query {
+            filter,
+            include_disassociated: incl,
+        };
+        same_as_naive(
+            desk,
+            &q,
+            Sort {
+                key,
+                descending: desc,
+            },
+            now(),
+            limit,
+        )
+        .map_err(TestCaseError::fail)?;
+    }
+    Ok(())
+}
+
 fn sort() -> impl Strategy<Value = Sort> {
     (0..6usize, any::<bool>()).prop_map(|(k, d)| {
         let key = SortKey::ALL[k];
@@ -410,33 +473,39 @@ proptest! {
         for (k, ch) in changes.iter().enumerate() {
             apply(&mut desk, specs.len() + k, ch).map_err(fail)?;
         }
-        // Every keyed path (each manager by spend, what expires soonest), and a random query
-        // sorted every way, against the naive scan of the changed desk.
-        let mut queries = Vec::new();
-        for m in MANAGERS {
-            let m = OperatorId::new(*m).map_err(fail)?;
-            queries.push((Expr::criterion(Criterion::Manager(m.clone())).map_err(fail)?, SortKey::MonthToDate));
-            queries.push((
-                Expr::all_of(vec![
-                    Expr::criterion(Criterion::Manager(m)).map_err(fail)?,
-                    Expr::criterion(Criterion::MonthToDate(Range {
-                        lower: Bound::Included(dec("10")),
-                        upper: Bound::Unbounded,
-                    }))
-                    .map_err(fail)?,
-                ])
-                .map_err(fail)?,
-                SortKey::MonthToDate,
-            ));
+        check_every_path(&desk, &e, desc, incl, limit)?;
+    }
+
+    /// A desk loaded from a checkpoint or a JSON snapshot has its indexes built in bulk (the
+    /// ordered sets sorted once, the trigram lists from one sorted run, the names on a second
+    /// thread): it searches as the naive scan says, before and after further changes.
+    #[test]
+    fn a_loaded_desk_searches_as_naive(
+        specs in prop::collection::vec(spec(), 0..30),
+        before in prop::collection::vec(change(), 0..15),
+        after in prop::collection::vec(change(), 0..15),
+        e in expr(),
+        desc in any::<bool>(),
+        incl in any::<bool>(),
+        limit in 1u32..7,
+        json in any::<bool>(),
+    ) {
+        let fail = |e: Error| TestCaseError::fail(e.to_string());
+        let mut desk = build(&specs).map_err(fail)?;
+        for (k, ch) in before.iter().enumerate() {
+            apply(&mut desk, specs.len() + k, ch).map_err(fail)?;
         }
-        queries.push((Expr::criterion(Criterion::NextExpiry(ExpiryFilter::WithinDays(20))).map_err(fail)?, SortKey::NextExpiry));
-        for key in [SortKey::Id, SortKey::Name, SortKey::MonthToDate, SortKey::NextExpiry, SortKey::AssociatedAt] {
-            queries.push((e.clone(), key));
+        let mut loaded = if json {
+            Desk::from_snapshot_json(&desk.to_snapshot_json().map_err(fail)?).map_err(fail)?
+        } else {
+            Desk::from_checkpoint(&desk.to_checkpoint().map_err(fail)?).map_err(fail)?
+        };
+        prop_assert!(loaded == desk);
+        check_every_path(&loaded, &e, desc, incl, limit)?;
+        for (k, ch) in after.iter().enumerate() {
+            apply(&mut loaded, specs.len() + before.len() + k, ch).map_err(fail)?;
         }
-        for (filter, key) in queries {
-            let q = Query { filter, include_disassociated: incl };
-            same_as_naive(&desk, &q, Sort { key, descending: desc }, now(), limit).map_err(TestCaseError::fail)?;
-        }
+        check_every_path(&loaded, &e, desc, incl, limit)?;
     }
 
     /// A query exported in id order walks the search's bitmap of the selection through the

@@ -84,6 +84,79 @@ fn versions_are_checked() -> Result<()> {
     Ok(())
 }
 
+/// The checks of a list's items name the item (formatted only when one is refused), in the
+/// order of the checks: within a customer, item by item; across customers, the first refused
+/// one, after the duplicate ids of the whole list.
+#[test]
+fn refusals_name_the_item_and_the_first_one_wins() -> Result<()> {
+    let v = snapshot()?;
+    assert!(v["customers"].as_array().map_or(0, Vec::len) >= 3);
+
+    let mut w = v.clone();
+    w["customers"][1]["resources"][1]["id"] = w["customers"][1]["resources"][0]["id"].clone();
+    assert_eq!(field(&w), "customers[1].resources[1].id");
+    // An earlier item's refusal comes first, whatever the later items hold.
+    w["customers"][1]["resources"][0]["expires_at"] = json!("2000-01-01T00:00:00Z");
+    assert_eq!(field(&w), "customers[1].resources[0].expires_at");
+
+    let mut w = v.clone();
+    w["customers"][1]["resources"][1]["starts_at"] = json!("1960-01-01T00:00:00Z");
+    assert_eq!(field(&w), "customers[1].resources[1].starts_at");
+
+    let mut w = v.clone();
+    w["customers"][0]["spend"][1]["amount"]["currency"] = json!("EUR");
+    assert_eq!(field(&w), "customers[0].spend[1].amount");
+    w["customers"][0]["spend"][1]["amount"]["currency"] = json!("EURO");
+    assert_eq!(code(&w), "MALFORMED_JSON");
+
+    // The first refused customer wins; a repeated id anywhere comes before both.
+    let mut w = v.clone();
+    w["customers"][0]["account_manager"] = json!("ghost");
+    w["customers"][1]["resources"][1]["id"] = w["customers"][1]["resources"][0]["id"].clone();
+    assert_eq!(field(&w), "customers[0].account_manager");
+    w["customers"][2]["id"] = w["customers"][1]["id"].clone();
+    assert_eq!(field(&w), "customers[2].id");
+    Ok(())
+}
+
+/// Instants and days are read as chrono reads them: the desk's own form directly, any other
+/// form chrono accepts to the same value, and what chrono refuses refused.
+#[test]
+fn instants_and_days_read_as_chrono_reads_them()
+-> std::result::Result<(), Box<dyn std::error::Error>> {
+    let v = snapshot()?;
+    let desk = load(&v)?;
+    let since = v["customers"][0]["association"]["since"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let at: chrono::DateTime<chrono::FixedOffset> = since.parse()?;
+    let mut w = v.clone();
+    let offset = chrono::FixedOffset::east_opt(8 * 3600).ok_or("offset")?;
+    w["customers"][0]["association"]["since"] = json!(at.with_timezone(&offset).to_rfc3339());
+    assert!(load(&w)? == desk);
+    for bad in [
+        "2026-02-30T00:00:00Z",
+        "2026-11-29T24:00:00Z",
+        "2026-11-29T09:00:00",
+        "2026-11-29",
+    ] {
+        let mut w = v.clone();
+        w["customers"][0]["association"]["since"] = json!(bad);
+        assert_eq!(code(&w), "MALFORMED_JSON", "{bad}");
+    }
+    for bad in ["2026-02-30", "2026-11-29T00:00:00Z", "2026-11"] {
+        let mut w = v.clone();
+        w["customers"][0]["spend"][0]["day"] = json!(bad);
+        assert_eq!(code(&w), "MALFORMED_JSON", "{bad}");
+    }
+    // chrono reads a month or day of one digit; so does the desk.
+    let mut w = v.clone();
+    w["customers"][0]["spend"][0]["day"] = json!("2026-1-9");
+    assert_eq!(code(&w), "OK");
+    Ok(())
+}
+
 #[test]
 fn invariants_are_checked_and_name_the_field() -> Result<()> {
     let mut v = snapshot()?;
