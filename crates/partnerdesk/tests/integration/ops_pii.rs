@@ -171,6 +171,20 @@ fn every_error() -> Vec<Error> {
             sequence: 7,
             reason: s("the link does not follow from the previous link and the event's content"),
         },
+        Error::StoreUnavailable {
+            reason: s("CannotOpen: unable to open database file"),
+        },
+        Error::ConcurrentChange {
+            expected_events: 12,
+            found_events: 13,
+        },
+        Error::StoreCorrupt {
+            what: s("checkpoint: the body's SHA-256 digest differs from the header's"),
+        },
+        Error::StoreVersionUnsupported {
+            found: 2,
+            supported: 1,
+        },
         Error::Internal {
             operation: s("event canonical bytes"),
         },
