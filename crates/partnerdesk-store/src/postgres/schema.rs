@@ -1,5 +1,9 @@
-//! The PostgreSQL schema: its version and the migrations that build it, one entry per
-//! version, never edited once released.
+//! The PostgreSQL schema: its version, the migrations that build it (one entry per version,
+//! never edited once released) and how a connection applies them.
+
+use super::{Failure, unavailable};
+use crate::error::{Result, StoreError};
+use postgres::Client;
 
 /// The schema version this library writes and the newest it reads.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -45,3 +49,53 @@ pub const MIGRATIONS: &[&str] = &[
              ON DELETE CASCADE
      );",
 ];
+
+/// The advisory lock key (first half) under which a store migrates the schema.
+const MIGRATION_LOCK: i32 = 0x7064_6b31;
+
+/// Creates the schema table if needed, refuses a newer schema, applies the missing migrations;
+/// one transaction under an advisory lock, so racing processes migrate once.
+pub(super) fn migrate(client: &mut Client) -> Result<()> {
+    let run = |client: &mut Client| -> std::result::Result<(), Failure> {
+        let mut tx = client.transaction()?;
+        tx.execute(
+            "SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))",
+            &[&MIGRATION_LOCK],
+        )?;
+        tx.batch_execute(
+            "CREATE TABLE IF NOT EXISTS partnerdesk_schema (
+                 id smallint PRIMARY KEY CHECK (id = 1),
+                 version integer NOT NULL
+             )",
+        )?;
+        let found: i32 = tx
+            .query_opt("SELECT version FROM partnerdesk_schema WHERE id = 1", &[])?
+            .map_or(Ok(0), |row| row.try_get(0))?;
+        let found = u32::try_from(found).map_err(|_| StoreError::Corrupt {
+            what: "schema version is negative".to_owned(),
+        })?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::VersionUnsupported {
+                found,
+                supported: SCHEMA_VERSION,
+            }
+            .into());
+        }
+        for (from, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+            tx.batch_execute(sql)?;
+            let to = i32::try_from(from + 1).unwrap_or(i32::MAX);
+            tx.execute(
+                "INSERT INTO partnerdesk_schema (id, version) VALUES (1, $1)
+                 ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version",
+                &[&to],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    };
+    match run(client) {
+        Ok(()) => Ok(()),
+        Err(Failure::Store(e)) => Err(e),
+        Err(Failure::Db(e)) => Err(unavailable("migrate", &e)),
+    }
+}
