@@ -16,6 +16,9 @@ declare global {
   }
 }
 
+/** r" What an authorization lets the partner do on the customer's behalf. */
+export type AuthorizationScope = 'place_orders' | 'operate_resources'
+
 /** Budget columns of a row. */
 export interface BudgetSummary {
   /** `monthly` or `one_off` (or a newer kind, verbatim). */
@@ -279,6 +282,21 @@ export declare class CancelToken {
 /** One partner's customer portfolio: search it, page through it, save it. */
 export declare class Desk {
   /**
+   * Whether an active authorization covers `scope` (`place_orders`, `operate_resources`)
+   * for a customer at `now` (default: the current time).
+   */
+  mayActOnBehalf(customer: string, scope: AuthorizationScope, options?: MayActOptions | undefined | null): boolean
+  /**
+   * Refuses with `AUTHORIZATION_REQUIRED` unless an active authorization covers `scope`
+   * for a customer at `now` (default: the current time).
+   */
+  requireAuthorization(customer: string, scope: AuthorizationScope, options?: RequireAuthorizationOptions | undefined | null): void
+  /**
+   * Ends the authorizations whose time has passed at `now` (default: the current time)
+   * and lapses requests unanswered for 90 days; how many changed.
+   */
+  expireAuthorizations(options?: ExpireOptions | undefined | null): number
+  /**
    * A deterministic demo portfolio of `size` customers (the same seed gives the same desk),
    * built for the demo's fixed moment (`demoNow()`; pass it as `now` to see the demo's data
    * as of that moment).
@@ -487,17 +505,10 @@ export declare class Desk {
    * `reject`, `revoke` (by the customer, with a reason) or `terminate` (by the partner).
    */
   decideAuthorization(actor: string | Actor, authorizationId: string, action: 'approve' | 'reject' | 'revoke' | 'terminate', reason?: string, options?: CommandOptions): void
-  /**
-   * Moves authorizations past their end to expired (and lapses unanswered requests after 90
-   * days); returns how many changed.
-   */
-  expireAuthorizations(now?: Date | undefined | null): number
   /** One authorization (`AUTHORIZATION_NOT_FOUND`), with its state at `now`. */
   authorization(authorizationId: string, now?: Date | undefined | null): Authorization
   /** The authorizations of a customer, with their states at `now`. */
   authorizationsOf(customerId: string, now?: Date | undefined | null): Array<Authorization>
-  /** Whether the partner may act on the customer's behalf with this scope at `now`. */
-  mayActOnBehalf(customerId: string, scope: AuthorizationScopeName, now?: Date | undefined | null): boolean
   /**
    * Places an order on a customer's behalf (needs an active `place_orders` authorization,
    * the customer not frozen, and the amount within its budget); returns the order id.
@@ -606,8 +617,6 @@ export declare class Desk {
   removeCustomer(customerId: string): void
   /** The partner's operators, by login. */
   operators(): Array<OperatorInfo>
-  /** Throws `AUTHORIZATION_REQUIRED` unless an active authorization covers the scope. */
-  requireAuthorization(customerId: string, scope: AuthorizationScopeName, now?: Date | undefined | null): void
   /**
    * The periodic work at `now`: expires authorizations and evaluates budgets (thresholds,
    * auto-freeze); how many changes were made.
@@ -857,9 +866,6 @@ export interface AuthorizationCommand {
   acceptCommitmentLetter?: boolean
 }
 
-/** What an authorization lets the partner do on the customer's behalf. */
-export type AuthorizationScopeName = 'place_orders' | 'operate_resources'
-
 /** The outcome of a batch command: one item per customer, in the order given. */
 export interface BatchOutcome {
   /** Per customer. */
@@ -993,6 +999,12 @@ export interface DisassociationRequest {
 
 /** Every stable error code the core can throw (`err.code`), in declaration order. */
 export declare function errorCodes(): Array<string>
+
+/** The optional arguments of the `Desk` method that takes it. */
+export interface ExpireOptions {
+  /** The moment of the expiry (default: the current time). */
+  now?: Date
+}
 
 /** Every export column key, in the console's order. */
 export declare function exportColumns(): Array<string>
@@ -1222,6 +1234,12 @@ export interface MaskRule {
   text?: string
 }
 
+/** The optional arguments of the `Desk` method that takes it. */
+export interface MayActOptions {
+  /** The moment of the check (default: the current time). */
+  now?: Date
+}
+
 /** A mobile number: country code (`+86`, `0086` or empty) and the national digits. */
 export interface MobileInit {
   /** Country code. */
@@ -1416,6 +1434,12 @@ export interface RenewalItem {
   expiresAt?: Date
   /** What happens at expiry. */
   expiryPolicy: string
+}
+
+/** The optional arguments of the `Desk` method that takes it. */
+export interface RequireAuthorizationOptions {
+  /** The moment of the check (default: the current time). */
+  now?: Date
 }
 
 /** Options of `customerResources`: a filter, an order, paging and `now`. */

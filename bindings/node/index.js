@@ -835,13 +835,13 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.AuthorizationScope = nativeBinding.AuthorizationScope
 module.exports.CancelToken = nativeBinding.CancelToken
 module.exports.Desk = nativeBinding.Desk
 module.exports.PageIterator = nativeBinding.PageIterator
 module.exports.Query = nativeBinding.Query
 module.exports.ActorKind = nativeBinding.ActorKind
 module.exports.AssociationType = nativeBinding.AssociationType
-module.exports.AuthorizationScopeName = nativeBinding.AuthorizationScopeName
 module.exports.BudgetKind = nativeBinding.BudgetKind
 module.exports.CustomerLevel = nativeBinding.CustomerLevel
 module.exports.CustomerType = nativeBinding.CustomerType

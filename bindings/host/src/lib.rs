@@ -14,6 +14,9 @@ uniffi::setup_scaffolding!("partnerdesk_host");
 
 pub mod detail;
 pub mod durable;
+pub mod ops;
+#[cfg(feature = "python")]
+pub mod python;
 pub mod records;
 pub mod values;
 pub use durable::{HostDesk, StoreKind, StoreOptions};

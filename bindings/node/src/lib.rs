@@ -10,6 +10,7 @@
 //! loop free.
 
 pub mod args;
+pub mod declared;
 pub mod desk;
 pub mod detail;
 pub mod durable;

@@ -181,24 +181,7 @@ impl From<&CoreRecord> for AssociationRecord {
     }
 }
 
-/// What an authorization lets the partner do on the customer's behalf.
-#[napi(string_enum = "snake_case")]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthorizationScopeName {
-    /// Place orders.
-    PlaceOrders,
-    /// Operate resources.
-    OperateResources,
-}
-
-impl From<AuthorizationScopeName> for AuthorizationScope {
-    fn from(s: AuthorizationScopeName) -> Self {
-        match s {
-            AuthorizationScopeName::PlaceOrders => AuthorizationScope::PlaceOrders,
-            AuthorizationScopeName::OperateResources => AuthorizationScope::OperateResources,
-        }
-    }
-}
+pub use partnerdesk_host::ops::authorizations::AuthorizationScope as AuthorizationScopeName;
 
 /// An authorization request: scopes, a duration (1..=731 days) and, for the partner's first
 /// request, acceptance of the commitment letter.
@@ -511,17 +494,6 @@ impl Desk {
         .map_err(to_js)
     }
 
-    /// Moves authorizations past their end to expired (and lapses unanswered requests after 90
-    /// days); returns how many changed.
-    #[napi]
-    pub fn expire_authorizations(&self, now: Option<DateTime<Utc>>) -> napi::Result<u32, Code> {
-        let now = partnerdesk_host::now_or_clock(now);
-        self.write()?
-            .change(|d| d.expire_authorizations(now))
-            .map(count32)
-            .map_err(to_js)
-    }
-
     /// One authorization (`AUTHORIZATION_NOT_FOUND`), with its state at `now`.
     #[napi]
     pub fn authorization(
@@ -551,20 +523,6 @@ impl Desk {
             .into_iter()
             .map(|a| Authorization::of(a, now))
             .collect())
-    }
-
-    /// Whether the partner may act on the customer's behalf with this scope at `now`.
-    #[napi]
-    pub fn may_act_on_behalf(
-        &self,
-        customer_id: String,
-        scope: AuthorizationScopeName,
-        now: Option<DateTime<Utc>>,
-    ) -> napi::Result<bool, Code> {
-        let id = customer(customer_id)?;
-        Ok(self
-            .read()?
-            .may_act_on_behalf(&id, &scope.into(), partnerdesk_host::now_or_clock(now)))
     }
 
     /// Places an order on a customer's behalf (needs an active `place_orders` authorization,

@@ -7,7 +7,7 @@
 
 use crate::desk::Desk;
 use crate::error::{Code, to_js};
-use crate::lifecycle::{AuthorizationScopeName, customer, date_of};
+use crate::lifecycle::{customer, date_of};
 use crate::ops::{ActorArg, ToCoreActor};
 use crate::types::{Money, count32};
 use chrono::{DateTime, Utc};
@@ -75,20 +75,6 @@ impl Desk {
                     .collect(),
             })
             .collect())
-    }
-
-    /// Throws `AUTHORIZATION_REQUIRED` unless an active authorization covers the scope.
-    #[napi]
-    pub fn require_authorization(
-        &self,
-        customer_id: String,
-        scope: AuthorizationScopeName,
-        now: Option<DateTime<Utc>>,
-    ) -> napi::Result<(), Code> {
-        let id = customer(customer_id)?;
-        self.read()?
-            .require_authorization(&id, &scope.into(), partnerdesk_host::now_or_clock(now))
-            .map_err(to_js)
     }
 
     /// The periodic work at `now`: expires authorizations and evaluates budgets (thresholds,

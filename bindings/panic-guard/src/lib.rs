@@ -374,3 +374,23 @@ pub fn entry_points(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
     item.into_token_stream().into()
 }
+
+/// Gives each field of a `#[napi(object)]` struct whose type is one of `partnerdesk-host`'s
+/// host newtypes (or an `Option` of one) the TypeScript type it crosses as
+/// (`#[napi(ts_type = ..)]`), which napi's generator cannot see (see `host_newtype_ts`).
+///
+/// Put it above `#[napi(object)]`; the Node binding's expansion of the declared operations
+/// uses it for their options objects, whose field types come from a macro.
+#[proc_macro_attribute]
+pub fn ts_fields(_attr: TokenStream, item: TokenStream) -> TokenStream {
+    let mut item = parse_macro_input!(item as syn::ItemStruct);
+    for field in &mut item.fields {
+        let ty = ungrouped(&field.ty);
+        let ts =
+            host_newtype_ts(ty).or_else(|| option_inner(ty).as_ref().and_then(host_newtype_ts));
+        if let Some(ts) = ts {
+            field.attrs.push(syn::parse_quote!(#[napi(ts_type = #ts)]));
+        }
+    }
+    item.into_token_stream().into()
+}

@@ -1034,22 +1034,6 @@ impl PyDesk {
         Ok(id.to_string())
     }
 
-    /// Raises `AuthorizationRequiredError` unless an active authorization covers the scope.
-    #[pyo3(signature = (customer, scope, *, now = None))]
-    fn require_authorization(
-        &self,
-        py: Python<'_>,
-        customer: String,
-        scope: &str,
-        now: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<()> {
-        let customer = CustomerId::new(customer).py(py)?;
-        let scope = AuthorizationScope::parse(scope);
-        let now = now_arg(py, now)?;
-        self.reading(py, |d| d.require_authorization(&customer, &scope, now))?
-            .py(py)
-    }
-
     /// Daily spend between two billing days (both included), of one customer or everyone the
     /// actor may see: `[(date, Money), ...]`.
     #[pyo3(signature = (actor, start, end, *, customer = None))]
@@ -1846,19 +1830,6 @@ impl PyDesk {
         self.decide_authorization(py, actor, authorization, action, None, now, idempotency_key)
     }
 
-    /// Ends the authorizations whose time has passed at `now`; how many ended.
-    #[pyo3(signature = (*, now = None))]
-    fn expire_authorizations(
-        &self,
-        py: Python<'_>,
-        now: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<usize> {
-        self.not_in_own_export()?;
-        let now = now_arg(py, now)?;
-        py.detach(|| self.change(|d| d.expire_authorizations(now)))
-            .py(py)
-    }
-
     /// Freezes the customers whose auto-freeze budget is used up at `now`; how many.
     #[pyo3(signature = (*, now = None))]
     fn evaluate_budgets(&self, py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<usize> {
@@ -1866,20 +1837,6 @@ impl PyDesk {
         let now = now_arg(py, now)?;
         py.detach(|| self.change(|d| d.evaluate_budgets(now)))
             .py(py)
-    }
-
-    /// Whether an active authorization covers the scope for the customer at `now`.
-    #[pyo3(signature = (customer, scope, *, now = None))]
-    fn may_act_on_behalf(
-        &self,
-        py: Python<'_>,
-        customer: String,
-        scope: &str,
-        now: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<bool> {
-        let customer = CustomerId::new(customer).py(py)?;
-        let (scope, now) = (AuthorizationScope::parse(scope), now_arg(py, now)?);
-        self.reading(py, |d| d.may_act_on_behalf(&customer, &scope, now))
     }
 
     /// The mask policy of rows, as a dict (the snapshot's form).

@@ -23,19 +23,19 @@ use pyo3::types::{PyBytes, PyList, PyString};
 create_exception!(
     partnerdesk,
     HuaweiApiError,
-    crate::errors::PartnerDeskError,
+    partnerdesk_host::python::PartnerDeskError,
     "Huawei answered with an error (code `HUAWEI_API_ERROR`); `huawei_code`, `kind`, `http_status`, `retryable`."
 );
 create_exception!(
     partnerdesk,
     HuaweiInvalidDataError,
-    crate::errors::PartnerDeskError,
+    partnerdesk_host::python::PartnerDeskError,
     "A Huawei response breaks the API's rules (code `HUAWEI_INVALID_DATA`); `field`, `reason`."
 );
 create_exception!(
     partnerdesk,
     HuaweiPagingOutOfBoundsError,
-    crate::errors::PartnerDeskError,
+    partnerdesk_host::python::PartnerDeskError,
     "Paging beyond the API's bounds (code `HUAWEI_PAGING_OUT_OF_BOUNDS`); `reason`."
 );
 

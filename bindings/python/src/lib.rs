@@ -6,6 +6,7 @@
 //! own exception class with a `code`, and releases the GIL around long calls. The core never
 //! depends on pyo3.
 
+mod declared;
 mod desk;
 mod errors;
 mod export;

@@ -10,9 +10,7 @@
 
 use crate::desk::{Desk, customer_id, parse_query};
 use crate::error::Result;
-use crate::ops::{
-    AuthorizationInfo, AuthorizationScope, OrderCounts, RenewalItem, parse_invocation,
-};
+use crate::ops::{AuthorizationInfo, OrderCounts, RenewalItem, parse_invocation};
 use crate::types::{IdPage, LabeledAmount, Money, SortOrder, SpendSummary, to_u64};
 use chrono::NaiveDate;
 use partnerdesk::access::Permission;
@@ -341,13 +339,6 @@ impl Desk {
         }
     }
 
-    /// Ends the authorizations whose time has passed at `now`; how many ended.
-    #[uniffi::method(default(now = None))]
-    pub fn expire_authorizations(&self, now: Option<HostInstant>) -> Result<u64> {
-        let now = partnerdesk_host::at(now);
-        Ok(to_u64(self.change(|d| d.expire_authorizations(now))?))
-    }
-
     /// One authorization and its state at `now`.
     #[uniffi::method(default(now = None))]
     pub fn authorization(
@@ -360,36 +351,6 @@ impl Desk {
             partnerdesk_host::at(now),
         );
         Ok(AuthorizationInfo::at(self.read().authorization(&id)?, now))
-    }
-
-    /// Whether an active authorization covers `scope` for a customer at `now`.
-    #[uniffi::method(default(now = None))]
-    pub fn may_act_on_behalf(
-        &self,
-        customer_id: String,
-        scope: AuthorizationScope,
-        now: Option<HostInstant>,
-    ) -> Result<bool> {
-        let (id, now) = (
-            crate::desk::customer_id(&customer_id)?,
-            partnerdesk_host::at(now),
-        );
-        Ok(self.read().may_act_on_behalf(&id, &scope.into(), now))
-    }
-
-    /// `AUTHORIZATION_REQUIRED` unless an active authorization covers `scope` at `now`.
-    #[uniffi::method(default(now = None))]
-    pub fn require_authorization(
-        &self,
-        customer_id: String,
-        scope: AuthorizationScope,
-        now: Option<HostInstant>,
-    ) -> Result<()> {
-        let (id, now) = (
-            crate::desk::customer_id(&customer_id)?,
-            partnerdesk_host::at(now),
-        );
-        Ok(self.read().require_authorization(&id, &scope.into(), now)?)
     }
 
     /// Places an order (`new`, `renewal`, `change`, ...) of `amount` (in the partner's

@@ -39,6 +39,7 @@
 uniffi::setup_scaffolding!();
 
 mod admin;
+mod declared;
 mod desk;
 mod detail;
 mod error;

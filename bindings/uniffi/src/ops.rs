@@ -13,7 +13,7 @@ use crate::desk::{Desk, customer_id};
 use crate::error::{PartnerDeskError, Result};
 use crate::types::{BudgetUsage, CustomerRow, SpendSummary, format_time, to_u64};
 use partnerdesk::audit::AuditFilter;
-use partnerdesk::authorization::{AuthorizationRequest, AuthorizationScope as CoreAuthScope};
+use partnerdesk::authorization::AuthorizationRequest;
 use partnerdesk::budget::BudgetSetting;
 use partnerdesk::freeze::FreezeRequest;
 use partnerdesk::privacy::SensitiveField as CoreField;
@@ -56,23 +56,7 @@ impl From<BudgetKind> for partnerdesk::BudgetKind {
     }
 }
 
-/// What an authorization lets the partner do on the customer's behalf.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum AuthorizationScope {
-    /// Place orders.
-    PlaceOrders,
-    /// Operate resources.
-    OperateResources,
-}
-
-impl From<AuthorizationScope> for CoreAuthScope {
-    fn from(s: AuthorizationScope) -> Self {
-        match s {
-            AuthorizationScope::PlaceOrders => CoreAuthScope::PlaceOrders,
-            AuthorizationScope::OperateResources => CoreAuthScope::OperateResources,
-        }
-    }
-}
+pub use partnerdesk_host::ops::authorizations::AuthorizationScope;
 
 /// A sensitive field that lists mask and `reveal` shows in clear.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]

@@ -1,5 +1,6 @@
 package com.partnerdesk
 
+import com.partnerdesk.host.AuthorizationScope
 import com.partnerdesk.host.Actor
 
 import com.partnerdesk.Fixtures.ADMIN
@@ -126,9 +127,9 @@ class DeskOperationsTest {
             assertFailsWith<PartnerDeskException.InvalidTransition> { desk.decideAuthorization(Actor.Customer(cid), aid, "approve", now) }
             assertFailsWith<PartnerDeskException.InvalidArgument> { desk.decideAuthorization(Actor.Customer(cid), aid, "maybe", now) }
             // Past its 30 days the authorization expires: `expireAuthorizations` counts it once.
-            assertTrue(desk.expireAuthorizations(later) >= 1uL)
+            assertTrue(desk.expireAuthorizations(later) >= 1u)
             assertTrue(desk.authorization(aid, later).state in setOf("expired", "ended"))
-            assertEquals(0uL, desk.expireAuthorizations(later))
+            assertEquals(0u, desk.expireAuthorizations(later))
             desk.tick(later)
             assertEquals(0uL, desk.tick(later), "a second tick at the same instant finds nothing to do")
             // The distributor's decision applies to a reseller partner's requests only.

@@ -1,5 +1,6 @@
 package com.partnerdesk
 
+import com.partnerdesk.host.AuthorizationScope
 import java.math.BigDecimal
 
 import com.partnerdesk.host.Actor

@@ -1,5 +1,6 @@
 package com.partnerdesk
 
+import com.partnerdesk.host.AuthorizationScope
 import com.partnerdesk.host.Actor
 
 import com.partnerdesk.Fixtures.ADMIN

@@ -1,0 +1,44 @@
+//! The operations declared once for every host (`partnerdesk_host::ops`), as methods of
+//! `Desk`: required arguments positional, optional ones keyword-only with a `None` default;
+//! the GIL is released while the operation runs under the desk's lock.
+//!
+//! Why here and so short: the declaration and the body of each operation are the shared host
+//! layer's; what is Python's is the lock discipline (`PyDesk::reading`, and a change refused
+//! from the desk's own export callback) and the exceptions (`IntoPy`). pyo3's
+//! `multiple-pymethods` feature lets each batch be its own `#[pymethods]` block.
+
+use crate::desk::PyDesk;
+use crate::errors::IntoPy;
+use pyo3::prelude::*;
+
+/// Expands one batch of declared operations into a `#[pymethods]` block of `Desk`.
+macro_rules! python_operations {
+    ($( $(#[doc = $doc:literal])* $kind:ident fn $name:ident ( $($arg:ident : $ty:ty),* )
+        $([ $opts:ident { $( $(#[doc = $odoc:literal])* $opt:ident : $oty:ty ),* } ])?
+        -> $ret:ty => $body:path ; )*) => {
+        #[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
+        #[pymethods]
+        impl PyDesk {
+            $(
+                $(#[doc = $doc])*
+                #[pyo3(signature = ($($arg,)* $(*, $($opt = None),*)?))]
+                fn $name(&self, py: Python<'_>, $($arg: $ty,)* $($($opt: $oty),*)?) -> PyResult<$ret> {
+                    python_operations!(@$kind self, py, $body, $($arg,)* $($($opt,)*)?)
+                }
+            )*
+        }
+    };
+    (@read $self:ident, $py:ident, $body:path, $($a:ident,)*) => {
+        $self.reading($py, |d| $body(d, $($a),*))?.py($py)
+    };
+    (@write $self:ident, $py:ident, $body:path, $($a:ident,)*) => {{
+        $self.not_in_own_export()?;
+        $py.detach(|| $body(&mut $self.write(), $($a),*)).py($py)
+    }};
+}
+
+partnerdesk_host::analysis_operations!(python_operations);
+partnerdesk_host::association_operations!(python_operations);
+partnerdesk_host::authorization_operations!(python_operations);
+partnerdesk_host::governed_operations!(python_operations);
+partnerdesk_host::privacy_operations!(python_operations);

@@ -1,0 +1,41 @@
+//! The operations declared once for every host (`partnerdesk_host::ops`), as methods of
+//! `Desk` (camelCase in Kotlin and Swift): required arguments first, optional ones last with a
+//! `null`/`nil` default.
+//!
+//! Why here and so short: the declaration and the body of each operation are the shared host
+//! layer's; what is uniffi's is the lock (reads share it, changes take it alone) and the
+//! error (`PartnerDeskException` with the core's code).
+
+use crate::desk::Desk;
+use crate::error::Result;
+
+/// Expands one batch of declared operations into a `#[uniffi::export]` block of `Desk`.
+macro_rules! mobile_operations {
+    ($( $(#[doc = $doc:literal])* $kind:ident fn $name:ident ( $($arg:ident : $ty:ty),* )
+        $([ $opts:ident { $( $(#[doc = $odoc:literal])* $opt:ident : $oty:ty ),* } ])?
+        -> $ret:ty => $body:path ; )*) => {
+        #[partnerdesk_panic_guard::entry_points(fallible_only)]
+        #[uniffi::export]
+        impl Desk {
+            $(
+                $(#[doc = $doc])*
+                #[uniffi::method(default($($($opt = None),*)?))]
+                pub fn $name(&self, $($arg: $ty,)* $($($opt: $oty),*)?) -> Result<$ret> {
+                    mobile_operations!(@$kind self, $body, $($arg,)* $($($opt,)*)?)
+                }
+            )*
+        }
+    };
+    (@read $self:ident, $body:path, $($a:ident,)*) => {
+        Ok($body(&$self.read(), $($a),*)?)
+    };
+    (@write $self:ident, $body:path, $($a:ident,)*) => {
+        Ok($body(&mut $self.write(), $($a),*)?)
+    };
+}
+
+partnerdesk_host::analysis_operations!(mobile_operations);
+partnerdesk_host::association_operations!(mobile_operations);
+partnerdesk_host::authorization_operations!(mobile_operations);
+partnerdesk_host::governed_operations!(mobile_operations);
+partnerdesk_host::privacy_operations!(mobile_operations);
