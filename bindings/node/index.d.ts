@@ -16,7 +16,7 @@ declare global {
   }
 }
 
-/** r" What an authorization lets the partner do on the customer's behalf. */
+/** What an authorization lets the partner do on the customer's behalf. */
 export type AuthorizationScope = 'place_orders' | 'operate_resources'
 
 /** Budget columns of a row. */
@@ -296,6 +296,8 @@ export declare class Desk {
    * and lapses requests unanswered for 90 days; how many changed.
    */
   expireAuthorizations(options?: ExpireOptions | undefined | null): number
+
+
   /**
    * A deterministic demo portfolio of `size` customers (the same seed gives the same desk),
    * built for the demo's fixed moment (`demoNow()`; pass it as `now` to see the demo's data
