@@ -285,6 +285,10 @@ impl From<partnerdesk::budget::BudgetUsage> for BudgetUsage {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "node", napi_derive::napi(object))]
+#[cfg_attr(
+    feature = "python",
+    pyo3::pyclass(frozen, get_all, eq, hash, module = "partnerdesk")
+)]
 pub struct SpendSummary {
     /// Spend of the current billing month so far.
     pub month_to_date: Money,
@@ -315,6 +319,10 @@ impl From<partnerdesk::analysis::SpendSummary> for SpendSummary {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "node", napi_derive::napi(object))]
+#[cfg_attr(
+    feature = "python",
+    pyo3::pyclass(frozen, get_all, eq, hash, module = "partnerdesk")
+)]
 pub struct LabeledAmount {
     /// The service code or the day (`2026-11-29`).
     pub label: String,

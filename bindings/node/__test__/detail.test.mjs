@@ -21,7 +21,7 @@ const desk = pd.Desk.demo(300, 3)
 const MONTH = '2026-11'
 const customerId = desk
   .selectIds('*')
-  .find((id) => desk.orderOverview(admin, id).all > 2 && desk.orderOverview(admin, id).unpaid > 0 &&
+  .find((id) => desk.orderOverview(admin, { customer: id }).all > 2 && desk.orderOverview(admin, { customer: id }).unpaid > 0 &&
     desk.customerResources(admin, id, { now: NOW }).total > 2 && desk.spendDetails(admin, id, MONTH).total > 2)
 if (!customerId) throw new Error('the demo has a customer with orders, resources and spend')
 
@@ -53,7 +53,7 @@ function byCursor(read) {
 }
 
 test('orders: the totals are the order overview, newest first, unpaid ones pending payment', () => {
-  const overview = desk.orderOverview(admin, customerId)
+  const overview = desk.orderOverview(admin, { customer: customerId })
   const all = desk.customerOrders(admin, customerId, { limit: 1000 })
   assert.equal(all.total, overview.all)
   assert.equal(all.items.length, overview.all)
@@ -78,7 +78,7 @@ test('resources: a filter and an order; those expiring soon include every resour
   const all = desk.customerResources(admin, customerId, { limit: 1000, now: NOW })
   assert.ok(all.items.every((r) => r.customerId === customerId && r.startsAt instanceof Date))
   const soon = desk.customerResources(admin, customerId, { expiringWithinDays: 400, limit: 1000, now: NOW })
-  const renew = desk.resourcesToRenew(admin, customerId, 400, NOW)
+  const renew = desk.resourcesToRenew(admin, 400, { customer: customerId, now: NOW })
   assert.ok(renew.length > 0 && soon.total > renew.length, 'some to renew, some renewing themselves')
   const found = new Set(soon.items.map((r) => r.id))
   for (const r of renew) assert.ok(found.has(r.resourceId), `${r.resourceId} expires within 400 days`)
@@ -108,7 +108,7 @@ test('spend details: records, by product and by day sum to the same; days agree 
   assert.equal(sum(byProduct.items), sum(records.items))
   assert.equal(byProduct.items.reduce((n, l) => n + l.records, 0), records.total)
   const byDay = desk.spendDetails(admin, customerId, MONTH, { group: 'day', limit: 1000 })
-  const daily = new Map(desk.dailySpend(admin, customerId, `${MONTH}-01`, `${MONTH}-30`).map((d) => [d.label, units(d.amount.amount)]))
+  const daily = new Map(desk.dailySpend(admin, `${MONTH}-01`, `${MONTH}-30`, { customer: customerId }).map((d) => [d.label, units(d.amount.amount)]))
   for (const l of byDay.items) assert.equal(units(l.amount.amount), daily.get(l.day ?? ''), `${l.day}`)
   const byMode = desk.spendDetails(admin, customerId, MONTH, { group: 'charging_mode', limit: 1000 })
   assert.equal(sum(byMode.items), sum(records.items))
@@ -116,7 +116,7 @@ test('spend details: records, by product and by day sum to the same; days agree 
 
 test('renewals: the pages are resourcesToRenew over the portfolio, in its order', () => {
   const big = pd.Desk.demo(2000, 11)
-  const want = big.resourcesToRenew(admin, null, 30, NOW).map((r) => `${r.customerId}/${r.resourceId}`)
+  const want = big.resourcesToRenew(admin, 30, { now: NOW }).map((r) => `${r.customerId}/${r.resourceId}`)
   assert.ok(want.length > 5, `${want.length} resources to renew`)
   const { lines, pages } = byCursor((cursor) => big.renewalsPage(admin, 30, { limit: 4, cursor, now: NOW }))
   assert.deepEqual(lines.map((r) => `${r.customerId}/${r.id}`), want)

@@ -92,7 +92,7 @@ test('the upkeep operations answer', () => {
   assert.ok(Array.isArray(JSON.parse(desk.budgetRecords(id))))
   assert.equal(desk.managerSpend(admin, 'am_001', '2026-11-01', '2026-11-29').currency, 'CNY')
   assert.equal(thrown(() => desk.managerSpend(admin, 'am_001', '2026-11', '2026-11-29')).code, 'INVALID_DATE')
-  desk.rollTo(NOW)
+  desk.rollTo({ now: NOW })
   desk.removeCustomer(id)
   assert.equal(thrown(() => desk.customerRow(id)).code, 'CUSTOMER_NOT_FOUND')
 })

@@ -70,6 +70,6 @@ test('day windows, blank text and over-precise amounts are typed errors', () => 
   assert.equal(pd.Query.monthToDate('1000.50').toString(), 'mtd>=1000.50')
   const admin = { kind: /** @type {const} */ ('operator'), id: 'admin' }
   const before = desk.toSnapshotJson()
-  assert.equal(codeOf(() => desk.resourcesToRenew(admin, undefined, 100_000_000)), 'INVALID_ARGUMENT')
+  assert.equal(codeOf(() => desk.resourcesToRenew(admin, 100_000_000)), 'INVALID_ARGUMENT')
   assert.equal(desk.toSnapshotJson(), before)
 })

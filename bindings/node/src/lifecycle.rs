@@ -10,7 +10,7 @@
 use crate::desk::Desk;
 use crate::error::{Code, invalid_argument, to_js};
 use crate::ops::{Actor, ActorArg, CommandOptions, ToCoreActor};
-use crate::types::{Money, count32};
+use crate::types::Money;
 use chrono::{DateTime, NaiveDate, Utc};
 use napi_derive::napi;
 use partnerdesk::association::{
@@ -181,8 +181,6 @@ impl From<&CoreRecord> for AssociationRecord {
     }
 }
 
-pub use partnerdesk_host::ops::authorizations::AuthorizationScope as AuthorizationScopeName;
-
 /// An authorization request: scopes, a duration (1..=731 days) and, for the partner's first
 /// request, acceptance of the commitment letter.
 #[napi(object)]
@@ -191,7 +189,7 @@ pub struct AuthorizationCommand {
     /// The customer.
     pub customer_id: String,
     /// What the partner may do.
-    pub scopes: Vec<AuthorizationScopeName>,
+    pub scopes: Vec<partnerdesk_host::ops::authorizations::AuthorizationScope>,
     /// How long, once approved.
     pub duration_days: u32,
     /// Accept the partner commitment letter with this request.
@@ -249,38 +247,6 @@ pub struct OrderCommand {
     pub kind: String,
     /// The amount (more than zero, at most 2 decimals, in the partner's currency).
     pub amount: Money,
-}
-
-/// Orders overview counts.
-#[napi(object)]
-#[derive(Debug, Clone, Copy)]
-pub struct OrderOverview {
-    /// Orders pending payment.
-    pub unpaid: u32,
-    /// All orders.
-    pub all: u32,
-}
-
-/// A resource to renew, with its customer.
-#[napi(object)]
-#[derive(Debug, Clone)]
-pub struct RenewalItem {
-    /// The customer.
-    pub customer_id: String,
-    /// The resource id.
-    pub resource_id: String,
-    /// `yearly_monthly`, `pay_per_use`, `reserved_instance` or `savings_plan`.
-    pub kind: String,
-    /// The cloud service code.
-    pub service: String,
-    /// The region.
-    pub region: String,
-    /// The status.
-    pub status: String,
-    /// When it expires.
-    pub expires_at: Option<DateTime<Utc>>,
-    /// What happens at expiry.
-    pub expiry_policy: String,
 }
 
 #[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
@@ -544,120 +510,5 @@ impl Desk {
             .change(|d| d.place_order_on_behalf(&inv, &req))
             .map(|id| id.as_str().to_owned())
             .map_err(to_js)
-    }
-
-    /// Orders overview counts, of one customer or the whole portfolio.
-    #[napi]
-    pub fn order_overview(
-        &self,
-        actor: ActorArg,
-        customer_id: Option<String>,
-    ) -> napi::Result<OrderOverview, Code> {
-        let (actor, id) = (actor.to_core()?, customer_id.map(customer).transpose()?);
-        let o = self
-            .read()?
-            .order_overview(&actor, id.as_ref())
-            .map_err(to_js)?;
-        Ok(OrderOverview {
-            unpaid: count32(o.unpaid),
-            all: count32(o.all),
-        })
-    }
-
-    /// Resources to renew within `days` days, of one customer or the whole portfolio.
-    #[napi]
-    pub fn resources_to_renew(
-        &self,
-        actor: ActorArg,
-        customer_id: Option<String>,
-        days: u32,
-        now: Option<DateTime<Utc>>,
-    ) -> napi::Result<Vec<RenewalItem>, Code> {
-        let (actor, id) = (actor.to_core()?, customer_id.map(customer).transpose()?);
-        let desk = self.read()?;
-        let items = desk
-            .resources_to_renew(
-                &actor,
-                id.as_ref(),
-                days,
-                partnerdesk_host::now_or_clock(now),
-            )
-            .map_err(to_js)?;
-        Ok(items
-            .into_iter()
-            .map(|i| RenewalItem {
-                customer_id: i.customer.as_str().to_owned(),
-                resource_id: i.resource.id.as_str().to_owned(),
-                kind: i.resource.kind.as_str().to_owned(),
-                service: i.resource.service.clone(),
-                region: i.resource.region.clone(),
-                status: i.resource.status.as_str().to_owned(),
-                expires_at: i.resource.expires_at,
-                expiry_policy: i.resource.expiry_policy.as_str().to_owned(),
-            })
-            .collect())
-    }
-
-    /// Spend month-to-date, last month, and the change against the same days of last month.
-    #[napi]
-    pub fn spend_summary(
-        &self,
-        actor: ActorArg,
-        customer_id: Option<String>,
-        now: Option<DateTime<Utc>>,
-    ) -> napi::Result<SpendSummary, Code> {
-        let (actor, id) = (actor.to_core()?, customer_id.map(customer).transpose()?);
-        let s = self
-            .read()?
-            .spend_summary(&actor, id.as_ref(), partnerdesk_host::now_or_clock(now))
-            .map_err(to_js)?;
-        Ok(s.into())
-    }
-
-    /// The top `n` products by spend between two days (`YYYY-MM-DD`, inclusive).
-    #[napi]
-    pub fn product_ranking(
-        &self,
-        actor: ActorArg,
-        customer_id: Option<String>,
-        from: String,
-        to: String,
-        n: u32,
-    ) -> napi::Result<Vec<LabeledAmount>, Code> {
-        let (actor, id) = (actor.to_core()?, customer_id.map(customer).transpose()?);
-        let (from, to) = (date_of("from", &from)?, date_of("to", &to)?);
-        Ok(self
-            .read()?
-            .product_ranking(&actor, id.as_ref(), from, to, n as usize)
-            .map_err(to_js)?
-            .into_iter()
-            .map(|(label, amount)| LabeledAmount {
-                label,
-                amount: amount.into(),
-            })
-            .collect())
-    }
-
-    /// Spend per day between two days (`YYYY-MM-DD`, inclusive).
-    #[napi]
-    pub fn daily_spend(
-        &self,
-        actor: ActorArg,
-        customer_id: Option<String>,
-        from: String,
-        to: String,
-    ) -> napi::Result<Vec<LabeledAmount>, Code> {
-        let (actor, id) = (actor.to_core()?, customer_id.map(customer).transpose()?);
-        let (from, to) = (date_of("from", &from)?, date_of("to", &to)?);
-        Ok(self
-            .read()?
-            .daily_spend(&actor, id.as_ref(), from, to)
-            .map_err(to_js)?
-            .into_iter()
-            .map(|(day, amount)| LabeledAmount {
-                label: day.format("%Y-%m-%d").to_string(),
-                amount: amount.into(),
-            })
-            .collect())
     }
 }

@@ -41,13 +41,6 @@ impl Desk {
             .map_err(to_js)
     }
 
-    /// Moves the month-to-date index to the billing month of `now` (default the desk's).
-    #[napi]
-    pub fn roll_to(&self, now: Option<DateTime<Utc>>) -> napi::Result<(), Code> {
-        let now = partnerdesk_host::now_or_clock(now);
-        self.write()?.change(|d| d.roll_to(now)).map_err(to_js)
-    }
-
     /// Removes a customer (host-side data management; nothing is audited).
     #[napi]
     pub fn remove_customer(&self, customer_id: String) -> napi::Result<(), Code> {

@@ -195,6 +195,7 @@ fn host_newtype_ts(ty: &Type) -> Option<&'static str> {
     match p.path.segments.last()?.ident.to_string().as_str() {
         "HostDecimal" => Some("string"),
         "HostInstant" => Some("Date"),
+        "HostDay" => Some("string"),
         "ActorArg" => Some("string | Actor"),
         _ => None,
     }

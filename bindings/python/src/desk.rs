@@ -30,9 +30,7 @@ use crate::governed::{
 };
 use crate::query::{query_arg, sort_arg};
 use crate::values::{PyCustomerRow, PyPage, PyPartner, now_arg};
-use crate::views::{
-    PyAssociationRecord, PyBudgetRecord, PyBudgetUsage, PyManagerPeriod, PySpendSummary,
-};
+use crate::views::{PyAssociationRecord, PyBudgetRecord, PyBudgetUsage, PyManagerPeriod};
 use chrono::{DateTime, Utc};
 use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use partnerdesk::audit::AuditFilter;
@@ -1034,25 +1032,6 @@ impl PyDesk {
         Ok(id.to_string())
     }
 
-    /// Daily spend between two billing days (both included), of one customer or everyone the
-    /// actor may see: `[(date, Money), ...]`.
-    #[pyo3(signature = (actor, start, end, *, customer = None))]
-    fn daily_spend(
-        &self,
-        py: Python<'_>,
-        actor: &Bound<'_, PyAny>,
-        start: chrono::NaiveDate,
-        end: chrono::NaiveDate,
-        customer: Option<String>,
-    ) -> PyResult<Vec<(chrono::NaiveDate, crate::values::PyMoney)>> {
-        let actor = actor_arg(actor)?;
-        let customer = customer.map(|c| CustomerId::new(c).py(py)).transpose()?;
-        let days = self
-            .reading(py, |d| d.daily_spend(&actor, customer.as_ref(), start, end))?
-            .py(py)?;
-        Ok(days.into_iter().map(|(d, m)| (d, m.into())).collect())
-    }
-
     // ---- histories and views -----------------------------------------------------------
 
     /// A customer's account-manager periods, oldest first.
@@ -1148,106 +1127,6 @@ impl PyDesk {
         let now = now_arg(py, now)?;
         let u = self.reading(py, |d| d.budget_usage(&id, now))?.py(py)?;
         Ok(u.map(|inner| PyBudgetUsage { inner }))
-    }
-
-    /// Month-to-date spend against last month, of one customer or everyone the actor sees.
-    #[pyo3(signature = (actor, *, customer = None, now = None))]
-    fn spend_summary(
-        &self,
-        py: Python<'_>,
-        actor: &Bound<'_, PyAny>,
-        customer: Option<String>,
-        now: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<PySpendSummary> {
-        let actor = actor_arg(actor)?;
-        let id = customer.map(|c| CustomerId::new(c).py(py)).transpose()?;
-        let now = now_arg(py, now)?;
-        let s = self
-            .reading(py, |d| d.spend_summary(&actor, id.as_ref(), now))?
-            .py(py)?;
-        Ok(PySpendSummary { inner: s })
-    }
-
-    /// The top `n` cloud services by spend between two billing days: `[(service, Money)]`.
-    #[pyo3(signature = (actor, start, end, *, n = 10, customer = None))]
-    fn product_ranking(
-        &self,
-        py: Python<'_>,
-        actor: &Bound<'_, PyAny>,
-        start: chrono::NaiveDate,
-        end: chrono::NaiveDate,
-        n: usize,
-        customer: Option<String>,
-    ) -> PyResult<Vec<(String, crate::values::PyMoney)>> {
-        let actor = actor_arg(actor)?;
-        let id = customer.map(|c| CustomerId::new(c).py(py)).transpose()?;
-        let r = self
-            .reading(py, |d| {
-                d.product_ranking(&actor, id.as_ref(), start, end, n)
-            })?
-            .py(py)?;
-        Ok(r.into_iter().map(|(s, m)| (s, m.into())).collect())
-    }
-
-    /// `(unpaid, all)` orders, of one customer or everyone the actor sees.
-    #[pyo3(signature = (actor, *, customer = None))]
-    fn order_overview(
-        &self,
-        py: Python<'_>,
-        actor: &Bound<'_, PyAny>,
-        customer: Option<String>,
-    ) -> PyResult<(usize, usize)> {
-        let actor = actor_arg(actor)?;
-        let id = customer.map(|c| CustomerId::new(c).py(py)).transpose()?;
-        let o = self
-            .reading(py, |d| d.order_overview(&actor, id.as_ref()))?
-            .py(py)?;
-        Ok((o.unpaid, o.all))
-    }
-
-    /// Resources expiring within `days` of `now`: `[(customer, resource id, service,
-    /// expires_at)]`, soonest first.
-    #[pyo3(signature = (actor, days, *, customer = None, now = None))]
-    #[allow(clippy::type_complexity)]
-    fn resources_to_renew(
-        &self,
-        py: Python<'_>,
-        actor: &Bound<'_, PyAny>,
-        days: &Bound<'_, PyAny>,
-        customer: Option<String>,
-        now: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Vec<(String, String, String, Option<DateTime<Utc>>)>> {
-        // Any int: past 36500 days (or negative) it is `InvalidArgumentError` naming `days`.
-        let days = days_arg(py, days, "days")?;
-        let actor = actor_arg(actor)?;
-        let id = customer.map(|c| CustomerId::new(c).py(py)).transpose()?;
-        let now = now_arg(py, now)?;
-        self.reading(py, |d| {
-            d.resources_to_renew(&actor, id.as_ref(), days, now)
-                .map(|items| {
-                    items
-                        .into_iter()
-                        .map(|i| {
-                            (
-                                i.customer.to_string(),
-                                i.resource.id.to_string(),
-                                i.resource.service.clone(),
-                                i.resource.expires_at,
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                })
-        })?
-        .py(py)
-    }
-
-    /// Re-indexes month-to-date spend for the billing month of `now` (call when a month
-    /// begins; searches stay correct without it, only slower).
-    #[pyo3(signature = (*, now = None))]
-    fn roll_to(&self, py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-        self.not_in_own_export()?;
-        let now = now_arg(py, now)?;
-        py.detach(|| self.change(|d| d.roll_to(now))).py(py)
     }
 
     /// Sets how list rows mask personal fields: a base policy (`"console"`: name, mobile and

@@ -53,7 +53,11 @@ fn _partnerdesk(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<views::PyAssociationRecord>()?;
     m.add_class::<views::PyBudgetRecord>()?;
     m.add_class::<views::PyBudgetUsage>()?;
-    m.add_class::<views::PySpendSummary>()?;
+    // Declared once for every host (bindings/host ops, records).
+    m.add_class::<partnerdesk_host::records::SpendSummary>()?;
+    m.add_class::<partnerdesk_host::records::LabeledAmount>()?;
+    m.add_class::<partnerdesk_host::ops::analysis::OrderCounts>()?;
+    m.add_class::<partnerdesk_host::ops::analysis::RenewalItem>()?;
     m.add_function(wrap_pyfunction!(desk::demo_portfolio, m)?)?;
     m.add_function(wrap_pyfunction!(huawei::empty_desk, m)?)?;
     m.add_function(wrap_pyfunction!(huawei::huawei_import, m)?)?;

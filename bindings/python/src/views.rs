@@ -10,7 +10,6 @@ use crate::governed::PyActor;
 use crate::values::PyMoney;
 use chrono::{DateTime, Utc};
 use partnerdesk::Decimal;
-use partnerdesk::analysis::SpendSummary;
 use partnerdesk::association::AssociationRecord;
 use partnerdesk::budget::{BudgetRecord, BudgetUsage};
 use partnerdesk::manager::ManagerPeriod;
@@ -247,62 +246,6 @@ impl PyBudgetUsage {
             PyMoney::from(self.inner.used).__repr__()?,
             PyMoney::from(self.inner.remaining).__repr__()?,
             self.inner.percent
-        )
-    }
-}
-
-/// Month-to-date spend against last month.
-#[pyclass(name = "SpendSummary", module = "partnerdesk", frozen, eq, hash)]
-#[derive(Clone, PartialEq, Eq)]
-pub(crate) struct PySpendSummary {
-    pub(crate) inner: SpendSummary,
-}
-
-impl std::hash::Hash for PySpendSummary {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        // Identifying fields only: equal values hash equal.
-        (
-            &self.inner.month_to_date,
-            &self.inner.last_month,
-            &self.inner.change,
-        )
-            .hash(state);
-    }
-}
-
-#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
-#[pymethods]
-impl PySpendSummary {
-    /// Month-to-date spend.
-    #[getter]
-    fn month_to_date(&self) -> PyMoney {
-        self.inner.month_to_date.into()
-    }
-    /// Last month's spend.
-    #[getter]
-    fn last_month(&self) -> PyMoney {
-        self.inner.last_month.into()
-    }
-    /// Last month's spend over the same number of days.
-    #[getter]
-    fn last_month_same_days(&self) -> PyMoney {
-        self.inner.last_month_same_days.into()
-    }
-    /// Month to date minus the same days of last month.
-    #[getter]
-    fn change(&self) -> PyMoney {
-        self.inner.change.into()
-    }
-    /// The change in percent (`None` when last month's same days were zero).
-    #[getter]
-    fn change_percent(&self) -> Option<Decimal> {
-        self.inner.change_percent
-    }
-    fn __repr__(&self) -> String {
-        format!(
-            "SpendSummary(month_to_date={}, change={})",
-            PyMoney::from(self.inner.month_to_date).__repr__()?,
-            PyMoney::from(self.inner.change).__repr__()?
         )
     }
 }

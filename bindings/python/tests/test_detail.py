@@ -32,7 +32,7 @@ def busiest(desk: Desk, now: datetime.datetime, key: Callable[[str], int]) -> st
 
 
 def orders_of(desk: Desk, now: datetime.datetime) -> str:
-    return busiest(desk, now, lambda c: desk.order_overview("admin", customer=c)[1])
+    return busiest(desk, now, lambda c: desk.order_overview("admin", customer=c).all)
 
 
 def resources_of(desk: Desk, now: datetime.datetime) -> str:
@@ -51,7 +51,8 @@ def test_orders_are_the_overview_counted_newest_first() -> None:
     desk, now = demo()
     checked = 0
     for c in desk.select_ids(now=now)[:40]:
-        unpaid, every = desk.order_overview("admin", customer=c)
+        o = desk.order_overview("admin", customer=c)
+        unpaid, every = o.unpaid, o.all
         page = desk.customer_orders("admin", c, limit=1000)
         assert page.total == every == len(page.items)
         assert page.next_cursor is None
@@ -72,7 +73,7 @@ def test_orders_are_the_overview_counted_newest_first() -> None:
 def test_renewals_are_resources_to_renew_paged() -> None:
     desk, now = demo()
     for days in (7, 30, 90):
-        expected = [(c, r, exp) for c, r, _service, exp in desk.resources_to_renew("admin", days, now=now)]
+        expected = [(i.customer_id, i.resource_id, i.expires_at) for i in desk.resources_to_renew("admin", days, now=now)]
         seen: list[tuple[str, str, datetime.datetime | None]] = []
         cursor: str | None = None
         while True:
@@ -181,7 +182,7 @@ def test_an_operator_without_view_spend_sees_orders_but_not_spend() -> None:
     desk, now = demo()
     desk.add_operator("viewer", "Viewer", permissions=[VIEW_CUSTOMERS, VIEW_RESELLER_CUSTOMERS])
     c = spender(desk, now)
-    assert desk.customer_orders("viewer", c).total == desk.order_overview("admin", customer=c)[1]
+    assert desk.customer_orders("viewer", c).total == desk.order_overview("admin", customer=c).all
     assert desk.customer_resources("viewer", c, now=now).total >= 0
     with pytest.raises(partnerdesk.PermissionDeniedError) as e:
         desk.spend_details("viewer", c, month(now))

@@ -256,10 +256,10 @@ def test_daily_spend_and_money_arithmetic(fresh: tuple[partnerdesk.Desk, datetim
     desk, now = fresh
     day = now.date()
     days = desk.daily_spend("admin", day - datetime.timedelta(days=6), day)
-    assert [d for d, _ in days] == [day - datetime.timedelta(days=6 - i) for i in range(7)]
-    total = sum((m for _, m in days[1:]), days[0][1])
+    assert [d.label for d in days] == [(day - datetime.timedelta(days=6 - i)).isoformat() for i in range(7)]
+    total = sum((d.amount for d in days[1:]), days[0].amount)
     assert isinstance(total, partnerdesk.Money) and total.currency == desk.partner.currency
-    assert total - days[0][1] == sum((m for _, m in days[2:]), days[1][1])
+    assert total - days[0].amount == sum((d.amount for d in days[2:]), days[1].amount)
     with pytest.raises(partnerdesk.InvalidDateError):
         desk.daily_spend("admin", day, day - datetime.timedelta(days=1))
     with pytest.raises(partnerdesk.CurrencyMismatchError) as e:

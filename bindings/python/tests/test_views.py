@@ -62,12 +62,12 @@ def test_spend_views(fresh: tuple[partnerdesk.Desk, datetime.datetime]) -> None:
     day = now.date()
     ranking = desk.product_ranking("admin", day.replace(day=1), day, n=3)
     assert 0 < len(ranking) <= 3
-    amounts = [m.amount for _, m in ranking]
-    assert amounts == sorted(amounts, reverse=True) and all(isinstance(svc, str) for svc, _ in ranking)
-    unpaid, total = desk.order_overview("admin")
-    assert 0 <= unpaid <= total
+    amounts = [r.amount.amount for r in ranking]
+    assert amounts == sorted(amounts, reverse=True) and all(isinstance(r.label, str) for r in ranking)
+    orders = desk.order_overview("admin")
+    assert 0 <= orders.unpaid <= orders.all
     renew = desk.resources_to_renew("admin", 30, now=now)
-    assert all(e is None or now <= e <= now + datetime.timedelta(days=30) for _, _, _, e in renew)
+    assert all(e is None or now <= e <= now + datetime.timedelta(days=30) for e in (r.expires_at for r in renew))
     with pytest.raises(partnerdesk.InvalidDateError):
         desk.product_ranking("admin", day, day - datetime.timedelta(days=1))
     desk.roll_to(now=now + datetime.timedelta(days=40))

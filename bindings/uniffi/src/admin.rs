@@ -10,8 +10,8 @@
 
 use crate::desk::{Desk, customer_id, parse_query};
 use crate::error::Result;
-use crate::ops::{AuthorizationInfo, OrderCounts, RenewalItem, parse_invocation};
-use crate::types::{IdPage, LabeledAmount, Money, SortOrder, SpendSummary, to_u64};
+use crate::ops::{AuthorizationInfo, parse_invocation};
+use crate::types::{IdPage, Money, SortOrder, to_u64};
 use chrono::NaiveDate;
 use partnerdesk::access::Permission;
 use partnerdesk::{AuthorizationId, OperatorId};
@@ -390,100 +390,6 @@ impl Desk {
     pub fn evaluate_budgets(&self, now: Option<HostInstant>) -> Result<u64> {
         let now = partnerdesk_host::at(now);
         Ok(to_u64(self.change(|d| d.evaluate_budgets(now))?))
-    }
-
-    /// Unpaid and all orders, of one customer or everyone `actor` may see.
-    #[uniffi::method(default(customer_id = None))]
-    pub fn order_overview(&self, actor: Actor, customer_id: Option<String>) -> Result<OrderCounts> {
-        let (actor, id) = (actor.to_core()?, optional_customer(customer_id)?);
-        let o = self.read().order_overview(&actor, id.as_ref())?;
-        Ok(OrderCounts {
-            unpaid: to_u64(o.unpaid),
-            all: to_u64(o.all),
-        })
-    }
-
-    /// Resources expiring within `days` of `now` that do not renew by themselves, soonest first.
-    #[uniffi::method(default(now = None, customer_id = None))]
-    pub fn resources_to_renew(
-        &self,
-        actor: Actor,
-        days: u32,
-        now: Option<HostInstant>,
-        customer_id: Option<String>,
-    ) -> Result<Vec<RenewalItem>> {
-        let (actor, now, id) = (
-            actor.to_core()?,
-            partnerdesk_host::at(now),
-            optional_customer(customer_id)?,
-        );
-        let d = self.read();
-        let items = d.resources_to_renew(&actor, id.as_ref(), days, now)?;
-        Ok(items
-            .into_iter()
-            .map(|r| RenewalItem::from(r.resource))
-            .collect())
-    }
-
-    /// Month-to-date spend against last month, of one customer or everyone `actor` may see.
-    #[uniffi::method(default(now = None, customer_id = None))]
-    pub fn spend_summary(
-        &self,
-        actor: Actor,
-        now: Option<HostInstant>,
-        customer_id: Option<String>,
-    ) -> Result<SpendSummary> {
-        let (actor, now, id) = (
-            actor.to_core()?,
-            partnerdesk_host::at(now),
-            optional_customer(customer_id)?,
-        );
-        Ok(self.read().spend_summary(&actor, id.as_ref(), now)?.into())
-    }
-
-    /// The top `n` cloud services by spend between two billing days (`2026-11-01`, both
-    /// included).
-    #[uniffi::method(default(n = 10, customer_id = None))]
-    pub fn product_ranking(
-        &self,
-        actor: Actor,
-        from: String,
-        to: String,
-        n: u32,
-        customer_id: Option<String>,
-    ) -> Result<Vec<LabeledAmount>> {
-        let (actor, id) = (actor.to_core()?, optional_customer(customer_id)?);
-        let (from, to) = (parse_day("from", &from)?, parse_day("to", &to)?);
-        let n = usize::try_from(n).unwrap_or(usize::MAX);
-        let r = self
-            .read()
-            .product_ranking(&actor, id.as_ref(), from, to, n)?;
-        Ok(r.into_iter()
-            .map(|(label, m)| LabeledAmount {
-                label,
-                amount: m.into(),
-            })
-            .collect())
-    }
-
-    /// Spend per billing day between two days (both included).
-    #[uniffi::method(default(customer_id = None))]
-    pub fn daily_spend(
-        &self,
-        actor: Actor,
-        from: String,
-        to: String,
-        customer_id: Option<String>,
-    ) -> Result<Vec<LabeledAmount>> {
-        let (actor, id) = (actor.to_core()?, optional_customer(customer_id)?);
-        let (from, to) = (parse_day("from", &from)?, parse_day("to", &to)?);
-        let r = self.read().daily_spend(&actor, id.as_ref(), from, to)?;
-        Ok(r.into_iter()
-            .map(|(d, m)| LabeledAmount {
-                label: d.to_string(),
-                amount: m.into(),
-            })
-            .collect())
     }
 
     /// A customer's budget settings and deletions, oldest first, as JSON.

@@ -152,13 +152,6 @@ impl Desk {
     pub fn indexed_month(&self) -> String {
         self.read().indexed_month().to_string()
     }
-
-    /// Moves the month-to-date index to the billing month of `now` (call when a month begins).
-    #[uniffi::method(default(now = None))]
-    pub fn roll_to(&self, now: Option<HostInstant>) -> Result<()> {
-        let now = partnerdesk_host::at(now);
-        self.change(|d| d.roll_to(now))
-    }
 }
 
 /// Parses a text filter; blank text means every customer.

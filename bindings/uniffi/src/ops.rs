@@ -125,50 +125,7 @@ impl From<partnerdesk::command::BatchOutcome> for BatchOutcome {
     }
 }
 
-/// Order counts of a customer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
-pub struct OrderCounts {
-    /// Orders pending payment.
-    pub unpaid: u64,
-    /// All orders.
-    pub all: u64,
-}
-
-/// A resource that expires soon and does not renew by itself.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct RenewalItem {
-    /// Instance id.
-    pub resource_id: String,
-    /// `yearly_monthly`, `pay_per_use`, `reserved_instance` or `savings_plan`.
-    pub kind: String,
-    /// Cloud service code.
-    pub service: String,
-    /// Region code.
-    pub region: String,
-    /// Resource name.
-    pub name: String,
-    /// `active`, `grace_period`, `retention`, `frozen` or `released`.
-    pub status: String,
-    /// When it expires (RFC 3339, UTC).
-    pub expires_at: Option<String>,
-    /// What happens at expiry (`release_at_expiry`, `manual`, ...).
-    pub expiry_policy: String,
-}
-
-impl From<&partnerdesk::Resource> for RenewalItem {
-    fn from(r: &partnerdesk::Resource) -> Self {
-        RenewalItem {
-            resource_id: r.id.as_str().to_owned(),
-            kind: r.kind.as_str().to_owned(),
-            service: r.service.clone(),
-            region: r.region.clone(),
-            name: r.name.clone(),
-            status: r.status.as_str().to_owned(),
-            expires_at: r.expires_at.map(format_time),
-            expiry_policy: r.expiry_policy.as_str().to_owned(),
-        }
-    }
-}
+pub use partnerdesk_host::ops::analysis::{OrderCounts, RenewalItem};
 
 /// One customer's overview: the masked row, budget usage, order counts, resources to renew
 /// and spend.
@@ -497,23 +454,20 @@ impl Desk {
         now: Option<HostInstant>,
         renew_within_days: u32,
     ) -> Result<CustomerOverview> {
-        let (actor, now) = (actor.to_core()?, partnerdesk_host::at(now));
+        use partnerdesk_host::ops::{ActorArg, analysis};
         let id = crate::desk::customer_id(&customer_id)?;
         let desk = self.read();
-        let orders = desk.order_overview(&actor, Some(&id))?;
-        let resources_to_renew = desk
-            .resources_to_renew(&actor, Some(&id), renew_within_days, now)?
-            .into_iter()
-            .map(|r| RenewalItem::from(r.resource))
-            .collect();
-        let spend = desk.spend_summary(&actor, Some(&id), now)?.into();
+        let arg = || ActorArg::Value(actor.clone());
+        let days = i64::from(renew_within_days);
+        let orders = analysis::order_overview(&desk, arg(), Some(customer_id.clone()))?;
+        let resources_to_renew =
+            analysis::resources_to_renew(&desk, arg(), days, Some(customer_id.clone()), now)?;
+        let spend = analysis::spend_summary(&desk, arg(), Some(customer_id), now)?;
+        let now = partnerdesk_host::at(now);
         Ok(CustomerOverview {
             row: desk.customer_row(&id, now)?.into(),
             budget: desk.budget_usage(&id, now)?.map(Into::into),
-            orders: OrderCounts {
-                unpaid: to_u64(orders.unpaid),
-                all: to_u64(orders.all),
-            },
+            orders,
             resources_to_renew,
             spend,
         })

@@ -152,9 +152,9 @@ class DeskOperationsTest {
             val cid = Fixtures.first(desk, "mtd>=10")
             val orders = desk.orderOverview(Actor.Operator(MANAGER))
             assertTrue(orders.all >= orders.unpaid)
-            assertEquals(desk.orderOverview(Actor.Operator(MANAGER), cid).unpaid, desk.customerRow(cid, now).unpaidOrders.toULong())
-            assertTrue(desk.resourcesToRenew(Actor.Operator(MANAGER), 30u, now).size >= desk.resourcesToRenew(Actor.Operator(MANAGER), 7u, now).size)
-            val spend = desk.spendSummary(Actor.Operator(MANAGER), now, cid)
+            assertEquals(desk.orderOverview(Actor.Operator(MANAGER), cid).unpaid, desk.customerRow(cid, now).unpaidOrders.toUInt())
+            assertTrue(desk.resourcesToRenew(Actor.Operator(MANAGER), 30L, now = now).size >= desk.resourcesToRenew(Actor.Operator(MANAGER), 7L, now = now).size)
+            val spend = desk.spendSummary(Actor.Operator(MANAGER), cid, now)
             assertEquals(desk.customerRow(cid, now).monthToDate, spend.monthToDate)
             val month = now.toString().substring(0, 8) + "01"
             val ranking = desk.productRanking(Actor.Operator(MANAGER), month, now.toString().substring(0, 10), n = 3u)
@@ -163,7 +163,7 @@ class DeskOperationsTest {
             val days = desk.dailySpend(Actor.Operator(MANAGER), month, now.toString().substring(0, 10))
             assertTrue(days.all { it.label.startsWith(now.toString().substring(0, 7)) })
             assertFailsWith<PartnerDeskException.InvalidDate> { desk.dailySpend(Actor.Operator(MANAGER), "2026-11", now.toString().substring(0, 10)) }
-            assertFailsWith<PartnerDeskException.PermissionDenied> { desk.spendSummary(Actor.Operator("ghost_operator"), now) }
+            assertFailsWith<PartnerDeskException.PermissionDenied> { desk.spendSummary(Actor.Operator("ghost_operator"), now = now) }
         }
     }
 

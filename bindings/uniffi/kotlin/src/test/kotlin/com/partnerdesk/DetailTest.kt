@@ -42,7 +42,7 @@ class DetailTest {
     private fun customer(desk: Desk): String =
         desk.selectIds("", byId, now).firstOrNull { id ->
             val o = desk.orderOverview(admin, id)
-            o.all > 2uL && o.unpaid > 0uL &&
+            o.all > 2u && o.unpaid > 0u &&
                 desk.customerResources(admin, id, PageRequest.First(1u), now = now).total > 2u &&
                 desk.spendDetails(admin, id, month, PageRequest.First(1u)).total > 2u
         } ?: error("the demo has a customer with orders, resources and spend")
@@ -80,7 +80,7 @@ class DetailTest {
             assertTrue(orders.items.all { it.amount.currency == "CNY" })
             val unpaid = desk.customerOrders(admin, id, all, scope = "unpaid")
             assertEquals(overview.unpaid, unpaid.total.toULong())
-            assertEquals(overview.unpaid, desk.customerRow(id, now).unpaidOrders.toULong())
+            assertEquals(overview.unpaid, desk.customerRow(id, now).unpaidOrders.toUInt())
             assertTrue(unpaid.items.all { it.status == "pending_payment" && it.paidAt == null })
             assertTrue(orders.items.map { it.id }.containsAll(unpaid.items.map { it.id }))
             assertEquals(orders, desk.customerOrders(admin, id, all, scope = "all"))
@@ -94,7 +94,7 @@ class DetailTest {
             val mine = desk.customerResources(admin, id, all, now = now)
             assertTrue(mine.items.all { it.customerId == id })
             val soon = desk.customerResources(admin, id, all, expiringWithinDays = 400u, now = now)
-            val renew = desk.resourcesToRenew(admin, 400u, now, id)
+            val renew = desk.resourcesToRenew(admin, 400L, id, now)
             assertTrue(renew.isNotEmpty() && soon.total > renew.size.toUInt(), "some to renew, some renewing themselves")
             val soonIds = soon.items.map { it.id }.toSet()
             for (r in renew) assertTrue(r.resourceId in soonIds, "${r.resourceId} expires within 400 days")
@@ -134,7 +134,7 @@ class DetailTest {
     @Test
     fun `renewals - the pages are resourcesToRenew over the portfolio, in its order`() {
         Fixtures.demo(2000u, 11uL).use { big ->
-            val want = big.resourcesToRenew(admin, 30u, now).map { it.resourceId }
+            val want = big.resourcesToRenew(admin, 30L, now = now).map { it.resourceId }
             assertTrue(want.size > 5, "${want.size} resources to renew")
             val (lines, pages) = byCursor(4u) { p -> big.renewalsPage(admin, 30u, p, now).let { it.items to it.nextCursor } }
             assertEquals(want, lines.map { it.id })
@@ -201,7 +201,7 @@ class DetailTest {
             d.addOperator("viewer", "Viewer", "operator", permissions = listOf("BPC_ITEM_SUBCUSTSERV_010100", "BPC_ITEM_SUBCUSTSERV_010500"))
             val viewer = Actor.Operator("viewer")
             val id = d.selectIds("", byId, now).first()
-            assertEquals(d.orderOverview(admin, id).all, d.customerOrders(viewer, id, all).total.toULong())
+            assertEquals(d.orderOverview(admin, id).all, d.customerOrders(viewer, id, all).total)
             val e = assertFailsWith<PartnerDeskException.PermissionDenied> { d.spendDetails(viewer, id, month, all) }
             assertEquals("PERMISSION_DENIED", e.code())
             assertFailsWith<PartnerDeskException.PermissionDenied> { d.customerOrders(Actor.Operator("nobody"), id, all) }
@@ -268,7 +268,7 @@ class DetailTest {
             val path = File(dir, "orders.xlsx")
             val filed = desk.exportDetailToFile(admin, DetailArgs("orders", id, scope = "unpaid"), path.path, xlsx, now)
             assertEquals("PK", String(path.readBytes(), 0, 2, Charsets.ISO_8859_1))
-            assertEquals(desk.orderOverview(admin, id).unpaid, filed.rows)
+            assertEquals(desk.orderOverview(admin, id).unpaid.toULong(), filed.rows)
             assertTrue(filed.fileName.endsWith(".xlsx"), filed.fileName)
         }
     }
