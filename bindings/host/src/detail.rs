@@ -8,12 +8,13 @@
 //! `charging_mode`, ...: the core's `as_str`/`parse`), so a typo is `INVALID_ARGUMENT` naming
 //! the option in every host alike.
 
+use crate::ops::ActorArg;
 use crate::records::{Money, count32};
-use crate::{HostInstant, invalid};
-use chrono::{DateTime, Utc};
+use crate::{HostDesk, HostInstant, at, invalid};
+
 use partnerdesk::detail::{DetailList, OrderScope, ResourceFilter, ResourceSort, SpendGroup};
 use partnerdesk::query::PageRequest;
-use partnerdesk::{Actor, CustomerId, Desk, Error, ResourceKind, ResourceStatus, YearMonth};
+use partnerdesk::{CustomerId, Error, ResourceKind, ResourceStatus, YearMonth};
 
 /// One order of a customer.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -301,7 +302,7 @@ impl DetailArgs {
 
 /// A detail export's request from a host's arguments: the list, `format` `csv` or `xlsx`
 /// (`INVALID_ARGUMENT` otherwise, and for a byte-order mark on XLSX), the offered file name.
-/// The export itself is [`Desk::export_detail`], run as a change that runs once
+/// The export itself is [`Desk::export_detail`](partnerdesk::Desk::export_detail), run as a change that runs once
 /// ([`crate::HostDesk::change_once`]): its job is recorded and, on a durable desk, committed.
 pub fn export_request(
     args: &DetailArgs,
@@ -338,62 +339,152 @@ pub fn page_request(
     }
 }
 
-/// Orders of a customer: [`Desk::customer_orders`] (`scope`: `all` or `unpaid`).
+/// A page of a customer's orders (`scope`: `all` or `unpaid`): [`Desk::customer_orders`](partnerdesk::Desk::customer_orders).
 pub fn customer_orders(
-    desk: &Desk,
-    actor: &Actor,
-    customer_id: &str,
-    scope: Option<&str>,
-    page: &PageRequest,
+    desk: &HostDesk,
+    actor: ActorArg,
+    customer: String,
+    scope: Option<String>,
+    limit: Option<u32>,
+    offset: Option<u32>,
+    cursor: Option<String>,
 ) -> Result<OrderPage, Error> {
-    let customer = CustomerId::new(customer_id)?;
-    let scope = scope.map_or(Ok(OrderScope::All), OrderScope::parse)?;
-    let p = desk.customer_orders(actor, &customer, scope, page)?;
+    let (actor, page) = (actor.to_core()?, page_request(limit, offset, cursor)?);
+    let customer = CustomerId::new(customer)?;
+    let scope = scope
+        .as_deref()
+        .map_or(Ok(OrderScope::All), OrderScope::parse)?;
+    let p = desk.customer_orders(&actor, &customer, scope, &page)?;
     Ok(OrderPage::of(p, OrderLine::from))
 }
 
-/// Resources of a customer: [`Desk::customer_resources`], with the resource options of `args`
-/// (its `list` is not read).
+/// A page of a customer's resources at `now`, filtered and sorted: [`Desk::customer_resources`](partnerdesk::Desk::customer_resources).
+#[allow(clippy::too_many_arguments)]
 pub fn customer_resources(
-    desk: &Desk,
-    actor: &Actor,
-    args: &DetailArgs,
-    page: &PageRequest,
-    now: DateTime<Utc>,
+    desk: &HostDesk,
+    actor: ActorArg,
+    customer: String,
+    kinds: Option<Vec<String>>,
+    statuses: Option<Vec<String>>,
+    expiring_within_days: Option<i64>,
+    sort: Option<String>,
+    limit: Option<u32>,
+    offset: Option<u32>,
+    cursor: Option<String>,
+    now: Option<HostInstant>,
 ) -> Result<ResourcePage, Error> {
+    let (actor, page) = (actor.to_core()?, page_request(limit, offset, cursor)?);
+    let expiring_within_days = expiring_within_days
+        .map(|n| crate::ops::days("expiring_within_days", n))
+        .transpose()?;
+    let args = DetailArgs {
+        list: "resources".to_owned(),
+        customer_id: customer,
+        kinds,
+        statuses,
+        expiring_within_days,
+        sort,
+        ..DetailArgs::default()
+    };
     let customer = CustomerId::new(args.customer_id.as_str())?;
     let (filter, sort) = (args.filter()?, args.sort()?);
-    let p = desk.customer_resources(actor, &customer, &filter, sort, page, now)?;
+    let p = desk.customer_resources(&actor, &customer, &filter, sort, &page, at(now))?;
     Ok(ResourcePage::of(p, |r| ResourceLine::of(&customer, &r)))
 }
 
-/// Spend details of a customer for a month (`YYYY-MM`): [`Desk::spend_details`].
+/// A page of a customer's spend details for a month (`YYYY-MM`): [`Desk::spend_details`](partnerdesk::Desk::spend_details).
+#[allow(clippy::too_many_arguments)]
 pub fn spend_details(
-    desk: &Desk,
-    actor: &Actor,
-    customer_id: &str,
-    month: &str,
-    group: Option<&str>,
-    page: &PageRequest,
+    desk: &HostDesk,
+    actor: ActorArg,
+    customer: String,
+    month: String,
+    group: Option<String>,
+    limit: Option<u32>,
+    offset: Option<u32>,
+    cursor: Option<String>,
 ) -> Result<SpendPage, Error> {
-    let customer = CustomerId::new(customer_id)?;
+    let (actor, page) = (actor.to_core()?, page_request(limit, offset, cursor)?);
+    let customer = CustomerId::new(customer)?;
     let month: YearMonth = month.parse()?;
-    let group = group.map_or(Ok(SpendGroup::Record), SpendGroup::parse)?;
-    let p = desk.spend_details(actor, &customer, month, group, page)?;
+    let group = group
+        .as_deref()
+        .map_or(Ok(SpendGroup::Record), SpendGroup::parse)?;
+    let p = desk.spend_details(&actor, &customer, month, group, &page)?;
     Ok(SpendPage::of(p, SpendDetail::from))
 }
 
-/// The portfolio's resources to renew within `days` of `now`, soonest first:
-/// [`Desk::renewals_page`].
+/// A page of the portfolio's resources to renew within `days` of `now`, soonest first:
+/// [`Desk::renewals_page`](partnerdesk::Desk::renewals_page).
 pub fn renewals_page(
-    desk: &Desk,
-    actor: &Actor,
-    days: u32,
-    page: &PageRequest,
-    now: DateTime<Utc>,
+    desk: &HostDesk,
+    actor: ActorArg,
+    days: i64,
+    limit: Option<u32>,
+    offset: Option<u32>,
+    cursor: Option<String>,
+    now: Option<HostInstant>,
 ) -> Result<ResourcePage, Error> {
-    let p = desk.renewals_page(actor, days, page, now)?;
+    let (actor, page) = (actor.to_core()?, page_request(limit, offset, cursor)?);
+    let days = crate::ops::days("days", days)?;
+    let p = desk.renewals_page(&actor, days, &page, at(now))?;
     Ok(ResourcePage::of(p, |i| {
         ResourceLine::of(i.customer, i.resource)
     }))
+}
+
+/// The detail pages, declared once (see [the grammar](crate::ops)).
+#[macro_export]
+macro_rules! detail_operations {
+    ($expand:ident) => {
+        $expand! {
+            #[doc = " A page of a customer's orders, newest first: all of them, or (`scope = \"unpaid\"`)"]
+            #[doc = " those pending payment. Needs the permission item that shows the customer; the total"]
+            #[doc = " equals `order_overview`'s count. `INVALID_ARGUMENT` naming a bad option."]
+            read fn customer_orders(actor: $crate::ops::ActorArg, customer: String)
+                [OrderListOptions {
+                    #[doc = " `all` (default) or `unpaid`."] scope: Option<String>,
+                    #[doc = " Lines per page, 1..=1000 (default 20)."] limit: Option<u32>,
+                    #[doc = " Lines to skip (offset paging). Not together with `cursor`."] offset: Option<u32>,
+                    #[doc = " The previous page's next cursor (cursor paging). Not together with `offset`."] cursor: Option<String>
+                }]
+                -> $crate::detail::OrderPage => $crate::detail::customer_orders;
+            #[doc = " A page of a customer's resources at `now`: of the billing `kinds` and `statuses` given"]
+            #[doc = " (none: all), expiring within `expiring_within_days` of `now`, sorted by `sort`"]
+            #[doc = " (`expiry`, default; `newest_first`; `kind`)."]
+            read fn customer_resources(actor: $crate::ops::ActorArg, customer: String)
+                [ResourceListOptions {
+                    #[doc = " Billing kinds to keep (`yearly_monthly`, `pay_per_use`, `reserved_instance`, `savings_plan`; default: all)."] kinds: Option<Vec<String>>,
+                    #[doc = " Statuses to keep (`active`, `grace_period`, `frozen`, `released`, ...; default: all)."] statuses: Option<Vec<String>>,
+                    #[doc = " Only resources expiring within this many days of `now`."] expiring_within_days: Option<i64>,
+                    #[doc = " `expiry` (default: soonest first), `newest_first` or `kind`."] sort: Option<String>,
+                    #[doc = " Lines per page, 1..=1000 (default 20)."] limit: Option<u32>,
+                    #[doc = " Lines to skip (offset paging). Not together with `cursor`."] offset: Option<u32>,
+                    #[doc = " The previous page's next cursor (cursor paging). Not together with `offset`."] cursor: Option<String>,
+                    #[doc = " The moment expiry windows are counted from (default: the current time)."] now: Option<$crate::HostInstant>
+                }]
+                -> $crate::detail::ResourcePage => $crate::detail::customer_resources;
+            #[doc = " A page of a customer's spend details for a billing month (`YYYY-MM`; `INVALID_DATE`"]
+            #[doc = " otherwise): each spend record, or summed by `product`, `day` or `charging_mode`."]
+            #[doc = " Needs the spend-viewing permission."]
+            read fn spend_details(actor: $crate::ops::ActorArg, customer: String, month: String)
+                [SpendListOptions {
+                    #[doc = " `record` (default: each spend record), `product`, `day` or `charging_mode`."] group: Option<String>,
+                    #[doc = " Lines per page, 1..=1000 (default 20)."] limit: Option<u32>,
+                    #[doc = " Lines to skip (offset paging). Not together with `cursor`."] offset: Option<u32>,
+                    #[doc = " The previous page's next cursor (cursor paging). Not together with `offset`."] cursor: Option<String>
+                }]
+                -> $crate::detail::SpendPage => $crate::detail::spend_details;
+            #[doc = " A page of the portfolio's resources to renew within `days` days of `now`, soonest"]
+            #[doc = " first (the paged form of `resources_to_renew` over every customer)."]
+            read fn renewals_page(actor: $crate::ops::ActorArg, days: i64)
+                [RenewalsPageOptions {
+                    #[doc = " Lines per page, 1..=1000 (default 20)."] limit: Option<u32>,
+                    #[doc = " Lines to skip (offset paging). Not together with `cursor`."] offset: Option<u32>,
+                    #[doc = " The previous page's next cursor (cursor paging). Not together with `offset`."] cursor: Option<String>,
+                    #[doc = " The moment the window starts (default: the current time)."] now: Option<$crate::HostInstant>
+                }]
+                -> $crate::detail::ResourcePage => $crate::detail::renewals_page;
+        }
+    };
 }

@@ -53,3 +53,4 @@ partnerdesk_host::association_operations!(node_operations);
 partnerdesk_host::authorization_operations!(node_operations);
 partnerdesk_host::governed_operations!(node_operations);
 partnerdesk_host::privacy_operations!(node_operations);
+partnerdesk_host::detail_operations!(node_operations);

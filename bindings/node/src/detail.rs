@@ -17,77 +17,11 @@ use chrono::{DateTime, Utc};
 use napi::bindgen_prelude::AsyncTask;
 use napi_derive::napi;
 use partnerdesk::export::DetailExportRequest;
-use partnerdesk::query::PageRequest;
+
 pub use partnerdesk_host::detail::{
     DetailArgs, OrderLine, OrderPage, ResourceLine, ResourcePage, SpendDetail, SpendPage,
 };
 use std::path::PathBuf;
-
-/// Paging of a detail list (as in `search`), and the moment a list that depends on time is
-/// read at.
-#[napi(object)]
-#[derive(Debug, Clone, Default)]
-pub struct DetailPageOptions {
-    /// Lines per page, 1..=1000 (default 20).
-    pub limit: Option<u32>,
-    /// Lines to skip (offset paging). Not together with `cursor`.
-    pub offset: Option<u32>,
-    /// The previous page's `nextCursor` (cursor paging). Not together with `offset`.
-    pub cursor: Option<String>,
-    /// The moment the list is read at, for resources and renewals (default: the wall clock).
-    pub now: Option<DateTime<Utc>>,
-}
-
-/// Options of `customerOrders`: which orders, and paging.
-#[napi(object)]
-#[derive(Debug, Clone, Default)]
-pub struct OrderListOptions {
-    /// `all` (default) or `unpaid`.
-    pub scope: Option<String>,
-    /// Lines per page, 1..=1000 (default 20).
-    pub limit: Option<u32>,
-    /// Lines to skip (offset paging). Not together with `cursor`.
-    pub offset: Option<u32>,
-    /// The previous page's `nextCursor` (cursor paging). Not together with `offset`.
-    pub cursor: Option<String>,
-}
-
-/// Options of `customerResources`: a filter, an order, paging and `now`.
-#[napi(object)]
-#[derive(Debug, Clone, Default)]
-pub struct ResourceListOptions {
-    /// Billing kinds to keep (`yearly_monthly`, `pay_per_use`, `reserved_instance`,
-    /// `savings_plan`; default: all).
-    pub kinds: Option<Vec<String>>,
-    /// Statuses to keep (`active`, `grace_period`, `frozen`, `released`, ...; default: all).
-    pub statuses: Option<Vec<String>>,
-    /// Only resources expiring within this many days of `now`.
-    pub expiring_within_days: Option<u32>,
-    /// `expiry` (default: soonest first), `newest_first` or `kind`.
-    pub sort: Option<String>,
-    /// Lines per page, 1..=1000 (default 20).
-    pub limit: Option<u32>,
-    /// Lines to skip (offset paging). Not together with `cursor`.
-    pub offset: Option<u32>,
-    /// The previous page's `nextCursor` (cursor paging). Not together with `offset`.
-    pub cursor: Option<String>,
-    /// The moment expiry windows are counted from (default: the wall clock).
-    pub now: Option<DateTime<Utc>>,
-}
-
-/// Options of `spendDetails`: the grouping and paging.
-#[napi(object)]
-#[derive(Debug, Clone, Default)]
-pub struct SpendListOptions {
-    /// `record` (default: each spend record), `product`, `day` or `charging_mode`.
-    pub group: Option<String>,
-    /// Lines per page, 1..=1000 (default 20).
-    pub limit: Option<u32>,
-    /// Lines to skip (offset paging). Not together with `cursor`.
-    pub offset: Option<u32>,
-    /// The previous page's `nextCursor` (cursor paging). Not together with `offset`.
-    pub cursor: Option<String>,
-}
 
 /// How to export a detail list: format, file name, the moment it is read at; progress and
 /// cancellation (as `ExportOptions`).
@@ -107,14 +41,6 @@ pub struct DetailExportOptions {
     /// Cancels the export.
     #[napi(ts_type = "CancelToken")]
     pub cancel: Option<napi::bindgen_prelude::ClassInstance<'static, CancelToken>>,
-}
-
-fn page(
-    limit: Option<u32>,
-    offset: Option<u32>,
-    cursor: Option<String>,
-) -> napi::Result<PageRequest, Code> {
-    partnerdesk_host::detail::page_request(limit, offset, cursor).map_err(to_js)
 }
 
 /// The export request and what the worker needs besides: progress, cancel and `now`.
@@ -151,97 +77,6 @@ fn detail_request(
 #[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
 #[napi]
 impl Desk {
-    /// A page of a customer's orders, newest first: all of them, or (`scope: 'unpaid'`) those
-    /// pending payment. Needs the order-viewing permission. `INVALID_ARGUMENT` naming the
-    /// option for a bad scope or page; `CUSTOMER_NOT_FOUND`, `INVALID_ID`.
-    #[napi(ts_args_type = "actor: string | Actor, customerId: string, options?: OrderListOptions")]
-    pub fn customer_orders(
-        &self,
-        actor: ActorArg,
-        customer_id: String,
-        options: Option<OrderListOptions>,
-    ) -> napi::Result<OrderPage, Code> {
-        let o = options.unwrap_or_default();
-        let (actor, page) = (actor.to_core()?, page(o.limit, o.offset, o.cursor)?);
-        partnerdesk_host::detail::customer_orders(
-            &**self.read()?,
-            &actor,
-            &customer_id,
-            o.scope.as_deref(),
-            &page,
-        )
-        .map_err(to_js)
-    }
-
-    /// A page of a customer's resources: filtered by billing kind, status and expiry window
-    /// (counted from `now`), in an order (`expiry`, `newest_first` or `kind`).
-    #[napi(
-        ts_args_type = "actor: string | Actor, customerId: string, options?: ResourceListOptions"
-    )]
-    pub fn customer_resources(
-        &self,
-        actor: ActorArg,
-        customer_id: String,
-        options: Option<ResourceListOptions>,
-    ) -> napi::Result<ResourcePage, Code> {
-        let o = options.unwrap_or_default();
-        let (actor, page) = (actor.to_core()?, page(o.limit, o.offset, o.cursor)?);
-        let args = DetailArgs {
-            list: "resources".to_owned(),
-            customer_id,
-            kinds: o.kinds,
-            statuses: o.statuses,
-            expiring_within_days: o.expiring_within_days,
-            sort: o.sort,
-            ..DetailArgs::default()
-        };
-        let now = partnerdesk_host::now_or_clock(o.now);
-        partnerdesk_host::detail::customer_resources(&**self.read()?, &actor, &args, &page, now)
-            .map_err(to_js)
-    }
-
-    /// A page of a customer's spend details for a billing month (`YYYY-MM`; `INVALID_DATE`
-    /// otherwise): each spend record, or summed by `product`, `day` or `charging_mode`. Needs
-    /// the spend-viewing permission (`PERMISSION_DENIED` otherwise).
-    #[napi(
-        ts_args_type = "actor: string | Actor, customerId: string, month: string, options?: SpendListOptions"
-    )]
-    pub fn spend_details(
-        &self,
-        actor: ActorArg,
-        customer_id: String,
-        month: String,
-        options: Option<SpendListOptions>,
-    ) -> napi::Result<SpendPage, Code> {
-        let o = options.unwrap_or_default();
-        let (actor, page) = (actor.to_core()?, page(o.limit, o.offset, o.cursor)?);
-        partnerdesk_host::detail::spend_details(
-            &**self.read()?,
-            &actor,
-            &customer_id,
-            &month,
-            o.group.as_deref(),
-            &page,
-        )
-        .map_err(to_js)
-    }
-
-    /// A page of the portfolio's resources to renew within `days` days of `now`, soonest first
-    /// (the paged form of `resourcesToRenew` over every customer).
-    #[napi(ts_args_type = "actor: string | Actor, days: number, options?: DetailPageOptions")]
-    pub fn renewals_page(
-        &self,
-        actor: ActorArg,
-        days: u32,
-        options: Option<DetailPageOptions>,
-    ) -> napi::Result<ResourcePage, Code> {
-        let o = options.unwrap_or_default();
-        let (actor, page) = (actor.to_core()?, page(o.limit, o.offset, o.cursor)?);
-        let now = partnerdesk_host::now_or_clock(o.now);
-        partnerdesk_host::detail::renewals_page(&**self.read()?, &actor, days, &page, now)
-            .map_err(to_js)
-    }
-
     /// Exports one of a customer's detail lists (`{ list: 'orders' | 'resources' | 'spend',
     /// customerId, ...its options }`) as CSV or XLSX to a file, on a worker thread. Resolves to
     /// the recorded job (selection `detail`; `downloadExport` writes it again); rejects with

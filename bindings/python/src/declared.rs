@@ -42,3 +42,4 @@ partnerdesk_host::association_operations!(python_operations);
 partnerdesk_host::authorization_operations!(python_operations);
 partnerdesk_host::governed_operations!(python_operations);
 partnerdesk_host::privacy_operations!(python_operations);
+partnerdesk_host::detail_operations!(python_operations);

@@ -39,3 +39,4 @@ partnerdesk_host::association_operations!(mobile_operations);
 partnerdesk_host::authorization_operations!(mobile_operations);
 partnerdesk_host::governed_operations!(mobile_operations);
 partnerdesk_host::privacy_operations!(mobile_operations);
+partnerdesk_host::detail_operations!(mobile_operations);

@@ -14,10 +14,10 @@
 use crate::desk::Desk;
 use crate::error::Result;
 use crate::export::ExportJobInfo;
-use crate::types::PageRequest;
+
 use partnerdesk::Invocation;
 use partnerdesk::export::DetailExportRequest;
-use partnerdesk_host::detail::{self as shared, DetailArgs, OrderPage, ResourcePage, SpendPage};
+use partnerdesk_host::detail::{self as shared, DetailArgs};
 use partnerdesk_host::export as host;
 use partnerdesk_host::{Actor, HostInstant};
 use std::io::Write;
@@ -68,28 +68,6 @@ fn detail_args(
 #[partnerdesk_panic_guard::entry_points(fallible_only)]
 #[uniffi::export]
 impl Desk {
-    /// A page of a customer's orders, newest first: all of them, or (`scope = "unpaid"`) those
-    /// pending payment. Needs the permission item that shows the customer. `INVALID_ARGUMENT`
-    /// naming `scope` for another scope; `INVALID_PAGE`, `INVALID_CURSOR`, `INVALID_ID`,
-    /// `CUSTOMER_NOT_FOUND`.
-    #[uniffi::method(default(scope = None))]
-    pub fn customer_orders(
-        &self,
-        actor: Actor,
-        customer_id: String,
-        page: PageRequest,
-        scope: Option<String>,
-    ) -> Result<OrderPage> {
-        let (actor, page) = (actor.to_core()?, page.into());
-        Ok(shared::customer_orders(
-            &self.read(),
-            &actor,
-            &customer_id,
-            scope.as_deref(),
-            &page,
-        )?)
-    }
-
     /// A page of a customer's resources: only the billing `kinds` and `statuses` given (all
     /// when `null`), only those expiring within `expiring_within_days` of `now` when given, in
     /// the order `sort` (`expiry`, soonest first, when `null`; `newest_first`; `kind`).
@@ -100,80 +78,6 @@ impl Desk {
         sort = None,
         now = None
     ))]
-    #[allow(clippy::too_many_arguments)]
-    pub fn customer_resources(
-        &self,
-        actor: Actor,
-        customer_id: String,
-        page: PageRequest,
-        kinds: Option<Vec<String>>,
-        statuses: Option<Vec<String>>,
-        expiring_within_days: Option<u32>,
-        sort: Option<String>,
-        now: Option<HostInstant>,
-    ) -> Result<ResourcePage> {
-        let (actor, page, now) = (actor.to_core()?, page.into(), partnerdesk_host::at(now));
-        let args = DetailArgs {
-            list: "resources".to_owned(),
-            customer_id,
-            kinds,
-            statuses,
-            expiring_within_days,
-            sort,
-            ..DetailArgs::default()
-        };
-        Ok(shared::customer_resources(
-            &self.read(),
-            &actor,
-            &args,
-            &page,
-            now,
-        )?)
-    }
-
-    /// A page of a customer's spend details for a billing month (`2026-11`; `INVALID_DATE`
-    /// naming `month` otherwise): each spend record, or summed by `group` (`product`, `day` or
-    /// `charging_mode`). Needs the spend-viewing permission item (`PERMISSION_DENIED`).
-    #[uniffi::method(default(group = None))]
-    pub fn spend_details(
-        &self,
-        actor: Actor,
-        customer_id: String,
-        month: String,
-        page: PageRequest,
-        group: Option<String>,
-    ) -> Result<SpendPage> {
-        let (actor, page) = (actor.to_core()?, page.into());
-        Ok(shared::spend_details(
-            &self.read(),
-            &actor,
-            &customer_id,
-            &month,
-            group.as_deref(),
-            &page,
-        )?)
-    }
-
-    /// A page of the portfolio's resources to renew within `days` of `now`, soonest first: the
-    /// paged form of `resourcesToRenew` over every customer `actor` may see.
-    #[uniffi::method(default(now = None))]
-    pub fn renewals_page(
-        &self,
-        actor: Actor,
-        days: u32,
-        page: PageRequest,
-        now: Option<HostInstant>,
-    ) -> Result<ResourcePage> {
-        let (actor, page, now) = (actor.to_core()?, page.into(), partnerdesk_host::at(now));
-        Ok(shared::renewals_page(
-            &self.read(),
-            &actor,
-            days,
-            &page,
-            now,
-        )?)
-    }
-
     /// Exports one of a customer's detail lists (`list`: `orders`, `resources` or `spend`,
     /// with its options) as CSV or XLSX to a file at `path`, read at `now`. Needs the item that
     /// shows the list (not the administrator). The file is written beside `path` and renamed

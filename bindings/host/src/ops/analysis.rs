@@ -153,8 +153,7 @@ pub fn resources_to_renew(
     customer: Option<String>,
     now: Option<HostInstant>,
 ) -> Result<Vec<RenewalItem>, Error> {
-    let days = u64::try_from(days).unwrap_or(u64::MAX);
-    let days = partnerdesk::calendar::check_days("days", days)?;
+    let days = super::days("days", days)?;
     let (actor, id) = (actor.to_core()?, optional_customer(customer)?);
     let items = desk.resources_to_renew(&actor, id.as_ref(), days, at(now))?;
     Ok(items

@@ -102,6 +102,12 @@ pub fn invocation(
     Ok(Invocation::new(actor.to_core()?, crate::at(now)).with_key(key))
 }
 
+/// A count of days given as any integer: 0 to 36500, else `INVALID_ARGUMENT` naming `field`
+/// (a negative or huge number from a host is the same refusal as any other out of range).
+pub fn days(field: &str, n: i64) -> Result<u32, Error> {
+    partnerdesk::calendar::check_days(field, u64::try_from(n).unwrap_or(u64::MAX))
+}
+
 /// A customer id argument (`INVALID_ID` when malformed).
 pub fn customer(id: &str) -> Result<CustomerId, Error> {
     CustomerId::new(id)

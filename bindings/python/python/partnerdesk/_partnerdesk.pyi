@@ -459,22 +459,22 @@ class Desk:
     def exports(self) -> list[ExportJob]: ...
     def customer_orders(
         self, actor: _ActorLike, customer: str, *, scope: Literal["all", "unpaid"] | None = None,
-        limit: int = 20, offset: int | None = None, cursor: str | None = None,
+        limit: int | None = None, offset: int | None = None, cursor: str | None = None,
     ) -> OrderPage: ...
     def customer_resources(
         self, actor: _ActorLike, customer: str, *,
         kinds: list[_ResourceKind | str] | None = None, statuses: list[str] | None = None,
         expiring_within_days: int | None = None,
         sort: Literal["expiry", "newest_first", "kind"] | None = None,
-        limit: int = 20, offset: int | None = None, cursor: str | None = None, now: _Now = None,
+        limit: int | None = None, offset: int | None = None, cursor: str | None = None, now: _Now = None,
     ) -> ResourcePage: ...
     def spend_details(
         self, actor: _ActorLike, customer: str, month: str, *,
         group: Literal["record", "product", "day", "charging_mode"] | None = None,
-        limit: int = 20, offset: int | None = None, cursor: str | None = None,
+        limit: int | None = None, offset: int | None = None, cursor: str | None = None,
     ) -> SpendPage: ...
     def renewals_page(
-        self, actor: _ActorLike, days: int, *, limit: int = 20, offset: int | None = None,
+        self, actor: _ActorLike, days: int, *, limit: int | None = None, offset: int | None = None,
         cursor: str | None = None, now: _Now = None,
     ) -> ResourcePage: ...
     def export_detail_to_file(

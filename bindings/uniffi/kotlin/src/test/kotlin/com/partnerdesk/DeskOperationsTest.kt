@@ -152,7 +152,7 @@ class DeskOperationsTest {
             val cid = Fixtures.first(desk, "mtd>=10")
             val orders = desk.orderOverview(Actor.Operator(MANAGER))
             assertTrue(orders.all >= orders.unpaid)
-            assertEquals(desk.orderOverview(Actor.Operator(MANAGER), cid).unpaid, desk.customerRow(cid, now).unpaidOrders.toUInt())
+            assertEquals(desk.orderOverview(Actor.Operator(MANAGER), cid).unpaid, desk.customerRow(cid, now).unpaidOrders)
             assertTrue(desk.resourcesToRenew(Actor.Operator(MANAGER), 30L, now = now).size >= desk.resourcesToRenew(Actor.Operator(MANAGER), 7L, now = now).size)
             val spend = desk.spendSummary(Actor.Operator(MANAGER), cid, now)
             assertEquals(desk.customerRow(cid, now).monthToDate, spend.monthToDate)

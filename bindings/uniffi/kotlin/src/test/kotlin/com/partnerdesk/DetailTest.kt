@@ -25,7 +25,8 @@ import kotlin.test.assertTrue
 class DetailTest {
     private val admin = Actor.Operator(ADMIN)
     private val byId = SortOrder(SortKey.ID)
-    private val all = PageRequest.First(1000u)
+    /** A page as large as paging allows. */
+    private val all = 1000u
     private val dir: File = createTempDirectory("partnerdesk-detail").toFile()
 
     /** The demo's billing month at `now`. */
@@ -43,21 +44,21 @@ class DetailTest {
         desk.selectIds("", byId, now).firstOrNull { id ->
             val o = desk.orderOverview(admin, id)
             o.all > 2u && o.unpaid > 0u &&
-                desk.customerResources(admin, id, PageRequest.First(1u), now = now).total > 2u &&
-                desk.spendDetails(admin, id, month, PageRequest.First(1u)).total > 2u
+                desk.customerResources(admin, id, limit = 1u, now = now).total > 2u &&
+                desk.spendDetails(admin, id, month, limit = 1u).total > 2u
         } ?: error("the demo has a customer with orders, resources and spend")
 
     /** Every line of a list read page by page through its cursor, and how many pages. */
-    private fun <T> byCursor(limit: UInt, read: (PageRequest) -> Pair<List<T>, String?>): Pair<List<T>, Int> {
+    private fun <T> byCursor(read: (String?) -> Pair<List<T>, String?>): Pair<List<T>, Int> {
         val lines = mutableListOf<T>()
-        var page: PageRequest = PageRequest.First(limit)
+        var cursor: String? = null
         var pages = 0
         while (true) {
-            val (items, next) = read(page)
+            val (items, next) = read(cursor)
             lines += items
             pages++
             assertTrue(pages <= 1000, "paging ends")
-            page = PageRequest.After(next ?: break, limit)
+            cursor = next ?: break
         }
         return lines to pages
     }
@@ -72,18 +73,18 @@ class DetailTest {
         desk().use { desk ->
             val id = customer(desk)
             val overview = desk.orderOverview(admin, id)
-            val orders = desk.customerOrders(admin, id, all)
-            assertEquals(overview.all, orders.total.toULong())
-            assertEquals(overview.all, orders.items.size.toULong())
+            val orders = desk.customerOrders(admin, id, limit = all)
+            assertEquals(overview.all, orders.total)
+            assertEquals(overview.all, orders.items.size.toUInt())
             assertNull(orders.nextCursor)
             orders.items.zipWithNext { a, b -> assertTrue(a.createdAt >= b.createdAt, "newest first") }
             assertTrue(orders.items.all { it.amount.currency == "CNY" })
-            val unpaid = desk.customerOrders(admin, id, all, scope = "unpaid")
-            assertEquals(overview.unpaid, unpaid.total.toULong())
-            assertEquals(overview.unpaid, desk.customerRow(id, now).unpaidOrders.toUInt())
+            val unpaid = desk.customerOrders(admin, id, limit = all, scope = "unpaid")
+            assertEquals(overview.unpaid, unpaid.total)
+            assertEquals(overview.unpaid, desk.customerRow(id, now).unpaidOrders)
             assertTrue(unpaid.items.all { it.status == "pending_payment" && it.paidAt == null })
             assertTrue(orders.items.map { it.id }.containsAll(unpaid.items.map { it.id }))
-            assertEquals(orders, desk.customerOrders(admin, id, all, scope = "all"))
+            assertEquals(orders, desk.customerOrders(admin, id, limit = all, scope = "all"))
         }
     }
 
@@ -91,9 +92,9 @@ class DetailTest {
     fun `resources - a filter and an order, those expiring soon include every resource to renew`() {
         desk().use { desk ->
             val id = customer(desk)
-            val mine = desk.customerResources(admin, id, all, now = now)
+            val mine = desk.customerResources(admin, id, limit = all, now = now)
             assertTrue(mine.items.all { it.customerId == id })
-            val soon = desk.customerResources(admin, id, all, expiringWithinDays = 400u, now = now)
+            val soon = desk.customerResources(admin, id, limit = all, expiringWithinDays = 400L, now = now)
             val renew = desk.resourcesToRenew(admin, 400L, id, now)
             assertTrue(renew.isNotEmpty() && soon.total > renew.size.toUInt(), "some to renew, some renewing themselves")
             val soonIds = soon.items.map { it.id }.toSet()
@@ -102,11 +103,11 @@ class DetailTest {
             for (r in soon.items.filterNot { it.id in toRenew }) assertEquals("auto_renew", r.expiryPolicy)
             soon.items.zipWithNext { a, b -> assertTrue(a.expiresAt!! <= b.expiresAt!!, "soonest first") }
             val kind = mine.items.first().kind
-            val ofKind = desk.customerResources(admin, id, all, kinds = listOf(kind), sort = "newest_first", now = now)
+            val ofKind = desk.customerResources(admin, id, limit = all, kinds = listOf(kind), sort = "newest_first", now = now)
             assertEquals(mine.items.count { it.kind == kind }.toUInt(), ofKind.total)
             assertTrue(ofKind.items.all { it.kind == kind })
             ofKind.items.zipWithNext { a, b -> assertTrue(a.startsAt >= b.startsAt, "newest first") }
-            val active = desk.customerResources(admin, id, all, statuses = listOf("active"), now = now)
+            val active = desk.customerResources(admin, id, limit = all, statuses = listOf("active"), now = now)
             assertEquals(mine.items.count { it.status == "active" }.toUInt(), active.total)
         }
     }
@@ -115,17 +116,17 @@ class DetailTest {
     fun `spend details - records, by product and by charging mode sum the same, days agree with dailySpend`() {
         desk().use { desk ->
             val id = customer(desk)
-            val records = desk.spendDetails(admin, id, month, all)
+            val records = desk.spendDetails(admin, id, month, limit = all)
             assertTrue(records.items.all { it.records == 1u && it.day!!.startsWith(month) && it.product != null && it.mode != null })
             val total = sum(records.items.map { it.amount.amount })
-            val byProduct = desk.spendDetails(admin, id, month, all, group = "product")
+            val byProduct = desk.spendDetails(admin, id, month, limit = all, group = "product")
             assertTrue(byProduct.items.all { it.product != null && it.day == null && it.mode == null })
             assertSame(total, sum(byProduct.items.map { it.amount.amount }), "by product")
             assertEquals(records.total, byProduct.items.sumOf { it.records })
-            val byMode = desk.spendDetails(admin, id, month, all, group = "charging_mode")
+            val byMode = desk.spendDetails(admin, id, month, limit = all, group = "charging_mode")
             assertSame(total, sum(byMode.items.map { it.amount.amount }), "by charging mode")
             val daily = desk.dailySpend(admin, "$month-01", "$month-30", id).associate { it.label to it.amount.amount }
-            val byDay = desk.spendDetails(admin, id, month, all, group = "day")
+            val byDay = desk.spendDetails(admin, id, month, limit = all, group = "day")
             assertTrue(byDay.items.isNotEmpty())
             for (l in byDay.items) assertSame(assertNotNull(daily[l.day]), l.amount.amount, "${l.day}")
         }
@@ -136,11 +137,11 @@ class DetailTest {
         Fixtures.demo(2000u, 11uL).use { big ->
             val want = big.resourcesToRenew(admin, 30L, now = now).map { it.resourceId }
             assertTrue(want.size > 5, "${want.size} resources to renew")
-            val (lines, pages) = byCursor(4u) { p -> big.renewalsPage(admin, 30u, p, now).let { it.items to it.nextCursor } }
+            val (lines, pages) = byCursor { c -> big.renewalsPage(admin, 30L, limit = 4u, cursor = c, now = now).let { it.items to it.nextCursor } }
             assertEquals(want, lines.map { it.id })
             assertEquals((want.size + 3) / 4, pages)
-            assertEquals(want.size.toUInt(), big.renewalsPage(admin, 30u, PageRequest.First(1u), now).total)
-            val second = big.renewalsPage(admin, 30u, PageRequest.Offset(2uL, 2u), now)
+            assertEquals(want.size.toUInt(), big.renewalsPage(admin, 30L, limit = 1u, now = now).total)
+            val second = big.renewalsPage(admin, 30L, offset = 2u, limit = 2u, now = now)
             assertEquals(want.subList(2, 4), second.items.map { it.id })
         }
     }
@@ -149,19 +150,19 @@ class DetailTest {
     fun `paging by cursor reads every line once, in the order of one page`() {
         desk().use { desk ->
             val id = customer(desk)
-            val orders = desk.customerOrders(admin, id, all)
-            val (orderLines, orderPages) = byCursor(1u) { p -> desk.customerOrders(admin, id, p).let { it.items to it.nextCursor } }
+            val orders = desk.customerOrders(admin, id, limit = all)
+            val (orderLines, orderPages) = byCursor { c -> desk.customerOrders(admin, id, limit = 1u, cursor = c).let { it.items to it.nextCursor } }
             assertEquals(orders.items, orderLines)
             assertEquals(orders.total.toInt(), orderPages)
-            val resources = desk.customerResources(admin, id, all, now = now)
-            val (resourceLines, _) = byCursor(2u) { p -> desk.customerResources(admin, id, p, now = now).let { it.items to it.nextCursor } }
+            val resources = desk.customerResources(admin, id, limit = all, now = now)
+            val (resourceLines, _) = byCursor { c -> desk.customerResources(admin, id, limit = 2u, cursor = c, now = now).let { it.items to it.nextCursor } }
             assertEquals(resources.items, resourceLines)
             assertEquals(resources.total.toInt(), resourceLines.map { it.id }.toSet().size)
-            val spend = desk.spendDetails(admin, id, month, all)
-            val (spendLines, _) = byCursor(2u) { p -> desk.spendDetails(admin, id, month, p).let { it.items to it.nextCursor } }
+            val spend = desk.spendDetails(admin, id, month, limit = all)
+            val (spendLines, _) = byCursor { c -> desk.spendDetails(admin, id, month, limit = 2u, cursor = c).let { it.items to it.nextCursor } }
             assertEquals(spend.items, spendLines)
-            assertEquals(orders.items.drop(1).take(2), desk.customerOrders(admin, id, PageRequest.Offset(1uL, 2u)).items)
-            assertFailsWith<PartnerDeskException.InvalidCursor> { desk.customerOrders(admin, id, PageRequest.After("not-a-cursor", 5u)) }
+            assertEquals(orders.items.drop(1).take(2), desk.customerOrders(admin, id, offset = 1u, limit = 2u).items)
+            assertFailsWith<PartnerDeskException.InvalidCursor> { desk.customerOrders(admin, id, cursor = "not-a-cursor", limit = 5u) }
         }
     }
 
@@ -172,15 +173,15 @@ class DetailTest {
             fun field(call: () -> Unit) = assertFailsWith<PartnerDeskException.InvalidArgument> { call() }.field
             val export = DetailExportOptions()
             val before = desk.exports()
-            assertEquals("scope", field { desk.customerOrders(admin, id, all, scope = "Unpaid") })
-            assertEquals("kinds", field { desk.customerResources(admin, id, all, kinds = listOf("monthly")) })
-            assertEquals("statuses", field { desk.customerResources(admin, id, all, statuses = listOf("gone")) })
-            assertEquals("sort", field { desk.customerResources(admin, id, all, sort = "oldest_first") })
-            assertEquals("group", field { desk.spendDetails(admin, id, month, all, group = "week") })
-            assertEquals("month", assertFailsWith<PartnerDeskException.InvalidDate> { desk.spendDetails(admin, id, "2026-13", all) }.field)
-            assertFailsWith<PartnerDeskException.InvalidPage> { desk.customerOrders(admin, id, PageRequest.First(0u)) }
-            assertFailsWith<PartnerDeskException.InvalidId> { desk.customerOrders(admin, "not an id!", all) }
-            assertFailsWith<PartnerDeskException.CustomerNotFound> { desk.customerOrders(admin, "f".repeat(32), all) }
+            assertEquals("scope", field { desk.customerOrders(admin, id, limit = all, scope = "Unpaid") })
+            assertEquals("kinds", field { desk.customerResources(admin, id, limit = all, kinds = listOf("monthly")) })
+            assertEquals("statuses", field { desk.customerResources(admin, id, limit = all, statuses = listOf("gone")) })
+            assertEquals("sort", field { desk.customerResources(admin, id, limit = all, sort = "oldest_first") })
+            assertEquals("group", field { desk.spendDetails(admin, id, month, limit = all, group = "week") })
+            assertEquals("month", assertFailsWith<PartnerDeskException.InvalidDate> { desk.spendDetails(admin, id, "2026-13", limit = all) }.field)
+            assertFailsWith<PartnerDeskException.InvalidPage> { desk.customerOrders(admin, id, limit = 0u) }
+            assertFailsWith<PartnerDeskException.InvalidId> { desk.customerOrders(admin, "not an id!", limit = all) }
+            assertFailsWith<PartnerDeskException.CustomerNotFound> { desk.customerOrders(admin, "f".repeat(32), limit = all) }
             assertEquals("list", field { desk.exportDetailToBuffer(admin, DetailArgs("invoices", id), export, now) })
             assertEquals("month", field { desk.exportDetailToBuffer(admin, DetailArgs("spend", id), export, now) })
             assertEquals("scope", field { desk.exportDetailToBuffer(admin, DetailArgs("orders", id, scope = "Unpaid"), export, now) })
@@ -201,11 +202,11 @@ class DetailTest {
             d.addOperator("viewer", "Viewer", "operator", permissions = listOf("BPC_ITEM_SUBCUSTSERV_010100", "BPC_ITEM_SUBCUSTSERV_010500"))
             val viewer = Actor.Operator("viewer")
             val id = d.selectIds("", byId, now).first()
-            assertEquals(d.orderOverview(admin, id).all, d.customerOrders(viewer, id, all).total)
-            val e = assertFailsWith<PartnerDeskException.PermissionDenied> { d.spendDetails(viewer, id, month, all) }
+            assertEquals(d.orderOverview(admin, id).all, d.customerOrders(viewer, id, limit = all).total)
+            val e = assertFailsWith<PartnerDeskException.PermissionDenied> { d.spendDetails(viewer, id, month, limit = all) }
             assertEquals("PERMISSION_DENIED", e.code())
-            assertFailsWith<PartnerDeskException.PermissionDenied> { d.customerOrders(Actor.Operator("nobody"), id, all) }
-            assertFailsWith<PartnerDeskException.PermissionDenied> { d.renewalsPage(Actor.Operator("nobody"), 30u, all, now) }
+            assertFailsWith<PartnerDeskException.PermissionDenied> { d.customerOrders(Actor.Operator("nobody"), id, limit = all) }
+            assertFailsWith<PartnerDeskException.PermissionDenied> { d.renewalsPage(Actor.Operator("nobody"), 30L, limit = all, now = now) }
             // An export needs the item that shows the list (not the administrator, unlike the
             // customer list): the spend is refused, audited, and not recorded as a job; a file
             // already at the path stays as it was.
@@ -227,7 +228,7 @@ class DetailTest {
             val id = customer(desk)
             val path = File(dir, "orders.csv")
             val job = desk.exportDetailToFile(admin, DetailArgs("orders", id), path.path, DetailExportOptions(fileName = "orders.csv"), now)
-            val orders = desk.customerOrders(admin, id, all)
+            val orders = desk.customerOrders(admin, id, limit = all)
             val lines = path.readText().trimEnd().lines()
             assertEquals(orders.total.toInt() + 1, lines.size, "a header and a line per order")
             assertTrue(lines[0].startsWith("Order ID,"), lines[0])
@@ -247,7 +248,7 @@ class DetailTest {
                 admin, DetailArgs("spend", id, month = month, group = "product"), DetailExportOptions(bom = true), now,
             )
             assertContentEquals(byteArrayOf(0xEF.toByte(), 0xBB.toByte(), 0xBF.toByte()), bytes.copyOfRange(0, 3))
-            val spend = desk.spendDetails(admin, id, month, all, group = "product")
+            val spend = desk.spendDetails(admin, id, month, limit = all, group = "product")
             assertEquals(spend.total.toInt() + 1, String(bytes, 3, bytes.size - 3).trimEnd().lines().size)
             val last = desk.exports().last()
             assertEquals("detail", last.selection)
@@ -304,10 +305,10 @@ class DetailTest {
         Desk.demo(300u, 3uL).use { desk ->
             val admin = Actor.Operator("admin")
             val id = desk.selectIds("", SortOrder(SortKey.ID), demoNow()).first()
-            var page = desk.customerOrders(admin, id, PageRequest.First(20u), scope = "unpaid")
+            var page = desk.customerOrders(admin, id, limit = 20u, scope = "unpaid")
             while (true) {
                 page.items.forEach { println("${it.id} ${it.amount.amount} ${it.amount.currency}") }
-                page = desk.customerOrders(admin, id, PageRequest.After(page.nextCursor ?: break, 20u), scope = "unpaid")
+                page = desk.customerOrders(admin, id, cursor = page.nextCursor ?: break, limit = 20u, scope = "unpaid")
             }
             val job = desk.exportDetailToFile(admin, DetailArgs("spend", id, month = "2026-11", group = "product"),
                 spendXlsx, DetailExportOptions(format = "xlsx"), demoNow())

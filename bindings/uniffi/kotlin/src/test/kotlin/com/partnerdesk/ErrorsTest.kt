@@ -250,7 +250,7 @@ class ErrorsTest {
             assertEquals("BPC_ITEM_SUBCUSTSERV_010115", denied.item)
             assertTrue(denied.actor.contains(MANAGER))
             val badDay = assertFailsWith<PartnerDeskException.InvalidDate> { desk.dailySpend(Actor.Operator(ADMIN), "29/11/2026", "2026-11-29") }
-            assertEquals("from", badDay.field)
+            assertEquals("start", badDay.field)
         }
     }
 
