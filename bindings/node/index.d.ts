@@ -16,7 +16,56 @@ declare global {
   }
 }
 
-/** r" What an authorization lets the partner do on the customer's behalf. */
+/** One change of the association history: a customer associated or disassociated. */
+export interface AssociationRecord {
+  /** The customer. */
+  customerId: string
+  /** `associated` or `disassociated`. */
+  change: 'associated' | 'disassociated' | (string & {})
+  /** The association type at the time. */
+  associationType: AssociationType | (string & {})
+  /** When. */
+  at: Date
+  /** `customer`, `partner` or `system`. */
+  initiator: 'customer' | 'partner' | 'system' | (string & {})
+  /** Who performed it. */
+  by: Actor
+  /** The reason given, if any (free text: it may hold personal data). */
+  reason?: string
+}
+
+/** How a customer is associated with the partner. */
+export type AssociationType = 'referral' | 'reseller'
+
+/** An authorization to act on a customer's behalf, with its state at the moment asked for. */
+export interface Authorization {
+  /** Its id. */
+  id: string
+  /** The customer. */
+  customerId: string
+  /** What it allows (`place_orders`, `operate_resources`), sorted. */
+  scopes: Array<string>
+  /** How long it lasts once approved, in days. */
+  durationDays: number
+  /** The operator who requested it. */
+  requestedBy: string
+  /** When requested. */
+  requestedAt: Date
+  /**
+   * The state at the moment asked for: `awaiting_distributor`, `pending`, `active`,
+   * `rejected`, `lapsed`, `expired`, `revoked`, `terminated` or `ended`.
+   */
+  state: string
+  /** When the customer approved it. */
+  approvedAt?: Date
+  /** When it expires, once approved. */
+  expiresAt?: Date
+}
+
+/** A decision on an authorization: the customer's answer, or a later end. */
+export type AuthorizationAction = 'approve' | 'reject' | 'revoke' | 'terminate'
+
+/** What an authorization lets the partner do on the customer's behalf. */
 export type AuthorizationScope = 'place_orders' | 'operate_resources'
 
 /** Budget columns of a row. */
@@ -54,6 +103,9 @@ export interface BudgetUsage {
   /** Who set it (an operator login or `system`). */
   setBy: string
 }
+
+/** Customer level. */
+export type CustomerLevel = 'V0' | 'V1' | 'V2' | 'V3' | 'V4' | 'V5'
 
 /** One customer as the console's list shows it: personal fields are already masked. */
 export interface CustomerRow {
@@ -103,6 +155,9 @@ export interface CustomerRow {
   unpaidOrders: number
 }
 
+/** Individual, enterprise or unset. */
+export type CustomerType = 'unset' | 'individual' | 'enterprise'
+
 /**
  * Which detail list, with its options, as a host passes it (to read a list or export one).
  * Options that do not apply to the list are ignored; absent ones take their defaults (in
@@ -127,6 +182,28 @@ export interface DetailArgs {
   month?: string
   /** Spend: `record` (default), `product`, `day` or `charging_mode`. */
   group?: string
+}
+
+/** A request to end a customer's association, by the customer or the partner. */
+export interface DisassociationRequest {
+  /** Its id. */
+  id: string
+  /** The customer. */
+  customerId: string
+  /** `customer` or `partner` (or `system`). */
+  initiator: 'customer' | 'partner' | 'system' | (string & {})
+  /** Who asked. */
+  requestedBy: Actor
+  /** When. */
+  requestedAt: Date
+  /** The reason given (free text: it may hold personal data). */
+  reason: string
+  /** `pending`, `approved`, `rejected` or `closed`. */
+  status: 'pending' | 'approved' | 'rejected' | 'closed' | (string & {})
+  /** Who decided. */
+  decidedBy?: Actor
+  /** When decided. */
+  decidedAt?: Date
 }
 
 /** One page of customer ids (no rows built). */
@@ -154,6 +231,9 @@ export interface Money {
   /** Three-letter currency code, e.g. `"CNY"`. */
   currency: string
 }
+
+/** The type of an order placed on a customer's behalf. */
+export type OrderKind = 'new' | 'renewal' | 'change'
 
 /** One order of a customer. */
 export interface OrderLine {
@@ -282,6 +362,33 @@ export declare class CancelToken {
 /** One partner's customer portfolio: search it, page through it, save it. */
 export declare class Desk {
   /**
+   * Associates a new customer with the partner (accepting an invitation: the customer
+   * itself, with `invited_by` the inviting account manager; registration: the system; or
+   * the administrator). A reseller-model customer starts frozen; `ALREADY_ASSOCIATED` when
+   * it is. Name, mobile and e-mail are personal data: lists mask them.
+   */
+  associate(actor: string | Actor, customer: string, accountName: string, name: string, options?: AssociateOptions | undefined | null): void
+  /**
+   * The customer (the actor) asks to end its association; the administrator decides.
+   * Returns the request id.
+   */
+  requestDisassociation(actor: string | Actor, customer: string, reason: string, options?: RequestDisassociationOptions | undefined | null): string
+  /**
+   * The partner (administrator) asks to end a customer's association; the customer decides.
+   * At most 3 per customer in any rolling 3 months (`DISASSOCIATION_QUOTA_EXCEEDED`);
+   * refused while a blocker holds (`DISASSOCIATION_BLOCKED`). Returns the request id.
+   */
+  requestPartnerDisassociation(actor: string | Actor, customer: string, reason: string, options?: RequestPartnerDisassociationOptions | undefined | null): string
+  /**
+   * Approves or rejects a disassociation request (by the other party; a rejection needs a
+   * reason). An approval ends the association.
+   */
+  decideDisassociation(actor: string | Actor, request: string, approve: boolean, reason: string, options?: DecideDisassociationOptions | undefined | null): void
+  /** Every disassociation request and its state, oldest first. */
+  disassociationRequests(): Array<DisassociationRequest>
+  /** Associations and disassociations, oldest first: of one customer, or of all. */
+  associationHistory(options?: AssociationHistoryOptions | undefined | null): Array<AssociationRecord>
+  /**
    * Whether an active authorization covers `scope` (`place_orders`, `operate_resources`)
    * for a customer at `now` (default: the current time).
    */
@@ -292,10 +399,42 @@ export declare class Desk {
    */
   requireAuthorization(customer: string, scope: AuthorizationScope, options?: RequireAuthorizationOptions | undefined | null): void
   /**
+   * Asks a customer for an authorization to act on its behalf for `duration_days` (1..=731)
+   * once approved; returns its id. The partner's first request needs `accept_commitment_letter`.
+   */
+  requestAuthorization(actor: string | Actor, customer: string, scopes: Array<AuthorizationScope>, durationDays: number, options?: RequestAuthorizationOptions | undefined | null): string
+  /** Records the distributor's decision on a reseller's authorization request. */
+  recordDistributorDecision(actor: string | Actor, authorization: string, approved: boolean, options?: DistributorDecisionOptions | undefined | null): void
+  /**
+   * Acts on an authorization: `approve` or `reject` (the customer), `revoke` (the customer,
+   * with a reason) or `terminate` (the partner).
+   */
+  decideAuthorization(actor: string | Actor, authorization: string, action: AuthorizationAction, options?: DecideAuthorizationOptions | undefined | null): void
+  /** One authorization and its state at `now` (default: the current time). */
+  authorization(authorization: string, options?: AuthorizationOptions | undefined | null): Authorization
+  /**
+   * A customer's authorizations and their states at `now` (default: the current time),
+   * oldest first.
+   */
+  authorizationsOf(customer: string, options?: AuthorizationsOfOptions | undefined | null): Array<Authorization>
+  /**
+   * Places an order of `amount` (in the partner's currency) on a customer's behalf; needs an
+   * active `place_orders` authorization, the customer not frozen and the amount within its
+   * budget. Returns the order id.
+   */
+  placeOrderOnBehalf(actor: string | Actor, customer: string, amount: string, options?: PlaceOrderOptions | undefined | null): string
+  /**
+   * The periodic work at `now` (default: the current time): expires authorizations and
+   * evaluates budgets (thresholds, auto-freeze); how many changes were made.
+   */
+  tick(options?: TickOptions | undefined | null): number
+  /**
    * Ends the authorizations whose time has passed at `now` (default: the current time)
    * and lapses requests unanswered for 90 days; how many changed.
    */
   expireAuthorizations(options?: ExpireOptions | undefined | null): number
+
+
   /**
    * A deterministic demo portfolio of `size` customers (the same seed gives the same desk),
    * built for the demo's fixed moment (`demoNow()`; pass it as `now` to see the demo's data
@@ -464,13 +603,6 @@ export declare class Desk {
    */
   importHuaweiAsync(steps: Array<HuaweiImport>, options?: ImportAsyncOptions | undefined | null): Promise<ImportReport[]>
   /**
-   * Associates a customer with the partner (accepting an invitation: the customer itself,
-   * with `invitedBy` the inviting account manager; registration: the system; or the
-   * administrator). A reseller-model customer starts frozen. `ALREADY_ASSOCIATED` when it
-   * is.
-   */
-  associate(actor: string | Actor, customer: NewCustomer, invitedBy?: string | undefined | null, options?: CommandOptions | undefined | null): void
-  /**
    * Adds a customer as the host loads its data (not a governed command: no actor; a
    * `customers_inserted` event by the system). `DUPLICATE_CUSTOMER` when the id is on the
    * desk.
@@ -478,42 +610,6 @@ export declare class Desk {
   insertCustomer(customer: NewCustomer, associatedAt?: Date | undefined | null): void
   /** Adds or replaces one customer (host-side data, not governed), as `insertCustomer`. */
   upsertCustomer(customer: NewCustomer, associatedAt?: Date | undefined | null): void
-  /**
-   * A customer asks to end its association; the administrator decides. Returns the request
-   * id.
-   */
-  requestDisassociation(actor: string | Actor, customerId: string, reason: string, options?: CommandOptions | undefined | null): number
-  /**
-   * The partner (administrator) asks to end a customer's association; the customer
-   * decides. At most 3 per customer in any rolling 3 months
-   * (`DISASSOCIATION_QUOTA_EXCEEDED`); refused while a blocker holds
-   * (`DISASSOCIATION_BLOCKED`).
-   */
-  requestPartnerDisassociation(actor: string | Actor, customerId: string, reason: string, options?: CommandOptions | undefined | null): number
-  /** Approves or rejects a disassociation request (by the other party). */
-  decideDisassociation(actor: string | Actor, requestId: number, approve: boolean, reason: string, options?: CommandOptions | undefined | null): void
-  /** Every disassociation request, oldest first. */
-  disassociationRequests(): Array<DisassociationRequest>
-  /** The association history, of one customer or of all. */
-  associationHistory(customerId?: string | undefined | null): Array<AssociationRecord>
-  /** Requests an authorization to act on a customer's behalf; returns its id. */
-  requestAuthorization(actor: string | Actor, request: AuthorizationCommand, options?: CommandOptions | undefined | null): string
-  /** Records a distributor's decision on a reseller's authorization request. */
-  recordDistributorDecision(actor: string | Actor, authorizationId: string, approved: boolean, options?: CommandOptions | undefined | null): void
-  /**
-   * The customer's answer to an authorization request, or a later change: `approve`,
-   * `reject`, `revoke` (by the customer, with a reason) or `terminate` (by the partner).
-   */
-  decideAuthorization(actor: string | Actor, authorizationId: string, action: 'approve' | 'reject' | 'revoke' | 'terminate', reason?: string, options?: CommandOptions): void
-  /** One authorization (`AUTHORIZATION_NOT_FOUND`), with its state at `now`. */
-  authorization(authorizationId: string, now?: Date | undefined | null): Authorization
-  /** The authorizations of a customer, with their states at `now`. */
-  authorizationsOf(customerId: string, now?: Date | undefined | null): Array<Authorization>
-  /**
-   * Places an order on a customer's behalf (needs an active `place_orders` authorization,
-   * the customer not frozen, and the amount within its budget); returns the order id.
-   */
-  placeOrderOnBehalf(actor: string | Actor, order: OrderCommand, options?: CommandOptions | undefined | null): string
   /** Orders overview counts, of one customer or the whole portfolio. */
   orderOverview(actor: string | Actor, customerId?: string | undefined | null): OrderOverview
   /** Resources to renew within `days` days, of one customer or the whole portfolio. */
@@ -617,11 +713,6 @@ export declare class Desk {
   removeCustomer(customerId: string): void
   /** The partner's operators, by login. */
   operators(): Array<OperatorInfo>
-  /**
-   * The periodic work at `now`: expires authorizations and evaluates budgets (thresholds,
-   * auto-freeze); how many changes were made.
-   */
-  tick(now?: Date | undefined | null): number
   /** A customer's budget settings and deletions, oldest first, as JSON text. */
   budgetRecords(customerId: string): string
   /** A customer's account manager periods, oldest first, as JSON text. */
@@ -773,24 +864,37 @@ export interface ApiPage {
   limit: number
 }
 
-/** One record of the association history. */
-export interface AssociationRecord {
-  /** The customer. */
-  customerId: string
-  /** `associated` or `disassociated`. */
-  change: 'associated' | 'disassociated' | (string & {})
-  /** The association type at the time. */
-  associationType: AssociationType | (string & {})
-  /** When. */
-  at: Date
-  /** `customer`, `partner` or `system`. */
-  initiator: 'customer' | 'partner' | 'system' | (string & {})
-  /** Who performed it. */
-  by: Actor
+/** The optional arguments of the `Desk` method that takes it. */
+export interface AssociateOptions {
+  /** `referral` or `reseller` (default). */
+  associationType?: AssociationType
+  /** The reseller (indirect partner) the customer comes through. */
+  reseller?: string
+  /** `unset` (default), `individual` or `enterprise`. */
+  customerType?: CustomerType
+  /** `V0`..`V5`. */
+  level?: CustomerLevel
+  /** The mobile's national number (digits; spaces and dashes are dropped). */
+  mobile?: string
+  /** The mobile's country code (`+86`, `0086` or none). */
+  mobileCountryCode?: string
+  /** E-mail. */
+  email?: string
+  /** Tags. */
+  tags?: Array<string>
+  /** The account manager whose invitation the customer accepts. */
+  invitedBy?: string
+  /** The moment of the change (default: the current time). */
+  now?: Date
+  /** A retry with the same key is answered once. */
+  idempotencyKey?: string
 }
 
-/** How a customer is associated with the partner. */
-export type AssociationType = 'referral' | 'reseller'
+/** The optional arguments of the `Desk` method that takes it. */
+export interface AssociationHistoryOptions {
+  /** Only this customer's (default: every customer's). */
+  customer?: string
+}
 
 /** Which audit records to read; absent fields match everything. */
 export interface AuditFilter {
@@ -829,41 +933,16 @@ export interface AuditRecord {
   text: string
 }
 
-/** An authorization to act on a customer's behalf. */
-export interface Authorization {
-  /** Its id. */
-  id: string
-  /** The customer. */
-  customerId: string
-  /** What it allows. */
-  scopes: Array<string>
-  /** How long, once approved. */
-  durationDays: number
-  /** The operator who asked. */
-  requestedBy: string
-  /** When asked. */
-  requestedAt: Date
-  /** Its state at the desk's `now` (`pending`, `active`, `lapsed`, `expired`, ...). */
-  state: string
-  /** When approved. */
-  approvedAt?: Date
-  /** When it expires (approved ones). */
-  expiresAt?: Date
+/** The optional arguments of the `Desk` method that takes it. */
+export interface AuthorizationOptions {
+  /** The moment of the state (default: the current time). */
+  now?: Date
 }
 
-/**
- * An authorization request: scopes, a duration (1..=731 days) and, for the partner's first
- * request, acceptance of the commitment letter.
- */
-export interface AuthorizationCommand {
-  /** The customer. */
-  customerId: string
-  /** What the partner may do. */
-  scopes: Array<AuthorizationScopeName>
-  /** How long, once approved. */
-  durationDays: number
-  /** Accept the partner commitment letter with this request. */
-  acceptCommitmentLetter?: boolean
+/** The optional arguments of the `Desk` method that takes it. */
+export interface AuthorizationsOfOptions {
+  /** The moment of the states (default: the current time). */
+  now?: Date
 }
 
 /** The outcome of a batch command: one item per customer, in the order given. */
@@ -916,11 +995,23 @@ export interface CommandOptions {
   idempotencyKey?: string
 }
 
-/** Customer level. */
-export type CustomerLevel = 'V0' | 'V1' | 'V2' | 'V3' | 'V4' | 'V5'
+/** The optional arguments of the `Desk` method that takes it. */
+export interface DecideAuthorizationOptions {
+  /** Why (a revocation's reason). */
+  reason?: string
+  /** The moment of the decision (default: the current time). */
+  now?: Date
+  /** A retry with the same key is answered once. */
+  idempotencyKey?: string
+}
 
-/** Individual, enterprise or unset. */
-export type CustomerType = 'unset' | 'individual' | 'enterprise'
+/** The optional arguments of the `Desk` method that takes it. */
+export interface DecideDisassociationOptions {
+  /** The moment of the decision (default: the current time). */
+  now?: Date
+  /** A retry with the same key is answered once. */
+  idempotencyKey?: string
+}
 
 /** The instant the demo portfolio is built for (a demo desk's `now`). */
 export declare function demoNow(): Date
@@ -977,24 +1068,12 @@ export interface DetailPageOptions {
   now?: Date
 }
 
-/** A disassociation request. */
-export interface DisassociationRequest {
-  /** Request id. */
-  id: number
-  /** The customer. */
-  customerId: string
-  /** `customer` or `partner`. */
-  initiator: 'customer' | 'partner' | 'system' | (string & {})
-  /** Who asked. */
-  requestedBy: Actor
-  /** When. */
-  requestedAt: Date
-  /** `pending`, `approved`, `rejected` or `closed`. */
-  status: 'pending' | 'approved' | 'rejected' | 'closed' | (string & {})
-  /** Who decided. */
-  decidedBy?: Actor
-  /** When decided. */
-  decidedAt?: Date
+/** The optional arguments of the `Desk` method that takes it. */
+export interface DistributorDecisionOptions {
+  /** The moment of the decision (default: the current time). */
+  now?: Date
+  /** A retry with the same key is answered once. */
+  idempotencyKey?: string
 }
 
 /** Every stable error code the core can throw (`err.code`), in declaration order. */
@@ -1314,16 +1393,6 @@ export interface OperatorInit {
   permissions?: Array<string>
 }
 
-/** An order to place on a customer's behalf. */
-export interface OrderCommand {
-  /** The customer. */
-  customerId: string
-  /** `new`, `renewal` or `change`. */
-  kind: 'new' | 'renewal' | 'change'
-  /** The amount (more than zero, at most 2 decimals, in the partner's currency). */
-  amount: Money
-}
-
 /** Options of `customerOrders`: which orders, and paging. */
 export interface OrderListOptions {
   /** `all` (default) or `unpaid`. */
@@ -1368,6 +1437,16 @@ export interface PartnerInit {
   site: Site
   /** `solution_provider`, `distributor` or `reseller`. */
   tier: Tier
+}
+
+/** The optional arguments of the `Desk` method that takes it. */
+export interface PlaceOrderOptions {
+  /** `new` (default), `renewal` or `change`. */
+  kind?: OrderKind
+  /** The moment of the order (default: the current time). */
+  now?: Date
+  /** A retry with the same key is answered once. */
+  idempotencyKey?: string
 }
 
 /** Progress of long work: `done` of `total` rows. */
@@ -1434,6 +1513,32 @@ export interface RenewalItem {
   expiresAt?: Date
   /** What happens at expiry. */
   expiryPolicy: string
+}
+
+/** The optional arguments of the `Desk` method that takes it. */
+export interface RequestAuthorizationOptions {
+  /** Accept the partner commitment letter with this request (default: false). */
+  acceptCommitmentLetter?: boolean
+  /** The moment of the request (default: the current time). */
+  now?: Date
+  /** A retry with the same key is answered once. */
+  idempotencyKey?: string
+}
+
+/** The optional arguments of the `Desk` method that takes it. */
+export interface RequestDisassociationOptions {
+  /** The moment of the request (default: the current time). */
+  now?: Date
+  /** A retry with the same key is answered once. */
+  idempotencyKey?: string
+}
+
+/** The optional arguments of the `Desk` method that takes it. */
+export interface RequestPartnerDisassociationOptions {
+  /** The moment of the request (default: the current time). */
+  now?: Date
+  /** A retry with the same key is answered once. */
+  idempotencyKey?: string
 }
 
 /** The optional arguments of the `Desk` method that takes it. */
@@ -1517,6 +1622,12 @@ export interface StoreOptions {
   maxAttempts?: number
   /** A checkpoint every this many events (default 10,000; 0: only on `checkpoint()`). */
   checkpointEvery?: number
+}
+
+/** The optional arguments of the `Desk` method that takes it. */
+export interface TickOptions {
+  /** The moment of the work (default: the current time). */
+  now?: Date
 }
 
 /** Partner tier. */
