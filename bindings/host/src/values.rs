@@ -95,7 +95,38 @@ impl From<&partnerdesk::access::Actor> for Actor {
 
 #[cfg(feature = "python")]
 mod python {
-    use super::{HostDecimal, HostInstant};
+    use super::{Actor, HostDecimal, HostInstant};
+    use pyo3::sync::PyOnceLock;
+    use pyo3::types::PyType;
+
+    static ACTOR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+    /// An actor in a shared record is the binding's own `partnerdesk.Actor` (comparable with
+    /// `Actor.operator(..)`), built through its constructors, looked up once.
+    impl<'py> IntoPyObject<'py> for &Actor {
+        type Target = PyAny;
+        type Output = Bound<'py, PyAny>;
+        type Error = PyErr;
+
+        fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+            let class = ACTOR.import(py, "partnerdesk._partnerdesk", "Actor")?;
+            match self {
+                Actor::Operator { login } => class.call_method1("operator", (login,)),
+                Actor::Customer { id } => class.call_method1("customer", (id,)),
+                Actor::System => class.call_method0("system"),
+            }
+        }
+    }
+
+    impl<'py> IntoPyObject<'py> for Actor {
+        type Target = PyAny;
+        type Output = Bound<'py, PyAny>;
+        type Error = PyErr;
+
+        fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+            (&self).into_pyobject(py)
+        }
+    }
     use pyo3::prelude::*;
     use pyo3::types::{PyBool, PyFloat};
     use pyo3::{Borrowed, IntoPyObject};
@@ -170,12 +201,39 @@ mod python {
 mod node {
     //! Unsafe code: napi's conversion traits have `unsafe fn`s; each one here passes the `env`
     //! and value napi handed it, unchanged, to napi's own conversion of `String` or `Date`.
-    use super::{HostDecimal, HostInstant};
+    use super::{Actor, HostDecimal, HostInstant};
     use chrono::{DateTime, Utc};
     use napi::bindgen_prelude::{
         FromNapiValue, ToNapiValue, TypeName, ValidateNapiValue, ValueType,
     };
     use napi::sys;
+    use std::collections::HashMap;
+
+    impl TypeName for Actor {
+        fn type_name() -> &'static str {
+            "Actor"
+        }
+
+        fn value_type() -> ValueType {
+            ValueType::Object
+        }
+    }
+
+    /// An actor in a shared record is the Node binding's `Actor` object: `{ kind, id }`, no
+    /// `id` for the system.
+    impl ToNapiValue for Actor {
+        unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+            let (kind, id) = match val {
+                Actor::Operator { login } => ("operator", Some(login)),
+                Actor::Customer { id } => ("customer", Some(id)),
+                Actor::System => ("system", None),
+            };
+            let mut object = HashMap::from([("kind", kind.to_owned())]);
+            object.extend(id.map(|id| ("id", id)));
+            // SAFETY: the env napi handed to this conversion.
+            unsafe { HashMap::to_napi_value(env, object) }
+        }
+    }
 
     impl TypeName for HostDecimal {
         fn type_name() -> &'static str {

@@ -6,11 +6,17 @@ use partnerdesk::detail::{DetailList, OrderScope, ResourceFilter, ResourceSort, 
 use partnerdesk::query::PageRequest;
 use partnerdesk::{Actor, OperatorId, ResourceKind, demo};
 use partnerdesk_host::detail::{self, DetailArgs};
+use partnerdesk_host::ops::ActorArg;
+use partnerdesk_host::{HostDesk, HostInstant};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 fn admin() -> Result<Actor, partnerdesk::Error> {
     Ok(Actor::Operator(OperatorId::new("admin")?))
+}
+
+fn login() -> ActorArg {
+    ActorArg::Login("admin".into())
 }
 
 fn code<T>(r: Result<T, partnerdesk::Error>) -> String {
@@ -20,14 +26,25 @@ fn code<T>(r: Result<T, partnerdesk::Error>) -> String {
 #[test]
 fn each_list_reads_what_the_core_reads() -> TestResult {
     let (desk, now) = demo::portfolio(200, 3)?;
+    let held = HostDesk::new(desk.clone());
     let admin = admin()?;
     let c = desk
         .customers()
         .find(|c| !c.orders.is_empty() && !c.resources.is_empty() && !c.spend.is_empty())
         .ok_or("a customer with orders, resources and spend")?;
     let first = PageRequest::first(50);
+    let id = || c.id.as_str().to_owned();
+    let page: (Option<u32>, Option<u32>, Option<&str>) = (Some(50), None, None);
 
-    let orders = detail::customer_orders(&desk, &admin, c.id.as_str(), Some("unpaid"), &first)?;
+    let orders = detail::customer_orders(
+        &held,
+        login(),
+        id(),
+        Some("unpaid".into()),
+        page.0,
+        page.1,
+        page.2.map(str::to_owned),
+    )?;
     let core = desk.customer_orders(&admin, &c.id, OrderScope::Unpaid, &first)?;
     assert_eq!(orders.total as usize, core.total);
     let ids: Vec<&str> = core.items.iter().map(|o| o.id.as_str()).collect();
@@ -40,14 +57,19 @@ fn each_list_reads_what_the_core_reads() -> TestResult {
         ids
     );
 
-    let args = DetailArgs {
-        list: "resources".into(),
-        customer_id: c.id.as_str().into(),
-        kinds: Some(vec!["yearly_monthly".into()]),
-        sort: Some("newest_first".into()),
-        ..DetailArgs::default()
-    };
-    let resources = detail::customer_resources(&desk, &admin, &args, &first, now)?;
+    let resources = detail::customer_resources(
+        &held,
+        login(),
+        id(),
+        Some(vec!["yearly_monthly".into()]),
+        None,
+        None,
+        Some("newest_first".into()),
+        page.0,
+        page.1,
+        page.2.map(str::to_owned),
+        Some(HostInstant(now)),
+    )?;
     let filter = ResourceFilter::default().kind(ResourceKind::YearlyMonthly);
     let core = desk.customer_resources(
         &admin,
@@ -74,12 +96,14 @@ fn each_list_reads_what_the_core_reads() -> TestResult {
 
     let month = desk.partner().billing_offset.month_of(now);
     let spend = detail::spend_details(
-        &desk,
-        &admin,
-        c.id.as_str(),
-        &month.to_string(),
-        Some("product"),
-        &first,
+        &held,
+        login(),
+        id(),
+        month.to_string(),
+        Some("product".into()),
+        page.0,
+        page.1,
+        page.2.map(str::to_owned),
     )?;
     let core = desk.spend_details(&admin, &c.id, month, SpendGroup::Product, &first)?;
     assert_eq!(spend.total as usize, core.total);
@@ -91,7 +115,15 @@ fn each_list_reads_what_the_core_reads() -> TestResult {
         assert!(h.day.is_none() && h.mode.is_none());
     }
 
-    let renew = detail::renewals_page(&desk, &admin, 30, &PageRequest::first(5), now)?;
+    let renew = detail::renewals_page(
+        &held,
+        login(),
+        30,
+        Some(5),
+        None,
+        None,
+        Some(HostInstant(now)),
+    )?;
     let core = desk.renewals_page(&admin, 30, &PageRequest::first(5), now)?;
     assert_eq!(renew.total as usize, core.total);
     assert_eq!(renew.next_cursor, core.next_cursor);
@@ -101,37 +133,63 @@ fn each_list_reads_what_the_core_reads() -> TestResult {
 #[test]
 fn options_are_text_and_a_typo_names_the_option() -> TestResult {
     let (desk, now) = demo::portfolio(50, 3)?;
-    let admin = admin()?;
+    let held = HostDesk::new(desk.clone());
     let c = desk.customers().next().ok_or("a customer")?;
-    let first = PageRequest::first(10);
-    let id = c.id.as_str();
+    let id = || c.id.as_str().to_owned();
     assert_eq!(
         code(detail::customer_orders(
-            &desk,
-            &admin,
-            id,
-            Some("Unpaid"),
-            &first
+            &held,
+            login(),
+            id(),
+            Some("Unpaid".into()),
+            Some(10),
+            None,
+            None
         )),
         "invalid argument scope: expected one of: all unpaid"
     );
     assert_eq!(
-        detail::spend_details(&desk, &admin, id, "2026-13", None, &first)
-            .err()
-            .map(|e| e.code()),
+        detail::spend_details(
+            &held,
+            login(),
+            id(),
+            "2026-13".into(),
+            None,
+            None,
+            None,
+            None
+        )
+        .err()
+        .map(|e| e.code()),
         Some("INVALID_DATE")
     );
-    let bad_kind = DetailArgs {
-        list: "resources".into(),
-        customer_id: id.into(),
-        kinds: Some(vec!["monthly".into()]),
-        ..DetailArgs::default()
-    };
     assert_eq!(
         code(detail::customer_resources(
-            &desk, &admin, &bad_kind, &first, now
+            &held,
+            login(),
+            id(),
+            Some(vec!["monthly".into()]),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            Some(HostInstant(now)),
         )),
         "invalid argument kinds: not a known value"
+    );
+    assert_eq!(
+        code(detail::renewals_page(
+            &held,
+            login(),
+            -1,
+            None,
+            None,
+            None,
+            None
+        )),
+        "invalid argument days: must be a number of days from 0 to 36500"
     );
     assert_eq!(
         code(detail::page_request(Some(10), Some(0), Some("c".into()))),
@@ -139,13 +197,13 @@ fn options_are_text_and_a_typo_names_the_option() -> TestResult {
     );
     let no_month = DetailArgs {
         list: "spend".into(),
-        customer_id: id.into(),
+        customer_id: id(),
         ..DetailArgs::default()
     };
     assert!(code(no_month.to_list()).starts_with("invalid argument month"));
     let unknown = DetailArgs {
         list: "invoices".into(),
-        customer_id: id.into(),
+        customer_id: id(),
         ..DetailArgs::default()
     };
     assert_eq!(
@@ -154,7 +212,7 @@ fn options_are_text_and_a_typo_names_the_option() -> TestResult {
     );
     let orders = DetailArgs {
         list: "orders".into(),
-        customer_id: id.into(),
+        customer_id: id(),
         scope: Some("unpaid".into()),
         ..DetailArgs::default()
     };

@@ -89,22 +89,22 @@ const TRIGGERS = {
   },
   NOT_ASSOCIATED: () => freeze([goneId]),
   INVALID_DATE: () => ops.importHuawei({ kind: 'monthly_bills', cycle: '2025-13', pages: ['{}'] }),
-  COMMITMENT_LETTER_REQUIRED: () => ops.requestAuthorization(admin, { customerId: resellerIds[5], scopes: ['place_orders'], durationDays: 30 }),
-  AUTHORIZATION_REQUIRED: () => ops.placeOrderOnBehalf(admin, { customerId: resellerIds[5], kind: 'new', amount: { amount: '1', currency: 'CNY' } }),
+  COMMITMENT_LETTER_REQUIRED: () => ops.requestAuthorization(admin, resellerIds[5], ['place_orders'], 30),
+  AUTHORIZATION_REQUIRED: () => ops.placeOrderOnBehalf(admin, resellerIds[5], '1'),
   AUTHORIZATION_NOT_FOUND: () => ops.authorization('auth-999999'),
   OVER_BUDGET: () => {
     const id = resellerIds[6]
-    const auth = ops.requestAuthorization(admin, { customerId: id, scopes: ['place_orders'], durationDays: 30, acceptCommitmentLetter: true })
+    const auth = ops.requestAuthorization(admin, id, ['place_orders'], 30, { acceptCommitmentLetter: true })
     ops.decideAuthorization({ kind: 'customer', id }, auth, 'approve')
     ops.setBudget(admin, id, budget('5', 'CNY'))
-    return ops.placeOrderOnBehalf(admin, { customerId: id, kind: 'new', amount: { amount: '1000', currency: 'CNY' } })
+    return ops.placeOrderOnBehalf(admin, id, '1000')
   },
   CUSTOMER_FROZEN: () => {
     const id = resellerIds[7]
-    const auth = ops.requestAuthorization(admin, { customerId: id, scopes: ['place_orders'], durationDays: 30, acceptCommitmentLetter: true })
+    const auth = ops.requestAuthorization(admin, id, ['place_orders'], 30, { acceptCommitmentLetter: true })
     ops.decideAuthorization({ kind: 'customer', id }, auth, 'approve')
     freeze([id])
-    return ops.placeOrderOnBehalf(admin, { customerId: id, kind: 'new', amount: { amount: '1', currency: 'CNY' } })
+    return ops.placeOrderOnBehalf(admin, id, '1')
   },
   DISASSOCIATION_BLOCKED: () => { freeze([resellerIds[8]]); return ops.requestPartnerDisassociation(admin, resellerIds[8], 'x') },
   DISASSOCIATION_QUOTA_EXCEEDED: () => {
@@ -123,11 +123,11 @@ const TRIGGERS = {
     desk.importHuawei({ kind: 'list_sub_customers', pages: [pd.huaweiFixtures()['list_sub_customers.intl.json']] })
     desk.addOperator({ id: 'admin', name: 'Desk Admin', role: 'administrator' })
     const [id] = desk.searchIds('*', { limit: 1 }).ids
-    const auth = desk.requestAuthorization(admin, { customerId: id, scopes: ['place_orders'], durationDays: 30, acceptCommitmentLetter: true })
+    const auth = desk.requestAuthorization(admin, id, ['place_orders'], 30, { acceptCommitmentLetter: true })
     return desk.decideAuthorization({ kind: 'customer', id }, auth, 'approve')
   },
   DUPLICATE_CUSTOMER: () => ops.insertCustomer({ id: resellerIds[0], accountName: 'a', name: 'n', associationType: 'reseller' }),
-  ALREADY_ASSOCIATED: () => ops.associate(admin, { id: resellerIds[0], accountName: 'a', name: 'n', associationType: 'reseller' }),
+  ALREADY_ASSOCIATED: () => ops.associate(admin, resellerIds[0], 'a', 'n', { associationType: 'reseller' }),
   // Export codes arrive as promise rejections.
   EXPORT_NOT_FOUND: () => ops.exportToBuffer(admin, [resellerIds[0]]).then(() => ops.downloadExport(admin, 'exp_999999', '/dev/null')),
   EXPORT_CANCELLED: () => {

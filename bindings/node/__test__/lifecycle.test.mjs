@@ -9,7 +9,6 @@ import { pd, thrown, NOW } from './helpers.mjs'
 const admin = { kind: 'operator', id: 'admin' }
 /** @param {string} id @returns {Actor} */
 const customer = (id) => ({ kind: 'customer', id })
-const cny = (/** @type {string} */ amount) => ({ amount, currency: 'CNY' })
 
 function fresh() {
   const desk = pd.Desk.demo(300, 11)
@@ -35,13 +34,11 @@ function requestable(desk, ids) {
 test('authorization: commitment letter, pending, approved by the customer, then orders on behalf', () => {
   const { desk, ids } = fresh()
   const id = ids[0]
-  const cmd = { customerId: id, scopes: /** @type {['place_orders']} */ (['place_orders']), durationDays: 30 }
-  assert.throws(() => desk.requestAuthorization(admin, cmd), { code: 'COMMITMENT_LETTER_REQUIRED' })
-  const auth = desk.requestAuthorization(admin, { ...cmd, acceptCommitmentLetter: true })
+  assert.throws(() => desk.requestAuthorization(admin, id, ['place_orders'], 30), { code: 'COMMITMENT_LETTER_REQUIRED' })
+  const auth = desk.requestAuthorization(admin, id, ['place_orders'], 30, { acceptCommitmentLetter: true })
   assert.equal(desk.authorization(auth).state, 'pending')
   assert.equal(desk.mayActOnBehalf(id, 'place_orders'), false)
-  const order = { customerId: id, kind: /** @type {const} */ ('new'), amount: cny('10.00') }
-  assert.throws(() => desk.placeOrderOnBehalf(admin, order), { code: 'AUTHORIZATION_REQUIRED' })
+  assert.throws(() => desk.placeOrderOnBehalf(admin, id, '10.00'), { code: 'AUTHORIZATION_REQUIRED' })
   desk.decideAuthorization(customer(id), auth, 'approve')
   const a = desk.authorization(auth)
   assert.equal(a.state, 'active')
@@ -50,13 +47,13 @@ test('authorization: commitment letter, pending, approved by the customer, then 
   assert.equal(desk.mayActOnBehalf(id, 'place_orders'), true)
   assert.equal(desk.mayActOnBehalf(id, 'operate_resources'), false)
   assert.throws(() => desk.decideAuthorization(customer(id), auth, 'approve'), { code: 'INVALID_TRANSITION' })
-  const orderId = desk.placeOrderOnBehalf(admin, order)
+  const orderId = desk.placeOrderOnBehalf(admin, id, '10.00', { kind: 'new' })
   assert.equal(typeof orderId, 'string')
-  assert.throws(() => desk.placeOrderOnBehalf(admin, { ...order, amount: cny('99999999.00') }), { code: 'OVER_BUDGET' })
-  assert.throws(() => desk.placeOrderOnBehalf(admin, { ...order, amount: cny('1.001') }), { code: 'INVALID_MONEY' })
-  assert.throws(() => desk.placeOrderOnBehalf(admin, { ...order, kind: /** @type {any} */ ('gift') }), { code: 'INVALID_ARGUMENT' })
+  assert.throws(() => desk.placeOrderOnBehalf(admin, id, '99999999.00'), { code: 'OVER_BUDGET' })
+  assert.throws(() => desk.placeOrderOnBehalf(admin, id, '1.001'), { code: 'INVALID_MONEY' })
+  assert.throws(() => desk.placeOrderOnBehalf(admin, id, '10.00', { kind: /** @type {any} */ ('gift') }), { code: 'INVALID_ARGUMENT' })
   assert.ok(desk.authorizationsOf(id).some((x) => x.id === auth))
-  desk.decideAuthorization(customer(id), auth, 'revoke', 'no longer needed')
+  desk.decideAuthorization(customer(id), auth, 'revoke', { reason: 'no longer needed' })
   assert.equal(desk.authorization(auth).state, 'revoked')
   assert.throws(() => desk.authorization('auth-999999'), { code: 'AUTHORIZATION_NOT_FOUND' })
   assert.throws(() => desk.decideAuthorization(admin, auth, /** @type {any} */ ('maybe')), { code: 'INVALID_ARGUMENT' })
@@ -66,10 +63,10 @@ test('authorization: commitment letter, pending, approved by the customer, then 
 test('a frozen customer gets no orders on its behalf', () => {
   const { desk, ids } = fresh()
   const id = ids[1]
-  const auth = desk.requestAuthorization(admin, { customerId: id, scopes: ['place_orders'], durationDays: 10, acceptCommitmentLetter: true })
+  const auth = desk.requestAuthorization(admin, id, ['place_orders'], 10, { acceptCommitmentLetter: true })
   desk.decideAuthorization(customer(id), auth, 'approve')
   desk.freeze(admin, { customerIds: [id], scope: 'account', reason: 'risk' })
-  assert.throws(() => desk.placeOrderOnBehalf(admin, { customerId: id, kind: 'renewal', amount: cny('1') }), { code: 'CUSTOMER_FROZEN' })
+  assert.throws(() => desk.placeOrderOnBehalf(admin, id, '1', { kind: 'renewal' }), { code: 'CUSTOMER_FROZEN' })
 })
 
 test('disassociation: blockers, the 3-per-3-months quota, decisions by the other party', () => {
@@ -95,7 +92,7 @@ test('an approved disassociation ends the association and is in the history', ()
   const { id, request } = requestable(desk, ids)
   desk.decideDisassociation(customer(id), request, true, 'agreed')
   assert.equal(desk.count(`id=${id}`), 0, 'no longer in searches')
-  const history = desk.associationHistory(id)
+  const history = desk.associationHistory({ customer: id })
   assert.equal(history.at(-1)?.change, 'disassociated')
   assert.equal(history.at(-1)?.initiator, 'partner')
   assert.equal(desk.freeze(admin, { customerIds: [id], scope: 'account', reason: 'x' }).items[0].code, 'NOT_ASSOCIATED')
@@ -111,7 +108,7 @@ test('operators: added once, administrator-only items refused, then they can act
   assert.throws(() => desk.addOperator({ id: 'op1', name: 'Op', role: /** @type {any} */ ('boss') }), { code: 'INVALID_ARGUMENT' })
   // A reseller's authorization needs its distributor's approval before the customer's.
   const [id] = desk.searchIds('*', { limit: 1 }).ids
-  const auth = desk.requestAuthorization(admin, { customerId: id, scopes: ['operate_resources'], durationDays: 30, acceptCommitmentLetter: true })
+  const auth = desk.requestAuthorization(admin, id, ['operate_resources'], 30, { acceptCommitmentLetter: true })
   assert.equal(desk.authorization(auth).state, 'awaiting_distributor')
   assert.throws(() => desk.decideAuthorization(customer(id), auth, 'approve'), { code: 'DISTRIBUTOR_APPROVAL_REQUIRED' })
 })
@@ -153,7 +150,17 @@ test('associate: a new reseller-model customer starts frozen; an associated one 
     email: 'ops@newco.example',
     tags: ['new'],
   }
-  desk.associate(customer(newcomer.id), newcomer, 'am_001')
+  /** @type {import('../index.d.ts').AssociateOptions} */
+  const options = {
+    associationType: 'reseller',
+    customerType: 'enterprise',
+    level: 'V2',
+    mobile: '138 0013 8000',
+    mobileCountryCode: '+86',
+    email: 'ops@newco.example',
+    tags: ['new'],
+  }
+  desk.associate(customer(newcomer.id), newcomer.id, newcomer.accountName, newcomer.name, { ...options, invitedBy: 'am_001' })
   const row = desk.customerRow(newcomer.id)
   assert.equal(row.name, 'N***')
   assert.equal(row.freezeScope, 'account')
@@ -162,11 +169,12 @@ test('associate: a new reseller-model customer starts frozen; an associated one 
   assert.equal(row.level, 'V2')
   assert.deepEqual(row.tags, ['new'])
   assert.match(row.mobile ?? '', /^\+86 138\*{4}8000$/)
-  assert.equal(desk.associationHistory(newcomer.id).at(-1)?.change, 'associated')
-  assert.throws(() => desk.associate(admin, newcomer), { code: 'ALREADY_ASSOCIATED' })
+  assert.equal(desk.associationHistory({ customer: newcomer.id }).at(-1)?.change, 'associated')
+  assert.throws(() => desk.associate(admin, newcomer.id, 'a', 'n', options), { code: 'ALREADY_ASSOCIATED' })
+  assert.throws(() => desk.associate(admin, '4a1b2c3d4e5f60718293a4b5c6d7e8f9', 'a', 'n', { mobileCountryCode: '+86' }), { code: 'INVALID_ARGUMENT' })
   assert.throws(() => desk.insertCustomer(newcomer), { code: 'DUPLICATE_CUSTOMER' })
   assert.throws(() => desk.insertCustomer({ ...newcomer, id: '1a1b2c3d4e5f60718293a4b5c6d7e8f9', mobile: { countryCode: '86x', number: '1' } }), { code: 'INVALID_ARGUMENT' })
-  assert.throws(() => desk.associate({ kind: 'operator', id: 'am_000' }, { ...newcomer, id: '2a1b2c3d4e5f60718293a4b5c6d7e8f9' }), { code: 'ADMINISTRATOR_ONLY' })
+  assert.throws(() => desk.associate({ kind: 'operator', id: 'am_000' }, '2a1b2c3d4e5f60718293a4b5c6d7e8f9', 'a', 'n', options), { code: 'ADMINISTRATOR_ONLY' })
   desk.insertCustomer({ ...newcomer, id: '3a1b2c3d4e5f60718293a4b5c6d7e8f9', associationType: 'referral' })
   assert.equal(desk.customerRow('3a1b2c3d4e5f60718293a4b5c6d7e8f9').associationType, 'referral')
 })

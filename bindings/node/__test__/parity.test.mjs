@@ -85,8 +85,8 @@ test('the upkeep operations answer', () => {
   const desk = pd.Desk.demo(50, 6)
   const id = desk.selectIds('')[0]
   assert.ok(desk.operators().some((o) => o.id === 'admin' && o.role === 'administrator'))
-  assert.ok(desk.tick(NOW) > 0, 'the demo has authorizations and budgets due at its now')
-  assert.equal(desk.tick(NOW), 0, 'a second tick at the same instant finds nothing to do')
+  assert.ok(desk.tick({ now: NOW }) > 0, 'the demo has authorizations and budgets due at its now')
+  assert.equal(desk.tick({ now: NOW }), 0, 'a second tick at the same instant finds nothing to do')
   assert.equal(thrown(() => desk.requireAuthorization(id, 'place_orders')).code, 'AUTHORIZATION_REQUIRED')
   assert.ok(Array.isArray(JSON.parse(desk.managerHistory(id))))
   assert.ok(Array.isArray(JSON.parse(desk.budgetRecords(id))))

@@ -7,6 +7,7 @@
 //! plus `(string & {})`.
 
 use napi_derive::napi;
+pub use partnerdesk_host::ops::association::{AssociationType, CustomerLevel, CustomerType};
 pub use partnerdesk_host::records::{BudgetSummary, CustomerRow, IdPage, Money, Page, count32};
 
 /// The partner that owns a desk.
@@ -100,32 +101,6 @@ macro_rules! js_union {
 }
 
 js_union! {
-    AssociationType => partnerdesk::AssociationType, doc "How a customer is associated with the partner." {
-        /// Referral (the customer pays Huawei).
-        Referral = "referral",
-        /// Reseller (the partner resells).
-        Reseller = "reseller",
-    }
-}
-
-js_union! {
-    CustomerLevel => partnerdesk::CustomerLevel, doc "Customer level." {
-        /// Level V0.
-        V0 = "V0",
-        /// Level V1.
-        V1 = "V1",
-        /// Level V2.
-        V2 = "V2",
-        /// Level V3.
-        V3 = "V3",
-        /// Level V4.
-        V4 = "V4",
-        /// Level V5.
-        V5 = "V5",
-    }
-}
-
-js_union! {
     FreezeScope => partnerdesk::FreezeScope, doc "What a freeze covers." {
         /// The account only.
         Account = "account",
@@ -146,17 +121,6 @@ js_union! {
         Budget = "budget",
         /// Frozen state imported from Huawei.
         Imported = "imported",
-    }
-}
-
-js_union! {
-    CustomerType => partnerdesk::CustomerType, doc "Individual, enterprise or unset." {
-        /// Not set.
-        Unset = "unset",
-        /// An individual.
-        Individual = "individual",
-        /// An enterprise.
-        Enterprise = "enterprise",
     }
 }
 

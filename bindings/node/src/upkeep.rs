@@ -9,7 +9,7 @@ use crate::desk::Desk;
 use crate::error::{Code, to_js};
 use crate::lifecycle::{customer, date_of};
 use crate::ops::{ActorArg, ToCoreActor};
-use crate::types::{Money, count32};
+use crate::types::Money;
 use chrono::{DateTime, Utc};
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
@@ -68,17 +68,6 @@ impl Desk {
                     .collect(),
             })
             .collect())
-    }
-
-    /// The periodic work at `now`: expires authorizations and evaluates budgets (thresholds,
-    /// auto-freeze); how many changes were made.
-    #[napi]
-    pub fn tick(&self, now: Option<DateTime<Utc>>) -> napi::Result<u32, Code> {
-        let now = partnerdesk_host::now_or_clock(now);
-        let mut d = self.write()?;
-        let expired = d.change(|d| d.expire_authorizations(now)).map_err(to_js)?;
-        let evaluated = d.change(|d| d.evaluate_budgets(now)).map_err(to_js)?;
-        Ok(count32(expired + evaluated))
     }
 
     /// A customer's budget settings and deletions, oldest first, as JSON text.

@@ -21,6 +21,7 @@ macro_rules! python_operations {
         impl PyDesk {
             $(
                 $(#[doc = $doc])*
+                #[allow(clippy::too_many_arguments)]
                 #[pyo3(signature = ($($arg,)* $(*, $($opt = None),*)?))]
                 fn $name(&self, py: Python<'_>, $($arg: $ty,)* $($($opt: $oty),*)?) -> PyResult<$ret> {
                     python_operations!(@$kind self, py, $body, $($arg,)* $($($opt,)*)?)

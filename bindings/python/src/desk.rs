@@ -25,25 +25,21 @@
 use crate::errors::IntoPy;
 use crate::export::{Progress, PyExportJob, PyWriter};
 use crate::governed::{
-    PyAuditRecord, PyAuthorization, PyBatchOutcome, PyDisassociationRequest, PyEvent, PyOperator,
-    actor_arg, ids_arg, key_arg,
+    PyAuditRecord, PyBatchOutcome, PyEvent, PyOperator, actor_arg, ids_arg, key_arg,
 };
 use crate::query::{query_arg, sort_arg};
 use crate::values::{PyCustomerRow, PyPage, PyPartner, now_arg};
-use crate::views::{PyAssociationRecord, PyBudgetRecord, PyBudgetUsage, PyManagerPeriod};
+use crate::views::{PyBudgetRecord, PyBudgetUsage, PyManagerPeriod};
 use chrono::{DateTime, Utc};
 use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use partnerdesk::audit::AuditFilter;
-use partnerdesk::authorization::{AuthorizationRequest, AuthorizationScope};
 use partnerdesk::budget::BudgetSetting;
 use partnerdesk::export::{ExportWritten, PreparedExport, RecordedSelection};
 use partnerdesk::freeze::FreezeRequest;
 use partnerdesk::privacy::SensitiveField;
 use partnerdesk::query::{PageRequest, Query, Sort};
 use partnerdesk::row::CustomerRow;
-use partnerdesk::{
-    AuthorizationId, CustomerId, Desk, FreezeScope, Invocation, OperatorId, Permission,
-};
+use partnerdesk::{CustomerId, Desk, FreezeScope, Invocation, OperatorId, Permission};
 use partnerdesk_host::{HostDesk, detail};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
@@ -740,187 +736,6 @@ impl PyDesk {
         PyBatchOutcome::build(py, out)
     }
 
-    /// A customer asks to leave (actor: the customer); returns the request id.
-    #[pyo3(signature = (actor, customer, *, reason, now = None, idempotency_key = None))]
-    fn request_disassociation(
-        &self,
-        py: Python<'_>,
-        actor: &Bound<'_, PyAny>,
-        customer: String,
-        reason: String,
-        now: Option<&Bound<'_, PyAny>>,
-        idempotency_key: Option<String>,
-    ) -> PyResult<u64> {
-        self.not_in_own_export()?;
-        let actor = actor_arg(actor)?;
-        let customer = CustomerId::new(customer).py(py)?;
-        let now = now_arg(py, now)?;
-        let key = key_arg(py, idempotency_key)?;
-        let inv = Invocation::new(actor, now).with_key(key);
-        py.detach(|| self.change(|d| d.request_disassociation(&inv, &customer, &reason)))
-            .py(py)
-    }
-
-    /// The partner asks to disassociate a customer; returns the request id.
-    #[pyo3(signature = (actor, customer, *, reason, now = None, idempotency_key = None))]
-    fn request_partner_disassociation(
-        &self,
-        py: Python<'_>,
-        actor: &Bound<'_, PyAny>,
-        customer: String,
-        reason: String,
-        now: Option<&Bound<'_, PyAny>>,
-        idempotency_key: Option<String>,
-    ) -> PyResult<u64> {
-        self.not_in_own_export()?;
-        let actor = actor_arg(actor)?;
-        let customer = CustomerId::new(customer).py(py)?;
-        let now = now_arg(py, now)?;
-        let key = key_arg(py, idempotency_key)?;
-        let inv = Invocation::new(actor, now).with_key(key);
-        py.detach(|| self.change(|d| d.request_partner_disassociation(&inv, &customer, &reason)))
-            .py(py)
-    }
-
-    /// Approves or rejects a disassociation request.
-    #[pyo3(signature = (actor, request, *, approve, reason, now = None, idempotency_key = None))]
-    #[allow(clippy::too_many_arguments)]
-    fn decide_disassociation(
-        &self,
-        py: Python<'_>,
-        actor: &Bound<'_, PyAny>,
-        request: u64,
-        approve: bool,
-        reason: String,
-        now: Option<&Bound<'_, PyAny>>,
-        idempotency_key: Option<String>,
-    ) -> PyResult<()> {
-        self.not_in_own_export()?;
-        let actor = actor_arg(actor)?;
-        let now = now_arg(py, now)?;
-        let key = key_arg(py, idempotency_key)?;
-        let inv = Invocation::new(actor, now).with_key(key);
-        py.detach(|| self.change(|d| d.decide_disassociation(&inv, request, approve, &reason)))
-            .py(py)
-    }
-
-    /// Every disassociation request, oldest first.
-    #[getter]
-    fn disassociation_requests(&self, py: Python<'_>) -> PyResult<Vec<PyDisassociationRequest>> {
-        Ok(self
-            .reading(py, |d| d.disassociation_requests().to_vec())?
-            .into_iter()
-            .map(|inner| PyDisassociationRequest { inner })
-            .collect())
-    }
-
-    /// Requests authorization to act on a customer's behalf; returns its id.
-    #[pyo3(signature = (actor, customer, *, scopes, duration_days, accept_commitment_letter = false, now = None, idempotency_key = None))]
-    #[allow(clippy::too_many_arguments)]
-    fn request_authorization(
-        &self,
-        py: Python<'_>,
-        actor: &Bound<'_, PyAny>,
-        customer: String,
-        scopes: Vec<String>,
-        duration_days: u32,
-        accept_commitment_letter: bool,
-        now: Option<&Bound<'_, PyAny>>,
-        idempotency_key: Option<String>,
-    ) -> PyResult<String> {
-        self.not_in_own_export()?;
-        let actor = actor_arg(actor)?;
-        let customer = CustomerId::new(customer).py(py)?;
-        let scopes = scopes.iter().map(|s| AuthorizationScope::parse(s));
-        let request =
-            AuthorizationRequest::new(customer, scopes, duration_days, accept_commitment_letter)
-                .py(py)?;
-        let now = now_arg(py, now)?;
-        let key = key_arg(py, idempotency_key)?;
-        let inv = Invocation::new(actor, now).with_key(key);
-        let id = py
-            .detach(|| self.change(|d| d.request_authorization(&inv, &request)))
-            .py(py)?;
-        Ok(id.to_string())
-    }
-
-    /// Acts on an authorization: `"approve"`, `"reject"` (the customer), `"revoke"` (the
-    /// customer, with a reason), `"terminate"` (the partner), `"distributor_approve"` or
-    /// `"distributor_reject"` (the distributor, for a reseller's request).
-    #[pyo3(signature = (actor, authorization, action, *, reason = None, now = None, idempotency_key = None))]
-    #[allow(clippy::too_many_arguments)]
-    fn decide_authorization(
-        &self,
-        py: Python<'_>,
-        actor: &Bound<'_, PyAny>,
-        authorization: String,
-        action: &str,
-        reason: Option<String>,
-        now: Option<&Bound<'_, PyAny>>,
-        idempotency_key: Option<String>,
-    ) -> PyResult<()> {
-        self.not_in_own_export()?;
-        let actor = actor_arg(actor)?;
-        let id = AuthorizationId::new(authorization).py(py)?;
-        let now = now_arg(py, now)?;
-        let key = key_arg(py, idempotency_key)?;
-        let inv = Invocation::new(actor, now).with_key(key);
-        let reason = reason.unwrap_or_default();
-        py.detach(|| {
-            self.change(|d| match action {
-                "approve" => d.approve_authorization(&inv, &id),
-                "reject" => d.reject_authorization(&inv, &id),
-                "revoke" => d.revoke_authorization(&inv, &id, &reason),
-                "terminate" => d.terminate_authorization(&inv, &id),
-                "distributor_approve" => d.record_distributor_decision(&inv, &id, true),
-                "distributor_reject" => d.record_distributor_decision(&inv, &id, false),
-                _ => Err(partnerdesk::Error::InvalidArgument {
-                    field: "action".into(),
-                    reason: "expected approve, reject, revoke, terminate, distributor_approve or distributor_reject".into(),
-                }),
-            })
-        })
-        .py(py)
-    }
-
-    /// One authorization by id.
-    fn authorization(&self, py: Python<'_>, id: String) -> PyResult<PyAuthorization> {
-        let id = AuthorizationId::new(id).py(py)?;
-        let a = self
-            .reading(py, |d| d.authorization(&id).cloned())?
-            .py(py)?;
-        Ok(PyAuthorization { inner: a })
-    }
-
-    /// A customer's authorizations, oldest first.
-    fn authorizations_of(
-        &self,
-        py: Python<'_>,
-        customer: String,
-    ) -> PyResult<Vec<PyAuthorization>> {
-        let id = CustomerId::new(customer).py(py)?;
-        Ok(self
-            .reading(py, |d| {
-                d.authorizations_of(&id)
-                    .into_iter()
-                    .cloned()
-                    .collect::<Vec<_>>()
-            })?
-            .into_iter()
-            .map(|inner| PyAuthorization { inner })
-            .collect())
-    }
-
-    /// Applies time-driven transitions (authorization expiry, budget thresholds and
-    /// auto-freeze) at `now`; returns how many changes were made.
-    #[pyo3(signature = (*, now = None))]
-    fn tick(&self, py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<usize> {
-        self.not_in_own_export()?;
-        let now = now_arg(py, now)?;
-        py.detach(|| self.change(|d| Ok(d.expire_authorizations(now)? + d.evaluate_budgets(now)?)))
-            .py(py)
-    }
-
     /// Adds an operator of the partner (set-up, not a governed operation).
     #[pyo3(signature = (login, name, *, role = "operator", account_manager = false, permissions = Vec::new()))]
     fn add_operator(
@@ -948,88 +763,6 @@ impl PyDesk {
             .py(py)?;
         py.detach(|| self.change(|d| d.add_operator(op.clone())))
             .py(py)
-    }
-
-    /// Associates a new customer with the partner.
-    #[pyo3(signature = (actor, customer, *, account_name, name, association = "reseller", reseller = None, invited_by = None, tags = Vec::new(), now = None, idempotency_key = None))]
-    #[allow(clippy::too_many_arguments)]
-    fn associate(
-        &self,
-        py: Python<'_>,
-        actor: &Bound<'_, PyAny>,
-        customer: String,
-        account_name: String,
-        name: String,
-        association: &str,
-        reseller: Option<String>,
-        invited_by: Option<String>,
-        tags: Vec<String>,
-        now: Option<&Bound<'_, PyAny>>,
-        idempotency_key: Option<String>,
-    ) -> PyResult<()> {
-        self.not_in_own_export()?;
-        let actor = actor_arg(actor)?;
-        let now = now_arg(py, now)?;
-        let kind = partnerdesk::AssociationType::parse_known(association).ok_or_else(|| {
-            crate::errors::to_py(
-                py,
-                partnerdesk::Error::InvalidArgument {
-                    field: "association".into(),
-                    reason: "expected referral or reseller".into(),
-                },
-            )
-        })?;
-        let mut assoc = partnerdesk::Association::new(kind, now);
-        if let Some(r) = reseller {
-            assoc = assoc.through_reseller(partnerdesk::ResellerId::new(r).py(py)?);
-        }
-        let mut c = partnerdesk::Customer::new(
-            CustomerId::new(customer).py(py)?,
-            account_name,
-            name,
-            assoc,
-        );
-        for t in tags {
-            c.tags.insert(partnerdesk::Tag::new(t).py(py)?);
-        }
-        let invited_by = invited_by.map(|i| OperatorId::new(i).py(py)).transpose()?;
-        let key = key_arg(py, idempotency_key)?;
-        let inv = Invocation::new(actor, now).with_key(key);
-        py.detach(|| self.change(|d| d.associate(&inv, c.clone(), invited_by.clone())))
-            .py(py)
-    }
-
-    /// Places an order on a customer's behalf (needs an active authorization); returns its id.
-    #[pyo3(signature = (actor, customer, amount, *, kind = "new", now = None, idempotency_key = None))]
-    #[allow(clippy::too_many_arguments)]
-    fn place_order_on_behalf(
-        &self,
-        py: Python<'_>,
-        actor: &Bound<'_, PyAny>,
-        customer: String,
-        amount: &Bound<'_, PyAny>,
-        kind: &str,
-        now: Option<&Bound<'_, PyAny>>,
-        idempotency_key: Option<String>,
-    ) -> PyResult<String> {
-        self.not_in_own_export()?;
-        let actor = actor_arg(actor)?;
-        let customer = CustomerId::new(customer).py(py)?;
-        let amount = crate::values::decimal_arg(amount, "amount")?;
-        let currency = self.reading(py, |d| d.partner().currency)?;
-        let request = partnerdesk::order::OrderRequest::new(
-            customer,
-            partnerdesk::OrderType::parse(kind),
-            partnerdesk::Money::new(amount, currency),
-        )
-        .py(py)?;
-        let now = now_arg(py, now)?;
-        let key = key_arg(py, idempotency_key)?;
-        let inv = Invocation::new(actor, now).with_key(key);
-        let id = py
-            .detach(|| self.change(|d| d.place_order_on_behalf(&inv, &request)))
-            .py(py)?;
-        Ok(id.to_string())
     }
 
     // ---- histories and views -----------------------------------------------------------
@@ -1078,26 +811,6 @@ impl PyDesk {
             .reading(py, |d| d.manager_spend(&actor, &manager, start, end))?
             .py(py)?;
         Ok(m.into())
-    }
-
-    /// Associations and disassociations, oldest first (of one customer, or all).
-    #[pyo3(signature = (customer = None))]
-    fn association_history(
-        &self,
-        py: Python<'_>,
-        customer: Option<String>,
-    ) -> PyResult<Vec<PyAssociationRecord>> {
-        let id = customer.map(|c| CustomerId::new(c).py(py)).transpose()?;
-        Ok(self
-            .reading(py, |d| {
-                d.association_history(id.as_ref())
-                    .into_iter()
-                    .cloned()
-                    .collect::<Vec<_>>()
-            })?
-            .into_iter()
-            .map(|inner| PyAssociationRecord { inner })
-            .collect())
     }
 
     /// A customer's budget settings and deletions, oldest first.
@@ -1576,25 +1289,6 @@ impl PyDesk {
         self.not_in_own_export()?;
         py.detach(|| self.change(|d| partnerdesk_host::set_cursor_key(d, &secret)))
             .py(py)
-    }
-
-    /// Records the distributor's decision on a reseller's authorization request.
-    #[pyo3(signature = (actor, authorization, approved, *, now = None, idempotency_key = None))]
-    fn record_distributor_decision(
-        &self,
-        py: Python<'_>,
-        actor: &Bound<'_, PyAny>,
-        authorization: String,
-        approved: bool,
-        now: Option<&Bound<'_, PyAny>>,
-        idempotency_key: Option<String>,
-    ) -> PyResult<()> {
-        let action = if approved {
-            "distributor_approve"
-        } else {
-            "distributor_reject"
-        };
-        self.decide_authorization(py, actor, authorization, action, None, now, idempotency_key)
     }
 
     /// Freezes the customers whose auto-freeze budget is used up at `now`; how many.

@@ -1,5 +1,5 @@
-//! Mirrors for governed operations: who acts, batch outcomes, operators, authorizations,
-//! disassociation requests, the audit log and events.
+//! Mirrors for governed operations: who acts, batch outcomes, operators, the audit log and
+//! events.
 //!
 //! Why separate classes: these are the records an operator-facing host shows and stores. Each
 //! is a frozen copy of the core's record with Python types (aware UTC datetimes, strings for
@@ -9,9 +9,7 @@
 use crate::errors::{IntoPy, to_py};
 use chrono::{DateTime, Utc};
 use partnerdesk::access::Actor;
-use partnerdesk::association::DisassociationRequest;
 use partnerdesk::audit::AuditRecord;
-use partnerdesk::authorization::Authorization;
 use partnerdesk::command::BatchOutcome;
 use partnerdesk::event::Event;
 use partnerdesk::{CustomerId, IdempotencyKey, Operator, OperatorId};
@@ -264,159 +262,6 @@ impl PyOperator {
         format!(
             "Operator(id='{}', role='{}')",
             self.inner.id, self.inner.role
-        )
-    }
-}
-
-/// An authorization to act on a customer's behalf.
-#[pyclass(name = "Authorization", module = "partnerdesk", frozen, eq, hash)]
-#[derive(Clone, PartialEq, Eq)]
-pub(crate) struct PyAuthorization {
-    pub(crate) inner: Authorization,
-}
-
-impl std::hash::Hash for PyAuthorization {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        // Identifying fields only: equal values hash equal.
-        (&self.inner.id, &self.inner.state, self.inner.approved_at).hash(state);
-    }
-}
-
-#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
-#[pymethods]
-impl PyAuthorization {
-    /// Its id.
-    #[getter]
-    fn id(&self) -> &str {
-        self.inner.id.as_str()
-    }
-    /// The customer.
-    #[getter]
-    fn customer(&self) -> &str {
-        self.inner.customer.as_str()
-    }
-    /// `"place_orders"`, `"operate_resources"`.
-    #[getter]
-    fn scopes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyFrozenSet>> {
-        PyFrozenSet::new(py, self.inner.scopes.iter().map(|s| s.as_str()))
-    }
-    /// Days it lasts once approved.
-    #[getter]
-    fn duration_days(&self) -> u32 {
-        self.inner.duration_days
-    }
-    /// The operator who requested it.
-    #[getter]
-    fn requested_by(&self) -> &str {
-        self.inner.requested_by.as_str()
-    }
-    /// When requested.
-    #[getter]
-    fn requested_at(&self) -> DateTime<Utc> {
-        self.inner.requested_at
-    }
-    /// The recorded state (see `state_at` for the state at a moment).
-    #[getter]
-    fn state(&self) -> &str {
-        self.inner.state.as_str()
-    }
-    /// The state at `now` (time-driven transitions applied).
-    fn state_at(&self, now: &Bound<'_, PyAny>) -> PyResult<String> {
-        let now = crate::values::time_arg(now, "now")?;
-        Ok(self.inner.state_at(now).as_str().to_owned())
-    }
-    /// When approved.
-    #[getter]
-    fn approved_at(&self) -> Option<DateTime<Utc>> {
-        self.inner.approved_at
-    }
-    /// When it expires.
-    #[getter]
-    fn expires_at(&self) -> Option<DateTime<Utc>> {
-        self.inner.expires_at
-    }
-    fn __repr__(&self) -> String {
-        format!(
-            "Authorization(id='{}', customer='{}', state='{}')",
-            self.inner.id, self.inner.customer, self.inner.state
-        )
-    }
-}
-
-/// A disassociation request.
-#[pyclass(
-    name = "DisassociationRequest",
-    module = "partnerdesk",
-    frozen,
-    eq,
-    hash
-)]
-#[derive(Clone, PartialEq, Eq)]
-pub(crate) struct PyDisassociationRequest {
-    pub(crate) inner: DisassociationRequest,
-}
-
-impl std::hash::Hash for PyDisassociationRequest {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        // Identifying fields only: equal values hash equal.
-        (self.inner.id, &self.inner.status).hash(state);
-    }
-}
-
-#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
-#[pymethods]
-impl PyDisassociationRequest {
-    /// Its id.
-    #[getter]
-    fn id(&self) -> u64 {
-        self.inner.id
-    }
-    /// The customer.
-    #[getter]
-    fn customer(&self) -> &str {
-        self.inner.customer.as_str()
-    }
-    /// `"customer"`, `"partner"` or `"system"`.
-    #[getter]
-    fn initiator(&self) -> &str {
-        self.inner.initiator.as_str()
-    }
-    /// Who requested it.
-    #[getter]
-    fn requested_by(&self) -> PyActor {
-        PyActor {
-            inner: self.inner.requested_by.clone(),
-        }
-    }
-    /// When.
-    #[getter]
-    fn requested_at(&self) -> DateTime<Utc> {
-        self.inner.requested_at
-    }
-    /// The reason given.
-    #[getter]
-    fn reason(&self) -> &str {
-        &self.inner.reason
-    }
-    /// `"pending"`, `"approved"`, `"rejected"` or `"closed"`.
-    #[getter]
-    fn status(&self) -> &str {
-        self.inner.status.as_str()
-    }
-    /// Who decided.
-    #[getter]
-    fn decided_by(&self) -> Option<PyActor> {
-        self.inner.decided_by.clone().map(|inner| PyActor { inner })
-    }
-    /// When decided.
-    #[getter]
-    fn decided_at(&self) -> Option<DateTime<Utc>> {
-        self.inner.decided_at
-    }
-    fn __repr__(&self) -> String {
-        format!(
-            "DisassociationRequest(id={}, customer='{}', status='{}')",
-            self.inner.id, self.inner.customer, self.inner.status
         )
     }
 }

@@ -37,8 +37,8 @@ fn _partnerdesk(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<governed::PyItemOutcome>()?;
     m.add_class::<governed::PyBatchOutcome>()?;
     m.add_class::<governed::PyOperator>()?;
-    m.add_class::<governed::PyAuthorization>()?;
-    m.add_class::<governed::PyDisassociationRequest>()?;
+    m.add_class::<partnerdesk_host::ops::authorizations::Authorization>()?;
+    m.add_class::<partnerdesk_host::ops::association::DisassociationRequest>()?;
     m.add_class::<governed::PyAuditRecord>()?;
     m.add_class::<governed::PyEvent>()?;
     m.add_class::<export::PyExportJob>()?;
@@ -50,7 +50,7 @@ fn _partnerdesk(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<partnerdesk_host::detail::ResourcePage>()?;
     m.add_class::<partnerdesk_host::detail::SpendPage>()?;
     m.add_class::<views::PyManagerPeriod>()?;
-    m.add_class::<views::PyAssociationRecord>()?;
+    m.add_class::<partnerdesk_host::ops::association::AssociationRecord>()?;
     m.add_class::<views::PyBudgetRecord>()?;
     m.add_class::<views::PyBudgetUsage>()?;
     // Declared once for every host (bindings/host ops, records).

@@ -1,5 +1,4 @@
-//! Histories and views: account-manager periods, association changes, budget records and
-//! usage, spend summaries.
+//! Histories and views: account-manager periods, budget records and usage, spend summaries.
 //!
 //! Why frozen copies: these answer "who managed this customer in March", "what did we spend",
 //! questions a host renders or stores. Each record is a frozen class with Python types; reprs
@@ -10,7 +9,6 @@ use crate::governed::PyActor;
 use crate::values::PyMoney;
 use chrono::{DateTime, Utc};
 use partnerdesk::Decimal;
-use partnerdesk::association::AssociationRecord;
 use partnerdesk::budget::{BudgetRecord, BudgetUsage};
 use partnerdesk::manager::ManagerPeriod;
 use pyo3::prelude::*;
@@ -75,68 +73,6 @@ impl PyManagerPeriod {
             } else {
                 "False"
             }
-        )
-    }
-}
-
-/// An association or disassociation of a customer.
-#[pyclass(name = "AssociationRecord", module = "partnerdesk", frozen, eq, hash)]
-#[derive(Clone, PartialEq, Eq)]
-pub(crate) struct PyAssociationRecord {
-    pub(crate) inner: AssociationRecord,
-}
-
-impl std::hash::Hash for PyAssociationRecord {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        // Identifying fields only: equal values hash equal.
-        (&self.inner.customer, &self.inner.change, self.inner.at).hash(state);
-    }
-}
-
-#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
-#[pymethods]
-impl PyAssociationRecord {
-    /// The customer.
-    #[getter]
-    fn customer(&self) -> &str {
-        self.inner.customer.as_str()
-    }
-    /// `"associated"` or `"disassociated"`.
-    #[getter]
-    fn change(&self) -> &str {
-        self.inner.change.as_str()
-    }
-    /// `"referral"` or `"reseller"`.
-    #[getter]
-    fn association_type(&self) -> &str {
-        self.inner.kind.as_str()
-    }
-    /// When.
-    #[getter]
-    fn at(&self) -> DateTime<Utc> {
-        self.inner.at
-    }
-    /// `"customer"`, `"partner"` or `"system"`.
-    #[getter]
-    fn initiator(&self) -> &str {
-        self.inner.initiator.as_str()
-    }
-    /// Who did it.
-    #[getter]
-    fn by(&self) -> PyActor {
-        PyActor {
-            inner: self.inner.by.clone(),
-        }
-    }
-    /// The reason given.
-    #[getter]
-    fn reason(&self) -> Option<String> {
-        self.inner.reason.clone()
-    }
-    fn __repr__(&self) -> String {
-        format!(
-            "AssociationRecord(customer='{}', change='{}', initiator='{}')",
-            self.inner.customer, self.inner.change, self.inner.initiator
         )
     }
 }

@@ -38,7 +38,7 @@ def distributor_approval() -> None:
     desk = Desk.from_snapshot_json(json.dumps(snap))
     cid = one(desk, now, "assoc=reseller")
     aid = desk.request_authorization("admin", cid, scopes=["place_orders"], duration_days=30, accept_commitment_letter=True, now=now)
-    assert desk.authorization(aid).state == "awaiting_distributor"
+    assert desk.authorization(aid, now=now).state == "awaiting_distributor"
     desk.decide_authorization(Actor.customer(cid), aid, "approve", now=now)
 
 

@@ -41,8 +41,8 @@ def test_no_personal_data_in_any_repr_and_records_hash() -> None:
         *desk.events(),
         *desk.audit_log(),
         *desk.operators,
-        *desk.disassociation_requests,
-        desk.authorization(aid),
+        *desk.disassociation_requests(),
+        desk.authorization(aid, now=now),
         *desk.manager_history(ids[0]),
         *desk.association_history(),
         *desk.budget_records(ids[1]),
@@ -64,14 +64,14 @@ def test_no_personal_data_in_any_repr_and_records_hash() -> None:
     for make in (
         lambda: desk.events(),
         lambda: desk.audit_log(),
-        lambda: desk.disassociation_requests,
+        lambda: desk.disassociation_requests(),
         lambda: desk.manager_history(ids[0]),
         lambda: desk.association_history(),
         lambda: desk.budget_records(ids[1]),
-        lambda: [desk.authorization(aid), desk.budget_usage(ids[1], now=now), desk.spend_summary("admin", now=now)],
+        lambda: [desk.authorization(aid, now=now), desk.budget_usage(ids[1], now=now), desk.spend_summary("admin", now=now)],
         lambda: desk.exports,
     ):
         a, b = make(), make()
         assert a == b and [hash(x) for x in a] == [hash(x) for x in b]  # type: ignore[attr-defined]
         assert len(set(a)) == len({repr(x) + str(hash(x)) for x in a})  # type: ignore[arg-type]
-    assert req in {r.id for r in desk.disassociation_requests}
+    assert req in {r.id for r in desk.disassociation_requests()}

@@ -39,8 +39,8 @@ def test_association_history_and_budget_views(fresh: tuple[partnerdesk.Desk, dat
     desk, now = fresh
     new = "c" * 32
     desk.associate("admin", new, account_name="acct", name="Co", now=now)
-    (rec,) = desk.association_history(new)
-    assert (rec.customer, rec.change, rec.association_type, rec.at, rec.initiator) == (new, "associated", "reseller", now, "partner")
+    (rec,) = desk.association_history(customer=new)
+    assert (rec.customer_id, rec.change, rec.association_type, rec.at, rec.initiator) == (new, "associated", "reseller", now, "partner")
     assert rec.by == Actor.operator("admin") and len(desk.association_history()) >= 1
     desk.set_budget("admin", new, "200", now=now)
     desk.set_budget("admin", new, "300", kind="one_off", now=now)

@@ -8,14 +8,14 @@
 //! An actor is named as the audit log names it: an operator's login (or `operator:<login>`),
 //! `customer:<id>` for the customer's own steps, or `system`.
 
-use crate::desk::{Desk, customer_id, parse_query};
+use crate::desk::{Desk, parse_query};
 use crate::error::Result;
-use crate::ops::{AuthorizationInfo, parse_invocation};
+use crate::ops::parse_invocation;
 use crate::types::{IdPage, Money, SortOrder, to_u64};
 use chrono::NaiveDate;
+use partnerdesk::OperatorId;
 use partnerdesk::access::Permission;
-use partnerdesk::{AuthorizationId, OperatorId};
-use partnerdesk_host::{Actor, HostDecimal, HostInstant};
+use partnerdesk_host::{Actor, HostInstant};
 use std::sync::Arc;
 
 /// An operator of the partner (the display name is personal data and is not shown).
@@ -44,10 +44,6 @@ fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String> {
 /// A core record from its snapshot-form JSON text (`MALFORMED_JSON` otherwise).
 fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
     Ok(partnerdesk_host::from_json(text)?)
-}
-
-fn optional_customer(id: Option<String>) -> Result<Option<partnerdesk::CustomerId>> {
-    id.map(|i| customer_id(&i)).transpose()
 }
 
 impl Desk {
@@ -221,168 +217,6 @@ impl Desk {
         idempotency_key: Option<String>,
     ) -> Result<()> {
         self.change_permissions(&actor, operator, &items, now, idempotency_key, false)
-    }
-
-    /// Associates a new customer (JSON in the snapshot's customer form) with the partner.
-    #[uniffi::method(default(now = None, invited_by = None, idempotency_key = None))]
-    pub fn associate(
-        &self,
-        actor: Actor,
-        customer_json: String,
-        now: Option<HostInstant>,
-        invited_by: Option<String>,
-        idempotency_key: Option<String>,
-    ) -> Result<()> {
-        let inv = parse_invocation(&actor, now, idempotency_key)?;
-        let invited_by = invited_by.map(OperatorId::new).transpose()?;
-        let customer: partnerdesk::Customer = from_json(&customer_json)?;
-        self.change(|d| d.associate(&inv, customer.clone(), invited_by.clone()))
-    }
-
-    /// The customer (`customer:<id>`) asks to end its association; returns the request id.
-    #[uniffi::method(default(now = None, idempotency_key = None))]
-    pub fn request_disassociation(
-        &self,
-        actor: Actor,
-        customer_id: String,
-        reason: String,
-        now: Option<HostInstant>,
-        idempotency_key: Option<String>,
-    ) -> Result<u64> {
-        let inv = parse_invocation(&actor, now, idempotency_key)?;
-        let id = crate::desk::customer_id(&customer_id)?;
-        self.change(|d| d.request_disassociation(&inv, &id, &reason))
-    }
-
-    /// The partner asks to end a customer's association; returns the request id.
-    #[uniffi::method(default(now = None, idempotency_key = None))]
-    pub fn request_partner_disassociation(
-        &self,
-        actor: Actor,
-        customer_id: String,
-        reason: String,
-        now: Option<HostInstant>,
-        idempotency_key: Option<String>,
-    ) -> Result<u64> {
-        let inv = parse_invocation(&actor, now, idempotency_key)?;
-        let id = crate::desk::customer_id(&customer_id)?;
-        self.change(|d| d.request_partner_disassociation(&inv, &id, &reason))
-    }
-
-    /// Approves or rejects a disassociation request.
-    #[uniffi::method(default(now = None, idempotency_key = None))]
-    pub fn decide_disassociation(
-        &self,
-        actor: Actor,
-        request_id: u64,
-        approve: bool,
-        reason: String,
-        now: Option<HostInstant>,
-        idempotency_key: Option<String>,
-    ) -> Result<()> {
-        let inv = parse_invocation(&actor, now, idempotency_key)?;
-        self.change(|d| d.decide_disassociation(&inv, request_id, approve, &reason))
-    }
-
-    /// Every disassociation request, oldest first, as JSON (the snapshot's form).
-    pub fn disassociation_requests(&self) -> Result<String> {
-        json(self.read().disassociation_requests())
-    }
-
-    /// Associations and disassociations, oldest first (of one customer, or all), as JSON.
-    #[uniffi::method(default(customer_id = None))]
-    pub fn association_history(&self, customer_id: Option<String>) -> Result<String> {
-        let id = optional_customer(customer_id)?;
-        json(&self.read().association_history(id.as_ref()))
-    }
-
-    /// Records the distributor's decision on a reseller's authorization request.
-    #[uniffi::method(default(now = None, idempotency_key = None))]
-    pub fn record_distributor_decision(
-        &self,
-        actor: Actor,
-        authorization_id: String,
-        approved: bool,
-        now: Option<HostInstant>,
-        idempotency_key: Option<String>,
-    ) -> Result<()> {
-        let inv = parse_invocation(&actor, now, idempotency_key)?;
-        let id = AuthorizationId::new(authorization_id)?;
-        self.change(|d| d.record_distributor_decision(&inv, &id, approved))
-    }
-
-    /// Acts on an authorization: `approve`, `reject` or `revoke` (the customer, `revoke` with
-    /// a reason), `terminate` (the partner).
-    #[uniffi::method(default(now = None, reason = None, idempotency_key = None))]
-    pub fn decide_authorization(
-        &self,
-        actor: Actor,
-        authorization_id: String,
-        action: String,
-        now: Option<HostInstant>,
-        reason: Option<String>,
-        idempotency_key: Option<String>,
-    ) -> Result<()> {
-        let inv = parse_invocation(&actor, now, idempotency_key)?;
-        let id = AuthorizationId::new(authorization_id)?;
-        let reason = reason.unwrap_or_default();
-        match action.as_str() {
-            "approve" => self.change(|d| d.approve_authorization(&inv, &id)),
-            "reject" => self.change(|d| d.reject_authorization(&inv, &id)),
-            "revoke" => self.change(|d| d.revoke_authorization(&inv, &id, &reason)),
-            "terminate" => self.change(|d| d.terminate_authorization(&inv, &id)),
-            _ => Err(partnerdesk_host::invalid(
-                "action",
-                "expected approve, reject, revoke or terminate",
-            )
-            .into()),
-        }
-    }
-
-    /// One authorization and its state at `now`.
-    #[uniffi::method(default(now = None))]
-    pub fn authorization(
-        &self,
-        authorization_id: String,
-        now: Option<HostInstant>,
-    ) -> Result<AuthorizationInfo> {
-        let (id, now) = (
-            AuthorizationId::new(authorization_id)?,
-            partnerdesk_host::at(now),
-        );
-        Ok(AuthorizationInfo::at(self.read().authorization(&id)?, now))
-    }
-
-    /// Places an order (`new`, `renewal`, `change`, ...) of `amount` (in the partner's
-    /// currency, `BigDecimal` in Kotlin) on a customer's behalf under an active authorization; its id.
-    #[uniffi::method(default(now = None, idempotency_key = None))]
-    pub fn place_order_on_behalf(
-        &self,
-        actor: Actor,
-        customer_id: String,
-        kind: String,
-        amount: HostDecimal,
-        now: Option<HostInstant>,
-        idempotency_key: Option<String>,
-    ) -> Result<String> {
-        let inv = parse_invocation(&actor, now, idempotency_key)?;
-        let id = crate::desk::customer_id(&customer_id)?;
-        let money = partnerdesk::Money::new(amount.0, self.read().partner().currency);
-        let request =
-            partnerdesk::order::OrderRequest::new(id, partnerdesk::OrderType::parse(&kind), money)?;
-        Ok(self
-            .change(|d| d.place_order_on_behalf(&inv, &request))?
-            .to_string())
-    }
-
-    /// The periodic work at `now`: expires authorizations and evaluates budgets (thresholds,
-    /// auto-freeze); how many changes were made.
-    #[uniffi::method(default(now = None))]
-    pub fn tick(&self, now: Option<HostInstant>) -> Result<u64> {
-        let now = partnerdesk_host::at(now);
-        Ok(to_u64(self.change(|d| {
-            Ok(d.expire_authorizations(now)? + d.evaluate_budgets(now)?)
-        })?))
     }
 
     /// Freezes the customers whose auto-freeze budget is used up at `now`; how many.

@@ -19,6 +19,7 @@ macro_rules! mobile_operations {
         impl Desk {
             $(
                 $(#[doc = $doc])*
+                #[allow(clippy::too_many_arguments)]
                 #[uniffi::method(default($($($opt = None),*)?))]
                 pub fn $name(&self, $($arg: $ty,)* $($($opt: $oty),*)?) -> Result<$ret> {
                     mobile_operations!(@$kind self, $body, $($arg,)* $($($opt,)*)?)

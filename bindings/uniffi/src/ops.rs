@@ -13,7 +13,6 @@ use crate::desk::{Desk, customer_id};
 use crate::error::{PartnerDeskError, Result};
 use crate::types::{BudgetUsage, CustomerRow, SpendSummary, format_time, to_u64};
 use partnerdesk::audit::AuditFilter;
-use partnerdesk::authorization::AuthorizationRequest;
 use partnerdesk::budget::BudgetSetting;
 use partnerdesk::freeze::FreezeRequest;
 use partnerdesk::privacy::SensitiveField as CoreField;
@@ -141,47 +140,6 @@ pub struct CustomerOverview {
     pub resources_to_renew: Vec<RenewalItem>,
     /// Spend figures.
     pub spend: SpendSummary,
-}
-
-/// An authorization request and where it stands.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct AuthorizationInfo {
-    /// Its id.
-    pub id: String,
-    /// The customer.
-    pub customer_id: String,
-    /// `place_orders`, `operate_resources`.
-    pub scopes: Vec<String>,
-    /// How long it lasts once approved, in days.
-    pub duration_days: u32,
-    /// Who requested it.
-    pub requested_by: String,
-    /// When (RFC 3339, UTC).
-    pub requested_at: String,
-    /// The state at the `now` asked for: `awaiting_distributor`, `pending`, `active`,
-    /// `rejected`, `lapsed`, `expired`, `revoked`, `terminated` or `ended`.
-    pub state: String,
-    /// When it expires, once approved (RFC 3339, UTC).
-    pub expires_at: Option<String>,
-}
-
-impl AuthorizationInfo {
-    /// An authorization and its state at `now`.
-    pub(crate) fn at(
-        a: &partnerdesk::authorization::Authorization,
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> Self {
-        AuthorizationInfo {
-            id: a.id.as_str().to_owned(),
-            customer_id: a.customer.as_str().to_owned(),
-            scopes: a.scopes.iter().map(|s| s.as_str().to_owned()).collect(),
-            duration_days: a.duration_days,
-            requested_by: a.requested_by.as_str().to_owned(),
-            requested_at: format_time(a.requested_at),
-            state: a.state_at(now).as_str().to_owned(),
-            expires_at: a.expires_at.map(format_time),
-        }
-    }
 }
 
 /// One audit record (no personal data: ids, codes, field names).
@@ -396,51 +354,6 @@ impl Desk {
         let now = partnerdesk_host::at(now);
         let id = crate::desk::customer_id(&customer_id)?;
         Ok(self.read().budget_usage(&id, now)?.map(Into::into))
-    }
-
-    /// Requests authorization to act on a customer's behalf for `duration_days` (1..=731) once
-    /// approved; returns the authorization id. The partner's first request needs
-    /// `accept_commitment_letter`.
-    #[uniffi::method(default(now = None, accept_commitment_letter = false, idempotency_key = None))]
-    #[allow(clippy::too_many_arguments)]
-    pub fn request_authorization(
-        &self,
-        actor: HostActor,
-        customer_id: String,
-        scopes: Vec<AuthorizationScope>,
-        duration_days: u32,
-        now: Option<HostInstant>,
-        accept_commitment_letter: bool,
-        idempotency_key: Option<String>,
-    ) -> Result<String> {
-        let inv = parse_invocation(&actor, now, idempotency_key)?;
-        let id = crate::desk::customer_id(&customer_id)?;
-        let request = AuthorizationRequest::new(
-            id,
-            scopes.into_iter().map(Into::into),
-            duration_days,
-            accept_commitment_letter,
-        )?;
-        let auth = self.change(|d| d.request_authorization(&inv, &request))?;
-        Ok(auth.as_str().to_owned())
-    }
-
-    /// A customer's authorizations (requests and their states at `now`), oldest first.
-    #[uniffi::method(default(now = None))]
-    pub fn authorizations_of(
-        &self,
-        customer_id: String,
-        now: Option<HostInstant>,
-    ) -> Result<Vec<AuthorizationInfo>> {
-        let now = partnerdesk_host::at(now);
-        let id = crate::desk::customer_id(&customer_id)?;
-        let desk = self.read();
-        desk.customer(&id)?;
-        Ok(desk
-            .authorizations_of(&id)
-            .into_iter()
-            .map(|a| AuthorizationInfo::at(a, now))
-            .collect())
     }
 
     /// A customer's overview at `now`, as `operator` may see it (needs the view-customers and

@@ -1,6 +1,9 @@
 package com.partnerdesk
 
+import com.partnerdesk.host.AuthorizationAction
 import com.partnerdesk.host.AuthorizationScope
+import com.partnerdesk.host.CustomerLevel
+import com.partnerdesk.host.OrderKind
 import com.partnerdesk.host.Actor
 
 import com.partnerdesk.Fixtures.ADMIN
@@ -91,17 +94,22 @@ class DeskOperationsTest {
     @Test
     fun `association and disassociation`() {
         desk().use { desk ->
-            val customer = JSONObject(desk.toSnapshotJson()).getJSONArray("customers").getJSONObject(0)
             val newId = "e".repeat(32)
-            customer.put("id", newId)
-            desk.associate(Actor.Operator(ADMIN), customer.toString(), now)
+            desk.associate(Actor.Operator(ADMIN), newId, "newco_cloud", "NewCo Ltd.", level = CustomerLevel.V2, tags = listOf("vip"), now = now)
             assertEquals(newId, desk.customerRow(newId, now).id)
-            assertFailsWith<PartnerDeskException.AlreadyAssociated> { desk.associate(Actor.Operator(ADMIN), customer.toString(), now) }
+            assertEquals("V2", desk.customerRow(newId, now).level)
+            assertFailsWith<PartnerDeskException.AlreadyAssociated> { desk.associate(Actor.Operator(ADMIN), newId, "x", "y", now = now) }
+            assertFailsWith<PartnerDeskException.InvalidArgument> { desk.associate(Actor.Operator(ADMIN), "d".repeat(32), "x", "y", mobileCountryCode = "+86", now = now) }
             val req = desk.requestPartnerDisassociation(Actor.Operator(ADMIN), newId, "contract ended", now)
-            assertEquals(req, JSONArray(desk.disassociationRequests()).getJSONObject(0).getLong("id").toULong())
+            val request = desk.disassociationRequests().single { it.id == req }
+            assertEquals(Triple(newId, "pending", "partner"), Triple(request.customerId, request.status, request.initiator))
+            assertEquals(Actor.Operator(ADMIN), request.requestedBy)
             desk.decideDisassociation(Actor.Customer(newId), req, true, "ok", now)
+            assertEquals(Actor.Customer(newId), desk.disassociationRequests().single { it.id == req }.decidedBy)
             assertTrue(desk.customerRow(newId, now).disassociatedAt != null)
-            assertTrue(JSONArray(desk.associationHistory(newId)).length() >= 2)
+            val history = desk.associationHistory(newId)
+            assertEquals(listOf("associated", "disassociated"), history.map { it.change })
+            assertEquals(now, history.last().at)
             assertFailsWith<PartnerDeskException.NotAssociated> { desk.requestDisassociation(Actor.Customer(newId), newId, "again", now) }
             val other = Fixtures.first(desk, "frozen=false")
             val own = desk.requestDisassociation(Actor.Customer(other), other, "moving on", now)
@@ -114,33 +122,32 @@ class DeskOperationsTest {
     fun `authorizations and orders on the customer's behalf`() {
         desk().use { desk ->
             val cid = Fixtures.first(desk, "assoc=reseller and frozen=false")
-            val aid = desk.requestAuthorization(Actor.Operator(ADMIN), cid, listOf(AuthorizationScope.PLACE_ORDERS), 30u, now, acceptCommitmentLetter = true)
+            val aid = desk.requestAuthorization(Actor.Operator(ADMIN), cid, listOf(AuthorizationScope.PLACE_ORDERS), 30u, acceptCommitmentLetter = true, now = now)
             assertFalse(desk.mayActOnBehalf(cid, AuthorizationScope.PLACE_ORDERS, now))
             assertFailsWith<PartnerDeskException.AuthorizationRequired> { desk.requireAuthorization(cid, AuthorizationScope.PLACE_ORDERS, now) }
-            assertFailsWith<PartnerDeskException.AuthorizationRequired> { desk.placeOrderOnBehalf(Actor.Operator(ADMIN), cid, "new", BigDecimal("10"), now) }
-            desk.decideAuthorization(Actor.Customer(cid), aid, "approve", now)
+            assertFailsWith<PartnerDeskException.AuthorizationRequired> { desk.placeOrderOnBehalf(Actor.Operator(ADMIN), cid, BigDecimal("10"), OrderKind.NEW, now) }
+            desk.decideAuthorization(Actor.Customer(cid), aid, AuthorizationAction.APPROVE, now = now)
             assertEquals("active", desk.authorization(aid, now).state)
             assertTrue(desk.mayActOnBehalf(cid, AuthorizationScope.PLACE_ORDERS, now))
             desk.requireAuthorization(cid, AuthorizationScope.PLACE_ORDERS, now)
-            assertTrue(desk.placeOrderOnBehalf(Actor.Operator(ADMIN), cid, "new", BigDecimal("99.90"), now).isNotEmpty())
-            assertFailsWith<PartnerDeskException.InvalidMoney> { desk.placeOrderOnBehalf(Actor.Operator(ADMIN), cid, "new", BigDecimal("1.234"), now) }
-            assertFailsWith<PartnerDeskException.InvalidTransition> { desk.decideAuthorization(Actor.Customer(cid), aid, "approve", now) }
-            assertFailsWith<PartnerDeskException.InvalidArgument> { desk.decideAuthorization(Actor.Customer(cid), aid, "maybe", now) }
+            assertTrue(desk.placeOrderOnBehalf(Actor.Operator(ADMIN), cid, BigDecimal("99.90"), OrderKind.NEW, now).isNotEmpty())
+            assertFailsWith<PartnerDeskException.InvalidMoney> { desk.placeOrderOnBehalf(Actor.Operator(ADMIN), cid, BigDecimal("1.234"), OrderKind.NEW, now) }
+            assertFailsWith<PartnerDeskException.InvalidTransition> { desk.decideAuthorization(Actor.Customer(cid), aid, AuthorizationAction.APPROVE, now = now) }
             // Past its 30 days the authorization expires: `expireAuthorizations` counts it once.
             assertTrue(desk.expireAuthorizations(later) >= 1u)
             assertTrue(desk.authorization(aid, later).state in setOf("expired", "ended"))
             assertEquals(0u, desk.expireAuthorizations(later))
             desk.tick(later)
-            assertEquals(0uL, desk.tick(later), "a second tick at the same instant finds nothing to do")
+            assertEquals(0u, desk.tick(later), "a second tick at the same instant finds nothing to do")
             // The distributor's decision applies to a reseller partner's requests only.
             assertFailsWith<PartnerDeskException> { desk.recordDistributorDecision(Actor.Operator(ADMIN), aid, true, now) }
         }
         val reseller = JSONObject(stored).also { it.getJSONObject("partner").put("tier", "reseller") }.toString()
         Desk.fromSnapshotJson(reseller).use { desk ->
             val cid = Fixtures.first(desk, "assoc=reseller")
-            val aid = desk.requestAuthorization(Actor.Operator(ADMIN), cid, listOf(AuthorizationScope.PLACE_ORDERS), 30u, now, acceptCommitmentLetter = true)
+            val aid = desk.requestAuthorization(Actor.Operator(ADMIN), cid, listOf(AuthorizationScope.PLACE_ORDERS), 30u, acceptCommitmentLetter = true, now = now)
             assertEquals("awaiting_distributor", desk.authorization(aid, now).state)
-            assertFailsWith<PartnerDeskException.DistributorApprovalRequired> { desk.decideAuthorization(Actor.Customer(cid), aid, "approve", now) }
+            assertFailsWith<PartnerDeskException.DistributorApprovalRequired> { desk.decideAuthorization(Actor.Customer(cid), aid, AuthorizationAction.APPROVE, now = now) }
             desk.recordDistributorDecision(Actor.System, aid, true, now)
             assertEquals("pending", desk.authorization(aid, now).state)
         }

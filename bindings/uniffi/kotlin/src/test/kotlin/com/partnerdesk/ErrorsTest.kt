@@ -1,6 +1,8 @@
 package com.partnerdesk
 
+import com.partnerdesk.host.AuthorizationAction
 import com.partnerdesk.host.AuthorizationScope
+import com.partnerdesk.host.OrderKind
 import java.math.BigDecimal
 
 import com.partnerdesk.host.Actor
@@ -94,13 +96,13 @@ class ErrorsTest {
             "NOT_ASSOCIATED" to { item(desk.freeze(Actor.Operator(ADMIN), listOf(gone), FreezeScope.ACCOUNT, "unpaid", now)) },
             "NOT_ACCOUNT_MANAGER" to { desk.assignManager(Actor.Operator(ADMIN), listOf(reseller[3]), BILLING, now) },
             "INVALID_TRANSITION" to {
-                desk.requestAuthorization(Actor.Operator(ADMIN), reseller[4], listOf(AuthorizationScope.PLACE_ORDERS), 30u, now, acceptCommitmentLetter = true)
-                desk.requestAuthorization(Actor.Operator(ADMIN), reseller[4], listOf(AuthorizationScope.PLACE_ORDERS), 30u, now)
+                desk.requestAuthorization(Actor.Operator(ADMIN), reseller[4], listOf(AuthorizationScope.PLACE_ORDERS), 30u, acceptCommitmentLetter = true, now = now)
+                desk.requestAuthorization(Actor.Operator(ADMIN), reseller[4], listOf(AuthorizationScope.PLACE_ORDERS), 30u, now = now)
             },
             "COMMITMENT_LETTER_REQUIRED" to {
                 Fixtures.demo(50u, 3uL).use { fresh ->
                     val id = Fixtures.first(fresh, "")
-                    fresh.requestAuthorization(Actor.Operator(ADMIN), id, listOf(AuthorizationScope.OPERATE_RESOURCES), 30u, now)
+                    fresh.requestAuthorization(Actor.Operator(ADMIN), id, listOf(AuthorizationScope.OPERATE_RESOURCES), 30u, now = now)
                 }
             },
             // Huawei's answer for a frozen account, in the core's terms (`asBatch`).
@@ -128,23 +130,23 @@ class ErrorsTest {
                 desk.requestPartnerDisassociation(Actor.Operator(ADMIN), cid, "tidy up", now)
             },
             "DISASSOCIATION_BLOCKED" to { desk.requestPartnerDisassociation(Actor.Operator(ADMIN), frozen, "leave", now) },
-            "ALREADY_ASSOCIATED" to { desk.associate(Actor.Operator(ADMIN), firstCustomerJson(desk), now) },
+            "ALREADY_ASSOCIATED" to { desk.associate(Actor.Operator(ADMIN), reseller[0], "a", "n", now = now) },
             "AUTHORIZATION_REQUIRED" to { desk.requireAuthorization(reseller[9], AuthorizationScope.PLACE_ORDERS, now) },
             "AUTHORIZATION_NOT_FOUND" to { desk.authorization("auth-999999", now) },
             "DISTRIBUTOR_APPROVAL_REQUIRED" to {
                 val snap = org.json.JSONObject(desk.toSnapshotJson())
                 snap.getJSONObject("partner").put("tier", "reseller")
                 Desk.fromSnapshotJson(snap.toString()).use { d ->
-                    val aid = d.requestAuthorization(Actor.Operator(ADMIN), reseller[10], listOf(AuthorizationScope.PLACE_ORDERS), 30u, now, acceptCommitmentLetter = true)
-                    d.decideAuthorization(Actor.Customer(reseller[10]), aid, "approve", now)
+                    val aid = d.requestAuthorization(Actor.Operator(ADMIN), reseller[10], listOf(AuthorizationScope.PLACE_ORDERS), 30u, acceptCommitmentLetter = true, now = now)
+                    d.decideAuthorization(Actor.Customer(reseller[10]), aid, AuthorizationAction.APPROVE, now = now)
                 }
             },
             "OVER_BUDGET" to {
                 val cid = Fixtures.first(desk, "assoc=reseller and frozen=false and mtd>=10")
-                val aid = desk.requestAuthorization(Actor.Operator(ADMIN), cid, listOf(AuthorizationScope.PLACE_ORDERS), 30u, now, acceptCommitmentLetter = true)
-                desk.decideAuthorization(Actor.Customer(cid), aid, "approve", now)
+                val aid = desk.requestAuthorization(Actor.Operator(ADMIN), cid, listOf(AuthorizationScope.PLACE_ORDERS), 30u, acceptCommitmentLetter = true, now = now)
+                desk.decideAuthorization(Actor.Customer(cid), aid, AuthorizationAction.APPROVE, now = now)
                 desk.setBudget(Actor.Operator(ADMIN), cid, BigDecimal("1"), BudgetKind.MONTHLY, now)
-                desk.placeOrderOnBehalf(Actor.Operator(ADMIN), cid, "new", BigDecimal("1000"), now)
+                desk.placeOrderOnBehalf(Actor.Operator(ADMIN), cid, BigDecimal("1000"), OrderKind.NEW, now)
             },
             "EXPORT_NOT_FOUND" to { desk.downloadExport(Actor.Operator(ADMIN), "exp_000042", java.io.File.createTempFile("partnerdesk", ".csv").path, now) },
             "EXPORT_CANCELLED" to { desk.exportToStream(Actor.Operator(ADMIN), ExportOptions(), now, listener(chunks = true, goOn = false)) },

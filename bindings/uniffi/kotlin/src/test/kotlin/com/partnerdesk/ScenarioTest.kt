@@ -125,8 +125,8 @@ class ScenarioTest {
     fun `request authorization and follow it`() {
         Desk.fromSnapshotJson(stored).use { desk ->
             val id = Fixtures.first(desk, "assoc=reseller")
-            val authId = desk.requestAuthorization(Actor.Operator(ADMIN), id, listOf(AuthorizationScope.PLACE_ORDERS, AuthorizationScope.OPERATE_RESOURCES), 90u, now,
-                acceptCommitmentLetter = true,
+            val authId = desk.requestAuthorization(Actor.Operator(ADMIN), id, listOf(AuthorizationScope.PLACE_ORDERS, AuthorizationScope.OPERATE_RESOURCES), 90u,
+                acceptCommitmentLetter = true, now = now,
             )
             val auths = desk.authorizationsOf(id, now)
             val a = auths.single { it.id == authId }
@@ -135,7 +135,7 @@ class ScenarioTest {
             assertEquals(90u, a.durationDays)
             assertEquals(ADMIN, a.requestedBy)
             assertEquals("pending", a.state)
-            assertEquals(now, Instant.parse(a.requestedAt))
+            assertEquals(now, a.requestedAt)
             assertNull(a.expiresAt)
             // 91 days later, undecided, it has lapsed.
             val later = now.plusSeconds(91L * 24 * 3600)
