@@ -232,6 +232,14 @@ export interface Money {
   currency: string
 }
 
+/** Orders of one customer or of everyone the actor may see. */
+export interface OrderCounts {
+  /** Orders pending payment. */
+  unpaid: number
+  /** Every order. */
+  all: number
+}
+
 /** The type of an order placed on a customer's behalf. */
 export type OrderKind = 'new' | 'renewal' | 'change'
 
@@ -271,6 +279,28 @@ export interface Page {
   total: number
   /** The cursor for the next page (absent on the last page). */
   nextCursor?: string
+}
+
+/** A resource to renew: it expires soon and does not renew by itself. */
+export interface RenewalItem {
+  /** The customer. */
+  customerId: string
+  /** The resource id. */
+  resourceId: string
+  /** Kind (`ecs`, `evs`, ... or a newer one, verbatim). */
+  kind: string
+  /** The cloud service code. */
+  service: string
+  /** The region. */
+  region: string
+  /** The resource's name. */
+  name: string
+  /** Status (`running`, ... or a newer one, verbatim). */
+  status: string
+  /** When it expires. */
+  expiresAt?: Date
+  /** What happens at expiry (`release`, `freeze`, ... or a newer one, verbatim). */
+  expiryPolicy: string
 }
 
 /** One resource of a customer (also a line of the portfolio's renewal page). */
@@ -361,6 +391,33 @@ export declare class CancelToken {
 
 /** One partner's customer portfolio: search it, page through it, save it. */
 export declare class Desk {
+  /** Unpaid and all orders, of one customer or everyone the actor may see. */
+  orderOverview(actor: string | Actor, options?: OrderOverviewOptions | undefined | null): OrderCounts
+  /**
+   * Resources expiring within `days` (0 to 36500) of `now` that do not renew by
+   * themselves, soonest first, of one customer or everyone the actor may see.
+   */
+  resourcesToRenew(actor: string | Actor, days: number, options?: RenewOptions | undefined | null): Array<RenewalItem>
+  /**
+   * Month-to-date spend against last month (whole and same days), of one customer or
+   * everyone the actor may see, at `now`.
+   */
+  spendSummary(actor: string | Actor, options?: SpendSummaryOptions | undefined | null): SpendSummary
+  /**
+   * The top cloud services by spend between two billing days (`2026-11-01`, both
+   * included), each with its amount.
+   */
+  productRanking(actor: string | Actor, start: string, end: string, options?: ProductRankingOptions | undefined | null): Array<LabeledAmount>
+  /**
+   * Spend per billing day between two days (`2026-11-01`, both included); each label
+   * is the day.
+   */
+  dailySpend(actor: string | Actor, start: string, end: string, options?: DailySpendOptions | undefined | null): Array<LabeledAmount>
+  /**
+   * Re-indexes month-to-date spend for the billing month of `now` (call when a month
+   * begins; searches stay correct without it, only slower).
+   */
+  rollTo(options?: RollOptions | undefined | null): void
   /**
    * Associates a new customer with the partner (accepting an invitation: the customer
    * itself, with `invited_by` the inviting account manager; registration: the system; or
@@ -436,6 +493,29 @@ export declare class Desk {
 
 
   /**
+   * A page of a customer's orders, newest first: all of them, or (`scope = "unpaid"`)
+   * those pending payment. Needs the permission item that shows the customer; the total
+   * equals `order_overview`'s count. `INVALID_ARGUMENT` naming a bad option.
+   */
+  customerOrders(actor: string | Actor, customer: string, options?: OrderListOptions | undefined | null): OrderPage
+  /**
+   * A page of a customer's resources at `now`: of the billing `kinds` and `statuses` given
+   * (none: all), expiring within `expiring_within_days` of `now`, sorted by `sort`
+   * (`expiry`, default; `newest_first`; `kind`).
+   */
+  customerResources(actor: string | Actor, customer: string, options?: ResourceListOptions | undefined | null): ResourcePage
+  /**
+   * A page of a customer's spend details for a billing month (`YYYY-MM`; `INVALID_DATE`
+   * otherwise): each spend record, or summed by `product`, `day` or `charging_mode`.
+   * Needs the spend-viewing permission.
+   */
+  spendDetails(actor: string | Actor, customer: string, month: string, options?: SpendListOptions | undefined | null): SpendPage
+  /**
+   * A page of the portfolio's resources to renew within `days` days of `now`, soonest
+   * first (the paged form of `resources_to_renew` over every customer).
+   */
+  renewalsPage(actor: string | Actor, days: number, options?: RenewalsPageOptions | undefined | null): ResourcePage
+  /**
    * A deterministic demo portfolio of `size` customers (the same seed gives the same desk),
    * built for the demo's fixed moment (`demoNow()`; pass it as `now` to see the demo's data
    * as of that moment).
@@ -484,28 +564,6 @@ export declare class Desk {
    * an array of rows; rejects with the core's code.
    */
   collectRows(query: Query | string, options?: CollectOptions): Promise<CustomerRow[]>
-  /**
-   * A page of a customer's orders, newest first: all of them, or (`scope: 'unpaid'`) those
-   * pending payment. Needs the order-viewing permission. `INVALID_ARGUMENT` naming the
-   * option for a bad scope or page; `CUSTOMER_NOT_FOUND`, `INVALID_ID`.
-   */
-  customerOrders(actor: string | Actor, customerId: string, options?: OrderListOptions): OrderPage
-  /**
-   * A page of a customer's resources: filtered by billing kind, status and expiry window
-   * (counted from `now`), in an order (`expiry`, `newest_first` or `kind`).
-   */
-  customerResources(actor: string | Actor, customerId: string, options?: ResourceListOptions): ResourcePage
-  /**
-   * A page of a customer's spend details for a billing month (`YYYY-MM`; `INVALID_DATE`
-   * otherwise): each spend record, or summed by `product`, `day` or `charging_mode`. Needs
-   * the spend-viewing permission (`PERMISSION_DENIED` otherwise).
-   */
-  spendDetails(actor: string | Actor, customerId: string, month: string, options?: SpendListOptions): SpendPage
-  /**
-   * A page of the portfolio's resources to renew within `days` days of `now`, soonest first
-   * (the paged form of `resourcesToRenew` over every customer).
-   */
-  renewalsPage(actor: string | Actor, days: number, options?: DetailPageOptions): ResourcePage
   /**
    * Exports one of a customer's detail lists (`{ list: 'orders' | 'resources' | 'spend',
    * customerId, ...its options }`) as CSV or XLSX to a file, on a worker thread. Resolves to
@@ -610,16 +668,6 @@ export declare class Desk {
   insertCustomer(customer: NewCustomer, associatedAt?: Date | undefined | null): void
   /** Adds or replaces one customer (host-side data, not governed), as `insertCustomer`. */
   upsertCustomer(customer: NewCustomer, associatedAt?: Date | undefined | null): void
-  /** Orders overview counts, of one customer or the whole portfolio. */
-  orderOverview(actor: string | Actor, customerId?: string | undefined | null): OrderOverview
-  /** Resources to renew within `days` days, of one customer or the whole portfolio. */
-  resourcesToRenew(actor: string | Actor, customerId: string | undefined | null, days: number, now?: Date | undefined | null): Array<RenewalItem>
-  /** Spend month-to-date, last month, and the change against the same days of last month. */
-  spendSummary(actor: string | Actor, customerId?: string | undefined | null, now?: Date | undefined | null): SpendSummary
-  /** The top `n` products by spend between two days (`YYYY-MM-DD`, inclusive). */
-  productRanking(actor: string | Actor, customerId: string | undefined | null, from: string, to: string, n: number): Array<LabeledAmount>
-  /** Spend per day between two days (`YYYY-MM-DD`, inclusive). */
-  dailySpend(actor: string | Actor, customerId: string | undefined | null, from: string, to: string): Array<LabeledAmount>
   /**
    * Freezes up to 10 reseller-model customers (origin manual); an outcome per customer.
    * Throws when the whole command is refused (`TOO_MANY_IDS`, `INVALID_REASON`,
@@ -707,8 +755,6 @@ export declare class Desk {
    * the same secret accept each other's cursors; earlier cursors are refused from now on.
    */
   setCursorKey(secret: Buffer): void
-  /** Moves the month-to-date index to the billing month of `now` (default the desk's). */
-  rollTo(now?: Date | undefined | null): void
   /** Removes a customer (host-side data management; nothing is audited). */
   removeCustomer(customerId: string): void
   /** The partner's operators, by login. */
@@ -996,6 +1042,12 @@ export interface CommandOptions {
 }
 
 /** The optional arguments of the `Desk` method that takes it. */
+export interface DailySpendOptions {
+  /** One customer (default: every customer the actor may see). */
+  customer?: string
+}
+
+/** The optional arguments of the `Desk` method that takes it. */
 export interface DecideAuthorizationOptions {
   /** Why (a revocation's reason). */
   reason?: string
@@ -1051,21 +1103,6 @@ export interface DetailExportOptions {
   onProgress?: (progress: Progress) => void
   /** Cancels the export. */
   cancel?: CancelToken
-}
-
-/**
- * Paging of a detail list (as in `search`), and the moment a list that depends on time is
- * read at.
- */
-export interface DetailPageOptions {
-  /** Lines per page, 1..=1000 (default 20). */
-  limit?: number
-  /** Lines to skip (offset paging). Not together with `cursor`. */
-  offset?: number
-  /** The previous page's `nextCursor` (cursor paging). Not together with `offset`. */
-  cursor?: string
-  /** The moment the list is read at, for resources and renewals (default: the wall clock). */
-  now?: Date
 }
 
 /** The optional arguments of the `Desk` method that takes it. */
@@ -1393,7 +1430,7 @@ export interface OperatorInit {
   permissions?: Array<string>
 }
 
-/** Options of `customerOrders`: which orders, and paging. */
+/** The optional arguments of the `Desk` method that takes it. */
 export interface OrderListOptions {
   /** `all` (default) or `unpaid`. */
   scope?: string
@@ -1401,16 +1438,14 @@ export interface OrderListOptions {
   limit?: number
   /** Lines to skip (offset paging). Not together with `cursor`. */
   offset?: number
-  /** The previous page's `nextCursor` (cursor paging). Not together with `offset`. */
+  /** The previous page's next cursor (cursor paging). Not together with `offset`. */
   cursor?: string
 }
 
-/** Orders overview counts. */
-export interface OrderOverview {
-  /** Orders pending payment. */
-  unpaid: number
-  /** All orders. */
-  all: number
+/** The optional arguments of the `Desk` method that takes it. */
+export interface OrderOverviewOptions {
+  /** One customer (default: every customer the actor may see). */
+  customer?: string
 }
 
 /** The partner that owns a desk. */
@@ -1447,6 +1482,14 @@ export interface PlaceOrderOptions {
   now?: Date
   /** A retry with the same key is answered once. */
   idempotencyKey?: string
+}
+
+/** The optional arguments of the `Desk` method that takes it. */
+export interface ProductRankingOptions {
+  /** How many services (default 10). */
+  n?: number
+  /** One customer (default: every customer the actor may see). */
+  customer?: string
 }
 
 /** Progress of long work: `done` of `total` rows. */
@@ -1495,24 +1538,24 @@ export interface RemoteOutcome {
   asBatch: BatchOutcome
 }
 
-/** A resource to renew, with its customer. */
-export interface RenewalItem {
-  /** The customer. */
-  customerId: string
-  /** The resource id. */
-  resourceId: string
-  /** `yearly_monthly`, `pay_per_use`, `reserved_instance` or `savings_plan`. */
-  kind: string
-  /** The cloud service code. */
-  service: string
-  /** The region. */
-  region: string
-  /** The status. */
-  status: string
-  /** When it expires. */
-  expiresAt?: Date
-  /** What happens at expiry. */
-  expiryPolicy: string
+/** The optional arguments of the `Desk` method that takes it. */
+export interface RenewalsPageOptions {
+  /** Lines per page, 1..=1000 (default 20). */
+  limit?: number
+  /** Lines to skip (offset paging). Not together with `cursor`. */
+  offset?: number
+  /** The previous page's next cursor (cursor paging). Not together with `offset`. */
+  cursor?: string
+  /** The moment the window starts (default: the current time). */
+  now?: Date
+}
+
+/** The optional arguments of the `Desk` method that takes it. */
+export interface RenewOptions {
+  /** One customer (default: every customer the actor may see). */
+  customer?: string
+  /** The moment the window starts (default: the current time). */
+  now?: Date
 }
 
 /** The optional arguments of the `Desk` method that takes it. */
@@ -1547,12 +1590,9 @@ export interface RequireAuthorizationOptions {
   now?: Date
 }
 
-/** Options of `customerResources`: a filter, an order, paging and `now`. */
+/** The optional arguments of the `Desk` method that takes it. */
 export interface ResourceListOptions {
-  /**
-   * Billing kinds to keep (`yearly_monthly`, `pay_per_use`, `reserved_instance`,
-   * `savings_plan`; default: all).
-   */
+  /** Billing kinds to keep (`yearly_monthly`, `pay_per_use`, `reserved_instance`, `savings_plan`; default: all). */
   kinds?: Array<string>
   /** Statuses to keep (`active`, `grace_period`, `frozen`, `released`, ...; default: all). */
   statuses?: Array<string>
@@ -1564,9 +1604,15 @@ export interface ResourceListOptions {
   limit?: number
   /** Lines to skip (offset paging). Not together with `cursor`. */
   offset?: number
-  /** The previous page's `nextCursor` (cursor paging). Not together with `offset`. */
+  /** The previous page's next cursor (cursor paging). Not together with `offset`. */
   cursor?: string
-  /** The moment expiry windows are counted from (default: the wall clock). */
+  /** The moment expiry windows are counted from (default: the current time). */
+  now?: Date
+}
+
+/** The optional arguments of the `Desk` method that takes it. */
+export interface RollOptions {
+  /** The moment whose billing month to index (default: the current time). */
   now?: Date
 }
 
@@ -1598,7 +1644,7 @@ export type Site = 'china' | 'international'
  */
 export type SortKey = 'name' | 'account' | 'mtd' | 'associated' | 'expires' | 'id'
 
-/** Options of `spendDetails`: the grouping and paging. */
+/** The optional arguments of the `Desk` method that takes it. */
 export interface SpendListOptions {
   /** `record` (default: each spend record), `product`, `day` or `charging_mode`. */
   group?: string
@@ -1606,8 +1652,16 @@ export interface SpendListOptions {
   limit?: number
   /** Lines to skip (offset paging). Not together with `cursor`. */
   offset?: number
-  /** The previous page's `nextCursor` (cursor paging). Not together with `offset`. */
+  /** The previous page's next cursor (cursor paging). Not together with `offset`. */
   cursor?: string
+}
+
+/** The optional arguments of the `Desk` method that takes it. */
+export interface SpendSummaryOptions {
+  /** One customer (default: every customer the actor may see). */
+  customer?: string
+  /** The moment of the summary (default: the current time). */
+  now?: Date
 }
 
 /** Which store holds a durable desk. */
