@@ -306,9 +306,13 @@ impl Desk {
     /// desk nor repeated among them, in new slots after the last one (loading a snapshot):
     /// the same desk as placing them one by one, with the indexes built in bulk.
     #[cfg_attr(not(feature = "serde"), allow(dead_code))]
-    pub(crate) fn place_all_validated(&mut self, customers: Vec<Customer>) {
+    pub(crate) fn place_all_validated(
+        &mut self,
+        count: usize,
+        customers: impl IntoIterator<Item = Customer>,
+    ) {
         let first = self.slots.len() as u32;
-        self.slots.reserve(customers.len());
+        self.slots.reserve(count);
         for mut customer in customers {
             self.share_operator_ids(&mut customer);
             self.by_id.insert(&customer.id, self.slots.len() as u32);
