@@ -13,7 +13,8 @@ use crate::customer::Customer;
 use crate::desk::Desk;
 use crate::error::{Error, Result};
 use crate::snapshot::{SnapshotIn, SnapshotOut};
-use serde::Deserialize;
+use serde::de::{DeserializeSeed, Deserializer, SeqAccess, Visitor};
+use serde::ser::{Serialize, SerializeSeq, Serializer};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Customers in each chunk the writer makes (the last one may hold fewer): small enough that
@@ -60,9 +61,7 @@ pub(super) fn write_document(
         out.extend_from_slice(&(chunk.len() as u32).to_le_bytes());
         let at = out.len();
         out.extend_from_slice(&[0; 8]);
-        for c in chunk {
-            rmp_serde::encode::write(out, c).map_err(failed)?;
-        }
+        rmp_serde::encode::write(out, &ChunkOut(chunk)).map_err(failed)?;
         let len = (out.len() - at - 8) as u64;
         out[at..at + 8].copy_from_slice(&len.to_le_bytes());
     }
@@ -133,18 +132,81 @@ fn layout(body: &[u8]) -> Result<Layout<'_>> {
     Ok(Layout { head, chunks })
 }
 
-/// Decodes one chunk: exactly `n` customers and no byte more, or `None`.
-fn decode_chunk(bytes: &[u8], n: u32) -> Option<Vec<Customer>> {
-    let mut rest = bytes;
-    // n is at most MAX_CHUNK, and no more than the bytes can hold.
-    let mut out = Vec::with_capacity((n as usize).min(bytes.len() / MIN_CUSTOMER_BYTES));
-    let mut de = rmp_serde::Deserializer::new(&mut rest);
-    de.set_max_depth(MAX_DEPTH);
-    for _ in 0..n {
-        out.push(Customer::deserialize(&mut de).ok()?);
+/// A chunk as written: one MessagePack array of its customers, each an array of its fields,
+/// and last an empty byte string, the chunk's end mark (see [`decode_chunk`]).
+struct ChunkOut<'a>(&'a [&'a Customer]);
+
+impl Serialize for ChunkOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len() + 1))?;
+        for c in self.0 {
+            seq.serialize_element(c)?;
+        }
+        seq.serialize_element(&EndMark)?;
+        seq.end()
     }
-    drop(de);
-    rest.is_empty().then_some(out)
+}
+
+/// The empty byte string that ends a chunk.
+struct EndMark;
+
+impl Serialize for EndMark {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_bytes(&[])
+    }
+}
+
+/// Reads a chunk of `n` customers: the array, then the end mark, lent from the input.
+struct ChunkIn {
+    n: u32,
+    capacity: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for ChunkIn {
+    type Value = (Vec<Customer>, &'de [u8]);
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ChunkIn {
+    type Value = (Vec<Customer>, &'de [u8]);
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a chunk of customers")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        let short = || serde::de::Error::custom("a chunk holds fewer customers than it says");
+        let mut customers = Vec::with_capacity(self.capacity);
+        for _ in 0..self.n {
+            customers.push(seq.next_element::<Customer>()?.ok_or_else(short)?);
+        }
+        let end: &'de [u8] = seq.next_element()?.ok_or_else(short)?;
+        Ok((customers, end))
+    }
+}
+
+/// Decodes one chunk: exactly `n` customers and its end mark, ending where the chunk's bytes
+/// end, or `None`.
+///
+/// The decoder reads from the chunk's bytes in place (texts are checked and copied once), and
+/// tells no position; the end mark, an empty byte string lent from the same bytes, does: it
+/// sits where decoding stopped. (The decoder also refuses an array with more elements than
+/// the reader took.)
+fn decode_chunk(bytes: &[u8], n: u32) -> Option<Vec<Customer>> {
+    let mut de = rmp_serde::Deserializer::from_read_ref(bytes);
+    de.set_max_depth(MAX_DEPTH);
+    // n is at most MAX_CHUNK, and no more than the bytes can hold.
+    let capacity = (n as usize).min(bytes.len() / MIN_CUSTOMER_BYTES);
+    let (customers, end) = ChunkIn { n, capacity }.deserialize(&mut de).ok()?;
+    let stopped = end.as_ptr() as usize;
+    let last = bytes.as_ptr() as usize + bytes.len();
+    (end.is_empty() && stopped == last).then_some(customers)
 }
 
 /// One chunk decoded: its customers and the first one's refusal, if one breaks an invariant
