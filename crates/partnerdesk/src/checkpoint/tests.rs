@@ -404,9 +404,14 @@ fn refusals_across_chunks_are_the_json_snapshots() -> TestResult {
     // A repeated id in the last chunk comes first.
     edited[11].id = edited[0].id.clone();
     same(edited, "customers[11].id")?;
-    // A repeated id inside one chunk.
-    let mut edited = all;
+    // Without a refused customer (the repeats found as the customers are placed): inside
+    // one chunk, across chunks.
+    let mut edited = all.clone();
     edited[7].id = edited[6].id.clone();
     same(edited, "customers[7].id")?;
+    let mut edited = all;
+    edited[11].id = edited[2].id.clone();
+    edited[9].id = edited[1].id.clone();
+    same(edited, "customers[9].id")?;
     Ok(())
 }

@@ -297,16 +297,14 @@ pub(super) fn read_body(body: &[u8]) -> Result<Desk> {
         }
     }
     // The order of the snapshot's load: a repeated id first, then the first refused customer.
-    if let Some(i) = crate::validate::first_repeat_of(total, chunks.iter().flatten().map(|c| &c.id))
-    {
-        return Err(Error::snapshot(
-            format!("customers[{i}].id"),
-            "duplicate customer id",
-        ));
-    }
+    // With none refused, repeats are found while the customers are placed.
+    let repeated =
+        |i: usize| Error::snapshot(format!("customers[{i}].id"), "duplicate customer id");
     if let Some(e) = refused {
-        return Err(e);
+        let ids = chunks.iter().flatten().map(|c| &c.id);
+        return Err(crate::validate::first_repeat_of(total, ids).map_or(e, repeated));
     }
-    desk.place_all_validated(total, chunks.into_iter().flatten());
+    desk.place_all_unique(total, chunks.into_iter().flatten())
+        .map_err(repeated)?;
     desk.load_tail(tail)
 }
