@@ -33,7 +33,7 @@
 //! | 4 | the number of chunks |
 //! | per chunk: 4 | its number of customers, 1 to 8,192 |
 //! | per chunk: 8 | its length in bytes |
-//! | per chunk: rest | its customers, each a MessagePack array of the customer's fields in declaration order (`rmp-serde` without field names) |
+//! | per chunk: rest | one MessagePack array: its customers, each an array of the customer's fields in declaration order (`rmp-serde` without field names), then an empty byte string, the chunk's end mark |
 //!
 //! The layout is checked whole before anything is decoded: every length within the body, the
 //! chunks' customers adding up to the count, no byte after the last chunk; a chunk decodes to
@@ -42,9 +42,10 @@
 //! Unlike the head, a chunk has no room for fields it does not know: a customer with a new
 //! field is a new version.
 //!
-//! Loading checks the frame, then decodes the body and builds the desk through the very path a
-//! JSON snapshot takes, with every invariant checked there. What goes wrong is typed, and no
-//! desk is returned:
+//! Loading checks the frame, then decodes the body and builds the desk with the checks a JSON
+//! snapshot's load makes (the same functions; version 2 checks its chunks on two threads and
+//! reports what the JSON load would: a repeated id first, then the first refused customer in
+//! the desk's order). What goes wrong is typed, and no desk is returned:
 //!
 //! - not a checkpoint (too short, other magic bytes), a truncated body, a checksum that does
 //!   not match or a body that does not decode: `INVALID_SNAPSHOT` naming `checkpoint`,
@@ -76,7 +77,7 @@ pub const CHECKPOINT_MAGIC: [u8; 8] = *b"PDCKPT\r\n";
 ///
 /// - 1: the snapshot document (snapshot version 2) as named-field MessagePack.
 /// - 2: that document without its customers, then the customers positional in chunks
-///   ([`v2`]). Version 1 still opens.
+///   (the layout is in [`crate::checkpoint`]). Version 1 still opens.
 pub const CHECKPOINT_VERSION: u32 = 2;
 
 /// The frame's length before the body: magic, version, length, digest.

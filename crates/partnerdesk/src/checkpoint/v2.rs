@@ -4,7 +4,9 @@
 //! Why: opening a durable desk reads its checkpoint, and in version 1 two thirds of an open
 //! went to decoding one named-field MessagePack document (every field name of every customer
 //! read and matched as a string). Here the customers carry no field names, and they come in
-//! chunks of [`CHUNK`] that decode independently, so both cores decode and check them.
+//! chunks of [`CHUNK`] that decode independently, so both cores decode and check them. (The
+//! field names were less than a third of the decode: `benches/README.md`, "Checkpoint version
+//! 2", has what is left.)
 //!
 //! The layout is in the [`crate::checkpoint`] module's documentation.
 
@@ -245,7 +247,7 @@ fn work(
 /// not decode is refused before any customer's invariant.
 pub(super) fn read_body(body: &[u8]) -> Result<Desk> {
     let layout = layout(body)?;
-    let mut snap: SnapshotIn = rmp_serde::from_slice(layout.head)
+    let snap: SnapshotIn = rmp_serde::from_slice(layout.head)
         .map_err(|_| corrupt("checkpoint.body", "the head does not decode"))?;
     if !snap.customers.is_empty() {
         return Err(corrupt(
@@ -253,7 +255,6 @@ pub(super) fn read_body(body: &[u8]) -> Result<Desk> {
             "the head holds customers outside the chunks",
         ));
     }
-    snap.customers = Vec::new();
     let (mut desk, tail) = Desk::load_head(snap)?;
     let mut starts = Vec::with_capacity(layout.chunks.len());
     let mut total = 0usize;
@@ -273,8 +274,9 @@ pub(super) fn read_body(body: &[u8]) -> Result<Desk> {
         if let Some(theirs) = helper.ok().and_then(|h| h.join().ok()) {
             done.extend(theirs);
         }
-        // A helper that panicked (it cannot: no code it runs panics) left chunks undone: this
-        // thread takes them.
+        // A helper that panicked (no code it runs should) left the chunks it had not taken:
+        // this thread takes them. The one it was decoding is missing, and the body is refused
+        // below rather than a desk built without it.
         done.extend(work(&desk, &layout, &starts, &next));
         done
     });
