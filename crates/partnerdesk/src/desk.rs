@@ -302,24 +302,14 @@ impl Desk {
         self.place(customer);
     }
 
-    /// Places customers that have already been validated, and whose ids are neither on the
-    /// desk nor repeated among them, in new slots after the last one (loading a snapshot):
-    /// the same desk as placing them one by one, with the indexes built in bulk.
+    /// Places customers that have already been validated in new slots after the last one
+    /// (loading a snapshot or a checkpoint): the same desk as placing them one by one, with the
+    /// indexes built in bulk. Repeated ids are found as the ids are placed, which spares a
+    /// separate pass over a million ids: at the first id repeated (on the desk or among them)
+    /// it stops and returns that customer's position among them; the desk is then half built
+    /// and must be dropped.
     #[cfg_attr(not(feature = "serde"), allow(dead_code))]
     pub(crate) fn place_all_validated(
-        &mut self,
-        count: usize,
-        customers: impl IntoIterator<Item = Customer>,
-    ) {
-        // Ids known to be unique: no repeat to stop at.
-        let _ = self.place_all_unique(count, customers);
-    }
-
-    /// [`Desk::place_all_validated`] for customers whose ids have not been checked for
-    /// repeats: the repeats are found as the ids are placed, which spares a pass over a
-    /// million ids. At the first id repeated (on the desk or among them) it stops and returns
-    /// that customer's position among them: the desk is then half built, and must be dropped.
-    pub(crate) fn place_all_unique(
         &mut self,
         count: usize,
         customers: impl IntoIterator<Item = Customer>,

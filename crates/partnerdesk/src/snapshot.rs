@@ -135,7 +135,9 @@ impl Desk {
         for (i, c) in customers.iter_mut().enumerate() {
             desk.check_loaded(i, c)?;
         }
-        desk.place_all_validated(customers.len(), customers);
+        // The ids were found unique above: no repeat to stop at.
+        desk.place_all_validated(customers.len(), customers)
+            .map_err(|i| Error::snapshot(format!("customers[{i}].id"), "duplicate customer id"))?;
         desk.load_tail(rest)
     }
 
