@@ -145,6 +145,60 @@ fn a_corrupt_checkpoint_is_store_corrupt_never_a_desk() -> TestResult {
     Ok(())
 }
 
+/// The checkpoint framed again around `body`, its length and digest true.
+fn reframed(bytes: &[u8], body: &[u8]) -> Vec<u8> {
+    use sha2::Digest;
+    let mut out = bytes.get(..12).unwrap_or_default().to_vec();
+    out.extend_from_slice(&(body.len() as u64).to_le_bytes());
+    out.extend_from_slice(&sha2::Sha256::digest(body));
+    out.extend_from_slice(body);
+    out
+}
+
+#[test]
+fn a_lying_version_2_checkpoint_is_store_corrupt_even_with_a_true_digest() -> TestResult {
+    // What a writer with a bug, or someone who recomputed the digest, could leave: the
+    // checkpoint edited inside its body (a chunk that does not decode, a chunk count that
+    // lies, the body cut short) and framed again with a true length and digest.
+    const HEADER_LEN: usize = 8 + 4 + 8 + 32;
+    for edit in 0..4 {
+        let dir = tempfile::tempdir()?;
+        let (path, desk) = store_with_history(&dir)?;
+        let mut store = SqliteStore::open(&path)?;
+        let cp = store
+            .latest_checkpoint(&desk.partner().id)?
+            .ok_or("a checkpoint")?;
+        assert_eq!(cp.bytes.get(8..12), Some(&2u32.to_le_bytes()[..]));
+        let mut body = cp.bytes.get(HEADER_LEN..).ok_or("short")?.to_vec();
+        let head_len = u64::from_le_bytes(body.get(..8).ok_or("short")?.try_into()?);
+        let chunks_at = 8 + usize::try_from(head_len)? + 8;
+        match edit {
+            // The first chunk's array marker made one MessagePack never uses.
+            1 => body[chunks_at + 4 + 12] = 0xc1,
+            // One chunk more than the body holds.
+            2 => body[chunks_at] += 1,
+            // The body's last byte gone.
+            3 => {
+                body.pop();
+            }
+            // Unedited: the rewritten checkpoint opens.
+            _ => {}
+        }
+        let conn = rusqlite::Connection::open(&path)?;
+        conn.execute("DELETE FROM checkpoint_chunks", [])?;
+        conn.execute("DELETE FROM checkpoints", [])?;
+        let edited = partnerdesk_store::Checkpoint {
+            mark: cp.mark,
+            bytes: reframed(&cp.bytes, &body),
+        };
+        store.put_checkpoint(&desk.partner().id, &edited)?;
+        drop(store);
+        let want = (edit > 0).then_some("STORE_CORRUPT");
+        assert_eq!(open_code(&path, &desk), want, "edit {edit}");
+    }
+    Ok(())
+}
+
 #[test]
 fn a_corrupt_event_row_is_store_corrupt() -> TestResult {
     let cases = [

@@ -42,7 +42,7 @@ pub(crate) struct SnapshotOut<'a> {
     indexed_month: String,
     partner: &'a Partner,
     operators: Vec<&'a Operator>,
-    customers: Vec<&'a Customer>,
+    pub(crate) customers: Vec<&'a Customer>,
     ledger: &'a crate::ledger::Ledger,
     exports: &'a crate::export::ExportHistory,
     /// The key that signs search cursors, so cursors survive a save and reload.
@@ -56,7 +56,7 @@ pub(crate) struct SnapshotIn {
     #[serde(default)]
     operators: Vec<Operator>,
     #[serde(default)]
-    customers: Vec<Customer>,
+    pub(crate) customers: Vec<Customer>,
     #[serde(default)]
     ledger: crate::ledger::Ledger,
     #[serde(default)]
@@ -118,7 +118,33 @@ impl Desk {
 
     /// Builds a desk from a decoded snapshot, checking every invariant: the one path the JSON
     /// snapshot and the binary checkpoint ([`crate::checkpoint`]) both load through.
-    pub(crate) fn from_snapshot_in(snap: SnapshotIn) -> Result<Desk> {
+    pub(crate) fn from_snapshot_in(mut snap: SnapshotIn) -> Result<Desk> {
+        let customers = std::mem::take(&mut snap.customers);
+        let (mut desk, rest) = Desk::load_head(snap)?;
+        if let Some(i) = crate::validate::first_repeat(customers.iter().map(|c| &c.id)) {
+            return Err(Error::snapshot(
+                format!("customers[{i}].id"),
+                "duplicate customer id",
+            ));
+        }
+        // Every customer is checked, in order, before any is placed (placing cannot fail and
+        // the checks read only the partner and the operators, so the first refusal is the
+        // one a customer-by-customer load would meet); then all are placed at once, the
+        // indexes built in bulk.
+        let mut customers = customers;
+        for (i, c) in customers.iter_mut().enumerate() {
+            desk.check_loaded(i, c)?;
+        }
+        // The ids were found unique above: no repeat to stop at.
+        desk.place_all_validated(customers.len(), customers)
+            .map_err(|i| Error::snapshot(format!("customers[{i}].id"), "duplicate customer id"))?;
+        desk.load_tail(rest)
+    }
+
+    /// The first part of a load: the desk with its partner, cursor key and operators, and no
+    /// customers yet; the ledger and export history are handed back for
+    /// [`Desk::load_tail`]. The snapshot's customers are not read.
+    pub(crate) fn load_head(snap: SnapshotIn) -> Result<(Desk, SnapshotTail)> {
         let month: YearMonth = snap
             .indexed_month
             .parse()
@@ -133,25 +159,28 @@ impl Desk {
             desk.load_operator(op)
                 .map_err(|_| Error::snapshot(format!("operators[{i}].id"), "duplicate operator"))?;
         }
-        if let Some(i) = crate::validate::first_repeat(snap.customers.iter().map(|c| &c.id)) {
-            return Err(Error::snapshot(
-                format!("customers[{i}].id"),
-                "duplicate customer id",
-            ));
-        }
-        // Every customer is checked, in order, before any is placed (placing cannot fail and
-        // the checks read only the partner and the operators, so the first refusal is the
-        // one a customer-by-customer load would meet); then all are placed at once, the
-        // indexes built in bulk.
-        let mut customers = snap.customers;
-        for (i, c) in customers.iter_mut().enumerate() {
-            c.sort_spend();
-            crate::validate::customer(c, &desk.partner, &desk.operators)
-                .map_err(|r| r.into_snapshot_error(&format!("customers[{i}]")))?;
-        }
-        desk.place_all_validated(customers);
-        let mut ledger = snap.ledger;
-        ledger.check(&desk)?;
+        let tail = SnapshotTail {
+            ledger: snap.ledger,
+            exports: snap.exports,
+            now,
+        };
+        Ok((desk, tail))
+    }
+
+    /// Checks the `i`th customer of a snapshot as a load does (its spend sorted first),
+    /// naming the field as `customers[i]....`. Reads only the partner and the operators, so
+    /// several threads may check customers of one load at once.
+    pub(crate) fn check_loaded(&self, i: usize, c: &mut Customer) -> Result<()> {
+        c.sort_spend();
+        crate::validate::customer(c, &self.partner, &self.operators)
+            .map_err(|r| r.into_snapshot_error(&format!("customers[{i}]")))
+    }
+
+    /// The last part of a load: the ledger and the export history checked against the desk
+    /// and its customers, then kept.
+    pub(crate) fn load_tail(mut self, tail: SnapshotTail) -> Result<Desk> {
+        let mut ledger = tail.ledger;
+        ledger.check(&self)?;
         if ledger
             .events
             .last()
@@ -165,12 +194,20 @@ impl Desk {
         ledger.reindex();
         // Snapshots written before desks recorded their creation instant: the start of the
         // indexed month stands in for it.
-        ledger.origin = ledger.origin.or(Some(now));
-        desk.ledger = ledger;
-        snap.exports.check()?;
-        desk.exports = snap.exports;
-        Ok(desk)
+        ledger.origin = ledger.origin.or(Some(tail.now));
+        self.ledger = ledger;
+        tail.exports.check()?;
+        self.exports = tail.exports;
+        Ok(self)
     }
+}
+
+/// What a load keeps for its end ([`Desk::load_tail`]): the ledger, the export history and
+/// the start of the indexed month.
+pub(crate) struct SnapshotTail {
+    ledger: crate::ledger::Ledger,
+    exports: crate::export::ExportHistory,
+    now: chrono::DateTime<chrono::Utc>,
 }
 
 impl PartialEq for Desk {

@@ -409,8 +409,16 @@ pub(crate) fn id_count(given: usize, max: usize) -> crate::error::Result<()> {
 pub(crate) fn first_repeat<'a, T: Eq + std::hash::Hash + 'a>(
     values: impl ExactSizeIterator<Item = &'a T>,
 ) -> Option<usize> {
+    first_repeat_of(values.len(), values)
+}
+
+/// [`first_repeat`] over `len` values that do not know their number (a load's chunks).
+pub(crate) fn first_repeat_of<'a, T: Eq + std::hash::Hash + 'a>(
+    len: usize,
+    values: impl Iterator<Item = &'a T>,
+) -> Option<usize> {
     let mut seen = std::collections::HashSet::with_capacity_and_hasher(
-        values.len(),
+        len,
         foldhash::fast::RandomState::default(),
     );
     values.into_iter().position(|v| !seen.insert(v))

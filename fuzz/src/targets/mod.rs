@@ -1,6 +1,7 @@
 //! The fuzz targets: one per door of the library that takes outside input.
 
 mod builders;
+mod checkpoint;
 mod cursor;
 mod events;
 mod export;
@@ -35,6 +36,7 @@ pub(crate) static ALL: &[Target] = &[
     filter::TARGET,
     builders::TARGET,
     snapshot::TARGET,
+    checkpoint::TARGET,
     events::TARGET,
     huawei::TARGET,
     cursor::TARGET,

@@ -242,6 +242,22 @@ impl SlotTable {
         self.0.insert(id.clone(), slot);
     }
 
+    /// Records a customer's slot unless the id has one already; whether it was recorded.
+    pub(crate) fn insert_new(&mut self, id: &CustomerId, slot: u32) -> bool {
+        match self.0.entry(id.clone()) {
+            std::collections::hash_map::Entry::Occupied(_) => false,
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(slot);
+                true
+            }
+        }
+    }
+
+    /// Makes room for `more` customers.
+    pub(crate) fn reserve(&mut self, more: usize) {
+        self.0.reserve(more);
+    }
+
     /// Forgets a customer.
     pub(crate) fn remove(&mut self, id: &CustomerId) -> Option<u32> {
         self.0.remove(id)

@@ -1,12 +1,13 @@
 //! Checkpoints of an older format keep opening.
 //!
-//! `tests/fixtures/checkpoint-v1.bin` is a version 1 checkpoint written once and committed,
-//! beside `checkpoint-v1.json`, the JSON snapshot of the same desk (a small demo portfolio,
-//! one freeze, one refused grant: customers, events and audit records). While version 1 is
-//! the newest format this checks that the committed bytes still open; from version 2 on it is
-//! the test that "a checkpoint of an older format still opens". Never rewrite the fixture to
-//! make this pass: add a reader for the old version instead. To write it the first time:
-//! `PARTNERDESK_WRITE_FIXTURES=1 cargo test -p partnerdesk --test integration checkpoints`.
+//! `tests/fixtures/checkpoint-vN.bin` is a version N checkpoint written once and committed,
+//! beside `checkpoint-vN.json`, the JSON snapshot of the same desk (a small demo portfolio,
+//! one freeze, one refused grant: customers, events and audit records). Each test checks that
+//! the committed bytes of one version still open: for every version but the newest, the test
+//! that "a checkpoint of an older format still opens". Never rewrite a fixture to make this
+//! pass: add a reader for the old version instead. To write the newest version's fixture the
+//! first time: `PARTNERDESK_WRITE_FIXTURES=1 cargo test -p partnerdesk --test integration
+//! checkpoints` (it writes only a fixture that is not there yet).
 
 use partnerdesk::freeze::FreezeRequest;
 use partnerdesk::{Actor, Desk, FreezeScope, Invocation, OperatorId, Permission, demo};
@@ -45,11 +46,14 @@ fn fixture_desk() -> Result<Desk, partnerdesk::Error> {
     Ok(desk)
 }
 
-#[test]
-fn the_version_1_checkpoint_fixture_still_opens() -> TestResult {
-    let bin = fixture("checkpoint-v1.bin");
-    let json = fixture("checkpoint-v1.json");
-    if std::env::var_os("PARTNERDESK_WRITE_FIXTURES").is_some() {
+/// Opens the committed fixture of `version` and compares it with the JSON snapshot beside it.
+fn opens(version: u32) -> TestResult {
+    let bin = fixture(&format!("checkpoint-v{version}.bin"));
+    let json = fixture(&format!("checkpoint-v{version}.json"));
+    if std::env::var_os("PARTNERDESK_WRITE_FIXTURES").is_some()
+        && version == partnerdesk::checkpoint::CHECKPOINT_VERSION
+        && !bin.exists()
+    {
         let desk = fixture_desk()?;
         std::fs::write(&bin, desk.to_checkpoint()?)?;
         std::fs::write(&json, desk.to_snapshot_json()?)?;
@@ -57,8 +61,8 @@ fn the_version_1_checkpoint_fixture_still_opens() -> TestResult {
     let bytes = std::fs::read(&bin)?;
     assert_eq!(
         bytes.get(8..12),
-        Some(&1u32.to_le_bytes()[..]),
-        "a version 1 file"
+        Some(&version.to_le_bytes()[..]),
+        "a version {version} file"
     );
     let desk = Desk::from_checkpoint(&bytes)?;
     let expected = Desk::from_snapshot_json(&std::fs::read_to_string(&json)?)?;
@@ -67,4 +71,25 @@ fn the_version_1_checkpoint_fixture_still_opens() -> TestResult {
     assert!(!desk.events().is_empty(), "the fixture holds events");
     assert!(desk.mark().audit > 0, "the fixture holds audit records");
     Ok(())
+}
+
+#[test]
+fn the_version_1_checkpoint_fixture_still_opens() -> TestResult {
+    opens(1)
+}
+
+#[test]
+fn the_version_2_checkpoint_fixture_still_opens() -> TestResult {
+    opens(2)
+}
+
+#[test]
+fn the_newest_version_has_a_fixture() {
+    assert!(
+        fixture(&format!(
+            "checkpoint-v{}.bin",
+            partnerdesk::checkpoint::CHECKPOINT_VERSION
+        ))
+        .exists()
+    );
 }

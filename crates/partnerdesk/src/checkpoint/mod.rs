@@ -1,0 +1,200 @@
+//! Checkpoints: the whole desk in a compact, versioned, checksummed binary form.
+//!
+//! Why beside the JSON snapshot: a durable store (the `partnerdesk-store` crate) opens a desk
+//! from its latest checkpoint plus the events after it, so a checkpoint is read on every open
+//! and written every few thousand events. JSON is the export and import format (readable,
+//! stable, about 1.7 KB a customer); a checkpoint is the desk's own working form: smaller,
+//! faster to read, and never mistaken for something else.
+//!
+//! The frame, all integers little-endian:
+//!
+//! | bytes | what |
+//! | --- | --- |
+//! | 8 | the magic bytes `PDCKPT\r\n` ([`CHECKPOINT_MAGIC`]) |
+//! | 4 | the format version ([`CHECKPOINT_VERSION`]) |
+//! | 8 | the body's length in bytes |
+//! | 32 | the SHA-256 digest of the body |
+//! | rest | the body |
+//!
+//! Version 1's body is the JSON snapshot's document (the same fields, [`crate::snapshot`]
+//! version 2) encoded as MessagePack with named fields (`rmp-serde`): self-describing, so the
+//! model's internally tagged enums (`EventKind`) and open enums read back, and unknown fields
+//! are skipped as in JSON.
+//!
+//! Version 2's body (written since) keeps that document for everything but the customers, and
+//! holds the customers positional (no field names) in chunks of 2,048 that decode
+//! independently, so an open decodes and checks them on both cores:
+//!
+//! | bytes | what |
+//! | --- | --- |
+//! | 8 | the head's length `h` |
+//! | `h` | the head: the snapshot document with `customers` empty, named-field MessagePack as in version 1 |
+//! | 8 | the number of customers |
+//! | 4 | the number of chunks |
+//! | per chunk: 4 | its number of customers, 1 to 8,192 |
+//! | per chunk: 8 | its length in bytes |
+//! | per chunk: rest | one MessagePack array: its customers, each an array of the customer's fields in declaration order (`rmp-serde` without field names), then an empty byte string, the chunk's end mark |
+//!
+//! The layout is checked whole before anything is decoded: every length within the body, the
+//! chunks' customers adding up to the count, no byte after the last chunk; a chunk decodes to
+//! exactly its number of customers and ends where its length says. The head keeps its field
+//! names: it is small, and the ledger's internally tagged events need a self-describing form.
+//! Unlike the head, a chunk has no room for fields it does not know: a customer with a new
+//! field is a new version.
+//!
+//! Loading checks the frame, then decodes the body and builds the desk with the checks a JSON
+//! snapshot's load makes (the same functions; version 2 checks its chunks on two threads and
+//! reports what the JSON load would: a repeated id first, then the first refused customer in
+//! the desk's order). What goes wrong is typed, and no desk is returned:
+//!
+//! - not a checkpoint (too short, other magic bytes), a truncated body, a checksum that does
+//!   not match or a body that does not decode: `INVALID_SNAPSHOT` naming `checkpoint`,
+//!   `checkpoint.length`, `checkpoint.checksum`, `checkpoint.body` (a version 2 body's layout
+//!   or head) or `checkpoint.chunks[k]` (its `k`th chunk of customers), never the offending
+//!   bytes: they may be personal data;
+//! - a version newer than this library's: `UNSUPPORTED_SNAPSHOT_VERSION`;
+//! - a body that decodes but breaks an invariant: the snapshot's own `INVALID_SNAPSHOT`.
+//!
+//! Older formats keep opening: when the body changes shape, the version goes up and the
+//! loader keeps a reader for every earlier version. The test suite opens a version 1 and a
+//! version 2 checkpoint committed as fixtures (`tests/fixtures/checkpoint-v1.bin`,
+//! `checkpoint-v2.bin`).
+//!
+//! Like a JSON snapshot, a checkpoint holds customers' personal data and the desk's cursor
+//! key: store and move it as a secret.
+
+use crate::desk::Desk;
+use crate::error::{Error, Result};
+use crate::snapshot::SnapshotIn;
+use sha2::{Digest, Sha256};
+
+mod v2;
+
+/// The magic bytes every checkpoint starts with.
+pub const CHECKPOINT_MAGIC: [u8; 8] = *b"PDCKPT\r\n";
+
+/// The checkpoint format version this library writes (and the newest it reads).
+///
+/// - 1: the snapshot document (snapshot version 2) as named-field MessagePack.
+/// - 2: that document without its customers, then the customers positional in chunks
+///   (the layout is in [`crate::checkpoint`]). Version 1 still opens.
+pub const CHECKPOINT_VERSION: u32 = 2;
+
+/// The frame's length before the body: magic, version, length, digest.
+const HEADER_LEN: usize = 8 + 4 + 8 + 32;
+
+fn corrupt(field: &str, reason: &str) -> Error {
+    Error::InvalidSnapshot {
+        field: field.to_owned(),
+        reason: reason.to_owned(),
+    }
+}
+
+impl Desk {
+    /// The desk as a checkpoint (see [`crate::checkpoint`]).
+    ///
+    /// ```
+    /// use partnerdesk::{demo, Desk};
+    /// let (desk, _now) = demo::portfolio(50, 1)?;
+    /// let bytes = desk.to_checkpoint()?;
+    /// assert!(bytes.len() < desk.to_snapshot_json()?.len());
+    /// assert_eq!(Desk::from_checkpoint(&bytes)?, desk);
+    /// # Ok::<(), partnerdesk::Error>(())
+    /// ```
+    pub fn to_checkpoint(&self) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(HEADER_LEN + 1024 * (self.len() + 1));
+        out.extend_from_slice(&CHECKPOINT_MAGIC);
+        out.extend_from_slice(&CHECKPOINT_VERSION.to_le_bytes());
+        out.extend_from_slice(&[0; 8 + 32]);
+        v2::write_body(self, &mut out)?;
+        let body = out.get(HEADER_LEN..).unwrap_or_default();
+        let len = (body.len() as u64).to_le_bytes();
+        let digest = Sha256::digest(body);
+        out[12..20].copy_from_slice(&len);
+        out[20..HEADER_LEN].copy_from_slice(&digest);
+        Ok(out)
+    }
+
+    /// Loads a desk from a checkpoint, checking the frame, then every invariant a JSON
+    /// snapshot is checked for. Nothing is loaded on error.
+    ///
+    /// ```
+    /// use partnerdesk::{demo, Desk};
+    /// let (desk, _now) = demo::portfolio(20, 1)?;
+    /// let mut bytes = desk.to_checkpoint()?;
+    /// let last = bytes.len() - 1;
+    /// bytes[last] ^= 1;
+    /// let err = Desk::from_checkpoint(&bytes).err().map(|e| e.code());
+    /// assert_eq!(err, Some("INVALID_SNAPSHOT"));
+    /// # Ok::<(), partnerdesk::Error>(())
+    /// ```
+    pub fn from_checkpoint(bytes: &[u8]) -> Result<Desk> {
+        let (Some(magic), Some(version), Some(len), Some(digest), Some(body)) = (
+            bytes.get(..8),
+            bytes.get(8..12),
+            bytes.get(12..20),
+            bytes.get(20..HEADER_LEN),
+            bytes.get(HEADER_LEN..),
+        ) else {
+            return Err(corrupt("checkpoint", "too short to be a checkpoint"));
+        };
+        if magic != CHECKPOINT_MAGIC {
+            return Err(corrupt("checkpoint", "not a partnerdesk checkpoint"));
+        }
+        let version = u32::from_le_bytes(version.try_into().unwrap_or_default());
+        if version == 0 || version > CHECKPOINT_VERSION {
+            return Err(Error::UnsupportedSnapshotVersion {
+                found: version,
+                supported: CHECKPOINT_VERSION,
+            });
+        }
+        let len = u64::from_le_bytes(len.try_into().unwrap_or_default());
+        if len != body.len() as u64 {
+            return Err(corrupt(
+                "checkpoint.length",
+                "the body's length differs from the header's (truncated or extended)",
+            ));
+        }
+        // The digest is computed on a second thread while this one loads (a million
+        // customers are over a gigabyte to hash); its verdict still comes first, so a body
+        // whose digest differs is refused as such, whatever it decodes to. Decoding bytes
+        // before they are known to match is safe: the decoder must withstand any bytes anyway,
+        // since a digest is no proof of who wrote them.
+        let (matches, loaded) = std::thread::scope(|scope| {
+            let hashing = std::thread::Builder::new()
+                .name("checkpoint-digest".into())
+                .spawn_scoped(scope, || Sha256::digest(body));
+            let loaded = match version {
+                1 => read_v1(body),
+                _ => v2::read_body(body),
+            };
+            // No second thread (or it failed): the digest is computed here.
+            let actual = hashing
+                .ok()
+                .and_then(|h| h.join().ok())
+                .unwrap_or_else(|| Sha256::digest(body));
+            (actual.as_slice() == digest, loaded)
+        });
+        if !matches {
+            return Err(corrupt(
+                "checkpoint.checksum",
+                "the body's SHA-256 digest differs from the header's",
+            ));
+        }
+        loaded
+    }
+}
+
+/// Loads a desk from a version 1 body: the whole snapshot document, named-field MessagePack.
+fn read_v1(body: &[u8]) -> Result<Desk> {
+    let snap = rmp_serde::from_slice::<SnapshotIn>(body).map_err(|_| {
+        corrupt(
+            "checkpoint.body",
+            "does not decode as a version 1 checkpoint body",
+        )
+    })?;
+    Desk::from_snapshot_in(snap)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,312 @@
+//! Version 2 of the checkpoint body: the customers positional and in chunks, decoded and
+//! checked on two threads.
+//!
+//! Why: opening a durable desk reads its checkpoint, and in version 1 two thirds of an open
+//! went to decoding one named-field MessagePack document (every field name of every customer
+//! read and matched as a string). Here the customers carry no field names, and they come in
+//! chunks of [`CHUNK`] that decode independently, so both cores decode and check them. (The
+//! field names were less than a third of the decode: `benches/README.md`, "Checkpoint version
+//! 2", has what is left.)
+//!
+//! The layout is in the [`crate::checkpoint`] module's documentation.
+
+use super::corrupt;
+use crate::customer::Customer;
+use crate::desk::Desk;
+use crate::error::{Error, Result};
+use crate::snapshot::{SnapshotIn, SnapshotOut};
+use serde::de::{DeserializeSeed, Deserializer, SeqAccess, Visitor};
+use serde::ser::{Serialize, SerializeSeq, Serializer};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Customers in each chunk the writer makes (the last one may hold fewer): small enough that
+/// two threads share the work evenly, large enough that the chunk table is nothing.
+pub(super) const CHUNK: usize = 2048;
+
+/// The most customers a chunk may claim: bounds what a chunk reserves before it decodes.
+pub(super) const MAX_CHUNK: u32 = 8192;
+
+/// The fewest bytes a customer takes in a chunk (an array header and one byte for each of
+/// its seventeen fields): a chunk's claimed count reserves no more than its bytes can hold.
+const MIN_CUSTOMER_BYTES: usize = 18;
+
+/// How deep a customer's values nest, at most (the deepest is a resource's fields in the
+/// customer's list of resources, a few levels): a bound on the decoder's recursion that the
+/// input cannot raise.
+const MAX_DEPTH: usize = 16;
+
+/// Writes the version 2 body of `desk` after `out`'s header.
+pub(super) fn write_body(desk: &Desk, out: &mut Vec<u8>) -> Result<()> {
+    write_document(desk.snapshot_out(), CHUNK, out)
+}
+
+/// Writes a snapshot document as a version 2 body, its customers in chunks of `chunk`.
+pub(super) fn write_document(
+    mut head: SnapshotOut<'_>,
+    chunk: usize,
+    out: &mut Vec<u8>,
+) -> Result<()> {
+    let failed = |_| corrupt("checkpoint.body", "could not be encoded");
+    let customers = std::mem::take(&mut head.customers);
+    let at = out.len();
+    out.extend_from_slice(&[0; 8]);
+    rmp_serde::encode::write_named(out, &head).map_err(failed)?;
+    let head_len = (out.len() - at - 8) as u64;
+    out[at..at + 8].copy_from_slice(&head_len.to_le_bytes());
+    out.extend_from_slice(&(customers.len() as u64).to_le_bytes());
+    let chunks = customers.chunks(chunk.clamp(1, MAX_CHUNK as usize));
+    let count = u32::try_from(chunks.len())
+        .map_err(|_| corrupt("checkpoint.body", "too many customers for one checkpoint"))?;
+    out.extend_from_slice(&count.to_le_bytes());
+    for chunk in chunks {
+        // At most MAX_CHUNK customers: fits.
+        out.extend_from_slice(&(chunk.len() as u32).to_le_bytes());
+        let at = out.len();
+        out.extend_from_slice(&[0; 8]);
+        rmp_serde::encode::write(out, &ChunkOut(chunk)).map_err(failed)?;
+        let len = (out.len() - at - 8) as u64;
+        out[at..at + 8].copy_from_slice(&len.to_le_bytes());
+    }
+    Ok(())
+}
+
+/// Reads fixed-size little-endian integers and slices off the front of a body.
+struct Bytes<'a>(&'a [u8]);
+
+impl<'a> Bytes<'a> {
+    fn take(&mut self, n: u64) -> Option<&'a [u8]> {
+        let n = usize::try_from(n).ok()?;
+        let (taken, rest) = self.0.split_at_checked(n)?;
+        self.0 = rest;
+        Some(taken)
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+}
+
+/// A version 2 body's parts: the head, and each chunk's number of customers and bytes.
+struct Layout<'a> {
+    head: &'a [u8],
+    chunks: Vec<(u32, &'a [u8])>,
+}
+
+fn layout(body: &[u8]) -> Result<Layout<'_>> {
+    let short = || corrupt("checkpoint.body", "ends before its chunk table says");
+    let mut rest = Bytes(body);
+    let head_len = rest.u64().ok_or_else(short)?;
+    let head = rest.take(head_len).ok_or_else(short)?;
+    let customers = rest.u64().ok_or_else(short)?;
+    let count = rest.u32().ok_or_else(short)?;
+    // Each chunk takes at least its 12 bytes of table: no more room is reserved than that.
+    let room = rest.0.len() / 12;
+    let mut chunks = Vec::with_capacity((count as usize).min(room));
+    let mut total: u64 = 0;
+    for _ in 0..count {
+        let n = rest.u32().ok_or_else(short)?;
+        if n == 0 || n > MAX_CHUNK {
+            return Err(corrupt(
+                "checkpoint.body",
+                "a chunk's number of customers is out of range",
+            ));
+        }
+        let len = rest.u64().ok_or_else(short)?;
+        chunks.push((n, rest.take(len).ok_or_else(short)?));
+        total += u64::from(n);
+    }
+    if !rest.0.is_empty() {
+        return Err(corrupt(
+            "checkpoint.body",
+            "holds bytes after the last chunk its table counts",
+        ));
+    }
+    if total != customers {
+        return Err(corrupt(
+            "checkpoint.body",
+            "the chunks' customers do not add up to the body's count",
+        ));
+    }
+    Ok(Layout { head, chunks })
+}
+
+/// A chunk as written: one MessagePack array of its customers, each an array of its fields,
+/// and last an empty byte string, the chunk's end mark (see [`decode_chunk`]).
+struct ChunkOut<'a>(&'a [&'a Customer]);
+
+impl Serialize for ChunkOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len() + 1))?;
+        for c in self.0 {
+            seq.serialize_element(c)?;
+        }
+        seq.serialize_element(&EndMark)?;
+        seq.end()
+    }
+}
+
+/// The empty byte string that ends a chunk.
+struct EndMark;
+
+impl Serialize for EndMark {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_bytes(&[])
+    }
+}
+
+/// Reads a chunk of `n` customers: the array, then the end mark, lent from the input.
+struct ChunkIn {
+    n: u32,
+    capacity: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for ChunkIn {
+    type Value = (Vec<Customer>, &'de [u8]);
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ChunkIn {
+    type Value = (Vec<Customer>, &'de [u8]);
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a chunk of customers")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        let short = || serde::de::Error::custom("a chunk holds fewer customers than it says");
+        let mut customers = Vec::with_capacity(self.capacity);
+        for _ in 0..self.n {
+            customers.push(seq.next_element::<Customer>()?.ok_or_else(short)?);
+        }
+        let end: &'de [u8] = seq.next_element()?.ok_or_else(short)?;
+        Ok((customers, end))
+    }
+}
+
+/// Decodes one chunk: exactly `n` customers and its end mark, ending where the chunk's bytes
+/// end, or `None`.
+///
+/// The decoder reads from the chunk's bytes in place (texts are checked and copied once), and
+/// tells no position; the end mark, an empty byte string lent from the same bytes, does: it
+/// sits where decoding stopped. (The decoder also refuses an array with more elements than
+/// the reader took.)
+fn decode_chunk(bytes: &[u8], n: u32) -> Option<Vec<Customer>> {
+    let mut de = rmp_serde::Deserializer::from_read_ref(bytes);
+    de.set_max_depth(MAX_DEPTH);
+    // n is at most MAX_CHUNK, and no more than the bytes can hold.
+    let capacity = (n as usize).min(bytes.len() / MIN_CUSTOMER_BYTES);
+    let (customers, end) = ChunkIn { n, capacity }.deserialize(&mut de).ok()?;
+    let stopped = end.as_ptr() as usize;
+    let last = bytes.as_ptr() as usize + bytes.len();
+    (end.is_empty() && stopped == last).then_some(customers)
+}
+
+/// One chunk decoded: its customers and the first one's refusal, if one breaks an invariant
+/// (the snapshot's error); `None` when the chunk does not decode.
+type Chunk = Option<(Vec<Customer>, Option<Error>)>;
+
+/// Decodes and checks chunks, taking the next one not yet taken until none is left; returns
+/// them by their number.
+fn work(
+    desk: &Desk,
+    layout: &Layout<'_>,
+    starts: &[usize],
+    next: &AtomicUsize,
+) -> Vec<(usize, Chunk)> {
+    let mut done = Vec::new();
+    loop {
+        let k = next.fetch_add(1, Ordering::Relaxed);
+        let (Some(&(n, bytes)), Some(&first)) = (layout.chunks.get(k), starts.get(k)) else {
+            return done;
+        };
+        let chunk = decode_chunk(bytes, n).map(|mut customers| {
+            let refused = customers
+                .iter_mut()
+                .enumerate()
+                .try_for_each(|(i, c)| desk.check_loaded(first + i, c))
+                .err();
+            (customers, refused)
+        });
+        done.push((k, chunk));
+    }
+}
+
+/// Loads a desk from a version 2 body. What it refuses, and in which order, is what the
+/// snapshot's load refuses of the same desk: the head's invariants, a repeated customer id,
+/// then the first customer (in order) that breaks one, then the ledger's; a body that does
+/// not decode is refused before any customer's invariant.
+pub(super) fn read_body(body: &[u8]) -> Result<Desk> {
+    let layout = layout(body)?;
+    let snap: SnapshotIn = rmp_serde::from_slice(layout.head)
+        .map_err(|_| corrupt("checkpoint.body", "the head does not decode"))?;
+    if !snap.customers.is_empty() {
+        return Err(corrupt(
+            "checkpoint.body",
+            "the head holds customers outside the chunks",
+        ));
+    }
+    let (mut desk, tail) = Desk::load_head(snap)?;
+    let mut starts = Vec::with_capacity(layout.chunks.len());
+    let mut total = 0usize;
+    for &(n, _) in &layout.chunks {
+        starts.push(total);
+        total += n as usize;
+    }
+
+    // Both cores take chunks in turn; a second thread that cannot be spawned leaves all of
+    // them to this one.
+    let next = AtomicUsize::new(0);
+    let mut done = std::thread::scope(|scope| {
+        let helper = std::thread::Builder::new()
+            .name("checkpoint-chunks".into())
+            .spawn_scoped(scope, || work(&desk, &layout, &starts, &next));
+        let mut done = work(&desk, &layout, &starts, &next);
+        if let Some(theirs) = helper.ok().and_then(|h| h.join().ok()) {
+            done.extend(theirs);
+        }
+        // A helper that panicked (no code it runs should) left the chunks it had not taken:
+        // this thread takes them. The one it was decoding is missing, and the body is refused
+        // below rather than a desk built without it.
+        done.extend(work(&desk, &layout, &starts, &next));
+        done
+    });
+    done.sort_unstable_by_key(|(k, _)| *k);
+    if done.len() != layout.chunks.len() {
+        return Err(corrupt("checkpoint.body", "a chunk was not decoded"));
+    }
+    let mut chunks = Vec::with_capacity(done.len());
+    let mut refused = None;
+    for (k, chunk) in done {
+        let Some((customers, refusal)) = chunk else {
+            return Err(corrupt(
+                &format!("checkpoint.chunks[{k}]"),
+                "does not decode as a version 2 chunk of customers",
+            ));
+        };
+        chunks.push(customers);
+        if refused.is_none() {
+            refused = refusal;
+        }
+    }
+    // The order of the snapshot's load: a repeated id first, then the first refused customer.
+    // With none refused, repeats are found while the customers are placed.
+    let repeated =
+        |i: usize| Error::snapshot(format!("customers[{i}].id"), "duplicate customer id");
+    if let Some(e) = refused {
+        let ids = chunks.iter().flatten().map(|c| &c.id);
+        return Err(crate::validate::first_repeat_of(total, ids).map_or(e, repeated));
+    }
+    desk.place_all_validated(total, chunks.into_iter().flatten())
+        .map_err(repeated)?;
+    desk.load_tail(tail)
+}
