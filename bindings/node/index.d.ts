@@ -16,7 +16,30 @@ declare global {
   }
 }
 
-/** r" What an authorization lets the partner do on the customer's behalf. */
+/**
+ * One attempt in the audit trail: who tried what, when, on which customer, and whether it was
+ * allowed (ids, codes and field names only, never personal data).
+ */
+export interface AuditRecord {
+  /** Sequence number, from 1, increasing. */
+  seq: number
+  /** When. */
+  at: Date
+  /** Who. */
+  actor: Actor
+  /** On which customer, if one. */
+  customerId?: string
+  /** What was attempted (`freeze`, `set_budget`, `reveal`, `export`, ...). */
+  kind: string
+  /** Whether it was allowed. */
+  allowed: boolean
+  /** The error code when it was refused. */
+  deniedCode?: string
+  /** Detail without personal data (ids, scopes, amounts, field names). */
+  detail: string
+}
+
+/** What an authorization lets the partner do on the customer's behalf. */
 export type AuthorizationScope = 'place_orders' | 'operate_resources'
 
 /** Budget columns of a row. */
@@ -103,6 +126,24 @@ export interface CustomerRow {
   unpaidOrders: number
 }
 
+/** One change on the desk, in words (`events_json` gives the events to apply elsewhere). */
+export interface DeskEvent {
+  /** Sequence number, from 1, without gaps. */
+  seq: number
+  /** When. */
+  at: Date
+  /** Who. */
+  actor: Actor
+  /** The customer changed, if one. */
+  customerId?: string
+  /** A stable code for the kind of change (`frozen`, `budget_set`, `manager_assigned`, ...). */
+  kind: string
+  /** Ids, codes, scopes and amounts of the change (no names, contact data or reasons). */
+  summary: string
+  /** The event's link in the log's hash chain (64 hexadecimal digits). */
+  link: string
+}
+
 /**
  * Which detail list, with its options, as a host passes it (to read a list or export one).
  * Options that do not apply to the list are ignored; absent ones take their defaults (in
@@ -145,6 +186,35 @@ export interface LabeledAmount {
   label: string
   /** The amount. */
   amount: Money
+}
+
+/** How a personal field is masked. */
+export type MaskKind = 'default' | 'keep' | 'fixed' | 'hidden' | 'pseudonym' | 'clear'
+
+/** How each personal field is masked (in rows, or in exports). */
+export interface MaskPolicy {
+  /** Customer name (never `clear`). */
+  name: MaskRule
+  /** Mobile number (never `clear`). */
+  mobile: MaskRule
+  /** E-mail (never `clear`). */
+  email: MaskRule
+  /** Account name. */
+  accountName: MaskRule
+  /** Account manager's display name. */
+  managerName: MaskRule
+}
+
+/** How one personal field is masked. */
+export interface MaskRule {
+  /** `default`, `keep`, `fixed`, `hidden`, `pseudonym` or `clear`. */
+  kind: MaskKind
+  /** `keep`: characters kept at the start (at most 255; default 0). */
+  first?: number
+  /** `keep`: characters kept at the end (at most 255; default 0). */
+  last?: number
+  /** `fixed`: the replacement text (at most 64 characters, no `*`). */
+  text?: string
 }
 
 /** An exact amount with its ISO 4217 currency. */
@@ -227,6 +297,9 @@ export interface ResourcePage {
   nextCursor?: string
 }
 
+/** A personal field of a customer that rows and exports mask. */
+export type SensitiveField = 'name' | 'mobile' | 'email' | 'account_name' | 'manager_name'
+
 /** One line of a customer's spend details; what the grouping does not keep is absent. */
 export interface SpendDetail {
   /** The billing day, `YYYY-MM-DD` (grouping by record or by day). */
@@ -296,6 +369,54 @@ export declare class Desk {
    * and lapses requests unanswered for 90 days; how many changed.
    */
   expireAuthorizations(options?: ExpireOptions | undefined | null): number
+
+  /** How rows of searches mask personal fields. */
+  rowPolicy(): MaskPolicy
+  /**
+   * Sets how rows mask personal fields. Refuses a policy that shows a name, mobile or
+   * e-mail in clear or uses pseudonyms (exports only); nothing changes then.
+   */
+  setRowPolicy(policy: MaskPolicy): void
+  /** How exports that name no policy mask personal fields. */
+  exportPolicy(): MaskPolicy
+  /** Sets how exports mask personal fields by default (never a name, mobile or e-mail in clear). */
+  setExportPolicy(policy: MaskPolicy): void
+  /**
+   * Sets (or clears, without one) the partner's secret (at least 16 bytes) for keyed
+   * pseudonyms in exports. It is never saved in a snapshot.
+   */
+  setPseudonymKey(secret?: Buffer | undefined | null): void
+  /**
+   * Reveals one masked field of a customer in clear (the console's eye icon). Needs the
+   * reveal permission item (`PD_REVEAL_SENSITIVE`); every attempt, allowed or refused, is
+   * audited. Empty when the customer has no such value.
+   */
+  reveal(actor: string | Actor, customer: string, field: SensitiveField, options?: RevealOptions | undefined | null): string
+  /** The audit records, oldest first, of one customer, actor, kind and time span when given. */
+  auditLog(options?: AuditFilter | undefined | null): Array<AuditRecord>
+  /** The events after sequence number `since` (default 0: all), oldest first. */
+  events(options?: EventsOptions | undefined | null): Array<DeskEvent>
+  /**
+   * The events after sequence number `since` (default 0: all) as JSON text, what
+   * `apply_events` and `replay` read. It may hold personal data: keep it like a snapshot.
+   */
+  eventsJson(options?: EventsJsonOptions | undefined | null): string
+  /**
+   * Applies events (JSON text from another desk's `events_json`) in order, each checked
+   * first: its link in the hash chain (`EVENT_CHAIN_BROKEN`) and the checks its command
+   * passed (`INVALID_EVENT`), both naming the sequence number. On the first refused event
+   * nothing from it on is applied. A log sealed with a key needs the same key.
+   */
+  applyEvents(eventsJson: string): void
+  /**
+   * Sets (or clears, without one) the secret key (at least 16 bytes) the desk seals its
+   * events with (HMAC-SHA256 links) and checks applied events against. Never saved.
+   * Refused on a durable desk (`INVALID_ARGUMENT` on `key`): opening reads the stored
+   * events without a key, so sealed ones would not open again.
+   */
+  setEventKey(key?: Buffer | undefined | null): void
+  /** The link of the last event: the head of the event chain (empty at the start of one). */
+  chainHead(): string
   /**
    * A deterministic demo portfolio of `size` customers (the same seed gives the same desk),
    * built for the demo's fixed moment (`demoNow()`; pass it as `now` to see the demo's data
@@ -440,12 +561,6 @@ export declare class Desk {
   /** The export history, oldest first. */
   exports(): Array<ExportJob>
   /**
-   * Reveals one masked field of a customer in clear (the console's eye icon). Needs the
-   * reveal permission item (`PD_REVEAL_SENSITIVE`); every attempt, allowed or refused, is
-   * audited. `null` when the customer has no such value.
-   */
-  reveal(actor: string | Actor, customerId: string, field: SensitiveFieldName, now?: Date | undefined | null): string
-  /**
    * A new, empty desk for a partner (to import Huawei responses into). `now` defaults to
    * the current time.
    */
@@ -564,31 +679,6 @@ export declare class Desk {
    * given to an operator (`ADMINISTRATOR_ONLY`).
    */
   addOperator(operator: OperatorInit): void
-  /** The audit records matching a filter, oldest first. */
-  auditLog(filter?: AuditFilter | undefined | null): Array<AuditRecord>
-  /** The events after sequence number `since` (default 0: all), oldest first. */
-  events(since?: number | undefined | null): Array<DeskEvent>
-  /** How rows of searches are masked. */
-  rowPolicy(): MaskPolicy
-  /**
-   * Sets how rows are masked. Refuses a policy that shows a name, mobile or e-mail in clear
-   * or uses pseudonyms (exports only); nothing changes then.
-   */
-  setRowPolicy(policy: MaskPolicy): void
-  /** How exports that name no policy are anonymised. */
-  exportPolicy(): MaskPolicy
-  /** Sets how exports are anonymised by default (never in clear for name, mobile, e-mail). */
-  setExportPolicy(policy: MaskPolicy): void
-  /**
-   * Sets (or clears, with `null`) the partner's secret for keyed pseudonyms in exports (at
-   * least 16 bytes). It is never saved in a snapshot.
-   */
-  setPseudonymKey(secret?: Buffer | undefined | null): void
-  /**
-   * The events after sequence number `since` (default: all) as JSON text, for a host that
-   * ships the event log; `Desk.replay` applies them to a snapshot.
-   */
-  eventsJson(since?: number | undefined | null): string
   /**
    * Builds the desk of a snapshot and applies events (JSON text from `eventsJson`) on top:
    * replaying the events a desk emitted since the snapshot gives that desk again. Each event
@@ -597,15 +687,6 @@ export declare class Desk {
    * log was sealed with (`setEventKey`); the desk keeps it.
    */
   static replay(snapshotJson: string, eventsJson: string, key?: Buffer | undefined | null): Desk
-  /**
-   * Sets (or clears, without one) the secret key (at least 16 bytes) the desk seals its
-   * events with (HMAC-SHA256 links) and checks replayed events against. Never saved.
-   * Refused on a durable desk (`INVALID_ARGUMENT` on `key`): `Desk.open` reads the stored
-   * events without a key, so sealed ones would not open again.
-   */
-  setEventKey(key?: Buffer | undefined | null): void
-  /** The link of the last event: the head of the event chain (empty at the start of one). */
-  get chainHead(): string
   /**
    * Signs search cursors with a key derived from `secret` (at least 16 bytes): desks given
    * the same secret accept each other's cursors; earlier cursors are refused from now on.
@@ -633,11 +714,6 @@ export declare class Desk {
    * (`YYYY-MM-DD`, both included). Needs the view-spend permission.
    */
   managerSpend(actor: string | Actor, manager: string, from: string, to: string): Money
-  /**
-   * Applies events (JSON text from another desk's `eventsJson`) in order, each checked
-   * first; on the first refused one nothing from it on is applied.
-   */
-  applyEvents(eventsJson: string): void
 }
 
 /**
@@ -792,41 +868,18 @@ export interface AssociationRecord {
 /** How a customer is associated with the partner. */
 export type AssociationType = 'referral' | 'reseller'
 
-/** Which audit records to read; absent fields match everything. */
+/** The optional arguments of the `Desk` method that takes it. */
 export interface AuditFilter {
   /** Only records about this customer. */
-  customerId?: string
+  customer?: string
   /** Only records by this actor. */
-  actor?: Actor
+  actor?: string | Actor
   /** Only records of this kind (`freeze`, `set_budget`, `reveal`, `export`, ...). */
   kind?: string
   /** Only records at or after this instant. */
-  from?: Date
+  since?: Date
   /** Only records strictly before this instant. */
   until?: Date
-}
-
-/**
- * One attempt in the audit trail: who tried what, when, on which customer, and whether it
- * was allowed (ids and codes only, never personal data).
- */
-export interface AuditRecord {
-  /** Sequence number, from 1. */
-  seq: number
-  /** When. */
-  at: Date
-  /** Who. */
-  actor: Actor
-  /** On which customer, if one. */
-  customerId?: string
-  /** What was attempted. */
-  kind: string
-  /** Whether it was allowed. */
-  allowed: boolean
-  /** The error code when refused. */
-  code?: string
-  /** The one-line text of the record. */
-  text: string
 }
 
 /** An authorization to act on a customer's behalf. */
@@ -859,7 +912,7 @@ export interface AuthorizationCommand {
   /** The customer. */
   customerId: string
   /** What the partner may do. */
-  scopes: Array<AuthorizationScopeName>
+  scopes: Array<AuthorizationScope>
   /** How long, once approved. */
   durationDays: number
   /** Accept the partner commitment letter with this request. */
@@ -925,24 +978,6 @@ export type CustomerType = 'unset' | 'individual' | 'enterprise'
 /** The instant the demo portfolio is built for (a demo desk's `now`). */
 export declare function demoNow(): Date
 
-/** One change on the desk. */
-export interface DeskEvent {
-  /** Sequence number, from 1, without gaps. */
-  seq: number
-  /** When. */
-  at: Date
-  /** Who. */
-  actor: Actor
-  /** The customer changed, if one. */
-  customerId?: string
-  /** A stable code for the kind of change (`frozen`, `budget_set`, `manager_assigned`, ...). */
-  kind: string
-  /** Ids, codes, scopes and amounts of the change (no names, contact data or reasons). */
-  summary: string
-  /** The event's link in the log's hash chain (64 hexadecimal digits). */
-  link: string
-}
-
 /**
  * How to export a detail list: format, file name, the moment it is read at; progress and
  * cancellation (as `ExportOptions`).
@@ -999,6 +1034,18 @@ export interface DisassociationRequest {
 
 /** Every stable error code the core can throw (`err.code`), in declaration order. */
 export declare function errorCodes(): Array<string>
+
+/** The optional arguments of the `Desk` method that takes it. */
+export interface EventsJsonOptions {
+  /** The last sequence number already seen (default 0). */
+  since?: number
+}
+
+/** The optional arguments of the `Desk` method that takes it. */
+export interface EventsOptions {
+  /** The last sequence number already seen (default 0). */
+  since?: number
+}
 
 /** The optional arguments of the `Desk` method that takes it. */
 export interface ExpireOptions {
@@ -1202,36 +1249,6 @@ export interface ItemOutcome {
   code?: string
   /** The error message when refused (no personal data). */
   message?: string
-}
-
-/** How each personal field is masked. */
-export interface MaskPolicy {
-  /** Customer name. */
-  name: MaskRule
-  /** Mobile number. */
-  mobile: MaskRule
-  /** E-mail. */
-  email: MaskRule
-  /** Account name. */
-  accountName: MaskRule
-  /** Account manager's display name. */
-  managerName: MaskRule
-}
-
-/** How one personal field is masked. */
-export interface MaskRule {
-  /**
-   * `default` (the console's mask), `keep` (first/last characters), `fixed` (a text),
-   * `hidden` (empty), `pseudonym` (keyed HMAC, exports only) or `clear` (account and manager
-   * names only).
-   */
-  kind: 'default' | 'keep' | 'fixed' | 'hidden' | 'pseudonym' | 'clear'
-  /** `keep`: characters kept at the start. */
-  first?: number
-  /** `keep`: characters kept at the end. */
-  last?: number
-  /** `fixed`: the replacement text. */
-  text?: string
 }
 
 /** The optional arguments of the `Desk` method that takes it. */
@@ -1465,6 +1482,12 @@ export interface ResourceListOptions {
   now?: Date
 }
 
+/** The optional arguments of the `Desk` method that takes it. */
+export interface RevealOptions {
+  /** The moment of the reveal (default: the current time). */
+  now?: Date
+}
+
 /** Options of a search: sort, paging and the moment it is evaluated at. */
 export interface SearchOptions {
   /** Sort key (default `id`); ties are always broken by customer id ascending. */
@@ -1480,9 +1503,6 @@ export interface SearchOptions {
   /** The moment the search is evaluated at (default: the desk's `now`). */
   now?: Date
 }
-
-/** A field a list masks, for `reveal`. */
-export type SensitiveFieldName = 'name' | 'mobile' | 'email' | 'account_name' | 'manager_name'
 
 /** Huawei site of the partner. */
 export type Site = 'china' | 'international'

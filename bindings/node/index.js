@@ -836,6 +836,8 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.AuthorizationScope = nativeBinding.AuthorizationScope
+module.exports.MaskKind = nativeBinding.MaskKind
+module.exports.SensitiveField = nativeBinding.SensitiveField
 module.exports.CancelToken = nativeBinding.CancelToken
 module.exports.Desk = nativeBinding.Desk
 module.exports.PageIterator = nativeBinding.PageIterator
@@ -860,7 +862,6 @@ module.exports.HuaweiImportKind = nativeBinding.HuaweiImportKind
 module.exports.huaweiPagePlan = nativeBinding.huaweiPagePlan
 module.exports.huaweiSplitQuery = nativeBinding.huaweiSplitQuery
 module.exports.huaweiUnfreezeBody = nativeBinding.huaweiUnfreezeBody
-module.exports.SensitiveFieldName = nativeBinding.SensitiveFieldName
 module.exports.Site = nativeBinding.Site
 module.exports.SortKey = nativeBinding.SortKey
 module.exports.StoreKind = nativeBinding.StoreKind

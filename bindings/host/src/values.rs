@@ -93,6 +93,25 @@ impl From<&partnerdesk::access::Actor> for Actor {
     }
 }
 
+/// `impl IntoPyObject for T` through the `&T` one (a Python object built from a borrowed
+/// record, owned or not).
+#[cfg(feature = "python")]
+macro_rules! into_py_by_ref {
+    ($ty:ty) => {
+        impl<'py> pyo3::IntoPyObject<'py> for $ty {
+            type Target = pyo3::PyAny;
+            type Output = pyo3::Bound<'py, pyo3::PyAny>;
+            type Error = pyo3::PyErr;
+
+            fn into_pyobject(self, py: pyo3::Python<'py>) -> pyo3::PyResult<Self::Output> {
+                pyo3::IntoPyObject::into_pyobject(&self, py)
+            }
+        }
+    };
+}
+#[cfg(feature = "python")]
+pub(crate) use into_py_by_ref;
+
 #[cfg(feature = "python")]
 mod python {
     use super::{HostDecimal, HostInstant};
@@ -163,6 +182,27 @@ mod python {
             Ok(HostInstant(t.with_timezone(&chrono::Utc)))
         }
     }
+
+    /// Python's own `partnerdesk.Actor` class (the binding's, with `kind`, `id` and its
+    /// constructors), built through the class itself, looked up once in the native module.
+    static ACTOR: pyo3::sync::PyOnceLock<Py<pyo3::types::PyType>> = pyo3::sync::PyOnceLock::new();
+
+    impl<'py> IntoPyObject<'py> for &super::Actor {
+        type Target = PyAny;
+        type Output = Bound<'py, PyAny>;
+        type Error = PyErr;
+
+        fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+            let class = ACTOR.import(py, "partnerdesk._partnerdesk", "Actor")?;
+            match self {
+                super::Actor::Operator { login } => class.call_method1("operator", (login,)),
+                super::Actor::Customer { id } => class.call_method1("customer", (id,)),
+                super::Actor::System => class.call_method0("system"),
+            }
+        }
+    }
+
+    into_py_by_ref!(super::Actor);
 }
 
 #[cfg(feature = "node")]
@@ -254,6 +294,56 @@ mod node {
         ) -> napi::Result<Self> {
             // SAFETY: the env and value napi handed to this conversion.
             unsafe { DateTime::<Utc>::from_napi_value(env, value) }.map(HostInstant)
+        }
+    }
+
+    /// An actor as JS reads it: `{ kind: 'operator', id: 'ops' }`, `{ kind: 'customer', id }`,
+    /// `{ kind: 'system' }` (the `Actor` of `index.d.ts`).
+    impl ToNapiValue for super::Actor {
+        unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+            let mut obj = napi::bindgen_prelude::Object::new(&napi::Env::from_raw(env))?;
+            let (kind, id) = match val {
+                super::Actor::Operator { login } => ("operator", Some(login)),
+                super::Actor::Customer { id } => ("customer", Some(id)),
+                super::Actor::System => ("system", None),
+            };
+            obj.set("kind", kind)?;
+            if let Some(id) = id {
+                obj.set("id", id)?;
+            }
+            // SAFETY: the env napi handed to this conversion, and an object made in it.
+            unsafe { napi::bindgen_prelude::Object::to_napi_value(env, obj) }
+        }
+    }
+
+    impl TypeName for super::Actor {
+        fn type_name() -> &'static str {
+            "Actor"
+        }
+
+        fn value_type() -> ValueType {
+            ValueType::Object
+        }
+    }
+
+    /// `{ kind, id }` (what [`ToNapiValue`] writes); anything else is an `InvalidArg` error.
+    impl FromNapiValue for super::Actor {
+        unsafe fn from_napi_value(
+            env: sys::napi_env,
+            value: sys::napi_value,
+        ) -> napi::Result<Self> {
+            // SAFETY: the env and value napi handed to this conversion.
+            let obj = unsafe { napi::bindgen_prelude::Object::from_napi_value(env, value) }?;
+            let (kind, id): (Option<String>, Option<String>) = (obj.get("kind")?, obj.get("id")?);
+            match (kind.as_deref(), id) {
+                (Some("operator"), Some(login)) => Ok(super::Actor::Operator { login }),
+                (Some("customer"), Some(id)) => Ok(super::Actor::Customer { id }),
+                (Some("system"), None) => Ok(super::Actor::System),
+                _ => Err(napi::Error::new(
+                    napi::Status::InvalidArg,
+                    "expected { kind: 'operator' | 'customer', id } or { kind: 'system' }",
+                )),
+            }
         }
     }
 }

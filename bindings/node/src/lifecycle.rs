@@ -191,6 +191,7 @@ pub struct AuthorizationCommand {
     /// The customer.
     pub customer_id: String,
     /// What the partner may do.
+    #[napi(ts_type = "Array<AuthorizationScope>")]
     pub scopes: Vec<AuthorizationScopeName>,
     /// How long, once approved.
     pub duration_days: u32,

@@ -196,6 +196,7 @@ fn host_newtype_ts(ty: &Type) -> Option<&'static str> {
         "HostDecimal" => Some("string"),
         "HostInstant" => Some("Date"),
         "ActorArg" => Some("string | Actor"),
+        "Secret" => Some("Buffer"),
         _ => None,
     }
 }
