@@ -205,6 +205,35 @@ mod python {
     into_py_by_ref!(super::Actor);
 }
 
+/// `TypeName` and `ValidateNapiValue` of a host type that crosses as napi's `$as`, named `$ts`
+/// in TypeScript.
+#[cfg(feature = "node")]
+macro_rules! napi_as {
+    ($ty:ty, $ts:literal, $vt:ident, $as:ty) => {
+        impl napi::bindgen_prelude::TypeName for $ty {
+            fn type_name() -> &'static str {
+                $ts
+            }
+
+            fn value_type() -> napi::bindgen_prelude::ValueType {
+                napi::bindgen_prelude::ValueType::$vt
+            }
+        }
+
+        impl napi::bindgen_prelude::ValidateNapiValue for $ty {
+            unsafe fn validate(
+                env: napi::sys::napi_env,
+                value: napi::sys::napi_value,
+            ) -> napi::Result<napi::sys::napi_value> {
+                // SAFETY: the env and value napi handed to this validation.
+                unsafe { <$as as napi::bindgen_prelude::ValidateNapiValue>::validate(env, value) }
+            }
+        }
+    };
+}
+#[cfg(feature = "node")]
+pub(crate) use napi_as;
+
 #[cfg(feature = "node")]
 #[allow(unsafe_code)]
 mod node {
@@ -212,30 +241,17 @@ mod node {
     //! and value napi handed it, unchanged, to napi's own conversion of `String` or `Date`.
     use super::{HostDecimal, HostInstant};
     use chrono::{DateTime, Utc};
-    use napi::bindgen_prelude::{
-        FromNapiValue, ToNapiValue, TypeName, ValidateNapiValue, ValueType,
-    };
+    use napi::bindgen_prelude::{FromNapiValue, ToNapiValue};
     use napi::sys;
 
-    impl TypeName for HostDecimal {
-        fn type_name() -> &'static str {
-            "string"
-        }
-
-        fn value_type() -> ValueType {
-            ValueType::String
-        }
-    }
-
-    impl ValidateNapiValue for HostDecimal {
-        unsafe fn validate(
-            env: sys::napi_env,
-            value: sys::napi_value,
-        ) -> napi::Result<sys::napi_value> {
-            // SAFETY: the env and value napi handed to this validation.
-            unsafe { String::validate(env, value) }
-        }
-    }
+    napi_as!(HostDecimal, "string", String, String);
+    napi_as!(HostInstant, "Date", Object, DateTime<Utc>);
+    napi_as!(
+        super::Actor,
+        "Actor",
+        Object,
+        napi::bindgen_prelude::Object<'_>
+    );
 
     impl ToNapiValue for HostDecimal {
         unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
@@ -257,26 +273,6 @@ mod node {
                 .parse()
                 .map(HostDecimal)
                 .map_err(|_| napi::Error::new(napi::Status::InvalidArg, super::NOT_A_DECIMAL))
-        }
-    }
-
-    impl TypeName for HostInstant {
-        fn type_name() -> &'static str {
-            "Date"
-        }
-
-        fn value_type() -> ValueType {
-            ValueType::Object
-        }
-    }
-
-    impl ValidateNapiValue for HostInstant {
-        unsafe fn validate(
-            env: sys::napi_env,
-            value: sys::napi_value,
-        ) -> napi::Result<sys::napi_value> {
-            // SAFETY: the env and value napi handed to this validation.
-            unsafe { DateTime::<Utc>::validate(env, value) }
         }
     }
 
@@ -313,16 +309,6 @@ mod node {
             }
             // SAFETY: the env napi handed to this conversion, and an object made in it.
             unsafe { napi::bindgen_prelude::Object::to_napi_value(env, obj) }
-        }
-    }
-
-    impl TypeName for super::Actor {
-        fn type_name() -> &'static str {
-            "Actor"
-        }
-
-        fn value_type() -> ValueType {
-            ValueType::Object
         }
     }
 

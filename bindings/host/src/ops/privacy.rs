@@ -33,18 +33,6 @@ crate::host_enum!(
     }
 );
 
-impl From<SensitiveField> for partnerdesk::privacy::SensitiveField {
-    fn from(f: SensitiveField) -> Self {
-        match f {
-            SensitiveField::Name => Self::Name,
-            SensitiveField::Mobile => Self::Mobile,
-            SensitiveField::Email => Self::Email,
-            SensitiveField::AccountName => Self::AccountName,
-            SensitiveField::ManagerName => Self::ManagerName,
-        }
-    }
-}
-
 crate::host_enum!(
     #[doc = " How a personal field is masked."]
     MaskKind, "kind" {
@@ -331,7 +319,8 @@ pub fn reveal(
 ) -> Result<String, Error> {
     let inv = Invocation::new(actor.to_core()?, at(now));
     let id = super::customer(&customer)?;
-    desk.change(|d| d.reveal(&inv, &id, field.into()))
+    let field = partnerdesk::privacy::SensitiveField::parse(field.as_str())?;
+    desk.change(|d| d.reveal(&inv, &id, field))
 }
 
 /// The audit records matching the filter, oldest first.
@@ -563,28 +552,10 @@ mod node {
     //! Unsafe code: napi's conversion traits have `unsafe fn`s; each one here passes the `env`
     //! and value napi handed it, unchanged, to napi's own conversion of a `Buffer`.
     use super::Secret;
-    use napi::bindgen_prelude::{Buffer, FromNapiValue, TypeName, ValidateNapiValue, ValueType};
+    use napi::bindgen_prelude::{Buffer, FromNapiValue};
     use napi::sys;
 
-    impl TypeName for Secret {
-        fn type_name() -> &'static str {
-            "Buffer"
-        }
-
-        fn value_type() -> ValueType {
-            ValueType::Object
-        }
-    }
-
-    impl ValidateNapiValue for Secret {
-        unsafe fn validate(
-            env: sys::napi_env,
-            value: sys::napi_value,
-        ) -> napi::Result<sys::napi_value> {
-            // SAFETY: the env and value napi handed to this validation.
-            unsafe { Buffer::validate(env, value) }
-        }
-    }
+    crate::values::napi_as!(Secret, "Buffer", Object, Buffer);
 
     impl FromNapiValue for Secret {
         unsafe fn from_napi_value(
