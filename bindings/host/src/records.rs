@@ -59,15 +59,7 @@ mod python {
         }
     }
 
-    impl<'py> IntoPyObject<'py> for Money {
-        type Target = PyAny;
-        type Output = Bound<'py, PyAny>;
-        type Error = PyErr;
-
-        fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-            (&self).into_pyobject(py)
-        }
-    }
+    crate::values::into_py_by_ref!(Money);
 }
 
 /// Budget columns of a row.

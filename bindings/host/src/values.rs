@@ -93,40 +93,28 @@ impl From<&partnerdesk::access::Actor> for Actor {
     }
 }
 
+/// `impl IntoPyObject for T` through the `&T` one (a Python object built from a borrowed
+/// record, owned or not).
 #[cfg(feature = "python")]
-mod python {
-    use super::{Actor, HostDecimal, HostInstant};
-    use pyo3::sync::PyOnceLock;
-    use pyo3::types::PyType;
+macro_rules! into_py_by_ref {
+    ($ty:ty) => {
+        impl<'py> pyo3::IntoPyObject<'py> for $ty {
+            type Target = pyo3::PyAny;
+            type Output = pyo3::Bound<'py, pyo3::PyAny>;
+            type Error = pyo3::PyErr;
 
-    static ACTOR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-
-    /// An actor in a shared record is the binding's own `partnerdesk.Actor` (comparable with
-    /// `Actor.operator(..)`), built through its constructors, looked up once.
-    impl<'py> IntoPyObject<'py> for &Actor {
-        type Target = PyAny;
-        type Output = Bound<'py, PyAny>;
-        type Error = PyErr;
-
-        fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-            let class = ACTOR.import(py, "partnerdesk._partnerdesk", "Actor")?;
-            match self {
-                Actor::Operator { login } => class.call_method1("operator", (login,)),
-                Actor::Customer { id } => class.call_method1("customer", (id,)),
-                Actor::System => class.call_method0("system"),
+            fn into_pyobject(self, py: pyo3::Python<'py>) -> pyo3::PyResult<Self::Output> {
+                pyo3::IntoPyObject::into_pyobject(&self, py)
             }
         }
-    }
+    };
+}
+#[cfg(feature = "python")]
+pub(crate) use into_py_by_ref;
 
-    impl<'py> IntoPyObject<'py> for Actor {
-        type Target = PyAny;
-        type Output = Bound<'py, PyAny>;
-        type Error = PyErr;
-
-        fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-            (&self).into_pyobject(py)
-        }
-    }
+#[cfg(feature = "python")]
+mod python {
+    use super::{HostDecimal, HostInstant};
     use pyo3::prelude::*;
     use pyo3::types::{PyBool, PyFloat};
     use pyo3::{Borrowed, IntoPyObject};
@@ -194,66 +182,76 @@ mod python {
             Ok(HostInstant(t.with_timezone(&chrono::Utc)))
         }
     }
+
+    /// Python's own `partnerdesk.Actor` class (the binding's, with `kind`, `id` and its
+    /// constructors), built through the class itself, looked up once in the native module.
+    static ACTOR: pyo3::sync::PyOnceLock<Py<pyo3::types::PyType>> = pyo3::sync::PyOnceLock::new();
+
+    impl<'py> IntoPyObject<'py> for &super::Actor {
+        type Target = PyAny;
+        type Output = Bound<'py, PyAny>;
+        type Error = PyErr;
+
+        fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+            let class = ACTOR.import(py, "partnerdesk._partnerdesk", "Actor")?;
+            match self {
+                super::Actor::Operator { login } => class.call_method1("operator", (login,)),
+                super::Actor::Customer { id } => class.call_method1("customer", (id,)),
+                super::Actor::System => class.call_method0("system"),
+            }
+        }
+    }
+
+    into_py_by_ref!(super::Actor);
 }
+
+/// `TypeName` and `ValidateNapiValue` of a host type that crosses as napi's `$as`, named `$ts`
+/// in TypeScript.
+#[cfg(feature = "node")]
+macro_rules! napi_as {
+    ($ty:ty, $ts:literal, $vt:ident, $as:ty) => {
+        impl napi::bindgen_prelude::TypeName for $ty {
+            fn type_name() -> &'static str {
+                $ts
+            }
+
+            fn value_type() -> napi::bindgen_prelude::ValueType {
+                napi::bindgen_prelude::ValueType::$vt
+            }
+        }
+
+        impl napi::bindgen_prelude::ValidateNapiValue for $ty {
+            unsafe fn validate(
+                env: napi::sys::napi_env,
+                value: napi::sys::napi_value,
+            ) -> napi::Result<napi::sys::napi_value> {
+                // SAFETY: the env and value napi handed to this validation.
+                unsafe { <$as as napi::bindgen_prelude::ValidateNapiValue>::validate(env, value) }
+            }
+        }
+    };
+}
+#[cfg(feature = "node")]
+pub(crate) use napi_as;
 
 #[cfg(feature = "node")]
 #[allow(unsafe_code)]
 mod node {
     //! Unsafe code: napi's conversion traits have `unsafe fn`s; each one here passes the `env`
     //! and value napi handed it, unchanged, to napi's own conversion of `String` or `Date`.
-    use super::{Actor, HostDecimal, HostInstant};
+    use super::{HostDecimal, HostInstant};
     use chrono::{DateTime, Utc};
-    use napi::bindgen_prelude::{
-        FromNapiValue, ToNapiValue, TypeName, ValidateNapiValue, ValueType,
-    };
+    use napi::bindgen_prelude::{FromNapiValue, ToNapiValue};
     use napi::sys;
-    use std::collections::HashMap;
 
-    impl TypeName for Actor {
-        fn type_name() -> &'static str {
-            "Actor"
-        }
-
-        fn value_type() -> ValueType {
-            ValueType::Object
-        }
-    }
-
-    /// An actor in a shared record is the Node binding's `Actor` object: `{ kind, id }`, no
-    /// `id` for the system.
-    impl ToNapiValue for Actor {
-        unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
-            let (kind, id) = match val {
-                Actor::Operator { login } => ("operator", Some(login)),
-                Actor::Customer { id } => ("customer", Some(id)),
-                Actor::System => ("system", None),
-            };
-            let mut object = HashMap::from([("kind", kind.to_owned())]);
-            object.extend(id.map(|id| ("id", id)));
-            // SAFETY: the env napi handed to this conversion.
-            unsafe { HashMap::to_napi_value(env, object) }
-        }
-    }
-
-    impl TypeName for HostDecimal {
-        fn type_name() -> &'static str {
-            "string"
-        }
-
-        fn value_type() -> ValueType {
-            ValueType::String
-        }
-    }
-
-    impl ValidateNapiValue for HostDecimal {
-        unsafe fn validate(
-            env: sys::napi_env,
-            value: sys::napi_value,
-        ) -> napi::Result<sys::napi_value> {
-            // SAFETY: the env and value napi handed to this validation.
-            unsafe { String::validate(env, value) }
-        }
-    }
+    napi_as!(HostDecimal, "string", String, String);
+    napi_as!(HostInstant, "Date", Object, DateTime<Utc>);
+    napi_as!(
+        super::Actor,
+        "Actor",
+        Object,
+        napi::bindgen_prelude::Object<'_>
+    );
 
     impl ToNapiValue for HostDecimal {
         unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
@@ -278,26 +276,6 @@ mod node {
         }
     }
 
-    impl TypeName for HostInstant {
-        fn type_name() -> &'static str {
-            "Date"
-        }
-
-        fn value_type() -> ValueType {
-            ValueType::Object
-        }
-    }
-
-    impl ValidateNapiValue for HostInstant {
-        unsafe fn validate(
-            env: sys::napi_env,
-            value: sys::napi_value,
-        ) -> napi::Result<sys::napi_value> {
-            // SAFETY: the env and value napi handed to this validation.
-            unsafe { DateTime::<Utc>::validate(env, value) }
-        }
-    }
-
     impl ToNapiValue for HostInstant {
         unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
             // SAFETY: the env napi handed to this conversion.
@@ -312,6 +290,46 @@ mod node {
         ) -> napi::Result<Self> {
             // SAFETY: the env and value napi handed to this conversion.
             unsafe { DateTime::<Utc>::from_napi_value(env, value) }.map(HostInstant)
+        }
+    }
+
+    /// An actor as JS reads it: `{ kind: 'operator', id: 'ops' }`, `{ kind: 'customer', id }`,
+    /// `{ kind: 'system' }` (the `Actor` of `index.d.ts`).
+    impl ToNapiValue for super::Actor {
+        unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+            let mut obj = napi::bindgen_prelude::Object::new(&napi::Env::from_raw(env))?;
+            let (kind, id) = match val {
+                super::Actor::Operator { login } => ("operator", Some(login)),
+                super::Actor::Customer { id } => ("customer", Some(id)),
+                super::Actor::System => ("system", None),
+            };
+            obj.set("kind", kind)?;
+            if let Some(id) = id {
+                obj.set("id", id)?;
+            }
+            // SAFETY: the env napi handed to this conversion, and an object made in it.
+            unsafe { napi::bindgen_prelude::Object::to_napi_value(env, obj) }
+        }
+    }
+
+    /// `{ kind, id }` (what [`ToNapiValue`] writes); anything else is an `InvalidArg` error.
+    impl FromNapiValue for super::Actor {
+        unsafe fn from_napi_value(
+            env: sys::napi_env,
+            value: sys::napi_value,
+        ) -> napi::Result<Self> {
+            // SAFETY: the env and value napi handed to this conversion.
+            let obj = unsafe { napi::bindgen_prelude::Object::from_napi_value(env, value) }?;
+            let (kind, id): (Option<String>, Option<String>) = (obj.get("kind")?, obj.get("id")?);
+            match (kind.as_deref(), id) {
+                (Some("operator"), Some(login)) => Ok(super::Actor::Operator { login }),
+                (Some("customer"), Some(id)) => Ok(super::Actor::Customer { id }),
+                (Some("system"), None) => Ok(super::Actor::System),
+                _ => Err(napi::Error::new(
+                    napi::Status::InvalidArg,
+                    "expected { kind: 'operator' | 'customer', id } or { kind: 'system' }",
+                )),
+            }
         }
     }
 }

@@ -184,7 +184,7 @@ test('permissions: an operator without the spend item is PERMISSION_DENIED on sp
   const refused = await rejected(d.exportDetailToBuffer('viewer', { list: 'spend', customerId: id, month: MONTH }))
   assert.equal(refused.code, 'PERMISSION_DENIED')
   assert.equal(d.exports().length, 0)
-  assert.ok(d.auditLog({ kind: 'export_detail' }).some((r) => !r.allowed && r.code === 'PERMISSION_DENIED'))
+  assert.ok(d.auditLog({ kind: 'export_detail' }).some((r) => !r.allowed && r.deniedCode === 'PERMISSION_DENIED'))
   await d.exportDetailToBuffer('viewer', { list: 'orders', customerId: id })
   assert.deepEqual(d.exports().map((j) => [j.selection, j.actor.id]), [['detail', 'viewer']])
 })

@@ -59,7 +59,7 @@ async function changesSurviveAReopen(desk, location, kind) {
   assert.equal(thrown(() => desk.grantPermissions(billing, 'ops_billing', ['PD_REVEAL_SENSITIVE'])).code, 'ADMINISTRATOR_ONLY')
   const audit = desk.auditLog()
   assert.equal(audit.length, audited + 2)
-  assert.ok(audit.some((r) => !r.allowed && r.code === 'ADMINISTRATOR_ONLY'))
+  assert.ok(audit.some((r) => !r.allowed && r.deniedCode === 'ADMINISTRATOR_ONLY'))
   const want = state(desk)
   const partner = desk.partner.id
 

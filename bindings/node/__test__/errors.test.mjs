@@ -141,9 +141,9 @@ const TRIGGERS = {
   INVALID_EVENT: () => {
     const d = pd.Desk.demo(20, 5)
     const start = d.toSnapshotJson()
-    const head = d.chainHead
+    const head = d.chainHead()
     d.grantPermissions(admin, 'ops_billing', ['PD_VIEW_SPEND'])
-    const { link, ...event } = JSON.parse(d.eventsJson(d.events().length - 1))[0]
+    const { link, ...event } = JSON.parse(d.eventsJson({ since: d.events().length - 1 }))[0]
     event.actor = { operator: 'am_000' }
     const sealed = { ...event, link: createHash('sha256').update(head + '\n' + JSON.stringify(event)).digest('hex') }
     return pd.Desk.replay(start, JSON.stringify([sealed]))

@@ -84,7 +84,7 @@ test('only the administrator exports; refusals are audited and nothing is record
   assert.equal(err.code, 'ADMINISTRATOR_ONLY')
   assert.equal(big.exports().length, before)
   const audit = big.auditLog({ kind: 'export', actor: billing })
-  assert.ok(audit.some((r) => !r.allowed && r.code === 'ADMINISTRATOR_ONLY'))
+  assert.ok(audit.some((r) => !r.allowed && r.deniedCode === 'ADMINISTRATOR_ONLY'))
   assert.equal((await rejected(big.exportToBuffer(admin, ['no-such-customer']))).code, 'CUSTOMER_NOT_FOUND')
   assert.throws(() => big.exportToBuffer(admin, '*', { columns: ['no_such_column'] }), { code: 'INVALID_ARGUMENT' })
   assert.throws(() => big.exportToBuffer(admin, 'mtd>='), { code: 'FILTER_SYNTAX' })
@@ -171,8 +171,8 @@ test('reveal shows one field in clear, needs the permission item, and is audited
   const err = thrown(() => desk.reveal(billing, row.id, 'email'))
   assert.equal(err.code, 'PERMISSION_DENIED')
   const audit = desk.auditLog({ kind: 'reveal' })
-  assert.deepEqual(audit.map((r) => [r.customerId, r.allowed, r.code ?? null]), [[row.id, true, null], [row.id, false, 'PERMISSION_DENIED']])
-  for (const r of audit) assert.ok(!r.text.includes(name), 'the audit trail holds no revealed value')
+  assert.deepEqual(audit.map((r) => [r.customerId, r.allowed, r.deniedCode ?? null]), [[row.id, true, null], [row.id, false, 'PERMISSION_DENIED']])
+  for (const r of audit) assert.ok(!r.detail.includes(name), 'the audit trail holds no revealed value')
 })
 
 test('reads on the JS thread run while an export streams; changes are DESK_BUSY', async () => {

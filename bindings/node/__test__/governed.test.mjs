@@ -43,9 +43,9 @@ test('freeze answers per customer; rows, events and the audit log follow', () =>
   assert.ok(frozen[0].at instanceof Date)
   assert.ok(!frozen[0].summary.includes('overdue'), 'no reason in event text')
   const audit = desk.auditLog({ kind: 'freeze' })
-  assert.ok(audit.some((r) => r.customerId === referral[0] && !r.allowed && r.code === 'WRONG_ASSOCIATION_TYPE'))
+  assert.ok(audit.some((r) => r.customerId === referral[0] && !r.allowed && r.deniedCode === 'WRONG_ASSOCIATION_TYPE'))
   assert.ok(audit.some((r) => r.customerId === reseller[0] && r.allowed))
-  assert.deepEqual(desk.events(frozen[0].seq).map((e) => e.seq), desk.events().filter((e) => e.seq > frozen[0].seq).map((e) => e.seq))
+  assert.deepEqual(desk.events({ since: frozen[0].seq }).map((e) => e.seq), desk.events().filter((e) => e.seq > frozen[0].seq).map((e) => e.seq))
 })
 
 test('freeze and unfreeze refusals per customer: already frozen, scope mismatch, not frozen', () => {
@@ -71,7 +71,7 @@ test('whole-command refusals throw: too many ids, bad reason, no permission', ()
   assert.equal(desk.events().length, before, 'nothing changed')
   const denied = desk.auditLog({ actor: manager })
   assert.ok(denied.length >= 1)
-  assert.ok(denied.every((r) => !r.allowed && r.code === 'PERMISSION_DENIED'))
+  assert.ok(denied.every((r) => !r.allowed && r.deniedCode === 'PERMISSION_DENIED'))
 })
 
 test('actors are checked: an id is needed for operators and customers', () => {

@@ -55,6 +55,6 @@ test('replaying the event log onto the first snapshot gives the live desk', () =
   const replayed = pd.Desk.replay(initial, events)
   const all = /** @type {const} */ ({ limit: 1000, sort: 'id' })
   assert.deepEqual(replayed.search('*', all), desk.search('*', all))
-  assert.equal(JSON.parse(desk.eventsJson(3)).length, JSON.parse(events).length - 3)
+  assert.equal(JSON.parse(desk.eventsJson({ since: 3 })).length, JSON.parse(events).length - 3)
   assert.throws(() => pd.Desk.replay(initial, '[{"seq": 1}]'), { code: 'MALFORMED_JSON' })
 })

@@ -27,7 +27,6 @@ use partnerdesk::export::{
     DetailExportRequest, ExportColumn, ExportFormat, ExportJob as CoreJob, ExportProgress,
     ExportRequest, ExportSelection, ExportStatus, RecordedSelection,
 };
-use partnerdesk::privacy::SensitiveField;
 use partnerdesk::query::Sort;
 use partnerdesk::{CustomerId, Error as CoreError, ExportId};
 use partnerdesk_host::export as host;
@@ -45,34 +44,6 @@ pub enum ExportFileFormat {
     Csv,
     /// An Excel workbook.
     Xlsx,
-}
-
-/// A field a list masks, for `reveal`.
-#[napi(string_enum = "snake_case")]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SensitiveFieldName {
-    /// The customer's name.
-    Name,
-    /// The mobile number.
-    Mobile,
-    /// The e-mail.
-    Email,
-    /// The account name.
-    AccountName,
-    /// The account manager's display name.
-    ManagerName,
-}
-
-impl From<SensitiveFieldName> for SensitiveField {
-    fn from(f: SensitiveFieldName) -> Self {
-        match f {
-            SensitiveFieldName::Name => SensitiveField::Name,
-            SensitiveFieldName::Mobile => SensitiveField::Mobile,
-            SensitiveFieldName::Email => SensitiveField::Email,
-            SensitiveFieldName::AccountName => SensitiveField::AccountName,
-            SensitiveFieldName::ManagerName => SensitiveField::ManagerName,
-        }
-    }
 }
 
 /// Cancels a running export: pass it in the options, call `cancel()` (e.g. from an
@@ -131,7 +102,7 @@ pub struct ExportOptions {
     pub file_name: Option<String>,
     /// How personal fields are anonymised (default: the desk's export policy). A policy that
     /// shows a name, mobile or e-mail in clear is refused.
-    pub masks: Option<crate::privacy::MaskPolicy>,
+    pub masks: Option<partnerdesk_host::ops::privacy::MaskPolicy>,
     /// The export's instant: a query is evaluated then (default: the desk's `now`).
     pub now: Option<DateTime<Utc>>,
     /// Called with `{ done, total }` rows as the export runs (on the JS thread).
@@ -391,7 +362,7 @@ fn request_of(selection: ExportSelection, o: &ExportOptions) -> napi::Result<Exp
     let (columns, name) = (o.columns.as_deref(), o.file_name.clone());
     let mut request = host::request(selection, format, bom, columns, name).map_err(to_js)?;
     if let Some(masks) = &o.masks {
-        request = request.with_masks(masks.to_core()?);
+        request = request.with_masks(masks.to_core().map_err(to_js)?);
     }
     Ok(request)
 }
@@ -506,26 +477,6 @@ impl Desk {
     #[napi]
     pub fn exports(&self) -> napi::Result<Vec<ExportJob>, Code> {
         Ok(self.read()?.exports().iter().map(ExportJob::from).collect())
-    }
-
-    /// Reveals one masked field of a customer in clear (the console's eye icon). Needs the
-    /// reveal permission item (`PD_REVEAL_SENSITIVE`); every attempt, allowed or refused, is
-    /// audited. `null` when the customer has no such value.
-    #[napi]
-    pub fn reveal(
-        &self,
-        actor: ActorArg,
-        customer_id: String,
-        field: SensitiveFieldName,
-        now: Option<DateTime<Utc>>,
-    ) -> napi::Result<String, Code> {
-        let inv =
-            partnerdesk::Invocation::new(actor.to_core()?, partnerdesk_host::now_or_clock(now));
-        let id = CustomerId::new(customer_id).map_err(to_js)?;
-        let field: SensitiveField = field.into();
-        self.write()?
-            .change(|d| d.reveal(&inv, &id, field))
-            .map_err(to_js)
     }
 }
 

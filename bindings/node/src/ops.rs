@@ -13,7 +13,6 @@ use crate::types::{BudgetKind, FreezeScope, Money, count32};
 use chrono::{DateTime, Utc};
 use napi_derive::napi;
 use partnerdesk::access::Actor as CoreActor;
-use partnerdesk::audit::AuditFilter as CoreAuditFilter;
 use partnerdesk::budget::BudgetSetting;
 use partnerdesk::command::BatchOutcome as CoreBatch;
 use partnerdesk::freeze::FreezeRequest;
@@ -210,65 +209,6 @@ impl From<CoreBatch> for BatchOutcome {
             failed,
         }
     }
-}
-
-/// Which audit records to read; absent fields match everything.
-#[napi(object)]
-#[derive(Debug, Clone, Default)]
-pub struct AuditFilter {
-    /// Only records about this customer.
-    pub customer_id: Option<String>,
-    /// Only records by this actor.
-    pub actor: Option<Actor>,
-    /// Only records of this kind (`freeze`, `set_budget`, `reveal`, `export`, ...).
-    pub kind: Option<String>,
-    /// Only records at or after this instant.
-    pub from: Option<DateTime<Utc>>,
-    /// Only records strictly before this instant.
-    pub until: Option<DateTime<Utc>>,
-}
-
-/// One attempt in the audit trail: who tried what, when, on which customer, and whether it
-/// was allowed (ids and codes only, never personal data).
-#[napi(object)]
-#[derive(Debug, Clone)]
-pub struct AuditRecord {
-    /// Sequence number, from 1.
-    pub seq: u32,
-    /// When.
-    pub at: DateTime<Utc>,
-    /// Who.
-    pub actor: Actor,
-    /// On which customer, if one.
-    pub customer_id: Option<String>,
-    /// What was attempted.
-    pub kind: String,
-    /// Whether it was allowed.
-    pub allowed: bool,
-    /// The error code when refused.
-    pub code: Option<String>,
-    /// The one-line text of the record.
-    pub text: String,
-}
-
-/// One change on the desk.
-#[napi(object)]
-#[derive(Debug, Clone)]
-pub struct DeskEvent {
-    /// Sequence number, from 1, without gaps.
-    pub seq: u32,
-    /// When.
-    pub at: DateTime<Utc>,
-    /// Who.
-    pub actor: Actor,
-    /// The customer changed, if one.
-    pub customer_id: Option<String>,
-    /// A stable code for the kind of change (`frozen`, `budget_set`, `manager_assigned`, ...).
-    pub kind: String,
-    /// Ids, codes, scopes and amounts of the change (no names, contact data or reasons).
-    pub summary: String,
-    /// The event's link in the log's hash chain (64 hexadecimal digits).
-    pub link: String,
 }
 
 fn ids(list: &[String]) -> napi::Result<Vec<CustomerId>, Code> {
@@ -473,62 +413,6 @@ impl Desk {
         self.write()?
             .change(|d| d.add_operator(op.clone()))
             .map_err(to_js)
-    }
-
-    /// The audit records matching a filter, oldest first.
-    #[napi]
-    pub fn audit_log(&self, filter: Option<AuditFilter>) -> napi::Result<Vec<AuditRecord>, Code> {
-        let f = filter.unwrap_or_default();
-        let core = CoreAuditFilter {
-            customer: f
-                .customer_id
-                .map(|c| CustomerId::new(c).map_err(to_js))
-                .transpose()?,
-            actor: f.actor.map(|a| a.to_core()).transpose()?,
-            kind: f.kind.as_deref().map(Into::into),
-            from: f.from,
-            until: f.until,
-        };
-        Ok(self
-            .read()?
-            .audit_log(&core)
-            .into_iter()
-            .map(|r| {
-                let (allowed, code) = (
-                    r.outcome.is_allowed(),
-                    r.outcome.denied_code().map(str::to_owned),
-                );
-                AuditRecord {
-                    seq: u32::try_from(r.seq).unwrap_or(u32::MAX),
-                    at: r.at,
-                    actor: (&r.actor).into(),
-                    customer_id: r.customer.as_ref().map(|c| c.as_str().to_owned()),
-                    kind: r.kind.as_str().to_owned(),
-                    allowed,
-                    code,
-                    text: r.to_string(),
-                }
-            })
-            .collect())
-    }
-
-    /// The events after sequence number `since` (default 0: all), oldest first.
-    #[napi]
-    pub fn events(&self, since: Option<u32>) -> napi::Result<Vec<DeskEvent>, Code> {
-        Ok(self
-            .read()?
-            .events_since(u64::from(since.unwrap_or(0)))
-            .iter()
-            .map(|e| DeskEvent {
-                seq: u32::try_from(e.seq).unwrap_or(u32::MAX),
-                at: e.at,
-                actor: (&e.actor).into(),
-                customer_id: e.customer.as_ref().map(|c| c.as_str().to_owned()),
-                kind: e.kind.code().to_owned(),
-                summary: e.kind.to_string(),
-                link: e.link.clone(),
-            })
-            .collect())
     }
 }
 

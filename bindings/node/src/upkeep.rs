@@ -112,17 +112,6 @@ impl Desk {
         let m = self.read()?.manager_spend(&actor, &manager, from, to);
         m.map(Money::from).map_err(to_js)
     }
-
-    /// Applies events (JSON text from another desk's `eventsJson`) in order, each checked
-    /// first; on the first refused one nothing from it on is applied.
-    #[napi]
-    pub fn apply_events(&self, events_json: String) -> napi::Result<(), Code> {
-        let events: Vec<partnerdesk::event::Event> =
-            partnerdesk_host::from_json(&events_json).map_err(to_js)?;
-        self.write()?
-            .change(|d| d.apply_events(events.clone()))
-            .map_err(to_js)
-    }
 }
 
 /// The instant the demo portfolio is built for (a demo desk's `now`).

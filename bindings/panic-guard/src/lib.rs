@@ -197,6 +197,7 @@ fn host_newtype_ts(ty: &Type) -> Option<&'static str> {
         "HostInstant" => Some("Date"),
         "HostDay" => Some("string"),
         "ActorArg" => Some("string | Actor"),
+        "Secret" => Some("Buffer"),
         _ => None,
     }
 }

@@ -24,19 +24,15 @@
 
 use crate::errors::IntoPy;
 use crate::export::{Progress, PyExportJob, PyWriter};
-use crate::governed::{
-    PyAuditRecord, PyBatchOutcome, PyEvent, PyOperator, actor_arg, ids_arg, key_arg,
-};
+use crate::governed::{PyBatchOutcome, PyOperator, actor_arg, ids_arg, key_arg};
 use crate::query::{query_arg, sort_arg};
 use crate::values::{PyCustomerRow, PyPage, PyPartner, now_arg};
 use crate::views::{PyBudgetRecord, PyBudgetUsage, PyManagerPeriod};
 use chrono::{DateTime, Utc};
 use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
-use partnerdesk::audit::AuditFilter;
 use partnerdesk::budget::BudgetSetting;
 use partnerdesk::export::{ExportWritten, PreparedExport, RecordedSelection};
 use partnerdesk::freeze::FreezeRequest;
-use partnerdesk::privacy::SensitiveField;
 use partnerdesk::query::{PageRequest, Query, Sort};
 use partnerdesk::row::CustomerRow;
 use partnerdesk::{CustomerId, Desk, FreezeScope, Invocation, OperatorId, Permission};
@@ -842,53 +838,6 @@ impl PyDesk {
         Ok(u.map(|inner| PyBudgetUsage { inner }))
     }
 
-    /// Sets how list rows mask personal fields: a base policy (`"console"`: name, mobile and
-    /// e-mail masked, account and manager names shown; `"strict"`: everything masked) and
-    /// per-field rules `{field: rule}`, a rule being `"default"`, `"hidden"`, `"pseudonym"`,
-    /// `"clear"`, `("keep", first, last)` or `("fixed", text)`. Showing a name, mobile or
-    /// e-mail in clear is refused.
-    #[pyo3(signature = (base = "console", rules = None))]
-    fn set_row_policy(
-        &self,
-        py: Python<'_>,
-        base: &str,
-        rules: Option<&Bound<'_, pyo3::types::PyDict>>,
-    ) -> PyResult<()> {
-        self.not_in_own_export()?;
-        let policy = mask_policy_arg(py, base, rules)?;
-        py.detach(|| self.change(|d| d.set_row_policy(policy.clone())))
-            .py(py)
-    }
-
-    /// Sets the mask policy of exports (same arguments as `set_row_policy`).
-    #[pyo3(signature = (base = "console", rules = None))]
-    fn set_export_policy(
-        &self,
-        py: Python<'_>,
-        base: &str,
-        rules: Option<&Bound<'_, pyo3::types::PyDict>>,
-    ) -> PyResult<()> {
-        self.not_in_own_export()?;
-        let policy = mask_policy_arg(py, base, rules)?;
-        py.detach(|| self.change(|d| d.set_export_policy(policy.clone())))
-            .py(py)
-    }
-
-    /// Sets (or clears, with `None`) the secret key of `"pseudonym"` masks.
-    fn set_pseudonym_key(&self, py: Python<'_>, secret: Option<Vec<u8>>) -> PyResult<()> {
-        self.not_in_own_export()?;
-        let key = secret
-            .map(|s| partnerdesk::privacy::PseudonymKey::new(&s).py(py))
-            .transpose()?;
-        py.detach(|| {
-            self.change(|d| {
-                d.set_pseudonym_key(key.clone());
-                Ok(())
-            })
-        })
-        .py(py)
-    }
-
     // ---- export ----------------------------------------------------------------------------
 
     /// Exports customers, anonymised, to `dest`: a path (`str` / `os.PathLike`) or a binary
@@ -1135,132 +1084,28 @@ impl PyDesk {
 
     // ---- privacy ---------------------------------------------------------------------------
 
-    /// Reveals one masked field of a customer (the console's eye icon): needs the reveal
-    /// permission, and is audited whether allowed or not. `field`: `"name"`, `"mobile"`,
-    /// `"email"`, `"account_name"` or `"manager_name"`.
-    #[pyo3(signature = (actor, customer, field, *, now = None))]
-    fn reveal(
-        &self,
-        py: Python<'_>,
-        actor: &Bound<'_, PyAny>,
-        customer: String,
-        field: &str,
-        now: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<String> {
-        self.not_in_own_export()?;
-        let actor = actor_arg(actor)?;
-        let customer = CustomerId::new(customer).py(py)?;
-        let field = SensitiveField::parse(field).py(py)?;
-        let inv = Invocation::new(actor, now_arg(py, now)?);
-        py.detach(|| self.change(|d| d.reveal(&inv, &customer, field)))
-            .py(py)
-    }
-
     // ---- audit and events ------------------------------------------------------------------
 
-    /// Audit records, oldest first, filtered by customer, actor, kind and time (all optional).
-    #[pyo3(signature = (*, customer = None, actor = None, kind = None, since = None, until = None))]
-    fn audit_log(
-        &self,
-        py: Python<'_>,
-        customer: Option<String>,
-        actor: Option<&Bound<'_, PyAny>>,
-        kind: Option<&str>,
-        since: Option<&Bound<'_, PyAny>>,
-        until: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Vec<PyAuditRecord>> {
-        let mut f = AuditFilter::default();
-        if let Some(c) = customer {
-            f = f.customer(CustomerId::new(c).py(py)?);
-        }
-        if let Some(a) = actor {
-            f = f.actor(actor_arg(a)?);
-        }
-        if let Some(k) = kind {
-            f = f.kind(k);
-        }
-        f.from = since
-            .map(|t| crate::values::time_arg(t, "since"))
-            .transpose()?;
-        f.until = until
-            .map(|t| crate::values::time_arg(t, "until"))
-            .transpose()?;
-        Ok(self
-            .reading(py, |d| {
-                d.audit_log(&f).into_iter().cloned().collect::<Vec<_>>()
-            })?
-            .into_iter()
-            .map(|inner| PyAuditRecord { inner })
-            .collect())
-    }
-
-    /// The events after sequence number `since` (all with 0), oldest first.
-    #[pyo3(signature = (since = 0))]
-    fn events(&self, py: Python<'_>, since: u64) -> PyResult<Vec<PyEvent>> {
-        Ok(self
-            .reading(py, |d| d.events_since(since).to_vec())?
-            .into_iter()
-            .map(|inner| PyEvent { inner })
-            .collect())
-    }
-
-    /// Applies events (from another desk's `events()`) in order, each checked first: its link
-    /// in the hash chain (`EventChainBrokenError`) and the checks its command passed
-    /// (`InvalidEventError`), both naming the sequence number. On the first refused event,
-    /// nothing from it on is applied: the desk stays as after the last good event. A log sealed
-    /// with a key needs the same key (`set_event_key`).
-    fn apply_events(&self, py: Python<'_>, events: Vec<PyEvent>) -> PyResult<()> {
-        self.not_in_own_export()?;
-        let events: Vec<_> = events.into_iter().map(|e| e.inner).collect();
-        py.detach(|| self.change(|d| d.apply_events(events.clone())))
-            .py(py)
-    }
-
-    /// A desk rebuilt from a snapshot and the events recorded since, checked as
-    /// `apply_events` checks them; `key` for a log sealed with one (the desk keeps it).
+    /// A desk rebuilt from a snapshot and the events recorded since (JSON text from
+    /// `events_json`), checked as `apply_events` checks them; `key` for a log sealed with one
+    /// (the desk keeps it).
     #[staticmethod]
-    #[pyo3(signature = (snapshot_json, events, key = None))]
+    #[pyo3(signature = (snapshot_json, events_json, key = None))]
     fn replay(
         py: Python<'_>,
         snapshot_json: &Bound<'_, PyAny>,
-        events: Vec<PyEvent>,
+        events_json: &Bound<'_, PyAny>,
         key: Option<Vec<u8>>,
     ) -> PyResult<Self> {
-        let text = json_text(snapshot_json)?;
+        let (text, events) = (json_text(snapshot_json)?, json_text(events_json)?);
         let key = key
             .map(|k| partnerdesk::chain::EventKey::new(&k).py(py))
             .transpose()?;
-        let events: Vec<_> = events.into_iter().map(|e| e.inner).collect();
+        let events: Vec<partnerdesk::event::Event> = partnerdesk_host::from_json(&events).py(py)?;
         let desk = py
             .detach(|| Desk::replay_with_key(&text, events, key.as_ref()))
             .py(py)?;
         Ok(Self::wrap(desk))
-    }
-
-    /// Sets (or clears, with `None`) the secret key (at least 16 bytes) the desk seals its
-    /// events with (HMAC-SHA256 links) and checks applied events against. Never saved.
-    /// Refused on a durable desk (`InvalidArgumentError` on `key`): `open` reads the stored
-    /// events without a key, so sealed ones would not open again.
-    fn set_event_key(&self, py: Python<'_>, key: Option<Vec<u8>>) -> PyResult<()> {
-        self.not_in_own_export()?;
-        let key = key
-            .map(|k| partnerdesk::chain::EventKey::new(&k).py(py))
-            .transpose()?;
-        py.detach(|| self.write().set_event_key(key)).py(py)
-    }
-
-    /// The link of the last event: the head of the event chain (`""` at the start of one).
-    #[getter]
-    fn chain_head(&self, py: Python<'_>) -> PyResult<String> {
-        self.reading(py, |d| d.chain_head().to_owned())
-    }
-
-    /// The events after sequence number `since` (all with 0) as JSON text (what
-    /// `Desk.replay` and other hosts' `applyEvents` read).
-    #[pyo3(signature = (since = 0))]
-    fn events_json(&self, py: Python<'_>, since: u64) -> PyResult<String> {
-        self.reading(py, |d| partnerdesk_host::to_json(d.events_since(since)))?
-            .py(py)
     }
 
     /// The id of every customer matching, in sort order, without paging (for batch work over
@@ -1298,18 +1143,6 @@ impl PyDesk {
         let now = now_arg(py, now)?;
         py.detach(|| self.change(|d| d.evaluate_budgets(now)))
             .py(py)
-    }
-
-    /// The mask policy of rows, as a dict (the snapshot's form).
-    fn row_policy(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let text = self.reading(py, |d| partnerdesk_host::to_json(d.row_policy()))?;
-        json_value(py, text)
-    }
-
-    /// The mask policy of exports, as a dict (the snapshot's form).
-    fn export_policy(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let text = self.reading(py, |d| partnerdesk_host::to_json(d.export_policy()))?;
-        json_value(py, text)
     }
 
     /// `export` to a path (same keyword arguments); the path is replaced only on success.
@@ -1442,70 +1275,6 @@ impl PyDesk {
             .py(py)?;
         PyBatchOutcome::build(py, out)
     }
-}
-
-/// A value from JSON text (a core record in its snapshot form), through Python's `json`.
-fn json_value(py: Python<'_>, text: Result<String, partnerdesk::Error>) -> PyResult<Py<PyAny>> {
-    let text = text.py(py)?;
-    Ok(py.import("json")?.call_method1("loads", (text,))?.unbind())
-}
-
-/// A mask policy from a base name and per-field rules (see `Desk.set_row_policy`).
-fn mask_policy_arg(
-    py: Python<'_>,
-    base: &str,
-    rules: Option<&Bound<'_, pyo3::types::PyDict>>,
-) -> PyResult<partnerdesk::privacy::MaskPolicy> {
-    use partnerdesk::privacy::{MaskPolicy, MaskRule};
-    let bad = |field: &str, reason: &str| {
-        crate::errors::to_py(
-            py,
-            partnerdesk::Error::InvalidArgument {
-                field: field.into(),
-                reason: reason.into(),
-            },
-        )
-    };
-    let mut policy = match base {
-        "console" => MaskPolicy::console(),
-        "strict" => MaskPolicy::strict(),
-        _ => return Err(bad("base", "expected console or strict")),
-    };
-    if let Some(rules) = rules {
-        for (k, v) in rules.iter() {
-            let field = SensitiveField::parse(&k.extract::<String>()?).py(py)?;
-            let rule = if let Ok(name) = v.extract::<String>() {
-                match name.as_str() {
-                    "default" => MaskRule::Default,
-                    "hidden" => MaskRule::Hidden,
-                    "pseudonym" => MaskRule::Pseudonym,
-                    "clear" => MaskRule::Clear,
-                    _ => {
-                        return Err(bad(
-                            "rules",
-                            "expected default, hidden, pseudonym, clear, (\"keep\", first, last) or (\"fixed\", text)",
-                        ));
-                    }
-                }
-            } else if let Ok((tag, first, last)) = v.extract::<(String, u8, u8)>() {
-                if tag != "keep" {
-                    return Err(bad("rules", "a 3-tuple rule is (\"keep\", first, last)"));
-                }
-                MaskRule::Keep { first, last }
-            } else if let Ok((tag, text)) = v.extract::<(String, String)>() {
-                if tag != "fixed" {
-                    return Err(bad("rules", "a 2-tuple rule is (\"fixed\", text)"));
-                }
-                MaskRule::Fixed(text)
-            } else {
-                return Err(pyo3::exceptions::PyTypeError::new_err(
-                    "rules: each rule is a str or a tuple",
-                ));
-            };
-            policy.set(field, rule).py(py)?;
-        }
-    }
-    Ok(policy)
 }
 
 /// Raises the exception a Python writer or progress callback raised, if any (it explains a

@@ -39,8 +39,6 @@ fn _partnerdesk(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<governed::PyOperator>()?;
     m.add_class::<partnerdesk_host::ops::authorizations::Authorization>()?;
     m.add_class::<partnerdesk_host::ops::association::DisassociationRequest>()?;
-    m.add_class::<governed::PyAuditRecord>()?;
-    m.add_class::<governed::PyEvent>()?;
     m.add_class::<export::PyExportJob>()?;
     // A customer's detail pages: the records every host shares (bindings/host detail.rs).
     m.add_class::<partnerdesk_host::detail::OrderLine>()?;
@@ -58,6 +56,10 @@ fn _partnerdesk(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<partnerdesk_host::records::LabeledAmount>()?;
     m.add_class::<partnerdesk_host::ops::analysis::OrderCounts>()?;
     m.add_class::<partnerdesk_host::ops::analysis::RenewalItem>()?;
+    m.add_class::<partnerdesk_host::ops::privacy::MaskRule>()?;
+    m.add_class::<partnerdesk_host::ops::privacy::MaskPolicy>()?;
+    m.add_class::<partnerdesk_host::ops::privacy::AuditRecord>()?;
+    m.add_class::<partnerdesk_host::ops::privacy::DeskEvent>()?;
     m.add_function(wrap_pyfunction!(desk::demo_portfolio, m)?)?;
     m.add_function(wrap_pyfunction!(huawei::empty_desk, m)?)?;
     m.add_function(wrap_pyfunction!(huawei::huawei_import, m)?)?;

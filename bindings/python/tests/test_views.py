@@ -78,19 +78,28 @@ def test_mask_policies(fresh: tuple[partnerdesk.Desk, datetime.datetime]) -> Non
     desk, now = fresh
     row = desk.search("has_manager=true", limit=1, now=now)[0]
     assert row.account_name and "*" not in row.account_name
-    desk.set_row_policy("console", {"account_name": "hidden", "name": ("keep", 1, 0)})
+    MaskPolicy, MaskRule = partnerdesk.MaskPolicy, partnerdesk.MaskRule
+    policy = MaskPolicy(account_name=MaskRule("hidden"), name=MaskRule("keep", first=1, last=0))
+    desk.set_row_policy(policy)
+    assert desk.row_policy() == policy and policy.name.first == 1 and policy.mobile.kind == "default"
     masked = desk.customer_row(row.id, now=now)
     assert masked.account_name != row.account_name
-    desk.set_row_policy("strict")
+    desk.set_row_policy(MaskPolicy(account_name=MaskRule("default"), manager_name=MaskRule("default")))
     assert desk.customer_row(row.id, now=now).account_manager_name != row.account_manager_name
-    with pytest.raises(partnerdesk.PartnerDeskError):
-        desk.set_row_policy("console", {"name": "clear"})  # a name is never shown in clear
     with pytest.raises(partnerdesk.InvalidArgumentError):
-        desk.set_row_policy("lenient")
+        desk.set_row_policy(MaskPolicy(name=MaskRule("clear")))  # a name is never shown in clear
+    with pytest.raises(partnerdesk.InvalidArgumentError):
+        MaskRule("lenient")
+    with pytest.raises(partnerdesk.InvalidArgumentError):
+        desk.set_row_policy(MaskPolicy(name=MaskRule("keep", first=256)))
+    with pytest.raises(partnerdesk.InvalidArgumentError):
+        desk.set_row_policy(MaskPolicy(name=MaskRule("fixed")))  # a fixed mask needs its text
     with pytest.raises(TypeError):
-        desk.set_row_policy("console", {"name": 5})  # type: ignore[dict-item]
+        desk.set_row_policy({"name": 5})  # type: ignore[arg-type]
+    assert desk.row_policy().account_name == MaskRule("default")
     desk.set_pseudonym_key(b"0123456789abcdef0123456789abcdef")
-    desk.set_export_policy("console", {"name": "pseudonym"})
+    desk.set_export_policy(MaskPolicy(name=MaskRule("pseudonym")))
+    assert desk.export_policy().name.kind == "pseudonym"
     a, b = io.BytesIO(), io.BytesIO()
     desk.export("admin", a, ids=[row.id], columns=["customer_id", "name"], now=now)
     desk.export("admin", b, ids=[row.id], columns=["customer_id", "name"], now=now)

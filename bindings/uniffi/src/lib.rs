@@ -62,8 +62,8 @@ pub use huawei::{
     huawei_split_query, huawei_unfreeze_body,
 };
 pub use ops::{
-    AuditEntry, AuthorizationScope, BatchOutcome, BudgetKind, CustomerOverview, FreezeScope,
-    ItemOutcome, OrderCounts, RenewalItem, SensitiveField,
+    AuthorizationScope, BatchOutcome, BudgetKind, CustomerOverview, FreezeScope, ItemOutcome,
+    OrderCounts, RenewalItem,
 };
 pub use store::HostTimeout;
 pub use types::{

@@ -11,11 +11,9 @@
 
 use crate::desk::{Desk, customer_id};
 use crate::error::{PartnerDeskError, Result};
-use crate::types::{BudgetUsage, CustomerRow, SpendSummary, format_time, to_u64};
-use partnerdesk::audit::AuditFilter;
+use crate::types::{BudgetUsage, CustomerRow, SpendSummary, to_u64};
 use partnerdesk::budget::BudgetSetting;
 use partnerdesk::freeze::FreezeRequest;
-use partnerdesk::privacy::SensitiveField as CoreField;
 use partnerdesk::{CustomerId, IdempotencyKey, Invocation, OperatorId};
 use partnerdesk_host::{Actor as HostActor, HostDecimal, HostInstant};
 
@@ -56,33 +54,6 @@ impl From<BudgetKind> for partnerdesk::BudgetKind {
 }
 
 pub use partnerdesk_host::ops::authorizations::AuthorizationScope;
-
-/// A sensitive field that lists mask and `reveal` shows in clear.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum SensitiveField {
-    /// The customer's name.
-    Name,
-    /// The mobile number, with its country code.
-    Mobile,
-    /// The e-mail address.
-    Email,
-    /// The account (login) name.
-    AccountName,
-    /// The account manager's display name.
-    ManagerName,
-}
-
-impl From<SensitiveField> for CoreField {
-    fn from(f: SensitiveField) -> Self {
-        match f {
-            SensitiveField::Name => CoreField::Name,
-            SensitiveField::Mobile => CoreField::Mobile,
-            SensitiveField::Email => CoreField::Email,
-            SensitiveField::AccountName => CoreField::AccountName,
-            SensitiveField::ManagerName => CoreField::ManagerName,
-        }
-    }
-}
 
 /// The outcome for one customer of a batch (freeze, unfreeze, assign manager).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -140,46 +111,6 @@ pub struct CustomerOverview {
     pub resources_to_renew: Vec<RenewalItem>,
     /// Spend figures.
     pub spend: SpendSummary,
-}
-
-/// One audit record (no personal data: ids, codes, field names).
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct AuditEntry {
-    /// Sequence number, increasing.
-    pub seq: u64,
-    /// When (RFC 3339, UTC).
-    pub at: String,
-    /// Who (`operator:<login>`, `customer:<id>` or `system`).
-    pub actor: String,
-    /// On which customer, if one.
-    pub customer_id: Option<String>,
-    /// What was attempted (`freeze`, `set_budget`, `reveal`, ...).
-    pub kind: String,
-    /// Whether it was allowed.
-    pub allowed: bool,
-    /// The error code when it was refused.
-    pub denied_code: Option<String>,
-    /// Detail without personal data (ids, scopes, amounts, field names).
-    pub detail: String,
-}
-
-impl From<&partnerdesk::audit::AuditRecord> for AuditEntry {
-    fn from(r: &partnerdesk::audit::AuditRecord) -> Self {
-        let (allowed, denied_code) = (
-            r.outcome.is_allowed(),
-            r.outcome.denied_code().map(str::to_owned),
-        );
-        AuditEntry {
-            seq: r.seq,
-            at: format_time(r.at),
-            actor: r.actor.to_string(),
-            customer_id: r.customer.as_ref().map(|c| c.as_str().to_owned()),
-            kind: r.kind.as_str().to_owned(),
-            allowed,
-            denied_code,
-            detail: r.detail.clone(),
-        }
-    }
 }
 
 // ---- argument parsing ------------------------------------------------------------------------
@@ -384,45 +315,5 @@ impl Desk {
             resources_to_renew,
             spend,
         })
-    }
-
-    /// Reveals one masked field of a customer in clear (the console's eye icon). Needs
-    /// `PD_REVEAL_SENSITIVE`; every attempt, allowed or refused, is written to the audit log.
-    /// A customer without the field reveals an empty string.
-    #[uniffi::method(default(now = None))]
-    pub fn reveal(
-        &self,
-        actor: HostActor,
-        customer_id: String,
-        field: SensitiveField,
-        now: Option<HostInstant>,
-    ) -> Result<String> {
-        let inv = Invocation::new(actor.to_core()?, partnerdesk_host::at(now));
-        let id = crate::desk::customer_id(&customer_id)?;
-        let field = field.into();
-        self.change(|d| d.reveal(&inv, &id, field))
-    }
-
-    /// The audit log, oldest first: of one customer and/or one kind (`reveal`, `freeze`, ...)
-    /// when given.
-    #[uniffi::method(default(customer_id = None, kind = None))]
-    pub fn audit_log(
-        &self,
-        customer_id: Option<String>,
-        kind: Option<String>,
-    ) -> Result<Vec<AuditEntry>> {
-        let mut filter = AuditFilter::default();
-        if let Some(id) = customer_id {
-            filter = filter.customer(crate::desk::customer_id(&id)?);
-        }
-        if let Some(k) = kind {
-            filter = filter.kind(k.as_str());
-        }
-        Ok(self
-            .read()
-            .audit_log(&filter)
-            .into_iter()
-            .map(Into::into)
-            .collect())
     }
 }

@@ -232,7 +232,9 @@ mod node {
     //! Unsafe code: napi's conversion traits have `unsafe fn`s; each one here passes the `env`
     //! and value napi handed it, unchanged, to napi's own conversions.
     use super::ActorArg;
-    use napi::bindgen_prelude::{FromNapiValue, Object, TypeName, ValidateNapiValue, ValueType};
+    use napi::bindgen_prelude::{
+        FromNapiValue, Object, ToNapiValue, TypeName, ValidateNapiValue, ValueType,
+    };
     use napi::sys;
 
     impl TypeName for ActorArg {
@@ -278,6 +280,26 @@ mod node {
                 kind,
                 id: obj.get("id")?,
             })
+        }
+    }
+
+    /// Back as it came (an options object holding an actor is also a JS value napi can write).
+    impl ToNapiValue for ActorArg {
+        unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+            let actor = match val {
+                // SAFETY: the env napi handed to this conversion.
+                ActorArg::Login(login) => return unsafe { String::to_napi_value(env, login) },
+                ActorArg::Value(actor) => actor,
+                ActorArg::Parts { kind, id } => match (kind.as_str(), id) {
+                    ("customer", Some(id)) => crate::Actor::Customer { id },
+                    ("system", _) => crate::Actor::System,
+                    (_, id) => crate::Actor::Operator {
+                        login: id.unwrap_or_default(),
+                    },
+                },
+            };
+            // SAFETY: as above.
+            unsafe { crate::Actor::to_napi_value(env, actor) }
         }
     }
 }

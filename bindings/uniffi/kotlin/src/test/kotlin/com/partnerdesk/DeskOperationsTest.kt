@@ -5,6 +5,8 @@ import com.partnerdesk.host.AuthorizationScope
 import com.partnerdesk.host.CustomerLevel
 import com.partnerdesk.host.OrderKind
 import com.partnerdesk.host.Actor
+import com.partnerdesk.host.MaskKind
+import com.partnerdesk.host.MaskRule
 
 import com.partnerdesk.Fixtures.ADMIN
 import com.partnerdesk.Fixtures.MANAGER
@@ -215,7 +217,13 @@ class DeskOperationsTest {
             desk.setRowPolicy(policy)
             assertEquals(policy, desk.rowPolicy())
             desk.setExportPolicy(desk.exportPolicy())
-            assertFailsWith<PartnerDeskException.MalformedJson> { desk.setRowPolicy("not json") }
+            val keep = policy.copy(name = MaskRule(MaskKind.KEEP, 2u, 1u, null))
+            desk.setRowPolicy(keep)
+            assertEquals(keep, desk.rowPolicy())
+            assertEquals(MaskKind.CLEAR, desk.rowPolicy().accountName.kind)
+            assertFailsWith<PartnerDeskException.InvalidArgument> { desk.setRowPolicy(policy.copy(name = MaskRule(MaskKind.CLEAR, null, null, null))) }
+            assertFailsWith<PartnerDeskException.InvalidArgument> { desk.setRowPolicy(policy.copy(email = MaskRule(MaskKind.FIXED, null, null, null))) }
+            assertEquals(keep, desk.rowPolicy(), "nothing changed")
             desk.setPseudonymKey("a pseudonym key of 32 bytes.....".toByteArray())
             desk.setPseudonymKey(null)
             assertFailsWith<PartnerDeskException.InvalidArgument> { desk.setPseudonymKey("short".toByteArray()) }
@@ -269,8 +277,12 @@ class DeskOperationsTest {
             val head = desk.chainHead()
             desk.grantPermissions(Actor.Operator(ADMIN), MANAGER, listOf("PD_VIEW_SPEND"), now)
             assertNotEquals(head, desk.chainHead())
-            val since = desk.events().size.toULong() - 1uL
+            val since = desk.events().size.toUInt() - 1u
             assertEquals(1, desk.events(since).size)
+            val event = desk.events(since).single()
+            assertEquals(Actor.Operator(ADMIN), event.actor)
+            assertEquals("permissions_granted", event.kind)
+            assertEquals(desk.chainHead(), event.link)
             Desk.replay(snapshot, desk.eventsJson(since)).use { again -> assertEquals(desk.chainHead(), again.chainHead()) }
             Desk.fromSnapshotJson(snapshot).use { copy ->
                 copy.applyEvents(desk.eventsJson(since))

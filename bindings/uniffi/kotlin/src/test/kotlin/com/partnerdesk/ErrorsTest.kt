@@ -6,6 +6,7 @@ import com.partnerdesk.host.OrderKind
 import java.math.BigDecimal
 
 import com.partnerdesk.host.Actor
+import com.partnerdesk.host.SensitiveField
 
 import com.partnerdesk.Fixtures.ADMIN
 import com.partnerdesk.Fixtures.BILLING
@@ -156,7 +157,7 @@ class ErrorsTest {
             // copy would be an event itself, and so break the chain instead).
             "INVALID_EVENT" to {
                 val start = desk.toSnapshotJson()
-                val since = desk.events().size.toULong()
+                val since = desk.events().size.toUInt()
                 val cid = reseller[11]
                 desk.freeze(Actor.Operator(ADMIN), listOf(cid), FreezeScope.ACCOUNT, "unpaid", now)
                 val edited = org.json.JSONObject(start)
@@ -174,7 +175,7 @@ class ErrorsTest {
             },
             "EVENT_CHAIN_BROKEN" to {
                 val start = desk.toSnapshotJson()
-                val since = desk.events().size.toULong()
+                val since = desk.events().size.toUInt()
                 desk.grantPermissions(Actor.Operator(ADMIN), "am_001", listOf("PD_VIEW_SPEND"), now)
                 val forged = org.json.JSONArray(desk.eventsJson(since))
                 forged.getJSONObject(0).put("link", "0".repeat(64))
