@@ -835,18 +835,20 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.AssociationType = nativeBinding.AssociationType
+module.exports.AuthorizationAction = nativeBinding.AuthorizationAction
 module.exports.AuthorizationScope = nativeBinding.AuthorizationScope
+module.exports.CustomerLevel = nativeBinding.CustomerLevel
+module.exports.CustomerType = nativeBinding.CustomerType
 module.exports.MaskKind = nativeBinding.MaskKind
+module.exports.OrderKind = nativeBinding.OrderKind
 module.exports.SensitiveField = nativeBinding.SensitiveField
 module.exports.CancelToken = nativeBinding.CancelToken
 module.exports.Desk = nativeBinding.Desk
 module.exports.PageIterator = nativeBinding.PageIterator
 module.exports.Query = nativeBinding.Query
 module.exports.ActorKind = nativeBinding.ActorKind
-module.exports.AssociationType = nativeBinding.AssociationType
 module.exports.BudgetKind = nativeBinding.BudgetKind
-module.exports.CustomerLevel = nativeBinding.CustomerLevel
-module.exports.CustomerType = nativeBinding.CustomerType
 module.exports.demoNow = nativeBinding.demoNow
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.exportColumns = nativeBinding.exportColumns
