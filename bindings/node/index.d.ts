@@ -16,8 +16,40 @@ declare global {
   }
 }
 
-/** r" What an authorization lets the partner do on the customer's behalf. */
+/** What an authorization lets the partner do on the customer's behalf. */
 export type AuthorizationScope = 'place_orders' | 'operate_resources'
+
+/**
+ * The outcome of a batch command (freeze, unfreeze, assign or unassign managers): one item per
+ * customer, in the order given.
+ */
+export interface BatchOutcome {
+  /** One outcome per customer. */
+  items: Array<ItemOutcome>
+  /** How many were done. */
+  succeeded: number
+  /** How many were refused. */
+  failed: number
+}
+
+/** How a budget counts spend. */
+export type BudgetKind = 'monthly' | 'one_off'
+
+/** A budget setting or deletion. */
+export interface BudgetRecord {
+  /** The customer. */
+  customerId: string
+  /** `setting` or `delete` (or a newer one, verbatim). */
+  operation: string
+  /** The amount set (or removed). */
+  amount: Money
+  /** `monthly` or `one_off` (or a newer kind, verbatim). */
+  kind: BudgetKind | (string & {})
+  /** When. */
+  at: Date
+  /** Who: an operator login, or `system`. */
+  operator: string
+}
 
 /** Budget columns of a row. */
 export interface BudgetSummary {
@@ -129,6 +161,9 @@ export interface DetailArgs {
   group?: string
 }
 
+/** What a freeze covers (`unknown` appears in imported rows and queries only: a command refuses it). */
+export type FreezeScope = 'account' | 'account_and_resources' | 'unknown'
+
 /** One page of customer ids (no rows built). */
 export interface IdPage {
   /** The ids, in sort order. */
@@ -139,12 +174,40 @@ export interface IdPage {
   nextCursor?: string
 }
 
+/** The outcome of a batch command for one customer. */
+export interface ItemOutcome {
+  /** The customer. */
+  customerId: string
+  /** Whether it was done. */
+  ok: boolean
+  /** The refusal's stable code, when refused. */
+  code?: string
+  /** The refusal's message, when refused (no personal data). */
+  message?: string
+  /** The refusal's details (field name to text, e.g. `id`, `frozen`), empty when done. */
+  details: Record<string, string>
+}
+
 /** An amount with a label: a cloud service (product ranking) or a billing day (daily spend). */
 export interface LabeledAmount {
   /** The service code or the day (`2026-11-29`). */
   label: string
   /** The amount. */
   amount: Money
+}
+
+/** A period during which an operator was a customer's account manager. */
+export interface ManagerPeriod {
+  /** The customer. */
+  customerId: string
+  /** The account manager's login. */
+  manager: string
+  /** From (inclusive). */
+  start: Date
+  /** Until (exclusive); absent while current. */
+  end?: Date
+  /** Who assigned (an operator; the system for invitations and imports). */
+  assignedBy: Actor
 }
 
 /** An exact amount with its ISO 4217 currency. */
@@ -296,6 +359,48 @@ export declare class Desk {
    * and lapses requests unanswered for 90 days; how many changed.
    */
   expireAuthorizations(options?: ExpireOptions | undefined | null): number
+  /**
+   * Freezes up to 10 reseller-model customers with a reason (1..256 characters) and a scope
+   * (default `account`); an outcome per customer. A refusal of the whole command (`TOO_MANY_IDS`,
+   * `INVALID_REASON`, `PERMISSION_DENIED`, `IDEMPOTENCY_CONFLICT`, ...) is an error.
+   */
+  freeze(actor: string | Actor, customers: Array<string>, reason: string, options?: FreezeOptions | undefined | null): BatchOutcome
+  /**
+   * Unfreezes up to 10 customers; `scope` (default `account`) must be the one they were frozen
+   * with. An outcome per customer (`NOT_FROZEN`, `FREEZE_SCOPE_MISMATCH`, ...).
+   */
+  unfreeze(actor: string | Actor, customers: Array<string>, reason: string, options?: UnfreezeOptions | undefined | null): BatchOutcome
+  /**
+   * Sets (not adds) a reseller-model customer's budget: `amount` in (0, 2147483647] with at most
+   * 2 decimals, in the partner's currency unless `currency` says otherwise.
+   */
+  setBudget(actor: string | Actor, customer: string, amount: string, options?: SetBudgetOptions | undefined | null): void
+  /** A customer's budget usage at `now` (default: the current time); none without a budget. */
+  budgetUsage(customer: string, options?: BudgetUsageOptions | undefined | null): BudgetUsage | null
+  /** A customer's budget settings and deletions, oldest first. */
+  budgetRecords(customer: string): Array<BudgetRecord>
+  /**
+   * Evaluates every budget at `now` (default: the current time): thresholds, forecast,
+   * auto-freeze at 100%; how many events that emitted.
+   */
+  evaluateBudgets(options?: EvaluateBudgetsOptions | undefined | null): number
+  /**
+   * Assigns (or changes to) an account manager for up to 100 customers; an outcome per customer.
+   * `OPERATOR_NOT_FOUND`, `NOT_ACCOUNT_MANAGER`, `PERMISSION_DENIED`, ... refuse the whole command.
+   */
+  assignManager(actor: string | Actor, customers: Array<string>, manager: string, options?: AssignManagerOptions | undefined | null): BatchOutcome
+  /** Unassigns the account manager of up to 100 customers; an outcome per customer. */
+  unassignManager(actor: string | Actor, customers: Array<string>, options?: UnassignManagerOptions | undefined | null): BatchOutcome
+  /** A customer's account manager periods, oldest first. */
+  managerHistory(customer: string): Array<ManagerPeriod>
+  /** Who managed a customer at an instant (none: nobody). */
+  managerAt(customer: string, at: Date): string | null
+  /**
+   * Spend of the customers `manager` managed, attributed by period, between two billing days
+   * (`2026-11-01`, both included). Needs the view-spend permission.
+   */
+  managerSpend(actor: string | Actor, manager: string, start: string, end: string): Money
+
   /**
    * A deterministic demo portfolio of `size` customers (the same seed gives the same desk),
    * built for the demo's fixed moment (`demoNow()`; pass it as `now` to see the demo's data
@@ -525,33 +630,6 @@ export declare class Desk {
   /** Spend per day between two days (`YYYY-MM-DD`, inclusive). */
   dailySpend(actor: string | Actor, customerId: string | undefined | null, from: string, to: string): Array<LabeledAmount>
   /**
-   * Freezes up to 10 reseller-model customers (origin manual); an outcome per customer.
-   * Throws when the whole command is refused (`TOO_MANY_IDS`, `INVALID_REASON`,
-   * `PERMISSION_DENIED`, `IDEMPOTENCY_CONFLICT`, ...).
-   */
-  freeze(actor: string | Actor, command: FreezeCommand, options?: CommandOptions | undefined | null): BatchOutcome
-  /**
-   * Unfreezes up to 10 customers with the scope they were frozen with; an outcome per
-   * customer (`NOT_FROZEN`, `FREEZE_SCOPE_MISMATCH`, ...).
-   */
-  unfreeze(actor: string | Actor, command: FreezeCommand, options?: CommandOptions | undefined | null): BatchOutcome
-  /** Sets (not adds) a reseller-model customer's budget. */
-  setBudget(actor: string | Actor, customerId: string, budget: BudgetCommand, options?: CommandOptions | undefined | null): void
-  /** A customer's budget usage at `now` (`null` without a budget). */
-  budgetUsage(customerId: string, now?: Date | undefined | null): BudgetUsage | null
-  /**
-   * Evaluates every budget at `now` (thresholds, forecast, auto-freeze at 100%); returns
-   * how many events were emitted.
-   */
-  evaluateBudgets(now?: Date | undefined | null): number
-  /**
-   * Assigns (or changes to) an account manager for up to 100 customers; an outcome per
-   * customer. Throws `OPERATOR_NOT_FOUND`, `NOT_ACCOUNT_MANAGER`, `PERMISSION_DENIED`, ...
-   */
-  assignManager(actor: string | Actor, customerIds: Array<string>, manager: string, options?: CommandOptions | undefined | null): BatchOutcome
-  /** Unassigns the account manager of up to 100 customers; an outcome per customer. */
-  unassignManager(actor: string | Actor, customerIds: Array<string>, options?: CommandOptions | undefined | null): BatchOutcome
-  /**
    * Grants permission items (Huawei's names, e.g. `BPC_ITEM_SUBCUSTSERV_010115`) to an
    * operator. Administrator only (`ADMINISTRATOR_ONLY`).
    */
@@ -622,17 +700,6 @@ export declare class Desk {
    * auto-freeze); how many changes were made.
    */
   tick(now?: Date | undefined | null): number
-  /** A customer's budget settings and deletions, oldest first, as JSON text. */
-  budgetRecords(customerId: string): string
-  /** A customer's account manager periods, oldest first, as JSON text. */
-  managerHistory(customerId: string): string
-  /** Who managed a customer at an instant (`null`: nobody). */
-  managerAt(customerId: string, at: Date): string | null
-  /**
-   * Spend of the customers `manager` managed, by period, between two billing days
-   * (`YYYY-MM-DD`, both included). Needs the view-spend permission.
-   */
-  managerSpend(actor: string | Actor, manager: string, from: string, to: string): Money
   /**
    * Applies events (JSON text from another desk's `eventsJson`) in order, each checked
    * first; on the first refused one nothing from it on is applied.
@@ -773,6 +840,14 @@ export interface ApiPage {
   limit: number
 }
 
+/** The optional arguments of the `Desk` method that takes it. */
+export interface AssignManagerOptions {
+  /** The moment of the command (default: the current time). */
+  now?: Date
+  /** A key that makes a retry return the first outcome and change nothing. */
+  idempotencyKey?: string
+}
+
 /** One record of the association history. */
 export interface AssociationRecord {
   /** The customer. */
@@ -859,25 +934,15 @@ export interface AuthorizationCommand {
   /** The customer. */
   customerId: string
   /** What the partner may do. */
-  scopes: Array<AuthorizationScopeName>
+  scopes: Array<AuthorizationScope>
   /** How long, once approved. */
   durationDays: number
   /** Accept the partner commitment letter with this request. */
   acceptCommitmentLetter?: boolean
 }
 
-/** The outcome of a batch command: one item per customer, in the order given. */
-export interface BatchOutcome {
-  /** Per customer. */
-  items: Array<ItemOutcome>
-  /** How many were done. */
-  succeeded: number
-  /** How many were refused. */
-  failed: number
-}
-
 /**
- * A budget setting: the amount (a decimal string in the partner's currency), monthly or
+ * A budget setting of a Huawei request body: the amount (a decimal string in the partner's currency), monthly or
  * one-off, auto-freeze at 100%, and whether to unfreeze the account in the same call.
  */
 export interface BudgetCommand {
@@ -893,8 +958,11 @@ export interface BudgetCommand {
   thresholds?: Array<string>
 }
 
-/** Budget kind. */
-export type BudgetKind = 'monthly' | 'one_off'
+/** The optional arguments of the `Desk` method that takes it. */
+export interface BudgetUsageOptions {
+  /** The moment of the usage (default: the current time). */
+  now?: Date
+}
 
 /** Options of work that returns every matching row. */
 export interface CollectOptions {
@@ -1001,6 +1069,12 @@ export interface DisassociationRequest {
 export declare function errorCodes(): Array<string>
 
 /** The optional arguments of the `Desk` method that takes it. */
+export interface EvaluateBudgetsOptions {
+  /** The moment of the evaluation (default: the current time). */
+  now?: Date
+}
+
+/** The optional arguments of the `Desk` method that takes it. */
 export interface ExpireOptions {
   /** The moment of the expiry (default: the current time). */
   now?: Date
@@ -1073,7 +1147,7 @@ export interface ExportOptions {
   cancel?: CancelToken
 }
 
-/** A freeze or unfreeze: 1..=10 customers, a scope and a reason (1..=256 characters). */
+/** A freeze or unfreeze command of a Huawei request body: 1..=10 customers, a scope and a reason (1..=256 characters). */
 export interface FreezeCommand {
   /** The customers, in order. */
   customerIds: Array<string>
@@ -1083,11 +1157,18 @@ export interface FreezeCommand {
   reason: string
 }
 
+/** The optional arguments of the `Desk` method that takes it. */
+export interface FreezeOptions {
+  /** `account` (default) or `account_and_resources`. */
+  scope?: FreezeScope
+  /** The moment of the command (default: the current time). */
+  now?: Date
+  /** A key that makes a retry return the first outcome and change nothing. */
+  idempotencyKey?: string
+}
+
 /** Why a customer is frozen. */
 export type FreezeOrigin = 'manual' | 'default' | 'budget' | 'imported'
-
-/** What a freeze covers. */
-export type FreezeScope = 'account' | 'account_and_resources' | 'unknown'
 
 /**
  * Reads Huawei's answer to a batch operation (freeze, unfreeze): one outcome per requested
@@ -1190,18 +1271,6 @@ export interface ImportWarning {
   field: string
   /** What was done about it. */
   reason: string
-}
-
-/** The outcome of a batch command for one customer. */
-export interface ItemOutcome {
-  /** The customer. */
-  customerId: string
-  /** Whether it was done. */
-  ok: boolean
-  /** The stable error code when refused. */
-  code?: string
-  /** The error message when refused (no personal data). */
-  message?: string
 }
 
 /** How each personal field is masked. */
@@ -1484,6 +1553,24 @@ export interface SearchOptions {
 /** A field a list masks, for `reveal`. */
 export type SensitiveFieldName = 'name' | 'mobile' | 'email' | 'account_name' | 'manager_name'
 
+/** The optional arguments of the `Desk` method that takes it. */
+export interface SetBudgetOptions {
+  /** `monthly` (default) or `one_off`. */
+  kind?: BudgetKind
+  /** Freeze the account when spend reaches 100% (default: no). */
+  autoFreeze?: boolean
+  /** Unfreeze the account in the same call (default: no; needs the freeze item too). */
+  unfreeze?: boolean
+  /** Alert thresholds in percent (such as 80 or 95.5), ascending. */
+  thresholds?: Array<string>
+  /** The amount's currency (default: the partner's; another is `CURRENCY_MISMATCH`). */
+  currency?: string
+  /** The moment of the command (default: the current time). */
+  now?: Date
+  /** A key that makes a retry return the first outcome and change nothing. */
+  idempotencyKey?: string
+}
+
 /** Huawei site of the partner. */
 export type Site = 'china' | 'international'
 
@@ -1521,6 +1608,24 @@ export interface StoreOptions {
 
 /** Partner tier. */
 export type Tier = 'solution_provider' | 'distributor' | 'reseller'
+
+/** The optional arguments of the `Desk` method that takes it. */
+export interface UnassignManagerOptions {
+  /** The moment of the command (default: the current time). */
+  now?: Date
+  /** A key that makes a retry return the first outcome and change nothing. */
+  idempotencyKey?: string
+}
+
+/** The optional arguments of the `Desk` method that takes it. */
+export interface UnfreezeOptions {
+  /** `account` (default) or `account_and_resources`. */
+  scope?: FreezeScope
+  /** The moment of the command (default: the current time). */
+  now?: Date
+  /** A key that makes a retry return the first outcome and change nothing. */
+  idempotencyKey?: string
+}
 
 /** Real-name verification status. */
 export type VerificationStatus = 'not_verified' | 'under_review' | 'rejected' | 'verified'

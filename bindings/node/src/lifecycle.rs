@@ -181,8 +181,6 @@ impl From<&CoreRecord> for AssociationRecord {
     }
 }
 
-pub use partnerdesk_host::ops::authorizations::AuthorizationScope as AuthorizationScopeName;
-
 /// An authorization request: scopes, a duration (1..=731 days) and, for the partner's first
 /// request, acceptance of the commitment letter.
 #[napi(object)]
@@ -191,7 +189,7 @@ pub struct AuthorizationCommand {
     /// The customer.
     pub customer_id: String,
     /// What the partner may do.
-    pub scopes: Vec<AuthorizationScopeName>,
+    pub scopes: Vec<partnerdesk_host::ops::authorizations::AuthorizationScope>,
     /// How long, once approved.
     pub duration_days: u32,
     /// Accept the partner commitment letter with this request.

@@ -22,6 +22,7 @@ macro_rules! python_operations {
             $(
                 $(#[doc = $doc])*
                 #[pyo3(signature = ($($arg,)* $(*, $($opt = None),*)?))]
+                #[allow(clippy::too_many_arguments)]
                 fn $name(&self, py: Python<'_>, $($arg: $ty,)* $($($opt: $oty),*)?) -> PyResult<$ret> {
                     python_operations!(@$kind self, py, $body, $($arg,)* $($($opt,)*)?)
                 }

@@ -34,8 +34,6 @@ fn _partnerdesk(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<desk::PyDesk>()?;
     m.add_class::<desk::PySearchIter>()?;
     m.add_class::<governed::PyActor>()?;
-    m.add_class::<governed::PyItemOutcome>()?;
-    m.add_class::<governed::PyBatchOutcome>()?;
     m.add_class::<governed::PyOperator>()?;
     m.add_class::<governed::PyAuthorization>()?;
     m.add_class::<governed::PyDisassociationRequest>()?;
@@ -49,11 +47,14 @@ fn _partnerdesk(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<partnerdesk_host::detail::OrderPage>()?;
     m.add_class::<partnerdesk_host::detail::ResourcePage>()?;
     m.add_class::<partnerdesk_host::detail::SpendPage>()?;
-    m.add_class::<views::PyManagerPeriod>()?;
     m.add_class::<views::PyAssociationRecord>()?;
-    m.add_class::<views::PyBudgetRecord>()?;
-    m.add_class::<views::PyBudgetUsage>()?;
     m.add_class::<views::PySpendSummary>()?;
+    // Freezes, budgets and managers: the records every host shares (bindings/host ops/governed.rs).
+    m.add_class::<partnerdesk_host::ops::governed::ItemOutcome>()?;
+    m.add_class::<partnerdesk_host::ops::governed::BatchOutcome>()?;
+    m.add_class::<partnerdesk_host::ops::governed::ManagerPeriod>()?;
+    m.add_class::<partnerdesk_host::ops::governed::BudgetRecord>()?;
+    m.add_class::<partnerdesk_host::records::BudgetUsage>()?;
     m.add_function(wrap_pyfunction!(desk::demo_portfolio, m)?)?;
     m.add_function(wrap_pyfunction!(huawei::empty_desk, m)?)?;
     m.add_function(wrap_pyfunction!(huawei::huawei_import, m)?)?;

@@ -20,6 +20,7 @@ macro_rules! mobile_operations {
             $(
                 $(#[doc = $doc])*
                 #[uniffi::method(default($($($opt = None),*)?))]
+                #[allow(clippy::too_many_arguments)]
                 pub fn $name(&self, $($arg: $ty,)* $($($opt: $oty),*)?) -> Result<$ret> {
                     mobile_operations!(@$kind self, $body, $($arg,)* $($($opt,)*)?)
                 }

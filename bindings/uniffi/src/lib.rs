@@ -62,8 +62,11 @@ pub use huawei::{
     huawei_split_query, huawei_unfreeze_body,
 };
 pub use ops::{
-    AuditEntry, AuthorizationInfo, AuthorizationScope, BatchOutcome, BudgetKind, CustomerOverview,
-    FreezeScope, ItemOutcome, OrderCounts, RenewalItem, SensitiveField,
+    AuditEntry, AuthorizationInfo, AuthorizationScope, CustomerOverview, OrderCounts, RenewalItem,
+    SensitiveField,
+};
+pub use partnerdesk_host::ops::governed::{
+    BatchOutcome, BudgetKind, BudgetRecord, FreezeScope, ItemOutcome, ManagerPeriod,
 };
 pub use store::HostTimeout;
 pub use types::{
