@@ -20,7 +20,7 @@ pub mod python;
 pub mod records;
 pub mod values;
 pub use durable::{HostDesk, StoreKind, StoreOptions};
-pub use values::{Actor, HostDay, HostDecimal, HostInstant, at, now_or_clock, operator};
+pub use values::{Actor, HostDecimal, HostInstant, at, now_or_clock, operator};
 
 use std::fs::File;
 use std::path::{Path, PathBuf};

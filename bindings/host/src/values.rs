@@ -93,83 +93,40 @@ impl From<&partnerdesk::access::Actor> for Actor {
     }
 }
 
-/// A billing day as each host writes one: Python a `datetime.date` (or `2026-11-29` text), JS,
-/// Kotlin and Swift `2026-11-29` text. The operation that takes it parses it ([`HostDay::get`]),
-/// so a malformed day is `INVALID_DATE` naming its argument in every host.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct HostDay(pub String);
-
-impl HostDay {
-    /// The day (`INVALID_DATE` naming `field` when malformed).
-    pub fn get(&self, field: &str) -> Result<chrono::NaiveDate, partnerdesk::Error> {
-        crate::day(field, &self.0)
-    }
-}
-
-/// Gives a host newtype its Node shape: the inner value's (a JS string, array or `Date`), with
-/// the TypeScript name `$ts`.
-macro_rules! napi_newtype {
-    ($ty:ident, $inner:ty, $ts:literal) => {
-        #[cfg(feature = "node")]
-        #[allow(unsafe_code)]
-        const _: () = {
-            // Unsafe code: napi's conversion traits have `unsafe fn`s; each passes the `env` and
-            // value napi handed it, unchanged, to the inner type's own conversion.
-            use napi::bindgen_prelude::{
-                FromNapiValue, ToNapiValue, TypeName, ValidateNapiValue, ValueType,
-            };
-            use napi::sys;
-
-            impl TypeName for $ty {
-                fn type_name() -> &'static str {
-                    $ts
-                }
-
-                fn value_type() -> ValueType {
-                    <$inner as TypeName>::value_type()
-                }
-            }
-
-            impl ValidateNapiValue for $ty {
-                unsafe fn validate(
-                    env: sys::napi_env,
-                    value: sys::napi_value,
-                ) -> napi::Result<sys::napi_value> {
-                    // SAFETY: the env and value napi handed to this validation.
-                    unsafe { <$inner as ValidateNapiValue>::validate(env, value) }
-                }
-            }
-
-            impl FromNapiValue for $ty {
-                unsafe fn from_napi_value(
-                    env: sys::napi_env,
-                    value: sys::napi_value,
-                ) -> napi::Result<Self> {
-                    // SAFETY: the env and value napi handed to this conversion.
-                    unsafe { <$inner as FromNapiValue>::from_napi_value(env, value) }.map($ty)
-                }
-            }
-
-            impl ToNapiValue for $ty {
-                unsafe fn to_napi_value(
-                    env: sys::napi_env,
-                    val: Self,
-                ) -> napi::Result<sys::napi_value> {
-                    // SAFETY: the env napi handed to this conversion.
-                    unsafe { <$inner as ToNapiValue>::to_napi_value(env, val.0) }
-                }
-            }
-        };
-    };
-}
-pub(crate) use napi_newtype;
-
-napi_newtype!(HostInstant, DateTime<Utc>, "Date");
-napi_newtype!(HostDay, String, "string");
-
 #[cfg(feature = "python")]
 mod python {
-    use super::{HostDecimal, HostInstant};
+    use super::{Actor, HostDecimal, HostInstant};
+    use pyo3::sync::PyOnceLock;
+    use pyo3::types::PyType;
+
+    static ACTOR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+    /// An actor in a shared record is the binding's own `partnerdesk.Actor` (comparable with
+    /// `Actor.operator(..)`), built through its constructors, looked up once.
+    impl<'py> IntoPyObject<'py> for &Actor {
+        type Target = PyAny;
+        type Output = Bound<'py, PyAny>;
+        type Error = PyErr;
+
+        fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+            let class = ACTOR.import(py, "partnerdesk._partnerdesk", "Actor")?;
+            match self {
+                Actor::Operator { login } => class.call_method1("operator", (login,)),
+                Actor::Customer { id } => class.call_method1("customer", (id,)),
+                Actor::System => class.call_method0("system"),
+            }
+        }
+    }
+
+    impl<'py> IntoPyObject<'py> for Actor {
+        type Target = PyAny;
+        type Output = Bound<'py, PyAny>;
+        type Error = PyErr;
+
+        fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+            (&self).into_pyobject(py)
+        }
+    }
     use pyo3::prelude::*;
     use pyo3::types::{PyBool, PyFloat};
     use pyo3::{Borrowed, IntoPyObject};
@@ -228,48 +185,6 @@ mod python {
         }
     }
 
-    /// A `datetime.date`, or its `2026-11-29` text.
-    impl FromPyObject<'_, '_> for super::HostDay {
-        type Error = PyErr;
-
-        fn extract(obj: Borrowed<'_, '_, PyAny>) -> PyResult<Self> {
-            if let Ok(text) = obj.extract::<String>() {
-                return Ok(super::HostDay(text));
-            }
-            Ok(super::HostDay(
-                obj.extract::<chrono::NaiveDate>()?.to_string(),
-            ))
-        }
-    }
-
-    static ACTOR: pyo3::sync::PyOnceLock<Py<pyo3::types::PyType>> = pyo3::sync::PyOnceLock::new();
-
-    /// The binding's own `partnerdesk.Actor` (built through its constructors, looked up once).
-    impl<'py> IntoPyObject<'py> for &super::Actor {
-        type Target = PyAny;
-        type Output = Bound<'py, PyAny>;
-        type Error = PyErr;
-
-        fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-            let class = ACTOR.import(py, "partnerdesk._partnerdesk", "Actor")?;
-            match self {
-                super::Actor::Operator { login } => class.call_method1("operator", (login,)),
-                super::Actor::Customer { id } => class.call_method1("customer", (id,)),
-                super::Actor::System => class.call_method0("system"),
-            }
-        }
-    }
-
-    impl<'py> IntoPyObject<'py> for super::Actor {
-        type Target = PyAny;
-        type Output = Bound<'py, PyAny>;
-        type Error = PyErr;
-
-        fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-            (&self).into_pyobject(py)
-        }
-    }
-
     /// An aware `datetime` in any zone (a naive one is refused).
     impl FromPyObject<'_, '_> for HostInstant {
         type Error = PyErr;
@@ -286,11 +201,39 @@ mod python {
 mod node {
     //! Unsafe code: napi's conversion traits have `unsafe fn`s; each one here passes the `env`
     //! and value napi handed it, unchanged, to napi's own conversion of `String` or `Date`.
-    use super::HostDecimal;
+    use super::{Actor, HostDecimal, HostInstant};
+    use chrono::{DateTime, Utc};
     use napi::bindgen_prelude::{
         FromNapiValue, ToNapiValue, TypeName, ValidateNapiValue, ValueType,
     };
     use napi::sys;
+    use std::collections::HashMap;
+
+    impl TypeName for Actor {
+        fn type_name() -> &'static str {
+            "Actor"
+        }
+
+        fn value_type() -> ValueType {
+            ValueType::Object
+        }
+    }
+
+    /// An actor in a shared record is the Node binding's `Actor` object: `{ kind, id }`, no
+    /// `id` for the system.
+    impl ToNapiValue for Actor {
+        unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+            let (kind, id) = match val {
+                Actor::Operator { login } => ("operator", Some(login)),
+                Actor::Customer { id } => ("customer", Some(id)),
+                Actor::System => ("system", None),
+            };
+            let mut object = HashMap::from([("kind", kind.to_owned())]);
+            object.extend(id.map(|id| ("id", id)));
+            // SAFETY: the env napi handed to this conversion.
+            unsafe { HashMap::to_napi_value(env, object) }
+        }
+    }
 
     impl TypeName for HostDecimal {
         fn type_name() -> &'static str {
@@ -335,9 +278,9 @@ mod node {
         }
     }
 
-    impl TypeName for super::Actor {
+    impl TypeName for HostInstant {
         fn type_name() -> &'static str {
-            "Actor"
+            "Date"
         }
 
         fn value_type() -> ValueType {
@@ -345,37 +288,30 @@ mod node {
         }
     }
 
-    /// An actor as JS writes one: `{ kind, id }` (no `id` for the system).
-    impl ToNapiValue for super::Actor {
-        unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
-            let (kind, id) = match val {
-                super::Actor::Operator { login } => ("operator", Some(login)),
-                super::Actor::Customer { id } => ("customer", Some(id)),
-                super::Actor::System => ("system", None),
-            };
-            let env = napi::Env::from_raw(env);
-            let mut obj = napi::bindgen_prelude::Object::new(&env)?;
-            obj.set("kind", kind)?;
-            if let Some(id) = id {
-                obj.set("id", id)?;
-            }
-            // SAFETY: the env napi handed to this conversion.
-            unsafe { napi::bindgen_prelude::Object::to_napi_value(env.raw(), obj) }
+    impl ValidateNapiValue for HostInstant {
+        unsafe fn validate(
+            env: sys::napi_env,
+            value: sys::napi_value,
+        ) -> napi::Result<sys::napi_value> {
+            // SAFETY: the env and value napi handed to this validation.
+            unsafe { DateTime::<Utc>::validate(env, value) }
         }
     }
 
-    /// `{ kind, id }`, or a login string (an operator), checked as an actor argument is.
-    impl FromNapiValue for super::Actor {
+    impl ToNapiValue for HostInstant {
+        unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+            // SAFETY: the env napi handed to this conversion.
+            unsafe { DateTime::<Utc>::to_napi_value(env, val.0) }
+        }
+    }
+
+    impl FromNapiValue for HostInstant {
         unsafe fn from_napi_value(
             env: sys::napi_env,
             value: sys::napi_value,
         ) -> napi::Result<Self> {
             // SAFETY: the env and value napi handed to this conversion.
-            let arg = unsafe { crate::ops::ActorArg::from_napi_value(env, value) }?;
-            let actor = arg
-                .to_core()
-                .map_err(|e| napi::Error::new(napi::Status::InvalidArg, e.to_string()))?;
-            Ok(super::Actor::from(&actor))
+            unsafe { DateTime::<Utc>::from_napi_value(env, value) }.map(HostInstant)
         }
     }
 }
@@ -386,12 +322,7 @@ mod mobile {
     //! with nanoseconds (lossless, unlike epoch milliseconds, and what `Instant.parse` and
     //! `Instant.toString` write and read). The foreign side maps them to `BigDecimal` and
     //! `Instant` (`bindings/host/uniffi.toml`), so text a host wrote can always be parsed.
-    use super::{HostDay, HostDecimal, HostInstant};
-
-    uniffi::custom_type!(HostDay, String, {
-        lower: |d| d.0,
-        try_lift: |s| Ok(HostDay(s)),
-    });
+    use super::{HostDecimal, HostInstant};
 
     uniffi::custom_type!(HostDecimal, String, {
         lower: |d| d.0.to_string(),

@@ -186,8 +186,7 @@ fn option_inner(ty: &Type) -> Option<Type> {
 
 /// The TypeScript type of `partnerdesk-host`'s host newtypes and the Node binding's actor
 /// argument, which napi's generator would name by their Rust names: `HostDecimal` crosses as a
-/// decimal string, `HostInstant` as a `Date`, `HostDay` as text, `Thresholds` as an array of text,
-/// `ActorArg` as a login or an `Actor` (their
+/// decimal string, `HostInstant` as a `Date`, `ActorArg` as a login or an `Actor` (their
 /// `FromNapiValue` says so at run time, the generator cannot see it).
 fn host_newtype_ts(ty: &Type) -> Option<&'static str> {
     let Type::Path(p) = ungrouped(ty) else {
@@ -196,8 +195,8 @@ fn host_newtype_ts(ty: &Type) -> Option<&'static str> {
     match p.path.segments.last()?.ident.to_string().as_str() {
         "HostDecimal" => Some("string"),
         "HostInstant" => Some("Date"),
-        "ActorArg" => Some("string | Actor"),
         "HostDay" => Some("string"),
+        "ActorArg" => Some("string | Actor"),
         "Thresholds" => Some("Array<string>"),
         _ => None,
     }

@@ -21,8 +21,8 @@ macro_rules! python_operations {
         impl PyDesk {
             $(
                 $(#[doc = $doc])*
-                #[pyo3(signature = ($($arg,)* $(*, $($opt = None),*)?))]
                 #[allow(clippy::too_many_arguments)]
+                #[pyo3(signature = ($($arg,)* $(*, $($opt = None),*)?))]
                 fn $name(&self, py: Python<'_>, $($arg: $ty,)* $($($opt: $oty),*)?) -> PyResult<$ret> {
                     python_operations!(@$kind self, py, $body, $($arg,)* $($($opt,)*)?)
                 }

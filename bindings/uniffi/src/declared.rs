@@ -19,8 +19,8 @@ macro_rules! mobile_operations {
         impl Desk {
             $(
                 $(#[doc = $doc])*
-                #[uniffi::method(default($($($opt = None),*)?))]
                 #[allow(clippy::too_many_arguments)]
+                #[uniffi::method(default($($($opt = None),*)?))]
                 pub fn $name(&self, $($arg: $ty,)* $($($opt: $oty),*)?) -> Result<$ret> {
                     mobile_operations!(@$kind self, $body, $($arg,)* $($($opt,)*)?)
                 }

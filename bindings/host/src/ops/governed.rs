@@ -9,8 +9,9 @@
 //! typed exception (`item.error`, not raised).
 
 use super::ActorArg;
+use super::analysis::HostDay;
 use crate::records::{BudgetUsage, Money, count32};
-use crate::{Actor, HostDay, HostDecimal, HostDesk, HostInstant, at};
+use crate::{Actor, HostDecimal, HostDesk, HostInstant, at};
 use partnerdesk::budget::BudgetSetting;
 use partnerdesk::freeze::FreezeRequest;
 use partnerdesk::{Currency, DetailValue, Error, OperatorId};
@@ -56,7 +57,54 @@ impl From<BudgetKind> for partnerdesk::BudgetKind {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Thresholds(pub Vec<String>);
 
-crate::values::napi_newtype!(Thresholds, Vec<String>, "Array<string>");
+#[cfg(feature = "node")]
+#[allow(unsafe_code)]
+mod node {
+    //! Unsafe code: napi's conversion traits have `unsafe fn`s; each passes the `env` and
+    //! value napi handed it, unchanged, to napi's own conversion of `Vec<String>`.
+    use super::Thresholds;
+    use napi::bindgen_prelude::{
+        FromNapiValue, ToNapiValue, TypeName, ValidateNapiValue, ValueType,
+    };
+    use napi::sys;
+
+    impl TypeName for Thresholds {
+        fn type_name() -> &'static str {
+            "Array<string>"
+        }
+
+        fn value_type() -> ValueType {
+            ValueType::Object
+        }
+    }
+
+    impl ValidateNapiValue for Thresholds {
+        unsafe fn validate(
+            env: sys::napi_env,
+            value: sys::napi_value,
+        ) -> napi::Result<sys::napi_value> {
+            // SAFETY: the env and value napi handed to this validation.
+            unsafe { Vec::<String>::validate(env, value) }
+        }
+    }
+
+    impl FromNapiValue for Thresholds {
+        unsafe fn from_napi_value(
+            env: sys::napi_env,
+            value: sys::napi_value,
+        ) -> napi::Result<Self> {
+            // SAFETY: the env and value napi handed to this conversion.
+            unsafe { Vec::<String>::from_napi_value(env, value) }.map(Thresholds)
+        }
+    }
+
+    impl ToNapiValue for Thresholds {
+        unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+            // SAFETY: the env napi handed to this conversion.
+            unsafe { Vec::<String>::to_napi_value(env, val.0) }
+        }
+    }
+}
 
 #[cfg(feature = "uniffi")]
 uniffi::custom_type!(Thresholds, Vec<String>, {
@@ -162,7 +210,7 @@ impl From<partnerdesk::command::BatchOutcome> for BatchOutcome {
 /// A period during which an operator was a customer's account manager.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object))]
+#[cfg_attr(feature = "node", napi_derive::napi(object, object_from_js = false))]
 #[cfg_attr(
     feature = "python",
     pyo3::pyclass(frozen, get_all, eq, hash, module = "partnerdesk")
@@ -587,7 +635,7 @@ macro_rules! governed_operations {
                 -> Option<String> => $crate::ops::governed::manager_at;
             #[doc = " Spend of the customers `manager` managed, attributed by period, between two billing days"]
             #[doc = " (`2026-11-01`, both included). Needs the view-spend permission."]
-            read fn manager_spend(actor: $crate::ops::ActorArg, manager: String, start: $crate::HostDay, end: $crate::HostDay)
+            read fn manager_spend(actor: $crate::ops::ActorArg, manager: String, start: $crate::ops::analysis::HostDay, end: $crate::ops::analysis::HostDay)
                 -> $crate::records::Money => $crate::ops::governed::manager_spend;
         }
     };
