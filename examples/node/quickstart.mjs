@@ -25,14 +25,12 @@ if (page.nextCursor) {
 
 // A governed command: the billing operator may freeze, an account manager may not.
 const target = page.rows.find((r) => r.freezeScope == null)?.id ?? page.rows[0].id
-/** @type {import('partnerdesk').FreezeCommand} */
-const freeze = { customerIds: [target], scope: 'account', reason: 'overdue invoice' }
 // An actor is an operator's login or an Actor value ({ kind: 'operator', id: 'am_000' }).
-const outcome = desk.freeze('ops_billing', freeze, { now })
+const outcome = desk.freeze('ops_billing', [target], 'overdue invoice', { scope: 'account', now })
 console.log(`freeze by ops_billing: ${outcome.succeeded} done, ${outcome.failed} refused`)
 console.log(`row now: frozen=${desk.customerRow(target, now).freezeScope}`)
 try {
-  desk.freeze({ kind: 'operator', id: 'am_000' }, freeze, { now })
+  desk.freeze({ kind: 'operator', id: 'am_000' }, [target], 'overdue invoice', { scope: 'account', now })
 } catch (err) {
   const code = /** @type {{ code?: string }} */ (err).code
   console.log(`freeze by am_000: ${code}`) // PERMISSION_DENIED, audited, nothing changed

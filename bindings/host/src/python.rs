@@ -50,10 +50,9 @@ fn make_classes(py: Python<'_>) -> PyResult<Vec<Py<PyType>>> {
         .collect()
 }
 
-/// The class of a core error (`PartnerDeskError` itself only if the module's classes were not
+/// The class of a core error's code (`PartnerDeskError` itself only if the module's classes were not
 /// made, which importing the module does first).
-fn class_of<'py>(py: Python<'py>, e: &Error) -> Bound<'py, PyType> {
-    let code = e.code();
+fn class_of<'py>(py: Python<'py>, code: &str) -> Bound<'py, PyType> {
     Error::CODES
         .iter()
         .position(|c| *c == code)
@@ -74,12 +73,25 @@ fn detail<'py>(py: Python<'py>, v: &DetailValue<'_>) -> Bound<'py, PyAny> {
 
 /// Converts a core error into the matching Python exception, with `code` and the details set.
 pub fn to_py(py: Python<'_>, e: Error) -> PyErr {
-    let class = class_of(py, &e);
+    let details = e.details().into_iter().map(|(k, v)| (k, detail(py, &v)));
+    exception(py, e.code(), &e.to_string(), details)
+}
+
+/// The exception of the class of `code` (`PartnerDeskError` for an unknown one) with its
+/// message, `code` and details as attributes: a core error, or one a record carries as text
+/// (a batch item's refusal).
+pub fn exception<'py, K: AsRef<str>, V: IntoPyObject<'py>>(
+    py: Python<'py>,
+    code: &str,
+    message: &str,
+    details: impl IntoIterator<Item = (K, V)>,
+) -> PyErr {
+    let class = class_of(py, code);
     let build = || -> PyResult<PyErr> {
-        let inst = class.call1((e.to_string(),))?;
-        inst.setattr("code", e.code())?;
-        for (name, value) in e.details() {
-            inst.setattr(name, detail(py, &value))?;
+        let inst = class.call1((message,))?;
+        inst.setattr("code", code)?;
+        for (name, value) in details {
+            inst.setattr(name.as_ref(), value)?;
         }
         Ok(PyErr::from_value(inst))
     };

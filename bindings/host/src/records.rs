@@ -233,6 +233,10 @@ impl From<partnerdesk::search::IdPage> for IdPage {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "node", napi_derive::napi(object))]
+#[cfg_attr(
+    feature = "python",
+    pyo3::pyclass(frozen, get_all, eq, hash, module = "partnerdesk")
+)]
 pub struct BudgetUsage {
     /// `monthly` or `one_off`.
     #[cfg_attr(feature = "node", napi(ts_type = "BudgetKind | (string & {})"))]

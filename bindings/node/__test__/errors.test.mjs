@@ -32,9 +32,9 @@ const [referralId] = ops.searchIds('assoc=referral', { limit: 1 }).ids
 const associated = new Set(ops.searchIds('assoc=reseller', { limit: 1000 }).ids)
 const goneId = ops.searchIds(pd.Query.parse('assoc=reseller').includingDisassociated(true), { limit: 1000 }).ids.find((id) => !associated.has(id)) ?? ''
 /** @param {string[]} ids */
-const freeze = (ids, reason = 'error test') => ops.freeze(admin, { customerIds: ids, scope: 'account', reason })
-/** @param {string} amount @param {string} currency */
-const budget = (amount, currency) => ({ amount: { amount, currency }, kind: /** @type {const} */ ('monthly'), autoFreeze: false })
+const freeze = (ids, reason = 'error test') => ops.freeze(admin, ids, reason)
+/** @param {string} [currency] */
+const budget = (currency = 'CNY') => ({ currency, kind: /** @type {const} */ ('monthly'), autoFreeze: false })
 
 // Store codes: real SQLite files in a temp folder (fixtures are copied, never opened in place).
 const stores = mkdtempSync(join(tmpdir(), 'partnerdesk-errors-'))
@@ -66,26 +66,26 @@ const TRIGGERS = {
   INVALID_SNAPSHOT: () => pd.Desk.fromSnapshotJson(broken((s) => { s.format = 'other' })),
   UNSUPPORTED_SNAPSHOT_VERSION: () => pd.Desk.fromSnapshotJson(broken((s) => { s.version = 99 })),
   MALFORMED_JSON: () => pd.Desk.fromSnapshotJson('{"format": '),
-  INVALID_CURRENCY: () => ops.setBudget(admin, resellerIds[0], budget('10', 'cny')),
-  CURRENCY_MISMATCH: () => ops.setBudget(admin, resellerIds[0], budget('10', 'EUR')),
+  INVALID_CURRENCY: () => ops.setBudget(admin, resellerIds[0], '10', budget('cny')),
+  CURRENCY_MISMATCH: () => ops.setBudget(admin, resellerIds[0], '10', budget('EUR')),
   OPERATOR_NOT_FOUND: () => ops.assignManager(admin, [resellerIds[0]], 'nobody'),
-  PERMISSION_DENIED: () => ops.freeze({ kind: 'operator', id: 'am_000' }, { customerIds: [resellerIds[0]], scope: 'account', reason: 'x' }),
+  PERMISSION_DENIED: () => ops.freeze({ kind: 'operator', id: 'am_000' }, [resellerIds[0]], 'x', { scope: 'account' }),
   ADMINISTRATOR_ONLY: () => ops.grantPermissions({ kind: 'operator', id: 'ops_billing' }, 'am_000', ['PD_VIEW_SPEND']),
-  WRONG_ASSOCIATION_TYPE: () => ops.setBudget(admin, referralId, budget('10', 'CNY')),
+  WRONG_ASSOCIATION_TYPE: () => ops.setBudget(admin, referralId, '10', budget('CNY')),
   TOO_MANY_IDS: () => freeze(resellerIds.slice(0, 11)),
   INVALID_REASON: () => freeze([resellerIds[0]], ''),
   NOT_ACCOUNT_MANAGER: () => ops.assignManager(admin, [resellerIds[0]], 'ops_billing'),
   IDEMPOTENCY_CONFLICT: () => {
     ops.evaluateBudgets()
-    ops.freeze(admin, { customerIds: [resellerIds[1]], scope: 'account', reason: 'k' }, { idempotencyKey: 'k-1' })
-    return ops.unfreeze(admin, { customerIds: [resellerIds[1]], scope: 'account', reason: 'k' }, { idempotencyKey: 'k-1' })
+    ops.freeze(admin, [resellerIds[1]], 'k', { scope: 'account', idempotencyKey: 'k-1' })
+    return ops.unfreeze(admin, [resellerIds[1]], 'k', { scope: 'account', idempotencyKey: 'k-1' })
   },
   // Codes of one customer in a batch: reported in the outcome item, not thrown.
   ALREADY_FROZEN: () => { freeze([resellerIds[2]]); return freeze([resellerIds[2]]) },
-  NOT_FROZEN: () => ops.unfreeze(admin, { customerIds: [resellerIds[3]], scope: 'account', reason: 'x' }),
+  NOT_FROZEN: () => ops.unfreeze(admin, [resellerIds[3]], 'x', { scope: 'account' }),
   FREEZE_SCOPE_MISMATCH: () => {
     freeze([resellerIds[4]])
-    return ops.unfreeze(admin, { customerIds: [resellerIds[4]], scope: 'account_and_resources', reason: 'x' })
+    return ops.unfreeze(admin, [resellerIds[4]], 'x', { scope: 'account_and_resources' })
   },
   NOT_ASSOCIATED: () => freeze([goneId]),
   INVALID_DATE: () => ops.importHuawei({ kind: 'monthly_bills', cycle: '2025-13', pages: ['{}'] }),
@@ -96,7 +96,7 @@ const TRIGGERS = {
     const id = resellerIds[6]
     const auth = ops.requestAuthorization(admin, id, ['place_orders'], 30, { acceptCommitmentLetter: true })
     ops.decideAuthorization({ kind: 'customer', id }, auth, 'approve')
-    ops.setBudget(admin, id, budget('5', 'CNY'))
+    ops.setBudget(admin, id, '5', budget('CNY'))
     return ops.placeOrderOnBehalf(admin, id, '1000')
   },
   CUSTOMER_FROZEN: () => {

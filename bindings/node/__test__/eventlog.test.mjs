@@ -10,7 +10,7 @@ import { pd, thrown } from './helpers.mjs'
 const admin = { kind: 'operator', id: 'admin' }
 /** @type {import('../index.d.ts').Actor} */
 const billing = { kind: 'operator', id: 'ops_billing' }
-const budget = (/** @type {string} */ amount) => ({ amount: { amount, currency: 'CNY' }, kind: /** @type {const} */ ('monthly'), autoFreeze: false })
+const budget = () => ({ currency: 'CNY', kind: /** @type {const} */ ('monthly'), autoFreeze: false })
 
 /** What commands change: customers and the ledger without the audit trail. */
 const state = (/** @type {import('../index.d.ts').Desk} */ d) => {
@@ -30,12 +30,12 @@ const seal = (/** @type {any} */ event, /** @type {string} */ previous) => {
 test('another operator reusing an admin key is IDEMPOTENCY_CONFLICT, audited, and changes nothing', () => {
   const d = pd.Desk.demo(100, 3)
   const [id] = d.searchIds('assoc=reseller and frozen=false', { limit: 1 }).ids
-  d.setBudget(admin, id, budget('100'), { idempotencyKey: 'pay-run-7' })
+  d.setBudget(admin, id, '100', { ...budget(), idempotencyKey: 'pay-run-7' })
   const before = state(d)
-  assert.equal(thrown(() => d.setBudget(billing, id, budget('100'), { idempotencyKey: 'pay-run-7' })).code, 'IDEMPOTENCY_CONFLICT')
+  assert.equal(thrown(() => d.setBudget(billing, id, '100', { ...budget(), idempotencyKey: 'pay-run-7' })).code, 'IDEMPOTENCY_CONFLICT')
   assert.deepEqual(state(d), before)
   assert.deepEqual(d.auditLog({ actor: billing, kind: 'set_budget' }).map((r) => r.deniedCode ?? 'allowed'), ['IDEMPOTENCY_CONFLICT'])
-  d.setBudget(admin, id, budget('100'), { idempotencyKey: 'pay-run-7' })
+  d.setBudget(admin, id, '100', { ...budget(), idempotencyKey: 'pay-run-7' })
   assert.deepEqual(d.auditLog({ actor: admin, kind: 'set_budget' }).map((r) => r.allowed), [true, true])
 })
 
@@ -44,10 +44,10 @@ test('a revoked operator replaying its own key is PERMISSION_DENIED, audited, an
   const [id] = d.searchIds('assoc=reseller and frozen=false', { limit: 1 }).ids
   // Both budget items (own customers and resellers'), whichever the customer needs.
   d.grantPermissions(admin, 'ops_billing', ['BPC_ITEM_SUBCUSTSERV_010111', 'BPC_ITEM_SUBCUSTSERV_010503'])
-  d.setBudget(billing, id, budget('100'), { idempotencyKey: 'b-1' })
+  d.setBudget(billing, id, '100', { ...budget(), idempotencyKey: 'b-1' })
   d.revokePermissions(admin, 'ops_billing', ['BPC_ITEM_SUBCUSTSERV_010111', 'BPC_ITEM_SUBCUSTSERV_010503'])
   const before = state(d)
-  assert.equal(thrown(() => d.setBudget(billing, id, budget('100'), { idempotencyKey: 'b-1' })).code, 'PERMISSION_DENIED')
+  assert.equal(thrown(() => d.setBudget(billing, id, '100', { ...budget(), idempotencyKey: 'b-1' })).code, 'PERMISSION_DENIED')
   assert.deepEqual(state(d), before)
   assert.deepEqual(d.auditLog({ actor: billing, kind: 'set_budget' }).map((r) => r.deniedCode ?? 'allowed'), ['allowed', 'PERMISSION_DENIED'])
 })
@@ -75,7 +75,7 @@ test('a tampered or reordered log is EVENT_CHAIN_BROKEN; a keyed log needs its k
   const d = pd.Desk.demo(100, 3)
   const start = d.toSnapshotJson()
   const [id] = d.searchIds('assoc=reseller and frozen=false', { limit: 1 }).ids
-  for (const amount of ['100', '200', '300']) d.setBudget(admin, id, budget(amount))
+  for (const amount of ['100', '200', '300']) d.setBudget(admin, id, amount, budget())
   const events = JSON.parse(d.eventsJson())
   const edited = structuredClone(events)
   edited[1].kind.budget.amount.amount = 1e20
@@ -88,7 +88,7 @@ test('a tampered or reordered log is EVENT_CHAIN_BROKEN; a keyed log needs its k
   const k = pd.Desk.demo(100, 3)
   k.setEventKey(key)
   const kStart = k.toSnapshotJson()
-  k.setBudget(admin, id, budget('100'))
+  k.setBudget(admin, id, '100', budget())
   const again = pd.Desk.replay(kStart, k.eventsJson(), key)
   assert.equal(again.chainHead(), k.chainHead())
   assert.equal(thrown(() => pd.Desk.replay(kStart, k.eventsJson())).code, 'EVENT_CHAIN_BROKEN')

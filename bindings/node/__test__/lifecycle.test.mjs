@@ -65,13 +65,13 @@ test('a frozen customer gets no orders on its behalf', () => {
   const id = ids[1]
   const auth = desk.requestAuthorization(admin, id, ['place_orders'], 10, { acceptCommitmentLetter: true })
   desk.decideAuthorization(customer(id), auth, 'approve')
-  desk.freeze(admin, { customerIds: [id], scope: 'account', reason: 'risk' })
+  desk.freeze(admin, [id], 'risk', { scope: 'account' })
   assert.throws(() => desk.placeOrderOnBehalf(admin, id, '1', { kind: 'renewal' }), { code: 'CUSTOMER_FROZEN' })
 })
 
 test('disassociation: blockers, the 3-per-3-months quota, decisions by the other party', () => {
   const { desk, ids } = fresh()
-  desk.freeze(admin, { customerIds: [ids[2]], scope: 'account', reason: 'overdue' })
+  desk.freeze(admin, [ids[2]], 'overdue', { scope: 'account' })
   assert.throws(() => desk.requestPartnerDisassociation(admin, ids[2], 'x'), { code: 'DISASSOCIATION_BLOCKED' })
   const { id, request } = requestable(desk, ids.slice(3))
   desk.decideDisassociation(customer(id), request, false, 'I stay')
@@ -95,7 +95,7 @@ test('an approved disassociation ends the association and is in the history', ()
   const history = desk.associationHistory({ customer: id })
   assert.equal(history.at(-1)?.change, 'disassociated')
   assert.equal(history.at(-1)?.initiator, 'partner')
-  assert.equal(desk.freeze(admin, { customerIds: [id], scope: 'account', reason: 'x' }).items[0].code, 'NOT_ASSOCIATED')
+  assert.equal(desk.freeze(admin, [id], 'x', { scope: 'account' }).items[0].code, 'NOT_ASSOCIATED')
 })
 
 test('operators: added once, administrator-only items refused, then they can act', () => {

@@ -47,8 +47,8 @@ test('replaying the event log onto the first snapshot gives the live desk', () =
   const desk = pd.Desk.demo(200, 6)
   const initial = desk.toSnapshotJson()
   const ids = desk.searchIds('assoc=reseller and frozen=false', { limit: 5 }).ids
-  desk.freeze(admin, { customerIds: ids.slice(0, 2), scope: 'account', reason: 'overdue' })
-  desk.setBudget(admin, ids[2], { amount: { amount: '777.70', currency: 'CNY' }, kind: 'one_off', autoFreeze: false })
+  desk.freeze(admin, ids.slice(0, 2), 'overdue', { scope: 'account' })
+  desk.setBudget(admin, ids[2], '777.70', { kind: 'one_off' })
   const assigned = desk.assignManager(admin, ids.slice(3), 'am_002').succeeded
   const events = desk.eventsJson()
   assert.equal(JSON.parse(events).length, 3 + assigned)

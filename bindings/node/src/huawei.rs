@@ -11,18 +11,14 @@
 
 use crate::desk::{Desk, ProgressFn, Shared, report};
 use crate::error::{Code, code_of, invalid_argument, to_js};
-use crate::ops::{BatchOutcome, BudgetCommand, FreezeCommand};
-use crate::types::{Site, Tier, count32};
+use crate::types::{BudgetKind, FreezeScope, Money, Site, Tier, count32};
 use chrono::{DateTime, Utc};
 use napi::Task;
 use napi::bindgen_prelude::{AsyncTask, Env};
 use napi_derive::napi;
-use partnerdesk::budget::BudgetSetting;
-use partnerdesk::freeze::FreezeRequest;
-use partnerdesk::{
-    Currency, CustomerId, Desk as CoreDesk, Partner, PartnerId, ResellerId, YearMonth,
-};
+use partnerdesk::{CustomerId, Desk as CoreDesk, Partner, PartnerId, ResellerId, YearMonth};
 use partnerdesk_host::HostDesk;
+use partnerdesk_host::ops::governed::{BatchOutcome, Thresholds, budget_setting, freeze_request};
 use partnerdesk_huawei::import::{self, ImportOptions, ImportReport as CoreReport};
 use partnerdesk_huawei::paging::PagePlan;
 use partnerdesk_huawei::response::RemoteOutcome as CoreRemote;
@@ -390,6 +386,35 @@ impl From<CoreRemote> for RemoteOutcome {
     }
 }
 
+/// A freeze or unfreeze command of a Huawei request body: 1..=10 customers, a scope and a reason (1..=256 characters).
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct FreezeCommand {
+    /// The customers, in order.
+    pub customer_ids: Vec<String>,
+    /// `account` or `account_and_resources`.
+    pub scope: FreezeScope,
+    /// Why (kept in the freeze; never shown in event text).
+    pub reason: String,
+}
+
+/// A budget setting of a Huawei request body: the amount (a decimal string in the partner's currency), monthly or
+/// one-off, auto-freeze at 100%, and whether to unfreeze the account in the same call.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct BudgetCommand {
+    /// The budget.
+    pub amount: Money,
+    /// `monthly` or `one_off`.
+    pub kind: BudgetKind,
+    /// Freeze the account when spend reaches 100%.
+    pub auto_freeze: bool,
+    /// Unfreeze the account in the same call (needs the freeze item too).
+    pub unfreeze: Option<bool>,
+    /// Alert thresholds in percent (decimal strings such as `"80"`), ascending.
+    pub thresholds: Option<Vec<String>>,
+}
+
 /// One page of a `ListSubCustomers` paging plan.
 #[napi(object)]
 #[derive(Debug, Clone, Copy)]
@@ -410,15 +435,6 @@ pub struct QuerySplit {
     pub local_filter: String,
 }
 
-fn freeze_request(c: FreezeCommand) -> napi::Result<FreezeRequest, Code> {
-    let ids = c
-        .customer_ids
-        .iter()
-        .map(|s| CustomerId::new(s.as_str()).map_err(to_js))
-        .collect::<Result<Vec<_>, _>>()?;
-    FreezeRequest::new(ids, c.scope.into(), c.reason).map_err(to_js)
-}
-
 fn reseller(r: Option<String>) -> napi::Result<Option<ResellerId>, Code> {
     r.map(|r| ResellerId::new(r).map_err(to_js)).transpose()
 }
@@ -435,7 +451,8 @@ pub fn huawei_freeze_body(
     command: FreezeCommand,
     reseller_id: Option<String>,
 ) -> napi::Result<String, Code> {
-    let req = freeze_request(command)?;
+    let req = freeze_request(&command.customer_ids, Some(command.scope), command.reason)
+        .map_err(to_js)?;
     json_text(&request::freeze_json(&req, reseller(reseller_id)?.as_ref()).map_err(hw)?)
 }
 
@@ -446,7 +463,8 @@ pub fn huawei_unfreeze_body(
     command: FreezeCommand,
     reseller_id: Option<String>,
 ) -> napi::Result<String, Code> {
-    let req = freeze_request(command)?;
+    let req = freeze_request(&command.customer_ids, Some(command.scope), command.reason)
+        .map_err(to_js)?;
     json_text(&request::unfreeze_json(&req, reseller(reseller_id)?.as_ref()).map_err(hw)?)
 }
 
@@ -461,15 +479,13 @@ pub fn huawei_budget_body(
     reseller_id: Option<String>,
 ) -> napi::Result<String, Code> {
     let id = CustomerId::new(customer_id).map_err(to_js)?;
-    let amount = partnerdesk::Money::new(
-        budget.amount.amount.0,
-        Currency::new(&budget.amount.currency).map_err(to_js)?,
-    );
-    let setting = BudgetSetting::new(
-        amount,
-        budget.kind.into(),
+    let thresholds = budget.thresholds.map(Thresholds);
+    let setting = budget_setting(
+        budget.amount,
+        budget.kind,
         budget.auto_freeze,
         budget.unfreeze.unwrap_or(false),
+        thresholds.as_ref(),
     )
     .map_err(to_js)?;
     json_text(&request::budget_json(&id, &setting, reseller(reseller_id)?.as_ref()).map_err(hw)?)

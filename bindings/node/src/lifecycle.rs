@@ -4,17 +4,13 @@
 
 use crate::desk::Desk;
 use crate::error::{Code, to_js};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use napi_derive::napi;
 use partnerdesk::CustomerId;
 pub use partnerdesk_host::records::{LabeledAmount, SpendSummary};
 
 pub(crate) fn customer(id: String) -> napi::Result<CustomerId, Code> {
     CustomerId::new(id).map_err(to_js)
-}
-
-pub(crate) fn date_of(field: &str, text: &str) -> napi::Result<NaiveDate, Code> {
-    partnerdesk_host::day(field, text).map_err(to_js)
 }
 
 /// A mobile number: country code (`+86`, `0086` or empty) and the national digits.

@@ -8,6 +8,7 @@
 
 use napi_derive::napi;
 pub use partnerdesk_host::ops::association::{AssociationType, CustomerLevel, CustomerType};
+pub use partnerdesk_host::ops::governed::{BudgetKind, FreezeScope};
 pub use partnerdesk_host::records::{BudgetSummary, CustomerRow, IdPage, Money, Page, count32};
 
 /// The partner that owns a desk.
@@ -101,17 +102,6 @@ macro_rules! js_union {
 }
 
 js_union! {
-    FreezeScope => partnerdesk::FreezeScope, doc "What a freeze covers." {
-        /// The account only.
-        Account = "account",
-        /// The account and its resources.
-        AccountAndResources = "account_and_resources",
-        /// Frozen, scope not reported by the site.
-        Unknown = "unknown",
-    }
-}
-
-js_union! {
     FreezeOrigin => partnerdesk::FreezeOrigin, doc "Why a customer is frozen." {
         /// Frozen by an operator.
         Manual = "manual",
@@ -134,15 +124,6 @@ js_union! {
         Rejected = "rejected",
         /// Verified.
         Verified = "verified",
-    }
-}
-
-js_union! {
-    BudgetKind => partnerdesk::BudgetKind, doc "Budget kind." {
-        /// Renews every billing month.
-        Monthly = "monthly",
-        /// Once.
-        OneOff = "one_off",
     }
 }
 

@@ -1,19 +1,15 @@
 //! The rest of the desk for JS: the cursor key, the month index, customers removed, operators
-//! listed, the periodic tick, authorization checks, budget and manager histories, events
-//! applied, the demo's instant.
+//! listed, the periodic tick, events applied, the demo's instant.
 //!
-//! Why thin: each method parses its arguments and calls the core once. Histories the core
-//! records in its snapshot form cross as that JSON text, as `eventsJson` does.
+//! Why thin: each method parses its arguments and calls the core once. Events cross as their
+//! snapshot-form JSON text, as `eventsJson` gives them.
 
 use crate::desk::Desk;
 use crate::error::{Code, to_js};
-use crate::lifecycle::{customer, date_of};
-use crate::ops::{ActorArg, ToCoreActor};
-use crate::types::Money;
+use crate::lifecycle::customer;
 use chrono::{DateTime, Utc};
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
-use partnerdesk::OperatorId;
 
 /// An operator of the partner (the display name is personal data and is not shown).
 #[napi(object)]
@@ -68,49 +64,6 @@ impl Desk {
                     .collect(),
             })
             .collect())
-    }
-
-    /// A customer's budget settings and deletions, oldest first, as JSON text.
-    #[napi]
-    pub fn budget_records(&self, customer_id: String) -> napi::Result<String, Code> {
-        let id = customer(customer_id)?;
-        partnerdesk_host::to_json(&self.read()?.budget_records(&id)).map_err(to_js)
-    }
-
-    /// A customer's account manager periods, oldest first, as JSON text.
-    #[napi]
-    pub fn manager_history(&self, customer_id: String) -> napi::Result<String, Code> {
-        let id = customer(customer_id)?;
-        partnerdesk_host::to_json(&self.read()?.manager_history(&id)).map_err(to_js)
-    }
-
-    /// Who managed a customer at an instant (`null`: nobody).
-    #[napi]
-    pub fn manager_at(
-        &self,
-        customer_id: String,
-        at: DateTime<Utc>,
-    ) -> napi::Result<Option<String>, Code> {
-        let id = customer(customer_id)?;
-        let m = self.read()?.manager_at(&id, at).map_err(to_js)?;
-        Ok(m.map(|m| m.as_str().to_owned()))
-    }
-
-    /// Spend of the customers `manager` managed, by period, between two billing days
-    /// (`YYYY-MM-DD`, both included). Needs the view-spend permission.
-    #[napi]
-    pub fn manager_spend(
-        &self,
-        actor: ActorArg,
-        manager: String,
-        from: String,
-        to: String,
-    ) -> napi::Result<Money, Code> {
-        let actor = actor.to_core()?;
-        let manager = OperatorId::new(manager).map_err(to_js)?;
-        let (from, to) = (date_of("from", &from)?, date_of("to", &to)?);
-        let m = self.read()?.manager_spend(&actor, &manager, from, to);
-        m.map(Money::from).map_err(to_js)
     }
 }
 

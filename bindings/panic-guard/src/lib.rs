@@ -198,6 +198,7 @@ fn host_newtype_ts(ty: &Type) -> Option<&'static str> {
         "HostDay" => Some("string"),
         "ActorArg" => Some("string | Actor"),
         "Secret" => Some("Buffer"),
+        "Thresholds" => Some("Array<string>"),
         _ => None,
     }
 }

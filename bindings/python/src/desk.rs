@@ -24,18 +24,15 @@
 
 use crate::errors::IntoPy;
 use crate::export::{Progress, PyExportJob, PyWriter};
-use crate::governed::{PyBatchOutcome, PyOperator, actor_arg, ids_arg, key_arg};
+use crate::governed::{PyOperator, actor_arg, ids_arg, key_arg};
 use crate::query::{query_arg, sort_arg};
 use crate::values::{PyCustomerRow, PyPage, PyPartner, now_arg};
-use crate::views::{PyBudgetRecord, PyBudgetUsage, PyManagerPeriod};
 use chrono::{DateTime, Utc};
 use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
-use partnerdesk::budget::BudgetSetting;
 use partnerdesk::export::{ExportWritten, PreparedExport, RecordedSelection};
-use partnerdesk::freeze::FreezeRequest;
 use partnerdesk::query::{PageRequest, Query, Sort};
 use partnerdesk::row::CustomerRow;
-use partnerdesk::{CustomerId, Desk, FreezeScope, Invocation, OperatorId, Permission};
+use partnerdesk::{CustomerId, Desk, Invocation, OperatorId, Permission};
 use partnerdesk_host::{HostDesk, detail};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
@@ -583,155 +580,6 @@ impl PyDesk {
 
     // ---- governed operations ---------------------------------------------------------------
 
-    /// Freezes up to 10 customers (reseller model); one outcome per customer.
-    #[pyo3(signature = (actor, customers, *, scope = "account", reason, now = None, idempotency_key = None))]
-    #[allow(clippy::too_many_arguments)]
-    fn freeze(
-        &self,
-        py: Python<'_>,
-        actor: &Bound<'_, PyAny>,
-        customers: Vec<String>,
-        scope: &str,
-        reason: String,
-        now: Option<&Bound<'_, PyAny>>,
-        idempotency_key: Option<String>,
-    ) -> PyResult<PyBatchOutcome> {
-        self.not_in_own_export()?;
-        self.freeze_or_unfreeze(
-            py,
-            actor,
-            customers,
-            scope,
-            reason,
-            now,
-            idempotency_key,
-            true,
-        )
-    }
-
-    /// Unfreezes customers (the scope must be the one they are frozen with).
-    #[pyo3(signature = (actor, customers, *, scope = "account", reason, now = None, idempotency_key = None))]
-    #[allow(clippy::too_many_arguments)]
-    fn unfreeze(
-        &self,
-        py: Python<'_>,
-        actor: &Bound<'_, PyAny>,
-        customers: Vec<String>,
-        scope: &str,
-        reason: String,
-        now: Option<&Bound<'_, PyAny>>,
-        idempotency_key: Option<String>,
-    ) -> PyResult<PyBatchOutcome> {
-        self.not_in_own_export()?;
-        self.freeze_or_unfreeze(
-            py,
-            actor,
-            customers,
-            scope,
-            reason,
-            now,
-            idempotency_key,
-            false,
-        )
-    }
-
-    /// Sets a customer's budget (reseller model).
-    #[pyo3(signature = (actor, customer, amount, *, kind = "monthly", auto_freeze = false, unfreeze = false, thresholds = None, now = None, idempotency_key = None))]
-    #[allow(clippy::too_many_arguments)]
-    fn set_budget(
-        &self,
-        py: Python<'_>,
-        actor: &Bound<'_, PyAny>,
-        customer: String,
-        amount: &Bound<'_, PyAny>,
-        kind: &str,
-        auto_freeze: bool,
-        unfreeze: bool,
-        thresholds: Option<Vec<Bound<'_, PyAny>>>,
-        now: Option<&Bound<'_, PyAny>>,
-        idempotency_key: Option<String>,
-    ) -> PyResult<()> {
-        self.not_in_own_export()?;
-        let actor = actor_arg(actor)?;
-        let customer = CustomerId::new(customer).py(py)?;
-        let amount = crate::values::decimal_arg(amount, "amount")?;
-        let currency = self.reading(py, |d| d.partner().currency)?;
-        let kind = partnerdesk::BudgetKind::parse_known(kind).ok_or_else(|| {
-            crate::errors::to_py(
-                py,
-                partnerdesk::Error::InvalidArgument {
-                    field: "kind".into(),
-                    reason: "expected monthly or one_off".into(),
-                },
-            )
-        })?;
-        let mut setting = BudgetSetting::new(
-            partnerdesk::Money::new(amount, currency),
-            kind,
-            auto_freeze,
-            unfreeze,
-        )
-        .py(py)?;
-        if let Some(t) = thresholds {
-            let t = t
-                .iter()
-                .map(|v| crate::values::decimal_arg(v, "thresholds"))
-                .collect::<PyResult<Vec<_>>>()?;
-            setting = setting.with_thresholds(t).py(py)?;
-        }
-        let now = now_arg(py, now)?;
-        let key = key_arg(py, idempotency_key)?;
-        let inv = Invocation::new(actor, now).with_key(key);
-        py.detach(|| self.change(|d| d.set_budget(&inv, &customer, &setting)))
-            .py(py)
-    }
-
-    /// Assigns an account manager to customers; one outcome per customer.
-    #[pyo3(signature = (actor, customers, manager, *, now = None, idempotency_key = None))]
-    fn assign_manager(
-        &self,
-        py: Python<'_>,
-        actor: &Bound<'_, PyAny>,
-        customers: Vec<String>,
-        manager: String,
-        now: Option<&Bound<'_, PyAny>>,
-        idempotency_key: Option<String>,
-    ) -> PyResult<PyBatchOutcome> {
-        self.not_in_own_export()?;
-        let actor = actor_arg(actor)?;
-        let ids = ids_arg(py, customers)?;
-        let manager = OperatorId::new(manager).py(py)?;
-        let now = now_arg(py, now)?;
-        let key = key_arg(py, idempotency_key)?;
-        let inv = Invocation::new(actor, now).with_key(key);
-        let out = py
-            .detach(|| self.change(|d| d.assign_manager(&inv, &ids, &manager)))
-            .py(py)?;
-        PyBatchOutcome::build(py, out)
-    }
-
-    /// Removes customers' account managers; one outcome per customer.
-    #[pyo3(signature = (actor, customers, *, now = None, idempotency_key = None))]
-    fn unassign_manager(
-        &self,
-        py: Python<'_>,
-        actor: &Bound<'_, PyAny>,
-        customers: Vec<String>,
-        now: Option<&Bound<'_, PyAny>>,
-        idempotency_key: Option<String>,
-    ) -> PyResult<PyBatchOutcome> {
-        self.not_in_own_export()?;
-        let actor = actor_arg(actor)?;
-        let ids = ids_arg(py, customers)?;
-        let now = now_arg(py, now)?;
-        let key = key_arg(py, idempotency_key)?;
-        let inv = Invocation::new(actor, now).with_key(key);
-        let out = py
-            .detach(|| self.change(|d| d.unassign_manager(&inv, &ids)))
-            .py(py)?;
-        PyBatchOutcome::build(py, out)
-    }
-
     /// Adds an operator of the partner (set-up, not a governed operation).
     #[pyo3(signature = (login, name, *, role = "operator", account_manager = false, permissions = Vec::new()))]
     fn add_operator(
@@ -759,83 +607,6 @@ impl PyDesk {
             .py(py)?;
         py.detach(|| self.change(|d| d.add_operator(op.clone())))
             .py(py)
-    }
-
-    // ---- histories and views -----------------------------------------------------------
-
-    /// A customer's account-manager periods, oldest first.
-    fn manager_history(&self, py: Python<'_>, customer: String) -> PyResult<Vec<PyManagerPeriod>> {
-        let id = CustomerId::new(customer).py(py)?;
-        Ok(self
-            .reading(py, |d| {
-                d.manager_history(&id)
-                    .into_iter()
-                    .cloned()
-                    .collect::<Vec<_>>()
-            })?
-            .into_iter()
-            .map(|inner| PyManagerPeriod { inner })
-            .collect())
-    }
-
-    /// Who managed a customer at a moment (`None`: nobody).
-    fn manager_at(
-        &self,
-        py: Python<'_>,
-        customer: String,
-        at: &Bound<'_, PyAny>,
-    ) -> PyResult<Option<String>> {
-        let id = CustomerId::new(customer).py(py)?;
-        let at = crate::values::time_arg(at, "at")?;
-        let m = self.reading(py, |d| d.manager_at(&id, at))?.py(py)?;
-        Ok(m.map(|m| m.to_string()))
-    }
-
-    /// Spend of the customers an account manager managed, attributed by period, between two
-    /// billing days (both included). Needs the view-spend permission.
-    fn manager_spend(
-        &self,
-        py: Python<'_>,
-        actor: &Bound<'_, PyAny>,
-        manager: String,
-        start: chrono::NaiveDate,
-        end: chrono::NaiveDate,
-    ) -> PyResult<crate::values::PyMoney> {
-        let actor = actor_arg(actor)?;
-        let manager = OperatorId::new(manager).py(py)?;
-        let m = self
-            .reading(py, |d| d.manager_spend(&actor, &manager, start, end))?
-            .py(py)?;
-        Ok(m.into())
-    }
-
-    /// A customer's budget settings and deletions, oldest first.
-    fn budget_records(&self, py: Python<'_>, customer: String) -> PyResult<Vec<PyBudgetRecord>> {
-        let id = CustomerId::new(customer).py(py)?;
-        Ok(self
-            .reading(py, |d| {
-                d.budget_records(&id)
-                    .into_iter()
-                    .cloned()
-                    .collect::<Vec<_>>()
-            })?
-            .into_iter()
-            .map(|inner| PyBudgetRecord { inner })
-            .collect())
-    }
-
-    /// A customer's budget usage at `now` (`None` without a budget).
-    #[pyo3(signature = (customer, *, now = None))]
-    fn budget_usage(
-        &self,
-        py: Python<'_>,
-        customer: String,
-        now: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Option<PyBudgetUsage>> {
-        let id = CustomerId::new(customer).py(py)?;
-        let now = now_arg(py, now)?;
-        let u = self.reading(py, |d| d.budget_usage(&id, now))?.py(py)?;
-        Ok(u.map(|inner| PyBudgetUsage { inner }))
     }
 
     // ---- export ----------------------------------------------------------------------------
@@ -1136,15 +907,6 @@ impl PyDesk {
             .py(py)
     }
 
-    /// Freezes the customers whose auto-freeze budget is used up at `now`; how many.
-    #[pyo3(signature = (*, now = None))]
-    fn evaluate_budgets(&self, py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<usize> {
-        self.not_in_own_export()?;
-        let now = now_arg(py, now)?;
-        py.detach(|| self.change(|d| d.evaluate_budgets(now)))
-            .py(py)
-    }
-
     /// `export` to a path (same keyword arguments); the path is replaced only on success.
     #[pyo3(signature = (actor, path, **kwargs))]
     fn export_to_file(
@@ -1242,38 +1004,6 @@ impl PyDesk {
             })
         })
         .py(py)
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn freeze_or_unfreeze(
-        &self,
-        py: Python<'_>,
-        actor: &Bound<'_, PyAny>,
-        customers: Vec<String>,
-        scope: &str,
-        reason: String,
-        now: Option<&Bound<'_, PyAny>>,
-        idempotency_key: Option<String>,
-        freeze: bool,
-    ) -> PyResult<PyBatchOutcome> {
-        let actor = actor_arg(actor)?;
-        let ids = ids_arg(py, customers)?;
-        let request = FreezeRequest::new(ids, FreezeScope::parse(scope), reason).py(py)?;
-        let now = now_arg(py, now)?;
-        let key = key_arg(py, idempotency_key)?;
-        let inv = Invocation::new(actor, now).with_key(key);
-        let out = py
-            .detach(|| {
-                self.change(|d| {
-                    if freeze {
-                        d.freeze(&inv, &request)
-                    } else {
-                        d.unfreeze(&inv, &request)
-                    }
-                })
-            })
-            .py(py)?;
-        PyBatchOutcome::build(py, out)
     }
 }
 

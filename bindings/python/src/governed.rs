@@ -1,15 +1,12 @@
-//! Mirrors for governed operations: who acts, batch outcomes, operators, the audit log and
-//! events.
+//! Mirrors for governed operations: who acts and the partner's operators.
 //!
 //! Why separate classes: these are the records an operator-facing host shows and stores. Each
 //! is a frozen copy of the core's record with Python types (aware UTC datetimes, strings for
 //! enumerations). Their reprs show ids, codes and states only: operator names, customer names
 //! and free-text reasons (which an operator may have typed personal data into) stay out.
 
-use crate::errors::{IntoPy, to_py};
-
+use crate::errors::IntoPy;
 use partnerdesk::access::Actor;
-use partnerdesk::command::BatchOutcome;
 use partnerdesk::{CustomerId, IdempotencyKey, Operator, OperatorId};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -106,113 +103,6 @@ pub(crate) fn key_arg(py: Python<'_>, key: Option<String>) -> PyResult<Option<Id
 /// Customer ids from a list of strings.
 pub(crate) fn ids_arg(py: Python<'_>, ids: Vec<String>) -> PyResult<Vec<CustomerId>> {
     ids.into_iter().map(|i| CustomerId::new(i).py(py)).collect()
-}
-
-/// The outcome of a batch command for one customer.
-#[pyclass(name = "ItemOutcome", module = "partnerdesk", frozen)]
-pub(crate) struct PyItemOutcome {
-    customer: String,
-    error: Option<Py<PyAny>>,
-    code: Option<&'static str>,
-}
-
-#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
-#[pymethods]
-impl PyItemOutcome {
-    /// The customer id.
-    #[getter]
-    fn customer(&self) -> &str {
-        &self.customer
-    }
-    /// Whether it was done.
-    #[getter]
-    fn ok(&self) -> bool {
-        self.error.is_none()
-    }
-    /// The refusal's code, or `None` when done.
-    #[getter]
-    fn code(&self) -> Option<&'static str> {
-        self.code
-    }
-    /// The refusal as a `PartnerDeskError` instance (not raised), or `None`.
-    #[getter]
-    fn error(&self, py: Python<'_>) -> Option<Py<PyAny>> {
-        self.error.as_ref().map(|e| e.clone_ref(py))
-    }
-    fn __repr__(&self) -> String {
-        match self.code {
-            None => format!("ItemOutcome(customer='{}', ok=True)", self.customer),
-            Some(c) => format!(
-                "ItemOutcome(customer='{}', ok=False, code='{c}')",
-                self.customer
-            ),
-        }
-    }
-}
-
-/// The outcome of a batch command: one item per customer, in the order given.
-#[pyclass(name = "BatchOutcome", module = "partnerdesk", frozen)]
-pub(crate) struct PyBatchOutcome {
-    items: Vec<Py<PyItemOutcome>>,
-    succeeded: usize,
-}
-
-impl PyBatchOutcome {
-    pub(crate) fn build(py: Python<'_>, b: BatchOutcome) -> PyResult<Self> {
-        let succeeded = b.succeeded();
-        let items = b
-            .items
-            .into_iter()
-            .map(|i| {
-                let (error, code) = match i.result {
-                    Ok(()) => (None, None),
-                    Err(e) => {
-                        let code = e.code();
-                        (Some(to_py(py, e).into_value(py).into_any()), Some(code))
-                    }
-                };
-                Py::new(
-                    py,
-                    PyItemOutcome {
-                        customer: i.customer.to_string(),
-                        error,
-                        code,
-                    },
-                )
-            })
-            .collect::<PyResult<_>>()?;
-        Ok(PyBatchOutcome { items, succeeded })
-    }
-}
-
-#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
-#[pymethods]
-impl PyBatchOutcome {
-    /// One outcome per customer.
-    #[getter]
-    fn items(&self, py: Python<'_>) -> Vec<Py<PyItemOutcome>> {
-        self.items.iter().map(|i| i.clone_ref(py)).collect()
-    }
-    /// How many were done.
-    #[getter]
-    fn succeeded(&self) -> usize {
-        self.succeeded
-    }
-    /// How many were refused.
-    #[getter]
-    fn failed(&self) -> usize {
-        self.items.len() - self.succeeded
-    }
-    fn __len__(&self) -> usize {
-        self.items.len()
-    }
-    fn __repr__(&self) -> String {
-        format!(
-            "BatchOutcome(succeeded={}, failed={})",
-            self.succeeded,
-            self.items.len() - self.succeeded
-        )
-    }
 }
 
 /// An operator of the partner (the display name is personal data: not in the repr).

@@ -16,7 +16,6 @@ mod huawei;
 mod panic_guard;
 mod query;
 mod values;
-mod views;
 
 use pyo3::prelude::*;
 
@@ -34,8 +33,6 @@ fn _partnerdesk(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<desk::PyDesk>()?;
     m.add_class::<desk::PySearchIter>()?;
     m.add_class::<governed::PyActor>()?;
-    m.add_class::<governed::PyItemOutcome>()?;
-    m.add_class::<governed::PyBatchOutcome>()?;
     m.add_class::<governed::PyOperator>()?;
     m.add_class::<partnerdesk_host::ops::authorizations::Authorization>()?;
     m.add_class::<partnerdesk_host::ops::association::DisassociationRequest>()?;
@@ -47,10 +44,7 @@ fn _partnerdesk(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<partnerdesk_host::detail::OrderPage>()?;
     m.add_class::<partnerdesk_host::detail::ResourcePage>()?;
     m.add_class::<partnerdesk_host::detail::SpendPage>()?;
-    m.add_class::<views::PyManagerPeriod>()?;
     m.add_class::<partnerdesk_host::ops::association::AssociationRecord>()?;
-    m.add_class::<views::PyBudgetRecord>()?;
-    m.add_class::<views::PyBudgetUsage>()?;
     // Declared once for every host (bindings/host ops, records).
     m.add_class::<partnerdesk_host::records::SpendSummary>()?;
     m.add_class::<partnerdesk_host::records::LabeledAmount>()?;
@@ -60,6 +54,11 @@ fn _partnerdesk(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<partnerdesk_host::ops::privacy::MaskPolicy>()?;
     m.add_class::<partnerdesk_host::ops::privacy::AuditRecord>()?;
     m.add_class::<partnerdesk_host::ops::privacy::DeskEvent>()?;
+    m.add_class::<partnerdesk_host::ops::governed::ItemOutcome>()?;
+    m.add_class::<partnerdesk_host::ops::governed::BatchOutcome>()?;
+    m.add_class::<partnerdesk_host::ops::governed::ManagerPeriod>()?;
+    m.add_class::<partnerdesk_host::ops::governed::BudgetRecord>()?;
+    m.add_class::<partnerdesk_host::records::BudgetUsage>()?;
     m.add_function(wrap_pyfunction!(desk::demo_portfolio, m)?)?;
     m.add_function(wrap_pyfunction!(huawei::empty_desk, m)?)?;
     m.add_function(wrap_pyfunction!(huawei::huawei_import, m)?)?;

@@ -62,6 +62,8 @@ def test_freeze_batch_outcomes(fresh: tuple[partnerdesk.Desk, datetime.datetime]
     bad = out.items[2]
     assert bad.code == "WRONG_ASSOCIATION_TYPE"
     assert isinstance(bad.error, partnerdesk.WrongAssociationTypeError) and bad.error.code == bad.code
+    assert bad.customer_id == bad.customer == ref[0] and bad.details["id"] == bad.error.id == ref[0]
+    assert bad.message == str(bad.error) and out.items[0].error is None and out.items[0].details == {}
     assert "ok=False" in repr(bad) and repr(out) == "BatchOutcome(succeeded=2, failed=1)"
     assert all(desk.customer_row(i, now=now).freeze_scope == "account" for i in rs)
     assert desk.count(Query_frozen := "frozen=account", now=now) >= 2, Query_frozen

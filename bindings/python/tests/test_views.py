@@ -51,6 +51,7 @@ def test_association_history_and_budget_views(fresh: tuple[partnerdesk.Desk, dat
     assert usage is not None and usage.amount.amount == Decimal(300)
     assert usage.used + usage.remaining == usage.amount or usage.remaining.amount >= 0
     assert isinstance(usage.percent, Decimal) and "BudgetUsage(" in repr(usage)
+    assert (usage.kind, usage.set_at, usage.set_by) == ("one_off", now, "admin")
     assert desk.budget_usage(desk.search("assoc=referral", limit=1, now=now)[0].id, now=now) is None
 
 

@@ -1,9 +1,9 @@
 //! The rest of the desk for Kotlin and Swift: customers as host data, operators and
-//! permissions, association, authorizations and orders, analysis, budgets and managers, masking
+//! permissions, association, authorizations and orders, analysis, masking
 //! policies, search ids and the cursor key, and the event log.
 //!
 //! Why thin: each method parses its strings and calls the core once. Records the core already
-//! defines in its snapshot form (customers, mask policies, events, histories) cross as that
+//! defines in its snapshot form (customers, mask policies, events) cross as that
 //! JSON text, so no mirror type is written for them; the rest reuse the records of `ops.rs`.
 //! An actor is named as the audit log names it: an operator's login (or `operator:<login>`),
 //! `customer:<id>` for the customer's own steps, or `system`.
@@ -11,8 +11,7 @@
 use crate::desk::{Desk, parse_query};
 use crate::error::Result;
 use crate::ops::parse_invocation;
-use crate::types::{IdPage, Money, SortOrder, to_u64};
-use chrono::NaiveDate;
+use crate::types::{IdPage, SortOrder};
 use partnerdesk::OperatorId;
 use partnerdesk::access::Permission;
 use partnerdesk_host::{Actor, HostInstant};
@@ -29,16 +28,6 @@ pub struct OperatorInfo {
     pub account_manager: bool,
     /// Permission item codes, sorted.
     pub permissions: Vec<String>,
-}
-
-/// A billing day argument (`2026-11-29`); `INVALID_DATE` naming `field` otherwise.
-fn parse_day(field: &str, text: &str) -> Result<NaiveDate> {
-    Ok(partnerdesk_host::day(field, text)?)
-}
-
-/// The JSON text of a core record in its snapshot form.
-fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String> {
-    Ok(partnerdesk_host::to_json(value)?)
 }
 
 /// A core record from its snapshot-form JSON text (`MALFORMED_JSON` otherwise).
@@ -217,56 +206,6 @@ impl Desk {
         idempotency_key: Option<String>,
     ) -> Result<()> {
         self.change_permissions(&actor, operator, &items, now, idempotency_key, false)
-    }
-
-    /// Freezes the customers whose auto-freeze budget is used up at `now`; how many.
-    #[uniffi::method(default(now = None))]
-    pub fn evaluate_budgets(&self, now: Option<HostInstant>) -> Result<u64> {
-        let now = partnerdesk_host::at(now);
-        Ok(to_u64(self.change(|d| d.evaluate_budgets(now))?))
-    }
-
-    /// A customer's budget settings and deletions, oldest first, as JSON.
-    pub fn budget_records(&self, customer_id: String) -> Result<String> {
-        json(
-            &self
-                .read()
-                .budget_records(&crate::desk::customer_id(&customer_id)?),
-        )
-    }
-
-    /// A customer's account manager periods, oldest first, as JSON.
-    pub fn manager_history(&self, customer_id: String) -> Result<String> {
-        json(
-            &self
-                .read()
-                .manager_history(&crate::desk::customer_id(&customer_id)?),
-        )
-    }
-
-    /// Who managed a customer at an instant (`null`: nobody).
-    pub fn manager_at(&self, customer_id: String, at: HostInstant) -> Result<Option<String>> {
-        let (id, at) = (crate::desk::customer_id(&customer_id)?, at.0);
-        Ok(self
-            .read()
-            .manager_at(&id, at)?
-            .map(|m| m.as_str().to_owned()))
-    }
-
-    /// Spend of the customers `manager` managed, by period, between two billing days.
-    pub fn manager_spend(
-        &self,
-        actor: Actor,
-        manager: String,
-        from: String,
-        to: String,
-    ) -> Result<Money> {
-        let (actor, manager) = (actor.to_core()?, OperatorId::new(manager)?);
-        let (from, to) = (parse_day("from", &from)?, parse_day("to", &to)?);
-        Ok(self
-            .read()
-            .manager_spend(&actor, &manager, from, to)?
-            .into())
     }
 }
 

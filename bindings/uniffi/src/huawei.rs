@@ -12,11 +12,12 @@
 
 use crate::desk::{Desk, customer_id, parse_query};
 use crate::error::Result;
-use crate::ops::{
-    BatchOutcome, BudgetKind, FreezeScope, budget_setting, freeze_request, parse_customer_ids,
-};
+use crate::ops::parse_customer_ids;
 use crate::types::{Money, format_time, to_u64};
-use partnerdesk::{Currency, Partner, PartnerId, ResellerId, YearMonth};
+use partnerdesk::{Partner, PartnerId, ResellerId, YearMonth};
+use partnerdesk_host::ops::governed::{
+    BatchOutcome, BudgetKind, FreezeScope, budget_setting, freeze_request,
+};
 use partnerdesk_host::{HostDecimal, HostInstant};
 use partnerdesk_huawei::import::{self, ImportOptions};
 use partnerdesk_huawei::paging::{self, PagePlan};
@@ -490,7 +491,7 @@ pub fn huawei_freeze_body(
     reason: String,
     reseller_id: Option<String>,
 ) -> Result<String> {
-    let req = freeze_request(&customer_ids, scope, reason)?;
+    let req = freeze_request(&customer_ids, Some(scope), reason)?;
     json_text(&request::freeze_json(
         &req,
         reseller(reseller_id)?.as_ref(),
@@ -507,7 +508,7 @@ pub fn huawei_unfreeze_body(
     reason: String,
     reseller_id: Option<String>,
 ) -> Result<String> {
-    let req = freeze_request(&customer_ids, scope, reason)?;
+    let req = freeze_request(&customer_ids, Some(scope), reason)?;
     json_text(&request::unfreeze_json(
         &req,
         reseller(reseller_id)?.as_ref(),
@@ -529,14 +530,8 @@ pub fn huawei_budget_body(
     reseller_id: Option<String>,
 ) -> Result<String> {
     let id = crate::desk::customer_id(&customer_id)?;
-    let setting = budget_setting(
-        amount,
-        Currency::new(&currency)?,
-        kind,
-        auto_freeze,
-        unfreeze,
-        &[],
-    )?;
+    let amount = Money { amount, currency };
+    let setting = budget_setting(amount, kind, auto_freeze, unfreeze, None)?;
     json_text(&request::budget_json(
         &id,
         &setting,

@@ -61,9 +61,9 @@ pub use huawei::{
     huawei_budget_body, huawei_error_codes, huawei_fixtures, huawei_freeze_body, huawei_page_plan,
     huawei_split_query, huawei_unfreeze_body,
 };
-pub use ops::{
-    AuthorizationScope, BatchOutcome, BudgetKind, CustomerOverview, FreezeScope, ItemOutcome,
-    OrderCounts, RenewalItem,
+pub use ops::{AuthorizationScope, CustomerOverview, OrderCounts, RenewalItem};
+pub use partnerdesk_host::ops::governed::{
+    BatchOutcome, BudgetKind, BudgetRecord, FreezeScope, ItemOutcome, ManagerPeriod,
 };
 pub use store::HostTimeout;
 pub use types::{

@@ -3,8 +3,8 @@
 // jar carries the native library: run it with `mvn -q compile exec:java`.
 package example
 
+import com.partnerdesk.host.FreezeScope
 import com.partnerdesk.Desk
-import com.partnerdesk.FreezeScope
 import com.partnerdesk.PageRequest
 import com.partnerdesk.PartnerDeskException
 import com.partnerdesk.SortKey
@@ -34,11 +34,11 @@ fun main() {
 
         // A governed command: the billing operator may freeze, an account manager may not.
         val target = page.rows.first { it.freezeScope == null }.id
-        val outcome = desk.freeze(Actor.Operator("ops_billing"), listOf(target), FreezeScope.ACCOUNT, "overdue invoice", now)
+        val outcome = desk.freeze(Actor.Operator("ops_billing"), listOf(target), "overdue invoice", FreezeScope.ACCOUNT, now)
         println("freeze by ops_billing: ${outcome.succeeded} done, ${outcome.failed} refused")
         println("row now: frozen=${desk.customerRow(target, now).freezeScope}")
         try {
-            desk.freeze(Actor.Operator("am_000"), listOf(target), FreezeScope.ACCOUNT, "overdue invoice", now)
+            desk.freeze(Actor.Operator("am_000"), listOf(target), "overdue invoice", FreezeScope.ACCOUNT, now)
         } catch (e: PartnerDeskException.PermissionDenied) {
             println("freeze by am_000: ${e.code()}") // PERMISSION_DENIED, audited, nothing changed
         }

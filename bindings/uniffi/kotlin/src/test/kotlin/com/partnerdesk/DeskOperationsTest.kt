@@ -1,6 +1,7 @@
 package com.partnerdesk
 
 import com.partnerdesk.host.AuthorizationAction
+import com.partnerdesk.host.BudgetKind
 import com.partnerdesk.host.AuthorizationScope
 import com.partnerdesk.host.CustomerLevel
 import com.partnerdesk.host.OrderKind
@@ -180,17 +181,20 @@ class DeskOperationsTest {
     fun `budgets with thresholds, records and evaluation`() {
         desk().use { desk ->
             val cid = Fixtures.first(desk, "assoc=reseller and frozen=false and mtd>=10")
-            desk.setBudget(Actor.Operator(ADMIN), cid, BigDecimal("1000"), BudgetKind.MONTHLY, now, thresholds = listOf("50", "80"))
+            desk.setBudget(Actor.Operator(ADMIN), cid, BigDecimal("1000"), BudgetKind.MONTHLY, now = now, thresholds = listOf("50", "80"))
             val saved = JSONObject(desk.toSnapshotJson()).getJSONArray("customers").let { a ->
                 (0 until a.length()).map { a.getJSONObject(it) }.single { it.getString("id") == cid }
             }
             assertEquals(listOf("50", "80"), saved.getJSONObject("budget").getJSONArray("thresholds").map { it.toString() })
             assertFailsWith<PartnerDeskException.InvalidArgument> {
-                desk.setBudget(Actor.Operator(ADMIN), cid, BigDecimal("1000"), BudgetKind.MONTHLY, now, thresholds = listOf("eighty"))
+                desk.setBudget(Actor.Operator(ADMIN), cid, BigDecimal("1000"), BudgetKind.MONTHLY, now = now, thresholds = listOf("eighty"))
             }
-            assertEquals(1, JSONArray(desk.budgetRecords(cid)).length())
+            val record = desk.budgetRecords(cid).single()
+            assertEquals(listOf(cid, "setting", "monthly"), listOf(record.customerId, record.operation, record.kind))
+            assertEquals(0, BigDecimal("1000").compareTo(record.amount.amount))
+            assertEquals(now, record.at)
             // A budget far below the month's spend, with auto-freeze: evaluation freezes the account.
-            desk.setBudget(Actor.Operator(ADMIN), cid, BigDecimal("1"), BudgetKind.MONTHLY, now, autoFreeze = true)
+            desk.setBudget(Actor.Operator(ADMIN), cid, BigDecimal("1"), BudgetKind.MONTHLY, now = now, autoFreeze = true)
             desk.evaluateBudgets(now)
             assertEquals("budget", desk.customerRow(cid, now).freezeOrigin)
         }
@@ -203,7 +207,10 @@ class DeskOperationsTest {
             desk.assignManager(Actor.Operator(ADMIN), listOf(cid), MANAGER, now)
             desk.assignManager(Actor.Operator(ADMIN), listOf(cid), OTHER_MANAGER, now)
             assertEquals(OTHER_MANAGER, desk.managerAt(cid, now))
-            assertTrue(JSONArray(desk.managerHistory(cid)).length() >= 1)
+            val periods = desk.managerHistory(cid)
+            assertEquals(OTHER_MANAGER, periods.last().manager)
+            assertEquals(Actor.Operator(ADMIN), periods.last().assignedBy)
+            assertEquals(null, periods.last().end)
             val spend = desk.managerSpend(Actor.Operator(ADMIN), OTHER_MANAGER, now.toString().substring(0, 8) + "01", now.toString().substring(0, 10))
             assertEquals("CNY", spend.currency)
             assertFailsWith<PartnerDeskException.InvalidDate> { desk.managerSpend(Actor.Operator(ADMIN), OTHER_MANAGER, "x", "y") }

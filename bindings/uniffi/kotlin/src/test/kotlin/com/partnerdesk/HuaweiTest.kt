@@ -1,5 +1,7 @@
 package com.partnerdesk
 
+import com.partnerdesk.host.FreezeScope
+import com.partnerdesk.host.BudgetKind
 import com.partnerdesk.host.Money
 
 import java.time.Instant
@@ -240,10 +242,10 @@ class HuaweiTest {
         assertEquals("WRONG_ASSOCIATION_TYPE", bad.code)
         assertNull(bad.retryAfterMs)
         assertFalse(partial.retryable)
-        // The same outcome in the core's terms: the typed error of a local freeze.
-        val local = partial.asBatch.items[1].error
-        assertTrue(local is PartnerDeskException.WrongAssociationType, "$local")
-        assertEquals(referral, local.id)
+        // The same outcome in the core's terms: the code and details of a local freeze's refusal.
+        val local = partial.asBatch.items[1]
+        assertEquals("WRONG_ASSOCIATION_TYPE", local.code)
+        assertEquals(referral, local.details["id"])
 
         val throttled = huaweiBatchOutcome(listOf(intlCustomer), 429u, fixture("error.throttled.json"))
         assertEquals("THROTTLED", throttled.items.single().code)

@@ -1,5 +1,7 @@
 package com.partnerdesk
 
+import com.partnerdesk.host.FreezeScope
+import com.partnerdesk.host.BudgetKind
 import com.partnerdesk.host.AuthorizationScope
 import com.partnerdesk.host.Actor
 import com.partnerdesk.host.SensitiveField
@@ -37,11 +39,12 @@ class ScenarioTest {
             val ids = page.rows.map { it.id }
 
             // Freeze two of them; one unknown id in the batch is refused on its own.
-            val out = desk.freeze(Actor.Operator(BILLING), ids.take(2) + "no-such-customer", FreezeScope.ACCOUNT, "overdue invoice 2026-11", now)
-            assertEquals(2uL, out.succeeded)
-            assertEquals(1uL, out.failed)
-            assertEquals(listOf(null, null), out.items.take(2).map { it.error })
-            assertEquals("CUSTOMER_NOT_FOUND", out.items[2].error?.code())
+            val out = desk.freeze(Actor.Operator(BILLING), ids.take(2) + "no-such-customer", "overdue invoice 2026-11", FreezeScope.ACCOUNT, now)
+            assertEquals(2u, out.succeeded)
+            assertEquals(1u, out.failed)
+            assertEquals(listOf(null, null), out.items.take(2).map { it.code })
+            assertEquals("CUSTOMER_NOT_FOUND", out.items[2].code)
+            assertEquals("no-such-customer", out.items[2].details["id"])
             for (id in ids.take(2)) {
                 val row = desk.customerRow(id, now)
                 assertEquals("account", row.freezeScope)
@@ -51,7 +54,7 @@ class ScenarioTest {
 
             // Set a budget on the third: a decimal string, exactly kept.
             val third = ids[2]
-            desk.setBudget(Actor.Operator(BILLING), third, BigDecimal("12345.67"), BudgetKind.MONTHLY, now, autoFreeze = true)
+            desk.setBudget(Actor.Operator(BILLING), third, BigDecimal("12345.67"), BudgetKind.MONTHLY, now = now, autoFreeze = true)
             val usage = assertNotNull(desk.budgetUsage(third, now))
             assertEquals(BigDecimal("12345.67"), usage.amount.amount)
             assertEquals("CNY", usage.amount.currency)
@@ -64,8 +67,8 @@ class ScenarioTest {
             assertEquals(BigDecimal("12345.67"), desk.customerRow(third, now).budget!!.amount.amount)
 
             // Unfreeze one with the same scope and a reason.
-            val back = desk.unfreeze(Actor.Operator(BILLING), listOf(ids[0]), FreezeScope.ACCOUNT, "paid", now)
-            assertEquals(1uL, back.succeeded)
+            val back = desk.unfreeze(Actor.Operator(BILLING), listOf(ids[0]), "paid", FreezeScope.ACCOUNT, now)
+            assertEquals(1u, back.succeeded)
             assertNull(desk.customerRow(ids[0], now).freezeScope)
 
             // Save and load again: the changes survive.
@@ -85,7 +88,7 @@ class ScenarioTest {
     fun `setting a budget can unfreeze in the same call`() {
         Desk.fromSnapshotJson(stored).use { desk ->
             val id = Fixtures.first(desk, "assoc=reseller and frozen=account")
-            desk.setBudget(Actor.Operator(ADMIN), id, BigDecimal("2000"), BudgetKind.ONE_OFF, now, unfreeze = true)
+            desk.setBudget(Actor.Operator(ADMIN), id, BigDecimal("2000"), BudgetKind.ONE_OFF, now = now, unfreeze = true)
             val row = desk.customerRow(id, now)
             assertNull(row.freezeScope)
             assertEquals("one_off", row.budget?.kind)
@@ -98,14 +101,14 @@ class ScenarioTest {
         Desk.fromSnapshotJson(stored).use { desk ->
             val ids = Fixtures.ids(desk, "assoc=reseller and manager!=$OTHER_MANAGER", 2u)
             val out = desk.assignManager(Actor.Operator(MANAGER), ids, OTHER_MANAGER, now)
-            assertEquals(2uL, out.succeeded)
+            assertEquals(2u, out.succeeded)
             for (id in ids) assertEquals(OTHER_MANAGER, desk.customerRow(id, now).accountManager)
             assertEquals(ids.toSet(), Fixtures.ids(desk, "manager=$OTHER_MANAGER", 1000u).toSet() intersect ids.toSet())
             // Assigning again to the same manager is refused for that customer only.
             val again = desk.assignManager(Actor.Operator(MANAGER), ids.take(1), OTHER_MANAGER, now)
-            assertEquals("INVALID_TRANSITION", again.items.single().error?.code())
+            assertEquals("INVALID_TRANSITION", again.items.single().code)
             val un = desk.unassignManager(Actor.Operator(MANAGER), ids.take(1), now)
-            assertEquals(1uL, un.succeeded)
+            assertEquals(1u, un.succeeded)
             assertNull(desk.customerRow(ids[0], now).accountManager)
         }
     }
@@ -114,10 +117,10 @@ class ScenarioTest {
     fun `retrying with the same idempotency key acts once`() {
         Desk.fromSnapshotJson(stored).use { desk ->
             val id = Fixtures.first(desk, "assoc=reseller and frozen=false")
-            val first = desk.freeze(Actor.Operator(BILLING), listOf(id), FreezeScope.ACCOUNT_AND_RESOURCES, "risk review", now, idempotencyKey = "phone-42")
-            val retry = desk.freeze(Actor.Operator(BILLING), listOf(id), FreezeScope.ACCOUNT_AND_RESOURCES, "risk review", now, idempotencyKey = "phone-42")
+            val first = desk.freeze(Actor.Operator(BILLING), listOf(id), "risk review", FreezeScope.ACCOUNT_AND_RESOURCES, now, idempotencyKey = "phone-42")
+            val retry = desk.freeze(Actor.Operator(BILLING), listOf(id), "risk review", FreezeScope.ACCOUNT_AND_RESOURCES, now, idempotencyKey = "phone-42")
             assertEquals(first, retry)
-            assertEquals(1uL, retry.succeeded)
+            assertEquals(1u, retry.succeeded)
             assertEquals("account_and_resources", desk.customerRow(id, now).freezeScope)
         }
     }
@@ -148,7 +151,7 @@ class ScenarioTest {
     fun `customer overview`() {
         Desk.fromSnapshotJson(stored).use { desk ->
             val id = Fixtures.first(desk, "assoc=reseller and expires<=30d")
-            desk.setBudget(Actor.Operator(ADMIN), id, BigDecimal("800"), BudgetKind.ONE_OFF, now)
+            desk.setBudget(Actor.Operator(ADMIN), id, BigDecimal("800"), BudgetKind.ONE_OFF, now = now)
             val o = desk.overview(Actor.Operator(MANAGER), id, now)
             assertEquals(desk.customerRow(id, now), o.row)
             assertEquals("one_off", o.budget?.kind)
