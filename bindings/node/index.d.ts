@@ -16,6 +16,78 @@ declare global {
   }
 }
 
+/** One change of the association history: a customer associated or disassociated. */
+export interface AssociationRecord {
+  /** The customer. */
+  customerId: string
+  /** `associated` or `disassociated`. */
+  change: 'associated' | 'disassociated' | (string & {})
+  /** The association type at the time. */
+  associationType: AssociationType | (string & {})
+  /** When. */
+  at: Date
+  /** `customer`, `partner` or `system`. */
+  initiator: 'customer' | 'partner' | 'system' | (string & {})
+  /** Who performed it. */
+  by: Actor
+  /** The reason given, if any (free text: it may hold personal data). */
+  reason?: string
+}
+
+/** How a customer is associated with the partner. */
+export type AssociationType = 'referral' | 'reseller'
+
+/**
+ * One attempt in the audit trail: who tried what, when, on which customer, and whether it was
+ * allowed (ids, codes and field names only, never personal data).
+ */
+export interface AuditRecord {
+  /** Sequence number, from 1, increasing. */
+  seq: number
+  /** When. */
+  at: Date
+  /** Who. */
+  actor: Actor
+  /** On which customer, if one. */
+  customerId?: string
+  /** What was attempted (`freeze`, `set_budget`, `reveal`, `export`, ...). */
+  kind: string
+  /** Whether it was allowed. */
+  allowed: boolean
+  /** The error code when it was refused. */
+  deniedCode?: string
+  /** Detail without personal data (ids, scopes, amounts, field names). */
+  detail: string
+}
+
+/** An authorization to act on a customer's behalf, with its state at the moment asked for. */
+export interface Authorization {
+  /** Its id. */
+  id: string
+  /** The customer. */
+  customerId: string
+  /** What it allows (`place_orders`, `operate_resources`), sorted. */
+  scopes: Array<string>
+  /** How long it lasts once approved, in days. */
+  durationDays: number
+  /** The operator who requested it. */
+  requestedBy: string
+  /** When requested. */
+  requestedAt: Date
+  /**
+   * The state at the moment asked for: `awaiting_distributor`, `pending`, `active`,
+   * `rejected`, `lapsed`, `expired`, `revoked`, `terminated` or `ended`.
+   */
+  state: string
+  /** When the customer approved it. */
+  approvedAt?: Date
+  /** When it expires, once approved. */
+  expiresAt?: Date
+}
+
+/** A decision on an authorization: the customer's answer, or a later end. */
+export type AuthorizationAction = 'approve' | 'reject' | 'revoke' | 'terminate'
+
 /** What an authorization lets the partner do on the customer's behalf. */
 export type AuthorizationScope = 'place_orders' | 'operate_resources'
 
@@ -87,6 +159,9 @@ export interface BudgetUsage {
   setBy: string
 }
 
+/** Customer level. */
+export type CustomerLevel = 'V0' | 'V1' | 'V2' | 'V3' | 'V4' | 'V5'
+
 /** One customer as the console's list shows it: personal fields are already masked. */
 export interface CustomerRow {
   /** Customer id. */
@@ -135,6 +210,27 @@ export interface CustomerRow {
   unpaidOrders: number
 }
 
+/** Individual, enterprise or unset. */
+export type CustomerType = 'unset' | 'individual' | 'enterprise'
+
+/** One change on the desk, in words (`events_json` gives the events to apply elsewhere). */
+export interface DeskEvent {
+  /** Sequence number, from 1, without gaps. */
+  seq: number
+  /** When. */
+  at: Date
+  /** Who. */
+  actor: Actor
+  /** The customer changed, if one. */
+  customerId?: string
+  /** A stable code for the kind of change (`frozen`, `budget_set`, `manager_assigned`, ...). */
+  kind: string
+  /** Ids, codes, scopes and amounts of the change (no names, contact data or reasons). */
+  summary: string
+  /** The event's link in the log's hash chain (64 hexadecimal digits). */
+  link: string
+}
+
 /**
  * Which detail list, with its options, as a host passes it (to read a list or export one).
  * Options that do not apply to the list are ignored; absent ones take their defaults (in
@@ -159,6 +255,28 @@ export interface DetailArgs {
   month?: string
   /** Spend: `record` (default), `product`, `day` or `charging_mode`. */
   group?: string
+}
+
+/** A request to end a customer's association, by the customer or the partner. */
+export interface DisassociationRequest {
+  /** Its id. */
+  id: string
+  /** The customer. */
+  customerId: string
+  /** `customer` or `partner` (or `system`). */
+  initiator: 'customer' | 'partner' | 'system' | (string & {})
+  /** Who asked. */
+  requestedBy: Actor
+  /** When. */
+  requestedAt: Date
+  /** The reason given (free text: it may hold personal data). */
+  reason: string
+  /** `pending`, `approved`, `rejected` or `closed`. */
+  status: 'pending' | 'approved' | 'rejected' | 'closed' | (string & {})
+  /** Who decided. */
+  decidedBy?: Actor
+  /** When decided. */
+  decidedAt?: Date
 }
 
 /** What a freeze covers (`unknown` appears in imported rows and queries only: a command refuses it). */
@@ -210,6 +328,35 @@ export interface ManagerPeriod {
   assignedBy: Actor
 }
 
+/** How a personal field is masked. */
+export type MaskKind = 'default' | 'keep' | 'fixed' | 'hidden' | 'pseudonym' | 'clear'
+
+/** How each personal field is masked (in rows, or in exports). */
+export interface MaskPolicy {
+  /** Customer name (never `clear`). */
+  name: MaskRule
+  /** Mobile number (never `clear`). */
+  mobile: MaskRule
+  /** E-mail (never `clear`). */
+  email: MaskRule
+  /** Account name. */
+  accountName: MaskRule
+  /** Account manager's display name. */
+  managerName: MaskRule
+}
+
+/** How one personal field is masked. */
+export interface MaskRule {
+  /** `default`, `keep`, `fixed`, `hidden`, `pseudonym` or `clear`. */
+  kind: MaskKind
+  /** `keep`: characters kept at the start (at most 255; default 0). */
+  first?: number
+  /** `keep`: characters kept at the end (at most 255; default 0). */
+  last?: number
+  /** `fixed`: the replacement text (at most 64 characters, no `*`). */
+  text?: string
+}
+
 /** An exact amount with its ISO 4217 currency. */
 export interface Money {
   /** The amount (negative for refunds): a decimal string in JS (`"1234.50"`), never a float. */
@@ -217,6 +364,17 @@ export interface Money {
   /** Three-letter currency code, e.g. `"CNY"`. */
   currency: string
 }
+
+/** Orders of one customer or of everyone the actor may see. */
+export interface OrderCounts {
+  /** Orders pending payment. */
+  unpaid: number
+  /** Every order. */
+  all: number
+}
+
+/** The type of an order placed on a customer's behalf. */
+export type OrderKind = 'new' | 'renewal' | 'change'
 
 /** One order of a customer. */
 export interface OrderLine {
@@ -256,6 +414,28 @@ export interface Page {
   nextCursor?: string
 }
 
+/** A resource to renew: it expires soon and does not renew by itself. */
+export interface RenewalItem {
+  /** The customer. */
+  customerId: string
+  /** The resource id. */
+  resourceId: string
+  /** Kind (`ecs`, `evs`, ... or a newer one, verbatim). */
+  kind: string
+  /** The cloud service code. */
+  service: string
+  /** The region. */
+  region: string
+  /** The resource's name. */
+  name: string
+  /** Status (`running`, ... or a newer one, verbatim). */
+  status: string
+  /** When it expires. */
+  expiresAt?: Date
+  /** What happens at expiry (`release`, `freeze`, ... or a newer one, verbatim). */
+  expiryPolicy: string
+}
+
 /** One resource of a customer (also a line of the portfolio's renewal page). */
 export interface ResourceLine {
   /** The customer that owns it. */
@@ -289,6 +469,9 @@ export interface ResourcePage {
   /** The cursor of the next page (absent on the last page). */
   nextCursor?: string
 }
+
+/** A personal field of a customer that rows and exports mask. */
+export type SensitiveField = 'name' | 'mobile' | 'email' | 'account_name' | 'manager_name'
 
 /** One line of a customer's spend details; what the grouping does not keep is absent. */
 export interface SpendDetail {
@@ -344,6 +527,60 @@ export declare class CancelToken {
 
 /** One partner's customer portfolio: search it, page through it, save it. */
 export declare class Desk {
+  /** Unpaid and all orders, of one customer or everyone the actor may see. */
+  orderOverview(actor: string | Actor, options?: OrderOverviewOptions | undefined | null): OrderCounts
+  /**
+   * Resources expiring within `days` (0 to 36500) of `now` that do not renew by
+   * themselves, soonest first, of one customer or everyone the actor may see.
+   */
+  resourcesToRenew(actor: string | Actor, days: number, options?: RenewOptions | undefined | null): Array<RenewalItem>
+  /**
+   * Month-to-date spend against last month (whole and same days), of one customer or
+   * everyone the actor may see, at `now`.
+   */
+  spendSummary(actor: string | Actor, options?: SpendSummaryOptions | undefined | null): SpendSummary
+  /**
+   * The top cloud services by spend between two billing days (`2026-11-01`, both
+   * included), each with its amount.
+   */
+  productRanking(actor: string | Actor, start: string, end: string, options?: ProductRankingOptions | undefined | null): Array<LabeledAmount>
+  /**
+   * Spend per billing day between two days (`2026-11-01`, both included); each label
+   * is the day.
+   */
+  dailySpend(actor: string | Actor, start: string, end: string, options?: DailySpendOptions | undefined | null): Array<LabeledAmount>
+  /**
+   * Re-indexes month-to-date spend for the billing month of `now` (call when a month
+   * begins; searches stay correct without it, only slower).
+   */
+  rollTo(options?: RollOptions | undefined | null): void
+  /**
+   * Associates a new customer with the partner (accepting an invitation: the customer
+   * itself, with `invited_by` the inviting account manager; registration: the system; or
+   * the administrator). A reseller-model customer starts frozen; `ALREADY_ASSOCIATED` when
+   * it is. Name, mobile and e-mail are personal data: lists mask them.
+   */
+  associate(actor: string | Actor, customer: string, accountName: string, name: string, options?: AssociateOptions | undefined | null): void
+  /**
+   * The customer (the actor) asks to end its association; the administrator decides.
+   * Returns the request id.
+   */
+  requestDisassociation(actor: string | Actor, customer: string, reason: string, options?: RequestDisassociationOptions | undefined | null): string
+  /**
+   * The partner (administrator) asks to end a customer's association; the customer decides.
+   * At most 3 per customer in any rolling 3 months (`DISASSOCIATION_QUOTA_EXCEEDED`);
+   * refused while a blocker holds (`DISASSOCIATION_BLOCKED`). Returns the request id.
+   */
+  requestPartnerDisassociation(actor: string | Actor, customer: string, reason: string, options?: RequestPartnerDisassociationOptions | undefined | null): string
+  /**
+   * Approves or rejects a disassociation request (by the other party; a rejection needs a
+   * reason). An approval ends the association.
+   */
+  decideDisassociation(actor: string | Actor, request: string, approve: boolean, reason: string, options?: DecideDisassociationOptions | undefined | null): void
+  /** Every disassociation request and its state, oldest first. */
+  disassociationRequests(): Array<DisassociationRequest>
+  /** Associations and disassociations, oldest first: of one customer, or of all. */
+  associationHistory(options?: AssociationHistoryOptions | undefined | null): Array<AssociationRecord>
   /**
    * Whether an active authorization covers `scope` (`place_orders`, `operate_resources`)
    * for a customer at `now` (default: the current time).
@@ -354,6 +591,36 @@ export declare class Desk {
    * for a customer at `now` (default: the current time).
    */
   requireAuthorization(customer: string, scope: AuthorizationScope, options?: RequireAuthorizationOptions | undefined | null): void
+  /**
+   * Asks a customer for an authorization to act on its behalf for `duration_days` (1..=731)
+   * once approved; returns its id. The partner's first request needs `accept_commitment_letter`.
+   */
+  requestAuthorization(actor: string | Actor, customer: string, scopes: Array<AuthorizationScope>, durationDays: number, options?: RequestAuthorizationOptions | undefined | null): string
+  /** Records the distributor's decision on a reseller's authorization request. */
+  recordDistributorDecision(actor: string | Actor, authorization: string, approved: boolean, options?: DistributorDecisionOptions | undefined | null): void
+  /**
+   * Acts on an authorization: `approve` or `reject` (the customer), `revoke` (the customer,
+   * with a reason) or `terminate` (the partner).
+   */
+  decideAuthorization(actor: string | Actor, authorization: string, action: AuthorizationAction, options?: DecideAuthorizationOptions | undefined | null): void
+  /** One authorization and its state at `now` (default: the current time). */
+  authorization(authorization: string, options?: AuthorizationOptions | undefined | null): Authorization
+  /**
+   * A customer's authorizations and their states at `now` (default: the current time),
+   * oldest first.
+   */
+  authorizationsOf(customer: string, options?: AuthorizationsOfOptions | undefined | null): Array<Authorization>
+  /**
+   * Places an order of `amount` (in the partner's currency) on a customer's behalf; needs an
+   * active `place_orders` authorization, the customer not frozen and the amount within its
+   * budget. Returns the order id.
+   */
+  placeOrderOnBehalf(actor: string | Actor, customer: string, amount: string, options?: PlaceOrderOptions | undefined | null): string
+  /**
+   * The periodic work at `now` (default: the current time): expires authorizations and
+   * evaluates budgets (thresholds, auto-freeze); how many changes were made.
+   */
+  tick(options?: TickOptions | undefined | null): number
   /**
    * Ends the authorizations whose time has passed at `now` (default: the current time)
    * and lapses requests unanswered for 90 days; how many changed.
@@ -400,7 +667,76 @@ export declare class Desk {
    * (`2026-11-01`, both included). Needs the view-spend permission.
    */
   managerSpend(actor: string | Actor, manager: string, start: string, end: string): Money
-
+  /** How rows of searches mask personal fields. */
+  rowPolicy(): MaskPolicy
+  /**
+   * Sets how rows mask personal fields. Refuses a policy that shows a name, mobile or
+   * e-mail in clear or uses pseudonyms (exports only); nothing changes then.
+   */
+  setRowPolicy(policy: MaskPolicy): void
+  /** How exports that name no policy mask personal fields. */
+  exportPolicy(): MaskPolicy
+  /** Sets how exports mask personal fields by default (never a name, mobile or e-mail in clear). */
+  setExportPolicy(policy: MaskPolicy): void
+  /**
+   * Sets (or clears, without one) the partner's secret (at least 16 bytes) for keyed
+   * pseudonyms in exports. It is never saved in a snapshot.
+   */
+  setPseudonymKey(secret?: Buffer | undefined | null): void
+  /**
+   * Reveals one masked field of a customer in clear (the console's eye icon). Needs the
+   * reveal permission item (`PD_REVEAL_SENSITIVE`); every attempt, allowed or refused, is
+   * audited. Empty when the customer has no such value.
+   */
+  reveal(actor: string | Actor, customer: string, field: SensitiveField, options?: RevealOptions | undefined | null): string
+  /** The audit records, oldest first, of one customer, actor, kind and time span when given. */
+  auditLog(options?: AuditFilter | undefined | null): Array<AuditRecord>
+  /** The events after sequence number `since` (default 0: all), oldest first. */
+  events(options?: EventsOptions | undefined | null): Array<DeskEvent>
+  /**
+   * The events after sequence number `since` (default 0: all) as JSON text, what
+   * `apply_events` and `replay` read. It may hold personal data: keep it like a snapshot.
+   */
+  eventsJson(options?: EventsJsonOptions | undefined | null): string
+  /**
+   * Applies events (JSON text from another desk's `events_json`) in order, each checked
+   * first: its link in the hash chain (`EVENT_CHAIN_BROKEN`) and the checks its command
+   * passed (`INVALID_EVENT`), both naming the sequence number. On the first refused event
+   * nothing from it on is applied. A log sealed with a key needs the same key.
+   */
+  applyEvents(eventsJson: string): void
+  /**
+   * Sets (or clears, without one) the secret key (at least 16 bytes) the desk seals its
+   * events with (HMAC-SHA256 links) and checks applied events against. Never saved.
+   * Refused on a durable desk (`INVALID_ARGUMENT` on `key`): opening reads the stored
+   * events without a key, so sealed ones would not open again.
+   */
+  setEventKey(key?: Buffer | undefined | null): void
+  /** The link of the last event: the head of the event chain (empty at the start of one). */
+  chainHead(): string
+  /**
+   * A page of a customer's orders, newest first: all of them, or (`scope = "unpaid"`)
+   * those pending payment. Needs the permission item that shows the customer; the total
+   * equals `order_overview`'s count. `INVALID_ARGUMENT` naming a bad option.
+   */
+  customerOrders(actor: string | Actor, customer: string, options?: OrderListOptions | undefined | null): OrderPage
+  /**
+   * A page of a customer's resources at `now`: of the billing `kinds` and `statuses` given
+   * (none: all), expiring within `expiring_within_days` of `now`, sorted by `sort`
+   * (`expiry`, default; `newest_first`; `kind`).
+   */
+  customerResources(actor: string | Actor, customer: string, options?: ResourceListOptions | undefined | null): ResourcePage
+  /**
+   * A page of a customer's spend details for a billing month (`YYYY-MM`; `INVALID_DATE`
+   * otherwise): each spend record, or summed by `product`, `day` or `charging_mode`.
+   * Needs the spend-viewing permission.
+   */
+  spendDetails(actor: string | Actor, customer: string, month: string, options?: SpendListOptions | undefined | null): SpendPage
+  /**
+   * A page of the portfolio's resources to renew within `days` days of `now`, soonest
+   * first (the paged form of `resources_to_renew` over every customer).
+   */
+  renewalsPage(actor: string | Actor, days: number, options?: RenewalsPageOptions | undefined | null): ResourcePage
   /**
    * A deterministic demo portfolio of `size` customers (the same seed gives the same desk),
    * built for the demo's fixed moment (`demoNow()`; pass it as `now` to see the demo's data
@@ -450,28 +786,6 @@ export declare class Desk {
    * an array of rows; rejects with the core's code.
    */
   collectRows(query: Query | string, options?: CollectOptions): Promise<CustomerRow[]>
-  /**
-   * A page of a customer's orders, newest first: all of them, or (`scope: 'unpaid'`) those
-   * pending payment. Needs the order-viewing permission. `INVALID_ARGUMENT` naming the
-   * option for a bad scope or page; `CUSTOMER_NOT_FOUND`, `INVALID_ID`.
-   */
-  customerOrders(actor: string | Actor, customerId: string, options?: OrderListOptions): OrderPage
-  /**
-   * A page of a customer's resources: filtered by billing kind, status and expiry window
-   * (counted from `now`), in an order (`expiry`, `newest_first` or `kind`).
-   */
-  customerResources(actor: string | Actor, customerId: string, options?: ResourceListOptions): ResourcePage
-  /**
-   * A page of a customer's spend details for a billing month (`YYYY-MM`; `INVALID_DATE`
-   * otherwise): each spend record, or summed by `product`, `day` or `charging_mode`. Needs
-   * the spend-viewing permission (`PERMISSION_DENIED` otherwise).
-   */
-  spendDetails(actor: string | Actor, customerId: string, month: string, options?: SpendListOptions): SpendPage
-  /**
-   * A page of the portfolio's resources to renew within `days` days of `now`, soonest first
-   * (the paged form of `resourcesToRenew` over every customer).
-   */
-  renewalsPage(actor: string | Actor, days: number, options?: DetailPageOptions): ResourcePage
   /**
    * Exports one of a customer's detail lists (`{ list: 'orders' | 'resources' | 'spend',
    * customerId, ...its options }`) as CSV or XLSX to a file, on a worker thread. Resolves to
@@ -545,12 +859,6 @@ export declare class Desk {
   /** The export history, oldest first. */
   exports(): Array<ExportJob>
   /**
-   * Reveals one masked field of a customer in clear (the console's eye icon). Needs the
-   * reveal permission item (`PD_REVEAL_SENSITIVE`); every attempt, allowed or refused, is
-   * audited. `null` when the customer has no such value.
-   */
-  reveal(actor: string | Actor, customerId: string, field: SensitiveFieldName, now?: Date | undefined | null): string
-  /**
    * A new, empty desk for a partner (to import Huawei responses into). `now` defaults to
    * the current time.
    */
@@ -569,13 +877,6 @@ export declare class Desk {
    */
   importHuaweiAsync(steps: Array<HuaweiImport>, options?: ImportAsyncOptions | undefined | null): Promise<ImportReport[]>
   /**
-   * Associates a customer with the partner (accepting an invitation: the customer itself,
-   * with `invitedBy` the inviting account manager; registration: the system; or the
-   * administrator). A reseller-model customer starts frozen. `ALREADY_ASSOCIATED` when it
-   * is.
-   */
-  associate(actor: string | Actor, customer: NewCustomer, invitedBy?: string | undefined | null, options?: CommandOptions | undefined | null): void
-  /**
    * Adds a customer as the host loads its data (not a governed command: no actor; a
    * `customers_inserted` event by the system). `DUPLICATE_CUSTOMER` when the id is on the
    * desk.
@@ -583,52 +884,6 @@ export declare class Desk {
   insertCustomer(customer: NewCustomer, associatedAt?: Date | undefined | null): void
   /** Adds or replaces one customer (host-side data, not governed), as `insertCustomer`. */
   upsertCustomer(customer: NewCustomer, associatedAt?: Date | undefined | null): void
-  /**
-   * A customer asks to end its association; the administrator decides. Returns the request
-   * id.
-   */
-  requestDisassociation(actor: string | Actor, customerId: string, reason: string, options?: CommandOptions | undefined | null): number
-  /**
-   * The partner (administrator) asks to end a customer's association; the customer
-   * decides. At most 3 per customer in any rolling 3 months
-   * (`DISASSOCIATION_QUOTA_EXCEEDED`); refused while a blocker holds
-   * (`DISASSOCIATION_BLOCKED`).
-   */
-  requestPartnerDisassociation(actor: string | Actor, customerId: string, reason: string, options?: CommandOptions | undefined | null): number
-  /** Approves or rejects a disassociation request (by the other party). */
-  decideDisassociation(actor: string | Actor, requestId: number, approve: boolean, reason: string, options?: CommandOptions | undefined | null): void
-  /** Every disassociation request, oldest first. */
-  disassociationRequests(): Array<DisassociationRequest>
-  /** The association history, of one customer or of all. */
-  associationHistory(customerId?: string | undefined | null): Array<AssociationRecord>
-  /** Requests an authorization to act on a customer's behalf; returns its id. */
-  requestAuthorization(actor: string | Actor, request: AuthorizationCommand, options?: CommandOptions | undefined | null): string
-  /** Records a distributor's decision on a reseller's authorization request. */
-  recordDistributorDecision(actor: string | Actor, authorizationId: string, approved: boolean, options?: CommandOptions | undefined | null): void
-  /**
-   * The customer's answer to an authorization request, or a later change: `approve`,
-   * `reject`, `revoke` (by the customer, with a reason) or `terminate` (by the partner).
-   */
-  decideAuthorization(actor: string | Actor, authorizationId: string, action: 'approve' | 'reject' | 'revoke' | 'terminate', reason?: string, options?: CommandOptions): void
-  /** One authorization (`AUTHORIZATION_NOT_FOUND`), with its state at `now`. */
-  authorization(authorizationId: string, now?: Date | undefined | null): Authorization
-  /** The authorizations of a customer, with their states at `now`. */
-  authorizationsOf(customerId: string, now?: Date | undefined | null): Array<Authorization>
-  /**
-   * Places an order on a customer's behalf (needs an active `place_orders` authorization,
-   * the customer not frozen, and the amount within its budget); returns the order id.
-   */
-  placeOrderOnBehalf(actor: string | Actor, order: OrderCommand, options?: CommandOptions | undefined | null): string
-  /** Orders overview counts, of one customer or the whole portfolio. */
-  orderOverview(actor: string | Actor, customerId?: string | undefined | null): OrderOverview
-  /** Resources to renew within `days` days, of one customer or the whole portfolio. */
-  resourcesToRenew(actor: string | Actor, customerId: string | undefined | null, days: number, now?: Date | undefined | null): Array<RenewalItem>
-  /** Spend month-to-date, last month, and the change against the same days of last month. */
-  spendSummary(actor: string | Actor, customerId?: string | undefined | null, now?: Date | undefined | null): SpendSummary
-  /** The top `n` products by spend between two days (`YYYY-MM-DD`, inclusive). */
-  productRanking(actor: string | Actor, customerId: string | undefined | null, from: string, to: string, n: number): Array<LabeledAmount>
-  /** Spend per day between two days (`YYYY-MM-DD`, inclusive). */
-  dailySpend(actor: string | Actor, customerId: string | undefined | null, from: string, to: string): Array<LabeledAmount>
   /**
    * Grants permission items (Huawei's names, e.g. `BPC_ITEM_SUBCUSTSERV_010115`) to an
    * operator. Administrator only (`ADMINISTRATOR_ONLY`).
@@ -642,31 +897,6 @@ export declare class Desk {
    * given to an operator (`ADMINISTRATOR_ONLY`).
    */
   addOperator(operator: OperatorInit): void
-  /** The audit records matching a filter, oldest first. */
-  auditLog(filter?: AuditFilter | undefined | null): Array<AuditRecord>
-  /** The events after sequence number `since` (default 0: all), oldest first. */
-  events(since?: number | undefined | null): Array<DeskEvent>
-  /** How rows of searches are masked. */
-  rowPolicy(): MaskPolicy
-  /**
-   * Sets how rows are masked. Refuses a policy that shows a name, mobile or e-mail in clear
-   * or uses pseudonyms (exports only); nothing changes then.
-   */
-  setRowPolicy(policy: MaskPolicy): void
-  /** How exports that name no policy are anonymised. */
-  exportPolicy(): MaskPolicy
-  /** Sets how exports are anonymised by default (never in clear for name, mobile, e-mail). */
-  setExportPolicy(policy: MaskPolicy): void
-  /**
-   * Sets (or clears, with `null`) the partner's secret for keyed pseudonyms in exports (at
-   * least 16 bytes). It is never saved in a snapshot.
-   */
-  setPseudonymKey(secret?: Buffer | undefined | null): void
-  /**
-   * The events after sequence number `since` (default: all) as JSON text, for a host that
-   * ships the event log; `Desk.replay` applies them to a snapshot.
-   */
-  eventsJson(since?: number | undefined | null): string
   /**
    * Builds the desk of a snapshot and applies events (JSON text from `eventsJson`) on top:
    * replaying the events a desk emitted since the snapshot gives that desk again. Each event
@@ -676,35 +906,14 @@ export declare class Desk {
    */
   static replay(snapshotJson: string, eventsJson: string, key?: Buffer | undefined | null): Desk
   /**
-   * Sets (or clears, without one) the secret key (at least 16 bytes) the desk seals its
-   * events with (HMAC-SHA256 links) and checks replayed events against. Never saved.
-   * Refused on a durable desk (`INVALID_ARGUMENT` on `key`): `Desk.open` reads the stored
-   * events without a key, so sealed ones would not open again.
-   */
-  setEventKey(key?: Buffer | undefined | null): void
-  /** The link of the last event: the head of the event chain (empty at the start of one). */
-  get chainHead(): string
-  /**
    * Signs search cursors with a key derived from `secret` (at least 16 bytes): desks given
    * the same secret accept each other's cursors; earlier cursors are refused from now on.
    */
   setCursorKey(secret: Buffer): void
-  /** Moves the month-to-date index to the billing month of `now` (default the desk's). */
-  rollTo(now?: Date | undefined | null): void
   /** Removes a customer (host-side data management; nothing is audited). */
   removeCustomer(customerId: string): void
   /** The partner's operators, by login. */
   operators(): Array<OperatorInfo>
-  /**
-   * The periodic work at `now`: expires authorizations and evaluates budgets (thresholds,
-   * auto-freeze); how many changes were made.
-   */
-  tick(now?: Date | undefined | null): number
-  /**
-   * Applies events (JSON text from another desk's `eventsJson`) in order, each checked
-   * first; on the first refused one nothing from it on is applied.
-   */
-  applyEvents(eventsJson: string): void
 }
 
 /**
@@ -848,97 +1057,62 @@ export interface AssignManagerOptions {
   idempotencyKey?: string
 }
 
-/** One record of the association history. */
-export interface AssociationRecord {
-  /** The customer. */
-  customerId: string
-  /** `associated` or `disassociated`. */
-  change: 'associated' | 'disassociated' | (string & {})
-  /** The association type at the time. */
-  associationType: AssociationType | (string & {})
-  /** When. */
-  at: Date
-  /** `customer`, `partner` or `system`. */
-  initiator: 'customer' | 'partner' | 'system' | (string & {})
-  /** Who performed it. */
-  by: Actor
+/** The optional arguments of the `Desk` method that takes it. */
+export interface AssociateOptions {
+  /** `referral` or `reseller` (default). */
+  associationType?: AssociationType
+  /** The reseller (indirect partner) the customer comes through. */
+  reseller?: string
+  /** `unset` (default), `individual` or `enterprise`. */
+  customerType?: CustomerType
+  /** `V0`..`V5`. */
+  level?: CustomerLevel
+  /** The mobile's national number (digits; spaces and dashes are dropped). */
+  mobile?: string
+  /** The mobile's country code (`+86`, `0086` or none). */
+  mobileCountryCode?: string
+  /** E-mail. */
+  email?: string
+  /** Tags. */
+  tags?: Array<string>
+  /** The account manager whose invitation the customer accepts. */
+  invitedBy?: string
+  /** The moment of the change (default: the current time). */
+  now?: Date
+  /** A retry with the same key is answered once. */
+  idempotencyKey?: string
 }
 
-/** How a customer is associated with the partner. */
-export type AssociationType = 'referral' | 'reseller'
+/** The optional arguments of the `Desk` method that takes it. */
+export interface AssociationHistoryOptions {
+  /** Only this customer's (default: every customer's). */
+  customer?: string
+}
 
-/** Which audit records to read; absent fields match everything. */
+/** The optional arguments of the `Desk` method that takes it. */
 export interface AuditFilter {
   /** Only records about this customer. */
-  customerId?: string
+  customer?: string
   /** Only records by this actor. */
-  actor?: Actor
+  actor?: string | Actor
   /** Only records of this kind (`freeze`, `set_budget`, `reveal`, `export`, ...). */
   kind?: string
   /** Only records at or after this instant. */
-  from?: Date
+  since?: Date
   /** Only records strictly before this instant. */
   until?: Date
 }
 
-/**
- * One attempt in the audit trail: who tried what, when, on which customer, and whether it
- * was allowed (ids and codes only, never personal data).
- */
-export interface AuditRecord {
-  /** Sequence number, from 1. */
-  seq: number
-  /** When. */
-  at: Date
-  /** Who. */
-  actor: Actor
-  /** On which customer, if one. */
-  customerId?: string
-  /** What was attempted. */
-  kind: string
-  /** Whether it was allowed. */
-  allowed: boolean
-  /** The error code when refused. */
-  code?: string
-  /** The one-line text of the record. */
-  text: string
+/** The optional arguments of the `Desk` method that takes it. */
+export interface AuthorizationOptions {
+  /** The moment of the state (default: the current time). */
+  now?: Date
 }
 
-/** An authorization to act on a customer's behalf. */
-export interface Authorization {
-  /** Its id. */
-  id: string
-  /** The customer. */
-  customerId: string
-  /** What it allows. */
-  scopes: Array<string>
-  /** How long, once approved. */
-  durationDays: number
-  /** The operator who asked. */
-  requestedBy: string
-  /** When asked. */
-  requestedAt: Date
-  /** Its state at the desk's `now` (`pending`, `active`, `lapsed`, `expired`, ...). */
-  state: string
-  /** When approved. */
-  approvedAt?: Date
-  /** When it expires (approved ones). */
-  expiresAt?: Date
-}
-
-/**
- * An authorization request: scopes, a duration (1..=731 days) and, for the partner's first
- * request, acceptance of the commitment letter.
- */
-export interface AuthorizationCommand {
-  /** The customer. */
-  customerId: string
-  /** What the partner may do. */
-  scopes: Array<AuthorizationScope>
-  /** How long, once approved. */
-  durationDays: number
-  /** Accept the partner commitment letter with this request. */
-  acceptCommitmentLetter?: boolean
+/** The optional arguments of the `Desk` method that takes it. */
+export interface AuthorizationsOfOptions {
+  /** The moment of the states (default: the current time). */
+  now?: Date
 }
 
 /**
@@ -984,32 +1158,32 @@ export interface CommandOptions {
   idempotencyKey?: string
 }
 
-/** Customer level. */
-export type CustomerLevel = 'V0' | 'V1' | 'V2' | 'V3' | 'V4' | 'V5'
+/** The optional arguments of the `Desk` method that takes it. */
+export interface DailySpendOptions {
+  /** One customer (default: every customer the actor may see). */
+  customer?: string
+}
 
-/** Individual, enterprise or unset. */
-export type CustomerType = 'unset' | 'individual' | 'enterprise'
+/** The optional arguments of the `Desk` method that takes it. */
+export interface DecideAuthorizationOptions {
+  /** Why (a revocation's reason). */
+  reason?: string
+  /** The moment of the decision (default: the current time). */
+  now?: Date
+  /** A retry with the same key is answered once. */
+  idempotencyKey?: string
+}
+
+/** The optional arguments of the `Desk` method that takes it. */
+export interface DecideDisassociationOptions {
+  /** The moment of the decision (default: the current time). */
+  now?: Date
+  /** A retry with the same key is answered once. */
+  idempotencyKey?: string
+}
 
 /** The instant the demo portfolio is built for (a demo desk's `now`). */
 export declare function demoNow(): Date
-
-/** One change on the desk. */
-export interface DeskEvent {
-  /** Sequence number, from 1, without gaps. */
-  seq: number
-  /** When. */
-  at: Date
-  /** Who. */
-  actor: Actor
-  /** The customer changed, if one. */
-  customerId?: string
-  /** A stable code for the kind of change (`frozen`, `budget_set`, `manager_assigned`, ...). */
-  kind: string
-  /** Ids, codes, scopes and amounts of the change (no names, contact data or reasons). */
-  summary: string
-  /** The event's link in the log's hash chain (64 hexadecimal digits). */
-  link: string
-}
 
 /**
  * How to export a detail list: format, file name, the moment it is read at; progress and
@@ -1030,39 +1204,12 @@ export interface DetailExportOptions {
   cancel?: CancelToken
 }
 
-/**
- * Paging of a detail list (as in `search`), and the moment a list that depends on time is
- * read at.
- */
-export interface DetailPageOptions {
-  /** Lines per page, 1..=1000 (default 20). */
-  limit?: number
-  /** Lines to skip (offset paging). Not together with `cursor`. */
-  offset?: number
-  /** The previous page's `nextCursor` (cursor paging). Not together with `offset`. */
-  cursor?: string
-  /** The moment the list is read at, for resources and renewals (default: the wall clock). */
+/** The optional arguments of the `Desk` method that takes it. */
+export interface DistributorDecisionOptions {
+  /** The moment of the decision (default: the current time). */
   now?: Date
-}
-
-/** A disassociation request. */
-export interface DisassociationRequest {
-  /** Request id. */
-  id: number
-  /** The customer. */
-  customerId: string
-  /** `customer` or `partner`. */
-  initiator: 'customer' | 'partner' | 'system' | (string & {})
-  /** Who asked. */
-  requestedBy: Actor
-  /** When. */
-  requestedAt: Date
-  /** `pending`, `approved`, `rejected` or `closed`. */
-  status: 'pending' | 'approved' | 'rejected' | 'closed' | (string & {})
-  /** Who decided. */
-  decidedBy?: Actor
-  /** When decided. */
-  decidedAt?: Date
+  /** A retry with the same key is answered once. */
+  idempotencyKey?: string
 }
 
 /** Every stable error code the core can throw (`err.code`), in declaration order. */
@@ -1072,6 +1219,18 @@ export declare function errorCodes(): Array<string>
 export interface EvaluateBudgetsOptions {
   /** The moment of the evaluation (default: the current time). */
   now?: Date
+}
+
+/** The optional arguments of the `Desk` method that takes it. */
+export interface EventsJsonOptions {
+  /** The last sequence number already seen (default 0). */
+  since?: number
+}
+
+/** The optional arguments of the `Desk` method that takes it. */
+export interface EventsOptions {
+  /** The last sequence number already seen (default 0). */
+  since?: number
 }
 
 /** The optional arguments of the `Desk` method that takes it. */
@@ -1273,36 +1432,6 @@ export interface ImportWarning {
   reason: string
 }
 
-/** How each personal field is masked. */
-export interface MaskPolicy {
-  /** Customer name. */
-  name: MaskRule
-  /** Mobile number. */
-  mobile: MaskRule
-  /** E-mail. */
-  email: MaskRule
-  /** Account name. */
-  accountName: MaskRule
-  /** Account manager's display name. */
-  managerName: MaskRule
-}
-
-/** How one personal field is masked. */
-export interface MaskRule {
-  /**
-   * `default` (the console's mask), `keep` (first/last characters), `fixed` (a text),
-   * `hidden` (empty), `pseudonym` (keyed HMAC, exports only) or `clear` (account and manager
-   * names only).
-   */
-  kind: 'default' | 'keep' | 'fixed' | 'hidden' | 'pseudonym' | 'clear'
-  /** `keep`: characters kept at the start. */
-  first?: number
-  /** `keep`: characters kept at the end. */
-  last?: number
-  /** `fixed`: the replacement text. */
-  text?: string
-}
-
 /** The optional arguments of the `Desk` method that takes it. */
 export interface MayActOptions {
   /** The moment of the check (default: the current time). */
@@ -1383,17 +1512,7 @@ export interface OperatorInit {
   permissions?: Array<string>
 }
 
-/** An order to place on a customer's behalf. */
-export interface OrderCommand {
-  /** The customer. */
-  customerId: string
-  /** `new`, `renewal` or `change`. */
-  kind: 'new' | 'renewal' | 'change'
-  /** The amount (more than zero, at most 2 decimals, in the partner's currency). */
-  amount: Money
-}
-
-/** Options of `customerOrders`: which orders, and paging. */
+/** The optional arguments of the `Desk` method that takes it. */
 export interface OrderListOptions {
   /** `all` (default) or `unpaid`. */
   scope?: string
@@ -1401,16 +1520,14 @@ export interface OrderListOptions {
   limit?: number
   /** Lines to skip (offset paging). Not together with `cursor`. */
   offset?: number
-  /** The previous page's `nextCursor` (cursor paging). Not together with `offset`. */
+  /** The previous page's next cursor (cursor paging). Not together with `offset`. */
   cursor?: string
 }
 
-/** Orders overview counts. */
-export interface OrderOverview {
-  /** Orders pending payment. */
-  unpaid: number
-  /** All orders. */
-  all: number
+/** The optional arguments of the `Desk` method that takes it. */
+export interface OrderOverviewOptions {
+  /** One customer (default: every customer the actor may see). */
+  customer?: string
 }
 
 /** The partner that owns a desk. */
@@ -1437,6 +1554,24 @@ export interface PartnerInit {
   site: Site
   /** `solution_provider`, `distributor` or `reseller`. */
   tier: Tier
+}
+
+/** The optional arguments of the `Desk` method that takes it. */
+export interface PlaceOrderOptions {
+  /** `new` (default), `renewal` or `change`. */
+  kind?: OrderKind
+  /** The moment of the order (default: the current time). */
+  now?: Date
+  /** A retry with the same key is answered once. */
+  idempotencyKey?: string
+}
+
+/** The optional arguments of the `Desk` method that takes it. */
+export interface ProductRankingOptions {
+  /** How many services (default 10). */
+  n?: number
+  /** One customer (default: every customer the actor may see). */
+  customer?: string
 }
 
 /** Progress of long work: `done` of `total` rows. */
@@ -1485,24 +1620,50 @@ export interface RemoteOutcome {
   asBatch: BatchOutcome
 }
 
-/** A resource to renew, with its customer. */
-export interface RenewalItem {
-  /** The customer. */
-  customerId: string
-  /** The resource id. */
-  resourceId: string
-  /** `yearly_monthly`, `pay_per_use`, `reserved_instance` or `savings_plan`. */
-  kind: string
-  /** The cloud service code. */
-  service: string
-  /** The region. */
-  region: string
-  /** The status. */
-  status: string
-  /** When it expires. */
-  expiresAt?: Date
-  /** What happens at expiry. */
-  expiryPolicy: string
+/** The optional arguments of the `Desk` method that takes it. */
+export interface RenewalsPageOptions {
+  /** Lines per page, 1..=1000 (default 20). */
+  limit?: number
+  /** Lines to skip (offset paging). Not together with `cursor`. */
+  offset?: number
+  /** The previous page's next cursor (cursor paging). Not together with `offset`. */
+  cursor?: string
+  /** The moment the window starts (default: the current time). */
+  now?: Date
+}
+
+/** The optional arguments of the `Desk` method that takes it. */
+export interface RenewOptions {
+  /** One customer (default: every customer the actor may see). */
+  customer?: string
+  /** The moment the window starts (default: the current time). */
+  now?: Date
+}
+
+/** The optional arguments of the `Desk` method that takes it. */
+export interface RequestAuthorizationOptions {
+  /** Accept the partner commitment letter with this request (default: false). */
+  acceptCommitmentLetter?: boolean
+  /** The moment of the request (default: the current time). */
+  now?: Date
+  /** A retry with the same key is answered once. */
+  idempotencyKey?: string
+}
+
+/** The optional arguments of the `Desk` method that takes it. */
+export interface RequestDisassociationOptions {
+  /** The moment of the request (default: the current time). */
+  now?: Date
+  /** A retry with the same key is answered once. */
+  idempotencyKey?: string
+}
+
+/** The optional arguments of the `Desk` method that takes it. */
+export interface RequestPartnerDisassociationOptions {
+  /** The moment of the request (default: the current time). */
+  now?: Date
+  /** A retry with the same key is answered once. */
+  idempotencyKey?: string
 }
 
 /** The optional arguments of the `Desk` method that takes it. */
@@ -1511,12 +1672,9 @@ export interface RequireAuthorizationOptions {
   now?: Date
 }
 
-/** Options of `customerResources`: a filter, an order, paging and `now`. */
+/** The optional arguments of the `Desk` method that takes it. */
 export interface ResourceListOptions {
-  /**
-   * Billing kinds to keep (`yearly_monthly`, `pay_per_use`, `reserved_instance`,
-   * `savings_plan`; default: all).
-   */
+  /** Billing kinds to keep (`yearly_monthly`, `pay_per_use`, `reserved_instance`, `savings_plan`; default: all). */
   kinds?: Array<string>
   /** Statuses to keep (`active`, `grace_period`, `frozen`, `released`, ...; default: all). */
   statuses?: Array<string>
@@ -1528,9 +1686,21 @@ export interface ResourceListOptions {
   limit?: number
   /** Lines to skip (offset paging). Not together with `cursor`. */
   offset?: number
-  /** The previous page's `nextCursor` (cursor paging). Not together with `offset`. */
+  /** The previous page's next cursor (cursor paging). Not together with `offset`. */
   cursor?: string
-  /** The moment expiry windows are counted from (default: the wall clock). */
+  /** The moment expiry windows are counted from (default: the current time). */
+  now?: Date
+}
+
+/** The optional arguments of the `Desk` method that takes it. */
+export interface RevealOptions {
+  /** The moment of the reveal (default: the current time). */
+  now?: Date
+}
+
+/** The optional arguments of the `Desk` method that takes it. */
+export interface RollOptions {
+  /** The moment whose billing month to index (default: the current time). */
   now?: Date
 }
 
@@ -1549,9 +1719,6 @@ export interface SearchOptions {
   /** The moment the search is evaluated at (default: the desk's `now`). */
   now?: Date
 }
-
-/** A field a list masks, for `reveal`. */
-export type SensitiveFieldName = 'name' | 'mobile' | 'email' | 'account_name' | 'manager_name'
 
 /** The optional arguments of the `Desk` method that takes it. */
 export interface SetBudgetOptions {
@@ -1580,7 +1747,7 @@ export type Site = 'china' | 'international'
  */
 export type SortKey = 'name' | 'account' | 'mtd' | 'associated' | 'expires' | 'id'
 
-/** Options of `spendDetails`: the grouping and paging. */
+/** The optional arguments of the `Desk` method that takes it. */
 export interface SpendListOptions {
   /** `record` (default: each spend record), `product`, `day` or `charging_mode`. */
   group?: string
@@ -1588,8 +1755,16 @@ export interface SpendListOptions {
   limit?: number
   /** Lines to skip (offset paging). Not together with `cursor`. */
   offset?: number
-  /** The previous page's `nextCursor` (cursor paging). Not together with `offset`. */
+  /** The previous page's next cursor (cursor paging). Not together with `offset`. */
   cursor?: string
+}
+
+/** The optional arguments of the `Desk` method that takes it. */
+export interface SpendSummaryOptions {
+  /** One customer (default: every customer the actor may see). */
+  customer?: string
+  /** The moment of the summary (default: the current time). */
+  now?: Date
 }
 
 /** Which store holds a durable desk. */
@@ -1604,6 +1779,12 @@ export interface StoreOptions {
   maxAttempts?: number
   /** A checkpoint every this many events (default 10,000; 0: only on `checkpoint()`). */
   checkpointEvery?: number
+}
+
+/** The optional arguments of the `Desk` method that takes it. */
+export interface TickOptions {
+  /** The moment of the work (default: the current time). */
+  now?: Date
 }
 
 /** Partner tier. */

@@ -453,51 +453,6 @@ impl FromNapiValue for SelectionArg {
     }
 }
 
-/// An actor argument (`actor: string | Actor`): an operator's login, or an `Actor` object
-/// (converted by napi, so a missing or unknown `kind` is reported inside it, `actor.kind`), as
-/// in every host (`docs/conventions.md`).
-pub enum ActorArg {
-    /// An operator's login.
-    Login(String),
-    /// An actor value.
-    Value(crate::ops::Actor),
-}
-
-impl TypeName for ActorArg {
-    fn type_name() -> &'static str {
-        "string | Actor"
-    }
-
-    fn value_type() -> ValueType {
-        ValueType::Unknown
-    }
-}
-
-impl ValidateNapiValue for ActorArg {
-    /// Accepts any value: the conversion says what is wrong.
-    unsafe fn validate(
-        _env: sys::napi_env,
-        _value: sys::napi_value,
-    ) -> napi::Result<sys::napi_value> {
-        Ok(std::ptr::null_mut())
-    }
-}
-
-impl FromNapiValue for ActorArg {
-    unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
-        match js_type(env, value) {
-            // SAFETY: `env` and `value` are the ones napi passed to this conversion.
-            "string" => Ok(ActorArg::Login(unsafe {
-                String::from_napi_value(env, value)
-            }?)),
-            // SAFETY: as above.
-            _ => Ok(ActorArg::Value(unsafe {
-                crate::ops::Actor::from_napi_value(env, value)
-            }?)),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

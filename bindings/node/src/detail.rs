@@ -98,7 +98,7 @@ impl Desk {
         let (request, progress, cancel, now) = detail_request(&list, options)?;
         Ok(AsyncTask::new(ExportTask::detail(
             self.inner.clone(),
-            actor.to_core()?,
+            actor.core()?,
             request,
             Some(PathBuf::from(path)),
             (progress, cancel),
@@ -121,7 +121,7 @@ impl Desk {
         let (request, progress, cancel, now) = detail_request(&list, options)?;
         Ok(AsyncTask::new(ExportTask::detail(
             self.inner.clone(),
-            actor.to_core()?,
+            actor.core()?,
             request,
             None,
             (progress, cancel),

@@ -381,7 +381,7 @@ impl Desk {
         };
         Ok(AsyncTask::new(ExportTask {
             desk: self.inner.clone(),
-            actor: actor.to_core()?,
+            actor: actor.core()?,
             work,
             sink,
             ticker: Ticker { progress, cancel },

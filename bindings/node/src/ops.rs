@@ -10,7 +10,7 @@ use crate::error::{Code, invalid_argument, to_js};
 use chrono::{DateTime, Utc};
 use napi_derive::napi;
 use partnerdesk::access::Actor as CoreActor;
-use partnerdesk::{CustomerId, IdempotencyKey, Invocation, Operator, OperatorId, Permission, Role};
+use partnerdesk::{IdempotencyKey, Invocation, Operator, OperatorId, Permission, Role};
 
 /// Who acts: an operator (by login), a customer (by id) or the system.
 #[napi(string_enum = "lowercase")]
@@ -34,41 +34,17 @@ pub struct Actor {
     pub id: Option<String>,
 }
 
-impl Actor {
-    pub(crate) fn to_core(&self) -> napi::Result<CoreActor, Code> {
-        match (self.kind, &self.id) {
-            (ActorKind::Operator, Some(id)) => Ok(CoreActor::Operator(
-                OperatorId::new(id.as_str()).map_err(to_js)?,
-            )),
-            (ActorKind::Customer, Some(id)) => Ok(CoreActor::Customer(
-                CustomerId::new(id.as_str()).map_err(to_js)?,
-            )),
-            (ActorKind::System, None) => Ok(CoreActor::System),
-            (ActorKind::System, Some(_)) => {
-                Err(invalid_argument("actor.id", "the system has no id"))
-            }
-            (ActorKind::Operator | ActorKind::Customer, None) => Err(invalid_argument(
-                "actor.id",
-                "an operator or customer actor needs an id",
-            )),
-        }
-    }
-}
-
-pub use crate::args::ActorArg;
+pub use partnerdesk_host::ops::ActorArg;
 
 /// The core's actor of an [`ActorArg`] (`INVALID_ID` for a malformed login or id).
 pub(crate) trait ToCoreActor {
-    /// The core's actor.
-    fn to_core(&self) -> napi::Result<CoreActor, Code>;
+    /// The core's actor, its refusal as a JS error.
+    fn core(&self) -> napi::Result<CoreActor, Code>;
 }
 
 impl ToCoreActor for ActorArg {
-    fn to_core(&self) -> napi::Result<CoreActor, Code> {
-        match self {
-            ActorArg::Login(login) => partnerdesk_host::operator(login).map_err(to_js),
-            ActorArg::Value(actor) => actor.to_core(),
-        }
+    fn core(&self) -> napi::Result<CoreActor, Code> {
+        self.to_core().map_err(to_js)
     }
 }
 
@@ -212,7 +188,7 @@ impl Desk {
         grant: bool,
     ) -> napi::Result<(), Code> {
         let o = options.unwrap_or_default();
-        let actor = actor.to_core()?;
+        let actor = actor.core()?;
         let operator = OperatorId::new(operator).map_err(to_js)?;
         let items = permissions(&items)?;
         let inv = self.invocation(actor, &o)?;
