@@ -417,8 +417,17 @@ impl CellWriter<'_> {
 
 /// With `guard`, prefixes a text cell (starting at `start` of `buf`) that a spreadsheet
 /// could run as a formula with `'`.
+///
+/// The cell's first byte is looked at first: most cells start with a letter or a digit and
+/// cost one comparison, then the column's kind (a negative amount starts with `-` and stays).
+#[inline]
 fn guard_formula(col: ExportColumn, buf: &mut String, start: usize, guard: bool) {
-    if guard && col.is_text() && buf.get(start..).is_some_and(formula_start) {
+    let maybe = |b: &u8| matches!(b, b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r' | b'\n' | 0xEF);
+    if guard
+        && buf.as_bytes().get(start).is_some_and(maybe)
+        && col.is_text()
+        && buf.get(start..).is_some_and(formula_start)
+    {
         buf.insert(start, '\'');
     }
 }

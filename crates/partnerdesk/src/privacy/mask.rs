@@ -257,14 +257,16 @@ pub(super) fn is_country_code(cc: &str) -> bool {
 
 /// Whether a value is exactly `head`, `mask` and `tail` with ASCII digits only around the mask,
 /// at most `first` before and `last` after: the output of a mobile mask, and nothing else.
+///
+/// The head is the run of digits the value starts with, so the mask must begin at the first
+/// byte that is not a digit (every mask is `*`s): one pass over a few bytes, no substring search
+/// (a `str::find` set up a searcher per call, 4.7% of a CSV export's instructions).
 pub(super) fn is_masked_number(value: &str, mask: &str, first: usize, last: usize) -> bool {
-    let Some(at) = value.find(mask) else {
+    let at = value.bytes().take_while(u8::is_ascii_digit).count();
+    let Some(tail) = value.get(at..).and_then(|rest| rest.strip_prefix(mask)) else {
         return false;
     };
-    let (head, tail) = (&value[..at], &value[at + mask.len()..]);
-    head.len() <= first
-        && tail.len() <= last
-        && head.bytes().chain(tail.bytes()).all(|b| b.is_ascii_digit())
+    at <= first && tail.len() <= last && tail.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// The console's mobile mask of a national number (idempotent: a masked number is kept).

@@ -282,6 +282,36 @@ impl MaskPolicy {
 mod tests {
     use super::mask::*;
     use super::*;
+    use proptest::prelude::*;
+
+    /// The substring search `is_masked_number` used before it looked at bytes: the reference.
+    fn masked_number_by_search(value: &str, mask: &str, first: usize, last: usize) -> bool {
+        let Some(at) = value.find(mask) else {
+            return false;
+        };
+        let (head, tail) = (&value[..at], &value[at + mask.len()..]);
+        head.len() <= first
+            && tail.len() <= last
+            && head.bytes().chain(tail.bytes()).all(|b| b.is_ascii_digit())
+    }
+
+    proptest! {
+        /// The byte scan accepts exactly what the substring search accepted, for both masks
+        /// and every window the mobile masks use.
+        #[test]
+        fn masked_number_same_as_search(
+            value in "[0-9*a ]{0,14}",
+            long in any::<bool>(),
+            first in 0usize..5,
+            last in 0usize..6,
+        ) {
+            let mask = if long { MOBILE_MASK } else { MASK };
+            prop_assert_eq!(
+                is_masked_number(&value, mask, first, last),
+                masked_number_by_search(&value, mask, first, last)
+            );
+        }
+    }
 
     #[test]
     fn personal_never_prints() {
