@@ -166,6 +166,53 @@ impl PgStore {
     }
 }
 
+/// One of the two logs a desk keeps (its events, its audit trail): how it is read.
+struct Log {
+    /// Its table.
+    table: &'static str,
+    /// A record of it, as an error names one.
+    what: &'static str,
+    /// The read, as an unavailable store's error names it.
+    operation: &'static str,
+}
+
+/// The events' log.
+const EVENTS: Log = Log {
+    table: "partnerdesk_events",
+    what: "event",
+    operation: "events after",
+};
+
+/// The audit trail.
+const AUDIT: Log = Log {
+    table: "partnerdesk_audit",
+    what: "audit record",
+    operation: "audit after",
+};
+
+impl PgStore {
+    /// The records of a log after a sequence number, at most `limit`, checked in order.
+    fn log_after<T: serde::de::DeserializeOwned>(
+        &mut self,
+        log: &Log,
+        partner: &PartnerId,
+        after: u64,
+        limit: usize,
+        seq: impl Fn(&T) -> u64,
+    ) -> Result<Vec<T>> {
+        let after = sql_seq("after", after)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let sql = format!(
+            "SELECT seq, body FROM {} WHERE partner_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+            log.table
+        );
+        self.with(log.operation, |c| {
+            let rows = c.query(&sql, &[&partner.as_str(), &after, &limit])?;
+            decode_rows(&rows, log.what, seq)
+        })
+    }
+}
+
 /// What a step inside [`PgStore::with`] can give: the database's error, or a store error of
 /// its own making.
 enum Failure {
@@ -569,16 +616,7 @@ impl Store for PgStore {
         after: u64,
         limit: usize,
     ) -> Result<Vec<Event>> {
-        let after = sql_seq("after", after)?;
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        self.with("events after", |c| {
-            let rows = c.query(
-                "SELECT seq, body FROM partnerdesk_events
-                 WHERE partner_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-                &[&partner.as_str(), &after, &limit],
-            )?;
-            decode_rows(&rows, "event", |e: &Event| e.seq)
-        })
+        self.log_after(&EVENTS, partner, after, limit, |e: &Event| e.seq)
     }
 
     fn audit_after(
@@ -587,16 +625,7 @@ impl Store for PgStore {
         after: u64,
         limit: usize,
     ) -> Result<Vec<AuditRecord>> {
-        let after = sql_seq("after", after)?;
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        self.with("audit after", |c| {
-            let rows = c.query(
-                "SELECT seq, body FROM partnerdesk_audit
-                 WHERE partner_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-                &[&partner.as_str(), &after, &limit],
-            )?;
-            decode_rows(&rows, "audit record", |r: &AuditRecord| r.seq)
-        })
+        self.log_after(&AUDIT, partner, after, limit, |r: &AuditRecord| r.seq)
     }
 
     fn wait_for_change(

@@ -24,34 +24,29 @@ pub(crate) trait Journaled {
     fn recorded(&self) -> usize;
 }
 
-impl<T: Clone> Journaled for UVec<T> {
-    fn begin(&mut self) {
-        UVec::begin(self);
-    }
-    fn end(&mut self) {
-        UVec::end(self);
-    }
-    fn undo(&mut self) -> usize {
-        UVec::undo(self)
-    }
-    fn recorded(&self) -> usize {
-        UVec::recorded(self)
-    }
+/// `Journaled` for a type whose inherent methods of the same names do the work.
+macro_rules! journaled_by_inherent {
+    ($(impl<$p:ident: $bound:path> for $ty:ty;)*) => {$(
+        impl<$p: $bound> Journaled for $ty {
+            fn begin(&mut self) {
+                <$ty>::begin(self);
+            }
+            fn end(&mut self) {
+                <$ty>::end(self);
+            }
+            fn undo(&mut self) -> usize {
+                <$ty>::undo(self)
+            }
+            fn recorded(&self) -> usize {
+                <$ty>::recorded(self)
+            }
+        }
+    )*};
 }
 
-impl<M: RawMap> Journaled for UMap<M> {
-    fn begin(&mut self) {
-        UMap::begin(self);
-    }
-    fn end(&mut self) {
-        UMap::end(self);
-    }
-    fn undo(&mut self) -> usize {
-        UMap::undo(self)
-    }
-    fn recorded(&self) -> usize {
-        UMap::recorded(self)
-    }
+journaled_by_inherent! {
+    impl<T: Clone> for UVec<T>;
+    impl<M: RawMap> for UMap<M>;
 }
 
 /// A vector that records, while a savepoint is open, the pre-image of each element below the

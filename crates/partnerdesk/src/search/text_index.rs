@@ -68,14 +68,7 @@ impl TextColumn {
         for g in grams(self.buf.get(start..).unwrap_or_default()) {
             self.grams.entry(g).or_default().insert(slot);
         }
-        let s = slot as usize;
-        if self.at.len() <= s {
-            self.at.resize(s + 1, DEAD);
-        }
-        self.at[s] = self.owners.len() as u32;
-        self.starts.push(start);
-        self.owners.push(slot);
-        self.buf.push('\0');
+        self.own(slot, start);
         if self.dead_bytes > 4096 && self.dead_bytes * 2 > self.buf.len() {
             self.compact();
         }
@@ -97,14 +90,7 @@ impl TextColumn {
                     .into_iter()
                     .map(|g| u64::from(g) << 32 | u64::from(slot)),
             );
-            let s = slot as usize;
-            if self.at.len() <= s {
-                self.at.resize(s + 1, DEAD);
-            }
-            self.at[s] = self.owners.len() as u32;
-            self.starts.push(start);
-            self.owners.push(slot);
-            self.buf.push('\0');
+            self.own(slot, start);
         }
         pairs.sort_unstable();
         for run in pairs.chunk_by(|a, b| a >> 32 == b >> 32) {
@@ -125,6 +111,18 @@ impl TextColumn {
         if self.dead_bytes > 4096 && self.dead_bytes * 2 > self.buf.len() {
             self.compact();
         }
+    }
+
+    /// Makes `slot` the owner of the value just written at `start` of the buffer, and ends it.
+    fn own(&mut self, slot: u32, start: usize) {
+        let s = slot as usize;
+        if self.at.len() <= s {
+            self.at.resize(s + 1, DEAD);
+        }
+        self.at[s] = self.owners.len() as u32;
+        self.starts.push(start);
+        self.owners.push(slot);
+        self.buf.push('\0');
     }
 
     pub(crate) fn remove(&mut self, slot: u32) {
