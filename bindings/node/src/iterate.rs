@@ -4,7 +4,7 @@
 //!
 //! Why a page stays a plain object: `page.rows`, `page.total`, spreading, `JSON.stringify` and
 //! `assert.deepStrictEqual` keep working as before. Its `[Symbol.iterator]` is an own property
-//! that is not enumerable, one shared native function per JS thread (made by [`install`]), so
+//! that is not enumerable, one shared native function per JS thread (made by `install`), so
 //! nothing else about the object changes.
 //!
 //! Why the async iterator hands over one row at a time: a page is searched and its rows built
@@ -57,7 +57,7 @@ impl From<partnerdesk::search::IdPage> for IdPage {
     }
 }
 
-/// The shared functions of this thread's JS environment (see [`install`]).
+/// The shared functions of this thread's JS environment (see `install`).
 struct Iterators {
     rows: ObjectRef<false>,
     ids: ObjectRef<false>,
