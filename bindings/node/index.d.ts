@@ -676,11 +676,12 @@ export interface SpendSummary {
 
 /**
  * Every row matching a search, as an async iterable: `for await (const row of
- * desk.searchAll(query, options))`. Each page (`options.limit` rows, default 200) is searched
+ * desk.searchAll(query, options))`. Each page (`options.limit` rows, default 1000) is searched
  * on the worker pool when the rows before it have been taken; one row at a time reaches the
- * JS thread. Later pages continue from the previous page's cursor, as `pages` does. A
- * failure (a cursor the desk refuses) rejects `next()` with its `PartnerDeskError` and ends
- * the iteration; `return()` (a `break` out of `for await`) ends it too.
+ * JS thread, and the event loop turns at least every 64 rows. Later pages continue from the
+ * previous page's cursor, as `pages` does. A failure (a cursor the desk refuses) rejects
+ * `next()` with its `PartnerDeskError` and ends the iteration; `return()` (a `break` out of
+ * `for await`) ends it too.
  */
 export declare class AsyncRowIterator {
   /**
@@ -1061,7 +1062,7 @@ export declare class Desk {
   /**
    * Every row matching a query, as an async iterable, page after page by cursor on the
    * worker pool (`for await (const row of desk.searchAll('tag:vip', { sort: 'mtd' }))`).
-   * `limit` is the number of rows fetched per page (1 to 1000, default 200), `cursor` a
+   * `limit` is the number of rows fetched per page (1 to 1000, default 1000), `cursor` a
    * page's `nextCursor` to start after; `offset` is refused. A bad query or limit throws
    * here.
    */

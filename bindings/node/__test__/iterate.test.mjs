@@ -75,6 +75,15 @@ test('a page is searched on the worker pool; the rows fetched with it resolve at
   assert.deepEqual(ids, desk.searchIds('*', { limit: 4, now: NOW }).ids)
 })
 
+test('next() called again before the last one settled: rows in call order, every one once', async () => {
+  const it = desk.searchAll('*', { limit: 3, now: NOW })
+  const steps = await Promise.all(Array.from({ length: 100 }, () => it.next()))
+  assert.deepEqual(steps.map((s) => s.value?.id), desk.searchIds('*', { limit: 100, now: NOW }).ids)
+  // And the rest, still in order, after a page boundary fetched by the worker.
+  const more = await Promise.all([it.next(), it.next()])
+  assert.deepEqual(more.map((s) => s.value?.id), desk.searchIds('*', { limit: 102, now: NOW }).ids.slice(100))
+})
+
 test('break ends the iteration (return); the iterator is its own async iterator', async () => {
   const it = desk.searchAll('*', { limit: 5, now: NOW })
   assert.equal(it[Symbol.asyncIterator](), it)

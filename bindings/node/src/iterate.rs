@@ -9,8 +9,11 @@
 //!
 //! Why the async iterator hands over one row at a time: a page is searched and its rows built
 //! (as Rust values) on a worker thread; what reaches the JS thread per `next()` is one row to
-//! convert. The event loop is never held for a whole page, let alone a whole result (the
-//! issue #17 measurement: 100k rows converted at once held it 2.2 s).
+//! convert. Rows already fetched resolve at once, and such promises run back to back as
+//! microtasks, so after 64 of them the next row comes through the worker pool and the event
+//! loop turns: it is never held for more than 64 rows, let alone a whole result (the issue #17
+//! measurement: 100k rows converted at once held it 2.2 s). Pages are as large as a page may be
+//! (1000 rows) by default, because each page's search ranks the matches again.
 //!
 //! Unsafe code: implementing napi's `ToNapiValue` means writing an `unsafe fn`; each one here
 //! passes the `env` and the value napi handed it, unchanged, to napi's own conversion.
@@ -31,13 +34,19 @@ use napi_derive::napi;
 use partnerdesk::Error as CoreError;
 use partnerdesk::query::{MAX_PAGE_LIMIT, PageRequest, Query as CoreQuery, Sort};
 use partnerdesk_host::records;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
-/// Rows fetched per page by `searchAll` when no `limit` is given.
-const DEFAULT_CHUNK: u32 = 200;
+/// Rows fetched per page by `searchAll` when no `limit` is given: the most a page holds, because
+/// each page's search sorts the matches again (fewer pages, less work).
+const DEFAULT_CHUNK: u32 = MAX_PAGE_LIMIT;
+
+/// How many rows `next()` hands over in a row from the current page before it lets the event
+/// loop turn (the next `next()` then resolves from the worker pool): rows that resolve at once
+/// run back to back as microtasks, so this bounds how long the loop waits for them.
+const ROWS_PER_TURN: u32 = 64;
 
 /// A page of masked rows (the record every host shares), iterable in JS over its rows.
 pub struct Page(pub records::Page);
@@ -185,6 +194,9 @@ struct Scan {
     rows: VecDeque<CustomerRow>,
     /// No page is left to fetch.
     exhausted: bool,
+    /// How many `next()` steps on the worker pool have taken their row: step `n` (from 0)
+    /// waits for this to be `n`, so rows reach the promises in the order of the `next()` calls.
+    served: u64,
 }
 
 impl Scan {
@@ -220,15 +232,25 @@ impl Scan {
 }
 
 /// Every row matching a search, as an async iterable: `for await (const row of
-/// desk.searchAll(query, options))`. Each page (`options.limit` rows, default 200) is searched
+/// desk.searchAll(query, options))`. Each page (`options.limit` rows, default 1000) is searched
 /// on the worker pool when the rows before it have been taken; one row at a time reaches the
-/// JS thread. Later pages continue from the previous page's cursor, as `pages` does. A
-/// failure (a cursor the desk refuses) rejects `next()` with its `PartnerDeskError` and ends
-/// the iteration; `return()` (a `break` out of `for await`) ends it too.
+/// JS thread, and the event loop turns at least every 64 rows. Later pages continue from the
+/// previous page's cursor, as `pages` does. A failure (a cursor the desk refuses) rejects
+/// `next()` with its `PartnerDeskError` and ends the iteration; `return()` (a `break` out of
+/// `for await`) ends it too.
 #[napi]
 pub struct AsyncRowIterator {
     scan: Arc<Mutex<Scan>>,
     closed: Arc<AtomicBool>,
+    /// Rows handed over at once since the event loop last turned.
+    streak: Cell<u32>,
+    /// Steps sent to the worker pool so far (the next one's number).
+    issued: Cell<u64>,
+    /// Steps sent to the worker pool and not yet settled: while any is, no row is handed over
+    /// at once (it would overtake them).
+    pending: Arc<AtomicU64>,
+    /// Wakes the steps waiting for their turn.
+    turn: Arc<Condvar>,
 }
 
 #[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
@@ -247,18 +269,29 @@ impl AsyncRowIterator {
             return js(PromiseRaw::resolve(&env, RowStep::of(None)).map(|p| p.raw()));
         }
         // Never wait on the JS thread: a worker fetching a page holds the scan, and then this
-        // step queues behind it on the worker pool.
-        if let Ok(mut scan) = self.scan.try_lock() {
+        // step queues behind it on the worker pool. After `ROWS_PER_TURN` rows at once, the
+        // next one comes from the worker pool too, so the event loop turns in between.
+        let at_once =
+            self.streak.get() < ROWS_PER_TURN && self.pending.load(Ordering::Acquire) == 0;
+        if let (true, Ok(mut scan)) = (at_once, self.scan.try_lock()) {
             if let Some(row) = scan.rows.pop_front() {
+                self.streak.set(self.streak.get() + 1);
                 return js(PromiseRaw::resolve(&env, RowStep::of(Some(row))).map(|p| p.raw()));
             }
             if scan.exhausted {
                 return js(PromiseRaw::resolve(&env, RowStep::of(None)).map(|p| p.raw()));
             }
         }
+        self.streak.set(0);
+        let ticket = self.issued.get();
+        self.issued.set(ticket + 1);
+        self.pending.fetch_add(1, Ordering::AcqRel);
         let task = NextRow {
             scan: self.scan.clone(),
             closed: self.closed.clone(),
+            pending: self.pending.clone(),
+            turn: self.turn.clone(),
+            ticket,
         };
         js(env.spawn(task).map(|p| p.promise_object().raw()))
     }
@@ -284,6 +317,9 @@ impl AsyncRowIterator {
 pub struct NextRow {
     scan: Arc<Mutex<Scan>>,
     closed: Arc<AtomicBool>,
+    pending: Arc<AtomicU64>,
+    turn: Arc<Condvar>,
+    ticket: u64,
 }
 
 impl Task for NextRow {
@@ -291,16 +327,24 @@ impl Task for NextRow {
     type JsValue = RowStep;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        Ok(crate::panic_guard::compute("AsyncRowIterator.next", || {
-            if self.closed.load(Ordering::Acquire) {
-                return Ok(None);
-            }
-            let mut scan = self.scan.lock().unwrap_or_else(PoisonError::into_inner);
-            scan.next_row()
-        }))
+        let mut scan = self.scan.lock().unwrap_or_else(PoisonError::into_inner);
+        // The steps before this one were queued on the pool first, so they run or have run:
+        // waiting for them cannot deadlock.
+        while scan.served < self.ticket {
+            scan = self.turn.wait(scan).unwrap_or_else(PoisonError::into_inner);
+        }
+        let closed = self.closed.load(Ordering::Acquire);
+        let out = crate::panic_guard::compute("AsyncRowIterator.next", || {
+            if closed { Ok(None) } else { scan.next_row() }
+        });
+        scan.served += 1;
+        drop(scan);
+        self.turn.notify_all();
+        Ok(out)
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<RowStep> {
+        self.pending.fetch_sub(1, Ordering::AcqRel);
         match output {
             Ok(row) => Ok(RowStep::of(row)),
             Err(e) => Err(to_js_value(&env, &e)),
@@ -313,7 +357,7 @@ impl Task for NextRow {
 impl Desk {
     /// Every row matching a query, as an async iterable, page after page by cursor on the
     /// worker pool (`for await (const row of desk.searchAll('tag:vip', { sort: 'mtd' }))`).
-    /// `limit` is the number of rows fetched per page (1 to 1000, default 200), `cursor` a
+    /// `limit` is the number of rows fetched per page (1 to 1000, default 1000), `cursor` a
     /// page's `nextCursor` to start after; `offset` is refused. A bad query or limit throws
     /// here.
     #[napi(ts_args_type = "query: Query | string, options?: SearchOptions")]
@@ -348,8 +392,13 @@ impl Desk {
                 started: false,
                 rows: VecDeque::new(),
                 exhausted: false,
+                served: 0,
             })),
             closed: Arc::new(AtomicBool::new(false)),
+            streak: Cell::new(0),
+            issued: Cell::new(0),
+            pending: Arc::new(AtomicU64::new(0)),
+            turn: Arc::new(Condvar::new()),
         })
     }
 }
