@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The Node package's test command (called by scripts/test.sh): installs the pinned toolchain
 # from the committed lockfile (failing on an EBADENGINE warning), checks the generated error
-# tables against the core's (cargo test --test error_tables), builds the addon and the two release tarballs with package.sh
-# (dev profile), checks that the committed index.d.ts / index.js have not drifted from what
-# `napi build` generates, type-checks the quick start, and runs `node --test` (which also
-# installs both tarballs offline into a fresh project, requires and imports the package there
-# and runs the quick start against that install).
+# tables against the core's (cargo test --test error_tables), builds the addon and the two
+# release tarballs with package.sh (dev profile), checks that the committed index.d.ts /
+# index.js have not drifted from what `napi build` generates, type-checks the quick start and
+# the Huawei SDK recipe, and runs `node --test` (which also installs both tarballs offline into
+# a fresh project, requires and imports the package there and runs the quick start against
+# that install, and runs the Huawei SDK recipe against a loopback stand-in).
 set -euo pipefail
 cd "$(dirname "$0")"
 root="$(cd ../.. && pwd)"
@@ -46,7 +47,7 @@ for f in index.d.ts index.js; do
   fi
 done
 
-echo "--- tsc --noEmit (quick start against index.d.ts)"
+echo "--- tsc --noEmit (quick start, Huawei SDK recipe, tests against index.d.ts)"
 npx tsc -p tsconfig.json
 
 echo "--- node --test"
