@@ -173,21 +173,9 @@ impl PartnerDeskError {
             return Ok(false);
         }
         let Some(code) = code else { return Ok(true) };
-        // The object's `code`, read as any value: only a string equal to `code` counts.
+        // The object's `code`: only a string equal to `code` counts.
         let obj = Object::from_raw(env.raw(), err.raw());
-        let own: Option<String> =
-            obj.get_named_property::<Unknown<'_>>("code")
-                .ok()
-                .and_then(|v| {
-                    matches!(v.get_type(), Ok(ValueType::String))
-                        .then(|| {
-                            v.coerce_to_string()
-                                .and_then(|s| s.into_utf8())
-                                .and_then(|s| s.into_owned())
-                                .ok()
-                        })
-                        .flatten()
-                });
+        let own = obj.get_named_property::<String>("code").ok();
         Ok(own.as_deref() == Some(code.as_str()))
     }
 }

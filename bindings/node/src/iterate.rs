@@ -293,7 +293,15 @@ impl AsyncRowIterator {
             turn: self.turn.clone(),
             ticket,
         };
-        js(env.spawn(task).map(|p| p.promise_object().raw()))
+        match env.spawn(task) {
+            Ok(p) => js(Ok(p.promise_object().raw())),
+            Err(_) => {
+                // Not queued: its number is free again, and no later step waits for it.
+                self.issued.set(ticket);
+                self.pending.fetch_sub(1, Ordering::AcqRel);
+                Err(internal("AsyncRowIterator.next"))
+            }
+        }
     }
 
     /// Ends the iteration (what `break` out of `for await` calls): resolves to `{ done: true }`.
