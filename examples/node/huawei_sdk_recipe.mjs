@@ -5,7 +5,7 @@
 // `@huaweicloud/huaweicloud-sdk-core`'s `HcClient.sendRequest`, the way the generated service
 // clients of that SDK call it.
 //
-//   npm install partnerdesk @huaweicloud/huaweicloud-sdk-core
+//   npm install partnerdesk @huaweicloud/huaweicloud-sdk-core uuid@9   # the SDK core requires uuid without declaring it
 //   HUAWEI_ENDPOINT=https://bss-intl.myhuaweicloud.com HUAWEI_AK=... HUAWEI_SK=... \
 //   HUAWEI_DOMAIN_ID=... node huawei_sdk_recipe.mjs
 //
