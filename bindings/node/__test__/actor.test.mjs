@@ -163,6 +163,25 @@ test("a login with no rights ('ops_billing') is refused as its Actor object is",
   }
 })
 
+test('an actor in an options object (the audit filter) takes a login string too', () => {
+  const dts = readFileSync(new URL('../index.d.ts', import.meta.url), 'utf8')
+  const inputs = [...dts.matchAll(/^export interface (\w+) \{\n((?:.*\n)*?)\}/gm)]
+    .filter((m) => /^ {2}actor\??: /m.test(m[2]) && /(Filter|Options)$/.test(m[1]))
+  assert.deepEqual(inputs.map((m) => m[1]), ['AuditFilter'])
+  for (const m of inputs) assert.match(m[2], /^ {2}actor\?: string \| Actor$/m, m[1])
+  const d = pd.Desk.demo(300, 11)
+  d.grantPermissions('admin', 'ops_billing', ['PD_VIEW_SPEND'], { now: NOW })
+  const byLogin = d.auditLog({ actor: 'admin' })
+  assert.ok(byLogin.length > 0)
+  assert.ok(byLogin.every((r) => r.actor.kind === 'operator' && r.actor.id === 'admin'), 'filtered by that operator')
+  // Another operator's attempt is audited under its login, and filtered apart.
+  try { d.grantPermissions('ops_billing', 'am_000', ['PD_VIEW_SPEND'], { now: NOW }) } catch { /* refused: audited */ }
+  const other = d.auditLog({ actor: 'ops_billing' })
+  assert.ok(other.length > 0 && other.every((r) => r.actor.id === 'ops_billing'))
+  assert.equal(other.length + byLogin.length, d.auditLog().length)
+  assert.deepEqual(byLogin, d.auditLog({ actor: { kind: 'operator', id: 'admin' } }))
+})
+
 test('a malformed login is INVALID_ID, as documented', () => {
   assert.throws(() => probe.spendSummary('bad login!', { now: NOW }), { code: 'INVALID_ID' })
 })
