@@ -1,10 +1,14 @@
-//! The Python binding's checked error text (the exception stubs in `_partnerdesk.pyi`, the
-//! table in its README) agrees with the core's `Error::TABLE`, which the core's `errors!` macro
-//! generates from the one list that declares the enum. Nothing here parses Rust.
+//! The bindings' checked error text agrees with the core's `Error::TABLE`, which the core's
+//! `errors!` macro generates from the one list that declares the enum. Nothing here parses
+//! Rust. Python: the exception stubs in `_partnerdesk.pyi` and the table in its README. Node:
+//! the `ErrorDetails` typings in `index.header.d.ts` (the header of the generated
+//! `index.d.ts`), the table in its README, and `__test__/error-table.json`, the fixture the
+//! Node error test compares every thrown error's `details` with.
 //!
 //! Stale text fails this test; `PD_BLESS=1 cargo test -p partnerdesk-host --test error_tables`
-//! rewrites the two regions (between their `BEGIN GENERATED ERRORS` and `END GENERATED ERRORS`
-//! lines) instead. `bindings/python/test.sh` runs it.
+//! rewrites the generated regions (between their `BEGIN GENERATED ERRORS` and `END GENERATED
+//! ERRORS` lines) and the fixture instead. `bindings/python/test.sh` and
+//! `bindings/node/test.sh` run it.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use partnerdesk::{DetailKind, Error};
@@ -108,5 +112,129 @@ fn python_stubs_and_readme_match_the_core_table() {
     assert!(
         stale.is_empty(),
         "stale error tables (rerun with PD_BLESS=1): {stale:?}"
+    );
+}
+
+fn node() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../node")
+}
+
+/// A detail field's name as Node names it (`found_events` is `foundEvents`).
+fn camel(name: &str) -> String {
+    let mut out = String::new();
+    let mut up = false;
+    for c in name.chars() {
+        if c == '_' {
+            up = true;
+        } else if up {
+            out.extend(c.to_uppercase());
+            up = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn ts_type(kind: DetailKind) -> &'static str {
+    match kind {
+        DetailKind::Int => "number",
+        _ => "string",
+    }
+}
+
+/// The Node test's fixture: each code's detail fields (camelCase) and their JS types.
+fn node_fixture() -> String {
+    let mut out = vec!["{".to_owned()];
+    for (i, v) in Error::TABLE.iter().enumerate() {
+        let fields: Vec<String> = v
+            .fields()
+            .iter()
+            .map(|f| format!("\"{}\": \"{}\"", camel(f.name()), ts_type(f.kind())))
+            .collect();
+        let comma = if i + 1 < Error::TABLE.len() { "," } else { "" };
+        out.push(format!(
+            "  \"{}\": {{{}}}{comma}",
+            v.code(),
+            fields.join(", ")
+        ));
+    }
+    out.push("}".to_owned());
+    out.join("\n") + "\n"
+}
+
+/// The `ErrorDetails` entries of the core's codes in the `index.d.ts` header.
+fn node_dts() -> String {
+    let mut out = vec!["export interface ErrorDetails {".to_owned()];
+    for v in Error::TABLE {
+        let fields: Vec<String> = v
+            .fields()
+            .iter()
+            .map(|f| format!("readonly {}: {}", camel(f.name()), ts_type(f.kind())))
+            .collect();
+        let fields = if fields.is_empty() {
+            "{}".to_owned()
+        } else {
+            format!("{{ {} }}", fields.join("; "))
+        };
+        out.push(format!("  /** {} */", v.doc()));
+        out.push(format!("  {}: {fields}", v.code()));
+    }
+    out.push("}".to_owned());
+    out.join("\n")
+}
+
+/// The Node README's table.
+fn node_readme() -> String {
+    let mut out = vec![
+        "| `err.code` | `err.details` | meaning |".to_owned(),
+        "| --- | --- | --- |".to_owned(),
+    ];
+    for v in Error::TABLE {
+        let fields: Vec<String> = v
+            .fields()
+            .iter()
+            .map(|f| format!("`{}`", camel(f.name())))
+            .collect();
+        let fields = if fields.is_empty() {
+            "-".to_owned()
+        } else {
+            fields.join(", ")
+        };
+        out.push(format!("| `{}` | {fields} | {} |", v.code(), v.doc()));
+    }
+    out.join("\n")
+}
+
+#[test]
+fn node_fixture_typings_and_readme_match_the_core_table() {
+    let bless = std::env::var_os("PD_BLESS").is_some();
+    let mut stale = Vec::new();
+    let fixture = node().join("__test__/error-table.json");
+    let old = std::fs::read_to_string(&fixture).unwrap_or_default();
+    if old != node_fixture() {
+        if bless {
+            std::fs::write(&fixture, node_fixture()).unwrap();
+        } else {
+            stale.push(fixture.display().to_string());
+        }
+    }
+    for (path, content, comment) in [
+        (node().join("index.header.d.ts"), node_dts(), "//"),
+        (node().join("README.md"), node_readme(), "<!--"),
+    ] {
+        let old = std::fs::read_to_string(&path).unwrap();
+        let new = spliced(&old, &content, comment);
+        if old != new {
+            if bless {
+                std::fs::write(&path, new).unwrap();
+            } else {
+                stale.push(path.display().to_string());
+            }
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "stale Node error tables (rerun with PD_BLESS=1): {stale:?}"
     );
 }

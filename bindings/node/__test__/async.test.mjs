@@ -46,6 +46,38 @@ test('a timer fires while a large snapshot is saved and loaded off the thread', 
   assert.equal(again.size, medium.size)
 })
 
+/**
+ * The longest the event loop went without running a 1 ms timer while `work` ran, in ms.
+ * @param {() => Promise<unknown>} work
+ */
+async function longestStall(work) {
+  let last = performance.now()
+  let longest = 0
+  const timer = setInterval(() => {
+    const now = performance.now()
+    longest = Math.max(longest, now - last)
+    last = now
+  }, 1)
+  await work()
+  clearInterval(timer)
+  return Math.max(longest, performance.now() - last)
+}
+
+test('searchAll never holds the event loop for a whole result, as collectRows does when it resolves', async () => {
+  const options = { sort: /** @type {const} */ ('mtd'), descending: true }
+  let rows = 0
+  const iterating = await longestStall(async () => {
+    for await (const _row of medium.searchAll('*', options)) rows++
+  })
+  assert.equal(rows, medium.count('*'))
+  /** @type {unknown[]} */
+  let all = []
+  const collecting = await longestStall(async () => { all = await medium.collectRows('*', options) })
+  assert.equal(all.length, rows)
+  // collectRows converts every row on the JS thread at once; searchAll at most 64 at a time.
+  assert.ok(iterating * 2 < collecting, `longest stall: searchAll ${iterating.toFixed(1)} ms, collectRows ${collecting.toFixed(1)} ms`)
+})
+
 test('collectRows throws the core code at once for a bad filter', async () => {
   assert.throws(() => big.collectRows('mtd>='), { code: 'FILTER_SYNTAX' })
 })

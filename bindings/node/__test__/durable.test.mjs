@@ -125,7 +125,10 @@ test('follow resolves when another instance commits, and times out otherwise', a
   const waiting = b.follow(10_000)
   // While follow waits on a worker thread, the desk is held: calls throw DESK_BUSY.
   await new Promise((resolve) => setTimeout(resolve, 50))
-  assert.equal(thrown(() => b.size).code, 'DESK_BUSY')
+  const busy = thrown(() => b.size)
+  assert.equal(busy.code, 'DESK_BUSY')
+  assert.ok(busy instanceof pd.PartnerDeskError, 'the addon\'s own code is a PartnerDeskError too')
+  assert.deepEqual(busy.details, {})
   a.grantPermissions(admin, 'ops_billing', ['PD_VIEW_SPEND'])
   assert.equal(await waiting, true)
   assert.equal(b.toSnapshotJson(), a.toSnapshotJson())

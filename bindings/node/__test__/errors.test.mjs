@@ -1,13 +1,54 @@
-// Errors: every core code the Node surface can reach is triggered for real, and JS sees
-// `err instanceof Error` with `err.code` set to the core's stable code.
+// Errors: every core code the Node surface can reach is triggered for real, and JS sees a
+// `PartnerDeskError` (a subclass of `Error`) with `err.code` set to the core's stable code and
+// `err.details` holding exactly the detail fields the core's error table declares for it
+// (`error-table.json`, written from that table by `cargo test -p partnerdesk-host --test
+// error_tables`).
 import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { pd, desk, thrown, rejected } from './helpers.mjs'
+
+/**
+ * Each core code's detail fields (camelCase) and their JS types, from the core's table.
+ * @type {Record<string, Record<string, 'string' | 'number'>>}
+ */
+const TABLE = JSON.parse(readFileSync(new URL('./error-table.json', import.meta.url), 'utf8'))
+
+/**
+ * Asserts that `details` has exactly the fields the table declares for `code`, each of its JS
+ * type.
+ * @param {string} code @param {unknown} details
+ */
+function assertDetails(code, details) {
+  const fields = TABLE[code]
+  assert.ok(fields, `${code} is in the table`)
+  assert.ok(details !== null && typeof details === 'object', `${code}: details is an object`)
+  const d = /** @type {Record<string, unknown>} */ (details)
+  assert.deepEqual(Object.keys(d).sort(), Object.keys(fields).sort(), `${code}: the table's fields`)
+  for (const [name, type] of Object.entries(fields)) {
+    assert.equal(typeof d[name], type, `${code}: details.${name}`)
+  }
+}
+
+/**
+ * Asserts that `err` is the addon's error of `code`, with its details.
+ * @param {unknown} err @param {string} code
+ */
+function assertTyped(err, code) {
+  assert.ok(err instanceof pd.PartnerDeskError, `${code}: a PartnerDeskError`)
+  assert.ok(err instanceof Error, `${code}: an Error`)
+  assert.ok(pd.PartnerDeskError.is(err), `${code}: PartnerDeskError.is`)
+  assert.ok(pd.PartnerDeskError.is(err, /** @type {import('../index.d.ts').ErrorCode} */ (code)))
+  assert.equal(err.name, 'PartnerDeskError')
+  assert.equal(err.code, code)
+  assert.ok(err.message.length > 0)
+  assert.match(err.stack ?? '', /PartnerDeskError|Error/)
+  assertDetails(code, err.details)
+}
 
 const snapshot = JSON.parse(pd.Desk.demo(20, 5).toSnapshotJson())
 /** @param {(s: any) => void} edit */
@@ -187,25 +228,26 @@ const TRIGGERS = {
 const NOT_REACHABLE = {}
 
 for (const [code, trigger] of Object.entries(TRIGGERS)) {
-  test(`${code} reaches JS with its code`, async () => {
+  test(`${code} reaches JS as a PartnerDeskError with its code and the table's details`, async () => {
     /** @type {unknown} */
     let result
     try {
       result = await trigger()
     } catch (err) {
-      assert.ok(err instanceof Error)
-      assert.equal(/** @type {{ code?: string }} */ (err).code, code)
-      assert.ok(err.message.length > 0)
+      assertTyped(err, code)
       const details = STORE_DETAILS[/** @type {keyof typeof STORE_DETAILS} */ (code)]
-      if (details) assert.match(err.message, details)
+      if (details) assert.match(/** @type {Error} */ (err).message, details)
       return
     }
-    // Batch commands report per customer instead of throwing.
+    // Batch commands report per customer instead of throwing: the item carries the same
+    // detail fields as the error would (an item's values are text; every code reported per
+    // customer has only text fields, so a number here would fail this check).
     const items = /** @type {{ items?: import('../index.d.ts').ItemOutcome[] }} */ (result)?.items ?? []
     const refused = items.find((i) => !i.ok)
     assert.ok(refused, `${code}: neither thrown nor reported in an outcome`)
     assert.equal(refused.code, code)
     assert.ok((refused.message ?? '').length > 0)
+    assertDetails(code, refused.details)
   })
 }
 
@@ -213,6 +255,46 @@ test('every core code is either triggered here or listed as not reachable', () =
   const covered = new Set([...Object.keys(TRIGGERS), ...Object.keys(NOT_REACHABLE)])
   assert.deepEqual(pd.errorCodes().filter((c) => !covered.has(c)), [])
   for (const c of covered) assert.ok(pd.errorCodes().includes(c), `${c} is a core code`)
+  assert.deepEqual(Object.keys(TABLE), pd.errorCodes(), 'the fixture is the table of this build')
+})
+
+test('details carry the values: a filter position, a field and reason, numbers as numbers', () => {
+  const syntax = thrown(() => desk.search('mtd>='))
+  assert.ok(pd.PartnerDeskError.is(syntax, 'FILTER_SYNTAX'))
+  assert.equal(syntax.details.position, 5)
+  assert.match(syntax.message, /position 5/)
+  assert.equal(typeof syntax.details.expected, 'string')
+  const arg = thrown(() => desk.search('*', { offset: 1, cursor: first.nextCursor }))
+  assert.ok(pd.PartnerDeskError.is(arg, 'INVALID_ARGUMENT'))
+  assert.equal(arg.details.field, 'offset')
+  assert.ok(arg.details.reason.length > 0)
+  const many = thrown(() => freeze(resellerIds.slice(0, 11)))
+  assert.ok(pd.PartnerDeskError.is(many, 'TOO_MANY_IDS'))
+  assert.deepEqual(many.details, { given: 11, max: 10 })
+  const converted = thrown(() => desk.search('*', { sort: /** @type {any} */ ('bogus') }))
+  assert.ok(pd.PartnerDeskError.is(converted, 'INVALID_ARGUMENT'))
+  assert.equal(converted.details.field, 'options.sort', 'argument checks carry details too')
+  const missing = thrown(() => desk.customerRow('no-such-customer'))
+  assert.deepEqual(missing.details, { id: 'no-such-customer' })
+  assert.equal(pd.PartnerDeskError.is(missing, 'FILTER_SYNTAX'), false, 'another code')
+  assert.equal(pd.PartnerDeskError.is(new Error('plain')), false)
+  assert.equal(pd.PartnerDeskError.is({ code: 'FILTER_SYNTAX', details: {} }), false, 'a look-alike')
+  assert.equal(pd.PartnerDeskError.is(undefined), false)
+})
+
+test('the adapter\'s and the addon\'s own codes are PartnerDeskErrors with their details', () => {
+  const fx = pd.huaweiFixtures()
+  const empty = pd.Desk.empty({ id: 'p-1', name: 'Example', site: 'international', tier: 'distributor' })
+  const api = thrown(() => empty.importHuawei({ kind: 'list_sub_customers', pages: [fx['error.denied.json']] }))
+  assert.ok(pd.PartnerDeskError.is(api, 'HUAWEI_API_ERROR'))
+  assert.deepEqual(api.details, { huaweiCode: 'CBC.0151', kind: 'PERMISSION_DENIED', httpStatus: null, retryable: false })
+  const data = thrown(() => empty.importHuawei({ kind: 'list_sub_customers', pages: [fx['list_sub_customers.missing_id.json']] }))
+  assert.ok(pd.PartnerDeskError.is(data, 'HUAWEI_INVALID_DATA'))
+  assert.deepEqual(Object.keys(data.details).sort(), ['field', 'reason'])
+  assert.match(data.details.field, /customer_id/)
+  const plan = thrown(() => pd.huaweiPagePlan(50_000_000, 100))
+  assert.ok(pd.PartnerDeskError.is(plan, 'HUAWEI_PAGING_OUT_OF_BOUNDS'))
+  assert.deepEqual(Object.keys(plan.details), ['reason'])
 })
 
 test('store codes name their details in the message: schema versions, log positions', async () => {
@@ -229,14 +311,21 @@ test('store codes name their details in the message: schema versions, log positi
   const [, expected, at] = STORE_DETAILS.CONCURRENT_CHANGE.exec(late.message) ?? []
   assert.equal(Number(expected), before, 'where B believed the log was')
   assert.equal(Number(at), a.events().length, 'where A had taken it')
+  assert.ok(pd.PartnerDeskError.is(late, 'CONCURRENT_CHANGE'))
+  assert.deepEqual(late.details, { expectedEvents: before, foundEvents: a.events().length })
+  assert.ok(pd.PartnerDeskError.is(newer, 'STORE_VERSION_UNSUPPORTED'))
+  assert.deepEqual(newer.details, { found: Number(found), supported: Number(supported) })
 })
 
-test('promise rejections carry the code too', async () => {
+test('promise rejections carry the code and the details too', async () => {
   const e1 = await rejected(pd.Desk.loadSnapshot('[1, 2'))
-  assert.ok(e1 instanceof Error)
-  assert.equal(e1.code, 'MALFORMED_JSON')
+  assertTyped(e1, 'MALFORMED_JSON')
+  assert.ok(pd.PartnerDeskError.is(e1, 'MALFORMED_JSON'))
+  assert.equal(e1.details.line, 1)
   const e2 = await rejected(pd.Desk.loadSnapshot(broken((s) => { s.version = 3 })))
-  assert.equal(e2.code, 'UNSUPPORTED_SNAPSHOT_VERSION')
+  assert.ok(pd.PartnerDeskError.is(e2, 'UNSUPPORTED_SNAPSHOT_VERSION'))
+  assert.equal(e2.details.found, 3)
+  assert.ok(e2.details.supported < 3)
 })
 
 test('error messages carry no personal data', () => {
@@ -246,9 +335,11 @@ test('error messages carry no personal data', () => {
   for (const c of snapshot.customers) {
     assert.ok(!err.message.includes(c.name), 'no customer name in the message')
   }
+  assert.ok(!JSON.stringify(err.details).includes(snapshot.customers[0].name), 'nor in the details')
   const syntax = thrown(() => desk.search('name=ZhangWei and'))
   assert.equal(syntax.code, 'FILTER_SYNTAX')
   assert.ok(!syntax.message.includes('ZhangWei'))
+  assert.ok(!JSON.stringify(syntax.details).includes('ZhangWei'))
 })
 
 test('argument conversion failures are INVALID_ARGUMENT naming the field, not napi errors (more in arguments.test.mjs)', () => {

@@ -19,15 +19,15 @@ export const desk = pd.Desk.demo(1000, 42)
 export const QUICKSTART = 'assoc=reseller and mtd>=1000 and (tag:vip or tag:gold)'
 
 /**
- * Runs `fn` and returns the error it throws (fails when it does not throw).
+ * Runs `fn` and returns the `PartnerDeskError` it throws (fails when it does not throw).
  * @param {() => unknown} fn
- * @returns {Error & { code?: string }}
+ * @returns {import('../index.d.ts').PartnerDeskError}
  */
 export function thrown(fn) {
   try {
     fn()
   } catch (err) {
-    return /** @type {Error & { code?: string }} */ (err)
+    return /** @type {import('../index.d.ts').PartnerDeskError} */ (err)
   }
   throw new Error('expected an error, none was thrown')
 }
@@ -40,7 +40,7 @@ export async function rejected(promise) {
   try {
     await promise
   } catch (err) {
-    return /** @type {Error & { code?: string }} */ (err)
+    return /** @type {import('../index.d.ts').PartnerDeskError} */ (err)
   }
   throw new Error('expected a rejection, the promise resolved')
 }

@@ -81,11 +81,13 @@ test('require() works from the installed package', () => {
 
 test('import works from the installed package (ESM, named and default)', () => {
   const out = run(process.execPath, ['--input-type=module', '-e', `
-    import { Desk } from 'partnerdesk'
+    import { Desk, PartnerDeskError } from 'partnerdesk'
     import pd from 'partnerdesk'
-    console.log(Desk === pd.Desk, Desk.demo(12, 1).size)
+    let typed = false
+    try { Desk.demo(12, 1).search('mtd>=') } catch (err) { typed = err instanceof PartnerDeskError && err.details.position === 5 }
+    console.log(Desk === pd.Desk, Desk.demo(12, 1).size, typed)
   `], project)
-  assert.equal(out.trim(), 'true 12')
+  assert.equal(out.trim(), 'true 12 true', 'PartnerDeskError is a named export and errors are of it')
 })
 
 test('the quick start runs against the installed package', () => {

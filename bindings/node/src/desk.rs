@@ -19,7 +19,8 @@
 
 use crate::args::QueryArg;
 use crate::error::{Code, invalid_argument, to_js, to_js_value};
-use crate::types::{CustomerRow, IdPage, Page, PartnerInfo, SortKey, count32};
+use crate::iterate::{IdPage, Page};
+use crate::types::{CustomerRow, PartnerInfo, SortKey, count32};
 use chrono::{DateTime, Utc};
 use napi::bindgen_prelude::{AsyncTask, Env, Generator};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
@@ -102,7 +103,7 @@ pub(crate) const DESK_BUSY: &str = "DESK_BUSY";
 
 fn busy() -> napi::Error<Code> {
     napi::Error::new(
-        Code(DESK_BUSY),
+        Code::plain(DESK_BUSY),
         "the desk is in use by work on a worker thread (an export, import, collectRows, saveTo, follow or checkpoint); call again when its promise settles",
     )
 }
@@ -120,7 +121,7 @@ pub(crate) fn query_of(query: QueryArg) -> napi::Result<CoreQuery, Code> {
     }
 }
 
-fn sort_of(sort: Option<SortKey>, descending: Option<bool>) -> Sort {
+pub(crate) fn sort_of(sort: Option<SortKey>, descending: Option<bool>) -> Sort {
     Sort {
         key: sort.map_or(partnerdesk::query::SortKey::Id, Into::into),
         descending: descending.unwrap_or(false),

@@ -10,7 +10,7 @@
 //! `importHuaweiAsync` runs them on a worker thread and reports progress per import step.
 
 use crate::desk::{Desk, ProgressFn, Shared, report};
-use crate::error::{Code, code_of, invalid_argument, to_js};
+use crate::error::{Code, Detail, invalid_argument, to_js};
 use crate::types::{BudgetKind, FreezeScope, Money, Site, Tier, count32};
 use chrono::{DateTime, Utc};
 use napi::Task;
@@ -25,18 +25,42 @@ use partnerdesk_huawei::response::RemoteOutcome as CoreRemote;
 use partnerdesk_huawei::{HuaweiError, fixtures, listing, request, response};
 use std::sync::PoisonError;
 
-/// The stable code of an adapter error, by an exhaustive match (no `_` arm on purpose).
-pub(crate) fn huawei_code(e: &HuaweiError) -> &'static str {
+/// The code and details of an adapter error, by an exhaustive match (no `_` arm on purpose):
+/// a core error's own, else the adapter's code with the fields Python's exception attributes
+/// have (`huaweiCode`, `kind`, `httpStatus`, `retryable` for `HUAWEI_API_ERROR`; `field` and
+/// `reason`; `reason`).
+pub(crate) fn huawei_details(e: &HuaweiError) -> Code {
+    let text = |name: &str, v: &str| (name.to_owned(), Detail::Text(v.to_owned()));
     match e {
-        HuaweiError::Core(core) => code_of(core),
-        HuaweiError::Api(_) => "HUAWEI_API_ERROR",
-        HuaweiError::InvalidData { .. } => "HUAWEI_INVALID_DATA",
-        HuaweiError::PagingOutOfBounds { .. } => "HUAWEI_PAGING_OUT_OF_BOUNDS",
+        HuaweiError::Core(core) => Code::of(core),
+        HuaweiError::Api(api) => Code::with(
+            "HUAWEI_API_ERROR",
+            vec![
+                text("huaweiCode", &api.huawei_code),
+                text("kind", api.code()),
+                (
+                    "httpStatus".to_owned(),
+                    api.http_status
+                        .map_or(Detail::Null, |s| Detail::Int(u64::from(s))),
+                ),
+                (
+                    "retryable".to_owned(),
+                    Detail::Bool(api.kind.is_retryable()),
+                ),
+            ],
+        ),
+        HuaweiError::InvalidData { field, reason } => Code::with(
+            "HUAWEI_INVALID_DATA",
+            vec![text("field", field), text("reason", reason)],
+        ),
+        HuaweiError::PagingOutOfBounds { reason } => {
+            Code::with("HUAWEI_PAGING_OUT_OF_BOUNDS", vec![text("reason", reason)])
+        }
     }
 }
 
 fn hw(e: HuaweiError) -> napi::Error<Code> {
-    napi::Error::new(Code(huawei_code(&e)), e.to_string())
+    napi::Error::new(huawei_details(&e), e.to_string())
 }
 
 /// The adapter's own error codes (the core's are in `errorCodes()`).
@@ -242,7 +266,7 @@ impl Step {
                 Ok(report) => Ok(report),
                 Err(HuaweiError::Core(e)) => Err(e),
                 Err(other) => {
-                    let code = huawei_code(&other);
+                    let code = other.code();
                     adapter = Some(other);
                     Err(partnerdesk::Error::InvalidArgument {
                         field: "import".into(),
@@ -673,9 +697,9 @@ impl ImportSteps {
     ) -> napi::Result<Vec<ImportReport>> {
         match output {
             Ok(r) => Ok(r.into_iter().map(ImportReport::from).collect()),
-            Err(e) => Err(crate::error::to_js_error_value(
+            Err(e) => Err(crate::error::rejection(
                 &env,
-                huawei_code(&e),
+                &huawei_details(&e),
                 &e.to_string(),
             )),
         }

@@ -17,6 +17,7 @@ pub mod durable;
 mod error;
 pub mod export;
 pub mod huawei;
+pub mod iterate;
 pub mod lifecycle;
 pub mod ops;
 pub mod panic_guard;
@@ -25,7 +26,18 @@ pub mod query;
 pub mod types;
 pub mod upkeep;
 
+pub use error::PartnerDeskError;
+use napi::bindgen_prelude::{Env, Object};
 use napi_derive::napi;
+
+/// Finishes the module when a JS environment loads it: `PartnerDeskError` becomes a subclass
+/// of `Error`, pages become iterable and `AsyncRowIterator` async-iterable (the functions this
+/// needs are made once per environment).
+#[napi(module_exports)]
+pub fn init(exports: Object<'_>, env: Env) -> napi::Result<()> {
+    error::install(&env, &exports)?;
+    iterate::install(&env, &exports)
+}
 
 /// Every stable error code the core can throw (`err.code`), in declaration order.
 #[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]

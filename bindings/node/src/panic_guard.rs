@@ -31,7 +31,10 @@ pub(crate) fn run<T>(
     operation: &'static str,
     body: impl FnOnce() -> napi::Result<T, Code>,
 ) -> napi::Result<T, Code> {
-    catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|_payload| Err(to_js(internal(operation))))
+    crate::error::throwing(|| {
+        catch_unwind(AssertUnwindSafe(body))
+            .unwrap_or_else(|_payload| Err(to_js(internal(operation))))
+    })
 }
 
 /// Runs the work of a `Task` on a worker thread; a panic becomes the task's own error type

@@ -1,0 +1,412 @@
+//! Iteration the way JS iterates: a page of a search is iterable over its rows (and an id page
+//! over its ids), and `desk.searchAll(query, options)` is an async iterable over every matching
+//! row, page after page by cursor, each page searched on the libuv worker pool.
+//!
+//! Why a page stays a plain object: `page.rows`, `page.total`, spreading, `JSON.stringify` and
+//! `assert.deepStrictEqual` keep working as before. Its `[Symbol.iterator]` is an own property
+//! that is not enumerable, one shared native function per JS thread (made by `install`), so
+//! nothing else about the object changes.
+//!
+//! Why the async iterator hands over one row at a time: a page is searched and its rows built
+//! (as Rust values) on a worker thread; what reaches the JS thread per `next()` is one row to
+//! convert. Rows already fetched resolve at once, and such promises run back to back as
+//! microtasks, so after 64 of them the next row comes through the worker pool and the event
+//! loop turns: it is never held for more than 64 rows, let alone a whole result (the issue #17
+//! measurement: 100k rows converted at once held it 2.2 s). Pages are as large as a page may be
+//! (1000 rows) by default, because each page's search ranks the matches again.
+//!
+//! Unsafe code: implementing napi's `ToNapiValue` means writing an `unsafe fn`; each one here
+//! passes the `env` and the value napi handed it, unchanged, to napi's own conversion.
+
+#![allow(unsafe_code)]
+
+use crate::args::QueryArg;
+use crate::desk::{Desk, SearchOptions, Shared, query_of, read, sort_of};
+use crate::error::{Code, invalid_argument, to_js_value, well_known};
+use crate::types::CustomerRow;
+use chrono::{DateTime, Utc};
+use napi::bindgen_prelude::{
+    Env, Function, FunctionCallContext, JsObjectValue, JsValue, Object, ObjectRef, PromiseRaw,
+    ToNapiValue,
+};
+use napi::{Property, PropertyAttributes, Task, sys};
+use napi_derive::napi;
+use partnerdesk::Error as CoreError;
+use partnerdesk::query::{MAX_PAGE_LIMIT, PageRequest, Query as CoreQuery, Sort};
+use partnerdesk_host::records;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+
+/// Rows fetched per page by `searchAll` when no `limit` is given: the most a page holds, because
+/// each page's search sorts the matches again (fewer pages, less work).
+const DEFAULT_CHUNK: u32 = MAX_PAGE_LIMIT;
+
+/// How many rows `next()` hands over in a row from the current page before it lets the event
+/// loop turn (the next `next()` then resolves from the worker pool): rows that resolve at once
+/// run back to back as microtasks, so this bounds how long the loop waits for them.
+const ROWS_PER_TURN: u32 = 64;
+
+/// A page of masked rows (the record every host shares), iterable in JS over its rows.
+pub struct Page(pub records::Page);
+
+/// A page of customer ids (the record every host shares), iterable in JS over its ids.
+pub struct IdPage(pub records::IdPage);
+
+impl From<partnerdesk::search::Page> for Page {
+    fn from(p: partnerdesk::search::Page) -> Self {
+        Page(p.into())
+    }
+}
+
+impl From<partnerdesk::search::IdPage> for IdPage {
+    fn from(p: partnerdesk::search::IdPage) -> Self {
+        IdPage(p.into())
+    }
+}
+
+/// The shared functions of this thread's JS environment (see `install`).
+struct Iterators {
+    rows: ObjectRef<false>,
+    ids: ObjectRef<false>,
+}
+
+thread_local! {
+    static ITERATORS: RefCell<Option<Iterators>> = const { RefCell::new(None) };
+}
+
+/// Defines `value[Symbol.iterator]` (not enumerable) as the shared function `which` picks.
+fn make_iterable(
+    env: sys::napi_env,
+    value: sys::napi_value,
+    which: fn(&Iterators) -> &ObjectRef<false>,
+) -> napi::Result<()> {
+    let env = Env::from(env);
+    let function = ITERATORS.with(|i| {
+        i.borrow()
+            .as_ref()
+            .map(|its| which(its).get_value(&env))
+            .transpose()
+    })?;
+    let Some(function) = function else {
+        return Ok(());
+    };
+    let mut obj = Object::from_raw(env.raw(), value);
+    obj.define_properties(&[Property::new()
+        .with_name(&env, well_known(&env, "iterator")?)?
+        .with_value(&function)
+        .with_property_attributes(PropertyAttributes::Writable | PropertyAttributes::Configurable)])
+}
+
+impl ToNapiValue for Page {
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        // SAFETY: `env` is the one napi passed to this conversion.
+        let value = unsafe { records::Page::to_napi_value(env, val.0) }?;
+        make_iterable(env, value, |i| &i.rows)?;
+        Ok(value)
+    }
+}
+
+impl ToNapiValue for IdPage {
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        // SAFETY: `env` is the one napi passed to this conversion.
+        let value = unsafe { records::IdPage::to_napi_value(env, val.0) }?;
+        make_iterable(env, value, |i| &i.ids)?;
+        Ok(value)
+    }
+}
+
+/// A native function that returns `this[field].values()` (an array iterator).
+fn values_of<'e>(env: &'e Env, field: &'static str) -> napi::Result<Object<'e>> {
+    let f = env.create_function_from_closure::<(), _, _>(
+        field,
+        move |ctx: FunctionCallContext<'_>| {
+            let this: Object<'_> = ctx.this()?;
+            let array: Object<'_> = this.get_named_property(field)?;
+            let values: Function<'_, (), Object<'_>> = array.get_named_property("values")?;
+            let iterator = values.apply(array, ())?;
+            Ok(Object::from_raw(ctx.env.raw(), iterator.raw()))
+        },
+    )?;
+    Ok(Object::from_raw(env.raw(), f.raw()))
+}
+
+/// Makes this JS environment's iterator functions: a page's and an id page's
+/// `[Symbol.iterator]`, and `AsyncRowIterator.prototype[Symbol.asyncIterator]` (returns
+/// `this`).
+pub(crate) fn install(env: &Env, exports: &Object<'_>) -> napi::Result<()> {
+    let rows = values_of(env, "rows")?.create_ref::<false>()?;
+    let ids = values_of(env, "ids")?.create_ref::<false>()?;
+    ITERATORS.with(|i| *i.borrow_mut() = Some(Iterators { rows, ids }));
+    let class = crate::error::class_of(env, exports, "AsyncRowIterator")?;
+    let mut proto: Object<'_> = class.get_named_property("prototype")?;
+    let itself = env.create_function_from_closure::<(), _, _>(
+        "[Symbol.asyncIterator]",
+        |ctx: FunctionCallContext<'_>| {
+            let this: Object<'_> = ctx.this()?;
+            Ok(Object::from_raw(ctx.env.raw(), this.raw()))
+        },
+    )?;
+    proto.define_properties(&[Property::new()
+        .with_name(env, well_known(env, "asyncIterator")?)?
+        .with_value(&itself)
+        .with_property_attributes(PropertyAttributes::Writable | PropertyAttributes::Configurable)])
+}
+
+/// `INTERNAL` naming `operation`: napi could not make a promise.
+fn internal(operation: &str) -> napi::Error<Code> {
+    crate::error::to_js(CoreError::Internal {
+        operation: operation.to_owned(),
+    })
+}
+
+/// One step of an async iteration: `{ value: row, done: false }`, or `{ done: true }` at the end.
+#[napi(object)]
+pub struct RowStep {
+    /// The next row (absent at the end).
+    pub value: Option<CustomerRow>,
+    /// Whether the iteration has ended.
+    pub done: bool,
+}
+
+impl RowStep {
+    fn of(row: Option<CustomerRow>) -> Self {
+        RowStep {
+            done: row.is_none(),
+            value: row,
+        }
+    }
+}
+
+/// Where an async iteration is: the search, the next cursor and the rows fetched but not yet
+/// handed over.
+struct Scan {
+    desk: Shared,
+    query: CoreQuery,
+    sort: Sort,
+    limit: u32,
+    now: DateTime<Utc>,
+    /// The cursor of the next page (`None` before the first page: it starts at `start`).
+    cursor: Option<String>,
+    start: Option<String>,
+    started: bool,
+    rows: VecDeque<CustomerRow>,
+    /// No page is left to fetch.
+    exhausted: bool,
+    /// How many `next()` steps on the worker pool have taken their row: step `n` (from 0)
+    /// waits for this to be `n`, so rows reach the promises in the order of the `next()` calls.
+    served: u64,
+}
+
+impl Scan {
+    /// The next row, fetching the next page first when none is left (on a worker thread).
+    fn next_row(&mut self) -> Result<Option<CustomerRow>, CoreError> {
+        if self.rows.is_empty() && !self.exhausted {
+            let request = match (self.started, self.cursor.take()) {
+                (false, _) => PageRequest::Cursor {
+                    cursor: self.start.take(),
+                    limit: self.limit,
+                },
+                (true, Some(cursor)) => PageRequest::after(cursor, self.limit),
+                (true, None) => {
+                    self.exhausted = true;
+                    return Ok(None);
+                }
+            };
+            self.started = true;
+            let page = read(&self.desk).search(&self.query, self.sort, &request, self.now);
+            let page = match page {
+                Ok(p) => p,
+                Err(e) => {
+                    self.exhausted = true;
+                    return Err(e);
+                }
+            };
+            self.exhausted = page.next_cursor.is_none();
+            self.cursor = page.next_cursor;
+            self.rows = page.rows.into_iter().map(CustomerRow::from).collect();
+        }
+        Ok(self.rows.pop_front())
+    }
+}
+
+/// Every row matching a search, as an async iterable: `for await (const row of
+/// desk.searchAll(query, options))`. Each page (`options.limit` rows, default 1000) is searched
+/// on the worker pool when the rows before it have been taken; one row at a time reaches the
+/// JS thread, and the event loop turns at least every 64 rows. Later pages continue from the
+/// previous page's cursor, as `pages` does. A failure (a cursor the desk refuses) rejects
+/// `next()` with its `PartnerDeskError` and ends the iteration; `return()` (a `break` out of
+/// `for await`) ends it too.
+#[napi]
+pub struct AsyncRowIterator {
+    scan: Arc<Mutex<Scan>>,
+    closed: Arc<AtomicBool>,
+    /// Rows handed over at once since the event loop last turned.
+    streak: Cell<u32>,
+    /// Steps sent to the worker pool so far (the next one's number).
+    issued: Cell<u64>,
+    /// Steps sent to the worker pool and not yet settled: while any is, no row is handed over
+    /// at once (it would overtake them).
+    pending: Arc<AtomicU64>,
+    /// Wakes the steps waiting for their turn.
+    turn: Arc<Condvar>,
+}
+
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
+#[napi]
+impl AsyncRowIterator {
+    /// The next row: `{ value: row, done: false }`, or `{ done: true }` after the last one.
+    /// Resolves at once while rows of the current page are left; otherwise the next page is
+    /// searched on the worker pool.
+    #[napi(ts_return_type = "Promise<IteratorResult<CustomerRow, undefined>>")]
+    pub fn next(&self, env: Env) -> napi::Result<Object<'static>, Code> {
+        let js = |r: napi::Result<sys::napi_value>| {
+            r.map(|v| Object::from_raw(env.raw(), v))
+                .map_err(|_| internal("AsyncRowIterator.next"))
+        };
+        if self.closed.load(Ordering::Acquire) {
+            return js(PromiseRaw::resolve(&env, RowStep::of(None)).map(|p| p.raw()));
+        }
+        // Never wait on the JS thread: a worker fetching a page holds the scan, and then this
+        // step queues behind it on the worker pool. After `ROWS_PER_TURN` rows at once, the
+        // next one comes from the worker pool too, so the event loop turns in between.
+        let at_once =
+            self.streak.get() < ROWS_PER_TURN && self.pending.load(Ordering::Acquire) == 0;
+        if let (true, Ok(mut scan)) = (at_once, self.scan.try_lock()) {
+            if let Some(row) = scan.rows.pop_front() {
+                self.streak.set(self.streak.get() + 1);
+                return js(PromiseRaw::resolve(&env, RowStep::of(Some(row))).map(|p| p.raw()));
+            }
+            if scan.exhausted {
+                return js(PromiseRaw::resolve(&env, RowStep::of(None)).map(|p| p.raw()));
+            }
+        }
+        self.streak.set(0);
+        let ticket = self.issued.get();
+        self.issued.set(ticket + 1);
+        self.pending.fetch_add(1, Ordering::AcqRel);
+        let task = NextRow {
+            scan: self.scan.clone(),
+            closed: self.closed.clone(),
+            pending: self.pending.clone(),
+            turn: self.turn.clone(),
+            ticket,
+        };
+        match env.spawn(task) {
+            Ok(p) => js(Ok(p.promise_object().raw())),
+            Err(_) => {
+                // Not queued: its number is free again, and no later step waits for it.
+                self.issued.set(ticket);
+                self.pending.fetch_sub(1, Ordering::AcqRel);
+                Err(internal("AsyncRowIterator.next"))
+            }
+        }
+    }
+
+    /// Ends the iteration (what `break` out of `for await` calls): resolves to `{ done: true }`.
+    #[napi(
+        js_name = "return",
+        ts_return_type = "Promise<IteratorResult<CustomerRow, undefined>>"
+    )]
+    pub fn finish(&self, env: Env) -> napi::Result<Object<'static>, Code> {
+        self.closed.store(true, Ordering::Release);
+        if let Ok(mut scan) = self.scan.try_lock() {
+            scan.rows.clear();
+            scan.exhausted = true;
+        }
+        PromiseRaw::resolve(&env, RowStep::of(None))
+            .map(|p| Object::from_raw(env.raw(), p.raw()))
+            .map_err(|_| internal("AsyncRowIterator.return"))
+    }
+}
+
+/// The next row of an async iteration, fetched on a worker thread.
+pub struct NextRow {
+    scan: Arc<Mutex<Scan>>,
+    closed: Arc<AtomicBool>,
+    pending: Arc<AtomicU64>,
+    turn: Arc<Condvar>,
+    ticket: u64,
+}
+
+impl Task for NextRow {
+    type Output = Result<Option<CustomerRow>, CoreError>;
+    type JsValue = RowStep;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        let mut scan = self.scan.lock().unwrap_or_else(PoisonError::into_inner);
+        // The steps before this one were queued on the pool first, so they run or have run:
+        // waiting for them cannot deadlock.
+        while scan.served < self.ticket {
+            scan = self.turn.wait(scan).unwrap_or_else(PoisonError::into_inner);
+        }
+        let closed = self.closed.load(Ordering::Acquire);
+        let out = crate::panic_guard::compute("AsyncRowIterator.next", || {
+            if closed { Ok(None) } else { scan.next_row() }
+        });
+        scan.served += 1;
+        drop(scan);
+        self.turn.notify_all();
+        Ok(out)
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<RowStep> {
+        self.pending.fetch_sub(1, Ordering::AcqRel);
+        match output {
+            Ok(row) => Ok(RowStep::of(row)),
+            Err(e) => Err(to_js_value(&env, &e)),
+        }
+    }
+}
+
+#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
+#[napi]
+impl Desk {
+    /// Every row matching a query, as an async iterable, page after page by cursor on the
+    /// worker pool (`for await (const row of desk.searchAll('tag:vip', { sort: 'mtd' }))`).
+    /// `limit` is the number of rows fetched per page (1 to 1000, default 1000), `cursor` a
+    /// page's `nextCursor` to start after; `offset` is refused. A bad query or limit throws
+    /// here.
+    #[napi(ts_args_type = "query: Query | string, options?: SearchOptions")]
+    pub fn search_all(
+        &self,
+        query: QueryArg,
+        options: Option<SearchOptions>,
+    ) -> napi::Result<AsyncRowIterator, Code> {
+        let o = options.unwrap_or_default();
+        if o.offset.is_some() {
+            return Err(invalid_argument(
+                "offset",
+                "an iteration continues by cursor",
+            ));
+        }
+        let limit = o.limit.unwrap_or(DEFAULT_CHUNK);
+        if limit == 0 || limit > MAX_PAGE_LIMIT {
+            return Err(crate::error::to_js(CoreError::InvalidPage {
+                reason: format!("limit must be 1 to {MAX_PAGE_LIMIT}"),
+            }));
+        }
+        let query = query_of(query)?;
+        Ok(AsyncRowIterator {
+            scan: Arc::new(Mutex::new(Scan {
+                desk: self.inner.clone(),
+                query,
+                sort: sort_of(o.sort, o.descending),
+                limit,
+                now: partnerdesk_host::now_or_clock(o.now),
+                cursor: None,
+                start: o.cursor,
+                started: false,
+                rows: VecDeque::new(),
+                exhausted: false,
+                served: 0,
+            })),
+            closed: Arc::new(AtomicBool::new(false)),
+            streak: Cell::new(0),
+            issued: Cell::new(0),
+            pending: Arc::new(AtomicU64::new(0)),
+            turn: Arc::new(Condvar::new()),
+        })
+    }
+}
