@@ -9,9 +9,9 @@
 
 use crate::{HostDecimal, HostInstant};
 
-/// Saturates a count at `u32::MAX`.
-pub fn count32(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
+/// Saturates a count or a sequence number (`usize`, `u64`) at `u32::MAX`.
+pub fn count32<N: TryInto<u32>>(n: N) -> u32 {
+    n.try_into().unwrap_or(u32::MAX)
 }
 
 /// An exact amount with its ISO 4217 currency.

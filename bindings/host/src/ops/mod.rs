@@ -283,23 +283,26 @@ mod node {
         }
     }
 
-    /// Back as it came (an options object holding an actor is also a JS value napi can write).
+    /// Back as it came (an options object holding an actor is also a JS value napi can write):
+    /// a login as its string, parts as the object `{ kind, id }` they were read from, unchecked
+    /// as they were given (they are checked only where an operation reads them).
     impl ToNapiValue for ActorArg {
         unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
-            let actor = match val {
+            match val {
                 // SAFETY: the env napi handed to this conversion.
-                ActorArg::Login(login) => return unsafe { String::to_napi_value(env, login) },
-                ActorArg::Value(actor) => actor,
-                ActorArg::Parts { kind, id } => match (kind.as_str(), id) {
-                    ("customer", Some(id)) => crate::Actor::Customer { id },
-                    ("system", _) => crate::Actor::System,
-                    (_, id) => crate::Actor::Operator {
-                        login: id.unwrap_or_default(),
-                    },
-                },
-            };
-            // SAFETY: as above.
-            unsafe { crate::Actor::to_napi_value(env, actor) }
+                ActorArg::Login(login) => unsafe { String::to_napi_value(env, login) },
+                // SAFETY: as above.
+                ActorArg::Value(actor) => unsafe { crate::Actor::to_napi_value(env, actor) },
+                ActorArg::Parts { kind, id } => {
+                    let mut obj = Object::new(&napi::Env::from_raw(env))?;
+                    obj.set("kind", kind)?;
+                    if let Some(id) = id {
+                        obj.set("id", id)?;
+                    }
+                    // SAFETY: as above, and an object made in that env.
+                    unsafe { Object::to_napi_value(env, obj) }
+                }
+            }
         }
     }
 }
@@ -312,13 +315,19 @@ mod mobile {
     use crate::values::Actor;
 
     uniffi::custom_type!(ActorArg, Actor, {
+        // Kotlin and Swift only ever lift an `Actor` value (`try_lift` below), so an argument
+        // lowered back is a value or a login. Parts come only from Node and Python objects and
+        // never cross this FFI; were one lowered, well-formed parts become their actor and
+        // malformed ones an operator without a login, which every operation refuses
+        // (`INVALID_ID`): never an actor the parts did not name.
         lower: |a| match a {
             ActorArg::Value(v) => v,
             ActorArg::Login(login) => Actor::Operator { login },
-            ActorArg::Parts { kind, id } => match kind.as_str() {
-                "customer" => Actor::Customer { id: id.unwrap_or_default() },
-                "system" => Actor::System,
-                _ => Actor::Operator { login: id.unwrap_or_default() },
+            ActorArg::Parts { kind, id } => match (kind.as_str(), id) {
+                ("operator", Some(login)) => Actor::Operator { login },
+                ("customer", Some(id)) => Actor::Customer { id },
+                ("system", None) => Actor::System,
+                _ => Actor::Operator { login: String::new() },
             },
         },
         try_lift: |a| Ok(ActorArg::Value(a)),

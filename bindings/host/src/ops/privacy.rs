@@ -10,6 +10,7 @@
 //! customer's name).
 
 use super::ActorArg;
+use crate::records::count32;
 use crate::values::Actor;
 use crate::{HostDesk, HostInstant, at, invalid};
 use partnerdesk::audit::AuditFilter as CoreFilter;
@@ -209,7 +210,7 @@ pub struct AuditRecord {
 impl From<&partnerdesk::audit::AuditRecord> for AuditRecord {
     fn from(r: &partnerdesk::audit::AuditRecord) -> Self {
         AuditRecord {
-            seq: seq32(r.seq),
+            seq: count32(r.seq),
             at: HostInstant(r.at),
             actor: (&r.actor).into(),
             customer_id: r.customer.as_ref().map(|c| c.as_str().to_owned()),
@@ -251,7 +252,7 @@ pub struct DeskEvent {
 impl From<&partnerdesk::event::Event> for DeskEvent {
     fn from(e: &partnerdesk::event::Event) -> Self {
         DeskEvent {
-            seq: seq32(e.seq),
+            seq: count32(e.seq),
             at: HostInstant(e.at),
             actor: (&e.actor).into(),
             customer_id: e.customer.as_ref().map(|c| c.as_str().to_owned()),
@@ -260,11 +261,6 @@ impl From<&partnerdesk::event::Event> for DeskEvent {
             link: e.link.clone(),
         }
     }
-}
-
-/// A sequence number, saturated at `u32::MAX` (a JS number holds it exactly).
-fn seq32(seq: u64) -> u32 {
-    u32::try_from(seq).unwrap_or(u32::MAX)
 }
 
 /// A secret key's bytes as a host gives them: Python `bytes`, a Node `Buffer`, a Kotlin
