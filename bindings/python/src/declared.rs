@@ -11,6 +11,34 @@ use crate::desk::PyDesk;
 use crate::errors::IntoPy;
 use pyo3::prelude::*;
 
+/// One argument of a declared operation, converted as pyo3 converts it (a `TypeError` names
+/// the argument), after [`crate::values::not_a_page`]: a search's page given whole where its
+/// ids are wanted is `InvalidArgumentError`, not an obscure conversion failure.
+pub(crate) fn argument<'a, 'py, T>(
+    py: Python<'py>,
+    name: &str,
+    obj: &'a Bound<'py, PyAny>,
+) -> PyResult<T>
+where
+    T: FromPyObject<'a, 'py>,
+    T::Error: Into<PyErr>,
+{
+    crate::values::not_a_page(py, name, obj)?;
+    obj.extract::<T>().map_err(|e| {
+        let e: PyErr = e.into();
+        if e.is_instance_of::<pyo3::exceptions::PyTypeError>(py) {
+            let named = pyo3::exceptions::PyTypeError::new_err(format!(
+                "argument '{name}': {}",
+                e.value(py)
+            ));
+            named.set_cause(py, e.cause(py));
+            named
+        } else {
+            e
+        }
+    })
+}
+
 /// Expands one batch of declared operations into a `#[pymethods]` block of `Desk`.
 macro_rules! python_operations {
     ($( $(#[doc = $doc:literal])* $kind:ident fn $name:ident ( $($arg:ident : $ty:ty),* )
@@ -23,7 +51,17 @@ macro_rules! python_operations {
                 $(#[doc = $doc])*
                 #[allow(clippy::too_many_arguments)]
                 #[pyo3(signature = ($($arg,)* $(*, $($opt = None),*)?))]
-                fn $name(&self, py: Python<'_>, $($arg: $ty,)* $($($opt: $oty),*)?) -> PyResult<$ret> {
+                fn $name(
+                    &self,
+                    py: Python<'_>,
+                    $($arg: &Bound<'_, PyAny>,)*
+                    $($($opt: Option<&Bound<'_, PyAny>>),*)?
+                ) -> PyResult<$ret> {
+                    $(let $arg: $ty = argument(py, stringify!($arg), $arg)?;)*
+                    $($(let $opt: $oty = match $opt {
+                        Some(o) => argument(py, stringify!($opt), o)?,
+                        None => None,
+                    };)*)?
                     python_operations!(@$kind self, py, $body, $($arg,)* $($($opt,)*)?)
                 }
             )*
