@@ -4,7 +4,8 @@
 //!
 //! Why here and so short: the declaration and the body of each operation are the shared host
 //! layer's; what is Python's is the lock discipline (`PyDesk::reading`, and a change refused
-//! from the desk's own export callback) and the exceptions (`IntoPy`). pyo3's
+//! from the desk's own export callback), the exceptions (`IntoPy`) and each argument's
+//! conversion ([`argument`]: a search's page given whole is refused by name). pyo3's
 //! `multiple-pymethods` feature lets each batch be its own `#[pymethods]` block.
 
 use crate::desk::PyDesk;
