@@ -61,6 +61,9 @@ mod python {
 
     crate::values::into_py_by_ref!(Money);
 
+    // In Python an `IdPage` is not a sequence of its ids: a batch command given the whole
+    // page instead of `page.ids` refuses it with `InvalidArgumentError` naming the argument
+    // (the binding's argument conversion).
     #[pymethods]
     impl super::IdPage {
         /// How many ids this page holds.
@@ -228,9 +231,6 @@ impl From<partnerdesk::search::Page> for Page {
 }
 
 /// One page of customer ids (no rows built).
-///
-/// In Python it is not a sequence of its ids: a batch command given the whole page instead
-/// of `page.ids` refuses it with `InvalidArgumentError` naming the argument.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "node", napi_derive::napi(object))]
