@@ -796,12 +796,14 @@ export declare class Desk {
   /**
    * Places an order of `amount` (in the partner's currency) on a customer's behalf; needs an
    * active `place_orders` authorization, the customer not frozen and the amount within its
-   * budget. Returns the order id.
+   * remaining budget: a customer without a budget has nothing remaining (`OVER_BUDGET`).
+   * Returns the order id.
    */
   placeOrderOnBehalf(actor: string | Actor, customer: string, amount: string, options?: PlaceOrderOptions | undefined | null): string
   /**
    * The periodic work at `now` (default: the current time): expires authorizations and
-   * evaluates budgets (thresholds, auto-freeze); how many changes were made.
+   * evaluates budgets (thresholds, auto-freeze); how many changes were made. A budget's
+   * auto-freeze happens only here and in `evaluate_budgets`, never when spend is loaded.
    */
   tick(options?: TickOptions | undefined | null): number
   /**
@@ -822,7 +824,8 @@ export declare class Desk {
   unfreeze(actor: string | Actor, customers: Array<string>, reason: string, options?: UnfreezeOptions | undefined | null): BatchOutcome
   /**
    * Sets (not adds) a reseller-model customer's budget: `amount` in (0, 2147483647] with at most
-   * 2 decimals, in the partner's currency unless `currency` says otherwise.
+   * 2 decimals, in the partner's currency unless `currency` says otherwise. Its auto-freeze
+   * happens when budgets are evaluated (`tick`, `evaluate_budgets`), not on this call.
    */
   setBudget(actor: string | Actor, customer: string, amount: string, options?: SetBudgetOptions | undefined | null): void
   /** A customer's budget usage at `now` (default: the current time); none without a budget. */
@@ -831,7 +834,8 @@ export declare class Desk {
   budgetRecords(customer: string): Array<BudgetRecord>
   /**
    * Evaluates every budget at `now` (default: the current time): thresholds, forecast,
-   * auto-freeze at 100%; how many events that emitted.
+   * auto-freeze at 100% (the only moments, with `tick`, when a budget freezes); how many
+   * events that emitted.
    */
   evaluateBudgets(options?: EvaluateBudgetsOptions | undefined | null): number
   /**

@@ -39,7 +39,7 @@ export PARTNERDESK_QUICKSTART_PYTHON="$clean/venv/bin/python"
 
 # 5. The tests and the quick start type-check against the stubs (what users' mypy sees).
 "$PY" -m mypy --config-file "$HERE/tests/mypy.ini" --cache-dir "$VENV/.mypy_cache" \
-  "$HERE/tests" "$ROOT/examples/python/quickstart.py"
+  "$HERE/tests" "$ROOT/examples/python/quickstart.py" "$ROOT/examples/python/huawei_sdk_recipe.py"
 
 # 6. The tests (run from outside the source tree, so they import the installed wheel).
 cd "$HERE/tests"

@@ -18,6 +18,7 @@ pub mod ops;
 #[cfg(feature = "python")]
 pub mod python;
 pub mod records;
+pub mod setup;
 pub mod values;
 pub use durable::{HostDesk, StoreKind, StoreOptions};
 pub use values::{Actor, HostDecimal, HostInstant, at, now_or_clock, operator};

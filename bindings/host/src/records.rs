@@ -60,6 +60,30 @@ mod python {
     }
 
     crate::values::into_py_by_ref!(Money);
+
+    // In Python an `IdPage` is not a sequence of its ids: a batch command given the whole
+    // page instead of `page.ids` refuses it with `InvalidArgumentError` naming the argument
+    // (the binding's argument conversion).
+    #[pymethods]
+    impl super::IdPage {
+        /// How many ids this page holds.
+        fn __len__(&self) -> usize {
+            self.ids.len()
+        }
+
+        fn __repr__(&self) -> String {
+            format!(
+                "IdPage(ids={}, total={}, next_cursor={})",
+                self.ids.len(),
+                self.total,
+                if self.next_cursor.is_some() {
+                    "'...'"
+                } else {
+                    "None"
+                }
+            )
+        }
+    }
 }
 
 /// Budget columns of a row.
@@ -210,6 +234,10 @@ impl From<partnerdesk::search::Page> for Page {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "node", napi_derive::napi(object))]
+#[cfg_attr(
+    feature = "python",
+    pyo3::pyclass(frozen, get_all, eq, hash, module = "partnerdesk")
+)]
 pub struct IdPage {
     /// The ids, in sort order.
     pub ids: Vec<String>,

@@ -4,12 +4,41 @@
 //!
 //! Why here and so short: the declaration and the body of each operation are the shared host
 //! layer's; what is Python's is the lock discipline (`PyDesk::reading`, and a change refused
-//! from the desk's own export callback) and the exceptions (`IntoPy`). pyo3's
+//! from the desk's own export callback), the exceptions (`IntoPy`) and each argument's
+//! conversion ([`argument`]: a search's page given whole is refused by name). pyo3's
 //! `multiple-pymethods` feature lets each batch be its own `#[pymethods]` block.
 
 use crate::desk::PyDesk;
 use crate::errors::IntoPy;
 use pyo3::prelude::*;
+
+/// One argument of a declared operation, converted as pyo3 converts it (a `TypeError` names
+/// the argument), after [`crate::values::not_a_page`]: a search's page given whole where its
+/// ids are wanted is `InvalidArgumentError`, not an obscure conversion failure.
+pub(crate) fn argument<'a, 'py, T>(
+    py: Python<'py>,
+    name: &str,
+    obj: &'a Bound<'py, PyAny>,
+) -> PyResult<T>
+where
+    T: FromPyObject<'a, 'py>,
+    T::Error: Into<PyErr>,
+{
+    crate::values::not_a_page(py, name, obj)?;
+    obj.extract::<T>().map_err(|e| {
+        let e: PyErr = e.into();
+        if e.is_instance_of::<pyo3::exceptions::PyTypeError>(py) {
+            let named = pyo3::exceptions::PyTypeError::new_err(format!(
+                "argument '{name}': {}",
+                e.value(py)
+            ));
+            named.set_cause(py, e.cause(py));
+            named
+        } else {
+            e
+        }
+    })
+}
 
 /// Expands one batch of declared operations into a `#[pymethods]` block of `Desk`.
 macro_rules! python_operations {
@@ -23,7 +52,17 @@ macro_rules! python_operations {
                 $(#[doc = $doc])*
                 #[allow(clippy::too_many_arguments)]
                 #[pyo3(signature = ($($arg,)* $(*, $($opt = None),*)?))]
-                fn $name(&self, py: Python<'_>, $($arg: $ty,)* $($($opt: $oty),*)?) -> PyResult<$ret> {
+                fn $name(
+                    &self,
+                    py: Python<'_>,
+                    $($arg: &Bound<'_, PyAny>,)*
+                    $($($opt: Option<&Bound<'_, PyAny>>),*)?
+                ) -> PyResult<$ret> {
+                    $(let $arg: $ty = argument(py, stringify!($arg), $arg)?;)*
+                    $($(let $opt: $oty = match $opt {
+                        Some(o) => argument(py, stringify!($opt), o)?,
+                        None => None,
+                    };)*)?
                     python_operations!(@$kind self, py, $body, $($arg,)* $($($opt,)*)?)
                 }
             )*

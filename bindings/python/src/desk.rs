@@ -33,6 +33,7 @@ use partnerdesk::export::{ExportWritten, PreparedExport, RecordedSelection};
 use partnerdesk::query::{PageRequest, Query, Sort};
 use partnerdesk::row::CustomerRow;
 use partnerdesk::{CustomerId, Desk, Invocation, OperatorId, Permission};
+use partnerdesk_host::records::IdPage;
 use partnerdesk_host::{HostDesk, detail};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
@@ -177,6 +178,24 @@ fn json_text(obj: &Bound<'_, PyAny>) -> PyResult<String> {
     Err(pyo3::exceptions::PyTypeError::new_err(
         "json: expected str or bytes",
     ))
+}
+
+/// A customer argument: a `NewCustomer`, or snapshot customer JSON (`str` or `bytes`). The
+/// outer error is the argument's type; the inner one, the customer's own refusal (the JSON is
+/// parsed, or the record built, with the GIL released by the caller).
+fn customer_arg(
+    obj: &Bound<'_, PyAny>,
+) -> PyResult<Result<partnerdesk::Customer, partnerdesk::Error>> {
+    crate::values::not_a_page(obj.py(), "customer", obj)?;
+    if let Ok(new) = obj.cast::<partnerdesk_host::setup::NewCustomer>() {
+        return Ok(new.get().to_customer());
+    }
+    let text = json_text(obj).map_err(|_| {
+        pyo3::exceptions::PyTypeError::new_err(
+            "customer: expected a partnerdesk.NewCustomer or snapshot customer JSON (str or bytes)",
+        )
+    })?;
+    Ok(serde_json::from_str(&text).map_err(partnerdesk::Error::from))
 }
 
 /// A number of days given as any Python int: past 36500 (or negative) it is
@@ -375,8 +394,11 @@ impl PyDesk {
 
     /// One page of masked rows.
     ///
-    /// `query` is a `Query` or a text filter; `sort` a key (`"mtd"`, or `"-mtd"` for
-    /// descending); page by `cursor` (from the previous page) or by `offset`.
+    /// `query` is a `Query` or a text filter (every field, operator and sort key:
+    /// docs/filter.md); `sort` a key (`"mtd"`, or `"-mtd"` for descending); page by `cursor`
+    /// (from the previous page) or by `offset`. Tags match case-sensitively (`tag:VIP` does not
+    /// find `vip`); names match case-insensitively. Month-to-date spend is counted in the
+    /// partner's billing month at `now`, and may be negative (refunds).
     #[pyo3(signature = (query = None, *, sort = "id", descending = false, limit = 50, offset = None, cursor = None, now = None))]
     #[allow(clippy::too_many_arguments)]
     fn search(
@@ -404,7 +426,9 @@ impl PyDesk {
         })
     }
 
-    /// The ids of one page (no rows built): `(ids, total, next_cursor)`.
+    /// The ids of one page (no rows built), as an `IdPage` (`ids`, `total`, `next_cursor`).
+    /// Pass `page.ids` to a batch command: the page itself is refused there
+    /// (`InvalidArgumentError`).
     #[pyo3(signature = (query = None, *, sort = "id", descending = false, limit = 50, offset = None, cursor = None, now = None))]
     #[allow(clippy::too_many_arguments)]
     fn search_ids(
@@ -417,7 +441,7 @@ impl PyDesk {
         offset: Option<usize>,
         cursor: Option<String>,
         now: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<(Vec<String>, usize, Option<String>)> {
+    ) -> PyResult<IdPage> {
         let q = query_arg(query)?;
         let sort = sort_arg(py, sort, descending)?;
         let req = page_request(limit, offset, cursor)?;
@@ -425,14 +449,7 @@ impl PyDesk {
         let page = self
             .reading(py, |d| d.search_ids(&q, sort, &req, now))?
             .py(py)?;
-        Ok((
-            page.ids
-                .into_iter()
-                .map(|i| i.as_str().to_owned())
-                .collect(),
-            page.total,
-            page.next_cursor,
-        ))
+        Ok(page.into())
     }
 
     /// Every matching row, page by page, as a Python iterator (cursor paging underneath).
@@ -503,26 +520,28 @@ impl PyDesk {
 
     // ---- loading customers (host side, not governed) ------------------------------------
 
-    /// Adds one customer given as JSON in the snapshot's customer form (as loaded from the
-    /// host's own storage); `DuplicateCustomerError` if the id is taken.
-    fn insert_customer(&self, py: Python<'_>, json: &Bound<'_, PyAny>) -> PyResult<()> {
+    /// Adds one customer: a `NewCustomer` (keyword arguments, no JSON), or JSON in the
+    /// snapshot's customer form (`str` or `bytes`, as loaded from the host's own storage).
+    /// Both go through the same checks; `DuplicateCustomerError` if the id is taken. A
+    /// reseller customer may start frozen only when its data says so: association by
+    /// invitation (`associate`) is what freezes a new reseller customer.
+    fn insert_customer(&self, py: Python<'_>, customer: &Bound<'_, PyAny>) -> PyResult<()> {
         self.not_in_own_export()?;
-        let text = json_text(json)?;
+        let c = customer_arg(customer)?;
         py.detach(|| {
-            let c: partnerdesk::Customer =
-                serde_json::from_str(&text).map_err(partnerdesk::Error::from)?;
+            let c = c?;
             self.change(|d| d.insert_customer(c.clone()))
         })
         .py(py)
     }
 
-    /// Adds or replaces one customer given as JSON in the snapshot's customer form.
-    fn upsert_customer(&self, py: Python<'_>, json: &Bound<'_, PyAny>) -> PyResult<()> {
+    /// Adds or replaces one customer: a `NewCustomer` or snapshot customer JSON (as
+    /// `insert_customer`). Replacing keeps nothing of the customer it replaces.
+    fn upsert_customer(&self, py: Python<'_>, customer: &Bound<'_, PyAny>) -> PyResult<()> {
         self.not_in_own_export()?;
-        let text = json_text(json)?;
+        let c = customer_arg(customer)?;
         py.detach(|| {
-            let c: partnerdesk::Customer =
-                serde_json::from_str(&text).map_err(partnerdesk::Error::from)?;
+            let c = c?;
             self.change(|d| d.upsert_customer(c.clone()))
         })
         .py(py)
@@ -548,7 +567,10 @@ impl PyDesk {
             .collect())
     }
 
-    /// Grants permission items (codes) to an operator (administrator only).
+    /// Grants permission items to an operator (administrator only). An item is a
+    /// `Permission` member, its name (`"FREEZE_UNFREEZE"`) or its Huawei code
+    /// (`"BPC_ITEM_SUBCUSTSERV_010115"`); a misspelled one is `InvalidArgumentError` on `items`
+    /// and nothing is granted. Administrator-only items are `AdministratorOnlyError`.
     #[pyo3(signature = (actor, operator, items, *, now = None, idempotency_key = None))]
     fn grant_permissions(
         &self,
@@ -563,7 +585,8 @@ impl PyDesk {
         self.permissions(py, actor, operator, items, now, idempotency_key, true)
     }
 
-    /// Revokes permission items from an operator (administrator only).
+    /// Revokes permission items from an operator (administrator only); items as in
+    /// `grant_permissions` (a misspelled one is `InvalidArgumentError` on `items`).
     #[pyo3(signature = (actor, operator, items, *, now = None, idempotency_key = None))]
     fn revoke_permissions(
         &self,
@@ -580,7 +603,13 @@ impl PyDesk {
 
     // ---- governed operations ---------------------------------------------------------------
 
-    /// Adds an operator of the partner (set-up, not a governed operation).
+    /// Adds an operator of the partner (set-up, not a governed operation):
+    /// `add_operator("ops_billing", "Billing team", role="operator", account_manager=False,
+    /// permissions=[Permission.FREEZE_UNFREEZE, "SET_BUDGET"])`. `role` is `"operator"` (holds
+    /// only the items given) or `"administrator"` (holds every item). Items as in
+    /// `grant_permissions`: a misspelled one is `InvalidArgumentError` on `items`, an
+    /// administrator-only one (`EXPORT`, `MANAGE_ASSOCIATION`) `AdministratorOnlyError`;
+    /// `DuplicateOperatorError` when the login exists. Nothing is added on a refusal.
     #[pyo3(signature = (login, name, *, role = "operator", account_manager = false, permissions = Vec::new()))]
     fn add_operator(
         &self,
@@ -603,7 +632,7 @@ impl PyDesk {
         })?;
         let op = partnerdesk::Operator::new(OperatorId::new(login).py(py)?, name, role)
             .with_account_manager(account_manager)
-            .with_permissions(permissions.iter().map(|p| Permission::parse(p)))
+            .with_permissions(partnerdesk_host::setup::permissions(&permissions).py(py)?)
             .py(py)?;
         py.detach(|| self.change(|d| d.add_operator(op.clone())))
             .py(py)
@@ -629,7 +658,7 @@ impl PyDesk {
         dest: &Bound<'_, PyAny>,
         format: &str,
         query: Option<&Bound<'_, PyAny>>,
-        ids: Option<Vec<String>>,
+        ids: Option<&Bound<'_, PyAny>>,
         sort: &str,
         descending: bool,
         columns: Option<Vec<String>>,
@@ -641,6 +670,10 @@ impl PyDesk {
         self.not_in_own_export()?;
         use partnerdesk::export::ExportSelection;
         let actor = actor_arg(actor)?;
+        let ids: Option<Vec<String>> = ids
+            .map(|ids| crate::declared::argument(py, "ids", ids))
+            .transpose()?
+            .flatten();
         let selection = match ids {
             Some(ids) => {
                 if query.is_some_and(|q| !q.is_none()) {
@@ -952,7 +985,7 @@ impl PyDesk {
         site: &str,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        Ok(crate::huawei::huawei_fixture_desk(py, site, now)?.0)
+        Ok(crate::huawei::fixture_desk(py, site, now)?.0)
     }
 
     /// Merges one step of Huawei response pages into this desk; see `huawei_import`.
@@ -990,7 +1023,7 @@ impl PyDesk {
     ) -> PyResult<()> {
         let actor = actor_arg(actor)?;
         let operator = OperatorId::new(operator).py(py)?;
-        let items: Vec<Permission> = items.iter().map(|i| Permission::parse(i)).collect();
+        let items: Vec<Permission> = partnerdesk_host::setup::permissions(&items).py(py)?;
         let now = now_arg(py, now)?;
         let key = key_arg(py, idempotency_key)?;
         let inv = Invocation::new(actor, now).with_key(key);
@@ -1176,7 +1209,8 @@ impl PySearchIter {
     }
 }
 
-/// The demo portfolio and the moment it was generated for: `(desk, now)`.
+/// The demo portfolio and the moment it was generated for, as a `DemoPortfolio` named tuple
+/// (`desk`, `now`): `desk, now = demo_portfolio(1000)` unpacks it.
 #[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pyfunction]
 #[pyo3(signature = (customers = 1000, seed = 42))]
@@ -1184,9 +1218,9 @@ pub(crate) fn demo_portfolio(
     py: Python<'_>,
     customers: usize,
     seed: u64,
-) -> PyResult<(PyDesk, DateTime<Utc>)> {
+) -> PyResult<Bound<'_, PyAny>> {
     let (desk, now) = py
         .detach(|| partnerdesk::demo::portfolio(customers, seed))
         .py(py)?;
-    Ok((PyDesk::wrap(desk), now))
+    crate::values::named(py, "DemoPortfolio", (PyDesk::wrap(desk), now))
 }

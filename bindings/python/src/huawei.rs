@@ -120,16 +120,59 @@ impl<T> IntoPyH<T> for Result<T, HuaweiError> {
     }
 }
 
-/// A JSON value as Python objects; numbers with a fraction become `decimal.Decimal`.
+/// A JSON value as Python objects: numbers with a fraction, and every number of a member named
+/// like an amount (`budget_amount`), become `decimal.Decimal` (from their text, never through a
+/// float), an amount with its currency (`{"amount": "230.12",
+/// "currency": "USD"}`, as the import report writes one) becomes `partnerdesk.Money`.
 fn to_python(py: Python<'_>, v: &serde_json::Value) -> PyResult<Py<PyAny>> {
-    let text = serde_json::to_string(v)
-        .map_err(partnerdesk::Error::from)
-        .map_err(|e| to_py(py, e))?;
-    let json = py.import("json")?;
-    let decimal = py.import("decimal")?.getattr("Decimal")?;
-    let kwargs = pyo3::types::PyDict::new(py);
-    kwargs.set_item("parse_float", decimal)?;
-    Ok(json.call_method("loads", (text,), Some(&kwargs))?.unbind())
+    use serde_json::Value;
+    Ok(match v {
+        Value::Null => py.None(),
+        Value::Bool(b) => pyo3::types::PyBool::new(py, *b)
+            .to_owned()
+            .into_any()
+            .unbind(),
+        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => i.into_pyobject(py)?.into_any().unbind(),
+            (None, Some(u)) => u.into_pyobject(py)?.into_any().unbind(),
+            (None, None) => py
+                .import("decimal")?
+                .getattr("Decimal")?
+                .call1((n.to_string(),))?
+                .unbind(),
+        },
+        Value::String(s) => PyString::new(py, s).into_any().unbind(),
+        Value::Array(items) => {
+            let items = items
+                .iter()
+                .map(|i| to_python(py, i))
+                .collect::<PyResult<Vec<_>>>()?;
+            PyList::new(py, items)?.into_any().unbind()
+        }
+        Value::Object(map) => {
+            if let (2, Some(Value::String(amount)), Some(Value::String(currency))) =
+                (map.len(), map.get("amount"), map.get("currency"))
+            {
+                let amount = py.import("decimal")?.getattr("Decimal")?.call1((amount,))?;
+                return Ok(crate::values::PyMoney::new(py, &amount, currency)?
+                    .into_pyobject(py)?
+                    .into_any()
+                    .unbind());
+            }
+            let d = pyo3::types::PyDict::new(py);
+            for (k, v) in map {
+                match v {
+                    // An amount is a `Decimal` even when it is whole (`"budget_amount": 1500`).
+                    Value::Number(n) if k.contains("amount") => {
+                        let amount = py.import("decimal")?.getattr("Decimal")?;
+                        d.set_item(k, amount.call1((n.to_string(),))?)?;
+                    }
+                    _ => d.set_item(k, to_python(py, v)?)?,
+                }
+            }
+            d.into_any().unbind()
+        }
+    })
 }
 
 fn page_texts(pages: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
@@ -291,11 +334,22 @@ pub(crate) fn empty_desk(
     )))
 }
 
-/// A desk loaded from the embedded fixture responses of a site, and the import reports.
+/// A desk loaded from the embedded fixture responses of a site, and the import reports: a
+/// `FixtureDesk` named tuple (`desk`, `reports`), unpacked as `desk, reports = ...`.
 #[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pyfunction]
 #[pyo3(signature = (site, *, now = None))]
 pub(crate) fn huawei_fixture_desk(
+    py: Python<'_>,
+    site: &str,
+    now: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
+    let fields = fixture_desk(py, site, now)?;
+    Ok(crate::values::named(py, "FixtureDesk", fields)?.unbind())
+}
+
+/// The fixture desk of a site and its import reports (see `huawei_fixture_desk`).
+pub(crate) fn fixture_desk(
     py: Python<'_>,
     site: &str,
     now: Option<&Bound<'_, PyAny>>,
@@ -306,7 +360,7 @@ pub(crate) fn huawei_fixture_desk(
     let reports = reports
         .iter()
         .map(|r| report(py, r))
-        .collect::<PyResult<_>>()?;
+        .collect::<PyResult<Vec<_>>>()?;
     Ok((PyDesk::wrap(desk), reports))
 }
 
@@ -323,10 +377,11 @@ pub(crate) fn huawei_fixtures(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types:
 
 fn freeze_request(
     py: Python<'_>,
-    customers: Vec<String>,
+    customers: &Bound<'_, PyAny>,
     scope: &str,
     reason: String,
 ) -> PyResult<FreezeRequest> {
+    let customers: Vec<String> = crate::declared::argument(py, "customers", customers)?;
     let ids = crate::governed::ids_arg(py, customers)?;
     FreezeRequest::new(ids, FreezeScope::parse(scope), reason).map_err(|e| to_py(py, e))
 }
@@ -342,7 +397,7 @@ fn reseller_arg(py: Python<'_>, r: Option<String>) -> PyResult<Option<ResellerId
 #[pyo3(signature = (customers, *, scope = "account", reason, reseller = None))]
 pub(crate) fn huawei_freeze_body(
     py: Python<'_>,
-    customers: Vec<String>,
+    customers: &Bound<'_, PyAny>,
     scope: &str,
     reason: String,
     reseller: Option<String>,
@@ -359,7 +414,7 @@ pub(crate) fn huawei_freeze_body(
 #[pyo3(signature = (customers, *, scope = "account", reason, reseller = None))]
 pub(crate) fn huawei_unfreeze_body(
     py: Python<'_>,
-    customers: Vec<String>,
+    customers: &Bound<'_, PyAny>,
     scope: &str,
     reason: String,
     reseller: Option<String>,
@@ -407,17 +462,19 @@ pub(crate) fn huawei_budget_body(
 #[pyo3(signature = (customers, body, *, http_status = None))]
 pub(crate) fn huawei_outcome(
     py: Python<'_>,
-    customers: Vec<String>,
+    customers: &Bound<'_, PyAny>,
     body: &str,
     http_status: Option<u16>,
 ) -> PyResult<Py<PyAny>> {
+    let customers: Vec<String> = crate::declared::argument(py, "customers", customers)?;
     let ids = crate::governed::ids_arg(py, customers)?;
     let out = response::batch_outcome(&ids, http_status, body).pyh(py)?;
     to_python(py, &out.to_json())
 }
 
-/// Splits a query into what `ListSubCustomers` can filter and what is checked locally:
-/// `(list_body_for_the_page, local_filter_text)`.
+/// Splits a query into what `ListSubCustomers` can filter and what is checked locally: a
+/// `ListBody` named tuple (`body`, the request body of the page, and `local_filter`, the
+/// filter text checked on the desk), unpacked as `body, local = ...`.
 #[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pyfunction]
 #[pyo3(signature = (query, *, site, offset = 0, limit = 100))]
@@ -427,7 +484,7 @@ pub(crate) fn huawei_list_body(
     site: &str,
     offset: u64,
     limit: u32,
-) -> PyResult<(Py<PyAny>, String)> {
+) -> PyResult<Py<PyAny>> {
     let q = query_arg(Some(query))?;
     let site = site_arg(py, site)?;
     let split = listing::split_query(&q);
@@ -436,10 +493,12 @@ pub(crate) fn huawei_list_body(
     let v = serde_json::to_value(&body)
         .map_err(partnerdesk::Error::from)
         .map_err(|e| to_py(py, e))?;
-    Ok((to_python(py, &v)?, split.local.to_string()))
+    let fields = (to_python(py, &v)?, split.local.to_string());
+    Ok(crate::values::named(py, "ListBody", fields)?.unbind())
 }
 
-/// The pages (`[(offset, limit), ...]`) that cover `total` records within the API's bounds.
+/// The pages that cover `total` records within the API's bounds: a list of `ApiPage` named
+/// tuples (`offset`, `limit`).
 #[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pyfunction]
 #[pyo3(signature = (total, *, limit = 100))]
@@ -449,6 +508,10 @@ pub(crate) fn huawei_page_plan<'py>(
     limit: u32,
 ) -> PyResult<Bound<'py, PyList>> {
     let plan = PagePlan::covering(total, limit).pyh(py)?;
-    let pages: Vec<(u64, u32)> = plan.pages.iter().map(|p| (p.offset, p.limit)).collect();
+    let pages = plan
+        .pages
+        .iter()
+        .map(|p| crate::values::named(py, "ApiPage", (p.offset, p.limit)))
+        .collect::<PyResult<Vec<_>>>()?;
     PyList::new(py, pages)
 }

@@ -59,6 +59,8 @@ fn _partnerdesk(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<partnerdesk_host::ops::governed::ManagerPeriod>()?;
     m.add_class::<partnerdesk_host::ops::governed::BudgetRecord>()?;
     m.add_class::<partnerdesk_host::records::BudgetUsage>()?;
+    m.add_class::<partnerdesk_host::records::IdPage>()?;
+    m.add_class::<partnerdesk_host::setup::NewCustomer>()?;
     m.add_function(wrap_pyfunction!(desk::demo_portfolio, m)?)?;
     m.add_function(wrap_pyfunction!(huawei::empty_desk, m)?)?;
     m.add_function(wrap_pyfunction!(huawei::huawei_import, m)?)?;
@@ -80,6 +82,8 @@ fn _partnerdesk(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(huawei_error_codes, m)?)?;
     // Set as a plain attribute, not through `add_function`, so it stays out of `__all__` (and
     // out of the `partnerdesk` package's star import): a hidden diagnostic for the tests.
+    // What `partnerdesk.Permission` is checked against (tests/test_pythonic.py); private.
+    m.setattr("_permission_items", wrap_pyfunction!(permission_items, m)?)?;
     m.setattr(
         "_panic_for_tests",
         wrap_pyfunction!(panic_guard::_panic_for_tests, m)?,
@@ -123,4 +127,13 @@ fn export_columns() -> Vec<&'static str> {
 #[pyfunction]
 fn huawei_error_codes() -> Vec<&'static str> {
     partnerdesk_huawei::HuaweiError::CODES.to_vec()
+}
+
+/// Every permission item the library knows, as `(name, code, administrator_only)` in the core's
+/// order (`("FREEZE_UNFREEZE", "BPC_ITEM_SUBCUSTSERV_010115", False)`): what the members of
+/// `partnerdesk.Permission` are checked against.
+#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
+#[pyfunction]
+fn permission_items() -> Vec<(String, &'static str, bool)> {
+    partnerdesk_host::setup::permission_items()
 }

@@ -12,7 +12,7 @@ use partnerdesk::row::{BudgetSummary, CustomerRow};
 use partnerdesk::{Currency, Decimal, Money, Partner};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyFloat, PyFrozenSet, PyInt, PyString};
+use pyo3::types::{PyBool, PyDict, PyFloat, PyFrozenSet, PyInt, PyString};
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::str::FromStr;
@@ -81,6 +81,40 @@ pub(crate) fn now_arg(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>) -> PyResul
     }
 }
 
+/// Refuses a search's page (`Page` or `IdPage`) given whole as an argument: no operation
+/// takes one, and where ids are wanted (`freeze(actor, desk.search_ids(...))`) the right
+/// value is `page.ids`. `InvalidArgumentError` naming the argument, not the obscure failure
+/// of converting the page.
+pub(crate) fn not_a_page(py: Python<'_>, name: &str, obj: &Bound<'_, PyAny>) -> PyResult<()> {
+    let what = if obj.is_instance_of::<partnerdesk_host::records::IdPage>() {
+        "IdPage"
+    } else if obj.is_instance_of::<PyPage>() {
+        "Page"
+    } else {
+        return Ok(());
+    };
+    Err(crate::errors::to_py(
+        py,
+        partnerdesk::Error::InvalidArgument {
+            field: name.to_owned(),
+            reason: format!("a whole {what} was given: pass page.ids (the customer ids)"),
+        },
+    ))
+}
+
+/// A named tuple of `partnerdesk._records` (`DemoPortfolio`, `FixtureDesk`, `ListBody`,
+/// `ApiPage`): what a function returns where it used to return a bare tuple, still unpacked
+/// the same way.
+pub(crate) fn named<'py>(
+    py: Python<'py>,
+    class: &str,
+    fields: impl pyo3::call::PyCallArgs<'py>,
+) -> PyResult<Bound<'py, PyAny>> {
+    py.import("partnerdesk._records")?
+        .getattr(class)?
+        .call1(fields)
+}
+
 fn hash_of<T: Hash>(v: &T) -> u64 {
     let mut h = DefaultHasher::new();
     v.hash(&mut h);
@@ -105,7 +139,7 @@ pub(crate) struct PyMoney {
 #[pymethods]
 impl PyMoney {
     #[new]
-    fn new(py: Python<'_>, amount: &Bound<'_, PyAny>, currency: &str) -> PyResult<Self> {
+    pub(crate) fn new(py: Python<'_>, amount: &Bound<'_, PyAny>, currency: &str) -> PyResult<Self> {
         let amount = decimal_arg(amount, "amount")?;
         let currency = Currency::new(currency).py(py)?;
         Ok(PyMoney {
@@ -368,6 +402,13 @@ impl PyCustomerRow {
     fn unpaid_orders(&self) -> usize {
         self.inner.unpaid_orders
     }
+    /// The row as a `dict` of plain Python values, in the order of `Page.to_dicts()`'s
+    /// columns: `str`, `bool`, `int`, `decimal.Decimal` amounts each with its currency beside
+    /// it (`month_to_date` and `month_to_date_currency`), aware UTC `datetime`s, the tags as a
+    /// sorted `list`; masked fields stay masked (the name as `Z***`), absent ones are `None`.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        row_dict(py, &self.inner)
+    }
     fn __repr__(&self) -> String {
         // Ids and amounts only: even masked names stay out of reprs and logs.
         format!(
@@ -383,6 +424,59 @@ impl From<CustomerRow> for PyCustomerRow {
     fn from(inner: CustomerRow) -> Self {
         PyCustomerRow { inner }
     }
+}
+
+/// The plain Python values of a row (see `CustomerRow.to_dict`).
+fn row_dict<'py>(py: Python<'py>, r: &CustomerRow) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("id", r.id.as_str())?;
+    d.set_item("account_name", &r.account_name)?;
+    d.set_item("name", &r.name)?;
+    d.set_item("mobile", &r.mobile)?;
+    d.set_item("email", &r.email)?;
+    d.set_item("customer_type", r.customer_type.as_str())?;
+    d.set_item("verification", r.verification.as_str())?;
+    d.set_item("level", r.level.as_str())?;
+    let tags: Vec<&str> = r.tags.iter().map(|t| t.as_str()).collect();
+    d.set_item("tags", tags)?;
+    d.set_item("association_type", r.association_type.as_str())?;
+    d.set_item("associated_at", r.associated_at)?;
+    d.set_item("disassociated_at", r.disassociated_at)?;
+    d.set_item(
+        "reseller",
+        r.reseller.as_ref().map(|v| v.as_str().to_owned()),
+    )?;
+    d.set_item(
+        "account_manager",
+        r.account_manager.as_ref().map(|v| v.as_str().to_owned()),
+    )?;
+    d.set_item("account_manager_name", opt_str(&r.account_manager_name))?;
+    d.set_item("frozen", r.freeze_scope.is_some())?;
+    d.set_item(
+        "freeze_scope",
+        r.freeze_scope.as_ref().map(|v| v.as_str().to_owned()),
+    )?;
+    d.set_item(
+        "freeze_origin",
+        r.freeze_origin.as_ref().map(|v| v.as_str().to_owned()),
+    )?;
+    d.set_item("month_to_date", r.month_to_date.amount)?;
+    d.set_item(
+        "month_to_date_currency",
+        r.month_to_date.currency.to_string(),
+    )?;
+    d.set_item("last_month", r.last_month.amount)?;
+    d.set_item("last_month_currency", r.last_month.currency.to_string())?;
+    let b = r.budget.as_ref();
+    d.set_item("budget_kind", b.map(|b| b.kind.as_str().to_owned()))?;
+    d.set_item("budget_amount", b.map(|b| b.amount.amount))?;
+    d.set_item("budget_used", b.map(|b| b.used.amount))?;
+    d.set_item("budget_currency", b.map(|b| b.amount.currency.to_string()))?;
+    d.set_item("budget_percent", b.map(|b| b.percent))?;
+    d.set_item("budget_auto_freeze", b.map(|b| b.auto_freeze))?;
+    d.set_item("next_expiry", r.next_expiry)?;
+    d.set_item("unpaid_orders", r.unpaid_orders)?;
+    Ok(d)
 }
 
 /// One page of a search.
@@ -429,6 +523,34 @@ impl PyPage {
     fn next_cursor(&self) -> Option<String> {
         self.next_cursor.clone()
     }
+    /// The customer ids of the rows, in order (what batch commands such as `freeze` take).
+    #[getter]
+    fn ids(&self) -> Vec<String> {
+        self.rows
+            .iter()
+            .map(|r| r.inner.id.as_str().to_owned())
+            .collect()
+    }
+    /// The rows as `dict`s (`CustomerRow.to_dict`), one per row, in order.
+    fn to_dicts<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        self.rows.iter().map(|r| row_dict(py, &r.inner)).collect()
+    }
+    /// The rows as a pandas `DataFrame`: one column per key of `to_dicts()`, amounts as
+    /// `decimal.Decimal` objects (never floats), times as UTC timestamps. pandas is imported
+    /// only now; without it this raises `ImportError` (`pip install pandas`).
+    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.frame(py, "to_pandas")
+    }
+    /// The rows as a polars `DataFrame`, amounts as `pl.Decimal` columns (exact). polars is
+    /// imported only now; without it this raises `ImportError` (`pip install polars`).
+    fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.frame(py, "to_polars")
+    }
+    /// The rows as a pyarrow `Table`, amounts as `decimal128` columns (exact). pyarrow is
+    /// imported only now; without it this raises `ImportError` (`pip install pyarrow`).
+    fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.frame(py, "to_arrow")
+    }
     fn __len__(&self) -> usize {
         self.rows.len()
     }
@@ -458,6 +580,17 @@ impl PyPage {
                 "None"
             }
         )
+    }
+}
+
+impl PyPage {
+    /// The rows' dicts handed to `partnerdesk._frames.<builder>` (pure Python, importing the
+    /// frame package lazily).
+    fn frame<'py>(&self, py: Python<'py>, builder: &str) -> PyResult<Bound<'py, PyAny>> {
+        let dicts = self.to_dicts(py)?;
+        py.import("partnerdesk._frames")?
+            .getattr(builder)?
+            .call1((dicts,))
     }
 }
 

@@ -69,7 +69,7 @@ def test_select_ids_lists_every_match_in_sort_order(
     ids = desk.select_ids("assoc=reseller", sort="mtd", descending=True, now=now)
     assert len(ids) == desk.count("assoc=reseller", now=now) > 100
     first = desk.search_ids("assoc=reseller", sort="mtd", descending=True, limit=100, now=now)
-    assert ids[:100] == first[0]
+    assert ids[:100] == first.ids
 
 
 def test_a_shared_cursor_key_makes_cursors_portable(now: datetime.datetime) -> None:

@@ -66,9 +66,11 @@ def test_offset_paging_matches_cursor_paging(desk: partnerdesk.Desk, now: dateti
 
 
 def test_search_ids_and_count(desk: partnerdesk.Desk, now: datetime.datetime) -> None:
-    ids, total, cursor = desk.search_ids("tag:vip", sort="-mtd", limit=5, now=now)
+    ids = desk.search_ids("tag:vip", sort="-mtd", limit=5, now=now)
     page = desk.search("tag:vip", sort="-mtd", limit=5, now=now)
-    assert ids == [r.id for r in page] and total == page.total and cursor == page.next_cursor
+    assert isinstance(ids, partnerdesk.IdPage) and len(ids) == 5
+    assert ids.ids == page.ids == [r.id for r in page]
+    assert ids.total == page.total and ids.next_cursor == page.next_cursor
     assert desk.count(now=now) == desk.search(now=now, limit=1).total
     assert page[0].id in desk and "nope" not in desk and "" not in desk
 

@@ -110,7 +110,8 @@ impl Desk {
 
     /// Adds an operator of the partner: an `operator_added` event by the system, at the
     /// desk's newest instant ([`Desk::newest_instant`]). `DUPLICATE_OPERATOR` for a login on
-    /// the desk already, nothing changed.
+    /// the desk already, `INVALID_ARGUMENT` on `items` for a permission item this version does
+    /// not know (a misspelled code, as `grant_permissions` refuses it); nothing changed.
     pub fn add_operator(&mut self, operator: Operator) -> Result<()> {
         self.data_add_operator(operator)
     }

@@ -317,7 +317,8 @@ macro_rules! authorization_operations {
                 -> Vec<$crate::ops::authorizations::Authorization> => $crate::ops::authorizations::authorizations_of;
             #[doc = " Places an order of `amount` (in the partner's currency) on a customer's behalf; needs an"]
             #[doc = " active `place_orders` authorization, the customer not frozen and the amount within its"]
-            #[doc = " budget. Returns the order id."]
+            #[doc = " remaining budget: a customer without a budget has nothing remaining (`OVER_BUDGET`)."]
+            #[doc = " Returns the order id."]
             write fn place_order_on_behalf(actor: $crate::ops::ActorArg, customer: String, amount: $crate::HostDecimal)
                 [PlaceOrderOptions {
                     #[doc = " `new` (default), `renewal` or `change`."]
@@ -329,7 +330,8 @@ macro_rules! authorization_operations {
                 }]
                 -> String => $crate::ops::authorizations::place_order_on_behalf;
             #[doc = " The periodic work at `now` (default: the current time): expires authorizations and"]
-            #[doc = " evaluates budgets (thresholds, auto-freeze); how many changes were made."]
+            #[doc = " evaluates budgets (thresholds, auto-freeze); how many changes were made. A budget's"]
+            #[doc = " auto-freeze happens only here and in `evaluate_budgets`, never when spend is loaded."]
             write fn tick()
                 [TickOptions { #[doc = " The moment of the work (default: the current time)."] now: Option<$crate::HostInstant> }]
                 -> u32 => $crate::ops::authorizations::tick;

@@ -503,8 +503,40 @@ mod python {
 
     #[pymethods]
     impl BatchOutcome {
+        /// How many customers the batch named.
         fn __len__(&self) -> usize {
             self.items.len()
+        }
+
+        /// The outcomes, one per customer, in the order given.
+        fn __iter__(slf: PyRef<'_, Self>) -> PyResult<Bound<'_, PyAny>> {
+            let list = pyo3::types::PyList::new(slf.py(), slf.items.clone())?;
+            list.try_iter().map(Bound::into_any)
+        }
+
+        /// The outcome at `index` (negative from the end).
+        fn __getitem__(&self, index: isize) -> PyResult<ItemOutcome> {
+            let n = self.items.len() as isize;
+            let i = if index < 0 { index + n } else { index };
+            usize::try_from(i)
+                .ok()
+                .and_then(|i| self.items.get(i))
+                .cloned()
+                .ok_or_else(|| {
+                    pyo3::exceptions::PyIndexError::new_err("batch outcome index out of range")
+                })
+        }
+
+        /// The outcomes of the customers done, in order.
+        #[getter]
+        fn done(&self) -> Vec<ItemOutcome> {
+            self.items.iter().filter(|i| i.ok).cloned().collect()
+        }
+
+        /// The outcomes of the customers refused, in order (each with `code` and `error`).
+        #[getter]
+        fn refused(&self) -> Vec<ItemOutcome> {
+            self.items.iter().filter(|i| !i.ok).cloned().collect()
         }
 
         fn __repr__(&self) -> String {
@@ -588,7 +620,8 @@ macro_rules! governed_operations {
                 }]
                 -> $crate::ops::governed::BatchOutcome => $crate::ops::governed::unfreeze;
             #[doc = " Sets (not adds) a reseller-model customer's budget: `amount` in (0, 2147483647] with at most"]
-            #[doc = " 2 decimals, in the partner's currency unless `currency` says otherwise."]
+            #[doc = " 2 decimals, in the partner's currency unless `currency` says otherwise. Its auto-freeze"]
+            #[doc = " happens when budgets are evaluated (`tick`, `evaluate_budgets`), not on this call."]
             write fn set_budget(actor: $crate::ops::ActorArg, customer: String, amount: $crate::HostDecimal)
                 [SetBudgetOptions {
                     #[doc = " `monthly` (default) or `one_off`."] kind: Option<$crate::ops::governed::BudgetKind>,
@@ -608,7 +641,8 @@ macro_rules! governed_operations {
             read fn budget_records(customer: String)
                 -> Vec<$crate::ops::governed::BudgetRecord> => $crate::ops::governed::budget_records;
             #[doc = " Evaluates every budget at `now` (default: the current time): thresholds, forecast,"]
-            #[doc = " auto-freeze at 100%; how many events that emitted."]
+            #[doc = " auto-freeze at 100% (the only moments, with `tick`, when a budget freezes); how many"]
+            #[doc = " events that emitted."]
             write fn evaluate_budgets()
                 [EvaluateBudgetsOptions { #[doc = " The moment of the evaluation (default: the current time)."] now: Option<$crate::HostInstant> }]
                 -> u32 => $crate::ops::governed::evaluate_budgets;

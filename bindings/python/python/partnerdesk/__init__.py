@@ -16,9 +16,17 @@ import os as _os
 from . import _partnerdesk
 from ._partnerdesk import *  # noqa: F401,F403
 from ._partnerdesk import Desk
+from ._permission import Permission
+from ._records import ApiPage, DemoPortfolio, FixtureDesk, ListBody
 
 __version__: str = _partnerdesk.__version__
-__all__ = [name for name in dir(_partnerdesk) if not name.startswith("_")]
+__all__ = [name for name in dir(_partnerdesk) if not name.startswith("_")] + [
+    "Permission",
+    "ApiPage",
+    "DemoPortfolio",
+    "FixtureDesk",
+    "ListBody",
+]
 
 
 def open(

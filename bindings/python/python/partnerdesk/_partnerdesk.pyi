@@ -7,6 +7,9 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ClassVar, Literal, Protocol, TypedDict, Union, final
 
+from ._permission import Permission
+from ._records import ApiPage, DemoPortfolio, FixtureDesk, ListBody
+
 class _BinaryWriter(Protocol):
     def write(self, data: bytes, /) -> object: ...
 
@@ -26,6 +29,8 @@ __all__ = [
     "BatchOutcome",
     "BudgetSummary",
     "CustomerRow",
+    "IdPage",
+    "NewCustomer",
     "Desk",
     "DisassociationRequest",
     "Event",
@@ -169,6 +174,9 @@ class CustomerRow:
     def next_expiry(self) -> datetime.datetime | None: ...
     @property
     def unpaid_orders(self) -> int: ...
+    def to_dict(self) -> dict[str, Any]:
+        """The row as plain Python values (``Decimal`` amounts with their currency beside them,
+        aware UTC datetimes, tags as a sorted list; masked fields masked)."""
     def __eq__(self, other: object, /) -> bool: ...
     def __ne__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
@@ -183,12 +191,83 @@ class Page:
     def total(self) -> int: ...
     @property
     def next_cursor(self) -> str | None: ...
+    @property
+    def ids(self) -> list[str]: ...
+    def to_dicts(self) -> list[dict[str, Any]]: ...
+    def to_pandas(self) -> Any:
+        """A pandas ``DataFrame`` (``Decimal`` amounts); ``ImportError`` without pandas."""
+    def to_polars(self) -> Any:
+        """A polars ``DataFrame`` (``pl.Decimal`` amounts); ``ImportError`` without polars."""
+    def to_arrow(self) -> Any:
+        """A pyarrow ``Table`` (``decimal128`` amounts); ``ImportError`` without pyarrow."""
     def __len__(self) -> int: ...
     def __getitem__(self, index: int, /) -> CustomerRow: ...
     def __iter__(self) -> Iterator[CustomerRow]: ...
     def __eq__(self, other: object, /) -> bool: ...
     def __ne__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
+
+@final
+class IdPage:
+    """One page of customer ids (no rows built). Not a list of ids: pass ``page.ids`` to a
+    batch command (the page itself is ``InvalidArgumentError`` there)."""
+
+    @property
+    def ids(self) -> list[str]: ...
+    @property
+    def total(self) -> int: ...
+    @property
+    def next_cursor(self) -> str | None: ...
+    def __len__(self) -> int: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class NewCustomer:
+    """A customer described by keyword arguments, for ``insert_customer`` / ``upsert_customer``
+    (no JSON); checked with the core's rules when built and when inserted."""
+
+    def __new__(
+        cls, id: str, account_name: str, name: str, *,
+        association: Literal["referral", "reseller"] | str,
+        associated_at: datetime.datetime,
+        customer_type: Literal["unset", "individual", "enterprise"] | str | None = None,
+        verification: Literal["not_verified", "under_review", "rejected", "verified", "failed"] | str | None = None,
+        level: Literal["V0", "V1", "V2", "V3", "V4", "V5"] | str | None = None,
+        mobile: str | None = None, country_code: str | None = None, email: str | None = None,
+        tags: list[str] = ..., reseller: str | None = None, account_manager: str | None = None,
+    ) -> NewCustomer: ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def account_name(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def association(self) -> str: ...
+    @property
+    def associated_at(self) -> datetime.datetime: ...
+    @property
+    def customer_type(self) -> str | None: ...
+    @property
+    def verification(self) -> str | None: ...
+    @property
+    def level(self) -> str | None: ...
+    @property
+    def mobile(self) -> str | None: ...
+    @property
+    def country_code(self) -> str | None: ...
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def tags(self) -> list[str]: ...
+    @property
+    def reseller(self) -> str | None: ...
+    @property
+    def account_manager(self) -> str | None: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
 
 @final
 class Partner:
@@ -341,7 +420,7 @@ class Desk:
         offset: int | None = None,
         cursor: str | None = None,
         now: datetime.datetime | None = None,
-    ) -> tuple[list[str], int, str | None]: ...
+    ) -> IdPage: ...
     def iter_search(
         self,
         query: _QueryLike = None,
@@ -353,17 +432,17 @@ class Desk:
     ) -> SearchIterator: ...
     def count(self, query: _QueryLike = None, *, now: datetime.datetime | None = None) -> int: ...
     def customer_row(self, id: str, *, now: datetime.datetime | None = None) -> CustomerRow: ...
-    def insert_customer(self, json: str | bytes) -> None: ...
-    def upsert_customer(self, json: str | bytes) -> None: ...
+    def insert_customer(self, customer: NewCustomer | str | bytes) -> None: ...
+    def upsert_customer(self, customer: NewCustomer | str | bytes) -> None: ...
     def remove_customer(self, id: str) -> None: ...
     @property
     def operators(self) -> list[Operator]: ...
     def grant_permissions(
-        self, actor: _ActorLike, operator: str, items: list[str], *, now: _Now = None,
+        self, actor: _ActorLike, operator: str, items: list[Permission | str], *, now: _Now = None,
         idempotency_key: str | None = None,
     ) -> None: ...
     def revoke_permissions(
-        self, actor: _ActorLike, operator: str, items: list[str], *, now: _Now = None,
+        self, actor: _ActorLike, operator: str, items: list[Permission | str], *, now: _Now = None,
         idempotency_key: str | None = None,
     ) -> None: ...
     def freeze(
@@ -419,7 +498,7 @@ class Desk:
     def tick(self, *, now: _Now = None) -> int: ...
     def add_operator(
         self, login: str, name: str, *, role: Literal["administrator", "operator"] | str = "operator",
-        account_manager: bool = False, permissions: list[str] = ...,
+        account_manager: bool = False, permissions: list[Permission | str] = ...,
     ) -> None: ...
     def associate(
         self, actor: _ActorLike, customer: str, account_name: str, name: str, *,
@@ -630,7 +709,13 @@ class BatchOutcome:
     def succeeded(self) -> int: ...
     @property
     def failed(self) -> int: ...
+    @property
+    def done(self) -> list[ItemOutcome]: ...
+    @property
+    def refused(self) -> list[ItemOutcome]: ...
     def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[ItemOutcome]: ...
+    def __getitem__(self, index: int, /) -> ItemOutcome: ...
 
 @final
 class Operator:
@@ -1091,8 +1176,8 @@ class SpendPage:
     def __ne__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
-def demo_portfolio(customers: int = 1000, seed: int = 42) -> tuple[Desk, datetime.datetime]:
-    """The deterministic demo portfolio and the moment it was generated for."""
+def demo_portfolio(customers: int = 1000, seed: int = 42) -> DemoPortfolio:
+    """The deterministic demo portfolio and the moment it was generated for (``desk, now``)."""
 
 # ---- Huawei BSS interop ------------------------------------------------------------------
 
@@ -1120,6 +1205,7 @@ class _ImportReport(TypedDict):
     orders: int
     spend_records: int
     budget_records: list[dict[str, Any]]
+    huawei_budget_used: list[list[str | Money]]
     warnings: list[_ImportWarning]
 
 class _RemoteItem(TypedDict, total=False):
@@ -1147,20 +1233,20 @@ def huawei_import(
 ) -> _ImportReport:
     """Imports Huawei response pages (JSON text) into the desk; returns the import report."""
 
-def huawei_fixture_desk(site: _Site | str, *, now: _Now = None) -> tuple[Desk, list[_ImportReport]]:
+def huawei_fixture_desk(site: _Site | str, *, now: _Now = None) -> FixtureDesk:
     """A desk loaded from the embedded fixture responses of a site, and the import reports."""
 
 def huawei_fixtures() -> dict[str, str]:
     """Every embedded fixture: file name -> JSON text."""
 
 def huawei_freeze_body(
-    customers: list[str], *, scope: Literal["account", "account_and_resources"] | str = "account",
+    customers: Sequence[str], *, scope: Literal["account", "account_and_resources"] | str = "account",
     reason: str, reseller: str | None = None,
 ) -> dict[str, Any]:
     """The ``FreezeSubCustomers`` request body."""
 
 def huawei_unfreeze_body(
-    customers: list[str], *, scope: Literal["account", "account_and_resources"] | str = "account",
+    customers: Sequence[str], *, scope: Literal["account", "account_and_resources"] | str = "account",
     reason: str, reseller: str | None = None,
 ) -> dict[str, Any]:
     """The ``UnfreezeSubCustomers`` request body."""
@@ -1177,18 +1263,18 @@ def huawei_outcome(customers: list[str], body: str, *, http_status: int | None =
 
 def huawei_list_body(
     query: Query | str, *, site: _Site | str, offset: int = 0, limit: int = 100
-) -> tuple[dict[str, Any], str]:
+) -> ListBody:
     """The ``ListSubCustomers`` body for a query's API part, and the local filter text."""
 
-def huawei_page_plan(total: int, *, limit: int = 100) -> list[tuple[int, int]]:
-    """The ``(offset, limit)`` pages covering ``total`` records within the API's bounds."""
+def huawei_page_plan(total: int, *, limit: int = 100) -> list[ApiPage]:
+    """The ``ApiPage(offset, limit)`` pages covering ``total`` records within the API's bounds."""
 
 def huawei_batch_outcome(customers: list[str], body: str, *, http_status: int | None = None) -> _RemoteOutcome:
     """Huawei's answer to a batch request, per customer (the name every host shares)."""
 
 def huawei_split_query(
     query: Query | str, *, site: _Site | str, offset: int = 0, limit: int = 100
-) -> tuple[dict[str, Any], str]:
+) -> ListBody:
     """The ``ListSubCustomers`` body for a query's API part, and the local filter text."""
 
 def huawei_error_codes() -> list[str]:
@@ -1205,6 +1291,9 @@ def error_codes() -> list[str]:
 
 def export_columns() -> list[str]:
     """Every export column key, in the default order."""
+
+def _permission_items() -> list[tuple[str, str, bool]]:
+    """Internal: every permission item as ``(name, code, administrator_only)``."""
 
 def _panic_for_tests() -> None:
     """Internal diagnostic, not part of the API: panics on purpose inside the native module,

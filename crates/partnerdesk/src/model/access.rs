@@ -56,6 +56,26 @@ open_enum! {
 }
 
 impl Permission {
+    /// `INVALID_ARGUMENT` on `items` for an item this version does not know (a misspelled
+    /// code, [`Permission::Other`]): the one refusal of such an item, whether it is granted,
+    /// revoked or given to a new operator.
+    ///
+    /// ```
+    /// use partnerdesk::Permission;
+    /// assert!(Permission::FreezeUnfreeze.check_known().is_ok());
+    /// let e = Permission::parse("BPC_ITEM_SUBCUSTSERV_01O115").check_known().err();
+    /// assert_eq!(e.map(|e| e.code()), Some("INVALID_ARGUMENT"));
+    /// ```
+    pub fn check_known(&self) -> crate::error::Result<()> {
+        if self.is_other() {
+            return Err(crate::error::Error::invalid_arg(
+                "items",
+                format!("unknown permission item {}", self.as_str()),
+            ));
+        }
+        Ok(())
+    }
+
     /// Whether only the administrator holds this item (it cannot be granted to an operator).
     pub fn is_administrator_only(&self) -> bool {
         matches!(self, Permission::Export | Permission::ManageAssociation)

@@ -115,9 +115,21 @@ impl Operator {
         self
     }
 
-    /// Grants permission items. Administrator-only items cannot be granted.
+    /// Grants permission items. An item this version does not know (a misspelled code,
+    /// [`Permission::Other`]) is `INVALID_ARGUMENT` on `items`, as
+    /// [`Desk::grant_permissions`](crate::Desk::grant_permissions) refuses it; administrator-only
+    /// items cannot be granted (`ADMINISTRATOR_ONLY`).
+    ///
+    /// ```
+    /// use partnerdesk::{Operator, OperatorId, Permission, Role};
+    /// let op = Operator::new(OperatorId::new("ops_billing")?, "Billing", Role::Operator);
+    /// let misspelled = op.with_permissions([Permission::parse("BPC_ITEM_SUBCUSTSERV_01O115")]);
+    /// assert_eq!(misspelled.err().map(|e| e.code()), Some("INVALID_ARGUMENT"));
+    /// # Ok::<(), partnerdesk::Error>(())
+    /// ```
     pub fn with_permissions(mut self, items: impl IntoIterator<Item = Permission>) -> Result<Self> {
         for item in items {
+            item.check_known()?;
             if item.is_administrator_only() {
                 return Err(Error::AdministratorOnly {
                     item: item.as_str().to_owned(),
@@ -126,6 +138,14 @@ impl Operator {
             self.permissions.insert(item);
         }
         Ok(self)
+    }
+
+    /// The first permission item of this operator that this version does not know
+    /// (`INVALID_ARGUMENT` on `items`), checked where an operator enters a desk.
+    pub(crate) fn check_known_items(&self) -> Result<()> {
+        self.permissions
+            .iter()
+            .try_for_each(Permission::check_known)
     }
 
     /// Whether the operator holds an item (administrators hold all).

@@ -137,12 +137,7 @@ impl Desk {
             if items.is_empty() {
                 return Err(Error::invalid_arg("items", "at least one item is needed"));
             }
-            if let Some(i) = items.iter().find(|i| i.is_other()) {
-                return Err(Error::invalid_arg(
-                    "items",
-                    format!("unknown permission item {}", i.as_str()),
-                ));
-            }
+            items.iter().try_for_each(Permission::check_known)?;
             if let Some(i) = items.iter().find(|i| grant && i.is_administrator_only()) {
                 return Err(Error::AdministratorOnly {
                     item: i.as_str().to_owned(),

@@ -93,6 +93,10 @@ impl Desk {
 
     pub(crate) fn data_add_operator(&mut self, operator: Operator) -> Result<()> {
         self.check_operator_added(&operator)?;
+        // A misspelled item, refused as `grant_permissions` refuses it. Checked at this door
+        // only, not when an `operator_added` event is replayed: a log written before this
+        // check still opens.
+        operator.check_known_items()?;
         let kind = EventKind::OperatorAdded {
             operator: Box::new(operator),
         };

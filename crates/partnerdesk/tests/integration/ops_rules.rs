@@ -122,6 +122,36 @@ fn administrator_only_items_cannot_be_granted() -> Result<()> {
 }
 
 #[test]
+fn a_misspelled_item_is_refused_at_every_door() -> Result<()> {
+    // One refusal (INVALID_ARGUMENT on `items`) whether the item is given to a new operator,
+    // granted or revoked; nothing changes.
+    let misspelled = Permission::parse("BPC_ITEM_SUBCUSTSERV_01O115");
+    let built = Operator::new(OperatorId::new("x")?, "X", Role::Operator)
+        .with_permissions([misspelled.clone()]);
+    assert_eq!(code(built), Some("INVALID_ARGUMENT"));
+    let mut d = desk()?;
+    let events = d.events_since(0).len();
+    let mut hand_built = Operator::new(OperatorId::new("x")?, "X", Role::Operator);
+    hand_built.permissions.insert(misspelled.clone());
+    let refused = d.add_operator(hand_built);
+    assert!(matches!(&refused, Err(Error::InvalidArgument { field, .. }) if field == "items"));
+    assert!(d.operator(&OperatorId::new("x")?).is_err());
+    let viewer = OperatorId::new("viewer")?;
+    let inv = Invocation::new(op("admin"), now());
+    for grant in [true, false] {
+        let items = [Permission::ViewSpend, misspelled.clone()];
+        let r = if grant {
+            d.grant_permissions(&inv, &viewer, &items)
+        } else {
+            d.revoke_permissions(&inv, &viewer, &items)
+        };
+        assert!(matches!(&r, Err(Error::InvalidArgument { field, .. }) if field == "items"));
+    }
+    assert_eq!(d.events_since(0).len(), events);
+    Ok(())
+}
+
+#[test]
 fn reseller_customers_need_the_reseller_scoped_item() -> Result<()> {
     let mut d = desk()?;
     // `ops` holds the own-customer item only: refused on r2 (held through reseller res-1).

@@ -81,8 +81,8 @@ class DeskOperationsTest {
     fun `operators and permissions`() {
         desk().use { desk ->
             assertTrue(desk.operators().any { it.login == ADMIN && it.role == "administrator" })
-            desk.addOperator("new_op", "New Operator", "operator", permissions = listOf("PD_VIEW_CUSTOMERS"))
-            assertEquals(listOf("PD_VIEW_CUSTOMERS"), desk.operators().single { it.login == "new_op" }.permissions)
+            desk.addOperator("new_op", "New Operator", "operator", permissions = listOf("BPC_ITEM_SUBCUSTSERV_010100"))
+            assertEquals(listOf("BPC_ITEM_SUBCUSTSERV_010100"), desk.operators().single { it.login == "new_op" }.permissions)
             assertFailsWith<PartnerDeskException.DuplicateOperator> { desk.addOperator("new_op", "Again", "operator") }
             assertFailsWith<PartnerDeskException.InvalidArgument> { desk.addOperator("x_op", "X", "boss") }
             desk.grantPermissions(Actor.Operator(ADMIN), "new_op", listOf("PD_VIEW_SPEND"), now)
@@ -91,6 +91,22 @@ class DeskOperationsTest {
             assertFalse("PD_VIEW_SPEND" in desk.operators().single { it.login == "new_op" }.permissions)
             assertFailsWith<PartnerDeskException.OperatorNotFound> { desk.grantPermissions(Actor.Operator(ADMIN), "ghost", listOf("PD_VIEW_SPEND"), now) }
             assertFailsWith<PartnerDeskException.AdministratorOnly> { desk.grantPermissions(Actor.Operator(MANAGER), "new_op", listOf("PD_VIEW_SPEND"), now) }
+        }
+    }
+
+    @Test
+    fun `a misspelled permission item is refused by addOperator as by grantPermissions`() {
+        desk().use { desk ->
+            val typo = "BPC_ITEM_SUBCUSTSERV_01O115"
+            val added = assertFailsWith<PartnerDeskException.InvalidArgument> {
+                desk.addOperator("typo_op", "Typo", "operator", permissions = listOf("PD_VIEW_SPEND", typo))
+            }
+            assertEquals("items", added.field)
+            assertFalse(desk.operators().any { it.login == "typo_op" })
+            val granted = assertFailsWith<PartnerDeskException.InvalidArgument> {
+                desk.grantPermissions(Actor.Operator(ADMIN), MANAGER, listOf(typo), now)
+            }
+            assertEquals("items", granted.field)
         }
     }
 
