@@ -421,8 +421,8 @@ macro_rules! privacy_operations {
             #[doc = " Sets (or clears, without one) the secret key (at least 16 bytes) the desk seals its"]
             #[doc = " events with (HMAC-SHA256 links) and checks applied events against. Never saved."]
             #[doc = " On a durable desk only the key it already seals with is accepted (`INVALID_ARGUMENT`"]
-            #[doc = " on `key` otherwise): a key change mid-log would not open again. Give the key to"]
-            #[doc = " open, create or save_to instead (`event_key`)."]
+            #[doc = " on `key` otherwise): a key change mid-log would not open again. Give the key as the"]
+            #[doc = " event key option of opening a store or saving a desk to one instead."]
             write fn set_event_key(key: Option<$crate::ops::privacy::Secret>) -> () => $crate::ops::privacy::set_event_key;
             #[doc = " The link of the last event: the head of the event chain (empty at the start of one)."]
             read fn chain_head() -> String => $crate::ops::privacy::chain_head;
