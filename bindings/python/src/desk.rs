@@ -33,7 +33,6 @@ use partnerdesk::export::{ExportWritten, PreparedExport, RecordedSelection};
 use partnerdesk::query::{PageRequest, Query, Sort};
 use partnerdesk::row::CustomerRow;
 use partnerdesk::{CustomerId, Desk, Invocation, OperatorId, Permission};
-use partnerdesk_host::ops::privacy::Secret;
 use partnerdesk_host::{HostDesk, detail};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
@@ -276,7 +275,7 @@ impl PyDesk {
         partner: Option<String>,
         max_attempts: Option<i64>,
         checkpoint_every: Option<i64>,
-        event_key: Option<Secret>,
+        event_key: Option<partnerdesk_host::ops::privacy::Secret>,
     ) -> PyResult<Self> {
         let location = crate::held::location_arg(py, location)?;
         let options = crate::held::options_arg(py, max_attempts, checkpoint_every, event_key)?;
@@ -300,7 +299,7 @@ impl PyDesk {
         location: &Bound<'_, PyAny>,
         max_attempts: Option<i64>,
         checkpoint_every: Option<i64>,
-        event_key: Option<Secret>,
+        event_key: Option<partnerdesk_host::ops::privacy::Secret>,
     ) -> PyResult<()> {
         self.not_in_own_export()?;
         let location = crate::held::location_arg(py, location)?;
