@@ -895,8 +895,9 @@ export declare class Desk {
   /**
    * Sets (or clears, without one) the secret key (at least 16 bytes) the desk seals its
    * events with (HMAC-SHA256 links) and checks applied events against. Never saved.
-   * Refused on a durable desk (`INVALID_ARGUMENT` on `key`): opening reads the stored
-   * events without a key, so sealed ones would not open again.
+   * On a durable desk only the key it already seals with is accepted (`INVALID_ARGUMENT`
+   * on `key` otherwise): a key change mid-log would not open again. Give the key as the
+   * event key option of opening a store or saving a desk to one instead.
    */
   setEventKey(key?: Buffer | undefined | null): void
   /** The link of the last event: the head of the event chain (empty at the start of one). */
@@ -992,7 +993,8 @@ export declare class Desk {
    * Opens the desk stored at `location` (a SQLite file path, or a `postgresql://` URL) on a
    * worker thread: its latest checkpoint and the events and audit records after it. Every
    * change of the desk is then committed to the store before it returns. Rejects with
-   * `STORE_UNAVAILABLE` (unreachable, or no such desk there), `STORE_CORRUPT`,
+   * `STORE_UNAVAILABLE` (unreachable, or no such desk there), `STORE_CORRUPT` (also: events
+   * sealed with a key opened without `eventKey` or with another),
    * `STORE_VERSION_UNSUPPORTED`, `INVALID_ID` (partner) or `INVALID_ARGUMENT`.
    */
   static open(location: string, options?: OpenOptions | undefined | null): Promise<Desk>
@@ -1694,6 +1696,8 @@ export interface OpenOptions {
   maxAttempts?: number
   /** See `StoreOptions.checkpointEvery`. */
   checkpointEvery?: number
+  /** See `StoreOptions.eventKey`. */
+  eventKey?: Buffer
 }
 
 /** An operator of the partner (the display name is personal data and is not shown). */
@@ -1988,7 +1992,10 @@ export interface SpendSummaryOptions {
 /** Which store holds a durable desk. */
 export type StoreKind = 'sqlite' | 'postgresql'
 
-/** How a durable desk retries and checkpoints (both optional: the store's defaults). */
+/**
+ * How a durable desk retries, checkpoints and seals its events (all optional: the store's
+ * defaults).
+ */
 export interface StoreOptions {
   /**
    * How many times a change runs before `CONCURRENT_CHANGE` is thrown, when another
@@ -1997,6 +2004,14 @@ export interface StoreOptions {
   maxAttempts?: number
   /** A checkpoint every this many events (default 10,000; 0: only on `checkpoint()`). */
   checkpointEvery?: number
+  /**
+   * The secret (at least 16 bytes) the desk's events are sealed with, HMAC-SHA256; the
+   * store never holds it, so give it to every `Desk.open` and `saveTo` of that desk. A
+   * store sealed with a key opened without it or with another rejects with
+   * `STORE_CORRUPT`; `saveTo` of a desk that has a key (`setEventKey`) needs the same one
+   * (`INVALID_ARGUMENT` on `event_key` otherwise). Default: no key.
+   */
+  eventKey?: Buffer
 }
 
 /** The optional arguments of the `Desk` method that takes it. */

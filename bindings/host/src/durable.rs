@@ -12,16 +12,30 @@
 //! Locations are [`partnerdesk_store::open_store`]'s: a file path (or `sqlite:` and a path) for
 //! the embedded SQLite store, a `postgresql://` URL for a server shared by several instances.
 //! A location is never repeated in an error or in `Debug` output (a URL may hold a password).
+//!
+//! ## A keyed event chain
+//!
+//! [`StoreOptions::event_key`] seals a durable desk's events with HMAC-SHA256 under the host's
+//! secret (see [`partnerdesk::chain`]). The store never holds the key: give the same one to
+//! every `open`, `create` and `save_to` of that desk. Opening with no key or with another key
+//! is `STORE_CORRUPT` (the core refuses the first stored event after the latest checkpoint
+//! with `EVENT_CHAIN_BROKEN`, which the message names), never a desk that seals differently.
+//! One limit: a checkpoint holds no trace of the key, so when no event was stored after the
+//! latest checkpoint there is nothing to check the key against and the desk opens; its next
+//! events are then sealed with the key it was opened with, and an open with the right key
+//! refuses them. Keep the key with the location.
 
+use crate::ops::privacy::Secret;
+use partnerdesk::chain::EventKey;
 use partnerdesk::{Desk, Error, PartnerId};
 use partnerdesk_store::{AnyStore, DurableDesk, Policy, Store, open_store};
 use std::ops::Deref;
 use std::time::Duration;
 
-/// How a durable desk retries a command after another instance's change, and how often it
-/// stores a checkpoint. Hosts pass these as optional arguments of `open`; the defaults are the
-/// store's ([`Policy::default`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// How a durable desk retries a command after another instance's change, how often it
+/// stores a checkpoint and which key seals its events. Hosts pass these as optional arguments
+/// of `open`, `create` and `save_to`; the defaults are the store's ([`Policy::default`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct StoreOptions {
     /// How many times a command runs before `CONCURRENT_CHANGE` is returned (1 to
     /// [`StoreOptions::MAX_ATTEMPTS`]; default 8).
@@ -29,6 +43,10 @@ pub struct StoreOptions {
     /// A checkpoint every this many events (default 10,000; 0: only when asked for, with
     /// `checkpoint()`).
     pub checkpoint_every: Option<u64>,
+    /// The secret (at least 16 bytes) the desk's events are sealed with, HMAC-SHA256 (see
+    /// the [module documentation](self)); shorter is `INVALID_ARGUMENT` on `event_key`.
+    /// Default: none, plain SHA-256 links. `Debug` shows its length only.
+    pub event_key: Option<Secret>,
 }
 
 impl StoreOptions {
@@ -36,9 +54,16 @@ impl StoreOptions {
     pub const MAX_ATTEMPTS: u32 = 64;
 
     /// The store's policy for these options (`INVALID_ARGUMENT` on `max_attempts` out of
-    /// range).
+    /// range, on `event_key` too short).
     fn policy(&self) -> Result<Policy, Error> {
-        let mut policy = Policy::default();
+        let mut policy = Policy {
+            event_key: self
+                .event_key
+                .as_ref()
+                .map(|k| EventKey::new(&k.0))
+                .transpose()?,
+            ..Policy::default()
+        };
         if let Some(n) = self.max_attempts {
             if !(1..=Self::MAX_ATTEMPTS).contains(&n) {
                 return Err(Error::InvalidArgument {
@@ -151,9 +176,13 @@ impl HostDesk {
     /// Opens the desk of `partner` stored at `location` (no partner: the one desk the store
     /// holds): its latest checkpoint and the events and audit records after it.
     ///
+    /// With [`StoreOptions::event_key`] the stored events are checked against that key, and
+    /// the desk seals its next ones with it.
+    ///
     /// Errors: `INVALID_ID` (partner), `INVALID_ARGUMENT` (location, options; no partner named
     /// while the store holds several desks), `STORE_UNAVAILABLE` (unreachable, or no such desk
-    /// there), `STORE_CORRUPT`, `STORE_VERSION_UNSUPPORTED`.
+    /// there), `STORE_CORRUPT` (also: events sealed with a key opened without it or with
+    /// another, see the [module documentation](self)), `STORE_VERSION_UNSUPPORTED`.
     pub fn open(
         location: &str,
         partner: Option<&str>,
@@ -175,13 +204,20 @@ impl HostDesk {
     /// Stores `desk` at `location` as a new durable desk (its first checkpoint) and holds it
     /// there. `INVALID_ARGUMENT` on `location` when the store already holds a desk of that
     /// partner (open that one instead: nothing is overwritten); otherwise as
-    /// [`HostDesk::open`]. A desk whose events are sealed with a key is refused
-    /// (`INVALID_ARGUMENT` on `key`, see [`HostDesk::set_event_key`]).
-    pub fn create(location: &str, desk: Desk, options: StoreOptions) -> Result<Self, Error> {
-        if desk.has_event_key() {
-            return Err(no_event_key());
-        }
+    /// [`HostDesk::open`].
+    ///
+    /// With [`StoreOptions::event_key`], the desk seals every event from its first checkpoint
+    /// on with that key: a desk without a key is given it, a desk that already has one must
+    /// have the same. A desk sealed with a key the options do not carry (none, or another) is
+    /// refused with `INVALID_ARGUMENT` on `event_key`, before the store is touched.
+    pub fn create(location: &str, mut desk: Desk, options: StoreOptions) -> Result<Self, Error> {
         let policy = options.policy()?;
+        if !desk.seals_with(policy.event_key.as_ref()) {
+            if desk.has_event_key() {
+                return Err(other_event_key());
+            }
+            desk.set_event_key(policy.event_key.clone());
+        }
         let mut store = open_store(location)?;
         if store.head(&desk.partner().id)?.is_some() {
             return Err(Error::InvalidArgument {
@@ -275,20 +311,23 @@ impl HostDesk {
     }
 
     /// Seals this desk's next events with `key` (`None`: plain SHA-256 links), as
-    /// [`Desk::set_event_key`]. Only in memory: a durable desk's events are read back without
-    /// a key when it opens, so a key there is `INVALID_ARGUMENT` on `key` (clearing it is
-    /// allowed).
-    pub fn set_event_key(
-        &mut self,
-        key: Option<partnerdesk::chain::EventKey>,
-    ) -> Result<(), Error> {
-        match (&mut self.kind, key) {
-            (Kind::Memory(desk), key) => {
+    /// [`Desk::set_event_key`]. On a durable desk only the key it already seals with (the one
+    /// it was opened or created with, [`StoreOptions::event_key`]) is accepted, as a no-op:
+    /// any other key, or `None` on a keyed desk, is `INVALID_ARGUMENT` on `key`, since a key
+    /// changed mid-log would make the stored log fail its next open (`STORE_CORRUPT`).
+    pub fn set_event_key(&mut self, key: Option<EventKey>) -> Result<(), Error> {
+        match &mut self.kind {
+            Kind::Memory(desk) => {
                 desk.set_event_key(key);
                 Ok(())
             }
-            (Kind::Durable(..), None) => Ok(()),
-            (Kind::Durable(..), Some(_)) => Err(no_event_key()),
+            Kind::Durable(durable, _) if durable.desk().seals_with(key.as_ref()) => Ok(()),
+            Kind::Durable(..) => Err(Error::InvalidArgument {
+                field: "key".to_owned(),
+                reason: "a durable desk keeps the event key it was opened with (a key changed \
+                         mid-log would not open again); give the key to open, create or save_to"
+                    .to_owned(),
+            }),
         }
     }
 
@@ -320,11 +359,12 @@ fn the_one_desk(store: &mut dyn Store) -> Result<PartnerId, Error> {
     }
 }
 
-/// `INVALID_ARGUMENT` on `key`: an event key on a durable desk.
-fn no_event_key() -> Error {
+/// `INVALID_ARGUMENT` on `event_key`: a desk sealed with a key the store options do not carry.
+fn other_event_key() -> Error {
     Error::InvalidArgument {
-        field: "key".to_owned(),
-        reason: "a durable desk's events are not sealed with a key (open reads them without one)"
+        field: "event_key".to_owned(),
+        reason: "the desk seals its events with a key the options do not carry; pass the same \
+                 key as event_key"
             .to_owned(),
     }
 }

@@ -4,7 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use chrono::{DateTime, Utc};
+use partnerdesk::chain::EventKey;
 use partnerdesk::{Actor, Desk, Invocation, OperatorId, Permission, demo};
+use partnerdesk_host::ops::privacy::Secret;
 use partnerdesk_host::{HostDesk, StoreOptions};
 use std::path::{Path, PathBuf};
 
@@ -148,7 +150,7 @@ fn two_desks_on_one_file_conflict_then_converge() -> TestResult {
         max_attempts: Some(1),
         ..StoreOptions::default()
     };
-    let mut a = HostDesk::create(&location(dir.path()), desk, once)?;
+    let mut a = HostDesk::create(&location(dir.path()), desk, once.clone())?;
     let mut b = HostDesk::open(&location(dir.path()), Some(&partner), once)?;
     let admin = as_admin(now)?;
     let ops = OperatorId::new("ops_billing")?;
@@ -287,7 +289,7 @@ fn a_host_desk_can_be_shared_between_threads() {
 }
 
 #[test]
-fn event_keys_stay_in_memory_and_follow_waits_at_most_an_hour() -> TestResult {
+fn an_unkeyed_durable_desk_takes_no_key_and_follow_waits_at_most_an_hour() -> TestResult {
     let dir = tempfile::tempdir()?;
     let (desk, _) = demo_desk()?;
     let mut held = HostDesk::new(desk);
@@ -304,5 +306,133 @@ fn event_keys_stay_in_memory_and_follow_waits_at_most_an_hour() -> TestResult {
     let long = held.follow(HostDesk::MAX_FOLLOW + std::time::Duration::from_millis(1));
     assert_eq!(code(long), "INVALID_ARGUMENT");
     assert!(!held.follow(std::time::Duration::from_millis(10))?);
+    Ok(())
+}
+
+fn key_options(secret: &[u8]) -> StoreOptions {
+    StoreOptions {
+        event_key: Some(Secret(secret.to_vec())),
+        ..StoreOptions::default()
+    }
+}
+
+/// The field an `INVALID_ARGUMENT` names (else the error's code).
+fn field<T: std::fmt::Debug>(r: Result<T, partnerdesk::Error>) -> String {
+    match r {
+        Err(partnerdesk::Error::InvalidArgument { field, .. }) => field,
+        other => code(other),
+    }
+}
+
+const KEY: &[u8] = b"the host's event key, 32 bytes!!";
+const OTHER: &[u8] = b"another host's key, also 32 b..";
+
+#[test]
+fn a_keyed_store_reopens_with_its_key_and_refuses_a_missing_or_other_key() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let loc = location(dir.path());
+    let (desk, now) = demo_desk()?;
+    let partner = desk.partner().id.as_str().to_owned();
+    // An unkeyed desk takes the options' key from its first checkpoint on.
+    let mut held = HostDesk::create(&loc, desk, key_options(KEY))?;
+    let key = EventKey::new(KEY)?;
+    assert!(held.seals_with(Some(&key)));
+    let admin = as_admin(now)?;
+    let ops = OperatorId::new("ops_billing")?;
+    held.change(|d| d.grant_permissions(&admin, &ops, &[Permission::ViewSpend]))?;
+    let (mark, head) = (held.mark(), held.chain_head().to_owned());
+    let last = held.events().last().map(|e| e.link.clone());
+    assert_eq!(last.as_deref(), Some(head.as_str()), "the change is sealed");
+    drop(held);
+
+    for (options, what) in [
+        (StoreOptions::default(), "without the key"),
+        (key_options(OTHER), "with another key"),
+    ] {
+        let opened = HostDesk::open(&loc, Some(&partner), options);
+        let message = opened.as_ref().err().map(ToString::to_string);
+        assert_eq!(code(opened), "STORE_CORRUPT", "{what}");
+        assert!(
+            message.is_some_and(|m| m.contains("EVENT_CHAIN_BROKEN")),
+            "{what}: the message names the core's refusal"
+        );
+    }
+
+    let mut reopened = HostDesk::open(&loc, Some(&partner), key_options(KEY))?;
+    assert_eq!(reopened.mark(), mark);
+    assert_eq!(reopened.chain_head(), head);
+    assert!(
+        reopened
+            .operator(&ops)?
+            .permissions
+            .contains(&Permission::ViewSpend)
+    );
+    assert!(reopened.seals_with(Some(&key)));
+    // It keeps sealing with the key: a second change reopens too.
+    reopened.change(|d| d.grant_permissions(&admin, &ops, &[Permission::SetBudget]))?;
+    let head = reopened.chain_head().to_owned();
+    drop(reopened);
+    let again = HostDesk::open(&loc, None, key_options(KEY))?;
+    assert_eq!(again.chain_head(), head);
+    assert!(
+        again
+            .operator(&ops)?
+            .permissions
+            .contains(&Permission::SetBudget)
+    );
+    Ok(())
+}
+
+#[test]
+fn create_and_save_to_take_a_keyed_desk_only_with_its_own_key() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let loc = location(dir.path());
+    let (desk, now) = demo_desk()?;
+    let key = EventKey::new(KEY)?;
+    let mut held = HostDesk::new(desk);
+    held.set_event_key(Some(key.clone()))?;
+    let admin = as_admin(now)?;
+    let ops = OperatorId::new("ops_billing")?;
+    held.change(|d| d.grant_permissions(&admin, &ops, &[Permission::ViewSpend]))?;
+
+    // Refused before the store is touched: no file appears.
+    assert_eq!(
+        field(held.save_to(&loc, StoreOptions::default())),
+        "event_key"
+    );
+    assert_eq!(field(held.save_to(&loc, key_options(OTHER))), "event_key");
+    assert_eq!(
+        field(held.save_to(&loc, key_options(b"short"))),
+        "event_key"
+    );
+    let copy = (*held).clone();
+    assert_eq!(
+        field(HostDesk::create(&loc, copy, StoreOptions::default())),
+        "event_key"
+    );
+    assert!(!std::path::Path::new(&loc).exists());
+    assert_eq!(held.store_kind(), None, "still in memory");
+
+    held.save_to(&loc, key_options(KEY))?;
+    assert_eq!(held.store_kind().map(|k| k.as_str()), Some("sqlite"));
+    // On a durable desk only the key it has is accepted.
+    held.set_event_key(Some(key.clone()))?;
+    assert_eq!(field(held.set_event_key(None)), "key");
+    assert_eq!(
+        field(held.set_event_key(Some(EventKey::new(OTHER)?))),
+        "key"
+    );
+    assert!(held.seals_with(Some(&key)));
+    held.change(|d| d.grant_permissions(&admin, &ops, &[Permission::SetBudget]))?;
+    let snapshot = held.to_snapshot_json()?;
+    // A keyed durable desk copied onto another store needs its key there too.
+    let second = dir.path().join("second.db").to_string_lossy().into_owned();
+    assert_eq!(
+        field(held.save_to(&second, StoreOptions::default())),
+        "event_key"
+    );
+    drop(held);
+    let reopened = HostDesk::open(&loc, None, key_options(KEY))?;
+    assert_eq!(reopened.to_snapshot_json()?, snapshot);
     Ok(())
 }

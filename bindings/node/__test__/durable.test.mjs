@@ -218,16 +218,51 @@ test('an export on a durable desk: its audit record and its job are committed', 
   assert.deepEqual(state(reopened), state(d))
 })
 
-test('an event key stays in memory: refused on a durable desk and by saveTo', async () => {
+const KEY = Buffer.from("the host's event key, 32 bytes!!")
+const OTHER = Buffer.from("another host's key, also 32 b..")
+
+test('a store sealed with eventKey reopens with that key only: STORE_CORRUPT without it or with another', async () => {
+  const location = fresh()
+  const desk = pd.Desk.demo(30, 7)
+  await desk.saveTo(location, { eventKey: KEY })
+  desk.grantPermissions(admin, 'ops_billing', ['PD_VIEW_SPEND'])
+  const want = state(desk)
+  const head = desk.chainHead()
+  assert.equal(head.length, 64)
+  assert.equal(desk.events().at(-1)?.link, head)
+
+  for (const options of [{}, { eventKey: OTHER }]) {
+    const err = await rejected(pd.Desk.open(location, options))
+    assert.equal(err.code, 'STORE_CORRUPT', JSON.stringify(options))
+    assert.match(err.message, /EVENT_CHAIN_BROKEN/)
+  }
+  const reopened = await pd.Desk.open(location, { eventKey: KEY })
+  assert.deepEqual(state(reopened), want)
+  assert.equal(reopened.chainHead(), head)
+  // It keeps sealing with the key: a further change opens again with it.
+  reopened.grantPermissions(admin, 'ops_billing', ['PD_REVEAL_SENSITIVE'])
+  const again = await pd.Desk.open(location, { eventKey: KEY })
+  assert.deepEqual(state(again), state(reopened))
+})
+
+test('saveTo of a desk with an event key needs that key; a durable desk keeps its key', async () => {
   const desk = pd.Desk.demo(20, 3)
-  desk.setEventKey(randomBytes(32))
-  const keyed = await rejected(desk.saveTo(fresh()))
-  assert.equal(keyed.code, 'INVALID_ARGUMENT')
-  assert.match(keyed.message, /key/)
-  assert.equal(desk.storeKind, null, 'still in memory')
-  desk.setEventKey(null)
-  await desk.saveTo(fresh())
-  const onDurable = thrown(() => desk.setEventKey(randomBytes(32)))
-  assert.equal(onDurable.code, 'INVALID_ARGUMENT')
-  desk.setEventKey(null)
+  desk.setEventKey(KEY)
+  for (const options of [undefined, { eventKey: OTHER }, { eventKey: Buffer.from('short') }]) {
+    const keyed = await rejected(desk.saveTo(fresh(), options))
+    assert.ok(pd.PartnerDeskError.is(keyed, 'INVALID_ARGUMENT'))
+    assert.equal(keyed.details.field, 'event_key')
+    assert.equal(desk.storeKind, null, 'still in memory')
+  }
+  const location = fresh()
+  await desk.saveTo(location, { eventKey: KEY })
+  assert.equal(desk.storeKind, 'sqlite')
+  desk.setEventKey(KEY) // the key it has: accepted
+  for (const key of [null, OTHER]) {
+    const onDurable = thrown(() => desk.setEventKey(key))
+    assert.ok(pd.PartnerDeskError.is(onDurable, 'INVALID_ARGUMENT'))
+    assert.equal(onDurable.details.field, 'key')
+  }
+  desk.grantPermissions(admin, 'ops_billing', ['PD_VIEW_SPEND'])
+  assert.deepEqual(state(await pd.Desk.open(location, { eventKey: KEY })), state(desk))
 })

@@ -14,6 +14,7 @@ use napi::Task;
 use napi::bindgen_prelude::{AsyncTask, Env};
 use napi_derive::napi;
 use partnerdesk::Error as CoreError;
+use partnerdesk_host::ops::privacy::Secret;
 use partnerdesk_host::{HostDesk, StoreKind as CoreKind, StoreOptions as CoreOptions};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
@@ -42,15 +43,23 @@ impl From<CoreKind> for StoreKind {
     }
 }
 
-/// How a durable desk retries and checkpoints (both optional: the store's defaults).
-#[napi(object)]
-#[derive(Debug, Clone, Copy, Default)]
+/// How a durable desk retries, checkpoints and seals its events (all optional: the store's
+/// defaults).
+#[napi(object, object_to_js = false)]
+#[derive(Debug, Clone, Default)]
 pub struct StoreOptions {
     /// How many times a change runs before `CONCURRENT_CHANGE` is thrown, when another
     /// instance changed the desk first (1 to 64; default 8).
     pub max_attempts: Option<u32>,
     /// A checkpoint every this many events (default 10,000; 0: only on `checkpoint()`).
     pub checkpoint_every: Option<u32>,
+    /// The secret (at least 16 bytes) the desk's events are sealed with, HMAC-SHA256; the
+    /// store never holds it, so give it to every `Desk.open` and `saveTo` of that desk. A
+    /// store sealed with a key opened without it or with another rejects with
+    /// `STORE_CORRUPT`; `saveTo` of a desk that has a key (`setEventKey`) needs the same one
+    /// (`INVALID_ARGUMENT` on `event_key` otherwise). Default: no key.
+    #[napi(ts_type = "Buffer")]
+    pub event_key: Option<Secret>,
 }
 
 impl From<StoreOptions> for CoreOptions {
@@ -58,12 +67,13 @@ impl From<StoreOptions> for CoreOptions {
         CoreOptions {
             max_attempts: o.max_attempts,
             checkpoint_every: o.checkpoint_every.map(u64::from),
+            event_key: o.event_key,
         }
     }
 }
 
 /// Options of `Desk.open`: which desk, and the store options.
-#[napi(object)]
+#[napi(object, object_to_js = false)]
 #[derive(Debug, Clone, Default)]
 pub struct OpenOptions {
     /// The partner whose desk to open (default: the one desk the store holds;
@@ -73,6 +83,9 @@ pub struct OpenOptions {
     pub max_attempts: Option<u32>,
     /// See `StoreOptions.checkpointEvery`.
     pub checkpoint_every: Option<u32>,
+    /// See `StoreOptions.eventKey`.
+    #[napi(ts_type = "Buffer")]
+    pub event_key: Option<Secret>,
 }
 
 #[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
@@ -81,7 +94,8 @@ impl Desk {
     /// Opens the desk stored at `location` (a SQLite file path, or a `postgresql://` URL) on a
     /// worker thread: its latest checkpoint and the events and audit records after it. Every
     /// change of the desk is then committed to the store before it returns. Rejects with
-    /// `STORE_UNAVAILABLE` (unreachable, or no such desk there), `STORE_CORRUPT`,
+    /// `STORE_UNAVAILABLE` (unreachable, or no such desk there), `STORE_CORRUPT` (also: events
+    /// sealed with a key opened without `eventKey` or with another),
     /// `STORE_VERSION_UNSUPPORTED`, `INVALID_ID` (partner) or `INVALID_ARGUMENT`.
     #[napi(ts_return_type = "Promise<Desk>")]
     pub fn open(location: String, options: Option<OpenOptions>) -> AsyncTask<OpenDesk> {
@@ -92,6 +106,7 @@ impl Desk {
             options: CoreOptions {
                 max_attempts: o.max_attempts,
                 checkpoint_every: o.checkpoint_every.map(u64::from),
+                event_key: o.event_key,
             },
         })
     }
@@ -167,7 +182,11 @@ impl Task for OpenDesk {
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
         Ok(crate::panic_guard::compute("Desk.open", || {
-            HostDesk::open(&self.location, self.partner.as_deref(), self.options)
+            HostDesk::open(
+                &self.location,
+                self.partner.as_deref(),
+                self.options.clone(),
+            )
         }))
     }
 
@@ -215,9 +234,9 @@ impl Task for StoreWork {
         Ok(crate::panic_guard::compute("Desk.store", || {
             let mut desk = self.desk.write().unwrap_or_else(PoisonError::into_inner);
             match &self.job {
-                Job::SaveTo { location, options } => {
-                    desk.save_to(location, *options).map(|()| Done::Saved)
-                }
+                Job::SaveTo { location, options } => desk
+                    .save_to(location, options.clone())
+                    .map(|()| Done::Saved),
                 Job::Follow(timeout) => desk.follow(*timeout).map(Done::Followed),
                 Job::Checkpoint => desk.checkpoint().map(Done::Checkpoint),
             }

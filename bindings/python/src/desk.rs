@@ -281,19 +281,23 @@ impl PyDesk {
     /// file is made if missing) or a `postgresql://` URL. `partner` names the desk to open;
     /// without it, the one desk the store holds. `max_attempts` (1 to 64, default 8): how many
     /// times a change runs when other instances keep committing first; `checkpoint_every`
-    /// (default 10,000; 0: only on `checkpoint()`). Every change is committed before it
-    /// returns. Releases the GIL while it reads the store.
+    /// (default 10,000; 0: only on `checkpoint()`); `event_key` (`bytes`, at least 16): the
+    /// secret the stored events were sealed with, HMAC-SHA256, which the desk seals its next
+    /// ones with too. A store sealed with a key opened without it or with another is
+    /// `StoreCorruptError`. Every change is committed before it returns. Releases the GIL
+    /// while it reads the store.
     #[staticmethod]
-    #[pyo3(signature = (location, *, partner = None, max_attempts = None, checkpoint_every = None))]
+    #[pyo3(signature = (location, *, partner = None, max_attempts = None, checkpoint_every = None, event_key = None))]
     fn open(
         py: Python<'_>,
         location: &Bound<'_, PyAny>,
         partner: Option<String>,
         max_attempts: Option<i64>,
         checkpoint_every: Option<i64>,
+        event_key: Option<partnerdesk_host::ops::privacy::Secret>,
     ) -> PyResult<Self> {
         let location = crate::held::location_arg(py, location)?;
-        let options = crate::held::options_arg(py, max_attempts, checkpoint_every)?;
+        let options = crate::held::options_arg(py, max_attempts, checkpoint_every, event_key)?;
         let held = py
             .detach(|| HostDesk::open(&location, partner.as_deref(), options))
             .py(py)?;
@@ -303,20 +307,22 @@ impl PyDesk {
     /// Stores a copy of this desk at `location` (as `open`'s) as a new durable desk and keeps
     /// working there: every later change is committed to it before it returns. Refused
     /// (`InvalidArgumentError`) when that store already holds this partner's desk; on any
-    /// error the desk stays as and where it was. A desk with an event key is refused
-    /// (`InvalidArgumentError` on `key`; see `set_event_key`). Releases the GIL while it
-    /// writes.
-    #[pyo3(signature = (location, *, max_attempts = None, checkpoint_every = None))]
+    /// error the desk stays as and where it was. With `event_key` (as `open`'s) the stored
+    /// desk seals its events with that key; a desk that already has an event key
+    /// (`set_event_key`) must be given the same one (`InvalidArgumentError` on `event_key`
+    /// otherwise). Releases the GIL while it writes.
+    #[pyo3(signature = (location, *, max_attempts = None, checkpoint_every = None, event_key = None))]
     fn save_to(
         &self,
         py: Python<'_>,
         location: &Bound<'_, PyAny>,
         max_attempts: Option<i64>,
         checkpoint_every: Option<i64>,
+        event_key: Option<partnerdesk_host::ops::privacy::Secret>,
     ) -> PyResult<()> {
         self.not_in_own_export()?;
         let location = crate::held::location_arg(py, location)?;
-        let options = crate::held::options_arg(py, max_attempts, checkpoint_every)?;
+        let options = crate::held::options_arg(py, max_attempts, checkpoint_every, event_key)?;
         py.detach(|| self.write().save_to(&location, options))
             .py(py)
     }

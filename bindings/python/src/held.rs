@@ -3,6 +3,7 @@
 //! `partnerdesk_host::HostDesk`.
 
 use partnerdesk::Error;
+use partnerdesk_host::ops::privacy::Secret;
 use partnerdesk_host::{HostDesk, StoreOptions};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDelta, PyString};
@@ -36,11 +37,13 @@ pub(crate) fn location_arg(py: Python<'_>, location: &Bound<'_, PyAny>) -> PyRes
         .map_err(|_| invalid(py, "location", "expected a UTF-8 path"))
 }
 
-/// `open`'s and `save_to`'s options; out of range: `InvalidArgumentError`.
+/// `open`'s and `save_to`'s options; out of range: `InvalidArgumentError` (a short
+/// `event_key` too, when the desk opens).
 pub(crate) fn options_arg(
     py: Python<'_>,
     max_attempts: Option<i64>,
     checkpoint_every: Option<i64>,
+    event_key: Option<Secret>,
 ) -> PyResult<StoreOptions> {
     let range = format!("expected 1 to {}", StoreOptions::MAX_ATTEMPTS);
     let max_attempts = max_attempts
@@ -54,6 +57,7 @@ pub(crate) fn options_arg(
     Ok(StoreOptions {
         max_attempts,
         checkpoint_every,
+        event_key,
     })
 }
 

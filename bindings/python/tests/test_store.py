@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 import uuid
+from typing import Any
 
 import pytest
 
@@ -267,7 +268,7 @@ def test_open_without_a_partner_opens_the_one_desk_there(tmp_path: pathlib.Path)
     ],
 )
 def test_options_out_of_range_are_refused(
-    tmp_path: pathlib.Path, kwargs: dict[str, int], field: str
+    tmp_path: pathlib.Path, kwargs: dict[str, Any], field: str
 ) -> None:
     desk, _ = demo()
     with pytest.raises(partnerdesk.InvalidArgumentError) as e:
@@ -384,22 +385,60 @@ def test_changes_from_several_threads_are_all_committed(tmp_path: pathlib.Path) 
     assert history(Desk.open(tmp_path / "desk.db")) == expected
 
 
-def test_an_event_key_and_a_durable_desk_are_refused_together(tmp_path: pathlib.Path) -> None:
-    """`open` reads a store's events without a key, so a desk sealing its events with one
-    would not open again: neither order is allowed, and nothing is stored."""
+KEY = b"the host's event key, 32 bytes!!"
+OTHER = b"another host's key, also 32 b.."
+
+
+def test_a_store_sealed_with_an_event_key_opens_with_that_key_only(
+    tmp_path: pathlib.Path,
+) -> None:
     desk, now = demo()
-    desk.set_event_key(b"k" * 32)
-    with pytest.raises(partnerdesk.InvalidArgumentError) as e:
-        desk.save_to(tmp_path / "desk.db")
-    assert e.value.field == "key"
-    assert desk.store_kind is None
+    location = tmp_path / "desk.db"
+    desk.save_to(location, event_key=KEY)
+    governed_changes(desk, now)
+    expected = history(desk)
+    head = desk.chain_head()
+    assert head and desk.events()[-1].link == head
+    del desk
+
+    # Without the key, or with another: a typed error, never a desk sealing differently.
+    with pytest.raises(partnerdesk.StoreCorruptError) as e:
+        partnerdesk.open(location)
+    assert "EVENT_CHAIN_BROKEN" in str(e.value)
+    with pytest.raises(partnerdesk.StoreCorruptError):
+        Desk.open(location, event_key=OTHER)
+
+    reopened = partnerdesk.open(location, event_key=KEY)
+    assert history(reopened) == expected
+    assert reopened.chain_head() == head
+    # It keeps sealing with the key: a further change opens again with it.
+    reopened.grant_permissions("admin", "ops_billing", [SET_BUDGET], now=now)
+    expected = history(reopened)
+    del reopened
+    assert history(Desk.open(location, event_key=KEY)) == expected
+
+
+def test_a_desk_with_an_event_key_is_stored_only_with_that_key(tmp_path: pathlib.Path) -> None:
+    """`save_to` of a desk that has a key needs the same key (nothing is stored otherwise);
+    a durable desk's key cannot change (a key changed mid-log would not open again)."""
+    desk, now = demo()
+    desk.set_event_key(KEY)
+    wrong: list[dict[str, Any]] = [{}, {"event_key": OTHER}, {"event_key": b"short"}]
+    for kwargs in wrong:
+        with pytest.raises(partnerdesk.InvalidArgumentError) as e:
+            desk.save_to(tmp_path / "desk.db", **kwargs)
+        assert e.value.field == "event_key", kwargs
+        assert desk.store_kind is None
+    with pytest.raises(TypeError):
+        desk.save_to(tmp_path / "desk.db", event_key="a text key of 32 characters.....")  # type: ignore[arg-type]
     with pytest.raises(partnerdesk.StoreUnavailableError):
         Desk.open(tmp_path / "desk.db")  # nothing was stored
-    desk.set_event_key(None)
-    desk.save_to(tmp_path / "desk.db")
-    with pytest.raises(partnerdesk.InvalidArgumentError) as e2:
-        desk.set_event_key(b"k" * 32)
-    assert e2.value.field == "key"
-    desk.set_event_key(None)  # clearing is allowed
+    desk.save_to(tmp_path / "desk.db", event_key=KEY)
+    assert desk.store_kind == "sqlite"
+    desk.set_event_key(KEY)  # the key it has: accepted
+    for key in (None, OTHER):
+        with pytest.raises(partnerdesk.InvalidArgumentError) as e2:
+            desk.set_event_key(key)
+        assert e2.value.field == "key"
     desk.grant_permissions("admin", "ops_billing", [VIEW_SPEND], now=now)
-    assert history(Desk.open(tmp_path / "desk.db")) == history(desk)
+    assert history(Desk.open(tmp_path / "desk.db", event_key=KEY)) == history(desk)

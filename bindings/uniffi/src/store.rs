@@ -11,6 +11,7 @@
 use crate::desk::Desk;
 use crate::error::Result;
 use partnerdesk_host::HostDesk;
+use partnerdesk_host::ops::privacy::Secret;
 use partnerdesk_host::{StoreKind, StoreOptions};
 use rust_decimal::Decimal;
 use std::sync::Arc;
@@ -100,10 +101,15 @@ pub(crate) fn timeout(t: &HostTimeout) -> partnerdesk::Result<Duration> {
 }
 
 /// The options of `open` and `saveTo`.
-fn options(max_attempts: Option<u32>, checkpoint_every: Option<u64>) -> StoreOptions {
+fn options(
+    max_attempts: Option<u32>,
+    checkpoint_every: Option<u64>,
+    event_key: Option<Secret>,
+) -> StoreOptions {
     StoreOptions {
         max_attempts,
         checkpoint_every,
+        event_key,
     }
 }
 
@@ -117,23 +123,33 @@ impl Desk {
     ///
     /// `maxAttempts` (1 to 64, default 8): how many times a change runs when other instances
     /// commit first, before `CONCURRENT_CHANGE`. `checkpointEvery` (default 10,000; 0: only
-    /// on `checkpoint()`): a checkpoint after this many events.
+    /// on `checkpoint()`): a checkpoint after this many events. `eventKey` (at least 16
+    /// bytes; a Kotlin `ByteArray`, a Swift `Data`): the secret the stored events are sealed
+    /// with (HMAC-SHA256), which the desk seals its next ones with too; the store never holds
+    /// it, so give it to every `open` and `saveTo` of that desk.
     ///
     /// Errors: `STORE_UNAVAILABLE` (unreachable, no such desk there, an empty store),
-    /// `STORE_CORRUPT`, `STORE_VERSION_UNSUPPORTED` (written by a newer library),
+    /// `STORE_CORRUPT` (also: events sealed with a key opened without `eventKey` or with
+    /// another), `STORE_VERSION_UNSUPPORTED` (written by a newer library),
     /// `INVALID_ARGUMENT` (a bad option; no partner named while the store holds several
     /// desks), `INVALID_ID`. The location never appears in an error.
-    #[uniffi::constructor(default(partner = None, max_attempts = None, checkpoint_every = None))]
+    #[uniffi::constructor(default(
+        partner = None,
+        max_attempts = None,
+        checkpoint_every = None,
+        event_key = None
+    ))]
     pub fn open(
         location: String,
         partner: Option<String>,
         max_attempts: Option<u32>,
         checkpoint_every: Option<u64>,
+        event_key: Option<Secret>,
     ) -> Result<Arc<Self>> {
         let held = HostDesk::open(
             &location,
             partner.as_deref(),
-            options(max_attempts, checkpoint_every),
+            options(max_attempts, checkpoint_every, event_key),
         )?;
         Ok(Self::hold(held))
     }
@@ -142,17 +158,19 @@ impl Desk {
     /// and works there from now on: every later change is committed there. On a desk that is
     /// durable already this copies it to another store; the old one is left as it was.
     /// `INVALID_ARGUMENT` when that store holds a desk of this partner already (open it
-    /// instead: nothing is overwritten), and for a desk with an event key (`setEventKey`:
-    /// `open` reads stored events without one); otherwise the errors of `open`. On any error
-    /// this desk stays as and where it was.
-    #[uniffi::method(default(max_attempts = None, checkpoint_every = None))]
+    /// instead: nothing is overwritten), and for a desk with an event key (`setEventKey`)
+    /// whose `eventKey` is missing or another (on `event_key`); otherwise the errors of
+    /// `open`. With `eventKey` (as `open`'s) the stored desk seals its events with it. On any
+    /// error this desk stays as and where it was.
+    #[uniffi::method(default(max_attempts = None, checkpoint_every = None, event_key = None))]
     pub fn save_to(
         &self,
         location: String,
         max_attempts: Option<u32>,
         checkpoint_every: Option<u64>,
+        event_key: Option<Secret>,
     ) -> Result<()> {
-        let options = options(max_attempts, checkpoint_every);
+        let options = options(max_attempts, checkpoint_every, event_key);
         Ok(self.write().save_to(&location, options)?)
     }
 

@@ -78,8 +78,8 @@ SURFACE = [
     r"public struct ResourcePage\b",
     r"public struct SpendPage\b",
     # Durable desks
-    r"public static func `open`\(location: String, partner: String\? = nil, maxAttempts: UInt32\? = nil, checkpointEvery: UInt64\? = nil\)\s*throws\s*-> Desk",
-    r"open func saveTo\(location: String, maxAttempts: UInt32\? = nil, checkpointEvery: UInt64\? = nil\)\s*throws",
+    r"public static func `open`\(location: String, partner: String\? = nil, maxAttempts: UInt32\? = nil, checkpointEvery: UInt64\? = nil, eventKey: Secret\? = nil\)\s*throws\s*-> Desk",
+    r"open func saveTo\(location: String, maxAttempts: UInt32\? = nil, checkpointEvery: UInt64\? = nil, eventKey: Secret\? = nil\)\s*throws",
     r"open func storeKind\(\)\s*-> String\?",
     r"open func refresh\(\)\s*throws\s*-> UInt64",
     r"open func follow\(timeout: HostTimeout\)\s*throws\s*-> Bool",

@@ -359,8 +359,8 @@ pub fn apply_events(desk: &mut HostDesk, events_json: String) -> Result<(), Erro
     desk.change(|d| d.apply_events(events.clone()))
 }
 
-/// Sets (or clears) the key events are sealed with; refused on a durable desk
-/// ([`HostDesk::set_event_key`]).
+/// Sets (or clears) the key events are sealed with; on a durable desk only the key it already
+/// has ([`HostDesk::set_event_key`]).
 pub fn set_event_key(desk: &mut HostDesk, key: Option<Secret>) -> Result<(), Error> {
     let key = key.map(|k| EventKey::new(&k.0)).transpose()?;
     desk.set_event_key(key)
@@ -420,8 +420,9 @@ macro_rules! privacy_operations {
             write fn apply_events(events_json: String) -> () => $crate::ops::privacy::apply_events;
             #[doc = " Sets (or clears, without one) the secret key (at least 16 bytes) the desk seals its"]
             #[doc = " events with (HMAC-SHA256 links) and checks applied events against. Never saved."]
-            #[doc = " Refused on a durable desk (`INVALID_ARGUMENT` on `key`): opening reads the stored"]
-            #[doc = " events without a key, so sealed ones would not open again."]
+            #[doc = " On a durable desk only the key it already seals with is accepted (`INVALID_ARGUMENT`"]
+            #[doc = " on `key` otherwise): a key change mid-log would not open again. Give the key as the"]
+            #[doc = " event key option of opening a store or saving a desk to one instead."]
             write fn set_event_key(key: Option<$crate::ops::privacy::Secret>) -> () => $crate::ops::privacy::set_event_key;
             #[doc = " The link of the last event: the head of the event chain (empty at the start of one)."]
             read fn chain_head() -> String => $crate::ops::privacy::chain_head;

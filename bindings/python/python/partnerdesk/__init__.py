@@ -35,10 +35,13 @@ def open(
     partner: "str | None" = None,
     max_attempts: "int | None" = None,
     checkpoint_every: "int | None" = None,
+    event_key: "bytes | None" = None,
 ) -> Desk:
     """Opens the desk stored at ``location`` (a SQLite file path or a ``postgresql://`` URL):
     the desk of ``partner``, or the one desk the store holds. The same as ``Desk.open``; every
-    change to the desk is committed to the store before it returns.
+    change to the desk is committed to the store before it returns. ``event_key`` (``bytes``,
+    at least 16) is the secret the stored events are sealed with (HMAC-SHA256); a store sealed
+    with a key opened without it or with another raises ``StoreCorruptError``.
 
     Not in ``__all__``: ``from partnerdesk import *`` does not shadow the built-in ``open``.
     """
@@ -47,4 +50,5 @@ def open(
         partner=partner,
         max_attempts=max_attempts,
         checkpoint_every=checkpoint_every,
+        event_key=event_key,
     )

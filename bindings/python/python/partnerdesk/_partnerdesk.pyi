@@ -381,6 +381,7 @@ class Desk:
         partner: str | None = None,
         max_attempts: int | None = None,
         checkpoint_every: int | None = None,
+        event_key: bytes | None = None,
     ) -> Desk: ...
     def save_to(
         self,
@@ -388,6 +389,7 @@ class Desk:
         *,
         max_attempts: int | None = None,
         checkpoint_every: int | None = None,
+        event_key: bytes | None = None,
     ) -> None: ...
     @property
     def store_kind(self) -> Literal["sqlite", "postgresql"] | None: ...

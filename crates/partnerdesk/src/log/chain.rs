@@ -45,7 +45,7 @@ pub const MIN_EVENT_KEY_BYTES: usize = 16;
 /// # Ok::<(), partnerdesk::Error>(())
 /// ```
 #[derive(Clone)]
-pub struct EventKey(#[cfg_attr(not(feature = "serde"), allow(dead_code))] Hmac<Sha256>);
+pub struct EventKey(Hmac<Sha256>);
 
 impl EventKey {
     /// A key from the host's secret bytes (at least [`MIN_EVENT_KEY_BYTES`]); shorter is
@@ -68,6 +68,40 @@ pub(crate) fn hmac_key(secret: &[u8], field: &str, what: &str) -> Result<Hmac<Sh
     <Hmac<Sha256> as KeyInit>::new_from_slice(secret)
         .map_err(|_| Error::invalid_arg(field, "the key could not be used for HMAC-SHA256"))
 }
+
+/// The fixed message whose MAC two keys are compared by ([`EventKey`]'s `PartialEq`).
+const KEY_PROBE: &[u8] = b"partnerdesk: do these two event keys seal alike?";
+
+impl PartialEq for EventKey {
+    /// Whether two keys seal events alike: the MAC of a fixed message under one is verified
+    /// under the other, in constant time (neither key is read out). Keys HMAC treats as one
+    /// (a secret longer than 64 bytes and its SHA-256) are equal, as their links are.
+    ///
+    /// ```
+    /// use partnerdesk::chain::EventKey;
+    /// let a = EventKey::new(b"a host secret of at least 16 bytes")?;
+    /// assert_eq!(a, EventKey::new(b"a host secret of at least 16 bytes")?);
+    /// assert_ne!(a, EventKey::new(b"another secret of 16 bytes or more")?);
+    /// # Ok::<(), partnerdesk::Error>(())
+    /// ```
+    fn eq(&self, other: &Self) -> bool {
+        use hmac::Mac;
+        let tag = self
+            .0
+            .clone()
+            .chain_update(KEY_PROBE)
+            .finalize()
+            .into_bytes();
+        other
+            .0
+            .clone()
+            .chain_update(KEY_PROBE)
+            .verify_slice(&tag)
+            .is_ok()
+    }
+}
+
+impl Eq for EventKey {}
 
 impl fmt::Debug for EventKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -100,6 +100,26 @@ impl Desk {
         self.event_key.is_some()
     }
 
+    /// Whether the desk seals its events with `key` (`None`: with no key, plain SHA-256
+    /// links). Keys are compared as [`crate::chain::EventKey`]'s `PartialEq` does, without
+    /// reading either out: a host that keeps a desk's log elsewhere checks with this that it
+    /// reads the log back with the key the desk seals with.
+    ///
+    /// ```
+    /// use partnerdesk::{demo, chain::EventKey};
+    /// let (mut desk, _) = demo::portfolio(20, 1)?;
+    /// let key = EventKey::new(b"the host keeps this secret safe")?;
+    /// assert!(desk.seals_with(None));
+    /// desk.set_event_key(Some(key.clone()));
+    /// assert!(desk.seals_with(Some(&key)));
+    /// assert!(!desk.seals_with(None));
+    /// assert!(!desk.seals_with(Some(&EventKey::new(b"some other secret, 16+ bytes")?)));
+    /// # Ok::<(), partnerdesk::Error>(())
+    /// ```
+    pub fn seals_with(&self, key: Option<&crate::chain::EventKey>) -> bool {
+        self.event_key.as_ref() == key
+    }
+
     /// The link of the last event applied or emitted: the head of the event chain (empty at
     /// the start of a chain). A snapshot records it, so a log continues from the snapshot.
     pub fn chain_head(&self) -> &str {

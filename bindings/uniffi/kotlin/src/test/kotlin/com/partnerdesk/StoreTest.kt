@@ -206,17 +206,51 @@ class StoreTest {
         }
     }
 
+    private val key = "the host's event key, 32 bytes!!".toByteArray()
+    private val otherKey = "another host's key, also 32 b..".toByteArray()
+
     @Test
-    fun `an event key is refused on a durable desk, which would not open again`() {
+    fun `a store sealed with an event key reopens with that key only`() {
+        val at = location()
+        val (want, head) = Fixtures.demo(60u, 7uL).use { desk ->
+            desk.saveTo(at, eventKey = key)
+            desk.grantPermissions(Actor.Operator(ADMIN), BILLING, listOf("PD_VIEW_SPEND"), now)
+            assertEquals(desk.chainHead(), desk.events().last().link)
+            desk.toSnapshotJson() to desk.chainHead()
+        }
+        for (wrong in listOf(null, otherKey)) {
+            val e = assertFailsWith<PartnerDeskException.StoreCorrupt> { Desk.open(at, eventKey = wrong) }
+            assertTrue("EVENT_CHAIN_BROKEN" in e.what, e.what)
+        }
+        Desk.open(at, eventKey = key).use { reopened ->
+            assertEquals(want, reopened.toSnapshotJson())
+            assertEquals(head, reopened.chainHead())
+            assertTrue("PD_VIEW_SPEND" in permissionsOf(reopened, BILLING))
+            // It keeps sealing with the key: a further change opens again with it.
+            reopened.grantPermissions(Actor.Operator(ADMIN), BILLING, listOf("PD_ASSIGN_ACCOUNT_MANAGER"), now)
+            Desk.open(at, eventKey = key).use { again -> assertEquals(reopened.toSnapshotJson(), again.toSnapshotJson()) }
+        }
+    }
+
+    @Test
+    fun `a desk with an event key is stored only with that key, and a durable desk keeps it`() {
+        Fixtures.demo(20u, 1uL).use { desk ->
+            desk.setEventKey(key)
+            for (wrong in listOf(null, otherKey, ByteArray(4))) {
+                val e = assertFailsWith<PartnerDeskException.InvalidArgument> { desk.saveTo(location("keyed.db"), eventKey = wrong) }
+                assertEquals("event_key", e.field)
+                assertNull(desk.storeKind())
+            }
+            desk.saveTo(location("keyed.db"), eventKey = key)
+            desk.setEventKey(key) // the key it has: accepted
+            for (wrong in listOf(null, otherKey)) {
+                assertEquals("key", assertFailsWith<PartnerDeskException.InvalidArgument> { desk.setEventKey(wrong) }.field)
+            }
+        }
         stored().use { desk ->
             val e = assertFailsWith<PartnerDeskException.InvalidArgument> { desk.setEventKey(ByteArray(32) { 7 }) }
             assertEquals("key", e.field)
             desk.setEventKey(null)
-        }
-        Fixtures.demo(20u, 1uL).use { desk ->
-            desk.setEventKey(ByteArray(32) { 7 })
-            assertEquals("key", assertFailsWith<PartnerDeskException.InvalidArgument> { desk.saveTo(location("keyed.db")) }.field)
-            assertNull(desk.storeKind())
         }
     }
 
