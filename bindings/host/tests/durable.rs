@@ -384,6 +384,38 @@ fn a_keyed_store_reopens_with_its_key_and_refuses_a_missing_or_other_key() -> Te
 }
 
 #[test]
+fn a_keyed_store_refuses_a_missing_or_other_key_right_after_a_checkpoint() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let loc = location(dir.path());
+    let (desk, now) = demo_desk()?;
+    let partner = desk.partner().id.as_str().to_owned();
+    let mut held = HostDesk::create(&loc, desk, key_options(KEY))?;
+    let admin = as_admin(now)?;
+    let ops = OperatorId::new("ops_billing")?;
+    held.change(|d| d.grant_permissions(&admin, &ops, &[Permission::ViewSpend]))?;
+    held.change(|d| d.grant_permissions(&admin, &ops, &[Permission::SetBudget]))?;
+    // Nothing is stored after this checkpoint: the key is checked against its last event.
+    held.checkpoint()?;
+    let head = held.chain_head().to_owned();
+    drop(held);
+    for (options, what) in [
+        (StoreOptions::default(), "without the key"),
+        (key_options(OTHER), "with another key"),
+    ] {
+        let opened = HostDesk::open(&loc, Some(&partner), options);
+        let message = opened.as_ref().err().map(ToString::to_string);
+        assert_eq!(code(opened), "STORE_CORRUPT", "{what}");
+        assert!(
+            message.is_some_and(|m| m.contains("EVENT_CHAIN_BROKEN")),
+            "{what}: the message names the core's refusal"
+        );
+    }
+    let reopened = HostDesk::open(&loc, Some(&partner), key_options(KEY))?;
+    assert_eq!(reopened.chain_head(), head);
+    Ok(())
+}
+
+#[test]
 fn create_and_save_to_take_a_keyed_desk_only_with_its_own_key() -> TestResult {
     let dir = tempfile::tempdir()?;
     let loc = location(dir.path());

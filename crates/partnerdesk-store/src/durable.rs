@@ -491,6 +491,7 @@ fn load<S: Store>(store: &mut S, partner: &PartnerId, policy: &Policy) -> Result
         });
     }
     desk.set_event_key(policy.event_key.clone());
+    check_key_at_checkpoint(store, partner, &desk, policy)?;
     let added = catch_up(store, partner, &mut desk, policy.page)?;
     let mark = desk.mark();
     if mark.events < head.events || mark.audit < head.audit {
@@ -499,6 +500,47 @@ fn load<S: Store>(store: &mut S, partner: &PartnerId, policy: &Policy) -> Result
         });
     }
     Ok((desk, added))
+}
+
+/// Checks the policy's event key against the last event the checkpoint holds, when the log
+/// still has it and the one before it: that event's link, recomputed under the key, must be
+/// the checkpoint's chain head. So a missing or other key is refused at open even when no
+/// event has been stored since the checkpoint (the events after it are checked as they are
+/// applied), instead of sealing the next events with the wrong key. A checkpoint whose last
+/// events are not in the log (the first checkpoint of a desk that had events before it was
+/// stored) cannot be checked this way; its first later event is.
+fn check_key_at_checkpoint<S: Store>(
+    store: &mut S,
+    partner: &PartnerId,
+    desk: &Desk,
+    policy: &Policy,
+) -> Result<()> {
+    let events = desk.mark().events;
+    if events < 2 {
+        return Ok(());
+    }
+    let pair = store.events_after(partner, events - 2, 2)?;
+    let [previous, last] = pair.as_slice() else {
+        return Ok(());
+    };
+    if last.seq != events || last.link != desk.chain_head() {
+        return Ok(());
+    }
+    let expected = last
+        .expected_link(&previous.link, policy.event_key.as_ref())
+        .map_err(|e| corrupt_history("event", e))?;
+    if expected != last.link {
+        return Err(corrupt_history(
+            "event",
+            partnerdesk::Error::EventChainBroken {
+                sequence: last.seq,
+                reason: "the checkpoint's last event was not sealed with this event key \
+                         (or without one)"
+                    .to_owned(),
+            },
+        ));
+    }
+    Ok(())
 }
 
 /// Applies the events and audit records after the desk's mark, page by page; returns how
