@@ -1,6 +1,7 @@
 // Long work runs off the JS thread: timers keep firing, progress arrives on the JS thread.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { performance } from 'node:perf_hooks'
 import { pd } from './helpers.mjs'
 
 // Sizes keep the dev-profile test build quick while the work still takes far longer than a

@@ -1,5 +1,6 @@
 // Does long work stall the event loop? (issue #17, item 4). A benchmark script, not a test:
-// build the release addon first (`npm run build`), then
+// build the release addon first (`npm run build`; or point PARTNERDESK_ADDON at a release
+// `.node` file), then
 //
 //   node bench/event_loop.mjs [--customers 1000000] [--exports 40] [--collections 40]
 //                             [--snapshots 40] [--collect searchAll|collectRows]
@@ -8,7 +9,8 @@
 //    `performance.eventLoopUtilization`) per row while `for await (const row of
 //    desk.searchAll('mtd>=*'))` goes over every associated customer, and while
 //    `desk.collectRows` of the same rows runs and resolves; plus the longest stall of each (the
-//    longest gap between runs of a 1 ms timer).
+//    longest gap between runs of a 1 ms timer); and the CPU time of converting a row alone
+//    (a search page of 1000 rows against its ids, best of 30).
 // 2. The workload of the issue, all started at once: `--exports` CSV exports of every customer
 //    (`exportToFile` into a scratch folder, each file deleted when its promise resolves),
 //    `--collections` row collections of every customer (`searchAll` iterations by default;
@@ -26,7 +28,7 @@ import { parseArgs } from 'node:util'
 
 const require = createRequire(import.meta.url)
 /** @type {typeof import('../index.d.ts')} */
-const { Desk, demoNow } = require('../index.js')
+const { Desk, demoNow } = require(process.env.PARTNERDESK_ADDON ?? '../index.js') // or a .node file
 
 const { values: opts } = parseArgs({
   options: {
@@ -45,8 +47,12 @@ const READ = 'assoc=reseller and mtd>=1000 and (tag:vip or tag:gold) and expires
 const ms = (/** @type {number} */ ns) => (ns / 1e6).toFixed(1)
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ')
 
-/** The longest gap between runs of a 1 ms timer while `work` runs, and the JS thread's busy
- * time then (ms). @param {() => Promise<unknown>} work */
+/**
+ * The longest gap between runs of a 1 ms timer while `work` runs, and the JS thread's busy
+ * time then (ms).
+ * @template T
+ * @param {() => Promise<T>} work
+ */
 async function stallOf(work) {
   let last = performance.now()
   let longest = 0
@@ -89,6 +95,23 @@ console.log(`hand-over, searchAll: ${viaIterator.out} rows, JS thread busy ${via
   `(${perRow(viaIterator, viaIterator.out)} µs a row, wall ${viaIterator.wall.toFixed(0)} ms), longest stall ${viaIterator.longest.toFixed(1)} ms`)
 console.log(`hand-over, collectRows: ${viaArray.out} rows, JS thread busy ${viaArray.busy.toFixed(0)} ms ` +
   `(${perRow(viaArray, viaArray.out)} µs a row, wall ${viaArray.wall.toFixed(0)} ms), longest stall ${viaArray.longest.toFixed(1)} ms`)
+
+// The conversion alone, in CPU time (robust to other processes' load): a search page of 1000
+// rows against the same page's ids, best of 30.
+const cpuOf = (/** @type {() => unknown} */ f) => {
+  let best = Infinity
+  for (let i = 0; i < 30; i++) {
+    const c = process.cpuUsage()
+    f()
+    const d = process.cpuUsage(c)
+    best = Math.min(best, d.user + d.system)
+  }
+  return best
+}
+const pageCpu = cpuOf(() => desk.search(EVERYONE, { limit: 1000, now }))
+const idsCpu = cpuOf(() => desk.searchIds(EVERYONE, { limit: 1000, now }))
+console.log(`row conversion: ${((pageCpu - idsCpu) / 1000).toFixed(2)} µs CPU a row (a page of 1000 rows ` +
+  `${(pageCpu / 1000).toFixed(1)} ms, its ids ${(idsCpu / 1000).toFixed(1)} ms)`)
 
 // 2. The workload, all at once.
 const scratch = mkdtempSync(join(tmpdir(), 'pd-event-loop-'))

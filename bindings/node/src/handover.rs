@@ -23,7 +23,7 @@
 
 use crate::types::CustomerRow;
 use napi::bindgen_prelude::{
-    Env, FunctionCallContext, JsObjectValue, JsValue, Object, ObjectRef, ToNapiValue, Unknown,
+    Env, FunctionCallContext, JsObjectValue, JsValue, Object, ObjectRef, Unknown,
 };
 use napi::{Status, sys};
 use std::cell::RefCell;
@@ -188,14 +188,16 @@ fn run(env: Env) {
 /// Fills `job`'s array until it is complete (`true`) or the slice is over (`false`).
 fn fill(env: &Env, job: &mut Job, started: Instant) -> napi::Result<bool> {
     let array = job.array.get_value(env)?;
+    let factory = crate::rows::factory(env);
     loop {
         for _ in 0..ROWS_PER_LOOK {
             let Some(row) = job.rows.next() else {
                 return Ok(true);
             };
-            // SAFETY: the live env of this JS-thread callback; `array` is a value of it.
+            // SAFETY: the live env of this JS-thread callback; `array` and `factory` are values
+            // of it.
             unsafe {
-                let value = CustomerRow::to_napi_value(env.raw(), row)?;
+                let value = crate::rows::to_js(env.raw(), factory, row)?;
                 check(
                     sys::napi_set_element(env.raw(), array.raw(), job.next, value),
                     "napi_set_element",

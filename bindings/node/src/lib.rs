@@ -24,6 +24,7 @@ pub mod ops;
 pub mod panic_guard;
 pub mod privacy;
 pub mod query;
+mod rows;
 pub mod types;
 pub mod upkeep;
 
@@ -38,6 +39,7 @@ use napi_derive::napi;
 pub fn init(exports: Object<'_>, env: Env) -> napi::Result<()> {
     error::install(&env, &exports)?;
     handover::install(&env)?;
+    rows::install(&env)?;
     iterate::install(&env, &exports)
 }
 
