@@ -97,6 +97,14 @@ test('concurrent collectRows each resolve to their own complete array, in order'
   assert.deepEqual(none, [])
 })
 
+test('saveSnapshot resolves to the same text as toSnapshotJson, non-ASCII included', async () => {
+  const [a, b] = await Promise.all([medium.saveSnapshot(), medium.saveSnapshot()])
+  const sync = medium.toSnapshotJson()
+  assert.ok(/[^\x00-\x7f]/.test(sync), 'the demo snapshot holds non-ASCII text')
+  assert.equal(a, sync)
+  assert.equal(b, sync)
+})
+
 test('collectRows throws the core code at once for a bad filter', async () => {
   assert.throws(() => big.collectRows('mtd>='), { code: 'FILTER_SYNTAX' })
 })

@@ -477,23 +477,30 @@ impl Task for BuildDesk {
     }
 }
 
-/// Writes a snapshot on a worker thread.
+/// Writes a snapshot on a worker thread (as UTF-16, so that the JS string is one copy; it is
+/// made by `crate::handover`, one per event-loop turn at most).
 pub struct SaveSnapshot {
     desk: Shared,
 }
 
 impl Task for SaveSnapshot {
-    type Output = Result<String, CoreError>;
-    type JsValue = String;
+    type Output = Result<Vec<u16>, CoreError>;
+    /// The promise of the string.
+    type JsValue = Object<'static>;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
         Ok(crate::panic_guard::compute("Desk.saveSnapshot", || {
-            read(&self.desk).to_snapshot_json()
+            read(&self.desk)
+                .to_snapshot_json()
+                .map(|json| json.encode_utf16().collect())
         }))
     }
 
-    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<String> {
-        output.map_err(|e| to_js_value(&env, &e))
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Object<'static>> {
+        match output {
+            Ok(utf16) => crate::handover::text_of(&env, utf16, "Desk.saveSnapshot"),
+            Err(e) => Err(to_js_value(&env, &e)),
+        }
     }
 }
 

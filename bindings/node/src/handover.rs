@@ -1,7 +1,9 @@
-//! Large results reach the JS thread in slices: the rows of every `collectRows` that has
-//! finished on the worker pool wait in one queue per JS thread, and one pump converts them
-//! into their arrays for at most [`SLICE`] per event-loop turn, then lets the loop turn
-//! (`setImmediate`) before it goes on.
+//! Large results reach the JS thread in slices: the rows of every `collectRows` (and the text
+//! of every `saveSnapshot`) that has finished on the worker pool wait in one queue per JS
+//! thread, and one pump converts them into their arrays (strings) for at most [`SLICE`] per
+//! event-loop turn, then lets the loop turn (`setImmediate`) before it goes on. A string cannot
+//! be made in parts: it is made in one go, from UTF-16 prepared on the worker thread (one copy,
+//! no decoding), and no more than one per turn once the slice is over.
 //!
 //! Why one queue and not a slice per promise: libuv runs the completions of every finished
 //! worker-pool job back to back, and Node every `setImmediate` queued before a turn's check
@@ -39,13 +41,26 @@ const ROWS_PER_LOOK: usize = 16;
 
 /// One result waiting to be handed over.
 struct Job {
-    rows: std::vec::IntoIter<CustomerRow>,
-    /// The JS array being filled (held by a reference across turns).
-    array: ObjectRef<false>,
-    /// The next index to fill.
-    next: u32,
-    /// Resolved with the array when the last row is in.
+    content: Content,
+    /// Resolved with the array (or the string) when it is complete.
     deferred: sys::napi_deferred,
+    /// The operation, named by an `INTERNAL` error should the hand-over fail.
+    operation: &'static str,
+}
+
+/// What a job hands over.
+enum Content {
+    /// Rows, into an array a slice at a time.
+    Rows {
+        rows: std::vec::IntoIter<CustomerRow>,
+        /// The JS array being filled (held by a reference across turns).
+        array: ObjectRef<false>,
+        /// The next index to fill.
+        next: u32,
+    },
+    /// A text already in UTF-16 (made on the worker thread), so that making the JS string
+    /// is one copy, no decoding; one such string per turn at most.
+    Text(Vec<u16>),
 }
 
 /// This JS thread's queue and pump.
@@ -108,16 +123,50 @@ pub(crate) fn array_of(env: &Env, rows: Vec<CustomerRow>) -> napi::Result<Object
         array.unref(env)?;
         return Err(e);
     }
-    PUMP.with(|p| {
-        p.borrow_mut().jobs.push_back(Job {
-            rows: rows.into_iter(),
-            array,
-            next: 0,
+    queue(
+        env,
+        Job {
+            content: Content::Rows {
+                rows: rows.into_iter(),
+                array,
+                next: 0,
+            },
             deferred,
-        });
-    });
-    schedule(env);
+            operation: "Desk.collectRows",
+        },
+    );
     Ok(Object::from_raw(raw, promise))
+}
+
+/// A promise of the JS string of `utf16` (UTF-16 code units), made on a later turn of the event
+/// loop, one such string per turn at most. `operation` names the call in an `INTERNAL` error.
+pub(crate) fn text_of(
+    env: &Env,
+    utf16: Vec<u16>,
+    operation: &'static str,
+) -> napi::Result<Object<'static>> {
+    let raw = env.raw();
+    let mut deferred = ptr::null_mut();
+    let mut promise = ptr::null_mut();
+    // SAFETY: `raw` is the live env of this JS-thread callback; both are out pointers.
+    check(
+        unsafe { sys::napi_create_promise(raw, &mut deferred, &mut promise) },
+        "napi_create_promise",
+    )?;
+    queue(
+        env,
+        Job {
+            content: Content::Text(utf16),
+            deferred,
+            operation,
+        },
+    );
+    Ok(Object::from_raw(raw, promise))
+}
+
+fn queue(env: &Env, job: Job) {
+    PUMP.with(|p| p.borrow_mut().jobs.push_back(job));
+    schedule(env);
 }
 
 /// Queues the pump on `setImmediate` unless it is queued already. Should that fail (the
@@ -164,66 +213,89 @@ fn set_immediate(env: &Env, function: &ObjectRef<false>) -> napi::Result<()> {
     )
 }
 
-/// Converts rows into their arrays for at most [`SLICE`], resolving each promise whose array
-/// is complete; queues itself again while rows are left.
+/// Converts rows into their arrays (and texts into strings) for at most [`SLICE`], settling
+/// each promise whose value is complete; queues itself again while work is left.
 fn run(env: Env) {
     let started = Instant::now();
     loop {
         let Some(mut job) = PUMP.with(|p| p.borrow_mut().jobs.pop_front()) else {
             return;
         };
-        let filled = fill(&env, &mut job, started);
-        match filled {
-            Ok(true) => settle(&env, job, Ok(())),
-            Ok(false) => {
+        match step(&env, &mut job, started) {
+            Ok(Some(value)) => settle(&env, job, Ok(value)),
+            Ok(None) => {
                 PUMP.with(|p| p.borrow_mut().jobs.push_front(job));
                 schedule(&env);
                 return;
             }
             Err(e) => settle(&env, job, Err(e)),
         }
-    }
-}
-
-/// Fills `job`'s array until it is complete (`true`) or the slice is over (`false`).
-fn fill(env: &Env, job: &mut Job, started: Instant) -> napi::Result<bool> {
-    let array = job.array.get_value(env)?;
-    let factory = crate::rows::factory(env);
-    loop {
-        for _ in 0..ROWS_PER_LOOK {
-            let Some(row) = job.rows.next() else {
-                return Ok(true);
-            };
-            // SAFETY: the live env of this JS-thread callback; `array` and `factory` are values
-            // of it.
-            unsafe {
-                let value = crate::rows::to_js(env.raw(), factory, row)?;
-                check(
-                    sys::napi_set_element(env.raw(), array.raw(), job.next, value),
-                    "napi_set_element",
-                )?;
-            }
-            job.next += 1;
-        }
         if started.elapsed() >= SLICE {
-            return Ok(false);
+            if PUMP.with(|p| !p.borrow().jobs.is_empty()) {
+                schedule(&env);
+            }
+            return;
         }
     }
 }
 
-/// Resolves `job`'s promise with its array, or rejects it with an `INTERNAL` error.
-fn settle(env: &Env, job: Job, outcome: napi::Result<()>) {
-    let value = outcome.and_then(|()| job.array.get_value(env).map(|a| a.raw()));
+/// Works on `job` until its value is complete (`Some`) or the slice is over (`None`).
+fn step(env: &Env, job: &mut Job, started: Instant) -> napi::Result<Option<sys::napi_value>> {
+    match &mut job.content {
+        Content::Rows { rows, array, next } => {
+            let array = array.get_value(env)?;
+            let factory = crate::rows::factory(env);
+            loop {
+                for _ in 0..ROWS_PER_LOOK {
+                    let Some(row) = rows.next() else {
+                        return Ok(Some(array.raw()));
+                    };
+                    // SAFETY: the live env of this JS-thread callback; `array` and `factory`
+                    // are values of it.
+                    unsafe {
+                        let value = crate::rows::to_js(env.raw(), factory, row)?;
+                        check(
+                            sys::napi_set_element(env.raw(), array.raw(), *next, value),
+                            "napi_set_element",
+                        )?;
+                    }
+                    *next += 1;
+                }
+                if started.elapsed() >= SLICE {
+                    return Ok(None);
+                }
+            }
+        }
+        Content::Text(utf16) => {
+            let len = isize::try_from(utf16.len())
+                .map_err(|_| napi::Error::new(Status::InvalidArg, "text too long".to_owned()))?;
+            let mut value = ptr::null_mut();
+            // SAFETY: the live env of this JS-thread callback; `utf16` holds `len` code units;
+            // `value` is an out pointer.
+            check(
+                unsafe {
+                    sys::napi_create_string_utf16(env.raw(), utf16.as_ptr(), len, &mut value)
+                },
+                "napi_create_string_utf16",
+            )?;
+            Ok(Some(value))
+        }
+    }
+}
+
+/// Resolves `job`'s promise with its value, or rejects it with an `INTERNAL` error naming the
+/// operation.
+fn settle(env: &Env, job: Job, value: napi::Result<sys::napi_value>) {
     // SAFETY: the live env of this JS-thread callback; `job.deferred` came from
     // `napi_create_promise` on it and is settled exactly once, here.
     let _status = unsafe {
         match value {
-            Ok(array) => sys::napi_resolve_deferred(env.raw(), job.deferred, array),
+            Ok(v) => sys::napi_resolve_deferred(env.raw(), job.deferred, v),
             Err(_) => {
                 let code = crate::error::Code::of(&partnerdesk::Error::Internal {
-                    operation: "Desk.collectRows".to_owned(),
+                    operation: job.operation.to_owned(),
                 });
-                let message = "internal error while handing the rows to JS";
+                let message = "internal error while handing the result to JS";
                 let error = crate::error::error_object(env, &code, message)
                     .or_else(|_| env.create_error(napi::Error::from_reason(message)))
                     .map_or(ptr::null_mut(), |o| o.raw());
@@ -231,5 +303,7 @@ fn settle(env: &Env, job: Job, outcome: napi::Result<()>) {
             }
         }
     };
-    let _released = job.array.unref(env);
+    if let Content::Rows { array, .. } = job.content {
+        let _released = array.unref(env);
+    }
 }
