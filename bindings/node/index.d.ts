@@ -971,7 +971,9 @@ export declare class Desk {
   pages(query: Query | string, options?: SearchOptions): PageIterator
   /**
    * Every matching row in sort order, built on a worker thread, with progress. Resolves to
-   * an array of rows; rejects with the core's code.
+   * an array of rows, converted to JS objects a few milliseconds per event-loop turn (shared
+   * by every result being handed over), so the loop keeps turning however large it is;
+   * rejects with the core's code.
    */
   collectRows(query: Query | string, options?: CollectOptions): Promise<CustomerRow[]>
   /**

@@ -22,7 +22,7 @@ use crate::error::{Code, invalid_argument, to_js, to_js_value};
 use crate::iterate::{IdPage, Page};
 use crate::types::{CustomerRow, PartnerInfo, SortKey, count32};
 use chrono::{DateTime, Utc};
-use napi::bindgen_prelude::{AsyncTask, Env, Generator};
+use napi::bindgen_prelude::{AsyncTask, Env, Generator, Object};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Status, Task};
 use napi_derive::napi;
@@ -366,7 +366,9 @@ impl Desk {
     }
 
     /// Every matching row in sort order, built on a worker thread, with progress. Resolves to
-    /// an array of rows; rejects with the core's code.
+    /// an array of rows, converted to JS objects a few milliseconds per event-loop turn (shared
+    /// by every result being handed over), so the loop keeps turning however large it is;
+    /// rejects with the core's code.
     #[napi(
         ts_args_type = "query: Query | string, options?: CollectOptions",
         ts_return_type = "Promise<CustomerRow[]>"
@@ -475,27 +477,35 @@ impl Task for BuildDesk {
     }
 }
 
-/// Writes a snapshot on a worker thread.
+/// Writes a snapshot on a worker thread (as UTF-16, so that the JS string is one copy; it is
+/// made by `crate::handover`, one per event-loop turn at most).
 pub struct SaveSnapshot {
     desk: Shared,
 }
 
 impl Task for SaveSnapshot {
-    type Output = Result<String, CoreError>;
-    type JsValue = String;
+    type Output = Result<Vec<u16>, CoreError>;
+    /// The promise of the string.
+    type JsValue = Object<'static>;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
         Ok(crate::panic_guard::compute("Desk.saveSnapshot", || {
-            read(&self.desk).to_snapshot_json()
+            read(&self.desk)
+                .to_snapshot_json()
+                .map(|json| json.encode_utf16().collect())
         }))
     }
 
-    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<String> {
-        output.map_err(|e| to_js_value(&env, &e))
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Object<'static>> {
+        match output {
+            Ok(utf16) => crate::handover::text_of(&env, utf16, "Desk.saveSnapshot"),
+            Err(e) => Err(to_js_value(&env, &e)),
+        }
     }
 }
 
-/// Builds every matching row on a worker thread, page by page, reporting progress.
+/// Builds every matching row on a worker thread, page by page, reporting progress; the rows
+/// reach JS a slice per event-loop turn (`crate::handover`).
 pub struct CollectRows {
     desk: Shared,
     query: CoreQuery,
@@ -505,13 +515,13 @@ pub struct CollectRows {
 }
 
 impl CollectRows {
-    fn run(&self) -> Result<Vec<partnerdesk::row::CustomerRow>, CoreError> {
+    fn run(&self) -> Result<Vec<CustomerRow>, CoreError> {
         let desk = read(&self.desk);
         let mut rows = Vec::new();
         let mut request = PageRequest::first(MAX_PAGE_LIMIT);
         loop {
             let page = desk.search(&self.query, self.sort, &request, self.now)?;
-            rows.extend(page.rows);
+            rows.extend(page.rows.into_iter().map(CustomerRow::from));
             report(
                 self.progress.as_ref(),
                 count32(rows.len()),
@@ -526,8 +536,9 @@ impl CollectRows {
 }
 
 impl Task for CollectRows {
-    type Output = Result<Vec<partnerdesk::row::CustomerRow>, CoreError>;
-    type JsValue = Vec<CustomerRow>;
+    type Output = Result<Vec<CustomerRow>, CoreError>;
+    /// The promise of the array, filled a slice per event-loop turn (`crate::handover`).
+    type JsValue = Object<'static>;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
         Ok(crate::panic_guard::compute("Desk.collectRows", || {
@@ -535,9 +546,9 @@ impl Task for CollectRows {
         }))
     }
 
-    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Vec<CustomerRow>> {
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Object<'static>> {
         match output {
-            Ok(rows) => Ok(rows.into_iter().map(CustomerRow::from).collect()),
+            Ok(rows) => crate::handover::array_of(&env, rows),
             Err(e) => Err(to_js_value(&env, &e)),
         }
     }

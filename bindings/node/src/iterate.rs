@@ -27,7 +27,7 @@ use crate::types::CustomerRow;
 use chrono::{DateTime, Utc};
 use napi::bindgen_prelude::{
     Env, Function, FunctionCallContext, JsObjectValue, JsValue, Object, ObjectRef, PromiseRaw,
-    ToNapiValue,
+    ToNapiValue, TypeName, ValueType,
 };
 use napi::{Property, PropertyAttributes, Task, sys};
 use napi_derive::napi;
@@ -101,10 +101,18 @@ fn make_iterable(
 
 impl ToNapiValue for Page {
     unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        // `{ rows, total, nextCursor? }` as napi-rs would make it, its rows by `crate::rows`.
+        let js = Env::from(env);
         // SAFETY: `env` is the one napi passed to this conversion.
-        let value = unsafe { records::Page::to_napi_value(env, val.0) }?;
-        make_iterable(env, value, |i| &i.rows)?;
-        Ok(value)
+        let rows = unsafe { crate::rows::array_of(env, val.0.rows) }?;
+        let mut obj = Object::new(&js)?;
+        obj.set_named_property("rows", rows)?;
+        obj.set_named_property("total", val.0.total)?;
+        if let Some(cursor) = val.0.next_cursor {
+            obj.set_named_property("nextCursor", cursor)?;
+        }
+        make_iterable(env, obj.raw(), |i| &i.rows)?;
+        Ok(obj.raw())
     }
 }
 
@@ -171,11 +179,35 @@ pub struct RowStep {
 }
 
 impl RowStep {
-    fn of(row: Option<CustomerRow>) -> Self {
-        RowStep {
-            done: row.is_none(),
-            value: row,
+    fn of(row: Option<CustomerRow>) -> Step {
+        Step(row)
+    }
+}
+
+/// A [`RowStep`] as JS gets it, `{ done, value }`, its row converted by `crate::rows` (the
+/// fast conversion of large results) instead of napi-rs's own.
+pub struct Step(Option<CustomerRow>);
+
+impl TypeName for Step {
+    fn type_name() -> &'static str {
+        "RowStep"
+    }
+    fn value_type() -> ValueType {
+        ValueType::Object
+    }
+}
+
+impl ToNapiValue for Step {
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        let mut obj = Object::new(&Env::from(env))?;
+        obj.set_named_property("done", val.0.is_none())?;
+        if let Some(row) = val.0 {
+            let factory = crate::rows::factory(&Env::from(env));
+            // SAFETY: the env napi passed to this conversion; `factory` is a value of it.
+            let value = unsafe { crate::rows::to_js(env, factory, row) }?;
+            obj.set_named_property("value", value)?;
         }
+        Ok(obj.raw())
     }
 }
 
@@ -332,7 +364,7 @@ pub struct NextRow {
 
 impl Task for NextRow {
     type Output = Result<Option<CustomerRow>, CoreError>;
-    type JsValue = RowStep;
+    type JsValue = Step;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
         let mut scan = self.scan.lock().unwrap_or_else(PoisonError::into_inner);
@@ -351,7 +383,7 @@ impl Task for NextRow {
         Ok(out)
     }
 
-    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<RowStep> {
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Step> {
         self.pending.fetch_sub(1, Ordering::AcqRel);
         match output {
             Ok(row) => Ok(RowStep::of(row)),

@@ -16,6 +16,7 @@ pub mod detail;
 pub mod durable;
 mod error;
 pub mod export;
+mod handover;
 pub mod huawei;
 pub mod iterate;
 pub mod lifecycle;
@@ -23,6 +24,7 @@ pub mod ops;
 pub mod panic_guard;
 pub mod privacy;
 pub mod query;
+mod rows;
 pub mod types;
 pub mod upkeep;
 
@@ -31,11 +33,13 @@ use napi::bindgen_prelude::{Env, Object};
 use napi_derive::napi;
 
 /// Finishes the module when a JS environment loads it: `PartnerDeskError` becomes a subclass
-/// of `Error`, pages become iterable and `AsyncRowIterator` async-iterable (the functions this
-/// needs are made once per environment).
+/// of `Error`, pages become iterable and `AsyncRowIterator` async-iterable, and large results
+/// get their pump (`handover`); the functions this needs are made once per environment.
 #[napi(module_exports)]
 pub fn init(exports: Object<'_>, env: Env) -> napi::Result<()> {
     error::install(&env, &exports)?;
+    handover::install(&env)?;
+    rows::install(&env)?;
     iterate::install(&env, &exports)
 }
 

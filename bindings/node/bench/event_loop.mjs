@@ -1,0 +1,178 @@
+// Does long work stall the event loop? (issue #17, item 4). A benchmark script, not a test:
+// build the release addon first (`npm run build`; or point PARTNERDESK_ADDON at a release
+// `.node` file), then
+//
+//   node bench/event_loop.mjs [--customers 1000000] [--exports 40] [--collections 40]
+//                             [--snapshots 40] [--collect searchAll|collectRows]
+//
+// 1. Hand-over cost per row, each alone: the JS thread's busy time (event-loop utilization,
+//    `performance.eventLoopUtilization`) per row while `for await (const row of
+//    desk.searchAll('mtd>=*'))` goes over every associated customer, and while
+//    `desk.collectRows` of the same rows runs and resolves; plus the longest stall of each (the
+//    longest gap between runs of a 1 ms timer); and the CPU time of converting a row alone
+//    (a search page of 1000 rows against its ids, best of 30).
+// 2. The workload of the issue, all started at once: `--exports` CSV exports of every customer
+//    (`exportToFile` into a scratch folder, each file deleted when its promise resolves),
+//    `--collections` row collections of every customer (`searchAll` iterations by default;
+//    `--collect collectRows` for the array form, which holds every row in memory at once),
+//    `--snapshots` `saveSnapshot()` calls (the snapshot is a JS string: there is no streaming or
+//    file form), while `perf_hooks.monitorEventLoopDelay` (1 ms resolution) records the delay
+//    and a synchronous `desk.search` runs every 50 ms (counted: answered, or `DESK_BUSY`).
+//    It prints the delay's max / p99 / p50 and what the reads did.
+import { createRequire } from 'node:module'
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
+import { mkdtempSync, rmSync, unlinkSync } from 'node:fs'
+import { tmpdir, loadavg, cpus } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+
+const require = createRequire(import.meta.url)
+/** @type {typeof import('../index.d.ts')} */
+const { Desk, demoNow } = require(process.env.PARTNERDESK_ADDON ?? '../index.js') // or a .node file
+
+const { values: opts } = parseArgs({
+  options: {
+    customers: { type: 'string', default: '1000000' },
+    seed: { type: 'string', default: '2026' },
+    exports: { type: 'string', default: '40' },
+    collections: { type: 'string', default: '40' },
+    snapshots: { type: 'string', default: '40' },
+    collect: { type: 'string', default: 'searchAll' },
+  },
+})
+const n = (/** @type {string} */ s) => Number.parseInt(s, 10)
+const now = demoNow()
+const EVERYONE = 'mtd>=*'
+const READ = 'assoc=reseller and mtd>=1000 and (tag:vip or tag:gold) and expires<=30d'
+const ms = (/** @type {number} */ ns) => (ns / 1e6).toFixed(1)
+const load = () => loadavg().map((x) => x.toFixed(2)).join(' ')
+
+/**
+ * The longest gap between runs of a 1 ms timer while `work` runs, and the JS thread's busy
+ * time then (ms).
+ * @template T
+ * @param {() => Promise<T>} work
+ */
+async function stallOf(work) {
+  let last = performance.now()
+  let longest = 0
+  const timer = setInterval(() => {
+    const t = performance.now()
+    longest = Math.max(longest, t - last)
+    last = t
+  }, 1)
+  const elu0 = performance.eventLoopUtilization()
+  const t0 = performance.now()
+  const out = await work()
+  const wall = performance.now() - t0
+  const elu = performance.eventLoopUtilization(elu0)
+  clearInterval(timer)
+  longest = Math.max(longest, performance.now() - last)
+  return { out, longest, busy: elu.active, wall }
+}
+
+console.log(`load average before: ${load()}, ${cpus().length} cores, Node ${process.version}, ` +
+  `UV_THREADPOOL_SIZE ${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}`)
+let t0 = performance.now()
+const desk = await Desk.demoAsync(n(opts.customers), n(opts.seed))
+const associated = desk.count(EVERYONE, now)
+console.log(`demo desk: ${desk.size} customers (${associated} associated) in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+
+// 1. Hand-over cost per row.
+const viaIterator = await stallOf(async () => {
+  let rows = 0
+  for await (const row of desk.searchAll(EVERYONE, { now })) {
+    if (row.id) rows++
+  }
+  return rows
+})
+const viaArray = await stallOf(async () => {
+  const rows = await desk.collectRows(EVERYONE, { now })
+  return rows.length
+})
+const perRow = (/** @type {{ busy: number }} */ r, /** @type {number} */ rows) => ((r.busy * 1000) / rows).toFixed(2)
+console.log(`hand-over, searchAll: ${viaIterator.out} rows, JS thread busy ${viaIterator.busy.toFixed(0)} ms ` +
+  `(${perRow(viaIterator, viaIterator.out)} µs a row, wall ${viaIterator.wall.toFixed(0)} ms), longest stall ${viaIterator.longest.toFixed(1)} ms`)
+console.log(`hand-over, collectRows: ${viaArray.out} rows, JS thread busy ${viaArray.busy.toFixed(0)} ms ` +
+  `(${perRow(viaArray, viaArray.out)} µs a row, wall ${viaArray.wall.toFixed(0)} ms), longest stall ${viaArray.longest.toFixed(1)} ms`)
+
+// The conversion alone, in CPU time (robust to other processes' load): a search page of 1000
+// rows against the same page's ids, best of 30.
+const cpuOf = (/** @type {() => unknown} */ f) => {
+  let best = Infinity
+  for (let i = 0; i < 30; i++) {
+    const c = process.cpuUsage()
+    f()
+    const d = process.cpuUsage(c)
+    best = Math.min(best, d.user + d.system)
+  }
+  return best
+}
+const pageCpu = cpuOf(() => desk.search(EVERYONE, { limit: 1000, now }))
+const idsCpu = cpuOf(() => desk.searchIds(EVERYONE, { limit: 1000, now }))
+console.log(`row conversion: ${((pageCpu - idsCpu) / 1000).toFixed(2)} µs CPU a row (a page of 1000 rows ` +
+  `${(pageCpu / 1000).toFixed(1)} ms, its ids ${(idsCpu / 1000).toFixed(1)} ms)`)
+
+// 2. The workload, all at once.
+const scratch = mkdtempSync(join(tmpdir(), 'pd-event-loop-'))
+const reads = { answered: 0, busy: 0, other: 0, longest: 0 }
+const reader = setInterval(() => {
+  const t = performance.now()
+  try {
+    desk.search(READ, { sort: 'mtd', descending: true, limit: 20, now })
+    reads.answered++
+    reads.longest = Math.max(reads.longest, performance.now() - t)
+  } catch (err) {
+    if (/** @type {{ code?: string }} */ (err).code === 'DESK_BUSY') reads.busy++
+    else reads.other++
+  }
+}, 50)
+const h = monitorEventLoopDelay({ resolution: 1 })
+const done = { exports: 0, collections: 0, snapshots: 0, rows: 0, snapshotChars: 0 }
+h.enable()
+t0 = performance.now()
+try {
+  const work = []
+  for (let i = 0; i < n(opts.exports); i++) {
+    const path = join(scratch, `customers-${i}.csv`)
+    work.push(desk.exportToFile('admin', EVERYONE, path, { now }).then((job) => {
+      if (job.rows !== associated) throw new Error(`export ${i}: ${job.rows} rows`)
+      unlinkSync(path)
+      done.exports++
+    }))
+  }
+  for (let i = 0; i < n(opts.collections); i++) {
+    if (opts.collect === 'collectRows') {
+      work.push(desk.collectRows(EVERYONE, { now }).then((rows) => {
+        done.rows += rows.length
+        done.collections++
+      }))
+    } else {
+      work.push((async () => {
+        for await (const row of desk.searchAll(EVERYONE, { now })) {
+          if (row.id) done.rows++
+        }
+        done.collections++
+      })())
+    }
+  }
+  for (let i = 0; i < n(opts.snapshots); i++) {
+    work.push(desk.saveSnapshot().then((json) => {
+      done.snapshotChars = json.length
+      done.snapshots++
+    }))
+  }
+  await Promise.all(work)
+} finally {
+  h.disable()
+  clearInterval(reader)
+  rmSync(scratch, { recursive: true, force: true })
+}
+const wall = (performance.now() - t0) / 1000
+console.log(`workload: ${done.exports} exports and ${done.collections} ${opts.collect} collections of ${associated} rows ` +
+  `(${done.rows} rows in all), ${done.snapshots} snapshots of ${(done.snapshotChars / 1e6).toFixed(0)} M chars, in ${wall.toFixed(1)} s`)
+console.log(`event-loop delay: max ${ms(h.max)} ms, p99 ${ms(h.percentile(99))} ms, p50 ${ms(h.percentile(50))} ms (goal: max at most 20 ms)`)
+console.log(`reads on the JS thread every 50 ms: ${reads.answered} answered (longest ${reads.longest.toFixed(1)} ms), ` +
+  `${reads.busy} DESK_BUSY, ${reads.other} other errors`)
+console.log(`load average after: ${load()}`)
+process.exitCode = h.max <= 20e6 ? 0 : 1
