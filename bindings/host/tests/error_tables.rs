@@ -119,21 +119,10 @@ fn node() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../node")
 }
 
-/// A detail field's name as Node names it (`found_events` is `foundEvents`).
+/// A detail field's name as Node names it (`found_events` is `foundEvents`): napi's case rule.
 fn camel(name: &str) -> String {
-    let mut out = String::new();
-    let mut up = false;
-    for c in name.chars() {
-        if c == '_' {
-            up = true;
-        } else if up {
-            out.extend(c.to_uppercase());
-            up = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    use convert_case::Casing;
+    name.to_case(convert_case::Case::Camel)
 }
 
 fn ts_type(kind: DetailKind) -> &'static str {

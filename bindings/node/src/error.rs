@@ -95,21 +95,10 @@ impl Code {
     }
 }
 
-/// `found_events` as JS names it: `foundEvents`.
+/// `found_events` as JS names it: `foundEvents` (the case rule napi names fields with).
 pub(crate) fn camel(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut up = false;
-    for c in name.chars() {
-        if c == '_' {
-            up = true;
-        } else if up {
-            out.extend(c.to_uppercase());
-            up = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    use convert_case::Casing;
+    name.to_case(convert_case::Case::Camel)
 }
 
 /// A core error as a napi error with the core's code and details (for synchronous functions).

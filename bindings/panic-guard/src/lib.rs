@@ -114,21 +114,9 @@ fn has_impl_trait(ty: &Type) -> bool {
         .any(|t| matches!(t, proc_macro2::TokenTree::Ident(ref i) if i == "impl"))
 }
 
-/// `customer_id` as napi names it in JS: `customerId`.
+/// `customer_id` as napi names it in JS: `customerId` (napi's own function and case rule).
 fn camel(name: &str) -> String {
-    let mut out = String::new();
-    let mut up = false;
-    for c in name.trim_start_matches('_').chars() {
-        if c == '_' {
-            up = true;
-        } else if up {
-            out.extend(c.to_uppercase());
-            up = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    napi_derive_backend::to_case(name, convert_case::Case::Camel)
 }
 
 /// Whether a type is left out of argument checking: references (napi tracks their borrows)
