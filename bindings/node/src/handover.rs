@@ -78,7 +78,8 @@ thread_local! {
     };
 }
 
-fn check(status: sys::napi_status, what: &str) -> napi::Result<()> {
+/// A raw napi call's status as a result (`what` names the call that failed).
+pub(crate) fn check(status: sys::napi_status, what: &str) -> napi::Result<()> {
     if status == sys::Status::napi_ok {
         Ok(())
     } else {

@@ -14,6 +14,7 @@
 
 #![allow(unsafe_code)]
 
+use crate::handover::check;
 use crate::types::CustomerRow;
 use napi::bindgen_prelude::{Env, JsValue, Object, ObjectRef, ToNapiValue, Unknown};
 use napi::{Status, sys};
@@ -48,14 +49,6 @@ const ARGS: usize = 24;
 
 thread_local! {
     static FACTORY_FN: RefCell<Option<ObjectRef<false>>> = const { RefCell::new(None) };
-}
-
-fn check(status: sys::napi_status, what: &str) -> napi::Result<()> {
-    if status == sys::Status::napi_ok {
-        Ok(())
-    } else {
-        Err(napi::Error::new(Status::GenericFailure, what.to_owned()))
-    }
 }
 
 /// Compiles this JS environment's row function (called once, from the module's init).
