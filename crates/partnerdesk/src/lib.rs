@@ -96,6 +96,7 @@ pub mod desk;
 pub mod error;
 pub mod export;
 mod hash;
+mod par;
 pub mod privacy;
 pub mod search;
 #[cfg(feature = "serde")]

@@ -177,6 +177,9 @@ pub(crate) struct Index {
     /// Set while [`Index::add_many`] runs: entries of the ordered sets are staged, and sorted
     /// in once at its end.
     staging: bool,
+    /// The reversed mobile digits staged while `staging` (see `mobile_rev`): a million
+    /// entries sorted once and built into the set in one pass, instead of a million inserts.
+    mobile_staged: Vec<(String, u32)>,
 }
 
 /// Adds an entry to an ordered set, or stages it during a bulk load (see `Index::staging`).
@@ -218,6 +221,7 @@ impl Index {
             names: TextColumn::default(),
             accounts: TextColumn::default(),
             staging: false,
+            mobile_staged: Vec::new(),
         }
     }
 
@@ -231,8 +235,8 @@ impl Index {
     /// Indexes the customers of free slots (a snapshot load): [`Index::add`] for each, the
     /// ordered sets sorted once at the end, the text columns filled in bulk
     /// ([`TextColumn::set_many`]). The names' column is built on a second thread while this
-    /// one builds the rest (it reads only the customers' names; without a second thread, it
-    /// is built here after the rest).
+    /// one builds the rest, and the sorts at the end are shared between two threads
+    /// ([`crate::par::both`]).
     pub(crate) fn add_many(&mut self, slots: &[Option<Customer>], range: std::ops::Range<u32>) {
         let placed = || {
             range.clone().filter_map(|slot| {
@@ -243,43 +247,51 @@ impl Index {
             })
         };
         let mut names = std::mem::take(&mut self.names);
-        let build_names = move || {
-            names.set_many(placed().map(|(slot, c)| (slot, c.name.expose().as_str())));
-            names
-        };
-        self.names = std::thread::scope(|scope| {
-            let spawned = std::thread::Builder::new()
-                .name("index-names".into())
-                .spawn_scoped(scope, build_names.clone());
-            self.add_many_but_names(placed);
-            match spawned {
-                Ok(handle) => handle
-                    .join()
-                    .unwrap_or_else(|panicked| std::panic::resume_unwind(panicked)),
-                Err(_) => build_names(),
-            }
-        });
+        crate::par::both(
+            || names.set_many(placed().map(|(slot, c)| (slot, c.name.expose().as_str()))),
+            || self.add_many_but_names(placed),
+        );
+        self.names = names;
     }
 
     /// [`Index::add_many`] but for the names' column.
     fn add_many_but_names<'a, I: Iterator<Item = (u32, &'a Customer)>>(
         &mut self,
-        placed: impl Fn() -> I,
+        placed: impl Fn() -> I + Sync,
     ) {
         self.staging = true;
         for (slot, c) in placed() {
             self.add_but_text(slot, c);
         }
         self.staging = false;
-        self.mtd_sorted.settle();
-        self.expiries.settle();
-        self.renewals.settle();
-        self.associated_at.settle();
-        for set in self.by_manager_mtd.values_mut() {
-            set.settle();
-        }
-        self.accounts
-            .set_many(placed().map(|(slot, c)| (slot, c.account_name.expose().as_str())));
+        let staged = std::mem::take(&mut self.mobile_staged);
+        let (mtd_sorted, mobile_rev) = (&mut self.mtd_sorted, &mut self.mobile_rev);
+        let settle_spend_and_mobiles = move || {
+            mtd_sorted.settle();
+            if mobile_rev.is_empty() {
+                // Sorted first, so that building the set is one pass over it.
+                let mut staged = staged;
+                staged.sort_unstable();
+                *mobile_rev = staged.into_iter().collect();
+            } else {
+                mobile_rev.extend(staged);
+            }
+        };
+        let (expiries, renewals, associated_at) = (
+            &mut self.expiries,
+            &mut self.renewals,
+            &mut self.associated_at,
+        );
+        let (by_manager_mtd, accounts) = (&mut self.by_manager_mtd, &mut self.accounts);
+        crate::par::both(settle_spend_and_mobiles, move || {
+            expiries.settle();
+            renewals.settle();
+            associated_at.settle();
+            for set in by_manager_mtd.values_mut() {
+                set.settle();
+            }
+            accounts.set_many(placed().map(|(slot, c)| (slot, c.account_name.expose().as_str())));
+        });
     }
 
     /// [`Index::add`] but for the text columns.
@@ -328,7 +340,9 @@ impl Index {
             self.budgeted.insert(slot);
         }
         if let Some(r) = reversed_digits(c) {
-            if on {
+            if on && self.staging {
+                self.mobile_staged.push((r, slot));
+            } else if on {
                 self.mobile_rev.insert((r, slot));
             } else {
                 self.mobile_rev.remove(&(r, slot));

@@ -1,0 +1,52 @@
+//! Two pieces of work at once, on two threads: how a load builds its indexes on both cores.
+//!
+//! Why here and not a thread pool: the core runs inside hosts (Python, Node, JVM, iOS) that
+//! have their own threads, and only loading a snapshot or a checkpoint has work large enough to
+//! share; a scoped thread for the length of one load is all it needs, and leaves nothing
+//! running after it. A thread that cannot be started costs no correctness: the work is then
+//! done on the calling thread.
+
+use std::sync::Mutex;
+
+/// Runs `a` on a second thread while this one runs `b`, and returns when both are done. When
+/// no thread can be started, `a` runs here after `b`. A panic in `a` is resumed here.
+pub(crate) fn both(a: impl FnOnce() + Send, b: impl FnOnce()) {
+    let a = Mutex::new(Some(a));
+    let run_a = || {
+        // Taken once: by the second thread, or here when it could not start.
+        let taken = a.lock().ok().and_then(|mut slot| slot.take());
+        if let Some(a) = taken {
+            a();
+        }
+    };
+    std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new()
+            .name("partnerdesk-load".into())
+            .spawn_scoped(scope, run_a);
+        b();
+        if let Ok(handle) = spawned
+            && let Err(panicked) = handle.join()
+        {
+            std::panic::resume_unwind(panicked);
+        }
+        run_a();
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::both;
+
+    #[test]
+    fn both_run_once_each() {
+        let (mut x, mut y) = (0, 0);
+        both(|| x += 1, || y += 2);
+        assert_eq!((x, y), (1, 2));
+    }
+
+    #[test]
+    fn a_panic_on_the_second_thread_reaches_the_caller() {
+        let caught = std::panic::catch_unwind(|| both(|| panic!("in a"), || {}));
+        assert!(caught.is_err());
+    }
+}
