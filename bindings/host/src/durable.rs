@@ -43,7 +43,9 @@ pub struct StoreOptions {
     /// [`StoreOptions::MAX_ATTEMPTS`]; default 8).
     pub max_attempts: Option<u32>,
     /// A checkpoint every this many events (default 10,000; 0: only when asked for, with
-    /// `checkpoint()`).
+    /// `checkpoint()`). It is stored after the change that makes it due, once that change has
+    /// released the write lock, under a read lock: other threads' reads go on while it is
+    /// written (see [`HostDesk::checkpoint_if_due`]).
     pub checkpoint_every: Option<u64>,
     /// The secret (at least 16 bytes) the desk's events are sealed with, HMAC-SHA256 (see
     /// the [module documentation](self)); shorter is `INVALID_ARGUMENT` on `event_key`.
@@ -197,7 +199,7 @@ impl HostDesk {
             Some(p) => p,
             None => the_one_desk(&mut store)?,
         };
-        let durable = DurableDesk::open_with(store, &partner, policy)?;
+        let durable = DurableDesk::open_with(store, &partner, beside_reads(policy))?;
         Ok(HostDesk {
             kind: Kind::Durable(Box::new(durable), StoreKind::of(location)),
         })
@@ -228,7 +230,7 @@ impl HostDesk {
                     .to_owned(),
             });
         }
-        let durable = DurableDesk::create_with(store, desk, policy)?;
+        let durable = DurableDesk::create_with(store, desk, beside_reads(policy))?;
         Ok(HostDesk {
             kind: Kind::Durable(Box::new(durable), StoreKind::of(location)),
         })
@@ -333,6 +335,27 @@ impl HostDesk {
         }
     }
 
+    /// Whether a durable desk has committed [`StoreOptions::checkpoint_every`] events since its
+    /// latest checkpoint (`false` in memory).
+    pub fn checkpoint_due(&self) -> bool {
+        match &self.kind {
+            Kind::Memory(_) => false,
+            Kind::Durable(durable, _) => durable.checkpoint_due(),
+        }
+    }
+
+    /// Stores the automatic checkpoint if one is due, through a shared reference: hosts call
+    /// it under a read lock once a change has released the write lock (see [`Changing`]), so
+    /// other threads' reads go on while a large desk is encoded and written; changes wait, as
+    /// for any read. Returns how many events the log held at the checkpoint; `None` when none
+    /// was due (or in memory), or another thread is storing one.
+    pub fn checkpoint_if_due(&self) -> Result<Option<u64>, Error> {
+        match &self.kind {
+            Kind::Memory(_) => Ok(None),
+            Kind::Durable(durable, _) => Ok(durable.checkpoint_if_due_shared()?.map(|m| m.events)),
+        }
+    }
+
     /// Stores a checkpoint now (opening reads from there on); returns how many events the log
     /// held at it. In memory: `INVALID_ARGUMENT`, there is no store.
     pub fn checkpoint(&mut self) -> Result<u64, Error> {
@@ -341,6 +364,72 @@ impl HostDesk {
             Kind::Durable(durable, _) => Ok(durable.checkpoint()?.events),
         }
     }
+}
+
+/// The store's policy with the automatic checkpoint taken out of the commands: a host stores
+/// it after the change, beside reads ([`HostDesk::checkpoint_if_due`]).
+fn beside_reads(policy: Policy) -> Policy {
+    Policy {
+        checkpoint_in_commands: false,
+        ..policy
+    }
+}
+
+/// A write lock on a host's desk that, once released, stores a due checkpoint: the guard is
+/// dropped first (the write lock released), then `then(owner)` runs, which takes a read lock
+/// and calls [`HostDesk::checkpoint_if_due`] (or hands that to another thread). Every change a
+/// binding makes through its `write()` passes here, so none can forget the checkpoint, and no
+/// command holds the write lock while a large desk is encoded.
+pub struct Changing<'a, W, C: ?Sized> {
+    // Dropped in this order: the lock, then the hook.
+    guard: W,
+    _then: Then<'a, C>,
+}
+
+/// Runs its hook when dropped (after the guard declared before it in [`Changing`]).
+struct Then<'a, C: ?Sized>(&'a C, fn(&C));
+
+impl<C: ?Sized> Drop for Then<'_, C> {
+    fn drop(&mut self) {
+        (self.1)(self.0);
+    }
+}
+
+impl<'a, W, C: ?Sized> Changing<'a, W, C> {
+    /// Holds `guard`; `then(owner)` runs once it is released.
+    pub fn new(guard: W, owner: &'a C, then: fn(&C)) -> Self {
+        Changing {
+            guard,
+            _then: Then(owner, then),
+        }
+    }
+}
+
+impl<W: Deref<Target = HostDesk>, C: ?Sized> Deref for Changing<'_, W, C> {
+    type Target = HostDesk;
+
+    fn deref(&self) -> &HostDesk {
+        &self.guard
+    }
+}
+
+impl<W: std::ops::DerefMut<Target = HostDesk>, C: ?Sized> std::ops::DerefMut
+    for Changing<'_, W, C>
+{
+    fn deref_mut(&mut self) -> &mut HostDesk {
+        &mut self.guard
+    }
+}
+
+/// The hook of [`Changing`] for a desk behind a `std::sync::RwLock` (Node's worker threads,
+/// Kotlin/Swift, the export phases): a due checkpoint stored under a read lock, on this
+/// thread. The change is committed already, so a failed checkpoint fails nothing; the next
+/// change tries again.
+pub fn checkpoint_after_change(lock: &std::sync::RwLock<HostDesk>) {
+    let desk = lock
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _ = desk.checkpoint_if_due();
 }
 
 /// The partner of the one desk a store holds.

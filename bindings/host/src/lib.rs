@@ -150,7 +150,11 @@ pub mod export {
         let written = guard.write_export(&prepared, &mut *out, progress);
         drop(guard);
         let written = written?;
-        let mut guard = desk.write().unwrap_or_else(PoisonError::into_inner);
+        let mut guard = crate::durable::Changing::new(
+            desk.write().unwrap_or_else(PoisonError::into_inner),
+            desk,
+            crate::durable::checkpoint_after_change,
+        );
         guard.change_once(|d| record(d, prepared, written))
     }
 

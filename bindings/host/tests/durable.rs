@@ -219,6 +219,56 @@ fn a_checkpoint_is_where_the_next_open_starts() -> TestResult {
     Ok(())
 }
 
+/// The automatic checkpoint is not stored by the change that makes it due (that would hold
+/// the write lock for as long as a large desk takes to encode) but when the change's write
+/// lock is released ([`Changing`]), under a read lock.
+#[test]
+fn a_due_checkpoint_is_stored_once_the_change_releases_the_write_lock() -> TestResult {
+    use partnerdesk_host::durable::{Changing, checkpoint_after_change};
+    use partnerdesk_store::Store;
+    let dir = tempfile::tempdir()?;
+    let (desk, now) = demo_desk()?;
+    let partner = partnerdesk::PartnerId::new(desk.partner().id.as_str())?;
+    let options = StoreOptions {
+        checkpoint_every: Some(2),
+        ..StoreOptions::default()
+    };
+    let first = desk.mark().events;
+    let lock = std::sync::RwLock::new(HostDesk::create(&location(dir.path()), desk, options)?);
+    let stored = || -> Result<u64, Box<dyn std::error::Error>> {
+        let mut store = partnerdesk_store::open_store(&location(dir.path()))?;
+        Ok(store
+            .latest_checkpoint(&partner)?
+            .ok_or("no checkpoint")?
+            .mark
+            .events)
+    };
+    let write = || Changing::new(lock.write().unwrap(), &lock, checkpoint_after_change);
+    let admin = as_admin(now)?;
+    let ops = OperatorId::new("ops_billing")?;
+    let grant = |d: &mut Desk| d.grant_permissions(&admin, &ops, &[Permission::ViewSpend]);
+    let revoke = |d: &mut Desk| d.revoke_permissions(&admin, &ops, &[Permission::ViewSpend]);
+
+    write().change(grant)?;
+    assert!(!lock.read().unwrap().checkpoint_due());
+    assert_eq!(stored()?, first);
+    {
+        // The second event makes it due: the change itself does not store it.
+        let mut w = write();
+        w.change(revoke)?;
+        assert!(w.checkpoint_due());
+        assert_eq!(stored()?, first);
+    }
+    // Released: stored.
+    let at = lock.read().unwrap().mark().events;
+    assert_eq!(at, first + 2);
+    assert_eq!(stored()?, at);
+    assert!(!lock.read().unwrap().checkpoint_due());
+    // Called again, nothing is due.
+    assert_eq!(lock.read().unwrap().checkpoint_if_due()?, None);
+    Ok(())
+}
+
 #[test]
 fn without_a_partner_the_one_stored_desk_opens() -> TestResult {
     let dir = tempfile::tempdir()?;

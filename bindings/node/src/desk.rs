@@ -29,6 +29,7 @@ use napi_derive::napi;
 use partnerdesk::query::{MAX_PAGE_LIMIT, PageRequest, Query as CoreQuery, Sort};
 use partnerdesk::{CustomerId, Desk as CoreDesk, Error as CoreError};
 use partnerdesk_host::HostDesk;
+use partnerdesk_host::durable::Changing;
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError};
 
 /// The default number of rows per page.
@@ -169,16 +170,43 @@ impl Desk {
     }
 
     /// Exclusive access for a change on the JS thread; `DESK_BUSY` while work on a worker
-    /// thread uses the desk (reads included).
-    pub(crate) fn write(&self) -> napi::Result<RwLockWriteGuard<'_, HostDesk>, Code> {
+    /// thread uses the desk (reads included). Once released, a due checkpoint is stored
+    /// ([`Desk::checkpoint_after_change`]).
+    pub(crate) fn write(&self) -> napi::Result<Written<'_>, Code> {
         // See `read` (the free function) on poisoning: every core change validates before it
         // mutates.
-        match self.inner.try_write() {
-            Ok(g) => Ok(g),
-            Err(TryLockError::Poisoned(p)) => Ok(p.into_inner()),
-            Err(TryLockError::WouldBlock) => Err(busy()),
+        let guard = match self.inner.try_write() {
+            Ok(g) => g,
+            Err(TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(TryLockError::WouldBlock) => return Err(busy()),
+        };
+        Ok(Changing::new(guard, self, Desk::checkpoint_after_change))
+    }
+
+    /// Stores a due checkpoint under a read lock, on the JS thread as the change was
+    /// committed there (`checkpointEvery: 0` and `await desk.checkpoint()` take it to a
+    /// worker thread). Skipped while a worker thread holds the desk exclusively: the next
+    /// change tries again. A failed checkpoint fails nothing: the change is committed.
+    fn checkpoint_after_change(&self) {
+        if let Ok(desk) = self.inner.try_read() {
+            let _ = desk.checkpoint_if_due();
         }
     }
+}
+
+/// The JS thread's write access: the lock, and the checkpoint after it.
+pub(crate) type Written<'a> = Changing<'a, RwLockWriteGuard<'a, HostDesk>, Desk>;
+
+/// Write access on a worker thread (waits for the lock); once released, a due checkpoint is
+/// stored there, under a read lock.
+pub(crate) fn write_on_worker(
+    desk: &Shared,
+) -> Changing<'_, RwLockWriteGuard<'_, HostDesk>, RwLock<HostDesk>> {
+    Changing::new(
+        desk.write().unwrap_or_else(PoisonError::into_inner),
+        desk,
+        partnerdesk_host::durable::checkpoint_after_change,
+    )
 }
 
 #[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]

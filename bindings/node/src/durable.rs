@@ -16,7 +16,7 @@ use napi_derive::napi;
 use partnerdesk::Error as CoreError;
 use partnerdesk_host::ops::privacy::Secret;
 use partnerdesk_host::{HostDesk, StoreKind as CoreKind, StoreOptions as CoreOptions};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 /// The longest `follow` waits in one call: one hour (call it again to wait longer).
@@ -232,7 +232,7 @@ impl Task for StoreWork {
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
         Ok(crate::panic_guard::compute("Desk.store", || {
-            let mut desk = self.desk.write().unwrap_or_else(PoisonError::into_inner);
+            let mut desk = crate::desk::write_on_worker(&self.desk);
             match &self.job {
                 Job::SaveTo { location, options } => desk
                     .save_to(location, options.clone())

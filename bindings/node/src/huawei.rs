@@ -23,7 +23,6 @@ use partnerdesk_huawei::import::{self, ImportOptions, ImportReport as CoreReport
 use partnerdesk_huawei::paging::PagePlan;
 use partnerdesk_huawei::response::RemoteOutcome as CoreRemote;
 use partnerdesk_huawei::{HuaweiError, fixtures, listing, request, response};
-use std::sync::PoisonError;
 
 /// The code and details of an adapter error, by an exhaustive match (no `_` arm on purpose):
 /// a core error's own, else the adapter's code with the fields Python's exception attributes
@@ -677,7 +676,7 @@ impl Task for ImportSteps {
 
 impl ImportSteps {
     fn run(&self) -> Result<Vec<CoreReport>, HuaweiError> {
-        let mut desk = self.desk.write().unwrap_or_else(PoisonError::into_inner);
+        let mut desk = crate::desk::write_on_worker(&self.desk);
         let total = count32(self.steps.len());
         let mut reports = Vec::with_capacity(self.steps.len());
         for step in &self.steps {

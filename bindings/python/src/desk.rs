@@ -33,6 +33,7 @@ use partnerdesk::export::{ExportWritten, PreparedExport, RecordedSelection};
 use partnerdesk::query::{PageRequest, Query, Sort};
 use partnerdesk::row::CustomerRow;
 use partnerdesk::{CustomerId, Desk, Invocation, OperatorId, Permission};
+use partnerdesk_host::durable::Changing;
 use partnerdesk_host::records::IdPage;
 use partnerdesk_host::{HostDesk, detail};
 use pyo3::prelude::*;
@@ -150,9 +151,17 @@ impl PyDesk {
     }
 
     /// Write access (see [`PyDesk::read`]), for the store's operations and an export's
-    /// phases; a change goes through [`PyDesk::change`].
-    pub(crate) fn write(&self) -> RwLockWriteGuard<'_, HostDesk> {
-        self.inner.write()
+    /// phases; a change goes through [`PyDesk::change`]. Once released, a due checkpoint is
+    /// stored under a read lock ([`Changing`]).
+    pub(crate) fn write(&self) -> Changing<'_, RwLockWriteGuard<'_, HostDesk>, PyDesk> {
+        Changing::new(self.inner.write(), self, PyDesk::checkpoint_after_change)
+    }
+
+    /// Stores a due checkpoint under a read lock, on this thread (the GIL released, as the
+    /// change was). The change is committed already: a failed checkpoint fails nothing, and
+    /// the next change tries again.
+    fn checkpoint_after_change(&self) {
+        let _ = self.inner.read().checkpoint_if_due();
     }
 
     /// Runs a change under the write lock: on a durable desk it is committed (with a
@@ -162,7 +171,7 @@ impl PyDesk {
         &self,
         f: impl FnMut(&mut Desk) -> partnerdesk::Result<T>,
     ) -> partnerdesk::Result<T> {
-        self.inner.write().change(f)
+        self.write().change(f)
     }
 }
 
@@ -1079,7 +1088,8 @@ impl PyDesk {
         progress: &mut Progress,
         record: impl FnOnce(&mut Desk, PreparedExport, ExportWritten) -> Result<T, partnerdesk::Error>,
     ) -> Result<T, partnerdesk::Error> {
-        let mut desk = self.write();
+        // The raw lock, to downgrade it; the record below goes through `write()`.
+        let mut desk = self.inner.write();
         let prepared = desk.change(prepare)?;
         let desk = RwLockWriteGuard::downgrade(desk);
         let written = {

@@ -236,6 +236,30 @@ def test_a_checkpoint_is_where_the_next_open_starts(tmp_path: pathlib.Path) -> N
     assert history(Desk.open(tmp_path / "desk.db")) == expected
 
 
+def test_a_due_checkpoint_is_stored_after_the_change_under_a_read_lock(tmp_path: pathlib.Path) -> None:
+    """`checkpoint_every=2`: the change that makes a checkpoint due returns with it stored
+    (taken once the change released the write lock), and the next open starts there."""
+    import sqlite3
+
+    desk, now = demo()
+    location = tmp_path / "desk.db"
+    desk.save_to(location, checkpoint_every=2)
+    first = len(desk.events())
+
+    def latest() -> int:
+        with sqlite3.connect(location) as db:
+            return db.execute("SELECT MAX(event_seq) FROM checkpoints").fetchone()[0]
+
+    assert latest() == first
+    desk.grant_permissions("admin", "ops_billing", [VIEW_SPEND], now=now)
+    assert latest() == first  # one event: not due
+    desk.revoke_permissions("admin", "ops_billing", [VIEW_SPEND], now=now)
+    assert latest() == first + 2 == len(desk.events())
+    expected = history(desk)
+    del desk
+    assert history(Desk.open(location)) == expected
+
+
 def test_open_without_a_partner_opens_the_one_desk_there(tmp_path: pathlib.Path) -> None:
     location = tmp_path / "desk.db"
     with pytest.raises(partnerdesk.StoreUnavailableError):

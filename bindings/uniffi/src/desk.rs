@@ -15,6 +15,7 @@ use partnerdesk::CustomerId;
 use partnerdesk::query::Query;
 use partnerdesk_host::HostDesk;
 use partnerdesk_host::HostInstant;
+use partnerdesk_host::durable::Changing;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// A partner's customer portfolio: load it, search it, act on customers.
@@ -51,11 +52,17 @@ impl Desk {
     }
 
     /// The held desk, exclusively: for the store's own operations (`saveTo`, `refresh`,
-    /// `checkpoint`). Changes go through [`Desk::change`].
-    pub(crate) fn write(&self) -> RwLockWriteGuard<'_, HostDesk> {
-        self.inner
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// `checkpoint`). Changes go through [`Desk::change`]. Once released, a due checkpoint is
+    /// stored on this thread under a read lock, so that other threads' reads go on
+    /// ([`partnerdesk_host::durable::Changing`]).
+    pub(crate) fn write(&self) -> Changing<'_, RwLockWriteGuard<'_, HostDesk>, RwLock<HostDesk>> {
+        Changing::new(
+            self.inner
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+            &self.inner,
+            partnerdesk_host::durable::checkpoint_after_change,
+        )
     }
 
     /// Runs one change under the write lock ([`HostDesk::change`]): on a durable desk it is

@@ -51,8 +51,10 @@
 //! in its first checkpoint.
 
 use crate::error::{Result, StoreError};
+use crate::open::AnyStore;
 use crate::store::{Batch, Checkpoint, Store};
 use partnerdesk::{Desk, Mark, PartnerId};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// How a [`DurableDesk`] retries and checkpoints.
@@ -65,9 +67,15 @@ pub struct Policy {
     /// drawn between half and one and a half times that (jitter), so that instances that
     /// collided do not retry in step.
     pub backoff: Duration,
-    /// A checkpoint is stored after this many events since the last one (`None`: only on
+    /// A checkpoint is due after this many events since the last one (`None`: only on
     /// demand).
     pub checkpoint_every: Option<u64>,
+    /// Whether the command that makes a checkpoint due stores it before it returns (the
+    /// default). Encoding a large desk takes seconds, during which `&mut self` stops every
+    /// read; an owner that keeps the desk behind a `RwLock` sets this to `false` and calls
+    /// [`DurableDesk::checkpoint_if_due_shared`] under a read lock after each change, so
+    /// that reads go on while the checkpoint is written (the hosts do).
+    pub checkpoint_in_commands: bool,
     /// How many events or audit records are read from the store at a time when opening or
     /// catching up.
     pub page: usize,
@@ -84,6 +92,7 @@ impl Default for Policy {
             max_attempts: 8,
             backoff: Duration::from_millis(2),
             checkpoint_every: Some(10_000),
+            checkpoint_in_commands: true,
             page: 10_000,
             event_key: None,
         }
@@ -96,8 +105,9 @@ pub struct DurableDesk<S: Store> {
     desk: Desk,
     partner: PartnerId,
     policy: Policy,
-    /// Events since the last checkpoint was stored.
-    since_checkpoint: u64,
+    /// How many events the log held at the latest checkpoint this instance stored or opened
+    /// from (atomic: a checkpoint may be stored through `&self`).
+    checkpointed_at: AtomicU64,
     /// Set when a failed command could be rolled back neither by its savepoint nor by a
     /// reload.
     lost: bool,
@@ -169,7 +179,7 @@ impl<S: Store> DurableDesk<S> {
                 desk,
                 partner,
                 policy,
-                since_checkpoint: 0,
+                checkpointed_at: AtomicU64::new(first.mark.events),
                 lost: false,
             })
         } else {
@@ -186,13 +196,14 @@ impl<S: Store> DurableDesk<S> {
 
     /// [`DurableDesk::open`] with a [`Policy`].
     pub fn open_with(mut store: S, partner: &PartnerId, policy: Policy) -> Result<Self> {
-        let (desk, since_checkpoint) = load(&mut store, partner, &policy)?;
+        let (desk, since) = load(&mut store, partner, &policy)?;
+        let checkpointed_at = AtomicU64::new(desk.mark().events.saturating_sub(since));
         Ok(DurableDesk {
             store,
             desk,
             partner: partner.clone(),
             policy,
-            since_checkpoint,
+            checkpointed_at,
             lost: false,
         })
     }
@@ -339,14 +350,12 @@ impl<S: Store> DurableDesk<S> {
                 self.desk.release(savepoint);
                 return Ok(outs);
             }
-            let added = events.len() as u64;
             match self
                 .store
                 .append(&self.partner, before, Batch { events, audit })
             {
                 Ok(()) => {
                     self.desk.release(savepoint);
-                    self.since_checkpoint += added;
                     self.checkpoint_if_due();
                     return Ok(outs);
                 }
@@ -387,8 +396,8 @@ impl<S: Store> DurableDesk<S> {
     fn reload(&mut self) -> Result<()> {
         match load(&mut self.store, &self.partner, &self.policy) {
             Ok((desk, since)) => {
+                self.set_checkpointed(&desk, since);
                 self.desk = desk;
-                self.since_checkpoint = since;
                 Ok(())
             }
             Err(_) => {
@@ -402,8 +411,8 @@ impl<S: Store> DurableDesk<S> {
     /// drop any doubt about the in-memory state).
     pub fn reopen(&mut self) -> Result<()> {
         let (desk, since) = load(&mut self.store, &self.partner, &self.policy)?;
+        self.set_checkpointed(&desk, since);
         self.desk = desk;
-        self.since_checkpoint = since;
         self.lost = false;
         Ok(())
     }
@@ -413,13 +422,12 @@ impl<S: Store> DurableDesk<S> {
         if self.lost {
             return Err(lost_store());
         }
-        let added = catch_up(
+        catch_up(
             &mut self.store,
             &self.partner,
             &mut self.desk,
             self.policy.page,
         )?;
-        self.since_checkpoint += added;
         Ok(self.desk.mark())
     }
 
@@ -439,24 +447,53 @@ impl<S: Store> DurableDesk<S> {
 
     /// Stores a checkpoint of the desk now (opening then reads from here on).
     pub fn checkpoint(&mut self) -> Result<Mark> {
-        let mark = self.desk.mark();
-        let cp = Checkpoint {
-            mark,
-            bytes: self.desk.to_checkpoint()?,
-        };
+        let cp = self.encode_checkpoint()?;
         self.store.put_checkpoint(&self.partner, &cp)?;
-        self.since_checkpoint = 0;
-        Ok(mark)
+        self.checkpointed_at
+            .fetch_max(cp.mark.events, Ordering::Relaxed);
+        Ok(cp.mark)
     }
 
-    /// The automatic checkpoint. Its failure fails no command (the command is committed; the
-    /// log is the truth): the next command tries again.
-    fn checkpoint_if_due(&mut self) {
-        if self
-            .policy
+    /// How many events were committed (or caught up) since the latest checkpoint this
+    /// instance stored or opened from.
+    pub fn events_since_checkpoint(&self) -> u64 {
+        self.desk
+            .mark()
+            .events
+            .saturating_sub(self.checkpointed_at.load(Ordering::Relaxed))
+    }
+
+    /// Whether [`Policy::checkpoint_every`] events have been committed since the latest
+    /// checkpoint.
+    pub fn checkpoint_due(&self) -> bool {
+        self.policy
             .checkpoint_every
-            .is_some_and(|n| self.since_checkpoint >= n)
-        {
+            .is_some_and(|n| self.events_since_checkpoint() >= n)
+    }
+
+    /// The desk as it is, as a checkpoint. Between commands the desk is what the log holds at
+    /// its mark, so the checkpoint stays right for that mark whatever is appended later.
+    fn encode_checkpoint(&self) -> Result<Checkpoint> {
+        if self.lost {
+            return Err(lost_store());
+        }
+        Ok(Checkpoint {
+            mark: self.desk.mark(),
+            bytes: self.desk.to_checkpoint()?,
+        })
+    }
+
+    /// Records the checkpoint a load started from: `since` events before the desk's mark.
+    fn set_checkpointed(&self, desk: &Desk, since: u64) {
+        self.checkpointed_at
+            .store(desk.mark().events.saturating_sub(since), Ordering::Relaxed);
+    }
+
+    /// The automatic checkpoint inside a command ([`Policy::checkpoint_in_commands`]). Its
+    /// failure fails no command (the command is committed; the log is the truth): the next
+    /// command tries again.
+    fn checkpoint_if_due(&mut self) {
+        if self.policy.checkpoint_in_commands && self.checkpoint_due() {
             let _ = self.checkpoint();
         }
     }
@@ -464,6 +501,49 @@ impl<S: Store> DurableDesk<S> {
     /// Gives the store back (dropping the in-memory desk).
     pub fn into_store(self) -> S {
         self.store
+    }
+}
+
+impl DurableDesk<AnyStore> {
+    /// Stores a checkpoint if one is due ([`DurableDesk::checkpoint_due`]), through a shared
+    /// reference: an owner that keeps the desk behind a `RwLock` calls this under a read
+    /// lock after a change, and other threads' reads go on while the desk is encoded and
+    /// written (changes wait for the read lock, as for any read). Returns the checkpoint's
+    /// mark; `None` when none was due or another thread is storing one now.
+    ///
+    /// ```
+    /// use partnerdesk::{demo, Actor, Invocation, OperatorId, Permission};
+    /// use partnerdesk_store::{DurableDesk, Policy, open_store};
+    /// use std::sync::RwLock;
+    /// let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    /// let store = open_store(&dir.path().join("d.db").to_string_lossy())?;
+    /// let (desk, now) = demo::portfolio(20, 1)?;
+    /// let policy = Policy { checkpoint_every: Some(1), checkpoint_in_commands: false, ..Policy::default() };
+    /// let shared = RwLock::new(DurableDesk::create_with(store, desk, policy)?);
+    /// let admin = Invocation::new(Actor::Operator(OperatorId::new("admin")?), now);
+    /// let ops = OperatorId::new("ops_billing")?;
+    /// let mut writing = shared.write().map_err(|e| e.to_string())?;
+    /// writing.execute(|d| d.grant_permissions(&admin, &ops, &[Permission::ViewSpend]))?;
+    /// assert!(writing.checkpoint_due()); // the command did not store it
+    /// drop(writing);
+    /// let reading = shared.read().map_err(|e| e.to_string())?;
+    /// let mark = reading.checkpoint_if_due_shared()?;
+    /// assert_eq!(mark.map(|m| m.events), Some(reading.desk().mark().events));
+    /// assert!(!reading.checkpoint_due());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn checkpoint_if_due_shared(&self) -> Result<Option<Mark>> {
+        if !self.checkpoint_due() {
+            return Ok(None);
+        }
+        let Some(mut store) = self.store.try_shared() else {
+            return Ok(None);
+        };
+        let cp = self.encode_checkpoint()?;
+        store.put_checkpoint(&self.partner, &cp)?;
+        self.checkpointed_at
+            .fetch_max(cp.mark.events, Ordering::Relaxed);
+        Ok(Some(cp.mark))
     }
 }
 

@@ -20,8 +20,10 @@ use std::time::Duration;
 /// Why a type: a backend is `Send` but not `Sync` (a SQLite connection must not be used by
 /// two threads at once), while hosts keep their desk behind a `RwLock` shared by threads, which
 /// needs `Sync`. Every [`Store`] method takes `&mut self`, so the backend sits in a `Mutex`
-/// reached only through [`Mutex::get_mut`]: it is never locked, never waited for, and a shared
-/// reference cannot reach it at all.
+/// reached through [`Mutex::get_mut`]: never locked, never waited for. One exception: a
+/// checkpoint stored beside reads ([`crate::DurableDesk::checkpoint_if_due_shared`]) takes the
+/// lock through a shared reference, with `try_lock` (a second such checkpoint at the same time
+/// is skipped, not waited for); no `&mut` use can overlap it.
 pub struct AnyStore(Mutex<Box<dyn Store>>);
 
 impl std::fmt::Debug for AnyStore {
@@ -36,9 +38,19 @@ impl AnyStore {
         AnyStore(Mutex::new(Box::new(store)))
     }
 
-    /// The backend. A poisoned lock is harmless here: it is never locked, only borrowed.
+    /// The backend. A poisoned lock is harmless here: the store's own transactions keep it
+    /// consistent, whatever a panicking holder left half done.
     fn get(&mut self) -> &mut dyn Store {
         &mut **self.0.get_mut().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The backend through a shared reference, unless another thread holds it now.
+    pub(crate) fn try_shared(&self) -> Option<std::sync::MutexGuard<'_, Box<dyn Store>>> {
+        match self.0.try_lock() {
+            Ok(guard) => Some(guard),
+            Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        }
     }
 }
 

@@ -84,6 +84,79 @@ fn checkpoints_are_taken_every_n_events_and_opening_reads_from_the_latest() -> T
     Ok(())
 }
 
+/// With `checkpoint_in_commands: false` no command stores a checkpoint; a due one is stored
+/// through `&self` (a read lock) while another thread keeps reading the same desk, and opening
+/// then starts from it.
+#[test]
+fn a_due_checkpoint_is_stored_under_a_read_lock_while_reads_go_on() -> TestResult {
+    let (_dir, path, desk, now, partner) = fixture()?;
+    let ids = unfrozen_resellers(&desk);
+    let policy = Policy {
+        checkpoint_every: Some(3),
+        checkpoint_in_commands: false,
+        ..Policy::default()
+    };
+    let store = partnerdesk_store::open_store(&path.to_string_lossy())?;
+    let shared = std::sync::RwLock::new(DurableDesk::create_with(store, desk, policy)?);
+    let first = shared.read().map_err(|e| e.to_string())?.desk().mark();
+    // The latest checkpoint, read through a connection of its own.
+    let stored = || -> TestResult<u64> {
+        let latest = SqliteStore::open(&path)?
+            .latest_checkpoint(&partner)?
+            .ok_or("no checkpoint")?;
+        Ok(latest.mark.events)
+    };
+    for id in ids.iter().take(2) {
+        let mut w = shared.write().map_err(|e| e.to_string())?;
+        w.execute(|d| d.freeze(&admin(now)?, &freeze_request(id)?))?;
+        w.execute(|d| d.unfreeze(&admin(now)?, &freeze_request(id)?))?;
+    }
+    let (mark, due) = {
+        let r = shared.read().map_err(|e| e.to_string())?;
+        (r.desk().mark(), r.checkpoint_due())
+    };
+    assert_eq!(mark.events, first.events + 4);
+    assert!(due);
+    assert_eq!(stored()?, first.events, "no command stored one");
+
+    let reads = std::sync::atomic::AtomicU64::new(0);
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let checkpointed = std::thread::scope(|scope| -> TestResult<Option<partnerdesk::Mark>> {
+        let reader = scope.spawn(|| {
+            // Reads under their own read locks, alongside the checkpoint's.
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                if let Ok(r) = shared.read() {
+                    let _ = r.desk().customer(&ids[0]);
+                    reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+        });
+        let r = shared.read().map_err(|e| e.to_string())?;
+        let out = r.checkpoint_if_due_shared();
+        // A reader was able to take the lock while this one is held.
+        while reads.load(std::sync::atomic::Ordering::Relaxed) == 0 {
+            std::thread::yield_now();
+        }
+        drop(r);
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        reader.join().map_err(|_| "the reader panicked")?;
+        Ok(out?)
+    })?;
+    assert_eq!(checkpointed, Some(mark));
+    assert_eq!(stored()?, mark.events);
+    let r = shared.read().map_err(|e| e.to_string())?;
+    assert!(!r.checkpoint_due());
+    assert_eq!(r.events_since_checkpoint(), 0);
+    assert_eq!(r.checkpoint_if_due_shared()?, None, "not due again");
+    let expected = r.desk().clone();
+    drop(r);
+    drop(shared);
+    let again = DurableDesk::open(SqliteStore::open(&path)?, &partner)?;
+    assert_eq!(again.desk(), &expected);
+    assert_eq!(again.events_since_checkpoint(), 0);
+    Ok(())
+}
+
 #[test]
 fn a_store_written_by_a_newer_version_is_refused_and_left_alone() -> TestResult {
     let dir = tempfile::tempdir()?;

@@ -45,6 +45,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::panic)] // the panic is what is tested
     fn a_panic_on_the_second_thread_reaches_the_caller() {
         let caught = std::panic::catch_unwind(|| both(|| panic!("in a"), || {}));
         assert!(caught.is_err());
