@@ -15,7 +15,10 @@
 //!   [`DurableDesk::follow`] apply what other instances committed.
 //! - Checkpoints are the core's binary form ([`partnerdesk::checkpoint`]), stored every
 //!   [`Policy::checkpoint_every`] events and on demand; opening reads the latest one and the
-//!   events and audit records after it.
+//!   events and audit records after it. By default the command that makes one due stores it;
+//!   with [`Policy::checkpoint_in_commands`] off, the owner stores it after the command, under
+//!   a read lock ([`DurableDesk::checkpoint_if_due_shared`]), so reads go on meanwhile (what
+//!   every binding does).
 //!
 //! ```
 //! use partnerdesk::{demo, Actor, Invocation, OperatorId, Permission};
