@@ -90,6 +90,29 @@ test('on PostgreSQL when PARTNERDESK_PG_URL is set', async (t) => {
   await changesSurviveAReopen(desk, url, 'postgresql')
 })
 
+test('mask policies are committed: a reopen has the row and export policies set before', async () => {
+  const location = fresh()
+  const desk = pd.Desk.demo(30, 7)
+  await desk.saveTo(location)
+  /** @type {import('../index.d.ts').MaskPolicy} */
+  const rows = { ...desk.rowPolicy(), name: { kind: 'keep', first: 0, last: 1 }, accountName: { kind: 'hidden' } }
+  /** @type {import('../index.d.ts').MaskPolicy} */
+  const exports = { ...desk.exportPolicy(), mobile: { kind: 'pseudonym' } }
+  assert.notDeepEqual(desk.rowPolicy(), rows)
+  desk.setRowPolicy(rows)
+  desk.setExportPolicy(exports)
+  assert.deepEqual(desk.events().slice(-2).map((e) => e.kind), ['mask_policy_set', 'mask_policy_set'])
+  const partner = desk.partner.id
+
+  // Another instance opened on the file (here and in another process) reads them back.
+  const reopened = await pd.Desk.open(location, { partner })
+  assert.deepEqual(reopened.rowPolicy(), rows)
+  assert.deepEqual(reopened.exportPolicy(), exports)
+  const other = inAnotherProcess(location, partner)
+  assert.deepEqual(JSON.parse(other.snapshot).row_policy, JSON.parse(desk.toSnapshotJson()).row_policy)
+  assert.equal(other.snapshot, desk.toSnapshotJson())
+})
+
 test('two desks on one file: CONCURRENT_CHANGE with one attempt, then refresh converges', async () => {
   const location = fresh()
   const a = pd.Desk.demo(30, 7)

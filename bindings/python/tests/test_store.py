@@ -260,6 +260,26 @@ def test_a_due_checkpoint_is_stored_after_the_change_under_a_read_lock(tmp_path:
     assert history(Desk.open(location)) == expected
 
 
+def test_mask_policies_are_there_after_a_reopen(tmp_path: pathlib.Path) -> None:
+    # Setting a policy is a change like the others: committed, so a reopen has it (it used to
+    # come back as the console's default).
+    desk, _ = demo()
+    desk.save_to(tmp_path / "desk.db")
+    rows = partnerdesk.MaskPolicy(
+        account_name=partnerdesk.MaskRule("hidden"),
+        name=partnerdesk.MaskRule("keep", first=0, last=1),
+    )
+    exports = partnerdesk.MaskPolicy(mobile=partnerdesk.MaskRule("pseudonym"))
+    assert desk.row_policy() != rows and desk.export_policy() != exports
+    desk.set_row_policy(rows)
+    desk.set_export_policy(exports)
+    assert [e.kind for e in desk.events()[-2:]] == ["mask_policy_set", "mask_policy_set"]
+    del desk
+    reopened = Desk.open(tmp_path / "desk.db")
+    assert reopened.row_policy() == rows
+    assert reopened.export_policy() == exports
+
+
 def test_open_without_a_partner_opens_the_one_desk_there(tmp_path: pathlib.Path) -> None:
     location = tmp_path / "desk.db"
     with pytest.raises(partnerdesk.StoreUnavailableError):

@@ -45,7 +45,8 @@
 //!
 //! Every change a desk makes is an event, data included: a customer inserted, upserted,
 //! updated or removed (a Huawei import page is one event), spend recorded, an operator added,
-//! a month roll, an export job. Run them through [`DurableDesk::execute`] like commands, e.g.
+//! a month roll, an export job, a mask policy of rows or exports set. Run them through
+//! [`DurableDesk::execute`] like commands, e.g.
 //! `durable.execute(|d| d.upsert_customers(page.clone()))`, and they are committed before the
 //! call returns. What a desk held before [`DurableDesk::create`] (a demo desk, a snapshot) is
 //! in its first checkpoint.

@@ -5,6 +5,7 @@
 mod common;
 
 use common::*;
+use partnerdesk::privacy::{MaskPolicy, MaskRule, SensitiveField};
 use partnerdesk::{Actor, Desk, IdempotencyKey, Invocation, association};
 use partnerdesk_store::sqlite::{SCHEMA_VERSION, SqliteStore};
 use partnerdesk_store::{DurableDesk, Policy, Store, StoreError};
@@ -540,5 +541,55 @@ fn data_changes_are_committed_like_commands() -> TestResult {
     assert_eq!(again.desk(), &expected);
     assert!(again.desk().customer(&fresh.id).is_ok());
     assert!(again.desk().customer(&gone).is_err());
+    Ok(())
+}
+
+/// The policies the store tests set: rows with the account name masked and e-mails hidden,
+/// exports with keyed pseudonyms for mobiles.
+fn policies() -> partnerdesk::Result<(MaskPolicy, MaskPolicy)> {
+    let mut rows = MaskPolicy::strict();
+    rows.set(SensitiveField::Email, MaskRule::Hidden)?;
+    let mut exports = MaskPolicy::console();
+    exports.set(SensitiveField::Mobile, MaskRule::Pseudonym)?;
+    Ok((rows, exports))
+}
+
+/// Both mask policies are data changes: set on a durable desk, they are there after a reopen,
+/// from the log and from a checkpoint (they were the defaults again after every reopen).
+#[test]
+fn mask_policies_survive_a_reopen_and_a_checkpoint() -> TestResult {
+    let (_dir, path, desk, _now, partner) = fixture()?;
+    let (rows, exports) = policies()?;
+    let mut durable = DurableDesk::create(SqliteStore::open(&path)?, desk)?;
+    let before = durable.desk().mark();
+    durable.execute(|d| d.set_row_policy(rows.clone()))?;
+    durable.execute(|d| d.set_export_policy(exports.clone()))?;
+    assert_eq!(durable.desk().mark().events, before.events + 2);
+    let expected = durable.desk().clone();
+    drop(durable);
+
+    // From the first checkpoint and the log after it.
+    let mut again = DurableDesk::open(SqliteStore::open(&path)?, &partner)?;
+    assert_eq!(again.desk().row_policy(), &rows);
+    assert_eq!(again.desk().export_policy(), &exports);
+    assert_eq!(again.desk(), &expected);
+    assert_eq!(&replay_from_first(again.store_mut(), &partner)?, &expected);
+
+    // From a checkpoint holding them, with no event after it.
+    let at = again.checkpoint()?;
+    assert_eq!(at, expected.mark());
+    drop(again);
+    let again = DurableDesk::open(SqliteStore::open(&path)?, &partner)?;
+    assert_eq!(again.desk().row_policy(), &rows);
+    assert_eq!(again.desk().export_policy(), &exports);
+
+    // A policy set before the desk was stored is in its first checkpoint.
+    let dir = tempfile::tempdir()?;
+    let (mut desk, _) = small_desk()?;
+    desk.set_row_policy(rows.clone())?;
+    let first = DurableDesk::create(SqliteStore::open(dir.path().join("d.db"))?, desk)?;
+    drop(first);
+    let again = DurableDesk::open(SqliteStore::open(dir.path().join("d.db"))?, &partner)?;
+    assert_eq!(again.desk().row_policy(), &rows);
     Ok(())
 }

@@ -1363,3 +1363,33 @@ fn two_processes_share_one_desk() -> TestResult {
     assert!(conflicts > 0, "no idempotency conflict");
     Ok(())
 }
+
+/// Both mask policies are data changes on PostgreSQL too: another instance following the log
+/// gets them, and so does a reopen.
+#[test]
+fn mask_policies_reach_another_instance_and_survive_a_reopen() -> TestResult {
+    use partnerdesk::privacy::{MaskPolicy, MaskRule, SensitiveField};
+    let Some(url) = fresh("policies")? else {
+        return Ok(());
+    };
+    let (desk, _now) = demo::portfolio(10, 1)?;
+    let partner = desk.partner().id.clone();
+    let mut rows = MaskPolicy::strict();
+    rows.set(SensitiveField::Email, MaskRule::Hidden)?;
+    let mut exports = MaskPolicy::console();
+    exports.set(SensitiveField::Mobile, MaskRule::Pseudonym)?;
+    let mut writer = DurableDesk::create(PgStore::connect(&url)?, desk)?;
+    let mut follower = DurableDesk::open(PgStore::connect(&url)?, &partner)?;
+    writer.execute(|d| d.set_row_policy(rows.clone()))?;
+    writer.execute(|d| d.set_export_policy(exports.clone()))?;
+    follower.catch_up()?;
+    assert_eq!(follower.desk().row_policy(), &rows);
+    assert_eq!(follower.desk().export_policy(), &exports);
+    assert_eq!(follower.desk(), writer.desk());
+    let expected = writer.desk().clone();
+    drop(writer);
+    let again = DurableDesk::open(PgStore::connect(&url)?, &partner)?;
+    assert_eq!(again.desk(), &expected);
+    assert_eq!(again.desk().row_policy(), &rows);
+    Ok(())
+}

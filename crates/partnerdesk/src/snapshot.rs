@@ -9,6 +9,11 @@
 //! and unknown fields are ignored, so data from a newer writer survives a load and save by an
 //! older reader as far as it can.
 //!
+//! A snapshot holds the desk's mask policies (of rows and of exports), checked on load as
+//! their setters check them; a snapshot written before they were saved loads with the
+//! console's. It never holds the pseudonym key ([`crate::privacy::PseudonymKey`]): that is the
+//! host's secret, set again after loading.
+//!
 //! A snapshot also holds the desk's cursor key ([`crate::search::CursorKey`]), so search cursors
 //! handed out before a save stay valid after the reload: like the raw customer data beside it,
 //! it must be stored and moved as a secret.
@@ -18,6 +23,7 @@ use crate::customer::Customer;
 use crate::desk::Desk;
 use crate::error::{Error, Result};
 use crate::partner::{Operator, Partner};
+use crate::privacy::{MaskPolicy, MaskedList};
 
 /// The snapshot format version this library writes (and the newest it reads).
 ///
@@ -47,6 +53,10 @@ pub(crate) struct SnapshotOut<'a> {
     exports: &'a crate::export::ExportHistory,
     /// The key that signs search cursors, so cursors survive a save and reload.
     cursor_key: String,
+    /// The mask policy of rows ([`Desk::row_policy`]).
+    row_policy: &'a MaskPolicy,
+    /// The default anonymisation policy of exports ([`Desk::export_policy`]).
+    export_policy: &'a MaskPolicy,
 }
 
 #[derive(serde::Deserialize)]
@@ -64,6 +74,12 @@ pub(crate) struct SnapshotIn {
     /// Absent in snapshots written before cursors were signed: a fresh key is drawn.
     #[serde(default)]
     cursor_key: Option<String>,
+    /// Absent in snapshots written before the policies were saved: the console's.
+    #[serde(default)]
+    row_policy: MaskPolicy,
+    /// Absent in snapshots written before the policies were saved: the console's.
+    #[serde(default)]
+    export_policy: MaskPolicy,
 }
 
 impl Desk {
@@ -94,6 +110,8 @@ impl Desk {
             ledger: &self.ledger,
             exports: &self.exports,
             cursor_key: self.cursor_key.to_hex(),
+            row_policy: &self.row_policy,
+            export_policy: &self.export_policy,
         }
     }
 
@@ -155,6 +173,20 @@ impl Desk {
             desk.cursor_key = crate::search::CursorKey::from_hex(key)
                 .ok_or_else(|| Error::snapshot("cursor_key", "expected 64 hex digits"))?;
         }
+        // The policies, checked as their setters check them.
+        for (list, name, policy) in [
+            (MaskedList::Rows, "row_policy", &snap.row_policy),
+            (MaskedList::Exports, "export_policy", &snap.export_policy),
+        ] {
+            list.check(policy).map_err(|e| match e {
+                Error::InvalidArgument { field, reason } => {
+                    Error::snapshot(format!("{name}.{field}"), reason)
+                }
+                other => Error::snapshot(name, other.to_string()),
+            })?;
+        }
+        desk.row_policy = snap.row_policy;
+        desk.export_policy = snap.export_policy;
         for (i, op) in snap.operators.into_iter().enumerate() {
             desk.load_operator(op)
                 .map_err(|_| Error::snapshot(format!("operators[{i}].id"), "duplicate operator"))?;
@@ -211,8 +243,8 @@ pub(crate) struct SnapshotTail {
 }
 
 impl PartialEq for Desk {
-    /// Two desks are equal when they hold the same partner, operators and customers, whatever
-    /// the slot layout.
+    /// Two desks are equal when they hold the same partner, operators, customers, ledger,
+    /// export history, indexed month and mask policies, whatever the slot layout.
     fn eq(&self, other: &Self) -> bool {
         self.partner == other.partner
             && self.operators == other.operators
@@ -220,6 +252,8 @@ impl PartialEq for Desk {
             && self.ledger == other.ledger
             && self.exports == other.exports
             && self.index.month == other.index.month
+            && self.row_policy == other.row_policy
+            && self.export_policy == other.export_policy
             && self
                 .customers()
                 .all(|c| other.customer(&c.id).is_ok_and(|o| o == c))

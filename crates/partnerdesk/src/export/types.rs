@@ -462,11 +462,26 @@ impl Desk {
     }
 
     /// Sets the default anonymisation policy of exports. Refuses a policy that shows a name,
-    /// mobile or e-mail in clear; nothing changes then.
+    /// mobile or e-mail in clear; nothing changes then
+    /// ([`MaskedList::check`](crate::privacy::MaskedList::check)).
+    ///
+    /// A change is a data change like the others: a `mask_policy_set` event by the system, at
+    /// the desk's newest instant ([`Desk::newest_instant`]), so a durable desk keeps it and a
+    /// replay of the log restores it. Setting the policy the desk has writes no event.
+    ///
+    /// ```
+    /// use partnerdesk::{demo, privacy::{MaskPolicy, MaskRule}};
+    /// let (mut desk, _now) = demo::portfolio(10, 1)?;
+    /// let before = desk.events().len();
+    /// desk.set_export_policy(MaskPolicy { account_name: MaskRule::Hidden, ..MaskPolicy::console() })?;
+    /// assert_eq!(desk.events().len(), before + 1);
+    /// assert_eq!(desk.events()[before].kind.code(), "mask_policy_set");
+    /// desk.set_export_policy(desk.export_policy().clone())?; // the same: no event
+    /// assert_eq!(desk.events().len(), before + 1);
+    /// # Ok::<(), partnerdesk::Error>(())
+    /// ```
     pub fn set_export_policy(&mut self, policy: MaskPolicy) -> Result<()> {
-        policy.validate()?;
-        self.export_policy = policy;
-        Ok(())
+        self.data_set_mask_policy(crate::privacy::MaskedList::Exports, policy)
     }
 
     /// Sets (or clears) the partner's secret for keyed pseudonyms. It is never saved in a

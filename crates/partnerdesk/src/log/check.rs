@@ -170,7 +170,8 @@ impl Desk {
             | EventKind::CustomerRemoved
             | EventKind::SpendAdded { .. }
             | EventKind::MonthRolled { .. }
-            | EventKind::ExportRecorded { .. } => self
+            | EventKind::ExportRecorded { .. }
+            | EventKind::MaskPolicySet { .. } => self
                 .check_data_event(e)
                 .unwrap_or(Ok(()))
                 .map_err(|err| because(&err)),

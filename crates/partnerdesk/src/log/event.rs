@@ -9,10 +9,11 @@
 //! Scope of replay: every change is an event. Governed commands emit theirs (actor: who acted);
 //! so does the data the host loads (actor [`Actor::System`]): customers inserted, refreshed
 //! (upserted, one event per batch or Huawei import), changed or removed, spend records added,
-//! operators added, month rolls and export jobs recorded. Replaying the complete log onto the
-//! snapshot the desk started from (for a desk made by [`Desk::new`](crate::Desk::new), the
-//! snapshot of that empty desk) gives exactly the live desk, export history included; the
-//! audit trail is kept beside the log (see [`crate::journal`]) and appended with
+//! operators added, month rolls, export jobs recorded and the mask policies of rows and
+//! exports set. Replaying the complete log onto the snapshot the desk started from (for a desk
+//! made by [`Desk::new`](crate::Desk::new), the snapshot of that empty desk) gives exactly the
+//! live desk, export history and mask policies included; the audit trail is kept beside the
+//! log (see [`crate::journal`]) and appended with
 //! [`Desk::append_audit`](crate::Desk::append_audit).
 //!
 //! A desk loaded from a snapshot, or built by [`crate::demo`], starts from that state: its
@@ -34,6 +35,7 @@ use crate::model::freeze::{Freeze, FreezeScope};
 use crate::model::order::Order;
 use crate::money::Money;
 use crate::partner::Operator;
+use crate::privacy::{MaskPolicy, MaskedList};
 use crate::spend::SpendRecord;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -264,6 +266,15 @@ pub enum EventKind {
         /// The job as recorded.
         job: Box<ExportJob>,
     },
+    /// One of the desk's mask policies was set ([`Desk::set_row_policy`](crate::Desk::set_row_policy),
+    /// [`Desk::set_export_policy`](crate::Desk::set_export_policy)); the policy now in force.
+    /// Checked on replay as the setter checks it ([`MaskedList::check`]).
+    MaskPolicySet {
+        /// Which policy: rows or exports.
+        list: MaskedList,
+        /// The policy (rules only: a policy holds no personal data).
+        policy: MaskPolicy,
+    },
 }
 
 impl EventKind {
@@ -304,6 +315,7 @@ impl EventKind {
             EventKind::SpendAdded { .. } => "spend_added",
             EventKind::MonthRolled { .. } => "month_rolled",
             EventKind::ExportRecorded { .. } => "export_recorded",
+            EventKind::MaskPolicySet { .. } => "mask_policy_set",
         }
     }
 
@@ -441,6 +453,8 @@ impl fmt::Display for EventKind {
                     _ => "failed",
                 }
             ),
+            // The list only: the rules are in the event's data, and the text stays short.
+            EventKind::MaskPolicySet { list, .. } => write!(f, " {list}"),
         }
     }
 }

@@ -425,6 +425,9 @@ impl Desk {
             EventKind::ExportRecorded { number, job } => {
                 self.apply_export_recorded(*number, job);
             }
+            EventKind::MaskPolicySet { list, policy } => {
+                self.apply_mask_policy_set(*list, policy);
+            }
         }
         self.ledger.event_seq = seq;
         self.ledger.chain_head.clone_from(&event.link);

@@ -1,5 +1,6 @@
 //! Data changes: what the host loads into the desk (customers, spend, operators, month rolls,
-//! export jobs), each as an event.
+//! export jobs) and the desk's settings it changes (the mask policies of rows and exports),
+//! each as an event.
 //!
 //! Why events too: the log is the desk's whole story. A durable store keeps the log (and the
 //! audit trail beside it) and rebuilds the desk from it, so a change that skipped the log would
@@ -27,6 +28,7 @@ use crate::ids::CustomerId;
 use crate::log::replay::Applying;
 use crate::model::access::Actor;
 use crate::partner::Operator;
+use crate::privacy::{MaskPolicy, MaskedList};
 use crate::spend::SpendRecord;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -178,6 +180,29 @@ impl Desk {
             job: Box::new(job),
         };
         self.emit(&actor, None, kind, at)
+    }
+
+    /// Sets the mask policy of `list` (the public setters: [`Desk::set_row_policy`],
+    /// [`Desk::set_export_policy`]): checked as a replayed `mask_policy_set` is; the policy in
+    /// force already writes no event.
+    pub(crate) fn data_set_mask_policy(
+        &mut self,
+        list: MaskedList,
+        policy: MaskPolicy,
+    ) -> Result<()> {
+        list.check(&policy)?;
+        if *self.mask_policy(list) == policy {
+            return Ok(());
+        }
+        self.emit_data(None, EventKind::MaskPolicySet { list, policy }, None)
+    }
+
+    /// The mask policy of `list`.
+    fn mask_policy(&self, list: MaskedList) -> &MaskPolicy {
+        match list {
+            MaskedList::Rows => &self.row_policy,
+            MaskedList::Exports => &self.export_policy,
+        }
     }
 
     // ---- checks: the same on input and on replay ------------------------------------------
@@ -341,6 +366,9 @@ impl Desk {
                 }
                 self.check_export_recorded(*number, job)
             }),
+            EventKind::MaskPolicySet { list, policy } => system()
+                .and_then(|()| batch())
+                .and_then(|()| list.check(policy)),
             _ => return None,
         };
         Some(checked)
@@ -427,5 +455,14 @@ impl Desk {
     pub(crate) fn apply_export_recorded(&mut self, number: u64, job: &ExportJob) {
         self.exports.jobs.push(job.clone());
         self.exports.seq = self.exports.seq.max(number);
+    }
+
+    /// `MaskPolicySet`: the policy replaces the list's.
+    pub(crate) fn apply_mask_policy_set(&mut self, list: MaskedList, policy: &MaskPolicy) {
+        let slot = match list {
+            MaskedList::Rows => &mut self.row_policy,
+            MaskedList::Exports => &mut self.export_policy,
+        };
+        slot.clone_from(policy);
     }
 }

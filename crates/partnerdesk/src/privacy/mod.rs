@@ -278,6 +278,62 @@ impl MaskPolicy {
     }
 }
 
+/// Which of the desk's two mask policies: the one of rows (every list and page,
+/// [`Desk::set_row_policy`](crate::Desk::set_row_policy)) or the default one of exports
+/// ([`Desk::set_export_policy`](crate::Desk::set_export_policy)). Named by the
+/// `mask_policy_set` event ([`crate::event::EventKind::MaskPolicySet`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum MaskedList {
+    /// Rows: what every list, page and search result shows.
+    Rows,
+    /// Exports that name no policy of their own.
+    Exports,
+}
+
+impl MaskedList {
+    /// The stable text form (`rows`, `exports`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MaskedList::Rows => "rows",
+            MaskedList::Exports => "exports",
+        }
+    }
+
+    /// Checks a policy for this list, as its setter does (and a replayed event or a loaded
+    /// snapshot is checked): no customer name, mobile or e-mail in clear, no malformed fixed
+    /// text, and for rows no keyed pseudonym (exports only). `INVALID_ARGUMENT` naming the
+    /// field otherwise.
+    ///
+    /// ```
+    /// use partnerdesk::privacy::{MaskPolicy, MaskRule, MaskedList};
+    /// let pseudonyms = MaskPolicy { name: MaskRule::Pseudonym, ..MaskPolicy::console() };
+    /// assert!(MaskedList::Exports.check(&pseudonyms).is_ok());
+    /// assert!(MaskedList::Rows.check(&pseudonyms).is_err());
+    /// ```
+    pub fn check(self, policy: &MaskPolicy) -> Result<()> {
+        policy.validate()?;
+        if self == MaskedList::Rows
+            && let Some(field) = SensitiveField::ALL
+                .into_iter()
+                .find(|f| matches!(policy.get(*f), MaskRule::Pseudonym))
+        {
+            return Err(Error::invalid_arg(
+                field.as_str(),
+                "keyed pseudonyms are for exports; lists use masks",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for MaskedList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::mask::*;

@@ -6,13 +6,13 @@
 
 use crate::customer::{CustomerLevel, CustomerType, VerificationStatus};
 use crate::desk::Desk;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::ids::{CustomerId, OperatorId, ResellerId, Tag};
 use crate::model::association::AssociationType;
 use crate::model::budget::BudgetKind;
 use crate::model::freeze::{FreezeOrigin, FreezeScope};
 use crate::money::Money;
-use crate::privacy::{MaskPolicy, MaskRule, Masker, SensitiveField};
+use crate::privacy::{MaskPolicy, MaskedList, Masker, SensitiveField};
 use crate::search::MatchContext;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -152,7 +152,12 @@ impl Desk {
     }
 
     /// Sets the masking policy for rows. Refuses a policy that shows a customer's name, mobile
-    /// or e-mail in clear, or that uses a keyed pseudonym (exports only); nothing changes then.
+    /// or e-mail in clear, or that uses a keyed pseudonym (exports only); nothing changes then
+    /// ([`MaskedList::check`]).
+    ///
+    /// A change is a data change like the others: a `mask_policy_set` event by the system, at
+    /// the desk's newest instant ([`Desk::newest_instant`]), so a durable desk keeps it and a
+    /// replay of the log restores it. Setting the policy the desk has writes no event.
     ///
     /// ```
     /// use partnerdesk::{demo, privacy::{MaskPolicy, MaskRule, SensitiveField}};
@@ -164,17 +169,6 @@ impl Desk {
     /// # Ok::<(), partnerdesk::Error>(())
     /// ```
     pub fn set_row_policy(&mut self, policy: RowPolicy) -> Result<()> {
-        policy.validate()?;
-        if let Some(field) = SensitiveField::ALL
-            .into_iter()
-            .find(|f| matches!(policy.get(*f), MaskRule::Pseudonym))
-        {
-            return Err(Error::invalid_arg(
-                field.as_str(),
-                "keyed pseudonyms are for exports; lists use masks",
-            ));
-        }
-        self.row_policy = policy;
-        Ok(())
+        self.data_set_mask_policy(MaskedList::Rows, policy)
     }
 }

@@ -93,3 +93,37 @@ fn the_newest_version_has_a_fixture() {
         .exists()
     );
 }
+
+/// Both mask policies go through a checkpoint, and so does a `mask_policy_set` event in its
+/// log (every rule shape, inside the log's tagged events, decodes back from MessagePack).
+#[test]
+fn a_checkpoint_keeps_both_mask_policies_and_their_events() -> TestResult {
+    use partnerdesk::privacy::{MaskPolicy, MaskRule};
+    let mut desk = fixture_desk()?;
+    let rows = MaskPolicy {
+        name: MaskRule::Keep { first: 1, last: 2 },
+        email: MaskRule::Hidden,
+        manager_name: MaskRule::Fixed("staff".into()),
+        ..MaskPolicy::strict()
+    };
+    let exports = MaskPolicy {
+        mobile: MaskRule::Pseudonym,
+        ..MaskPolicy::console()
+    };
+    desk.set_row_policy(rows.clone())?;
+    desk.set_export_policy(exports.clone())?;
+    let again = Desk::from_checkpoint(&desk.to_checkpoint()?)?;
+    assert_eq!(again.row_policy(), &rows);
+    assert_eq!(again.export_policy(), &exports);
+    assert_eq!(again.events(), desk.events());
+    assert_eq!(again, desk);
+    // The committed fixtures, written before the policies were saved: the console's.
+    for version in [1, 2] {
+        let old = Desk::from_checkpoint(&std::fs::read(fixture(&format!(
+            "checkpoint-v{version}.bin"
+        )))?)?;
+        assert_eq!(old.row_policy(), &MaskPolicy::console());
+        assert_eq!(old.export_policy(), &MaskPolicy::console());
+    }
+    Ok(())
+}

@@ -1,5 +1,5 @@
 //! Every change is an event: data changes (customers inserted, upserted in batches, updated,
-//! removed; spend; operators; month rolls; export jobs) are in the log beside the governed
+//! removed; spend; operators; month rolls; export jobs; mask policies) are in the log beside the governed
 //! commands, so the complete log, replayed onto the snapshot of the empty desk it started as,
 //! with the audit trail appended beside it, reproduces the live desk exactly.
 
@@ -8,6 +8,7 @@ use partnerdesk::budget::BudgetSetting;
 use partnerdesk::event::{Event, EventKind};
 use partnerdesk::export::{ExportRequest, ExportSelection};
 use partnerdesk::freeze::FreezeRequest;
+use partnerdesk::privacy::{MaskPolicy, MaskRule, MaskedList};
 use partnerdesk::{
     Actor, BudgetKind, ChargingMode, Currency, Customer, CustomerId, Decimal, Desk, FreezeScope,
     Invocation, Money, Operator, OperatorId, Permission, Result, Role, SpendRecord, demo,
@@ -46,7 +47,37 @@ fn replays_to_itself(desk: &Desk, start: &str) -> Result<()> {
     assert_eq!(again.mark(), desk.mark());
     assert_eq!(again.exports(), desk.exports());
     assert_eq!(again.indexed_month(), desk.indexed_month());
+    assert_eq!(again.row_policy(), desk.row_policy());
+    assert_eq!(again.export_policy(), desk.export_policy());
     Ok(())
+}
+
+/// The policies the random steps set (`variant`); the last two are refused for rows (a
+/// pseudonym) or for both lists (a name in clear).
+fn policy(variant: u8) -> MaskPolicy {
+    let console = MaskPolicy::console();
+    match variant % 6 {
+        0 => console,
+        1 => MaskPolicy::strict(),
+        2 => MaskPolicy {
+            name: MaskRule::Keep { first: 0, last: 1 },
+            manager_name: MaskRule::Fixed("staff".to_owned()),
+            ..console
+        },
+        3 => MaskPolicy {
+            email: MaskRule::Hidden,
+            account_name: MaskRule::Default,
+            ..console
+        },
+        4 => MaskPolicy {
+            mobile: MaskRule::Pseudonym,
+            ..console
+        },
+        _ => MaskPolicy {
+            name: MaskRule::Clear,
+            ..console
+        },
+    }
 }
 
 fn spend(day: chrono::NaiveDate, cents: i64, currency: Currency) -> SpendRecord {
@@ -84,6 +115,10 @@ fn each_data_change_is_one_system_event_without_personal_data() -> Result<()> {
     desk.add_spend(&id, spend(now.date_naive(), 1234, currency))?;
     desk.roll_to(now + Duration::days(40))?;
     desk.roll_to(now + Duration::days(41))?; // the same month: nothing
+    desk.set_row_policy(policy(2))?;
+    desk.set_row_policy(policy(2))?; // the policy in force: nothing
+    desk.set_export_policy(policy(4))?;
+    desk.set_export_policy(MaskPolicy::console())?; // back to the default: an event too
     let admin = Invocation::new(
         Actor::Operator(OperatorId::new("admin")?),
         now + Duration::days(41),
@@ -101,6 +136,9 @@ fn each_data_change_is_one_system_event_without_personal_data() -> Result<()> {
             "customer_updated",
             "spend_added",
             "month_rolled",
+            "mask_policy_set",
+            "mask_policy_set",
+            "mask_policy_set",
             "export_recorded",
             "customer_removed"
         ]
@@ -126,6 +164,21 @@ fn each_data_change_is_one_system_event_without_personal_data() -> Result<()> {
             assert!(!text.contains(&format!(" {} ", o.name.expose())), "{text}");
         }
     }
+    // The policy events name their list only.
+    let texts: Vec<String> = desk
+        .events()
+        .iter()
+        .filter(|e| e.kind.code() == "mask_policy_set")
+        .map(|e| e.kind.to_string())
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "mask_policy_set rows",
+            "mask_policy_set exports",
+            "mask_policy_set exports"
+        ]
+    );
     let batch = desk
         .events()
         .iter()
@@ -257,6 +310,62 @@ fn a_replayed_data_event_is_checked_as_its_method_checks_input() -> Result<()> {
                 month: desk.indexed_month(),
             },
         )?,
+        // A row policy that shows names in clear.
+        forge(
+            None,
+            Actor::System,
+            EventKind::MaskPolicySet {
+                list: MaskedList::Rows,
+                policy: policy(5),
+            },
+        )?,
+        // An export policy that shows names in clear.
+        forge(
+            None,
+            Actor::System,
+            EventKind::MaskPolicySet {
+                list: MaskedList::Exports,
+                policy: policy(5),
+            },
+        )?,
+        // A keyed pseudonym in rows.
+        forge(
+            None,
+            Actor::System,
+            EventKind::MaskPolicySet {
+                list: MaskedList::Rows,
+                policy: policy(4),
+            },
+        )?,
+        // A malformed fixed text.
+        forge(
+            None,
+            Actor::System,
+            EventKind::MaskPolicySet {
+                list: MaskedList::Exports,
+                policy: MaskPolicy {
+                    account_name: MaskRule::Fixed("a*b".to_owned()),
+                    ..MaskPolicy::console()
+                },
+            },
+        )?,
+        // A policy set by an operator, or for one customer.
+        forge(
+            None,
+            Actor::Operator(OperatorId::new("admin")?),
+            EventKind::MaskPolicySet {
+                list: MaskedList::Rows,
+                policy: policy(1),
+            },
+        )?,
+        forge(
+            Some(id.clone()),
+            Actor::System,
+            EventKind::MaskPolicySet {
+                list: MaskedList::Rows,
+                policy: policy(1),
+            },
+        )?,
         // A customer that is not on the desk.
         forge(
             Some(CustomerId::new("nobody-here")?),
@@ -298,6 +407,8 @@ enum Step {
     Assign(usize, usize, usize),
     Grant(usize, usize),
     Evaluate,
+    /// Set the row policy (`true`) or the export policy to `policy(variant)`.
+    Policy(bool, u8),
 }
 
 fn step_strategy() -> impl Strategy<Value = (u16, Step)> {
@@ -316,6 +427,7 @@ fn step_strategy() -> impl Strategy<Value = (u16, Step)> {
         2 => (0usize..ACTORS.len(), 0usize..30, 0usize..3).prop_map(|(a, i, m)| Step::Assign(a, i, m)),
         1 => (0usize..ACTORS.len(), 0usize..ACTORS.len()).prop_map(|(a, o)| Step::Grant(a, o)),
         1 => Just(Step::Evaluate),
+        2 => (any::<bool>(), 0u8..6).prop_map(|(rows, v)| Step::Policy(rows, v)),
     ];
     (0u16..120, step)
 }
@@ -419,6 +531,8 @@ fn run(
             )
             .map(|_| ()),
         Step::Evaluate => desk.evaluate_budgets(now).map(|_| ()),
+        Step::Policy(true, variant) => desk.set_row_policy(policy(variant)),
+        Step::Policy(false, variant) => desk.set_export_policy(policy(variant)),
     })
 }
 

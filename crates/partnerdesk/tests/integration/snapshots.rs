@@ -1,6 +1,7 @@
 //! Snapshots: round trip, versioning, invariants, unknown values, and bad input as typed errors.
 
 use crate::fixtures::small_desk;
+use partnerdesk::privacy::{MaskPolicy, MaskRule, SensitiveField};
 use partnerdesk::{Desk, Error, Result};
 use serde_json::{Value, json};
 
@@ -226,5 +227,109 @@ fn unknown_enum_values_and_fields_survive() -> Result<()> {
     // An unknown value matches only itself.
     let q = partnerdesk::query::Query::parse("level=V3")?;
     assert_eq!(desk.count(&q, crate::fixtures::now()), 1);
+    Ok(())
+}
+
+/// Policies the tests set: every rule a list may use, and a pseudonym for exports.
+fn policies() -> Result<(MaskPolicy, MaskPolicy)> {
+    let mut rows = MaskPolicy::strict();
+    rows.set(SensitiveField::Name, MaskRule::Keep { first: 0, last: 1 })?;
+    rows.set(SensitiveField::Email, MaskRule::Hidden)?;
+    rows.set(SensitiveField::ManagerName, MaskRule::Fixed("staff".into()))?;
+    let mut exports = MaskPolicy::console();
+    exports.set(SensitiveField::Mobile, MaskRule::Pseudonym)?;
+    exports.set(SensitiveField::AccountName, MaskRule::Hidden)?;
+    Ok((rows, exports))
+}
+
+/// Both mask policies are in the snapshot and come back (they were lost on every reload).
+#[test]
+fn a_round_trip_keeps_both_mask_policies() -> Result<()> {
+    let mut desk = small_desk()?;
+    let (rows, exports) = policies()?;
+    desk.set_row_policy(rows.clone())?;
+    desk.set_export_policy(exports.clone())?;
+    let again = Desk::from_snapshot_json(&desk.to_snapshot_json()?)?;
+    assert_eq!(again.row_policy(), &rows);
+    assert_eq!(again.export_policy(), &exports);
+    assert!(again == desk);
+    // A desk with other policies is another desk.
+    let mut other = again.clone();
+    other.set_row_policy(MaskPolicy::console())?;
+    assert!(other != desk);
+    Ok(())
+}
+
+/// A snapshot written before the policies were saved (no fields) loads with the console's.
+#[test]
+fn a_snapshot_without_policies_loads_with_the_defaults()
+-> std::result::Result<(), Box<dyn std::error::Error>> {
+    let mut desk = small_desk()?;
+    let (rows, exports) = policies()?;
+    desk.set_row_policy(rows)?;
+    desk.set_export_policy(exports)?;
+    let mut v: Value = serde_json::from_str(&desk.to_snapshot_json()?).map_err(Error::from)?;
+    assert!(v.get("row_policy").is_some() && v.get("export_policy").is_some());
+    if let Some(map) = v.as_object_mut() {
+        map.remove("row_policy");
+        map.remove("export_policy");
+    }
+    let old = load(&v)?;
+    assert_eq!(old.row_policy(), &MaskPolicy::console());
+    assert_eq!(old.export_policy(), &MaskPolicy::console());
+    // The committed snapshots of the older formats hold none either.
+    for name in ["checkpoint-v1.json", "checkpoint-v2.json"] {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name);
+        let text = std::fs::read_to_string(path)?;
+        assert!(!text.contains("row_policy"), "{name}");
+        let desk = Desk::from_snapshot_json(&text)?;
+        assert_eq!(desk.row_policy(), &MaskPolicy::console(), "{name}");
+        assert_eq!(desk.export_policy(), &MaskPolicy::console(), "{name}");
+    }
+    Ok(())
+}
+
+/// A snapshot's policy is checked as the setter checks it: a name, mobile or e-mail in clear,
+/// a pseudonym in rows, a malformed fixed text are refused naming the field.
+#[test]
+fn a_snapshot_holding_a_clear_or_malformed_policy_is_refused() -> Result<()> {
+    let v = snapshot()?;
+    let cases = [
+        ("row_policy", "name", json!("clear"), "row_policy.name"),
+        (
+            "row_policy",
+            "mobile",
+            json!("pseudonym"),
+            "row_policy.mobile",
+        ),
+        (
+            "export_policy",
+            "email",
+            json!("clear"),
+            "export_policy.email",
+        ),
+        (
+            "export_policy",
+            "account_name",
+            json!({"fixed": "a*b"}),
+            "export_policy.account_name",
+        ),
+    ];
+    for (policy, rule, value, want) in cases {
+        let mut w = v.clone();
+        w[policy][rule] = value;
+        assert_eq!(code(&w), "INVALID_SNAPSHOT", "{want}");
+        assert_eq!(field(&w), want);
+    }
+    // Pseudonyms are fine for exports.
+    let mut w = v.clone();
+    w["export_policy"]["mobile"] = json!("pseudonym");
+    assert_eq!(
+        load(&w)?.export_policy().mobile,
+        MaskRule::Pseudonym,
+        "an export policy may use pseudonyms"
+    );
     Ok(())
 }

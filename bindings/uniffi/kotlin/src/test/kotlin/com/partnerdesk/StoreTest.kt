@@ -1,6 +1,8 @@
 package com.partnerdesk
 
 import com.partnerdesk.host.Actor
+import com.partnerdesk.host.MaskKind
+import com.partnerdesk.host.MaskRule
 
 import com.partnerdesk.Fixtures.ADMIN
 import com.partnerdesk.Fixtures.BILLING
@@ -132,6 +134,26 @@ class StoreTest {
                 assertEquals(1uL, a.refresh())
                 assertEquals(c.toSnapshotJson(), a.toSnapshotJson())
             }
+        }
+    }
+
+    @Test
+    fun `mask policies are committed and read back after a reopen`() {
+        val at = location()
+        val desk = stored(at)
+        val rows = desk.rowPolicy().copy(
+            name = MaskRule(MaskKind.KEEP, 0u, 1u, null),
+            accountName = MaskRule(MaskKind.HIDDEN, null, null, null),
+        )
+        val exports = desk.exportPolicy().copy(mobile = MaskRule(MaskKind.PSEUDONYM, null, null, null))
+        assertNotEquals(rows, desk.rowPolicy())
+        desk.setRowPolicy(rows)
+        desk.setExportPolicy(exports)
+        assertEquals(listOf("mask_policy_set", "mask_policy_set"), desk.events().takeLast(2).map { it.kind })
+        desk.close()
+        Desk.open(at).use { again ->
+            assertEquals(rows, again.rowPolicy())
+            assertEquals(exports, again.exportPolicy())
         }
     }
 
