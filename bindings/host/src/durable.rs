@@ -18,14 +18,14 @@
 //! [`StoreOptions::event_key`] seals a durable desk's events with HMAC-SHA256 under the host's
 //! secret (see [`partnerdesk::chain`]). The store never holds the key: give the same one to
 //! every `open`, `create` and `save_to` of that desk. Opening with no key or with another key
-//! is `STORE_CORRUPT` (the link of the checkpoint's last event, recomputed under the key, is
-//! not the checkpoint's chain head, or the core refuses the first stored event after the
-//! checkpoint; the message names `EVENT_CHAIN_BROKEN`), never a desk that seals differently.
-//! One limit: a checkpoint holds no trace of the key, so a desk just stored by `create` or
-//! `save_to` (its events before that not in the store) with at most one event committed since
-//! has nothing to check the key against and opens; its next events are then sealed with the
-//! key it was opened with, and an open with the right key refuses them. Keep the key with the
-//! location.
+//! is `STORE_CORRUPT` (the message names `EVENT_CHAIN_BROKEN`), never a desk that seals
+//! differently: a checkpoint records which key its desk sealed with (a MAC of a fixed message
+//! under the key, or `none`; [`Desk::loaded_seal_is`]), and every stored event after it is
+//! checked as it is applied. A desk opened with a key is refused the same way when it was
+//! stored without one. Checkpoints written before they recorded the key (before this version)
+//! are checked through their last stored event instead, which a desk just stored by `create`
+//! or `save_to` with at most one event since does not have: store a new checkpoint
+//! (`checkpoint()`) to close that gap for such a desk.
 
 use crate::ops::privacy::Secret;
 use partnerdesk::chain::EventKey;

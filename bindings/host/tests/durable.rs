@@ -465,6 +465,63 @@ fn a_keyed_store_refuses_a_missing_or_other_key_right_after_a_checkpoint() -> Te
     Ok(())
 }
 
+/// A desk just stored (its earlier events not in the store), with no event or one since,
+/// has no stored event to check a key against: its checkpoint's record of the key is what
+/// refuses a missing or other key (and a key given to a desk stored without one).
+#[test]
+fn a_desk_just_stored_refuses_a_missing_or_other_key_by_its_checkpoints_record() -> TestResult {
+    let admin_ops = |now| -> Result<_, partnerdesk::Error> {
+        Ok((as_admin(now)?, OperatorId::new("ops_billing")?))
+    };
+    for events_since in [0, 1] {
+        for keyed in [true, false] {
+            let dir = tempfile::tempdir()?;
+            let loc = location(dir.path());
+            let (mut desk, now) = demo_desk()?;
+            let (admin, ops) = admin_ops(now)?;
+            // Events before the store: not in its log.
+            desk.grant_permissions(&admin, &ops, &[Permission::ViewSpend])?;
+            desk.revoke_permissions(&admin, &ops, &[Permission::ViewSpend])?;
+            let partner = desk.partner().id.as_str().to_owned();
+            let stored_with = if keyed {
+                key_options(KEY)
+            } else {
+                StoreOptions::default()
+            };
+            let mut held = HostDesk::create(&loc, desk, stored_with.clone())?;
+            if events_since == 1 {
+                held.change(|d| d.grant_permissions(&admin, &ops, &[Permission::SetBudget]))?;
+            }
+            let head = held.chain_head().to_owned();
+            drop(held);
+            let wrong = if keyed {
+                vec![
+                    (StoreOptions::default(), "without the key"),
+                    (key_options(OTHER), "with another key"),
+                ]
+            } else {
+                vec![(key_options(KEY), "with a key, stored without")]
+            };
+            for (options, what) in wrong {
+                let opened = HostDesk::open(&loc, Some(&partner), options);
+                let message = opened.as_ref().err().map(ToString::to_string);
+                assert_eq!(
+                    code(opened),
+                    "STORE_CORRUPT",
+                    "{what}, {events_since} event(s) since"
+                );
+                assert!(
+                    message.is_some_and(|m| m.contains("EVENT_CHAIN_BROKEN")),
+                    "{what}"
+                );
+            }
+            let reopened = HostDesk::open(&loc, Some(&partner), stored_with)?;
+            assert_eq!(reopened.chain_head(), head);
+        }
+    }
+    Ok(())
+}
+
 #[test]
 fn create_and_save_to_take_a_keyed_desk_only_with_its_own_key() -> TestResult {
     let dir = tempfile::tempdir()?;

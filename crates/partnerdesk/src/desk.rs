@@ -45,6 +45,10 @@ pub struct Desk {
     pub(crate) pseudonym_key: Option<crate::privacy::PseudonymKey>,
     /// The key events are sealed and checked with (never saved).
     pub(crate) event_key: Option<crate::chain::EventKey>,
+    /// What the snapshot or checkpoint this desk was loaded from recorded of the key its
+    /// writer sealed with (`crate::chain::seal_record`); `None` when it recorded nothing (an
+    /// older writer) or the desk was not loaded.
+    pub(crate) loaded_seal: Option<String>,
     /// Signs search cursors (see [`crate::search::CursorKey`]).
     pub(crate) cursor_key: crate::search::CursorKey,
     /// What an open savepoint saved (see [`crate::log::undo`]); `None` when none is open.
@@ -73,6 +77,7 @@ impl Desk {
             export_policy: crate::privacy::MaskPolicy::console(),
             pseudonym_key: None,
             event_key: None,
+            loaded_seal: None,
             cursor_key: crate::search::CursorKey::random(),
             undo: None,
         }

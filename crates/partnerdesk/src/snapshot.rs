@@ -57,6 +57,9 @@ pub(crate) struct SnapshotOut<'a> {
     row_policy: &'a MaskPolicy,
     /// The default anonymisation policy of exports ([`Desk::export_policy`]).
     export_policy: &'a MaskPolicy,
+    /// Which key the desk sealed its events with, as a MAC of a fixed message under it (or
+    /// `none`; see [`Desk::loaded_seal_is`]).
+    event_seal: String,
 }
 
 #[derive(serde::Deserialize)]
@@ -80,6 +83,9 @@ pub(crate) struct SnapshotIn {
     /// Absent in snapshots written before the policies were saved: the console's.
     #[serde(default)]
     export_policy: MaskPolicy,
+    /// Absent in snapshots written before it was recorded: unknown.
+    #[serde(default)]
+    event_seal: Option<String>,
 }
 
 impl Desk {
@@ -112,6 +118,7 @@ impl Desk {
             cursor_key: self.cursor_key.to_hex(),
             row_policy: &self.row_policy,
             export_policy: &self.export_policy,
+            event_seal: crate::chain::seal_record(self.event_key.as_ref()),
         }
     }
 
@@ -185,6 +192,16 @@ impl Desk {
                 other => Error::snapshot(name, other.to_string()),
             })?;
         }
+        if let Some(seal) = &snap.event_seal
+            && seal != crate::chain::SEAL_NONE
+            && !(seal.len() == 64 && seal.bytes().all(|b| b.is_ascii_hexdigit()))
+        {
+            return Err(Error::snapshot(
+                "event_seal",
+                "expected none or 64 hexadecimal digits",
+            ));
+        }
+        desk.loaded_seal = snap.event_seal;
         desk.row_policy = snap.row_policy;
         desk.export_policy = snap.export_policy;
         for (i, op) in snap.operators.into_iter().enumerate() {

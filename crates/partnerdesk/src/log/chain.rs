@@ -103,6 +103,44 @@ impl PartialEq for EventKey {
 
 impl Eq for EventKey {}
 
+/// The fixed message whose MAC under a desk's key its snapshots and checkpoints record
+/// ([`seal_record`]).
+const SEAL_LABEL: &[u8] = b"partnerdesk: the key this desk seals its events with, v1";
+
+/// The record a snapshot or checkpoint keeps of the key its desk sealed with: `none` without
+/// one, else the MAC of a fixed message under the key, 64 hexadecimal digits. It reveals no
+/// more of the key than any link of the log does (a MAC of known bytes), and lets an open
+/// with the wrong key (or none) be refused before anything is sealed with it, even when no
+/// event of the log can be checked yet.
+pub(crate) fn seal_record(key: Option<&EventKey>) -> String {
+    use hmac::Mac;
+    match key {
+        None => SEAL_NONE.to_owned(),
+        Some(k) => crate::hash::hex(&k.0.clone().chain_update(SEAL_LABEL).finalize().into_bytes()),
+    }
+}
+
+/// The [`seal_record`] of a desk without a key.
+pub(crate) const SEAL_NONE: &str = "none";
+
+/// Whether `record` ([`seal_record`]) was made with `key`: compared in constant time (the MAC
+/// is verified, not recomputed and compared as text). A record that is neither `none` nor 64
+/// hexadecimal digits matches no key.
+pub(crate) fn seal_matches(record: &str, key: Option<&EventKey>) -> bool {
+    use hmac::Mac;
+    match key {
+        None => record == SEAL_NONE,
+        Some(k) => crate::hash::unhex(record).is_some_and(|tag| {
+            tag.len() == 32
+                && k.0
+                    .clone()
+                    .chain_update(SEAL_LABEL)
+                    .verify_slice(&tag)
+                    .is_ok()
+        }),
+    }
+}
+
 impl fmt::Debug for EventKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("EventKey([redacted])")

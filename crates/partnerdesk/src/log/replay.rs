@@ -120,6 +120,30 @@ impl Desk {
         self.event_key.as_ref() == key
     }
 
+    /// Whether the snapshot or checkpoint this desk was loaded from was written by a desk
+    /// that sealed its events with `key` (`None`: with no key). Snapshots and checkpoints
+    /// record that (a MAC of a fixed message under the key, never the key), so a store opening
+    /// a desk with the wrong key, or none, refuses it before its next event is sealed, even
+    /// when no stored event can be checked yet. `None` when the snapshot or checkpoint does
+    /// not say (written before this was recorded), or the desk was not loaded.
+    ///
+    /// ```
+    /// use partnerdesk::{demo, chain::EventKey, Desk};
+    /// let (mut desk, _) = demo::portfolio(20, 1)?;
+    /// let key = EventKey::new(b"the host keeps this secret safe")?;
+    /// desk.set_event_key(Some(key.clone()));
+    /// let loaded = Desk::from_checkpoint(&desk.to_checkpoint()?)?;
+    /// assert_eq!(loaded.loaded_seal_is(Some(&key)), Some(true));
+    /// assert_eq!(loaded.loaded_seal_is(None), Some(false));
+    /// assert_eq!(desk.loaded_seal_is(Some(&key)), None); // not loaded
+    /// # Ok::<(), partnerdesk::Error>(())
+    /// ```
+    pub fn loaded_seal_is(&self, key: Option<&crate::chain::EventKey>) -> Option<bool> {
+        self.loaded_seal
+            .as_deref()
+            .map(|record| crate::chain::seal_matches(record, key))
+    }
+
     /// The link of the last event applied or emitted: the head of the event chain (empty at
     /// the start of a chain). A snapshot records it, so a log continues from the snapshot.
     pub fn chain_head(&self) -> &str {

@@ -104,7 +104,7 @@ fn search_reads_the_model_and_the_desk_not_the_operations() -> Result<(), Box<dy
     assert_only(
         "search",
         &[
-            "model", "error", "desk", "search", "validate", "hash", "privacy",
+            "model", "error", "desk", "search", "validate", "hash", "par", "privacy",
         ],
     )
 }

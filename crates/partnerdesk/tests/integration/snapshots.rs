@@ -333,3 +333,59 @@ fn a_snapshot_holding_a_clear_or_malformed_policy_is_refused() -> Result<()> {
     );
     Ok(())
 }
+
+/// A snapshot records which key its desk sealed with (`event_seal`: `none` or a MAC under the
+/// key, never the key), and the loaded desk answers whether a key is that one; a snapshot
+/// without the record says nothing; a malformed record is refused naming the field.
+#[test]
+fn a_snapshot_records_which_key_sealed_its_desk()
+-> std::result::Result<(), Box<dyn std::error::Error>> {
+    use partnerdesk::chain::EventKey;
+    const SECRET: &[u8] = b"the host keeps this secret safe";
+    let (key, other) = (
+        EventKey::new(SECRET)?,
+        EventKey::new(b"another secret, 16 bytes+")?,
+    );
+    let mut desk = small_desk()?;
+    let plain = Desk::from_snapshot_json(&desk.to_snapshot_json()?)?;
+    assert_eq!(plain.loaded_seal_is(None), Some(true));
+    assert_eq!(plain.loaded_seal_is(Some(&key)), Some(false));
+    assert_eq!(
+        desk.loaded_seal_is(None),
+        None,
+        "a desk not loaded says nothing"
+    );
+
+    desk.set_event_key(Some(key.clone()));
+    let json = desk.to_snapshot_json()?;
+    assert!(!json.contains(std::str::from_utf8(SECRET)?));
+    let mut v: Value = serde_json::from_str(&json).map_err(Error::from)?;
+    let seal = v["event_seal"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(seal.len(), 64);
+    let keyed = load(&v)?;
+    assert_eq!(keyed.loaded_seal_is(Some(&key)), Some(true));
+    assert_eq!(keyed.loaded_seal_is(Some(&other)), Some(false));
+    assert_eq!(keyed.loaded_seal_is(None), Some(false));
+    // The checkpoint keeps it too.
+    let from_checkpoint = Desk::from_checkpoint(&desk.to_checkpoint()?)?;
+    assert_eq!(from_checkpoint.loaded_seal_is(Some(&key)), Some(true));
+    assert_eq!(from_checkpoint.loaded_seal_is(None), Some(false));
+
+    // An older snapshot: no record, no answer.
+    if let Some(map) = v.as_object_mut() {
+        map.remove("event_seal");
+    }
+    assert_eq!(load(&v)?.loaded_seal_is(Some(&key)), None);
+    // Malformed: refused, naming the field; a record in capitals is no key's either.
+    for bad in [json!("nope"), json!("ab"), json!(seal.repeat(2))] {
+        v["event_seal"] = bad;
+        assert_eq!(field(&v), "event_seal");
+    }
+    v["event_seal"] = json!(seal.to_uppercase());
+    assert_eq!(
+        load(&v)?.loaded_seal_is(Some(&key)),
+        Some(true),
+        "hex in either case"
+    );
+    Ok(())
+}
