@@ -6,7 +6,8 @@
 //! list of operations every host offers ([`OPERATIONS_TOML`], read by each host's parity test),
 //! the export steps ([`export`]: three phases over a `std` lock, to a path through
 //! [`FileSink`], to host chunks, the request from host arguments), budget thresholds given as
-//! text ([`thresholds`]), the shared cursor key ([`set_cursor_key`]) and the host conventions
+//! text ([`thresholds`]), snapshots to and from files ([`snapshot_file`]), the shared cursor
+//! key ([`set_cursor_key`]) and the host conventions
 //! ([`values`]: `now`, actors, money and instants, each host's idiom behind a feature).
 
 #[cfg(feature = "uniffi")]
@@ -19,6 +20,7 @@ pub mod ops;
 pub mod python;
 pub mod records;
 pub mod setup;
+pub mod snapshot_file;
 pub mod values;
 pub use durable::{HostDesk, StoreKind, StoreOptions};
 pub use values::{Actor, HostDecimal, HostInstant, at, now_or_clock, operator};

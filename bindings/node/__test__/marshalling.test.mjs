@@ -142,3 +142,25 @@ test('error codes and version are exported', () => {
   assert.equal(new Set(codes).size, codes.length)
   assert.match(pd.version(), /^\d+\.\d+\.\d+/)
 })
+
+test('snapshots go to and from a file on a worker thread, without a JS string', async () => {
+  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs')
+  const { join } = await import('node:path')
+  const { tmpdir } = await import('node:os')
+  const dir = mkdtempSync(join(tmpdir(), 'pd-snapshot-'))
+  try {
+    const small = pd.Desk.demo(100, 3)
+    const path = join(dir, 'desk.json')
+    assert.equal(await small.saveSnapshotFile(path), undefined)
+    assert.equal(readFileSync(path, 'utf8'), small.toSnapshotJson())
+    const again = await pd.Desk.fromSnapshotFile(path)
+    assert.ok(again instanceof pd.Desk)
+    assert.equal(again.toSnapshotJson(), small.toSnapshotJson())
+    await assert.rejects(pd.Desk.fromSnapshotFile(join(dir, 'missing.json')), (err) =>
+      err.code === 'INVALID_ARGUMENT' && err.details.field === 'path' && !err.message.includes('missing'))
+    await assert.rejects(small.saveSnapshotFile(join(dir, 'no-such-folder', 'desk.json')), (err) =>
+      err.code === 'EXPORT_WRITE_FAILED')
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})

@@ -246,6 +246,27 @@ impl Desk {
         })
     }
 
+    /// Loads a desk from a snapshot file, read and checked on a worker thread: the JSON never
+    /// becomes a JS string (a million customers is about 1.7 GB of it, longer than V8 allows).
+    /// `INVALID_ARGUMENT` on `path` when the file cannot be read.
+    #[napi(ts_return_type = "Promise<Desk>")]
+    pub fn from_snapshot_file(path: String) -> AsyncTask<BuildDesk> {
+        AsyncTask::new(BuildDesk {
+            source: Source::SnapshotFile { path: path.into() },
+        })
+    }
+
+    /// Writes the desk's snapshot to a file on a worker thread, replacing the file only once
+    /// the whole snapshot is written and synced (a failed save, `EXPORT_WRITE_FAILED`, leaves
+    /// the old file as it was); no JS string in between. Reads on the JS thread go on.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn save_snapshot_file(&self, path: String) -> AsyncTask<SaveSnapshotFile> {
+        AsyncTask::new(SaveSnapshotFile {
+            desk: self.inner.clone(),
+            path: path.into(),
+        })
+    }
+
     /// The desk as versioned snapshot JSON.
     #[napi]
     pub fn to_snapshot_json(&self) -> napi::Result<String, Code> {
@@ -475,6 +496,11 @@ pub(crate) enum Source {
         /// The JSON text.
         json: String,
     },
+    /// A snapshot file.
+    SnapshotFile {
+        /// Its path.
+        path: std::path::PathBuf,
+    },
 }
 
 /// Builds a desk on a worker thread.
@@ -493,6 +519,9 @@ impl Task for BuildDesk {
                     partnerdesk::demo::portfolio(*size as usize, u64::from(*seed)).map(|(d, _)| d)
                 }
                 Source::Snapshot { json } => CoreDesk::from_snapshot_json(json),
+                Source::SnapshotFile { path } => {
+                    partnerdesk_host::snapshot_file::load_snapshot_file(path)
+                }
             }
         }))
     }
@@ -502,6 +531,27 @@ impl Task for BuildDesk {
             Ok(desk) => Ok(Desk::wrap(desk)),
             Err(e) => Err(to_js_value(&env, &e)),
         }
+    }
+}
+
+/// Writes a snapshot to a file on a worker thread: no JS string at all.
+pub struct SaveSnapshotFile {
+    desk: Shared,
+    path: std::path::PathBuf,
+}
+
+impl Task for SaveSnapshotFile {
+    type Output = Result<(), CoreError>;
+    type JsValue = ();
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        Ok(crate::panic_guard::compute("Desk.saveSnapshotFile", || {
+            partnerdesk_host::snapshot_file::save_snapshot_file(&read(&self.desk), &self.path)
+        }))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<()> {
+        output.map_err(|e| to_js_value(&env, &e))
     }
 }
 

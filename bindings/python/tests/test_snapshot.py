@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import pathlib
 
 import pytest
 
@@ -78,3 +79,20 @@ def test_hostile_amounts_and_mobiles_are_refused_at_load(desk: partnerdesk.Desk)
             desk.insert_customer(json.dumps(fresh))
         assert "13912345678" not in str(e2.value)
     assert len(desk) == before
+
+
+def test_a_snapshot_file_round_trips_and_a_failed_save_keeps_the_old_file(
+    desk: partnerdesk.Desk, tmp_path: pathlib.Path
+) -> None:
+    path = tmp_path / "desk.json"
+    desk.save_snapshot_file(path)
+    assert path.read_text() == desk.to_snapshot_json()
+    again = partnerdesk.Desk.from_snapshot_file(str(path))
+    assert again.to_snapshot_json() == desk.to_snapshot_json()
+    with pytest.raises(partnerdesk.InvalidArgumentError) as e:
+        partnerdesk.Desk.from_snapshot_file(tmp_path / "missing.json")
+    assert e.value.field == "path" and "missing" not in str(e.value)
+    with pytest.raises(partnerdesk.ExportWriteFailedError):
+        desk.save_snapshot_file(tmp_path / "no-such-folder" / "desk.json")
+    with pytest.raises(TypeError):
+        desk.save_snapshot_file(42)  # type: ignore[arg-type]

@@ -101,6 +101,24 @@ impl Desk {
         Ok(Self::wrap(desk))
     }
 
+    /// Loads a desk from a snapshot file, checking every invariant; the JSON is never a host
+    /// string. `INVALID_ARGUMENT` on `path` when the file cannot be read.
+    #[uniffi::constructor]
+    pub fn from_snapshot_file(path: String) -> Result<Arc<Self>> {
+        let desk = partnerdesk_host::snapshot_file::load_snapshot_file(path.as_ref())?;
+        Ok(Self::wrap(desk))
+    }
+
+    /// Writes the desk's snapshot to a file, replacing it only once the whole snapshot is
+    /// written and synced (a failed save, `EXPORT_WRITE_FAILED`, leaves the old file as it
+    /// was); no host string in between.
+    pub fn save_snapshot_file(&self, path: String) -> Result<()> {
+        Ok(partnerdesk_host::snapshot_file::save_snapshot_file(
+            &self.read(),
+            path.as_ref(),
+        )?)
+    }
+
     /// The desk as a versioned snapshot (JSON), for the host to store.
     pub fn to_snapshot_json(&self) -> Result<String> {
         Ok(self.read().to_snapshot_json()?)

@@ -103,6 +103,32 @@ impl Desk {
         Ok(serde_json::to_string(&self.snapshot_out())?)
     }
 
+    /// Writes the desk as versioned JSON to `out`, as [`Desk::to_snapshot_json`] makes it but
+    /// without holding it whole in memory (a million customers is about 1.7 GB of JSON, more
+    /// than some hosts' strings can hold). A write that fails is `EXPORT_WRITE_FAILED`
+    /// (the snapshot is an export of the whole desk); what was written before it is the
+    /// caller's to discard.
+    ///
+    /// ```
+    /// use partnerdesk::{demo, Desk};
+    /// let (desk, _now) = demo::portfolio(50, 1)?;
+    /// let mut bytes = Vec::new();
+    /// desk.write_snapshot_json(&mut bytes)?;
+    /// assert_eq!(bytes, desk.to_snapshot_json()?.into_bytes());
+    /// # Ok::<(), partnerdesk::Error>(())
+    /// ```
+    pub fn write_snapshot_json(&self, out: impl std::io::Write) -> Result<()> {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+        serde_json::to_writer(&mut out, &self.snapshot_out()).map_err(|e| {
+            if e.is_io() {
+                snapshot_write_failed()
+            } else {
+                Error::from(e)
+            }
+        })?;
+        std::io::Write::flush(&mut out).map_err(|_| snapshot_write_failed())
+    }
+
     /// The desk in the snapshot's shape, for the JSON snapshot and the binary checkpoint
     /// ([`crate::checkpoint`]) alike.
     pub(crate) fn snapshot_out(&self) -> SnapshotOut<'_> {
@@ -248,6 +274,14 @@ impl Desk {
         tail.exports.check()?;
         self.exports = tail.exports;
         Ok(self)
+    }
+}
+
+/// `EXPORT_WRITE_FAILED` for a snapshot that could not be written (the reason names no path).
+fn snapshot_write_failed() -> Error {
+    Error::ExportWriteFailed {
+        id: String::new(),
+        reason: "writing the snapshot failed".to_owned(),
     }
 }
 

@@ -375,6 +375,9 @@ class Desk:
     @staticmethod
     def from_snapshot_json(json: str | bytes) -> Desk: ...
     @staticmethod
+    def from_snapshot_file(path: str | os.PathLike[str]) -> Desk: ...
+    def save_snapshot_file(self, path: str | os.PathLike[str]) -> None: ...
+    @staticmethod
     def open(
         location: str | os.PathLike[str],
         *,

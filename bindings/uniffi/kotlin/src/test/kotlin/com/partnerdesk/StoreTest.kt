@@ -46,6 +46,24 @@ class StoreTest {
     private fun permissionsOf(desk: Desk, login: String) = desk.operators().single { it.login == login }.permissions
 
     @Test
+    fun `a snapshot file round-trips and a failed save keeps the old file`() {
+        Fixtures.demo(60u, 7uL).use { desk ->
+            val path = File(dir, "desk.json").path
+            desk.saveSnapshotFile(path)
+            assertEquals(desk.toSnapshotJson(), File(path).readText())
+            Desk.fromSnapshotFile(path).use { again -> assertEquals(desk.toSnapshotJson(), again.toSnapshotJson()) }
+            val missing = assertFailsWith<PartnerDeskException.InvalidArgument> {
+                Desk.fromSnapshotFile(File(dir, "missing.json").path)
+            }
+            assertEquals("path", missing.field)
+            assertFailsWith<PartnerDeskException.ExportWriteFailed> {
+                desk.saveSnapshotFile(File(dir, "no-such-folder/desk.json").path)
+            }
+            assertEquals(desk.toSnapshotJson(), File(path).readText(), "the old file is untouched")
+        }
+    }
+
+    @Test
     fun `a change and a refusal are committed and read back by another process`() {
         val at = location()
         val desk = stored(at)
