@@ -940,6 +940,18 @@ export declare class Desk {
   static fromSnapshotJson(json: string): Desk
   /** Like `Desk.fromSnapshotJson`, parsed and checked on a worker thread. */
   static loadSnapshot(json: string): Promise<Desk>
+  /**
+   * Loads a desk from a snapshot file, read and checked on a worker thread: the JSON never
+   * becomes a JS string (a million customers is about 1.7 GB of it, longer than V8 allows).
+   * `INVALID_ARGUMENT` on `path` when the file cannot be read.
+   */
+  static fromSnapshotFile(path: string): Promise<Desk>
+  /**
+   * Writes the desk's snapshot to a file on a worker thread, replacing the file only once
+   * the whole snapshot is written and synced (a failed save, `EXPORT_WRITE_FAILED`, leaves
+   * the old file as it was); no JS string in between. Reads on the JS thread go on.
+   */
+  saveSnapshotFile(path: string): Promise<void>
   /** The desk as versioned snapshot JSON. */
   toSnapshotJson(): string
   /** Like `toSnapshotJson`, written on a worker thread. */

@@ -156,9 +156,10 @@ test('snapshots go to and from a file on a worker thread, without a JS string', 
     const again = await pd.Desk.fromSnapshotFile(path)
     assert.ok(again instanceof pd.Desk)
     assert.equal(again.toSnapshotJson(), small.toSnapshotJson())
-    await assert.rejects(pd.Desk.fromSnapshotFile(join(dir, 'missing.json')), (err) =>
+    /** @typedef {{ code: string, message: string, details: Record<string, unknown> }} Failure */
+    await assert.rejects(pd.Desk.fromSnapshotFile(join(dir, 'missing.json')), (/** @type {Failure} */ err) =>
       err.code === 'INVALID_ARGUMENT' && err.details.field === 'path' && !err.message.includes('missing'))
-    await assert.rejects(small.saveSnapshotFile(join(dir, 'no-such-folder', 'desk.json')), (err) =>
+    await assert.rejects(small.saveSnapshotFile(join(dir, 'no-such-folder', 'desk.json')), (/** @type {Failure} */ err) =>
       err.code === 'EXPORT_WRITE_FAILED')
   } finally {
     rmSync(dir, { recursive: true, force: true })
