@@ -4,6 +4,7 @@
 //
 //   node bench/event_loop.mjs [--customers 1000000] [--exports 40] [--collections 40]
 //                             [--snapshots 40] [--collect searchAll|collectRows]
+//                             [--snapshot-form file|string]
 //
 // 1. Hand-over cost per row, each alone: the JS thread's busy time (event-loop utilization,
 //    `performance.eventLoopUtilization`) per row while `for await (const row of
@@ -15,8 +16,9 @@
 //    (`exportToFile` into a scratch folder, each file deleted when its promise resolves),
 //    `--collections` row collections of every customer (`searchAll` iterations by default;
 //    `--collect collectRows` for the array form, which holds every row in memory at once),
-//    `--snapshots` `saveSnapshot()` calls (the snapshot is a JS string: there is no streaming or
-//    file form), while `perf_hooks.monitorEventLoopDelay` (1 ms resolution) records the delay
+//    `--snapshots` snapshots: `saveSnapshotFile(path)` by default (written on a worker thread,
+//    no JS string; each file deleted when its promise resolves), or with `--snapshot-form
+//    string` `saveSnapshot()` (one JS string each, the only form before), while `perf_hooks.monitorEventLoopDelay` (1 ms resolution) records the delay
 //    and a synchronous `desk.search` runs every 50 ms (counted: answered, or `DESK_BUSY`).
 //    It prints the delay's max / p99 / p50 and what the reads did.
 import { createRequire } from 'node:module'
@@ -38,6 +40,7 @@ const { values: opts } = parseArgs({
     collections: { type: 'string', default: '40' },
     snapshots: { type: 'string', default: '40' },
     collect: { type: 'string', default: 'searchAll' },
+    'snapshot-form': { type: 'string', default: 'file' },
   },
 })
 const n = (/** @type {string} */ s) => Number.parseInt(s, 10)
@@ -157,10 +160,18 @@ try {
     }
   }
   for (let i = 0; i < n(opts.snapshots); i++) {
-    work.push(desk.saveSnapshot().then((json) => {
-      done.snapshotChars = json.length
-      done.snapshots++
-    }))
+    if (opts['snapshot-form'] === 'string') {
+      work.push(desk.saveSnapshot().then((json) => {
+        done.snapshotChars = json.length
+        done.snapshots++
+      }))
+    } else {
+      const path = join(scratch, `snapshot-${i}.json`)
+      work.push(desk.saveSnapshotFile(path).then(() => {
+        unlinkSync(path)
+        done.snapshots++
+      }))
+    }
   }
   await Promise.all(work)
 } finally {
@@ -170,7 +181,7 @@ try {
 }
 const wall = (performance.now() - t0) / 1000
 console.log(`workload: ${done.exports} exports and ${done.collections} ${opts.collect} collections of ${associated} rows ` +
-  `(${done.rows} rows in all), ${done.snapshots} snapshots of ${(done.snapshotChars / 1e6).toFixed(0)} M chars, in ${wall.toFixed(1)} s`)
+  `(${done.rows} rows in all), ${done.snapshots} snapshots (${opts['snapshot-form']}${done.snapshotChars ? `, ${(done.snapshotChars / 1e6).toFixed(0)} M chars` : ''}), in ${wall.toFixed(1)} s`)
 console.log(`event-loop delay: max ${ms(h.max)} ms, p99 ${ms(h.percentile(99))} ms, p50 ${ms(h.percentile(50))} ms (goal: max at most 20 ms)`)
 console.log(`reads on the JS thread every 50 ms: ${reads.answered} answered (longest ${reads.longest.toFixed(1)} ms), ` +
   `${reads.busy} DESK_BUSY, ${reads.other} other errors`)
