@@ -112,6 +112,7 @@ const SEAL_LABEL: &[u8] = b"partnerdesk: the key this desk seals its events with
 /// more of the key than any link of the log does (a MAC of known bytes), and lets an open
 /// with the wrong key (or none) be refused before anything is sealed with it, even when no
 /// event of the log can be checked yet.
+#[cfg(feature = "serde")]
 pub(crate) fn seal_record(key: Option<&EventKey>) -> String {
     use hmac::Mac;
     match key {
