@@ -359,6 +359,18 @@ fn an_unkeyed_durable_desk_takes_no_key_and_follow_waits_at_most_an_hour() -> Te
     Ok(())
 }
 
+/// Opening the desk at `loc` with `options` is `STORE_CORRUPT`, its message naming the core's
+/// `EVENT_CHAIN_BROKEN` (a missing, other or unexpected event key).
+fn refused_for_its_key(loc: &str, partner: &str, options: StoreOptions, what: &str) {
+    let opened = HostDesk::open(loc, Some(partner), options);
+    let message = opened.as_ref().err().map(ToString::to_string);
+    assert_eq!(code(opened), "STORE_CORRUPT", "{what}");
+    assert!(
+        message.is_some_and(|m| m.contains("EVENT_CHAIN_BROKEN")),
+        "{what}: the message names the core's refusal"
+    );
+}
+
 fn key_options(secret: &[u8]) -> StoreOptions {
     StoreOptions {
         event_key: Some(Secret(secret.to_vec())),
@@ -399,13 +411,7 @@ fn a_keyed_store_reopens_with_its_key_and_refuses_a_missing_or_other_key() -> Te
         (StoreOptions::default(), "without the key"),
         (key_options(OTHER), "with another key"),
     ] {
-        let opened = HostDesk::open(&loc, Some(&partner), options);
-        let message = opened.as_ref().err().map(ToString::to_string);
-        assert_eq!(code(opened), "STORE_CORRUPT", "{what}");
-        assert!(
-            message.is_some_and(|m| m.contains("EVENT_CHAIN_BROKEN")),
-            "{what}: the message names the core's refusal"
-        );
+        refused_for_its_key(&loc, &partner, options, what);
     }
 
     let mut reopened = HostDesk::open(&loc, Some(&partner), key_options(KEY))?;
@@ -452,13 +458,7 @@ fn a_keyed_store_refuses_a_missing_or_other_key_right_after_a_checkpoint() -> Te
         (StoreOptions::default(), "without the key"),
         (key_options(OTHER), "with another key"),
     ] {
-        let opened = HostDesk::open(&loc, Some(&partner), options);
-        let message = opened.as_ref().err().map(ToString::to_string);
-        assert_eq!(code(opened), "STORE_CORRUPT", "{what}");
-        assert!(
-            message.is_some_and(|m| m.contains("EVENT_CHAIN_BROKEN")),
-            "{what}: the message names the core's refusal"
-        );
+        refused_for_its_key(&loc, &partner, options, what);
     }
     let reopened = HostDesk::open(&loc, Some(&partner), key_options(KEY))?;
     assert_eq!(reopened.chain_head(), head);
@@ -503,17 +503,8 @@ fn a_desk_just_stored_refuses_a_missing_or_other_key_by_its_checkpoints_record()
                 vec![(key_options(KEY), "with a key, stored without")]
             };
             for (options, what) in wrong {
-                let opened = HostDesk::open(&loc, Some(&partner), options);
-                let message = opened.as_ref().err().map(ToString::to_string);
-                assert_eq!(
-                    code(opened),
-                    "STORE_CORRUPT",
-                    "{what}, {events_since} event(s) since"
-                );
-                assert!(
-                    message.is_some_and(|m| m.contains("EVENT_CHAIN_BROKEN")),
-                    "{what}"
-                );
+                let what = format!("{what}, {events_since} event(s) since");
+                refused_for_its_key(&loc, &partner, options, &what);
             }
             let reopened = HostDesk::open(&loc, Some(&partner), stored_with)?;
             assert_eq!(reopened.chain_head(), head);

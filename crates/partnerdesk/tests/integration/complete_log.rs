@@ -52,6 +52,11 @@ fn replays_to_itself(desk: &Desk, start: &str) -> Result<()> {
     Ok(())
 }
 
+/// A `mask_policy_set` event's kind.
+fn policy_set(list: MaskedList, policy: MaskPolicy) -> EventKind {
+    EventKind::MaskPolicySet { list, policy }
+}
+
 /// The policies the random steps set (`variant`); the last two are refused for rows (a
 /// pseudonym) or for both lists (a name in clear).
 fn policy(variant: u8) -> MaskPolicy {
@@ -311,60 +316,37 @@ fn a_replayed_data_event_is_checked_as_its_method_checks_input() -> Result<()> {
             },
         )?,
         // A row policy that shows names in clear.
-        forge(
-            None,
-            Actor::System,
-            EventKind::MaskPolicySet {
-                list: MaskedList::Rows,
-                policy: policy(5),
-            },
-        )?,
+        forge(None, Actor::System, policy_set(MaskedList::Rows, policy(5)))?,
         // An export policy that shows names in clear.
         forge(
             None,
             Actor::System,
-            EventKind::MaskPolicySet {
-                list: MaskedList::Exports,
-                policy: policy(5),
-            },
+            policy_set(MaskedList::Exports, policy(5)),
         )?,
         // A keyed pseudonym in rows.
-        forge(
-            None,
-            Actor::System,
-            EventKind::MaskPolicySet {
-                list: MaskedList::Rows,
-                policy: policy(4),
-            },
-        )?,
+        forge(None, Actor::System, policy_set(MaskedList::Rows, policy(4)))?,
         // A malformed fixed text.
         forge(
             None,
             Actor::System,
-            EventKind::MaskPolicySet {
-                list: MaskedList::Exports,
-                policy: MaskPolicy {
+            policy_set(
+                MaskedList::Exports,
+                MaskPolicy {
                     account_name: MaskRule::Fixed("a*b".to_owned()),
                     ..MaskPolicy::console()
                 },
-            },
+            ),
         )?,
         // A policy set by an operator, or for one customer.
         forge(
             None,
             Actor::Operator(OperatorId::new("admin")?),
-            EventKind::MaskPolicySet {
-                list: MaskedList::Rows,
-                policy: policy(1),
-            },
+            policy_set(MaskedList::Rows, policy(1)),
         )?,
         forge(
             Some(id.clone()),
             Actor::System,
-            EventKind::MaskPolicySet {
-                list: MaskedList::Rows,
-                policy: policy(1),
-            },
+            policy_set(MaskedList::Rows, policy(1)),
         )?,
         // A customer that is not on the desk.
         forge(
