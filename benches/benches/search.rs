@@ -8,7 +8,10 @@
 //! (`(manager, active, mtd, id)`, `(active, next_expiry, id)`, ...), tags in their own indexed
 //! table probed with `EXISTS`, month-to-date spend as exact integer cents and the next expiry
 //! precomputed as a column for the benchmark's `now` (partnerdesk derives it at query time).
-//! Name search must scan in both (`instr` on a lower-cased column vs a substring finder).
+//! SQLite answers the name search by a scan (`instr` on a lower-cased column); partnerdesk from
+//! its trigram index. For Q3 only, PostgreSQL 15 with a `pg_trgm` GIN index on the lower-cased
+//! name joins when `PARTNERDESK_PG_URL` is set (`eval "$(scripts/pg.sh start)"`), and must
+//! return the same page and total.
 //!
 //! `R1_renewals_7d` is the portfolio's first page of resources to renew in the next 7 days
 //! (issue #19): `Desk::renewals_page` against a SQLite table of every resource to renew with
@@ -176,6 +179,68 @@ fn sqlite_query(db: &Connection, case: &Case) -> (Vec<String>, usize) {
     (ids, total as usize)
 }
 
+/// PostgreSQL 15 with `pg_trgm`, for Q3 only (issue 18): the customers' id, lower-cased name
+/// and whether associated, in an unlogged table with a GIN trigram index on the lower-cased
+/// name, as PostgreSQL users index a substring search. Only when `PARTNERDESK_PG_URL` names a
+/// server (`eval "$(scripts/pg.sh start)"`); the table is dropped and loaded again each run.
+fn load_pg(desk: &Desk) -> Option<postgres::Client> {
+    let Ok(url) = std::env::var("PARTNERDESK_PG_URL") else {
+        println!("Q3 PostgreSQL contender skipped: PARTNERDESK_PG_URL is not set");
+        return None;
+    };
+    let mut pg = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    pg.batch_execute(
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm;
+         DROP TABLE IF EXISTS bench_q3;
+         CREATE UNLOGGED TABLE bench_q3 (id text NOT NULL, name_lower text NOT NULL,
+            active boolean NOT NULL);",
+    )
+    .unwrap();
+    let mut rows = String::new();
+    for c in desk.customers() {
+        // COPY's text format: tabs, newlines and backslashes escaped.
+        let name = c.name.expose().to_lowercase();
+        let escaped = name
+            .replace('\\', "\\\\")
+            .replace('\t', "\\t")
+            .replace('\n', "\\n")
+            .replace('\r', "\\r");
+        let active = if c.is_associated() { "t" } else { "f" };
+        rows.push_str(&format!("{}\t{escaped}\t{active}\n", c.id.as_str()));
+    }
+    let mut w = pg.copy_in("COPY bench_q3 FROM STDIN").unwrap();
+    std::io::Write::write_all(&mut w, rows.as_bytes()).unwrap();
+    w.finish().unwrap();
+    pg.batch_execute("CREATE INDEX bench_q3_trgm ON bench_q3 USING gin (name_lower gin_trgm_ops)")
+        .unwrap();
+    pg.batch_execute("VACUUM ANALYZE bench_q3").unwrap();
+    Some(pg)
+}
+
+/// Q3 on PostgreSQL: the count and the first page by name (byte order, as the others), each
+/// through the trigram index.
+fn pg_q3(pg: &mut postgres::Client) -> (Vec<String>, usize) {
+    let pattern = "%cloud%";
+    let ids: Vec<String> = pg
+        .query(
+            "SELECT id FROM bench_q3 WHERE active AND name_lower LIKE $1
+             ORDER BY name_lower COLLATE \"C\", id COLLATE \"C\" LIMIT 20",
+            &[&pattern],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let total: i64 = pg
+        .query_one(
+            "SELECT count(*) FROM bench_q3 WHERE active AND name_lower LIKE $1",
+            &[&pattern],
+        )
+        .unwrap()
+        .get(0);
+    (ids, total as usize)
+}
+
 /// The naive contender: check every customer, then sort the matches.
 fn naive(desk: &Desk, q: &Query, sort: Sort, now: DateTime<Utc>) -> (Vec<String>, usize) {
     let ctx: MatchContext<'_> = desk.match_context(now);
@@ -327,6 +392,7 @@ fn bench(c: &mut Criterion) {
     for n in sizes() {
         let (desk, now) = demo::portfolio(n, 20_261_129).unwrap();
         let db = load_sqlite(&desk, now);
+        let mut pg = load_pg(&desk);
         for case in cases(&desk, now) {
             let q = Query::parse(&case.filter).unwrap();
             let a = ours(&desk, &q, case.sort, now);
@@ -349,6 +415,12 @@ fn bench(c: &mut Criterion) {
             g.bench_function(BenchmarkId::new("sqlite", n), |bch| {
                 bch.iter(|| black_box(sqlite_query(&db, &case)))
             });
+            if let (Some(pg), true) = (pg.as_mut(), case.name.starts_with("Q3")) {
+                assert_eq!(a, pg_q3(pg), "Q3 at {n}: partnerdesk vs PostgreSQL");
+                g.bench_function(BenchmarkId::new("postgres_trgm", n), |bch| {
+                    bch.iter(|| black_box(pg_q3(pg)))
+                });
+            }
             g.bench_function(BenchmarkId::new("naive", n), |bch| {
                 bch.iter(|| black_box(naive(&desk, &q, case.sort, now)))
             });

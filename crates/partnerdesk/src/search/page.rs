@@ -38,8 +38,8 @@ impl Desk {
             };
         }
         match sort.key {
-            SortKey::Name => by!(|s| self.index.names.get(s)),
-            SortKey::AccountName => by!(|s| self.index.accounts.get(s)),
+            SortKey::Name => by!(|s| self.index.names.key(s)),
+            SortKey::AccountName => by!(|s| self.index.accounts.key(s)),
             SortKey::MonthToDate if ctx.month == self.index.month => {
                 by!(|s| self.index.mtd_key[s as usize])
             }
@@ -307,8 +307,55 @@ pub(super) fn window<'a, K: Ord>(
     take: usize,
 ) -> Vec<u32> {
     let pivot = after.map(|a| (key(a), a));
+    let want = skip.saturating_add(take);
+    if want <= TOP_WINDOW && slots.len() > want.saturating_mul(4) {
+        return top_window(slots, key, pivot, desc, id, skip, want);
+    }
     let keyed = slots.into_iter().map(|s| (key(s), s)).collect();
     window_keyed(keyed, pivot, desc, id, skip, take)
+}
+
+/// The largest window [`window`] keeps in a bounded sorted list instead of keying every match
+/// first (a page, or a few pages after an offset).
+const TOP_WINDOW: usize = 1024;
+
+/// [`window`] for a window much smaller than the matches: one pass over the slots keeps the
+/// `want` first rows in a sorted list, so each match's key is read once, while its value is at
+/// hand, and most matches cost one comparison with the list's last row (no list of every
+/// match's key, no selection that reads the keys again in random order).
+fn top_window<'a, K: Ord>(
+    slots: Vec<u32>,
+    key: impl Fn(u32) -> K,
+    pivot: Option<(K, u32)>,
+    desc: bool,
+    id: impl Fn(u32) -> &'a str,
+    skip: usize,
+    want: usize,
+) -> Vec<u32> {
+    let cmp = |a: &(K, u32), b: &(K, u32)| {
+        let primary = if desc { b.0.cmp(&a.0) } else { a.0.cmp(&b.0) };
+        primary.then_with(|| id(a.1).cmp(id(b.1)))
+    };
+    if want == 0 {
+        return Vec::new();
+    }
+    let mut best: Vec<(K, u32)> = Vec::with_capacity(want + 1);
+    for s in slots {
+        let e = (key(s), s);
+        if pivot
+            .as_ref()
+            .is_some_and(|p| cmp(&e, p) != Ordering::Greater)
+        {
+            continue;
+        }
+        if best.len() == want && best.last().is_some_and(|l| cmp(&e, l) != Ordering::Less) {
+            continue;
+        }
+        let at = best.partition_point(|x| cmp(x, &e) == Ordering::Less);
+        best.insert(at, e);
+        best.truncate(want);
+    }
+    best.into_iter().skip(skip).map(|(_, s)| s).collect()
 }
 
 /// [`window`] over slots that already carry their keys.

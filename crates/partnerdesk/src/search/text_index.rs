@@ -10,21 +10,32 @@
 //! intersected, smallest first, and only the slots left are checked against the needle
 //! (a needle of exactly three bytes needs no check: its one trigram is the answer). A needle
 //! shorter than three bytes, or one whose rarest trigram is still common, is answered by the
-//! scan of the one buffer that holds every value. The index is kept on every `set` and
-//! `remove`, the only ways a value changes.
+//! scan of every record. The index is kept on every `set` and `remove`, the only ways a value
+//! changes.
+//!
+//! Why fixed-width records: with a common word (`cloud` is in 44,409 of a million demo names,
+//! and so are each of its trigrams) the check of the candidates is the whole cost, and it is
+//! memory, not instructions. A slot's value sits in its own 32-byte record (see `WIDTH`), so a
+//! check reads one cache line found from the slot alone, and the checks of a group of
+//! candidates are started together (`TextColumn::touch`).
 
 use super::index::sorted_bitmap;
 use crate::ids::IdMap as HashMap;
 use roaring::RoaringBitmap;
 
-const DEAD: u32 = u32::MAX;
+/// How many candidates [`TextColumn::touch`] reads at once.
+const TOUCH_GROUP: usize = 32;
 
 /// A trigram: three bytes, packed.
 type Gram = u32;
 
 /// The distinct trigrams of a value, in order.
 fn grams(value: &str) -> Vec<Gram> {
-    let b = value.as_bytes();
+    grams_of_bytes(value.as_bytes())
+}
+
+/// [`grams`] of a value's bytes.
+fn grams_of_bytes(b: &[u8]) -> Vec<Gram> {
     let mut out: Vec<Gram> = b
         .windows(3)
         .map(|w| u32::from(w[0]) << 16 | u32::from(w[1]) << 8 | u32::from(w[2]))
@@ -33,6 +44,28 @@ fn grams(value: &str) -> Vec<Gram> {
     out.dedup();
     out
 }
+
+/// Whether `hay` holds `needle` (not empty). A value is a few dozen bytes: below
+/// [`SHORT_HAY`] the bytes equal to the needle's first are compared in place, which costs less
+/// than starting the vectorised searcher for each of tens of thousands of candidates.
+fn holds(hay: &[u8], needle: &[u8], finder: &memchr::memmem::Finder<'_>) -> bool {
+    let Some((first, rest)) = needle.split_first() else {
+        return true;
+    };
+    if hay.len() >= SHORT_HAY {
+        return finder.find(hay).is_some();
+    }
+    let Some(last_start) = hay.len().checked_sub(needle.len()) else {
+        return false;
+    };
+    hay.iter()
+        .take(last_start + 1)
+        .enumerate()
+        .any(|(i, b)| b == first && hay.get(i + 1..i + needle.len()) == Some(rest))
+}
+
+/// The value length from which [`holds`] uses the vectorised searcher.
+const SHORT_HAY: usize = 64;
 
 /// Appends a value lower-cased: ASCII byte by byte (what `to_lowercase` gives for it),
 /// anything else through `to_lowercase` (its final-sigma rule needs the whole value).
@@ -44,34 +77,60 @@ fn push_lower(buf: &mut String, value: &str) {
     }
 }
 
-/// Lower-cased text values of every slot, in one buffer separated by NUL, with their
-/// trigrams' posting lists.
+/// A text value's sort key (see [`TextColumn::key`]): its first eight bytes, zero-padded, as a
+/// big-endian number, then all its bytes. The number orders as the bytes do (never the other
+/// way round), so comparing it first and the bytes on a tie is the bytes' order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct TextKey<'a>(u64, &'a [u8]);
+
+/// The bytes of one slot's record: a length byte and up to [`INLINE`] bytes of value.
+const WIDTH: usize = 32;
+/// The longest value kept in its record; longer ones go to the column's `long` buffer.
+const INLINE: usize = WIDTH - 1;
+/// First byte of the record of a slot with no value.
+const ABSENT: u8 = 0xFE;
+/// First byte of the record of a value kept in `long`: the record holds its start and length
+/// (two little-endian `u64`s from byte 1).
+const LONG: u8 = 0xFF;
+
+/// The record of a slot with no value.
+const NO_RECORD: [u8; WIDTH] = {
+    let mut r = [0u8; WIDTH];
+    r[0] = ABSENT;
+    r
+};
+
+/// Lower-cased text values of every slot, with their trigrams' posting lists.
+///
+/// Each slot has a fixed 32-byte record, at `slot * 32`: its value's length and bytes when
+/// they fit (most names and account names do), else where the value is in `long`. Checking a
+/// candidate then reads one cache line found from the slot alone, with no table to look up
+/// first, and the checks of different candidates do not wait for one another.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct TextColumn {
-    buf: String,
+    /// The record of each slot (see [`WIDTH`]).
+    records: Vec<[u8; WIDTH]>,
+    /// Values longer than [`INLINE`] bytes, one after the other.
+    long: Vec<u8>,
+    /// The slots whose value is in `long`.
+    long_slots: RoaringBitmap,
+    /// Bytes of `long` no record points to any more.
+    long_dead: usize,
+    /// How many slots have a value.
+    values: u64,
     /// The slots whose value holds each trigram.
     grams: HashMap<Gram, RoaringBitmap>,
-    /// Start offset of each entry, ascending.
-    starts: Vec<usize>,
-    /// Slot owning each entry, or `DEAD`.
-    owners: Vec<u32>,
-    /// Entry of each slot, or `DEAD`.
-    at: Vec<u32>,
-    dead_bytes: usize,
 }
 
 impl TextColumn {
     pub(crate) fn set(&mut self, slot: u32, value: &str) {
+        let mut lower = String::new();
+        push_lower(&mut lower, value);
         self.remove(slot);
-        let start = self.buf.len();
-        push_lower(&mut self.buf, value);
-        for g in grams(self.buf.get(start..).unwrap_or_default()) {
+        for g in grams(&lower) {
             self.grams.entry(g).or_default().insert(slot);
         }
-        self.own(slot, start);
-        if self.dead_bytes > 4096 && self.dead_bytes * 2 > self.buf.len() {
-            self.compact();
-        }
+        self.store(slot, lower.as_bytes());
     }
 
     /// [`TextColumn::set`] for many slots, the trigram lists built in bulk: every (trigram,
@@ -80,17 +139,17 @@ impl TextColumn {
     /// miss each). Each slot is given at most once.
     pub(crate) fn set_many<'a>(&mut self, values: impl Iterator<Item = (u32, &'a str)>) {
         let mut pairs: Vec<u64> = Vec::new();
+        let mut lower = String::new();
         for (slot, value) in values {
             self.remove(slot);
-            let start = self.buf.len();
-            push_lower(&mut self.buf, value);
-            let lower = self.buf.get(start..).unwrap_or_default();
+            lower.clear();
+            push_lower(&mut lower, value);
             pairs.extend(
-                grams(lower)
+                grams(&lower)
                     .into_iter()
                     .map(|g| u64::from(g) << 32 | u64::from(slot)),
             );
-            self.own(slot, start);
+            self.store(slot, lower.as_bytes());
         }
         pairs.sort_unstable();
         for run in pairs.chunk_by(|a, b| a >> 32 == b >> 32) {
@@ -108,89 +167,107 @@ impl TextColumn {
                 }
             }
         }
-        if self.dead_bytes > 4096 && self.dead_bytes * 2 > self.buf.len() {
+    }
+
+    /// Writes the record of a slot that has no value now (its trigrams are already listed).
+    fn store(&mut self, slot: u32, lower: &[u8]) {
+        let s = slot as usize;
+        if self.records.len() <= s {
+            self.records.resize(s + 1, NO_RECORD);
+        }
+        let mut record = [0u8; WIDTH];
+        if lower.len() <= INLINE {
+            record[0] = lower.len() as u8;
+            record[1..=lower.len()].copy_from_slice(lower);
+        } else {
+            record[0] = LONG;
+            record[1..9].copy_from_slice(&(self.long.len() as u64).to_le_bytes());
+            record[9..17].copy_from_slice(&(lower.len() as u64).to_le_bytes());
+            self.long.extend_from_slice(lower);
+            self.long_slots.insert(slot);
+        }
+        self.records[s] = record;
+        self.values += 1;
+    }
+
+    pub(crate) fn remove(&mut self, slot: u32) {
+        if !self.has(slot) {
+            return;
+        }
+        for g in grams_of_bytes(self.bytes(slot)) {
+            if let Some(b) = self.grams.get_mut(&g) {
+                b.remove(slot);
+                if b.is_empty() {
+                    self.grams.remove(&g);
+                }
+            }
+        }
+        if self.long_slots.remove(slot) {
+            self.long_dead += self.bytes(slot).len();
+        }
+        self.records[slot as usize] = NO_RECORD;
+        self.values -= 1;
+        if self.long_dead > 4096 && self.long_dead * 2 > self.long.len() {
             self.compact();
         }
     }
 
-    /// Makes `slot` the owner of the value just written at `start` of the buffer, and ends it.
-    fn own(&mut self, slot: u32, start: usize) {
-        let s = slot as usize;
-        if self.at.len() <= s {
-            self.at.resize(s + 1, DEAD);
-        }
-        self.at[s] = self.owners.len() as u32;
-        self.starts.push(start);
-        self.owners.push(slot);
-        self.buf.push('\0');
-    }
-
-    pub(crate) fn remove(&mut self, slot: u32) {
-        if let Some(e) = self.at.get(slot as usize).copied().filter(|e| *e != DEAD) {
-            let start = self.starts[e as usize];
-            let old = &self.buf[start..start + self.entry_len(e as usize)];
-            for g in grams(old) {
-                if let Some(b) = self.grams.get_mut(&g) {
-                    b.remove(slot);
-                    if b.is_empty() {
-                        self.grams.remove(&g);
-                    }
-                }
-            }
-            self.dead_bytes += self.entry_len(e as usize) + 1;
-            self.owners[e as usize] = DEAD;
-            self.at[slot as usize] = DEAD;
-        }
-    }
-
-    fn entry_len(&self, e: usize) -> usize {
-        let end = self.starts.get(e + 1).copied().unwrap_or(self.buf.len());
-        end - self.starts[e] - 1
+    /// Whether a slot has a value.
+    fn has(&self, slot: u32) -> bool {
+        self.records
+            .get(slot as usize)
+            .is_some_and(|r| r[0] != ABSENT)
     }
 
     /// The lower-cased value of a slot as bytes (empty when none).
-    fn bytes(&self, slot: u32) -> &[u8] {
-        match self.at.get(slot as usize).copied().filter(|e| *e != DEAD) {
-            Some(e) => {
-                let start = self.starts[e as usize];
-                self.buf
-                    .as_bytes()
-                    .get(start..start + self.entry_len(e as usize))
+    pub(crate) fn bytes(&self, slot: u32) -> &[u8] {
+        let Some(record) = self.records.get(slot as usize) else {
+            return &[];
+        };
+        match record[0] {
+            ABSENT => &[],
+            LONG => {
+                let word = |at: usize| {
+                    let mut w = [0u8; 8];
+                    w.copy_from_slice(&record[at..at + 8]);
+                    u64::from_le_bytes(w) as usize
+                };
+                let (start, len) = (word(1), word(9));
+                self.long
+                    .get(start..start.saturating_add(len))
                     .unwrap_or_default()
             }
-            None => &[],
+            len => record.get(1..=usize::from(len)).unwrap_or_default(),
         }
+    }
+
+    /// The sort key of a slot's value: ordered as its lower-cased bytes are, with most
+    /// comparisons settled by their first eight bytes as one number.
+    pub(crate) fn key(&self, slot: u32) -> TextKey<'_> {
+        let bytes = self.bytes(slot);
+        let mut head = [0u8; 8];
+        let n = bytes.len().min(8);
+        head[..n].copy_from_slice(&bytes[..n]);
+        TextKey(u64::from_be_bytes(head), bytes)
     }
 
     /// The lower-cased value of a slot ("" when none).
     pub(crate) fn get(&self, slot: u32) -> &str {
-        match self.at.get(slot as usize).copied().filter(|e| *e != DEAD) {
-            Some(e) => {
-                let start = self.starts[e as usize];
-                &self.buf[start..start + self.entry_len(e as usize)]
-            }
-            None => "",
-        }
+        std::str::from_utf8(self.bytes(slot)).unwrap_or_default()
     }
 
+    /// Rewrites `long` with the values still in use.
     fn compact(&mut self) {
-        let mut fresh = TextColumn {
-            at: vec![DEAD; self.at.len()],
-            grams: std::mem::take(&mut self.grams),
-            ..Default::default()
-        };
-        for (e, owner) in self.owners.iter().enumerate() {
-            if *owner != DEAD {
-                let start = self.starts[e];
-                let text = &self.buf[start..start + self.entry_len(e)];
-                fresh.at[*owner as usize] = fresh.owners.len() as u32;
-                fresh.starts.push(fresh.buf.len());
-                fresh.owners.push(*owner);
-                fresh.buf.push_str(text);
-                fresh.buf.push('\0');
+        let mut fresh = Vec::with_capacity(self.long.len() - self.long_dead);
+        for slot in &self.long_slots {
+            let start = fresh.len() as u64;
+            fresh.extend_from_slice(self.bytes(slot));
+            if let Some(record) = self.records.get_mut(slot as usize) {
+                record[1..9].copy_from_slice(&start.to_le_bytes());
             }
         }
-        *self = fresh;
+        self.long = fresh;
+        self.long_dead = 0;
     }
 
     /// Slots whose lower-cased value contains `needle` (already lower-cased): from the
@@ -219,9 +296,7 @@ impl TextColumn {
             }
         }
         lists.sort_unstable_by_key(|b| b.len());
-        // Entries include values replaced since the last compaction: a rough count is enough.
-        let entries = self.owners.len() as u64;
-        if lists.first().is_some_and(|b| b.len() * 4 > entries) {
+        if lists.first().is_some_and(|b| b.len() * 4 > self.values) {
             return None;
         }
         let mut found = lists.first().map(|b| (*b).clone()).unwrap_or_default();
@@ -232,29 +307,63 @@ impl TextColumn {
             return Some(found);
         }
         let finder = memchr::memmem::Finder::new(needle.as_bytes());
-        found.retain(|slot| finder.find(self.bytes(slot)).is_some());
-        Some(found)
+        let candidates: Vec<u32> = found.iter().collect();
+        let mut kept = Vec::with_capacity(candidates.len());
+        for group in candidates.chunks(TOUCH_GROUP) {
+            let values = self.touch(group);
+            kept.extend(
+                group
+                    .iter()
+                    .zip(values)
+                    .filter(|(_, v)| holds(v, needle.as_bytes(), &finder))
+                    .map(|(s, _)| *s),
+            );
+        }
+        Some(RoaringBitmap::from_sorted_iter(kept).unwrap_or_default())
     }
 
-    /// Slots whose value contains `needle`, by a scan of the one buffer of every value.
+    /// The values of a group of slots, their first bytes read in one go: each record is
+    /// somewhere else in a table far bigger than the cache, and these reads do not depend on
+    /// one another, so the processor waits for all of them at once instead of for each in
+    /// turn before its check.
+    fn touch(&self, slots: &[u32]) -> Vec<&[u8]> {
+        let values: Vec<&[u8]> = slots.iter().map(|s| self.bytes(*s)).collect();
+        let first = values
+            .iter()
+            .fold(0u8, |acc, v| acc ^ v.first().copied().unwrap_or(0));
+        std::hint::black_box(first);
+        values
+    }
+
+    /// Slots whose value contains `needle`, by a scan of every record: one search through the
+    /// records as one run of bytes (a hit is checked against its slot's whole value, and the
+    /// search goes on at the next record), then the values kept in `long`.
     fn scan(&self, needle: &str) -> RoaringBitmap {
         if needle.is_empty() {
-            return sorted_bitmap(self.owners.iter().copied().filter(|o| *o != DEAD).collect());
+            return (0u32..)
+                .zip(&self.records)
+                .filter(|(_, r)| r[0] != ABSENT)
+                .map(|(s, _)| s)
+                .collect();
         }
+        let n = needle.as_bytes();
+        let finder = memchr::memmem::Finder::new(n);
+        let run = self.records.as_flattened();
         let mut out = Vec::new();
-        let finder = memchr::memmem::Finder::new(needle.as_bytes());
-        let mut last_entry = usize::MAX;
-        for off in finder.find_iter(self.buf.as_bytes()) {
-            let e = self.starts.partition_point(|s| *s <= off) - 1;
-            if e == last_entry {
-                continue;
+        let mut pos = 0;
+        while let Some(hit) = run.get(pos..).and_then(|rest| finder.find(rest)) {
+            let slot = (pos + hit) / WIDTH;
+            if !self.long_slots.contains(slot as u32) && holds(self.bytes(slot as u32), n, &finder)
+            {
+                out.push(slot as u32);
             }
-            let owner = self.owners[e];
-            if owner != DEAD && off + needle.len() <= self.starts[e] + self.entry_len(e) {
-                out.push(owner);
-                last_entry = e;
-            }
+            pos = (slot + 1) * WIDTH;
         }
+        out.extend(
+            self.long_slots
+                .iter()
+                .filter(|s| holds(self.bytes(*s), n, &finder)),
+        );
         sorted_bitmap(out)
     }
 
@@ -262,7 +371,7 @@ impl TextColumn {
     pub(crate) fn equals(&self, needle: &str) -> RoaringBitmap {
         let mut out = RoaringBitmap::new();
         for slot in self.contains(needle) {
-            if self.get(slot) == needle {
+            if self.bytes(slot) == needle.as_bytes() {
                 out.insert(slot);
             }
         }
@@ -331,6 +440,20 @@ mod tests {
             }
         }
 
+        /// Sort keys order as the lower-cased values do, short, long and absent alike.
+        #[test]
+        fn keys_order_as_the_values(values in proptest::collection::vec(value(), 1..30)) {
+            let mut col = TextColumn::default();
+            for (i, v) in values.iter().enumerate() {
+                col.set(i as u32, &format!("{v}{}", "ΟΔΟΣ".repeat(i % 6)));
+            }
+            for a in 0..=values.len() as u32 {
+                for b in 0..=values.len() as u32 {
+                    prop_assert_eq!(col.key(a).cmp(&col.key(b)), col.get(a).cmp(col.get(b)));
+                }
+            }
+        }
+
         /// After any changes, the index answers every needle as a scan of the values does.
         #[test]
         fn contains_equals_the_naive_scan(ops in proptest::collection::vec(op(), 1..120),
@@ -361,6 +484,44 @@ mod tests {
                 prop_assert_eq!(col.scan(&n).iter().collect::<Vec<_>>(), want);
             }
         }
+    }
+
+    /// Values longer than a record, replaced and removed until their buffer is rewritten,
+    /// read back and found as the values they are.
+    #[test]
+    fn long_values_survive_their_buffer_being_rewritten() {
+        let mut col = TextColumn::default();
+        let long = |i: u32, round: u32| format!("Cloud Holdings Long Name {i} Round {round} ΟΔΟΣ");
+        for round in 0..42 {
+            for slot in 0..30 {
+                if round % 3 == 2 && slot % 4 == 0 {
+                    col.remove(slot);
+                } else {
+                    col.set(slot, &long(slot, round));
+                }
+            }
+            // The last round removes every fourth value; short values stay in their records
+            // beside the long ones.
+            col.set(100 + round, "short");
+        }
+        assert!(col.long.len() < 30 * 64 * 3, "the buffer was rewritten");
+        for slot in 0..30 {
+            let want = if slot % 4 == 0 {
+                String::new()
+            } else {
+                long(slot, 41).to_lowercase()
+            };
+            assert_eq!(col.get(slot), want);
+        }
+        let holders: Vec<u32> = (0..30).filter(|s| s % 4 != 0).collect();
+        assert_eq!(
+            col.contains("round 41 οδος").iter().collect::<Vec<_>>(),
+            holders
+        );
+        assert_eq!(col.scan("41 ο").iter().collect::<Vec<_>>(), holders);
+        assert_eq!(col.contains("short").len(), 42);
+        assert_eq!(col.equals("short").len(), 42);
+        assert!(col.contains("round 40").is_empty());
     }
 
     #[test]
