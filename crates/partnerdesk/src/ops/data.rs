@@ -368,7 +368,16 @@ impl Desk {
             }),
             EventKind::MaskPolicySet { list, policy } => system()
                 .and_then(|()| batch())
-                .and_then(|()| list.check(policy)),
+                .and_then(|()| list.check(policy))
+                .and_then(|()| {
+                    // The setter writes no event for the policy in force: a log that holds
+                    // one was not written by a desk.
+                    if self.mask_policy(*list) == policy {
+                        Err(Error::invalid_arg("policy", "already in force"))
+                    } else {
+                        Ok(())
+                    }
+                }),
             _ => return None,
         };
         Some(checked)

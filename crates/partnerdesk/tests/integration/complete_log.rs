@@ -348,6 +348,12 @@ fn a_replayed_data_event_is_checked_as_its_method_checks_input() -> Result<()> {
             Actor::System,
             policy_set(MaskedList::Rows, policy(1)),
         )?,
+        // The export policy already in force: the setter writes no event for it.
+        forge(
+            None,
+            Actor::System,
+            policy_set(MaskedList::Exports, base.export_policy().clone()),
+        )?,
         // A customer that is not on the desk.
         forge(
             Some(CustomerId::new("nobody-here")?),
