@@ -109,6 +109,17 @@ fn invalid_date(
     if js_type(env, value) != "object" {
         return None;
     }
+    // An instance of one of the addon's classes (a `Query`, ...) is taken by its native value,
+    // never read field by field, so no `Date` inside it is converted. Not looking through it
+    // also keeps this search from calling its getters (a `Query` enumerates seven inherited
+    // members, a getter among them: that was most of the cost of passing one).
+    let mut native = std::ptr::null_mut();
+    // SAFETY: as in `js_type`; `native` is an out pointer, only compared with null.
+    if unsafe { sys::napi_unwrap(env, value, &mut native) } == sys::Status::napi_ok
+        && !native.is_null()
+    {
+        return None;
+    }
     let mut is_date = false;
     // SAFETY: as in `js_type`.
     if unsafe { sys::napi_is_date(env, value, &mut is_date) } == sys::Status::napi_ok && is_date {

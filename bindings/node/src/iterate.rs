@@ -48,21 +48,22 @@ const DEFAULT_CHUNK: u32 = MAX_PAGE_LIMIT;
 /// run back to back as microtasks, so this bounds how long the loop waits for them.
 const ROWS_PER_TURN: u32 = 64;
 
-/// A page of masked rows (the record every host shares), iterable in JS over its rows.
-pub struct Page(pub records::Page);
+/// A page of masked rows, iterable in JS over its rows: the core's page, made into the JS
+/// shape of the record every host shares (`records::Page`) without that record in between.
+pub struct Page(pub partnerdesk::search::Page);
 
-/// A page of customer ids (the record every host shares), iterable in JS over its ids.
-pub struct IdPage(pub records::IdPage);
+/// A page of customer ids, iterable in JS over its ids (the JS shape of `records::IdPage`).
+pub struct IdPage(pub partnerdesk::search::IdPage);
 
 impl From<partnerdesk::search::Page> for Page {
     fn from(p: partnerdesk::search::Page) -> Self {
-        Page(p.into())
+        Page(p)
     }
 }
 
 impl From<partnerdesk::search::IdPage> for IdPage {
     fn from(p: partnerdesk::search::IdPage) -> Self {
-        IdPage(p.into())
+        IdPage(p)
     }
 }
 
@@ -74,6 +75,20 @@ struct Iterators {
 
 thread_local! {
     static ITERATORS: RefCell<Option<Iterators>> = const { RefCell::new(None) };
+}
+
+/// The shared function `which` picks, if this environment has it.
+fn iterator_of(
+    env: sys::napi_env,
+    which: fn(&Iterators) -> &ObjectRef<false>,
+) -> napi::Result<Option<sys::napi_value>> {
+    let env = Env::from(env);
+    ITERATORS.with(|i| {
+        i.borrow()
+            .as_ref()
+            .map(|its| which(its).get_value(&env).map(|f| f.raw()))
+            .transpose()
+    })
 }
 
 /// Defines `value[Symbol.iterator]` (not enumerable) as the shared function `which` picks.
@@ -101,14 +116,21 @@ fn make_iterable(
 
 impl ToNapiValue for Page {
     unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
-        // `{ rows, total, nextCursor? }` as napi-rs would make it, its rows by `crate::rows`.
+        // `{ rows, total, nextCursor? }` in one call of `crate::rows`'s page function.
+        let iterator = iterator_of(env, |i| &i.rows)?;
+        // SAFETY: `env` is the one napi passed to this conversion; `iterator` a value of it.
+        if let Some(page) = unsafe { crate::rows::page(env, &val.0, iterator) }? {
+            return Ok(page);
+        }
+        // Without it: as napi-rs would make it, its rows by `crate::rows`.
+        let val = records::Page::from(val.0);
         let js = Env::from(env);
         // SAFETY: `env` is the one napi passed to this conversion.
-        let rows = unsafe { crate::rows::array_of(env, val.0.rows) }?;
+        let rows = unsafe { crate::rows::array_of(env, val.rows) }?;
         let mut obj = Object::new(&js)?;
         obj.set_named_property("rows", rows)?;
-        obj.set_named_property("total", val.0.total)?;
-        if let Some(cursor) = val.0.next_cursor {
+        obj.set_named_property("total", val.total)?;
+        if let Some(cursor) = val.next_cursor {
             obj.set_named_property("nextCursor", cursor)?;
         }
         make_iterable(env, obj.raw(), |i| &i.rows)?;
@@ -118,8 +140,13 @@ impl ToNapiValue for Page {
 
 impl ToNapiValue for IdPage {
     unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        let iterator = iterator_of(env, |i| &i.ids)?;
+        // SAFETY: `env` is the one napi passed to this conversion; `iterator` a value of it.
+        if let Some(page) = unsafe { crate::rows::id_page(env, &val.0, iterator) }? {
+            return Ok(page);
+        }
         // SAFETY: `env` is the one napi passed to this conversion.
-        let value = unsafe { records::IdPage::to_napi_value(env, val.0) }?;
+        let value = unsafe { records::IdPage::to_napi_value(env, val.0.into()) }?;
         make_iterable(env, value, |i| &i.ids)?;
         Ok(value)
     }

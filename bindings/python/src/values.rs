@@ -12,7 +12,7 @@ use partnerdesk::row::{BudgetSummary, CustomerRow};
 use partnerdesk::{Currency, Decimal, Money, Partner};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyFrozenSet, PyInt, PyString};
+use pyo3::types::{IntoPyDict, PyBool, PyDict, PyFloat, PyFrozenSet, PyInt, PyString};
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::str::FromStr;
@@ -57,6 +57,11 @@ pub(crate) fn decimal_arg(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Decima
 /// Reads a point in time: a timezone-aware `datetime` (any zone), converted to UTC. Naive
 /// datetimes are refused (`TypeError`): the core works in UTC and will not guess a zone.
 pub(crate) fn time_arg(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<DateTime<Utc>> {
+    if let Some(t) = utc_datetime(obj)? {
+        partnerdesk::calendar::check_instant(what, t)
+            .map_err(|e| crate::errors::to_py(obj.py(), e))?;
+        return Ok(t);
+    }
     let t: DateTime<FixedOffset> = obj.extract().map_err(|e| {
         PyTypeError::new_err(format!("{what}: expected a timezone-aware datetime ({e})"))
     })?;
@@ -64,6 +69,46 @@ pub(crate) fn time_arg(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<DateTime<
     // The years the core accepts (1970..=9999): `InvalidDateError` naming the argument.
     partnerdesk::calendar::check_instant(what, t).map_err(|e| crate::errors::to_py(obj.py(), e))?;
     Ok(t)
+}
+
+/// What [`utc_datetime`] keeps: `datetime.datetime`, `datetime.timezone.utc`, the epoch as an
+/// aware UTC `datetime`, and `timedelta(microseconds=1)`.
+type UtcParts = (Py<PyAny>, Py<PyAny>, Py<PyAny>, Py<PyAny>);
+
+static UTC_PARTS: pyo3::sync::PyOnceLock<UtcParts> = pyo3::sync::PyOnceLock::new();
+
+/// The instant of a `datetime.datetime` (exactly that class) whose `tzinfo` is
+/// `datetime.timezone.utc`, the usual `now` (`datetime.now(timezone.utc)`, the demo's), read
+/// in two operations, `(t - epoch) // timedelta(microseconds=1)`; `None` for anything else,
+/// which pyo3's conversion then reads (subclasses, other zones, naive values and non-datetimes
+/// keep its behaviour and its errors).
+///
+/// Why: under the stable ABI (abi3) pyo3 reads a `datetime` by about fifteen Python attribute
+/// lookups and calls (its fields, `tzinfo`, `utcoffset`, the offset's fields), about 4 µs of
+/// a search's 5 µs overhead over the core (issue #18 item 6, benches/README.md).
+fn utc_datetime(obj: &Bound<'_, PyAny>) -> PyResult<Option<DateTime<Utc>>> {
+    let py = obj.py();
+    let (class, utc, epoch, micro) = UTC_PARTS.get_or_try_init(py, || -> PyResult<UtcParts> {
+        let dt = py.import("datetime")?;
+        let class = dt.getattr("datetime")?;
+        let utc = dt.getattr("timezone")?.getattr("utc")?;
+        let epoch = class.call1((1970, 1, 1, 0, 0, 0, 0, &utc))?;
+        let micro = dt
+            .getattr("timedelta")?
+            .call((), Some(&[("microseconds", 1)].into_py_dict(py)?))?;
+        Ok((class.unbind(), utc.unbind(), epoch.unbind(), micro.unbind()))
+    })?;
+    if !obj.get_type().is(class.bind(py)) {
+        return Ok(None);
+    }
+    if !obj.getattr(pyo3::intern!(py, "tzinfo"))?.is(utc.bind(py)) {
+        return Ok(None);
+    }
+    let micros: i64 = obj
+        .sub(epoch.bind(py))?
+        .floor_div(micro.bind(py))?
+        .extract()?;
+    Ok(DateTime::from_timestamp_micros(micros))
 }
 
 /// `now` argument: the given time, or the wall clock (UTC) when `None`, as in every host

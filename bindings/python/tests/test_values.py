@@ -142,6 +142,31 @@ def test_times_convert_from_any_zone_and_refuse_naive(desk: partnerdesk.Desk, no
         desk.count(now="2026-11-29")  # type: ignore[arg-type]
 
 
+def test_utc_times_are_read_exactly_like_every_other_zone(desk: partnerdesk.Desk, now: datetime.datetime) -> None:
+    # `timezone.utc` datetimes take a fast reading (issue #18: the binding's overhead); it must
+    # give the instant every other reading gives, to the microsecond, and the same refusals.
+    utc = datetime.timezone.utc
+
+    class Sub(datetime.datetime):
+        pass
+
+    t = datetime.datetime(2026, 3, 4, 5, 6, 7, 891234, tzinfo=utc)
+    q = partnerdesk.Query.expires_between(after=t)
+    other_zone = t.astimezone(datetime.timezone(datetime.timedelta(hours=-5, minutes=-30)))
+    assert q == partnerdesk.Query.expires_between(after=other_zone)
+    assert q == partnerdesk.Query.expires_between(after=t.replace(tzinfo=datetime.timezone(datetime.timedelta(0))))
+    assert q == partnerdesk.Query.expires_between(after=Sub(2026, 3, 4, 5, 6, 7, 891234, tzinfo=utc))
+    assert q != partnerdesk.Query.expires_between(after=t + datetime.timedelta(microseconds=1))
+    assert now.tzinfo is utc
+    assert desk.search("*", now=now) == desk.search("*", now=now.astimezone(datetime.timezone(datetime.timedelta(hours=8))))
+    epoch = datetime.datetime(1970, 1, 1, tzinfo=utc)
+    assert partnerdesk.Query.associated(after=epoch) == partnerdesk.Query.associated(after=epoch.astimezone(other_zone.tzinfo))
+    with pytest.raises(partnerdesk.InvalidDateError):
+        partnerdesk.Query.associated(after=epoch - datetime.timedelta(microseconds=1))
+    with pytest.raises(partnerdesk.InvalidDateError):
+        partnerdesk.Query.associated(after=datetime.datetime(1, 1, 1, tzinfo=utc))
+
+
 def test_version_is_the_workspace_version() -> None:
     assert partnerdesk.__version__.count(".") == 2
     from importlib.metadata import version
