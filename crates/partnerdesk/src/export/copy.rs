@@ -162,6 +162,18 @@ fn touch_data(slots: &[Option<Customer>], index: &Index, slot: u32) -> usize {
 }
 
 impl ExportRows {
+    /// Estimated heap bytes of the copy (see [`crate::memory`]).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        use crate::memory::{map_bytes, vec_bytes};
+        vec_bytes(&self.rows)
+            + self.text.capacity()
+            + vec_bytes(&self.expiries)
+            + vec_bytes(&self.table)
+            + self.table.iter().map(String::capacity).sum::<usize>()
+            + map_bytes(&self.numbers)
+            + self.numbers.keys().map(String::capacity).sum::<usize>()
+    }
+
     /// A copy of the customers in `order` (live slots by id), or `None` when a text is too
     /// long for the packed form (the export then reads the customers).
     pub(crate) fn build(

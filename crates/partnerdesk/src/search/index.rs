@@ -225,6 +225,75 @@ impl Index {
         }
     }
 
+    /// Pushes the estimated heap bytes of each index onto a report (see [`crate::memory`]).
+    pub(crate) fn memory(&self, r: &mut crate::memory::MemoryReport) {
+        use crate::memory::{bitmap_bytes, bitmaps_bytes, btree_bytes, map_bytes, vec_bytes};
+        r.add(
+            "index.sets",
+            [
+                &self.live,
+                &self.associated,
+                &self.no_manager,
+                &self.not_frozen,
+                &self.budgeted,
+            ]
+            .into_iter()
+            .map(bitmap_bytes)
+            .sum::<usize>()
+                + self.live_bits.heap_bytes()
+                + self.associated_bits.heap_bytes(),
+        );
+        r.add("index.by_manager", bitmaps_bytes(&self.by_manager));
+        r.add("index.by_tag", bitmaps_bytes(&self.by_tag));
+        r.add(
+            "index.by_other",
+            bitmaps_bytes(&self.by_assoc)
+                + bitmaps_bytes(&self.by_scope)
+                + bitmaps_bytes(&self.by_origin)
+                + bitmaps_bytes(&self.by_reseller)
+                + bitmaps_bytes(&self.by_level),
+        );
+        r.add(
+            "index.mobile_rev",
+            btree_bytes(self.mobile_rev.len(), std::mem::size_of::<(String, u32)>())
+                + self
+                    .mobile_rev
+                    .iter()
+                    .map(|(s, _)| s.capacity())
+                    .sum::<usize>()
+                + vec_bytes(&self.mobile_staged),
+        );
+        r.add("index.mtd", vec_bytes(&self.mtd) + vec_bytes(&self.mtd_key));
+        r.add("index.mtd_sorted", self.mtd_sorted.heap_bytes());
+        r.add(
+            "index.by_manager_mtd",
+            map_bytes(&self.by_manager_mtd)
+                + self
+                    .by_manager_mtd
+                    .values()
+                    .map(SortedBlocks::heap_bytes)
+                    .sum::<usize>(),
+        );
+        r.add("index.expiries", self.expiries.heap_bytes());
+        r.add(
+            "index.slot_expiries",
+            vec_bytes(&self.slot_expiries)
+                + self
+                    .slot_expiries
+                    .iter()
+                    .map(|b| std::mem::size_of_val::<[DateTime<Utc>]>(b))
+                    .sum::<usize>(),
+        );
+        r.add("index.renewals", self.renewals.heap_bytes());
+        r.add("index.associated_at", self.associated_at.heap_bytes());
+        let (names, name_grams) = self.names.heap_bytes();
+        r.add("index.names", names);
+        r.add("index.names.trigrams", name_grams);
+        let (accounts, account_grams) = self.accounts.heap_bytes();
+        r.add("index.accounts", accounts);
+        r.add("index.accounts.trigrams", account_grams);
+    }
+
     /// Indexes a customer in a free slot.
     pub(crate) fn add(&mut self, slot: u32, c: &Customer) {
         self.add_but_text(slot, c);
