@@ -155,10 +155,7 @@ fn touch_data(slots: &[Option<Customer>], index: &Index, slot: u32) -> usize {
         .slot_expiries
         .get(slot as usize)
         .map_or(0, |e| e.len());
-    sum ^ index
-        .mtd
-        .get(slot as usize)
-        .map_or(0, |m| m.scale() as usize)
+    sum ^ index.mtd(slot).scale() as usize
 }
 
 impl ExportRows {
@@ -344,7 +341,7 @@ impl ExportRows {
             tags,
             manager,
             since: c.association.since,
-            mtd: index.mtd.get(slot as usize).copied().unwrap_or_default(),
+            mtd: index.mtd(slot),
             last_month: c.spend_between(last.first_day(), last.last_day()),
         });
         Some(())

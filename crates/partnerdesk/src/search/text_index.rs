@@ -113,6 +113,14 @@ impl TextColumn {
         }
     }
 
+    /// Makes room for the entries of slots below `slots`.
+    pub(crate) fn reserve(&mut self, slots: usize) {
+        let more = |len: usize| slots.saturating_sub(len);
+        self.at.reserve(more(self.at.len()));
+        self.starts.reserve(more(self.starts.len()));
+        self.owners.reserve(more(self.owners.len()));
+    }
+
     /// Makes `slot` the owner of the value just written at `start` of the buffer, and ends it.
     fn own(&mut self, slot: u32, start: usize) {
         let s = slot as usize;
