@@ -161,7 +161,7 @@ fn touch_data(slots: &[Option<Customer>], index: &Index, slot: u32) -> usize {
 impl ExportRows {
     /// Estimated heap bytes of the copy (see [`crate::memory`]).
     pub(crate) fn heap_bytes(&self) -> usize {
-        use crate::memory::{map_bytes, vec_bytes};
+        use crate::model::heap::{map_bytes, vec_bytes};
         vec_bytes(&self.rows)
             + self.text.capacity()
             + vec_bytes(&self.expiries)

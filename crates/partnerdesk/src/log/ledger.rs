@@ -100,7 +100,7 @@ impl Ledger {
     /// Estimated heap bytes of the ledger: its lists and maps by their inline sizes, and the
     /// derived per-customer lists (see [`crate::memory`]).
     pub(crate) fn heap_bytes(&self) -> usize {
-        use crate::memory::{map_bytes, vec_bytes};
+        use crate::model::heap::{map_bytes, vec_bytes};
         vec_bytes(&self.events)
             + vec_bytes(&self.audit)
             + vec_bytes(&self.associations)
@@ -114,7 +114,7 @@ impl Ledger {
                 .sum::<usize>()
             + vec_bytes(&self.budget_records)
             + map_bytes(&self.budget_watch)
-            + crate::memory::btree_bytes(
+            + crate::model::heap::btree_bytes(
                 self.authorizations.len(),
                 std::mem::size_of::<(
                     crate::ids::AuthorizationId,

@@ -265,7 +265,7 @@ impl SlotTable {
 
     /// Estimated heap bytes of the table (see [`crate::memory`]).
     pub(crate) fn heap_bytes(&self) -> usize {
-        crate::memory::map_bytes(&self.0)
+        crate::model::heap::map_bytes(&self.0)
     }
 
     /// How many customers have a slot.

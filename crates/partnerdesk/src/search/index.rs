@@ -7,6 +7,8 @@
 //! substring finder over a single lower-cased buffer, which is faster than checking a million
 //! separate strings. Slots are `u32` positions in the desk's customer slab.
 
+use super::keys::{MOBILE_DIGITS, mobile_key};
+pub(crate) use super::keys::{MobileKey, SpendKey};
 pub(crate) use super::text_index::TextColumn;
 use crate::calendar::YearMonth;
 use crate::customer::{Customer, CustomerLevel};
@@ -73,24 +75,6 @@ fn mtd_of_key(key: i128, scale: u8) -> Decimal {
     Decimal::try_from_i128_with_scale(key.div_euclid(10i128.pow(shift)), scale).unwrap_or_default()
 }
 
-/// A fixed-point money key (see [`money_key`]) in 16 bytes aligned to 4: its high 32 bits
-/// (signed) then its three lower words (unsigned), which compare as the `i128` does. An entry
-/// `(SpendKey, slot)` of a manager's spend-ordered set is then 20 bytes, where `(i128, u32)`
-/// takes 32 (an `i128` is aligned to 16).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct SpendKey(i32, u32, u32, u32);
-
-impl From<i128> for SpendKey {
-    fn from(k: i128) -> Self {
-        SpendKey(
-            (k >> 96) as i32,
-            (k >> 64) as u32,
-            (k >> 32) as u32,
-            k as u32,
-        )
-    }
-}
-
 fn bm_insert<K: Eq + Hash + Clone>(map: &mut HashMap<K, RoaringBitmap>, k: &K, slot: u32) {
     // The key is copied only the first time it is seen.
     match map.get_mut(k) {
@@ -135,42 +119,6 @@ fn set_both(bitmap: &mut RoaringBitmap, bits: &mut Bits, slot: u32, on: bool) {
 /// The freeze bucket of a customer: `None` when not frozen.
 pub(crate) fn freeze_key(f: &FreezeState) -> Option<(FreezeScope, FreezeOrigin)> {
     f.freeze().map(|f| (f.scope.clone(), f.origin.clone()))
-}
-
-/// The most digits a mobile number has (see [`crate::customer::Mobile::new`]).
-pub(crate) const MOBILE_DIGITS: usize = 20;
-
-/// A mobile number's digits reversed, packed one nibble a digit (digit `d` as `d + 1`, `0`
-/// after the last digit), high nibble first: ten bytes instead of a heap string, in the order
-/// of the reversed digits as text (a shorter number sorts before the longer ones it is a
-/// prefix of, as `0` is below every digit), so that a suffix is one range of keys.
-pub(crate) type MobileKey = [u8; MOBILE_DIGITS / 2];
-
-/// The key of a run of digits, read last digit first; `None` for more than
-/// [`MOBILE_DIGITS`] digits or a character that is not an ASCII digit (no number on the desk
-/// has either: validation refuses them).
-pub(crate) fn mobile_key(digits: &str) -> Option<MobileKey> {
-    let mut key = [0u8; MOBILE_DIGITS / 2];
-    if digits.len() > MOBILE_DIGITS {
-        return None;
-    }
-    for (i, b) in digits.bytes().rev().enumerate() {
-        if !b.is_ascii_digit() {
-            return None;
-        }
-        let nibble = b - b'0' + 1;
-        key[i / 2] |= if i % 2 == 0 { nibble << 4 } else { nibble };
-    }
-    Some(key)
-}
-
-/// The first key above every key that starts with the `len` reversed digits of `key` (its
-/// last packed digit plus one; a digit is at most 10, so no carry); `None` for no digits.
-pub(crate) fn mobile_key_after(mut key: MobileKey, len: usize) -> Option<MobileKey> {
-    let i = len.checked_sub(1)?;
-    let byte = key.get_mut(i / 2)?;
-    *byte += if i % 2 == 0 { 1 << 4 } else { 1 };
-    Some(key)
 }
 
 /// The key of a customer's mobile number. A stored number has 1 to 20 digits (validation);
@@ -310,10 +258,12 @@ impl Index {
         }
     }
 
-    /// Pushes the estimated heap bytes of each index onto a report (see [`crate::memory`]).
-    pub(crate) fn memory(&self, r: &mut crate::memory::MemoryReport) {
-        use crate::memory::{bitmap_bytes, bitmaps_bytes, map_bytes, vec_bytes};
-        r.add(
+    /// The estimated heap bytes of each index, by name (see [`crate::memory`]).
+    pub(crate) fn memory(&self) -> Vec<(&'static str, usize)> {
+        let mut r = Vec::new();
+        let mut add = |name, bytes| r.push((name, bytes));
+        use crate::model::heap::{bitmap_bytes, bitmaps_bytes, map_bytes, vec_bytes};
+        add(
             "index.sets",
             [
                 &self.live,
@@ -328,9 +278,9 @@ impl Index {
                 + self.live_bits.heap_bytes()
                 + self.associated_bits.heap_bytes(),
         );
-        r.add("index.by_manager", bitmaps_bytes(&self.by_manager));
-        r.add("index.by_tag", bitmaps_bytes(&self.by_tag));
-        r.add(
+        add("index.by_manager", bitmaps_bytes(&self.by_manager));
+        add("index.by_tag", bitmaps_bytes(&self.by_tag));
+        add(
             "index.by_other",
             bitmaps_bytes(&self.by_assoc)
                 + bitmaps_bytes(&self.by_scope)
@@ -338,13 +288,13 @@ impl Index {
                 + bitmaps_bytes(&self.by_reseller)
                 + bitmaps_bytes(&self.by_level),
         );
-        r.add("index.mobile_rev", self.mobile_rev.heap_bytes());
-        r.add(
+        add("index.mobile_rev", self.mobile_rev.heap_bytes());
+        add(
             "index.mtd",
             vec_bytes(&self.mtd_key) + vec_bytes(&self.mtd_scale) + map_bytes(&self.mtd_exact),
         );
-        r.add("index.mtd_sorted", self.mtd_sorted.heap_bytes());
-        r.add(
+        add("index.mtd_sorted", self.mtd_sorted.heap_bytes());
+        add(
             "index.by_manager_mtd",
             map_bytes(&self.by_manager_mtd)
                 + self
@@ -353,8 +303,8 @@ impl Index {
                     .map(SortedBlocks::heap_bytes)
                     .sum::<usize>(),
         );
-        r.add("index.expiries", self.expiries.heap_bytes());
-        r.add(
+        add("index.expiries", self.expiries.heap_bytes());
+        add(
             "index.slot_expiries",
             vec_bytes(&self.slot_expiries)
                 + self
@@ -363,14 +313,15 @@ impl Index {
                     .map(|b| std::mem::size_of_val::<[DateTime<Utc>]>(b))
                     .sum::<usize>(),
         );
-        r.add("index.renewals", self.renewals.heap_bytes());
-        r.add("index.associated_at", self.associated_at.heap_bytes());
+        add("index.renewals", self.renewals.heap_bytes());
+        add("index.associated_at", self.associated_at.heap_bytes());
         let (names, name_grams) = self.names.heap_bytes();
-        r.add("index.names", names);
-        r.add("index.names.trigrams", name_grams);
+        add("index.names", names);
+        add("index.names.trigrams", name_grams);
         let (accounts, account_grams) = self.accounts.heap_bytes();
-        r.add("index.accounts", accounts);
-        r.add("index.accounts.trigrams", account_grams);
+        add("index.accounts", accounts);
+        add("index.accounts.trigrams", account_grams);
+        r
     }
 
     /// Makes room in the per-slot columns for slots below `slots`.
@@ -737,42 +688,6 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
-        /// Mobile keys sort as the reversed digits do as text, and the keys from a suffix's
-        /// key to the one after it are exactly the numbers that end with the suffix.
-        #[test]
-        fn mobile_keys_order_and_suffix_ranges(numbers in prop::collection::vec("[0-9]{1,20}", 1..40),
-                                               suffix in "[0-9]{0,6}") {
-            let rev = |s: &str| s.chars().rev().collect::<String>();
-            let mut keyed: Vec<(MobileKey, &str)> = numbers
-                .iter()
-                .map(|n| (mobile_key(n).unwrap_or_default(), n.as_str()))
-                .collect();
-            keyed.sort();
-            for w in keyed.windows(2) {
-                prop_assert!(rev(w[0].1) <= rev(w[1].1), "{} {}", w[0].1, w[1].1);
-            }
-            let lo = mobile_key(&suffix).unwrap_or_default();
-            let hi = mobile_key_after(lo, suffix.len());
-            let in_range: Vec<&str> = keyed
-                .iter()
-                .filter(|(k, _)| *k >= lo && hi.is_none_or(|h| *k < h))
-                .map(|(_, n)| *n)
-                .collect();
-            let ending: Vec<&str> = keyed
-                .iter()
-                .filter(|(_, n)| n.ends_with(suffix.as_str()))
-                .map(|(_, n)| *n)
-                .collect();
-            prop_assert_eq!(in_range, ending);
-        }
-
-        /// Spend keys compare as the `i128` they hold.
-        #[test]
-        fn spend_keys_order_as_i128(a in any::<i128>(), b in any::<i128>(), small in -1_000i128..1_000) {
-            prop_assert_eq!(SpendKey::from(a).cmp(&SpendKey::from(b)), a.cmp(&b));
-            prop_assert_eq!(SpendKey::from(small).cmp(&SpendKey::from(-small)), small.cmp(&-small));
-        }
-
         /// The month-to-date column gives back every value bit for bit, scale and sign included.
         #[test]
         fn mtd_values_come_back_exactly(mantissas in prop::collection::vec((any::<i64>(), 0u32..=28), 1..30)) {
@@ -795,11 +710,7 @@ mod tests {
     }
 
     #[test]
-    fn mobile_keys_refuse_what_no_number_is() {
-        assert!(mobile_key(&"1".repeat(21)).is_none());
-        assert!(mobile_key("12a4").is_none());
-        assert!(mobile_key(&"9".repeat(20)).is_some());
-        assert_eq!(mobile_key_after([0; 10], 0), None);
+    fn mtd_values_a_key_cannot_give_back_are_kept_apart() {
         let mut ix = Index::new(YearMonth::new(2026, 11).unwrap_or_else(|_| unreachable!()));
         let mut negative_zero = Decimal::new(0, 3);
         negative_zero.set_sign_negative(true);

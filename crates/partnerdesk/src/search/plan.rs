@@ -5,9 +5,10 @@
 //! unites them, `not` complements them; the cheapest exact part is computed first and the
 //! rest checked only on its candidates.
 
+use super::keys::{mobile_key, mobile_key_after};
 use super::{MatchContext, expiry_matches, text_matches, window_end};
 use crate::desk::Desk;
-use crate::index::{mobile_key, mobile_key_after, money_key, sorted_bitmap};
+use crate::index::{money_key, sorted_bitmap};
 use crate::query::{
     Criterion, ExpiryFilter, Expr, ExprKind, FrozenFilter, MobileMatch, Query, Range, TagMatch,
     TextMatch,

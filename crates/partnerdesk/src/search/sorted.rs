@@ -60,7 +60,7 @@ impl<T: Ord + Copy> SortedBlocks<T> {
 
     /// Estimated heap bytes: the block list, every block's buffer and the staged entries.
     pub(crate) fn heap_bytes(&self) -> usize {
-        use crate::memory::vec_bytes;
+        use crate::model::heap::vec_bytes;
         vec_bytes(&self.blocks)
             + self.blocks.iter().map(vec_bytes).sum::<usize>()
             + vec_bytes(&self.pending)
@@ -238,7 +238,7 @@ pub(crate) struct Bits {
 impl Bits {
     /// Heap bytes of the words.
     pub(crate) fn heap_bytes(&self) -> usize {
-        crate::memory::vec_bytes(&self.words)
+        crate::model::heap::vec_bytes(&self.words)
     }
 
     /// Adds a slot.

@@ -184,13 +184,13 @@ impl TextColumn {
     /// Estimated heap bytes of the values (buffer, offsets, owners, entries) and of the
     /// trigram lists, apart.
     pub(crate) fn heap_bytes(&self) -> (usize, usize) {
-        use crate::memory::vec_bytes;
+        use crate::model::heap::vec_bytes;
         (
             self.buf.capacity()
                 + vec_bytes(&self.starts)
                 + vec_bytes(&self.owners)
                 + vec_bytes(&self.at),
-            crate::memory::bitmaps_bytes(&self.grams),
+            crate::model::heap::bitmaps_bytes(&self.grams),
         )
     }
 
