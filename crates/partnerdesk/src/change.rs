@@ -111,13 +111,7 @@ impl Desk {
             }
             Change::Spend(slot, in_month) => {
                 if let (Some(amount), Some(Some(c))) = (in_month, self.slots.get(slot as usize)) {
-                    let mtd = self
-                        .index
-                        .mtd
-                        .get(slot as usize)
-                        .copied()
-                        .unwrap_or_default()
-                        .saturating_add(amount);
+                    let mtd = self.index.mtd(slot).saturating_add(amount);
                     self.index.set_mtd(slot, mtd, c.account_manager.as_ref());
                 }
                 self.id_order.changed(slot);

@@ -287,6 +287,8 @@ pub fn portfolio_at(n: usize, seed: u64, now: DateTime<Utc>) -> Result<Desk> {
         "Desk Administrator",
         Role::Administrator,
     ))?;
+    // Sized for its customers, as a snapshot load is (`Desk::place_all_validated`).
+    desk.reserve(n);
     let manager_count = (n / 200).clamp(3, 500);
     let mut managers = Vec::with_capacity(manager_count);
     for m in 0..manager_count {

@@ -96,6 +96,7 @@ pub mod desk;
 pub mod error;
 pub mod export;
 mod hash;
+pub mod memory;
 mod par;
 pub mod privacy;
 pub mod search;
@@ -119,6 +120,7 @@ pub use ids::{
 };
 pub use invocation::Invocation;
 pub use log::undo::{Savepoint, UndoStats};
+pub use memory::{MemoryPart, MemoryReport};
 pub use money::{Currency, Money};
 pub use order::{Order, OrderStatus, OrderType};
 pub use partner::{Operator, Partner, Site, Tier};

@@ -155,13 +155,22 @@ fn touch_data(slots: &[Option<Customer>], index: &Index, slot: u32) -> usize {
         .slot_expiries
         .get(slot as usize)
         .map_or(0, |e| e.len());
-    sum ^ index
-        .mtd
-        .get(slot as usize)
-        .map_or(0, |m| m.scale() as usize)
+    sum ^ index.mtd(slot).scale() as usize
 }
 
 impl ExportRows {
+    /// Estimated heap bytes of the copy (see [`crate::memory`]).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        use crate::model::heap::{map_bytes, vec_bytes};
+        vec_bytes(&self.rows)
+            + self.text.capacity()
+            + vec_bytes(&self.expiries)
+            + vec_bytes(&self.table)
+            + self.table.iter().map(String::capacity).sum::<usize>()
+            + map_bytes(&self.numbers)
+            + self.numbers.keys().map(String::capacity).sum::<usize>()
+    }
+
     /// A copy of the customers in `order` (live slots by id), or `None` when a text is too
     /// long for the packed form (the export then reads the customers).
     pub(crate) fn build(
@@ -332,7 +341,7 @@ impl ExportRows {
             tags,
             manager,
             since: c.association.since,
-            mtd: index.mtd.get(slot as usize).copied().unwrap_or_default(),
+            mtd: index.mtd(slot),
             last_month: c.spend_between(last.first_day(), last.last_day()),
         });
         Some(())

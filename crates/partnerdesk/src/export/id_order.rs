@@ -94,6 +94,27 @@ fn id_of(slots: &[Option<Customer>], slot: u32) -> &str {
         .map_or("", |c| c.id.as_str())
 }
 
+impl IdOrder {
+    /// Pushes the estimated heap bytes of the id order and of the export copy onto a report
+    /// (see [`crate::memory`]).
+    pub(crate) fn memory(&self) -> Vec<(&'static str, usize)> {
+        use crate::model::heap::{bitmap_bytes, vec_bytes};
+        vec![
+            (
+                "id_order",
+                vec_bytes(&self.sorted)
+                    + bitmap_bytes(&self.added)
+                    + bitmap_bytes(&self.removed)
+                    + self.changed.heap_bytes(),
+            ),
+            (
+                "export_copy",
+                self.rows.as_ref().map_or(0, ExportRows::heap_bytes),
+            ),
+        ]
+    }
+}
+
 #[cfg_attr(not(feature = "export"), allow(dead_code))]
 impl IdOrder {
     /// A customer was placed in `slot`.

@@ -97,6 +97,39 @@ impl PartialEq for Ledger {
 }
 
 impl Ledger {
+    /// Estimated heap bytes of the ledger: its lists and maps by their inline sizes, and the
+    /// derived per-customer lists (see [`crate::memory`]).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        use crate::model::heap::{map_bytes, vec_bytes};
+        vec_bytes(&self.events)
+            + vec_bytes(&self.audit)
+            + vec_bytes(&self.associations)
+            + vec_bytes(&self.requests)
+            + vec_bytes(&self.manager_periods)
+            + map_bytes(&self.periods_by_customer)
+            + self
+                .periods_by_customer
+                .values()
+                .map(vec_bytes)
+                .sum::<usize>()
+            + vec_bytes(&self.budget_records)
+            + map_bytes(&self.budget_watch)
+            + crate::model::heap::btree_bytes(
+                self.authorizations.len(),
+                std::mem::size_of::<(
+                    crate::ids::AuthorizationId,
+                    crate::model::authorization::Authorization,
+                )>(),
+            )
+            + map_bytes(&self.auths_by_customer)
+            + self
+                .auths_by_customer
+                .values()
+                .map(vec_bytes)
+                .sum::<usize>()
+            + map_bytes(&self.idempotency)
+            + self.chain_head.capacity()
+    }
     /// Rebuilds the derived maps (after loading).
     #[cfg(feature = "serde")]
     pub(crate) fn reindex(&mut self) {

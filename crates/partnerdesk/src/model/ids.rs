@@ -263,6 +263,11 @@ impl SlotTable {
         self.0.remove(id)
     }
 
+    /// Estimated heap bytes of the table (see [`crate::memory`]).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        crate::model::heap::map_bytes(&self.0)
+    }
+
     /// How many customers have a slot.
     pub(crate) fn len(&self) -> usize {
         self.0.len()

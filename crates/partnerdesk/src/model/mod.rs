@@ -14,6 +14,7 @@ pub mod budget;
 pub mod calendar;
 pub mod customer;
 pub mod freeze;
+pub(crate) mod heap;
 pub mod ids;
 pub mod manager;
 pub mod money;

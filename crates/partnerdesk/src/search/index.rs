@@ -7,6 +7,8 @@
 //! substring finder over a single lower-cased buffer, which is faster than checking a million
 //! separate strings. Slots are `u32` positions in the desk's customer slab.
 
+use super::keys::{MOBILE_DIGITS, mobile_key};
+pub(crate) use super::keys::{MobileKey, SpendKey};
 pub(crate) use super::text_index::TextColumn;
 use crate::calendar::YearMonth;
 use crate::customer::{Customer, CustomerLevel};
@@ -58,6 +60,21 @@ pub(crate) fn money_key(d: Decimal) -> MoneyKey {
     }
 }
 
+/// The scale of a month-to-date value kept in `Index::mtd_exact` instead (no `Decimal` has
+/// it: their scale is at most 28).
+const MTD_ELSEWHERE: u8 = u8::MAX;
+
+/// The decimal of scale `scale` (at most [`KEY_SCALE`] for a key that was exact) whose
+/// fixed-point key is `key`: the key divided by `10^(8 - scale)` (rounded down; a value whose
+/// key was not exact is not read back this way, see `Index::mtd_exact`).
+fn mtd_of_key(key: i128, scale: u8) -> Decimal {
+    let scale = u32::from(scale);
+    let Some(shift) = KEY_SCALE.checked_sub(scale) else {
+        return Decimal::ZERO;
+    };
+    Decimal::try_from_i128_with_scale(key.div_euclid(10i128.pow(shift)), scale).unwrap_or_default()
+}
+
 fn bm_insert<K: Eq + Hash + Clone>(map: &mut HashMap<K, RoaringBitmap>, k: &K, slot: u32) {
     // The key is copied only the first time it is seen.
     match map.get_mut(k) {
@@ -104,10 +121,22 @@ pub(crate) fn freeze_key(f: &FreezeState) -> Option<(FreezeScope, FreezeOrigin)>
     f.freeze().map(|f| (f.scope.clone(), f.origin.clone()))
 }
 
-fn reversed_digits(c: &Customer) -> Option<String> {
-    c.mobile
-        .as_ref()
-        .map(|m| m.expose().number.chars().rev().collect())
+/// The key of a customer's mobile number. A stored number has 1 to 20 digits (validation);
+/// anything else is indexed under the key of its last 20 digits, so as never to panic.
+fn mobile_of(c: &Customer) -> Option<MobileKey> {
+    c.mobile.as_ref().map(|m| {
+        let number = &m.expose().number;
+        mobile_key(number).unwrap_or_else(|| {
+            let mut digits: Vec<char> = number
+                .chars()
+                .rev()
+                .filter(char::is_ascii_digit)
+                .take(MOBILE_DIGITS)
+                .collect();
+            digits.reverse();
+            mobile_key(&digits.into_iter().collect::<String>()).unwrap_or_default()
+        })
+    })
 }
 
 /// The resources to renew of a customer, for [`Index::renewals`]: `(expiry, position in its
@@ -153,16 +182,23 @@ pub(crate) struct Index {
     pub(crate) by_reseller: HashMap<ResellerId, RoaringBitmap>,
     pub(crate) by_level: HashMap<CustomerLevel, RoaringBitmap>,
     pub(crate) budgeted: RoaringBitmap,
-    pub(crate) mobile_rev: BTreeSet<(String, u32)>,
-    /// Month-to-date spend of each slot for `month`.
-    pub(crate) mtd: Vec<Decimal>,
-    /// The same as exact fixed-point keys (see [`money_key`]), for fast comparisons and sorts.
+    /// `(mobile key, slot)` of every customer with a mobile number (see [`MobileKey`]).
+    pub(crate) mobile_rev: SortedBlocks<(MobileKey, u32)>,
+    /// Month-to-date spend of each slot for `month`, as exact fixed-point keys (see
+    /// [`money_key`]), for fast comparisons and sorts; with `mtd_scale`, the value itself
+    /// (see [`Index::mtd`]).
     pub(crate) mtd_key: Vec<i128>,
+    /// The scale of each slot's month-to-date value (its key and scale give it back exactly:
+    /// 17 bytes a slot instead of 32 with the `Decimal` beside its key), or [`MTD_ELSEWHERE`].
+    mtd_scale: Vec<u8>,
+    /// The values their key and scale do not give back bit for bit (more than 8 decimals, or
+    /// a negative zero: validated spend gives none), by slot.
+    mtd_exact: HashMap<u32, Decimal>,
     pub(crate) mtd_sorted: SortedBlocks<(Decimal, u32)>,
     /// Month-to-date keys of each account manager's associated customers, ordered: "a
     /// manager's customers in a spend range, by spend" is one range scan that yields the sort
     /// key too, and its size is counted from the block lengths without visiting the entries.
-    pub(crate) by_manager_mtd: HashMap<OperatorId, SortedBlocks<(i128, u32)>>,
+    pub(crate) by_manager_mtd: HashMap<OperatorId, SortedBlocks<(SpendKey, u32)>>,
     pub(crate) expiries: SortedBlocks<(DateTime<Utc>, u32)>,
     /// The same expiries per slot, ascending: the next expiry at any `now` is one binary search
     /// away, without touching the customer.
@@ -177,9 +213,6 @@ pub(crate) struct Index {
     /// Set while [`Index::add_many`] runs: entries of the ordered sets are staged, and sorted
     /// in once at its end.
     staging: bool,
-    /// The reversed mobile digits staged while `staging` (see `mobile_rev`): a million
-    /// entries sorted once and built into the set in one pass, instead of a million inserts.
-    mobile_staged: Vec<(String, u32)>,
 }
 
 /// Adds an entry to an ordered set, or stages it during a bulk load (see `Index::staging`).
@@ -209,8 +242,9 @@ impl Index {
             by_reseller: HashMap::default(),
             by_level: HashMap::default(),
             budgeted: RoaringBitmap::new(),
-            mobile_rev: BTreeSet::new(),
-            mtd: Vec::new(),
+            mobile_rev: SortedBlocks::default(),
+            mtd_scale: Vec::new(),
+            mtd_exact: HashMap::default(),
             mtd_key: Vec::new(),
             mtd_sorted: SortedBlocks::default(),
             by_manager_mtd: HashMap::default(),
@@ -221,8 +255,83 @@ impl Index {
             names: TextColumn::default(),
             accounts: TextColumn::default(),
             staging: false,
-            mobile_staged: Vec::new(),
         }
+    }
+
+    /// The estimated heap bytes of each index, by name (see [`crate::memory`]).
+    pub(crate) fn memory(&self) -> Vec<(&'static str, usize)> {
+        let mut r = Vec::new();
+        let mut add = |name, bytes| r.push((name, bytes));
+        use crate::model::heap::{bitmap_bytes, bitmaps_bytes, map_bytes, vec_bytes};
+        add(
+            "index.sets",
+            [
+                &self.live,
+                &self.associated,
+                &self.no_manager,
+                &self.not_frozen,
+                &self.budgeted,
+            ]
+            .into_iter()
+            .map(bitmap_bytes)
+            .sum::<usize>()
+                + self.live_bits.heap_bytes()
+                + self.associated_bits.heap_bytes(),
+        );
+        add("index.by_manager", bitmaps_bytes(&self.by_manager));
+        add("index.by_tag", bitmaps_bytes(&self.by_tag));
+        add(
+            "index.by_other",
+            bitmaps_bytes(&self.by_assoc)
+                + bitmaps_bytes(&self.by_scope)
+                + bitmaps_bytes(&self.by_origin)
+                + bitmaps_bytes(&self.by_reseller)
+                + bitmaps_bytes(&self.by_level),
+        );
+        add("index.mobile_rev", self.mobile_rev.heap_bytes());
+        add(
+            "index.mtd",
+            vec_bytes(&self.mtd_key) + vec_bytes(&self.mtd_scale) + map_bytes(&self.mtd_exact),
+        );
+        add("index.mtd_sorted", self.mtd_sorted.heap_bytes());
+        add(
+            "index.by_manager_mtd",
+            map_bytes(&self.by_manager_mtd)
+                + self
+                    .by_manager_mtd
+                    .values()
+                    .map(SortedBlocks::heap_bytes)
+                    .sum::<usize>(),
+        );
+        add("index.expiries", self.expiries.heap_bytes());
+        add(
+            "index.slot_expiries",
+            vec_bytes(&self.slot_expiries)
+                + self
+                    .slot_expiries
+                    .iter()
+                    .map(|b| std::mem::size_of_val::<[DateTime<Utc>]>(b))
+                    .sum::<usize>(),
+        );
+        add("index.renewals", self.renewals.heap_bytes());
+        add("index.associated_at", self.associated_at.heap_bytes());
+        let (names, name_grams) = self.names.heap_bytes();
+        add("index.names", names);
+        add("index.names.trigrams", name_grams);
+        let (accounts, account_grams) = self.accounts.heap_bytes();
+        add("index.accounts", accounts);
+        add("index.accounts.trigrams", account_grams);
+        r
+    }
+
+    /// Makes room in the per-slot columns for slots below `slots`.
+    pub(crate) fn reserve(&mut self, slots: usize) {
+        let more = |len: usize| slots.saturating_sub(len);
+        self.mtd_scale.reserve(more(self.mtd_scale.len()));
+        self.mtd_key.reserve(more(self.mtd_key.len()));
+        self.slot_expiries.reserve(more(self.slot_expiries.len()));
+        self.names.reserve(slots);
+        self.accounts.reserve(slots);
     }
 
     /// Indexes a customer in a free slot.
@@ -264,18 +373,10 @@ impl Index {
             self.add_but_text(slot, c);
         }
         self.staging = false;
-        let staged = std::mem::take(&mut self.mobile_staged);
         let (mtd_sorted, mobile_rev) = (&mut self.mtd_sorted, &mut self.mobile_rev);
         let settle_spend_and_mobiles = move || {
             mtd_sorted.settle();
-            if mobile_rev.is_empty() {
-                // Sorted first, so that building the set is one pass over it.
-                let mut staged = staged;
-                staged.sort_unstable();
-                *mobile_rev = staged.into_iter().collect();
-            } else {
-                mobile_rev.extend(staged);
-            }
+            mobile_rev.settle();
         };
         let (expiries, renewals, associated_at) = (
             &mut self.expiries,
@@ -311,8 +412,8 @@ impl Index {
     /// Drops a customer from every index.
     pub(crate) fn remove(&mut self, slot: u32, c: &Customer) {
         self.set_memberships(slot, c, false);
-        if let Some(m) = self.mtd.get(slot as usize).copied() {
-            self.mtd_sorted.remove(&(m, slot));
+        if (slot as usize) < self.mtd_key.len() {
+            self.mtd_sorted.remove(&(self.mtd(slot), slot));
         }
         for e in expiries(c) {
             self.expiries.remove(&(e, slot));
@@ -339,13 +440,11 @@ impl Index {
         } else if c.budget.is_some() {
             self.budgeted.insert(slot);
         }
-        if let Some(r) = reversed_digits(c) {
-            if on && self.staging {
-                self.mobile_staged.push((r, slot));
-            } else if on {
-                self.mobile_rev.insert((r, slot));
+        if let Some(k) = mobile_of(c) {
+            if on {
+                put(self.staging, &mut self.mobile_rev, (k, slot));
             } else {
-                self.mobile_rev.remove(&(r, slot));
+                self.mobile_rev.remove(&(k, slot));
             }
         }
     }
@@ -382,17 +481,17 @@ impl Index {
         } else {
             self.budgeted.remove(slot);
         }
-        let (mo, mn) = (reversed_digits(old), reversed_digits(new));
+        let (mo, mn) = (mobile_of(old), mobile_of(new));
         if mo != mn {
-            if let Some(r) = mo {
-                self.mobile_rev.remove(&(r, slot));
+            if let Some(k) = mo {
+                self.mobile_rev.remove(&(k, slot));
             }
-            if let Some(r) = mn {
-                self.mobile_rev.insert((r, slot));
+            if let Some(k) = mn {
+                self.mobile_rev.insert((k, slot));
             }
         }
         let mtd = new.month_spend(self.month);
-        if self.mtd.get(slot as usize) != Some(&mtd) {
+        if (slot as usize) >= self.mtd_key.len() || self.mtd(slot) != mtd {
             self.set_mtd(slot, mtd, new.account_manager.as_ref());
         }
         if old.resources != new.resources {
@@ -443,28 +542,54 @@ impl Index {
         ex.get(ex.partition_point(|e| *e < now)).copied()
     }
 
+    /// The month-to-date spend of a slot, exactly as it was set (zero for a slot never set).
+    pub(crate) fn mtd(&self, slot: u32) -> Decimal {
+        let s = slot as usize;
+        match (self.mtd_key.get(s), self.mtd_scale.get(s)) {
+            (Some(_), Some(&MTD_ELSEWHERE)) => {
+                self.mtd_exact.get(&slot).copied().unwrap_or_default()
+            }
+            (Some(&key), Some(&scale)) => mtd_of_key(key, scale),
+            _ => Decimal::ZERO,
+        }
+    }
+
     /// Sets the month-to-date spend of a slot whose current account manager is `manager`.
     pub(crate) fn set_mtd(&mut self, slot: u32, value: Decimal, manager: Option<&OperatorId>) {
         let s = slot as usize;
-        if self.mtd.len() <= s {
-            self.mtd.resize(s + 1, Decimal::ZERO);
+        if self.mtd_key.len() <= s {
+            self.mtd_scale.resize(s + 1, 0);
             self.mtd_key.resize(s + 1, 0);
         }
         // A slot that is not live has no entry in the spend sets (taking a customer out takes
         // its entries out), so there is nothing to take out.
         let live = self.live_bits.contains(slot);
         if live {
-            self.mtd_sorted.remove(&(self.mtd[s], slot));
+            self.mtd_sorted.remove(&(self.mtd(slot), slot));
         }
         let key = money_key(value).floor;
         if live
             && let Some(set) = manager.and_then(|m| self.by_manager_mtd.get_mut(m))
-            && set.remove(&(self.mtd_key[s], slot))
+            && set.remove(&(SpendKey::from(self.mtd_key[s]), slot))
         {
-            set.insert((key, slot));
+            set.insert((SpendKey::from(key), slot));
         }
-        self.mtd[s] = value;
         self.mtd_key[s] = key;
+        let scale = value.scale();
+        let exact = u8::try_from(scale)
+            .ok()
+            .filter(|s| *s != MTD_ELSEWHERE)
+            .filter(|s| mtd_of_key(key, *s).serialize() == value.serialize());
+        if self.mtd_scale[s] == MTD_ELSEWHERE {
+            self.mtd_exact.remove(&slot);
+        }
+        match exact {
+            Some(scale) => self.mtd_scale[s] = scale,
+            None => {
+                self.mtd_scale[s] = MTD_ELSEWHERE;
+                self.mtd_exact.insert(slot, value);
+            }
+        }
         put(self.staging, &mut self.mtd_sorted, (value, slot));
     }
 
@@ -511,7 +636,10 @@ impl Index {
 
     /// Enters or drops a slot in its manager's spend-ordered set (associated customers only).
     fn manager_mtd(&mut self, m: &OperatorId, slot: u32, on: bool) {
-        let key = (self.mtd_key.get(slot as usize).copied().unwrap_or(0), slot);
+        let key = (
+            SpendKey::from(self.mtd_key.get(slot as usize).copied().unwrap_or(0)),
+            slot,
+        );
         if on {
             match self.by_manager_mtd.get_mut(m) {
                 Some(set) => put(self.staging, set, key),
@@ -551,5 +679,56 @@ impl Index {
                 bm_remove(&mut self.by_origin, &o, slot);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The month-to-date column gives back every value bit for bit, scale and sign included.
+        #[test]
+        fn mtd_values_come_back_exactly(mantissas in prop::collection::vec((any::<i64>(), 0u32..=28), 1..30)) {
+            let mut ix = Index::new(YearMonth::new(2026, 11).unwrap_or_else(|_| unreachable!()));
+            let mut want = Vec::new();
+            for (slot, (m, scale)) in mantissas.iter().enumerate() {
+                let d = Decimal::new(*m, *scale);
+                ix.set_mtd(slot as u32, d, None);
+                want.push(d);
+            }
+            // Set again over the first values (an exact value replacing a kept one and back).
+            let d = Decimal::new(150, 2);
+            ix.set_mtd(0, d, None);
+            want[0] = d;
+            for (slot, d) in want.iter().enumerate() {
+                prop_assert_eq!(ix.mtd(slot as u32).serialize(), d.serialize());
+            }
+            prop_assert_eq!(ix.mtd(want.len() as u32), Decimal::ZERO);
+        }
+    }
+
+    #[test]
+    fn mtd_values_a_key_cannot_give_back_are_kept_apart() {
+        let mut ix = Index::new(YearMonth::new(2026, 11).unwrap_or_else(|_| unreachable!()));
+        let mut negative_zero = Decimal::new(0, 3);
+        negative_zero.set_sign_negative(true);
+        let tiny = Decimal::new(-1, 12);
+        ix.set_mtd(3, negative_zero, None);
+        ix.set_mtd(4, tiny, None);
+        ix.set_mtd(5, Decimal::new(12_345, 8), None);
+        assert_eq!(ix.mtd(3).serialize(), negative_zero.serialize());
+        assert_eq!(ix.mtd(4).serialize(), tiny.serialize());
+        assert_eq!(ix.mtd(5).serialize(), Decimal::new(12_345, 8).serialize());
+        // The two values a key and scale cannot give back are kept apart, and only they.
+        assert_eq!(
+            ix.mtd_exact.len(),
+            1 + usize::from(negative_zero.is_sign_negative())
+        );
+        ix.set_mtd(3, Decimal::ONE, None);
+        ix.set_mtd(4, Decimal::ONE, None);
+        assert!(ix.mtd_exact.is_empty());
+        assert_eq!(ix.mtd(4), Decimal::ONE);
     }
 }

@@ -13,6 +13,7 @@
 mod cursor;
 pub mod detail;
 pub(crate) mod index;
+mod keys;
 mod list;
 mod page;
 mod plan;

@@ -11,6 +11,7 @@ use super::{MatchContext, window_end};
 use crate::desk::Desk;
 use crate::error::{Error, Result};
 use crate::ids::CustomerId;
+use crate::index::SpendKey;
 use crate::query::{
     Criterion, ExpiryFilter, Expr, ExprKind, MAX_PAGE_LIMIT, PageRequest, Query, Sort, SortKey,
 };
@@ -94,7 +95,10 @@ impl Desk {
                         _ => rest.push(*e),
                     }
                 }
-                let pivot = page.after.map(|a| (self.index.mtd_key[a as usize], id(a)));
+                let pivot = page
+                    .after
+                    .map(|a| (SpendKey::from(self.index.mtd_key[a as usize]), id(a)));
+                let (lower, upper) = (lower.map(SpendKey::from), upper.map(SpendKey::from));
                 let empty = Keyed::Page {
                     total: 0,
                     rows: Vec::new(),

@@ -5,6 +5,7 @@
 //! unites them, `not` complements them; the cheapest exact part is computed first and the
 //! rest checked only on its candidates.
 
+use super::keys::{mobile_key, mobile_key_after};
 use super::{MatchContext, expiry_matches, text_matches, window_end};
 use crate::desk::Desk;
 use crate::index::{money_key, sorted_bitmap};
@@ -287,15 +288,24 @@ impl Desk {
                     - ordered_slots(&ix.expiries, &Bound::Included(ctx.now), &Bound::Unbounded),
             ),
             Criterion::Mobile(m) => {
-                let (rev, whole) = match m {
-                    MobileMatch::Exact(d) => (d.chars().rev().collect::<String>(), true),
-                    MobileMatch::EndsWith(d) => (d.chars().rev().collect::<String>(), false),
+                let (digits, whole) = match m {
+                    MobileMatch::Exact(d) => (d, true),
+                    MobileMatch::EndsWith(d) => (d, false),
+                };
+                // More than 20 digits, or anything but digits: no number on the desk ends so.
+                let Some(key) = mobile_key(digits) else {
+                    return exact(RoaringBitmap::new());
+                };
+                let upper = if whole {
+                    Bound::Included((key, u32::MAX))
+                } else {
+                    // Every number that ends with the digits: the keys that start with them.
+                    mobile_key_after(key, digits.len())
+                        .map_or(Bound::Unbounded, |after| Bound::Excluded((after, 0)))
                 };
                 exact(sorted_bitmap(
                     ix.mobile_rev
-                        .range((rev.clone(), 0)..)
-                        .take_while(|(k, _)| k.starts_with(rev.as_str()))
-                        .filter(|(k, _)| !whole || k.len() == rev.len())
+                        .range(Bound::Included((key, 0)), upper)
                         .map(|(_, s)| *s)
                         .collect(),
                 ))
@@ -501,7 +511,7 @@ impl Desk {
     /// Month-to-date spend of a slot for the billing month in `ctx`.
     pub(crate) fn mtd_of(&self, slot: u32, ctx: &MatchContext<'_>) -> Decimal {
         if ctx.month == self.index.month {
-            self.index.mtd[slot as usize]
+            self.index.mtd(slot)
         } else {
             self.at(slot).month_spend(ctx.month)
         }

@@ -58,6 +58,14 @@ impl<T: Ord + Copy> SortedBlocks<T> {
         self.len
     }
 
+    /// Estimated heap bytes: the block list, every block's buffer and the staged entries.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        use crate::model::heap::vec_bytes;
+        vec_bytes(&self.blocks)
+            + self.blocks.iter().map(vec_bytes).sum::<usize>()
+            + vec_bytes(&self.pending)
+    }
+
     /// Whether the set is empty.
     pub(crate) fn is_empty(&self) -> bool {
         self.len == 0 && self.pending.is_empty()
@@ -228,6 +236,11 @@ pub(crate) struct Bits {
 }
 
 impl Bits {
+    /// Heap bytes of the words.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        crate::model::heap::vec_bytes(&self.words)
+    }
+
     /// Adds a slot.
     pub(crate) fn insert(&mut self, slot: u32) {
         let w = slot as usize / 64;

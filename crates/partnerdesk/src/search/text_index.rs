@@ -212,6 +212,12 @@ impl TextColumn {
         }
     }
 
+    /// Makes room for the records of slots below `slots`.
+    pub(crate) fn reserve(&mut self, slots: usize) {
+        self.records
+            .reserve(slots.saturating_sub(self.records.len()));
+    }
+
     /// Whether a slot has a value.
     fn has(&self, slot: u32) -> bool {
         self.records
@@ -254,6 +260,18 @@ impl TextColumn {
     /// The lower-cased value of a slot ("" when none).
     pub(crate) fn get(&self, slot: u32) -> &str {
         std::str::from_utf8(self.bytes(slot)).unwrap_or_default()
+    }
+
+    /// Estimated heap bytes of the values (records, side buffer, its slots) and of the
+    /// trigram lists, apart.
+    pub(crate) fn heap_bytes(&self) -> (usize, usize) {
+        use crate::model::heap::vec_bytes;
+        (
+            vec_bytes(&self.records)
+                + self.long.capacity()
+                + crate::model::heap::bitmap_bytes(&self.long_slots),
+            crate::model::heap::bitmaps_bytes(&self.grams),
+        )
     }
 
     /// Rewrites `long` with the values still in use.

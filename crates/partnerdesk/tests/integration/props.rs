@@ -27,6 +27,40 @@ const NAMES: &[&str] = &[
 const TAGS: &[&str] = &["vip", "gold", "VIP", "重点"];
 const MANAGERS: &[&str] = &["am_a", "am_b", "am_c"];
 const AMOUNTS: &[&str] = &["0", "10", "10.00", "99.99", "-5", "1000"];
+/// Mobile numbers of every length, some the ends of others (the index keys them by their
+/// reversed digits: a shorter number sorts before the longer ones it ends).
+const MOBILES: &[&str] = &[
+    "8",
+    "78",
+    "678",
+    "5678",
+    "13800005678",
+    "00000000000000005678",
+    "99999999999999999999",
+    "10",
+];
+/// Suffixes of the mobile criteria: the empty one, the numbers above and their ends, a digit
+/// 9 (the largest packed), more than 20 digits and a non-digit (nothing ends so).
+const SUFFIXES: &[&str] = &[
+    "",
+    "8",
+    "78",
+    "5678",
+    "05678",
+    "0",
+    "9",
+    "99999999999999999999",
+    "999999999999999999999",
+    "5a78",
+];
+
+/// The mobile number of a spec's value: one of [`MOBILES`], or one of a hundred 11-digit ones.
+fn mobile_number(m: u32) -> String {
+    match MOBILES.get(m as usize) {
+        Some(n) => (*n).to_owned(),
+        None => format!("1380000{m:04}"),
+    }
+}
 
 #[derive(Debug, Clone)]
 struct Spec {
@@ -123,7 +157,7 @@ fn make_customer(id: &str, s: &Spec) -> Result<Customer> {
             resource(&mut c, &format!("r{k}"), Some(*e), ExpiryPolicy::Manual)?;
         }
         if let Some(m) = s.mobile {
-            mobile(&mut c, &format!("1380000{m:04}"))?;
+            mobile(&mut c, &mobile_number(m))?;
         }
         c.association.since = now() - Duration::days(s.since_days);
         if s.reseller_model {
@@ -169,6 +203,8 @@ enum Change {
     Expiry(usize, i64),
     Remove(usize),
     Add(Spec),
+    /// A new mobile number (see [`mobile_number`]) or none.
+    Mobile(usize, Option<u32>),
 }
 
 fn change() -> impl Strategy<Value = Change> {
@@ -179,6 +215,7 @@ fn change() -> impl Strategy<Value = Change> {
         (0usize..40, -5i64..40).prop_map(|(i, d)| Change::Expiry(i, d)),
         (0usize..40).prop_map(Change::Remove),
         spec().prop_map(Change::Add),
+        (0usize..40, prop::option::of(0u32..20)).prop_map(|(i, m)| Change::Mobile(i, m)),
     ]
 }
 
@@ -235,6 +272,18 @@ fn apply(desk: &mut Desk, n: usize, ch: &Change) -> Result<()> {
             }
         }
         Change::Add(s) => desk.insert_customer(make_customer(&format!("c{n:03}"), s)?)?,
+        Change::Mobile(i, m) => {
+            let id = id(*i)?;
+            if exists(desk, &id) {
+                desk.update_customer(&id, |c| match m {
+                    Some(m) => mobile(c, &mobile_number(*m)),
+                    None => {
+                        c.mobile = None;
+                        Ok(())
+                    }
+                })??;
+            }
+        }
     }
     Ok(())
 }
@@ -290,9 +339,12 @@ fn criterion() -> impl Strategy<Value = Criterion> {
             })
         )),
         (0u32..100, any::<bool>()).prop_map(|(m, exact)| Criterion::Mobile(if exact {
-            MobileMatch::Exact(format!("1380000{m:04}"))
+            MobileMatch::Exact(mobile_number(m % 20))
         } else {
-            MobileMatch::EndsWith(format!("{}", m % 10))
+            MobileMatch::EndsWith(match SUFFIXES.get(m as usize) {
+                Some(s) => (*s).to_owned(),
+                None => format!("{}", m % 10),
+            })
         })),
         (
             prop::collection::btree_set(0..TAGS.len(), 0..3),

@@ -1,0 +1,106 @@
+//! Estimated heap bytes of the containers the desk is made of, from their lengths and
+//! capacities (see [`crate::memory`]): shared by every structure that reports its memory.
+
+use crate::model::customer::Customer;
+use crate::model::ids::Tag;
+use roaring::RoaringBitmap;
+use std::collections::BTreeSet;
+use std::mem::size_of;
+
+/// Heap bytes of a `Vec`'s buffer.
+pub(crate) fn vec_bytes<T>(v: &Vec<T>) -> usize {
+    v.capacity() * size_of::<T>()
+}
+
+/// Heap bytes of a hash map's table (hashbrown: a power-of-two number of buckets, at most
+/// 7/8 full, each an entry and a control byte), its keys' and values' own heap not included.
+pub(crate) fn map_bytes<K, V, S>(m: &std::collections::HashMap<K, V, S>) -> usize {
+    let cap = m.capacity();
+    if cap == 0 {
+        return 0;
+    }
+    let buckets = if cap < 8 {
+        (cap + 1).next_power_of_two()
+    } else {
+        (cap * 8 / 7).next_power_of_two()
+    };
+    buckets * (size_of::<(K, V)>() + 1) + 16
+}
+
+/// Heap bytes of a B-tree of `len` entries of `entry` bytes: leaves of at most 11 entries,
+/// taken as 3/4 full plus a node header.
+pub(crate) fn btree_bytes(len: usize, entry: usize) -> usize {
+    if len == 0 {
+        return 0;
+    }
+    let nodes = len.div_ceil(8);
+    nodes * (11 * entry + 16)
+}
+
+/// Heap bytes of a roaring bitmap: its containers (a header each) and their stores (2 bytes a
+/// value in an array, 8 KiB a bitset, 4 bytes a run).
+pub(crate) fn bitmap_bytes(b: &RoaringBitmap) -> usize {
+    let s = b.statistics();
+    // `statistics` counts an array's capacity at 4 bytes a value (values are 2 bytes) and a
+    // bitset's capacity in bits.
+    s.n_containers as usize * 32
+        + s.n_bytes_array_containers as usize / 2
+        + s.n_bitset_containers as usize * 8192
+        + s.n_bytes_run_containers as usize
+}
+
+/// Heap bytes of a map of bitmaps: its table and every bitmap.
+pub(crate) fn bitmaps_bytes<K, S>(m: &std::collections::HashMap<K, RoaringBitmap, S>) -> usize {
+    map_bytes(m) + m.values().map(bitmap_bytes).sum::<usize>()
+}
+
+/// Heap bytes of an `Arc<str>` of `len` bytes (two counts and the text).
+fn arc_str(len: usize) -> usize {
+    16 + len
+}
+
+/// Heap bytes of a customer's own fields (its inline bytes are the slot vector's). Shared
+/// texts (operator logins, which point at the desk's copies) are not counted; ids are.
+pub(crate) fn customer_heap(c: &Customer) -> usize {
+    let mut n = arc_str(c.id.as_str().len());
+    n += c.account_name.expose().capacity() + c.name.expose().capacity();
+    if let Some(m) = &c.mobile {
+        n += m.expose().country_code.capacity() + m.expose().number.capacity();
+    }
+    if let Some(e) = &c.email {
+        n += e.expose().capacity();
+    }
+    n += tags_bytes(&c.tags);
+    if let Some(x) = &c.external {
+        n += x.id.capacity() + x.kind.capacity();
+    }
+    if let Some(r) = &c.association.reseller {
+        n += arc_str(r.as_str().len());
+    }
+    if let Some(f) = c.freeze.freeze() {
+        n += f.reason.capacity() + f.by.capacity();
+    }
+    if let Some(b) = &c.budget {
+        n += b.set_by.capacity() + vec_bytes(&b.thresholds);
+    }
+    n += vec_bytes(&c.resources);
+    for r in &c.resources {
+        n += arc_str(r.id.as_str().len())
+            + r.service.capacity()
+            + r.region.capacity()
+            + r.name.capacity();
+    }
+    n += vec_bytes(&c.orders);
+    for o in &c.orders {
+        n += arc_str(o.id.as_str().len());
+    }
+    n += vec_bytes(&c.spend);
+    for s in &c.spend {
+        n += s.product.capacity();
+    }
+    n
+}
+
+fn tags_bytes(tags: &BTreeSet<Tag>) -> usize {
+    btree_bytes(tags.len(), size_of::<Tag>()) + tags.iter().map(|t| t.as_str().len()).sum::<usize>()
+}
