@@ -3,9 +3,9 @@
 //! Why: the console's search must stay instant on millions of customers. Equality criteria
 //! (account manager, tag, association type, freeze state, reseller, level) are answered from
 //! roaring bitmaps; ranges (month-to-date spend, resource expiry, association time) from sorted
-//! blocks (see `sorted`); mobile suffixes from an ordered set of reversed numbers; names by one pass of a
-//! substring finder over a single lower-cased buffer, which is faster than checking a million
-//! separate strings. Slots are `u32` positions in the desk's customer slab.
+//! blocks (see `sorted`); mobile suffixes from sorted blocks of reversed numbers packed in
+//! fixed keys (see `keys`); names and account names from a trigram index over one fixed-width
+//! record a slot (see `text_index`). Slots are `u32` positions in the desk's customer slab.
 
 use super::keys::{MOBILE_DIGITS, mobile_key};
 pub(crate) use super::keys::{MobileKey, SpendKey};
