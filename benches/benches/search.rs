@@ -33,8 +33,10 @@ use partnerdesk::query::{PageRequest, Query, Sort, SortKey};
 use partnerdesk::search::MatchContext;
 use partnerdesk::{Customer, Desk, demo};
 use rusqlite::{Connection, params};
-use rust_decimal::Decimal;
 use std::hint::black_box;
+
+#[path = "common/sqlite.rs"]
+mod sqlite;
 
 struct Case {
     name: &'static str,
@@ -97,64 +99,6 @@ fn cases(desk: &Desk, now: DateTime<Utc>) -> Vec<Case> {
             sql_order: "mtd_cents DESC, id ASC",
         },
     ]
-}
-
-fn cents(d: Decimal) -> i64 {
-    // Demo amounts have at most 2 decimals; exact integer cents, no float.
-    i64::try_from((d * Decimal::ONE_HUNDRED).trunc().mantissa()).unwrap()
-}
-
-fn load_sqlite(desk: &Desk, now: DateTime<Utc>) -> Connection {
-    let db = Connection::open_in_memory().unwrap();
-    db.execute_batch(
-        "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
-         CREATE TABLE customers (slot INTEGER PRIMARY KEY, id TEXT NOT NULL, name_lower TEXT NOT NULL,
-            manager TEXT, mtd_cents INTEGER NOT NULL, next_expiry INTEGER, mobile_rev TEXT,
-            assoc TEXT NOT NULL, active INTEGER NOT NULL);
-         CREATE TABLE tags (slot INTEGER NOT NULL, tag TEXT NOT NULL);",
-    )
-    .unwrap();
-    let month = desk.partner().billing_offset.month_of(now);
-    let tx = db.unchecked_transaction().unwrap();
-    {
-        let mut ins = tx
-            .prepare("INSERT INTO customers VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
-            .unwrap();
-        let mut tag = tx.prepare("INSERT INTO tags VALUES (?1, ?2)").unwrap();
-        for (slot, c) in desk.customers().enumerate() {
-            ins.execute(params![
-                slot as i64,
-                c.id.as_str(),
-                c.name.expose().to_lowercase(),
-                c.account_manager.as_ref().map(|m| m.as_str().to_owned()),
-                cents(c.month_spend(month)),
-                c.next_expiry(now).map(|e| e.timestamp()),
-                c.mobile
-                    .as_ref()
-                    .map(|m| m.expose().number.chars().rev().collect::<String>()),
-                c.association.kind.as_str(),
-                i64::from(c.is_associated()),
-            ])
-            .unwrap();
-            for t in &c.tags {
-                tag.execute(params![slot as i64, t.as_str()]).unwrap();
-            }
-        }
-    }
-    tx.commit().unwrap();
-    db.execute_batch(
-        "CREATE INDEX c_manager_mtd ON customers (manager, active, mtd_cents, id);
-         CREATE INDEX c_expiry ON customers (active, next_expiry, id);
-         CREATE INDEX c_mobile ON customers (active, mobile_rev, id);
-         CREATE INDEX c_expiry_assoc_mtd ON customers (active, next_expiry, assoc, mtd_cents, id);
-         CREATE INDEX c_name ON customers (active, name_lower, id);
-         CREATE INDEX c_id ON customers (id);
-         CREATE INDEX t_tag ON tags (tag, slot);
-         CREATE INDEX t_slot ON tags (slot, tag);
-         ANALYZE;",
-    )
-    .unwrap();
-    db
 }
 
 fn sqlite_query(db: &Connection, case: &Case) -> (Vec<String>, usize) {
@@ -391,7 +335,7 @@ fn sizes() -> Vec<usize> {
 fn bench(c: &mut Criterion) {
     for n in sizes() {
         let (desk, now) = demo::portfolio(n, 20_261_129).unwrap();
-        let db = load_sqlite(&desk, now);
+        let db = sqlite::load_sqlite(&desk, now, false);
         let mut pg = load_pg(&desk);
         for case in cases(&desk, now) {
             let q = Query::parse(&case.filter).unwrap();

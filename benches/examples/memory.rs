@@ -26,15 +26,15 @@
     clippy::print_stdout
 )]
 
-use chrono::{DateTime, Utc};
 use partnerdesk::access::Actor;
 use partnerdesk::export::{ExportProgress, ExportRequest, ExportSelection};
 use partnerdesk::{Customer, Desk, Invocation, OperatorId, demo};
-use rusqlite::{Connection, params};
-use rust_decimal::Decimal;
 use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 use std::alloc::System;
 use std::ops::ControlFlow;
+
+#[path = "../benches/common/sqlite.rs"]
+mod sqlite;
 
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
@@ -79,66 +79,6 @@ fn loadavg() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
         .unwrap_or_else(|_| "n/a".into())
-}
-
-fn cents(d: Decimal) -> i64 {
-    i64::try_from((d * Decimal::ONE_HUNDRED).trunc().mantissa()).unwrap()
-}
-
-/// The search benchmark's SQLite table, indexes and tag table, with each customer's JSON
-/// document in a `doc` column.
-fn load_sqlite(desk: &Desk, now: DateTime<Utc>) -> Connection {
-    let db = Connection::open_in_memory().unwrap();
-    db.execute_batch(
-        "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
-         CREATE TABLE customers (slot INTEGER PRIMARY KEY, id TEXT NOT NULL, name_lower TEXT NOT NULL,
-            manager TEXT, mtd_cents INTEGER NOT NULL, next_expiry INTEGER, mobile_rev TEXT,
-            assoc TEXT NOT NULL, active INTEGER NOT NULL, doc TEXT NOT NULL);
-         CREATE TABLE tags (slot INTEGER NOT NULL, tag TEXT NOT NULL);",
-    )
-    .unwrap();
-    let month = desk.partner().billing_offset.month_of(now);
-    let tx = db.unchecked_transaction().unwrap();
-    {
-        let mut ins = tx
-            .prepare("INSERT INTO customers VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
-            .unwrap();
-        let mut tag = tx.prepare("INSERT INTO tags VALUES (?1, ?2)").unwrap();
-        for (slot, c) in desk.customers().enumerate() {
-            ins.execute(params![
-                slot as i64,
-                c.id.as_str(),
-                c.name.expose().to_lowercase(),
-                c.account_manager.as_ref().map(|m| m.as_str().to_owned()),
-                cents(c.month_spend(month)),
-                c.next_expiry(now).map(|e| e.timestamp()),
-                c.mobile
-                    .as_ref()
-                    .map(|m| m.expose().number.chars().rev().collect::<String>()),
-                c.association.kind.as_str(),
-                i64::from(c.is_associated()),
-                serde_json::to_string(c).unwrap(),
-            ])
-            .unwrap();
-            for t in &c.tags {
-                tag.execute(params![slot as i64, t.as_str()]).unwrap();
-            }
-        }
-    }
-    tx.commit().unwrap();
-    db.execute_batch(
-        "CREATE INDEX c_manager_mtd ON customers (manager, active, mtd_cents, id);
-         CREATE INDEX c_expiry ON customers (active, next_expiry, id);
-         CREATE INDEX c_mobile ON customers (active, mobile_rev, id);
-         CREATE INDEX c_expiry_assoc_mtd ON customers (active, next_expiry, assoc, mtd_cents, id);
-         CREATE INDEX c_name ON customers (active, name_lower, id);
-         CREATE INDEX c_id ON customers (id);
-         CREATE INDEX t_tag ON tags (tag, slot);
-         CREATE INDEX t_slot ON tags (slot, tag);
-         ANALYZE;",
-    )
-    .unwrap();
-    db
 }
 
 fn go(_: ExportProgress) -> ControlFlow<()> {
@@ -200,7 +140,7 @@ fn one(n: usize) {
     drop(customers);
 
     let before = point();
-    let db = load_sqlite(&desk, now);
+    let db = sqlite::load_sqlite(&desk, now, true);
     let loaded = point();
     let pages: i64 = db.query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
     let page_size: i64 = db.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap();

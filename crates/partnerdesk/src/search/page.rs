@@ -323,6 +323,17 @@ pub(super) fn window<'a, K: Ord>(
 /// first (a page, or a few pages after an offset).
 const TOP_WINDOW: usize = 1024;
 
+/// The order of keyed rows: by key (reversed when `desc`), equal keys by id ascending.
+fn row_order<'a, K: Ord>(
+    desc: bool,
+    id: impl Fn(u32) -> &'a str,
+) -> impl Fn(&(K, u32), &(K, u32)) -> Ordering {
+    move |a, b| {
+        let primary = if desc { b.0.cmp(&a.0) } else { a.0.cmp(&b.0) };
+        primary.then_with(|| id(a.1).cmp(id(b.1)))
+    }
+}
+
 /// [`window`] for a window much smaller than the matches: one pass over the slots keeps the
 /// `want` first rows in a sorted list, so each match's key is read once, while its value is at
 /// hand, and most matches cost one comparison with the list's last row (no list of every
@@ -336,10 +347,7 @@ fn top_window<'a, K: Ord>(
     skip: usize,
     want: usize,
 ) -> Vec<u32> {
-    let cmp = |a: &(K, u32), b: &(K, u32)| {
-        let primary = if desc { b.0.cmp(&a.0) } else { a.0.cmp(&b.0) };
-        primary.then_with(|| id(a.1).cmp(id(b.1)))
-    };
+    let cmp = row_order(desc, id);
     if want == 0 {
         return Vec::new();
     }
@@ -371,10 +379,7 @@ pub(super) fn window_keyed<'a, K: Ord>(
     skip: usize,
     take: usize,
 ) -> Vec<u32> {
-    let cmp = |a: &(K, u32), b: &(K, u32)| {
-        let primary = if desc { b.0.cmp(&a.0) } else { a.0.cmp(&b.0) };
-        primary.then_with(|| id(a.1).cmp(id(b.1)))
-    };
+    let cmp = row_order(desc, id);
     if let Some(pivot) = pivot {
         keyed.retain(|e| cmp(e, &pivot) == Ordering::Greater);
     }
@@ -383,7 +388,7 @@ pub(super) fn window_keyed<'a, K: Ord>(
         return Vec::new();
     }
     if end < keyed.len() {
-        keyed.select_nth_unstable_by(end, cmp);
+        keyed.select_nth_unstable_by(end, &cmp);
         keyed.truncate(end);
     }
     keyed.sort_unstable_by(cmp);
