@@ -45,28 +45,6 @@ fn grams_of_bytes(b: &[u8]) -> Vec<Gram> {
     out
 }
 
-/// Whether `hay` holds `needle` (not empty). A value is a few dozen bytes: below
-/// [`SHORT_HAY`] the bytes equal to the needle's first are compared in place, which costs less
-/// than starting the vectorised searcher for each of tens of thousands of candidates.
-fn holds(hay: &[u8], needle: &[u8], finder: &memchr::memmem::Finder<'_>) -> bool {
-    let Some((first, rest)) = needle.split_first() else {
-        return true;
-    };
-    if hay.len() >= SHORT_HAY {
-        return finder.find(hay).is_some();
-    }
-    let Some(last_start) = hay.len().checked_sub(needle.len()) else {
-        return false;
-    };
-    hay.iter()
-        .take(last_start + 1)
-        .enumerate()
-        .any(|(i, b)| b == first && hay.get(i + 1..i + needle.len()) == Some(rest))
-}
-
-/// The value length from which [`holds`] uses the vectorised searcher.
-const SHORT_HAY: usize = 64;
-
 /// Appends a value lower-cased: ASCII byte by byte (what `to_lowercase` gives for it),
 /// anything else through `to_lowercase` (its final-sigma rule needs the whole value).
 fn push_lower(buf: &mut String, value: &str) {
@@ -327,30 +305,31 @@ impl TextColumn {
         let finder = memchr::memmem::Finder::new(needle.as_bytes());
         let candidates: Vec<u32> = found.iter().collect();
         let mut kept = Vec::with_capacity(candidates.len());
+        let mut values = Vec::with_capacity(TOUCH_GROUP);
         for group in candidates.chunks(TOUCH_GROUP) {
-            let values = self.touch(group);
+            self.touch(group, &mut values);
             kept.extend(
                 group
                     .iter()
-                    .zip(values)
-                    .filter(|(_, v)| holds(v, needle.as_bytes(), &finder))
+                    .zip(&values)
+                    .filter(|(_, v)| finder.find(v).is_some())
                     .map(|(s, _)| *s),
             );
         }
         Some(RoaringBitmap::from_sorted_iter(kept).unwrap_or_default())
     }
 
-    /// The values of a group of slots, their first bytes read in one go: each record is
-    /// somewhere else in a table far bigger than the cache, and these reads do not depend on
-    /// one another, so the processor waits for all of them at once instead of for each in
-    /// turn before its check.
-    fn touch(&self, slots: &[u32]) -> Vec<&[u8]> {
-        let values: Vec<&[u8]> = slots.iter().map(|s| self.bytes(*s)).collect();
+    /// The values of a group of slots into `values` (emptied first), their first bytes read in
+    /// one go: each record is somewhere else in a table far bigger than the cache, and these
+    /// reads do not depend on one another, so the processor waits for all of them at once
+    /// instead of for each in turn before its check.
+    fn touch<'a>(&'a self, slots: &[u32], values: &mut Vec<&'a [u8]>) {
+        values.clear();
+        values.extend(slots.iter().map(|s| self.bytes(*s)));
         let first = values
             .iter()
             .fold(0u8, |acc, v| acc ^ v.first().copied().unwrap_or(0));
         std::hint::black_box(first);
-        values
     }
 
     /// Slots whose value contains `needle`, by a scan of every record: one search through the
@@ -371,7 +350,8 @@ impl TextColumn {
         let mut pos = 0;
         while let Some(hit) = run.get(pos..).and_then(|rest| finder.find(rest)) {
             let slot = (pos + hit) / WIDTH;
-            if !self.long_slots.contains(slot as u32) && holds(self.bytes(slot as u32), n, &finder)
+            if !self.long_slots.contains(slot as u32)
+                && finder.find(self.bytes(slot as u32)).is_some()
             {
                 out.push(slot as u32);
             }
@@ -380,7 +360,7 @@ impl TextColumn {
         out.extend(
             self.long_slots
                 .iter()
-                .filter(|s| holds(self.bytes(*s), n, &finder)),
+                .filter(|s| finder.find(self.bytes(*s)).is_some()),
         );
         sorted_bitmap(out)
     }
