@@ -252,7 +252,7 @@ impl Index {
             slot_expiries: Vec::new(),
             renewals: SortedBlocks::default(),
             associated_at: SortedBlocks::default(),
-            names: TextColumn::default(),
+            names: TextColumn::with_words(),
             accounts: TextColumn::default(),
             staging: false,
         }
@@ -315,10 +315,11 @@ impl Index {
         );
         add("index.renewals", self.renewals.heap_bytes());
         add("index.associated_at", self.associated_at.heap_bytes());
-        let (names, name_grams) = self.names.heap_bytes();
+        let (names, name_grams, name_words) = self.names.heap_bytes();
         add("index.names", names);
         add("index.names.trigrams", name_grams);
-        let (accounts, account_grams) = self.accounts.heap_bytes();
+        add("index.names.words", name_words);
+        let (accounts, account_grams, _) = self.accounts.heap_bytes();
         add("index.accounts", accounts);
         add("index.accounts.trigrams", account_grams);
         r

@@ -21,6 +21,7 @@ pub mod query;
 pub mod row;
 pub(crate) mod sorted;
 mod text_index;
+mod words;
 
 pub use cursor::CursorKey;
 pub use list::ListPage;

@@ -323,6 +323,9 @@ pub(super) fn window<'a, K: Ord>(
 /// first (a page, or a few pages after an offset).
 const TOP_WINDOW: usize = 1024;
 
+/// How many matches' keys [`top_window`] reads before it compares them.
+const KEY_GROUP: usize = 32;
+
 /// The order of keyed rows: by key (reversed when `desc`), equal keys by id ascending.
 fn row_order<'a, K: Ord>(
     desc: bool,
@@ -352,20 +355,25 @@ fn top_window<'a, K: Ord>(
         return Vec::new();
     }
     let mut best: Vec<(K, u32)> = Vec::with_capacity(want + 1);
-    for s in slots {
-        let e = (key(s), s);
-        if pivot
-            .as_ref()
-            .is_some_and(|p| cmp(&e, p) != Ordering::Greater)
-        {
-            continue;
+    // The keys of a group of matches are read before any is compared: each read is a cache
+    // miss somewhere in a large column, and reads that wait on no comparison go on together.
+    let mut group: Vec<(K, u32)> = Vec::with_capacity(KEY_GROUP);
+    for slots in slots.chunks(KEY_GROUP) {
+        group.extend(slots.iter().map(|&s| (key(s), s)));
+        for e in group.drain(..) {
+            if pivot
+                .as_ref()
+                .is_some_and(|p| cmp(&e, p) != Ordering::Greater)
+            {
+                continue;
+            }
+            if best.len() == want && best.last().is_some_and(|l| cmp(&e, l) != Ordering::Less) {
+                continue;
+            }
+            let at = best.partition_point(|x| cmp(x, &e) == Ordering::Less);
+            best.insert(at, e);
+            best.truncate(want);
         }
-        if best.len() == want && best.last().is_some_and(|l| cmp(&e, l) != Ordering::Less) {
-            continue;
-        }
-        let at = best.partition_point(|x| cmp(x, &e) == Ordering::Less);
-        best.insert(at, e);
-        best.truncate(want);
     }
     best.into_iter().skip(skip).map(|(_, s)| s).collect()
 }

@@ -20,6 +20,7 @@
 //! candidates are started together (`TextColumn::touch`).
 
 use super::index::sorted_bitmap;
+use super::words::Words;
 use crate::ids::IdMap as HashMap;
 use roaring::RoaringBitmap;
 
@@ -98,15 +99,33 @@ pub(crate) struct TextColumn {
     values: u64,
     /// The slots whose value holds each trigram.
     grams: HashMap<Gram, RoaringBitmap>,
+    /// The values' words, for a column that keeps them (see [`super::words`]).
+    words: Option<Box<Words>>,
 }
 
 impl TextColumn {
+    /// An empty column that also keeps its values' words (the names' column).
+    pub(crate) fn with_words() -> Self {
+        TextColumn {
+            words: Some(Box::default()),
+            ..TextColumn::default()
+        }
+    }
+
     pub(crate) fn set(&mut self, slot: u32, value: &str) {
         let mut lower = String::new();
         push_lower(&mut lower, value);
+        self.set_lower(slot, &lower);
+    }
+
+    /// [`TextColumn::set`] of a value already lower-cased.
+    pub(crate) fn set_lower(&mut self, slot: u32, lower: &str) {
         self.remove(slot);
-        for g in grams(&lower) {
+        for g in grams(lower) {
             self.grams.entry(g).or_default().insert(slot);
+        }
+        if let Some(words) = &mut self.words {
+            words.add(slot, lower);
         }
         self.store(slot, lower.as_bytes());
     }
@@ -127,6 +146,9 @@ impl TextColumn {
                     .into_iter()
                     .map(|g| u64::from(g) << 32 | u64::from(slot)),
             );
+            if let Some(words) = &mut self.words {
+                words.add(slot, &lower);
+            }
             self.store(slot, lower.as_bytes());
         }
         pairs.sort_unstable();
@@ -171,6 +193,10 @@ impl TextColumn {
     pub(crate) fn remove(&mut self, slot: u32) {
         if !self.has(slot) {
             return;
+        }
+        if let Some(mut words) = self.words.take() {
+            words.remove(slot, self.get(slot));
+            self.words = Some(words);
         }
         for g in grams_of_bytes(self.bytes(slot)) {
             if let Some(b) = self.grams.get_mut(&g) {
@@ -240,15 +266,18 @@ impl TextColumn {
         std::str::from_utf8(self.bytes(slot)).unwrap_or_default()
     }
 
-    /// Estimated heap bytes of the values (records, side buffer, its slots) and of the
-    /// trigram lists, apart.
-    pub(crate) fn heap_bytes(&self) -> (usize, usize) {
+    /// Estimated heap bytes of the values (records, side buffer, its slots), of the trigram
+    /// lists and of the words, apart.
+    pub(crate) fn heap_bytes(&self) -> (usize, usize, usize) {
         use crate::model::heap::vec_bytes;
         (
             vec_bytes(&self.records)
                 + self.long.capacity()
                 + crate::model::heap::bitmap_bytes(&self.long_slots),
             crate::model::heap::bitmaps_bytes(&self.grams),
+            self.words
+                .as_ref()
+                .map_or(0, |w| size_of::<Words>() + w.heap_bytes()),
         )
     }
 
@@ -266,9 +295,13 @@ impl TextColumn {
         self.long_dead = 0;
     }
 
-    /// Slots whose lower-cased value contains `needle` (already lower-cased): from the
-    /// trigram index when the needle has a trigram, else by the scan.
+    /// Slots whose lower-cased value contains `needle` (already lower-cased): from the words
+    /// when the column keeps them and the needle is part of one word, else from the trigram
+    /// index when the needle has a trigram, else by the scan.
     pub(crate) fn contains(&self, needle: &str) -> RoaringBitmap {
+        if let Some(found) = self.words.as_ref().and_then(|w| w.contains(needle)) {
+            return found;
+        }
         match self.by_grams(needle) {
             Some(found) => found,
             None => self.scan(needle),
@@ -386,7 +419,8 @@ mod tests {
     fn value() -> impl Strategy<Value = String> {
         proptest::collection::vec(
             prop::sample::select(vec![
-                "a", "b", "c", "cl", "oud", "Cloud", "科", "技", "1", " ", "ΟΔΟΣ",
+                "a", "b", "c", "cl", "oud", "Cloud", "科", "技", "1", " ", "ΟΔΟΣ", ".", "\u{3000}",
+                "e\u{301}", "_",
             ]),
             0..8,
         )
@@ -419,8 +453,10 @@ mod tests {
         #[test]
         fn set_many_equals_set_one_by_one(before in proptest::collection::vec(op(), 0..60),
                                           values in proptest::collection::vec(value(), 0..40),
-                                          needles in proptest::collection::vec(value(), 1..10)) {
-            let (mut one, mut bulk) = (TextColumn::default(), TextColumn::default());
+                                          needles in proptest::collection::vec(value(), 1..10),
+                                          words in any::<bool>()) {
+            let column = || if words { TextColumn::with_words() } else { TextColumn::default() };
+            let (mut one, mut bulk) = (column(), column());
             for op in &before {
                 apply(&mut one, op);
                 apply(&mut bulk, op);
@@ -452,11 +488,13 @@ mod tests {
             }
         }
 
-        /// After any changes, the index answers every needle as a scan of the values does.
+        /// After any changes, the index (with and without the words) answers every needle as
+        /// a scan of the values does, and the words are those of the values left.
         #[test]
         fn contains_equals_the_naive_scan(ops in proptest::collection::vec(op(), 1..120),
-                                          needles in proptest::collection::vec(value(), 1..12)) {
-            let mut col = TextColumn::default();
+                                          needles in proptest::collection::vec(value(), 1..12),
+                                          words in any::<bool>()) {
+            let mut col = if words { TextColumn::with_words() } else { TextColumn::default() };
             let mut naive: std::collections::BTreeMap<u32, String> = Default::default();
             for op in ops {
                 match op {
@@ -480,6 +518,19 @@ mod tests {
                 let got: Vec<u32> = col.contains(&n).iter().collect();
                 prop_assert_eq!(&got, &want, "needle {:?}", n);
                 prop_assert_eq!(col.scan(&n).iter().collect::<Vec<_>>(), want);
+                // Each part of a word as a needle too (the words' own path).
+                for part in n.split(|c: char| !c.is_alphanumeric()).filter(|p| !p.is_empty()) {
+                    let want = naive.iter().filter(|(_, v)| v.contains(part)).count() as u64;
+                    prop_assert_eq!(col.contains(part).len(), want, "part {:?}", part);
+                }
+            }
+            if let Some(w) = &col.words {
+                let distinct: std::collections::BTreeSet<&str> = naive
+                    .values()
+                    .flat_map(|v| v.split(|c: char| !c.is_alphanumeric()))
+                    .filter(|p| !p.is_empty())
+                    .collect();
+                prop_assert_eq!(w.len(), distinct.len(), "words of the values left");
             }
         }
     }
