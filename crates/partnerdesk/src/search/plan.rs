@@ -115,6 +115,48 @@ fn tighter<K: Ord>(a: Bound<K>, b: Bound<K>, a_wins: Ordering) -> Bound<K> {
     }
 }
 
+/// The index bitmaps a criterion is, lent rather than copied: its slots are those in any one
+/// of them (`Any`; none listed is no slot) or in every one of them (`All`).
+pub(super) enum Lent<'a> {
+    /// In at least one.
+    Any(Vec<&'a RoaringBitmap>),
+    /// In every one.
+    All(Vec<&'a RoaringBitmap>),
+}
+
+impl Lent<'_> {
+    /// At most how many slots the criterion holds (the sum of its bitmaps for `Any`, the
+    /// smallest for `All`): which of several to apply first.
+    fn bound(&self) -> u64 {
+        match self {
+            Lent::Any(bs) => bs.iter().map(|b| b.len()).sum(),
+            Lent::All(bs) => bs.iter().map(|b| b.len()).min().unwrap_or(u64::MAX),
+        }
+    }
+
+    /// Keeps only the slots of `set` the criterion holds, reading its bitmaps in place.
+    fn narrow(&self, set: &mut RoaringBitmap) {
+        match self {
+            Lent::Any(bs) => match bs.as_slice() {
+                [] => set.clear(),
+                [b] => *set &= *b,
+                _ => {
+                    let mut kept = RoaringBitmap::new();
+                    for b in bs {
+                        kept |= &*set & *b;
+                    }
+                    *set = kept;
+                }
+            },
+            Lent::All(bs) => {
+                for b in bs {
+                    *set &= *b;
+                }
+            }
+        }
+    }
+}
+
 /// A candidate set this many times smaller than the universe is checked row by row rather than
 /// intersected with range or text scans.
 pub(super) const SMALL_SHARE: u64 = 16;
@@ -222,6 +264,51 @@ impl Desk {
         k: &K,
     ) -> RoaringBitmap {
         map.get(k).cloned().unwrap_or_default()
+    }
+
+    /// The bitmaps of an expression that is one index bitmap, or the union or intersection of
+    /// a few (a manager, tags, an association type, ...; an `or` of such), without copying
+    /// them; `None` for anything else.
+    pub(super) fn lent<'s>(&'s self, e: &Expr) -> Option<Lent<'s>> {
+        let ix = &self.index;
+        let any = |b: Option<&'s RoaringBitmap>| Lent::Any(b.into_iter().collect());
+        Some(match e.kind() {
+            ExprKind::Criterion(c) => match c {
+                Criterion::Manager(id) => any(ix.by_manager.get(id)),
+                Criterion::Tags(TagMatch::Any(tags)) => {
+                    Lent::Any(tags.iter().filter_map(|t| ix.by_tag.get(t)).collect())
+                }
+                Criterion::Tags(TagMatch::All(tags)) => {
+                    let bs: Vec<_> = tags.iter().filter_map(|t| ix.by_tag.get(t)).collect();
+                    if bs.len() < tags.len() {
+                        // A tag no customer has: nobody has them all.
+                        Lent::Any(Vec::new())
+                    } else {
+                        Lent::All(bs)
+                    }
+                }
+                Criterion::AssociationType(t) => any(ix.by_assoc.get(t)),
+                Criterion::Frozen(FrozenFilter::NotFrozen) => Lent::All(vec![&ix.not_frozen]),
+                Criterion::Frozen(FrozenFilter::Scope(s)) => any(ix.by_scope.get(s)),
+                Criterion::Frozen(FrozenFilter::Origin(o)) => any(ix.by_origin.get(o)),
+                Criterion::Reseller(id) => any(ix.by_reseller.get(id)),
+                Criterion::Level(l) => any(ix.by_level.get(l)),
+                _ => return None,
+            },
+            // Bounded recursion: an expression is at most MAX_DEPTH deep.
+            ExprKind::Or(items) => {
+                let mut all = Vec::new();
+                for item in items {
+                    match self.lent(item)? {
+                        Lent::Any(bs) => all.extend(bs),
+                        Lent::All(bs) if bs.len() == 1 => all.extend(bs),
+                        Lent::All(_) => return None,
+                    }
+                }
+                Lent::Any(all)
+            }
+            _ => return None,
+        })
     }
 
     /// What the indexes say about one criterion.
@@ -357,9 +444,23 @@ impl Desk {
                 // result to a small share of the universe, the costly children (range scans,
                 // text scans) are checked on those few candidates instead of being materialised.
                 let column_valid = ctx.month == self.index.month;
-                let mut order: Vec<&Expr> = items.iter().collect();
-                order.sort_by_key(|e| cost(e, column_valid));
-                for item in order {
+                // Of the children lent from the index, the smallest go first; every later one
+                // then narrows the candidates in place.
+                let mut order: Vec<(&Expr, Option<Lent<'_>>)> =
+                    items.iter().map(|e| (e, self.lent(e))).collect();
+                order.sort_by_key(|(e, lent)| {
+                    let cost = if lent.is_some() {
+                        0
+                    } else {
+                        cost(e, column_valid)
+                    };
+                    (cost, lent.as_ref().map_or(0, Lent::bound))
+                });
+                for (item, lent) in order {
+                    if let (Some(set), Some(lent)) = (set.as_mut(), &lent) {
+                        lent.narrow(set);
+                        continue;
+                    }
                     let small = set
                         .as_ref()
                         .is_some_and(|s| s.len().saturating_mul(SMALL_SHARE) <= universe.len());

@@ -31,6 +31,18 @@ const FILTERS: &[&str] = &[
     "level=V3",
     "not (assoc=reseller or mtd>500)",
     "name~acme and mtd>=1000 and (tag:vip or tag:gold) and expires<=7d",
+    // Criteria lent from the index narrowing the candidates of a smaller one, in place.
+    "tag in (vip, gold) and mobile~5",
+    "manager=am_001 and (tag:vip or tag:gold)",
+    "level=V3 and tag in (vip, gold, government) and assoc=reseller",
+    "assoc=reseller and tag all (vip, gold) and frozen=false",
+    "(tag:vip or level=V1) and manager=am_002 and expires<=30d",
+    // The names' words (a needle of letters and digits) and the trigrams (any other).
+    "name~cloud",
+    "name~clo and tag in (vip, gold)",
+    "name~\"oud te\"",
+    "name~科技 or name~lab",
+    "account~cloud",
 ];
 
 #[test]
