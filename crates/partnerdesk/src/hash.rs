@@ -27,6 +27,28 @@ pub(crate) fn fingerprint64(text: &str) -> u64 {
     u64::from_be_bytes(b)
 }
 
+/// A SHA-256 fed with text as it is written (`write!`), for the digest of a displayed value
+/// without building its text first.
+#[derive(Clone, Default)]
+pub(crate) struct TextSha(Sha256);
+
+impl std::fmt::Write for TextSha {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.update(s.as_bytes());
+        Ok(())
+    }
+}
+
+impl TextSha {
+    /// [`fingerprint64`] of the text written so far.
+    pub(crate) fn fingerprint64(self) -> u64 {
+        let d: [u8; 32] = self.0.finalize().into();
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&d[..8]);
+        u64::from_be_bytes(b)
+    }
+}
+
 fn mac_of(key: &[u8], bytes: &[u8]) -> Option<Hmac<Sha256>> {
     let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).ok()?;
     mac.update(bytes);

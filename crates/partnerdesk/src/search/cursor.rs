@@ -92,12 +92,13 @@ impl Desk {
 }
 
 /// A stable fingerprint of a query and sort: the first 8 bytes of the SHA-256 of their
-/// canonical text.
+/// canonical text, `"{query}|{sort}"`. The filter's part of the hash is kept with its tree
+/// ([`crate::query::Expr`]), so a search of the same query hashes only the rest.
 pub(super) fn fingerprint(query: &Query, sort: Sort) -> u64 {
-    let d = crate::hash::sha256(&[format!("{query}|{sort}").as_bytes()]);
-    let mut b = [0u8; 8];
-    b.copy_from_slice(&d[..8]);
-    u64::from_be_bytes(b)
+    let mut h = query.filter.text_sha();
+    // The rest of the query's text (`Query`'s `Display` after its filter), then the sort.
+    let _ = std::fmt::Write::write_fmt(&mut h, format_args!("{}|{sort}", query.text_suffix()));
+    h.fingerprint64()
 }
 
 /// The cursor format's version tag.
@@ -141,4 +142,30 @@ pub(super) fn decode_cursor(key: &CursorKey, c: &str) -> Result<(u64, usize, Str
         .and_then(|b| String::from_utf8(b).ok())
         .ok_or(Error::InvalidCursor)?;
     Ok((fp, pos, id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::SortKey;
+
+    /// The fingerprint is the SHA-256 of the query's and sort's text, as cursors already given
+    /// out were made, whether the filter's part was hashed before or not.
+    #[test]
+    fn the_fingerprint_is_the_digest_of_the_query_and_sort_text() -> crate::Result<()> {
+        for (text, incl) in [
+            ("", false),
+            ("name~cloud and (tag:vip or tag:gold)", false),
+            ("managername~\"li na\" or not mtd>=100", true),
+        ] {
+            let mut q = Query::parse(text)?;
+            q.include_disassociated = incl;
+            for sort in [Sort::asc(SortKey::Name), Sort::desc(SortKey::MonthToDate)] {
+                let want = crate::hash::fingerprint64(&format!("{q}|{sort}"));
+                assert_eq!(fingerprint(&q, sort), want, "{text:?} {sort}");
+                assert_eq!(fingerprint(&q, sort), want, "again, from the kept digest");
+            }
+        }
+        Ok(())
+    }
 }

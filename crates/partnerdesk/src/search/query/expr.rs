@@ -39,6 +39,25 @@ pub(super) struct Node {
     depth: usize,
     /// Terms in this subtree, this node included.
     size: usize,
+    /// SHA-256 fed with the expression's canonical text, made the first time a cursor needs
+    /// it: a tree never changes, so each search of the same query does not write its text again.
+    text_sha: TextShaCache,
+}
+
+/// A cache beside a node's content: not part of what the node is (equal and hashed as nothing).
+#[derive(Default)]
+pub(super) struct TextShaCache(std::sync::OnceLock<crate::hash::TextSha>);
+
+impl PartialEq for TextShaCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for TextShaCache {}
+
+impl std::hash::Hash for TextShaCache {
+    fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
 }
 
 #[derive(PartialEq, Eq, Hash)]
@@ -73,12 +92,28 @@ impl fmt::Debug for Expr {
 }
 
 impl Expr {
+    /// SHA-256 fed with the canonical text of the expression (its `Display`), kept with the
+    /// tree after the first call.
+    pub(crate) fn text_sha(&self) -> crate::hash::TextSha {
+        self.0
+            .text_sha
+            .0
+            .get_or_init(|| {
+                let mut h = crate::hash::TextSha::default();
+                // Writing into a hash does not fail.
+                let _ = fmt::Write::write_fmt(&mut h, format_args!("{self}"));
+                h
+            })
+            .clone()
+    }
+
     /// Matches every customer.
     pub fn all() -> Expr {
         Expr(Arc::new(Node {
             kind: Kind::All,
             depth: 0,
             size: 1,
+            text_sha: TextShaCache::default(),
         }))
     }
 
@@ -131,7 +166,12 @@ impl Expr {
                 max: MAX_CRITERIA,
             });
         }
-        Ok(Expr(Arc::new(Node { kind, depth, size })))
+        Ok(Expr(Arc::new(Node {
+            kind,
+            depth,
+            size,
+            text_sha: TextShaCache::default(),
+        })))
     }
 
     /// All of the expressions must match (an empty list matches everything), as one `and` node.
@@ -206,6 +246,7 @@ impl Expr {
             kind: Kind::Criterion(c),
             depth: 0,
             size: 1,
+            text_sha: TextShaCache::default(),
         })))
     }
 }

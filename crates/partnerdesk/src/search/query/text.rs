@@ -185,10 +185,17 @@ impl fmt::Display for Expr {
 
 impl fmt::Display for Query {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.filter)?;
+        write!(f, "{}{}", self.filter, self.text_suffix())
+    }
+}
+
+impl Query {
+    /// What the query's text has after its filter.
+    pub(crate) fn text_suffix(&self) -> &'static str {
         if self.include_disassociated {
-            f.write_str(" [include disassociated]")?;
+            " [include disassociated]"
+        } else {
+            ""
         }
-        Ok(())
     }
 }
