@@ -72,12 +72,22 @@ pub(crate) fn hmac_sha256_verify(key: &[u8], bytes: &[u8], tag: &[u8]) -> bool {
 /// every event's link is written here, and that collect was about a twelfth of a command's
 /// instructions in the operations benchmark (callgrind, `benches/README.md`).
 pub(crate) fn hex(bytes: &[u8]) -> String {
-    let mut out = vec![0u8; bytes.len().saturating_mul(2)];
-    match ::hex::encode_to_slice(bytes, &mut out) {
-        // Hex digits are ASCII, so the bytes are UTF-8.
-        Ok(()) => String::from_utf8(out).unwrap_or_else(|_| ::hex::encode(bytes)),
-        // Only a length mismatch fails, which the allocation above rules out.
-        Err(_) => ::hex::encode(bytes),
+    let mut out = String::with_capacity(bytes.len().saturating_mul(2));
+    push_hex(&mut out, bytes);
+    out
+}
+
+/// Appends the lower-case hex of bytes to a text (see [`hex`]).
+pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
+    let mut buf = [0u8; 128];
+    for chunk in bytes.chunks(buf.len() / 2) {
+        let digits = buf.get_mut(..chunk.len() * 2).unwrap_or_default();
+        match ::hex::encode_to_slice(chunk, digits) {
+            // Hex digits are ASCII, so the bytes are UTF-8.
+            Ok(()) => out.push_str(std::str::from_utf8(digits).unwrap_or_default()),
+            // Only a length mismatch fails, which the slice above rules out.
+            Err(_) => out.push_str(&::hex::encode(chunk)),
+        }
     }
 }
 
@@ -118,6 +128,17 @@ mod tests {
         assert_eq!(unhex("abc"), None);
         assert_eq!(unhex("zz"), None);
         assert_eq!(unhex("é1"), None);
+    }
+
+    #[test]
+    fn hex_is_the_crate_s_hex_at_every_length() {
+        for n in [0usize, 1, 63, 64, 65, 200] {
+            let bytes: Vec<u8> = (0..n).map(|i| (i * 37 % 256) as u8).collect();
+            assert_eq!(hex(&bytes), ::hex::encode(&bytes), "{n} bytes");
+            let mut out = "x.".to_owned();
+            push_hex(&mut out, &bytes);
+            assert_eq!(out, format!("x.{}", ::hex::encode(&bytes)));
+        }
     }
 
     #[test]

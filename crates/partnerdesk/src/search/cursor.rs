@@ -107,12 +107,18 @@ pub(super) const CURSOR_VERSION: &str = "2";
 pub(super) const MAC_HEX: usize = 64;
 
 pub(super) fn encode_cursor(key: &CursorKey, fp: u64, position: usize, last_id: &str) -> String {
-    let payload = format!(
-        "{CURSOR_VERSION}.{fp:016x}.{position:x}.{}",
-        crate::hash::hex(last_id.as_bytes())
+    // One text, written in place: the payload, then a dot and the payload's MAC.
+    let mut out = String::with_capacity(40 + 2 * last_id.len() + MAC_HEX);
+    // Writing into a `String` does not fail.
+    let _ = fmt::Write::write_fmt(
+        &mut out,
+        format_args!("{CURSOR_VERSION}.{fp:016x}.{position:x}."),
     );
-    let mac = crate::hash::hmac_sha256(&key.0, payload.as_bytes());
-    format!("{payload}.{}", crate::hash::hex(&mac))
+    crate::hash::push_hex(&mut out, last_id.as_bytes());
+    let mac = crate::hash::hmac_sha256(&key.0, out.as_bytes());
+    out.push('.');
+    crate::hash::push_hex(&mut out, &mac);
+    out
 }
 
 /// Checks a cursor's MAC, then reads its fingerprint, position and last id. A cursor that was
