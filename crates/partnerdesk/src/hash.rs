@@ -71,6 +71,7 @@ pub(crate) fn hmac_sha256_verify(key: &[u8], bytes: &[u8], tag: &[u8]) -> bool {
 /// Through `encode_to_slice` rather than `hex::encode`, which collects `char`s one at a time:
 /// every event's link is written here, and that collect was about a twelfth of a command's
 /// instructions in the operations benchmark (callgrind, `benches/README.md`).
+#[cfg(any(feature = "serde", test))]
 pub(crate) fn hex(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().saturating_mul(2));
     push_hex(&mut out, bytes);
