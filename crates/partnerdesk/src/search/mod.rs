@@ -19,6 +19,7 @@ mod page;
 mod plan;
 pub mod query;
 pub mod row;
+mod slot_bitmap;
 pub(crate) mod sorted;
 mod text_index;
 mod words;

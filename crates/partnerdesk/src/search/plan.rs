@@ -6,9 +6,10 @@
 //! rest checked only on its candidates.
 
 use super::keys::{mobile_key, mobile_key_after};
+use super::slot_bitmap::sorted_bitmap;
 use super::{MatchContext, expiry_matches, text_matches, window_end};
 use crate::desk::Desk;
-use crate::index::{money_key, sorted_bitmap};
+use crate::index::money_key;
 use crate::query::{
     Criterion, ExpiryFilter, Expr, ExprKind, FrozenFilter, MobileMatch, Query, Range, TagMatch,
     TextMatch,

@@ -20,7 +20,7 @@
 //! check reads one cache line found from the slot alone, and the checks of a group of
 //! candidates are started together (`TextColumn::touch`).
 
-use super::index::sorted_bitmap;
+use super::slot_bitmap::sorted_bitmap;
 use super::words::Words;
 use crate::ids::IdMap as HashMap;
 use roaring::RoaringBitmap;
