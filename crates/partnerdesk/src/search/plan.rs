@@ -135,6 +135,25 @@ impl Lent<'_> {
         }
     }
 
+    /// The criterion's slots in a bitmap of their own (`live`: every live slot, which `All`
+    /// of no bitmap holds).
+    fn owned(&self, live: &RoaringBitmap) -> RoaringBitmap {
+        match self {
+            Lent::Any(bs) => {
+                let mut out = RoaringBitmap::new();
+                for b in bs {
+                    out |= *b;
+                }
+                out
+            }
+            Lent::All(bs) => {
+                let mut out = bs.first().map_or_else(|| live.clone(), |b| (*b).clone());
+                self.narrow(&mut out);
+                out
+            }
+        }
+    }
+
     /// Keeps only the slots of `set` the criterion holds, reading its bitmaps in place.
     fn narrow(&self, set: &mut RoaringBitmap) {
         match self {
@@ -260,42 +279,12 @@ pub(super) fn max_lower(a: Bound<DateTime<Utc>>, b: DateTime<Utc>) -> Bound<Date
 }
 
 impl Desk {
-    pub(super) fn bitmap<K: std::hash::Hash + Eq>(
-        map: &crate::ids::IdMap<K, RoaringBitmap>,
-        k: &K,
-    ) -> RoaringBitmap {
-        map.get(k).cloned().unwrap_or_default()
-    }
-
     /// The bitmaps of an expression that is one index bitmap, or the union or intersection of
     /// a few (a manager, tags, an association type, ...; an `or` of such), without copying
     /// them; `None` for anything else.
     pub(super) fn lent<'s>(&'s self, e: &Expr) -> Option<Lent<'s>> {
-        let ix = &self.index;
-        let any = |b: Option<&'s RoaringBitmap>| Lent::Any(b.into_iter().collect());
         Some(match e.kind() {
-            ExprKind::Criterion(c) => match c {
-                Criterion::Manager(id) => any(ix.by_manager.get(id)),
-                Criterion::Tags(TagMatch::Any(tags)) => {
-                    Lent::Any(tags.iter().filter_map(|t| ix.by_tag.get(t)).collect())
-                }
-                Criterion::Tags(TagMatch::All(tags)) => {
-                    let bs: Vec<_> = tags.iter().filter_map(|t| ix.by_tag.get(t)).collect();
-                    if bs.len() < tags.len() {
-                        // A tag no customer has: nobody has them all.
-                        Lent::Any(Vec::new())
-                    } else {
-                        Lent::All(bs)
-                    }
-                }
-                Criterion::AssociationType(t) => any(ix.by_assoc.get(t)),
-                Criterion::Frozen(FrozenFilter::NotFrozen) => Lent::All(vec![&ix.not_frozen]),
-                Criterion::Frozen(FrozenFilter::Scope(s)) => any(ix.by_scope.get(s)),
-                Criterion::Frozen(FrozenFilter::Origin(o)) => any(ix.by_origin.get(o)),
-                Criterion::Reseller(id) => any(ix.by_reseller.get(id)),
-                Criterion::Level(l) => any(ix.by_level.get(l)),
-                _ => return None,
-            },
+            ExprKind::Criterion(c) => self.lent_criterion(c)?,
             // Bounded recursion: an expression is at most MAX_DEPTH deep.
             ExprKind::Or(items) => {
                 let mut all = Vec::new();
@@ -308,6 +297,34 @@ impl Desk {
                 }
                 Lent::Any(all)
             }
+            _ => return None,
+        })
+    }
+
+    /// [`Desk::lent`] of one criterion: the index bitmaps the criteria of sets are.
+    fn lent_criterion<'s>(&'s self, c: &Criterion) -> Option<Lent<'s>> {
+        let ix = &self.index;
+        let any = |b: Option<&'s RoaringBitmap>| Lent::Any(b.into_iter().collect());
+        Some(match c {
+            Criterion::Manager(id) => any(ix.by_manager.get(id)),
+            Criterion::Tags(TagMatch::Any(tags)) => {
+                Lent::Any(tags.iter().filter_map(|t| ix.by_tag.get(t)).collect())
+            }
+            Criterion::Tags(TagMatch::All(tags)) => {
+                let bs: Vec<_> = tags.iter().filter_map(|t| ix.by_tag.get(t)).collect();
+                if bs.len() < tags.len() {
+                    // A tag no customer has: nobody has them all.
+                    Lent::Any(Vec::new())
+                } else {
+                    Lent::All(bs)
+                }
+            }
+            Criterion::AssociationType(t) => any(ix.by_assoc.get(t)),
+            Criterion::Frozen(FrozenFilter::NotFrozen) => Lent::All(vec![&ix.not_frozen]),
+            Criterion::Frozen(FrozenFilter::Scope(s)) => any(ix.by_scope.get(s)),
+            Criterion::Frozen(FrozenFilter::Origin(o)) => any(ix.by_origin.get(o)),
+            Criterion::Reseller(id) => any(ix.by_reseller.get(id)),
+            Criterion::Level(l) => any(ix.by_level.get(l)),
             _ => return None,
         })
     }
@@ -336,7 +353,19 @@ impl Desk {
                     .map(|s| RoaringBitmap::from_iter([s]))
                     .unwrap_or_default(),
             ),
-            Criterion::Manager(id) => exact(Self::bitmap(&ix.by_manager, id)),
+            // The criteria that are index bitmaps: a copy of what `lent_criterion` lends.
+            Criterion::Manager(_)
+            | Criterion::Tags(_)
+            | Criterion::AssociationType(_)
+            | Criterion::Frozen(
+                FrozenFilter::NotFrozen | FrozenFilter::Scope(_) | FrozenFilter::Origin(_),
+            )
+            | Criterion::Reseller(_)
+            | Criterion::Level(_) => match self.lent_criterion(c) {
+                Some(lent) => exact(lent.owned(&ix.live)),
+                // Every criterion of this arm is lent; checking each customer is right anyway.
+                None => Planned::Scan,
+            },
             Criterion::ManagerName(m) => {
                 let mut out = RoaringBitmap::new();
                 for o in self
@@ -398,33 +427,11 @@ impl Desk {
                         .collect(),
                 ))
             }
-            Criterion::Tags(TagMatch::Any(tags)) => {
-                let mut out = RoaringBitmap::new();
-                for t in tags {
-                    if let Some(b) = ix.by_tag.get(t) {
-                        out |= b;
-                    }
-                }
-                exact(out)
-            }
-            Criterion::Tags(TagMatch::All(tags)) => {
-                let mut out = ix.live.clone();
-                for t in tags {
-                    out &= Self::bitmap(&ix.by_tag, t);
-                }
-                exact(out)
-            }
-            Criterion::AssociationType(t) => exact(Self::bitmap(&ix.by_assoc, t)),
             Criterion::AssociatedAt(r) => {
                 exact(ordered_slots(&ix.associated_at, &r.lower, &r.upper))
             }
-            Criterion::Frozen(FrozenFilter::NotFrozen) => exact(ix.not_frozen.clone()),
             Criterion::Frozen(FrozenFilter::Frozen) => exact(&ix.live - &ix.not_frozen),
-            Criterion::Frozen(FrozenFilter::Scope(s)) => exact(Self::bitmap(&ix.by_scope, s)),
-            Criterion::Frozen(FrozenFilter::Origin(o)) => exact(Self::bitmap(&ix.by_origin, o)),
             Criterion::BudgetUsage(_) => Planned::Filtered(ix.budgeted.clone(), vec![e]),
-            Criterion::Reseller(id) => exact(Self::bitmap(&ix.by_reseller, id)),
-            Criterion::Level(l) => exact(Self::bitmap(&ix.by_level, l)),
         }
     }
 
