@@ -100,6 +100,7 @@ pub mod memory;
 mod par;
 pub mod privacy;
 pub mod search;
+pub mod shared;
 #[cfg(feature = "serde")]
 pub mod snapshot;
 pub mod validate;

@@ -557,3 +557,48 @@ proptest! {
         replays_to_itself(&desk, &start).map_err(fail)?;
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, max_shrink_iters: 200, .. ProptestConfig::default() })]
+
+    /// A shared desk's two copies (the one each change ran on, the one that replayed its events
+    /// and audit records) both hold, after every step, what one desk that ran the same random
+    /// steps holds.
+    #[test]
+    fn shared_copies_stay_equal(
+        steps in prop::collection::vec(step_strategy(), 1..40),
+    ) {
+        use partnerdesk::shared::SharedDesk;
+        let fail = |e: partnerdesk::Error| TestCaseError::fail(e.to_string());
+        let (mut desk, _start, operators, customers, mut now) = pool(30).map_err(fail)?;
+        for o in operators {
+            desk.add_operator(o).map_err(fail)?;
+        }
+        let customers = std::sync::Arc::new(customers);
+        let mut shared = SharedDesk::new(desk.clone());
+        let reader = shared.reader();
+        let seen = |r: &partnerdesk::shared::DeskReader| {
+            r.read(|d| (d.to_snapshot_json(), d.mark(), d.audit_since(0).to_vec()))
+                .ok_or_else(|| TestCaseError::fail("no desk"))
+        };
+        for (hours, step) in steps {
+            now += Duration::hours(i64::from(hours));
+            let plain = run(&mut desk, step.clone(), &customers, now).map_err(fail)?;
+            let pool = std::sync::Arc::clone(&customers);
+            let through = shared
+                .write(move |d| run(d, step, &pool, now))
+                .map_err(fail)?;
+            prop_assert_eq!(plain.err().map(|e| e.code()), through.err().map(|e| e.code()));
+            // The copy the step ran on, then (after an empty change swaps them) the other.
+            let ran = seen(&reader)?;
+            shared.write(|_| Ok(())).map_err(fail)?;
+            let replayed = seen(&reader)?;
+            let want = desk.to_snapshot_json().map_err(fail)?;
+            for (copy, (json, mark, audit)) in [("ran", ran), ("replayed", replayed)] {
+                prop_assert!(json.map_err(fail)? == want, "the copy that {} differs", copy);
+                prop_assert_eq!(mark, desk.mark());
+                prop_assert_eq!(audit.as_slice(), desk.audit_since(0));
+            }
+        }
+    }
+}
