@@ -15,9 +15,7 @@ fn ids(desk: &Desk, n: usize) -> Vec<CustomerId> {
 }
 
 fn snapshot(shared: &SharedDesk) -> Result<String> {
-    shared
-        .read(Desk::to_snapshot_json)
-        .unwrap_or_else(|| Ok(String::new()))
+    shared.read(Desk::to_snapshot_json)
 }
 
 #[test]
@@ -28,16 +26,14 @@ fn a_held_read_keeps_its_desk_while_a_change_is_published() -> Result<()> {
     let reader = shared.reader();
     let held = reader.enter();
     let manager = OperatorId::new("am_002")?;
-    let (inv, assigned) = (admin(now)?, id.clone());
-    shared.write(move |d| d.assign_manager(&inv, &assigned, &manager))?;
+    let inv = admin(now)?;
+    shared.write(|d| d.assign_manager(&inv, &id, &manager))?;
     // The held guard still reads the copy it entered; a new read sees the change.
-    let before = held
-        .as_ref()
-        .map(|d| d.customer(&id[0]).map(|c| c.account_manager.clone()));
+    let before = held.customer(&id[0]).map(|c| c.account_manager.clone());
     let after = reader.read(|d| d.customer(&id[0]).map(|c| c.account_manager.clone()));
     drop(held);
-    let name = |m: Option<Result<Option<OperatorId>>>| -> Result<Option<String>> {
-        Ok(m.transpose()?.flatten().map(|m| m.as_str().to_owned()))
+    let name = |m: Result<Option<OperatorId>>| -> Result<Option<String>> {
+        Ok(m?.map(|m| m.as_str().to_owned()))
     };
     assert_ne!(name(before)?.as_deref(), Some("am_002"));
     assert_eq!(name(after)?.as_deref(), Some("am_002"));
@@ -55,25 +51,25 @@ fn both_copies_hold_what_one_desk_holds_after_the_same_changes() -> Result<()> {
     // change, each on the plain desk and through the shared one.
     let freeze = FreezeRequest::new(some[..3].to_vec(), FreezeScope::Account, "overdue")?;
     plain.freeze(&inv, &freeze)?;
-    let (i, f) = (inv.clone(), freeze.clone());
-    shared.write(move |d| d.freeze(&i, &f))?;
+    shared.write(|d| d.freeze(&inv, &freeze))?;
     let nobody = OperatorId::new("nobody_here")?;
     let refused = plain.assign_manager(&inv, &some[3..], &nobody).err();
-    let (i, s, n) = (inv.clone(), some[3..].to_vec(), nobody.clone());
-    let refused_shared = shared.write(move |d| d.assign_manager(&i, &s, &n)).err();
+    let refused_shared = shared
+        .write(|d| d.assign_manager(&inv, &some[3..], &nobody))
+        .err();
     assert_eq!(refused.map(|e| e.code()), refused_shared.map(|e| e.code()));
     let gone = some[5].clone();
     plain.remove_customer(&gone)?;
-    shared.write(move |d| d.remove_customer(&gone).map(|_| ()))?;
+    shared.write(|d| d.remove_customer(&gone).map(|_| ()))?;
     let want = plain.to_snapshot_json()?;
     // The published copy ran the changes; one more (empty) change publishes the other copy,
     // which replayed them.
     let first = snapshot(&shared)?;
-    shared.write(|_| Ok(()))?;
+    shared.write(|_| ());
     let second = snapshot(&shared)?;
     assert!(first == want, "the copy that ran the changes differs");
     assert!(second == want, "the copy that replayed them differs");
-    assert_eq!(shared.read(Desk::mark), Some(plain.mark()));
+    assert_eq!(shared.read(Desk::mark), plain.mark());
     Ok(())
 }
 
@@ -93,7 +89,7 @@ fn readers_on_other_threads_read_while_the_writer_changes() -> Result<()> {
                 scope.spawn(move || {
                     let mut n = 0usize;
                     while !done.load(std::sync::atomic::Ordering::Relaxed) || n == 0 {
-                        let total = reader.read(|d| d.len()).unwrap_or(0);
+                        let total = reader.read(|d| d.len());
                         assert!(total > 0);
                         n += 1;
                     }
@@ -105,26 +101,88 @@ fn readers_on_other_threads_read_while_the_writer_changes() -> Result<()> {
             let manager = OperatorId::new(format!("am_{:03}", k % 3))?;
             let (inv, id) = (admin(now)?, vec![id.clone()]);
             plain.assign_manager(&inv, &id, &manager)?;
-            shared.write(move |d| d.assign_manager(&inv, &id, &manager))?;
+            shared.write(|d| d.assign_manager(&inv, &id, &manager))?;
         }
         done.store(true, std::sync::atomic::Ordering::Relaxed);
         Ok(running.into_iter().map(|h| h.join().unwrap_or(0)).collect())
     })?;
     assert!(reads.iter().all(|n| *n > 0), "{reads:?}");
     assert!(!plain.events().is_empty());
-    assert_eq!(shared.read(Desk::mark), Some(plain.mark()));
+    assert_eq!(shared.read(Desk::mark), plain.mark());
     assert!(snapshot(&shared)? == plain.to_snapshot_json()?);
     Ok(())
 }
 
 #[test]
-fn a_reader_of_a_dropped_desk_reads_nothing() -> Result<()> {
-    let (desk, _now) = demo::portfolio(5, 1)?;
-    let shared = SharedDesk::new(desk);
+fn a_reader_keeps_reading_the_last_published_desk_after_the_writer_is_dropped() -> Result<()> {
+    let (desk, now) = demo::portfolio(5, 1)?;
+    let gone = ids(&desk, 1);
+    let mut shared = SharedDesk::new(desk);
     let reader = shared.reader();
-    assert_eq!(reader.read(|d| d.len()), Some(5));
+    let _ = now;
+    shared.write(|d| d.remove_customer(&gone[0]).map(|_| ()))?;
     drop(shared);
-    assert_eq!(reader.read(|d| d.len()), None);
-    assert!(reader.enter().is_none());
+    assert_eq!(reader.read(|d| d.len()), 4);
+    assert_eq!(reader.enter().len(), 4);
+    Ok(())
+}
+
+#[test]
+fn a_change_that_panics_leaves_the_published_desk_and_the_next_change_starts_clean() -> Result<()> {
+    let (desk, now) = demo::portfolio(30, 2)?;
+    let some = ids(&desk, 2);
+    let mut plain = desk.clone();
+    let mut shared = SharedDesk::new(desk);
+    let before = snapshot(&shared)?;
+    let inv = admin(now)?;
+    let manager = OperatorId::new("am_001")?;
+    let torn = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        shared.write(|d| {
+            // Half a change, then a bug.
+            let _ = d.remove_customer(&some[0]);
+            #[allow(clippy::panic)]
+            {
+                panic!("a bug in the change")
+            }
+        })
+    }));
+    assert!(torn.is_err());
+    assert!(snapshot(&shared)? == before, "a torn change was published");
+    plain.assign_manager(&inv, &some[1..], &manager)?;
+    shared.write(|d| d.assign_manager(&inv, &some[1..], &manager))?;
+    shared.write(|_| ());
+    shared.write(|_| ());
+    assert!(snapshot(&shared)? == plain.to_snapshot_json()?);
+    Ok(())
+}
+
+#[test]
+fn a_panic_after_staged_changes_keeps_them_and_publishes_them_whole() -> Result<()> {
+    let (desk, _now) = demo::portfolio(30, 4)?;
+    let some = ids(&desk, 3);
+    let mut plain = desk.clone();
+    let mut shared = SharedDesk::new(desk);
+    // One published change, so the writer's copy has something to catch up with, then one
+    // staged change, then a change that panics half-way.
+    plain.remove_customer(&some[0])?;
+    shared.write(|d| d.remove_customer(&some[0]).map(|_| ()))?;
+    plain.remove_customer(&some[1])?;
+    shared.stage(|d| d.remove_customer(&some[1]).map(|_| ()))?;
+    let torn = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        shared.stage(|d| {
+            let _ = d.remove_customer(&some[2]);
+            #[allow(clippy::panic)]
+            {
+                panic!("a bug in the change")
+            }
+        })
+    }));
+    assert!(torn.is_err());
+    assert_eq!(shared.read(|d| d.len()), 29);
+    shared.stage(|_| ());
+    shared.publish();
+    assert!(snapshot(&shared)? == plain.to_snapshot_json()?);
+    shared.write(|_| ());
+    assert!(snapshot(&shared)? == plain.to_snapshot_json()?);
     Ok(())
 }
