@@ -193,31 +193,23 @@ pub fn run(desk: &mut Desk, s: &Setup) -> usize {
         if i % 1000 == 0 {
             now += Duration::seconds(1);
         }
-        let a = &s.actor;
-        ok += match c {
-            Cmd::Assign(id, m) => desk
-                .assign_manager(
-                    &Invocation::new(a.clone(), now),
-                    std::slice::from_ref(id),
-                    m,
-                )
-                .map_or(0, |o| o.succeeded()),
-            Cmd::Freeze(r) => desk
-                .freeze(&Invocation::new(a.clone(), now), r)
-                .map_or(0, |o| o.succeeded()),
-            Cmd::Unfreeze(r) => desk
-                .unfreeze(&Invocation::new(a.clone(), now), r)
-                .map_or(0, |o| o.succeeded()),
-            Cmd::Budget(id, b) => usize::from(
-                desk.set_budget(&Invocation::new(a.clone(), now), id, b)
-                    .is_ok(),
-            ),
-            Cmd::Order(r) => usize::from(
-                desk.place_order_on_behalf(&Invocation::new(a.clone(), now), r)
-                    .is_ok(),
-            ),
-            Cmd::Evaluate(id) => usize::from(desk.evaluate_budget(id, now).is_ok()),
-        };
+        ok += apply(desk, c, &s.actor, now);
     }
     ok
+}
+
+/// Runs one command of the stream as `actor` at `now`; returns how many commands (or batch
+/// items) succeeded.
+pub fn apply(desk: &mut Desk, c: &Cmd, actor: &Actor, now: DateTime<Utc>) -> usize {
+    let inv = || Invocation::new(actor.clone(), now);
+    match c {
+        Cmd::Assign(id, m) => desk
+            .assign_manager(&inv(), std::slice::from_ref(id), m)
+            .map_or(0, |o| o.succeeded()),
+        Cmd::Freeze(r) => desk.freeze(&inv(), r).map_or(0, |o| o.succeeded()),
+        Cmd::Unfreeze(r) => desk.unfreeze(&inv(), r).map_or(0, |o| o.succeeded()),
+        Cmd::Budget(id, b) => usize::from(desk.set_budget(&inv(), id, b).is_ok()),
+        Cmd::Order(r) => usize::from(desk.place_order_on_behalf(&inv(), r).is_ok()),
+        Cmd::Evaluate(id) => usize::from(desk.evaluate_budget(id, now).is_ok()),
+    }
 }
