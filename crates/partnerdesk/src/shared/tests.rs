@@ -14,15 +14,25 @@ fn ids(desk: &Desk, n: usize) -> Vec<CustomerId> {
     desk.customers().take(n).map(|c| c.id.clone()).collect()
 }
 
+/// A demo desk of `n` customers, the same desk shared, the first `k` ids and the demo's `now`.
+fn pair(
+    n: usize,
+    seed: u64,
+    k: usize,
+) -> Result<(Desk, SharedDesk, Vec<CustomerId>, DateTime<Utc>)> {
+    let (desk, now) = demo::portfolio(n, seed)?;
+    let some = ids(&desk, k);
+    let shared = SharedDesk::new(desk.clone());
+    Ok((desk, shared, some, now))
+}
+
 fn snapshot(shared: &SharedDesk) -> Result<String> {
     shared.read(Desk::to_snapshot_json)
 }
 
 #[test]
 fn a_held_read_keeps_its_desk_while_a_change_is_published() -> Result<()> {
-    let (desk, now) = demo::portfolio(30, 3)?;
-    let id = ids(&desk, 1);
-    let mut shared = SharedDesk::new(desk);
+    let (_, mut shared, id, now) = pair(30, 3, 1)?;
     let reader = shared.reader();
     let held = reader.enter();
     let manager = OperatorId::new("am_002")?;
@@ -75,10 +85,7 @@ fn both_copies_hold_what_one_desk_holds_after_the_same_changes() -> Result<()> {
 
 #[test]
 fn readers_on_other_threads_read_while_the_writer_changes() -> Result<()> {
-    let (desk, now) = demo::portfolio(200, 9)?;
-    let some = ids(&desk, 50);
-    let mut plain = desk.clone();
-    let mut shared = SharedDesk::new(desk);
+    let (mut plain, mut shared, some, now) = pair(200, 9, 50)?;
     let readers: Vec<_> = (0..2).map(|_| shared.reader()).collect();
     let done = std::sync::atomic::AtomicBool::new(false);
     let reads = std::thread::scope(|scope| -> Result<Vec<usize>> {
@@ -115,11 +122,8 @@ fn readers_on_other_threads_read_while_the_writer_changes() -> Result<()> {
 
 #[test]
 fn a_reader_keeps_reading_the_last_published_desk_after_the_writer_is_dropped() -> Result<()> {
-    let (desk, now) = demo::portfolio(5, 1)?;
-    let gone = ids(&desk, 1);
-    let mut shared = SharedDesk::new(desk);
+    let (_, mut shared, gone, _) = pair(5, 1, 1)?;
     let reader = shared.reader();
-    let _ = now;
     shared.write(|d| d.remove_customer(&gone[0]).map(|_| ()))?;
     drop(shared);
     assert_eq!(reader.read(|d| d.len()), 4);
@@ -127,26 +131,33 @@ fn a_reader_keeps_reading_the_last_published_desk_after_the_writer_is_dropped() 
     Ok(())
 }
 
+/// Runs a change that removes `id` and then panics (a bug), published (`write`) or staged;
+/// true when the panic reached the caller.
+fn panics_half_way(shared: &mut SharedDesk, id: &CustomerId, publish: bool) -> bool {
+    let half = |d: &mut Desk| {
+        let _ = d.remove_customer(id);
+        #[allow(clippy::panic)]
+        {
+            panic!("a bug in the change")
+        }
+    };
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        if publish {
+            shared.write(half)
+        } else {
+            shared.stage(half)
+        }
+    }))
+    .is_err()
+}
+
 #[test]
 fn a_change_that_panics_leaves_the_published_desk_and_the_next_change_starts_clean() -> Result<()> {
-    let (desk, now) = demo::portfolio(30, 2)?;
-    let some = ids(&desk, 2);
-    let mut plain = desk.clone();
-    let mut shared = SharedDesk::new(desk);
+    let (mut plain, mut shared, some, now) = pair(30, 2, 2)?;
     let before = snapshot(&shared)?;
     let inv = admin(now)?;
     let manager = OperatorId::new("am_001")?;
-    let torn = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        shared.write(|d| {
-            // Half a change, then a bug.
-            let _ = d.remove_customer(&some[0]);
-            #[allow(clippy::panic)]
-            {
-                panic!("a bug in the change")
-            }
-        })
-    }));
-    assert!(torn.is_err());
+    assert!(panics_half_way(&mut shared, &some[0], true));
     assert!(snapshot(&shared)? == before, "a torn change was published");
     plain.assign_manager(&inv, &some[1..], &manager)?;
     shared.write(|d| d.assign_manager(&inv, &some[1..], &manager))?;
@@ -158,26 +169,14 @@ fn a_change_that_panics_leaves_the_published_desk_and_the_next_change_starts_cle
 
 #[test]
 fn a_panic_after_staged_changes_keeps_them_and_publishes_them_whole() -> Result<()> {
-    let (desk, _now) = demo::portfolio(30, 4)?;
-    let some = ids(&desk, 3);
-    let mut plain = desk.clone();
-    let mut shared = SharedDesk::new(desk);
+    let (mut plain, mut shared, some, _now) = pair(30, 4, 3)?;
     // One published change, so the writer's copy has something to catch up with, then one
     // staged change, then a change that panics half-way.
     plain.remove_customer(&some[0])?;
     shared.write(|d| d.remove_customer(&some[0]).map(|_| ()))?;
     plain.remove_customer(&some[1])?;
     shared.stage(|d| d.remove_customer(&some[1]).map(|_| ()))?;
-    let torn = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        shared.stage(|d| {
-            let _ = d.remove_customer(&some[2]);
-            #[allow(clippy::panic)]
-            {
-                panic!("a bug in the change")
-            }
-        })
-    }));
-    assert!(torn.is_err());
+    assert!(panics_half_way(&mut shared, &some[2], false));
     assert_eq!(shared.read(|d| d.len()), 29);
     shared.stage(|_| ());
     shared.publish();
