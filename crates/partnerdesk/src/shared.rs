@@ -45,6 +45,7 @@
 use crate::audit::AuditRecord;
 use crate::desk::Desk;
 use crate::event::Event;
+use crate::log::journal::Mark;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError};
 
@@ -93,28 +94,33 @@ struct Added {
 }
 
 impl Added {
-    fn is_empty(&self) -> bool {
-        self.events.is_empty() && self.audit.is_empty()
+    /// What `desk` holds after `base`.
+    fn since(desk: &Desk, base: Mark) -> Added {
+        Added {
+            events: desk.events_since(base.events).to_vec(),
+            audit: desk.audit_since(base.audit).to_vec(),
+        }
     }
 
-    fn onto(&self, desk: &mut Desk) -> crate::Result<()> {
-        desk.apply_events(self.events.iter().cloned())?;
-        desk.append_audit(self.audit.iter().cloned())
+    fn onto(self, desk: &mut Desk) -> crate::Result<()> {
+        desk.apply_events(self.events)?;
+        desk.append_audit(self.audit)
     }
 }
 
 /// A desk shared by readers on every thread and one writer (see the [module documentation](self)).
 pub struct SharedDesk {
     copies: Arc<Copies>,
-    /// What the writer's copy lacks: the changes published last, run on the other copy.
+    /// What the writer's copy lacks: the changes published last, made on the other copy.
     lag: Added,
-    /// What the writer's copy holds that the published one does not: changes staged since the
-    /// last publication.
-    staged: Added,
+    /// The published copy's mark: what the writer's copy holds after it is staged.
+    base: Mark,
     /// Whether any change was staged since the last publication (one may add nothing).
     pending: bool,
     /// A change did not finish on the writer's copy (its closure panicked).
     torn: bool,
+    /// How many times a copy was published.
+    publications: u64,
 }
 
 impl std::fmt::Debug for SharedDesk {
@@ -138,15 +144,17 @@ impl SharedDesk {
     /// ```
     pub fn new(desk: Desk) -> SharedDesk {
         let second = desk.clone();
+        let base = desk.mark();
         SharedDesk {
             copies: Arc::new(Copies {
                 desks: [RwLock::new(desk), RwLock::new(second)],
                 published: AtomicUsize::new(0),
             }),
             lag: Added::default(),
-            staged: Added::default(),
+            base,
             pending: false,
             torn: false,
+            publications: 0,
         }
     }
 
@@ -192,6 +200,14 @@ impl SharedDesk {
     /// publication waits for the reads that began before it, then replays on this copy what
     /// the publication made visible.
     ///
+    /// A staged change may take a savepoint that a later staged change rolls back
+    /// ([`Desk::savepoint`], [`Desk::rollback`]), as a durable store does when a commit
+    /// fails: what is published is what the writer's copy holds then.
+    ///
+    /// Should a change panic (a bug), the writer's copy is rebuilt from the published one at
+    /// the next change, and the changes staged since the last publication are lost: they were
+    /// never visible.
+    ///
     /// ```
     /// use partnerdesk::{demo, shared::SharedDesk};
     /// let (desk, _now) = demo::portfolio(20, 1)?;
@@ -209,16 +225,9 @@ impl SharedDesk {
         let copies = Arc::clone(&self.copies);
         let mut desk = self.writer_copy(&copies);
         self.torn = true;
-        let before = desk.mark();
         let out = change(&mut desk);
-        self.staged
-            .events
-            .extend_from_slice(desk.events_since(before.events));
-        self.staged
-            .audit
-            .extend_from_slice(desk.audit_since(before.audit));
-        self.pending = true;
         self.torn = false;
+        self.pending = true;
         out
     }
 
@@ -229,16 +238,39 @@ impl SharedDesk {
             return;
         }
         let writer = self.copies.published.load(Ordering::Acquire) ^ 1;
+        let desk = self
+            .copies
+            .desk(writer)
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
+        let mark = desk.mark();
+        if mark.events < self.base.events || mark.audit < self.base.audit {
+            // Rolled back past the publication (a savepoint from before it): not a state to
+            // publish. The copy is rebuilt from the published one at the next change.
+            drop(desk);
+            self.torn = true;
+            self.pending = false;
+            return;
+        }
+        self.lag = Added::since(&desk, self.base);
+        drop(desk);
         self.copies.published.store(writer, Ordering::Release);
-        self.lag = std::mem::take(&mut self.staged);
+        self.base = mark;
         self.pending = false;
+        self.publications += 1;
     }
 
-    /// The writer's copy, up to date with the published one plus the staged changes: after a
-    /// publication, once the reads still on it have ended, it replays what was published. A
-    /// copy torn by a panicking change, or (a bug) one that refuses the replay, is replaced by
-    /// a clone of the published copy with the staged changes replayed on it; should even that
-    /// be refused, the staged changes are dropped (they were never published).
+    /// How many times staged changes were published: one more after each [`SharedDesk::write`]
+    /// and each [`SharedDesk::publish`] with something staged, unless a staged change panicked
+    /// or rolled back past the last publication (nothing is published then).
+    pub fn publications(&self) -> u64 {
+        self.publications
+    }
+
+    /// The writer's copy, up to date with the published one and the changes staged since:
+    /// after a publication, once the reads still on it have ended, it replays what was
+    /// published. A copy torn by a panicking change, or (a bug) one that refuses the replay,
+    /// is replaced by a clone of the published copy, and the staged changes are dropped.
     fn writer_copy<'a>(&mut self, copies: &'a Copies) -> RwLockWriteGuard<'a, Desk> {
         let published = copies.published.load(Ordering::Acquire);
         let mut desk = copies
@@ -246,18 +278,14 @@ impl SharedDesk {
             .write()
             .unwrap_or_else(PoisonError::into_inner);
         let lag = std::mem::take(&mut self.lag);
-        let whole = !self.torn && (lag.is_empty() || lag.onto(&mut desk).is_ok());
-        if !whole {
+        if self.torn || lag.onto(&mut desk).is_err() {
             *desk = copies
                 .desk(published)
                 .read()
                 .unwrap_or_else(PoisonError::into_inner)
                 .clone();
-            if self.staged.onto(&mut desk).is_err() {
-                self.staged = Added::default();
-                self.pending = false;
-            }
             self.torn = false;
+            self.pending = false;
         }
         desk
     }

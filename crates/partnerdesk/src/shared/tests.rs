@@ -168,17 +168,35 @@ fn a_change_that_panics_leaves_the_published_desk_and_the_next_change_starts_cle
 }
 
 #[test]
-fn a_panic_after_staged_changes_keeps_them_and_publishes_them_whole() -> Result<()> {
-    let (mut plain, mut shared, some, _now) = pair(30, 4, 3)?;
+fn a_panic_drops_the_unpublished_changes_and_the_next_ones_publish_whole() -> Result<()> {
+    let (mut plain, mut shared, some, now) = pair(30, 4, 3)?;
     // One published change, so the writer's copy has something to catch up with, then one
-    // staged change, then a change that panics half-way.
+    // staged change, then a change that panics half-way: the staged one is lost with it.
     plain.remove_customer(&some[0])?;
     shared.write(|d| d.remove_customer(&some[0]).map(|_| ()))?;
-    plain.remove_customer(&some[1])?;
     shared.stage(|d| d.remove_customer(&some[1]).map(|_| ()))?;
     assert!(panics_half_way(&mut shared, &some[2], false));
     assert_eq!(shared.read(|d| d.len()), 29);
-    shared.stage(|_| ());
+    let (inv, manager) = (admin(now)?, OperatorId::new("am_001")?);
+    plain.assign_manager(&inv, &some[1..], &manager)?;
+    shared.stage(|d| d.assign_manager(&inv, &some[1..], &manager))?;
+    shared.publish();
+    assert!(snapshot(&shared)? == plain.to_snapshot_json()?);
+    shared.write(|_| ());
+    assert!(snapshot(&shared)? == plain.to_snapshot_json()?);
+    Ok(())
+}
+
+#[test]
+fn a_change_rolled_back_by_a_later_one_is_not_published() -> Result<()> {
+    let (mut plain, mut shared, some, now) = pair(30, 6, 2)?;
+    let (inv, manager) = (admin(now)?, OperatorId::new("am_002")?);
+    // As a durable store does when its commit fails: savepoint, command, rollback.
+    let point = shared.stage(Desk::savepoint);
+    shared.stage(|d| d.assign_manager(&inv, &some, &manager))?;
+    shared.stage(|d| d.rollback(point))?;
+    plain.remove_customer(&some[0])?;
+    shared.stage(|d| d.remove_customer(&some[0]).map(|_| ()))?;
     shared.publish();
     assert!(snapshot(&shared)? == plain.to_snapshot_json()?);
     shared.write(|_| ());

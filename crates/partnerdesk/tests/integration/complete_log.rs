@@ -591,11 +591,13 @@ proptest! {
                 prop_assert!(seen(&reader).0.map_err(fail)? == published, "a staged step was seen");
                 continue;
             }
+            let count = shared.publications();
             shared.publish();
             // The copy the steps ran on, then (after an empty change swaps them) the other.
             let ran = seen(&reader);
             shared.write(|_| ());
             let replayed = seen(&reader);
+            prop_assert_eq!(shared.publications(), count + 2);
             published = desk.to_snapshot_json().map_err(fail)?;
             for (copy, (json, mark, audit)) in [("ran", ran), ("replayed", replayed)] {
                 prop_assert!(json.map_err(fail)? == published, "the copy that {} differs", copy);
