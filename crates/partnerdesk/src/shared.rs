@@ -68,22 +68,27 @@ impl Copies {
     /// the newly published one. After a few such misses (a writer publishing faster than this
     /// thread is scheduled) it waits for the published copy, at most one change long.
     fn enter(&self) -> RwLockReadGuard<'_, Desk> {
-        for _ in 0..8 {
-            let i = self.published.load(Ordering::Acquire);
-            match self.desk(i).try_read() {
-                Ok(guard) if self.published.load(Ordering::Acquire) == i => return guard,
-                Err(TryLockError::Poisoned(p)) if self.published.load(Ordering::Acquire) == i => {
-                    return p.into_inner();
-                }
-                _ => std::hint::spin_loop(),
-            }
-        }
+        let mut misses = 0;
         loop {
             let i = self.published.load(Ordering::Acquire);
-            let guard = self.desk(i).read().unwrap_or_else(PoisonError::into_inner);
+            let lock = self.desk(i);
+            let guard = if misses < 8 {
+                match lock.try_read() {
+                    Ok(guard) => guard,
+                    Err(TryLockError::Poisoned(p)) => p.into_inner(),
+                    Err(TryLockError::WouldBlock) => {
+                        misses += 1;
+                        std::hint::spin_loop();
+                        continue;
+                    }
+                }
+            } else {
+                lock.read().unwrap_or_else(PoisonError::into_inner)
+            };
             if self.published.load(Ordering::Acquire) == i {
                 return guard;
             }
+            misses += 1;
         }
     }
 }

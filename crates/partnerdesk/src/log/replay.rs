@@ -187,10 +187,7 @@ impl Desk {
     /// made them did, without the chain-link and content checks of [`Desk::apply_events`]
     /// (a log from outside). A sequence number out of place is still refused.
     pub(crate) fn apply_twin_events(&mut self, events: Vec<Event>) -> Result<()> {
-        for e in events {
-            self.apply_found(e, None)?;
-        }
-        Ok(())
+        events.into_iter().try_for_each(|e| self.apply(e))
     }
 
     /// Checks an event from outside before it is applied: chain, then content.
