@@ -5,13 +5,13 @@ searches it, runs the governed freeze with the console's rules and builds the re
 The steps:
 
 1. list the partner's customers with the SDK's client (``ListSubCustomers``), page by page as
-   ``huawei_page_plan`` plans them, each request body built by ``huawei_list_body``;
+   ``huawei_page_plan`` plans them, each request body built by ``huawei_split_query``;
 2. import the pages, as the SDK received them, into an empty desk (``import_huawei``);
 3. search the desk;
 4. freeze the customers found (a governed, audited command on the desk);
 5. send the freeze of the customers the desk froze to Huawei with the SDK's own request model
    (``FreezeSubCustomersRequest``) and client, and read Huawei's answer per customer
-   (``huawei_outcome``).
+   (``huawei_batch_outcome``).
 
 Run it against Huawei (``--endpoint https://bss-intl.myhuaweicloud.com``) with the partner's
 keys in ``HUAWEICLOUD_SDK_AK``, ``HUAWEICLOUD_SDK_SK`` and ``HUAWEICLOUD_SDK_DOMAIN_ID``. The test
@@ -59,7 +59,7 @@ def list_customers(client: BssintlClient) -> list[str]:
     """Every ``ListSubCustomers`` page, as the SDK received it (JSON text)."""
 
     def page(offset: int, limit: int) -> Any:
-        body = partnerdesk.huawei_list_body("*", site="international", offset=offset, limit=limit).body
+        body = partnerdesk.huawei_split_query("*", "international", offset=offset, limit=limit).api_body
         return client.list_sub_customers(ListSubCustomersRequest(body=model(QuerySubCustomerListReq, body)))
 
     first = page(0, PAGE)
@@ -76,7 +76,7 @@ def run(client: BssintlClient, now: datetime.datetime, out: Callable[[str], None
 
     pages = list_customers(client)
     report = desk.import_huawei("list_sub_customers", pages, now=now)
-    out(f"imported {len(report['added'])} customers from {len(pages)} pages")
+    out(f"imported {len(report.added)} customers from {len(pages)} pages")
 
     page = desk.search(QUERY, sort="name", limit=10, now=now)
     out(f"search {QUERY!r}: {page.total} customers")
@@ -93,12 +93,12 @@ def run(client: BssintlClient, now: datetime.datetime, out: Callable[[str], None
 
     body = partnerdesk.huawei_freeze_body(done, reason=REASON)
     answer = client.freeze_sub_customers(FreezeSubCustomersRequest(body=model(FreezeSubCustomersReq, body)))
-    remote = partnerdesk.huawei_outcome(done, answer.raw_content.decode("utf-8"), http_status=answer.status_code)
-    frozen = [i["customer"] for i in remote["items"] if i["ok"]]
+    remote = partnerdesk.huawei_batch_outcome(done, answer.raw_content.decode("utf-8"), http_status=answer.status_code)
+    frozen = [i.customer_id for i in remote.items if i.ok]
     out(f"freeze sent to Huawei (HTTP {answer.status_code}): {len(frozen)} frozen")
-    for answered in remote["items"]:
-        if not answered["ok"]:
-            out(f"  Huawei refused {answered['customer']}: {answered.get('code')} ({answered.get('huawei_code')})")
+    for answered in remote.items:
+        if not answered.ok:
+            out(f"  Huawei refused {answered.customer_id}: {answered.code} ({answered.huawei_code})")
     return len(frozen)
 
 

@@ -77,7 +77,51 @@ macro_rules! python_operations {
     }};
 }
 
+/// Expands one batch of declared module functions into `#[pyfunction]`s (the GIL released
+/// while each runs) and a `register` function that adds them to the module.
+macro_rules! python_functions {
+    ($( $(#[doc = $doc:literal])* fn $name:ident ( $($arg:ident : $ty:ty),* )
+        $([ $opts:ident { $( $(#[doc = $odoc:literal])* $opt:ident : $oty:ty ),* } ])?
+        -> $ret:ty => $body:path ; )*) => {
+        $(
+            $(#[doc = $doc])*
+            #[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
+            #[pyfunction]
+            #[allow(clippy::too_many_arguments)]
+            #[pyo3(signature = ($($arg,)* $(*, $($opt = None),*)?))]
+            fn $name(
+                py: Python<'_>,
+                $($arg: &Bound<'_, PyAny>,)*
+                $($($opt: Option<&Bound<'_, PyAny>>),*)?
+            ) -> PyResult<$ret> {
+                $(let $arg: $ty = argument(py, stringify!($arg), $arg)?;)*
+                $($(let $opt: $oty = match $opt {
+                    Some(o) => argument(py, stringify!($opt), o)?,
+                    None => None,
+                };)*)?
+                py.detach(|| $body($($arg,)* $($($opt,)*)?)).py(py)
+            }
+        )*
+
+        /// Adds this batch's functions to the module.
+        pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+            $(m.add_function(wrap_pyfunction!($name, m)?)?;)*
+            Ok(())
+        }
+    };
+}
+
+/// The Huawei interop functions of the package (`partnerdesk_host::huawei_functions!`).
+pub(crate) mod huawei_functions {
+    use super::argument;
+    use crate::errors::IntoPy;
+    use pyo3::prelude::*;
+
+    partnerdesk_host::huawei_functions!(python_functions);
+}
+
 partnerdesk_host::analysis_operations!(python_operations);
+partnerdesk_host::huawei_operations!(python_operations);
 partnerdesk_host::association_operations!(python_operations);
 partnerdesk_host::authorization_operations!(python_operations);
 partnerdesk_host::governed_operations!(python_operations);

@@ -1005,46 +1005,6 @@ impl PyDesk {
         Ok(buffer.call_method0("getvalue")?.unbind())
     }
 
-    /// An empty desk for a partner; see `empty_desk`.
-    #[staticmethod]
-    #[pyo3(signature = (partner_id, name, *, site, tier = "solution_provider", now = None))]
-    fn empty(
-        py: Python<'_>,
-        partner_id: String,
-        name: String,
-        site: &str,
-        tier: &str,
-        now: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Self> {
-        crate::huawei::empty_desk(py, partner_id, name, site, tier, now)
-    }
-
-    /// The desk of the bundled Huawei fixtures of a site; see `huawei_fixture_desk`.
-    #[staticmethod]
-    #[pyo3(signature = (site, *, now = None))]
-    fn from_huawei_fixtures(
-        py: Python<'_>,
-        site: &str,
-        now: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Self> {
-        Ok(crate::huawei::fixture_desk(py, site, now)?.0)
-    }
-
-    /// Merges one step of Huawei response pages into this desk; see `huawei_import`.
-    #[pyo3(signature = (kind, pages, *, customer = None, cycle = None, reseller = None, now = None))]
-    #[allow(clippy::too_many_arguments)]
-    fn import_huawei(
-        slf: &Bound<'_, Self>,
-        kind: &str,
-        pages: &Bound<'_, PyAny>,
-        customer: Option<String>,
-        cycle: Option<String>,
-        reseller: Option<String>,
-        now: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Py<PyAny>> {
-        crate::huawei::huawei_import(slf.py(), slf, kind, pages, customer, cycle, reseller, now)
-    }
-
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let (id, n) = self.reading(py, |d| (d.partner().id.to_string(), d.len()))?;
         Ok(format!("Desk(partner='{id}', customers={n})"))

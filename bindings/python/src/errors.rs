@@ -7,5 +7,5 @@ use pyo3::prelude::*;
 
 /// Adds every error class (the core's and the Huawei adapter's) to the module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    partnerdesk_host::python::register(m, crate::huawei::classes(m.py()))
+    partnerdesk_host::python::register(m, partnerdesk_host::ops::huawei::python::classes(m.py()))
 }

@@ -117,12 +117,13 @@ def test_budget_bodies_match_the_sdk(kwargs: dict[str, Any]) -> None:
 @pytest.mark.parametrize("site, models", [("international", INTL), ("china", CN)])
 def test_list_bodies_match_the_sdk(site: str, models: ModuleType) -> None:
     q = "assoc=reseller and name~Acme and account~acme and tag:vip and mtd>=100"
-    body, local = partnerdesk.huawei_list_body(q, site=site, offset=200, limit=100)
-    assert (body["offset"], body["limit"]) == (200, 100) and "mtd>=100" in local
+    split = partnerdesk.huawei_split_query(q, site, offset=200, limit=100)
+    body = split.api_body
+    assert (body["offset"], body["limit"]) == (200, 100) and "mtd>=100" in split.local_filter
     sdk_round_trip(models, "QuerySubCustomerListReq", body)
-    body, local = partnerdesk.huawei_list_body(partnerdesk.Query.all(), site=site)
-    assert local == "*"
-    sdk_round_trip(models, "QuerySubCustomerListReq", body)
+    split = partnerdesk.huawei_list_body(partnerdesk.Query.all(), site=site)
+    assert split.local_filter == "*" and split.api_body["limit"] == 100
+    sdk_round_trip(models, "QuerySubCustomerListReq", split.api_body)
 
 
 # ---- responses serialized by the SDK load into a desk ---------------------------------------
@@ -162,8 +163,8 @@ def test_sdk_serialized_responses_load_into_a_desk(
     if extras:
         # Members the SDK does not model may change what is imported (e.g. `measure_id`
         # scales amounts); the SDK's serialization must still load, item for item.
-        assert report_b["items"] == report_a["items"], extras
-        assert report_b["added"] == report_a["added"] and report_b["updated"] == report_a["updated"]
+        assert report_b.items == report_a.items, extras
+        assert report_b.added == report_a.added and report_b.updated == report_a.updated
     else:
         assert report_b == report_a
         assert json.loads(b.to_snapshot_json())["customers"] == json.loads(a.to_snapshot_json())["customers"]
@@ -178,17 +179,18 @@ def test_import_into_an_empty_desk_and_search() -> None:
     report = partnerdesk.huawei_import(
         desk, "list_sub_customers", [FIXTURES["list_sub_customers.intl.page1.json"], FIXTURES["list_sub_customers.intl.page2.json"].encode()], now=NOW
     )
-    assert set(report) >= {"added", "updated", "warnings", "items", "reported_total"}
-    assert len(desk) == len(report["added"]) > 0
-    assert desk.count(now=NOW) == len(report["added"])
-    again = partnerdesk.huawei_import(desk, "list_sub_customers", FIXTURES["list_sub_customers.intl.page1.json"], now=NOW)
-    assert again["added"] == [] and again["updated"]
+    assert isinstance(report, partnerdesk.ImportReport) and report.items > 0 and report.reported_total
+    assert all(isinstance(w, partnerdesk.ImportWarning) for w in report.warnings)
+    assert len(desk) == len(report.added) > 0
+    assert desk.count(now=NOW) == len(report.added)
+    again = desk.import_huawei("list_sub_customers", FIXTURES["list_sub_customers.intl.page1.json"], now=NOW)
+    assert again.added == [] and again.updated
 
 
 def test_fixture_desks() -> None:
     for site in ("china", "international"):
         desk, reports = partnerdesk.huawei_fixture_desk(site, now=NOW)
-        assert len(desk) > 0 and reports and all(isinstance(r, dict) for r in reports)
+        assert len(desk) > 0 and reports and all(isinstance(r, partnerdesk.ImportReport) for r in reports)
         assert desk.partner.site == site
     desk, _ = partnerdesk.huawei_fixture_desk("international", now=NOW)
     page = desk.search("assoc=reseller and frozen=true", now=NOW)
@@ -197,12 +199,22 @@ def test_fixture_desks() -> None:
 
 def test_outcomes_and_paging() -> None:
     out = partnerdesk.huawei_outcome([INTL_ID], FIXTURES["freeze.success.json"], http_status=200)
-    assert out["items"] == [{"customer": INTL_ID, "ok": True}]
-    throttled = partnerdesk.huawei_outcome([INTL_ID], FIXTURES["error.throttled.json"], http_status=429)
-    item = throttled["items"][0]
-    assert item["ok"] is False and item["code"] == "THROTTLED" and item["retry_after_ms"] > 0
-    assert partnerdesk.huawei_page_plan(250, limit=100) == [(0, 100), (100, 100), (200, 50)]
+    assert [(i.customer_id, i.ok, i.code) for i in out.items] == [(INTL_ID, True, None)]
+    assert (out.succeeded, out.failed, out.retryable, out.unexpected) == (1, 0, False, [])
+    throttled = partnerdesk.huawei_batch_outcome([INTL_ID], FIXTURES["error.throttled.json"], http_status=429)
+    item = throttled.items[0]
+    assert item.ok is False and item.code == "THROTTLED" and item.retry_after_ms and item.retry_after_ms > 0
+    assert item.huawei_code == "CBC.0250" and item.huawei_message
+    assert throttled.retryable and throttled.as_batch.failed == 1
+    assert "THROTTLED" in partnerdesk.huawei_api_kinds() and "HUAWEI_UNKNOWN_ERROR" in partnerdesk.huawei_api_kinds()
+    plan = partnerdesk.huawei_page_plan(250, limit=100)
+    assert [(p.offset, p.limit) for p in plan] == [(0, 100), (100, 100), (200, 50)]
+    assert plan[0] == partnerdesk.huawei_page_plan(250)[0]
     assert partnerdesk.huawei_page_plan(0) == []
+    with pytest.raises(partnerdesk.InvalidArgumentError):
+        partnerdesk.huawei_page_plan(-1)
+    with pytest.raises(partnerdesk.InvalidArgumentError):
+        partnerdesk.huawei_batch_outcome([INTL_ID], "", http_status=70000)
 
 
 def test_huawei_errors() -> None:
@@ -222,8 +234,12 @@ def test_huawei_errors() -> None:
         partnerdesk.huawei_import(desk, "orders", "{", now=NOW)
     with pytest.raises(partnerdesk.InvalidArgumentError):
         partnerdesk.huawei_import(desk, "invoices", "{}", now=NOW)
-    with pytest.raises(TypeError):
+    with pytest.raises(partnerdesk.InvalidArgumentError) as e3:
         partnerdesk.huawei_import(desk, "budget", "{}", now=NOW)  # needs customer=
+    assert e3.value.field == "customer"
+    with pytest.raises(partnerdesk.InvalidArgumentError) as e4:
+        desk.import_huawei("budget", ["{}", "{}"], customer=INTL_ID, now=NOW)  # one page only
+    assert e4.value.field == "pages"
     with pytest.raises(partnerdesk.InvalidDateError):
         partnerdesk.huawei_import(desk, "fee_records", "{}", cycle="2025-13", now=NOW)
     with pytest.raises(partnerdesk.TooManyIdsError):

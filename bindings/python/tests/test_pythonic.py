@@ -174,11 +174,11 @@ def test_results_in_several_parts_are_named_tuples() -> None:
     assert (portfolio.desk, portfolio.now) == (desk, now) and now == partnerdesk.demo_now()
     fixture = partnerdesk.huawei_fixture_desk("international")
     assert isinstance(fixture, partnerdesk.FixtureDesk) and fixture.reports and len(fixture.desk) > 0
-    split = partnerdesk.huawei_list_body("assoc=reseller and mtd>=100", site="international")
-    body, local = split
-    assert (split.body, split.local_filter) == (body, local) and local == "mtd>=100"
+    split = partnerdesk.huawei_split_query("assoc=reseller and mtd>=100", "international")
+    assert isinstance(split, partnerdesk.QuerySplit) and split.local_filter == "mtd>=100"
+    assert isinstance(split.api_body, dict) and split.api_body["limit"] == 100
     plan = partnerdesk.huawei_page_plan(250, limit=100)
-    assert plan[2] == partnerdesk.ApiPage(offset=200, limit=50) and plan[2].limit == 50
+    assert isinstance(plan[2], partnerdesk.ApiPage) and (plan[2].offset, plan[2].limit) == (200, 50)
 
 
 # ---- customers and operators without JSON ---------------------------------------------------
@@ -300,28 +300,45 @@ def amounts(value: Any, path: str = "$") -> list[tuple[str, Any]]:
     return found
 
 
+def records(value: Any) -> Any:
+    """A result with every partnerdesk record (a class with read-only properties) as a dict of
+    its properties, recursively, so that `amounts` walks into them; Money stays Money."""
+    if isinstance(value, (list, tuple)):
+        return [records(v) for v in value]
+    if isinstance(value, dict):
+        return {k: records(v) for k, v in value.items()}
+    cls = type(value)
+    if cls.__module__ == "partnerdesk" and cls is not partnerdesk.Money:
+        props = [n for n, v in vars(cls).items() if not n.startswith("_") and hasattr(v, "__get__") and not callable(v)]
+        return {n: records(getattr(value, n)) for n in props}
+    return value
+
+
 def test_every_huawei_helper_gives_amounts_as_decimal() -> None:
     fixtures = partnerdesk.huawei_fixtures()
     at = datetime.datetime(2025, 3, 20, 9, 0, tzinfo=datetime.timezone.utc)
     intl_id = "06ffbcd46880d3f30f62c001a49be460"
     results: dict[str, Any] = {}
     for site in ("china", "international"):
-        results[f"fixture_desk.{site}"] = partnerdesk.huawei_fixture_desk(site, now=at).reports
+        results[f"fixture_desk.{site}"] = records(partnerdesk.huawei_fixture_desk(site, now=at).reports)
     desk = partnerdesk.huawei_fixture_desk("international", now=at).desk
-    results["import.budgets"] = partnerdesk.huawei_import(desk, "budgets", fixtures["budget.list.json"], now=at)
-    results["import.budget"] = desk.import_huawei("budget", fixtures["budget.show.json"], customer=intl_id, now=at)
-    results["import.budget_records"] = desk.import_huawei("budget_records", fixtures["budget.records.json"], customer=intl_id, now=at)
+    results["import.budgets"] = records(partnerdesk.huawei_import(desk, "budgets", fixtures["budget.list.json"], now=at))
+    results["import.budget"] = records(desk.import_huawei("budget", fixtures["budget.show.json"], customer=intl_id, now=at))
+    results["import.budget_records"] = records(
+        desk.import_huawei("budget_records", fixtures["budget.records.json"], customer=intl_id, now=at)
+    )
     results["budget_body"] = partnerdesk.huawei_budget_body(intl_id, 1500, "USD")
     results["freeze_body"] = partnerdesk.huawei_freeze_body([intl_id], reason="r")
     results["unfreeze_body"] = partnerdesk.huawei_unfreeze_body([intl_id], reason="r")
-    results["outcome"] = partnerdesk.huawei_outcome([intl_id], fixtures["error.throttled.json"], http_status=429)
-    results["list_body"] = partnerdesk.huawei_list_body("mtd>=100", site="international")
-    results["page_plan"] = partnerdesk.huawei_page_plan(250)
+    results["outcome"] = records(partnerdesk.huawei_outcome([intl_id], fixtures["error.throttled.json"], http_status=429))
+    results["list_body"] = records(partnerdesk.huawei_split_query("mtd>=100", "international"))
+    results["page_plan"] = records(partnerdesk.huawei_page_plan(250))
     found = amounts(results)
     assert found, "the walk found no amount at all"
     for path, amount in found:
         assert amount is None or isinstance(amount, decimal.Decimal), f"{path} = {amount!r}"
     # The issue's case: Huawei's own budget use, beside the desk's.
     used = results["import.budgets"]["huawei_budget_used"]
-    assert used and all(isinstance(m, partnerdesk.Money) and isinstance(m.amount, Decimal) for _, m in used)
+    assert used and all(isinstance(u["used"], partnerdesk.Money) and isinstance(u["used"].amount, Decimal) for u in used)
+    assert results["import.budget_records"]["budget_records"], "the walk saw no imported budget record"
     assert isinstance(results["budget_body"]["budget_amount"], Decimal)

@@ -42,6 +42,7 @@ pub mod analysis;
 pub mod association;
 pub mod authorizations;
 pub mod governed;
+pub mod huawei;
 pub mod privacy;
 
 use crate::values::Actor;

@@ -11,22 +11,38 @@ enumerations are strings, and every error is a ``PartnerDeskError`` subclass wit
     True
 """
 
+import datetime as _datetime
 import os as _os
+import typing as _typing
 
 from . import _partnerdesk
 from ._partnerdesk import *  # noqa: F401,F403
 from ._partnerdesk import Desk
 from ._permission import Permission
-from ._records import ApiPage, DemoPortfolio, FixtureDesk, ListBody
+from ._records import DemoPortfolio, FixtureDesk
 
 __version__: str = _partnerdesk.__version__
 __all__ = [name for name in dir(_partnerdesk) if not name.startswith("_")] + [
     "Permission",
-    "ApiPage",
     "DemoPortfolio",
     "FixtureDesk",
-    "ListBody",
+    "huawei_import",
 ]
+
+
+def huawei_import(
+    desk: Desk,
+    kind: str,
+    pages: "str | bytes | _typing.Sequence[str | bytes]",
+    *,
+    customer: "str | None" = None,
+    cycle: "str | None" = None,
+    reseller: "str | None" = None,
+    now: "_datetime.datetime | None" = None,
+) -> "_partnerdesk.ImportReport":
+    """``desk.import_huawei(kind, pages, ...)`` as a function: imports one Huawei response
+    (its pages merged in order) into ``desk``; all or nothing."""
+    return desk.import_huawei(kind, pages, customer=customer, cycle=cycle, reseller=reseller, now=now)
 
 
 def open(

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ClassVar, Literal, Protocol, TypedDict, Union, final
 
 from ._permission import Permission
-from ._records import ApiPage, DemoPortfolio, FixtureDesk, ListBody
+from ._records import DemoPortfolio, FixtureDesk
 
 class _BinaryWriter(Protocol):
     def write(self, data: bytes, /) -> object: ...
@@ -66,7 +66,15 @@ __all__ = [
     "huawei_fixture_desk",
     "huawei_fixtures",
     "huawei_freeze_body",
-    "huawei_import",
+    "huawei_api_kinds",
+    "ImportReport",
+    "ImportWarning",
+    "ImportedBudgetRecord",
+    "HuaweiBudgetUsed",
+    "RemoteItem",
+    "RemoteOutcome",
+    "ApiPage",
+    "QuerySplit",
     "huawei_list_body",
     "huawei_outcome",
     "huawei_page_plan",
@@ -643,15 +651,14 @@ class Desk:
     @staticmethod
     def empty(
         partner_id: str, name: str, *, site: _Site | str,
-        tier: Literal["solution_provider", "distributor", "reseller"] | str = "solution_provider",
-        now: _Now = None,
+        tier: _Tier | str | None = None, now: _Now = None,
     ) -> Desk: ...
     @staticmethod
     def from_huawei_fixtures(site: _Site | str, *, now: _Now = None) -> Desk: ...
     def import_huawei(
         self, kind: _ImportKind | str, pages: _Pages, *, customer: str | None = None,
         cycle: str | None = None, reseller: str | None = None, now: _Now = None,
-    ) -> _ImportReport: ...
+    ) -> ImportReport: ...
 
 @final
 class SearchIterator(Iterator[CustomerRow]):
@@ -1193,50 +1200,147 @@ _ImportKind = Literal[
 _Pages = Union[str, bytes, Sequence[Union[str, bytes]]]
 _Site = Literal["china", "international"]
 
-class _ImportWarning(TypedDict):
-    customer: str | None
-    field: str
-    reason: str
+_Tier = Literal["solution_provider", "distributor", "reseller"]
+_Scope = Literal["account", "account_and_resources"]
 
-class _ImportReport(TypedDict):
-    added: list[str]
-    updated: list[str]
-    operators_added: list[str]
-    reported_total: int | None
-    items: int
-    budgets_set: int
-    budgets_removed: int
-    resources: int
-    orders: int
-    spend_records: int
-    budget_records: list[dict[str, Any]]
-    huawei_budget_used: list[list[str | Money]]
-    warnings: list[_ImportWarning]
+@final
+class ImportWarning:
+    """Something an import kept as well as it could (never a value, never personal data)."""
 
-class _RemoteItem(TypedDict, total=False):
-    customer: str
-    ok: bool
-    code: str
-    huawei_code: str
-    message: str
-    retry_after_ms: int
+    @property
+    def customer_id(self) -> str | None: ...
+    @property
+    def field(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
 
-class _RemoteOutcome(TypedDict):
-    items: list[_RemoteItem]
-    unexpected: list[_RemoteItem]
+@final
+class ImportedBudgetRecord:
+    """One budget setting or deletion read from ``ListSubCustomerBudgetRecords``."""
+
+    @property
+    def customer_id(self) -> str: ...
+    @property
+    def operation(self) -> str: ...
+    @property
+    def amount(self) -> Money: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def at(self) -> datetime.datetime: ...
+    @property
+    def operator(self) -> str: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+
+@final
+class HuaweiBudgetUsed:
+    """Budget use as Huawei reports it (delayed and approximate)."""
+
+    @property
+    def customer_id(self) -> str: ...
+    @property
+    def used(self) -> Money: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+
+@final
+class ImportReport:
+    """What an import did."""
+
+    @property
+    def added(self) -> list[str]: ...
+    @property
+    def updated(self) -> list[str]: ...
+    @property
+    def operators_added(self) -> list[str]: ...
+    @property
+    def reported_total(self) -> int | None: ...
+    @property
+    def items(self) -> int: ...
+    @property
+    def budgets_set(self) -> int: ...
+    @property
+    def budgets_removed(self) -> int: ...
+    @property
+    def resources(self) -> int: ...
+    @property
+    def orders(self) -> int: ...
+    @property
+    def spend_records(self) -> int: ...
+    @property
+    def budget_records(self) -> list[ImportedBudgetRecord]: ...
+    @property
+    def huawei_budget_used(self) -> list[HuaweiBudgetUsed]: ...
+    @property
+    def warnings(self) -> list[ImportWarning]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+
+@final
+class RemoteItem:
+    """One customer's outcome of a remote operation, as Huawei answered it."""
+
+    @property
+    def customer_id(self) -> str: ...
+    @property
+    def ok(self) -> bool: ...
+    @property
+    def huawei_code(self) -> str | None: ...
+    @property
+    def code(self) -> str | None: ...
+    @property
+    def huawei_message(self) -> str | None: ...
+    @property
+    def retry_after_ms(self) -> int | None: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+
+@final
+class RemoteOutcome:
+    """The outcome of a remote batch operation: one item per requested customer, in order."""
+
+    @property
+    def items(self) -> list[RemoteItem]: ...
+    @property
+    def unexpected(self) -> list[RemoteItem]: ...
+    @property
+    def succeeded(self) -> int: ...
+    @property
+    def failed(self) -> int: ...
+    @property
+    def retryable(self) -> bool: ...
+    @property
+    def as_batch(self) -> BatchOutcome: ...
+
+@final
+class ApiPage:
+    """One page to request: ``offset`` and ``limit`` as ``ListSubCustomers`` takes them."""
+
+    @property
+    def offset(self) -> int: ...
+    @property
+    def limit(self) -> int: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class QuerySplit:
+    """A query split into the ``ListSubCustomers`` body of a page and the part applied locally."""
+
+    @property
+    def api_body(self) -> dict[str, Any]: ...
+    @property
+    def local_filter(self) -> str: ...
 
 def empty_desk(
     partner_id: str, name: str, *, site: _Site | str,
-    tier: Literal["solution_provider", "distributor", "reseller"] | str = "solution_provider",
-    now: _Now = None,
+    tier: _Tier | str | None = None, now: _Now = None,
 ) -> Desk:
-    """An empty desk for a partner, to import Huawei responses into."""
-
-def huawei_import(
-    desk: Desk, kind: _ImportKind | str, pages: _Pages, *, customer: str | None = None,
-    cycle: str | None = None, reseller: str | None = None, now: _Now = None,
-) -> _ImportReport:
-    """Imports Huawei response pages (JSON text) into the desk; returns the import report."""
+    """An empty desk for a partner, to import Huawei responses into (``Desk.empty``)."""
 
 def huawei_fixture_desk(site: _Site | str, *, now: _Now = None) -> FixtureDesk:
     """A desk loaded from the embedded fixture responses of a site, and the import reports."""
@@ -1245,42 +1349,46 @@ def huawei_fixtures() -> dict[str, str]:
     """Every embedded fixture: file name -> JSON text."""
 
 def huawei_freeze_body(
-    customers: Sequence[str], *, scope: Literal["account", "account_and_resources"] | str = "account",
-    reason: str, reseller: str | None = None,
+    customers: Sequence[str], reason: str, *, scope: _Scope | str | None = None,
+    reseller: str | None = None,
 ) -> dict[str, Any]:
-    """The ``FreezeSubCustomers`` request body."""
+    """The ``FreezeSubCustomers`` request body of a freeze command, validated by the domain first."""
 
 def huawei_unfreeze_body(
-    customers: Sequence[str], *, scope: Literal["account", "account_and_resources"] | str = "account",
-    reason: str, reseller: str | None = None,
+    customers: Sequence[str], reason: str, *, scope: _Scope | str | None = None,
+    reseller: str | None = None,
 ) -> dict[str, Any]:
-    """The ``UnfreezeSubCustomers`` request body."""
+    """The ``UnfreezeSubCustomers`` request body of an unfreeze command."""
 
 def huawei_budget_body(
     customer: str, amount: _AmountLike, currency: str, *,
-    kind: Literal["monthly", "one_off"] | str = "monthly", auto_freeze: bool = False,
-    unfreeze: bool = False, reseller: str | None = None,
+    kind: Literal["monthly", "one_off"] | str | None = None, auto_freeze: bool | None = None,
+    unfreeze: bool | None = None, thresholds: Sequence[_AmountLike] | None = None,
+    reseller: str | None = None,
 ) -> dict[str, Any]:
     """The ``UpdateSubCustomerBudget`` request body (amounts as ``decimal.Decimal``)."""
 
-def huawei_outcome(customers: list[str], body: str, *, http_status: int | None = None) -> _RemoteOutcome:
-    """Huawei's answer to a batch request, per customer."""
+def huawei_batch_outcome(customers: Sequence[str], body: str, *, http_status: int | None = None) -> RemoteOutcome:
+    """Huawei's answer to a freeze, unfreeze or budget request, one outcome per customer."""
 
-def huawei_list_body(
-    query: Query | str, *, site: _Site | str, offset: int = 0, limit: int = 100
-) -> ListBody:
-    """The ``ListSubCustomers`` body for a query's API part, and the local filter text."""
+def huawei_outcome(customers: Sequence[str], body: str, *, http_status: int | None = None) -> RemoteOutcome:
+    """``huawei_batch_outcome`` under Python's earlier name."""
 
-def huawei_page_plan(total: int, *, limit: int = 100) -> list[ApiPage]:
-    """The ``ApiPage(offset, limit)`` pages covering ``total`` records within the API's bounds."""
-
-def huawei_batch_outcome(customers: list[str], body: str, *, http_status: int | None = None) -> _RemoteOutcome:
-    """Huawei's answer to a batch request, per customer (the name every host shares)."""
+def huawei_page_plan(total: int, *, limit: int | None = None) -> list[ApiPage]:
+    """The pages covering ``total`` records, ``limit`` (default 100) at a time."""
 
 def huawei_split_query(
-    query: Query | str, *, site: _Site | str, offset: int = 0, limit: int = 100
-) -> ListBody:
-    """The ``ListSubCustomers`` body for a query's API part, and the local filter text."""
+    query: Query | str, site: _Site | str, *, offset: int | None = None, limit: int | None = None
+) -> QuerySplit:
+    """The ``ListSubCustomers`` body of a query's API part for one page, and the local filter."""
+
+def huawei_list_body(
+    query: Query | str, site: _Site | str, *, offset: int | None = None, limit: int | None = None
+) -> QuerySplit:
+    """``huawei_split_query`` under Python's earlier name."""
+
+def huawei_api_kinds() -> list[str]:
+    """The stable codes a Huawei answer can mean (``RemoteItem.code``, ``HuaweiApiError.kind``)."""
 
 def huawei_error_codes() -> list[str]:
     """Every stable error code of the Huawei adapter."""

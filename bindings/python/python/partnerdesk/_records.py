@@ -7,10 +7,10 @@ and each part has a name too (``portfolio.desk``, ``portfolio.now``).
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ._partnerdesk import Desk
+    from ._partnerdesk import Desk, ImportReport
 
 
 class DemoPortfolio(NamedTuple):
@@ -27,23 +27,5 @@ class FixtureDesk(NamedTuple):
 
     desk: "Desk"
     """The desk the fixture responses were imported into."""
-    reports: "list[dict[str, Any]]"
+    reports: "list[ImportReport]"
     """One import report per fixture step, in order."""
-
-
-class ListBody(NamedTuple):
-    """A query split for ``ListSubCustomers`` (``huawei_list_body``)."""
-
-    body: "dict[str, Any]"
-    """The request body of the page: what the API can filter."""
-    local_filter: str
-    """The filter text the API cannot apply, to check on the desk (``"*"`` when none)."""
-
-
-class ApiPage(NamedTuple):
-    """One page of a paging plan (``huawei_page_plan``)."""
-
-    offset: int
-    """The API's ``offset``."""
-    limit: int
-    """The API's ``limit``."""
