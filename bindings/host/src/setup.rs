@@ -8,8 +8,8 @@
 //! enters the desk through the same door as customer JSON (`Desk::insert_customer` /
 //! `upsert_customer`), so it is refused exactly as that JSON would be.
 //!
-//! Only Python takes a [`NewCustomer`] for now (`partnerdesk.NewCustomer`); the record carries
-//! no host derive for Node or Kotlin yet.
+//! Every host takes a [`NewCustomer`] (`partnerdesk.NewCustomer` in Python, a plain object in
+//! JS, a data class in Kotlin) through the customer operations of [`crate::ops::customers`].
 
 use crate::{HostInstant, invalid};
 use partnerdesk::{
@@ -91,6 +91,7 @@ pub fn permissions(items: &[String]) -> Result<Vec<Permission>, Error> {
 ///
 /// Its `Debug` shows the id only: the names, mobile number and e-mail are personal data.
 #[derive(Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(
     feature = "python",
     pyo3::pyclass(frozen, get_all, eq, module = "partnerdesk")

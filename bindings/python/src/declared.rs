@@ -122,6 +122,7 @@ pub(crate) mod huawei_functions {
 
 partnerdesk_host::analysis_operations!(python_operations);
 partnerdesk_host::huawei_operations!(python_operations);
+partnerdesk_host::customer_operations!(python_operations);
 partnerdesk_host::association_operations!(python_operations);
 partnerdesk_host::authorization_operations!(python_operations);
 partnerdesk_host::governed_operations!(python_operations);

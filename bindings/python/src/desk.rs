@@ -24,7 +24,7 @@
 
 use crate::errors::IntoPy;
 use crate::export::{Progress, PyExportJob, PyWriter};
-use crate::governed::{PyOperator, actor_arg, ids_arg, key_arg};
+use crate::governed::{PyOperator, actor_arg, ids_arg};
 use crate::query::{query_arg, sort_arg};
 use crate::values::{PyCustomerRow, PyPage, PyPartner, now_arg};
 use chrono::{DateTime, Utc};
@@ -32,7 +32,7 @@ use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use partnerdesk::export::{ExportWritten, PreparedExport, RecordedSelection};
 use partnerdesk::query::{PageRequest, Query, Sort};
 use partnerdesk::row::CustomerRow;
-use partnerdesk::{CustomerId, Desk, Invocation, OperatorId, Permission};
+use partnerdesk::{CustomerId, Desk, Invocation};
 use partnerdesk_host::durable::Changing;
 use partnerdesk_host::records::IdPage;
 use partnerdesk_host::{HostDesk, detail};
@@ -198,21 +198,6 @@ fn json_text(obj: &Bound<'_, PyAny>) -> PyResult<String> {
 /// A customer argument: a `NewCustomer`, or snapshot customer JSON (`str` or `bytes`). The
 /// outer error is the argument's type; the inner one, the customer's own refusal (the JSON is
 /// parsed, or the record built, with the GIL released by the caller).
-fn customer_arg(
-    obj: &Bound<'_, PyAny>,
-) -> PyResult<Result<partnerdesk::Customer, partnerdesk::Error>> {
-    crate::values::not_a_page(obj.py(), "customer", obj)?;
-    if let Ok(new) = obj.cast::<partnerdesk_host::setup::NewCustomer>() {
-        return Ok(new.get().to_customer());
-    }
-    let text = json_text(obj).map_err(|_| {
-        pyo3::exceptions::PyTypeError::new_err(
-            "customer: expected a partnerdesk.NewCustomer or snapshot customer JSON (str or bytes)",
-        )
-    })?;
-    Ok(serde_json::from_str(&text).map_err(partnerdesk::Error::from))
-}
-
 /// A number of days given as any Python int: past 36500 (or negative) it is
 /// `InvalidArgumentError` naming `field`, as the core's own check says.
 /// A detail export's request from Python's arguments: the list, its customer and format
@@ -411,11 +396,6 @@ impl PyDesk {
         py.detach(|| self.write().checkpoint()).py(py)
     }
 
-    /// The desk as versioned snapshot JSON; releases the GIL while writing.
-    fn to_snapshot_json(&self, py: Python<'_>) -> PyResult<String> {
-        self.reading(py, |d| d.to_snapshot_json())?.py(py)
-    }
-
     /// The partner that owns the desk.
     #[getter]
     fn partner(&self, py: Python<'_>) -> PyResult<PyPartner> {
@@ -562,43 +542,6 @@ impl PyDesk {
         Ok(row.into())
     }
 
-    // ---- loading customers (host side, not governed) ------------------------------------
-
-    /// Adds one customer: a `NewCustomer` (keyword arguments, no JSON), or JSON in the
-    /// snapshot's customer form (`str` or `bytes`, as loaded from the host's own storage).
-    /// Both go through the same checks; `DuplicateCustomerError` if the id is taken. A
-    /// reseller customer may start frozen only when its data says so: association by
-    /// invitation (`associate`) is what freezes a new reseller customer.
-    fn insert_customer(&self, py: Python<'_>, customer: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.not_in_own_export()?;
-        let c = customer_arg(customer)?;
-        py.detach(|| {
-            let c = c?;
-            self.change(|d| d.insert_customer(c.clone()))
-        })
-        .py(py)
-    }
-
-    /// Adds or replaces one customer: a `NewCustomer` or snapshot customer JSON (as
-    /// `insert_customer`). Replacing keeps nothing of the customer it replaces.
-    fn upsert_customer(&self, py: Python<'_>, customer: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.not_in_own_export()?;
-        let c = customer_arg(customer)?;
-        py.detach(|| {
-            let c = c?;
-            self.change(|d| d.upsert_customer(c.clone()))
-        })
-        .py(py)
-    }
-
-    /// Removes a customer from the desk (host-side data management; nothing is audited).
-    fn remove_customer(&self, py: Python<'_>, id: String) -> PyResult<()> {
-        self.not_in_own_export()?;
-        let id = CustomerId::new(id).py(py)?;
-        py.detach(|| self.change(|d| d.remove_customer(&id).map(|_| ())))
-            .py(py)
-    }
-
     // ---- operators and permissions ------------------------------------------------------
 
     /// The partner's operators, by login.
@@ -611,76 +554,7 @@ impl PyDesk {
             .collect())
     }
 
-    /// Grants permission items to an operator (administrator only). An item is a
-    /// `Permission` member, its name (`"FREEZE_UNFREEZE"`) or its Huawei code
-    /// (`"BPC_ITEM_SUBCUSTSERV_010115"`); a misspelled one is `InvalidArgumentError` on `items`
-    /// and nothing is granted. Administrator-only items are `AdministratorOnlyError`.
-    #[pyo3(signature = (actor, operator, items, *, now = None, idempotency_key = None))]
-    fn grant_permissions(
-        &self,
-        py: Python<'_>,
-        actor: &Bound<'_, PyAny>,
-        operator: String,
-        items: Vec<String>,
-        now: Option<&Bound<'_, PyAny>>,
-        idempotency_key: Option<String>,
-    ) -> PyResult<()> {
-        self.not_in_own_export()?;
-        self.permissions(py, actor, operator, items, now, idempotency_key, true)
-    }
-
-    /// Revokes permission items from an operator (administrator only); items as in
-    /// `grant_permissions` (a misspelled one is `InvalidArgumentError` on `items`).
-    #[pyo3(signature = (actor, operator, items, *, now = None, idempotency_key = None))]
-    fn revoke_permissions(
-        &self,
-        py: Python<'_>,
-        actor: &Bound<'_, PyAny>,
-        operator: String,
-        items: Vec<String>,
-        now: Option<&Bound<'_, PyAny>>,
-        idempotency_key: Option<String>,
-    ) -> PyResult<()> {
-        self.not_in_own_export()?;
-        self.permissions(py, actor, operator, items, now, idempotency_key, false)
-    }
-
     // ---- governed operations ---------------------------------------------------------------
-
-    /// Adds an operator of the partner (set-up, not a governed operation):
-    /// `add_operator("ops_billing", "Billing team", role="operator", account_manager=False,
-    /// permissions=[Permission.FREEZE_UNFREEZE, "SET_BUDGET"])`. `role` is `"operator"` (holds
-    /// only the items given) or `"administrator"` (holds every item). Items as in
-    /// `grant_permissions`: a misspelled one is `InvalidArgumentError` on `items`, an
-    /// administrator-only one (`EXPORT`, `MANAGE_ASSOCIATION`) `AdministratorOnlyError`;
-    /// `DuplicateOperatorError` when the login exists. Nothing is added on a refusal.
-    #[pyo3(signature = (login, name, *, role = "operator", account_manager = false, permissions = Vec::new()))]
-    fn add_operator(
-        &self,
-        py: Python<'_>,
-        login: String,
-        name: String,
-        role: &str,
-        account_manager: bool,
-        permissions: Vec<String>,
-    ) -> PyResult<()> {
-        self.not_in_own_export()?;
-        let role = partnerdesk::Role::parse_known(role).ok_or_else(|| {
-            crate::errors::to_py(
-                py,
-                partnerdesk::Error::InvalidArgument {
-                    field: "role".into(),
-                    reason: "expected administrator or operator".into(),
-                },
-            )
-        })?;
-        let op = partnerdesk::Operator::new(OperatorId::new(login).py(py)?, name, role)
-            .with_account_manager(account_manager)
-            .with_permissions(partnerdesk_host::setup::permissions(&permissions).py(py)?)
-            .py(py)?;
-        py.detach(|| self.change(|d| d.add_operator(op.clone())))
-            .py(py)
-    }
 
     // ---- export ----------------------------------------------------------------------------
 
@@ -1011,36 +885,7 @@ impl PyDesk {
     }
 }
 
-impl PyDesk {
-    #[allow(clippy::too_many_arguments)]
-    fn permissions(
-        &self,
-        py: Python<'_>,
-        actor: &Bound<'_, PyAny>,
-        operator: String,
-        items: Vec<String>,
-        now: Option<&Bound<'_, PyAny>>,
-        idempotency_key: Option<String>,
-        grant: bool,
-    ) -> PyResult<()> {
-        let actor = actor_arg(actor)?;
-        let operator = OperatorId::new(operator).py(py)?;
-        let items: Vec<Permission> = partnerdesk_host::setup::permissions(&items).py(py)?;
-        let now = now_arg(py, now)?;
-        let key = key_arg(py, idempotency_key)?;
-        let inv = Invocation::new(actor, now).with_key(key);
-        py.detach(|| {
-            self.change(|d| {
-                if grant {
-                    d.grant_permissions(&inv, &operator, &items)
-                } else {
-                    d.revoke_permissions(&inv, &operator, &items)
-                }
-            })
-        })
-        .py(py)
-    }
-}
+impl PyDesk {}
 
 /// Raises the exception a Python writer or progress callback raised, if any (it explains a
 /// cancelled or failed export better than the core's code), else maps the core's result.

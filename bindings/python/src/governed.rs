@@ -7,7 +7,7 @@
 
 use crate::errors::IntoPy;
 use partnerdesk::access::Actor;
-use partnerdesk::{CustomerId, IdempotencyKey, Operator, OperatorId};
+use partnerdesk::{CustomerId, Operator, OperatorId};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyFrozenSet, PyString};
@@ -93,11 +93,6 @@ pub(crate) fn actor_arg(obj: &Bound<'_, PyAny>) -> PyResult<Actor> {
     Err(PyTypeError::new_err(
         "actor: expected a partnerdesk.Actor or an operator login (str)",
     ))
-}
-
-/// An optional idempotency key argument.
-pub(crate) fn key_arg(py: Python<'_>, key: Option<String>) -> PyResult<Option<IdempotencyKey>> {
-    key.map(|k| IdempotencyKey::new(k).py(py)).transpose()
 }
 
 /// Customer ids from a list of strings.

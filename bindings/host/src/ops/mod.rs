@@ -41,6 +41,7 @@
 pub mod analysis;
 pub mod association;
 pub mod authorizations;
+pub mod customers;
 pub mod governed;
 pub mod huawei;
 pub mod privacy;

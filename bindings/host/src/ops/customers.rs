@@ -1,0 +1,241 @@
+//! Customers and operators as a host sets a desk up, declared once for every host (see [the
+//! grammar](super)): customers added, replaced and removed (a [`NewCustomer`] described field by
+//! field, or snapshot customer JSON from the host's own storage), operators added, permission
+//! items granted and revoked, and the desk as snapshot JSON.
+//!
+//! Why one door for both forms of a customer: a [`NewCustomer`] becomes the core's customer with
+//! the core's constructors and the JSON goes through the core's deserializer, then both enter the
+//! desk through `Desk::insert_customer` / `upsert_customer`, so each is refused exactly as the
+//! other would be. Permission items are read by [`crate::setup::permission`] in every host (a
+//! name such as `FREEZE_UNFREEZE` or a Huawei code; a misspelled one is `INVALID_ARGUMENT` on
+//! `items` and nothing changes).
+
+use super::ActorArg;
+use crate::setup::{NewCustomer, permissions};
+use crate::{HostDesk, HostInstant};
+use partnerdesk::{Customer, Error, Operator, OperatorId};
+
+crate::host_enum!(
+    #[doc = " What an operator of the partner may do: an administrator holds every item, an operator the items granted."]
+    Role, "role" {
+        #[doc = " Holds every permission item, the administrator-only ones included."]
+        Administrator = "administrator",
+        #[doc = " Holds the items granted to it."]
+        Operator = "operator",
+    }
+);
+
+/// A customer as a host gives one: described field by field, or as JSON in the snapshot's
+/// customer form. Its `Debug` shows no personal data (the JSON's length only).
+// Not boxed: uniffi lifts a record, not a `Box`, and an argument lives for one call.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum CustomerArg {
+    /// A customer described field by field.
+    New {
+        /// The customer.
+        customer: NewCustomer,
+    },
+    /// A customer in the snapshot's customer form (as the host stored it).
+    Json {
+        /// The JSON text.
+        json: String,
+    },
+}
+
+impl std::fmt::Debug for CustomerArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CustomerArg::New { customer } => customer.fmt(f),
+            CustomerArg::Json { json } => write!(f, "Json({} bytes)", json.len()),
+        }
+    }
+}
+
+impl CustomerArg {
+    /// The core's customer (the refusals of [`NewCustomer::to_customer`], or `MALFORMED_JSON`
+    /// / the customer's own checks for JSON).
+    pub fn to_customer(&self) -> Result<Customer, Error> {
+        match self {
+            CustomerArg::New { customer } => customer.to_customer(),
+            CustomerArg::Json { json } => crate::from_json(json),
+        }
+    }
+}
+
+/// Adds one customer (`DUPLICATE_CUSTOMER` when the id is taken).
+pub fn insert_customer(desk: &mut HostDesk, customer: CustomerArg) -> Result<(), Error> {
+    let c = customer.to_customer()?;
+    desk.change(|d| d.insert_customer(c.clone()))
+}
+
+/// Adds or replaces one customer.
+pub fn upsert_customer(desk: &mut HostDesk, customer: CustomerArg) -> Result<(), Error> {
+    let c = customer.to_customer()?;
+    desk.change(|d| d.upsert_customer(c.clone()))
+}
+
+/// Removes one customer.
+pub fn remove_customer(desk: &mut HostDesk, customer: String) -> Result<(), Error> {
+    let id = super::customer(&customer)?;
+    desk.change(|d| d.remove_customer(&id).map(|_| ()))
+}
+
+/// Adds an operator: `role` default `operator`, not an account manager unless said, with the
+/// permission items given.
+pub fn add_operator(
+    desk: &mut HostDesk,
+    login: String,
+    name: String,
+    role: Option<Role>,
+    account_manager: Option<bool>,
+    items: Option<Vec<String>>,
+) -> Result<(), Error> {
+    let role = match role.unwrap_or(Role::Operator) {
+        Role::Administrator => partnerdesk::Role::Administrator,
+        Role::Operator => partnerdesk::Role::Operator,
+    };
+    let op = Operator::new(OperatorId::new(login)?, name, role)
+        .with_account_manager(account_manager.unwrap_or(false))
+        .with_permissions(permissions(&items.unwrap_or_default())?)?;
+    desk.change(|d| d.add_operator(op.clone()))
+}
+
+fn change_permissions(
+    desk: &mut HostDesk,
+    (actor, operator, items): (ActorArg, String, Vec<String>),
+    (now, idempotency_key): (Option<HostInstant>, Option<String>),
+    grant: bool,
+) -> Result<(), Error> {
+    let inv = super::invocation(&actor, now, idempotency_key)?;
+    let operator = OperatorId::new(operator)?;
+    let items = permissions(&items)?;
+    desk.change(|d| match grant {
+        true => d.grant_permissions(&inv, &operator, &items),
+        false => d.revoke_permissions(&inv, &operator, &items),
+    })
+}
+
+/// Grants permission items to an operator (a governed command).
+pub fn grant_permissions(
+    desk: &mut HostDesk,
+    actor: ActorArg,
+    operator: String,
+    items: Vec<String>,
+    now: Option<HostInstant>,
+    idempotency_key: Option<String>,
+) -> Result<(), Error> {
+    change_permissions(desk, (actor, operator, items), (now, idempotency_key), true)
+}
+
+/// Revokes permission items from an operator (a governed command).
+pub fn revoke_permissions(
+    desk: &mut HostDesk,
+    actor: ActorArg,
+    operator: String,
+    items: Vec<String>,
+    now: Option<HostInstant>,
+    idempotency_key: Option<String>,
+) -> Result<(), Error> {
+    change_permissions(
+        desk,
+        (actor, operator, items),
+        (now, idempotency_key),
+        false,
+    )
+}
+
+/// The desk as versioned snapshot JSON.
+pub fn to_snapshot_json(desk: &HostDesk) -> Result<String, Error> {
+    desk.to_snapshot_json()
+}
+
+/// The customer and operator operations, for a binding's expander (see [the grammar](super)).
+#[macro_export]
+macro_rules! customer_operations {
+    ($expander:ident) => {
+        $expander! {
+            #[doc = " Adds one customer: a `NewCustomer` (field by field, no JSON) or JSON in the snapshot's"]
+            #[doc = " customer form. Both go through the same checks; `DUPLICATE_CUSTOMER` if the id is taken."]
+            #[doc = " Host-side data, not a governed command: a `customers_inserted` event by the system. A"]
+            #[doc = " reseller customer starts frozen only when its data says so (association by invitation,"]
+            #[doc = " `associate`, is what freezes a new reseller customer)."]
+            write fn insert_customer(customer: $crate::ops::customers::CustomerArg)
+                -> () => $crate::ops::customers::insert_customer;
+
+            #[doc = " Adds or replaces one customer (as `insert_customer`); replacing keeps nothing of the"]
+            #[doc = " customer it replaces."]
+            write fn upsert_customer(customer: $crate::ops::customers::CustomerArg)
+                -> () => $crate::ops::customers::upsert_customer;
+
+            #[doc = " Removes a customer from the desk (host-side data management; nothing is audited)."]
+            write fn remove_customer(customer: String) -> () => $crate::ops::customers::remove_customer;
+
+            #[doc = " Adds an operator of the partner (set-up, not a governed command). An `administrator`"]
+            #[doc = " holds every item; an `operator` only the items given, each a name (`FREEZE_UNFREEZE`) or"]
+            #[doc = " a Huawei code: a misspelled one is `INVALID_ARGUMENT` on `items`, an administrator-only"]
+            #[doc = " one (`EXPORT`, `MANAGE_ASSOCIATION`) `ADMINISTRATOR_ONLY`; `DUPLICATE_OPERATOR` when the"]
+            #[doc = " login exists. Nothing is added on a refusal."]
+            write fn add_operator(login: String, name: String)
+                [AddOperatorOptions {
+                    #[doc = " `administrator` or `operator` (the default)."] role: Option<$crate::ops::customers::Role>,
+                    #[doc = " Whether the operator may be assigned as an account manager (default: no)."] account_manager: Option<bool>,
+                    #[doc = " Permission items, by name or Huawei code (default: none)."] permissions: Option<Vec<String>>
+                }]
+                -> () => $crate::ops::customers::add_operator;
+
+            #[doc = " Grants permission items (names or Huawei codes) to an operator. Administrator only"]
+            #[doc = " (`ADMINISTRATOR_ONLY`); a misspelled item is `INVALID_ARGUMENT` on `items`."]
+            write fn grant_permissions(actor: $crate::ops::ActorArg, operator: String, items: Vec<String>)
+                [GrantPermissionsOptions {
+                    #[doc = " The moment of the command (default: the current time)."] now: Option<$crate::HostInstant>,
+                    #[doc = " A key that makes a retry return the first outcome and change nothing."] idempotency_key: Option<String>
+                }]
+                -> () => $crate::ops::customers::grant_permissions;
+
+            #[doc = " Revokes permission items (names or Huawei codes) from an operator. Administrator only."]
+            write fn revoke_permissions(actor: $crate::ops::ActorArg, operator: String, items: Vec<String>)
+                [RevokePermissionsOptions {
+                    #[doc = " The moment of the command (default: the current time)."] now: Option<$crate::HostInstant>,
+                    #[doc = " A key that makes a retry return the first outcome and change nothing."] idempotency_key: Option<String>
+                }]
+                -> () => $crate::ops::customers::revoke_permissions;
+
+            #[doc = " The desk as versioned snapshot JSON (the import and export format; a durable desk is"]
+            #[doc = " kept by its store)."]
+            read fn to_snapshot_json() -> String => $crate::ops::customers::to_snapshot_json;
+        }
+    };
+}
+
+#[cfg(feature = "python")]
+mod python {
+    //! A `NewCustomer`, or snapshot customer JSON as `str` or `bytes`.
+    use super::CustomerArg;
+    use crate::setup::NewCustomer;
+    use pyo3::prelude::*;
+    use pyo3::types::{PyBytes, PyString};
+
+    impl FromPyObject<'_, '_> for CustomerArg {
+        type Error = PyErr;
+
+        fn extract(obj: pyo3::Borrowed<'_, '_, PyAny>) -> PyResult<Self> {
+            if let Ok(new) = obj.cast::<NewCustomer>() {
+                return Ok(CustomerArg::New {
+                    customer: new.get().clone(),
+                });
+            }
+            let json = if let Ok(s) = obj.cast::<PyString>() {
+                s.to_cow()?.into_owned()
+            } else if let Ok(b) = obj.cast::<PyBytes>() {
+                String::from_utf8_lossy(b.as_bytes()).into_owned()
+            } else {
+                return Err(pyo3::exceptions::PyTypeError::new_err(
+                    "customer: expected a partnerdesk.NewCustomer or snapshot customer JSON (str or bytes)",
+                ));
+            };
+            Ok(CustomerArg::Json { json })
+        }
+    }
+}
