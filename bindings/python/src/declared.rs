@@ -94,12 +94,12 @@ macro_rules! python_functions {
                 $($arg: &Bound<'_, PyAny>,)*
                 $($($opt: Option<&Bound<'_, PyAny>>),*)?
             ) -> PyResult<$ret> {
-                $(let $arg: $ty = argument(py, stringify!($arg), $arg)?;)*
+                $(let $arg: $ty = crate::declared::argument(py, stringify!($arg), $arg)?;)*
                 $($(let $opt: $oty = match $opt {
-                    Some(o) => argument(py, stringify!($opt), o)?,
+                    Some(o) => crate::declared::argument(py, stringify!($opt), o)?,
                     None => None,
                 };)*)?
-                py.detach(|| $body($($arg,)* $($($opt,)*)?)).py(py)
+                crate::errors::IntoPy::py(py.detach(|| $body($($arg,)* $($($opt,)*)?)), py)
             }
         )*
 
@@ -113,11 +113,16 @@ macro_rules! python_functions {
 
 /// The Huawei interop functions of the package (`partnerdesk_host::huawei_functions!`).
 pub(crate) mod huawei_functions {
-    use super::argument;
-    use crate::errors::IntoPy;
     use pyo3::prelude::*;
 
     partnerdesk_host::huawei_functions!(python_functions);
+}
+
+/// The package's catalogues (`partnerdesk_host::package_functions!`).
+pub(crate) mod package_functions {
+    use pyo3::prelude::*;
+
+    partnerdesk_host::package_functions!(python_functions);
 }
 
 partnerdesk_host::analysis_operations!(python_operations);

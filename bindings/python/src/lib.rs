@@ -72,14 +72,11 @@ fn _partnerdesk(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(desk::demo_portfolio, m)?)?;
     m.add_function(wrap_pyfunction!(huawei::huawei_fixture_desk, m)?)?;
     declared::huawei_functions::register(m)?;
+    declared::package_functions::register(m)?;
     // Python's earlier names of three of them, kept.
     m.add("empty_desk", m.getattr("Desk")?.getattr("empty")?)?;
     m.add("huawei_outcome", m.getattr("huawei_batch_outcome")?)?;
     m.add("huawei_list_body", m.getattr("huawei_split_query")?)?;
-    m.add_function(wrap_pyfunction!(version, m)?)?;
-    m.add_function(wrap_pyfunction!(demo_now, m)?)?;
-    m.add_function(wrap_pyfunction!(error_codes, m)?)?;
-    m.add_function(wrap_pyfunction!(export_columns, m)?)?;
     // Set as a plain attribute, not through `add_function`, so it stays out of `__all__` (and
     // out of the `partnerdesk` package's star import): a hidden diagnostic for the tests.
     // What `partnerdesk.Permission` is checked against (tests/test_pythonic.py); private.
@@ -89,37 +86,6 @@ fn _partnerdesk(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(panic_guard::_panic_for_tests, m)?,
     )?;
     Ok(())
-}
-
-/// The library's version (as `__version__`).
-#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
-#[pyfunction]
-fn version() -> &'static str {
-    env!("CARGO_PKG_VERSION")
-}
-
-/// The instant the demo portfolio is built for.
-#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
-#[pyfunction]
-fn demo_now() -> chrono::DateTime<chrono::Utc> {
-    partnerdesk::demo::demo_now()
-}
-
-/// Every stable error code of the core, in its order (the keys of `ERROR_CODES`).
-#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
-#[pyfunction]
-fn error_codes() -> Vec<&'static str> {
-    partnerdesk::Error::CODES.to_vec()
-}
-
-/// Every export column key, in the default order.
-#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
-#[pyfunction]
-fn export_columns() -> Vec<&'static str> {
-    partnerdesk::export::ExportColumn::ALL
-        .iter()
-        .map(|c| c.as_str())
-        .collect()
 }
 
 /// Every permission item the library knows, as `(name, code, administrator_only)` in the core's

@@ -44,6 +44,7 @@ pub mod authorizations;
 pub mod customers;
 pub mod governed;
 pub mod huawei;
+pub mod package;
 pub mod privacy;
 
 use crate::values::Actor;
