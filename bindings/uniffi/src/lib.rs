@@ -12,12 +12,13 @@
 //! - Plain records ([`CustomerRow`], [`Page`], [`Money`], ...) mirrored from the core with `From`
 //!   conversions. Money is a decimal string plus a currency code, never a float; times are
 //!   RFC 3339 strings in UTC.
-//! - Huawei BSS interop (`partnerdesk-huawei`): [`Desk::empty`] and
-//!   [`Desk::from_huawei_fixtures`], [`Desk::import_huawei`] of response pages ([`HuaweiImport`],
-//!   merged, with an [`ImportReport`]), request bodies as JSON text built from the domain's
-//!   validated commands ([`huawei_freeze_body`], [`huawei_unfreeze_body`],
-//!   [`huawei_budget_body`], [`huawei_split_query`]), Huawei's answers per customer
-//!   ([`huawei_batch_outcome`]) and paging plans ([`huawei_page_plan`]).
+//! - Huawei BSS interop (`partnerdesk-huawei`, declared once in
+//!   `partnerdesk_host::ops::huawei`, its records and enums in package `com.partnerdesk.host`
+//!   in Kotlin): [`Desk::empty`] and [`Desk::from_huawei_fixtures`], [`Desk::import_huawei`] of
+//!   response pages (an [`ImportKind`], the pages merged, with an [`ImportReport`]), request
+//!   bodies as JSON text built from the domain's validated commands ([`huawei_freeze_body`],
+//!   [`huawei_unfreeze_body`], [`huawei_budget_body`], [`huawei_split_query`]), Huawei's answers
+//!   per customer ([`huawei_batch_outcome`]) and paging plans ([`huawei_page_plan`]).
 //! - A customer's detail pages: [`Desk::customer_orders`], [`Desk::customer_resources`],
 //!   [`Desk::spend_details`], [`Desk::renewals_page`] (records declared once in
 //!   `partnerdesk_host::detail`, package `com.partnerdesk.host` in Kotlin) and their export,
@@ -51,19 +52,22 @@ mod store;
 mod types;
 
 pub use admin::{OperatorInfo, version};
+pub use declared::{
+    huawei_api_kinds, huawei_batch_outcome, huawei_budget_body, huawei_error_codes,
+    huawei_fixtures, huawei_freeze_body, huawei_page_plan, huawei_split_query,
+    huawei_unfreeze_body,
+};
 pub use desk::{Desk, demo_now, normalize_filter};
 pub use detail::DetailExportOptions;
 pub use error::{PartnerDeskError, Result};
 pub use export::{ExportJobInfo, ExportListener, ExportOptions, export_columns};
-pub use huawei::{
-    ApiPage, HuaweiBudgetUsed, HuaweiImport, ImportReport, ImportWarning, ImportedBudgetRecord,
-    QuerySplit, RemoteItem, RemoteOutcome, Site, Tier, huawei_api_kinds, huawei_batch_outcome,
-    huawei_budget_body, huawei_error_codes, huawei_fixtures, huawei_freeze_body, huawei_page_plan,
-    huawei_split_query, huawei_unfreeze_body,
-};
 pub use ops::{AuthorizationScope, CustomerOverview, OrderCounts, RenewalItem};
 pub use partnerdesk_host::ops::governed::{
     BatchOutcome, BudgetKind, BudgetRecord, FreezeScope, ItemOutcome, ManagerPeriod,
+};
+pub use partnerdesk_host::ops::huawei::{
+    ApiPage, FilterText, HostJson, HuaweiBudgetUsed, ImportKind, ImportReport, ImportWarning,
+    ImportedBudgetRecord, Pages, QuerySplit, RemoteItem, RemoteOutcome, Site, Tier,
 };
 pub use store::HostTimeout;
 pub use types::{

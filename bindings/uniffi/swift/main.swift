@@ -67,7 +67,7 @@ test("snapshot round trip") {
 }
 
 func fixture(_ name: String) throws -> String {
-    guard let text = huaweiFixtures()[name] else { throw CheckFailed(what: "fixture \(name)") }
+    guard let text = try huaweiFixtures()[name] else { throw CheckFailed(what: "fixture \(name)") }
     return text
 }
 
@@ -83,32 +83,35 @@ test("huawei: pages merge into a desk, the fixture desk, bodies, answers, paging
                               tier: .distributor, now: now)
     let pages = [try fixture("list_sub_customers.intl.page1.json"),
                  try fixture("list_sub_customers.intl.page2.json")]
-    let report = try desk.importHuawei(step: .listSubCustomers(pages: pages), now: now)
+    let report = try desk.importHuawei(kind: .listSubCustomers, pages: pages, now: now)
     try expect(report.added.count == 3 && desk.customerCount() == 3, "merged pages")
+    try expect(report.reportedTotal == 3 && report.items == 4, "counts")
     let cn = try Desk.fromHuaweiFixtures(site: .china, now: now)
     try expect(cn.customerCount() >= 100, "fixture desk")
 
     let id = "06ffbcd46880d3f30f62c001a49be460"
-    let freeze = try huaweiFreezeBody(customerIds: [id], scope: .accountAndResources,
-                                      reason: "Budget overrun pending review")
+    let freeze = try huaweiFreezeBody(customers: [id], reason: "Budget overrun pending review",
+                                      scope: .accountAndResources)
     try expect(try sameJson(freeze, try fixture("freeze.request.json")), "freeze body")
-    let budget = try huaweiBudgetBody(customerId: id, amount: "1500.50", currency: "USD",
+    let budget = try huaweiBudgetBody(customer: id, amount: "1500.50", currency: "USD",
                                       kind: .monthly, autoFreeze: true, unfreeze: true)
     try expect(try sameJson(budget, try fixture("budget.request.json")), "budget body")
     do {
-        _ = try huaweiBudgetBody(customerId: id, amount: "12.345", currency: "USD", kind: .monthly)
+        _ = try huaweiBudgetBody(customer: id, amount: "12.345", currency: "USD", kind: .monthly)
         throw CheckFailed(what: "no error")
     } catch let e as PartnerDeskError {
         try expect(e.code() == "INVALID_MONEY", "refused budget")
     }
 
     let bad = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
-    let out = try huaweiBatchOutcome(requestedIds: [id, bad], httpStatus: 200,
-                                     body: try fixture("freeze.partial_failure.json"))
+    let out = try huaweiBatchOutcome(customers: [id, bad],
+                                     body: try fixture("freeze.partial_failure.json"), httpStatus: 200)
     try expect(out.items.map { $0.ok } == [true, false], "per customer")
     try expect(out.items[1].code == "WRONG_ASSOCIATION_TYPE", "meaning code")
+    try expect(out.items[1].huaweiMessage != nil && out.items[0].huaweiMessage == nil, "Huawei's text")
+    try expect(try huaweiApiKinds().contains("WRONG_ASSOCIATION_TYPE"), "api kinds")
     do {
-        _ = try desk.importHuawei(step: .orders(pages: [try fixture("error.denied.json")]), now: now)
+        _ = try desk.importHuawei(kind: .orders, pages: [try fixture("error.denied.json")], now: now)
         throw CheckFailed(what: "no error")
     } catch let e as PartnerDeskError {
         guard case .HuaweiApiError(let huaweiCode, let kind, _, _, _) = e else {
@@ -134,7 +137,7 @@ test("durable desk: saved to a SQLite file, a change committed, reopened; timeou
     try desk.saveTo(location: location)
     try expect(desk.storeKind() == "sqlite", "on a SQLite file")
     let pages = [try fixture("list_sub_customers.intl.page1.json")]
-    _ = try desk.importHuawei(step: .listSubCustomers(pages: pages), now: now)
+    _ = try desk.importHuawei(kind: .listSubCustomers, pages: pages, now: now)
     let again = try Desk.open(location: location)
     try expect(again.customerCount() == desk.customerCount(), "the import was committed")
     let saved = try desk.toSnapshotJson()

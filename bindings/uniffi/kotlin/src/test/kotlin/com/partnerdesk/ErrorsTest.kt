@@ -4,6 +4,7 @@ import com.partnerdesk.host.AuthorizationAction
 import com.partnerdesk.host.FreezeScope
 import com.partnerdesk.host.BudgetKind
 import com.partnerdesk.host.BatchOutcome
+import com.partnerdesk.host.ImportKind
 import com.partnerdesk.host.AuthorizationScope
 import com.partnerdesk.host.OrderKind
 import java.math.BigDecimal
@@ -112,15 +113,15 @@ class ErrorsTest {
             },
             // Huawei's answer for a frozen account, in the core's terms (`asBatch`).
             "CUSTOMER_FROZEN" to {
-                item(huaweiBatchOutcome(listOf(reseller[7]), 200u, """{"error_code":"CBC.99003626","error_msg":"Zhang San is frozen"}""").asBatch)
+                item(huaweiBatchOutcome(listOf(reseller[7]), """{"error_code":"CBC.99003626","error_msg":"Zhang San is frozen"}""", 200u).asBatch)
             },
             "HUAWEI_API_ERROR" to {
-                desk.importHuawei(HuaweiImport.Orders(listOf("""{"error_code":"CBC.0151","error_msg":"Zhang San may not"}""")), now)
+                desk.importHuawei(ImportKind.ORDERS, listOf("""{"error_code":"CBC.0151","error_msg":"Zhang San may not"}"""), now = now)
             },
             "HUAWEI_INVALID_DATA" to {
-                desk.importHuawei(HuaweiImport.ListSubCustomers(listOf(huaweiFixtures().getValue("list_sub_customers.missing_id.json"))), now)
+                desk.importHuawei(ImportKind.LIST_SUB_CUSTOMERS, listOf(huaweiFixtures().getValue("list_sub_customers.missing_id.json")), now = now)
             },
-            "HUAWEI_PAGING_OUT_OF_BOUNDS" to { huaweiPagePlan(40_000_101uL, 100u) },
+            "HUAWEI_PAGING_OUT_OF_BOUNDS" to { huaweiPagePlan(40_000_101L, 100u) },
             // The hidden diagnostic that panics on purpose: the last line against panics.
             "INTERNAL" to { panicForTests() },
             "DUPLICATE_CUSTOMER" to { desk.insertCustomer(firstCustomerJson(desk)) },

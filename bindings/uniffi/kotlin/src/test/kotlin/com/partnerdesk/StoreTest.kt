@@ -1,8 +1,11 @@
 package com.partnerdesk
 
 import com.partnerdesk.host.Actor
+import com.partnerdesk.host.ImportKind
 import com.partnerdesk.host.MaskKind
 import com.partnerdesk.host.MaskRule
+import com.partnerdesk.host.Site
+import com.partnerdesk.host.Tier
 
 import com.partnerdesk.Fixtures.ADMIN
 import com.partnerdesk.Fixtures.BILLING
@@ -299,11 +302,11 @@ class StoreTest {
         val at = location()
         val partner = Desk.empty("p-import", "Example Partner", Site.INTERNATIONAL, Tier.DISTRIBUTOR, now).use { desk ->
             desk.saveTo(at)
-            val report = desk.importHuawei(HuaweiImport.ListSubCustomers(listOf(huaweiFixtures().getValue("list_sub_customers.intl.json"))), now)
+            val report = desk.importHuawei(ImportKind.LIST_SUB_CUSTOMERS, listOf(huaweiFixtures().getValue("list_sub_customers.intl.json")), now = now)
             assertTrue(report.added.isNotEmpty())
             // A refused import commits nothing.
             assertFailsWith<PartnerDeskException.HuaweiApiException> {
-                desk.importHuawei(HuaweiImport.Orders(listOf("""{"error_code":"CBC.0151","error_msg":"no"}""")), now)
+                desk.importHuawei(ImportKind.ORDERS, listOf("""{"error_code":"CBC.0151","error_msg":"no"}"""), now = now)
             }
             assertEquals(report.added.size.toULong(), desk.customerCount())
             desk.partner().id
