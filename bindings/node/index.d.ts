@@ -179,6 +179,14 @@ declare global {
   }
 }
 
+/** One page to request: `offset` and `limit` as `ListSubCustomers` takes them. */
+export interface ApiPage {
+  /** Record offset, 0-based (at most 40,000,000). */
+  offset: number
+  /** Page size (1..=100). */
+  limit: number
+}
+
 /** One change of the association history: a customer associated or disassociated. */
 export interface AssociationRecord {
   /** The customer. */
@@ -445,6 +453,14 @@ export interface DisassociationRequest {
 /** What a freeze covers (`unknown` appears in imported rows and queries only: a command refuses it). */
 export type FreezeScope = 'account' | 'account_and_resources' | 'unknown'
 
+/** Budget use as Huawei reports it (delayed and approximate; the desk derives use from spend). */
+export interface HuaweiBudgetUsed {
+  /** The customer. */
+  customerId: string
+  /** Huawei's `used_amount`. */
+  used: Money
+}
+
 /** One page of customer ids (no rows built). */
 export interface IdPage {
   /** The ids, in sort order. */
@@ -453,6 +469,65 @@ export interface IdPage {
   total: number
   /** The cursor for the next page (absent on the last page). */
   nextCursor?: string
+}
+
+/** One budget setting or deletion read from `ListSubCustomerBudgetRecords`. */
+export interface ImportedBudgetRecord {
+  /** The customer. */
+  customerId: string
+  /** `setting` or `delete` (or a newer operation, verbatim). */
+  operation: string
+  /** The amount set (or removed). */
+  amount: Money
+  /** `monthly` or `one_off` (or a newer kind, verbatim). */
+  kind: string
+  /** When. */
+  at: Date
+  /** The operator login, or `system`. */
+  operator: string
+}
+
+/** Which Huawei response an import reads. */
+export type ImportKind = 'list_sub_customers' | 'budget' | 'budgets' | 'budget_records' | 'on_demand_resources' | 'subscription_resources' | 'orders' | 'fee_records' | 'monthly_bills'
+
+/** What an import did. */
+export interface ImportReport {
+  /** Customers added (customer-list imports only). */
+  added: Array<string>
+  /** Customers already on the desk that a customer-list import updated. */
+  updated: Array<string>
+  /** Account managers added as operators. */
+  operatorsAdded: Array<string>
+  /** The total the first page reported (`count` / `total_count`), if it did. */
+  reportedTotal?: number
+  /** Items (customers, budgets, resources, orders, bill lines) read from the pages. */
+  items: number
+  /** Budgets set or refreshed. */
+  budgetsSet: number
+  /** Budgets removed. */
+  budgetsRemoved: number
+  /** Resources added or refreshed. */
+  resources: number
+  /** Orders added or refreshed. */
+  orders: number
+  /** Spend records written. */
+  spendRecords: number
+  /** Budget records read, oldest first. */
+  budgetRecords: Array<ImportedBudgetRecord>
+  /** Budget use as Huawei reports it, per customer (to reconcile with the desk's). */
+  huaweiBudgetUsed: Array<HuaweiBudgetUsed>
+  /** What was left out or changed. */
+  warnings: Array<ImportWarning>
+}
+
+/** Something an import kept as well as it could (never a value, never personal data). */
+export interface ImportWarning {
+  /** The customer concerned, if one. */
+  customerId?: string
+  /** The JSON path of the field, e.g. `customer_infos[1].email`. */
+  field: string
+  /** What was done about it. */
+  reason: string
 }
 
 /** The outcome of a batch command for one customer. */
@@ -577,6 +652,59 @@ export interface Page {
   nextCursor?: string
 }
 
+/**
+ * A query split into what `ListSubCustomers` filters and what the desk applies locally: a
+ * customer matches the query exactly when the API returns it for `api_body` and it matches
+ * `local_filter`.
+ */
+export interface QuerySplit {
+  /** The `ListSubCustomers` request body of the page asked for. */
+  apiBody: string
+  /** The part applied locally, as a text filter for `search` (`*` when none). */
+  localFilter: string
+}
+
+/** One customer's outcome of a remote operation, as Huawei answered it. */
+export interface RemoteItem {
+  /** The customer. */
+  customerId: string
+  /** Whether Huawei did it. */
+  ok: boolean
+  /** Huawei's code, verbatim (`CBC.5024`, or one this version does not know), when refused. */
+  huaweiCode?: string
+  /**
+   * What it means, as a stable code (`WRONG_ASSOCIATION_TYPE`, `THROTTLED`,
+   * `HUAWEI_UNKNOWN_ERROR`, ...; see `huawei_api_kinds`), when refused.
+   */
+  code?: string
+  /**
+   * Huawei's own text, verbatim, when refused: for the operator's eyes only. It may echo a
+   * value that was sent (a name, a number), so do not log it; it is never in an error.
+   */
+  huaweiMessage?: string
+  /** Milliseconds to wait before the first retry, when a retry may help. */
+  retryAfterMs?: number
+}
+
+/** The outcome of a remote batch operation: one item per requested customer, in order. */
+export interface RemoteOutcome {
+  /** One per requested customer, in the order asked. */
+  items: Array<RemoteItem>
+  /** Failures Huawei reported for ids that were not requested (kept, never dropped). */
+  unexpected: Array<RemoteItem>
+  /** How many succeeded. */
+  succeeded: number
+  /** How many failed. */
+  failed: number
+  /** Whether there are failures and every one may succeed on a retry. */
+  retryable: boolean
+  /**
+   * The same outcome in the core's terms, as a local batch command reports it (each failure
+   * as the core's error where one has the same meaning, else `INVALID_ARGUMENT`).
+   */
+  asBatch: BatchOutcome
+}
+
 /** A resource to renew: it expires soon and does not renew by itself. */
 export interface RenewalItem {
   /** The customer. */
@@ -633,8 +761,14 @@ export interface ResourcePage {
   nextCursor?: string
 }
 
+/** What an operator of the partner may do: an administrator holds every item, an operator the items granted. */
+export type Role = 'administrator' | 'operator'
+
 /** A personal field of a customer that rows and exports mask. */
 export type SensitiveField = 'name' | 'mobile' | 'email' | 'account_name' | 'manager_name'
+
+/** A Huawei Cloud site: it decides the wire codes, the currency and the billing day. */
+export type Site = 'china' | 'international'
 
 /** One line of a customer's spend details; what the grouping does not keep is absent. */
 export interface SpendDetail {
@@ -673,6 +807,9 @@ export interface SpendSummary {
   /** The change in percent, 2 decimals (absent when last month's same days are zero). */
   changePercent?: string
 }
+
+/** The partner's tier in the Huawei partner programme. */
+export type Tier = 'solution_provider' | 'distributor' | 'reseller'
 
 /**
  * Every row matching a search, as an async iterable: `for await (const row of
@@ -926,6 +1063,12 @@ export declare class Desk {
    */
   renewalsPage(actor: string | Actor, days: number, options?: RenewalsPageOptions | undefined | null): ResourcePage
   /**
+   * Imports one Huawei response (all its pages, JSON text, merged in order) into the desk and
+   * says what it did. All or nothing: a refused import (`HUAWEI_API_ERROR` for an error
+   * envelope, `HUAWEI_INVALID_DATA`, `MALFORMED_JSON`, ...) changes nothing.
+   */
+  importHuawei(kind: ImportKind, pages: Pages, options?: ImportHuaweiOptions | undefined | null): ImportReport
+  /**
    * A deterministic demo portfolio of `size` customers (the same seed gives the same desk),
    * built for the demo's fixed moment (`demoNow()`; pass it as `now` to see the demo's data
    * as of that moment).
@@ -1063,20 +1206,21 @@ export declare class Desk {
   exports(): Array<ExportJob>
   /**
    * A new, empty desk for a partner (to import Huawei responses into). `now` defaults to
-   * the current time.
+   * the current time; it fixes the desk's billing month.
    */
   static empty(partner: PartnerInit, now?: Date | undefined | null): Desk
   /**
    * A desk started from the adapter's fixture responses of a site (customer lists, then
-   * budgets, resources, orders and bills), as a host builds one from real responses.
+   * budgets, resources, orders and bills), as a host builds one from real responses, at
+   * `now` (default: the current time).
    */
-  static fromHuaweiFixtures(site: Site, now: Date): Desk
-  /** Imports one Huawei response (all its pages) into the desk. Nothing is imported on error. */
-  importHuawei(step: HuaweiImport, now?: Date | undefined | null): ImportReport
+  static fromHuaweiFixtures(site: Site, now?: Date | undefined | null): Desk
   /**
    * Imports several Huawei responses in order on a worker thread, with progress per step.
-   * Resolves to one report per step; rejects with the code of the first failing step (the
-   * steps before it stay imported). Calls on this desk throw `DESK_BUSY` until it settles.
+   * Each step is checked before anything runs (as `desk.importHuawei` checks its
+   * arguments). Resolves to one report per step; rejects with the code of the first
+   * failing step (the steps before it stay imported, each committed on its own). Calls on
+   * this desk throw `DESK_BUSY` until it settles.
    */
   importHuaweiAsync(steps: Array<HuaweiImport>, options?: ImportAsyncOptions | undefined | null): Promise<ImportReport[]>
   /**
@@ -1250,6 +1394,11 @@ export declare class Query {
   includingDisassociated(yes: boolean): Query
   /** Whether disassociated customers match too. */
   get includesDisassociated(): boolean
+  /**
+   * The canonical text filter (parses back to an equivalent query): the same text as
+   * `toString()`, as a property (what `huaweiSplitQuery` reads of a `Query`).
+   */
+  get filter(): string
   /** The canonical text filter (parses back to an equivalent query). */
   toString(): string
   /** Whether two queries are the same. */
@@ -1266,14 +1415,6 @@ export interface Actor {
 
 /** Who acts: an operator (by login), a customer (by id) or the system. */
 export type ActorKind = 'operator' | 'customer' | 'system'
-
-/** One page of a `ListSubCustomers` paging plan. */
-export interface ApiPage {
-  /** Offset (≤ 40,000,000). */
-  offset: number
-  /** Limit (1..=100). */
-  limit: number
-}
 
 /** The optional arguments of the `Desk` method that takes it. */
 export interface AssignManagerOptions {
@@ -1341,21 +1482,24 @@ export interface AuthorizationsOfOptions {
   now?: Date
 }
 
-/**
- * A budget setting of a Huawei request body: the amount (a decimal string in the partner's currency), monthly or
- * one-off, auto-freeze at 100%, and whether to unfreeze the account in the same call.
- */
-export interface BudgetCommand {
-  /** The budget. */
-  amount: Money
-  /** `monthly` or `one_off`. */
-  kind: BudgetKind
-  /** Freeze the account when spend reaches 100%. */
-  autoFreeze: boolean
-  /** Unfreeze the account in the same call (needs the freeze item too). */
+/** The optional arguments of the function that takes it. */
+export interface BatchOutcomeOptions {
+  /** The HTTP status of the answer, when known. */
+  httpStatus?: number
+}
+
+/** The optional arguments of the function that takes it. */
+export interface BudgetBodyOptions {
+  /** `monthly` (default) or `one_off`. */
+  kind?: BudgetKind
+  /** Freeze the account when spend reaches 100% (default: no). */
+  autoFreeze?: boolean
+  /** Unfreeze the account in the same call (default: no). */
   unfreeze?: boolean
-  /** Alert thresholds in percent (decimal strings such as `"80"`), ascending. */
+  /** Alert thresholds in percent (such as 80 or 95.5), ascending. */
   thresholds?: Array<string>
+  /** The reseller (`indirect_partner_id`) acting through its distributor. */
+  reseller?: string
 }
 
 /** The optional arguments of the `Desk` method that takes it. */
@@ -1532,14 +1676,15 @@ export interface ExportOptions {
   cancel?: CancelToken
 }
 
-/** A freeze or unfreeze command of a Huawei request body: 1..=10 customers, a scope and a reason (1..=256 characters). */
-export interface FreezeCommand {
-  /** The customers, in order. */
-  customerIds: Array<string>
-  /** `account` or `account_and_resources`. */
-  scope: FreezeScope
-  /** Why (kept in the freeze; never shown in event text). */
-  reason: string
+/** A filter: a `Query`, or its text filter. */
+export type FilterText = Query | string
+
+/** The optional arguments of the function that takes it. */
+export interface FreezeBodyOptions {
+  /** `account` (default) or `account_and_resources`. */
+  scope?: FreezeScope
+  /** The reseller (`indirect_partner_id`) acting through its distributor. */
+  reseller?: string
 }
 
 /** The optional arguments of the `Desk` method that takes it. */
@@ -1556,106 +1701,103 @@ export interface FreezeOptions {
 export type FreezeOrigin = 'manual' | 'default' | 'budget' | 'imported'
 
 /**
- * Reads Huawei's answer to a batch operation (freeze, unfreeze): one outcome per requested
- * customer, from the HTTP status and the body text.
+ * A JSON document as JSON text: a request body ready to send (`JSON.parse` it to look inside;
+ * amounts are JSON numbers with the decimal's exact digits).
  */
-export declare function huaweiBatchOutcome(requestedIds: Array<string>, httpStatus: number | undefined | null, body: string): RemoteOutcome
+export type HostJson = string
 
 /**
- * The `UpdateSubCustomerBudget` request body (JSON text) of a budget setting, validated by
- * the domain first (`INVALID_MONEY` for an amount out of (0, 2147483647] or with more than 2
- * decimals).
+ * The stable codes a Huawei answer can mean (`RemoteItem.code`, `HuaweiApiError.kind`):
+ * `WRONG_ASSOCIATION_TYPE` for `CBC.5024`, `THROTTLED` for `CBC.0250`, ..., and
+ * `HUAWEI_UNKNOWN_ERROR` for a code this version does not know.
  */
-export declare function huaweiBudgetBody(customerId: string, budget: BudgetCommand, resellerId?: string | undefined | null): string
+export declare function huaweiApiKinds(): Array<string>
 
-/** The adapter's own error codes (the core's are in `errorCodes()`). */
+/**
+ * Reads Huawei's answer to a freeze, unfreeze or budget request: one outcome per requested
+ * customer, from the body text (empty when all was done; the error envelope when all failed;
+ * `error_details` when some failed with HTTP 200) and the HTTP status. Unknown codes are
+ * kept (`HUAWEI_UNKNOWN_ERROR` with Huawei's code and text).
+ */
+export declare function huaweiBatchOutcome(customers: Array<string>, body: string, options?: BatchOutcomeOptions | undefined | null): RemoteOutcome
+
+/**
+ * The `UpdateSubCustomerBudget` request body of a budget setting, validated by the domain
+ * first: `amount` in (0, 2147483647] with at most 2 decimals (`INVALID_MONEY` otherwise),
+ * written as a JSON number with the decimal's exact digits.
+ */
+export declare function huaweiBudgetBody(customer: string, amount: string, currency: string, options?: BudgetBodyOptions | undefined | null): HostJson
+
+/** Every stable error code of the Huawei adapter (the core's are `error_codes`). */
 export declare function huaweiErrorCodes(): Array<string>
 
-/** The fixture responses shipped with the adapter, by name (for trying things out and tests). */
+/**
+ * The fixture responses and bodies shipped with the adapter, file name to JSON text (for
+ * trying things out and for tests).
+ */
 export declare function huaweiFixtures(): Record<string, string>
 
 /**
- * The `FreezeSubCustomers` request body (JSON text) of a freeze command, validated by the
- * domain first (`TOO_MANY_IDS`, `INVALID_REASON`, ...).
+ * The `FreezeSubCustomers` request body of a freeze command, validated by the domain first
+ * (1 to 10 distinct ids: `TOO_MANY_IDS`; a reason of 1 to 256 characters: `INVALID_REASON`),
+ * so a refused command never becomes a request.
  */
-export declare function huaweiFreezeBody(command: FreezeCommand, resellerId?: string | undefined | null): string
+export declare function huaweiFreezeBody(customers: Array<string>, reason: string, options?: FreezeBodyOptions | undefined | null): HostJson
 
-/** One import step: a kind of response, its pages (JSON text), and what that kind needs. */
+/**
+ * One import step of `importHuaweiAsync`: a kind of response, its pages (JSON text), and what
+ * that kind needs (the same as `desk.importHuawei(kind, pages, { customer, cycle, reseller })`).
+ */
 export interface HuaweiImport {
   /** Which response. */
-  kind: HuaweiImportKind
+  kind: ImportKind
   /** The response pages, as JSON text. */
   pages: Array<string>
-  /** The customer, for `budget`, `budget_records` and `subscription_resources`. */
-  customerId?: string
-  /** The billing cycle `YYYY-MM`, for `fee_records` and `monthly_bills`. */
+  /** The customer the response is about (`budget`, `budget_records`, `subscription_resources`). */
+  customer?: string
+  /** The billing cycle `YYYY-MM` (`fee_records`, `monthly_bills`). */
   cycle?: string
-  /** The reseller (indirect partner) the responses were fetched through. */
+  /** The reseller (`indirect_partner_id`) the responses were fetched through. */
   reseller?: string
 }
 
-/** Which Huawei response an import step reads. */
-export type HuaweiImportKind = 'list_sub_customers' | 'budget' | 'budgets' | 'budget_records' | 'on_demand_resources' | 'subscription_resources' | 'orders' | 'fee_records' | 'monthly_bills'
+/**
+ * The pages that cover `total` records, `limit` (1..=100, default 100) at a time, each exactly
+ * once and within the API's bounds (`INVALID_PAGE` for a bad limit,
+ * `HUAWEI_PAGING_OUT_OF_BOUNDS` when offsets would pass 40,000,000).
+ */
+export declare function huaweiPagePlan(total: number, options?: PagePlanOptions | undefined | null): Array<ApiPage>
 
 /**
- * The pages that cover `total` customers with `limit` per page (1..=100), within the API's
- * bounds (`HUAWEI_PAGING_OUT_OF_BOUNDS` otherwise).
+ * Splits a filter (a `Query` or its text) into the `ListSubCustomers` request body of one
+ * page for `site` and the part the desk applies locally.
  */
-export declare function huaweiPagePlan(total: number, limit: number): Array<ApiPage>
+export declare function huaweiSplitQuery(query: FilterText, site: Site, options?: SplitQueryOptions | undefined | null): QuerySplit
 
 /**
- * Splits a query (a `Query` or text filter) into the `ListSubCustomers` body of its first
- * page (`limit` per page) for `site`, and the part applied locally.
+ * The `UnfreezeSubCustomers` request body of an unfreeze command (validated like the freeze;
+ * the scope must be the one the customers were frozen with).
  */
-export declare function huaweiSplitQuery(query: Query | string, site: Site, limit?: number): QuerySplit
-
-/** The `UnfreezeSubCustomers` request body (JSON text) of an unfreeze command. */
-export declare function huaweiUnfreezeBody(command: FreezeCommand, resellerId?: string | undefined | null): string
+export declare function huaweiUnfreezeBody(customers: Array<string>, reason: string, options?: UnfreezeBodyOptions | undefined | null): HostJson
 
 /** Options of a multi-step import on a worker thread. */
 export interface ImportAsyncOptions {
-  /** The moment of the import (default: the desk's `now`). */
+  /** The moment of the import, of every step (default: the current time). */
   now?: Date
   /** Called with `{ done, total }` import steps after each step. */
   onProgress?: (progress: Progress) => void
 }
 
-/** What an import step did. */
-export interface ImportReport {
-  /** Customers added. */
-  added: Array<string>
-  /** Customers updated. */
-  updated: Array<string>
-  /** Account managers added as operators. */
-  operatorsAdded: Array<string>
-  /** The total the response reported, if any. */
-  reportedTotal?: number
-  /** Items read. */
-  items: number
-  /** Budgets set. */
-  budgetsSet: number
-  /** Budgets removed. */
-  budgetsRemoved: number
-  /** Resources stored. */
-  resources: number
-  /** Orders stored. */
-  orders: number
-  /** Spend records stored. */
-  spendRecords: number
-  /** Budget records read. */
-  budgetRecords: number
-  /** Warnings. */
-  warnings: Array<ImportWarning>
-}
-
-/** A warning of an import: something kept as well as possible (never personal data). */
-export interface ImportWarning {
-  /** The customer concerned, if one. */
-  customerId?: string
-  /** The JSON path of the field. */
-  field: string
-  /** What was done about it. */
-  reason: string
+/** The optional arguments of the `Desk` method that takes it. */
+export interface ImportHuaweiOptions {
+  /** The customer the response is about (`budget`, `budget_records`, `subscription_resources`). */
+  customer?: string
+  /** The billing cycle `YYYY-MM` (`fee_records`, `monthly_bills`). */
+  cycle?: string
+  /** The reseller (`indirect_partner_id`) the responses were fetched through. */
+  reseller?: string
+  /** The moment of the import (default: the current time). */
+  now?: Date
 }
 
 /** The optional arguments of the `Desk` method that takes it. */
@@ -1758,6 +1900,15 @@ export interface OrderOverviewOptions {
   customer?: string
 }
 
+/** The optional arguments of the function that takes it. */
+export interface PagePlanOptions {
+  /** Records per page, 1..=100 (default 100). */
+  limit?: number
+}
+
+/** Response pages of one Huawei answer: the JSON text of each page, in order. */
+export type Pages = Array<string>
+
 /** The partner that owns a desk. */
 export interface PartnerInfo {
   /** Partner id. */
@@ -1780,8 +1931,8 @@ export interface PartnerInit {
   name: string
   /** `china` (CNY, UTC+8 billing) or `international` (USD, UTC billing). */
   site: Site
-  /** `solution_provider`, `distributor` or `reseller`. */
-  tier: Tier
+  /** `solution_provider` (default), `distributor` or `reseller`. */
+  tier?: Tier
 }
 
 /** The optional arguments of the `Desk` method that takes it. */
@@ -1808,44 +1959,6 @@ export interface Progress {
   done: number
   /** Rows in all. */
   total: number
-}
-
-/** The split of a query: what `ListSubCustomers` can filter, and the rest applied locally. */
-export interface QuerySplit {
-  /** The `ListSubCustomers` request body for the first page (JSON text). */
-  apiBody: string
-  /** The part of the query applied locally, as a text filter (`*` when none). */
-  localFilter: string
-}
-
-/** One customer's outcome of a remote operation, as Huawei answered it. */
-export interface RemoteItem {
-  /** The customer. */
-  customerId: string
-  /** Whether Huawei did it. */
-  ok: boolean
-  /** Huawei's error code (`CBC.5024`, ...), when refused. */
-  huaweiCode?: string
-  /** The stable code of what it means (`WRONG_ASSOCIATION_TYPE`, `THROTTLED`, ...). */
-  code?: string
-  /** Milliseconds to wait before the first retry, when a retry may help. */
-  retryAfterMs?: number
-}
-
-/** The outcome of a remote batch operation: one item per requested customer, in order. */
-export interface RemoteOutcome {
-  /** Per requested customer. */
-  items: Array<RemoteItem>
-  /** Failures Huawei reported for ids that were not requested. */
-  unexpected: Array<RemoteItem>
-  /** How many succeeded. */
-  succeeded: number
-  /** How many failed. */
-  failed: number
-  /** Whether every failure may succeed on a retry. */
-  retryable: boolean
-  /** The same outcome in the core's terms (as a local batch command reports it). */
-  asBatch: BatchOutcome
 }
 
 /** The optional arguments of the `Desk` method that takes it. */
@@ -1974,9 +2087,6 @@ export interface SetBudgetOptions {
   idempotencyKey?: string
 }
 
-/** Huawei site of the partner. */
-export type Site = 'china' | 'international'
-
 /**
  * Sort keys: customer name, account name, month-to-date spend, association time, earliest
  * upcoming expiry, customer id.
@@ -2001,6 +2111,14 @@ export interface SpendSummaryOptions {
   customer?: string
   /** The moment of the summary (default: the current time). */
   now?: Date
+}
+
+/** The optional arguments of the function that takes it. */
+export interface SplitQueryOptions {
+  /** The page's record offset (default 0). */
+  offset?: number
+  /** The page's size, 1..=100 (default 100, as `huawei_page_plan` plans pages). */
+  limit?: number
 }
 
 /** Which store holds a durable desk. */
@@ -2034,15 +2152,20 @@ export interface TickOptions {
   now?: Date
 }
 
-/** Partner tier. */
-export type Tier = 'solution_provider' | 'distributor' | 'reseller'
-
 /** The optional arguments of the `Desk` method that takes it. */
 export interface UnassignManagerOptions {
   /** The moment of the command (default: the current time). */
   now?: Date
   /** A key that makes a retry return the first outcome and change nothing. */
   idempotencyKey?: string
+}
+
+/** The optional arguments of the function that takes it. */
+export interface UnfreezeBodyOptions {
+  /** `account` (default) or `account_and_resources`. */
+  scope?: FreezeScope
+  /** The reseller (`indirect_partner_id`) acting through its distributor. */
+  reseller?: string
 }
 
 /** The optional arguments of the `Desk` method that takes it. */

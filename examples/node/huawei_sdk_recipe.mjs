@@ -63,18 +63,18 @@ async function call(path, body) {
 // 1. List the customers, page after page, with the body the adapter builds for the query.
 const LIST = '/v2/partners/sub-customers/query'
 const PAGE = 2 // small, to show paging against the stand-in; up to 100 against Huawei
-const split = huaweiSplitQuery('*', 'international', PAGE)
+const split = huaweiSplitQuery('*', 'international', { limit: PAGE })
 const first = await call(LIST, JSON.parse(split.apiBody))
 const pages = [first.text]
 const total = Number(JSON.parse(first.text).count ?? 0)
-for (const { offset, limit } of huaweiPagePlan(total, PAGE).slice(1)) {
-  pages.push((await call(LIST, { ...JSON.parse(split.apiBody), offset, limit })).text)
+for (const { offset, limit } of huaweiPagePlan(total, { limit: PAGE }).slice(1)) {
+  pages.push((await call(LIST, JSON.parse(huaweiSplitQuery('*', 'international', { offset, limit }).apiBody))).text)
 }
 console.log(`listed ${total} customers in ${pages.length} pages through the SDK`)
 
 // 2. Import them into a desk (merged by customer id) with an administrator to act.
 const desk = Desk.empty({ id: 'p-1', name: 'Example Partner', site: 'international', tier: 'distributor' })
-const report = desk.importHuawei({ kind: 'list_sub_customers', pages })
+const report = desk.importHuawei('list_sub_customers', pages)
 console.log(`imported: ${report.added.length} added`)
 desk.addOperator({ id: 'admin', name: 'Desk Admin', role: 'administrator' })
 
@@ -88,10 +88,12 @@ const ids = page.rows.map((r) => r.id)
 const reason = 'overdue invoice'
 const local = desk.freeze('admin', ids, reason, { scope: 'account' })
 console.log(`desk freeze: ${local.succeeded} done, ${local.failed} refused`)
-const body = huaweiFreezeBody({ customerIds: ids, scope: 'account', reason })
+const body = huaweiFreezeBody(ids, reason, { scope: 'account' })
 const sent = await call('/v2/partners/sub-customers/freeze', JSON.parse(body))
-const remote = huaweiBatchOutcome(ids, sent.status, sent.text)
+const remote = huaweiBatchOutcome(ids, sent.text, { httpStatus: sent.status })
 for (const item of remote.items) {
+  // A refusal's stable `code` is printed; `item.huaweiMessage` (Huawei's own text, verbatim)
+  // is for the operator's eyes only: it may echo what was sent, so it is never logged.
   console.log(`huawei freeze ${item.customerId}: ${item.ok ? 'done' : `refused ${item.code}`}`)
 }
 console.log(`huawei freeze: ${remote.succeeded} done, ${remote.failed} refused (HTTP ${sent.status})`)

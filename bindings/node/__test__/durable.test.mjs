@@ -225,7 +225,7 @@ test('a multi-step Huawei import commits each step as it goes; an adapter error 
   const reopened = await pd.Desk.open(location)
   assert.equal(reopened.size, d.size, 'and it was committed')
   assert.equal(reopened.toSnapshotJson(), d.toSnapshotJson())
-  assert.throws(() => d.importHuawei({ kind: 'orders', pages: ['not json'] }), { code: 'MALFORMED_JSON' })
+  assert.throws(() => d.importHuawei('orders', ['not json']), { code: 'MALFORMED_JSON' })
   assert.equal((await pd.Desk.open(location)).eventsJson(), d.eventsJson(), 'nothing of a refused step')
 })
 

@@ -129,7 +129,7 @@ const TRIGGERS = {
     return ops.unfreeze(admin, [resellerIds[4]], 'x', { scope: 'account_and_resources' })
   },
   NOT_ASSOCIATED: () => freeze([goneId]),
-  INVALID_DATE: () => ops.importHuawei({ kind: 'monthly_bills', cycle: '2025-13', pages: ['{}'] }),
+  INVALID_DATE: () => ops.importHuawei('monthly_bills', ['{}'], { cycle: '2025-13' }),
   COMMITMENT_LETTER_REQUIRED: () => ops.requestAuthorization(admin, resellerIds[5], ['place_orders'], 30),
   AUTHORIZATION_REQUIRED: () => ops.placeOrderOnBehalf(admin, resellerIds[5], '1'),
   AUTHORIZATION_NOT_FOUND: () => ops.authorization('auth-999999'),
@@ -161,7 +161,7 @@ const TRIGGERS = {
   DUPLICATE_OPERATOR: () => ops.addOperator({ id: 'admin', name: 'Again', role: 'administrator' }),
   DISTRIBUTOR_APPROVAL_REQUIRED: () => {
     const desk = pd.Desk.empty({ id: 'r-1', name: 'Reseller Co', site: 'international', tier: 'reseller' })
-    desk.importHuawei({ kind: 'list_sub_customers', pages: [pd.huaweiFixtures()['list_sub_customers.intl.json']] })
+    desk.importHuawei('list_sub_customers', [pd.huaweiFixtures()['list_sub_customers.intl.json']])
     desk.addOperator({ id: 'admin', name: 'Desk Admin', role: 'administrator' })
     const [id] = desk.searchIds('*', { limit: 1 }).ids
     const auth = desk.requestAuthorization(admin, id, ['place_orders'], 30, { acceptCommitmentLetter: true })
@@ -285,14 +285,14 @@ test('details carry the values: a filter position, a field and reason, numbers a
 test('the adapter\'s and the addon\'s own codes are PartnerDeskErrors with their details', () => {
   const fx = pd.huaweiFixtures()
   const empty = pd.Desk.empty({ id: 'p-1', name: 'Example', site: 'international', tier: 'distributor' })
-  const api = thrown(() => empty.importHuawei({ kind: 'list_sub_customers', pages: [fx['error.denied.json']] }))
+  const api = thrown(() => empty.importHuawei('list_sub_customers', [fx['error.denied.json']]))
   assert.ok(pd.PartnerDeskError.is(api, 'HUAWEI_API_ERROR'))
   assert.deepEqual(api.details, { huaweiCode: 'CBC.0151', kind: 'PERMISSION_DENIED', httpStatus: null, retryable: false })
-  const data = thrown(() => empty.importHuawei({ kind: 'list_sub_customers', pages: [fx['list_sub_customers.missing_id.json']] }))
+  const data = thrown(() => empty.importHuawei('list_sub_customers', [fx['list_sub_customers.missing_id.json']]))
   assert.ok(pd.PartnerDeskError.is(data, 'HUAWEI_INVALID_DATA'))
   assert.deepEqual(Object.keys(data.details).sort(), ['field', 'reason'])
   assert.match(data.details.field, /customer_id/)
-  const plan = thrown(() => pd.huaweiPagePlan(50_000_000, 100))
+  const plan = thrown(() => pd.huaweiPagePlan(50_000_000, { limit: 100 }))
   assert.ok(pd.PartnerDeskError.is(plan, 'HUAWEI_PAGING_OUT_OF_BOUNDS'))
   assert.deepEqual(Object.keys(plan.details), ['reason'])
 })

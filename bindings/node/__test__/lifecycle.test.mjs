@@ -101,7 +101,7 @@ test('an approved disassociation ends the association and is in the history', ()
 test('operators: added once, administrator-only items refused, then they can act', () => {
   const now = new Date('2025-03-20T09:00:00Z')
   const desk = pd.Desk.empty({ id: 'r-1', name: 'Reseller Co', site: 'international', tier: 'reseller' }, now)
-  desk.importHuawei({ kind: 'list_sub_customers', pages: [pd.huaweiFixtures()['list_sub_customers.intl.json']] })
+  desk.importHuawei('list_sub_customers', [pd.huaweiFixtures()['list_sub_customers.intl.json']])
   desk.addOperator({ id: 'admin', name: 'Desk Admin', role: 'administrator' })
   assert.throws(() => desk.addOperator({ id: 'admin', name: 'Again', role: 'administrator' }), { code: 'DUPLICATE_OPERATOR' })
   assert.throws(() => desk.addOperator({ id: 'op1', name: 'Op', role: 'operator', permissions: ['PD_EXPORT'] }), { code: 'ADMINISTRATOR_ONLY' })

@@ -1,14 +1,17 @@
 //! The operations declared once for every host (`partnerdesk_host::ops`), as methods of
 //! `Desk` (camelCase): required arguments positional, optional ones in one options object
-//! per method (`desk.mayActOnBehalf(id, 'place_orders', { now })`).
+//! per method (`desk.mayActOnBehalf(id, 'place_orders', { now })`); and the package functions
+//! declared there (the Huawei interop's), as free functions of the same shape
+//! (`huaweiPagePlan(total, { limit })`).
 //!
 //! Why here and so short: the declaration and the body of each operation are the shared host
 //! layer's; what is Node's is the lock discipline (a call that finds the desk held by a worker
 //! thread throws `DESK_BUSY`), the checked arguments (a wrong JS value is `INVALID_ARGUMENT`
-//! naming it) and the errors (`to_js`).
+//! naming it) and the errors ([`IntoJs`]: a core error or an adapter error, each with its
+//! code and details).
 
 use crate::desk::Desk;
-use crate::error::{Code, to_js};
+use crate::error::{Code, IntoJs};
 use napi_derive::napi;
 
 /// Expands one batch of declared operations into a `#[napi]` block of `Desk` and the options
@@ -41,10 +44,39 @@ macro_rules! node_operations {
         }
     };
     (@read $self:ident, $body:path, $($a:ident,)*) => {
-        $body(&*$self.read()?, $($a),*).map_err(to_js)
+        $body(&*$self.read()?, $($a),*).map_err(IntoJs::into_js)
     };
     (@write $self:ident, $body:path, $($a:ident,)*) => {
-        $body(&mut *$self.write()?, $($a),*).map_err(to_js)
+        $body(&mut *$self.write()?, $($a),*).map_err(IntoJs::into_js)
+    };
+}
+
+/// Expands one batch of declared package functions (the grammar of the desk's operations, with
+/// `fn` alone and no desk) into `#[napi]` free functions and the options objects they take as
+/// their optional last argument.
+macro_rules! node_functions {
+    ($( $(#[doc = $doc:literal])* fn $name:ident ( $($arg:ident : $ty:ty),* )
+        $([ $opts:ident { $( $(#[doc = $odoc:literal])* $opt:ident : $oty:ty ),* } ])?
+        -> $ret:ty => $body:path ; )*) => {
+        $(
+            $(
+                #[doc = " The optional arguments of the function that takes it."]
+                #[partnerdesk_panic_guard::ts_fields]
+                #[napi(object)]
+                #[derive(Debug, Clone, Default)]
+                pub struct $opts {
+                    $( $(#[doc = $odoc])* pub $opt: $oty, )*
+                }
+            )?
+
+            $(#[doc = $doc])*
+            #[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
+            #[napi]
+            pub fn $name($($arg: $ty,)* $(options: Option<$opts>)?) -> napi::Result<$ret, Code> {
+                $(let $opts { $($opt),* } = options.unwrap_or_default();)?
+                $body($($arg,)* $($($opt,)*)?).map_err(IntoJs::into_js)
+            }
+        )*
     };
 }
 
@@ -54,3 +86,5 @@ partnerdesk_host::authorization_operations!(node_operations);
 partnerdesk_host::governed_operations!(node_operations);
 partnerdesk_host::privacy_operations!(node_operations);
 partnerdesk_host::detail_operations!(node_operations);
+partnerdesk_host::huawei_operations!(node_operations);
+partnerdesk_host::huawei_functions!(node_functions);

@@ -106,6 +106,26 @@ pub(crate) fn to_js(e: CoreError) -> napi::Error<Code> {
     napi::Error::new(Code::of(&e), e.to_string())
 }
 
+/// An error a declared operation's body returns (`partnerdesk_host::ops`), as the napi error
+/// the expansion in `crate::declared` throws: a core error by [`to_js`], an adapter error by
+/// [`crate::huawei::huawei_details`] (a core error inside it keeps its own code).
+pub(crate) trait IntoJs {
+    /// The napi error with the code and details of `self`.
+    fn into_js(self) -> napi::Error<Code>;
+}
+
+impl IntoJs for CoreError {
+    fn into_js(self) -> napi::Error<Code> {
+        to_js(self)
+    }
+}
+
+impl IntoJs for partnerdesk_huawei::HuaweiError {
+    fn into_js(self) -> napi::Error<Code> {
+        napi::Error::new(crate::huawei::huawei_details(&self), self.to_string())
+    }
+}
+
 /// An `INVALID_ARGUMENT` error for a binding-level check.
 pub(crate) fn invalid_argument(field: &str, reason: &str) -> napi::Error<Code> {
     to_js(CoreError::InvalidArgument {

@@ -299,6 +299,13 @@ impl Query {
         self.inner.include_disassociated
     }
 
+    /// The canonical text filter (parses back to an equivalent query): the same text as
+    /// `toString()`, as a property (what `huaweiSplitQuery` reads of a `Query`).
+    #[napi(getter)]
+    pub fn filter(&self) -> String {
+        self.inner.filter.to_string()
+    }
+
     /// The canonical text filter (parses back to an equivalent query).
     #[napi]
     #[allow(clippy::inherent_to_string)]

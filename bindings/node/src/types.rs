@@ -126,23 +126,3 @@ js_union! {
         Verified = "verified",
     }
 }
-
-js_union! {
-    Site => partnerdesk::Site, doc "Huawei site of the partner." {
-        /// China site.
-        China = "china",
-        /// International site.
-        International = "international",
-    }
-}
-
-js_union! {
-    Tier => partnerdesk::Tier, doc "Partner tier." {
-        /// Solution provider.
-        SolutionProvider = "solution_provider",
-        /// Distributor.
-        Distributor = "distributor",
-        /// Reseller.
-        Reseller = "reseller",
-    }
-}
