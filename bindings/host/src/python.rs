@@ -98,6 +98,21 @@ pub fn exception<'py, K: AsRef<str>, V: IntoPyObject<'py>>(
     build().unwrap_or_else(|err| err)
 }
 
+/// The text of a JSON argument given as `str` or `bytes` (UTF-8): `ValueError` for bytes that
+/// are not UTF-8, `TypeError` naming the argument for anything else.
+pub fn json_text(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
+    if let Ok(s) = obj.cast::<pyo3::types::PyString>() {
+        return Ok(s.to_cow()?.into_owned());
+    }
+    if let Ok(b) = obj.cast::<pyo3::types::PyBytes>() {
+        return String::from_utf8(b.as_bytes().to_vec())
+            .map_err(|_| pyo3::exceptions::PyValueError::new_err(format!("{what}: not UTF-8")));
+    }
+    Err(pyo3::exceptions::PyTypeError::new_err(format!(
+        "{what}: expected JSON text (str or bytes)"
+    )))
+}
+
 /// Extension trait: `.py(py)?` turns a core result into a Python one.
 pub trait IntoPy<T> {
     /// Maps the error with [`to_py`].

@@ -37,7 +37,7 @@ use partnerdesk_host::durable::Changing;
 use partnerdesk_host::records::IdPage;
 use partnerdesk_host::{HostDesk, detail};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyString};
+use pyo3::types::PyBytes;
 use std::collections::VecDeque;
 use std::io::{BufWriter, Write};
 use std::sync::Mutex;
@@ -181,25 +181,6 @@ fn path_arg(path: &Bound<'_, PyAny>) -> PyResult<std::path::PathBuf> {
         .map_err(|_| pyo3::exceptions::PyTypeError::new_err("path: expected a str or os.PathLike"))
 }
 
-/// The text of a JSON argument given as `str` or `bytes`.
-fn json_text(obj: &Bound<'_, PyAny>) -> PyResult<String> {
-    if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(s.to_cow()?.into_owned());
-    }
-    if let Ok(b) = obj.cast::<PyBytes>() {
-        return String::from_utf8(b.as_bytes().to_vec())
-            .map_err(|_| pyo3::exceptions::PyValueError::new_err("json: not UTF-8"));
-    }
-    Err(pyo3::exceptions::PyTypeError::new_err(
-        "json: expected str or bytes",
-    ))
-}
-
-/// A customer argument: a `NewCustomer`, or snapshot customer JSON (`str` or `bytes`). The
-/// outer error is the argument's type; the inner one, the customer's own refusal (the JSON is
-/// parsed, or the record built, with the GIL released by the caller).
-/// A number of days given as any Python int: past 36500 (or negative) it is
-/// `InvalidArgumentError` naming `field`, as the core's own check says.
 /// A detail export's request from Python's arguments: the list, its customer and format
 /// (`list, customer, format, bom, file_name`), then the list's options (`scope, kinds,
 /// statuses, expiring_within_days, sort, month, group`).
@@ -270,7 +251,7 @@ impl PyDesk {
     /// Loads a desk from snapshot JSON (`str` or `bytes`); releases the GIL while parsing.
     #[staticmethod]
     fn from_snapshot_json(py: Python<'_>, json: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let text = json_text(json)?;
+        let text = partnerdesk_host::python::json_text(json, "json")?;
         let desk = py.detach(|| Desk::from_snapshot_json(&text)).py(py)?;
         Ok(Self::wrap(desk))
     }
@@ -817,7 +798,10 @@ impl PyDesk {
         events_json: &Bound<'_, PyAny>,
         key: Option<Vec<u8>>,
     ) -> PyResult<Self> {
-        let (text, events) = (json_text(snapshot_json)?, json_text(events_json)?);
+        let (text, events) = (
+            partnerdesk_host::python::json_text(snapshot_json, "snapshot_json")?,
+            partnerdesk_host::python::json_text(events_json, "events_json")?,
+        );
         let key = key
             .map(|k| partnerdesk::chain::EventKey::new(&k).py(py))
             .transpose()?;

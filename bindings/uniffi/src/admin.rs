@@ -1,20 +1,15 @@
-//! The rest of the desk for Kotlin and Swift: customers as host data, operators and
-//! permissions, association, authorizations and orders, analysis, masking
-//! policies, search ids and the cursor key, and the event log.
+//! The rest of the desk for Kotlin and Swift that is not declared in `partnerdesk_host::ops`:
+//! a desk replayed from a snapshot and its events, search ids, the cursor key, and the list of
+//! operators. Customers, operators and permission items are set up through the declared
+//! operations (`partnerdesk_host::ops::customers`, expanded in `declared.rs`).
 //!
-//! Why thin: each method parses its strings and calls the core once. Records the core already
-//! defines in its snapshot form (customers, mask policies, events) cross as that
-//! JSON text, so no mirror type is written for them; the rest reuse the records of `ops.rs`.
-//! An actor is named as the audit log names it: an operator's login (or `operator:<login>`),
-//! `customer:<id>` for the customer's own steps, or `system`.
+//! Why thin: each method parses its strings and calls the core once. Events cross as the
+//! core's own JSON text, so no mirror type is written for them.
 
 use crate::desk::{Desk, parse_query};
 use crate::error::Result;
-use crate::ops::parse_invocation;
 use crate::types::{IdPage, SortOrder};
-use partnerdesk::OperatorId;
-use partnerdesk::access::Permission;
-use partnerdesk_host::{Actor, HostInstant};
+use partnerdesk_host::HostInstant;
 use std::sync::Arc;
 
 /// An operator of the partner (the display name is personal data and is not shown).
@@ -28,36 +23,6 @@ pub struct OperatorInfo {
     pub account_manager: bool,
     /// Permission item codes, sorted.
     pub permissions: Vec<String>,
-}
-
-/// A core record from its snapshot-form JSON text (`MALFORMED_JSON` otherwise).
-fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
-    Ok(partnerdesk_host::from_json(text)?)
-}
-
-impl Desk {
-    /// Grants (`grant`) or revokes an operator's permission items: the one body of
-    /// `grantPermissions` and `revokePermissions`.
-    fn change_permissions(
-        &self,
-        actor: &Actor,
-        operator: String,
-        items: &[String],
-        now: Option<HostInstant>,
-        idempotency_key: Option<String>,
-        grant: bool,
-    ) -> Result<()> {
-        let inv = parse_invocation(actor, now, idempotency_key)?;
-        let items: Vec<Permission> = items.iter().map(|i| Permission::parse(i)).collect();
-        let operator = OperatorId::new(operator)?;
-        self.change(|d| {
-            if grant {
-                d.grant_permissions(&inv, &operator, &items)
-            } else {
-                d.revoke_permissions(&inv, &operator, &items)
-            }
-        })
-    }
 }
 
 #[partnerdesk_panic_guard::entry_points(fallible_only)]
@@ -74,7 +39,7 @@ impl Desk {
         let key = key
             .map(|k| partnerdesk::chain::EventKey::new(&k))
             .transpose()?;
-        let events: Vec<partnerdesk::event::Event> = from_json(&events_json)?;
+        let events: Vec<partnerdesk::event::Event> = partnerdesk_host::from_json(&events_json)?;
         Ok(Self::wrap(partnerdesk::Desk::replay_with_key(
             &snapshot_json,
             events,
@@ -126,26 +91,6 @@ impl Desk {
         self.change(|d| partnerdesk_host::set_cursor_key(d, &secret))
     }
 
-    /// Adds one customer given as JSON in the snapshot's customer form; `DUPLICATE_CUSTOMER`
-    /// when the id is taken.
-    pub fn insert_customer(&self, json: String) -> Result<()> {
-        let customer: partnerdesk::Customer = from_json(&json)?;
-        self.change(|d| d.insert_customer(customer.clone()))
-    }
-
-    /// Adds or replaces one customer given as JSON in the snapshot's customer form.
-    pub fn upsert_customer(&self, json: String) -> Result<()> {
-        let customer: partnerdesk::Customer = from_json(&json)?;
-        self.change(|d| d.upsert_customer(customer.clone()))
-    }
-
-    /// Removes a customer (host-side data management; nothing is audited).
-    pub fn remove_customer(&self, customer_id: String) -> Result<()> {
-        let id = crate::desk::customer_id(&customer_id)?;
-        self.change(|d| d.remove_customer(&id))?;
-        Ok(())
-    }
-
     /// The partner's operators, by login.
     pub fn operators(&self) -> Vec<OperatorInfo> {
         self.read()
@@ -162,56 +107,4 @@ impl Desk {
             })
             .collect()
     }
-
-    /// Adds an operator (set-up, not governed); `role` is `administrator` or `operator`.
-    #[uniffi::method(default(account_manager = false, permissions = []))]
-    pub fn add_operator(
-        &self,
-        login: String,
-        name: String,
-        role: String,
-        account_manager: bool,
-        permissions: Vec<String>,
-    ) -> Result<()> {
-        let role = partnerdesk::Role::parse_known(&role).ok_or_else(|| {
-            partnerdesk_host::invalid("role", "expected administrator or operator")
-        })?;
-        let op = partnerdesk::Operator::new(OperatorId::new(login)?, name, role)
-            .with_account_manager(account_manager)
-            .with_permissions(permissions.iter().map(|p| Permission::parse(p)))?;
-        self.change(|d| d.add_operator(op.clone()))
-    }
-
-    /// Grants permission items (codes) to an operator (administrator only).
-    #[uniffi::method(default(now = None, idempotency_key = None))]
-    pub fn grant_permissions(
-        &self,
-        actor: Actor,
-        operator: String,
-        items: Vec<String>,
-        now: Option<HostInstant>,
-        idempotency_key: Option<String>,
-    ) -> Result<()> {
-        self.change_permissions(&actor, operator, &items, now, idempotency_key, true)
-    }
-
-    /// Revokes permission items from an operator (administrator only).
-    #[uniffi::method(default(now = None, idempotency_key = None))]
-    pub fn revoke_permissions(
-        &self,
-        actor: Actor,
-        operator: String,
-        items: Vec<String>,
-        now: Option<HostInstant>,
-        idempotency_key: Option<String>,
-    ) -> Result<()> {
-        self.change_permissions(&actor, operator, &items, now, idempotency_key, false)
-    }
-}
-
-/// The library's version.
-#[partnerdesk_panic_guard::entry_points(fallible_only)]
-#[uniffi::export]
-pub fn version() -> String {
-    env!("CARGO_PKG_VERSION").to_owned()
 }

@@ -1,6 +1,7 @@
 //! The operations declared once for every host (`partnerdesk_host::ops`), as methods of
 //! `Desk` (camelCase in Kotlin and Swift), and the package functions declared there (the Huawei
-//! interop's), as free functions: required arguments first, optional ones last with a
+//! interop's and the package's catalogues: `version`, `demoNow`, `errorCodes`,
+//! `exportColumns`), as free functions: required arguments first, optional ones last with a
 //! `null`/`nil` default.
 //!
 //! Why here and so short: the declaration and the body of each operation are the shared host
@@ -43,6 +44,7 @@ partnerdesk_host::governed_operations!(mobile_operations);
 partnerdesk_host::privacy_operations!(mobile_operations);
 partnerdesk_host::detail_operations!(mobile_operations);
 partnerdesk_host::huawei_operations!(mobile_operations);
+partnerdesk_host::customer_operations!(mobile_operations);
 
 /// Expands a batch of declared package functions (the grammar of the desk's operations, with
 /// `fn` alone and no desk) into `#[uniffi::export]` free functions. The options group's name is
@@ -64,3 +66,4 @@ macro_rules! mobile_functions {
 }
 
 partnerdesk_host::huawei_functions!(mobile_functions);
+partnerdesk_host::package_functions!(mobile_functions);

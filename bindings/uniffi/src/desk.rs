@@ -119,11 +119,6 @@ impl Desk {
         )?)
     }
 
-    /// The desk as a versioned snapshot (JSON), for the host to store.
-    pub fn to_snapshot_json(&self) -> Result<String> {
-        Ok(self.read().to_snapshot_json()?)
-    }
-
     /// The partner whose desk this is.
     pub fn partner(&self) -> PartnerInfo {
         PartnerInfo::from(self.read().partner())
@@ -187,14 +182,6 @@ pub(crate) fn parse_query(filter: &str, include_disassociated: bool) -> Result<Q
         Query::parse(filter)?
     };
     Ok(query.including_disassociated(include_disassociated))
-}
-
-/// The instant the demo portfolio is built for (`2026-11-29T09:00:00Z`): pass it as `now`
-/// when searching a [`Desk::demo`] desk.
-#[partnerdesk_panic_guard::entry_points(fallible_only)]
-#[uniffi::export]
-pub fn demo_now() -> HostInstant {
-    HostInstant(partnerdesk::demo::demo_now())
 }
 
 /// Parses a text filter and returns its canonical form (for a search box: check as you type).

@@ -247,13 +247,3 @@ impl Desk {
         self.read().exports().iter().map(Into::into).collect()
     }
 }
-
-/// Every export column key, in the default order.
-#[partnerdesk_panic_guard::entry_points(fallible_only)]
-#[uniffi::export]
-pub fn export_columns() -> Vec<String> {
-    partnerdesk::export::ExportColumn::ALL
-        .iter()
-        .map(|c| c.as_str().to_owned())
-        .collect()
-}

@@ -23,6 +23,14 @@
 //!   [`Desk::spend_details`], [`Desk::renewals_page`] (records declared once in
 //!   `partnerdesk_host::detail`, package `com.partnerdesk.host` in Kotlin) and their export,
 //!   [`Desk::export_detail_to_file`] and [`Desk::export_detail_to_buffer`].
+//! - Customers and operators as a host sets a desk up (declared once in
+//!   `partnerdesk_host::ops::customers`): [`Desk::insert_customer`] and
+//!   [`Desk::upsert_customer`] of a [`CustomerArg`] (a [`NewCustomer`] field by field, or the
+//!   snapshot's customer JSON), [`Desk::remove_customer`], [`Desk::add_operator`] (a [`Role`])
+//!   and [`Desk::grant_permissions`] / [`Desk::revoke_permissions`] of items by name
+//!   (`FREEZE_UNFREEZE`) or Huawei code, and [`Desk::to_snapshot_json`]; the package's
+//!   catalogues ([`version`], [`demo_now`], [`error_codes`], [`export_columns`], declared in
+//!   `partnerdesk_host::ops::package`) as free functions.
 //! - Durable desks: [`Desk::open`] a desk stored in a SQLite file (or on PostgreSQL),
 //!   [`Desk::save_to`] one, and every change is committed there before its call returns;
 //!   [`Desk::refresh`], [`Desk::follow`] and [`Desk::checkpoint`] for several instances.
@@ -51,17 +59,18 @@ mod panic_guard;
 mod store;
 mod types;
 
-pub use admin::{OperatorInfo, version};
+pub use admin::OperatorInfo;
 pub use declared::{
-    huawei_api_kinds, huawei_batch_outcome, huawei_budget_body, huawei_error_codes,
-    huawei_fixtures, huawei_freeze_body, huawei_page_plan, huawei_split_query,
-    huawei_unfreeze_body,
+    demo_now, error_codes, export_columns, huawei_api_kinds, huawei_batch_outcome,
+    huawei_budget_body, huawei_error_codes, huawei_fixtures, huawei_freeze_body, huawei_page_plan,
+    huawei_split_query, huawei_unfreeze_body, version,
 };
-pub use desk::{Desk, demo_now, normalize_filter};
+pub use desk::{Desk, normalize_filter};
 pub use detail::DetailExportOptions;
 pub use error::{PartnerDeskError, Result};
-pub use export::{ExportJobInfo, ExportListener, ExportOptions, export_columns};
+pub use export::{ExportJobInfo, ExportListener, ExportOptions};
 pub use ops::{AuthorizationScope, CustomerOverview, OrderCounts, RenewalItem};
+pub use partnerdesk_host::ops::customers::{CustomerArg, Role};
 pub use partnerdesk_host::ops::governed::{
     BatchOutcome, BudgetKind, BudgetRecord, FreezeScope, ItemOutcome, ManagerPeriod,
 };
@@ -69,18 +78,9 @@ pub use partnerdesk_host::ops::huawei::{
     ApiPage, FilterText, HostJson, HuaweiBudgetUsed, ImportKind, ImportReport, ImportWarning,
     ImportedBudgetRecord, Pages, QuerySplit, RemoteItem, RemoteOutcome, Site, Tier,
 };
+pub use partnerdesk_host::setup::NewCustomer;
 pub use store::HostTimeout;
 pub use types::{
     BudgetSummary, BudgetUsage, CustomerRow, IdPage, LabeledAmount, Money, Page, PageRequest,
     PartnerInfo, SortKey, SortOrder, SpendSummary,
 };
-
-/// Every stable error code, in the core's order (for tables and exhaustiveness checks).
-#[partnerdesk_panic_guard::entry_points(fallible_only)]
-#[uniffi::export]
-pub fn error_codes() -> Vec<String> {
-    partnerdesk::Error::CODES
-        .iter()
-        .map(|c| (*c).to_owned())
-        .collect()
-}

@@ -1,18 +1,15 @@
-//! What an account manager does from a phone (assignments, freezes and budgets are declared
-//! once in `partnerdesk_host::ops`): request authorization, read a customer's overview, reveal a masked field, read the audit log.
+//! A customer's overview for a phone (the governed commands, analysis, association,
+//! authorizations, masking and the audit log are declared once in `partnerdesk_host::ops` and
+//! expanded in `declared.rs`), and the parsing of customer id lists the exports share.
 //!
-//! Why thin: every rule (permission items, reseller model, scopes, reasons, quotas, auditing,
-//! idempotency) is the core's and is tested there; these methods parse the strings a host
-//! sends (ids, amounts, times), call the core once under the desk's write lock, and mirror the
-//! result. The acting operator is named on every call (`operator`, a login): a phone acts for
-//! the signed-in operator, and the core denies whatever that operator was not granted. Every
-//! changing call takes an optional idempotency key, so a retry after a dropped connection
-//! returns the first outcome instead of acting twice.
+//! Why thin: every rule (permission items, masking, auditing) is the core's and is tested
+//! there; the overview reads the declared analysis bodies and the core once under the desk's
+//! read lock, as the acting operator (`actor`) may see it.
 
 use crate::desk::{Desk, customer_id};
 use crate::error::Result;
 use crate::types::{BudgetUsage, CustomerRow, SpendSummary};
-use partnerdesk::{CustomerId, IdempotencyKey, Invocation};
+use partnerdesk::CustomerId;
 use partnerdesk_host::{Actor as HostActor, HostInstant};
 
 pub use partnerdesk_host::ops::authorizations::AuthorizationScope;
@@ -37,21 +34,6 @@ pub struct CustomerOverview {
 
 // ---- argument parsing ------------------------------------------------------------------------
 
-pub(crate) fn parse_key(k: Option<String>) -> Result<Option<IdempotencyKey>> {
-    Ok(k.map(IdempotencyKey::new).transpose()?)
-}
-
-/// The invocation of a governed command: who acts, `now` (default: the wall clock) and the
-/// optional idempotency key, parsed in that order.
-pub(crate) fn parse_invocation(
-    actor: &HostActor,
-    now: Option<HostInstant>,
-    key: Option<String>,
-) -> Result<Invocation> {
-    let (actor, key) = (actor.to_core()?, parse_key(key)?);
-    Ok(Invocation::new(actor, partnerdesk_host::at(now)).with_key(key))
-}
-
 pub(crate) fn parse_customer_ids(ids: &[String]) -> Result<Vec<CustomerId>> {
     ids.iter().map(|i| customer_id(i)).collect()
 }
@@ -59,18 +41,6 @@ pub(crate) fn parse_customer_ids(ids: &[String]) -> Result<Vec<CustomerId>> {
 #[partnerdesk_panic_guard::entry_points(fallible_only)]
 #[uniffi::export]
 impl Desk {
-    /// Sets (not adds) a reseller-model customer's budget. `amount` is exact (a `BigDecimal` in
-    /// Kotlin, at most 2 decimals, up to 2147483647) in `currency` (the partner's when
-    /// `null`). `unfreeze` also unfreezes the account in the same call. `thresholds`: alert
-    /// thresholds in percent (decimal strings such as `"80"`), ascending.
-    #[uniffi::method(default(
-        now = None,
-        auto_freeze = false,
-        unfreeze = false,
-        currency = None,
-        idempotency_key = None,
-        thresholds = []
-    ))]
     /// A customer's overview at `now`, as `operator` may see it (needs the view-customers and
     /// view-spend items): masked row, budget usage, order counts, resources to renew within
     /// `renew_within_days` (30 by default) and spend.

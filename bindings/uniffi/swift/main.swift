@@ -24,7 +24,7 @@ func expect(_ ok: Bool, _ what: String) throws {
 
 test("demo search: masked rows, decimal money, cursor paging") {
     let desk = try Desk.demo(customers: 1000, seed: 42)
-    let now = demoNow()
+    let now = try demoNow()
     let filter = "assoc=reseller and mtd>=1000 and (tag:vip or tag:gold)"
     let sort = SortOrder(key: .monthToDate, descending: true)
     let first = try desk.search(filter: filter, sort: sort, page: .first(limit: 5), now: now)
@@ -45,7 +45,7 @@ test("errors are typed and carry the stable code") {
     let desk = try Desk.demo(customers: 10, seed: 1)
     do {
         _ = try desk.search(filter: "mtd>=", sort: SortOrder(key: .id, descending: false),
-                            page: .first(limit: 5), now: demoNow())
+                            page: .first(limit: 5), now: try demoNow())
         throw CheckFailed(what: "no error")
     } catch let e as PartnerDeskError {
         try expect(e.code() == "FILTER_SYNTAX", "code")
@@ -64,6 +64,56 @@ test("snapshot round trip") {
     let desk = try Desk.demo(customers: 50, seed: 7)
     let again = try Desk.fromSnapshotJson(json: try desk.toSnapshotJson())
     try expect(again.customerCount() == 50, "count")
+}
+
+test("customers and operators: a NewCustomer, items by name, the catalogues") {
+    let desk = try Desk.demo(customers: 20, seed: 3)
+    let now = try demoNow()
+    let id = String(repeating: "c", count: 32)
+    func customer(level: String) -> NewCustomer {
+        NewCustomer(id: id, accountName: "swift_newco", name: "Swift NewCo Ltd.",
+                    association: "reseller", associatedAt: "2026-11-01T00:00:00Z",
+                    customerType: "enterprise", verification: nil, level: level, mobile: nil,
+                    countryCode: nil, email: nil, tags: ["swift-new"], reseller: nil,
+                    accountManager: nil)
+    }
+    try desk.insertCustomer(customer: .new(customer: customer(level: "V2")))
+    let found = try desk.search(filter: "tag:swift-new", sort: SortOrder(key: .id, descending: false),
+                                page: .first(limit: 5), now: now)
+    try expect(found.rows.map { $0.id } == [id], "found by search")
+    try expect(found.rows[0].level == "V2", "level")
+    do {
+        try desk.upsertCustomer(customer: .new(customer: customer(level: "V9")))
+        throw CheckFailed(what: "no error")
+    } catch let e as PartnerDeskError {
+        try expect(e.code() == "INVALID_ARGUMENT", "a bad level is refused")
+    }
+    let count = desk.customerCount()
+    try desk.removeCustomer(customer: id)
+    try expect(desk.customerCount() == count - 1, "removed")
+
+    try desk.addOperator(login: "freezer", name: "Freezer", permissions: ["FREEZE_UNFREEZE"])
+    let freezer = desk.operators().first { $0.login == "freezer" }
+    try expect(freezer?.permissions == ["BPC_ITEM_SUBCUSTSERV_010115"], "an item by name")
+    try expect(freezer?.role == "operator", "an operator by default")
+    do {
+        try desk.addOperator(login: "typo", name: "Typo", role: .operator, permissions: ["FREEZE_UNFREEZ"])
+        throw CheckFailed(what: "no error")
+    } catch let e as PartnerDeskError {
+        try expect(e.code() == "INVALID_ARGUMENT", "a misspelled item is refused")
+    }
+    try expect(!desk.operators().contains { $0.login == "typo" }, "no operator added")
+    try desk.grantPermissions(actor: .operator(login: "admin"), operator: "freezer",
+                              items: ["VIEW_SPEND"], now: now)
+    let granted = desk.operators().first { $0.login == "freezer" }?.permissions ?? []
+    try expect(granted.contains("PD_VIEW_SPEND"), "granted by name")
+
+    let release = try version()
+    let codes = try errorCodes()
+    let columns = try exportColumns()
+    try expect(!release.isEmpty, "version")
+    try expect(codes.contains("INVALID_ARGUMENT"), "error codes")
+    try expect(columns.contains("customer_id"), "export columns")
 }
 
 func fixture(_ name: String) throws -> String {

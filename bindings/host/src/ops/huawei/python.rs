@@ -2,7 +2,7 @@
 //! text or bytes, a `Query` read through its filter, and the adapter's exception classes.
 
 use super::{FilterText, HostJson, Pages};
-use crate::python::{IntoPy, PartnerDeskError, to_py};
+use crate::python::{IntoPy, PartnerDeskError, json_text, to_py};
 use partnerdesk_huawei::HuaweiError;
 use pyo3::create_exception;
 use pyo3::prelude::*;
@@ -166,20 +166,6 @@ impl<'py> IntoPyObject<'py> for &HostJson {
 
 crate::values::into_py_by_ref!(HostJson);
 
-/// One page: `str`, or `bytes` in UTF-8.
-fn page_text(o: &Bound<'_, PyAny>) -> PyResult<String> {
-    if let Ok(s) = o.cast::<PyString>() {
-        return Ok(s.to_cow()?.into_owned());
-    }
-    if let Ok(b) = o.cast::<PyBytes>() {
-        return String::from_utf8(b.as_bytes().to_vec())
-            .map_err(|_| pyo3::exceptions::PyValueError::new_err("pages: a page is not UTF-8"));
-    }
-    Err(pyo3::exceptions::PyTypeError::new_err(
-        "pages: expected JSON text (str or bytes) or a list of them",
-    ))
-}
-
 /// One page (`str` or `bytes`) or an iterable of them.
 impl FromPyObject<'_, '_> for Pages {
     type Error = PyErr;
@@ -187,10 +173,10 @@ impl FromPyObject<'_, '_> for Pages {
     fn extract(obj: Borrowed<'_, '_, PyAny>) -> PyResult<Self> {
         let obj = obj.to_owned();
         if obj.is_instance_of::<PyString>() || obj.is_instance_of::<PyBytes>() {
-            return Ok(Pages(vec![page_text(&obj)?]));
+            return Ok(Pages(vec![json_text(&obj, "pages")?]));
         }
         obj.try_iter()?
-            .map(|p| page_text(&p?))
+            .map(|p| json_text(&p?, "pages"))
             .collect::<PyResult<_>>()
             .map(Pages)
     }

@@ -8,6 +8,9 @@ import com.partnerdesk.host.OrderKind
 import com.partnerdesk.host.Actor
 import com.partnerdesk.host.MaskKind
 import com.partnerdesk.host.MaskRule
+import com.partnerdesk.host.CustomerArg
+import com.partnerdesk.host.NewCustomer
+import com.partnerdesk.host.Role
 
 import com.partnerdesk.Fixtures.ADMIN
 import com.partnerdesk.Fixtures.MANAGER
@@ -66,14 +69,86 @@ class DeskOperationsTest {
         desk().use { desk ->
             val customer = JSONObject(desk.toSnapshotJson()).getJSONArray("customers").getJSONObject(0)
             val id = customer.getString("id")
-            assertFailsWith<PartnerDeskException.DuplicateCustomer> { desk.insertCustomer(customer.toString()) }
+            assertFailsWith<PartnerDeskException.DuplicateCustomer> { desk.insertCustomer(CustomerArg.Json(customer.toString())) }
             desk.removeCustomer(id)
             assertFailsWith<PartnerDeskException.CustomerNotFound> { desk.customerRow(id, now) }
             assertFailsWith<PartnerDeskException.CustomerNotFound> { desk.removeCustomer(id) }
-            desk.insertCustomer(customer.toString())
-            desk.upsertCustomer(customer.toString())
+            desk.insertCustomer(CustomerArg.Json(customer.toString()))
+            desk.upsertCustomer(CustomerArg.Json(customer.toString()))
             assertEquals(id, desk.customerRow(id, now).id)
-            assertFailsWith<PartnerDeskException.MalformedJson> { desk.upsertCustomer("{") }
+            assertFailsWith<PartnerDeskException.MalformedJson> { desk.upsertCustomer(CustomerArg.Json("{")) }
+        }
+    }
+
+    /** A customer described field by field (no JSON), with the id `id`. */
+    private fun newCustomer(id: String, level: String? = "V3") = NewCustomer(
+        id = id,
+        accountName = "kotlin_newco",
+        name = "Kotlin NewCo Ltd.",
+        association = "reseller",
+        associatedAt = now.minusSeconds(30L * 24 * 3600),
+        customerType = "enterprise",
+        verification = "verified",
+        level = level,
+        mobile = "138 0013 8000",
+        countryCode = "+86",
+        email = "ops@newco.example",
+        tags = listOf("kt-new", "vip"),
+        reseller = null,
+        accountManager = MANAGER,
+    )
+
+    @Test
+    fun `a customer given field by field is inserted and found by search`() {
+        desk().use { desk ->
+            val id = "c".repeat(32)
+            val count = desk.customerCount()
+            desk.insertCustomer(CustomerArg.New(newCustomer(id)))
+            assertEquals(count + 1uL, desk.customerCount())
+            val found = desk.search("account=kotlin_newco and tag:kt-new and level=V3", byId, PageRequest.First(5u), now)
+            assertEquals(listOf(id), found.rows.map { it.id })
+            val row = found.rows.single()
+            assertEquals("V3", row.level)
+            assertEquals("reseller", row.associationType)
+            assertEquals("enterprise", row.customerType)
+            assertEquals("verified", row.verification)
+            assertEquals(MANAGER, row.accountManager)
+            assertEquals(listOf("kt-new", "vip"), row.tags.sorted())
+            assertEquals(now.minusSeconds(30L * 24 * 3600), row.associatedAt)
+            assertTrue(row.name.endsWith("***"), "the name is masked: ${row.name}")
+            assertEquals(listOf(id), desk.selectIds("manager=$MANAGER and mobile~8000 and tag:vip and id=$id", byId, now))
+            // The same customer again is a duplicate; an upsert replaces it whole.
+            assertFailsWith<PartnerDeskException.DuplicateCustomer> { desk.insertCustomer(CustomerArg.New(newCustomer(id))) }
+            desk.upsertCustomer(CustomerArg.New(newCustomer(id, level = "V4")))
+            assertEquals("V4", desk.customerRow(id, now).level)
+            assertEquals(count + 1uL, desk.customerCount())
+            // Both forms are the same customer: the snapshot's JSON of it inserts it again.
+            val json = JSONObject(desk.toSnapshotJson()).getJSONArray("customers").let { a ->
+                (0 until a.length()).map { a.getJSONObject(it) }.single { it.getString("id") == id }
+            }.toString()
+            desk.removeCustomer(id)
+            desk.insertCustomer(CustomerArg.Json(json))
+            assertEquals("V4", desk.customerRow(id, now).level)
+        }
+    }
+
+    @Test
+    fun `a customer with a bad level is refused and nothing is inserted`() {
+        desk().use { desk ->
+            val id = "c".repeat(32)
+            val count = desk.customerCount()
+            val before = desk.toSnapshotJson()
+            val e = assertFailsWith<PartnerDeskException.InvalidArgument> {
+                desk.insertCustomer(CustomerArg.New(newCustomer(id, level = "V9")))
+            }
+            assertEquals("INVALID_ARGUMENT", e.code())
+            assertEquals("level", e.field)
+            assertFailsWith<PartnerDeskException.InvalidArgument> { desk.upsertCustomer(CustomerArg.New(newCustomer(id, level = "V9"))) }
+            assertEquals(count, desk.customerCount())
+            assertFailsWith<PartnerDeskException.CustomerNotFound> { desk.customerRow(id, now) }
+            assertEquals(before, desk.toSnapshotJson(), "nothing changed")
+            // A malformed id is the id's refusal, as in JSON.
+            assertFailsWith<PartnerDeskException.InvalidId> { desk.insertCustomer(CustomerArg.New(newCustomer("not an id"))) }
         }
     }
 
@@ -81,16 +156,74 @@ class DeskOperationsTest {
     fun `operators and permissions`() {
         desk().use { desk ->
             assertTrue(desk.operators().any { it.login == ADMIN && it.role == "administrator" })
-            desk.addOperator("new_op", "New Operator", "operator", permissions = listOf("BPC_ITEM_SUBCUSTSERV_010100"))
+            desk.addOperator("new_op", "New Operator", Role.OPERATOR, permissions = listOf("BPC_ITEM_SUBCUSTSERV_010100"))
             assertEquals(listOf("BPC_ITEM_SUBCUSTSERV_010100"), desk.operators().single { it.login == "new_op" }.permissions)
-            assertFailsWith<PartnerDeskException.DuplicateOperator> { desk.addOperator("new_op", "Again", "operator") }
-            assertFailsWith<PartnerDeskException.InvalidArgument> { desk.addOperator("x_op", "X", "boss") }
+            assertFailsWith<PartnerDeskException.DuplicateOperator> { desk.addOperator("new_op", "Again", Role.OPERATOR) }
+            // A role is one of the enum's values: an unknown one ("boss") cannot be passed.
+            assertEquals(listOf(Role.ADMINISTRATOR, Role.OPERATOR), Role.values().toList())
+            assertFailsWith<IllegalArgumentException> { Role.valueOf("BOSS") }
             desk.grantPermissions(Actor.Operator(ADMIN), "new_op", listOf("PD_VIEW_SPEND"), now)
             assertTrue("PD_VIEW_SPEND" in desk.operators().single { it.login == "new_op" }.permissions)
             desk.revokePermissions(Actor.Operator(ADMIN), "new_op", listOf("PD_VIEW_SPEND"), now)
             assertFalse("PD_VIEW_SPEND" in desk.operators().single { it.login == "new_op" }.permissions)
+            // Items by name (any case) as by code.
+            desk.grantPermissions(Actor.Operator(ADMIN), "new_op", listOf("VIEW_SPEND", "set_budget"), now)
+            assertEquals(
+                setOf("BPC_ITEM_SUBCUSTSERV_010100", "BPC_ITEM_SUBCUSTSERV_010111", "PD_VIEW_SPEND"),
+                desk.operators().single { it.login == "new_op" }.permissions.toSet(),
+            )
+            desk.revokePermissions(Actor.Operator(ADMIN), "new_op", listOf("SET_BUDGET"), now)
+            assertFalse("BPC_ITEM_SUBCUSTSERV_010111" in desk.operators().single { it.login == "new_op" }.permissions)
             assertFailsWith<PartnerDeskException.OperatorNotFound> { desk.grantPermissions(Actor.Operator(ADMIN), "ghost", listOf("PD_VIEW_SPEND"), now) }
             assertFailsWith<PartnerDeskException.AdministratorOnly> { desk.grantPermissions(Actor.Operator(MANAGER), "new_op", listOf("PD_VIEW_SPEND"), now) }
+        }
+    }
+
+    @Test
+    fun `addOperator takes items by name and defaults to an operator with none`() {
+        desk().use { desk ->
+            desk.addOperator("freezer", "Freezer", permissions = listOf("FREEZE_UNFREEZE"))
+            val freezer = desk.operators().single { it.login == "freezer" }
+            assertEquals(listOf("BPC_ITEM_SUBCUSTSERV_010115"), freezer.permissions)
+            assertEquals("operator", freezer.role)
+            assertFalse(freezer.accountManager)
+            desk.addOperator("plain", "Plain")
+            assertEquals(OperatorInfo("plain", "operator", false, emptyList()), desk.operators().single { it.login == "plain" })
+            desk.addOperator("boss_op", "Boss", Role.ADMINISTRATOR, accountManager = true)
+            val boss = desk.operators().single { it.login == "boss_op" }
+            assertEquals("administrator", boss.role)
+            assertTrue(boss.accountManager)
+            // A misspelled name is refused as a misspelled code is, and no operator is added.
+            val count = desk.operators().size
+            val e = assertFailsWith<PartnerDeskException.InvalidArgument> {
+                desk.addOperator("typo_name", "Typo", permissions = listOf("FREEZE_UNFREEZ"))
+            }
+            assertEquals("INVALID_ARGUMENT", e.code())
+            assertEquals("items", e.field)
+            assertFalse(desk.operators().any { it.login == "typo_name" })
+            assertEquals(count, desk.operators().size)
+        }
+    }
+
+    @Test
+    fun `the README's customers and operators example`() {
+        Desk.demo(300u, 3uL).use { desk ->
+            desk.addOperator("freezer", "Billing Clerk", permissions = listOf("FREEZE_UNFREEZE"))
+            desk.insertCustomer(CustomerArg.New(NewCustomer(
+                id = "0a1b2c3d4e5f60718293a4b5c6d7e8f9", accountName = "acme_cloud", name = "Acme Ltd.",
+                association = "reseller", associatedAt = demoNow(), customerType = "enterprise",
+                verification = null, level = "V2", mobile = null, countryCode = null, email = null,
+                tags = listOf("vip"), reseller = null, accountManager = null,
+            )))
+            desk.grantPermissions(Actor.Operator("admin"), "freezer", listOf("VIEW_SPEND"))
+            val saved = desk.toSnapshotJson()
+            assertEquals(
+                listOf("BPC_ITEM_SUBCUSTSERV_010115", "PD_VIEW_SPEND"),
+                desk.operators().single { it.login == "freezer" }.permissions.sorted(),
+            )
+            Desk.fromSnapshotJson(saved).use { again ->
+                assertEquals("V2", again.customerRow("0a1b2c3d4e5f60718293a4b5c6d7e8f9", now).level)
+            }
         }
     }
 
@@ -99,7 +232,7 @@ class DeskOperationsTest {
         desk().use { desk ->
             val typo = "BPC_ITEM_SUBCUSTSERV_01O115"
             val added = assertFailsWith<PartnerDeskException.InvalidArgument> {
-                desk.addOperator("typo_op", "Typo", "operator", permissions = listOf("PD_VIEW_SPEND", typo))
+                desk.addOperator("typo_op", "Typo", Role.OPERATOR, permissions = listOf("PD_VIEW_SPEND", typo))
             }
             assertEquals("items", added.field)
             assertFalse(desk.operators().any { it.login == "typo_op" })
@@ -107,6 +240,10 @@ class DeskOperationsTest {
                 desk.grantPermissions(Actor.Operator(ADMIN), MANAGER, listOf(typo), now)
             }
             assertEquals("items", granted.field)
+            val byName = assertFailsWith<PartnerDeskException.InvalidArgument> {
+                desk.revokePermissions(Actor.Operator(ADMIN), MANAGER, listOf("VIEW_SPENDS"), now)
+            }
+            assertEquals("items", byName.field)
         }
     }
 

@@ -4,6 +4,7 @@ import com.partnerdesk.Fixtures.ADMIN
 import com.partnerdesk.Fixtures.now
 import com.partnerdesk.host.Actor
 import com.partnerdesk.host.DetailArgs
+import com.partnerdesk.host.Role
 import java.io.File
 import java.math.BigDecimal
 import kotlin.io.path.createTempDirectory
@@ -199,7 +200,7 @@ class DetailTest {
     fun `permissions - an operator without the spend item is refused spend details, not orders`() {
         Fixtures.demo(50u, 3uL).use { d ->
             // Views own and resellers' customers, no spend item.
-            d.addOperator("viewer", "Viewer", "operator", permissions = listOf("BPC_ITEM_SUBCUSTSERV_010100", "BPC_ITEM_SUBCUSTSERV_010500"))
+            d.addOperator("viewer", "Viewer", Role.OPERATOR, permissions = listOf("BPC_ITEM_SUBCUSTSERV_010100", "BPC_ITEM_SUBCUSTSERV_010500"))
             val viewer = Actor.Operator("viewer")
             val id = d.selectIds("", byId, now).first()
             assertEquals(d.orderOverview(admin, id).all, d.customerOrders(viewer, id, limit = all).total)

@@ -7,6 +7,8 @@ import com.partnerdesk.host.BatchOutcome
 import com.partnerdesk.host.ImportKind
 import com.partnerdesk.host.AuthorizationScope
 import com.partnerdesk.host.OrderKind
+import com.partnerdesk.host.CustomerArg
+import com.partnerdesk.host.Role
 import java.math.BigDecimal
 
 import com.partnerdesk.host.Actor
@@ -124,8 +126,8 @@ class ErrorsTest {
             "HUAWEI_PAGING_OUT_OF_BOUNDS" to { huaweiPagePlan(40_000_101L, 100u) },
             // The hidden diagnostic that panics on purpose: the last line against panics.
             "INTERNAL" to { panicForTests() },
-            "DUPLICATE_CUSTOMER" to { desk.insertCustomer(firstCustomerJson(desk)) },
-            "DUPLICATE_OPERATOR" to { desk.addOperator(ADMIN, "Another Admin", "administrator") },
+            "DUPLICATE_CUSTOMER" to { desk.insertCustomer(CustomerArg.Json(firstCustomerJson(desk))) },
+            "DUPLICATE_OPERATOR" to { desk.addOperator(ADMIN, "Another Admin", Role.ADMINISTRATOR) },
             "ADMINISTRATOR_ONLY" to { desk.grantPermissions(Actor.Operator(BILLING), "am_001", listOf("PD_VIEW_SPEND"), now) },
             "DISASSOCIATION_QUOTA_EXCEEDED" to {
                 val cid = reseller[8]

@@ -4,6 +4,7 @@ import com.partnerdesk.host.Actor
 import com.partnerdesk.host.ImportKind
 import com.partnerdesk.host.MaskKind
 import com.partnerdesk.host.MaskRule
+import com.partnerdesk.host.Role
 import com.partnerdesk.host.Site
 import com.partnerdesk.host.Tier
 
@@ -349,8 +350,8 @@ class StoreTest {
         // A partner of its own per run: the server's database outlives the test.
         val partner = "kt-" + java.util.UUID.randomUUID().toString().replace("-", "").take(20)
         Desk.empty(partner, "Kotlin test partner", Site.CHINA, Tier.DISTRIBUTOR, now).use { desk ->
-            desk.addOperator(ADMIN, "Admin", "administrator")
-            desk.addOperator(BILLING, "Billing", "operator")
+            desk.addOperator(ADMIN, "Admin", Role.ADMINISTRATOR)
+            desk.addOperator(BILLING, "Billing", Role.OPERATOR)
             desk.saveTo(url)
             assertEquals("postgresql", desk.storeKind())
             desk.grantPermissions(Actor.Operator(ADMIN), BILLING, listOf("PD_ASSIGN_ACCOUNT_MANAGER"), now)
