@@ -603,6 +603,45 @@ export interface Money {
   currency: string
 }
 
+/**
+ * A customer described field by field, for a host that has no snapshot JSON at hand: what
+ * the customer operations take besides that JSON. It becomes the core's customer through the
+ * core's constructors, and the desk checks the rest (an account manager who is not an
+ * operator, a reseller on a referral customer...), so it is refused exactly as the same
+ * customer in JSON would be. The names, mobile number and e-mail are personal data: a repr or
+ * debug output shows the id only.
+ */
+export interface NewCustomer {
+  /** The customer's (Huawei domain) id. */
+  id: string
+  /** The login (account) name. */
+  accountName: string
+  /** The real-name verified name (a person or a company). */
+  name: string
+  /** `referral` or `reseller`. */
+  association: AssociationType
+  /** When the association began. */
+  associatedAt: Date
+  /** `individual`, `enterprise` or `unset` (the default). */
+  customerType?: CustomerType
+  /** `not_verified` (the default), `under_review`, `rejected`, `verified` or `failed`. */
+  verification?: 'not_verified' | 'under_review' | 'rejected' | 'verified' | 'failed'
+  /** `V0` (the default) to `V5`. */
+  level?: CustomerLevel
+  /** The mobile number (digits; spaces and dashes are dropped). */
+  mobile?: string
+  /** The mobile number's country code (`+86` or `0086`), with `mobile`. */
+  countryCode?: string
+  /** The e-mail address. */
+  email?: string
+  /** Tags (tag matching in filters is case-sensitive: `VIP` is not `vip`). */
+  tags: Array<string>
+  /** The reseller the customer belongs to (a distributor's reseller customers). */
+  reseller?: string
+  /** The account manager's login (an operator of the partner marked account manager). */
+  accountManager?: string
+}
+
 /** Orders of one customer or of everyone the actor may see. */
 export interface OrderCounts {
   /** Orders pending payment. */
@@ -1069,6 +1108,41 @@ export declare class Desk {
    */
   importHuawei(kind: ImportKind, pages: Pages, options?: ImportHuaweiOptions | undefined | null): ImportReport
   /**
+   * Adds one customer: a `NewCustomer` (field by field, no JSON) or JSON in the snapshot's
+   * customer form. Both go through the same checks; `DUPLICATE_CUSTOMER` if the id is taken.
+   * Host-side data, not a governed command: a `customers_inserted` event by the system. A
+   * reseller customer starts frozen only when its data says so (association by invitation,
+   * `associate`, is what freezes a new reseller customer).
+   */
+  insertCustomer(customer: CustomerArg): void
+  /**
+   * Adds or replaces one customer (as `insert_customer`); replacing keeps nothing of the
+   * customer it replaces.
+   */
+  upsertCustomer(customer: CustomerArg): void
+  /** Removes a customer from the desk (host-side data management; nothing is audited). */
+  removeCustomer(customer: string): void
+  /**
+   * Adds an operator of the partner (set-up, not a governed command). An `administrator`
+   * holds every item; an `operator` only the items given, each a name (`FREEZE_UNFREEZE`) or
+   * a Huawei code: a misspelled one is `INVALID_ARGUMENT` on `items`, an administrator-only
+   * one (`EXPORT`, `MANAGE_ASSOCIATION`) `ADMINISTRATOR_ONLY`; `DUPLICATE_OPERATOR` when the
+   * login exists. Nothing is added on a refusal.
+   */
+  addOperator(login: string, name: string, options?: AddOperatorOptions | undefined | null): void
+  /**
+   * Grants permission items (names or Huawei codes) to an operator. Administrator only
+   * (`ADMINISTRATOR_ONLY`); a misspelled item is `INVALID_ARGUMENT` on `items`.
+   */
+  grantPermissions(actor: string | Actor, operator: string, items: Array<string>, options?: GrantPermissionsOptions | undefined | null): void
+  /** Revokes permission items (names or Huawei codes) from an operator. Administrator only. */
+  revokePermissions(actor: string | Actor, operator: string, items: Array<string>, options?: RevokePermissionsOptions | undefined | null): void
+  /**
+   * The desk as versioned snapshot JSON (the import and export format; a durable desk is
+   * kept by its store).
+   */
+  toSnapshotJson(): string
+  /**
    * A deterministic demo portfolio of `size` customers (the same seed gives the same desk),
    * built for the demo's fixed moment (`demoNow()`; pass it as `now` to see the demo's data
    * as of that moment).
@@ -1095,8 +1169,6 @@ export declare class Desk {
    * the old file as it was); no JS string in between. Reads on the JS thread go on.
    */
   saveSnapshotFile(path: string): Promise<void>
-  /** The desk as versioned snapshot JSON. */
-  toSnapshotJson(): string
   /** Like `toSnapshotJson`, written on a worker thread. */
   saveSnapshot(): Promise<string>
   /** How many customers are on the desk (associated or not). */
@@ -1232,27 +1304,6 @@ export declare class Desk {
    */
   searchAll(query: Query | string, options?: SearchOptions): AsyncRowIterator
   /**
-   * Adds a customer as the host loads its data (not a governed command: no actor; a
-   * `customers_inserted` event by the system). `DUPLICATE_CUSTOMER` when the id is on the
-   * desk.
-   */
-  insertCustomer(customer: NewCustomer, associatedAt?: Date | undefined | null): void
-  /** Adds or replaces one customer (host-side data, not governed), as `insertCustomer`. */
-  upsertCustomer(customer: NewCustomer, associatedAt?: Date | undefined | null): void
-  /**
-   * Grants permission items (Huawei's names, e.g. `BPC_ITEM_SUBCUSTSERV_010115`) to an
-   * operator. Administrator only (`ADMINISTRATOR_ONLY`).
-   */
-  grantPermissions(actor: string | Actor, operator: string, items: Array<string>, options?: CommandOptions | undefined | null): void
-  /** Withdraws permission items from an operator. Administrator only. */
-  revokePermissions(actor: string | Actor, operator: string, items: Array<string>, options?: CommandOptions | undefined | null): void
-  /**
-   * Adds an operator (host-side setup, e.g. after importing Huawei responses into an empty
-   * desk). `DUPLICATE_OPERATOR` when the login exists; administrator-only items cannot be
-   * given to an operator (`ADMINISTRATOR_ONLY`).
-   */
-  addOperator(operator: OperatorInit): void
-  /**
    * Builds the desk of a snapshot and applies events (JSON text from `eventsJson`) on top:
    * replaying the events a desk emitted since the snapshot gives that desk again. Each event
    * is checked first: its link in the hash chain (`EVENT_CHAIN_BROKEN`) and the checks its
@@ -1265,8 +1316,6 @@ export declare class Desk {
    * the same secret accept each other's cursors; earlier cursors are refused from now on.
    */
   setCursorKey(secret: Buffer): void
-  /** Removes a customer (host-side data management; nothing is audited). */
-  removeCustomer(customerId: string): void
   /** The partner's operators, by login. */
   operators(): Array<OperatorInfo>
 }
@@ -1417,6 +1466,16 @@ export interface Actor {
 export type ActorKind = 'operator' | 'customer' | 'system'
 
 /** The optional arguments of the `Desk` method that takes it. */
+export interface AddOperatorOptions {
+  /** `administrator` or `operator` (the default). */
+  role?: Role
+  /** Whether the operator may be assigned as an account manager (default: no). */
+  accountManager?: boolean
+  /** Permission items, by name or Huawei code (default: none). */
+  permissions?: Array<string>
+}
+
+/** The optional arguments of the `Desk` method that takes it. */
 export interface AssignManagerOptions {
   /** The moment of the command (default: the current time). */
   now?: Date
@@ -1520,13 +1579,11 @@ export interface CollectOptions {
   onProgress?: (progress: Progress) => void
 }
 
-/** When a command happens and its idempotency key. */
-export interface CommandOptions {
-  /** The moment of the command (default: the desk's `now`). */
-  now?: Date
-  /** A key that makes a retry return the first outcome and change nothing. */
-  idempotencyKey?: string
-}
+/**
+ * A customer to add: a `NewCustomer` described field by field, or JSON text in the snapshot's
+ * customer form (as the host stored it).
+ */
+export type CustomerArg = NewCustomer | string
 
 /** The optional arguments of the `Desk` method that takes it. */
 export interface DailySpendOptions {
@@ -1552,8 +1609,11 @@ export interface DecideDisassociationOptions {
   idempotencyKey?: string
 }
 
-/** The instant the demo portfolio is built for (a demo desk's `now`). */
-export declare function demoNow(): Date
+/**
+ * The instant the demo portfolio is built for (pass it as `now` to see the demo's data as
+ * of that moment).
+ */
+export declare function demoNow(): HostInstant
 
 /**
  * How to export a detail list: format, file name, the moment it is read at; progress and
@@ -1582,7 +1642,10 @@ export interface DistributorDecisionOptions {
   idempotencyKey?: string
 }
 
-/** Every stable error code the core can throw (`err.code`), in declaration order. */
+/**
+ * Every stable error code of the core, in its table's order (the Huawei adapter's are
+ * `huawei_error_codes`).
+ */
 export declare function errorCodes(): Array<string>
 
 /** The optional arguments of the `Desk` method that takes it. */
@@ -1609,7 +1672,7 @@ export interface ExpireOptions {
   now?: Date
 }
 
-/** Every export column key, in the console's order. */
+/** Every export column key, in the default order. */
 export declare function exportColumns(): Array<string>
 
 /** CSV or XLSX. */
@@ -1699,6 +1762,17 @@ export interface FreezeOptions {
 
 /** Why a customer is frozen. */
 export type FreezeOrigin = 'manual' | 'default' | 'budget' | 'imported'
+
+/** The optional arguments of the `Desk` method that takes it. */
+export interface GrantPermissionsOptions {
+  /** The moment of the command (default: the current time). */
+  now?: Date
+  /** A key that makes a retry return the first outcome and change nothing. */
+  idempotencyKey?: string
+}
+
+/** An instant: a JS `Date` (UTC). */
+export type HostInstant = Date
 
 /**
  * A JSON document as JSON text: a request body ready to send (`JSON.parse` it to look inside;
@@ -1806,41 +1880,6 @@ export interface MayActOptions {
   now?: Date
 }
 
-/** A mobile number: country code (`+86`, `0086` or empty) and the national digits. */
-export interface MobileInit {
-  /** Country code. */
-  countryCode: string
-  /** National number (digits; spaces and dashes are dropped). */
-  number: string
-}
-
-/**
- * A customer to add: identity, association and the console's descriptive fields. Names,
- * mobile and e-mail are personal data: the desk keeps them wrapped and lists mask them.
- */
-export interface NewCustomer {
-  /** Customer (Huawei domain) id. */
-  id: string
-  /** Account (login) name. */
-  accountName: string
-  /** Real-name name. */
-  name: string
-  /** `referral` or `reseller`. */
-  associationType: AssociationType
-  /** The reseller (indirect partner) the customer comes through. */
-  reseller?: string
-  /** `unset`, `individual` or `enterprise`. */
-  customerType?: CustomerType
-  /** `V0`..`V5`. */
-  level?: CustomerLevel
-  /** Mobile number. */
-  mobile?: MobileInit
-  /** E-mail. */
-  email?: string
-  /** Tags. */
-  tags?: Array<string>
-}
-
 /** Options of `Desk.open`: which desk, and the store options. */
 export interface OpenOptions {
   /**
@@ -1864,22 +1903,8 @@ export interface OperatorInfo {
   role: string
   /** Whether the operator can be assigned as an account manager. */
   accountManager: boolean
-  /** Permission items held (Huawei's names), sorted. */
+  /** Permission items held, as Huawei codes (`BPC_ITEM_SUBCUSTSERV_010115`), sorted. */
   permissions: Array<string>
-}
-
-/** An operator to add to the partner. */
-export interface OperatorInit {
-  /** Login. */
-  id: string
-  /** Display name (personal data: masked where the partner's policy says so). */
-  name: string
-  /** `administrator` (holds every item) or `operator` (holds what is granted). */
-  role: 'administrator' | 'operator'
-  /** Whether the operator can be assigned as an account manager. */
-  accountManager?: boolean
-  /** Permission items granted from the start (Huawei's names). */
-  permissions?: Array<string>
 }
 
 /** The optional arguments of the `Desk` method that takes it. */
@@ -2040,6 +2065,14 @@ export interface RevealOptions {
 }
 
 /** The optional arguments of the `Desk` method that takes it. */
+export interface RevokePermissionsOptions {
+  /** The moment of the command (default: the current time). */
+  now?: Date
+  /** A key that makes a retry return the first outcome and change nothing. */
+  idempotencyKey?: string
+}
+
+/** The optional arguments of the `Desk` method that takes it. */
 export interface RollOptions {
   /** The moment whose billing month to index (default: the current time). */
   now?: Date
@@ -2181,5 +2214,5 @@ export interface UnfreezeOptions {
 /** Real-name verification status. */
 export type VerificationStatus = 'not_verified' | 'under_review' | 'rejected' | 'verified'
 
-/** The version of this package (the workspace version). */
+/** The library's version (every crate and binding shares it). */
 export declare function version(): string

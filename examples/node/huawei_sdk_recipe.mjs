@@ -76,7 +76,7 @@ console.log(`listed ${total} customers in ${pages.length} pages through the SDK`
 const desk = Desk.empty({ id: 'p-1', name: 'Example Partner', site: 'international', tier: 'distributor' })
 const report = desk.importHuawei('list_sub_customers', pages)
 console.log(`imported: ${report.added.length} added`)
-desk.addOperator({ id: 'admin', name: 'Desk Admin', role: 'administrator' })
+desk.addOperator('admin', 'Desk Admin', { role: 'administrator' })
 
 // 3. Search: the reseller customers that are not frozen (names masked).
 const page = desk.search('assoc=reseller and frozen=false', { limit: 10 })

@@ -9,7 +9,7 @@
 //! `upsert_customer`), so it is refused exactly as that JSON would be.
 //!
 //! Every host takes a [`NewCustomer`] (`partnerdesk.NewCustomer` in Python, a plain object in
-//! JS, a data class in Kotlin) through the customer operations of [`crate::ops::customers`].
+//! JS, a data class in Kotlin) through the customer operations of [`crate::ops::customers`](mod@crate::ops::customers).
 
 use crate::{HostInstant, invalid};
 use partnerdesk::{
@@ -84,14 +84,14 @@ pub fn permissions(items: &[String]) -> Result<Vec<Permission>, Error> {
 }
 
 /// A customer described field by field, for a host that has no snapshot JSON at hand: what
-/// `insert_customer` / `upsert_customer` take besides that JSON. [`NewCustomer::to_customer`]
-/// builds the core's [`Customer`] with the core's constructors, and the desk's customer door
-/// checks the rest (an account manager who is not an operator, a reseller on a referral
-/// customer...), so it is refused exactly as the same customer in JSON would be.
-///
-/// Its `Debug` shows the id only: the names, mobile number and e-mail are personal data.
+/// the customer operations take besides that JSON. It becomes the core's customer through the
+/// core's constructors, and the desk checks the rest (an account manager who is not an
+/// operator, a reseller on a referral customer...), so it is refused exactly as the same
+/// customer in JSON would be. The names, mobile number and e-mail are personal data: a repr or
+/// debug output shows the id only.
 #[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "node", napi_derive::napi(object))]
 #[cfg_attr(
     feature = "python",
     pyo3::pyclass(frozen, get_all, eq, module = "partnerdesk")
@@ -104,26 +104,43 @@ pub struct NewCustomer {
     /// The real-name verified name (a person or a company).
     pub name: String,
     /// `referral` or `reseller`.
+    #[cfg_attr(feature = "node", napi(ts_type = "AssociationType"))]
     pub association: String,
     /// When the association began.
+    #[cfg_attr(feature = "node", napi(ts_type = "Date"))]
     pub associated_at: HostInstant,
     /// `individual`, `enterprise` or `unset` (the default).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    #[cfg_attr(feature = "node", napi(ts_type = "CustomerType"))]
     pub customer_type: Option<String>,
     /// `not_verified` (the default), `under_review`, `rejected`, `verified` or `failed`.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    #[cfg_attr(
+        feature = "node",
+        napi(ts_type = "'not_verified' | 'under_review' | 'rejected' | 'verified' | 'failed'")
+    )]
     pub verification: Option<String>,
     /// `V0` (the default) to `V5`.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    #[cfg_attr(feature = "node", napi(ts_type = "CustomerLevel"))]
     pub level: Option<String>,
     /// The mobile number (digits; spaces and dashes are dropped).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub mobile: Option<String>,
     /// The mobile number's country code (`+86` or `0086`), with `mobile`.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub country_code: Option<String>,
     /// The e-mail address.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub email: Option<String>,
     /// Tags (tag matching in filters is case-sensitive: `VIP` is not `vip`).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub tags: Vec<String>,
     /// The reseller the customer belongs to (a distributor's reseller customers).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub reseller: Option<String>,
     /// The account manager's login (an operator of the partner marked account manager).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub account_manager: Option<String>,
 }
 

@@ -173,7 +173,7 @@ test('a bad option is a typed error naming it', () => {
 test('permissions: an operator without the spend item is PERMISSION_DENIED on spend details, not on orders', async () => {
   const d = pd.Desk.demo(50, 3)
   // Views own and resellers' customers, no spend item.
-  d.addOperator({ id: 'viewer', name: 'Viewer', role: 'operator', permissions: ['BPC_ITEM_SUBCUSTSERV_010100', 'BPC_ITEM_SUBCUSTSERV_010500'] })
+  d.addOperator('viewer', 'Viewer', { role: 'operator', permissions: ['BPC_ITEM_SUBCUSTSERV_010100', 'BPC_ITEM_SUBCUSTSERV_010500'] })
   const [id] = d.selectIds('*')
   assert.ok(d.customerOrders('viewer', id).total >= 0)
   const err = thrown(() => d.spendDetails('viewer', id, MONTH))

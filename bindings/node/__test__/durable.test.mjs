@@ -85,8 +85,8 @@ test('on PostgreSQL when PARTNERDESK_PG_URL is set', async (t) => {
   // A partner of its own per run: the server outlives this test.
   const partner = `node_${randomBytes(6).toString('hex')}`
   const desk = pd.Desk.empty({ id: partner, name: 'Node test', site: 'international', tier: 'solution_provider' })
-  desk.addOperator({ id: 'admin', name: 'Admin', role: 'administrator' })
-  desk.addOperator({ id: 'ops_billing', name: 'Billing', role: 'operator' })
+  desk.addOperator('admin', 'Admin', { role: 'administrator' })
+  desk.addOperator('ops_billing', 'Billing', { role: 'operator' })
   await changesSurviveAReopen(desk, url, 'postgresql')
 })
 

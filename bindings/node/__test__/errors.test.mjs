@@ -158,16 +158,16 @@ const TRIGGERS = {
     }
     throw new Error('no customer without a blocker')
   },
-  DUPLICATE_OPERATOR: () => ops.addOperator({ id: 'admin', name: 'Again', role: 'administrator' }),
+  DUPLICATE_OPERATOR: () => ops.addOperator('admin', 'Again', { role: 'administrator' }),
   DISTRIBUTOR_APPROVAL_REQUIRED: () => {
     const desk = pd.Desk.empty({ id: 'r-1', name: 'Reseller Co', site: 'international', tier: 'reseller' })
     desk.importHuawei('list_sub_customers', [pd.huaweiFixtures()['list_sub_customers.intl.json']])
-    desk.addOperator({ id: 'admin', name: 'Desk Admin', role: 'administrator' })
+    desk.addOperator('admin', 'Desk Admin', { role: 'administrator' })
     const [id] = desk.searchIds('*', { limit: 1 }).ids
     const auth = desk.requestAuthorization(admin, id, ['place_orders'], 30, { acceptCommitmentLetter: true })
     return desk.decideAuthorization({ kind: 'customer', id }, auth, 'approve')
   },
-  DUPLICATE_CUSTOMER: () => ops.insertCustomer({ id: resellerIds[0], accountName: 'a', name: 'n', associationType: 'reseller' }),
+  DUPLICATE_CUSTOMER: () => ops.insertCustomer({ id: resellerIds[0], accountName: 'a', name: 'n', association: 'reseller', associatedAt: new Date(), tags: [] }),
   ALREADY_ASSOCIATED: () => ops.associate(admin, resellerIds[0], 'a', 'n', { associationType: 'reseller' }),
   // Export codes arrive as promise rejections.
   EXPORT_NOT_FOUND: () => ops.exportToBuffer(admin, [resellerIds[0]]).then(() => ops.downloadExport(admin, 'exp_999999', '/dev/null')),

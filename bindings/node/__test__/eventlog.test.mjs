@@ -54,7 +54,7 @@ test('a revoked operator replaying its own key is PERMISSION_DENIED, audited, an
 
 test('a forged grant by an intern is INVALID_EVENT at its sequence number and reveals nothing', () => {
   const d = pd.Desk.demo(100, 3)
-  d.addOperator({ id: 'intern', name: 'Intern', role: 'operator' })
+  d.addOperator('intern', 'Intern', { role: 'operator' })
   const start = d.toSnapshotJson()
   const head = d.chainHead()
   d.grantPermissions(admin, 'ops_billing', ['PD_VIEW_SPEND'])

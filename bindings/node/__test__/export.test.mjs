@@ -136,7 +136,7 @@ test('a refused, cancelled or failing exportToFile leaves an existing file byte 
   assert.deepEqual(readFileSync(path), old)
   // Failing: a cell over Excel's 32,767 characters fails the XLSX export after rows were written.
   const tags = Array.from({ length: 600 }, (_, i) => `tag-${String(i).padStart(3, '0')}-${'x'.repeat(50)}`)
-  small.insertCustomer({ id: 'zz-many-tags', accountName: 'many', name: 'Many Tags', associationType: 'referral', tags })
+  small.insertCustomer({ id: 'zz-many-tags', accountName: 'many', name: 'Many Tags', association: 'referral', associatedAt: new Date(), tags })
   const failed = await rejected(small.exportToFile(admin, '*', path, { format: 'xlsx', columns: ['customer_id', 'tags'] }))
   assert.equal(failed.code, 'EXPORT_WRITE_FAILED')
   assert.equal(small.exports().at(-1)?.status, 'failed')

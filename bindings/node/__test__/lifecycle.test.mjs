@@ -102,15 +102,67 @@ test('operators: added once, administrator-only items refused, then they can act
   const now = new Date('2025-03-20T09:00:00Z')
   const desk = pd.Desk.empty({ id: 'r-1', name: 'Reseller Co', site: 'international', tier: 'reseller' }, now)
   desk.importHuawei('list_sub_customers', [pd.huaweiFixtures()['list_sub_customers.intl.json']])
-  desk.addOperator({ id: 'admin', name: 'Desk Admin', role: 'administrator' })
-  assert.throws(() => desk.addOperator({ id: 'admin', name: 'Again', role: 'administrator' }), { code: 'DUPLICATE_OPERATOR' })
-  assert.throws(() => desk.addOperator({ id: 'op1', name: 'Op', role: 'operator', permissions: ['PD_EXPORT'] }), { code: 'ADMINISTRATOR_ONLY' })
-  assert.throws(() => desk.addOperator({ id: 'op1', name: 'Op', role: /** @type {any} */ ('boss') }), { code: 'INVALID_ARGUMENT' })
+  desk.addOperator('admin', 'Desk Admin', { role: 'administrator' })
+  assert.throws(() => desk.addOperator('admin', 'Again', { role: 'administrator' }), { code: 'DUPLICATE_OPERATOR' })
+  assert.throws(() => desk.addOperator('op1', 'Op', { role: 'operator', permissions: ['PD_EXPORT'] }), { code: 'ADMINISTRATOR_ONLY' })
+  assert.throws(() => desk.addOperator('op1', 'Op', { role: /** @type {any} */ ('boss') }), { code: 'INVALID_ARGUMENT' })
   // A reseller's authorization needs its distributor's approval before the customer's.
   const [id] = desk.searchIds('*', { limit: 1 }).ids
   const auth = desk.requestAuthorization(admin, id, ['operate_resources'], 30, { acceptCommitmentLetter: true })
   assert.equal(desk.authorization(auth).state, 'awaiting_distributor')
   assert.throws(() => desk.decideAuthorization(customer(id), auth, 'approve'), { code: 'DISTRIBUTOR_APPROVAL_REQUIRED' })
+})
+
+test('operators: permission items by name or Huawei code; a misspelled one adds nothing', () => {
+  const { desk } = fresh()
+  const held = (/** @type {string} */ login) => desk.operators().find((o) => o.id === login)
+  desk.addOperator('ops_x', 'X', { permissions: ['FREEZE_UNFREEZE'] })
+  const x = held('ops_x')
+  assert.equal(x?.role, 'operator', 'the default role')
+  assert.equal(x?.accountManager, false)
+  assert.deepEqual(x?.permissions, ['BPC_ITEM_SUBCUSTSERV_010115'])
+  const before = desk.operators()
+  const err = thrown(() => desk.addOperator('ops_y', 'Y', { permissions: ['FREEZE_UNFROZE'] }))
+  assert.ok(pd.PartnerDeskError.is(err, 'INVALID_ARGUMENT'))
+  assert.equal(err.details.field, 'items')
+  assert.equal(held('ops_y'), undefined, 'no operator added')
+  assert.deepEqual(desk.operators(), before)
+  // Granted and revoked by name, as by code.
+  desk.grantPermissions(admin, 'ops_x', ['VIEW_SPEND'], { now: NOW })
+  assert.ok(held('ops_x')?.permissions.includes('PD_VIEW_SPEND'))
+  desk.revokePermissions(admin, 'ops_x', ['view_spend', 'BPC_ITEM_SUBCUSTSERV_010115'], { now: NOW })
+  assert.deepEqual(held('ops_x')?.permissions, [])
+  const misspelled = thrown(() => desk.grantPermissions(admin, 'ops_x', ['VIEW_SPENDING'], { now: NOW }))
+  assert.ok(pd.PartnerDeskError.is(misspelled, 'INVALID_ARGUMENT'))
+  assert.equal(misspelled.details.field, 'items')
+  assert.deepEqual(held('ops_x')?.permissions, [])
+})
+
+test('insertCustomer takes snapshot customer JSON text; a NewCustomer with an unknown level inserts nothing', () => {
+  const { desk } = fresh()
+  const saved = JSON.parse(desk.toSnapshotJson()).customers[0]
+  const id = 'fedcba9876543210fedcba9876543210'
+  assert.equal(desk.count(`id=${id}`), 0)
+  desk.insertCustomer(JSON.stringify({ ...saved, id }))
+  assert.deepEqual(desk.searchIds(`id=${id}`).ids, [id])
+  assert.equal(desk.customerRow(id).accountName, desk.customerRow(saved.id).accountName)
+  assert.equal(thrown(() => desk.insertCustomer(JSON.stringify({ ...saved, id }))).code, 'DUPLICATE_CUSTOMER')
+  assert.equal(thrown(() => desk.insertCustomer('{ not json')).code, 'MALFORMED_JSON')
+  const size = desk.size
+  const other = '0f1e2d3c4b5a69788796a5b4c3d2e1f0'
+  const err = thrown(() =>
+    // @ts-expect-error: not a CustomerLevel (refused at run time too)
+    desk.insertCustomer({ id: other, accountName: 'nine', name: 'Nine Ltd.', association: 'referral', associatedAt: NOW, level: 'V9', tags: [] }),
+  )
+  assert.ok(pd.PartnerDeskError.is(err, 'INVALID_ARGUMENT'))
+  assert.equal(err.details.field, 'level')
+  assert.equal(desk.size, size, 'nothing inserted')
+  assert.equal(thrown(() => desk.customerRow(other)).code, 'CUSTOMER_NOT_FOUND')
+  // @ts-expect-error: not an AssociationType (refused at run time too)
+  const unknown = thrown(() => desk.upsertCustomer({ id: other, accountName: 'nine', name: 'Nine Ltd.', association: 'partner', associatedAt: NOW, tags: [] }))
+  assert.ok(pd.PartnerDeskError.is(unknown, 'INVALID_ARGUMENT'))
+  assert.equal(unknown.details.field, 'association')
+  assert.equal(desk.size, size, 'nothing upserted')
 })
 
 test('console views: orders overview, spend summary, renewals, rankings, daily spend', () => {
@@ -139,14 +191,17 @@ test('console views: orders overview, spend summary, renewals, rankings, daily s
 
 test('associate: a new reseller-model customer starts frozen; an associated one is refused', () => {
   const { desk } = fresh()
+  /** @type {import('../index.d.ts').NewCustomer} */
   const newcomer = {
     id: '0a1b2c3d4e5f60718293a4b5c6d7e8f9',
     accountName: 'newco_cloud',
     name: 'Newco Ltd.',
-    associationType: /** @type {const} */ ('reseller'),
-    customerType: /** @type {const} */ ('enterprise'),
-    level: /** @type {const} */ ('V2'),
-    mobile: { countryCode: '+86', number: '138 0013 8000' },
+    association: 'reseller',
+    associatedAt: NOW,
+    customerType: 'enterprise',
+    level: 'V2',
+    mobile: '138 0013 8000',
+    countryCode: '+86',
     email: 'ops@newco.example',
     tags: ['new'],
   }
@@ -173,8 +228,8 @@ test('associate: a new reseller-model customer starts frozen; an associated one 
   assert.throws(() => desk.associate(admin, newcomer.id, 'a', 'n', options), { code: 'ALREADY_ASSOCIATED' })
   assert.throws(() => desk.associate(admin, '4a1b2c3d4e5f60718293a4b5c6d7e8f9', 'a', 'n', { mobileCountryCode: '+86' }), { code: 'INVALID_ARGUMENT' })
   assert.throws(() => desk.insertCustomer(newcomer), { code: 'DUPLICATE_CUSTOMER' })
-  assert.throws(() => desk.insertCustomer({ ...newcomer, id: '1a1b2c3d4e5f60718293a4b5c6d7e8f9', mobile: { countryCode: '86x', number: '1' } }), { code: 'INVALID_ARGUMENT' })
+  assert.throws(() => desk.insertCustomer({ ...newcomer, id: '1a1b2c3d4e5f60718293a4b5c6d7e8f9', mobile: '1', countryCode: '86x' }), { code: 'INVALID_ARGUMENT' })
   assert.throws(() => desk.associate({ kind: 'operator', id: 'am_000' }, '2a1b2c3d4e5f60718293a4b5c6d7e8f9', 'a', 'n', options), { code: 'ADMINISTRATOR_ONLY' })
-  desk.insertCustomer({ ...newcomer, id: '3a1b2c3d4e5f60718293a4b5c6d7e8f9', associationType: 'referral' })
+  desk.insertCustomer({ ...newcomer, id: '3a1b2c3d4e5f60718293a4b5c6d7e8f9', association: 'referral' })
   assert.equal(desk.customerRow('3a1b2c3d4e5f60718293a4b5c6d7e8f9').associationType, 'referral')
 })

@@ -8,17 +8,15 @@ import { pd, NOW } from './helpers.mjs'
 const ID = 'abcdef0123456789abcdef0123456789'
 const desk = pd.Desk.demo(400, 7)
 // Texts outside ASCII, one outside the BMP (two UTF-16 code units), in every kind of field.
-desk.upsertCustomer(
-  {
-    id: ID,
-    accountName: 'kumo😀_é账户',
-    name: '张三丰',
-    associationType: 'referral',
-    email: 'zhāng.sān@例え.jp',
-    tags: ['vip', 'clé'],
-  },
-  NOW,
-)
+desk.upsertCustomer({
+  id: ID,
+  accountName: 'kumo😀_é账户',
+  name: '张三丰',
+  association: 'referral',
+  associatedAt: NOW,
+  email: 'zhāng.sān@例え.jp',
+  tags: ['vip', 'clé'],
+})
 const everyone = pd.Query.all().includingDisassociated(true)
 
 /** Every page of `search` for `everyone`, 37 rows a page. */

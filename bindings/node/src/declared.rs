@@ -1,13 +1,13 @@
 //! The operations declared once for every host (`partnerdesk_host::ops`), as methods of
 //! `Desk` (camelCase): required arguments positional, optional ones in one options object
 //! per method (`desk.mayActOnBehalf(id, 'place_orders', { now })`); and the package functions
-//! declared there (the Huawei interop's), as free functions of the same shape
-//! (`huaweiPagePlan(total, { limit })`).
+//! declared there (the catalogues and the Huawei interop's), as free functions of the same
+//! shape (`huaweiPagePlan(total, { limit })`, `errorCodes()`).
 //!
 //! Why here and so short: the declaration and the body of each operation are the shared host
 //! layer's; what is Node's is the lock discipline (a call that finds the desk held by a worker
 //! thread throws `DESK_BUSY`), the checked arguments (a wrong JS value is `INVALID_ARGUMENT`
-//! naming it) and the errors ([`IntoJs`]: a core error or an adapter error, each with its
+//! naming it) and the errors (`IntoJs`: a core error or an adapter error, each with its
 //! code and details).
 
 use crate::desk::Desk;
@@ -80,6 +80,16 @@ macro_rules! node_functions {
     };
 }
 
+// The TypeScript name of the host layer's instant (`partnerdesk_host::HostInstant`) where a
+// declared function returns one (`demoNow()`): the panic guard names it `Date` in arguments and
+// options objects, but napi's generator names a return type it does not know by its Rust name,
+// so it gets its JS shape here, as a type alias in `index.d.ts` (the Rust alias itself is not
+// used).
+
+/// An instant: a JS `Date` (UTC).
+#[napi]
+pub type HostInstant = chrono::DateTime<chrono::Utc>;
+
 partnerdesk_host::analysis_operations!(node_operations);
 partnerdesk_host::association_operations!(node_operations);
 partnerdesk_host::authorization_operations!(node_operations);
@@ -88,3 +98,5 @@ partnerdesk_host::privacy_operations!(node_operations);
 partnerdesk_host::detail_operations!(node_operations);
 partnerdesk_host::huawei_operations!(node_operations);
 partnerdesk_host::huawei_functions!(node_functions);
+partnerdesk_host::customer_operations!(node_operations);
+partnerdesk_host::package_functions!(node_functions);

@@ -267,12 +267,6 @@ impl Desk {
         })
     }
 
-    /// The desk as versioned snapshot JSON.
-    #[napi]
-    pub fn to_snapshot_json(&self) -> napi::Result<String, Code> {
-        self.read()?.to_snapshot_json().map_err(to_js)
-    }
-
     /// Like `toSnapshotJson`, written on a worker thread.
     #[napi(ts_return_type = "Promise<string>")]
     pub fn save_snapshot(&self) -> AsyncTask<SaveSnapshot> {

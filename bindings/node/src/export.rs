@@ -24,8 +24,8 @@ use napi::bindgen_prelude::{AsyncTask, Buffer, Either3, Env};
 use napi_derive::napi;
 use partnerdesk::access::Actor as CoreActor;
 use partnerdesk::export::{
-    DetailExportRequest, ExportColumn, ExportFormat, ExportJob as CoreJob, ExportProgress,
-    ExportRequest, ExportSelection, ExportStatus, RecordedSelection,
+    DetailExportRequest, ExportFormat, ExportJob as CoreJob, ExportProgress, ExportRequest,
+    ExportSelection, ExportStatus, RecordedSelection,
 };
 use partnerdesk::query::Sort;
 use partnerdesk::{CustomerId, Error as CoreError, ExportId};
@@ -495,14 +495,4 @@ impl ExportOptions {
             cancel: None,
         }
     }
-}
-
-/// Every export column key, in the console's order.
-#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
-#[napi]
-pub fn export_columns() -> Vec<String> {
-    ExportColumn::ALL
-        .iter()
-        .map(|c| c.as_str().to_owned())
-        .collect()
 }

@@ -42,20 +42,3 @@ pub fn init(exports: Object<'_>, env: Env) -> napi::Result<()> {
     rows::install(&env)?;
     iterate::install(&env, &exports)
 }
-
-/// Every stable error code the core can throw (`err.code`), in declaration order.
-#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
-#[napi]
-pub fn error_codes() -> Vec<String> {
-    partnerdesk::Error::CODES
-        .iter()
-        .map(|c| (*c).to_owned())
-        .collect()
-}
-
-/// The version of this package (the workspace version).
-#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
-#[napi]
-pub fn version() -> String {
-    env!("CARGO_PKG_VERSION").to_owned()
-}

@@ -1,13 +1,11 @@
-//! The rest of the desk for JS: the cursor key, the month index, customers removed, operators
-//! listed, the periodic tick, events applied, the demo's instant.
+//! The rest of the desk for JS: the cursor key and the operators listed (customers removed, the
+//! periodic tick, events applied and the demo's instant are declared once for every host).
 //!
 //! Why thin: each method parses its arguments and calls the core once. Events cross as their
 //! snapshot-form JSON text, as `eventsJson` gives them.
 
 use crate::desk::Desk;
 use crate::error::{Code, to_js};
-use crate::lifecycle::customer;
-use chrono::{DateTime, Utc};
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 
@@ -21,7 +19,7 @@ pub struct OperatorInfo {
     pub role: String,
     /// Whether the operator can be assigned as an account manager.
     pub account_manager: bool,
-    /// Permission items held (Huawei's names), sorted.
+    /// Permission items held, as Huawei codes (`BPC_ITEM_SUBCUSTSERV_010115`), sorted.
     pub permissions: Vec<String>,
 }
 
@@ -34,16 +32,6 @@ impl Desk {
     pub fn set_cursor_key(&self, secret: Buffer) -> napi::Result<(), Code> {
         self.write()?
             .change(|d| partnerdesk_host::set_cursor_key(d, &secret))
-            .map_err(to_js)
-    }
-
-    /// Removes a customer (host-side data management; nothing is audited).
-    #[napi]
-    pub fn remove_customer(&self, customer_id: String) -> napi::Result<(), Code> {
-        let id = customer(customer_id)?;
-        self.write()?
-            .change(|d| d.remove_customer(&id))
-            .map(|_| ())
             .map_err(to_js)
     }
 
@@ -65,11 +53,4 @@ impl Desk {
             })
             .collect())
     }
-}
-
-/// The instant the demo portfolio is built for (a demo desk's `now`).
-#[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
-#[napi]
-pub fn demo_now() -> DateTime<Utc> {
-    partnerdesk::demo::demo_now()
 }

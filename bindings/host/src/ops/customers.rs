@@ -215,7 +215,6 @@ mod python {
     use super::CustomerArg;
     use crate::setup::NewCustomer;
     use pyo3::prelude::*;
-    use pyo3::types::{PyBytes, PyString};
 
     impl FromPyObject<'_, '_> for CustomerArg {
         type Error = PyErr;
@@ -226,16 +225,79 @@ mod python {
                     customer: new.get().clone(),
                 });
             }
-            let json = if let Ok(s) = obj.cast::<PyString>() {
-                s.to_cow()?.into_owned()
-            } else if let Ok(b) = obj.cast::<PyBytes>() {
-                String::from_utf8_lossy(b.as_bytes()).into_owned()
-            } else {
-                return Err(pyo3::exceptions::PyTypeError::new_err(
-                    "customer: expected a partnerdesk.NewCustomer or snapshot customer JSON (str or bytes)",
-                ));
-            };
+            let obj = obj.to_owned();
+            let json = crate::python::json_text(&obj, "customer").map_err(|e| {
+                match e.is_instance_of::<pyo3::exceptions::PyTypeError>(obj.py()) {
+                    true => pyo3::exceptions::PyTypeError::new_err(
+                        "customer: expected a partnerdesk.NewCustomer or snapshot customer JSON (str or bytes)",
+                    ),
+                    false => e,
+                }
+            })?;
             Ok(CustomerArg::Json { json })
+        }
+    }
+}
+
+#[cfg(feature = "node")]
+#[allow(unsafe_code)]
+mod node {
+    //! A `NewCustomer` object, or snapshot customer JSON text.
+    //!
+    //! Unsafe code: napi's conversion traits have `unsafe fn`s; each passes the `env` and value
+    //! napi handed it, unchanged, to napi's own conversions.
+    use super::CustomerArg;
+    use crate::setup::NewCustomer;
+    use napi::bindgen_prelude::{
+        FromNapiValue, ToNapiValue, TypeName, ValidateNapiValue, ValueType,
+    };
+    use napi::sys;
+
+    impl TypeName for CustomerArg {
+        fn type_name() -> &'static str {
+            "NewCustomer | string"
+        }
+
+        fn value_type() -> ValueType {
+            ValueType::Unknown
+        }
+    }
+
+    impl ValidateNapiValue for CustomerArg {
+        /// Accepts any value: the conversion says what is wrong.
+        unsafe fn validate(
+            _env: sys::napi_env,
+            _value: sys::napi_value,
+        ) -> napi::Result<sys::napi_value> {
+            Ok(std::ptr::null_mut())
+        }
+    }
+
+    impl FromNapiValue for CustomerArg {
+        unsafe fn from_napi_value(
+            env: sys::napi_env,
+            value: sys::napi_value,
+        ) -> napi::Result<Self> {
+            // SAFETY: the env and value napi handed to this conversion.
+            if let Ok(json) = unsafe { String::from_napi_value(env, value) } {
+                return Ok(CustomerArg::Json { json });
+            }
+            // SAFETY: as above.
+            unsafe { NewCustomer::from_napi_value(env, value) }
+                .map(|customer| CustomerArg::New { customer })
+        }
+    }
+
+    impl ToNapiValue for CustomerArg {
+        unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+            match val {
+                // SAFETY: the env napi handed to this conversion.
+                CustomerArg::New { customer } => unsafe {
+                    NewCustomer::to_napi_value(env, customer)
+                },
+                // SAFETY: as above.
+                CustomerArg::Json { json } => unsafe { String::to_napi_value(env, json) },
+            }
         }
     }
 }

@@ -211,9 +211,8 @@ class DeskOperationsTest {
             desk.addOperator("freezer", "Billing Clerk", permissions = listOf("FREEZE_UNFREEZE"))
             desk.insertCustomer(CustomerArg.New(NewCustomer(
                 id = "0a1b2c3d4e5f60718293a4b5c6d7e8f9", accountName = "acme_cloud", name = "Acme Ltd.",
-                association = "reseller", associatedAt = demoNow(), customerType = "enterprise",
-                verification = null, level = "V2", mobile = null, countryCode = null, email = null,
-                tags = listOf("vip"), reseller = null, accountManager = null,
+                association = "reseller", associatedAt = demoNow(),
+                customerType = "enterprise", level = "V2", tags = listOf("vip"),    // the rest: defaults
             )))
             desk.grantPermissions(Actor.Operator("admin"), "freezer", listOf("VIEW_SPEND"))
             val saved = desk.toSnapshotJson()
