@@ -450,6 +450,37 @@ export interface DisassociationRequest {
   decidedAt?: Date
 }
 
+/**
+ * An export job as the desk recorded it (what was selected, by whom, how many rows, how it
+ * ended). The filter text of a query selection is not shown: it may quote a name.
+ */
+export interface ExportJob {
+  /** The job id (`exp_000001`). */
+  id: string
+  /** Who exported. */
+  actor: Actor
+  /** When; a query selection was evaluated at this instant. */
+  at: Date
+  /** `ids` (selected customers), `query`, or `detail` (one of a customer's detail lists). */
+  selection: 'ids' | 'query' | 'detail'
+  /** The selected ids, for an `ids` selection. */
+  ids?: Array<string>
+  /** `csv` or `xlsx`. */
+  format: 'csv' | 'xlsx'
+  /** The column keys, in order. */
+  columns: Array<string>
+  /** Rows selected. */
+  total: number
+  /** Rows written. */
+  rows: number
+  /** `completed`, `cancelled` or `failed`. */
+  status: 'completed' | 'cancelled' | 'failed'
+  /** The error code of a failed export (`EXPORT_WRITE_FAILED`). */
+  failureCode?: string
+  /** The file name offered for download (`customers-exp_000001.csv`). */
+  fileName: string
+}
+
 /** What a freeze covers (`unknown` appears in imported rows and queries only: a command refuses it). */
 export type FreezeScope = 'account' | 'account_and_resources' | 'unknown'
 
@@ -642,6 +673,20 @@ export interface NewCustomer {
   accountManager?: string
 }
 
+/** An operator of the partner. Its `Debug` (and Python's repr) leave the display name out. */
+export interface OperatorInfo {
+  /** The login. */
+  id: string
+  /** The display name. */
+  name: string
+  /** `administrator` or `operator` (or a newer role, verbatim). */
+  role: Role | (string & {})
+  /** Whether the operator may be assigned as an account manager. */
+  accountManager: boolean
+  /** The permission items held (codes such as `BPC_ITEM_SUBCUSTSERV_010115`), sorted. */
+  permissions: Array<string>
+}
+
 /** Orders of one customer or of everyone the actor may see. */
 export interface OrderCounts {
   /** Orders pending payment. */
@@ -689,6 +734,22 @@ export interface Page {
   total: number
   /** The cursor for the next page (absent on the last page). */
   nextCursor?: string
+}
+
+/** The partner whose desk this is. */
+export interface PartnerInfo {
+  /** The partner id. */
+  id: string
+  /** The partner's display name (an organisation). */
+  name: string
+  /** `china` or `international` (or a newer site, verbatim). */
+  site: Site | (string & {})
+  /** `solution_provider`, `distributor` or `reseller` (or a newer tier, verbatim). */
+  tier: Tier | (string & {})
+  /** The currency of every amount on the desk, e.g. `CNY`. */
+  currency: string
+  /** The billing day's time zone, in minutes east of UTC (480 for the China site). */
+  billingOffsetMinutes: number
 }
 
 /**
@@ -1142,6 +1203,8 @@ export declare class Desk {
    * kept by its store).
    */
   toSnapshotJson(): string
+  /** The partner's operators, by login (their permission items sorted). */
+  operators(): Array<OperatorInfo>
   /**
    * A deterministic demo portfolio of `size` customers (the same seed gives the same desk),
    * built for the demo's fixed moment (`demoNow()`; pass it as `now` to see the demo's data
@@ -1316,8 +1379,6 @@ export declare class Desk {
    * the same secret accept each other's cursors; earlier cursors are refused from now on.
    */
   setCursorKey(secret: Buffer): void
-  /** The partner's operators, by login. */
-  operators(): Array<OperatorInfo>
 }
 
 /**
@@ -1678,37 +1739,6 @@ export declare function exportColumns(): Array<string>
 /** CSV or XLSX. */
 export type ExportFileFormat = 'csv' | 'xlsx'
 
-/** One export in the desk's history. */
-export interface ExportJob {
-  /** The job id (`exp_000001`). */
-  id: string
-  /** Who exported. */
-  actor: Actor
-  /** When; a query selection was evaluated at this instant. */
-  at: Date
-  /**
-   * `ids` (selected customers), `query`, or `detail` (one of a customer's detail lists,
-   * `exportDetailToFile`).
-   */
-  selection: 'ids' | 'query' | 'detail'
-  /** The selected ids, for an `ids` selection. */
-  ids?: Array<string>
-  /** `csv` or `xlsx`. */
-  format: ExportFileFormat
-  /** The column keys, in order. */
-  columns: Array<string>
-  /** Rows selected. */
-  total: number
-  /** Rows written. */
-  rows: number
-  /** `completed`, `cancelled` or `failed`. */
-  status: 'completed' | 'cancelled' | 'failed'
-  /** The error code of a failed export (`EXPORT_WRITE_FAILED`). */
-  failureCode?: string
-  /** The file name offered for download. */
-  fileName: string
-}
-
 /** How to export: format, columns, order, names; and progress and cancellation. */
 export interface ExportOptions {
   /** `csv` (default) or `xlsx`. */
@@ -1895,18 +1925,6 @@ export interface OpenOptions {
   eventKey?: Buffer
 }
 
-/** An operator of the partner (the display name is personal data and is not shown). */
-export interface OperatorInfo {
-  /** Login. */
-  id: string
-  /** `administrator` or `operator`. */
-  role: string
-  /** Whether the operator can be assigned as an account manager. */
-  accountManager: boolean
-  /** Permission items held, as Huawei codes (`BPC_ITEM_SUBCUSTSERV_010115`), sorted. */
-  permissions: Array<string>
-}
-
 /** The optional arguments of the `Desk` method that takes it. */
 export interface OrderListOptions {
   /** `all` (default) or `unpaid`. */
@@ -1933,20 +1951,6 @@ export interface PagePlanOptions {
 
 /** Response pages of one Huawei answer: the JSON text of each page, in order. */
 export type Pages = Array<string>
-
-/** The partner that owns a desk. */
-export interface PartnerInfo {
-  /** Partner id. */
-  id: string
-  /** Display name. */
-  name: string
-  /** `china` or `international`. */
-  site: Site | (string & {})
-  /** `solution_provider`, `distributor` or `reseller`. */
-  tier: Tier | (string & {})
-  /** The partner's currency, e.g. `"CNY"`. */
-  currency: string
-}
 
 /** The partner of a new, empty desk. */
 export interface PartnerInit {

@@ -353,3 +353,95 @@ pub struct LabeledAmount {
     /// The amount.
     pub amount: Money,
 }
+
+/// An export job as the desk recorded it (what was selected, by whom, how many rows, how it
+/// ended). The filter text of a query selection is not shown: it may quote a name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "node", napi_derive::napi(object))]
+#[cfg_attr(
+    feature = "python",
+    pyo3::pyclass(frozen, get_all, eq, hash, module = "partnerdesk")
+)]
+pub struct ExportJob {
+    /// The job id (`exp_000001`).
+    pub id: String,
+    /// Who exported.
+    pub actor: crate::Actor,
+    /// When; a query selection was evaluated at this instant.
+    #[cfg_attr(feature = "node", napi(ts_type = "Date"))]
+    pub at: HostInstant,
+    /// `ids` (selected customers), `query`, or `detail` (one of a customer's detail lists).
+    #[cfg_attr(feature = "node", napi(ts_type = "'ids' | 'query' | 'detail'"))]
+    pub selection: String,
+    /// The selected ids, for an `ids` selection.
+    pub ids: Option<Vec<String>>,
+    /// `csv` or `xlsx`.
+    #[cfg_attr(feature = "node", napi(ts_type = "'csv' | 'xlsx'"))]
+    pub format: String,
+    /// The column keys, in order.
+    pub columns: Vec<String>,
+    /// Rows selected.
+    pub total: u32,
+    /// Rows written.
+    pub rows: u32,
+    /// `completed`, `cancelled` or `failed`.
+    #[cfg_attr(
+        feature = "node",
+        napi(ts_type = "'completed' | 'cancelled' | 'failed'")
+    )]
+    pub status: String,
+    /// The error code of a failed export (`EXPORT_WRITE_FAILED`).
+    pub failure_code: Option<String>,
+    /// The file name offered for download (`customers-exp_000001.csv`).
+    pub file_name: String,
+}
+
+impl From<&partnerdesk::export::ExportJob> for ExportJob {
+    fn from(j: &partnerdesk::export::ExportJob) -> Self {
+        use partnerdesk::export::{ExportStatus, RecordedSelection};
+        let (selection, ids) = match &j.selection {
+            RecordedSelection::Ids(ids) => (
+                "ids",
+                Some(ids.iter().map(|i| i.as_str().to_owned()).collect()),
+            ),
+            RecordedSelection::Detail(_) => ("detail", None),
+            // A query's filter text is left out; so are the ids of a selection of a later core
+            // (the enum is non-exhaustive).
+            _ => ("query", None),
+        };
+        let (status, failure_code) = match &j.status {
+            ExportStatus::Completed => ("completed", None),
+            ExportStatus::Cancelled => ("cancelled", None),
+            ExportStatus::Failed { code } => ("failed", Some(code.clone())),
+            // A status of a later core (the enum is non-exhaustive): never taken for a
+            // complete file.
+            _ => ("failed", None),
+        };
+        ExportJob {
+            id: j.id.as_str().to_owned(),
+            actor: (&j.actor).into(),
+            at: HostInstant(j.at),
+            selection: selection.to_owned(),
+            ids,
+            format: j.format.extension().to_owned(),
+            columns: j.columns.iter().map(|c| c.as_str().to_owned()).collect(),
+            total: count32(j.total),
+            rows: count32(j.rows),
+            status: status.to_owned(),
+            failure_code,
+            file_name: j.file_name.clone(),
+        }
+    }
+}
+
+#[cfg(feature = "python")]
+#[pyo3::pymethods]
+impl ExportJob {
+    fn __repr__(&self) -> String {
+        format!(
+            "ExportJob(id='{}', status='{}', rows={}, total={})",
+            self.id, self.status, self.rows, self.total
+        )
+    }
+}

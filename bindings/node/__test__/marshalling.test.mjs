@@ -53,8 +53,9 @@ test('money keeps every cent: amounts are exact decimal strings, sorted as decim
 test('the desk: size and partner; no time of its own', () => {
   assert.equal(desk.size, 1000)
   const p = desk.partner
-  assert.deepEqual(Object.keys(p).sort(), ['currency', 'id', 'name', 'site', 'tier'])
+  assert.deepEqual(Object.keys(p).sort(), ['billingOffsetMinutes', 'currency', 'id', 'name', 'site', 'tier'])
   assert.equal(p.currency, 'CNY')
+  assert.equal(p.billingOffsetMinutes, 480, 'the China site bills in UTC+8')
   assert.equal(p.site, 'china')
   assert.equal(/** @type {any} */ (desk).now, undefined, 'now is an argument, never a property')
   assert.ok(NOW instanceof Date)

@@ -99,4 +99,5 @@ partnerdesk_host::detail_operations!(node_operations);
 partnerdesk_host::huawei_operations!(node_operations);
 partnerdesk_host::huawei_functions!(node_functions);
 partnerdesk_host::customer_operations!(node_operations);
+partnerdesk_host::operator_operations!(node_operations);
 partnerdesk_host::package_functions!(node_functions);

@@ -16,7 +16,7 @@
 use crate::args::SelectionArg;
 use crate::desk::{Desk, ProgressFn, Shared, query_of, report};
 use crate::error::{Code, to_js, to_js_value};
-use crate::ops::{Actor, ActorArg, ToCoreActor};
+use crate::ops::{ActorArg, ToCoreActor};
 use crate::types::SortKey;
 use chrono::{DateTime, Utc};
 use napi::Task;
@@ -24,12 +24,12 @@ use napi::bindgen_prelude::{AsyncTask, Buffer, Either3, Env};
 use napi_derive::napi;
 use partnerdesk::access::Actor as CoreActor;
 use partnerdesk::export::{
-    DetailExportRequest, ExportFormat, ExportJob as CoreJob, ExportProgress, ExportRequest,
-    ExportSelection, ExportStatus, RecordedSelection,
+    DetailExportRequest, ExportJob as CoreJob, ExportProgress, ExportRequest, ExportSelection,
 };
 use partnerdesk::query::Sort;
 use partnerdesk::{CustomerId, Error as CoreError, ExportId};
 use partnerdesk_host::export as host;
+pub use partnerdesk_host::records::ExportJob;
 use std::io::Write;
 use std::ops::ControlFlow;
 use std::path::PathBuf;
@@ -111,81 +111,6 @@ pub struct ExportOptions {
     /// Cancels the export.
     #[napi(ts_type = "CancelToken")]
     pub cancel: Option<napi::bindgen_prelude::ClassInstance<'static, CancelToken>>,
-}
-
-/// One export in the desk's history.
-#[napi(object)]
-#[derive(Debug, Clone)]
-pub struct ExportJob {
-    /// The job id (`exp_000001`).
-    pub id: String,
-    /// Who exported.
-    pub actor: Actor,
-    /// When; a query selection was evaluated at this instant.
-    pub at: DateTime<Utc>,
-    /// `ids` (selected customers), `query`, or `detail` (one of a customer's detail lists,
-    /// `exportDetailToFile`).
-    #[napi(ts_type = "'ids' | 'query' | 'detail'")]
-    pub selection: String,
-    /// The selected ids, for an `ids` selection.
-    pub ids: Option<Vec<String>>,
-    /// `csv` or `xlsx`.
-    pub format: ExportFileFormat,
-    /// The column keys, in order.
-    pub columns: Vec<String>,
-    /// Rows selected.
-    pub total: u32,
-    /// Rows written.
-    pub rows: u32,
-    /// `completed`, `cancelled` or `failed`.
-    #[napi(ts_type = "'completed' | 'cancelled' | 'failed'")]
-    pub status: String,
-    /// The error code of a failed export (`EXPORT_WRITE_FAILED`).
-    pub failure_code: Option<String>,
-    /// The file name offered for download.
-    pub file_name: String,
-}
-
-impl From<&CoreJob> for ExportJob {
-    fn from(j: &CoreJob) -> Self {
-        let (selection, ids) = match &j.selection {
-            RecordedSelection::Ids(ids) => (
-                "ids",
-                Some(ids.iter().map(|i| i.as_str().to_owned()).collect()),
-            ),
-            // The recorded filter text is personal data (it may quote a name): not shown.
-            RecordedSelection::Query { .. } => ("query", None),
-            RecordedSelection::Detail(_) => ("detail", None),
-            // A kind of selection of a later core (the enum is non-exhaustive): its ids, if
-            // any, are not shown.
-            _ => ("query", None),
-        };
-        let (status, failure_code) = match &j.status {
-            ExportStatus::Completed => ("completed", None),
-            ExportStatus::Cancelled => ("cancelled", None),
-            ExportStatus::Failed { code } => ("failed", Some(code.clone())),
-            // A status of a later core (the enum is non-exhaustive): never taken for a
-            // complete file.
-            _ => ("failed", None),
-        };
-        ExportJob {
-            id: j.id.as_str().to_owned(),
-            actor: (&j.actor).into(),
-            at: j.at,
-            selection: selection.to_owned(),
-            ids,
-            format: match j.format {
-                ExportFormat::Csv { .. } => ExportFileFormat::Csv,
-                ExportFormat::Xlsx => ExportFileFormat::Xlsx,
-            },
-            columns: j.columns.iter().map(|c| c.as_str().to_owned()).collect(),
-            total: u32::try_from(j.total).unwrap_or(u32::MAX),
-            rows: u32::try_from(j.rows).unwrap_or(u32::MAX),
-            status: status.to_owned(),
-            failure_code,
-            file_name: j.file_name.clone(),
-        }
-    }
 }
 
 /// Where an export goes.

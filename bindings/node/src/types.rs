@@ -8,38 +8,9 @@
 
 use napi_derive::napi;
 pub use partnerdesk_host::ops::association::{AssociationType, CustomerLevel, CustomerType};
+pub use partnerdesk_host::ops::customers::PartnerInfo;
 pub use partnerdesk_host::ops::governed::{BudgetKind, FreezeScope};
 pub use partnerdesk_host::records::{BudgetSummary, CustomerRow, IdPage, Money, Page, count32};
-
-/// The partner that owns a desk.
-#[napi(object)]
-#[derive(Debug, Clone)]
-pub struct PartnerInfo {
-    /// Partner id.
-    pub id: String,
-    /// Display name.
-    pub name: String,
-    /// `china` or `international`.
-    #[napi(ts_type = "Site | (string & {})")]
-    pub site: String,
-    /// `solution_provider`, `distributor` or `reseller`.
-    #[napi(ts_type = "Tier | (string & {})")]
-    pub tier: String,
-    /// The partner's currency, e.g. `"CNY"`.
-    pub currency: String,
-}
-
-impl From<&partnerdesk::Partner> for PartnerInfo {
-    fn from(p: &partnerdesk::Partner) -> Self {
-        PartnerInfo {
-            id: p.id.as_str().to_owned(),
-            name: p.name.clone(),
-            site: p.site.as_str().to_owned(),
-            tier: p.tier.as_str().to_owned(),
-            currency: p.currency.as_str().to_owned(),
-        }
-    }
-}
 
 /// Sort keys: customer name, account name, month-to-date spend, association time, earliest
 /// upcoming expiry, customer id.

@@ -23,10 +23,10 @@
 //! [`PyDesk::read`]), since nothing can read it before that change ends.
 
 use crate::errors::IntoPy;
-use crate::export::{Progress, PyExportJob, PyWriter};
-use crate::governed::{PyOperator, actor_arg, ids_arg};
+use crate::export::{Progress, PyWriter};
+use crate::governed::{actor_arg, ids_arg};
 use crate::query::{query_arg, sort_arg};
-use crate::values::{PyCustomerRow, PyPage, PyPartner, now_arg};
+use crate::values::{PyCustomerRow, PyPage, now_arg};
 use chrono::{DateTime, Utc};
 use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use partnerdesk::export::{ExportWritten, PreparedExport, RecordedSelection};
@@ -34,6 +34,8 @@ use partnerdesk::query::{PageRequest, Query, Sort};
 use partnerdesk::row::CustomerRow;
 use partnerdesk::{CustomerId, Desk, Invocation};
 use partnerdesk_host::durable::Changing;
+use partnerdesk_host::ops::customers::{OperatorInfo, PartnerInfo};
+use partnerdesk_host::records::ExportJob;
 use partnerdesk_host::records::IdPage;
 use partnerdesk_host::{HostDesk, detail};
 use pyo3::prelude::*;
@@ -379,9 +381,9 @@ impl PyDesk {
 
     /// The partner that owns the desk.
     #[getter]
-    fn partner(&self, py: Python<'_>) -> PyResult<PyPartner> {
-        let p = self.reading(py, |d| d.partner().clone())?;
-        Ok(PyPartner { inner: p })
+    fn partner(&self, py: Python<'_>) -> PyResult<PartnerInfo> {
+        self.reading(py, partnerdesk_host::ops::customers::partner)?
+            .py(py)
     }
 
     /// Customers on the desk (including disassociated ones kept for history).
@@ -527,12 +529,9 @@ impl PyDesk {
 
     /// The partner's operators, by login.
     #[getter]
-    fn operators(&self, py: Python<'_>) -> PyResult<Vec<PyOperator>> {
-        Ok(self
-            .reading(py, |d| d.operators().cloned().collect::<Vec<_>>())?
-            .into_iter()
-            .map(|inner| PyOperator { inner })
-            .collect())
+    fn operators(&self, py: Python<'_>) -> PyResult<Vec<OperatorInfo>> {
+        self.reading(py, partnerdesk_host::ops::customers::operators)?
+            .py(py)
     }
 
     // ---- governed operations ---------------------------------------------------------------
@@ -565,7 +564,7 @@ impl PyDesk {
         file_name: Option<String>,
         progress: Option<Py<PyAny>>,
         now: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<PyExportJob> {
+    ) -> PyResult<ExportJob> {
         self.not_in_own_export()?;
         use partnerdesk::export::ExportSelection;
         let actor = actor_arg(actor)?;
@@ -610,7 +609,7 @@ impl PyDesk {
             },
             &mut progress,
         )?;
-        finish_export(py, result, writer_failure, progress).map(|inner| PyExportJob { inner })
+        finish_export(py, result, writer_failure, progress).map(|job| ExportJob::from(&job))
     }
 
     /// Writes a recorded export again (from its recorded selection, over today's data);
@@ -666,12 +665,8 @@ impl PyDesk {
 
     /// Every export job recorded, oldest first.
     #[getter]
-    fn exports(&self, py: Python<'_>) -> PyResult<Vec<PyExportJob>> {
-        Ok(self
-            .reading(py, |d| d.exports().to_vec())?
-            .into_iter()
-            .map(|inner| PyExportJob { inner })
-            .collect())
+    fn exports(&self, py: Python<'_>) -> PyResult<Vec<ExportJob>> {
+        self.reading(py, |d| d.exports().iter().map(ExportJob::from).collect())
     }
 
     // ---- a customer's detail pages ----------------------------------------------------------
@@ -706,7 +701,7 @@ impl PyDesk {
         group: Option<String>,
         progress: Option<Py<PyAny>>,
         now: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<PyExportJob> {
+    ) -> PyResult<ExportJob> {
         self.not_in_own_export()?;
         let request = detail_export_request(
             py,
@@ -733,7 +728,7 @@ impl PyDesk {
                 self.exclusively(|d| d.export_detail(&inv, &request, out, |p| progress.call(p)))
             })
         });
-        finish_export(py, result, None, progress).map(|inner| PyExportJob { inner })
+        finish_export(py, result, None, progress).map(|job| ExportJob::from(&job))
     }
 
     /// `export_detail_to_file` to bytes in memory (same arguments but the path).

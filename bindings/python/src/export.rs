@@ -6,8 +6,7 @@
 //! export itself runs with the GIL released; the progress callback takes it briefly per call,
 //! and returning `False` from it (or raising) cancels the export.
 
-use chrono::{DateTime, Utc};
-use partnerdesk::export::{ExportJob, ExportProgress, ExportStatus, RecordedSelection};
+use partnerdesk::export::ExportProgress;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use std::io::{self, Write};
@@ -87,101 +86,6 @@ impl Progress {
                 ControlFlow::Break(())
             }
         })
-    }
-}
-
-/// A finished (or cancelled, or failed) export job.
-#[pyclass(name = "ExportJob", module = "partnerdesk", frozen, eq, hash)]
-#[derive(Clone, PartialEq)]
-pub(crate) struct PyExportJob {
-    pub(crate) inner: ExportJob,
-}
-
-impl std::hash::Hash for PyExportJob {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        // Identifying fields only: equal values hash equal.
-        (&self.inner.id, self.inner.rows, self.inner.total).hash(state);
-    }
-}
-
-#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
-#[pymethods]
-impl PyExportJob {
-    /// The job id (`exp_000001`).
-    #[getter]
-    fn id(&self) -> &str {
-        self.inner.id.as_str()
-    }
-    /// `"completed"`, `"cancelled"` or `"failed"`.
-    #[getter]
-    fn status(&self) -> &'static str {
-        match &self.inner.status {
-            ExportStatus::Completed => "completed",
-            ExportStatus::Cancelled => "cancelled",
-            ExportStatus::Failed { .. } => "failed",
-            // A status of a later core (the enum is non-exhaustive): never taken for a
-            // complete file.
-            _ => "failed",
-        }
-    }
-    /// The error code of a failed job.
-    #[getter]
-    fn failure_code(&self) -> Option<String> {
-        match &self.inner.status {
-            ExportStatus::Failed { code } => Some(code.clone()),
-            _ => None,
-        }
-    }
-    /// What was selected: `"ids"`, `"query"` or `"detail"` (one of a customer's detail
-    /// lists, `Desk.export_detail_to_file`).
-    #[getter]
-    fn selection(&self) -> &'static str {
-        match &self.inner.selection {
-            RecordedSelection::Ids(_) => "ids",
-            RecordedSelection::Detail(_) => "detail",
-            RecordedSelection::Query { .. } => "query",
-            // A selection of a later core (the enum is non-exhaustive).
-            _ => "other",
-        }
-    }
-    /// Rows written.
-    #[getter]
-    fn rows(&self) -> u64 {
-        self.inner.rows
-    }
-    /// Rows selected.
-    #[getter]
-    fn total(&self) -> u64 {
-        self.inner.total
-    }
-    /// The file name (`customers-exp_000001.csv`).
-    #[getter]
-    fn file_name(&self) -> &str {
-        &self.inner.file_name
-    }
-    /// `"csv"` or `"xlsx"`.
-    #[getter]
-    fn format(&self) -> &'static str {
-        self.inner.format.extension()
-    }
-    /// Column keys, in order.
-    #[getter]
-    fn columns(&self) -> Vec<&'static str> {
-        self.inner.columns.iter().map(|c| c.as_str()).collect()
-    }
-    /// When it ran.
-    #[getter]
-    fn at(&self) -> DateTime<Utc> {
-        self.inner.at
-    }
-    fn __repr__(&self) -> String {
-        format!(
-            "ExportJob(id='{}', status='{}', rows={}, total={})",
-            self.inner.id,
-            self.status()?,
-            self.inner.rows,
-            self.inner.total
-        )
     }
 }
 

@@ -7,11 +7,10 @@
 
 use crate::errors::IntoPy;
 use partnerdesk::access::Actor;
-use partnerdesk::{CustomerId, Operator, OperatorId};
+use partnerdesk::{CustomerId, OperatorId};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyFrozenSet, PyString};
-use std::hash::{Hash, Hasher};
+use pyo3::types::PyString;
 
 /// Who acts: an operator (by login), a customer (by id) or the system.
 #[pyclass(
@@ -98,53 +97,4 @@ pub(crate) fn actor_arg(obj: &Bound<'_, PyAny>) -> PyResult<Actor> {
 /// Customer ids from a list of strings.
 pub(crate) fn ids_arg(py: Python<'_>, ids: Vec<String>) -> PyResult<Vec<CustomerId>> {
     ids.into_iter().map(|i| CustomerId::new(i).py(py)).collect()
-}
-
-/// An operator of the partner (the display name is personal data: not in the repr).
-#[pyclass(name = "Operator", module = "partnerdesk", frozen, eq, hash)]
-#[derive(Clone, PartialEq, Eq)]
-pub(crate) struct PyOperator {
-    pub(crate) inner: Operator,
-}
-
-impl Hash for PyOperator {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        (&self.inner.id, &self.inner.role, &self.inner.permissions).hash(state);
-    }
-}
-
-#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
-#[pymethods]
-impl PyOperator {
-    /// Login.
-    #[getter]
-    fn id(&self) -> &str {
-        self.inner.id.as_str()
-    }
-    /// Display name.
-    #[getter]
-    fn name(&self) -> &str {
-        self.inner.name.expose()
-    }
-    /// `"administrator"` or `"operator"`.
-    #[getter]
-    fn role(&self) -> &str {
-        self.inner.role.as_str()
-    }
-    /// Permission items granted (codes such as `"BPC_ITEM_SUBCUSTSERV_010115"`).
-    #[getter]
-    fn permissions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyFrozenSet>> {
-        PyFrozenSet::new(py, self.inner.permissions.iter().map(|p| p.as_str()))
-    }
-    /// Whether the operator may be an account manager.
-    #[getter]
-    fn account_manager(&self) -> bool {
-        self.inner.account_manager
-    }
-    fn __repr__(&self) -> String {
-        format!(
-            "Operator(id='{}', role='{}')",
-            self.inner.id, self.inner.role
-        )
-    }
 }

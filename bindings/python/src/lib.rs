@@ -28,15 +28,15 @@ fn _partnerdesk(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<values::PyBudgetSummary>()?;
     m.add_class::<values::PyCustomerRow>()?;
     m.add_class::<values::PyPage>()?;
-    m.add_class::<values::PyPartner>()?;
+    m.add_class::<partnerdesk_host::ops::customers::PartnerInfo>()?;
     m.add_class::<query::PyQuery>()?;
     m.add_class::<desk::PyDesk>()?;
     m.add_class::<desk::PySearchIter>()?;
     m.add_class::<governed::PyActor>()?;
-    m.add_class::<governed::PyOperator>()?;
+    m.add_class::<partnerdesk_host::ops::customers::OperatorInfo>()?;
     m.add_class::<partnerdesk_host::ops::authorizations::Authorization>()?;
     m.add_class::<partnerdesk_host::ops::association::DisassociationRequest>()?;
-    m.add_class::<export::PyExportJob>()?;
+    m.add_class::<partnerdesk_host::records::ExportJob>()?;
     // A customer's detail pages: the records every host shares (bindings/host detail.rs).
     m.add_class::<partnerdesk_host::detail::OrderLine>()?;
     m.add_class::<partnerdesk_host::detail::ResourceLine>()?;

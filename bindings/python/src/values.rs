@@ -9,7 +9,7 @@
 use crate::errors::IntoPy;
 use chrono::{DateTime, FixedOffset, Utc};
 use partnerdesk::row::{BudgetSummary, CustomerRow};
-use partnerdesk::{Currency, Decimal, Money, Partner};
+use partnerdesk::{Currency, Decimal, Money};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{IntoPyDict, PyBool, PyDict, PyFloat, PyFrozenSet, PyInt, PyString};
@@ -636,67 +636,5 @@ impl PyPage {
         py.import("partnerdesk._frames")?
             .getattr(builder)?
             .call1((dicts,))
-    }
-}
-
-/// The partner that owns a desk.
-#[pyclass(
-    name = "Partner",
-    module = "partnerdesk",
-    frozen,
-    eq,
-    hash,
-    from_py_object
-)]
-#[derive(Clone, PartialEq, Eq)]
-pub(crate) struct PyPartner {
-    pub(crate) inner: Partner,
-}
-
-impl Hash for PyPartner {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        let p = &self.inner;
-        (&p.id, &p.name, &p.site, &p.tier, &p.currency).hash(state);
-    }
-}
-
-#[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
-#[pymethods]
-impl PyPartner {
-    /// The partner id.
-    #[getter]
-    fn id(&self) -> &str {
-        self.inner.id.as_str()
-    }
-    /// The partner's display name (an organisation).
-    #[getter]
-    fn name(&self) -> &str {
-        &self.inner.name
-    }
-    /// `"china"` or `"international"`.
-    #[getter]
-    fn site(&self) -> &str {
-        self.inner.site.as_str()
-    }
-    /// `"solution_provider"`, `"distributor"` or `"reseller"`.
-    #[getter]
-    fn tier(&self) -> &str {
-        self.inner.tier.as_str()
-    }
-    /// The billing currency.
-    #[getter]
-    fn currency(&self) -> String {
-        self.inner.currency.to_string()
-    }
-    /// The billing time zone as minutes east of UTC.
-    #[getter]
-    fn billing_offset_minutes(&self) -> i32 {
-        self.inner.billing_offset.minutes()
-    }
-    fn __repr__(&self) -> String {
-        format!(
-            "Partner(id='{}', site='{}', tier='{}', currency='{}')",
-            self.inner.id, self.inner.site, self.inner.tier, self.inner.currency
-        )
     }
 }

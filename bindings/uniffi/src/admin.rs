@@ -12,19 +12,6 @@ use crate::types::{IdPage, SortOrder};
 use partnerdesk_host::HostInstant;
 use std::sync::Arc;
 
-/// An operator of the partner (the display name is personal data and is not shown).
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct OperatorInfo {
-    /// Login.
-    pub login: String,
-    /// `administrator` or `operator`.
-    pub role: String,
-    /// Whether the operator may be an account manager.
-    pub account_manager: bool,
-    /// Permission item codes, sorted.
-    pub permissions: Vec<String>,
-}
-
 #[partnerdesk_panic_guard::entry_points(fallible_only)]
 #[uniffi::export]
 impl Desk {
@@ -89,22 +76,5 @@ impl Desk {
     /// the same secret accept each other's cursors; earlier cursors are refused from now on.
     pub fn set_cursor_key(&self, secret: Vec<u8>) -> Result<()> {
         self.change(|d| partnerdesk_host::set_cursor_key(d, &secret))
-    }
-
-    /// The partner's operators, by login.
-    pub fn operators(&self) -> Vec<OperatorInfo> {
-        self.read()
-            .operators()
-            .map(|o| OperatorInfo {
-                login: o.id.as_str().to_owned(),
-                role: o.role.as_str().to_owned(),
-                account_manager: o.account_manager,
-                permissions: o
-                    .permissions
-                    .iter()
-                    .map(|p| p.as_str().to_owned())
-                    .collect(),
-            })
-            .collect()
     }
 }

@@ -45,6 +45,7 @@ partnerdesk_host::privacy_operations!(mobile_operations);
 partnerdesk_host::detail_operations!(mobile_operations);
 partnerdesk_host::huawei_operations!(mobile_operations);
 partnerdesk_host::customer_operations!(mobile_operations);
+partnerdesk_host::operator_operations!(mobile_operations);
 
 /// Expands a batch of declared package functions (the grammar of the desk's operations, with
 /// `fn` alone and no desk) into `#[uniffi::export]` free functions. The options group's name is

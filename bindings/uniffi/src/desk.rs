@@ -10,12 +10,13 @@
 //! through [`Desk::change`], which on a durable desk commits before it returns.
 
 use crate::error::Result;
-use crate::types::{CustomerRow, Page, PageRequest, PartnerInfo, SortOrder, to_u64};
+use crate::types::{CustomerRow, Page, PageRequest, SortOrder, to_u64};
 use partnerdesk::CustomerId;
 use partnerdesk::query::Query;
 use partnerdesk_host::HostDesk;
 use partnerdesk_host::HostInstant;
 use partnerdesk_host::durable::Changing;
+use partnerdesk_host::ops::customers::PartnerInfo;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// A partner's customer portfolio: load it, search it, act on customers.

@@ -13,7 +13,7 @@
 
 use crate::desk::Desk;
 use crate::error::Result;
-use crate::export::ExportJobInfo;
+use partnerdesk_host::records::ExportJob as HostJob;
 
 use partnerdesk::Invocation;
 use partnerdesk::export::DetailExportRequest;
@@ -45,7 +45,7 @@ impl Desk {
         inv: &Invocation,
         request: &DetailExportRequest,
         out: &mut (dyn Write + Send),
-    ) -> std::result::Result<ExportJobInfo, partnerdesk::Error> {
+    ) -> std::result::Result<HostJob, partnerdesk::Error> {
         let job = self.write().change_once(|d| {
             d.export_detail(inv, request, &mut *out, |_| ControlFlow::Continue(()))
         })?;
@@ -93,7 +93,7 @@ impl Desk {
         path: String,
         options: DetailExportOptions,
         now: Option<HostInstant>,
-    ) -> Result<ExportJobInfo> {
+    ) -> Result<HostJob> {
         let (inv, request) = detail_args(&actor, &list, options, now)?;
         let path = std::path::PathBuf::from(path);
         Ok(host::to_path(&path, |out| {

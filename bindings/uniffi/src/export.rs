@@ -10,12 +10,11 @@
 use crate::desk::{Desk, parse_query};
 use crate::error::Result;
 use crate::ops::parse_customer_ids;
-use crate::types::{SortOrder, format_time};
-use partnerdesk::export::{
-    ExportFormat, ExportJob, ExportRequest, ExportSelection, ExportStatus, RecordedSelection,
-};
+use crate::types::SortOrder;
+use partnerdesk::export::{ExportRequest, ExportSelection};
 use partnerdesk::{ExportId, Invocation};
 use partnerdesk_host::export as host;
+use partnerdesk_host::records::ExportJob as HostJob;
 use partnerdesk_host::{Actor, HostInstant};
 use std::io::Write;
 
@@ -47,66 +46,6 @@ pub struct ExportOptions {
     /// The file name offered for download.
     #[uniffi(default = None)]
     pub file_name: Option<String>,
-}
-
-/// One export in the desk's history (no personal data: a query's filter text is not shown).
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct ExportJobInfo {
-    /// The job id (`exp_000001`).
-    pub id: String,
-    /// Who exported (`operator:<login>`).
-    pub actor: String,
-    /// When (RFC 3339, UTC).
-    pub at: String,
-    /// `ids`, `query` or `detail` (one of a customer's detail lists, `exportDetailToFile`).
-    pub selection: String,
-    /// `csv` or `xlsx`.
-    pub format: String,
-    /// The column keys, in order.
-    pub columns: Vec<String>,
-    /// Rows selected.
-    pub total: u64,
-    /// Rows written.
-    pub rows: u64,
-    /// `completed`, `cancelled` or `failed`.
-    pub status: String,
-    /// The error code of a failed export.
-    pub failure_code: Option<String>,
-    /// The file name offered for download.
-    pub file_name: String,
-}
-
-impl From<&ExportJob> for ExportJobInfo {
-    fn from(j: &ExportJob) -> Self {
-        let (status, failure_code) = match &j.status {
-            ExportStatus::Completed => ("completed", None),
-            ExportStatus::Cancelled => ("cancelled", None),
-            ExportStatus::Failed { code } => ("failed", Some(code.clone())),
-            _ => ("failed", None),
-        };
-        ExportJobInfo {
-            id: j.id.as_str().to_owned(),
-            actor: j.actor.to_string(),
-            at: format_time(j.at),
-            selection: match j.selection {
-                RecordedSelection::Ids(_) => "ids",
-                RecordedSelection::Detail(_) => "detail",
-                _ => "query",
-            }
-            .to_owned(),
-            format: match j.format {
-                ExportFormat::Csv { .. } => "csv",
-                ExportFormat::Xlsx => "xlsx",
-            }
-            .to_owned(),
-            columns: j.columns.iter().map(|c| c.as_str().to_owned()).collect(),
-            total: j.total,
-            rows: j.rows,
-            status: status.to_owned(),
-            failure_code,
-            file_name: j.file_name.clone(),
-        }
-    }
 }
 
 /// Receives a streamed export: the file in chunks, and progress with the choice to go on.
@@ -146,7 +85,7 @@ impl Desk {
         (inv, request): &(Invocation, ExportRequest),
         out: &mut (dyn Write + Send),
         go_on: impl FnMut(u64, u64) -> bool,
-    ) -> std::result::Result<ExportJobInfo, partnerdesk::Error> {
+    ) -> std::result::Result<HostJob, partnerdesk::Error> {
         let job = host::phases(
             self.lock(),
             |d| d.prepare_export(inv, request),
@@ -183,7 +122,7 @@ impl Desk {
         path: String,
         options: ExportOptions,
         now: Option<HostInstant>,
-    ) -> Result<ExportJobInfo> {
+    ) -> Result<HostJob> {
         let args = export_args(&actor, options, now)?;
         let path = std::path::PathBuf::from(path);
         Ok(host::to_path(&path, |out| {
@@ -214,7 +153,7 @@ impl Desk {
         options: ExportOptions,
         now: Option<HostInstant>,
         listener: Box<dyn ExportListener>,
-    ) -> Result<ExportJobInfo> {
+    ) -> Result<HostJob> {
         let args = export_args(&actor, options, now)?;
         let listener = &*listener;
         Ok(host::to_chunks(
@@ -243,7 +182,7 @@ impl Desk {
     }
 
     /// Every export job recorded, oldest first.
-    pub fn exports(&self) -> Vec<ExportJobInfo> {
+    pub fn exports(&self) -> Vec<HostJob> {
         self.read().exports().iter().map(Into::into).collect()
     }
 }

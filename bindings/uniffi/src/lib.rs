@@ -59,7 +59,6 @@ mod panic_guard;
 mod store;
 mod types;
 
-pub use admin::OperatorInfo;
 pub use declared::{
     demo_now, error_codes, export_columns, huawei_api_kinds, huawei_batch_outcome,
     huawei_budget_body, huawei_error_codes, huawei_fixtures, huawei_freeze_body, huawei_page_plan,
@@ -68,9 +67,11 @@ pub use declared::{
 pub use desk::{Desk, normalize_filter};
 pub use detail::DetailExportOptions;
 pub use error::{PartnerDeskError, Result};
-pub use export::{ExportJobInfo, ExportListener, ExportOptions};
+pub use export::{ExportListener, ExportOptions};
 pub use ops::{AuthorizationScope, CustomerOverview, OrderCounts, RenewalItem};
-pub use partnerdesk_host::ops::customers::{CustomerArg, Role};
+pub use partnerdesk_host::ops::customers::{
+    CustomerArg, ItemCodes, OperatorInfo, PartnerInfo, Role,
+};
 pub use partnerdesk_host::ops::governed::{
     BatchOutcome, BudgetKind, BudgetRecord, FreezeScope, ItemOutcome, ManagerPeriod,
 };
@@ -82,5 +83,5 @@ pub use partnerdesk_host::setup::NewCustomer;
 pub use store::HostTimeout;
 pub use types::{
     BudgetSummary, BudgetUsage, CustomerRow, IdPage, LabeledAmount, Money, Page, PageRequest,
-    PartnerInfo, SortKey, SortOrder, SpendSummary,
+    SortKey, SortOrder, SpendSummary,
 };

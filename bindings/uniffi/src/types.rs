@@ -9,7 +9,6 @@
 //! internal conversion error; `now` comes in as `partnerdesk_host::HostInstant`
 //! (`java.time.Instant` in Kotlin), which a host cannot write wrong.
 
-use chrono::{DateTime, SecondsFormat, Utc};
 use partnerdesk::query::{self, PageRequest as CorePageRequest, Sort};
 pub use partnerdesk_host::records::{
     BudgetSummary, BudgetUsage, CustomerRow, IdPage, LabeledAmount, Money, Page, SpendSummary,
@@ -100,42 +99,7 @@ impl From<PageRequest> for CorePageRequest {
     }
 }
 
-/// The partner whose desk this is.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct PartnerInfo {
-    /// Partner id.
-    pub id: String,
-    /// Display name.
-    pub name: String,
-    /// `china` or `international`.
-    pub site: String,
-    /// `solution_provider`, `distributor` or `reseller`.
-    pub tier: String,
-    /// The currency of every amount on the desk.
-    pub currency: String,
-    /// Offset of the billing day from UTC, in minutes (480 for the China site).
-    pub billing_offset_minutes: i32,
-}
-
-impl From<&partnerdesk::Partner> for PartnerInfo {
-    fn from(p: &partnerdesk::Partner) -> Self {
-        PartnerInfo {
-            id: p.id.as_str().to_owned(),
-            name: p.name.clone(),
-            site: p.site.as_str().to_owned(),
-            tier: p.tier.as_str().to_owned(),
-            currency: p.currency.to_string(),
-            billing_offset_minutes: p.billing_offset.minutes(),
-        }
-    }
-}
-
 // ---- strings in and out ---------------------------------------------------------------------
-
-/// Formats a time as RFC 3339 in UTC with a `Z` (`2026-11-29T09:00:00Z`).
-pub(crate) fn format_time(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
-}
 
 pub(crate) fn to_u64(n: usize) -> u64 {
     u64::try_from(n).unwrap_or(u64::MAX)

@@ -56,7 +56,8 @@ SURFACE = [
     r"open func grantPermissions\(actor: ActorArg, `operator`: String, items: \[String\], now: HostInstant\? = nil, idempotencyKey: String\? = nil\)\s*throws",
     r"open func revokePermissions\(actor: ActorArg, `operator`: String, items: \[String\], now: HostInstant\? = nil, idempotencyKey: String\? = nil\)\s*throws",
     r"open func toSnapshotJson\(\)\s*throws\s*-> String",
-    r"open func operators\(\)\s*-> \[OperatorInfo\]",
+    r"open func operators\(\)\s*throws\s*-> \[OperatorInfo\]",
+    r"public struct OperatorInfo\b",
     r"public struct NewCustomer\b",
     r"\*/associatedAt: HostInstant,",
     r"public enum CustomerArg\b",
@@ -95,7 +96,7 @@ SURFACE = [
     r"open func customerResources\(actor: ActorArg, customer: String, kinds: \[String\]\? = nil, statuses: \[String\]\? = nil, expiringWithinDays: Int64\? = nil, sort: String\? = nil, limit: UInt32\? = nil, offset: UInt32\? = nil, cursor: String\? = nil, now: HostInstant\? = nil\)\s*throws\s*-> ResourcePage",
     r"open func spendDetails\(actor: ActorArg, customer: String, month: String, group: String\? = nil, limit: UInt32\? = nil, offset: UInt32\? = nil, cursor: String\? = nil\)\s*throws\s*-> SpendPage",
     r"open func renewalsPage\(actor: ActorArg, days: Int64, limit: UInt32\? = nil, offset: UInt32\? = nil, cursor: String\? = nil, now: HostInstant\? = nil\)\s*throws\s*-> ResourcePage",
-    r"open func exportDetailToFile\(actor: Actor, list: DetailArgs, path: String, options: DetailExportOptions, now: HostInstant\? = nil\)\s*throws\s*-> ExportJobInfo",
+    r"open func exportDetailToFile\(actor: Actor, list: DetailArgs, path: String, options: DetailExportOptions, now: HostInstant\? = nil\)\s*throws\s*-> ExportJob",
     r"open func exportDetailToBuffer\(actor: Actor, list: DetailArgs, options: DetailExportOptions, now: HostInstant\? = nil\)\s*throws\s*-> Data",
     r"public struct DetailArgs\b",
     # DetailArgs' options may be left out (uniffi writes each field's doc inside the init).

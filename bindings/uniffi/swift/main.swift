@@ -93,7 +93,7 @@ test("customers and operators: a NewCustomer, items by name, the catalogues") {
     try expect(desk.customerCount() == count - 1, "removed")
 
     try desk.addOperator(login: "freezer", name: "Freezer", permissions: ["FREEZE_UNFREEZE"])
-    let freezer = desk.operators().first { $0.login == "freezer" }
+    let freezer = try desk.operators().first { $0.id == "freezer" }
     try expect(freezer?.permissions == ["BPC_ITEM_SUBCUSTSERV_010115"], "an item by name")
     try expect(freezer?.role == "operator", "an operator by default")
     do {
@@ -102,10 +102,10 @@ test("customers and operators: a NewCustomer, items by name, the catalogues") {
     } catch let e as PartnerDeskError {
         try expect(e.code() == "INVALID_ARGUMENT", "a misspelled item is refused")
     }
-    try expect(!desk.operators().contains { $0.login == "typo" }, "no operator added")
+    try expect(!desk.operators().contains { $0.id == "typo" }, "no operator added")
     try desk.grantPermissions(actor: .operator(login: "admin"), operator: "freezer",
                               items: ["VIEW_SPEND"], now: now)
-    let granted = desk.operators().first { $0.login == "freezer" }?.permissions ?? []
+    let granted = try desk.operators().first { $0.id == "freezer" }?.permissions ?? []
     try expect(granted.contains("PD_VIEW_SPEND"), "granted by name")
 
     let release = try version()

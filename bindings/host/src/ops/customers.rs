@@ -64,6 +64,108 @@ impl CustomerArg {
     }
 }
 
+/// Permission item codes, sorted: a Python `frozenset`, a JS array, a Kotlin and Swift list.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct ItemCodes(pub Vec<String>);
+
+/// An operator of the partner. Its `Debug` (and Python's repr) leave the display name out.
+#[derive(Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "node", napi_derive::napi(object))]
+#[cfg_attr(
+    feature = "python",
+    pyo3::pyclass(name = "Operator", frozen, get_all, eq, hash, module = "partnerdesk")
+)]
+pub struct OperatorInfo {
+    /// The login.
+    pub id: String,
+    /// The display name.
+    pub name: String,
+    /// `administrator` or `operator` (or a newer role, verbatim).
+    #[cfg_attr(feature = "node", napi(ts_type = "Role | (string & {})"))]
+    pub role: String,
+    /// Whether the operator may be assigned as an account manager.
+    pub account_manager: bool,
+    /// The permission items held (codes such as `BPC_ITEM_SUBCUSTSERV_010115`), sorted.
+    #[cfg_attr(feature = "node", napi(ts_type = "Array<string>"))]
+    pub permissions: ItemCodes,
+}
+
+impl std::fmt::Debug for OperatorInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OperatorInfo")
+            .field("id", &self.id)
+            .field("role", &self.role)
+            .finish_non_exhaustive()
+    }
+}
+
+impl From<&Operator> for OperatorInfo {
+    fn from(o: &Operator) -> Self {
+        let mut permissions: Vec<String> = o
+            .permissions
+            .iter()
+            .map(|p| p.as_str().to_owned())
+            .collect();
+        permissions.sort();
+        OperatorInfo {
+            id: o.id.as_str().to_owned(),
+            name: o.name.expose().clone(),
+            role: o.role.as_str().to_owned(),
+            account_manager: o.account_manager,
+            permissions: ItemCodes(permissions),
+        }
+    }
+}
+
+/// The partner whose desk this is.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+#[cfg_attr(feature = "node", napi_derive::napi(object))]
+#[cfg_attr(
+    feature = "python",
+    pyo3::pyclass(name = "Partner", frozen, get_all, eq, hash, module = "partnerdesk")
+)]
+pub struct PartnerInfo {
+    /// The partner id.
+    pub id: String,
+    /// The partner's display name (an organisation).
+    pub name: String,
+    /// `china` or `international` (or a newer site, verbatim).
+    #[cfg_attr(feature = "node", napi(ts_type = "Site | (string & {})"))]
+    pub site: String,
+    /// `solution_provider`, `distributor` or `reseller` (or a newer tier, verbatim).
+    #[cfg_attr(feature = "node", napi(ts_type = "Tier | (string & {})"))]
+    pub tier: String,
+    /// The currency of every amount on the desk, e.g. `CNY`.
+    pub currency: String,
+    /// The billing day's time zone, in minutes east of UTC (480 for the China site).
+    pub billing_offset_minutes: i32,
+}
+
+impl From<&partnerdesk::Partner> for PartnerInfo {
+    fn from(p: &partnerdesk::Partner) -> Self {
+        PartnerInfo {
+            id: p.id.as_str().to_owned(),
+            name: p.name.clone(),
+            site: p.site.as_str().to_owned(),
+            tier: p.tier.as_str().to_owned(),
+            currency: p.currency.as_str().to_owned(),
+            billing_offset_minutes: p.billing_offset.minutes(),
+        }
+    }
+}
+
+/// The partner's operators, by login.
+pub fn operators(desk: &HostDesk) -> Result<Vec<OperatorInfo>, Error> {
+    Ok(desk.operators().map(OperatorInfo::from).collect())
+}
+
+/// The partner whose desk this is.
+pub fn partner(desk: &HostDesk) -> Result<PartnerInfo, Error> {
+    Ok(desk.partner().into())
+}
+
 /// Adds one customer (`DUPLICATE_CUSTOMER` when the id is taken).
 pub fn insert_customer(desk: &mut HostDesk, customer: CustomerArg) -> Result<(), Error> {
     let c = customer.to_customer()?;
@@ -209,12 +311,52 @@ macro_rules! customer_operations {
     };
 }
 
+/// The list of operators as a method, for the hosts where it is one (Node, Kotlin, Swift;
+/// Python reads it as the property `Desk.operators`, through [`operators`]).
+#[macro_export]
+macro_rules! operator_operations {
+    ($expander:ident) => {
+        $expander! {
+            #[doc = " The partner's operators, by login (their permission items sorted)."]
+            read fn operators() -> Vec<$crate::ops::customers::OperatorInfo> => $crate::ops::customers::operators;
+        }
+    };
+}
+
 #[cfg(feature = "python")]
 mod python {
-    //! A `NewCustomer`, or snapshot customer JSON as `str` or `bytes`.
-    use super::CustomerArg;
+    //! A `NewCustomer`, or snapshot customer JSON as `str` or `bytes`; permission items as a
+    //! `frozenset`; reprs of the operator and the partner without the operator's name.
+    use super::{CustomerArg, ItemCodes, OperatorInfo, PartnerInfo};
     use crate::setup::NewCustomer;
     use pyo3::prelude::*;
+
+    impl<'py> IntoPyObject<'py> for &ItemCodes {
+        type Target = pyo3::types::PyFrozenSet;
+        type Output = Bound<'py, pyo3::types::PyFrozenSet>;
+        type Error = PyErr;
+
+        fn into_pyobject(self, py: Python<'py>) -> PyResult<Self::Output> {
+            pyo3::types::PyFrozenSet::new(py, &self.0)
+        }
+    }
+
+    #[pymethods]
+    impl OperatorInfo {
+        fn __repr__(&self) -> String {
+            format!("Operator(id='{}', role='{}')", self.id, self.role)
+        }
+    }
+
+    #[pymethods]
+    impl PartnerInfo {
+        fn __repr__(&self) -> String {
+            format!(
+                "Partner(id='{}', site='{}', tier='{}', currency='{}')",
+                self.id, self.site, self.tier, self.currency
+            )
+        }
+    }
 
     impl FromPyObject<'_, '_> for CustomerArg {
         type Error = PyErr;
@@ -252,6 +394,25 @@ mod node {
         FromNapiValue, ToNapiValue, TypeName, ValidateNapiValue, ValueType,
     };
     use napi::sys;
+
+    crate::values::napi_as!(super::ItemCodes, "Array<string>", Object, Vec<String>);
+
+    impl ToNapiValue for super::ItemCodes {
+        unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+            // SAFETY: the env napi handed to this conversion.
+            unsafe { Vec::<String>::to_napi_value(env, val.0) }
+        }
+    }
+
+    impl FromNapiValue for super::ItemCodes {
+        unsafe fn from_napi_value(
+            env: sys::napi_env,
+            value: sys::napi_value,
+        ) -> napi::Result<Self> {
+            // SAFETY: the env and value napi handed to this conversion.
+            unsafe { Vec::<String>::from_napi_value(env, value) }.map(super::ItemCodes)
+        }
+    }
 
     impl TypeName for CustomerArg {
         fn type_name() -> &'static str {
@@ -301,3 +462,9 @@ mod node {
         }
     }
 }
+
+#[cfg(feature = "uniffi")]
+uniffi::custom_type!(ItemCodes, Vec<String>, {
+    lower: |c| c.0,
+    try_lift: |c| Ok(ItemCodes(c)),
+});

@@ -1,5 +1,6 @@
 package com.partnerdesk
 
+import com.partnerdesk.host.OperatorInfo
 import com.partnerdesk.host.AuthorizationAction
 import com.partnerdesk.host.BudgetKind
 import com.partnerdesk.host.AuthorizationScope
@@ -155,25 +156,25 @@ class DeskOperationsTest {
     @Test
     fun `operators and permissions`() {
         desk().use { desk ->
-            assertTrue(desk.operators().any { it.login == ADMIN && it.role == "administrator" })
+            assertTrue(desk.operators().any { it.id == ADMIN && it.role == "administrator" })
             desk.addOperator("new_op", "New Operator", Role.OPERATOR, permissions = listOf("BPC_ITEM_SUBCUSTSERV_010100"))
-            assertEquals(listOf("BPC_ITEM_SUBCUSTSERV_010100"), desk.operators().single { it.login == "new_op" }.permissions)
+            assertEquals(listOf("BPC_ITEM_SUBCUSTSERV_010100"), desk.operators().single { it.id == "new_op" }.permissions)
             assertFailsWith<PartnerDeskException.DuplicateOperator> { desk.addOperator("new_op", "Again", Role.OPERATOR) }
             // A role is one of the enum's values: an unknown one ("boss") cannot be passed.
             assertEquals(listOf(Role.ADMINISTRATOR, Role.OPERATOR), Role.values().toList())
             assertFailsWith<IllegalArgumentException> { Role.valueOf("BOSS") }
             desk.grantPermissions(Actor.Operator(ADMIN), "new_op", listOf("PD_VIEW_SPEND"), now)
-            assertTrue("PD_VIEW_SPEND" in desk.operators().single { it.login == "new_op" }.permissions)
+            assertTrue("PD_VIEW_SPEND" in desk.operators().single { it.id == "new_op" }.permissions)
             desk.revokePermissions(Actor.Operator(ADMIN), "new_op", listOf("PD_VIEW_SPEND"), now)
-            assertFalse("PD_VIEW_SPEND" in desk.operators().single { it.login == "new_op" }.permissions)
+            assertFalse("PD_VIEW_SPEND" in desk.operators().single { it.id == "new_op" }.permissions)
             // Items by name (any case) as by code.
             desk.grantPermissions(Actor.Operator(ADMIN), "new_op", listOf("VIEW_SPEND", "set_budget"), now)
             assertEquals(
                 setOf("BPC_ITEM_SUBCUSTSERV_010100", "BPC_ITEM_SUBCUSTSERV_010111", "PD_VIEW_SPEND"),
-                desk.operators().single { it.login == "new_op" }.permissions.toSet(),
+                desk.operators().single { it.id == "new_op" }.permissions.toSet(),
             )
             desk.revokePermissions(Actor.Operator(ADMIN), "new_op", listOf("SET_BUDGET"), now)
-            assertFalse("BPC_ITEM_SUBCUSTSERV_010111" in desk.operators().single { it.login == "new_op" }.permissions)
+            assertFalse("BPC_ITEM_SUBCUSTSERV_010111" in desk.operators().single { it.id == "new_op" }.permissions)
             assertFailsWith<PartnerDeskException.OperatorNotFound> { desk.grantPermissions(Actor.Operator(ADMIN), "ghost", listOf("PD_VIEW_SPEND"), now) }
             assertFailsWith<PartnerDeskException.AdministratorOnly> { desk.grantPermissions(Actor.Operator(MANAGER), "new_op", listOf("PD_VIEW_SPEND"), now) }
         }
@@ -183,14 +184,14 @@ class DeskOperationsTest {
     fun `addOperator takes items by name and defaults to an operator with none`() {
         desk().use { desk ->
             desk.addOperator("freezer", "Freezer", permissions = listOf("FREEZE_UNFREEZE"))
-            val freezer = desk.operators().single { it.login == "freezer" }
+            val freezer = desk.operators().single { it.id == "freezer" }
             assertEquals(listOf("BPC_ITEM_SUBCUSTSERV_010115"), freezer.permissions)
             assertEquals("operator", freezer.role)
             assertFalse(freezer.accountManager)
             desk.addOperator("plain", "Plain")
-            assertEquals(OperatorInfo("plain", "operator", false, emptyList()), desk.operators().single { it.login == "plain" })
+            assertEquals(OperatorInfo("plain", "Plain", "operator", false, emptyList()), desk.operators().single { it.id == "plain" })
             desk.addOperator("boss_op", "Boss", Role.ADMINISTRATOR, accountManager = true)
-            val boss = desk.operators().single { it.login == "boss_op" }
+            val boss = desk.operators().single { it.id == "boss_op" }
             assertEquals("administrator", boss.role)
             assertTrue(boss.accountManager)
             // A misspelled name is refused as a misspelled code is, and no operator is added.
@@ -200,7 +201,7 @@ class DeskOperationsTest {
             }
             assertEquals("INVALID_ARGUMENT", e.code())
             assertEquals("items", e.field)
-            assertFalse(desk.operators().any { it.login == "typo_name" })
+            assertFalse(desk.operators().any { it.id == "typo_name" })
             assertEquals(count, desk.operators().size)
         }
     }
@@ -218,7 +219,7 @@ class DeskOperationsTest {
             val saved = desk.toSnapshotJson()
             assertEquals(
                 listOf("BPC_ITEM_SUBCUSTSERV_010115", "PD_VIEW_SPEND"),
-                desk.operators().single { it.login == "freezer" }.permissions.sorted(),
+                desk.operators().single { it.id == "freezer" }.permissions.sorted(),
             )
             Desk.fromSnapshotJson(saved).use { again ->
                 assertEquals("V2", again.customerRow("0a1b2c3d4e5f60718293a4b5c6d7e8f9", now).level)
@@ -234,7 +235,7 @@ class DeskOperationsTest {
                 desk.addOperator("typo_op", "Typo", Role.OPERATOR, permissions = listOf("PD_VIEW_SPEND", typo))
             }
             assertEquals("items", added.field)
-            assertFalse(desk.operators().any { it.login == "typo_op" })
+            assertFalse(desk.operators().any { it.id == "typo_op" })
             val granted = assertFailsWith<PartnerDeskException.InvalidArgument> {
                 desk.grantPermissions(Actor.Operator(ADMIN), MANAGER, listOf(typo), now)
             }
@@ -398,7 +399,7 @@ class DeskOperationsTest {
             assertTrue(String(bytes).contains(ids[0]))
             val file = Files.createTempFile("partnerdesk", ".csv").toFile()
             val job = desk.exportToFile(Actor.Operator(ADMIN), file.path, options, now)
-            assertEquals(3uL, job.rows)
+            assertEquals(3u, job.rows)
             assertContentEquals(bytes, file.readBytes())
             // Streamed, with progress; the listener cancels the second one.
             val out = ByteArrayOutputStream()

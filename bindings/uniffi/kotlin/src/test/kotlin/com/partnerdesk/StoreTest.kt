@@ -47,7 +47,7 @@ class StoreTest {
     private fun stored(at: String = location(), maxAttempts: UInt? = null): Desk =
         Fixtures.demo(60u, 7uL).also { it.saveTo(at, maxAttempts = maxAttempts) }
 
-    private fun permissionsOf(desk: Desk, login: String) = desk.operators().single { it.login == login }.permissions
+    private fun permissionsOf(desk: Desk, login: String) = desk.operators().single { it.id == login }.permissions
 
     @Test
     fun `a snapshot file round-trips and a failed save keeps the old file`() {
