@@ -1526,7 +1526,7 @@ export interface Actor {
 /** Who acts: an operator (by login), a customer (by id) or the system. */
 export type ActorKind = 'operator' | 'customer' | 'system'
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface AddOperatorOptions {
   /** `administrator` or `operator` (the default). */
   role?: Role
@@ -1536,7 +1536,7 @@ export interface AddOperatorOptions {
   permissions?: Array<string>
 }
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface AssignManagerOptions {
   /** The moment of the command (default: the current time). */
   now?: Date
@@ -1544,7 +1544,7 @@ export interface AssignManagerOptions {
   idempotencyKey?: string
 }
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface AssociateOptions {
   /** `referral` or `reseller` (default). */
   associationType?: AssociationType
@@ -1570,13 +1570,13 @@ export interface AssociateOptions {
   idempotencyKey?: string
 }
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface AssociationHistoryOptions {
   /** Only this customer's (default: every customer's). */
   customer?: string
 }
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface AuditFilter {
   /** Only records about this customer. */
   customer?: string
@@ -1590,25 +1590,25 @@ export interface AuditFilter {
   until?: Date
 }
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface AuthorizationOptions {
   /** The moment of the state (default: the current time). */
   now?: Date
 }
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface AuthorizationsOfOptions {
   /** The moment of the states (default: the current time). */
   now?: Date
 }
 
-/** The optional arguments of the function that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface BatchOutcomeOptions {
   /** The HTTP status of the answer, when known. */
   httpStatus?: number
 }
 
-/** The optional arguments of the function that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface BudgetBodyOptions {
   /** `monthly` (default) or `one_off`. */
   kind?: BudgetKind
@@ -1622,7 +1622,7 @@ export interface BudgetBodyOptions {
   reseller?: string
 }
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface BudgetUsageOptions {
   /** The moment of the usage (default: the current time). */
   now?: Date
@@ -1646,13 +1646,13 @@ export interface CollectOptions {
  */
 export type CustomerArg = NewCustomer | string
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface DailySpendOptions {
   /** One customer (default: every customer the actor may see). */
   customer?: string
 }
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface DecideAuthorizationOptions {
   /** Why (a revocation's reason). */
   reason?: string
@@ -1662,7 +1662,7 @@ export interface DecideAuthorizationOptions {
   idempotencyKey?: string
 }
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface DecideDisassociationOptions {
   /** The moment of the decision (default: the current time). */
   now?: Date
@@ -1695,7 +1695,7 @@ export interface DetailExportOptions {
   cancel?: CancelToken
 }
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface DistributorDecisionOptions {
   /** The moment of the decision (default: the current time). */
   now?: Date
@@ -1709,25 +1709,25 @@ export interface DistributorDecisionOptions {
  */
 export declare function errorCodes(): Array<string>
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface EvaluateBudgetsOptions {
   /** The moment of the evaluation (default: the current time). */
   now?: Date
 }
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface EventsJsonOptions {
   /** The last sequence number already seen (default 0). */
   since?: number
 }
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface EventsOptions {
   /** The last sequence number already seen (default 0). */
   since?: number
 }
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface ExpireOptions {
   /** The moment of the expiry (default: the current time). */
   now?: Date
@@ -1772,7 +1772,7 @@ export interface ExportOptions {
 /** A filter: a `Query`, or its text filter. */
 export type FilterText = Query | string
 
-/** The optional arguments of the function that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface FreezeBodyOptions {
   /** `account` (default) or `account_and_resources`. */
   scope?: FreezeScope
@@ -1780,7 +1780,7 @@ export interface FreezeBodyOptions {
   reseller?: string
 }
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface FreezeOptions {
   /** `account` (default) or `account_and_resources`. */
   scope?: FreezeScope
@@ -1793,7 +1793,7 @@ export interface FreezeOptions {
 /** Why a customer is frozen. */
 export type FreezeOrigin = 'manual' | 'default' | 'budget' | 'imported'
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface GrantPermissionsOptions {
   /** The moment of the command (default: the current time). */
   now?: Date
@@ -1892,7 +1892,7 @@ export interface ImportAsyncOptions {
   onProgress?: (progress: Progress) => void
 }
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface ImportHuaweiOptions {
   /** The customer the response is about (`budget`, `budget_records`, `subscription_resources`). */
   customer?: string
@@ -1904,7 +1904,7 @@ export interface ImportHuaweiOptions {
   now?: Date
 }
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface MayActOptions {
   /** The moment of the check (default: the current time). */
   now?: Date
@@ -1925,7 +1925,7 @@ export interface OpenOptions {
   eventKey?: Buffer
 }
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface OrderListOptions {
   /** `all` (default) or `unpaid`. */
   scope?: string
@@ -1937,13 +1937,13 @@ export interface OrderListOptions {
   cursor?: string
 }
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface OrderOverviewOptions {
   /** One customer (default: every customer the actor may see). */
   customer?: string
 }
 
-/** The optional arguments of the function that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface PagePlanOptions {
   /** Records per page, 1..=100 (default 100). */
   limit?: number
@@ -1964,7 +1964,7 @@ export interface PartnerInit {
   tier?: Tier
 }
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface PlaceOrderOptions {
   /** `new` (default), `renewal` or `change`. */
   kind?: OrderKind
@@ -1974,7 +1974,7 @@ export interface PlaceOrderOptions {
   idempotencyKey?: string
 }
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface ProductRankingOptions {
   /** How many services (default 10). */
   n?: number
@@ -1990,7 +1990,7 @@ export interface Progress {
   total: number
 }
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface RenewalsPageOptions {
   /** Lines per page, 1..=1000 (default 20). */
   limit?: number
@@ -2002,7 +2002,7 @@ export interface RenewalsPageOptions {
   now?: Date
 }
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface RenewOptions {
   /** One customer (default: every customer the actor may see). */
   customer?: string
@@ -2010,7 +2010,7 @@ export interface RenewOptions {
   now?: Date
 }
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface RequestAuthorizationOptions {
   /** Accept the partner commitment letter with this request (default: false). */
   acceptCommitmentLetter?: boolean
@@ -2020,7 +2020,7 @@ export interface RequestAuthorizationOptions {
   idempotencyKey?: string
 }
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface RequestDisassociationOptions {
   /** The moment of the request (default: the current time). */
   now?: Date
@@ -2028,7 +2028,7 @@ export interface RequestDisassociationOptions {
   idempotencyKey?: string
 }
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface RequestPartnerDisassociationOptions {
   /** The moment of the request (default: the current time). */
   now?: Date
@@ -2036,13 +2036,13 @@ export interface RequestPartnerDisassociationOptions {
   idempotencyKey?: string
 }
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface RequireAuthorizationOptions {
   /** The moment of the check (default: the current time). */
   now?: Date
 }
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface ResourceListOptions {
   /** Billing kinds to keep (`yearly_monthly`, `pay_per_use`, `reserved_instance`, `savings_plan`; default: all). */
   kinds?: Array<string>
@@ -2062,13 +2062,13 @@ export interface ResourceListOptions {
   now?: Date
 }
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface RevealOptions {
   /** The moment of the reveal (default: the current time). */
   now?: Date
 }
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface RevokePermissionsOptions {
   /** The moment of the command (default: the current time). */
   now?: Date
@@ -2076,7 +2076,7 @@ export interface RevokePermissionsOptions {
   idempotencyKey?: string
 }
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface RollOptions {
   /** The moment whose billing month to index (default: the current time). */
   now?: Date
@@ -2106,7 +2106,7 @@ export interface SearchOptions {
   now?: Date
 }
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface SetBudgetOptions {
   /** `monthly` (default) or `one_off`. */
   kind?: BudgetKind
@@ -2130,7 +2130,7 @@ export interface SetBudgetOptions {
  */
 export type SortKey = 'name' | 'account' | 'mtd' | 'associated' | 'expires' | 'id'
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface SpendListOptions {
   /** `record` (default: each spend record), `product`, `day` or `charging_mode`. */
   group?: string
@@ -2142,7 +2142,7 @@ export interface SpendListOptions {
   cursor?: string
 }
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface SpendSummaryOptions {
   /** One customer (default: every customer the actor may see). */
   customer?: string
@@ -2150,7 +2150,7 @@ export interface SpendSummaryOptions {
   now?: Date
 }
 
-/** The optional arguments of the function that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface SplitQueryOptions {
   /** The page's record offset (default 0). */
   offset?: number
@@ -2183,13 +2183,13 @@ export interface StoreOptions {
   eventKey?: Buffer
 }
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface TickOptions {
   /** The moment of the work (default: the current time). */
   now?: Date
 }
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface UnassignManagerOptions {
   /** The moment of the command (default: the current time). */
   now?: Date
@@ -2197,7 +2197,7 @@ export interface UnassignManagerOptions {
   idempotencyKey?: string
 }
 
-/** The optional arguments of the function that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface UnfreezeBodyOptions {
   /** `account` (default) or `account_and_resources`. */
   scope?: FreezeScope
@@ -2205,7 +2205,7 @@ export interface UnfreezeBodyOptions {
   reseller?: string
 }
 
-/** The optional arguments of the `Desk` method that takes it. */
+/** The optional arguments of the method or function that takes it. */
 export interface UnfreezeOptions {
   /** `account` (default) or `account_and_resources`. */
   scope?: FreezeScope

@@ -14,21 +14,27 @@ use crate::desk::Desk;
 use crate::error::{Code, IntoJs};
 use napi_derive::napi;
 
+/// The options object of a declared operation or function: its optional arguments, each
+/// absent by default.
+macro_rules! options_object {
+    ($opts:ident { $( $(#[doc = $odoc:literal])* $opt:ident : $oty:ty ),* }) => {
+        #[doc = " The optional arguments of the method or function that takes it."]
+        #[partnerdesk_panic_guard::ts_fields]
+        #[napi(object)]
+        #[derive(Debug, Clone, Default)]
+        pub struct $opts {
+            $( $(#[doc = $odoc])* pub $opt: $oty, )*
+        }
+    };
+}
+
 /// Expands one batch of declared operations into a `#[napi]` block of `Desk` and the options
 /// objects of its methods.
 macro_rules! node_operations {
     ($( $(#[doc = $doc:literal])* $kind:ident fn $name:ident ( $($arg:ident : $ty:ty),* )
         $([ $opts:ident { $( $(#[doc = $odoc:literal])* $opt:ident : $oty:ty ),* } ])?
         -> $ret:ty => $body:path ; )*) => {
-        $($(
-            #[doc = " The optional arguments of the `Desk` method that takes it."]
-            #[partnerdesk_panic_guard::ts_fields]
-            #[napi(object)]
-            #[derive(Debug, Clone, Default)]
-            pub struct $opts {
-                $( $(#[doc = $odoc])* pub $opt: $oty, )*
-            }
-        )?)*
+        $($(options_object!($opts { $( $(#[doc = $odoc])* $opt: $oty ),* });)?)*
 
         #[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
         #[napi]
@@ -59,15 +65,7 @@ macro_rules! node_functions {
         $([ $opts:ident { $( $(#[doc = $odoc:literal])* $opt:ident : $oty:ty ),* } ])?
         -> $ret:ty => $body:path ; )*) => {
         $(
-            $(
-                #[doc = " The optional arguments of the function that takes it."]
-                #[partnerdesk_panic_guard::ts_fields]
-                #[napi(object)]
-                #[derive(Debug, Clone, Default)]
-                pub struct $opts {
-                    $( $(#[doc = $odoc])* pub $opt: $oty, )*
-                }
-            )?
+            $(options_object!($opts { $( $(#[doc = $odoc])* $opt: $oty ),* });)?
 
             $(#[doc = $doc])*
             #[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]

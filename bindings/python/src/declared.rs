@@ -40,6 +40,18 @@ where
     })
 }
 
+/// Converts a declared operation's arguments, each shadowing the Python object of its name:
+/// the required ones (`name: Type`), then, after `;`, the optional ones (`None` when absent).
+macro_rules! python_arguments {
+    ($py:ident, $($arg:ident : $ty:ty),* $(; $($opt:ident : $oty:ty),*)?) => {
+        $(let $arg: $ty = crate::declared::argument($py, stringify!($arg), $arg)?;)*
+        $($(let $opt: $oty = match $opt {
+            Some(o) => crate::declared::argument($py, stringify!($opt), o)?,
+            None => None,
+        };)*)?
+    };
+}
+
 /// Expands one batch of declared operations into a `#[pymethods]` block of `Desk`.
 macro_rules! python_operations {
     ($( $(#[doc = $doc:literal])* $kind:ident fn $name:ident ( $($arg:ident : $ty:ty),* )
@@ -58,11 +70,7 @@ macro_rules! python_operations {
                     $($arg: &Bound<'_, PyAny>,)*
                     $($($opt: Option<&Bound<'_, PyAny>>),*)?
                 ) -> PyResult<$ret> {
-                    $(let $arg: $ty = argument(py, stringify!($arg), $arg)?;)*
-                    $($(let $opt: $oty = match $opt {
-                        Some(o) => argument(py, stringify!($opt), o)?,
-                        None => None,
-                    };)*)?
+                    python_arguments!(py, $($arg: $ty),* $(; $($opt: $oty),*)?);
                     python_operations!(@$kind self, py, $body, $($arg,)* $($($opt,)*)?)
                 }
             )*
@@ -94,11 +102,7 @@ macro_rules! python_functions {
                 $($arg: &Bound<'_, PyAny>,)*
                 $($($opt: Option<&Bound<'_, PyAny>>),*)?
             ) -> PyResult<$ret> {
-                $(let $arg: $ty = crate::declared::argument(py, stringify!($arg), $arg)?;)*
-                $($(let $opt: $oty = match $opt {
-                    Some(o) => crate::declared::argument(py, stringify!($opt), o)?,
-                    None => None,
-                };)*)?
+                python_arguments!(py, $($arg: $ty),* $(; $($opt: $oty),*)?);
                 crate::errors::IntoPy::py(py.detach(|| $body($($arg,)* $($($opt,)*)?)), py)
             }
         )*

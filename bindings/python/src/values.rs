@@ -147,9 +147,8 @@ pub(crate) fn not_a_page(py: Python<'_>, name: &str, obj: &Bound<'_, PyAny>) -> 
     ))
 }
 
-/// A named tuple of `partnerdesk._records` (`DemoPortfolio`, `FixtureDesk`, `ListBody`,
-/// `ApiPage`): what a function returns where it used to return a bare tuple, still unpacked
-/// the same way.
+/// A named tuple of `partnerdesk._records` (`DemoPortfolio`, `FixtureDesk`): what a function
+/// returns where it used to return a bare tuple, still unpacked the same way.
 pub(crate) fn named<'py>(
     py: Python<'py>,
     class: &str,
