@@ -18,12 +18,7 @@ use partnerdesk::{CustomerId, Error, ResourceKind, ResourceStatus, YearMonth};
 
 /// One order of a customer.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object))]
-#[cfg_attr(
-    feature = "python",
-    pyo3::pyclass(frozen, get_all, eq, hash, module = "partnerdesk")
-)]
+#[partnerdesk_panic_guard::host_record(python(eq, hash))]
 pub struct OrderLine {
     /// Order id.
     pub id: String,
@@ -59,12 +54,7 @@ impl From<partnerdesk::Order> for OrderLine {
 
 /// One resource of a customer (also a line of the portfolio's renewal page).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object))]
-#[cfg_attr(
-    feature = "python",
-    pyo3::pyclass(frozen, get_all, eq, hash, module = "partnerdesk")
-)]
+#[partnerdesk_panic_guard::host_record(python(eq, hash))]
 pub struct ResourceLine {
     /// The customer that owns it.
     pub customer_id: String,
@@ -109,12 +99,7 @@ impl ResourceLine {
 
 /// One line of a customer's spend details; what the grouping does not keep is absent.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object))]
-#[cfg_attr(
-    feature = "python",
-    pyo3::pyclass(frozen, get_all, eq, hash, module = "partnerdesk")
-)]
+#[partnerdesk_panic_guard::host_record(python(eq, hash))]
 pub struct SpendDetail {
     /// The billing day, `YYYY-MM-DD` (grouping by record or by day).
     pub day: Option<String>,
@@ -147,12 +132,7 @@ macro_rules! page_of {
     ($doc:literal, $name:ident, $line:ty) => {
         #[doc = $doc]
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-        #[cfg_attr(feature = "node", napi_derive::napi(object))]
-        #[cfg_attr(
-            feature = "python",
-            pyo3::pyclass(frozen, get_all, eq, hash, module = "partnerdesk")
-        )]
+        #[partnerdesk_panic_guard::host_record(python(eq, hash))]
         pub struct $name {
             /// The lines of this page.
             pub items: Vec<$line>,
@@ -190,8 +170,7 @@ page_of!(
 /// Options that do not apply to the list are ignored; absent ones take their defaults (in
 /// Kotlin and Swift they may be left out: `DetailArgs(list = "orders", customerId = id)`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object))]
+#[partnerdesk_panic_guard::host_record]
 pub struct DetailArgs {
     /// `orders`, `resources` or `spend`.
     pub list: String,

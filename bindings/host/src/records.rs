@@ -1,8 +1,10 @@
 //! The records every host receives, declared once (ADR 0006 step 2).
 //!
-//! Each record derives its host shape behind a cargo feature: `uniffi` (a `uniffi::Record`,
-//! Kotlin data class and Swift struct in the `com.partnerdesk.host` package / `PartnerDeskHost`
-//! module) and `node` (a `napi(object)`, a plain JS object typed in `index.d.ts`). Amounts are
+//! Each record gets its host shapes behind cargo features from one attribute,
+//! `#[partnerdesk_panic_guard::host_record(..)]`: `uniffi` (a `uniffi::Record`, Kotlin data
+//! class and Swift struct in the `com.partnerdesk.host` package / `PartnerDeskHost` module),
+//! `node` (a `napi(object)`, a plain JS object typed in `index.d.ts`) and, with `python(..)`,
+//! `python` (a frozen class of the `partnerdesk` module). Amounts are
 //! [`HostDecimal`] and instants [`HostInstant`], so each host sees its own idiom
 //! (`docs/conventions.md`). Open enumerations travel as their stable text, so a value a newer
 //! version writes survives the trip. Counts are `u32`, saturated (a JS number holds it exactly).
@@ -16,8 +18,7 @@ pub fn count32<N: TryInto<u32>>(n: N) -> u32 {
 
 /// An exact amount with its ISO 4217 currency.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object))]
+#[partnerdesk_panic_guard::host_record]
 pub struct Money {
     /// The amount (negative for refunds): a decimal string in JS (`"1234.50"`), never a float.
     #[cfg_attr(feature = "node", napi(ts_type = "string"))]
@@ -88,8 +89,7 @@ mod python {
 
 /// Budget columns of a row.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object))]
+#[partnerdesk_panic_guard::host_record]
 pub struct BudgetSummary {
     /// `monthly` or `one_off` (or a newer kind, verbatim).
     #[cfg_attr(feature = "node", napi(ts_type = "BudgetKind | (string & {})"))]
@@ -119,8 +119,7 @@ impl From<partnerdesk::row::BudgetSummary> for BudgetSummary {
 
 /// One customer as the console's list shows it: personal fields are already masked.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object))]
+#[partnerdesk_panic_guard::host_record]
 pub struct CustomerRow {
     /// Customer id.
     pub id: String,
@@ -209,8 +208,7 @@ impl From<partnerdesk::row::CustomerRow> for CustomerRow {
 
 /// One page of masked rows.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object))]
+#[partnerdesk_panic_guard::host_record]
 pub struct Page {
     /// The rows, masked.
     pub rows: Vec<CustomerRow>,
@@ -232,12 +230,7 @@ impl From<partnerdesk::search::Page> for Page {
 
 /// One page of customer ids (no rows built).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object))]
-#[cfg_attr(
-    feature = "python",
-    pyo3::pyclass(frozen, get_all, eq, hash, module = "partnerdesk")
-)]
+#[partnerdesk_panic_guard::host_record(python(eq, hash))]
 pub struct IdPage {
     /// The ids, in sort order.
     pub ids: Vec<String>,
@@ -259,12 +252,7 @@ impl From<partnerdesk::search::IdPage> for IdPage {
 
 /// A customer's budget usage at an instant.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object))]
-#[cfg_attr(
-    feature = "python",
-    pyo3::pyclass(frozen, get_all, eq, hash, module = "partnerdesk")
-)]
+#[partnerdesk_panic_guard::host_record(python(eq, hash))]
 pub struct BudgetUsage {
     /// `monthly` or `one_off`.
     #[cfg_attr(feature = "node", napi(ts_type = "BudgetKind | (string & {})"))]
@@ -307,12 +295,7 @@ impl From<partnerdesk::budget::BudgetUsage> for BudgetUsage {
 
 /// Spend figures of one customer, or of every customer, at an instant.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object))]
-#[cfg_attr(
-    feature = "python",
-    pyo3::pyclass(frozen, get_all, eq, hash, module = "partnerdesk")
-)]
+#[partnerdesk_panic_guard::host_record(python(eq, hash))]
 pub struct SpendSummary {
     /// Spend of the current billing month so far.
     pub month_to_date: Money,
@@ -341,12 +324,7 @@ impl From<partnerdesk::analysis::SpendSummary> for SpendSummary {
 
 /// An amount with a label: a cloud service (product ranking) or a billing day (daily spend).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object))]
-#[cfg_attr(
-    feature = "python",
-    pyo3::pyclass(frozen, get_all, eq, hash, module = "partnerdesk")
-)]
+#[partnerdesk_panic_guard::host_record(python(eq, hash))]
 pub struct LabeledAmount {
     /// The service code or the day (`2026-11-29`).
     pub label: String,
@@ -357,12 +335,7 @@ pub struct LabeledAmount {
 /// An export job as the desk recorded it (what was selected, by whom, how many rows, how it
 /// ended). The filter text of a query selection is not shown: it may quote a name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object))]
-#[cfg_attr(
-    feature = "python",
-    pyo3::pyclass(frozen, get_all, eq, hash, module = "partnerdesk")
-)]
+#[partnerdesk_panic_guard::host_record(python(eq, hash))]
 pub struct ExportJob {
     /// The job id (`exp_000001`).
     pub id: String,

@@ -90,12 +90,7 @@ pub fn permissions(items: &[String]) -> Result<Vec<Permission>, Error> {
 /// customer in JSON would be. The names, mobile number and e-mail are personal data: a repr or
 /// debug output shows the id only.
 #[derive(Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object))]
-#[cfg_attr(
-    feature = "python",
-    pyo3::pyclass(frozen, get_all, eq, module = "partnerdesk")
-)]
+#[partnerdesk_panic_guard::host_record(python(eq))]
 pub struct NewCustomer {
     /// The customer's (Huawei domain) id.
     pub id: String,

@@ -11,12 +11,7 @@ use partnerdesk::Error;
 
 /// Orders of one customer or of everyone the actor may see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object))]
-#[cfg_attr(
-    feature = "python",
-    pyo3::pyclass(frozen, get_all, eq, hash, module = "partnerdesk")
-)]
+#[partnerdesk_panic_guard::host_record(python(eq, hash))]
 pub struct OrderCounts {
     /// Orders pending payment.
     pub unpaid: u32,
@@ -26,12 +21,7 @@ pub struct OrderCounts {
 
 /// A resource to renew: it expires soon and does not renew by itself.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object))]
-#[cfg_attr(
-    feature = "python",
-    pyo3::pyclass(frozen, get_all, eq, hash, module = "partnerdesk")
-)]
+#[partnerdesk_panic_guard::host_record(python(eq, hash))]
 pub struct RenewalItem {
     /// The customer.
     pub customer_id: String,

@@ -66,12 +66,7 @@ impl From<CustomerLevel> for partnerdesk::CustomerLevel {
 
 /// A request to end a customer's association, by the customer or the partner.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object, object_from_js = false))]
-#[cfg_attr(
-    feature = "python",
-    pyo3::pyclass(frozen, get_all, eq, hash, module = "partnerdesk")
-)]
+#[partnerdesk_panic_guard::host_record(python(eq, hash), node(object_from_js = false))]
 pub struct DisassociationRequest {
     /// Its id.
     pub id: String,
@@ -123,12 +118,7 @@ impl From<&partnerdesk::association::DisassociationRequest> for DisassociationRe
 
 /// One change of the association history: a customer associated or disassociated.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object, object_from_js = false))]
-#[cfg_attr(
-    feature = "python",
-    pyo3::pyclass(frozen, get_all, eq, hash, module = "partnerdesk")
-)]
+#[partnerdesk_panic_guard::host_record(python(eq, hash), node(object_from_js = false))]
 pub struct AssociationRecord {
     /// The customer.
     pub customer_id: String,

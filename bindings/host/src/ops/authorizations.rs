@@ -54,12 +54,7 @@ crate::host_enum!(
 
 /// An authorization to act on a customer's behalf, with its state at the moment asked for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object, object_from_js = false))]
-#[cfg_attr(
-    feature = "python",
-    pyo3::pyclass(frozen, get_all, eq, hash, module = "partnerdesk")
-)]
+#[partnerdesk_panic_guard::host_record(python(eq, hash), node(object_from_js = false))]
 pub struct Authorization {
     /// Its id.
     pub id: String,

@@ -70,12 +70,7 @@ pub struct ItemCodes(pub Vec<String>);
 
 /// An operator of the partner. Its `Debug` (and Python's repr) leave the display name out.
 #[derive(Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object))]
-#[cfg_attr(
-    feature = "python",
-    pyo3::pyclass(name = "Operator", frozen, get_all, eq, hash, module = "partnerdesk")
-)]
+#[partnerdesk_panic_guard::host_record(python(name = "Operator", eq, hash))]
 pub struct OperatorInfo {
     /// The login.
     pub id: String,
@@ -120,12 +115,7 @@ impl From<&Operator> for OperatorInfo {
 
 /// The partner whose desk this is.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object))]
-#[cfg_attr(
-    feature = "python",
-    pyo3::pyclass(name = "Partner", frozen, get_all, eq, hash, module = "partnerdesk")
-)]
+#[partnerdesk_panic_guard::host_record(python(name = "Partner", eq, hash))]
 pub struct PartnerInfo {
     /// The partner id.
     pub id: String,

@@ -133,12 +133,7 @@ impl pyo3::FromPyObject<'_, '_> for Thresholds {
 
 /// The outcome of a batch command for one customer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object))]
-#[cfg_attr(
-    feature = "python",
-    pyo3::pyclass(frozen, get_all, module = "partnerdesk")
-)]
+#[partnerdesk_panic_guard::host_record(python())]
 pub struct ItemOutcome {
     /// The customer.
     pub customer_id: String,
@@ -155,12 +150,7 @@ pub struct ItemOutcome {
 /// The outcome of a batch command (freeze, unfreeze, assign or unassign managers): one item per
 /// customer, in the order given.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object))]
-#[cfg_attr(
-    feature = "python",
-    pyo3::pyclass(frozen, get_all, module = "partnerdesk")
-)]
+#[partnerdesk_panic_guard::host_record(python())]
 pub struct BatchOutcome {
     /// One outcome per customer.
     pub items: Vec<ItemOutcome>,
@@ -209,12 +199,7 @@ impl From<partnerdesk::command::BatchOutcome> for BatchOutcome {
 
 /// A period during which an operator was a customer's account manager.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object, object_from_js = false))]
-#[cfg_attr(
-    feature = "python",
-    pyo3::pyclass(frozen, get_all, eq, hash, module = "partnerdesk")
-)]
+#[partnerdesk_panic_guard::host_record(python(eq, hash), node(object_from_js = false))]
 pub struct ManagerPeriod {
     /// The customer.
     pub customer_id: String,
@@ -245,12 +230,7 @@ impl From<&partnerdesk::manager::ManagerPeriod> for ManagerPeriod {
 
 /// A budget setting or deletion.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object))]
-#[cfg_attr(
-    feature = "python",
-    pyo3::pyclass(frozen, get_all, eq, hash, module = "partnerdesk")
-)]
+#[partnerdesk_panic_guard::host_record(python(eq, hash))]
 pub struct BudgetRecord {
     /// The customer.
     pub customer_id: String,

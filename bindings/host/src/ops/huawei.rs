@@ -108,12 +108,7 @@ pub struct FilterText(pub String);
 
 /// Something an import kept as well as it could (never a value, never personal data).
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object))]
-#[cfg_attr(
-    feature = "python",
-    pyo3::pyclass(frozen, get_all, eq, module = "partnerdesk")
-)]
+#[partnerdesk_panic_guard::host_record(python(eq))]
 pub struct ImportWarning {
     /// The customer concerned, if one.
     pub customer_id: Option<String>,
@@ -125,12 +120,7 @@ pub struct ImportWarning {
 
 /// One budget setting or deletion read from `ListSubCustomerBudgetRecords`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object))]
-#[cfg_attr(
-    feature = "python",
-    pyo3::pyclass(frozen, get_all, eq, module = "partnerdesk")
-)]
+#[partnerdesk_panic_guard::host_record(python(eq))]
 pub struct ImportedBudgetRecord {
     /// The customer.
     pub customer_id: String,
@@ -149,12 +139,7 @@ pub struct ImportedBudgetRecord {
 
 /// Budget use as Huawei reports it (delayed and approximate; the desk derives use from spend).
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object))]
-#[cfg_attr(
-    feature = "python",
-    pyo3::pyclass(frozen, get_all, eq, module = "partnerdesk")
-)]
+#[partnerdesk_panic_guard::host_record(python(eq))]
 pub struct HuaweiBudgetUsed {
     /// The customer.
     pub customer_id: String,
@@ -164,12 +149,7 @@ pub struct HuaweiBudgetUsed {
 
 /// What an import did.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object))]
-#[cfg_attr(
-    feature = "python",
-    pyo3::pyclass(frozen, get_all, eq, module = "partnerdesk")
-)]
+#[partnerdesk_panic_guard::host_record(python(eq))]
 pub struct ImportReport {
     /// Customers added (customer-list imports only).
     pub added: Vec<String>,
@@ -251,12 +231,7 @@ impl From<import::ImportReport> for ImportReport {
 
 /// One customer's outcome of a remote operation, as Huawei answered it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object))]
-#[cfg_attr(
-    feature = "python",
-    pyo3::pyclass(frozen, get_all, eq, module = "partnerdesk")
-)]
+#[partnerdesk_panic_guard::host_record(python(eq))]
 pub struct RemoteItem {
     /// The customer.
     pub customer_id: String,
@@ -291,12 +266,7 @@ impl RemoteItem {
 
 /// The outcome of a remote batch operation: one item per requested customer, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object))]
-#[cfg_attr(
-    feature = "python",
-    pyo3::pyclass(frozen, get_all, module = "partnerdesk")
-)]
+#[partnerdesk_panic_guard::host_record(python())]
 pub struct RemoteOutcome {
     /// One per requested customer, in the order asked.
     pub items: Vec<RemoteItem>,
@@ -336,12 +306,7 @@ impl From<response::RemoteOutcome> for RemoteOutcome {
 
 /// One page to request: `offset` and `limit` as `ListSubCustomers` takes them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object))]
-#[cfg_attr(
-    feature = "python",
-    pyo3::pyclass(frozen, get_all, eq, hash, module = "partnerdesk")
-)]
+#[partnerdesk_panic_guard::host_record(python(eq, hash))]
 pub struct ApiPage {
     /// Record offset, 0-based (at most 40,000,000).
     pub offset: u32,
@@ -353,12 +318,7 @@ pub struct ApiPage {
 /// customer matches the query exactly when the API returns it for `api_body` and it matches
 /// `local_filter`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object))]
-#[cfg_attr(
-    feature = "python",
-    pyo3::pyclass(frozen, get_all, module = "partnerdesk")
-)]
+#[partnerdesk_panic_guard::host_record(python())]
 pub struct QuerySplit {
     /// The `ListSubCustomers` request body of the page asked for.
     #[cfg_attr(feature = "node", napi(ts_type = "string"))]

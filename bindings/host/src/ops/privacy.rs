@@ -54,12 +54,7 @@ crate::host_enum!(
 
 /// How one personal field is masked.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object))]
-#[cfg_attr(
-    feature = "python",
-    pyo3::pyclass(frozen, get_all, eq, hash, from_py_object, module = "partnerdesk")
-)]
+#[partnerdesk_panic_guard::host_record(python(eq, hash, from_py_object))]
 pub struct MaskRule {
     /// `default`, `keep`, `fixed`, `hidden`, `pseudonym` or `clear`.
     pub kind: MaskKind,
@@ -127,12 +122,7 @@ impl From<&CoreRule> for MaskRule {
 
 /// How each personal field is masked (in rows, or in exports).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object))]
-#[cfg_attr(
-    feature = "python",
-    pyo3::pyclass(frozen, get_all, eq, hash, from_py_object, module = "partnerdesk")
-)]
+#[partnerdesk_panic_guard::host_record(python(eq, hash, from_py_object))]
 pub struct MaskPolicy {
     /// Customer name (never `clear`).
     pub name: MaskRule,
@@ -180,12 +170,7 @@ impl From<&CorePolicy> for MaskPolicy {
 /// One attempt in the audit trail: who tried what, when, on which customer, and whether it was
 /// allowed (ids, codes and field names only, never personal data).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object))]
-#[cfg_attr(
-    feature = "python",
-    pyo3::pyclass(frozen, get_all, eq, hash, module = "partnerdesk")
-)]
+#[partnerdesk_panic_guard::host_record(python(eq, hash))]
 pub struct AuditRecord {
     /// Sequence number, from 1, increasing.
     pub seq: u32,
@@ -224,12 +209,7 @@ impl From<&partnerdesk::audit::AuditRecord> for AuditRecord {
 
 /// One change on the desk, in words (`events_json` gives the events to apply elsewhere).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-#[cfg_attr(feature = "node", napi_derive::napi(object))]
-#[cfg_attr(
-    feature = "python",
-    pyo3::pyclass(name = "Event", frozen, get_all, eq, hash, module = "partnerdesk")
-)]
+#[partnerdesk_panic_guard::host_record(python(name = "Event", eq, hash))]
 pub struct DeskEvent {
     /// Sequence number, from 1, without gaps.
     pub seq: u32,
