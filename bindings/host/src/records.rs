@@ -16,6 +16,11 @@ pub fn count32<N: TryInto<u32>>(n: N) -> u32 {
     n.try_into().unwrap_or(u32::MAX)
 }
 
+/// Texts a host receives as a list of strings (ids, codes), in order.
+pub fn texts<T: AsRef<str>>(items: impl IntoIterator<Item = T>) -> Vec<String> {
+    items.into_iter().map(|i| i.as_ref().to_owned()).collect()
+}
+
 /// An exact amount with its ISO 4217 currency.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[partnerdesk_panic_guard::host_record]

@@ -15,7 +15,7 @@
 use super::governed::{
     BatchOutcome, BudgetKind, FreezeScope, Thresholds, budget_setting, freeze_request,
 };
-use crate::records::{Money, count32};
+use crate::records::{Money, count32, texts};
 use crate::{HostDecimal, HostDesk, HostInstant, at, invalid};
 use partnerdesk::{CustomerId, Desk, ResellerId, YearMonth};
 use partnerdesk_huawei::import::{self, ImportOptions};
@@ -177,10 +177,6 @@ pub struct ImportReport {
     pub huawei_budget_used: Vec<HuaweiBudgetUsed>,
     /// What was left out or changed.
     pub warnings: Vec<ImportWarning>,
-}
-
-fn texts<T: AsRef<str>>(ids: &[T]) -> Vec<String> {
-    ids.iter().map(|i| i.as_ref().to_owned()).collect()
 }
 
 impl From<import::ImportReport> for ImportReport {
@@ -373,8 +369,8 @@ impl ImportStep {
             ));
         }
         let mut options = ImportOptions::at(at(now));
-        if let Some(r) = reseller {
-            options = options.through_reseller(ResellerId::new(r)?);
+        if let Some(r) = self::reseller(reseller)? {
+            options = options.through_reseller(r);
         }
         Ok(ImportStep {
             kind,

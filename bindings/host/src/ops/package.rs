@@ -6,11 +6,8 @@
 //! host's own tests and tools check against (the error tables, the parity list).
 
 use crate::HostInstant;
+use crate::records::texts;
 use partnerdesk::Error;
-
-fn texts(items: impl IntoIterator<Item = &'static str>) -> Vec<String> {
-    items.into_iter().map(str::to_owned).collect()
-}
 
 /// The library's version (every crate and binding shares it).
 pub fn version() -> Result<String, Error> {
@@ -24,7 +21,7 @@ pub fn demo_now() -> Result<HostInstant, Error> {
 
 /// Every stable error code of the core, in its table's order.
 pub fn error_codes() -> Result<Vec<String>, Error> {
-    Ok(texts(Error::CODES.iter().copied()))
+    Ok(texts(Error::CODES))
 }
 
 /// Every export column key, in the default order.
