@@ -7,6 +7,7 @@
 //! fixed keys (see `keys`); names and account names from a trigram index over one fixed-width
 //! record a slot (see `text_index`). Slots are `u32` positions in the desk's customer slab.
 
+use super::expiry::{Expiry, NextCount};
 use super::keys::{MOBILE_DIGITS, mobile_key};
 pub(crate) use super::keys::{MobileKey, SpendKey};
 pub(crate) use super::text_index::TextColumn;
@@ -17,7 +18,7 @@ use crate::ids::{OperatorId, ResellerId, Tag};
 use crate::model::association::AssociationType;
 use crate::model::freeze::{FreezeOrigin, FreezeScope, FreezeState};
 use crate::model::resource::ExpiryPolicy;
-use crate::sorted::{Bits, SortedBlocks};
+use crate::sorted::{Bits, BlockSummary, SortedBlocks};
 use chrono::{DateTime, Utc};
 use roaring::RoaringBitmap;
 use rust_decimal::Decimal;
@@ -191,7 +192,10 @@ pub(crate) struct Index {
     /// manager's customers in a spend range, by spend" is one range scan that yields the sort
     /// key too, and its size is counted from the block lengths without visiting the entries.
     pub(crate) by_manager_mtd: HashMap<OperatorId, SortedBlocks<(SpendKey, u32)>>,
-    pub(crate) expiries: SortedBlocks<(DateTime<Utc>, u32)>,
+    /// Every expiry that counts of the live customers, `(expiry, slot)` ascending, each entry
+    /// with the day of its customer's previous expiry and its association (see
+    /// [`super::expiry`]).
+    pub(crate) expiries: SortedBlocks<(Expiry, u32), NextCount>,
     /// The same expiries per slot, ascending: the next expiry at any `now` is one binary search
     /// away, without touching the customer.
     pub(crate) slot_expiries: Vec<Box<[DateTime<Utc>]>>,
@@ -208,7 +212,7 @@ pub(crate) struct Index {
 }
 
 /// Adds an entry to an ordered set, or stages it during a bulk load (see `Index::staging`).
-fn put<T: Ord + Copy>(staging: bool, set: &mut SortedBlocks<T>, x: T) {
+fn put<T: Ord + Copy, S: BlockSummary<T>>(staging: bool, set: &mut SortedBlocks<T, S>, x: T) {
     if staging {
         set.stage(x);
     } else {
@@ -395,10 +399,8 @@ impl Index {
         self.set_mtd(slot, c.month_spend(self.month), c.account_manager.as_ref());
         self.set_memberships(slot, c, true);
         let ex = expiries(c);
-        for e in &ex {
-            put(self.staging, &mut self.expiries, (*e, slot));
-        }
         self.set_slot_expiries(slot, &ex);
+        self.put_expiry_entries(slot, c.is_associated());
         self.set_renewals(slot, c, true);
     }
 
@@ -408,9 +410,7 @@ impl Index {
         if (slot as usize) < self.mtd_key.len() {
             self.mtd_sorted.remove(&(self.mtd(slot), slot));
         }
-        for e in expiries(c) {
-            self.expiries.remove(&(e, slot));
-        }
+        self.remove_expiry_entries(slot);
         self.set_slot_expiries(slot, &BTreeSet::new());
         self.set_renewals(slot, c, false);
         self.names.remove(slot);
@@ -487,15 +487,12 @@ impl Index {
         if (slot as usize) >= self.mtd_key.len() || self.mtd(slot) != mtd {
             self.set_mtd(slot, mtd, new.account_manager.as_ref());
         }
-        if old.resources != new.resources {
-            let (eo, en) = (expiries(old), expiries(new));
-            for e in eo.difference(&en) {
-                self.expiries.remove(&(*e, slot));
-            }
-            for e in en.difference(&eo) {
-                self.expiries.insert((*e, slot));
-            }
-            self.set_slot_expiries(slot, &en);
+        if old.resources != new.resources || old.is_associated() != new.is_associated() {
+            // Every entry of the customer carries its previous expiry and its association:
+            // they are made again.
+            self.remove_expiry_entries(slot);
+            self.set_slot_expiries(slot, &expiries(new));
+            self.put_expiry_entries(slot, new.is_associated());
         }
         if old.resources != new.resources || old.is_associated() != new.is_associated() {
             self.set_renewals(slot, old, false);
@@ -526,6 +523,23 @@ impl Index {
             self.slot_expiries.resize(s + 1, Box::default());
         }
         self.slot_expiries[s] = ex.iter().copied().collect();
+    }
+
+    /// Puts a slot's entries in the expiry index, from its expiries in
+    /// [`Index::slot_expiries`].
+    fn put_expiry_entries(&mut self, slot: u32, associated: bool) {
+        let ex = self.slot_expiries.get(slot as usize).map_or(&[][..], |e| e);
+        for e in super::expiry::entries(ex, associated) {
+            put(self.staging, &mut self.expiries, (e, slot));
+        }
+    }
+
+    /// Takes a slot's entries out of the expiry index (found by instant and slot).
+    fn remove_expiry_entries(&mut self, slot: u32) {
+        let ex = self.slot_expiries.get(slot as usize).map_or(&[][..], |e| e);
+        for &e in ex {
+            self.expiries.remove(&(Expiry::bound(e), slot));
+        }
     }
 
     /// The earliest expiry at or after `now` of a slot (the same as

@@ -12,6 +12,7 @@
 
 mod cursor;
 pub mod detail;
+pub(crate) mod expiry;
 pub(crate) mod index;
 mod keys;
 mod list;

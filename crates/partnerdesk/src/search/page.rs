@@ -6,7 +6,8 @@
 //! page, not the portfolio.
 
 use super::cursor::{decode_cursor, encode_cursor, fingerprint};
-use super::plan::{conjuncts, key_range, ordered_range, pair_bounds, tighter_lower, tighter_upper};
+use super::expiry::{Expiry, count_next};
+use super::plan::{conjuncts, key_range, pair_bounds, tighter_lower, tighter_upper};
 use super::{MatchContext, window_end};
 use crate::desk::Desk;
 use crate::error::{Error, Result};
@@ -64,11 +65,6 @@ impl Desk {
         ctx: &MatchContext<'_>,
         page: Window,
     ) -> Option<Keyed> {
-        let universe = if query.include_disassociated {
-            &self.index.live_bits
-        } else {
-            &self.index.associated_bits
-        };
         let parts = conjuncts(&query.filter);
         let id = |s: u32| self.at(s).id.as_str();
         match sort.key {
@@ -157,26 +153,49 @@ impl Desk {
                     .map(|(_, e)| *e)
                     .collect();
                 let end = window_end(ctx.now, *n);
-                // In expiry order from `now`, a slot's first expiry is its next expiry.
-                // Each slot of the universe is taken at its first (next) expiry, then never again.
-                let mut open = universe.clone();
-                let entries = ordered_range(
-                    &self.index.expiries,
-                    &Bound::Included(ctx.now),
-                    &Bound::Included(end),
-                )
-                .into_iter()
-                .flatten()
-                .copied()
-                .filter(|(_, slot)| {
-                    open.take(*slot) && rest.iter().all(|e| self.check(e, *slot, ctx))
-                });
+                // In expiry order from `now`, a slot's first entry is its next expiry: each
+                // slot of the universe is taken at the entry that is its next expiry at `now`,
+                // which the entry tells from the day of the slot's previous expiry (the slot's
+                // expiries decide when that day is `now`'s own: `super::expiry`).
+                let (today, all) = (Expiry::today(ctx.now), query.include_disassociated);
+                let is_next = |e: Expiry, slot: u32| {
+                    e.is_next(today)
+                        .unwrap_or_else(|| self.index.next_expiry(slot, ctx.now) == Some(e.at))
+                };
+                let (lo, hi) = pair_bounds(
+                    &Bound::Included(Expiry::bound(ctx.now)),
+                    &Bound::Included(Expiry::bound(end)),
+                )?;
+                let entries = self
+                    .index
+                    .expiries
+                    .range(lo, hi)
+                    .copied()
+                    .filter(|(e, slot)| {
+                        (all || e.associated())
+                            && is_next(*e, *slot)
+                            && rest.iter().all(|x| self.check(x, *slot, ctx))
+                    })
+                    .map(|(e, slot)| (e.at, slot));
                 if sort.descending {
                     let keyed = entries
                         .map(|(e, slot)| (expiry_key(Some(e), true), slot))
                         .collect();
                     return Some(Keyed::NextExpiry(keyed));
                 }
+                // With nothing else to check, the total is counted from the blocks' summaries
+                // (the two ends of the range entry by entry), and the page reads only as far as
+                // it needs.
+                let total = rest.is_empty().then(|| {
+                    self.index
+                        .expiries
+                        .range_parts(lo, hi)
+                        .map(|(entries, whole)| match whole {
+                            Some(block) => block.count(entries, today, all, is_next),
+                            None => count_next(entries, today, all, is_next),
+                        })
+                        .sum::<usize>()
+                });
                 // Ascending, the matches come in page order. A pivot without an upcoming expiry
                 // sorts last: nothing comes after it.
                 let pivot = match page.after {
@@ -185,13 +204,19 @@ impl Desk {
                         Some(e) => Some((e, id(a))),
                         None => {
                             return Some(Keyed::Page {
-                                total: entries.count(),
+                                total: total.unwrap_or_else(|| entries.count()),
                                 rows: Vec::new(),
                             });
                         }
                     },
                 };
-                Some(stream_page(entries, false, pivot, page, id))
+                Some(match total {
+                    Some(total) => Keyed::Page {
+                        total,
+                        rows: stream_rows(entries, false, pivot, page, id),
+                    },
+                    None => stream_page(entries, false, pivot, page, id),
+                })
             }
             _ => None,
         }

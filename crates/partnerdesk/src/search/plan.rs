@@ -5,6 +5,7 @@
 //! unites them, `not` complements them; the cheapest exact part is computed first and the
 //! rest checked only on its candidates.
 
+use super::expiry::Expiry;
 use super::keys::{mobile_key, mobile_key_after};
 use super::slot_bitmap::sorted_bitmap;
 use super::{MatchContext, expiry_matches, text_matches, window_end};
@@ -14,7 +15,7 @@ use crate::query::{
     Criterion, ExpiryFilter, Expr, ExprKind, FrozenFilter, MobileMatch, Query, Range, TagMatch,
     TextMatch,
 };
-use crate::sorted::SortedBlocks;
+use crate::sorted::{BlockSummary, SortedBlocks};
 use chrono::{DateTime, Utc};
 use roaring::RoaringBitmap;
 use rust_decimal::Decimal;
@@ -31,8 +32,8 @@ pub(super) enum Planned<'a> {
     Scan,
 }
 
-pub(super) fn ordered_slots<K: Ord + Copy>(
-    set: &SortedBlocks<(K, u32)>,
+pub(super) fn ordered_slots<K: Ord + Copy, S: BlockSummary<(K, u32)>>(
+    set: &SortedBlocks<(K, u32), S>,
     lower: &Bound<K>,
     upper: &Bound<K>,
 ) -> RoaringBitmap {
@@ -80,11 +81,11 @@ pub(super) fn pair_bounds<K: Ord + Copy>(
 
 /// The entries of an ordered `(key, slot)` set whose key lies between two bounds (`None` when
 /// the bounds are empty).
-pub(super) fn ordered_range<'s, K: Ord + Copy>(
-    set: &'s SortedBlocks<(K, u32)>,
+pub(super) fn ordered_range<'s, K: Ord + Copy, S: BlockSummary<(K, u32)>>(
+    set: &'s SortedBlocks<(K, u32), S>,
     lower: &Bound<K>,
     upper: &Bound<K>,
-) -> Option<impl DoubleEndedIterator<Item = &'s (K, u32)> + use<'s, K>> {
+) -> Option<impl DoubleEndedIterator<Item = &'s (K, u32)> + use<'s, K, S>> {
     let (lo, hi) = pair_bounds(lower, upper)?;
     Some(set.range(lo, hi))
 }
@@ -387,12 +388,16 @@ impl Desk {
             Criterion::MonthToDate(_) => Planned::Scan,
             Criterion::NextExpiry(ExpiryFilter::WithinDays(n)) => exact(ordered_slots(
                 &ix.expiries,
-                &Bound::Included(ctx.now),
-                &Bound::Included(window_end(ctx.now, *n)),
+                &Bound::Included(Expiry::bound(ctx.now)),
+                &Bound::Included(Expiry::bound(window_end(ctx.now, *n))),
             )),
             Criterion::NextExpiry(ExpiryFilter::Between(r)) => {
                 let lower = max_lower(r.lower, ctx.now);
-                let set = ordered_slots(&ix.expiries, &lower, &r.upper);
+                let set = ordered_slots(
+                    &ix.expiries,
+                    &lower.map(Expiry::bound),
+                    &r.upper.map(Expiry::bound),
+                );
                 // Exact when nothing can expire between now and the lower bound.
                 if lower == Bound::Included(ctx.now) {
                     exact(set)
@@ -402,7 +407,11 @@ impl Desk {
             }
             Criterion::NextExpiry(ExpiryFilter::None) => exact(
                 &ix.live
-                    - ordered_slots(&ix.expiries, &Bound::Included(ctx.now), &Bound::Unbounded),
+                    - ordered_slots(
+                        &ix.expiries,
+                        &Bound::Included(Expiry::bound(ctx.now)),
+                        &Bound::Unbounded,
+                    ),
             ),
             Criterion::Mobile(m) => {
                 let (digits, whole) = match m {

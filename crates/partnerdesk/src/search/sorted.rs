@@ -14,13 +14,32 @@ const BLOCK: usize = 128;
 
 /// A sorted set of small `Copy` values in sorted blocks of bounded size.
 #[derive(Debug)]
-pub(crate) struct SortedBlocks<T> {
+pub(crate) struct SortedBlocks<T, S = ()> {
     /// Non-empty blocks, each sorted, every entry of a block below every entry of the next.
     blocks: Vec<Vec<T>>,
+    /// What [`BlockSummary::of`] made of each block, made again whenever the block changes.
+    summaries: Vec<S>,
     len: usize,
     /// Entries staged by a bulk load ([`SortedBlocks::stage`]), not yet in `blocks`: empty
     /// whenever the set is read (the load settles it before it returns).
     pending: Vec<T>,
+}
+
+/// What a set keeps of each of its blocks beside it, so that a pass over a range can answer
+/// for a whole block without reading its entries (the expiry index's count of next expiries:
+/// [`super::expiry::NextCount`]). `()` keeps nothing.
+pub(crate) trait BlockSummary<T>: Sized {
+    /// The summary of one block's entries.
+    fn of(block: &[T]) -> Self;
+
+    /// The heap bytes it holds, for the memory report.
+    fn heap_bytes(&self) -> usize {
+        0
+    }
+}
+
+impl<T> BlockSummary<T> for () {
+    fn of(_: &[T]) -> Self {}
 }
 
 /// Every block is allocated for its largest size up front (and kept so by clones): an insert
@@ -31,38 +50,43 @@ fn block_with<T: Copy>(entries: &[T]) -> Vec<T> {
     b
 }
 
-impl<T: Copy> Clone for SortedBlocks<T> {
+impl<T: Copy, S: Clone> Clone for SortedBlocks<T, S> {
     fn clone(&self) -> Self {
         SortedBlocks {
             blocks: self.blocks.iter().map(|b| block_with(b)).collect(),
+            summaries: self.summaries.clone(),
             len: self.len,
             pending: self.pending.clone(),
         }
     }
 }
 
-impl<T> Default for SortedBlocks<T> {
+impl<T, S> Default for SortedBlocks<T, S> {
     fn default() -> Self {
         SortedBlocks {
             blocks: Vec::new(),
+            summaries: Vec::new(),
             len: 0,
             pending: Vec::new(),
         }
     }
 }
 
-impl<T: Ord + Copy> SortedBlocks<T> {
+impl<T: Ord + Copy, S: BlockSummary<T>> SortedBlocks<T, S> {
     /// How many entries the set holds.
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.len
     }
 
-    /// Estimated heap bytes: the block list, every block's buffer and the staged entries.
+    /// Estimated heap bytes: the block list, every block's buffer, the summaries and the
+    /// staged entries.
     pub(crate) fn heap_bytes(&self) -> usize {
         use crate::model::heap::vec_bytes;
         vec_bytes(&self.blocks)
             + self.blocks.iter().map(vec_bytes).sum::<usize>()
+            + vec_bytes(&self.summaries)
+            + self.summaries.iter().map(S::heap_bytes).sum::<usize>()
             + vec_bytes(&self.pending)
     }
 
@@ -94,6 +118,7 @@ impl<T: Ord + Copy> SortedBlocks<T> {
         staged.dedup();
         self.len = staged.len();
         self.blocks = staged.chunks(BLOCK * 3 / 4).map(block_with).collect();
+        self.summaries = self.blocks.iter().map(|b| S::of(b)).collect();
     }
 
     /// The block that holds `x` or would: the first whose last entry is not below `x` (the last
@@ -113,6 +138,7 @@ impl<T: Ord + Copy> SortedBlocks<T> {
         self.settle();
         let Some(b) = self.block_of(&x) else {
             self.blocks.push(block_with(&[x]));
+            self.summaries = vec![S::of(&[x])];
             self.len = 1;
             return true;
         };
@@ -126,8 +152,10 @@ impl<T: Ord + Copy> SortedBlocks<T> {
             let half = block.len() / 2;
             let tail = block_with(&block[half..]);
             block.truncate(half);
+            self.summaries.insert(b + 1, S::of(&tail));
             self.blocks.insert(b + 1, tail);
         }
+        self.summaries[b] = S::of(&self.blocks[b]);
         true
     }
 
@@ -145,6 +173,9 @@ impl<T: Ord + Copy> SortedBlocks<T> {
         self.len -= 1;
         if block.is_empty() {
             self.blocks.remove(b);
+            self.summaries.remove(b);
+        } else {
+            self.summaries[b] = S::of(block);
         }
         true
     }
@@ -204,27 +235,35 @@ impl<T: Ord + Copy> SortedBlocks<T> {
         &self,
         lower: Bound<T>,
         upper: Bound<T>,
-    ) -> impl DoubleEndedIterator<Item = &T> + use<'_, T> {
+    ) -> impl DoubleEndedIterator<Item = &T> + use<'_, T, S> {
+        self.range_parts(lower, upper).flat_map(|(part, _)| part)
+    }
+
+    /// The entries of [`SortedBlocks::range`] as the contiguous slices they lie in, each with
+    /// its block's summary when the slice is the whole block.
+    pub(crate) fn range_parts(
+        &self,
+        lower: Bound<T>,
+        upper: Bound<T>,
+    ) -> impl DoubleEndedIterator<Item = (&[T], Option<&S>)> + use<'_, T, S> {
         let (start, end) = self.span(lower, upper);
         let blocks = if start < end {
-            &self.blocks[start.0..=end.0.min(self.blocks.len().saturating_sub(1))]
+            start.0..end.0.saturating_add(1).min(self.blocks.len())
         } else {
-            &self.blocks[..0]
+            0..0
         };
-        blocks.iter().enumerate().flat_map(move |(i, blk)| {
-            let from = if i == 0 { start.1 } else { 0 };
-            let to = if start.0 + i == end.0 {
-                end.1
-            } else {
-                blk.len()
-            };
-            blk[from..to.max(from)].iter()
+        blocks.map(move |b| {
+            let blk = &self.blocks[b];
+            let from = if b == start.0 { start.1 } else { 0 };
+            let to = if b == end.0 { end.1 } else { blk.len() };
+            let part = &blk[from..to.max(from)];
+            let whole = part.len() == blk.len();
+            (part, self.summaries.get(b).filter(|_| whole))
         })
     }
 
-    /// Every entry, in order.
     #[cfg(test)]
-    pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + use<'_, T> {
+    pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + use<'_, T, S> {
         self.blocks.iter().flatten()
     }
 }
@@ -257,20 +296,6 @@ impl Bits {
         }
     }
 
-    /// Removes a slot, saying whether it was in the set.
-    #[inline]
-    pub(crate) fn take(&mut self, slot: u32) -> bool {
-        match self.words.get_mut(slot as usize / 64) {
-            Some(w) => {
-                let bit = 1 << (slot % 64);
-                let was = *w & bit != 0;
-                *w &= !bit;
-                was
-            }
-            None => false,
-        }
-    }
-
     /// Whether a slot is in the set.
     #[inline]
     pub(crate) fn contains(&self, slot: u32) -> bool {
@@ -296,7 +321,7 @@ mod tests {
     #[test]
     fn behaves_like_a_btree_set() {
         let mut state = 7;
-        let mut ours = SortedBlocks::default();
+        let mut ours = SortedBlocks::<u32>::default();
         let mut std_set = BTreeSet::new();
         for round in 0..40_000 {
             let x = (lcg(&mut state) % 3_000) as u32;
@@ -349,7 +374,7 @@ mod tests {
     fn staged_entries_settle_as_inserted_ones() {
         let mut state = 11;
         for (before, staged) in [(0, 5_000), (0, 1), (300, 2_000), (0, 0)] {
-            let (mut ours, mut std_set) = (SortedBlocks::default(), BTreeSet::new());
+            let (mut ours, mut std_set) = (SortedBlocks::<u32>::default(), BTreeSet::new());
             for _ in 0..before {
                 let x = (lcg(&mut state) % 4_000) as u32;
                 ours.insert(x);
@@ -391,8 +416,8 @@ mod tests {
         assert!(b.contains(1_000) && b.contains(3) && !b.contains(4));
         b.remove(1_000);
         b.remove(99_999);
-        assert!(b.take(3) && !b.take(3) && !b.take(99_999));
-        b.insert(3);
-        assert!(!b.contains(1_000) && b.contains(3));
+        assert!(!b.contains(1_000) && b.contains(3) && !b.contains(99_999));
+        b.remove(3);
+        assert!(!b.contains(3));
     }
 }
