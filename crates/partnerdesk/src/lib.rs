@@ -77,7 +77,7 @@ pub mod ops;
 pub use log::journal::Mark;
 pub(crate) use log::ledger;
 pub use log::{audit, chain, event, journal};
-pub use model::{calendar, customer, ids, money, partner, resource, spend};
+pub use model::{calendar, customer, ids, money, partner, resource, spend, tags};
 pub use ops::{
     access, analysis, association, authorization, budget, command, detail, freeze, invocation,
     manager, order,
@@ -128,6 +128,7 @@ pub use partner::{Operator, Partner, Site, Tier};
 pub use resource::{ExpiryPolicy, Resource, ResourceKind, ResourceStatus};
 pub use rust_decimal::Decimal;
 pub use spend::{ChargingMode, SpendRecord};
+pub use tags::TagSet;
 
 /// The Rust blocks of the repository's README, compiled and run as doctests, so that a snippet
 /// there cannot stop working (or quietly return nothing) without a test failing.

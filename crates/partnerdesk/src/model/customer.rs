@@ -10,15 +10,15 @@ use crate::model::association::Association;
 use crate::model::budget::Budget;
 use crate::model::calendar::{BillingOffset, YearMonth};
 use crate::model::freeze::FreezeState;
-use crate::model::ids::{CustomerId, OperatorId, Tag};
+use crate::model::ids::{CustomerId, OperatorId};
 use crate::model::open_enum::open_enum;
 use crate::model::order::Order;
 use crate::model::personal::Personal;
 use crate::model::resource::Resource;
 use crate::model::spend::SpendRecord;
+use crate::model::tags::TagSet;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
-use std::collections::BTreeSet;
 
 open_enum! {
     /// Individual or enterprise (Huawei `customer_type` -1/0/1).
@@ -146,7 +146,7 @@ pub struct Customer {
     pub email: Option<Personal<String>>,
     /// Tags (Huawei's single `label`, or several).
     #[cfg_attr(feature = "serde", serde(default))]
-    pub tags: BTreeSet<Tag>,
+    pub tags: TagSet,
     /// The partner's own id for the customer.
     #[cfg_attr(feature = "serde", serde(default))]
     pub external: Option<ExternalAccount>,
@@ -203,7 +203,7 @@ impl Customer {
             level: CustomerLevel::V0,
             mobile: None,
             email: None,
-            tags: BTreeSet::new(),
+            tags: TagSet::new(),
             external: None,
             association,
             account_manager: None,

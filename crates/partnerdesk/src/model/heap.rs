@@ -2,9 +2,8 @@
 //! capacities (see [`crate::memory`]): shared by every structure that reports its memory.
 
 use crate::model::customer::Customer;
-use crate::model::ids::Tag;
+use crate::model::tags::TagSet;
 use roaring::RoaringBitmap;
-use std::collections::BTreeSet;
 use std::mem::size_of;
 
 /// Heap bytes of a `Vec`'s buffer.
@@ -101,6 +100,6 @@ pub(crate) fn customer_heap(c: &Customer) -> usize {
     n
 }
 
-fn tags_bytes(tags: &BTreeSet<Tag>) -> usize {
-    btree_bytes(tags.len(), size_of::<Tag>()) + tags.iter().map(|t| t.as_str().len()).sum::<usize>()
+fn tags_bytes(tags: &TagSet) -> usize {
+    tags.slice_bytes() + tags.iter().map(|t| t.as_str().len()).sum::<usize>()
 }

@@ -27,3 +27,4 @@ pub mod resource;
 #[cfg(feature = "serde")]
 pub(crate) mod serde_fast;
 pub mod spend;
+pub mod tags;

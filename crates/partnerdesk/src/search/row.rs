@@ -7,16 +7,16 @@
 use crate::customer::{CustomerLevel, CustomerType, VerificationStatus};
 use crate::desk::Desk;
 use crate::error::Result;
-use crate::ids::{CustomerId, OperatorId, ResellerId, Tag};
+use crate::ids::{CustomerId, OperatorId, ResellerId};
 use crate::model::association::AssociationType;
 use crate::model::budget::BudgetKind;
 use crate::model::freeze::{FreezeOrigin, FreezeScope};
 use crate::money::Money;
 use crate::privacy::{MaskPolicy, MaskedList, Masker, SensitiveField};
 use crate::search::MatchContext;
+use crate::tags::TagSet;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use std::collections::BTreeSet;
 
 /// Budget columns of a row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,7 +55,7 @@ pub struct CustomerRow {
     /// Customer level.
     pub level: CustomerLevel,
     /// Tags.
-    pub tags: BTreeSet<Tag>,
+    pub tags: TagSet,
     /// Association type.
     pub association_type: AssociationType,
     /// When associated.

@@ -13,9 +13,8 @@ type Import = (String, String, String);
 /// The folder (or root module) a `crate::` path leads to, through the root's re-exports.
 fn part(first: &str) -> &str {
     match first {
-        "calendar" | "customer" | "ids" | "money" | "partner" | "resource" | "spend" | "model" => {
-            "model"
-        }
+        "calendar" | "customer" | "ids" | "money" | "partner" | "resource" | "spend" | "tags"
+        | "model" => "model",
         "access" | "analysis" | "association" | "authorization" | "budget" | "command"
         | "freeze" | "invocation" | "manager" | "order" | "ops" => "ops",
         "audit" | "chain" | "event" | "ledger" | "log" => "log",
