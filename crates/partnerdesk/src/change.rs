@@ -49,7 +49,7 @@ pub(crate) enum Change<'a> {
 /// instead of copying it to compare.)
 pub(crate) struct Governed<'a> {
     pub(crate) freeze: &'a mut FreezeState,
-    pub(crate) budget: &'a mut Option<Budget>,
+    pub(crate) budget: &'a mut Option<Box<Budget>>,
     pub(crate) orders: &'a mut Vec<Order>,
 }
 

@@ -450,7 +450,7 @@ pub fn portfolio_at(n: usize, seed: u64, now: DateTime<Utc>) -> Result<Desk> {
         }
         if kind == AssociationType::Reseller {
             if rng.chance(40) {
-                c.budget = Some(Budget {
+                c.budget = Some(Box::new(Budget {
                     kind: if rng.chance(80) {
                         BudgetKind::Monthly
                     } else {
@@ -465,7 +465,7 @@ pub fn portfolio_at(n: usize, seed: u64, now: DateTime<Utc>) -> Result<Desk> {
                     set_by: "ops_billing".into(),
                     auto_freeze: rng.chance(30),
                     thresholds: default_thresholds(),
-                });
+                }));
             }
             if rng.chance(12) {
                 let (origin, by) = match rng.below(3) {
@@ -473,7 +473,7 @@ pub fn portfolio_at(n: usize, seed: u64, now: DateTime<Utc>) -> Result<Desk> {
                     1 => (FreezeOrigin::Manual, "ops_billing"),
                     _ => (FreezeOrigin::Budget, "system"),
                 };
-                c.freeze = FreezeState::Frozen(Freeze {
+                c.freeze = FreezeState::Frozen(Box::new(Freeze {
                     scope: if rng.chance(75) {
                         FreezeScope::Account
                     } else {
@@ -483,7 +483,7 @@ pub fn portfolio_at(n: usize, seed: u64, now: DateTime<Utc>) -> Result<Desk> {
                     reason: "demo freeze".into(),
                     by: by.into(),
                     at: since.max(now - Duration::days(rng.below(60) as i64 + 1)),
-                });
+                }));
             }
         }
         if rng.chance(2) {

@@ -48,20 +48,20 @@ fn apply_budget(
     };
     c.budget = Some(match c.budget.take() {
         Some(b) if b.amount == amount && b.kind == kind => b,
-        Some(b) => Budget {
+        Some(b) => Box::new(Budget {
             kind,
             amount,
             set_at: options.now,
-            ..b
-        },
-        None => Budget {
+            ..*b
+        }),
+        None => Box::new(Budget {
             kind,
             amount,
             set_at: options.now,
             set_by: SYSTEM.to_owned(),
             auto_freeze: false,
             thresholds: partnerdesk::budget::default_thresholds(),
-        },
+        }),
     });
     report.budgets_set += 1;
     Ok(())

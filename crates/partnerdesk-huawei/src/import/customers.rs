@@ -250,14 +250,14 @@ fn customer_from_info(
                             ))
                 });
                 match known {
-                    Some(f) => FreezeState::Frozen(f.clone()),
-                    None => FreezeState::Frozen(Freeze {
+                    Some(f) => FreezeState::Frozen(Box::new(f.clone())),
+                    None => FreezeState::Frozen(Box::new(Freeze {
                         scope,
                         origin: FreezeOrigin::Imported,
                         reason: String::new(),
                         by: SYSTEM.to_owned(),
                         at: options.now,
-                    }),
+                    })),
                 }
             }
         };

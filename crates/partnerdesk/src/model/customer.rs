@@ -158,9 +158,10 @@ pub struct Customer {
     /// Freeze state.
     #[cfg_attr(feature = "serde", serde(default))]
     pub freeze: FreezeState,
-    /// Budget, if set (reseller model only).
+    /// Budget, if set (reseller model only). Boxed: most customers have none, and the record
+    /// carries it inline (8 bytes instead of the budget's 112).
     #[cfg_attr(feature = "serde", serde(default))]
-    pub budget: Option<Budget>,
+    pub budget: Option<Box<Budget>>,
     /// Resources (yearly/monthly, pay-per-use, reserved instances, savings plans).
     #[cfg_attr(feature = "serde", serde(default))]
     pub resources: Vec<Resource>,

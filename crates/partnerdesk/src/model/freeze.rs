@@ -78,8 +78,9 @@ pub enum FreezeState {
     /// Not frozen.
     #[default]
     NotFrozen,
-    /// Frozen.
-    Frozen(Freeze),
+    /// Frozen. Boxed: most customers are not frozen, and a customer record carries the state
+    /// inline (8 bytes instead of the freeze's 112).
+    Frozen(Box<Freeze>),
 }
 
 impl FreezeState {

@@ -76,11 +76,12 @@ pub(crate) fn customer_heap(c: &Customer) -> usize {
     if let Some(r) = &c.association.reseller {
         n += arc_str(r.as_str().len());
     }
+    // The freeze and the budget are boxed: their own bytes are heap too.
     if let Some(f) = c.freeze.freeze() {
-        n += f.reason.capacity() + f.by.capacity();
+        n += size_of_val(f) + f.reason.capacity() + f.by.capacity();
     }
     if let Some(b) = &c.budget {
-        n += b.set_by.capacity() + vec_bytes(&b.thresholds);
+        n += size_of_val(&**b) + b.set_by.capacity() + vec_bytes(&b.thresholds);
     }
     n += vec_bytes(&c.resources);
     for r in &c.resources {

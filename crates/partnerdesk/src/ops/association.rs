@@ -101,13 +101,13 @@ impl crate::desk::Desk {
                     c.account_manager = Some(m.clone());
                 }
                 if c.association.is_reseller_model() && !c.freeze.is_frozen() {
-                    c.freeze = FreezeState::Frozen(Freeze {
+                    c.freeze = FreezeState::Frozen(Box::new(Freeze {
                         scope: FreezeScope::Account,
                         origin: FreezeOrigin::Default,
                         reason: "reseller model: frozen on association".to_owned(),
                         by: "system".to_owned(),
                         at: now,
-                    });
+                    }));
                 }
                 if !c.association.is_reseller_model() {
                     c.freeze = FreezeState::NotFrozen;

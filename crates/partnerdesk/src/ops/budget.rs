@@ -242,7 +242,7 @@ impl crate::desk::Desk {
             .ok_or_else(overflow)?;
         let cur = self.partner.currency;
         Ok(Some(BudgetUsage {
-            budget: b.clone(),
+            budget: Budget::clone(b),
             used: Money::new(used, cur),
             committed: Money::new(committed, cur),
             remaining: Money::new(remaining, cur),
@@ -379,7 +379,7 @@ impl crate::desk::Desk {
             operator: budget.set_by.clone(),
         });
         self.ledger.budget_watch.remove(id);
-        let budget = budget.clone();
+        let budget = Box::new(budget.clone());
         ev.governed(self, |g| *g.budget = Some(budget))
     }
 

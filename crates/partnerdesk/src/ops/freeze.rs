@@ -204,7 +204,7 @@ impl crate::desk::Desk {
         freeze: Option<&Freeze>,
     ) -> Result<()> {
         let state = match freeze {
-            Some(f) => FreezeState::Frozen(f.clone()),
+            Some(f) => FreezeState::Frozen(Box::new(f.clone())),
             None => FreezeState::NotFrozen,
         };
         ev.governed(self, |g| *g.freeze = state)

@@ -83,13 +83,13 @@ fn poisoned_desk(tail: &str) -> Result<Desk, Box<dyn std::error::Error>> {
         c.mobile = Some(Personal::new(Mobile::new("+86", "13812345678")?));
         c.email = Some(Personal::new(format!("{text}x@example.com")));
         c.account_manager = Some(manager);
-        c.freeze = FreezeState::Frozen(Freeze {
+        c.freeze = FreezeState::Frozen(Box::new(Freeze {
             scope: FreezeScope::Other(v.clone()),
             origin: FreezeOrigin::Other(v.clone()),
             reason: String::new(),
             by: "system".into(),
             at: since,
-        });
+        }));
         d.insert_customer(c)?;
         // A budget of another kind (only reseller-model customers have budgets).
         let mut r = Customer::new(
@@ -98,14 +98,14 @@ fn poisoned_desk(tail: &str) -> Result<Desk, Box<dyn std::error::Error>> {
             "name",
             Association::new(AssociationType::Reseller, since),
         );
-        r.budget = Some(partnerdesk::Budget {
+        r.budget = Some(Box::new(partnerdesk::Budget {
             kind: BudgetKind::Other(v.clone()),
             amount: crate::ops_fixture::cny(100, 0),
             set_at: since,
             set_by: "system".into(),
             auto_freeze: false,
             thresholds: partnerdesk::budget::default_thresholds(),
-        });
+        }));
         d.insert_customer(r)?;
     }
     Ok(d)

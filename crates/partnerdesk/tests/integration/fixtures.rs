@@ -111,21 +111,21 @@ pub fn small_desk() -> Result<Desk> {
     mobile(&mut b, "13900005678")?;
     resource(&mut b, "r2", Some(20), ExpiryPolicy::AutoRenew)?;
     resource(&mut b, "r3", Some(-3), ExpiryPolicy::Manual)?;
-    b.freeze = FreezeState::Frozen(Freeze {
+    b.freeze = FreezeState::Frozen(Box::new(Freeze {
         scope: FreezeScope::AccountAndResources,
         origin: FreezeOrigin::Manual,
         reason: "overdue".into(),
         by: "am_wang".into(),
         at: now() - Duration::days(2),
-    });
-    b.budget = Some(Budget {
+    }));
+    b.budget = Some(Box::new(Budget {
         kind: BudgetKind::Monthly,
         amount: money("2000")?,
         set_at: now() - Duration::days(30),
         set_by: "admin".into(),
         auto_freeze: false,
         thresholds: partnerdesk::budget::default_thresholds(),
-    });
+    }));
 
     let mut c = customer("c3", "globex", "GLOBEX Corp")?;
     c.association.since = now() - Duration::days(10);

@@ -163,18 +163,18 @@ fn make_customer(id: &str, s: &Spec) -> Result<Customer> {
         if s.reseller_model {
             c.association.kind = AssociationType::Reseller;
             if let Some(b) = s.budget {
-                c.budget = Some(Budget {
+                c.budget = Some(Box::new(Budget {
                     kind: BudgetKind::Monthly,
                     amount: money(&b.to_string())?,
                     set_at: now() - Duration::days(40),
                     set_by: "admin".into(),
                     auto_freeze: false,
                     thresholds: partnerdesk::budget::default_thresholds(),
-                });
+                }));
             }
         }
         if let Some(scope_acct) = s.frozen {
-            c.freeze = FreezeState::Frozen(Freeze {
+            c.freeze = FreezeState::Frozen(Box::new(Freeze {
                 scope: if scope_acct {
                     FreezeScope::Account
                 } else {
@@ -184,7 +184,7 @@ fn make_customer(id: &str, s: &Spec) -> Result<Customer> {
                 reason: "r".into(),
                 by: "admin".into(),
                 at: now() - Duration::days(1),
-            });
+            }));
         }
         if s.ended {
             c.association.ended = Some(now());

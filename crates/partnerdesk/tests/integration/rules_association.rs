@@ -34,13 +34,13 @@ fn resource(
 
 fn with_freeze(origin: FreezeOrigin) -> Result<Customer> {
     let mut c = fresh_customer()?;
-    c.freeze = FreezeState::Frozen(Freeze {
+    c.freeze = FreezeState::Frozen(Box::new(Freeze {
         scope: FreezeScope::Account,
         origin,
         reason: "x".into(),
         by: "ops".into(),
         at: now(),
-    });
+    }));
     Ok(c)
 }
 
@@ -123,14 +123,14 @@ fn associating_starts_afresh_and_only_a_reseller_customer_starts_frozen() -> Res
     // The customer itself may associate; another customer may not.
     let mut c = fresh_customer()?;
     let id = c.id.clone();
-    c.budget = Some(partnerdesk::Budget {
+    c.budget = Some(Box::new(partnerdesk::Budget {
         kind: partnerdesk::BudgetKind::Monthly,
         amount: cny(10, 0),
         set_at: now(),
         set_by: "x".into(),
         auto_freeze: false,
         thresholds: vec![],
-    });
+    }));
     c.account_manager = Some(partnerdesk::OperatorId::new("am2")?);
     assert_eq!(
         code(d.associate(

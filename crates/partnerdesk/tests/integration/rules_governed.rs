@@ -183,7 +183,7 @@ fn an_account_and_resources_freeze_releases_the_resources_15_days_later() -> Res
     };
     assert_eq!(account.release_at(), None);
     // The state tells whether, how and why.
-    let state = FreezeState::Frozen(f.clone());
+    let state = FreezeState::Frozen(Box::new(f.clone()));
     assert!(state.is_frozen());
     assert_eq!(state.freeze(), Some(&f));
     assert_eq!(state.scope(), Some(&FreezeScope::AccountAndResources));
@@ -323,13 +323,13 @@ fn an_unfreeze_needs_the_frozen_scope_unless_it_is_unknown() -> Result<()> {
     // An imported freeze of unknown scope is lifted by either scope.
     for scope in [FreezeScope::Account, FreezeScope::AccountAndResources] {
         d.update_customer(&cid("r1"), |c| {
-            c.freeze = FreezeState::Frozen(Freeze {
+            c.freeze = FreezeState::Frozen(Box::new(Freeze {
                 scope: FreezeScope::Unknown,
                 origin: FreezeOrigin::Imported,
                 reason: "imported".into(),
                 by: "system".into(),
                 at: now(),
-            });
+            }));
         })?;
         let out = d.unfreeze(&Invocation::new(op("ops"), now()), &req(&["r1"], scope)?)?;
         assert_eq!(item_codes(&out), [None]);
