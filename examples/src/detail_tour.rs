@@ -117,7 +117,7 @@ pub fn detail_tour(
             vec![
                 r.id.to_string(),
                 r.kind.to_string(),
-                r.service.clone(),
+                r.service.to_string(),
                 r.status.to_string(),
                 day(r.expires_at),
                 r.expiry_policy.to_string(),

@@ -22,6 +22,7 @@ use crate::partner::{Operator, Partner, Site, Tier};
 use crate::privacy::Personal;
 use crate::resource::{ExpiryPolicy, Resource, ResourceKind, ResourceStatus};
 use crate::spend::{ChargingMode, SpendRecord};
+use crate::text::SharedText;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use rust_decimal::Decimal;
 
@@ -393,8 +394,8 @@ pub fn portfolio_at(n: usize, seed: u64, now: DateTime<Utc>) -> Result<Desk> {
             c.resources.push(Resource {
                 id: ResourceId::new(format!("{}-r{r}", &c.id.as_str()[..12]))?,
                 kind,
-                service: rng.pick(PRODUCTS).to_string(),
-                region: rng.pick(REGIONS).to_string(),
+                service: SharedText::new(rng.pick::<&str>(PRODUCTS)),
+                region: SharedText::new(rng.pick::<&str>(REGIONS)),
                 name: format!("{}-{r}", rng.pick(PRODUCTS)),
                 status,
                 starts_at: starts.max(since),
@@ -409,7 +410,7 @@ pub fn portfolio_at(n: usize, seed: u64, now: DateTime<Utc>) -> Result<Desk> {
         // Spend: a few products, a few days this month and last month.
         let products = 1 + rng.below(3);
         for _ in 0..products {
-            let product = rng.pick(PRODUCTS).to_string();
+            let product = SharedText::new(rng.pick::<&str>(PRODUCTS));
             let mode = rng.pick(ChargingMode::KNOWN).clone();
             let scale = [5, 50, 500, 5_000][rng.below(4) as usize];
             for (start, days) in [

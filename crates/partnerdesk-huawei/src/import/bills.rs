@@ -33,7 +33,7 @@ fn write_spend(
         }
         c.add_spend(SpendRecord {
             day,
-            product,
+            product: product.into(),
             amount: Money::new(amount, currency),
             mode,
         });

@@ -70,8 +70,8 @@ fn resource(
     Ok(Resource {
         id: rid,
         kind,
-        service: text(service).unwrap_or("").to_owned(),
-        region: text(region).unwrap_or("").to_owned(),
+        service: text(service).unwrap_or("").into(),
+        region: text(region).unwrap_or("").into(),
         name: text(name).unwrap_or("").to_owned(),
         status: ResourceStatus::Active,
         starts_at,

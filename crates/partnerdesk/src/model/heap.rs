@@ -86,8 +86,8 @@ pub(crate) fn customer_heap(c: &Customer) -> usize {
     n += vec_bytes(&c.resources);
     for r in &c.resources {
         n += arc_str(r.id.as_str().len())
-            + r.service.capacity()
-            + r.region.capacity()
+            + r.service.heap_share()
+            + r.region.heap_share()
             + r.name.capacity();
     }
     n += vec_bytes(&c.orders);
@@ -96,7 +96,7 @@ pub(crate) fn customer_heap(c: &Customer) -> usize {
     }
     n += vec_bytes(&c.spend);
     for s in &c.spend {
-        n += s.product.capacity();
+        n += s.product.heap_share();
     }
     n
 }

@@ -28,3 +28,4 @@ pub mod resource;
 pub(crate) mod serde_fast;
 pub mod spend;
 pub mod tags;
+pub mod text;

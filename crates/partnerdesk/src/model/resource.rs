@@ -7,6 +7,7 @@
 
 use crate::model::ids::ResourceId;
 use crate::model::open_enum::open_enum;
+use crate::model::text::SharedText;
 use chrono::{DateTime, Utc};
 
 open_enum! {
@@ -62,9 +63,9 @@ pub struct Resource {
     /// Billing kind.
     pub kind: ResourceKind,
     /// Cloud service code, e.g. `hws.service.type.ec2`.
-    pub service: String,
+    pub service: SharedText,
     /// Region code, e.g. `cn-north-4`.
-    pub region: String,
+    pub region: SharedText,
     /// Resource name.
     pub name: String,
     /// Lifecycle status.

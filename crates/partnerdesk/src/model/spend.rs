@@ -6,6 +6,7 @@
 
 use crate::model::money::Money;
 use crate::model::open_enum::open_enum;
+use crate::model::text::SharedText;
 use chrono::NaiveDate;
 
 open_enum! {
@@ -33,7 +34,7 @@ pub struct SpendRecord {
     )]
     pub day: NaiveDate,
     /// Product or cloud service code.
-    pub product: String,
+    pub product: SharedText,
     /// Amount; negative for refunds.
     pub amount: Money,
     /// Charging mode.

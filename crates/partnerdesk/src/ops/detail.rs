@@ -162,10 +162,10 @@ impl Desk {
                 // A record is its own line; `n` keeps two equal records apart.
                 SpendGroup::Record => (
                     Some(r.day),
-                    Some(r.product.clone()),
+                    Some(r.product.to_string()),
                     Some(format!("{}|{n:08}", r.mode.as_str())),
                 ),
-                SpendGroup::Product => (None, Some(r.product.clone()), None),
+                SpendGroup::Product => (None, Some(r.product.to_string()), None),
                 SpendGroup::Day => (Some(r.day), None, None),
                 SpendGroup::ChargingMode => (None, None, Some(r.mode.as_str().to_owned())),
             };

@@ -88,7 +88,7 @@ fn policy(variant: u8) -> MaskPolicy {
 fn spend(day: chrono::NaiveDate, cents: i64, currency: Currency) -> SpendRecord {
     SpendRecord {
         day,
-        product: "hws.service.type.ec2".to_owned(),
+        product: "hws.service.type.ec2".into(),
         amount: Money::new(Decimal::new(cents, 2), currency),
         mode: ChargingMode::PayPerUse,
     }

@@ -317,7 +317,7 @@ fn run_step(
         Op::AddSpend(i, cents) => {
             let record = SpendRecord {
                 day: desk.partner().billing_offset.day_of(now),
-                product: "ecs".to_owned(),
+                product: "ecs".into(),
                 amount: Money::new(Decimal::new(i64::from(cents), 2), currency),
                 mode: ChargingMode::PayPerUse,
             };
@@ -498,7 +498,7 @@ fn customers_and_their_indexes_come_back() -> TestResult {
         d.update_customer(&ids[2], |c| c.account_manager = None)?;
         let record = SpendRecord {
             day: d.partner().billing_offset.day_of(now),
-            product: "ecs".to_owned(),
+            product: "ecs".into(),
             amount: Money::new(Decimal::new(123_456, 2), d.partner().currency),
             mode: ChargingMode::PayPerUse,
         };
@@ -779,7 +779,7 @@ fn a_savepoint_records_what_the_command_touched_not_the_desk() -> TestResult {
     for day in 0..50 {
         let record = SpendRecord {
             day: desk.partner().billing_offset.day_of(now) - Duration::days(day),
-            product: "ecs".to_owned(),
+            product: "ecs".into(),
             amount: Money::new(Decimal::from(1), desk.partner().currency),
             mode: ChargingMode::PayPerUse,
         };
