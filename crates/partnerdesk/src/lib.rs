@@ -130,6 +130,16 @@ pub use rust_decimal::Decimal;
 pub use spend::{ChargingMode, SpendRecord};
 pub use tags::TagSet;
 
+/// A small deterministic generator for the unit tests that walk random changes (no dependency
+/// for them): the next value of a 64-bit linear congruential sequence, its high bits.
+#[cfg(test)]
+pub(crate) fn test_lcg(state: &mut u64) -> u64 {
+    *state = state
+        .wrapping_mul(6_364_136_223_846_793_005)
+        .wrapping_add(1_442_695_040_888_963_407);
+    *state >> 33
+}
+
 /// The Rust blocks of the repository's README, compiled and run as doctests, so that a snippet
 /// there cannot stop working (or quietly return nothing) without a test failing.
 #[cfg(doctest)]

@@ -188,12 +188,7 @@ mod tests {
     #[test]
     fn behaves_like_a_btree_set() {
         let mut state = 5u64;
-        let mut next = move |n: u64| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (state >> 33) % n
-        };
+        let mut next = move |n: u64| crate::test_lcg(&mut state) % n;
         let (mut ours, mut std_set) = (TagSet::new(), BTreeSet::new());
         for _ in 0..20_000 {
             let t = tag(next(12));

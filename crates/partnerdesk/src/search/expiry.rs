@@ -261,12 +261,7 @@ mod tests {
         use std::collections::{BTreeMap, BTreeSet};
         use std::ops::Bound;
         let mut state = 11u64;
-        let mut next = move |n: u64| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (state >> 33) % n
-        };
+        let mut next = move |n: u64| crate::test_lcg(&mut state) % n;
         let base = at(2026, 12, 1, 0);
         let mut set: SortedBlocks<(Expiry, u32), NextCount> = SortedBlocks::default();
         let mut model: BTreeMap<u32, (BTreeSet<DateTime<Utc>>, bool)> = BTreeMap::new();

@@ -310,13 +310,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    /// A small deterministic generator (no dependency for one test).
-    fn lcg(state: &mut u64) -> u64 {
-        *state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        *state >> 33
-    }
+    use crate::test_lcg as lcg;
 
     #[test]
     fn behaves_like_a_btree_set() {
