@@ -111,12 +111,6 @@ impl From<String> for SharedText {
     }
 }
 
-impl From<&String> for SharedText {
-    fn from(value: &String) -> Self {
-        SharedText::new(value)
-    }
-}
-
 impl From<SharedText> for String {
     fn from(value: SharedText) -> Self {
         value.0.to_string()

@@ -113,26 +113,32 @@ impl Expiry {
     }
 }
 
-/// How many of `entries` (all at or after `now`, whose day's code is `today`) are their
-/// customer's next expiry at `now`, of associated customers unless `all`; `exact` decides an
-/// entry whose previous expiry is on `now`'s day. One pass that reads each entry once, with no
-/// branch on what it reads but for that rare case.
+/// Whether an entry at or after `now` (whose day's code is `today`) is counted: its customer is
+/// in the universe (associated, unless `all`) and the entry is the customer's next expiry at
+/// `now`, which `exact` decides when the previous expiry is on `now`'s day. The one predicate
+/// of the search's page and of both counts below.
+pub(crate) fn counts(
+    e: Expiry,
+    slot: u32,
+    today: u32,
+    all: bool,
+    exact: impl Fn(Expiry, u32) -> bool,
+) -> bool {
+    (all || e.associated()) && e.is_next(today).unwrap_or_else(|| exact(e, slot))
+}
+
+/// How many of `entries` (all at or after `now`) [`counts`] counts: the two ends of a range,
+/// read entry by entry.
 pub(crate) fn count_next(
     entries: &[(Expiry, u32)],
     today: u32,
     all: bool,
     exact: impl Fn(Expiry, u32) -> bool,
 ) -> usize {
-    let mut n = 0;
-    for &(e, slot) in entries {
-        let day = e.link & DAY;
-        let counted = all | (e.link & ASSOCIATED != 0);
-        n += usize::from(counted & (day < today));
-        if counted && day == today && exact(e, slot) {
-            n += 1;
-        }
-    }
-    n
+    entries
+        .iter()
+        .filter(|&&(e, slot)| counts(e, slot, today, all, &exact))
+        .count()
 }
 
 /// What the expiry index keeps of each of its blocks, so that [`NextCount::count`] answers for
@@ -183,12 +189,14 @@ impl NextCount {
         } else {
             self.associated as usize
         };
+        // Every entry is counted but those of the universe whose previous expiry is on or
+        // after today's day and that are not the next expiry: only those are read.
         let from = self.later.partition_point(|k| (k >> 8) < u64::from(today));
         for &k in &self.later[from..] {
             let Some(&(e, slot)) = block.get((k & 0xFF) as usize) else {
                 continue;
             };
-            if (all || e.associated()) && ((k >> 8) > u64::from(today) || !exact(e, slot)) {
+            if (all || e.associated()) && !counts(e, slot, today, true, &exact) {
                 n = n.saturating_sub(1);
             }
         }

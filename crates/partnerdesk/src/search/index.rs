@@ -488,13 +488,11 @@ impl Index {
             self.set_mtd(slot, mtd, new.account_manager.as_ref());
         }
         if old.resources != new.resources || old.is_associated() != new.is_associated() {
-            // Every entry of the customer carries its previous expiry and its association:
-            // they are made again.
+            // Every expiry entry of the customer carries its previous expiry and its
+            // association: they are made again, as are its resources to renew.
             self.remove_expiry_entries(slot);
             self.set_slot_expiries(slot, &expiries(new));
             self.put_expiry_entries(slot, new.is_associated());
-        }
-        if old.resources != new.resources || old.is_associated() != new.is_associated() {
             self.set_renewals(slot, old, false);
             self.set_renewals(slot, new, true);
         }

@@ -6,7 +6,7 @@
 //! page, not the portfolio.
 
 use super::cursor::{decode_cursor, encode_cursor, fingerprint};
-use super::expiry::{Expiry, count_next};
+use super::expiry::{Expiry, count_next, counts};
 use super::plan::{conjuncts, key_range, pair_bounds, tighter_lower, tighter_upper};
 use super::{MatchContext, window_end};
 use crate::desk::Desk;
@@ -158,10 +158,8 @@ impl Desk {
                 // which the entry tells from the day of the slot's previous expiry (the slot's
                 // expiries decide when that day is `now`'s own: `super::expiry`).
                 let (today, all) = (Expiry::today(ctx.now), query.include_disassociated);
-                let is_next = |e: Expiry, slot: u32| {
-                    e.is_next(today)
-                        .unwrap_or_else(|| self.index.next_expiry(slot, ctx.now) == Some(e.at))
-                };
+                let exact =
+                    |e: Expiry, slot: u32| self.index.next_expiry(slot, ctx.now) == Some(e.at);
                 let (lo, hi) = pair_bounds(
                     &Bound::Included(Expiry::bound(ctx.now)),
                     &Bound::Included(Expiry::bound(end)),
@@ -171,10 +169,9 @@ impl Desk {
                     .expiries
                     .range(lo, hi)
                     .copied()
-                    .filter(|(e, slot)| {
-                        (all || e.associated())
-                            && is_next(*e, *slot)
-                            && rest.iter().all(|x| self.check(x, *slot, ctx))
+                    .filter(|&(e, slot)| {
+                        counts(e, slot, today, all, exact)
+                            && rest.iter().all(|x| self.check(x, slot, ctx))
                     })
                     .map(|(e, slot)| (e.at, slot));
                 if sort.descending {
@@ -191,8 +188,8 @@ impl Desk {
                         .expiries
                         .range_parts(lo, hi)
                         .map(|(entries, whole)| match whole {
-                            Some(block) => block.count(entries, today, all, is_next),
-                            None => count_next(entries, today, all, is_next),
+                            Some(block) => block.count(entries, today, all, exact),
+                            None => count_next(entries, today, all, exact),
                         })
                         .sum::<usize>()
                 });
