@@ -214,11 +214,11 @@ impl ExportRows {
         }
     }
 
-    /// The copy after `changes`, for the new `order`: records of unchanged customers are copied
-    /// from `self` in order, the others read from their customers. `None` as for
+    /// The copy after `changes`, for the new `order` (`self` is left as it was): records of
+    /// unchanged customers are copied from `self` in order, the others read from their customers. `None` as for
     /// [`ExportRows::build`].
     pub(crate) fn merge(
-        self,
+        &self,
         order: &[u32],
         changes: &Changes<'_>,
         slots: &[Option<Customer>],
@@ -234,8 +234,8 @@ impl ExportRows {
             ..ExportRows::empty(self.month, 0)
         };
         // The table only grows: numbers stay valid.
-        out.table = self.table;
-        out.numbers = self.numbers;
+        out.table = self.table.clone();
+        out.numbers = self.numbers.clone();
         let mut scratch = String::new();
         let (any_added, any_removed) = (!changes.added.is_empty(), !changes.removed.is_empty());
         let mut old = self.rows.iter().peekable();

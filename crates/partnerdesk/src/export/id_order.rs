@@ -167,6 +167,11 @@ impl IdOrder {
         self.stamp.changes = self.stamp.changes.wrapping_add(1);
     }
 
+    /// The number of live customers in the order, as of the last refresh.
+    pub(crate) fn len(&self) -> usize {
+        self.sorted.len()
+    }
+
     /// The desk's number and change count.
     pub(crate) fn stamp(&self) -> &Stamp {
         &self.stamp
@@ -185,28 +190,52 @@ impl IdOrder {
         self.rows.as_ref()
     }
 
+    /// Whether the next export has to bring the order or the copy of the exported fields up
+    /// to date first: a change pending, no copy yet, or a copy of another month.
+    pub(crate) fn needs_refresh(&self, index: &Index) -> bool {
+        self.is_stale()
+            || self.any_changed
+            || self
+                .rows
+                .as_ref()
+                .is_none_or(|rows| rows.month != index.month)
+    }
+
     /// Merges the pending changes into the order and into the copy of the exported fields
     /// (built on the first call), reading from the desk's slots and index.
     pub(crate) fn refresh_with_rows(&mut self, slots: &[Option<Customer>], index: &Index) {
-        let added = self.added.clone();
-        let removed = self.removed.clone();
-        let changed = std::mem::take(&mut self.changed);
-        let any_changed = std::mem::replace(&mut self.any_changed, false);
-        let old = self.rows.take();
-        self.refresh(slots);
-        let pending = !added.is_empty() || !removed.is_empty() || any_changed;
-        self.rows = match old {
-            Some(rows) if !pending && rows.month == index.month => Some(rows),
-            Some(rows) => {
-                let changes = Changes {
-                    added: &added,
-                    removed: &removed,
-                    changed: &changed,
-                };
-                rows.merge(&self.sorted, &changes, slots, index)
-            }
-            None => ExportRows::build(&self.sorted, slots, index),
+        if self.needs_refresh(index) {
+            *self = self.refreshed(slots, index);
+        }
+    }
+
+    /// The order and the copy as [`IdOrder::refresh_with_rows`] leaves them, built from a
+    /// shared borrow (the old copy is read, not consumed), with the same stamp: a host builds
+    /// it while reads go on and installs it in a moment (`Desk::install_export_order`).
+    pub(crate) fn refreshed(&self, slots: &[Option<Customer>], index: &Index) -> IdOrder {
+        let mut next = IdOrder {
+            sorted: self.sorted.clone(),
+            added: self.added.clone(),
+            removed: self.removed.clone(),
+            rows: None,
+            changed: Bits::default(),
+            any_changed: false,
+            stamp: Stamp {
+                desk: self.stamp.desk,
+                changes: self.stamp.changes,
+            },
         };
+        next.refresh(slots);
+        let changes = Changes {
+            added: &self.added,
+            removed: &self.removed,
+            changed: &self.changed,
+        };
+        next.rows = match &self.rows {
+            Some(rows) => rows.merge(&next.sorted, &changes, slots, index),
+            None => ExportRows::build(&next.sorted, slots, index),
+        };
+        next
     }
 
     /// The live slots by ascending id, when up to date.

@@ -88,8 +88,8 @@
 //! again) on the desk; `cells` formats one customer's cells (masks, formula neutralisation,
 //! numbers, decimals and times), which `csv` and `xlsx` (sheet XML in the `zip` crate's
 //! container) write; `copy` is the desk's compact copy of the exported fields and `id_order`
-//! the desk's id order that it follows. Only `types` and the phases' `PreparedExport` and
-//! `ExportWritten` are public; the rest is crate-private.
+//! the desk's id order that it follows. Only `types`, the phases' `PreparedExport` and
+//! `ExportWritten` and the plan's `ExportOrderUpdate` are public; the rest is crate-private.
 
 #[cfg(feature = "export")]
 mod cells;
@@ -115,6 +115,8 @@ mod xlsx;
 pub use detail::DetailExportRequest;
 #[cfg(feature = "export")]
 pub use phases::{ExportWritten, PreparedExport};
+#[cfg(feature = "export")]
+pub use plan::ExportOrderUpdate;
 pub use types::{
     ExportColumn, ExportFormat, ExportHistory, ExportJob, ExportProgress, ExportRequest,
     ExportSelection, ExportStatus, PROGRESS_EVERY, RecordedSelection, XLSX_MAX_ROWS,

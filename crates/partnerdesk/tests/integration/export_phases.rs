@@ -246,3 +246,84 @@ fn a_download_again_runs_in_the_same_three_phases() -> TestResult {
     assert_eq!(desk.exports().len(), 1, "a download records no job");
     Ok(())
 }
+
+/// The export order brought up to date from a shared borrow (`export_order_update`) and
+/// installed in a moment (`install_export_order`): after each kind of change (none yet, a
+/// freeze, a customer removed, spend recorded, a month roll) the update is built, the desk
+/// then exports the same bytes as a clone that never saw an update, and the preparation finds
+/// nothing left to do. An update is not installed after a change, on another desk, or built
+/// for an actor who may not export.
+#[test]
+fn an_export_order_built_beside_reads_is_installed_only_on_its_unchanged_desk() -> TestResult {
+    use partnerdesk::freeze::FreezeRequest;
+    use partnerdesk::{ChargingMode, FreezeScope, Money, SpendRecord};
+    let (mut desk, now) = demo::portfolio(400, 21)?;
+    let admin = admin()?;
+    let inv = Invocation::new(admin.clone(), now);
+    let request = ExportRequest::csv(ExportSelection::all());
+    let by_manager = ExportRequest::csv(ExportSelection::Query {
+        query: Query::parse("assoc=reseller")?,
+        sort: Sort::desc(SortKey::Id),
+    });
+    let stranger = Actor::Operator(OperatorId::new("nobody_here")?);
+    assert!(desk.export_order_update(&stranger).is_none());
+    let ids: Vec<CustomerId> = desk.customers().map(|c| c.id.clone()).collect();
+    let resellers: Vec<CustomerId> = desk
+        .customers()
+        .filter(|c| c.is_associated() && c.association.is_reseller_model())
+        .map(|c| c.id.clone())
+        .collect();
+    let changes: [Change; 5] = [
+        &|_| Ok(()),
+        &|d| {
+            let freeze =
+                FreezeRequest::new(resellers[..3].to_vec(), FreezeScope::Account, "review")?;
+            d.freeze(&Invocation::new(admin.clone(), now), &freeze)
+                .map(|_| ())
+        },
+        &|d| d.remove_customer(&ids[7]).map(|_| ()),
+        &|d| {
+            let spend = SpendRecord {
+                day: (now - chrono::Duration::days(1)).date_naive(),
+                product: "ecs".into(),
+                amount: Money::new(partnerdesk::Decimal::new(4321, 2), d.partner().currency),
+                mode: ChargingMode::PayPerUse,
+            };
+            d.add_spend(&ids[11], spend)
+        },
+        &|d| d.roll_to(now + chrono::Duration::days(31)),
+    ];
+    for (step, change) in changes.iter().enumerate() {
+        change(&mut desk)?;
+        let mut plain = desk.clone();
+        let update = desk
+            .export_order_update(&admin)
+            .ok_or("an update to build")?;
+        // Built on this desk: not for its clone.
+        let for_clone = desk.export_order_update(&admin).ok_or("an update")?;
+        assert!(!plain.install_export_order(for_clone), "step {step}");
+        assert!(desk.install_export_order(update), "step {step}");
+        assert!(desk.export_order_update(&admin).is_none(), "step {step}");
+        for req in [&request, &by_manager] {
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            desk.export(&inv, req, &mut a, go)?;
+            plain.export(&inv, req, &mut b, go)?;
+            assert_eq!(String::from_utf8(a)?, String::from_utf8(b)?, "step {step}");
+        }
+        // Built, then the desk changed: not installed, and the next export is still right.
+        let stale = desk.export_order_update(&admin);
+        assert!(stale.is_none(), "step {step}: up to date after the exports");
+        desk.remove_customer(&ids[40 + step])?;
+        let update = desk
+            .export_order_update(&admin)
+            .ok_or("a change to merge")?;
+        desk.remove_customer(&ids[20 + step])?;
+        assert!(!desk.install_export_order(update), "step {step}");
+        let mut plain = desk.clone();
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        desk.export(&inv, &request, &mut a, go)?;
+        plain.export(&inv, &request, &mut b, go)?;
+        assert_eq!(String::from_utf8(a)?, String::from_utf8(b)?, "step {step}");
+    }
+    Ok(())
+}
