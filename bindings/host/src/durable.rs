@@ -32,6 +32,7 @@ use partnerdesk::chain::EventKey;
 use partnerdesk::{Desk, Error, PartnerId};
 use partnerdesk_store::{AnyStore, DurableDesk, Policy, Store, open_store};
 use std::ops::Deref;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 /// How a durable desk retries a command after another instance's change, how often it
@@ -135,7 +136,17 @@ impl StoreKind {
 /// ```
 pub struct HostDesk {
     kind: Kind,
+    /// Whether a thread is building the export order under a read lock
+    /// ([`crate::export::order_update`]): one build at a time.
+    pub(crate) building_export_order: AtomicBool,
 }
+
+/// The lock every binding holds its desk behind: `parking_lot`'s, whose `read_recursive`
+/// does not queue behind a waiting writer (a host thread that must not wait reads while an
+/// export waits for the write lock) and which is not poisoned (a panic is caught at each
+/// binding's entry point; the desk is never left half-changed, as every core change
+/// validates before it mutates).
+pub type DeskLock = parking_lot::RwLock<HostDesk>;
 
 enum Kind {
     Memory(Box<Desk>),
@@ -169,12 +180,17 @@ impl Deref for HostDesk {
 }
 
 impl HostDesk {
+    fn of(kind: Kind) -> Self {
+        HostDesk {
+            kind,
+            building_export_order: AtomicBool::new(false),
+        }
+    }
+
     /// A desk in memory only (a demo, a snapshot, a new desk): changes are not committed
     /// anywhere.
     pub fn new(desk: Desk) -> Self {
-        HostDesk {
-            kind: Kind::Memory(Box::new(desk)),
-        }
+        HostDesk::of(Kind::Memory(Box::new(desk)))
     }
 
     /// Opens the desk of `partner` stored at `location` (no partner: the one desk the store
@@ -200,9 +216,10 @@ impl HostDesk {
             None => the_one_desk(&mut store)?,
         };
         let durable = DurableDesk::open_with(store, &partner, beside_reads(policy))?;
-        Ok(HostDesk {
-            kind: Kind::Durable(Box::new(durable), StoreKind::of(location)),
-        })
+        Ok(HostDesk::of(Kind::Durable(
+            Box::new(durable),
+            StoreKind::of(location),
+        )))
     }
 
     /// Stores `desk` at `location` as a new durable desk (its first checkpoint) and holds it
@@ -231,9 +248,10 @@ impl HostDesk {
             });
         }
         let durable = DurableDesk::create_with(store, desk, beside_reads(policy))?;
-        Ok(HostDesk {
-            kind: Kind::Durable(Box::new(durable), StoreKind::of(location)),
-        })
+        Ok(HostDesk::of(Kind::Durable(
+            Box::new(durable),
+            StoreKind::of(location),
+        )))
     }
 
     /// Stores a copy of this desk at `location` as a new durable desk and holds that one from
@@ -425,11 +443,8 @@ impl<W: std::ops::DerefMut<Target = HostDesk>, C: ?Sized> std::ops::DerefMut
 /// Kotlin/Swift, the export phases): a due checkpoint stored under a read lock, on this
 /// thread. The change is committed already, so a failed checkpoint fails nothing; the next
 /// change tries again.
-pub fn checkpoint_after_change(lock: &std::sync::RwLock<HostDesk>) {
-    let desk = lock
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let _ = desk.checkpoint_if_due();
+pub fn checkpoint_after_change(lock: &DeskLock) {
+    let _ = lock.read().checkpoint_if_due();
 }
 
 /// The partner of the one desk a store holds.

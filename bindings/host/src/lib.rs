@@ -22,7 +22,7 @@ pub mod records;
 pub mod setup;
 pub mod snapshot_file;
 pub mod values;
-pub use durable::{HostDesk, StoreKind, StoreOptions};
+pub use durable::{DeskLock, HostDesk, StoreKind, StoreOptions};
 pub use values::{Actor, HostDecimal, HostInstant, at, now_or_clock, operator};
 
 use std::fs::File;
@@ -124,40 +124,89 @@ impl FileSink {
 /// `std::sync::RwLock` (Node, Kotlin/Swift) and, for the destinations, by Python.
 pub mod export {
     use super::FileSink;
-    use crate::HostDesk;
+    use crate::DeskLock;
+    use parking_lot::RwLockWriteGuard;
     use partnerdesk::Desk;
     use partnerdesk::Error;
+    use partnerdesk::access::Actor;
     use partnerdesk::export::{ExportProgress, ExportWritten, PreparedExport};
     use std::io::Write;
     use std::ops::ControlFlow;
-    use std::sync::{PoisonError, RwLock, RwLockWriteGuard};
+    use std::sync::atomic::Ordering;
 
     /// Runs an export (or a download) in the core's three phases: prepared under the desk's
     /// write lock, written under a read lock (downgraded from the write lock, so that no change
     /// comes between and the prepared export stays valid), recorded under the write lock again.
-    /// Reads from other threads run while the rows stream; changes wait. On a durable desk the
-    /// preparation (its audit records) and the record are committed like any change
-    /// ([`HostDesk::change`]); the record runs once: after another instance's change it is
-    /// `CONCURRENT_CHANGE`, the rows written but no job recorded.
+    /// Reads from other threads run while the rows stream; changes wait. Before the write lock
+    /// is taken, what the preparation would build first (the customers in id order and the
+    /// compact copy of the exported fields: seconds at a million customers) is built under a
+    /// read lock ([`order_update`]), so the write lock is held for moments only. On a durable
+    /// desk the preparation (its audit records) and the record are committed like any change
+    /// ([`HostDesk::change`](crate::HostDesk::change)); the record runs once: after another
+    /// instance's change it is `CONCURRENT_CHANGE`, the rows written but no job recorded.
     pub fn phases<T>(
-        desk: &RwLock<HostDesk>,
+        desk: &DeskLock,
+        actor: &Actor,
         prepare: impl FnMut(&mut Desk) -> Result<PreparedExport, Error>,
         out: &mut (dyn Write + Send),
         progress: impl FnMut(ExportProgress) -> ControlFlow<()>,
         record: impl FnOnce(&mut Desk, PreparedExport, ExportWritten) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let mut guard = desk.write().unwrap_or_else(PoisonError::into_inner);
-        let prepared = guard.change(prepare)?;
+        let update = order_update(desk, actor);
+        let mut guard = desk.write();
+        let prepared = guard.change(installing(update, prepare))?;
         let guard = RwLockWriteGuard::downgrade(guard);
         let written = guard.write_export(&prepared, &mut *out, progress);
         drop(guard);
         let written = written?;
         let mut guard = crate::durable::Changing::new(
-            desk.write().unwrap_or_else(PoisonError::into_inner),
+            desk.write(),
             desk,
             crate::durable::checkpoint_after_change,
         );
         guard.change_once(|d| record(d, prepared, written))
+    }
+
+    /// The preparation of an export with an [`order_update`] installed first, in the same
+    /// hold of the write lock (the preparation then finds nothing to build). Installed on the
+    /// first run only: a run again (a durable desk caught up with another instance) finds the
+    /// update gone, and it would be stale there anyway.
+    pub fn installing(
+        mut update: Option<partnerdesk::export::ExportOrderUpdate>,
+        mut prepare: impl FnMut(&mut Desk) -> Result<PreparedExport, Error>,
+    ) -> impl FnMut(&mut Desk) -> Result<PreparedExport, Error> {
+        move |d| {
+            if let Some(update) = update.take() {
+                d.install_export_order(update);
+            }
+            prepare(d)
+        }
+    }
+
+    /// What the next export of `actor` would first bring up to date
+    /// ([`Desk::export_order_update`]), built under a read lock while other reads run, for
+    /// [`Desk::install_export_order`] under the write lock. One build at a time on a desk:
+    /// while another thread builds, this returns `None` at once (its export then waits for
+    /// the write lock behind that build's and finds the order up to date, or merges the
+    /// little that changed since). `None` too when nothing is to be built or `actor` may not
+    /// export.
+    pub fn order_update(
+        desk: &DeskLock,
+        actor: &Actor,
+    ) -> Option<partnerdesk::export::ExportOrderUpdate> {
+        /// Clears the flag when the build ends, however it ends.
+        struct Building<'a>(&'a std::sync::atomic::AtomicBool);
+        impl Drop for Building<'_> {
+            fn drop(&mut self) {
+                self.0.store(false, Ordering::Release);
+            }
+        }
+        let guard = desk.read();
+        if guard.building_export_order.swap(true, Ordering::AcqRel) {
+            return None;
+        }
+        let _building = Building(&guard.building_export_order);
+        guard.export_order_update(actor)
     }
 
     /// Downloads a recorded export again into `out` (its recorded selection over today's
@@ -165,30 +214,26 @@ pub mod export {
     /// that runs once (the core writes one customer's lines in a moment, as it exported them).
     /// Returns the rows written.
     pub fn download(
-        desk: &RwLock<HostDesk>,
+        desk: &DeskLock,
         inv: &partnerdesk::Invocation,
         id: &partnerdesk::ExportId,
         out: &mut (dyn Write + Send),
         progress: impl FnMut(ExportProgress) -> ControlFlow<()>,
     ) -> Result<u64, Error> {
-        let detail = desk
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .export_job(id)
-            .is_ok_and(|j| {
-                matches!(
-                    j.selection,
-                    partnerdesk::export::RecordedSelection::Detail(_)
-                )
-            });
+        let detail = desk.read().export_job(id).is_ok_and(|j| {
+            matches!(
+                j.selection,
+                partnerdesk::export::RecordedSelection::Detail(_)
+            )
+        });
         if detail {
             return desk
                 .write()
-                .unwrap_or_else(PoisonError::into_inner)
                 .change_once(|d| d.download_export(inv, id, out, progress));
         }
         phases(
             desk,
+            inv.actor(),
             |d| d.prepare_download(inv, id),
             out,
             progress,

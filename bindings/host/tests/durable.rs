@@ -234,7 +234,8 @@ fn a_due_checkpoint_is_stored_once_the_change_releases_the_write_lock() -> TestR
         ..StoreOptions::default()
     };
     let first = desk.mark().events;
-    let lock = std::sync::RwLock::new(HostDesk::create(&location(dir.path()), desk, options)?);
+    let lock =
+        partnerdesk_host::DeskLock::new(HostDesk::create(&location(dir.path()), desk, options)?);
     let stored = || -> Result<u64, Box<dyn std::error::Error>> {
         let mut store = partnerdesk_store::open_store(&location(dir.path()))?;
         Ok(store
@@ -243,14 +244,14 @@ fn a_due_checkpoint_is_stored_once_the_change_releases_the_write_lock() -> TestR
             .mark
             .events)
     };
-    let write = || Changing::new(lock.write().unwrap(), &lock, checkpoint_after_change);
+    let write = || Changing::new(lock.write(), &lock, checkpoint_after_change);
     let admin = as_admin(now)?;
     let ops = OperatorId::new("ops_billing")?;
     let grant = |d: &mut Desk| d.grant_permissions(&admin, &ops, &[Permission::ViewSpend]);
     let revoke = |d: &mut Desk| d.revoke_permissions(&admin, &ops, &[Permission::ViewSpend]);
 
     write().change(grant)?;
-    assert!(!lock.read().unwrap().checkpoint_due());
+    assert!(!lock.read().checkpoint_due());
     assert_eq!(stored()?, first);
     {
         // The second event makes it due: the change itself does not store it.
@@ -260,12 +261,12 @@ fn a_due_checkpoint_is_stored_once_the_change_releases_the_write_lock() -> TestR
         assert_eq!(stored()?, first);
     }
     // Released: stored.
-    let at = lock.read().unwrap().mark().events;
+    let at = lock.read().mark().events;
     assert_eq!(at, first + 2);
     assert_eq!(stored()?, at);
-    assert!(!lock.read().unwrap().checkpoint_due());
+    assert!(!lock.read().checkpoint_due());
     // Called again, nothing is due.
-    assert_eq!(lock.read().unwrap().checkpoint_if_due()?, None);
+    assert_eq!(lock.read().checkpoint_if_due()?, None);
     Ok(())
 }
 
@@ -335,7 +336,7 @@ fn save_to_moves_a_desk_onto_a_store_and_leaves_it_on_failure() -> TestResult {
 fn a_host_desk_can_be_shared_between_threads() {
     fn shared<T: Send + Sync>() {}
     shared::<HostDesk>();
-    shared::<std::sync::Arc<std::sync::RwLock<HostDesk>>>();
+    shared::<std::sync::Arc<partnerdesk_host::DeskLock>>();
 }
 
 #[test]
@@ -564,5 +565,54 @@ fn create_and_save_to_take_a_keyed_desk_only_with_its_own_key() -> TestResult {
     drop(held);
     let reopened = HostDesk::open(&loc, None, key_options(KEY))?;
     assert_eq!(reopened.to_snapshot_json()?, snapshot);
+    Ok(())
+}
+
+/// An export's order is built under a read lock (`export::order_update`): it completes while
+/// another thread holds a read lock (a write lock could not be had then), only for an actor
+/// who may export, and the export that installs it writes what a plain one-shot export writes,
+/// in memory and on a durable desk (where the installed order is no change to commit).
+#[test]
+fn an_export_order_is_built_beside_reads_and_installed_with_the_preparation() -> TestResult {
+    use partnerdesk::export::{ExportRequest, ExportSelection};
+    use partnerdesk_host::DeskLock;
+    use partnerdesk_host::export::{order_update, phases};
+    use std::ops::ControlFlow;
+    let dir = tempfile::tempdir()?;
+    let (desk, now) = demo::portfolio(300, 5)?;
+    let admin = as_admin(now)?;
+    let request = ExportRequest::csv(ExportSelection::all());
+    let mut want = Vec::new();
+    desk.clone()
+        .export(&admin, &request, &mut want, |_| ControlFlow::Continue(()))?;
+    let memory = DeskLock::new(HostDesk::new(desk.clone()));
+    let durable = DeskLock::new(HostDesk::create(
+        &location(dir.path()),
+        desk,
+        StoreOptions::default(),
+    )?);
+    for lock in [&memory, &durable] {
+        let stranger = Actor::Operator(OperatorId::new("nobody_here")?);
+        assert!(order_update(lock, &stranger).is_none());
+        // Another thread reads throughout the build.
+        let held = lock.read();
+        let update = std::thread::scope(|s| s.spawn(|| order_update(lock, admin.actor())).join());
+        drop(held);
+        assert!(update.map_err(|_| "the build panicked")?.is_some());
+        let mut out = Vec::new();
+        let job = phases(
+            lock,
+            admin.actor(),
+            |d| d.prepare_export(&admin, &request),
+            &mut out,
+            |_| ControlFlow::Continue(()),
+            Desk::record_export,
+        )?;
+        assert_eq!(out, want);
+        assert_eq!(job.rows, job.total);
+        assert!(order_update(lock, admin.actor()).is_none(), "installed");
+    }
+    let reopened = HostDesk::open(&location(dir.path()), None, StoreOptions::default())?;
+    assert_eq!(reopened.exports().len(), 1, "the job is committed");
     Ok(())
 }

@@ -232,6 +232,37 @@ test('reads on the JS thread run while an export streams; changes are DESK_BUSY'
   assert.equal(big.exports().at(-1)?.status, 'completed')
 })
 
+test('reads on the JS thread answer while an export builds its order and prepares', async () => {
+  // Never exported: its first export builds the customers' id order and the copy of the
+  // exported fields (a worker holds a read lock for that, the write lock only for moments).
+  const fresh = pd.Desk.demo(20_000, 43)
+  const want = fresh.count('mtd>=0')
+  let reads = 0
+  let busy = 0
+  let ticked = false
+  let settled = false
+  const running = fresh.exportToBuffer(admin, '*', { onProgress: () => { ticked = true } })
+  running.then(() => { settled = true }, () => { settled = true })
+  // Read in slices of about 2 ms, the event loop turning between them, until the first
+  // progress tick: by then the order is built and the export prepared.
+  while (!ticked && !settled) {
+    const until = performance.now() + 2
+    while (performance.now() < until) {
+      try {
+        assert.equal(fresh.count('mtd>=0'), want)
+        reads++
+      } catch (err) {
+        if (/** @type {{ code?: string }} */ (err).code !== 'DESK_BUSY') throw err
+        busy++
+      }
+    }
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  await running
+  assert.ok(reads > 0, 'reads ran before the rows streamed')
+  assert.equal(busy, 0, `${busy} of ${reads + busy} reads threw DESK_BUSY`)
+})
+
 test('the export column keys are listed', () => {
   const cols = pd.exportColumns()
   assert.ok(cols.includes('customer_id') && cols.includes('month_to_date'))

@@ -1,13 +1,16 @@
 //! The `Desk` class: one partner's portfolio, searched from JS.
 //!
-//! Why a handle around `Arc<RwLock<..>>`: JS holds the desk as a class instance, while long
-//! work (collecting every row of a large search, saving a snapshot) runs on a libuv worker
-//! thread so the event loop keeps turning. The worker takes a read lock (or, for imports, the
-//! write lock; an export takes the write lock to prepare and record, and a read lock while its
-//! rows stream) on the same desk; short calls (one page of a search) run on the JS thread
-//! directly, because marshalling their result costs more than the search. The JS thread never
-//! waits for a lock: a call that finds the desk held by a worker throws `DESK_BUSY` (reads
-//! while an export streams do not).
+//! Why a handle around `Arc<DeskLock>` (the host layer's `RwLock`): JS holds the desk as a
+//! class instance, while long work (collecting every row of a large search, saving a
+//! snapshot, an export) runs on a libuv worker thread so the event loop keeps turning. The
+//! worker takes a read lock (or, for imports, the write lock; an export builds its order
+//! under a read lock, takes the write lock for the moments it prepares and records, and a
+//! read lock while its rows stream) on the same desk; short calls (one page of a search) run
+//! on the JS thread directly, because marshalling their result costs more than the search.
+//! The JS thread never waits long for a lock: its reads never queue behind a worker waiting
+//! for the write lock, wait at most a few milliseconds for a worker holding it, and throw
+//! `DESK_BUSY` past that (during an import); its changes throw `DESK_BUSY` whenever a worker
+//! uses the desk.
 //!
 //! The lock holds a [`HostDesk`]: in memory, or durable on a store (`crate::durable`). Reads go
 //! through its `Deref` to the core's desk; every change goes through [`HostDesk::change`], which
@@ -26,11 +29,14 @@ use napi::bindgen_prelude::{AsyncTask, Env, Generator, Object};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Status, Task};
 use napi_derive::napi;
+use parking_lot::{RwLockReadGuard, RwLockWriteGuard};
 use partnerdesk::query::{MAX_PAGE_LIMIT, PageRequest, Query as CoreQuery, Sort};
 use partnerdesk::{CustomerId, Desk as CoreDesk, Error as CoreError};
+use partnerdesk_host::DeskLock;
 use partnerdesk_host::HostDesk;
 use partnerdesk_host::durable::Changing;
-use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError};
+use std::sync::Arc;
+use std::time::Duration;
 
 /// The default number of rows per page.
 const DEFAULT_LIMIT: u32 = 20;
@@ -96,7 +102,12 @@ pub struct CollectOptions {
     pub on_progress: Option<ProgressFn>,
 }
 
-pub(crate) type Shared = Arc<RwLock<HostDesk>>;
+pub(crate) type Shared = Arc<DeskLock>;
+
+/// How long a read on the JS thread waits for a change that holds the desk on a worker thread
+/// (an export preparing or recording: moments; an import: until it ends) before it throws
+/// `DESK_BUSY`: short enough not to stall the event loop, long enough for an export's moments.
+const READ_WAIT: Duration = Duration::from_millis(5);
 
 /// The code thrown when a call on the JS thread finds the desk in use by work on a worker
 /// thread. A binding-level code (like napi's `InvalidArg`), not one of the core's.
@@ -110,9 +121,7 @@ fn busy() -> napi::Error<Code> {
 }
 
 pub(crate) fn read(desk: &Shared) -> RwLockReadGuard<'_, HostDesk> {
-    // A poisoned lock means a panic elsewhere; the desk itself is never left half-changed by
-    // a read, so reading on is sound.
-    desk.read().unwrap_or_else(PoisonError::into_inner)
+    desk.read()
 }
 
 pub(crate) fn query_of(query: QueryArg) -> napi::Result<CoreQuery, Code> {
@@ -153,33 +162,27 @@ pub struct Desk {
 impl Desk {
     pub(crate) fn wrap(desk: CoreDesk) -> Desk {
         Desk {
-            inner: Arc::new(RwLock::new(HostDesk::new(desk))),
+            inner: Arc::new(DeskLock::new(HostDesk::new(desk))),
         }
     }
 
-    /// Shared access for a read on the JS thread. Never waits: while work on a worker thread
-    /// holds the desk exclusively (an import; an export while it prepares or records), it
-    /// throws `DESK_BUSY` instead of stopping the event loop until that work ends. An export
-    /// streaming its rows shares the desk: reads run.
+    /// Shared access for a read on the JS thread. Never queues behind a change waiting for
+    /// the lock (`read_recursive`): reads run while exports stream, while rows are collected,
+    /// while snapshots are written, and while an export waits to prepare. A change that holds
+    /// the desk on a worker thread (an export's moments to prepare and to record, an import)
+    /// is waited for at most [`READ_WAIT`]; past that it throws `DESK_BUSY` instead of
+    /// stopping the event loop until that work ends.
     pub(crate) fn read(&self) -> napi::Result<RwLockReadGuard<'_, HostDesk>, Code> {
-        match self.inner.try_read() {
-            Ok(g) => Ok(g),
-            Err(TryLockError::Poisoned(p)) => Ok(p.into_inner()),
-            Err(TryLockError::WouldBlock) => Err(busy()),
-        }
+        self.inner
+            .try_read_recursive_for(READ_WAIT)
+            .ok_or_else(busy)
     }
 
     /// Exclusive access for a change on the JS thread; `DESK_BUSY` while work on a worker
     /// thread uses the desk (reads included). Once released, a due checkpoint is stored
     /// ([`Desk::checkpoint_after_change`]).
     pub(crate) fn write(&self) -> napi::Result<Written<'_>, Code> {
-        // See `read` (the free function) on poisoning: every core change validates before it
-        // mutates.
-        let guard = match self.inner.try_write() {
-            Ok(g) => g,
-            Err(TryLockError::Poisoned(p)) => p.into_inner(),
-            Err(TryLockError::WouldBlock) => return Err(busy()),
-        };
+        let guard = self.inner.try_write().ok_or_else(busy)?;
         Ok(Changing::new(guard, self, Desk::checkpoint_after_change))
     }
 
@@ -188,7 +191,7 @@ impl Desk {
     /// worker thread). Skipped while a worker thread holds the desk exclusively: the next
     /// change tries again. A failed checkpoint fails nothing: the change is committed.
     fn checkpoint_after_change(&self) {
-        if let Ok(desk) = self.inner.try_read() {
+        if let Some(desk) = self.inner.try_read_recursive() {
             let _ = desk.checkpoint_if_due();
         }
     }
@@ -201,9 +204,9 @@ pub(crate) type Written<'a> = Changing<'a, RwLockWriteGuard<'a, HostDesk>, Desk>
 /// stored there, under a read lock.
 pub(crate) fn write_on_worker(
     desk: &Shared,
-) -> Changing<'_, RwLockWriteGuard<'_, HostDesk>, RwLock<HostDesk>> {
+) -> Changing<'_, RwLockWriteGuard<'_, HostDesk>, DeskLock> {
     Changing::new(
-        desk.write().unwrap_or_else(PoisonError::into_inner),
+        desk.write(),
         desk,
         partnerdesk_host::durable::checkpoint_after_change,
     )

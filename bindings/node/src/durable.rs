@@ -16,7 +16,7 @@ use napi_derive::napi;
 use partnerdesk::Error as CoreError;
 use partnerdesk_host::ops::privacy::Secret;
 use partnerdesk_host::{HostDesk, StoreKind as CoreKind, StoreOptions as CoreOptions};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The longest `follow` waits in one call: one hour (call it again to wait longer).
@@ -193,7 +193,7 @@ impl Task for OpenDesk {
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Desk> {
         match output {
             Ok(held) => Ok(Desk {
-                inner: Arc::new(RwLock::new(held)),
+                inner: Arc::new(partnerdesk_host::DeskLock::new(held)),
             }),
             Err(e) => Err(to_js_value(&env, &e)),
         }

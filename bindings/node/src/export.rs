@@ -6,10 +6,12 @@
 //! (rows done of total, every 4,096 rows) to a JS callback through a threadsafe function, and
 //! stop at the next progress tick after `CancelToken.cancel()`. The export runs in the core's
 //! three phases: it holds the desk exclusively only to prepare (authorize, plan, reserve the
-//! job id) and to record (history and audit), and shares it while the rows stream. Reads on
-//! the JS thread (`search`, `count`, `page`, `exports`, ...) therefore run during an export;
-//! changes meanwhile throw `DESK_BUSY` rather than stop the event loop until it ends (as do
-//! calls in the short moments it prepares or records). A customer's detail list
+//! job id) and to record (history and audit), and shares it while the rows stream; what the
+//! preparation would build first (the id order and the copy of the exported fields) it builds
+//! before, sharing the desk (`partnerdesk_host::export::phases`). Reads on the JS thread
+//! (`search`, `count`, `page`, `exports`, ...) therefore run during an export (waiting at most
+//! a few milliseconds for its exclusive moments); changes meanwhile throw `DESK_BUSY` rather
+//! than stop the event loop until it ends. A customer's detail list
 //! (`exportDetailToFile`, `crate::detail`) is one change of the core that holds the desk
 //! exclusively while it writes one customer's lines: calls meanwhile throw `DESK_BUSY`.
 
@@ -33,8 +35,8 @@ pub use partnerdesk_host::records::ExportJob;
 use std::io::Write;
 use std::ops::ControlFlow;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, PoisonError};
 
 /// CSV or XLSX.
 #[napi(string_enum = "lowercase")]
@@ -199,8 +201,8 @@ impl ExportTask {
         }
     }
 
-    /// Runs the export or download into `out` in the core's three phases: prepared under the
-    /// desk's write lock, written under a read lock (downgraded from the write lock, so that
+    /// Runs the export or download into `out` in the core's three phases (its order built
+    /// first under a read lock): prepared under the desk's write lock, written under a read lock (downgraded from the write lock, so that
     /// no change comes between and the prepared export stays valid), recorded under the write
     /// lock again. While the rows stream, reads on the JS thread run; changes throw
     /// `DESK_BUSY`.
@@ -216,11 +218,11 @@ impl ExportTask {
             Work::Detail(request) => self
                 .desk
                 .write()
-                .unwrap_or_else(PoisonError::into_inner)
                 .change_once(|d| d.export_detail(&inv, request, out, tick))
                 .map(|job| Written::Job(Box::new(job), Vec::new())),
             Work::Export(request) => host::phases(
                 &self.desk,
+                &self.actor,
                 |d| d.prepare_export(&inv, request),
                 out,
                 tick,

@@ -10,9 +10,11 @@
 //! [`PyDesk::change`], which on a durable desk commits the change (and a refusal's audit
 //! records) before it returns, under the write lock and with the GIL released.
 //!
-//! An export holds the write lock only to prepare and to record; while its rows stream it holds
-//! a read lock (downgraded from the write lock, so that no change slips in between), so reads
-//! from other threads run beside it. Its progress callback and file object run on the
+//! An export holds the write lock only to prepare and to record; what the preparation would
+//! build first (the id order and the copy of the exported fields: seconds at a million
+//! customers) it builds before, under a read lock; while its rows stream it holds a read lock
+//! (downgraded from the write lock, so that no change slips in between), so reads from other
+//! threads run beside it. Its progress callback and file object run on the
 //! exporting thread: their reads take that thread's read lock again (`parking_lot`'s recursive
 //! read, which does not queue behind a waiting change), and their changes are refused, since
 //! waiting there for the write lock would never end.
@@ -601,6 +603,7 @@ impl PyDesk {
             dest,
             |pd, out, progress| {
                 pd.export_phases(
+                    &actor,
                     |desk| desk.prepare_export(&Invocation::new(actor.clone(), now), &request),
                     out,
                     progress,
@@ -652,6 +655,7 @@ impl PyDesk {
             dest,
             |pd, out, progress| {
                 pd.export_phases(
+                    &actor,
                     |desk| desk.prepare_download(&Invocation::new(actor.clone(), now), &id),
                     out,
                     progress,
@@ -891,17 +895,23 @@ impl PyDesk {
     /// (downgraded from the write lock, so that no change comes between: the prepared export
     /// stays valid), record under the write lock again. While it writes, other threads' reads
     /// run and their changes wait; this thread's (from the callback or the file object) reads
-    /// run and its changes are refused (see [`PyDesk::not_in_own_export`]).
+    /// run and its changes are refused (see [`PyDesk::not_in_own_export`]). What the
+    /// preparation would build first (the order and the copy of the exported fields) is built
+    /// before, under a read lock (`partnerdesk_host::export::order_update`), so the write lock
+    /// is held for moments only.
     fn export_phases<T>(
         &self,
+        actor: &partnerdesk::access::Actor,
         prepare: impl FnMut(&mut Desk) -> Result<PreparedExport, partnerdesk::Error>,
         out: &mut (dyn Write + Send),
         progress: &mut Progress,
         record: impl FnOnce(&mut Desk, PreparedExport, ExportWritten) -> Result<T, partnerdesk::Error>,
     ) -> Result<T, partnerdesk::Error> {
+        use partnerdesk_host::export::{installing, order_update};
+        let update = order_update(&self.inner, actor);
         // The raw lock, to downgrade it; the record below goes through `write()`.
         let mut desk = self.inner.write();
-        let prepared = desk.change(prepare)?;
+        let prepared = desk.change(installing(update, prepare))?;
         let desk = RwLockWriteGuard::downgrade(desk);
         let written = {
             let _mark = ExportingMark::set(self, false);

@@ -2,8 +2,10 @@
 //!
 //! Why a lock: uniffi objects are shared (`Arc`) and may be called from any thread (a phone's UI
 //! thread and a background worker), so reads share an `RwLock` and changes take it exclusively.
-//! A poisoned lock (only possible after a panic, which this crate never raises on purpose) is
-//! recovered rather than turned into a second panic.
+//! The lock is the host layer's [`DeskLock`]: a read never queues behind a change that waits
+//! for the lock (an export waiting to prepare while other threads read), so a UI thread's read
+//! waits at most for a change that holds it, and an export holds it for moments only (it
+//! builds its order under a read lock first, `partnerdesk_host::export::order_update`).
 //!
 //! What the lock holds is a [`HostDesk`]: in memory, or durable on a store (`Desk.open`,
 //! `saveTo`; see `store.rs`). Reads go through its `Deref` to the core's desk; every change goes
@@ -11,13 +13,14 @@
 
 use crate::error::Result;
 use crate::types::{CustomerRow, Page, PageRequest, SortOrder, to_u64};
+use parking_lot::{RwLockReadGuard, RwLockWriteGuard};
 use partnerdesk::CustomerId;
 use partnerdesk::query::Query;
-use partnerdesk_host::HostDesk;
 use partnerdesk_host::HostInstant;
 use partnerdesk_host::durable::Changing;
 use partnerdesk_host::ops::customers::PartnerInfo;
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use partnerdesk_host::{DeskLock, HostDesk};
+use std::sync::Arc;
 
 /// A partner's customer portfolio: load it, search it, act on customers.
 ///
@@ -25,7 +28,7 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 /// which defaults to the device's clock (UTC), as in every host (`docs/conventions.md`).
 #[derive(Debug, uniffi::Object)]
 pub struct Desk {
-    inner: RwLock<HostDesk>,
+    inner: DeskLock,
 }
 
 impl Desk {
@@ -36,19 +39,17 @@ impl Desk {
     /// A desk held as it is (in memory or durable on a store).
     pub(crate) fn hold(desk: HostDesk) -> Arc<Self> {
         Arc::new(Desk {
-            inner: RwLock::new(desk),
+            inner: DeskLock::new(desk),
         })
     }
 
     /// The desk for reads (it derefs to the core's desk).
     pub(crate) fn read(&self) -> RwLockReadGuard<'_, HostDesk> {
-        self.inner
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.inner.read_recursive()
     }
 
     /// The lock itself (for the export phases, which downgrade it).
-    pub(crate) fn lock(&self) -> &RwLock<HostDesk> {
+    pub(crate) fn lock(&self) -> &DeskLock {
         &self.inner
     }
 
@@ -56,11 +57,9 @@ impl Desk {
     /// `checkpoint`). Changes go through [`Desk::change`]. Once released, a due checkpoint is
     /// stored on this thread under a read lock, so that other threads' reads go on
     /// ([`partnerdesk_host::durable::Changing`]).
-    pub(crate) fn write(&self) -> Changing<'_, RwLockWriteGuard<'_, HostDesk>, RwLock<HostDesk>> {
+    pub(crate) fn write(&self) -> Changing<'_, RwLockWriteGuard<'_, HostDesk>, DeskLock> {
         Changing::new(
-            self.inner
-                .write()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
+            self.inner.write(),
             &self.inner,
             partnerdesk_host::durable::checkpoint_after_change,
         )

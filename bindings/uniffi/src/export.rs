@@ -88,6 +88,7 @@ impl Desk {
     ) -> std::result::Result<HostJob, partnerdesk::Error> {
         let job = host::phases(
             self.lock(),
+            inv.actor(),
             |d| d.prepare_export(inv, request),
             out,
             host::progress(go_on),
