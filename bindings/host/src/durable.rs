@@ -32,7 +32,6 @@ use partnerdesk::chain::EventKey;
 use partnerdesk::{Desk, Error, PartnerId};
 use partnerdesk_store::{AnyStore, DurableDesk, Policy, Store, open_store};
 use std::ops::Deref;
-use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 /// How a durable desk retries a command after another instance's change, how often it
@@ -136,14 +135,13 @@ impl StoreKind {
 /// ```
 pub struct HostDesk {
     kind: Kind,
-    /// Whether a thread is building the export order under a read lock
-    /// ([`crate::export::order_update`]): one build at a time.
-    pub(crate) building_export_order: AtomicBool,
 }
 
 /// The lock every binding holds its desk behind: `parking_lot`'s, whose `read_recursive`
 /// does not queue behind a waiting writer (a host thread that must not wait reads while an
-/// export waits for the write lock) and which is not poisoned (a panic is caught at each
+/// export waits for the write lock), whose upgradable read lets an export build its order
+/// beside reads and then take the write lock with no change between
+/// ([`crate::export::prepare`]), and which is not poisoned (a panic is caught at each
 /// binding's entry point; the desk is never left half-changed, as every core change
 /// validates before it mutates).
 pub type DeskLock = parking_lot::RwLock<HostDesk>;
@@ -181,10 +179,7 @@ impl Deref for HostDesk {
 
 impl HostDesk {
     fn of(kind: Kind) -> Self {
-        HostDesk {
-            kind,
-            building_export_order: AtomicBool::new(false),
-        }
+        HostDesk { kind }
     }
 
     /// A desk in memory only (a demo, a snapshot, a new desk): changes are not committed

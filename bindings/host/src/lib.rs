@@ -121,27 +121,24 @@ impl FileSink {
 }
 
 /// Host-neutral steps of an export, shared by the bindings whose desk sits behind a
-/// `std::sync::RwLock` (Node, Kotlin/Swift) and, for the destinations, by Python.
+/// [`DeskLock`] (every binding; Python writes its rows its own way).
 pub mod export {
     use super::FileSink;
-    use crate::DeskLock;
-    use parking_lot::RwLockWriteGuard;
+    use crate::{DeskLock, HostDesk};
+    use parking_lot::{RwLockUpgradableReadGuard, RwLockWriteGuard};
     use partnerdesk::Desk;
     use partnerdesk::Error;
     use partnerdesk::access::Actor;
     use partnerdesk::export::{ExportProgress, ExportWritten, PreparedExport};
     use std::io::Write;
     use std::ops::ControlFlow;
-    use std::sync::atomic::Ordering;
 
     /// Runs an export (or a download) in the core's three phases: prepared under the desk's
-    /// write lock, written under a read lock (downgraded from the write lock, so that no change
-    /// comes between and the prepared export stays valid), recorded under the write lock again.
-    /// Reads from other threads run while the rows stream; changes wait. Before the write lock
-    /// is taken, what the preparation would build first (the customers in id order and the
-    /// compact copy of the exported fields: seconds at a million customers) is built under a
-    /// read lock ([`order_update`]), so the write lock is held for moments only. On a durable
-    /// desk the preparation (its audit records) and the record are committed like any change
+    /// write lock ([`prepare`]), written under a read lock (downgraded from the write lock, so
+    /// that no change comes between and the prepared export stays valid), recorded under the
+    /// write lock again. Reads from other threads run while the order is built and while the
+    /// rows stream; changes wait. On a durable desk the preparation (its audit records) and
+    /// the record are committed like any change
     /// ([`HostDesk::change`](crate::HostDesk::change)); the record runs once: after another
     /// instance's change it is `CONCURRENT_CHANGE`, the rows written but no job recorded.
     pub fn phases<T>(
@@ -152,9 +149,7 @@ pub mod export {
         progress: impl FnMut(ExportProgress) -> ControlFlow<()>,
         record: impl FnOnce(&mut Desk, PreparedExport, ExportWritten) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let update = order_update(desk, actor);
-        let mut guard = desk.write();
-        let prepared = guard.change(installing(update, prepare))?;
+        let (guard, prepared) = self::prepare(desk, actor, prepare)?;
         let guard = RwLockWriteGuard::downgrade(guard);
         let written = guard.write_export(&prepared, &mut *out, progress);
         drop(guard);
@@ -167,46 +162,35 @@ pub mod export {
         guard.change_once(|d| record(d, prepared, written))
     }
 
-    /// The preparation of an export with an [`order_update`] installed first, in the same
-    /// hold of the write lock (the preparation then finds nothing to build). Installed on the
-    /// first run only: a run again (a durable desk caught up with another instance) finds the
-    /// update gone, and it would be stale there anyway.
-    pub fn installing(
-        mut update: Option<partnerdesk::export::ExportOrderUpdate>,
+    /// The first phase of an export: what the preparation would build first (the customers
+    /// in id order and the compact copy of the exported fields: seconds at a million
+    /// customers, [`Desk::export_order_update`]) is built under an upgradable read lock, while
+    /// other threads read, then the lock is upgraded to the write lock (no change comes
+    /// between) for the moments that install it ([`Desk::install_export_order`]) and run
+    /// `prepare` ([`HostDesk::change`](crate::HostDesk::change)). Returns the write lock
+    /// still held (to downgrade for the rows) and the prepared export.
+    ///
+    /// One upgradable lock at a time: a second export waits for the first one's build and
+    /// then finds the order up to date, so a desk builds it once, never under the write lock
+    /// (unless the preparation runs again on a durable desk that caught up with another
+    /// instance, and then only the little that changed).
+    pub fn prepare<'a>(
+        desk: &'a DeskLock,
+        actor: &Actor,
         mut prepare: impl FnMut(&mut Desk) -> Result<PreparedExport, Error>,
-    ) -> impl FnMut(&mut Desk) -> Result<PreparedExport, Error> {
-        move |d| {
+    ) -> Result<(RwLockWriteGuard<'a, HostDesk>, PreparedExport), Error> {
+        let shared = desk.upgradable_read();
+        let mut update = shared.export_order_update(actor);
+        let mut guard = RwLockUpgradableReadGuard::upgrade(shared);
+        let prepared = guard.change(|d| {
+            // Installed on the first run only: a run again finds the desk caught up with
+            // another instance, where the update would be stale.
             if let Some(update) = update.take() {
                 d.install_export_order(update);
             }
             prepare(d)
-        }
-    }
-
-    /// What the next export of `actor` would first bring up to date
-    /// ([`Desk::export_order_update`]), built under a read lock while other reads run, for
-    /// [`Desk::install_export_order`] under the write lock. One build at a time on a desk:
-    /// while another thread builds, this returns `None` at once (its export then waits for
-    /// the write lock behind that build's and finds the order up to date, or merges the
-    /// little that changed since). `None` too when nothing is to be built or `actor` may not
-    /// export.
-    pub fn order_update(
-        desk: &DeskLock,
-        actor: &Actor,
-    ) -> Option<partnerdesk::export::ExportOrderUpdate> {
-        /// Clears the flag when the build ends, however it ends.
-        struct Building<'a>(&'a std::sync::atomic::AtomicBool);
-        impl Drop for Building<'_> {
-            fn drop(&mut self) {
-                self.0.store(false, Ordering::Release);
-            }
-        }
-        let guard = desk.read();
-        if guard.building_export_order.swap(true, Ordering::AcqRel) {
-            return None;
-        }
-        let _building = Building(&guard.building_export_order);
-        guard.export_order_update(actor)
+        })?;
+        Ok((guard, prepared))
     }
 
     /// Downloads a recorded export again into `out` (its recorded selection over today's

@@ -568,15 +568,16 @@ fn create_and_save_to_take_a_keyed_desk_only_with_its_own_key() -> TestResult {
     Ok(())
 }
 
-/// An export's order is built under a read lock (`export::order_update`): it completes while
-/// another thread holds a read lock (a write lock could not be had then), only for an actor
-/// who may export, and the export that installs it writes what a plain one-shot export writes,
-/// in memory and on a durable desk (where the installed order is no change to commit).
+/// Exports prepared beside reads (`export::prepare`): four threads export at once while
+/// another thread holds a read lock (the builds run beside it; only the moments that install
+/// the order and prepare wait for it), each writes what a plain one-shot export writes, in
+/// memory and on a durable desk (where the installed order is no change to commit), and the
+/// order is up to date afterwards. A refused actor gets no build.
 #[test]
-fn an_export_order_is_built_beside_reads_and_installed_with_the_preparation() -> TestResult {
+fn exports_build_their_order_beside_reads_and_install_it_with_the_preparation() -> TestResult {
     use partnerdesk::export::{ExportRequest, ExportSelection};
     use partnerdesk_host::DeskLock;
-    use partnerdesk_host::export::{order_update, phases};
+    use partnerdesk_host::export::phases;
     use std::ops::ControlFlow;
     let dir = tempfile::tempdir()?;
     let (desk, now) = demo::portfolio(300, 5)?;
@@ -593,26 +594,40 @@ fn an_export_order_is_built_beside_reads_and_installed_with_the_preparation() ->
     )?);
     for lock in [&memory, &durable] {
         let stranger = Actor::Operator(OperatorId::new("nobody_here")?);
-        assert!(order_update(lock, &stranger).is_none());
-        // Another thread reads throughout the build.
-        let held = lock.read();
-        let update = std::thread::scope(|s| s.spawn(|| order_update(lock, admin.actor())).join());
-        drop(held);
-        assert!(update.map_err(|_| "the build panicked")?.is_some());
-        let mut out = Vec::new();
-        let job = phases(
-            lock,
-            admin.actor(),
-            |d| d.prepare_export(&admin, &request),
-            &mut out,
-            |_| ControlFlow::Continue(()),
-            Desk::record_export,
-        )?;
-        assert_eq!(out, want);
-        assert_eq!(job.rows, job.total);
-        assert!(order_update(lock, admin.actor()).is_none(), "installed");
+        assert!(lock.read().export_order_update(&stranger).is_none());
+        let outs = std::thread::scope(|s| {
+            let held = lock.read();
+            let exports: Vec<_> = (0..4)
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut out = Vec::new();
+                        let job = phases(
+                            lock,
+                            admin.actor(),
+                            |d| d.prepare_export(&admin, &request),
+                            &mut out,
+                            |_| ControlFlow::Continue(()),
+                            Desk::record_export,
+                        );
+                        job.map(|j| (j.rows, j.total, out))
+                    })
+                })
+                .collect();
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            drop(held);
+            exports.into_iter().map(|e| e.join()).collect::<Vec<_>>()
+        });
+        for out in outs {
+            let (rows, total, bytes) = out.map_err(|_| "an export panicked")??;
+            assert_eq!(rows, total);
+            assert_eq!(bytes, want);
+        }
+        assert!(
+            lock.read().export_order_update(admin.actor()).is_none(),
+            "installed"
+        );
     }
     let reopened = HostDesk::open(&location(dir.path()), None, StoreOptions::default())?;
-    assert_eq!(reopened.exports().len(), 1, "the job is committed");
+    assert_eq!(reopened.exports().len(), 4, "the jobs are committed");
     Ok(())
 }

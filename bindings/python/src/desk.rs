@@ -897,8 +897,8 @@ impl PyDesk {
     /// run and their changes wait; this thread's (from the callback or the file object) reads
     /// run and its changes are refused (see [`PyDesk::not_in_own_export`]). What the
     /// preparation would build first (the order and the copy of the exported fields) is built
-    /// before, under a read lock (`partnerdesk_host::export::order_update`), so the write lock
-    /// is held for moments only.
+    /// before, beside other threads' reads (`partnerdesk_host::export::prepare`), so the write
+    /// lock is held for moments only.
     fn export_phases<T>(
         &self,
         actor: &partnerdesk::access::Actor,
@@ -907,11 +907,8 @@ impl PyDesk {
         progress: &mut Progress,
         record: impl FnOnce(&mut Desk, PreparedExport, ExportWritten) -> Result<T, partnerdesk::Error>,
     ) -> Result<T, partnerdesk::Error> {
-        use partnerdesk_host::export::{installing, order_update};
-        let update = order_update(&self.inner, actor);
         // The raw lock, to downgrade it; the record below goes through `write()`.
-        let mut desk = self.inner.write();
-        let prepared = desk.change(installing(update, prepare))?;
+        let (desk, prepared) = partnerdesk_host::export::prepare(&self.inner, actor, prepare)?;
         let desk = RwLockWriteGuard::downgrade(desk);
         let written = {
             let _mark = ExportingMark::set(self, false);
