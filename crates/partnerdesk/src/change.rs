@@ -66,6 +66,9 @@ impl Desk {
             Change::Loaded(slots) => {
                 self.index.add_many(&self.slots, slots.clone());
                 self.id_order.added_range(slots);
+                // Pages by id read the order (`search::page`) once it is up to date; a bulk
+                // load sorts its ids now, once, rather than leaving every page to rank them.
+                self.id_order.refresh_order(&self.slots);
             }
             Change::Removed(slot, old) => {
                 self.index.remove(slot, old);

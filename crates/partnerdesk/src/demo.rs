@@ -495,5 +495,7 @@ pub fn portfolio_at(n: usize, seed: u64, now: DateTime<Utc>) -> Result<Desk> {
         }
         desk.load_customer(c)?;
     }
+    // As a snapshot load does: the customers' id order sorted once, for pages by id.
+    desk.settle_id_order();
     Ok(desk)
 }

@@ -313,6 +313,13 @@ impl Desk {
         self.index.reserve(self.slots.len() + more);
     }
 
+    /// Sorts the customers' id order after customers were placed one by one in bulk (the
+    /// demo), as a bulk load does (`Change::Loaded`): pages by id then read it.
+    #[cfg_attr(not(feature = "demo"), allow(dead_code))]
+    pub(crate) fn settle_id_order(&mut self) {
+        self.id_order.refresh_order(&self.slots);
+    }
+
     /// Places a customer that has already been validated.
     pub(crate) fn place_validated(&mut self, customer: Customer) {
         self.place(customer);

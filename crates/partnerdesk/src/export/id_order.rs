@@ -238,6 +238,15 @@ impl IdOrder {
         next
     }
 
+    /// Brings the order up to date after a bulk load, unless a copy of the exported fields
+    /// exists: that copy follows the order, and the next export merges both
+    /// ([`IdOrder::refresh_with_rows`]).
+    pub(crate) fn refresh_order(&mut self, slots: &[Option<Customer>]) {
+        if self.rows.is_none() {
+            self.refresh(slots);
+        }
+    }
+
     /// The live slots by ascending id, when up to date.
     pub(crate) fn get(&self) -> Option<&[u32]> {
         (!self.is_stale()).then_some(self.sorted.as_slice())

@@ -215,6 +215,22 @@ impl Desk {
                     None => stream_page(entries, false, pivot, page, id),
                 })
             }
+            SortKey::Id => {
+                let order = self.id_order.get()?;
+                let selected = self.select_bitmap(query, ctx);
+                let total = selected.len() as usize;
+                // The walk reads about `want * n / total` entries of the order (a bitmap test
+                // each); the window reads every match's id (a pointer and a cache miss each,
+                // and comparisons). Walk when that is clearly less.
+                let want = page.skip.saturating_add(page.take);
+                if want.saturating_mul(order.len()) > total.saturating_mul(total).saturating_mul(8) {
+                    return None;
+                }
+                Some(Keyed::Page {
+                    total,
+                    rows: walk_id_order(order, &selected, sort.descending, page, id),
+                })
+            }
             _ => None,
         }
     }
@@ -497,6 +513,38 @@ pub(super) fn expiry_key(e: Option<DateTime<Utc>>, desc: bool) -> (bool, i64) {
 }
 
 /// Matches that an index yields already keyed by the sort key.
+/// One page of the matches `selected` in id order, read from the desk's id order (live slots
+/// by ascending id): the page starts after the pivot's place (found by binary search; ids are
+/// unique) and walks the order forwards (or backwards, descending), taking the selected slots.
+fn walk_id_order<'a>(
+    order: &[u32],
+    selected: &roaring::RoaringBitmap,
+    descending: bool,
+    page: Window,
+    id: impl Fn(u32) -> &'a str,
+) -> Vec<u32> {
+    let rows = |slots: &mut dyn Iterator<Item = &u32>| -> Vec<u32> {
+        slots
+            .filter(|s| selected.contains(**s))
+            .skip(page.skip)
+            .take(page.take)
+            .copied()
+            .collect()
+    };
+    match (page.after.map(&id), descending) {
+        (None, false) => rows(&mut order.iter()),
+        (None, true) => rows(&mut order.iter().rev()),
+        (Some(pivot), false) => {
+            let from = order.partition_point(|s| id(*s) <= pivot);
+            rows(&mut order[from..].iter())
+        }
+        (Some(pivot), true) => {
+            let to = order.partition_point(|s| id(*s) < pivot);
+            rows(&mut order[..to].iter().rev())
+        }
+    }
+}
+
 pub(super) enum Keyed {
     /// Keyed by next expiry.
     NextExpiry(Vec<((bool, i64), u32)>),
