@@ -223,7 +223,8 @@ impl Desk {
                 // each); the window reads every match's id (a pointer and a cache miss each,
                 // and comparisons). Walk when that is clearly less.
                 let want = page.skip.saturating_add(page.take);
-                if want.saturating_mul(order.len()) > total.saturating_mul(total).saturating_mul(8) {
+                if want.saturating_mul(order.len()) > total.saturating_mul(total).saturating_mul(8)
+                {
                     return None;
                 }
                 Some(Keyed::Page {

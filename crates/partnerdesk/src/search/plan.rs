@@ -382,6 +382,12 @@ impl Desk {
             }
             Criterion::HasManager(true) => exact(&ix.live - &ix.no_manager),
             Criterion::HasManager(false) => exact(ix.no_manager.clone()),
+            // Open at both ends (`mtd>=*`): every customer, whatever the month.
+            Criterion::MonthToDate(r)
+                if matches!((r.lower, r.upper), (Bound::Unbounded, Bound::Unbounded)) =>
+            {
+                exact(ix.live.clone())
+            }
             Criterion::MonthToDate(r) if ctx.month == ix.month => {
                 exact(ordered_slots(&ix.mtd_sorted, &r.lower, &r.upper))
             }

@@ -13,6 +13,8 @@ const FILTERS: &[&str] = &[
     "manager~li",
     "has_manager=false",
     "mtd>=1000",
+    "mtd>=*",
+    "mtd>=* and not tag:vip",
     "mtd<100 and mtd>0",
     "expires<=7d",
     "expires<=30d and not tag:vip",
