@@ -13,7 +13,7 @@
 //! microtasks, so after 64 of them the next row comes through the worker pool and the event
 //! loop turns: it is never held for more than 64 rows, let alone a whole result (the issue #17
 //! measurement: 100k rows converted at once held it 2.2 s). Pages are as large as a page may be
-//! (1000 rows) by default, because each page's search ranks the matches again.
+//! (1000 rows) by default, because a page sorted other than by id ranks the matches again.
 //!
 //! Unsafe code: implementing napi's `ToNapiValue` means writing an `unsafe fn`; each one here
 //! passes the `env` and the value napi handed it, unchanged, to napi's own conversion.

@@ -254,3 +254,39 @@ fn next_expiry_path_stays_right_through_changes() -> Result<()> {
     assert!(counted > 2000, "{counted}");
     Ok(())
 }
+
+/// A page's rows are each the customer's own row (`customer_row`, built alone): no row of a
+/// page carries another customer's value (its account manager's name included, which no test
+/// held before), with the manager's name shown (the default) and masked.
+#[test]
+fn page_rows_equal_each_customers_own_row() -> Result<()> {
+    use partnerdesk::privacy::{MaskRule, SensitiveField};
+    use partnerdesk::query::PageRequest;
+    let (mut desk, now) = demo::portfolio(2000, 5)?;
+    for masked in [false, true] {
+        if masked {
+            let mut policy = desk.row_policy().clone();
+            policy.set(SensitiveField::ManagerName, MaskRule::Default)?;
+            desk.set_row_policy(policy)?;
+        }
+        let page = desk.search(
+            &Query::all(),
+            Sort::asc(SortKey::Id),
+            &PageRequest::first(1000),
+            now,
+        )?;
+        assert_eq!(page.rows.len(), 1000);
+        let mut managers = std::collections::BTreeSet::new();
+        for row in &page.rows {
+            assert_eq!(row, &desk.customer_row(&row.id, now)?);
+            if let Some(m) = &row.account_manager {
+                let name = desk.operator(m)?.name.expose().clone();
+                let shown = row.account_manager_name.clone().unwrap_or_default();
+                assert_eq!(shown == name, !masked, "{masked}");
+                managers.insert(m.clone());
+            }
+        }
+        assert!(managers.len() >= 3, "{} managers", managers.len());
+    }
+    Ok(())
+}
