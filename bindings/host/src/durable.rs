@@ -434,7 +434,7 @@ impl<W: std::ops::DerefMut<Target = HostDesk>, C: ?Sized> std::ops::DerefMut
     }
 }
 
-/// The hook of [`Changing`] for a desk behind a `std::sync::RwLock` (Node's worker threads,
+/// The hook of [`Changing`] for a desk behind a [`DeskLock`] (Node's worker threads,
 /// Kotlin/Swift, the export phases): a due checkpoint stored under a read lock, on this
 /// thread. The change is committed already, so a failed checkpoint fails nothing; the next
 /// change tries again.

@@ -30,7 +30,7 @@ use crate::governed::{actor_arg, ids_arg};
 use crate::query::{query_arg, sort_arg};
 use crate::values::{PyCustomerRow, PyPage, now_arg};
 use chrono::{DateTime, Utc};
-use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+use parking_lot::{RwLockReadGuard, RwLockWriteGuard};
 use partnerdesk::export::{ExportWritten, PreparedExport, RecordedSelection};
 use partnerdesk::query::{PageRequest, Query, Sort};
 use partnerdesk::row::CustomerRow;
@@ -39,7 +39,7 @@ use partnerdesk_host::durable::Changing;
 use partnerdesk_host::ops::customers::{OperatorInfo, PartnerInfo};
 use partnerdesk_host::records::ExportJob;
 use partnerdesk_host::records::IdPage;
-use partnerdesk_host::{HostDesk, detail};
+use partnerdesk_host::{DeskLock, HostDesk, detail};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use std::collections::VecDeque;
@@ -75,7 +75,7 @@ impl Drop for ExportingMark<'_> {
 /// A partner's customer portfolio.
 #[pyclass(name = "Desk", module = "partnerdesk", frozen)]
 pub(crate) struct PyDesk {
-    inner: RwLock<HostDesk>,
+    inner: DeskLock,
     /// The threads writing an export of this desk, each holding a read lock, or the write
     /// lock when marked `true` (a thread twice when its file object starts another export,
     /// which is refused; see `not_in_own_export`).
@@ -89,7 +89,7 @@ impl PyDesk {
 
     fn hold(desk: HostDesk) -> Self {
         PyDesk {
-            inner: RwLock::new(desk),
+            inner: DeskLock::new(desk),
             exporting: Mutex::new(Vec::new()),
         }
     }
