@@ -17,6 +17,7 @@ use crate::query::{
     Criterion, ExpiryFilter, Expr, ExprKind, MAX_PAGE_LIMIT, PageRequest, Query, Sort, SortKey,
 };
 use chrono::{DateTime, Utc};
+use roaring::RoaringBitmap;
 use std::cmp::Ordering;
 use std::ops::Bound;
 
@@ -222,10 +223,11 @@ impl Desk {
                 // The walk reads about `want * n / total` entries of the order (a bitmap test
                 // each); the window reads every match's id (a pointer and a cache miss each,
                 // and comparisons). Walk when that is clearly less.
+                // A declined walk hands the selection back, so it is not computed twice.
                 let want = page.skip.saturating_add(page.take);
                 if want.saturating_mul(order.len()) > total.saturating_mul(total).saturating_mul(8)
                 {
-                    return None;
+                    return Some(Keyed::Selected(selected));
                 }
                 Some(Keyed::Page {
                     total,
@@ -304,6 +306,17 @@ impl Desk {
                     window_keyed(keyed, pivot, false, id, skip, limit + 1),
                 )
             }
+            Some(Keyed::Selected(selected)) => (
+                selected.len() as usize,
+                self.order(
+                    selected.into_iter().collect(),
+                    sort,
+                    &ctx,
+                    after,
+                    skip,
+                    limit + 1,
+                ),
+            ),
             None => {
                 let slots = self.select(query, &ctx);
                 (
@@ -549,6 +562,8 @@ fn walk_id_order<'a>(
 pub(super) enum Keyed {
     /// Keyed by next expiry.
     NextExpiry(Vec<((bool, i64), u32)>),
+    /// The matches, not yet ordered: the sort key's own path declined after selecting.
+    Selected(RoaringBitmap),
     /// Already the page: the rows in order and the total.
     Page {
         /// Matches in all.
