@@ -64,7 +64,8 @@ impl Desk {
                 self.id_order.added(slot);
             }
             Change::Loaded(slots) => {
-                self.index.add_many(&self.slots, slots.clone());
+                // The indexes were built while the customers were placed
+                // (`Desk::place_all_validated`, beside the ids on two threads).
                 self.id_order.added_range(slots);
                 // Pages by id read the order (`search::page`) once it is up to date; a bulk
                 // load sorts its ids now, once, rather than leaving every page to rank them.

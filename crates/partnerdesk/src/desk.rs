@@ -325,27 +325,37 @@ impl Desk {
         self.place(customer);
     }
 
-    /// Places customers that have already been validated in new slots after the last one
-    /// (loading a snapshot or a checkpoint): the same desk as placing them one by one, with the
-    /// indexes built in bulk. Repeated ids are found as the ids are placed, which spares a
-    /// separate pass over a million ids: at the first id repeated (on the desk or among them)
-    /// it stops and returns that customer's position among them; the desk is then half built
-    /// and must be dropped.
+    /// Places customers that have already been checked ([`Desk::check_loaded`], which also
+    /// shares their operator logins) in new slots after the last one (loading a snapshot or a
+    /// checkpoint, whose chunks come in order): the same desk as placing them one by one, with
+    /// the indexes built in bulk. The ids are recorded on one thread while the text columns
+    /// are built on the other ([`crate::index::Index::add_many`]); repeated ids are found as
+    /// they are recorded, which spares a separate pass over a million ids. At the first id
+    /// repeated (on the desk or among them) it stops and returns that customer's position
+    /// among them; the desk is then half built and must be dropped.
     #[cfg_attr(not(feature = "serde"), allow(dead_code))]
     pub(crate) fn place_all_validated(
         &mut self,
-        count: usize,
-        customers: impl IntoIterator<Item = Customer>,
+        chunks: Vec<Vec<Customer>>,
     ) -> std::result::Result<(), usize> {
         let first = self.slots.len() as u32;
-        self.reserve(count);
-        for (i, mut customer) in customers.into_iter().enumerate() {
-            if !self.by_id.insert_new(&customer.id, self.slots.len() as u32) {
-                return Err(i);
+        self.reserve(chunks.iter().map(Vec::len).sum());
+        let placed = || (first..).zip(chunks.iter().flatten());
+        let by_id = &mut self.by_id;
+        let mut repeated = None;
+        self.index.add_many(placed, || {
+            for (i, (slot, c)) in placed().enumerate() {
+                if !by_id.insert_new(&c.id, slot) {
+                    repeated = Some(i);
+                    return false;
+                }
             }
-            self.share_operator_ids(&mut customer);
-            self.slots.push(Some(customer));
+            true
+        });
+        if let Some(i) = repeated {
+            return Err(i);
         }
+        self.slots.extend(chunks.into_iter().flatten().map(Some));
         self.changed(Change::Loaded(first..self.slots.len() as u32));
         Ok(())
     }
@@ -353,7 +363,7 @@ impl Desk {
     /// Points the customer's operator logins (manager, inviter, who placed each order) at the
     /// desk's own copies: a million customers then share a few texts instead of holding a
     /// million, and the commands that copy a manager touch a line already in cache.
-    fn share_operator_ids(&self, c: &mut Customer) {
+    pub(crate) fn share_operator_ids(&self, c: &mut Customer) {
         let share = |id: &mut OperatorId| {
             if let Some((shared, _)) = self.operators.get_key_value(id) {
                 *id = shared.clone();

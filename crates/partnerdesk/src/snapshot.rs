@@ -187,7 +187,7 @@ impl Desk {
             desk.check_loaded(i, c)?;
         }
         // The ids were found unique above: no repeat to stop at.
-        desk.place_all_validated(customers.len(), customers)
+        desk.place_all_validated(vec![customers])
             .map_err(|i| Error::snapshot(format!("customers[{i}].id"), "duplicate customer id"))?;
         desk.load_tail(rest)
     }
@@ -243,12 +243,15 @@ impl Desk {
     }
 
     /// Checks the `i`th customer of a snapshot as a load does (its spend sorted first),
-    /// naming the field as `customers[i]....`. Reads only the partner and the operators, so
-    /// several threads may check customers of one load at once.
+    /// naming the field as `customers[i]....`, and points its operator logins at the desk's
+    /// own copies ([`Desk::place_all_validated`] expects both). Reads only the partner and the
+    /// operators, so several threads may check customers of one load at once.
     pub(crate) fn check_loaded(&self, i: usize, c: &mut Customer) -> Result<()> {
         c.sort_spend();
         crate::validate::customer(c, &self.partner, &self.operators)
-            .map_err(|r| r.into_snapshot_error(&format!("customers[{i}]")))
+            .map_err(|r| r.into_snapshot_error(&format!("customers[{i}]")))?;
+        self.share_operator_ids(c);
+        Ok(())
     }
 
     /// The last part of a load: the ledger and the export history checked against the desk

@@ -306,7 +306,6 @@ pub(super) fn read_body(body: &[u8]) -> Result<Desk> {
         let ids = chunks.iter().flatten().map(|c| &c.id);
         return Err(crate::validate::first_repeat_of(total, ids).map_or(e, repeated));
     }
-    desk.place_all_validated(total, chunks.into_iter().flatten())
-        .map_err(repeated)?;
+    desk.place_all_validated(chunks).map_err(repeated)?;
     desk.load_tail(tail)
 }

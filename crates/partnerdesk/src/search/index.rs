@@ -340,36 +340,48 @@ impl Index {
 
     /// Indexes the customers of free slots (a snapshot load): [`Index::add`] for each, the
     /// ordered sets sorted once at the end, the text columns filled in bulk
-    /// ([`TextColumn::set_many`]). The names' column is built on a second thread while this
-    /// one builds the rest, and the sorts at the end are shared between two threads
-    /// ([`crate::par::both`]).
-    pub(crate) fn add_many(&mut self, slots: &[Option<Customer>], range: std::ops::Range<u32>) {
-        let placed = || {
-            range.clone().filter_map(|slot| {
-                slots
-                    .get(slot as usize)
-                    .and_then(Option::as_ref)
-                    .map(|c| (slot, c))
-            })
-        };
-        let mut names = std::mem::take(&mut self.names);
-        crate::par::both(
-            || names.set_many(placed().map(|(slot, c)| (slot, c.name.expose().as_str()))),
-            || self.add_many_but_names(placed),
-        );
-        self.names = names;
-    }
-
-    /// [`Index::add_many`] but for the names' column.
-    fn add_many_but_names<'a, I: Iterator<Item = (u32, &'a Customer)>>(
+    /// ([`TextColumn::set_many`]). `placed` yields each customer with its slot, in ascending
+    /// slot order; it may be called more than once.
+    ///
+    /// The work is shared by two threads ([`crate::par::both`]): a second thread fills the
+    /// names' and the accounts' columns while this one runs `first` (the caller's own bulk
+    /// work: the desk records the ids there) and then the rest of the indexes; the sorts at the
+    /// end are shared again. When `first` returns false nothing is indexed but the text
+    /// columns: the caller drops the desk.
+    pub(crate) fn add_many<'a, I: Iterator<Item = (u32, &'a Customer)>>(
         &mut self,
         placed: impl Fn() -> I + Sync,
+        first: impl FnOnce() -> bool,
     ) {
-        self.staging = true;
-        for (slot, c) in placed() {
-            self.add_but_text(slot, c);
+        let mut names = std::mem::take(&mut self.names);
+        let mut accounts = std::mem::take(&mut self.accounts);
+        let mut indexed = false;
+        crate::par::both(
+            || {
+                names.set_many(placed().map(|(slot, c)| (slot, c.name.expose().as_str())));
+                accounts
+                    .set_many(placed().map(|(slot, c)| (slot, c.account_name.expose().as_str())));
+            },
+            || {
+                if first() {
+                    self.staging = true;
+                    for (slot, c) in placed() {
+                        self.add_but_text(slot, c);
+                    }
+                    self.staging = false;
+                    indexed = true;
+                }
+            },
+        );
+        self.names = names;
+        self.accounts = accounts;
+        if indexed {
+            self.settle_staged();
         }
-        self.staging = false;
+    }
+
+    /// Sorts the ordered sets a bulk load staged, on two threads.
+    fn settle_staged(&mut self) {
         let (mtd_sorted, mobile_rev) = (&mut self.mtd_sorted, &mut self.mobile_rev);
         let settle_spend_and_mobiles = move || {
             mtd_sorted.settle();
@@ -380,7 +392,7 @@ impl Index {
             &mut self.renewals,
             &mut self.associated_at,
         );
-        let (by_manager_mtd, accounts) = (&mut self.by_manager_mtd, &mut self.accounts);
+        let by_manager_mtd = &mut self.by_manager_mtd;
         crate::par::both(settle_spend_and_mobiles, move || {
             expiries.settle();
             renewals.settle();
@@ -388,7 +400,6 @@ impl Index {
             for set in by_manager_mtd.values_mut() {
                 set.settle();
             }
-            accounts.set_many(placed().map(|(slot, c)| (slot, c.account_name.expose().as_str())));
         });
     }
 
