@@ -20,7 +20,8 @@ use rust_decimal::Decimal;
 pub(crate) enum Change<'a> {
     /// A customer was placed in the (free) slot.
     Added(u32),
-    /// Customers were placed in new slots, all those of the range (a snapshot load).
+    /// Customers were placed in new slots, all those of the range (a snapshot load), their
+    /// index entries already built by the load ([`Desk::place_all_validated`]).
     #[cfg_attr(not(feature = "serde"), allow(dead_code))]
     Loaded(std::ops::Range<u32>),
     /// The slot's customer was taken out; the record as it was.
