@@ -1,6 +1,8 @@
 //! Profiles one search in a loop: `cargo build --release -p partnerdesk-benches --example
 //! profile_search && ITERS=20000 perf record -g target/release/examples/profile_search 100000
-//! "expires<=7d" expires` (size, filter, sort: mtd, expires, name or id).
+//! "expires<=7d" expires` (size, filter, sort: mtd, expires, name or id). `LIMIT` sets the page
+//! size (20); `ROWS=1` asks for the masked rows (`Desk::search`) instead of the ids, so the two
+//! runs' difference is what building the rows costs.
 #![allow(missing_docs, clippy::unwrap_used, clippy::print_stdout)]
 use partnerdesk::demo;
 use partnerdesk::query::{PageRequest, Query, Sort, SortKey};
@@ -25,12 +27,19 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(2000);
+    let limit: u32 = std::env::var("LIMIT")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20);
+    let rows = std::env::var("ROWS").is_ok_and(|v| v == "1");
+    let page = PageRequest::first(limit);
     let mut total = 0;
     for _ in 0..iters {
-        total += desk
-            .search_ids(&q, sort, &PageRequest::first(20), now)
-            .unwrap()
-            .total;
+        total += if rows {
+            desk.search(&q, sort, &page, now).unwrap().total
+        } else {
+            desk.search_ids(&q, sort, &page, now).unwrap().total
+        };
     }
     println!(
         "{:?} per search, total {}",

@@ -25,48 +25,12 @@ use rust_decimal::Decimal;
 use std::collections::BTreeSet;
 use std::hash::Hash;
 
-/// Decimal places of the fixed-point money keys: spend amounts have at most this many, so the
-/// month-to-date sums do too and their keys are exact.
-pub(crate) const KEY_SCALE: u32 = 8;
-
-/// The fixed-point key `d * 10^8`, rounded down and up (equal when `d` has at most 8 decimals).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct MoneyKey {
-    pub(crate) floor: i128,
-    pub(crate) ceil: i128,
-}
-
-/// Exact fixed-point keys of a decimal, computed in `i128` (no overflow: a mantissa is below
-/// 2^96 and is multiplied by at most 10^8).
-pub(crate) fn money_key(d: Decimal) -> MoneyKey {
-    let m = d.mantissa();
-    let s = d.scale();
-    if s <= KEY_SCALE {
-        let k = m * 10i128.pow(KEY_SCALE - s);
-        MoneyKey { floor: k, ceil: k }
-    } else {
-        let q = 10i128.pow(s - KEY_SCALE);
-        MoneyKey {
-            floor: m.div_euclid(q),
-            ceil: -(-m).div_euclid(q),
-        }
-    }
-}
+use super::keys::mtd_of_key;
+pub(crate) use super::keys::{KEY_SCALE, money_key};
 
 /// The scale of a month-to-date value kept in `Index::mtd_exact` instead (no `Decimal` has
 /// it: their scale is at most 28).
 const MTD_ELSEWHERE: u8 = u8::MAX;
-
-/// The decimal of scale `scale` (at most [`KEY_SCALE`] for a key that was exact) whose
-/// fixed-point key is `key`: the key divided by `10^(8 - scale)` (rounded down; a value whose
-/// key was not exact is not read back this way, see `Index::mtd_exact`).
-fn mtd_of_key(key: i128, scale: u8) -> Decimal {
-    let scale = u32::from(scale);
-    let Some(shift) = KEY_SCALE.checked_sub(scale) else {
-        return Decimal::ZERO;
-    };
-    Decimal::try_from_i128_with_scale(key.div_euclid(10i128.pow(shift)), scale).unwrap_or_default()
-}
 
 fn bm_insert<K: Eq + Hash + Clone>(map: &mut HashMap<K, RoaringBitmap>, k: &K, slot: u32) {
     // The key is copied only the first time it is seen.

@@ -1,5 +1,7 @@
 //! Fixed-size keys of the ordered indexes: what a heap string or a 16-aligned `i128` was, in
-//! fewer bytes and the same order (see `index`).
+//! fewer bytes and the same order (see `index`), and the fixed-point keys of amounts.
+
+use rust_decimal::Decimal;
 
 /// The most digits a mobile number has (see [`crate::customer::Mobile::new`]).
 pub(crate) const MOBILE_DIGITS: usize = 20;
@@ -37,7 +39,7 @@ pub(crate) fn mobile_key_after(mut key: MobileKey, len: usize) -> Option<MobileK
     Some(key)
 }
 
-/// A fixed-point money key (see `index::money_key`) in 16 bytes aligned to 4: its high 32 bits
+/// A fixed-point money key (see [`money_key`]) in 16 bytes aligned to 4: its high 32 bits
 /// (signed) then its three lower words (unsigned), which compare as the `i128` does. An entry
 /// `(SpendKey, slot)` of a manager's spend-ordered set is then 20 bytes, where `(i128, u32)`
 /// takes 32 (an `i128` is aligned to 16).
@@ -55,12 +57,69 @@ impl From<i128> for SpendKey {
     }
 }
 
+/// Decimal places of the fixed-point money keys: spend amounts have at most this many, so the
+/// month-to-date sums do too and their keys are exact.
+pub(crate) const KEY_SCALE: u32 = 8;
+
+/// The fixed-point key `d * 10^8`, rounded down and up (equal when `d` has at most 8 decimals).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct MoneyKey {
+    pub(crate) floor: i128,
+    pub(crate) ceil: i128,
+}
+
+/// Exact fixed-point keys of a decimal, computed in `i128` (no overflow: a mantissa is below
+/// 2^96 and is multiplied by at most 10^8).
+pub(crate) fn money_key(d: Decimal) -> MoneyKey {
+    let m = d.mantissa();
+    let s = d.scale();
+    if s <= KEY_SCALE {
+        let k = m * 10i128.pow(KEY_SCALE - s);
+        MoneyKey { floor: k, ceil: k }
+    } else {
+        let q = 10i128.pow(s - KEY_SCALE);
+        MoneyKey {
+            floor: m.div_euclid(q),
+            ceil: -(-m).div_euclid(q),
+        }
+    }
+}
+
+/// The decimal of scale `scale` (at most [`KEY_SCALE`] for a key that was exact) whose
+/// fixed-point key is `key`: the key divided by `10^(8 - scale)` (rounded down; a value whose
+/// key was not exact is not read back this way, see `Index::mtd_exact`).
+pub(super) fn mtd_of_key(key: i128, scale: u8) -> Decimal {
+    let scale = u32::from(scale);
+    let Some(shift) = KEY_SCALE.checked_sub(scale) else {
+        return Decimal::ZERO;
+    };
+    // Most keys fit 64 bits (amounts below about 92 billion), whose division is several
+    // times cheaper than `i128`'s (a row reads this for its month-to-date spend).
+    let quotient = match i64::try_from(key) {
+        Ok(k) => i128::from(k.div_euclid(10i64.pow(shift))),
+        Err(_) => key.div_euclid(10i128.pow(shift)),
+    };
+    Decimal::try_from_i128_with_scale(quotient, scale).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
 
     proptest! {
+        /// An amount read back from its key is the amount (both divisions: keys within 64
+        /// bits and beyond, negative ones too: refunds).
+        #[test]
+        fn an_exact_key_reads_back_as_its_amount(m in any::<i64>(), wide in any::<bool>(), scale in 0u32..=8) {
+            let mantissa = if wide { i128::from(m) * 1_000_000_007 } else { i128::from(m) };
+            let d = Decimal::try_from_i128_with_scale(mantissa, scale);
+            prop_assume!(d.is_ok());
+            let d = d.unwrap_or_default();
+            let key = money_key(d).floor;
+            prop_assert_eq!(mtd_of_key(key, scale as u8), d);
+        }
+
         /// Mobile keys sort as the reversed digits do as text, and the keys from a suffix's
         /// key to the one after it are exactly the numbers that end with the suffix.
         #[test]

@@ -118,8 +118,11 @@ impl Desk {
             account_name: mask(SensitiveField::AccountName, c.account_name.expose()),
             name: mask(SensitiveField::Name, c.name.expose()),
             mobile: c.mobile.as_ref().map(|m| {
-                let mut out = String::new();
-                masker.mask_mobile_into(m.expose(), &mut out);
+                // The country code, a space and the masked number, in one allocation.
+                let m_ = m.expose();
+                let mut out =
+                    String::with_capacity(m_.country_code.len() + 1 + m_.number.len() + 4);
+                masker.mask_mobile_into(m_, &mut out);
                 out
             }),
             email: c
