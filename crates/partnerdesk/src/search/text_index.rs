@@ -38,13 +38,21 @@ fn grams(value: &str) -> Vec<Gram> {
 
 /// [`grams`] of a value's bytes.
 fn grams_of_bytes(b: &[u8]) -> Vec<Gram> {
-    let mut out: Vec<Gram> = b
-        .windows(3)
-        .map(|w| u32::from(w[0]) << 16 | u32::from(w[1]) << 8 | u32::from(w[2]))
-        .collect();
+    let mut out = Vec::new();
+    grams_into(b, &mut out);
+    out
+}
+
+/// [`grams_of_bytes`] into a buffer the caller keeps (cleared first): a bulk load of a
+/// million values allocates it once.
+fn grams_into(b: &[u8], out: &mut Vec<Gram>) {
+    out.clear();
+    out.extend(
+        b.windows(3)
+            .map(|w| u32::from(w[0]) << 16 | u32::from(w[1]) << 8 | u32::from(w[2])),
+    );
     out.sort_unstable();
     out.dedup();
-    out
 }
 
 /// Appends a value lower-cased: ASCII byte by byte (what `to_lowercase` gives for it),
@@ -142,14 +150,16 @@ impl TextColumn {
     pub(crate) fn set_many<'a>(&mut self, values: impl Iterator<Item = (u32, &'a str)>) {
         let mut pairs: Vec<u64> = Vec::new();
         let mut lower = String::new();
+        let mut value_grams = Vec::new();
         for (slot, value) in values {
             self.remove(slot);
             lower.clear();
             push_lower(&mut lower, value);
+            grams_into(lower.as_bytes(), &mut value_grams);
             pairs.extend(
-                grams(&lower)
-                    .into_iter()
-                    .map(|g| u64::from(g) << 32 | u64::from(slot)),
+                value_grams
+                    .iter()
+                    .map(|&g| u64::from(g) << 32 | u64::from(slot)),
             );
             if let Some(words) = &mut self.words {
                 words.add(slot, &lower);
