@@ -526,13 +526,12 @@ pub(super) fn expiry_key(e: Option<DateTime<Utc>>, desc: bool) -> (bool, i64) {
     (e.is_none(), if desc { -ts } else { ts })
 }
 
-/// Matches that an index yields already keyed by the sort key.
 /// One page of the matches `selected` in id order, read from the desk's id order (live slots
 /// by ascending id): the page starts after the pivot's place (found by binary search; ids are
 /// unique) and walks the order forwards (or backwards, descending), taking the selected slots.
 fn walk_id_order<'a>(
     order: &[u32],
-    selected: &roaring::RoaringBitmap,
+    selected: &RoaringBitmap,
     descending: bool,
     page: Window,
     id: impl Fn(u32) -> &'a str,
@@ -559,6 +558,7 @@ fn walk_id_order<'a>(
     }
 }
 
+/// Matches that an index yields already keyed by the sort key.
 pub(super) enum Keyed {
     /// Keyed by next expiry.
     NextExpiry(Vec<((bool, i64), u32)>),
