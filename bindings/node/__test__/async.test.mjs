@@ -2,6 +2,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { performance } from 'node:perf_hooks'
+import { readdirSync, readFileSync } from 'node:fs'
 import { pd } from './helpers.mjs'
 
 // Sizes keep the dev-profile test build quick while the work still takes far longer than a
@@ -78,10 +79,40 @@ test('searchAll and collectRows never hold the event loop for a whole result', a
   // The JS thread's busy time during collectRows: mostly converting its rows to objects.
   const busy = performance.eventLoopUtilization(before).active
   assert.equal(all.length, rows)
-  // collectRows converts its rows a slice (4 ms) per event-loop turn, searchAll at most 64 rows
-  // at a time: neither holds the loop for the conversion of the whole result.
+  // collectRows converts its rows a slice (4 ms) per event-loop turn, searchAll for at most 2 ms
+  // a turn: neither holds the loop for the conversion of the whole result.
   assert.ok(collecting * 3 < busy, `collectRows: longest stall ${collecting.toFixed(1)} ms of ${busy.toFixed(1)} ms busy`)
   assert.ok(iterating * 3 < busy, `searchAll: longest stall ${iterating.toFixed(1)} ms; collectRows busy ${busy.toFixed(1)} ms`)
+})
+
+/**
+ * The nice values of this process's threads named `name` (Linux: `/proc/self/task`).
+ * @param {string} name
+ */
+function niceOfThreads(name) {
+  const found = []
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      if (readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() !== name) continue
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+      // The fields after the name, which sits in parentheses: the state is field 3, nice 19.
+      found.push(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]))
+    } catch { /* the thread ended meanwhile */ }
+  }
+  return found
+}
+
+test('long work runs on threads of lower priority than the JS thread', { skip: process.platform !== 'linux' && 'Linux threads only' }, async () => {
+  const seen = new Set()
+  const timer = setInterval(() => { for (const nice of niceOfThreads('partnerdesk-bg')) seen.add(nice) }, 1)
+  const rows = await big.collectRows('*', { sort: 'mtd' })
+  const json = await big.saveSnapshot()
+  clearInterval(timer)
+  assert.equal(rows.length, big.count('*'))
+  assert.ok(json.length > 0)
+  assert.deepEqual([...seen], [10], 'the work threads run at nice 10')
+  const main = readFileSync('/proc/self/stat', 'utf8')
+  assert.equal(Number(main.slice(main.lastIndexOf(')') + 2).split(' ')[16]), 0, 'the JS thread keeps its priority')
 })
 
 test('concurrent collectRows each resolve to their own complete array, in order', async () => {

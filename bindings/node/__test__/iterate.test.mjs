@@ -3,7 +3,22 @@
 // on the worker pool, one row at a time reaching the JS thread.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { performance } from 'node:perf_hooks'
 import { pd, desk, thrown, rejected, NOW, QUICKSTART } from './helpers.mjs'
+
+/** Keeps the JS thread busy for `ms` milliseconds. @param {number} ms */
+const spin = (ms) => {
+  const until = performance.now() + ms
+  while (performance.now() < until) { /* the turn's budget runs out */ }
+}
+
+/** Whether `p` settles within a few microtask turns. @param {Promise<unknown>} p */
+const settlesWithinMicrotasks = async (p) => {
+  let settled = false
+  p.then(() => { settled = true }, () => { settled = true })
+  for (let i = 0; i < 5; i++) await null
+  return settled
+}
 
 test('a page is iterable over its rows and stays the same plain object', () => {
   const page = desk.search(QUICKSTART, { limit: 7, now: NOW })
@@ -54,13 +69,6 @@ test('searchAll yields every matching row in sort order, page after page', async
 
 test('a page is searched on the worker pool; the rows fetched with it resolve at once', async () => {
   const it = desk.searchAll('*', { limit: 3, now: NOW })
-  /** @param {Promise<unknown>} p */
-  const settlesWithinMicrotasks = async (p) => {
-    let settled = false
-    p.then(() => { settled = true })
-    for (let i = 0; i < 5; i++) await null
-    return settled
-  }
   const first = it.next()
   assert.equal(await settlesWithinMicrotasks(first), false, 'the first page needs a turn of the event loop')
   const a = await first
@@ -82,6 +90,57 @@ test('next() called again before the last one settled: rows in call order, every
   // And the rest, still in order, after a page boundary fetched by the worker.
   const more = await Promise.all([it.next(), it.next()])
   assert.deepEqual(more.map((s) => s.value?.id), desk.searchIds('*', { limit: 102, now: NOW }).ids.slice(100))
+})
+
+test('once a turn\'s budget of rows at once is spent, the next rows wait for the next turn, in order', async () => {
+  const it = desk.searchAll('*', { limit: 1000, now: NOW })
+  const first = await it.next()
+  const second = it.next()
+  assert.equal(await settlesWithinMicrotasks(second), true, 'the page\'s rows resolve at once')
+  spin(5)
+  // The budget (2 ms a turn for every iteration of the thread) is spent: this row is handed
+  // over by the JS thread's pump on a later turn, and the two after it (asked for before it
+  // settled) through the worker pool, after it.
+  const third = it.next()
+  const fourth = it.next()
+  const fifth = it.next()
+  assert.equal(await settlesWithinMicrotasks(third), false, 'the third row waits for the next turn')
+  const steps = [first, await second, await third, await fourth, await fifth]
+  assert.deepEqual(steps.map((s) => s.value?.id), desk.searchIds('*', { limit: 5, now: NOW }).ids)
+  // A new turn, a new budget.
+  await new Promise((resolve) => setImmediate(resolve))
+  await new Promise((resolve) => setImmediate(resolve))
+  assert.equal(await settlesWithinMicrotasks(it.next()), true, 'a new turn hands rows over at once again')
+})
+
+test('many iterations at once share one budget a turn, and each gets every row in order', async () => {
+  const big = pd.Desk.demo(5_000, 7)
+  const expected = big.searchIds('*', { limit: 1000, now: NOW }).ids
+  // Rows received between two runs of a `setImmediate` chain: at most one turn's worth.
+  let rowsThisTurn = 0
+  let mostInATurn = 0
+  let running = true
+  const mark = () => {
+    mostInATurn = Math.max(mostInATurn, rowsThisTurn)
+    rowsThisTurn = 0
+    if (running) setImmediate(mark)
+  }
+  setImmediate(mark)
+  const iterations = 20
+  const all = await Promise.all(Array.from({ length: iterations }, async () => {
+    const ids = []
+    for await (const row of big.searchAll('*', { now: NOW })) {
+      rowsThisTurn++
+      if (ids.length < 1000) ids.push(row.id)
+    }
+    return ids
+  }))
+  running = false
+  for (const ids of all) assert.deepEqual(ids, expected)
+  // A budget per iteration of 64 rows let 20 iterations hand over 1,280 rows in one turn. One
+  // budget of 2 ms for all of them, at several microseconds a row (more in a debug build), and
+  // one row each from the pump, stays far below.
+  assert.ok(mostInATurn < (iterations * 64) / 2, `${mostInATurn} rows in one turn`)
 })
 
 test('break ends the iteration (return); the iterator is its own async iterator', async () => {

@@ -4,7 +4,7 @@
 //
 //   node bench/event_loop.mjs [--customers 1000000] [--exports 40] [--collections 40]
 //                             [--snapshots 40] [--collect searchAll|collectRows]
-//                             [--snapshot-form file|string|null]
+//                             [--snapshot-form file|string|null] [--export-form file|null]
 //
 // 1. Hand-over cost per row, each alone: the JS thread's busy time (event-loop utilization,
 //    `performance.eventLoopUtilization`) per row while `for await (const row of
@@ -13,7 +13,8 @@
 //    longest gap between runs of a 1 ms timer); and the CPU time of converting a row alone
 //    (a search page of 1000 rows against its ids, best of 30).
 // 2. The workload of the issue, all started at once: `--exports` CSV exports of every customer
-//    (`exportToFile` into a scratch folder, each file deleted when its promise resolves),
+//    (`exportToFile` into a scratch folder, each file deleted when its promise resolves;
+//    `--export-form null` writes them to /dev/null),
 //    `--collections` row collections of every customer (`searchAll` iterations by default;
 //    `--collect collectRows` for the array form, which holds every row in memory at once),
 //    `--snapshots` snapshots: `saveSnapshotFile(path)` by default (written on a worker thread,
@@ -23,7 +24,7 @@
 //    and a synchronous `desk.search` runs every 50 ms (counted: answered, or `DESK_BUSY`).
 //    It prints the delay's max / p99 / p50 and what the reads did.
 import { createRequire } from 'node:module'
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
+import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { unlink } from 'node:fs/promises'
 import { tmpdir, loadavg, cpus } from 'node:os'
@@ -43,6 +44,7 @@ const { values: opts } = parseArgs({
     snapshots: { type: 'string', default: '40' },
     collect: { type: 'string', default: 'searchAll' },
     'snapshot-form': { type: 'string', default: 'file' },
+    'export-form': { type: 'string', default: 'file' },
   },
 })
 const n = (/** @type {string} */ s) => Number.parseInt(s, 10)
@@ -120,47 +122,78 @@ console.log(`row conversion: ${((pageCpu - idsCpu) / 1000).toFixed(2)} µs CPU a
 
 // 2. The workload, all at once.
 const scratch = mkdtempSync(join(tmpdir(), 'pd-event-loop-'))
-const reads = { answered: 0, busy: 0, other: 0, longest: 0 }
+const reads = { answered: 0, busy: 0, other: 0, longest: 0, longestAt: 0 }
 const reader = setInterval(() => {
   const t = performance.now()
   try {
     desk.search(READ, { sort: 'mtd', descending: true, limit: 20, now })
     reads.answered++
-    reads.longest = Math.max(reads.longest, performance.now() - t)
+    if (performance.now() - t > reads.longest) {
+      reads.longest = performance.now() - t
+      reads.longestAt = t
+    }
   } catch (err) {
     if (/** @type {{ code?: string }} */ (err).code === 'DESK_BUSY') reads.busy++
     else reads.other++
   }
 }, 50)
+// The longest waits, with the garbage collections that overlap them: a 1 ms timer's gaps of
+// over 10 ms, and V8's pauses of over 5 ms (kind: 1 minor, 2 major, 4 incremental, 8 weak
+// callbacks).
+/** @type {{ at: number, gap: number }[]} */
+const gaps = []
+/** @type {{ at: number, took: number, kind: number }[]} */
+const pauses = []
+const gcObserver = new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    if (e.duration > 5) pauses.push({ at: e.startTime, took: e.duration, kind: /** @type {{ kind?: number }} */ (e.detail)?.kind ?? 0 })
+  }
+})
+let lastTick = performance.now()
+const ticker = setInterval(() => {
+  const t = performance.now()
+  if (t - lastTick > 10) gaps.push({ at: lastTick, gap: t - lastTick })
+  lastTick = t
+}, 1)
 const h = monitorEventLoopDelay({ resolution: 1 })
+/** @type {import('node:perf_hooks').EventLoopUtilization | undefined} */
+let eluWork
 const done = { exports: 0, collections: 0, snapshots: 0, rows: 0, snapshotChars: 0 }
+/** When the last task of each kind settled (s since the start). */
+const last = { exports: 0, collections: 0, snapshots: 0 }
+const settled = (/** @type {'exports' | 'collections' | 'snapshots'} */ kind) => {
+  done[kind]++
+  last[kind] = (performance.now() - t0) / 1000
+}
 h.enable()
+gcObserver.observe({ entryTypes: ['gc'] })
+const eluStart = performance.eventLoopUtilization()
 t0 = performance.now()
 try {
   const work = []
   for (let i = 0; i < n(opts.exports); i++) {
-    const path = join(scratch, `customers-${i}.csv`)
+    const path = opts['export-form'] === 'null' ? '/dev/null' : join(scratch, `customers-${i}.csv`)
     // The files are deleted off the JS thread: a synchronous unlink waits for the file
     // system's journal, which the other tasks' syncs keep busy (a stall of this script's own
     // making, up to about 200 ms here).
     work.push(desk.exportToFile('admin', EVERYONE, path, { now }).then(async (job) => {
       if (job.rows !== associated) throw new Error(`export ${i}: ${job.rows} rows`)
-      await unlink(path)
-      done.exports++
+      if (path !== '/dev/null') await unlink(path)
+      settled('exports')
     }))
   }
   for (let i = 0; i < n(opts.collections); i++) {
     if (opts.collect === 'collectRows') {
       work.push(desk.collectRows(EVERYONE, { now }).then((rows) => {
         done.rows += rows.length
-        done.collections++
+        settled('collections')
       }))
     } else {
       work.push((async () => {
         for await (const row of desk.searchAll(EVERYONE, { now })) {
           if (row.id) done.rows++
         }
-        done.collections++
+        settled('collections')
       })())
     }
   }
@@ -168,19 +201,19 @@ try {
     if (opts['snapshot-form'] === 'string') {
       work.push(desk.saveSnapshot().then((json) => {
         done.snapshotChars = json.length
-        done.snapshots++
+        settled('snapshots')
       }))
     } else if (opts['snapshot-form'] === 'null') {
       // Written to /dev/null (a device, written in place): the same work without the disk,
       // which 40 snapshots of a million customers (about 1.7 GB each) would fill here.
       work.push(desk.saveSnapshotFile('/dev/null').then(() => {
-        done.snapshots++
+        settled('snapshots')
       }))
     } else {
       const path = join(scratch, `snapshot-${i}.json`)
       work.push(desk.saveSnapshotFile(path).then(async () => {
         await unlink(path)
-        done.snapshots++
+        settled('snapshots')
       }))
     }
   }
@@ -188,15 +221,27 @@ try {
   const failed = (await Promise.allSettled(work)).find((r) => r.status === 'rejected')
   if (failed) throw failed.reason
 } finally {
+  eluWork = performance.eventLoopUtilization(eluStart)
   h.disable()
+  clearInterval(ticker)
+  gcObserver.disconnect()
   clearInterval(reader)
   rmSync(scratch, { recursive: true, force: true })
 }
 const wall = (performance.now() - t0) / 1000
 console.log(`workload: ${done.exports} exports and ${done.collections} ${opts.collect} collections of ${associated} rows ` +
   `(${done.rows} rows in all), ${done.snapshots} snapshots (${opts['snapshot-form']}${done.snapshotChars ? `, ${(done.snapshotChars / 1e6).toFixed(0)} M chars` : ''}), in ${wall.toFixed(1)} s`)
+console.log(`  the last export settled at ${last.exports.toFixed(1)} s, the last collection at ` +
+  `${last.collections.toFixed(1)} s, the last snapshot at ${last.snapshots.toFixed(1)} s; the JS thread busy ` +
+  `${((eluWork?.utilization ?? 0) * 100).toFixed(0)}% of the time (${((eluWork?.active ?? 0) / 1000).toFixed(1)} s)`)
 console.log(`event-loop delay: max ${ms(h.max)} ms, p99 ${ms(h.percentile(99))} ms, p50 ${ms(h.percentile(50))} ms (goal: max at most 20 ms)`)
-console.log(`reads on the JS thread every 50 ms: ${reads.answered} answered (longest ${reads.longest.toFixed(1)} ms), ` +
+const longest = gaps.sort((a, b) => b.gap - a.gap).slice(0, 8)
+console.log(`waits of the 1 ms timer over 10 ms: ${gaps.length}; the longest, with the garbage collections in them: ` +
+  (longest.map(({ at, gap }) => {
+    const gc = pauses.filter((p) => p.at + p.took >= at && p.at <= at + gap).map((p) => `gc${p.kind} ${p.took.toFixed(1)}`)
+    return `${gap.toFixed(1)} ms at ${((at - t0) / 1000).toFixed(1)} s${gc.length ? ` (${gc.join(', ')})` : ''}`
+  }).join('; ') || 'none'))
+console.log(`reads on the JS thread every 50 ms: ${reads.answered} answered (longest ${reads.longest.toFixed(1)} ms, at ${((reads.longestAt - t0) / 1000).toFixed(1)} s), ` +
   `${reads.busy} DESK_BUSY, ${reads.other} other errors`)
 console.log(`load average after: ${load()}`)
 process.exitCode = h.max <= 20e6 ? 0 : 1

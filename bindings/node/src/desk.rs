@@ -510,8 +510,9 @@ impl Task for BuildDesk {
     type JsValue = Desk;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        Ok(crate::panic_guard::compute("Desk.build", || {
-            match &self.source {
+        Ok(crate::panic_guard::background(
+            "Desk.build",
+            || match &self.source {
                 Source::Demo { size, seed } => {
                     partnerdesk::demo::portfolio(*size as usize, u64::from(*seed)).map(|(d, _)| d)
                 }
@@ -519,8 +520,8 @@ impl Task for BuildDesk {
                 Source::SnapshotFile { path } => {
                     partnerdesk_host::snapshot_file::load_snapshot_file(path)
                 }
-            }
-        }))
+            },
+        ))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Desk> {
@@ -542,9 +543,10 @@ impl Task for SaveSnapshotFile {
     type JsValue = ();
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        Ok(crate::panic_guard::compute("Desk.saveSnapshotFile", || {
-            partnerdesk_host::snapshot_file::save_snapshot_file(&read(&self.desk), &self.path)
-        }))
+        Ok(crate::panic_guard::background(
+            "Desk.saveSnapshotFile",
+            || partnerdesk_host::snapshot_file::save_snapshot_file(&read(&self.desk), &self.path),
+        ))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<()> {
@@ -564,7 +566,7 @@ impl Task for SaveSnapshot {
     type JsValue = Object<'static>;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        Ok(crate::panic_guard::compute("Desk.saveSnapshot", || {
+        Ok(crate::panic_guard::background("Desk.saveSnapshot", || {
             read(&self.desk)
                 .to_snapshot_json()
                 .map(|json| json.encode_utf16().collect())
@@ -616,7 +618,7 @@ impl Task for CollectRows {
     type JsValue = Object<'static>;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        Ok(crate::panic_guard::compute("Desk.collectRows", || {
+        Ok(crate::panic_guard::background("Desk.collectRows", || {
             self.run()
         }))
     }

@@ -181,7 +181,7 @@ impl Task for OpenDesk {
     type JsValue = Desk;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        Ok(crate::panic_guard::compute("Desk.open", || {
+        Ok(crate::panic_guard::background("Desk.open", || {
             HostDesk::open(
                 &self.location,
                 self.partner.as_deref(),
@@ -231,7 +231,7 @@ impl Task for StoreWork {
     type JsValue = napi::bindgen_prelude::Either3<(), bool, f64>;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        Ok(crate::panic_guard::compute("Desk.store", || {
+        let work = || {
             let mut desk = crate::desk::write_on_worker(&self.desk);
             match &self.job {
                 Job::SaveTo { location, options } => desk
@@ -240,7 +240,12 @@ impl Task for StoreWork {
                 Job::Follow(timeout) => desk.follow(*timeout).map(Done::Followed),
                 Job::Checkpoint => desk.checkpoint().map(Done::Checkpoint),
             }
-        }))
+        };
+        // Following waits (for another instance's changes); copying and checkpoints work.
+        Ok(match self.job {
+            Job::Follow(_) => crate::panic_guard::compute("Desk.store", work),
+            _ => crate::panic_guard::background("Desk.store", work),
+        })
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {

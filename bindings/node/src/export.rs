@@ -242,7 +242,7 @@ impl Task for ExportTask {
     type JsValue = Either3<ExportJob, Buffer, u32>;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        Ok(crate::panic_guard::compute("Desk.export", || self.run()))
+        Ok(crate::panic_guard::background("Desk.export", || self.run()))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {

@@ -36,6 +36,10 @@ use std::time::{Duration, Instant};
 /// The longest the pump converts rows before it lets the event loop turn.
 pub(crate) const SLICE: Duration = Duration::from_millis(4);
 
+/// The longest the async iterations of a JS thread, all together, hand over rows at once in
+/// one turn of the event loop (see [`at_once`]).
+pub(crate) const ITERATION_SLICE: Duration = Duration::from_millis(2);
+
 /// Rows converted between two looks at the clock.
 const ROWS_PER_LOOK: usize = 16;
 
@@ -61,7 +65,14 @@ enum Content {
     /// A text already in UTF-16 (made on the worker thread), so that making the JS string
     /// is one copy, no decoding; one such string per turn at most.
     Text(Vec<u16>),
+    /// A small value made on the JS thread on a later turn (an async iteration's next row once
+    /// this turn's budget is spent, [`later`]).
+    /// (`None` once made.)
+    Later(Option<Make>),
 }
+
+/// What makes a value on the JS thread, on a later turn ([`later`]).
+pub(crate) type Make = Box<dyn FnOnce(&Env) -> napi::Result<sys::napi_value>>;
 
 /// This JS thread's queue and pump.
 struct Pump {
@@ -70,11 +81,14 @@ struct Pump {
     function: Option<ObjectRef<false>>,
     /// A `setImmediate` of the pump is pending.
     scheduled: bool,
+    /// When the async iterations began to hand over rows at once in this turn of the event
+    /// loop (`None`: not yet); the pump's next run, on the next turn, clears it.
+    turn: Option<Instant>,
 }
 
 thread_local! {
     static PUMP: RefCell<Pump> = const {
-        RefCell::new(Pump { jobs: VecDeque::new(), function: None, scheduled: false })
+        RefCell::new(Pump { jobs: VecDeque::new(), function: None, scheduled: false, turn: None })
     };
 }
 
@@ -92,7 +106,11 @@ pub(crate) fn install(env: &Env) -> napi::Result<()> {
     let f = env.create_function_from_closure::<(), _, _>(
         "partnerdeskHandover",
         |ctx: FunctionCallContext<'_>| {
-            PUMP.with(|p| p.borrow_mut().scheduled = false);
+            PUMP.with(|p| {
+                let mut p = p.borrow_mut();
+                p.scheduled = false;
+                p.turn = None;
+            });
             // A panic must not unwind into napi; the jobs left then wait for the next result.
             let _ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(*ctx.env)));
             Ok(())
@@ -165,16 +183,65 @@ pub(crate) fn text_of(
     Ok(Object::from_raw(raw, promise))
 }
 
-fn queue(env: &Env, job: Job) {
-    PUMP.with(|p| p.borrow_mut().jobs.push_back(job));
-    schedule(env);
+/// A promise of the value `make` makes on the JS thread on a later turn of the event loop, in
+/// the pump's order and within its slice. `operation` names the call in an `INTERNAL` error.
+pub(crate) fn later(
+    env: &Env,
+    make: Make,
+    operation: &'static str,
+) -> napi::Result<Object<'static>> {
+    let raw = env.raw();
+    let mut deferred = ptr::null_mut();
+    let mut promise = ptr::null_mut();
+    // SAFETY: `raw` is the live env of this JS-thread callback; both are out pointers.
+    check(
+        unsafe { sys::napi_create_promise(raw, &mut deferred, &mut promise) },
+        "napi_create_promise",
+    )?;
+    queue(
+        env,
+        Job {
+            content: Content::Later(Some(make)),
+            deferred,
+            operation,
+        },
+    );
+    Ok(Object::from_raw(raw, promise))
 }
 
-/// Queues the pump on `setImmediate` unless it is queued already. Should that fail (the
-/// environment shutting down), the pump runs now: the results are handed over at once rather
-/// than never.
-fn schedule(env: &Env) {
-    let queued = PUMP.with(|p| {
+fn queue(env: &Env, job: Job) {
+    PUMP.with(|p| p.borrow_mut().jobs.push_back(job));
+    if !schedule(env) {
+        run(*env);
+    }
+}
+
+/// Whether an async iteration may hand over a row at once (resolve its `next()` now), or must
+/// let the event loop turn first (fetch the row through the worker pool): every iteration of
+/// this JS thread shares one budget of [`ITERATION_SLICE`] per turn.
+///
+/// Why shared: rows that resolve at once run back to back as microtasks, and a budget per
+/// iteration would let forty iterations hold one turn forty budgets long (the issue #17
+/// workload: 40 iterations of 64 rows each, about 11 ms a turn).
+pub(crate) fn at_once(env: &Env) -> bool {
+    let now = Instant::now();
+    let started = PUMP.with(|p| *p.borrow_mut().turn.get_or_insert(now));
+    if started != now {
+        return now.duration_since(started) < ITERATION_SLICE;
+    }
+    // The first row of this turn: the pump's next run clears the budget. Should it not be
+    // queued (the environment shutting down), there is no next turn to wait for.
+    if !schedule(env) {
+        PUMP.with(|p| p.borrow_mut().turn = None);
+    }
+    true
+}
+
+/// Queues the pump on `setImmediate` unless it is queued already; `false` when that fails
+/// (the environment shutting down), and the caller does the pump's work now: the results are
+/// handed over at once rather than never.
+fn schedule(env: &Env) -> bool {
+    PUMP.with(|p| {
         let mut p = p.borrow_mut();
         if p.scheduled {
             return true;
@@ -185,10 +252,7 @@ fn schedule(env: &Env) {
         let ok = set_immediate(env, function).is_ok();
         p.scheduled = ok;
         ok
-    });
-    if !queued {
-        run(*env);
-    }
+    })
 }
 
 fn set_immediate(env: &Env, function: &ObjectRef<false>) -> napi::Result<()> {
@@ -226,15 +290,17 @@ fn run(env: Env) {
             Ok(Some(value)) => settle(&env, job, Ok(value)),
             Ok(None) => {
                 PUMP.with(|p| p.borrow_mut().jobs.push_front(job));
-                schedule(&env);
+                if !schedule(&env) {
+                    continue;
+                }
                 return;
             }
             Err(e) => settle(&env, job, Err(e)),
         }
-        if started.elapsed() >= SLICE {
-            if PUMP.with(|p| !p.borrow().jobs.is_empty()) {
-                schedule(&env);
-            }
+        if started.elapsed() >= SLICE
+            && PUMP.with(|p| !p.borrow().jobs.is_empty())
+            && schedule(&env)
+        {
             return;
         }
     }
@@ -281,6 +347,13 @@ fn step(env: &Env, job: &mut Job, started: Instant) -> napi::Result<Option<sys::
             )?;
             Ok(Some(value))
         }
+        Content::Later(make) => match make.take() {
+            Some(make) => make(env).map(Some),
+            None => Err(napi::Error::new(
+                Status::GenericFailure,
+                "made already".to_owned(),
+            )),
+        },
     }
 }
 
@@ -292,6 +365,12 @@ fn settle(env: &Env, job: Job, value: napi::Result<sys::napi_value>) {
     let _status = unsafe {
         match value {
             Ok(v) => sys::napi_resolve_deferred(env.raw(), job.deferred, v),
+            // A value made later fails with its own error (a `PartnerDeskError`).
+            Err(e) if matches!(job.content, Content::Later(_)) => sys::napi_reject_deferred(
+                env.raw(),
+                job.deferred,
+                napi::JsError::from(e).into_value(env.raw()),
+            ),
             Err(_) => {
                 let code = crate::error::Code::of(&partnerdesk::Error::Internal {
                     operation: job.operation.to_owned(),

@@ -182,7 +182,7 @@ impl Task for ImportSteps {
     type JsValue = Vec<ImportReport>;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        Ok(crate::panic_guard::compute("Desk.importHuawei", || {
+        Ok(crate::panic_guard::background("Desk.importHuawei", || {
             self.run()
         }))
     }

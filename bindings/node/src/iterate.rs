@@ -10,9 +10,11 @@
 //! Why the async iterator hands over one row at a time: a page is searched and its rows built
 //! (as Rust values) on a worker thread; what reaches the JS thread per `next()` is one row to
 //! convert. Rows already fetched resolve at once, and such promises run back to back as
-//! microtasks, so after 64 of them the next row comes through the worker pool and the event
-//! loop turns: it is never held for more than 64 rows, let alone a whole result (the issue #17
-//! measurement: 100k rows converted at once held it 2.2 s). Pages are as large as a page may be
+//! microtasks, so once the iterations of a JS thread have handed rows over at once for 2 ms in
+//! one turn of the event loop (one budget for all of them, `handover::at_once`), the next row
+//! comes through the worker pool and the event loop turns: it is never held for a whole result
+//! (the issue #17 measurement: 100k rows converted at once held it 2.2 s), nor for a budget per
+//! iteration (40 iterations of 64 rows each held one turn about 11 ms). Pages are as large as a page may be
 //! (1000 rows) by default, because a page sorted other than by id ranks the matches again.
 //!
 //! Unsafe code: implementing napi's `ToNapiValue` means writing an `unsafe fn`; each one here
@@ -42,11 +44,6 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 /// Rows fetched per page by `searchAll` when no `limit` is given: the most a page holds, because
 /// each page's search sorts the matches again (fewer pages, less work).
 const DEFAULT_CHUNK: u32 = MAX_PAGE_LIMIT;
-
-/// How many rows `next()` hands over in a row from the current page before it lets the event
-/// loop turn (the next `next()` then resolves from the worker pool): rows that resolve at once
-/// run back to back as microtasks, so this bounds how long the loop waits for them.
-const ROWS_PER_TURN: u32 = 64;
 
 /// A page of masked rows, iterable in JS over its rows: the core's page, made into the JS
 /// shape of the record every host shares (`records::Page`) without that record in between.
@@ -293,7 +290,7 @@ impl Scan {
 /// Every row matching a search, as an async iterable: `for await (const row of
 /// desk.searchAll(query, options))`. Each page (`options.limit` rows, default 1000) is searched
 /// on the worker pool when the rows before it have been taken; one row at a time reaches the
-/// JS thread, and the event loop turns at least every 64 rows. Later pages continue from the
+/// JS thread, and the event loop turns after at most 2 ms of them. Later pages continue from the
 /// previous page's cursor, as `pages` does. A failure (a cursor the desk refuses) rejects
 /// `next()` with its `PartnerDeskError` and ends the iteration; `return()` (a `break` out of
 /// `for await`) ends it too.
@@ -301,8 +298,6 @@ impl Scan {
 pub struct AsyncRowIterator {
     scan: Arc<Mutex<Scan>>,
     closed: Arc<AtomicBool>,
-    /// Rows handed over at once since the event loop last turned.
-    streak: Cell<u32>,
     /// Steps sent to the worker pool so far (the next one's number).
     issued: Cell<u64>,
     /// Steps sent to the worker pool and not yet settled: while any is, no row is handed over
@@ -328,20 +323,23 @@ impl AsyncRowIterator {
             return js(PromiseRaw::resolve(&env, RowStep::of(None)).map(|p| p.raw()));
         }
         // Never wait on the JS thread: a worker fetching a page holds the scan, and then this
-        // step queues behind it on the worker pool. After `ROWS_PER_TURN` rows at once, the
-        // next one comes from the worker pool too, so the event loop turns in between.
-        let at_once =
-            self.streak.get() < ROWS_PER_TURN && self.pending.load(Ordering::Acquire) == 0;
+        // step queues behind it on the worker pool. Once this thread's iterations have handed
+        // over rows at once for `handover::ITERATION_SLICE` in this turn, the next ones come
+        // from the worker pool too, so the event loop turns in between.
+        let at_once = self.pending.load(Ordering::Acquire) == 0;
         if let (true, Ok(mut scan)) = (at_once, self.scan.try_lock()) {
-            if let Some(row) = scan.rows.pop_front() {
-                self.streak.set(self.streak.get() + 1);
-                return js(PromiseRaw::resolve(&env, RowStep::of(Some(row))).map(|p| p.raw()));
-            }
-            if scan.exhausted {
+            if scan.exhausted && scan.rows.is_empty() {
                 return js(PromiseRaw::resolve(&env, RowStep::of(None)).map(|p| p.raw()));
             }
+            if !scan.rows.is_empty() {
+                if crate::handover::at_once(&env) {
+                    let row = scan.rows.pop_front();
+                    return js(PromiseRaw::resolve(&env, RowStep::of(row)).map(|p| p.raw()));
+                }
+                drop(scan);
+                return self.next_turn(env);
+            }
         }
-        self.streak.set(0);
         let ticket = self.issued.get();
         self.issued.set(ticket + 1);
         self.pending.fetch_add(1, Ordering::AcqRel);
@@ -361,6 +359,44 @@ impl AsyncRowIterator {
                 Err(internal("AsyncRowIterator.next"))
             }
         }
+    }
+
+    /// The next row on a later turn of the event loop, once this turn's budget of rows at once
+    /// is spent (no step pending, and rows of the page left): handed over by the JS thread's
+    /// pump, without a trip through the worker pool.
+    fn next_turn(&self, env: Env) -> napi::Result<Object<'static>, Code> {
+        let ticket = self.issued.get();
+        self.issued.set(ticket + 1);
+        self.pending.fetch_add(1, Ordering::AcqRel);
+        // No step was pending, so every earlier one was served: this one is `served`'s next.
+        let (scan, closed) = (self.scan.clone(), self.closed.clone());
+        let (pending, turn) = (self.pending.clone(), self.turn.clone());
+        let make = move |env: &Env| {
+            // A worker step made after this one waits for it (its wait releases the lock).
+            let mut scan = scan.lock().unwrap_or_else(PoisonError::into_inner);
+            let out = crate::panic_guard::compute("AsyncRowIterator.next", || {
+                if closed.load(Ordering::Acquire) {
+                    Ok(None)
+                } else {
+                    scan.next_row()
+                }
+            });
+            scan.served += 1;
+            drop(scan);
+            turn.notify_all();
+            pending.fetch_sub(1, Ordering::AcqRel);
+            match out {
+                // SAFETY: the live env of the pump's callback on the JS thread.
+                Ok(row) => unsafe { Step::to_napi_value(env.raw(), RowStep::of(row)) },
+                Err(e) => Err(to_js_value(env, &e)),
+            }
+        };
+        crate::handover::later(&env, Box::new(make), "AsyncRowIterator.next").map_err(|_| {
+            // Not queued: its number is free again, and no later step waits for it.
+            self.issued.set(ticket);
+            self.pending.fetch_sub(1, Ordering::AcqRel);
+            internal("AsyncRowIterator.next")
+        })
     }
 
     /// Ends the iteration (what `break` out of `for await` calls): resolves to `{ done: true }`.
@@ -401,9 +437,16 @@ impl Task for NextRow {
             scan = self.turn.wait(scan).unwrap_or_else(PoisonError::into_inner);
         }
         let closed = self.closed.load(Ordering::Acquire);
-        let out = crate::panic_guard::compute("AsyncRowIterator.next", || {
-            if closed { Ok(None) } else { scan.next_row() }
-        });
+        // A page to search is long work, on a thread of lower priority; a row already fetched
+        // is not.
+        let fetch = !closed && scan.rows.is_empty() && !scan.exhausted;
+        let state: &mut Scan = &mut scan;
+        let step = || if closed { Ok(None) } else { state.next_row() };
+        let out = if fetch {
+            crate::panic_guard::background("AsyncRowIterator.next", step)
+        } else {
+            crate::panic_guard::compute("AsyncRowIterator.next", step)
+        };
         scan.served += 1;
         drop(scan);
         self.turn.notify_all();
@@ -462,7 +505,6 @@ impl Desk {
                 served: 0,
             })),
             closed: Arc::new(AtomicBool::new(false)),
-            streak: Cell::new(0),
             issued: Cell::new(0),
             pending: Arc::new(AtomicU64::new(0)),
             turn: Arc::new(Condvar::new()),

@@ -46,6 +46,53 @@ pub(crate) fn compute<T, E: From<CoreError>>(
     catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|_payload| Err(internal(operation).into()))
 }
 
+/// The nice value of the threads that run long work (Linux): above the JS thread's 0, so the
+/// scheduler gives the JS thread, and V8's garbage collection helpers, a core first.
+pub(crate) const BACKGROUND_NICE: i32 = 10;
+
+/// Runs long CPU work (a search page, an export, a snapshot, an open or an import) as
+/// [`compute`] does, but on a thread of its own at a lower CPU priority ([`BACKGROUND_NICE`]),
+/// which the worker-pool thread waits for; on this thread when none can be started.
+///
+/// Why: with the worker pool's threads at the JS thread's own priority, 40 exports, collections
+/// and snapshots at once on 2 cores kept the JS thread, and V8's garbage collection helpers,
+/// waiting for a core: the event loop waited 30 to 60 ms at worst (issue #17, item 4). Not for
+/// work that waits (`follow`): its thread is idle anyway. The worker-pool thread itself keeps
+/// its priority (a raised nice value cannot be lowered again without privileges, and the pool
+/// is the host's, shared with `fs` and `crypto`).
+pub(crate) fn background<T: Send, E: From<CoreError> + Send>(
+    operation: &'static str,
+    body: impl FnOnce() -> Result<T, E> + Send,
+) -> Result<T, E> {
+    let mut body = Some(body);
+    let ran = std::thread::scope(|scope| {
+        let thread = std::thread::Builder::new()
+            .name("partnerdesk-bg".into())
+            .spawn_scoped(scope, || {
+                lower_priority();
+                body.take().map(|b| compute(operation, b))
+            });
+        thread.ok().map(|t| t.join())
+    });
+    match (ran, body.take()) {
+        (Some(Ok(Some(out))), _) => out,
+        // No thread could be started: the work runs here.
+        (None, Some(body)) => compute(operation, body),
+        // The thread ended without a result (it cannot panic outside `compute`).
+        _ => Err(internal(operation).into()),
+    }
+}
+
+/// Raises the calling thread's nice value to [`BACKGROUND_NICE`] (Linux's nice value is a
+/// thread's own); where that fails, or elsewhere, the thread keeps its priority.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    #[allow(unsafe_code)]
+    // SAFETY: `setpriority` reads its three integer arguments only; `who` 0 names the calling
+    // thread. A failure (a sandbox refusing it) is returned as -1 and changes nothing.
+    let _status = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, BACKGROUND_NICE) };
+}
+
 /// Internal diagnostic, not part of the API (kept out of `index.d.ts`): panics on purpose on
 /// the JS thread, to test that a panic throws `INTERNAL` instead of ending the process.
 #[partnerdesk_panic_guard::entry_points(result = napi::Result, error = crate::error::Code, checked_args = crate::args::Checked)]
