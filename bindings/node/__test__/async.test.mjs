@@ -110,9 +110,13 @@ test('long work runs on threads of lower priority than the JS thread', { skip: p
   clearInterval(timer)
   assert.equal(rows.length, big.count('*'))
   assert.ok(json.length > 0)
-  assert.deepEqual([...seen], [10], 'the work threads run at nice 10')
+  // Ten above the JS thread's own nice value (0 unless the test runs under `nice`), at most 19.
   const main = readFileSync('/proc/self/stat', 'utf8')
-  assert.equal(Number(main.slice(main.lastIndexOf(')') + 2).split(' ')[16]), 0, 'the JS thread keeps its priority')
+  const jsNice = Number(main.slice(main.lastIndexOf(')') + 2).split(' ')[16])
+  assert.deepEqual([...seen], [Math.min(jsNice + 10, 19)], `the work threads run at nice 10 above ${jsNice}`)
+  // The JS thread, the worker pool's threads and V8's keep theirs.
+  const others = niceOfThreads('node')
+  assert.ok(others.length > 1 && others.every((nice) => nice === jsNice), `${others}`)
 })
 
 test('concurrent collectRows each resolve to their own complete array, in order', async () => {

@@ -46,13 +46,15 @@ pub(crate) fn compute<T, E: From<CoreError>>(
     catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|_payload| Err(internal(operation).into()))
 }
 
-/// The nice value of the threads that run long work (Linux): above the JS thread's 0, so the
-/// scheduler gives the JS thread, and V8's garbage collection helpers, a core first.
+/// How much the threads that run long work raise their nice value (Linux) above the thread
+/// that starts them (at most to 19): the scheduler then gives the JS thread, and V8's garbage
+/// collection helpers, a core first.
 pub(crate) const BACKGROUND_NICE: i32 = 10;
 
 /// Runs long CPU work (a search page, an export, a snapshot, an open or an import) as
-/// [`compute`] does, but on a thread of its own at a lower CPU priority ([`BACKGROUND_NICE`]),
-/// which the worker-pool thread waits for; on this thread when none can be started.
+/// [`compute`] does, but on a thread of its own at a lower CPU priority ([`BACKGROUND_NICE`]
+/// above its own), which the worker-pool thread waits for; on this thread when none can be
+/// started.
 ///
 /// Why: with the worker pool's threads at the JS thread's own priority, 40 exports, collections
 /// and snapshots at once on 2 cores kept the JS thread, and V8's garbage collection helpers,
@@ -83,14 +85,20 @@ pub(crate) fn background<T: Send, E: From<CoreError> + Send>(
     }
 }
 
-/// Raises the calling thread's nice value to [`BACKGROUND_NICE`] (Linux's nice value is a
-/// thread's own); where that fails, or elsewhere, the thread keeps its priority.
+/// Raises the calling thread's nice value by [`BACKGROUND_NICE`] (at most to 19; Linux's nice
+/// value is a thread's own, and a new thread starts with its creator's); where that fails, or
+/// elsewhere, the thread keeps its priority.
 fn lower_priority() {
     #[cfg(target_os = "linux")]
     #[allow(unsafe_code)]
-    // SAFETY: `setpriority` reads its three integer arguments only; `who` 0 names the calling
-    // thread. A failure (a sandbox refusing it) is returned as -1 and changes nothing.
-    let _status = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, BACKGROUND_NICE) };
+    // SAFETY: `getpriority` and `setpriority` read their integer arguments only; `who` 0 names
+    // the calling thread. A failed `getpriority` reads as -1 (the nice value -1 looks the
+    // same): the thread then asks for 9, which lowers its priority or is refused. A refused
+    // `setpriority` changes nothing.
+    unsafe {
+        let current = libc::getpriority(libc::PRIO_PROCESS, 0);
+        let _status = libc::setpriority(libc::PRIO_PROCESS, 0, (current + BACKGROUND_NICE).min(19));
+    }
 }
 
 /// Internal diagnostic, not part of the API (kept out of `index.d.ts`): panics on purpose on
