@@ -48,8 +48,9 @@ const FACTORY: &str = r"(function partnerdeskRow(id, accountName, name, customer
 const ARGS: usize = 24;
 
 /// Builds a search page, `{ rows, total, nextCursor? }` with `[Symbol.iterator]` (not
-/// enumerable), in one call: every text of its rows comes in one string, `text`, cut by the
-/// lengths (UTF-16 code units) in the `Float64Array` `nums`, which also holds the numbers,
+/// enumerable), in one call: the ASCII texts of its rows come in one one-byte string, `text`,
+/// the others in a second, `wide`, cut by the lengths in the `Float64Array` `nums` (a length
+/// `len >= 0` in `text`; `-2 - len` code units in `wide`), which also holds the numbers,
 /// `Date` times (`NaN` when absent) and flags, in the order [`pack_row`] writes them; an
 /// absent optional text has the length -1. The rows are the objects `FACTORY` makes: the same
 /// keys in the same order, optional fields absent, `budget` as `{ kind, amount, used,
@@ -61,16 +62,23 @@ const PAGE: &str = r"(function () {
   'use strict'
   const define = Object.defineProperty
   const iteratorKey = Symbol.iterator
-  return function partnerdeskPage(text, nums, count, total, nextCursor, iterator) {
+  return function partnerdeskPage(text, wide, nums, count, total, nextCursor, iterator) {
     let at = 0
+    let wideAt = 0
     let n = 0
     const str = () => {
       const len = nums[n++]
-      const s = text.slice(at, at + len)
-      at += len
+      if (len >= 0) {
+        const s = text.slice(at, at + len)
+        at += len
+        return s
+      }
+      const units = -len - 2
+      const s = wide.slice(wideAt, wideAt + units)
+      wideAt += units
       return s
     }
-    const opt = () => (nums[n] < 0 ? (n++, undefined) : str())
+    const opt = () => (nums[n] === -1 ? (n++, undefined) : str())
     const rows = []
     for (let i = 0; i < count; i++) {
       const id = str(), accountName = str(), name = str(), customerType = str()
@@ -129,18 +137,24 @@ const PAGE: &str = r"(function () {
 })()";
 
 /// Builds an id page, `{ ids, total, nextCursor? }` with `[Symbol.iterator]` (not enumerable),
-/// its ids cut from one string by their lengths (as `PAGE`).
+/// its ids cut from the two strings by their lengths (as `PAGE`).
 const ID_PAGE: &str = r"(function () {
   'use strict'
   const define = Object.defineProperty
   const iteratorKey = Symbol.iterator
-  return function partnerdeskIdPage(text, lens, total, nextCursor, iterator) {
+  return function partnerdeskIdPage(text, wide, lens, total, nextCursor, iterator) {
     const ids = []
     let at = 0
+    let wideAt = 0
     for (let i = 0; i < lens.length; i++) {
       const len = lens[i]
-      ids.push(text.slice(at, at + len))
-      at += len
+      if (len >= 0) {
+        ids.push(text.slice(at, at + len))
+        at += len
+      } else {
+        ids.push(wide.slice(wideAt, wideAt - len - 2))
+        wideAt += -len - 2
+      }
     }
     const page = { ids, total }
     if (nextCursor !== undefined) page.nextCursor = nextCursor
@@ -193,24 +207,39 @@ pub(crate) fn factory(env: &Env) -> Option<sys::napi_value> {
 /// The texts and numbers of a page's rows, as `PAGE` reads them.
 #[derive(Default)]
 struct Packed {
+    /// The ASCII texts, made a one-byte JS string by copying (no decoding).
     text: String,
+    /// The other texts, in UTF-16 (the few names and tags in other scripts): a string of their
+    /// own, so that the ASCII ones do not become a two-byte string decoded from UTF-8 with them.
+    wide: Vec<u16>,
     nums: Vec<f64>,
 }
 
 impl Packed {
-    /// A text: its length in UTF-16 code units (what JS's `slice` counts), then its bytes.
+    /// Room for `rows` rows of about the demo's size.
+    fn for_rows(rows: usize) -> Self {
+        Packed {
+            text: String::with_capacity(rows * 192),
+            wide: Vec::new(),
+            nums: Vec::with_capacity(rows * 32),
+        }
+    }
+
+    /// A text: its length (ASCII, in `text`), or -2 minus its length in UTF-16 code units (in
+    /// `wide`); JS's `slice` counts code units.
     fn text(&mut self, s: &str) {
-        let units = if s.is_ascii() {
-            s.len()
-        } else {
-            s.encode_utf16().count()
-        };
         #[allow(
             clippy::cast_precision_loss,
             reason = "a text's length, far below 2^53"
         )]
-        self.nums.push(units as f64);
-        self.text.push_str(s);
+        if s.is_ascii() {
+            self.nums.push(s.len() as f64);
+            self.text.push_str(s);
+        } else {
+            let start = self.wide.len();
+            self.wide.extend(s.encode_utf16());
+            self.nums.push(-2.0 - (self.wide.len() - start) as f64);
+        }
     }
 
     /// An optional text (-1 when absent).
@@ -294,6 +323,33 @@ fn pack_row(p: &mut Packed, row: &partnerdesk::row::CustomerRow) {
         None => p.nums.push(0.0),
     }
     p.time(row.next_expiry.as_ref());
+}
+
+impl Packed {
+    /// `text` (one-byte, copied) and `wide` (UTF-16, copied) as JS strings.
+    ///
+    /// # Safety
+    ///
+    /// `env` is the live env of a callback running on the JS thread.
+    unsafe fn strings(&self, env: sys::napi_env) -> napi::Result<[sys::napi_value; 2]> {
+        let too_long = || napi::Error::new(Status::InvalidArg, "string too long".to_owned());
+        let text_len = isize::try_from(self.text.len()).map_err(|_| too_long())?;
+        let wide_len = isize::try_from(self.wide.len()).map_err(|_| too_long())?;
+        let (mut text, mut wide) = (ptr::null_mut(), ptr::null_mut());
+        // SAFETY: the caller's env; `text` holds `text_len` ASCII bytes (valid Latin-1) and
+        // `wide` `wide_len` code units; the last arguments are out pointers.
+        unsafe {
+            check(
+                sys::napi_create_string_latin1(env, self.text.as_ptr().cast(), text_len, &mut text),
+                "napi_create_string_latin1",
+            )?;
+            check(
+                sys::napi_create_string_utf16(env, self.wide.as_ptr(), wide_len, &mut wide),
+                "napi_create_string_utf16",
+            )?;
+        }
+        Ok([text, wide])
+    }
 }
 
 /// `s` as a JS string.
@@ -422,7 +478,7 @@ pub(crate) unsafe fn page(
     let Some(f) = function(&Env::from(env), |f| &f.page) else {
         return Ok(None);
     };
-    let mut packed = Packed::default();
+    let mut packed = Packed::for_rows(page.rows.len());
     for row in &page.rows {
         pack_row(&mut packed, row);
     }
@@ -431,7 +487,7 @@ pub(crate) unsafe fn page(
     let total = partnerdesk_host::records::count32(page.total);
     // SAFETY: the caller's env (every value below is made in it); `f` is `PAGE`'s function.
     unsafe {
-        let text = string(env, &packed.text)?;
+        let [text, wide] = packed.strings(env)?;
         let nums = float64_array(env, &packed.nums)?;
         let mut count_js = ptr::null_mut();
         check(
@@ -443,7 +499,7 @@ pub(crate) unsafe fn page(
         call(
             env,
             f,
-            &[text, nums, count_js, total, cursor, iterator],
+            &[text, wide, nums, count_js, total, cursor, iterator],
             "the page function",
         )
         .map(Some)
@@ -464,13 +520,13 @@ pub(crate) unsafe fn id_page(
     let Some(f) = function(&Env::from(env), |f| &f.id_page) else {
         return Ok(None);
     };
-    let mut packed = Packed::default();
+    let mut packed = Packed::for_rows(0);
     for id in &page.ids {
         packed.text(id.as_str());
     }
     // SAFETY: the caller's env (every value below is made in it); `f` is `ID_PAGE`'s function.
     unsafe {
-        let text = string(env, &packed.text)?;
+        let [text, wide] = packed.strings(env)?;
         let lens = float64_array(env, &packed.nums)?;
         let [total, cursor, iterator] = page_tail(
             env,
@@ -481,7 +537,7 @@ pub(crate) unsafe fn id_page(
         call(
             env,
             f,
-            &[text, lens, total, cursor, iterator],
+            &[text, wide, lens, total, cursor, iterator],
             "the id page function",
         )
         .map(Some)
