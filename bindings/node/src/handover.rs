@@ -164,23 +164,7 @@ pub(crate) fn text_of(
     utf16: Vec<u16>,
     operation: &'static str,
 ) -> napi::Result<Object<'static>> {
-    let raw = env.raw();
-    let mut deferred = ptr::null_mut();
-    let mut promise = ptr::null_mut();
-    // SAFETY: `raw` is the live env of this JS-thread callback; both are out pointers.
-    check(
-        unsafe { sys::napi_create_promise(raw, &mut deferred, &mut promise) },
-        "napi_create_promise",
-    )?;
-    queue(
-        env,
-        Job {
-            content: Content::Text(utf16),
-            deferred,
-            operation,
-        },
-    );
-    Ok(Object::from_raw(raw, promise))
+    promised(env, Content::Text(utf16), operation)
 }
 
 /// A promise of the value `make` makes on the JS thread on a later turn of the event loop, in
@@ -190,6 +174,11 @@ pub(crate) fn later(
     make: Make,
     operation: &'static str,
 ) -> napi::Result<Object<'static>> {
+    promised(env, Content::Later(Some(make)), operation)
+}
+
+/// A new promise, settled by the pump once `content` is handed over.
+fn promised(env: &Env, content: Content, operation: &'static str) -> napi::Result<Object<'static>> {
     let raw = env.raw();
     let mut deferred = ptr::null_mut();
     let mut promise = ptr::null_mut();
@@ -201,7 +190,7 @@ pub(crate) fn later(
     queue(
         env,
         Job {
-            content: Content::Later(Some(make)),
+            content,
             deferred,
             operation,
         },
