@@ -146,7 +146,9 @@ const gaps = []
 const pauses = []
 const gcObserver = new PerformanceObserver((list) => {
   for (const e of list.getEntries()) {
-    if (e.duration > 5) pauses.push({ at: e.startTime, took: e.duration, kind: /** @type {{ kind?: number }} */ (e.detail)?.kind ?? 0 })
+    // A GC entry's `detail.kind` (Node's typings of `PerformanceEntry` leave it out).
+    const detail = /** @type {{ detail?: { kind?: number } }} */ (/** @type {unknown} */ (e)).detail
+    if (e.duration > 5) pauses.push({ at: e.startTime, took: e.duration, kind: detail?.kind ?? 0 })
   }
 })
 let lastTick = performance.now()

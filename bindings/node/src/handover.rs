@@ -16,6 +16,10 @@
 //! last row is in. The rows are built as the shared records on the worker thread; only their
 //! conversion to JS objects happens here.
 //!
+//! The pump also keeps the turn's budget of the `searchAll` iterations' rows handed over at
+//! once ([`at_once`], one for all of them), and hands over, on the next turn, the rows asked
+//! for once it is spent ([`later`]).
+//!
 //! Unsafe code: the promise, the array and the `setImmediate` call go through napi's C
 //! functions (`napi_create_promise`, `napi_create_array_with_length`, `napi_set_element`,
 //! `napi_resolve_deferred`, `napi_call_function`), each called on the JS thread with the `env`
@@ -66,8 +70,7 @@ enum Content {
     /// is one copy, no decoding; one such string per turn at most.
     Text(Vec<u16>),
     /// A small value made on the JS thread on a later turn (an async iteration's next row once
-    /// this turn's budget is spent, [`later`]).
-    /// (`None` once made.)
+    /// this turn's budget is spent, [`later`]); `None` once made.
     Later(Option<Make>),
 }
 
@@ -206,8 +209,8 @@ fn queue(env: &Env, job: Job) {
 }
 
 /// Whether an async iteration may hand over a row at once (resolve its `next()` now), or must
-/// let the event loop turn first (fetch the row through the worker pool): every iteration of
-/// this JS thread shares one budget of [`ITERATION_SLICE`] per turn.
+/// let the event loop turn first (the row then comes from [`later`]): every iteration of this
+/// JS thread shares one budget of [`ITERATION_SLICE`] per turn.
 ///
 /// Why shared: rows that resolve at once run back to back as microtasks, and a budget per
 /// iteration would let forty iterations hold one turn forty budgets long (the issue #17

@@ -12,10 +12,12 @@
 //! convert. Rows already fetched resolve at once, and such promises run back to back as
 //! microtasks, so once the iterations of a JS thread have handed rows over at once for 2 ms in
 //! one turn of the event loop (one budget for all of them, `handover::at_once`), the next row
-//! comes through the worker pool and the event loop turns: it is never held for a whole result
-//! (the issue #17 measurement: 100k rows converted at once held it 2.2 s), nor for a budget per
-//! iteration (40 iterations of 64 rows each held one turn about 11 ms). Pages are as large as a page may be
-//! (1000 rows) by default, because a page sorted other than by id ranks the matches again.
+//! resolves on the next turn, handed over by the JS thread's pump: the loop is never held for
+//! a whole result (the issue #17 measurement: 100k rows converted at once held it 2.2 s), nor
+//! for a budget per iteration (40 iterations of 64 rows each held one turn about 11 ms). Pages
+//! are as large as a page may be (1000 rows) by default, because a page sorted other than by
+//! id ranks the matches again. A page is searched on a thread of lower priority
+//! (`panic_guard::background`), which the worker-pool thread waits for.
 //!
 //! Unsafe code: implementing napi's `ToNapiValue` means writing an `unsafe fn`; each one here
 //! passes the `env` and the value napi handed it, unchanged, to napi's own conversion.
@@ -324,8 +326,8 @@ impl AsyncRowIterator {
         }
         // Never wait on the JS thread: a worker fetching a page holds the scan, and then this
         // step queues behind it on the worker pool. Once this thread's iterations have handed
-        // over rows at once for `handover::ITERATION_SLICE` in this turn, the next ones come
-        // from the worker pool too, so the event loop turns in between.
+        // over rows at once for `handover::ITERATION_SLICE` in this turn, the next ones resolve
+        // on the next turn (`next_turn`), so the event loop turns in between.
         let at_once = self.pending.load(Ordering::Acquire) == 0;
         if let (true, Ok(mut scan)) = (at_once, self.scan.try_lock()) {
             if scan.exhausted && scan.rows.is_empty() {
