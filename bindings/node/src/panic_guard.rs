@@ -51,6 +51,9 @@ pub(crate) fn compute<T, E: From<CoreError>>(
 /// collection helpers, a core first.
 pub(crate) const BACKGROUND_NICE: i32 = 10;
 
+/// The stack of a thread that runs long work.
+const WORK_STACK: usize = 8 << 20;
+
 /// Runs long CPU work (a search page, an export, a snapshot, an open or an import) as
 /// [`compute`] does, but on a thread of its own at a lower CPU priority ([`BACKGROUND_NICE`]
 /// above its own), which the worker-pool thread waits for; on this thread when none can be
@@ -70,6 +73,9 @@ pub(crate) fn background<T: Send, E: From<CoreError> + Send>(
     let ran = std::thread::scope(|scope| {
         let thread = std::thread::Builder::new()
             .name("partnerdesk-bg".into())
+            // The stack a worker-pool thread has (libuv takes the process's stack limit, 8 MiB
+            // by default), not Rust's 2 MiB for a new thread.
+            .stack_size(WORK_STACK)
             .spawn_scoped(scope, || {
                 lower_priority();
                 body.take().map(|b| compute(operation, b))
