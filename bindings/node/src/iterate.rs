@@ -291,7 +291,7 @@ impl Scan {
 
 /// Every row matching a search, as an async iterable: `for await (const row of
 /// desk.searchAll(query, options))`. Each page (`options.limit` rows, default 1000) is searched
-/// on the worker pool when the rows before it have been taken; one row at a time reaches the
+/// off the JS thread when the rows before it have been taken; one row at a time reaches the
 /// JS thread, and the event loop turns after at most 2 ms of them. Later pages continue from the
 /// previous page's cursor, as `pages` does. A failure (a cursor the desk refuses) rejects
 /// `next()` with its `PartnerDeskError` and ends the iteration; `return()` (a `break` out of

@@ -520,7 +520,7 @@ pub(crate) unsafe fn id_page(
     let Some(f) = function(&Env::from(env), |f| &f.id_page) else {
         return Ok(None);
     };
-    let mut packed = Packed::for_rows(0);
+    let mut packed = Packed::default();
     for id in &page.ids {
         packed.text(id.as_str());
     }
