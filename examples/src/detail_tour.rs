@@ -48,7 +48,7 @@ pub fn detail_tour(
                 .spend
                 .iter()
                 .filter(|r| r.day >= month.first_day())
-                .map(|r| r.product.as_str())
+                .map(|r| r.product)
                 .collect::<std::collections::BTreeSet<_>>()
                 .len()
                 .min(4);

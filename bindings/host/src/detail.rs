@@ -408,7 +408,7 @@ pub fn renewals_page(
     let days = crate::ops::days("days", days)?;
     let p = desk.renewals_page(&actor, days, &page, at(now))?;
     Ok(ResourcePage::of(p, |i| {
-        ResourceLine::of(i.customer, i.resource)
+        ResourceLine::of(i.customer, &i.resource)
     }))
 }
 

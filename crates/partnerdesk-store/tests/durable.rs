@@ -523,7 +523,7 @@ fn data_changes_are_committed_like_commands() -> TestResult {
         .nth(1)
         .map(|c| c.id.clone())
         .ok_or("empty desk")?;
-    let spend = template.spend.first().cloned().ok_or("no spend")?;
+    let spend = template.spend.first().ok_or("no spend")?;
     let mut fresh = template.clone();
     fresh.id = partnerdesk::CustomerId::new("d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0")?;
     let mut durable = DurableDesk::create(SqliteStore::open(&path)?, desk)?;

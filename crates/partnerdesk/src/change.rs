@@ -14,6 +14,7 @@ use crate::ids::OperatorId;
 use crate::model::budget::Budget;
 use crate::model::freeze::{FreezeOrigin, FreezeScope, FreezeState};
 use crate::model::order::Order;
+use crate::model::packed::Packed;
 use rust_decimal::Decimal;
 
 /// What a primitive changed in a slot, with what the indexes need of the state before.
@@ -51,7 +52,7 @@ pub(crate) enum Change<'a> {
 pub(crate) struct Governed<'a> {
     pub(crate) freeze: &'a mut FreezeState,
     pub(crate) budget: &'a mut Option<Box<Budget>>,
-    pub(crate) orders: &'a mut Vec<Order>,
+    pub(crate) orders: &'a mut Packed<Order>,
 }
 
 impl Desk {

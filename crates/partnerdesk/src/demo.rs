@@ -375,7 +375,9 @@ pub fn portfolio_at(n: usize, seed: u64, now: DateTime<Utc>) -> Result<Desk> {
             }
             c.account_manager = Some(m);
         }
-        // Resources with expiries spread from a month ago to a year ahead.
+        // Resources with expiries spread from a month ago to a year ahead. Each list is
+        // packed once, when it is whole.
+        let mut resources = Vec::new();
         for r in 0..rng.below(5) {
             let kind = rng.pick(ResourceKind::KNOWN).clone();
             let starts = now - Duration::days(rng.below(400) as i64 + 1);
@@ -391,7 +393,7 @@ pub fn portfolio_at(n: usize, seed: u64, now: DateTime<Utc>) -> Result<Desk> {
                 }
                 _ => ResourceStatus::Active,
             };
-            c.resources.push(Resource {
+            resources.push(Resource {
                 id: ResourceId::new(format!("{}-r{r}", &c.id.as_str()[..12]))?,
                 kind,
                 service: SharedText::new(rng.pick::<&str>(PRODUCTS)),
@@ -407,7 +409,9 @@ pub fn portfolio_at(n: usize, seed: u64, now: DateTime<Utc>) -> Result<Desk> {
                 },
             });
         }
+        c.resources = resources.into();
         // Spend: a few products, a few days this month and last month.
+        let mut spend = Vec::new();
         let products = 1 + rng.below(3);
         for _ in 0..products {
             let product = SharedText::new(rng.pick::<&str>(PRODUCTS));
@@ -427,7 +431,7 @@ pub fn portfolio_at(n: usize, seed: u64, now: DateTime<Utc>) -> Result<Desk> {
                 if rng.chance(3) {
                     amount.amount = -amount.amount;
                 }
-                c.add_spend(SpendRecord {
+                spend.push(SpendRecord {
                     day,
                     product: product.clone(),
                     amount,
@@ -435,10 +439,12 @@ pub fn portfolio_at(n: usize, seed: u64, now: DateTime<Utc>) -> Result<Desk> {
                 });
             }
         }
+        c.add_spend_records(spend);
+        let mut orders = Vec::new();
         for o in 0..rng.below(4) {
             let status = rng.pick(OrderStatus::KNOWN).clone();
             let created = now - Duration::hours(rng.below(90 * 24) as i64);
-            c.orders.push(Order {
+            orders.push(Order {
                 id: OrderId::new(format!("CS{}{o}", &c.id.as_str()[..10]))?,
                 paid_at: (status == OrderStatus::Completed)
                     .then_some(created + Duration::minutes(30)),
@@ -449,6 +455,7 @@ pub fn portfolio_at(n: usize, seed: u64, now: DateTime<Utc>) -> Result<Desk> {
                 placed_by: None,
             });
         }
+        c.orders = orders.into();
         if kind == AssociationType::Reseller {
             if rng.chance(40) {
                 c.budget = Some(Box::new(Budget {

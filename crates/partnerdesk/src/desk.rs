@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::ids::{CustomerId, OperatorId};
 use crate::index::Index;
 use crate::log::journaled::{UMap, UVec};
+use crate::packed::Packed;
 use crate::partner::{Operator, Partner};
 use crate::spend::SpendRecord;
 use chrono::{DateTime, Utc};
@@ -371,10 +372,6 @@ impl Desk {
         };
         c.account_manager.iter_mut().for_each(share);
         c.association.invited_by.iter_mut().for_each(share);
-        c.orders
-            .iter_mut()
-            .filter_map(|o| o.placed_by.as_mut())
-            .for_each(share);
     }
 
     fn place(&mut self, mut customer: Customer) {
@@ -436,9 +433,9 @@ impl Customer {
             account_manager: self.account_manager.clone(),
             freeze: self.freeze.clone(),
             budget: self.budget.clone(),
-            resources: Vec::new(),
-            orders: Vec::new(),
-            spend: Vec::new(),
+            resources: Packed::new(),
+            orders: Packed::new(),
+            spend: Packed::new(),
         }
     }
 }

@@ -77,7 +77,7 @@ pub mod ops;
 pub use log::journal::Mark;
 pub(crate) use log::ledger;
 pub use log::{audit, chain, event, journal};
-pub use model::{calendar, customer, ids, money, partner, resource, spend, tags, text};
+pub use model::{calendar, customer, ids, money, packed, partner, resource, spend, tags, text};
 pub use ops::{
     access, analysis, association, authorization, budget, command, detail, freeze, invocation,
     manager, order,

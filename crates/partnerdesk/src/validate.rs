@@ -8,6 +8,7 @@ use crate::customer::{Customer, Mobile};
 use crate::error::Error;
 use crate::ids::OperatorId;
 use crate::model::budget::MAX_BUDGET;
+use crate::model::packed::ResourceExpiry;
 use crate::money::{Currency, Money};
 use crate::partner::{Operator, Partner};
 use rust_decimal::Decimal;
@@ -190,26 +191,35 @@ fn when(field: impl FnOnce() -> String, at: chrono::DateTime<chrono::Utc>) -> Re
 }
 
 /// Every instant and day of a customer lies in the years the desk accepts (see [`instant`]).
-fn times(c: &Customer) -> Result<(), Invalid> {
+fn times(c: &Customer, resources: &[ResourceExpiry<'_>]) -> Result<(), Invalid> {
     use chrono::Datelike;
     when(|| "association.since".into(), c.association.since)?;
     if let Some(t) = c.association.ended {
         when(|| "association.ended".into(), t)?;
     }
-    for (i, r) in c.resources.iter().enumerate() {
+    // The packed lists are read without making their texts (the checks need none).
+    for (i, r) in resources.iter().enumerate() {
         when(|| format!("resources[{i}].starts_at"), r.starts_at)?;
         if let Some(t) = r.expires_at {
             when(|| format!("resources[{i}].expires_at"), t)?;
         }
     }
-    for (i, o) in c.orders.iter().enumerate() {
+    for (i, o) in c.orders.facts().enumerate() {
         when(|| format!("orders[{i}].created_at"), o.created_at)?;
         if let Some(t) = o.paid_at {
             when(|| format!("orders[{i}].paid_at"), t)?;
         }
     }
-    for (i, s) in c.spend.iter().enumerate() {
-        if !(crate::calendar::MIN_YEAR..=crate::calendar::MAX_YEAR).contains(&s.day.year()) {
+    // The days as numbers from the common era, against the first and the last day accepted.
+    let day_number = |year, month, day| {
+        chrono::NaiveDate::from_ymd_opt(year, month, day).map(|d| d.num_days_from_ce())
+    };
+    let (first, last) = (
+        day_number(crate::calendar::MIN_YEAR, 1, 1),
+        day_number(crate::calendar::MAX_YEAR, 12, 31),
+    );
+    for (i, (day, _)) in c.spend.amounts().enumerate() {
+        if first.is_none_or(|f| day < f) || last.is_none_or(|l| day > l) {
             return Err(bad(
                 format!("spend[{i}].day"),
                 "must lie in the years 1970 to 9999",
@@ -301,11 +311,11 @@ fn amounts(c: &Customer, currency: Currency) -> Result<(), Invalid> {
     if let Some(b) = &c.budget {
         budget_money("budget.amount", &b.amount, currency)?;
     }
-    for (i, o) in c.orders.iter().enumerate() {
+    for (i, o) in c.orders.facts().enumerate() {
         order_amount("", &o.amount, currency).map_err(named(|| format!("orders[{i}].amount")))?;
     }
-    for (i, s) in c.spend.iter().enumerate() {
-        spend_amount("", &s.amount, currency).map_err(named(|| format!("spend[{i}].amount")))?;
+    for (i, (_, amount)) in c.spend.amounts().enumerate() {
+        spend_amount("", &amount, currency).map_err(named(|| format!("spend[{i}].amount")))?;
     }
     Ok(())
 }
@@ -342,14 +352,16 @@ fn fields(c: &Customer, operators: &BTreeMap<OperatorId, Operator>) -> Result<()
         }
         thresholds("budget.thresholds", &b.thresholds)?;
     }
-    times(c)?;
+    // A customer's resources are read once for their times and their ids.
+    let resources: Vec<ResourceExpiry<'_>> = c.resources.expiries().collect();
+    times(c, &resources)?;
     // A customer's few resources are compared pairwise, without a hash set to allocate; a
     // long list (more than 32) is checked with one.
-    let few = c.resources.len() <= 32;
+    let few = resources.len() <= 32;
     let mut ids = std::collections::HashSet::new();
-    for (i, r) in c.resources.iter().enumerate() {
+    for (i, r) in resources.iter().enumerate() {
         let repeat = if few {
-            c.resources
+            resources
                 .get(..i)
                 .is_some_and(|before| before.iter().any(|p| p.id == r.id))
         } else {

@@ -22,22 +22,29 @@ fn write_spend(
 ) -> Result<()> {
     let currency = desk.partner().currency;
     let mut work = Working::new();
-    let mut cleared: BTreeSet<CustomerId> = BTreeSet::new();
+    // The sums come by customer (the key's first part): each customer's records are
+    // replaced in one change of its packed list.
+    let mut by_customer: Vec<(CustomerId, Vec<SpendRecord>)> = Vec::new();
     for ((id, day, product, mode), amount) in sums {
-        let Some(c) = work.get(desk, &id, "customer_id", report) else {
-            continue;
-        };
-        if cleared.insert(id.clone()) {
-            c.spend
-                .retain(|r| !cycles.iter().any(|m| m.contains(r.day)));
-        }
-        c.add_spend(SpendRecord {
+        let record = SpendRecord {
             day,
             product: product.into(),
             amount: Money::new(amount, currency),
             mode,
-        });
-        report.spend_records += 1;
+        };
+        match by_customer.last_mut() {
+            Some((last, records)) if *last == id => records.push(record),
+            _ => by_customer.push((id, vec![record])),
+        }
+    }
+    for (id, records) in by_customer {
+        let Some(c) = work.get(desk, &id, "customer_id", report) else {
+            continue;
+        };
+        report.spend_records += records.len();
+        c.spend
+            .edit(|v| v.retain(|r| !cycles.iter().any(|m| m.contains(r.day))));
+        c.add_spend_records(records);
     }
     work.commit(desk, report)
 }

@@ -34,13 +34,15 @@ pub fn import_orders(desk: &mut Desk, json_pages: &[&str]) -> Result<ImportRepor
             placed_by: None,
         };
         if let Some(c) = work.get(desk, &id, path, report) {
-            match c.orders.iter_mut().find(|x| x.id == order.id) {
-                Some(x) => {
-                    let placed_by = x.placed_by.take();
-                    *x = Order { placed_by, ..order };
-                }
-                None => c.orders.push(order),
-            }
+            c.orders.edit(
+                |orders| match orders.iter_mut().find(|x| x.id == order.id) {
+                    Some(x) => {
+                        let placed_by = x.placed_by.take();
+                        *x = Order { placed_by, ..order };
+                    }
+                    None => orders.push(order),
+                },
+            );
             report.orders += 1;
         }
         Ok(())

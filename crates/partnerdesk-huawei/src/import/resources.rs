@@ -13,10 +13,12 @@ use partnerdesk::{
 };
 
 fn upsert_resource(c: &mut Customer, r: Resource) {
-    match c.resources.iter_mut().find(|x| x.id == r.id) {
-        Some(x) => *x = r,
-        None => c.resources.push(r),
-    }
+    c.resources.edit(
+        |resources| match resources.iter_mut().find(|x| x.id == r.id) {
+            Some(x) => *x = r,
+            None => resources.push(r),
+        },
+    );
 }
 
 /// The members both resource listings name alike: `resource_id`, `service_type_code`,

@@ -152,12 +152,13 @@ fn refused_customers_are_named_as_in_a_json_snapshot() -> TestResult {
         .customers()
         .enumerate()
         .find(|(_, c)| {
-            c.resources.len() >= 2
-                && c.resources[0].id.as_str().len() == c.resources[1].id.as_str().len()
+            let r = c.resources.to_vec();
+            r.len() >= 2 && r[0].id.as_str().len() == r[1].id.as_str().len()
         })
         .ok_or("a customer with two resources")?;
-    let (r0, r1) = (c.resources[0].id.as_str(), c.resources[1].id.as_str());
-    let start = serde_json::to_value(c.resources[0].starts_at)?;
+    let resources = c.resources.to_vec();
+    let (r0, r1) = (resources[0].id.as_str(), resources[1].id.as_str());
+    let start = serde_json::to_value(resources[0].starts_at)?;
     let start = start.as_str().ok_or("an instant")?;
     let find = |body: &[u8], what: &[u8], from: usize| {
         body.get(from..)

@@ -211,14 +211,10 @@ impl CellWriter<'_> {
             if r.spend {
                 // The latest records (spend is sorted by day): where this month and the
                 // last one are, for a current export.
-                for rec in c.spend.iter().rev().take(16) {
-                    sum = sum.wrapping_add(rec.day.day0() as usize);
-                }
+                sum = sum.wrapping_add(c.spend.touch());
             }
             if r.orders {
-                for o in &c.orders {
-                    sum = sum.wrapping_add(usize::from(o.is_unpaid()));
-                }
+                sum = sum.wrapping_add(c.orders.touch());
             }
             if r.expiry {
                 let next = self.desk.index.next_expiry(slot, self.ctx.now);
@@ -408,7 +404,7 @@ impl CellWriter<'_> {
                 }
             }
             ExportColumn::UnpaidOrders => {
-                let n = c.orders.iter().filter(|o| o.is_unpaid()).count();
+                let n = c.orders.unpaid();
                 unsigned(buf, n as u64);
             }
         }

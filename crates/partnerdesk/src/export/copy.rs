@@ -148,9 +148,7 @@ fn touch_data(slots: &[Option<Customer>], index: &Index, slot: u32) -> usize {
     for t in &c.tags {
         sum ^= first(t.as_str());
     }
-    for r in c.spend.iter().rev().take(16) {
-        sum ^= r.amount.amount.scale() as usize;
-    }
+    sum ^= c.spend.touch();
     sum ^= index
         .slot_expiries
         .get(slot as usize)

@@ -13,11 +13,12 @@ use crate::model::freeze::FreezeState;
 use crate::model::ids::{CustomerId, OperatorId};
 use crate::model::open_enum::open_enum;
 use crate::model::order::Order;
+use crate::model::packed::Packed;
 use crate::model::personal::Personal;
 use crate::model::resource::Resource;
 use crate::model::spend::SpendRecord;
 use crate::model::tags::TagSet;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
 open_enum! {
@@ -162,15 +163,16 @@ pub struct Customer {
     /// carries it inline (8 bytes instead of the budget's 112).
     #[cfg_attr(feature = "serde", serde(default))]
     pub budget: Option<Box<Budget>>,
-    /// Resources (yearly/monthly, pay-per-use, reserved instances, savings plans).
+    /// Resources (yearly/monthly, pay-per-use, reserved instances, savings plans), packed
+    /// ([`Packed`]: read with `iter()`, change with `push` or `edit`).
     #[cfg_attr(feature = "serde", serde(default))]
-    pub resources: Vec<Resource>,
-    /// Orders.
+    pub resources: Packed<Resource>,
+    /// Orders, packed.
     #[cfg_attr(feature = "serde", serde(default))]
-    pub orders: Vec<Order>,
-    /// Spend records, kept sorted by day.
+    pub orders: Packed<Order>,
+    /// Spend records, kept sorted by day, packed ([`Customer::add_spend`] keeps the order).
     #[cfg_attr(feature = "serde", serde(default))]
-    pub spend: Vec<SpendRecord>,
+    pub spend: Packed<SpendRecord>,
 }
 
 impl Customer {
@@ -210,9 +212,9 @@ impl Customer {
             account_manager: None,
             freeze: FreezeState::NotFrozen,
             budget: None,
-            resources: Vec::new(),
-            orders: Vec::new(),
-            spend: Vec::new(),
+            resources: Packed::new(),
+            orders: Packed::new(),
+            spend: Packed::new(),
         }
     }
 
@@ -229,11 +231,20 @@ impl Customer {
     /// Spend between two billing days, both included (saturating at the decimal range, which
     /// records validated by the desk can never reach).
     pub fn spend_between(&self, from: NaiveDate, to: NaiveDate) -> Decimal {
-        let start = self.spend.partition_point(|r| r.day < from);
-        self.spend[start..]
+        self.spend
+            .sum_between(from.num_days_from_ce(), to.num_days_from_ce())
+    }
+
+    /// The spend records dated between two billing days, both included, in day order.
+    pub fn spend_records_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> impl Iterator<Item = SpendRecord> + '_ {
+        self.spend
             .iter()
-            .take_while(|r| r.day <= to)
-            .fold(Decimal::ZERO, |sum, r| sum.saturating_add(r.amount.amount))
+            .skip_while(move |r| r.day < from)
+            .take_while(move |r| r.day <= to)
     }
 
     /// Month-to-date spend at `now`: the spend records of the billing month containing `now`.
@@ -253,8 +264,8 @@ impl Customer {
     /// resources that expire (pay-per-use resources never do; released ones no longer count).
     pub fn next_expiry(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         self.resources
-            .iter()
-            .filter(|r| r.counts_for_expiry())
+            .expiries()
+            .filter(|r| r.counts)
             .filter_map(|r| r.expires_at)
             .filter(|e| *e >= now)
             .min()
@@ -262,14 +273,24 @@ impl Customer {
 
     /// Keeps the spend records sorted by day (stable: records of one day keep their order).
     pub fn sort_spend(&mut self) {
-        if !self.spend.is_sorted_by_key(|r| r.day) {
-            self.spend.sort_by_key(|r| r.day);
+        if !self.spend.amounts().map(|(day, _)| day).is_sorted() {
+            self.spend.edit(|v| v.sort_by_key(|r| r.day));
         }
     }
 
-    /// Adds a spend record in day order.
+    /// Adds a spend record in day order (after the records of its day).
     pub fn add_spend(&mut self, record: SpendRecord) {
-        let at = self.spend.partition_point(|r| r.day <= record.day);
-        self.spend.insert(at, record);
+        self.add_spend_records([record]);
+    }
+
+    /// Adds spend records in day order, each after the records of its day, in one change of
+    /// the packed list.
+    pub fn add_spend_records(&mut self, records: impl IntoIterator<Item = SpendRecord>) {
+        self.spend.edit(|v| {
+            for record in records {
+                let at = v.partition_point(|r| r.day <= record.day);
+                v.insert(at, record);
+            }
+        });
     }
 }

@@ -36,13 +36,20 @@ pub(crate) fn btree_bytes(len: usize, entry: usize) -> usize {
     nodes * (11 * entry + 16)
 }
 
-/// Heap bytes of a roaring bitmap: its containers (a header each) and their stores (2 bytes a
-/// value in an array, 8 KiB a bitset, 4 bytes a run).
+/// Heap bytes of a roaring bitmap: its vector of containers (40 bytes each) and their stores
+/// (2 bytes a value in an array, 8 KiB a bitset, 4 bytes a run).
 pub(crate) fn bitmap_bytes(b: &RoaringBitmap) -> usize {
     let s = b.statistics();
+    // The containers' vector grows as values are inserted: room for 4 at first, then doubled
+    // (the desk builds its bitmaps by insertion). Measured against a counting allocator,
+    // roaring 0.12: one value inserted holds 168 bytes, 10 containers 16 containers' room.
+    let containers = match s.n_containers as usize {
+        0 => 0,
+        n => n.max(4).next_power_of_two(),
+    };
     // `statistics` counts an array's capacity at 4 bytes a value (values are 2 bytes) and a
     // bitset's capacity in bits.
-    s.n_containers as usize * 32
+    containers * 40
         + s.n_bytes_array_containers as usize / 2
         + s.n_bitset_containers as usize * 8192
         + s.n_bytes_run_containers as usize
@@ -83,22 +90,8 @@ pub(crate) fn customer_heap(c: &Customer) -> usize {
     if let Some(b) = &c.budget {
         n += size_of_val(&**b) + b.set_by.capacity() + vec_bytes(&b.thresholds);
     }
-    n += vec_bytes(&c.resources);
-    for r in &c.resources {
-        n += arc_str(r.id.as_str().len())
-            + r.service.heap_share()
-            + r.region.heap_share()
-            + r.name.capacity();
-    }
-    n += vec_bytes(&c.orders);
-    for o in &c.orders {
-        n += arc_str(o.id.as_str().len());
-    }
-    n += vec_bytes(&c.spend);
-    for s in &c.spend {
-        n += s.product.heap_share();
-    }
-    n
+    // The cold lists are one packed block each.
+    n + c.resources.heap_bytes() + c.orders.heap_bytes() + c.spend.heap_bytes()
 }
 
 fn tags_bytes(tags: &TagSet) -> usize {

@@ -104,6 +104,20 @@ macro_rules! id_type {
     };
 }
 
+/// The ids that packed records hold (`crate::model::packed`) come back from their bytes
+/// without a second check: only a valid id was ever packed.
+macro_rules! packed_id {
+    ($($name:ident),+) => {$(
+        impl $name {
+            pub(crate) fn from_packed(value: &str) -> Option<Self> {
+                Some(Self(Arc::from(value)))
+            }
+        }
+    )+};
+}
+
+packed_id!(ResourceId, OrderId, OperatorId);
+
 id_type!(
     /// A customer's id: the Huawei account (domain) id, at most 64 characters.
     CustomerId,

@@ -21,6 +21,7 @@ pub mod money;
 pub(crate) mod open_enum;
 pub mod order;
 pub mod outcome;
+pub mod packed;
 pub mod partner;
 pub mod personal;
 pub mod resource;

@@ -36,6 +36,14 @@ impl Currency {
         Ok(Currency([b[0], b[1], b[2]]))
     }
 
+    /// A code from its three bytes, when they are upper-case ASCII letters (packed records
+    /// read their currency this way, without the text).
+    pub(crate) fn from_code(code: [u8; 3]) -> Option<Self> {
+        code.iter()
+            .all(u8::is_ascii_uppercase)
+            .then_some(Currency(code))
+    }
+
     /// The code as text.
     pub fn as_str(&self) -> &str {
         // Invariant: built only from three ASCII upper-case letters.

@@ -56,6 +56,23 @@ macro_rules! open_enum {
             }
         }
 
+        impl $crate::model::packed::OpenCode for $name {
+            fn known() -> &'static [Self] {
+                Self::KNOWN
+            }
+
+            fn other_text(&self) -> Option<&str> {
+                match self {
+                    $name::Other(s) => Some(s),
+                    _ => None,
+                }
+            }
+
+            fn from_other(text: String) -> Self {
+                $name::Other(text)
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())

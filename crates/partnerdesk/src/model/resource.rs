@@ -90,9 +90,19 @@ impl Resource {
     /// Whether the resource's expiry counts for the customer's next expiry (it expires and is
     /// not released).
     pub fn counts_for_expiry(&self) -> bool {
-        self.kind != ResourceKind::PayPerUse
-            && self.status != ResourceStatus::Released
-            && self.expires_at.is_some()
+        Self::counts(&self.kind, &self.status, self.expires_at)
+    }
+
+    /// Whether a resource of this kind, status and expiry counts for expiry (see
+    /// [`Resource::counts_for_expiry`]; the packed lists read it without the whole resource).
+    pub(crate) fn counts(
+        kind: &ResourceKind,
+        status: &ResourceStatus,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> bool {
+        *kind != ResourceKind::PayPerUse
+            && *status != ResourceStatus::Released
+            && expires_at.is_some()
     }
 
     /// Whether the resource is to be renewed at `now` within `days`: it expires in

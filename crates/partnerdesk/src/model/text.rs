@@ -65,12 +65,6 @@ impl SharedText {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-
-    /// The heap bytes this value accounts for: its block's share (the block divided by the
-    /// values that hold it, the thread's table included).
-    pub(crate) fn heap_share(&self) -> usize {
-        (16 + self.0.len()) / Arc::strong_count(&self.0).max(1)
-    }
 }
 
 impl Default for SharedText {

@@ -15,6 +15,7 @@ use crate::model::access::{Actor, Permission};
 use crate::money::Money;
 use crate::money::sum;
 use crate::resource::Resource;
+use crate::text::SharedText;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -35,8 +36,8 @@ pub struct OrderOverview {
 pub struct RenewalItem<'a> {
     /// The customer.
     pub customer: &'a CustomerId,
-    /// The resource.
-    pub resource: &'a Resource,
+    /// The resource (a copy: a customer's resources are packed, see [`crate::packed`]).
+    pub resource: Resource,
 }
 
 /// Spend figures at an instant.
@@ -79,7 +80,7 @@ impl Desk {
         let mut o = OrderOverview::default();
         for c in self.view_scope(actor, Permission::ViewCustomers, customer)? {
             o.all += c.orders.len();
-            o.unpaid += c.orders.iter().filter(|x| x.is_unpaid()).count();
+            o.unpaid += c.orders.unpaid();
         }
         Ok(o)
     }
@@ -172,20 +173,19 @@ impl Desk {
         n: usize,
     ) -> Result<Vec<(String, Money)>> {
         check_range(from, to)?;
-        let mut by: BTreeMap<&str, Decimal> = BTreeMap::new();
+        let mut by: BTreeMap<SharedText, Decimal> = BTreeMap::new();
         for c in self.view_scope(actor, Permission::ViewSpend, customer)? {
-            let start = c.spend.partition_point(|r| r.day < from);
-            for r in c.spend[start..].iter().take_while(|r| r.day <= to) {
-                let total = by.entry(r.product.as_str()).or_default();
+            for r in c.spend_records_between(from, to) {
+                let total = by.entry(r.product).or_default();
                 *total = sum(*total, r.amount.amount)?;
             }
         }
-        let mut v: Vec<(&str, Decimal)> = by.into_iter().collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        let mut v: Vec<(SharedText, Decimal)> = by.into_iter().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let cur = self.partner.currency;
         Ok(v.into_iter()
             .take(n)
-            .map(|(p, a)| (p.to_owned(), Money::new(a, cur)))
+            .map(|(p, a)| (String::from(p), Money::new(a, cur)))
             .collect())
     }
 
@@ -205,8 +205,7 @@ impl Desk {
         }
         let mut sums = vec![Decimal::ZERO; days as usize + 1];
         for c in self.view_scope(actor, Permission::ViewSpend, customer)? {
-            let start = c.spend.partition_point(|r| r.day < from);
-            for r in c.spend[start..].iter().take_while(|r| r.day <= to) {
+            for r in c.spend_records_between(from, to) {
                 let i = r.day.signed_duration_since(from).num_days() as usize;
                 if let Some(s) = sums.get_mut(i) {
                     *s = sum(*s, r.amount.amount)?;

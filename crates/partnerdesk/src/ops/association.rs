@@ -32,13 +32,13 @@ pub fn disassociation_blocker(
     };
     if c.resources
         .iter()
-        .any(|r| r.kind == ResourceKind::ReservedInstance && valid(r))
+        .any(|r| r.kind == ResourceKind::ReservedInstance && valid(&r))
     {
         return Some("valid_reserved_instance");
     }
     if c.resources
         .iter()
-        .any(|r| r.service.to_ascii_lowercase().contains("support") && valid(r))
+        .any(|r| r.service.to_ascii_lowercase().contains("support") && valid(&r))
     {
         return Some("valid_support_plan");
     }

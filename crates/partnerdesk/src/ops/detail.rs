@@ -60,7 +60,6 @@ impl Desk {
             .orders
             .iter()
             .filter(|o| scope == OrderScope::All || o.is_unpaid())
-            .cloned()
             .collect();
         orders.sort_by(|a, b| {
             b.created_at
@@ -106,7 +105,6 @@ impl Desk {
             .resources
             .iter()
             .filter(|r| filter.matches(r, now))
-            .cloned()
             .collect();
         // Resources without an expiry sort after every expiry.
         let expiry = |r: &Resource| (r.expires_at.is_none(), r.expires_at);
@@ -152,8 +150,7 @@ impl Desk {
         let c = self.customer(customer)?;
         let cur = self.partner.currency;
         let (from, to) = (month.first_day(), month.last_day());
-        let start = c.spend.partition_point(|r| r.day < from);
-        let records = c.spend[start..].iter().take_while(|r| r.day <= to);
+        let records = c.spend_records_between(from, to);
         // Lines keyed by what the grouping keeps; the key orders them (by day, product, mode).
         type Key = (Option<NaiveDate>, Option<String>, Option<String>);
         let mut lines: BTreeMap<Key, (Option<ChargingMode>, Decimal, usize)> = BTreeMap::new();

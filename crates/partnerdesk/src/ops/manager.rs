@@ -169,8 +169,7 @@ impl crate::desk::Desk {
             if !recorded && c.account_manager.as_ref() != Some(manager) {
                 continue;
             }
-            let start = c.spend.partition_point(|r| r.day < from);
-            for r in c.spend[start..].iter().take_while(|r| r.day <= to) {
+            for r in c.spend_records_between(from, to) {
                 let end_of_day = r
                     .day
                     .succ_opt()

@@ -17,7 +17,6 @@ use crate::ids::IdMap as HashMap;
 use crate::ids::{OperatorId, ResellerId, Tag};
 use crate::model::association::AssociationType;
 use crate::model::freeze::{FreezeOrigin, FreezeScope, FreezeState};
-use crate::model::resource::ExpiryPolicy;
 use crate::sorted::{Bits, BlockSummary, SortedBlocks};
 use chrono::{DateTime, Utc};
 use roaring::RoaringBitmap;
@@ -104,17 +103,17 @@ fn renewals(c: &Customer) -> Vec<(DateTime<Utc>, u32)> {
         return Vec::new();
     }
     c.resources
-        .iter()
+        .expiries()
         .zip(0u32..)
-        .filter(|(r, _)| r.counts_for_expiry() && r.expiry_policy != ExpiryPolicy::AutoRenew)
+        .filter(|(r, _)| r.counts && !r.auto_renew)
         .filter_map(|(r, i)| r.expires_at.map(|e| (e, i)))
         .collect()
 }
 
 fn expiries(c: &Customer) -> BTreeSet<DateTime<Utc>> {
     c.resources
-        .iter()
-        .filter(|r| r.counts_for_expiry())
+        .expiries()
+        .filter(|r| r.counts)
         .filter_map(|r| r.expires_at)
         .collect()
 }

@@ -144,8 +144,8 @@ impl Desk {
             budget,
             month_to_date: money(self.mtd_of(slot, ctx)),
             last_month: money(c.month_spend(ctx.month.previous())),
-            next_expiry: c.next_expiry(ctx.now),
-            unpaid_orders: c.orders.iter().filter(|o| o.is_unpaid()).count(),
+            next_expiry: self.index.next_expiry(slot, ctx.now),
+            unpaid_orders: c.orders.unpaid(),
         }
     }
 

@@ -57,7 +57,6 @@ fn orders_newest_first_with_the_overview_totals() -> Result<()> {
                 .orders
                 .iter()
                 .filter(|o| scope == OrderScope::All || o.is_unpaid())
-                .cloned()
                 .collect();
             naive.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
             let paged = by_cursor(2, |p| desk.customer_orders(&admin, &c.id, scope, p))?;
@@ -117,7 +116,6 @@ fn resources_filtered_sorted_and_paged() -> Result<()> {
                                 })
                         })
                     })
-                    .cloned()
                     .collect();
                 naive.sort_by(|a, b| {
                     let ex = |r: &partnerdesk::Resource| (r.expires_at.is_none(), r.expires_at);
@@ -241,10 +239,12 @@ fn renewals_follow_changes(mut desk: Desk, now: chrono::DateTime<chrono::Utc>) -
         .collect();
     if let [a, b, c] = &ids[..] {
         desk.update_customer(a, |c| {
-            for r in &mut c.resources {
-                r.expiry_policy = partnerdesk::ExpiryPolicy::Manual;
-                r.expires_at = Some(now + Duration::days(3));
-            }
+            c.resources.edit(|resources| {
+                for r in resources {
+                    r.expiry_policy = partnerdesk::ExpiryPolicy::Manual;
+                    r.expires_at = Some(now + Duration::days(3));
+                }
+            });
         })?;
         desk.remove_customer(b)?;
         desk.update_customer(c, |c| c.association.ended = Some(now - Duration::days(1)))?;
@@ -598,10 +598,12 @@ mod exports {
         let (mut desk, now) = demo::portfolio(100, 23)?;
         let c = busy(&desk, now)?;
         desk.update_customer(&c, |c| {
-            if let Some(r) = c.resources.first_mut() {
-                r.name = "=HYPERLINK(\"x\")".into();
-                r.service = "+cmd".into();
-            }
+            c.resources.edit(|resources| {
+                if let Some(r) = resources.first_mut() {
+                    r.name = "=HYPERLINK(\"x\")".into();
+                    r.service = "+cmd".into();
+                }
+            });
         })?;
         let inv = Invocation::new(admin()?, now);
         let list = DetailList::Resources {

@@ -1006,7 +1006,6 @@ fn orders_on_behalf_check_every_precondition() -> Result<()> {
         .orders
         .iter()
         .find(|o| o.id == id)
-        .cloned()
         .ok_or(Error::InvalidCursor)?;
     assert_eq!(placed.status, OrderStatus::PendingPayment);
     assert_eq!(placed.placed_by, Some(OperatorId::new("ops")?));

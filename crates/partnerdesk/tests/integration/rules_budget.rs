@@ -579,7 +579,7 @@ fn only_unpaid_orders_placed_on_the_customers_behalf_are_committed() -> Result<(
             ..order(4, OrderStatus::PendingPayment, Some("ops"), 300)?
         },
     ];
-    desk.update_customer(&r1, |c| c.orders = orders)?;
+    desk.update_customer(&r1, |c| c.orders = orders.into())?;
     let u = desk.budget_usage(&r1, now())?.ok_or(Error::InvalidCursor)?;
     assert_eq!(u.committed, cny(40, 0));
     assert_eq!(u.remaining, cny(810, 0));

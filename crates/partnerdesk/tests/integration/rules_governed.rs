@@ -363,7 +363,6 @@ fn an_order_may_use_exactly_the_remaining_budget() -> Result<()> {
         .orders
         .iter()
         .find(|o| o.id == placed)
-        .cloned()
         .ok_or(Error::InvalidCursor)?;
     assert_eq!(
         (&order.kind, order.amount),

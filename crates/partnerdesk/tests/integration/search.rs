@@ -204,7 +204,7 @@ fn next_expiry_path_stays_right_through_changes() -> Result<()> {
                 })?
             }
             2 => desk.update_customer(id, |c| {
-                c.resources.pop();
+                c.resources.edit(Vec::pop);
             })?,
             3 => desk.update_customer(id, |c| {
                 c.association.ended = match c.association.ended {

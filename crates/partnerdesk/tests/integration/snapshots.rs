@@ -104,6 +104,20 @@ fn refusals_name_the_item_and_the_first_one_wins() -> Result<()> {
     w["customers"][1]["resources"][1]["starts_at"] = json!("1960-01-01T00:00:00Z");
     assert_eq!(field(&w), "customers[1].resources[1].starts_at");
 
+    // A spend record's day lies in the years 1970 to 9999 (checked as a day number, read
+    // from the packed list): the edges are taken, a day past either is refused.
+    let n = v["customers"][0]["spend"].as_array().map_or(0, Vec::len);
+    assert!(n >= 2);
+    let mut w = v.clone();
+    w["customers"][0]["spend"][0]["day"] = json!("1970-01-01");
+    w["customers"][0]["spend"][n - 1]["day"] = json!("9999-12-31");
+    assert!(load(&w).is_ok());
+    w["customers"][0]["spend"][0]["day"] = json!("1969-12-31");
+    assert_eq!(field(&w), "customers[0].spend[0].day");
+    let mut w = v.clone();
+    w["customers"][0]["spend"][n - 1]["day"] = json!("+10000-01-01");
+    assert_eq!(field(&w), format!("customers[0].spend[{}].day", n - 1));
+
     let mut w = v.clone();
     w["customers"][0]["spend"][1]["amount"]["currency"] = json!("EUR");
     assert_eq!(field(&w), "customers[0].spend[1].amount");
