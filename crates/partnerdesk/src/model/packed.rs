@@ -15,7 +15,8 @@
 //! a change decodes, changes and packs again ([`Packed::edit`]), which costs little on lists of
 //! a few records. Only this module writes the bytes, so they always decode; a `Packed` still
 //! compares, prints, clones and serialises as the list of its records, and a snapshot or a
-//! checkpoint holds the same list as before.
+//! checkpoint holds the same list as before. Why a form of our own and not a serde format:
+//! `docs/adr/0008-packed-lists.md`, with the side-by-side figures.
 
 use crate::model::money::{Currency, Money};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
