@@ -26,7 +26,6 @@
 )]
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use partnerdesk::demo;
 use partnerdesk::query::{PageRequest, Query, Sort, SortKey};
 use std::hint::black_box;
 use std::time::Duration;
@@ -39,11 +38,7 @@ const Q1: &str = "manager=am_001 and mtd>=100 and mtd<=5000";
 const LIMIT: u32 = 20;
 
 fn bench(c: &mut Criterion) {
-    let n: usize = std::env::var("PD_BENCH_SIZE")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(100_000);
-    let (desk, now) = demo::portfolio(n, 42).unwrap();
+    let (n, desk, now) = partnerdesk_benches::bench_desk();
     let first = || PageRequest::Cursor {
         cursor: None,
         limit: LIMIT,

@@ -16,7 +16,7 @@
 use chrono::Datelike;
 use criterion::{Criterion, criterion_group, criterion_main};
 use partnerdesk::packed::Packed;
-use partnerdesk::{Order, Resource, SpendRecord, demo};
+use partnerdesk::{Order, Resource, SpendRecord};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -50,11 +50,7 @@ fn msgpack(lists: &Lists) -> Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> {
 }
 
 fn bench(c: &mut Criterion) {
-    let n: usize = std::env::var("PD_BENCH_SIZE")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(100_000);
-    let (desk, now) = demo::portfolio(n, 42).unwrap();
+    let (n, desk, now) = partnerdesk_benches::bench_desk();
     let lists: Lists = desk
         .customers()
         .map(|c| (c.resources.to_vec(), c.orders.to_vec(), c.spend.to_vec()))
