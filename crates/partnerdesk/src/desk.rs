@@ -361,9 +361,10 @@ impl Desk {
         Ok(())
     }
 
-    /// Points the customer's operator logins (manager, inviter, who placed each order) at the
-    /// desk's own copies: a million customers then share a few texts instead of holding a
-    /// million, and the commands that copy a manager touch a line already in cache.
+    /// Points the customer's operator logins (manager, inviter) at the desk's own copies: a
+    /// million customers then share a few texts instead of holding a million, and the commands
+    /// that copy a manager touch a line already in cache. (Who placed an order is packed with
+    /// the order, see [`crate::packed`].)
     pub(crate) fn share_operator_ids(&self, c: &mut Customer) {
         let share = |id: &mut OperatorId| {
             if let Some((shared, _)) = self.operators.get_key_value(id) {

@@ -8,7 +8,7 @@ use crate::customer::{Customer, Mobile};
 use crate::error::Error;
 use crate::ids::OperatorId;
 use crate::model::budget::MAX_BUDGET;
-use crate::model::packed::ResourceExpiry;
+use crate::model::packed::ResourceFacts;
 use crate::money::{Currency, Money};
 use crate::partner::{Operator, Partner};
 use rust_decimal::Decimal;
@@ -191,7 +191,7 @@ fn when(field: impl FnOnce() -> String, at: chrono::DateTime<chrono::Utc>) -> Re
 }
 
 /// Every instant and day of a customer lies in the years the desk accepts (see [`instant`]).
-fn times(c: &Customer, resources: &[ResourceExpiry<'_>]) -> Result<(), Invalid> {
+fn times(c: &Customer, resources: &[ResourceFacts<'_>]) -> Result<(), Invalid> {
     use chrono::Datelike;
     when(|| "association.since".into(), c.association.since)?;
     if let Some(t) = c.association.ended {
@@ -353,7 +353,7 @@ fn fields(c: &Customer, operators: &BTreeMap<OperatorId, Operator>) -> Result<()
         thresholds("budget.thresholds", &b.thresholds)?;
     }
     // A customer's resources are read once for their times and their ids.
-    let resources: Vec<ResourceExpiry<'_>> = c.resources.expiries().collect();
+    let resources: Vec<ResourceFacts<'_>> = c.resources.facts().collect();
     times(c, &resources)?;
     // A customer's few resources are compared pairwise, without a hash set to allocate; a
     // long list (more than 32) is checked with one.

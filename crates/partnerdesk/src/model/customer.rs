@@ -264,7 +264,7 @@ impl Customer {
     /// resources that expire (pay-per-use resources never do; released ones no longer count).
     pub fn next_expiry(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         self.resources
-            .expiries()
+            .facts()
             .filter(|r| r.counts)
             .filter_map(|r| r.expires_at)
             .filter(|e| *e >= now)

@@ -609,6 +609,6 @@ impl<'de, T: Pack + serde::Deserialize<'de>> serde::Deserialize<'de> for Packed<
 }
 
 mod records;
-pub(crate) use records::ResourceExpiry;
+pub(crate) use records::ResourceFacts;
 #[cfg(test)]
 mod tests;

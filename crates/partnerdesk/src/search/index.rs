@@ -103,7 +103,7 @@ fn renewals(c: &Customer) -> Vec<(DateTime<Utc>, u32)> {
         return Vec::new();
     }
     c.resources
-        .expiries()
+        .facts()
         .zip(0u32..)
         .filter(|(r, _)| r.counts && !r.auto_renew)
         .filter_map(|(r, i)| r.expires_at.map(|e| (e, i)))
@@ -112,7 +112,7 @@ fn renewals(c: &Customer) -> Vec<(DateTime<Utc>, u32)> {
 
 fn expiries(c: &Customer) -> BTreeSet<DateTime<Utc>> {
     c.resources
-        .expiries()
+        .facts()
         .filter(|r| r.counts)
         .filter_map(|r| r.expires_at)
         .collect()

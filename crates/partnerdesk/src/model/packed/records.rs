@@ -43,13 +43,13 @@ impl Pack for Resource {
     }
 
     fn skip(r: &mut Reader<'_>) -> Option<()> {
-        unpack_expiry(r).map(drop)
+        unpack_resource_facts(r).map(drop)
     }
 }
 
 /// What the expiry indexes and the checks read of a resource, read without making its texts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct ResourceExpiry<'a> {
+pub(crate) struct ResourceFacts<'a> {
     /// The id's bytes (the checks compare them for repeats).
     pub(crate) id: &'a [u8],
     /// It counts for the customer's next expiry ([`Resource::counts_for_expiry`]).
@@ -62,7 +62,7 @@ pub(crate) struct ResourceExpiry<'a> {
     pub(crate) expires_at: Option<DateTime<Utc>>,
 }
 
-fn unpack_expiry<'a>(r: &mut Reader<'a>) -> Option<ResourceExpiry<'a>> {
+fn unpack_resource_facts<'a>(r: &mut Reader<'a>) -> Option<ResourceFacts<'a>> {
     let id = r.text_bytes()?;
     let kind: ResourceKind = get_code(r)?;
     r.skip_str()?;
@@ -72,7 +72,7 @@ fn unpack_expiry<'a>(r: &mut Reader<'a>) -> Option<ResourceExpiry<'a>> {
     let starts_at = get_instant(r)?;
     let expires_at = get_opt_instant(r)?;
     let policy: ExpiryPolicy = get_code(r)?;
-    Some(ResourceExpiry {
+    Some(ResourceFacts {
         id,
         counts: Resource::counts(&kind, &status, expires_at),
         auto_renew: policy == ExpiryPolicy::AutoRenew,
@@ -82,9 +82,9 @@ fn unpack_expiry<'a>(r: &mut Reader<'a>) -> Option<ResourceExpiry<'a>> {
 }
 
 impl Packed<Resource> {
-    /// Each resource's expiry facts, in order, without making its texts.
-    pub(crate) fn expiries(&self) -> impl Iterator<Item = ResourceExpiry<'_>> + '_ {
-        self.read_with(unpack_expiry)
+    /// Each resource's facts (id, expiry, renewal), in order, without making its texts.
+    pub(crate) fn facts(&self) -> impl Iterator<Item = ResourceFacts<'_>> + '_ {
+        self.read_with(unpack_resource_facts)
     }
 }
 

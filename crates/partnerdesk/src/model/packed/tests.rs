@@ -153,10 +153,10 @@ proptest! {
         for (i, r) in v.iter().enumerate() {
             prop_assert_eq!(packed.get(i), Some(r.clone()));
         }
-        let facts: Vec<ResourceExpiry> = packed.expiries().collect();
-        let want: Vec<ResourceExpiry> = v
+        let facts: Vec<ResourceFacts> = packed.facts().collect();
+        let want: Vec<ResourceFacts> = v
             .iter()
-            .map(|r| ResourceExpiry {
+            .map(|r| ResourceFacts {
                 id: r.id.as_str().as_bytes(),
                 counts: r.counts_for_expiry(),
                 auto_renew: r.expiry_policy == ExpiryPolicy::AutoRenew,
@@ -315,6 +315,6 @@ fn foreign_bytes_end_the_list_without_a_panic() {
             bytes: p.bytes.clone(),
             marker: PhantomData,
         };
-        assert!(q.expiries().count() <= 2);
+        assert!(q.facts().count() <= 2);
     }
 }
