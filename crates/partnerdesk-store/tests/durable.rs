@@ -230,7 +230,7 @@ fn reframed(bytes: &[u8], body: &[u8]) -> Vec<u8> {
 }
 
 #[test]
-fn a_lying_version_2_checkpoint_is_store_corrupt_even_with_a_true_digest() -> TestResult {
+fn a_lying_chunked_checkpoint_is_store_corrupt_even_with_a_true_digest() -> TestResult {
     // What a writer with a bug, or someone who recomputed the digest, could leave: the
     // checkpoint edited inside its body (a chunk that does not decode, a chunk count that
     // lies, the body cut short) and framed again with a true length and digest.
@@ -242,7 +242,8 @@ fn a_lying_version_2_checkpoint_is_store_corrupt_even_with_a_true_digest() -> Te
         let cp = store
             .latest_checkpoint(&desk.partner().id)?
             .ok_or("a checkpoint")?;
-        assert_eq!(cp.bytes.get(8..12), Some(&2u32.to_le_bytes()[..]));
+        let newest = partnerdesk::checkpoint::CHECKPOINT_VERSION;
+        assert_eq!(cp.bytes.get(8..12), Some(&newest.to_le_bytes()[..]));
         let mut body = cp.bytes.get(HEADER_LEN..).ok_or("short")?.to_vec();
         let head_len = u64::from_le_bytes(body.get(..8).ok_or("short")?.try_into()?);
         let chunks_at = 8 + usize::try_from(head_len)? + 8;

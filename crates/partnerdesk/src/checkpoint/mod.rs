@@ -21,9 +21,9 @@
 //! model's internally tagged enums (`EventKind`) and open enums read back, and unknown fields
 //! are skipped as in JSON.
 //!
-//! Version 2's body (written since) keeps that document for everything but the customers, and
-//! holds the customers positional (no field names) in chunks of 2,048 that decode
-//! independently, so an open decodes and checks them on both cores:
+//! Version 2's body keeps that document for everything but the customers, and holds the
+//! customers positional (no field names) in chunks of 2,048 that decode independently, so an
+//! open decodes and checks them on both cores:
 //!
 //! | bytes | what |
 //! | --- | --- |
@@ -35,6 +35,16 @@
 //! | per chunk: 8 | its length in bytes |
 //! | per chunk: rest | one MessagePack array: its customers, each an array of the customer's fields in declaration order (`rmp-serde` without field names), then an empty byte string, the chunk's end mark |
 //!
+//! Version 3's body (written since) has version 2's layout. Only a customer's `resources`,
+//! `orders` and `spend` differ: each is one MessagePack byte string, the list's packed block
+//! ([`crate::packed`]: a count, then each record in its compact form; empty for an empty
+//! list), where version 2 has an array of records. A block is read by a copy and one walk
+//! that accepts it only if it is exactly what packing valid records writes (every text UTF-8,
+//! every id, code, instant, day, amount and currency valid, every integer in its shortest
+//! form, nothing after the last record); then the customer is checked as any other. So the
+//! packed form is part of the checkpoint's format: a change to it is a new version, and the
+//! reader of the old form stays.
+//!
 //! The layout is checked whole before anything is decoded: every length within the body, the
 //! chunks' customers adding up to the count, no byte after the last chunk; a chunk decodes to
 //! exactly its number of customers and ends where its length says. The head keeps its field
@@ -43,22 +53,22 @@
 //! field is a new version.
 //!
 //! Loading checks the frame, then decodes the body and builds the desk with the checks a JSON
-//! snapshot's load makes (the same functions; version 2 checks its chunks on two threads and
-//! reports what the JSON load would: a repeated id first, then the first refused customer in
-//! the desk's order). What goes wrong is typed, and no desk is returned:
+//! snapshot's load makes (the same functions; versions 2 and 3 check their chunks on two
+//! threads and report what the JSON load would: a repeated id first, then the first refused
+//! customer in the desk's order). What goes wrong is typed, and no desk is returned:
 //!
 //! - not a checkpoint (too short, other magic bytes), a truncated body, a checksum that does
 //!   not match or a body that does not decode: `INVALID_SNAPSHOT` naming `checkpoint`,
-//!   `checkpoint.length`, `checkpoint.checksum`, `checkpoint.body` (a version 2 body's layout
+//!   `checkpoint.length`, `checkpoint.checksum`, `checkpoint.body` (a chunked body's layout
 //!   or head) or `checkpoint.chunks[k]` (its `k`th chunk of customers), never the offending
 //!   bytes: they may be personal data;
 //! - a version newer than this library's: `UNSUPPORTED_SNAPSHOT_VERSION`;
 //! - a body that decodes but breaks an invariant: the snapshot's own `INVALID_SNAPSHOT`.
 //!
 //! Older formats keep opening: when the body changes shape, the version goes up and the
-//! loader keeps a reader for every earlier version. The test suite opens a version 1 and a
-//! version 2 checkpoint committed as fixtures (`tests/fixtures/checkpoint-v1.bin`,
-//! `checkpoint-v2.bin`).
+//! loader keeps a reader for every earlier version. The test suite opens a checkpoint of
+//! each version committed as fixtures (`tests/fixtures/checkpoint-v1.bin`, `checkpoint-v2.bin`,
+//! `checkpoint-v3.bin`).
 //!
 //! Like a JSON snapshot, a checkpoint holds customers' personal data and the desk's cursor
 //! key: store and move it as a secret.
@@ -68,7 +78,7 @@ use crate::error::{Error, Result};
 use crate::snapshot::SnapshotIn;
 use sha2::{Digest, Sha256};
 
-mod v2;
+mod chunked;
 
 /// The magic bytes every checkpoint starts with.
 pub const CHECKPOINT_MAGIC: [u8; 8] = *b"PDCKPT\r\n";
@@ -77,8 +87,10 @@ pub const CHECKPOINT_MAGIC: [u8; 8] = *b"PDCKPT\r\n";
 ///
 /// - 1: the snapshot document (snapshot version 2) as named-field MessagePack.
 /// - 2: that document without its customers, then the customers positional in chunks
-///   (the layout is in [`crate::checkpoint`]). Version 1 still opens.
-pub const CHECKPOINT_VERSION: u32 = 2;
+///   (the layout is in [`crate::checkpoint`]).
+/// - 3: version 2's layout, each customer's resources, orders and spend as their packed
+///   blocks. Versions 1 and 2 still open.
+pub const CHECKPOINT_VERSION: u32 = 3;
 
 /// The frame's length before the body: magic, version, length, digest.
 const HEADER_LEN: usize = 8 + 4 + 8 + 32;
@@ -106,7 +118,7 @@ impl Desk {
         out.extend_from_slice(&CHECKPOINT_MAGIC);
         out.extend_from_slice(&CHECKPOINT_VERSION.to_le_bytes());
         out.extend_from_slice(&[0; 8 + 32]);
-        v2::write_body(self, &mut out)?;
+        chunked::write_body(self, &mut out)?;
         let body = out.get(HEADER_LEN..).unwrap_or_default();
         let len = (body.len() as u64).to_le_bytes();
         let digest = Sha256::digest(body);
@@ -166,7 +178,7 @@ impl Desk {
                 .spawn_scoped(scope, || Sha256::digest(body));
             let loaded = match version {
                 1 => read_v1(body),
-                _ => v2::read_body(body),
+                v => chunked::read_body(body, chunked::Lists::of_version(v)),
             };
             // No second thread (or it failed): the digest is computed here.
             let actual = hashing

@@ -1,8 +1,10 @@
-//! The checkpoint's tests: both versions' frames and bodies, and what they refuse.
+//! The checkpoint's tests: every version's frames and bodies, and what they refuse.
 
+use super::chunked::Lists;
 use super::*;
 use crate::customer::Customer;
 use crate::demo;
+use chrono::Datelike;
 
 type TestResult = std::result::Result<(), Box<dyn std::error::Error>>;
 
@@ -29,24 +31,37 @@ fn frame(version: u32, body: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Both versions' checkpoints of `desk`.
-fn both(desk: &Desk) -> Result<[Vec<u8>; 2]> {
-    Ok([v1(desk), desk.to_checkpoint()?])
+/// A version 2 checkpoint of `desk`, as the library wrote it before version 3: the lists as
+/// records.
+fn v2(desk: &Desk) -> Result<Vec<u8>> {
+    let mut body = Vec::new();
+    chunked::write_document(desk.snapshot_out(), 2048, Lists::Records, &mut body)?;
+    Ok(frame(2, &body))
+}
+
+/// Every version's checkpoints of `desk`, oldest first.
+fn all_versions(desk: &Desk) -> Result<[Vec<u8>; 3]> {
+    Ok([v1(desk), v2(desk)?, desk.to_checkpoint()?])
 }
 
 #[test]
-fn version_2_is_written_and_both_versions_read_back() -> TestResult {
+fn version_3_is_written_and_every_version_reads_back() -> TestResult {
     let (desk, _) = demo::portfolio(300, 3)?;
-    let [old, new] = both(&desk)?;
-    assert_eq!(new.get(8..12), Some(&2u32.to_le_bytes()[..]));
-    assert_eq!(Desk::from_checkpoint(&old)?, desk);
-    assert_eq!(Desk::from_checkpoint(&new)?, desk);
-    assert!(new.len() < old.len(), "no field names: smaller");
+    let [v1, v2, v3] = all_versions(&desk)?;
+    assert_eq!(v3.get(8..12), Some(&3u32.to_le_bytes()[..]));
+    for bytes in [&v1, &v2, &v3] {
+        assert_eq!(Desk::from_checkpoint(bytes)?, desk);
+    }
+    assert!(v2.len() < v1.len(), "no field names: smaller");
+    assert!(v3.len() < v2.len(), "packed lists: smaller");
     // Many chunks, and none: the same desk.
     for chunk in [1, 7, 299, 300, 5000] {
-        let mut body = Vec::new();
-        v2::write_document(desk.snapshot_out(), chunk, &mut body)?;
-        assert_eq!(Desk::from_checkpoint(&frame(2, &body))?, desk, "{chunk}");
+        for (version, lists) in [(2, Lists::Records), (3, Lists::Blocks)] {
+            let mut body = Vec::new();
+            chunked::write_document(desk.snapshot_out(), chunk, lists, &mut body)?;
+            let bytes = frame(version, &body);
+            assert_eq!(Desk::from_checkpoint(&bytes)?, desk, "{chunk}");
+        }
     }
     let (empty, _) = demo::portfolio(0, 3)?;
     assert_eq!(Desk::from_checkpoint(&empty.to_checkpoint()?)?, empty);
@@ -66,7 +81,7 @@ fn round_trips_and_is_smaller_than_json() -> TestResult {
 #[test]
 fn every_flipped_byte_is_refused_with_a_typed_error() -> TestResult {
     let (desk, _) = demo::portfolio(5, 3)?;
-    for bytes in both(&desk)? {
+    for bytes in all_versions(&desk)? {
         for i in 0..bytes.len() {
             let mut bad = bytes.clone();
             bad[i] ^= 0x40;
@@ -141,12 +156,18 @@ fn field_of(r: Result<Desk>) -> Option<String> {
     }
 }
 
+/// Resources as version 3 writes them: a MessagePack byte string holding their packed block.
+fn block(records: &[crate::Resource]) -> std::result::Result<Vec<u8>, rmp_serde::encode::Error> {
+    let packed = crate::packed::Packed::from_records(records);
+    crate::model::packed::block_form(|| rmp_serde::to_vec(&packed))
+}
+
 #[test]
 fn refused_customers_are_named_as_in_a_json_snapshot() -> TestResult {
     // The checkpoint builds its desk in bulk; what it refuses, and the field it names, is
     // what the JSON snapshot's load says of the same edit: a customer's second resource
     // given the first one's id, then also its first resource started in 1960. The bytes are
-    // edited in place, in either version's body.
+    // edited in place, in every version's body.
     let (desk, _) = demo::portfolio(40, 3)?;
     let (k, c) = desk
         .customers()
@@ -165,7 +186,7 @@ fn refused_customers_are_named_as_in_a_json_snapshot() -> TestResult {
             .and_then(|b| b.windows(what.len()).position(|w| w == what))
             .map(|p| p + from)
     };
-    for bytes in both(&desk)? {
+    for bytes in all_versions(&desk)? {
         let mut body = bytes.get(HEADER_LEN..).ok_or("short")?.to_vec();
         let at1 = find(&body, r1.as_bytes(), 0).ok_or("r1")?;
         body[at1..at1 + r1.len()].copy_from_slice(r0.as_bytes());
@@ -181,10 +202,23 @@ fn refused_customers_are_named_as_in_a_json_snapshot() -> TestResult {
             Some(want)
         );
 
-        // The year of the first resource's start: the first such instant after its id.
-        let at0 = find(&body, r0.as_bytes(), 0).ok_or("r0")?;
-        let year = find(&body, start.as_bytes(), at0).ok_or("starts_at")?;
-        body[year..year + 4].copy_from_slice(b"1960");
+        // The year of the first resource's start: in versions 1 and 2 the first such
+        // instant after its id; in version 3 inside the packed block of the resources (the
+        // same length: both years' seconds take five bytes).
+        if bytes.get(8) < Some(&3) {
+            let at0 = find(&body, r0.as_bytes(), 0).ok_or("r0")?;
+            let year = find(&body, start.as_bytes(), at0).ok_or("starts_at")?;
+            body[year..year + 4].copy_from_slice(b"1960");
+        } else {
+            let mut edited = resources.clone();
+            edited[1].id = edited[0].id.clone();
+            let before = block(&edited)?;
+            edited[0].starts_at = edited[0].starts_at.with_year(1960).ok_or("1960")?;
+            let after = block(&edited)?;
+            assert_eq!(before.len(), after.len());
+            let at = find(&body, &before, 0).ok_or("the block")?;
+            body[at..at + after.len()].copy_from_slice(&after);
+        }
         doc["customers"][k]["resources"][0]["starts_at"] =
             format!("1960{}", start.get(4..).unwrap_or_default()).into();
         let want = format!("customers[{k}].resources[0].starts_at");
@@ -206,7 +240,7 @@ fn a_well_framed_body_that_breaks_an_invariant_is_the_snapshot_error() -> TestRe
     // correct checksum: refused by the snapshot's own check, the path both formats share.
     let (desk, _) = demo::portfolio(5, 3)?;
     let key = desk.cursor_key.to_hex();
-    for bytes in both(&desk)? {
+    for bytes in all_versions(&desk)? {
         let mut body = bytes.get(HEADER_LEN..).ok_or("short")?.to_vec();
         let at = body
             .windows(key.len())
@@ -254,16 +288,16 @@ fn parts(body: &[u8]) -> Option<Parts> {
     })
 }
 
-/// A desk of 10 customers in chunks of 3 (3, 3, 3, 1), as a version 2 body.
-fn chunked() -> Result<(Desk, Vec<u8>)> {
+/// A desk of 10 customers in chunks of 3 (3, 3, 3, 1), as a body of the newest version.
+fn ten_in_chunks_of_3() -> Result<(Desk, Vec<u8>)> {
     let (desk, _) = demo::portfolio(10, 5)?;
     let mut body = Vec::new();
-    v2::write_document(desk.snapshot_out(), 3, &mut body)?;
+    chunked::write_document(desk.snapshot_out(), 3, Lists::Blocks, &mut body)?;
     Ok((desk, body))
 }
 
 fn refused(body: &[u8]) -> Option<String> {
-    let got = Desk::from_checkpoint(&frame(2, body));
+    let got = Desk::from_checkpoint(&frame(CHECKPOINT_VERSION, body));
     assert_eq!(code_of(&got), Some("INVALID_SNAPSHOT"));
     field_of(got)
 }
@@ -282,8 +316,11 @@ fn put_u64(body: &mut [u8], at: usize, v: u64) {
 
 #[test]
 fn a_chunk_that_does_not_decode_is_named() -> TestResult {
-    let (desk, body) = chunked()?;
-    assert_eq!(Desk::from_checkpoint(&frame(2, &body))?, desk);
+    let (desk, body) = ten_in_chunks_of_3()?;
+    assert_eq!(
+        Desk::from_checkpoint(&frame(CHECKPOINT_VERSION, &body))?,
+        desk
+    );
     let p = parts(&body).ok_or("parts")?;
     assert_eq!(p.chunks.len(), 4);
     for (k, (_, bytes)) in p.chunks.iter().enumerate() {
@@ -307,7 +344,7 @@ fn a_chunk_that_does_not_decode_is_named() -> TestResult {
 
 #[test]
 fn counts_that_lie_are_refused() -> TestResult {
-    let (_, body) = chunked()?;
+    let (_, body) = ten_in_chunks_of_3()?;
     let p = parts(&body).ok_or("parts")?;
     let body_field = Some("checkpoint.body".to_owned());
     // The number of chunks: one more (the body ends first), one fewer (bytes left over),
@@ -335,7 +372,7 @@ fn counts_that_lie_are_refused() -> TestResult {
     put_u32(&mut bad, first, 4);
     put_u32(&mut bad, second, 2);
     assert_eq!(refused(&bad), Some("checkpoint.chunks[0]".to_owned()));
-    for n in [0, v2::MAX_CHUNK + 1, u32::MAX] {
+    for n in [0, chunked::MAX_CHUNK + 1, u32::MAX] {
         let mut bad = body.clone();
         put_u32(&mut bad, first, n);
         assert_eq!(refused(&bad), body_field, "{n} in a chunk");
@@ -353,9 +390,9 @@ fn counts_that_lie_are_refused() -> TestResult {
 
 #[test]
 fn every_truncated_body_is_refused_without_a_panic() -> TestResult {
-    let (_, body) = chunked()?;
+    let (_, body) = ten_in_chunks_of_3()?;
     for n in 0..body.len() {
-        let got = Desk::from_checkpoint(&frame(2, &body[..n]));
+        let got = Desk::from_checkpoint(&frame(CHECKPOINT_VERSION, &body[..n]));
         assert_eq!(code_of(&got), Some("INVALID_SNAPSHOT"), "{n}");
     }
     Ok(())
@@ -364,7 +401,7 @@ fn every_truncated_body_is_refused_without_a_panic() -> TestResult {
 #[test]
 fn a_head_that_holds_customers_is_refused() -> TestResult {
     // Customers belong in the chunks: a head that carries some is not a version 2 body.
-    let (desk, body) = chunked()?;
+    let (desk, body) = ten_in_chunks_of_3()?;
     let p = parts(&body).ok_or("parts")?;
     let mut head = Vec::new();
     rmp_serde::encode::write_named(&mut head, &desk.snapshot_out())?;
@@ -387,9 +424,9 @@ fn refusals_across_chunks_are_the_json_snapshots() -> TestResult {
         doc.customers = customers.iter().collect();
         let json = serde_json::to_string(&doc)?;
         let mut body = Vec::new();
-        v2::write_document(doc, 3, &mut body)?;
+        chunked::write_document(doc, 3, Lists::Blocks, &mut body)?;
         let from_json = Desk::from_snapshot_json(&json).err().map(|e| e.to_string());
-        let from_checkpoint = Desk::from_checkpoint(&frame(2, &body));
+        let from_checkpoint = Desk::from_checkpoint(&frame(CHECKPOINT_VERSION, &body));
         assert_eq!(field_of(from_checkpoint.clone()).as_deref(), Some(want));
         assert_eq!(from_checkpoint.err().map(|e| e.to_string()), from_json);
         Ok(())

@@ -61,6 +61,10 @@ macro_rules! open_enum {
                 Self::KNOWN
             }
 
+            fn text(&self) -> &str {
+                self.as_str()
+            }
+
             fn other_text(&self) -> Option<&str> {
                 match self {
                     $name::Other(s) => Some(s),

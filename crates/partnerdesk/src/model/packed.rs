@@ -37,6 +37,16 @@ pub trait Pack: Sized {
     fn skip(r: &mut Reader<'_>) -> Option<()> {
         Self::unpack(r).map(drop)
     }
+    /// Steps over one value read from outside (a checkpoint's bytes), or `None` if it is not
+    /// exactly what packing a valid value writes (the crate's records check every field in
+    /// place, see `packed/check.rs`; this default unpacks the value and packs it again).
+    fn check(r: &mut Reader<'_>) -> Option<()> {
+        let before = r.bytes;
+        let value = Self::unpack(r)?;
+        let mut again = Vec::new();
+        value.pack(&mut again);
+        (before.get(..before.len() - r.bytes.len()) == Some(&again[..])).then_some(())
+    }
 }
 
 /// Reads packed values from bytes (see [`Pack`]); its methods are the crate's own.
@@ -262,6 +272,8 @@ fn get_day_number(r: &mut Reader<'_>) -> Option<i32> {
 pub trait OpenCode: Sized + Clone + PartialEq + 'static {
     /// Every known value, in declaration order.
     fn known() -> &'static [Self];
+    /// The value's text.
+    fn text(&self) -> &str;
     /// The text of a value this version does not know.
     fn other_text(&self) -> Option<&str>;
     /// A value this version does not know, from its text.
@@ -574,6 +586,9 @@ impl<T: Pack + fmt::Debug> fmt::Debug for Packed<T> {
 impl<T: Pack + serde::Serialize> serde::Serialize for Packed<T> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeSeq;
+        if in_block_form() {
+            return s.serialize_bytes(&self.bytes);
+        }
         let mut seq = s.serialize_seq(Some(self.len()))?;
         for r in self.iter() {
             seq.serialize_element(&r)?;
@@ -604,10 +619,61 @@ impl<'de, T: Pack + serde::Deserialize<'de>> serde::Deserialize<'de> for Packed<
                 Ok(builder.finish())
             }
         }
-        d.deserialize_seq(Records(PhantomData))
+        /// The list in its packed form (see [`block_form`]).
+        struct Block<T>(PhantomData<fn() -> T>);
+        impl<T: Pack> serde::de::Visitor<'_> for Block<T> {
+            type Value = Packed<T>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a packed list of records")
+            }
+
+            fn visit_bytes<E: serde::de::Error>(self, bytes: &[u8]) -> Result<Packed<T>, E> {
+                Packed::from_checked_bytes(bytes)
+                    .ok_or_else(|| E::custom("a packed list of records that does not check"))
+            }
+        }
+        if in_block_form() {
+            d.deserialize_bytes(Block(PhantomData))
+        } else {
+            d.deserialize_seq(Records(PhantomData))
+        }
     }
 }
 
+#[cfg(feature = "serde")]
+std::thread_local! {
+    /// Whether this thread serialises lists in their packed form (see [`block_form`]).
+    static BLOCK_FORM: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+#[cfg(feature = "serde")]
+fn in_block_form() -> bool {
+    BLOCK_FORM.with(std::cell::Cell::get)
+}
+
+#[cfg(feature = "serde")]
+/// Runs `f` with every [`Packed`] list it serialises or deserialises on this thread in its
+/// packed form: one byte string, the block itself, checked whole when read
+/// ([`Pack::check`]) instead of a list of records.
+///
+/// Why: a checkpoint's chunks hold the desk's own working form, and reading a list as its
+/// block is a copy and one walk over its bytes, where reading it as records makes every
+/// record, its texts and its amounts, only to pack them again (`crate::checkpoint`, version
+/// 3). Every other form (JSON snapshots, events, the checkpoint's head) keeps the records, so
+/// this is scoped to the chunks' writer and reader, and set back when `f` returns or unwinds.
+pub(crate) fn block_form<R>(f: impl FnOnce() -> R) -> R {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            BLOCK_FORM.with(|b| b.set(self.0));
+        }
+    }
+    let _restore = Restore(BLOCK_FORM.with(|b| b.replace(true)));
+    f()
+}
+
+mod check;
 mod records;
 pub(crate) use records::ResourceFacts;
 #[cfg(test)]

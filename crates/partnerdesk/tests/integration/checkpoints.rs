@@ -84,6 +84,11 @@ fn the_version_2_checkpoint_fixture_still_opens() -> TestResult {
 }
 
 #[test]
+fn the_version_3_checkpoint_fixture_still_opens() -> TestResult {
+    opens(3)
+}
+
+#[test]
 fn the_newest_version_has_a_fixture() {
     assert!(
         fixture(&format!(

@@ -45,6 +45,10 @@ impl Pack for Resource {
     fn skip(r: &mut Reader<'_>) -> Option<()> {
         unpack_resource_facts(r).map(drop)
     }
+
+    fn check(r: &mut Reader<'_>) -> Option<()> {
+        super::check::resource(r)
+    }
 }
 
 /// What the expiry indexes and the checks read of a resource, read without making its texts.
@@ -231,6 +235,10 @@ impl Pack for Order {
     fn skip(r: &mut Reader<'_>) -> Option<()> {
         unpack_facts(r).map(drop)
     }
+
+    fn check(r: &mut Reader<'_>) -> Option<()> {
+        super::check::order(r)
+    }
 }
 
 impl Pack for SpendRecord {
@@ -252,5 +260,9 @@ impl Pack for SpendRecord {
 
     fn skip(r: &mut Reader<'_>) -> Option<()> {
         unpack_amount(r).map(drop)
+    }
+
+    fn check(r: &mut Reader<'_>) -> Option<()> {
+        super::check::spend(r)
     }
 }

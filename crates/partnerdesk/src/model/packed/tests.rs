@@ -297,7 +297,8 @@ fn an_empty_list_holds_no_block() {
 }
 
 /// Bytes this module did not write end the list (they never reach a desk: only `Packed`
-/// writes them); reading them does not panic.
+/// writes them, and a block read from outside is checked first); reading them does not
+/// panic.
 #[test]
 fn foreign_bytes_end_the_list_without_a_panic() {
     for bytes in [
@@ -317,4 +318,230 @@ fn foreign_bytes_end_the_list_without_a_panic() {
         };
         assert!(q.facts().count() <= 2);
     }
+}
+
+/// What [`Packed::from_checked_bytes`] must accept, computed the slow way: the bytes decode
+/// to records (`valid` for each: its ids as their doors check them, no unknown value whose
+/// text is a known one), and packing those records again gives the same bytes.
+fn accepted_the_slow_way<T: Pack>(bytes: &[u8], valid: impl Fn(&T) -> bool) -> bool {
+    if bytes.is_empty() {
+        return true;
+    }
+    let p: Packed<T> = Packed {
+        bytes: bytes.into(),
+        marker: PhantomData,
+    };
+    let n = p.len();
+    let records = p.to_vec();
+    n > 0
+        && records.len() == n
+        && records.iter().all(valid)
+        && Packed::from_records(&records).bytes[..] == *bytes
+}
+
+/// An unknown value's text is not a known value's.
+fn canonical<E: OpenCode>(e: &E) -> bool {
+    e.other_text()
+        .is_none_or(|t| !E::known().iter().any(|k| k.text() == t))
+}
+
+fn valid_resource(r: &Resource) -> bool {
+    ResourceId::new(r.id.as_str()).is_ok()
+        && canonical(&r.kind)
+        && canonical(&r.status)
+        && canonical(&r.expiry_policy)
+}
+
+fn valid_order(o: &Order) -> bool {
+    OrderId::new(o.id.as_str()).is_ok()
+        && o.placed_by
+            .as_ref()
+            .is_none_or(|by| OperatorId::new(by.as_str()).is_ok())
+        && canonical(&o.status)
+        && canonical(&o.kind)
+}
+
+fn valid_spend(s: &SpendRecord) -> bool {
+    canonical(&s.mode)
+}
+
+/// An edit of packed bytes: a byte changed, inserted or removed, or the bytes cut short.
+#[derive(Debug, Clone)]
+enum Edit {
+    Xor(usize, u8),
+    Set(usize, u8),
+    Insert(usize, u8),
+    Remove(usize),
+    Cut(usize),
+    /// A one-byte integer (if the byte is one) written in two bytes: the same value, not in
+    /// its shortest form.
+    Widen(usize),
+}
+
+fn edits() -> impl Strategy<Value = Vec<Edit>> {
+    let edit = prop_oneof![
+        (any::<usize>(), 1u8..=255).prop_map(|(i, b)| Edit::Xor(i, b)),
+        (
+            any::<usize>(),
+            prop::sample::select(vec![0u8, 1, 2, 0x7f, 0x80, 0xff, b' ', b'a'])
+        )
+            .prop_map(|(i, b)| Edit::Set(i, b)),
+        (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Edit::Insert(i, b)),
+        any::<usize>().prop_map(Edit::Remove),
+        any::<usize>().prop_map(Edit::Cut),
+        any::<usize>().prop_map(Edit::Widen),
+    ];
+    prop::collection::vec(edit, 1..4)
+}
+
+fn apply(bytes: &[u8], edits: &[Edit]) -> Vec<u8> {
+    let mut b = bytes.to_vec();
+    for e in edits {
+        let at = |i: usize, len: usize| if len == 0 { 0 } else { i % len };
+        match *e {
+            Edit::Xor(i, x) if !b.is_empty() => {
+                let i = at(i, b.len());
+                b[i] ^= x;
+            }
+            Edit::Set(i, x) if !b.is_empty() => {
+                let i = at(i, b.len());
+                b[i] = x;
+            }
+            Edit::Insert(i, x) => b.insert(at(i, b.len() + 1), x),
+            Edit::Remove(i) if !b.is_empty() => {
+                b.remove(at(i, b.len()));
+            }
+            Edit::Cut(i) => b.truncate(at(i, b.len() + 1)),
+            Edit::Widen(i) if !b.is_empty() => {
+                let i = at(i, b.len());
+                if b[i] < 0x80 {
+                    b[i] |= 0x80;
+                    b.insert(i + 1, 0);
+                }
+            }
+            _ => {}
+        }
+    }
+    b
+}
+
+/// A known value written as the text of an unknown one (decodes, but packing never writes it).
+fn spelled<E: OpenCode>(e: &mut E, spell: bool) {
+    if spell && e.other_text().is_none() {
+        *e = E::from_other(e.text().to_owned());
+    }
+}
+
+/// The check accepts exactly what the slow way does, and what it accepts reads back to
+/// records that pack to the same bytes.
+fn checks_as_the_slow_way<T: Pack + PartialEq + std::fmt::Debug>(
+    bytes: &[u8],
+    valid: impl Fn(&T) -> bool,
+) -> Result<(), TestCaseError> {
+    let checked = Packed::<T>::from_checked_bytes(bytes);
+    prop_assert_eq!(checked.is_some(), accepted_the_slow_way(bytes, valid));
+    if let Some(p) = checked {
+        prop_assert_eq!(&p.bytes[..], bytes);
+        prop_assert_eq!(&Packed::from_records(&p.to_vec()).bytes[..], bytes);
+    }
+    Ok(())
+}
+
+proptest! {
+    /// Every list this module packs passes the check, as it is.
+    #[test]
+    fn packed_lists_pass_the_check(
+        r in prop::collection::vec(resource(), 0..5),
+        o in prop::collection::vec(order(), 0..5),
+        s in prop::collection::vec(spend(), 0..5),
+    ) {
+        let (r, o, s) = (Packed::from_records(&r), Packed::from_records(&o), Packed::from_records(&s));
+        prop_assert_eq!(Packed::from_checked_bytes(&r.bytes), Some(r));
+        prop_assert_eq!(Packed::from_checked_bytes(&o.bytes), Some(o));
+        prop_assert_eq!(Packed::from_checked_bytes(&s.bytes), Some(s));
+    }
+
+    /// Edited bytes: accepted exactly when they are what packing valid records writes.
+    #[test]
+    fn edited_resources_are_checked_as_the_slow_way(
+        mut v in prop::collection::vec(resource(), 1..4),
+        e in edits(),
+        spell in any::<bool>(),
+    ) {
+        spelled(&mut v[0].kind, spell);
+        let bytes = apply(&Packed::from_records(&v).bytes, &e);
+        checks_as_the_slow_way::<Resource>(&bytes, valid_resource)?;
+    }
+
+    #[test]
+    fn edited_orders_are_checked_as_the_slow_way(
+        mut v in prop::collection::vec(order(), 1..4),
+        e in edits(),
+        spell in any::<bool>(),
+    ) {
+        spelled(&mut v[0].status, spell);
+        let bytes = apply(&Packed::from_records(&v).bytes, &e);
+        checks_as_the_slow_way::<Order>(&bytes, valid_order)?;
+    }
+
+    #[test]
+    fn edited_spend_is_checked_as_the_slow_way(
+        mut v in prop::collection::vec(spend(), 1..4),
+        e in edits(),
+        spell in any::<bool>(),
+    ) {
+        spelled(&mut v[0].mode, spell);
+        let bytes = apply(&Packed::from_records(&v).bytes, &e);
+        checks_as_the_slow_way::<SpendRecord>(&bytes, valid_spend)?;
+    }
+
+    /// Any bytes at all: no panic, and the same verdict.
+    #[test]
+    fn any_bytes_are_checked_as_the_slow_way(bytes in prop::collection::vec(any::<u8>(), 0..64)) {
+        checks_as_the_slow_way::<Resource>(&bytes, valid_resource)?;
+        checks_as_the_slow_way::<Order>(&bytes, valid_order)?;
+        checks_as_the_slow_way::<SpendRecord>(&bytes, valid_spend)?;
+    }
+}
+
+/// What the check refuses that decodes: a known value written as its text, an invalid id,
+/// an integer longer than its shortest form, an empty block, a byte after the last record.
+#[test]
+fn the_check_refuses_what_packing_never_writes() {
+    let day = NaiveDate::from_ymd_opt(2026, 11, 3).unwrap_or_default();
+    let record = |mode: ChargingMode| SpendRecord {
+        day,
+        product: SharedText::new("ecs"),
+        amount: Money::new(Decimal::new(1250, 2), Currency::CNY),
+        mode,
+    };
+    let good = Packed::from_records(&[record(ChargingMode::PayPerUse)]);
+    assert!(Packed::<SpendRecord>::from_checked_bytes(&good.bytes).is_some());
+    let text = ChargingMode::PayPerUse.as_str().to_owned();
+    let spelled = Packed::from_records(&[record(ChargingMode::Other(text))]);
+    assert!(Packed::<SpendRecord>::from_checked_bytes(&spelled.bytes).is_none());
+    let unknown = Packed::from_records(&[record(ChargingMode::Other("BARTER".into()))]);
+    assert!(Packed::<SpendRecord>::from_checked_bytes(&unknown.bytes).is_some());
+    // The count 1 written in two bytes; the count 0; a byte after the record.
+    let mut long = vec![0x81, 0x00];
+    long.extend_from_slice(&good.bytes[1..]);
+    assert!(Packed::<SpendRecord>::from_checked_bytes(&long).is_none());
+    assert!(Packed::<SpendRecord>::from_checked_bytes(&[0]).is_none());
+    let mut more = good.bytes.to_vec();
+    more.push(0);
+    assert!(Packed::<SpendRecord>::from_checked_bytes(&more).is_none());
+    // A resource id with a space in it.
+    let r = Resource {
+        id: ResourceId::from_packed("a b").unwrap_or_else(|| unreachable!()),
+        kind: ResourceKind::PayPerUse,
+        service: SharedText::new("ecs"),
+        region: SharedText::new("cn-north-4"),
+        name: "web".into(),
+        status: ResourceStatus::Active,
+        starts_at: DateTime::from_timestamp(1_780_000_000, 0).unwrap_or_default(),
+        expires_at: None,
+        expiry_policy: ExpiryPolicy::AutoRenew,
+    };
+    let bad = Packed::from_records(&[r]);
+    assert!(Packed::<Resource>::from_checked_bytes(&bad.bytes).is_none());
 }

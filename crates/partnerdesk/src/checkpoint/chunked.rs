@@ -1,12 +1,15 @@
-//! Version 2 of the checkpoint body: the customers positional and in chunks, decoded and
-//! checked on two threads.
+//! Versions 2 and 3 of the checkpoint body: the customers positional and in chunks, decoded
+//! and checked on two threads (version 3 holds each customer's resources, orders and spend
+//! in their packed form).
 //!
 //! Why: opening a durable desk reads its checkpoint, and in version 1 two thirds of an open
 //! went to decoding one named-field MessagePack document (every field name of every customer
 //! read and matched as a string). Here the customers carry no field names, and they come in
 //! chunks of [`CHUNK`] that decode independently, so both cores decode and check them. (The
 //! field names were less than a third of the decode: `benches/README.md`, "Checkpoint version
-//! 2", has what is left.)
+//! 2", has what is left.) Version 3 writes a customer's three lists as their packed blocks
+//! ([`crate::model::packed::block_form`]): reading a list is then a copy and a check of its
+//! bytes instead of making every record to pack it again, which was over half of the decode.
 //!
 //! The layout is in the [`crate::checkpoint`] module's documentation.
 
@@ -35,15 +38,45 @@ const MIN_CUSTOMER_BYTES: usize = 18;
 /// input cannot raise.
 const MAX_DEPTH: usize = 16;
 
-/// Writes the version 2 body of `desk` after `out`'s header.
+/// Writes the body of `desk` in the newest version after `out`'s header.
 pub(super) fn write_body(desk: &Desk, out: &mut Vec<u8>) -> Result<()> {
-    write_document(desk.snapshot_out(), CHUNK, out)
+    write_document(desk.snapshot_out(), CHUNK, Lists::Blocks, out)
 }
 
-/// Writes a snapshot document as a version 2 body, its customers in chunks of `chunk`.
+/// How a chunk holds a customer's resources, orders and spend records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Lists {
+    /// As lists of records (version 2).
+    Records,
+    /// As their packed blocks (version 3).
+    Blocks,
+}
+
+impl Lists {
+    /// How the body of a checkpoint of `version` (2 or newer) holds them.
+    pub(super) fn of_version(version: u32) -> Lists {
+        if version >= 3 {
+            Lists::Blocks
+        } else {
+            Lists::Records
+        }
+    }
+
+    /// Runs `f` with the lists serialised and deserialised in this form.
+    fn run<R>(self, f: impl FnOnce() -> R) -> R {
+        match self {
+            Lists::Records => f(),
+            Lists::Blocks => crate::model::packed::block_form(f),
+        }
+    }
+}
+
+/// Writes a snapshot document as a chunked body, its customers in chunks of `chunk` and
+/// their lists in the form `lists` says.
 pub(super) fn write_document(
     mut head: SnapshotOut<'_>,
     chunk: usize,
+    lists: Lists,
     out: &mut Vec<u8>,
 ) -> Result<()> {
     let failed = |_| corrupt("checkpoint.body", "could not be encoded");
@@ -63,7 +96,7 @@ pub(super) fn write_document(
         out.extend_from_slice(&(chunk.len() as u32).to_le_bytes());
         let at = out.len();
         out.extend_from_slice(&[0; 8]);
-        rmp_serde::encode::write(out, &ChunkOut(chunk)).map_err(failed)?;
+        lists.run(|| rmp_serde::encode::write(out, &ChunkOut(chunk)).map_err(failed))?;
         let len = (out.len() - at - 8) as u64;
         out[at..at + 8].copy_from_slice(&len.to_le_bytes());
     }
@@ -90,7 +123,7 @@ impl<'a> Bytes<'a> {
     }
 }
 
-/// A version 2 body's parts: the head, and each chunk's number of customers and bytes.
+/// A chunked body's parts: the head, and each chunk's number of customers and bytes.
 struct Layout<'a> {
     head: &'a [u8],
     chunks: Vec<(u32, &'a [u8])>,
@@ -200,12 +233,14 @@ impl<'de> Visitor<'de> for ChunkIn {
 /// tells no position; the end mark, an empty byte string lent from the same bytes, does: it
 /// sits where decoding stopped. (The decoder also refuses an array with more elements than
 /// the reader took.)
-fn decode_chunk(bytes: &[u8], n: u32) -> Option<Vec<Customer>> {
+fn decode_chunk(bytes: &[u8], n: u32, lists: Lists) -> Option<Vec<Customer>> {
     let mut de = rmp_serde::Deserializer::from_read_ref(bytes);
     de.set_max_depth(MAX_DEPTH);
     // n is at most MAX_CHUNK, and no more than the bytes can hold.
     let capacity = (n as usize).min(bytes.len() / MIN_CUSTOMER_BYTES);
-    let (customers, end) = ChunkIn { n, capacity }.deserialize(&mut de).ok()?;
+    let (customers, end) = lists
+        .run(|| ChunkIn { n, capacity }.deserialize(&mut de))
+        .ok()?;
     let stopped = end.as_ptr() as usize;
     let last = bytes.as_ptr() as usize + bytes.len();
     (end.is_empty() && stopped == last).then_some(customers)
@@ -219,6 +254,7 @@ type Chunk = Option<(Vec<Customer>, Option<Error>)>;
 /// them by their number.
 fn work(
     desk: &Desk,
+    lists: Lists,
     layout: &Layout<'_>,
     starts: &[usize],
     next: &AtomicUsize,
@@ -229,7 +265,7 @@ fn work(
         let (Some(&(n, bytes)), Some(&first)) = (layout.chunks.get(k), starts.get(k)) else {
             return done;
         };
-        let chunk = decode_chunk(bytes, n).map(|mut customers| {
+        let chunk = decode_chunk(bytes, n, lists).map(|mut customers| {
             let refused = customers
                 .iter_mut()
                 .enumerate()
@@ -241,11 +277,11 @@ fn work(
     }
 }
 
-/// Loads a desk from a version 2 body. What it refuses, and in which order, is what the
+/// Loads a desk from a chunked body whose lists are in the form `lists` says. What it refuses, and in which order, is what the
 /// snapshot's load refuses of the same desk: the head's invariants, a repeated customer id,
 /// then the first customer (in order) that breaks one, then the ledger's; a body that does
 /// not decode is refused before any customer's invariant.
-pub(super) fn read_body(body: &[u8]) -> Result<Desk> {
+pub(super) fn read_body(body: &[u8], lists: Lists) -> Result<Desk> {
     let layout = layout(body)?;
     let snap: SnapshotIn = rmp_serde::from_slice(layout.head)
         .map_err(|_| corrupt("checkpoint.body", "the head does not decode"))?;
@@ -269,15 +305,15 @@ pub(super) fn read_body(body: &[u8]) -> Result<Desk> {
     let mut done = std::thread::scope(|scope| {
         let helper = std::thread::Builder::new()
             .name("checkpoint-chunks".into())
-            .spawn_scoped(scope, || work(&desk, &layout, &starts, &next));
-        let mut done = work(&desk, &layout, &starts, &next);
+            .spawn_scoped(scope, || work(&desk, lists, &layout, &starts, &next));
+        let mut done = work(&desk, lists, &layout, &starts, &next);
         if let Some(theirs) = helper.ok().and_then(|h| h.join().ok()) {
             done.extend(theirs);
         }
         // A helper that panicked (no code it runs should) left the chunks it had not taken:
         // this thread takes them. The one it was decoding is missing, and the body is refused
         // below rather than a desk built without it.
-        done.extend(work(&desk, &layout, &starts, &next));
+        done.extend(work(&desk, lists, &layout, &starts, &next));
         done
     });
     done.sort_unstable_by_key(|(k, _)| *k);
@@ -290,7 +326,7 @@ pub(super) fn read_body(body: &[u8]) -> Result<Desk> {
         let Some((customers, refusal)) = chunk else {
             return Err(corrupt(
                 &format!("checkpoint.chunks[{k}]"),
-                "does not decode as a version 2 chunk of customers",
+                "does not decode as a chunk of customers",
             ));
         };
         chunks.push(customers);
