@@ -344,7 +344,7 @@ impl Desk {
         let placed = || (first..).zip(chunks.iter().flatten());
         let by_id = &mut self.by_id;
         let mut repeated = None;
-        self.index.add_many(placed, || {
+        let indexed = self.index.add_many(placed, || {
             for (i, (slot, c)) in placed().enumerate() {
                 if !by_id.insert_new(&c.id, slot) {
                     repeated = Some(i);
@@ -356,7 +356,17 @@ impl Desk {
         if let Some(i) = repeated {
             return Err(i);
         }
-        self.slots.extend(chunks.into_iter().flatten().map(Some));
+        // The ordered sets are sorted (on two threads) while the customers move into their
+        // slots (on a third): the move is mostly fresh pages, the sorts mostly compares.
+        let (index, slots) = (&mut self.index, &mut self.slots);
+        crate::par::both(
+            || slots.extend(chunks.into_iter().flatten().map(Some)),
+            || {
+                if indexed {
+                    index.settle_staged();
+                }
+            },
+        );
         self.changed(Change::Loaded(first..self.slots.len() as u32));
         Ok(())
     }

@@ -352,8 +352,9 @@ fn fields(c: &Customer, operators: &BTreeMap<OperatorId, Operator>) -> Result<()
         }
         thresholds("budget.thresholds", &b.thresholds)?;
     }
-    // A customer's resources are read once for their times and their ids.
-    let resources: Vec<ResourceFacts<'_>> = c.resources.facts().collect();
+    // A customer's resources are read once for their times and their ids (on the stack for
+    // the few most customers hold: no heap block per customer on a load).
+    let resources: smallvec::SmallVec<[ResourceFacts<'_>; 8]> = c.resources.facts().collect();
     times(c, &resources)?;
     // A customer's few resources are compared pairwise, without a hash set to allocate; a
     // long list (more than 32) is checked with one.

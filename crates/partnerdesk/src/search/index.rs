@@ -21,7 +21,6 @@ use crate::sorted::{Bits, BlockSummary, SortedBlocks};
 use chrono::{DateTime, Utc};
 use roaring::RoaringBitmap;
 use rust_decimal::Decimal;
-use std::collections::BTreeSet;
 use std::hash::Hash;
 
 use super::keys::mtd_of_key;
@@ -110,12 +109,17 @@ fn renewals(c: &Customer) -> Vec<(DateTime<Utc>, u32)> {
         .collect()
 }
 
-fn expiries(c: &Customer) -> BTreeSet<DateTime<Utc>> {
-    c.resources
+/// A customer's expiries that count ([`Customer::next_expiry`]), ascending, each once.
+fn expiries(c: &Customer) -> Box<[DateTime<Utc>]> {
+    let mut ex: smallvec::SmallVec<[DateTime<Utc>; 8]> = c
+        .resources
         .facts()
         .filter(|r| r.counts)
         .filter_map(|r| r.expires_at)
-        .collect()
+        .collect();
+    ex.sort_unstable();
+    ex.dedup();
+    Box::from(&ex[..])
 }
 
 /// Every index of the desk.
@@ -309,13 +313,15 @@ impl Index {
     /// The work is shared by two threads ([`crate::par::both`]): a second thread fills the
     /// names' and the accounts' columns while this one runs `first` (the caller's own bulk
     /// work: the desk records the ids there) and then the rest of the indexes; the sorts at the
-    /// end are shared again. When `first` returns false nothing is indexed but the text
-    /// columns: the caller drops the desk.
+    /// end are left to [`Index::settle_staged`], which the caller runs (beside its own work)
+    /// when this returns true. When `first` returns false nothing is indexed but the text
+    /// columns, and this returns false: the caller drops the desk.
+    #[must_use]
     pub(crate) fn add_many<'a, I: Iterator<Item = (u32, &'a Customer)>>(
         &mut self,
         placed: impl Fn() -> I + Sync,
         first: impl FnOnce() -> bool,
-    ) {
+    ) -> bool {
         let mut names = std::mem::take(&mut self.names);
         let mut accounts = std::mem::take(&mut self.accounts);
         let mut indexed = false;
@@ -338,13 +344,11 @@ impl Index {
         );
         self.names = names;
         self.accounts = accounts;
-        if indexed {
-            self.settle_staged();
-        }
+        indexed
     }
 
-    /// Sorts the ordered sets a bulk load staged, on two threads.
-    fn settle_staged(&mut self) {
+    /// Sorts the ordered sets [`Index::add_many`] staged, on two threads.
+    pub(crate) fn settle_staged(&mut self) {
         let (mtd_sorted, mobile_rev) = (&mut self.mtd_sorted, &mut self.mobile_rev);
         let settle_spend_and_mobiles = move || {
             mtd_sorted.settle();
@@ -372,8 +376,7 @@ impl Index {
         // spend-ordered set then takes the slot with its final key.
         self.set_mtd(slot, c.month_spend(self.month), c.account_manager.as_ref());
         self.set_memberships(slot, c, true);
-        let ex = expiries(c);
-        self.set_slot_expiries(slot, &ex);
+        self.set_slot_expiries(slot, expiries(c));
         self.put_expiry_entries(slot, c.is_associated());
         self.set_renewals(slot, c, true);
     }
@@ -385,7 +388,7 @@ impl Index {
             self.mtd_sorted.remove(&(self.mtd(slot), slot));
         }
         self.remove_expiry_entries(slot);
-        self.set_slot_expiries(slot, &BTreeSet::new());
+        self.set_slot_expiries(slot, Box::default());
         self.set_renewals(slot, c, false);
         self.names.remove(slot);
         self.accounts.remove(slot);
@@ -465,7 +468,7 @@ impl Index {
             // Every expiry entry of the customer carries its previous expiry and its
             // association: they are made again, as are its resources to renew.
             self.remove_expiry_entries(slot);
-            self.set_slot_expiries(slot, &expiries(new));
+            self.set_slot_expiries(slot, expiries(new));
             self.put_expiry_entries(slot, new.is_associated());
             self.set_renewals(slot, old, false);
             self.set_renewals(slot, new, true);
@@ -489,12 +492,13 @@ impl Index {
         }
     }
 
-    fn set_slot_expiries(&mut self, slot: u32, ex: &BTreeSet<DateTime<Utc>>) {
+    /// Sets a slot's expiries (ascending, each once: [`expiries`]).
+    fn set_slot_expiries(&mut self, slot: u32, ex: Box<[DateTime<Utc>]>) {
         let s = slot as usize;
         if self.slot_expiries.len() <= s {
             self.slot_expiries.resize(s + 1, Box::default());
         }
-        self.slot_expiries[s] = ex.iter().copied().collect();
+        self.slot_expiries[s] = ex;
     }
 
     /// Puts a slot's entries in the expiry index, from its expiries in

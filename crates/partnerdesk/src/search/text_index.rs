@@ -55,13 +55,20 @@ fn grams_into(b: &[u8], out: &mut Vec<Gram>) {
     out.dedup();
 }
 
-/// Appends a value lower-cased: ASCII byte by byte (what `to_lowercase` gives for it),
-/// anything else through `to_lowercase` (its final-sigma rule needs the whole value).
+/// Appends a value lower-cased, as `str::to_lowercase` gives it: ASCII in place, other text
+/// char by char (the same mapping, without a `String` made for each value), and a value with
+/// a capital sigma through `to_lowercase` itself (its final-sigma rule needs the whole value).
 fn push_lower(buf: &mut String, value: &str) {
     if value.is_ascii() {
-        buf.extend(value.bytes().map(|b| char::from(b.to_ascii_lowercase())));
-    } else {
+        let at = buf.len();
+        buf.push_str(value);
+        if let Some(added) = buf.get_mut(at..) {
+            added.make_ascii_lowercase();
+        }
+    } else if value.contains('\u{3a3}') {
         buf.push_str(&value.to_lowercase());
+    } else {
+        buf.extend(value.chars().flat_map(char::to_lowercase));
     }
 }
 
@@ -463,6 +470,15 @@ mod tests {
     }
 
     proptest! {
+        /// Lower-casing into the buffer gives `to_lowercase`'s text, after what the buffer held.
+        #[test]
+        fn push_lower_is_to_lowercase(v in "\\PC{0,30}", head in "[A-Za-z]{0,3}", sigma in any::<bool>()) {
+            let v = if sigma { format!("{v}ΟΔΟΣ İ") } else { v };
+            let mut buf = head.clone();
+            push_lower(&mut buf, &v);
+            prop_assert_eq!(buf, format!("{head}{}", v.to_lowercase()));
+        }
+
         /// Values set in bulk (over a column already changed, some slots set again) give the
         /// answers and values of setting them one by one.
         #[test]
