@@ -328,23 +328,27 @@ impl Desk {
 
     /// Places customers that have already been checked ([`Desk::check_loaded`], which also
     /// shares their operator logins) in new slots after the last one (loading a snapshot or a
-    /// checkpoint, whose chunks come in order): the same desk as placing them one by one, with
-    /// the indexes built in bulk. The ids are recorded on one thread while the text columns
-    /// are built on the other ([`crate::index::Index::add_many`]); repeated ids are found as
-    /// they are recorded, which spares a separate pass over a million ids. At the first id
-    /// repeated (on the desk or among them) it stops and returns that customer's position
-    /// among them; the desk is then half built and must be dropped.
+    /// checkpoint): the same desk as placing them one by one, with the indexes built in bulk.
+    /// `customers` are the new slots, every one `Some`; on a desk without slots they become
+    /// its slots as they are, without a copy. The ids are recorded on one thread while the text
+    /// columns are built on the other ([`crate::index::Index::add_many`]); repeated ids are
+    /// found as they are recorded, which spares a separate pass over a million ids. At the
+    /// first id repeated (on the desk or among them) it stops and returns that customer's
+    /// position among them; the desk is then half built and must be dropped.
     #[cfg_attr(not(feature = "serde"), allow(dead_code))]
     pub(crate) fn place_all_validated(
         &mut self,
-        chunks: Vec<Vec<Customer>>,
+        customers: Vec<Option<Customer>>,
     ) -> std::result::Result<(), usize> {
         let first = self.slots.len() as u32;
-        self.reserve(chunks.iter().map(Vec::len).sum());
-        let placed = || (first..).zip(chunks.iter().flatten());
-        let by_id = &mut self.by_id;
+        self.by_id.reserve(customers.len());
+        self.index.reserve(self.slots.len() + customers.len());
+        self.slots.append_vec(customers);
+        let (index, slots, by_id) = (&mut self.index, &self.slots, &mut self.by_id);
+        let new = slots.get(first as usize..).unwrap_or_default();
+        let placed = || (first..).zip(new.iter().flatten());
         let mut repeated = None;
-        let indexed = self.index.add_many(placed, || {
+        let indexed = index.add_many(placed, || {
             for (i, (slot, c)) in placed().enumerate() {
                 if !by_id.insert_new(&c.id, slot) {
                     repeated = Some(i);
@@ -356,17 +360,9 @@ impl Desk {
         if let Some(i) = repeated {
             return Err(i);
         }
-        // The ordered sets are sorted (on two threads) while the customers move into their
-        // slots (on a third): the move is mostly fresh pages, the sorts mostly compares.
-        let (index, slots) = (&mut self.index, &mut self.slots);
-        crate::par::both(
-            || slots.extend(chunks.into_iter().flatten().map(Some)),
-            || {
-                if indexed {
-                    index.settle_staged();
-                }
-            },
-        );
+        if indexed {
+            index.settle_staged();
+        }
         self.changed(Change::Loaded(first..self.slots.len() as u32));
         Ok(())
     }

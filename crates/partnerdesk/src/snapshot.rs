@@ -187,7 +187,7 @@ impl Desk {
             desk.check_loaded(i, c)?;
         }
         // The ids were found unique above: no repeat to stop at.
-        desk.place_all_validated(vec![customers])
+        desk.place_all_validated(customers.into_iter().map(Some).collect())
             .map_err(|i| Error::snapshot(format!("customers[{i}].id"), "duplicate customer id"))?;
         desk.load_tail(rest)
     }

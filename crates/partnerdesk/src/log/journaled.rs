@@ -143,6 +143,16 @@ impl<T> UVec<T> {
         self.items.extend(values);
     }
 
+    /// Appends `values`; an empty vector takes them as they are, without a copy (the same for
+    /// a journal: it keeps the length at its savepoint).
+    pub(crate) fn append_vec(&mut self, values: Vec<T>) {
+        if self.items.is_empty() {
+            self.items = values;
+        } else {
+            self.items.extend(values);
+        }
+    }
+
     /// Reserves room for `n` more.
     pub(crate) fn reserve(&mut self, n: usize) {
         self.items.reserve(n);
