@@ -97,8 +97,12 @@ macro_rules! id_type {
         #[cfg(feature = "serde")]
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-                let s = String::deserialize(d)?;
-                Self::new(s).map_err(serde::de::Error::custom)
+                // The text is lent to the check and copied once, into the id's own block (a
+                // `String` first was a second allocation for every id a load reads).
+                $crate::model::serde_fast::with_str(d, |s| match validate_id($kind, s) {
+                    Ok(()) => Ok(Self(Arc::from(s))),
+                    Err(e) => Err(e.to_string()),
+                })
             }
         }
     };

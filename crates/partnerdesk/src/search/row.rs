@@ -117,12 +117,11 @@ impl Desk {
             id: c.id.clone(),
             account_name: mask(SensitiveField::AccountName, c.account_name.expose()),
             name: mask(SensitiveField::Name, c.name.expose()),
-            mobile: c.mobile.as_ref().map(|m| {
+            mobile: c.mobile.as_ref().map(|personal| {
                 // The country code, a space and the masked number, in one allocation.
-                let m_ = m.expose();
-                let mut out =
-                    String::with_capacity(m_.country_code.len() + 1 + m_.number.len() + 4);
-                masker.mask_mobile_into(m_, &mut out);
+                let m = personal.expose();
+                let mut out = String::with_capacity(m.country_code.len() + 1 + m.number.len() + 4);
+                masker.mask_mobile_into(m, &mut out);
                 out
             }),
             email: c
