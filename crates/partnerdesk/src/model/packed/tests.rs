@@ -268,15 +268,19 @@ proptest! {
     }
 }
 
-#[test]
-fn equal_lists_compare_equal_even_when_their_decimals_are_written_apart() {
-    let day = NaiveDate::from_ymd_opt(2026, 11, 3).unwrap_or_default();
-    let record = |amount: Decimal| SpendRecord {
-        day,
+/// A spend record of 2026-11-03 for `ecs`, in CNY.
+fn ecs_spend(amount: Decimal, mode: ChargingMode) -> SpendRecord {
+    SpendRecord {
+        day: NaiveDate::from_ymd_opt(2026, 11, 3).unwrap_or_default(),
         product: SharedText::new("ecs"),
         amount: Money::new(amount, Currency::CNY),
-        mode: ChargingMode::PayPerUse,
-    };
+        mode,
+    }
+}
+
+#[test]
+fn equal_lists_compare_equal_even_when_their_decimals_are_written_apart() {
+    let record = |amount: Decimal| ecs_spend(amount, ChargingMode::PayPerUse);
     let a = Packed::from_records(&[record(Decimal::new(10, 1))]);
     let b = Packed::from_records(&[record(Decimal::new(100, 2))]);
     assert_eq!(a, b);
@@ -492,13 +496,7 @@ proptest! {
 /// an integer longer than its shortest form, an empty block, a byte after the last record.
 #[test]
 fn the_check_refuses_what_packing_never_writes() {
-    let day = NaiveDate::from_ymd_opt(2026, 11, 3).unwrap_or_default();
-    let record = |mode: ChargingMode| SpendRecord {
-        day,
-        product: SharedText::new("ecs"),
-        amount: Money::new(Decimal::new(1250, 2), Currency::CNY),
-        mode,
-    };
+    let record = |mode: ChargingMode| ecs_spend(Decimal::new(1250, 2), mode);
     let good = Packed::from_records(&[record(ChargingMode::PayPerUse)]);
     assert!(Packed::<SpendRecord>::from_checked_bytes(&good.bytes).is_some());
     let text = ChargingMode::PayPerUse.as_str().to_owned();
