@@ -14,8 +14,10 @@
 //! sign bit for bit). Reading decodes records one by one into owned values ([`Packed::iter`]);
 //! a change decodes, changes and packs again ([`Packed::edit`]), which costs little on lists of
 //! a few records. Only this module writes the bytes, so they always decode; a `Packed` still
-//! compares, prints, clones and serialises as the list of its records, and a snapshot or a
-//! checkpoint holds the same list as before. Why a form of our own and not a serde format:
+//! compares, prints, clones and serialises as the list of its records (snapshots, events),
+//! except in a checkpoint's chunks, which hold the block itself ([`crate::checkpoint`]): a
+//! block read from there is walked and accepted only if it is exactly what packing valid
+//! records writes (`packed/check.rs`). Why a form of our own and not a serde format:
 //! `docs/adr/0008-packed-lists.md`, with the side-by-side figures.
 
 use crate::model::money::{Currency, Money};
