@@ -18,6 +18,7 @@ use crate::model::personal::Personal;
 use crate::model::resource::Resource;
 use crate::model::spend::SpendRecord;
 use crate::model::tags::TagSet;
+use crate::model::text::SharedText;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
@@ -71,8 +72,9 @@ open_enum! {
 #[derive(Clone, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Mobile {
-    /// Country calling code as Huawei gives it, e.g. `0086` or `+86` (may be empty).
-    pub country_code: String,
+    /// Country calling code as Huawei gives it, e.g. `0086` or `+86` (may be empty): a few
+    /// distinct codes across a portfolio, shared between the customers that hold the same.
+    pub country_code: SharedText,
     /// The national number, digits only.
     pub number: String,
 }
@@ -101,7 +103,7 @@ impl Mobile {
             return Err(Error::invalid_arg("country_code", "expected +NNN or 00NNN"));
         }
         Ok(Mobile {
-            country_code: cc.to_owned(),
+            country_code: SharedText::new(cc),
             number: digits,
         })
     }
