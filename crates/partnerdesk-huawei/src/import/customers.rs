@@ -232,7 +232,7 @@ fn customer_from_info(
         let xkind = text(&info.xaccount_type).unwrap_or("");
         c.external = (!xid.is_empty() || !xkind.is_empty()).then(|| ExternalAccount {
             id: xid.to_owned(),
-            kind: xkind.to_owned(),
+            kind: xkind.into(),
         });
     }
 

@@ -121,8 +121,9 @@ impl std::fmt::Debug for Mobile {
 pub struct ExternalAccount {
     /// The partner's user id.
     pub id: String,
-    /// The platform identifier Huawei assigned to the partner.
-    pub kind: String,
+    /// The platform identifier Huawei assigned to the partner: one for all its customers,
+    /// shared between them.
+    pub kind: SharedText,
 }
 
 /// A customer of the partner.

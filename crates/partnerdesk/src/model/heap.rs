@@ -79,7 +79,8 @@ pub(crate) fn customer_heap(c: &Customer) -> usize {
     }
     n += tags_bytes(&c.tags);
     if let Some(x) = &c.external {
-        n += x.id.capacity() + x.kind.capacity();
+        // The kind is shared (`SharedText`): a few blocks for the whole desk.
+        n += x.id.capacity();
     }
     if let Some(r) = &c.association.reseller {
         n += arc_str(r.as_str().len());
