@@ -313,8 +313,8 @@ impl Index {
     /// The work is shared by two threads ([`crate::par::both`]): a second thread fills the
     /// names' and the accounts' columns while this one runs `first` (the caller's own bulk
     /// work: the desk records the ids there) and then the rest of the indexes; the sorts at the
-    /// end are left to [`Index::settle_staged`], which the caller runs (beside its own work)
-    /// when this returns true. When `first` returns false nothing is indexed but the text
+    /// end are left to [`Index::settle_staged`], which the caller runs next when this returns
+    /// true. When `first` returns false nothing is indexed but the text
     /// columns, and this returns false: the caller drops the desk.
     #[must_use]
     pub(crate) fn add_many<'a, I: Iterator<Item = (u32, &'a Customer)>>(
