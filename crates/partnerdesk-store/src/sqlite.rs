@@ -422,36 +422,59 @@ impl Store for SqliteStore {
             return Ok(None);
         };
         let len = usize::try_from(len).map_err(|_| corrupt("checkpoint: negative length"))?;
-        let mut bytes = Vec::with_capacity(len);
-        let mut count = 0i64;
+        // The pieces first, by their lengths (which SQLite reads without their bytes); then
+        // each piece's bytes straight into their place in one buffer, as an incremental blob
+        // read. (Read as a column value, each 8 MB piece was assembled in a buffer of
+        // SQLite's own and copied again.) The buffer is no larger than the pieces stored.
+        let mut pieces: Vec<(i64, usize)> = Vec::new();
+        let mut total = 0usize;
         {
             let mut stmt = tx
                 .prepare(
-                    "SELECT n, data FROM checkpoint_chunks
+                    "SELECT n, rowid, length(data), typeof(data) = 'blob' FROM checkpoint_chunks
                      WHERE partner_id = ?1 AND event_seq = ?2 AND audit_seq = ?3 ORDER BY n",
                 )
                 .map_err(db)?;
             let mut rows = stmt.query(params![partner.as_str(), e, a]).map_err(db)?;
             while let Some(row) = rows.next().map_err(db)? {
                 let n: i64 = row.get(0).map_err(db)?;
-                if n != count {
+                if n != pieces.len() as i64 {
                     return Err(corrupt(format!(
-                        "checkpoint at ({e}, {a}): chunk {count} missing"
+                        "checkpoint at ({e}, {a}): chunk {} missing",
+                        pieces.len()
                     )));
                 }
-                let data = row.get_ref(1).map_err(db)?;
-                let data = data
-                    .as_blob()
-                    .map_err(|_| corrupt("checkpoint chunk: not a blob"))?;
-                bytes.extend_from_slice(data);
-                count += 1;
+                if !row.get::<_, bool>(3).map_err(db)? {
+                    return Err(corrupt("checkpoint chunk: not a blob"));
+                }
+                let piece = usize::try_from(row.get::<_, i64>(2).map_err(db)?)
+                    .map_err(|_| corrupt("checkpoint chunk: negative length"))?;
+                total = total
+                    .checked_add(piece)
+                    .ok_or_else(|| corrupt("checkpoint: chunks too large"))?;
+                pieces.push((row.get(1).map_err(db)?, piece));
             }
         }
-        if count != chunks || bytes.len() != len {
+        let count = pieces.len() as i64;
+        if count != chunks || total != len {
             return Err(corrupt(format!(
-                "checkpoint at ({e}, {a}): {count} of {chunks} chunks, {} of {len} bytes",
-                bytes.len()
+                "checkpoint at ({e}, {a}): {count} of {chunks} chunks, {total} of {len} bytes"
             )));
+        }
+        let mut bytes = vec![0u8; total];
+        let mut rest = bytes.as_mut_slice();
+        for (rowid, piece) in pieces {
+            let blob = tx
+                .blob_open(rusqlite::MAIN_DB, "checkpoint_chunks", "data", rowid, true)
+                .map_err(db)?;
+            let (Some((into, after)), true) = (
+                std::mem::take(&mut rest).split_at_mut_checked(piece),
+                blob.len() == piece,
+            ) else {
+                return Err(corrupt("checkpoint chunk: its length changed while read"));
+            };
+            blob.read_at_exact(into, 0).map_err(db)?;
+            rest = after;
         }
         tx.finish().map_err(db)?;
         Ok(Some(Checkpoint {

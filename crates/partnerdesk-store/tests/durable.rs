@@ -594,3 +594,63 @@ fn mask_policies_survive_a_reopen_and_a_checkpoint() -> TestResult {
     assert_eq!(again.desk().row_policy(), &rows);
     Ok(())
 }
+
+#[test]
+fn a_large_checkpoint_is_read_back_from_its_pieces_and_a_bad_piece_is_corrupt() -> TestResult {
+    use partnerdesk_store::Checkpoint;
+    use partnerdesk_store::sqlite::CHUNK_BYTES;
+    let (desk, _) = small_desk()?;
+    let partner = desk.partner().id.clone();
+    // Two and a half pieces, each byte depending on its position.
+    let bytes: Vec<u8> = (0..CHUNK_BYTES * 5 / 2)
+        .map(|i| (i % 251) as u8 ^ (i / CHUNK_BYTES) as u8)
+        .collect();
+    let big = Checkpoint {
+        mark: desk.mark(),
+        bytes,
+    };
+    // Each case edits a fresh store holding `big`, then reads it back.
+    let cases: [(&str, Option<&str>); 6] = [
+        ("", None),
+        (
+            "DELETE FROM checkpoint_chunks WHERE n = 1",
+            Some("chunk 1 missing"),
+        ),
+        (
+            "DELETE FROM checkpoint_chunks WHERE n = 2",
+            Some("2 of 3 chunks"),
+        ),
+        (
+            "UPDATE checkpoint_chunks SET data = substr(data, 1, 1000) WHERE n = 0",
+            Some("of 20971520 bytes"),
+        ),
+        (
+            "UPDATE checkpoint_chunks SET data = 'text' WHERE n = 1",
+            Some("not a blob"),
+        ),
+        // A length no buffer can have: refused, not allocated (which would abort the host).
+        (
+            "UPDATE checkpoints SET bytes = 9000000000000000000",
+            Some("of 9000000000000000000 bytes"),
+        ),
+    ];
+    for (edit, refused) in cases {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("desk.db");
+        let mut store = SqliteStore::open(&path)?;
+        assert!(store.create_desk(&partner, &big)?);
+        if !edit.is_empty() {
+            rusqlite::Connection::open(&path)?.execute(edit, [])?;
+        }
+        let read = store.latest_checkpoint(&partner);
+        match refused {
+            None => assert_eq!(read?.as_ref(), Some(&big)),
+            Some(what) => {
+                let e = read.err().ok_or("refused")?;
+                assert_eq!(e.code(), "STORE_CORRUPT", "{edit}");
+                assert!(e.to_string().contains(what), "{edit}: {e}");
+            }
+        }
+    }
+    Ok(())
+}

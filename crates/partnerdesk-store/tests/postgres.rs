@@ -270,6 +270,13 @@ fn a_large_checkpoint_is_stored_in_pieces_and_a_missing_piece_is_corrupt() -> Te
     admin.execute("DELETE FROM partnerdesk_checkpoint_chunks WHERE n = 2", &[])?;
     let e = store.latest_checkpoint(&partner).err();
     assert_eq!(e.map(|e| e.code()), Some("STORE_CORRUPT"));
+    // A stored length no buffer can have: refused, not allocated (which would abort the host).
+    admin.execute(
+        "UPDATE partnerdesk_checkpoints SET bytes = 9000000000000000000",
+        &[],
+    )?;
+    let e = store.latest_checkpoint(&partner).err();
+    assert_eq!(e.map(|e| e.code()), Some("STORE_CORRUPT"));
     Ok(())
 }
 

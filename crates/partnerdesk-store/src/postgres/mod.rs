@@ -542,7 +542,6 @@ impl Store for PgStore {
             let mark = mark_of(&row)?;
             let chunks: i32 = row.try_get(2)?;
             let size: i64 = row.try_get(3)?;
-            let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
             let pieces = tx.query(
                 "SELECT n, data FROM partnerdesk_checkpoint_chunks
                  WHERE partner_id = $1 AND event_seq = $2 AND audit_seq = $3 ORDER BY n",
@@ -552,6 +551,10 @@ impl Store for PgStore {
                     &row.try_get::<_, i64>(1)?,
                 ],
             )?;
+            // The pieces are checked and counted before the buffer is made: its size is
+            // theirs, never the stored length alone (a corrupt one must not be allocated).
+            let mut data = Vec::with_capacity(pieces.len());
+            let mut total = 0usize;
             for (i, piece) in pieces.iter().enumerate() {
                 let n: i32 = piece.try_get(0)?;
                 if usize::try_from(n).ok() != Some(i) {
@@ -560,16 +563,19 @@ impl Store for PgStore {
                     }
                     .into());
                 }
-                bytes.extend_from_slice(piece.try_get::<_, &[u8]>(1)?);
+                let d = piece.try_get::<_, &[u8]>(1)?;
+                total = total.saturating_add(d.len());
+                data.push(d);
             }
             if usize::try_from(chunks).ok() != Some(pieces.len())
-                || i64::try_from(bytes.len()).ok() != Some(size)
+                || i64::try_from(total).ok() != Some(size)
             {
                 return Err(StoreError::Corrupt {
                     what: format!("checkpoint at {mark:?}: pieces or length do not match"),
                 }
                 .into());
             }
+            let bytes = data.concat();
             tx.commit()?;
             Ok(Some(Checkpoint { mark, bytes }))
         })
