@@ -351,6 +351,17 @@ test('argument conversion failures are INVALID_ARGUMENT naming the field, not na
   assert.throws(() => desk.search(42), { code: 'INVALID_ARGUMENT', message: /query/ })
 })
 
+test('an oversized demo portfolio is INVALID_ARGUMENT, not an abort, on the JS thread and on a worker', async () => {
+  // Four billion customers: no memory holds them. Refused before anything is reserved (it
+  // used to abort the process).
+  const err = thrown(() => pd.Desk.demo(4_000_000_000, 1))
+  assert.equal(err.code, 'INVALID_ARGUMENT')
+  assert.match(err.message, /at most 20000000 customers/)
+  const rej = await rejected(pd.Desk.demoAsync(4_000_000_000, 1))
+  assert.equal(rej.code, 'INVALID_ARGUMENT')
+  assert.equal(pd.Desk.demo(3, 1).size, 3)
+})
+
 test('nothing changes on error', () => {
   const before = desk.toSnapshotJson()
   thrown(() => desk.search('mtd>='))

@@ -304,6 +304,17 @@ def test_argument_conversion_errors_are_type_and_value_errors() -> None:
         desk.search(now=now, limit=2**40)
 
 
+def test_an_oversized_demo_portfolio_is_an_error_not_an_abort() -> None:
+    """A size no memory can hold is INVALID_ARGUMENT before anything is reserved (it used to
+    abort the interpreter), from both ways of building the demo."""
+    for build in (lambda: Desk.demo(10**12), lambda: partnerdesk.demo_portfolio(10**12)):
+        with pytest.raises(partnerdesk.PartnerDeskError) as e:
+            build()
+        assert e.value.code == "INVALID_ARGUMENT"
+        assert "at most 20000000 customers" in str(e.value)
+    assert len(Desk.demo(3)) == 3
+
+
 def huawei_denied() -> None:
     desk = partnerdesk.empty_desk("p-1", "Example", site="international")
     partnerdesk.huawei_import(desk, "list_sub_customers", partnerdesk.huawei_fixtures()["error.denied.json"])

@@ -253,7 +253,14 @@ fn money(units: u64, cents: u64, partner: &Partner) -> Money {
     )
 }
 
+/// The most customers a demo portfolio holds (twice the 10 million of the scale benchmarks):
+/// a larger `n` is `INVALID_ARGUMENT`, before any memory is reserved for it. (Reserving room
+/// for a size from a host's argument, say a trillion, failed to allocate and aborted the
+/// whole process.)
+pub const MAX_CUSTOMERS: usize = 20_000_000;
+
 /// Builds a demo desk of `n` customers at [`demo_now`]; the same seed gives the same desk.
+/// `INVALID_ARGUMENT` when `n` is over [`MAX_CUSTOMERS`].
 ///
 /// ```
 /// let (desk, now) = partnerdesk::demo::portfolio(1_000, 42)?;
@@ -266,12 +273,19 @@ pub fn portfolio(n: usize, seed: u64) -> Result<(Desk, DateTime<Utc>)> {
     Ok((portfolio_at(n, seed, now)?, now))
 }
 
-/// Builds a demo desk of `n` customers for a given `now`.
+/// Builds a demo desk of `n` customers for a given `now` (`INVALID_ARGUMENT` over
+/// [`MAX_CUSTOMERS`]).
 ///
 /// The whole desk follows from the seed, its cursor key included (so two demo desks of one seed
 /// page alike): a demo desk's cursors are not secret. A host that serves real data starts from
 /// [`Desk::new`] or a snapshot, or sets its own key ([`Desk::set_cursor_key`]).
 pub fn portfolio_at(n: usize, seed: u64, now: DateTime<Utc>) -> Result<Desk> {
+    if n > MAX_CUSTOMERS {
+        return Err(crate::error::Error::invalid_arg(
+            "n",
+            format!("a demo portfolio holds at most {MAX_CUSTOMERS} customers"),
+        ));
+    }
     let mut rng = Rng::new(seed);
     let partner = Partner::new(
         PartnerId::new("demo-partner")?,

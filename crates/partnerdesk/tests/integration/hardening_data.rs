@@ -407,3 +407,18 @@ proptest! {
         prop_assert!(!shown.contains(&v));
     }
 }
+
+/// A demo portfolio larger than its bound is refused before any room is reserved: a size from
+/// a host's argument (a trillion, say) used to reserve memory that could not be allocated,
+/// and the process aborted.
+#[test]
+fn an_oversized_demo_portfolio_is_refused_not_reserved() -> TestResult {
+    use partnerdesk::demo::{MAX_CUSTOMERS, portfolio};
+    for n in [MAX_CUSTOMERS + 1, 1_000_000_000_000, usize::MAX] {
+        let e = portfolio(n, 1).err().ok_or("refused")?;
+        assert_eq!(e.code(), "INVALID_ARGUMENT", "{n}");
+        assert!(e.to_string().contains("at most 20000000 customers"), "{e}");
+    }
+    assert_eq!(portfolio(3, 1)?.0.len(), 3);
+    Ok(())
+}

@@ -246,6 +246,16 @@ class ErrorsTest {
     }
 
     @Test
+    fun `an oversized demo portfolio is InvalidArgument, not an abort of the app`() {
+        // Four billion customers: no memory holds them. Refused before anything is reserved
+        // (it used to abort the process).
+        val e = assertFailsWith<PartnerDeskException.InvalidArgument> { Desk.demo(4_000_000_000u, 1uL) }
+        assertEquals("n", e.field)
+        assertTrue(e.message.orEmpty().contains("at most 20000000 customers"), e.message)
+        Desk.demo(3u, 1uL).use { assertEquals(3uL, it.customerCount()) }
+    }
+
+    @Test
     fun `a panic arrives as PartnerDeskException Internal, not uniffi's InternalException`() {
         val e = assertFailsWith<PartnerDeskException.Internal> { panicForTests() }
         assertEquals("INTERNAL", e.code())
