@@ -1208,7 +1208,8 @@ export declare class Desk {
   /**
    * A deterministic demo portfolio of `size` customers (the same seed gives the same desk),
    * built for the demo's fixed moment (`demoNow()`; pass it as `now` to see the demo's data
-   * as of that moment).
+   * as of that moment). At most 20,000,000 customers: a larger `size` is
+   * `INVALID_ARGUMENT`.
    */
   static demo(size: number, seed: number): Desk
   /** Like `Desk.demo`, built on a worker thread (large portfolios take a while). */

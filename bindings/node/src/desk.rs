@@ -217,7 +217,8 @@ pub(crate) fn write_on_worker(
 impl Desk {
     /// A deterministic demo portfolio of `size` customers (the same seed gives the same desk),
     /// built for the demo's fixed moment (`demoNow()`; pass it as `now` to see the demo's data
-    /// as of that moment).
+    /// as of that moment). At most 20,000,000 customers: a larger `size` is
+    /// `INVALID_ARGUMENT`.
     #[napi(factory)]
     pub fn demo(size: u32, seed: u32) -> napi::Result<Desk, Code> {
         let (desk, _now) =

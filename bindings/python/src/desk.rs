@@ -1044,7 +1044,8 @@ impl PySearchIter {
 }
 
 /// The demo portfolio and the moment it was generated for, as a `DemoPortfolio` named tuple
-/// (`desk`, `now`): `desk, now = demo_portfolio(1000)` unpacks it.
+/// (`desk`, `now`): `desk, now = demo_portfolio(1000)` unpacks it. At most 20,000,000
+/// customers: a larger `customers` is `InvalidArgumentError`.
 #[partnerdesk_panic_guard::entry_points(result = pyo3::PyResult)]
 #[pyfunction]
 #[pyo3(signature = (customers = 1000, seed = 42))]

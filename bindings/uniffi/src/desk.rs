@@ -93,7 +93,8 @@ impl Desk {
     }
 
     /// A deterministic demo portfolio of `customers` customers (same seed, same desk), built
-    /// for [`demo_now`](crate::demo_now).
+    /// for [`demo_now`](crate::demo_now). At most 20,000,000 customers: a larger number is
+    /// `InvalidArgument`.
     #[uniffi::constructor]
     pub fn demo(customers: u32, seed: u64) -> Result<Arc<Self>> {
         let n = usize::try_from(customers).unwrap_or(usize::MAX);

@@ -1193,7 +1193,9 @@ class SpendPage:
     def __hash__(self) -> int: ...
 
 def demo_portfolio(customers: int = 1000, seed: int = 42) -> DemoPortfolio:
-    """The deterministic demo portfolio and the moment it was generated for (``desk, now``)."""
+    """The deterministic demo portfolio and the moment it was generated for (``desk, now``).
+
+    At most 20,000,000 customers: a larger ``customers`` is ``InvalidArgumentError``."""
 
 # ---- Huawei BSS interop ------------------------------------------------------------------
 
