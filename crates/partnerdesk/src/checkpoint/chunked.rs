@@ -343,7 +343,7 @@ fn work(
 /// invariant.
 pub(super) fn read_body(body: &[u8], lists: Lists) -> Result<Desk> {
     let layout = layout(body)?;
-    let snap: SnapshotIn = rmp_serde::from_slice(layout.head)
+    let snap: SnapshotIn = super::decode_document(layout.head)
         .map_err(|_| corrupt("checkpoint.body", "the head does not decode"))?;
     if !snap.customers.is_empty() {
         return Err(corrupt(

@@ -197,9 +197,24 @@ impl Desk {
     }
 }
 
+/// How deep a snapshot document's values nest in a checkpoint, at most (a version 1 body, or
+/// the head of a later one): a few levels are ever written (an event's fields in the ledger's
+/// list of events, a customer's resources in a version 1 body), and the decoder's recursion
+/// must not follow a depth the bytes choose. (MessagePack's own default is 1024 levels, which
+/// overflowed the 2 MiB stack of a thread at a few hundred: an abort, not an error.)
+const MAX_DOCUMENT_DEPTH: usize = 64;
+
+/// Decodes a snapshot document (a version 1 body, or a later body's head) with the decoder's
+/// recursion bounded by [`MAX_DOCUMENT_DEPTH`].
+fn decode_document(bytes: &[u8]) -> std::result::Result<SnapshotIn, rmp_serde::decode::Error> {
+    let mut de = rmp_serde::Deserializer::from_read_ref(bytes);
+    de.set_max_depth(MAX_DOCUMENT_DEPTH);
+    serde::Deserialize::deserialize(&mut de)
+}
+
 /// Loads a desk from a version 1 body: the whole snapshot document, named-field MessagePack.
 fn read_v1(body: &[u8]) -> Result<Desk> {
-    let snap = rmp_serde::from_slice::<SnapshotIn>(body).map_err(|_| {
+    let snap = decode_document(body).map_err(|_| {
         corrupt(
             "checkpoint.body",
             "does not decode as a version 1 checkpoint body",

@@ -453,3 +453,26 @@ fn refusals_across_chunks_are_the_json_snapshots() -> TestResult {
     same(edited, "customers[9].id")?;
     Ok(())
 }
+
+/// A document whose unknown key holds values nested 1,023 deep (MessagePack's own limit was
+/// 1,024), as a version 1 body and as a version 3 head: refused with a typed error on a
+/// thread with half a megabyte of stack. (Before the bound the decoder followed every level,
+/// a few kilobytes of stack each, and the thread overflowed its stack: the process aborted.)
+#[test]
+fn deeply_nested_documents_are_refused_not_followed() -> TestResult {
+    let mut document = vec![0x81, 0xa3, b'z', b'z', b'z'];
+    document.extend(std::iter::repeat_n(0x91, 1023));
+    document.push(0xc0);
+    let mut v3 = (document.len() as u64).to_le_bytes().to_vec();
+    v3.extend_from_slice(&document);
+    v3.extend_from_slice(&0u64.to_le_bytes());
+    v3.extend_from_slice(&0u32.to_le_bytes());
+    let frames = [frame(1, &document), frame(3, &v3)];
+    let codes = std::thread::Builder::new()
+        .stack_size(512 * 1024)
+        .spawn(move || frames.map(|f| code(Desk::from_checkpoint(&f))))?
+        .join()
+        .map_err(|_| "the decoding thread panicked")?;
+    assert_eq!(codes, [Some("INVALID_SNAPSHOT"); 2]);
+    Ok(())
+}
