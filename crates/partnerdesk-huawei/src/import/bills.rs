@@ -106,7 +106,17 @@ pub fn import_fee_records(
             r.official_discount_amount.value(),
         ) {
             (Some(a), _, _) => a.0,
-            (None, Some(o), d) => o.0 - d.map_or(Decimal::ZERO, |d| d.0),
+            // The list price less the discount, both from Huawei's text: a difference a
+            // decimal cannot hold is bad data, not a panic.
+            (None, Some(o), d) => {
+                o.0.checked_sub(d.map_or(Decimal::ZERO, |d| d.0))
+                    .ok_or_else(|| {
+                        HuaweiError::data(
+                            format!("{path}.official_amount"),
+                            "less the discount, out of range",
+                        )
+                    })?
+            }
             (None, None, _) => {
                 return Err(HuaweiError::data(
                     format!("{path}.payment_amount"),

@@ -143,3 +143,28 @@ fn bills_for_unknown_customers_are_warned_about() -> TestResult {
     assert_eq!(e.code(), "HUAWEI_INVALID_DATA");
     Ok(())
 }
+
+/// A list price less its discount that no decimal holds (the largest list price and a
+/// negative discount, no payment amount) is bad data, refused as such with nothing imported;
+/// it used to panic on the subtraction.
+#[test]
+fn a_list_price_less_discount_out_of_range_is_invalid_data_not_a_panic() -> TestResult {
+    let mut d = cn_desk()?;
+    let before = d.to_snapshot_json()?;
+    let record = |official: &str, discount: &str| {
+        format!(
+            r#"{{"total_count":1,"currency":"CNY","fee_records":[{{"id":"f","bill_cycle":"2025-03","customer_id":"{RS}","charging_mode":1,"official_amount":{official},"official_discount_amount":{discount}}}]}}"#
+        )
+    };
+    let largest = "79228162514264337593543950335";
+    let e = import_fee_records(&mut d, YearMonth::new(2025, 3)?, &[&record(largest, "-1")])
+        .err()
+        .ok_or("refused")?;
+    assert_eq!(e.code(), "HUAWEI_INVALID_DATA");
+    assert!(e.to_string().contains("official_amount"), "{e}");
+    assert_eq!(d.to_snapshot_json()?, before);
+    // A list price less its discount in range is imported.
+    let r = import_fee_records(&mut d, YearMonth::new(2025, 3)?, &[&record("100.5", "0.5")])?;
+    assert_eq!(r.items, 1);
+    Ok(())
+}
