@@ -274,7 +274,7 @@ pub fn portfolio(n: usize, seed: u64) -> Result<(Desk, DateTime<Utc>)> {
 }
 
 /// Builds a demo desk of `n` customers for a given `now` (`INVALID_ARGUMENT` over
-/// [`MAX_CUSTOMERS`]).
+/// [`MAX_CUSTOMERS`], `INVALID_DATE` for a `now` outside the years the model holds).
 ///
 /// The whole desk follows from the seed, its cursor key included (so two demo desks of one seed
 /// page alike): a demo desk's cursors are not secret. A host that serves real data starts from
@@ -286,6 +286,10 @@ pub fn portfolio_at(n: usize, seed: u64, now: DateTime<Utc>) -> Result<Desk> {
             format!("a demo portfolio holds at most {MAX_CUSTOMERS} customers"),
         ));
     }
+    // Its data lies up to three years before `now` and a year after: `now` in the model's
+    // years keeps every date the demo computes in chrono's (the last instant there is, say,
+    // panicked on the first resource's expiry).
+    crate::model::calendar::check_instant("now", now)?;
     let mut rng = Rng::new(seed);
     let partner = Partner::new(
         PartnerId::new("demo-partner")?,

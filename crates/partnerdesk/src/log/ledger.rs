@@ -292,6 +292,30 @@ impl Ledger {
                     "inconsistent",
                 ));
             }
+            // What a request checks of its duration, and every instant in the model's years:
+            // the dates computed from them (when it lapses, when it expires) must exist.
+            let days = crate::model::authorization::MIN_DURATION_DAYS
+                ..=crate::model::authorization::MAX_DURATION_DAYS;
+            if !days.contains(&a.duration_days) {
+                return Err(Error::snapshot(
+                    format!("ledger.authorizations[{id}].duration_days"),
+                    "must be 1 to 731 days",
+                ));
+            }
+            let instants = [
+                ("requested_at", Some(a.requested_at)),
+                ("approved_at", a.approved_at),
+                ("expires_at", a.expires_at),
+                ("closed_at", a.closed_at),
+            ];
+            for (field, at) in instants {
+                if at.is_some_and(|at| crate::model::calendar::check_instant(field, at).is_err()) {
+                    return Err(Error::snapshot(
+                        format!("ledger.authorizations[{id}].{field}"),
+                        "outside the years the model holds",
+                    ));
+                }
+            }
         }
         for (i, r) in self.budget_records.iter().enumerate() {
             if r.amount.currency != desk.partner.currency {

@@ -109,7 +109,11 @@ impl Authorization {
 
     /// When a pending request lapses.
     pub fn lapses_at(&self) -> DateTime<Utc> {
-        self.requested_at + Duration::days(LAPSE_AFTER_DAYS)
+        // A request made within the model's years lapses within chrono's; the last instant
+        // there is, where one is not (a value built by hand), rather than a panic.
+        self.requested_at
+            .checked_add_signed(Duration::days(LAPSE_AFTER_DAYS))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
 
     /// Whether it lets the partner act with `scope` at `now`.

@@ -221,7 +221,11 @@ impl crate::desk::Desk {
         self.customer_step(inv, id, "approve_authorization", |a, state| match state {
             AuthorizationState::Pending => Ok(crate::event::EventKind::AuthorizationApproved {
                 id: a.id.clone(),
-                expires_at: now + Duration::days(i64::from(a.duration_days)),
+                expires_at: now
+                    .checked_add_signed(Duration::days(i64::from(a.duration_days)))
+                    .ok_or_else(|| {
+                        crate::error::Error::invalid_date("now", "no expiry that far ahead")
+                    })?,
             }),
             AuthorizationState::AwaitingDistributor => {
                 Err(crate::error::Error::DistributorApprovalRequired {

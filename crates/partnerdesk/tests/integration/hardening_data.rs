@@ -420,5 +420,54 @@ fn an_oversized_demo_portfolio_is_refused_not_reserved() -> TestResult {
         assert!(e.to_string().contains("at most 20000000 customers"), "{e}");
     }
     assert_eq!(portfolio(3, 1)?.0.len(), 3);
+    // A `now` outside the model's years is refused too (its dates would not exist).
+    let last = chrono::DateTime::<chrono::Utc>::MAX_UTC;
+    let e = partnerdesk::demo::portfolio_at(3, 1, last)
+        .err()
+        .ok_or("refused")?;
+    assert_eq!(e.code(), "INVALID_DATE");
+    Ok(())
+}
+
+/// A snapshot's authorizations are checked as a request is: a duration of 1 to 731 days and
+/// instants in the model's years. Before, a duration of four billion days (or a request made
+/// in the year 262142) loaded, and approving it (or reading its state) panicked on the date.
+#[test]
+fn a_snapshots_authorizations_are_checked_like_requests() -> TestResult {
+    use partnerdesk::Actor;
+    use partnerdesk::authorization::{AuthorizationRequest, AuthorizationScope};
+    let mut d = desk()?;
+    let req = AuthorizationRequest::new(cid("r1"), [AuthorizationScope::PlaceOrders], 30, true)?;
+    let id = d.request_authorization(&Invocation::new(op("ops"), now()), &req)?;
+    let json: serde_json::Value = serde_json::from_str(&d.to_snapshot_json()?)?;
+    let edited =
+        |field: &str, value: serde_json::Value| -> Result<String, Box<dyn std::error::Error>> {
+            let mut j = json.clone();
+            let auths = j
+                .pointer_mut("/ledger/authorizations")
+                .ok_or("the snapshot's authorizations")?;
+            let a = match auths {
+                serde_json::Value::Array(list) => list.first_mut(),
+                serde_json::Value::Object(map) => map.values_mut().next(),
+                _ => None,
+            }
+            .ok_or("one authorization")?;
+            a[field] = value;
+            Ok(j.to_string())
+        };
+    for (field, value) in [
+        ("duration_days", serde_json::json!(4_294_967_295u32)),
+        ("duration_days", serde_json::json!(0)),
+        ("requested_at", serde_json::json!("+262142-12-31T00:00:00Z")),
+    ] {
+        let e = Desk::from_snapshot_json(&edited(field, value)?)
+            .err()
+            .ok_or("refused")?;
+        assert_eq!(e.code(), "INVALID_SNAPSHOT", "{field}");
+        assert!(e.to_string().contains(field), "{field}: {e}");
+    }
+    // Unedited, it loads and approves.
+    let mut back = Desk::from_snapshot_json(&edited("duration_days", serde_json::json!(30))?)?;
+    back.approve_authorization(&Invocation::new(Actor::Customer(cid("r1")), now()), &id)?;
     Ok(())
 }
