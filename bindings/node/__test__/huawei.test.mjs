@@ -213,6 +213,9 @@ test('paging plans cover a portfolio exactly once within the bounds', () => {
   assert.deepEqual(pd.huaweiPagePlan(0), [])
   assert.throws(() => pd.huaweiPagePlan(10, { limit: 101 }), { code: 'INVALID_PAGE' })
   assert.throws(() => pd.huaweiPagePlan(50_000_000, { limit: 100 }), { code: 'HUAWEI_PAGING_OUT_OF_BOUNDS' })
+  // Within the offsets but over a million pages: refused before any page is made (it built
+  // forty million of them, 5 GB, and held the event loop for minutes).
+  assert.throws(() => pd.huaweiPagePlan(40_000_001, { limit: 1 }), { code: 'HUAWEI_PAGING_OUT_OF_BOUNDS', message: /over 1000000/ })
   assert.throws(() => pd.huaweiPagePlan(-1, { limit: 10 }), { code: 'INVALID_ARGUMENT' })
 })
 

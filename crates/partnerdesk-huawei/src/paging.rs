@@ -15,6 +15,11 @@ pub const MAX_LIMIT: u32 = 100;
 pub const MAX_OFFSET: u64 = 40_000_000;
 /// The API's default `limit`.
 pub const DEFAULT_LIMIT: u32 = 10;
+/// The most pages a [`PagePlan`] holds: a million requests, far more than a host makes for
+/// one listing, and 16 MB of plan. (Every listing `ListSubCustomers` allows fits at its
+/// largest limit, 400,001 pages; a total from a response is not trusted to size the plan:
+/// two billion budget records a page each once took 34 GB and aborted the process.)
+pub const MAX_PLAN_PAGES: u64 = 1_000_000;
 
 /// The paging bounds of one API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -112,7 +117,17 @@ impl PagePlan {
                 reason: format!("{total} records need offsets over {max}; narrow the query"),
             });
         }
-        let mut pages = Vec::new();
+        let count = total.div_ceil(step);
+        if count > MAX_PLAN_PAGES {
+            return Err(HuaweiError::PagingOutOfBounds {
+                reason: format!(
+                    "{total} records take {count} pages of {limit}, over {MAX_PLAN_PAGES}; \
+                     use a larger limit or narrow the query"
+                ),
+            });
+        }
+        // At most MAX_PLAN_PAGES: fits.
+        let mut pages = Vec::with_capacity(count as usize);
         let mut offset = 0;
         while offset < total {
             let left = total - offset;
@@ -153,5 +168,27 @@ mod tests {
             PagePlan::covering_within(MAX_OFFSET + 1_000, 100, PageBounds::BUDGET_RECORDS);
         assert_eq!(records.map(|p| p.pages.len()).ok(), Some(400_010));
         assert!(PagePlan::covering_within(10, 101, PageBounds::BUDGET_RECORDS).is_err());
+        // A total that would take more than a million pages is refused before any is made
+        // (two billion budget records a page each took 34 GB and aborted the process).
+        let plan = |total, limit| {
+            PagePlan::covering_within(total, limit, PageBounds::BUDGET_RECORDS)
+                .map(|p| p.pages.len())
+                .map_err(|e| e.code())
+        };
+        assert_eq!(plan(MAX_PLAN_PAGES, 1), Ok(1_000_000));
+        assert_eq!(
+            plan(MAX_PLAN_PAGES + 1, 1),
+            Err("HUAWEI_PAGING_OUT_OF_BOUNDS")
+        );
+        assert_eq!(plan(2_147_483_000, 1), Err("HUAWEI_PAGING_OUT_OF_BOUNDS"));
+        assert_eq!(plan(100 * MAX_PLAN_PAGES, 100), Ok(1_000_000));
+        assert_eq!(plan(2_147_483_000, 100), Err("HUAWEI_PAGING_OUT_OF_BOUNDS"));
+        // Every ListSubCustomers listing fits at the largest limit.
+        assert_eq!(
+            PagePlan::covering(MAX_OFFSET + 100, 100)
+                .map(|p| p.pages.len())
+                .ok(),
+            Some(400_001)
+        );
     }
 }
