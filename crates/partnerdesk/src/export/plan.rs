@@ -17,11 +17,16 @@ use std::collections::HashSet;
 impl ExportHistory {
     /// The next free job number and id.
     pub(super) fn next_id(&self) -> Result<(u64, ExportId)> {
+        // The ids taken, once: a history whose ids run on past its number (a snapshot's) is
+        // stepped over in one pass per id, not one pass over the jobs per id.
+        let taken: HashSet<&ExportId> = self.jobs.iter().map(|j| &j.id).collect();
         let mut n = self.seq.max(self.reserved);
         loop {
-            n += 1;
+            n = n.checked_add(1).ok_or_else(|| {
+                crate::error::Error::invalid_arg("exports.seq", "the job numbers are exhausted")
+            })?;
             let id = ExportId::new(format!("exp_{n:06}"))?;
-            if self.jobs.iter().all(|j| j.id != id) {
+            if !taken.contains(&id) {
                 return Ok((n, id));
             }
         }

@@ -494,9 +494,16 @@ impl Desk {
 }
 
 impl ExportHistory {
-    /// Checks a loaded history: unique job ids, rows written never above rows selected.
+    /// Checks a loaded history: unique job ids, rows written never above rows selected, a job
+    /// number the desk can count on from.
     #[cfg(feature = "serde")]
     pub(crate) fn check(&self) -> Result<()> {
+        if self.seq > crate::log::ledger::MAX_SEQ {
+            return Err(Error::snapshot(
+                "exports.seq",
+                format!("over {}", crate::log::ledger::MAX_SEQ),
+            ));
+        }
         let repeat = crate::validate::first_repeat(self.jobs.iter().map(|j| &j.id));
         for (i, job) in self.jobs.iter().enumerate() {
             if repeat == Some(i) {

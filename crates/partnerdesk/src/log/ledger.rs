@@ -41,6 +41,11 @@ pub(crate) struct Recorded {
     pub(crate) outcome: CommandOutcome,
 }
 
+/// The largest sequence number or counter a snapshot may hold (2^53 - 1, the largest integer
+/// every host reads exactly): the desk adds one to them, and a loaded `u64::MAX` overflowed
+/// (a panic in checked builds, a repeated id otherwise).
+pub(crate) const MAX_SEQ: u64 = (1 << 53) - 1;
+
 /// Everything the governed operations keep besides the customers.
 #[derive(Debug, Clone, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -230,8 +235,24 @@ impl Ledger {
     #[cfg(feature = "serde")]
     pub(crate) fn check(&self, desk: &crate::desk::Desk) -> crate::error::Result<()> {
         use crate::error::Error;
+        // The counters the desk adds one to: a snapshot's are at most MAX_SEQ, so no count
+        // it continues can run out.
+        let counters = [
+            ("event_seq", self.event_seq),
+            ("audit_seq", self.audit_seq),
+            ("auth_seq", self.auth_seq),
+            ("order_seq", self.order_seq),
+        ];
+        for (field, n) in counters {
+            if n > MAX_SEQ {
+                return Err(Error::snapshot(
+                    format!("ledger.{field}"),
+                    format!("over {MAX_SEQ}"),
+                ));
+            }
+        }
         for (i, e) in self.events.iter().enumerate() {
-            if i > 0 && e.seq != self.events[i - 1].seq + 1 {
+            if i > 0 && Some(e.seq) != self.events[i - 1].seq.checked_add(1) {
                 return Err(Error::snapshot(
                     format!("ledger.events[{i}].seq"),
                     "not consecutive",

@@ -471,3 +471,33 @@ fn a_snapshots_authorizations_are_checked_like_requests() -> TestResult {
     back.approve_authorization(&Invocation::new(Actor::Customer(cid("r1")), now()), &id)?;
     Ok(())
 }
+
+/// A snapshot's counters are at most 2^53 - 1: the desk adds one to each (the next order,
+/// authorization, audit record, export job), and a loaded `u64::MAX` overflowed.
+#[test]
+fn a_snapshots_counters_leave_room_to_count_on() -> TestResult {
+    let d = desk()?;
+    let json: serde_json::Value = serde_json::from_str(&d.to_snapshot_json()?)?;
+    let last = (1u64 << 53) - 1;
+    for (pointer, field) in [
+        ("/ledger/order_seq", "ledger.order_seq"),
+        ("/ledger/auth_seq", "ledger.auth_seq"),
+        ("/ledger/audit_seq", "ledger.audit_seq"),
+        ("/exports/seq", "exports.seq"),
+    ] {
+        for (n, refused) in [(u64::MAX, true), (last + 1, true), (last, false)] {
+            let mut j = json.clone();
+            *j.pointer_mut(pointer).ok_or(pointer)? = serde_json::json!(n);
+            let loaded = Desk::from_snapshot_json(&j.to_string());
+            match loaded {
+                Err(e) if refused => {
+                    assert_eq!(e.code(), "INVALID_SNAPSHOT", "{field}");
+                    assert!(e.to_string().contains(field), "{field}: {e}");
+                }
+                Ok(_) if !refused => {}
+                other => return Err(format!("{field} = {n}: {:?}", other.map(|d| d.len())).into()),
+            }
+        }
+    }
+    Ok(())
+}
