@@ -155,10 +155,15 @@ pub struct YearMonth {
 }
 
 impl YearMonth {
-    /// A month; `month` is 1..=12.
+    /// A month; `month` is 1..=12, `year` in [`MIN_YEAR`]..=[`MAX_YEAR`], the years every
+    /// instant of the model lies in (a month at the end of chrono's range has no last day,
+    /// and an import for it panicked on the days it spans).
     pub fn new(year: i32, month: u32) -> Result<Self> {
-        if !(1..=12).contains(&month) || NaiveDate::from_ymd_opt(year, month, 1).is_none() {
-            return Err(Error::invalid_date("month", "not a valid year and month"));
+        if !(1..=12).contains(&month) || !(MIN_YEAR..=MAX_YEAR).contains(&year) {
+            return Err(Error::invalid_date(
+                "month",
+                format!("not a month of the years {MIN_YEAR} to {MAX_YEAR}"),
+            ));
         }
         Ok(YearMonth { year, month })
     }
@@ -286,6 +291,12 @@ mod tests {
         assert!(BillingOffset::from_minutes(900).is_err());
         assert_eq!("2026-02".parse::<YearMonth>()?.days(), 28);
         assert!("2026-13".parse::<YearMonth>().is_err());
+        // Only the model's years: the last month chrono holds has no last day.
+        assert!(YearMonth::new(262142, 12).is_err());
+        assert!(YearMonth::new(1969, 12).is_err());
+        assert!(YearMonth::new(10000, 1).is_err());
+        assert_eq!(YearMonth::new(9999, 12)?.last_day().to_string(), "9999-12-31");
+        assert_eq!(YearMonth::new(1970, 1)?.first_day().to_string(), "1970-01-01");
         Ok(())
     }
 
