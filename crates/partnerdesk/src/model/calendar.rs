@@ -295,8 +295,14 @@ mod tests {
         assert!(YearMonth::new(262142, 12).is_err());
         assert!(YearMonth::new(1969, 12).is_err());
         assert!(YearMonth::new(10000, 1).is_err());
-        assert_eq!(YearMonth::new(9999, 12)?.last_day().to_string(), "9999-12-31");
-        assert_eq!(YearMonth::new(1970, 1)?.first_day().to_string(), "1970-01-01");
+        assert_eq!(
+            YearMonth::new(9999, 12)?.last_day().to_string(),
+            "9999-12-31"
+        );
+        assert_eq!(
+            YearMonth::new(1970, 1)?.first_day().to_string(),
+            "1970-01-01"
+        );
         Ok(())
     }
 
