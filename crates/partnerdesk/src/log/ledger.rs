@@ -44,6 +44,7 @@ pub(crate) struct Recorded {
 /// The largest sequence number or counter a snapshot may hold (2^53 - 1, the largest integer
 /// every host reads exactly): the desk adds one to them, and a loaded `u64::MAX` overflowed
 /// (a panic in checked builds, a repeated id otherwise).
+#[cfg(feature = "serde")]
 pub(crate) const MAX_SEQ: u64 = (1 << 53) - 1;
 
 /// Everything the governed operations keep besides the customers.
