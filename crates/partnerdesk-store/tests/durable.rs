@@ -597,18 +597,9 @@ fn mask_policies_survive_a_reopen_and_a_checkpoint() -> TestResult {
 
 #[test]
 fn a_large_checkpoint_is_read_back_from_its_pieces_and_a_bad_piece_is_corrupt() -> TestResult {
-    use partnerdesk_store::Checkpoint;
-    use partnerdesk_store::sqlite::CHUNK_BYTES;
     let (desk, _) = small_desk()?;
     let partner = desk.partner().id.clone();
-    // Two and a half pieces, each byte depending on its position.
-    let bytes: Vec<u8> = (0..CHUNK_BYTES * 5 / 2)
-        .map(|i| (i % 251) as u8 ^ (i / CHUNK_BYTES) as u8)
-        .collect();
-    let big = Checkpoint {
-        mark: desk.mark(),
-        bytes,
-    };
+    let big = in_pieces(desk.mark(), partnerdesk_store::sqlite::CHUNK_BYTES);
     // Each case edits a fresh store holding `big`, then reads it back.
     let cases: [(&str, Option<&str>); 6] = [
         ("", None),

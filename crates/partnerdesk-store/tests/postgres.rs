@@ -7,6 +7,8 @@
 //! second server of its own with scripts/pg.sh.
 #![allow(unreachable_pub)]
 
+mod common;
+
 use partnerdesk::audit::AuditRecord;
 use partnerdesk::event::Event;
 use partnerdesk::{Actor, Desk, Invocation, Mark, OperatorId, PartnerId, Permission, demo};
@@ -246,14 +248,7 @@ fn a_large_checkpoint_is_stored_in_pieces_and_a_missing_piece_is_corrupt() -> Te
     let mut store = PgStore::connect(&url)?;
     let partner = PartnerId::new("p-pieces")?;
     let (desk, _) = demo::portfolio(10, 1)?;
-    // Two and a half pieces, each byte depending on its position.
-    let bytes: Vec<u8> = (0..CHUNK_BYTES * 5 / 2)
-        .map(|i| (i % 251) as u8 ^ (i / CHUNK_BYTES) as u8)
-        .collect();
-    let big = Checkpoint {
-        mark: desk.mark(),
-        bytes,
-    };
+    let big = common::in_pieces(desk.mark(), CHUNK_BYTES);
     assert!(store.create_desk(&partner, &big)?);
     assert_eq!(
         PgStore::connect(&url)?.latest_checkpoint(&partner)?,

@@ -112,3 +112,13 @@ pub fn replay_from_first(store: &mut SqliteStore, partner: &PartnerId) -> TestRe
 pub fn head(store: &mut SqliteStore, partner: &PartnerId) -> TestResult<Mark> {
     Ok(store.head(partner)?.ok_or("no desk")?)
 }
+
+/// A checkpoint at `mark` of two and a half stored pieces of `piece` bytes (a store's
+/// `CHUNK_BYTES`), each byte depending on its position: a piece read back out of place or
+/// twice shows.
+pub fn in_pieces(mark: Mark, piece: usize) -> partnerdesk_store::Checkpoint {
+    let bytes: Vec<u8> = (0..piece * 5 / 2)
+        .map(|i| (i % 251) as u8 ^ (i / piece) as u8)
+        .collect();
+    partnerdesk_store::Checkpoint { mark, bytes }
+}
