@@ -228,9 +228,9 @@ def test_huawei_errors() -> None:
         partnerdesk.huawei_page_plan(10**9, limit=10)
     # Within the offsets but over a million pages: refused before any page is made (it built
     # forty million).
-    with pytest.raises(partnerdesk.HuaweiPagingOutOfBoundsError) as e3:
+    with pytest.raises(partnerdesk.HuaweiPagingOutOfBoundsError) as too_many:
         partnerdesk.huawei_page_plan(40_000_001, limit=1)
-    assert "over 1000000" in str(e3.value)
+    assert "over 1000000" in str(too_many.value)
     with pytest.raises(partnerdesk.HuaweiInvalidDataError) as e2:
         partnerdesk.huawei_import(desk, "list_sub_customers", FIXTURES["list_sub_customers.missing_id.json"], now=NOW)
     assert e2.value.field
