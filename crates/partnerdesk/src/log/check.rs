@@ -474,10 +474,8 @@ impl Desk {
         {
             return refuse("the authorization is not a new request");
         }
-        let days = crate::model::authorization::MIN_DURATION_DAYS
-            ..=crate::model::authorization::MAX_DURATION_DAYS;
-        if !days.contains(&a.duration_days) {
-            return refuse("duration_days must be 1 to 731 days");
+        if let Some(reason) = crate::model::authorization::duration_refused(a.duration_days) {
+            return refuse(format!("duration_days {reason}"));
         }
         if a.scopes.is_empty() || a.scopes.len() > 2 || a.scopes.iter().any(|s| s.is_other()) {
             return refuse("scopes: one or two known scopes");

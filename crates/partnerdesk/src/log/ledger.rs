@@ -316,12 +316,10 @@ impl Ledger {
             }
             // What a request checks of its duration, and every instant in the model's years:
             // the dates computed from them (when it lapses, when it expires) must exist.
-            let days = crate::model::authorization::MIN_DURATION_DAYS
-                ..=crate::model::authorization::MAX_DURATION_DAYS;
-            if !days.contains(&a.duration_days) {
+            if let Some(reason) = crate::model::authorization::duration_refused(a.duration_days) {
                 return Err(Error::snapshot(
                     format!("ledger.authorizations[{id}].duration_days"),
-                    "must be 1 to 731 days",
+                    reason,
                 ));
             }
             let instants = [

@@ -23,6 +23,12 @@ pub const MIN_DURATION_DAYS: u32 = 1;
 /// The longest authorization, in days (2 years).
 pub const MAX_DURATION_DAYS: u32 = 731;
 
+/// The rule on a duration that every door applies (a request, its event, a snapshot): `None`
+/// when `days` is [`MIN_DURATION_DAYS`]..=[`MAX_DURATION_DAYS`], else why it is refused.
+pub(crate) fn duration_refused(days: u32) -> Option<&'static str> {
+    (!(MIN_DURATION_DAYS..=MAX_DURATION_DAYS).contains(&days)).then_some("must be 1 to 731 days")
+}
+
 open_enum! {
     /// What an authorization lets the partner do.
     pub enum AuthorizationScope {

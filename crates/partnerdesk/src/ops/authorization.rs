@@ -49,8 +49,8 @@ impl AuthorizationRequest {
                 "one or more of place_orders, operate_resources",
             ));
         }
-        if !(MIN_DURATION_DAYS..=MAX_DURATION_DAYS).contains(&duration_days) {
-            return Err(Error::invalid_arg("duration_days", "must be 1 to 731 days"));
+        if let Some(reason) = crate::model::authorization::duration_refused(duration_days) {
+            return Err(Error::invalid_arg("duration_days", reason));
         }
         Ok(AuthorizationRequest {
             customer,
