@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use partnerdesk::privacy::{MaskPolicy, MaskRule, SensitiveField};
-use partnerdesk::{Actor, Desk, IdempotencyKey, Invocation, association};
+use partnerdesk::{Actor, CustomerId, Desk, IdempotencyKey, Invocation, association};
 use partnerdesk_store::sqlite::{SCHEMA_VERSION, SqliteStore};
 use partnerdesk_store::{DurableDesk, Policy, Store, StoreError};
 use std::time::Duration;
@@ -643,5 +643,52 @@ fn a_large_checkpoint_is_read_back_from_its_pieces_and_a_bad_piece_is_corrupt() 
             }
         }
     }
+    Ok(())
+}
+
+/// A batch command with an idempotency key records its outcome in an event, refusals
+/// included. A refusal of a kind the outcome's stored form did not spell out (an account
+/// manager unassigned twice: `INVALID_TRANSITION`) came back from the log as another error
+/// (`INVALID_ARGUMENT`), so the event's content, and with it its chain link, changed: the
+/// store then refused to open (`STORE_CORRUPT`, "EVENT_CHAIN_BROKEN").
+#[test]
+fn a_recorded_batch_outcome_with_any_refusal_reopens_and_replays() -> TestResult {
+    let (_dir, path, desk, now, partner) = fixture()?;
+    let managed: Vec<CustomerId> = desk
+        .customers()
+        .filter(|c| c.is_associated() && c.account_manager.is_some())
+        .map(|c| c.id.clone())
+        .take(1)
+        .collect();
+    let unmanaged: Vec<CustomerId> = desk
+        .customers()
+        .filter(|c| c.is_associated() && c.account_manager.is_none())
+        .map(|c| c.id.clone())
+        .take(1)
+        .collect();
+    assert_eq!((managed.len(), unmanaged.len()), (1, 1));
+    let ids = [managed[0].clone(), unmanaged[0].clone()];
+    let mut durable = DurableDesk::create(SqliteStore::open(&path)?, desk)?;
+    let key = IdempotencyKey::new("unassign-twice")?;
+    let inv = admin(now)?.with_key(Some(key));
+    let outcome = durable.execute(|d| d.unassign_manager(&inv, &ids))?;
+    assert_eq!((outcome.succeeded(), outcome.failed()), (1, 1));
+    let refusal = outcome.items[1].result.as_ref().err().map(|e| e.code());
+    assert_eq!(refusal, Some("INVALID_TRANSITION"));
+    let expected = durable.desk().clone();
+    drop(durable);
+
+    let mut again = DurableDesk::open(SqliteStore::open(&path)?, &partner)?;
+    assert_eq!(again.desk(), &expected);
+    // The retry returns the first outcome, with the same refusal.
+    let retried = again.execute(|d| d.unassign_manager(&inv, &ids))?;
+    let refusal = retried.items[1].result.as_ref().err().map(|e| e.code());
+    assert_eq!(refusal, Some("INVALID_TRANSITION"));
+    assert_eq!(&replay_from_first(again.store_mut(), &partner)?, &expected);
+    // And a checkpoint of it opens too.
+    again.checkpoint()?;
+    drop(again);
+    let from_checkpoint = DurableDesk::open(SqliteStore::open(&path)?, &partner)?;
+    assert_eq!(from_checkpoint.desk(), &expected);
     Ok(())
 }

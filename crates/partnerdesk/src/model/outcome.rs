@@ -201,11 +201,38 @@ mod batch_serde {
                 field: a,
                 reason: b,
             },
+            "INVALID_TRANSITION" => transition(&b).unwrap_or_else(|| Error::InvalidArgument {
+                field: a,
+                reason: format!("{code}: {b}"),
+            }),
             _ => Error::InvalidArgument {
                 field: a,
                 reason: format!("{code}: {b}"),
             },
         }
+    }
+
+    /// The records whose transitions a batch item may refuse, longest first.
+    const TRANSITION_RECORDS: &[&str] =
+        &["disassociation request", "account manager", "authorization"];
+
+    /// An `INVALID_TRANSITION` back from its message, the form it is stored in (the fields
+    /// were never stored apart, and a log written so must keep its chain links): `None` when
+    /// the message is not one its fields print as. Refusals of this kind came back as
+    /// `INVALID_ARGUMENT` before, so the event that recorded one no longer matched its link and
+    /// the log would not open.
+    pub(super) fn transition(message: &str) -> Option<Error> {
+        let (head, state) = message.strip_prefix("cannot ")?.rsplit_once(" in state ")?;
+        let (action, what) = TRANSITION_RECORDS
+            .iter()
+            .find_map(|what| Some((head.strip_suffix(what)?.strip_suffix(' ')?, *what)))
+            .or_else(|| head.rsplit_once(' '))?;
+        let error = Error::InvalidTransition {
+            what: what.to_owned(),
+            state: state.to_owned(),
+            action: action.to_owned(),
+        };
+        (error.to_string() == message).then_some(error)
     }
 
     pub(super) fn serialize<S: Serializer>(o: &BatchOutcome, s: S) -> Result<S::Ok, S::Error> {
@@ -231,5 +258,76 @@ mod batch_serde {
                 })
                 .collect(),
         })
+    }
+}
+
+#[cfg(all(test, feature = "serde"))]
+mod tests {
+    use super::{BatchOutcome, CommandOutcome, ItemOutcome};
+    use crate::error::Error;
+    use crate::ids::CustomerId;
+
+    /// Every refusal a batch item can carry comes back from its stored form as the same error,
+    /// and is stored again byte for byte as before: an event recording the outcome keeps its
+    /// chain link through a save and a load.
+    #[test]
+    fn every_refusal_of_a_batch_item_comes_back_as_it_was_stored()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let id = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
+        let transition = |what: &str, state: &str, action: &str| Error::InvalidTransition {
+            what: what.to_owned(),
+            state: state.to_owned(),
+            action: action.to_owned(),
+        };
+        let refusals = [
+            Error::CustomerNotFound { id: id.to_owned() },
+            Error::NotAssociated { id: id.to_owned() },
+            Error::WrongAssociationType { id: id.to_owned() },
+            Error::AlreadyFrozen { id: id.to_owned() },
+            Error::NotFrozen { id: id.to_owned() },
+            Error::FreezeScopeMismatch {
+                id: id.to_owned(),
+                frozen: "account".to_owned(),
+                requested: "account_and_resources".to_owned(),
+            },
+            Error::NotAccountManager {
+                id: "am_001".to_owned(),
+            },
+            Error::PermissionDenied {
+                item: "freeze".to_owned(),
+                actor: "am_001".to_owned(),
+            },
+            Error::invalid_arg("now", "earlier than the last event of the log"),
+            transition("account manager", "unassigned", "unassign"),
+            transition(
+                "account manager",
+                "assigned to this manager",
+                "assign again",
+            ),
+            transition("disassociation request", "approved", "cancel"),
+            transition("authorization", "revoked", "revoke"),
+        ];
+        for refusal in refusals {
+            let outcome = CommandOutcome::Batch {
+                outcome: BatchOutcome::from_items(vec![ItemOutcome::new(
+                    CustomerId::new(id)?,
+                    Err(refusal.clone()),
+                )]),
+            };
+            let stored = serde_json::to_string(&outcome)?;
+            let back: CommandOutcome = serde_json::from_str(&stored)?;
+            assert_eq!(back, outcome, "{}", refusal.code());
+            assert_eq!(serde_json::to_string(&back)?, stored, "{}", refusal.code());
+        }
+        Ok(())
+    }
+
+    /// A refusal text that is not one an `INVALID_TRANSITION` prints (an edited log) is not
+    /// taken for one.
+    #[test]
+    fn a_transition_message_that_does_not_print_back_is_not_a_transition() {
+        assert!(super::batch_serde::transition("cannot  in state x").is_none());
+        assert!(super::batch_serde::transition("refused").is_none());
+        assert!(super::batch_serde::transition("cannot go in state").is_none());
     }
 }
