@@ -7,6 +7,7 @@ mod events;
 mod export;
 mod filter;
 mod huawei;
+mod ops;
 mod snapshot;
 
 use chrono::{DateTime, Utc};
@@ -41,6 +42,7 @@ pub(crate) static ALL: &[Target] = &[
     huawei::TARGET,
     cursor::TARGET,
     export::TARGET,
+    ops::TARGET,
 ];
 
 /// A demo desk and its moment. The demo generator is deterministic and cannot fail for these
