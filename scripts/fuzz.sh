@@ -53,7 +53,7 @@ brief_cases() {
     events) echo 1000 ;;
     export) echo 800 ;;
     builders | snapshot) echo 600 ;;
-    ops) echo 120 ;;
+    ops) echo 80 ;;
     *) echo 500 ;;
   esac
 }

@@ -4,6 +4,8 @@
 //! cases. What must hold for any program:
 //!
 //! - nothing panics (a panic here would cross into Python, Node, Kotlin or Swift);
+//! - on a durable desk (one input in eight, a SQLite file), what the calls committed opens
+//!   again as the desk that made it, audit trail included;
 //! - a change that is refused changes nothing but the audit trail (its denied attempt);
 //! - whatever the calls did, the desk saves and loads back equal, as a JSON snapshot and as a
 //!   checkpoint, and its log replays from the first snapshot to the same desk (unless the
@@ -24,7 +26,7 @@ use partnerdesk_host::ops::huawei::{FilterText, ImportKind, Pages, Site};
 use partnerdesk_host::ops::privacy::{MaskKind, MaskPolicy, MaskRule, Secret, SensitiveField};
 use partnerdesk_host::ops::{ActorArg, analysis::HostDay};
 use partnerdesk_host::setup::NewCustomer;
-use partnerdesk_host::{Actor, HostDecimal, HostDesk, HostInstant};
+use partnerdesk_host::{Actor, HostDecimal, HostDesk, HostInstant, StoreOptions};
 use rust_decimal::Decimal;
 
 /// The target.
@@ -497,7 +499,21 @@ impl Fuzz for Ops {
     }
 
     fn run(&self, input: &[u8]) -> Result<(), String> {
-        let mut desk = HostDesk::new(self.desk.clone());
+        // One input in eight runs on a durable desk (a SQLite file, a checkpoint every few
+        // events): what its calls committed must open again as the desk that made it.
+        let durable = input.first().is_some_and(|b| b % 8 == 0);
+        let dir = tempfile::tempdir().map_err(|e| format!("setup: a temporary folder: {e}"))?;
+        let location = dir.path().join("desk.db").to_string_lossy().into_owned();
+        let options = || StoreOptions {
+            checkpoint_every: Some(5),
+            ..StoreOptions::default()
+        };
+        let mut desk = if durable {
+            HostDesk::create(&location, self.desk.clone(), options())
+                .map_err(|e| format!("setup: the durable desk: {}", e.code()))?
+        } else {
+            HostDesk::new(self.desk.clone())
+        };
         let mut d = Draw {
             bytes: input.iter(),
             pool: &self.pool,
@@ -525,6 +541,13 @@ impl Fuzz for Ops {
             }
         }
         round_trips(&desk)?;
+        if durable {
+            let reopened = HostDesk::open(&location, None, options())
+                .map_err(|e| format!("the durable desk did not open again: {} ({e})", e.code()))?;
+            if unsealed(&reopened, "the reopened desk")? != unsealed(&desk, "the desk")? {
+                return Err("the durable desk opened again differs".to_owned());
+            }
+        }
         if !keyed {
             let replayed = partnerdesk::Desk::replay(&self.start, desk.events().iter().cloned())
                 .map_err(|e| format!("the desk's own log was refused: {} ({e})", e.code()))?;
