@@ -280,17 +280,19 @@ impl Desk {
         progress: impl FnMut(ExportProgress) -> ControlFlow<()>,
     ) -> Result<ExportJob> {
         let (actor, now) = (inv.actor(), inv.now());
+        // Refused before anything, audit included (an audit record at such an instant would
+        // not load again).
+        crate::validate::instant("now", now)?;
         let customer = request.list.customer().clone();
-        let planned = crate::validate::instant("now", now)
-            .and_then(|()| match &request.file_name {
-                Some(name) => check_file_name(name),
-                None => Ok(()),
-            })
-            .and_then(|()| self.detail_table(actor, &request.list, now))
-            .and_then(|table| {
-                check_rows(request.format, table.rows.len() as u64)?;
-                Ok(table)
-            });
+        let planned = match &request.file_name {
+            Some(name) => check_file_name(name),
+            None => Ok(()),
+        }
+        .and_then(|()| self.detail_table(actor, &request.list, now))
+        .and_then(|table| {
+            check_rows(request.format, table.rows.len() as u64)?;
+            Ok(table)
+        });
         let table = match planned {
             Ok(t) => t,
             Err(e) => {
@@ -360,10 +362,11 @@ impl Desk {
         progress: impl FnMut(ExportProgress) -> ControlFlow<()>,
     ) -> Result<u64> {
         let (actor, now) = (inv.actor(), inv.now());
+        // Refused before anything, audit included (an audit record at such an instant would
+        // not load again).
+        crate::validate::instant("now", now)?;
         let id: &ExportId = &job.id;
-        let table = match crate::validate::instant("now", now)
-            .and_then(|()| self.detail_table(actor, list, job.at))
-        {
+        let table = match self.detail_table(actor, list, job.at) {
             Ok(t) => t,
             Err(e) => {
                 self.record_audit(

@@ -231,6 +231,14 @@ impl Desk {
         detail: impl Into<String>,
         now: DateTime<Utc>,
     ) {
+        // Every operation refuses a `now` outside the calendar's years before it audits; should
+        // one not, the record keeps the nearest instant the trail loads with, so that the trail
+        // (and a durable desk's store) still opens. Debug builds and the fuzz targets stop on it.
+        debug_assert!(
+            crate::validate::instant("audit.at", now).is_ok(),
+            "an audit record at an instant out of range"
+        );
+        let now = crate::calendar::nearest_accepted_instant(now);
         self.ledger.audit_seq += 1;
         let record = AuditRecord {
             seq: self.ledger.audit_seq,

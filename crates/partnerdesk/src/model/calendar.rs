@@ -123,6 +123,22 @@ pub fn check_instant(field: &str, at: DateTime<Utc>) -> Result<()> {
     Ok(())
 }
 
+/// The instant nearest `at` that [`check_instant`] accepts: `at` itself when it lies in the
+/// years [`MIN_YEAR`]..=[`MAX_YEAR`], else the first or last instant of that range.
+pub(crate) fn nearest_accepted_instant(at: DateTime<Utc>) -> DateTime<Utc> {
+    let first = chrono::NaiveDate::from_ymd_opt(MIN_YEAR, 1, 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc());
+    let last = chrono::NaiveDate::from_ymd_opt(MAX_YEAR, 12, 31)
+        .and_then(|d| d.and_hms_nano_opt(23, 59, 59, 999_999_999))
+        .map(|t| t.and_utc());
+    match (first, last) {
+        (Some(first), _) if at < first => first,
+        (_, Some(last)) if at > last => last,
+        _ => at,
+    }
+}
+
 /// Checks a count of days (a renewal window, an `expires within` criterion): at most
 /// [`MAX_DAYS`]. Refused with `INVALID_ARGUMENT` naming the field.
 ///
@@ -276,6 +292,20 @@ impl<'de> serde::Deserialize<'de> for YearMonth {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_nearest_accepted_instant_is_accepted_and_keeps_one_in_range() {
+        let inside = DateTime::<Utc>::UNIX_EPOCH + chrono::Duration::days(20_000);
+        assert_eq!(nearest_accepted_instant(inside), inside);
+        for at in [DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC] {
+            let near = nearest_accepted_instant(at);
+            assert!(check_instant("at", near).is_ok(), "{near}");
+            assert!(
+                check_instant("at", near + chrono::Duration::nanoseconds(1)).is_err()
+                    || check_instant("at", near - chrono::Duration::nanoseconds(1)).is_err()
+            );
+        }
+    }
 
     #[test]
     fn china_month_starts_eight_hours_early() -> Result<()> {

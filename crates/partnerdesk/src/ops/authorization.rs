@@ -279,6 +279,8 @@ impl crate::desk::Desk {
         id: &AuthorizationId,
     ) -> crate::error::Result<()> {
         let (actor, now) = (inv.actor(), inv.now());
+        // Refused before anything, audit included (as every command's runner does).
+        crate::validate::instant("now", now)?;
         let customer = self.authorization_customer(id);
         if let Some(c) = &customer
             && let Err(e) = self.authorize(actor, Permission::RequestAuthorization, Some(c))

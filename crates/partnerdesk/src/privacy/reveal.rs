@@ -34,6 +34,9 @@ impl crate::Desk {
         field: SensitiveField,
     ) -> Result<String> {
         let (actor, now) = (inv.actor(), inv.now());
+        // Refused before anything, audit included (an audit record at such an instant would
+        // not load again).
+        crate::validate::instant("now", now)?;
         let outcome = self
             .authorize(actor, crate::Permission::RevealSensitive, Some(customer))
             .and_then(|()| self.raw_field(customer, field));

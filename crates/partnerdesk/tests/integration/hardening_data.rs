@@ -501,3 +501,60 @@ fn a_snapshots_counters_leave_room_to_count_on() -> TestResult {
     }
     Ok(())
 }
+
+/// A `now` outside the calendar's years is refused before anything is audited, by every
+/// operation that audits its attempts (as the governed commands' runner does). Found by the
+/// `ops` fuzz target: a detail export, its download, a reveal and a terminated authorization
+/// audited the refused attempt at that `now`, and an audit trail holding it did not load
+/// again (`INVALID_EVENT`; a durable desk then refused to open, `STORE_CORRUPT`).
+#[test]
+fn an_out_of_range_now_is_refused_before_it_is_audited() -> partnerdesk::Result<()> {
+    use partnerdesk::authorization::{AuthorizationRequest, AuthorizationScope};
+    use partnerdesk::detail::{DetailList, OrderScope};
+    use partnerdesk::export::DetailExportRequest;
+    use std::ops::ControlFlow;
+    let mut d = desk()?;
+    let admin = Invocation::new(op("admin"), now());
+    let request =
+        AuthorizationRequest::new(cid("r1"), [AuthorizationScope::PlaceOrders], 30, true)?;
+    let auth = d.request_authorization(&Invocation::new(op("ops"), now()), &request)?;
+    let list = DetailList::Orders {
+        customer: cid("r1"),
+        scope: OrderScope::All,
+    };
+    let job = d.export_detail(
+        &admin,
+        &DetailExportRequest::csv(list.clone()),
+        Vec::new(),
+        |_| ControlFlow::Continue(()),
+    )?;
+    for bad in [
+        chrono::DateTime::<chrono::Utc>::MAX_UTC,
+        chrono::DateTime::<chrono::Utc>::MIN_UTC,
+    ] {
+        let before = d.mark();
+        // An actor the operation refuses as well: the date is what is refused first.
+        let viewer = Invocation::new(op("viewer"), bad);
+        let admin = Invocation::new(op("admin"), bad);
+        let refusals = [
+            code(d.reveal(&viewer, &cid("r1"), SensitiveField::Name)),
+            code(d.reveal(&admin, &cid("r1"), SensitiveField::Name)),
+            code(d.terminate_authorization(&viewer, &auth)),
+            code(d.export_detail(
+                &viewer,
+                &DetailExportRequest::csv(list.clone()),
+                Vec::new(),
+                |_| ControlFlow::Continue(()),
+            )),
+            code(d.download_export(&viewer, &job.id, Vec::new(), |_| ControlFlow::Continue(()))),
+            code(d.download_export(&admin, &job.id, Vec::new(), |_| ControlFlow::Continue(()))),
+        ];
+        assert_eq!(refusals, [Some("INVALID_DATE"); 6], "{bad}");
+        assert_eq!(d.mark(), before, "nothing audited at {bad}");
+    }
+    // The trail loads again (what a store's open does with it).
+    let mut again = partnerdesk::Desk::from_snapshot_json(&d.to_snapshot_json()?)?;
+    assert_eq!(again.mark(), d.mark());
+    again.append_audit(Vec::new())?;
+    Ok(())
+}
