@@ -18,6 +18,8 @@
 use super::{Fuzz, Target, demo};
 use crate::rng::Rng;
 use chrono::{DateTime, Duration, Utc};
+use partnerdesk::export::ExportProgress;
+use partnerdesk_host::detail::DetailArgs;
 use partnerdesk_host::ops::association::{AssociationType, CustomerLevel, CustomerType};
 use partnerdesk_host::ops::authorizations::{AuthorizationAction, AuthorizationScope};
 use partnerdesk_host::ops::customers::{CustomerArg, Role};
@@ -26,8 +28,9 @@ use partnerdesk_host::ops::huawei::{FilterText, ImportKind, Pages, Site};
 use partnerdesk_host::ops::privacy::{MaskKind, MaskPolicy, MaskRule, Secret, SensitiveField};
 use partnerdesk_host::ops::{ActorArg, analysis::HostDay};
 use partnerdesk_host::setup::NewCustomer;
-use partnerdesk_host::{Actor, HostDecimal, HostDesk, HostInstant, StoreOptions};
+use partnerdesk_host::{Actor, DeskLock, HostDecimal, HostDesk, HostInstant, StoreOptions};
 use rust_decimal::Decimal;
+use std::ops::ControlFlow;
 
 /// The target.
 pub(crate) const TARGET: Target = Target {
@@ -388,7 +391,7 @@ impl Arb for CustomerArg {
 struct Op {
     name: &'static str,
     write: bool,
-    call: fn(&mut HostDesk, &mut Draw<'_>) -> Result<(), &'static str>,
+    call: fn(&DeskLock, &mut Draw<'_>) -> Result<(), &'static str>,
 }
 
 /// Expands a batch of declarations (the grammar of `partnerdesk_host::ops`) into `Op`s.
@@ -414,10 +417,10 @@ macro_rules! fuzz_operations {
     (@is_write read) => { false };
     (@is_write write) => { true };
     (@read $desk:ident, $body:path, $($a:ident,)*) => {
-        $body(&*$desk, $($a),*)
+        $body(&$desk.read(), $($a),*)
     };
     (@write $desk:ident, $body:path, $($a:ident,)*) => {
-        $body($desk, $($a),*)
+        $body(&mut $desk.write(), $($a),*)
     };
 }
 
@@ -442,6 +445,210 @@ macro_rules! fuzz_functions {
     };
 }
 
+/// Texts an export option may be: formats, columns, list kinds and options.
+const EXPORT_TEXTS: &[&str] = &[
+    "customer_id",
+    "account_name",
+    "name",
+    "mobile",
+    "email",
+    "customer_type",
+    "verification",
+    "level",
+    "tags",
+    "association_type",
+    "associated_at",
+    "disassociated_at",
+    "reseller",
+    "account_manager",
+    "account_manager_name",
+    "freeze_status",
+    "freeze_origin",
+    "budget_type",
+    "budget",
+    "budget_used",
+    "budget_usage",
+    "month_to_date",
+    "last_month",
+    "json",
+    "CSV",
+    "",
+    "all",
+    "unpaid",
+    "yearly_monthly",
+    "pay_per_use",
+    "expiry",
+    "newest_first",
+    "kind",
+    "record",
+    "product",
+    "day",
+    "charging_mode",
+];
+
+/// A format: mostly one the exports know.
+fn format(d: &mut Draw<'_>) -> String {
+    match d.below(8) {
+        0 => export_text(d),
+        1..=4 => "csv".to_owned(),
+        _ => "xlsx".to_owned(),
+    }
+}
+
+/// A detail list's kind: mostly one the exports know.
+fn list_kind(d: &mut Draw<'_>) -> String {
+    match d.below(8) {
+        0 => export_text(d),
+        n => ["orders", "resources", "spend"][usize::from(n > 2) + usize::from(n > 5)].to_owned(),
+    }
+}
+
+/// A customer of the desk, mostly.
+fn customer_id(d: &mut Draw<'_>) -> String {
+    if d.below(6) == 0 {
+        String::arb(d)
+    } else {
+        let i = d.below(d.pool.customers.len());
+        d.pool.customers.get(i).cloned().unwrap_or_default()
+    }
+}
+
+fn export_text(d: &mut Draw<'_>) -> String {
+    if d.below(4) == 0 {
+        String::arb(d)
+    } else {
+        d.pick(EXPORT_TEXTS).to_owned()
+    }
+}
+
+/// Progress that sometimes cancels part-way.
+fn progress(d: &mut Draw<'_>) -> impl FnMut(ExportProgress) -> ControlFlow<()> + use<> {
+    let stop_after = match d.below(4) {
+        0 => Some(u64::from(d.byte() % 8)),
+        _ => None,
+    };
+    move |p: ExportProgress| match stop_after {
+        Some(n) if p.done >= n => ControlFlow::Break(()),
+        _ => ControlFlow::Continue(()),
+    }
+}
+
+fn invocation(d: &mut Draw<'_>) -> Result<partnerdesk::Invocation, &'static str> {
+    let actor = ActorArg::arb(d);
+    let now = Option::<HostInstant>::arb(d);
+    let key = Option::<String>::arb(d);
+    partnerdesk_host::ops::invocation(&actor, now, key).map_err(|e| e.code())
+}
+
+/// A customer list exported through the host layer's three phases, as every binding runs it.
+fn export_customers(desk: &DeskLock, d: &mut Draw<'_>) -> Result<(), &'static str> {
+    use partnerdesk::export::ExportSelection;
+    let inv = invocation(d)?;
+    let selection = if d.below(3) == 0 {
+        let ids: Vec<String> = Vec::arb(d);
+        ExportSelection::Ids(partnerdesk_host::ops::customers(&ids).map_err(|e| e.code())?)
+    } else {
+        let text = String::arb(d);
+        let query = partnerdesk::query::Query::parse(&text)
+            .unwrap_or_else(|_| partnerdesk::query::Query::all());
+        ExportSelection::Query {
+            query,
+            sort: partnerdesk::query::Sort::default(),
+        }
+    };
+    let format = format(d);
+    let bom = d.below(4) == 0;
+    let columns: Option<Vec<String>> = if d.below(2) == 0 {
+        Some((0..d.below(6)).map(|_| export_text(d)).collect())
+    } else {
+        None
+    };
+    let file_name = Option::<String>::arb(d);
+    let request =
+        partnerdesk_host::export::request(selection, &format, bom, columns.as_deref(), file_name)
+            .map_err(|e| e.code())?;
+    let mut out = Vec::new();
+    partnerdesk_host::export::phases(
+        desk,
+        inv.actor(),
+        |desk| desk.prepare_export(&inv, &request),
+        &mut out,
+        progress(d),
+        partnerdesk::Desk::record_export,
+    )
+    .map(drop)
+    .map_err(|e| e.code())
+}
+
+/// A customer's detail list exported, as the bindings run it (one change that runs once).
+fn export_detail(desk: &DeskLock, d: &mut Draw<'_>) -> Result<(), &'static str> {
+    let inv = invocation(d)?;
+    let args = DetailArgs {
+        list: list_kind(d),
+        customer_id: customer_id(d),
+        scope: Option::arb(d).map(|_: bool| export_text(d)),
+        kinds: Option::arb(d).map(|_: bool| (0..d.below(3)).map(|_| export_text(d)).collect()),
+        statuses: Option::arb(d),
+        expiring_within_days: Option::arb(d),
+        sort: Option::arb(d).map(|_: bool| export_text(d)),
+        month: Option::arb(d).map(|_: bool| {
+            (d.pool.now - Duration::days(31 * i64::from(d.byte() % 4)))
+                .format("%Y-%m")
+                .to_string()
+        }),
+        group: Option::arb(d).map(|_: bool| export_text(d)),
+    };
+    let format = format(d);
+    let bom = d.below(4) == 0;
+    let request = partnerdesk_host::detail::export_request(&args, &format, bom, Option::arb(d))
+        .map_err(|e| e.code())?;
+    let mut go_on = progress(d);
+    desk.write()
+        .change_once(|desk| desk.export_detail(&inv, &request, Vec::new(), &mut go_on))
+        .map(drop)
+        .map_err(|e| e.code())
+}
+
+/// A recorded export downloaded again (one of the desk's jobs, or any id).
+fn download(desk: &DeskLock, d: &mut Draw<'_>) -> Result<(), &'static str> {
+    let inv = invocation(d)?;
+    let jobs: Vec<String> = desk
+        .read()
+        .exports()
+        .iter()
+        .map(|j| j.id.to_string())
+        .collect();
+    let id = match d.below(4) {
+        0 => String::arb(d),
+        _ => jobs.get(d.below(jobs.len())).cloned().unwrap_or_default(),
+    };
+    let id = partnerdesk::ExportId::new(id.as_str()).map_err(|e| e.code())?;
+    let mut out = Vec::new();
+    partnerdesk_host::export::download(desk, &inv, &id, &mut out, progress(d))
+        .map(drop)
+        .map_err(|e| e.code())
+}
+
+/// The exports, which every binding builds from its own options and runs through the host
+/// layer's export steps.
+const EXPORTS: &[Op] = &[
+    Op {
+        name: "export",
+        write: true,
+        call: export_customers,
+    },
+    Op {
+        name: "export_detail",
+        write: true,
+        call: export_detail,
+    },
+    Op {
+        name: "download_export",
+        write: true,
+        call: download,
+    },
+];
+
 /// Every batch of declared operations.
 const BATCHES: &[&[Op]] = &[
     partnerdesk_host::analysis_operations!(fuzz_operations),
@@ -455,9 +662,13 @@ const BATCHES: &[&[Op]] = &[
     partnerdesk_host::operator_operations!(fuzz_operations),
     partnerdesk_host::huawei_functions!(fuzz_functions),
     partnerdesk_host::package_functions!(fuzz_functions),
+    EXPORTS,
 ];
 
 struct Ops {
+    /// `PD_FUZZ_TRACE` set: each call's name and outcome code is printed (no argument, as
+    /// arguments may be personal data), to read a finding's program when replaying it.
+    trace: bool,
     desk: partnerdesk::Desk,
     /// The desk's snapshot, which its log replays from.
     start: String,
@@ -479,6 +690,7 @@ impl Ops {
             }
         };
         Ops {
+            trace: std::env::var_os("PD_FUZZ_TRACE").is_some(),
             desk,
             start,
             pool: Pool {
@@ -508,12 +720,12 @@ impl Fuzz for Ops {
             checkpoint_every: Some(5),
             ..StoreOptions::default()
         };
-        let mut desk = if durable {
+        let desk = DeskLock::new(if durable {
             HostDesk::create(&location, self.desk.clone(), options())
                 .map_err(|e| format!("setup: the durable desk: {}", e.code()))?
         } else {
             HostDesk::new(self.desk.clone())
-        };
+        });
         let mut d = Draw {
             bytes: input.iter(),
             pool: &self.pool,
@@ -526,11 +738,17 @@ impl Fuzz for Ops {
             let Some(op) = self.ops.get(i % self.ops.len()) else {
                 continue;
             };
-            let before = op.write.then(|| state(&desk)).transpose()?;
-            let outcome = (op.call)(&mut desk, &mut d);
+            let before = op.write.then(|| state(&desk.read())).transpose()?;
+            let outcome = (op.call)(&desk, &mut d);
+            if self.trace {
+                eprintln!("ops: {} -> {:?}", op.name, outcome);
+            }
             keyed |= op.name == "set_event_key" && outcome.is_ok();
-            if let (Some(before), Err(code)) = (before, outcome) {
-                let after = state(&desk)?;
+            // A cancelled or failed export is not a refusal: it ran, and its job is recorded
+            // with that status (the error names the job).
+            let ran = matches!(outcome, Err("EXPORT_CANCELLED" | "EXPORT_WRITE_FAILED"));
+            if let (Some(before), Err(code), false) = (before, outcome, ran) {
+                let after = state(&desk.read())?;
                 if after != before {
                     return Err(format!(
                         "`{}` was refused with {code} and changed the desk ({})",
@@ -540,6 +758,7 @@ impl Fuzz for Ops {
                 }
             }
         }
+        let desk = desk.into_inner();
         round_trips(&desk)?;
         if durable {
             let reopened = HostDesk::open(&location, None, options())
