@@ -5,7 +5,8 @@
 //!
 //! - nothing panics (a panic here would cross into Python, Node, Kotlin or Swift);
 //! - on a durable desk (one input in eight, a SQLite file), what the calls committed opens
-//!   again as the desk that made it, audit trail included;
+//!   again as the desk that made it, audit trail included; with two instances on the file
+//!   (half of those), both are equal once caught up;
 //! - a change that is refused changes nothing but the audit trail (its denied attempt);
 //! - whatever the calls did, the desk saves and loads back equal, as a JSON snapshot and as a
 //!   checkpoint, and its log replays from the first snapshot to the same desk (unless the
@@ -726,6 +727,16 @@ impl Fuzz for Ops {
         } else {
             HostDesk::new(self.desk.clone())
         });
+        // Half the durable inputs run a second instance on the same file: each call goes to
+        // one of the two (a byte decides), which catch up with each other's commits.
+        let other = if durable && input.get(1).is_some_and(|b| b.is_multiple_of(2)) {
+            Some(DeskLock::new(
+                HostDesk::open(&location, None, options())
+                    .map_err(|e| format!("setup: the second instance: {}", e.code()))?,
+            ))
+        } else {
+            None
+        };
         let mut d = Draw {
             bytes: input.iter(),
             pool: &self.pool,
@@ -738,8 +749,34 @@ impl Fuzz for Ops {
             let Some(op) = self.ops.get(i % self.ops.len()) else {
                 continue;
             };
-            let before = op.write.then(|| state(&desk.read())).transpose()?;
-            let outcome = (op.call)(&desk, &mut d);
+            // With two instances: the one the call goes to, and whether it caught up first
+            // (a call on an instance behind the other catches up itself, after a
+            // `CONCURRENT_CHANGE`, so a refusal may change it: its state is compared only
+            // when it caught up first).
+            let (target, fresh) = match &other {
+                None => (&desk, true),
+                Some(second) => {
+                    let target = if d.byte().is_multiple_of(2) { &desk } else { second };
+                    let fresh = d.byte().is_multiple_of(2);
+                    if fresh {
+                        target.write().refresh().map_err(|e| {
+                            format!("an instance did not catch up: {} ({e})", e.code())
+                        })?;
+                    }
+                    (target, fresh)
+                }
+            };
+            let before = (op.write && fresh)
+                .then(|| state(&target.read()))
+                .transpose()?;
+            let outcome = (op.call)(target, &mut d);
+            if op.write && durable {
+                // As each binding does after a change: a due checkpoint, beside reads.
+                target
+                    .read()
+                    .checkpoint_if_due()
+                    .map_err(|e| format!("a due checkpoint failed: {} ({e})", e.code()))?;
+            }
             if self.trace {
                 eprintln!("ops: {} -> {:?}", op.name, outcome);
             }
@@ -748,7 +785,7 @@ impl Fuzz for Ops {
             // with that status (the error names the job).
             let ran = matches!(outcome, Err("EXPORT_CANCELLED" | "EXPORT_WRITE_FAILED"));
             if let (Some(before), Err(code), false) = (before, outcome, ran) {
-                let after = state(&desk.read())?;
+                let after = state(&target.read())?;
                 if after != before {
                     return Err(format!(
                         "`{}` was refused with {code} and changed the desk ({})",
@@ -756,6 +793,18 @@ impl Fuzz for Ops {
                         changed_keys(&before, &after)
                     ));
                 }
+            }
+        }
+        if let Some(second) = other {
+            let mut second = second.into_inner();
+            second
+                .refresh()
+                .map_err(|e| format!("an instance did not catch up: {} ({e})", e.code()))?;
+            desk.write()
+                .refresh()
+                .map_err(|e| format!("an instance did not catch up: {} ({e})", e.code()))?;
+            if unsealed(&second, "the second instance")? != unsealed(&desk.read(), "the desk")? {
+                return Err("two instances on one store differ once caught up".to_owned());
             }
         }
         let desk = desk.into_inner();
