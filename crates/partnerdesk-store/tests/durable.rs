@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use partnerdesk::privacy::{MaskPolicy, MaskRule, SensitiveField};
-use partnerdesk::{Actor, CustomerId, Desk, IdempotencyKey, Invocation, association};
+use partnerdesk::{Actor, Desk, IdempotencyKey, Invocation, association};
 use partnerdesk_store::sqlite::{SCHEMA_VERSION, SqliteStore};
 use partnerdesk_store::{DurableDesk, Policy, Store, StoreError};
 use std::time::Duration;
@@ -654,20 +654,14 @@ fn a_large_checkpoint_is_read_back_from_its_pieces_and_a_bad_piece_is_corrupt() 
 #[test]
 fn a_recorded_batch_outcome_with_any_refusal_reopens_and_replays() -> TestResult {
     let (_dir, path, desk, now, partner) = fixture()?;
-    let managed: Vec<CustomerId> = desk
-        .customers()
-        .filter(|c| c.is_associated() && c.account_manager.is_some())
-        .map(|c| c.id.clone())
-        .take(1)
-        .collect();
-    let unmanaged: Vec<CustomerId> = desk
-        .customers()
-        .filter(|c| c.is_associated() && c.account_manager.is_none())
-        .map(|c| c.id.clone())
-        .take(1)
-        .collect();
-    assert_eq!((managed.len(), unmanaged.len()), (1, 1));
-    let ids = [managed[0].clone(), unmanaged[0].clone()];
+    // An associated customer with a manager, and one without.
+    let first = |managed: bool| {
+        desk.customers()
+            .find(|c| c.is_associated() && c.account_manager.is_some() == managed)
+            .map(|c| c.id.clone())
+            .ok_or("no such customer in the fixture")
+    };
+    let ids = [first(true)?, first(false)?];
     let mut durable = DurableDesk::create(SqliteStore::open(&path)?, desk)?;
     let key = IdempotencyKey::new("unassign-twice")?;
     let inv = admin(now)?.with_key(Some(key));
