@@ -756,7 +756,11 @@ impl Fuzz for Ops {
             let (target, fresh) = match &other {
                 None => (&desk, true),
                 Some(second) => {
-                    let target = if d.byte().is_multiple_of(2) { &desk } else { second };
+                    let target = if d.byte().is_multiple_of(2) {
+                        &desk
+                    } else {
+                        second
+                    };
                     let fresh = d.byte().is_multiple_of(2);
                     if fresh {
                         target.write().refresh().map_err(|e| {

@@ -367,6 +367,9 @@ impl crate::desk::Desk {
                     .authorizations
                     .get(id)
                     .ok_or_else(|| not_found(id))?;
+                // A customer removed from the desk keeps its authorizations as history, with
+                // no further step (an event names a customer on the desk).
+                desk.customer(&a.customer)?;
                 let event = step(a, actor)?;
                 let c = a.customer.clone();
                 desk.emit(actor, Some(&c), event, now)
@@ -383,6 +386,8 @@ impl crate::desk::Desk {
             .ledger
             .authorizations
             .values()
+            // Not those of a customer removed from the desk: history, with no further event.
+            .filter(|a| self.by_id.get(&a.customer).is_some())
             .filter_map(|a| match (a.state.clone(), a.state_at(now)) {
                 (s, AuthorizationState::Lapsed) if s != AuthorizationState::Lapsed => Some((
                     a.customer.clone(),
