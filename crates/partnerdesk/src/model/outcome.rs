@@ -169,10 +169,31 @@ mod batch_serde {
             } => r(id, frozen, requested),
             Error::PermissionDenied { item, actor } => r(item, actor, ""),
             Error::AdministratorOnly { item } => r(item, "", ""),
+            Error::InvalidArgument { field, reason } if field == "outcome" => {
+                match unlisted(reason) {
+                    // A refusal of a code this form does not spell out, as it was loaded
+                    // (below): stored again as it was, so its event keeps its chain link.
+                    Some((code, message)) => Repr {
+                        code: code.to_owned(),
+                        a: field.clone(),
+                        b: message.to_owned(),
+                        c: String::new(),
+                    },
+                    None => r(field, reason, ""),
+                }
+            }
             Error::InvalidArgument { field, reason } => r(field, reason, ""),
             Error::CurrencyMismatch { expected, found } => r(expected, found, ""),
             other => r("outcome", &other.to_string(), ""),
         }
+    }
+
+    /// The code and message of a refusal loaded as `INVALID_ARGUMENT` on `outcome` because
+    /// this form does not spell its code out: `CODE: message`, with a code of the table other
+    /// than `INVALID_ARGUMENT`.
+    fn unlisted(reason: &str) -> Option<(&str, &str)> {
+        let (code, message) = reason.split_once(": ")?;
+        (code != "INVALID_ARGUMENT" && Error::CODES.contains(&code)).then_some((code, message))
     }
 
     fn error(r: Repr) -> Error {
@@ -319,6 +340,48 @@ mod tests {
             assert_eq!(back, outcome, "{}", refusal.code());
             assert_eq!(serde_json::to_string(&back)?, stored, "{}", refusal.code());
         }
+        Ok(())
+    }
+
+    /// A refusal of a code the stored form does not spell out comes back as `INVALID_ARGUMENT`
+    /// on `outcome`, and is stored again exactly as it was first stored: its event keeps its
+    /// chain link, so the log opens.
+    #[test]
+    fn an_unlisted_refusal_is_stored_again_as_it_was() -> Result<(), Box<dyn std::error::Error>> {
+        let id = CustomerId::new("0a1b2c3d4e5f60718293a4b5c6d7e8f9")?;
+        for refusal in [
+            Error::InvalidEvent {
+                sequence: 7,
+                reason: "unknown customer".to_owned(),
+            },
+            Error::Internal {
+                operation: "freeze".to_owned(),
+            },
+        ] {
+            let outcome = CommandOutcome::Batch {
+                outcome: BatchOutcome::from_items(vec![ItemOutcome::new(
+                    id.clone(),
+                    Err(refusal.clone()),
+                )]),
+            };
+            let stored = serde_json::to_string(&outcome)?;
+            assert!(stored.contains(refusal.code()), "{stored}");
+            let back: CommandOutcome = serde_json::from_str(&stored)?;
+            assert_eq!(serde_json::to_string(&back)?, stored, "{}", refusal.code());
+            let again: CommandOutcome = serde_json::from_str(&serde_json::to_string(&back)?)?;
+            assert_eq!(again, back);
+        }
+        // A refusal that really is an `INVALID_ARGUMENT` keeps its own form.
+        let own = Error::InvalidArgument {
+            field: "outcome".to_owned(),
+            reason: "NOT_A_CODE: x".to_owned(),
+        };
+        let outcome = CommandOutcome::Batch {
+            outcome: BatchOutcome::from_items(vec![ItemOutcome::new(id, Err(own))]),
+        };
+        let stored = serde_json::to_string(&outcome)?;
+        let back: CommandOutcome = serde_json::from_str(&stored)?;
+        assert_eq!(back, outcome);
         Ok(())
     }
 
