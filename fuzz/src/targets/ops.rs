@@ -1,7 +1,8 @@
 //! Every operation the bindings expose, with any arguments: a program of calls of the shared
 //! host layer's declared operations (`partnerdesk_host::ops`, the one list every binding
-//! expands), each argument drawn from the desk's own ids and logins, valid texts and edge
-//! cases. What must hold for any program:
+//! expands) and of the exports, detail exports and downloads that each binding builds from its
+//! own options and runs through the host layer's export steps, each argument drawn from the
+//! desk's own ids and logins, valid texts and edge cases. What must hold for any program:
 //!
 //! - nothing panics (a panic here would cross into Python, Node, Kotlin or Swift);
 //! - on a durable desk (one input in eight, a SQLite file), what the calls committed opens
