@@ -289,7 +289,7 @@ pub fn portfolio_at(n: usize, seed: u64, now: DateTime<Utc>) -> Result<Desk> {
     // Its data lies up to three years before `now` and a year after: `now` in the model's
     // years keeps every date the demo computes in chrono's (the last instant there is, say,
     // panicked on the first resource's expiry).
-    crate::model::calendar::check_instant("now", now)?;
+    crate::validate::instant("now", now)?;
     let mut rng = Rng::new(seed);
     let partner = Partner::new(
         PartnerId::new("demo-partner")?,

@@ -325,7 +325,7 @@ impl Ledger {
                 ("closed_at", a.closed_at),
             ];
             for (field, at) in instants {
-                if at.is_some_and(|at| crate::model::calendar::check_instant(field, at).is_err()) {
+                if at.is_some_and(|at| crate::validate::instant(field, at).is_err()) {
                     return Err(Error::snapshot(
                         format!("ledger.authorizations[{id}].{field}"),
                         "outside the years the model holds",
