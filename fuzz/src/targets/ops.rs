@@ -72,6 +72,18 @@ impl Draw<'_> {
         items.get(self.below(items.len())).copied().unwrap_or("")
     }
 
+    /// One of the desk's customer ids.
+    fn customer(&mut self) -> String {
+        let i = self.below(self.pool.customers.len());
+        self.pool.customers.get(i).cloned().unwrap_or_default()
+    }
+
+    /// One of the desk's operator logins.
+    fn login(&mut self) -> String {
+        let i = self.below(self.pool.logins.len());
+        self.pool.logins.get(i).cloned().unwrap_or_default()
+    }
+
     fn done(&self) -> bool {
         self.bytes.len() == 0
     }
@@ -129,14 +141,8 @@ const TEXTS: &[&str] = &[
 impl Arb for String {
     fn arb(d: &mut Draw<'_>) -> Self {
         match d.below(8) {
-            0 | 1 => {
-                let i = d.below(d.pool.customers.len());
-                d.pool.customers.get(i).cloned().unwrap_or_default()
-            }
-            2 | 3 => {
-                let i = d.below(d.pool.logins.len());
-                d.pool.logins.get(i).cloned().unwrap_or_default()
-            }
+            0 | 1 => d.customer(),
+            2 | 3 => d.login(),
             4 | 5 => d.pick(TEXTS).to_owned(),
             6 => match d.below(3) {
                 0 => {
@@ -286,10 +292,7 @@ impl Arb for ActorArg {
             // Mostly the administrator or another operator of the desk, whose calls get past
             // the permission check to the rules behind it.
             2 | 3 => ActorArg::Login("admin".to_owned()),
-            _ => {
-                let i = d.below(d.pool.logins.len());
-                ActorArg::Login(d.pool.logins.get(i).cloned().unwrap_or_default())
-            }
+            _ => ActorArg::Login(d.login()),
         }
     }
 }
@@ -510,8 +513,7 @@ fn customer_id(d: &mut Draw<'_>) -> String {
     if d.below(6) == 0 {
         String::arb(d)
     } else {
-        let i = d.below(d.pool.customers.len());
-        d.pool.customers.get(i).cloned().unwrap_or_default()
+        d.customer()
     }
 }
 
@@ -835,11 +837,7 @@ impl Fuzz for Ops {
 /// The desk's state as a JSON value, without the ledger's audit trail and its counter (a
 /// refused change records its denied attempt there).
 fn state(desk: &partnerdesk::Desk) -> Result<serde_json::Value, String> {
-    let json = desk
-        .to_snapshot_json()
-        .map_err(|e| format!("the snapshot failed: {}", e.code()))?;
-    let mut value: serde_json::Value =
-        serde_json::from_str(&json).map_err(|e| format!("the snapshot is not JSON: {e}"))?;
+    let (_, mut value) = snapshot(desk, "the snapshot")?;
     if let Some(ledger) = value.get_mut("ledger").and_then(|l| l.as_object_mut()) {
         ledger.remove("audit");
         ledger.remove("audit_seq");
@@ -903,23 +901,30 @@ fn first_difference(a: &str, b: &str) -> String {
 /// sets it again after a load, `Desk::set_event_key`), so a desk loaded without it records
 /// none.
 fn unsealed(desk: &partnerdesk::Desk, what: &str) -> Result<String, String> {
-    let json = desk
-        .to_snapshot_json()
-        .map_err(|e| format!("{what} failed: {}", e.code()))?;
-    let mut value: serde_json::Value =
-        serde_json::from_str(&json).map_err(|e| format!("{what} is not JSON: {e}"))?;
+    Ok(without_seal(snapshot(desk, what)?.1))
+}
+
+/// A snapshot's value without its event seal record, as text.
+fn without_seal(mut value: serde_json::Value) -> String {
     if let Some(map) = value.as_object_mut() {
         map.remove("event_seal");
     }
-    Ok(value.to_string())
+    value.to_string()
+}
+
+/// The desk's snapshot, as text and as a JSON value.
+fn snapshot(desk: &partnerdesk::Desk, what: &str) -> Result<(String, serde_json::Value), String> {
+    let text = desk
+        .to_snapshot_json()
+        .map_err(|e| format!("{what} failed: {}", e.code()))?;
+    let value = serde_json::from_str(&text).map_err(|e| format!("{what} is not JSON: {e}"))?;
+    Ok((text, value))
 }
 
 /// The desk saves and loads back equal, as a snapshot and as a checkpoint.
 fn round_trips(desk: &partnerdesk::Desk) -> Result<(), String> {
-    let text = desk
-        .to_snapshot_json()
-        .map_err(|e| format!("the snapshot failed: {}", e.code()))?;
-    let json = unsealed(desk, "the snapshot")?;
+    let (text, value) = snapshot(desk, "the snapshot")?;
+    let json = without_seal(value);
     let loaded = partnerdesk::Desk::from_snapshot_json(&text)
         .map_err(|e| format!("the desk's own snapshot was refused: {} ({e})", e.code()))?;
     let again = unsealed(&loaded, "the loaded snapshot")?;
