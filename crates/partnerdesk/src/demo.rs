@@ -375,14 +375,14 @@ pub fn portfolio_at(n: usize, seed: u64, now: DateTime<Utc>) -> Result<Desk> {
             c.mobile = Some(Personal::new(Mobile::new("+86", &number)?));
         }
         if rng.chance(80) {
-            c.email = Some(Personal::new(format!("{account}@{}", rng.pick(DOMAINS))));
+            c.email = Some(Personal::from(format!("{account}@{}", rng.pick(DOMAINS))));
         }
         for _ in 0..rng.below(4) {
             c.tags.insert(rng.pick(&tags).clone());
         }
         if rng.chance(30) {
             c.external = Some(ExternalAccount {
-                id: format!("crm-{}", 100_000 + i),
+                id: format!("crm-{}", 100_000 + i).into(),
                 kind: "demo_crm".into(),
             });
         }

@@ -103,7 +103,7 @@ fn customer_from_info(
     let account = reported_or_known(
         text(&info.account_name).map(str::to_owned),
         existing,
-        |e| e.account_name.expose().clone(),
+        |e| e.account_name.expose().to_string(),
         format!("{path}.account_name"),
     )?;
     if !control_free(&account, 64) {
@@ -129,7 +129,7 @@ fn customer_from_info(
     let name = match (&info.customer, existing) {
         (Field::Value(n), _) => n.trim().to_owned(),
         (Field::Null, _) | (Field::Absent, None) => String::new(),
-        (Field::Absent, Some(e)) => e.name.expose().clone(),
+        (Field::Absent, Some(e)) => e.name.expose().to_string(),
     };
     if partnerdesk::validate::name(&name).is_err() {
         return Err(HuaweiError::data(
@@ -231,7 +231,7 @@ fn customer_from_info(
         let xid = text(&info.xaccount_id).unwrap_or("");
         let xkind = text(&info.xaccount_type).unwrap_or("");
         c.external = (!xid.is_empty() || !xkind.is_empty()).then(|| ExternalAccount {
-            id: xid.to_owned(),
+            id: xid.into(),
             kind: xkind.into(),
         });
     }

@@ -340,7 +340,7 @@ fn large_page_with_unicode_names() -> TestResult {
     assert_eq!(r.added.len(), 100);
     assert_eq!(r.reported_total, Some(250));
     assert_eq!(d.len(), 100);
-    let names: Vec<String> = d.customers().map(|c| c.name.expose().clone()).collect();
+    let names: Vec<String> = d.customers().map(|c| c.name.expose().to_string()).collect();
     assert!(names.iter().any(|n| n.starts_with("東京テック")));
     assert!(names.iter().any(|n| n.starts_with("😀")));
     let q = partnerdesk::query::Query::parse("assoc=reseller and frozen=account_and_resources")?;

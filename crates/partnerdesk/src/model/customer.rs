@@ -18,7 +18,7 @@ use crate::model::personal::Personal;
 use crate::model::resource::Resource;
 use crate::model::spend::SpendRecord;
 use crate::model::tags::TagSet;
-use crate::model::text::SharedText;
+use crate::model::text::{CompactText, SharedText};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
@@ -76,7 +76,7 @@ pub struct Mobile {
     /// distinct codes across a portfolio, shared between the customers that hold the same.
     pub country_code: SharedText,
     /// The national number, digits only.
-    pub number: String,
+    pub number: CompactText,
 }
 
 impl Mobile {
@@ -104,7 +104,7 @@ impl Mobile {
         }
         Ok(Mobile {
             country_code: SharedText::new(cc),
-            number: digits,
+            number: digits.into(),
         })
     }
 }
@@ -120,7 +120,7 @@ impl std::fmt::Debug for Mobile {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ExternalAccount {
     /// The partner's user id.
-    pub id: String,
+    pub id: CompactText,
     /// The platform identifier Huawei assigned to the partner: one for all its customers,
     /// shared between them.
     pub kind: SharedText,
@@ -133,9 +133,9 @@ pub struct Customer {
     /// Huawei domain id.
     pub id: CustomerId,
     /// Login (account) name. Sensitive where the partner configures it.
-    pub account_name: Personal<String>,
+    pub account_name: Personal<CompactText>,
     /// Real-name verified name (person or company).
-    pub name: Personal<String>,
+    pub name: Personal<CompactText>,
     /// Individual, enterprise or unset.
     pub customer_type: CustomerType,
     /// Real-name verification status.
@@ -147,7 +147,7 @@ pub struct Customer {
     pub mobile: Option<Personal<Mobile>>,
     /// E-mail, if known.
     #[cfg_attr(feature = "serde", serde(default))]
-    pub email: Option<Personal<String>>,
+    pub email: Option<Personal<CompactText>>,
     /// Tags (Huawei's single `label`, or several).
     #[cfg_attr(feature = "serde", serde(default))]
     pub tags: TagSet,
@@ -202,8 +202,8 @@ impl Customer {
     ) -> Self {
         Customer {
             id,
-            account_name: Personal::new(account_name.into()),
-            name: Personal::new(name.into()),
+            account_name: Personal::from(account_name.into()),
+            name: Personal::from(name.into()),
             customer_type: CustomerType::Unset,
             verification: VerificationStatus::NotVerified,
             level: CustomerLevel::V0,

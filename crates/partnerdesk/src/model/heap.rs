@@ -2,6 +2,7 @@
 //! capacities (see [`crate::memory`]): shared by every structure that reports its memory.
 
 use crate::model::customer::Customer;
+use crate::model::ids::Tag;
 use crate::model::tags::TagSet;
 use roaring::RoaringBitmap;
 use std::mem::size_of;
@@ -69,18 +70,18 @@ fn arc_str(len: usize) -> usize {
 /// texts (operator logins, which point at the desk's copies) are not counted; ids are.
 pub(crate) fn customer_heap(c: &Customer) -> usize {
     let mut n = arc_str(c.id.as_str().len());
-    n += c.account_name.expose().capacity() + c.name.expose().capacity();
+    n += c.account_name.expose().heap_bytes() + c.name.expose().heap_bytes();
     if let Some(m) = &c.mobile {
         // The country code is shared (`SharedText`): a few blocks for the whole desk.
-        n += m.expose().number.capacity();
+        n += m.expose().number.heap_bytes() + m.expose().country_code.heap_share();
     }
     if let Some(e) = &c.email {
-        n += e.expose().capacity();
+        n += e.expose().heap_bytes();
     }
     n += tags_bytes(&c.tags);
     if let Some(x) = &c.external {
         // The kind is shared (`SharedText`): a few blocks for the whole desk.
-        n += x.id.capacity();
+        n += x.id.heap_bytes() + x.kind.heap_share();
     }
     if let Some(r) = &c.association.reseller {
         n += arc_str(r.as_str().len());
@@ -96,6 +97,7 @@ pub(crate) fn customer_heap(c: &Customer) -> usize {
     n + c.resources.heap_bytes() + c.orders.heap_bytes() + c.spend.heap_bytes()
 }
 
+/// The set's slice and each tag's share of its block (tags are shared texts).
 fn tags_bytes(tags: &TagSet) -> usize {
-    tags.slice_bytes() + tags.iter().map(|t| t.as_str().len()).sum::<usize>()
+    tags.slice_bytes() + tags.iter().map(Tag::heap_share).sum::<usize>()
 }

@@ -10,6 +10,7 @@
 //! instead of an allocation, and the handle is 16 bytes instead of a `String`'s 24.
 
 use crate::error::{Error, IdKind, Result};
+use crate::model::text::SharedText;
 use std::fmt;
 use std::sync::Arc;
 
@@ -171,15 +172,20 @@ id_type!(
 /// A customer tag: free text (1..=64 characters, no control characters; spaces allowed inside).
 ///
 /// Tags compare case-sensitively, as Huawei's `label` does.
+///
+/// The text is a [`SharedText`]: a portfolio uses a few dozen distinct tags, and every customer
+/// that carries one shares its block instead of holding a copy.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde", serde(transparent))]
-pub struct Tag(String);
+pub struct Tag(SharedText);
 
 impl Tag {
     /// Validates and wraps a tag: trimmed, 1..=64 characters, no control characters.
     pub fn new(value: impl Into<String>) -> Result<Self> {
-        let value = value.into();
+        Self::checked(&value.into())
+    }
+
+    /// The rest of [`Tag::new`]'s checks, on a lent text; the tag shares its block.
+    fn checked(value: &str) -> Result<Self> {
         let kind = IdKind::Tag;
         if value.trim().is_empty() {
             return Err(Error::InvalidId {
@@ -205,12 +211,17 @@ impl Tag {
                 reason: "contains control characters",
             });
         }
-        Ok(Self(value))
+        Ok(Self(SharedText::new(value)))
     }
 
     /// The tag as text.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// This tag's share of its shared block (see [`crate::memory`]).
+    pub(crate) fn heap_share(&self) -> usize {
+        self.0.heap_share()
     }
 }
 
@@ -227,10 +238,17 @@ impl fmt::Debug for Tag {
 }
 
 #[cfg(feature = "serde")]
+impl serde::Serialize for Tag {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for Tag {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Self::new(s).map_err(serde::de::Error::custom)
+        // Lent to the checks: a shared tag makes no text of its own.
+        crate::model::serde_fast::with_str(d, |s| Self::checked(s).map_err(|e| e.to_string()))
     }
 }
 

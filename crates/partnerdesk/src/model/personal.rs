@@ -5,6 +5,7 @@
 //! library reads them; the wrapper is what keeps them out of `Debug`, errors, logs, event
 //! text and exports. Revealing one is an audited operation of [`crate::privacy`].
 
+use crate::model::text::CompactText;
 use std::fmt;
 
 /// A value that is personal data. `Debug` and `Display` never show it.
@@ -14,9 +15,18 @@ use std::fmt;
 pub struct Personal<T>(T);
 
 impl<T> Personal<T> {
-    /// Wraps a personal value.
-    pub fn new(value: T) -> Self {
-        Personal(value)
+    /// Wraps a personal value (converted first: a customer's texts are
+    /// [`CompactText`]s, and a `String` or a `&str` makes one).
+    ///
+    /// ```
+    /// use partnerdesk::privacy::Personal;
+    /// use partnerdesk::text::CompactText;
+    /// let name: Personal<CompactText> = Personal::new("Zhang Wei");
+    /// assert_eq!(name.expose(), "Zhang Wei");
+    /// assert_eq!(format!("{name:?}"), "[redacted]");
+    /// ```
+    pub fn new(value: impl Into<T>) -> Self {
+        Personal(value.into())
     }
 
     /// The raw value. Call only where showing or matching it is allowed.
@@ -45,5 +55,17 @@ impl<T> fmt::Display for Personal<T> {
 impl<T> From<T> for Personal<T> {
     fn from(v: T) -> Self {
         Personal(v)
+    }
+}
+
+impl From<String> for Personal<CompactText> {
+    fn from(v: String) -> Self {
+        Personal(CompactText::from(v))
+    }
+}
+
+impl From<&str> for Personal<CompactText> {
+    fn from(v: &str) -> Self {
+        Personal(CompactText::new(v))
     }
 }

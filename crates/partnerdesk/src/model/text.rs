@@ -1,4 +1,5 @@
-//! Short texts that many customers repeat, shared instead of copied.
+//! Short texts that many customers repeat, shared instead of copied; short texts each
+//! customer has its own of, kept inside the record.
 //!
 //! Why: a resource's service and region and a spend record's product are a few dozen distinct
 //! codes across a whole portfolio (`ecs`, `cn-north-4`), and each customer held its own copy
@@ -11,6 +12,11 @@
 //! purpose: a snapshot or an import is untrusted, and one full of distinct values must not
 //! grow it without end. A value that does not fit gets a block of its own, as before, and
 //! compares, hashes and serialises the same: sharing is never visible but in memory.
+//!
+//! A customer's own texts (its name, account name, e-mail, mobile number, external id) are
+//! [`CompactText`]s: at most 24 bytes sit in the record itself, where a `String` takes the
+//! same 24 bytes and a heap block besides (32 bytes or more, and an allocation on every load).
+//! Most account names and numbers, and many names, fit.
 
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -64,6 +70,12 @@ impl SharedText {
     /// The text.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// This holder's share of the text's block (its counts and bytes over its holders, the
+    /// thread's table included): what a memory report counts for it.
+    pub(crate) fn heap_share(&self) -> usize {
+        (16 + self.0.len()) / Arc::strong_count(&self.0).max(1)
     }
 }
 
@@ -153,6 +165,154 @@ impl<'de> serde::Deserialize<'de> for SharedText {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         // The text is lent to the table's lookup, not copied unless it is new.
         crate::model::serde_fast::with_str(d, |s| Ok(SharedText::new(s)))
+    }
+}
+
+/// A text kept inside its holder when it is at most [`CompactText::INLINE`] bytes, in a heap
+/// block otherwise (see the module). It reads as a `str`, compares, hashes, orders and
+/// serialises as its text, and converts from and into a `String`.
+///
+/// ```
+/// use partnerdesk::text::CompactText;
+/// let name = CompactText::from("Acme Ltd.");
+/// assert_eq!(name, "Acme Ltd.");
+/// assert_eq!(name.len(), 9);
+/// assert_eq!(String::from(name.clone()), "Acme Ltd.");
+/// assert!(name.starts_with("Acme"));
+/// ```
+#[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CompactText(compact_str::CompactString);
+
+impl CompactText {
+    /// The longest text (in bytes) kept inside the holder.
+    pub const INLINE: usize = 24;
+
+    /// A text holding a copy of `value`.
+    pub fn new(value: &str) -> Self {
+        CompactText(compact_str::CompactString::new(value))
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
+    /// Heap bytes this text holds (none when it is kept inside its holder).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        if self.0.is_heap_allocated() {
+            self.0.capacity()
+        } else {
+            0
+        }
+    }
+}
+
+impl Deref for CompactText {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl AsRef<str> for CompactText {
+    fn as_ref(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl std::borrow::Borrow<str> for CompactText {
+    fn borrow(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl From<&str> for CompactText {
+    fn from(value: &str) -> Self {
+        CompactText::new(value)
+    }
+}
+
+impl From<String> for CompactText {
+    /// Kept inside when short (the `String`'s block is freed), else the `String`'s block is
+    /// kept as it is.
+    fn from(value: String) -> Self {
+        CompactText(compact_str::CompactString::from(value))
+    }
+}
+
+impl From<&String> for CompactText {
+    fn from(value: &String) -> Self {
+        CompactText::new(value)
+    }
+}
+
+impl From<CompactText> for String {
+    fn from(value: CompactText) -> Self {
+        value.0.into_string()
+    }
+}
+
+impl PartialEq<str> for CompactText {
+    fn eq(&self, other: &str) -> bool {
+        self.0.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for CompactText {
+    fn eq(&self, other: &&str) -> bool {
+        self.0.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for CompactText {
+    fn eq(&self, other: &String) -> bool {
+        self.0.as_str() == other.as_str()
+    }
+}
+
+impl PartialEq<CompactText> for str {
+    fn eq(&self, other: &CompactText) -> bool {
+        self == other.0.as_str()
+    }
+}
+
+impl PartialEq<CompactText> for &str {
+    fn eq(&self, other: &CompactText) -> bool {
+        *self == other.0.as_str()
+    }
+}
+
+impl PartialEq<CompactText> for String {
+    fn eq(&self, other: &CompactText) -> bool {
+        self.as_str() == other.0.as_str()
+    }
+}
+
+impl fmt::Display for CompactText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.as_str())
+    }
+}
+
+impl fmt::Debug for CompactText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.0.as_str(), f)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for CompactText {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CompactText {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // Lent and copied once, into the record when it fits.
+        crate::model::serde_fast::with_str(d, |s| Ok(CompactText::new(s)))
     }
 }
 

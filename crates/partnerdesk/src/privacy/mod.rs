@@ -371,7 +371,7 @@ mod tests {
 
     #[test]
     fn personal_never_prints() {
-        let p = Personal::new("张三".to_string());
+        let p: Personal<String> = Personal::new("张三".to_string());
         assert_eq!(format!("{p:?} {p}"), "[redacted] [redacted]");
         assert_eq!(p.expose(), "张三");
     }

@@ -58,12 +58,12 @@ impl crate::Desk {
     fn raw_field(&self, id: &crate::ids::CustomerId, field: SensitiveField) -> Result<String> {
         let c = self.customer(id)?;
         Ok(match field {
-            SensitiveField::Name => c.name.expose().clone(),
-            SensitiveField::AccountName => c.account_name.expose().clone(),
+            SensitiveField::Name => c.name.expose().to_string(),
+            SensitiveField::AccountName => c.account_name.expose().to_string(),
             SensitiveField::Email => c
                 .email
                 .as_ref()
-                .map(|e| e.expose().clone())
+                .map(|e| e.expose().to_string())
                 .unwrap_or_default(),
             SensitiveField::Mobile => c
                 .mobile
@@ -71,7 +71,7 @@ impl crate::Desk {
                 .map(|m| {
                     let m = m.expose();
                     if m.country_code.is_empty() {
-                        m.number.clone()
+                        m.number.to_string()
                     } else {
                         format!("{} {}", m.country_code, m.number)
                     }

@@ -297,7 +297,7 @@ fn indexes_follow_changes_and_removals() -> Result<()> {
     desk.update_customer(&id, |c| -> Result<()> {
         c.tags.insert(partnerdesk::Tag::new("vip")?);
         c.account_manager = Some(partnerdesk::OperatorId::new("am_li")?);
-        c.name = partnerdesk::privacy::Personal::new("Mueller Sohne".into());
+        c.name = partnerdesk::privacy::Personal::new("Mueller Sohne");
         Ok(())
     })??;
     assert_eq!(desk.count(&q, now()), 1);

@@ -56,12 +56,12 @@ fn read_xlsx(bytes: Vec<u8>) -> Result<Vec<Vec<String>>, Box<dyn std::error::Err
 
 /// Every raw personal value of the desk's customers, long enough to be meaningful.
 fn raw_values(c: &Customer) -> Vec<String> {
-    let mut v = vec![c.name.expose().clone()];
+    let mut v = vec![c.name.expose().to_string()];
     if let Some(m) = &c.mobile {
-        v.push(m.expose().number.clone());
+        v.push(m.expose().number.to_string());
     }
     if let Some(e) = &c.email {
-        v.push(e.expose().clone());
+        v.push(e.expose().to_string());
         if let Some((local, _)) = e.expose().split_once('@') {
             v.push(format!("{local}@"));
         }
@@ -784,7 +784,7 @@ fn awkward_cells_are_written_as_the_csv_crate_writes_them() -> TestResult {
         let tags: Vec<&str> = c.tags.iter().map(|t| t.as_str()).collect();
         let row = vec![
             c.id.as_str().to_owned(),
-            guard(c.account_name.expose().clone()),
+            guard(c.account_name.expose().to_string()),
             guard(mask_name(c.name.expose())),
             guard(tags.join("; ")),
         ];

@@ -139,7 +139,7 @@ pub fn small_desk() -> Result<Desk> {
     let e = customer("c5", "muller", "Müller & Söhne GmbH")?;
     let mut f = customer("c6", "ivan", "Иван Петров")?;
     spend(&mut f, day(2026, 11, 2), "0")?;
-    f.email = Some(Personal::new("ivan@example.com".into()));
+    f.email = Some(Personal::new("ivan@example.com"));
 
     for x in [a, b, c, d, e, f] {
         desk.insert_customer(x)?;

@@ -57,7 +57,7 @@ fn personal_values_are_wrapped_and_never_printed() {
     assert_eq!(format!("{p} {p:?}"), "[redacted] [redacted]");
     assert_eq!(p.expose(), "Zhang Wei");
     assert_eq!(p.clone().into_inner(), "Zhang Wei");
-    assert_eq!(Personal::new(7).into_inner(), 7);
+    assert_eq!(Personal::<i32>::new(7).into_inner(), 7);
 }
 
 #[test]
