@@ -198,7 +198,17 @@ impl ExportRows {
             out.push_from(slot, slots, index, &mut scratch)?;
         }
         std::hint::black_box(sum);
+        out.shrink();
         Some(out)
+    }
+
+    /// Gives back the room the packed texts and expiries grew into and do not use: they grow
+    /// by doubling as records are appended, up to half of them unused (about 45 bytes a
+    /// customer at 1M, held from the allocator though never written, so not resident). A
+    /// buffer this large is its own mapping, so the shrink moves no bytes.
+    fn shrink(&mut self) {
+        self.text.shrink_to_fit();
+        self.expiries.shrink_to_fit();
     }
 
     fn empty(month: YearMonth, n: usize) -> ExportRows {
@@ -257,6 +267,7 @@ impl ExportRows {
                 _ => return ExportRows::build(order, slots, index),
             }
         }
+        out.shrink();
         Some(out)
     }
 
