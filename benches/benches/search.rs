@@ -32,6 +32,7 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use partnerdesk::query::{PageRequest, Query, Sort, SortKey};
 use partnerdesk::search::MatchContext;
 use partnerdesk::{Customer, Desk, demo};
+use partnerdesk_benches::queries::q1_to_q5;
 use rusqlite::{Connection, params};
 use std::hint::black_box;
 
@@ -47,58 +48,51 @@ struct Case {
 }
 
 fn cases(desk: &Desk, now: DateTime<Utc>) -> Vec<Case> {
-    // A manager with a typical book of customers.
+    // A manager with a typical book of customers (Q1's filter names the same).
     let manager = "am_001";
     let now_s = now.timestamp();
     let d7 = (now + Duration::days(7)).timestamp();
     let d30 = (now + Duration::days(30)).timestamp();
     let _ = desk;
-    vec![
-        Case {
-            name: "Q1_manager_mtd_range",
-            filter: format!("manager={manager} and mtd>=100 and mtd<=5000"),
-            sort: Sort::desc(SortKey::MonthToDate),
-            sql_where: format!(
-                "active = 1 AND manager = '{manager}' AND mtd_cents BETWEEN 10000 AND 500000"
-            ),
-            sql_order: "mtd_cents DESC, id ASC",
-        },
-        Case {
-            name: "Q2_expiring_7d",
-            filter: "expires<=7d".into(),
-            sort: Sort::asc(SortKey::NextExpiry),
-            sql_where: format!("active = 1 AND next_expiry BETWEEN {now_s} AND {d7}"),
-            sql_order: "next_expiry ASC, id ASC",
-        },
-        Case {
-            name: "Q3_name_substring",
-            filter: "name~cloud".into(),
-            sort: Sort::asc(SortKey::Name),
-            sql_where: "active = 1 AND instr(name_lower, 'cloud') > 0".into(),
-            sql_order: "name_lower ASC, id ASC",
-        },
-        Case {
-            name: "Q4_tag_any_mobile_suffix",
-            filter: "tag in (vip, gold) and mobile~678".into(),
-            sort: Sort::asc(SortKey::Id),
-            sql_where: "active = 1 AND mobile_rev >= '876' AND mobile_rev < '877' \
-                        AND EXISTS (SELECT 1 FROM tags t WHERE t.slot = customers.slot AND t.tag IN ('vip', 'gold'))"
+    let sql: [(String, &'static str); 5] = [
+        (
+            format!("active = 1 AND manager = '{manager}' AND mtd_cents BETWEEN 10000 AND 500000"),
+            "mtd_cents DESC, id ASC",
+        ),
+        (
+            format!("active = 1 AND next_expiry BETWEEN {now_s} AND {d7}"),
+            "next_expiry ASC, id ASC",
+        ),
+        (
+            "active = 1 AND instr(name_lower, 'cloud') > 0".into(),
+            "name_lower ASC, id ASC",
+        ),
+        (
+            "active = 1 AND mobile_rev >= '876' AND mobile_rev < '877' \
+             AND EXISTS (SELECT 1 FROM tags t WHERE t.slot = customers.slot AND t.tag IN ('vip', 'gold'))"
                 .into(),
-            sql_order: "id ASC",
-        },
-        Case {
-            name: "Q5_text_filter_4_criteria",
-            filter: "assoc=reseller and mtd>=1000 and (tag:vip or tag:gold) and expires<=30d"
-                .into(),
-            sort: Sort::desc(SortKey::MonthToDate),
-            sql_where: format!(
+            "id ASC",
+        ),
+        (
+            format!(
                 "active = 1 AND assoc = 'reseller' AND mtd_cents >= 100000 \
                  AND EXISTS (SELECT 1 FROM tags t WHERE t.slot = customers.slot AND t.tag IN ('vip', 'gold')) \
                  AND next_expiry BETWEEN {now_s} AND {d30}"
             ),
-            sql_order: "mtd_cents DESC, id ASC",
-        },
-    ]
+            "mtd_cents DESC, id ASC",
+        ),
+    ];
+    q1_to_q5()
+        .into_iter()
+        .zip(sql)
+        .map(|(q, (sql_where, sql_order))| Case {
+            name: q.name,
+            filter: q.filter.to_owned(),
+            sort: q.sort,
+            sql_where,
+            sql_order,
+        })
+        .collect()
 }
 
 fn sqlite_query(db: &Connection, case: &Case) -> (Vec<String>, usize) {

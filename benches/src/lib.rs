@@ -2,6 +2,7 @@
 
 pub mod hand_zip;
 pub mod ops_workload;
+pub mod queries;
 pub mod rng;
 
 /// The demo desk of `PD_BENCH_SIZE` customers (100,000 by default), built with seed 42, with

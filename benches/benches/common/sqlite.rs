@@ -1,6 +1,7 @@
 //! The search benchmark's SQLite anchor, shared by `benches/search.rs` and
 //! `examples/memory.rs` (included by path): one table of the search columns, a tag table and
-//! the covering indexes of the five queries, in memory.
+//! the covering indexes of the five queries, in memory (or in a file, where memory would not
+//! hold it).
 
 use chrono::{DateTime, Utc};
 use partnerdesk::Desk;
@@ -15,7 +16,18 @@ fn cents(d: Decimal) -> i64 {
 /// The customers of `desk` in SQLite, with the indexes of the search benchmark; with `docs`,
 /// each customer's JSON document too (a `doc` column), as a document store would keep it.
 pub(crate) fn load_sqlite(desk: &Desk, now: DateTime<Utc>, docs: bool) -> Connection {
-    let db = Connection::open_in_memory().unwrap();
+    load_sqlite_into(Connection::open_in_memory().unwrap(), desk, now, docs)
+}
+
+/// [`load_sqlite`] into a given database (a file, for sizes whose database does not fit in
+/// memory beside the desk).
+#[allow(dead_code)] // The search benchmark loads in memory only.
+pub(crate) fn load_sqlite_into(
+    db: Connection,
+    desk: &Desk,
+    now: DateTime<Utc>,
+    docs: bool,
+) -> Connection {
     db.execute_batch(
         "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
          CREATE TABLE customers (slot INTEGER PRIMARY KEY, id TEXT NOT NULL, name_lower TEXT NOT NULL,

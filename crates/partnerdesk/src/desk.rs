@@ -288,9 +288,10 @@ impl Desk {
         self.changed(Change::Spend(slot, in_month));
     }
 
-    /// Adds a customer without an event (building a demo desk): checked as
-    /// [`Desk::insert_customer`] checks it.
-    #[cfg_attr(not(feature = "demo"), allow(dead_code))]
+    /// Adds a customer without an event: checked as [`Desk::insert_customer`] checks it.
+    /// (The demo places its customers in bulk, [`Desk::load_customers`]; its tests compare
+    /// that with placing them one by one.)
+    #[cfg(all(test, feature = "demo"))]
     pub(crate) fn load_customer(&mut self, mut customer: Customer) -> Result<()> {
         if self.by_id.contains(&customer.id) {
             return Err(Error::DuplicateCustomer {
@@ -304,21 +305,29 @@ impl Desk {
         Ok(())
     }
 
-    /// Makes room for `more` customers in the slots, the id table and the per-slot columns of
-    /// the indexes (a bulk load that knows its size): they are then sized to fit instead of
-    /// doubling as they grow, which would leave up to half of each unused.
-    #[cfg_attr(not(any(feature = "serde", feature = "demo")), allow(dead_code))]
-    pub(crate) fn reserve(&mut self, more: usize) {
-        self.slots.reserve(more);
-        self.by_id.reserve(more);
-        self.index.reserve(self.slots.len() + more);
-    }
-
-    /// Sorts the customers' id order after customers were placed one by one in bulk (the
-    /// demo), as a bulk load does (`Change::Loaded`): pages by id then read it.
-    #[cfg_attr(not(feature = "demo"), allow(dead_code))]
-    pub(crate) fn settle_id_order(&mut self) {
+    /// Adds customers without events (building a demo desk), each checked as
+    /// [`Desk::insert_customer`] checks it, then placed in bulk after the last slot as a
+    /// snapshot load places them ([`Desk::place_all_validated`]): the same desk as adding them
+    /// one by one. `customers` must all be `Some`. On an error (a customer refused, or an id
+    /// repeated) the desk may be half built and must be dropped.
+    #[cfg(feature = "demo")]
+    pub(crate) fn load_customers(&mut self, mut customers: Vec<Option<Customer>>) -> Result<()> {
+        for c in customers.iter_mut().flatten() {
+            c.sort_spend();
+            crate::validate::customer(c, &self.partner, &self.operators)
+                .map_err(crate::validate::Refusal::into_error)?;
+            self.share_operator_ids(c);
+        }
+        let first = self.slots.len();
+        self.place_all_validated(customers).map_err(|i| {
+            let id = self.slots.get(first + i).and_then(Option::as_ref);
+            Error::DuplicateCustomer {
+                id: id.map(|c| c.id.to_string()).unwrap_or_default(),
+            }
+        })?;
+        // As a snapshot load does: the customers' id order sorted once, for pages by id.
         self.id_order.refresh_order(&self.slots);
+        Ok(())
     }
 
     /// Places a customer that has already been validated.
