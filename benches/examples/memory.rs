@@ -35,6 +35,7 @@
 use partnerdesk::access::Actor;
 use partnerdesk::export::{ExportProgress, ExportRequest, ExportSelection};
 use partnerdesk::{Customer, Desk, Invocation, OperatorId, demo};
+use partnerdesk_benches::process::{each_size_in_a_child, rss};
 use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 use std::alloc::System;
 use std::ops::ControlFlow;
@@ -44,14 +45,6 @@ mod sqlite;
 
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
-
-/// Resident bytes of the process.
-fn rss() -> i64 {
-    std::fs::read_to_string("/proc/self/statm")
-        .ok()
-        .and_then(|s| s.split_whitespace().nth(1)?.parse::<i64>().ok())
-        .map_or(0, |pages| pages * 4096)
-}
 
 /// Bytes held through Rust's allocator (a reallocation counts its growth as allocated and its
 /// shrinking as deallocated).
@@ -81,12 +74,6 @@ fn point() -> Point {
     }
 }
 
-fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "n/a".into())
-}
-
 fn go(_: ExportProgress) -> ControlFlow<()> {
     ControlFlow::Continue(())
 }
@@ -105,18 +92,23 @@ fn row(what: &str, n: usize, rss: i64, alloc: i64, blocks: Option<i64>) {
     );
 }
 
+/// A row of the growth from `from` to `to`.
+fn growth(what: &str, n: usize, from: Point, to: Point) {
+    row(
+        what,
+        n,
+        to.rss - from.rss,
+        to.held - from.held,
+        Some(to.blocks - from.blocks),
+    );
+}
+
 /// One size, in this process (a child of `main`).
 fn one(n: usize) {
     let base = point();
     let (mut desk, now): (Desk, _) = demo::portfolio(n, 7).unwrap();
     let built = point();
-    row(
-        "desk",
-        n,
-        built.rss - base.rss,
-        built.held - base.held,
-        Some(built.blocks - base.blocks),
-    );
+    growth("desk", n, base, built);
     let report = desk.memory_report();
 
     let admin = Actor::Operator(OperatorId::new("admin").unwrap());
@@ -124,13 +116,7 @@ fn one(n: usize) {
     desk.export(&Invocation::new(admin, now), &csv, std::io::sink(), go)
         .unwrap();
     let exported = point();
-    row(
-        "desk+export",
-        n,
-        exported.rss - base.rss,
-        exported.held - base.held,
-        Some(exported.blocks - base.blocks),
-    );
+    growth("desk+export", n, base, exported);
     let after_export = desk.memory_report();
 
     let large = n > 2_000_000;
@@ -140,13 +126,7 @@ fn one(n: usize) {
         let before = point();
         let customers: Vec<Customer> = desk.customers().cloned().collect();
         let cloned = point();
-        row(
-            "customers",
-            n,
-            cloned.rss - before.rss,
-            cloned.held - before.held,
-            Some(cloned.blocks - before.blocks),
-        );
+        growth("customers", n, before, cloned);
         drop(customers);
     }
 
@@ -197,23 +177,5 @@ fn one(n: usize) {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    if let Some(n) = args.get(2).filter(|_| args[1] == "--one") {
-        one(n.parse().unwrap());
-        return;
-    }
-    let sizes: Vec<usize> = std::env::var("PD_MEM_SIZES")
-        .ok()
-        .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
-        .unwrap_or_else(|| vec![100_000, 1_000_000]);
-    let exe = std::env::current_exe().unwrap();
-    for n in sizes {
-        println!("load average before n={n}: {}", loadavg());
-        let status = std::process::Command::new(&exe)
-            .args(["--one", &n.to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success(), "the child for n={n} failed");
-    }
-    println!("load average after: {}", loadavg());
+    each_size_in_a_child("PD_MEM_SIZES", &[100_000, 1_000_000], one);
 }

@@ -34,23 +34,10 @@ use partnerdesk::export::{ExportProgress, ExportRequest, ExportSelection};
 use partnerdesk::query::{PageRequest, Query};
 use partnerdesk::{Desk, Invocation, OperatorId};
 use partnerdesk_benches::ops_workload::{Setup, detached, run, setup};
+use partnerdesk_benches::process::{each_size_in_a_child, rss};
 use partnerdesk_benches::queries::q1_to_q5;
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
-
-/// Resident bytes of the process.
-fn rss() -> i64 {
-    std::fs::read_to_string("/proc/self/statm")
-        .ok()
-        .and_then(|s| s.split_whitespace().nth(1)?.parse::<i64>().ok())
-        .map_or(0, |pages| pages * 4096)
-}
-
-fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "n/a".into())
-}
 
 /// The setup's desk taken out of it (the stream runs on it; the setup keeps the rest).
 fn take_desk(s: &mut Setup) -> Desk {
@@ -178,23 +165,5 @@ fn s_len(s: &Setup) -> f64 {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    if let Some(n) = args.get(2).filter(|_| args[1] == "--one") {
-        one(n.parse().unwrap());
-        return;
-    }
-    let sizes: Vec<usize> = std::env::var("PD_SCALE_SIZES")
-        .ok()
-        .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
-        .unwrap_or_else(|| vec![10_000, 100_000, 1_000_000]);
-    let exe = std::env::current_exe().unwrap();
-    for n in sizes {
-        println!("load average before n={n}: {}", loadavg());
-        let status = std::process::Command::new(&exe)
-            .args(["--one", &n.to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success(), "the child for n={n} failed");
-    }
-    println!("load average after: {}", loadavg());
+    each_size_in_a_child("PD_SCALE_SIZES", &[10_000, 100_000, 1_000_000], one);
 }

@@ -2,6 +2,7 @@
 
 pub mod hand_zip;
 pub mod ops_workload;
+pub mod process;
 pub mod queries;
 pub mod rng;
 
