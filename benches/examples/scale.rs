@@ -152,16 +152,11 @@ fn one(n: usize) {
         exported as f64 / n as f64,
         q.join(","),
         totals.join(","),
-        s_len(&again) / commands.as_secs_f64(),
+        again.commands.len() as f64 / commands.as_secs_f64(),
         n_events as f64 / replay.as_secs_f64(),
         rows as f64 / first_export.as_secs_f64(),
         rows as f64 / second_export.as_secs_f64(),
     );
-}
-
-/// The stream's length.
-fn s_len(s: &Setup) -> f64 {
-    s.commands.len() as f64
 }
 
 fn main() {

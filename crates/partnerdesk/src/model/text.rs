@@ -184,8 +184,9 @@ impl<'de> serde::Deserialize<'de> for SharedText {
 pub struct CompactText(compact_str::CompactString);
 
 impl CompactText {
-    /// The longest text (in bytes) kept inside the holder.
-    pub const INLINE: usize = 24;
+    /// The longest text (in bytes) kept inside the holder: the text's own size (24 bytes
+    /// on 64-bit targets).
+    pub const INLINE: usize = std::mem::size_of::<compact_str::CompactString>();
 
     /// A text holding a copy of `value`.
     pub fn new(value: &str) -> Self {
@@ -347,6 +348,21 @@ mod tests {
         // Past the bound, values are not shared, but equal all the same.
         let again = SharedText::new(&format!("v{}", POOL_TEXTS + 499));
         assert_eq!(again, made[POOL_TEXTS + 499]);
+    }
+
+    /// A text of at most `INLINE` bytes holds no heap block; a longer one holds its own.
+    /// Both read, compare and convert as their text.
+    #[test]
+    fn compact_texts_are_inline_up_to_their_size() {
+        let fits = "x".repeat(CompactText::INLINE);
+        let long = "x".repeat(CompactText::INLINE + 1);
+        let (a, b) = (CompactText::new(&fits), CompactText::from(long.clone()));
+        assert_eq!((a.heap_bytes(), a.len()), (0, CompactText::INLINE));
+        assert!(b.heap_bytes() > CompactText::INLINE);
+        assert_eq!(b, long);
+        assert_eq!(String::from(b), long);
+        assert_eq!(CompactText::from("张三").as_str(), "张三");
+        assert_eq!(format!("{a}"), fits);
     }
 
     #[cfg(feature = "serde")]
