@@ -47,10 +47,10 @@ pub fn privacy_tour(
         .map(|r| {
             vec![
                 r.id.to_string(),
-                r.name.clone(),
-                r.mobile.clone().unwrap_or_else(|| "-".into()),
-                r.email.clone().unwrap_or_else(|| "-".into()),
-                r.account_manager_name.clone().unwrap_or_else(|| "-".into()),
+                r.name.to_string(),
+                r.mobile.as_deref().unwrap_or("-").to_owned(),
+                r.email.as_deref().unwrap_or("-").to_owned(),
+                r.account_manager_name.as_deref().unwrap_or("-").to_owned(),
             ]
         })
         .collect();

@@ -100,9 +100,9 @@ pub fn write_rows(out: &mut dyn Write, rows: &[CustomerRow]) -> io::Result<()> {
         .map(|r| {
             vec![
                 r.id.to_string(),
-                r.name.clone(),
-                r.account_name.clone(),
-                r.mobile.clone().unwrap_or_default(),
+                r.name.to_string(),
+                r.account_name.to_string(),
+                r.mobile.as_deref().unwrap_or_default().to_owned(),
                 r.association_type.to_string(),
                 r.account_manager
                     .as_ref()

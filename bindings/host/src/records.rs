@@ -186,10 +186,10 @@ impl From<partnerdesk::row::CustomerRow> for CustomerRow {
         let text = |s: Option<&str>| s.map(str::to_owned);
         CustomerRow {
             id: r.id.as_str().to_owned(),
-            account_name: r.account_name,
-            name: r.name,
-            mobile: r.mobile,
-            email: r.email,
+            account_name: r.account_name.into(),
+            name: r.name.into(),
+            mobile: r.mobile.map(String::from),
+            email: r.email.map(String::from),
             customer_type: r.customer_type.as_str().to_owned(),
             verification: r.verification.as_str().to_owned(),
             level: r.level.as_str().to_owned(),
@@ -199,7 +199,7 @@ impl From<partnerdesk::row::CustomerRow> for CustomerRow {
             disassociated_at: r.disassociated_at.map(HostInstant),
             reseller: text(r.reseller.as_ref().map(|x| x.as_str())),
             account_manager: text(r.account_manager.as_ref().map(|x| x.as_str())),
-            account_manager_name: r.account_manager_name,
+            account_manager_name: r.account_manager_name.map(String::from),
             freeze_scope: text(r.freeze_scope.as_ref().map(|x| x.as_str())),
             freeze_origin: text(r.freeze_origin.as_ref().map(|x| x.as_str())),
             budget: r.budget.map(BudgetSummary::from),

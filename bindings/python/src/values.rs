@@ -336,13 +336,13 @@ impl PyCustomerRow {
     }
     /// Mobile number, masked.
     #[getter]
-    fn mobile(&self) -> Option<String> {
-        self.inner.mobile.clone()
+    fn mobile(&self) -> Option<&str> {
+        self.inner.mobile.as_deref()
     }
     /// E-mail, masked.
     #[getter]
-    fn email(&self) -> Option<String> {
-        self.inner.email.clone()
+    fn email(&self) -> Option<&str> {
+        self.inner.email.as_deref()
     }
     /// `"unset"`, `"individual"` or `"enterprise"`.
     #[getter]
@@ -474,10 +474,10 @@ impl From<CustomerRow> for PyCustomerRow {
 fn row_dict<'py>(py: Python<'py>, r: &CustomerRow) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("id", r.id.as_str())?;
-    d.set_item("account_name", &r.account_name)?;
-    d.set_item("name", &r.name)?;
-    d.set_item("mobile", &r.mobile)?;
-    d.set_item("email", &r.email)?;
+    d.set_item("account_name", r.account_name.as_str())?;
+    d.set_item("name", r.name.as_str())?;
+    d.set_item("mobile", r.mobile.as_deref())?;
+    d.set_item("email", r.email.as_deref())?;
     d.set_item("customer_type", r.customer_type.as_str())?;
     d.set_item("verification", r.verification.as_str())?;
     d.set_item("level", r.level.as_str())?;

@@ -198,6 +198,17 @@ impl CompactText {
         self.0.as_str()
     }
 
+    /// A text written by `write` into room for `room` bytes: kept inside the holder when
+    /// `room` is at most [`CompactText::INLINE`] (and when what is written fits there).
+    pub(crate) fn written(
+        room: usize,
+        write: impl FnOnce(&mut compact_str::CompactString),
+    ) -> Self {
+        let mut text = compact_str::CompactString::with_capacity(room);
+        write(&mut text);
+        CompactText(text)
+    }
+
     /// Heap bytes this text holds (none when it is kept inside its holder).
     pub(crate) fn heap_bytes(&self) -> usize {
         if self.0.is_heap_allocated() {

@@ -10,6 +10,37 @@ use super::{
 };
 use crate::customer::Mobile;
 use crate::error::{Error, Result};
+use crate::model::text::CompactText;
+
+/// Where a mask is written: a `String` (the public API, export cells) or a row's inline text
+/// ([`CompactText`], which keeps a mask of up to 24 bytes without a heap block:
+/// a row masks four or five values, and a page of rows allocated a block for each).
+pub(crate) trait Sink: std::fmt::Write {
+    /// Appends a text.
+    fn push_str(&mut self, s: &str);
+    /// Appends a character.
+    fn push(&mut self, c: char);
+}
+
+impl Sink for String {
+    fn push_str(&mut self, s: &str) {
+        String::push_str(self, s);
+    }
+
+    fn push(&mut self, c: char) {
+        String::push(self, c);
+    }
+}
+
+impl Sink for compact_str::CompactString {
+    fn push_str(&mut self, s: &str) {
+        compact_str::CompactString::push_str(self, s);
+    }
+
+    fn push(&mut self, c: char) {
+        compact_str::CompactString::push(self, c);
+    }
+}
 
 /// Applies a [`MaskPolicy`]: the one piece of code that turns personal values into what a list
 /// or an export may show. Writes into caller buffers, so an export of a million rows masks
@@ -67,6 +98,18 @@ impl<'a> Masker<'a> {
     /// is the national number (non-digits are dropped); see [`Masker::mask_mobile_into`] for a
     /// number with its country code.
     pub fn mask_into(&self, field: SensitiveField, value: &str, out: &mut String) {
+        self.mask_to(field, value, out);
+    }
+
+    /// A masked value as a row holds it: inline when it is short, as most masks are.
+    pub(crate) fn mask_text(&self, field: SensitiveField, value: &str) -> CompactText {
+        CompactText::written(value.len() + MASK.len(), |out| {
+            self.mask_to(field, value, out);
+        })
+    }
+
+    /// [`Masker::mask_into`] into any [`Sink`].
+    pub(crate) fn mask_to(&self, field: SensitiveField, value: &str, out: &mut impl Sink) {
         let value = trim(value);
         let rule = self.policy.get(field);
         match rule {
@@ -98,13 +141,22 @@ impl<'a> Masker<'a> {
         self.mask_mobile_parts_into(&mobile.country_code, &mobile.number, out);
     }
 
+    /// A masked mobile number (with its country code) as a row holds it: inline when it is
+    /// short, as most are.
+    pub(crate) fn mask_mobile_text(&self, mobile: &Mobile) -> CompactText {
+        let room = mobile.country_code.len() + 1 + mobile.number.len() + MASK.len();
+        CompactText::written(room, |out| {
+            self.mask_mobile_parts_into(&mobile.country_code, &mobile.number, out);
+        })
+    }
+
     /// [`Masker::mask_mobile_into`] of a number given as its two parts (the export's compact
     /// copy holds them as packed texts).
     pub(crate) fn mask_mobile_parts_into(
         &self,
         country_code: &str,
         number: &str,
-        out: &mut String,
+        out: &mut impl Sink,
     ) {
         match self.policy.get(SensitiveField::Mobile) {
             MaskRule::Hidden => {}
@@ -124,12 +176,12 @@ impl<'a> Masker<'a> {
                     out.push_str(country_code);
                     out.push(' ');
                 }
-                self.mask_into(SensitiveField::Mobile, number, out);
+                self.mask_to(SensitiveField::Mobile, number, out);
             }
         }
     }
 
-    fn pseudonym(&self, field: SensitiveField, value: &str, out: &mut String) {
+    fn pseudonym(&self, field: SensitiveField, value: &str, out: &mut impl Sink) {
         if is_pseudonym(value) {
             out.push_str(value);
             return;
@@ -147,7 +199,7 @@ impl<'a> Masker<'a> {
         }
     }
 
-    fn pseudonym_normalised(&self, field: SensitiveField, norm: &str, out: &mut String) {
+    fn pseudonym_normalised(&self, field: SensitiveField, norm: &str, out: &mut impl Sink) {
         // `Masker::new` refuses a pseudonym policy without a key; without one nothing is shown.
         if let Some(key) = self.key {
             key.pseudonym_into(field, norm, out);
@@ -205,7 +257,7 @@ pub(super) fn is_kept_mask(value: &str, first: usize, last: usize, mask: &str) -
 }
 
 /// Keeps the first and last characters, `***` between (idempotent).
-pub(super) fn keep_into(value: &str, first: usize, last: usize, out: &mut String) {
+pub(super) fn keep_into(value: &str, first: usize, last: usize, out: &mut impl Sink) {
     if is_kept_mask(value, first, last, MASK) {
         out.push_str(value);
         return;
@@ -234,7 +286,7 @@ pub(super) fn keep_into(value: &str, first: usize, last: usize, out: &mut String
 
 /// The local part kept by a keep rule, then `@` and the domain (a value without `@` is masked
 /// as a name).
-pub(super) fn email_into(value: &str, first: usize, last: usize, out: &mut String) {
+pub(super) fn email_into(value: &str, first: usize, last: usize, out: &mut impl Sink) {
     match value.rsplit_once('@') {
         Some((local, domain)) => {
             if !local.is_empty() {
@@ -274,7 +326,7 @@ pub(super) fn is_masked_number(value: &str, mask: &str, first: usize, last: usiz
 /// The console's mobile mask of a national number (idempotent: a masked number is kept).
 /// Only the exact shapes it produces (`138****5678`, `***34`, `***`) count as masked; any other
 /// value is reduced to its digits and masked, so a `*` in a raw value shows nothing more.
-pub(super) fn mobile_default_into(number: &str, out: &mut String) {
+pub(super) fn mobile_default_into(number: &str, out: &mut impl Sink) {
     if (number.len() == 11 && is_masked_number(number, MOBILE_MASK, 3, 4))
         || (number.len() == 5 && is_masked_number(number, MASK, 0, 2))
         || number == MASK
@@ -306,7 +358,7 @@ pub(super) fn mobile_default_into(number: &str, out: &mut String) {
 
 /// A keep rule over a mobile number's digits (idempotent: a masked number, digits around one
 /// `***`, is kept; any other value is reduced to its digits and masked).
-pub(super) fn mobile_keep_into(number: &str, first: usize, last: usize, out: &mut String) {
+pub(super) fn mobile_keep_into(number: &str, first: usize, last: usize, out: &mut impl Sink) {
     if is_masked_number(number, MASK, first, last) {
         out.push_str(number);
         return;

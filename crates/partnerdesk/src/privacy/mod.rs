@@ -369,6 +369,57 @@ mod tests {
         }
     }
 
+    /// Every rule, `Fixed` with a short and a long text (the inline text's limit is 24 bytes).
+    fn any_rule() -> impl Strategy<Value = MaskRule> {
+        prop_oneof![
+            Just(MaskRule::Default),
+            (0u8..6, 0u8..6).prop_map(|(first, last)| MaskRule::Keep { first, last }),
+            Just(MaskRule::Fixed("n/a".into())),
+            Just(MaskRule::Fixed("withheld by the partner's policy".into())),
+            Just(MaskRule::Hidden),
+            Just(MaskRule::Pseudonym),
+            Just(MaskRule::Clear),
+        ]
+    }
+
+    proptest! {
+        /// A row's masks, written into its inline texts, are the masks `Masker::mask` and
+        /// `mask_mobile_into` write into a `String`: for every field and rule, values short
+        /// and long (past the 24 bytes kept inline), in any script, and mobile numbers with
+        /// and without a country code.
+        #[test]
+        fn inline_masks_equal_string_masks(
+            rule in any_rule(),
+            value in "[a-zA-Z0-9 @.*张三😀é_-]{0,40}",
+            country_code in "(\\+86|0044|1|)",
+            number in "[0-9 *]{0,24}",
+        ) {
+            let policy = MaskPolicy {
+                name: rule.clone(),
+                mobile: rule.clone(),
+                email: rule.clone(),
+                account_name: rule.clone(),
+                manager_name: rule,
+            };
+            let key = PseudonymKey::new(b"a partner secret of 32 bytes....");
+            prop_assert!(key.is_ok());
+            let Ok(key) = key else { return Ok(()) };
+            let masker = Masker::checked(&policy, Some(&key));
+            for field in SensitiveField::ALL {
+                let (inline, string) = (masker.mask_text(field, &value), masker.mask(field, &value));
+                prop_assert_eq!(inline.as_str(), string.as_str());
+            }
+            let mobile = crate::customer::Mobile {
+                country_code: country_code.into(),
+                number: number.as_str().into(),
+            };
+            let mut out = String::new();
+            masker.mask_mobile_into(&mobile, &mut out);
+            let inline = masker.mask_mobile_text(&mobile);
+            prop_assert_eq!(inline.as_str(), out.as_str());
+        }
+    }
+
     #[test]
     fn personal_never_prints() {
         let p: Personal<String> = Personal::new("张三".to_string());

@@ -8,7 +8,7 @@ use super::{PSEUDONYM_HEX, PSEUDONYM_PREFIX, SensitiveField};
 use crate::error::Result;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 /// The partner's secret for keyed pseudonyms (at least 16 bytes). `Debug` never shows it, and it
 /// is never saved in a snapshot.
@@ -30,7 +30,12 @@ impl PseudonymKey {
     }
 
     /// The pseudonym of a value of a field, appended to `out`.
-    pub(super) fn pseudonym_into(&self, field: SensitiveField, normalised: &str, out: &mut String) {
+    pub(super) fn pseudonym_into(
+        &self,
+        field: SensitiveField,
+        normalised: &str,
+        out: &mut impl super::mask::Sink,
+    ) {
         let mut mac = self.0.clone();
         mac.update(field.as_str().as_bytes());
         mac.update(&[0]);

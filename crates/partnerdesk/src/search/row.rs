@@ -11,6 +11,7 @@ use crate::ids::{CustomerId, OperatorId, ResellerId};
 use crate::model::association::AssociationType;
 use crate::model::budget::BudgetKind;
 use crate::model::freeze::{FreezeOrigin, FreezeScope};
+use crate::model::text::CompactText;
 use crate::money::Money;
 use crate::privacy::{MaskPolicy, MaskedList, Masker, SensitiveField};
 use crate::search::MatchContext;
@@ -41,13 +42,13 @@ pub struct CustomerRow {
     /// Customer id.
     pub id: CustomerId,
     /// Account name (masked when the partner's policy says so).
-    pub account_name: String,
+    pub account_name: CompactText,
     /// Customer name, masked (`Z***`).
-    pub name: String,
+    pub name: CompactText,
     /// Mobile number, masked (`+86 138****5678`).
-    pub mobile: Option<String>,
+    pub mobile: Option<CompactText>,
     /// E-mail, masked (`a***@example.com`).
-    pub email: Option<String>,
+    pub email: Option<CompactText>,
     /// Individual, enterprise or unset.
     pub customer_type: CustomerType,
     /// Real-name verification status.
@@ -67,7 +68,7 @@ pub struct CustomerRow {
     /// Account manager login.
     pub account_manager: Option<OperatorId>,
     /// Account manager display name (masked when the partner's policy says so).
-    pub account_manager_name: Option<String>,
+    pub account_manager_name: Option<CompactText>,
     /// Freeze scope, when frozen.
     pub freeze_scope: Option<FreezeScope>,
     /// Freeze origin, when frozen.
@@ -95,7 +96,7 @@ impl Desk {
     pub(crate) fn row(&self, slot: u32, ctx: &MatchContext<'_>) -> CustomerRow {
         let c = self.at(slot);
         let masker = Masker::checked(&self.row_policy, None);
-        let mask = |field: SensitiveField, value: &str| masker.mask(field, value);
+        let mask = |field: SensitiveField, value: &str| masker.mask_text(field, value);
         let cur = self.partner.currency;
         let money = |d: Decimal| Money::new(d, cur);
         let manager_name = c
@@ -117,13 +118,10 @@ impl Desk {
             id: c.id.clone(),
             account_name: mask(SensitiveField::AccountName, c.account_name.expose()),
             name: mask(SensitiveField::Name, c.name.expose()),
-            mobile: c.mobile.as_ref().map(|personal| {
-                // The country code, a space and the masked number, in one allocation.
-                let m = personal.expose();
-                let mut out = String::with_capacity(m.country_code.len() + 1 + m.number.len() + 4);
-                masker.mask_mobile_into(m, &mut out);
-                out
-            }),
+            mobile: c
+                .mobile
+                .as_ref()
+                .map(|personal| masker.mask_mobile_text(personal.expose())),
             email: c
                 .email
                 .as_ref()
