@@ -331,6 +331,12 @@ pub struct Packed<T> {
 }
 
 impl<T> Packed<T> {
+    /// The first byte of the block (its count of records), or zero for an empty list: read to
+    /// bring the block into the cache ahead of its use (see [`crate::Desk`]'s rows).
+    pub(crate) fn first_byte(&self) -> u8 {
+        self.bytes.first().copied().unwrap_or(0)
+    }
+
     /// An empty list (no heap block).
     pub fn new() -> Self {
         Packed {

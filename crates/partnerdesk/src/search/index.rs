@@ -520,6 +520,16 @@ impl Index {
 
     /// The earliest expiry at or after `now` of a slot (the same as
     /// [`Customer::next_expiry`], from the index).
+    /// The slot's first expiry's day number, or zero: read to bring its expiries into the
+    /// cache ahead of [`Index::next_expiry`] (see [`crate::Desk`]'s rows).
+    pub(crate) fn first_expiry_day(&self, slot: u32) -> i32 {
+        use chrono::Datelike;
+        self.slot_expiries
+            .get(slot as usize)
+            .and_then(|ex| ex.first())
+            .map_or(0, |e| e.num_days_from_ce())
+    }
+
     pub(crate) fn next_expiry(&self, slot: u32, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let ex = self.slot_expiries.get(slot as usize)?;
         ex.get(ex.partition_point(|e| *e < now)).copied()
