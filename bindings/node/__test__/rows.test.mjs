@@ -101,3 +101,30 @@ test('a built Query is taken as before, and an invalid Date in the options is st
   assert.throws(() => desk.searchIds(q, { now: new Date(NaN) }), { code: 'INVALID_DATE' })
   assert.throws(() => desk.search(q, { now: new Date(NaN) }), { code: 'INVALID_DATE' })
 })
+
+test('searchAll steps are { done, value } with the rows of pages, whether at once, on a later turn or from the worker pool', async () => {
+  const reference = new Map((await desk.collectRows(everyone, { now: NOW })).map((r) => [r.id, r]))
+  let rows = 0
+  let nonAscii = 0
+  // Pages of 37: some steps fetch a page on the worker pool, most resolve at once or on the
+  // next turn; a step's row is made by the row function (`FACTORY`), a page's by `PAGE`.
+  const it = desk.searchAll(everyone, { limit: 37, now: NOW })
+  for (;;) {
+    const step = await it.next()
+    if (step.done) {
+      assert.deepStrictEqual(step, { done: true })
+      break
+    }
+    assert.deepStrictEqual(Object.keys(step), ['done', 'value'])
+    const row = step.value
+    const like = reference.get(row.id)
+    assert.ok(like, row.id)
+    assert.deepStrictEqual(row, like)
+    assert.deepStrictEqual(Object.keys(row), Object.keys(like))
+    assert.deepStrictEqual(row, desk.customerRow(row.id, NOW))
+    if (/[^\x00-\x7f]/.test(JSON.stringify(row))) nonAscii++
+    rows++
+  }
+  assert.equal(rows, reference.size)
+  assert.ok(nonAscii > 0, 'no row outside ASCII')
+})
