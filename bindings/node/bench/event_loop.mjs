@@ -30,6 +30,7 @@ import { unlink } from 'node:fs/promises'
 import { tmpdir, loadavg, cpus } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { rowConversion } from './row_conversion.mjs'
 
 const require = createRequire(import.meta.url)
 /** @type {typeof import('../index.d.ts')} */
@@ -105,20 +106,9 @@ console.log(`hand-over, collectRows: ${viaArray.out} rows, JS thread busy ${viaA
 
 // The conversion alone, in CPU time (robust to other processes' load): a search page of 1000
 // rows against the same page's ids, best of 30.
-const cpuOf = (/** @type {() => unknown} */ f) => {
-  let best = Infinity
-  for (let i = 0; i < 30; i++) {
-    const c = process.cpuUsage()
-    f()
-    const d = process.cpuUsage(c)
-    best = Math.min(best, d.user + d.system)
-  }
-  return best
-}
-const pageCpu = cpuOf(() => desk.search(EVERYONE, { limit: 1000, now }))
-const idsCpu = cpuOf(() => desk.searchIds(EVERYONE, { limit: 1000, now }))
-console.log(`row conversion: ${((pageCpu - idsCpu) / 1000).toFixed(2)} µs CPU a row (a page of 1000 rows ` +
-  `${(pageCpu / 1000).toFixed(1)} ms, its ids ${(idsCpu / 1000).toFixed(1)} ms)`)
+const conversion = rowConversion(desk, now)
+console.log(`row conversion: ${conversion.perRow.toFixed(2)} µs CPU a row (a page of 1000 rows ` +
+  `${(conversion.page / 1000).toFixed(1)} ms, its ids ${(conversion.ids / 1000).toFixed(1)} ms)`)
 
 // 2. The workload, all at once.
 const scratch = mkdtempSync(join(tmpdir(), 'pd-event-loop-'))

@@ -14,6 +14,7 @@
 // next with where the customers land in memory.
 import { createRequire } from 'node:module'
 import { parseArgs } from 'node:util'
+import { rowConversion } from './row_conversion.mjs'
 
 const require = createRequire(import.meta.url)
 /** @type {typeof import('../index.d.ts')} */
@@ -29,23 +30,9 @@ const customers = Number.parseInt(opts.customers, 10)
 const desk = Desk.demo(customers, 2026)
 const now = demoNow()
 
-/** The least CPU time (µs) of 30 calls of `f`. */
-const cpuOf = (/** @type {() => unknown} */ f) => {
-  let best = Infinity
-  for (let i = 0; i < 30; i++) {
-    const c = process.cpuUsage()
-    f()
-    const d = process.cpuUsage(c)
-    best = Math.min(best, d.user + d.system)
-  }
-  return best
-}
-
 const perRow = []
 for (let r = 0; r < Number.parseInt(opts.runs, 10); r++) {
-  const page = cpuOf(() => desk.search('mtd>=*', { limit: 1000, now }))
-  const ids = cpuOf(() => desk.searchIds('mtd>=*', { limit: 1000, now }))
-  perRow.push(((page - ids) / 1000).toFixed(2))
+  perRow.push(rowConversion(desk, now).perRow.toFixed(2))
 }
 const q1 = 'manager=am_001 and mtd>=100 and mtd<=5000'
 const walls = []
