@@ -198,13 +198,10 @@ impl CompactText {
         self.0.as_str()
     }
 
-    /// A text written by `write` into room for `room` bytes: kept inside the holder when
-    /// `room` is at most [`CompactText::INLINE`] (and when what is written fits there).
-    pub(crate) fn written(
-        room: usize,
-        write: impl FnOnce(&mut compact_str::CompactString),
-    ) -> Self {
-        let mut text = compact_str::CompactString::with_capacity(room);
+    /// A text written by `write`, kept inside the holder as long as what is written fits
+    /// there ([`CompactText::INLINE`] bytes), and moved to the heap once when it does not.
+    pub(crate) fn written(write: impl FnOnce(&mut compact_str::CompactString)) -> Self {
+        let mut text = compact_str::CompactString::const_new("");
         write(&mut text);
         CompactText(text)
     }

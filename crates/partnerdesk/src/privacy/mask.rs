@@ -103,9 +103,9 @@ impl<'a> Masker<'a> {
 
     /// A masked value as a row holds it: inline when it is short, as most masks are.
     pub(crate) fn mask_text(&self, field: SensitiveField, value: &str) -> CompactText {
-        CompactText::written(value.len() + MASK.len(), |out| {
-            self.mask_to(field, value, out);
-        })
+        // No room up front: a mask is short whatever the value's length (a long e-mail's
+        // mask fits inside the row), and a value shown in clear is written in one push.
+        CompactText::written(|out| self.mask_to(field, value, out))
     }
 
     /// [`Masker::mask_into`] into any [`Sink`].
@@ -144,8 +144,7 @@ impl<'a> Masker<'a> {
     /// A masked mobile number (with its country code) as a row holds it: inline when it is
     /// short, as most are.
     pub(crate) fn mask_mobile_text(&self, mobile: &Mobile) -> CompactText {
-        let room = mobile.country_code.len() + 1 + mobile.number.len() + MASK.len();
-        CompactText::written(room, |out| {
+        CompactText::written(|out| {
             self.mask_mobile_parts_into(&mobile.country_code, &mobile.number, out);
         })
     }
