@@ -122,6 +122,13 @@ fn money(field: &str, m: &Money, currency: Currency) -> Result<(), Invalid> {
     Ok(())
 }
 
+/// Whether `amount` has more than `places` decimal places once its trailing zeros are
+/// dropped; `normalize` (a division by ten for each trailing zero) only for an amount whose
+/// scale is larger, as few are.
+fn more_places_than(amount: Decimal, places: u32) -> bool {
+    amount.scale() > places && amount.normalize().scale() > places
+}
+
 /// The largest spend amount of one record, in either direction (a quadrillion).
 pub const MAX_SPEND_RECORD: i64 = 1_000_000_000_000_000;
 
@@ -130,7 +137,7 @@ pub const MAX_SPEND_RECORD: i64 = 1_000_000_000_000_000;
 /// sums of any realistic number of records cannot overflow).
 pub(crate) fn spend_amount(field: &str, m: &Money, currency: Currency) -> Result<(), Invalid> {
     money(field, m, currency)?;
-    if m.amount.normalize().scale() > crate::index::KEY_SCALE {
+    if more_places_than(m.amount, crate::index::KEY_SCALE) {
         return Err(bad(field, "more than 8 decimal places"));
     }
     if m.amount.abs() > Decimal::from(MAX_SPEND_RECORD) {
@@ -144,7 +151,7 @@ pub(crate) fn budget_amount(field: &str, amount: Decimal) -> Result<(), Invalid>
     if amount <= Decimal::ZERO || amount > Decimal::from(MAX_BUDGET) {
         return Err(bad(field, "must be greater than 0 and at most 2147483647"));
     }
-    if amount.normalize().scale() > 2 {
+    if more_places_than(amount, 2) {
         return Err(bad(field, "more than 2 decimal places"));
     }
     Ok(())
@@ -169,7 +176,7 @@ pub(crate) fn order_amount(field: &str, m: &Money, currency: Currency) -> Result
     if m.amount.is_sign_negative() && !m.amount.is_zero() {
         return Err(bad(field, "negative"));
     }
-    if m.amount.normalize().scale() > crate::index::KEY_SCALE {
+    if more_places_than(m.amount, crate::index::KEY_SCALE) {
         return Err(bad(field, "more than 8 decimal places"));
     }
     if m.amount > Decimal::from(MAX_ORDER_AMOUNT) {

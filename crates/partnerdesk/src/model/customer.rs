@@ -276,7 +276,7 @@ impl Customer {
 
     /// Keeps the spend records sorted by day (stable: records of one day keep their order).
     pub fn sort_spend(&mut self) {
-        if !self.spend.amounts().map(|(day, _)| day).is_sorted() {
+        if !self.spend.days().is_sorted() {
             self.spend.edit(|v| v.sort_by_key(|r| r.day));
         }
     }

@@ -347,23 +347,30 @@ impl Index {
         indexed
     }
 
-    /// Sorts the ordered sets [`Index::add_many`] staged, on two threads.
+    /// Sorts the ordered sets [`Index::add_many`] staged, on two threads, shared so that both
+    /// take about as long: at a million customers the month-to-date set, the mobile numbers
+    /// and the association instants (0.30 s) beside the expiries (about 1.4 entries a
+    /// customer), the renewals and the managers' sets (0.28 s). (The expiries used to share
+    /// the second thread with the association instants: 0.36 s, while the first took 0.22.)
     pub(crate) fn settle_staged(&mut self) {
-        let (mtd_sorted, mobile_rev) = (&mut self.mtd_sorted, &mut self.mobile_rev);
-        let settle_spend_and_mobiles = move || {
-            mtd_sorted.settle();
-            mobile_rev.settle();
-        };
-        let (expiries, renewals, associated_at) = (
-            &mut self.expiries,
-            &mut self.renewals,
+        let (mtd_sorted, mobile_rev, associated_at) = (
+            &mut self.mtd_sorted,
+            &mut self.mobile_rev,
             &mut self.associated_at,
         );
-        let by_manager_mtd = &mut self.by_manager_mtd;
-        crate::par::both(settle_spend_and_mobiles, move || {
+        let settle_spend_mobiles_and_associations = move || {
+            mtd_sorted.settle();
+            mobile_rev.settle();
+            associated_at.settle();
+        };
+        let (expiries, renewals, by_manager_mtd) = (
+            &mut self.expiries,
+            &mut self.renewals,
+            &mut self.by_manager_mtd,
+        );
+        crate::par::both(settle_spend_mobiles_and_associations, move || {
             expiries.settle();
             renewals.settle();
-            associated_at.settle();
             for set in by_manager_mtd.values_mut() {
                 set.settle();
             }

@@ -100,6 +100,14 @@ fn unpack_amount(r: &mut Reader<'_>) -> Option<(i32, Money)> {
     Some((day, amount))
 }
 
+fn unpack_day(r: &mut Reader<'_>) -> Option<i32> {
+    let day = get_day_number(r)?;
+    r.skip_str()?;
+    skip_money(r)?;
+    skip_code(r)?;
+    Some(day)
+}
+
 impl Packed<SpendRecord> {
     /// The sum of the amounts of the records dated from day `from` to day `to` (numbers from
     /// the common era), both included, saturating at the decimal range; only those records'
@@ -131,6 +139,12 @@ impl Packed<SpendRecord> {
     /// its product's text or its date.
     pub(crate) fn amounts(&self) -> impl Iterator<Item = (i32, Money)> + '_ {
         self.read_with(unpack_amount)
+    }
+
+    /// Each record's day, in order, without reading its amount (the load's check that the
+    /// records are in day order).
+    pub(crate) fn days(&self) -> impl Iterator<Item = i32> + '_ {
+        self.read_with(unpack_day)
     }
 }
 
