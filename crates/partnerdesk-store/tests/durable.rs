@@ -646,6 +646,45 @@ fn a_large_checkpoint_is_read_back_from_its_pieces_and_a_bad_piece_is_corrupt() 
     Ok(())
 }
 
+/// A checkpoint of at least four pieces is read by two connections at once (each half of the
+/// pieces into its half of the buffer): it comes back byte for byte, also while another
+/// connection holds the file open, and a short piece in the second half is still refused as
+/// corrupt.
+#[test]
+fn a_checkpoint_read_on_two_connections_comes_back_whole() -> TestResult {
+    let (desk, _) = small_desk()?;
+    let partner = desk.partner().id.clone();
+    let piece = partnerdesk_store::sqlite::CHUNK_BYTES;
+    let bytes: Vec<u8> = (0..piece * 9 / 2)
+        .map(|i| (i % 253) as u8 ^ (i / piece) as u8)
+        .collect();
+    let big = partnerdesk_store::Checkpoint {
+        mark: desk.mark(),
+        bytes,
+    };
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("desk.db");
+    let mut store = SqliteStore::open(&path)?;
+    assert!(store.create_desk(&partner, &big)?);
+    assert_eq!(store.latest_checkpoint(&partner)?.as_ref(), Some(&big));
+    // Again through a fresh store, with another connection holding the file open.
+    let other = SqliteStore::open(&path)?;
+    assert_eq!(
+        SqliteStore::open(&path)?
+            .latest_checkpoint(&partner)?
+            .as_ref(),
+        Some(&big)
+    );
+    drop(other);
+    rusqlite::Connection::open(&path)?.execute(
+        "UPDATE checkpoint_chunks SET data = substr(data, 1, 1000) WHERE n = 4",
+        [],
+    )?;
+    let e = store.latest_checkpoint(&partner).err().ok_or("refused")?;
+    assert_eq!(e.code(), "STORE_CORRUPT");
+    Ok(())
+}
+
 /// A batch command with an idempotency key records its outcome in an event, refusals
 /// included. A refusal of a kind the outcome's stored form did not spell out (an account
 /// manager unassigned twice: `INVALID_TRANSITION`) came back from the log as another error
