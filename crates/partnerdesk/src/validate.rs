@@ -8,10 +8,11 @@ use crate::customer::{Customer, Mobile};
 use crate::error::Error;
 use crate::ids::OperatorId;
 use crate::model::budget::MAX_BUDGET;
-use crate::model::packed::ResourceFacts;
+use crate::model::packed::{OrderFacts, ResourceFacts};
 use crate::money::{Currency, Money};
 use crate::partner::{Operator, Partner};
 use rust_decimal::Decimal;
+use smallvec::SmallVec;
 use std::collections::BTreeMap;
 
 /// Checks an instant at any door (a `now`, a query bound, snapshot and import times, events):
@@ -198,20 +199,20 @@ fn when(field: impl FnOnce() -> String, at: chrono::DateTime<chrono::Utc>) -> Re
 }
 
 /// Every instant and day of a customer lies in the years the desk accepts (see [`instant`]).
-fn times(c: &Customer, resources: &[ResourceFacts<'_>]) -> Result<(), Invalid> {
+fn times(c: &Customer, lists: &Lists<'_>) -> Result<(), Invalid> {
     use chrono::Datelike;
     when(|| "association.since".into(), c.association.since)?;
     if let Some(t) = c.association.ended {
         when(|| "association.ended".into(), t)?;
     }
     // The packed lists are read without making their texts (the checks need none).
-    for (i, r) in resources.iter().enumerate() {
+    for (i, r) in lists.resources.iter().enumerate() {
         when(|| format!("resources[{i}].starts_at"), r.starts_at)?;
         if let Some(t) = r.expires_at {
             when(|| format!("resources[{i}].expires_at"), t)?;
         }
     }
-    for (i, o) in c.orders.facts().enumerate() {
+    for (i, o) in lists.orders.iter().enumerate() {
         when(|| format!("orders[{i}].created_at"), o.created_at)?;
         if let Some(t) = o.paid_at {
             when(|| format!("orders[{i}].paid_at"), t)?;
@@ -225,7 +226,7 @@ fn times(c: &Customer, resources: &[ResourceFacts<'_>]) -> Result<(), Invalid> {
         day_number(crate::calendar::MIN_YEAR, 1, 1),
         day_number(crate::calendar::MAX_YEAR, 12, 31),
     );
-    for (i, (day, _)) in c.spend.amounts().enumerate() {
+    for (i, &(day, _)) in lists.spend.iter().enumerate() {
         if first.is_none_or(|f| day < f) || last.is_none_or(|l| day > l) {
             return Err(bad(
                 format!("spend[{i}].day"),
@@ -309,26 +310,50 @@ pub(crate) fn customer(
     partner: &Partner,
     operators: &BTreeMap<OperatorId, Operator>,
 ) -> Result<(), Refusal> {
-    amounts(c, partner.currency).map_err(Refusal::money)?;
-    fields(c, operators).map_err(Refusal::arg)
+    let lists = Lists::of(c);
+    amounts(c, &lists, partner.currency).map_err(Refusal::money)?;
+    fields(c, &lists, operators).map_err(Refusal::arg)
+}
+
+/// What the checks read of a customer's packed lists, read once (on the stack for the few
+/// records most customers hold: no heap block a customer on a load): the amounts and the
+/// times are checked apart, in that order, from the same records.
+struct Lists<'a> {
+    resources: SmallVec<[ResourceFacts<'a>; 8]>,
+    orders: SmallVec<[OrderFacts; 8]>,
+    spend: SmallVec<[(i32, Money); 8]>,
+}
+
+impl<'a> Lists<'a> {
+    fn of(c: &'a Customer) -> Lists<'a> {
+        Lists {
+            resources: c.resources.facts().collect(),
+            orders: c.orders.facts().collect(),
+            spend: c.spend.amounts().collect(),
+        }
+    }
 }
 
 /// Every amount of a customer: the budget, the orders and the spend records.
-fn amounts(c: &Customer, currency: Currency) -> Result<(), Invalid> {
+fn amounts(c: &Customer, lists: &Lists<'_>, currency: Currency) -> Result<(), Invalid> {
     if let Some(b) = &c.budget {
         budget_money("budget.amount", &b.amount, currency)?;
     }
-    for (i, o) in c.orders.facts().enumerate() {
+    for (i, o) in lists.orders.iter().enumerate() {
         order_amount("", &o.amount, currency).map_err(named(|| format!("orders[{i}].amount")))?;
     }
-    for (i, (_, amount)) in c.spend.amounts().enumerate() {
-        spend_amount("", &amount, currency).map_err(named(|| format!("spend[{i}].amount")))?;
+    for (i, (_, amount)) in lists.spend.iter().enumerate() {
+        spend_amount("", amount, currency).map_err(named(|| format!("spend[{i}].amount")))?;
     }
     Ok(())
 }
 
 /// Everything but the amounts.
-fn fields(c: &Customer, operators: &BTreeMap<OperatorId, Operator>) -> Result<(), Invalid> {
+fn fields(
+    c: &Customer,
+    lists: &Lists<'_>,
+    operators: &BTreeMap<OperatorId, Operator>,
+) -> Result<(), Invalid> {
     text("name", c.name.expose(), MAX_NAME_CHARS, true)?;
     text("account_name", c.account_name.expose(), 64, false)?;
     if let Some(e) = &c.email {
@@ -359,10 +384,8 @@ fn fields(c: &Customer, operators: &BTreeMap<OperatorId, Operator>) -> Result<()
         }
         thresholds("budget.thresholds", &b.thresholds)?;
     }
-    // A customer's resources are read once for their times and their ids (on the stack for
-    // the few most customers hold: no heap block per customer on a load).
-    let resources: smallvec::SmallVec<[ResourceFacts<'_>; 8]> = c.resources.facts().collect();
-    times(c, &resources)?;
+    times(c, lists)?;
+    let resources = &lists.resources;
     // A customer's few resources are compared pairwise, without a hash set to allocate; a
     // long list (more than 32) is checked with one.
     let few = resources.len() <= 32;

@@ -677,6 +677,6 @@ pub(crate) fn block_form<R>(f: impl FnOnce() -> R) -> R {
 
 mod check;
 mod records;
-pub(crate) use records::ResourceFacts;
+pub(crate) use records::{OrderFacts, ResourceFacts};
 #[cfg(test)]
 mod tests;

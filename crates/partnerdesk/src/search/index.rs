@@ -17,6 +17,7 @@ use crate::ids::IdMap as HashMap;
 use crate::ids::{OperatorId, ResellerId, Tag};
 use crate::model::association::AssociationType;
 use crate::model::freeze::{FreezeOrigin, FreezeScope, FreezeState};
+use crate::model::packed::ResourceFacts;
 use crate::sorted::{Bits, BlockSummary, SortedBlocks};
 use chrono::{DateTime, Utc};
 use roaring::RoaringBitmap;
@@ -94,26 +95,31 @@ fn mobile_of(c: &Customer) -> Option<MobileKey> {
     })
 }
 
-/// The resources to renew of a customer, for [`Index::renewals`]: `(expiry, position in its
-/// resources)` of each resource that counts for expiry and does not renew itself, when the
-/// customer is associated (views cover associated customers only); none otherwise.
-fn renewals(c: &Customer) -> Vec<(DateTime<Utc>, u32)> {
+/// A customer's resource facts, read once for its expiries and its renewals (on the stack for
+/// the few resources most customers hold).
+type Facts<'a> = smallvec::SmallVec<[ResourceFacts<'a>; 8]>;
+
+/// The resources to renew of a customer (its resources' `facts`), for [`Index::renewals`]:
+/// `(expiry, position in its resources)` of each resource that counts for expiry and does not
+/// renew itself, when the customer is associated (views cover associated customers only); none
+/// otherwise.
+fn renewals(c: &Customer, facts: &[ResourceFacts<'_>]) -> Vec<(DateTime<Utc>, u32)> {
     if !c.is_associated() {
         return Vec::new();
     }
-    c.resources
-        .facts()
+    facts
+        .iter()
         .zip(0u32..)
         .filter(|(r, _)| r.counts && !r.auto_renew)
         .filter_map(|(r, i)| r.expires_at.map(|e| (e, i)))
         .collect()
 }
 
-/// A customer's expiries that count ([`Customer::next_expiry`]), ascending, each once.
-fn expiries(c: &Customer) -> Box<[DateTime<Utc>]> {
-    let mut ex: smallvec::SmallVec<[DateTime<Utc>; 8]> = c
-        .resources
-        .facts()
+/// A customer's expiries that count ([`Customer::next_expiry`]), from its resources' facts,
+/// ascending, each once.
+fn expiries(facts: &[ResourceFacts<'_>]) -> Box<[DateTime<Utc>]> {
+    let mut ex: smallvec::SmallVec<[DateTime<Utc>; 8]> = facts
+        .iter()
         .filter(|r| r.counts)
         .filter_map(|r| r.expires_at)
         .collect();
@@ -383,9 +389,13 @@ impl Index {
         // spend-ordered set then takes the slot with its final key.
         self.set_mtd(slot, c.month_spend(self.month), c.account_manager.as_ref());
         self.set_memberships(slot, c, true);
-        self.set_slot_expiries(slot, expiries(c));
+        // The resources read once for the expiries and the renewals.
+        let facts: Facts<'_> = c.resources.facts().collect();
+        self.set_slot_expiries(slot, expiries(&facts));
         self.put_expiry_entries(slot, c.is_associated());
-        self.set_renewals(slot, c, true);
+        for (at, i) in renewals(c, &facts) {
+            put(self.staging, &mut self.renewals, (at, slot, i));
+        }
     }
 
     /// Drops a customer from every index.
@@ -475,7 +485,10 @@ impl Index {
             // Every expiry entry of the customer carries its previous expiry and its
             // association: they are made again, as are its resources to renew.
             self.remove_expiry_entries(slot);
-            self.set_slot_expiries(slot, expiries(new));
+            self.set_slot_expiries(
+                slot,
+                expiries(&new.resources.facts().collect::<Facts<'_>>()),
+            );
             self.put_expiry_entries(slot, new.is_associated());
             self.set_renewals(slot, old, false);
             self.set_renewals(slot, new, true);
@@ -490,7 +503,7 @@ impl Index {
 
     /// Puts a customer's resources to renew in (`on`) or takes them out of [`Index::renewals`].
     fn set_renewals(&mut self, slot: u32, c: &Customer, on: bool) {
-        for (at, i) in renewals(c) {
+        for (at, i) in renewals(c, &c.resources.facts().collect::<Facts<'_>>()) {
             if on {
                 put(self.staging, &mut self.renewals, (at, slot, i));
             } else {
