@@ -148,10 +148,9 @@ pub(crate) fn count_next(
 /// before today are next expiries, those whose previous expiry is after today are not; only
 /// those on today's day are read from the block.
 ///
-/// The list is kept inside the summary for the few dozen entries a block usually has: the
-/// summaries of consecutive blocks then lie side by side, and a count over a range of blocks
-/// reads them in order instead of a heap block each (at 10M, a week's expiries span about
-/// 2,000 blocks, and two cache misses a block were most of `expires<=7d`'s time).
+/// With each entry's association bit beside its day, a count reads the block's entries only for
+/// the customers whose previous expiry is on today's day (at 10M, a week's expiries span about
+/// 2,000 blocks, and reading each block was a cache miss more a block).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct NextCount {
     /// Entries of associated customers.
@@ -159,18 +158,15 @@ pub(crate) struct NextCount {
     /// `(day code << 9) | (associated << 8) | position in the block` of each entry with a
     /// previous expiry, ascending (a block holds at most 129 entries, so a position fits in 8
     /// bits).
-    later: smallvec::SmallVec<[u64; LATER_INLINE]>,
+    later: Box<[u64]>,
 }
-
-/// The entries with a previous expiry a block's summary holds without a heap block.
-const LATER_INLINE: usize = 32;
 
 /// The bit of a [`NextCount`] entry for "the customer is associated".
 const LATER_ASSOCIATED: u64 = 1 << 8;
 
 impl BlockSummary<(Expiry, u32)> for NextCount {
     fn of(block: &[(Expiry, u32)]) -> Self {
-        let mut later: smallvec::SmallVec<[u64; LATER_INLINE]> = block
+        let mut later: Vec<u64> = block
             .iter()
             .zip(0u64..)
             .filter(|((e, _), _)| e.link & DAY != NO_PREVIOUS)
@@ -182,16 +178,12 @@ impl BlockSummary<(Expiry, u32)> for NextCount {
         later.sort_unstable();
         NextCount {
             associated: block.iter().filter(|(e, _)| e.associated()).count() as u32,
-            later,
+            later: later.into_boxed_slice(),
         }
     }
 
     fn heap_bytes(&self) -> usize {
-        if self.later.spilled() {
-            self.later.capacity() * std::mem::size_of::<u64>()
-        } else {
-            0
-        }
+        std::mem::size_of_val(&*self.later)
     }
 }
 
