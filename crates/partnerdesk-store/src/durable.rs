@@ -661,8 +661,14 @@ fn check_key_at_checkpoint<S: Store>(
     Ok(())
 }
 
-/// Applies the events and audit records after the desk's mark, page by page; returns how
-/// many events were applied.
+/// Applies the events and audit records after the desk's mark, page by page, up to the
+/// store's head as it stood when the catch-up began; returns how many events were applied.
+///
+/// Why the head first: a command's events and its audit records are committed together, but
+/// they are read in two runs of queries. Read up to whatever was there, a command committed
+/// between the two could leave its audit records applied and its events not (a `follow` then
+/// said something new was applied, and the grant it waited for was not there). Up to a head
+/// read first, both runs stop at the same commit, wherever others have got to since.
 fn catch_up<S: Store>(
     store: &mut S,
     partner: &PartnerId,
@@ -670,24 +676,37 @@ fn catch_up<S: Store>(
     page: usize,
 ) -> Result<u64> {
     let page = page.max(1);
+    let Some(head) = store.head(partner)? else {
+        return Err(StoreError::Unavailable {
+            reason: format!("no desk is stored for partner {partner}"),
+        });
+    };
     let mut added = 0u64;
-    loop {
-        let events = store.events_after(partner, desk.mark().events, page)?;
+    while desk.mark().events < head.events {
+        let left = usize::try_from(head.events - desk.mark().events).unwrap_or(usize::MAX);
+        let mut events = store.events_after(partner, desk.mark().events, page.min(left))?;
+        events.truncate(left);
         let n = events.len();
         desk.apply_events(events)
             .map_err(|e| corrupt_history("event", e))?;
         added += n as u64;
-        if n < page {
-            break;
+        if n == 0 {
+            return Err(StoreError::Corrupt {
+                what: format!("partner {partner}: the log ends before its head"),
+            });
         }
     }
-    loop {
-        let audit = store.audit_after(partner, desk.mark().audit, page)?;
+    while desk.mark().audit < head.audit {
+        let left = usize::try_from(head.audit - desk.mark().audit).unwrap_or(usize::MAX);
+        let mut audit = store.audit_after(partner, desk.mark().audit, page.min(left))?;
+        audit.truncate(left);
         let n = audit.len();
         desk.append_audit(audit)
             .map_err(|e| corrupt_history("audit record", e))?;
-        if n < page {
-            break;
+        if n == 0 {
+            return Err(StoreError::Corrupt {
+                what: format!("partner {partner}: the audit trail ends before its head"),
+            });
         }
     }
     Ok(added)
@@ -697,6 +716,137 @@ fn catch_up<S: Store>(
 mod tests {
     use super::jittered;
     use std::time::Duration;
+
+    /// A store that lets another instance commit a command right after the first read of
+    /// events (between a catch-up's events and its audit records).
+    struct CommitsBetweenReads<F: FnMut()> {
+        inner: crate::sqlite::SqliteStore,
+        commit: Option<F>,
+    }
+
+    impl<F: FnMut() + Send> crate::Store for CommitsBetweenReads<F> {
+        fn create_desk(
+            &mut self,
+            partner: &partnerdesk::PartnerId,
+            first: &crate::Checkpoint,
+        ) -> crate::Result<bool> {
+            self.inner.create_desk(partner, first)
+        }
+        fn head(
+            &mut self,
+            partner: &partnerdesk::PartnerId,
+        ) -> crate::Result<Option<partnerdesk::Mark>> {
+            self.inner.head(partner)
+        }
+        fn partners(&mut self) -> crate::Result<Vec<partnerdesk::PartnerId>> {
+            self.inner.partners()
+        }
+        fn append(
+            &mut self,
+            partner: &partnerdesk::PartnerId,
+            expected: partnerdesk::Mark,
+            batch: crate::store::Batch<'_>,
+        ) -> crate::Result<()> {
+            self.inner.append(partner, expected, batch)
+        }
+        fn latest_checkpoint(
+            &mut self,
+            partner: &partnerdesk::PartnerId,
+        ) -> crate::Result<Option<crate::Checkpoint>> {
+            self.inner.latest_checkpoint(partner)
+        }
+        fn put_checkpoint(
+            &mut self,
+            partner: &partnerdesk::PartnerId,
+            checkpoint: &crate::Checkpoint,
+        ) -> crate::Result<()> {
+            self.inner.put_checkpoint(partner, checkpoint)
+        }
+        fn events_after(
+            &mut self,
+            partner: &partnerdesk::PartnerId,
+            after: u64,
+            limit: usize,
+        ) -> crate::Result<Vec<partnerdesk::event::Event>> {
+            let events = self.inner.events_after(partner, after, limit);
+            if let Some(mut commit) = self.commit.take() {
+                commit();
+            }
+            events
+        }
+        fn audit_after(
+            &mut self,
+            partner: &partnerdesk::PartnerId,
+            after: u64,
+            limit: usize,
+        ) -> crate::Result<Vec<partnerdesk::audit::AuditRecord>> {
+            self.inner.audit_after(partner, after, limit)
+        }
+        fn wait_for_change(
+            &mut self,
+            partner: &partnerdesk::PartnerId,
+            known: partnerdesk::Mark,
+            timeout: Duration,
+        ) -> crate::Result<bool> {
+            self.inner.wait_for_change(partner, known, timeout)
+        }
+    }
+
+    /// A command another instance commits while a catch-up reads (after its events, before
+    /// its audit records) is applied whole or not at all: the catch-up stops at the head it
+    /// read first, and the next one applies the command's events and audit records together.
+    /// (Read up to whatever was there, its audit records came without its events.)
+    #[test]
+    fn a_catch_up_applies_a_command_committed_meanwhile_whole_or_not_at_all()
+    -> Result<(), Box<dyn std::error::Error>> {
+        use super::DurableDesk;
+        use partnerdesk::{Actor, Invocation, OperatorId, Permission};
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("d.db");
+        let (desk, now) = partnerdesk::demo::portfolio(20, 1)?;
+        let partner = desk.partner().id.clone();
+        let admin = Invocation::new(Actor::Operator(OperatorId::new("admin")?), now);
+        let ops = OperatorId::new("ops_billing")?;
+        drop(DurableDesk::create(
+            crate::sqlite::SqliteStore::open(&path)?,
+            desk,
+        )?);
+        let mut other = DurableDesk::open(crate::sqlite::SqliteStore::open(&path)?, &partner)?;
+        // A first command, for the open to read from the log.
+        other.execute(|d| d.revoke_permissions(&admin, &ops, &[Permission::ViewSpend]))?;
+        let base = other.desk().mark();
+        let (grant_admin, grant_ops) = (admin.clone(), ops.clone());
+        let store = CommitsBetweenReads {
+            inner: crate::sqlite::SqliteStore::open(&path)?,
+            commit: Some(move || {
+                let granted = other.execute(|d| {
+                    d.grant_permissions(
+                        &grant_admin,
+                        &grant_ops,
+                        &[Permission::AssignAccountManager],
+                    )
+                });
+                assert!(granted.is_ok(), "the other instance's grant: {granted:?}");
+            }),
+        };
+        let granted = |d: &partnerdesk::Desk| {
+            d.operators()
+                .find(|o| o.id == ops)
+                .is_some_and(|o| o.permissions.contains(&Permission::AssignAccountManager))
+        };
+        // The open reads the log's tail (the revocation): the grant is committed right after
+        // the tail's events are read, before its audit records are. Neither half of the grant
+        // is applied.
+        let mut durable = DurableDesk::open(store, &partner)?;
+        assert_eq!(durable.desk().mark(), base);
+        assert!(!granted(durable.desk()));
+        // The next catch-up applies it whole.
+        let after = durable.catch_up()?;
+        assert!(after.events > base.events && after.audit > base.audit);
+        assert!(granted(durable.desk()));
+        assert_eq!(durable.catch_up()?, after);
+        Ok(())
+    }
 
     /// A checkpoint that does not record its key (written before it did) is checked through
     /// its last stored events; when the log does not hold them (a desk stored with its
