@@ -2,7 +2,8 @@
 //! profile_search && ITERS=20000 perf record -g target/release/examples/profile_search 100000
 //! "expires<=7d" expires` (size, filter, sort: mtd, expires, name or id). `LIMIT` sets the page
 //! size (20); `ROWS=1` asks for the masked rows (`Desk::search`) instead of the ids, so the two
-//! runs' difference is what building the rows costs.
+//! runs' difference is what building the rows costs. The filter `renewals` profiles
+//! `Desk::renewals_page` instead: the first page of resources to renew in 7 days.
 #![allow(missing_docs, clippy::unwrap_used, clippy::print_stdout)]
 use partnerdesk::demo;
 use partnerdesk::query::{PageRequest, Query, Sort, SortKey};
@@ -15,7 +16,9 @@ fn main() {
         .nth(2)
         .unwrap_or_else(|| "manager=am_001 and mtd>=100 and mtd<=5000".into());
     let (desk, now) = demo::portfolio(n, 20_261_129).unwrap();
-    let q = Query::parse(&filter).unwrap();
+    let renewals = filter == "renewals";
+    let q = Query::parse(if renewals { "" } else { &filter }).unwrap();
+    let admin = partnerdesk::Actor::Operator(partnerdesk::OperatorId::new("admin").unwrap());
     let sort = match std::env::args().nth(3).as_deref() {
         Some("expires") => Sort::asc(SortKey::NextExpiry),
         Some("name") => Sort::asc(SortKey::Name),
@@ -35,7 +38,9 @@ fn main() {
     let page = PageRequest::first(limit);
     let mut total = 0;
     for _ in 0..iters {
-        total += if rows {
+        total += if renewals {
+            desk.renewals_page(&admin, 7, &page, now).unwrap().total
+        } else if rows {
             desk.search(&q, sort, &page, now).unwrap().total
         } else {
             desk.search_ids(&q, sort, &page, now).unwrap().total

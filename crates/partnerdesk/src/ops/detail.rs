@@ -249,40 +249,60 @@ impl Desk {
         };
         let mut items: Vec<RenewalItem<'_>> = Vec::with_capacity(start.limit + 1);
         let mut skipped = 0usize;
-        let mut group: Vec<RenewalItem<'_>> = Vec::new();
+        // A group is every item of one instant, ordered by customer id then resource id. Only
+        // the items that can still reach the page are picked out of it and made: at a million
+        // customers a day's renewals are a thousand resources or more, for a page of twenty.
+        // A resource's id is read from its packed block only when two items of the group have
+        // the same customer (decoding every item's block cost three quarters of a page).
+        let rid = |slot: u32, i: u32| self.at(slot).resources.id_at(i as usize);
+        // Each item carries its customer id's first eight bytes as a number: the ids of a day's
+        // customers nearly always differ there, and the selection compares numbers.
+        let by_key = |a: &Item<'_>, b: &Item<'_>| {
+            (a.0, a.1)
+                .cmp(&(b.0, b.1))
+                .then_with(|| rid(a.2, a.3).cmp(&rid(b.2, b.3)))
+        };
+        let mut group: Vec<Item<'_>> = Vec::new();
         let mut group_at = None;
         let mut range = self.index.renewals.range(lower, upper).peekable();
         'scan: while let Some(&(at, slot, i)) = range.next() {
             let c = self.at(slot);
-            if let Some(r) = c.resources.get(i as usize) {
-                group.push(RenewalItem {
-                    customer: &c.id,
-                    resource: r,
-                });
+            if (i as usize) < c.resources.len() {
+                group.push((id_prefix(c.id.as_str()), c.id.as_str(), slot, i));
                 group_at = Some(at);
             }
-            // A group is every item of one instant, ordered by customer id then resource id.
             if range.peek().is_some_and(|n| Some(n.0) == group_at) {
                 continue;
             }
-            group.sort_by(|a, b| {
-                a.customer
-                    .cmp(b.customer)
-                    .then_with(|| a.resource.id.cmp(&b.resource.id))
-            });
-            for item in group.drain(..) {
-                if let Some((at0, cid, rid)) = &after
-                    && Some(*at0) == group_at
-                    && (item.customer.as_str(), item.resource.id.as_str())
-                        <= (cid.as_str(), rid.as_str())
-                {
-                    continue;
-                }
+            if let Some((at0, cid, last)) = &after
+                && Some(*at0) == group_at
+            {
+                group.retain(|&(_, c, slot, i)| match c.cmp(cid.as_str()) {
+                    std::cmp::Ordering::Equal => rid(slot, i) > Some(last.as_bytes()),
+                    o => o == std::cmp::Ordering::Greater,
+                });
+            }
+            let wanted = skip
+                .saturating_sub(skipped)
+                .saturating_add((start.limit + 1).saturating_sub(items.len()));
+            if wanted > 0 && group.len() > wanted {
+                group.select_nth_unstable_by(wanted - 1, by_key);
+                group.truncate(wanted);
+            }
+            group.sort_unstable_by(by_key);
+            for (_, _, slot, i) in group.drain(..) {
                 if skipped < skip {
                     skipped += 1;
                     continue;
                 }
-                items.push(item);
+                let c = self.at(slot);
+                let Some(resource) = c.resources.get(i as usize) else {
+                    continue;
+                };
+                items.push(RenewalItem {
+                    customer: &c.id,
+                    resource,
+                });
                 if items.len() > start.limit {
                     break 'scan;
                 }
@@ -311,6 +331,21 @@ impl Desk {
 
 /// A renewal item's cursor key: its expiry (seconds and nanoseconds), the customer id's length
 /// in bytes, then the customer id and the resource id (ids may hold any printable character).
+/// An item of a group of the renewals page: the customer id's [`id_prefix`], the id, the
+/// customer's slot and the resource's index.
+type Item<'a> = (u64, &'a str, u32, u32);
+
+/// A text's first eight bytes as a big-endian number, zeros after a shorter text: two texts
+/// whose numbers differ are in the numbers' order (a text that ends first is the other's
+/// prefix), and equal numbers leave the order to the whole texts.
+fn id_prefix(id: &str) -> u64 {
+    let mut b = [0u8; 8];
+    for (to, from) in b.iter_mut().zip(id.bytes()) {
+        *to = from;
+    }
+    u64::from_be_bytes(b)
+}
+
 fn renewal_key(item: &RenewalItem<'_>) -> String {
     let at = item.resource.expires_at.unwrap_or_default();
     format!(
@@ -335,4 +370,22 @@ fn parse_renewal_key(key: &str) -> Option<(DateTime<Utc>, String, String)> {
     let len: usize = len.parse().ok()?;
     let (cid, rid) = (ids.get(..len)?, ids.get(len..)?);
     Some((at, cid.to_owned(), rid.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::id_prefix;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Ordering by the prefix number, then the text, is the texts' order: long shared
+        /// starts, texts that are others' prefixes and zero bytes included.
+        #[test]
+        fn the_prefix_number_keeps_the_texts_order(
+            a in "[a\\x00b]{0,12}",
+            b in "[a\\x00b]{0,12}",
+        ) {
+            prop_assert_eq!((id_prefix(&a), &a).cmp(&(id_prefix(&b), &b)), a.cmp(&b));
+        }
+    }
 }

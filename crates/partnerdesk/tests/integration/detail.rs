@@ -253,6 +253,59 @@ fn renewals_follow_changes(mut desk: Desk, now: chrono::DateTime<chrono::Utc>) -
     Ok(())
 }
 
+/// Every resource of the desk set to renew by hand at one of `instants` instants (one a day
+/// from tomorrow, at the same time of day): the index then holds large groups of equal
+/// expiries, which the page orders by customer id and resource id, and pages end inside them.
+fn bunch(desk: &mut Desk, now: chrono::DateTime<chrono::Utc>, instants: u8) -> Result<()> {
+    let ids: Vec<CustomerId> = desk
+        .customers()
+        .filter(|c| !c.resources.is_empty())
+        .map(|c| c.id.clone())
+        .collect();
+    let mut k = 0u64;
+    for id in &ids {
+        desk.update_customer(id, |c| {
+            c.resources.edit(|resources| {
+                for r in resources {
+                    r.expiry_policy = partnerdesk::ExpiryPolicy::Manual;
+                    let day = 1 + (k * 7919) % u64::from(instants.max(1));
+                    r.expires_at = Some(now + Duration::days(day as i64));
+                    k += 1;
+                }
+            });
+        })?;
+    }
+    Ok(())
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 24, max_shrink_iters: 100, .. proptest::prelude::ProptestConfig::default() })]
+
+    /// Pages read by cursor, joined, and pages read at any offset, are the walk's items, in
+    /// its order, when most items share their expiry with many others.
+    #[test]
+    fn renewal_pages_cut_inside_groups_of_one_expiry(
+        seed in 0u64..1000,
+        instants in 1u8..4,
+        limit in 1u32..40,
+        offset in 0usize..300,
+    ) {
+        let (mut desk, now) = demo::portfolio(120, seed)?;
+        bunch(&mut desk, now, instants)?;
+        let admin = admin()?;
+        for days in [1, 2, 30] {
+            let naive = desk.resources_to_renew(&admin, None, days, now)?;
+            let paged = by_cursor(limit, |p| desk.renewals_page(&admin, days, p, now))?;
+            proptest::prop_assert_eq!(renewal_ids(&paged), renewal_ids(&naive));
+            let at = desk.renewals_page(&admin, days, &PageRequest::offset(offset, limit), now)?;
+            let expected: Vec<_> = naive.iter().skip(offset).take(limit as usize).cloned().collect();
+            proptest::prop_assert_eq!(renewal_ids(&at.items), renewal_ids(&expected));
+            proptest::prop_assert_eq!(at.total, naive.len());
+        }
+        proptest::prop_assert!(desk.resources_to_renew(&admin, None, 30, now)?.len() > 100);
+    }
+}
+
 #[test]
 fn detail_pages_need_their_items_and_refuse_bad_input() -> Result<()> {
     let (mut desk, now) = demo::portfolio(100, 15)?;

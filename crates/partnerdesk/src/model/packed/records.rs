@@ -43,7 +43,7 @@ impl Pack for Resource {
     }
 
     fn skip(r: &mut Reader<'_>) -> Option<()> {
-        unpack_resource_facts(r).map(drop)
+        skip_resource(r)
     }
 
     fn check(r: &mut Reader<'_>) -> Option<()> {
@@ -85,10 +85,37 @@ fn unpack_resource_facts<'a>(r: &mut Reader<'a>) -> Option<ResourceFacts<'a>> {
     })
 }
 
+/// Steps over a resource's fields without reading their values (the block's bytes were
+/// written by `pack` or checked when they came in).
+fn skip_resource(r: &mut Reader<'_>) -> Option<()> {
+    r.skip_str()?;
+    skip_code(r)?;
+    r.skip_str()?;
+    r.skip_str()?;
+    r.skip_str()?;
+    skip_code(r)?;
+    skip_instant(r)?;
+    skip_opt_instant(r)?;
+    skip_code(r)
+}
+
 impl Packed<Resource> {
     /// Each resource's facts (id, expiry, renewal), in order, without making its texts.
     pub(crate) fn facts(&self) -> impl Iterator<Item = ResourceFacts<'_>> + '_ {
         self.read_with(unpack_resource_facts)
+    }
+
+    /// The id's bytes of the resource at `index`, the records before it stepped over (the
+    /// renewals page orders a customer's resources of one instant by id).
+    pub(crate) fn id_at(&self, index: usize) -> Option<&[u8]> {
+        let (n, mut r) = self.split();
+        if index >= n {
+            return None;
+        }
+        for _ in 0..index {
+            skip_resource(&mut r)?;
+        }
+        r.text_bytes()
     }
 }
 

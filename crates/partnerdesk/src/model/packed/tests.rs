@@ -152,7 +152,10 @@ proptest! {
         prop_assert_eq!(&packed.to_vec(), &v);
         for (i, r) in v.iter().enumerate() {
             prop_assert_eq!(packed.get(i), Some(r.clone()));
+            prop_assert_eq!(packed.id_at(i), Some(r.id.as_str().as_bytes()));
         }
+        prop_assert_eq!(packed.get(v.len()), None);
+        prop_assert_eq!(packed.id_at(v.len()), None);
         let facts: Vec<ResourceFacts> = packed.facts().collect();
         let want: Vec<ResourceFacts> = v
             .iter()
