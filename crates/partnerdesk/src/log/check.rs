@@ -561,7 +561,7 @@ impl Desk {
         {
             return refuse("the order is not a new unpaid order by the actor at the event's time");
         }
-        if c.orders.iter().any(|x| x.id == o.id) {
+        if c.orders.has_id(o.id.as_str()) {
             return refuse(format!("order {} exists already", o.id));
         }
         crate::validate::order_amount("order.amount", &o.amount, self.partner.currency)

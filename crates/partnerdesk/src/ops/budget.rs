@@ -230,8 +230,8 @@ impl crate::desk::Desk {
         let overflow = || Error::invalid_money("budget_usage", "the sum overflows");
         let committed = c
             .orders
-            .iter()
-            .filter(|o| o.is_unpaid() && o.placed_by.is_some() && o.created_at >= period_start)
+            .facts()
+            .filter(|o| o.unpaid && o.placed && o.created_at >= period_start)
             .try_fold(Decimal::ZERO, |sum, o| sum.checked_add(o.amount.amount))
             .ok_or_else(overflow)?;
         let remaining = b

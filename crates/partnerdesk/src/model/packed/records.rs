@@ -186,6 +186,8 @@ pub(crate) struct OrderFacts {
     pub(crate) created_at: DateTime<Utc>,
     /// When it was paid.
     pub(crate) paid_at: Option<DateTime<Utc>>,
+    /// It was placed by an operator on the customer's behalf (it has `placed_by`).
+    pub(crate) placed: bool,
 }
 
 fn unpack_facts(r: &mut Reader<'_>) -> Option<OrderFacts> {
@@ -195,16 +197,17 @@ fn unpack_facts(r: &mut Reader<'_>) -> Option<OrderFacts> {
     let amount = get_money(r)?;
     let created_at = get_instant(r)?;
     let paid_at = get_opt_instant(r)?;
-    match r.byte()? {
-        0 => {}
-        1 => r.skip_str()?,
+    let placed = match r.byte()? {
+        0 => false,
+        1 => r.skip_str().map(|()| true)?,
         _ => return None,
-    }
+    };
     Some(OrderFacts {
         unpaid: status == OrderStatus::PendingPayment,
         amount,
         created_at,
         paid_at,
+        placed,
     })
 }
 
@@ -226,7 +229,28 @@ fn unpack_unpaid(r: &mut Reader<'_>) -> Option<bool> {
     }
 }
 
+/// An order's id, its other fields stepped over.
+fn unpack_order_id<'a>(r: &mut Reader<'a>) -> Option<&'a [u8]> {
+    let id = r.text_bytes()?;
+    skip_code(r)?;
+    skip_code(r)?;
+    skip_money(r)?;
+    skip_instant(r)?;
+    skip_opt_instant(r)?;
+    match r.byte()? {
+        0 => Some(id),
+        1 => r.skip_str().map(|()| id),
+        _ => None,
+    }
+}
+
 impl Packed<Order> {
+    /// Whether an order has the id `id`, read without making the orders (the check of a new
+    /// order on behalf).
+    pub(crate) fn has_id(&self, id: &str) -> bool {
+        self.read_with(unpack_order_id).any(|o| o == id.as_bytes())
+    }
+
     /// How many orders await payment ([`Order::is_unpaid`]), read without making their texts.
     pub fn unpaid(&self) -> usize {
         self.read_with(unpack_unpaid)
@@ -274,7 +298,7 @@ impl Pack for Order {
     }
 
     fn skip(r: &mut Reader<'_>) -> Option<()> {
-        unpack_facts(r).map(drop)
+        unpack_order_id(r).map(drop)
     }
 
     fn check(r: &mut Reader<'_>) -> Option<()> {

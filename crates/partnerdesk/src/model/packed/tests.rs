@@ -174,9 +174,14 @@ proptest! {
     fn orders_come_back_bit_for_bit(v in prop::collection::vec(order(), 0..6)) {
         let packed: Packed<Order> = v.iter().cloned().collect();
         prop_assert_eq!(packed.unpaid(), v.iter().filter(|o| o.is_unpaid()).count());
-        let facts: Vec<_> = packed.facts().map(|f| (f.unpaid, f.amount, f.created_at, f.paid_at)).collect();
-        let want: Vec<_> = v.iter().map(|o| (o.is_unpaid(), o.amount, o.created_at, o.paid_at)).collect();
+        let facts: Vec<_> = packed.facts().map(|f| (f.unpaid, f.amount, f.created_at, f.paid_at, f.placed)).collect();
+        let want: Vec<_> = v.iter().map(|o| (o.is_unpaid(), o.amount, o.created_at, o.paid_at, o.placed_by.is_some())).collect();
         prop_assert_eq!(facts, want);
+        for o in &v {
+            prop_assert!(packed.has_id(o.id.as_str()));
+            prop_assert_eq!(packed.has_id(&format!("{}x", o.id)), v.iter().any(|x| x.id.as_str() == format!("{}x", o.id)));
+        }
+        prop_assert!(!packed.has_id(""));
         let back = packed.to_vec();
         prop_assert_eq!(&back, &v);
         prop_assert_eq!(bits(back.iter().map(|o| o.amount)), bits(v.iter().map(|o| o.amount)));
