@@ -100,6 +100,10 @@ pub struct AuditRecord {
     /// Sequence number, from 1, increasing.
     pub seq: u64,
     /// When (UTC).
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::model::serde_fast::put_instant")
+    )]
     pub at: DateTime<Utc>,
     /// Who.
     pub actor: Actor,

@@ -148,44 +148,55 @@ impl fmt::Debug for EventKey {
     }
 }
 
+/// SHA-256 or the keyed MAC, fed by `io::Write` (what [`link`] hands its writer).
+#[cfg(feature = "serde")]
+pub(crate) enum Hashing {
+    /// No key: SHA-256.
+    Plain(Sha256),
+    /// The desk's key: HMAC-SHA-256.
+    Keyed(Hmac<Sha256>),
+}
+
+#[cfg(feature = "serde")]
+impl std::io::Write for Hashing {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        use hmac::Mac;
+        use sha2::Digest;
+        match self {
+            Hashing::Plain(h) => Digest::update(h, buf),
+            Hashing::Keyed(m) => m.update(buf),
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// The link of an event whose canonical bytes `write_body` writes, after the link `previous`.
 ///
-/// The bytes go straight into the hash as they are written: sealing an event that carries a
-/// whole import page (a million customers is about 1.7 GB of JSON) does not hold its JSON in
-/// memory a second time.
+/// The bytes go straight into the hash as they are written, through a buffer of bounded size:
+/// sealing an event that carries a whole import page (a million customers is about 1.7 GB of
+/// JSON) does not hold its JSON in memory a second time. The writer is a concrete type, so the
+/// JSON writer's many small writes (a few bytes each) are copies into the buffer, not calls.
 #[cfg(feature = "serde")]
 pub(crate) fn link(
     previous: &str,
     key: Option<&EventKey>,
-    write_body: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    write_body: impl FnOnce(&mut std::io::BufWriter<Hashing>) -> std::io::Result<()>,
 ) -> std::io::Result<String> {
     use hmac::Mac;
     use sha2::Digest;
-    /// SHA-256 or the keyed MAC, fed by `io::Write`.
-    enum Hashing {
-        Plain(Sha256),
-        Keyed(Hmac<Sha256>),
-    }
-    impl std::io::Write for Hashing {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            match self {
-                Hashing::Plain(h) => Digest::update(h, buf),
-                Hashing::Keyed(m) => m.update(buf),
-            }
-            Ok(buf.len())
-        }
-
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
     let mut h = match key {
         None => Hashing::Plain(Sha256::new()),
         Some(k) => Hashing::Keyed(k.0.clone()),
     };
     std::io::Write::write_all(&mut h, previous.as_bytes())?;
     std::io::Write::write_all(&mut h, b"\n")?;
-    write_body(&mut h)?;
+    let mut buffered = std::io::BufWriter::with_capacity(2048, h);
+    write_body(&mut buffered)?;
+    let h = buffered.into_inner().map_err(|e| e.into_error())?;
     Ok(match h {
         Hashing::Plain(h) => crate::hash::hex(&h.finalize()),
         Hashing::Keyed(m) => crate::hash::hex(&m.finalize().into_bytes()),
@@ -198,7 +209,7 @@ mod tests {
 
     /// The link of `body` written whole (an I/O error cannot happen: the hash takes all).
     fn link_of(previous: &str, body: &[u8], key: Option<&EventKey>) -> String {
-        super::link(previous, key, |w| w.write_all(body)).unwrap_or_default()
+        super::link(previous, key, |w| std::io::Write::write_all(w, body)).unwrap_or_default()
     }
 
     #[test]

@@ -48,6 +48,10 @@ pub struct Event {
     /// Sequence number, from 1, without gaps.
     pub seq: u64,
     /// When (UTC).
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::model::serde_fast::put_instant")
+    )]
     pub at: DateTime<Utc>,
     /// Who.
     pub actor: Actor,
@@ -169,6 +173,10 @@ pub enum EventKind {
         /// The authorization.
         id: AuthorizationId,
         /// When it expires.
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::model::serde_fast::put_instant")
+        )]
         expires_at: DateTime<Utc>,
     },
     /// The customer rejected an authorization request.
@@ -511,10 +519,11 @@ impl Event {
     }
 
     /// Writes the canonical bytes (see [`Event::canonical_bytes`]) to `out`.
-    fn write_canonical(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    fn write_canonical(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
         #[derive(serde::Serialize)]
         struct Body<'a> {
             seq: u64,
+            #[serde(serialize_with = "crate::model::serde_fast::put_instant")]
             at: &'a DateTime<Utc>,
             actor: &'a Actor,
             customer: &'a Option<CustomerId>,

@@ -70,6 +70,10 @@ pub(crate) struct Ledger {
     #[cfg_attr(feature = "serde", serde(skip))]
     pub(crate) auths_by_customer: UMap<crate::ids::IdMap<CustomerId, Vec<AuthorizationId>>>,
     pub(crate) auth_seq: u64,
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::model::serde_fast::put_instant_opt")
+    )]
     pub(crate) commitment_letter: Option<DateTime<Utc>>,
     pub(crate) order_seq: u64,
     pub(crate) idempotency: UMap<HashMap<IdempotencyKey, Recorded>>,
@@ -78,6 +82,10 @@ pub(crate) struct Ledger {
     pub(crate) chain_head: String,
     /// When the desk was created ([`crate::Desk::new`]); `None` in snapshots written before
     /// desks recorded it. See [`crate::Desk::newest_instant`].
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::model::serde_fast::put_instant_opt")
+    )]
     pub(crate) origin: Option<DateTime<Utc>>,
 }
 

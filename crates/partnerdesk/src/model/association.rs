@@ -32,6 +32,10 @@ pub struct Association {
         feature = "serde",
         serde(deserialize_with = "crate::model::serde_fast::instant")
     )]
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::model::serde_fast::put_instant")
+    )]
     pub since: DateTime<Utc>,
     /// The reseller (indirect partner) the customer belongs to, when a distributor holds it
     /// through a reseller.
@@ -44,6 +48,10 @@ pub struct Association {
     #[cfg_attr(
         feature = "serde",
         serde(default, deserialize_with = "crate::model::serde_fast::instant_opt")
+    )]
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::model::serde_fast::put_instant_opt")
     )]
     pub ended: Option<DateTime<Utc>>,
 }
@@ -106,6 +114,10 @@ pub struct AssociationRecord {
     /// The association type at the time.
     pub kind: AssociationType,
     /// When.
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::model::serde_fast::put_instant")
+    )]
     pub at: DateTime<Utc>,
     /// Who started it.
     pub initiator: Initiator,
@@ -149,6 +161,10 @@ pub struct DisassociationRequest {
     /// Who asked.
     pub requested_by: Actor,
     /// When.
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::model::serde_fast::put_instant")
+    )]
     pub requested_at: DateTime<Utc>,
     /// The reason given (operator or customer text).
     pub reason: String,
@@ -159,6 +175,10 @@ pub struct DisassociationRequest {
     pub decided_by: Option<Actor>,
     /// When decided.
     #[cfg_attr(feature = "serde", serde(default))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::model::serde_fast::put_instant_opt")
+    )]
     pub decided_at: Option<DateTime<Utc>>,
     /// The reason of a rejection.
     #[cfg_attr(feature = "serde", serde(default))]

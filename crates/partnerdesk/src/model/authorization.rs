@@ -79,17 +79,33 @@ pub struct Authorization {
     /// Who requested it.
     pub requested_by: OperatorId,
     /// When.
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::model::serde_fast::put_instant")
+    )]
     pub requested_at: DateTime<Utc>,
     /// The recorded state (time-driven changes are derived by [`Authorization::state_at`]).
     pub state: AuthorizationState,
     /// When the customer approved.
     #[cfg_attr(feature = "serde", serde(default))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::model::serde_fast::put_instant_opt")
+    )]
     pub approved_at: Option<DateTime<Utc>>,
     /// When it expires (set on approval).
     #[cfg_attr(feature = "serde", serde(default))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::model::serde_fast::put_instant_opt")
+    )]
     pub expires_at: Option<DateTime<Utc>>,
     /// When it left the pending or active state.
     #[cfg_attr(feature = "serde", serde(default))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::model::serde_fast::put_instant_opt")
+    )]
     pub closed_at: Option<DateTime<Utc>>,
     /// The customer's reason for a revocation.
     #[cfg_attr(feature = "serde", serde(default))]

@@ -39,6 +39,10 @@ pub struct Budget {
         feature = "serde",
         serde(deserialize_with = "crate::model::serde_fast::instant")
     )]
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::model::serde_fast::put_instant")
+    )]
     pub set_at: DateTime<Utc>,
     /// Who set it (operator login, or `system` for imported data).
     pub set_by: String,
@@ -114,6 +118,10 @@ pub struct BudgetRecord {
     /// Monthly or one-off.
     pub kind: BudgetKind,
     /// When.
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::model::serde_fast::put_instant")
+    )]
     pub at: DateTime<Utc>,
     /// The operator login, or `system`.
     pub operator: String,

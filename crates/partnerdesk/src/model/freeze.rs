@@ -55,6 +55,10 @@ pub struct Freeze {
         feature = "serde",
         serde(deserialize_with = "crate::model::serde_fast::instant")
     )]
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::model::serde_fast::put_instant")
+    )]
     pub at: DateTime<Utc>,
 }
 

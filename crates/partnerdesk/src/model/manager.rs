@@ -19,9 +19,17 @@ pub struct ManagerPeriod {
     /// The account manager.
     pub manager: OperatorId,
     /// When the period began.
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::model::serde_fast::put_instant")
+    )]
     pub from: DateTime<Utc>,
     /// When it ended; `None` while current.
     #[cfg_attr(feature = "serde", serde(default))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::model::serde_fast::put_instant_opt")
+    )]
     pub to: Option<DateTime<Utc>>,
     /// Who assigned (an operator, the system for invitations and imports).
     pub assigned_by: Actor,

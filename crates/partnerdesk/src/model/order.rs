@@ -61,11 +61,19 @@ pub struct Order {
         feature = "serde",
         serde(deserialize_with = "crate::model::serde_fast::instant")
     )]
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::model::serde_fast::put_instant")
+    )]
     pub created_at: DateTime<Utc>,
     /// When it was paid, if paid.
     #[cfg_attr(
         feature = "serde",
         serde(default, deserialize_with = "crate::model::serde_fast::instant_opt")
+    )]
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::model::serde_fast::put_instant_opt")
     )]
     pub paid_at: Option<DateTime<Utc>>,
     /// The operator who placed it on the customer's behalf, if any.

@@ -75,11 +75,19 @@ pub struct Resource {
         feature = "serde",
         serde(deserialize_with = "crate::model::serde_fast::instant")
     )]
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::model::serde_fast::put_instant")
+    )]
     pub starts_at: DateTime<Utc>,
     /// When it expires (`None` for pay-per-use).
     #[cfg_attr(
         feature = "serde",
         serde(default, deserialize_with = "crate::model::serde_fast::instant_opt")
+    )]
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::model::serde_fast::put_instant_opt")
     )]
     pub expires_at: Option<DateTime<Utc>>,
     /// What happens at expiry.
