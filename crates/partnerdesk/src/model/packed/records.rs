@@ -218,13 +218,18 @@ fn unpack_unpaid(r: &mut Reader<'_>) -> Option<bool> {
         0 => r.skip_str().map(|()| false)?,
         n => OrderStatus::KNOWN.get(usize::from(n) - 1) == Some(&OrderStatus::PendingPayment),
     };
+    skip_order_rest(r).map(|()| unpaid)
+}
+
+/// Steps over an order's fields after its status: kind, amount, times and who placed it.
+fn skip_order_rest(r: &mut Reader<'_>) -> Option<()> {
     skip_code(r)?;
     skip_money(r)?;
     skip_instant(r)?;
     skip_opt_instant(r)?;
     match r.byte()? {
-        0 => Some(unpaid),
-        1 => r.skip_str().map(|()| unpaid),
+        0 => Some(()),
+        1 => r.skip_str(),
         _ => None,
     }
 }
@@ -233,15 +238,7 @@ fn unpack_unpaid(r: &mut Reader<'_>) -> Option<bool> {
 fn unpack_order_id<'a>(r: &mut Reader<'a>) -> Option<&'a [u8]> {
     let id = r.text_bytes()?;
     skip_code(r)?;
-    skip_code(r)?;
-    skip_money(r)?;
-    skip_instant(r)?;
-    skip_opt_instant(r)?;
-    match r.byte()? {
-        0 => Some(id),
-        1 => r.skip_str().map(|()| id),
-        _ => None,
-    }
+    skip_order_rest(r).map(|()| id)
 }
 
 impl Packed<Order> {
