@@ -329,8 +329,6 @@ impl Desk {
     }
 }
 
-/// A renewal item's cursor key: its expiry (seconds and nanoseconds), the customer id's length
-/// in bytes, then the customer id and the resource id (ids may hold any printable character).
 /// An item of a group of the renewals page: the customer id's [`id_prefix`], the id, the
 /// customer's slot and the resource's index.
 type Item<'a> = (u64, &'a str, u32, u32);
@@ -346,6 +344,8 @@ fn id_prefix(id: &str) -> u64 {
     u64::from_be_bytes(b)
 }
 
+/// A renewal item's cursor key: its expiry (seconds and nanoseconds), the customer id's length
+/// in bytes, then the customer id and the resource id (ids may hold any printable character).
 fn renewal_key(item: &RenewalItem<'_>) -> String {
     let at = item.resource.expires_at.unwrap_or_default();
     format!(
