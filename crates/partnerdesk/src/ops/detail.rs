@@ -285,11 +285,7 @@ impl Desk {
             let wanted = skip
                 .saturating_sub(skipped)
                 .saturating_add((start.limit + 1).saturating_sub(items.len()));
-            if wanted > 0 && group.len() > wanted {
-                group.select_nth_unstable_by(wanted - 1, by_key);
-                group.truncate(wanted);
-            }
-            group.sort_unstable_by(by_key);
+            crate::search::sorted::keep_first_sorted(&mut group, wanted, by_key);
             for (_, _, slot, i) in group.drain(..) {
                 if skipped < skip {
                     skipped += 1;

@@ -500,14 +500,7 @@ pub(super) fn stream_rows<'a, K: Ord + Copy>(
         // of customers with the same instant; sorting them all by id was most of a page).
         let wanted = (page.skip.saturating_sub(skipped))
             .saturating_add(page.take.saturating_sub(rows.len()));
-        let by_id = |a: &u32, b: &u32| id(*a).cmp(id(*b));
-        if wanted == 0 {
-            run.clear();
-        } else if run.len() > wanted {
-            run.select_nth_unstable_by(wanted - 1, by_id);
-            run.truncate(wanted);
-        }
-        run.sort_unstable_by(by_id);
+        super::sorted::keep_first_sorted(run, wanted, |a, b| id(*a).cmp(id(*b)));
         for slot in run.drain(..) {
             if skipped < page.skip {
                 skipped += 1;
