@@ -67,11 +67,13 @@ impl Desk {
             }
             Change::Loaded(slots) => {
                 // The indexes were built while the customers were placed
-                // (`Desk::place_all_validated`, beside the ids on two threads).
+                // (`Desk::place_all_validated`, beside the ids on two threads), their ordered
+                // sets staged: they are sorted now. Pages by id read the order
+                // (`search::page`) once it is up to date; a bulk load sorts its ids now, once,
+                // beside those sets, rather than leaving every page to rank them.
                 self.id_order.added_range(slots);
-                // Pages by id read the order (`search::page`) once it is up to date; a bulk
-                // load sorts its ids now, once, rather than leaving every page to rank them.
-                self.id_order.refresh_order(&self.slots);
+                let (id_order, slots) = (&mut self.id_order, &self.slots);
+                self.index.settle_staged(|| id_order.refresh_order(slots));
             }
             Change::Removed(slot, old) => {
                 self.index.remove(slot, old);

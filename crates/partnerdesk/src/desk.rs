@@ -369,9 +369,9 @@ impl Desk {
         if let Some(i) = repeated {
             return Err(i);
         }
-        if indexed {
-            index.settle_staged();
-        }
+        // `first` returns false only on a repeat: every index is built, its ordered sets
+        // staged, and the hook sorts them with the id order.
+        debug_assert!(indexed);
         self.changed(Change::Loaded(first..self.slots.len() as u32));
         Ok(())
     }

@@ -8,6 +8,25 @@
 
 use std::sync::Mutex;
 
+/// A piece of work for [`each`].
+pub(crate) type Job<'a> = Box<dyn FnOnce() + Send + 'a>;
+
+/// Runs `jobs` on two threads (this one and a second), each taking the next job not yet
+/// taken, and returns when all are done: pieces of different lengths keep both cores busy
+/// to the end when the longest come first. When no thread can be started, this one runs
+/// them all. A panic in a job is resumed here.
+pub(crate) fn each(jobs: Vec<Job<'_>>) {
+    let queue = Mutex::new(jobs.into_iter());
+    let work = || {
+        loop {
+            let next = queue.lock().ok().and_then(|mut q| q.next());
+            let Some(job) = next else { return };
+            job();
+        }
+    };
+    both(work, work);
+}
+
 /// Runs `a` on a second thread while this one runs `b`, and returns when both are done. When
 /// no thread can be started, `a` runs here after `b`. A panic in `a` is resumed here.
 pub(crate) fn both(a: impl FnOnce() + Send, b: impl FnOnce()) {
@@ -42,6 +61,22 @@ mod tests {
         let (mut x, mut y) = (0, 0);
         both(|| x += 1, || y += 2);
         assert_eq!((x, y), (1, 2));
+    }
+
+    #[test]
+    fn each_runs_every_job_once() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let runs: Vec<AtomicUsize> = (0..9).map(|_| AtomicUsize::new(0)).collect();
+        let jobs = runs
+            .iter()
+            .map(|r| {
+                Box::new(move || {
+                    r.fetch_add(1, Ordering::Relaxed);
+                }) as super::Job<'_>
+            })
+            .collect();
+        super::each(jobs);
+        assert!(runs.iter().all(|r| r.load(Ordering::Relaxed) == 1));
     }
 
     #[test]
