@@ -593,13 +593,13 @@ pub struct CollectRows {
 }
 
 impl CollectRows {
-    fn run(&self) -> Result<Vec<CustomerRow>, CoreError> {
+    fn run(&self) -> Result<Vec<partnerdesk::row::CustomerRow>, CoreError> {
         let desk = read(&self.desk);
         let mut rows = Vec::new();
         let mut request = PageRequest::first(MAX_PAGE_LIMIT);
         loop {
             let page = desk.search(&self.query, self.sort, &request, self.now)?;
-            rows.extend(page.rows.into_iter().map(CustomerRow::from));
+            rows.extend(page.rows);
             report(
                 self.progress.as_ref(),
                 count32(rows.len()),
@@ -614,7 +614,7 @@ impl CollectRows {
 }
 
 impl Task for CollectRows {
-    type Output = Result<Vec<CustomerRow>, CoreError>;
+    type Output = Result<Vec<partnerdesk::row::CustomerRow>, CoreError>;
     /// The promise of the array, filled a slice per event-loop turn (`crate::handover`).
     type JsValue = Object<'static>;
 

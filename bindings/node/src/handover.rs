@@ -13,8 +13,9 @@
 //!
 //! How the promise stays `Promise<CustomerRow[]>`: the task's promise resolves to a second
 //! promise (made here), which it adopts; the pump resolves that one with the array once its
-//! last row is in. The rows are built as the shared records on the worker thread; only their
-//! conversion to JS objects happens here.
+//! last row is in. The rows (the core's masked rows) are built on the worker thread; only their
+//! conversion to JS objects happens here, 32 rows a call of the row functions (`crate::rows`),
+//! each slice dropped once converted.
 //!
 //! The pump also keeps the turn's budget of the `searchAll` iterations' rows handed over at
 //! once ([`at_once`], one for all of them), and hands over, on the next turn, the rows asked
@@ -27,11 +28,11 @@
 
 #![allow(unsafe_code)]
 
-use crate::types::CustomerRow;
 use napi::bindgen_prelude::{
     Env, FunctionCallContext, JsObjectValue, JsValue, Object, ObjectRef, Unknown,
 };
 use napi::{Status, sys};
+use partnerdesk::row::CustomerRow;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::ptr;
@@ -44,8 +45,8 @@ pub(crate) const SLICE: Duration = Duration::from_millis(4);
 /// one turn of the event loop (see [`at_once`]).
 pub(crate) const ITERATION_SLICE: Duration = Duration::from_millis(2);
 
-/// Rows converted between two looks at the clock.
-const ROWS_PER_LOOK: usize = 16;
+/// Rows converted in one call of the row functions, between two looks at the clock.
+const ROWS_PER_LOOK: usize = 32;
 
 /// One result waiting to be handed over.
 struct Job {
@@ -60,11 +61,14 @@ struct Job {
 enum Content {
     /// Rows, into an array a slice at a time.
     Rows {
+        /// The rows not yet in the array: each slice is dropped once converted, here and
+        /// there, rather than all of them with the job (a million rows were 0.3 s on the JS
+        /// thread at once).
         rows: std::vec::IntoIter<CustomerRow>,
         /// The JS array being filled (held by a reference across turns).
         array: ObjectRef<false>,
-        /// The next index to fill.
-        next: u32,
+        /// How many rows are in it.
+        done: usize,
     },
     /// A text already in UTF-16 (made on the worker thread), so that making the JS string
     /// is one copy, no decoding; one such string per turn at most.
@@ -129,6 +133,8 @@ pub(crate) fn array_of(env: &Env, rows: Vec<CustomerRow>) -> napi::Result<Object
     let raw = env.raw();
     let len = rows.len();
     let mut array = ptr::null_mut();
+    // Made at its full length: grown by appends instead, a million rows' array was copied
+    // into ever larger blocks, and the last ones held the loop for up to 190 ms.
     // SAFETY: `raw` is the live env of this JS-thread callback; `array` is an out pointer.
     check(
         unsafe { sys::napi_create_array_with_length(raw, len, &mut array) },
@@ -151,7 +157,7 @@ pub(crate) fn array_of(env: &Env, rows: Vec<CustomerRow>) -> napi::Result<Object
             content: Content::Rows {
                 rows: rows.into_iter(),
                 array,
-                next: 0,
+                done: 0,
             },
             deferred,
             operation: "Desk.collectRows",
@@ -301,25 +307,23 @@ fn run(env: Env) {
 /// Works on `job` until its value is complete (`Some`) or the slice is over (`None`).
 fn step(env: &Env, job: &mut Job, started: Instant) -> napi::Result<Option<sys::napi_value>> {
     match &mut job.content {
-        Content::Rows { rows, array, next } => {
+        Content::Rows { rows, array, done } => {
             let array = array.get_value(env)?;
-            let factory = crate::rows::factory(env);
             loop {
-                for _ in 0..ROWS_PER_LOOK {
-                    let Some(row) = rows.next() else {
-                        return Ok(Some(array.raw()));
-                    };
-                    // SAFETY: the live env of this JS-thread callback; `array` and `factory`
-                    // are values of it.
-                    unsafe {
-                        let value = crate::rows::to_js(env.raw(), factory, row)?;
-                        check(
-                            sys::napi_set_element(env.raw(), array.raw(), *next, value),
-                            "napi_set_element",
-                        )?;
-                    }
-                    *next += 1;
+                let slice = rows.as_slice();
+                if slice.is_empty() {
+                    return Ok(Some(array.raw()));
                 }
+                let slice = slice.get(..ROWS_PER_LOOK).unwrap_or(slice);
+                let start = u32::try_from(*done).map_err(|_| {
+                    napi::Error::new(Status::InvalidArg, "too many rows".to_owned())
+                })?;
+                // SAFETY: the live env of this JS-thread callback; `array` is a value of it.
+                unsafe { crate::rows::put_rows(env.raw(), array.raw(), start, slice) }?;
+                let converted = slice.len();
+                *done += converted;
+                // Drops the rows just converted.
+                let _last = rows.nth(converted - 1);
                 if started.elapsed() >= SLICE {
                     return Ok(None);
                 }

@@ -121,19 +121,11 @@ impl ToNapiValue for Page {
         if let Some(page) = unsafe { crate::rows::page(env, &val.0, iterator) }? {
             return Ok(page);
         }
-        // Without it: as napi-rs would make it, its rows by `crate::rows`.
-        let val = records::Page::from(val.0);
-        let js = Env::from(env);
+        // Without it: as napi-rs makes the shared record.
         // SAFETY: `env` is the one napi passed to this conversion.
-        let rows = unsafe { crate::rows::array_of(env, val.rows) }?;
-        let mut obj = Object::new(&js)?;
-        obj.set_named_property("rows", rows)?;
-        obj.set_named_property("total", val.total)?;
-        if let Some(cursor) = val.next_cursor {
-            obj.set_named_property("nextCursor", cursor)?;
-        }
-        make_iterable(env, obj.raw(), |i| &i.rows)?;
-        Ok(obj.raw())
+        let value = unsafe { records::Page::to_napi_value(env, val.0.into()) }?;
+        make_iterable(env, value, |i| &i.rows)?;
+        Ok(value)
     }
 }
 
@@ -205,14 +197,14 @@ pub struct RowStep {
 }
 
 impl RowStep {
-    fn of(row: Option<CustomerRow>) -> Step {
+    fn of(row: Option<partnerdesk::row::CustomerRow>) -> Step {
         Step(row)
     }
 }
 
-/// A [`RowStep`] as JS gets it, `{ done, value }`, its row converted by `crate::rows` (the
-/// fast conversion of large results) instead of napi-rs's own.
-pub struct Step(Option<CustomerRow>);
+/// A [`RowStep`] as JS gets it, `{ done, value }`, its row (the core's) converted by
+/// `crate::rows` (the fast conversion of large results) instead of napi-rs's own.
+pub struct Step(Option<partnerdesk::row::CustomerRow>);
 
 impl TypeName for Step {
     fn type_name() -> &'static str {
@@ -228,10 +220,9 @@ impl ToNapiValue for Step {
         let mut obj = Object::new(&Env::from(env))?;
         obj.set_named_property("done", val.0.is_none())?;
         if let Some(row) = val.0 {
-            let factory = crate::rows::factory(&Env::from(env));
-            // SAFETY: the env napi passed to this conversion; `factory` is a value of it.
-            let value = unsafe { crate::rows::to_js(env, factory, row) }?;
-            obj.set_named_property("value", value)?;
+            // SAFETY: the env napi passed to this conversion.
+            let value = unsafe { crate::rows::one_row(env, row) }?;
+            obj.set_named_property("value", Object::from_raw(env, value))?;
         }
         Ok(obj.raw())
     }
@@ -249,7 +240,7 @@ struct Scan {
     cursor: Option<String>,
     start: Option<String>,
     started: bool,
-    rows: VecDeque<CustomerRow>,
+    rows: VecDeque<partnerdesk::row::CustomerRow>,
     /// No page is left to fetch.
     exhausted: bool,
     /// How many `next()` steps on the worker pool have taken their row: step `n` (from 0)
@@ -259,7 +250,7 @@ struct Scan {
 
 impl Scan {
     /// The next row, fetching the next page first when none is left (on a worker thread).
-    fn next_row(&mut self) -> Result<Option<CustomerRow>, CoreError> {
+    fn next_row(&mut self) -> Result<Option<partnerdesk::row::CustomerRow>, CoreError> {
         if self.rows.is_empty() && !self.exhausted {
             let request = match (self.started, self.cursor.take()) {
                 (false, _) => PageRequest::Cursor {
@@ -283,7 +274,7 @@ impl Scan {
             };
             self.exhausted = page.next_cursor.is_none();
             self.cursor = page.next_cursor;
-            self.rows = page.rows.into_iter().map(CustomerRow::from).collect();
+            self.rows = page.rows.into();
         }
         Ok(self.rows.pop_front())
     }
@@ -428,7 +419,7 @@ pub struct NextRow {
 }
 
 impl Task for NextRow {
-    type Output = Result<Option<CustomerRow>, CoreError>;
+    type Output = Result<Option<partnerdesk::row::CustomerRow>, CoreError>;
     type JsValue = Step;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {

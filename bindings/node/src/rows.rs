@@ -2,12 +2,15 @@
 //!
 //! Why not napi-rs's own conversion of the record: it sets each of a row's ~20 properties with
 //! its own `napi_set_named_property` (a key string made and looked up per property, a generic
-//! store per property), which costs about 16 µs a row. Here one JS function, compiled once per
-//! environment, builds the row from its values passed as arguments, so V8 creates each object
-//! with property stores it has compiled. The object is the same: the same keys in the same
-//! order, optional fields absent (not `undefined`) when the record has none, `Date`s, money as
-//! `{ amount, currency }` with a decimal string (`__test__/async.test.mjs` compares both
-//! conversions row for row).
+//! store per property), which costs about 16 µs a row. Here the texts and numbers of many rows
+//! are packed into two strings and one `Float64Array` on the Rust side, and one JS function,
+//! compiled once per environment, builds the rows from them, so V8 creates each object with
+//! property stores it has compiled: one napi call for a page, a slice of `collectRows` or a
+//! row of `searchAll`, instead of one per value. The object is the same: the same keys in the
+//! same order, optional fields absent (not `undefined`) when the record has none, `Date`s,
+//! money as `{ amount, currency }` with a decimal string (`__test__/rows.test.mjs` and
+//! `__test__/async.test.mjs` compare them with napi-rs's conversion of the shared record, row
+//! for row).
 //!
 //! Unsafe code: the values are made with napi's C functions on the JS thread, with the `env`
 //! napi handed to the conversion.
@@ -15,55 +18,34 @@
 #![allow(unsafe_code)]
 
 use crate::handover::check;
-use crate::types::CustomerRow;
-use napi::bindgen_prelude::{Env, JsValue, Object, ObjectRef, ToNapiValue, Unknown};
+use napi::bindgen_prelude::{Env, JsObjectValue, JsValue, Object, ObjectRef, Unknown};
 use napi::{Status, sys};
 use std::cell::RefCell;
 use std::ptr;
 
-/// Builds one row from its values (see the module docs); the argument order is `ARGS`'s.
-const FACTORY: &str = r"(function partnerdeskRow(id, accountName, name, customerType, verification, level, tags, associationType, associatedAt, mtdAmount, mtdCurrency, lastAmount, lastCurrency, unpaidOrders, mobile, email, disassociatedAt, reseller, accountManager, accountManagerName, freezeScope, freezeOrigin, budget, nextExpiry) {
-  'use strict'
-  const row = {
-    id, accountName, name, customerType, verification, level, tags, associationType,
-    associatedAt: new Date(associatedAt),
-    monthToDate: { amount: mtdAmount, currency: mtdCurrency },
-    lastMonth: { amount: lastAmount, currency: lastCurrency },
-    unpaidOrders,
-  }
-  if (mobile !== undefined) row.mobile = mobile
-  if (email !== undefined) row.email = email
-  if (disassociatedAt !== undefined) row.disassociatedAt = new Date(disassociatedAt)
-  if (reseller !== undefined) row.reseller = reseller
-  if (accountManager !== undefined) row.accountManager = accountManager
-  if (accountManagerName !== undefined) row.accountManagerName = accountManagerName
-  if (freezeScope !== undefined) row.freezeScope = freezeScope
-  if (freezeOrigin !== undefined) row.freezeOrigin = freezeOrigin
-  if (budget !== undefined) row.budget = budget
-  if (nextExpiry !== undefined) row.nextExpiry = new Date(nextExpiry)
-  return row
-})";
-
-/// How many arguments `FACTORY` takes.
-const ARGS: usize = 24;
-
-/// Builds a search page, `{ rows, total, nextCursor? }` with `[Symbol.iterator]` (not
-/// enumerable), in one call: the ASCII texts of its rows come in one one-byte string, `text`,
-/// the others in a second, `wide`, cut by the lengths in the `Float64Array` `nums` (a length
-/// `len >= 0` in `text`; `-2 - len` code units in `wide`), which also holds the numbers,
-/// `Date` times (`NaN` when absent) and flags, in the order [`pack_row`] writes them; an
-/// absent optional text has the length -1. The rows are the objects `FACTORY` makes: the same
-/// keys in the same order, optional fields absent, `budget` as `{ kind, amount, used,
-/// percent, autoFreeze }` (`__test__/rows.test.mjs` compares them with `customerRow`'s).
+/// The row functions of an environment, compiled from one script: `[page, rowsInto, row]`.
 ///
-/// Why: one napi call per page instead of one string, number or call per value (about 25 a
-/// row), which cost about 7 µs a row.
-const PAGE: &str = r"(function () {
-  'use strict'
-  const define = Object.defineProperty
-  const iteratorKey = Symbol.iterator
-  return function partnerdeskPage(text, wide, nums, count, total, nextCursor, iterator) {
-    let at = 0
+/// - `rowsInto(text, wide, nums, count, rows, start)` puts `count` rows into the array `rows`
+///   from index `start` on and returns it: the ASCII texts of the rows come in one one-byte string, `text`, the others
+///   in a second, `wide`, cut by the lengths in the `Float64Array` `nums` (a length `len >= 0`
+///   in `text`; `-2 - len` code units in `wide`), which also holds the numbers, `Date` times
+///   (`NaN` when absent) and flags, in the order [`pack_row`] writes them; an absent optional
+///   text has the length -1. A row has the keys of the shared record in its order, optional
+///   fields absent, `budget` as `{ kind, amount, used, percent, autoFreeze }`.
+/// - `page(text, wide, nums, count, total, nextCursor, iterator)` builds a search page, `{
+///   rows, total, nextCursor? }` with `[Symbol.iterator]` (not enumerable), its rows by
+///   `rowsInto`.
+/// - `row(text, wide, nums)` builds the one row packed.
+///
+/// Why: one napi call per page (or slice) instead of one string, number or call per value
+/// (about 25 a row), which cost about 7 µs a row.
+/// The body shared by the row functions of [`ROW_FUNCTIONS`]: reads `count` rows from `text`,
+/// `wide` and `nums` and puts them into `rows` from index `k` on. Written into each function rather than called,
+/// so that V8 compiles each whole (a page built through a call of a shared function took about
+/// 3 µs more for 20 rows).
+macro_rules! rows_loop {
+    () => {
+        r"    let at = 0
     let wideAt = 0
     let n = 0
     const str = () => {
@@ -79,7 +61,6 @@ const PAGE: &str = r"(function () {
       return s
     }
     const opt = () => (nums[n] === -1 ? (n++, undefined) : str())
-    const rows = []
     for (let i = 0; i < count; i++) {
       const id = str(), accountName = str(), name = str(), customerType = str()
       const verification = str(), level = str()
@@ -127,17 +108,43 @@ const PAGE: &str = r"(function () {
       }
       const nextExpiry = nums[n++]
       if (nextExpiry === nextExpiry) row.nextExpiry = new Date(nextExpiry)
-      rows.push(row)
+      rows[k++] = row
     }
-    const page = { rows, total }
+"
+    };
+}
+
+/// DOC
+const ROW_FUNCTIONS: &str = concat!(
+    r"(function () {
+  'use strict'
+  const define = Object.defineProperty
+  const iteratorKey = Symbol.iterator
+  function rowsInto(text, wide, nums, count, rows, start) {
+    let k = start
+",
+    rows_loop!(),
+    r"    return rows
+  }
+  function page(text, wide, nums, count, total, nextCursor, iterator) {
+    const rows = []
+    let k = 0
+",
+    rows_loop!(),
+    r"    const page = { rows, total }
     if (nextCursor !== undefined) page.nextCursor = nextCursor
     if (iterator !== undefined) define(page, iteratorKey, { value: iterator, writable: true, configurable: true })
     return page
   }
-})()";
+  function row(text, wide, nums) {
+    return rowsInto(text, wide, nums, 1, [], 0)[0]
+  }
+  return [page, rowsInto, row]
+})()"
+);
 
 /// Builds an id page, `{ ids, total, nextCursor? }` with `[Symbol.iterator]` (not enumerable),
-/// its ids cut from the two strings by their lengths (as `PAGE`).
+/// its ids cut from the two strings by their lengths (as the rows of `ROW_FUNCTIONS`).
 const ID_PAGE: &str = r"(function () {
   'use strict'
   const define = Object.defineProperty
@@ -165,8 +172,9 @@ const ID_PAGE: &str = r"(function () {
 
 /// This environment's compiled functions.
 struct Functions {
-    row: ObjectRef<false>,
     page: ObjectRef<false>,
+    rows_into: ObjectRef<false>,
+    row: ObjectRef<false>,
     id_page: ObjectRef<false>,
 }
 
@@ -176,14 +184,19 @@ thread_local! {
 
 /// Compiles this JS environment's row and page functions (called once, from the module's init).
 pub(crate) fn install(env: &Env) -> napi::Result<()> {
-    let compile = |source: &str| -> napi::Result<ObjectRef<false>> {
+    let compile = |source: &str| -> napi::Result<Object<'_>> {
         let f: Unknown<'_> = env.run_script(source)?;
-        Object::from_raw(env.raw(), f.raw()).create_ref::<false>()
+        Ok(Object::from_raw(env.raw(), f.raw()))
+    };
+    let rows = compile(ROW_FUNCTIONS)?;
+    let nth = |i: u32| -> napi::Result<ObjectRef<false>> {
+        rows.get_element::<Object<'_>>(i)?.create_ref::<false>()
     };
     let functions = Functions {
-        row: compile(FACTORY)?,
-        page: compile(PAGE)?,
-        id_page: compile(ID_PAGE)?,
+        page: nth(0)?,
+        rows_into: nth(1)?,
+        row: nth(2)?,
+        id_page: compile(ID_PAGE)?.create_ref::<false>()?,
     };
     FUNCTIONS.with(|slot| *slot.borrow_mut() = Some(functions));
     Ok(())
@@ -199,12 +212,7 @@ fn function(env: &Env, which: fn(&Functions) -> &ObjectRef<false>) -> Option<sys
     })
 }
 
-/// The row function of this environment, if it was compiled.
-pub(crate) fn factory(env: &Env) -> Option<sys::napi_value> {
-    function(env, |f| &f.row)
-}
-
-/// The texts and numbers of a page's rows, as `PAGE` reads them.
+/// The texts and numbers of rows, as `ROW_FUNCTIONS`' `rowsInto` reads them.
 #[derive(Default)]
 struct Packed {
     /// The ASCII texts, made a one-byte JS string by copying (no decoding).
@@ -295,7 +303,7 @@ impl Packed {
     }
 }
 
-/// Writes one row into `p`, in the order `PAGE` reads it: the core's row, read as the shared
+/// Writes one row into `p`, in the order `rowsInto` reads it: the core's row, read as the shared
 /// record (`partnerdesk_host::records::CustomerRow`) converts it, without that record's copy
 /// of every text.
 fn pack_row(p: &mut Packed, row: &partnerdesk::row::CustomerRow) {
@@ -390,6 +398,85 @@ unsafe fn string(env: sys::napi_env, s: &str) -> napi::Result<sys::napi_value> {
     Ok(v)
 }
 
+/// The `Float64Array` this JS thread hands to the row functions, kept from one call to the
+/// next (they read it and keep nothing of it), with its data and its length in doubles.
+struct SharedNums {
+    array: ObjectRef<false>,
+    data: *mut f64,
+    len: usize,
+}
+
+thread_local! {
+    static SHARED_NUMS: RefCell<Option<SharedNums>> = const { RefCell::new(None) };
+}
+
+/// The fewest doubles the kept array holds (a row takes about 35).
+const SHARED_NUMS_MIN: usize = 1 << 12;
+
+/// `nums` copied into this thread's kept `Float64Array` (made, or made larger, when it is too
+/// short), which is returned: a row of `searchAll` then makes no `ArrayBuffer` of its own (an
+/// `ArrayBuffer` is a native block, a handle and a sweep for V8: more than the row's values).
+/// Only for the row functions, which are told how many rows to read.
+///
+/// # Safety
+///
+/// `env` is the live env of a callback running on the JS thread.
+unsafe fn shared_nums(env: sys::napi_env, nums: &[f64]) -> napi::Result<sys::napi_value> {
+    let js = Env::from(env);
+    SHARED_NUMS.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        if slot.as_ref().is_none_or(|s| s.len < nums.len()) {
+            let len = nums.len().max(SHARED_NUMS_MIN).next_power_of_two();
+            let fresh = vec![0.0; len];
+            // SAFETY: the caller's env.
+            let array = unsafe { float64_array(env, &fresh) }?;
+            let mut data = ptr::null_mut();
+            let mut length = 0;
+            // SAFETY: the caller's env; `array` is a typed array of it; out pointers (the
+            // others are not asked for).
+            check(
+                unsafe {
+                    sys::napi_get_typedarray_info(
+                        env,
+                        array,
+                        ptr::null_mut(),
+                        &mut length,
+                        &mut data,
+                        ptr::null_mut(),
+                        ptr::null_mut(),
+                    )
+                },
+                "napi_get_typedarray_info",
+            )?;
+            if data.is_null() || length < nums.len() {
+                return Err(napi::Error::new(
+                    Status::GenericFailure,
+                    "no room for the row numbers".to_owned(),
+                ));
+            }
+            if let Some(old) = slot.take() {
+                old.array.unref(&js)?;
+            }
+            *slot = Some(SharedNums {
+                array: Object::from_raw(env, array).create_ref::<false>()?,
+                data: data.cast(),
+                len: length,
+            });
+        }
+        let Some(shared) = slot.as_ref() else {
+            return Err(napi::Error::new(
+                Status::GenericFailure,
+                "no row numbers".to_owned(),
+            ));
+        };
+        // SAFETY: `data` is the kept array's `len >= nums.len()` doubles; the reference keeps
+        // its buffer alive, nothing else holds it (the row functions read it during the call
+        // only), and a buffer's data does not move.
+        unsafe { ptr::copy_nonoverlapping(nums.as_ptr(), shared.data, nums.len()) };
+        Ok(shared.array.get_value(&js)?.raw())
+    })
+}
+
 /// `nums` as a JS `Float64Array` (a copy).
 ///
 /// # Safety
@@ -427,7 +514,7 @@ unsafe fn float64_array(env: sys::napi_env, nums: &[f64]) -> napi::Result<sys::n
     Ok(array)
 }
 
-/// The page's cursor, total and `iterator` as `PAGE`'s and `ID_PAGE`'s last arguments.
+/// The page's cursor, total and `iterator` as the page functions' last arguments.
 ///
 /// # Safety
 ///
@@ -484,9 +571,9 @@ unsafe fn call(
     Ok(out)
 }
 
-/// A search page as JS gets it, built by `PAGE` in one call (see there), with `iterator` as its
-/// `[Symbol.iterator]`; `None` when this environment has no `PAGE` (the caller then builds it
-/// value by value).
+/// A search page as JS gets it, built by `ROW_FUNCTIONS`' `page` in one call (see there), with
+/// `iterator` as its `[Symbol.iterator]`; `None` when this environment has none (the caller
+/// then builds it value by value).
 ///
 /// # Safety
 ///
@@ -502,14 +589,9 @@ pub(crate) unsafe fn page(
     let count = u32::try_from(page.rows.len())
         .map_err(|_| napi::Error::new(Status::InvalidArg, "too many rows".to_owned()))?;
     let total = partnerdesk_host::records::count32(page.total);
-    // SAFETY: the caller's env (every value below is made in it); `f` is `PAGE`'s function.
+    // SAFETY: the caller's env (every value below is made in it); `f` is the page function.
     unsafe {
-        let ([text, wide], nums) = Packed::with(page.rows.len(), |packed| {
-            for row in &page.rows {
-                pack_row(packed, row);
-            }
-            Ok::<_, napi::Error>((packed.strings(env)?, float64_array(env, &packed.nums)?))
-        })?;
+        let [text, wide, nums] = packed(env, page.rows.iter())?;
         let mut count_js = ptr::null_mut();
         check(
             sys::napi_create_uint32(env, count, &mut count_js),
@@ -565,144 +647,88 @@ pub(crate) unsafe fn id_page(
     }
 }
 
-/// `rows` as a JS array of row objects (see [`to_js`]).
+/// The packed rows as the two strings and the `Float64Array` the row functions read.
 ///
 /// # Safety
 ///
 /// `env` is the live env of a callback running on the JS thread.
-pub(crate) unsafe fn array_of(
+unsafe fn packed<'r>(
     env: sys::napi_env,
-    rows: Vec<CustomerRow>,
-) -> napi::Result<sys::napi_value> {
-    let factory = factory(&Env::from(env));
-    let mut array = ptr::null_mut();
-    // SAFETY: the caller's env; an out pointer.
-    check(
-        unsafe { sys::napi_create_array_with_length(env, rows.len(), &mut array) },
-        "napi_create_array_with_length",
-    )?;
-    for (i, row) in rows.into_iter().enumerate() {
-        let index = u32::try_from(i)
-            .map_err(|_| napi::Error::new(Status::InvalidArg, "too many rows".to_owned()))?;
-        // SAFETY: the caller's env; `array` and `factory` are values of it.
-        unsafe {
-            let value = to_js(env, factory, row)?;
-            check(
-                sys::napi_set_element(env, array, index, value),
-                "napi_set_element",
-            )?;
+    rows: impl ExactSizeIterator<Item = &'r partnerdesk::row::CustomerRow>,
+) -> napi::Result<[sys::napi_value; 3]> {
+    Packed::with(rows.len(), |packed| {
+        for row in rows {
+            pack_row(packed, row);
         }
-    }
-    Ok(array)
+        // SAFETY: the caller's env.
+        let [text, wide] = unsafe { packed.strings(env) }?;
+        // SAFETY: the caller's env.
+        let nums = unsafe { shared_nums(env, &packed.nums) }?;
+        Ok([text, wide, nums])
+    })
 }
 
-/// `row` as a JS object, built by `factory` (from [`factory`]); napi-rs's own conversion when
-/// there is none.
+/// Puts `rows` into the JS array `array` from index `start` on, in one call of `rowsInto` (an
+/// error when this environment has no row functions: its module init compiles them).
 ///
 /// # Safety
 ///
-/// `env` is the live env of a callback running on the JS thread, and `factory` a value of it.
-pub(crate) unsafe fn to_js(
+/// `env` is the live env of a callback running on the JS thread, `array` an array of it.
+pub(crate) unsafe fn put_rows(
     env: sys::napi_env,
-    factory: Option<sys::napi_value>,
-    row: CustomerRow,
-) -> napi::Result<sys::napi_value> {
-    let Some(factory) = factory else {
-        // SAFETY: the caller's env.
-        return unsafe { CustomerRow::to_napi_value(env, row) };
+    array: sys::napi_value,
+    start: u32,
+    rows: &[partnerdesk::row::CustomerRow],
+) -> napi::Result<()> {
+    let Some(f) = function(&Env::from(env), |f| &f.rows_into) else {
+        return Err(napi::Error::new(
+            Status::GenericFailure,
+            "no row functions".to_owned(),
+        ));
     };
-    let text = |s: &str| -> napi::Result<sys::napi_value> {
-        let mut v = ptr::null_mut();
-        let len = isize::try_from(s.len())
-            .map_err(|_| napi::Error::new(Status::InvalidArg, "string too long".to_owned()))?;
-        // SAFETY: the caller's env; `s` is `len` bytes of UTF-8; `v` is an out pointer.
+    let count = u32::try_from(rows.len())
+        .map_err(|_| napi::Error::new(Status::InvalidArg, "too many rows".to_owned()))?;
+    // SAFETY: the caller's env (every value below is made in it); `f` is `rowsInto`.
+    unsafe {
+        let [text, wide, nums] = packed(env, rows.iter())?;
+        let mut count_js = ptr::null_mut();
         check(
-            unsafe { sys::napi_create_string_utf8(env, s.as_ptr().cast(), len, &mut v) },
-            "napi_create_string_utf8",
+            sys::napi_create_uint32(env, count, &mut count_js),
+            "napi_create_uint32",
         )?;
-        Ok(v)
-    };
-    let mut undefined = ptr::null_mut();
-    // SAFETY: the caller's env; an out pointer.
-    check(
-        unsafe { sys::napi_get_undefined(env, &mut undefined) },
-        "napi_get_undefined",
-    )?;
-    let optional = |s: Option<&str>| s.map_or(Ok(undefined), text);
-    #[allow(
-        clippy::cast_precision_loss,
-        reason = "milliseconds since 1970, far below 2^53, as napi-rs's own Date conversion"
-    )]
-    let millis = |t: &chrono::DateTime<chrono::Utc>| -> napi::Result<sys::napi_value> {
-        let mut v = ptr::null_mut();
-        // SAFETY: the caller's env; an out pointer.
+        let mut start_js = ptr::null_mut();
         check(
-            unsafe { sys::napi_create_double(env, t.timestamp_millis() as f64, &mut v) },
-            "napi_create_double",
+            sys::napi_create_uint32(env, start, &mut start_js),
+            "napi_create_uint32",
         )?;
-        Ok(v)
-    };
-    let mut tags = ptr::null_mut();
-    // SAFETY: the caller's env; an out pointer.
-    check(
-        unsafe { sys::napi_create_array_with_length(env, row.tags.len(), &mut tags) },
-        "napi_create_array_with_length",
-    )?;
-    for (i, tag) in row.tags.iter().enumerate() {
-        let index = u32::try_from(i)
-            .map_err(|_| napi::Error::new(Status::InvalidArg, "too many tags".to_owned()))?;
-        // SAFETY: the caller's env; `tags` is an array of it.
-        check(
-            unsafe { sys::napi_set_element(env, tags, index, text(tag)?) },
-            "napi_set_element",
+        call(
+            env,
+            f,
+            &[text, wide, nums, count_js, array, start_js],
+            "the rows function",
         )?;
     }
-    let mut unpaid = ptr::null_mut();
-    // SAFETY: the caller's env; an out pointer.
-    check(
-        unsafe { sys::napi_create_uint32(env, row.unpaid_orders, &mut unpaid) },
-        "napi_create_uint32",
-    )?;
-    let budget = match row.budget {
+    Ok(())
+}
+
+/// One row as a JS object: built by the row functions, or by napi-rs's conversion of the
+/// shared record when this environment has none.
+///
+/// # Safety
+///
+/// `env` is the live env of a callback running on the JS thread.
+pub(crate) unsafe fn one_row(
+    env: sys::napi_env,
+    row: partnerdesk::row::CustomerRow,
+) -> napi::Result<sys::napi_value> {
+    let Some(f) = function(&Env::from(env), |f| &f.row) else {
+        let record = partnerdesk_host::records::CustomerRow::from(row);
         // SAFETY: the caller's env.
-        Some(b) => unsafe { ToNapiValue::to_napi_value(env, b) }?,
-        None => undefined,
+        return unsafe { napi::bindgen_prelude::ToNapiValue::to_napi_value(env, record) };
     };
-    let args: [sys::napi_value; ARGS] = [
-        text(&row.id)?,
-        text(&row.account_name)?,
-        text(&row.name)?,
-        text(&row.customer_type)?,
-        text(&row.verification)?,
-        text(&row.level)?,
-        tags,
-        text(&row.association_type)?,
-        millis(&row.associated_at.0)?,
-        text(&row.month_to_date.amount.0.to_string())?,
-        text(&row.month_to_date.currency)?,
-        text(&row.last_month.amount.0.to_string())?,
-        text(&row.last_month.currency)?,
-        unpaid,
-        optional(row.mobile.as_deref())?,
-        optional(row.email.as_deref())?,
-        row.disassociated_at
-            .as_ref()
-            .map_or(Ok(undefined), |t| millis(&t.0))?,
-        optional(row.reseller.as_deref())?,
-        optional(row.account_manager.as_deref())?,
-        optional(row.account_manager_name.as_deref())?,
-        optional(row.freeze_scope.as_deref())?,
-        optional(row.freeze_origin.as_deref())?,
-        budget,
-        row.next_expiry
-            .as_ref()
-            .map_or(Ok(undefined), |t| millis(&t.0))?,
-    ];
-    let mut out = ptr::null_mut();
-    // SAFETY: the caller's env; `factory` a function of it; `args` holds `ARGS` values of it.
-    check(
-        unsafe { sys::napi_call_function(env, undefined, factory, ARGS, args.as_ptr(), &mut out) },
-        "the row function",
-    )?;
-    Ok(out)
+    // SAFETY: the caller's env (every value below is made in it); `f` is `row`.
+    unsafe {
+        let args = packed(env, std::iter::once(&row))?;
+        call(env, f, &args, "the row function")
+    }
 }
