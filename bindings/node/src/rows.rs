@@ -23,26 +23,10 @@ use napi::{Status, sys};
 use std::cell::RefCell;
 use std::ptr;
 
-/// The row functions of an environment, compiled from one script: `[page, rowsInto, row]`.
-///
-/// - `rowsInto(text, wide, nums, count, rows, start)` puts `count` rows into the array `rows`
-///   from index `start` on and returns it: the ASCII texts of the rows come in one one-byte string, `text`, the others
-///   in a second, `wide`, cut by the lengths in the `Float64Array` `nums` (a length `len >= 0`
-///   in `text`; `-2 - len` code units in `wide`), which also holds the numbers, `Date` times
-///   (`NaN` when absent) and flags, in the order [`pack_row`] writes them; an absent optional
-///   text has the length -1. A row has the keys of the shared record in its order, optional
-///   fields absent, `budget` as `{ kind, amount, used, percent, autoFreeze }`.
-/// - `page(text, wide, nums, count, total, nextCursor, iterator)` builds a search page, `{
-///   rows, total, nextCursor? }` with `[Symbol.iterator]` (not enumerable), its rows by
-///   `rowsInto`.
-/// - `row(text, wide, nums)` builds the one row packed.
-///
-/// Why: one napi call per page (or slice) instead of one string, number or call per value
-/// (about 25 a row), which cost about 7 µs a row.
 /// The body shared by the row functions of [`ROW_FUNCTIONS`]: reads `count` rows from `text`,
-/// `wide` and `nums` and puts them into `rows` from index `k` on. Written into each function rather than called,
-/// so that V8 compiles each whole (a page built through a call of a shared function took about
-/// 3 µs more for 20 rows).
+/// `wide` and `nums` and puts them into `rows` from index `k` on. Written into each function
+/// rather than called, so that V8 compiles each whole (a page built through a call of a shared
+/// function took about 3 µs more for 20 rows).
 macro_rules! rows_loop {
     () => {
         r"    let at = 0
@@ -114,7 +98,22 @@ macro_rules! rows_loop {
     };
 }
 
-/// DOC
+/// The row functions of an environment, compiled from one script: `[page, rowsInto, row]`.
+///
+/// - `rowsInto(text, wide, nums, count, rows, start)` puts `count` rows into the array `rows`
+///   from index `start` on and returns it: the ASCII texts of the rows come in one one-byte
+///   string, `text`, the others in a second, `wide`, cut by the lengths in the `Float64Array`
+///   `nums` (a length `len >= 0` in `text`; `-2 - len` code units in `wide`), which also holds
+///   the numbers, `Date` times (`NaN` when absent) and flags, in the order [`pack_row`] writes
+///   them; an absent optional text has the length -1. A row has the keys of the shared record in its order, optional
+///   fields absent, `budget` as `{ kind, amount, used, percent, autoFreeze }`.
+/// - `page(text, wide, nums, count, total, nextCursor, iterator)` builds a search page, `{
+///   rows, total, nextCursor? }` with `[Symbol.iterator]` (not enumerable), its rows by
+///   `rowsInto`.
+/// - `row(text, wide, nums)` builds the one row packed.
+///
+/// Why: one napi call per page (or slice) instead of one string, number or call per value
+/// (about 25 a row), which cost about 7 µs a row.
 const ROW_FUNCTIONS: &str = concat!(
     r"(function () {
   'use strict'
