@@ -133,8 +133,7 @@ pub(crate) fn array_of(env: &Env, rows: Vec<CustomerRow>) -> napi::Result<Object
     let raw = env.raw();
     let len = rows.len();
     let mut array = ptr::null_mut();
-    // Made at its full length: grown by appends instead, a million rows' array was copied
-    // into ever larger blocks, and the last ones held the loop for up to 190 ms.
+    // Made at its full length; each slice of rows is put at its index.
     // SAFETY: `raw` is the live env of this JS-thread callback; `array` is an out pointer.
     check(
         unsafe { sys::napi_create_array_with_length(raw, len, &mut array) },

@@ -105,8 +105,9 @@ macro_rules! rows_loop {
 ///   string, `text`, the others in a second, `wide`, cut by the lengths in the `Float64Array`
 ///   `nums` (a length `len >= 0` in `text`; `-2 - len` code units in `wide`), which also holds
 ///   the numbers, `Date` times (`NaN` when absent) and flags, in the order [`pack_row`] writes
-///   them; an absent optional text has the length -1. A row has the keys of the shared record in its order, optional
-///   fields absent, `budget` as `{ kind, amount, used, percent, autoFreeze }`.
+///   them; an absent optional text has the length -1. A row has the keys of the shared
+///   record in its order, optional fields absent, `budget` as `{ kind, amount, used, percent,
+///   autoFreeze }`.
 /// - `page(text, wide, nums, count, total, nextCursor, iterator)` builds a search page, `{
 ///   rows, total, nextCursor? }` with `[Symbol.iterator]` (not enumerable), its rows by
 ///   `rowsInto`.
