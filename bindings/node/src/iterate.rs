@@ -217,14 +217,15 @@ impl TypeName for Step {
 
 impl ToNapiValue for Step {
     unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
-        let mut obj = Object::new(&Env::from(env))?;
-        obj.set_named_property("done", val.0.is_none())?;
-        if let Some(row) = val.0 {
+        match val.0 {
             // SAFETY: the env napi passed to this conversion.
-            let value = unsafe { crate::rows::one_row(env, row) }?;
-            obj.set_named_property("value", Object::from_raw(env, value))?;
+            Some(row) => unsafe { crate::rows::row_step(env, row) },
+            None => {
+                let mut obj = Object::new(&Env::from(env))?;
+                obj.set_named_property("done", true)?;
+                Ok(obj.raw())
+            }
         }
-        Ok(obj.raw())
     }
 }
 
