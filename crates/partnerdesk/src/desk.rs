@@ -357,7 +357,7 @@ impl Desk {
         let new = slots.get(first as usize..).unwrap_or_default();
         let placed = || (first..).zip(new.iter().flatten());
         let mut repeated = None;
-        let indexed = index.add_many(placed, || {
+        index.add_many(placed, || {
             for (i, (slot, c)) in placed().enumerate() {
                 if !by_id.insert_new(&c.id, slot) {
                     repeated = Some(i);
@@ -369,9 +369,7 @@ impl Desk {
         if let Some(i) = repeated {
             return Err(i);
         }
-        // `first` returns false only on a repeat: every index is built, its ordered sets
-        // staged, and the hook sorts them with the id order.
-        debug_assert!(indexed);
+        // Every index is built, its ordered sets staged: the hook sorts them with the id order.
         self.changed(Change::Loaded(first..self.slots.len() as u32));
         Ok(())
     }

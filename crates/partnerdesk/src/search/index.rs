@@ -319,18 +319,15 @@ impl Index {
     /// The work is shared by two threads ([`crate::par::both`]): a second thread fills the
     /// names' and the accounts' columns while this one runs `first` (the caller's own bulk
     /// work: the desk records the ids there) and then the rest of the indexes; the sorts at the
-    /// end are left to [`Index::settle_staged`], which the caller runs next when this returns
-    /// true. When `first` returns false nothing is indexed but the text
-    /// columns, and this returns false: the caller drops the desk.
-    #[must_use]
+    /// end are left to [`Index::settle_staged`], which the caller runs next. When `first`
+    /// returns false nothing is indexed but the text columns: the caller drops the desk.
     pub(crate) fn add_many<'a, I: Iterator<Item = (u32, &'a Customer)>>(
         &mut self,
         placed: impl Fn() -> I + Sync,
         first: impl FnOnce() -> bool,
-    ) -> bool {
+    ) {
         let mut names = std::mem::take(&mut self.names);
         let mut accounts = std::mem::take(&mut self.accounts);
-        let mut indexed = false;
         crate::par::both(
             || {
                 names.set_many(placed().map(|(slot, c)| (slot, c.name.expose().as_str())));
@@ -344,20 +341,18 @@ impl Index {
                         self.add_but_text(slot, c);
                     }
                     self.staging = false;
-                    indexed = true;
                 }
             },
         );
         self.names = names;
         self.accounts = accounts;
-        indexed
     }
 
     /// Sorts the ordered sets [`Index::add_many`] staged, and runs `also` (the caller's own
     /// sort: the desk's id order), as jobs that two threads take in turn, the longest first, so
     /// that both stay busy to the end: at a million customers the expiries (about 1.4 entries
-    /// a customer), the month-to-date set, the association instants, the mobile numbers, the
-    /// renewals, then the managers' sets. (Shared as two fixed halves, one thread waited for
+    /// a customer), the month-to-date set, `also`, the association instants, the mobile
+    /// numbers, the renewals, then the managers' sets. (Shared as two fixed halves, one thread waited for
     /// the other, and the id order was sorted after both, on one thread: 0.12 s at 1M.)
     pub(crate) fn settle_staged(&mut self, also: impl FnOnce() + Send) {
         let Index {
