@@ -1,6 +1,6 @@
 //! Checkpoint load: any bytes give a desk or a typed error; a loaded desk runs its queries,
 //! saves, and loads back equal. Mutated bodies are framed again with their true length and
-//! digest, so that they reach the decoder (a digest is no proof of who wrote the bytes).
+//! checksum, so that they reach the decoder (a checksum is no proof of who wrote the bytes).
 
 use super::{Fuzz, Target, demo, exercise, round_trips};
 use crate::mutate;
@@ -13,12 +13,22 @@ use sha2::{Digest, Sha256};
 /// The target.
 pub(crate) const TARGET: Target = Target {
     name: "checkpoint",
-    about: "checkpoint load (versions 1 and 2, digest recomputed): typed error or a desk that runs and round-trips",
+    about: "checkpoint load (versions 1 and 4, checksum recomputed): typed error or a desk that runs and round-trips",
     setup: || Box::new(Checkpoint::new()),
 };
 
-/// The frame before the body: magic, version, length, digest.
-const HEADER_LEN: usize = 8 + 4 + 8 + 32;
+/// The frame's bytes before its checksum: magic, version, length.
+const PREFIX_LEN: usize = 8 + 4 + 8;
+
+/// The checksum a checkpoint of `version` carries: SHA-256 up to version 3, XXH3-128 (the
+/// value little-endian) since version 4.
+fn checksum(version: u32, body: &[u8]) -> Vec<u8> {
+    if version >= 4 {
+        xxhash_rust::xxh3::xxh3_128(body).to_le_bytes().to_vec()
+    } else {
+        Sha256::digest(body).to_vec()
+    }
+}
 
 pub(super) struct Checkpoint {
     corpus: Vec<Vec<u8>>,
@@ -44,14 +54,19 @@ impl Checkpoint {
     }
 }
 
-/// `bytes` with its body's length and digest made true again.
+/// `bytes` with its body's length and checksum made true again (by the version it says).
 fn reframed(bytes: &[u8]) -> Vec<u8> {
-    let (Some(head), Some(body)) = (bytes.get(..12), bytes.get(HEADER_LEN..)) else {
+    let Some(version) = bytes.get(8..12).and_then(|v| v.try_into().ok()) else {
+        return bytes.to_vec();
+    };
+    let version = u32::from_le_bytes(version);
+    let sum_len = checksum(version, &[]).len();
+    let (Some(head), Some(body)) = (bytes.get(..12), bytes.get(PREFIX_LEN + sum_len..)) else {
         return bytes.to_vec();
     };
     let mut out = head.to_vec();
     out.extend_from_slice(&(body.len() as u64).to_le_bytes());
-    out.extend_from_slice(&Sha256::digest(body));
+    out.extend_from_slice(&checksum(version, body));
     out.extend_from_slice(body);
     out
 }

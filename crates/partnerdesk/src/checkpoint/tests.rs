@@ -21,14 +21,20 @@ fn v1(desk: &Desk) -> Vec<u8> {
     frame(1, &body)
 }
 
-/// A checkpoint of `version` around `body`, its length and digest correct.
+/// A checkpoint of `version` around `body`, its length and checksum correct.
 fn frame(version: u32, body: &[u8]) -> Vec<u8> {
     let mut out = CHECKPOINT_MAGIC.to_vec();
     out.extend_from_slice(&version.to_le_bytes());
     out.extend_from_slice(&(body.len() as u64).to_le_bytes());
-    out.extend_from_slice(&Sha256::digest(body));
+    out.extend_from_slice(&Checksum::of_version(version).of(body));
     out.extend_from_slice(body);
     out
+}
+
+/// The body of a checkpoint (after its frame, whose checksum's length is its version's).
+fn body_of(bytes: &[u8]) -> Option<&[u8]> {
+    let version = u32::from_le_bytes(bytes.get(8..12)?.try_into().ok()?);
+    bytes.get(PREFIX_LEN + Checksum::of_version(version).len()..)
 }
 
 /// A version 2 checkpoint of `desk`, as the library wrote it before version 3: the lists as
@@ -40,23 +46,28 @@ fn v2(desk: &Desk) -> Result<Vec<u8>> {
 }
 
 /// Every version's checkpoints of `desk`, oldest first.
-fn all_versions(desk: &Desk) -> Result<[Vec<u8>; 3]> {
-    Ok([v1(desk), v2(desk)?, desk.to_checkpoint()?])
+fn all_versions(desk: &Desk) -> Result<[Vec<u8>; 4]> {
+    let v4 = desk.to_checkpoint()?;
+    let v3 = frame(3, body_of(&v4).unwrap_or_default());
+    Ok([v1(desk), v2(desk)?, v3, v4])
 }
 
 #[test]
-fn version_3_is_written_and_every_version_reads_back() -> TestResult {
+fn version_4_is_written_and_every_version_reads_back() -> TestResult {
     let (desk, _) = demo::portfolio(300, 3)?;
-    let [v1, v2, v3] = all_versions(&desk)?;
-    assert_eq!(v3.get(8..12), Some(&3u32.to_le_bytes()[..]));
-    for bytes in [&v1, &v2, &v3] {
+    let [v1, v2, v3, v4] = all_versions(&desk)?;
+    assert_eq!(v4.get(8..12), Some(&4u32.to_le_bytes()[..]));
+    for bytes in [&v1, &v2, &v3, &v4] {
         assert_eq!(Desk::from_checkpoint(bytes)?, desk);
     }
     assert!(v2.len() < v1.len(), "no field names: smaller");
     assert!(v3.len() < v2.len(), "packed lists: smaller");
+    // The same body, its checksum 16 bytes shorter.
+    assert_eq!(body_of(&v4), body_of(&v3));
+    assert_eq!(v4.len() + 16, v3.len());
     // Many chunks, and none: the same desk.
     for chunk in [1, 7, 299, 300, 5000] {
-        for (version, lists) in [(2, Lists::Records), (3, Lists::Blocks)] {
+        for (version, lists) in [(2, Lists::Records), (3, Lists::Blocks), (4, Lists::Blocks)] {
             let mut body = Vec::new();
             chunked::write_document(desk.snapshot_out(), chunk, lists, &mut body)?;
             let bytes = frame(version, &body);
@@ -108,7 +119,9 @@ fn truncated_extended_and_foreign_bytes_are_refused() -> TestResult {
         code(Desk::from_checkpoint(&old[..old.len() - 1])),
         Some("INVALID_SNAPSHOT")
     );
-    for n in [0, 7, 8, HEADER_LEN - 1, HEADER_LEN, bytes.len() - 1] {
+    let header = bytes.len() - body_of(&bytes).map_or(0, <[u8]>::len);
+    assert_eq!(header, PREFIX_LEN + 16);
+    for n in [0, 7, 8, 12, PREFIX_LEN, header - 1, header, bytes.len() - 1] {
         assert_eq!(
             code(Desk::from_checkpoint(&bytes[..n])),
             Some("INVALID_SNAPSHOT"),
@@ -187,7 +200,7 @@ fn refused_customers_are_named_as_in_a_json_snapshot() -> TestResult {
             .map(|p| p + from)
     };
     for bytes in all_versions(&desk)? {
-        let mut body = bytes.get(HEADER_LEN..).ok_or("short")?.to_vec();
+        let mut body = body_of(&bytes).ok_or("short")?.to_vec();
         let at1 = find(&body, r1.as_bytes(), 0).ok_or("r1")?;
         body[at1..at1 + r1.len()].copy_from_slice(r0.as_bytes());
         let mut doc: serde_json::Value = serde_json::from_str(&desk.to_snapshot_json()?)?;
@@ -241,7 +254,7 @@ fn a_well_framed_body_that_breaks_an_invariant_is_the_snapshot_error() -> TestRe
     let (desk, _) = demo::portfolio(5, 3)?;
     let key = desk.cursor_key.to_hex();
     for bytes in all_versions(&desk)? {
-        let mut body = bytes.get(HEADER_LEN..).ok_or("short")?.to_vec();
+        let mut body = body_of(&bytes).ok_or("short")?.to_vec();
         let at = body
             .windows(key.len())
             .position(|w| w == key.as_bytes())

@@ -89,6 +89,11 @@ fn the_version_3_checkpoint_fixture_still_opens() -> TestResult {
 }
 
 #[test]
+fn the_version_4_checkpoint_fixture_still_opens() -> TestResult {
+    opens(4)
+}
+
+#[test]
 fn the_newest_version_has_a_fixture() {
     assert!(
         fixture(&format!(

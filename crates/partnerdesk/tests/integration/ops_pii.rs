@@ -179,7 +179,7 @@ fn every_error() -> Vec<Error> {
             found_events: 13,
         },
         Error::StoreCorrupt {
-            what: s("checkpoint: the body's SHA-256 digest differs from the header's"),
+            what: s("checkpoint: the body's checksum differs from the header's"),
         },
         Error::StoreVersionUnsupported {
             found: 2,
