@@ -5,6 +5,7 @@
 //   node bench/event_loop.mjs [--customers 1000000] [--exports 40] [--collections 40]
 //                             [--snapshots 40] [--collect searchAll|collectRows]
 //                             [--snapshot-form file|string|null] [--export-form file|null]
+//                             [--handover run|skip] [--delete each|after]
 //
 // 1. Hand-over cost per row, each alone: the JS thread's busy time (event-loop utilization,
 //    `performance.eventLoopUtilization`) per row while `for await (const row of
@@ -20,9 +21,18 @@
 //    `--snapshots` snapshots: `saveSnapshotFile(path)` by default (written on a worker thread,
 //    no JS string; each file deleted when its promise resolves; `--snapshot-form null` writes
 //    them to /dev/null, for sizes whose files would fill the disk), or with `--snapshot-form
-//    string` `saveSnapshot()` (one JS string each, the only form before), while `perf_hooks.monitorEventLoopDelay` (1 ms resolution) records the delay
-//    and a synchronous `desk.search` runs every 50 ms (counted: answered, or `DESK_BUSY`).
-//    It prints the delay's max / p99 / p50 and what the reads did.
+//    string` `saveSnapshot()` (one JS string each, the only form before), while
+//    `perf_hooks.monitorEventLoopDelay` (1 ms resolution) records the delay and a synchronous
+//    `desk.search` runs every 50 ms (counted: answered, or `DESK_BUSY`). It prints the
+//    delay's max / p99 / p50 and what the reads did.
+// `--delete after` keeps the written files until the measurement has ended (the scratch folder
+// is removed then): deleting a 1M-row export as soon as it settles has the kernel free its
+// pages while the other tasks run, which the event loop's delay then shows too.
+// `--handover skip` leaves part 1 out, so that the workload runs in a process whose heap holds
+// only what the desk's building left: part 1's `collectRows` leaves about 1.2 GB of rows
+// behind it as garbage at 1M, which V8 collects in the middle of the workload (a full
+// collection that shrinks the heap, young collections of 5-12 ms each until then and one of
+// 70 ms after it: waits of part 1's making, not the workload's).
 import { createRequire } from 'node:module'
 import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -46,6 +56,8 @@ const { values: opts } = parseArgs({
     collect: { type: 'string', default: 'searchAll' },
     'snapshot-form': { type: 'string', default: 'file' },
     'export-form': { type: 'string', default: 'file' },
+    handover: { type: 'string', default: 'run' },
+    delete: { type: 'string', default: 'each' },
   },
 })
 const n = (/** @type {string} */ s) => Number.parseInt(s, 10)
@@ -87,28 +99,30 @@ const associated = desk.count(EVERYONE, now)
 console.log(`demo desk: ${desk.size} customers (${associated} associated) in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
 
 // 1. Hand-over cost per row.
-const viaIterator = await stallOf(async () => {
-  let rows = 0
-  for await (const row of desk.searchAll(EVERYONE, { now })) {
-    if (row.id) rows++
-  }
-  return rows
-})
-const viaArray = await stallOf(async () => {
-  const rows = await desk.collectRows(EVERYONE, { now })
-  return rows.length
-})
-const perRow = (/** @type {{ busy: number }} */ r, /** @type {number} */ rows) => ((r.busy * 1000) / rows).toFixed(2)
-console.log(`hand-over, searchAll: ${viaIterator.out} rows, JS thread busy ${viaIterator.busy.toFixed(0)} ms ` +
-  `(${perRow(viaIterator, viaIterator.out)} µs a row, wall ${viaIterator.wall.toFixed(0)} ms), longest stall ${viaIterator.longest.toFixed(1)} ms`)
-console.log(`hand-over, collectRows: ${viaArray.out} rows, JS thread busy ${viaArray.busy.toFixed(0)} ms ` +
-  `(${perRow(viaArray, viaArray.out)} µs a row, wall ${viaArray.wall.toFixed(0)} ms), longest stall ${viaArray.longest.toFixed(1)} ms`)
+if (opts.handover !== 'skip') {
+  const viaIterator = await stallOf(async () => {
+    let rows = 0
+    for await (const row of desk.searchAll(EVERYONE, { now })) {
+      if (row.id) rows++
+    }
+    return rows
+  })
+  const viaArray = await stallOf(async () => {
+    const rows = await desk.collectRows(EVERYONE, { now })
+    return rows.length
+  })
+  const perRow = (/** @type {{ busy: number }} */ r, /** @type {number} */ rows) => ((r.busy * 1000) / rows).toFixed(2)
+  console.log(`hand-over, searchAll: ${viaIterator.out} rows, JS thread busy ${viaIterator.busy.toFixed(0)} ms ` +
+    `(${perRow(viaIterator, viaIterator.out)} µs a row, wall ${viaIterator.wall.toFixed(0)} ms), longest stall ${viaIterator.longest.toFixed(1)} ms`)
+  console.log(`hand-over, collectRows: ${viaArray.out} rows, JS thread busy ${viaArray.busy.toFixed(0)} ms ` +
+    `(${perRow(viaArray, viaArray.out)} µs a row, wall ${viaArray.wall.toFixed(0)} ms), longest stall ${viaArray.longest.toFixed(1)} ms`)
 
-// The conversion alone, in CPU time (robust to other processes' load): a search page of 1000
-// rows against the same page's ids, best of 30.
-const conversion = rowConversion(desk, now)
-console.log(`row conversion: ${conversion.perRow.toFixed(2)} µs CPU a row (a page of 1000 rows ` +
-  `${(conversion.page / 1000).toFixed(1)} ms, its ids ${(conversion.ids / 1000).toFixed(1)} ms)`)
+  // The conversion alone, in CPU time (robust to other processes' load): a search page of 1000
+  // rows against the same page's ids, best of 30.
+  const conversion = rowConversion(desk, now)
+  console.log(`row conversion: ${conversion.perRow.toFixed(2)} µs CPU a row (a page of 1000 rows ` +
+    `${(conversion.page / 1000).toFixed(1)} ms, its ids ${(conversion.ids / 1000).toFixed(1)} ms)`)
+}
 
 // 2. The workload, all at once.
 const scratch = mkdtempSync(join(tmpdir(), 'pd-event-loop-'))
@@ -170,7 +184,7 @@ try {
     // making, up to about 200 ms here).
     work.push(desk.exportToFile('admin', EVERYONE, path, { now }).then(async (job) => {
       if (job.rows !== associated) throw new Error(`export ${i}: ${job.rows} rows`)
-      if (path !== '/dev/null') await unlink(path)
+      if (path !== '/dev/null' && opts.delete !== 'after') await unlink(path)
       settled('exports')
     }))
   }
@@ -204,7 +218,7 @@ try {
     } else {
       const path = join(scratch, `snapshot-${i}.json`)
       work.push(desk.saveSnapshotFile(path).then(async () => {
-        await unlink(path)
+        if (opts.delete !== 'after') await unlink(path)
         settled('snapshots')
       }))
     }
