@@ -352,8 +352,9 @@ impl Index {
     /// sort: the desk's id order), as jobs that two threads take in turn, the longest first, so
     /// that both stay busy to the end: at a million customers the expiries (about 1.4 entries
     /// a customer), the month-to-date set, `also`, the association instants, the mobile
-    /// numbers, the renewals, then the managers' sets. (Shared as two fixed halves, one thread waited for
-    /// the other, and the id order was sorted after both, on one thread: 0.12 s at 1M.)
+    /// numbers, the renewals, then the managers' sets. (Shared as two fixed halves, one thread
+    /// waited for the other, and the id order was sorted after both, on one thread: 0.12 s at
+    /// 1M.)
     pub(crate) fn settle_staged(&mut self, also: impl FnOnce() + Send) {
         let Index {
             expiries,
